@@ -1,0 +1,10 @@
+/** jest runs TypeScript through swc (fast, no type-check); `npm run typecheck` catches type errors. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  // Real nginx/redis tests and whole-program mock runs share two cores.
+  maxWorkers: 2,
+  testTimeout: 60000,
+};
