@@ -1,0 +1,322 @@
+/**
+ * Renders a PlanDiff as terminal text or as one bounded GitHub PR comment (Markdown).
+ * Pure: strings in, strings out.
+ */
+import { PlanDiff, PlanResource, PropertyChange, SECRET_PLACEHOLDER } from "./diff";
+
+/** Hidden first line of the PR comment; the posting workflow finds "its" comment by it. */
+export const COMMENT_MARKER = "<!-- edgestack-plan -->";
+
+/**
+ * GitHub rejects comment bodies over 65,536 characters. We measure with JS string length
+ * (UTF-16 code units), which is never less than the code-point count GitHub reports in its
+ * error, and 65,536 UTF-16 units are at most 196,608 UTF-8 bytes — inside the 262,144-byte
+ * cap that has also been observed — so every reading of the limit is satisfied.
+ */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+export function githubLength(text: string): number {
+  return text.length;
+}
+
+/** Violation shape exported by the offline policy runner (`npm run policy -- --json`). */
+export interface PolicyViolation {
+  policy: string;
+  enforcement: "mandatory" | "advisory";
+  resource?: { type: string; name: string };
+  message: string;
+}
+
+/** One stack's worth of comment content. */
+export interface StackDiffSection {
+  /** Stack name shown in the summary; omit for a single unnamed plan. */
+  stack?: string;
+  diff: PlanDiff;
+  /** Undefined = no policy run was supplied (section says so); [] = ran clean. */
+  policy?: PolicyViolation[];
+  /** Extra caveats shown under the summary (e.g. "base plan unavailable"). */
+  notes?: string[];
+}
+
+export interface MarkdownOptions {
+  /** Max comment length in githubLength units; default GITHUB_COMMENT_LIMIT. */
+  maxLength?: number;
+  /** Max characters of one printed value before it is shortened; default 300. */
+  maxValueChars?: number;
+  /** Command shown in the cut note for getting the full diff locally. */
+  fullDiffHint?: string;
+}
+
+export interface TextOptions {
+  maxValueChars?: number;
+}
+
+const MINUS = "\u2212"; // typographic minus, as in the summary line "+N ~N −N"
+
+/** `+N ~N −N (M unchanged)` */
+export function summaryLine(diff: PlanDiff): string {
+  return `+${diff.creates.length} ~${diff.updates.length} ${MINUS}${diff.deletes.length} (${diff.unchanged} unchanged)`;
+}
+
+/** a.b[0]["odd key"] — dots for identifier keys, brackets otherwise. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) out += out === "" ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out === "" ? "(inputs)" : out;
+}
+
+/** JSON-ish rendering; masked secrets print bare as [secret]; long values are shortened. */
+export function formatValue(value: unknown, maxChars = Infinity): string {
+  if (value === SECRET_PLACEHOLDER) return SECRET_PLACEHOLDER;
+  const text = value === undefined ? "undefined" : JSON.stringify(value);
+  if (text.length <= maxChars) return text;
+  return `${text.slice(0, maxChars)}… (${text.length - maxChars} more chars)`;
+}
+
+/** Leaf paths of a resource's inputs, for listing what a create or delete carries. */
+function leaves(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; value: unknown }[] {
+  if (value !== null && typeof value === "object") {
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+    if (entries.length === 0) return [{ path, value }];
+    return entries.flatMap(([k, v]) => leaves(v, [...path, k]));
+  }
+  return [{ path, value }];
+}
+
+function changeLine(change: PropertyChange, maxValueChars: number, asciiMinus: boolean): string {
+  const minus = asciiMinus ? "-" : MINUS;
+  const p = formatPath(change.path);
+  switch (change.kind) {
+    case "add":
+      return `+ ${p}: ${formatValue(change.new, maxValueChars)}`;
+    case "remove":
+      return `${minus} ${p}: ${formatValue(change.old, maxValueChars)}`;
+    case "change":
+      return `~ ${p}: ${formatValue(change.old, maxValueChars)} → ${formatValue(change.new, maxValueChars)}`;
+  }
+}
+
+interface ResourceBlock {
+  op: "create" | "update" | "delete";
+  type: string;
+  name: string;
+  protect: boolean;
+  /** Detail lines, each starting with +, ~ or - (ASCII in Markdown so GitHub colours them). */
+  lines: string[];
+}
+
+function resourceBlocks(diff: PlanDiff, maxValueChars: number, asciiMinus: boolean): ResourceBlock[] {
+  const minus = asciiMinus ? "-" : MINUS;
+  const listInputs = (r: PlanResource, sign: string) =>
+    leaves(r.inputs)
+      .filter((leaf) => leaf.path.length > 0)
+      .map((leaf) => `${sign} ${formatPath(leaf.path)}: ${formatValue(leaf.value, maxValueChars)}`);
+  // Destructive changes first: when a huge comment is cut, deletes are the last thing to lose.
+  const blocks: ResourceBlock[] = [];
+  for (const r of diff.deletes) {
+    blocks.push({ op: "delete", type: r.type, name: r.name, protect: Boolean(r.protect), lines: listInputs(r, minus) });
+  }
+  for (const u of diff.updates) {
+    const lines = u.changes.map((c) => changeLine(c, maxValueChars, asciiMinus));
+    if (u.parentChange) lines.unshift(`~ (parent): ${formatValue(u.parentChange.old)} → ${formatValue(u.parentChange.new)}`);
+    if (u.protectChange) lines.unshift(`~ (protect): ${u.protectChange.old} → ${u.protectChange.new}`);
+    blocks.push({ op: "update", type: u.type, name: u.name, protect: false, lines });
+  }
+  for (const r of diff.creates) {
+    blocks.push({ op: "create", type: r.type, name: r.name, protect: Boolean(r.protect), lines: listInputs(r, "+") });
+  }
+  return blocks;
+}
+
+function sortedViolations(violations: readonly PolicyViolation[]): Map<string, PolicyViolation[]> {
+  // Mandatory policies first, then by policy name, so the blocking ones are read (and kept) first.
+  const ordered = [...violations].sort(
+    (a, b) =>
+      (a.enforcement === "mandatory" ? 0 : 1) - (b.enforcement === "mandatory" ? 0 : 1) || a.policy.localeCompare(b.policy),
+  );
+  const groups = new Map<string, PolicyViolation[]>();
+  for (const v of ordered) {
+    const key = `${v.enforcement}\u0000${v.policy}`;
+    const group = groups.get(key) ?? [];
+    group.push(v);
+    groups.set(key, group);
+  }
+  return groups;
+}
+
+function policyCounts(violations: readonly PolicyViolation[]): { mandatory: number; advisory: number } {
+  const mandatory = violations.filter((v) => v.enforcement === "mandatory").length;
+  return { mandatory, advisory: violations.length - mandatory };
+}
+
+// ---------------------------------------------------------------- text
+
+/** Terminal rendering: summary, then one block per changed resource, then policy results if given. */
+export function renderText(diff: PlanDiff, policy?: readonly PolicyViolation[], options: TextOptions = {}): string {
+  const maxValueChars = options.maxValueChars ?? 2000;
+  const out: string[] = [`Plan diff: ${summaryLine(diff)}`];
+  const sign = { create: "+", update: "~", delete: MINUS } as const;
+  for (const block of resourceBlocks(diff, maxValueChars, false)) {
+    out.push("");
+    const protectNote = block.op === "delete" && block.protect ? "  (protected: pulumi up will refuse to delete it)" : "";
+    out.push(`${sign[block.op]} ${block.type} ${block.name}${protectNote}`);
+    for (const line of block.lines) out.push(`    ${line}`);
+  }
+  if (policy) {
+    out.push("", "Policy results:");
+    if (policy.length === 0) out.push("  no violations");
+    for (const group of sortedViolations(policy).values()) {
+      out.push(`  [${group[0].enforcement}] ${group[0].policy} (${group.length})`);
+      for (const v of group) {
+        const target = v.resource ? `${v.resource.type} ${v.resource.name}: ` : "";
+        out.push(`    - ${target}${v.message}`);
+      }
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------- markdown
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Inline text from untrusted sources (policy messages): one line, no HTML that could break the layout. */
+function inline(text: string, max = 1000): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return escapeHtml(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+}
+
+/** A code fence longer than any backtick run inside, so values can never close it early. */
+function fenced(lang: string, body: string): string {
+  const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longestRun + 1));
+  return `${fence}${lang}\n${body}\n${fence}`;
+}
+
+const MAX_LINE_CHARS = 1_000;
+const MAX_BLOCK_CHARS = 8_000;
+
+function markdownBlock(block: ResourceBlock): string {
+  const icon = { create: "➕", update: "🔄", delete: "🗑️" }[block.op];
+  const protectNote = block.op === "delete" && block.protect ? " — ⚠️ protected: `pulumi up` will refuse to delete it" : "";
+  const body: string[] = [];
+  let used = 0;
+  for (let i = 0; i < block.lines.length; i++) {
+    const raw = block.lines[i];
+    const line = raw.length > MAX_LINE_CHARS ? `${raw.slice(0, MAX_LINE_CHARS)}…` : raw;
+    if (used + line.length + 1 > MAX_BLOCK_CHARS) {
+      body.push(`… ${block.lines.length - i} more lines for this resource not shown`);
+      break;
+    }
+    body.push(line);
+    used += line.length + 1;
+  }
+  const details = body.length > 0 ? `\n\n${fenced("diff", body.join("\n"))}\n` : "\n\n_(no inputs)_\n";
+  return `<details><summary>${icon} ${block.op} <code>${escapeHtml(block.type)}</code> <b>${escapeHtml(block.name)}</b>${protectNote}</summary>${details}</details>`;
+}
+
+function policyStatus(policy: readonly PolicyViolation[] | undefined): string {
+  if (!policy) return "policy: not run";
+  if (policy.length === 0) return "policy: ✅ no violations";
+  const { mandatory, advisory } = policyCounts(policy);
+  return `policy: ${mandatory > 0 ? "❌" : "⚠️"} ${mandatory} mandatory, ${advisory} advisory`;
+}
+
+function sectionSummary(section: StackDiffSection): string {
+  const label = section.stack ? `**Plan \`${section.stack}\`**` : "**Plan**";
+  return `${label} ${summaryLine(section.diff)} · ${policyStatus(section.policy)}`;
+}
+
+/** Policy results for one stack, kept within `budget` (mandatory listed first, so they survive). */
+function markdownPolicy(policy: readonly PolicyViolation[] | undefined, budget: number): string {
+  const heading = "#### Policy results";
+  if (!policy) return `${heading}\n\n_No policy results were supplied for this run._`;
+  if (policy.length === 0) return `${heading}\n\n✅ no violations`;
+  const parts: string[] = [heading];
+  let used = heading.length;
+  let shown = 0;
+  outer: for (const group of sortedViolations(policy).values()) {
+    const first = group[0];
+    const title = `\n\n**${first.enforcement === "mandatory" ? "❌ mandatory" : "⚠️ advisory"}** \`${first.policy}\` (${group.length})\n`;
+    if (used + title.length > budget) break;
+    parts.push(title);
+    used += title.length;
+    for (const v of group) {
+      const target = v.resource ? `<code>${escapeHtml(v.resource.type)}</code> <b>${escapeHtml(v.resource.name)}</b>: ` : "";
+      const item = `\n- ${target}${inline(v.message)}`;
+      if (used + item.length > budget) break outer;
+      parts.push(item);
+      used += item.length;
+      shown += 1;
+    }
+  }
+  if (shown < policy.length) parts.push(`\n\n✂️ ${policy.length - shown} more violations not shown (comment size limit); see the workflow log.`);
+  return parts.join("");
+}
+
+/**
+ * One PR comment for one or more stacks: marker, one summary line per stack, notes, then per
+ * stack the resource <details> blocks and the policy results. The marker, summaries and
+ * policy results are reserved first; resource blocks fill what is left, and where they stop
+ * a cut note says how many were left out. The result never exceeds `maxLength`.
+ */
+export function renderMarkdown(sections: readonly StackDiffSection[], options: MarkdownOptions = {}): string {
+  const maxLength = options.maxLength ?? GITHUB_COMMENT_LIMIT;
+  const maxValueChars = options.maxValueChars ?? 300;
+  const hint = options.fullDiffHint ?? "npm run plan -- --stack <stack> --diff <base.json>";
+
+  const headLines = [COMMENT_MARKER, ...sections.map(sectionSummary)];
+  for (const section of sections) {
+    for (const note of section.notes ?? []) headLines.push(`> ${section.stack ? `\`${section.stack}\`: ` : ""}${inline(note)}`);
+  }
+  const head = headLines.join("\n\n");
+  const cutNoteFor = (omitted: number) =>
+    `\n\n✂️ **Cut here to fit GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")}-character comment limit:** ` +
+    `${omitted} more resource change(s) not shown. For the full diff run \`${hint}\` locally.`;
+  const cutNoteReserve = githubLength(cutNoteFor(Number.MAX_SAFE_INTEGER)) * sections.length;
+
+  // Policy results get at most a third of what is left after the summaries, shared by stacks.
+  const policyBudget = Math.max(0, Math.floor((maxLength - githubLength(head) - cutNoteReserve) / 3 / Math.max(1, sections.length)));
+  const policyTexts = sections.map((s) => markdownPolicy(s.policy, policyBudget));
+  const stackHeadings = sections.map((s) => (sections.length > 1 && s.stack ? `\n\n### \`${s.stack}\`` : ""));
+
+  const fixed =
+    githubLength(head) +
+    cutNoteReserve +
+    policyTexts.reduce((n, t) => n + githubLength(t) + 2, 0) +
+    stackHeadings.reduce((n, h) => n + githubLength(h), 0);
+  let remaining = maxLength - fixed - 1; // trailing newline
+
+  const parts: string[] = [head];
+  let cut = false;
+  sections.forEach((section, index) => {
+    parts.push(stackHeadings[index]);
+    const blocks = resourceBlocks(section.diff, maxValueChars, true);
+    if (blocks.length === 0) {
+      const none = "\n\nNo resource changes.";
+      parts.push(none);
+      remaining -= githubLength(none);
+    }
+    for (let i = 0; i < blocks.length; i++) {
+      const text = `\n\n${markdownBlock(blocks[i])}`;
+      if (cut || githubLength(text) > remaining) {
+        cut = true;
+        parts.push(cutNoteFor(blocks.length - i));
+        break;
+      }
+      parts.push(text);
+      remaining -= githubLength(text);
+    }
+    parts.push(`\n\n${policyTexts[index]}`);
+  });
+  const body = parts.join("") + "\n";
+  if (githubLength(body) <= maxLength) return body;
+  // Only reachable if maxLength is too small even for the reserved parts: keep the summaries.
+  const fallback = `${head}\n\n✂️ Details and policy results cut to fit the comment limit.\n`;
+  return githubLength(fallback) <= maxLength ? fallback : fallback.slice(0, maxLength);
+}
