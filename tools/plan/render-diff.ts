@@ -68,12 +68,19 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out === "" ? "(inputs)" : out;
 }
 
+/** First `max` UTF-16 units, backing off rather than splitting a surrogate pair into invalid text. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
 /** JSON-ish rendering; masked secrets print bare as [secret]; long values are shortened. */
 export function formatValue(value: unknown, maxChars = Infinity): string {
   if (value === SECRET_PLACEHOLDER) return SECRET_PLACEHOLDER;
   const text = value === undefined ? "undefined" : JSON.stringify(value);
   if (text.length <= maxChars) return text;
-  return `${text.slice(0, maxChars)}… (${text.length - maxChars} more chars)`;
+  return `${truncate(text, maxChars)}… (${text.length - maxChars} more chars)`;
 }
 
 /** Leaf paths of a resource's inputs, for listing what a create or delete carries. */
@@ -188,7 +195,7 @@ function escapeHtml(text: string): string {
 /** Inline text from untrusted sources (policy messages): one line, no HTML that could break the layout. */
 function inline(text: string, max = 1000): string {
   const oneLine = text.replace(/\s+/g, " ").trim();
-  return escapeHtml(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+  return escapeHtml(oneLine.length > max ? `${truncate(oneLine, max)}…` : oneLine);
 }
 
 /** A code fence longer than any backtick run inside, so values can never close it early. */
@@ -208,7 +215,7 @@ function markdownBlock(block: ResourceBlock): string {
   let used = 0;
   for (let i = 0; i < block.lines.length; i++) {
     const raw = block.lines[i];
-    const line = raw.length > MAX_LINE_CHARS ? `${raw.slice(0, MAX_LINE_CHARS)}…` : raw;
+    const line = raw.length > MAX_LINE_CHARS ? `${truncate(raw, MAX_LINE_CHARS)}…` : raw;
     if (used + line.length + 1 > MAX_BLOCK_CHARS) {
       body.push(`… ${block.lines.length - i} more lines for this resource not shown`);
       break;
@@ -318,5 +325,5 @@ export function renderMarkdown(sections: readonly StackDiffSection[], options: M
   if (githubLength(body) <= maxLength) return body;
   // Only reachable if maxLength is too small even for the reserved parts: keep the summaries.
   const fallback = `${head}\n\n✂️ Details and policy results cut to fit the comment limit.\n`;
-  return githubLength(fallback) <= maxLength ? fallback : fallback.slice(0, maxLength);
+  return truncate(fallback, maxLength);
 }
