@@ -1,0 +1,117 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+
+/** Everything the app reads from its environment, validated once at start. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  redisUrl: string;
+  rateLimit: { max: number; windowMs: number; fail: "open" | "closed" };
+  trustProxyHops: number;
+  shutdownDelayMs: number;
+  shutdownTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+  redisCommandTimeoutMs: number;
+  wsHeartbeatMs: number;
+  instanceId: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const redisUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be a redis:// or rediss:// URL with a host, e.g. rediss://:password@host:6379" },
+);
+
+const envSchema = z
+  .object({
+    PORT: integer(0, 65535).default(8080), // 0 = any free port (tests)
+    HOST: z.string().min(1).default("0.0.0.0"),
+    REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
+    RATE_LIMIT_MAX: integer(1, 1_000_000_000).default(100),
+    RATE_LIMIT_WINDOW_MS: integer(100, 86_400_000).default(60_000),
+    RATE_LIMIT_FAIL: z.enum(["open", "closed"]).default("open"),
+    TRUST_PROXY_HOPS: integer(0, 10).default(0),
+    SHUTDOWN_DELAY_MS: integer(0, 300_000).default(10_000),
+    SHUTDOWN_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
+    // Above the load balancer's idle timeout (ALB default 60 s) so the balancer, not the app,
+    // closes idle keep-alive connections: it never reuses a socket the app just closed.
+    KEEPALIVE_TIMEOUT_MS: integer(1000, 3_600_000).default(65_000),
+    HEADERS_TIMEOUT_MS: integer(1000, 3_700_000).optional(),
+    REDIS_COMMAND_TIMEOUT_MS: integer(10, 60_000).default(500),
+    WS_HEARTBEAT_MS: integer(50, 3_600_000).default(30_000),
+    INSTANCE_ID: z.string().min(1).max(128).optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.HEADERS_TIMEOUT_MS !== undefined && env.HEADERS_TIMEOUT_MS <= env.KEEPALIVE_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HEADERS_TIMEOUT_MS"],
+        message: `must be above KEEPALIVE_TIMEOUT_MS (${env.KEEPALIVE_TIMEOUT_MS})`,
+      });
+    }
+    if (env.SHUTDOWN_TIMEOUT_MS <= env.SHUTDOWN_DELAY_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHUTDOWN_TIMEOUT_MS"],
+        message: `must be above SHUTDOWN_DELAY_MS (${env.SHUTDOWN_DELAY_MS})`,
+      });
+    }
+  });
+
+/** Thrown for invalid environment; the message names every offending variable and value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid environment:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const SECRET_KEYS = new Set(["REDIS_URL"]);
+
+/** Pure: validates an environment map and returns the typed config, or throws ConfigError. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  // Empty strings mean "unset" (a common Kubernetes/compose artefact), not zero.
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== "") cleaned[key] = value.trim();
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? "");
+        const shown = SECRET_KEYS.has(key) ? "<redacted>" : JSON.stringify(cleaned[key]);
+        return `${key}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS, fail: e.RATE_LIMIT_FAIL },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,
+    // Node must keep waiting for the next request's headers at least as long as it keeps an idle
+    // keep-alive socket open, otherwise a request arriving just before the idle timeout is cut.
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS ?? e.KEEPALIVE_TIMEOUT_MS + 1000,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    wsHeartbeatMs: e.WS_HEARTBEAT_MS,
+    instanceId: e.INSTANCE_ID ?? hostname(),
+    logLevel: e.LOG_LEVEL,
+  };
+}

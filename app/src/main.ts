@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig } from "./config";
+import { createApp } from "./server";
+
+/** Process entry: read env, start, and stop gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`edgestack app: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+
+  const app = createApp(config);
+  const log = app.fastify.log;
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (app.draining) return; // a second signal does not cut the drain short
+    log.info({ signal }, "shutdown requested");
+    // Hard stop if draining hangs (e.g. a client holds a request open): the orchestrator would
+    // SIGKILL us at its grace period anyway; exiting non-zero makes the cause visible.
+    const deadline = setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    app.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+
+  const port = await app.listen();
+  log.info({ port, pid: process.pid, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops }, "listening");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`edgestack app: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

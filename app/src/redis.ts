@@ -1,0 +1,21 @@
+import { Redis } from "ioredis";
+
+/**
+ * A Redis client that never makes a request wait for Redis: commands fail after
+ * `commandTimeoutMs`, and while disconnected they fail at once instead of queueing
+ * (enableOfflineQueue: false). It keeps reconnecting in the background, so the app recovers
+ * without a restart when Redis returns. Auto-pipelining batches the concurrent per-request
+ * limiter calls of one event-loop tick into a single write.
+ */
+export function createRedisClient(url: string, commandTimeoutMs: number): Redis {
+  const client = new Redis(url, {
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(1000, commandTimeoutMs * 4),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    // rediss:// enables TLS from the URL; ElastiCache in-transit encryption needs nothing more.
+  });
+  return client;
+}

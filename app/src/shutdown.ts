@@ -1,0 +1,21 @@
+/**
+ * The steps of a graceful stop, in the order a load balancer needs them:
+ *  1. report unhealthy at once (/health 503) so the balancer starts deregistering this target;
+ *  2. keep serving for the deregistration delay, because the balancer still routes new requests
+ *     here until it has seen enough failed health checks / finished deregistration;
+ *  3. stop accepting, let in-flight requests finish, close idle keep-alive sockets and WebSockets;
+ *  4. close Redis last, since in-flight requests still need the rate limiter.
+ */
+export interface ShutdownSteps {
+  markDraining(): void;
+  sleep(ms: number): Promise<void>;
+  closeServer(): Promise<void>;
+  closeRedis(): Promise<void>;
+}
+
+export async function gracefulShutdown(steps: ShutdownSteps, delayMs: number): Promise<void> {
+  steps.markDraining();
+  if (delayMs > 0) await steps.sleep(delayMs);
+  await steps.closeServer();
+  await steps.closeRedis();
+}
