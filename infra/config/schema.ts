@@ -1,0 +1,372 @@
+import { z } from "zod";
+import {
+  awsId,
+  cpuQuantity,
+  dailyWindow,
+  dnsLabel,
+  dnsName,
+  instanceType,
+  integer,
+  ipv4Cidr,
+  kubernetesVersion,
+  memoryQuantity,
+  oneOf,
+  pinnedImage,
+  plainText,
+  weeklyWindow,
+} from "./validators";
+
+/**
+ * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
+ * declared here with its Pulumi type, default and description; `Pulumi.yaml`'s `config:` block is
+ * generated from this table (`npm run config:sync`) and a test keeps the two in step.
+ */
+
+type PulumiType = "string" | "integer" | "boolean" | "array";
+
+interface Field<S extends z.ZodType> {
+  type: PulumiType;
+  schema: S;
+  /** The default; `undefined` marks a required key. Optional keys default to "" or []. */
+  default: z.input<S> | undefined;
+  description: string;
+  /** Set with `pulumi config set --secret`. */
+  secret?: boolean;
+}
+
+const field = <S extends z.ZodType>(f: Field<S>): Field<S> => f;
+
+/** "" means "not set" for optional string keys (Pulumi project config has no null default). */
+const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.literal(""), inner]);
+
+export const fields = {
+  // ── Stack identity and tags ────────────────────────────────────────────────────────────────
+  environment: field({
+    type: "string",
+    schema: oneOf(["dev", "prod"] as const),
+    default: "dev",
+    description: "dev (small, cheap, single NAT) or prod (highly available, deletion protection, access logs, protect on stateful resources).",
+  }),
+  owner: field({ type: "string", schema: plainText(128).min(1), default: "platform-team", description: "Owner tag on every AWS resource." }),
+  costCenter: field({ type: "string", schema: plainText(128).min(1), default: "edge", description: "Cost-centre tag on every AWS resource." }),
+
+  // ── Names ──────────────────────────────────────────────────────────────────────────────────
+  domain: field({ type: "string", schema: dnsName(), default: undefined, description: "Apex domain the site is served on (required), e.g. example.com." }),
+  wwwSubdomain: field({ type: "string", schema: dnsLabel(), default: "www", description: "Label of the www alias (CNAME to the apex)." }),
+  originSubdomain: field({ type: "string", schema: dnsLabel(), default: "origin", description: "Label of the ALB origin name CloudFront connects to." }),
+  edgeSubdomain: field({ type: "string", schema: dnsLabel(), default: "edge", description: "Label of the layer-4 (NLB) name, also the SRV target." }),
+
+  // ── Network ────────────────────────────────────────────────────────────────────────────────
+  vpcId: field({ type: "string", schema: optionalString(awsId("vpc")), default: "", description: "Use this existing VPC instead of creating one (then set both subnet id lists)." }),
+  existingPublicSubnetIds: field({ type: "array", schema: z.array(awsId("subnet")), default: [], description: "Public subnet ids of the existing VPC (one per AZ, at least two)." }),
+  existingPrivateSubnetIds: field({ type: "array", schema: z.array(awsId("subnet")), default: [], description: "Private subnet ids of the existing VPC (one per AZ, at least two)." }),
+  vpcCidr: field({ type: "string", schema: ipv4Cidr(16, 24), default: "10.0.0.0/16", description: "CIDR of the new VPC (/16 to /24); subnets are carved from it." }),
+  availabilityZoneCount: field({ type: "integer", schema: integer(2, 6), default: 2, description: "How many availability zones the new VPC spans." }),
+  natGateways: field({ type: "string", schema: oneOf(["single", "perAz"] as const), default: "single", description: "single NAT gateway (cheap) or one per AZ (survives an AZ outage)." }),
+
+  // ── Cluster ────────────────────────────────────────────────────────────────────────────────
+  kubernetesVersion: field({ type: "string", schema: kubernetesVersion(), default: "1.33", description: "EKS Kubernetes version, pinned." }),
+  nodeInstanceType: field({ type: "string", schema: instanceType(), default: "t3.medium", description: "EC2 instance type of the managed node group." }),
+  nodeMinSize: field({ type: "integer", schema: integer(1, 100), default: 2, description: "Node group minimum size." }),
+  nodeDesiredSize: field({ type: "integer", schema: integer(1, 100), default: 2, description: "Node group desired size." }),
+  nodeMaxSize: field({ type: "integer", schema: integer(1, 100), default: 4, description: "Node group maximum size." }),
+  clusterPublicAccessCidrs: field({
+    type: "array",
+    schema: z.array(ipv4Cidr(8, 32)),
+    default: [],
+    description: "CIDRs allowed to reach the EKS API endpoint publicly; empty keeps the endpoint private.",
+  }),
+  existingKubeconfig: field({
+    type: "string",
+    schema: z.string(),
+    default: "",
+    secret: true,
+    description: "Kubeconfig of an existing cluster (set with --secret); when set, no EKS resources are created.",
+  }),
+  existingNodeSecurityGroupId: field({ type: "string", schema: optionalString(awsId("sg")), default: "", description: "Existing cluster: the worker nodes' security group." }),
+  existingNodeAutoScalingGroup: field({
+    type: "string",
+    schema: z.union([z.literal(""), z.string().regex(/^[\w.\-:/]{1,255}$/, { error: "is not an auto scaling group name" })]),
+    default: "",
+    description: "Existing cluster: the nodes' auto scaling group to attach target groups to; empty uses TargetGroupBindings (AWS Load Balancer Controller).",
+  }),
+
+  // ── Cache ──────────────────────────────────────────────────────────────────────────────────
+  cacheEngine: field({ type: "string", schema: oneOf(["redis", "valkey"] as const), default: "valkey", description: "ElastiCache engine." }),
+  cacheEngineVersion: field({ type: "string", schema: z.string().regex(/^\d+\.\d+$/, { error: "is not a major.minor version" }), default: "8.0", description: "Engine version (major.minor)." }),
+  cacheNodeType: field({ type: "string", schema: instanceType("cache."), default: "cache.t4g.micro", description: "ElastiCache node type." }),
+  cacheReplicas: field({ type: "integer", schema: integer(0, 5), default: 1, description: "Read replicas per shard (>= 1 for failover)." }),
+  cacheMultiAz: field({ type: "boolean", schema: z.boolean(), default: false, description: "Multi-AZ with automatic failover (requires cacheReplicas >= 1); forced on in prod." }),
+  cacheSnapshotRetentionDays: field({ type: "integer", schema: integer(0, 35), default: 1, description: "Days of automatic snapshots kept." }),
+  cacheMaintenanceWindow: field({ type: "string", schema: weeklyWindow(), default: "sun:05:00-sun:06:00", description: "Weekly maintenance window (UTC)." }),
+  cacheSnapshotWindow: field({ type: "string", schema: dailyWindow(), default: "03:00-04:00", description: "Daily snapshot window (UTC), must not overlap maintenance." }),
+
+  // ── App workload ───────────────────────────────────────────────────────────────────────────
+  appImage: field({ type: "string", schema: pinnedImage(), default: "ghcr.io/edgestack/app:0.1.0", description: "App container image, pinned to a tag or digest." }),
+  appReplicas: field({ type: "integer", schema: integer(1, 100), default: 2, description: "App replicas at deploy time." }),
+  appMinReplicas: field({ type: "integer", schema: integer(1, 100), default: 2, description: "HorizontalPodAutoscaler minimum." }),
+  appMaxReplicas: field({ type: "integer", schema: integer(1, 200), default: 6, description: "HorizontalPodAutoscaler maximum." }),
+  appTargetCpuPercent: field({ type: "integer", schema: integer(10, 95), default: 70, description: "HPA target average CPU utilisation." }),
+  appCpuRequest: field({ type: "string", schema: cpuQuantity(), default: "100m", description: "App container CPU request." }),
+  appCpuLimit: field({ type: "string", schema: cpuQuantity(), default: "500m", description: "App container CPU limit." }),
+  appMemoryRequest: field({ type: "string", schema: memoryQuantity(), default: "128Mi", description: "App container memory request." }),
+  appMemoryLimit: field({ type: "string", schema: memoryQuantity(), default: "256Mi", description: "App container memory limit." }),
+  rateLimitMax: field({ type: "integer", schema: integer(1, 1_000_000), default: 100, description: "App rate limit: requests allowed per client in one sliding window." }),
+  rateLimitWindowMs: field({ type: "integer", schema: integer(100, 86_400_000), default: 60_000, description: "App rate-limit sliding window in milliseconds." }),
+  rateLimitFailMode: field({ type: "string", schema: oneOf(["open", "closed"] as const), default: "open", description: "What the app's limiter does when Redis is down: open admits, closed answers 503." }),
+
+  // ── nginx ──────────────────────────────────────────────────────────────────────────────────
+  nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.27.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
+  nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
+  nginxLoadBalancing: field({
+    type: "string",
+    schema: oneOf(["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const),
+    default: "least_conn",
+    description: "Upstream algorithm: round_robin, least_conn, ip_hash, hash (consistent on the request URI) or random_two_least_conn.",
+  }),
+  nginxWorkerConnections: field({ type: "integer", schema: integer(256, 65_536), default: 4096, description: "worker_connections per nginx worker." }),
+  nginxRateLimitPerMinute: field({ type: "integer", schema: integer(1, 1_000_000), default: 600, description: "nginx limit_req rate per client IP (requests per minute)." }),
+  nginxRateLimitBurst: field({ type: "integer", schema: integer(0, 100_000), default: 20, description: "nginx limit_req burst (served without delay: nodelay)." }),
+  nginxConnLimitPerIp: field({ type: "integer", schema: integer(1, 100_000), default: 100, description: "nginx limit_conn: concurrent connections per client IP." }),
+  nginxUpstreamKeepaliveConnections: field({ type: "integer", schema: integer(0, 10_000), default: 32, description: "Idle upstream connections kept per worker (0 disables pooling)." }),
+  nginxUpstreamKeepaliveRequests: field({ type: "integer", schema: integer(1, 1_000_000), default: 1000, description: "Requests served over one pooled upstream connection before it is recycled." }),
+  nginxMaxFails: field({ type: "integer", schema: integer(0, 100), default: 3, description: "Passive health check: failures within fail_timeout that mark an upstream down." }),
+  nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),
+  nginxNextUpstreamTries: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Attempts for an idempotent request across upstreams." }),
+  nginxHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30080, description: "NodePort of nginx's HTTP listener (ALB target, X-Forwarded-For)." }),
+  nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30081, description: "NodePort of nginx's proxy-protocol listener (NLB target)." }),
+
+  // ── The timeout chain (seconds); see README "Timeouts" ─────────────────────────────────────
+  cdnOriginKeepaliveSeconds: field({ type: "integer", schema: integer(1, 60), default: 5, description: "CloudFront origin keep-alive timeout (must be < ALB idle timeout)." }),
+  cdnOriginReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 180), default: 30, description: "CloudFront origin read (response) timeout." }),
+  albIdleTimeoutSeconds: field({ type: "integer", schema: integer(1, 4000), default: 60, description: "ALB idle timeout (must be < nginx client keepalive)." }),
+  nginxClientKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 75, description: "nginx keepalive_timeout towards load balancers and clients." }),
+  nginxUpstreamKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 60, description: "nginx upstream keepalive_timeout (must be < app keep-alive)." }),
+  appKeepAliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 65, description: "App server keepAliveTimeout (must be < app headersTimeout)." }),
+  appHeadersTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 66, description: "App server headersTimeout." }),
+  proxyConnectTimeoutSeconds: field({ type: "integer", schema: integer(1, 75), default: 5, description: "nginx proxy_connect_timeout." }),
+  proxyReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_read_timeout for HTTP requests." }),
+  proxySendTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_send_timeout." }),
+  websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "Read/send timeout of WebSocket connections through nginx." }),
+  deregistrationDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "Load balancer deregistration delay (must be <= app shutdown delay)." }),
+  appShutdownDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
+  terminationGracePeriodSeconds: field({ type: "integer", schema: integer(1, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
+
+  // ── Load balancer health checks ────────────────────────────────────────────────────────────
+  healthCheckIntervalSeconds: field({ type: "integer", schema: integer(5, 300), default: 15, description: "Target group health-check interval." }),
+  healthCheckTimeoutSeconds: field({ type: "integer", schema: integer(2, 120), default: 5, description: "Target group health-check timeout (must be < interval)." }),
+  healthyThreshold: field({ type: "integer", schema: integer(2, 10), default: 2, description: "Consecutive successes before a target is healthy." }),
+  unhealthyThreshold: field({ type: "integer", schema: integer(2, 10), default: 3, description: "Consecutive failures before a target is unhealthy." }),
+  albStickinessSeconds: field({ type: "integer", schema: integer(0, 604_800), default: 0, description: "ALB session-affinity cookie duration; 0 turns stickiness off." }),
+  nlbElasticIps: field({ type: "boolean", schema: z.boolean(), default: false, description: "Give the NLB one Elastic IP per AZ (fixed addresses for allow-lists)." }),
+
+  // ── CDN ────────────────────────────────────────────────────────────────────────────────────
+  cdnPriceClass: field({
+    type: "string",
+    schema: oneOf(["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const),
+    default: "PriceClass_100",
+    description: "CloudFront price class.",
+  }),
+  cdnHtmlDefaultTtlSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "Default TTL of HTML pages when the origin sends no Cache-Control." }),
+  cdnHtmlMaxTtlSeconds: field({ type: "integer", schema: integer(0, 31_536_000), default: 300, description: "Upper bound on HTML TTLs the origin may ask for." }),
+  staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate the app and nginx send on HTML; CloudFront honours it." }),
+  wafEnabled: field({ type: "boolean", schema: z.boolean(), default: false, description: "Attach a WAFv2 web ACL (managed common rules + rate rule) to CloudFront; forced on in prod." }),
+  wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(100, 2_000_000_000), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
+
+  // ── DNS ────────────────────────────────────────────────────────────────────────────────────
+  createHostedZone: field({ type: "boolean", schema: z.boolean(), default: false, description: "Create the Route53 hosted zone; false looks up the existing zone named after the domain." }),
+  dnsTtlSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 300, description: "TTL of non-alias records." }),
+  spfRecord: field({ type: "string", schema: plainText(2048).regex(/^v=spf1( |$)/, { error: "is not an SPF record (must start with \"v=spf1\")" }), default: "v=spf1 -all", description: "SPF TXT value at the apex." }),
+  verificationTokens: field({ type: "array", schema: z.array(plainText(2048).min(1)), default: [], description: "Extra apex TXT values (site verification); long ones are split into 255-character strings." }),
+  srvService: field({ type: "string", schema: dnsLabel(), default: "edge", description: "SRV service label: publishes _<service>._tcp.<domain>." }),
+  srvPriority: field({ type: "integer", schema: integer(0, 65_535), default: 10, description: "SRV priority." }),
+  srvWeight: field({ type: "integer", schema: integer(0, 65_535), default: 5, description: "SRV weight." }),
+  srvPort: field({ type: "integer", schema: integer(1, 65_535), default: 443, description: "SRV port." }),
+} as const;
+
+export type FieldName = keyof typeof fields;
+type Fields = typeof fields;
+
+/** The typed, validated stack configuration the program is built from. */
+export type StackConfig = { [K in FieldName]: z.output<Fields[K]["schema"]> } & {
+  /** The Pulumi stack name (dev, prod, …). */
+  stack: string;
+  /** Derived: true in prod. */
+  isProd: boolean;
+  /** `aws:region`, the AWS provider's own key, validated with the rest. */
+  region: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid stack configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const NAMESPACE = "edgestack";
+const key = (name: string) => `${NAMESPACE}:${name}`;
+const show = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Turns raw config strings (as Pulumi hands them to a program: `edgestack:key` → string) into the
+ * typed StackConfig, or throws a ConfigError listing every problem. Pure: no Pulumi runtime needed.
+ */
+export function parseStackConfig(raw: Record<string, string>, stack: string): StackConfig {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+
+  for (const rawKey of Object.keys(raw).sort()) {
+    if (!rawKey.startsWith(`${NAMESPACE}:`)) continue;
+    const name = rawKey.slice(NAMESPACE.length + 1);
+    if (!(name in fields)) problems.push(`${rawKey}: is not a known key (see README "Configuration")`);
+  }
+
+  for (const [name, def] of Object.entries(fields) as [FieldName, Field<z.ZodType>][]) {
+    const text = raw[key(name)];
+    let value: unknown;
+    if (text === undefined) {
+      if (def.default === undefined) {
+        problems.push(`${key(name)}: is required (${def.description})`);
+        continue;
+      }
+      value = def.default;
+    } else {
+      const decoded = decode(text, def.type);
+      if (!decoded.ok) {
+        problems.push(`${key(name)}: ${show(text)} ${decoded.error}`);
+        continue;
+      }
+      value = decoded.value;
+    }
+    const result = def.schema.safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const at = issue.path.length ? `[${issue.path.join("][")}]` : "";
+        const offending = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown>)?.[p as PropertyKey], value);
+        problems.push(`${key(name)}${at}: ${show(offending)} ${issue.message}`);
+      }
+      continue;
+    }
+    values[name] = result.data;
+  }
+
+  const region = raw["aws:region"];
+  if (region === undefined) problems.push(`aws:region: is required (e.g. pulumi config set aws:region eu-west-1)`);
+  else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) problems.push(`aws:region: ${show(region)} is not an AWS region such as "eu-west-1"`);
+
+  if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config = values as StackConfig;
+  config.stack = stack;
+  config.region = region as string;
+  config.isProd = config.environment === "prod";
+  if (config.isProd) {
+    // Prod is highly available by definition; these are not left to a forgotten flag.
+    config.cacheMultiAz = true;
+    config.wafEnabled = true;
+  }
+  return config;
+}
+
+function decode(text: string, type: PulumiType): { ok: true; value: unknown } | { ok: false; error: string } {
+  switch (type) {
+    case "string":
+      return { ok: true, value: text };
+    case "integer":
+      return /^-?\d+$/.test(text.trim()) ? { ok: true, value: Number(text) } : { ok: false, error: "must be a whole number" };
+    case "boolean":
+      return text === "true" || text === "false" ? { ok: true, value: text === "true" } : { ok: false, error: "must be true or false" };
+    case "array":
+      try {
+        const parsed: unknown = JSON.parse(text);
+        return Array.isArray(parsed) ? { ok: true, value: parsed } : { ok: false, error: "must be a list" };
+      } catch {
+        return { ok: false, error: "must be a list" };
+      }
+  }
+}
+
+type Less = [FieldName, FieldName, "<" | "<="];
+
+/**
+ * The timeout chain: each hop must give up on an idle connection before the hop behind it does,
+ * or the hop in front reuses a connection the other side has just closed (sporadic 502s).
+ */
+export const TIMEOUT_CHAIN: Less[] = [
+  ["cdnOriginKeepaliveSeconds", "albIdleTimeoutSeconds", "<"],
+  ["albIdleTimeoutSeconds", "nginxClientKeepaliveSeconds", "<"],
+  ["nginxUpstreamKeepaliveSeconds", "appKeepAliveSeconds", "<"],
+  ["appKeepAliveSeconds", "appHeadersTimeoutSeconds", "<"],
+  ["deregistrationDelaySeconds", "appShutdownDelaySeconds", "<="],
+  ["appShutdownDelaySeconds", "terminationGracePeriodSeconds", "<"],
+];
+
+function crossFieldProblems(c: StackConfig): string[] {
+  const problems: string[] = [];
+  const order = (a: FieldName, b: FieldName, op: "<" | "<=", why: string) => {
+    const x = c[a] as number;
+    const y = c[b] as number;
+    if (op === "<" ? !(x < y) : !(x <= y)) {
+      problems.push(`${key(a)} (${x}) must be ${op === "<" ? "less than" : "at most"} ${key(b)} (${y}): ${why}`);
+    }
+  };
+  for (const [a, b, op] of TIMEOUT_CHAIN) order(a, b, op, "timeout chain, see README \"Timeouts\"");
+  order("healthCheckTimeoutSeconds", "healthCheckIntervalSeconds", "<", "a health check must time out before the next one starts");
+  order("nodeMinSize", "nodeDesiredSize", "<=", "node group sizes must satisfy min <= desired <= max");
+  order("nodeDesiredSize", "nodeMaxSize", "<=", "node group sizes must satisfy min <= desired <= max");
+  order("appMinReplicas", "appMaxReplicas", "<=", "HPA bounds");
+  order("appMinReplicas", "appReplicas", "<=", "the deploy-time replica count must lie within the HPA bounds");
+  order("appReplicas", "appMaxReplicas", "<=", "the deploy-time replica count must lie within the HPA bounds");
+  if (c.cdnHtmlDefaultTtlSeconds > c.cdnHtmlMaxTtlSeconds) {
+    problems.push(`${key("cdnHtmlDefaultTtlSeconds")} (${c.cdnHtmlDefaultTtlSeconds}) must be at most ${key("cdnHtmlMaxTtlSeconds")} (${c.cdnHtmlMaxTtlSeconds})`);
+  }
+  if (c.nginxHttpNodePort === c.nginxProxyProtocolNodePort) {
+    problems.push(`${key("nginxProxyProtocolNodePort")} (${c.nginxProxyProtocolNodePort}) must differ from ${key("nginxHttpNodePort")}`);
+  }
+  const prod = c.environment === "prod";
+  if ((c.cacheMultiAz || prod) && c.cacheReplicas < 1) {
+    problems.push(`${key("cacheReplicas")} (${c.cacheReplicas}) must be at least 1 when multi-AZ failover is on (${key("cacheMultiAz")} or environment prod)`);
+  }
+  if (prod && c.appMinReplicas < 2) {
+    problems.push(`${key("appMinReplicas")} (${c.appMinReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
+  }
+  if (prod && c.nginxReplicas < 2) {
+    problems.push(`${key("nginxReplicas")} (${c.nginxReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
+  }
+  if (c.vpcId) {
+    for (const list of ["existingPublicSubnetIds", "existingPrivateSubnetIds"] as const) {
+      if (c[list].length < 2) problems.push(`${key(list)}: ${show(c[list])} needs at least two subnet ids when ${key("vpcId")} is set`);
+    }
+  } else {
+    for (const list of ["existingPublicSubnetIds", "existingPrivateSubnetIds"] as const) {
+      if (c[list].length > 0) problems.push(`${key(list)}: ${show(c[list])} is only used with ${key("vpcId")}; set it or remove this key`);
+    }
+  }
+  if (c.existingKubeconfig) {
+    if (!c.existingNodeSecurityGroupId) {
+      problems.push(`${key("existingNodeSecurityGroupId")}: is required when ${key("existingKubeconfig")} names an existing cluster`);
+    }
+  } else if (c.existingNodeSecurityGroupId || c.existingNodeAutoScalingGroup) {
+    problems.push(`${key(c.existingNodeSecurityGroupId ? "existingNodeSecurityGroupId" : "existingNodeAutoScalingGroup")}: only applies with ${key("existingKubeconfig")}`);
+  }
+  if (c.clusterPublicAccessCidrs.some((cidr) => cidr.endsWith("/0"))) {
+    problems.push(`${key("clusterPublicAccessCidrs")}: ${show(c.clusterPublicAccessCidrs)} opens the cluster API to the internet; list your own CIDRs`);
+  }
+  return problems;
+}
+
+/** The `config:` block of Pulumi.yaml, generated from the field table. */
+export function projectConfigBlock(): Record<string, { type: PulumiType; description: string; default?: unknown; items?: { type: "string" } }> {
+  const block: ReturnType<typeof projectConfigBlock> = {};
+  for (const [name, def] of Object.entries(fields) as [string, Field<z.ZodType>][]) {
+    block[key(name)] = {
+      type: def.type,
+      ...(def.type === "array" ? { items: { type: "string" as const } } : {}),
+      description: def.secret ? `${def.description} Secret.` : def.description,
+      ...(def.default !== undefined ? { default: def.default } : {}),
+    };
+  }
+  return block;
+}

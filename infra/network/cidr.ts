@@ -1,0 +1,39 @@
+import { parseIpv4Cidr } from "../config/validators";
+
+/**
+ * Subnet plan for a new VPC: the VPC CIDR is cut into equal blocks, the first `azCount` for public
+ * subnets and the next `azCount` for private ones. Pure, so the layout is tested without AWS.
+ */
+export interface SubnetPlan {
+  publicCidrs: string[];
+  privateCidrs: string[];
+}
+
+export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
+  const vpc = parseIpv4Cidr(vpcCidr);
+  if (!vpc) throw new Error(`vpcCidr: ${JSON.stringify(vpcCidr)} is not an IPv4 CIDR block`);
+  if (!Number.isInteger(azCount) || azCount < 1) throw new Error(`azCount: ${azCount} must be a positive whole number`);
+  const bits = Math.ceil(Math.log2(azCount * 2));
+  const prefix = vpc.prefix + bits;
+  // AWS subnets can be at most /28; smaller VPCs cannot hold 2 subnets per AZ.
+  if (prefix > 28) throw new Error(`vpcCidr: ${vpcCidr} is too small for ${azCount * 2} subnets (would need /${prefix}, AWS allows up to /28)`);
+  const size = 2 ** (32 - prefix);
+  const block = (i: number) => `${toDotted(vpc.network + i * size)}/${prefix}`;
+  return {
+    publicCidrs: Array.from({ length: azCount }, (_, i) => block(i)),
+    privateCidrs: Array.from({ length: azCount }, (_, i) => block(azCount + i)),
+  };
+}
+
+/** The index-th /64 inside an AWS-assigned IPv6 /56 (e.g. "2600:1f18:abcd:ef00::/56"). */
+export function ipv6Subnet64(block56: string, index: number): string {
+  const match = /^([0-9a-f]{1,4}):([0-9a-f]{1,4}):([0-9a-f]{1,4}):([0-9a-f]{1,4})::\/56$/i.exec(block56);
+  if (!match) throw new Error(`ipv6CidrBlock: ${JSON.stringify(block56)} is not an IPv6 /56 of the form a:b:c:d::/56`);
+  if (!Number.isInteger(index) || index < 0 || index > 255) throw new Error(`ipv6 subnet index ${index} must be 0-255`);
+  const fourth = (parseInt(match[4], 16) & 0xff00) | index;
+  return `${match[1]}:${match[2]}:${match[3]}:${fourth.toString(16)}::/64`;
+}
+
+function toDotted(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 0xff).join(".");
+}

@@ -1,0 +1,144 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ipv6Subnet64, planSubnets } from "./cidr";
+
+export interface VpcArgs {
+  /** Use this VPC instead of creating one; then both subnet id lists are required. */
+  existingVpcId?: pulumi.Input<string>;
+  existingPublicSubnetIds?: pulumi.Input<string>[];
+  existingPrivateSubnetIds?: pulumi.Input<string>[];
+  /** CIDR of a new VPC. */
+  cidrBlock: string;
+  /** How many AZs a new VPC spans (>= 2). */
+  availabilityZoneCount: number;
+  /** "single" NAT gateway or one "perAz". */
+  natGateways: "single" | "perAz";
+}
+
+/**
+ * The network: a VPC with one public and one private subnet per availability zone, an internet
+ * gateway, NAT for the private subnets and their route tables; or an existing VPC's ids passed through.
+ * New VPCs are dual-stack so the ALB and NLB can serve IPv6 (AAAA records).
+ */
+export class Vpc extends pulumi.ComponentResource {
+  public readonly vpcId: pulumi.Output<string>;
+  public readonly cidrBlock: pulumi.Output<string>;
+  public readonly publicSubnetIds: pulumi.Output<string>[];
+  public readonly privateSubnetIds: pulumi.Output<string>[];
+  /** Whether the subnets have IPv6 (new VPCs do; an existing VPC is assumed IPv4-only). */
+  public readonly ipv6: boolean;
+
+  constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edgestack:network:Vpc", name, {}, opts);
+
+    if (args.existingVpcId) {
+      const existing = aws.ec2.getVpcOutput({ id: args.existingVpcId }, { parent: this });
+      this.vpcId = existing.id;
+      this.cidrBlock = existing.cidrBlock;
+      this.publicSubnetIds = (args.existingPublicSubnetIds ?? []).map((id) => pulumi.output(id));
+      this.privateSubnetIds = (args.existingPrivateSubnetIds ?? []).map((id) => pulumi.output(id));
+      this.ipv6 = false;
+      this.registerOutputs({ vpcId: this.vpcId });
+      return;
+    }
+
+    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
+    const plan = planSubnets(args.cidrBlock, args.availabilityZoneCount);
+
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.cidrBlock,
+        assignGeneratedIpv6CidrBlock: true,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: { Name: `${name}-vpc` },
+      },
+      { parent: this },
+    );
+    // Adopt the VPC's default security group and strip its rules, so nothing can fall back to it.
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { Name: `${name}-default-locked` } }, { parent: this });
+    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${name}-igw` } }, { parent: this });
+    // Private subnets reach out over IPv6 through an egress-only gateway: no inbound path exists.
+    const eigw = new aws.ec2.EgressOnlyInternetGateway(`${name}-eigw`, { vpcId: vpc.id, tags: { Name: `${name}-eigw` } }, { parent: this });
+
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public-rt`,
+      {
+        vpcId: vpc.id,
+        routes: [
+          { cidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+          { ipv6CidrBlock: "::/0", gatewayId: igw.id },
+        ],
+        tags: { Name: `${name}-public` },
+      },
+      { parent: this },
+    );
+
+    const publicSubnets = plan.publicCidrs.map((cidr, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${i}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: cidr,
+          ipv6CidrBlock: vpc.ipv6CidrBlock.apply((block) => ipv6Subnet64(block, i)),
+          assignIpv6AddressOnCreation: true,
+          availabilityZone: zones.names[i],
+          // Load balancers and NAT gateways live here; instances never get public IPv4 addresses.
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-public-${i}`, "kubernetes.io/role/elb": "1" },
+        },
+        { parent: this },
+      );
+      new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, { parent: this });
+      return subnet;
+    });
+
+    const natCount = args.natGateways === "perAz" ? args.availabilityZoneCount : 1;
+    const nats = Array.from({ length: natCount }, (_, i) => {
+      const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { Name: `${name}-nat-${i}` } }, { parent: this });
+      return new aws.ec2.NatGateway(
+        `${name}-nat-${i}`,
+        { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `${name}-nat-${i}` } },
+        { parent: this, dependsOn: [igw] },
+      );
+    });
+
+    const privateSubnets = plan.privateCidrs.map((cidr, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${i}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: cidr,
+          ipv6CidrBlock: vpc.ipv6CidrBlock.apply((block) => ipv6Subnet64(block, args.availabilityZoneCount + i)),
+          availabilityZone: zones.names[i],
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-private-${i}`, "kubernetes.io/role/internal-elb": "1" },
+        },
+        { parent: this },
+      );
+      const routes = new aws.ec2.RouteTable(
+        `${name}-private-rt-${i}`,
+        {
+          vpcId: vpc.id,
+          routes: [
+            // With one NAT per AZ each private subnet leaves through its own zone's gateway.
+            { cidrBlock: "0.0.0.0/0", natGatewayId: nats[i % natCount].id },
+            { ipv6CidrBlock: "::/0", egressOnlyGatewayId: eigw.id },
+          ],
+          tags: { Name: `${name}-private-${i}` },
+        },
+        { parent: this },
+      );
+      new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: routes.id }, { parent: this });
+      return subnet;
+    });
+
+    this.vpcId = vpc.id;
+    this.cidrBlock = vpc.cidrBlock;
+    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.ipv6 = true;
+    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+  }
+}

@@ -1,0 +1,24 @@
+import * as aws from "@pulumi/aws";
+import type { StackConfig } from "./config";
+
+/** Tags every AWS resource carries, through the providers' `defaultTags`. */
+export function defaultTags(config: StackConfig): Record<string, string> {
+  return {
+    project: "edgestack",
+    stack: config.stack,
+    environment: config.environment,
+    owner: config.owner,
+    "cost-center": config.costCenter,
+    "managed-by": "pulumi",
+  };
+}
+
+/** The stack's AWS provider in its configured region, tagging everything it creates. */
+export function awsProvider(config: StackConfig): aws.Provider {
+  return new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: defaultTags(config) } });
+}
+
+/** CloudFront only accepts ACM certificates (and WAF web ACLs) from us-east-1. */
+export function awsUsEast1Provider(config: StackConfig): aws.Provider {
+  return new aws.Provider("aws-us-east-1", { region: "us-east-1", defaultTags: { tags: defaultTags(config) } });
+}

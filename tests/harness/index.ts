@@ -1,0 +1,46 @@
+/**
+ * The mock harness every infrastructure test uses. A test file runs ONE stack (the Pulumi runtime is
+ * global per module registry, and jest gives each file its own):
+ *
+ *   let run: StackRun;
+ *   beforeAll(async () => { run = await runStack({ stack: "dev" }); });
+ *
+ * `runStack` sets mocks and config before it imports the program, records every registered
+ * resource (type, name, parent, inputs with secrets unwrapped, which paths were secret) and returns
+ * realistic computed outputs; an invoke without a mock fails the run.
+ */
+import type { CapturedResource, StackRun } from "../../tools/offline/engine";
+import { valueAt } from "../../tools/offline/engine";
+
+export { runStack, toPlan, valueAt, SECRET_MASK } from "../../tools/offline/engine";
+export type { CapturedResource, PlanResource, RunOptions, StackRun } from "../../tools/offline/engine";
+
+/** All resources of a Pulumi type token, e.g. "aws:lb/loadBalancer:LoadBalancer". */
+export function ofType(run: StackRun, type: string): CapturedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+/** The single resource of a type (optionally with a given logical name); throws when not exactly one. */
+export function one(run: StackRun, type: string, name?: string): CapturedResource {
+  const found = ofType(run, type).filter((r) => name === undefined || r.name === name);
+  if (found.length !== 1) {
+    const names = ofType(run, type).map((r) => r.name);
+    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (have: ${names.join(", ") || "none"})`);
+  }
+  return found[0];
+}
+
+/** Resources whose parent is the given logical name. */
+export function childrenOf(run: StackRun, parent: string): CapturedResource[] {
+  return run.resources.filter((r) => r.parent === parent);
+}
+
+/** Whether the input at `path` (e.g. "authToken", "origins[0].customHeaders[0].value") is secret. */
+export function isSecretInput(resource: CapturedResource, path: string): boolean {
+  return resource.secretPaths.some((p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+}
+
+/** The plain (unwrapped) input at a path. */
+export function input<T = unknown>(resource: CapturedResource, path: string): T {
+  return valueAt(resource.inputs, path) as T;
+}

@@ -1,0 +1,227 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Realistic computed outputs for the resources the stack registers, so that everything downstream
+ * of an id, ARN, DNS name or endpoint is exercised under mocks as it would be against AWS.
+ * Values are derived from the logical name only: the same program always gets the same outputs.
+ */
+
+export const ACCOUNT_ID = "123456789012";
+
+const hex = (seed: string, length: number) => createHash("sha256").update(seed).digest("hex").slice(0, length);
+const upper = (seed: string, length: number) =>
+  BigInt(`0x${createHash("sha256").update(seed).digest("hex")}`).toString(36).toUpperCase().slice(0, length);
+
+/** Route53 hosted zone ids AWS uses for load-balancer aliases, per region (ALB/CLB and NLB differ). */
+const ELB_ZONE_IDS: Record<string, { application: string; network: string }> = {
+  "us-east-1": { application: "Z35SXDOTRQ7X7K", network: "Z26RNL4JYFTOTI" },
+  "us-east-2": { application: "Z3AADJGX6KTTL2", network: "ZLMOA37VPKANP" },
+  "us-west-2": { application: "Z1H1FL5HABSF5", network: "Z18D5FSROUN65G" },
+  "eu-west-1": { application: "Z32O12XQLNTSW2", network: "Z2IFOLAFXWLO4F" },
+  "eu-central-1": { application: "Z215JYRZR1TBD5", network: "Z3F0SRJ5LGBH90" },
+};
+/** CloudFront distributions are always in this hosted zone. */
+export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
+
+type Inputs = Record<string, any>;
+
+export function computedOutputs(type: string, name: string, inputs: Inputs, region: string): { id: string; outputs: Inputs } {
+  const arn = (service: string, resource: string, r = region) => `arn:aws:${service}:${r}:${ACCOUNT_ID}:${resource}`;
+  const h8 = hex(name, 8);
+  const h17 = hex(name, 17);
+  switch (type) {
+    case "aws:ec2/vpc:Vpc":
+      return {
+        id: `vpc-${h17}`,
+        outputs: { arn: arn("ec2", `vpc/vpc-${h17}`), ipv6CidrBlock: `2600:1f18:${hex(name, 4)}:${hex(`${name}6`, 2)}00::/56`, defaultSecurityGroupId: `sg-${hex(`${name}sg`, 17)}` },
+      };
+    case "aws:ec2/subnet:Subnet":
+      return { id: `subnet-${h17}`, outputs: { arn: arn("ec2", `subnet/subnet-${h17}`) } };
+    case "aws:ec2/internetGateway:InternetGateway":
+      return { id: `igw-${h17}`, outputs: { arn: arn("ec2", `internet-gateway/igw-${h17}`) } };
+    case "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway":
+      return { id: `eigw-${h17}`, outputs: {} };
+    case "aws:ec2/routeTable:RouteTable":
+      return { id: `rtb-${h17}`, outputs: { arn: arn("ec2", `route-table/rtb-${h17}`) } };
+    case "aws:ec2/routeTableAssociation:RouteTableAssociation":
+      return { id: `rtbassoc-${h17}`, outputs: {} };
+    case "aws:ec2/eip:Eip":
+      return { id: `eipalloc-${h17}`, outputs: { allocationId: `eipalloc-${h17}`, publicIp: `203.0.113.${parseInt(hex(name, 2), 16) % 250 + 1}` } };
+    case "aws:ec2/natGateway:NatGateway":
+      return { id: `nat-${h17}`, outputs: {} };
+    case "aws:ec2/securityGroup:SecurityGroup":
+    case "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
+      return { id: `sg-${h17}`, outputs: { arn: arn("ec2", `security-group/sg-${h17}`) } };
+    case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+    case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+      return { id: `sgr-${h17}`, outputs: { arn: arn("ec2", `security-group-rule/sgr-${h17}`), securityGroupRuleId: `sgr-${h17}` } };
+    case "aws:lb/loadBalancer:LoadBalancer": {
+      const kind = inputs.loadBalancerType === "network" ? "net" : "app";
+      const lbName = (inputs.name ?? name).slice(0, 32);
+      const suffix = `${kind}/${lbName}/${hex(name, 16)}`;
+      const zones = ELB_ZONE_IDS[region] ?? ELB_ZONE_IDS["us-east-1"];
+      const id = arn("elasticloadbalancing", `loadbalancer/${suffix}`);
+      return {
+        id,
+        outputs: {
+          arn: id,
+          arnSuffix: suffix,
+          dnsName: `${inputs.ipAddressType === "dualstack" ? "dualstack." : ""}${lbName}-${h8}.${kind === "net" ? "elb" : `${region}.elb`}.amazonaws.com`,
+          zoneId: kind === "net" ? zones.network : zones.application,
+        },
+      };
+    }
+    case "aws:lb/targetGroup:TargetGroup": {
+      const suffix = `targetgroup/${(inputs.name ?? name).slice(0, 32)}/${hex(name, 16)}`;
+      const id = arn("elasticloadbalancing", suffix);
+      return { id, outputs: { arn: id, arnSuffix: suffix } };
+    }
+    case "aws:lb/listener:Listener":
+    case "aws:lb/listenerRule:ListenerRule": {
+      const id = arn("elasticloadbalancing", `listener/${hex(name, 16)}`);
+      return { id, outputs: { arn: id } };
+    }
+    case "aws:acm/certificate:Certificate": {
+      const id = arn("acm", `certificate/${hex(name, 8)}-${hex(`${name}1`, 4)}-${hex(`${name}2`, 4)}-${hex(`${name}3`, 4)}-${hex(`${name}4`, 12)}`, inputs.region ?? region);
+      const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].filter((n) => typeof n === "string");
+      return {
+        id,
+        outputs: {
+          arn: id,
+          status: "ISSUED",
+          domainValidationOptions: names.map((domainName) => ({
+            domainName,
+            resourceRecordName: `_${hex(`${name}${domainName}`, 32)}.${domainName.replace(/^\*\./, "")}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${hex(`${domainName}${name}`, 32)}.acm-validations.aws.`,
+          })),
+        },
+      };
+    }
+    case "aws:acm/certificateValidation:CertificateValidation":
+      return { id: `${new Date(0).toISOString()}`, outputs: {} };
+    case "aws:cloudfront/distribution:Distribution": {
+      const id = `E${upper(name, 13)}`;
+      return {
+        id,
+        outputs: {
+          arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
+          domainName: `d${hex(name, 13)}.cloudfront.net`,
+          hostedZoneId: CLOUDFRONT_ZONE_ID,
+          status: "Deployed",
+          etag: `E${upper(`${name}etag`, 13)}`,
+        },
+      };
+    }
+    case "aws:cloudfront/originAccessControl:OriginAccessControl":
+      return { id: `E${upper(name, 13)}`, outputs: { etag: `E${upper(`${name}etag`, 13)}` } };
+    case "aws:cloudfront/cachePolicy:CachePolicy":
+    case "aws:cloudfront/originRequestPolicy:OriginRequestPolicy":
+    case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
+      return { id: `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`, outputs: { etag: `E${upper(`${name}etag`, 13)}` } };
+    case "aws:s3/bucket:Bucket":
+    case "aws:s3/bucketV2:BucketV2": {
+      const bucket = inputs.bucket ?? `${name}-${hex(name, 7)}`;
+      return {
+        id: bucket,
+        outputs: {
+          bucket,
+          arn: `arn:aws:s3:::${bucket}`,
+          bucketDomainName: `${bucket}.s3.amazonaws.com`,
+          bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+          region,
+        },
+      };
+    }
+    case "aws:route53/zone:Zone":
+      return {
+        id: `Z${upper(name, 20)}`,
+        outputs: { zoneId: `Z${upper(name, 20)}`, arn: `arn:aws:route53:::hostedzone/Z${upper(name, 20)}`, nameServers: [1, 2, 3, 4].map((i) => `ns-${i}${hex(`${name}${i}`, 2)}.awsdns-0${i}.net`) },
+      };
+    case "aws:route53/record:Record":
+      return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, outputs: { fqdn: inputs.name } };
+    case "aws:elasticache/replicationGroup:ReplicationGroup": {
+      const groupId = inputs.replicationGroupId ?? name;
+      return {
+        id: groupId,
+        outputs: {
+          arn: arn("elasticache", `replicationgroup:${groupId}`),
+          primaryEndpointAddress: `master.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+          readerEndpointAddress: `replica.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+          port: inputs.port ?? 6379,
+          memberClusters: [1, 2, 3].map((i) => `${groupId}-00${i}`),
+        },
+      };
+    }
+    case "aws:elasticache/subnetGroup:SubnetGroup":
+    case "aws:elasticache/parameterGroup:ParameterGroup":
+      return { id: inputs.name ?? name, outputs: { arn: arn("elasticache", `${type.includes("subnet") ? "subnetgroup" : "parametergroup"}:${inputs.name ?? name}`) } };
+    case "aws:eks/cluster:Cluster": {
+      const clusterName = inputs.name ?? name;
+      const oidc = hex(name, 32).toUpperCase();
+      return {
+        id: clusterName,
+        outputs: {
+          name: clusterName,
+          arn: arn("eks", `cluster/${clusterName}`),
+          endpoint: `https://${oidc}.gr7.${region}.eks.amazonaws.com`,
+          certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-CA-${name}\n-----END CERTIFICATE-----\n`).toString("base64") },
+          identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidc}` }] }],
+          vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${hex(`${name}cluster`, 17)}`, vpcId: `vpc-${hex(name, 17)}` },
+          version: inputs.version,
+          status: "ACTIVE",
+        },
+      };
+    }
+    case "aws:eks/nodeGroup:NodeGroup":
+      return {
+        id: `${inputs.clusterName}:${inputs.nodeGroupName ?? name}`,
+        outputs: {
+          arn: arn("eks", `nodegroup/${inputs.clusterName}/${inputs.nodeGroupName ?? name}/${hex(name, 8)}`),
+          resources: [{ autoscalingGroups: [{ name: `eks-${inputs.nodeGroupName ?? name}-${hex(name, 8)}` }], remoteAccessSecurityGroupId: "" }],
+          status: "ACTIVE",
+        },
+      };
+    case "aws:iam/role:Role":
+      return { id: inputs.name ?? `${name}-${hex(name, 7)}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? `${name}-${hex(name, 7)}`}`, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${upper(name, 17)}` } };
+    case "aws:iam/policy:Policy":
+      return { id: `arn:aws:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}` } };
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+      const id = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? name).replace(/^https:\/\//, "")}`;
+      return { id, outputs: { arn: id } };
+    }
+    case "aws:wafv2/webAcl:WebAcl": {
+      const id = `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`;
+      return { id, outputs: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT_ID}:global/webacl/${inputs.name ?? name}/${id}`, capacity: 725 } };
+    }
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { id: inputs.name ?? name, outputs: { arn: arn("logs", `log-group:${inputs.name ?? name}`) } };
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString": {
+      // A stand-in of the requested length from the password alphabet the config allows.
+      const length = Number(inputs.length ?? 32);
+      const alphabet = inputs.special === false ? "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789" : "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
+      const digest = createHash("sha512").update(name).digest();
+      const result = Array.from({ length }, (_, i) => alphabet[digest[i % digest.length] % alphabet.length]).join("");
+      return { id: "none", outputs: { result, bcryptHash: `$2a$10$${hex(name, 53)}` } };
+    }
+  }
+  if (type.startsWith("kubernetes:")) {
+    const metadata = (inputs.metadata ?? {}) as Inputs;
+    const objectName = metadata.name ?? `${name}-${hex(name, 8)}`;
+    const namespace = metadata.namespace;
+    return {
+      id: namespace ? `${namespace}/${objectName}` : objectName,
+      outputs: { metadata: { ...metadata, name: objectName, uid: `${hex(name, 8)}-${hex(`${name}u`, 4)}-${hex(`${name}i`, 4)}-${hex(`${name}d`, 4)}-${hex(`${name}x`, 12)}` } },
+    };
+  }
+  if (type.startsWith("pulumi:providers:")) return { id: `${hex(name, 8)}-provider`, outputs: {} };
+  const [pkg, mod] = type.split(/[:/]/);
+  const service = pkg === "aws" ? mod : pkg;
+  return { id: `${name}-${hex(name, 8)}`, outputs: { arn: arn(service, `${name}-${hex(name, 8)}`) } };
+}
+
+function shortRegion(region: string): string {
+  const [area, direction, number] = region.split("-");
+  return `${area}${direction.slice(0, 1)}${number}`;
+}

@@ -1,0 +1,61 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+/** The root of the Pulumi project (where Pulumi.yaml lives). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface StackFiles {
+  project: string;
+  /** Absolute path of the program's entry file. */
+  main: string;
+  /** Config as Pulumi hands it to a program: fully qualified key → string. */
+  config: Record<string, string>;
+  /** Keys whose values are `secure:` in the stack file. */
+  secretKeys: string[];
+}
+
+/**
+ * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI presents them to a program: every value
+ * a string (structured values as JSON), keys namespaced, `secure:` values replaced by a stand-in
+ * (offline there is no secrets provider to decrypt them) and reported as secret.
+ */
+export function readStackFiles(stack: string, options: { root?: string; stackFile?: string } = {}): StackFiles {
+  const root = options.root ?? PROJECT_ROOT;
+  const projectFile = path.join(root, "Pulumi.yaml");
+  const project = readYaml(projectFile) as { name?: string; main?: string };
+  if (!project || typeof project.name !== "string") throw new Error(`${projectFile}: has no project name`);
+
+  const stackFile = options.stackFile ?? path.join(root, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(stackFile)) {
+    throw new Error(`no stack file for stack ${JSON.stringify(stack)}: ${stackFile} does not exist`);
+  }
+  const stackDoc = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [rawKey, value] of Object.entries(stackDoc.config ?? {})) {
+    const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
+    if (isSecure(value)) {
+      config[key] = `offline-secret:${key}`;
+      secretKeys.push(key);
+    } else if (typeof value === "string") {
+      config[key] = value;
+    } else {
+      config[key] = JSON.stringify(value);
+    }
+  }
+  const main = path.resolve(root, project.main ?? "index.ts");
+  return { project: project.name, main: fs.existsSync(main) && fs.statSync(main).isDirectory() ? path.join(main, "index.ts") : main, config, secretKeys };
+}
+
+function isSecure(value: unknown): value is { secure: string } {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}
+
+function readYaml(file: string): unknown {
+  try {
+    return parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+}
