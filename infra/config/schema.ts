@@ -11,6 +11,7 @@ import {
   kubernetesVersion,
   memoryQuantity,
   oneOf,
+  parseIpv4Cidr,
   pinnedImage,
   plainText,
   weeklyWindow,
@@ -134,7 +135,15 @@ export const fields = {
   nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),
   nginxNextUpstreamTries: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Attempts for an idempotent request across upstreams." }),
   nginxHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30080, description: "NodePort of nginx's HTTP listener (ALB target, X-Forwarded-For)." }),
-  nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30081, description: "NodePort of nginx's proxy-protocol listener (NLB target)." }),
+  nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
+  nginxProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30082, description: "NodePort of nginx's proxy-protocol plain listener (NLB 80 target; redirects to https)." }),
+  serviceCidr: field({ type: "string", schema: ipv4Cidr(12, 24), default: "172.20.0.0/16", description: "Kubernetes service CIDR (set on a new EKS cluster; must match an existing cluster's)." }),
+  appClusterIp: field({
+    type: "string",
+    schema: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, { error: "is not an IPv4 address" }),
+    default: "172.20.0.80",
+    description: "Fixed ClusterIP of the app Service inside serviceCidr: nginx's upstream address, so nginx -t needs no DNS.",
+  }),
 
   // ── The timeout chain (seconds); see README "Timeouts" ─────────────────────────────────────
   cdnOriginKeepaliveSeconds: field({ type: "integer", schema: integer(1, 60), default: 5, description: "CloudFront origin keep-alive timeout (must be < ALB idle timeout)." }),
@@ -322,8 +331,14 @@ function crossFieldProblems(c: StackConfig): string[] {
   if (c.cdnHtmlDefaultTtlSeconds > c.cdnHtmlMaxTtlSeconds) {
     problems.push(`${key("cdnHtmlDefaultTtlSeconds")} (${c.cdnHtmlDefaultTtlSeconds}) must be at most ${key("cdnHtmlMaxTtlSeconds")} (${c.cdnHtmlMaxTtlSeconds})`);
   }
-  if (c.nginxHttpNodePort === c.nginxProxyProtocolNodePort) {
-    problems.push(`${key("nginxProxyProtocolNodePort")} (${c.nginxProxyProtocolNodePort}) must differ from ${key("nginxHttpNodePort")}`);
+  const nodePorts = ["nginxHttpNodePort", "nginxProxyProtocolNodePort", "nginxProxyProtocolHttpNodePort"] as const;
+  for (const [i, a] of nodePorts.entries()) {
+    for (const b of nodePorts.slice(i + 1)) {
+      if (c[a] === c[b]) problems.push(`${key(b)} (${c[b]}) must differ from ${key(a)} (${c[a]})`);
+    }
+  }
+  if (!ipInCidr(c.appClusterIp, c.serviceCidr)) {
+    problems.push(`${key("appClusterIp")}: ${show(c.appClusterIp)} is not inside ${key("serviceCidr")} (${c.serviceCidr})`);
   }
   const prod = c.environment === "prod";
   if ((c.cacheMultiAz || prod) && c.cacheReplicas < 1) {
@@ -355,6 +370,15 @@ function crossFieldProblems(c: StackConfig): string[] {
     problems.push(`${key("clusterPublicAccessCidrs")}: ${show(c.clusterPublicAccessCidrs)} opens the cluster API to the internet; list your own CIDRs`);
   }
   return problems;
+}
+
+function ipInCidr(ip: string, cidr: string): boolean {
+  const block = parseIpv4Cidr(cidr);
+  const octets = ip.split(".").map(Number);
+  if (!block || octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o > 255)) return false;
+  const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = block.prefix === 0 ? 0 : (0xffffffff << (32 - block.prefix)) >>> 0;
+  return ((address & mask) >>> 0) === block.network;
 }
 
 /** The `config:` block of Pulumi.yaml, generated from the field table. */
