@@ -111,7 +111,7 @@ export async function buildComment(stacks: readonly CommentStackInput[]): Promis
       base = await loadPlanFile(input.basePath, "base plan");
     } catch (error) {
       if (!(error instanceof FileMissingError)) throw error;
-      notes.push("No base plan (the base branch has no plan for this stack): every resource shows as a create.");
+      notes.push("No base plan (the base branch has no plan command, or it failed for this stack — see the workflow log): every resource shows as a create.");
     }
     let policy: PolicyViolation[] | undefined;
     if (input.policyPath) {
