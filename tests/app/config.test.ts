@@ -1,0 +1,82 @@
+import { ConfigError, loadConfig } from "../../app/src/config";
+
+describe("loadConfig", () => {
+  it("applies safe defaults and derives headersTimeout above keepAliveTimeout", () => {
+    const config = loadConfig({ INSTANCE_ID: "a" });
+    expect(config).toMatchObject({
+      port: 8080,
+      redisUrl: "redis://127.0.0.1:6379",
+      rateLimit: { max: 100, windowMs: 60000, fail: "open" },
+      trustProxyHops: 0,
+      keepAliveTimeoutMs: 65000,
+      headersTimeoutMs: 66000,
+      instanceId: "a",
+    });
+  });
+
+  it("reads every documented variable", () => {
+    const config = loadConfig({
+      PORT: "3000",
+      REDIS_URL: "rediss://:s3cret@cache.example:6380",
+      RATE_LIMIT_MAX: "5",
+      RATE_LIMIT_WINDOW_MS: "1000",
+      RATE_LIMIT_FAIL: "closed",
+      TRUST_PROXY_HOPS: "2",
+      SHUTDOWN_DELAY_MS: "15000",
+      KEEPALIVE_TIMEOUT_MS: "75000",
+      LOG_LEVEL: "warn",
+    });
+    expect(config).toMatchObject({
+      port: 3000,
+      redisUrl: "rediss://:s3cret@cache.example:6380",
+      rateLimit: { max: 5, windowMs: 1000, fail: "closed" },
+      trustProxyHops: 2,
+      shutdownDelayMs: 15000,
+      keepAliveTimeoutMs: 75000,
+      headersTimeoutMs: 76000,
+      logLevel: "warn",
+    });
+    expect(config.instanceId.length).toBeGreaterThan(0);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(loadConfig({ PORT: "", RATE_LIMIT_MAX: "  " })).toMatchObject({ port: 8080, rateLimit: { max: 100 } });
+  });
+
+  it.each([
+    ["PORT", "70000"],
+    ["PORT", "eighty"],
+    ["RATE_LIMIT_MAX", "0"],
+    ["RATE_LIMIT_MAX", "1.5"],
+    ["RATE_LIMIT_WINDOW_MS", "-1"],
+    ["RATE_LIMIT_FAIL", "maybe"],
+    ["TRUST_PROXY_HOPS", "-1"],
+    ["KEEPALIVE_TIMEOUT_MS", "10"],
+    ["LOG_LEVEL", "loud"],
+    ["REDIS_URL", "http://cache:6379"],
+  ])("rejects %s=%s naming the variable and value", (key, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [key]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(`${key}=`);
+    if (key !== "REDIS_URL") expect(message).toContain(JSON.stringify(value));
+  });
+
+  it("never echoes the Redis URL (it carries the password)", () => {
+    expect(() => loadConfig({ REDIS_URL: "mysql://:hunter2@db" })).toThrow(/REDIS_URL=<redacted>/);
+    expect(() => loadConfig({ REDIS_URL: "mysql://:hunter2@db" })).not.toThrow(/hunter2/);
+  });
+
+  it("rejects a headersTimeout that is not above keepAliveTimeout", () => {
+    expect(() => loadConfig({ KEEPALIVE_TIMEOUT_MS: "65000", HEADERS_TIMEOUT_MS: "60000" })).toThrow(/HEADERS_TIMEOUT_MS=.*must be above KEEPALIVE_TIMEOUT_MS/);
+  });
+
+  it("reports every problem at once", () => {
+    expect(() => loadConfig({ PORT: "x", RATE_LIMIT_FAIL: "y" })).toThrow(/PORT=[\s\S]*RATE_LIMIT_FAIL=/);
+  });
+});
