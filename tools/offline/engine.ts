@@ -56,6 +56,8 @@ export interface RunOptions {
   secretKeys?: string[];
   /** Read this stack file instead of Pulumi.<stack>.yaml. */
   stackFile?: string;
+  /** Project directory (holding Pulumi.yaml); defaults to this repository's root. */
+  root?: string;
   /** Run as a preview (computed values unknown) instead of an update. */
   preview?: boolean;
 }
@@ -66,7 +68,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   if (used) throw new Error("offline engine: one stack per process (or jest test file); the Pulumi runtime keeps global state");
   used = true;
 
-  const files = readStackFiles(options.stack, { stackFile: options.stackFile });
+  const files = readStackFiles(options.stack, { stackFile: options.stackFile, root: options.root });
   const config = { ...files.config, ...(options.config ?? {}) };
   const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
   pulumi.runtime.setAllConfig(config, secretKeys);
@@ -82,7 +84,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
         const region = (args.inputs.region as string | undefined) ?? (providerUrn && providerRegions.get(providerUrn)) ?? defaultRegion;
         const plainInputs = unwrapSecrets(args.inputs, "", []);
-        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs, region);
+        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region);
         const state: Record<string, unknown> = { ...args.inputs, ...outputs };
         // The engine marks these outputs secret; the mock monitor ignores the option, so we do it.
         for (const key of pendingSecretOutputs.get(`${args.type}::${args.name}`) ?? []) {
@@ -162,10 +164,10 @@ async function resolveExports(program: Record<string, unknown>): Promise<{ outpu
   const secretOutputs: string[] = [];
   for (const key of Object.keys(program).sort()) {
     if (key === "__esModule") continue;
-    const output = pulumi.output(program[key]);
+    const output: pulumi.Output<unknown> = pulumi.output(program[key] as pulumi.Input<unknown>);
     outputs[key] = await new Promise((resolve) => {
       let done = false;
-      output.apply((v) => {
+      output.apply((v: unknown) => {
         done = true;
         resolve(v);
         return v;
