@@ -1,0 +1,175 @@
+import type { cloudfront } from "@pulumi/aws";
+import { Policies, PolicyResource } from "@pulumi/policy";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
+
+type Distribution = Props<cloudfront.DistributionArgs>;
+type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
+type Origin = NonNullable<Distribution["origins"]>[number] & { s3OriginConfig?: { originAccessIdentity?: string } };
+type CachePolicy = Props<cloudfront.CachePolicyArgs>;
+
+/** CloudFront viewer security policies, oldest first. */
+export const VIEWER_TLS_VERSIONS = ["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
+
+/** AWS-managed cache policy ids: whether the policy stores responses, and whether Authorization is in its key (none is). */
+export const MANAGED_CACHE_POLICIES: Record<string, { name: string; caches: boolean }> = {
+  "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": { name: "Managed-CachingDisabled", caches: false },
+  "658327ea-f89d-4fab-a63d-7e88639e58f6": { name: "Managed-CachingOptimized", caches: true },
+  "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": { name: "Managed-CachingOptimizedForUncompressedObjects", caches: true },
+  "08627262-05a9-4f76-9ded-b50ca2e3a84f": { name: "Managed-Elemental-MediaPackage", caches: true },
+  "83da9c7e-98b4-4e11-a168-04f0df8e2c65": { name: "Managed-UseOriginCacheControlHeaders", caches: true },
+  "4cc15a8a-d715-48a4-82b8-cc0b614638fe": { name: "Managed-UseOriginCacheControlHeaders-QueryStrings", caches: true },
+};
+
+const behaviors = (p: Distribution): Behavior[] => [
+  ...(p.defaultCacheBehavior ? [{ ...(p.defaultCacheBehavior as Behavior), pathPattern: "(default)" }] : []),
+  ...list(p.orderedCacheBehaviors as Behavior[] | undefined),
+];
+
+export function isS3Origin(o: Origin): boolean {
+  if (o.s3OriginConfig) return true;
+  if (o.customOriginConfig || o.vpcOriginConfig) return /\.s3[.-][^/]*amazonaws\.com$/.test(String(o.domainName ?? "")) && !isS3Website(o);
+  return true; // CloudFront treats an origin with neither config block as an S3 origin.
+}
+const isS3Website = (o: Origin) => /\.s3-website[.-]/.test(String(o.domainName ?? ""));
+
+/** Is the cache key of `policy` keyed on Authorization, or does it store nothing? Undefined when not decidable. */
+export function cachePolicyIsSafeForApi(policy: CachePolicy): { safe: boolean; why: string } {
+  const maxTtl = num(policy.maxTtl) ?? 31536000;
+  const defaultTtl = num(policy.defaultTtl) ?? 86400;
+  if (maxTtl === 0 && defaultTtl === 0) return { safe: true, why: "caching disabled" };
+  const headers = policy.parametersInCacheKeyAndForwardedToOrigin?.headersConfig;
+  const items = list(headers?.headers?.items).map((h) => String(h).toLowerCase());
+  if (headers?.headerBehavior === "whitelist" && items.includes("authorization")) return { safe: true, why: "Authorization in cache key" };
+  return { safe: false, why: `caches (defaultTtl ${defaultTtl}, maxTtl ${maxTtl}) without Authorization in the cache key` };
+}
+
+export const cloudfrontPolicies: Policies = [
+  resourceRule<Distribution>({
+    name: "cloudfront-no-allow-all-viewer-protocol",
+    description: "No CloudFront cache behavior serves plain HTTP (viewerProtocolPolicy allow-all).",
+    enforcementLevel: "mandatory",
+    types: TYPES.distribution,
+    validate: (p, { args }, report) => {
+      for (const b of behaviors(p)) {
+        if (b.viewerProtocolPolicy === "allow-all") {
+          report(`Distribution "${args.name}" behavior ${b.pathPattern} has viewerProtocolPolicy allow-all; use redirect-to-https or https-only.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Distribution>({
+    name: "cloudfront-minimum-tls",
+    description: "CloudFront viewers negotiate TLS 1.2 or newer (minimumProtocolVersion ≥ TLSv1.2_2021, own certificate).",
+    enforcementLevel: "mandatory",
+    types: TYPES.distribution,
+    config: {
+      minimumProtocolVersion: { type: "string", enum: VIEWER_TLS_VERSIONS, default: "TLSv1.2_2021", description: "Lowest acceptable viewer security policy." },
+    },
+    validate: (p, { args, config }, report) => {
+      const vc = p.viewerCertificate;
+      if (vc?.cloudfrontDefaultCertificate === true) {
+        report(`Distribution "${args.name}" uses the default CloudFront certificate, which allows TLSv1; use an ACM certificate with minimumProtocolVersion ${config.minimumProtocolVersion}.`);
+        return;
+      }
+      const actual = vc?.minimumProtocolVersion ?? "TLSv1";
+      if (VIEWER_TLS_VERSIONS.indexOf(actual) < VIEWER_TLS_VERSIONS.indexOf(String(config.minimumProtocolVersion))) {
+        report(`Distribution "${args.name}" has minimumProtocolVersion ${actual}; it must be ${config.minimumProtocolVersion} or newer.`);
+      }
+    },
+  }),
+  resourceRule<Distribution>({
+    name: "cloudfront-origin-https-only",
+    description: "CloudFront connects to custom origins over HTTPS only, with TLS 1.2.",
+    enforcementLevel: "mandatory",
+    types: TYPES.distribution,
+    validate: (p, { args }, report) => {
+      for (const o of list(p.origins as Origin[] | undefined)) {
+        const c = o.customOriginConfig;
+        if (!c || isS3Website(o)) continue;
+        if (c.originProtocolPolicy !== "https-only") {
+          report(`Distribution "${args.name}" origin "${o.originId}" has originProtocolPolicy ${c.originProtocolPolicy}; use https-only.`);
+        }
+        const weak = list(c.originSslProtocols).filter((v) => v !== "TLSv1.2");
+        if (weak.length > 0) report(`Distribution "${args.name}" origin "${o.originId}" allows ${weak.join(", ")}; originSslProtocols must be [TLSv1.2].`);
+      }
+    },
+  }),
+  resourceRule<Distribution>({
+    name: "cloudfront-s3-origin-oac",
+    description: "S3 origins are reached through Origin Access Control (not a legacy OAI, not a public website endpoint).",
+    enforcementLevel: "mandatory",
+    types: TYPES.distribution,
+    validate: (p, { args }, report) => {
+      for (const o of list(p.origins as Origin[] | undefined)) {
+        if (isS3Website(o)) {
+          report(`Distribution "${args.name}" origin "${o.originId}" is a public S3 website endpoint; use the bucket's regional domain with Origin Access Control.`);
+          continue;
+        }
+        if (!isS3Origin(o)) continue;
+        if (isSet(o.s3OriginConfig?.originAccessIdentity)) {
+          report(`Distribution "${args.name}" S3 origin "${o.originId}" uses a legacy origin access identity; use originAccessControlId.`);
+        } else if (!isSet(o.originAccessControlId)) {
+          report(`Distribution "${args.name}" S3 origin "${o.originId}" has no originAccessControlId; the bucket must be reached through Origin Access Control.`);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "cloudfront-logging-prod",
+    description: "In prod, every CloudFront distribution writes access logs (standard logging to S3, or a v2 log delivery source).",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const sources = ofType(resources, TYPES.logDeliverySource).filter((s) => ifKnown(() => s.props.logType) === "ACCESS_LOGS");
+      for (const d of ofType(resources, TYPES.distribution)) {
+        if (!isProd(config, d.urn)) continue;
+        const bucket = ifKnown(() => (d.props as Distribution).loggingConfig?.bucket);
+        const v2 = sources.some((s) => {
+          const arn = ifKnown(() => s.props.resourceArn);
+          return arn === undefined || refersTo(arn, d);
+        });
+        if (!isSet(bucket) && !v2) report(`Distribution "${d.name}" in a prod stack has no access logging (loggingConfig.bucket or an ACCESS_LOGS LogDeliverySource).`, d.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "cloudfront-api-not-shared-cached",
+    description: "API behaviors are not cached unless Authorization is part of the cache key (one user's response must never be served to another).",
+    enforcementLevel: "mandatory",
+    config: {
+      apiPathPrefixes: { type: "array", items: { type: "string" }, default: ["/api"], description: "Path-pattern prefixes that denote API behaviors." },
+    },
+    validate: (resources, { config }, report) => {
+      const prefixes = list(config.apiPathPrefixes as string[]).map((x) => x.replace(/^\//, ""));
+      const cachePolicies = ofType(resources, TYPES.cachePolicy);
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const ordered = ifKnown(() => list((d.props as Distribution).orderedCacheBehaviors as Behavior[] | undefined)) ?? [];
+        for (const b of ordered) {
+          const path = String(ifKnown(() => b.pathPattern) ?? "").replace(/^\//, "");
+          if (!prefixes.some((x) => path.startsWith(x))) continue;
+          const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
+          const policyId = ifKnown(() => b.cachePolicyId);
+          if (!isSet(policyId)) {
+            const fv = ifKnown(() => b.forwardedValues);
+            if (!fv) continue; // neither a cache policy nor legacy settings: not decidable here
+            const headers = list(fv.headers).map((h) => String(h).toLowerCase());
+            const cached = (num(b.maxTtl) ?? 31536000) > 0 || (num(b.defaultTtl) ?? 86400) > 0;
+            if (cached && !headers.includes("authorization") && !headers.includes("*")) {
+              report(`${where} caches (legacy forwardedValues, TTL > 0) without forwarding Authorization.`, d.urn);
+            }
+            continue;
+          }
+          const managed = MANAGED_CACHE_POLICIES[String(policyId)];
+          if (managed) {
+            if (managed.caches) report(`${where} uses ${managed.name}, which caches without Authorization in the cache key; use Managed-CachingDisabled.`, d.urn);
+            continue;
+          }
+          const policy: PolicyResource | undefined = cachePolicies.find((c) => refersTo(policyId, c));
+          if (!policy) continue; // an id we can't resolve (existing policy, unknown during preview)
+          const verdict = ifKnown(() => cachePolicyIsSafeForApi(policy.props as CachePolicy));
+          if (verdict && !verdict.safe) report(`${where} uses cache policy "${policy.name}", which ${verdict.why}.`, d.urn);
+        }
+      }
+    },
+  }),
+];

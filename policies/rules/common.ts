@@ -1,0 +1,225 @@
+import {
+  EnforcementLevel,
+  PolicyConfigSchema,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+  UnknownValueError,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import type { Unwrap } from "@pulumi/pulumi";
+
+/**
+ * Pulumi type tokens the rules match on. Rules match tokens rather than `isType(aws.lb.LoadBalancer)` so one rule
+ * covers aliased modules (`aws.alb.*` vs `aws.lb.*`, `s3.Bucket` vs `s3.BucketV2`) and the pack does not load the
+ * whole AWS SDK at run time; the props are still typed from the real `*Args` interfaces.
+ */
+export const TYPES = {
+  loadBalancer: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
+  listener: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
+  targetGroup: ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"],
+  securityGroup: ["aws:ec2/securityGroup:SecurityGroup"],
+  vpcIngressRule: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
+  ec2SecurityGroupRule: ["aws:ec2/securityGroupRule:SecurityGroupRule"],
+  distribution: ["aws:cloudfront/distribution:Distribution"],
+  cachePolicy: ["aws:cloudfront/cachePolicy:CachePolicy"],
+  logDeliverySource: ["aws:cloudwatch/logDeliverySource:LogDeliverySource"],
+  bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+  bucketPublicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+  accountPublicAccessBlock: ["aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"],
+  bucketEncryption: [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+  ],
+  bucketAcl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+  replicationGroup: ["aws:elasticache/replicationGroup:ReplicationGroup"],
+  cacheSubnetGroup: ["aws:elasticache/subnetGroup:SubnetGroup"],
+  subnet: ["aws:ec2/subnet:Subnet"],
+  record: ["aws:route53/record:Record"],
+  zone: ["aws:route53/zone:Zone"],
+  deployment: ["kubernetes:apps/v1:Deployment"],
+  workload: ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"],
+  service: ["kubernetes:core/v1:Service"],
+  configMap: ["kubernetes:core/v1:ConfigMap"],
+  podDisruptionBudget: ["kubernetes:policy/v1:PodDisruptionBudget"],
+  horizontalPodAutoscaler: [
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+  ],
+} as const;
+
+/** Plan JSON prints secrets as this string: the value is set, its content unknown. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Resource inputs as the engine hands them to policies: plain values, any of which may be missing during preview. */
+export type DeepPartial<T> = T extends (infer E)[]
+  ? DeepPartial<E>[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+export type Props<TArgs> = DeepPartial<Unwrap<NonNullable<TArgs>>>;
+
+export type ConfigSchemaProperties = Record<string, PolicyConfigJSONSchema>;
+
+// ── Stack environment ──────────────────────────────────────────────────────────────────────────
+
+/**
+ * Prod-only rules decide "is this prod?" from policy config `environment` (`prod`/`nonprod`), or with `auto` from the
+ * stack name inside the resource URN (`urn:pulumi:<stack>::...`) matched against `prodStackPattern`. The URN is the
+ * one place both the real engine and the offline runner carry the stack name.
+ */
+export const environmentConfig: ConfigSchemaProperties = {
+  environment: {
+    type: "string",
+    enum: ["auto", "prod", "nonprod"],
+    default: "auto",
+    description: "prod/nonprod forces the rule's prod checks on/off; auto decides from the stack name.",
+  },
+  prodStackPattern: {
+    type: "string",
+    default: "^prod(uction)?([-_.].*)?$",
+    description: "Regular expression a stack name must match to count as prod when environment is auto.",
+  },
+};
+
+export function stackOfUrn(urn: string | undefined): string | undefined {
+  const m = /^urn:pulumi:([^:]+)::/.exec(urn ?? "");
+  return m?.[1];
+}
+
+export function isProd(config: Record<string, unknown>, urn: string | undefined): boolean {
+  if (config.environment === "prod") return true;
+  if (config.environment === "nonprod") return false;
+  const stack = stackOfUrn(urn);
+  if (stack === undefined) return false;
+  return new RegExp(String(config.prodStackPattern ?? environmentConfig.prodStackPattern.default)).test(stack);
+}
+
+// ── Policy builders ────────────────────────────────────────────────────────────────────────────
+
+interface RuleBase {
+  name: string;
+  description: string;
+  enforcementLevel: EnforcementLevel;
+  config?: ConfigSchemaProperties;
+  remediationSteps?: string;
+}
+
+function schemaOf(config: ConfigSchemaProperties | undefined): PolicyConfigSchema | undefined {
+  return config ? { properties: config } : undefined;
+}
+
+/** Policy config with the schema's defaults filled in (the CLI fills them too; doing it here keeps rules independent of that). */
+export function configWithDefaults(config: ConfigSchemaProperties | undefined, given: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(config ?? {})) {
+    if (schema.default !== undefined) out[key] = schema.default;
+  }
+  return { ...out, ...(given as Record<string, unknown>) };
+}
+
+export interface ResourceRule<P> extends RuleBase {
+  types: readonly string[];
+  validate: (props: P, ctx: { args: ResourceValidationArgs; config: Record<string, unknown> }, report: ReportViolation) => void;
+}
+
+export function resourceRule<P>(rule: ResourceRule<P>): ResourceValidationPolicy {
+  return {
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: rule.enforcementLevel,
+    configSchema: schemaOf(rule.config),
+    remediationSteps: rule.remediationSteps,
+    validateResource: (args, report) => {
+      if (!rule.types.includes(args.type)) return;
+      const config = configWithDefaults(rule.config, args.getConfig());
+      rule.validate((args.props ?? {}) as P, { args, config }, report);
+    },
+  };
+}
+
+export interface StackRule extends RuleBase {
+  validate: (resources: PolicyResource[], ctx: { args: StackValidationArgs; config: Record<string, unknown> }, report: ReportViolation) => void;
+}
+
+export function stackRule(rule: StackRule): StackValidationPolicy {
+  return {
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: rule.enforcementLevel,
+    configSchema: schemaOf(rule.config),
+    remediationSteps: rule.remediationSteps,
+    validateStack: (args, report) => {
+      const config = configWithDefaults(rule.config, args.getConfig());
+      rule.validate(args.resources, { args, config }, report);
+    },
+  };
+}
+
+// ── Value helpers (inputs may be missing, unknown or the "[secret]" placeholder) ───────────────
+
+/**
+ * Runs `read` and returns undefined if it touched a value the engine does not know yet (preview): used where a stack
+ * rule should skip one link or resource instead of giving up the whole rule.
+ */
+export function ifKnown<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof UnknownValueError || (e as Error)?.constructor?.name === "UnknownValueError") return undefined;
+    throw e;
+  }
+}
+
+export function list<T>(v: T[] | T | undefined | null): T[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+  return undefined;
+}
+
+export function isSet(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== "";
+}
+
+export function ofType(resources: PolicyResource[], types: readonly string[]): PolicyResource[] {
+  return resources.filter((r) => types.includes(r.type));
+}
+
+/** Logical name of a resource's parent (the engine links parents; plan input gives the parent's name). */
+export function parentName(r: PolicyResource): string | undefined {
+  return r.parent?.name;
+}
+
+/**
+ * Does the reference `ref` (an id/arn/name input such as `bucket: bucket.id`) point at `target`? Matches the
+ * target's known id, arn, physical name or URN, and the ids a mock engine derives from the logical name
+ * (`<name>`, `<name>-id`, `<name>_id`, `...:<name>`, `.../<name>`). Unknown references match nothing.
+ */
+export function refersTo(ref: unknown, target: PolicyResource, physicalNameKeys: string[] = ["name"]): boolean {
+  if (typeof ref !== "string" || ref === "" || ref === SECRET_PLACEHOLDER) return false;
+  const candidates = new Set<string>([target.urn, target.name, `${target.name}-id`, `${target.name}_id`, `${target.name}-arn`, `${target.name}_arn`]);
+  for (const key of ["id", "arn", ...physicalNameKeys]) {
+    const v = ifKnown(() => (target.props as Record<string, unknown>)[key]);
+    if (typeof v === "string" && v !== "") candidates.add(v);
+  }
+  if (candidates.has(ref)) return true;
+  return ref.endsWith(`:${target.name}`) || ref.endsWith(`/${target.name}`);
+}
+
+/** Both resources are declared inside the same component (same parent), the usual shape of "this SG belongs to that LB". */
+export function siblings(a: PolicyResource, b: PolicyResource): boolean {
+  const pa = parentName(a);
+  return pa !== undefined && pa === parentName(b);
+}
+
+export function describe(r: { type: string; name: string }): string {
+  return `${r.type.split(":").pop()} "${r.name}"`;
+}

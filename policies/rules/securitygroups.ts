@@ -1,0 +1,191 @@
+import type { ec2, vpc } from "@pulumi/aws";
+import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
+import { ifKnown, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES } from "./common";
+
+type SecurityGroup = Props<ec2.SecurityGroupArgs>;
+type VpcIngressRule = Props<vpc.SecurityGroupIngressRuleArgs>;
+type Ec2Rule = Props<ec2.SecurityGroupRuleArgs>;
+
+export const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
+
+/** One ingress permission, whichever of the three AWS shapes declared it (inline, vpc rule, ec2 rule). */
+export interface Ingress {
+  protocol: string;
+  fromPort: number;
+  toPort: number;
+  cidrs: string[];
+  fromSecurityGroup: boolean;
+  fromPrefixList: boolean;
+  /** For separate rule resources: the security group the rule is added to. */
+  securityGroupRef?: unknown;
+}
+
+function ports(protocol: string, from: unknown, to: unknown): { fromPort: number; toPort: number } {
+  if (protocol === "-1" || protocol === "all") return { fromPort: 0, toPort: 65535 };
+  // Missing ports on a tcp/udp rule: assume the widest range rather than miss an exposure.
+  const f = num(from);
+  const t = num(to);
+  return { fromPort: f === undefined || f < 0 ? 0 : f, toPort: t === undefined || t < 0 ? 65535 : t };
+}
+
+const proto = (v: unknown) => String(v ?? "-1").toLowerCase();
+
+/** The ingress permissions a resource declares (empty for other types and for egress rules). */
+export function ingressOf(type: string, props: Record<string, unknown>): Ingress[] {
+  if (TYPES.securityGroup.includes(type as never)) {
+    return list((props as SecurityGroup).ingress).map((i) => {
+      const protocol = proto(i?.protocol);
+      return {
+        protocol,
+        ...ports(protocol, i?.fromPort, i?.toPort),
+        cidrs: [...list(i?.cidrBlocks), ...list(i?.ipv6CidrBlocks)].filter((c): c is string => typeof c === "string"),
+        fromSecurityGroup: list(i?.securityGroups).length > 0 || i?.self === true,
+        fromPrefixList: list(i?.prefixListIds).length > 0,
+      };
+    });
+  }
+  if (TYPES.vpcIngressRule.includes(type as never)) {
+    const r = props as VpcIngressRule;
+    const protocol = proto(r.ipProtocol);
+    return [
+      {
+        protocol,
+        ...ports(protocol, r.fromPort, r.toPort),
+        cidrs: [r.cidrIpv4, r.cidrIpv6].filter((c): c is string => typeof c === "string" && c !== ""),
+        fromSecurityGroup: typeof r.referencedSecurityGroupId === "string" && r.referencedSecurityGroupId !== "",
+        fromPrefixList: typeof r.prefixListId === "string" && r.prefixListId !== "",
+        securityGroupRef: r.securityGroupId,
+      },
+    ];
+  }
+  if (TYPES.ec2SecurityGroupRule.includes(type as never)) {
+    const r = props as Ec2Rule;
+    if (r.type !== "ingress") return [];
+    const protocol = proto(r.protocol);
+    return [
+      {
+        protocol,
+        ...ports(protocol, r.fromPort, r.toPort),
+        cidrs: [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)].filter((c): c is string => typeof c === "string"),
+        fromSecurityGroup: (typeof r.sourceSecurityGroupId === "string" && r.sourceSecurityGroupId !== "") || r.self === true,
+        fromPrefixList: list(r.prefixListIds).length > 0,
+        securityGroupRef: r.securityGroupId,
+      },
+    ];
+  }
+  return [];
+}
+
+const SG_TYPES = [...TYPES.securityGroup, ...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule];
+const covers = (i: Ingress, port: number) => i.fromPort <= port && port <= i.toPort;
+const isTcp = (p: string) => p === "tcp" || p === "6";
+const worldCidrs = (i: Ingress) => i.cidrs.filter((c) => WORLD_CIDRS.includes(c));
+const range = (i: Ingress) => (i.fromPort === i.toPort ? `port ${i.fromPort}` : `ports ${i.fromPort}-${i.toPort}`);
+
+export const securityGroupPolicies: Policies = [
+  resourceRule<Record<string, unknown>>({
+    name: "sg-public-ingress-web-ports-only",
+    description: "Ingress from 0.0.0.0/0 or ::/0 is allowed only on single TCP ports 80 and 443.",
+    enforcementLevel: "mandatory",
+    types: SG_TYPES,
+    config: {
+      allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "TCP ports that may be open to the world." },
+    },
+    validate: (p, { args, config }, report) => {
+      const allowed = list(config.allowedPorts as number[]);
+      for (const i of ingressOf(args.type, p)) {
+        const world = worldCidrs(i);
+        if (world.length === 0) continue;
+        if (!isTcp(i.protocol) || i.fromPort !== i.toPort || !allowed.includes(i.fromPort)) {
+          report(`"${args.name}" allows ${world.join(", ")} on protocol ${i.protocol} ${range(i)}; only TCP ${allowed.join("/")} may be open to the world.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "sg-no-public-ssh-redis",
+    description: "SSH (22) and Redis (6379) are never reachable from 0.0.0.0/0 or ::/0.",
+    enforcementLevel: "mandatory",
+    types: SG_TYPES,
+    config: {
+      forbiddenPorts: { type: "array", items: { type: "integer" }, default: [22, 6379], description: "Ports never open to the world." },
+    },
+    validate: (p, { args, config }, report) => {
+      for (const i of ingressOf(args.type, p)) {
+        const world = worldCidrs(i);
+        if (world.length === 0 || (i.protocol !== "-1" && i.protocol !== "all" && !isTcp(i.protocol))) continue;
+        for (const port of list(config.forbiddenPorts as number[])) {
+          if (covers(i, port)) report(`"${args.name}" opens port ${port} to ${world.join(", ")} (${i.protocol} ${range(i)}).`);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "sg-public-ingress-only-on-public-lb",
+    description: "World-open ingress (80/443) exists only on security groups of internet-facing load balancers.",
+    enforcementLevel: "mandatory",
+    config: {
+      publicLoadBalancerSecurityGroups: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Logical names of security groups to treat as public load balancer groups when the link can't be resolved.",
+      },
+    },
+    validate: (resources, { config }, report) => {
+      const publicLbs = ofType(resources, TYPES.loadBalancer).filter((lb) => ifKnown(() => lb.props.internal) !== true);
+      const allow = new Set(list(config.publicLoadBalancerSecurityGroups as string[]));
+      const groups = ofType(resources, TYPES.securityGroup);
+      const isPublicLbGroup = (sg: PolicyResource) =>
+        allow.has(sg.name) ||
+        publicLbs.some((lb) => siblings(sg, lb) || list(ifKnown(() => lb.props.securityGroups as unknown[])).some((ref) => refersTo(ref, sg)));
+      for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
+        const ingress = ifKnown(() => ingressOf(r.type, r.props)) ?? [];
+        for (const i of ingress) {
+          if (worldCidrs(i).length === 0) continue;
+          let ok: boolean;
+          if (TYPES.securityGroup.includes(r.type as never)) {
+            ok = isPublicLbGroup(r);
+          } else {
+            const target = groups.find((sg) => refersTo(ifKnown(() => i.securityGroupRef), sg));
+            ok = allow.has(r.name) || (target ? isPublicLbGroup(target) : publicLbs.some((lb) => siblings(r, lb)));
+          }
+          if (!ok) {
+            report(
+              `"${r.name}" opens ${range(i)} to the world but is not the security group of an internet-facing load balancer ` +
+                `(attach it to one, or list it in publicLoadBalancerSecurityGroups).`,
+              r.urn,
+            );
+          }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "redis-ingress-from-security-groups-only",
+    description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists.",
+    enforcementLevel: "mandatory",
+    config: { port: { type: "integer", default: 6379, description: "The cache port." } },
+    validate: (resources, { config }, report) => {
+      const port = Number(config.port);
+      const caches = ofType(resources, TYPES.replicationGroup);
+      const groups = ofType(resources, TYPES.securityGroup);
+      const cacheGroups = groups.filter((sg) =>
+        caches.some((c) => list(ifKnown(() => c.props.securityGroupIds as unknown[])).some((ref) => refersTo(ref, sg))),
+      );
+      const check = (r: PolicyResource, i: Ingress, report_: ReportViolation) => {
+        if (!covers(i, port) || (!i.fromPrefixList && i.cidrs.length === 0)) return;
+        report_(`"${r.name}" allows ${range(i)} from ${i.cidrs.join(", ") || "a prefix list"}; Redis ingress must come from a security group only.`, r.urn);
+      };
+      for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
+        for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
+          const onCacheGroup = TYPES.securityGroup.includes(r.type as never)
+            ? cacheGroups.includes(r)
+            : cacheGroups.some((sg) => refersTo(ifKnown(() => i.securityGroupRef), sg));
+          const explicitlyRedis = i.fromPort === port && i.toPort === port;
+          if (onCacheGroup || explicitlyRedis) check(r, i, report);
+        }
+      }
+    },
+  }),
+];

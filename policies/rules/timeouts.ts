@@ -1,0 +1,158 @@
+import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
+import { ifKnown, list, num, ofType, stackRule, TYPES } from "./common";
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** nginx time value ("75", "75s", "1m30s", "500ms") in seconds, or undefined if malformed. */
+export function nginxTimeSeconds(value: string): number | undefined {
+  if (/^\d+$/.test(value)) return Number(value);
+  const parts = [...value.matchAll(/(\d+)(ms|s|m|h|d|w)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== value) return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_SECONDS[p[2]], 0);
+}
+
+export interface NginxKeepalive {
+  /** Smallest client-side keepalive_timeout (http/server/location contexts); nginx's default 75s when none is set. */
+  client: number;
+  /** Smallest upstream keepalive_timeout among upstreams that pool connections (default 60s), undefined if none pools. */
+  upstream?: number;
+}
+
+/**
+ * Reads the two keepalive_timeout values the timeout chain needs from an nginx.conf. Hand-written: only the block
+ * structure and two directives matter, and the npm nginx-config parsers are file/callback oriented for a string we
+ * already hold.
+ */
+export function parseNginxKeepalive(conf: string): NginxKeepalive {
+  const text = conf.replace(/(^|[^\\])#[^\n]*/g, "$1");
+  const stack: string[] = [];
+  let tokens: string[] = [];
+  const clientValues: number[] = [];
+  const upstreams: { pools: boolean; timeout?: number }[] = [];
+  for (const tok of text.match(/"[^"]*"|'[^']*'|[{};]|[^\s{};]+/g) ?? []) {
+    if (tok === "{") {
+      stack.push(tokens[0] ?? "");
+      if (tokens[0] === "upstream") upstreams.push({ pools: false });
+      tokens = [];
+    } else if (tok === "}") {
+      stack.pop();
+      tokens = [];
+    } else if (tok === ";") {
+      const inUpstream = stack[stack.length - 1] === "upstream";
+      if (tokens[0] === "keepalive_timeout" && tokens[1]) {
+        const secs = nginxTimeSeconds(tokens[1]);
+        if (secs !== undefined) {
+          if (inUpstream) upstreams[upstreams.length - 1].timeout = secs;
+          else clientValues.push(secs);
+        }
+      } else if (tokens[0] === "keepalive" && inUpstream) {
+        upstreams[upstreams.length - 1].pools = true;
+      }
+      tokens = [];
+    } else {
+      tokens.push(tok);
+    }
+  }
+  const pooled = upstreams.filter((u) => u.pools).map((u) => u.timeout ?? 60);
+  return { client: clientValues.length ? Math.min(...clientValues) : 75, upstream: pooled.length ? Math.min(...pooled) : undefined };
+}
+
+interface Link {
+  value: number;
+  label: string;
+  urn: string;
+}
+
+const minBy = (xs: Link[]) => xs.reduce<Link | undefined>((m, x) => (m === undefined || x.value < m.value ? x : m), undefined);
+const maxBy = (xs: Link[]) => xs.reduce<Link | undefined>((m, x) => (m === undefined || x.value > m.value ? x : m), undefined);
+const fmt = (s: number) => (Number.isInteger(s) ? `${s}s` : `${Math.round(s * 1000)}ms`);
+
+function envOf(d: PolicyResource): Map<string, string> {
+  const env = new Map<string, string>();
+  const containers = ifKnown(() => list(d.props.spec?.template?.spec?.containers as { env?: { name?: string; value?: unknown }[] }[] | undefined)) ?? [];
+  for (const c of containers) {
+    for (const e of ifKnown(() => list(c.env)) ?? []) {
+      const value = ifKnown(() => e.value);
+      if (typeof e?.name === "string" && (typeof value === "string" || typeof value === "number")) env.set(e.name, String(value));
+    }
+  }
+  return env;
+}
+
+export const timeoutPolicies: Policies = [
+  stackRule({
+    name: "edge-timeout-chain",
+    description:
+      "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive < ALB idle < nginx client keepalive; " +
+      "nginx upstream keepalive < app keep-alive (< app headers timeout); LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds.",
+    enforcementLevel: "mandatory",
+    config: {
+      keepAliveEnv: { type: "string", default: "KEEPALIVE_TIMEOUT_MS", description: "App env var holding its keep-alive timeout (ms)." },
+      headersTimeoutEnv: { type: "string", default: "HEADERS_TIMEOUT_MS", description: "App env var holding its headers timeout (ms)." },
+      shutdownDelayEnv: { type: "string", default: "SHUTDOWN_DELAY_MS", description: "App env var holding its shutdown (drain) delay (ms)." },
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
+    },
+    validate: (resources, { config }, report: ReportViolation) => {
+      const check = (inner: Link | undefined, outer: Link | undefined, strict: boolean) => {
+        if (!inner || !outer) return; // a link whose resources aren't in this stack
+        if (strict ? inner.value < outer.value : inner.value <= outer.value) return;
+        report(`${inner.label} ${fmt(inner.value)} must be ${strict ? "<" : "≤"} ${outer.label} ${fmt(outer.value)}.`, inner.urn);
+      };
+
+      const cloudfront: Link[] = [];
+      for (const d of ofType(resources, TYPES.distribution)) {
+        for (const o of ifKnown(() => list(d.props.origins as { originId?: string; customOriginConfig?: { originKeepaliveTimeout?: number } }[])) ?? []) {
+          const c = ifKnown(() => o.customOriginConfig);
+          if (!c || /s3/.test(String(ifKnown(() => o.originId)))) continue;
+          const value = ifKnown(() => num(c.originKeepaliveTimeout) ?? 5);
+          if (value !== undefined) cloudfront.push({ value, label: `CloudFront origin keepalive (distribution "${d.name}" origin "${o.originId}")`, urn: d.urn });
+        }
+      }
+      const albs: Link[] = [];
+      for (const lb of ofType(resources, TYPES.loadBalancer)) {
+        if ((ifKnown(() => lb.props.loadBalancerType) ?? "application") !== "application") continue;
+        const value = ifKnown(() => num(lb.props.idleTimeout) ?? 60);
+        if (value !== undefined) albs.push({ value, label: `ALB idle timeout ("${lb.name}")`, urn: lb.urn });
+      }
+      let nginxClient: Link | undefined;
+      let nginxUpstream: Link | undefined;
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const conf = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+        if (typeof conf !== "string") continue;
+        const parsed = parseNginxKeepalive(conf);
+        nginxClient = { value: parsed.client, label: `nginx client keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
+        if (parsed.upstream !== undefined) nginxUpstream = { value: parsed.upstream, label: `nginx upstream keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
+      }
+      const envNames = [config.keepAliveEnv, config.shutdownDelayEnv].map(String);
+      const app = ofType(resources, TYPES.deployment).find((d) => envNames.some((n) => envOf(d).has(n)));
+      let appKeepAlive: Link | undefined;
+      let appHeaders: Link | undefined;
+      let appShutdown: Link | undefined;
+      let grace: Link | undefined;
+      if (app) {
+        const env = envOf(app);
+        const ms = (name: unknown) => num(env.get(String(name)));
+        const ka = ms(config.keepAliveEnv);
+        const ht = ms(config.headersTimeoutEnv);
+        const sd = ms(config.shutdownDelayEnv);
+        if (ka !== undefined) appKeepAlive = { value: ka / 1000, label: `app ${config.keepAliveEnv} (Deployment "${app.name}")`, urn: app.urn };
+        if (ht !== undefined) appHeaders = { value: ht / 1000, label: `app ${config.headersTimeoutEnv} (Deployment "${app.name}")`, urn: app.urn };
+        if (sd !== undefined) appShutdown = { value: sd / 1000, label: `app ${config.shutdownDelayEnv} (Deployment "${app.name}")`, urn: app.urn };
+        const tgps = ifKnown(() => num(app.props.spec?.template?.spec?.terminationGracePeriodSeconds) ?? 30);
+        if (tgps !== undefined) grace = { value: tgps, label: `terminationGracePeriodSeconds (Deployment "${app.name}")`, urn: app.urn };
+      }
+      const deregistration: Link[] = [];
+      for (const tg of ofType(resources, TYPES.targetGroup)) {
+        const value = ifKnown(() => num(tg.props.deregistrationDelay) ?? 300);
+        if (value !== undefined) deregistration.push({ value, label: `deregistration delay (target group "${tg.name}")`, urn: tg.urn });
+      }
+
+      check(maxBy(cloudfront), minBy(albs), true);
+      check(maxBy(albs), nginxClient, true);
+      check(nginxUpstream, appKeepAlive, true);
+      check(appKeepAlive, appHeaders, true);
+      check(maxBy(deregistration), appShutdown, false);
+      check(appShutdown, grace, true);
+    },
+  }),
+];
