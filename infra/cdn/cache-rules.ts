@@ -1,0 +1,141 @@
+/**
+ * What CloudFront caches and for how long, as plain data: the cache policies we own, the behaviors
+ * (path → origin, policies, methods) and the error-caching rules. The Cdn component turns these
+ * into resources; tests check them without the Pulumi runtime.
+ */
+
+/** Hashed asset names change with their content, so a copy can be kept for a year and never revalidated. */
+export const STATIC_TTL_SECONDS = 31_536_000;
+export const STATIC_CACHE_CONTROL = `public, max-age=${STATIC_TTL_SECONDS}, immutable`;
+
+export const ORIGIN_IDS = { app: "alb-origin", static: "static-s3" } as const;
+export type OriginKey = keyof typeof ORIGIN_IDS;
+
+/** AWS-managed policies, looked up by name (their ids are public and fixed, but a lookup documents intent). */
+export const MANAGED_POLICY_NAMES = {
+  cachingDisabled: "Managed-CachingDisabled",
+  allViewerExceptHost: "Managed-AllViewerExceptHostHeader",
+} as const;
+
+export const ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+const READ_METHODS = ["GET", "HEAD", "OPTIONS"];
+const CACHED_METHODS = ["GET", "HEAD"];
+
+export interface CachePolicySpec {
+  name: string;
+  comment: string;
+  minTtl: number;
+  defaultTtl: number;
+  maxTtl: number;
+  /** Query strings in the cache key: none, or all. */
+  queryStrings: "none" | "all";
+}
+
+export interface CdnTtlSettings {
+  stack: string;
+  htmlDefaultTtlSeconds: number;
+  htmlMaxTtlSeconds: number;
+}
+
+/**
+ * Our own cache policies. Both normalise Accept-Encoding (gzip + brotli) into the key, which is what
+ * lets CloudFront compress and serve compressed copies. Neither keys on cookies or headers: the
+ * static bucket ignores them, and HTML that varies per user must say `Cache-Control: private`.
+ *
+ * HTML: min 0 so the origin's `Cache-Control` (max-age, no-store, and the stale-while-revalidate /
+ * stale-if-error extensions, which CloudFront honours) decides, default applies when the origin sends
+ * none, max caps what the origin may ask for.
+ */
+export function cachePolicySpecs(s: CdnTtlSettings): Record<"static" | "html", CachePolicySpec> {
+  if (s.htmlDefaultTtlSeconds > s.htmlMaxTtlSeconds) {
+    throw new Error(`cdnHtmlDefaultTtlSeconds (${s.htmlDefaultTtlSeconds}) must be at most cdnHtmlMaxTtlSeconds (${s.htmlMaxTtlSeconds})`);
+  }
+  return {
+    static: {
+      name: policyName(s.stack, "static-immutable"),
+      comment: "Versioned static assets: one year, immutable, compressed.",
+      minTtl: STATIC_TTL_SECONDS,
+      defaultTtl: STATIC_TTL_SECONDS,
+      maxTtl: STATIC_TTL_SECONDS,
+      queryStrings: "none",
+    },
+    html: {
+      name: policyName(s.stack, "html-short"),
+      comment: "HTML: short TTL, origin Cache-Control (incl. stale-while-revalidate) honoured.",
+      minTtl: 0,
+      defaultTtl: s.htmlDefaultTtlSeconds,
+      maxTtl: s.htmlMaxTtlSeconds,
+      queryStrings: "all",
+    },
+  };
+}
+
+/** CloudFront policy names are account-wide: prefix with project and stack. Letters, digits, - and _ only. */
+export function policyName(stack: string, what: string): string {
+  const name = `edgestack-${stack}-${what}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  if (name.length > 128) throw new Error(`CloudFront policy name ${name} is longer than 128 characters`);
+  return name;
+}
+
+export type CachePolicyRef = { own: "static" | "html" } | { managed: "cachingDisabled" };
+
+export interface BehaviorSpec {
+  /** undefined for the default behavior. */
+  pathPattern?: string;
+  origin: OriginKey;
+  cachePolicy: CachePolicyRef;
+  originRequestPolicy?: "allViewerExceptHost";
+  allowedMethods: string[];
+  cachedMethods: string[];
+  compress: boolean;
+}
+
+/**
+ * The behaviors, most specific first (CloudFront evaluates ordered behaviors in order, then the default).
+ *
+ * `/api/*` and `/ws` forward every viewer header, cookie and query string except Host: CloudFront
+ * validates the origin certificate against the Host it sends, and the ALB's certificate covers the
+ * origin name, not the viewer's. WebSocket upgrades work through CloudFront when the Sec-WebSocket-*
+ * headers reach the origin, which the all-viewer policy does.
+ */
+export function cacheBehaviors(): { ordered: BehaviorSpec[]; default: BehaviorSpec } {
+  return {
+    ordered: [
+      { pathPattern: "/static/*", origin: "static", cachePolicy: { own: "static" }, allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
+      {
+        pathPattern: "/api/*",
+        origin: "app",
+        cachePolicy: { managed: "cachingDisabled" },
+        originRequestPolicy: "allViewerExceptHost",
+        allowedMethods: ALL_METHODS,
+        cachedMethods: CACHED_METHODS,
+        compress: true,
+      },
+      {
+        pathPattern: "/ws",
+        origin: "app",
+        cachePolicy: { managed: "cachingDisabled" },
+        originRequestPolicy: "allViewerExceptHost",
+        allowedMethods: ALL_METHODS,
+        cachedMethods: CACHED_METHODS,
+        compress: false,
+      },
+    ],
+    default: { origin: "app", cachePolicy: { own: "html" }, allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
+  };
+}
+
+/** Origin errors are cached only briefly, so a recovered origin is visible within seconds. */
+export function customErrorResponses(): { errorCode: number; errorCachingMinTtl: number }[] {
+  return [
+    { errorCode: 404, errorCachingMinTtl: 30 },
+    ...[500, 502, 503, 504].map((errorCode) => ({ errorCode, errorCachingMinTtl: 5 })),
+  ];
+}
+
+/** Security headers on every response: HSTS for two years (preload-eligible), nosniff, no framing. */
+export const SECURITY_HEADERS = {
+  hstsMaxAgeSeconds: 63_072_000,
+  referrerPolicy: "strict-origin-when-cross-origin",
+  frameOption: "DENY",
+} as const;

@@ -1,0 +1,71 @@
+import {
+  ALL_METHODS,
+  cacheBehaviors,
+  cachePolicySpecs,
+  customErrorResponses,
+  policyName,
+  SECURITY_HEADERS,
+  STATIC_TTL_SECONDS,
+} from "../../../infra/cdn/cache-rules";
+
+describe("cache policies", () => {
+  const specs = cachePolicySpecs({ stack: "dev", htmlDefaultTtlSeconds: 60, htmlMaxTtlSeconds: 300 });
+
+  it("keeps static assets one year, fixed", () => {
+    expect(STATIC_TTL_SECONDS).toBe(365 * 24 * 3600);
+    expect(specs.static).toMatchObject({ minTtl: STATIC_TTL_SECONDS, defaultTtl: STATIC_TTL_SECONDS, maxTtl: STATIC_TTL_SECONDS, queryStrings: "none" });
+  });
+
+  it("lets the origin decide HTML TTLs within the configured bounds", () => {
+    expect(specs.html).toMatchObject({ minTtl: 0, defaultTtl: 60, maxTtl: 300 });
+  });
+
+  it("names policies per stack, unique", () => {
+    expect(specs.static.name).toBe("edgestack-dev-static-immutable");
+    expect(specs.html.name).not.toBe(specs.static.name);
+    expect(policyName("feature/x", "html")).toBe("edgestack-feature-x-html");
+  });
+
+  it("rejects a default HTML TTL above the maximum, naming both keys", () => {
+    expect(() => cachePolicySpecs({ stack: "dev", htmlDefaultTtlSeconds: 600, htmlMaxTtlSeconds: 300 })).toThrow(
+      /cdnHtmlDefaultTtlSeconds \(600\) must be at most cdnHtmlMaxTtlSeconds \(300\)/,
+    );
+  });
+});
+
+describe("behaviors", () => {
+  const { ordered, default: fallback } = cacheBehaviors();
+  const byPath = (p: string) => ordered.find((b) => b.pathPattern === p)!;
+
+  it("orders /static/*, /api/* and /ws before the default", () => {
+    expect(ordered.map((b) => b.pathPattern)).toEqual(["/static/*", "/api/*", "/ws"]);
+  });
+
+  it("serves /static/* from the bucket with the immutable policy, compressed, read-only", () => {
+    expect(byPath("/static/*")).toMatchObject({ origin: "static", cachePolicy: { own: "static" }, compress: true });
+    expect(byPath("/static/*").allowedMethods).not.toContain("POST");
+  });
+
+  it("never caches /api/* or /ws and forwards all viewer values but Host, all methods", () => {
+    for (const p of ["/api/*", "/ws"]) {
+      expect(byPath(p)).toMatchObject({ origin: "app", cachePolicy: { managed: "cachingDisabled" }, originRequestPolicy: "allViewerExceptHost" });
+      expect(byPath(p).allowedMethods).toEqual(ALL_METHODS);
+    }
+  });
+
+  it("sends HTML to the app with the short-TTL policy", () => {
+    expect(fallback).toMatchObject({ origin: "app", cachePolicy: { own: "html" } });
+    expect(fallback.pathPattern).toBeUndefined();
+  });
+});
+
+describe("errors and headers", () => {
+  it("caches 5xx only for seconds", () => {
+    const errors = customErrorResponses();
+    for (const code of [502, 503, 504]) expect(errors.find((e) => e.errorCode === code)?.errorCachingMinTtl).toBeLessThanOrEqual(10);
+  });
+
+  it("asks for two years of HSTS", () => {
+    expect(SECURITY_HEADERS.hstsMaxAgeSeconds).toBe(2 * 365 * 24 * 3600);
+  });
+});
