@@ -1,0 +1,4 @@
+import { cloudfrontCases } from "./fixtures/cloudfront";
+import { runCases } from "./fixtures/run";
+
+runCases(cloudfrontCases);

@@ -1,0 +1,4 @@
+import { loadBalancerCases } from "./fixtures/loadbalancer";
+import { runCases } from "./fixtures/run";
+
+runCases(loadBalancerCases);

@@ -1,0 +1,4 @@
+import { runCases } from "./fixtures/run";
+import { securityGroupCases } from "./fixtures/securitygroups";
+
+runCases(securityGroupCases);
