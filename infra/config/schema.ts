@@ -73,7 +73,7 @@ export const fields = {
   nodeMaxSize: field({ type: "integer", schema: integer(1, 100), default: 4, description: "Node group maximum size." }),
   clusterPublicAccessCidrs: field({
     type: "array",
-    schema: z.array(ipv4Cidr(8, 32)),
+    schema: z.array(ipv4Cidr(0, 32)),
     default: [],
     description: "CIDRs allowed to reach the EKS API endpoint publicly; empty keeps the endpoint private.",
   }),

@@ -75,6 +75,8 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const defaultRegion = config["aws:region"] ?? "us-east-1";
 
   const records = new Map<string, CapturedResource>();
+  const parentUrns = new Map<string, string>();
+  const failures: unknown[] = [];
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
 
@@ -93,7 +95,14 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         return { id: options.preview && args.custom ? undefined : id, state };
       },
       call(args) {
-        return invoke(args.token, args.inputs, defaultRegion);
+        try {
+          return invoke(args.token, args.inputs, defaultRegion);
+        } catch (err) {
+          // Fail the run, not the SDK: a thrown invoke error surfaces only as an unhandled rejection
+          // (or a log line when nobody awaits the result). The run is rejected with this error.
+          failures.push(err);
+          return {};
+        }
       },
     },
     files.project,
@@ -118,6 +127,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       callback(new Error(`offline engine: duplicate resource URN ${urn}`), undefined);
       return Promise.resolve();
     }
+    if (parentUrn) parentUrns.set(urn, parentUrn);
     records.set(urn, {
       type,
       name,
@@ -133,20 +143,17 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     return registerResource(req, callback);
   };
 
-  const failures: unknown[] = [];
-  const onRejection = (reason: unknown) => failures.push(reason);
-  process.on("unhandledRejection", onRejection);
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(files.main) as Record<string, unknown>;
-    await settle();
-    const { outputs, secretOutputs } = await resolveExports(program);
-    await settle();
-    if (failures.length > 0) throw failures[0];
-    return { stack: options.stack, project: files.project, resources: sortResources([...records.values()]), outputs, secretOutputs };
-  } finally {
-    process.off("unhandledRejection", onRejection);
-  }
+  // Stays installed: the SDK re-raises a failed invoke as an unhandled rejection even after the
+  // run has already failed on it, and that must not crash the test or CLI reporting the failure.
+  process.on("unhandledRejection", (reason: unknown) => failures.push(reason));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require(files.main) as Record<string, unknown>;
+  await settle();
+  if (failures.length > 0) throw failures[0];
+  const { outputs, secretOutputs } = await resolveExports(program);
+  await settle();
+  if (failures.length > 0) throw failures[0];
+  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs };
 }
 
 /** Waits until no registration or invoke is in flight and nothing new arrives. */
@@ -201,10 +208,24 @@ function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unk
   return value;
 }
 
-/** Deterministic order: providers first, then by URN (which encodes the parent chain) and name. */
-function sortResources(resources: CapturedResource[]): CapturedResource[] {
-  const rank = (r: CapturedResource) => (r.type.startsWith("pulumi:providers:") ? 0 : 1);
-  return resources.sort((a, b) => rank(a) - rank(b) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+/**
+ * Deterministic order whatever the registration order was: providers first, then depth-first by
+ * logical name, each parent before its children.
+ */
+function sortResources(resources: CapturedResource[], parentUrns: Map<string, string>): CapturedResource[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const keys = new Map<string, string>();
+  const keyOf = (r: CapturedResource): string => {
+    let key = keys.get(r.urn);
+    if (key === undefined) {
+      const parent = byUrn.get(parentUrns.get(r.urn) ?? "");
+      const prefix = parent ? `${keyOf(parent)}\u0001` : r.type.startsWith("pulumi:providers:") ? "0" : "1";
+      key = `${prefix}${r.name}\u0000${r.type}`;
+      keys.set(r.urn, key);
+    }
+    return key;
+  };
+  return resources.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
 }
 
 export const SECRET_MASK = "[secret]";
