@@ -1,0 +1,45 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+/**
+ * `npm run bench:plan`: wall time of `npm run plan -- --stack <s> --json` per stack, against the
+ * baseline of starting the same TypeScript runner on an empty script, measured in this run.
+ * Goal: the whole stack's plan under 3 s on the 2-core machine as the stack grows.
+ */
+const root = path.resolve(__dirname, "..", "..");
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+
+function time(args: string[]): { ms: number; stdout: string } {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
+  return { ms, stdout: result.stdout };
+}
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+}
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+execFileSync(tsx, ["-e", "0"], { cwd: root }); // warm the transpile cache once
+const baseline = stats(Array.from({ length: runs }, () => time(["-e", "0"]).ms));
+console.log(`plan benchmark: ${runs} runs each, node ${process.version}`);
+console.log(`baseline (tsx, empty script): median ${fmt(baseline.median)}`);
+for (const stack of ["dev", "prod"]) {
+  let count = 0;
+  const samples = Array.from({ length: runs }, () => {
+    const { ms, stdout } = time(["tools/plan/cli.ts", "--stack", stack, "--json"]);
+    count = (JSON.parse(stdout) as unknown[]).length;
+    return ms;
+  });
+  const s = stats(samples);
+  const verdict = s.median < 3000 ? "within" : "OVER";
+  console.log(
+    `plan --stack ${stack}: ${count} resources, median ${fmt(s.median)} (min ${fmt(s.min)}, max ${fmt(s.max)}), ` +
+      `${(s.median / baseline.median).toFixed(1)}x baseline, ${verdict} the 3 s goal`,
+  );
+}
