@@ -24,3 +24,12 @@ describe("Pulumi.yaml", () => {
     }
   });
 });
+
+describe("README configuration reference", () => {
+  it("is the table the schema generates", () => {
+    const { withConfigReference } = jest.requireActual("../../../tools/config/project-file") as typeof import("../../../tools/config/project-file");
+    const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
+    expect(withConfigReference(readme)).toBe(readme);
+    for (const name of Object.keys(fields)) expect(readme).toContain(`| \`edgestack:${name}\` |`);
+  });
+});
