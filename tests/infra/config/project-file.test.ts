@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { fields } from "../../../infra/config/schema";
-import { renderProjectFile } from "../../../tools/config/project-file";
+import { renderProjectFile, withConfigReference } from "../../../tools/config/project-file";
 
 const projectFile = path.resolve(__dirname, "../../../Pulumi.yaml");
 
@@ -27,7 +27,6 @@ describe("Pulumi.yaml", () => {
 
 describe("README configuration reference", () => {
   it("is the table the schema generates", () => {
-    const { withConfigReference } = jest.requireActual("../../../tools/config/project-file") as typeof import("../../../tools/config/project-file");
     const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
     expect(withConfigReference(readme)).toBe(readme);
     for (const name of Object.keys(fields)) expect(readme).toContain(`| \`edgestack:${name}\` |`);
