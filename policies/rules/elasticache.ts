@@ -68,7 +68,8 @@ export const elasticachePolicies: Policies = [
       const subnets = ofType(resources, TYPES.subnet);
       for (const rg of ofType(resources, TYPES.replicationGroup)) {
         const name = ifKnown(() => (rg.props as ReplicationGroup).subnetGroupName);
-        if (name === null || name === "" || (name === undefined && ifKnown(() => "subnetGroupName" in rg.props) === false)) {
+        const known = ifKnown(() => ((rg.props as ReplicationGroup).subnetGroupName, true)) === true;
+        if (known && !isSet(name)) {
           report(`Replication group "${rg.name}" has no subnetGroupName, so it lands in the default VPC's (public) subnets.`, rg.urn);
           continue;
         }

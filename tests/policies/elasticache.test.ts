@@ -1,0 +1,4 @@
+import { elasticacheCases } from "./fixtures/elasticache";
+import { runCases } from "./fixtures/run";
+
+runCases(elasticacheCases);
