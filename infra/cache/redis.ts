@@ -1,0 +1,133 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { AUTH_TOKEN_OPTIONS, CacheEngine, finalSnapshotName, parameterGroupFamily, RATE_LIMIT_PARAMETERS, REDIS_PORT, redisUrl } from "./settings";
+
+export interface RedisArgs {
+  vpcId: pulumi.Input<string>;
+  /** Private subnets, one per AZ. */
+  subnetIds: pulumi.Input<string>[];
+  /** The only source allowed to reach 6379: the Kubernetes worker nodes' security group. */
+  nodeSecurityGroupId: pulumi.Input<string>;
+  /** ElastiCache replication group id (see settings.replicationGroupId). */
+  replicationGroupId: string;
+  engine: CacheEngine;
+  engineVersion: string;
+  nodeType: string;
+  /** Read replicas besides the primary. */
+  replicas: number;
+  /** Multi-AZ with automatic failover. */
+  multiAz: boolean;
+  snapshotRetentionDays: number;
+  snapshotWindow: string;
+  maintenanceWindow: string;
+  /** Prod: `protect`, a final snapshot on deletion. */
+  isProd: boolean;
+  slowLogRetentionDays: number;
+}
+
+/**
+ * ElastiCache (Redis OSS or Valkey) for the app's rate limiter: cluster mode off, TLS required,
+ * encrypted at rest, AUTH token from @pulumi/random kept secret end to end, reachable on 6379 only
+ * from the node security group.
+ */
+export class Redis extends pulumi.ComponentResource {
+  public readonly primaryEndpoint: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  /** `rediss://:TOKEN@host:6379` — a Pulumi secret. */
+  public readonly redisUrl: pulumi.Output<string>;
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly replicationGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edgestack:cache:Redis", name, {}, opts);
+
+    const family = parameterGroupFamily(args.engine, args.engineVersion);
+    const failover = args.multiAz;
+    if (failover && args.replicas < 1) throw new Error(`edgestack:cacheReplicas (${args.replicas}) must be at least 1 for multi-AZ failover`);
+
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+      `${name}-subnets`,
+      { description: `${args.replicationGroupId}: private subnets`, subnetIds: args.subnetIds },
+      { parent: this },
+    );
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `${args.replicationGroupId}: Redis from the Kubernetes nodes only`,
+        // No egress: ElastiCache never opens connections; without inline rules the provider also
+        // removes AWS's default allow-all egress rule.
+        tags: { Name: `${name}-cache` },
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-from-nodes`,
+      {
+        securityGroupId: securityGroup.id,
+        referencedSecurityGroupId: args.nodeSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: REDIS_PORT,
+        toPort: REDIS_PORT,
+        description: "Redis/TLS from the Kubernetes worker nodes",
+      },
+      { parent: this },
+    );
+
+    const parameterGroup = new aws.elasticache.ParameterGroup(
+      `${name}-params`,
+      { family, description: `${args.replicationGroupId}: rate-limit store (${family})`, parameters: [...RATE_LIMIT_PARAMETERS] },
+      { parent: this },
+    );
+
+    const slowLog = new aws.cloudwatch.LogGroup(
+      `${name}-slow-log`,
+      { name: `/aws/elasticache/${args.replicationGroupId}/slow-log`, retentionInDays: args.slowLogRetentionDays },
+      { parent: this },
+    );
+
+    const token = new random.RandomPassword(`${name}-auth-token`, { ...AUTH_TOKEN_OPTIONS }, { parent: this });
+    const authToken = pulumi.secret(token.result);
+
+    const group = new aws.elasticache.ReplicationGroup(
+      `${name}-group`,
+      {
+        replicationGroupId: args.replicationGroupId,
+        description: "edgestack rate-limit store",
+        engine: args.engine,
+        engineVersion: args.engineVersion,
+        nodeType: args.nodeType,
+        port: REDIS_PORT,
+        numCacheClusters: 1 + args.replicas,
+        automaticFailoverEnabled: failover,
+        multiAzEnabled: failover,
+        subnetGroupName: subnetGroup.name,
+        securityGroupIds: [securityGroup.id],
+        parameterGroupName: parameterGroup.name,
+        transitEncryptionEnabled: true,
+        transitEncryptionMode: "required",
+        atRestEncryptionEnabled: true,
+        authToken,
+        authTokenUpdateStrategy: "ROTATE",
+        autoMinorVersionUpgrade: true,
+        snapshotRetentionLimit: args.snapshotRetentionDays,
+        snapshotWindow: args.snapshotWindow,
+        maintenanceWindow: args.maintenanceWindow,
+        finalSnapshotIdentifier: args.isProd ? finalSnapshotName(args.replicationGroupId) : undefined,
+        // Changes wait for the maintenance window instead of restarting nodes mid-day.
+        applyImmediately: false,
+        logDeliveryConfigurations: [{ destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
+      },
+      { parent: this, protect: args.isProd },
+    );
+
+    this.primaryEndpoint = group.primaryEndpointAddress;
+    this.port = group.port.apply((port) => port ?? REDIS_PORT);
+    this.redisUrl = pulumi.secret(pulumi.all([group.primaryEndpointAddress, this.port, authToken]).apply(([host, port, t]) => redisUrl(host, port, t)));
+    this.securityGroupId = securityGroup.id;
+    this.replicationGroupId = group.id;
+    this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, port: this.port, redisUrl: this.redisUrl });
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Pure rules for the ElastiCache replication group: parameter-group family, the parameters a
+ * rate-limit store needs, the auth-token generator options and the client URL.
+ */
+
+export type CacheEngine = "redis" | "valkey";
+
+/**
+ * The parameter-group family for an engine and major.minor version, e.g. valkey 8.0 → "valkey8",
+ * redis 7.1 → "redis7". Versions before 7 are refused: `transitEncryptionMode: required` (TLS
+ * with no plain-text fallback) needs Redis OSS 7.0.5+ or Valkey.
+ */
+export function parameterGroupFamily(engine: CacheEngine, version: string): string {
+  const match = /^(\d+)\.(\d+)$/.exec(version);
+  if (!match) throw new Error(`edgestack:cacheEngineVersion: ${JSON.stringify(version)} is not a major.minor version such as "8.0"`);
+  const major = Number(match[1]);
+  if (engine === "valkey") {
+    if (major < 7 || major > 8) throw new Error(`edgestack:cacheEngineVersion: ${JSON.stringify(version)} is not a Valkey version ElastiCache offers (7.x or 8.x)`);
+    return `valkey${major}`;
+  }
+  if (major < 7) {
+    throw new Error(`edgestack:cacheEngineVersion: ${JSON.stringify(version)} is too old for redis: transit encryption mode "required" needs 7.0 or later`);
+  }
+  if (major > 7) throw new Error(`edgestack:cacheEngineVersion: ${JSON.stringify(version)} is not a Redis OSS version ElastiCache offers (7.x; use cacheEngine valkey for 8.x)`);
+  return `redis${major}`;
+}
+
+/**
+ * Every key the app writes carries a TTL (its sliding-window logs expire with the window), so under
+ * memory pressure evicting the keys closest to expiry loses the least information; `noeviction`
+ * (the default) would instead fail writes and make the limiter fail open or closed.
+ */
+export const RATE_LIMIT_PARAMETERS: ReadonlyArray<{ name: string; value: string }> = [{ name: "maxmemory-policy", value: "volatile-ttl" }];
+
+/**
+ * random.RandomPassword options for the AUTH token. ElastiCache accepts 16–128 printable characters
+ * except `/`, `"`, `@` and space; letters and digits only keep the token safe inside a URL's
+ * user-info part too. 64 alphanumerics ≈ 380 bits.
+ */
+export const AUTH_TOKEN_OPTIONS = { length: 64, special: false, upper: true, lower: true, numeric: true, minUpper: 4, minLower: 4, minNumeric: 4 } as const;
+
+export const REDIS_PORT = 6379;
+
+/** The app's REDIS_URL: TLS (`rediss://`) with the AUTH token as the password (default user). */
+export function redisUrl(host: string, port: number, token: string): string {
+  if (!host || /[\s/@:?#]/.test(host)) throw new Error(`redis host ${JSON.stringify(host)} is not a host name`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`redis port ${port} is not a TCP port`);
+  if (token.length < 16 || token.length > 128) throw new Error("the Redis AUTH token must be 16 to 128 characters");
+  return `rediss://:${encodeURIComponent(token)}@${host}:${port}`;
+}
+
+/** Final-snapshot name taken when the replication group is deleted (prod only). */
+export function finalSnapshotName(replicationGroupId: string): string {
+  return `${replicationGroupId}-final`;
+}
+
+/**
+ * The replication group id for a stack: ElastiCache wants 1–40 lower-case letters, digits and
+ * single hyphens, starting with a letter. The stack name is folded into that alphabet.
+ */
+export function replicationGroupId(stack: string): string {
+  const folded = `edgestack-${stack}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .slice(0, 34) // leaves room for finalSnapshotName's "-final" inside the same 40-character budget
+    .replace(/-+$/, "");
+  return folded;
+}

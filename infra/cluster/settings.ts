@@ -1,0 +1,62 @@
+/**
+ * Pure rules for the EKS cluster: endpoint access, IAM trust and managed policies, AMI type,
+ * control-plane log types, the OIDC thumbprint and the cluster name.
+ */
+
+export interface EndpointAccess {
+  endpointPrivateAccess: true;
+  endpointPublicAccess: boolean;
+  /** Present only when the endpoint is public: exactly the configured CIDRs. */
+  publicAccessCidrs?: string[];
+}
+
+/**
+ * The API endpoint is always reachable from inside the VPC; it is public only when CIDRs are
+ * configured, and then only from those (AWS's default public CIDR would be 0.0.0.0/0).
+ */
+export function endpointAccess(publicAccessCidrs: readonly string[]): EndpointAccess {
+  for (const cidr of publicAccessCidrs) {
+    if (cidr.endsWith("/0")) throw new Error(`edgestack:clusterPublicAccessCidrs: ${JSON.stringify(cidr)} opens the cluster API to the internet`);
+  }
+  if (publicAccessCidrs.length === 0) return { endpointPrivateAccess: true, endpointPublicAccess: false };
+  return { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: [...publicAccessCidrs] };
+}
+
+/** An IAM trust policy letting one AWS service assume the role. */
+export function serviceAssumeRolePolicy(service: "eks.amazonaws.com" | "ec2.amazonaws.com"): string {
+  // EKS needs sts:TagSession too (it tags sessions for the control plane and Pod Identity).
+  const actions = service === "eks.amazonaws.com" ? ["sts:AssumeRole", "sts:TagSession"] : ["sts:AssumeRole"];
+  return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] });
+}
+
+export const CLUSTER_MANAGED_POLICIES = ["AmazonEKSClusterPolicy"] as const;
+/** Worker nodes: join the cluster, run the VPC CNI, pull images from ECR — nothing more. */
+export const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"] as const;
+
+export const managedPolicyArn = (partition: string, policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
+
+/** Every control-plane log type, to CloudWatch: the audit log is the one you need after an incident. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/**
+ * Thumbprint of the root CA that signs EKS OIDC issuer certificates (Starfield Services Root CA G2,
+ * which Amazon Trust Services chains to). IAM no longer uses thumbprints for issuers it can verify
+ * against its own trusted CAs (EKS issuers included), but the API still stores one; pinning the
+ * well-known value keeps plans stable instead of fetching a leaf certificate at deploy time.
+ */
+export const EKS_OIDC_ROOT_CA_THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280";
+
+/**
+ * The EKS-optimised Amazon Linux 2023 AMI type for an instance type: Graviton families (a "g"
+ * after the generation digit: t4g, m7g, c7gn, r6gd) need the ARM64 image.
+ */
+export function amiTypeFor(instanceType: string): "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" {
+  const family = instanceType.split(".")[0];
+  if (!/^[a-z]+\d/.test(family)) throw new Error(`edgestack:nodeInstanceType: ${JSON.stringify(instanceType)} is not an EC2 instance type`);
+  return /^[a-z]+\d+g[a-z]*$/.test(family) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+}
+
+/** An EKS cluster name for a stack: 1–100 of letters, digits, '-' and '_', starting alphanumeric. */
+export function clusterName(stack: string): string {
+  return `edgestack-${stack}`.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 100);
+}
