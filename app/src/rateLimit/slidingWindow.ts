@@ -5,40 +5,67 @@ import { BlockCache } from "./blockCache";
 import type { RateLimitDecision } from "./headers";
 
 /**
- * Exact sliding-window log in one atomic script: the key is a sorted set of admitted hits
- * (score = admission time in ms, member unique per hit). Trim what left the window, count, add
- * only if under the limit, refresh the expiry, and report the oldest hit so the reset is exact.
+ * Exact sliding-window log in one atomic script. Each key is a sorted set of admitted hits
+ * (score = admission time in ms, member unique per hit). Per key: trim what left the window,
+ * count, add only if under the limit, refresh the expiry, and report the oldest hit so the reset
+ * is exact.
  *
- * Time comes from Redis (TIME) so every app replica shares one clock; Redis >= 5 replicates
- * scripts by effects, so TIME is safe in a script. The script touches only KEYS[1], which makes
- * it cluster-safe; keys carry a {hash tag} so any future companion key lands in the same slot.
+ * One call checks a batch of keys: every check issued in the same event-loop turn goes to Redis
+ * as one EVALSHA. The per-call cost (script dispatch in Redis, one command object in ioredis) is
+ * what dominated a one-key-per-call log, which is why rate-limiter-flexible's cheaper counter was
+ * faster; batched, the log is both exact and faster. Keys repeat fine within a batch: they are
+ * processed in order inside one atomic script.
  *
- * Returns { allowed 0|1, count after the check, ms until the oldest hit expires, redis now ms }.
+ * Time comes from Redis (TIME, once per batch) so all app replicas share one clock; Redis >= 5
+ * replicates scripts by effects, so TIME is safe in a script. Cluster: a batch only ever holds
+ * keys of one hash slot (see SlidingWindowLimiter), and keys carry a {hash tag}.
+ *
+ * ARGV: limit, window ms, member prefix (unique per batch). Returns, per key,
+ * allowed 0|1, count after the check, ms until the oldest hit leaves the window; then Redis' now.
  */
 export const SLIDING_WINDOW_LUA = `
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local prefix = ARGV[3]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-local allowed = 0
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  count = count + 1
-  allowed = 1
+local edge = now - window
+local out = {}
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', edge)
+  local count = redis.call('ZCARD', key)
+  local allowed = 0
+  if count < limit then
+    redis.call('ZADD', key, now, prefix .. i)
+    redis.call('PEXPIRE', key, window)
+    count = count + 1
+    allowed = 1
+  end
+  local reset = window
+  if count > 1 or allowed == 0 then
+    reset = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]) + window - now
+  end
+  out[#out + 1] = allowed
+  out[#out + 1] = count
+  out[#out + 1] = reset
 end
-local reset = 0
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if oldest[2] then reset = tonumber(oldest[2]) + window - now end
-return {allowed, count, reset, now}
+out[#out + 1] = now
+return out
 `;
 
 const COMMAND = "edgestackSlidingWindow";
+/** Bounds one script run (Redis executes scripts single-threaded): ~1 ms at most. */
+const MAX_BATCH = 256;
 
-type ScriptReply = [number, number, number, number];
-type ScriptCommand = (key: string, limit: number, windowMs: number, member: string) => Promise<ScriptReply>;
+type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
+
+interface PendingCheck {
+  key: string;
+  sentAt: number;
+  resolve: (decision: SlidingWindowDecision) => void;
+  reject: (err: unknown) => void;
+}
 
 export interface SlidingWindowDecision extends RateLimitDecision {
   /** Where the answer came from: a Redis round trip or the in-process block cache. */
@@ -65,11 +92,15 @@ export class SlidingWindowLimiter {
   private readonly blockCache: BlockCache | undefined;
   private readonly clock: () => number;
   private readonly command: ScriptCommand;
-  // Member = per-process random tag + counter: unique across replicas and within one millisecond,
-  // so two hits in the same ms never collapse into one set entry (the classic ZADD-timestamp bug).
+  private readonly isCluster: boolean;
+  // Member = per-process random tag + batch counter + position in the batch: unique across
+  // replicas and within one millisecond, so two hits in the same ms never collapse into one set
+  // entry (the classic ZADD-timestamp bug that admits a whole same-ms burst).
   private readonly memberTag = randomBytes(6).toString("base64url");
-  private counter = 0;
-  /** Redis round trips made (for tests and the benchmark). */
+  private batchCounter = 0;
+  private pending: PendingCheck[] = [];
+  private flushScheduled = false;
+  /** Script calls made (for tests and the benchmark). */
   redisCalls = 0;
 
   constructor(redis: Redis, options: SlidingWindowOptions) {
@@ -81,9 +112,10 @@ export class SlidingWindowLimiter {
     const entries = options.blockCacheEntries ?? 100_000;
     this.blockCache = entries > 0 ? new BlockCache(entries) : undefined;
     this.clock = options.clock ?? (() => performance.now());
+    this.isCluster = (redis as { isCluster?: boolean }).isCluster === true;
     // ioredis custom commands send EVALSHA and, on NOSCRIPT (script cache flushed, failover to a
     // replica that never saw it, restart), resend the script with EVAL, which caches it again.
-    if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
+    if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: SLIDING_WINDOW_LUA });
     const command = (redis as unknown as Record<string, ScriptCommand>)[COMMAND]!;
     this.command = command.bind(redis);
   }
@@ -95,26 +127,66 @@ export class SlidingWindowLimiter {
   }
 
   /** Records one hit for `identity` if it fits. Rejects when Redis fails (caller picks open/closed). */
-  async check(identity: string): Promise<SlidingWindowDecision> {
+  check(identity: string): Promise<SlidingWindowDecision> {
     const key = this.key(identity);
     const sentAt = this.clock();
     if (this.blockCache !== undefined) {
       const blockedMs = this.blockCache.remainingMs(key, sentAt);
-      if (blockedMs > 0) return { allowed: false, limit: this.limit, remaining: 0, resetMs: blockedMs, source: "cache" };
+      if (blockedMs > 0) return Promise.resolve({ allowed: false, limit: this.limit, remaining: 0, resetMs: blockedMs, source: "cache" });
     }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ key, sentAt, resolve, reject });
+      if (this.pending.length >= MAX_BATCH) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After the I/O callbacks of this loop turn: every request parsed in it joins the batch.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    if (this.isCluster) {
+      // A script may only touch keys of one hash slot in a cluster; one call per check keeps
+      // every batch single-slot without computing slots here.
+      for (const check of batch) this.send([check]);
+    } else {
+      this.send(batch);
+    }
+  }
+
+  private send(batch: PendingCheck[]): void {
     this.redisCalls++;
-    const member = `${this.memberTag}${(this.counter++).toString(36)}`;
-    const [allowed, count, resetMs, now] = await this.command(key, this.limit, this.windowMs, member);
-    // The reset is measured from Redis' "now", which lies after `sentAt`: anchoring it at sentAt
-    // ends the local block no later than Redis would admit again, so the cache never over-blocks.
-    if (allowed === 0 && this.blockCache !== undefined && resetMs > 0) this.blockCache.block(key, sentAt + resetMs);
-    return {
-      allowed: allowed === 1,
-      limit: this.limit,
-      remaining: Math.max(0, this.limit - count),
-      resetMs,
-      source: "redis",
-      redisTimeMs: now,
-    };
+    const memberPrefix = `${this.memberTag}${(this.batchCounter++).toString(36)}:`;
+    const keys = batch.map((check) => check.key);
+    this.command(keys.length, ...keys, this.limit, this.windowMs, memberPrefix).then(
+      (reply) => {
+        const now = reply[reply.length - 1]!;
+        for (let i = 0; i < batch.length; i++) {
+          const check = batch[i]!;
+          const allowed = reply[3 * i]! === 1;
+          const count = reply[3 * i + 1]!;
+          const resetMs = reply[3 * i + 2]!;
+          // The reset is measured from Redis' "now", which lies after `sentAt`: anchoring it at
+          // sentAt ends the local block no later than Redis would admit again (never over-blocks).
+          if (!allowed && this.blockCache !== undefined && resetMs > 0) this.blockCache.block(check.key, check.sentAt + resetMs);
+          check.resolve({
+            allowed,
+            limit: this.limit,
+            remaining: Math.max(0, this.limit - count),
+            resetMs,
+            source: "redis",
+            redisTimeMs: now,
+          });
+        }
+      },
+      (err: unknown) => {
+        for (const check of batch) check.reject(err);
+      },
+    );
   }
 }

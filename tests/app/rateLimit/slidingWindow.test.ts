@@ -1,0 +1,128 @@
+import type { Redis } from "ioredis";
+import { createRedisClient } from "../../../app/src/redis";
+import { SlidingWindowLimiter, type SlidingWindowDecision } from "../../../app/src/rateLimit/slidingWindow";
+import { startRedis, type RedisProcess } from "../../../tools/processes/redis";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let server: RedisProcess;
+let redis: Redis;
+let prefixCounter = 0;
+const freshPrefix = () => `t${prefixCounter++}`;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = createRedisClient(server.url, 2000);
+  await new Promise((resolve) => redis.once("ready", resolve));
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.dispose();
+});
+
+/** Largest number of admissions inside any half-open window (t - windowMs, t], by Redis time. */
+function maxInAnyWindow(admittedAt: number[], windowMs: number): number {
+  const times = [...admittedAt].sort((a, b) => a - b);
+  let best = 0;
+  let left = 0;
+  for (let right = 0; right < times.length; right++) {
+    while (times[left]! <= times[right]! - windowMs) left++;
+    best = Math.max(best, right - left + 1);
+  }
+  return best;
+}
+
+describe("SlidingWindowLimiter on a real Redis", () => {
+  it("admits exactly LIMIT of a 1000-concurrent burst on one key", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix() });
+    const decisions = await Promise.all(Array.from({ length: 1000 }, () => limiter.check("ip:198.51.100.1")));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
+    // Every admitted hit is its own set member, even within one millisecond.
+    expect(await redis.zcard(limiter.key("ip:198.51.100.1"))).toBe(100);
+    const remaining = decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a - b);
+    expect(remaining).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it("never admits more than LIMIT in any sliding window across window edges", async () => {
+    const windowMs = 400;
+    const limit = 10;
+    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs, prefix: freshPrefix() });
+    const admitted: number[] = [];
+    const end = Date.now() + 3 * windowMs + 150;
+    // Bursts of 30 every ~7 ms for a bit over three windows: plenty of pressure at every edge.
+    while (Date.now() < end) {
+      const burst = await Promise.all(Array.from({ length: 30 }, () => limiter.check("ip:203.0.113.9")));
+      for (const d of burst) if (d.allowed) admitted.push(d.redisTimeMs!);
+      await sleep(7);
+    }
+    expect(maxInAnyWindow(admitted, windowMs)).toBe(limit);
+    // The window slides: over 3+ windows more than one window's worth got in, in bounded chunks.
+    expect(admitted.length).toBeGreaterThanOrEqual(3 * limit);
+    expect(admitted.length).toBeLessThanOrEqual(4 * limit + limit);
+  });
+
+  it("admits a blocked client again once its oldest hit leaves the window, as the headers say", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 3, windowMs: 600, prefix: freshPrefix() });
+    const first = await limiter.check("ip:192.0.2.10");
+    expect(first).toMatchObject({ allowed: true, remaining: 2 });
+    await sleep(200);
+    await limiter.check("ip:192.0.2.10");
+    await limiter.check("ip:192.0.2.10");
+    const blocked = await limiter.check("ip:192.0.2.10");
+    expect(blocked).toMatchObject({ allowed: false, remaining: 0, source: "redis" });
+    // Reset = the first hit's time + window, i.e. ~400 ms from now.
+    expect(blocked.resetMs).toBeGreaterThan(300);
+    expect(blocked.resetMs).toBeLessThanOrEqual(400);
+    const cached = await limiter.check("ip:192.0.2.10");
+    expect(cached).toMatchObject({ allowed: false, source: "cache" });
+    await sleep(blocked.resetMs + 20);
+    const again = await limiter.check("ip:192.0.2.10");
+    expect(again).toMatchObject({ allowed: true, remaining: 0, source: "redis" });
+    // Exactly one slot freed: the next one is refused again.
+    expect((await limiter.check("ip:192.0.2.10")).allowed).toBe(false);
+  });
+
+  it("answers a hot abusive key from the block cache without Redis and never admits more", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix: freshPrefix() });
+    const uncached = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    let admitted = 0;
+    let admittedUncached = 0;
+    for (let i = 0; i < 50; i++) {
+      const [a, b] = await Promise.all([limiter.check("ip:hot"), uncached.check("ip:hot")]);
+      if (a.allowed) admitted++;
+      if (b.allowed) admittedUncached++;
+    }
+    expect(admitted).toBe(5);
+    expect(admittedUncached).toBe(5);
+    expect(limiter.redisCalls).toBe(6); // 5 admissions + the first refusal, then cached
+    expect(uncached.redisCalls).toBe(50);
+  });
+
+  it("keeps keys apart and uses a cluster hash tag", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 1, windowMs: 60_000, prefix: freshPrefix() });
+    expect(limiter.key("ip:1.2.3.4")).toMatch(/^t\d+:\{ip:1\.2\.3\.4\}$/);
+    expect(limiter.key("key:{evil}")).toMatch(/^t\d+:\{key:_evil_\}$/);
+    const [a, b] = await Promise.all([limiter.check("ip:1.2.3.4"), limiter.check("ip:1.2.3.5")]);
+    expect(a.allowed && b.allowed).toBe(true);
+    expect(await redis.pttl(limiter.key("ip:1.2.3.4"))).toBeGreaterThan(59_000);
+  });
+
+  it("survives a flushed script cache (NOSCRIPT) by reloading the script", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 2, windowMs: 60_000, prefix: freshPrefix() });
+    expect((await limiter.check("ip:10.9.9.9")).allowed).toBe(true);
+    await redis.script("FLUSH");
+    const afterFlush: SlidingWindowDecision[] = await Promise.all([limiter.check("ip:10.9.9.9"), limiter.check("ip:10.9.9.9")]);
+    expect(afterFlush.map((d) => d.allowed).sort()).toEqual([false, true]);
+  });
+
+  it("rejects (never hangs) when Redis is unreachable", async () => {
+    const dead = createRedisClient("redis://127.0.0.1:1", 200);
+    dead.on("error", () => undefined);
+    const limiter = new SlidingWindowLimiter(dead, { limit: 2, windowMs: 1000 });
+    const started = Date.now();
+    await expect(limiter.check("ip:1.1.1.1")).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1000);
+    dead.disconnect();
+  });
+});
