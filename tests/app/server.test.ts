@@ -1,0 +1,253 @@
+import * as http from "node:http";
+import * as net from "node:net";
+import { Redis } from "ioredis";
+import { WebSocket } from "ws";
+import { loadConfig } from "../../app/src/config";
+import { createApp, type App, type AppDependencies } from "../../app/src/server";
+import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let redis: RedisProcess;
+const apps: App[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+beforeEach(async () => {
+  // Every test starts from empty limiter state (they share one Redis and the 127.0.0.1 key).
+  const admin = new Redis(redis.url);
+  await admin.flushall();
+  admin.disconnect();
+});
+
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.shutdown()));
+  if (!redis.running) await redis.restart();
+});
+
+afterAll(async () => {
+  await redis?.dispose();
+});
+
+async function start(env: Record<string, string> = {}, deps: AppDependencies = {}): Promise<{ app: App; base: string; port: number }> {
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    REDIS_URL: redis.url,
+    LOG_LEVEL: "silent",
+    SHUTDOWN_DELAY_MS: "0",
+    INSTANCE_ID: "test-1",
+    REDIS_COMMAND_TIMEOUT_MS: "300",
+    ...env,
+  });
+  const app = createApp(config, deps);
+  apps.push(app);
+  const port = await app.listen();
+  await waitUntil(() => app.redis.status === "ready", 5000);
+  return { app, base: `http://127.0.0.1:${port}`, port };
+}
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+const status = async (url: string, init?: RequestInit) => (await fetch(url, init)).status;
+
+describe("health", () => {
+  it("goes 200 → 503 when Redis stops and back to 200 when it returns, without a restart", async () => {
+    const { base } = await start();
+    const ok = await fetch(`${base}/health`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: "ok", redis: "ok", instance: "test-1" });
+    expect(ok.headers.get("cache-control")).toBe("no-store");
+
+    await redis.stop();
+    const started = Date.now();
+    const down = await fetch(`${base}/health`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ status: "degraded", redis: "error" });
+    expect(Date.now() - started).toBeLessThan(1000); // never hangs on a dead Redis
+    expect(await status(`${base}/livez`)).toBe(200); // liveness has no dependencies
+
+    await redis.restart();
+    await waitUntil(async () => (await status(`${base}/health`)) === 200, 10_000);
+  });
+});
+
+describe("API and rate limiting", () => {
+  it("returns the instance, client IP and request id, with draft RateLimit headers", async () => {
+    const { base } = await start({ RATE_LIMIT_MAX: "3", RATE_LIMIT_WINDOW_MS: "60000" });
+    const res = await fetch(`${base}/api/hello`, { headers: { "x-request-id": "req-abc.123" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: "hello", instance: "test-1", clientIp: "127.0.0.1", requestId: "req-abc.123" });
+    expect(res.headers.get("x-instance")).toBe("test-1");
+    expect(res.headers.get("x-request-id")).toBe("req-abc.123");
+    expect(res.headers.get("ratelimit-policy")).toBe('"default";q=3;w=60');
+    expect(res.headers.get("ratelimit")).toBe('"default";r=2;t=60');
+
+    // A request id that could pollute logs is replaced by a fresh one.
+    const odd = await fetch(`${base}/api/hello`, { headers: { "x-request-id": "bad id\twith spaces" } });
+    expect(odd.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+
+    await fetch(`${base}/api/hello`);
+    const limited = await fetch(`${base}/api/hello`);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(59);
+    expect(limited.headers.get("ratelimit")).toMatch(/^"default";r=0;t=(59|60)$/);
+  });
+
+  it("keys by the proxy-reported client IP; a forged X-Forwarded-For does not change the key", async () => {
+    const { base } = await start({ RATE_LIMIT_MAX: "2", TRUST_PROXY_HOPS: "1" });
+    const as = (xff: string) => fetch(`${base}/api/hello`, { headers: { "x-forwarded-for": xff } });
+    const first = await as("198.51.100.7");
+    expect((await first.json()).clientIp).toBe("198.51.100.7");
+    expect((await as("1.1.1.1, 198.51.100.7")).status).toBe(200);
+    // The client rotates the forged part; the proxy-appended entry stays, and so does the key.
+    expect((await as("2.2.2.2, 198.51.100.7")).status).toBe(429);
+    expect((await as("3.3.3.3, 4.4.4.4, 198.51.100.7")).status).toBe(429);
+    // Another real client is unaffected.
+    expect((await as("198.51.100.8")).status).toBe(200);
+  });
+
+  it("keys by API key when one is sent", async () => {
+    const { base } = await start({ RATE_LIMIT_MAX: "1" });
+    expect(await status(`${base}/api/hello`, { headers: { "x-api-key": "alpha" } })).toBe(200);
+    expect(await status(`${base}/api/hello`, { headers: { "x-api-key": "alpha" } })).toBe(429);
+    expect(await status(`${base}/api/hello`, { headers: { "x-api-key": "beta" } })).toBe(200);
+    expect(await status(`${base}/api/hello`)).toBe(200);
+  });
+
+  it("fails open or closed as configured when Redis is down, quickly and without crashing", async () => {
+    const open = await start({ RATE_LIMIT_FAIL: "open" });
+    const closed = await start({ RATE_LIMIT_FAIL: "closed" });
+    expect(await status(`${open.base}/api/hello`)).toBe(200);
+    expect(await status(`${closed.base}/api/hello`)).toBe(200);
+
+    await redis.kill();
+    const started = Date.now();
+    const openRes = await fetch(`${open.base}/api/hello`);
+    expect(openRes.status).toBe(200);
+    expect(openRes.headers.get("ratelimit")).toBeNull();
+    const closedRes = await fetch(`${closed.base}/api/hello`);
+    expect(closedRes.status).toBe(503);
+    expect(closedRes.headers.get("retry-after")).toBe("1");
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    await redis.restart();
+    await waitUntil(async () => (await status(`${closed.base}/api/hello`)) === 200, 10_000);
+  });
+
+  it("recovers the limiter script after a Redis restart (NOSCRIPT)", async () => {
+    const { base } = await start({ RATE_LIMIT_MAX: "5" });
+    expect(await status(`${base}/api/hello`)).toBe(200);
+    await redis.restart(); // empty script cache, empty data
+    await waitUntil(async () => (await status(`${base}/health`)) === 200, 10_000);
+    const res = await fetch(`${base}/api/hello`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("ratelimit")).toBe('"default";r=4;t=60');
+  });
+});
+
+describe("static assets", () => {
+  it("serves versioned assets with long-lived cache headers and answers revalidation with 304", async () => {
+    const { base } = await start();
+    const res = await fetch(`${base}/static/edgestack-v1.svg`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/svg+xml");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const etag = res.headers.get("etag")!;
+    expect(await res.text()).toContain("<svg");
+    expect(await status(`${base}/static/edgestack-v1.svg`, { headers: { "if-none-match": etag } })).toBe(304);
+    expect(await status(`${base}/static/missing.svg`)).toBe(404);
+    expect(await status(`${base}/static/..%2Fpackage.json`)).toBe(404);
+  });
+});
+
+/** One GET over a given agent; resolves with status, body and the socket used. */
+function get(port: number, path: string, agent: http.Agent): Promise<{ status: number; body: string; socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, socket: req.socket as net.Socket }));
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("graceful shutdown (in process)", () => {
+  it("turns /health 503 at once, keeps serving during the delay, finishes in-flight requests and closes idle keep-alive sockets", async () => {
+    const { app, base, port } = await start({ SHUTDOWN_DELAY_MS: "400", RATE_LIMIT_MAX: "1000" }, {
+      extraRoutes: (f) => f.get("/test/slow", async () => {
+        await sleep(600);
+        return { slow: "done" };
+      }),
+    });
+    const idleAgent = new http.Agent({ keepAlive: true });
+    const idle = await get(port, "/api/hello", idleAgent);
+    expect(idle.status).toBe(200);
+    const idleClosed = new Promise<void>((resolve) => idle.socket.once("close", () => resolve()));
+
+    const inFlight = get(port, "/test/slow", new http.Agent({ keepAlive: true }));
+    await sleep(50);
+    const events: string[] = [];
+    const shutdown = app.shutdown().then(() => events.push("shutdown done"));
+
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: "draining" });
+    // The load balancer may still route here during the delay: served normally.
+    expect(await status(`${base}/api/hello`)).toBe(200);
+
+    const slow = await inFlight;
+    events.push("in-flight done");
+    expect(slow).toMatchObject({ status: 200, body: '{"slow":"done"}' });
+    await idleClosed;
+    await shutdown;
+    expect(events).toEqual(["in-flight done", "shutdown done"]);
+    // No longer accepting, and Redis was closed last.
+    await expect(fetch(`${base}/livez`)).rejects.toThrow();
+    await waitUntil(() => app.redis.status === "end", 2000);
+    idleAgent.destroy();
+  });
+});
+
+describe("WebSocket /ws", () => {
+  it("echoes messages and keeps a responsive peer, but drops a silent one via the heartbeat", async () => {
+    const { app, port } = await start({ WS_HEARTBEAT_MS: "100" });
+    const url = `ws://127.0.0.1:${port}/ws`;
+    const live = new WebSocket(url);
+    const hello = await new Promise<string>((resolve) => live.once("message", (d) => resolve(d.toString())));
+    expect(JSON.parse(hello)).toEqual({ type: "hello", instance: "test-1" });
+    const echoed = new Promise<string>((resolve) => live.once("message", (d) => resolve(d.toString())));
+    live.send("ping?");
+    expect(await echoed).toBe("ping?");
+
+    // A peer that never answers pings (a vanished client): autoPong off.
+    const silent = new WebSocket(url, { autoPong: false });
+    await new Promise((resolve) => silent.once("open", resolve));
+    const silentClosedAt = new Promise<number>((resolve) => silent.once("close", () => resolve(Date.now())));
+    const openedAt = Date.now();
+    expect(await silentClosedAt - openedAt).toBeLessThan(1000);
+    await sleep(300);
+    expect(live.readyState).toBe(WebSocket.OPEN);
+    expect(app.websockets.clients.size).toBe(1);
+
+    const liveClosed = new Promise<number>((resolve) => live.once("close", (code) => resolve(code)));
+    await app.shutdown();
+    expect(await liveClosed).toBe(1001);
+  });
+
+  it("refuses upgrades on other paths", async () => {
+    const { port } = await start();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/other`);
+    const error = await new Promise<Error>((resolve) => ws.once("error", resolve));
+    expect(error.message).toMatch(/404/);
+  });
+});
