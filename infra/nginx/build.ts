@@ -1,0 +1,278 @@
+import * as path from "node:path";
+import type { StackConfig } from "../config/schema";
+import {
+  NGINX_HEALTH_PATH,
+  NGINX_LIVENESS_PATH,
+  NGINX_PORTS,
+  NGINX_STUB_STATUS_PATH,
+  type NginxLocation,
+  type NginxModel,
+  type NginxPaths,
+  type NginxServer,
+  type NginxUpstreamServer,
+} from "./model";
+
+/** The parts of the stack config the nginx model is built from. */
+export type NginxConfigInput = Pick<
+  StackConfig,
+  | "stack"
+  | "domain"
+  | "wwwSubdomain"
+  | "originSubdomain"
+  | "edgeSubdomain"
+  | "vpcCidr"
+  | "appClusterIp"
+  | "nginxLoadBalancing"
+  | "nginxWorkerConnections"
+  | "nginxRateLimitPerMinute"
+  | "nginxRateLimitBurst"
+  | "nginxConnLimitPerIp"
+  | "nginxUpstreamKeepaliveConnections"
+  | "nginxUpstreamKeepaliveRequests"
+  | "nginxUpstreamKeepaliveSeconds"
+  | "nginxMaxFails"
+  | "nginxFailTimeoutSeconds"
+  | "nginxNextUpstreamTries"
+  | "nginxClientKeepaliveSeconds"
+  | "proxyConnectTimeoutSeconds"
+  | "proxyReadTimeoutSeconds"
+  | "proxySendTimeoutSeconds"
+  | "websocketTimeoutSeconds"
+  | "healthCheckTimeoutSeconds"
+  | "terminationGracePeriodSeconds"
+>;
+
+export interface LocalUpstream {
+  host: "127.0.0.1";
+  port: number;
+  /** Default 1. */
+  weight?: number;
+  /** Default false. */
+  backup?: boolean;
+}
+
+export type NginxBuildOptions =
+  | { mode: "cluster" }
+  | {
+      mode: "local";
+      /** The app replicas on loopback. */
+      upstreams: LocalUpstream[];
+      /** Port of the HTTP (X-Forwarded-For) listener. */
+      listenPort: number;
+      /** Absolute directory holding pid, logs and temp dirs (the `-p` prefix). */
+      prefix: string;
+      /** Peers trusted for X-Forwarded-For / PROXY protocol; default ["127.0.0.1/32"]. */
+      trustedCidrs?: string[];
+      /** Optional extra listeners (omitted when not given). */
+      proxyProtocolPort?: number;
+      proxyProtocolHttpPort?: number;
+      statusPort?: number;
+      /** Default 1 (deterministic balancing for tests; nginx shares upstream state through the zone anyway). */
+      workerProcesses?: number | "auto";
+      /** Default "warn". */
+      errorLogLevel?: NginxModel["errorLogLevel"];
+    };
+
+const MIME_TYPES: NginxModel["mimeTypes"] = [
+  { type: "text/html", extensions: ["html", "htm"] },
+  { type: "text/css", extensions: ["css"] },
+  { type: "text/plain", extensions: ["txt"] },
+  { type: "application/javascript", extensions: ["js", "mjs"] },
+  { type: "application/json", extensions: ["json"] },
+  { type: "application/wasm", extensions: ["wasm"] },
+  { type: "image/svg+xml", extensions: ["svg"] },
+  { type: "image/png", extensions: ["png"] },
+  { type: "image/jpeg", extensions: ["jpg", "jpeg"] },
+  { type: "image/webp", extensions: ["webp"] },
+  { type: "image/x-icon", extensions: ["ico"] },
+  { type: "font/woff2", extensions: ["woff2"] },
+];
+
+const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/javascript", "application/json", "application/xml", "image/svg+xml"];
+
+const SECURITY_HEADERS: NginxModel["securityHeaders"] = [
+  { name: "X-Content-Type-Options", value: "nosniff" },
+  { name: "X-Frame-Options", value: "DENY" },
+  { name: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+];
+
+/** Paths of the nginxinc/nginx-unprivileged image: /tmp is its writable emptyDir (read-only root filesystem). */
+const CLUSTER_PATHS: NginxPaths = {
+  pid: "/tmp/nginx.pid",
+  errorLog: "/dev/stderr",
+  accessLog: "/dev/stdout",
+  clientBodyTemp: "/tmp/client_temp",
+  proxyTemp: "/tmp/proxy_temp",
+  fastcgiTemp: "/tmp/fastcgi_temp",
+  uwsgiTemp: "/tmp/uwsgi_temp",
+  scgiTemp: "/tmp/scgi_temp",
+};
+
+/** Everything directly under the prefix: nginx creates the leaf temp dirs only if their parent exists. */
+export function localPaths(prefix: string): NginxPaths {
+  const at = (name: string) => path.posix.join(prefix, name);
+  return {
+    pid: at("nginx.pid"),
+    errorLog: at("error.log"),
+    accessLog: at("access.log"),
+    clientBodyTemp: at("client_body_temp"),
+    proxyTemp: at("proxy_temp"),
+    fastcgiTemp: at("fastcgi_temp"),
+    uwsgiTemp: at("uwsgi_temp"),
+    scgiTemp: at("scgi_temp"),
+  };
+}
+
+/**
+ * The nginx model for the stack: "cluster" for the ConfigMap (ports from NGINX_PORTS, upstream the
+ * app's ClusterIP, VPC CIDR trusted), "local" for loopback replicas under a prefix directory.
+ * The result is not validated here; `renderNginxConf` validates before writing anything.
+ */
+export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOptions): NginxModel {
+  const local = options.mode === "local";
+  const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
+  const servers: NginxUpstreamServer[] = local
+    ? options.upstreams.map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, ...serverDefaults }))
+    : [{ host: config.appClusterIp, port: 8080, weight: 1, backup: false, ...serverDefaults }];
+
+  const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
+  const serverNames = local
+    ? ["localhost", "_"]
+    : [config.domain, `${config.wwwSubdomain}.${config.domain}`, `${config.originSubdomain}.${config.domain}`, `${config.edgeSubdomain}.${config.domain}`];
+  const address = local ? "127.0.0.1" : "0.0.0.0";
+
+  const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match">): NginxLocation => ({
+    upstream: "app",
+    websocket: false,
+    rateLimited: true,
+    accessLog: true,
+    connectTimeoutSeconds: config.proxyConnectTimeoutSeconds,
+    readTimeoutSeconds: config.proxyReadTimeoutSeconds,
+    sendTimeoutSeconds: config.proxySendTimeoutSeconds,
+    immutableCacheSeconds: null,
+    ...p,
+  });
+  // The app's deep health (200/503) as the load balancer sees it: never rate limited, short timeouts.
+  const health = proxied({
+    path: NGINX_HEALTH_PATH,
+    match: "exact",
+    rateLimited: false,
+    accessLog: false,
+    connectTimeoutSeconds: Math.min(config.proxyConnectTimeoutSeconds, config.healthCheckTimeoutSeconds),
+    readTimeoutSeconds: config.healthCheckTimeoutSeconds,
+    sendTimeoutSeconds: config.healthCheckTimeoutSeconds,
+  });
+  const locations: NginxLocation[] = [
+    health,
+    proxied({ path: "/ws", match: "exact", websocket: true, readTimeoutSeconds: config.websocketTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds }),
+    proxied({ path: "/api/", match: "prefix" }),
+    proxied({ path: "/static/", match: "prefix", immutableCacheSeconds: 365 * 86_400 }),
+    proxied({ path: "/", match: "prefix" }),
+  ];
+
+  const ports = local
+    ? { http: options.listenPort, proxyProtocolHttps: options.proxyProtocolPort, proxyProtocolHttp: options.proxyProtocolHttpPort, status: options.statusPort }
+    : { ...NGINX_PORTS };
+
+  const nginxServers: NginxServer[] = [
+    {
+      role: "proxy",
+      name: "alb_http",
+      listen: { address, port: ports.http, proxyProtocol: false },
+      serverNames,
+      realIp: { header: "X-Forwarded-For", trustedCidrs: trusted },
+      forwardedProto: "header",
+      locations,
+    },
+  ];
+  if (ports.proxyProtocolHttps !== undefined) {
+    nginxServers.push({
+      role: "proxy",
+      name: "nlb_tls",
+      listen: { address, port: ports.proxyProtocolHttps, proxyProtocol: true },
+      serverNames: [...serverNames],
+      realIp: { header: "proxy_protocol", trustedCidrs: [...trusted] },
+      forwardedProto: "https",
+      locations: locations.map((l) => ({ ...l })),
+    });
+  }
+  if (ports.proxyProtocolHttp !== undefined) {
+    nginxServers.push({
+      role: "redirect_https",
+      name: "nlb_http",
+      listen: { address, port: ports.proxyProtocolHttp, proxyProtocol: true },
+      serverNames: [...serverNames],
+      realIp: { header: "proxy_protocol", trustedCidrs: [...trusted] },
+      health: { ...health },
+    });
+  }
+  if (ports.status !== undefined) {
+    nginxServers.push({
+      role: "status",
+      name: "status",
+      // Cluster: kubelet probes come from the node (inside the VPC CIDR) to the pod IP, so it binds all
+      // addresses but answers liveness to loopback + VPC only and stub_status to loopback only; it is in no Service.
+      listen: { address, port: ports.status, proxyProtocol: false },
+      stubStatusPath: NGINX_STUB_STATUS_PATH,
+      stubStatusAllow: ["127.0.0.1/32"],
+      livenessPath: NGINX_LIVENESS_PATH,
+      livenessAllow: local ? ["127.0.0.1/32"] : ["127.0.0.1/32", config.vpcCidr],
+    });
+  }
+
+  return {
+    mode: options.mode,
+    stack: config.stack,
+    workerProcesses: local ? (options.workerProcesses ?? 1) : "auto",
+    workerConnections: config.nginxWorkerConnections,
+    // Leave the pod a few seconds of its grace period to exit after closing WebSockets.
+    workerShutdownTimeoutSeconds: Math.max(1, config.terminationGracePeriodSeconds - 5),
+    errorLogLevel: local ? (options.errorLogLevel ?? "warn") : "warn",
+    paths: local ? localPaths(options.prefix) : { ...CLUSTER_PATHS },
+    clientKeepaliveSeconds: config.nginxClientKeepaliveSeconds,
+    clientMaxBodySize: "1m",
+    mimeTypes: MIME_TYPES.map((m) => ({ type: m.type, extensions: [...m.extensions] })),
+    gzip: { enabled: true, minLength: 1024, compLevel: 5, types: [...GZIP_TYPES] },
+    rateLimit: {
+      requestZone: "per_ip_requests",
+      requestZoneSize: "10m",
+      requestsPerMinute: config.nginxRateLimitPerMinute,
+      burst: config.nginxRateLimitBurst,
+      connectionZone: "per_ip_connections",
+      connectionZoneSize: "10m",
+      connectionsPerIp: config.nginxConnLimitPerIp,
+      status: 429,
+    },
+    // The retry budget is one read timeout: a client never waits much longer than for a single attempt.
+    retry: { tries: config.nginxNextUpstreamTries, timeoutSeconds: config.proxyReadTimeoutSeconds },
+    securityHeaders: SECURITY_HEADERS.map((h) => ({ ...h })),
+    hsts: { maxAgeSeconds: 31_536_000, includeSubDomains: true },
+    exposeUpstreamAddress: local,
+    upstreams: [
+      {
+        name: "app",
+        algorithm: config.nginxLoadBalancing,
+        zoneSize: "64k",
+        servers,
+        keepalive:
+          config.nginxUpstreamKeepaliveConnections === 0
+            ? null
+            : {
+                connections: config.nginxUpstreamKeepaliveConnections,
+                timeoutSeconds: config.nginxUpstreamKeepaliveSeconds,
+                requests: config.nginxUpstreamKeepaliveRequests,
+              },
+      },
+    ],
+    servers: nginxServers,
+  };
+}
+
+/** The nginx Service ports for the Kubernetes engineer: container port, NodePort and a name each. */
+export function nginxServicePorts(config: Pick<StackConfig, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">) {
+  return [
+    { name: "http", port: NGINX_PORTS.http, targetPort: NGINX_PORTS.http, nodePort: config.nginxHttpNodePort },
+    { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: NGINX_PORTS.proxyProtocolHttps, nodePort: config.nginxProxyProtocolNodePort },
+    { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: NGINX_PORTS.proxyProtocolHttp, nodePort: config.nginxProxyProtocolHttpNodePort },
+  ];
+}

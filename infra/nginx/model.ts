@@ -1,0 +1,215 @@
+/**
+ * The typed nginx model: plain data that `renderNginxConf` turns into a complete nginx.conf.
+ * Built from the stack config by `buildNginxModel` (cluster ConfigMap and local data plane alike);
+ * every value in it is checked by `validateNginxModel` before it reaches the file.
+ */
+
+/** Container ports of the nginx pod (the Kubernetes Service/NodePorts and probes target these). */
+export const NGINX_PORTS = {
+  /** ALB target (via NodePort `nginxHttpNodePort`): client address from X-Forwarded-For. */
+  http: 8080,
+  /** NLB 443 TLS listener target (via NodePort `nginxProxyProtocolNodePort`): PROXY protocol v2, treated as https. */
+  proxyProtocolHttps: 8443,
+  /** NLB 80 target (via NodePort `nginxProxyProtocolHttpNodePort`): PROXY protocol, redirects to https. */
+  proxyProtocolHttp: 8081,
+  /** Internal: stub_status and nginx's own liveness; in no Service. */
+  status: 8082,
+} as const;
+
+/** Shallow liveness of nginx itself on the status port (kubelet liveness/readiness probes). */
+export const NGINX_LIVENESS_PATH = "/nginx-health";
+/** stub_status on the status port, answered to loopback only (an exporter sidecar). */
+export const NGINX_STUB_STATUS_PATH = "/nginx_status";
+/** The app's deep health check, passed through on every public listener. */
+export const NGINX_HEALTH_PATH = "/health";
+
+export const LOAD_BALANCING = ["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const;
+/** `hash` is `hash $request_uri consistent`; `random_two_least_conn` is `random two least_conn`. */
+export type LoadBalancing = (typeof LOAD_BALANCING)[number];
+
+export const ERROR_LOG_LEVELS = ["debug", "info", "notice", "warn", "error", "crit"] as const;
+export type ErrorLogLevel = (typeof ERROR_LOG_LEVELS)[number];
+
+export interface NginxUpstreamServer {
+  /** IPv4 address (or DNS name, which nginx resolves once at start: avoid in the cluster). */
+  host: string;
+  port: number;
+  weight: number;
+  /** Passive health check: failures within failTimeoutSeconds that mark the server down (0: never). */
+  maxFails: number;
+  failTimeoutSeconds: number;
+  /** Only used when every primary server is down; not allowed with ip_hash, hash or random. */
+  backup: boolean;
+}
+
+export interface NginxUpstreamKeepalive {
+  /** Idle connections cached per worker. */
+  connections: number;
+  /** Idle time after which a pooled connection is closed (must be below the app's keep-alive). */
+  timeoutSeconds: number;
+  /** Requests over one pooled connection before it is recycled. */
+  requests: number;
+}
+
+export interface NginxUpstream {
+  /** Upstream block name (also its shared-memory zone). */
+  name: string;
+  algorithm: LoadBalancing;
+  /** Shared-memory zone size so balancing state and failures are shared by all workers. */
+  zoneSize: string;
+  servers: NginxUpstreamServer[];
+  /** null: no pooling (a new upstream connection per request). */
+  keepalive: NginxUpstreamKeepalive | null;
+}
+
+export interface NginxHeader {
+  name: string;
+  value: string;
+}
+
+export interface NginxPaths {
+  pid: string;
+  errorLog: string;
+  /** null: access log off. */
+  accessLog: string | null;
+  clientBodyTemp: string;
+  proxyTemp: string;
+  fastcgiTemp: string;
+  uwsgiTemp: string;
+  scgiTemp: string;
+}
+
+export interface NginxListen {
+  /** IPv4 address to bind ("0.0.0.0" for all). */
+  address: string;
+  port: number;
+  proxyProtocol: boolean;
+}
+
+export interface NginxRealIp {
+  /** Where the client address comes from when the peer is trusted. */
+  header: "X-Forwarded-For" | "proxy_protocol";
+  /** Peers allowed to state the client address; any other peer's header is ignored. */
+  trustedCidrs: string[];
+}
+
+export interface NginxLocation {
+  path: string;
+  match: "exact" | "prefix";
+  /** Name of the upstream to proxy to. */
+  upstream: string;
+  /** Pass Upgrade/Connection through (WebSocket). */
+  websocket: boolean;
+  /** Apply limit_req and limit_conn. */
+  rateLimited: boolean;
+  accessLog: boolean;
+  connectTimeoutSeconds: number;
+  readTimeoutSeconds: number;
+  sendTimeoutSeconds: number;
+  /** Long-lived, versioned assets: `expires` + `Cache-Control: public, immutable` (upstream's hidden). */
+  immutableCacheSeconds: number | null;
+}
+
+/** A public listener that proxies to the app. */
+export interface NginxProxyServer {
+  role: "proxy";
+  /** Identifier used in comments (e.g. "alb_http"). */
+  name: string;
+  listen: NginxListen;
+  serverNames: string[];
+  realIp: NginxRealIp | null;
+  /**
+   * X-Forwarded-Proto sent to the app: "header" takes http/https from the load balancer's
+   * X-Forwarded-Proto (anything else falls back to the connection's scheme); "https" is fixed.
+   */
+  forwardedProto: "header" | "https";
+  locations: NginxLocation[];
+}
+
+/** A public plain-HTTP listener that only redirects to https (health checks pass through). */
+export interface NginxRedirectServer {
+  role: "redirect_https";
+  name: string;
+  listen: NginxListen;
+  serverNames: string[];
+  realIp: NginxRealIp | null;
+  /** Passed through to the upstream so load-balancer health checks on this port succeed. */
+  health: NginxLocation;
+}
+
+/** Internal listener: stub_status and a shallow liveness answer of nginx itself. */
+export interface NginxStatusServer {
+  role: "status";
+  name: string;
+  listen: NginxListen;
+  stubStatusPath: string;
+  stubStatusAllow: string[];
+  livenessPath: string;
+  livenessAllow: string[];
+}
+
+export type NginxServer = NginxProxyServer | NginxRedirectServer | NginxStatusServer;
+
+export interface NginxRateLimit {
+  requestZone: string;
+  requestZoneSize: string;
+  requestsPerMinute: number;
+  burst: number;
+  connectionZone: string;
+  connectionZoneSize: string;
+  connectionsPerIp: number;
+  /** Answer for rejected requests (429 Too Many Requests). */
+  status: number;
+}
+
+export interface NginxRetry {
+  /** proxy_next_upstream_tries: attempts across servers (idempotent requests only). */
+  tries: number;
+  timeoutSeconds: number;
+}
+
+export interface NginxGzip {
+  enabled: boolean;
+  minLength: number;
+  compLevel: number;
+  /** MIME types compressed besides text/html (always compressed by nginx). */
+  types: string[];
+}
+
+export interface NginxMimeType {
+  type: string;
+  extensions: string[];
+}
+
+export interface NginxHsts {
+  maxAgeSeconds: number;
+  includeSubDomains: boolean;
+}
+
+export interface NginxModel {
+  /** Where the file runs: "cluster" (ConfigMap) or "local" (test prefix / local data plane). */
+  mode: "cluster" | "local";
+  /** Stack the model was built from (comment only). */
+  stack: string;
+  workerProcesses: number | "auto";
+  workerConnections: number;
+  /** How long a graceful shutdown waits for open connections (WebSockets) before closing them. */
+  workerShutdownTimeoutSeconds: number;
+  errorLogLevel: ErrorLogLevel;
+  paths: NginxPaths;
+  clientKeepaliveSeconds: number;
+  clientMaxBodySize: string;
+  /** Inline `types {}` so the file needs no mime.types include. */
+  mimeTypes: NginxMimeType[];
+  gzip: NginxGzip;
+  rateLimit: NginxRateLimit;
+  retry: NginxRetry;
+  /** Added to every response (with `always`). */
+  securityHeaders: NginxHeader[];
+  /** Sent only on https (per listener: fixed https, or the load balancer said https). */
+  hsts: NginxHsts | null;
+  /** Adds `X-Upstream: $upstream_addr` to responses (local only: it leaks internal addresses). */
+  exposeUpstreamAddress: boolean;
+  upstreams: NginxUpstream[];
+  servers: NginxServer[];
+}
