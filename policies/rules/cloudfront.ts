@@ -1,6 +1,6 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
@@ -120,9 +120,9 @@ export const cloudfrontPolicies: Policies = [
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {
-      const sources = ofType(resources, TYPES.logDeliverySource).filter((s) => ifKnown(() => s.props.logType) === "ACCESS_LOGS");
+      const sources = ofType(resources, TYPES.logDeliverySource).filter((s) => unknownAt(() => s.props.logType) || s.props.logType === "ACCESS_LOGS");
       for (const d of ofType(resources, TYPES.distribution)) {
-        if (!isProd(config, d.urn)) continue;
+        if (!isProd(config, d.urn) || unknownAt(() => (d.props as Distribution).loggingConfig?.bucket)) continue;
         const bucket = ifKnown(() => (d.props as Distribution).loggingConfig?.bucket);
         const v2 = sources.some((s) => {
           const arn = ifKnown(() => s.props.resourceArn);

@@ -174,6 +174,17 @@ export function ifKnown<T>(read: () => T): T | undefined {
   }
 }
 
+/** True when `read` touches a value the engine does not know yet (so a rule must not treat it as missing). */
+export function unknownAt(read: () => unknown): boolean {
+  try {
+    read();
+    return false;
+  } catch (e) {
+    if (e instanceof UnknownValueError || (e as Error)?.constructor?.name === "UnknownValueError") return true;
+    throw e;
+  }
+}
+
 export function list<T>(v: T[] | T | undefined | null): T[] {
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v : [v];

@@ -1,6 +1,6 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, resourceRule, siblings, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -107,11 +107,17 @@ export const kubernetesPolicies: Policies = [
       for (const d of ofType(resources, TYPES.deployment)) {
         if (!isProd(config, d.urn)) continue;
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
+        const nameUnknown = unknownAt(() => (d.props as Workload).metadata?.name);
+        const targetOf = (h: PolicyResource) => ifKnown(() => ({ ...(h.props.spec?.scaleTargetRef ?? {}) }) as { kind?: string; name?: string });
+        const forDeployments = (ref: { kind?: string } | undefined) => ref !== undefined && (ref.kind === undefined || ref.kind === "Deployment");
         const hpa = hpas.find((h) => {
-          const ref = ifKnown(() => h.props.spec?.scaleTargetRef);
-          if (ref && ref.kind !== undefined && ref.kind !== "Deployment") return false;
-          return name !== undefined && ref?.name !== undefined ? ref.name === name : siblings(h, d);
+          const ref = targetOf(h);
+          if (!forDeployments(ref)) return false;
+          return name !== undefined && ref!.name !== undefined ? ref!.name === name : siblings(h, d);
         });
+        // An HPA whose target (or this Deployment's name) is unknown during preview might be this Deployment's.
+        const undecided = !hpa && hpas.some((h) => targetOf(h) === undefined || (nameUnknown && forDeployments(targetOf(h))));
+        if (undecided) continue;
         const replicas = hpa ? ifKnown(() => num(hpa.props.spec?.minReplicas) ?? 1) : ifKnown(() => num((d.props as Workload).spec?.replicas) ?? 1);
         if (replicas !== undefined && replicas < min) {
           report(`Deployment "${d.name}" in a prod stack runs ${replicas} replica(s)${hpa ? ` (HPA "${hpa.name}" minReplicas)` : ""}; at least ${min} are required.`, d.urn);
@@ -137,6 +143,8 @@ export const kubernetesPolicies: Policies = [
           if (typeof ns === "string" && typeof pdbNs === "string" && ns !== pdbNs) return false;
           return Object.entries(match).every(([k, v]) => labels[k] === v);
         });
+        const undecided = pdbs.some((pdb) => unknownAt(() => JSON.stringify((pdb.props as Pdb).spec?.selector)) || unknownAt(() => (pdb.props as Pdb).metadata?.namespace));
+        if (covering.length === 0 && undecided) continue;
         if (covering.length === 0) {
           report(`Deployment "${d.name}" has no PodDisruptionBudget whose selector matches its pod labels ${JSON.stringify(labels)}.`, d.urn);
           continue;

@@ -1,6 +1,6 @@
 import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { ifKnown, list, ofType, Props, refersTo, siblings, stackRule, TYPES } from "./common";
+import { ifKnown, list, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
 type Bucket = Props<s3.BucketArgs>;
@@ -12,15 +12,18 @@ const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
 const missingFlags = (p: PublicAccessBlock) => BLOCK_FLAGS.filter((f) => p[f] !== true);
 
 /**
- * Which resources of `types` configure `bucket`: those whose `bucket` input resolves to it, or, when a reference
- * can't be resolved (unknown during preview), those declared in the same component.
+ * Which resources of `types` (may) configure `bucket`: those whose `bucket` input resolves to it; those whose
+ * reference is unknown (preview) or matches no bucket, when declared in the same component or when the bucket's own
+ * name is unknown. Unknowns count in the rule's favour: a preview must not report what it can't see.
  */
 function configuring(bucket: PolicyResource, resources: PolicyResource[], types: readonly string[]): PolicyResource[] {
+  const bucketNameUnknown = unknownAt(() => bucket.props.bucket) || unknownAt(() => bucket.props.id);
   return ofType(resources, types).filter((r) => {
-    const ref = ifKnown(() => r.props.bucket);
+    if (unknownAt(() => r.props.bucket)) return true;
+    const ref = r.props.bucket;
     if (refersTo(ref, bucket, ["bucket"])) return true;
     const resolvesElsewhere = ofType(resources, TYPES.bucket).some((b) => b !== bucket && refersTo(ref, b, ["bucket"]));
-    return !resolvesElsewhere && siblings(r, bucket);
+    return !resolvesElsewhere && (siblings(r, bucket) || bucketNameUnknown);
   });
 }
 
@@ -39,7 +42,8 @@ export const s3Policies: Policies = [
     description: "Every S3 bucket has all four public-access blocks on (bucket or account level) and no public canned ACL.",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
-      const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some((a) => ifKnown(() => missingFlags(a.props).length === 0));
+      // An account-level block whose flags are unknown (preview) may well block everything: give it the benefit.
+      const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some((a) => ifKnown(() => missingFlags(a.props).length === 0) !== false);
       for (const acl of ofType(resources, TYPES.bucketAcl)) {
         const value = ifKnown(() => acl.props.acl);
         if (PUBLIC_ACLS.includes(String(value))) report(`BucketAcl "${acl.name}" sets the public canned ACL ${value}.`, acl.urn);
@@ -64,7 +68,8 @@ export const s3Policies: Policies = [
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       for (const b of ofType(resources, TYPES.bucket)) {
-        const inline = ifKnown(() => sseAlgorithms(b.props)) ?? [];
+        if (unknownAt(() => sseAlgorithms(b.props))) continue;
+        const inline = sseAlgorithms(b.props);
         const separate = configuring(b, resources, TYPES.bucketEncryption).flatMap((r) => ifKnown(() => sseAlgorithms(r.props)) ?? ["(unknown)"]);
         const all = [...inline, ...separate];
         if (all.length === 0) {

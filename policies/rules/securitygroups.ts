@@ -1,6 +1,6 @@
 import type { ec2, vpc } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
-import { ifKnown, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES } from "./common";
+import { ifKnown, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type SecurityGroup = Props<ec2.SecurityGroupArgs>;
 type VpcIngressRule = Props<vpc.SecurityGroupIngressRuleArgs>;
@@ -18,6 +18,8 @@ export interface Ingress {
   fromPrefixList: boolean;
   /** For separate rule resources: the security group the rule is added to. */
   securityGroupRef?: unknown;
+  /** The target group's reference is not known yet (preview). */
+  securityGroupRefUnknown?: boolean;
 }
 
 function ports(protocol: string, from: unknown, to: unknown): { fromPort: number; toPort: number } {
@@ -54,7 +56,8 @@ export function ingressOf(type: string, props: Record<string, unknown>): Ingress
         cidrs: [r.cidrIpv4, r.cidrIpv6].filter((c): c is string => typeof c === "string" && c !== ""),
         fromSecurityGroup: typeof r.referencedSecurityGroupId === "string" && r.referencedSecurityGroupId !== "",
         fromPrefixList: typeof r.prefixListId === "string" && r.prefixListId !== "",
-        securityGroupRef: r.securityGroupId,
+        securityGroupRef: ifKnown(() => r.securityGroupId),
+        securityGroupRefUnknown: unknownAt(() => r.securityGroupId),
       },
     ];
   }
@@ -69,7 +72,8 @@ export function ingressOf(type: string, props: Record<string, unknown>): Ingress
         cidrs: [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)].filter((c): c is string => typeof c === "string"),
         fromSecurityGroup: (typeof r.sourceSecurityGroupId === "string" && r.sourceSecurityGroupId !== "") || r.self === true,
         fromPrefixList: list(r.prefixListIds).length > 0,
-        securityGroupRef: r.securityGroupId,
+        securityGroupRef: ifKnown(() => r.securityGroupId),
+        securityGroupRefUnknown: unknownAt(() => r.securityGroupId),
       },
     ];
   }
@@ -136,6 +140,8 @@ export const securityGroupPolicies: Policies = [
       const publicLbs = ofType(resources, TYPES.loadBalancer).filter((lb) => ifKnown(() => lb.props.internal) !== true);
       const allow = new Set(list(config.publicLoadBalancerSecurityGroups as string[]));
       const groups = ofType(resources, TYPES.securityGroup);
+      // A public LB whose security groups aren't known yet (preview) could own any group: don't judge then.
+      const undecidable = publicLbs.some((lb) => unknownAt(() => lb.props.securityGroups));
       const isPublicLbGroup = (sg: PolicyResource) =>
         allow.has(sg.name) ||
         publicLbs.some((lb) => siblings(sg, lb) || list(ifKnown(() => lb.props.securityGroups as unknown[])).some((ref) => refersTo(ref, sg)));
@@ -147,10 +153,10 @@ export const securityGroupPolicies: Policies = [
           if (TYPES.securityGroup.includes(r.type as never)) {
             ok = isPublicLbGroup(r);
           } else {
-            const target = groups.find((sg) => refersTo(ifKnown(() => i.securityGroupRef), sg));
+            const target = groups.find((sg) => refersTo(i.securityGroupRef, sg));
             ok = allow.has(r.name) || (target ? isPublicLbGroup(target) : publicLbs.some((lb) => siblings(r, lb)));
           }
-          if (!ok) {
+          if (!ok && !undecidable && !i.securityGroupRefUnknown) {
             report(
               `"${r.name}" opens ${range(i)} to the world but is not the security group of an internet-facing load balancer ` +
                 `(attach it to one, or list it in publicLoadBalancerSecurityGroups).`,
@@ -181,7 +187,7 @@ export const securityGroupPolicies: Policies = [
         for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
           const onCacheGroup = TYPES.securityGroup.includes(r.type as never)
             ? cacheGroups.includes(r)
-            : cacheGroups.some((sg) => refersTo(ifKnown(() => i.securityGroupRef), sg));
+            : cacheGroups.some((sg) => refersTo(i.securityGroupRef, sg));
           const explicitlyRedis = i.fromPort === port && i.toPort === port;
           if (onCacheGroup || explicitlyRedis) check(r, i, report);
         }
