@@ -1,0 +1,228 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { waitForPort } from "./ports";
+
+/**
+ * A private nginx for tests, benchmarks and the local data plane: its own prefix directory (conf,
+ * pid, logs, temp dirs), run in the foreground (`daemon off;`) as a child of this process, so
+ * stop/reload act on exactly that master pid — never on other nginx processes on the machine.
+ */
+
+/** Debian installs nginx in /usr/sbin, which is not always on PATH. */
+export function nginxBinary(): string {
+  for (const candidate of ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx"]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return "nginx";
+}
+
+export interface NginxCheckResult {
+  ok: boolean;
+  /** nginx's own messages (stderr). */
+  output: string;
+}
+
+function run(args: string[]): Promise<NginxCheckResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(nginxBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ ok: code === 0, output }));
+  });
+}
+
+/** `nginx -t -p PREFIX/ -c CONF`: parses the file and opens everything it names (logs, temp dirs). */
+export function checkNginxConfig(prefix: string, confFile = path.join(prefix, "nginx.conf")): Promise<NginxCheckResult> {
+  return run(["-t", "-p", `${path.resolve(prefix)}/`, "-c", path.resolve(confFile)]);
+}
+
+/** Writes `text` as PREFIX/nginx.conf (creating PREFIX) and runs `nginx -t` on it. */
+export async function writeAndCheckNginxConfig(prefix: string, text: string): Promise<NginxCheckResult> {
+  prepareNginxPrefix(prefix);
+  writeFileSync(path.join(prefix, "nginx.conf"), text);
+  return checkNginxConfig(prefix);
+}
+
+/**
+ * Creates the prefix directory and makes it traversable: run as root, nginx's workers drop to
+ * `nobody` and must reach the temp dirs nginx creates inside it (mkdtemp makes it 0700).
+ */
+export function prepareNginxPrefix(prefix: string): void {
+  mkdirSync(prefix, { recursive: true });
+  chmodSync(prefix, 0o755);
+}
+
+/** A fresh prefix directory under the system temp dir. */
+export function makeNginxPrefix(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "edgestack-nginx-"));
+  prepareNginxPrefix(dir);
+  return dir;
+}
+
+export interface NginxStartOptions {
+  /** Prefix directory (holds nginx.conf); the rendered conf's pid/log/temp paths should point inside it. */
+  prefix: string;
+  /** The config text; written to PREFIX/nginx.conf. When omitted, the existing file is used. */
+  conf?: string;
+  /** Loopback ports to wait for before resolving (e.g. the listeners in the conf). */
+  ports?: number[];
+  startTimeoutMs?: number;
+}
+
+export interface NginxProcess {
+  readonly prefix: string;
+  readonly confFile: string;
+  /** Pid of the master process, or undefined once stopped. */
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** Current worker pids (children of the master). */
+  workerPids(): number[];
+  /** Writes a new conf (if given), checks it with `nginx -t`, sends SIGHUP and waits for new workers. */
+  reload(conf?: string): Promise<void>;
+  /** Fast shutdown (SIGTERM) and wait for the master to exit. No-op when stopped. */
+  stop(): Promise<void>;
+  /** Graceful shutdown (SIGQUIT): finish open requests, then exit. */
+  quit(): Promise<void>;
+  /** Contents of a file inside the prefix (e.g. "error.log", "access.log"); "" when missing. */
+  readFile(name: string): string;
+  /** stop(), then remove the prefix directory. */
+  dispose(): Promise<void>;
+}
+
+// Masters still alive when the test/bench process exits get SIGTERM (the master then stops its workers).
+const liveMasters = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  liveMasters.add(child);
+  child.once("exit", () => liveMasters.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const c of liveMasters) c.kill("SIGTERM");
+    });
+  }
+}
+
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (exited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Children of a pid, from /proc (Linux). */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s !== "")
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startNginx(options: NginxStartOptions): Promise<NginxProcess> {
+  const prefix = path.resolve(options.prefix);
+  const confFile = path.join(prefix, "nginx.conf");
+  prepareNginxPrefix(prefix);
+  if (options.conf !== undefined) writeFileSync(confFile, options.conf);
+  const check = await checkNginxConfig(prefix, confFile);
+  if (!check.ok) throw new Error(`nginx -t failed for ${confFile}:\n${check.output}`);
+
+  const readFile = (name: string) => {
+    const file = path.join(prefix, name);
+    return existsSync(file) ? readFileSync(file, "utf8") : "";
+  };
+
+  const child = spawn(nginxBinary(), ["-p", `${prefix}/`, "-c", confFile, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20_000)));
+  track(child);
+  const died = new Promise<never>((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(new Error(`nginx (${confFile}) exited during start (code ${code}, signal ${signal}):\n${stderr}${readFile("error.log").slice(-4000)}`)),
+    ),
+  );
+  died.catch(() => undefined);
+  const spawnFailed = new Promise<never>((_, reject) => child.once("error", reject));
+  spawnFailed.catch(() => undefined);
+  try {
+    const timeout = options.startTimeoutMs ?? 10_000;
+    await Promise.race([Promise.all((options.ports ?? []).map((p) => waitForPort(p, timeout))), died, spawnFailed]);
+    // Listening sockets are opened by the master before workers start; wait for a worker too.
+    const deadline = Date.now() + timeout;
+    while (child.pid !== undefined && childPids(child.pid).length === 0 && !exited(child) && Date.now() < deadline) await sleep(10);
+    if (exited(child)) await died;
+  } catch (err) {
+    if (!exited(child)) child.kill("SIGTERM");
+    await waitForExit(child, 5000);
+    throw err;
+  }
+
+  const halt = async (signal: NodeJS.Signals): Promise<void> => {
+    if (exited(child) || child.pid === undefined) return;
+    const workers = childPids(child.pid);
+    child.kill(signal);
+    if (await waitForExit(child, signal === "SIGQUIT" ? 30_000 : 10_000)) return;
+    // The master did not exit: kill it and exactly the workers it had.
+    for (const w of [...workers, ...childPids(child.pid)]) {
+      try {
+        process.kill(w, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    child.kill("SIGKILL");
+    await waitForExit(child, 5000);
+  };
+
+  return {
+    prefix,
+    confFile,
+    get pid() {
+      return exited(child) ? undefined : child.pid;
+    },
+    get running() {
+      return !exited(child);
+    },
+    workerPids: () => (child.pid !== undefined && !exited(child) ? childPids(child.pid) : []),
+    async reload(conf?: string) {
+      if (exited(child) || child.pid === undefined) throw new Error("nginx is not running");
+      if (conf !== undefined) writeFileSync(confFile, conf);
+      const result = await checkNginxConfig(prefix, confFile);
+      if (!result.ok) throw new Error(`nginx -t failed for ${confFile}; not reloading:\n${result.output}`);
+      const before = new Set(childPids(child.pid));
+      child.kill("SIGHUP");
+      // The master starts new workers once the new configuration is applied.
+      const deadline = Date.now() + 10_000;
+      while (!childPids(child.pid).some((p) => !before.has(p))) {
+        if (exited(child)) throw new Error(`nginx exited during reload:\n${stderr}`);
+        if (Date.now() > deadline) throw new Error(`nginx did not start new workers within 10 s of SIGHUP:\n${readFile("error.log").slice(-4000)}`);
+        await sleep(10);
+      }
+    },
+    stop: () => halt("SIGTERM"),
+    quit: () => halt("SIGQUIT"),
+    readFile,
+    async dispose() {
+      await halt("SIGTERM");
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
