@@ -106,7 +106,7 @@ describe("API and rate limiting", () => {
     const { base } = await start({ RATE_LIMIT_MAX: "2", TRUST_PROXY_HOPS: "1" });
     const as = (xff: string) => fetch(`${base}/api/hello`, { headers: { "x-forwarded-for": xff } });
     const first = await as("198.51.100.7");
-    expect((await first.json()).clientIp).toBe("198.51.100.7");
+    expect(((await first.json()) as { clientIp: string }).clientIp).toBe("198.51.100.7");
     expect((await as("1.1.1.1, 198.51.100.7")).status).toBe(200);
     // The client rotates the forged part; the proxy-appended entry stays, and so does the key.
     expect((await as("2.2.2.2, 198.51.100.7")).status).toBe(429);
