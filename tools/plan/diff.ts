@@ -100,7 +100,10 @@ function toChange(d: ReturnType<typeof microdiff>[number]): PropertyChange {
 
 /** Property-level differences between two input objects (library does the deep walk). */
 export function diffInputs(oldInputs: Record<string, unknown>, newInputs: Record<string, unknown>): PropertyChange[] {
-  return microdiff(oldInputs, newInputs).map(toChange);
+  // microdiff tells -0 from 0; JSON (and the engine) does not, so that is never a change.
+  return microdiff(oldInputs, newInputs)
+    .filter((d) => !(d.type === "CHANGE" && typeof d.value === "number" && d.value === d.oldValue))
+    .map(toChange);
 }
 
 /**

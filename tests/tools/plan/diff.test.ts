@@ -35,6 +35,10 @@ describe("diffPlans", () => {
     );
   });
 
+  it("treats -0 and 0 as equal, as JSON does", () => {
+    expect(diffPlans([alb({ a: [0], b: 0 })], [alb({ a: [-0], b: -0 })]).updates).toEqual([]);
+  });
+
   it("reports a changed, an added and a removed property with paths and old → new values", () => {
     const base = [alb({ idleTimeout: 60, enableHttp2: true, tags: { Name: "edge" }, subnets: ["a", "b"] })];
     const head = [alb({ idleTimeout: 120, tags: { Name: "edge", Team: "platform" }, subnets: ["a", "c"] })];
