@@ -1,0 +1,205 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransport, LogBucket } from "../edge/log-bucket";
+import { OriginVerifyHeader } from "../edge/origin-lock";
+import {
+  BehaviorSpec,
+  cacheBehaviors,
+  cachePolicySpecs,
+  customErrorResponses,
+  MANAGED_POLICY_NAMES,
+  ORIGIN_IDS,
+  policyName,
+  SECURITY_HEADERS,
+} from "./cache-rules";
+import { StaticBucket } from "./static-bucket";
+import { EdgeWaf } from "./waf";
+
+export interface CdnArgs {
+  stack: string;
+  /** Viewer names: apex and www. */
+  aliases: string[];
+  /** Validated ACM certificate in us-east-1 covering the aliases. */
+  certificateArn: pulumi.Input<string>;
+  /** The ALB's DNS name as CloudFront connects to it (covered by the ALB certificate). */
+  appOriginDomainName: string;
+  originVerifyHeader: OriginVerifyHeader;
+  originKeepaliveSeconds: number;
+  originReadTimeoutSeconds: number;
+  priceClass: string;
+  htmlDefaultTtlSeconds: number;
+  htmlMaxTtlSeconds: number;
+  /** Standard logging to a protected log bucket and a versioned static bucket (prod). */
+  isProd: boolean;
+  waf: { enabled: boolean; ratePer5Minutes: number };
+  /** Provider for the us-east-1-only parts (the WAF web ACL). */
+  usEast1: aws.Provider;
+}
+
+/**
+ * The CloudFront distribution in front of everything: the ALB (app, HTML, API, WebSocket) and a
+ * private S3 bucket (static assets) as origins, cache behaviors from cache-rules.ts, security
+ * headers on every response, optional WAF, logging in prod.
+ */
+export class Cdn extends pulumi.ComponentResource {
+  public readonly distributionId: pulumi.Output<string>;
+  public readonly distributionArn: pulumi.Output<string>;
+  public readonly domainName: pulumi.Output<string>;
+  /** Route53 zone id for alias records to the distribution. */
+  public readonly hostedZoneId: pulumi.Output<string>;
+  public readonly staticBucketName: pulumi.Output<string>;
+  public readonly webAclArn?: pulumi.Output<string>;
+
+  constructor(name: string, args: CdnArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edgestack:cdn:Cdn", name, {}, opts);
+
+    const staticBucket = new StaticBucket(`${name}-static`, { versioning: args.isProd }, { parent: this });
+    const oac = new aws.cloudfront.OriginAccessControl(
+      `${name}-oac`,
+      {
+        name: policyName(args.stack, "static-oac").slice(0, 64),
+        description: "CloudFront reads the static bucket, signing every request",
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      },
+      { parent: this },
+    );
+
+    const specs = cachePolicySpecs({ stack: args.stack, htmlDefaultTtlSeconds: args.htmlDefaultTtlSeconds, htmlMaxTtlSeconds: args.htmlMaxTtlSeconds });
+    const ownPolicies = Object.fromEntries(
+      (Object.keys(specs) as (keyof typeof specs)[]).map((key) => {
+        const s = specs[key];
+        const policy = new aws.cloudfront.CachePolicy(
+          `${name}-${key}`,
+          {
+            name: s.name,
+            comment: s.comment,
+            minTtl: s.minTtl,
+            defaultTtl: s.defaultTtl,
+            maxTtl: s.maxTtl,
+            parametersInCacheKeyAndForwardedToOrigin: {
+              enableAcceptEncodingGzip: true,
+              enableAcceptEncodingBrotli: true,
+              cookiesConfig: { cookieBehavior: "none" },
+              headersConfig: { headerBehavior: "none" },
+              queryStringsConfig: { queryStringBehavior: s.queryStrings },
+            },
+          },
+          { parent: this },
+        );
+        return [key, policy.id];
+      }),
+    ) as Record<keyof typeof specs, pulumi.Output<string>>;
+    const cachingDisabled = aws.cloudfront.getCachePolicyOutput({ name: MANAGED_POLICY_NAMES.cachingDisabled }, { parent: this });
+    const allViewerExceptHost = aws.cloudfront.getOriginRequestPolicyOutput({ name: MANAGED_POLICY_NAMES.allViewerExceptHost }, { parent: this });
+
+    const headers = new aws.cloudfront.ResponseHeadersPolicy(
+      `${name}-security-headers`,
+      {
+        name: policyName(args.stack, "security-headers"),
+        comment: "HSTS (2 years, preload), nosniff, no framing, strict referrer",
+        securityHeadersConfig: {
+          strictTransportSecurity: { accessControlMaxAgeSec: SECURITY_HEADERS.hstsMaxAgeSeconds, includeSubdomains: true, preload: true, override: true },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: SECURITY_HEADERS.frameOption, override: true },
+          referrerPolicy: { referrerPolicy: SECURITY_HEADERS.referrerPolicy, override: true },
+          xssProtection: { protection: true, modeBlock: true, override: true },
+        },
+      },
+      { parent: this },
+    );
+
+    const behavior = (b: BehaviorSpec) => ({
+      targetOriginId: ORIGIN_IDS[b.origin],
+      viewerProtocolPolicy: "redirect-to-https",
+      allowedMethods: b.allowedMethods,
+      cachedMethods: b.cachedMethods,
+      compress: b.compress,
+      cachePolicyId: "own" in b.cachePolicy ? ownPolicies[b.cachePolicy.own] : cachingDisabled.apply((p) => p.id!),
+      originRequestPolicyId: b.originRequestPolicy ? allViewerExceptHost.apply((p) => p.id!) : undefined,
+      responseHeadersPolicyId: headers.id,
+    });
+    const behaviors = cacheBehaviors();
+
+    const logs = args.isProd
+      ? new LogBucket(`${name}-logs`, { aclsForCloudFrontLogs: true, expireAfterDays: 90, protect: true }, { parent: this })
+      : undefined;
+    const waf = args.waf.enabled
+      ? new EdgeWaf(
+          `${name}-waf`,
+          { name: policyName(args.stack, "cloudfront"), metricPrefix: policyName(args.stack, "cdn"), ratePer5Minutes: args.waf.ratePer5Minutes },
+          { parent: this, providers: { aws: args.usEast1 } },
+        )
+      : undefined;
+
+    const distribution = new aws.cloudfront.Distribution(
+      `${name}-distribution`,
+      {
+        enabled: true,
+        comment: `edgestack ${args.stack}`,
+        aliases: args.aliases,
+        isIpv6Enabled: true,
+        httpVersion: "http2and3",
+        priceClass: args.priceClass,
+        origins: [
+          {
+            originId: ORIGIN_IDS.app,
+            domainName: args.appOriginDomainName,
+            customOriginConfig: {
+              httpPort: 80,
+              httpsPort: 443,
+              originProtocolPolicy: "https-only",
+              originSslProtocols: ["TLSv1.2"],
+              originKeepaliveTimeout: args.originKeepaliveSeconds,
+              originReadTimeout: args.originReadTimeoutSeconds,
+            },
+            // pulumi.secret again: a secret inside a nested input must stay marked in the plan and state.
+            customHeaders: [{ name: args.originVerifyHeader.name, value: pulumi.secret(args.originVerifyHeader.value) }],
+          },
+          { originId: ORIGIN_IDS.static, domainName: staticBucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+        ],
+        defaultCacheBehavior: behavior(behaviors.default),
+        orderedCacheBehaviors: behaviors.ordered.map((b) => ({ pathPattern: b.pathPattern!, ...behavior(b) })),
+        customErrorResponses: customErrorResponses(),
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+        viewerCertificate: { acmCertificateArn: args.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+        loggingConfig: logs ? { bucket: logs.bucketDomainName, prefix: "cloudfront/", includeCookies: false } : undefined,
+        webAclId: waf?.webAclArn,
+        tags: { Name: `${name}-distribution` },
+      },
+      { parent: this, dependsOn: logs?.ready ?? [] },
+    );
+
+    // Only this distribution may read the bucket, and only through its OAC-signed requests.
+    new aws.s3.BucketPolicy(
+      `${name}-static-policy`,
+      {
+        bucket: staticBucket.bucketName,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "CloudFrontReadsThroughOac",
+              Effect: "Allow",
+              Principal: { Service: "cloudfront.amazonaws.com" },
+              Action: "s3:GetObject",
+              Resource: pulumi.interpolate`${staticBucket.bucketArn}/*`,
+              Condition: { StringEquals: { "AWS:SourceArn": distribution.arn } },
+            },
+            staticBucket.bucketArn.apply(denyInsecureTransport),
+          ],
+        }),
+      },
+      { parent: this, dependsOn: [staticBucket.publicAccessBlock] },
+    );
+
+    this.distributionId = distribution.id;
+    this.distributionArn = distribution.arn;
+    this.domainName = distribution.domainName;
+    this.hostedZoneId = distribution.hostedZoneId;
+    this.staticBucketName = staticBucket.bucketName;
+    this.webAclArn = waf?.webAclArn;
+    this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName });
+  }
+}

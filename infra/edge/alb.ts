@@ -1,0 +1,206 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LogBucket } from "./log-bucket";
+import { albRoutes, OriginVerifyHeader } from "./origin-lock";
+
+/** TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** The AWS-managed prefix list of CloudFront's origin-facing addresses (IPv4). */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+export const HEALTH_CHECK_PATH = "/health";
+
+export interface HealthCheckSettings {
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+}
+
+export interface AlbArgs {
+  vpcId: pulumi.Input<string>;
+  vpcCidr: pulumi.Input<string>;
+  publicSubnetIds: pulumi.Input<string>[];
+  /** Dual-stack subnets: the ALB gets IPv6 addresses too. */
+  ipv6: boolean;
+  /** Validated ACM certificate for the origin name. */
+  certificateArn: pulumi.Input<string>;
+  originVerifyHeader: OriginVerifyHeader;
+  /** nginx's HTTP NodePort on the cluster nodes (the target port). */
+  targetNodePort: number;
+  idleTimeoutSeconds: number;
+  deregistrationDelaySeconds: number;
+  /** 0 turns stickiness off. */
+  stickinessSeconds: number;
+  healthCheck: HealthCheckSettings;
+  /** Deletion protection and access logs. */
+  isProd: boolean;
+}
+
+/**
+ * The layer-7 load balancer CloudFront uses as its origin. Only CloudFront can reach it (security
+ * group on CloudFront's prefix list) and only CloudFront's requests get through (the secret origin
+ * header; everything else gets a 403). Targets are nginx's HTTP NodePort on the nodes; the cluster
+ * component attaches the nodes and opens the NodePort to `securityGroupId`.
+ */
+export class Alb extends pulumi.ComponentResource {
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly targetGroupArn: pulumi.Output<string>;
+  public readonly loadBalancerArn: pulumi.Output<string>;
+  public readonly dnsName: pulumi.Output<string>;
+  public readonly zoneId: pulumi.Output<string>;
+  public readonly httpsListenerArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AlbArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edgestack:edge:Alb", name, {}, opts);
+
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: "ALB: HTTPS from CloudFront origin-facing addresses only", tags: { Name: `${name}-alb` } },
+      { parent: this },
+    );
+    const cloudfront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
+    // Port 80 stays closed: CloudFront talks to this origin over HTTPS only. The HTTP listener below
+    // exists so a stray plain-HTTP request inside AWS is redirected rather than refused.
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-https-from-cloudfront`,
+      { securityGroupId: sg.id, prefixListId: cloudfront.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from CloudFront" },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-to-nginx`,
+      {
+        securityGroupId: sg.id,
+        cidrIpv4: args.vpcCidr,
+        ipProtocol: "tcp",
+        fromPort: args.targetNodePort,
+        toPort: args.targetNodePort,
+        description: "nginx HTTP NodePort (traffic and health checks)",
+      },
+      { parent: this },
+    );
+
+    const logs = args.isProd
+      ? new LogBucket(
+          `${name}-logs`,
+          { aclsForCloudFrontLogs: false, expireAfterDays: 90, protect: true, deliveryStatements: albLogDeliveryStatements(this) },
+          { parent: this },
+        )
+      : undefined;
+
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-lb`,
+      {
+        loadBalancerType: "application",
+        internal: false,
+        ipAddressType: args.ipv6 ? "dualstack" : "ipv4",
+        subnets: args.publicSubnetIds,
+        securityGroups: [sg.id],
+        idleTimeout: args.idleTimeoutSeconds,
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.isProd,
+        enableHttp2: true,
+        accessLogs: logs ? { bucket: logs.bucketName, prefix: "alb", enabled: true } : undefined,
+        tags: { Name: `${name}-alb` },
+      },
+      { parent: this, dependsOn: logs?.ready ?? [] },
+    );
+
+    const targetGroup = new aws.lb.TargetGroup(
+      `${name}-nginx`,
+      {
+        vpcId: args.vpcId,
+        targetType: "instance",
+        protocol: "HTTP",
+        protocolVersion: "HTTP1",
+        port: args.targetNodePort,
+        loadBalancingAlgorithmType: "least_outstanding_requests",
+        deregistrationDelay: args.deregistrationDelaySeconds,
+        healthCheck: {
+          enabled: true,
+          protocol: "HTTP",
+          port: "traffic-port",
+          path: HEALTH_CHECK_PATH,
+          matcher: "200",
+          interval: args.healthCheck.intervalSeconds,
+          timeout: args.healthCheck.timeoutSeconds,
+          healthyThreshold: args.healthCheck.healthyThreshold,
+          unhealthyThreshold: args.healthCheck.unhealthyThreshold,
+        },
+        stickiness:
+          args.stickinessSeconds > 0
+            ? { type: "lb_cookie", enabled: true, cookieDuration: args.stickinessSeconds }
+            : { type: "lb_cookie", enabled: false },
+        tags: { Name: `${name}-nginx` },
+      },
+      { parent: this },
+    );
+
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+      },
+      { parent: this },
+    );
+
+    const https = new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: args.certificateArn,
+        // Whatever doesn't carry CloudFront's secret header never reaches nginx.
+        defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }],
+      },
+      { parent: this },
+    );
+
+    for (const route of albRoutes()) {
+      new aws.lb.ListenerRule(
+        `${name}-route-${route.key}`,
+        {
+          listenerArn: https.arn,
+          priority: route.priority,
+          conditions: [
+            { httpHeader: { httpHeaderName: args.originVerifyHeader.name, values: [args.originVerifyHeader.value] } },
+            ...(route.pathPatterns ? [{ pathPattern: { values: route.pathPatterns } }] : []),
+          ],
+          actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+          tags: { Name: `${name}-${route.key}` },
+        },
+        { parent: this },
+      );
+    }
+
+    this.securityGroupId = sg.id;
+    this.targetGroupArn = targetGroup.arn;
+    this.loadBalancerArn = lb.arn;
+    this.dnsName = lb.dnsName;
+    this.zoneId = lb.zoneId;
+    this.httpsListenerArn = https.arn;
+    this.registerOutputs({ dnsName: this.dnsName, securityGroupId: this.securityGroupId, targetGroupArn: this.targetGroupArn });
+  }
+}
+
+/**
+ * Who may write ALB access logs: the regional ELB account (regions older than August 2022) and the
+ * log-delivery service principal (newer regions); granting both works everywhere.
+ */
+function albLogDeliveryStatements(parent: pulumi.Resource) {
+  const elbAccount = aws.elb.getServiceAccountOutput({}, { parent });
+  return (bucketArn: pulumi.Output<string>) =>
+    pulumi.all([bucketArn, elbAccount.arn]).apply(([arn, account]) => [
+      {
+        Sid: "AlbLogDelivery",
+        Effect: "Allow",
+        Principal: { AWS: account, Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${arn}/alb/AWSLogs/*`,
+      },
+    ]);
+}

@@ -1,0 +1,150 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { HEALTH_CHECK_PATH, HealthCheckSettings, TLS_POLICY } from "./alb";
+
+export interface NlbArgs {
+  vpcId: pulumi.Input<string>;
+  vpcCidr: pulumi.Input<string>;
+  publicSubnetIds: pulumi.Input<string>[];
+  ipv6: boolean;
+  /** Validated ACM certificate for the layer-4 name. */
+  certificateArn: pulumi.Input<string>;
+  /** nginx's proxy-protocol NodePort that treats connections as https (TLS terminated here). */
+  tlsNodePort: number;
+  /** nginx's proxy-protocol NodePort for plain HTTP (nginx answers with a redirect to https). */
+  httpNodePort: number;
+  /** nginx's plain HTTP NodePort, used for health checks only (see the target groups). */
+  healthCheckNodePort: number;
+  deregistrationDelaySeconds: number;
+  healthCheck: HealthCheckSettings;
+  /** One Elastic IP per AZ: fixed addresses clients can allow-list. */
+  elasticIps: boolean;
+}
+
+/**
+ * The layer-4 load balancer, for clients that need it: long-lived WebSocket/TCP connections, fixed
+ * IPs, SRV-discovered services. It terminates TLS and passes client addresses to nginx with proxy
+ * protocol v2. Its security group is the only one in the stack open to the world, on 80/443.
+ */
+export class Nlb extends pulumi.ComponentResource {
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly targetGroupArns: { tls: pulumi.Output<string>; http: pulumi.Output<string> };
+  public readonly loadBalancerArn: pulumi.Output<string>;
+  public readonly dnsName: pulumi.Output<string>;
+  public readonly zoneId: pulumi.Output<string>;
+  /** The fixed public addresses, when elasticIps is on (else empty). */
+  public readonly publicIps: pulumi.Output<string>[];
+
+  constructor(name: string, args: NlbArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edgestack:edge:Nlb", name, {}, opts);
+
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: "NLB: public HTTP/HTTPS", tags: { Name: `${name}-nlb` } },
+      { parent: this },
+    );
+    for (const port of [80, 443]) {
+      for (const [family, cidr] of [["ipv4", "0.0.0.0/0"], ["ipv6", "::/0"]] as const) {
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-${port}-${family}`,
+          {
+            securityGroupId: sg.id,
+            ...(family === "ipv4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            description: `public ${port === 443 ? "HTTPS" : "HTTP"} (${family})`,
+          },
+          { parent: this },
+        );
+      }
+    }
+    const nodePorts = [...new Set([args.tlsNodePort, args.httpNodePort, args.healthCheckNodePort])];
+    for (const port of nodePorts) {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-to-nginx-${port}`,
+        { securityGroupId: sg.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: port, toPort: port, description: `nginx NodePort ${port}` },
+        { parent: this },
+      );
+    }
+
+    const eips = args.elasticIps
+      ? args.publicSubnetIds.map((_, i) => new aws.ec2.Eip(`${name}-eip-${i}`, { domain: "vpc", tags: { Name: `${name}-nlb-${i}` } }, { parent: this }))
+      : [];
+
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-lb`,
+      {
+        loadBalancerType: "network",
+        internal: false,
+        ipAddressType: args.ipv6 ? "dualstack" : "ipv4",
+        securityGroups: [sg.id],
+        enableCrossZoneLoadBalancing: true,
+        // subnets and subnetMappings are mutually exclusive; mappings pin one Elastic IP per AZ.
+        ...(args.elasticIps
+          ? { subnetMappings: args.publicSubnetIds.map((subnetId, i) => ({ subnetId, allocationId: eips[i].allocationId })) }
+          : { subnets: args.publicSubnetIds }),
+        tags: { Name: `${name}-nlb` },
+      },
+      { parent: this },
+    );
+
+    const targetGroup = (key: string, port: number) =>
+      new aws.lb.TargetGroup(
+        `${name}-${key}`,
+        {
+          vpcId: args.vpcId,
+          targetType: "instance",
+          protocol: "TCP",
+          port,
+          proxyProtocolV2: true,
+          connectionTermination: true,
+          deregistrationDelay: args.deregistrationDelaySeconds,
+          // The traffic port expects a proxy-protocol header that health checks don't send, so nginx
+          // would reject them; check the plain HTTP NodePort of the same nginx instead.
+          healthCheck: {
+            enabled: true,
+            protocol: "HTTP",
+            port: String(args.healthCheckNodePort),
+            path: HEALTH_CHECK_PATH,
+            matcher: "200",
+            interval: args.healthCheck.intervalSeconds,
+            timeout: args.healthCheck.timeoutSeconds,
+            healthyThreshold: args.healthCheck.healthyThreshold,
+            unhealthyThreshold: args.healthCheck.unhealthyThreshold,
+          },
+          tags: { Name: `${name}-${key}` },
+        },
+        { parent: this },
+      );
+    const tlsTargets = targetGroup("tls", args.tlsNodePort);
+    const httpTargets = targetGroup("http", args.httpNodePort);
+
+    new aws.lb.Listener(
+      `${name}-tls`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 443,
+        protocol: "TLS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: args.certificateArn,
+        // No ALPN: nginx's proxy-protocol port speaks HTTP/1.1 in clear, so h2 must not be negotiated here.
+        defaultActions: [{ type: "forward", targetGroupArn: tlsTargets.arn }],
+      },
+      { parent: this },
+    );
+    new aws.lb.Listener(
+      `${name}-tcp-80`,
+      { loadBalancerArn: lb.arn, port: 80, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: httpTargets.arn }] },
+      { parent: this },
+    );
+
+    this.securityGroupId = sg.id;
+    this.targetGroupArns = { tls: tlsTargets.arn, http: httpTargets.arn };
+    this.loadBalancerArn = lb.arn;
+    this.dnsName = lb.dnsName;
+    this.zoneId = lb.zoneId;
+    this.publicIps = eips.map((e) => e.publicIp);
+    this.registerOutputs({ dnsName: this.dnsName, securityGroupId: this.securityGroupId });
+  }
+}
