@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { main } from "../../../tools/policy/cli";
+
+const dir = mkdtempSync(path.join(tmpdir(), "policy-cli-"));
+const write = (name: string, value: unknown) => {
+  const file = path.join(dir, name);
+  writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value));
+  return file;
+};
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const alb = { type: "aws:lb/loadBalancer:LoadBalancer", name: "alb", parent: null, inputs: { loadBalancerType: "application", dropInvalidHeaderFields: true, enableDeletionProtection: true, accessLogs: { enabled: true, bucket: "logs" } } };
+const nlb = { type: "aws:lb/loadBalancer:LoadBalancer", name: "nlb", parent: null, inputs: { loadBalancerType: "network", enableCrossZoneLoadBalancing: true } };
+const https = { type: "aws:lb/listener:Listener", name: "https", parent: null, inputs: { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultActions: [{ type: "fixed-response" }] } };
+const cache = {
+  type: "aws:elasticache/replicationGroup:ReplicationGroup",
+  name: "cache",
+  parent: null,
+  inputs: { transitEncryptionEnabled: true, atRestEncryptionEnabled: true, authToken: "[secret]", automaticFailoverEnabled: true, multiAzEnabled: true, numCacheClusters: 2, subnetGroupName: "[unknown]" },
+};
+const secure = write("secure.json", [alb, nlb, https, cache]);
+
+describe("npm run policy", () => {
+  it("passes a secure plan (exit 0) and prints a summary", async () => {
+    const r = await run("--plan", secure, "--stack", "prod");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Policy pack: \d+ policies over 4 resources of plan .*secure\.json/);
+    expect(r.out).toMatch(/0 mandatory, 0 advisory violation\(s\) — passed$/);
+  });
+
+  it("fails an insecure plan (exit 1), grouping violations by policy with the resource", async () => {
+    const insecure = write("insecure.json", [{ ...alb, inputs: { ...alb.inputs, dropInvalidHeaderFields: false } }, { ...https, inputs: { ...https.inputs, sslPolicy: "ELBSecurityPolicy-2016-08" } }, nlb]);
+    const r = await run("--plan", insecure, "--stack", "dev");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/✗ alb-drop-invalid-header-fields \(mandatory\): .*\n {4}aws:lb\/loadBalancer:LoadBalancer "alb": Application load balancer "alb" must set dropInvalidHeaderFields: true/);
+    expect(r.out).toMatch(/✗ alb-https-listener-tls12 \(mandatory\).*\n {4}aws:lb\/listener:Listener "https": HTTPS listener "https" uses ssl policy "ELBSecurityPolicy-2016-08"/);
+    expect(r.out).toMatch(/2 mandatory, 0 advisory violation\(s\) — FAILED$/);
+  });
+
+  it("--json prints exactly { policy, enforcement, resource, message } objects", async () => {
+    const r = await run("--plan", write("nlb.json", [{ ...nlb, inputs: { loadBalancerType: "network" } }]), "--json");
+    expect(r.code).toBe(0); // advisory only
+    expect(JSON.parse(r.out)).toEqual([
+      { policy: "nlb-cross-zone", enforcement: "advisory", resource: { type: "aws:lb/loadBalancer:LoadBalancer", name: "nlb" }, message: 'Network load balancer "nlb" should set enableCrossZoneLoadBalancing: true.' },
+    ]);
+  });
+
+  it("applies prod-only rules by stack name and says when it assumes non-prod", async () => {
+    const plan = write("dev-alb.json", [{ ...alb, inputs: { ...alb.inputs, enableDeletionProtection: false } }]);
+    const unnamed = await run("--plan", plan);
+    expect(unnamed.code).toBe(0);
+    expect(unnamed.err).toMatch(/--plan without --stack: evaluating as non-prod stack "unnamed"/);
+    const prod = await run("--plan", plan, "--stack", "prod", "--json");
+    expect(prod.code).toBe(1);
+    expect(JSON.parse(prod.out)).toEqual([expect.objectContaining({ policy: "alb-deletion-protection-prod", resource: { type: alb.type, name: "alb" } })]);
+  });
+
+  it("honours --policy-pack-config (same file format as the Pulumi CLI)", async () => {
+    const plan = write("tls.json", [{ ...https, inputs: { ...https.inputs, sslPolicy: undefined } }]);
+    expect((await run("--plan", plan)).code).toBe(1);
+    const cfg = write("cfg.json", { "alb-https-listener-tls12": "advisory" });
+    const r = await run("--plan", plan, "--policy-pack-config", cfg, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)[0]).toMatchObject({ policy: "alb-https-listener-tls12", enforcement: "advisory" });
+    expect((await run("--plan", plan, "--policy-pack-config", write("off.json", { all: "disabled" }), "--json")).out).toBe("[]");
+  });
+
+  it.each([
+    [[], /give --stack NAME .* or --plan FILE/],
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--plan", "/nonexistent/plan.json"], /--plan \/nonexistent\/plan\.json: cannot read \(ENOENT\)/],
+    [["--stack", "../etc"], /--stack "\.\.\/etc" is not a stack name/],
+    [["--plan", "PLAN", "--policy-pack-config", "/nonexistent/cfg.json"], /cannot read policy config \/nonexistent\/cfg\.json/],
+    [["--plan", "BAD"], /resource \[0\] has no "type" string/],
+  ])("exits 2 with a clear message for %j", async (argv, message) => {
+    const args = argv.map((a) => (a === "PLAN" ? secure : a === "BAD" ? write("bad.json", [{}]) : a));
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});
