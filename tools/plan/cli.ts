@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     // The diff renderer lives beside this file (tools/plan/diff-cli.ts).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runDiffCommand } = require("./diff-cli") as typeof import("./diff-cli");
-    return runDiffCommand({ headPlan: plan, basePath: args.diff, markdown: args.markdown, policyResultsPath: args["policy-results"], out: process.stdout });
+    return runDiffCommand({ stack: args.stack, headPlan: plan, basePath: args.diff, markdown: args.markdown, policyResultsPath: args["policy-results"], out: process.stdout });
   }
   process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanTree(args.stack, plan));
   return 0;
