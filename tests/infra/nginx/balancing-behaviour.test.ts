@@ -1,0 +1,143 @@
+/**
+ * The configured upstream algorithm, proven with the real nginx in front of loopback backends:
+ * distribution per algorithm, and a dead backend skipped without a single failed client request.
+ */
+import * as http from "node:http";
+import type { LoadBalancing } from "../../../infra/nginx";
+import { freePort } from "../../../tools/processes/ports";
+import { countBy, echoOf, get, NO_LIMITS, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
+
+const running: LocalNginx[] = [];
+const backends: Backend[] = [];
+let agent: http.Agent;
+
+beforeEach(() => {
+  agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+});
+
+afterEach(async () => {
+  agent.destroy();
+  await Promise.all(running.splice(0).map((n) => n.nginx.dispose()));
+  await Promise.all(backends.splice(0).map((b) => b.kill()));
+});
+
+async function setup(algorithm: LoadBalancing, specs: { name: string; weight?: number; delayMs?: number }[], extra: { deadPorts?: number[] } = {}) {
+  const started = await Promise.all(specs.map((s) => startBackend(s.name, { delayMs: s.delayMs })));
+  backends.push(...started);
+  const upstreams = [
+    ...started.map((b, i) => ({ host: "127.0.0.1" as const, port: b.port, weight: specs[i].weight ?? 1 })),
+    ...(extra.deadPorts ?? []).map((port) => ({ host: "127.0.0.1" as const, port })),
+  ];
+  const nginx = await startLocalNginx(upstreams, { config: { ...NO_LIMITS, nginxLoadBalancing: algorithm } });
+  running.push(nginx);
+  return { nginx, backends: started };
+}
+
+async function sequential(port: number, paths: string[], headers: (i: number) => Record<string, string> = () => ({})) {
+  const served: string[] = [];
+  for (const [i, path] of paths.entries()) {
+    const reply = await get(agent, port, path, headers(i));
+    expect(reply.status).toBe(200);
+    served.push(echoOf(reply).backend);
+  }
+  return served;
+}
+
+/** `loops` concurrent clients each sending `each` requests one after another. */
+async function concurrent(port: number, loops: number, each: number): Promise<string[]> {
+  const served: string[] = [];
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      for (let i = 0; i < each; i++) {
+        const reply = await get(agent, port, "/api/work");
+        expect(reply.status).toBe(200);
+        served.push(echoOf(reply).backend);
+      }
+    }),
+  );
+  return served;
+}
+
+test("round robin spreads requests evenly", async () => {
+  const { nginx } = await setup("round_robin", [{ name: "a" }, { name: "b" }, { name: "c" }]);
+  const counts = countBy(await sequential(nginx.port, Array.from({ length: 300 }, (_, i) => `/api/rr/${i}`)));
+  expect([counts.get("a"), counts.get("b"), counts.get("c")]).toEqual([100, 100, 100]);
+});
+
+test("weights split traffic in proportion", async () => {
+  const { nginx } = await setup("round_robin", [
+    { name: "w1", weight: 1 },
+    { name: "w2", weight: 2 },
+    { name: "w3", weight: 3 },
+  ]);
+  const counts = countBy(await sequential(nginx.port, Array.from({ length: 600 }, (_, i) => `/api/w/${i}`)));
+  expect([counts.get("w1"), counts.get("w2"), counts.get("w3")]).toEqual([100, 200, 300]);
+});
+
+describe("a slow backend", () => {
+  const slowShare = (served: string[]) => served.filter((b) => b === "slow").length / served.length;
+
+  test("least_conn sends most requests to the idle backend; round robin does not", async () => {
+    const least = await setup("least_conn", [{ name: "slow", delayMs: 300 }, { name: "fast" }]);
+    const leastShare = slowShare(await concurrent(least.nginx.port, 4, 15));
+    const rr = await setup("round_robin", [{ name: "slow", delayMs: 300 }, { name: "fast" }]);
+    const rrShare = slowShare(await concurrent(rr.nginx.port, 4, 6));
+    expect(leastShare).toBeLessThan(0.25);
+    expect(rrShare).toBeGreaterThanOrEqual(0.4);
+  });
+
+  test("random two least_conn avoids the busy backend and uses every idle one", async () => {
+    const { nginx } = await setup("random_two_least_conn", [{ name: "slow", delayMs: 300 }, { name: "fast1" }, { name: "fast2" }]);
+    const served = await concurrent(nginx.port, 4, 15);
+    expect(slowShare(served)).toBeLessThan(0.25);
+    expect(served).toContain("fast1");
+    expect(served).toContain("fast2");
+  });
+});
+
+test("ip_hash keeps each client network on one backend (client address from trusted X-Forwarded-For)", async () => {
+  const { nginx } = await setup("ip_hash", [{ name: "a" }, { name: "b" }, { name: "c" }]);
+  const byClient = new Map<string, Set<string>>();
+  for (let net = 0; net < 16; net++) {
+    for (let host = 1; host <= 4; host++) {
+      // ip_hash keys IPv4 clients on the first three octets: every host of a /24 lands together.
+      const reply = await get(agent, nginx.port, "/api/ip", { "X-Forwarded-For": `198.51.${net}.${host}` });
+      expect(reply.status).toBe(200);
+      const key = `198.51.${net}`;
+      byClient.set(key, (byClient.get(key) ?? new Set()).add(echoOf(reply).backend));
+    }
+  }
+  for (const served of byClient.values()) expect(served.size).toBe(1);
+  const used = new Set([...byClient.values()].flatMap((s) => [...s]));
+  expect(used.size).toBeGreaterThanOrEqual(2);
+});
+
+test("hash $request_uri consistent keeps each URI on one backend", async () => {
+  const { nginx } = await setup("hash", [{ name: "a" }, { name: "b" }, { name: "c" }]);
+  const byUri = new Map<string, Set<string>>();
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < 20; i++) {
+      const uri = `/api/item/${i}`;
+      const [backend] = await sequential(nginx.port, [uri]);
+      byUri.set(uri, (byUri.get(uri) ?? new Set()).add(backend));
+    }
+  }
+  for (const served of byUri.values()) expect(served.size).toBe(1);
+  expect(new Set([...byUri.values()].flatMap((s) => [...s])).size).toBeGreaterThanOrEqual(2);
+});
+
+test("a dead backend is skipped: no client request fails, before or after a replica dies", async () => {
+  const neverListening = await freePort();
+  const { nginx, backends: [a, b, c] } = await setup("least_conn", [{ name: "a" }, { name: "b" }, { name: "c" }], { deadPorts: [neverListening] });
+  const before = await concurrent(nginx.port, 4, 10);
+  expect(new Set(before)).toEqual(new Set(["a", "b", "c"]));
+
+  await b.kill();
+  const hitsBefore = { a: a.hits, c: c.hits };
+  // Sequential and concurrent GETs: nginx retries the refused/reset connection on another server.
+  const after = [...(await sequential(nginx.port, Array.from({ length: 30 }, (_, i) => `/api/after/${i}`))), ...(await concurrent(nginx.port, 4, 10))];
+  expect(after).toHaveLength(70);
+  expect(after).not.toContain("b");
+  expect(a.hits - hitsBefore.a + (c.hits - hitsBefore.c)).toBe(70);
+  expect(nginx.nginx.readFile("error.log")).toMatch(/connect\(\) failed \(111: Connection refused\)/);
+});

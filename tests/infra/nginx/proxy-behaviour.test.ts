@@ -1,0 +1,258 @@
+/**
+ * The rendered proxy behaviour, proven with the real nginx in front of loopback backends: client
+ * address only from trusted peers (X-Forwarded-For and PROXY protocol), forwarding headers,
+ * limit_req/limit_conn 429s (never on /health), WebSocket pass-through, response headers, the
+ * https redirect listener, the status listener and upstream connection pooling.
+ */
+import * as http from "node:http";
+import autocannon from "autocannon";
+import { WebSocket } from "ws";
+import { countBy, echoOf, get, NO_LIMITS, rawRequest, startBackend, startLocalNginx, timeWaitSockets, type Backend, type LocalNginx } from "./support";
+
+let backend: Backend;
+let trusted: LocalNginx;
+let untrusted: LocalNginx;
+let agent: http.Agent;
+
+beforeAll(async () => {
+  backend = await startBackend("app1");
+  const upstreams = [{ host: "127.0.0.1" as const, port: backend.port }];
+  [trusted, untrusted] = await Promise.all([
+    startLocalNginx(upstreams, { config: NO_LIMITS }),
+    // A trusted range that excludes 127.0.0.1: the test client is then an untrusted peer.
+    startLocalNginx(upstreams, { config: NO_LIMITS, trustedCidrs: ["10.0.0.0/8"] }),
+  ]);
+  agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+});
+
+afterAll(async () => {
+  agent?.destroy();
+  await Promise.all([trusted?.nginx.dispose(), untrusted?.nginx.dispose()]);
+  await backend?.kill();
+});
+
+describe("client address", () => {
+  test("from X-Forwarded-For when the peer is trusted, skipping trusted hops", async () => {
+    const direct = echoOf(await get(agent, trusted.port, "/api/ip", { "X-Forwarded-For": "203.0.113.9" }));
+    expect(direct.xRealIp).toBe("203.0.113.9");
+    expect(direct.xForwardedFor).toBe("203.0.113.9, 203.0.113.9");
+
+    // Recursive: the trusted 127.0.0.1 hop is skipped; the first untrusted address from the right wins.
+    const chained = echoOf(await get(agent, trusted.port, "/api/ip", { "X-Forwarded-For": "192.0.2.66, 198.51.100.1, 127.0.0.1" }));
+    expect(chained.xRealIp).toBe("198.51.100.1");
+  });
+
+  test("a forged X-Forwarded-For from an untrusted peer is ignored", async () => {
+    const echo = echoOf(await get(agent, untrusted.port, "/api/ip", { "X-Forwarded-For": "203.0.113.9" }));
+    expect(echo.xRealIp).toBe("127.0.0.1");
+    // The app's rule (rightmost entry = the address nginx saw) still gives the true peer.
+    expect(echo.xForwardedFor).toBe("203.0.113.9, 127.0.0.1");
+  });
+
+  const proxied = (path: string) =>
+    `PROXY TCP4 203.0.113.7 127.0.0.1 40000 443\r\nGET ${path} HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n\r\n`;
+
+  test("from the PROXY protocol header on the TLS-terminated listener, with X-Forwarded-Proto https and HSTS", async () => {
+    const answer = await rawRequest(trusted.proxyProtocolPort, proxied("/api/pp"));
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer).toMatch(/\r\nStrict-Transport-Security: max-age=31536000; includeSubDomains\r\n/i);
+    const echo = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as { xRealIp: string; xForwardedProto: string };
+    expect(echo.xRealIp).toBe("203.0.113.7");
+    expect(echo.xForwardedProto).toBe("https");
+  });
+
+  test("the PROXY header of an untrusted peer is not believed", async () => {
+    const answer = await rawRequest(untrusted.proxyProtocolPort, proxied("/api/pp"));
+    const echo = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as { xRealIp: string };
+    expect(echo.xRealIp).toBe("127.0.0.1");
+  });
+
+  test("a connection without a PROXY header is refused on a proxy_protocol listener", async () => {
+    const answer = await rawRequest(trusted.proxyProtocolPort, "GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    expect(answer).not.toMatch(/^HTTP\/1\.1 200/);
+  });
+});
+
+describe("plain PROXY-protocol listener", () => {
+  test("redirects to https with 301", async () => {
+    const answer = await rawRequest(trusted.proxyProtocolHttpPort, `PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\nGET /api/a?b=1 HTTP/1.1\r\nHost: edge.example.com\r\nConnection: close\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 301/);
+    expect(answer).toMatch(/\r\nLocation: https:\/\/edge\.example\.com\/api\/a\?b=1\r\n/);
+    expect(answer).not.toMatch(/Strict-Transport-Security/i);
+    // `always`: non-2xx answers carry the security headers too.
+    expect(answer).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/);
+  });
+
+  test("passes /health through to the app so load-balancer health checks succeed", async () => {
+    const hits = backend.hits;
+    const answer = await rawRequest(trusted.proxyProtocolHttpPort, `PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\nGET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(backend.hits).toBe(hits + 1);
+  });
+});
+
+describe("forwarded headers and response headers", () => {
+  test("X-Request-ID: a well-formed incoming id is kept, otherwise one is generated", async () => {
+    expect(echoOf(await get(agent, trusted.port, "/api/r", { "X-Request-ID": "abc-123.x:y_z" })).xRequestId).toBe("abc-123.x:y_z");
+    expect(echoOf(await get(agent, trusted.port, "/api/r")).xRequestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(echoOf(await get(agent, trusted.port, "/api/r", { "X-Request-ID": "<script>" })).xRequestId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test("Host and X-Forwarded-Proto are passed on; only http/https is believed from the load balancer", async () => {
+    const https = echoOf(await get(agent, trusted.port, "/api/p", { "X-Forwarded-Proto": "https", Host: "www.example.com" }));
+    expect(https.xForwardedProto).toBe("https");
+    expect(https.host).toBe("www.example.com");
+    expect(echoOf(await get(agent, trusted.port, "/api/p", { "X-Forwarded-Proto": "javascript" })).xForwardedProto).toBe("http");
+    expect(echoOf(await get(agent, trusted.port, "/api/p")).xForwardedProto).toBe("http");
+  });
+
+  test("security headers on every answer, HSTS only for https, no version in Server, X-Upstream locally", async () => {
+    const plain = await get(agent, trusted.port, "/api/h");
+    expect(plain.headers["x-content-type-options"]).toBe("nosniff");
+    expect(plain.headers["x-frame-options"]).toBe("DENY");
+    expect(plain.headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    expect(plain.headers["strict-transport-security"]).toBeUndefined();
+    expect(plain.headers.server).toBe("nginx");
+    expect(plain.headers["x-upstream"]).toBe(`127.0.0.1:${backend.port}`);
+
+    const secure = await get(agent, trusted.port, "/api/h", { "X-Forwarded-Proto": "https" });
+    expect(secure.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+  });
+
+  test("/static/ gets a year of caching, public and immutable, replacing the app's Cache-Control", async () => {
+    const reply = await get(agent, trusted.port, "/static/app.3f2a.js");
+    expect(reply.status).toBe(200);
+    const cacheControl = ([] as string[]).concat(reply.headers["cache-control"] ?? []).join(", ");
+    expect(cacheControl).toContain("max-age=31536000");
+    expect(cacheControl).toContain("public, immutable");
+    expect(cacheControl).not.toContain("no-cache");
+    expect(Date.parse(reply.headers.expires ?? "") - Date.now()).toBeGreaterThan(360 * 86_400_000);
+    expect(reply.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  test("/api/ responses keep the app's Cache-Control untouched", async () => {
+    const reply = await get(agent, trusted.port, "/api/cc");
+    expect(reply.headers["cache-control"]).toBe("private, max-age=7");
+    expect(reply.headers.expires).toBeUndefined();
+  });
+
+  test("gzip compresses text answers when the client accepts it", async () => {
+    const zipped = await get(agent, trusted.port, "/api/big", { "Accept-Encoding": "gzip" });
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+    const plain = await get(agent, trusted.port, "/api/big");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+  });
+});
+
+describe("status listener", () => {
+  test("stub_status and nginx liveness answer on loopback; anything else is 404", async () => {
+    const status = await get(agent, trusted.statusPort, "/nginx_status");
+    expect(status.status).toBe(200);
+    expect(status.body).toMatch(/^Active connections: \d+/);
+    const live = await get(agent, trusted.statusPort, "/nginx-health");
+    expect(live.status).toBe(200);
+    expect(live.body).toBe("ok\n");
+    expect((await get(agent, trusted.statusPort, "/health")).status).toBe(404);
+  });
+});
+
+describe("WebSocket", () => {
+  test("upgrade passes through nginx and messages echo both ways", async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${trusted.port}/ws`, { headers: { "X-Forwarded-For": "203.0.113.77" } });
+    const messages: string[] = [];
+    const got = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => (messages.length >= n ? resolve() : undefined);
+        ws.on("message", (data) => {
+          messages.push(data.toString());
+          check();
+        });
+        ws.once("error", reject);
+        check();
+      });
+    const hello = got(1);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    await hello;
+    // X-Real-IP set by nginx from the trusted X-Forwarded-For: the upgrade went through the proxy.
+    expect(JSON.parse(messages[0])).toEqual({ hello: "app1", xRealIp: "203.0.113.77" });
+    const echoed = got(2);
+    ws.send("ping-123");
+    await echoed;
+    expect(messages[1]).toBe("ping-123");
+    ws.close();
+  });
+});
+
+describe("limits", () => {
+  let limited: LocalNginx;
+  beforeAll(async () => {
+    limited = await startLocalNginx([{ host: "127.0.0.1", port: backend.port }], {
+      config: { nginxRateLimitPerMinute: 60, nginxRateLimitBurst: 3, nginxConnLimitPerIp: 2 },
+    });
+  });
+  afterAll(async () => {
+    await limited?.nginx.dispose();
+  });
+
+  test("limit_req answers 429 beyond rate + burst, per real client address, never on /health", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await get(agent, limited.port, `/api/limited/${i}`)).status);
+    // 1 request at the rate plus a burst of 3 without delay; the rest within the same second are refused.
+    expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+    expect(countBy(statuses).get(429)).toBeGreaterThanOrEqual(7);
+    expect(countBy(statuses).get(200)! + countBy(statuses).get(429)!).toBe(12);
+
+    // Another client (real address from trusted X-Forwarded-For) has its own budget.
+    expect((await get(agent, limited.port, "/api/limited/other", { "X-Forwarded-For": "203.0.113.50" })).status).toBe(200);
+    // Health checks are never limited.
+    for (let i = 0; i < 20; i++) expect((await get(agent, limited.port, "/health")).status).toBe(200);
+  });
+
+  test("limit_conn answers 429 beyond the concurrent connections per client", async () => {
+    const concurrentAgent = new http.Agent({ keepAlive: false, maxSockets: 10 });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 5 }, () => get(concurrentAgent, limited.port, `/api/slow?delay=400`, { "X-Forwarded-For": "203.0.113.100" }).then((r) => r.status)),
+      );
+      const counts = countBy(statuses);
+      expect(counts.get(429) ?? 0).toBeGreaterThanOrEqual(1);
+      expect(counts.get(200) ?? 0).toBeLessThanOrEqual(2);
+    } finally {
+      concurrentAgent.destroy();
+    }
+  });
+});
+
+describe("upstream connection pooling", () => {
+  test("a burst of thousands of requests leaves few TIME_WAIT sockets to the backend with the pool, many without", async () => {
+    const [pooledBackend, unpooledBackend] = await Promise.all([startBackend("pooled"), startBackend("unpooled")]);
+    const [pooled, unpooled] = await Promise.all([
+      startLocalNginx([{ host: "127.0.0.1", port: pooledBackend.port }], { config: NO_LIMITS }),
+      startLocalNginx([{ host: "127.0.0.1", port: unpooledBackend.port }], { config: { ...NO_LIMITS, nginxUpstreamKeepaliveConnections: 0 } }),
+    ]);
+    try {
+      expect(pooled.model.upstreams[0].keepalive).not.toBeNull();
+      expect(unpooled.model.upstreams[0].keepalive).toBeNull();
+      const requests = 2000;
+      // autocannon keeps its client connections alive, so only nginx's upstream side differs.
+      for (const target of [pooled, unpooled]) {
+        const result = await autocannon({ url: `http://127.0.0.1:${target.port}/api/pool`, connections: 8, amount: requests });
+        expect(result.errors).toBe(0);
+        expect(result["2xx"]).toBe(requests);
+      }
+      expect(pooledBackend.hits).toBe(requests);
+      expect(unpooledBackend.hits).toBe(requests);
+      const pooledTimeWait = timeWaitSockets(pooledBackend.port);
+      const unpooledTimeWait = timeWaitSockets(unpooledBackend.port);
+      expect(unpooledTimeWait).toBeGreaterThanOrEqual(requests / 2);
+      expect(pooledTimeWait).toBeLessThan(unpooledTimeWait * 0.1);
+    } finally {
+      await Promise.all([pooled.nginx.dispose(), unpooled.nginx.dispose()]);
+      await Promise.all([pooledBackend.kill(), unpooledBackend.kill()]);
+    }
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * Shared pieces of the nginx tests: the parsed dev/prod stack configs, loopback echo backends
+ * (node:http, answering which backend served and the forwarding headers it received), a keep-alive
+ * HTTP client and a private nginx built from the local-mode model.
+ */
+import * as http from "node:http";
+import * as net from "node:net";
+import { readFileSync } from "node:fs";
+import { WebSocketServer } from "ws";
+import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
+import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
+import { readStackFiles } from "../../../tools/offline/stack-files";
+import { freePort } from "../../../tools/processes/ports";
+import { makeNginxPrefix, startNginx, type NginxProcess } from "../../../tools/processes/nginx";
+
+export function stackConfig(stack: "dev" | "prod"): StackConfig {
+  return parseStackConfig(readStackFiles(stack).config, stack);
+}
+
+export interface Echo {
+  backend: string;
+  method: string;
+  url: string;
+  xForwardedFor: string | null;
+  xRealIp: string | null;
+  xForwardedProto: string | null;
+  xRequestId: string | null;
+  host: string | null;
+  connection: string | null;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly port: number;
+  /** Requests answered so far. */
+  hits: number;
+  /** Milliseconds to wait before answering (a slow replica). */
+  delayMs: number;
+  /** Stop accepting and drop every open connection (a crashed replica). */
+  kill(): Promise<void>;
+}
+
+/** Query `?delay=MS` delays one answer; a path containing "big" pads the body to several KB (gzip). */
+export async function startBackend(name: string, options: { delayMs?: number } = {}): Promise<Backend> {
+  const port = await freePort();
+  const sockets = new Set<net.Socket>();
+  const backend: Backend = {
+    name,
+    port,
+    hits: 0,
+    delayMs: options.delayMs ?? 0,
+    kill: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+  const header = (req: http.IncomingMessage, h: string) => {
+    const v = req.headers[h];
+    return v === undefined ? null : Array.isArray(v) ? v.join(",") : v;
+  };
+  const server = http.createServer((req, res) => {
+    backend.hits += 1;
+    const url = new URL(req.url ?? "/", "http://backend");
+    const delay = url.searchParams.has("delay") ? Number(url.searchParams.get("delay")) : backend.delayMs;
+    const padding = url.pathname.includes("big") ? "lorem ipsum ".repeat(400) : undefined;
+    const echo: Echo & { padding?: string } = {
+      backend: name,
+      method: req.method ?? "",
+      url: req.url ?? "",
+      xForwardedFor: header(req, "x-forwarded-for"),
+      xRealIp: header(req, "x-real-ip"),
+      xForwardedProto: header(req, "x-forwarded-proto"),
+      xRequestId: header(req, "x-request-id"),
+      host: header(req, "host"),
+      connection: header(req, "connection"),
+      ...(padding ? { padding } : {}),
+    };
+    const answer = () => {
+      res.setHeader("content-type", req.url?.endsWith(".txt") ? "text/plain" : "application/json");
+      res.setHeader("x-backend", name);
+      if (url.pathname.startsWith("/static/")) res.setHeader("cache-control", "no-cache");
+      if (url.pathname.startsWith("/api/cc")) res.setHeader("cache-control", "private, max-age=7");
+      res.end(JSON.stringify(echo));
+    };
+    if (delay > 0) setTimeout(answer, delay);
+    else answer();
+  });
+  // Longer than nginx's upstream keepalive_timeout, as the timeout chain requires of the app.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.once("close", () => sockets.delete(s));
+  });
+  // WebSocket echo on /ws, like the app.
+  const wss = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req, socket, head) => {
+    if ((req.url ?? "").split("?")[0] !== "/ws") {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.send(JSON.stringify({ hello: name, xRealIp: header(req, "x-real-ip") }));
+      ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return backend;
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** GET over a keep-alive agent (one client connection reused, as a load balancer does). */
+export function get(agent: http.Agent, port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path, method: "GET", headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export const echoOf = (reply: Reply): Echo => JSON.parse(reply.body) as Echo;
+
+export function countBy<T>(items: T[]): Map<T, number> {
+  const m = new Map<T, number>();
+  for (const i of items) m.set(i, (m.get(i) ?? 0) + 1);
+  return m;
+}
+
+export interface LocalNginx {
+  nginx: NginxProcess;
+  model: NginxModel;
+  port: number;
+  statusPort: number;
+  proxyProtocolPort: number;
+  proxyProtocolHttpPort: number;
+}
+
+/**
+ * A private nginx in front of `upstreams`, built by the same buildNginxModel as the cluster's, with
+ * config overrides and a final edit of the model (e.g. a different trusted CIDR).
+ */
+export async function startLocalNginx(
+  upstreams: LocalUpstream[],
+  options: { config?: Partial<StackConfig>; edit?: (model: NginxModel) => void; trustedCidrs?: string[] } = {},
+): Promise<LocalNginx> {
+  const prefix = makeNginxPrefix();
+  const [port, statusPort, proxyProtocolPort, proxyProtocolHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const config = { ...stackConfig("dev"), ...options.config };
+  const model = buildNginxModel(config, {
+    mode: "local",
+    prefix,
+    upstreams,
+    listenPort: port,
+    statusPort,
+    proxyProtocolPort,
+    proxyProtocolHttpPort,
+    ...(options.trustedCidrs ? { trustedCidrs: options.trustedCidrs } : {}),
+  });
+  options.edit?.(model);
+  const nginx = await startNginx({ prefix, conf: renderNginxConf(model), ports: [port, statusPort, proxyProtocolPort, proxyProtocolHttpPort] });
+  return { nginx, model, port, statusPort, proxyProtocolPort, proxyProtocolHttpPort };
+}
+
+/** Generous limits so only the test that is about limiting ever sees a 429. */
+export const NO_LIMITS: Partial<StackConfig> = { nginxRateLimitPerMinute: 1_000_000, nginxRateLimitBurst: 100_000, nginxConnLimitPerIp: 10_000 };
+
+/**
+ * Sockets in TIME_WAIT (state 06) with `port` at either end, from /proc/net/tcp and tcp6. Whoever
+ * closes a TCP connection first holds it in TIME_WAIT for a minute, so this counts closed connections.
+ */
+export function timeWaitSockets(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let count = 0;
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 4 || fields[3] !== "06") continue;
+      const local = fields[1].split(":")[1];
+      const remote = fields[2].split(":")[1];
+      if (local === hexPort || remote === hexPort) count += 1;
+    }
+  }
+  return count;
+}
+
+/** Sends raw bytes on a fresh connection and returns everything the server sends back until it closes. */
+export function rawRequest(port: number, data: string | Buffer, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer from 127.0.0.1:${port} within ${timeoutMs} ms: ${Buffer.concat(chunks).toString()}`));
+    }, timeoutMs);
+    socket.on("connect", () => socket.write(data));
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+  });
+}
