@@ -1,0 +1,23 @@
+import { wafRules } from "../../../infra/cdn/waf";
+
+describe("wafRules", () => {
+  const rules = wafRules({ ratePer5Minutes: 2000, metricPrefix: "edgestack-dev-cdn" });
+
+  it("evaluates the per-IP rate rule before the managed rules", () => {
+    expect(rules.map((r) => r.name)).toEqual(["rate-limit-per-ip", "aws-common-rule-set"]);
+    expect((rules[0].priority as number) < (rules[1].priority as number)).toBe(true);
+  });
+
+  it("blocks over the limit, per IP, over 5 minutes", () => {
+    expect(rules[0]).toMatchObject({ action: { block: {} }, statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 } } });
+  });
+
+  it("keeps the managed group's own actions (override none) and names metrics", () => {
+    expect(rules[1].overrideAction).toEqual({ none: {} });
+    expect(rules.map((r) => (r.visibilityConfig as { metricName: string }).metricName)).toEqual(["edgestack-dev-cdn-rate-limit", "edgestack-dev-cdn-common"]);
+  });
+
+  it("rejects a limit below WAF's minimum, naming the key", () => {
+    expect(() => wafRules({ ratePer5Minutes: 5, metricPrefix: "x" })).toThrow(/wafRateLimitPer5Minutes \(5\)/);
+  });
+});
