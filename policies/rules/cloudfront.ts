@@ -1,6 +1,6 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
@@ -21,7 +21,7 @@ export const MANAGED_CACHE_POLICIES: Record<string, { name: string; caches: bool
 };
 
 const behaviors = (p: Distribution): Behavior[] => [
-  ...(p.defaultCacheBehavior ? [{ ...(p.defaultCacheBehavior as Behavior), pathPattern: "(default)" }] : []),
+  ...(obj(p.defaultCacheBehavior) ? [{ ...(p.defaultCacheBehavior as Behavior), pathPattern: "(default)" }] : []),
   ...list(p.orderedCacheBehaviors as Behavior[] | undefined),
 ];
 

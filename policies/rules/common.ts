@@ -185,9 +185,19 @@ export function unknownAt(read: () => unknown): boolean {
   }
 }
 
+/**
+ * The elements of an input list. A plan file masks secret values as "[secret]", sometimes a whole structure (e.g.
+ * CloudFront origins carrying a secret header): such entries are present but unreadable, so they are left out rather
+ * than judged.
+ */
 export function list<T>(v: T[] | T | undefined | null): T[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
+  if (v === undefined || v === null || (v as unknown) === SECRET_PLACEHOLDER) return [];
+  return (Array.isArray(v) ? v : [v]).filter((x) => (x as unknown) !== SECRET_PLACEHOLDER);
+}
+
+/** An input that should be an object, or undefined when missing or masked. */
+export function obj<T>(v: T | undefined | null): T | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? v : undefined;
 }
 
 export function num(v: unknown): number | undefined {
