@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     for (let k = 0; k < checks.length; k++) {
       const c = checks[k]!;
       const ref = checks[k - (k % 2) + 1]!.checksPerSec;
-      const extra = c.redisCalls !== undefined ? `  (${c.redisCalls} Redis round trips)` : "";
+      const extra = c.redisCalls !== undefined ? `  (${c.redisCalls} script calls to Redis)` : "";
       console.log(`${c.name.padEnd(42)}${fmt(c.checksPerSec).padStart(12)}${(fmt(c.checksPerSec / ref, 2) + "×").padStart(9)}${String(c.admitted).padStart(12)}${extra}`);
     }
 
