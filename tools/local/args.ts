@@ -1,0 +1,61 @@
+import { parseArgs } from "node:util";
+
+export interface LocalArgs {
+  stack: string;
+  port: number;
+  replicas: number;
+  help: boolean;
+}
+
+export const LOCAL_USAGE = `usage: npm run local -- [--stack dev] [--port 8080] [--replicas 3]
+
+Runs the data plane on loopback: a private redis-server, N app replicas and nginx configured from
+Pulumi.<stack>.yaml (local mode). Ctrl-C (or SIGTERM) stops exactly the processes it started.
+
+  --stack NAME     stack file to read (Pulumi.NAME.yaml); default dev
+  --port N         nginx's port on 127.0.0.1; default 8080
+  --replicas N     app replicas behind nginx (1-64); default 3`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\n\n${LOCAL_USAGE}`);
+    this.name = "UsageError";
+  }
+}
+
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`--${flag} ${JSON.stringify(text)}: must be a whole number from ${min} to ${max}`);
+  }
+  return Number(text);
+}
+
+/** Parses the CLI's arguments (pure); throws UsageError naming the offending flag and value. */
+export function parseLocalArgs(argv: string[]): LocalArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string" },
+        port: { type: "string" },
+        replicas: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const stack = values.stack ?? "dev";
+  if (!STACK_NAME.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: is not a stack name (letters, digits, . _ -)`);
+  return {
+    stack,
+    port: values.port === undefined ? 8080 : wholeNumber("port", values.port, 1, 65_535),
+    replicas: values.replicas === undefined ? 3 : wholeNumber("replicas", values.replicas, 1, 64),
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,128 @@
+import * as http from "node:http";
+import autocannon from "autocannon";
+
+/** Figures of one load run, the same shape for tests and the benchmark. */
+export interface LoadResult {
+  /** Requests written to the wire. */
+  sent: number;
+  /** Responses received (any status). */
+  responses: number;
+  /** Responses by status code, e.g. { "200": 1234 }. */
+  statuses: Record<string, number>;
+  /** Responses that were not 2xx/3xx. */
+  failedResponses: number;
+  /** Connection errors and timeouts (requests that got no response at all). */
+  errors: number;
+  timeouts: number;
+  durationSeconds: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+export interface LoadOptions {
+  url: string;
+  /** Concurrent keep-alive connections. Default 20. */
+  connections?: number;
+  /** Run length. Default 3000 ms. */
+  durationMs?: number;
+  headers?: Record<string, string>;
+  /** Runs while the load is on (e.g. kill a replica after a while); awaited before the result is returned. */
+  during?: () => Promise<void>;
+}
+
+/**
+ * A bounded closed-loop load run with autocannon (keep-alive connections, one request in flight per
+ * connection). `during` lets a test disturb the system mid-run; its promise is awaited too.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const durationMs = options.durationMs ?? 3000;
+  const run = autocannon({
+    url: options.url,
+    connections: options.connections ?? 20,
+    duration: durationMs / 1000,
+    headers: options.headers,
+    // Above nginx's retry budget, so a slow retried request is not counted as a client timeout.
+    timeout: 30,
+  });
+  const [result] = await Promise.all([run, options.during?.()]);
+  const statuses: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count: number }).count;
+  const responses = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const failedResponses = Object.entries(statuses)
+    .filter(([code]) => !(Number(code) >= 200 && Number(code) < 400))
+    .reduce((a, [, n]) => a + n, 0);
+  return {
+    sent: result.requests.sent,
+    responses,
+    statuses,
+    failedResponses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationSeconds: result.duration,
+    requestsPerSecond: responses / result.duration,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+  };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One GET over `agent` (pass a keep-alive agent to reuse connections); never rejects on HTTP status. */
+export function httpGet(url: string, options: { headers?: Record<string, string>; agent?: http.Agent; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: options.headers, agent: options.agent ?? false, timeout: options.timeoutMs ?? 10_000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.once("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.once("error", reject);
+    });
+    req.once("timeout", () => req.destroy(new Error(`GET ${url}: no answer within ${options.timeoutMs ?? 10_000} ms`)));
+    req.once("error", reject);
+  });
+}
+
+/** Sends `total` GETs with `concurrency` workers over one keep-alive agent; returns every answer. */
+export async function getMany(url: string, total: number, concurrency: number, headers?: Record<string, string>): Promise<HttpAnswer[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const answers: HttpAnswer[] = [];
+  let next = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          next += 1;
+          answers.push(await httpGet(url, { headers, agent }));
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  return answers;
+}
+
+/** Polls until `check` holds (or throws after timeoutMs with the last value described). */
+export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (check(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Limits that never trigger under a load run (the limiters still run: every request is checked
+ * against Redis and counted by nginx's zones). nginx: 1,000,000 r/m (~16.7k r/s) per client with a
+ * burst of 100,000 and 10,000 connections; app: 10^9 per 1 s window (a small sorted set per key).
+ */
+export const UNREACHABLE_LIMITS = {
+  configOverrides: { nginxRateLimitPerMinute: 1_000_000, nginxRateLimitBurst: 100_000, nginxConnLimitPerIp: 10_000 },
+  appEnv: { RATE_LIMIT_MAX: "1000000000", RATE_LIMIT_WINDOW_MS: "1000" },
+} as const;
