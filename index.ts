@@ -12,9 +12,21 @@ import { ValidatedCertificate } from "./infra/edge/certificates";
 import { Nlb } from "./infra/edge/nlb";
 import { OriginLock } from "./infra/edge/origin-lock";
 import { awsProvider, awsUsEast1Provider } from "./infra/providers";
+import { Redis } from "./infra/cache/redis";
+import { replicationGroupId } from "./infra/cache/settings";
+import { EksCluster } from "./infra/cluster/eks";
+import { clusterName as eksClusterName } from "./infra/cluster/settings";
+import { buildNginxModel, renderNginxConf } from "./infra/nginx";
+import { checkWorkloadSettings } from "./infra/workloads/settings";
+import { LoadBalancerTargets } from "./infra/workloads/targets";
+import { Workloads } from "./infra/workloads/workloads";
 
 // Validated as a whole before any resource is registered: bad config fails here, nothing half-applied.
 const config = loadStackConfig();
+checkWorkloadSettings(config);
+// Rendered (and every value validated) before any resource exists, like the config itself.
+const nginxModel = buildNginxModel(config, { mode: "cluster" });
+const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };
 
 const aws = awsProvider(config);
 
@@ -27,6 +39,52 @@ const network = new Vpc(
     cidrBlock: config.vpcCidr,
     availabilityZoneCount: config.availabilityZoneCount,
     natGateways: config.natGateways,
+  },
+  { providers: { aws } },
+);
+
+// ── Cluster and cache ──────────────────────────────────────────────────────────────────────
+const cluster = new EksCluster(
+  "cluster",
+  {
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    clusterName: eksClusterName(config.stack),
+    region: config.region,
+    kubernetesVersion: config.kubernetesVersion,
+    serviceCidr: config.serviceCidr,
+    publicAccessCidrs: config.clusterPublicAccessCidrs,
+    nodeInstanceType: config.nodeInstanceType,
+    nodeScaling: { min: config.nodeMinSize, desired: config.nodeDesiredSize, max: config.nodeMaxSize },
+    isProd: config.isProd,
+    existing: config.existingKubeconfig
+      ? {
+          kubeconfig: config.existingKubeconfig,
+          nodeSecurityGroupId: config.existingNodeSecurityGroupId,
+          nodeAutoScalingGroupName: config.existingNodeAutoScalingGroup || undefined,
+        }
+      : undefined,
+  },
+  { providers: { aws } },
+);
+
+const cache = new Redis(
+  "cache",
+  {
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
+    nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+    replicationGroupId: replicationGroupId(config.stack),
+    engine: config.cacheEngine,
+    engineVersion: config.cacheEngineVersion,
+    nodeType: config.cacheNodeType,
+    replicas: config.cacheReplicas,
+    multiAz: config.cacheMultiAz,
+    snapshotRetentionDays: config.cacheSnapshotRetentionDays,
+    snapshotWindow: config.cacheSnapshotWindow,
+    maintenanceWindow: config.cacheMaintenanceWindow,
+    isProd: config.isProd,
+    slowLogRetentionDays: config.isProd ? 30 : 7,
   },
   { providers: { aws } },
 );
@@ -139,6 +197,48 @@ const dns = new Dns(
   { providers: { aws } },
 );
 
+// ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
+const kubernetesProvider = cluster.provider;
+const workloads = new Workloads(
+  "workloads",
+  { settings: config, kubernetesVersion: config.kubernetesVersion, redisUrl: cache.redisUrl, nginxConf },
+  { providers: { kubernetes: kubernetesProvider } },
+);
+new LoadBalancerTargets(
+  "lb-targets",
+  {
+    loadBalancers: [
+      { name: "alb", securityGroupId: alb.securityGroupId },
+      { name: "nlb", securityGroupId: nlb.securityGroupId },
+    ],
+    targets: [
+      { name: "alb-http", loadBalancer: "alb", targetGroupArn: alb.targetGroupArn, nodePort: config.nginxHttpNodePort, servicePortName: "http" },
+      // The NLB's target groups health-check nginx's HTTP NodePort (its /health passthrough).
+      {
+        name: "nlb-tls",
+        loadBalancer: "nlb",
+        targetGroupArn: nlb.targetGroupArns.tls,
+        nodePort: config.nginxProxyProtocolNodePort,
+        healthCheckNodePort: config.nginxHttpNodePort,
+        servicePortName: "pp-https",
+      },
+      {
+        name: "nlb-http",
+        loadBalancer: "nlb",
+        targetGroupArn: nlb.targetGroupArns.http,
+        nodePort: config.nginxProxyProtocolHttpNodePort,
+        healthCheckNodePort: config.nginxHttpNodePort,
+        servicePortName: "pp-http",
+      },
+    ],
+    nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+    registration: cluster.nodeAutoScalingGroupName
+      ? { kind: "autoScalingGroup", autoScalingGroupName: cluster.nodeAutoScalingGroupName }
+      : { kind: "targetGroupBinding", namespace: workloads.namespace, serviceName: workloads.nginxServiceName },
+  },
+  { providers: { aws, kubernetes: kubernetesProvider } },
+);
+
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
@@ -149,3 +249,8 @@ export const distributionId = cdn.distributionId;
 export const distributionDomainName = cdn.domainName;
 export const hostedZoneId = zone.zoneId;
 export const recordNames = dns.recordNames;
+export const clusterName = cluster.clusterName;
+export const kubeconfig = cluster.kubeconfig;
+export const redisEndpoint = cache.primaryEndpoint;
+export const redisPort = cache.port;
+export const namespace = workloads.namespace;

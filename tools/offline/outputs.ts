@@ -182,6 +182,12 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
           status: "ACTIVE",
         },
       };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { id: `lt-${h17}`, outputs: { arn: arn("ec2", `launch-template/lt-${h17}`), latestVersion: 1, defaultVersion: 1 } };
+    case "aws:kms/key:Key": {
+      const keyId = `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`;
+      return { id: keyId, outputs: { arn: arn("kms", `key/${keyId}`), keyId } };
+    }
     case "aws:iam/role:Role":
       return { id: inputs.name ?? `${name}-${hex(name, 7)}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? `${name}-${hex(name, 7)}`}`, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${upper(name, 17)}` } };
     case "aws:iam/policy:Policy":

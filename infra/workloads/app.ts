@@ -1,0 +1,120 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
+import type { WorkloadSettings } from "./settings";
+
+
+/** The port the app listens on (PORT) and its Service port: nginx's upstream is appClusterIp:8080. */
+export const APP_PORT = 8080;
+export const APP_NAME = "app";
+/** Key of the Secret entry holding REDIS_URL. */
+export const REDIS_URL_KEY = "REDIS_URL";
+
+export const appLabels = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "api" } as const;
+const selector = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack" };
+
+/**
+ * The app's hard stop (SHUTDOWN_TIMEOUT_MS, counted from SIGTERM): just inside the pod's grace
+ * period, so the app exits on its own (and logs why) before the kubelet's SIGKILL. The schema's
+ * timeout chain guarantees shutdown delay < grace period, so this stays above the delay as the app
+ * requires.
+ */
+export function appShutdownTimeoutMs(s: Pick<WorkloadSettings, "terminationGracePeriodSeconds">): number {
+  return Math.max(1000, s.terminationGracePeriodSeconds * 1000 - 500);
+}
+
+/**
+ * The app's environment (names fixed by the app, see app/src/config.ts) — everything except
+ * REDIS_URL, which comes from the Secret.
+ */
+export function appEnv(s: WorkloadSettings): { name: string; value: string }[] {
+  return [
+    { name: "PORT", value: String(APP_PORT) },
+    { name: "RATE_LIMIT_MAX", value: String(s.rateLimitMax) },
+    { name: "RATE_LIMIT_WINDOW_MS", value: String(s.rateLimitWindowMs) },
+    { name: "RATE_LIMIT_FAIL", value: s.rateLimitFailMode },
+    // nginx is the one proxy in front of the app it trusts: it has already replaced X-Forwarded-For's
+    // client entry with the address it verified (real_ip from the ALB or PROXY protocol).
+    { name: "TRUST_PROXY_HOPS", value: "1" },
+    { name: "SHUTDOWN_DELAY_MS", value: String(s.appShutdownDelaySeconds * 1000) },
+    { name: "SHUTDOWN_TIMEOUT_MS", value: String(appShutdownTimeoutMs(s)) },
+    { name: "KEEPALIVE_TIMEOUT_MS", value: String(s.appKeepAliveSeconds * 1000) },
+    { name: "HEADERS_TIMEOUT_MS", value: String(s.appHeadersTimeoutSeconds * 1000) },
+  ];
+}
+
+/** Spread across zones (hard: an AZ outage must not take every replica) and nodes (soft). */
+export function topologySpread(labels: Record<string, string>): k8s.types.input.core.v1.TopologySpreadConstraint[] {
+  return [
+    { topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: labels }, matchLabelKeys: ["pod-template-hash"] },
+    { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels }, matchLabelKeys: ["pod-template-hash"] },
+  ];
+}
+
+export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string): k8s.types.input.apps.v1.DeploymentSpec {
+  return {
+    replicas: s.appReplicas,
+    selector: { matchLabels: selector },
+    // Surge first: capacity never drops below the replica count during a rollout.
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    template: {
+      metadata: { labels: { ...appLabels } },
+      spec: {
+        securityContext: podSecurityContext(APP_UID),
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
+        topologySpreadConstraints: topologySpread(selector),
+        containers: [
+          {
+            name: APP_NAME,
+            image: s.appImage,
+            imagePullPolicy: "IfNotPresent",
+            ports: [{ name: "http", containerPort: APP_PORT, protocol: "TCP" }],
+            env: [
+              ...appEnv(s),
+              { name: REDIS_URL_KEY, valueFrom: { secretKeyRef: { name: redisSecretName, key: REDIS_URL_KEY } } },
+              { name: "INSTANCE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+            ],
+            resources: {
+              requests: { cpu: s.appCpuRequest, memory: s.appMemoryRequest },
+              limits: { cpu: s.appCpuLimit, memory: s.appMemoryLimit },
+            },
+            // Deep: Redis reachable. Turns 503 at SIGTERM, so the pod leaves the Service at once.
+            readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 },
+            // Shallow: a Redis outage must not restart every pod.
+            livenessProbe: { httpGet: { path: "/livez", port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+            startupProbe: { httpGet: { path: "/livez", port: "http" }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
+            securityContext: containerSecurityContext(APP_UID),
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+          },
+        ],
+        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+      },
+    },
+  };
+}
+
+/** ClusterIP Service at the fixed address nginx's upstream names (no DNS lookup in nginx.conf). */
+export function appServiceSpec(s: Pick<WorkloadSettings, "appClusterIp">): k8s.types.input.core.v1.ServiceSpec {
+  return {
+    type: "ClusterIP",
+    clusterIP: s.appClusterIp,
+    selector,
+    ports: [{ name: "http", port: APP_PORT, targetPort: "http", protocol: "TCP" }],
+  };
+}
+
+/** One pod at a time may be evicted (node drains, upgrades); works for any replica count. */
+export function appPdbSpec(): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: selector } };
+}
+
+export function appHpaSpec(s: WorkloadSettings, deploymentName: string): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {
+  return {
+    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
+    minReplicas: s.appMinReplicas,
+    maxReplicas: s.appMaxReplicas,
+    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.appTargetCpuPercent } } }],
+    // Scale up promptly, scale down slowly: flapping replicas churn connection pools in nginx.
+    behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } },
+  };
+}

@@ -1,0 +1,140 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../nginx/model";
+import { topologySpread } from "./app";
+import { contentHash, sha256 } from "./hash";
+import { containerSecurityContext, NGINX_UID, podSecurityContext } from "./security";
+import type { WorkloadSettings } from "./settings";
+
+export const NGINX_NAME = "nginx";
+/** Pod-template annotation carrying the full SHA-256 of nginx.conf: a config change rolls the pods. */
+export const NGINX_CONF_CHECKSUM_ANNOTATION = "edgestack.io/nginx-conf-sha256";
+/** Where the ConfigMap is mounted; nginx is started with `-c` on the file inside. */
+export const NGINX_CONF_DIR = "/etc/nginx/edgestack";
+
+export const nginxLabels = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "proxy" } as const;
+const selector = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack" };
+
+/**
+ * nginx's own footprint (not in the stack config): it is I/O bound and small; the limit leaves room
+ * for bursts of TLS-less proxying and the shared-memory zones.
+ */
+export const NGINX_RESOURCES = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } } as const;
+
+/** ConfigMap name carrying the content hash: a changed nginx.conf is a new object and a new rollout. */
+export function nginxConfigMapName(conf: string): string {
+  return `nginx-conf-${contentHash(conf)}`;
+}
+
+export interface NginxServicePort {
+  name: string;
+  /** Service port = container port. */
+  port: number;
+  targetPort: string;
+  nodePort: number;
+  protocol: "TCP";
+}
+
+/**
+ * The NodePorts the load balancers target, each mapped to its nginx listener:
+ * ALB → HTTP (X-Forwarded-For), NLB 443 (TLS terminated at the NLB) → PROXY protocol "https",
+ * NLB 80 → PROXY protocol plain (redirects to https). The status port is in no Service.
+ */
+export function nginxServicePorts(s: Pick<WorkloadSettings, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">): NginxServicePort[] {
+  const ports: NginxServicePort[] = [
+    { name: "http", port: NGINX_PORTS.http, targetPort: "http", nodePort: s.nginxHttpNodePort, protocol: "TCP" },
+    { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: s.nginxProxyProtocolNodePort, protocol: "TCP" },
+    { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: s.nginxProxyProtocolHttpNodePort, protocol: "TCP" },
+  ];
+  const seen = new Set<number>();
+  for (const p of ports) {
+    if (p.nodePort < 30000 || p.nodePort > 32767) throw new Error(`nginx NodePort ${p.nodePort} (${p.name}) is outside the NodePort range 30000-32767`);
+    if (seen.has(p.nodePort)) throw new Error(`nginx NodePort ${p.nodePort} is used twice`);
+    seen.add(p.nodePort);
+  }
+  return ports;
+}
+
+/**
+ * Seconds nginx keeps accepting after the pod starts terminating: kube-proxy on every node must
+ * first drop the pod from the NodePort's endpoints, or load-balancer connections routed to it are
+ * refused. Up to 5 s, and only as much as the grace period leaves after nginx's own graceful stop
+ * (`worker_shutdown_timeout`) plus a second to exit — past that the kubelet would SIGKILL it.
+ */
+export function nginxPreStopSeconds(terminationGracePeriodSeconds: number, workerShutdownTimeoutSeconds: number): number {
+  return Math.max(0, Math.min(5, terminationGracePeriodSeconds - workerShutdownTimeoutSeconds - 1));
+}
+
+/** preStop pause: the native sleep action where the cluster has it (1.30+), else the image's sleep. */
+export function preStopSleep(kubernetesVersion: string, seconds: number): k8s.types.input.core.v1.LifecycleHandler {
+  const minor = Number(/^1\.(\d+)$/.exec(kubernetesVersion)?.[1] ?? NaN);
+  if (!Number.isInteger(minor)) throw new Error(`edgestack:kubernetesVersion: ${JSON.stringify(kubernetesVersion)} is not a 1.x version`);
+  return minor >= 30 ? { sleep: { seconds } } : { exec: { command: ["sleep", String(seconds)] } };
+}
+
+/** The rendered nginx.conf and the one model value the pod spec depends on. */
+export interface NginxConf {
+  text: string;
+  /** The model's worker_shutdown_timeout (seconds). */
+  workerShutdownTimeoutSeconds: number;
+}
+
+export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, configMapName: string, kubernetesVersion: string): k8s.types.input.apps.v1.DeploymentSpec {
+  const preStop = nginxPreStopSeconds(s.terminationGracePeriodSeconds, conf.workerShutdownTimeoutSeconds);
+  const ports = nginxServicePorts(s);
+  const status = { httpGet: { path: NGINX_LIVENESS_PATH, port: "status" } };
+  return {
+    replicas: s.nginxReplicas,
+    selector: { matchLabels: selector },
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    template: {
+      metadata: { labels: { ...nginxLabels }, annotations: { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) } },
+      spec: {
+        securityContext: podSecurityContext(NGINX_UID),
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
+        topologySpreadConstraints: topologySpread(selector),
+        containers: [
+          {
+            name: NGINX_NAME,
+            image: s.nginxImage,
+            imagePullPolicy: "IfNotPresent",
+            // Bypasses the image's entrypoint scripts (they rewrite files under /etc/nginx, which is read-only here).
+            command: ["nginx", "-c", `${NGINX_CONF_DIR}/nginx.conf`, "-g", "daemon off;"],
+            ports: [...ports.map((p) => ({ name: p.targetPort, containerPort: p.port, protocol: "TCP" })), { name: "status", containerPort: NGINX_PORTS.status, protocol: "TCP" }],
+            resources: { requests: { ...NGINX_RESOURCES.requests }, limits: { ...NGINX_RESOURCES.limits } },
+            // nginx's own health on the internal status port: readiness must not follow the app's
+            // deep /health, or a Redis outage would empty every NodePort at once.
+            readinessProbe: { ...status, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+            livenessProbe: { ...status, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+            startupProbe: { ...status, periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 30 },
+            ...(preStop > 0 ? { lifecycle: { preStop: preStopSleep(kubernetesVersion, preStop) } } : {}),
+            securityContext: containerSecurityContext(NGINX_UID),
+            volumeMounts: [
+              { name: "conf", mountPath: NGINX_CONF_DIR, readOnly: true },
+              { name: "tmp", mountPath: "/tmp" },
+            ],
+          },
+        ],
+        volumes: [
+          { name: "conf", configMap: { name: configMapName, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },
+          // pid file and temp paths (the model points them under /tmp).
+          { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+        ],
+      },
+    },
+  };
+}
+
+/** NodePort Service with fixed ports; `Cluster` policy so every node answers on every port. */
+export function nginxServiceSpec(s: WorkloadSettings): k8s.types.input.core.v1.ServiceSpec {
+  return {
+    type: "NodePort",
+    externalTrafficPolicy: "Cluster",
+    selector,
+    ports: nginxServicePorts(s).map((p) => ({ ...p })),
+  };
+}
+
+export function nginxPdbSpec(): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: selector } };
+}

@@ -1,0 +1,103 @@
+import * as kubernetes from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { APP_NAME, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
+import { NGINX_NAME, NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec } from "./nginx";
+import { NAMESPACE, WorkloadSettings } from "./settings";
+
+export interface WorkloadsArgs {
+  settings: WorkloadSettings;
+  /** Kubernetes minor version of the cluster (picks the preStop form). */
+  kubernetesVersion: string;
+  /** The app's REDIS_URL (rediss:// with the AUTH token) — must be a Pulumi secret. */
+  redisUrl: pulumi.Input<string>;
+  /** The rendered nginx.conf (infra/nginx, cluster mode) and its worker_shutdown_timeout. */
+  nginxConf: NginxConf;
+}
+
+/**
+ * The Kubernetes side: namespace `edgestack` (restricted Pod Security Standard enforced), the app
+ * (Deployment, fixed-ClusterIP Service, PDB, HPA, REDIS_URL Secret) and nginx (content-hashed
+ * ConfigMap, Deployment, NodePort Service with fixed ports, PDB). Give it `providers: { kubernetes }`.
+ */
+export class Workloads extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  /** The NodePort Service the load balancers reach (name inside `namespace`). */
+  public readonly nginxServiceName: pulumi.Output<string>;
+  public readonly nginxConfigMapName: pulumi.Output<string>;
+
+  constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edgestack:workloads:Workloads", name, {}, opts);
+    const s = args.settings;
+    const child = { parent: this };
+
+    const ns = new kubernetes.core.v1.Namespace(
+      `${name}-namespace`,
+      {
+        metadata: {
+          name: NAMESPACE,
+          labels: {
+            "app.kubernetes.io/part-of": "edgestack",
+            // The API server itself refuses any pod in this namespace that breaks the hardening.
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
+          },
+        },
+      },
+      child,
+    );
+    const namespace = ns.metadata.name;
+    const inNamespace = { parent: this, dependsOn: [ns] };
+
+    // ── App ────────────────────────────────────────────────────────────────────────────────
+    const redisSecretName = "app-redis";
+    new kubernetes.core.v1.Secret(
+      `${name}-app-redis`,
+      {
+        metadata: { name: redisSecretName, namespace, labels: { ...appLabels } },
+        type: "Opaque",
+        stringData: { [REDIS_URL_KEY]: pulumi.secret(args.redisUrl) },
+      },
+      inNamespace,
+    );
+    const app = new kubernetes.apps.v1.Deployment(
+      `${name}-app`,
+      { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appDeploymentSpec(s, redisSecretName) },
+      // After the first deploy the HPA owns the replica count; an update must not reset it.
+      { ...inNamespace, ignoreChanges: ["spec.replicas"] },
+    );
+    new kubernetes.core.v1.Service(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appServiceSpec(s) }, inNamespace);
+    new kubernetes.policy.v1.PodDisruptionBudget(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appPdbSpec() }, inNamespace);
+    new kubernetes.autoscaling.v2.HorizontalPodAutoscaler(
+      `${name}-app`,
+      { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appHpaSpec(s, APP_NAME) },
+      { ...inNamespace, dependsOn: [ns, app] },
+    );
+
+    // ── nginx ──────────────────────────────────────────────────────────────────────────────
+    const configMapName = nginxConfigMapName(args.nginxConf.text);
+    const configMap = new kubernetes.core.v1.ConfigMap(
+      `${name}-nginx-conf`,
+      // Immutable: the name is the content hash, a new config is a new ConfigMap.
+      { metadata: { name: configMapName, namespace, labels: { ...nginxLabels } }, immutable: true, data: { "nginx.conf": args.nginxConf.text } },
+      // A changed name means replace; Pulumi creates the new one before deleting the old, so the
+      // Deployment's pods always find the ConfigMap they mount.
+      inNamespace,
+    );
+    new kubernetes.apps.v1.Deployment(
+      `${name}-nginx`,
+      { metadata: { name: NGINX_NAME, namespace, labels: { ...nginxLabels } }, spec: nginxDeploymentSpec(s, args.nginxConf, configMapName, args.kubernetesVersion) },
+      { ...inNamespace, dependsOn: [ns, configMap] },
+    );
+    const service = new kubernetes.core.v1.Service(
+      `${name}-nginx`,
+      { metadata: { name: NGINX_NAME, namespace, labels: { ...nginxLabels } }, spec: nginxServiceSpec(s) },
+      inNamespace,
+    );
+    new kubernetes.policy.v1.PodDisruptionBudget(`${name}-nginx`, { metadata: { name: NGINX_NAME, namespace, labels: { ...nginxLabels } }, spec: nginxPdbSpec() }, inNamespace);
+
+    this.namespace = namespace;
+    this.nginxServiceName = service.metadata.name;
+    this.nginxConfigMapName = configMap.metadata.name;
+    this.registerOutputs({ namespace: this.namespace, nginxServiceName: this.nginxServiceName });
+  }
+}
