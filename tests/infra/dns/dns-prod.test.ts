@@ -1,0 +1,24 @@
+import { input, ofType, runStack, StackRun } from "../../harness";
+import { INVOKES } from "../../../tools/offline/invokes";
+
+/** Prod (createHostedZone false): the existing zone is looked up by name, never created. */
+
+let run: StackRun;
+beforeAll(async () => {
+  run = await runStack({ stack: "prod" });
+});
+
+describe("existing hosted zone", () => {
+  it("creates no zone and puts every record in the looked-up one", () => {
+    expect(ofType(run, "aws:route53/zone:Zone")).toEqual([]);
+    const zoneId = INVOKES["aws:route53/getZone:getZone"]({ name: "edgestack.example.com" }, "us-east-1").zoneId;
+    expect(run.outputs.hostedZoneId).toBe(zoneId);
+    const records = ofType(run, "aws:route53/record:Record");
+    expect(records.length).toBeGreaterThan(10);
+    for (const r of records) expect(input(r, "zoneId")).toBe(zoneId);
+  });
+
+  it("uses the prod domain for every name", () => {
+    for (const r of ofType(run, "aws:route53/record:Record")) expect(String(input(r, "name"))).toMatch(/(^|\.)edgestack\.example\.com\.?$/);
+  });
+});
