@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { waitForPort } from "./ports";
@@ -24,20 +24,35 @@ export interface NginxCheckResult {
   output: string;
 }
 
-function run(args: string[]): Promise<NginxCheckResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(nginxBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ ok: code === 0, output }));
-  });
+/**
+ * Runs nginx with stdout/stderr going to a file in the prefix, never to a pipe: node's child pipes
+ * are sockets, and nginx cannot open /dev/stdout or /dev/stderr (the container's log paths) on a
+ * socket (ENXIO). In a container they are FIFOs or files, which open fine.
+ */
+function stdioFile(prefix: string, name: string): { fd: number; read: () => string } {
+  const file = path.join(prefix, name);
+  const fd = openSync(file, "w");
+  return {
+    fd,
+    read: () => {
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return "";
+      }
+    },
+  };
 }
 
 /** `nginx -t -p PREFIX/ -c CONF`: parses the file and opens everything it names (logs, temp dirs). */
 export function checkNginxConfig(prefix: string, confFile = path.join(prefix, "nginx.conf")): Promise<NginxCheckResult> {
-  return run(["-t", "-p", `${path.resolve(prefix)}/`, "-c", path.resolve(confFile)]);
+  const dir = path.resolve(prefix);
+  const out = stdioFile(dir, "nginx-t.log");
+  return new Promise<NginxCheckResult>((resolve, reject) => {
+    const child = spawn(nginxBinary(), ["-t", "-p", `${dir}/`, "-c", path.resolve(confFile)], { stdio: ["ignore", out.fd, out.fd] });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ ok: code === 0, output: out.read() }));
+  }).finally(() => closeSync(out.fd));
 }
 
 /** Writes `text` as PREFIX/nginx.conf (creating PREFIX) and runs `nginx -t` on it. */
@@ -150,13 +165,15 @@ export async function startNginx(options: NginxStartOptions): Promise<NginxProce
     return existsSync(file) ? readFileSync(file, "utf8") : "";
   };
 
-  const child = spawn(nginxBinary(), ["-p", `${prefix}/`, "-c", confFile, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20_000)));
+  // The master's own stdout/stderr (messages before the conf's error_log is open) land in stdio.log.
+  const stdio = stdioFile(prefix, "stdio.log");
+  const child = spawn(nginxBinary(), ["-p", `${prefix}/`, "-c", confFile, "-g", "daemon off;"], { stdio: ["ignore", stdio.fd, stdio.fd] });
+  closeSync(stdio.fd);
+  const stderr = () => stdio.read().slice(-4000);
   track(child);
   const died = new Promise<never>((_, reject) =>
     child.once("exit", (code, signal) =>
-      reject(new Error(`nginx (${confFile}) exited during start (code ${code}, signal ${signal}):\n${stderr}${readFile("error.log").slice(-4000)}`)),
+      reject(new Error(`nginx (${confFile}) exited during start (code ${code}, signal ${signal}):\n${stderr()}${readFile("error.log").slice(-4000)}`)),
     ),
   );
   died.catch(() => undefined);
@@ -212,7 +229,7 @@ export async function startNginx(options: NginxStartOptions): Promise<NginxProce
       // The master starts new workers once the new configuration is applied.
       const deadline = Date.now() + 10_000;
       while (!childPids(child.pid).some((p) => !before.has(p))) {
-        if (exited(child)) throw new Error(`nginx exited during reload:\n${stderr}`);
+        if (exited(child)) throw new Error(`nginx exited during reload:\n${stderr()}${readFile("error.log").slice(-4000)}`);
         if (Date.now() > deadline) throw new Error(`nginx did not start new workers within 10 s of SIGHUP:\n${readFile("error.log").slice(-4000)}`);
         await sleep(10);
       }

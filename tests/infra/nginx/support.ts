@@ -222,3 +222,49 @@ export function rawRequest(port: number, data: string | Buffer, timeoutMs = 5000
     });
   });
 }
+
+/**
+ * The text of the first block whose head line matches `head` (e.g. "upstream app", "location /api/"),
+ * braces inside quoted strings ignored. Throws when absent.
+ */
+export function blockOf(conf: string, head: string | RegExp, from = 0): string {
+  const lines = conf.split("\n");
+  let start = -1;
+  let offset = 0;
+  for (const line of lines) {
+    const trimmed = line.trim();
+    if (offset >= from && trimmed.endsWith("{") && (typeof head === "string" ? trimmed === `${head} {` : head.test(trimmed))) {
+      start = offset;
+      break;
+    }
+    offset += line.length + 1;
+  }
+  if (start < 0) throw new Error(`no block ${String(head)} in the rendered conf`);
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = start; i < conf.length; i++) {
+    const c = conf[i];
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "{") depth += 1;
+    else if (c === "}") {
+      depth -= 1;
+      if (depth === 0) return conf.slice(start, i + 1);
+    }
+  }
+  throw new Error(`block ${String(head)} is not closed`);
+}
+
+/** Every server block of the conf, in order. */
+export function serverBlocks(conf: string): string[] {
+  const blocks: string[] = [];
+  let from = 0;
+  for (;;) {
+    const at = conf.indexOf("\n    server {", from);
+    if (at < 0) return blocks;
+    const block = blockOf(conf, "server", at + 1);
+    blocks.push(block);
+    from = at + block.length;
+  }
+}

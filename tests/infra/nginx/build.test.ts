@@ -1,0 +1,142 @@
+import {
+  buildNginxModel,
+  NGINX_HEALTH_PATH,
+  NGINX_LIVENESS_PATH,
+  NGINX_PORTS,
+  NGINX_STUB_STATUS_PATH,
+  nginxServicePorts,
+  type NginxProxyServer,
+  type NginxRedirectServer,
+  type NginxStatusServer,
+} from "../../../infra/nginx";
+import { stackConfig } from "./support";
+
+const dev = stackConfig("dev");
+const prod = stackConfig("prod");
+
+describe("cluster mode", () => {
+  const model = buildNginxModel(prod, { mode: "cluster" });
+
+  test("four listeners on the exported container ports, all addresses", () => {
+    expect(model.servers.map((s) => [s.name, s.role, s.listen.port, s.listen.proxyProtocol, s.listen.address])).toEqual([
+      ["alb_http", "proxy", NGINX_PORTS.http, false, "0.0.0.0"],
+      ["nlb_tls", "proxy", NGINX_PORTS.proxyProtocolHttps, true, "0.0.0.0"],
+      ["nlb_http", "redirect_https", NGINX_PORTS.proxyProtocolHttp, true, "0.0.0.0"],
+      ["status", "status", NGINX_PORTS.status, false, "0.0.0.0"],
+    ]);
+    expect(NGINX_PORTS).toEqual({ http: 8080, proxyProtocolHttps: 8443, proxyProtocolHttp: 8081, status: 8082 });
+  });
+
+  test("only the VPC CIDR is trusted for the client address: X-Forwarded-For from the ALB, PROXY protocol from the NLB", () => {
+    const [alb, nlbTls, nlbHttp] = model.servers as [NginxProxyServer, NginxProxyServer, NginxRedirectServer];
+    expect(alb.realIp).toEqual({ header: "X-Forwarded-For", trustedCidrs: [prod.vpcCidr] });
+    expect(alb.forwardedProto).toBe("header");
+    expect(nlbTls.realIp).toEqual({ header: "proxy_protocol", trustedCidrs: [prod.vpcCidr] });
+    expect(nlbTls.forwardedProto).toBe("https");
+    expect(nlbHttp.realIp).toEqual({ header: "proxy_protocol", trustedCidrs: [prod.vpcCidr] });
+    expect(nlbHttp.health.path).toBe(NGINX_HEALTH_PATH);
+  });
+
+  test("the status listener answers stub_status to loopback only, liveness to loopback and the VPC (kubelet)", () => {
+    const status = model.servers[3] as NginxStatusServer;
+    expect(status).toMatchObject({
+      stubStatusPath: NGINX_STUB_STATUS_PATH,
+      stubStatusAllow: ["127.0.0.1/32"],
+      livenessPath: NGINX_LIVENESS_PATH,
+      livenessAllow: ["127.0.0.1/32", prod.vpcCidr],
+    });
+  });
+
+  test("one upstream server: the app ClusterIP on 8080, with the configured algorithm, passive checks and pool", () => {
+    expect(model.upstreams).toEqual([
+      {
+        name: "app",
+        algorithm: prod.nginxLoadBalancing,
+        zoneSize: "64k",
+        servers: [{ host: prod.appClusterIp, port: 8080, weight: 1, maxFails: prod.nginxMaxFails, failTimeoutSeconds: prod.nginxFailTimeoutSeconds, backup: false }],
+        keepalive: { connections: prod.nginxUpstreamKeepaliveConnections, timeoutSeconds: prod.nginxUpstreamKeepaliveSeconds, requests: prod.nginxUpstreamKeepaliveRequests },
+      },
+    ]);
+    expect(buildNginxModel({ ...prod, nginxUpstreamKeepaliveConnections: 0 }, { mode: "cluster" }).upstreams[0].keepalive).toBeNull();
+  });
+
+  test("paths live in the image's writable /tmp; logs go to the container's stdio; no X-Upstream", () => {
+    expect(model.paths).toEqual({
+      pid: "/tmp/nginx.pid",
+      errorLog: "/dev/stderr",
+      accessLog: "/dev/stdout",
+      clientBodyTemp: "/tmp/client_temp",
+      proxyTemp: "/tmp/proxy_temp",
+      fastcgiTemp: "/tmp/fastcgi_temp",
+      uwsgiTemp: "/tmp/uwsgi_temp",
+      scgiTemp: "/tmp/scgi_temp",
+    });
+    expect(model.exposeUpstreamAddress).toBe(false);
+    expect(model.workerProcesses).toBe("auto");
+  });
+
+  test("timeouts, retries and limits come from the config", () => {
+    const alb = model.servers[0] as NginxProxyServer;
+    const byPath = Object.fromEntries(alb.locations.map((l) => [l.path, l]));
+    expect(Object.keys(byPath)).toEqual(["/health", "/ws", "/api/", "/static/", "/"]);
+    expect(byPath["/api/"]).toMatchObject({
+      rateLimited: true,
+      connectTimeoutSeconds: prod.proxyConnectTimeoutSeconds,
+      readTimeoutSeconds: prod.proxyReadTimeoutSeconds,
+      sendTimeoutSeconds: prod.proxySendTimeoutSeconds,
+      immutableCacheSeconds: null,
+    });
+    expect(byPath["/ws"]).toMatchObject({ websocket: true, match: "exact", readTimeoutSeconds: prod.websocketTimeoutSeconds, sendTimeoutSeconds: prod.websocketTimeoutSeconds });
+    expect(byPath["/health"]).toMatchObject({ rateLimited: false, match: "exact", readTimeoutSeconds: prod.healthCheckTimeoutSeconds });
+    expect(byPath["/static/"].immutableCacheSeconds).toBe(31_536_000);
+    expect(byPath["/"].rateLimited).toBe(true);
+    expect(model.retry).toEqual({ tries: prod.nginxNextUpstreamTries, timeoutSeconds: prod.proxyReadTimeoutSeconds });
+    expect(model.rateLimit).toMatchObject({
+      requestsPerMinute: prod.nginxRateLimitPerMinute,
+      burst: prod.nginxRateLimitBurst,
+      connectionsPerIp: prod.nginxConnLimitPerIp,
+      status: 429,
+    });
+    expect(model.clientKeepaliveSeconds).toBe(prod.nginxClientKeepaliveSeconds);
+    expect(model.workerConnections).toBe(prod.nginxWorkerConnections);
+  });
+
+  test("the Service ports pair each container port with its configured NodePort", () => {
+    expect(nginxServicePorts(dev)).toEqual([
+      { name: "http", port: 8080, targetPort: 8080, nodePort: dev.nginxHttpNodePort },
+      { name: "pp-https", port: 8443, targetPort: 8443, nodePort: dev.nginxProxyProtocolNodePort },
+      { name: "pp-http", port: 8081, targetPort: 8081, nodePort: dev.nginxProxyProtocolHttpNodePort },
+    ]);
+  });
+});
+
+describe("local mode", () => {
+  const model = buildNginxModel(dev, {
+    mode: "local",
+    prefix: "/tmp/p",
+    listenPort: 18080,
+    upstreams: [
+      { host: "127.0.0.1", port: 19001 },
+      { host: "127.0.0.1", port: 19002, weight: 2, backup: true },
+    ],
+  });
+
+  test("explicit loopback servers, a loopback listener trusting 127.0.0.1, paths under the prefix", () => {
+    expect(model.upstreams[0].servers.map((s) => [s.host, s.port, s.weight, s.backup])).toEqual([
+      ["127.0.0.1", 19001, 1, false],
+      ["127.0.0.1", 19002, 2, true],
+    ]);
+    expect(model.servers).toHaveLength(1);
+    const http = model.servers[0] as NginxProxyServer;
+    expect(http.listen).toEqual({ address: "127.0.0.1", port: 18080, proxyProtocol: false });
+    expect(http.realIp?.trustedCidrs).toEqual(["127.0.0.1/32"]);
+    expect(Object.values(model.paths).every((p) => p?.startsWith("/tmp/p/"))).toBe(true);
+    expect(model.exposeUpstreamAddress).toBe(true);
+    expect(model.workerProcesses).toBe(1);
+  });
+
+  test("trusted CIDRs can be set (to prove an untrusted peer's X-Forwarded-For is ignored)", () => {
+    const untrusted = buildNginxModel(dev, { mode: "local", prefix: "/tmp/p", listenPort: 1, upstreams: [{ host: "127.0.0.1", port: 2 }], trustedCidrs: ["10.0.0.0/8"] });
+    expect((untrusted.servers[0] as NginxProxyServer).realIp?.trustedCidrs).toEqual(["10.0.0.0/8"]);
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The real `nginx -t` (Debian's nginx, as root in CI) on the files `render:nginx` writes for every
+ * stack file in the repository, in cluster mode (the ConfigMap's file) and local mode.
+ */
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../../tools/offline/stack-files";
+import { runRenderCli } from "../../../tools/nginx/render";
+import { checkNginxConfig, makeNginxPrefix } from "../../../tools/processes/nginx";
+
+const stacks = readdirSync(PROJECT_ROOT)
+  .map((f) => /^Pulumi\.([A-Za-z0-9._-]+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined);
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const prefix = () => {
+  const d = makeNginxPrefix();
+  dirs.push(d);
+  return d;
+};
+
+test("the repository has the dev and prod stacks", () => {
+  expect(stacks).toEqual(expect.arrayContaining(["dev", "prod"]));
+});
+
+describe.each(stacks)("stack %s", (stack) => {
+  test("cluster mode passes nginx -t", async () => {
+    const out = prefix();
+    const result = runRenderCli(["--stack", stack, "--out", out]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const check = await checkNginxConfig(out);
+    expect(check.output).toMatch(/test is successful/);
+    expect(check.ok).toBe(true);
+  });
+
+  test("local mode with every listener passes nginx -t", async () => {
+    const out = prefix();
+    const result = runRenderCli([
+      "--stack", stack, "--out", out, "--local", "--listen", "18080",
+      "--upstream", "127.0.0.1:19001", "--upstream", "127.0.0.1:19002=3",
+      "--status-port", "18082", "--proxy-protocol-port", "18443", "--proxy-protocol-http-port", "18081",
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const check = await checkNginxConfig(out);
+    expect(check.output).toMatch(/test is successful/);
+    expect(check.ok).toBe(true);
+  });
+});
+
+test("nginx -t does fail on a broken file (the check above can fail)", async () => {
+  const out = prefix();
+  writeFileSync(path.join(out, "nginx.conf"), "events {}\nhttp { upstream app { server 127.0.0.1:1 backup; hash $request_uri; } }\n");
+  const check = await checkNginxConfig(out);
+  expect(check.ok).toBe(false);
+  expect(check.output).toMatch(/emerg/);
+});

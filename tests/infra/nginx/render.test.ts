@@ -1,0 +1,215 @@
+import { buildNginxModel, LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
+import { blockOf, serverBlocks, stackConfig } from "./support";
+
+const dev = stackConfig("dev");
+const prod = stackConfig("prod");
+const cluster = (config = dev) => buildNginxModel(config, { mode: "cluster" });
+const local = (edit?: (m: NginxModel) => void) => {
+  const m = buildNginxModel(dev, {
+    mode: "local",
+    prefix: "/tmp/edgestack-nginx-unit",
+    listenPort: 18080,
+    upstreams: [
+      { host: "127.0.0.1", port: 19001 },
+      { host: "127.0.0.1", port: 19002, weight: 3 },
+    ],
+  });
+  edit?.(m);
+  return m;
+};
+const lines = (block: string) => block.split("\n").map((l) => l.trim());
+
+describe("cluster mode (the ConfigMap's nginx.conf)", () => {
+  const conf = renderNginxConf(cluster());
+
+  test("is self-contained and runs in a read-only container: pid, temp paths and logs under /tmp or stdio", () => {
+    expect(conf).not.toMatch(/^\s*include\b/m);
+    expect(conf).not.toMatch(/^\s*user\b/m);
+    expect(conf).toMatch(/^pid \/tmp\/nginx\.pid;$/m);
+    expect(conf).toMatch(/^error_log \/dev\/stderr warn;$/m);
+    expect(conf).toMatch(/^\s+access_log \/dev\/stdout edge_json;$/m);
+    for (const d of ["client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path"]) {
+      expect(conf).toMatch(new RegExp(`^\\s+${d} /tmp/[a-z_]+;$`, "m"));
+    }
+    expect(blockOf(conf, "types")).toContain("text/css css;");
+  });
+
+  test("worker settings and client keep-alive come from the stack config", () => {
+    expect(conf).toMatch(/^worker_processes auto;$/m);
+    expect(blockOf(conf, "events")).toContain(`worker_connections ${dev.nginxWorkerConnections};`);
+    expect(conf).toContain(`keepalive_timeout ${dev.nginxClientKeepaliveSeconds}s;`);
+    expect(conf).toContain(`worker_shutdown_timeout ${dev.terminationGracePeriodSeconds - 5}s;`);
+    expect(conf).toMatch(/^\s+server_tokens off;$/m);
+  });
+
+  test("the upstream is the app's ClusterIP with passive health checks and a keep-alive pool after the algorithm", () => {
+    const upstream = lines(blockOf(conf, "upstream app"));
+    expect(upstream).toContain(`server ${dev.appClusterIp}:8080 weight=1 max_fails=${dev.nginxMaxFails} fail_timeout=${dev.nginxFailTimeoutSeconds}s;`);
+    expect(upstream).toContain("least_conn;");
+    expect(upstream).toContain(`keepalive ${dev.nginxUpstreamKeepaliveConnections};`);
+    expect(upstream).toContain(`keepalive_timeout ${dev.nginxUpstreamKeepaliveSeconds}s;`);
+    expect(upstream).toContain(`keepalive_requests ${dev.nginxUpstreamKeepaliveRequests};`);
+    expect(upstream.indexOf("least_conn;")).toBeLessThan(upstream.indexOf(`keepalive ${dev.nginxUpstreamKeepaliveConnections};`));
+    expect(upstream).toContain("zone app 64k;");
+  });
+
+  test("one server per trust path, on the exported container ports", () => {
+    const [alb, nlbTls, nlbHttp, status] = serverBlocks(conf);
+    expect(lines(alb)).toEqual(expect.arrayContaining([
+      `listen 0.0.0.0:${NGINX_PORTS.http} default_server;`,
+      `set_real_ip_from ${dev.vpcCidr};`,
+      "real_ip_header X-Forwarded-For;",
+      "real_ip_recursive on;",
+      "set $edge_proto $edge_header_proto;",
+    ]));
+    expect(alb.match(/set_real_ip_from/g)).toHaveLength(1);
+
+    expect(lines(nlbTls)).toEqual(expect.arrayContaining([
+      `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttps} proxy_protocol default_server;`,
+      `set_real_ip_from ${dev.vpcCidr};`,
+      "real_ip_header proxy_protocol;",
+      "set $edge_proto https;",
+    ]));
+
+    expect(lines(nlbHttp)).toEqual(expect.arrayContaining([`listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttp} proxy_protocol default_server;`, "return 301 https://$host$request_uri;"]));
+    expect(blockOf(nlbHttp, "location = /health")).toContain("proxy_pass http://app;");
+    expect(nlbHttp).not.toContain("Strict-Transport-Security");
+
+    expect(lines(status)).toEqual(expect.arrayContaining([`listen 0.0.0.0:${NGINX_PORTS.status} default_server;`, "stub_status;"]));
+    expect(lines(blockOf(status, "location = /nginx_status"))).toEqual(["location = /nginx_status {", "stub_status;", "allow 127.0.0.1/32;", "deny all;", "}"]);
+    expect(lines(blockOf(status, "location = /nginx-health"))).toEqual(expect.arrayContaining([`allow ${dev.vpcCidr};`, "deny all;"]));
+  });
+
+  test("locations: limits on API and default, never on /health; WebSocket upgrade with long timeouts; static caching", () => {
+    const [alb] = serverBlocks(conf);
+    const health = blockOf(alb, "location = /health");
+    const api = blockOf(alb, "location /api/");
+    const root = blockOf(alb, "location /");
+    const ws = blockOf(alb, "location = /ws");
+    const stat = blockOf(alb, "location /static/");
+    const limitReq = `limit_req zone=per_ip_requests burst=${dev.nginxRateLimitBurst} nodelay;`;
+    const limitConn = `limit_conn per_ip_connections ${dev.nginxConnLimitPerIp};`;
+    for (const b of [api, root]) expect(lines(b)).toEqual(expect.arrayContaining([limitReq, limitConn]));
+    expect(health).not.toContain("limit_");
+    expect(lines(health)).toEqual(expect.arrayContaining([`proxy_read_timeout ${dev.healthCheckTimeoutSeconds}s;`, "access_log off;"]));
+
+    expect(lines(ws)).toEqual(expect.arrayContaining([
+      "proxy_set_header Upgrade $http_upgrade;",
+      "proxy_set_header Connection $connection_upgrade;",
+      `proxy_read_timeout ${dev.websocketTimeoutSeconds}s;`,
+      `proxy_send_timeout ${dev.websocketTimeoutSeconds}s;`,
+    ]));
+    expect(ws).not.toContain(`Connection ""`);
+
+    expect(lines(api)).toEqual(expect.arrayContaining([
+      "proxy_http_version 1.1;",
+      `proxy_set_header Connection "";`,
+      "proxy_set_header Host $host;",
+      "proxy_set_header X-Real-IP $remote_addr;",
+      "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+      "proxy_set_header X-Forwarded-Proto $edge_proto;",
+      "proxy_set_header X-Request-ID $edge_request_id;",
+      `proxy_connect_timeout ${dev.proxyConnectTimeoutSeconds}s;`,
+      `proxy_read_timeout ${dev.proxyReadTimeoutSeconds}s;`,
+      `proxy_send_timeout ${dev.proxySendTimeoutSeconds}s;`,
+      "proxy_next_upstream error timeout http_502 http_503 http_504;",
+      `proxy_next_upstream_tries ${dev.nginxNextUpstreamTries};`,
+      `proxy_next_upstream_timeout ${dev.proxyReadTimeoutSeconds}s;`,
+    ]));
+    expect(conf).not.toContain("non_idempotent");
+    expect(api).not.toContain("expires");
+    expect(api).not.toContain("Cache-Control");
+
+    expect(lines(stat)).toEqual(expect.arrayContaining(["expires 31536000s;", `add_header Cache-Control "public, immutable";`, "proxy_hide_header Cache-Control;"]));
+  });
+
+  test("every proxied location repeats the security headers (add_header in a location drops inherited ones)", () => {
+    const [alb] = serverBlocks(conf);
+    for (const head of ["location = /health", "location = /ws", "location /api/", "location /static/", "location /"]) {
+      expect(lines(blockOf(alb, head))).toEqual(expect.arrayContaining([
+        `add_header X-Content-Type-Options "nosniff" always;`,
+        `add_header X-Frame-Options "DENY" always;`,
+        `add_header Referrer-Policy "strict-origin-when-cross-origin" always;`,
+        "add_header Strict-Transport-Security $edge_hsts always;",
+      ]));
+    }
+    expect(conf).not.toContain("X-Upstream");
+  });
+
+  test("rate-limit zones, JSON access log, gzip and the maps", () => {
+    expect(conf).toContain(`limit_req_zone $binary_remote_addr zone=per_ip_requests:10m rate=${dev.nginxRateLimitPerMinute}r/m;`);
+    expect(conf).toContain("limit_conn_zone $binary_remote_addr zone=per_ip_connections:10m;");
+    expect(conf).toContain("limit_req_status 429;");
+    expect(conf).toContain("limit_conn_status 429;");
+    expect(conf).toMatch(/log_format edge_json escape=json '\{"time":"\$time_iso8601".*\}';/);
+    expect(conf).toMatch(/^\s+gzip on;$/m);
+    expect(conf).toMatch(/^\s+gzip_types [^;]*application\/json[^;]*;$/m);
+    expect(lines(blockOf(conf, "map $http_upgrade $connection_upgrade"))).toEqual(expect.arrayContaining(["default upgrade;", `"" "";`]));
+    expect(lines(blockOf(conf, "map $http_x_request_id $edge_request_id"))).toContain("default $request_id;");
+    expect(lines(blockOf(conf, "map $edge_proto $edge_hsts"))).toContain(`https "max-age=31536000; includeSubDomains";`);
+  });
+
+  test("prod renders its own values", () => {
+    const text = renderNginxConf(cluster(prod));
+    expect(text).toContain(`rate=${prod.nginxRateLimitPerMinute}r/m;`);
+    expect(text).toContain(`burst=${prod.nginxRateLimitBurst} nodelay;`);
+    expect(text).toContain(`set_real_ip_from ${prod.vpcCidr};`);
+    expect(text).toContain(`server_name ${prod.domain} www.${prod.domain}`);
+  });
+
+  test("is deterministic", () => {
+    expect(renderNginxConf(cluster())).toBe(conf);
+  });
+});
+
+describe("upstream algorithms", () => {
+  const expected: Record<(typeof LOAD_BALANCING)[number], string | null> = {
+    round_robin: null,
+    least_conn: "least_conn;",
+    ip_hash: "ip_hash;",
+    hash: "hash $request_uri consistent;",
+    random_two_least_conn: "random two least_conn;",
+  };
+  test.each(LOAD_BALANCING)("%s", (algorithm) => {
+    const upstream = lines(blockOf(renderNginxConf(cluster({ ...dev, nginxLoadBalancing: algorithm })), "upstream app"));
+    const directives = upstream.filter((l) => /^(least_conn|ip_hash|hash|random)\b/.test(l));
+    expect(directives).toEqual(expected[algorithm] === null ? [] : [expected[algorithm]]);
+  });
+
+  test("keepalive 0 turns the pool off: no keepalive directives in the upstream", () => {
+    const upstream = blockOf(renderNginxConf(cluster({ ...dev, nginxUpstreamKeepaliveConnections: 0 })), "upstream app");
+    expect(upstream).not.toMatch(/keepalive/);
+  });
+
+  test("weights and backup servers", () => {
+    const conf = renderNginxConf(local((m) => (m.upstreams[0].servers[1].backup = true)));
+    const upstream = lines(blockOf(conf, "upstream app"));
+    expect(upstream).toContain(`server 127.0.0.1:19001 weight=1 max_fails=${dev.nginxMaxFails} fail_timeout=${dev.nginxFailTimeoutSeconds}s;`);
+    expect(upstream).toContain(`server 127.0.0.1:19002 weight=3 max_fails=${dev.nginxMaxFails} fail_timeout=${dev.nginxFailTimeoutSeconds}s backup;`);
+  });
+});
+
+describe("local mode", () => {
+  const conf = renderNginxConf(local());
+
+  test("listens on loopback, trusts 127.0.0.1 and keeps pid, logs and temp dirs under the prefix", () => {
+    const [http] = serverBlocks(conf);
+    expect(lines(http)).toEqual(expect.arrayContaining(["listen 127.0.0.1:18080 default_server;", "set_real_ip_from 127.0.0.1/32;"]));
+    expect(conf).toMatch(/^pid \/tmp\/edgestack-nginx-unit\/nginx\.pid;$/m);
+    expect(conf).toMatch(/^error_log \/tmp\/edgestack-nginx-unit\/error\.log warn;$/m);
+    expect(conf).toContain("client_body_temp_path /tmp/edgestack-nginx-unit/client_body_temp;");
+    expect(conf).not.toMatch(/\/tmp\/(client_temp|proxy_temp);/);
+    expect(conf).toMatch(/^worker_processes 1;$/m);
+  });
+
+  test("only the listeners asked for, and the X-Upstream debugging header", () => {
+    expect(serverBlocks(conf)).toHaveLength(1);
+    expect(conf).toContain("add_header X-Upstream $upstream_addr always;");
+  });
+});
+
+test("the renderer validates first: an invalid model renders nothing", () => {
+  const model = local((m) => (m.upstreams[0].servers[0].host = "127.0.0.1;include /etc/passwd"));
+  expect(() => renderNginxConf(model)).toThrow(NginxModelError);
+  expect(() => renderNginxConf(model)).toThrow(`nginx.upstreams[0].servers[0].host: "127.0.0.1;include /etc/passwd" contains ";"`);
+});

@@ -1,0 +1,147 @@
+import { buildNginxModel, nginxModelProblems, NginxModelError, validateNginxModel, type NginxModel, type NginxProxyServer } from "../../../infra/nginx";
+import { stackConfig } from "./support";
+
+const dev = stackConfig("dev");
+
+function model(edit?: (m: NginxModel) => void): NginxModel {
+  const m = buildNginxModel(dev, {
+    mode: "local",
+    prefix: "/tmp/edgestack-nginx-validate",
+    listenPort: 18080,
+    statusPort: 18082,
+    proxyProtocolPort: 18443,
+    proxyProtocolHttpPort: 18081,
+    upstreams: [
+      { host: "127.0.0.1", port: 19001 },
+      { host: "127.0.0.1", port: 19002 },
+    ],
+  });
+  edit?.(m);
+  return m;
+}
+const proxy = (m: NginxModel) => m.servers[0] as NginxProxyServer;
+
+test("models built from the dev and prod stacks, in both modes, have no problems", () => {
+  expect(nginxModelProblems(model())).toEqual([]);
+  expect(nginxModelProblems(buildNginxModel(dev, { mode: "cluster" }))).toEqual([]);
+  expect(nginxModelProblems(buildNginxModel(stackConfig("prod"), { mode: "cluster" }))).toEqual([]);
+});
+
+describe("values that could break out of a directive are rejected, naming the field", () => {
+  test.each<[string, (m: NginxModel) => void, string]>([
+    ["upstream host with ;", (m) => (m.upstreams[0].servers[1].host = "1.2.3.4;evil"), `nginx.upstreams[0].servers[1].host: "1.2.3.4;evil" contains ";"`],
+    ["upstream host with a space (extra server parameters)", (m) => (m.upstreams[0].servers[0].host = "1.2.3.4 backup"), `nginx.upstreams[0].servers[0].host: "1.2.3.4 backup" contains a space`],
+    ["server name with a newline", (m) => (proxy(m).serverNames[0] = "a.example.com\nlisten 80"), `nginx.servers[0].serverNames[0]: "a.example.com\\nlisten 80" contains a newline`],
+    ["server name opening a block", (m) => (proxy(m).serverNames[1] = "x{"), `nginx.servers[0].serverNames[1]: "x{" contains "{"`],
+    ["location path closing a block", (m) => (proxy(m).locations[2].path = "/api/}"), `nginx.servers[0].locations[2].path: "/api/}" contains "}"`],
+    ["trusted CIDR with a comment", (m) => (proxy(m).realIp!.trustedCidrs[0] = "10.0.0.0/8#"), `nginx.servers[0].realIp.trustedCidrs[0]: "10.0.0.0/8#" contains "#"`],
+    ["header value with a quote", (m) => (m.securityHeaders[0].value = 'nosniff" always; return 200 "x'), `nginx.securityHeaders[0].value: "nosniff\\" always; return 200 \\"x" contains "\\""`],
+    ["header value with a variable", (m) => (m.securityHeaders[1].value = "$http_cookie"), `nginx.securityHeaders[1].value: "$http_cookie" contains "$"`],
+    ["header name with a colon", (m) => (m.securityHeaders[0].name = "X-A:"), `nginx.securityHeaders[0].name: "X-A:" is not an HTTP header name`],
+    ["path with a backslash", (m) => (m.paths.pid = "/tmp/a\\b"), `nginx.paths.pid: "/tmp/a\\\\b" contains "\\\\"`],
+    ["relative path", (m) => (m.paths.errorLog = "logs/error.log"), `nginx.paths.errorLog: "logs/error.log" is not an absolute path of plain segments`],
+    ["path escaping with ..", (m) => (m.paths.accessLog = "/tmp/../etc/x"), `nginx.paths.accessLog: "/tmp/../etc/x" is not an absolute path of plain segments`],
+    ["size with a unit nginx does not know", (m) => (m.clientMaxBodySize = "1t"), `nginx.clientMaxBodySize: "1t" is not a size such as 1m`],
+    ["zone name with a single quote", (m) => (m.rateLimit.requestZone = "z'"), `nginx.rateLimit.requestZone: "z'" contains "'"`],
+    ["MIME type with a control character", (m) => (m.gzip.types[0] = "text/css\u0000"), `nginx.gzip.types[0]: "text/css\\u0000" contains control character U+0000`],
+    ["algorithm not in the list", (m) => ((m.upstreams[0] as { algorithm: string }).algorithm = "least_conn; include x"), `nginx.upstreams[0].algorithm: "least_conn; include x" contains ";"; is not one of`],
+    ["CIDR with host bits", (m) => (proxy(m).realIp!.trustedCidrs[0] = "10.0.0.1/8"), `nginx.servers[0].realIp.trustedCidrs[0]: "10.0.0.1/8" is not an IPv4 CIDR block without host bits`],
+  ])("%s", (_name, edit, message) => {
+    const problems = nginxModelProblems(model(edit));
+    expect(problems.some((p) => p.startsWith(message))).toBe(true);
+    expect(() => validateNginxModel(model(edit))).toThrow(NginxModelError);
+  });
+});
+
+describe("numbers are whole and within nginx's ranges", () => {
+  test.each<[string, (m: NginxModel) => void, string]>([
+    ["port 0", (m) => (m.upstreams[0].servers[0].port = 0), "nginx.upstreams[0].servers[0].port: 0 must be a whole number from 1 to 65535"],
+    ["port 70000", (m) => (m.servers[1].listen.port = 70_000), "nginx.servers[1].listen.port: 70000 must be a whole number from 1 to 65535"],
+    ["fractional weight", (m) => (m.upstreams[0].servers[0].weight = 1.5), "nginx.upstreams[0].servers[0].weight: 1.5 must be a whole number from 1 to 1000"],
+    ["negative timeout", (m) => (proxy(m).locations[0].readTimeoutSeconds = -1), "nginx.servers[0].locations[0].readTimeoutSeconds: -1 must be a whole number"],
+    ["NaN rate", (m) => (m.rateLimit.requestsPerMinute = Number.NaN), "nginx.rateLimit.requestsPerMinute: null must be a whole number"],
+    ["zero keepalive in a pool", (m) => (m.upstreams[0].keepalive!.connections = 0), "nginx.upstreams[0].keepalive.connections: 0 must be a whole number from 1"],
+  ])("%s", (_name, edit, message) => {
+    expect(nginxModelProblems(model(edit)).some((p) => p.startsWith(message))).toBe(true);
+  });
+});
+
+describe("combinations nginx would refuse, or that make no sense", () => {
+  test.each(["ip_hash", "hash", "random_two_least_conn"] as const)("backup with %s", (algorithm) => {
+    const problems = nginxModelProblems(
+      model((m) => {
+        m.upstreams[0].algorithm = algorithm;
+        m.upstreams[0].servers[1].backup = true;
+      }),
+    );
+    expect(problems).toContain(
+      `nginx.upstreams[0].servers[1].backup: true is not allowed with algorithm "${algorithm}" (nginx supports backup servers only with round_robin and least_conn)`,
+    );
+  });
+
+  test("backup with round_robin and least_conn is fine", () => {
+    for (const algorithm of ["round_robin", "least_conn"] as const) {
+      expect(nginxModelProblems(model((m) => ((m.upstreams[0].algorithm = algorithm), (m.upstreams[0].servers[1].backup = true))))).toEqual([]);
+    }
+  });
+
+  test("only backup servers", () => {
+    expect(nginxModelProblems(model((m) => m.upstreams[0].servers.forEach((s) => (s.backup = true))))).toContain(
+      "nginx.upstreams[0].servers: every server is a backup; at least one must be a primary",
+    );
+  });
+
+  test("a location naming an unknown upstream", () => {
+    expect(nginxModelProblems(model((m) => (proxy(m).locations[1].upstream = "missing")))).toContain(
+      `nginx.servers[0].locations[1].upstream: "missing" names no upstream in nginx.upstreams`,
+    );
+  });
+
+  test("two listeners on one port", () => {
+    expect(nginxModelProblems(model((m) => (m.servers[3].listen.port = m.servers[0].listen.port)))).toContain(
+      "nginx.servers[3].listen.port: 18080 is already used by servers[0]",
+    );
+  });
+
+  test("proxy_protocol real IP on a listener without PROXY protocol", () => {
+    expect(nginxModelProblems(model((m) => (m.servers[1].listen.proxyProtocol = false)))).toContain(
+      `nginx.servers[1].realIp.header: "proxy_protocol" needs nginx.servers[1].listen.proxyProtocol true`,
+    );
+  });
+
+  test("no trusted CIDRs, no upstream servers, no catch-all location", () => {
+    const problems = nginxModelProblems(
+      model((m) => {
+        proxy(m).realIp!.trustedCidrs = [];
+        m.upstreams[0].servers = [];
+        proxy(m).locations = proxy(m).locations.filter((l) => l.path !== "/");
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "nginx.servers[0].realIp.trustedCidrs: needs at least 1 entry",
+        "nginx.upstreams[0].servers: needs at least 1 entry",
+        `nginx.servers[0].locations: needs a prefix location "/" so every request has a handler`,
+      ]),
+    );
+  });
+
+  test("HSTS as a plain security header (it would be sent over http too)", () => {
+    expect(nginxModelProblems(model((m) => m.securityHeaders.push({ name: "Strict-Transport-Security", value: "max-age=1" })))).toContain(
+      "nginx.securityHeaders[3].name: set HSTS through nginx.hsts so it is only sent over https",
+    );
+  });
+
+  test("every problem is reported at once", () => {
+    const error = (() => {
+      try {
+        validateNginxModel(model((m) => ((m.upstreams[0].servers[0].host = "a;b"), (m.paths.pid = "x"), (m.workerConnections = 1))));
+      } catch (err) {
+        return err as NginxModelError;
+      }
+      throw new Error("expected a NginxModelError");
+    })();
+    expect(error.problems).toHaveLength(3);
+    expect(error.message).toMatch(/^Invalid nginx model:\n {2}nginx\./);
+  });
+});
