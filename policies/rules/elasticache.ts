@@ -1,6 +1,6 @@
 import type { ec2, elasticache } from "@pulumi/aws";
 import { Policies } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES } from "./common";
 
 type ReplicationGroup = Props<elasticache.ReplicationGroupArgs>;
 type Subnet = Props<ec2.SubnetArgs>;
@@ -69,11 +69,13 @@ export const elasticachePolicies: Policies = [
       for (const rg of ofType(resources, TYPES.replicationGroup)) {
         const name = ifKnown(() => (rg.props as ReplicationGroup).subnetGroupName);
         const known = ifKnown(() => ((rg.props as ReplicationGroup).subnetGroupName, true)) === true;
-        if (known && !isSet(name)) {
+        // A missing name may be a computed one (e.g. `subnetGroup.name` of an auto-named group) that the engine
+        // leaves out: judge it missing only when the stack declares no subnet group it could come from.
+        if (known && !isSet(name) && subnetGroups.length === 0) {
           report(`Replication group "${rg.name}" has no subnetGroupName, so it lands in the default VPC's (public) subnets.`, rg.urn);
           continue;
         }
-        const group = subnetGroups.find((g) => refersTo(name, g));
+        const group = isSet(name) ? subnetGroups.find((g) => refersTo(name, g)) : subnetGroups.find((g) => siblings(g, rg)) ?? (subnetGroups.length === 1 ? subnetGroups[0] : undefined);
         if (!group) continue; // unknown during preview or an existing group: not decidable here
         for (const ref of list(ifKnown(() => group.props.subnetIds as unknown[]))) {
           const subnet = subnets.find((s) => refersTo(ref, s));

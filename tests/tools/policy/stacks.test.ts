@@ -60,6 +60,13 @@ const changes: [string, string, (p: PlanEntry[]) => { entries: PlanEntry[]; name
   ["s3-public-access-blocked", "S3", (p) => ({ ...mutate(p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", () => true, (i) => (i.blockPublicPolicy = false)), name: p.find((e) => e.type === "aws:s3/bucket:Bucket")!.name })],
   ["elasticache-encryption", "ElastiCache", (p) => mutate(p, "aws:elasticache/replicationGroup:ReplicationGroup", () => true, (i) => (i.transitEncryptionEnabled = false), insecureCache)],
   ["route53-txt-string-length", "Route53", (p) => mutate(p, "aws:route53/record:Record", (e) => e.inputs.type === "TXT", (i) => (i.records = ["x".repeat(300)]))],
+  ["edge-timeout-chain", "timeout chain", (p) => mutate(p, "aws:lb/loadBalancer:LoadBalancer", (e) => e.inputs.loadBalancerType !== "network", (i) => (i.idleTimeout = 100))],
+  ["k8s-pdb-per-deployment", "Kubernetes PDB", (p) => {
+    const pdbs = p.filter((e) => e.type === "kubernetes:policy/v1:PodDisruptionBudget");
+    const deployment = p.find((e) => e.type === "kubernetes:apps/v1:Deployment");
+    if (pdbs.length === 0 || !deployment) throw new Error("the dev stack has no Deployment with a PodDisruptionBudget");
+    return { entries: p.filter((e) => !pdbs.includes(e)), name: deployment.name };
+  }],
   ["k8s-run-as-non-root", "Kubernetes", (p) => mutate(p, "kubernetes:apps/v1:Deployment", () => true, (i) => (i.spec.template.spec.containers[0].securityContext = { runAsNonRoot: false }), insecureDeployment)],
 ];
 
