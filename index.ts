@@ -13,7 +13,7 @@ import { Nlb } from "./infra/edge/nlb";
 import { OriginLock } from "./infra/edge/origin-lock";
 import { awsProvider, awsUsEast1Provider } from "./infra/providers";
 import { Redis } from "./infra/cache/redis";
-import { replicationGroupId } from "./infra/cache/settings";
+import { checkCacheSettings, replicationGroupId } from "./infra/cache/settings";
 import { EksCluster } from "./infra/cluster/eks";
 import { clusterName as eksClusterName } from "./infra/cluster/settings";
 import { buildNginxModel, renderNginxConf } from "./infra/nginx";
@@ -24,6 +24,7 @@ import { Workloads } from "./infra/workloads/workloads";
 // Validated as a whole before any resource is registered: bad config fails here, nothing half-applied.
 const config = loadStackConfig();
 checkWorkloadSettings(config);
+checkCacheSettings(config);
 // Rendered (and every value validated) before any resource exists, like the config itself.
 const nginxModel = buildNginxModel(config, { mode: "cluster" });
 const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };

@@ -3,7 +3,21 @@
  * rate-limit store needs, the auth-token generator options and the client URL.
  */
 
+import { ConfigError } from "../config/schema";
+
 export type CacheEngine = "redis" | "valkey";
+
+/**
+ * Checks the cache settings the config schema cannot (engine/version pairs) at program start, so a
+ * bad pair fails before any resource is registered; throws a ConfigError naming key and value.
+ */
+export function checkCacheSettings(s: { cacheEngine: CacheEngine; cacheEngineVersion: string }): void {
+  try {
+    parameterGroupFamily(s.cacheEngine, s.cacheEngineVersion);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+}
 
 /**
  * The parameter-group family for an engine and major.minor version, e.g. valkey 8.0 → "valkey8",

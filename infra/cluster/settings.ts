@@ -48,11 +48,10 @@ export const EKS_OIDC_ROOT_CA_THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab
 
 /**
  * The EKS-optimised Amazon Linux 2023 AMI type for an instance type: Graviton families (a "g"
- * after the generation digit: t4g, m7g, c7gn, r6gd) need the ARM64 image.
+ * after the generation digit: t4g, m7g, c7gn, r6gd) need the ARM64 image; everything else x86_64.
  */
 export function amiTypeFor(instanceType: string): "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" {
   const family = instanceType.split(".")[0];
-  if (!/^[a-z]+\d/.test(family)) throw new Error(`edgestack:nodeInstanceType: ${JSON.stringify(instanceType)} is not an EC2 instance type`);
   return /^[a-z]+\d+g[a-z]*$/.test(family) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
 }
 

@@ -154,8 +154,11 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       };
     }
     case "aws:elasticache/subnetGroup:SubnetGroup":
-    case "aws:elasticache/parameterGroup:ParameterGroup":
-      return { id: inputs.name ?? name, outputs: { arn: arn("elasticache", `${type.includes("subnet") ? "subnetgroup" : "parametergroup"}:${inputs.name ?? name}`) } };
+    case "aws:elasticache/parameterGroup:ParameterGroup": {
+      // Unnamed groups get Pulumi's auto-name (logical name + random suffix, lower case).
+      const groupName = inputs.name ?? `${name}-${hex(name, 7)}`.toLowerCase();
+      return { id: groupName, outputs: { name: groupName, arn: arn("elasticache", `${type.includes("subnet") ? "subnetgroup" : "parametergroup"}:${groupName}`) } };
+    }
     case "aws:eks/cluster:Cluster": {
       const clusterName = inputs.name ?? name;
       const oidc = hex(name, 32).toUpperCase();
