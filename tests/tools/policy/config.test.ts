@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { allPolicies } from "../../../policies/rules";
@@ -42,5 +42,14 @@ describe("policy pack config (the --policy-pack-config format)", () => {
     const explicit = write("explicit.json", '{"nlb-cross-zone":"mandatory"}');
     expect(loadPolicyConfig({ stack: "staging", policiesDir: dir, policies: allPolicies, file: explicit }).config).toEqual({ "nlb-cross-zone": "mandatory" });
     expect(() => loadPolicyConfig({ stack: "x", policiesDir: dir, policies: allPolicies, file: path.join(dir, "nope.json") })).toThrow(PolicyConfigError);
+  });
+});
+
+describe("the repository's per-stack policy config files", () => {
+  const policiesDir = path.resolve(__dirname, "../../../policies");
+  const files = readdirSync(policiesDir).filter((f) => /^policy-config\..+\.json$/.test(f));
+  it("exist for prod and validate against the pack", () => {
+    expect(files).toContain("policy-config.prod.json");
+    for (const f of files) expect(() => readPolicyConfigFile(path.join(policiesDir, f), allPolicies)).not.toThrow();
   });
 });
