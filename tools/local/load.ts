@@ -85,8 +85,13 @@ export function httpGet(url: string, options: { headers?: Record<string, string>
   });
 }
 
-/** Sends `total` GETs with `concurrency` workers over one keep-alive agent; returns every answer. */
-export async function getMany(url: string, total: number, concurrency: number, headers?: Record<string, string>): Promise<HttpAnswer[]> {
+/** Sends `total` GETs with `concurrency` workers over one keep-alive agent; returns every answer in completion order. */
+export async function getMany(
+  url: string,
+  total: number,
+  concurrency: number,
+  options: { headers?: Record<string, string>; onAnswer?: (answer: HttpAnswer) => void } = {},
+): Promise<HttpAnswer[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const answers: HttpAnswer[] = [];
   let next = 0;
@@ -95,7 +100,9 @@ export async function getMany(url: string, total: number, concurrency: number, h
       Array.from({ length: concurrency }, async () => {
         while (next < total) {
           next += 1;
-          answers.push(await httpGet(url, { headers, agent }));
+          const answer = await httpGet(url, { headers: options.headers, agent, timeoutMs: 30_000 });
+          answers.push(answer);
+          options.onAnswer?.(answer);
         }
       }),
     );
