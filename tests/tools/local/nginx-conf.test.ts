@@ -1,0 +1,48 @@
+import { loadLocalStackConfig } from "../../../tools/local/stack";
+import { localNginxModel, renderLocalNginxConf } from "../../../tools/local/nginx-conf";
+import { writeAndCheckNginxConfig, makeNginxPrefix } from "../../../tools/processes/nginx";
+import { rmSync } from "node:fs";
+
+const config = loadLocalStackConfig("dev");
+const input = { upstreamPorts: [41001, 41002, 41003], listenPort: 40080, statusPort: 40081, prefix: "/tmp/edgestack-test-prefix" };
+
+test("the stack's model in local mode: loopback upstream servers, its algorithm, pool, retries and limits", () => {
+  const model = localNginxModel(config, input);
+  expect(model.mode).toBe("local");
+  const app = model.upstreams[0]!;
+  expect(app.algorithm).toBe(config.nginxLoadBalancing);
+  expect(app.servers.map((s) => `${s.host}:${s.port}`)).toEqual(["127.0.0.1:41001", "127.0.0.1:41002", "127.0.0.1:41003"]);
+  expect(app.servers.every((s) => s.maxFails === config.nginxMaxFails && s.failTimeoutSeconds === config.nginxFailTimeoutSeconds)).toBe(true);
+  expect(app.keepalive).toEqual({ connections: config.nginxUpstreamKeepaliveConnections, timeoutSeconds: config.nginxUpstreamKeepaliveSeconds, requests: config.nginxUpstreamKeepaliveRequests });
+  expect(model.retry.tries).toBe(config.nginxNextUpstreamTries);
+  expect(model.rateLimit).toMatchObject({ requestsPerMinute: config.nginxRateLimitPerMinute, burst: config.nginxRateLimitBurst, connectionsPerIp: config.nginxConnLimitPerIp });
+  expect(model.servers.map((s) => `${s.role}:${s.listen.address}:${s.listen.port}`)).toEqual(["proxy:127.0.0.1:40080", "status:127.0.0.1:40081"]);
+});
+
+test("no trusted proxy by default: nginx is the edge, so the realip module is not configured", () => {
+  const text = renderLocalNginxConf(config, input);
+  expect(text).not.toMatch(/set_real_ip_from|real_ip_header/);
+  expect(text).toContain("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+});
+
+test("trusted proxy CIDRs are passed through", () => {
+  const text = renderLocalNginxConf(config, { ...input, trustedProxyCidrs: ["127.0.0.1/32"] });
+  expect(text).toMatch(/set_real_ip_from 127\.0\.0\.1\/32;\s+real_ip_header X-Forwarded-For;/);
+});
+
+test("pooling off (nginxUpstreamKeepaliveConnections 0) renders no keepalive pool", () => {
+  const text = renderLocalNginxConf(loadLocalStackConfig("dev", { nginxUpstreamKeepaliveConnections: 0 }), input);
+  expect(text).not.toMatch(/^\s*keepalive \d+;/m);
+  expect(renderLocalNginxConf(config, input)).toMatch(/^\s*keepalive 32;/m);
+});
+
+test("the rendered file passes nginx -t", async () => {
+  const prefix = makeNginxPrefix();
+  try {
+    const result = await writeAndCheckNginxConfig(prefix, renderLocalNginxConf(config, { ...input, prefix }));
+    expect(result.output).toMatch(/test is successful/);
+    expect(result.ok).toBe(true);
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+});
