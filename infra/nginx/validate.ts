@@ -69,6 +69,16 @@ export const isHeaderName: Check = (v) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Z
 export const isHeaderValue: Check = (v) => v.length >= 1 && v.length <= 512 && /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(v);
 /** An nginx size: a number with an optional k or m suffix (e.g. 10m, 64k, 1024). */
 export const isSize: Check = (v) => /^[1-9]\d{0,5}[km]?$/.test(v);
+/** Bytes in an nginx size (validated with isSize). */
+export function sizeBytes(v: string): number {
+  const unit = v.endsWith("k") ? 1024 : v.endsWith("m") ? 1024 * 1024 : 1;
+  return Number.parseInt(v, 10) * unit;
+}
+/**
+ * A shared-memory zone size: nginx refuses zones under 8 pages ("zone is too small"; 32k with 4 KiB
+ * pages) and -t allocates them, so they are capped too.
+ */
+export const isZoneSize: Check = (v) => isSize(v) && sizeBytes(v) >= 32 * 1024 && sizeBytes(v) <= 1024 * 1024 * 1024;
 export const isMimeType: Check = (v) => /^[a-z]+\/[a-z0-9][a-z0-9.+-]{0,100}$/.test(v);
 export const isFileExtension: Check = (v) => /^[a-z0-9]{1,16}$/.test(v);
 
@@ -126,7 +136,7 @@ const MAX_SECONDS = 86_400 * 7;
 function checkUpstream(p: Problems, u: NginxUpstream, at: string): void {
   p.string(`${at}.name`, u.name, isIdentifier, "an identifier (a-z, 0-9, _; starting with a letter)");
   p.oneOf(`${at}.algorithm`, u.algorithm, LOAD_BALANCING);
-  p.string(`${at}.zoneSize`, u.zoneSize, isSize, "a size such as 64k or 1m");
+  p.string(`${at}.zoneSize`, u.zoneSize, isZoneSize, "a zone size from 32k to 1024m");
   p.each<NginxUpstream["servers"][number]>(`${at}.servers`, u.servers, 1, (s, sp) => {
     p.string(`${sp}.host`, s.host, isUpstreamHost, "an IPv4 address or DNS name");
     p.integer(`${sp}.port`, s.port, 1, 65_535);
@@ -225,6 +235,7 @@ function checkServer(p: Problems, s: NginxServer, at: string, upstreams: Set<str
       p.each<string>(`${at}.serverNames`, s.serverNames, 1, (n, np) => p.string(np, n, isServerName, "a server name (DNS name, IPv4 address, localhost or _)"));
       checkRealIp(p, s.realIp, `${at}.realIp`);
       checkLocation(p, s.health, `${at}.health`, upstreams);
+      if (s.health?.match === "prefix" && s.health.path === "/") p.add(`${at}.health.path: prefix "/" is the redirect itself; use the health check path`);
       if (s.realIp !== null && s.realIp?.header === "proxy_protocol" && s.listen?.proxyProtocol !== true) {
         p.add(`${at}.realIp.header: "proxy_protocol" needs ${at}.listen.proxyProtocol true`);
       }
@@ -256,6 +267,15 @@ export function nginxModelProblems(model: NginxModel): string[] {
     p.string(`${n}.paths.${key}`, paths[key], isAbsolutePath, "an absolute path of plain segments");
   }
   if (paths.accessLog !== null) p.string(`${n}.paths.accessLog`, paths.accessLog, isAbsolutePath, "an absolute path of plain segments");
+  // nginx refuses one directory for two temp paths, and a log file cannot be a temp directory.
+  const seenPaths = new Map<string, string>();
+  for (const key of ["pid", "errorLog", "accessLog", "clientBodyTemp", "proxyTemp", "fastcgiTemp", "uwsgiTemp", "scgiTemp"] as const) {
+    const value = paths[key];
+    if (typeof value !== "string" || value.startsWith("/dev/")) continue;
+    const other = seenPaths.get(value);
+    if (other !== undefined) p.add(`${n}.paths.${key}: ${show(value)} is also nginx.paths.${other}`);
+    else seenPaths.set(value, key);
+  }
 
   p.integer(`${n}.clientKeepaliveSeconds`, model.clientKeepaliveSeconds, 1, MAX_SECONDS);
   p.string(`${n}.clientMaxBodySize`, model.clientMaxBodySize, isSize, "a size such as 1m");
@@ -276,12 +296,12 @@ export function nginxModelProblems(model: NginxModel): string[] {
 
   const r = model.rateLimit;
   p.string(`${n}.rateLimit.requestZone`, r.requestZone, isIdentifier, "an identifier");
-  p.string(`${n}.rateLimit.requestZoneSize`, r.requestZoneSize, isSize, "a size such as 10m");
+  p.string(`${n}.rateLimit.requestZoneSize`, r.requestZoneSize, isZoneSize, "a zone size from 32k to 1024m");
   p.integer(`${n}.rateLimit.requestsPerMinute`, r.requestsPerMinute, 1, 60_000_000);
   p.integer(`${n}.rateLimit.burst`, r.burst, 0, 10_000_000);
   p.string(`${n}.rateLimit.connectionZone`, r.connectionZone, isIdentifier, "an identifier");
-  p.string(`${n}.rateLimit.connectionZoneSize`, r.connectionZoneSize, isSize, "a size such as 10m");
-  p.integer(`${n}.rateLimit.connectionsPerIp`, r.connectionsPerIp, 1, 1_000_000);
+  p.string(`${n}.rateLimit.connectionZoneSize`, r.connectionZoneSize, isZoneSize, "a zone size from 32k to 1024m");
+  p.integer(`${n}.rateLimit.connectionsPerIp`, r.connectionsPerIp, 1, 65_535);
   p.integer(`${n}.rateLimit.status`, r.status, 400, 599);
   if (r.requestZone === r.connectionZone) p.add(`${n}.rateLimit.connectionZone: ${show(r.connectionZone)} must differ from requestZone`);
 
