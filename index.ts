@@ -119,7 +119,7 @@ const cdnCertificate = new ValidatedCertificate(
 );
 const originLock = new OriginLock("origin-lock");
 
-export const alb = new Alb(
+const alb = new Alb(
   "alb",
   {
     vpcId: network.vpcId,
@@ -138,7 +138,7 @@ export const alb = new Alb(
   { providers: { aws } },
 );
 
-export const nlb = new Nlb(
+const nlb = new Nlb(
   "nlb",
   {
     vpcId: network.vpcId,

@@ -81,4 +81,9 @@ describe("stack outputs", () => {
     expect(run.outputs.recordNames).toEqual([DOMAIN, `www.${DOMAIN}`, `origin.${DOMAIN}`, `edge.${DOMAIN}`, `_edge._tcp.${DOMAIN}`]);
     for (const key of ["siteUrl", "albDnsName", "nlbDnsName", "distributionId", "hostedZoneId", "recordNames"]) expect(run.secretOutputs).not.toContain(key);
   });
+
+  it("exports values, not component objects (those are fields for other components)", () => {
+    const components = Object.entries(run.outputs).filter(([, v]) => typeof v === "object" && v !== null && "urn" in v);
+    expect(components.map(([k]) => k)).toEqual([]);
+  });
 });
