@@ -1,0 +1,118 @@
+import { parseStackConfig } from "../../../infra/config/schema";
+import { APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
+import { loadConfig } from "../../../app/src/config";
+
+const config = parseStackConfig(
+  {
+    "aws:region": "eu-west-1",
+    "edgestack:domain": "example.com",
+    "edgestack:rateLimitMax": "250",
+    "edgestack:rateLimitWindowMs": "30000",
+    "edgestack:rateLimitFailMode": "closed",
+    "edgestack:appShutdownDelaySeconds": "25",
+    "edgestack:terminationGracePeriodSeconds": "50",
+  },
+  "test",
+);
+// The spec is plain data; read it as such.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const spec = appDeploymentSpec(config, "app-redis") as any;
+const container = spec.template.spec.containers[0];
+
+describe("appEnv", () => {
+  const env = Object.fromEntries(appEnv(config).map((e) => [e.name, e.value]));
+
+  it("sets the app's variables from the stack config", () => {
+    expect(env).toEqual({
+      PORT: "8080",
+      RATE_LIMIT_MAX: "250",
+      RATE_LIMIT_WINDOW_MS: "30000",
+      RATE_LIMIT_FAIL: "closed",
+      TRUST_PROXY_HOPS: "1",
+      SHUTDOWN_DELAY_MS: "25000",
+      SHUTDOWN_TIMEOUT_MS: "49500",
+      KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),
+      HEADERS_TIMEOUT_MS: String(config.appHeadersTimeoutSeconds * 1000),
+    });
+  });
+
+  it("is accepted by the app's own environment validation", () => {
+    const app = loadConfig({ ...env, REDIS_URL: "rediss://:token@master.example.cache.amazonaws.com:6379" });
+    expect(app.port).toBe(APP_PORT);
+    expect(app.keepAliveTimeoutMs).toBe(config.appKeepAliveSeconds * 1000);
+    expect(app.headersTimeoutMs).toBeGreaterThan(app.keepAliveTimeoutMs);
+    expect(app.shutdownDelayMs).toBe(25_000);
+    expect(app.shutdownTimeoutMs).toBeGreaterThan(app.shutdownDelayMs);
+    expect(app.trustProxyHops).toBe(1);
+  });
+});
+
+describe("appShutdownTimeoutMs", () => {
+  it("stays inside the grace period and above the app's 1 s minimum", () => {
+    expect(appShutdownTimeoutMs({ terminationGracePeriodSeconds: 45 })).toBe(44_500);
+    expect(appShutdownTimeoutMs({ terminationGracePeriodSeconds: 1 })).toBe(1000);
+  });
+});
+
+describe("appDeploymentSpec", () => {
+  it("runs the configured image and replicas with requests and limits", () => {
+    expect(spec.replicas).toBe(config.appReplicas);
+    expect(container.image).toBe(config.appImage);
+    expect(container.resources).toEqual({
+      requests: { cpu: config.appCpuRequest, memory: config.appMemoryRequest },
+      limits: { cpu: config.appCpuLimit, memory: config.appMemoryLimit },
+    });
+  });
+
+  it("probes /health for readiness, /livez for liveness and startup", () => {
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/livez", port: "http" });
+    expect(container.startupProbe.httpGet).toEqual({ path: "/livez", port: "http" });
+    expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+  });
+
+  it("reads REDIS_URL from the Secret, never from a literal", () => {
+    const redis = container.env.find((e: { name: string }) => e.name === "REDIS_URL");
+    expect(redis).toEqual({ name: "REDIS_URL", valueFrom: { secretKeyRef: { name: "app-redis", key: "REDIS_URL" } } });
+  });
+
+  it("outlives its shutdown delay and spreads across zones and nodes", () => {
+    expect(spec.template.spec.terminationGracePeriodSeconds).toBe(50);
+    expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(config.appShutdownDelaySeconds);
+    const keys = spec.template.spec.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey);
+    expect(keys).toEqual(["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
+  });
+
+  it("is hardened and writes only to an emptyDir /tmp", () => {
+    expect(spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.securityContext.capabilities).toEqual({ drop: ["ALL"] });
+    expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(spec.template.spec.volumes[0]).toEqual({ name: "tmp", emptyDir: { sizeLimit: "64Mi" } });
+  });
+
+  it("selects exactly the pods its template labels", () => {
+    for (const [k, v] of Object.entries(spec.selector.matchLabels)) expect(spec.template.metadata.labels[k]).toBe(v);
+  });
+});
+
+describe("Service, PDB and HPA", () => {
+  it("puts the Service on the fixed ClusterIP nginx's upstream names", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const service = appServiceSpec(config) as any;
+    expect(service).toMatchObject({ type: "ClusterIP", clusterIP: config.appClusterIp, ports: [{ port: 8080, targetPort: "http" }] });
+    expect(service.selector).toEqual(spec.selector.matchLabels);
+  });
+
+  it("lets one pod go at a time, whatever the replica count", () => {
+    expect(appPdbSpec()).toEqual({ maxUnavailable: 1, selector: { matchLabels: spec.selector.matchLabels } });
+  });
+
+  it("scales the Deployment on CPU within the configured bounds", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const hpa = appHpaSpec(config, "app") as any;
+    expect(hpa.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "app" });
+    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([config.appMinReplicas, config.appMaxReplicas]);
+    expect(hpa.metrics[0].resource).toEqual({ name: "cpu", target: { type: "Utilization", averageUtilization: config.appTargetCpuPercent } });
+  });
+});

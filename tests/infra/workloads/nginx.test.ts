@@ -1,0 +1,117 @@
+import { parseStackConfig } from "../../../infra/config/schema";
+import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../../../infra/nginx";
+import {
+  NGINX_CONF_CHECKSUM_ANNOTATION,
+  nginxConfigMapName,
+  nginxDeploymentSpec,
+  nginxPdbSpec,
+  nginxPreStopSeconds,
+  nginxServicePorts,
+  nginxServiceSpec,
+  preStopSleep,
+} from "../../../infra/workloads/nginx";
+import { sha256 } from "../../../infra/workloads/hash";
+
+const config = parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:nginxReplicas": "3" }, "test");
+const conf = { text: "events {}\nhttp {}\n", workerShutdownTimeoutSeconds: 40 };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const build = (c = conf, version = "1.33") => nginxDeploymentSpec(config, c, nginxConfigMapName(c.text), version) as any;
+
+describe("nginxServicePorts", () => {
+  it("maps each fixed NodePort to its nginx listener", () => {
+    expect(nginxServicePorts(config)).toEqual([
+      { name: "http", port: NGINX_PORTS.http, targetPort: "http", nodePort: 30080, protocol: "TCP" },
+      { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: 30081, protocol: "TCP" },
+      { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: 30082, protocol: "TCP" },
+    ]);
+  });
+
+  it("refuses NodePorts outside the range or used twice", () => {
+    expect(() => nginxServicePorts({ ...config, nginxHttpNodePort: 8080 })).toThrow(/8080 \(http\) is outside the NodePort range/);
+    expect(() => nginxServicePorts({ ...config, nginxProxyProtocolHttpNodePort: 30081 })).toThrow(/30081 is used twice/);
+  });
+
+  it("is what the NodePort Service exposes, with the Cluster traffic policy and no LoadBalancer type", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const service = nginxServiceSpec(config) as any;
+    expect(service.type).toBe("NodePort");
+    expect(service.externalTrafficPolicy).toBe("Cluster");
+    expect(service.ports.map((p: { nodePort: number }) => p.nodePort)).toEqual([30080, 30081, 30082]);
+    expect(service.ports.map((p: { port: number }) => p.port)).not.toContain(NGINX_PORTS.status);
+  });
+});
+
+describe("config rollout", () => {
+  it("names the ConfigMap after the content, so a change is a new ConfigMap", () => {
+    expect(nginxConfigMapName(conf.text)).toMatch(/^nginx-conf-[0-9a-f]{10}$/);
+    expect(nginxConfigMapName(conf.text)).toBe(nginxConfigMapName(`${conf.text}`));
+    expect(nginxConfigMapName(`${conf.text}# changed\n`)).not.toBe(nginxConfigMapName(conf.text));
+  });
+
+  it("mounts that ConfigMap and stamps the full checksum on the pod template", () => {
+    const spec = build();
+    expect(spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).toBe(sha256(conf.text));
+    expect(spec.template.spec.volumes[0].configMap.name).toBe(nginxConfigMapName(conf.text));
+    const other = build({ ...conf, text: "events {}\nhttp { }\n" });
+    expect(other.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).not.toBe(spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]);
+    expect(other.template.spec.volumes[0].configMap.name).not.toBe(spec.template.spec.volumes[0].configMap.name);
+  });
+
+  it("starts nginx on the mounted file, bypassing the image's entrypoint scripts", () => {
+    const container = build().template.spec.containers[0];
+    expect(container.command).toEqual(["nginx", "-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off;"]);
+    expect(container.volumeMounts).toEqual([
+      { name: "conf", mountPath: "/etc/nginx/edgestack", readOnly: true },
+      { name: "tmp", mountPath: "/tmp" },
+    ]);
+  });
+});
+
+describe("nginxDeploymentSpec", () => {
+  const spec = build();
+  const container = spec.template.spec.containers[0];
+
+  it("runs the configured unprivileged image and replicas, hardened, with requests and limits", () => {
+    expect(spec.replicas).toBe(3);
+    expect(container.image).toBe(config.nginxImage);
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101 });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+  });
+
+  it("probes nginx itself on the internal status port", () => {
+    for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) {
+      expect(probe.httpGet).toEqual({ path: NGINX_LIVENESS_PATH, port: "status" });
+    }
+    expect(container.ports).toContainEqual({ name: "status", containerPort: NGINX_PORTS.status, protocol: "TCP" });
+  });
+
+  it("pauses before stopping so kube-proxy drops the pod first, within the grace period", () => {
+    expect(container.lifecycle.preStop).toEqual({ sleep: { seconds: 4 } });
+    expect(build(conf, "1.29").template.spec.containers[0].lifecycle.preStop).toEqual({ exec: { command: ["sleep", "4"] } });
+  });
+
+  it("has a PDB selecting its pods", () => {
+    expect(nginxPdbSpec()).toEqual({ maxUnavailable: 1, selector: { matchLabels: spec.selector.matchLabels } });
+  });
+});
+
+describe("nginxPreStopSeconds / preStopSleep", () => {
+  it("leaves room for nginx's graceful stop and a second to exit", () => {
+    expect(nginxPreStopSeconds(45, 40)).toBe(4);
+    expect(nginxPreStopSeconds(120, 20)).toBe(5);
+    expect(nginxPreStopSeconds(10, 9)).toBe(0);
+    expect(nginxPreStopSeconds(5, 40)).toBe(0);
+  });
+
+  it("uses the native sleep action from Kubernetes 1.30", () => {
+    expect(preStopSleep("1.30", 3)).toEqual({ sleep: { seconds: 3 } });
+    expect(preStopSleep("1.28", 3)).toEqual({ exec: { command: ["sleep", "3"] } });
+    expect(() => preStopSleep("2.0", 3)).toThrow(/edgestack:kubernetesVersion/);
+  });
+
+  it("adds no preStop hook when there is no time for one", () => {
+    expect(build({ ...conf, workerShutdownTimeoutSeconds: 44 }).template.spec.containers[0].lifecycle).toBeUndefined();
+  });
+});
