@@ -150,6 +150,20 @@ function childPids(pid: number): number[] {
   }
 }
 
+/** The process title nginx sets ("nginx: worker process", "... is shutting down"); "" when gone. */
+function processTitle(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+  } catch {
+    return "";
+  }
+}
+
+function alive(pid: number): boolean {
+  // A zombie (exited, not yet reaped by the master) has an empty cmdline and counts as gone.
+  return processTitle(pid) !== "";
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startNginx(options: NginxStartOptions): Promise<NginxProcess> {
@@ -226,11 +240,13 @@ export async function startNginx(options: NginxStartOptions): Promise<NginxProce
       if (!result.ok) throw new Error(`nginx -t failed for ${confFile}; not reloading:\n${result.output}`);
       const before = new Set(childPids(child.pid));
       child.kill("SIGHUP");
-      // The master starts new workers once the new configuration is applied.
+      // Done when new workers run and every old worker has stopped accepting: it exits, or retitles
+      // itself "worker process is shutting down" while it finishes open connections (WebSockets).
       const deadline = Date.now() + 10_000;
-      while (!childPids(child.pid).some((p) => !before.has(p))) {
+      const oldStillAccepting = () => [...before].some((p) => alive(p) && !processTitle(p).includes("shutting down"));
+      while (!childPids(child.pid).some((p) => !before.has(p)) || oldStillAccepting()) {
         if (exited(child)) throw new Error(`nginx exited during reload:\n${stderr()}${readFile("error.log").slice(-4000)}`);
-        if (Date.now() > deadline) throw new Error(`nginx did not start new workers within 10 s of SIGHUP:\n${readFile("error.log").slice(-4000)}`);
+        if (Date.now() > deadline) throw new Error(`nginx did not finish reloading within 10 s of SIGHUP:\n${readFile("error.log").slice(-4000)}`);
         await sleep(10);
       }
     },
