@@ -178,7 +178,9 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
   const u = model.upstreams.find((x) => x.name === l.upstream)!;
   out.block(`location ${l.match === "exact" ? "= " : ""}${l.path}`, () => {
     if (l.rateLimited) {
-      out.line(`limit_req zone=${model.rateLimit.requestZone} burst=${model.rateLimit.burst} nodelay;`);
+      // nginx refuses burst=0; without a burst, nodelay means nothing.
+      const burst = model.rateLimit.burst > 0 ? ` burst=${model.rateLimit.burst} nodelay` : "";
+      out.line(`limit_req zone=${model.rateLimit.requestZone}${burst};`);
       out.line(`limit_conn ${model.rateLimit.connectionZone} ${model.rateLimit.connectionsPerIp};`);
     }
     if (!l.accessLog) out.line("access_log off;");

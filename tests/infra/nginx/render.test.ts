@@ -176,6 +176,11 @@ describe("upstream algorithms", () => {
     expect(directives).toEqual(expected[algorithm] === null ? [] : [expected[algorithm]]);
   });
 
+  test("a burst of 0 renders limit_req without burst/nodelay (nginx refuses burst=0)", () => {
+    const api = blockOf(serverBlocks(renderNginxConf(cluster({ ...dev, nginxRateLimitBurst: 0 })))[0], "location /api/");
+    expect(lines(api)).toContain("limit_req zone=per_ip_requests;");
+  });
+
   test("keepalive 0 turns the pool off: no keepalive directives in the upstream", () => {
     const upstream = blockOf(renderNginxConf(cluster({ ...dev, nginxUpstreamKeepaliveConnections: 0 })), "upstream app");
     expect(upstream).not.toMatch(/keepalive/);
