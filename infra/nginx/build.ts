@@ -267,12 +267,3 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     servers: nginxServers,
   };
 }
-
-/** The nginx Service ports for the Kubernetes engineer: container port, NodePort and a name each. */
-export function nginxServicePorts(config: Pick<StackConfig, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">) {
-  return [
-    { name: "http", port: NGINX_PORTS.http, targetPort: NGINX_PORTS.http, nodePort: config.nginxHttpNodePort },
-    { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: NGINX_PORTS.proxyProtocolHttps, nodePort: config.nginxProxyProtocolNodePort },
-    { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: NGINX_PORTS.proxyProtocolHttp, nodePort: config.nginxProxyProtocolHttpNodePort },
-  ];
-}

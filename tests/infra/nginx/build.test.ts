@@ -4,7 +4,6 @@ import {
   NGINX_LIVENESS_PATH,
   NGINX_PORTS,
   NGINX_STUB_STATUS_PATH,
-  nginxServicePorts,
   type NginxProxyServer,
   type NginxRedirectServer,
   type NginxStatusServer,
@@ -99,14 +98,6 @@ describe("cluster mode", () => {
     });
     expect(model.clientKeepaliveSeconds).toBe(prod.nginxClientKeepaliveSeconds);
     expect(model.workerConnections).toBe(prod.nginxWorkerConnections);
-  });
-
-  test("the Service ports pair each container port with its configured NodePort", () => {
-    expect(nginxServicePorts(dev)).toEqual([
-      { name: "http", port: 8080, targetPort: 8080, nodePort: dev.nginxHttpNodePort },
-      { name: "pp-https", port: 8443, targetPort: 8443, nodePort: dev.nginxProxyProtocolNodePort },
-      { name: "pp-http", port: 8081, targetPort: 8081, nodePort: dev.nginxProxyProtocolHttpNodePort },
-    ]);
   });
 });
 
