@@ -221,8 +221,8 @@ export class EksCluster extends pulumi.ComponentResource {
         launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
         labels: { "edgestack.io/pool": "default" },
       },
-      // The desired size is the autoscaler's to change after creation.
-      { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
+      // Sizes follow the config (no cluster autoscaler is installed by this stack).
+      { parent: this, dependsOn: nodePolicies },
     );
 
     this.createsCluster = true;
