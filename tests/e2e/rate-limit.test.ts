@@ -58,14 +58,16 @@ test("nginx's limit_req answers 429 itself once the burst is spent", async () =>
   const { nginxRateLimitPerMinute, nginxRateLimitBurst } = plane.config;
   expect([nginxRateLimitPerMinute, nginxRateLimitBurst]).toEqual([600, 20]);
   // /livez is not limited by the app, so every 429 here comes from nginx.
+  const started = Date.now();
   const answers = await getMany(`${plane.urls.site}livez`, 80, 8);
+  const elapsedSeconds = (Date.now() - started) / 1000;
   const admitted = answers.filter((a) => a.status === 200);
   const rejected = answers.filter((a) => a.status === 429);
   expect(admitted.length + rejected.length).toBe(answers.length);
   // The burst (nodelay) plus what the rate refills while the requests are sent, and no more.
   expect(admitted.length).toBeGreaterThanOrEqual(nginxRateLimitBurst);
-  expect(admitted.length).toBeLessThan(nginxRateLimitBurst + 15);
-  expect(rejected.length).toBeGreaterThan(40);
+  expect(admitted.length).toBeLessThanOrEqual(nginxRateLimitBurst + 2 + Math.ceil((elapsedSeconds * nginxRateLimitPerMinute) / 60));
+  expect(rejected.length).toBeGreaterThan(0);
   for (const r of rejected) {
     expect(r.headers["x-instance"]).toBeUndefined(); // never reached a replica
     expect(r.headers["x-content-type-options"]).toBe("nosniff"); // nginx's headers (add_header always)

@@ -57,14 +57,14 @@ test("a peer that stops answering pings is dropped by the app, and nginx closes 
     ws.once("error", reject);
   });
   const started = Date.now();
-  // The app terminates a peer that missed a ping by the next heartbeat: within about 2-3 periods.
   let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([closed, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("not dropped within 5 s")), 5000)))]).finally(() => {
     clearTimeout(timer);
     ws.terminate();
   });
   expect(code).toBe(1006); // abnormal closure: the TCP connection was cut, no close frame
-  expect(Date.now() - started).toBeLessThan(HEARTBEAT_MS * 6);
+  // Dropped by the heartbeat (2-3 periods), long before nginx's own WebSocket timeout (an hour).
+  expect(Date.now() - started).toBeLessThan(HEARTBEAT_MS * 15);
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
