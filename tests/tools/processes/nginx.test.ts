@@ -1,4 +1,5 @@
 /** The private-nginx helper: start on a prefix, reload (checked first), stop exactly its own pids. */
+import { readdirSync, rmSync } from "node:fs";
 import * as http from "node:http";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../../../tools/processes/nginx";
@@ -76,5 +77,10 @@ test("start, reload with a new conf, refuse a broken reload, stop exactly its ow
 
 test("a conf that fails nginx -t is reported with nginx's message and nothing is left running", async () => {
   const prefix = makeNginxPrefix();
-  await expect(startNginx({ prefix, conf: "events {}\nhttp { server { listen 127.0.0.1:1 bogus_flag; } }\n" })).rejects.toThrow(/nginx -t failed[\s\S]*bogus_flag/);
+  try {
+    await expect(startNginx({ prefix, conf: "events {}\nhttp { server { listen 127.0.0.1:1 bogus_flag; } }\n" })).rejects.toThrow(/nginx -t failed[\s\S]*bogus_flag/);
+    expect(readdirSync(prefix)).not.toContain("nginx.pid");
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
 });
