@@ -5,12 +5,12 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 
 const root = path.resolve(__dirname, "../../..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const run = promisify(execFile);
 
 async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(tsx, ["tools/plan/cli.ts", ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    // Exactly what users run: the npm script (and its TypeScript loader).
+    const { stdout, stderr } = await run("npm", ["run", "--silent", "plan", "--", ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
