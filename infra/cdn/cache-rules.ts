@@ -4,6 +4,8 @@
  * into resources; tests check them without the Pulumi runtime.
  */
 
+import { VIEWER_ADDRESS_HEADER } from "./viewer-address";
+
 /** Hashed asset names change with their content, so a copy can be kept for a year and never revalidated. */
 export const STATIC_TTL_SECONDS = 31_536_000;
 export const STATIC_CACHE_CONTROL = `public, max-age=${STATIC_TTL_SECONDS}, immutable`;
@@ -79,12 +81,37 @@ export function policyName(stack: string, what: string): string {
 
 export type CachePolicyRef = { own: "static" | "html" } | { managed: "cachingDisabled" };
 
+/**
+ * What reaches the origin besides the cache key: every viewer header but Host (managed), or only the
+ * viewer-address header the CloudFront Function sets (ours, for cached HTML: outside the cache key).
+ */
+export type OriginRequestPolicyRef = "allViewerExceptHost" | "viewerAddress";
+
+export interface OriginRequestPolicySpec {
+  name: string;
+  comment: string;
+  /** Headers sent to the origin (not part of the cache key). */
+  headers: string[];
+}
+
+/** Our own origin request policies. */
+export function originRequestPolicySpecs(stack: string): Record<"viewerAddress", OriginRequestPolicySpec> {
+  return {
+    viewerAddress: {
+      name: policyName(stack, "viewer-address"),
+      comment: `Sends the ${VIEWER_ADDRESS_HEADER} header set by the viewer-request function; nothing else beyond the cache key.`,
+      headers: [VIEWER_ADDRESS_HEADER],
+    },
+  };
+}
+
 export interface BehaviorSpec {
   /** undefined for the default behavior. */
   pathPattern?: string;
   origin: OriginKey;
   cachePolicy: CachePolicyRef;
-  originRequestPolicy?: "allViewerExceptHost";
+  /** undefined: only the cache key's values reach the origin. */
+  originRequestPolicy?: OriginRequestPolicyRef;
   allowedMethods: string[];
   cachedMethods: string[];
   compress: boolean;
@@ -121,8 +148,28 @@ export function cacheBehaviors(): { ordered: BehaviorSpec[]; default: BehaviorSp
         compress: false,
       },
     ],
-    default: { origin: "app", cachePolicy: { own: "html" }, allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
+    // HTML: the viewer-address header reaches the origin through an origin request policy, never the
+    // cache key (one cached copy per viewer address would be no cache at all).
+    default: { origin: "app", cachePolicy: { own: "html" }, originRequestPolicy: "viewerAddress", allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
   };
+}
+
+/** Behaviors whose requests reach the ALB (and nginx): they run the viewer-address function. */
+export function albBehaviors(behaviors: { ordered: BehaviorSpec[]; default: BehaviorSpec }): BehaviorSpec[] {
+  return [behaviors.default, ...behaviors.ordered].filter((b) => b.origin === "app");
+}
+
+/**
+ * Throws unless every ALB behavior forwards the viewer-address header to the origin. Without an origin
+ * request policy CloudFront sends only the cache key's headers, and a header added by a function is
+ * dropped; nginx would then fall back to the ALB's address for every viewer.
+ */
+export function checkViewerAddressForwarded(behaviors: { ordered: BehaviorSpec[]; default: BehaviorSpec }): void {
+  for (const b of albBehaviors(behaviors)) {
+    if (b.originRequestPolicy === undefined) {
+      throw new Error(`CloudFront behavior ${b.pathPattern ?? "(default)"} reaches the ALB without an origin request policy: ${VIEWER_ADDRESS_HEADER} would not reach nginx`);
+    }
+  }
 }
 
 /** Origin errors are cached only briefly, so a recovered origin is visible within seconds. */

@@ -6,13 +6,16 @@ import {
   BehaviorSpec,
   cacheBehaviors,
   cachePolicySpecs,
+  checkViewerAddressForwarded,
   customErrorResponses,
   MANAGED_POLICY_NAMES,
   ORIGIN_IDS,
+  originRequestPolicySpecs,
   policyName,
   SECURITY_HEADERS,
 } from "./cache-rules";
 import { StaticBucket } from "./static-bucket";
+import { VIEWER_ADDRESS_FUNCTION_RUNTIME, VIEWER_ADDRESS_HEADER, viewerAddressFunctionCode } from "./viewer-address";
 import { EdgeWaf } from "./waf";
 
 export interface CdnArgs {
@@ -38,8 +41,9 @@ export interface CdnArgs {
 
 /**
  * The CloudFront distribution in front of everything: the ALB (app, HTML, API, WebSocket) and a
- * private S3 bucket (static assets) as origins, cache behaviors from cache-rules.ts, security
- * headers on every response, optional WAF, logging in prod.
+ * private S3 bucket (static assets) as origins, cache behaviors from cache-rules.ts, a viewer-request
+ * function stating the viewer's address on every behavior that reaches the ALB (viewer-address.ts),
+ * security headers on every response, optional WAF, logging in prod.
  */
 export class Cdn extends pulumi.ComponentResource {
   public readonly distributionId: pulumi.Output<string>;
@@ -91,6 +95,31 @@ export class Cdn extends pulumi.ComponentResource {
         return [key, policy.id];
       }),
     ) as Record<keyof typeof specs, pulumi.Output<string>>;
+    const viewerAddressSpec = originRequestPolicySpecs(args.stack).viewerAddress;
+    const viewerAddressPolicy = new aws.cloudfront.OriginRequestPolicy(
+      `${name}-viewer-address`,
+      {
+        name: viewerAddressSpec.name,
+        comment: viewerAddressSpec.comment,
+        headersConfig: { headerBehavior: "whitelist", headers: { items: viewerAddressSpec.headers } },
+        cookiesConfig: { cookieBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+      },
+      { parent: this },
+    );
+    // The viewer's address for nginx: the ALB's X-Forwarded-For ends in the edge's address, not the viewer's.
+    const viewerAddressFunction = new aws.cloudfront.Function(
+      `${name}-viewer-address`,
+      {
+        name: policyName(args.stack, "viewer-address").slice(0, 64),
+        comment: `Sets ${VIEWER_ADDRESS_HEADER} to the viewer's IP, replacing any sent by the viewer`,
+        runtime: VIEWER_ADDRESS_FUNCTION_RUNTIME,
+        code: viewerAddressFunctionCode(VIEWER_ADDRESS_HEADER),
+        // Associations run the LIVE stage; unpublished code would never run.
+        publish: true,
+      },
+      { parent: this },
+    );
     const cachingDisabled = aws.cloudfront.getCachePolicyOutput({ name: MANAGED_POLICY_NAMES.cachingDisabled }, { parent: this });
     const allViewerExceptHost = aws.cloudfront.getOriginRequestPolicyOutput({ name: MANAGED_POLICY_NAMES.allViewerExceptHost }, { parent: this });
 
@@ -117,10 +146,17 @@ export class Cdn extends pulumi.ComponentResource {
       cachedMethods: b.cachedMethods,
       compress: b.compress,
       cachePolicyId: "own" in b.cachePolicy ? ownPolicies[b.cachePolicy.own] : cachingDisabled.apply((p) => p.id!),
-      originRequestPolicyId: b.originRequestPolicy ? allViewerExceptHost.apply((p) => p.id!) : undefined,
+      originRequestPolicyId:
+        b.originRequestPolicy === "allViewerExceptHost"
+          ? allViewerExceptHost.apply((p) => p.id!)
+          : b.originRequestPolicy === "viewerAddress"
+            ? viewerAddressPolicy.id
+            : undefined,
       responseHeadersPolicyId: headers.id,
+      functionAssociations: b.origin === "app" ? [{ eventType: "viewer-request", functionArn: viewerAddressFunction.arn }] : undefined,
     });
     const behaviors = cacheBehaviors();
+    checkViewerAddressForwarded(behaviors);
 
     const logs = args.isProd
       ? new LogBucket(`${name}-logs`, { aclsForCloudFrontLogs: true, expireAfterDays: 90, protect: true }, { parent: this })

@@ -113,6 +113,20 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
         },
       };
     }
+    case "aws:cloudfront/function:Function": {
+      // Global like the distribution; the function's name is its id and ends its ARN.
+      const functionName = inputs.name ?? `${name}-${hex(name, 7)}`;
+      return {
+        id: functionName,
+        outputs: {
+          name: functionName,
+          arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${functionName}`,
+          etag: `E${upper(`${name}etag`, 13)}`,
+          liveStageEtag: inputs.publish === false ? "" : `E${upper(`${name}live`, 13)}`,
+          status: "UNASSOCIATED",
+        },
+      };
+    }
     case "aws:cloudfront/originAccessControl:OriginAccessControl":
       return { id: `E${upper(name, 13)}`, outputs: { etag: `E${upper(`${name}etag`, 13)}` } };
     case "aws:cloudfront/cachePolicy:CachePolicy":

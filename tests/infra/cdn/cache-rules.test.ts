@@ -1,8 +1,11 @@
 import {
+  albBehaviors,
   ALL_METHODS,
   cacheBehaviors,
   cachePolicySpecs,
+  checkViewerAddressForwarded,
   customErrorResponses,
+  originRequestPolicySpecs,
   policyName,
   SECURITY_HEADERS,
   STATIC_TTL_SECONDS,
@@ -53,9 +56,27 @@ describe("behaviors", () => {
     }
   });
 
-  it("sends HTML to the app with the short-TTL policy", () => {
-    expect(fallback).toMatchObject({ origin: "app", cachePolicy: { own: "html" } });
+  it("sends HTML to the app with the short-TTL policy and only the viewer-address header besides the cache key", () => {
+    expect(fallback).toMatchObject({ origin: "app", cachePolicy: { own: "html" }, originRequestPolicy: "viewerAddress" });
     expect(fallback.pathPattern).toBeUndefined();
+    expect(originRequestPolicySpecs("dev").viewerAddress).toMatchObject({ name: "edgestack-dev-viewer-address", headers: ["X-Viewer-Address"] });
+  });
+
+  it("every behavior that reaches the ALB is listed for the viewer-address function and forwards its header; /static/* is not", () => {
+    const alb = albBehaviors(cacheBehaviors());
+    expect(alb.map((b) => b.pathPattern ?? "(default)")).toEqual(["(default)", "/api/*", "/ws"]);
+    for (const b of alb) expect(["allViewerExceptHost", "viewerAddress"]).toContain(b.originRequestPolicy);
+    expect(() => checkViewerAddressForwarded(cacheBehaviors())).not.toThrow();
+  });
+
+  it("refuses an ALB behavior without an origin request policy (the function's header would be dropped), naming it", () => {
+    const behaviors = cacheBehaviors();
+    behaviors.ordered.push({ ...behaviors.ordered[1], pathPattern: "/graphql", originRequestPolicy: undefined });
+    expect(() => checkViewerAddressForwarded(behaviors)).toThrow("CloudFront behavior /graphql reaches the ALB without an origin request policy: X-Viewer-Address would not reach nginx");
+    // An S3 behavior never reaches nginx: no policy needed.
+    const s3Only = cacheBehaviors();
+    s3Only.ordered[0].originRequestPolicy = undefined;
+    expect(() => checkViewerAddressForwarded(s3Only)).not.toThrow();
   });
 });
 

@@ -1,4 +1,5 @@
 import { input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
+import * as vm from "node:vm";
 import { computedOutputs } from "../../../tools/offline/outputs";
 
 /** The dev distribution: origins, behaviors, policies, static bucket; no WAF or logging in dev. */
@@ -78,6 +79,38 @@ describe("distribution", () => {
       expect(ordered(path)).toMatchObject({ targetOriginId: "alb-origin", cachePolicyId: CACHING_DISABLED, originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST });
       expect(ordered(path).allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
     }
+  });
+
+  it("runs the published viewer-address function on viewer requests of every ALB behavior, never on /static/*", () => {
+    const fn = one(run, "aws:cloudfront/function:Function", "cdn-viewer-address");
+    expect(fn.inputs).toMatchObject({ name: "edgestack-dev-viewer-address", runtime: "cloudfront-js-2.0", publish: true });
+    const arn = computedOutputs("aws:cloudfront/function:Function", "cdn-viewer-address", { name: "edgestack-dev-viewer-address" }, REGION).outputs.arn;
+    expect(arn).toBe("arn:aws:cloudfront::123456789012:function/edgestack-dev-viewer-address");
+    const alb = behaviors().filter((b) => b.targetOriginId === "alb-origin");
+    expect(alb.map((b) => b.pathPattern ?? "(default)")).toEqual(["(default)", "/api/*", "/ws"]);
+    for (const b of alb) expect(b.functionAssociations).toEqual([{ eventType: "viewer-request", functionArn: arn }]);
+    expect(ordered("/static/*").functionAssociations).toBeUndefined();
+
+    // The deployed code itself: it sets the header from event.viewer.ip, replacing a forged one.
+    const event = { viewer: { ip: "198.51.100.7" }, request: { headers: { "x-viewer-address": { value: "10.0.0.9" } } } };
+    const context = vm.createContext({ event });
+    vm.runInContext(input<string>(fn, "code"), context);
+    expect(vm.runInContext("handler(event)", context).headers["x-viewer-address"]).toEqual({ value: "198.51.100.7" });
+  });
+
+  it("forwards the function's header to the origin on every ALB behavior: HTML through its own origin request policy, outside the cache key", () => {
+    const policy = one(run, "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "cdn-viewer-address");
+    expect(policy.inputs).toMatchObject({
+      name: "edgestack-dev-viewer-address",
+      headersConfig: { headerBehavior: "whitelist", headers: { items: ["X-Viewer-Address"] } },
+      cookiesConfig: { cookieBehavior: "none" },
+      queryStringsConfig: { queryStringBehavior: "none" },
+    });
+    expect(input(dist(), "defaultCacheBehavior.originRequestPolicyId")).toBe(idOf("aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "cdn-viewer-address"));
+    // The HTML cache key stays free of headers: one cached copy per viewer address would be no cache at all.
+    expect(input(one(run, "aws:cloudfront/cachePolicy:CachePolicy", "cdn-html"), "parametersInCacheKeyAndForwardedToOrigin.headersConfig")).toEqual({ headerBehavior: "none" });
+    // /api/* and /ws: the managed all-viewer-headers-but-Host policy, which includes headers set by a viewer-request function.
+    for (const path of ["/api/*", "/ws"]) expect(ordered(path).originRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST);
   });
 
   it("caches 5xx errors only briefly", () => {
