@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs } from "./outputs";
 import { invoke } from "./invokes";
+import { PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "./stack-files";
 
 /**
@@ -228,17 +229,8 @@ function sortResources(resources: CapturedResource[], parentUrns: Map<string, st
   return resources.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
 }
 
-export const SECRET_MASK = "[secret]";
-export const UNKNOWN_MASK = "[unknown]";
-
-/** A resource as `npm run plan --json` prints it: secrets masked. */
-export interface PlanResource {
-  type: string;
-  name: string;
-  parent: string | null;
-  inputs: Record<string, unknown>;
-  protect?: true;
-}
+export { SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
+export type { PlanResource } from "../plan/format";
 
 export function toPlan(resources: CapturedResource[]): PlanResource[] {
   return resources.map((r) => ({

@@ -9,20 +9,11 @@
 import microdiff from "microdiff";
 import { z } from "zod";
 
-/** The string the plan puts wherever a secret value was. */
-export const SECRET_PLACEHOLDER = "[secret]";
+import { PlanResource, SECRET_MASK } from "./format";
 
-export interface PlanResource {
-  /** Pulumi type token, e.g. "aws:lb/loadBalancer:LoadBalancer". */
-  type: string;
-  /** Logical name; unique per type. */
-  name: string;
-  /** Parent's logical name, or null for a root resource. */
-  parent: string | null;
-  /** Resource inputs, keys sorted, secrets masked as "[secret]". */
-  inputs: Record<string, unknown>;
-  protect?: true;
-}
+export type { PlanResource } from "./format";
+/** The string the plan puts wherever a secret value was. */
+export const SECRET_PLACEHOLDER = SECRET_MASK;
 
 /** One property-level change inside a resource's inputs. */
 export interface PropertyChange {

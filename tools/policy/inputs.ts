@@ -1,13 +1,15 @@
 /** Where the runner's resources come from: a plan JSON file (`npm run plan -- --json`) or an in-process stack run. */
 import { readFileSync } from "node:fs";
+import type { CapturedResource } from "../offline/engine";
 import { computedOutputs } from "../offline/outputs";
+import { SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { RunnerResource, UNKNOWN } from "./runner";
 
 export class PlanInputError extends Error {}
 
 /** How `plan --json` prints values it can't show. */
-export const PLAN_SECRET = "[secret]";
-export const PLAN_UNKNOWN = "[unknown]";
+export const PLAN_SECRET = SECRET_MASK;
+export const PLAN_UNKNOWN = UNKNOWN_MASK;
 
 /** "[unknown]" in a plan becomes the engine's unknown sentinel; "[secret]" stays: a value that is set but hidden. */
 function revive(value: unknown): unknown {
@@ -64,19 +66,7 @@ export function readPlanFile(file: string): RunnerResource[] {
   return parsePlan(text, file);
 }
 
-/** The shape `tools/offline/engine` records (structurally; the runner needs only these fields). */
-export interface CapturedLike {
-  type: string;
-  name: string;
-  urn: string;
-  parent: string | null;
-  custom: boolean;
-  protect: boolean;
-  provider?: string;
-  inputs: Record<string, unknown>;
-}
-
-export function fromCaptured(resources: CapturedLike[]): RunnerResource[] {
+export function fromCaptured(resources: CapturedResource[]): RunnerResource[] {
   return resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, protect: r.protect, provider: r.provider, inputs: r.inputs }));
 }
 

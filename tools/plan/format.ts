@@ -1,0 +1,22 @@
+/**
+ * The offline plan's format, shared by the engine that writes it, the diff and the policy runner
+ * that read it. No dependencies: the PR workflow loads it without the Pulumi SDK.
+ */
+
+/** What the plan prints wherever a value is secret. */
+export const SECRET_MASK = "[secret]";
+/** What the plan prints for a value unknown until deployment (preview). */
+export const UNKNOWN_MASK = "[unknown]";
+
+/** A resource as `npm run plan -- --json` prints it. */
+export interface PlanResource {
+  /** Pulumi type token, e.g. "aws:lb/loadBalancer:LoadBalancer". */
+  type: string;
+  /** Logical name; unique per type. */
+  name: string;
+  /** Parent's logical name, or null for a root resource. */
+  parent: string | null;
+  /** Resource inputs, keys sorted, secrets masked as "[secret]". */
+  inputs: Record<string, unknown>;
+  protect?: true;
+}
