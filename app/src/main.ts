@@ -16,6 +16,11 @@ async function main(): Promise<void> {
 
   const app = createApp(config);
   const log = app.fastify.log;
+  // Log lines are buffered (app/src/logger.ts): every exit path writes what is left first.
+  const exit = (code: number): never => {
+    app.logs.flushSync();
+    process.exit(code);
+  };
 
   const stop = (signal: NodeJS.Signals) => {
     if (app.draining) return; // a second signal does not cut the drain short
@@ -24,19 +29,26 @@ async function main(): Promise<void> {
     // SIGKILL us at its grace period anyway; exiting non-zero makes the cause visible.
     const deadline = setTimeout(() => {
       log.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out");
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
     app.shutdown().then(
-      () => process.exit(0),
+      () => exit(0),
       (err: unknown) => {
         log.error({ err }, "shutdown failed");
-        process.exit(1);
+        exit(1);
       },
     );
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  // A crash must not lose the lines that explain it (nor the access-log lines before it).
+  const fatal = (kind: string) => (err: unknown) => {
+    log.fatal({ err }, kind);
+    exit(1);
+  };
+  process.on("uncaughtException", fatal("uncaught exception"));
+  process.on("unhandledRejection", fatal("unhandled rejection"));
 
   const port = await app.listen();
   log.info({ port, pid: process.pid, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops }, "listening");

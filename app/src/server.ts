@@ -2,10 +2,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import * as path from "node:path";
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
+import type { DestinationStream } from "pino";
 import { clientIp, rateLimitIdentity } from "./clientIp";
 import type { AppConfig } from "./config";
+import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createRedisClient } from "./redis";
@@ -25,16 +27,20 @@ export interface AppDependencies {
   limiter?: RequestLimiter | null;
   /** Extra routes registered before start (tests use a slow route to prove draining). */
   extraRoutes?: (app: FastifyInstance) => void;
+  /** Where log lines go instead of the buffered stdout destination (tests read them). */
+  logDestination?: DestinationStream;
 }
 
 export interface App {
   readonly fastify: FastifyInstance;
   readonly redis: Redis;
   readonly websockets: WebSocketEndpoint;
+  /** The buffered logger; flushSync() before any process.exit(). */
+  readonly logs: AppLogger;
   readonly draining: boolean;
   /** Listens on config.host:config.port (0 = any) and resolves with the bound port. */
   listen(): Promise<number>;
-  /** The graceful SIGTERM sequence: 503 on /health, delay, drain, close Redis. Idempotent. */
+  /** The graceful SIGTERM sequence: 503 on /health, delay, drain, close Redis, flush logs. Idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -106,12 +112,10 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     }
   }
 
+  const logs = createLogger(config, deps.logDestination);
   const fastify = Fastify({
-    logger: {
-      level: config.logLevel,
-      base: { instance: config.instanceId },
-      redact: ["req.headers.authorization", 'req.headers["x-api-key"]', "req.headers.cookie"],
-    },
+    // Typed as Fastify's base logger so FastifyInstance keeps its default generics.
+    loggerInstance: logs.logger as FastifyBaseLogger,
     logController: new AccessLog(),
     genReqId: requestId,
     keepAliveTimeout: config.keepAliveTimeoutMs,
@@ -257,6 +261,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     fastify,
     redis,
     websockets,
+    logs,
     get draining() {
       return draining;
     },
@@ -282,6 +287,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
             await closeRedis();
             fastify.log.info("shutdown complete");
           },
+          flushLogs: () => logs.flush(),
         },
         config.shutdownDelayMs,
       );

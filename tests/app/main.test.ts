@@ -90,4 +90,38 @@ describe("app process", () => {
     expect(log).toMatch(/"msg":"shutdown complete"/);
     expect(log.indexOf("draining")).toBeLessThan(log.indexOf("closing server"));
   });
+  it("flushes the buffered access log on SIGTERM: every request's line is on stdout after exit 0", async () => {
+    const port = await freePort();
+    const child = runMain({
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      REDIS_URL: redis.url,
+      RATE_LIMIT_MAX: "1000000",
+      SHUTDOWN_DELAY_MS: "0",
+      LOG_LEVEL: "info",
+      INSTANCE_ID: "flush-test",
+    });
+    children.push(child.proc);
+    await waitForPort(port, 20_000);
+    // More lines than one buffer holds, so some are written while running and the rest only by
+    // the flush at shutdown; SIGTERM follows the last response at once (no periodic flush yet).
+    const ids = Array.from({ length: 40 }, (_, i) => `flush-${i}`);
+    for (const id of ids) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/hello`, { headers: { "x-request-id": id } });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    child.proc.kill("SIGTERM");
+    expect(await child.exit).toBe(0);
+
+    const lines = child
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const accessLines = lines.filter((line) => line.msg === "request");
+    expect(accessLines.map((line) => line.reqId)).toEqual(ids); // one line per request, in order
+    expect(accessLines.at(-1)).toMatchObject({ reqId: "flush-39", method: "GET", url: "/api/hello", status: 200, instance: "flush-test" });
+    expect(lines.at(-1)).toMatchObject({ msg: "shutdown complete" });
+  });
 });

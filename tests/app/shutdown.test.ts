@@ -1,7 +1,7 @@
 import { gracefulShutdown } from "../../app/src/shutdown";
 
 describe("gracefulShutdown", () => {
-  it("goes unhealthy first, waits the delay, then closes the server, then Redis", async () => {
+  it("goes unhealthy first, waits the delay, then closes the server, then Redis, then flushes the logs", async () => {
     const events: string[] = [];
     let releaseServer!: () => void;
     const serverClosed = new Promise<void>((resolve) => (releaseServer = resolve));
@@ -19,6 +19,9 @@ describe("gracefulShutdown", () => {
         closeRedis: async () => {
           events.push("close redis");
         },
+        flushLogs: async () => {
+          events.push("flush logs");
+        },
       },
       2500,
     );
@@ -27,7 +30,7 @@ describe("gracefulShutdown", () => {
     expect(events).toEqual(["draining", "sleep 2500", "close server"]);
     releaseServer();
     await done;
-    expect(events).toEqual(["draining", "sleep 2500", "close server", "server closed", "close redis"]);
+    expect(events).toEqual(["draining", "sleep 2500", "close server", "server closed", "close redis", "flush logs"]);
   });
 
   it("skips the wait when the delay is 0", async () => {
@@ -44,9 +47,12 @@ describe("gracefulShutdown", () => {
         closeRedis: async () => {
           events.push("close redis");
         },
+        flushLogs: async () => {
+          events.push("flush logs");
+        },
       },
       0,
     );
-    expect(events).toEqual(["draining", "close server", "close redis"]);
+    expect(events).toEqual(["draining", "close server", "close redis", "flush logs"]);
   });
 });
