@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { VIEWER_ADDRESS_HEADER } from "../cdn/viewer-address";
 import type { StackConfig } from "../config/schema";
 import {
   NGINX_HEALTH_PATH,
@@ -40,6 +41,8 @@ export type NginxConfigInput = Pick<
   | "websocketTimeoutSeconds"
   | "healthCheckTimeoutSeconds"
   | "terminationGracePeriodSeconds"
+  | "cdnHtmlDefaultTtlSeconds"
+  | "staleWhileRevalidateSeconds"
 >;
 
 export interface LocalUpstream {
@@ -96,6 +99,26 @@ const SECURITY_HEADERS: NginxModel["securityHeaders"] = [
   { name: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
 ];
 
+/**
+ * How long CloudFront may serve the last good HTML while the origin answers errors (stale-if-error):
+ * a day-old page beats an error page. An app that must not be served stale sends its own Cache-Control.
+ */
+export const HTML_STALE_IF_ERROR_SECONDS = 86_400;
+
+/**
+ * The Cache-Control nginx gives HTML answers that carry none: CloudFront's default TTL for HTML
+ * (`cdnHtmlDefaultTtlSeconds`) as max-age, the configured stale-while-revalidate window (left out at
+ * 0), and stale-if-error.
+ */
+export function htmlDefaultCacheControl(config: Pick<StackConfig, "cdnHtmlDefaultTtlSeconds" | "staleWhileRevalidateSeconds">): string {
+  return [
+    "public",
+    `max-age=${config.cdnHtmlDefaultTtlSeconds}`,
+    ...(config.staleWhileRevalidateSeconds > 0 ? [`stale-while-revalidate=${config.staleWhileRevalidateSeconds}`] : []),
+    `stale-if-error=${HTML_STALE_IF_ERROR_SECONDS}`,
+  ].join(", ");
+}
+
 /** Paths of the nginxinc/nginx-unprivileged image: /tmp is its writable emptyDir (read-only root filesystem). */
 const CLUSTER_PATHS: NginxPaths = {
   pid: "/tmp/nginx.pid",
@@ -150,6 +173,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     readTimeoutSeconds: config.proxyReadTimeoutSeconds,
     sendTimeoutSeconds: config.proxySendTimeoutSeconds,
     immutableCacheSeconds: null,
+    defaultCacheControl: null,
     ...p,
   });
   // The app's deep health (200/503) as the load balancer sees it: never rate limited, short timeouts.
@@ -167,7 +191,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     proxied({ path: "/ws", match: "exact", websocket: true, readTimeoutSeconds: config.websocketTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds }),
     proxied({ path: "/api/", match: "prefix" }),
     proxied({ path: "/static/", match: "prefix", immutableCacheSeconds: 365 * 86_400 }),
-    proxied({ path: "/", match: "prefix" }),
+    proxied({ path: "/", match: "prefix", defaultCacheControl: htmlDefaultCacheControl(config) }),
   ];
 
   const ports = local
@@ -180,7 +204,12 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       name: "alb_http",
       listen: { address, port: ports.http, proxyProtocol: false },
       serverNames,
-      realIp: { header: "X-Forwarded-For", trustedCidrs: trusted },
+      // Cluster: the ALB appends the CloudFront edge's address to X-Forwarded-For, so the viewer's
+      // address comes from the header CloudFront's function sets (see render.ts for why it is
+      // trustworthy). Local: nginx stands in for the load balancer's hop and keeps X-Forwarded-For.
+      realIp: local
+        ? { header: "X-Forwarded-For", recursive: true, trustedCidrs: trusted }
+        : { header: VIEWER_ADDRESS_HEADER, recursive: false, trustedCidrs: trusted },
       forwardedProto: "header",
       locations,
     },
@@ -191,7 +220,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       name: "nlb_tls",
       listen: { address, port: ports.proxyProtocolHttps, proxyProtocol: true },
       serverNames: [...serverNames],
-      realIp: { header: "proxy_protocol", trustedCidrs: [...trusted] },
+      realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...trusted] },
       forwardedProto: "https",
       locations: locations.map((l) => ({ ...l })),
     });
@@ -202,7 +231,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       name: "nlb_http",
       listen: { address, port: ports.proxyProtocolHttp, proxyProtocol: true },
       serverNames: [...serverNames],
-      realIp: { header: "proxy_protocol", trustedCidrs: [...trusted] },
+      realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...trusted] },
       health: { ...health },
     });
   }

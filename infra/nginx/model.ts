@@ -87,8 +87,17 @@ export interface NginxListen {
 }
 
 export interface NginxRealIp {
-  /** Where the client address comes from when the peer is trusted. */
-  header: "X-Forwarded-For" | "proxy_protocol";
+  /**
+   * Where the client address comes from when the peer is trusted: "proxy_protocol", or the name of a
+   * request header (X-Forwarded-For from a load balancer; X-Viewer-Address, set by CloudFront's
+   * viewer-request function, on the cluster's ALB listener).
+   */
+  header: string;
+  /**
+   * real_ip_recursive: walk a list header (X-Forwarded-For) from the right past trusted addresses.
+   * Off for a header that holds exactly one address and for PROXY protocol.
+   */
+  recursive: boolean;
   /** Peers allowed to state the client address; any other peer's header is ignored. */
   trustedCidrs: string[];
 }
@@ -108,6 +117,11 @@ export interface NginxLocation {
   sendTimeoutSeconds: number;
   /** Long-lived, versioned assets: `expires` + `Cache-Control: public, immutable` (upstream's hidden). */
   immutableCacheSeconds: number | null;
+  /**
+   * Cache-Control for successful GET/HEAD answers whose upstream sent none (HTML: max-age plus
+   * stale-while-revalidate / stale-if-error); an upstream Cache-Control passes unchanged. null: untouched.
+   */
+  defaultCacheControl: string | null;
 }
 
 /** A public listener that proxies to the app. */

@@ -101,6 +101,7 @@ export function renderNginxConf(model: NginxModel): string {
         out.line(`https "max-age=${model.hsts!.maxAgeSeconds}${model.hsts!.includeSubDomains ? "; includeSubDomains" : ""}";`);
       });
     }
+    renderCacheControlMaps(out, model);
     out.blank();
     const r = model.rateLimit;
     // Keyed by the real client address (after set_real_ip_from), not the load balancer's.
@@ -162,10 +163,53 @@ function renderRealIp(out: Lines, r: NginxRealIp | null, mode: NginxModel["mode"
   if (r === null) return;
   if (mode === "cluster") {
     out.comment("Traffic reaches nginx through a NodePort, which SNATs the peer to a node address inside the VPC CIDR: trust only that range.");
+    if (r.header !== "proxy_protocol" && r.header.toLowerCase() !== "x-forwarded-for") {
+      out.comment(
+        `${r.header}: the viewer's address, set by CloudFront's viewer-request function (it replaces any copy the viewer sent).`,
+        "Only CloudFront can have set it: from outside the VPC this port is reached only through the ALB, which forwards",
+        "only requests carrying CloudFront's secret X-Origin-Verify header. X-Forwarded-For would end in the CloudFront edge's address.",
+      );
+    }
   }
   for (const cidr of r.trustedCidrs) out.line(`set_real_ip_from ${cidr};`);
   out.line(`real_ip_header ${r.header};`);
-  if (r.header === "X-Forwarded-For") out.line("real_ip_recursive on;");
+  if (r.recursive) out.line("real_ip_recursive on;");
+}
+
+/** Variable holding the Cache-Control sent by a location with this default (see renderCacheControlMaps). */
+function cacheControlVariable(model: NginxModel, value: string): string {
+  return `$edge_cache_control_${defaultCacheControls(model).indexOf(value) + 1}`;
+}
+
+/** The distinct default Cache-Control values of the proxied locations, in order of first use. */
+function defaultCacheControls(model: NginxModel): string[] {
+  const values: string[] = [];
+  for (const s of model.servers) {
+    const locations = s.role === "proxy" ? s.locations : s.role === "redirect_https" ? [s.health] : [];
+    for (const l of locations) if (l.defaultCacheControl !== null && !values.includes(l.defaultCacheControl)) values.push(l.defaultCacheControl);
+  }
+  return values;
+}
+
+/**
+ * Per default value: the upstream's Cache-Control when it sent one, otherwise the default, but only on
+ * successful GET/HEAD answers (200, and 304 which must repeat it). Errors and nginx's own answers (429,
+ * 502) get none, so CloudFront's short error caching applies; an empty value adds no header.
+ */
+function renderCacheControlMaps(out: Lines, model: NginxModel): void {
+  defaultCacheControls(model).forEach((value, i) => {
+    const variable = cacheControlVariable(model, value);
+    const fallback = `$edge_default_cache_control_${i + 1}`;
+    if (i === 0) out.comment("Cache-Control: the upstream's own wins; without one, successful GET/HEAD answers get the location's default.");
+    out.block(`map "$request_method $status" ${fallback}`, () => {
+      out.line(`default "";`);
+      out.line(`"~^(GET|HEAD) (200|304)$" "${value}";`);
+    });
+    out.block(`map $upstream_http_cache_control ${variable}`, () => {
+      out.line("default $upstream_http_cache_control;");
+      out.line(`"" ${fallback};`);
+    });
+  });
 }
 
 function renderResponseHeaders(out: Lines, model: NginxModel, hsts: boolean): void {
@@ -212,6 +256,11 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
       out.line(`expires ${l.immutableCacheSeconds}s;`);
       out.line(`add_header Cache-Control "public, immutable";`);
     }
+    if (l.defaultCacheControl !== null) {
+      // Hidden and re-added through the map, which passes the upstream's value through unchanged.
+      out.line("proxy_hide_header Cache-Control;");
+      out.line(`add_header Cache-Control ${cacheControlVariable(model, l.defaultCacheControl)} always;`);
+    }
     // add_header in a location replaces inherited ones, so every location lists the full set.
     renderResponseHeaders(out, model, hsts);
   });
@@ -230,7 +279,9 @@ function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): 
 
 function describeServer(s: NginxProxyServer): string {
   if (s.listen.proxyProtocol) return "PROXY protocol from the TLS-terminating load balancer; client address from the PROXY header, scheme https.";
-  if (s.realIp?.header === "X-Forwarded-For") return "plain HTTP from the load balancer; client address from X-Forwarded-For when the peer is trusted, scheme from X-Forwarded-Proto.";
+  if (s.realIp && s.realIp.header !== "proxy_protocol") {
+    return `plain HTTP from the load balancer; client address from ${s.realIp.header} when the peer is trusted, scheme from X-Forwarded-Proto.`;
+  }
   return "plain HTTP.";
 }
 

@@ -183,7 +183,9 @@ function checkListen(p: Problems, l: NginxListen, at: string): void {
 
 function checkRealIp(p: Problems, r: NginxRealIp | null, at: string): void {
   if (r === null) return;
-  p.oneOf(`${at}.header`, r.header, ["X-Forwarded-For", "proxy_protocol"] as const);
+  p.string(`${at}.header`, r.header, (v) => v === "proxy_protocol" || isHeaderName(v), `"proxy_protocol" or an HTTP header name`);
+  p.boolean(`${at}.recursive`, r.recursive);
+  if (r.header === "proxy_protocol" && r.recursive === true) p.add(`${at}.recursive: true means nothing with "proxy_protocol" (one address); set it false`);
   p.each<string>(`${at}.trustedCidrs`, r.trustedCidrs, 1, (c, cp) =>
     p.string(cp, c, isIpv4Cidr, "an IPv4 CIDR block without host bits (e.g. 10.0.0.0/16)"),
   );
@@ -203,6 +205,10 @@ function checkLocation(p: Problems, l: NginxLocation, at: string, upstreams: Set
   p.integer(`${at}.readTimeoutSeconds`, l.readTimeoutSeconds, 1, MAX_SECONDS);
   p.integer(`${at}.sendTimeoutSeconds`, l.sendTimeoutSeconds, 1, MAX_SECONDS);
   if (l.immutableCacheSeconds !== null) p.integer(`${at}.immutableCacheSeconds`, l.immutableCacheSeconds, 1, 315_360_000);
+  if (l.defaultCacheControl !== null) {
+    p.string(`${at}.defaultCacheControl`, l.defaultCacheControl, isHeaderValue, "a header value (printable ASCII)", { allowSpace: true });
+    if (l.immutableCacheSeconds !== null) p.add(`${at}.defaultCacheControl: not allowed with immutableCacheSeconds (which sets Cache-Control itself)`);
+  }
 }
 
 function checkServer(p: Problems, s: NginxServer, at: string, upstreams: Set<string>): void {

@@ -1,5 +1,7 @@
 import {
   buildNginxModel,
+  HTML_STALE_IF_ERROR_SECONDS,
+  htmlDefaultCacheControl,
   NGINX_HEALTH_PATH,
   NGINX_LIVENESS_PATH,
   NGINX_PORTS,
@@ -26,13 +28,14 @@ describe("cluster mode", () => {
     expect(NGINX_PORTS).toEqual({ http: 8080, proxyProtocolHttps: 8443, proxyProtocolHttp: 8081, status: 8082 });
   });
 
-  test("only the VPC CIDR is trusted for the client address: X-Forwarded-For from the ALB, PROXY protocol from the NLB", () => {
+  test("only the VPC CIDR is trusted for the client address: CloudFront's X-Viewer-Address via the ALB, PROXY protocol from the NLB", () => {
     const [alb, nlbTls, nlbHttp] = model.servers as [NginxProxyServer, NginxProxyServer, NginxRedirectServer];
-    expect(alb.realIp).toEqual({ header: "X-Forwarded-For", trustedCidrs: [prod.vpcCidr] });
+    // One address set by CloudFront's function: nothing to walk, so not recursive.
+    expect(alb.realIp).toEqual({ header: "X-Viewer-Address", recursive: false, trustedCidrs: [prod.vpcCidr] });
     expect(alb.forwardedProto).toBe("header");
-    expect(nlbTls.realIp).toEqual({ header: "proxy_protocol", trustedCidrs: [prod.vpcCidr] });
+    expect(nlbTls.realIp).toEqual({ header: "proxy_protocol", recursive: false, trustedCidrs: [prod.vpcCidr] });
     expect(nlbTls.forwardedProto).toBe("https");
-    expect(nlbHttp.realIp).toEqual({ header: "proxy_protocol", trustedCidrs: [prod.vpcCidr] });
+    expect(nlbHttp.realIp).toEqual({ header: "proxy_protocol", recursive: false, trustedCidrs: [prod.vpcCidr] });
     expect(nlbHttp.health.path).toBe(NGINX_HEALTH_PATH);
   });
 
@@ -89,6 +92,13 @@ describe("cluster mode", () => {
     expect(byPath["/health"]).toMatchObject({ rateLimited: false, match: "exact", readTimeoutSeconds: prod.healthCheckTimeoutSeconds });
     expect(byPath["/static/"].immutableCacheSeconds).toBe(31_536_000);
     expect(byPath["/"].rateLimited).toBe(true);
+    // HTML (the default location) gets the stale-while-revalidate default; nothing else does.
+    expect(byPath["/"].defaultCacheControl).toBe(
+      `public, max-age=${prod.cdnHtmlDefaultTtlSeconds}, stale-while-revalidate=${prod.staleWhileRevalidateSeconds}, stale-if-error=${HTML_STALE_IF_ERROR_SECONDS}`,
+    );
+    for (const path of ["/health", "/ws", "/api/", "/static/"]) expect(byPath[path].defaultCacheControl).toBeNull();
+    const nlbTls = model.servers[1] as NginxProxyServer;
+    expect(nlbTls.locations.find((l) => l.path === "/")?.defaultCacheControl).toBe(byPath["/"].defaultCacheControl);
     expect(model.retry).toEqual({ tries: prod.nginxNextUpstreamTries, timeoutSeconds: prod.proxyReadTimeoutSeconds });
     expect(model.rateLimit).toMatchObject({
       requestsPerMinute: prod.nginxRateLimitPerMinute,
@@ -120,7 +130,9 @@ describe("local mode", () => {
     expect(model.servers).toHaveLength(1);
     const http = model.servers[0] as NginxProxyServer;
     expect(http.listen).toEqual({ address: "127.0.0.1", port: 18080, proxyProtocol: false });
-    expect(http.realIp?.trustedCidrs).toEqual(["127.0.0.1/32"]);
+    // Local mode keeps X-Forwarded-For (recursive) from the trusted loopback peer.
+    expect(http.realIp).toEqual({ header: "X-Forwarded-For", recursive: true, trustedCidrs: ["127.0.0.1/32"] });
+    expect(http.locations.find((l) => l.path === "/")?.defaultCacheControl).toBe(htmlDefaultCacheControl(dev));
     expect(Object.values(model.paths).every((p) => p?.startsWith("/tmp/p/"))).toBe(true);
     expect(model.exposeUpstreamAddress).toBe(true);
     expect(model.workerProcesses).toBe(1);
@@ -129,5 +141,22 @@ describe("local mode", () => {
   test("trusted CIDRs can be set (to prove an untrusted peer's X-Forwarded-For is ignored)", () => {
     const untrusted = buildNginxModel(dev, { mode: "local", prefix: "/tmp/p", listenPort: 1, upstreams: [{ host: "127.0.0.1", port: 2 }], trustedCidrs: ["10.0.0.0/8"] });
     expect((untrusted.servers[0] as NginxProxyServer).realIp?.trustedCidrs).toEqual(["10.0.0.0/8"]);
+  });
+});
+
+describe("HTML default Cache-Control", () => {
+  test("max-age is CloudFront's default HTML TTL, then the configured stale-while-revalidate and a day of stale-if-error", () => {
+    expect(htmlDefaultCacheControl({ cdnHtmlDefaultTtlSeconds: 60, staleWhileRevalidateSeconds: 30 })).toBe("public, max-age=60, stale-while-revalidate=30, stale-if-error=86400");
+    expect(HTML_STALE_IF_ERROR_SECONDS).toBe(86_400);
+  });
+
+  test("a stale-while-revalidate window of 0 leaves the directive out", () => {
+    expect(htmlDefaultCacheControl({ cdnHtmlDefaultTtlSeconds: 120, staleWhileRevalidateSeconds: 0 })).toBe("public, max-age=120, stale-if-error=86400");
+  });
+
+  test("follows the stack config", () => {
+    const model = buildNginxModel({ ...dev, cdnHtmlDefaultTtlSeconds: 15, staleWhileRevalidateSeconds: 45 }, { mode: "cluster" });
+    const root = (model.servers[0] as NginxProxyServer).locations.find((l) => l.path === "/");
+    expect(root?.defaultCacheControl).toBe("public, max-age=15, stale-while-revalidate=45, stale-if-error=86400");
   });
 });

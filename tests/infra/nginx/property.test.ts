@@ -88,7 +88,8 @@ function locationArb(upstreams: string[], p: fc.Arbitrary<string>, match: fc.Arb
     readTimeoutSeconds: seconds(86_400),
     sendTimeoutSeconds: seconds(86_400),
     immutableCacheSeconds: fc.option(seconds(315_360_000), { nil: null }),
-  });
+    defaultCacheControl: fc.option(headerValue, { nil: null }),
+  }).map((l) => (l.immutableCacheSeconds !== null ? { ...l, defaultCacheControl: null } : l));
 }
 
 const modelArb: fc.Arbitrary<NginxModel> = fc
@@ -102,8 +103,16 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
     const at = (i: number) => `${runDir}/${tempNames[i]}`;
     // nginx -t binds the listeners, so addresses are loopback ones (all of 127/8 is local on Linux).
     const listen = (i: number, proxyProtocol: boolean) => fc.record({ address: loopback, port: fc.constant(ports[i]), proxyProtocol: fc.constant(proxyProtocol) });
-    const realIp = (header: "X-Forwarded-For" | "proxy_protocol") =>
-      fc.option(fc.record({ header: fc.constant(header), trustedCidrs: fc.array(cidr, { minLength: 1, maxLength: 3 }) }), { nil: null });
+    // A plain listener reads a header (X-Forwarded-For, or one holding a single address such as X-Viewer-Address).
+    const realIp = (source: "header" | "proxy_protocol") =>
+      fc.option(
+        fc.record({
+          header: source === "proxy_protocol" ? fc.constant("proxy_protocol") : fc.oneof(fc.constant("X-Forwarded-For"), fc.constant("X-Viewer-Address"), headerName),
+          recursive: source === "proxy_protocol" ? fc.constant(false) : fc.boolean(),
+          trustedCidrs: fc.array(cidr, { minLength: 1, maxLength: 3 }),
+        }),
+        { nil: null },
+      );
     const locations = fc
       .uniqueArray(locationArb(upstreamNames, locationPath, fc.constantFrom("exact", "prefix")), { maxLength: 5, selector: (l) => `${l.match} ${l.path}` })
       .chain((ls) =>
@@ -118,7 +127,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
             name: fc.constant("main"),
             listen: listen(0, pp),
             serverNames: fc.array(serverName, { minLength: 1, maxLength: 3 }),
-            realIp: realIp(pp ? "proxy_protocol" : "X-Forwarded-For"),
+            realIp: realIp(pp ? "proxy_protocol" : "header"),
             forwardedProto: fc.constantFrom("header" as const, "https" as const),
             locations,
           }),
@@ -231,7 +240,7 @@ test("a character that could break out of a directive, in any string field, is r
       const fields = stringFields(model, "nginx");
       const field = fields[which % fields.length];
       // Header values are written quoted, so an inner space is legitimate there.
-      const bad = breaker === " " && /\.value$/.test(field.path) ? ";" : breaker;
+      const bad = breaker === " " && /\.(value|defaultCacheControl)$/.test(field.path) ? ";" : breaker;
       const original = field.get();
       const at = position % (original.length + 1);
       const hostile = original.slice(0, at) + bad + tail + original.slice(at);

@@ -58,11 +58,17 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(lines(alb)).toEqual(expect.arrayContaining([
       `listen 0.0.0.0:${NGINX_PORTS.http} default_server;`,
       `set_real_ip_from ${dev.vpcCidr};`,
-      "real_ip_header X-Forwarded-For;",
-      "real_ip_recursive on;",
+      "real_ip_header X-Viewer-Address;",
       "set $edge_proto $edge_header_proto;",
     ]));
     expect(alb.match(/set_real_ip_from/g)).toHaveLength(1);
+    // One address from CloudFront's function: not recursive, and the trust argument is in the file.
+    expect(alb).not.toContain("real_ip_recursive");
+    expect(alb).not.toContain("real_ip_header X-Forwarded-For");
+    expect(alb).toMatch(/# X-Viewer-Address: the viewer's address, set by CloudFront's viewer-request function/);
+    expect(alb).toMatch(/only requests carrying CloudFront's secret X-Origin-Verify header/);
+    // X-Forwarded-For still reaches the app, now ending in the viewer's address ($remote_addr).
+    expect(lines(blockOf(alb, "location /api/"))).toContain("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
 
     expect(lines(nlbTls)).toEqual(expect.arrayContaining([
       `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttps} proxy_protocol default_server;`,
@@ -121,6 +127,29 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(api).not.toContain("Cache-Control");
 
     expect(lines(stat)).toEqual(expect.arrayContaining(["expires 31536000s;", `add_header Cache-Control "public, immutable";`, "proxy_hide_header Cache-Control;"]));
+  });
+
+  test("HTML (location /) gets the stale-while-revalidate Cache-Control when the upstream sends none; other locations are untouched", () => {
+    const expected = `public, max-age=${dev.cdnHtmlDefaultTtlSeconds}, stale-while-revalidate=${dev.staleWhileRevalidateSeconds}, stale-if-error=86400`;
+    expect(lines(blockOf(conf, `map "$request_method $status" $edge_default_cache_control_1`))).toEqual([
+      `map "$request_method $status" $edge_default_cache_control_1 {`,
+      `default "";`,
+      `"~^(GET|HEAD) (200|304)$" "${expected}";`,
+      "}",
+    ]);
+    expect(lines(blockOf(conf, "map $upstream_http_cache_control $edge_cache_control_1"))).toEqual([
+      "map $upstream_http_cache_control $edge_cache_control_1 {",
+      "default $upstream_http_cache_control;",
+      `"" $edge_default_cache_control_1;`,
+      "}",
+    ]);
+    const [alb, nlbTls] = serverBlocks(conf);
+    for (const server of [alb, nlbTls]) {
+      expect(lines(blockOf(server, "location /"))).toEqual(expect.arrayContaining(["proxy_hide_header Cache-Control;", "add_header Cache-Control $edge_cache_control_1 always;"]));
+    }
+    for (const head of ["location = /health", "location = /ws", "location /api/"]) expect(blockOf(alb, head)).not.toContain("Cache-Control");
+    // One value, one pair of maps.
+    expect(conf.match(/map \$upstream_http_cache_control/g)).toHaveLength(1);
   });
 
   test("every proxied location repeats the security headers (add_header in a location drops inherited ones)", () => {
@@ -199,7 +228,11 @@ describe("local mode", () => {
 
   test("listens on loopback, trusts 127.0.0.1 and keeps pid, logs and temp dirs under the prefix", () => {
     const [http] = serverBlocks(conf);
-    expect(lines(http)).toEqual(expect.arrayContaining(["listen 127.0.0.1:18080 default_server;", "set_real_ip_from 127.0.0.1/32;"]));
+    expect(lines(http)).toEqual(
+      expect.arrayContaining(["listen 127.0.0.1:18080 default_server;", "set_real_ip_from 127.0.0.1/32;", "real_ip_header X-Forwarded-For;", "real_ip_recursive on;"]),
+    );
+    expect(http).not.toContain("X-Viewer-Address");
+    expect(lines(blockOf(http, "location /"))).toContain("add_header Cache-Control $edge_cache_control_1 always;");
     expect(conf).toMatch(/^pid \/tmp\/edgestack-nginx-unit\/nginx\.pid;$/m);
     expect(conf).toMatch(/^error_log \/tmp\/edgestack-nginx-unit\/error\.log warn;$/m);
     expect(conf).toContain("client_body_temp_path /tmp/edgestack-nginx-unit/client_body_temp;");

@@ -40,7 +40,10 @@ export interface Backend {
   kill(): Promise<void>;
 }
 
-/** Query `?delay=MS` delays one answer; a path containing "big" pads the body to several KB (gzip). */
+/**
+ * Query `?delay=MS` delays one answer, `?cc=VALUE` answers with that Cache-Control, `?status=N` with
+ * that status; a path containing "big" pads the body to several KB (gzip).
+ */
 export async function startBackend(name: string, options: { delayMs?: number } = {}): Promise<Backend> {
   const port = await freePort();
   const sockets = new Set<net.Socket>();
@@ -82,6 +85,8 @@ export async function startBackend(name: string, options: { delayMs?: number } =
       res.setHeader("x-backend", name);
       if (url.pathname.startsWith("/static/")) res.setHeader("cache-control", "no-cache");
       if (url.pathname.startsWith("/api/cc")) res.setHeader("cache-control", "private, max-age=7");
+      if (url.searchParams.has("cc")) res.setHeader("cache-control", url.searchParams.get("cc")!);
+      if (url.searchParams.has("status")) res.statusCode = Number(url.searchParams.get("status"));
       res.end(JSON.stringify(echo));
     };
     if (delay > 0) setTimeout(answer, delay);

@@ -46,6 +46,10 @@ describe("values that could break out of a directive are rejected, naming the fi
     ["MIME type with a control character", (m) => (m.gzip.types[0] = "text/css\u0000"), `nginx.gzip.types[0]: "text/css\\u0000" contains control character U+0000`],
     ["algorithm not in the list", (m) => ((m.upstreams[0] as { algorithm: string }).algorithm = "least_conn; include x"), `nginx.upstreams[0].algorithm: "least_conn; include x" contains ";"; is not one of`],
     ["CIDR with host bits", (m) => (proxy(m).realIp!.trustedCidrs[0] = "10.0.0.1/8"), `nginx.servers[0].realIp.trustedCidrs[0]: "10.0.0.1/8" is not an IPv4 CIDR block without host bits`],
+    ["real IP header ending the directive", (m) => (proxy(m).realIp!.header = "X-Viewer-Address; allow all"), `nginx.servers[0].realIp.header: "X-Viewer-Address; allow all" contains ";"`],
+    ["real IP header that is no header name", (m) => (proxy(m).realIp!.header = "X_Viewer:Address"), `nginx.servers[0].realIp.header: "X_Viewer:Address" is not "proxy_protocol" or an HTTP header name`],
+    ["default Cache-Control with a quote", (m) => (proxy(m).locations[4].defaultCacheControl = 'public" always; return 200 "x'), `nginx.servers[0].locations[4].defaultCacheControl: "public\\" always; return 200 \\"x" contains "\\""`],
+    ["default Cache-Control with a variable", (m) => (proxy(m).locations[4].defaultCacheControl = "$http_cookie"), `nginx.servers[0].locations[4].defaultCacheControl: "$http_cookie" contains "$"`],
   ])("%s", (_name, edit, message) => {
     const problems = nginxModelProblems(model(edit));
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
@@ -106,6 +110,24 @@ describe("combinations nginx would refuse, or that make no sense", () => {
   test("proxy_protocol real IP on a listener without PROXY protocol", () => {
     expect(nginxModelProblems(model((m) => (m.servers[1].listen.proxyProtocol = false)))).toContain(
       `nginx.servers[1].realIp.header: "proxy_protocol" needs nginx.servers[1].listen.proxyProtocol true`,
+    );
+  });
+
+  test("real IP: recursive must be true or false, and means nothing with PROXY protocol", () => {
+    expect(nginxModelProblems(model((m) => ((proxy(m).realIp as { recursive: unknown }).recursive = "on")))).toContain(`nginx.servers[0].realIp.recursive: "on" must be true or false`);
+    expect(nginxModelProblems(model((m) => ((m.servers[1] as NginxProxyServer).realIp!.recursive = true)))).toContain(
+      `nginx.servers[1].realIp.recursive: true means nothing with "proxy_protocol" (one address); set it false`,
+    );
+    // Any header name is a valid source (nginx reads it like X-Real-IP), recursive or not.
+    expect(nginxModelProblems(model((m) => (proxy(m).realIp = { header: "X-Viewer-Address", recursive: false, trustedCidrs: ["10.0.0.0/8"] })))).toEqual([]);
+  });
+
+  test("default Cache-Control: a missing value, or one next to the immutable cache", () => {
+    expect(nginxModelProblems(model((m) => delete (proxy(m).locations[4] as { defaultCacheControl?: unknown }).defaultCacheControl))).toContain(
+      "nginx.servers[0].locations[4].defaultCacheControl: undefined must be a string (a header value (printable ASCII))",
+    );
+    expect(nginxModelProblems(model((m) => (proxy(m).locations[3].defaultCacheControl = "public, max-age=1")))).toContain(
+      "nginx.servers[0].locations[3].defaultCacheControl: not allowed with immutableCacheSeconds (which sets Cache-Control itself)",
     );
   });
 
