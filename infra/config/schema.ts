@@ -176,9 +176,9 @@ export const fields = {
     default: "PriceClass_100",
     description: "CloudFront price class.",
   }),
-  cdnHtmlDefaultTtlSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "Default TTL of HTML pages when the origin sends no Cache-Control." }),
+  cdnHtmlDefaultTtlSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "Default TTL of HTML pages: CloudFront's default, and the max-age nginx sends on HTML when the app sends no Cache-Control." }),
   cdnHtmlMaxTtlSeconds: field({ type: "integer", schema: integer(0, 31_536_000), default: 300, description: "Upper bound on HTML TTLs the origin may ask for." }),
-  staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate the app and nginx send on HTML; CloudFront honours it." }),
+  staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate nginx sends on HTML when the app sends no Cache-Control (0 leaves it out); CloudFront honours it." }),
   wafEnabled: field({ type: "boolean", schema: z.boolean(), default: false, description: "Attach a WAFv2 web ACL (managed common rules + rate rule) to CloudFront; forced on in prod." }),
   wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(100, 2_000_000_000), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
 
