@@ -129,7 +129,7 @@ export const fields = {
   nginxRateLimitPerMinute: field({ type: "integer", schema: integer(1, 1_000_000), default: 600, description: "nginx limit_req rate per client IP (requests per minute)." }),
   nginxRateLimitBurst: field({ type: "integer", schema: integer(0, 100_000), default: 20, description: "nginx limit_req burst (served without delay: nodelay)." }),
   nginxConnLimitPerIp: field({ type: "integer", schema: integer(1, 65_535), default: 100, description: "nginx limit_conn: concurrent connections per client IP." }),
-  nginxUpstreamKeepaliveConnections: field({ type: "integer", schema: integer(0, 10_000), default: 32, description: "Idle upstream connections kept per worker (0 disables pooling)." }),
+  nginxUpstreamKeepaliveConnections: field({ type: "integer", schema: integer(0, 10_000), default: 64, description: "Idle upstream connections kept per worker (0 disables pooling)." }),
   nginxUpstreamKeepaliveRequests: field({ type: "integer", schema: integer(1, 1_000_000), default: 1000, description: "Requests served over one pooled upstream connection before it is recycled." }),
   nginxMaxFails: field({ type: "integer", schema: integer(0, 100), default: 3, description: "Passive health check: failures within fail_timeout that mark an upstream down." }),
   nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),

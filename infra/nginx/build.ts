@@ -74,6 +74,8 @@ export type NginxBuildOptions =
       workerProcesses?: number | "auto";
       /** Default "warn". */
       errorLogLevel?: NginxModel["errorLogLevel"];
+      /** Default null: each line written at once, so tests and people tailing the log see it now. */
+      accessLogBuffer?: NginxModel["accessLogBuffer"];
     };
 
 const MIME_TYPES: NginxModel["mimeTypes"] = [
@@ -258,6 +260,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     workerShutdownTimeoutSeconds: Math.max(1, config.terminationGracePeriodSeconds - 5),
     errorLogLevel: local ? (options.errorLogLevel ?? "warn") : "warn",
     paths: local ? localPaths(options.prefix) : { ...CLUSTER_PATHS },
+    accessLogBuffer: local ? (options.accessLogBuffer ?? null) : { sizeKb: 64, flushSeconds: 1 },
     clientKeepaliveSeconds: config.nginxClientKeepaliveSeconds,
     clientMaxBodySize: "1m",
     mimeTypes: MIME_TYPES.map((m) => ({ type: m.type, extensions: [...m.extensions] })),

@@ -211,6 +211,12 @@ export interface NginxModel {
   workerShutdownTimeoutSeconds: number;
   errorLogLevel: ErrorLogLevel;
   paths: NginxPaths;
+  /**
+   * Buffer access-log lines in memory and write them in blocks: one write per `sizeKb` or
+   * `flushSeconds` instead of one per request (about a third of nginx's CPU per request when
+   * measured). null writes each line at once (tests that read the log right away).
+   */
+  accessLogBuffer: { sizeKb: number; flushSeconds: number } | null;
   clientKeepaliveSeconds: number;
   clientMaxBodySize: string;
   /** Inline `types {}` so the file needs no mime.types include. */

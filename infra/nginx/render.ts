@@ -60,7 +60,8 @@ export function renderNginxConf(model: NginxModel): string {
           .join(",") +
         "}';",
     );
-    out.line(p.accessLog === null ? "access_log off;" : `access_log ${p.accessLog} edge_json;`);
+    const buffer = model.accessLogBuffer === null ? "" : ` buffer=${model.accessLogBuffer.sizeKb}k flush=${model.accessLogBuffer.flushSeconds}s`;
+    out.line(p.accessLog === null ? "access_log off;" : `access_log ${p.accessLog} edge_json${buffer};`);
     out.blank();
     out.line(`keepalive_timeout ${model.clientKeepaliveSeconds}s;`);
     out.line(`client_max_body_size ${model.clientMaxBodySize};`);

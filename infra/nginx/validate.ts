@@ -273,6 +273,10 @@ export function nginxModelProblems(model: NginxModel): string[] {
     p.string(`${n}.paths.${key}`, paths[key], isAbsolutePath, "an absolute path of plain segments");
   }
   if (paths.accessLog !== null) p.string(`${n}.paths.accessLog`, paths.accessLog, isAbsolutePath, "an absolute path of plain segments");
+  if (model.accessLogBuffer !== null) {
+    p.integer(`${n}.accessLogBuffer.sizeKb`, model.accessLogBuffer?.sizeKb, 4, 1024);
+    p.integer(`${n}.accessLogBuffer.flushSeconds`, model.accessLogBuffer?.flushSeconds, 1, 60);
+  }
   // nginx refuses one directory for two temp paths, and a log file cannot be a temp directory.
   const seenPaths = new Map<string, string>();
   for (const key of ["pid", "errorLog", "accessLog", "clientBodyTemp", "proxyTemp", "fastcgiTemp", "uwsgiTemp", "scgiTemp"] as const) {

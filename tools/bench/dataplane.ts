@@ -36,6 +36,8 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 4) * 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 50;
 const TIME_WAIT_REQUESTS = 20_000;
+/** nginx buffers its access log as in the cluster (infra/nginx's cluster mode). */
+const ACCESS_LOG_BUFFER = { sizeKb: 64, flushSeconds: 1 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -51,7 +53,7 @@ async function extraNginx(plane: DataPlane, upstreamPorts: number[], options: { 
       : loadLocalStackConfig(STACK, { ...UNREACHABLE_LIMITS.configOverrides, nginxUpstreamKeepaliveConnections: options.poolConnections });
   const prefix = makeNginxPrefix();
   const [listenPort, statusPort] = [await freePort(), await freePort()];
-  const model = localNginxModel(config, { upstreamPorts, listenPort, statusPort, prefix });
+  const model = localNginxModel(config, { upstreamPorts, listenPort, statusPort, prefix, accessLogBuffer: ACCESS_LOG_BUFFER });
   if (options.accessLog === false) model.paths.accessLog = null;
   const nginx = await startNginx({ prefix, conf: renderNginxConf(model), ports: [listenPort, statusPort] });
   return { nginx, url: `http://127.0.0.1:${listenPort}/api/hello` };
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
     configOverrides: { ...UNREACHABLE_LIMITS.configOverrides },
     appEnv: { ...UNREACHABLE_LIMITS.appEnv },
     shutdownDelayMs: 500,
+    nginxAccessLogBuffer: ACCESS_LOG_BUFFER,
     log,
   });
   const extras: NginxProcess[] = [];

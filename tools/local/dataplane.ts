@@ -9,7 +9,7 @@ import { startNginx, type NginxProcess } from "../processes/nginx";
 import { freePort } from "../processes/ports";
 import { startRedis, type RedisProcess } from "../processes/redis";
 import { APP_MAIN, buildApp } from "./build-app";
-import { renderLocalNginxConf } from "./nginx-conf";
+import { renderLocalNginxConf, type LocalNginxInput } from "./nginx-conf";
 import { checkPrerequisites } from "./prerequisites";
 import { startReplica, type ReplicaProcess } from "./replica";
 import { loadLocalStackConfig, replicaEnv, replicaInstanceId, type ConfigOverrides } from "./stack";
@@ -39,6 +39,8 @@ export interface DataPlaneOptions {
   trustedProxyCidrs?: string[];
   /** nginx worker_processes. Default 1 (as infra/nginx's local mode). */
   nginxWorkerProcesses?: number | "auto";
+  /** nginx access-log buffering; default none (lines appear at once). The cluster buffers 64k/1s. */
+  nginxAccessLogBuffer?: LocalNginxInput["accessLogBuffer"];
   /** How long to wait for /health to answer 200 through nginx. Default 30 s. */
   healthTimeoutMs?: number;
   /** Progress lines (the CLI prints them). */
@@ -208,6 +210,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       prefix,
       trustedProxyCidrs: options.trustedProxyCidrs,
       workerProcesses: options.nginxWorkerProcesses,
+      accessLogBuffer: options.nginxAccessLogBuffer,
     });
     log(`starting nginx on 127.0.0.1:${port} (${config.nginxLoadBalancing}, config from stack ${stack})…`);
     nginx = await startNginx({ prefix, conf: nginxConf, ports: [port, statusPort] }).catch((err: unknown) => {

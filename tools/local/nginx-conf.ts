@@ -15,6 +15,8 @@ export interface LocalNginxInput {
    */
   trustedProxyCidrs?: string[];
   workerProcesses?: number | "auto";
+  /** As in the cluster (buffered) when given; default each line written at once. */
+  accessLogBuffer?: NginxModel["accessLogBuffer"];
 }
 
 /**
@@ -32,6 +34,7 @@ export function localNginxModel(config: StackConfig, input: LocalNginxInput): Ng
     prefix: input.prefix,
     trustedCidrs: trusted.length > 0 ? trusted : undefined,
     workerProcesses: input.workerProcesses,
+    accessLogBuffer: input.accessLogBuffer,
   });
   if (trusted.length === 0) {
     for (const server of model.servers) if (server.role !== "status") server.realIp = null;

@@ -166,6 +166,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
       workerConnections: fc.integer({ min: 16, max: 65_536 }),
       workerShutdownTimeoutSeconds: seconds(3600),
       errorLogLevel: fc.constantFrom("info", "notice", "warn", "error", "crit" as const),
+      accessLogBuffer: fc.option(fc.record({ sizeKb: fc.integer({ min: 4, max: 1024 }), flushSeconds: fc.integer({ min: 1, max: 60 }) }), { nil: null }),
       paths: fc.constant({
         pid: at(0),
         errorLog: at(1),

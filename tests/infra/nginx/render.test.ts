@@ -27,7 +27,8 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(conf).not.toMatch(/^\s*user\b/m);
     expect(conf).toMatch(/^pid \/tmp\/nginx\.pid;$/m);
     expect(conf).toMatch(/^error_log \/dev\/stderr warn;$/m);
-    expect(conf).toMatch(/^\s+access_log \/dev\/stdout edge_json;$/m);
+    // Buffered: one write per 64k or per second rather than one per request.
+    expect(conf).toMatch(/^\s+access_log \/dev\/stdout edge_json buffer=64k flush=1s;$/m);
     for (const d of ["client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path"]) {
       expect(conf).toMatch(new RegExp(`^\\s+${d} /tmp/[a-z_]+;$`, "m"));
     }
@@ -225,6 +226,12 @@ describe("upstream algorithms", () => {
 
 describe("local mode", () => {
   const conf = renderNginxConf(local());
+
+  test("writes each access-log line at once unless asked to buffer like the cluster", () => {
+    expect(conf).toMatch(/^\s+access_log \/\S+\/access\.log edge_json;$/m);
+    const buffered = renderNginxConf(local((m) => (m.accessLogBuffer = { sizeKb: 16, flushSeconds: 2 })));
+    expect(buffered).toMatch(/^\s+access_log \/\S+\/access\.log edge_json buffer=16k flush=2s;$/m);
+  });
 
   test("listens on loopback, trusts 127.0.0.1 and keeps pid, logs and temp dirs under the prefix", () => {
     const [http] = serverBlocks(conf);
