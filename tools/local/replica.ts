@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { waitForPort } from "../processes/ports";
 import { APP_MAIN } from "./build-app";
+import { stopOnExit } from "../processes/children";
 
 export interface ReplicaExit {
   code: number | null;
@@ -27,18 +28,7 @@ export interface ReplicaProcess {
 }
 
 // Every replica still alive when this process exits is killed, so none outlives a crashed test or CLI.
-const live = new Set<ChildProcess>();
-let hookInstalled = false;
-function track(child: ChildProcess): void {
-  live.add(child);
-  child.once("exit", () => live.delete(child));
-  if (!hookInstalled) {
-    hookInstalled = true;
-    process.once("exit", () => {
-      for (const c of live) c.kill("SIGKILL");
-    });
-  }
-}
+const track = (child: ChildProcess) => stopOnExit(child, "SIGKILL");
 
 function tail(file: string, lines = 15): string {
   return existsSync(file) ? readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "";

@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { waitForPort } from "./ports";
+import { stopOnExit } from "./children";
 
 /**
  * A private nginx for tests, benchmarks and the local data plane: its own prefix directory (conf,
@@ -109,18 +110,7 @@ export interface NginxProcess {
 }
 
 // Masters still alive when the test/bench process exits get SIGTERM (the master then stops its workers).
-const liveMasters = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  liveMasters.add(child);
-  child.once("exit", () => liveMasters.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const c of liveMasters) c.kill("SIGTERM");
-    });
-  }
-}
+const track = (child: ChildProcess) => stopOnExit(child, "SIGTERM");
 
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;

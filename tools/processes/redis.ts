@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { freePort, waitForPort } from "./ports";
+import { stopOnExit } from "./children";
 
 /**
  * A private redis-server for tests, benchmarks and the local data plane: loopback only, its own
@@ -47,18 +48,7 @@ function redisServerBinary(): string {
 }
 
 // Children still alive when the test/bench process exits are killed so no redis-server outlives it.
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once("exit", () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const c of liveChildren) c.kill("SIGKILL");
-    });
-  }
-}
+const trackChild = (child: ChildProcess) => stopOnExit(child, "SIGKILL");
 
 function waitForExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
