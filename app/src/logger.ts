@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { AppConfig } from "./config";
+import { BatchedLogDestination } from "./logBuffer";
 
 /** Bytes of log lines gathered before one write to stdout (~15–20 access-log lines). */
 export const LOG_BUFFER_BYTES = 4096;
@@ -8,25 +9,31 @@ export const LOG_FLUSH_INTERVAL_MS = 1000;
 
 export interface AppLogger {
   readonly logger: Logger;
-  /** Waits until every line logged so far has been handed to the kernel. */
+  /** Writes every line logged so far to stdout (resolves once it is written). */
   flush(): Promise<void>;
-  /** Writes what is still buffered synchronously: for the last moments before process.exit(). */
+  /** The same, synchronously: for the last moments before process.exit(). */
   flushSync(): void;
+  /** Appends one ready-made JSON line (with its "\n") to the same stream pino writes to. */
+  writeLine(line: string): void;
+}
+
+const unflushed = new Set<BatchedLogDestination>();
+/** One process 'exit' hook for all destinations (tests create many apps in one process). */
+function flushOnExit(destination: BatchedLogDestination): void {
+  if (unflushed.size === 0) process.once("exit", () => unflushed.forEach((d) => d.flushSync()));
+  unflushed.add(destination);
 }
 
 /**
- * Structured JSON logs on stdout, written asynchronously and in batches: a synchronous write per
+ * Structured JSON logs on stdout, buffered and written in batches: a write syscall per
  * access-log line was the app's largest per-request cost after the response itself. Lines wait in
  * memory until LOG_BUFFER_BYTES gather or LOG_FLUSH_INTERVAL_MS pass, so they must be flushed
- * before the process exits (main.ts does, on shutdown and on fatal errors; pino also flushes
- * synchronously on the process 'exit' event as a last resort).
+ * before the process exits: the graceful shutdown does, main.ts does before every exit (fatal
+ * errors included), and a process 'exit' hook catches any other exit path.
  */
 export function createLogger(config: Pick<AppConfig, "logLevel" | "instanceId">, destination?: DestinationStream): AppLogger {
-  // SonicBoom sets `destroyed` at runtime; its typings leave it out.
-  const stdout: (ReturnType<typeof pino.destination> & { destroyed?: boolean }) | undefined =
-    destination === undefined
-      ? pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS })
-      : undefined;
+  const stdout = destination === undefined ? new BatchedLogDestination(1, LOG_BUFFER_BYTES, LOG_FLUSH_INTERVAL_MS) : undefined;
+  if (stdout !== undefined) flushOnExit(stdout);
   const logger = pino(
     {
       level: config.logLevel,
@@ -35,27 +42,12 @@ export function createLogger(config: Pick<AppConfig, "logLevel" | "instanceId">,
     },
     stdout ?? destination,
   );
+  const flushSync = () => stdout?.flushSync();
+  const sink = (stdout ?? destination)!;
   return {
     logger,
-    flush: () =>
-      new Promise<void>((resolve) => {
-        if (stdout === undefined || stdout.destroyed === true) return resolve();
-        // Resolve on error or a stuck reader too: log lines must not hold a shutdown up
-        // (flushSync before exit still writes whatever is left).
-        const timer = setTimeout(resolve, 2000);
-        timer.unref();
-        stdout.flush(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
-    flushSync: () => {
-      if (stdout === undefined || stdout.destroyed === true) return;
-      try {
-        stdout.flushSync();
-      } catch {
-        // stdout closed (EPIPE) or not open yet: nothing more can be written anyway.
-      }
-    },
+    writeLine: (line) => void sink.write(line),
+    flush: async () => flushSync(),
+    flushSync,
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import type { IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import * as path from "node:path";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
@@ -53,10 +53,16 @@ declare module "fastify" {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Honours a sane X-Request-ID from the proxy (nginx sets one), otherwise makes one. */
-function requestId(req: IncomingMessage): string {
+export function requestId(req: IncomingMessage): string {
   const incoming = req.headers["x-request-id"];
   return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
+
+const kRequestId = Symbol("requestId");
+type RawRequest = IncomingMessage & { [kRequestId]?: string };
+
+/** JSON string literal of a value we put in an access-log line. */
+const jsonString = (value: string): string => JSON.stringify(value);
 
 interface StaticAsset {
   body: Buffer;
@@ -102,22 +108,46 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const ipOf = (request: FastifyRequest): string =>
     request.clientIp || (request.clientIp = clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, config.trustProxyHops));
 
+  const logs = createLogger(config, deps.logDestination);
+  const accessLogOn = logs.logger.isLevelEnabled("info");
+  const instanceJson = jsonString(config.instanceId);
+
   // One access-log line per request (Fastify's default is two), with the client IP we trust.
+  // The line is formatted here and handed to the log destination directly: the same JSON pino
+  // writes (level, time, instance, reqId, fields, msg), at a fraction of pino's per-call cost,
+  // which showed up as the largest share of the app's per-request CPU after the socket write.
   class AccessLog extends LogController {
     override incomingRequest(): void {}
     override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-      const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, clientIp: ipOf(request) };
-      if (error) request.log.error({ ...line, err: error }, "request failed");
-      else request.log.info(line, "request");
+      const ms = Math.round(reply.elapsedTime * 100) / 100;
+      if (error) {
+        request.log.error({ method: request.method, url: request.url, status: reply.statusCode, ms, clientIp: ipOf(request), err: error }, "request failed");
+        return;
+      }
+      if (!accessLogOn) return;
+      logs.writeLine(
+        `{"level":30,"time":${Date.now()},"instance":${instanceJson},"reqId":${jsonString(request.id)},"method":${jsonString(request.method)},"url":${jsonString(request.url)},"status":${reply.statusCode},"ms":${ms},"clientIp":${jsonString(ipOf(request))},"msg":"request"}\n`,
+      );
     }
   }
 
-  const logs = createLogger(config, deps.logDestination);
   const fastify = Fastify({
     // Typed as Fastify's base logger so FastifyInstance keeps its default generics.
     loggerInstance: logs.logger as FastifyBaseLogger,
     logController: new AccessLog(),
-    genReqId: requestId,
+    // The id and the headers every response carries are set on the raw request/response before
+    // Fastify sees them: cheaper than an onRequest hook on every request.
+    serverFactory: (handler) =>
+      createServer((req: RawRequest, res: ServerResponse) => {
+        const id = requestId(req);
+        req[kRequestId] = id;
+        res.setHeader("x-request-id", id);
+        res.setHeader("x-instance", config.instanceId);
+        // Once draining, tell keep-alive clients not to reuse this connection.
+        if (draining) res.setHeader("connection", "close");
+        handler(req, res);
+      }),
+    genReqId: (req: RawRequest) => req[kRequestId] ?? requestId(req),
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // Requests already on the wire when draining starts are served, not answered 503: the load
     // balancer has stopped sending by then, so whatever still arrives is in flight.
@@ -125,6 +155,8 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     forceCloseConnections: "idle",
     bodyLimit: 64 * 1024,
   });
+  // Fastify leaves these to the factory when serverFactory is used.
+  fastify.server.keepAliveTimeout = config.keepAliveTimeoutMs;
   fastify.server.headersTimeout = config.headersTimeoutMs;
   // Hold a request at most this long overall; must stay above headersTimeout (Node requirement).
   fastify.server.requestTimeout = Math.max(config.headersTimeoutMs + 1000, 120_000);
@@ -139,14 +171,6 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     fastify.log.warn({ err: err instanceof Error ? err.message : String(err), context }, "redis unavailable");
   };
   redis.on("error", (err) => logRedisError(err, "connection"));
-
-  fastify.addHook("onRequest", (request, reply, done) => {
-    reply.header("x-request-id", request.id);
-    reply.header("x-instance", config.instanceId);
-    // Once draining, tell keep-alive clients not to reuse this connection.
-    if (draining) reply.header("connection", "close");
-    done();
-  });
 
   fastify.get("/livez", async (_request, reply) => {
     reply.header("cache-control", "no-store");
@@ -178,7 +202,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
 
   // Async onRequest hook: answering from it ends the request (`return reply` per Fastify docs).
   const limitHook = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (limiter === null) return undefined;
+    if (limiter === null) return undefined; // not registered then; narrows the type
     const apiKey = request.headers["x-api-key"];
     const identity = rateLimitIdentity(typeof apiKey === "string" ? apiKey : undefined, ipOf(request));
     let decision: RateLimitDecision;
@@ -202,7 +226,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
 
   fastify.register(
     async (api) => {
-      api.addHook("onRequest", limitHook);
+      if (limiter !== null) api.addHook("onRequest", limitHook);
       api.get(
         "/hello",
         {

@@ -154,6 +154,36 @@ describe("API and rate limiting", () => {
   });
 });
 
+describe("access log", () => {
+  it("writes exactly one JSON line per request with the request id and trusted client IP; 404s carry the id and instance headers too", async () => {
+    const lines: string[] = [];
+    const { base } = await start({ LOG_LEVEL: "info", TRUST_PROXY_HOPS: "1" }, { logDestination: { write: (line: string) => void lines.push(line) } });
+    const ok = await fetch(`${base}/api/hello`, { headers: { "x-request-id": "log-1", "x-forwarded-for": "203.0.113.9, 198.51.100.7" } });
+    expect(ok.status).toBe(200);
+    const missing = await fetch(`${base}/nope`, { headers: { "x-request-id": "log-2" } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-request-id")).toBe("log-2");
+    expect(missing.headers.get("x-instance")).toBe("test-1");
+    await sleep(50);
+    const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+    expect(access).toHaveLength(2);
+    expect(access[0]).toEqual({
+      level: 30,
+      time: expect.any(Number),
+      instance: "test-1",
+      reqId: "log-1",
+      method: "GET",
+      url: "/api/hello",
+      status: 200,
+      ms: expect.any(Number),
+      clientIp: "198.51.100.7",
+      msg: "request",
+    });
+    expect(access[1]).toMatchObject({ reqId: "log-2", url: "/nope", status: 404 });
+    expect(lines.every((l) => l.endsWith("\n"))).toBe(true);
+  });
+});
+
 describe("static assets", () => {
   it("serves versioned assets with long-lived cache headers and answers revalidation with 304", async () => {
     const { base } = await start();
