@@ -1,19 +1,27 @@
 /**
  * `npm run bench:app`: the app's speed goals, measured side by side in one run on one Redis.
  *
- * HTTP (autocannon, 50 connections, 4 s per scenario and round after a 1 s warm-up; every server
- * is its own child process so the load generator does not share its event loop; scenarios are
- * interleaved over 2 rounds and the best round counts, because the 2-core machine is shared):
+ * HTTP (autocannon): every server is its own child process (the load generator never shares its
+ * event loop) and all of them are measured the same way — 50 connections, pipelining 1, the same
+ * request list (1000 distinct X-Forwarded-For values, or one for the hot key), BENCH_DURATION_S
+ * per measurement. A warm-up round (not counted) comes first; then BENCH_ROUNDS rounds, the
+ * scenario order reversed every other round, so drift in the machine's load hits all scenarios
+ * alike. Median and best are printed with their ratios to bare, plus the servers' own CPU time
+ * per request (less sensitive to other load than req/s) and the load average at start and end.
  *   bare node:http (the limit) · app without limiter · app + sliding window on 1000 distinct keys ·
  *   app + sliding window on one hot key · the app with rate-limiter-flexible instead (distinct/hot).
+ * The app runs with its production logging (LOG_LEVEL info: one access-log line per request,
+ * buffered); every server's stdout goes to /dev/null, the bare server's included.
  * Limiter only (checks/s, 256 concurrent checks, 3 s each): ours vs RateLimiterRedis.
  * Window-edge exactness: admitted hits of two bursts 100 ms apart across a window edge.
  *
- * Child mode (internal): `tsx tools/bench/app.ts --serve <kind> <port> <redisUrl>`.
+ * BENCH_DURATION_S (4), BENCH_ROUNDS (5) tune the HTTP part; BENCH_HTTP_ONLY=1 skips the rest.
+ * Child mode (internal): `tsx tools/bench/app.ts --serve <kind> <port> <redisUrl> <limit>`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
@@ -27,7 +35,8 @@ import { freePort, waitForPort } from "../processes/ports";
 import { startRedis } from "../processes/redis";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const WARMUP_S = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 50;
 const DISTINCT_KEYS = 1000;
 const HOT_LIMIT = 100;
@@ -58,11 +67,21 @@ function rlfLimiter(client: Redis, limit: number, windowMs: number, keyPrefix: s
 }
 
 async function serve(kind: ServerKind, port: number, redisUrl: string, limit: number): Promise<void> {
+  // The parent asks for this process's CPU time around each measurement.
+  process.on("message", () => process.send?.(process.cpuUsage()));
   if (kind === "bare") {
     const server = http.createServer((req, res) => {
       if (req.url === "/api/hello") {
-        const body = JSON.stringify({ message: "hello", instance: "bench", clientIp: req.socket.remoteAddress, requestId: randomUUID() });
-        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+        // The app's response byte for byte in shape: same body fields and the same extra headers
+        // (X-Request-ID, X-Instance), so the load generator parses the same amount per response.
+        const requestId = randomUUID();
+        const body = JSON.stringify({ message: "hello", instance: "bench", clientIp: req.socket.remoteAddress, requestId });
+        res.writeHead(200, {
+          "x-request-id": requestId,
+          "x-instance": "bench",
+          "content-type": "application/json; charset=utf-8",
+          "content-length": Buffer.byteLength(body),
+        });
         res.end(body);
       } else {
         res.writeHead(404);
@@ -82,20 +101,20 @@ async function serve(kind: ServerKind, port: number, redisUrl: string, limit: nu
     TRUST_PROXY_HOPS: "1",
     SHUTDOWN_DELAY_MS: "0",
     INSTANCE_ID: "bench",
-    // Access logs off, as the bare server has none (nginx keeps the access log in front).
-    LOG_LEVEL: "warn",
+    // LOG_LEVEL unset: the production default (info, one access-log line per request).
   });
   const limiter = kind === "app-nolimit" ? null : kind === "app-rlf" ? rlfLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS, "rlf") : undefined;
   await createApp(config, { limiter }).listen();
 }
 
-interface HttpResult {
-  name: string;
+interface HttpRun {
   rps: number;
   p99: number;
   ok2xx: number;
   non2xx: number;
   errors: number;
+  /** The server process's CPU time (user + system) per answered request, µs. */
+  cpuUsPerRequest: number;
 }
 
 function xffRequests(keys: number): autocannon.Request[] {
@@ -108,17 +127,28 @@ function xffRequests(keys: number): autocannon.Request[] {
 
 interface RunningServer {
   port: number;
+  /** CPU time used by the server process so far, µs. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
 async function startServer(kind: ServerKind, redisUrl: string, limit: number): Promise<RunningServer> {
   const port = await freePort();
+  // stdout to /dev/null for every server alike (the app's access log included); IPC for CPU time.
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", __filename, "--serve", kind, String(port), redisUrl, String(limit)], {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   await waitForPort(port, 20_000);
   return {
     port,
+    cpuMicros: () =>
+      new Promise((resolve) => {
+        child.once("message", (usage) => {
+          const { user, system } = usage as NodeJS.CpuUsage;
+          resolve(user + system);
+        });
+        child.send("cpu");
+      }),
     async stop() {
       child.kill("SIGKILL");
       if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once("exit", resolve));
@@ -126,12 +156,26 @@ async function startServer(kind: ServerKind, redisUrl: string, limit: number): P
   };
 }
 
-async function measureHttp(name: string, port: number, keys: number, warmup: boolean): Promise<HttpResult> {
-  const requests = xffRequests(keys);
-  if (warmup) await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 1, requests });
-  const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: DURATION_S, requests });
-  return { name, rps: r.requests.average, p99: r.latency.p99, ok2xx: r["2xx"], non2xx: r.non2xx, errors: r.errors + r.timeouts };
+/** One autocannon run; every scenario gets exactly these settings. */
+async function measureHttp(server: RunningServer, requests: autocannon.Request[], durationS: number): Promise<HttpRun> {
+  const cpuBefore = await server.cpuMicros();
+  const r = await autocannon({ url: `http://127.0.0.1:${server.port}`, connections: CONNECTIONS, pipelining: 1, duration: durationS, requests });
+  const cpu = (await server.cpuMicros()) - cpuBefore;
+  return {
+    rps: r.requests.average,
+    p99: r.latency.p99,
+    ok2xx: r["2xx"],
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    cpuUsPerRequest: cpu / Math.max(1, r.requests.total),
+  };
 }
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 /** ioredis with enableOfflineQueue: false rejects commands until connected. */
 function ready(client: Redis): Promise<Redis> {
@@ -179,39 +223,63 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const admin = createRedisClient(redis.url, 2000);
   await ready(admin);
-  const results: (HttpResult | undefined)[] = [];
   try {
-    const scenarios: [string, ServerKind, number, number][] = [
-      ["bare node:http", "bare", 1, DISTINCT_KEYS],
-      ["app, no limiter", "app-nolimit", 1, DISTINCT_KEYS],
-      ["app + sliding window, 1000 keys", "app-limit", 1_000_000_000, DISTINCT_KEYS],
-      ["app + rate-limiter-flexible, 1000 keys", "app-rlf", 1_000_000_000, DISTINCT_KEYS],
-      ["app + sliding window, 1 hot key", "app-limit", HOT_LIMIT, 1],
-      ["app + rate-limiter-flexible, 1 hot key", "app-rlf", HOT_LIMIT, 1],
+    const scenarios: { name: string; kind: ServerKind; limit: number; keys: number }[] = [
+      { name: "bare node:http", kind: "bare", limit: 1, keys: DISTINCT_KEYS },
+      { name: "app, no limiter", kind: "app-nolimit", limit: 1, keys: DISTINCT_KEYS },
+      { name: "app + sliding window, 1000 keys", kind: "app-limit", limit: 1_000_000_000, keys: DISTINCT_KEYS },
+      { name: "app + rate-limiter-flexible, 1000 keys", kind: "app-rlf", limit: 1_000_000_000, keys: DISTINCT_KEYS },
+      { name: "app + sliding window, 1 hot key", kind: "app-limit", limit: HOT_LIMIT, keys: 1 },
+      { name: "app + rate-limiter-flexible, 1 hot key", kind: "app-rlf", limit: HOT_LIMIT, keys: 1 },
     ];
     await admin.flushall();
-    const servers = await Promise.all(scenarios.map(([, kind, limit]) => startServer(kind, redis.url, limit)));
+    const loadAtStart = loadavg();
+    const runs: HttpRun[][] = scenarios.map(() => []);
+    const servers = await Promise.all(scenarios.map(({ kind, limit }) => startServer(kind, redis.url, limit)));
     try {
+      const requestLists = scenarios.map(({ keys }) => xffRequests(keys));
+      for (let k = 0; k < scenarios.length; k++) await measureHttp(servers[k]!, requestLists[k]!, WARMUP_S);
       for (let round = 0; round < ROUNDS; round++) {
-        for (let k = 0; k < scenarios.length; k++) {
-          const [name, , , keys] = scenarios[k]!;
-          const r = await measureHttp(name, servers[k]!.port, keys, round === 0);
-          if (results[k] === undefined || r.rps > results[k]!.rps) results[k] = r;
-          process.stderr.write(`  round ${round + 1}: ${name}: ${fmt(r.rps)} req/s\n`);
+        const order = scenarios.map((_, k) => k);
+        if (round % 2 === 1) order.reverse();
+        for (const k of order) {
+          const r = await measureHttp(servers[k]!, requestLists[k]!, DURATION_S);
+          runs[k]!.push(r);
+          process.stderr.write(`  round ${round + 1}: ${scenarios[k]!.name}: ${fmt(r.rps)} req/s, ${fmt(r.cpuUsPerRequest, 1)} µs CPU/req\n`);
         }
       }
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
     }
-    const bare = results[0]!.rps;
-    const measured = results as HttpResult[];
-    console.log(`\nHTTP GET /api/hello — ${CONNECTIONS} connections, best of ${ROUNDS} rounds × ${DURATION_S} s, Redis ${redis.url}`);
-    console.log(`${"scenario".padEnd(42)}${"req/s".padStart(10)}${"p99 ms".padStart(8)}${"vs bare".padStart(9)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`);
-    for (const r of measured) {
+    const loadAtEnd = loadavg();
+    const summary = runs.map((rs) => ({
+      median: median(rs.map((r) => r.rps)),
+      best: Math.max(...rs.map((r) => r.rps)),
+      p99: median(rs.map((r) => r.p99)),
+      cpu: median(rs.map((r) => r.cpuUsPerRequest)),
+      ok2xx: rs.reduce((n, r) => n + r.ok2xx, 0),
+      non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+    }));
+    const bare = summary[0]!;
+    const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+    console.log(`\nHTTP GET /api/hello — ${CONNECTIONS} connections, pipelining 1, ${ROUNDS} rounds × ${DURATION_S} s after a ${WARMUP_S} s warm-up, order reversed every other round`);
+    console.log(`servers: one child process each, stdout → /dev/null; app logging: production (info, 1 access-log line per request); Redis ${redis.url}`);
+    console.log(`load average (1/5/15 min) at start: ${load(loadAtStart)}, at end: ${load(loadAtEnd)} on ${availableParallelism()} CPUs`);
+    console.log(
+      `${"scenario".padEnd(42)}${"median/s".padStart(10)}${"×bare".padStart(7)}${"best/s".padStart(10)}${"×bare".padStart(7)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`,
+    );
+    for (let k = 0; k < scenarios.length; k++) {
+      const r = summary[k]!;
       console.log(
-        `${r.name.padEnd(42)}${fmt(r.rps).padStart(10)}${fmt(r.p99).padStart(8)}${(fmt(r.rps / bare, 2) + "×").padStart(9)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
+        `${scenarios[k]!.name.padEnd(42)}${fmt(r.median).padStart(10)}${(fmt(r.median / bare.median, 2) + "×").padStart(7)}${fmt(r.best).padStart(10)}${(fmt(r.best / bare.best, 2) + "×").padStart(7)}${fmt(r.p99).padStart(8)}${fmt(r.cpu, 1).padStart(12)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
       );
     }
+    const goal = (name: string, k: number, target: number) =>
+      console.log(`  goal ${name}: median ${fmt(summary[k]!.median / bare.median, 2)}×, best ${fmt(summary[k]!.best / bare.best, 2)}× (≥ ${target}×)`);
+    goal("API route vs bare", 1, 0.85);
+    goal("with limiter, 1000 keys, vs bare", 2, 0.6);
+    if (process.env.BENCH_HTTP_ONLY === "1") return;
 
     // Limiter-only throughput: the same Redis, one ioredis client each.
     await admin.flushall();
