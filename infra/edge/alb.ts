@@ -16,14 +16,19 @@ export interface HealthCheckSettings {
   unhealthyThreshold: number;
 }
 
-export interface AlbArgs {
+/** Where an internet-facing load balancer sits and the certificate it serves (ALB and NLB alike). */
+export interface PublicLoadBalancerPlacement {
   vpcId: pulumi.Input<string>;
+  /** Egress to the nginx NodePorts is limited to the VPC. */
   vpcCidr: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<string>[];
-  /** Dual-stack subnets: the ALB gets IPv6 addresses too. */
+  /** Dual-stack subnets: the load balancer gets IPv6 addresses too. */
   ipv6: boolean;
-  /** Validated ACM certificate for the origin name. */
+  /** Validated ACM certificate (origin name for the ALB, layer-4 name for the NLB). */
   certificateArn: pulumi.Input<string>;
+}
+
+export interface AlbArgs extends PublicLoadBalancerPlacement {
   originVerifyHeader: OriginVerifyHeader;
   /** nginx's HTTP NodePort on the cluster nodes (the target port). */
   targetNodePort: number;

@@ -1,14 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTH_CHECK_PATH, HealthCheckSettings, TLS_POLICY } from "./alb";
+import { HEALTH_CHECK_PATH, HealthCheckSettings, PublicLoadBalancerPlacement, TLS_POLICY } from "./alb";
 
-export interface NlbArgs {
-  vpcId: pulumi.Input<string>;
-  vpcCidr: pulumi.Input<string>;
-  publicSubnetIds: pulumi.Input<string>[];
-  ipv6: boolean;
-  /** Validated ACM certificate for the layer-4 name. */
-  certificateArn: pulumi.Input<string>;
+export interface NlbArgs extends PublicLoadBalancerPlacement {
   /** nginx's proxy-protocol NodePort that treats connections as https (TLS terminated here). */
   tlsNodePort: number;
   /** nginx's proxy-protocol NodePort for plain HTTP (nginx answers with a redirect to https). */
