@@ -211,6 +211,7 @@ async function main(): Promise<void> {
           await act();
         },
       });
+      if (r.errorSamples.length > 0) log(`failover: ${what}: client errors: ${r.errorSamples.join("; ")}`);
       return `| ${what} | ${fmt(r.sent)} | ${fmt(r.responses)} | ${fmt(r.failedResponses + r.errors)} | ${fmt(r.latencyMs.p99, 1)} | ${fmt(r.latencyMs.max)} |`;
     };
     out.push("");

@@ -1,0 +1,47 @@
+/**
+ * runLoad against a plain node:http server that, like nginx at keepalive_requests, answers
+ * "Connection: close" after a few requests per connection and then closes it.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { RECONNECT_EVERY, runLoad } from "../../../tools/local/load";
+
+let server: http.Server;
+let answered = 0;
+let url: string;
+
+beforeAll(async () => {
+  server = http.createServer((_req, res) => {
+    answered += 1;
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end("ok");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+test("a server that closes keep-alive connections costs no request: the generator reconnects first", async () => {
+  // Closes after as many requests as nginx's default allows; the generator must leave earlier.
+  server.maxRequestsPerSocket = RECONNECT_EVERY + 1;
+  const result = await runLoad({ url, connections: 4, durationMs: 1500 });
+  expect(result.errorSamples).toEqual([]);
+  expect({ errors: result.errors, timeouts: result.timeouts, failed: result.failedResponses }).toEqual({ errors: 0, timeouts: 0, failed: 0 });
+  // Many reconnects happened (each connection made well over RECONNECT_EVERY requests).
+  expect(result.responses).toBeGreaterThan(10 * RECONNECT_EVERY);
+});
+
+test("every answered request is counted, including the one that triggers a reconnect", async () => {
+  server.maxRequestsPerSocket = 0;
+  answered = 0;
+  const result = await runLoad({ url, connections: 4, durationMs: 1500 });
+  // The server may have answered the last in-flight request of each connection after the client
+  // stopped reading; nothing else may be missing.
+  expect(result.responses).toBeLessThanOrEqual(answered);
+  expect(result.responses).toBeGreaterThanOrEqual(answered - 4);
+  expect(result.statuses).toEqual({ "200": result.responses });
+});
