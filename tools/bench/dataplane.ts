@@ -6,7 +6,8 @@
  *     because the machine is shared): the app direct (the baseline) · nginx → 1 replica ·
  *     nginx → 1 replica without its access log (diagnostic) · nginx → N replicas · nginx → N replicas
  *     without the upstream keepalive pool. Ratios vs direct.
- *     CPU time per request of the load generator, nginx's workers and the app (from /proc).
+ *     CPU time per request of the load generator, nginx's workers, the app and Redis (from /proc),
+ *     and the ratio that CPU alone allows when all of them share the machine's CPUs.
  *  2. TIME_WAIT sockets on the replicas' ports left by a fixed number of requests through nginx,
  *     with the upstream pool (the stack's nginxUpstreamKeepaliveConnections) and without it (0);
  *     measured first, before other runs leave TIME_WAIT sockets on those ports.
@@ -97,21 +98,26 @@ function cpuMs(pid: number): number {
 }
 
 interface Measured extends LoadResult {
-  /** CPU microseconds per response: the load generator (this process), nginx's workers, the app replicas. */
-  cpuUsPerRequest: { client: number; nginx: number; app: number };
+  /** CPU microseconds per response: the load generator (this process), nginx's workers, the app replicas, redis-server. */
+  cpuUsPerRequest: { client: number; nginx: number; app: number; redis: number };
 }
 
-async function measure(url: string, nginx: NginxProcess | undefined, appPids: number[]): Promise<Measured> {
+async function measure(url: string, nginx: NginxProcess | undefined, appPids: number[], redisPid: number): Promise<Measured> {
   await runLoad({ url, connections: CONNECTIONS, durationMs: 1000 }); // warm-up: JIT, pools
   const workers = nginx?.workerPids() ?? [];
   const sum = (pids: number[]) => pids.reduce((a, p) => a + cpuMs(p), 0);
-  const [app0, nginx0, client0] = [sum(appPids), sum(workers), process.cpuUsage()];
+  const [app0, nginx0, redis0, client0] = [sum(appPids), sum(workers), cpuMs(redisPid), process.cpuUsage()];
   const result = await runLoad({ url, connections: CONNECTIONS, durationMs: DURATION_MS });
   const client = process.cpuUsage(client0);
   const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.responses);
   return {
     ...result,
-    cpuUsPerRequest: { client: perRequest((client.user + client.system) / 1000), nginx: perRequest(sum(workers) - nginx0), app: perRequest(sum(appPids) - app0) },
+    cpuUsPerRequest: {
+      client: perRequest((client.user + client.system) / 1000),
+      nginx: perRequest(sum(workers) - nginx0),
+      app: perRequest(sum(appPids) - app0),
+      redis: perRequest(cpuMs(redisPid) - redis0),
+    },
   };
 }
 
@@ -175,7 +181,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const s of scenarios) {
         log(`round ${round}/${ROUNDS}: ${s.name}…`);
-        const r = await measure(s.url, s.nginx, s.apps);
+        const r = await measure(s.url, s.nginx, s.apps, plane.redis.pid!);
         if (r.failedResponses + r.errors > 0) throw new Error(`${s.name}: ${r.failedResponses} failed responses, ${r.errors} errors: ${JSON.stringify(r.statuses)}`);
         const prev = best.get(s.name);
         if (prev === undefined || r.requestsPerSecond > prev.requestsPerSecond) best.set(s.name, r);
@@ -185,19 +191,28 @@ async function main(): Promise<void> {
     out.push("");
     out.push(`GET /api/hello, ${DURATION_MS / 1000} s per scenario after a 1 s warm-up, best of ${ROUNDS} interleaved rounds; CPU µs per request by process:`);
     out.push("");
-    out.push("| scenario | req/s | p50 ms | p99 ms | vs direct | CPU client | CPU nginx | CPU app |");
-    out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out.push("| scenario | req/s | p50 ms | p99 ms | vs direct | CPU client | CPU nginx | CPU app | CPU redis |");
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const s of scenarios) {
       const r = best.get(s.name)!;
       const c = r.cpuUsPerRequest;
       out.push(
         `| ${s.name} | ${fmt(r.requestsPerSecond)} | ${fmt(r.latencyMs.p50, 1)} | ${fmt(r.latencyMs.p99, 1)} | ${fmt(r.requestsPerSecond / direct.requestsPerSecond, 2)}x | ` +
-          `${fmt(c.client)} | ${s.nginx === undefined ? "-" : fmt(c.nginx)} | ${fmt(c.app)} |`,
+          `${fmt(c.client)} | ${s.nginx === undefined ? "-" : fmt(c.nginx)} | ${fmt(c.app)} | ${fmt(c.redis)} |`,
       );
     }
     const tax = best.get(scenarios[1]!.name)!.requestsPerSecond / direct.requestsPerSecond;
     out.push("");
     out.push(`Proxy tax, 1 replica: ${fmt(tax, 2)}x direct (goal >= 0.85x: ${tax >= 0.85 ? "met" : "not met"}).`);
+    // The load generator, nginx, the app and Redis share this machine's CPUs: when all of them are
+    // busy, req/s is CPU / (their CPU per request), however well or badly the proxy does.
+    const total = (c: Measured["cpuUsPerRequest"]) => c.client + c.nginx + c.app + c.redis;
+    const cpuDirect = total(direct.cpuUsPerRequest);
+    const cpuProxied = total(best.get(scenarios[1]!.name)!.cpuUsPerRequest);
+    out.push(
+      `CPU ceiling of that ratio with everything on ${cpus().length} shared CPUs: CPU per request direct / through nginx ` +
+        `(client + nginx + app + redis) = ${fmt(cpuDirect)} / ${fmt(cpuProxied)} µs = ${fmt(cpuDirect / cpuProxied, 2)}x.`,
+    );
 
     // 3. Failover: a replica lost a third of the way into a run.
     const failover = async (what: string, act: () => Promise<unknown>) => {
