@@ -7,8 +7,9 @@
  * per measurement. A warm-up round (not counted) comes first; then BENCH_ROUNDS rounds, the
  * scenario order reversed every other round, so drift in the machine's load hits all scenarios
  * alike. Per scenario: the median req/s, the median and range of its per-round ratio to bare (both
- * measured in the same round), the servers' own CPU time per request, and the load average at
- * start and end.
+ * measured in the same round), the servers' own CPU time per request, the CPU time per request of
+ * everything involved (load generator + server + Redis) and the ratio to bare those costs alone
+ * allow on shared CPUs ("CPU-bound"), and the load average at start and end.
  *   bare node:http (the limit) · app without limiter · app + sliding window on 1000 distinct keys ·
  *   app + sliding window on one hot key · the app with rate-limiter-flexible instead (distinct/hot).
  * The app runs with its production logging (LOG_LEVEL info: one access-log line per request,
@@ -32,6 +33,7 @@ import { SlidingWindowLimiter } from "../../app/src/rateLimit/slidingWindow";
 import { createRedisClient } from "../../app/src/redis";
 import type { Redis } from "ioredis";
 import { createApp, type RequestLimiter } from "../../app/src/server";
+import { cpuMs } from "../processes/cpu";
 import { freePort, waitForPort } from "../processes/ports";
 import { startRedis } from "../processes/redis";
 
@@ -116,6 +118,8 @@ interface HttpRun {
   errors: number;
   /** The server process's CPU time (user + system) per answered request, µs. */
   cpuUsPerRequest: number;
+  /** The same for everything the request costs on this machine: load generator + server + Redis. */
+  allCpuUsPerRequest: number;
 }
 
 function xffRequests(keys: number): autocannon.Request[] {
@@ -158,17 +162,22 @@ async function startServer(kind: ServerKind, redisUrl: string, limit: number): P
 }
 
 /** One autocannon run; every scenario gets exactly these settings. */
-async function measureHttp(server: RunningServer, requests: autocannon.Request[], durationS: number): Promise<HttpRun> {
+async function measureHttp(server: RunningServer, requests: autocannon.Request[], durationS: number, redisPid: number): Promise<HttpRun> {
   const cpuBefore = await server.cpuMicros();
+  const [redisBefore, clientBefore] = [cpuMs(redisPid), process.cpuUsage()];
   const r = await autocannon({ url: `http://127.0.0.1:${server.port}`, connections: CONNECTIONS, pipelining: 1, duration: durationS, requests });
+  const client = process.cpuUsage(clientBefore);
+  const redisMicros = (cpuMs(redisPid) - redisBefore) * 1000;
   const cpu = (await server.cpuMicros()) - cpuBefore;
+  const perRequest = (micros: number) => micros / Math.max(1, r.requests.total);
   return {
     rps: r.requests.average,
     p99: r.latency.p99,
     ok2xx: r["2xx"],
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
-    cpuUsPerRequest: cpu / Math.max(1, r.requests.total),
+    cpuUsPerRequest: perRequest(cpu),
+    allCpuUsPerRequest: perRequest(cpu + client.user + client.system + redisMicros),
   };
 }
 
@@ -239,12 +248,12 @@ async function main(): Promise<void> {
     const servers = await Promise.all(scenarios.map(({ kind, limit }) => startServer(kind, redis.url, limit)));
     try {
       const requestLists = scenarios.map(({ keys }) => xffRequests(keys));
-      for (let k = 0; k < scenarios.length; k++) await measureHttp(servers[k]!, requestLists[k]!, WARMUP_S);
+      for (let k = 0; k < scenarios.length; k++) await measureHttp(servers[k]!, requestLists[k]!, WARMUP_S, redis.pid!);
       for (let round = 0; round < ROUNDS; round++) {
         const order = scenarios.map((_, k) => k);
         if (round % 2 === 1) order.reverse();
         for (const k of order) {
-          const r = await measureHttp(servers[k]!, requestLists[k]!, DURATION_S);
+          const r = await measureHttp(servers[k]!, requestLists[k]!, DURATION_S, redis.pid!);
           runs[k]!.push(r);
           process.stderr.write(`  round ${round + 1}: ${scenarios[k]!.name}: ${fmt(r.rps)} req/s, ${fmt(r.cpuUsPerRequest, 1)} µs CPU/req\n`);
         }
@@ -260,6 +269,10 @@ async function main(): Promise<void> {
       ratios: rs.map((r, round) => r.rps / runs[0]![round]!.rps),
       p99: median(rs.map((r) => r.p99)),
       cpu: median(rs.map((r) => r.cpuUsPerRequest)),
+      allCpu: median(rs.map((r) => r.allCpuUsPerRequest)),
+      // With every process on the same CPUs, req/s can be at most CPU / (all CPU per request):
+      // this ratio is what the per-request costs alone allow, whatever the scheduling does.
+      cpuBound: median(rs.map((r, round) => runs[0]![round]!.allCpuUsPerRequest / r.allCpuUsPerRequest)),
       ok2xx: rs.reduce((n, r) => n + r.ok2xx, 0),
       non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
       errors: rs.reduce((n, r) => n + r.errors, 0),
@@ -270,16 +283,19 @@ async function main(): Promise<void> {
     console.log(`servers: one child process each, stdout → /dev/null; app logging: production (info, 1 access-log line per request); Redis ${redis.url}`);
     console.log(`load average (1/5/15 min) at start: ${load(loadAtStart)}, at end: ${load(loadAtEnd)} on ${availableParallelism()} CPUs`);
     console.log(
-      `${"scenario".padEnd(42)}${"median/s".padStart(10)}${"×bare".padStart(7)}${"rounds ×bare".padStart(14)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`,
+      `${"scenario".padEnd(42)}${"median/s".padStart(10)}${"×bare".padStart(7)}${"rounds ×bare".padStart(14)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"all CPU".padStart(9)}${"CPU-bound ×bare".padStart(17)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`,
     );
     for (let k = 0; k < scenarios.length; k++) {
       const r = summary[k]!;
       console.log(
-        `${scenarios[k]!.name.padEnd(42)}${fmt(r.median).padStart(10)}${(fmt(median(r.ratios), 2) + "×").padStart(7)}${range(r.ratios).padStart(14)}${fmt(r.p99).padStart(8)}${fmt(r.cpu, 1).padStart(12)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
+        `${scenarios[k]!.name.padEnd(42)}${fmt(r.median).padStart(10)}${(fmt(median(r.ratios), 2) + "×").padStart(7)}${range(r.ratios).padStart(14)}${fmt(r.p99).padStart(8)}${fmt(r.cpu, 1).padStart(12)}${fmt(r.allCpu, 1).padStart(9)}${(fmt(r.cpuBound, 2) + "×").padStart(17)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
       );
     }
     const goal = (name: string, k: number, target: number) =>
-      console.log(`  goal ${name}: ${fmt(median(summary[k]!.ratios), 2)}× (median of the rounds' ratios; rounds ${range(summary[k]!.ratios)}; goal ≥ ${target}×)`);
+      console.log(
+        `  goal ${name}: ${fmt(median(summary[k]!.ratios), 2)}× (median of the rounds' ratios; rounds ${range(summary[k]!.ratios)}; ` +
+          `CPU-bound ${fmt(summary[k]!.cpuBound, 2)}×; goal ≥ ${target}×)`,
+      );
     goal("API route vs bare", 1, 0.85);
     goal("with limiter, 1000 keys, vs bare", 2, 0.6);
     if (process.env.BENCH_HTTP_ONLY === "1") return;

@@ -29,6 +29,7 @@ import { renderNginxConf } from "../../infra/nginx";
 import { localNginxModel } from "../local/nginx-conf";
 import { loadLocalStackConfig } from "../local/stack";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/nginx";
+import { cpuMs } from "../processes/cpu";
 import { freePort } from "../processes/ports";
 
 const STACK = process.env.BENCH_STACK ?? "dev";
@@ -82,20 +83,6 @@ export function timeWaitOn(ports: number[]): number {
   return count;
 }
 
-
-const TICKS_PER_SECOND = 100; // Linux USER_HZ (getconf CLK_TCK)
-
-/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may contain spaces): utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
 
 interface Measured extends LoadResult {
   /** CPU microseconds per response: the load generator (this process), nginx's workers, the app replicas, redis-server. */
