@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { freePort, waitForPort } from "./ports";
 import { stopOnExit } from "./children";
+import { makeTestCertificates, type TestCertificates } from "./tls";
 
 /**
  * A private redis-server for tests, benchmarks and the local data plane: loopback only, its own
@@ -15,6 +16,12 @@ export interface RedisOptions {
   port?: number;
   /** Sets `requirepass`; the url then carries it (redis://:password@...). */
   password?: string;
+  /**
+   * Serve TLS only (like ElastiCache with in-transit encryption): a throw-away CA and server
+   * certificate are made in the run directory, the url is rediss://, and clients must trust
+   * `tlsCaFile` (e.g. NODE_EXTRA_CA_CERTS).
+   */
+  tls?: boolean;
   /** Extra redis-server arguments, e.g. ["--maxmemory", "64mb"]. */
   args?: string[];
   /** How long to wait for the port to accept connections (ms). */
@@ -23,8 +30,10 @@ export interface RedisOptions {
 
 export interface RedisProcess {
   readonly port: number;
-  /** redis://[:password@]127.0.0.1:port */
+  /** redis://[:password@]127.0.0.1:port (rediss:// with `tls`) */
   readonly url: string;
+  /** The CA certificate clients must trust when started with `tls`. */
+  readonly tlsCaFile: string | undefined;
   /** Working directory (dir, log file); removed by dispose(). */
   readonly dir: string;
   /** Pid of the current redis-server, or undefined while it is stopped. */
@@ -59,8 +68,27 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(tmpdir(), "edgestack-redis-"));
   const logFile = path.join(dir, "redis.log");
+  let certificates: TestCertificates | undefined;
+  try {
+    certificates = options.tls === true ? makeTestCertificates(dir) : undefined;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const listen =
+    certificates === undefined
+      ? ["--port", String(port)]
+      : [
+          "--port", "0",
+          "--tls-port", String(port),
+          "--tls-cert-file", certificates.certFile,
+          "--tls-key-file", certificates.keyFile,
+          "--tls-ca-cert-file", certificates.caFile,
+          // Server authentication only, as ElastiCache: clients prove themselves with AUTH.
+          "--tls-auth-clients", "no",
+        ];
   const args = [
-    "--port", String(port),
+    ...listen,
     "--bind", "127.0.0.1",
     "--dir", dir,
     "--logfile", logFile,
@@ -73,7 +101,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
     ...(options.args ?? []),
   ];
   const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : "";
-  const url = `redis://${auth}127.0.0.1:${port}`;
+  const url = `${certificates === undefined ? "redis" : "rediss"}://${auth}127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
@@ -117,6 +145,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
   return {
     port,
     url,
+    tlsCaFile: certificates?.caFile,
     dir,
     get pid() {
       return child?.pid;

@@ -1,0 +1,80 @@
+/**
+ * REDIS_URL=rediss://…: the app process against a redis-server that only speaks TLS and requires
+ * AUTH (as ElastiCache with in-transit encryption and an auth token). The server's certificate
+ * comes from a private CA that the app trusts through NODE_EXTRA_CA_CERTS; ElastiCache's
+ * certificates chain to public roots, which Node trusts without it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import { freePort, waitForPort } from "../../tools/processes/ports";
+import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+
+const MAIN = path.resolve(__dirname, "../../app/src/main.ts");
+
+let redis: RedisProcess;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis({ tls: true, password: "tls-test-token" });
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await redis?.dispose();
+});
+
+async function startApp(env: Record<string, string>): Promise<string> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_COMMAND_TIMEOUT_MS: "1000", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(proc);
+  await waitForPort(port, 20_000);
+  return `http://127.0.0.1:${port}`;
+}
+
+async function health(base: string): Promise<{ status: number; redis: string }> {
+  const res = await fetch(`${base}/health`);
+  const body = (await res.json()) as { redis: string };
+  return { status: res.status, redis: body.redis };
+}
+
+/** /health until it answers `status` (the client connects in the background after start). */
+async function healthBecomes(base: string, status: number): Promise<{ status: number; redis: string }> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await health(base);
+    if (answer.status === status || Date.now() > deadline) return answer;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test("the test server speaks TLS only, behind AUTH", () => {
+  expect(redis.url).toMatch(/^rediss:\/\/:tls-test-token@127\.0\.0\.1:\d+$/);
+  expect(redis.tlsCaFile).toBeDefined();
+});
+
+test("rediss:// with an auth token: deep health and the rate limiter work over TLS", async () => {
+  const base = await startApp({ REDIS_URL: redis.url, NODE_EXTRA_CA_CERTS: redis.tlsCaFile!, RATE_LIMIT_MAX: "2", RATE_LIMIT_WINDOW_MS: "60000" });
+  expect(await healthBecomes(base, 200)).toEqual({ status: 200, redis: "ok" });
+  // Each check is a script call over the TLS connection; the third is refused by Redis' count.
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) statuses.push((await fetch(`${base}/api/hello`)).status);
+  expect(statuses).toEqual([200, 200, 429]);
+});
+
+test("a server certificate the app does not trust is refused: /health 503, never a plaintext fallback", async () => {
+  const base = await startApp({ REDIS_URL: redis.url, RATE_LIMIT_FAIL: "closed" });
+  // Give the client time to try (and fail) the handshake a few times.
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(await health(base)).toEqual({ status: 503, redis: "error" });
+  expect((await fetch(`${base}/api/hello`)).status).toBe(503);
+});
+
+test("the right CA but a wrong auth token: /health 503", async () => {
+  const wrong = redis.url.replace("tls-test-token", "not-the-token");
+  const base = await startApp({ REDIS_URL: wrong, NODE_EXTRA_CA_CERTS: redis.tlsCaFile! });
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(await health(base)).toEqual({ status: 503, redis: "error" });
+});
