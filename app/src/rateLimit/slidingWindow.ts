@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { BlockCache } from "./blockCache";
 import type { RateLimitDecision } from "./headers";
 
@@ -103,7 +103,7 @@ export class SlidingWindowLimiter {
   /** Script calls made (for tests and the benchmark). */
   redisCalls = 0;
 
-  constructor(redis: Redis, options: SlidingWindowOptions) {
+  constructor(redis: Redis | Cluster, options: SlidingWindowOptions) {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new Error(`limit must be a positive integer, got ${options.limit}`);
     if (!Number.isInteger(options.windowMs) || options.windowMs < 1) throw new Error(`windowMs must be a positive integer, got ${options.windowMs}`);
     this.limit = options.limit;
