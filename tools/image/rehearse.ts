@@ -3,7 +3,9 @@
  * gets its own directory standing for its root file system, and its instructions run in order —
  * WORKDIR, ENV, COPY from the build context or `--from` an earlier stage, RUN through `sh -c` with
  * the stage's environment. What it cannot do is the base image: RUN uses this machine's Node
- * (the same major as `node:20-slim`) and USER is only reported, not switched to.
+ * (the same major as `node:20-slim`) and USER is only reported, not switched to. The
+ * .dockerignore file is not applied: the app's COPY sources name files and folders it would not
+ * exclude anyway.
  *
  * The result is the final stage's file system, working directory, environment, command, user and
  * health check, so a test can start the image's command the way the container would and see that
