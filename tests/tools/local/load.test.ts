@@ -5,6 +5,8 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { RECONNECT_EVERY, runLoad } from "../../../tools/local/load";
+import { renderLocalNginxConf } from "../../../tools/local/nginx-conf";
+import { loadLocalStackConfig } from "../../../tools/local/stack";
 
 let server: http.Server;
 let answered = 0;
@@ -44,4 +46,12 @@ test("every answered request is counted, including the one that triggers a recon
   expect(result.responses).toBeLessThanOrEqual(answered);
   expect(result.responses).toBeGreaterThanOrEqual(answered - 4);
   expect(result.statuses).toEqual({ "200": result.responses });
+});
+
+test("the generator reconnects before the local nginx would close a client connection", () => {
+  // keepalive_requests outside upstream blocks is the client side; nginx's default is 1000.
+  const text = renderLocalNginxConf(loadLocalStackConfig("dev"), { upstreamPorts: [41001], listenPort: 40080, statusPort: 40081, prefix: "/tmp/edgestack-test-prefix" });
+  const outsideUpstreams = text.replace(/upstream\s+\S+\s*\{[^}]*\}/g, "");
+  const configured = /keepalive_requests\s+(\d+);/.exec(outsideUpstreams);
+  expect(RECONNECT_EVERY).toBeLessThan(configured === null ? 1000 : Number(configured[1]));
 });
