@@ -17,13 +17,21 @@ export function clientIp(forwardedFor: string | string[] | undefined, socketAddr
   const socket = normalizeIp(socketAddress ?? "");
   if (trustedHops <= 0 || forwardedFor === undefined) return socket;
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor;
-  const chain = header
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
-  chain.push(socket);
-  const index = Math.max(0, chain.length - 1 - trustedHops);
-  return normalizeIp(chain[index]!);
+  // Walk the entries from the right (the socket address is hop 0), skipping empty ones; this runs
+  // on every request, so it scans instead of splitting the header into arrays.
+  let hopsLeft = trustedHops;
+  let leftmost: string | undefined;
+  let end = header.length;
+  while (end > 0) {
+    const comma = header.lastIndexOf(",", end - 1);
+    const entry = header.slice(comma + 1, end).trim();
+    end = comma;
+    if (entry === "") continue;
+    leftmost = entry;
+    if (--hopsLeft === 0) return normalizeIp(entry);
+  }
+  // Fewer entries than trusted hops: the leftmost one we have (or the socket when there is none).
+  return leftmost === undefined ? socket : normalizeIp(leftmost);
 }
 
 /** Strips the IPv4-mapped IPv6 prefix and lower-cases; anything else is returned trimmed. */

@@ -125,8 +125,10 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
         return;
       }
       if (!accessLogOn) return;
+      // The request id (REQUEST_ID's characters or a UUID) and the method (an HTTP token, checked
+      // by Node's parser) never need JSON escaping; the url and the forwarded address may.
       logs.writeLine(
-        `{"level":30,"time":${Date.now()},"instance":${instanceJson},"reqId":${jsonString(request.id)},"method":${jsonString(request.method)},"url":${jsonString(request.url)},"status":${reply.statusCode},"ms":${ms},"clientIp":${jsonString(ipOf(request))},"msg":"request"}\n`,
+        `{"level":30,"time":${Date.now()},"instance":${instanceJson},"reqId":"${request.id}","method":"${request.method}","url":${jsonString(request.url)},"status":${reply.statusCode},"ms":${ms},"clientIp":${jsonString(ipOf(request))},"msg":"request"}\n`,
       );
     }
   }

@@ -31,6 +31,22 @@ describe("clientIp", () => {
     expect(normalizeIp("2001:DB8::1")).toBe("2001:db8::1");
   });
 
+  it("matches the rule's plain statement for any header shape: empty entries, spaces, commas (property)", () => {
+    // The rule as written in clientIp's comment: chain = non-empty trimmed XFF entries + socket;
+    // the answer is chain[max(0, length - 1 - hops)].
+    const byTheRule = (header: string, socket: string, hops: number) => {
+      const chain = [...header.split(",").map((e) => e.trim()).filter((e) => e !== ""), socket];
+      return chain[Math.max(0, chain.length - 1 - hops)];
+    };
+    const entry = fc.oneof(fc.ipV4(), fc.constant(""), fc.constant(" "), fc.ipV4().map((ip) => `  ${ip} `));
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 6 }), fc.ipV4(), fc.integer({ min: 1, max: 8 }), (entries, socket, hops) => {
+        const header = entries.join(",");
+        return clientIp(header, socket, hops) === byTheRule(header, socket, hops);
+      }),
+    );
+  });
+
   it("a client cannot change its result by prepending anything to X-Forwarded-For (property)", () => {
     fc.assert(
       fc.property(
