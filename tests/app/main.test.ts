@@ -1,47 +1,24 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import * as path from "node:path";
 import autocannon from "autocannon";
 import { freePort, waitForPort } from "../../tools/processes/ports";
 import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { killAppProcesses, runAppMain } from "../harness/appProcess";
 
-const MAIN = path.resolve(__dirname, "../../app/src/main.ts");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Child {
-  proc: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-/** The real process entry, as `npm start` runs it (through tsx instead of a build). */
-function runMain(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const exit = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  return { proc, output: () => out, exit };
-}
-
 let redis: RedisProcess;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  killAppProcesses();
   await redis?.dispose();
 });
 
 describe("app process", () => {
   it("refuses to start on invalid environment with a clear message and a non-zero exit", async () => {
-    const child = runMain({ PORT: "99999", RATE_LIMIT_FAIL: "sometimes" });
-    children.push(child.proc);
+    const child = runAppMain({ PORT: "99999", RATE_LIMIT_FAIL: "sometimes" });
     const code = await child.exit;
     expect(code).toBe(78);
     expect(child.output()).toMatch(/PORT="99999"/);
@@ -50,7 +27,7 @@ describe("app process", () => {
 
   it("on SIGTERM under load: /health 503 at once, no request fails, exit 0", async () => {
     const port = await freePort();
-    const child = runMain({
+    const child = runAppMain({
       PORT: String(port),
       HOST: "127.0.0.1",
       REDIS_URL: redis.url,
@@ -59,7 +36,6 @@ describe("app process", () => {
       LOG_LEVEL: "info",
       INSTANCE_ID: "sigterm-test",
     });
-    children.push(child.proc);
     await waitForPort(port, 20_000);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/health`)).status).toBe(200);
@@ -92,7 +68,7 @@ describe("app process", () => {
   });
   it("flushes the buffered access log on SIGTERM: every request's line is on stdout after exit 0", async () => {
     const port = await freePort();
-    const child = runMain({
+    const child = runAppMain({
       PORT: String(port),
       HOST: "127.0.0.1",
       REDIS_URL: redis.url,
@@ -101,7 +77,6 @@ describe("app process", () => {
       LOG_LEVEL: "info",
       INSTANCE_ID: "flush-test",
     });
-    children.push(child.proc);
     await waitForPort(port, 20_000);
     // More lines than one buffer holds, so some are written while running and the rest only by
     // the flush at shutdown; SIGTERM follows the last response at once (no periodic flush yet).

@@ -4,32 +4,24 @@
  * comes from a private CA that the app trusts through NODE_EXTRA_CA_CERTS; ElastiCache's
  * certificates chain to public roots, which Node trusts without it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import * as path from "node:path";
 import { freePort, waitForPort } from "../../tools/processes/ports";
 import { startRedis, type RedisProcess } from "../../tools/processes/redis";
-
-const MAIN = path.resolve(__dirname, "../../app/src/main.ts");
+import { killAppProcesses, runAppMain } from "../harness/appProcess";
 
 let redis: RedisProcess;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis({ tls: true, password: "tls-test-token" });
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  killAppProcesses();
   await redis?.dispose();
 });
 
 async function startApp(env: Record<string, string>): Promise<string> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_COMMAND_TIMEOUT_MS: "1000", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  children.push(proc);
+  runAppMain({ PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", REDIS_COMMAND_TIMEOUT_MS: "1000", ...env });
   await waitForPort(port, 20_000);
   return `http://127.0.0.1:${port}`;
 }
