@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
 
   const app = createApp(config);
-  const log = app.fastify.log;
+  const log = app.log;
   // Log lines are buffered (app/src/logger.ts): every exit path writes what is left first.
   const exit = (code: number): never => {
     app.logs.flushSync();

@@ -1,18 +1,20 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Server } from "node:http";
 import * as path from "node:path";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
-import type { DestinationStream } from "pino";
-import { clientIp, rateLimitIdentity } from "./clientIp";
+import type { DestinationStream, Logger } from "pino";
+import { rateLimitIdentity } from "./clientIp";
 import type { AppConfig } from "./config";
+import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
 import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createRedisClient } from "./redis";
 import { gracefulShutdown } from "./shutdown";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
+
+export { requestId } from "./http/httpServer";
 
 /** Anything that can decide one hit; the benchmark plugs rate-limiter-flexible in here. */
 export interface RequestLimiter {
@@ -26,13 +28,14 @@ export interface AppDependencies {
   /** Replaces the sliding-window limiter; `null` turns rate limiting off (benchmark baseline). */
   limiter?: RequestLimiter | null;
   /** Extra routes registered before start (tests use a slow route to prove draining). */
-  extraRoutes?: (app: FastifyInstance) => void;
+  extraRoutes?: (http: HttpServer) => void;
   /** Where log lines go instead of the buffered stdout destination (tests read them). */
   logDestination?: DestinationStream;
 }
 
 export interface App {
-  readonly fastify: FastifyInstance;
+  readonly server: Server;
+  readonly log: Logger;
   readonly redis: Redis;
   readonly websockets: WebSocketEndpoint;
   /** The buffered logger; flushSync() before any process.exit(). */
@@ -43,26 +46,6 @@ export interface App {
   /** The graceful SIGTERM sequence: 503 on /health, delay, drain, close Redis, flush logs. Idempotent. */
   shutdown(): Promise<void>;
 }
-
-declare module "fastify" {
-  interface FastifyRequest {
-    clientIp: string;
-  }
-}
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Honours a sane X-Request-ID from the proxy (nginx sets one), otherwise makes one. */
-export function requestId(req: IncomingMessage): string {
-  const incoming = req.headers["x-request-id"];
-  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-}
-
-const kRequestId = Symbol("requestId");
-type RawRequest = IncomingMessage & { [kRequestId]?: string };
-
-/** JSON string literal of a value we put in an access-log line. */
-const jsonString = (value: string): string => JSON.stringify(value);
 
 interface StaticAsset {
   body: Buffer;
@@ -105,64 +88,20 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   let draining = false;
   let shutdownPromise: Promise<void> | undefined;
 
-  const ipOf = (request: FastifyRequest): string =>
-    request.clientIp || (request.clientIp = clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, config.trustProxyHops));
-
   const logs = createLogger(config, deps.logDestination);
-  const accessLogOn = logs.logger.isLevelEnabled("info");
-  const instanceJson = jsonString(config.instanceId);
-
-  // One access-log line per request (Fastify's default is two), with the client IP we trust.
-  // The line is formatted here and handed to the log destination directly: the same JSON pino
-  // writes (level, time, instance, reqId, fields, msg), at a fraction of pino's per-call cost,
-  // which showed up as the largest share of the app's per-request CPU after the socket write.
-  class AccessLog extends LogController {
-    override incomingRequest(): void {}
-    override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-      const ms = Math.round(reply.elapsedTime * 100) / 100;
-      if (error) {
-        request.log.error({ method: request.method, url: request.url, status: reply.statusCode, ms, clientIp: ipOf(request), err: error }, "request failed");
-        return;
-      }
-      if (!accessLogOn) return;
-      // The request id (REQUEST_ID's characters or a UUID) and the method (an HTTP token, checked
-      // by Node's parser) never need JSON escaping; the url and the forwarded address may.
-      logs.writeLine(
-        `{"level":30,"time":${Date.now()},"instance":${instanceJson},"reqId":"${request.id}","method":"${request.method}","url":${jsonString(request.url)},"status":${reply.statusCode},"ms":${ms},"clientIp":${jsonString(ipOf(request))},"msg":"request"}\n`,
-      );
-    }
-  }
-
-  const fastify = Fastify({
-    // Typed as Fastify's base logger so FastifyInstance keeps its default generics.
-    loggerInstance: logs.logger as FastifyBaseLogger,
-    logController: new AccessLog(),
-    // The id and the headers every response carries are set on the raw request/response before
-    // Fastify sees them: cheaper than an onRequest hook on every request.
-    serverFactory: (handler) =>
-      createServer((req: RawRequest, res: ServerResponse) => {
-        const id = requestId(req);
-        req[kRequestId] = id;
-        res.setHeader("x-request-id", id);
-        res.setHeader("x-instance", config.instanceId);
-        // Once draining, tell keep-alive clients not to reuse this connection.
-        if (draining) res.setHeader("connection", "close");
-        handler(req, res);
-      }),
-    genReqId: (req: RawRequest) => req[kRequestId] ?? requestId(req),
-    keepAliveTimeout: config.keepAliveTimeoutMs,
-    // Requests already on the wire when draining starts are served, not answered 503: the load
-    // balancer has stopped sending by then, so whatever still arrives is in flight.
-    return503OnClosing: false,
-    forceCloseConnections: "idle",
-    bodyLimit: 64 * 1024,
+  const log = logs.logger;
+  const http = new HttpServer({
+    instanceId: config.instanceId,
+    trustProxyHops: config.trustProxyHops,
+    logger: log,
+    writeAccessLine: log.isLevelEnabled("info") ? logs.writeLine : undefined,
+    isDraining: () => draining,
   });
-  // Fastify leaves these to the factory when serverFactory is used.
-  fastify.server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  fastify.server.headersTimeout = config.headersTimeoutMs;
+  const server = http.server;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.headersTimeoutMs;
   // Hold a request at most this long overall; must stay above headersTimeout (Node requirement).
-  fastify.server.requestTimeout = Math.max(config.headersTimeoutMs + 1000, 120_000);
-  fastify.decorateRequest("clientIp", "");
+  server.requestTimeout = Math.max(config.headersTimeoutMs + 1000, 120_000);
 
   // Redis outages are logged once per burst, not once per request.
   let lastRedisErrorLog = 0;
@@ -170,91 +109,64 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     const now = Date.now();
     if (now - lastRedisErrorLog < 5000) return;
     lastRedisErrorLog = now;
-    fastify.log.warn({ err: err instanceof Error ? err.message : String(err), context }, "redis unavailable");
+    log.warn({ err: err instanceof Error ? err.message : String(err), context }, "redis unavailable");
   };
   redis.on("error", (err) => logRedisError(err, "connection"));
 
-  fastify.get("/livez", async (_request, reply) => {
-    reply.header("cache-control", "no-store");
-    return { status: "ok" };
-  });
+  const noStore = () => ({ "cache-control": "no-store" });
 
-  fastify.get("/health", async (_request, reply) => {
-    reply.header("cache-control", "no-store");
+  http.get("/livez", (ex) => ex.json(200, { status: "ok" }, noStore()));
+
+  http.get("/health", async (ex) => {
     const base = { uptime: Math.round(process.uptime()), timestamp: new Date().toISOString(), instance: config.instanceId };
-    if (draining) return reply.code(503).send({ status: "draining", redis: "unchecked", ...base });
+    if (draining) return ex.json(503, { status: "draining", redis: "unchecked", ...base }, noStore());
     try {
       await redis.ping();
-      return { status: "ok", redis: "ok", ...base };
+      ex.json(200, { status: "ok", redis: "ok", ...base }, noStore());
     } catch (err) {
       logRedisError(err, "health");
-      return reply.code(503).send({ status: "degraded", redis: "error", ...base });
+      ex.json(503, { status: "degraded", redis: "error", ...base }, noStore());
     }
   });
 
   const assets = loadStaticAssets(path.resolve(__dirname, "..", "static"));
-  fastify.get<{ Params: { name: string } }>("/static/:name", async (request, reply) => {
-    const asset = assets.get(request.params.name);
-    if (asset === undefined) return reply.code(404).send({ error: "not found" });
+  http.get("/static/:name", (ex) => {
+    const asset = assets.get(ex.params.name ?? "");
+    if (asset === undefined) return ex.json(404, { error: "not found", requestId: ex.id });
     // File names carry a version, so a given URL never changes content: cache for a year.
-    reply.header("cache-control", "public, max-age=31536000, immutable").header("etag", asset.etag).type(asset.type);
-    if (request.headers["if-none-match"] === asset.etag) return reply.code(304).send();
-    return reply.send(asset.body);
+    const headers = { "cache-control": "public, max-age=31536000, immutable", etag: asset.etag, "content-type": asset.type };
+    if (ex.req.headers["if-none-match"] === asset.etag) return ex.send(304, undefined, headers);
+    ex.send(200, asset.body, headers);
   });
 
-  // Async onRequest hook: answering from it ends the request (`return reply` per Fastify docs).
-  const limitHook = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (limiter === null) return undefined; // not registered then; narrows the type
-    const apiKey = request.headers["x-api-key"];
-    const identity = rateLimitIdentity(typeof apiKey === "string" ? apiKey : undefined, ipOf(request));
-    let decision: RateLimitDecision;
-    try {
-      decision = await limiter.check(identity);
-    } catch (err) {
-      logRedisError(err, "rate limit");
-      if (config.rateLimit.fail === "open") return undefined;
-      return reply
-        .code(503)
-        .header("retry-after", "1")
-        .header("cache-control", "no-store")
-        .send({ error: "rate limiter unavailable", requestId: request.id });
-    }
-    reply.headers(rateLimitHeaders(decision, limiter.windowMs));
-    if (!decision.allowed) {
-      return reply.code(429).header("cache-control", "no-store").send({ error: "too many requests", requestId: request.id });
-    }
-    return undefined;
+  /** Runs the rate limiter before `handler`; answers 429 (or 503 when failing closed) itself. */
+  const rateLimited = (handler: Handler): Handler => {
+    if (limiter === null) return handler;
+    return async (ex: Exchange) => {
+      const apiKey = ex.req.headers["x-api-key"];
+      const identity = rateLimitIdentity(typeof apiKey === "string" ? apiKey : undefined, ex.clientIp);
+      let decision: RateLimitDecision;
+      try {
+        decision = await limiter.check(identity);
+      } catch (err) {
+        logRedisError(err, "rate limit");
+        if (config.rateLimit.fail === "open") return handler(ex);
+        return ex.json(503, { error: "rate limiter unavailable", requestId: ex.id }, { "retry-after": "1", "cache-control": "no-store" });
+      }
+      ex.extraHeaders = rateLimitHeaders(decision, limiter.windowMs);
+      if (!decision.allowed) return ex.json(429, { error: "too many requests", requestId: ex.id }, noStore());
+      return handler(ex);
+    };
   };
 
-  fastify.register(
-    async (api) => {
-      if (limiter !== null) api.addHook("onRequest", limitHook);
-      api.get(
-        "/hello",
-        {
-          schema: {
-            response: {
-              200: {
-                type: "object",
-                properties: {
-                  message: { type: "string" },
-                  instance: { type: "string" },
-                  clientIp: { type: "string" },
-                  requestId: { type: "string" },
-                },
-              },
-            },
-          },
-        },
-        async (request) => ({ message: "hello", instance: config.instanceId, clientIp: ipOf(request), requestId: request.id }),
-      );
-    },
-    { prefix: "/api" },
+  http.get(
+    "/api/hello",
+    rateLimited((ex) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, requestId: ex.id })),
   );
 
-  deps.extraRoutes?.(fastify);
+  deps.extraRoutes?.(http);
 
-  const websockets = attachWebSocket(fastify.server, {
+  const websockets = attachWebSocket(server, {
     path: "/ws",
     heartbeatMs: config.wsHeartbeatMs,
     instanceId: config.instanceId,
@@ -264,9 +176,13 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const closeServer = async (): Promise<void> => {
     // server.close() only reaps sockets idle at that instant; a request that was in flight leaves
     // its keep-alive socket idle afterwards, so keep reaping until the server has closed.
-    const reaper = setInterval(() => fastify.server.closeIdleConnections(), 50);
+    const reaper = setInterval(() => server.closeIdleConnections(), 50);
+    const closed = new Promise<void>((resolve, reject) => {
+      if (!server.listening) return resolve();
+      server.close((err) => (err ? reject(err) : resolve()));
+    });
     try {
-      await Promise.all([fastify.close(), websockets.close()]);
+      await Promise.all([closed, websockets.close()]);
     } finally {
       clearInterval(reaper);
     }
@@ -284,7 +200,8 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   };
 
   return {
-    fastify,
+    server,
+    log,
     redis,
     websockets,
     logs,
@@ -292,8 +209,14 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
       return draining;
     },
     async listen() {
-      await fastify.listen({ port: config.port, host: config.host });
-      const address = fastify.server.address();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      const address = server.address();
       if (address === null || typeof address === "string") throw new Error("server has no TCP address");
       return address.port;
     },
@@ -302,16 +225,16 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
         {
           markDraining: () => {
             draining = true;
-            fastify.log.info({ delayMs: config.shutdownDelayMs }, "draining: /health now 503");
+            log.info({ delayMs: config.shutdownDelayMs }, "draining: /health now 503");
           },
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           closeServer: async () => {
-            fastify.log.info("closing server: no new connections, finishing in-flight requests");
+            log.info("closing server: no new connections, finishing in-flight requests");
             await closeServer();
           },
           closeRedis: async () => {
             await closeRedis();
-            fastify.log.info("shutdown complete");
+            log.info("shutdown complete");
           },
           flushLogs: () => logs.flush(),
         },

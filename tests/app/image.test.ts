@@ -30,7 +30,7 @@ test("the runtime stage holds the build output and production dependencies only"
   expect(image.cmd).toEqual(["node", "dist/main.js"]);
   expect(has("dist/main.js")).toBe(true);
   expect(has("static")).toBe(true);
-  for (const dep of ["fastify", "ioredis", "pino", "ws", "zod"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
+  for (const dep of ["find-my-way", "ioredis", "pino", "ws", "zod"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
   // No sources, no compiler, no test tooling, no benchmark-only dependency.
   for (const absent of ["src", "node_modules/typescript", "node_modules/jest", "node_modules/rate-limiter-flexible", "node_modules/@pulumi"]) {
     expect({ path: absent, present: has(absent) }).toEqual({ path: absent, present: false });

@@ -2,6 +2,7 @@ import autocannon from "autocannon";
 import { freePort, waitForPort } from "../../tools/processes/ports";
 import { startRedis, type RedisProcess } from "../../tools/processes/redis";
 import { killAppProcesses, runAppMain } from "../harness/appProcess";
+import { waitUntil } from "../harness/wait";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,7 +39,8 @@ describe("app process", () => {
     });
     await waitForPort(port, 20_000);
     const base = `http://127.0.0.1:${port}`;
-    expect((await fetch(`${base}/health`)).status).toBe(200);
+    // Ready once Redis is connected, as a readiness probe sees it.
+    await waitUntil(async () => (await fetch(`${base}/health`)).status === 200, 10_000);
 
     // Load with keep-alive connections, as a load balancer sends it; it stops when the balancer
     // would have deregistered the target (inside the shutdown delay).

@@ -5,6 +5,7 @@ import { WebSocket } from "ws";
 import { loadConfig } from "../../app/src/config";
 import { createApp, type App, type AppDependencies } from "../../app/src/server";
 import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { waitUntil } from "../harness/wait";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,14 +48,6 @@ async function start(env: Record<string, string> = {}, deps: AppDependencies = {
   const port = await app.listen();
   await waitUntil(() => app.redis.status === "ready", 5000);
   return { app, base: `http://127.0.0.1:${port}`, port };
-}
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
 }
 
 const status = async (url: string, init?: RequestInit) => (await fetch(url, init)).status;
@@ -214,10 +207,11 @@ function get(port: number, path: string, agent: http.Agent): Promise<{ status: n
 describe("graceful shutdown (in process)", () => {
   it("turns /health 503 at once, keeps serving during the delay, finishes in-flight requests and closes idle keep-alive sockets", async () => {
     const { app, base, port } = await start({ SHUTDOWN_DELAY_MS: "400", RATE_LIMIT_MAX: "1000" }, {
-      extraRoutes: (f) => f.get("/test/slow", async () => {
-        await sleep(600);
-        return { slow: "done" };
-      }),
+      extraRoutes: (http) =>
+        http.get("/test/slow", async (ex) => {
+          await sleep(600);
+          ex.json(200, { slow: "done" });
+        }),
     });
     const idleAgent = new http.Agent({ keepAlive: true });
     const idle = await get(port, "/api/hello", idleAgent);

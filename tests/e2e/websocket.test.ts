@@ -5,6 +5,7 @@
  */
 import WebSocket from "ws";
 import { startDataPlane, type DataPlane } from "../../tools/local";
+import { waitUntil } from "../harness/wait";
 
 const HEARTBEAT_MS = 200;
 let plane: DataPlane;
@@ -32,11 +33,11 @@ test("messages and heartbeats pass through nginx; the connection outlives many h
       ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
     });
     // The app greets with the replica that took the connection.
-    await waitFor(() => received.length >= 1);
+    await waitUntil(() => received.length >= 1);
     expect(JSON.parse(received[0]!)).toMatchObject({ type: "hello", instance: expect.stringMatching(/^replica-[01]$/) });
 
     ws.send("ping through nginx");
-    await waitFor(() => received.length >= 2);
+    await waitUntil(() => received.length >= 2);
     expect(received[1]).toBe("ping through nginx");
 
     // Ten heartbeat periods: the pings arrive, and our pongs keep the app from terminating us.
@@ -67,10 +68,3 @@ test("a peer that stops answering pings is dropped by the app, and nginx closes 
   expect(Date.now() - started).toBeLessThan(HEARTBEAT_MS * 15);
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

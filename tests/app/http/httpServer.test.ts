@@ -1,0 +1,110 @@
+import type { AddressInfo } from "node:net";
+import pino from "pino";
+import { HttpServer } from "../../../app/src/http/httpServer";
+
+/** A server with a few routes, its log lines (pino + access log) collected in `lines`. */
+async function start(draining = false) {
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+  const http = new HttpServer({
+    instanceId: "unit-1",
+    trustProxyHops: 1,
+    logger,
+    writeAccessLine: (line) => void lines.push(line),
+    isDraining: () => draining,
+  });
+  http.get("/ok", (ex) => ex.json(200, { ok: true, ip: ex.clientIp }));
+  http.get("/items/:id", (ex) => ex.json(200, { id: ex.params.id }));
+  http.get("/throws", () => {
+    throw new Error("boom");
+  });
+  http.get("/rejects", async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    throw new Error("late boom");
+  });
+  http.get("/twice", (ex) => {
+    ex.json(200, { first: true });
+    ex.json(200, { second: true });
+  });
+  await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
+  servers.push(http);
+  const base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { base, parsed };
+}
+
+const servers: HttpServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.server.close(resolve))));
+});
+
+describe("HttpServer", () => {
+  it("answers with the id and instance headers, a content length, and one access-log line", async () => {
+    const { base, parsed } = await start();
+    const res = await fetch(`${base}/ok?x=1`, { headers: { "x-request-id": "abc-1", "x-forwarded-for": "198.51.100.4" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toBe("abc-1");
+    expect(res.headers.get("x-instance")).toBe("unit-1");
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const body = await res.text();
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(body)));
+    expect(JSON.parse(body)).toEqual({ ok: true, ip: "198.51.100.4" });
+    expect(parsed()).toEqual([expect.objectContaining({ msg: "request", reqId: "abc-1", url: "/ok?x=1", status: 200, clientIp: "198.51.100.4" })]);
+  });
+
+  it("makes a request id when the incoming one is missing or not sane", async () => {
+    const { base } = await start();
+    const made = (await fetch(`${base}/ok`, { headers: { "x-request-id": "bad id with spaces" } })).headers.get("x-request-id");
+    expect(made).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("routes parameters, ignores a trailing slash, and answers unknown routes and methods with a JSON 404", async () => {
+    const { base } = await start();
+    expect(await (await fetch(`${base}/items/42/`)).json()).toEqual({ id: "42" });
+    const missing = await fetch(`${base}/nope`, { headers: { "x-request-id": "r-404" } });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "not found", requestId: "r-404" });
+    expect((await fetch(`${base}/ok`, { method: "POST", body: "x" })).status).toBe(404);
+  });
+
+  it("answers HEAD with the GET route's headers and no body", async () => {
+    const { base } = await start();
+    const res = await fetch(`${base}/ok`, { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get("content-length"))).toBeGreaterThan(0);
+    expect(await res.text()).toBe("");
+  });
+
+  it("answers a malformed percent-encoding with 400, not 404", async () => {
+    const { base } = await start();
+    expect((await fetch(`${base}/items/%E0%A4%A`)).status).toBe(400);
+  });
+
+  it("turns a handler's exception or rejection into a logged 500 carrying the request id", async () => {
+    const { base, parsed } = await start();
+    for (const path of ["/throws", "/rejects"]) {
+      const res = await fetch(`${base}${path}`, { headers: { "x-request-id": `id${path.replace("/", "-")}` } });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: "internal error", requestId: `id${path.replace("/", "-")}` });
+    }
+    const errors = parsed().filter((l) => l.msg === "request failed");
+    expect(errors.map((l) => [l.reqId, (l.err as { message: string }).message])).toEqual([
+      ["id-throws", "boom"],
+      ["id-rejects", "late boom"],
+    ]);
+  });
+
+  it("refuses a second answer to the same request: the first stands and the mistake is logged", async () => {
+    const { base, parsed } = await start();
+    const res = await fetch(`${base}/twice`);
+    expect(await res.json()).toEqual({ first: true });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(parsed().filter((l) => l.msg === "request failed")).toHaveLength(1);
+  });
+
+  it("says Connection: close while draining", async () => {
+    const { base } = await start(true);
+    const res = await fetch(`${base}/ok`);
+    expect(res.headers.get("connection")).toBe("close");
+  });
+});
