@@ -3,7 +3,10 @@ export interface RateLimitDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
-  /** Milliseconds until the oldest counted hit leaves the window (one more request fits then). */
+  /**
+   * Milliseconds until the reset: on a refusal, until the oldest counted hit leaves the window (one
+   * more request fits then, = Retry-After); on an admission, until the whole quota is back.
+   */
   resetMs: number;
 }
 

@@ -108,6 +108,28 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await redis.pttl(limiter.key("ip:1.2.3.4"))).toBeGreaterThan(59_000);
   });
 
+  it("keeps a key alive at least one window after every admitted hit, renewing the expiry only when needed", async () => {
+    const windowMs = 1000;
+    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs, prefix: freshPrefix() });
+    const key = limiter.key("ip:203.0.113.50");
+    const first = await limiter.check("ip:203.0.113.50");
+    // An admitted hit is the newest: the whole quota is back one window later.
+    expect(first).toMatchObject({ allowed: true, resetMs: windowMs });
+    expect(await redis.pttl(key)).toBeGreaterThan(windowMs); // set to two windows
+    await sleep(300);
+    await limiter.check("ip:203.0.113.50");
+    // Still more than a window left: not renewed (PEXPIRE skipped), so below two windows now.
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(windowMs);
+    expect(ttl).toBeLessThan(2 * windowMs - 250);
+    await sleep(800); // under one window left: the next hit renews it
+    expect(await redis.pttl(key)).toBeLessThan(windowMs);
+    await limiter.check("ip:203.0.113.50");
+    expect(await redis.pttl(key)).toBeGreaterThan(2 * windowMs - 100);
+    // The first hit (t=0) left the window and was trimmed; the one at t=300 ms still counts.
+    expect(await redis.zcard(key)).toBe(2);
+  });
+
   it("survives a flushed script cache (NOSCRIPT) by reloading the script", async () => {
     const limiter = new SlidingWindowLimiter(redis, { limit: 2, windowMs: 60_000, prefix: freshPrefix() });
     expect((await limiter.check("ip:10.9.9.9")).allowed).toBe(true);
