@@ -72,7 +72,8 @@ export function rateLimitIdentity(apiKey: string | undefined, ip: string): strin
   if (apiKey !== undefined && apiKey !== "") {
     return `key:${createHash("sha256").update(apiKey).digest("base64url").slice(0, 27)}`;
   }
-  const groups = ipv6Groups(ip);
+  // IPv4 (no colon) skips the IPv6 parse: this runs on every rate-limited request.
+  const groups = ip.includes(":") ? ipv6Groups(ip) : undefined;
   if (groups !== undefined) {
     return `ip6:${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
   }
