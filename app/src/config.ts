@@ -16,7 +16,16 @@ export interface AppConfig {
   wsHeartbeatMs: number;
   instanceId: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  accessLog: AccessLogMode;
 }
+
+/**
+ * Which requests get an access-log line from the app. nginx in front logs every request (with the
+ * same request id, the client IP, status, timings and which app instance answered), so the app's
+ * default is to add lines only where it knows more: server errors and slow responses.
+ */
+export const ACCESS_LOG_MODES = ["all", "errors", "off"] as const;
+export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -51,6 +60,7 @@ const envSchema = z
     WS_HEARTBEAT_MS: integer(50, 3_600_000).default(30_000),
     INSTANCE_ID: z.string().min(1).max(128).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ACCESS_LOG: z.enum(ACCESS_LOG_MODES).default("errors"),
   })
   .superRefine((env, ctx) => {
     if (env.HEADERS_TIMEOUT_MS !== undefined && env.HEADERS_TIMEOUT_MS <= env.KEEPALIVE_TIMEOUT_MS) {
@@ -113,5 +123,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     instanceId: e.INSTANCE_ID ?? hostname(),
     logLevel: e.LOG_LEVEL,
+    accessLog: e.ACCESS_LOG,
   };
 }

@@ -94,7 +94,9 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     instanceId: config.instanceId,
     trustProxyHops: config.trustProxyHops,
     logger: log,
-    writeAccessLine: log.isLevelEnabled("info") ? logs.writeLine : undefined,
+    writeAccessLine: logs.writeLine,
+    // Access-log lines are info lines: a quieter LOG_LEVEL turns them off too.
+    accessLog: log.isLevelEnabled("info") ? config.accessLog : "off",
     isDraining: () => draining,
   });
   const server = http.server;

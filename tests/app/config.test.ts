@@ -11,6 +11,7 @@ describe("loadConfig", () => {
       keepAliveTimeoutMs: 65000,
       headersTimeoutMs: 66000,
       instanceId: "a",
+      accessLog: "errors",
     });
   });
 
@@ -25,6 +26,7 @@ describe("loadConfig", () => {
       SHUTDOWN_DELAY_MS: "15000",
       KEEPALIVE_TIMEOUT_MS: "75000",
       LOG_LEVEL: "warn",
+      ACCESS_LOG: "all",
     });
     expect(config).toMatchObject({
       port: 3000,
@@ -35,6 +37,7 @@ describe("loadConfig", () => {
       keepAliveTimeoutMs: 75000,
       headersTimeoutMs: 76000,
       logLevel: "warn",
+      accessLog: "all",
     });
     expect(config.instanceId.length).toBeGreaterThan(0);
   });
@@ -53,6 +56,7 @@ describe("loadConfig", () => {
     ["TRUST_PROXY_HOPS", "-1"],
     ["KEEPALIVE_TIMEOUT_MS", "10"],
     ["LOG_LEVEL", "loud"],
+    ["ACCESS_LOG", "some"],
     ["REDIS_URL", "http://cache:6379"],
   ])("rejects %s=%s naming the variable and value", (key, value) => {
     let error: unknown;

@@ -77,6 +77,7 @@ describe("app process", () => {
       RATE_LIMIT_MAX: "1000000",
       SHUTDOWN_DELAY_MS: "0",
       LOG_LEVEL: "info",
+      ACCESS_LOG: "all",
       INSTANCE_ID: "flush-test",
     });
     await waitForPort(port, 20_000);

@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import FindMyWay from "find-my-way";
 import type { Logger } from "pino";
 import { clientIp } from "../clientIp";
+import type { AccessLogMode } from "../config";
 
 /**
  * The app's HTTP layer: node:http with find-my-way (Fastify's router) and nothing in between.
@@ -22,8 +23,12 @@ export interface HttpServerOptions {
   instanceId: string;
   trustProxyHops: number;
   logger: Logger;
-  /** Appends one ready-made JSON line to the log stream; undefined turns the access log off. */
-  writeAccessLine?: (line: string) => void;
+  /** Appends one ready-made JSON line to the log stream. */
+  writeAccessLine: (line: string) => void;
+  /** all: a line per request; errors: only 5xx and responses slower than slowRequestMs; off. */
+  accessLog: AccessLogMode;
+  /** Default SLOW_REQUEST_MS. */
+  slowRequestMs?: number;
   /** True once draining: responses then say `Connection: close`. */
   isDraining: () => boolean;
 }
@@ -37,6 +42,9 @@ export function requestId(req: IncomingMessage): string {
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+const NO_QUERY = Object.freeze({});
+/** A response that took longer than this is logged in the "errors" access-log mode too. */
+export const SLOW_REQUEST_MS = 1000;
 
 /** One request and its response. Handlers answer through json()/send(), exactly once. */
 export class Exchange {
@@ -86,10 +94,14 @@ export class HttpServer {
   readonly trustProxyHops: number;
   readonly isDraining: () => boolean;
   private readonly logger: Logger;
-  private readonly writeAccessLine: ((line: string) => void) | undefined;
+  private readonly writeAccessLine: (line: string) => void;
+  private readonly accessLog: AccessLogMode;
+  private readonly slowRequestMs: number;
   private readonly instanceJson: string;
   private readonly router = FindMyWay({
     ignoreTrailingSlash: true,
+    // No route reads query parameters; skip parsing them on every request.
+    querystringParser: () => NO_QUERY,
     // A malformed percent-encoding is the client's error, not a missing route. find() hands this
     // back as a route whose handler passes its first argument on, which for us is the exchange.
     onBadUrl: (_path, exchange) => (exchange as unknown as Exchange).json(400, { error: "bad url" }),
@@ -101,6 +113,8 @@ export class HttpServer {
     this.isDraining = options.isDraining;
     this.logger = options.logger;
     this.writeAccessLine = options.writeAccessLine;
+    this.accessLog = options.accessLog;
+    this.slowRequestMs = options.slowRequestMs ?? SLOW_REQUEST_MS;
     this.instanceJson = JSON.stringify(options.instanceId);
     this.server = createServer((req, res) => this.handle(req, res));
   }
@@ -145,14 +159,16 @@ export class HttpServer {
   }
 
   /**
-   * One access-log line per response, with the client IP we trust: the same JSON pino writes
+   * The access-log line of a response, with the client IP we trust: the same JSON pino writes
    * (level, time, instance, reqId, fields, msg), formatted here at a fraction of a pino call's cost.
    * The request id (REQUEST_ID's characters or a UUID) and the method (an HTTP token, checked by
    * node's parser) never need JSON escaping; the url and the forwarded address may.
    */
   logAccess(exchange: Exchange, status: number): void {
-    if (this.writeAccessLine === undefined) return;
-    const ms = Math.round((performance.now() - exchange.startedAt) * 100) / 100;
+    if (this.accessLog === "off") return;
+    const elapsed = performance.now() - exchange.startedAt;
+    if (this.accessLog === "errors" && status < 500 && elapsed < this.slowRequestMs) return;
+    const ms = Math.round(elapsed * 100) / 100;
     this.writeAccessLine(
       `{"level":30,"time":${Date.now()},"instance":${this.instanceJson},"reqId":"${exchange.id}","method":"${exchange.req.method}","url":${JSON.stringify(exchange.req.url)},"status":${status},"ms":${ms},"clientIp":${JSON.stringify(exchange.clientIp)},"msg":"request"}\n`,
     );

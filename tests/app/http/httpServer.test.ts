@@ -1,9 +1,10 @@
 import type { AddressInfo } from "node:net";
 import pino from "pino";
+import type { AccessLogMode } from "../../../app/src/config";
 import { HttpServer } from "../../../app/src/http/httpServer";
 
 /** A server with a few routes, its log lines (pino + access log) collected in `lines`. */
-async function start(draining = false) {
+async function start(draining = false, accessLog: AccessLogMode = "all") {
   const lines: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
   const http = new HttpServer({
@@ -11,6 +12,8 @@ async function start(draining = false) {
     trustProxyHops: 1,
     logger,
     writeAccessLine: (line) => void lines.push(line),
+    accessLog,
+    slowRequestMs: 100,
     isDraining: () => draining,
   });
   http.get("/ok", (ex) => ex.json(200, { ok: true, ip: ex.clientIp }));
@@ -21,6 +24,10 @@ async function start(draining = false) {
   http.get("/rejects", async () => {
     await new Promise((r) => setTimeout(r, 5));
     throw new Error("late boom");
+  });
+  http.get("/slow", async (ex) => {
+    await new Promise((r) => setTimeout(r, 150));
+    ex.json(200, { slow: true });
   });
   http.get("/twice", (ex) => {
     ex.json(200, { first: true });
@@ -100,6 +107,22 @@ describe("HttpServer", () => {
     expect(await res.json()).toEqual({ first: true });
     await new Promise((r) => setTimeout(r, 20));
     expect(parsed().filter((l) => l.msg === "request failed")).toHaveLength(1);
+  });
+
+  it("logs only 5xx and slow responses in the errors mode, nothing when off", async () => {
+    const errorsOnly = await start(false, "errors");
+    for (const path of ["/ok", "/nope", "/throws", "/slow"]) await (await fetch(`${errorsOnly.base}${path}`)).arrayBuffer();
+    const access = errorsOnly.parsed().filter((l) => l.msg === "request");
+    expect(access.map((l) => [l.url, l.status])).toEqual([
+      ["/throws", 500],
+      ["/slow", 200],
+    ]);
+    expect(access[1]!.ms).toBeGreaterThanOrEqual(100);
+
+    const off = await start(false, "off");
+    for (const path of ["/ok", "/throws", "/slow"]) await (await fetch(`${off.base}${path}`)).arrayBuffer();
+    // The handler failure is still logged as an error; no access lines.
+    expect(off.parsed().map((l) => l.msg)).toEqual(["request failed"]);
   });
 
   it("says Connection: close while draining", async () => {
