@@ -14,8 +14,6 @@ import { createRedisClient } from "./redis";
 import { gracefulShutdown } from "./shutdown";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
 
-export { requestId } from "./http/httpServer";
-
 /** Anything that can decide one hit; the benchmark plugs rate-limiter-flexible in here. */
 export interface RequestLimiter {
   readonly windowMs: number;

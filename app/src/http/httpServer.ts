@@ -10,11 +10,11 @@ import type { AccessLogMode } from "../config";
  * The app's HTTP layer: node:http with find-my-way (Fastify's router) and nothing in between.
  *
  * Why not a framework: the issue's goal is the API route at ≥ 0.85× a bare node:http server, and on
- * this machine a minimal Fastify route with no logging already measured 0.84–0.91× bare (pinned
- * cores, tools/bench/app.ts) — no room left for the work the app must do on every request (request
- * id, client IP, access log). Five GET routes need no plugin system, body parsing or schemas;
- * what they need is here: routing, one way to answer (so every response carries the id and
- * instance headers and gets exactly one access-log line), and a 500 for a handler that throws.
+ * this machine a minimal Fastify route with no logging already measured 0.84–0.91× bare (README,
+ * "The app") — no room left for the work the app must do on every request (request id, client IP,
+ * logging). Five GET routes need no plugin system, body parsing or schemas; what they need is
+ * here: routing, one way to answer (so every response carries the id and instance headers and
+ * gets at most one access-log line), and a 500 for a handler that throws.
  */
 
 export type Handler = (exchange: Exchange) => void | Promise<void>;
@@ -127,12 +127,8 @@ export class HttpServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const exchange = new Exchange(req, res, requestId(req), performance.now(), this);
     const method = req.method === "HEAD" ? "GET" : req.method!;
-    let route: ReturnType<typeof this.router.find>;
-    try {
-      route = this.router.find(method as FindMyWay.HTTPMethod, req.url ?? "/");
-    } catch {
-      route = null;
-    }
+    // null for an unknown path or method (bad URLs come back as the onBadUrl route).
+    const route = this.router.find(method as FindMyWay.HTTPMethod, req.url ?? "/");
     if (route === null) {
       exchange.json(404, { error: "not found", requestId: exchange.id });
       return;
