@@ -64,7 +64,7 @@ export class Exchange {
 
   /** The client address through the trusted proxy hops (computed once). */
   get clientIp(): string {
-    return (this.ip ??= clientIp(this.req.headers["x-forwarded-for"], this.req.socket.remoteAddress, this.server.trustProxyHops));
+    return (this.ip ??= clientIp(this.req.headers["x-forwarded-for"], this.req.socket.remoteAddress, this.server.options.trustProxyHops));
   }
 
   json(status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
@@ -77,9 +77,9 @@ export class Exchange {
     if (this.res.headersSent) throw new Error(`request ${this.id} answered twice`);
     if (this.extraHeaders !== undefined) Object.assign(headers, this.extraHeaders);
     headers["x-request-id"] = this.id;
-    headers["x-instance"] = this.server.instanceId;
+    headers["x-instance"] = this.server.options.instanceId;
     // Once draining, tell keep-alive clients not to reuse this connection.
-    if (this.server.isDraining()) headers.connection = "close";
+    if (this.server.options.isDraining()) headers.connection = "close";
     if (body !== undefined) headers["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.length;
     // writeHead with every header at once: node's fast path (setHeader would validate each twice).
     this.res.writeHead(status, headers);
@@ -90,12 +90,6 @@ export class Exchange {
 
 export class HttpServer {
   readonly server: Server;
-  readonly instanceId: string;
-  readonly trustProxyHops: number;
-  readonly isDraining: () => boolean;
-  private readonly logger: Logger;
-  private readonly writeAccessLine: (line: string) => void;
-  private readonly accessLog: AccessLogMode;
   private readonly slowRequestMs: number;
   private readonly instanceJson: string;
   private readonly router = FindMyWay({
@@ -107,13 +101,7 @@ export class HttpServer {
     onBadUrl: (_path, exchange) => (exchange as unknown as Exchange).json(400, { error: "bad url" }),
   });
 
-  constructor(options: HttpServerOptions) {
-    this.instanceId = options.instanceId;
-    this.trustProxyHops = options.trustProxyHops;
-    this.isDraining = options.isDraining;
-    this.logger = options.logger;
-    this.writeAccessLine = options.writeAccessLine;
-    this.accessLog = options.accessLog;
+  constructor(readonly options: HttpServerOptions) {
     this.slowRequestMs = options.slowRequestMs ?? SLOW_REQUEST_MS;
     this.instanceJson = JSON.stringify(options.instanceId);
     this.server = createServer((req, res) => this.handle(req, res));
@@ -146,7 +134,7 @@ export class HttpServer {
   /** A handler threw: 500 if nothing was sent yet, otherwise the connection is cut. */
   private fail(exchange: Exchange, err: unknown): void {
     const { req, res } = exchange;
-    this.logger.error({ reqId: exchange.id, method: req.method, url: req.url, clientIp: exchange.clientIp, err }, "request failed");
+    this.options.logger.error({ reqId: exchange.id, method: req.method, url: req.url, clientIp: exchange.clientIp, err }, "request failed");
     if (res.headersSent) {
       res.destroy();
       return;
@@ -161,11 +149,11 @@ export class HttpServer {
    * node's parser) never need JSON escaping; the url and the forwarded address may.
    */
   logAccess(exchange: Exchange, status: number): void {
-    if (this.accessLog === "off") return;
+    if (this.options.accessLog === "off") return;
     const elapsed = performance.now() - exchange.startedAt;
-    if (this.accessLog === "errors" && status < 500 && elapsed < this.slowRequestMs) return;
+    if (this.options.accessLog === "errors" && status < 500 && elapsed < this.slowRequestMs) return;
     const ms = Math.round(elapsed * 100) / 100;
-    this.writeAccessLine(
+    this.options.writeAccessLine(
       `{"level":30,"time":${Date.now()},"instance":${this.instanceJson},"reqId":"${exchange.id}","method":"${exchange.req.method}","url":${JSON.stringify(exchange.req.url)},"status":${status},"ms":${ms},"clientIp":${JSON.stringify(exchange.clientIp)},"msg":"request"}\n`,
     );
   }
