@@ -3,6 +3,7 @@ import { computedOutputs } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "./stack-files";
+import { deserializeInputs } from "./deserialize";
 
 /**
  * Runs the Pulumi program in this process under mocks — no CLI, engine or cloud account — and
@@ -118,9 +119,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     const name: string = req.getName();
     const parentUrn: string = req.getParent();
     const urn = monitor.newUrn(parentUrn, type, name);
-    const raw = rpc.deserializeProperties(req.getObject(), true);
-    const secretPaths: string[] = [];
-    const inputs = unwrapSecrets(raw, "", secretPaths) as Record<string, unknown>;
+    const { inputs, secretPaths } = deserializeInputs(req.getObject());
     const additionalSecretOutputs: string[] = req.getAdditionalsecretoutputsList();
     pendingSecretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
     if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);

@@ -40,8 +40,8 @@ describe("offline engine", () => {
 
   it("masks secrets in the plan and leaves the rest", () => {
     const queue = toPlan(run.resources).find((r) => r.name === "box-queue")!;
-    // Like the engine, a property holding a secret is secret as a whole.
-    expect(queue.inputs).toEqual({ name: "box-hello", tags: "[secret]" });
+    // Like the engine, only the secret values are secret: their siblings show.
+    expect(queue.inputs).toEqual({ name: "box-hello", tags: { owner: "fixture", password: "[secret]", token: "[secret]" } });
     expect(JSON.stringify(toPlan(run.resources))).not.toContain("offline-secret");
   });
 
