@@ -85,7 +85,7 @@ export class Redis extends pulumi.ComponentResource {
     const slowLog = new aws.cloudwatch.LogGroup(
       `${name}-slow-log`,
       { name: `/aws/elasticache/${args.replicationGroupId}/slow-log`, retentionInDays: args.slowLogRetentionDays },
-      { parent: this },
+      { parent: this, protect: args.isProd },
     );
 
     const token = new random.RandomPassword(`${name}-auth-token`, { ...AUTH_TOKEN_OPTIONS }, { parent: this });

@@ -57,7 +57,7 @@ export class Cdn extends pulumi.ComponentResource {
   constructor(name: string, args: CdnArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cdn:Cdn", name, {}, opts);
 
-    const staticBucket = new StaticBucket(`${name}-static`, { versioning: args.isProd }, { parent: this });
+    const staticBucket = new StaticBucket(`${name}-static`, { versioning: args.isProd, protect: args.isProd }, { parent: this });
     const oac = new aws.cloudfront.OriginAccessControl(
       `${name}-oac`,
       {

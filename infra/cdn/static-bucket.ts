@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface StaticBucketArgs {
   /** Keep previous object versions (prod: an overwritten asset can be restored). */
   versioning: boolean;
+  /** `protect` the bucket (prod): replacing or deleting it loses the assets. */
+  protect: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export class StaticBucket extends pulumi.ComponentResource {
   constructor(name: string, args: StaticBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cdn:StaticBucket", name, {}, opts);
 
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags: { Name: `${name}-static` } }, { parent: this });
+    const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags: { Name: `${name}-static` } }, { parent: this, protect: args.protect });
     this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
       { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },

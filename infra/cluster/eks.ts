@@ -160,13 +160,13 @@ export class EksCluster extends pulumi.ComponentResource {
     const secretsKey = new aws.kms.Key(
       `${name}-secrets-key`,
       { description: `${args.clusterName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays: 30 },
-      { parent: this },
+      { parent: this, protect: args.isProd },
     );
     // Created before the cluster so EKS writes into a group with our retention, not a never-expiring one.
     const controlPlaneLogs = new aws.cloudwatch.LogGroup(
       `${name}-control-plane-logs`,
       { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.isProd ? 90 : 14 },
-      { parent: this },
+      { parent: this, protect: args.isProd },
     );
     const cluster = new aws.eks.Cluster(
       `${name}-eks`,
@@ -183,7 +183,7 @@ export class EksCluster extends pulumi.ComponentResource {
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
         deletionProtection: args.isProd,
       },
-      { parent: this, dependsOn: [...clusterPolicies, controlPlaneLogs] },
+      { parent: this, dependsOn: [...clusterPolicies, controlPlaneLogs], protect: args.isProd },
     );
 
     const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs } from "./outputs";
 import { invoke } from "./invokes";
-import { PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
+import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "./stack-files";
 import { deserializeInputs } from "./deserialize";
 
@@ -38,6 +38,8 @@ export interface CapturedResource {
   secretPaths: string[];
   /** Output names the resource asked to be kept secret. */
   additionalSecretOutputs: string[];
+  /** Resource options as registered (non-default ones only). */
+  options: PlanOptions;
 }
 
 export interface StackRun {
@@ -127,6 +129,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       callback(new Error(`offline engine: duplicate resource URN ${urn}`), undefined);
       return Promise.resolve();
     }
+    const options = readOptions(req);
     if (parentUrn) parentUrns.set(urn, parentUrn);
     records.set(urn, {
       type,
@@ -139,6 +142,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       inputs,
       secretPaths,
       additionalSecretOutputs,
+      options,
     });
     return registerResource(req, callback);
   };
@@ -154,6 +158,45 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   await settle();
   if (failures.length > 0) throw failures[0];
   return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs };
+}
+
+/** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */
+function urnRef(urn: string): string {
+  const parts = urn.split("::");
+  const type = (parts[2] ?? "").split("$").pop()!;
+  const name = parts.slice(3).join("::");
+  return type.startsWith("pulumi:providers:") ? `${type}::${name}` : name;
+}
+
+/** The options a RegisterResourceRequest carries, non-default ones only. */
+function readOptions(req: any): PlanOptions {
+  const options: PlanOptions = {};
+  if (req.getProtect() === true) options.protect = true;
+  const ignoreChanges: string[] = req.getIgnorechangesList();
+  if (ignoreChanges.length > 0) options.ignoreChanges = [...ignoreChanges].sort();
+  if (req.getDeletebeforereplace() === true) options.deleteBeforeReplace = true;
+  const replaceOnChanges: string[] = req.getReplaceonchangesList();
+  if (replaceOnChanges.length > 0) options.replaceOnChanges = [...replaceOnChanges].sort();
+  if (req.getRetainondelete() === true) options.retainOnDelete = true;
+  // The request lists explicit dependsOn and input dependencies together; keep the explicit ones.
+  const viaInputs = new Set<string>();
+  req.getPropertydependenciesMap().forEach((deps: any) => deps.getUrnsList().forEach((u: string) => viaInputs.add(u)));
+  const dependsOn = (req.getDependenciesList() as string[]).filter((u) => !viaInputs.has(u)).map(urnRef);
+  if (dependsOn.length > 0) options.dependsOn = [...new Set(dependsOn)].sort();
+  const timeouts = req.getCustomtimeouts();
+  if (timeouts) {
+    const t = { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() };
+    const set = Object.fromEntries(Object.entries(t).filter(([, v]) => v));
+    if (Object.keys(set).length > 0) options.customTimeouts = set;
+  }
+  const aliases: string[] = [
+    ...(req.getAliasurnsList() as string[]).map(urnRef),
+    ...(req.getAliasesList() as any[]).map((a) => (a.getUrn() ? urnRef(a.getUrn()) : a.getSpec()?.getName() || "")).filter(Boolean),
+  ];
+  if (aliases.length > 0) options.aliases = [...new Set(aliases)].sort();
+  const provider: string = req.getProvider();
+  if (provider) options.provider = urnRef(provider.split("::").slice(0, -1).join("::"));
+  return options;
 }
 
 /** Waits until no registration or invoke is in flight and nothing new arrives. */
@@ -238,6 +281,7 @@ export function toPlan(resources: CapturedResource[]): PlanResource[] {
     parent: r.parent,
     inputs: maskSecrets(r.inputs, r.secretPaths) as Record<string, unknown>,
     ...(r.protect ? { protect: true as const } : {}),
+    ...(Object.keys(r.options).length > 0 ? { options: r.options } : {}),
   }));
 }
 

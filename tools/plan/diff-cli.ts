@@ -94,25 +94,37 @@ export async function runDiffCommand(args: DiffCommandArgs): Promise<number> {
 export interface CommentStackInput {
   stack: string;
   headPath: string;
+  /** Where the head plan's stderr went: shown in the comment when the head plan is missing. */
+  headErrorPath?: string;
   /** A missing file means "no base plan" (base branch predates `plan`, or the stack is new). */
   basePath: string;
   /** Missing or unreadable results become a visible note rather than a failure. */
   policyPath?: string;
 }
 
-/** Builds the one PR comment covering every stack. Head or malformed base plans are hard errors. */
+const EMPTY_DIFF = { creates: [], deletes: [], updates: [], unchanged: 0 };
+
+/** The error text of a stack whose head plan cannot be read: its stderr if kept, else why reading failed. */
+async function headFailure(input: CommentStackInput, error: Error): Promise<string> {
+  if (input.headErrorPath) {
+    try {
+      const text = (await readFile(input.headErrorPath, "utf8")).trim();
+      if (text) return text;
+    } catch {
+      // no stderr file: fall back to the read error
+    }
+  }
+  return error.message;
+}
+
+/**
+ * Builds the one PR comment covering every stack. A stack whose head plan failed shows its error
+ * text while the others still render; a malformed base plan is a hard error.
+ */
 export async function buildComment(stacks: readonly CommentStackInput[]): Promise<string> {
   const sections: StackDiffSection[] = [];
   for (const input of stacks) {
     const notes: string[] = [];
-    const head = await loadPlanFile(input.headPath, "head plan");
-    let base: PlanResource[] = [];
-    try {
-      base = await loadPlanFile(input.basePath, "base plan");
-    } catch (error) {
-      if (!(error instanceof FileMissingError)) throw error;
-      notes.push("No base plan (the base branch has no plan command, or it failed for this stack — see the workflow log): every resource shows as a create.");
-    }
     let policy: PolicyViolation[] | undefined;
     if (input.policyPath) {
       try {
@@ -121,13 +133,27 @@ export async function buildComment(stacks: readonly CommentStackInput[]): Promis
         notes.push(`Policy results unavailable: ${(error as Error).message}`);
       }
     }
+    let head: PlanResource[];
+    try {
+      head = await loadPlanFile(input.headPath, "head plan");
+    } catch (error) {
+      sections.push({ stack: input.stack, diff: EMPTY_DIFF, policy, notes, error: await headFailure(input, error as Error) });
+      continue;
+    }
+    let base: PlanResource[] = [];
+    try {
+      base = await loadPlanFile(input.basePath, "base plan");
+    } catch (error) {
+      if (!(error instanceof FileMissingError)) throw error;
+      notes.push("No base plan (the merge base has no plan command, or it failed for this stack — see the workflow log): every resource shows as a create.");
+    }
     sections.push({ stack: input.stack, diff: diffPlans(base, head), policy, notes });
   }
   return renderMarkdown(sections, { fullDiffHint: "npm run plan -- --stack <stack> --diff <base.json>" });
 }
 
 const COMMENT_USAGE =
-  "usage: tsx tools/plan/diff-cli.ts comment --out FILE (--stack NAME --head HEAD.json --base BASE.json [--policy POLICY.json])...";
+  "usage: tsx tools/plan/diff-cli.ts comment --out FILE (--stack NAME --head HEAD.json [--head-error HEAD.err] --base BASE.json [--policy POLICY.json])...";
 
 /** `comment` subcommand: flags after each --stack belong to that stack. Returns the exit code. */
 export async function runCommentCommand(argv: string[], err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -139,6 +165,7 @@ export async function runCommentCommand(argv: string[], err: NodeJS.WritableStre
         out: { type: "string" },
         stack: { type: "string", multiple: true },
         head: { type: "string", multiple: true },
+        "head-error": { type: "string", multiple: true },
         base: { type: "string", multiple: true },
         policy: { type: "string", multiple: true },
       },
@@ -162,7 +189,7 @@ export async function runCommentCommand(argv: string[], err: NodeJS.WritableStre
       err.write(`--${token.name} must follow a --stack\n${COMMENT_USAGE}\n`);
       return 2;
     }
-    const key = ({ head: "headPath", base: "basePath", policy: "policyPath" } as const)[token.name as "head" | "base" | "policy"];
+    const key = ({ head: "headPath", "head-error": "headErrorPath", base: "basePath", policy: "policyPath" } as const)[token.name as "head" | "head-error" | "base" | "policy"];
     current[key] = token.value;
   }
   const incomplete = stacks.find((s) => !s.headPath || !s.basePath);

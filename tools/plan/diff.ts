@@ -9,7 +9,8 @@
 import microdiff from "microdiff";
 import { z } from "zod";
 
-import { PlanResource, SECRET_MASK } from "./format";
+import { PLAN_OPTION_KEYS, PlanOptions, PlanResource, SECRET_MASK } from "./format";
+import { deletesBeforeReplace, pathMatches, REPLACEMENT_RULES, STATEFUL_TYPES } from "./replacements";
 
 export type { PlanResource } from "./format";
 /** The string the plan puts wherever a secret value was. */
@@ -22,6 +23,17 @@ export interface PropertyChange {
   path: (string | number)[];
   old?: unknown;
   new?: unknown;
+  /** Set when both sides are JSON documents held in a string (IAM, bucket policies): the path inside the document. */
+  jsonPath?: (string | number)[];
+}
+
+export interface Replacement {
+  /** The changed properties that force it (rule paths, or `replaceOnChanges` entries). */
+  causes: string[];
+  /** The old resource is deleted before the new one exists (downtime in between). */
+  deleteBeforeReplace: boolean;
+  /** The type holds data that the replacement destroys. */
+  dataLoss: boolean;
 }
 
 export interface ResourceUpdate {
@@ -33,6 +45,12 @@ export interface ResourceUpdate {
   parentChange?: { old: string | null; new: string | null };
   /** Set when `protect` was switched on or off. */
   protectChange?: { old: boolean; new: boolean };
+  /** Changes of the other resource options (path[0] is the option name). */
+  optionChanges: PropertyChange[];
+  /** Input changes `ignoreChanges` keeps `pulumi up` from applying; shown, not counted. */
+  ignored: PropertyChange[];
+  /** Set when the changes replace the resource instead of updating it. */
+  replace?: Replacement;
 }
 
 export interface PlanDiff {
@@ -48,6 +66,7 @@ const planResourceSchema = z.object({
   parent: z.string().nullable(),
   inputs: z.record(z.string(), z.unknown()),
   protect: z.literal(true).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 const planSchema = z.array(planResourceSchema);
 
@@ -89,12 +108,65 @@ function toChange(d: ReturnType<typeof microdiff>[number]): PropertyChange {
   }
 }
 
-/** Property-level differences between two input objects (library does the deep walk). */
-export function diffInputs(oldInputs: Record<string, unknown>, newInputs: Record<string, unknown>): PropertyChange[] {
+/** A JSON object or array held in a string (IAM and bucket policies), or undefined. */
+function jsonDocument(value: unknown): Record<string, unknown> | unknown[] | undefined {
+  if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rawDiff(oldValue: Record<string, unknown> | unknown[], newValue: Record<string, unknown> | unknown[]): PropertyChange[] {
   // microdiff tells -0 from 0; JSON (and the engine) does not, so that is never a change.
-  return microdiff(oldInputs, newInputs)
+  return microdiff(oldValue as Record<string, unknown>, newValue as Record<string, unknown>)
     .filter((d) => !(d.type === "CHANGE" && typeof d.value === "number" && d.value === d.oldValue))
     .map(toChange);
+}
+
+/**
+ * Property-level differences between two input objects (library does the deep walk). A string
+ * property holding a JSON document on both sides is diffed inside the document (`jsonPath`), so a
+ * reformatted policy shows nothing and one changed action shows just that action.
+ */
+export function diffInputs(oldInputs: Record<string, unknown>, newInputs: Record<string, unknown>): PropertyChange[] {
+  return rawDiff(oldInputs, newInputs).flatMap((change) => {
+    const before = change.kind === "change" ? jsonDocument(change.old) : undefined;
+    const after = change.kind === "change" ? jsonDocument(change.new) : undefined;
+    if (!before || !after || Array.isArray(before) !== Array.isArray(after)) return [change];
+    return rawDiff(before, after).map((inner) => ({ ...inner, path: change.path, jsonPath: inner.path }));
+  });
+}
+
+/** Options of a plan resource, with the top-level `protect` older plans carry folded in. */
+export function optionsOf(resource: PlanResource): PlanOptions {
+  return { ...(resource.options ?? {}), ...(resource.protect ? { protect: true as const } : {}) };
+}
+
+/** `spec.replicas`, `tags["Name"]`, `ports[0].port`, `rules[*].x` → dot paths without indexes, as the rule matcher reads them. */
+function normaliseOptionPath(path: string): string {
+  return path
+    .replace(/\["([^"]*)"\]/g, ".$1")
+    .replace(/\[(\d+|\*)\]/g, "")
+    .replace(/^\./, "");
+}
+
+/** Splits changes into applied and ignored, and decides whether the applied ones replace the resource. */
+export function classifyUpdate(type: string, head: PlanResource, changes: PropertyChange[]): Pick<ResourceUpdate, "changes" | "ignored" | "replace"> {
+  const options = optionsOf(head);
+  const ignore = (options.ignoreChanges ?? []).map(normaliseOptionPath);
+  const ignored = changes.filter((c) => ignore.some((rule) => pathMatches(rule, c.path)));
+  const applied = changes.filter((c) => !ignored.includes(c));
+  const rules = [...(REPLACEMENT_RULES[type]?.replaceOn ?? []), ...(options.replaceOnChanges ?? []).map(normaliseOptionPath)];
+  const causes = [...new Set(applied.flatMap((c) => rules.filter((rule) => pathMatches(rule, c.path)).map((rule) => (rule === "*" ? String(c.path[0]) : rule))))].sort();
+  if (causes.length === 0) return { changes: applied, ignored };
+  return {
+    changes: applied,
+    ignored,
+    replace: { causes, deleteBeforeReplace: deletesBeforeReplace(type, head.inputs, options.deleteBeforeReplace === true), dataLoss: STATEFUL_TYPES.has(type) },
+  };
 }
 
 /**
@@ -113,23 +185,33 @@ export function diffPlans(base: readonly PlanResource[], head: readonly PlanReso
       result.creates.push(resource);
       continue;
     }
+    const { protect: oldProtect, ...oldOptions } = optionsOf(before);
+    const { protect: newProtect, ...newOptions } = optionsOf(resource);
     const update: ResourceUpdate = {
       type: resource.type,
       name: resource.name,
       parent: resource.parent,
-      changes: diffInputs(before.inputs, resource.inputs),
+      ...classifyUpdate(resource.type, resource, diffInputs(before.inputs, resource.inputs)),
+      optionChanges: rawDiff(oldOptions, newOptions).sort((a, b) => PLAN_OPTION_KEYS.indexOf(a.path[0] as never) - PLAN_OPTION_KEYS.indexOf(b.path[0] as never)),
     };
     if (before.parent !== resource.parent) update.parentChange = { old: before.parent, new: resource.parent };
-    if (Boolean(before.protect) !== Boolean(resource.protect)) {
-      update.protectChange = { old: Boolean(before.protect), new: Boolean(resource.protect) };
+    if (Boolean(oldProtect) !== Boolean(newProtect)) {
+      update.protectChange = { old: Boolean(oldProtect), new: Boolean(newProtect) };
     }
-    if (update.changes.length > 0 || update.parentChange || update.protectChange) result.updates.push(update);
+    // Only ignored input changes: `pulumi up` changes nothing, so neither does the diff (they still show when something else changes).
+    if (update.changes.length > 0 || update.parentChange || update.protectChange || update.optionChanges.length > 0) result.updates.push(update);
     else result.unchanged += 1;
   }
   for (const resource of base) {
     if (!headKeys.has(identity(resource))) result.deletes.push(resource);
   }
   return result;
+}
+
+/** Counts per operation; `updated` excludes replacements. */
+export function diffCounts(diff: PlanDiff): { created: number; updated: number; replaced: number; deleted: number; unchanged: number } {
+  const replaced = diff.updates.filter((u) => u.replace).length;
+  return { created: diff.creates.length, updated: diff.updates.length - replaced, replaced, deleted: diff.deletes.length, unchanged: diff.unchanged };
 }
 
 /** True when the diff would change nothing. */

@@ -19,4 +19,26 @@ export interface PlanResource {
   /** Resource inputs, keys sorted, secrets masked as "[secret]". */
   inputs: Record<string, unknown>;
   protect?: true;
+  /** Resource options other than the defaults (protect is also kept above, as older plans have it). */
+  options?: PlanOptions;
 }
+
+/**
+ * The resource options a reviewer must see, as the program set them. Only non-default options are
+ * present. `provider` and `dependsOn` name resources by logical name (`type::name` for providers).
+ */
+export interface PlanOptions {
+  protect?: true;
+  ignoreChanges?: string[];
+  deleteBeforeReplace?: true;
+  replaceOnChanges?: string[];
+  retainOnDelete?: true;
+  /** Explicit `dependsOn` only (dependencies through inputs are not listed). */
+  dependsOn?: string[];
+  customTimeouts?: { create?: string; update?: string; delete?: string };
+  aliases?: string[];
+  provider?: string;
+}
+
+/** Option names in the order the plan prints them. */
+export const PLAN_OPTION_KEYS = ["protect", "ignoreChanges", "deleteBeforeReplace", "replaceOnChanges", "retainOnDelete", "dependsOn", "customTimeouts", "aliases", "provider"] as const;

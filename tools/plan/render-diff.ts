@@ -2,7 +2,9 @@
  * Renders a PlanDiff as terminal text or as one bounded GitHub PR comment (Markdown).
  * Pure: strings in, strings out.
  */
-import { PlanDiff, PlanResource, PropertyChange, SECRET_PLACEHOLDER } from "./diff";
+import { structuredPatch } from "diff";
+import { diffCounts, optionsOf, PlanDiff, PlanResource, PropertyChange, ResourceUpdate, SECRET_PLACEHOLDER } from "./diff";
+import { STATEFUL_TYPES } from "./replacements";
 
 /** Hidden first line of the PR comment; the posting workflow finds "its" comment by it. */
 export const COMMENT_MARKER = "<!-- edgestack-plan -->";
@@ -35,6 +37,8 @@ export interface StackDiffSection {
   policy?: PolicyViolation[];
   /** Extra caveats shown under the summary (e.g. "base plan unavailable"). */
   notes?: string[];
+  /** Set when this stack's plan failed: its error text is shown instead of a diff. */
+  error?: string;
 }
 
 export interface MarkdownOptions {
@@ -52,9 +56,10 @@ export interface TextOptions {
 
 const MINUS = "\u2212"; // typographic minus, as in the summary line "+N ~N −N"
 
-/** `+N ~N −N (M unchanged)` */
+/** `+N ~N ±N −N (M unchanged)`: creates, in-place updates, replacements, deletes. */
 export function summaryLine(diff: PlanDiff): string {
-  return `+${diff.creates.length} ~${diff.updates.length} ${MINUS}${diff.deletes.length} (${diff.unchanged} unchanged)`;
+  const c = diffCounts(diff);
+  return `+${c.created} ~${c.updated} ±${c.replaced} ${MINUS}${c.deleted} (${c.unchanged} unchanged)`;
 }
 
 /** a.b[0]["odd key"] — dots for identifier keys, brackets otherwise. */
@@ -83,6 +88,14 @@ export function formatValue(value: unknown, maxChars = Infinity): string {
   return `${truncate(text, maxChars)}… (${text.length - maxChars} more chars)`;
 }
 
+/** Unified-diff lines (`@@`, ` `, `-`, `+`) between two multi-line strings. */
+export function unifiedLines(oldText: string, newText: string, context = 3): string[] {
+  const patch = structuredPatch("", "", oldText.endsWith("\n") ? oldText : `${oldText}\n`, newText.endsWith("\n") ? newText : `${newText}\n`, "", "", { context });
+  return patch.hunks.flatMap((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines.filter((l) => !l.startsWith("\\"))]);
+}
+
+const isMultiline = (value: unknown): value is string => typeof value === "string" && value !== SECRET_PLACEHOLDER && value.includes("\n");
+
 /** Leaf paths of a resource's inputs, for listing what a create or delete carries. */
 function leaves(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; value: unknown }[] {
   if (value !== null && typeof value === "object") {
@@ -93,47 +106,75 @@ function leaves(value: unknown, path: (string | number)[] = []): { path: (string
   return [{ path, value }];
 }
 
-function changeLine(change: PropertyChange, maxValueChars: number, asciiMinus: boolean): string {
+/** The path as printed: inputs path, then ` (JSON) ` and the path inside a JSON-in-string document. */
+function changePath(change: PropertyChange): string {
+  return change.jsonPath ? `${formatPath(change.path)} (JSON) ${formatPath(change.jsonPath)}` : formatPath(change.path);
+}
+
+/** One or more lines; a changed multi-line string (nginx.conf) is a unified diff under its path. */
+function changeLines(change: PropertyChange, maxValueChars: number, asciiMinus: boolean, prefix = ""): string[] {
   const minus = asciiMinus ? "-" : MINUS;
-  const p = formatPath(change.path);
+  const p = `${prefix}${changePath(change)}`;
   switch (change.kind) {
     case "add":
-      return `+ ${p}: ${formatValue(change.new, maxValueChars)}`;
+      return isMultiline(change.new) ? [`+ ${p}:`, ...change.new.split("\n").map((l) => `+${l}`)] : [`+ ${p}: ${formatValue(change.new, maxValueChars)}`];
     case "remove":
-      return `${minus} ${p}: ${formatValue(change.old, maxValueChars)}`;
+      return isMultiline(change.old) ? [`${minus} ${p}:`, ...change.old.split("\n").map((l) => `${minus}${l}`)] : [`${minus} ${p}: ${formatValue(change.old, maxValueChars)}`];
     case "change":
-      return `~ ${p}: ${formatValue(change.old, maxValueChars)} → ${formatValue(change.new, maxValueChars)}`;
+      if (isMultiline(change.old) || isMultiline(change.new)) {
+        return [`~ ${p}:`, ...unifiedLines(String(change.old), String(change.new)).map((l) => (asciiMinus || !l.startsWith("-") ? l : `${MINUS}${l.slice(1)}`))];
+      }
+      return [`~ ${p}: ${formatValue(change.old, maxValueChars)} → ${formatValue(change.new, maxValueChars)}`];
   }
 }
 
+/** Header notes of a replacement, e.g. `replace (forced by name) — delete before replace — ⚠️ data loss`. */
+export function replaceNote(update: ResourceUpdate): string {
+  if (!update.replace) return "";
+  const parts = [`forced by ${update.replace.causes.join(", ")}`];
+  if (update.replace.deleteBeforeReplace) parts.push("delete before replace");
+  if (update.replace.dataLoss) parts.push("⚠️ DATA LOSS: the replacement starts empty");
+  return parts.join(" — ");
+}
+
 interface ResourceBlock {
-  op: "create" | "update" | "delete";
+  op: "create" | "update" | "replace" | "delete";
   type: string;
   name: string;
   protect: boolean;
+  /** What the heading adds: replacement causes, data loss. */
+  note: string;
   /** Detail lines, each starting with +, ~ or - (ASCII in Markdown so GitHub colours them). */
   lines: string[];
 }
 
 function resourceBlocks(diff: PlanDiff, maxValueChars: number, asciiMinus: boolean): ResourceBlock[] {
-  const minus = asciiMinus ? "-" : MINUS;
-  const listInputs = (r: PlanResource, sign: string) =>
-    leaves(r.inputs)
-      .filter((leaf) => leaf.path.length > 0)
-      .map((leaf) => `${sign} ${formatPath(leaf.path)}: ${formatValue(leaf.value, maxValueChars)}`);
-  // Destructive changes first: when a huge comment is cut, deletes are the last thing to lose.
+  const listInputs = (r: PlanResource, sign: "+" | "-") => {
+    const kind = sign === "+" ? "add" : "remove";
+    const entries = [
+      ...leaves(r.inputs).filter((leaf) => leaf.path.length > 0),
+      ...Object.entries(optionsOf(r)).map(([key, value]) => ({ path: ["options", key], value })),
+    ];
+    return entries.flatMap((leaf) => changeLines({ kind, path: leaf.path, [kind === "add" ? "new" : "old"]: leaf.value }, maxValueChars, asciiMinus));
+  };
+  // Destructive changes first: when a huge comment is cut, deletes and replacements are the last thing to lose.
   const blocks: ResourceBlock[] = [];
   for (const r of diff.deletes) {
-    blocks.push({ op: "delete", type: r.type, name: r.name, protect: Boolean(r.protect), lines: listInputs(r, minus) });
+    const dataLoss = STATEFUL_TYPES.has(r.type) ? "⚠️ DATA LOSS: its data is deleted with it" : "";
+    blocks.push({ op: "delete", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note: dataLoss, lines: listInputs(r, "-") });
   }
-  for (const u of diff.updates) {
-    const lines = u.changes.map((c) => changeLine(c, maxValueChars, asciiMinus));
-    if (u.parentChange) lines.unshift(`~ (parent): ${formatValue(u.parentChange.old)} → ${formatValue(u.parentChange.new)}`);
-    if (u.protectChange) lines.unshift(`~ (protect): ${u.protectChange.old} → ${u.protectChange.new}`);
-    blocks.push({ op: "update", type: u.type, name: u.name, protect: false, lines });
+  const updates = [...diff.updates.filter((u) => u.replace), ...diff.updates.filter((u) => !u.replace)];
+  for (const u of updates) {
+    const lines: string[] = [];
+    if (u.protectChange) lines.push(`~ options.protect: ${u.protectChange.old} → ${u.protectChange.new}`);
+    if (u.parentChange) lines.push(`~ (parent): ${formatValue(u.parentChange.old)} → ${formatValue(u.parentChange.new)}`);
+    for (const c of u.optionChanges) lines.push(...changeLines({ ...c, path: ["options", ...c.path] }, maxValueChars, asciiMinus));
+    for (const c of u.changes) lines.push(...changeLines(c, maxValueChars, asciiMinus));
+    for (const c of u.ignored) lines.push(...changeLines(c, maxValueChars, asciiMinus).map((l) => `  (not applied, ignoreChanges) ${l}`));
+    blocks.push({ op: u.replace ? "replace" : "update", type: u.type, name: u.name, protect: false, note: replaceNote(u), lines });
   }
   for (const r of diff.creates) {
-    blocks.push({ op: "create", type: r.type, name: r.name, protect: Boolean(r.protect), lines: listInputs(r, "+") });
+    blocks.push({ op: "create", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note: "", lines: listInputs(r, "+") });
   }
   return blocks;
 }
@@ -165,11 +206,12 @@ function policyCounts(violations: readonly PolicyViolation[]): { mandatory: numb
 export function renderText(diff: PlanDiff, policy?: readonly PolicyViolation[], options: TextOptions = {}): string {
   const maxValueChars = options.maxValueChars ?? 2000;
   const out: string[] = [`Plan diff: ${summaryLine(diff)}`];
-  const sign = { create: "+", update: "~", delete: MINUS } as const;
+  const sign = { create: "+", update: "~", replace: "±", delete: MINUS } as const;
   for (const block of resourceBlocks(diff, maxValueChars, false)) {
     out.push("");
     const protectNote = block.op === "delete" && block.protect ? "  (protected: pulumi up will refuse to delete it)" : "";
-    out.push(`${sign[block.op]} ${block.type} ${block.name}${protectNote}`);
+    const note = block.note ? `  (${block.op === "replace" ? "replace: " : ""}${block.note})` : "";
+    out.push(`${sign[block.op]} ${block.type} ${block.name}${protectNote}${note}`);
     for (const line of block.lines) out.push(`    ${line}`);
   }
   if (policy) {
@@ -209,8 +251,9 @@ const MAX_LINE_CHARS = 1_000;
 const MAX_BLOCK_CHARS = 8_000;
 
 function markdownBlock(block: ResourceBlock): string {
-  const icon = { create: "➕", update: "🔄", delete: "🗑️" }[block.op];
+  const icon = { create: "➕", update: "🔄", replace: "♻️", delete: "🗑️" }[block.op];
   const protectNote = block.op === "delete" && block.protect ? " — ⚠️ protected: `pulumi up` will refuse to delete it" : "";
+  const note = block.note ? ` — ${escapeHtml(block.note)}` : "";
   const body: string[] = [];
   let used = 0;
   for (let i = 0; i < block.lines.length; i++) {
@@ -224,7 +267,7 @@ function markdownBlock(block: ResourceBlock): string {
     used += line.length + 1;
   }
   const details = body.length > 0 ? `\n\n${fenced("diff", body.join("\n"))}\n` : "\n\n_(no inputs)_\n";
-  return `<details><summary>${icon} ${block.op} <code>${escapeHtml(block.type)}</code> <b>${escapeHtml(block.name)}</b>${protectNote}</summary>${details}</details>`;
+  return `<details><summary>${icon} ${block.op} <code>${escapeHtml(block.type)}</code> <b>${escapeHtml(block.name)}</b>${protectNote}${note}</summary>${details}</details>`;
 }
 
 function policyStatus(policy: readonly PolicyViolation[] | undefined): string {
@@ -236,7 +279,17 @@ function policyStatus(policy: readonly PolicyViolation[] | undefined): string {
 
 function sectionSummary(section: StackDiffSection): string {
   const label = section.stack ? `**Plan \`${section.stack}\`**` : "**Plan**";
-  return `${label} ${summaryLine(section.diff)} · ${policyStatus(section.policy)}`;
+  const diff = section.error !== undefined ? "❌ plan failed" : summaryLine(section.diff);
+  return `${label} ${diff} · ${policyStatus(section.policy)}`;
+}
+
+const MAX_ERROR_CHARS = 4_000;
+
+/** The failed plan's error text, bounded, in a fence it cannot close. */
+function markdownError(error: string): string {
+  const text = error.trim() || "(the plan printed no error text; see the workflow log)";
+  const body = text.length > MAX_ERROR_CHARS ? `${truncate(text, MAX_ERROR_CHARS)}\n… (${text.length - MAX_ERROR_CHARS} more chars in the workflow log)` : text;
+  return `\n\n${fenced("text", body)}`;
 }
 
 /** Policy results for one stack, kept within `budget` (mandatory listed first, so they survive). */
@@ -292,17 +345,24 @@ export function renderMarkdown(sections: readonly StackDiffSection[], options: M
   const policyTexts = sections.map((s) => markdownPolicy(s.policy, policyBudget));
   const stackHeadings = sections.map((s) => (sections.length > 1 && s.stack ? `\n\n### \`${s.stack}\`` : ""));
 
+  const errorTexts = sections.map((s) => (s.error !== undefined ? markdownError(s.error) : ""));
   const fixed =
     githubLength(head) +
     cutNoteReserve +
     policyTexts.reduce((n, t) => n + githubLength(t) + 2, 0) +
-    stackHeadings.reduce((n, h) => n + githubLength(h), 0);
+    stackHeadings.reduce((n, h) => n + githubLength(h), 0) +
+    errorTexts.reduce((n, t) => n + githubLength(t), 0);
   let remaining = maxLength - fixed - 1; // trailing newline
 
   const parts: string[] = [head];
-  let cut = false;
   sections.forEach((section, index) => {
     parts.push(stackHeadings[index]);
+    if (section.error !== undefined) {
+      parts.push(errorTexts[index], `\n\n${policyTexts[index]}`);
+      return;
+    }
+    // Each stack gets an equal share of what is left; what one does not use passes to the next.
+    let share = Math.floor(remaining / (sections.length - index));
     const blocks = resourceBlocks(section.diff, maxValueChars, true);
     if (blocks.length === 0) {
       const none = "\n\nNo resource changes.";
@@ -311,12 +371,12 @@ export function renderMarkdown(sections: readonly StackDiffSection[], options: M
     }
     for (let i = 0; i < blocks.length; i++) {
       const text = `\n\n${markdownBlock(blocks[i])}`;
-      if (cut || githubLength(text) > remaining) {
-        cut = true;
+      if (githubLength(text) > share) {
         parts.push(cutNoteFor(blocks.length - i));
         break;
       }
       parts.push(text);
+      share -= githubLength(text);
       remaining -= githubLength(text);
     }
     parts.push(`\n\n${policyTexts[index]}`);

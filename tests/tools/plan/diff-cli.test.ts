@@ -38,7 +38,7 @@ describe("runDiffCommand", () => {
     const out = capture();
     const code = await runDiffCommand({ headPlan, basePath: file("base.json"), markdown: false, out: out.stream });
     expect(code).toBe(0);
-    expect(out.text()).toMatch(/^Plan diff: \+1 ~1 \u22121 \(0 unchanged\)/);
+    expect(out.text()).toMatch(/^Plan diff: \+1 ~1 ±0 \u22121 \(0 unchanged\)/);
     expect(out.text()).toContain("~ idleTimeout: 60 → 120");
     expect(out.text()).toContain("+ secretKey: [secret]");
   });
@@ -54,7 +54,7 @@ describe("runDiffCommand", () => {
       out: out.stream,
     });
     expect(code).toBe(0);
-    expect(out.text().startsWith(`${COMMENT_MARKER}\n\n**Plan \`dev\`** +1 ~1 \u22121 (0 unchanged)`)).toBe(true);
+    expect(out.text().startsWith(`${COMMENT_MARKER}\n\n**Plan \`dev\`** +1 ~1 ±0 \u22121 (0 unchanged)`)).toBe(true);
     expect(out.text()).toContain("**❌ mandatory** `s3-private` (1)");
   });
 
@@ -103,8 +103,8 @@ describe("runCommentCommand", () => {
     expect(code).toBe(0);
     const comment = await readFile(file("comment.md"), "utf8");
     expect(comment.split("\n")[0]).toBe(COMMENT_MARKER);
-    expect(comment).toContain("**Plan `dev`** +1 ~1 \u22121 (0 unchanged) · policy: ❌ 1 mandatory, 0 advisory");
-    expect(comment).toContain("**Plan `prod`** +2 ~0 \u22120 (0 unchanged) · policy: not run");
+    expect(comment).toContain("**Plan `dev`** +1 ~1 ±0 \u22121 (0 unchanged) · policy: ❌ 1 mandatory, 0 advisory");
+    expect(comment).toContain("**Plan `prod`** +2 ~0 ±0 \u22120 (0 unchanged) · policy: not run");
     expect(comment).toContain("> `prod`: No base plan");
   });
 
@@ -126,14 +126,33 @@ describe("runCommentCommand", () => {
     expect(err.text()).toContain("--head must follow a --stack");
   });
 
-  it("fails, naming the file, when a head plan is malformed", async () => {
-    await writeFile(file("head.json"), "[");
+  it("shows a malformed head plan as that stack's error, naming the file, and still renders the other stacks", async () => {
+    await writeFile(file("bad.json"), "[");
+    await writeFile(file("good.json"), JSON.stringify([]));
     const err = capture();
     const code = await runCommentCommand(
-      ["--out", file("c.md"), "--stack", "dev", "--head", file("head.json"), "--base", file("base.json")],
+      ["--out", file("c.md"), "--stack", "dev", "--head", file("bad.json"), "--base", file("base.json"), "--stack", "prod", "--head", file("good.json"), "--base", file("base.json")],
       err.stream,
     );
-    expect(code).toBe(1);
-    expect(err.text()).toMatch(/head plan .*head\.json is not valid JSON/);
+    expect(code).toBe(0);
+    const comment = await readFile(file("c.md"), "utf8");
+    expect(comment).toContain("**Plan `dev`** ❌ plan failed");
+    expect(comment).toMatch(/head plan .*bad\.json is not valid JSON/);
+    expect(comment).toMatch(/\*\*Plan `prod`\*\* \+0 ~0 ±0 \u22122/);
+  });
+
+  it("shows a failed stack plan's own error text (--head-error) while the other stacks render", async () => {
+    await writeFile(file("prod-head.json"), JSON.stringify([{ type: "aws:s3/bucket:Bucket", name: "b", parent: null, inputs: {} }]));
+    await writeFile(file("dev.err"), "edgestack:domain: \"exa mple\" is not a valid DNS name\n");
+    const code = await runCommentCommand([
+      "--out", file("c2.md"),
+      "--stack", "dev", "--head", file("missing-head.json"), "--head-error", file("dev.err"), "--base", file("base.json"),
+      "--stack", "prod", "--head", file("prod-head.json"), "--head-error", file("prod.err"), "--base", file("base.json"),
+    ]);
+    expect(code).toBe(0);
+    const comment = await readFile(file("c2.md"), "utf8");
+    expect(comment).toContain("**Plan `dev`** ❌ plan failed");
+    expect(comment).toContain('edgestack:domain: "exa mple" is not a valid DNS name');
+    expect(comment).toContain("<b>b</b>"); // prod's create is listed
   });
 });

@@ -85,6 +85,8 @@ describe("diffPlans", () => {
         changes: [],
         parentChange: { old: null, new: "edge" },
         protectChange: { old: false, new: true },
+        optionChanges: [],
+        ignored: [],
       },
     ]);
   });

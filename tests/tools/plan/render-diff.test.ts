@@ -46,7 +46,7 @@ function expectWellFormed(markdown: string): void {
 
 describe("summaryLine and value formatting", () => {
   it("counts creates, updates, deletes and unchanged", () => {
-    expect(summaryLine(diff)).toBe("+1 ~1 \u22121 (1 unchanged)");
+    expect(summaryLine(diff)).toBe("+1 ~1 ±0 \u22121 (1 unchanged)");
   });
 
   it("formats paths with dots for identifiers and brackets otherwise", () => {
@@ -64,7 +64,7 @@ describe("renderText", () => {
   const text = renderText(diff, violations);
 
   it("shows +, ~ and − with property-level old → new values", () => {
-    expect(text.split("\n")[0]).toBe("Plan diff: +1 ~1 \u22121 (1 unchanged)");
+    expect(text.split("\n")[0]).toBe("Plan diff: +1 ~1 ±0 \u22121 (1 unchanged)");
     expect(text).toContain("+ aws:s3/bucket:Bucket logs\n    + acl: \"private\"\n    + tags.Team: \"edge\"");
     expect(text).toContain("~ aws:lb/loadBalancer:LoadBalancer edge-alb");
     expect(text).toContain("    ~ idleTimeout: 60 → 120");
@@ -91,7 +91,7 @@ describe("renderMarkdown", () => {
   it("starts with the hidden marker, then the summary line", () => {
     const lines = md.split("\n").filter((l) => l !== "");
     expect(lines[0]).toBe(COMMENT_MARKER);
-    expect(lines[1]).toContain("**Plan `dev`** +1 ~1 \u22121 (1 unchanged)");
+    expect(lines[1]).toContain("**Plan `dev`** +1 ~1 ±0 \u22121 (1 unchanged)");
     expect(lines[1]).toContain("1 mandatory, 1 advisory");
   });
 
@@ -115,7 +115,7 @@ describe("renderMarkdown", () => {
 
   it("says so when nothing changes", () => {
     const same = renderMarkdown([{ stack: "prod", diff: diffPlans(base, base), policy: [] }]);
-    expect(same).toContain("+0 ~0 \u22120 (3 unchanged)");
+    expect(same).toContain("+0 ~0 ±0 \u22120 (3 unchanged)");
     expect(same).toContain("No resource changes.");
     expect(same).not.toContain("<details>");
   });
@@ -123,8 +123,8 @@ describe("renderMarkdown", () => {
   it("lengthens the code fence so backticks inside values cannot close it", () => {
     const tricky = diffPlans([], [res("aws:s3/bucket:Bucket", "b", { script: "```\n</details>" })]);
     const out = renderMarkdown([{ diff: tricky }]);
-    expect(out).toContain('````diff\n+ script: "```\\n</details>"\n````');
-    expectWellFormed(out.replace('"```\\n</details>"', ""));
+    expect(out).toContain("````diff\n+ script:\n+```\n+</details>\n````");
+    expectWellFormed(out.replace("+```\n+</details>", ""));
   });
 });
 
@@ -147,7 +147,7 @@ describe("renderMarkdown size bound", () => {
     }));
     const md = renderMarkdown([{ stack: "dev", diff: d, policy: many }]);
     expect(githubLength(md)).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(md.startsWith(`${COMMENT_MARKER}\n\n**Plan \`dev\`** +3000 ~3000 \u22120 (0 unchanged) · policy: ❌ 2500 mandatory, 2500 advisory`)).toBe(true);
+    expect(md.startsWith(`${COMMENT_MARKER}\n\n**Plan \`dev\`** +3000 ~3000 ±0 \u22120 (0 unchanged) · policy: ❌ 2500 mandatory, 2500 advisory`)).toBe(true);
     expect(md).toMatch(/✂️ \*\*Cut here to fit GitHub's 65,536-character comment limit:\*\* \d+ more resource change\(s\) not shown/);
     expect(md).toMatch(/✂️ \d+ more violations not shown/);
     expect(md).toContain("❌ mandatory"); // blocking results survive the cut
@@ -193,7 +193,7 @@ describe("renderMarkdown size bound", () => {
   it("falls back to just the summaries when even the reserved parts cannot fit", () => {
     const md = renderMarkdown([{ stack: "dev", diff, policy: violations }], { maxLength: 300 });
     expect(githubLength(md)).toBeLessThanOrEqual(300);
-    expect(md).toContain("+1 ~1 \u22121 (1 unchanged)");
+    expect(md).toContain("+1 ~1 ±0 \u22121 (1 unchanged)");
     expect(md.startsWith(COMMENT_MARKER)).toBe(true);
   });
 });

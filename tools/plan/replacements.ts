@@ -1,0 +1,128 @@
+/**
+ * Which input changes make `pulumi up` replace a resource instead of updating it in place, per
+ * resource type the stack uses. The provider decides this at preview time; offline we read it from
+ * the provider's documentation: each property listed below is marked "Changes to this property will
+ * trigger replacement." on the type's page in the Pulumi Registry (`source`), which is generated from
+ * the provider schema (Terraform's ForceNew for AWS; immutable fields for Kubernetes). A path names
+ * an input property; a nested path (`kubernetesNetworkConfig.ipFamily`) names a field inside one.
+ * `"*"` means any input change replaces (the random provider's resources).
+ *
+ * Component types (`edgestack:*`) have no provider and are never replaced on their own.
+ */
+
+export interface ReplacementRule {
+  /** Input property paths whose change forces a replacement. */
+  replaceOn: readonly string[];
+  /** The Pulumi Registry page the list comes from. */
+  source: string;
+}
+
+const registry = (pkg: string, module: string, resource: string) => `https://www.pulumi.com/registry/packages/${pkg}/api-docs/${module}/${resource}/`;
+const aws = (module: string, resource: string) => registry("aws", module, resource);
+const k8s = (module: string, resource: string) => registry("kubernetes", module, resource);
+const K8S_IDENTITY = ["metadata.name", "metadata.namespace"];
+
+export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
+  "aws:acm/certificate:Certificate": { replaceOn: ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod"], source: aws("acm", "certificate") },
+  "aws:acm/certificateValidation:CertificateValidation": { replaceOn: ["certificateArn", "validationRecordFqdns"], source: aws("acm", "certificatevalidation") },
+  "aws:autoscaling/attachment:Attachment": { replaceOn: ["autoscalingGroupName", "elb", "lbTargetGroupArn"], source: aws("autoscaling", "attachment") },
+  "aws:cloudfront/cachePolicy:CachePolicy": { replaceOn: [], source: aws("cloudfront", "cachepolicy") },
+  "aws:cloudfront/distribution:Distribution": { replaceOn: ["staging"], source: aws("cloudfront", "distribution") },
+  "aws:cloudfront/function:Function": { replaceOn: ["name"], source: aws("cloudfront", "function") },
+  "aws:cloudfront/originAccessControl:OriginAccessControl": { replaceOn: [], source: aws("cloudfront", "originaccesscontrol") },
+  "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": { replaceOn: [], source: aws("cloudfront", "originrequestpolicy") },
+  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": { replaceOn: [], source: aws("cloudfront", "responseheaderspolicy") },
+  "aws:cloudwatch/logGroup:LogGroup": { replaceOn: ["logGroupClass", "name", "namePrefix"], source: aws("cloudwatch", "loggroup") },
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": { replaceOn: ["vpcId"], source: aws("ec2", "defaultsecuritygroup") },
+  "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": { replaceOn: ["vpcId"], source: aws("ec2", "egressonlyinternetgateway") },
+  "aws:ec2/eip:Eip": { replaceOn: ["address", "customerOwnedIpv4Pool", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"], source: aws("ec2", "eip") },
+  "aws:ec2/internetGateway:InternetGateway": { replaceOn: [], source: aws("ec2", "internetgateway") },
+  "aws:ec2/launchTemplate:LaunchTemplate": { replaceOn: ["name", "namePrefix"], source: aws("ec2", "launchtemplate") },
+  "aws:ec2/natGateway:NatGateway": { replaceOn: ["allocationId", "connectivityType", "privateIp", "subnetId"], source: aws("ec2", "natgateway") },
+  "aws:ec2/routeTable:RouteTable": { replaceOn: ["vpcId"], source: aws("ec2", "routetable") },
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": { replaceOn: ["gatewayId", "subnetId"], source: aws("ec2", "routetableassociation") },
+  "aws:ec2/securityGroup:SecurityGroup": { replaceOn: ["description", "name", "namePrefix", "vpcId"], source: aws("ec2", "securitygroup") },
+  "aws:ec2/subnet:Subnet": { replaceOn: ["availabilityZone", "availabilityZoneId", "cidrBlock", "ipv6Native", "outpostArn", "vpcId"], source: aws("ec2", "subnet") },
+  "aws:ec2/vpc:Vpc": { replaceOn: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], source: aws("ec2", "vpc") },
+  "aws:eks/cluster:Cluster": {
+    replaceOn: ["bootstrapSelfManagedAddons", "kubernetesNetworkConfig.ipFamily", "kubernetesNetworkConfig.serviceIpv4Cidr", "name", "outpostConfig", "roleArn"],
+    source: aws("eks", "cluster"),
+  },
+  "aws:eks/nodeGroup:NodeGroup": {
+    replaceOn: ["amiType", "capacityType", "clusterName", "diskSize", "instanceTypes", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "remoteAccess", "subnetIds"],
+    source: aws("eks", "nodegroup"),
+  },
+  "aws:elasticache/parameterGroup:ParameterGroup": { replaceOn: ["description", "family", "name"], source: aws("elasticache", "parametergroup") },
+  "aws:elasticache/replicationGroup:ReplicationGroup": {
+    replaceOn: ["atRestEncryptionEnabled", "dataTieringEnabled", "globalReplicationGroupId", "kmsKeyId", "port", "replicationGroupId", "snapshotArns", "snapshotName", "subnetGroupName"],
+    source: aws("elasticache", "replicationgroup"),
+  },
+  "aws:elasticache/subnetGroup:SubnetGroup": { replaceOn: ["name"], source: aws("elasticache", "subnetgroup") },
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { replaceOn: ["url"], source: aws("iam", "openidconnectprovider") },
+  "aws:iam/role:Role": { replaceOn: ["name", "namePrefix", "path"], source: aws("iam", "role") },
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { replaceOn: ["policyArn", "role"], source: aws("iam", "rolepolicyattachment") },
+  "aws:kms/key:Key": { replaceOn: ["customKeyStoreId", "customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"], source: aws("kms", "key") },
+  "aws:lb/listener:Listener": { replaceOn: ["loadBalancerArn"], source: aws("lb", "listener") },
+  "aws:lb/listenerRule:ListenerRule": { replaceOn: ["listenerArn"], source: aws("lb", "listenerrule") },
+  "aws:lb/loadBalancer:LoadBalancer": { replaceOn: ["customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"], source: aws("lb", "loadbalancer") },
+  "aws:lb/targetGroup:TargetGroup": {
+    replaceOn: ["ipAddressType", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"],
+    source: aws("lb", "targetgroup"),
+  },
+  "aws:route53/record:Record": { replaceOn: ["name", "type", "zoneId"], source: aws("route53", "record") },
+  "aws:route53/zone:Zone": { replaceOn: ["delegationSetId", "name"], source: aws("route53", "zone") },
+  "aws:s3/bucket:Bucket": { replaceOn: ["bucket", "bucketPrefix", "objectLockEnabled"], source: aws("s3", "bucket") },
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { replaceOn: ["bucket", "expectedBucketOwner"], source: aws("s3", "bucketlifecycleconfiguration") },
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": { replaceOn: ["bucket"], source: aws("s3", "bucketownershipcontrols") },
+  "aws:s3/bucketPolicy:BucketPolicy": { replaceOn: ["bucket"], source: aws("s3", "bucketpolicy") },
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": { replaceOn: ["bucket"], source: aws("s3", "bucketpublicaccessblock") },
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+    replaceOn: ["bucket", "expectedBucketOwner"],
+    source: aws("s3", "bucketserversideencryptionconfiguration"),
+  },
+  "aws:s3/bucketVersioning:BucketVersioning": { replaceOn: ["bucket", "expectedBucketOwner"], source: aws("s3", "bucketversioning") },
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": { replaceOn: ["securityGroupId"], source: aws("vpc", "securitygroupegressrule") },
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": { replaceOn: ["securityGroupId"], source: aws("vpc", "securitygroupingressrule") },
+  "aws:wafv2/webAcl:WebAcl": { replaceOn: ["name", "namePrefix", "scope"], source: aws("wafv2", "webacl") },
+  "kubernetes:apps/v1:Deployment": { replaceOn: [...K8S_IDENTITY, "spec.selector"], source: k8s("apps/v1", "deployment") },
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": { replaceOn: K8S_IDENTITY, source: k8s("autoscaling/v2", "horizontalpodautoscaler") },
+  "kubernetes:core/v1:ConfigMap": { replaceOn: K8S_IDENTITY, source: k8s("core/v1", "configmap") },
+  "kubernetes:core/v1:Namespace": { replaceOn: ["metadata.name"], source: k8s("core/v1", "namespace") },
+  "kubernetes:core/v1:Secret": { replaceOn: [...K8S_IDENTITY, "type"], source: k8s("core/v1", "secret") },
+  "kubernetes:core/v1:Service": { replaceOn: [...K8S_IDENTITY, "spec.clusterIP", "spec.clusterIPs"], source: k8s("core/v1", "service") },
+  "kubernetes:policy/v1:PodDisruptionBudget": { replaceOn: K8S_IDENTITY, source: k8s("policy/v1", "poddisruptionbudget") },
+  // A provider whose region changes is replaced, and with it every resource it manages.
+  "pulumi:providers:aws": { replaceOn: ["region"], source: "https://www.pulumi.com/registry/packages/aws/api-docs/provider/" },
+  "pulumi:providers:kubernetes": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
+  "random:index/randomPassword:RandomPassword": { replaceOn: ["*"], source: "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/" },
+};
+
+/**
+ * Types whose replacement or deletion destroys data (cached keys, objects, DNS records and
+ * delegation, the cluster's workloads, logs, anything encrypted under the key): the diff flags
+ * their replacement as data loss, and prod protects them.
+ */
+export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
+  "aws:elasticache/replicationGroup:ReplicationGroup",
+  "aws:s3/bucket:Bucket",
+  "aws:route53/zone:Zone",
+  "aws:eks/cluster:Cluster",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:kms/key:Key",
+]);
+
+/** Kubernetes objects with a fixed `metadata.name` cannot coexist with their replacement: the provider deletes first. */
+export function deletesBeforeReplace(type: string, inputs: Record<string, unknown>, deleteBeforeReplaceOption: boolean): boolean {
+  if (deleteBeforeReplaceOption) return true;
+  const metadata = inputs.metadata as { name?: unknown } | undefined;
+  return type.startsWith("kubernetes:") && typeof metadata?.name === "string";
+}
+
+/** Whether a change at `path` (segments from the inputs root) is covered by a rule path such as `spec.selector`. */
+export function pathMatches(rule: string, path: readonly (string | number)[]): boolean {
+  if (rule === "*") return true;
+  const parts = rule.split(".");
+  const names = path.filter((p) => typeof p === "string");
+  // Array indexes do not appear in rule paths: `subnetIds` covers `subnetIds[2]`.
+  return parts.every((part, i) => names[i] === part) && typeof path[0] === "string";
+}
