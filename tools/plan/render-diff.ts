@@ -119,10 +119,11 @@ function changeLines(change: PropertyChange, maxValueChars: number, asciiMinus: 
     case "add":
       return isMultiline(change.new) ? [`+ ${p}:`, ...change.new.split("\n").map((l) => `+${l}`)] : [`+ ${p}: ${formatValue(change.new, maxValueChars)}`];
     case "remove":
-      return isMultiline(change.old) ? [`${minus} ${p}:`, ...change.old.split("\n").map((l) => `${minus}${l}`)] : [`${minus} ${p}: ${formatValue(change.old, maxValueChars)}`];
+      return isMultiline(change.old) ? [`${minus} ${p}:`, ...change.old.split("\n").map((l) => `-${l}`)] : [`${minus} ${p}: ${formatValue(change.old, maxValueChars)}`];
     case "change":
       if (isMultiline(change.old) || isMultiline(change.new)) {
-        return [`~ ${p}:`, ...unifiedLines(String(change.old), String(change.new)).map((l) => (asciiMinus || !l.startsWith("-") ? l : `${MINUS}${l.slice(1)}`))];
+        // Unified-diff lines keep ASCII signs in the terminal too: they are a patch a reader can apply.
+        return [`~ ${p}:`, ...unifiedLines(String(change.old), String(change.new))];
       }
       return [`~ ${p}: ${formatValue(change.old, maxValueChars)} → ${formatValue(change.new, maxValueChars)}`];
   }

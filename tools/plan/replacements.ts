@@ -61,7 +61,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { replaceOn: ["url"], source: aws("iam", "openidconnectprovider") },
   "aws:iam/role:Role": { replaceOn: ["name", "namePrefix", "path"], source: aws("iam", "role") },
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { replaceOn: ["policyArn", "role"], source: aws("iam", "rolepolicyattachment") },
-  "aws:kms/key:Key": { replaceOn: ["customKeyStoreId", "customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"], source: aws("kms", "key") },
+  "aws:kms/key:Key": { replaceOn: ["customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"], source: aws("kms", "key") },
   "aws:lb/listener:Listener": { replaceOn: ["loadBalancerArn"], source: aws("lb", "listener") },
   "aws:lb/listenerRule:ListenerRule": { replaceOn: ["listenerArn"], source: aws("lb", "listenerrule") },
   "aws:lb/loadBalancer:LoadBalancer": { replaceOn: ["customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"], source: aws("lb", "loadbalancer") },
