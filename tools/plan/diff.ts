@@ -154,7 +154,7 @@ function normaliseOptionPath(path: string): string {
 }
 
 /** Splits changes into applied and ignored, and decides whether the applied ones replace the resource. */
-export function classifyUpdate(type: string, head: PlanResource, changes: PropertyChange[]): Pick<ResourceUpdate, "changes" | "ignored" | "replace"> {
+export function classifyUpdate(type: string, base: PlanResource, head: PlanResource, changes: PropertyChange[]): Pick<ResourceUpdate, "changes" | "ignored" | "replace"> {
   const options = optionsOf(head);
   const ignore = (options.ignoreChanges ?? []).map(normaliseOptionPath);
   const ignored = changes.filter((c) => ignore.some((rule) => pathMatches(rule, c.path)));
@@ -165,7 +165,7 @@ export function classifyUpdate(type: string, head: PlanResource, changes: Proper
   return {
     changes: applied,
     ignored,
-    replace: { causes, deleteBeforeReplace: deletesBeforeReplace(type, head.inputs, options.deleteBeforeReplace === true), dataLoss: STATEFUL_TYPES.has(type) },
+    replace: { causes, deleteBeforeReplace: deletesBeforeReplace(type, base.inputs, head.inputs, options.deleteBeforeReplace === true), dataLoss: STATEFUL_TYPES.has(type) },
   };
 }
 
@@ -191,7 +191,7 @@ export function diffPlans(base: readonly PlanResource[], head: readonly PlanReso
       type: resource.type,
       name: resource.name,
       parent: resource.parent,
-      ...classifyUpdate(resource.type, resource, diffInputs(before.inputs, resource.inputs)),
+      ...classifyUpdate(resource.type, before, resource, diffInputs(before.inputs, resource.inputs)),
       optionChanges: rawDiff(oldOptions, newOptions).sort((a, b) => PLAN_OPTION_KEYS.indexOf(a.path[0] as never) - PLAN_OPTION_KEYS.indexOf(b.path[0] as never)),
     };
     if (before.parent !== resource.parent) update.parentChange = { old: before.parent, new: resource.parent };

@@ -111,11 +111,15 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   "aws:kms/key:Key",
 ]);
 
-/** Kubernetes objects with a fixed `metadata.name` cannot coexist with their replacement: the provider deletes first. */
-export function deletesBeforeReplace(type: string, inputs: Record<string, unknown>, deleteBeforeReplaceOption: boolean): boolean {
+/**
+ * Whether the old resource goes before its replacement exists: the `deleteBeforeReplace` option, or
+ * a Kubernetes object keeping the same fixed `metadata.name` (two objects cannot share it, so the
+ * provider deletes first). A renamed object (content-named ConfigMap) is created before the old one goes.
+ */
+export function deletesBeforeReplace(type: string, oldInputs: Record<string, unknown>, newInputs: Record<string, unknown>, deleteBeforeReplaceOption: boolean): boolean {
   if (deleteBeforeReplaceOption) return true;
-  const metadata = inputs.metadata as { name?: unknown } | undefined;
-  return type.startsWith("kubernetes:") && typeof metadata?.name === "string";
+  const name = (inputs: Record<string, unknown>) => (inputs.metadata as { name?: unknown } | undefined)?.name;
+  return type.startsWith("kubernetes:") && typeof name(newInputs) === "string" && name(newInputs) === name(oldInputs);
 }
 
 /** Whether a change at `path` (segments from the inputs root) is covered by a rule path such as `spec.selector`. */

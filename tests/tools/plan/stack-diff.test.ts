@@ -76,7 +76,7 @@ describe("the plan diff on the real program", () => {
     expect(lines.some((l) => l.startsWith("@@ -"))).toBe(true);
     // Content-named: the ConfigMap's metadata.name changes with its content, so it is replaced.
     expect(conf.replace?.causes).toEqual(["metadata.name"]);
-    expect(conf.replace?.deleteBeforeReplace).toBe(true);
+    expect(conf.replace?.deleteBeforeReplace).toBe(false); // the new name can exist beside the old one
   });
 
   it("has summary counts equal to the resources listed", () => {
