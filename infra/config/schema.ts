@@ -1,3 +1,4 @@
+import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
 import {
   awsId,
@@ -206,7 +207,11 @@ export type StackConfig = { [K in FieldName]: z.output<Fields[K]["schema"]> } & 
   region: string;
 };
 
-export class ConfigError extends Error {
+/**
+ * A `pulumi.RunError`: the program runner prints its message (every problem, key and value) and no
+ * stack trace, as for any error the user fixes in config rather than in code.
+ */
+export class ConfigError extends RunError {
   constructor(readonly problems: string[]) {
     super(`Invalid stack configuration:\n  ${problems.join("\n  ")}`);
     this.name = "ConfigError";
