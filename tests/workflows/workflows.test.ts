@@ -5,7 +5,8 @@
  */
 import { validateWorkflow } from "@action-validator/core";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import { COMMENT_MARKER } from "../../tools/plan/render-diff";
@@ -327,5 +328,53 @@ describe("pr.yml diffs against the merge base", () => {
     expect(base?.run).toMatch(/git -C head merge-base "\$BASE_SHA" "\$HEAD_SHA"/);
     expect(base?.run).toMatch(/worktree add --detach \.\.\/base "\$merge_base"/);
     expect(usesOf(wf, "actions/checkout").map((s) => s.with?.ref)).not.toContain("${{ github.event.pull_request.base.sha }}");
+  });
+});
+
+describe("pr.yml's merge-base step, run against a real repository", () => {
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+
+  it("checks out the commit the PR branched from, so a newer commit on main is not shown as a revert", () => {
+    const workspace = mkdtempSync(join(tmpdir(), "merge-base-"));
+    try {
+      const repo = join(workspace, "head");
+      mkdirSync(repo);
+      git(repo, "init", "-q", "-b", "main");
+      writeFileSync(join(repo, "Pulumi.dev.yaml"), "config:\n  edgestack:appReplicas: 2\n");
+      git(repo, "add", "-A");
+      git(repo, "commit", "-qm", "fork point");
+      const forkPoint = git(repo, "rev-parse", "HEAD");
+      git(repo, "checkout", "-qb", "feature");
+      writeFileSync(join(repo, "feature.txt"), "the PR's change\n");
+      git(repo, "add", "-A");
+      git(repo, "commit", "-qm", "PR change");
+      const headSha = git(repo, "rev-parse", "HEAD");
+      git(repo, "checkout", "-q", "main");
+      writeFileSync(join(repo, "Pulumi.dev.yaml"), "config:\n  edgestack:appReplicas: 5\n");
+      git(repo, "commit", "-qam", "newer commit on main");
+      const baseSha = git(repo, "rev-parse", "HEAD");
+      git(repo, "checkout", "-q", headSha);
+
+      const step = workflow("pr.yml").jobs.plan.steps.find((s) => (s as { id?: string }).id === "base")!;
+      const [envFile, outputFile] = [join(workspace, "env"), join(workspace, "output")];
+      const result = spawnSync("bash", ["-e", "-c", step.run!], {
+        cwd: workspace,
+        encoding: "utf8",
+        env: { ...process.env, BASE_SHA: baseSha, HEAD_SHA: headSha, RUNNER_TEMP: join(workspace, "tmp"), GITHUB_ENV: envFile, GITHUB_OUTPUT: outputFile },
+      });
+      expect(result.stderr).not.toMatch(/fatal|error/i);
+      expect(result.status).toBe(0);
+      expect(readFileSync(outputFile, "utf8")).toContain(`sha=${forkPoint}`);
+      expect(git(join(workspace, "base"), "rev-parse", "HEAD")).toBe(forkPoint);
+      // The base the diff is planned from has main's old value, as the PR head does: no false revert.
+      expect(readFileSync(join(workspace, "base/Pulumi.dev.yaml"), "utf8")).toContain("appReplicas: 2");
+      expect(readFileSync(envFile, "utf8")).toContain(`OUT=${join(workspace, "tmp")}/plan`);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });
