@@ -20,6 +20,11 @@ export function renderPlanTree(stack: string, plan: PlanResource[]): string {
       lines.push(`${indent}+ ${resource.type}  ${resource.name}${resource.protect ? "  (protected)" : ""}`);
       const body = Object.keys(resource.inputs).length ? stringify(resource.inputs, { lineWidth: 0, sortMapEntries: true }).trimEnd() : "";
       for (const line of body ? body.split("\n") : []) lines.push(`${indent}      ${line}`);
+      // Resource options, under a key no input can have (inputs are plain property names).
+      const { protect: _protect, ...options } = resource.options ?? {};
+      if (Object.keys(options).length > 0) {
+        for (const line of stringify({ "(options)": options }, { lineWidth: 0 }).trimEnd().split("\n")) lines.push(`${indent}      ${line}`);
+      }
       walk(resource.name, depth + 1);
     }
   };
