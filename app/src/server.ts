@@ -61,7 +61,7 @@ const CONTENT_TYPES: Record<string, string> = {
 /** Loads app/static once: a handful of small versioned files, served from memory. */
 function loadStaticAssets(dir: string): Map<string, StaticAsset> {
   const assets = new Map<string, StaticAsset>();
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir);
   } catch {

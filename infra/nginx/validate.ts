@@ -63,7 +63,7 @@ export const isAbsolutePath: Check = (v) =>
   v.length <= 1024 && /^(\/[A-Za-z0-9._@+-]+)+$/.test(v) && !v.split("/").some((s) => s === "." || s === "..");
 /** URI path a location matches: starts with "/", plain characters, no `..`. */
 export const isLocationPath: Check = (v) =>
-  v.length <= 256 && /^\/[A-Za-z0-9._~\/-]*$/.test(v) && !v.split("/").some((s) => s === "..");
+  v.length <= 256 && /^\/[A-Za-z0-9._~/-]*$/.test(v) && !v.split("/").some((s) => s === "..");
 export const isHeaderName: Check = (v) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/.test(v);
 /** Header values are written double-quoted: printable ASCII, no leading/trailing space. */
 export const isHeaderValue: Check = (v) => v.length >= 1 && v.length <= 512 && /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(v);

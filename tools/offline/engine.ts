@@ -181,7 +181,7 @@ async function resolveExports(program: Record<string, unknown>): Promise<{ outpu
         return v;
       });
       // Unknown values never call apply; resolve them once everything has settled.
-      settle().then(() => !done && resolve(UNKNOWN));
+      void settle().then(() => !done && resolve(UNKNOWN));
     });
     if (await pulumi.isSecret(output)) secretOutputs.push(key);
   }

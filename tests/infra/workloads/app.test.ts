@@ -15,7 +15,6 @@ const config = parseStackConfig(
   "test",
 );
 // The spec is plain data; read it as such.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const spec = appDeploymentSpec(config, "app-redis") as any;
 const container = spec.template.spec.containers[0];
 
@@ -98,7 +97,6 @@ describe("appDeploymentSpec", () => {
 
 describe("Service, PDB and HPA", () => {
   it("puts the Service on the fixed ClusterIP nginx's upstream names", () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const service = appServiceSpec(config) as any;
     expect(service).toMatchObject({ type: "ClusterIP", clusterIP: config.appClusterIp, ports: [{ port: 8080, targetPort: "http" }] });
     expect(service.selector).toEqual(spec.selector.matchLabels);
@@ -109,7 +107,6 @@ describe("Service, PDB and HPA", () => {
   });
 
   it("scales the Deployment on CPU within the configured bounds", () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const hpa = appHpaSpec(config, "app") as any;
     expect(hpa.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "app" });
     expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([config.appMinReplicas, config.appMaxReplicas]);
