@@ -1,3 +1,4 @@
+import { hstsValue } from "../contract";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
@@ -99,7 +100,7 @@ export function renderNginxConf(model: NginxModel): string {
       out.comment("HSTS only on responses to https requests ($edge_proto is set per listener); an empty value adds no header.");
       out.block("map $edge_proto $edge_hsts", () => {
         out.line(`default "";`);
-        out.line(`https "max-age=${model.hsts!.maxAgeSeconds}${model.hsts!.includeSubDomains ? "; includeSubDomains" : ""}";`);
+        out.line(`https "${hstsValue(model.hsts!)}";`);
       });
     }
     renderCacheControlMaps(out, model);

@@ -328,6 +328,7 @@ export function nginxModelProblems(model: NginxModel): string[] {
   if (model.hsts !== null) {
     p.integer(`${n}.hsts.maxAgeSeconds`, model.hsts.maxAgeSeconds, 0, 315_360_000);
     p.boolean(`${n}.hsts.includeSubDomains`, model.hsts.includeSubDomains);
+    p.boolean(`${n}.hsts.preload`, model.hsts.preload);
   }
   p.boolean(`${n}.exposeUpstreamAddress`, model.exposeUpstreamAddress);
 

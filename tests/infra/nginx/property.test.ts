@@ -193,7 +193,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
       }),
       retry: fc.record({ tries: fc.integer({ min: 1, max: 10 }), timeoutSeconds: seconds(600) }),
       securityHeaders: fc.array(fc.record({ name: headerName, value: headerValue }), { maxLength: 4 }),
-      hsts: fc.option(fc.record({ maxAgeSeconds: fc.integer({ min: 0, max: 63_072_000 }), includeSubDomains: fc.boolean() }), { nil: null }),
+      hsts: fc.option(fc.record({ maxAgeSeconds: fc.integer({ min: 0, max: 63_072_000 }), includeSubDomains: fc.boolean(), preload: fc.boolean() }), { nil: null }),
       exposeUpstreamAddress: fc.boolean(),
       upstreams: fc.tuple(...upstreamNames.map(upstreamArb)),
       servers,
