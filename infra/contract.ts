@@ -63,6 +63,11 @@ export type RouteKey = (typeof ROUTES)[number]["key"];
 /** The catch-all entry (last in ROUTES). */
 export const CATCH_ALL: RouteEntry = ROUTES[ROUTES.length - 1];
 
+/** The path of the entry named `key` (e.g. "/health"). */
+export function routePath(key: RouteKey): string {
+  return ROUTES.find((r) => r.key === key)!.path;
+}
+
 /** True when `path` (a concrete request path, or an app route such as `/static/:name`) is under the entry. */
 export function matches(entry: Pick<RouteEntry, "match" | "path">, path: string): boolean {
   if (entry.match === "exact") return path === entry.path;
@@ -112,6 +117,7 @@ export const HEADERS = {
   apiKey: "X-API-Key",
   forwardedFor: "X-Forwarded-For",
   forwardedProto: "X-Forwarded-Proto",
+  hsts: "Strict-Transport-Security",
 } as const;
 
 /** Container ports. */

@@ -33,6 +33,8 @@ export interface AppDependencies {
 
 export interface App {
   readonly server: Server;
+  /** The HTTP layer (its `routes` list what is registered). */
+  readonly http: HttpServer;
   readonly log: Logger;
   readonly redis: Redis;
   readonly websockets: WebSocketEndpoint;
@@ -229,6 +231,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
 
   return {
     server,
+    http,
     log,
     redis,
     websockets,

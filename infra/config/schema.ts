@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HEADERS } from "../contract";
 import {
   awsId,
   cpuQuantity,
@@ -134,7 +135,7 @@ export const fields = {
   nginxMaxFails: field({ type: "integer", schema: integer(0, 100), default: 3, description: "Passive health check: failures within fail_timeout that mark an upstream down." }),
   nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),
   nginxNextUpstreamTries: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Attempts for an idempotent request across upstreams." }),
-  nginxHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30080, description: "NodePort of nginx's HTTP listener (ALB target, X-Forwarded-For)." }),
+  nginxHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30080, description: `NodePort of nginx's HTTP listener (ALB target, ${HEADERS.forwardedFor}).` }),
   nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
   nginxProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30082, description: "NodePort of nginx's proxy-protocol plain listener (NLB 80 target; redirects to https)." }),
   serviceCidr: field({ type: "string", schema: ipv4Cidr(12, 24), default: "172.20.0.0/16", description: "Kubernetes service CIDR (set on a new EKS cluster; must match an existing cluster's)." }),

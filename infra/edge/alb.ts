@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ROUTES } from "../contract";
+import { routePath } from "../contract";
 import { LogBucket } from "./log-bucket";
 import { albRoutes, OriginVerifyHeader } from "./origin-lock";
 
@@ -8,7 +8,7 @@ import { albRoutes, OriginVerifyHeader } from "./origin-lock";
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** The AWS-managed prefix list of CloudFront's origin-facing addresses (IPv4). */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
-export const HEALTH_CHECK_PATH: string = ROUTES.find((r) => r.key === "health")!.path;
+export const HEALTH_CHECK_PATH = routePath("health");
 
 export interface HealthCheckSettings {
   intervalSeconds: number;

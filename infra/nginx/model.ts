@@ -4,7 +4,7 @@
  * every value in it is checked by `validateNginxModel` before it reaches the file.
  */
 
-import { NGINX_STATUS_PATHS, PORTS, ROUTES } from "../contract";
+import { NGINX_STATUS_PATHS, PORTS, routePath } from "../contract";
 
 /** Container ports of the nginx pod (the Kubernetes Service/NodePorts and probes target these). */
 export const NGINX_PORTS = PORTS.nginx;
@@ -14,7 +14,7 @@ export const NGINX_LIVENESS_PATH = NGINX_STATUS_PATHS.liveness;
 /** stub_status on the status port, answered to loopback only (an exporter sidecar). */
 export const NGINX_STUB_STATUS_PATH = NGINX_STATUS_PATHS.stubStatus;
 /** The app's deep health check, passed through on every public listener. */
-export const NGINX_HEALTH_PATH: string = ROUTES.find((r) => r.key === "health")!.path;
+export const NGINX_HEALTH_PATH = routePath("health");
 
 export const LOAD_BALANCING = ["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const;
 /** `hash` is `hash $request_uri consistent`; `random_two_least_conn` is `random two least_conn`. */
