@@ -158,6 +158,23 @@ describe("combinations nginx would refuse, or that make no sense", () => {
     );
   });
 
+  test("wrong types and unknown roles name the field and the value", () => {
+    const problems = nginxModelProblems(
+      model((m) => {
+        (m.servers[0] as { role: string }).role = "evil";
+        (m as { workerProcesses: unknown }).workerProcesses = "many";
+        (m.upstreams[0] as { keepalive: unknown }).keepalive = 7;
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `nginx.servers[0].role: "evil" is not one of "proxy", "redirect_https", "status"`,
+        `nginx.workerProcesses: "many" must be "auto" or a whole number from 1 to 256`,
+        "nginx.upstreams[0].keepalive: 7 must be null or { connections, timeoutSeconds, requests }",
+      ]),
+    );
+  });
+
   test("every problem is reported at once", () => {
     const error = (() => {
       try {
