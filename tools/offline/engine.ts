@@ -47,6 +47,13 @@ export interface StackRun {
   outputs: Record<string, unknown>;
   /** Names of exports whose values are secret. */
   secretOutputs: string[];
+  /** Every data-source call (invoke) the program made, in order, with its arguments. */
+  invokes: InvokeCall[];
+}
+
+export interface InvokeCall {
+  token: string;
+  args: Record<string, unknown>;
 }
 
 export interface RunOptions {
@@ -80,6 +87,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const failures: unknown[] = [];
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
+  const invokes: InvokeCall[] = [];
 
   await pulumi.runtime.setMocks(
     {
@@ -96,6 +104,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         return { id: options.preview && args.custom ? undefined : id, state };
       },
       call(args) {
+        invokes.push({ token: args.token, args: { ...(args.inputs as Record<string, unknown>) } });
         try {
           return invoke(args.token, args.inputs, defaultRegion);
         } catch (err) {
@@ -154,7 +163,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const { outputs, secretOutputs } = await resolveExports(program);
   await settle();
   if (failures.length > 0) throw failures[0];
-  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs };
+  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes };
 }
 
 /** Waits until no registration or invoke is in flight and nothing new arrives. */

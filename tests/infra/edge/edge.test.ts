@@ -1,7 +1,7 @@
 import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
 import { computedOutputs } from "../../../tools/offline/outputs";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../../infra/edge/alb";
-import { INVOKES } from "../../../tools/offline/invokes";
+import { invoke } from "../../../tools/offline/invokes";
 
 /** The dev stack's load balancers, origin lock and certificates, as the mock engine records them. */
 
@@ -80,7 +80,7 @@ describe("ALB", () => {
   });
 
   it("accepts HTTPS only from CloudFront's origin-facing prefix list and talks only to the NodePort", () => {
-    const prefixListId = INVOKES["aws:ec2/getManagedPrefixList:getManagedPrefixList"]({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, REGION).id;
+    const prefixListId = invoke("aws:ec2/getManagedPrefixList:getManagedPrefixList", { name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, REGION).id;
     const ingress = sgRules(INGRESS, "alb-sg");
     expect(ingress.map((r) => r.inputs)).toEqual([
       expect.objectContaining({ prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443 }),
