@@ -1,4 +1,5 @@
 import { parseStackConfig } from "../../../infra/config/schema";
+import { routePath } from "../../../infra/contract";
 import { APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
 import { loadConfig } from "../../../app/src/config";
 
@@ -64,9 +65,9 @@ describe("appDeploymentSpec", () => {
   });
 
   it("probes /health for readiness, /livez for liveness and startup", () => {
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
-    expect(container.livenessProbe.httpGet).toEqual({ path: "/livez", port: "http" });
-    expect(container.startupProbe.httpGet).toEqual({ path: "/livez", port: "http" });
+    expect(container.readinessProbe.httpGet).toEqual({ path: routePath("health"), port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
+    expect(container.startupProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
     expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
   });
 
