@@ -207,8 +207,8 @@ export interface NginxModel {
   paths: NginxPaths;
   /**
    * Buffer access-log lines in memory and write them in blocks: one write per `sizeKb` or
-   * `flushSeconds` instead of one per request (about a third of nginx's CPU per request when
-   * measured). null writes each line at once (tests that read the log right away).
+   * `flushSeconds` instead of a write syscall per request, a large share of nginx's per-request
+   * CPU. null writes each line at once (tests that read the log right away).
    */
   accessLogBuffer: { sizeKb: number; flushSeconds: number } | null;
   clientKeepaliveSeconds: number;
