@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { APP_PORT } from "./routes";
 
 /** Everything the app reads from its environment, validated once at start. */
 export interface AppConfig {
@@ -43,7 +44,7 @@ const redisUrl = z.string().refine(
 
 const envSchema = z
   .object({
-    PORT: integer(0, 65535).default(8080), // 0 = any free port (tests)
+    PORT: integer(0, 65535).default(APP_PORT), // 0 = any free port (tests)
     HOST: z.string().min(1).default("0.0.0.0"),
     REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
     RATE_LIMIT_MAX: integer(1, 1_000_000_000).default(100),

@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { AppConfig } from "./config";
 import { BatchedLogDestination } from "./logBuffer";
+import { APP_HEADERS } from "./routes";
 
 /** Bytes of log lines gathered before one write to stdout (~15–20 access-log lines). */
 export const LOG_BUFFER_BYTES = 4096;
@@ -38,7 +39,7 @@ export function createLogger(config: Pick<AppConfig, "logLevel" | "instanceId">,
     {
       level: config.logLevel,
       base: { instance: config.instanceId },
-      redact: ["req.headers.authorization", 'req.headers["x-api-key"]', "req.headers.cookie"],
+      redact: ["req.headers.authorization", `req.headers["${APP_HEADERS.apiKey}"]`, "req.headers.cookie"],
     },
     stdout ?? destination,
   );

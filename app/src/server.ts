@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import * as path from "node:path";
 import type { Redis } from "ioredis";
@@ -11,7 +9,9 @@ import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createRedisClient } from "./redis";
+import { APP_HEADERS, APP_ROUTES, type AppRouteKey } from "./routes";
 import { gracefulShutdown } from "./shutdown";
+import { loadStaticAssets, staticFileHandler } from "./staticAssets";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
 
 /** Anything that can decide one hit; the benchmark plugs rate-limiter-flexible in here. */
@@ -25,7 +25,7 @@ export interface AppDependencies {
   redis?: Redis;
   /** Replaces the sliding-window limiter; `null` turns rate limiting off (benchmark baseline). */
   limiter?: RequestLimiter | null;
-  /** Extra routes registered before start (tests use a slow route to prove draining). */
+  /** Test-only routes registered after the app's own (a slow route proves draining). */
   extraRoutes?: (http: HttpServer) => void;
   /** Where log lines go instead of the buffered stdout destination (tests read them). */
   logDestination?: DestinationStream;
@@ -33,6 +33,8 @@ export interface AppDependencies {
 
 export interface App {
   readonly server: Server;
+  /** The HTTP layer (its `routes` list what is registered). */
+  readonly http: HttpServer;
   readonly log: Logger;
   readonly redis: Redis;
   readonly websockets: WebSocketEndpoint;
@@ -45,81 +47,55 @@ export interface App {
   shutdown(): Promise<void>;
 }
 
-interface StaticAsset {
-  body: Buffer;
-  type: string;
-  etag: string;
+const NO_STORE = { "cache-control": "no-store" } as const;
+const noStore = () => ({ ...NO_STORE });
+
+type RedisErrorLog = (err: unknown, context: string) => void;
+
+/** Logs Redis outages once per burst (5 s), not once per request. */
+function redisErrorLogger(log: Logger): RedisErrorLog {
+  let last = 0;
+  return (err, context) => {
+    const now = Date.now();
+    if (now - last < 5000) return;
+    last = now;
+    log.warn({ err: err instanceof Error ? err.message : String(err), context }, "redis unavailable");
+  };
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".svg": "image/svg+xml",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-};
-
-/** Loads app/static once: a handful of small versioned files, served from memory. */
-function loadStaticAssets(dir: string): Map<string, StaticAsset> {
-  const assets = new Map<string, StaticAsset>();
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return assets;
-  }
-  for (const name of names) {
-    const type = CONTENT_TYPES[path.extname(name)];
-    if (type === undefined) continue;
-    const body = readFileSync(path.join(dir, name));
-    assets.set(name, { body, type, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` });
-  }
-  return assets;
+/** The injected limiter, none (`null`), or the sliding-window limiter on `redis`. */
+function createLimiter(config: AppConfig, redis: Redis, injected: RequestLimiter | null | undefined): RequestLimiter | null {
+  if (injected !== undefined) return injected;
+  return new SlidingWindowLimiter(redis, { limit: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
 }
 
-export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
-  const ownsRedis = deps.redis === undefined;
-  const redis = deps.redis ?? createRedisClient(config.redisUrl, config.redisCommandTimeoutMs);
-  const limiter: RequestLimiter | null =
-    deps.limiter !== undefined
-      ? deps.limiter
-      : new SlidingWindowLimiter(redis, { limit: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
-  let draining = false;
-  let shutdownPromise: Promise<void> | undefined;
-
-  const logs = createLogger(config, deps.logDestination);
-  const log = logs.logger;
+/** The HTTP layer with the app's server timeouts. */
+function createHttpServer(config: AppConfig, logs: AppLogger, isDraining: () => boolean): HttpServer {
   const http = new HttpServer({
     instanceId: config.instanceId,
     trustProxyHops: config.trustProxyHops,
-    logger: log,
+    logger: logs.logger,
     writeAccessLine: logs.writeLine,
     // Access-log lines are info lines: a quieter LOG_LEVEL turns them off too.
-    accessLog: log.isLevelEnabled("info") ? config.accessLog : "off",
-    isDraining: () => draining,
+    accessLog: logs.logger.isLevelEnabled("info") ? config.accessLog : "off",
+    isDraining,
   });
   const server = http.server;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
   // Hold a request at most this long overall; must stay above headersTimeout (Node requirement).
   server.requestTimeout = Math.max(config.headersTimeoutMs + 1000, 120_000);
+  return http;
+}
 
-  // Redis outages are logged once per burst, not once per request.
-  let lastRedisErrorLog = 0;
-  const logRedisError = (err: unknown, context: string) => {
-    const now = Date.now();
-    if (now - lastRedisErrorLog < 5000) return;
-    lastRedisErrorLog = now;
-    log.warn({ err: err instanceof Error ? err.message : String(err), context }, "redis unavailable");
-  };
-  redis.on("error", (err) => logRedisError(err, "connection"));
+/** Shallow liveness: the process answers. */
+const livenessHandler: Handler = (ex) => ex.json(200, { status: "ok" }, noStore());
 
-  const noStore = () => ({ "cache-control": "no-store" });
-
-  http.get("/livez", (ex) => ex.json(200, { status: "ok" }, noStore()));
-
-  http.get("/health", async (ex) => {
+/** Deep health: 200 with Redis reachable, 503 when it is not or while draining. */
+function healthHandler(config: AppConfig, redis: Redis, isDraining: () => boolean, logRedisError: RedisErrorLog): Handler {
+  return async (ex) => {
     const base = { uptime: Math.round(process.uptime()), timestamp: new Date().toISOString(), instance: config.instanceId };
-    if (draining) return ex.json(503, { status: "draining", redis: "unchecked", ...base }, noStore());
+    if (isDraining()) return ex.json(503, { status: "draining", redis: "unchecked", ...base }, noStore());
     try {
       await redis.ping();
       ex.json(200, { status: "ok", redis: "ok", ...base }, noStore());
@@ -127,80 +103,135 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
       logRedisError(err, "health");
       ex.json(503, { status: "degraded", redis: "error", ...base }, noStore());
     }
-  });
-
-  const assets = loadStaticAssets(path.resolve(__dirname, "..", "static"));
-  http.get("/static/:name", (ex) => {
-    const asset = assets.get(ex.params.name ?? "");
-    if (asset === undefined) return ex.json(404, { error: "not found", requestId: ex.id });
-    // File names carry a version, so a given URL never changes content: cache for a year.
-    const headers = { "cache-control": "public, max-age=31536000, immutable", etag: asset.etag, "content-type": asset.type };
-    if (ex.req.headers["if-none-match"] === asset.etag) return ex.send(304, undefined, headers);
-    ex.send(200, asset.body, headers);
-  });
-
-  /** Runs the rate limiter before `handler`; answers 429 (or 503 when failing closed) itself. */
-  const rateLimited = (handler: Handler): Handler => {
-    if (limiter === null) return handler;
-    return async (ex: Exchange) => {
-      const apiKey = ex.req.headers["x-api-key"];
-      const identity = rateLimitIdentity(typeof apiKey === "string" ? apiKey : undefined, ex.clientIp);
-      let decision: RateLimitDecision;
-      try {
-        decision = await limiter.check(identity);
-      } catch (err) {
-        logRedisError(err, "rate limit");
-        if (config.rateLimit.fail === "open") return handler(ex);
-        return ex.json(503, { error: "rate limiter unavailable", requestId: ex.id }, { "retry-after": "1", "cache-control": "no-store" });
-      }
-      ex.extraHeaders = rateLimitHeaders(decision, limiter.windowMs);
-      if (!decision.allowed) return ex.json(429, { error: "too many requests", requestId: ex.id }, noStore());
-      return handler(ex);
-    };
   };
+}
 
-  http.get(
-    "/api/hello",
-    rateLimited((ex) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, requestId: ex.id })),
+/** What the limiter decided for one request: go on with these headers, or the answer instead. */
+export type RateLimitVerdict =
+  | { admit: true; headers: Record<string, string> }
+  | { admit: false; status: 429 | 503; body: { error: string; requestId: string }; headers: Record<string, string> };
+
+/**
+ * One rate-limit check: identity from the API key or client address, the limiter's decision as
+ * response headers. A limiter error admits (fail open) or answers 503 (fail closed).
+ */
+export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, failMode: AppConfig["rateLimit"]["fail"], logRedisError: RedisErrorLog): Promise<RateLimitVerdict> {
+  const apiKey = ex.req.headers[APP_HEADERS.apiKey];
+  const identity = rateLimitIdentity(typeof apiKey === "string" ? apiKey : undefined, ex.clientIp);
+  let decision: RateLimitDecision;
+  try {
+    decision = await limiter.check(identity);
+  } catch (err) {
+    logRedisError(err, "rate limit");
+    if (failMode === "open") return { admit: true, headers: {} };
+    return { admit: false, status: 503, body: { error: "rate limiter unavailable", requestId: ex.id }, headers: { "retry-after": "1", ...NO_STORE } };
+  }
+  const headers = rateLimitHeaders(decision, limiter.windowMs);
+  if (!decision.allowed) return { admit: false, status: 429, body: { error: "too many requests", requestId: ex.id }, headers: { ...headers, ...NO_STORE } };
+  return { admit: true, headers };
+}
+
+/** A handler behind the rate limiter: it is given the limiter's headers to send with its answer. */
+export type LimitedHandler = (ex: Exchange, limitHeaders: Record<string, string>) => void | Promise<void>;
+
+/** Runs the limiter before `handler` (or nothing when there is no limiter). */
+function rateLimited(limiter: RequestLimiter | null, config: AppConfig, logRedisError: RedisErrorLog, handler: LimitedHandler): Handler {
+  if (limiter === null) return (ex) => handler(ex, {});
+  return async (ex) => {
+    const verdict = await checkRateLimit(limiter, ex, config.rateLimit.fail, logRedisError);
+    if (!verdict.admit) return ex.json(verdict.status, verdict.body, verdict.headers);
+    return handler(ex, verdict.headers);
+  };
+}
+
+/** GET /api/hello: who answered and who asked. */
+function helloHandler(config: AppConfig): LimitedHandler {
+  return (ex, limitHeaders) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, requestId: ex.id }, { ...limitHeaders });
+}
+
+/** Registers every router-served route of APP_ROUTES with its handler (the WebSocket is served on upgrade). */
+function registerRoutes(http: HttpServer, handlers: Record<Exclude<AppRouteKey, "websocket">, Handler>): void {
+  for (const [key, handler] of Object.entries(handlers) as [Exclude<AppRouteKey, "websocket">, Handler][]) {
+    const route = APP_ROUTES[key];
+    http.on(route.methods, route.path, handler);
+  }
+}
+
+/** Stops accepting, finishes in-flight requests and closes the WebSockets. */
+async function closeServer(server: Server, websockets: WebSocketEndpoint): Promise<void> {
+  // server.close() only reaps sockets idle at that instant; a request that was in flight leaves
+  // its keep-alive socket idle afterwards, so keep reaping until the server has closed.
+  const reaper = setInterval(() => server.closeIdleConnections(), 50);
+  const closed = new Promise<void>((resolve, reject) => {
+    if (!server.listening) return resolve();
+    server.close((err) => (err ? reject(err) : resolve()));
+  });
+  try {
+    await Promise.all([closed, websockets.close()]);
+  } finally {
+    clearInterval(reaper);
+  }
+}
+
+/** QUIT (bounded to 1 s), then disconnect. */
+async function closeRedis(redis: Redis): Promise<void> {
+  const quit = redis.quit().then(
+    () => undefined,
+    () => undefined,
   );
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
+  await Promise.race([quit, timeout]);
+  redis.disconnect();
+}
 
+/** Listens on config.host:config.port and resolves with the bound port. */
+async function listen(server: Server, config: AppConfig): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("server has no TCP address");
+  return address.port;
+}
+
+/** Wires the app: Redis, limiter, logger, HTTP routes, WebSockets and the shutdown sequence. */
+export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
+  const ownsRedis = deps.redis === undefined;
+  const redis = deps.redis ?? createRedisClient(config.redisUrl, config.redisCommandTimeoutMs);
+  const limiter = createLimiter(config, redis, deps.limiter);
+  let draining = false;
+  let shutdownPromise: Promise<void> | undefined;
+  const isDraining = () => draining;
+
+  const logs = createLogger(config, deps.logDestination);
+  const log = logs.logger;
+  const logRedisError = redisErrorLogger(log);
+  redis.on("error", (err) => logRedisError(err, "connection"));
+
+  const http = createHttpServer(config, logs, isDraining);
+  const server = http.server;
+  registerRoutes(http, {
+    liveness: livenessHandler,
+    health: healthHandler(config, redis, isDraining, logRedisError),
+    staticFile: staticFileHandler(loadStaticAssets(path.resolve(__dirname, "..", "static"))),
+    hello: rateLimited(limiter, config, logRedisError, helloHandler(config)),
+  });
   deps.extraRoutes?.(http);
 
   const websockets = attachWebSocket(server, {
-    path: "/ws",
+    path: APP_ROUTES.websocket.path,
     heartbeatMs: config.wsHeartbeatMs,
     instanceId: config.instanceId,
     accepting: () => !draining,
   });
 
-  const closeServer = async (): Promise<void> => {
-    // server.close() only reaps sockets idle at that instant; a request that was in flight leaves
-    // its keep-alive socket idle afterwards, so keep reaping until the server has closed.
-    const reaper = setInterval(() => server.closeIdleConnections(), 50);
-    const closed = new Promise<void>((resolve, reject) => {
-      if (!server.listening) return resolve();
-      server.close((err) => (err ? reject(err) : resolve()));
-    });
-    try {
-      await Promise.all([closed, websockets.close()]);
-    } finally {
-      clearInterval(reaper);
-    }
-  };
-
-  const closeRedis = async (): Promise<void> => {
-    if (!ownsRedis) return;
-    const quit = redis.quit().then(
-      () => undefined,
-      () => undefined,
-    );
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
-    await Promise.race([quit, timeout]);
-    redis.disconnect();
-  };
-
   return {
     server,
+    http,
     log,
     redis,
     websockets,
@@ -208,18 +239,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     get draining() {
       return draining;
     },
-    async listen() {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.port, config.host, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      if (address === null || typeof address === "string") throw new Error("server has no TCP address");
-      return address.port;
-    },
+    listen: () => listen(server, config),
     shutdown() {
       shutdownPromise ??= gracefulShutdown(
         {
@@ -230,10 +250,10 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           closeServer: async () => {
             log.info("closing server: no new connections, finishing in-flight requests");
-            await closeServer();
+            await closeServer(server, websockets);
           },
           closeRedis: async () => {
-            await closeRedis();
+            if (ownsRedis) await closeRedis(redis);
             log.info("shutdown complete");
           },
           flushLogs: () => logs.flush(),

@@ -4,11 +4,10 @@
  * into resources; tests check them without the Pulumi runtime.
  */
 
+import { CATCH_ALL, HSTS, HTTP_METHODS, pathPattern, ROUTES, SECURITY_HEADERS as CONTRACT_SECURITY_HEADERS, STATIC_TTL_SECONDS, type RouteEntry } from "../contract";
 import { VIEWER_ADDRESS_HEADER } from "./viewer-address";
 
-/** Hashed asset names change with their content, so a copy can be kept for a year and never revalidated. */
-export const STATIC_TTL_SECONDS = 31_536_000;
-export const STATIC_CACHE_CONTROL = `public, max-age=${STATIC_TTL_SECONDS}, immutable`;
+export { STATIC_CACHE_CONTROL, STATIC_TTL_SECONDS } from "../contract";
 
 export const ORIGIN_IDS = { app: "alb-origin", static: "static-s3" } as const;
 export type OriginKey = keyof typeof ORIGIN_IDS;
@@ -19,8 +18,7 @@ export const MANAGED_POLICY_NAMES = {
   allViewerExceptHost: "Managed-AllViewerExceptHostHeader",
 } as const;
 
-export const ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
-const READ_METHODS = ["GET", "HEAD", "OPTIONS"];
+export const ALL_METHODS: string[] = [...HTTP_METHODS];
 const CACHED_METHODS = ["GET", "HEAD"];
 
 export interface CachePolicySpec {
@@ -118,40 +116,36 @@ export interface BehaviorSpec {
 }
 
 /**
- * The behaviors, most specific first (CloudFront evaluates ordered behaviors in order, then the default).
+ * The behaviors, derived from the contract's ROUTES: every entry but the catch-all is an ordered
+ * behavior (in ROUTES order, most specific first: CloudFront evaluates them in order, then the
+ * default), the catch-all is the default behavior.
  *
- * `/api/*` and `/ws` forward every viewer header, cookie and query string except Host: CloudFront
+ * Uncached routes forward every viewer header, cookie and query string except Host: CloudFront
  * validates the origin certificate against the Host it sends, and the ALB's certificate covers the
  * origin name, not the viewer's. WebSocket upgrades work through CloudFront when the Sec-WebSocket-*
  * headers reach the origin, which the all-viewer policy does.
+ *
+ * HTML: the viewer-address header reaches the origin through an origin request policy, never the
+ * cache key (one cached copy per viewer address would be no cache at all).
  */
-export function cacheBehaviors(): { ordered: BehaviorSpec[]; default: BehaviorSpec } {
-  return {
-    ordered: [
-      { pathPattern: "/static/*", origin: "static", cachePolicy: { own: "static" }, allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
-      {
-        pathPattern: "/api/*",
-        origin: "app",
-        cachePolicy: { managed: "cachingDisabled" },
-        originRequestPolicy: "allViewerExceptHost",
-        allowedMethods: ALL_METHODS,
-        cachedMethods: CACHED_METHODS,
-        compress: true,
-      },
-      {
-        pathPattern: "/ws",
-        origin: "app",
-        cachePolicy: { managed: "cachingDisabled" },
-        originRequestPolicy: "allViewerExceptHost",
-        allowedMethods: ALL_METHODS,
-        cachedMethods: CACHED_METHODS,
-        compress: false,
-      },
-    ],
-    // HTML: the viewer-address header reaches the origin through an origin request policy, never the
-    // cache key (one cached copy per viewer address would be no cache at all).
-    default: { origin: "app", cachePolicy: { own: "html" }, originRequestPolicy: "viewerAddress", allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
-  };
+export function cacheBehaviors(routes: readonly RouteEntry[] = ROUTES): { ordered: BehaviorSpec[]; default: BehaviorSpec } {
+  const catchAll = routes[routes.length - 1];
+  if (catchAll === undefined || catchAll.match !== "prefix" || catchAll.path !== CATCH_ALL.path) {
+    throw new Error(`the last route must be the catch-all prefix "${CATCH_ALL.path}"`);
+  }
+  return { ordered: routes.slice(0, -1).map((r) => behaviorFor(r, pathPattern(r))), default: behaviorFor(catchAll, undefined) };
+}
+
+function behaviorFor(r: RouteEntry, pattern: string | undefined): BehaviorSpec {
+  const common = { ...(pattern !== undefined ? { pathPattern: pattern } : {}), origin: r.origin, allowedMethods: [...r.methods], cachedMethods: CACHED_METHODS };
+  switch (r.cache) {
+    case "none":
+      return { ...common, cachePolicy: { managed: "cachingDisabled" }, originRequestPolicy: "allViewerExceptHost", compress: r.nginx !== "websocket" };
+    case "immutable":
+      return { ...common, cachePolicy: { own: "static" }, compress: true };
+    case "html":
+      return { ...common, cachePolicy: { own: "html" }, originRequestPolicy: "viewerAddress", compress: true };
+  }
 }
 
 /** Behaviors whose requests reach the ALB (and nginx): they run the viewer-address function. */
@@ -180,9 +174,11 @@ export function customErrorResponses(): { errorCode: number; errorCachingMinTtl:
   ];
 }
 
-/** Security headers on every response: HSTS for two years (preload-eligible), nosniff, no framing. */
+/** Security headers on every response, from the contract (CloudFront's response headers policy). */
 export const SECURITY_HEADERS = {
-  hstsMaxAgeSeconds: 63_072_000,
-  referrerPolicy: "strict-origin-when-cross-origin",
-  frameOption: "DENY",
+  hstsMaxAgeSeconds: HSTS.maxAgeSeconds,
+  hstsIncludeSubDomains: HSTS.includeSubDomains,
+  hstsPreload: HSTS.preload,
+  referrerPolicy: CONTRACT_SECURITY_HEADERS.referrerPolicy,
+  frameOption: CONTRACT_SECURITY_HEADERS.frameOptions,
 } as const;

@@ -127,9 +127,14 @@ export class Cdn extends pulumi.ComponentResource {
       `${name}-security-headers`,
       {
         name: policyName(args.stack, "security-headers"),
-        comment: "HSTS (2 years, preload), nosniff, no framing, strict referrer",
+        comment: "HSTS, nosniff, no framing, strict referrer (infra/contract.ts)",
         securityHeadersConfig: {
-          strictTransportSecurity: { accessControlMaxAgeSec: SECURITY_HEADERS.hstsMaxAgeSeconds, includeSubdomains: true, preload: true, override: true },
+          strictTransportSecurity: {
+            accessControlMaxAgeSec: SECURITY_HEADERS.hstsMaxAgeSeconds,
+            includeSubdomains: SECURITY_HEADERS.hstsIncludeSubDomains,
+            preload: SECURITY_HEADERS.hstsPreload,
+            override: true,
+          },
           contentTypeOptions: { override: true },
           frameOptions: { frameOption: SECURITY_HEADERS.frameOption, override: true },
           referrerPolicy: { referrerPolicy: SECURITY_HEADERS.referrerPolicy, override: true },

@@ -1,3 +1,5 @@
+import { HEADERS } from "../contract";
+
 /**
  * The viewer's address, stated by CloudFront to the origin. Behind CloudFront the ALB appends the
  * CloudFront edge's address to X-Forwarded-For, so the peer-derived address nginx would establish is
@@ -7,7 +9,7 @@
  */
 
 /** Request header carrying the viewer's address from CloudFront to nginx (HTTP header names are case-insensitive). */
-export const VIEWER_ADDRESS_HEADER = "X-Viewer-Address";
+export const VIEWER_ADDRESS_HEADER = HEADERS.viewerAddress;
 
 /** CloudFront Functions runtime: 2.0 is the current one (ES 2020-level JavaScript). */
 export const VIEWER_ADDRESS_FUNCTION_RUNTIME = "cloudfront-js-2.0";

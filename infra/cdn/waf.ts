@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkField } from "../config/schema";
 
 export interface WafRuleSettings {
   /** Requests one client IP may make in 5 minutes before it is blocked. */
@@ -16,9 +17,7 @@ const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sa
  * request bodies over 8 KB (SizeRestrictions_BODY): raise it to "count" here if the API takes uploads.
  */
 export function wafRules(s: WafRuleSettings): aws.types.input.wafv2.WebAclRule[] {
-  if (!Number.isInteger(s.ratePer5Minutes) || s.ratePer5Minutes < 10) {
-    throw new Error(`wafRateLimitPer5Minutes (${s.ratePer5Minutes}) must be a whole number of at least 10 (the WAF minimum)`);
-  }
+  checkField("wafRateLimitPer5Minutes", s.ratePer5Minutes);
   return [
     {
       name: "rate-limit-per-ip",

@@ -52,7 +52,7 @@ export function clusterNameFromKubeconfig(text: string): string {
   try {
     doc = parse(text);
   } catch (err) {
-    throw new Error(`edgestack:existingKubeconfig: is not valid YAML (${(err as Error).message.split("\n")[0]})`);
+    throw new Error(`edgestack:existingKubeconfig: is not valid YAML (${(err as Error).message.split("\n")[0]})`, { cause: err });
   }
   const config = doc as { "current-context"?: string; contexts?: { name?: string; context?: { cluster?: string } }[]; clusters?: { name?: string }[] };
   if (typeof config !== "object" || config === null || !Array.isArray(config.clusters) || config.clusters.length === 0) {

@@ -1,5 +1,6 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
+import { HEADERS } from "../contract";
 import {
   awsId,
   cpuQuantity,
@@ -37,6 +38,14 @@ interface Field<S extends z.ZodType> {
 }
 
 const field = <S extends z.ZodType>(f: Field<S>): Field<S> => f;
+
+/** Bounds that a component also checks on its own inputs: defined here, read there. */
+export const BOUNDS = {
+  /** AWS WAF rate-based rule limit per 5-minute window (AWS accepts 10 and up). */
+  wafRatePer5Minutes: { min: 10, max: 2_000_000_000 },
+  /** Kubernetes' default NodePort range (kube-apiserver --service-node-port-range). */
+  nodePort: { min: 30_000, max: 32_767 },
+} as const;
 
 /** "" means "not set" for optional string keys (Pulumi project config has no null default). */
 const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.literal(""), inner]);
@@ -135,9 +144,9 @@ export const fields = {
   nginxMaxFails: field({ type: "integer", schema: integer(0, 100), default: 3, description: "Passive health check: failures within fail_timeout that mark an upstream down." }),
   nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),
   nginxNextUpstreamTries: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Attempts for an idempotent request across upstreams." }),
-  nginxHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30080, description: "NodePort of nginx's HTTP listener (ALB target, X-Forwarded-For)." }),
-  nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
-  nginxProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(30_000, 32_767), default: 30082, description: "NodePort of nginx's proxy-protocol plain listener (NLB 80 target; redirects to https)." }),
+  nginxHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30080, description: `NodePort of nginx's HTTP listener (ALB target, ${HEADERS.forwardedFor}).` }),
+  nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
+  nginxProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30082, description: "NodePort of nginx's proxy-protocol plain listener (NLB 80 target; redirects to https)." }),
   serviceCidr: field({ type: "string", schema: ipv4Cidr(12, 24), default: "172.20.0.0/16", description: "Kubernetes service CIDR (set on a new EKS cluster; must match an existing cluster's)." }),
   appClusterIp: field({
     type: "string",
@@ -181,7 +190,7 @@ export const fields = {
   cdnHtmlMaxTtlSeconds: field({ type: "integer", schema: integer(0, 31_536_000), default: 300, description: "Upper bound on HTML TTLs the origin may ask for." }),
   staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate nginx sends on HTML when the app sends no Cache-Control (0 leaves it out); CloudFront honours it." }),
   wafEnabled: field({ type: "boolean", schema: z.boolean(), default: false, description: "Attach a WAFv2 web ACL (managed common rules + rate rule) to CloudFront; forced on in prod." }),
-  wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(100, 2_000_000_000), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
+  wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(BOUNDS.wafRatePer5Minutes.min, BOUNDS.wafRatePer5Minutes.max), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
 
   // ── DNS ────────────────────────────────────────────────────────────────────────────────────
   createHostedZone: field({ type: "boolean", schema: z.boolean(), default: false, description: "Create the Route53 hosted zone; false looks up the existing zone named after the domain." }),
@@ -255,11 +264,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     }
     const result = def.schema.safeParse(value);
     if (!result.success) {
-      for (const issue of result.error.issues) {
-        const at = issue.path.length ? `[${issue.path.join("][")}]` : "";
-        const offending = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown>)?.[p as PropertyKey], value);
-        problems.push(`${key(name)}${at}: ${show(offending)} ${issue.message}`);
-      }
+      problems.push(...issueProblems(key(name), value, result.error.issues));
       continue;
     }
     values[name] = result.data;
@@ -282,6 +287,26 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     config.wafEnabled = true;
   }
   return config;
+}
+
+/** One problem line per zod issue: the key (and index), the offending value, the message. */
+function issueProblems(label: string, value: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const at = issue.path.length ? `[${issue.path.join("][")}]` : "";
+    const offending = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown>)?.[p as PropertyKey], value);
+    return `${label}${at}: ${show(offending)} ${issue.message}`;
+  });
+}
+
+/**
+ * Checks one value against its key's schema, for a component that takes the value as an argument
+ * (and so may be handed one that never went through parseStackConfig). Throws a ConfigError naming
+ * the key and the value; returns the parsed value.
+ */
+export function checkField<K extends FieldName>(name: K, value: unknown): z.output<Fields[K]["schema"]> {
+  const result = (fields[name].schema as z.ZodType).safeParse(value);
+  if (!result.success) throw new ConfigError(issueProblems(key(name), value, result.error.issues));
+  return result.data as z.output<Fields[K]["schema"]>;
 }
 
 function decode(text: string, type: PulumiType): { ok: true; value: unknown } | { ok: false; error: string } {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { routePath } from "../contract";
 import { LogBucket } from "./log-bucket";
 import { albRoutes, OriginVerifyHeader } from "./origin-lock";
 
@@ -7,7 +8,7 @@ import { albRoutes, OriginVerifyHeader } from "./origin-lock";
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** The AWS-managed prefix list of CloudFront's origin-facing addresses (IPv4). */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
-export const HEALTH_CHECK_PATH = "/health";
+export const HEALTH_CHECK_PATH = routePath("health");
 
 export interface HealthCheckSettings {
   intervalSeconds: number;
@@ -44,8 +45,9 @@ export interface AlbArgs extends PublicLoadBalancerPlacement {
 /**
  * The layer-7 load balancer CloudFront uses as its origin. Only CloudFront can reach it (security
  * group on CloudFront's prefix list) and only CloudFront's requests get through (the secret origin
- * header; everything else gets a 403). Targets are nginx's HTTP NodePort on the nodes; the cluster
- * component attaches the nodes and opens the NodePort to `securityGroupId`.
+ * header; everything else gets a 403). Targets are nginx's HTTP NodePort on the nodes; the
+ * LoadBalancerTargets component (infra/workloads/targets.ts) attaches the nodes and opens that
+ * NodePort on the node security group to `securityGroupId`.
  */
 export class Alb extends pulumi.ComponentResource {
   public readonly securityGroupId: pulumi.Output<string>;
@@ -64,8 +66,7 @@ export class Alb extends pulumi.ComponentResource {
       { parent: this },
     );
     const cloudfront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
-    // Port 80 stays closed: CloudFront talks to this origin over HTTPS only. The HTTP listener below
-    // exists so a stray plain-HTTP request inside AWS is redirected rather than refused.
+    // Only 443 is open, and only to CloudFront: it talks to this origin over HTTPS only.
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-https-from-cloudfront`,
       { securityGroupId: sg.id, prefixListId: cloudfront.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from CloudFront" },
@@ -140,6 +141,8 @@ export class Alb extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // No ingress rule admits port 80, so this listener is unreachable today; it stays so that opening
+    // port 80 later yields a redirect to HTTPS, never plain-HTTP service.
     new aws.lb.Listener(
       `${name}-http`,
       {

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { HEADERS, pathPattern, ROUTES, type RouteEntry } from "../contract";
 
 /** The header CloudFront adds to every origin request; the ALB forwards only requests that carry it. */
-export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
+export const ORIGIN_VERIFY_HEADER = HEADERS.originVerify;
 /**
  * ALB header conditions match at most 128 characters and treat `*` and `?` as wildcards, so the
  * secret is long but within that, and alphanumeric only (`special: false`).
@@ -23,16 +24,25 @@ export interface AlbRouteSpec {
   pathPatterns?: string[];
 }
 
+/** Rule keys are part of the rules' resource names (`<alb>-route-<key>`): these keep existing names. */
+const ALB_RULE_KEYS: Record<string, string> = { websocket: "ws", html: "default" };
+
 /**
- * Most specific first. They all reach the same nginx target group today; separate rules keep per-path
- * routing (a dedicated WebSocket target group, say) a one-line change and show up per path in metrics.
+ * The contract's entries that have an ALB priority, lowest priority first; the catch-all entry is the
+ * rule without a path condition. They all reach the same nginx target group today; separate rules
+ * keep per-path routing (a dedicated WebSocket target group, say) a one-line change and show up per
+ * path in metrics.
  */
-export function albRoutes(): AlbRouteSpec[] {
-  return [
-    { key: "api", priority: 10, pathPatterns: ["/api/*"] },
-    { key: "ws", priority: 20, pathPatterns: ["/ws"] },
-    { key: "default", priority: 1000 },
-  ];
+export function albRoutes(routes: readonly RouteEntry[] = ROUTES): AlbRouteSpec[] {
+  const last = routes[routes.length - 1];
+  return routes
+    .filter((r) => r.albPriority !== null)
+    .map((r) => ({
+      key: ALB_RULE_KEYS[r.key] ?? r.key,
+      priority: r.albPriority!,
+      ...(r === last ? {} : { pathPatterns: [pathPattern(r)] }),
+    }))
+    .sort((a, b) => a.priority - b.priority);
 }
 
 /**

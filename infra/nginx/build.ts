@@ -1,8 +1,7 @@
 import * as path from "node:path";
-import { VIEWER_ADDRESS_HEADER } from "../cdn/viewer-address";
 import type { StackConfig } from "../config/schema";
+import { HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, STATIC_TTL_SECONDS, type RouteEntry } from "../contract";
 import {
-  NGINX_HEALTH_PATH,
   NGINX_LIVENESS_PATH,
   NGINX_PORTS,
   NGINX_STUB_STATUS_PATH,
@@ -95,12 +94,6 @@ const MIME_TYPES: NginxModel["mimeTypes"] = [
 
 const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/javascript", "application/json", "application/xml", "image/svg+xml"];
 
-const SECURITY_HEADERS: NginxModel["securityHeaders"] = [
-  { name: "X-Content-Type-Options", value: "nosniff" },
-  { name: "X-Frame-Options", value: "DENY" },
-  { name: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-];
-
 /**
  * How long CloudFront may serve the last good HTML while the origin answers errors (stale-if-error):
  * a day-old page beats an error page. An app that must not be served stale sends its own Cache-Control.
@@ -151,14 +144,15 @@ export function localPaths(prefix: string): NginxPaths {
 /**
  * The nginx model for the stack: "cluster" for the ConfigMap (ports from NGINX_PORTS, upstream the
  * app's ClusterIP, VPC CIDR trusted), "local" for loopback replicas under a prefix directory.
+ * Locations come from the contract's ROUTES (one per entry, the catch-all as `location /`).
  * The result is not validated here; `renderNginxConf` validates before writing anything.
  */
-export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOptions): NginxModel {
+export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOptions, routes: readonly RouteEntry[] = ROUTES): NginxModel {
   const local = options.mode === "local";
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
   const servers: NginxUpstreamServer[] = local
     ? options.upstreams.map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, ...serverDefaults }))
-    : [{ host: config.appClusterIp, port: 8080, weight: 1, backup: false, ...serverDefaults }];
+    : [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, ...serverDefaults }];
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
   const serverNames = local
@@ -178,23 +172,33 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     defaultCacheControl: null,
     ...p,
   });
-  // The app's deep health (200/503) as the load balancer sees it: never rate limited, short timeouts.
-  const health = proxied({
-    path: NGINX_HEALTH_PATH,
-    match: "exact",
-    rateLimited: false,
-    accessLog: false,
-    connectTimeoutSeconds: Math.min(config.proxyConnectTimeoutSeconds, config.healthCheckTimeoutSeconds),
-    readTimeoutSeconds: config.healthCheckTimeoutSeconds,
-    sendTimeoutSeconds: config.healthCheckTimeoutSeconds,
-  });
-  const locations: NginxLocation[] = [
-    health,
-    proxied({ path: "/ws", match: "exact", websocket: true, readTimeoutSeconds: config.websocketTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds }),
-    proxied({ path: "/api/", match: "prefix" }),
-    proxied({ path: "/static/", match: "prefix", immutableCacheSeconds: 365 * 86_400 }),
-    proxied({ path: "/", match: "prefix", defaultCacheControl: htmlDefaultCacheControl(config) }),
-  ];
+  const location = (r: RouteEntry): NginxLocation => {
+    const at = { path: r.path, match: r.match };
+    switch (r.nginx) {
+      case "proxy":
+        return proxied(at);
+      // Health as the load balancer sees it (200/503): never rate limited, health-check timeouts.
+      case "health":
+        return proxied({
+          ...at,
+          rateLimited: false,
+          accessLog: false,
+          connectTimeoutSeconds: Math.min(config.proxyConnectTimeoutSeconds, config.healthCheckTimeoutSeconds),
+          readTimeoutSeconds: config.healthCheckTimeoutSeconds,
+          sendTimeoutSeconds: config.healthCheckTimeoutSeconds,
+        });
+      case "websocket":
+        return proxied({ ...at, websocket: true, readTimeoutSeconds: config.websocketTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds });
+      case "immutable":
+        return proxied({ ...at, immutableCacheSeconds: STATIC_TTL_SECONDS });
+      case "html":
+        return proxied({ ...at, defaultCacheControl: htmlDefaultCacheControl(config) });
+    }
+  };
+  const locations = routes.map(location);
+  const healthRoute = routes.find((r) => r.key === "health");
+  if (healthRoute === undefined) throw new Error(`the routes have no "health" entry (the load balancers' health check)`);
+  const health = location(healthRoute);
 
   const ports = local
     ? { http: options.listenPort, proxyProtocolHttps: options.proxyProtocolPort, proxyProtocolHttp: options.proxyProtocolHttpPort, status: options.statusPort }
@@ -210,8 +214,8 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       // address comes from the header CloudFront's function sets (see render.ts for why it is
       // trustworthy). Local: nginx stands in for the load balancer's hop and keeps X-Forwarded-For.
       realIp: local
-        ? { header: "X-Forwarded-For", recursive: true, trustedCidrs: trusted }
-        : { header: VIEWER_ADDRESS_HEADER, recursive: false, trustedCidrs: trusted },
+        ? { header: HEADERS.forwardedFor, recursive: true, trustedCidrs: trusted }
+        : { header: HEADERS.viewerAddress, recursive: false, trustedCidrs: trusted },
       forwardedProto: "header",
       locations,
     },
@@ -277,8 +281,8 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     },
     // The retry budget is one read timeout: a client never waits much longer than for a single attempt.
     retry: { tries: config.nginxNextUpstreamTries, timeoutSeconds: config.proxyReadTimeoutSeconds },
-    securityHeaders: SECURITY_HEADERS.map((h) => ({ ...h })),
-    hsts: { maxAgeSeconds: 31_536_000, includeSubDomains: true },
+    securityHeaders: SECURITY_HEADER_LIST.map((h) => ({ ...h })),
+    hsts: { ...HSTS },
     exposeUpstreamAddress: local,
     upstreams: [
       {

@@ -4,24 +4,17 @@
  * every value in it is checked by `validateNginxModel` before it reaches the file.
  */
 
+import { NGINX_STATUS_PATHS, PORTS, routePath } from "../contract";
+
 /** Container ports of the nginx pod (the Kubernetes Service/NodePorts and probes target these). */
-export const NGINX_PORTS = {
-  /** ALB target (via NodePort `nginxHttpNodePort`): client address from X-Forwarded-For. */
-  http: 8080,
-  /** NLB 443 TLS listener target (via NodePort `nginxProxyProtocolNodePort`): PROXY protocol v2, treated as https. */
-  proxyProtocolHttps: 8443,
-  /** NLB 80 target (via NodePort `nginxProxyProtocolHttpNodePort`): PROXY protocol, redirects to https. */
-  proxyProtocolHttp: 8081,
-  /** Internal: stub_status and nginx's own liveness; in no Service. */
-  status: 8082,
-} as const;
+export const NGINX_PORTS = PORTS.nginx;
 
 /** Shallow liveness of nginx itself on the status port (kubelet liveness/readiness probes). */
-export const NGINX_LIVENESS_PATH = "/nginx-health";
+export const NGINX_LIVENESS_PATH = NGINX_STATUS_PATHS.liveness;
 /** stub_status on the status port, answered to loopback only (an exporter sidecar). */
-export const NGINX_STUB_STATUS_PATH = "/nginx_status";
+export const NGINX_STUB_STATUS_PATH = NGINX_STATUS_PATHS.stubStatus;
 /** The app's deep health check, passed through on every public listener. */
-export const NGINX_HEALTH_PATH = "/health";
+export const NGINX_HEALTH_PATH = routePath("health");
 
 export const LOAD_BALANCING = ["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const;
 /** `hash` is `hash $request_uri consistent`; `random_two_least_conn` is `random two least_conn`. */
@@ -198,6 +191,7 @@ export interface NginxMimeType {
 export interface NginxHsts {
   maxAgeSeconds: number;
   includeSubDomains: boolean;
+  preload: boolean;
 }
 
 export interface NginxModel {
@@ -213,8 +207,8 @@ export interface NginxModel {
   paths: NginxPaths;
   /**
    * Buffer access-log lines in memory and write them in blocks: one write per `sizeKb` or
-   * `flushSeconds` instead of one per request (about a third of nginx's CPU per request when
-   * measured). null writes each line at once (tests that read the log right away).
+   * `flushSeconds` instead of a write syscall per request, a large share of nginx's per-request
+   * CPU. null writes each line at once (tests that read the log right away).
    */
   accessLogBuffer: { sizeKb: number; flushSeconds: number } | null;
   clientKeepaliveSeconds: number;

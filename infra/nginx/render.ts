@@ -1,3 +1,4 @@
+import { HEADERS, hstsValue } from "../contract";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
@@ -84,12 +85,12 @@ export function renderNginxConf(model: NginxModel): string {
       out.line("default upgrade;");
       out.line(`"" "";`);
     });
-    out.comment("X-Request-ID: keep a well-formed incoming id, otherwise generate one.");
+    out.comment(`${HEADERS.requestId}: keep a well-formed incoming id, otherwise generate one.`);
     out.block("map $http_x_request_id $edge_request_id", () => {
       out.line("default $request_id;");
       out.line(`"~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;`);
     });
-    out.comment("The load balancer's X-Forwarded-Proto, only if it is http or https; otherwise the connection's scheme.");
+    out.comment(`The load balancer's ${HEADERS.forwardedProto}, only if it is http or https; otherwise the connection's scheme.`);
     out.block("map $http_x_forwarded_proto $edge_header_proto", () => {
       out.line("default $scheme;");
       out.line("http http;");
@@ -99,7 +100,7 @@ export function renderNginxConf(model: NginxModel): string {
       out.comment("HSTS only on responses to https requests ($edge_proto is set per listener); an empty value adds no header.");
       out.block("map $edge_proto $edge_hsts", () => {
         out.line(`default "";`);
-        out.line(`https "max-age=${model.hsts!.maxAgeSeconds}${model.hsts!.includeSubDomains ? "; includeSubDomains" : ""}";`);
+        out.line(`https "${hstsValue(model.hsts!)}";`);
       });
     }
     renderCacheControlMaps(out, model);
@@ -164,11 +165,11 @@ function renderRealIp(out: Lines, r: NginxRealIp | null, mode: NginxModel["mode"
   if (r === null) return;
   if (mode === "cluster") {
     out.comment("Traffic reaches nginx through a NodePort, which SNATs the peer to a node address inside the VPC CIDR: trust only that range.");
-    if (r.header !== "proxy_protocol" && r.header.toLowerCase() !== "x-forwarded-for") {
+    if (r.header !== "proxy_protocol" && r.header.toLowerCase() !== HEADERS.forwardedFor.toLowerCase()) {
       out.comment(
         `${r.header}: the viewer's address, set by CloudFront's viewer-request function (it replaces any copy the viewer sent).`,
         "Only CloudFront can have set it: from outside the VPC this port is reached only through the ALB, which forwards",
-        "only requests carrying CloudFront's secret X-Origin-Verify header. X-Forwarded-For would end in the CloudFront edge's address.",
+        `only requests carrying CloudFront's secret ${HEADERS.originVerify} header. ${HEADERS.forwardedFor} would end in the CloudFront edge's address.`,
       );
     }
   }
@@ -215,7 +216,7 @@ function renderCacheControlMaps(out: Lines, model: NginxModel): void {
 
 function renderResponseHeaders(out: Lines, model: NginxModel, hsts: boolean): void {
   for (const h of model.securityHeaders) out.line(`add_header ${h.name} "${h.value}" always;`);
-  if (hsts && model.hsts !== null) out.line("add_header Strict-Transport-Security $edge_hsts always;");
+  if (hsts && model.hsts !== null) out.line(`add_header ${HEADERS.hsts} $edge_hsts always;`);
   if (model.exposeUpstreamAddress) out.line("add_header X-Upstream $upstream_addr always;");
 }
 
@@ -240,9 +241,9 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
     }
     out.line("proxy_set_header Host $host;");
     out.line("proxy_set_header X-Real-IP $remote_addr;");
-    out.line("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
-    out.line("proxy_set_header X-Forwarded-Proto $edge_proto;");
-    out.line("proxy_set_header X-Request-ID $edge_request_id;");
+    out.line(`proxy_set_header ${HEADERS.forwardedFor} $proxy_add_x_forwarded_for;`);
+    out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
+    out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
     out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
     out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
     out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
@@ -281,7 +282,7 @@ function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): 
 function describeServer(s: NginxProxyServer): string {
   if (s.listen.proxyProtocol) return "PROXY protocol from the TLS-terminating load balancer; client address from the PROXY header, scheme https.";
   if (s.realIp && s.realIp.header !== "proxy_protocol") {
-    return `plain HTTP from the load balancer; client address from ${s.realIp.header} when the peer is trusted, scheme from X-Forwarded-Proto.`;
+    return `plain HTTP from the load balancer; client address from ${s.realIp.header} when the peer is trusted, scheme from ${HEADERS.forwardedProto}.`;
   }
   return "plain HTTP.";
 }

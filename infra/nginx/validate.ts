@@ -1,20 +1,15 @@
+import { z } from "zod";
 import { isDnsName, parseIpv4Cidr } from "../config/validators";
-import {
-  ERROR_LOG_LEVELS,
-  LOAD_BALANCING,
-  type NginxListen,
-  type NginxLocation,
-  type NginxModel,
-  type NginxRealIp,
-  type NginxServer,
-  type NginxUpstream,
-} from "./model";
+import { HEADERS } from "../contract";
+import { ERROR_LOG_LEVELS, LOAD_BALANCING, type NginxModel } from "./model";
 
 /**
- * Validation of every value that reaches nginx.conf. The renderer writes values verbatim, so a value
- * that could end a directive or open a block (`;`, `{`, `}`), start a comment (`#`), quote or escape
- * (`"`, `'`, `\`), interpolate a variable (`$`), split into extra arguments (whitespace) or a new line
- * is refused here, with the model field named — never escaped into something that means otherwise.
+ * Validation of every value that reaches nginx.conf, as a zod schema like the stack config's
+ * (infra/config/schema.ts): one line per problem, naming the model field and the offending value.
+ * The renderer writes values verbatim, so a value that could end a directive or open a block
+ * (`;`, `{`, `}`), start a comment (`#`), quote or escape (`"`, `'`, `\`), interpolate a variable
+ * (`$`), split into extra arguments (whitespace) or a new line is refused here — never escaped into
+ * something that means otherwise.
  */
 export class NginxModelError extends Error {
   constructor(readonly problems: string[]) {
@@ -63,7 +58,7 @@ export const isAbsolutePath: Check = (v) =>
   v.length <= 1024 && /^(\/[A-Za-z0-9._@+-]+)+$/.test(v) && !v.split("/").some((s) => s === "." || s === "..");
 /** URI path a location matches: starts with "/", plain characters, no `..`. */
 export const isLocationPath: Check = (v) =>
-  v.length <= 256 && /^\/[A-Za-z0-9._~\/-]*$/.test(v) && !v.split("/").some((s) => s === "..");
+  v.length <= 256 && /^\/[A-Za-z0-9._~/-]*$/.test(v) && !v.split("/").some((s) => s === "..");
 export const isHeaderName: Check = (v) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/.test(v);
 /** Header values are written double-quoted: printable ASCII, no leading/trailing space. */
 export const isHeaderValue: Check = (v) => v.length >= 1 && v.length <= 512 && /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(v);
@@ -82,281 +77,301 @@ export const isZoneSize: Check = (v) => isSize(v) && sizeBytes(v) >= 32 * 1024 &
 export const isMimeType: Check = (v) => /^[a-z]+\/[a-z0-9][a-z0-9.+-]{0,100}$/.test(v);
 export const isFileExtension: Check = (v) => /^[a-z0-9]{1,16}$/.test(v);
 
-/** Collects problems with a common field-path prefix. */
-class Problems {
-  readonly list: string[] = [];
-
-  string(path: string, value: unknown, check: Check, what: string, options: { allowSpace?: boolean } = {}): void {
-    if (typeof value !== "string") {
-      this.list.push(`${path}: ${show(value)} must be a string (${what})`);
-      return;
-    }
-    const bad = breakout(value, options.allowSpace ?? false);
-    if (bad !== undefined) {
-      this.list.push(`${path}: ${show(value)} contains ${bad}`);
-      return;
-    }
-    if (!check(value)) this.list.push(`${path}: ${show(value)} is not ${what}`);
-  }
-
-  oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): void {
-    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-      const bad = typeof value === "string" ? breakout(value, false) : undefined;
-      const why = bad !== undefined ? `contains ${bad}; ` : "";
-      this.list.push(`${path}: ${show(value)} ${why}is not one of ${allowed.map(show).join(", ")}`);
-    }
-  }
-
-  integer(path: string, value: unknown, min: number, max: number): void {
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      this.list.push(`${path}: ${show(value)} must be a whole number from ${min} to ${max}`);
-    }
-  }
-
-  boolean(path: string, value: unknown): void {
-    if (typeof value !== "boolean") this.list.push(`${path}: ${show(value)} must be true or false`);
-  }
-
-  each<T>(path: string, value: unknown, min: number, each: (item: T, itemPath: string) => void): void {
-    if (!Array.isArray(value)) {
-      this.list.push(`${path}: ${show(value)} must be a list`);
-      return;
-    }
-    if (value.length < min) this.list.push(`${path}: needs at least ${min} entr${min === 1 ? "y" : "ies"}`);
-    value.forEach((item, i) => each(item as T, `${path}[${i}]`));
-  }
-
-  add(problem: string): void {
-    this.list.push(problem);
-  }
-}
-
 const MAX_SECONDS = 86_400 * 7;
 
-function checkUpstream(p: Problems, u: NginxUpstream, at: string): void {
-  p.string(`${at}.name`, u.name, isIdentifier, "an identifier (a-z, 0-9, _; starting with a letter)");
-  p.oneOf(`${at}.algorithm`, u.algorithm, LOAD_BALANCING);
-  p.string(`${at}.zoneSize`, u.zoneSize, isZoneSize, "a zone size from 32k to 1024m");
-  p.each<NginxUpstream["servers"][number]>(`${at}.servers`, u.servers, 1, (s, sp) => {
-    p.string(`${sp}.host`, s.host, isUpstreamHost, "an IPv4 address or DNS name");
-    p.integer(`${sp}.port`, s.port, 1, 65_535);
-    p.integer(`${sp}.weight`, s.weight, 1, 1000);
-    p.integer(`${sp}.maxFails`, s.maxFails, 0, 1000);
-    p.integer(`${sp}.failTimeoutSeconds`, s.failTimeoutSeconds, 1, MAX_SECONDS);
-    p.boolean(`${sp}.backup`, s.backup);
+/** A problem stated without the value (a list too short, a combination): `path: message`. */
+const WHOLE = { whole: true };
+
+/** A string field: no breakout character, then `check`. */
+const text = (check: Check, what: string, options: { allowSpace?: boolean } = {}) =>
+  z.string({ error: `must be a string (${what})` }).superRefine((v, ctx) => {
+    const bad = breakout(v, options.allowSpace ?? false);
+    if (bad !== undefined) ctx.addIssue({ code: "custom", message: `contains ${bad}` });
+    else if (!check(v)) ctx.addIssue({ code: "custom", message: `is not ${what}` });
   });
-  if (Array.isArray(u.servers)) {
+
+const int = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.number({ error: message }).refine((v) => Number.isInteger(v) && v >= min && v <= max, { error: message });
+};
+
+const bool = () => z.boolean({ error: "must be true or false" });
+
+const oneOf = <T extends string>(allowed: readonly T[]) =>
+  z.unknown().superRefine((v, ctx) => {
+    if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return;
+    const bad = typeof v === "string" ? breakout(v, false) : undefined;
+    ctx.addIssue({ code: "custom", message: `${bad !== undefined ? `contains ${bad}; ` : ""}is not one of ${allowed.map(show).join(", ")}` });
+  });
+
+const list = <T extends z.ZodType>(item: T, min: number) =>
+  z.array(item, { error: "must be a list" }).min(min, { error: `needs at least ${min} entr${min === 1 ? "y" : "ies"}` });
+
+const identifier = (what = "an identifier (a-z, 0-9, _; starting with a letter)") => text(isIdentifier, what);
+const cidr = (what = "an IPv4 CIDR block") => text(isIpv4Cidr, what);
+const zoneSize = () => text(isZoneSize, "a zone size from 32k to 1024m");
+const serverName = () => text(isServerName, "a server name (DNS name, IPv4 address, localhost or _)");
+const absolutePath = () => text(isAbsolutePath, "an absolute path of plain segments");
+const mimeType = () => text(isMimeType, "a MIME type such as text/css");
+
+const upstreamServer = z.object({
+  host: text(isUpstreamHost, "an IPv4 address or DNS name"),
+  port: int(1, 65_535),
+  weight: int(1, 1000),
+  maxFails: int(0, 1000),
+  failTimeoutSeconds: int(1, MAX_SECONDS),
+  backup: bool(),
+});
+
+const upstream = z
+  .object({
+    name: identifier(),
+    algorithm: oneOf(LOAD_BALANCING),
+    zoneSize: zoneSize(),
+    servers: list(upstreamServer, 1),
+    keepalive: z
+      .object(
+        { connections: int(1, 100_000), timeoutSeconds: int(1, MAX_SECONDS), requests: int(1, 10_000_000) },
+        { error: "must be null or { connections, timeoutSeconds, requests }" },
+      )
+      .nullable(),
+  })
+  .superRefine((u, ctx) => {
     // nginx refuses `backup` with these methods ("balancing method does not support parameter backup").
-    if (["ip_hash", "hash", "random_two_least_conn"].includes(u.algorithm)) {
+    if (["ip_hash", "hash", "random_two_least_conn"].includes(u.algorithm as string)) {
       u.servers.forEach((s, i) => {
-        if (s.backup === true) {
-          p.add(`${at}.servers[${i}].backup: true is not allowed with algorithm ${show(u.algorithm)} (nginx supports backup servers only with round_robin and least_conn)`);
+        if (s.backup) {
+          ctx.addIssue({ code: "custom", path: ["servers", i, "backup"], params: WHOLE, message: `true is not allowed with algorithm ${show(u.algorithm)} (nginx supports backup servers only with round_robin and least_conn)` });
         }
       });
     }
-    if (u.servers.length > 0 && u.servers.every((s) => s.backup === true)) {
-      p.add(`${at}.servers: every server is a backup; at least one must be a primary`);
+    if (u.servers.length > 0 && u.servers.every((s) => s.backup)) {
+      ctx.addIssue({ code: "custom", path: ["servers"], params: WHOLE, message: "every server is a backup; at least one must be a primary" });
     }
     const seen = new Set<string>();
     u.servers.forEach((s, i) => {
       const key = `${s.host}:${s.port}`;
-      if (seen.has(key)) p.add(`${at}.servers[${i}]: ${show(key)} is listed twice`);
+      if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["servers", i], params: WHOLE, message: `${show(key)} is listed twice` });
       seen.add(key);
     });
-  }
-  if (u.keepalive !== null) {
-    if (typeof u.keepalive !== "object" || u.keepalive === undefined) {
-      p.add(`${at}.keepalive: ${show(u.keepalive)} must be null or { connections, timeoutSeconds, requests }`);
-    } else {
-      p.integer(`${at}.keepalive.connections`, u.keepalive.connections, 1, 100_000);
-      p.integer(`${at}.keepalive.timeoutSeconds`, u.keepalive.timeoutSeconds, 1, MAX_SECONDS);
-      p.integer(`${at}.keepalive.requests`, u.keepalive.requests, 1, 10_000_000);
+  });
+
+const listen = z.object({ address: text(isIpv4Address, "an IPv4 address"), port: int(1, 65_535), proxyProtocol: bool() });
+
+const realIp = z
+  .object({
+    header: text((v) => v === "proxy_protocol" || isHeaderName(v), `"proxy_protocol" or an HTTP header name`),
+    recursive: bool(),
+    trustedCidrs: list(cidr("an IPv4 CIDR block without host bits (e.g. 10.0.0.0/16)"), 1),
+  })
+  .superRefine((r, ctx) => {
+    if (r.header === "proxy_protocol" && r.recursive) {
+      ctx.addIssue({ code: "custom", path: ["recursive"], params: WHOLE, message: `true means nothing with "proxy_protocol" (one address); set it false` });
     }
-  }
+  })
+  .nullable();
+
+const location = z
+  .object({
+    path: text(isLocationPath, "a URI path starting with / (letters, digits, . _ ~ / -)"),
+    match: oneOf(["exact", "prefix"] as const),
+    upstream: identifier("an upstream name"),
+    websocket: bool(),
+    rateLimited: bool(),
+    accessLog: bool(),
+    connectTimeoutSeconds: int(1, 75),
+    readTimeoutSeconds: int(1, MAX_SECONDS),
+    sendTimeoutSeconds: int(1, MAX_SECONDS),
+    immutableCacheSeconds: int(1, 315_360_000).nullable(),
+    defaultCacheControl: text(isHeaderValue, "a header value (printable ASCII)", { allowSpace: true }).nullable(),
+  })
+  .superRefine((l, ctx) => {
+    if (l.defaultCacheControl !== null && l.immutableCacheSeconds !== null) {
+      ctx.addIssue({ code: "custom", path: ["defaultCacheControl"], params: WHOLE, message: "not allowed with immutableCacheSeconds (which sets Cache-Control itself)" });
+    }
+  });
+
+/** Why a listener's real-IP source cannot work: "proxy_protocol" needs a PROXY protocol listener. */
+function proxyProtocolSourceProblem(s: { realIp: { header: string } | null; listen: { proxyProtocol: boolean } }, at: string): string | undefined {
+  if (s.realIp?.header === "proxy_protocol" && !s.listen.proxyProtocol) return `"proxy_protocol" needs ${at}.listen.proxyProtocol true`;
+  return undefined;
 }
 
-function checkListen(p: Problems, l: NginxListen, at: string): void {
-  p.string(`${at}.address`, l.address, isIpv4Address, "an IPv4 address");
-  p.integer(`${at}.port`, l.port, 1, 65_535);
-  p.boolean(`${at}.proxyProtocol`, l.proxyProtocol);
-}
+const proxyServer = z.object({
+  role: z.literal("proxy"),
+  name: identifier(),
+  listen,
+  serverNames: list(serverName(), 1),
+  realIp,
+  forwardedProto: oneOf(["header", "https"] as const),
+  locations: list(location, 1),
+});
 
-function checkRealIp(p: Problems, r: NginxRealIp | null, at: string): void {
-  if (r === null) return;
-  p.string(`${at}.header`, r.header, (v) => v === "proxy_protocol" || isHeaderName(v), `"proxy_protocol" or an HTTP header name`);
-  p.boolean(`${at}.recursive`, r.recursive);
-  if (r.header === "proxy_protocol" && r.recursive === true) p.add(`${at}.recursive: true means nothing with "proxy_protocol" (one address); set it false`);
-  p.each<string>(`${at}.trustedCidrs`, r.trustedCidrs, 1, (c, cp) =>
-    p.string(cp, c, isIpv4Cidr, "an IPv4 CIDR block without host bits (e.g. 10.0.0.0/16)"),
-  );
-}
+const redirectServer = z.object({
+  role: z.literal("redirect_https"),
+  name: identifier(),
+  listen,
+  serverNames: list(serverName(), 1),
+  realIp,
+  health: location,
+});
 
-function checkLocation(p: Problems, l: NginxLocation, at: string, upstreams: Set<string>): void {
-  p.string(`${at}.path`, l.path, isLocationPath, "a URI path starting with / (letters, digits, . _ ~ / -)");
-  p.oneOf(`${at}.match`, l.match, ["exact", "prefix"] as const);
-  p.string(`${at}.upstream`, l.upstream, isIdentifier, "an upstream name");
-  if (typeof l.upstream === "string" && isIdentifier(l.upstream) && !upstreams.has(l.upstream)) {
-    p.add(`${at}.upstream: ${show(l.upstream)} names no upstream in nginx.upstreams`);
-  }
-  p.boolean(`${at}.websocket`, l.websocket);
-  p.boolean(`${at}.rateLimited`, l.rateLimited);
-  p.boolean(`${at}.accessLog`, l.accessLog);
-  p.integer(`${at}.connectTimeoutSeconds`, l.connectTimeoutSeconds, 1, 75);
-  p.integer(`${at}.readTimeoutSeconds`, l.readTimeoutSeconds, 1, MAX_SECONDS);
-  p.integer(`${at}.sendTimeoutSeconds`, l.sendTimeoutSeconds, 1, MAX_SECONDS);
-  if (l.immutableCacheSeconds !== null) p.integer(`${at}.immutableCacheSeconds`, l.immutableCacheSeconds, 1, 315_360_000);
-  if (l.defaultCacheControl !== null) {
-    p.string(`${at}.defaultCacheControl`, l.defaultCacheControl, isHeaderValue, "a header value (printable ASCII)", { allowSpace: true });
-    if (l.immutableCacheSeconds !== null) p.add(`${at}.defaultCacheControl: not allowed with immutableCacheSeconds (which sets Cache-Control itself)`);
-  }
-}
+const statusServer = z.object({
+  role: z.literal("status"),
+  name: identifier(),
+  listen,
+  stubStatusPath: text(isLocationPath, "a URI path starting with /"),
+  stubStatusAllow: list(cidr(), 1),
+  livenessPath: text(isLocationPath, "a URI path starting with /"),
+  livenessAllow: list(cidr(), 1),
+});
 
-function checkServer(p: Problems, s: NginxServer, at: string, upstreams: Set<string>): void {
-  p.oneOf(`${at}.role`, s.role, ["proxy", "redirect_https", "status"] as const);
-  p.string(`${at}.name`, s.name, isIdentifier, "an identifier (a-z, 0-9, _; starting with a letter)");
-  checkListen(p, s.listen, `${at}.listen`);
-  switch (s.role) {
-    case "proxy": {
-      p.each<string>(`${at}.serverNames`, s.serverNames, 1, (n, np) => p.string(np, n, isServerName, "a server name (DNS name, IPv4 address, localhost or _)"));
-      checkRealIp(p, s.realIp, `${at}.realIp`);
-      p.oneOf(`${at}.forwardedProto`, s.forwardedProto, ["header", "https"] as const);
-      p.each<NginxLocation>(`${at}.locations`, s.locations, 1, (l, lp) => checkLocation(p, l, lp, upstreams));
-      if (Array.isArray(s.locations)) {
-        const seen = new Set<string>();
-        s.locations.forEach((l, i) => {
-          const key = `${l.match} ${l.path}`;
-          if (seen.has(key)) p.add(`${at}.locations[${i}]: ${l.match} location ${show(l.path)} is declared twice`);
-          seen.add(key);
-        });
-        if (!s.locations.some((l) => l.match === "prefix" && l.path === "/")) {
-          p.add(`${at}.locations: needs a prefix location "/" so every request has a handler`);
+const server = z.discriminatedUnion("role", [proxyServer, redirectServer, statusServer], {
+  error: `is not one of ${["proxy", "redirect_https", "status"].map(show).join(", ")}`,
+});
+
+const header = z.object({
+  name: text(isHeaderName, "an HTTP header name"),
+  value: text(isHeaderValue, "a header value (printable ASCII)", { allowSpace: true }),
+});
+
+const PATH_KEYS = ["pid", "errorLog", "accessLog", "clientBodyTemp", "proxyTemp", "fastcgiTemp", "uwsgiTemp", "scgiTemp"] as const;
+
+/** The nginx model as a zod schema: field checks, then the combinations nginx would refuse. */
+export const nginxModelSchema = z
+  .object({
+    mode: oneOf(["cluster", "local"] as const),
+    stack: text((v) => /^[A-Za-z0-9._-]{1,100}$/.test(v), "a stack name"),
+    workerProcesses: z.union([z.literal("auto"), int(1, 256)], { error: `must be "auto" or a whole number from 1 to 256` }),
+    workerConnections: int(16, 1_000_000),
+    workerShutdownTimeoutSeconds: int(1, MAX_SECONDS),
+    errorLogLevel: oneOf(ERROR_LOG_LEVELS),
+    paths: z.object({
+      pid: absolutePath(),
+      errorLog: absolutePath(),
+      accessLog: absolutePath().nullable(),
+      clientBodyTemp: absolutePath(),
+      proxyTemp: absolutePath(),
+      fastcgiTemp: absolutePath(),
+      uwsgiTemp: absolutePath(),
+      scgiTemp: absolutePath(),
+    }),
+    accessLogBuffer: z.object({ sizeKb: int(4, 1024), flushSeconds: int(1, 60) }).nullable(),
+    clientKeepaliveSeconds: int(1, MAX_SECONDS),
+    clientMaxBodySize: text(isSize, "a size such as 1m"),
+    mimeTypes: list(z.object({ type: mimeType(), extensions: list(text(isFileExtension, "a file extension (a-z, 0-9)"), 1) }), 0),
+    gzip: z.object({
+      enabled: bool(),
+      minLength: int(0, 10_000_000),
+      compLevel: int(1, 9),
+      // nginx always compresses text/html and warns about it being listed again.
+      types: list(mimeType().refine((t) => t !== "text/html", { error: `is always compressed; leave it out` }), 0),
+    }),
+    rateLimit: z.object({
+      requestZone: identifier("an identifier"),
+      requestZoneSize: zoneSize(),
+      requestsPerMinute: int(1, 60_000_000),
+      burst: int(0, 10_000_000),
+      connectionZone: identifier("an identifier"),
+      connectionZoneSize: zoneSize(),
+      connectionsPerIp: int(1, 65_535),
+      status: int(400, 599),
+    }),
+    retry: z.object({ tries: int(1, 100), timeoutSeconds: int(1, MAX_SECONDS) }),
+    securityHeaders: list(
+      header.superRefine((h, ctx) => {
+        if (h.name.toLowerCase() === HEADERS.hsts.toLowerCase()) {
+          ctx.addIssue({ code: "custom", path: ["name"], params: WHOLE, message: "set HSTS through nginx.hsts so it is only sent over https" });
         }
-      }
-      if (s.realIp !== null && s.realIp?.header === "proxy_protocol" && s.listen?.proxyProtocol !== true) {
-        p.add(`${at}.realIp.header: "proxy_protocol" needs ${at}.listen.proxyProtocol true`);
-      }
-      break;
+      }),
+      0,
+    ),
+    hsts: z.object({ maxAgeSeconds: int(0, 315_360_000), includeSubDomains: bool(), preload: bool() }).nullable(),
+    exposeUpstreamAddress: bool(),
+    upstreams: list(upstream, 1),
+    servers: list(server, 1),
+  })
+  .superRefine((m, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, params: WHOLE, message });
+    // nginx refuses one directory for two temp paths, and a log file cannot be a temp directory.
+    const seenPaths = new Map<string, string>();
+    for (const key of PATH_KEYS) {
+      const value = m.paths[key];
+      if (value === null || value.startsWith("/dev/")) continue;
+      const other = seenPaths.get(value);
+      if (other !== undefined) problem(["paths", key], `${show(value)} is also nginx.paths.${other}`);
+      else seenPaths.set(value, key);
     }
-    case "redirect_https":
-      p.each<string>(`${at}.serverNames`, s.serverNames, 1, (n, np) => p.string(np, n, isServerName, "a server name (DNS name, IPv4 address, localhost or _)"));
-      checkRealIp(p, s.realIp, `${at}.realIp`);
-      checkLocation(p, s.health, `${at}.health`, upstreams);
-      if (s.health?.match === "prefix" && s.health.path === "/") p.add(`${at}.health.path: prefix "/" is the redirect itself; use the health check path`);
-      if (s.realIp !== null && s.realIp?.header === "proxy_protocol" && s.listen?.proxyProtocol !== true) {
-        p.add(`${at}.realIp.header: "proxy_protocol" needs ${at}.listen.proxyProtocol true`);
+    const r = m.rateLimit;
+    if (r.requestZone === r.connectionZone) problem(["rateLimit", "connectionZone"], `${show(r.connectionZone)} must differ from requestZone`);
+
+    const upstreamNames = new Set<string>();
+    m.upstreams.forEach((u, i) => {
+      if (upstreamNames.has(u.name)) problem(["upstreams", i, "name"], `${show(u.name)} is declared twice`);
+      upstreamNames.add(u.name);
+      if (u.name === r.requestZone || u.name === r.connectionZone) {
+        problem(["upstreams", i, "name"], `${show(u.name)} clashes with a rate-limit zone name (zones share one namespace)`);
       }
-      break;
-    case "status":
-      p.string(`${at}.stubStatusPath`, s.stubStatusPath, isLocationPath, "a URI path starting with /");
-      p.string(`${at}.livenessPath`, s.livenessPath, isLocationPath, "a URI path starting with /");
-      if (s.stubStatusPath === s.livenessPath) p.add(`${at}.livenessPath: ${show(s.livenessPath)} is also the stub_status path`);
-      p.each<string>(`${at}.stubStatusAllow`, s.stubStatusAllow, 1, (c, cp) => p.string(cp, c, isIpv4Cidr, "an IPv4 CIDR block"));
-      p.each<string>(`${at}.livenessAllow`, s.livenessAllow, 1, (c, cp) => p.string(cp, c, isIpv4Cidr, "an IPv4 CIDR block"));
-      if (s.listen?.proxyProtocol === true) p.add(`${at}.listen.proxyProtocol: the status listener is internal and takes no PROXY protocol`);
-      break;
-  }
+    });
+    const checkUpstreamName = (l: { upstream: string }, path: (string | number)[]) => {
+      if (!upstreamNames.has(l.upstream)) problem([...path, "upstream"], `${show(l.upstream)} names no upstream in nginx.upstreams`);
+    };
+
+    const sourceProblem = (s: Parameters<typeof proxyProtocolSourceProblem>[0], at: string, i: number) => {
+      const why = proxyProtocolSourceProblem(s, at);
+      if (why !== undefined) problem(["servers", i, "realIp", "header"], why);
+    };
+    if (!m.servers.some((s) => s.role === "proxy")) problem(["servers"], "needs at least one proxy listener");
+    const ports = new Map<number, number>();
+    const names = new Set<string>();
+    m.servers.forEach((s, i) => {
+      const at = `nginx.servers[${i}]`;
+      if (ports.has(s.listen.port)) problem(["servers", i, "listen", "port"], `${s.listen.port} is already used by servers[${ports.get(s.listen.port)}]`);
+      ports.set(s.listen.port, i);
+      if (names.has(s.name)) problem(["servers", i, "name"], `${show(s.name)} is declared twice`);
+      names.add(s.name);
+      switch (s.role) {
+        case "proxy": {
+          const seen = new Set<string>();
+          s.locations.forEach((l, j) => {
+            const key = `${l.match} ${l.path}`;
+            if (seen.has(key)) problem(["servers", i, "locations", j], `${l.match} location ${show(l.path)} is declared twice`);
+            seen.add(key);
+            checkUpstreamName(l, ["servers", i, "locations", j]);
+          });
+          if (!s.locations.some((l) => l.match === "prefix" && l.path === "/")) problem(["servers", i, "locations"], `needs a prefix location "/" so every request has a handler`);
+          sourceProblem(s, at, i);
+          break;
+        }
+        case "redirect_https":
+          checkUpstreamName(s.health, ["servers", i, "health"]);
+          if (s.health.match === "prefix" && s.health.path === "/") problem(["servers", i, "health", "path"], `prefix "/" is the redirect itself; use the health check path`);
+          sourceProblem(s, at, i);
+          break;
+        case "status":
+          if (s.stubStatusPath === s.livenessPath) problem(["servers", i, "livenessPath"], `${show(s.livenessPath)} is also the stub_status path`);
+          if (s.listen.proxyProtocol) problem(["servers", i, "listen", "proxyProtocol"], "the status listener is internal and takes no PROXY protocol");
+          break;
+      }
+    });
+  });
+
+/** `nginx.servers[0].locations[2].path` for a zod issue path. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((at, p) => (typeof p === "number" ? `${at}[${p}]` : `${at}.${String(p)}`), "nginx");
 }
 
 /** Every problem with the model (empty when it may be rendered). */
 export function nginxModelProblems(model: NginxModel): string[] {
-  const p = new Problems();
-  const n = "nginx";
-  p.oneOf(`${n}.mode`, model.mode, ["cluster", "local"] as const);
-  p.string(`${n}.stack`, model.stack, (v) => /^[A-Za-z0-9._-]{1,100}$/.test(v), "a stack name");
-  if (model.workerProcesses !== "auto") p.integer(`${n}.workerProcesses`, model.workerProcesses, 1, 256);
-  p.integer(`${n}.workerConnections`, model.workerConnections, 16, 1_000_000);
-  p.integer(`${n}.workerShutdownTimeoutSeconds`, model.workerShutdownTimeoutSeconds, 1, MAX_SECONDS);
-  p.oneOf(`${n}.errorLogLevel`, model.errorLogLevel, ERROR_LOG_LEVELS);
-
-  const paths = model.paths ?? ({} as NginxModel["paths"]);
-  for (const key of ["pid", "errorLog", "clientBodyTemp", "proxyTemp", "fastcgiTemp", "uwsgiTemp", "scgiTemp"] as const) {
-    p.string(`${n}.paths.${key}`, paths[key], isAbsolutePath, "an absolute path of plain segments");
-  }
-  if (paths.accessLog !== null) p.string(`${n}.paths.accessLog`, paths.accessLog, isAbsolutePath, "an absolute path of plain segments");
-  if (model.accessLogBuffer !== null) {
-    p.integer(`${n}.accessLogBuffer.sizeKb`, model.accessLogBuffer?.sizeKb, 4, 1024);
-    p.integer(`${n}.accessLogBuffer.flushSeconds`, model.accessLogBuffer?.flushSeconds, 1, 60);
-  }
-  // nginx refuses one directory for two temp paths, and a log file cannot be a temp directory.
-  const seenPaths = new Map<string, string>();
-  for (const key of ["pid", "errorLog", "accessLog", "clientBodyTemp", "proxyTemp", "fastcgiTemp", "uwsgiTemp", "scgiTemp"] as const) {
-    const value = paths[key];
-    if (typeof value !== "string" || value.startsWith("/dev/")) continue;
-    const other = seenPaths.get(value);
-    if (other !== undefined) p.add(`${n}.paths.${key}: ${show(value)} is also nginx.paths.${other}`);
-    else seenPaths.set(value, key);
-  }
-
-  p.integer(`${n}.clientKeepaliveSeconds`, model.clientKeepaliveSeconds, 1, MAX_SECONDS);
-  p.string(`${n}.clientMaxBodySize`, model.clientMaxBodySize, isSize, "a size such as 1m");
-
-  p.each<NginxModel["mimeTypes"][number]>(`${n}.mimeTypes`, model.mimeTypes, 0, (m, mp) => {
-    p.string(`${mp}.type`, m.type, isMimeType, "a MIME type such as text/css");
-    p.each<string>(`${mp}.extensions`, m.extensions, 1, (e, ep) => p.string(ep, e, isFileExtension, "a file extension (a-z, 0-9)"));
+  const result = nginxModelSchema.safeParse(model);
+  if (result.success) return [];
+  const lines = result.error.issues.map((issue) => {
+    const whole = (issue.code === "custom" && (issue.params as { whole?: boolean } | undefined)?.whole === true) || (issue.code === "too_small" && issue.origin === "array");
+    if (whole) return `${fieldPath(issue.path)}: ${issue.message}`;
+    const value = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown> | undefined)?.[p], model);
+    return `${fieldPath(issue.path)}: ${show(value)} ${issue.message}`;
   });
-
-  p.boolean(`${n}.gzip.enabled`, model.gzip.enabled);
-  p.integer(`${n}.gzip.minLength`, model.gzip.minLength, 0, 10_000_000);
-  p.integer(`${n}.gzip.compLevel`, model.gzip.compLevel, 1, 9);
-  p.each<string>(`${n}.gzip.types`, model.gzip.types, 0, (t, tp) => {
-    p.string(tp, t, isMimeType, "a MIME type such as text/css");
-    // nginx always compresses text/html and warns about it being listed again.
-    if (t === "text/html") p.add(`${tp}: "text/html" is always compressed; leave it out`);
-  });
-
-  const r = model.rateLimit;
-  p.string(`${n}.rateLimit.requestZone`, r.requestZone, isIdentifier, "an identifier");
-  p.string(`${n}.rateLimit.requestZoneSize`, r.requestZoneSize, isZoneSize, "a zone size from 32k to 1024m");
-  p.integer(`${n}.rateLimit.requestsPerMinute`, r.requestsPerMinute, 1, 60_000_000);
-  p.integer(`${n}.rateLimit.burst`, r.burst, 0, 10_000_000);
-  p.string(`${n}.rateLimit.connectionZone`, r.connectionZone, isIdentifier, "an identifier");
-  p.string(`${n}.rateLimit.connectionZoneSize`, r.connectionZoneSize, isZoneSize, "a zone size from 32k to 1024m");
-  p.integer(`${n}.rateLimit.connectionsPerIp`, r.connectionsPerIp, 1, 65_535);
-  p.integer(`${n}.rateLimit.status`, r.status, 400, 599);
-  if (r.requestZone === r.connectionZone) p.add(`${n}.rateLimit.connectionZone: ${show(r.connectionZone)} must differ from requestZone`);
-
-  p.integer(`${n}.retry.tries`, model.retry.tries, 1, 100);
-  p.integer(`${n}.retry.timeoutSeconds`, model.retry.timeoutSeconds, 1, MAX_SECONDS);
-
-  p.each<NginxModel["securityHeaders"][number]>(`${n}.securityHeaders`, model.securityHeaders, 0, (h, hp) => {
-    p.string(`${hp}.name`, h.name, isHeaderName, "an HTTP header name");
-    p.string(`${hp}.value`, h.value, isHeaderValue, "a header value (printable ASCII)", { allowSpace: true });
-    if (typeof h.name === "string" && /^strict-transport-security$/i.test(h.name)) {
-      p.add(`${hp}.name: set HSTS through nginx.hsts so it is only sent over https`);
-    }
-  });
-  if (model.hsts !== null) {
-    p.integer(`${n}.hsts.maxAgeSeconds`, model.hsts.maxAgeSeconds, 0, 315_360_000);
-    p.boolean(`${n}.hsts.includeSubDomains`, model.hsts.includeSubDomains);
-  }
-  p.boolean(`${n}.exposeUpstreamAddress`, model.exposeUpstreamAddress);
-
-  p.each<NginxUpstream>(`${n}.upstreams`, model.upstreams, 1, (u, up) => checkUpstream(p, u, up));
-  const upstreamNames = new Set<string>();
-  if (Array.isArray(model.upstreams)) {
-    model.upstreams.forEach((u, i) => {
-      if (upstreamNames.has(u.name)) p.add(`${n}.upstreams[${i}].name: ${show(u.name)} is declared twice`);
-      upstreamNames.add(u.name);
-      if (u.name === r.requestZone || u.name === r.connectionZone) {
-        p.add(`${n}.upstreams[${i}].name: ${show(u.name)} clashes with a rate-limit zone name (zones share one namespace)`);
-      }
-    });
-  }
-
-  p.each<NginxServer>(`${n}.servers`, model.servers, 1, (s, sp) => checkServer(p, s, sp, upstreamNames));
-  if (Array.isArray(model.servers)) {
-    if (!model.servers.some((s) => s.role === "proxy")) p.add(`${n}.servers: needs at least one proxy listener`);
-    const ports = new Map<number, number>();
-    const names = new Set<string>();
-    model.servers.forEach((s, i) => {
-      const port = s.listen?.port;
-      if (ports.has(port)) p.add(`${n}.servers[${i}].listen.port: ${port} is already used by servers[${ports.get(port)}]`);
-      ports.set(port, i);
-      if (names.has(s.name)) p.add(`${n}.servers[${i}].name: ${show(s.name)} is declared twice`);
-      names.add(s.name);
-    });
-  }
-  return p.list;
+  return [...new Set(lines)];
 }
 
 /** Throws NginxModelError listing every problem; returns the model unchanged when valid. */

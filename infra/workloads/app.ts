@@ -1,10 +1,11 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { PORTS, routePath } from "../contract";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
 
 
-/** The port the app listens on (PORT) and its Service port: nginx's upstream is appClusterIp:8080. */
-export const APP_PORT = 8080;
+/** The port the app listens on (PORT) and its Service port: nginx's upstream is appClusterIp:APP_PORT. */
+export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
 /** Key of the Secret entry holding REDIS_URL. */
 export const REDIS_URL_KEY = "REDIS_URL";
@@ -79,10 +80,10 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string):
               limits: { cpu: s.appCpuLimit, memory: s.appMemoryLimit },
             },
             // Deep: Redis reachable. Turns 503 at SIGTERM, so the pod leaves the Service at once.
-            readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 },
+            readinessProbe: { httpGet: { path: routePath("health"), port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 },
             // Shallow: a Redis outage must not restart every pod.
-            livenessProbe: { httpGet: { path: "/livez", port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-            startupProbe: { httpGet: { path: "/livez", port: "http" }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
+            livenessProbe: { httpGet: { path: routePath("liveness"), port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+            startupProbe: { httpGet: { path: routePath("liveness"), port: "http" }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
             securityContext: containerSecurityContext(APP_UID),
             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
           },

@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { BOUNDS } from "../config/schema";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../nginx/model";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
@@ -47,7 +48,8 @@ export function nginxServicePorts(s: Pick<WorkloadSettings, "nginxHttpNodePort" 
   ];
   const seen = new Set<number>();
   for (const p of ports) {
-    if (p.nodePort < 30000 || p.nodePort > 32767) throw new Error(`nginx NodePort ${p.nodePort} (${p.name}) is outside the NodePort range 30000-32767`);
+    const { min, max } = BOUNDS.nodePort;
+    if (!Number.isInteger(p.nodePort) || p.nodePort < min || p.nodePort > max) throw new Error(`nginx NodePort ${p.nodePort} (${p.name}) is outside the NodePort range ${min}-${max}`);
     if (seen.has(p.nodePort)) throw new Error(`nginx NodePort ${p.nodePort} is used twice`);
     seen.add(p.nodePort);
   }

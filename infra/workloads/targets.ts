@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { BOUNDS } from "../config/schema";
 
 /** A load balancer whose security group may reach the nodes. */
 export interface LoadBalancerSource {
@@ -37,8 +38,8 @@ export interface LoadBalancerTargetsArgs {
   registration: TargetRegistration;
 }
 
-const NODE_PORT_MIN = 30000;
-const NODE_PORT_MAX = 32767;
+const NODE_PORT_MIN = BOUNDS.nodePort.min;
+const NODE_PORT_MAX = BOUNDS.nodePort.max;
 
 /**
  * The node security-group ingress rules: for each load balancer, exactly the NodePorts its target

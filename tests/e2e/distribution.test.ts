@@ -31,7 +31,7 @@ function countByInstance(answers: HttpAnswer[]): Record<string, number> {
 async function completedWhileReplicaStalls(plane: DataPlane, total: number): Promise<{ early: number; answers: HttpAnswer[] }> {
   const pid = plane.replicas[0]!.pid;
   let completed = 0;
-  let early = 0;
+  let early: number;
   let run: Promise<HttpAnswer[]>;
   process.kill(pid, "SIGSTOP");
   try {

@@ -13,6 +13,8 @@ interface UpsertModule {
   boundBody(raw: string): string;
   postPlanComment(args: { github: unknown; context: unknown; core?: unknown; dir: string; headSha: string }): Promise<{ action: string; id: number }>;
 }
+// The script is the plain CommonJS file actions/github-script loads; require it as the workflow does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { MARKER, COMMENT_LIMIT, boundBody, postPlanComment } = require("../../.github/scripts/upsert-comment.js") as UpsertModule;
 
 /** A stand-in for actions/github-script's `github` that serves comments 100 per page, like the API. */

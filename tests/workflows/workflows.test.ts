@@ -159,6 +159,7 @@ describe("pr-comment.yml: the fork-safe posting path", () => {
   });
 
   it("finds its comment by the same marker the renderer writes", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, loaded as the workflow does
     const { MARKER } = require("../../.github/scripts/upsert-comment.js") as { MARKER: string };
     expect(MARKER).toBe(COMMENT_MARKER);
   });

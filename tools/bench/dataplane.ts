@@ -66,7 +66,7 @@ export function timeWaitOn(ports: number[]): number {
   const wanted = new Set(ports);
   let count = 0;
   for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
+    let text: string;
     try {
       text = readFileSync(file, "utf8");
     } catch {

@@ -42,7 +42,7 @@ export async function buildApp(mode: "always" | "if-stale" = "always", log: (lin
       // A lock older than any build can take was left by a killed process.
       const held = statSync(lock, { throwIfNoEntry: false });
       if (held !== undefined && Date.now() - held.mtimeMs > 120_000) rmSync(lock, { force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for another app build (lock ${lock})`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another app build (lock ${lock})`, { cause: err });
       await new Promise((r) => setTimeout(r, 200));
     }
   }

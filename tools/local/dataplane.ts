@@ -117,7 +117,7 @@ function getStatus(url: string, timeoutMs: number): Promise<number> {
 /** Polls `url` until it answers 200; the error names the last status seen. */
 export async function waitForHttp200(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = 0;
+  let last: number;
   for (;;) {
     last = await getStatus(url, 2000);
     if (last === 200) return;

@@ -50,6 +50,13 @@ export interface StackRun {
   outputs: Record<string, unknown>;
   /** Names of exports whose values are secret. */
   secretOutputs: string[];
+  /** Every data-source call (invoke) the program made, in order, with its arguments. */
+  invokes: InvokeCall[];
+}
+
+export interface InvokeCall {
+  token: string;
+  args: Record<string, unknown>;
 }
 
 export interface RunOptions {
@@ -83,6 +90,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const failures: unknown[] = [];
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
+  const invokes: InvokeCall[] = [];
 
   await pulumi.runtime.setMocks(
     {
@@ -99,6 +107,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         return { id: options.preview && args.custom ? undefined : id, state };
       },
       call(args) {
+        invokes.push({ token: args.token, args: { ...(args.inputs as Record<string, unknown>) } });
         try {
           return invoke(args.token, args.inputs, defaultRegion);
         } catch (err) {
@@ -157,7 +166,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const { outputs, secretOutputs } = await resolveExports(program);
   await settle();
   if (failures.length > 0) throw failures[0];
-  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs };
+  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes };
 }
 
 /** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */
@@ -223,7 +232,7 @@ async function resolveExports(program: Record<string, unknown>): Promise<{ outpu
         return v;
       });
       // Unknown values never call apply; resolve them once everything has settled.
-      settle().then(() => !done && resolve(UNKNOWN));
+      void settle().then(() => !done && resolve(UNKNOWN));
     });
     if (await pulumi.isSecret(output)) secretOutputs.push(key);
   }

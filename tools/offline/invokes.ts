@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import { ACCOUNT_ID } from "./outputs";
 
 /**
@@ -7,7 +8,6 @@ import { ACCOUNT_ID } from "./outputs";
  */
 
 type Args = Record<string, any>;
-type InvokeMock = (args: Args, region: string) => Record<string, unknown>;
 
 const hex = (seed: string, length: number) => createHash("sha256").update(seed).digest("hex").slice(0, length);
 
@@ -27,33 +27,61 @@ const managedPolicy = (args: Args) => {
   return { id, name: args.name };
 };
 
-export const INVOKES: Record<string, InvokeMock> = {
-  "aws:index/getAvailabilityZones:getAvailabilityZones": (_args, region) => ({
-    id: region,
-    names: ["a", "b", "c", "d"].map((z) => `${region}${z}`),
-    zoneIds: [1, 2, 3, 4].map((i) => `${region.split("-").map((p) => p[0]).join("")}${region.slice(-1)}-az${i}`),
-    groupNames: [region],
+/**
+ * Each mock states the arguments it understands (a strict zod object: an unknown filter fails the
+ * run, as a lookup the offline answer would silently ignore) and answers from them, so a changed
+ * filter changes the answer — a private-zone lookup gets a private zone.
+ */
+interface Mock<S extends z.ZodType<Args>> {
+  args: S;
+  answer: (args: z.output<S>, region: string) => Record<string, unknown>;
+}
+const mock = <S extends z.ZodType<Args>>(m: Mock<S>): Mock<z.ZodType<Args>> => m as unknown as Mock<z.ZodType<Args>>;
+const none = z.strictObject({});
+const byName = z.strictObject({ name: z.string().min(1), id: z.string().optional() });
+
+export const INVOKES: Record<string, Mock<z.ZodType<Args>>> = {
+  "aws:index/getAvailabilityZones:getAvailabilityZones": mock({
+    args: z.strictObject({ state: z.enum(["available", "information", "impaired", "unavailable"]).optional() }),
+    answer: (_args, region) => ({
+      id: region,
+      names: ["a", "b", "c", "d"].map((z) => `${region}${z}`),
+      zoneIds: [1, 2, 3, 4].map((i) => `${region.split("-").map((p) => p[0]).join("")}${region.slice(-1)}-az${i}`),
+      groupNames: [region],
+    }),
   }),
-  "aws:index/getRegion:getRegion": (_args, region) => ({ id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region }),
-  "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" }),
-  "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
-  "aws:ec2/getVpc:getVpc": (args) => ({ id: args.id, arn: `arn:aws:ec2:::vpc/${args.id}`, cidrBlock: "10.20.0.0/16", state: "available" }),
-  "aws:ec2/getManagedPrefixList:getManagedPrefixList": (args, region) => ({
-    id: `pl-${hex(`${args.name}${region}`, 8)}`,
-    name: args.name,
-    addressFamily: "IPv4",
-    maxEntries: 55,
+  "aws:index/getRegion:getRegion": mock({ args: none, answer: (_args, region) => ({ id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region }) }),
+  "aws:index/getCallerIdentity:getCallerIdentity": mock({
+    args: none,
+    answer: () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" }),
   }),
-  "aws:route53/getZone:getZone": (args) => {
-    const zoneName = String(args.name ?? "").replace(/\.$/, "");
-    const zoneId = `Z${hex(zoneName, 20).toUpperCase()}`;
-    return { id: zoneId, zoneId, name: `${zoneName}.`, nameServers: ["ns-1.awsdns-01.net", "ns-2.awsdns-02.org"], privateZone: false };
-  },
-  "aws:elb/getServiceAccount:getServiceAccount": (_args, region) => ({ id: region, arn: "arn:aws:iam::127311923021:root" }),
-  "aws:cloudfront/getCachePolicy:getCachePolicy": managedPolicy,
-  "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": managedPolicy,
-  "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": managedPolicy,
-  "aws:iam/getPolicyDocument:getPolicyDocument": (args) => ({ id: hex(JSON.stringify(args), 10), json: policyDocumentJson(args) }),
+  "aws:index/getPartition:getPartition": mock({ args: none, answer: () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }) }),
+  "aws:ec2/getVpc:getVpc": mock({
+    args: z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/) }),
+    answer: (args) => ({ id: args.id, arn: `arn:aws:ec2:::vpc/${args.id}`, cidrBlock: "10.20.0.0/16", state: "available" }),
+  }),
+  "aws:ec2/getManagedPrefixList:getManagedPrefixList": mock({
+    args: z.strictObject({ name: z.string().min(1) }),
+    answer: (args, region) => ({ id: `pl-${hex(`${args.name}${region}`, 8)}`, name: args.name, addressFamily: "IPv4", maxEntries: 55 }),
+  }),
+  "aws:route53/getZone:getZone": mock({
+    args: z.strictObject({ name: z.string().min(1), privateZone: z.boolean().optional(), vpcId: z.string().optional() }),
+    answer: (args) => {
+      const zoneName = args.name.replace(/\.$/, "");
+      const privateZone = args.privateZone === true;
+      // A private zone of the same name is a different zone (its own id, VPC-only name servers).
+      const zoneId = `Z${hex(`${privateZone ? "private:" : ""}${zoneName}`, 20).toUpperCase()}`;
+      return { id: zoneId, zoneId, name: `${zoneName}.`, nameServers: privateZone ? [] : ["ns-1.awsdns-01.net", "ns-2.awsdns-02.org"], privateZone };
+    },
+  }),
+  "aws:elb/getServiceAccount:getServiceAccount": mock({ args: z.strictObject({ region: z.string().optional() }), answer: (_args, region) => ({ id: region, arn: "arn:aws:iam::127311923021:root" }) }),
+  "aws:cloudfront/getCachePolicy:getCachePolicy": mock({ args: byName, answer: managedPolicy }),
+  "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": mock({ args: byName, answer: managedPolicy }),
+  "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": mock({ args: byName, answer: managedPolicy }),
+  "aws:iam/getPolicyDocument:getPolicyDocument": mock({
+    args: z.looseObject({ statements: z.array(z.looseObject({})).optional(), version: z.string().optional() }),
+    answer: (args) => ({ id: hex(JSON.stringify(args), 10), json: policyDocumentJson(args) }),
+  }),
 };
 
 /** Renders getPolicyDocument's arguments into the IAM JSON the provider would return. */
@@ -79,9 +107,14 @@ function policyDocumentJson(args: Args): string {
 const unwrapSingle = (values: unknown[]) => (values.length === 1 ? values[0] : values);
 
 export function invoke(token: string, args: Args, region: string): Record<string, unknown> {
-  const mock = INVOKES[token];
-  if (!mock) {
+  const entry = INVOKES[token];
+  if (!entry) {
     throw new Error(`offline engine: no mock for invoke ${token} (add one to tools/offline/invokes.ts) — args ${JSON.stringify(args)}`);
   }
-  return mock(args, region);
+  const parsed = entry.args.safeParse(args);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join(".") || "(args)"}: ${i.message}`).join("; ");
+    throw new Error(`offline engine: invoke ${token} with args ${JSON.stringify(args)} is outside what its mock answers (${why}); extend the mock in tools/offline/invokes.ts`);
+  }
+  return entry.answer(parsed.data, region);
 }

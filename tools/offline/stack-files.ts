@@ -56,6 +56,6 @@ function readYaml(file: string): unknown {
   try {
     return parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -46,7 +46,7 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${what} ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -21,8 +21,8 @@ export function makeTestCertificates(dir: string): TestCertificates {
       execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-      if (e.code === "ENOENT") throw new Error("openssl not found: install the Debian package openssl (bash tools/setup.sh does)");
-      throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString() ?? e.message}`);
+      if (e.code === "ENOENT") throw new Error("openssl not found: install the Debian package openssl (bash tools/setup.sh does)", { cause: err });
+      throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString() ?? e.message}`, { cause: err });
     }
   };
   openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=edgestack test CA", "-keyout", file("ca.key"), "-out", file("ca.crt")]);

@@ -53,7 +53,7 @@ const runCommand: CommandRunner = (command, args) =>
   });
 
 if (require.main === module) {
-  main(process.argv.slice(2), {
+  void main(process.argv.slice(2), {
     // CloudFront is a global service whose API lives in us-east-1.
     client: () => new CloudFrontClient({ region: "us-east-1" }),
     run: runCommand,

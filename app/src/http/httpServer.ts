@@ -5,16 +5,16 @@ import FindMyWay from "find-my-way";
 import type { Logger } from "pino";
 import { clientIp } from "../clientIp";
 import type { AccessLogMode } from "../config";
+import { APP_HEADERS, type AppMethod } from "../routes";
 
 /**
  * The app's HTTP layer: node:http with find-my-way (Fastify's router) and nothing in between.
  *
- * Why not a framework: the issue's goal is the API route at ≥ 0.85× a bare node:http server, and on
- * this machine a minimal Fastify route with no logging already measured 0.84–0.91× bare (README,
- * "The app") — no room left for the work the app must do on every request (request id, client IP,
- * logging). Five GET routes need no plugin system, body parsing or schemas; what they need is
- * here: routing, one way to answer (so every response carries the id and instance headers and
- * gets at most one access-log line), and a 500 for a handler that throws.
+ * Why no framework: the API route must stay at ≥ 0.85× a bare node:http server (`npm run bench:app`)
+ * while doing the per-request work (request id, client IP, logging), which leaves no room for a
+ * framework's own cost. A handful of routes need no plugin system, body parsing or schemas; what
+ * they need is here: routing, one way to answer (so every response carries the id and instance
+ * headers and gets at most one access-log line), and a 500 for a handler that throws.
  */
 
 export type Handler = (exchange: Exchange) => void | Promise<void>;
@@ -37,7 +37,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Honours a sane X-Request-ID from the proxy (nginx sets one), otherwise makes one. */
 export function requestId(req: IncomingMessage): string {
-  const incoming = req.headers["x-request-id"];
+  const incoming = req.headers[APP_HEADERS.requestId];
   return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
@@ -50,8 +50,6 @@ export const SLOW_REQUEST_MS = 1000;
 export class Exchange {
   /** Route parameters (`/static/:name` → params.name). */
   params: Record<string, string | undefined> = {};
-  /** Headers a wrapper adds to whatever the handler answers (the rate limiter's). */
-  extraHeaders: OutgoingHttpHeaders | undefined = undefined;
   private ip: string | undefined = undefined;
 
   constructor(
@@ -64,7 +62,7 @@ export class Exchange {
 
   /** The client address through the trusted proxy hops (computed once). */
   get clientIp(): string {
-    return (this.ip ??= clientIp(this.req.headers["x-forwarded-for"], this.req.socket.remoteAddress, this.server.options.trustProxyHops));
+    return (this.ip ??= clientIp(this.req.headers[APP_HEADERS.forwardedFor], this.req.socket.remoteAddress, this.server.options.trustProxyHops));
   }
 
   json(status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
@@ -75,9 +73,8 @@ export class Exchange {
   /** Writes the whole response in one go (a HEAD request gets the headers only: node drops the body). */
   send(status: number, body: string | Buffer | undefined, headers: OutgoingHttpHeaders = {}): void {
     if (this.res.headersSent) throw new Error(`request ${this.id} answered twice`);
-    if (this.extraHeaders !== undefined) Object.assign(headers, this.extraHeaders);
-    headers["x-request-id"] = this.id;
-    headers["x-instance"] = this.server.options.instanceId;
+    headers[APP_HEADERS.requestId] = this.id;
+    headers[APP_HEADERS.instance] = this.server.options.instanceId;
     // Once draining, tell keep-alive clients not to reuse this connection.
     if (this.server.options.isDraining()) headers.connection = "close";
     if (body !== undefined) headers["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.length;
@@ -107,9 +104,24 @@ export class HttpServer {
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
-  /** Registers a GET route; HEAD is answered by the same handler. */
+  private readonly table: { method: AppMethod; path: string }[] = [];
+
+  /** Registers `handler` for each method on `path`; a GET route answers HEAD too. */
+  on(methods: readonly AppMethod[], path: string, handler: Handler): void {
+    for (const method of methods) {
+      this.router.on(method, path, handler as unknown as FindMyWay.Handler<FindMyWay.HTTPVersion.V1>);
+      this.table.push({ method, path });
+    }
+  }
+
+  /** Registers a GET (and HEAD) route. */
   get(path: string, handler: Handler): void {
-    this.router.on("GET", path, handler as unknown as FindMyWay.Handler<FindMyWay.HTTPVersion.V1>);
+    this.on(["GET"], path, handler);
+  }
+
+  /** The registered routes, in registration order. */
+  get routes(): readonly { method: AppMethod; path: string }[] {
+    return this.table;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

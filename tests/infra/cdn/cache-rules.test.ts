@@ -10,6 +10,10 @@ import {
   SECURITY_HEADERS,
   STATIC_TTL_SECONDS,
 } from "../../../infra/cdn/cache-rules";
+import { CATCH_ALL, HEADERS, pathPattern, ROUTES } from "../../../infra/contract";
+
+const patterns = (keep: (r: (typeof ROUTES)[number]) => boolean) => ROUTES.filter((r) => r !== CATCH_ALL && keep(r)).map(pathPattern);
+const STATIC = pathPattern(ROUTES.find((r) => r.origin === "static")!);
 
 describe("cache policies", () => {
   const specs = cachePolicySpecs({ stack: "dev", htmlDefaultTtlSeconds: 60, htmlMaxTtlSeconds: 300 });
@@ -40,42 +44,43 @@ describe("behaviors", () => {
   const { ordered, default: fallback } = cacheBehaviors();
   const byPath = (p: string) => ordered.find((b) => b.pathPattern === p)!;
 
-  it("orders /static/*, /api/* and /ws before the default", () => {
-    expect(ordered.map((b) => b.pathPattern)).toEqual(["/static/*", "/api/*", "/ws"]);
+  it("has one ordered behavior per contract entry, in the contract's order, the catch-all as the default", () => {
+    expect(ordered.map((b) => b.pathPattern)).toEqual(patterns(() => true));
+    expect(ordered.map((b) => b.pathPattern)).toEqual(expect.arrayContaining(["/api/*", "/ws", "/static/*", "/health"]));
   });
 
   it("serves /static/* from the bucket with the immutable policy, compressed, read-only", () => {
-    expect(byPath("/static/*")).toMatchObject({ origin: "static", cachePolicy: { own: "static" }, compress: true });
-    expect(byPath("/static/*").allowedMethods).not.toContain("POST");
+    expect(byPath(STATIC)).toMatchObject({ origin: "static", cachePolicy: { own: "static" }, compress: true });
+    expect(byPath(STATIC).allowedMethods).not.toContain("POST");
   });
 
-  it("never caches /api/* or /ws and forwards all viewer values but Host, all methods", () => {
-    for (const p of ["/api/*", "/ws"]) {
+  it("never caches the uncached routes and forwards all viewer values but Host", () => {
+    for (const p of patterns((r) => r.cache === "none")) {
       expect(byPath(p)).toMatchObject({ origin: "app", cachePolicy: { managed: "cachingDisabled" }, originRequestPolicy: "allViewerExceptHost" });
-      expect(byPath(p).allowedMethods).toEqual(ALL_METHODS);
     }
+    for (const p of ["/api/*", "/ws"]) expect(byPath(p).allowedMethods).toEqual(ALL_METHODS);
   });
 
   it("sends HTML to the app with the short-TTL policy and only the viewer-address header besides the cache key", () => {
     expect(fallback).toMatchObject({ origin: "app", cachePolicy: { own: "html" }, originRequestPolicy: "viewerAddress" });
     expect(fallback.pathPattern).toBeUndefined();
-    expect(originRequestPolicySpecs("dev").viewerAddress).toMatchObject({ name: "edgestack-dev-viewer-address", headers: ["X-Viewer-Address"] });
+    expect(originRequestPolicySpecs("dev").viewerAddress).toMatchObject({ name: "edgestack-dev-viewer-address", headers: [HEADERS.viewerAddress] });
   });
 
   it("every behavior that reaches the ALB is listed for the viewer-address function and forwards its header; /static/* is not", () => {
     const alb = albBehaviors(cacheBehaviors());
-    expect(alb.map((b) => b.pathPattern ?? "(default)")).toEqual(["(default)", "/api/*", "/ws"]);
+    expect(alb.map((b) => b.pathPattern ?? "(default)")).toEqual(["(default)", ...patterns((r) => r.origin === "app")]);
     for (const b of alb) expect(["allViewerExceptHost", "viewerAddress"]).toContain(b.originRequestPolicy);
     expect(() => checkViewerAddressForwarded(cacheBehaviors())).not.toThrow();
   });
 
   it("refuses an ALB behavior without an origin request policy (the function's header would be dropped), naming it", () => {
     const behaviors = cacheBehaviors();
-    behaviors.ordered.push({ ...behaviors.ordered[1], pathPattern: "/graphql", originRequestPolicy: undefined });
+    behaviors.ordered.push({ ...behaviors.ordered.find((b) => b.pathPattern === "/api/*")!, pathPattern: "/graphql", originRequestPolicy: undefined });
     expect(() => checkViewerAddressForwarded(behaviors)).toThrow("CloudFront behavior /graphql reaches the ALB without an origin request policy: X-Viewer-Address would not reach nginx");
     // An S3 behavior never reaches nginx: no policy needed.
     const s3Only = cacheBehaviors();
-    s3Only.ordered[0].originRequestPolicy = undefined;
+    s3Only.ordered.find((b) => b.origin === "static")!.originRequestPolicy = undefined;
     expect(() => checkViewerAddressForwarded(s3Only)).not.toThrow();
   });
 });

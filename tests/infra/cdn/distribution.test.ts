@@ -1,6 +1,10 @@
 import { input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
 import * as vm from "node:vm";
 import { computedOutputs } from "../../../tools/offline/outputs";
+import { CATCH_ALL, HEADERS, HSTS, pathPattern, ROUTES } from "../../../infra/contract";
+
+const patterns = (keep: (r: (typeof ROUTES)[number]) => boolean) => ROUTES.filter((r) => r !== CATCH_ALL && keep(r)).map(pathPattern);
+const UNCACHED = patterns((r) => r.cache === "none");
 
 /** The dev distribution: origins, behaviors, policies, static bucket; no WAF or logging in dev. */
 
@@ -54,8 +58,8 @@ describe("distribution", () => {
     });
   });
 
-  it("has ordered behaviors for /static/*, /api/* and /ws, all HTTPS, all with cache policies and security headers", () => {
-    expect(input<Behavior[]>(dist(), "orderedCacheBehaviors").map((b) => b.pathPattern)).toEqual(["/static/*", "/api/*", "/ws"]);
+  it("has an ordered behavior per contract entry, all HTTPS, all with cache policies and security headers", () => {
+    expect(input<Behavior[]>(dist(), "orderedCacheBehaviors").map((b) => b.pathPattern)).toEqual(patterns(() => true));
     const headersPolicy = idOf("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "cdn-security-headers");
     for (const b of behaviors()) {
       expect(b.viewerProtocolPolicy).toBe("redirect-to-https");
@@ -74,11 +78,22 @@ describe("distribution", () => {
     expect(one(run, "aws:cloudfront/cachePolicy:CachePolicy", "cdn-html").inputs).toMatchObject({ minTtl: 0, defaultTtl: 60, maxTtl: 300 });
   });
 
-  it("never caches /api/* or /ws and forwards everything but Host, all methods", () => {
-    for (const path of ["/api/*", "/ws"]) {
+  it("never caches the uncached routes (/api/*, /ws, health) and forwards everything but Host; API and WebSocket take all methods", () => {
+    expect(UNCACHED).toEqual(expect.arrayContaining(["/api/*", "/ws", "/health"]));
+    for (const path of UNCACHED) {
       expect(ordered(path)).toMatchObject({ targetOriginId: "alb-origin", cachePolicyId: CACHING_DISABLED, originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST });
-      expect(ordered(path).allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
     }
+    for (const path of ["/api/*", "/ws"]) expect(ordered(path).allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+  });
+
+  it("sends HSTS with the contract's value", () => {
+    const policy = one(run, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "cdn-security-headers");
+    expect(input(policy, "securityHeadersConfig.strictTransportSecurity")).toMatchObject({
+      accessControlMaxAgeSec: HSTS.maxAgeSeconds,
+      includeSubdomains: HSTS.includeSubDomains,
+      preload: HSTS.preload,
+      override: true,
+    });
   });
 
   it("runs the published viewer-address function on viewer requests of every ALB behavior, never on /static/*", () => {
@@ -87,7 +102,7 @@ describe("distribution", () => {
     const arn = computedOutputs("aws:cloudfront/function:Function", "cdn-viewer-address", { name: "edgestack-dev-viewer-address" }, REGION).outputs.arn;
     expect(arn).toBe("arn:aws:cloudfront::123456789012:function/edgestack-dev-viewer-address");
     const alb = behaviors().filter((b) => b.targetOriginId === "alb-origin");
-    expect(alb.map((b) => b.pathPattern ?? "(default)")).toEqual(["(default)", "/api/*", "/ws"]);
+    expect(alb.map((b) => b.pathPattern ?? "(default)")).toEqual(["(default)", ...patterns((r) => r.origin === "app")]);
     for (const b of alb) expect(b.functionAssociations).toEqual([{ eventType: "viewer-request", functionArn: arn }]);
     expect(ordered("/static/*").functionAssociations).toBeUndefined();
 
@@ -102,15 +117,15 @@ describe("distribution", () => {
     const policy = one(run, "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "cdn-viewer-address");
     expect(policy.inputs).toMatchObject({
       name: "edgestack-dev-viewer-address",
-      headersConfig: { headerBehavior: "whitelist", headers: { items: ["X-Viewer-Address"] } },
+      headersConfig: { headerBehavior: "whitelist", headers: { items: [HEADERS.viewerAddress] } },
       cookiesConfig: { cookieBehavior: "none" },
       queryStringsConfig: { queryStringBehavior: "none" },
     });
     expect(input(dist(), "defaultCacheBehavior.originRequestPolicyId")).toBe(idOf("aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "cdn-viewer-address"));
     // The HTML cache key stays free of headers: one cached copy per viewer address would be no cache at all.
     expect(input(one(run, "aws:cloudfront/cachePolicy:CachePolicy", "cdn-html"), "parametersInCacheKeyAndForwardedToOrigin.headersConfig")).toEqual({ headerBehavior: "none" });
-    // /api/* and /ws: the managed all-viewer-headers-but-Host policy, which includes headers set by a viewer-request function.
-    for (const path of ["/api/*", "/ws"]) expect(ordered(path).originRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST);
+    // Uncached routes: the managed all-viewer-headers-but-Host policy, which includes headers set by a viewer-request function.
+    for (const path of UNCACHED) expect(ordered(path).originRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST);
   });
 
   it("caches 5xx errors only briefly", () => {

@@ -1,3 +1,4 @@
+import { BOUNDS, parseStackConfig } from "../../../infra/config/schema";
 import { wafRules } from "../../../infra/cdn/waf";
 
 describe("wafRules", () => {
@@ -18,6 +19,9 @@ describe("wafRules", () => {
   });
 
   it("rejects a limit below WAF's minimum, naming the key", () => {
-    expect(() => wafRules({ ratePer5Minutes: 5, metricPrefix: "x" })).toThrow(/wafRateLimitPer5Minutes \(5\)/);
+    expect(() => wafRules({ ratePer5Minutes: 5, metricPrefix: "x" })).toThrow(`edgestack:wafRateLimitPer5Minutes: 5 must be at least ${BOUNDS.wafRatePer5Minutes.min}`);
+    // The component and the config accept the same values: the bound is the schema's.
+    expect(() => wafRules({ ratePer5Minutes: BOUNDS.wafRatePer5Minutes.min, metricPrefix: "x" })).not.toThrow();
+    expect(() => parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:wafRateLimitPer5Minutes": String(BOUNDS.wafRatePer5Minutes.min) }, "dev")).not.toThrow();
   });
 });

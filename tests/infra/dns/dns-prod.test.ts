@@ -1,5 +1,5 @@
 import { input, ofType, runStack, StackRun } from "../../harness";
-import { INVOKES } from "../../../tools/offline/invokes";
+import { invoke } from "../../../tools/offline/invokes";
 
 /** Prod (createHostedZone false): the existing zone is looked up by name, never created. */
 
@@ -9,9 +9,16 @@ beforeAll(async () => {
 });
 
 describe("existing hosted zone", () => {
-  it("creates no zone and puts every record in the looked-up one", () => {
+  it("looks up the public zone of the domain, exactly once", () => {
+    const lookups = run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone");
+    expect(lookups.map((i) => i.args)).toEqual([{ name: "edgestack.example.com", privateZone: false }]);
+  });
+
+  it("creates no zone and puts every record in the looked-up public zone", () => {
     expect(ofType(run, "aws:route53/zone:Zone")).toEqual([]);
-    const zoneId = INVOKES["aws:route53/getZone:getZone"]({ name: "edgestack.example.com" }, "us-east-1").zoneId;
+    const publicZone = invoke("aws:route53/getZone:getZone", { name: "edgestack.example.com", privateZone: false }, "us-east-1");
+    expect(publicZone.privateZone).toBe(false);
+    const zoneId = publicZone.zoneId;
     expect(run.outputs.hostedZoneId).toBe(zoneId);
     const records = ofType(run, "aws:route53/record:Record");
     expect(records.length).toBeGreaterThan(10);

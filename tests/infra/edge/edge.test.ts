@@ -1,7 +1,9 @@
 import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
 import { computedOutputs } from "../../../tools/offline/outputs";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../../infra/edge/alb";
-import { INVOKES } from "../../../tools/offline/invokes";
+import { invoke } from "../../../tools/offline/invokes";
+import { albRoutes } from "../../../infra/edge/origin-lock";
+import { routePath } from "../../../infra/contract";
 
 /** The dev stack's load balancers, origin lock and certificates, as the mock engine records them. */
 
@@ -58,8 +60,9 @@ describe("ALB", () => {
   it("forwards /api/*, /ws and the rest only when the secret origin header matches", () => {
     const httpsArn = idOf(LISTENER, "alb-https");
     const rules = ofType(run, RULE).sort((a, b) => input<number>(a, "priority") - input<number>(b, "priority"));
-    expect(rules.map((r) => input(r, "priority"))).toEqual([10, 20, 1000]);
-    expect(rules.map((r) => input(r, "conditions[1].pathPattern.values"))).toEqual([["/api/*"], ["/ws"], undefined]);
+    // The rules the program declares are the contract's (albRoutes derives them; checked in tests/infra/contract.test.ts).
+    expect(rules.map((r) => input(r, "priority"))).toEqual(albRoutes().map((r) => r.priority));
+    expect(rules.map((r) => input(r, "conditions[1].pathPattern.values"))).toEqual(albRoutes().map((r) => r.pathPatterns));
     for (const rule of rules) {
       expect(input(rule, "listenerArn")).toBe(httpsArn);
       expect(input(rule, "conditions[0].httpHeader")).toEqual({ httpHeaderName: "X-Origin-Verify", values: [secretValue()] });
@@ -75,12 +78,12 @@ describe("ALB", () => {
     expect(input(tg, "targetType")).toBe("instance");
     expect(input(tg, "loadBalancingAlgorithmType")).toBe("least_outstanding_requests");
     expect(input(tg, "deregistrationDelay")).toBe(20);
-    expect(input(tg, "healthCheck")).toMatchObject({ path: "/health", matcher: "200", port: "traffic-port", protocol: "HTTP", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
+    expect(input(tg, "healthCheck")).toMatchObject({ path: routePath("health"), matcher: "200", port: "traffic-port", protocol: "HTTP", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
     expect(input(tg, "stickiness")).toEqual({ type: "lb_cookie", enabled: false });
   });
 
   it("accepts HTTPS only from CloudFront's origin-facing prefix list and talks only to the NodePort", () => {
-    const prefixListId = INVOKES["aws:ec2/getManagedPrefixList:getManagedPrefixList"]({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, REGION).id;
+    const prefixListId = invoke("aws:ec2/getManagedPrefixList:getManagedPrefixList", { name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, REGION).id;
     const ingress = sgRules(INGRESS, "alb-sg");
     expect(ingress.map((r) => r.inputs)).toEqual([
       expect.objectContaining({ prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443 }),
@@ -120,7 +123,7 @@ describe("NLB", () => {
     for (const [name, port] of [["nlb-tls", 30081], ["nlb-http", 30082]] as const) {
       const tg = one(run, TG, name);
       expect(tg.inputs).toMatchObject({ protocol: "TCP", port, targetType: "instance", proxyProtocolV2: true, connectionTermination: true, deregistrationDelay: 20 });
-      expect(input(tg, "healthCheck")).toMatchObject({ protocol: "HTTP", port: "30080", path: "/health", matcher: "200" });
+      expect(input(tg, "healthCheck")).toMatchObject({ protocol: "HTTP", port: "30080", path: routePath("health"), matcher: "200" });
     }
   });
 

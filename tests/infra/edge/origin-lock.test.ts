@@ -1,3 +1,4 @@
+import { CATCH_ALL, pathPattern, ROUTES } from "../../../infra/contract";
 import { albRoutes, ORIGIN_SECRET_LENGTH, ORIGIN_VERIFY_HEADER } from "../../../infra/edge/origin-lock";
 
 describe("origin lock settings", () => {
@@ -7,9 +8,10 @@ describe("origin lock settings", () => {
     expect(ORIGIN_VERIFY_HEADER).toMatch(/^X-[A-Za-z-]+$/);
   });
 
-  it("routes /api/* and /ws before the catch-all, with unique priorities", () => {
+  it("routes the contract's entries with a priority before the catch-all, with unique priorities", () => {
     const routes = albRoutes();
-    expect(routes.map((r) => r.pathPatterns)).toEqual([["/api/*"], ["/ws"], undefined]);
+    const withRule = ROUTES.filter((r) => r.albPriority !== null).sort((a, b) => a.albPriority! - b.albPriority!);
+    expect(routes.map((r) => r.pathPatterns)).toEqual(withRule.map((r) => (r === CATCH_ALL ? undefined : [pathPattern(r)])));
     const priorities = routes.map((r) => r.priority);
     expect([...priorities].sort((a, b) => a - b)).toEqual(priorities);
     expect(new Set(priorities).size).toBe(priorities.length);

@@ -1,3 +1,4 @@
+import { ROUTES } from "../../../infra/contract";
 import {
   buildNginxModel,
   HTML_STALE_IF_ERROR_SECONDS,
@@ -80,7 +81,8 @@ describe("cluster mode", () => {
   test("timeouts, retries and limits come from the config", () => {
     const alb = model.servers[0] as NginxProxyServer;
     const byPath = Object.fromEntries(alb.locations.map((l) => [l.path, l]));
-    expect(Object.keys(byPath)).toEqual(["/health", "/ws", "/api/", "/static/", "/"]);
+    // One location per contract entry, in its order.
+    expect(Object.keys(byPath)).toEqual(ROUTES.map((r) => r.path));
     expect(byPath["/api/"]).toMatchObject({
       rateLimited: true,
       connectTimeoutSeconds: prod.proxyConnectTimeoutSeconds,
@@ -96,7 +98,8 @@ describe("cluster mode", () => {
     expect(byPath["/"].defaultCacheControl).toBe(
       `public, max-age=${prod.cdnHtmlDefaultTtlSeconds}, stale-while-revalidate=${prod.staleWhileRevalidateSeconds}, stale-if-error=${HTML_STALE_IF_ERROR_SECONDS}`,
     );
-    for (const path of ["/health", "/ws", "/api/", "/static/"]) expect(byPath[path].defaultCacheControl).toBeNull();
+    for (const r of ROUTES.filter((r) => r.nginx !== "html")) expect(byPath[r.path].defaultCacheControl).toBeNull();
+    for (const r of ROUTES.filter((r) => r.nginx === "health")) expect(byPath[r.path]).toMatchObject({ rateLimited: false, accessLog: false });
     const nlbTls = model.servers[1] as NginxProxyServer;
     expect(nlbTls.locations.find((l) => l.path === "/")?.defaultCacheControl).toBe(byPath["/"].defaultCacheControl);
     expect(model.retry).toEqual({ tries: prod.nginxNextUpstreamTries, timeoutSeconds: prod.proxyReadTimeoutSeconds });

@@ -43,9 +43,9 @@ const mimeType = fc
   .tuple(fc.constantFrom("text", "application", "image", "font"), fc.stringMatching(/^[a-z0-9][a-z0-9.+-]{0,12}$/))
   .map(([a, b]) => `${a}/${b}`)
   .filter((t) => t !== "text/html");
-const locationPath = fc.stringMatching(/^\/[A-Za-z0-9._~\/-]{0,16}$/).filter((p) => !p.split("/").includes(".."));
+const locationPath = fc.stringMatching(/^\/[A-Za-z0-9._~/-]{0,16}$/).filter((p) => !p.split("/").includes(".."));
 const headerName = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9-]{0,14}[A-Za-z0-9])?$/).filter((n) => n.toLowerCase() !== "strict-transport-security");
-const headerValue = fc.stringMatching(/^[A-Za-z0-9=,.:\/()+*!?%&@_-]([A-Za-z0-9 =,.:\/()+*!?%&@_-]{0,30}[A-Za-z0-9=,.:\/()+*!?%&@_-])?$/);
+const headerValue = fc.stringMatching(/^[A-Za-z0-9=,.:/()+*!?%&@_-]([A-Za-z0-9 =,.:/()+*!?%&@_-]{0,30}[A-Za-z0-9=,.:/()+*!?%&@_-])?$/);
 
 const stackName = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
 const extension = fc.stringMatching(/^[a-z0-9]{1,6}$/);
@@ -193,7 +193,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
       }),
       retry: fc.record({ tries: fc.integer({ min: 1, max: 10 }), timeoutSeconds: seconds(600) }),
       securityHeaders: fc.array(fc.record({ name: headerName, value: headerValue }), { maxLength: 4 }),
-      hsts: fc.option(fc.record({ maxAgeSeconds: fc.integer({ min: 0, max: 63_072_000 }), includeSubDomains: fc.boolean() }), { nil: null }),
+      hsts: fc.option(fc.record({ maxAgeSeconds: fc.integer({ min: 0, max: 63_072_000 }), includeSubDomains: fc.boolean(), preload: fc.boolean() }), { nil: null }),
       exposeUpstreamAddress: fc.boolean(),
       upstreams: fc.tuple(...upstreamNames.map(upstreamArb)),
       servers,

@@ -1,3 +1,4 @@
+import { hstsValue } from "../../../infra/contract";
 import { buildNginxModel, LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
 import { blockOf, serverBlocks, stackConfig } from "./support";
 
@@ -176,7 +177,7 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(conf).toMatch(/^\s+gzip_types [^;]*application\/json[^;]*;$/m);
     expect(lines(blockOf(conf, "map $http_upgrade $connection_upgrade"))).toEqual(expect.arrayContaining(["default upgrade;", `"" "";`]));
     expect(lines(blockOf(conf, "map $http_x_request_id $edge_request_id"))).toContain("default $request_id;");
-    expect(lines(blockOf(conf, "map $edge_proto $edge_hsts"))).toContain(`https "max-age=31536000; includeSubDomains";`);
+    expect(lines(blockOf(conf, "map $edge_proto $edge_hsts"))).toContain(`https "${hstsValue()}";`);
   });
 
   test("prod renders its own values", () => {

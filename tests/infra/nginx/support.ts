@@ -8,6 +8,7 @@ import * as net from "node:net";
 import { readFileSync } from "node:fs";
 import { WebSocketServer } from "ws";
 import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
+import { routePath } from "../../../infra/contract";
 import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
 import { readStackFiles } from "../../../tools/offline/stack-files";
 import { freePort } from "../../../tools/processes/ports";
@@ -83,7 +84,7 @@ export async function startBackend(name: string, options: { delayMs?: number } =
     const answer = () => {
       res.setHeader("content-type", req.url?.endsWith(".txt") ? "text/plain" : "application/json");
       res.setHeader("x-backend", name);
-      if (url.pathname.startsWith("/static/")) res.setHeader("cache-control", "no-cache");
+      if (url.pathname.startsWith(routePath("static"))) res.setHeader("cache-control", "no-cache");
       if (url.pathname.startsWith("/api/cc")) res.setHeader("cache-control", "private, max-age=7");
       if (url.searchParams.has("cc")) res.setHeader("cache-control", url.searchParams.get("cc")!);
       if (url.searchParams.has("status")) res.statusCode = Number(url.searchParams.get("status"));
@@ -102,7 +103,7 @@ export async function startBackend(name: string, options: { delayMs?: number } =
   // WebSocket echo on /ws, like the app.
   const wss = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req, socket, head) => {
-    if ((req.url ?? "").split("?")[0] !== "/ws") {
+    if ((req.url ?? "").split("?")[0] !== routePath("websocket")) {
       socket.destroy();
       return;
     }

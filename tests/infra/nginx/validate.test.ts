@@ -1,7 +1,11 @@
 import { buildNginxModel, nginxModelProblems, NginxModelError, validateNginxModel, type NginxModel, type NginxProxyServer } from "../../../infra/nginx";
+import { ROUTES } from "../../../infra/contract";
 import { stackConfig } from "./support";
 
 const dev = stackConfig("dev");
+/** Index of a location in the model: the contract's ROUTES order. */
+const HTML = ROUTES.findIndex((r) => r.key === "html");
+const STATIC = ROUTES.findIndex((r) => r.key === "static");
 
 function model(edit?: (m: NginxModel) => void): NginxModel {
   const m = buildNginxModel(dev, {
@@ -48,8 +52,8 @@ describe("values that could break out of a directive are rejected, naming the fi
     ["CIDR with host bits", (m) => (proxy(m).realIp!.trustedCidrs[0] = "10.0.0.1/8"), `nginx.servers[0].realIp.trustedCidrs[0]: "10.0.0.1/8" is not an IPv4 CIDR block without host bits`],
     ["real IP header ending the directive", (m) => (proxy(m).realIp!.header = "X-Viewer-Address; allow all"), `nginx.servers[0].realIp.header: "X-Viewer-Address; allow all" contains ";"`],
     ["real IP header that is no header name", (m) => (proxy(m).realIp!.header = "X_Viewer:Address"), `nginx.servers[0].realIp.header: "X_Viewer:Address" is not "proxy_protocol" or an HTTP header name`],
-    ["default Cache-Control with a quote", (m) => (proxy(m).locations[4].defaultCacheControl = 'public" always; return 200 "x'), `nginx.servers[0].locations[4].defaultCacheControl: "public\\" always; return 200 \\"x" contains "\\""`],
-    ["default Cache-Control with a variable", (m) => (proxy(m).locations[4].defaultCacheControl = "$http_cookie"), `nginx.servers[0].locations[4].defaultCacheControl: "$http_cookie" contains "$"`],
+    ["default Cache-Control with a quote", (m) => (proxy(m).locations[HTML].defaultCacheControl = 'public" always; return 200 "x'), `nginx.servers[0].locations[${HTML}].defaultCacheControl: "public\\" always; return 200 \\"x" contains "\\""`],
+    ["default Cache-Control with a variable", (m) => (proxy(m).locations[HTML].defaultCacheControl = "$http_cookie"), `nginx.servers[0].locations[${HTML}].defaultCacheControl: "$http_cookie" contains "$"`],
   ])("%s", (_name, edit, message) => {
     const problems = nginxModelProblems(model(edit));
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
@@ -123,11 +127,11 @@ describe("combinations nginx would refuse, or that make no sense", () => {
   });
 
   test("default Cache-Control: a missing value, or one next to the immutable cache", () => {
-    expect(nginxModelProblems(model((m) => delete (proxy(m).locations[4] as { defaultCacheControl?: unknown }).defaultCacheControl))).toContain(
-      "nginx.servers[0].locations[4].defaultCacheControl: undefined must be a string (a header value (printable ASCII))",
+    expect(nginxModelProblems(model((m) => delete (proxy(m).locations[HTML] as { defaultCacheControl?: unknown }).defaultCacheControl))).toContain(
+      `nginx.servers[0].locations[${HTML}].defaultCacheControl: undefined must be a string (a header value (printable ASCII))`,
     );
-    expect(nginxModelProblems(model((m) => (proxy(m).locations[3].defaultCacheControl = "public, max-age=1")))).toContain(
-      "nginx.servers[0].locations[3].defaultCacheControl: not allowed with immutableCacheSeconds (which sets Cache-Control itself)",
+    expect(nginxModelProblems(model((m) => (proxy(m).locations[STATIC].defaultCacheControl = "public, max-age=1")))).toContain(
+      `nginx.servers[0].locations[${STATIC}].defaultCacheControl: not allowed with immutableCacheSeconds (which sets Cache-Control itself)`,
     );
   });
 
@@ -151,6 +155,23 @@ describe("combinations nginx would refuse, or that make no sense", () => {
   test("HSTS as a plain security header (it would be sent over http too)", () => {
     expect(nginxModelProblems(model((m) => m.securityHeaders.push({ name: "Strict-Transport-Security", value: "max-age=1" })))).toContain(
       "nginx.securityHeaders[3].name: set HSTS through nginx.hsts so it is only sent over https",
+    );
+  });
+
+  test("wrong types and unknown roles name the field and the value", () => {
+    const problems = nginxModelProblems(
+      model((m) => {
+        (m.servers[0] as { role: string }).role = "evil";
+        (m as { workerProcesses: unknown }).workerProcesses = "many";
+        (m.upstreams[0] as { keepalive: unknown }).keepalive = 7;
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `nginx.servers[0].role: "evil" is not one of "proxy", "redirect_https", "status"`,
+        `nginx.workerProcesses: "many" must be "auto" or a whole number from 1 to 256`,
+        "nginx.upstreams[0].keepalive: 7 must be null or { connections, timeoutSeconds, requests }",
+      ]),
     );
   });
 

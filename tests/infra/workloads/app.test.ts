@@ -1,4 +1,5 @@
 import { parseStackConfig } from "../../../infra/config/schema";
+import { routePath } from "../../../infra/contract";
 import { APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
 import { loadConfig } from "../../../app/src/config";
 
@@ -15,7 +16,6 @@ const config = parseStackConfig(
   "test",
 );
 // The spec is plain data; read it as such.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const spec = appDeploymentSpec(config, "app-redis") as any;
 const container = spec.template.spec.containers[0];
 
@@ -65,9 +65,9 @@ describe("appDeploymentSpec", () => {
   });
 
   it("probes /health for readiness, /livez for liveness and startup", () => {
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
-    expect(container.livenessProbe.httpGet).toEqual({ path: "/livez", port: "http" });
-    expect(container.startupProbe.httpGet).toEqual({ path: "/livez", port: "http" });
+    expect(container.readinessProbe.httpGet).toEqual({ path: routePath("health"), port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
+    expect(container.startupProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
     expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
   });
 
@@ -98,7 +98,6 @@ describe("appDeploymentSpec", () => {
 
 describe("Service, PDB and HPA", () => {
   it("puts the Service on the fixed ClusterIP nginx's upstream names", () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const service = appServiceSpec(config) as any;
     expect(service).toMatchObject({ type: "ClusterIP", clusterIP: config.appClusterIp, ports: [{ port: 8080, targetPort: "http" }] });
     expect(service.selector).toEqual(spec.selector.matchLabels);
@@ -109,7 +108,6 @@ describe("Service, PDB and HPA", () => {
   });
 
   it("scales the Deployment on CPU within the configured bounds", () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const hpa = appHpaSpec(config, "app") as any;
     expect(hpa.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "app" });
     expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([config.appMinReplicas, config.appMaxReplicas]);

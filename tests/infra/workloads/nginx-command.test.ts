@@ -22,7 +22,6 @@ it.each(["dev", "prod"])("%s: the Deployment's nginx command accepts the ConfigM
   const config = parseStackConfig(readStackFiles(stack).config, stack);
   const model = buildNginxModel(config, { mode: "cluster" });
   const text = renderNginxConf(model);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const spec = nginxDeploymentSpec(config, { text, workerShutdownTimeoutSeconds: model.workerShutdownTimeoutSeconds }, nginxConfigMapName(text), config.kubernetesVersion) as any;
   const command: string[] = spec.template.spec.containers[0].command;
   expect(command.slice(0, 3)).toEqual(["nginx", "-c", `${NGINX_CONF_DIR}/nginx.conf`]);

@@ -14,7 +14,6 @@ import { sha256 } from "../../../infra/workloads/hash";
 
 const config = parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:nginxReplicas": "3" }, "test");
 const conf = { text: "events {}\nhttp {}\n", workerShutdownTimeoutSeconds: 40 };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const build = (c = conf, version = "1.33") => nginxDeploymentSpec(config, c, nginxConfigMapName(c.text), version) as any;
 
 describe("nginxServicePorts", () => {
@@ -32,7 +31,6 @@ describe("nginxServicePorts", () => {
   });
 
   it("is what the NodePort Service exposes, with the Cluster traffic policy and no LoadBalancer type", () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const service = nginxServiceSpec(config) as any;
     expect(service.type).toBe("NodePort");
     expect(service.externalTrafficPolicy).toBe("Cluster");

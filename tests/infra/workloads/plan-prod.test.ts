@@ -16,8 +16,7 @@ beforeAll(() => {
 });
 
 const all = (type: string) => plan.filter((r) => r.type === type);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const at = (r: PlanResource, p: string): any => p.split(".").reduce<any>((v, k) => v?.[k], r.inputs); // eslint-disable-line @typescript-eslint/no-explicit-any
+const at = (r: PlanResource, p: string): any => p.split(".").reduce<any>((v, k) => v?.[k], r.inputs);
 
 it("has a ReplicationGroup with transit and at-rest encryption, failover, multi-AZ and the auth token as [secret]", () => {
   const [group] = all("aws:elasticache/replicationGroup:ReplicationGroup");

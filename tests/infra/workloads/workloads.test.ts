@@ -6,7 +6,7 @@ import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun
 /** The prod stack's Kubernetes workloads and their load-balancer wiring, as registered. */
 let run: StackRun;
 const deployment = (name: string) => one(run, "kubernetes:apps/v1:Deployment", `workloads-${name}`);
-const podSpec = (d: CapturedResource) => input<Record<string, any>>(d, "spec.template.spec"); // eslint-disable-line @typescript-eslint/no-explicit-any
+const podSpec = (d: CapturedResource) => input<Record<string, any>>(d, "spec.template.spec");
 
 beforeAll(async () => {
   run = await runStack({ stack: "prod" });

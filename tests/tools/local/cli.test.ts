@@ -34,7 +34,7 @@ const alive = (pid: number): boolean => {
 test("starts, prints the URLs, serves /health through nginx, and on SIGTERM stops every pid it started and exits 0", async () => {
   const port = await freePort();
   const run = runCli(["--port", String(port), "--replicas", "2"]);
-  let pids: number[] = [];
+  let pids: number[];
   try {
     const deadline = Date.now() + 50_000;
     while (!/^ready/m.test(run.output().stdout)) {
