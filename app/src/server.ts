@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import * as path from "node:path";
-import type { Redis } from "ioredis";
 import type { DestinationStream, Logger } from "pino";
 import { rateLimitIdentity } from "./clientIp";
 import type { AppConfig } from "./config";
@@ -10,7 +9,7 @@ import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
 import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
-import { createRedisClient } from "./redis";
+import { createAppRedisClient, type RedisClient } from "./redis";
 import { gracefulShutdown } from "./shutdown";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
 
@@ -22,7 +21,7 @@ export interface RequestLimiter {
 
 export interface AppDependencies {
   /** A Redis client owned by the caller (not closed by the app). Default: one from REDIS_URL. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Replaces the sliding-window limiter; `null` turns rate limiting off (benchmark baseline). */
   limiter?: RequestLimiter | null;
   /** Extra routes registered before start (tests use a slow route to prove draining). */
@@ -34,7 +33,7 @@ export interface AppDependencies {
 export interface App {
   readonly server: Server;
   readonly log: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly websockets: WebSocketEndpoint;
   /** The buffered logger; flushSync() before any process.exit(). */
   readonly logs: AppLogger;
@@ -78,7 +77,7 @@ function loadStaticAssets(dir: string): Map<string, StaticAsset> {
 
 export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const ownsRedis = deps.redis === undefined;
-  const redis = deps.redis ?? createRedisClient(config.redisUrl, config.redisCommandTimeoutMs);
+  const redis = deps.redis ?? createAppRedisClient(config);
   const limiter: RequestLimiter | null =
     deps.limiter !== undefined
       ? deps.limiter

@@ -195,6 +195,14 @@ export function decodeRing(value: Buffer): RingState {
   return { capacity, head, count, renewedAt: value.readUIntBE(13, 6), oldest: value.readUIntBE(19, 6), times };
 }
 
+const DEFAULT_PREFIX = "rl";
+
+/** The Redis key for an identity: braces in it are replaced so the {hash tag} stays intact. */
+export function rateLimitKey(identity: string, prefix = DEFAULT_PREFIX): string {
+  const safe = identity.includes("{") || identity.includes("}") ? identity.replace(/[{}]/g, "_") : identity;
+  return `${prefix}:{${safe}}`;
+}
+
 const COMMAND = "edgestackSlidingWindow";
 /** Bounds one script run (Redis executes scripts single-threaded): ~1 ms at most. */
 const MAX_BATCH = 256;
@@ -244,7 +252,7 @@ export class SlidingWindowLimiter {
     if (!Number.isInteger(options.windowMs) || options.windowMs < 1) throw new Error(`windowMs must be a positive integer, got ${options.windowMs}`);
     this.limit = options.limit;
     this.windowMs = options.windowMs;
-    this.prefix = options.prefix ?? "rl";
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const entries = options.blockCacheEntries ?? 100_000;
     this.blockCache = entries > 0 ? new BlockCache(entries) : undefined;
     this.clock = options.clock ?? (() => performance.now());
@@ -258,8 +266,7 @@ export class SlidingWindowLimiter {
 
   /** The Redis key for an identity; braces in it are replaced so the hash tag stays intact. */
   key(identity: string): string {
-    const safe = identity.includes("{") || identity.includes("}") ? identity.replace(/[{}]/g, "_") : identity;
-    return `${this.prefix}:{${safe}}`;
+    return rateLimitKey(identity, this.prefix);
   }
 
   /** Records one hit for `identity` if it fits. Rejects when Redis fails (caller picks open/closed). */
