@@ -21,7 +21,8 @@
  * Window-edge exactness: admitted hits of two bursts 100 ms apart across a window edge.
  * Memory: bytes per key filled to the limit (10, 100, 1000) for the ring, the sorted set and RLF.
  *
- * BENCH_DURATION_S (4), BENCH_ROUNDS (5) tune the HTTP part; BENCH_HTTP_ONLY=1 skips the rest.
+ * BENCH_DURATION_S (4), BENCH_ROUNDS (5) tune the HTTP part; BENCH_HTTP_ONLY=1 skips the rest,
+ * BENCH_LIMITER_ONLY=1 skips the HTTP part.
  * Child mode (internal): `tsx tools/bench/app.ts --serve <kind> <port> <redisUrl> <limit>`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -39,7 +40,7 @@ import type { Redis } from "ioredis";
 import { createApp, type RequestLimiter } from "../../app/src/server";
 import { cpuMs } from "../processes/cpu";
 import { freePort, waitForPort } from "../processes/ports";
-import { startRedis } from "../processes/redis";
+import { startRedis, type RedisProcess } from "../processes/redis";
 import { SortedSetLog } from "./sortedSetLog";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
@@ -304,78 +305,83 @@ async function edgeTest(check: (key: string) => Promise<boolean>, key: string, l
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** The HTTP scenarios (autocannon against each server process) and their goal lines. */
+async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
+  const scenarios: { name: string; kind: ServerKind; limit: number; keys: number }[] = [
+    { name: "bare node:http", kind: "bare", limit: 1, keys: DISTINCT_KEYS },
+    { name: "app, no limiter", kind: "app-nolimit", limit: 1, keys: DISTINCT_KEYS },
+    { name: "app, no limiter, ACCESS_LOG=all", kind: "app-nolimit-logall", limit: 1, keys: DISTINCT_KEYS },
+    { name: "app + sliding window, 1000 keys", kind: "app-limit", limit: 1_000_000_000, keys: DISTINCT_KEYS },
+    { name: "app + rate-limiter-flexible, 1000 keys", kind: "app-rlf", limit: 1_000_000_000, keys: DISTINCT_KEYS },
+    { name: "app + sliding window, 1 hot key", kind: "app-limit", limit: HOT_LIMIT, keys: 1 },
+    { name: "app + rate-limiter-flexible, 1 hot key", kind: "app-rlf", limit: HOT_LIMIT, keys: 1 },
+  ];
+  await admin.flushall();
+  const loadAtStart = loadavg();
+  const runs: HttpRun[][] = scenarios.map(() => []);
+  const servers = await Promise.all(scenarios.map(({ kind, limit }) => startServer(kind, redis.url, limit)));
+  try {
+    const requestLists = scenarios.map(({ keys }) => xffRequests(keys));
+    for (let k = 0; k < scenarios.length; k++) await measureHttp(servers[k]!, requestLists[k]!, WARMUP_S, redis.pid!);
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = scenarios.map((_, k) => k);
+      if (round % 2 === 1) order.reverse();
+      for (const k of order) {
+        const r = await measureHttp(servers[k]!, requestLists[k]!, DURATION_S, redis.pid!);
+        runs[k]!.push(r);
+        process.stderr.write(`  round ${round + 1}: ${scenarios[k]!.name}: ${fmt(r.rps)} req/s, ${fmt(r.cpuUsPerRequest, 1)} µs CPU/req\n`);
+      }
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+  const loadAtEnd = loadavg();
+  // Each round's ratio to the bare server of the same round: pairs measurements taken minutes
+  // apart less than a ratio of medians does, and the range shows how much the machine wanders.
+  const summary = runs.map((rs) => ({
+    median: median(rs.map((r) => r.rps)),
+    ratios: rs.map((r, round) => r.rps / runs[0]![round]!.rps),
+    p99: median(rs.map((r) => r.p99)),
+    cpu: median(rs.map((r) => r.cpuUsPerRequest)),
+    allCpu: median(rs.map((r) => r.allCpuUsPerRequest)),
+    // With every process on the same CPUs, req/s can be at most CPU / (all CPU per request):
+    // this ratio is what the per-request costs alone allow, whatever the scheduling does.
+    cpuBound: median(rs.map((r, round) => runs[0]![round]!.allCpuUsPerRequest / r.allCpuUsPerRequest)),
+    ok2xx: rs.reduce((n, r) => n + r.ok2xx, 0),
+    non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+    errors: rs.reduce((n, r) => n + r.errors, 0),
+  }));
+  const range = (values: number[]) => `${fmt(Math.min(...values), 2)}–${fmt(Math.max(...values), 2)}`;
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+  console.log(`\nHTTP GET /api/hello — ${CONNECTIONS} connections, pipelining 1, ${ROUNDS} rounds × ${DURATION_S} s after a ${WARMUP_S} s warm-up, order reversed every other round`);
+  console.log(`servers: one child process each, stdout → /dev/null; app logging: production defaults (info, ACCESS_LOG=errors) unless stated; Redis ${redis.url}`);
+  console.log(`load average (1/5/15 min) at start: ${load(loadAtStart)}, at end: ${load(loadAtEnd)} on ${availableParallelism()} CPUs`);
+  console.log(
+    `${"scenario".padEnd(42)}${"median/s".padStart(10)}${"×bare".padStart(7)}${"rounds ×bare".padStart(14)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"all CPU".padStart(9)}${"CPU-bound ×bare".padStart(17)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`,
+  );
+  for (let k = 0; k < scenarios.length; k++) {
+    const r = summary[k]!;
+    console.log(
+      `${scenarios[k]!.name.padEnd(42)}${fmt(r.median).padStart(10)}${(fmt(median(r.ratios), 2) + "×").padStart(7)}${range(r.ratios).padStart(14)}${fmt(r.p99).padStart(8)}${fmt(r.cpu, 1).padStart(12)}${fmt(r.allCpu, 1).padStart(9)}${(fmt(r.cpuBound, 2) + "×").padStart(17)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
+    );
+  }
+  const goal = (name: string, scenario: string, target: number) => {
+    const k = scenarios.findIndex((sc) => sc.name === scenario);
+    console.log(
+      `  goal ${name}: ${fmt(median(summary[k]!.ratios), 2)}× (median of the rounds' ratios; rounds ${range(summary[k]!.ratios)}; ` +
+        `CPU-bound ${fmt(summary[k]!.cpuBound, 2)}×; goal ≥ ${target}×)`,
+    );
+  };
+  goal("API route vs bare", "app, no limiter", 0.85);
+  goal("with limiter, 1000 keys, vs bare", "app + sliding window, 1000 keys", 0.85);
+}
+
 async function main(): Promise<void> {
   const redis = await startRedis();
   const admin = createRedisClient(redis.url, 2000);
   await ready(admin);
   try {
-    const scenarios: { name: string; kind: ServerKind; limit: number; keys: number }[] = [
-      { name: "bare node:http", kind: "bare", limit: 1, keys: DISTINCT_KEYS },
-      { name: "app, no limiter", kind: "app-nolimit", limit: 1, keys: DISTINCT_KEYS },
-      { name: "app, no limiter, ACCESS_LOG=all", kind: "app-nolimit-logall", limit: 1, keys: DISTINCT_KEYS },
-      { name: "app + sliding window, 1000 keys", kind: "app-limit", limit: 1_000_000_000, keys: DISTINCT_KEYS },
-      { name: "app + rate-limiter-flexible, 1000 keys", kind: "app-rlf", limit: 1_000_000_000, keys: DISTINCT_KEYS },
-      { name: "app + sliding window, 1 hot key", kind: "app-limit", limit: HOT_LIMIT, keys: 1 },
-      { name: "app + rate-limiter-flexible, 1 hot key", kind: "app-rlf", limit: HOT_LIMIT, keys: 1 },
-    ];
-    await admin.flushall();
-    const loadAtStart = loadavg();
-    const runs: HttpRun[][] = scenarios.map(() => []);
-    const servers = await Promise.all(scenarios.map(({ kind, limit }) => startServer(kind, redis.url, limit)));
-    try {
-      const requestLists = scenarios.map(({ keys }) => xffRequests(keys));
-      for (let k = 0; k < scenarios.length; k++) await measureHttp(servers[k]!, requestLists[k]!, WARMUP_S, redis.pid!);
-      for (let round = 0; round < ROUNDS; round++) {
-        const order = scenarios.map((_, k) => k);
-        if (round % 2 === 1) order.reverse();
-        for (const k of order) {
-          const r = await measureHttp(servers[k]!, requestLists[k]!, DURATION_S, redis.pid!);
-          runs[k]!.push(r);
-          process.stderr.write(`  round ${round + 1}: ${scenarios[k]!.name}: ${fmt(r.rps)} req/s, ${fmt(r.cpuUsPerRequest, 1)} µs CPU/req\n`);
-        }
-      }
-    } finally {
-      await Promise.all(servers.map((s) => s.stop()));
-    }
-    const loadAtEnd = loadavg();
-    // Each round's ratio to the bare server of the same round: pairs measurements taken minutes
-    // apart less than a ratio of medians does, and the range shows how much the machine wanders.
-    const summary = runs.map((rs) => ({
-      median: median(rs.map((r) => r.rps)),
-      ratios: rs.map((r, round) => r.rps / runs[0]![round]!.rps),
-      p99: median(rs.map((r) => r.p99)),
-      cpu: median(rs.map((r) => r.cpuUsPerRequest)),
-      allCpu: median(rs.map((r) => r.allCpuUsPerRequest)),
-      // With every process on the same CPUs, req/s can be at most CPU / (all CPU per request):
-      // this ratio is what the per-request costs alone allow, whatever the scheduling does.
-      cpuBound: median(rs.map((r, round) => runs[0]![round]!.allCpuUsPerRequest / r.allCpuUsPerRequest)),
-      ok2xx: rs.reduce((n, r) => n + r.ok2xx, 0),
-      non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
-      errors: rs.reduce((n, r) => n + r.errors, 0),
-    }));
-    const range = (values: number[]) => `${fmt(Math.min(...values), 2)}–${fmt(Math.max(...values), 2)}`;
-    const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
-    console.log(`\nHTTP GET /api/hello — ${CONNECTIONS} connections, pipelining 1, ${ROUNDS} rounds × ${DURATION_S} s after a ${WARMUP_S} s warm-up, order reversed every other round`);
-    console.log(`servers: one child process each, stdout → /dev/null; app logging: production defaults (info, ACCESS_LOG=errors) unless stated; Redis ${redis.url}`);
-    console.log(`load average (1/5/15 min) at start: ${load(loadAtStart)}, at end: ${load(loadAtEnd)} on ${availableParallelism()} CPUs`);
-    console.log(
-      `${"scenario".padEnd(42)}${"median/s".padStart(10)}${"×bare".padStart(7)}${"rounds ×bare".padStart(14)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"all CPU".padStart(9)}${"CPU-bound ×bare".padStart(17)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`,
-    );
-    for (let k = 0; k < scenarios.length; k++) {
-      const r = summary[k]!;
-      console.log(
-        `${scenarios[k]!.name.padEnd(42)}${fmt(r.median).padStart(10)}${(fmt(median(r.ratios), 2) + "×").padStart(7)}${range(r.ratios).padStart(14)}${fmt(r.p99).padStart(8)}${fmt(r.cpu, 1).padStart(12)}${fmt(r.allCpu, 1).padStart(9)}${(fmt(r.cpuBound, 2) + "×").padStart(17)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
-      );
-    }
-    const goal = (name: string, scenario: string, target: number) => {
-      const k = scenarios.findIndex((sc) => sc.name === scenario);
-      console.log(
-        `  goal ${name}: ${fmt(median(summary[k]!.ratios), 2)}× (median of the rounds' ratios; rounds ${range(summary[k]!.ratios)}; ` +
-          `CPU-bound ${fmt(summary[k]!.cpuBound, 2)}×; goal ≥ ${target}×)`,
-      );
-    };
-    goal("API route vs bare", "app, no limiter", 0.85);
-    goal("with limiter, 1000 keys, vs bare", "app + sliding window, 1000 keys", 0.85);
+    if (process.env.BENCH_LIMITER_ONLY !== "1") await httpBench(redis, admin);
     if (process.env.BENCH_HTTP_ONLY === "1") return;
 
     // Limiter-only throughput: the same Redis, one ioredis client each.

@@ -38,7 +38,7 @@ import type { RateLimitDecision } from "./headers";
  * too many, never too few (never admits more than L). Cluster: a batch only ever holds keys of one
  * hash slot (see SlidingWindowLimiter), and keys carry a {hash tag}.
  *
- * Header (25 bytes, struct '>BI4I4I4I6I6'): format, capacity, head, count, renewedAt, oldest.
+ * Header (25 bytes, struct ">BI4I4I4I6I6"): format, capacity, head, count, renewedAt, oldest (ms).
  * ARGV: limit, window ms. Returns, per key, allowed 0|1, count after the check, ms until the
  * reset; then Redis' now.
  */
@@ -154,8 +154,9 @@ for i = 1, #KEYS do
         renewed = now
         redis.call('PEXPIRE', key, ttl)
       end
-      redis.call('BITFIELD', key, 'SET', 'u48', (HDR + SLOT * slot) * 8, now, 'SET', 'u32', 40, head, 'SET', 'u32', 72, count,
-        'SET', 'u48', 104, renewed, 'SET', 'u48', 152, oldest)
+      -- Two SETRANGEs: the new slot, then the header's changing fields (head..oldest, from byte 5).
+      redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I6', now))
+      redis.call('SETRANGE', key, 5, pack('>I4I4I6I6', head, count, renewed, oldest))
     end
   else
     reset = oldest + window - now
