@@ -23,8 +23,9 @@ import type { RateLimitDecision } from "./headers";
  * window are kept, anything unreadable is replaced by an empty ring.
  *
  * One call checks a batch of keys: every check issued in the same event-loop turn goes to Redis
- * as one EVALSHA. Keys repeat fine within a batch: they are processed in order inside one atomic
- * script.
+ * as one EVALSHA, and on one node only one batch is in flight (checks arriving meanwhile go as the
+ * next batch when its reply comes, so a check waits at most two command timeouts). Keys repeat
+ * fine within a batch: they are processed in order inside one atomic script.
  *
  * Expiry: set to two windows and renewed only once a window has passed since the last renewal
  * (the header keeps that time, so no PTTL read): after every admitted hit the key still lives at
@@ -245,6 +246,7 @@ export class SlidingWindowLimiter {
   private readonly isCluster: boolean;
   private pending: PendingCheck[] = [];
   private flushScheduled = false;
+  private inFlight = 0;
   /** Script calls made (for tests and the benchmark). */
   redisCalls = 0;
 
@@ -293,6 +295,10 @@ export class SlidingWindowLimiter {
     this.flushScheduled = false;
     const batch = this.pending;
     if (batch.length === 0) return;
+    // One batch in flight at a time (single node): checks arriving meanwhile wait for its reply
+    // and then go as one larger batch, so under load the per-call costs (a socket write and read
+    // in the app, script dispatch in Redis) are shared by more checks. A full batch goes at once.
+    if (this.inFlight > 0 && !this.isCluster && batch.length < MAX_BATCH) return;
     this.pending = [];
     if (this.isCluster) {
       // A script may only touch keys of one hash slot in a cluster; one call per check keeps
@@ -305,6 +311,11 @@ export class SlidingWindowLimiter {
 
   private send(batch: PendingCheck[]): void {
     this.redisCalls++;
+    this.inFlight++;
+    const settled = () => {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.pending.length > 0) this.flush();
+    };
     const keys = batch.map((check) => check.key);
     this.command(keys.length, ...keys, this.limit, this.windowMs).then(
       (reply) => {
@@ -326,9 +337,11 @@ export class SlidingWindowLimiter {
             redisTimeMs: now,
           });
         }
+        settled();
       },
       (err: unknown) => {
         for (const check of batch) check.reject(err);
+        settled();
       },
     );
   }
