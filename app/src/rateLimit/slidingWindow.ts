@@ -55,7 +55,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local edge = now - window
 local ttl = 2 * window
-local pack, unpack, sub, rep, byte = struct.pack, struct.unpack, string.sub, string.rep, string.byte
+local pack, unpack, rep, byte = struct.pack, struct.unpack, string.rep, string.byte
 local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, ${RING_SLOT_BYTES}, ${RING_INITIAL_SLOTS}, 32
 local HFMT = '>BI4I4I4I6I6'
 
