@@ -11,7 +11,7 @@
  * everything involved (load generator + server + Redis) and the ratio to bare those costs alone
  * allow on shared CPUs ("CPU-bound"), and the load average at start and end.
  *   bare node:http (the limit) · app without limiter (also with ACCESS_LOG=all) · app + sliding
- *   window on 1000 distinct keys ·
+ *   window on 1000 distinct keys (and the previous sorted-set log, the same-run baseline) ·
  *   app + sliding window on one hot key · the app with rate-limiter-flexible instead (distinct/hot).
  * The app runs with its production logging defaults (LOG_LEVEL info, ACCESS_LOG errors: access
  * lines for 5xx and slow responses, as nginx logs every request), plus one scenario with a line per
@@ -51,7 +51,13 @@ const DISTINCT_KEYS = 1000;
 const HOT_LIMIT = 100;
 const WINDOW_MS = 60_000;
 
-type ServerKind = "bare" | "app-nolimit" | "app-nolimit-logall" | "app-limit" | "app-rlf";
+type ServerKind = "bare" | "app-nolimit" | "app-nolimit-logall" | "app-limit" | "app-zset" | "app-rlf";
+
+/** The previous sorted-set log behind the app's limiter interface (headers: admitted/refused only). */
+function sortedSetLimiter(client: Redis, limit: number, windowMs: number): RequestLimiter {
+  const log = new SortedSetLog(client, limit, windowMs, "zset");
+  return { windowMs, check: (identity) => log.check(identity).then((allowed) => ({ allowed, limit, remaining: 0, resetMs: windowMs })) };
+}
 
 /** rate-limiter-flexible behind the app's limiter interface (same framework, same route). */
 function rlfLimiter(client: Redis, limit: number, windowMs: number, keyPrefix: string): RequestLimiter {
@@ -114,7 +120,14 @@ async function serve(kind: ServerKind, port: number, redisUrl: string, limit: nu
     // slow responses only, nginx logs every request). One scenario shows a line per request.
     ...(kind === "app-nolimit-logall" ? { ACCESS_LOG: "all" } : {}),
   });
-  const limiter = kind === "app-nolimit" || kind === "app-nolimit-logall" ? null : kind === "app-rlf" ? rlfLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS, "rlf") : undefined;
+  const limiter =
+    kind === "app-nolimit" || kind === "app-nolimit-logall"
+      ? null
+      : kind === "app-rlf"
+        ? rlfLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS, "rlf")
+        : kind === "app-zset"
+          ? sortedSetLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS)
+          : undefined;
   await createApp(config, { limiter }).listen();
 }
 
@@ -312,6 +325,7 @@ async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
     { name: "app, no limiter", kind: "app-nolimit", limit: 1, keys: DISTINCT_KEYS },
     { name: "app, no limiter, ACCESS_LOG=all", kind: "app-nolimit-logall", limit: 1, keys: DISTINCT_KEYS },
     { name: "app + sliding window, 1000 keys", kind: "app-limit", limit: 1_000_000_000, keys: DISTINCT_KEYS },
+    { name: "app + sorted set (previous), 1000 keys", kind: "app-zset", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + rate-limiter-flexible, 1000 keys", kind: "app-rlf", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + sliding window, 1 hot key", kind: "app-limit", limit: HOT_LIMIT, keys: 1 },
     { name: "app + rate-limiter-flexible, 1 hot key", kind: "app-rlf", limit: HOT_LIMIT, keys: 1 },
