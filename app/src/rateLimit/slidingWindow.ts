@@ -59,9 +59,11 @@ local pack, unpack, rep, byte = struct.pack, struct.unpack, string.rep, string.b
 local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, ${RING_SLOT_BYTES}, ${RING_INITIAL_SLOTS}, 32
 local HFMT = '>BI4I4I4I6I6'
 
--- The in-window times of a ring, oldest first, at most the newest 'keep'.
+-- The in-window times of a ring, oldest first, at most the newest 'keep'; nil if the value is
+-- not as long as its header says (then it is replaced by an empty ring).
 local function ringTimes(key, cap, head, count, keep)
   local value = redis.call('GET', key)
+  if #value ~= HDR + SLOT * cap then return nil end
   local times = {}
   local first = count > keep and count - keep or 0
   for j = first, count - 1 do
@@ -115,6 +117,12 @@ for i = 1, #KEYS do
     while count > 0 do
       local n = math.min(count, cap - start, CHUNK)
       local s = redis.call('GETRANGE', key, HDR + SLOT * start, HDR + SLOT * (start + n) - 1)
+      if #s < SLOT * n then
+        -- Shorter than its header says: unreadable, start again from an empty ring.
+        redis.call('DEL', key)
+        ok, times, count = false, {}, 0
+        break
+      end
       local j, pos, v = 0, 1, 0
       while j < n do
         v, pos = unpack('>I6', s, pos)
@@ -129,7 +137,7 @@ for i = 1, #KEYS do
   end
   if ok and cap > limit then
     -- Written under a higher limit: keep the newest hits in a ring of the new size.
-    times = ringTimes(key, cap, head, count, limit)
+    times = ringTimes(key, cap, head, count, limit) or {}
   end
   if times ~= nil and #times > 0 then
     cap, head, count, renewed, oldest = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
@@ -143,7 +151,7 @@ for i = 1, #KEYS do
       cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
     elseif count == cap then
       -- Full but below the limit: double the ring (up to L) and add the hit.
-      local grown = ringTimes(key, cap, head, count, count)
+      local grown = ringTimes(key, cap, head, count, count) or {}
       grown[#grown + 1] = now
       cap, head, count, renewed, oldest = rebuild(key, grown, math.min(2 * cap, limit))
     else

@@ -213,6 +213,30 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await redis.pttl(key)).toBeGreaterThan(59_000);
   });
 
+  it("replaces a ring shorter than its header says with a fresh one", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const [seconds] = await redis.time();
+    const now = Number(seconds) * 1000;
+    // Header: format 1, capacity 16, head 0, count 16, renewed now, oldest = expired or in window.
+    const truncated = (oldest: number) => {
+      const header = Buffer.alloc(25);
+      header.writeUInt8(1, 0);
+      header.writeUInt32BE(16, 1);
+      header.writeUInt32BE(0, 5);
+      header.writeUInt32BE(16, 9);
+      header.writeUIntBE(now, 13, 6);
+      header.writeUIntBE(oldest, 19, 6);
+      return Buffer.concat([header, Buffer.alloc(10)]); // 10 bytes instead of 16 slots × 6
+    };
+    // Expired oldest hit: the tail walk reads past the end. Full ring below the limit: the grow reads it.
+    for (const [identity, oldest] of [["ip:192.0.2.70", now - 120_000], ["ip:192.0.2.71", now - 1000]] as const) {
+      await redis.set(limiter.key(identity), truncated(oldest));
+      const decision = await limiter.check(identity);
+      expect(decision).toMatchObject({ allowed: true, remaining: 99 });
+      expect(await counted(limiter.key(identity))).toBe(1);
+    }
+  });
+
   it("sends the checks that arrive while a batch is in flight as one batch after its reply", async () => {
     const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix() });
     const sleeper = createRedisClient(server.url, 2000);
