@@ -79,6 +79,7 @@ const cache = new Redis(
     engine: config.cacheEngine,
     engineVersion: config.cacheEngineVersion,
     nodeType: config.cacheNodeType,
+    shards: config.cacheShards,
     replicas: config.cacheReplicas,
     multiAz: config.cacheMultiAz,
     snapshotRetentionDays: config.cacheSnapshotRetentionDays,

@@ -7,6 +7,8 @@ export interface AppConfig {
   port: number;
   host: string;
   redisUrl: string;
+  /** REDIS_CLUSTER=true: REDIS_URL is a cluster's configuration endpoint (ElastiCache cluster mode). */
+  redisCluster: boolean;
   rateLimit: { max: number; windowMs: number; fail: "open" | "closed" };
   trustProxyHops: number;
   shutdownDelayMs: number;
@@ -47,6 +49,7 @@ const envSchema = z
     PORT: integer(0, 65535).default(APP_PORT), // 0 = any free port (tests)
     HOST: z.string().min(1).default("0.0.0.0"),
     REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
+    REDIS_CLUSTER: z.enum(["true", "false"]).default("false"),
     RATE_LIMIT_MAX: integer(1, 1_000_000_000).default(100),
     RATE_LIMIT_WINDOW_MS: integer(100, 86_400_000).default(60_000),
     RATE_LIMIT_FAIL: z.enum(["open", "closed"]).default("open"),
@@ -112,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL,
+    redisCluster: e.REDIS_CLUSTER === "true",
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS, fail: e.RATE_LIMIT_FAIL },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,

@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import * as path from "node:path";
-import type { Redis } from "ioredis";
 import type { DestinationStream, Logger } from "pino";
 import { rateLimitIdentity } from "./clientIp";
 import type { AppConfig } from "./config";
@@ -8,7 +7,7 @@ import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
 import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
-import { createRedisClient } from "./redis";
+import { createAppRedisClient, type RedisClient } from "./redis";
 import { APP_HEADERS, APP_ROUTES, type AppRouteKey } from "./routes";
 import { gracefulShutdown } from "./shutdown";
 import { loadStaticAssets, staticFileHandler } from "./staticAssets";
@@ -22,7 +21,7 @@ export interface RequestLimiter {
 
 export interface AppDependencies {
   /** A Redis client owned by the caller (not closed by the app). Default: one from REDIS_URL. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Replaces the sliding-window limiter; `null` turns rate limiting off (benchmark baseline). */
   limiter?: RequestLimiter | null;
   /** Test-only routes registered after the app's own (a slow route proves draining). */
@@ -36,7 +35,7 @@ export interface App {
   /** The HTTP layer (its `routes` list what is registered). */
   readonly http: HttpServer;
   readonly log: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly websockets: WebSocketEndpoint;
   /** The buffered logger; flushSync() before any process.exit(). */
   readonly logs: AppLogger;
@@ -201,7 +200,7 @@ async function listen(server: Server, config: AppConfig): Promise<number> {
 /** Wires the app: Redis, limiter, logger, HTTP routes, WebSockets and the shutdown sequence. */
 export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const ownsRedis = deps.redis === undefined;
-  const redis = deps.redis ?? createRedisClient(config.redisUrl, config.redisCommandTimeoutMs);
+  const redis = deps.redis ?? createAppRedisClient(config);
   const limiter = createLimiter(config, redis, deps.limiter);
   let draining = false;
   let shutdownPromise: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AUTH_TOKEN_OPTIONS, CacheEngine, finalSnapshotName, parameterGroupFamily, RATE_LIMIT_PARAMETERS, REDIS_PORT, redisUrl } from "./settings";
+import { AUTH_TOKEN_OPTIONS, CACHE_CLUSTER_MODE, CacheEngine, finalSnapshotName, parameterGroupFamily, RATE_LIMIT_PARAMETERS, REDIS_PORT, redisUrl } from "./settings";
 
 export interface RedisArgs {
   vpcId: pulumi.Input<string>;
@@ -14,7 +14,9 @@ export interface RedisArgs {
   engine: CacheEngine;
   engineVersion: string;
   nodeType: string;
-  /** Read replicas besides the primary. */
+  /** Shards (node groups); changing it reshards online. */
+  shards: number;
+  /** Read replicas per shard besides its primary. */
   replicas: number;
   /** Multi-AZ with automatic failover. */
   multiAz: boolean;
@@ -27,11 +29,13 @@ export interface RedisArgs {
 }
 
 /**
- * ElastiCache (Redis OSS or Valkey) for the app's rate limiter: cluster mode off, TLS required,
- * encrypted at rest, AUTH token from @pulumi/random kept secret end to end, reachable on 6379 only
- * from the node security group.
+ * ElastiCache (Redis OSS or Valkey) for the app's rate limiter: cluster mode on with `shards`
+ * shards of 1 + `replicas` nodes (keys spread by hash slot; the limiter's keys carry a hash tag),
+ * TLS required, encrypted at rest, AUTH token from @pulumi/random kept secret end to end, reachable
+ * on 6379 only from the node security group. The app connects to the configuration endpoint.
  */
 export class Redis extends pulumi.ComponentResource {
+  /** The configuration endpoint (cluster mode): one name for every shard. */
   public readonly primaryEndpoint: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
   /** `rediss://:TOKEN@host:6379` — a Pulumi secret. */
@@ -44,6 +48,7 @@ export class Redis extends pulumi.ComponentResource {
 
     const family = parameterGroupFamily(args.engine, args.engineVersion);
     const failover = args.multiAz;
+    if (!Number.isInteger(args.shards) || args.shards < 1) throw new Error(`edgestack:cacheShards (${args.shards}) must be a positive integer`);
     if (failover && args.replicas < 1) throw new Error(`edgestack:cacheReplicas (${args.replicas}) must be at least 1 for multi-AZ failover`);
 
     const subnetGroup = new aws.elasticache.SubnetGroup(
@@ -100,8 +105,11 @@ export class Redis extends pulumi.ComponentResource {
         engineVersion: args.engineVersion,
         nodeType: args.nodeType,
         port: REDIS_PORT,
-        numCacheClusters: 1 + args.replicas,
-        automaticFailoverEnabled: failover,
+        clusterMode: CACHE_CLUSTER_MODE ? "enabled" : "disabled",
+        numNodeGroups: args.shards,
+        replicasPerNodeGroup: args.replicas,
+        // Cluster mode requires it; a shard without a replica simply has nothing to promote.
+        automaticFailoverEnabled: true,
         multiAzEnabled: failover,
         subnetGroupName: subnetGroup.name,
         securityGroupIds: [securityGroup.id],
@@ -123,9 +131,9 @@ export class Redis extends pulumi.ComponentResource {
       { parent: this, protect: args.isProd },
     );
 
-    this.primaryEndpoint = group.primaryEndpointAddress;
+    this.primaryEndpoint = group.configurationEndpointAddress;
     this.port = group.port.apply((port) => port ?? REDIS_PORT);
-    this.redisUrl = pulumi.secret(pulumi.all([group.primaryEndpointAddress, this.port, authToken]).apply(([host, port, t]) => redisUrl(host, port, t)));
+    this.redisUrl = pulumi.secret(pulumi.all([group.configurationEndpointAddress, this.port, authToken]).apply(([host, port, t]) => redisUrl(host, port, t)));
     this.securityGroupId = securityGroup.id;
     this.replicationGroupId = group.id;
     this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, port: this.port, redisUrl: this.redisUrl });

@@ -40,11 +40,21 @@ export function parameterGroupFamily(engine: CacheEngine, version: string): stri
 }
 
 /**
+ * The replication group always runs in cluster mode (sharded, even with one shard): adding shards
+ * later is then an online resharding, not a migration. The app is told so (REDIS_CLUSTER, see
+ * infra/workloads/app.ts) and connects to the configuration endpoint with a cluster client.
+ */
+export const CACHE_CLUSTER_MODE: boolean = true;
+
+/**
  * Every key the app writes carries a TTL (its sliding-window logs expire with the window), so under
  * memory pressure evicting the keys closest to expiry loses the least information; `noeviction`
  * (the default) would instead fail writes and make the limiter fail open or closed.
  */
-export const RATE_LIMIT_PARAMETERS: ReadonlyArray<{ name: string; value: string }> = [{ name: "maxmemory-policy", value: "volatile-ttl" }];
+export const RATE_LIMIT_PARAMETERS: ReadonlyArray<{ name: string; value: string }> = [
+  { name: "maxmemory-policy", value: "volatile-ttl" },
+  { name: "cluster-enabled", value: CACHE_CLUSTER_MODE ? "yes" : "no" },
+];
 
 /**
  * random.RandomPassword options for the AUTH token. ElastiCache accepts 16–128 printable characters

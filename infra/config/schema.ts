@@ -106,6 +106,12 @@ export const fields = {
   cacheEngine: field({ type: "string", schema: oneOf(["redis", "valkey"] as const), default: "valkey", description: "ElastiCache engine." }),
   cacheEngineVersion: field({ type: "string", schema: z.string().regex(/^\d+\.\d+$/, { error: "is not a major.minor version" }), default: "8.0", description: "Engine version (major.minor)." }),
   cacheNodeType: field({ type: "string", schema: instanceType("cache."), default: "cache.t4g.micro", description: "ElastiCache node type." }),
+  cacheShards: field({
+    type: "integer",
+    schema: integer(1, 500),
+    default: 1,
+    description: "Shards (node groups) of the cluster-mode replication group; changing it reshards online. Memory per shard ≈ active clients × (6·rateLimitMax + 300 B) ÷ shards.",
+  }),
   cacheReplicas: field({ type: "integer", schema: integer(0, 5), default: 1, description: "Read replicas per shard (>= 1 for failover)." }),
   cacheMultiAz: field({ type: "boolean", schema: z.boolean(), default: false, description: "Multi-AZ with automatic failover (requires cacheReplicas >= 1); forced on in prod." }),
   cacheSnapshotRetentionDays: field({ type: "integer", schema: integer(0, 35), default: 1, description: "Days of automatic snapshots kept." }),
@@ -373,6 +379,10 @@ function crossFieldProblems(c: StackConfig): string[] {
   const prod = c.environment === "prod";
   if ((c.cacheMultiAz || prod) && c.cacheReplicas < 1) {
     problems.push(`${key("cacheReplicas")} (${c.cacheReplicas}) must be at least 1 when multi-AZ failover is on (${key("cacheMultiAz")} or environment prod)`);
+  }
+  // ElastiCache's ceiling for one cluster-mode replication group (Redis OSS >= 5.0.6, Valkey).
+  if (c.cacheShards * (1 + c.cacheReplicas) > 500) {
+    problems.push(`${key("cacheShards")} (${c.cacheShards}) × (1 + ${key("cacheReplicas")} (${c.cacheReplicas})) is more than the 500 nodes a replication group can have`);
   }
   if (prod && c.appMinReplicas < 2) {
     problems.push(`${key("appMinReplicas")} (${c.appMinReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);

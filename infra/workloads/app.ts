@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { PORTS, routePath } from "../contract";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
+import { CACHE_CLUSTER_MODE } from "../cache/settings";
 
 
 /** The port the app listens on (PORT) and its Service port: nginx's upstream is appClusterIp:APP_PORT. */
@@ -33,6 +34,8 @@ export function appEnv(s: WorkloadSettings): { name: string; value: string }[] {
     { name: "RATE_LIMIT_MAX", value: String(s.rateLimitMax) },
     { name: "RATE_LIMIT_WINDOW_MS", value: String(s.rateLimitWindowMs) },
     { name: "RATE_LIMIT_FAIL", value: s.rateLimitFailMode },
+    // REDIS_URL is the replication group's configuration endpoint: connect with a cluster client.
+    { name: "REDIS_CLUSTER", value: String(CACHE_CLUSTER_MODE) },
     // nginx is the one proxy in front of the app it trusts: it has already replaced X-Forwarded-For's
     // client entry with the address it verified (real_ip from the ALB or PROXY protocol).
     { name: "TRUST_PROXY_HOPS", value: "1" },

@@ -6,6 +6,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       port: 8080,
       redisUrl: "redis://127.0.0.1:6379",
+      redisCluster: false,
       rateLimit: { max: 100, windowMs: 60000, fail: "open" },
       trustProxyHops: 0,
       keepAliveTimeoutMs: 65000,
@@ -19,6 +20,7 @@ describe("loadConfig", () => {
     const config = loadConfig({
       PORT: "3000",
       REDIS_URL: "rediss://:s3cret@cache.example:6380",
+      REDIS_CLUSTER: "true",
       RATE_LIMIT_MAX: "5",
       RATE_LIMIT_WINDOW_MS: "1000",
       RATE_LIMIT_FAIL: "closed",
@@ -31,6 +33,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       port: 3000,
       redisUrl: "rediss://:s3cret@cache.example:6380",
+      redisCluster: true,
       rateLimit: { max: 5, windowMs: 1000, fail: "closed" },
       trustProxyHops: 2,
       shutdownDelayMs: 15000,
@@ -57,6 +60,7 @@ describe("loadConfig", () => {
     ["KEEPALIVE_TIMEOUT_MS", "10"],
     ["LOG_LEVEL", "loud"],
     ["ACCESS_LOG", "some"],
+    ["REDIS_CLUSTER", "yes"],
     ["REDIS_URL", "http://cache:6379"],
   ])("rejects %s=%s naming the variable and value", (key, value) => {
     let error: unknown;

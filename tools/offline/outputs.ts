@@ -160,8 +160,13 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
         id: groupId,
         outputs: {
           arn: arn("elasticache", `replicationgroup:${groupId}`),
-          primaryEndpointAddress: `master.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
-          readerEndpointAddress: `replica.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+          // Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint.
+          ...(inputs.clusterMode === "enabled"
+            ? { configurationEndpointAddress: `clustercfg.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com` }
+            : {
+                primaryEndpointAddress: `master.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+                readerEndpointAddress: `replica.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+              }),
           port: inputs.port ?? 6379,
           memberClusters: [1, 2, 3].map((i) => `${groupId}-00${i}`),
         },

@@ -22,6 +22,8 @@ export interface RedisOptions {
    * `tlsCaFile` (e.g. NODE_EXTRA_CA_CERTS).
    */
   tls?: boolean;
+  /** With `tls`: serve these instead of making a CA per server (a cluster shares one CA). */
+  certificates?: TestCertificates;
   /** Extra redis-server arguments, e.g. ["--maxmemory", "64mb"]. */
   args?: string[];
   /** How long to wait for the port to accept connections (ms). */
@@ -70,7 +72,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
   const logFile = path.join(dir, "redis.log");
   let certificates: TestCertificates | undefined;
   try {
-    certificates = options.tls === true ? makeTestCertificates(dir) : undefined;
+    certificates = options.tls === true ? (options.certificates ?? makeTestCertificates(dir)) : undefined;
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

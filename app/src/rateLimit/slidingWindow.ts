@@ -1,59 +1,174 @@
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Cluster, Redis } from "ioredis";
 import { BlockCache } from "./blockCache";
 import type { RateLimitDecision } from "./headers";
 
 /**
- * Exact sliding-window log in one atomic script. Each key is a sorted set of admitted hits
- * (score = admission time in ms, member unique per hit). Per key: trim what left the window,
- * count, add only if under the limit, keep the key alive, and on a refusal report when the oldest
- * hit leaves the window (the exact Retry-After).
+ * Exact sliding-window log in one atomic script, in constant memory per admitted hit: each key is
+ * one string holding a ring of the most recent admission times (6-byte big-endian ms, oldest to
+ * newest from `head - count`) behind a fixed header. Admitting a hit only needs "is the L-th most
+ * recent admitted hit older than the window?", i.e. is `count` (hits still inside the window) below
+ * L once the hits that left the window are dropped from the ring's tail. The header caches the
+ * oldest counted time, so a check reads the header only (GETRANGE) unless that hit has left the
+ * window; then the tail is walked in chunks (each hit is walked past once: O(1) amortised). An
+ * admitted hit is one BITFIELD write (slot + header fields). A refusal reads the header only and its
+ * Retry-After is exact: when the oldest counted hit leaves the window.
+ *
+ * The ring's capacity starts at min(L, 16) slots and doubles up to L as a client uses its quota
+ * (a rebuild: one GET and one SET of an exactly-sized string, so no allocator slack), so an idle
+ * or light client costs little and a key never holds more than 6·L + 25 bytes of value. A key
+ * written under another limit is read correctly: a larger ring than L is rebuilt to L keeping the
+ * newest hits, so a lowered limit counts the hits already made. A key in another format (unknown
+ * header, or the sorted set of the previous version) is converted: sorted-set scores inside the
+ * window are kept, anything unreadable is replaced by an empty ring.
  *
  * One call checks a batch of keys: every check issued in the same event-loop turn goes to Redis
- * as one EVALSHA. The per-call cost (script dispatch in Redis, one command object in ioredis) is
- * what dominated a one-key-per-call log, which is why rate-limiter-flexible's cheaper counter was
- * faster; batched, the log is both exact and faster. Keys repeat fine within a batch: they are
- * processed in order inside one atomic script.
+ * as one EVALSHA, and on one node only one batch is in flight (checks arriving meanwhile go as the
+ * next batch when its reply comes, so a check waits at most two command timeouts). Keys repeat
+ * fine within a batch: they are processed in order inside one atomic script.
  *
- * Costs measured per key in Redis (tools/bench/app.ts, 1000 keys): each redis.call is a full
- * command dispatch, and PEXPIRE (rewritten to PEXPIREAT for replication) was one of the dearest.
- * So the expiry is set to two windows and only renewed once fewer than one window remains (PTTL
- * is a cheap read): after every admitted hit the key still lives at least one window, so no hit
- * is forgotten while it counts; an idle key is gone within two windows. The oldest hit is only
- * looked up for a refusal; an admitted hit reports the full window as its reset, which is exact
- * for "when the whole quota is back" since that hit is the newest.
+ * Expiry: set to two windows and renewed only once a window has passed since the last renewal
+ * (the header keeps that time, so no PTTL read): after every admitted hit the key still lives at
+ * least one window, so no hit is forgotten while it counts; an idle key is gone within two windows.
+ * An admitted hit reports the full window as its reset, which is exact for "when the whole quota
+ * is back" since that hit is the newest.
  *
  * Time comes from Redis (TIME, once per batch) so all app replicas share one clock; Redis >= 5
- * replicates scripts by effects, so TIME is safe in a script. Cluster: a batch only ever holds
- * keys of one hash slot (see SlidingWindowLimiter), and keys carry a {hash tag}.
+ * replicates scripts by effects, so TIME is safe in a script. If Redis' clock steps back, the ring
+ * is no longer sorted and the tail walk stops at the first hit inside the window: it then counts
+ * too many, never too few (never admits more than L). Cluster: a batch only ever holds keys of one
+ * hash slot (see SlidingWindowLimiter), and keys carry a {hash tag}.
  *
- * ARGV: limit, window ms, member prefix (unique per batch). Returns, per key,
- * allowed 0|1, count after the check, ms until the reset; then Redis' now.
+ * Header (25 bytes, struct ">BI4I4I4I6I6"): format, capacity, head, count, renewedAt, oldest (ms).
+ * ARGV: limit, window ms. Returns, per key, allowed 0|1, count after the check, ms until the
+ * reset; then Redis' now.
  */
+export const RING_FORMAT = 1;
+export const RING_HEADER_BYTES = 25;
+export const RING_SLOT_BYTES = 6;
+export const RING_INITIAL_SLOTS = 16;
+
 export const SLIDING_WINDOW_LUA = `
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-local prefix = ARGV[3]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local edge = now - window
+local ttl = 2 * window
+local pack, unpack, rep, byte = struct.pack, struct.unpack, string.rep, string.byte
+local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, ${RING_SLOT_BYTES}, ${RING_INITIAL_SLOTS}, 32
+local HFMT = '>BI4I4I4I6I6'
+
+-- The in-window times of a ring, oldest first, at most the newest 'keep'; nil if the value is
+-- not as long as its header says (then it is replaced by an empty ring).
+local function ringTimes(key, cap, head, count, keep)
+  local value = redis.call('GET', key)
+  if #value ~= HDR + SLOT * cap then return nil end
+  local times = {}
+  local first = count > keep and count - keep or 0
+  for j = first, count - 1 do
+    local slot = (head - count + j) % cap
+    times[#times + 1] = unpack('>I6', value, HDR + SLOT * slot + 1)
+  end
+  return times
+end
+
+-- Writes a fresh ring of capacity cap holding times (ascending, #times <= cap); returns its state.
+local function rebuild(key, times, cap)
+  local m = #times
+  local parts = { pack(HFMT, FORMAT, cap, m % cap, m, now, times[1] or 0) }
+  for j = 1, m do parts[j + 1] = pack('>I6', times[j]) end
+  parts[m + 2] = rep('\0', SLOT * (cap - m))
+  redis.call('SET', key, table.concat(parts), 'PX', ttl)
+  return cap, m % cap, m, now, times[1] or 0
+end
+
 local out = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', edge)
-  local count = redis.call('ZCARD', key)
+  local hdr = redis.pcall('GETRANGE', key, 0, HDR - 1)
+  local cap, head, count, renewed, oldest = 0, 0, 0, 0, 0
+  local ok = type(hdr) == 'string' and #hdr == HDR and byte(hdr, 1) == FORMAT
+  if ok then
+    local _
+    _, cap, head, count, renewed, oldest = unpack(HFMT, hdr)
+    ok = cap >= 1 and head < cap and count <= cap
+  end
+  local times = nil
+  if not ok then
+    -- Missing (hdr == ''), another format, or another type: start from what can be read.
+    times = {}
+    if hdr ~= '' then
+      if type(hdr) == 'table' and redis.call('TYPE', key).ok == 'zset' then
+        local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
+        for j = 2, #old, 2 do times[#times + 1] = tonumber(old[j]) end
+      end
+      redis.call('DEL', key)
+      local excess = #times - limit
+      if excess > 0 then
+        local kept = {}
+        for j = excess + 1, #times do kept[#kept + 1] = times[j] end
+        times = kept
+      end
+    end
+  elseif count > 0 and oldest <= edge then
+    -- Drop the hits that left the window from the tail, a chunk per read.
+    local start = (head - count) % cap
+    while count > 0 do
+      local n = math.min(count, cap - start, CHUNK)
+      local s = redis.call('GETRANGE', key, HDR + SLOT * start, HDR + SLOT * (start + n) - 1)
+      if #s < SLOT * n then
+        -- Shorter than its header says: unreadable, start again from an empty ring.
+        redis.call('DEL', key)
+        ok, times, count = false, {}, 0
+        break
+      end
+      local j, pos, v = 0, 1, 0
+      while j < n do
+        v, pos = unpack('>I6', s, pos)
+        if v > edge then break end
+        j = j + 1
+      end
+      count = count - j
+      start = (start + j) % cap
+      if j < n then oldest = v; break end
+    end
+    if count == 0 then oldest = 0 end
+  end
+  if ok and cap > limit then
+    -- Written under a higher limit: keep the newest hits in a ring of the new size.
+    times = ringTimes(key, cap, head, count, limit) or {}
+  end
+  if times ~= nil and #times > 0 then
+    cap, head, count, renewed, oldest = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
+    times = nil
+  end
   local allowed = 0
   local reset = window
   if count < limit then
-    redis.call('ZADD', key, now, prefix .. i)
-    if redis.call('PTTL', key) < window then
-      redis.call('PEXPIRE', key, 2 * window)
-    end
-    count = count + 1
     allowed = 1
+    if times ~= nil then
+      cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
+    elseif count == cap then
+      -- Full but below the limit: double the ring (up to L) and add the hit.
+      local grown = ringTimes(key, cap, head, count, count) or {}
+      grown[#grown + 1] = now
+      cap, head, count, renewed, oldest = rebuild(key, grown, math.min(2 * cap, limit))
+    else
+      if count == 0 then oldest = now end
+      local slot = head
+      head = (head + 1) % cap
+      count = count + 1
+      if now - renewed >= window then
+        renewed = now
+        redis.call('PEXPIRE', key, ttl)
+      end
+      -- Two SETRANGEs: the new slot, then the header's changing fields (head..oldest, from byte 5).
+      redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I6', now))
+      redis.call('SETRANGE', key, 5, pack('>I4I4I6I6', head, count, renewed, oldest))
+    end
   else
-    reset = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]) + window - now
+    reset = oldest + window - now
   end
   out[#out + 1] = allowed
   out[#out + 1] = count
@@ -62,6 +177,41 @@ end
 out[#out + 1] = now
 return out
 `;
+
+/** A ring as stored in Redis, decoded (tests and tools read keys with it). */
+export interface RingState {
+  capacity: number;
+  head: number;
+  /** Hits counted in the window (the tail is dropped lazily, at the key's next check). */
+  count: number;
+  renewedAt: number;
+  oldest: number;
+  /** The counted admission times (ms), oldest first. */
+  times: number[];
+}
+
+/** Decodes a ring value; throws on anything that is not one. */
+export function decodeRing(value: Buffer): RingState {
+  if (value.length < RING_HEADER_BYTES || value[0] !== RING_FORMAT) throw new Error("not a sliding-window ring");
+  const capacity = value.readUInt32BE(1);
+  const head = value.readUInt32BE(5);
+  const count = value.readUInt32BE(9);
+  if (value.length !== RING_HEADER_BYTES + RING_SLOT_BYTES * capacity || head >= capacity || count > capacity) throw new Error("malformed sliding-window ring");
+  const times: number[] = [];
+  for (let j = 0; j < count; j++) {
+    const slot = (((head - count + j) % capacity) + capacity) % capacity;
+    times.push(value.readUIntBE(RING_HEADER_BYTES + RING_SLOT_BYTES * slot, RING_SLOT_BYTES));
+  }
+  return { capacity, head, count, renewedAt: value.readUIntBE(13, 6), oldest: value.readUIntBE(19, 6), times };
+}
+
+const DEFAULT_PREFIX = "rl";
+
+/** The Redis key for an identity: braces in it are replaced so the {hash tag} stays intact. */
+export function rateLimitKey(identity: string, prefix = DEFAULT_PREFIX): string {
+  const safe = identity.includes("{") || identity.includes("}") ? identity.replace(/[{}]/g, "_") : identity;
+  return `${prefix}:{${safe}}`;
+}
 
 const COMMAND = "edgestackSlidingWindow";
 /** Bounds one script run (Redis executes scripts single-threaded): ~1 ms at most. */
@@ -102,13 +252,9 @@ export class SlidingWindowLimiter {
   private readonly clock: () => number;
   private readonly command: ScriptCommand;
   private readonly isCluster: boolean;
-  // Member = per-process random tag + batch counter + position in the batch: unique across
-  // replicas and within one millisecond, so two hits in the same ms never collapse into one set
-  // entry (the classic ZADD-timestamp bug that admits a whole same-ms burst).
-  private readonly memberTag = randomBytes(6).toString("base64url");
-  private batchCounter = 0;
   private pending: PendingCheck[] = [];
   private flushScheduled = false;
+  private inFlight = 0;
   /** Script calls made (for tests and the benchmark). */
   redisCalls = 0;
 
@@ -117,7 +263,7 @@ export class SlidingWindowLimiter {
     if (!Number.isInteger(options.windowMs) || options.windowMs < 1) throw new Error(`windowMs must be a positive integer, got ${options.windowMs}`);
     this.limit = options.limit;
     this.windowMs = options.windowMs;
-    this.prefix = options.prefix ?? "rl";
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const entries = options.blockCacheEntries ?? 100_000;
     this.blockCache = entries > 0 ? new BlockCache(entries) : undefined;
     this.clock = options.clock ?? (() => performance.now());
@@ -131,8 +277,7 @@ export class SlidingWindowLimiter {
 
   /** The Redis key for an identity; braces in it are replaced so the hash tag stays intact. */
   key(identity: string): string {
-    const safe = identity.includes("{") || identity.includes("}") ? identity.replace(/[{}]/g, "_") : identity;
-    return `${this.prefix}:{${safe}}`;
+    return rateLimitKey(identity, this.prefix);
   }
 
   /** Records one hit for `identity` if it fits. Rejects when Redis fails (caller picks open/closed). */
@@ -158,6 +303,10 @@ export class SlidingWindowLimiter {
     this.flushScheduled = false;
     const batch = this.pending;
     if (batch.length === 0) return;
+    // One batch in flight at a time (single node): checks arriving meanwhile wait for its reply
+    // and then go as one larger batch, so under load the per-call costs (a socket write and read
+    // in the app, script dispatch in Redis) are shared by more checks. A full batch goes at once.
+    if (this.inFlight > 0 && !this.isCluster && batch.length < MAX_BATCH) return;
     this.pending = [];
     if (this.isCluster) {
       // A script may only touch keys of one hash slot in a cluster; one call per check keeps
@@ -170,9 +319,13 @@ export class SlidingWindowLimiter {
 
   private send(batch: PendingCheck[]): void {
     this.redisCalls++;
-    const memberPrefix = `${this.memberTag}${(this.batchCounter++).toString(36)}:`;
+    this.inFlight++;
+    const settled = () => {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.pending.length > 0) this.flush();
+    };
     const keys = batch.map((check) => check.key);
-    this.command(keys.length, ...keys, this.limit, this.windowMs, memberPrefix).then(
+    this.command(keys.length, ...keys, this.limit, this.windowMs).then(
       (reply) => {
         const now = reply[reply.length - 1]!;
         for (let i = 0; i < batch.length; i++) {
@@ -192,9 +345,11 @@ export class SlidingWindowLimiter {
             redisTimeMs: now,
           });
         }
+        settled();
       },
       (err: unknown) => {
         for (const check of batch) check.reject(err);
+        settled();
       },
     );
   }

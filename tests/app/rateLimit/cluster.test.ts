@@ -6,27 +6,16 @@
 import { execFileSync } from "node:child_process";
 import { Cluster } from "ioredis";
 import { SlidingWindowLimiter } from "../../../app/src/rateLimit/slidingWindow";
-import { startRedis, type RedisProcess } from "../../../tools/processes/redis";
+import type { RedisProcess } from "../../../tools/processes/redis";
+import { startRedisCluster, type RedisCluster } from "../../../tools/processes/redisCluster";
 
+let redisCluster: RedisCluster;
 let nodes: RedisProcess[] = [];
 let cluster: Cluster;
 
 beforeAll(async () => {
-  nodes = [];
-  for (let i = 0; i < 3; i++) {
-    // Each node keeps its cluster state file in its own run directory.
-    const node = await startRedis({ args: ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"] });
-    nodes.push(node);
-  }
-  execFileSync("redis-cli", ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", "0", "--cluster-yes"], { stdio: "ignore" });
-  // The masters agree on the slot map a moment after `create` returns.
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const states = nodes.map((n) => execFileSync("redis-cli", ["-p", String(n.port), "cluster", "info"]).toString());
-    if (states.every((s) => s.includes("cluster_state:ok"))) break;
-    if (Date.now() > deadline) throw new Error(`cluster did not become ok:\n${states.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  redisCluster = await startRedisCluster({ masters: 3 });
+  nodes = redisCluster.nodes;
   cluster = new Cluster(nodes.map((n) => ({ host: "127.0.0.1", port: n.port })), { enableOfflineQueue: true });
   await new Promise((resolve, reject) => {
     cluster.once("ready", resolve);
@@ -36,7 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   cluster?.disconnect();
-  for (const n of nodes) await n.dispose();
+  await redisCluster?.dispose();
 });
 
 test("keys of many clients spread over the masters, each limited exactly", async () => {

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { createRedisClient } from "../../../app/src/redis";
-import { SlidingWindowLimiter, type SlidingWindowDecision } from "../../../app/src/rateLimit/slidingWindow";
+import { decodeRing, SlidingWindowLimiter, type SlidingWindowDecision } from "../../../app/src/rateLimit/slidingWindow";
 import { startRedis, type RedisProcess } from "../../../tools/processes/redis";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -9,6 +9,8 @@ let server: RedisProcess;
 let redis: Redis;
 let prefixCounter = 0;
 const freshPrefix = () => `t${prefixCounter++}`;
+/** How many admitted hits a key's ring still counts. */
+const counted = async (key: string) => decodeRing((await redis.getBuffer(key))!).times.length;
 
 beforeAll(async () => {
   server = await startRedis();
@@ -38,8 +40,8 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix() });
     const decisions = await Promise.all(Array.from({ length: 1000 }, () => limiter.check("ip:198.51.100.1")));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
-    // Every admitted hit is its own set member, even within one millisecond.
-    expect(await redis.zcard(limiter.key("ip:198.51.100.1"))).toBe(100);
+    // Every admitted hit has its own slot in the ring, even within one millisecond.
+    expect(await counted(limiter.key("ip:198.51.100.1"))).toBe(100);
     const remaining = decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a - b);
     expect(remaining).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
@@ -118,7 +120,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await redis.pttl(key)).toBeGreaterThan(windowMs); // set to two windows
     await sleep(300);
     await limiter.check("ip:203.0.113.50");
-    // Still more than a window left: not renewed (PEXPIRE skipped), so below two windows now.
+    // Less than a window since the last renewal: not renewed (PEXPIRE skipped), so below two windows now.
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(windowMs);
     expect(ttl).toBeLessThan(2 * windowMs - 250);
@@ -126,8 +128,132 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await redis.pttl(key)).toBeLessThan(windowMs);
     await limiter.check("ip:203.0.113.50");
     expect(await redis.pttl(key)).toBeGreaterThan(2 * windowMs - 100);
-    // The first hit (t=0) left the window and was trimmed; the one at t=300 ms still counts.
-    expect(await redis.zcard(key)).toBe(2);
+    // The first hit (t=0) left the window and was dropped; the one at t=300 ms still counts.
+    expect(await counted(key)).toBe(2);
+  });
+
+  it("answers every check exactly as a full log would, through ring wrap-around and tail walks", async () => {
+    // A reference log replayed at Redis' own time of each batch: every decision (allowed,
+    // remaining, Retry-After) must match it, not just the admitted total.
+    const limit = 50;
+    const windowMs = 300;
+    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const log: number[] = [];
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    let checked = 0;
+    let refused = 0;
+    const end = Date.now() + 2000;
+    while (Date.now() < end) {
+      const burst = await Promise.all(Array.from({ length: 1 + random(40) }, () => limiter.check("ip:198.51.100.77")));
+      for (const d of burst) {
+        const now = d.redisTimeMs!;
+        while (log.length > 0 && log[0]! <= now - windowMs) log.shift();
+        const allowed = log.length < limit;
+        if (allowed) log.push(now);
+        else refused++;
+        expect({ allowed: d.allowed, remaining: d.remaining, resetMs: d.resetMs }).toEqual({
+          allowed,
+          remaining: limit - log.length,
+          resetMs: allowed ? windowMs : log[0]! + windowMs - now,
+        });
+        checked++;
+      }
+      await sleep(random(120));
+    }
+    expect(checked).toBeGreaterThan(200);
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it("stores at most 6 bytes per admitted hit plus a 25-byte header, growing with use", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 1000, windowMs: 60_000, prefix: freshPrefix() });
+    const key = limiter.key("ip:192.0.2.200");
+    await Promise.all(Array.from({ length: 20 }, () => limiter.check("ip:192.0.2.200")));
+    expect(await redis.strlen(key)).toBe(25 + 6 * 32); // 16 slots doubled once
+    const decisions = await Promise.all(Array.from({ length: 1100 }, () => limiter.check("ip:192.0.2.200")));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(980);
+    expect(await redis.strlen(key)).toBe(25 + 6 * 1000);
+    expect(await counted(key)).toBe(1000);
+  });
+
+  it("reads a key written under another limit correctly", async () => {
+    const prefix = freshPrefix();
+    const at10 = new SlidingWindowLimiter(redis, { limit: 10, windowMs: 60_000, prefix, blockCacheEntries: 0 });
+    for (let i = 0; i < 10; i++) expect((await at10.check("ip:192.0.2.30")).allowed).toBe(true);
+    // Lowered to 5: the 10 hits already made still count, so nothing more gets in.
+    const at5 = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix, blockCacheEntries: 0 });
+    const refused = await at5.check("ip:192.0.2.30");
+    expect(refused).toMatchObject({ allowed: false, remaining: 0 });
+    expect(await redis.strlen(at5.key("ip:192.0.2.30"))).toBe(25 + 6 * 5);
+    // Raised to 20: the 5 newest hits are kept, so exactly 15 more are admitted.
+    const at20 = new SlidingWindowLimiter(redis, { limit: 20, windowMs: 60_000, prefix, blockCacheEntries: 0 });
+    const raised = await Promise.all(Array.from({ length: 30 }, () => at20.check("ip:192.0.2.30")));
+    expect(raised.filter((d) => d.allowed)).toHaveLength(15);
+  });
+
+  it("converts a sorted-set key of the previous version, keeping its hits inside the window", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const key = limiter.key("ip:192.0.2.40");
+    const [seconds, micros] = await redis.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    await redis.zadd(key, now - 120_000, "gone", now - 3000, "a", now - 2000, "b", now - 1000, "c");
+    const decisions = await Promise.all(Array.from({ length: 5 }, () => limiter.check("ip:192.0.2.40")));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false, false, false]);
+    expect(decisions[2]!.resetMs).toBe(now - 3000 + 60_000 - decisions[2]!.redisTimeMs!);
+    expect(await redis.type(key)).toBe("string");
+  });
+
+  it("replaces an unreadable value with a fresh ring", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 2, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const key = limiter.key("ip:192.0.2.50");
+    await redis.set(key, "not a ring at all, but long enough to look like a header");
+    const decisions = await Promise.all(Array.from({ length: 3 }, () => limiter.check("ip:192.0.2.50")));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
+    expect(await counted(key)).toBe(2);
+    expect(await redis.pttl(key)).toBeGreaterThan(59_000);
+  });
+
+  it("replaces a ring shorter than its header says with a fresh one", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const [seconds] = await redis.time();
+    const now = Number(seconds) * 1000;
+    // Header: format 1, capacity 16, head 0, count 16, renewed now, oldest = expired or in window.
+    const truncated = (oldest: number) => {
+      const header = Buffer.alloc(25);
+      header.writeUInt8(1, 0);
+      header.writeUInt32BE(16, 1);
+      header.writeUInt32BE(0, 5);
+      header.writeUInt32BE(16, 9);
+      header.writeUIntBE(now, 13, 6);
+      header.writeUIntBE(oldest, 19, 6);
+      return Buffer.concat([header, Buffer.alloc(10)]); // 10 bytes instead of 16 slots × 6
+    };
+    // Expired oldest hit: the tail walk reads past the end. Full ring below the limit: the grow reads it.
+    for (const [identity, oldest] of [["ip:192.0.2.70", now - 120_000], ["ip:192.0.2.71", now - 1000]] as const) {
+      await redis.set(limiter.key(identity), truncated(oldest));
+      const decision = await limiter.check(identity);
+      expect(decision).toMatchObject({ allowed: true, remaining: 99 });
+      expect(await counted(limiter.key(identity))).toBe(1);
+    }
+  });
+
+  it("sends the checks that arrive while a batch is in flight as one batch after its reply", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix() });
+    const sleeper = createRedisClient(server.url, 2000);
+    await new Promise((resolve) => sleeper.once("ready", resolve));
+    const stalled = sleeper.call("DEBUG", "SLEEP", "0.3"); // Redis answers nothing for 300 ms
+    await sleep(20);
+    const checks = [limiter.check("ip:192.0.2.60")];
+    // Five more, each in a later event-loop turn, while the first batch waits for its reply.
+    for (let i = 1; i <= 5; i++) {
+      await sleep(10);
+      checks.push(limiter.check(`ip:192.0.2.${60 + i}`));
+    }
+    const decisions = await Promise.all(checks);
+    await stalled;
+    sleeper.disconnect();
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    expect(limiter.redisCalls).toBe(2);
   });
 
   it("survives a flushed script cache (NOSCRIPT) by reloading the script", async () => {

@@ -4,14 +4,19 @@ import { input, one, runStack, StackRun } from "../../harness";
 let run: StackRun;
 
 beforeAll(async () => {
-  run = await runStack({ stack: "dev", config: { "edgestack:cacheEngine": "redis", "edgestack:cacheEngineVersion": "7.1", "edgestack:cacheReplicas": "0" } });
+  run = await runStack({
+    stack: "dev",
+    config: { "edgestack:cacheEngine": "redis", "edgestack:cacheEngineVersion": "7.1", "edgestack:cacheReplicas": "0", "edgestack:cacheShards": "3" },
+  });
 });
 
-it("leaves failover and multi-AZ off when cacheMultiAz is off, with one node", () => {
+it("leaves multi-AZ off when cacheMultiAz is off: shards of one node each, failover on as cluster mode requires", () => {
   const group = one(run, "aws:elasticache/replicationGroup:ReplicationGroup");
-  expect(input(group, "automaticFailoverEnabled")).toBe(false);
+  expect(input(group, "clusterMode")).toBe("enabled");
+  expect(input(group, "automaticFailoverEnabled")).toBe(true);
   expect(input(group, "multiAzEnabled")).toBe(false);
-  expect(input(group, "numCacheClusters")).toBe(1);
+  expect(input(group, "numNodeGroups")).toBe(3);
+  expect(input(group, "replicasPerNodeGroup")).toBe(0);
 });
 
 it("is not protected and takes no final snapshot outside prod, but keeps encryption", () => {

@@ -18,12 +18,15 @@ describe("replication group (prod)", () => {
     expect(input(group, "atRestEncryptionEnabled")).toBe(true);
   });
 
-  it("takes engine, version, node type and replicas from the stack config", () => {
+  it("takes engine, version, node type, shards and replicas per shard from the stack config", () => {
     expect(input(group, "engine")).toBe("valkey");
     expect(input(group, "engineVersion")).toBe("8.0");
     expect(input(group, "nodeType")).toBe("cache.r7g.large");
-    // Pulumi.prod.yaml: cacheReplicas 2 → primary + 2 replicas.
-    expect(input(group, "numCacheClusters")).toBe(3);
+    // Cluster mode, default 1 shard; Pulumi.prod.yaml: cacheReplicas 2 → primary + 2 replicas per shard.
+    expect(input(group, "clusterMode")).toBe("enabled");
+    expect(input(group, "numNodeGroups")).toBe(1);
+    expect(input(group, "replicasPerNodeGroup")).toBe(2);
+    expect(input(group, "numCacheClusters")).toBeUndefined();
   });
 
   it("is multi-AZ with automatic failover in prod", () => {
@@ -58,7 +61,10 @@ describe("replication group (prod)", () => {
     const params = one(run, "aws:elasticache/parameterGroup:ParameterGroup");
     expect(input(group, "parameterGroupName")).toMatch(/^cache-params-[0-9a-f]{7}$/);
     expect(input(params, "family")).toBe("valkey8");
-    expect(input(params, "parameters")).toEqual([{ name: "maxmemory-policy", value: "volatile-ttl" }]);
+    expect(input(params, "parameters")).toEqual([
+      { name: "maxmemory-policy", value: "volatile-ttl" },
+      { name: "cluster-enabled", value: "yes" },
+    ]);
   });
 });
 
@@ -117,6 +123,11 @@ describe("AUTH token", () => {
     expect(url.protocol).toBe("rediss:");
     expect(decodeURIComponent(url.password)).toBe(token);
     expect(url.port).toBe("6379");
+    // The app reaches every shard through the configuration endpoint, with a cluster client.
+    expect(url.hostname).toBe(run.outputs.redisEndpoint);
+    const deployment = one(run, "kubernetes:apps/v1:Deployment", "workloads-app");
+    const env = input<{ name: string; value?: string }[]>(deployment, "spec.template.spec.containers.0.env");
+    expect(env.find((e) => e.name === "REDIS_CLUSTER")?.value).toBe("true");
   });
 });
 
@@ -137,8 +148,8 @@ describe("cache component", () => {
     );
   });
 
-  it("exports the endpoint and port, never the token", () => {
-    expect(run.outputs.redisEndpoint).toMatch(/^master\.edgestack-prod\..*\.cache\.amazonaws\.com$/);
+  it("exports the configuration endpoint and port, never the token", () => {
+    expect(run.outputs.redisEndpoint).toMatch(/^clustercfg\.edgestack-prod\..*\.cache\.amazonaws\.com$/);
     expect(run.outputs.redisPort).toBe(6379);
     expect(run.secretOutputs).not.toContain("redisEndpoint");
   });

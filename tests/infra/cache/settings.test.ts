@@ -23,8 +23,11 @@ describe("parameterGroupFamily", () => {
 });
 
 describe("rate-limit parameters", () => {
-  it("evicts keys closest to expiry instead of failing writes", () => {
-    expect(RATE_LIMIT_PARAMETERS).toEqual([{ name: "maxmemory-policy", value: "volatile-ttl" }]);
+  it("evicts keys closest to expiry instead of failing writes, in cluster mode", () => {
+    expect(RATE_LIMIT_PARAMETERS).toEqual([
+      { name: "maxmemory-policy", value: "volatile-ttl" },
+      { name: "cluster-enabled", value: "yes" },
+    ]);
   });
 });
 

@@ -28,6 +28,7 @@ describe("appEnv", () => {
       RATE_LIMIT_MAX: "250",
       RATE_LIMIT_WINDOW_MS: "30000",
       RATE_LIMIT_FAIL: "closed",
+      REDIS_CLUSTER: "true",
       TRUST_PROXY_HOPS: "1",
       SHUTDOWN_DELAY_MS: "25000",
       SHUTDOWN_TIMEOUT_MS: "49500",
@@ -44,6 +45,7 @@ describe("appEnv", () => {
     expect(app.shutdownDelayMs).toBe(25_000);
     expect(app.shutdownTimeoutMs).toBeGreaterThan(app.shutdownDelayMs);
     expect(app.trustProxyHops).toBe(1);
+    expect(app.redisCluster).toBe(true);
   });
 });
 
