@@ -63,7 +63,7 @@ function redisErrorLogger(log: Logger): RedisErrorLog {
 }
 
 /** The injected limiter, none (`null`), or the sliding-window limiter on `redis`. */
-function createLimiter(config: AppConfig, redis: Redis, injected: RequestLimiter | null | undefined): RequestLimiter | null {
+function createLimiter(config: AppConfig, redis: RedisClient, injected: RequestLimiter | null | undefined): RequestLimiter | null {
   if (injected !== undefined) return injected;
   return new SlidingWindowLimiter(redis, { limit: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
 }
@@ -91,7 +91,7 @@ function createHttpServer(config: AppConfig, logs: AppLogger, isDraining: () => 
 const livenessHandler: Handler = (ex) => ex.json(200, { status: "ok" }, noStore());
 
 /** Deep health: 200 with Redis reachable, 503 when it is not or while draining. */
-function healthHandler(config: AppConfig, redis: Redis, isDraining: () => boolean, logRedisError: RedisErrorLog): Handler {
+function healthHandler(config: AppConfig, redis: RedisClient, isDraining: () => boolean, logRedisError: RedisErrorLog): Handler {
   return async (ex) => {
     const base = { uptime: Math.round(process.uptime()), timestamp: new Date().toISOString(), instance: config.instanceId };
     if (isDraining()) return ex.json(503, { status: "draining", redis: "unchecked", ...base }, noStore());
@@ -173,7 +173,7 @@ async function closeServer(server: Server, websockets: WebSocketEndpoint): Promi
 }
 
 /** QUIT (bounded to 1 s), then disconnect. */
-async function closeRedis(redis: Redis): Promise<void> {
+async function closeRedis(redis: RedisClient): Promise<void> {
   const quit = redis.quit().then(
     () => undefined,
     () => undefined,
