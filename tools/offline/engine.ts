@@ -37,6 +37,8 @@ export interface CapturedResource {
   secretPaths: string[];
   /** Output names the resource asked to be kept secret. */
   additionalSecretOutputs: string[];
+  /** URNs of the resources this one waits for (dependsOn and the resources behind its input Outputs). */
+  dependencies: string[];
 }
 
 export interface StackRun {
@@ -140,6 +142,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       inputs,
       secretPaths,
       additionalSecretOutputs,
+      dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
     });
     return registerResource(req, callback);
   };
