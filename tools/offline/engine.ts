@@ -49,6 +49,8 @@ export interface StackRun {
   outputs: Record<string, unknown>;
   /** Names of exports whose values are secret. */
   secretOutputs: string[];
+  /** Tokens of the invokes (data-source calls) made without an explicit provider, sorted. */
+  invokesWithoutProvider: string[];
 }
 
 export interface RunOptions {
@@ -82,6 +84,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const failures: unknown[] = [];
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
+  const invokesWithoutProvider = new Set<string>();
 
   await pulumi.runtime.setMocks(
     {
@@ -98,6 +101,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         return { id: options.preview && args.custom ? undefined : id, state };
       },
       call(args) {
+        if (!args.provider) invokesWithoutProvider.add(args.token);
         try {
           return invoke(args.token, args.inputs, defaultRegion);
         } catch (err) {
@@ -157,7 +161,14 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const { outputs, secretOutputs } = await resolveExports(program);
   await settle();
   if (failures.length > 0) throw failures[0];
-  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs };
+  return {
+    stack: options.stack,
+    project: files.project,
+    resources: sortResources([...records.values()], parentUrns),
+    outputs,
+    secretOutputs,
+    invokesWithoutProvider: [...invokesWithoutProvider].sort(),
+  };
 }
 
 /** Waits until no registration or invoke is in flight and nothing new arrives. */
