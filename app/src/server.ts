@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import * as path from "node:path";
 import type { Redis } from "ioredis";
@@ -12,6 +10,7 @@ import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createRedisClient } from "./redis";
 import { gracefulShutdown } from "./shutdown";
+import { readStaticAssets, STATIC_CACHE_CONTROL, STATIC_PATH_PREFIX } from "./staticAssets";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
 
 /** Anything that can decide one hit; the benchmark plugs rate-limiter-flexible in here. */
@@ -43,37 +42,6 @@ export interface App {
   listen(): Promise<number>;
   /** The graceful SIGTERM sequence: 503 on /health, delay, drain, close Redis, flush logs. Idempotent. */
   shutdown(): Promise<void>;
-}
-
-interface StaticAsset {
-  body: Buffer;
-  type: string;
-  etag: string;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  ".svg": "image/svg+xml",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-};
-
-/** Loads app/static once: a handful of small versioned files, served from memory. */
-function loadStaticAssets(dir: string): Map<string, StaticAsset> {
-  const assets = new Map<string, StaticAsset>();
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return assets;
-  }
-  for (const name of names) {
-    const type = CONTENT_TYPES[path.extname(name)];
-    if (type === undefined) continue;
-    const body = readFileSync(path.join(dir, name));
-    assets.set(name, { body, type, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` });
-  }
-  return assets;
 }
 
 export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
@@ -129,12 +97,12 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     }
   });
 
-  const assets = loadStaticAssets(path.resolve(__dirname, "..", "static"));
-  http.get("/static/:name", (ex) => {
+  // Served from memory under their content-hashed names (app/src/staticAssets.ts), as the CDN's bucket holds them.
+  const assets = new Map(readStaticAssets(path.resolve(__dirname, "..", "static")).map((a) => [a.name, { ...a, etag: `"${a.sha256.slice(0, 32)}"` }]));
+  http.get(`${STATIC_PATH_PREFIX}:name`, (ex) => {
     const asset = assets.get(ex.params.name ?? "");
     if (asset === undefined) return ex.json(404, { error: "not found", requestId: ex.id });
-    // File names carry a version, so a given URL never changes content: cache for a year.
-    const headers = { "cache-control": "public, max-age=31536000, immutable", etag: asset.etag, "content-type": asset.type };
+    const headers = { "cache-control": STATIC_CACHE_CONTROL, etag: asset.etag, "content-type": asset.contentType };
     if (ex.req.headers["if-none-match"] === asset.etag) return ex.send(304, undefined, headers);
     ex.send(200, asset.body, headers);
   });

@@ -4,11 +4,11 @@
  * into resources; tests check them without the Pulumi runtime.
  */
 
+import { STATIC_MAX_AGE_SECONDS, STATIC_PATH_PREFIX } from "../../app/src/staticAssets";
 import { VIEWER_ADDRESS_HEADER } from "./viewer-address";
 
 /** Hashed asset names change with their content, so a copy can be kept for a year and never revalidated. */
-export const STATIC_TTL_SECONDS = 31_536_000;
-export const STATIC_CACHE_CONTROL = `public, max-age=${STATIC_TTL_SECONDS}, immutable`;
+export const STATIC_TTL_SECONDS = STATIC_MAX_AGE_SECONDS;
 
 export const ORIGIN_IDS = { app: "alb-origin", static: "static-s3" } as const;
 export type OriginKey = keyof typeof ORIGIN_IDS;
@@ -128,7 +128,7 @@ export interface BehaviorSpec {
 export function cacheBehaviors(): { ordered: BehaviorSpec[]; default: BehaviorSpec } {
   return {
     ordered: [
-      { pathPattern: "/static/*", origin: "static", cachePolicy: { own: "static" }, allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
+      { pathPattern: `${STATIC_PATH_PREFIX}*`, origin: "static", cachePolicy: { own: "static" }, allowedMethods: READ_METHODS, cachedMethods: CACHED_METHODS, compress: true },
       {
         pathPattern: "/api/*",
         origin: "app",

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { STATIC_MAX_AGE_SECONDS, STATIC_PATH_PREFIX } from "../../app/src/staticAssets";
 import { VIEWER_ADDRESS_HEADER } from "../cdn/viewer-address";
 import type { StackConfig } from "../config/schema";
 import {
@@ -192,7 +193,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     health,
     proxied({ path: "/ws", match: "exact", websocket: true, readTimeoutSeconds: config.websocketTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds }),
     proxied({ path: "/api/", match: "prefix" }),
-    proxied({ path: "/static/", match: "prefix", immutableCacheSeconds: 365 * 86_400 }),
+    proxied({ path: STATIC_PATH_PREFIX, match: "prefix", immutableCacheSeconds: STATIC_MAX_AGE_SECONDS }),
     proxied({ path: "/", match: "prefix", defaultCacheControl: htmlDefaultCacheControl(config) }),
   ];
 
