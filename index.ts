@@ -290,6 +290,8 @@ export const hostedZoneId = zone.zoneId;
 /** Delegate the domain to these (at the parent zone or registrar) when the stack created the zone. */
 export const nameServers = zone.nameServers;
 export const imageRepositoryUrl = image.repositoryUrl;
+/** The image the workloads run: the deploy workflow's digest lives in the stack's state, not in Pulumi.<stack>.yaml. */
+export const appImage = config.appImage || undefined;
 export const recordNames = edge?.dns.recordNames;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfig;

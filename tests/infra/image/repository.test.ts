@@ -37,6 +37,7 @@ test("the app Deployment runs appImage from config, a digest in this stack's rep
   expect(image).toMatch(/@sha256:[a-f0-9]{64}$/);
 });
 
-test("the repository URL is a stack output", () => {
+test("the repository URL and the deployed image are stack outputs", () => {
   expect(run.outputs.imageRepositoryUrl).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/edgestack-dev/app");
+  expect(run.outputs.appImage).toBe(readStackFiles("dev").config["edgestack:appImage"]);
 });
