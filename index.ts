@@ -130,6 +130,10 @@ const zone = new HostedZone(
 );
 // Certificate-dependent resources wait for a zone that answers (see infra/bring-up.ts).
 const edge = phase.edge ? createEdge() : undefined;
+if (!edge) {
+  // Known once the zone exists: printed by the `pulumi up` that created it.
+  zone.nameServers.apply((servers) => pulumi.log.warn(`delegate ${config.domain} to: ${servers.join(" ")}`));
+}
 
 function createEdge() {
   const lbCertificate = new ValidatedCertificate(

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { ofType, runStack, StackRun } from "../../harness";
 
 /**
@@ -6,7 +7,11 @@ import { ofType, runStack, StackRun } from "../../harness";
  * so it cannot hang on an ACM validation that will never succeed. It exports the name servers.
  */
 let run: StackRun;
+const warnings: string[] = [];
 beforeAll(async () => {
+  jest.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => {
+    warnings.push(message);
+  });
   run = await runStack({ stack: "prod", config: { "edgestack:createHostedZone": "true" } });
 });
 
@@ -40,4 +45,10 @@ test("nameServers is exported and the next step says what to do with it", () => 
   expect(pending[0]).toMatch(/delegate edgestack\.example\.com to the name servers in the nameServers output/);
   expect(pending[0]).toMatch(/pulumi config set edgestack:zoneDelegated true && pulumi up/);
   expect(run.outputs.distributionId).toBeUndefined();
+});
+
+test("the run prints the name servers to delegate to, once the zone exists", () => {
+  const nameServers = run.outputs.nameServers as string[];
+  expect(warnings).toContain(`delegate edgestack.example.com to: ${nameServers.join(" ")}`);
+  expect(warnings).toContainEqual(expect.stringMatching(/^first deploy, next step: delegate edgestack\.example\.com/));
 });
