@@ -11,8 +11,11 @@ if [ ! -x "$ROOTFS/usr/bin/node" ]; then
   echo "no Node 24 root at $ROOTFS: run bash tools/node24/install.sh (tools/setup.sh does)" >&2
   exit 1
 fi
+# Mount namespaces and chroot need root: elsewhere (a CI runner) through passwordless sudo.
+SUDO=()
+[ "$(id -u)" -eq 0 ] || SUDO=(sudo --preserve-env=CI)
 # shellcheck disable=SC2016 # the inner script expands its own arguments
-exec unshare --mount --propagation private -- bash -c '
+exec "${SUDO[@]}" unshare --mount --propagation private -- bash -c '
   set -euo pipefail
   rootfs="$1" repo="$2"; shift 2
   mkdir -p "$rootfs$repo"
