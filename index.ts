@@ -2,6 +2,8 @@
  * edgestack entry program: reads and validates the stack config, wires the components together and
  * exports the stack outputs. Everything else lives in infra/, one component per concern.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { bringUp } from "./infra/bring-up";
 import { loadStackConfig } from "./infra/config";
 import { Vpc } from "./infra/network/vpc";
 import { Cdn } from "./infra/cdn/distribution";
@@ -11,10 +13,12 @@ import { Alb } from "./infra/edge/alb";
 import { ValidatedCertificate } from "./infra/edge/certificates";
 import { Nlb } from "./infra/edge/nlb";
 import { OriginLock } from "./infra/edge/origin-lock";
-import { awsProvider, awsUsEast1Provider } from "./infra/providers";
+import { awsProvider, awsUsEast1Provider, randomProvider } from "./infra/providers";
 import { Redis } from "./infra/cache/redis";
 import { checkCacheSettings, replicationGroupId } from "./infra/cache/settings";
 import { EksCluster } from "./infra/cluster/eks";
+import { ImageRepository } from "./infra/image/repository";
+import { imageRepositoryName } from "./infra/image/settings";
 import { clusterName as eksClusterName } from "./infra/cluster/settings";
 import { buildNginxModel, renderNginxConf } from "./infra/nginx";
 import { checkWorkloadSettings } from "./infra/workloads/settings";
@@ -28,8 +32,15 @@ checkCacheSettings(config);
 // Rendered (and every value validated) before any resource exists, like the config itself.
 const nginxModel = buildNginxModel(config, { mode: "cluster" });
 const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };
+// Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
+const phase = bringUp(config);
+for (const step of phase.pending) pulumi.log.warn(`first deploy, next step: ${step}`);
 
 const aws = awsProvider(config);
+const random = randomProvider();
+
+// The registry the deploy workflow pushes app/Dockerfile's image to (before the workloads need it).
+const image = new ImageRepository("image", { name: imageRepositoryName(config.stack), isProd: config.isProd }, { providers: { aws } });
 
 const network = new Vpc(
   "network",
@@ -53,6 +64,7 @@ const cluster = new EksCluster(
     clusterName: eksClusterName(config.stack),
     region: config.region,
     kubernetesVersion: config.kubernetesVersion,
+    supportType: config.clusterSupportType,
     serviceCidr: config.serviceCidr,
     publicAccessCidrs: config.clusterPublicAccessCidrs,
     nodeInstanceType: config.nodeInstanceType,
@@ -88,7 +100,7 @@ const cache = new Redis(
     isProd: config.isProd,
     slowLogRetentionDays: config.isProd ? 30 : 7,
   },
-  { providers: { aws } },
+  { providers: { aws, random } },
 );
 
 // ── Edge: certificates, load balancers, CloudFront, DNS ─────────────────────────────────────
@@ -106,153 +118,190 @@ const healthCheck = {
   unhealthyThreshold: config.unhealthyThreshold,
 };
 
-const zone = new HostedZone("dns-zone", { domain: config.domain, create: config.createHostedZone, protect: config.isProd }, { providers: { aws } });
-const lbCertificate = new ValidatedCertificate(
-  "lb-certificate",
-  { domainName: names.origin, subjectAlternativeNames: [names.edge], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
-  { providers: { aws } },
-);
-// CloudFront only takes certificates from us-east-1.
-const cdnCertificate = new ValidatedCertificate(
-  "cdn-certificate",
-  { domainName: names.apex, subjectAlternativeNames: [names.www], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
-  { providers: { aws: usEast1 } },
-);
-const originLock = new OriginLock("origin-lock");
-
-const alb = new Alb(
-  "alb",
+const zone = new HostedZone(
+  "dns-zone",
   {
-    vpcId: network.vpcId,
-    vpcCidr: network.cidrBlock,
-    publicSubnetIds: network.publicSubnetIds,
-    ipv6: network.ipv6,
-    certificateArn: lbCertificate.certificateArn,
-    originVerifyHeader: originLock.header,
-    targetNodePort: config.nginxHttpNodePort,
-    idleTimeoutSeconds: config.albIdleTimeoutSeconds,
-    deregistrationDelaySeconds: config.deregistrationDelaySeconds,
-    stickinessSeconds: config.albStickinessSeconds,
-    healthCheck,
-    isProd: config.isProd,
-  },
-  { providers: { aws } },
-);
-
-const nlb = new Nlb(
-  "nlb",
-  {
-    vpcId: network.vpcId,
-    vpcCidr: network.cidrBlock,
-    publicSubnetIds: network.publicSubnetIds,
-    ipv6: network.ipv6,
-    certificateArn: lbCertificate.certificateArn,
-    tlsNodePort: config.nginxProxyProtocolNodePort,
-    httpNodePort: config.nginxProxyProtocolHttpNodePort,
-    healthCheckNodePort: config.nginxHttpNodePort,
-    deregistrationDelaySeconds: config.deregistrationDelaySeconds,
-    healthCheck,
-    elasticIps: config.nlbElasticIps,
-  },
-  { providers: { aws } },
-);
-
-const cdn = new Cdn(
-  "cdn",
-  {
-    stack: config.stack,
-    aliases: [names.apex, names.www],
-    certificateArn: cdnCertificate.certificateArn,
-    appOriginDomainName: names.origin,
-    originVerifyHeader: originLock.header,
-    originKeepaliveSeconds: config.cdnOriginKeepaliveSeconds,
-    originReadTimeoutSeconds: config.cdnOriginReadTimeoutSeconds,
-    priceClass: config.cdnPriceClass,
-    htmlDefaultTtlSeconds: config.cdnHtmlDefaultTtlSeconds,
-    htmlMaxTtlSeconds: config.cdnHtmlMaxTtlSeconds,
-    isProd: config.isProd,
-    waf: { enabled: config.wafEnabled, ratePer5Minutes: config.wafRateLimitPer5Minutes },
-    usEast1,
-  },
-  { providers: { aws } },
-);
-
-const dns = new Dns(
-  "dns",
-  {
-    zoneId: zone.zoneId,
     domain: config.domain,
-    wwwSubdomain: config.wwwSubdomain,
-    originSubdomain: config.originSubdomain,
-    edgeSubdomain: config.edgeSubdomain,
-    ttlSeconds: config.dnsTtlSeconds,
-    spfRecord: config.spfRecord,
-    verificationTokens: config.verificationTokens,
-    srv: { service: config.srvService, priority: config.srvPriority, weight: config.srvWeight, port: config.srvPort },
-    loadBalancersIpv6: network.ipv6,
-    aliasTargets: {
-      cdn: { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId },
-      alb: { dnsName: alb.dnsName, zoneId: alb.zoneId },
-      nlb: { dnsName: nlb.dnsName, zoneId: nlb.zoneId },
-    },
+    create: config.createHostedZone,
+    protect: config.isProd,
+    parent: config.parentHostedZoneId ? { zoneId: config.parentHostedZoneId } : config.parentHostedZoneName ? { name: config.parentHostedZoneName } : undefined,
+    delegationTtlSeconds: config.dnsTtlSeconds,
   },
   { providers: { aws } },
 );
+// Certificate-dependent resources wait for a zone that answers (see infra/bring-up.ts).
+const edge = phase.edge ? createEdge() : undefined;
+if (!edge) {
+  // Known once the zone exists: printed by the `pulumi up` that created it.
+  zone.nameServers.apply((servers) => pulumi.log.warn(`delegate ${config.domain} to: ${servers.join(" ")}`));
+}
+
+function createEdge() {
+  const lbCertificate = new ValidatedCertificate(
+    "lb-certificate",
+    { domainName: names.origin, subjectAlternativeNames: [names.edge], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
+    { providers: { aws } },
+  );
+  // CloudFront only takes certificates from us-east-1.
+  const cdnCertificate = new ValidatedCertificate(
+    "cdn-certificate",
+    { domainName: names.apex, subjectAlternativeNames: [names.www], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
+    { providers: { aws: usEast1 } },
+  );
+  const originLock = new OriginLock("origin-lock", { providers: { random } });
+
+  const alb = new Alb(
+    "alb",
+    {
+      vpcId: network.vpcId,
+      vpcCidr: network.cidrBlock,
+      publicSubnetIds: network.publicSubnetIds,
+      ipv6: network.ipv6,
+      certificateArn: lbCertificate.certificateArn,
+      originVerifyHeader: originLock.header,
+      targetNodePort: config.nginxHttpNodePort,
+      idleTimeoutSeconds: config.albIdleTimeoutSeconds,
+      deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+      stickinessSeconds: config.albStickinessSeconds,
+      healthCheck,
+      isProd: config.isProd,
+    },
+    { providers: { aws } },
+  );
+
+  const nlb = new Nlb(
+    "nlb",
+    {
+      vpcId: network.vpcId,
+      vpcCidr: network.cidrBlock,
+      publicSubnetIds: network.publicSubnetIds,
+      ipv6: network.ipv6,
+      certificateArn: lbCertificate.certificateArn,
+      tlsNodePort: config.nginxProxyProtocolNodePort,
+      httpNodePort: config.nginxProxyProtocolHttpNodePort,
+      healthCheckNodePort: config.nginxHttpNodePort,
+      deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+      healthCheck,
+      elasticIps: config.nlbElasticIps,
+    },
+    { providers: { aws } },
+  );
+
+  const cdn = new Cdn(
+    "cdn",
+    {
+      stack: config.stack,
+      aliases: [names.apex, names.www],
+      certificateArn: cdnCertificate.certificateArn,
+      appOriginDomainName: names.origin,
+      originVerifyHeader: originLock.header,
+      originKeepaliveSeconds: config.cdnOriginKeepaliveSeconds,
+      originReadTimeoutSeconds: config.cdnOriginReadTimeoutSeconds,
+      priceClass: config.cdnPriceClass,
+      htmlDefaultTtlSeconds: config.cdnHtmlDefaultTtlSeconds,
+      htmlMaxTtlSeconds: config.cdnHtmlMaxTtlSeconds,
+      isProd: config.isProd,
+      waf: { enabled: config.wafEnabled, ratePer5Minutes: config.wafRateLimitPer5Minutes },
+      usEast1,
+    },
+    { providers: { aws } },
+  );
+
+  const dns = new Dns(
+    "dns",
+    {
+      zoneId: zone.zoneId,
+      domain: config.domain,
+      wwwSubdomain: config.wwwSubdomain,
+      originSubdomain: config.originSubdomain,
+      edgeSubdomain: config.edgeSubdomain,
+      ttlSeconds: config.dnsTtlSeconds,
+      spfRecord: config.spfRecord,
+      verificationTokens: config.verificationTokens,
+      srv: { service: config.srvService, priority: config.srvPriority, weight: config.srvWeight, port: config.srvPort },
+      loadBalancersIpv6: network.ipv6,
+      aliasTargets: {
+        cdn: { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId },
+        alb: { dnsName: alb.dnsName, zoneId: alb.zoneId },
+        nlb: { dnsName: nlb.dnsName, zoneId: nlb.zoneId },
+      },
+    },
+    { providers: { aws } },
+  );
+  return { alb, nlb, cdn, dns };
+}
 
 // ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
 const kubernetesProvider = cluster.provider;
-const workloads = new Workloads(
-  "workloads",
-  { settings: config, kubernetesVersion: config.kubernetesVersion, redisUrl: cache.redisUrl, nginxConf },
-  { providers: { kubernetes: kubernetesProvider } },
-);
-new LoadBalancerTargets(
-  "lb-targets",
-  {
-    loadBalancers: [
-      { name: "alb", securityGroupId: alb.securityGroupId },
-      { name: "nlb", securityGroupId: nlb.securityGroupId },
-    ],
-    targets: [
-      { name: "alb-http", loadBalancer: "alb", targetGroupArn: alb.targetGroupArn, nodePort: config.nginxHttpNodePort, servicePortName: "http" },
-      // The NLB's target groups health-check nginx's HTTP NodePort (its /health passthrough).
-      {
-        name: "nlb-tls",
-        loadBalancer: "nlb",
-        targetGroupArn: nlb.targetGroupArns.tls,
-        nodePort: config.nginxProxyProtocolNodePort,
-        healthCheckNodePort: config.nginxHttpNodePort,
-        servicePortName: "pp-https",
-      },
-      {
-        name: "nlb-http",
-        loadBalancer: "nlb",
-        targetGroupArn: nlb.targetGroupArns.http,
-        nodePort: config.nginxProxyProtocolHttpNodePort,
-        healthCheckNodePort: config.nginxHttpNodePort,
-        servicePortName: "pp-http",
-      },
-    ],
-    nodeSecurityGroupId: cluster.nodeSecurityGroupId,
-    registration: cluster.nodeAutoScalingGroupName
-      ? { kind: "autoScalingGroup", autoScalingGroupName: cluster.nodeAutoScalingGroupName }
-      : { kind: "targetGroupBinding", namespace: workloads.namespace, serviceName: workloads.nginxServiceName },
-  },
-  { providers: { aws, kubernetes: kubernetesProvider } },
-);
+// Only an image something built: the digest the deploy workflow pushed, or one set explicitly.
+const workloads = phase.workloads
+  ? new Workloads(
+      "workloads",
+      { settings: config, kubernetesVersion: config.kubernetesVersion, redisUrl: cache.redisUrl, nginxConf },
+      { providers: { kubernetes: kubernetesProvider } },
+    )
+  : undefined;
+if (workloads && edge) {
+  const { alb, nlb } = edge;
+  new LoadBalancerTargets(
+    "lb-targets",
+    {
+      loadBalancers: [
+        { name: "alb", securityGroupId: alb.securityGroupId },
+        { name: "nlb", securityGroupId: nlb.securityGroupId },
+      ],
+      targets: [
+        { name: "alb-http", loadBalancer: "alb", targetGroupArn: alb.targetGroupArn, nodePort: config.nginxHttpNodePort, servicePortName: "http" },
+        // The NLB's target groups health-check nginx's HTTP NodePort (its /health passthrough).
+        {
+          name: "nlb-tls",
+          loadBalancer: "nlb",
+          targetGroupArn: nlb.targetGroupArns.tls,
+          nodePort: config.nginxProxyProtocolNodePort,
+          healthCheckNodePort: config.nginxHttpNodePort,
+          servicePortName: "pp-https",
+        },
+        {
+          name: "nlb-http",
+          loadBalancer: "nlb",
+          targetGroupArn: nlb.targetGroupArns.http,
+          nodePort: config.nginxProxyProtocolHttpNodePort,
+          healthCheckNodePort: config.nginxHttpNodePort,
+          servicePortName: "pp-http",
+        },
+      ],
+      nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+      registration: cluster.nodeAutoScalingGroupName
+        ? { kind: "autoScalingGroup", autoScalingGroupName: cluster.nodeAutoScalingGroupName }
+        : { kind: "targetGroupBinding", namespace: workloads.namespace, serviceName: workloads.nginxServiceName },
+    },
+    { providers: { aws, kubernetes: kubernetesProvider } },
+  );
+}
 
+// Outputs of parts a bring-up step has not created yet are left out until it has.
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
 export const siteUrl = `https://${config.domain}`;
-export const albDnsName = alb.dnsName;
-export const nlbDnsName = nlb.dnsName;
-export const distributionId = cdn.distributionId;
-export const distributionDomainName = cdn.domainName;
+export const albDnsName = edge?.alb.dnsName;
+export const nlbDnsName = edge?.nlb.dnsName;
+/** The NLB's fixed public addresses (nlbElasticIps), for allow-lists; empty without them. */
+export const nlbAddresses = edge ? pulumi.all(edge.nlb.publicIps) : undefined;
+export const distributionId = edge?.cdn.distributionId;
+export const distributionDomainName = edge?.cdn.domainName;
+export const staticBucketName = edge?.cdn.staticBucketName;
 export const hostedZoneId = zone.zoneId;
-export const recordNames = dns.recordNames;
+/** Delegate the domain to these (at the parent zone or registrar) when the stack created the zone. */
+export const nameServers = zone.nameServers;
+export const imageRepositoryUrl = image.repositoryUrl;
+/** The image the workloads run: the deploy workflow's digest lives in the stack's state, not in Pulumi.<stack>.yaml. */
+export const appImage = config.appImage || undefined;
+export const recordNames = edge?.dns.recordNames;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfig;
 export const redisEndpoint = cache.primaryEndpoint;
 export const redisPort = cache.port;
-export const namespace = workloads.namespace;
+export const namespace = workloads?.namespace;
+/** What the next `pulumi up` of a first deploy needs; empty once the stack is complete. */
+export const pendingSteps = phase.pending;

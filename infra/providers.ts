@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
 import type { StackConfig } from "./config";
 
 /** Tags every AWS resource carries, through the providers' `defaultTags`. */
@@ -21,4 +22,9 @@ export function awsProvider(config: StackConfig): aws.Provider {
 /** CloudFront only accepts ACM certificates (and WAF web ACLs) from us-east-1. */
 export function awsUsEast1Provider(config: StackConfig): aws.Provider {
   return new aws.Provider("aws-us-east-1", { region: "us-east-1", defaultTags: { tags: defaultTags(config) } });
+}
+
+/** Generated secrets (origin lock, cache AUTH token): explicit like every provider (default providers are disabled). */
+export function randomProvider(): random.Provider {
+  return new random.Provider("random", {});
 }

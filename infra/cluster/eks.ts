@@ -12,6 +12,7 @@ import {
   NODE_MANAGED_POLICIES,
   serviceAssumeRolePolicy,
 } from "./settings";
+import { ADDON_NAMES, EKS_ADDON_VERSIONS, supportWarning, todayUtc } from "./versions";
 
 /** An existing cluster to deploy onto instead of creating one. */
 export interface ExistingCluster {
@@ -30,6 +31,8 @@ export interface EksClusterArgs {
   clusterName: string;
   region: string;
   kubernetesVersion: string;
+  /** EKS upgradePolicy.supportType. */
+  supportType: "STANDARD" | "EXTENDED";
   serviceCidr: string;
   /** Empty: private API endpoint only. */
   publicAccessCidrs: string[];
@@ -62,6 +65,8 @@ export class EksCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cluster:EksCluster", name, {}, opts);
+    const warning = supportWarning(args.kubernetesVersion, todayUtc(), args.supportType);
+    if (warning) pulumi.log.warn(warning, this);
 
     if (args.existing) {
       const existing = args.existing;
@@ -182,6 +187,9 @@ export class EksCluster extends pulumi.ComponentResource {
         // becomes cluster admin so the kubernetes provider below can deploy.
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
         deletionProtection: args.isProd,
+        upgradePolicy: { supportType: args.supportType },
+        // The networking add-ons are EKS add-ons pinned below, not unmanaged copies EKS installs.
+        bootstrapSelfManagedAddons: false,
       },
       { parent: this, dependsOn: [...clusterPolicies, controlPlaneLogs], protect: args.isProd },
     );
@@ -192,6 +200,25 @@ export class EksCluster extends pulumi.ComponentResource {
       { url: issuer, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [EKS_OIDC_ROOT_CA_THUMBPRINT] },
       { parent: this },
     );
+
+    // Pinned per Kubernetes version (infra/cluster/versions.ts); the schema refuses a version without a row.
+    // The CNI and kube-proxy come first (nodes are NotReady without pod networking), CoreDNS once
+    // there are nodes to schedule it on.
+    const addonVersions = EKS_ADDON_VERSIONS[args.kubernetesVersion];
+    if (addonVersions === undefined) throw new Error(`edgestack:kubernetesVersion: no pinned EKS add-on versions for ${args.kubernetesVersion}`);
+    const addon = (addonName: (typeof ADDON_NAMES)[number], dependsOn: pulumi.Resource[]) =>
+      new aws.eks.Addon(
+        `${name}-${addonName}`,
+        {
+          clusterName: cluster.name,
+          addonName,
+          addonVersion: addonVersions[addonName],
+          resolveConflictsOnCreate: "OVERWRITE",
+          resolveConflictsOnUpdate: "OVERWRITE",
+        },
+        { parent: this, dependsOn },
+      );
+    const nodeAddons = [addon("vpc-cni", []), addon("kube-proxy", [])];
 
     // ── Nodes ──────────────────────────────────────────────────────────────────────────────
     const launchTemplate = new aws.ec2.LaunchTemplate(
@@ -222,8 +249,9 @@ export class EksCluster extends pulumi.ComponentResource {
         labels: { "edgestack.io/pool": "default" },
       },
       // Sizes follow the config (no cluster autoscaler is installed by this stack).
-      { parent: this, dependsOn: nodePolicies },
+      { parent: this, dependsOn: [...nodePolicies, ...nodeAddons] },
     );
+    const addons = [...nodeAddons, addon("coredns", [nodeGroup])];
 
     this.createsCluster = true;
     this.clusterName = cluster.name;
@@ -240,7 +268,7 @@ export class EksCluster extends pulumi.ComponentResource {
     });
     this.oidcProviderArn = oidc.arn;
     // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup] });
+    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup, ...addons] });
     this.registerOutputs({
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,

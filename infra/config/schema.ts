@@ -18,6 +18,7 @@ import {
   plainText,
   weeklyWindow,
 } from "./validators";
+import { CREATABLE_VERSIONS } from "../cluster/versions";
 
 /**
  * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
@@ -76,7 +77,18 @@ export const fields = {
   natGateways: field({ type: "string", schema: oneOf(["single", "perAz"] as const), default: "single", description: "single NAT gateway (cheap) or one per AZ (survives an AZ outage)." }),
 
   // ── Cluster ────────────────────────────────────────────────────────────────────────────────
-  kubernetesVersion: field({ type: "string", schema: kubernetesVersion(), default: "1.33", description: "EKS Kubernetes version, pinned." }),
+  kubernetesVersion: field({
+    type: "string",
+    schema: kubernetesVersion(),
+    default: "1.35",
+    description: "EKS Kubernetes version, pinned; a new cluster needs its add-on versions pinned in infra/cluster/versions.ts. The plan warns once it leaves standard support.",
+  }),
+  clusterSupportType: field({
+    type: "string",
+    schema: oneOf(["STANDARD", "EXTENDED"] as const),
+    default: "STANDARD",
+    description: "EKS upgradePolicy: STANDARD lets EKS upgrade the control plane at the end of standard support (no extended-support charges); EXTENDED keeps the version, at extra cost per cluster hour.",
+  }),
   nodeInstanceType: field({ type: "string", schema: instanceType(), default: "t3.medium", description: "EC2 instance type of the managed node group." }),
   nodeMinSize: field({ type: "integer", schema: integer(1, 100), default: 2, description: "Node group minimum size." }),
   nodeDesiredSize: field({ type: "integer", schema: integer(1, 100), default: 2, description: "Node group desired size." }),
@@ -119,7 +131,12 @@ export const fields = {
   cacheSnapshotWindow: field({ type: "string", schema: dailyWindow(), default: "03:00-04:00", description: "Daily snapshot window (UTC), must not overlap maintenance." }),
 
   // ── App workload ───────────────────────────────────────────────────────────────────────────
-  appImage: field({ type: "string", schema: pinnedImage(), default: "ghcr.io/edgestack/app:0.1.0", description: "App container image, pinned to a tag or digest." }),
+  appImage: field({
+    type: "string",
+    schema: optionalString(pinnedImage()),
+    default: "",
+    description: "App container image, pinned to a tag or digest. The deploy workflow sets it to the digest it pushed to the stack's ECR repository (output imageRepositoryUrl); empty: no workloads are deployed yet.",
+  }),
   appReplicas: field({ type: "integer", schema: integer(1, 100), default: 2, description: "App replicas at deploy time." }),
   appMinReplicas: field({ type: "integer", schema: integer(1, 100), default: 2, description: "HorizontalPodAutoscaler minimum." }),
   appMaxReplicas: field({ type: "integer", schema: integer(1, 200), default: 6, description: "HorizontalPodAutoscaler maximum." }),
@@ -200,6 +217,24 @@ export const fields = {
 
   // ── DNS ────────────────────────────────────────────────────────────────────────────────────
   createHostedZone: field({ type: "boolean", schema: z.boolean(), default: false, description: "Create the Route53 hosted zone; false looks up the existing zone named after the domain." }),
+  parentHostedZoneId: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "is not a Route53 hosted zone id such as \"Z0123456789ABCDEFGHIJ\"" })),
+    default: "",
+    description: "With createHostedZone: the parent zone (same account) the stack writes the NS delegation into, before certificate validation.",
+  }),
+  parentHostedZoneName: field({
+    type: "string",
+    schema: optionalString(dnsName()),
+    default: "",
+    description: "With createHostedZone: the parent zone by name (same account, public), instead of parentHostedZoneId.",
+  }),
+  zoneDelegated: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description: "With createHostedZone and no parent zone: set true once the domain is delegated to the nameServers output. Until then `pulumi up` stops short of certificates (step one of two).",
+  }),
   dnsTtlSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 300, description: "TTL of non-alias records." }),
   spfRecord: field({ type: "string", schema: plainText(2048).regex(/^v=spf1( |$)/, { error: "is not an SPF record (must start with \"v=spf1\")" }), default: "v=spf1 -all", description: "SPF TXT value at the apex." }),
   verificationTokens: field({ type: "array", schema: z.array(plainText(2048).min(1)), default: [], description: "Extra apex TXT values (site verification); long ones are split into 255-character strings." }),
@@ -405,6 +440,24 @@ function crossFieldProblems(c: StackConfig): string[] {
     }
   } else if (c.existingNodeSecurityGroupId || c.existingNodeAutoScalingGroup) {
     problems.push(`${key(c.existingNodeSecurityGroupId ? "existingNodeSecurityGroupId" : "existingNodeAutoScalingGroup")}: only applies with ${key("existingKubeconfig")}`);
+  }
+  const parent = c.parentHostedZoneId ? "parentHostedZoneId" : c.parentHostedZoneName ? "parentHostedZoneName" : undefined;
+  if (c.parentHostedZoneId && c.parentHostedZoneName) {
+    problems.push(`${key("parentHostedZoneName")}: set either ${key("parentHostedZoneId")} or ${key("parentHostedZoneName")}, not both`);
+  }
+  if (!c.createHostedZone) {
+    if (parent) problems.push(`${key(parent)}: only applies with ${key("createHostedZone")} true (an existing zone is already delegated)`);
+    if (c.zoneDelegated) problems.push(`${key("zoneDelegated")}: only applies with ${key("createHostedZone")} true`);
+  } else if (parent && c.zoneDelegated) {
+    problems.push(`${key("zoneDelegated")}: not needed with ${key(parent)}: the stack writes the delegation itself`);
+  }
+  if (c.parentHostedZoneName && !c.domain.endsWith(`.${c.parentHostedZoneName}`)) {
+    problems.push(`${key("parentHostedZoneName")}: ${show(c.parentHostedZoneName)} is not a parent of ${key("domain")} (${show(c.domain)})`);
+  }
+  if (!c.existingKubeconfig && !CREATABLE_VERSIONS.includes(c.kubernetesVersion)) {
+    problems.push(
+      `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/cluster/versions.ts)`,
+    );
   }
   if (c.clusterPublicAccessCidrs.some((cidr) => cidr.endsWith("/0"))) {
     problems.push(`${key("clusterPublicAccessCidrs")}: ${show(c.clusterPublicAccessCidrs)} opens the cluster API to the internet; list your own CIDRs`);

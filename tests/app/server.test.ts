@@ -1,9 +1,11 @@
 import * as http from "node:http";
 import * as net from "node:net";
+import * as path from "node:path";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { loadConfig } from "../../app/src/config";
 import { createApp, type App, type AppDependencies } from "../../app/src/server";
+import { readStaticAssets, staticUrl } from "../../app/src/staticAssets";
 import { startRedis, type RedisProcess } from "../../tools/processes/redis";
 import { waitUntil } from "../harness/wait";
 
@@ -178,15 +180,19 @@ describe("access log", () => {
 });
 
 describe("static assets", () => {
-  it("serves versioned assets with long-lived cache headers and answers revalidation with 304", async () => {
+  it("serves app/static under content-hashed names with long-lived cache headers and answers revalidation with 304", async () => {
     const { base } = await start();
-    const res = await fetch(`${base}/static/edgestack-v1.svg`);
+    const url = staticUrl(readStaticAssets(path.resolve(__dirname, "../../app/static")), "edgestack-v1.svg");
+    expect(url).toMatch(/^\/static\/edgestack-v1\.[0-9a-f]{12}\.svg$/);
+    const res = await fetch(`${base}${url}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/svg+xml");
     expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const etag = res.headers.get("etag")!;
     expect(await res.text()).toContain("<svg");
-    expect(await status(`${base}/static/edgestack-v1.svg`, { headers: { "if-none-match": etag } })).toBe(304);
+    expect(await status(`${base}${url}`, { headers: { "if-none-match": etag } })).toBe(304);
+    // One name per content: the unhashed name is not served.
+    expect(await status(`${base}/static/edgestack-v1.svg`)).toBe(404);
     expect(await status(`${base}/static/missing.svg`)).toBe(404);
     expect(await status(`${base}/static/..%2Fpackage.json`)).toBe(404);
   });

@@ -44,3 +44,16 @@ export function isSecretInput(resource: CapturedResource, path: string): boolean
 export function input<T = unknown>(resource: CapturedResource, path: string): T {
   return valueAt(resource.inputs, path) as T;
 }
+
+/**
+ * Custom resources registered without an explicit provider (they would use a default provider, which
+ * Pulumi.yaml disables): `type::name` of each. Provider resources themselves are not counted.
+ */
+export function onDefaultProviders(run: StackRun): string[] {
+  return run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.provider).map((r) => `${r.type}::${r.name}`);
+}
+
+/** Whether `resource` waits for `dependency` (by dependsOn or through an input Output). */
+export function dependsOn(resource: CapturedResource, dependency: CapturedResource): boolean {
+  return resource.dependencies.includes(dependency.urn);
+}

@@ -1,6 +1,9 @@
 import { stringify } from "yaml";
 import { projectConfigBlock } from "../../infra/config/schema";
 
+/** Packages whose default providers are disabled: the stack's resources use explicit ones only. */
+export const DISABLED_DEFAULT_PROVIDERS = ["aws", "kubernetes", "random"] as const;
+
 /** Pulumi.yaml as it must read: project settings plus the config block generated from the schema. */
 export function renderProjectFile(): string {
   const header = [
@@ -12,7 +15,12 @@ export function renderProjectFile(): string {
     description: "A web service on AWS behind a complete, correct network edge: VPC, EKS, ALB + NLB, CloudFront, Route53, ElastiCache, nginx.",
     runtime: { name: "nodejs", options: { typescript: true, packagemanager: "npm" } },
     main: "index.ts",
-    config: projectConfigBlock(),
+    config: {
+      // Every resource names its provider (infra/providers.ts): nothing lands in whatever region or
+      // account the environment's credentials happen to point at.
+      "pulumi:disable-default-providers": { value: [...DISABLED_DEFAULT_PROVIDERS] },
+      ...projectConfigBlock(),
+    },
   };
   return `${header}\n${stringify(document, { lineWidth: 0 })}`;
 }

@@ -40,6 +40,8 @@ export interface CapturedResource {
   additionalSecretOutputs: string[];
   /** Resource options as registered (non-default ones only). */
   options: PlanOptions;
+  /** URNs of the resources this one waits for (dependsOn and the resources behind its input Outputs). */
+  dependencies: string[];
 }
 
 export interface StackRun {
@@ -52,6 +54,8 @@ export interface StackRun {
   secretOutputs: string[];
   /** Every data-source call (invoke) the program made, in order, with its arguments. */
   invokes: InvokeCall[];
+  /** Tokens of the invokes (data-source calls) made without an explicit provider, sorted. */
+  invokesWithoutProvider: string[];
 }
 
 export interface InvokeCall {
@@ -91,6 +95,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
   const invokes: InvokeCall[] = [];
+  const invokesWithoutProvider = new Set<string>();
 
   await pulumi.runtime.setMocks(
     {
@@ -107,6 +112,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         return { id: options.preview && args.custom ? undefined : id, state };
       },
       call(args) {
+        if (!args.provider) invokesWithoutProvider.add(args.token);
         invokes.push({ token: args.token, args: { ...(args.inputs as Record<string, unknown>) } });
         try {
           return invoke(args.token, args.inputs, defaultRegion);
@@ -152,6 +158,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       secretPaths,
       additionalSecretOutputs,
       options,
+      dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
     });
     return registerResource(req, callback);
   };
@@ -166,7 +173,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const { outputs, secretOutputs } = await resolveExports(program);
   await settle();
   if (failures.length > 0) throw failures[0];
-  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes };
+  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort() };
 }
 
 /** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */

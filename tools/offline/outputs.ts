@@ -147,6 +147,13 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
         },
       };
     }
+    case "aws:ecr/repository:Repository": {
+      const repoName = inputs.name ?? name;
+      return {
+        id: repoName,
+        outputs: { arn: arn("ecr", `repository/${repoName}`), registryId: ACCOUNT_ID, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${repoName}` },
+      };
+    }
     case "aws:route53/zone:Zone":
       return {
         id: `Z${upper(name, 20)}`,

@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 describe("EKS control plane", () => {
   it("pins the Kubernetes version from config and uses the configured service CIDR", () => {
-    expect(input(cluster, "version")).toBe("1.33");
+    expect(input(cluster, "version")).toBe("1.35");
     expect(input(cluster, "kubernetesNetworkConfig.serviceIpv4Cidr")).toBe("172.20.0.0/16");
   });
 
@@ -66,7 +66,7 @@ describe("managed node group", () => {
     expect(input(nodeGroup, "scalingConfig")).toEqual({ minSize: 2, desiredSize: 2, maxSize: 3 });
     expect(input(nodeGroup, "instanceTypes")).toEqual(["t3.medium"]);
     expect(input(nodeGroup, "amiType")).toBe("AL2023_x86_64_STANDARD");
-    expect(input(nodeGroup, "version")).toBe("1.33");
+    expect(input(nodeGroup, "version")).toBe("1.35");
   });
 
   it("has a node role with exactly the worker, CNI and ECR read-only policies", () => {

@@ -15,13 +15,19 @@ describe("Pulumi.yaml", () => {
     const doc = parse(fs.readFileSync(projectFile, "utf8"));
     expect(doc.name).toBe("edgestack");
     expect(doc.runtime).toEqual({ name: "nodejs", options: { typescript: true, packagemanager: "npm" } });
-    const declared = Object.keys(doc.config);
+    const declared = Object.keys(doc.config).filter((k) => k.startsWith("edgestack:"));
     expect(declared.sort()).toEqual(Object.keys(fields).map((k) => `edgestack:${k}`).sort());
-    for (const [key, entry] of Object.entries<Record<string, unknown>>(doc.config)) {
+    for (const [key, entry] of Object.entries<Record<string, unknown>>(doc.config).filter(([k]) => k.startsWith("edgestack:"))) {
       expect(["string", "integer", "boolean", "array"]).toContain(entry.type);
       expect(typeof entry.description).toBe("string");
       expect("default" in entry).toBe(key !== "edgestack:domain");
     }
+  });
+
+  it("disables the default aws, kubernetes and random providers for every stack", () => {
+    const doc = parse(fs.readFileSync(projectFile, "utf8"));
+    expect(doc.config["pulumi:disable-default-providers"]).toEqual({ value: ["aws", "kubernetes", "random"] });
+    expect(Object.keys(doc.config).filter((k) => !k.startsWith("edgestack:"))).toEqual(["pulumi:disable-default-providers"]);
   });
 });
 

@@ -1,13 +1,13 @@
 import { input, one, runStack, StackRun } from "../../harness";
 
-/** Prod with createHostedZone: the zone is protected; long TXT values are split into 255-character strings. */
+/** Prod with createHostedZone (delegated by hand: zoneDelegated): the zone is protected; long TXT values are split into 255-character strings. */
 
 const longToken = `verification=${"k".repeat(290)}`;
 let run: StackRun;
 beforeAll(async () => {
   run = await runStack({
     stack: "prod",
-    config: { "edgestack:createHostedZone": "true", "edgestack:verificationTokens": JSON.stringify([longToken]) },
+    config: { "edgestack:createHostedZone": "true", "edgestack:zoneDelegated": "true", "edgestack:verificationTokens": JSON.stringify([longToken]) },
   });
 });
 

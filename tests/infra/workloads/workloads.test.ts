@@ -67,7 +67,8 @@ describe.each(["app", "nginx"])("%s Deployment", (name) => {
 describe("app", () => {
   it("runs the configured image with REDIS_URL from the Secret and the configured env", () => {
     const container = podSpec(deployment("app")).containers[0];
-    expect(container.image).toBe("ghcr.io/edgestack/app:0.1.0");
+    expect(container.image).toBe(readStackFiles("prod").config["edgestack:appImage"]);
+    expect(container.image).toMatch(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/edgestack-prod\/app@sha256:[a-f0-9]{64}$/);
     expect(container.resources).toEqual({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
     const env = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
     expect(env.REDIS_URL).toEqual({ secretKeyRef: { name: "app-redis", key: "REDIS_URL" } });

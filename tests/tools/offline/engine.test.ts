@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { input, isSecretInput, one, runStack, StackRun, toPlan } from "../../harness";
+import { dependsOn, input, isSecretInput, one, onDefaultProviders, runStack, StackRun, toPlan } from "../../harness";
 
 const root = path.resolve(__dirname, "../../fixtures/offline-project");
 let run: StackRun;
@@ -17,6 +17,19 @@ describe("offline engine", () => {
       "aws:sqs/queue:Queue box-queue <- box",
     ]);
     expect(input(one(run, "aws:sqs/queue:Queue"), "name")).toBe("box-hello");
+  });
+
+  it("tells resources and invokes on an explicit provider from those left to a default provider", () => {
+    // The fixture hands its component the aws provider only: the random password falls back to a default.
+    expect(onDefaultProviders(run)).toEqual(["random:index/randomPassword:RandomPassword::box-password"]);
+    expect(one(run, "aws:sqs/queue:Queue").provider).toMatch(/^urn:pulumi:test::fixture::pulumi:providers:aws::aws::/);
+    expect(run.invokesWithoutProvider).toEqual([]);
+  });
+
+  it("records what each resource waits for", () => {
+    // The queue's tags use the password's result: it depends on the password, not the other way round.
+    expect(dependsOn(one(run, "aws:sqs/queue:Queue"), one(run, "random:index/randomPassword:RandomPassword"))).toBe(true);
+    expect(dependsOn(one(run, "random:index/randomPassword:RandomPassword"), one(run, "aws:sqs/queue:Queue"))).toBe(false);
   });
 
   it("passes config as Pulumi does: structured values decoded by the program", () => {

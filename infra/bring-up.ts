@@ -1,0 +1,40 @@
+import type { StackConfig } from "./config";
+
+/**
+ * What a `pulumi up` can create given what exists outside the stack. A first deploy into an empty
+ * account gets there in steps, each `pulumi up` completing instead of waiting on something that
+ * cannot happen:
+ *
+ * - certificates (and the listeners, CloudFront and alias records behind them) need a zone that
+ *   answers: an existing zone, a new zone the stack delegates from a parent zone, or a new zone the
+ *   user has delegated (zoneDelegated). A new, undelegated zone stops the run short of them and
+ *   prints the name servers to delegate to.
+ * - workloads need an image: the digest the deploy workflow pushed, or one the user set.
+ */
+export interface BringUp {
+  /** Certificates and everything that depends on them: ALB, NLB, CloudFront, DNS records. */
+  edge: boolean;
+  /** The app and nginx in the cluster. */
+  workloads: boolean;
+  /** What the next step needs, in the order to do it; empty once the stack is complete. */
+  pending: string[];
+}
+
+export function bringUp(config: StackConfig): BringUp {
+  const pending: string[] = [];
+  const parent = Boolean(config.parentHostedZoneId || config.parentHostedZoneName);
+  const edge = !config.createHostedZone || parent || config.zoneDelegated;
+  if (!edge) {
+    pending.push(
+      `delegate ${config.domain} to the name servers in the nameServers output (NS records at the parent zone or registrar), ` +
+        `then: pulumi config set edgestack:zoneDelegated true && pulumi up`,
+    );
+  }
+  const workloads = config.appImage !== "";
+  if (!workloads) {
+    pending.push(
+      "push the app image to the imageRepositoryUrl output (the deploy workflow does), then: pulumi config set edgestack:appImage <imageRepositoryUrl>@sha256:<digest> && pulumi up",
+    );
+  }
+  return { edge, workloads, pending };
+}

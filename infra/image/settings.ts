@@ -1,0 +1,34 @@
+/** Pure rules for the app's image repository: its name, lifecycle policy, and digest references. */
+
+/** ECR repository name for a stack's app image: lower case, `[a-z0-9._-]` segments, at most 256 characters. */
+export function imageRepositoryName(stack: string): string {
+  const slug = stack.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "stack";
+  return `edgestack-${slug}/app`.slice(0, 256);
+}
+
+/** Tagged images kept; older ones expire. A rollback target is one of these. */
+export const KEPT_IMAGES = 50;
+
+/**
+ * Keeps the newest tagged images. Only tagged images are counted and expired: a multi-platform push
+ * with provenance and SBOM attestations stores its platform manifests and attestations untagged
+ * under the tagged index, and an "untagged" rule would expire parts of images still in use.
+ */
+export function lifecyclePolicy(keep: number = KEPT_IMAGES): string {
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Keep the ${keep} newest tagged images`,
+        selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keep },
+        action: { type: "expire" },
+      },
+    ],
+  });
+}
+
+/** `<repository url>@sha256:<digest>`: the one form of reference the deploy workflow passes as appImage. */
+export function digestReference(repositoryUrl: string, digest: string): string {
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`image digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
+  return `${repositoryUrl}@${digest}`;
+}

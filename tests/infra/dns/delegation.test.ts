@@ -1,0 +1,41 @@
+import { computedOutputs } from "../../../tools/offline/outputs";
+import { INVOKES } from "../../../tools/offline/invokes";
+import { dependsOn, input, ofType, one, runStack, StackRun } from "../../harness";
+
+/**
+ * Dev creates its zone and names a parent zone in the same account (parentHostedZoneName): the NS
+ * delegation is written into the parent, and certificate validation waits for it.
+ */
+const DOMAIN = "dev.edgestack.example.com";
+const PARENT = "edgestack.example.com";
+let run: StackRun;
+beforeAll(async () => {
+  run = await runStack({ stack: "dev" });
+});
+
+const delegation = () => one(run, "aws:route53/record:Record", "dns-zone-delegation");
+
+test("the parent zone gets an NS record naming the new zone's name servers", () => {
+  const parentZoneId = INVOKES["aws:route53/getZone:getZone"]({ name: PARENT }, "eu-west-1").zoneId;
+  const zone = computedOutputs("aws:route53/zone:Zone", "dns-zone-zone", {}, "eu-west-1").outputs;
+  expect(delegation().inputs).toMatchObject({ zoneId: parentZoneId, name: DOMAIN, type: "NS", records: zone.nameServers });
+  expect(dependsOn(delegation(), one(run, "aws:route53/zone:Zone", "dns-zone-zone"))).toBe(true);
+});
+
+test("every certificate validation record and validation waits for the delegation", () => {
+  const validations = ofType(run, "aws:acm/certificateValidation:CertificateValidation");
+  const validationRecords = ofType(run, "aws:route53/record:Record").filter((r) => /-certificate-validation-/.test(r.name));
+  expect(validations).toHaveLength(2);
+  expect(validationRecords.length).toBeGreaterThanOrEqual(4);
+  for (const r of validationRecords) expect({ record: r.name, waits: dependsOn(r, delegation()) }).toEqual({ record: r.name, waits: true });
+  // The validation waits for its records, which wait for the delegation.
+  for (const v of validations) {
+    const own = validationRecords.filter((r) => r.parent === v.parent);
+    expect(own.every((r) => dependsOn(v, r))).toBe(true);
+  }
+});
+
+test("the name servers are exported", () => {
+  expect(run.outputs.nameServers).toEqual(computedOutputs("aws:route53/zone:Zone", "dns-zone-zone", {}, "eu-west-1").outputs.nameServers);
+  expect(input(one(run, "aws:route53/zone:Zone"), "name")).toBe(DOMAIN);
+});
