@@ -33,6 +33,8 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": { replaceOn: [], source: aws("cloudfront", "originrequestpolicy") },
   "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": { replaceOn: [], source: aws("cloudfront", "responseheaderspolicy") },
   "aws:cloudwatch/logGroup:LogGroup": { replaceOn: ["logGroupClass", "name", "namePrefix"], source: aws("cloudwatch", "loggroup") },
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": { replaceOn: ["repository"], source: aws("ecr", "lifecyclepolicy") },
+  "aws:ecr/repository:Repository": { replaceOn: ["encryptionConfigurations", "name"], source: aws("ecr", "repository") },
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": { replaceOn: ["vpcId"], source: aws("ec2", "defaultsecuritygroup") },
   "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": { replaceOn: ["vpcId"], source: aws("ec2", "egressonlyinternetgateway") },
   "aws:ec2/eip:Eip": { replaceOn: ["address", "customerOwnedIpv4Pool", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"], source: aws("ec2", "eip") },
@@ -48,6 +50,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     replaceOn: ["bootstrapSelfManagedAddons", "kubernetesNetworkConfig.ipFamily", "kubernetesNetworkConfig.serviceIpv4Cidr", "name", "outpostConfig", "roleArn"],
     source: aws("eks", "cluster"),
   },
+  "aws:eks/addon:Addon": { replaceOn: ["addonName", "clusterName"], source: aws("eks", "addon") },
   "aws:eks/nodeGroup:NodeGroup": {
     replaceOn: ["amiType", "capacityType", "clusterName", "diskSize", "instanceTypes", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "remoteAccess", "subnetIds"],
     source: aws("eks", "nodegroup"),
@@ -71,6 +74,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   },
   "aws:route53/record:Record": { replaceOn: ["name", "type", "zoneId"], source: aws("route53", "record") },
   "aws:route53/zone:Zone": { replaceOn: ["delegationSetId", "name"], source: aws("route53", "zone") },
+  "aws:s3/bucketObjectv2:BucketObjectv2": { replaceOn: ["bucket", "key"], source: aws("s3", "bucketobjectv2") },
   "aws:s3/bucket:Bucket": { replaceOn: ["bucket", "bucketPrefix", "objectLockEnabled"], source: aws("s3", "bucket") },
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { replaceOn: ["bucket", "expectedBucketOwner"], source: aws("s3", "bucketlifecycleconfiguration") },
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": { replaceOn: ["bucket"], source: aws("s3", "bucketownershipcontrols") },
@@ -94,6 +98,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   // A provider whose region changes is replaced, and with it every resource it manages.
   "pulumi:providers:aws": { replaceOn: ["region"], source: "https://www.pulumi.com/registry/packages/aws/api-docs/provider/" },
   "pulumi:providers:kubernetes": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
+  "pulumi:providers:random": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/random/api-docs/provider/" },
   "random:index/randomPassword:RandomPassword": { replaceOn: ["*"], source: "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/" },
 };
 
@@ -109,6 +114,7 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   "aws:eks/cluster:Cluster",
   "aws:cloudwatch/logGroup:LogGroup",
   "aws:kms/key:Key",
+  "aws:ecr/repository:Repository",
 ]);
 
 /**

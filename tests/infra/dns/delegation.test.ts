@@ -1,5 +1,5 @@
 import { computedOutputs } from "../../../tools/offline/outputs";
-import { INVOKES } from "../../../tools/offline/invokes";
+import { invoke } from "../../../tools/offline/invokes";
 import { dependsOn, input, ofType, one, runStack, StackRun } from "../../harness";
 
 /**
@@ -16,7 +16,7 @@ beforeAll(async () => {
 const delegation = () => one(run, "aws:route53/record:Record", "dns-zone-delegation");
 
 test("the parent zone gets an NS record naming the new zone's name servers", () => {
-  const parentZoneId = INVOKES["aws:route53/getZone:getZone"]({ name: PARENT }, "eu-west-1").zoneId;
+  const parentZoneId = invoke("aws:route53/getZone:getZone", { name: PARENT }, "eu-west-1").zoneId;
   const zone = computedOutputs("aws:route53/zone:Zone", "dns-zone-zone", {}, "eu-west-1").outputs;
   expect(delegation().inputs).toMatchObject({ zoneId: parentZoneId, name: DOMAIN, type: "NS", records: zone.nameServers });
   expect(dependsOn(delegation(), one(run, "aws:route53/zone:Zone", "dns-zone-zone"))).toBe(true);
