@@ -255,3 +255,4 @@ export const kubeconfig = cluster.kubeconfig;
 export const redisEndpoint = cache.primaryEndpoint;
 export const redisPort = cache.port;
 export const namespace = workloads.namespace;
+export const apiKeys = workloads.apiKeys;

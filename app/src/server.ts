@@ -4,9 +4,11 @@ import type { Server } from "node:http";
 import * as path from "node:path";
 import type { Redis } from "ioredis";
 import type { DestinationStream, Logger } from "pino";
-import { rateLimitIdentity } from "./clientIp";
+import { ApiKeyRegistry, API_KEY_HEADER } from "./apiKeys";
+import { rateLimitIdentity, TrustedProxies } from "./clientIp";
 import type { AppConfig } from "./config";
 import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
+import { LineBudget, RefusalCounter, REQUEST_LOG_LINES_PER_SECOND, type RefusalClass } from "./logBudget";
 import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
@@ -88,11 +90,15 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
 
   const logs = createLogger(config, deps.logDestination);
   const log = logs.logger;
+  const accessLines = new LineBudget(REQUEST_LOG_LINES_PER_SECOND, logs.writeLine);
+  // 429s and 401s are counted, never logged one by one (a flood must not become a log flood).
+  const refusals = new RefusalCounter((counts, intervalMs) => log.info({ refused: counts, intervalMs }, "requests refused"));
+  const apiKeys = new ApiKeyRegistry(config.apiKeyHashes);
   const http = new HttpServer({
     instanceId: config.instanceId,
-    trustProxyHops: config.trustProxyHops,
+    trustedProxies: new TrustedProxies(config.trustProxyCidrs),
     logger: log,
-    writeAccessLine: logs.writeLine,
+    writeAccessLine: (line) => accessLines.offer(line),
     // Access-log lines are info lines: a quieter LOG_LEVEL turns them off too.
     accessLog: log.isLevelEnabled("info") ? config.accessLog : "off",
     isDraining: () => draining,
@@ -143,8 +149,13 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const rateLimited = (handler: Handler): Handler => {
     if (limiter === null) return handler;
     return async (ex: Exchange) => {
-      const apiKey = ex.req.headers["x-api-key"];
-      const identity = rateLimitIdentity(typeof apiKey === "string" ? apiKey : undefined, ex.clientIp);
+      const key = apiKeys.classify(ex.req.headers[API_KEY_HEADER]);
+      if (key.kind === "malformed") {
+        refusals.count(401, "malformed-key");
+        return ex.json(401, { error: "malformed api key", requestId: ex.id }, noStore());
+      }
+      // Only a known key has a bucket of its own; an unknown one counts as no key at all.
+      const identity = rateLimitIdentity(key.kind === "known" ? key.id : undefined, ex.clientIp);
       let decision: RateLimitDecision;
       try {
         decision = await limiter.check(identity);
@@ -154,14 +165,17 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
         return ex.json(503, { error: "rate limiter unavailable", requestId: ex.id }, { "retry-after": "1", "cache-control": "no-store" });
       }
       ex.extraHeaders = rateLimitHeaders(decision, limiter.windowMs);
-      if (!decision.allowed) return ex.json(429, { error: "too many requests", requestId: ex.id }, noStore());
+      if (!decision.allowed) {
+        refusals.count(429, identity.slice(0, identity.indexOf(":")) as RefusalClass);
+        return ex.json(429, { error: "too many requests", requestId: ex.id }, noStore());
+      }
       return handler(ex);
     };
   };
 
   http.get(
     "/api/hello",
-    rateLimited((ex) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, requestId: ex.id })),
+    rateLimited((ex) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, protocol: ex.protocol, requestId: ex.id })),
   );
 
   deps.extraRoutes?.(http);
@@ -171,6 +185,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     heartbeatMs: config.wsHeartbeatMs,
     instanceId: config.instanceId,
     accepting: () => !draining,
+    limits: config.websocket,
   });
 
   const closeServer = async (): Promise<void> => {
@@ -233,6 +248,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
             await closeServer();
           },
           closeRedis: async () => {
+            refusals.stop();
             await closeRedis();
             log.info("shutdown complete");
           },

@@ -96,7 +96,7 @@ describe("API and rate limiting", () => {
   });
 
   it("keys by the proxy-reported client IP; a forged X-Forwarded-For does not change the key", async () => {
-    const { base } = await start({ RATE_LIMIT_MAX: "2", TRUST_PROXY_HOPS: "1" });
+    const { base } = await start({ RATE_LIMIT_MAX: "2", TRUST_PROXY_CIDRS: "127.0.0.1/32" });
     const as = (xff: string) => fetch(`${base}/api/hello`, { headers: { "x-forwarded-for": xff } });
     const first = await as("198.51.100.7");
     expect(((await first.json()) as { clientIp: string }).clientIp).toBe("198.51.100.7");
@@ -150,7 +150,7 @@ describe("API and rate limiting", () => {
 describe("access log", () => {
   it("writes exactly one JSON line per request with the request id and trusted client IP; 404s carry the id and instance headers too", async () => {
     const lines: string[] = [];
-    const { base } = await start({ LOG_LEVEL: "info", ACCESS_LOG: "all", TRUST_PROXY_HOPS: "1" }, { logDestination: { write: (line: string) => void lines.push(line) } });
+    const { base } = await start({ LOG_LEVEL: "info", ACCESS_LOG: "all", TRUST_PROXY_CIDRS: "127.0.0.1/32" }, { logDestination: { write: (line: string) => void lines.push(line) } });
     const ok = await fetch(`${base}/api/hello`, { headers: { "x-request-id": "log-1", "x-forwarded-for": "203.0.113.9, 198.51.100.7" } });
     expect(ok.status).toBe(200);
     const missing = await fetch(`${base}/nope`, { headers: { "x-request-id": "log-2" } });

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import { performance } from "node:perf_hooks";
 import FindMyWay from "find-my-way";
 import type { Logger } from "pino";
-import { clientIp } from "../clientIp";
+import { clientIp, forwardedProto, type TrustedProxies } from "../clientIp";
 import type { AccessLogMode } from "../config";
 
 /**
@@ -21,7 +21,8 @@ export type Handler = (exchange: Exchange) => void | Promise<void>;
 
 export interface HttpServerOptions {
   instanceId: string;
-  trustProxyHops: number;
+  /** Peers whose X-Forwarded-For / X-Forwarded-Proto are believed. */
+  trustedProxies: TrustedProxies;
   logger: Logger;
   /** Appends one ready-made JSON line to the log stream. */
   writeAccessLine: (line: string) => void;
@@ -41,6 +42,8 @@ export function requestId(req: IncomingMessage): string {
   return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** The methods every route answers (the Allow header of a 405). */
+export const ALLOWED_METHODS = "GET, HEAD";
 const JSON_TYPE = "application/json; charset=utf-8";
 const NO_QUERY = Object.freeze({});
 /** A response that took longer than this is logged in the "errors" access-log mode too. */
@@ -62,9 +65,15 @@ export class Exchange {
     private readonly server: HttpServer,
   ) {}
 
-  /** The client address through the trusted proxy hops (computed once). */
+  /** The client address, through trusted proxies only (computed once). */
   get clientIp(): string {
-    return (this.ip ??= clientIp(this.req.headers["x-forwarded-for"], this.req.socket.remoteAddress, this.server.options.trustProxyHops));
+    return (this.ip ??= clientIp(this.req.headers["x-forwarded-for"], this.req.socket.remoteAddress, this.server.options.trustedProxies));
+  }
+
+  /** The scheme the client used, through trusted proxies only. */
+  get protocol(): "http" | "https" {
+    const encrypted = (this.req.socket as { encrypted?: boolean }).encrypted === true;
+    return forwardedProto(this.req.headers["x-forwarded-proto"], this.req.socket.remoteAddress, this.server.options.trustedProxies, encrypted);
   }
 
   json(status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
@@ -118,6 +127,11 @@ export class HttpServer {
     // null for an unknown path or method (bad URLs come back as the onBadUrl route).
     const route = this.router.find(method as FindMyWay.HTTPMethod, req.url ?? "/");
     if (route === null) {
+      // Every route is GET/HEAD: another method on a known path is 405 with the methods it has.
+      if (method !== "GET" && this.router.find("GET", req.url ?? "/") !== null) {
+        exchange.json(405, { error: "method not allowed", requestId: exchange.id }, { allow: ALLOWED_METHODS });
+        return;
+      }
       exchange.json(404, { error: "not found", requestId: exchange.id });
       return;
     }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import type { AccessLogMode } from "../../../app/src/config";
+import { TrustedProxies } from "../../../app/src/clientIp";
 import { HttpServer } from "../../../app/src/http/httpServer";
 
 /** A server with a few routes, its log lines (pino + access log) collected in `lines`. */
@@ -9,7 +10,7 @@ async function start(draining = false, accessLog: AccessLogMode = "all") {
   const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
   const http = new HttpServer({
     instanceId: "unit-1",
-    trustProxyHops: 1,
+    trustedProxies: new TrustedProxies(["127.0.0.1/32"]),
     logger,
     writeAccessLine: (line) => void lines.push(line),
     accessLog,
