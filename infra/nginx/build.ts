@@ -161,9 +161,9 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     : [{ host: config.appClusterIp, port: 8080, weight: 1, backup: false, ...serverDefaults }];
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
-  const serverNames = local
-    ? ["localhost", "_"]
-    : [config.domain, `${config.wwwSubdomain}.${config.domain}`, `${config.originSubdomain}.${config.domain}`, `${config.edgeSubdomain}.${config.domain}`];
+  // The site's names; any other Host gets the listener's default server (421). Locally also loopback.
+  const siteNames = [config.domain, `${config.wwwSubdomain}.${config.domain}`, `${config.originSubdomain}.${config.domain}`, `${config.edgeSubdomain}.${config.domain}`];
+  const serverNames = local ? ["localhost", "127.0.0.1", ...siteNames] : siteNames;
   const address = local ? "127.0.0.1" : "0.0.0.0";
 
   const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match">): NginxLocation => ({
