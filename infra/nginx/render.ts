@@ -188,22 +188,22 @@ function renderListen(out: Lines, l: NginxListen, defaultServer: boolean): void 
 }
 
 /** nginx's own error answers: JSON bodies, the security headers, Allow on 405, Retry-After on 429. */
-export const NGINX_ERROR_PAGES: { status: number; catches: number[]; error: string }[] = [
-  { status: 400, catches: [400], error: "bad request" },
-  { status: 403, catches: [403], error: "forbidden" },
-  { status: 404, catches: [404], error: "not found" },
-  { status: 405, catches: [405], error: "method not allowed" },
-  { status: 413, catches: [413], error: "request body too large" },
-  { status: 414, catches: [414], error: "uri too long" },
-  { status: 421, catches: [421], error: "misdirected request: unknown host" },
-  { status: 429, catches: [429], error: "too many requests" },
-  // 494 is nginx's internal code for "request header too large".
-  { status: 431, catches: [494], error: "request header fields too large" },
-  { status: 500, catches: [500], error: "internal error" },
-  { status: 501, catches: [501], error: "not implemented" },
-  { status: 502, catches: [502], error: "bad gateway" },
-  { status: 503, catches: [503], error: "service unavailable" },
-  { status: 504, catches: [504], error: "gateway timeout" },
+export const NGINX_ERROR_PAGES: { catches: number; status: number; error: string }[] = [
+  { catches: 400, status: 400, error: "bad request" },
+  { catches: 403, status: 403, error: "forbidden" },
+  { catches: 404, status: 404, error: "not found" },
+  { catches: 405, status: 405, error: "method not allowed" },
+  { catches: 413, status: 413, error: "request body too large" },
+  { catches: 414, status: 414, error: "uri too long" },
+  { catches: 421, status: 421, error: "misdirected request: unknown host" },
+  { catches: 429, status: 429, error: "too many requests" },
+  // 494 is nginx's internal code for "request header too large"; nginx 1.22 sends it as 400.
+  { catches: 494, status: 400, error: "request header fields too large" },
+  { catches: 500, status: 500, error: "internal error" },
+  { catches: 501, status: 501, error: "not implemented" },
+  { catches: 502, status: 502, error: "bad gateway" },
+  { catches: 503, status: 503, error: "service unavailable" },
+  { catches: 504, status: 504, error: "gateway timeout" },
 ];
 /** Methods the site answers; anything else is 405 at nginx. */
 export const NGINX_ALLOWED_METHODS = ["GET", "HEAD"] as const;
@@ -217,9 +217,9 @@ export function nginxRetryAfterSeconds(model: Pick<NginxModel, "rateLimit">): nu
 }
 
 function renderErrorPages(out: Lines, model: NginxModel, hsts: boolean): void {
-  for (const page of NGINX_ERROR_PAGES) out.line(`error_page ${page.catches.join(" ")} ${ERROR_PREFIX}${page.status};`);
+  for (const page of NGINX_ERROR_PAGES) out.line(`error_page ${page.catches} ${ERROR_PREFIX}${page.catches};`);
   for (const page of NGINX_ERROR_PAGES) {
-    out.block(`location = ${ERROR_PREFIX}${page.status}`, () => {
+    out.block(`location = ${ERROR_PREFIX}${page.catches}`, () => {
       out.line("internal;");
       out.line("default_type application/json;");
       renderResponseHeaders(out, model, hsts);
