@@ -123,7 +123,9 @@ export const fields = {
   }),
   apiKeysSecretName: field({
     type: "string",
-    schema: optionalString(dnsName()),
+    schema: optionalString(
+      z.string().max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: "is not a Kubernetes object name (lower-case a-z, 0-9, '-', '.')" }),
+    ),
     default: "",
     description: "Use your own Kubernetes Secret (namespace edgestack) whose API_KEY_HASHES entry lists the keys' SHA-256 hex digests, comma-separated; instead of apiKeyNames.",
   }),

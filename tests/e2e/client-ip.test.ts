@@ -46,3 +46,17 @@ test("the peer inside the trusted CIDR (a balancer on loopback): its X-Forwarded
     expect(await seenIp(plane, { "x-forwarded-for": "9.9.9.9, 6.6.6.6" })).toBe("6.6.6.6");
   });
 });
+
+test("forged X-Forwarded-Proto / X-Forwarded-For change neither protocol nor address, through nginx or directly at a replica", async () => {
+  await withPlane(undefined, async (plane) => {
+    const forged = { ...FORGED, "x-forwarded-proto": "https" };
+    const viaNginx = await httpGet(plane.urls.hello, { headers: forged });
+    expect(JSON.parse(viaNginx.body)).toMatchObject({ clientIp: "127.0.0.1", protocol: "http" });
+    expect(viaNginx.headers["strict-transport-security"]).toBeUndefined();
+    // Straight at the replica (it trusts loopback, where nginx runs): junk is still not an address.
+    const direct = await httpGet(`http://127.0.0.1:${plane.replicas[0]!.port}/api/hello`, { headers: { "x-forwarded-for": "<script>alert(1)</script>" } });
+    expect(JSON.parse(direct.body)).toMatchObject({ clientIp: "127.0.0.1" });
+    // An unknown Host gets 421 from nginx's default server.
+    expect((await httpGet(plane.urls.hello, { headers: { host: "evil.example" } })).status).toBe(421);
+  });
+});
