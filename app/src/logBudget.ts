@@ -29,6 +29,11 @@ export class LineBudget {
 
   /** Writes `line` if the current second still has budget; otherwise counts it as suppressed. */
   offer(line: string | (() => string)): void {
+    if (this.take()) this.write(typeof line === "string" ? line : line());
+  }
+
+  /** Takes one line of budget (for a line written elsewhere, e.g. through pino); false: drop it. */
+  take(): boolean {
     const now = this.clock();
     const slot = Math.floor(now / 1000);
     if (slot !== this.slot) {
@@ -41,10 +46,10 @@ export class LineBudget {
     }
     if (this.used >= this.linesPerSecond) {
       this.suppressed++;
-      return;
+      return false;
     }
     this.used++;
-    this.write(typeof line === "string" ? line : line());
+    return true;
   }
 
   /** Lines dropped since the last "suppressed" line. */

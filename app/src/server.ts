@@ -99,6 +99,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     trustedProxies: new TrustedProxies(config.trustProxyCidrs),
     logger: log,
     writeAccessLine: (line) => accessLines.offer(line),
+    takeLogLine: () => accessLines.take(),
     // Access-log lines are info lines: a quieter LOG_LEVEL turns them off too.
     accessLog: log.isLevelEnabled("info") ? config.accessLog : "off",
     isDraining: () => draining,

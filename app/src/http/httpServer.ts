@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   accessLog: AccessLogMode;
   /** Default SLOW_REQUEST_MS. */
   slowRequestMs?: number;
+  /** Per-request log lines share this budget (default: unbounded). */
+  takeLogLine?: () => boolean;
   /** True once draining: responses then say `Connection: close`. */
   isDraining: () => boolean;
 }
@@ -148,7 +150,7 @@ export class HttpServer {
   /** A handler threw: 500 if nothing was sent yet, otherwise the connection is cut. */
   private fail(exchange: Exchange, err: unknown): void {
     const { req, res } = exchange;
-    this.options.logger.error({ reqId: exchange.id, method: req.method, url: req.url, clientIp: exchange.clientIp, err }, "request failed");
+    if (this.options.takeLogLine?.() !== false) this.options.logger.error({ reqId: exchange.id, method: req.method, url: req.url, clientIp: exchange.clientIp, err }, "request failed");
     if (res.headersSent) {
       res.destroy();
       return;
