@@ -207,6 +207,8 @@ export const NGINX_ERROR_PAGES: { catches: number; status: number; error: string
 ];
 /** Methods the site answers; anything else is 405 at nginx. */
 export const NGINX_ALLOWED_METHODS = ["GET", "HEAD"] as const;
+/** How long nginx waits for a WebSocket client to take data before closing it. */
+export const WS_CLIENT_SEND_TIMEOUT_SECONDS = 10;
 /** 1 in this many refused (429) requests gets an access-log line. */
 export const REFUSAL_LOG_SAMPLE = 256;
 const ERROR_PREFIX = "/_edge_error/";
@@ -310,6 +312,9 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
     if (l.websocket) {
       out.line("proxy_set_header Upgrade $http_upgrade;");
       out.line("proxy_set_header Connection $connection_upgrade;");
+      // A client that stops reading while data waits for it is closed after this (an idle one is not:
+      // the timer only runs while a write is blocked); otherwise nginx would hold it for the default 60 s.
+      out.line(`send_timeout ${WS_CLIENT_SEND_TIMEOUT_SECONDS}s;`);
     } else {
       // Empty Connection keeps the pooled upstream connection open; without a pool nginx closes it after the response.
       out.line(`proxy_set_header Connection "";`);

@@ -14,6 +14,27 @@ export function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/**
+ * Whether the server side of the connection serverPort ⇄ clientPort (loopback) is no longer
+ * ESTABLISHED: the server closed it, even if its FIN waits behind data the client never read.
+ */
+export function serverSideClosed(serverPort: number, clientPort: number): boolean {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const [, local = "", remote = "", state = ""] = line.trim().split(/\s+/);
+      if (local.endsWith(`:${hex(serverPort)}`) && remote.endsWith(`:${hex(clientPort)}`) && state === "01") return false;
+    }
+  }
+  return true;
+}
+
 /** One masked binary frame (client frames must be masked, RFC 6455 §5.3). */
 export function maskedFrame(payload: Buffer): Buffer {
   const mask = randomBytes(4);
@@ -34,7 +55,7 @@ export interface FloodResult {
   statusLine: string;
   /** Frames handed to the socket before it was closed or the time ran out. */
   framesSent: number;
-  /** Whether the server closed/cut the connection within the time. */
+  /** Whether the server closed/cut the connection within the time (seen by the client or in the kernel's table). */
   closedByServer: boolean;
   /** Milliseconds from the upgrade until the server cut the connection (when it did). */
   closedAfterMs: number | undefined;
@@ -77,6 +98,16 @@ export function floodWithoutReading(port: number, options: { path?: string; fram
       if (!statusLine.includes(" 101 ")) return finish(false);
       upgradedAt = Date.now();
       clearTimeout(timer);
+      // A client that never reads cannot see the server's FIN (it waits behind unread data): watch
+      // the server's side of the connection instead.
+      const clientPort = socket.localPort!;
+      const watch = setInterval(() => {
+        if (finished) clearInterval(watch);
+        else if (serverSideClosed(port, clientPort)) {
+          clearInterval(watch);
+          finish(true);
+        }
+      }, 50);
       // Also ends a flood stuck waiting for "drain" (a server that reads nothing more).
       timer = setTimeout(() => finish(false), options.durationMs);
       const stopAt = upgradedAt + options.durationMs;

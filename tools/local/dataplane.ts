@@ -176,6 +176,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     log(`starting redis-server…`);
     redis = await startRedis();
     const port = options.port ?? (await freePort());
+    const siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
     log(`starting ${replicaCount} app replica(s) on 127.0.0.1:${ports.join(", ")}…`);
     const started = await Promise.allSettled(
@@ -191,7 +192,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
             redisUrl: redis!.url,
             shutdownDelayMs,
             logLevel: options.logLevel ?? "info",
-            siteOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+            siteOrigins,
             overrides: options.appEnv,
           }),
         }),

@@ -115,8 +115,11 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       "proxy_set_header Connection $connection_upgrade;",
       `proxy_read_timeout ${dev.websocketTimeoutSeconds}s;`,
       `proxy_send_timeout ${dev.websocketTimeoutSeconds}s;`,
+      // A client that stops reading is closed after 10 s of blocked writes, not the default 60.
+      "send_timeout 10s;",
     ]));
     expect(ws).not.toContain(`Connection ""`);
+    expect(api).not.toContain("send_timeout");
 
     expect(lines(api)).toEqual(expect.arrayContaining([
       "proxy_http_version 1.1;",
