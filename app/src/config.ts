@@ -45,7 +45,7 @@ export interface WebSocketLimits {
 export const ACCESS_LOG_MODES = ["all", "errors", "off"] as const;
 export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
 
-/** Decimal digits only: "1e3", "0x10", "1.5", "+5" and " 5" are refused, not read as numbers. */
+/** Decimal digits only: "1e3", "0x10", "1.5" and "+5" are refused, not read as numbers. */
 const integer = (min: number, max: number) =>
   z
     .string()

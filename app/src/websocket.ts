@@ -25,8 +25,9 @@ export interface WebSocketEndpoint {
 
 const alive = new WeakMap<WebSocket, boolean>();
 
-const refuse = (socket: Duplex, status: string, extra = "") =>
+const refuse = (socket: Duplex, status: string, extra = ""): void => {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
+};
 
 /**
  * WebSocket endpoint on the HTTP server's upgrade event, bounded against hostile peers:
@@ -39,7 +40,7 @@ const refuse = (socket: Duplex, status: string, extra = "") =>
  *   cut after CLOSE_GRACE_MS, so its echo cannot grow the heap. Worst case per replica:
  *   maxConnections × (sendBufferBytes + maxMessageBytes).
  *
- * A server-side ping every heartbeatMs; A server-side ping every heartbeatMs;
+ * A server-side ping every heartbeatMs;
  * a peer that has not answered the previous ping by the next tick is terminated, so half-open
  * connections (a vanished client, a NAT that dropped state) do not pile up.
  */
@@ -67,7 +68,6 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       done();
       wss.emit("connection", ws, req);
     });
-    return undefined;
   });
 
   wss.on("connection", (ws: WebSocket) => {
