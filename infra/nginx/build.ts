@@ -102,6 +102,13 @@ const SECURITY_HEADERS: NginxModel["securityHeaders"] = [
 ];
 
 /**
+ * The loopback address nginx connects to local replicas from (Linux routes all of 127.0.0.0/8 to
+ * loopback): the replicas trust exactly this address, so a client on 127.0.0.1 talking to a replica
+ * directly is an untrusted peer whose forwarding headers are ignored.
+ */
+export const LOCAL_NGINX_SOURCE_ADDRESS = "127.0.0.2";
+
+/**
  * How long CloudFront may serve the last good HTML while the origin answers errors (stale-if-error):
  * a day-old page beats an error page. An app that must not be served stale sends its own Cache-Control.
  */
@@ -280,6 +287,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     securityHeaders: SECURITY_HEADERS.map((h) => ({ ...h })),
     hsts: { maxAgeSeconds: 31_536_000, includeSubDomains: true },
     exposeUpstreamAddress: local,
+    upstreamBindAddress: local ? LOCAL_NGINX_SOURCE_ADDRESS : null,
     upstreams: [
       {
         name: "app",

@@ -308,6 +308,7 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
     }
     if (!l.accessLog) out.line("access_log off;");
     out.line(`proxy_pass http://${u.name};`);
+    if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
     out.line("proxy_http_version 1.1;");
     if (l.websocket) {
       out.line("proxy_set_header Upgrade $http_upgrade;");

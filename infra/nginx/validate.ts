@@ -330,6 +330,7 @@ export function nginxModelProblems(model: NginxModel): string[] {
     p.boolean(`${n}.hsts.includeSubDomains`, model.hsts.includeSubDomains);
   }
   p.boolean(`${n}.exposeUpstreamAddress`, model.exposeUpstreamAddress);
+  if (model.upstreamBindAddress !== null) p.string(`${n}.upstreamBindAddress`, model.upstreamBindAddress, isIpv4Address, "an IPv4 address");
 
   p.each<NginxUpstream>(`${n}.upstreams`, model.upstreams, 1, (u, up) => checkUpstream(p, u, up));
   const upstreamNames = new Set<string>();

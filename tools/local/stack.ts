@@ -1,4 +1,5 @@
 import { fields, parseStackConfig, type FieldName, type StackConfig } from "../../infra/config/schema";
+import { LOCAL_NGINX_SOURCE_ADDRESS } from "../../infra/nginx";
 import { readStackFiles } from "../offline/stack-files";
 
 /** A stack-config value as a test or benchmark would set it (validated like the stack file's own). */
@@ -51,7 +52,8 @@ export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<
     RATE_LIMIT_MAX: String(config.rateLimitMax),
     RATE_LIMIT_WINDOW_MS: String(config.rateLimitWindowMs),
     RATE_LIMIT_FAIL: config.rateLimitFailMode,
-    TRUST_PROXY_CIDRS: "127.0.0.1/32",
+    // nginx connects from its own loopback address: a client on 127.0.0.1 is not trusted.
+    TRUST_PROXY_CIDRS: `${LOCAL_NGINX_SOURCE_ADDRESS}/32`,
     // The local site's own origin (the data plane's nginx port), as wsAllowedOrigins defaults to the site's.
     ...(input.siteOrigins === undefined ? {} : { WS_ALLOWED_ORIGINS: [...input.siteOrigins, ...config.wsAllowedOrigins].join(",") }),
     SHUTDOWN_DELAY_MS: String(input.shutdownDelayMs),
