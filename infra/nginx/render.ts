@@ -104,7 +104,7 @@ export function renderNginxConf(model: NginxModel): string {
       out.comment(`${srv.name}: the load balancer's X-Forwarded-Proto, only from a trusted peer and only http or https; otherwise the connection's scheme.`);
       out.block(`geo $realip_remote_addr $edge_trusted_peer_${srv.name}`, () => {
         out.line("default 0;");
-        for (const cidr of srv.realIp!.trustedCidrs) out.line(`${cidr} 1;`);
+        for (const cidr of new Set(srv.realIp!.trustedCidrs)) out.line(`${cidr} 1;`);
       });
       out.block(`map "$edge_trusted_peer_${srv.name}:$http_x_forwarded_proto" $edge_header_proto_${srv.name}`, () => {
         out.line("default $scheme;");
@@ -117,7 +117,8 @@ export function renderNginxConf(model: NginxModel): string {
       out.comment(`${srv.name}: the redirect's host is always a configured name (unknown Hosts never reach this server).`);
       out.block(`map $host $edge_redirect_host_${srv.name}`, () => {
         out.line(`default ${srv.serverNames.find((n) => n !== "_") ?? "localhost"};`);
-        for (const n of srv.serverNames) if (n !== "_") out.line(`${n} ${n};`);
+        // A map refuses a key twice: each name once.
+        for (const n of new Set(srv.serverNames)) if (n !== "_") out.line(`${n} ${n};`);
       });
     }
     if (model.hsts !== null) {
