@@ -305,3 +305,4 @@ export const redisPort = cache.port;
 export const namespace = workloads?.namespace;
 /** What the next `pulumi up` of a first deploy needs; empty once the stack is complete. */
 export const pendingSteps = phase.pending;
+export const apiKeys = workloads?.apiKeys;

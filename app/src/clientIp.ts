@@ -1,37 +1,80 @@
-import { createHash } from "node:crypto";
-import { isIP, isIPv4 } from "node:net";
+import { BlockList, isIP, isIPv4 } from "node:net";
+
+/** CIDR list parsed for BlockList; `problems` holds the entries that are not CIDRs. */
+export function parseCidrList(cidrs: readonly string[]): { list: BlockList; problems: string[] } {
+  const list = new BlockList();
+  const problems: string[] = [];
+  for (const cidr of cidrs) {
+    const [address = "", bits, ...rest] = cidr.split("/");
+    const family = isIP(address);
+    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : /^[0-9]{1,3}$/.test(bits) ? Number(bits) : NaN;
+    if (family === 0 || rest.length > 0 || !(prefix >= 0 && prefix <= (family === 6 ? 128 : 32))) {
+      problems.push(cidr);
+      continue;
+    }
+    list.addSubnet(address, prefix, family === 6 ? "ipv6" : "ipv4");
+  }
+  return { list, problems };
+}
+
+/** The proxies (socket peers) whose forwarding headers are believed. */
+export class TrustedProxies {
+  private readonly list: BlockList;
+  readonly empty: boolean;
+
+  constructor(cidrs: readonly string[]) {
+    const parsed = parseCidrList(cidrs);
+    if (parsed.problems.length > 0) throw new Error(`not CIDRs: ${parsed.problems.join(", ")}`);
+    this.list = parsed.list;
+    this.empty = cidrs.length === 0;
+  }
+
+  /** Whether a normalized IP address is inside one of the CIDRs. */
+  has(address: string): boolean {
+    if (this.empty) return false;
+    const family = isIP(address);
+    return family !== 0 && this.list.check(address, family === 6 ? "ipv6" : "ipv4");
+  }
+}
+
+/** X-Forwarded-For entries looked at, from the right; a longer chain is not ours. */
+const MAX_FORWARDED_ENTRIES = 16;
 
 /**
- * The client's address as seen through `trustedHops` proxies we operate (CloudFront, ALB, nginx…).
- *
- * Each proxy appends the address it received the connection from to X-Forwarded-For, so the
- * chain `XFF entries + socket address` is only trustworthy from the right: the last `trustedHops`
- * entries were written by our proxies, everything further left may be forged by the client. The
- * answer is the entry `trustedHops` steps from the right; with 0 hops it is the socket address.
- * If the chain is shorter (the request skipped a proxy), the leftmost known entry is used.
- *
- * Hand-written because it is tiny and must be exactly this rule (proxy-addr pulls in Express'
- * trust-function machinery for the same result).
+ * The client's address. X-Forwarded-For is read only when the socket peer is a trusted proxy, and
+ * then like nginx's real_ip_recursive: from the right, past every trusted address, to the first
+ * untrusted one (or the leftmost when all are trusted). Every entry looked at must be an IP
+ * address; if one is not (a forged or garbled header), the whole header is ignored and the peer
+ * address is the answer, so no client text ever becomes the address (nor a limiter key).
  */
-export function clientIp(forwardedFor: string | string[] | undefined, socketAddress: string | undefined, trustedHops: number): string {
-  const socket = normalizeIp(socketAddress ?? "");
-  if (trustedHops <= 0 || forwardedFor === undefined) return socket;
+export function clientIp(forwardedFor: string | string[] | undefined, socketAddress: string | undefined, trusted: TrustedProxies): string {
+  const peer = normalizeIp(socketAddress ?? "");
+  if (forwardedFor === undefined || !trusted.has(peer)) return peer;
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor;
-  // Walk the entries from the right (the socket address is hop 0), skipping empty ones; this runs
-  // on every request, so it scans instead of splitting the header into arrays.
-  let hopsLeft = trustedHops;
-  let leftmost: string | undefined;
+  let address = peer;
   let end = header.length;
+  let seen = 0;
   while (end > 0) {
     const comma = header.lastIndexOf(",", end - 1);
-    const entry = header.slice(comma + 1, end).trim();
+    const entry = normalizeIp(header.slice(comma + 1, end));
     end = comma;
     if (entry === "") continue;
-    leftmost = entry;
-    if (--hopsLeft === 0) return normalizeIp(entry);
+    if (isIP(entry) === 0 || ++seen > MAX_FORWARDED_ENTRIES) return peer;
+    address = entry;
+    if (!trusted.has(entry)) return entry;
   }
-  // Fewer entries than trusted hops: the leftmost one we have (or the socket when there is none).
-  return leftmost === undefined ? socket : normalizeIp(leftmost);
+  return address;
+}
+
+/**
+ * The scheme the client used: X-Forwarded-Proto only from a trusted peer and only when it is
+ * exactly http or https; otherwise the connection's own (this server speaks plain HTTP, or TLS).
+ */
+export function forwardedProto(header: string | string[] | undefined, socketAddress: string | undefined, trusted: TrustedProxies, encrypted: boolean): "http" | "https" {
+  const own = encrypted ? "https" : "http";
+  if (typeof header !== "string" || !trusted.has(normalizeIp(socketAddress ?? ""))) return own;
+  const value = header.trim().toLowerCase();
+  return value === "https" || value === "http" ? value : own;
 }
 
 /** Strips the IPv4-mapped IPv6 prefix and lower-cases; anything else is returned trimmed. */
@@ -64,14 +107,12 @@ export function ipv6Groups(address: string): number[] | undefined {
 }
 
 /**
- * The rate-limit identity of a request. An API key (hashed: secrets never reach Redis or logs)
- * wins over the address; IPv6 clients are grouped by /64 because one host usually owns a whole
- * /64 and could otherwise rotate addresses to escape its limit.
+ * The rate-limit identity of a request: a known API key's bucket (see apiKeys.ts: only a key the
+ * app knows gets one), otherwise the client address, IPv6 grouped by /64 because one host usually
+ * owns a whole /64 and could otherwise rotate addresses to escape its limit.
  */
-export function rateLimitIdentity(apiKey: string | undefined, ip: string): string {
-  if (apiKey !== undefined && apiKey !== "") {
-    return `key:${createHash("sha256").update(apiKey).digest("base64url").slice(0, 27)}`;
-  }
+export function rateLimitIdentity(knownKeyId: string | undefined, ip: string): string {
+  if (knownKeyId !== undefined) return `key:${knownKeyId}`;
   // IPv4 (no colon) skips the IPv6 parse: this runs on every rate-limited request.
   const groups = ip.includes(":") ? ipv6Groups(ip) : undefined;
   if (groups !== undefined) {

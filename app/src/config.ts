@@ -1,6 +1,9 @@
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { APP_PORT } from "./routes";
+import { parseApiKeyHashes } from "./apiKeys";
+import { parseCidrList } from "./clientIp";
 
 /** Everything the app reads from its environment, validated once at start. */
 export interface AppConfig {
@@ -10,7 +13,11 @@ export interface AppConfig {
   /** REDIS_CLUSTER=true: REDIS_URL is a cluster's configuration endpoint (ElastiCache cluster mode). */
   redisCluster: boolean;
   rateLimit: { max: number; windowMs: number; fail: "open" | "closed" };
-  trustProxyHops: number;
+  /** Peers (CIDRs) whose X-Forwarded-For / X-Forwarded-Proto the app believes; empty: none. */
+  trustProxyCidrs: string[];
+  /** SHA-256 (hex) of every known API key; see app/src/apiKeys.ts. */
+  apiKeyHashes: string[];
+  websocket: WebSocketLimits;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -22,6 +29,17 @@ export interface AppConfig {
   accessLog: AccessLogMode;
 }
 
+/** Bounds of the /ws endpoint (see app/src/websocket.ts). */
+export interface WebSocketLimits {
+  /** Browser origins allowed to open /ws; a request without Origin (not a browser) is allowed. */
+  allowedOrigins: string[];
+  maxConnections: number;
+  maxMessageBytes: number;
+  maxMessagesPerSecond: number;
+  /** Bytes queued towards one peer before it is closed with 1013 (it stopped reading). */
+  sendBufferBytes: number;
+}
+
 /**
  * Which requests get an access-log line from the app. nginx in front logs every request (with the
  * same request id, the client IP, status, timings and which app instance answered), so the app's
@@ -30,7 +48,25 @@ export interface AppConfig {
 export const ACCESS_LOG_MODES = ["all", "errors", "off"] as const;
 export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
 
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Decimal digits only: "1e3", "0x10", "1.5" and "+5" are refused, not read as numbers. */
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,16}$/, { message: "must be a decimal integer (digits only)" })
+    .transform(Number)
+    .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+
+/** A comma-separated list (spaces around entries ignored, empty entries dropped). */
+const list = () => z.string().transform((value) => value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""));
+
+const origin = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+  } catch {
+    return false;
+  }
+};
 
 const redisUrl = z.string().refine(
   (value) => {
@@ -44,16 +80,27 @@ const redisUrl = z.string().refine(
   { message: "must be a redis:// or rediss:// URL with a host, e.g. rediss://:password@host:6379" },
 );
 
-const envSchema = z
-  .object({
+const envObject = z.object({
     PORT: integer(0, 65535).default(APP_PORT), // 0 = any free port (tests)
-    HOST: z.string().min(1).default("0.0.0.0"),
+    HOST: z.string().refine((value) => isIP(value) !== 0, { message: "must be an IP address to bind (e.g. 0.0.0.0, ::, 127.0.0.1)" }).default("0.0.0.0"),
     REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
     REDIS_CLUSTER: z.enum(["true", "false"]).default("false"),
     RATE_LIMIT_MAX: integer(1, 1_000_000_000).default(100),
     RATE_LIMIT_WINDOW_MS: integer(100, 86_400_000).default(60_000),
     RATE_LIMIT_FAIL: z.enum(["open", "closed"]).default("open"),
-    TRUST_PROXY_HOPS: integer(0, 10).default(0),
+    TRUST_PROXY_CIDRS: list()
+      .refine((cidrs) => parseCidrList(cidrs).problems.length === 0, { message: "must be comma-separated CIDRs, e.g. 10.0.0.0/16,127.0.0.1/32" })
+      .default([]),
+    API_KEY_HASHES: list()
+      .refine((hashes) => parseApiKeyHashes(hashes).problems.length === 0, { message: "must be comma-separated SHA-256 hex digests (64 hex digits each)" })
+      .default([]),
+    WS_ALLOWED_ORIGINS: list()
+      .refine((origins) => origins.every(origin), { message: "must be comma-separated origins, e.g. https://example.com,https://www.example.com" })
+      .default([]),
+    WS_MAX_CONNECTIONS: integer(1, 100_000).default(1000),
+    WS_MAX_MESSAGE_BYTES: integer(1, 1_048_576).default(16_384),
+    WS_MAX_MESSAGES_PER_SECOND: integer(1, 100_000).default(50),
+    WS_SEND_BUFFER_BYTES: integer(1024, 16_777_216).default(65_536),
     SHUTDOWN_DELAY_MS: integer(0, 300_000).default(10_000),
     SHUTDOWN_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
     // Above the load balancer's idle timeout (ALB default 60 s) so the balancer, not the app,
@@ -65,8 +112,12 @@ const envSchema = z
     INSTANCE_ID: z.string().min(1).max(128).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ACCESS_LOG: z.enum(ACCESS_LOG_MODES).default("errors"),
-  })
-  .superRefine((env, ctx) => {
+  });
+
+/** Every variable's value when unset (shown in cross-field errors instead of `undefined`). */
+const DEFAULTS: Record<string, unknown> = envObject.parse({});
+
+const envSchema = envObject.superRefine((env, ctx) => {
     if (env.HEADERS_TIMEOUT_MS !== undefined && env.HEADERS_TIMEOUT_MS <= env.KEEPALIVE_TIMEOUT_MS) {
       ctx.addIssue({
         code: "custom",
@@ -81,6 +132,13 @@ const envSchema = z
         message: `must be above SHUTDOWN_DELAY_MS (${env.SHUTDOWN_DELAY_MS})`,
       });
     }
+    if (env.WS_SEND_BUFFER_BYTES < env.WS_MAX_MESSAGE_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WS_SEND_BUFFER_BYTES"],
+        message: `must be at least WS_MAX_MESSAGE_BYTES (${env.WS_MAX_MESSAGE_BYTES}): one echoed message must fit`,
+      });
+    }
   });
 
 /** Thrown for invalid environment; the message names every offending variable and value. */
@@ -91,7 +149,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_KEYS = new Set(["REDIS_URL"]);
+const SECRET_KEYS = new Set(["REDIS_URL", "API_KEY_HASHES"]);
 
 /** Pure: validates an environment map and returns the typed config, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
@@ -105,7 +163,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? "");
-        const shown = SECRET_KEYS.has(key) ? "<redacted>" : JSON.stringify(cleaned[key]);
+        const shown = SECRET_KEYS.has(key)
+          ? "<redacted>"
+          : key in cleaned
+            ? JSON.stringify(cleaned[key])
+            : `${JSON.stringify(String(DEFAULTS[key]))} (default)`;
         return `${key}=${shown}: ${issue.message}`;
       }),
     );
@@ -117,7 +179,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER === "true",
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS, fail: e.RATE_LIMIT_FAIL },
-    trustProxyHops: e.TRUST_PROXY_HOPS,
+    trustProxyCidrs: e.TRUST_PROXY_CIDRS,
+    apiKeyHashes: parseApiKeyHashes(e.API_KEY_HASHES).hashes,
+    websocket: {
+      allowedOrigins: e.WS_ALLOWED_ORIGINS,
+      maxConnections: e.WS_MAX_CONNECTIONS,
+      maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
+      maxMessagesPerSecond: e.WS_MAX_MESSAGES_PER_SECOND,
+      sendBufferBytes: e.WS_SEND_BUFFER_BYTES,
+    },
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,

@@ -50,8 +50,20 @@ async function main(): Promise<void> {
   process.on("uncaughtException", fatal("uncaught exception"));
   process.on("unhandledRejection", fatal("unhandled rejection"));
 
-  const port = await app.listen();
-  log.info({ port, pid: process.pid, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops }, "listening");
+  let port: number;
+  try {
+    port = await app.listen();
+  } catch (err) {
+    // A HOST that is an IP but not one of this machine's, a PORT in use or below 1024: the
+    // environment is wrong, not the program.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRNOTAVAIL" || code === "EADDRINUSE" || code === "EACCES") {
+      process.stderr.write(`edgestack app: cannot listen on HOST=${JSON.stringify(config.host)} PORT=${JSON.stringify(String(config.port))}: ${code}\n`);
+      exit(78);
+    }
+    throw err;
+  }
+  log.info({ port, pid: process.pid, rateLimit: config.rateLimit, trustProxyCidrs: config.trustProxyCidrs, apiKeys: config.apiKeyHashes.length, websocket: config.websocket }, "listening");
 }
 
 main().catch((err: unknown) => {

@@ -33,6 +33,7 @@ export const APP_HEADERS = {
   instance: "x-instance",
   apiKey: "x-api-key",
   forwardedFor: "x-forwarded-for",
+  forwardedProto: "x-forwarded-proto",
 } as const;
 
 /** The app's default listening port. */

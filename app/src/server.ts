@@ -1,9 +1,11 @@
 import type { Server } from "node:http";
 import * as path from "node:path";
 import type { DestinationStream, Logger } from "pino";
-import { rateLimitIdentity } from "./clientIp";
+import { ApiKeyRegistry } from "./apiKeys";
+import { rateLimitIdentity, TrustedProxies } from "./clientIp";
 import type { AppConfig } from "./config";
 import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
+import { LineBudget, RefusalCounter, REQUEST_LOG_LINES_PER_SECOND, type RefusalClass } from "./logBudget";
 import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
@@ -69,12 +71,13 @@ function createLimiter(config: AppConfig, redis: RedisClient, injected: RequestL
 }
 
 /** The HTTP layer with the app's server timeouts. */
-function createHttpServer(config: AppConfig, logs: AppLogger, isDraining: () => boolean): HttpServer {
+function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineBudget, isDraining: () => boolean): HttpServer {
   const http = new HttpServer({
     instanceId: config.instanceId,
-    trustProxyHops: config.trustProxyHops,
+    trustedProxies: new TrustedProxies(config.trustProxyCidrs),
     logger: logs.logger,
-    writeAccessLine: logs.writeLine,
+    writeAccessLine: (line) => accessLines.offer(line),
+    takeLogLine: () => accessLines.take(),
     // Access-log lines are info lines: a quieter LOG_LEVEL turns them off too.
     accessLog: logs.logger.isLevelEnabled("info") ? config.accessLog : "off",
     isDraining,
@@ -108,15 +111,32 @@ function healthHandler(config: AppConfig, redis: RedisClient, isDraining: () => 
 /** What the limiter decided for one request: go on with these headers, or the answer instead. */
 export type RateLimitVerdict =
   | { admit: true; headers: Record<string, string> }
-  | { admit: false; status: 429 | 503; body: { error: string; requestId: string }; headers: Record<string, string> };
+  | { admit: false; status: 401 | 429 | 503; body: { error: string; requestId: string }; headers: Record<string, string> };
+
+/** What a rate-limit check consults besides the limiter, and where its refusals are counted. */
+export interface RateLimitGuards {
+  failMode: AppConfig["rateLimit"]["fail"];
+  logRedisError: RedisErrorLog;
+  /** Known API keys; an unknown key counts as no key. */
+  apiKeys: ApiKeyRegistry;
+  /** 429s and 401s are counted, never logged one by one (a flood must not become a log flood). */
+  refusals?: RefusalCounter;
+}
 
 /**
- * One rate-limit check: identity from the API key or client address, the limiter's decision as
- * response headers. A limiter error admits (fail open) or answers 503 (fail closed).
+ * One rate-limit check: identity from a known API key or the client address, the limiter's decision
+ * as response headers. A malformed key is a 401. A limiter error admits (fail open) or answers 503
+ * (fail closed).
  */
-export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, failMode: AppConfig["rateLimit"]["fail"], logRedisError: RedisErrorLog): Promise<RateLimitVerdict> {
-  const apiKey = ex.req.headers[APP_HEADERS.apiKey];
-  const identity = rateLimitIdentity(typeof apiKey === "string" ? apiKey : undefined, ex.clientIp);
+export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, guards: RateLimitGuards): Promise<RateLimitVerdict> {
+  const key = guards.apiKeys.classify(ex.req.headers[APP_HEADERS.apiKey]);
+  if (key.kind === "malformed") {
+    guards.refusals?.count(401, "malformed-key");
+    return { admit: false, status: 401, body: { error: "malformed api key", requestId: ex.id }, headers: { ...NO_STORE } };
+  }
+  // Only a known key has a bucket of its own; an unknown one counts as no key at all.
+  const identity = rateLimitIdentity(key.kind === "known" ? key.id : undefined, ex.clientIp);
+  const { failMode, logRedisError } = guards;
   let decision: RateLimitDecision;
   try {
     decision = await limiter.check(identity);
@@ -126,7 +146,10 @@ export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, fail
     return { admit: false, status: 503, body: { error: "rate limiter unavailable", requestId: ex.id }, headers: { "retry-after": "1", ...NO_STORE } };
   }
   const headers = rateLimitHeaders(decision, limiter.windowMs);
-  if (!decision.allowed) return { admit: false, status: 429, body: { error: "too many requests", requestId: ex.id }, headers: { ...headers, ...NO_STORE } };
+  if (!decision.allowed) {
+    guards.refusals?.count(429, identity.slice(0, identity.indexOf(":")) as RefusalClass);
+    return { admit: false, status: 429, body: { error: "too many requests", requestId: ex.id }, headers: { ...headers, ...NO_STORE } };
+  }
   return { admit: true, headers };
 }
 
@@ -134,10 +157,10 @@ export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, fail
 export type LimitedHandler = (ex: Exchange, limitHeaders: Record<string, string>) => void | Promise<void>;
 
 /** Runs the limiter before `handler` (or nothing when there is no limiter). */
-function rateLimited(limiter: RequestLimiter | null, config: AppConfig, logRedisError: RedisErrorLog, handler: LimitedHandler): Handler {
+function rateLimited(limiter: RequestLimiter | null, guards: RateLimitGuards, handler: LimitedHandler): Handler {
   if (limiter === null) return (ex) => handler(ex, {});
   return async (ex) => {
-    const verdict = await checkRateLimit(limiter, ex, config.rateLimit.fail, logRedisError);
+    const verdict = await checkRateLimit(limiter, ex, guards);
     if (!verdict.admit) return ex.json(verdict.status, verdict.body, verdict.headers);
     return handler(ex, verdict.headers);
   };
@@ -145,7 +168,7 @@ function rateLimited(limiter: RequestLimiter | null, config: AppConfig, logRedis
 
 /** GET /api/hello: who answered and who asked. */
 function helloHandler(config: AppConfig): LimitedHandler {
-  return (ex, limitHeaders) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, requestId: ex.id }, { ...limitHeaders });
+  return (ex, limitHeaders) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, protocol: ex.protocol, requestId: ex.id }, { ...limitHeaders });
 }
 
 /** Registers every router-served route of APP_ROUTES with its handler (the WebSocket is served on upgrade). */
@@ -211,13 +234,16 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const logRedisError = redisErrorLogger(log);
   redis.on("error", (err) => logRedisError(err, "connection"));
 
-  const http = createHttpServer(config, logs, isDraining);
+  const accessLines = new LineBudget(REQUEST_LOG_LINES_PER_SECOND, logs.writeLine);
+  const refusals = new RefusalCounter((counts, intervalMs) => log.info({ refused: counts, intervalMs }, "requests refused"));
+  const guards: RateLimitGuards = { failMode: config.rateLimit.fail, logRedisError, apiKeys: new ApiKeyRegistry(config.apiKeyHashes), refusals };
+  const http = createHttpServer(config, logs, accessLines, isDraining);
   const server = http.server;
   registerRoutes(http, {
     liveness: livenessHandler,
     health: healthHandler(config, redis, isDraining, logRedisError),
     staticFile: staticFileHandler(readStaticAssets(path.resolve(__dirname, "..", "static"))),
-    hello: rateLimited(limiter, config, logRedisError, helloHandler(config)),
+    hello: rateLimited(limiter, guards, helloHandler(config)),
   });
   deps.extraRoutes?.(http);
 
@@ -226,6 +252,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     heartbeatMs: config.wsHeartbeatMs,
     instanceId: config.instanceId,
     accepting: () => !draining,
+    limits: config.websocket,
   });
 
   return {
@@ -252,6 +279,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
             await closeServer(server, websockets);
           },
           closeRedis: async () => {
+            refusals.stop();
             if (ownsRedis) await closeRedis(redis);
             log.info("shutdown complete");
           },

@@ -95,6 +95,13 @@ const MIME_TYPES: NginxModel["mimeTypes"] = [
 const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/javascript", "application/json", "application/xml", "image/svg+xml"];
 
 /**
+ * The loopback address nginx connects to local replicas from (Linux routes all of 127.0.0.0/8 to
+ * loopback): the replicas trust exactly this address, so a client on 127.0.0.1 talking to a replica
+ * directly is an untrusted peer whose forwarding headers are ignored.
+ */
+export const LOCAL_NGINX_SOURCE_ADDRESS = "127.0.0.2";
+
+/**
  * How long CloudFront may serve the last good HTML while the origin answers errors (stale-if-error):
  * a day-old page beats an error page. An app that must not be served stale sends its own Cache-Control.
  */
@@ -155,9 +162,9 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     : [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, ...serverDefaults }];
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
-  const serverNames = local
-    ? ["localhost", "_"]
-    : [config.domain, `${config.wwwSubdomain}.${config.domain}`, `${config.originSubdomain}.${config.domain}`, `${config.edgeSubdomain}.${config.domain}`];
+  // The site's names; any other Host gets the listener's default server (421). Locally also loopback.
+  const siteNames = [config.domain, `${config.wwwSubdomain}.${config.domain}`, `${config.originSubdomain}.${config.domain}`, `${config.edgeSubdomain}.${config.domain}`];
+  const serverNames = local ? ["localhost", "127.0.0.1", ...siteNames] : siteNames;
   const address = local ? "127.0.0.1" : "0.0.0.0";
 
   const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match">): NginxLocation => ({
@@ -284,6 +291,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     securityHeaders: SECURITY_HEADER_LIST.map((h) => ({ ...h })),
     hsts: { ...HSTS },
     exposeUpstreamAddress: local,
+    upstreamBindAddress: local ? LOCAL_NGINX_SOURCE_ADDRESS : null,
     upstreams: [
       {
         name: "app",

@@ -224,6 +224,11 @@ export interface NginxModel {
   hsts: NginxHsts | null;
   /** Adds `X-Upstream: $upstream_addr` to responses (local only: it leaks internal addresses). */
   exposeUpstreamAddress: boolean;
+  /**
+   * Source address of nginx's connections to the upstreams (`proxy_bind`); null: the kernel picks.
+   * Locally 127.0.0.2, so the replicas can trust nginx's address without trusting a client on 127.0.0.1.
+   */
+  upstreamBindAddress: string | null;
   upstreams: NginxUpstream[];
   servers: NginxServer[];
 }

@@ -1,4 +1,5 @@
 import { HEADERS, hstsValue } from "../contract";
+import { NGINX_HEALTH_PATH } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
@@ -62,7 +63,16 @@ export function renderNginxConf(model: NginxModel): string {
         "}';",
     );
     const buffer = model.accessLogBuffer === null ? "" : ` buffer=${model.accessLogBuffer.sizeKb}k flush=${model.accessLogBuffer.flushSeconds}s`;
-    out.line(p.accessLog === null ? "access_log off;" : `access_log ${p.accessLog} edge_json${buffer};`);
+    out.comment(
+      `Refusals (429) are sampled, 1 in ${REFUSAL_LOG_SAMPLE} (by nginx's random $request_id): a flood must not become a log flood.`,
+      "limit_req/limit_conn log their refusals at info, below error_log's level: no error-log line per refused request either.",
+    );
+    out.block('map "$status:$request_id" $edge_loggable', () => {
+      out.line("default 1;");
+      out.line(`"~^429:[0-9a-f]{30}00$" 1;`);
+      out.line(`"~^429:" 0;`);
+    });
+    out.line(p.accessLog === null ? "access_log off;" : `access_log ${p.accessLog} edge_json${buffer} if=$edge_loggable;`);
     out.blank();
     out.line(`keepalive_timeout ${model.clientKeepaliveSeconds}s;`);
     out.line(`client_max_body_size ${model.clientMaxBodySize};`);
@@ -90,12 +100,28 @@ export function renderNginxConf(model: NginxModel): string {
       out.line("default $request_id;");
       out.line(`"~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;`);
     });
-    out.comment(`The load balancer's ${HEADERS.forwardedProto}, only if it is http or https; otherwise the connection's scheme.`);
-    out.block("map $http_x_forwarded_proto $edge_header_proto", () => {
-      out.line("default $scheme;");
-      out.line("http http;");
-      out.line("https https;");
-    });
+    for (const srv of model.servers) {
+      if (srv.role !== "proxy" || srv.forwardedProto !== "header" || srv.realIp === null) continue;
+      out.comment(`${srv.name}: the load balancer's ${HEADERS.forwardedProto}, only from a trusted peer and only http or https; otherwise the connection's scheme.`);
+      out.block(`geo $realip_remote_addr $edge_trusted_peer_${srv.name}`, () => {
+        out.line("default 0;");
+        for (const cidr of new Set(srv.realIp!.trustedCidrs)) out.line(`${cidr} 1;`);
+      });
+      out.block(`map "$edge_trusted_peer_${srv.name}:$http_x_forwarded_proto" $edge_header_proto_${srv.name}`, () => {
+        out.line("default $scheme;");
+        out.line(`"1:http" http;`);
+        out.line(`"1:https" https;`);
+      });
+    }
+    for (const srv of model.servers) {
+      if (srv.role !== "redirect_https") continue;
+      out.comment(`${srv.name}: the redirect's host is always a configured name (unknown Hosts never reach this server).`);
+      out.block(`map $host $edge_redirect_host_${srv.name}`, () => {
+        out.line(`default ${srv.serverNames.find((n) => n !== "_") ?? "localhost"};`);
+        // A map refuses a key twice: each name once.
+        for (const n of new Set(srv.serverNames)) if (n !== "_") out.line(`${n} ${n};`);
+      });
+    }
     if (model.hsts !== null) {
       out.comment("HSTS only on responses to https requests ($edge_proto is set per listener); an empty value adds no header.");
       out.block("map $edge_proto $edge_hsts", () => {
@@ -111,6 +137,8 @@ export function renderNginxConf(model: NginxModel): string {
     out.line(`limit_conn_zone $binary_remote_addr zone=${r.connectionZone}:${r.connectionZoneSize};`);
     out.line(`limit_req_status ${r.status};`);
     out.line(`limit_conn_status ${r.status};`);
+    out.line("limit_req_log_level info;");
+    out.line("limit_conn_log_level info;");
     for (const u of model.upstreams) {
       out.blank();
       renderUpstream(out, u, model.mode);
@@ -157,8 +185,58 @@ function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]):
   });
 }
 
-function renderListen(out: Lines, l: NginxListen): void {
-  out.line(`listen ${l.address}:${l.port}${l.proxyProtocol ? " proxy_protocol" : ""} default_server;`);
+function renderListen(out: Lines, l: NginxListen, defaultServer: boolean): void {
+  out.line(`listen ${l.address}:${l.port}${l.proxyProtocol ? " proxy_protocol" : ""}${defaultServer ? " default_server" : ""};`);
+}
+
+/** nginx's own error answers: JSON bodies, the security headers, Allow on 405, Retry-After on 429. */
+export const NGINX_ERROR_PAGES: { catches: number; status: number; error: string }[] = [
+  { catches: 400, status: 400, error: "bad request" },
+  { catches: 403, status: 403, error: "forbidden" },
+  { catches: 404, status: 404, error: "not found" },
+  { catches: 405, status: 405, error: "method not allowed" },
+  { catches: 413, status: 413, error: "request body too large" },
+  { catches: 414, status: 414, error: "uri too long" },
+  { catches: 421, status: 421, error: "misdirected request: unknown host" },
+  { catches: 429, status: 429, error: "too many requests" },
+  // 494 is nginx's internal code for "request header too large"; nginx 1.22 sends it as 400.
+  { catches: 494, status: 400, error: "request header fields too large" },
+  { catches: 500, status: 500, error: "internal error" },
+  { catches: 501, status: 501, error: "not implemented" },
+  { catches: 502, status: 502, error: "bad gateway" },
+  { catches: 503, status: 503, error: "service unavailable" },
+  { catches: 504, status: 504, error: "gateway timeout" },
+];
+/** Methods the site answers; anything else is 405 at nginx. */
+export const NGINX_ALLOWED_METHODS = ["GET", "HEAD"] as const;
+/** How long nginx waits for a WebSocket client to take data before closing it. */
+export const WS_CLIENT_SEND_TIMEOUT_SECONDS = 10;
+/** 1 in this many refused (429) requests gets an access-log line. */
+export const REFUSAL_LOG_SAMPLE = 256;
+const ERROR_PREFIX = "/_edge_error/";
+
+/** Seconds until nginx's limit_req admits one more request from a refused client. */
+export function nginxRetryAfterSeconds(model: Pick<NginxModel, "rateLimit">): number {
+  return Math.max(1, Math.ceil(60 / model.rateLimit.requestsPerMinute));
+}
+
+function renderErrorPages(out: Lines, model: NginxModel, hsts: boolean): void {
+  for (const page of NGINX_ERROR_PAGES) out.line(`error_page ${page.catches} ${ERROR_PREFIX}${page.catches};`);
+  for (const page of NGINX_ERROR_PAGES) {
+    out.block(`location = ${ERROR_PREFIX}${page.catches}`, () => {
+      out.line("internal;");
+      out.line("default_type application/json;");
+      renderResponseHeaders(out, model, hsts);
+      if (page.status === 405) out.line(`add_header Allow "${NGINX_ALLOWED_METHODS.join(", ")}" always;`);
+      if (page.status === 429) out.line(`add_header Retry-After ${nginxRetryAfterSeconds(model)} always;`);
+      out.line(`return ${page.status} '{"error":"${page.error}","status":${page.status},"requestId":"$edge_request_id"}';`);
+    });
+  }
+}
+
+/** 405 for any method but GET/HEAD (in a location: server-level rewrites would re-run on the error page). */
+function renderMethodGuard(out: Lines): void {
+  out.block(`if ($request_method !~ ^(${NGINX_ALLOWED_METHODS.join("|")})$)`, () => out.line("return 405;"));
 }
 
 function renderRealIp(out: Lines, r: NginxRealIp | null, mode: NginxModel["mode"]): void {
@@ -223,6 +301,7 @@ function renderResponseHeaders(out: Lines, model: NginxModel, hsts: boolean): vo
 function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean): void {
   const u = model.upstreams.find((x) => x.name === l.upstream)!;
   out.block(`location ${l.match === "exact" ? "= " : ""}${l.path}`, () => {
+    renderMethodGuard(out);
     if (l.rateLimited) {
       // nginx refuses burst=0; without a burst, nodelay means nothing.
       const burst = model.rateLimit.burst > 0 ? ` burst=${model.rateLimit.burst} nodelay` : "";
@@ -231,17 +310,22 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
     }
     if (!l.accessLog) out.line("access_log off;");
     out.line(`proxy_pass http://${u.name};`);
+    if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
     out.line("proxy_http_version 1.1;");
     if (l.websocket) {
       out.line("proxy_set_header Upgrade $http_upgrade;");
       out.line("proxy_set_header Connection $connection_upgrade;");
+      // A client that stops reading while data waits for it is closed after this (an idle one is not:
+      // the timer only runs while a write is blocked); otherwise nginx would hold it for the default 60 s.
+      out.line(`send_timeout ${WS_CLIENT_SEND_TIMEOUT_SECONDS}s;`);
     } else {
       // Empty Connection keeps the pooled upstream connection open; without a pool nginx closes it after the response.
       out.line(`proxy_set_header Connection "";`);
     }
     out.line("proxy_set_header Host $host;");
     out.line("proxy_set_header X-Real-IP $remote_addr;");
-    out.line(`proxy_set_header ${HEADERS.forwardedFor} $proxy_add_x_forwarded_for;`);
+    // Exactly the address nginx verified (realip from trusted peers only): nothing a client wrote.
+    out.line(`proxy_set_header ${HEADERS.forwardedFor} $remote_addr;`);
     out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
     out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
     out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
@@ -252,11 +336,11 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
     out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
     out.line(`proxy_next_upstream_timeout ${model.retry.timeoutSeconds}s;`);
     if (l.immutableCacheSeconds !== null) {
-      // Versioned file names: one URL never changes content. nginx's headers replace the app's.
+      // Versioned file names: one URL never changes content. nginx's one header replaces the app's
+      // (no `expires`: it would add a second Cache-Control line); errors are not cached a year.
       out.line("proxy_hide_header Cache-Control;");
       out.line("proxy_hide_header Expires;");
-      out.line(`expires ${l.immutableCacheSeconds}s;`);
-      out.line(`add_header Cache-Control "public, immutable";`);
+      out.line(`add_header Cache-Control "public, max-age=${l.immutableCacheSeconds}, immutable";`);
     }
     if (l.defaultCacheControl !== null) {
       // Hidden and re-added through the map, which passes the upstream's value through unchanged.
@@ -271,11 +355,37 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
 function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): void {
   out.comment(`${s.name}: ${describeServer(s)}`);
   out.block("server", () => {
-    renderListen(out, s.listen);
+    renderListen(out, s.listen, false);
     out.line(`server_name ${s.serverNames.join(" ")};`);
     renderRealIp(out, s.realIp, model.mode);
-    out.line(`set $edge_proto ${s.forwardedProto === "https" ? "https" : "$edge_header_proto"};`);
+    out.line(`set $edge_proto ${proxyProto(s)};`);
+    renderErrorPages(out, model, true);
     for (const l of s.locations) renderProxyLocation(out, model, l, true);
+  });
+  out.blank();
+  renderDefaultServer(out, model, s.name, s.listen, s.realIp, proxyProto(s), s.locations.find((l) => l.path === NGINX_HEALTH_PATH));
+}
+
+function proxyProto(s: NginxProxyServer): string {
+  if (s.forwardedProto === "https") return "https";
+  return s.realIp === null ? "$scheme" : `$edge_header_proto_${s.name}`;
+}
+
+/**
+ * The listener's default server: a request whose Host is none of the configured names gets 421
+ * (JSON), never the site and never a redirect to that Host. Load-balancer health checks (Host: the
+ * target's IP) still reach /health.
+ */
+function renderDefaultServer(out: Lines, model: NginxModel, name: string, listen: NginxListen, realIp: NginxRealIp | null, proto: string, health: NginxLocation | undefined): void {
+  out.comment(`${name}: default server of the port: unknown Host → 421.`);
+  out.block("server", () => {
+    renderListen(out, listen, true);
+    out.line(`server_name "";`);
+    renderRealIp(out, realIp, model.mode);
+    out.line(`set $edge_proto ${proto};`);
+    renderErrorPages(out, model, proto !== "http");
+    if (health !== undefined) renderProxyLocation(out, model, health, proto !== "http");
+    out.block("location /", () => out.line("return 421;"));
   });
 }
 
@@ -290,22 +400,26 @@ function describeServer(s: NginxProxyServer): string {
 function renderRedirectServer(out: Lines, model: NginxModel, s: NginxRedirectServer): void {
   out.comment(`${s.name}: plain HTTP (PROXY protocol: ${s.listen.proxyProtocol ? "yes" : "no"}); redirects to https, health checks pass through.`);
   out.block("server", () => {
-    renderListen(out, s.listen);
+    renderListen(out, s.listen, false);
     out.line(`server_name ${s.serverNames.join(" ")};`);
     renderRealIp(out, s.realIp, model.mode);
     out.line("set $edge_proto http;");
+    renderErrorPages(out, model, false);
     renderProxyLocation(out, model, s.health, false);
     out.block("location /", () => {
+      renderMethodGuard(out);
       renderResponseHeaders(out, model, false);
-      out.line("return 301 https://$host$request_uri;");
+      out.line(`return 301 https://$edge_redirect_host_${s.name}$request_uri;`);
     });
   });
+  out.blank();
+  renderDefaultServer(out, model, s.name, s.listen, s.realIp, "http", s.health);
 }
 
 function renderStatusServer(out: Lines, s: NginxStatusServer): void {
   out.comment(`${s.name}: internal only (in no Service); stub_status and nginx's own liveness.`);
   out.block("server", () => {
-    renderListen(out, s.listen);
+    renderListen(out, s.listen, true);
     out.line("access_log off;");
     out.block(`location = ${s.stubStatusPath}`, () => {
       out.line("stub_status;");
@@ -315,6 +429,11 @@ function renderStatusServer(out: Lines, s: NginxStatusServer): void {
     out.block(`location = ${s.livenessPath}`, () => {
       for (const cidr of s.livenessAllow) out.line(`allow ${cidr};`);
       out.line("deny all;");
+      // `return` would answer in the rewrite phase, before allow/deny (access phase) ever run;
+      // try_files hands over to the named location only after the access checks.
+      out.line("try_files /nginx-liveness-has-no-file @liveness;");
+    });
+    out.block("location @liveness", () => {
       out.line("default_type text/plain;");
       out.line(`return 200 "ok\\n";`);
     });

@@ -288,6 +288,7 @@ export const nginxModelSchema = z
     ),
     hsts: z.object({ maxAgeSeconds: int(0, 315_360_000), includeSubDomains: bool(), preload: bool() }).nullable(),
     exposeUpstreamAddress: bool(),
+    upstreamBindAddress: text(isIpv4Address, "an IPv4 address").nullable(),
     upstreams: list(upstream, 1),
     servers: list(server, 1),
   })

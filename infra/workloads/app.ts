@@ -10,6 +10,21 @@ export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
 /** Key of the Secret entry holding REDIS_URL. */
 export const REDIS_URL_KEY = "REDIS_URL";
+/** Key of the Secret entry holding the API keys' SHA-256 digests (the app's API_KEY_HASHES). */
+export const API_KEY_HASHES_KEY = "API_KEY_HASHES";
+/** The Secret the stack creates for apiKeyNames. */
+export const API_KEYS_SECRET_NAME = "app-api-keys";
+
+/** The Secret holding API_KEY_HASHES, or undefined when no API keys are configured. */
+export function apiKeysSecretName(s: Pick<WorkloadSettings, "apiKeyNames" | "apiKeysSecretName">): string | undefined {
+  if (s.apiKeysSecretName !== "") return s.apiKeysSecretName;
+  return s.apiKeyNames.length > 0 ? API_KEYS_SECRET_NAME : undefined;
+}
+
+/** Origins allowed to open /ws: the configured list, or the site's own https origins. */
+export function wsAllowedOrigins(s: Pick<WorkloadSettings, "wsAllowedOrigins" | "domain" | "wwwSubdomain">): string[] {
+  return s.wsAllowedOrigins.length > 0 ? [...s.wsAllowedOrigins] : [`https://${s.domain}`, `https://${s.wwwSubdomain}.${s.domain}`];
+}
 
 export const appLabels = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "api" } as const;
 const selector = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack" };
@@ -36,9 +51,10 @@ export function appEnv(s: WorkloadSettings): { name: string; value: string }[] {
     { name: "RATE_LIMIT_FAIL", value: s.rateLimitFailMode },
     // REDIS_URL is the replication group's configuration endpoint: connect with a cluster client.
     { name: "REDIS_CLUSTER", value: String(CACHE_CLUSTER_MODE) },
-    // nginx is the one proxy in front of the app it trusts: it has already replaced X-Forwarded-For's
-    // client entry with the address it verified (real_ip from the ALB or PROXY protocol).
-    { name: "TRUST_PROXY_HOPS", value: "1" },
+    // nginx (a pod in the VPC) is the one proxy the app trusts: it sends X-Forwarded-For as exactly
+    // the client address it verified (real_ip from the ALB or PROXY protocol) and its own scheme.
+    { name: "TRUST_PROXY_CIDRS", value: s.vpcCidr },
+    { name: "WS_ALLOWED_ORIGINS", value: wsAllowedOrigins(s).join(",") },
     { name: "SHUTDOWN_DELAY_MS", value: String(s.appShutdownDelaySeconds * 1000) },
     { name: "SHUTDOWN_TIMEOUT_MS", value: String(appShutdownTimeoutMs(s)) },
     { name: "KEEPALIVE_TIMEOUT_MS", value: String(s.appKeepAliveSeconds * 1000) },
@@ -76,6 +92,9 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string):
             env: [
               ...appEnv(s),
               { name: REDIS_URL_KEY, valueFrom: { secretKeyRef: { name: redisSecretName, key: REDIS_URL_KEY } } },
+              ...(apiKeysSecretName(s) === undefined
+                ? []
+                : [{ name: API_KEY_HASHES_KEY, valueFrom: { secretKeyRef: { name: apiKeysSecretName(s)!, key: API_KEY_HASHES_KEY } } }]),
               { name: "INSTANCE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             ],
             resources: {

@@ -2,6 +2,7 @@ import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_NAME, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
 import { NGINX_NAME, NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec } from "./nginx";
+import { ApiKeys } from "./apiKeys";
 import { NAMESPACE, WorkloadSettings } from "./settings";
 
 export interface WorkloadsArgs {
@@ -24,6 +25,8 @@ export class Workloads extends pulumi.ComponentResource {
   /** The NodePort Service the load balancers reach (name inside `namespace`). */
   public readonly nginxServiceName: pulumi.Output<string>;
   public readonly nginxConfigMapName: pulumi.Output<string>;
+  /** The generated API keys, name → key (secret; empty unless apiKeyNames is set). */
+  public readonly apiKeys: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:workloads:Workloads", name, {}, opts);
@@ -59,11 +62,12 @@ export class Workloads extends pulumi.ComponentResource {
       },
       inNamespace,
     );
+    const apiKeys = s.apiKeyNames.length > 0 ? new ApiKeys(`${name}-api-keys`, { names: s.apiKeyNames, namespace }, inNamespace) : undefined;
     const app = new kubernetes.apps.v1.Deployment(
       `${name}-app`,
       { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appDeploymentSpec(s, redisSecretName) },
       // After the first deploy the HPA owns the replica count; an update must not reset it.
-      { ...inNamespace, ignoreChanges: ["spec.replicas"] },
+      { ...inNamespace, dependsOn: apiKeys === undefined ? [ns] : [ns, apiKeys], ignoreChanges: ["spec.replicas"] },
     );
     new kubernetes.core.v1.Service(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appServiceSpec(s) }, inNamespace);
     new kubernetes.policy.v1.PodDisruptionBudget(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appPdbSpec() }, inNamespace);
@@ -95,9 +99,10 @@ export class Workloads extends pulumi.ComponentResource {
     );
     new kubernetes.policy.v1.PodDisruptionBudget(`${name}-nginx`, { metadata: { name: NGINX_NAME, namespace, labels: { ...nginxLabels } }, spec: nginxPdbSpec() }, inNamespace);
 
+    this.apiKeys = apiKeys?.keys ?? pulumi.secret(pulumi.output<Record<string, string>>({}));
     this.namespace = namespace;
     this.nginxServiceName = service.metadata.name;
     this.nginxConfigMapName = configMap.metadata.name;
-    this.registerOutputs({ namespace: this.namespace, nginxServiceName: this.nginxServiceName });
+    this.registerOutputs({ namespace: this.namespace, nginxServiceName: this.nginxServiceName, apiKeys: this.apiKeys });
   }
 }

@@ -8,7 +8,9 @@ describe("loadConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       redisCluster: false,
       rateLimit: { max: 100, windowMs: 60000, fail: "open" },
-      trustProxyHops: 0,
+      trustProxyCidrs: [],
+      apiKeyHashes: [],
+      websocket: { allowedOrigins: [], maxConnections: 1000, maxMessageBytes: 16384, maxMessagesPerSecond: 50, sendBufferBytes: 65536 },
       keepAliveTimeoutMs: 65000,
       headersTimeoutMs: 66000,
       instanceId: "a",
@@ -24,7 +26,13 @@ describe("loadConfig", () => {
       RATE_LIMIT_MAX: "5",
       RATE_LIMIT_WINDOW_MS: "1000",
       RATE_LIMIT_FAIL: "closed",
-      TRUST_PROXY_HOPS: "2",
+      TRUST_PROXY_CIDRS: "10.0.0.0/16, 127.0.0.1/32",
+      API_KEY_HASHES: "A".repeat(64),
+      WS_ALLOWED_ORIGINS: "https://example.com,https://www.example.com",
+      WS_MAX_CONNECTIONS: "10",
+      WS_MAX_MESSAGE_BYTES: "1024",
+      WS_MAX_MESSAGES_PER_SECOND: "5",
+      WS_SEND_BUFFER_BYTES: "4096",
       SHUTDOWN_DELAY_MS: "15000",
       KEEPALIVE_TIMEOUT_MS: "75000",
       LOG_LEVEL: "warn",
@@ -35,7 +43,9 @@ describe("loadConfig", () => {
       redisUrl: "rediss://:s3cret@cache.example:6380",
       redisCluster: true,
       rateLimit: { max: 5, windowMs: 1000, fail: "closed" },
-      trustProxyHops: 2,
+      trustProxyCidrs: ["10.0.0.0/16", "127.0.0.1/32"],
+      apiKeyHashes: ["a".repeat(64)],
+      websocket: { allowedOrigins: ["https://example.com", "https://www.example.com"], maxConnections: 10, maxMessageBytes: 1024, maxMessagesPerSecond: 5, sendBufferBytes: 4096 },
       shutdownDelayMs: 15000,
       keepAliveTimeoutMs: 75000,
       headersTimeoutMs: 76000,
@@ -56,7 +66,20 @@ describe("loadConfig", () => {
     ["RATE_LIMIT_MAX", "1.5"],
     ["RATE_LIMIT_WINDOW_MS", "-1"],
     ["RATE_LIMIT_FAIL", "maybe"],
-    ["TRUST_PROXY_HOPS", "-1"],
+    ["RATE_LIMIT_MAX", "1e3"],
+    ["RATE_LIMIT_MAX", "0x10"],
+    ["RATE_LIMIT_MAX", "+5"],
+    ["RATE_LIMIT_MAX", "1_000"],
+    ["PORT", "8080.0"],
+    ["HOST", "not-a-host"],
+    ["HOST", "localhost"],
+    ["TRUST_PROXY_CIDRS", "10.0.0.0/33"],
+    ["TRUST_PROXY_CIDRS", "10.0.0.0/16,everyone"],
+    ["API_KEY_HASHES", "not-a-digest"],
+    ["WS_ALLOWED_ORIGINS", "*"],
+    ["WS_ALLOWED_ORIGINS", "https://example.com/path"],
+    ["WS_MAX_CONNECTIONS", "0"],
+    ["WS_SEND_BUFFER_BYTES", "10"],
     ["KEEPALIVE_TIMEOUT_MS", "10"],
     ["LOG_LEVEL", "loud"],
     ["ACCESS_LOG", "some"],
@@ -72,7 +95,7 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain(`${key}=`);
-    if (key !== "REDIS_URL") expect(message).toContain(JSON.stringify(value));
+    if (key !== "REDIS_URL" && key !== "API_KEY_HASHES") expect(message).toContain(JSON.stringify(value));
   });
 
   it("never echoes the Redis URL (it carries the password)", () => {
@@ -82,6 +105,22 @@ describe("loadConfig", () => {
 
   it("rejects a headersTimeout that is not above keepAliveTimeout", () => {
     expect(() => loadConfig({ KEEPALIVE_TIMEOUT_MS: "65000", HEADERS_TIMEOUT_MS: "60000" })).toThrow(/HEADERS_TIMEOUT_MS=.*must be above KEEPALIVE_TIMEOUT_MS/);
+  });
+
+  it("shows an unset variable's default in a cross-field error, never `undefined`", () => {
+    let message = "";
+    try {
+      loadConfig({ SHUTDOWN_DELAY_MS: "40000" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('SHUTDOWN_TIMEOUT_MS="30000" (default): must be above SHUTDOWN_DELAY_MS (40000)');
+    expect(message).not.toContain("undefined");
+    expect(() => loadConfig({ WS_MAX_MESSAGE_BYTES: "100000" })).toThrow(/WS_SEND_BUFFER_BYTES="65536" \(default\): must be at least WS_MAX_MESSAGE_BYTES \(100000\)/);
+  });
+
+  it("accepts plain decimal digits only", () => {
+    expect(loadConfig({ RATE_LIMIT_MAX: "1000", PORT: "0" })).toMatchObject({ rateLimit: { max: 1000 }, port: 0 });
   });
 
   it("reports every problem at once", () => {

@@ -26,6 +26,19 @@ describe("app process", () => {
     expect(child.output()).toMatch(/RATE_LIMIT_FAIL="sometimes"/);
   });
 
+  it.each([
+    [{ HOST: "not-a-host" }, /HOST="not-a-host": must be an IP address/],
+    [{ RATE_LIMIT_MAX: "1e3" }, /RATE_LIMIT_MAX="1e3": must be a decimal integer/],
+    [{ RATE_LIMIT_MAX: "0x10" }, /RATE_LIMIT_MAX="0x10": must be a decimal integer/],
+    [{ SHUTDOWN_DELAY_MS: "40000" }, /SHUTDOWN_TIMEOUT_MS="30000" \(default\)/],
+    [{ HOST: "192.0.2.1", PORT: "18080" }, /cannot listen on HOST="192.0.2.1" PORT="18080": EADDRNOTAVAIL/],
+  ])("exits 78 naming the variable, without a stack trace: %j", async (env, expected) => {
+    const child = runAppMain({ REDIS_URL: "redis://127.0.0.1:1", ...env });
+    expect(await child.exit).toBe(78);
+    expect(child.output()).toMatch(expected);
+    expect(child.output()).not.toMatch(/\n\s+at /);
+  });
+
   it("on SIGTERM under load: /health 503 at once, no request fails, exit 0", async () => {
     const port = await freePort();
     const child = runAppMain({

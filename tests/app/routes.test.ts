@@ -30,6 +30,7 @@ test("header names, port and the static Cache-Control match the contract", () =>
     instance: HEADERS.instance.toLowerCase(),
     apiKey: HEADERS.apiKey.toLowerCase(),
     forwardedFor: HEADERS.forwardedFor.toLowerCase(),
+    forwardedProto: HEADERS.forwardedProto.toLowerCase(),
   });
   expect(APP_PORT).toBe(PORTS.app);
   expect(APP_STATIC_CACHE_CONTROL).toBe(STATIC_CACHE_CONTROL);

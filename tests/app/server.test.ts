@@ -3,6 +3,8 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
+import { randomBytes } from "node:crypto";
+import { hashApiKey } from "../../app/src/apiKeys";
 import { loadConfig } from "../../app/src/config";
 import { createApp, type App, type AppDependencies } from "../../app/src/server";
 import { readStaticAssets, staticUrl } from "../../app/src/staticAssets";
@@ -80,7 +82,7 @@ describe("API and rate limiting", () => {
     const { base } = await start({ RATE_LIMIT_MAX: "3", RATE_LIMIT_WINDOW_MS: "60000" });
     const res = await fetch(`${base}/api/hello`, { headers: { "x-request-id": "req-abc.123" } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ message: "hello", instance: "test-1", clientIp: "127.0.0.1", requestId: "req-abc.123" });
+    expect(await res.json()).toEqual({ message: "hello", instance: "test-1", clientIp: "127.0.0.1", protocol: "http", requestId: "req-abc.123" });
     expect(res.headers.get("x-instance")).toBe("test-1");
     expect(res.headers.get("x-request-id")).toBe("req-abc.123");
     expect(res.headers.get("ratelimit-policy")).toBe('"default";q=3;w=60');
@@ -98,7 +100,7 @@ describe("API and rate limiting", () => {
   });
 
   it("keys by the proxy-reported client IP; a forged X-Forwarded-For does not change the key", async () => {
-    const { base } = await start({ RATE_LIMIT_MAX: "2", TRUST_PROXY_HOPS: "1" });
+    const { base } = await start({ RATE_LIMIT_MAX: "2", TRUST_PROXY_CIDRS: "127.0.0.1/32" });
     const as = (xff: string) => fetch(`${base}/api/hello`, { headers: { "x-forwarded-for": xff } });
     const first = await as("198.51.100.7");
     expect(((await first.json()) as { clientIp: string }).clientIp).toBe("198.51.100.7");
@@ -110,12 +112,52 @@ describe("API and rate limiting", () => {
     expect((await as("198.51.100.8")).status).toBe(200);
   });
 
-  it("keys by API key when one is sent", async () => {
+  it("gives a known API key its own bucket; random keys never add to the client's budget", async () => {
+    const known = "k".repeat(20) + "nownKey0123456789abc";
+    const other = "o".repeat(40);
+    const { base } = await start({ RATE_LIMIT_MAX: "3", API_KEY_HASHES: [hashApiKey(known), hashApiKey(other)].join(",") });
+    const get = (key?: string) => fetch(`${base}/api/hello`, { headers: key === undefined ? {} : { "x-api-key": key } });
+    // The client address's budget: 3, spent by plain requests and unknown keys alike.
+    expect((await get()).status).toBe(200);
+    expect((await get()).status).toBe(200);
+    expect((await get(randomBytes(24).toString("base64url"))).status).toBe(200);
+    const randomKeyStatuses = await Promise.all(Array.from({ length: 20 }, () => get(randomBytes(24).toString("base64url")).then((r) => r.status)));
+    expect(randomKeyStatuses).toEqual(Array<number>(20).fill(429));
+    expect((await get()).status).toBe(429);
+    // A known key has its own budget, separate per key.
+    expect((await get(known)).status).toBe(200);
+    expect((await get(other)).status).toBe(200);
+  });
+
+  it("answers 401 for a malformed API key, before touching the limiter", async () => {
     const { base } = await start({ RATE_LIMIT_MAX: "1" });
-    expect(await status(`${base}/api/hello`, { headers: { "x-api-key": "alpha" } })).toBe(200);
-    expect(await status(`${base}/api/hello`, { headers: { "x-api-key": "alpha" } })).toBe(429);
-    expect(await status(`${base}/api/hello`, { headers: { "x-api-key": "beta" } })).toBe(200);
+    for (const bad of ["short", "has spaces in it but is long enough", "x".repeat(129), "<script>alert(1)</script>xxxxxxxx"]) {
+      const res = await fetch(`${base}/api/hello`, { headers: { "x-api-key": bad } });
+      expect([bad, res.status]).toEqual([bad, 401]);
+      expect(await res.json()).toMatchObject({ error: "malformed api key" });
+    }
+    // Nothing was counted against the client: its one request still fits.
     expect(await status(`${base}/api/hello`)).toBe(200);
+  });
+
+  it("ignores X-Forwarded-For/-Proto from an untrusted peer and non-addresses from a trusted one", async () => {
+    const direct = await start({ RATE_LIMIT_MAX: "1000" });
+    const hello = async (base: string, headers: Record<string, string>) => (await (await fetch(`${base}/api/hello`, { headers })).json()) as { clientIp: string; protocol: string };
+    // No trusted proxies (the default): headers change nothing.
+    expect(await hello(direct.base, { "x-forwarded-for": "198.51.100.7", "x-forwarded-proto": "https" })).toMatchObject({ clientIp: "127.0.0.1", protocol: "http" });
+    // Loopback trusted (nginx in front): believed, but only real addresses and http/https.
+    const proxied = await start({ RATE_LIMIT_MAX: "1000", TRUST_PROXY_CIDRS: "127.0.0.1/32" });
+    expect(await hello(proxied.base, { "x-forwarded-for": "198.51.100.7", "x-forwarded-proto": "https" })).toMatchObject({ clientIp: "198.51.100.7", protocol: "https" });
+    expect(await hello(proxied.base, { "x-forwarded-for": "<script>alert(1)</script>", "x-forwarded-proto": "javascript" })).toMatchObject({ clientIp: "127.0.0.1", protocol: "http" });
+  });
+
+  it("200 distinct junk X-Forwarded-For values make no Redis keys beyond the peer's", async () => {
+    const { base } = await start({ RATE_LIMIT_MAX: "1000", TRUST_PROXY_CIDRS: "127.0.0.1/32" });
+    for (let i = 0; i < 200; i++) await fetch(`${base}/api/hello`, { headers: { "x-forwarded-for": `junk-${i}-${"x".repeat(8000)}` } });
+    const admin = new Redis(redis.url);
+    const keys = await admin.keys("*");
+    admin.disconnect();
+    expect(keys).toEqual(["rl:{ip:127.0.0.1}"]);
   });
 
   it("fails open or closed as configured when Redis is down, quickly and without crashing", async () => {
@@ -152,7 +194,7 @@ describe("API and rate limiting", () => {
 describe("access log", () => {
   it("writes exactly one JSON line per request with the request id and trusted client IP; 404s carry the id and instance headers too", async () => {
     const lines: string[] = [];
-    const { base } = await start({ LOG_LEVEL: "info", ACCESS_LOG: "all", TRUST_PROXY_HOPS: "1" }, { logDestination: { write: (line: string) => void lines.push(line) } });
+    const { base } = await start({ LOG_LEVEL: "info", ACCESS_LOG: "all", TRUST_PROXY_CIDRS: "127.0.0.1/32" }, { logDestination: { write: (line: string) => void lines.push(line) } });
     const ok = await fetch(`${base}/api/hello`, { headers: { "x-request-id": "log-1", "x-forwarded-for": "203.0.113.9, 198.51.100.7" } });
     expect(ok.status).toBe(200);
     const missing = await fetch(`${base}/nope`, { headers: { "x-request-id": "log-2" } });

@@ -46,3 +46,19 @@ test("the peer inside the trusted CIDR (a balancer on loopback): its X-Forwarded
     expect(await seenIp(plane, { "x-forwarded-for": "9.9.9.9, 6.6.6.6" })).toBe("6.6.6.6");
   });
 });
+
+test("forged X-Forwarded-Proto / X-Forwarded-For change neither protocol nor address, through nginx or directly at a replica", async () => {
+  await withPlane(undefined, async (plane) => {
+    const forged = { ...FORGED, "x-forwarded-proto": "https" };
+    const viaNginx = await httpGet(plane.urls.hello, { headers: forged });
+    expect(JSON.parse(viaNginx.body)).toMatchObject({ clientIp: "127.0.0.1", protocol: "http" });
+    expect(viaNginx.headers["strict-transport-security"]).toBeUndefined();
+    // Straight at a replica: it trusts only nginx's source address (127.0.0.2), not this client.
+    for (const headers of [forged, { "x-forwarded-for": "<script>alert(1)</script>" }]) {
+      const direct = await httpGet(`${plane.replicas[0]!.url}/api/hello`, { headers });
+      expect(JSON.parse(direct.body)).toMatchObject({ clientIp: "127.0.0.1", protocol: "http" });
+    }
+    // An unknown Host gets 421 from nginx's default server.
+    expect((await httpGet(plane.urls.hello, { headers: { host: "evil.example" } })).status).toBe(421);
+  });
+});

@@ -6,6 +6,8 @@
 import WebSocket from "ws";
 import { startDataPlane, type DataPlane } from "../../tools/local";
 import { waitUntil } from "../harness/wait";
+import { floodWithoutReading, rssBytes } from "../harness/wsFlood";
+import { WS_CLIENT_SEND_TIMEOUT_SECONDS } from "../../infra/nginx/render";
 
 const HEARTBEAT_MS = 200;
 let plane: DataPlane;
@@ -68,3 +70,30 @@ test("a peer that stops answering pings is dropped by the app, and nginx closes 
   expect(Date.now() - started).toBeLessThan(HEARTBEAT_MS * 15);
 });
 
+
+test("a peer that sends through nginx and never reads is closed (the app drops nginx's side, nginx the peer after its send timeout); replicas' RSS stays within 32 MiB", async () => {
+  const before = plane.replicas.map((r) => rssBytes(r.pid));
+  const peaks = [...before];
+  const sampler = setInterval(() => plane.replicas.forEach((r, i) => (peaks[i] = Math.max(peaks[i]!, rssBytes(r.pid)))), 20);
+  try {
+    const result = await floodWithoutReading(plane.port, { frameBytes: 16_000, durationMs: (WS_CLIENT_SEND_TIMEOUT_SECONDS + 5) * 1000 });
+    expect(result.statusLine).toContain(" 101 ");
+    expect(result.closedByServer).toBe(true);
+    expect(result.closedAfterMs!).toBeLessThan((WS_CLIENT_SEND_TIMEOUT_SECONDS + 3) * 1000);
+  } finally {
+    clearInterval(sampler);
+  }
+  peaks.forEach((peak, i) => expect(peak - before[i]!).toBeLessThan(32 * 1024 * 1024));
+}, 40_000);
+
+test("a browser from another origin cannot open /ws through nginx; the local site's own origin can", async () => {
+  const status = (origin: string) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(plane.urls.ws, { origin });
+      ws.once("open", () => (ws.close(), resolve(101)));
+      ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once("error", reject);
+    });
+  expect(await status("https://evil.example")).toBe(403);
+  expect(await status(`http://127.0.0.1:${plane.port}`)).toBe(101);
+});

@@ -113,7 +113,7 @@ async function serve(kind: ServerKind, port: number, redisUrl: string, limit: nu
     REDIS_URL: redisUrl,
     RATE_LIMIT_MAX: String(limit),
     RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
-    TRUST_PROXY_HOPS: "1",
+    TRUST_PROXY_CIDRS: "127.0.0.1/32",
     SHUTDOWN_DELAY_MS: "0",
     INSTANCE_ID: "bench",
     // LOG_LEVEL and ACCESS_LOG unset: the production defaults (info; access lines for 5xx and

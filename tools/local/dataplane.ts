@@ -175,6 +175,8 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   try {
     log(`starting redis-server…`);
     redis = await startRedis();
+    const port = options.port ?? (await freePort());
+    const siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     const ports = await Promise.all(Array.from({ length: replicaCount }, () => freePort()));
     log(`starting ${replicaCount} app replica(s) on 127.0.0.1:${ports.join(", ")}…`);
     const started = await Promise.allSettled(
@@ -190,6 +192,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
             redisUrl: redis!.url,
             shutdownDelayMs,
             logLevel: options.logLevel ?? "info",
+            siteOrigins,
             overrides: options.appEnv,
           }),
         }),
@@ -199,7 +202,6 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed !== undefined) throw failed.reason;
 
-    const port = options.port ?? (await freePort());
     const statusPort = await freePort();
     const prefix = path.join(dir, "nginx");
     mkdirSync(prefix);

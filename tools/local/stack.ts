@@ -1,4 +1,5 @@
 import { fields, parseStackConfig, type FieldName, type StackConfig } from "../../infra/config/schema";
+import { LOCAL_NGINX_SOURCE_ADDRESS } from "../../infra/nginx";
 import { readStackFiles } from "../offline/stack-files";
 
 /** A stack-config value as a test or benchmark would set it (validated like the stack file's own). */
@@ -28,6 +29,8 @@ export interface ReplicaEnvInput {
   /** See DataPlaneOptions.shutdownDelayMs. */
   shutdownDelayMs: number;
   logLevel: string;
+  /** The local site's origins (http://127.0.0.1:<nginx port>…), allowed to open /ws. */
+  siteOrigins?: string[];
   /** Applied last: tests and the benchmark tune single variables (e.g. WS_HEARTBEAT_MS). */
   overrides?: Record<string, string>;
 }
@@ -37,8 +40,8 @@ export const replicaInstanceId = (index: number): string => `replica-${index}`;
 
 /**
  * The app's environment for one local replica, from the same stack keys the cluster's Deployment
- * uses. Pure. Local differences: HOST is loopback, TRUST_PROXY_HOPS is 1 (nginx is the only proxy
- * in front), and the shutdown delay is the caller's (no load balancer to deregister from).
+ * uses. Pure. Local differences: HOST is loopback, TRUST_PROXY_CIDRS is loopback (nginx is the
+ * only proxy in front), and the shutdown delay is the caller's (no load balancer to deregister from).
  */
 export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<string, string> {
   const shutdownTimeoutMs = Math.max(config.terminationGracePeriodSeconds * 1000, input.shutdownDelayMs + 5000);
@@ -49,7 +52,10 @@ export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<
     RATE_LIMIT_MAX: String(config.rateLimitMax),
     RATE_LIMIT_WINDOW_MS: String(config.rateLimitWindowMs),
     RATE_LIMIT_FAIL: config.rateLimitFailMode,
-    TRUST_PROXY_HOPS: "1",
+    // nginx connects from its own loopback address: a client on 127.0.0.1 is not trusted.
+    TRUST_PROXY_CIDRS: `${LOCAL_NGINX_SOURCE_ADDRESS}/32`,
+    // The local site's own origin (the data plane's nginx port), as wsAllowedOrigins defaults to the site's.
+    ...(input.siteOrigins === undefined ? {} : { WS_ALLOWED_ORIGINS: [...input.siteOrigins, ...config.wsAllowedOrigins].join(",") }),
     SHUTDOWN_DELAY_MS: String(input.shutdownDelayMs),
     SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
     KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import { performance } from "node:perf_hooks";
 import FindMyWay from "find-my-way";
 import type { Logger } from "pino";
-import { clientIp } from "../clientIp";
+import { clientIp, forwardedProto, type TrustedProxies } from "../clientIp";
 import type { AccessLogMode } from "../config";
 import { APP_HEADERS, type AppMethod } from "../routes";
 
@@ -21,7 +21,8 @@ export type Handler = (exchange: Exchange) => void | Promise<void>;
 
 export interface HttpServerOptions {
   instanceId: string;
-  trustProxyHops: number;
+  /** Peers whose X-Forwarded-For / X-Forwarded-Proto are believed. */
+  trustedProxies: TrustedProxies;
   logger: Logger;
   /** Appends one ready-made JSON line to the log stream. */
   writeAccessLine: (line: string) => void;
@@ -29,6 +30,8 @@ export interface HttpServerOptions {
   accessLog: AccessLogMode;
   /** Default SLOW_REQUEST_MS. */
   slowRequestMs?: number;
+  /** Per-request log lines share this budget (default: unbounded). */
+  takeLogLine?: () => boolean;
   /** True once draining: responses then say `Connection: close`. */
   isDraining: () => boolean;
 }
@@ -41,6 +44,8 @@ export function requestId(req: IncomingMessage): string {
   return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** The methods every route answers (the Allow header of a 405). */
+export const ALLOWED_METHODS = "GET, HEAD";
 const JSON_TYPE = "application/json; charset=utf-8";
 const NO_QUERY = Object.freeze({});
 /** A response that took longer than this is logged in the "errors" access-log mode too. */
@@ -60,9 +65,15 @@ export class Exchange {
     private readonly server: HttpServer,
   ) {}
 
-  /** The client address through the trusted proxy hops (computed once). */
+  /** The client address, through trusted proxies only (computed once). */
   get clientIp(): string {
-    return (this.ip ??= clientIp(this.req.headers[APP_HEADERS.forwardedFor], this.req.socket.remoteAddress, this.server.options.trustProxyHops));
+    return (this.ip ??= clientIp(this.req.headers[APP_HEADERS.forwardedFor], this.req.socket.remoteAddress, this.server.options.trustedProxies));
+  }
+
+  /** The scheme the client used, through trusted proxies only. */
+  get protocol(): "http" | "https" {
+    const encrypted = (this.req.socket as { encrypted?: boolean }).encrypted === true;
+    return forwardedProto(this.req.headers[APP_HEADERS.forwardedProto], this.req.socket.remoteAddress, this.server.options.trustedProxies, encrypted);
   }
 
   json(status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
@@ -130,6 +141,11 @@ export class HttpServer {
     // null for an unknown path or method (bad URLs come back as the onBadUrl route).
     const route = this.router.find(method as FindMyWay.HTTPMethod, req.url ?? "/");
     if (route === null) {
+      // Every route is GET/HEAD: another method on a known path is 405 with the methods it has.
+      if (method !== "GET" && this.router.find("GET", req.url ?? "/") !== null) {
+        exchange.json(405, { error: "method not allowed", requestId: exchange.id }, { allow: ALLOWED_METHODS });
+        return;
+      }
       exchange.json(404, { error: "not found", requestId: exchange.id });
       return;
     }
@@ -146,7 +162,7 @@ export class HttpServer {
   /** A handler threw: 500 if nothing was sent yet, otherwise the connection is cut. */
   private fail(exchange: Exchange, err: unknown): void {
     const { req, res } = exchange;
-    this.options.logger.error({ reqId: exchange.id, method: req.method, url: req.url, clientIp: exchange.clientIp, err }, "request failed");
+    if (this.options.takeLogLine?.() !== false) this.options.logger.error({ reqId: exchange.id, method: req.method, url: req.url, clientIp: exchange.clientIp, err }, "request failed");
     if (res.headersSent) {
       res.destroy();
       return;

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import type { AccessLogMode } from "../../../app/src/config";
+import { TrustedProxies } from "../../../app/src/clientIp";
 import { HttpServer } from "../../../app/src/http/httpServer";
 
 /** A server with a few routes, its log lines (pino + access log) collected in `lines`. */
@@ -9,7 +10,7 @@ async function start(draining = false, accessLog: AccessLogMode = "all") {
   const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
   const http = new HttpServer({
     instanceId: "unit-1",
-    trustProxyHops: 1,
+    trustedProxies: new TrustedProxies(["127.0.0.1/32"]),
     logger,
     writeAccessLine: (line) => void lines.push(line),
     accessLog,
@@ -65,13 +66,19 @@ describe("HttpServer", () => {
     expect(made).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("routes parameters, ignores a trailing slash, and answers unknown routes and methods with a JSON 404", async () => {
+  it("routes parameters, ignores a trailing slash, answers unknown routes 404 and other methods 405 with Allow", async () => {
     const { base } = await start();
     expect(await (await fetch(`${base}/items/42/`)).json()).toEqual({ id: "42" });
     const missing = await fetch(`${base}/nope`, { headers: { "x-request-id": "r-404" } });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: "not found", requestId: "r-404" });
-    expect((await fetch(`${base}/ok`, { method: "POST", body: "x" })).status).toBe(404);
+    for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
+      const refused = await fetch(`${base}/ok`, { method, body: method === "OPTIONS" || method === "DELETE" ? undefined : "x" });
+      expect([method, refused.status, refused.headers.get("allow")]).toEqual([method, 405, "GET, HEAD"]);
+      expect(await refused.json()).toMatchObject({ error: "method not allowed" });
+    }
+    // An unknown path stays 404 whatever the method.
+    expect((await fetch(`${base}/nope`, { method: "POST", body: "x" })).status).toBe(404);
   });
 
   it("answers HEAD with the GET route's headers and no body", async () => {

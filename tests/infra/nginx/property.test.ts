@@ -195,6 +195,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
       securityHeaders: fc.array(fc.record({ name: headerName, value: headerValue }), { maxLength: 4 }),
       hsts: fc.option(fc.record({ maxAgeSeconds: fc.integer({ min: 0, max: 63_072_000 }), includeSubDomains: fc.boolean(), preload: fc.boolean() }), { nil: null }),
       exposeUpstreamAddress: fc.boolean(),
+      upstreamBindAddress: fc.option(fc.constantFrom("127.0.0.2", "127.0.0.1"), { nil: null }),
       upstreams: fc.tuple(...upstreamNames.map(upstreamArb)),
       servers,
     });

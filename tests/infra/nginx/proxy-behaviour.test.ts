@@ -36,7 +36,8 @@ describe("client address", () => {
   test("from X-Forwarded-For when the peer is trusted, skipping trusted hops", async () => {
     const direct = echoOf(await get(agent, trusted.port, "/api/ip", { "X-Forwarded-For": "203.0.113.9" }));
     expect(direct.xRealIp).toBe("203.0.113.9");
-    expect(direct.xForwardedFor).toBe("203.0.113.9, 203.0.113.9");
+    // The app gets exactly the verified address, nothing the client wrote.
+    expect(direct.xForwardedFor).toBe("203.0.113.9");
 
     // Recursive: the trusted 127.0.0.1 hop is skipped; the first untrusted address from the right wins.
     const chained = echoOf(await get(agent, trusted.port, "/api/ip", { "X-Forwarded-For": "192.0.2.66, 198.51.100.1, 127.0.0.1" }));
@@ -46,8 +47,7 @@ describe("client address", () => {
   test("a forged X-Forwarded-For from an untrusted peer is ignored", async () => {
     const echo = echoOf(await get(agent, untrusted.port, "/api/ip", { "X-Forwarded-For": "203.0.113.9" }));
     expect(echo.xRealIp).toBe("127.0.0.1");
-    // The app's rule (rightmost entry = the address nginx saw) still gives the true peer.
-    expect(echo.xForwardedFor).toBe("203.0.113.9, 127.0.0.1");
+    expect(echo.xForwardedFor).toBe("127.0.0.1");
   });
 
   const proxied = (path: string) =>
@@ -76,9 +76,9 @@ describe("client address", () => {
 
 describe("plain PROXY-protocol listener", () => {
   test("redirects to https with 301", async () => {
-    const answer = await rawRequest(trusted.proxyProtocolHttpPort, `PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\nGET /api/a?b=1 HTTP/1.1\r\nHost: edge.example.com\r\nConnection: close\r\n\r\n`);
+    const answer = await rawRequest(trusted.proxyProtocolHttpPort, `PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\nGET /api/a?b=1 HTTP/1.1\r\nHost: edge.dev.edgestack.example.com\r\nConnection: close\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 301/);
-    expect(answer).toMatch(/\r\nLocation: https:\/\/edge\.example\.com\/api\/a\?b=1\r\n/);
+    expect(answer).toMatch(/\r\nLocation: https:\/\/edge\.dev\.edgestack\.example\.com\/api\/a\?b=1\r\n/);
     expect(answer).not.toMatch(/Strict-Transport-Security/i);
     // `always`: non-2xx answers carry the security headers too.
     expect(answer).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/);
@@ -100,9 +100,9 @@ describe("forwarded headers and response headers", () => {
   });
 
   test("Host and X-Forwarded-Proto are passed on; only http/https is believed from the load balancer", async () => {
-    const https = echoOf(await get(agent, trusted.port, "/api/p", { "X-Forwarded-Proto": "https", Host: "www.example.com" }));
+    const https = echoOf(await get(agent, trusted.port, "/api/p", { "X-Forwarded-Proto": "https", Host: "www.dev.edgestack.example.com" }));
     expect(https.xForwardedProto).toBe("https");
-    expect(https.host).toBe("www.example.com");
+    expect(https.host).toBe("www.dev.edgestack.example.com");
     expect(echoOf(await get(agent, trusted.port, "/api/p", { "X-Forwarded-Proto": "javascript" })).xForwardedProto).toBe("http");
     expect(echoOf(await get(agent, trusted.port, "/api/p")).xForwardedProto).toBe("http");
   });
@@ -123,11 +123,9 @@ describe("forwarded headers and response headers", () => {
   test("/static/ gets a year of caching, public and immutable, replacing the app's Cache-Control", async () => {
     const reply = await get(agent, trusted.port, "/static/app.3f2a.js");
     expect(reply.status).toBe(200);
-    const cacheControl = ([] as string[]).concat(reply.headers["cache-control"] ?? []).join(", ");
-    expect(cacheControl).toContain("max-age=31536000");
-    expect(cacheControl).toContain("public, immutable");
-    expect(cacheControl).not.toContain("no-cache");
-    expect(Date.parse(reply.headers.expires ?? "") - Date.now()).toBeGreaterThan(360 * 86_400_000);
+    // One Cache-Control line (node would join two with ", ").
+    expect(reply.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(reply.headers.expires).toBeUndefined();
     expect(reply.headers["x-content-type-options"]).toBe("nosniff");
   });
 

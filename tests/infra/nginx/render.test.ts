@@ -29,7 +29,7 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(conf).toMatch(/^pid \/tmp\/nginx\.pid;$/m);
     expect(conf).toMatch(/^error_log \/dev\/stderr warn;$/m);
     // Buffered: one write per 64k or per second rather than one per request.
-    expect(conf).toMatch(/^\s+access_log \/dev\/stdout edge_json buffer=64k flush=1s;$/m);
+    expect(conf).toMatch(/^\s+access_log \/dev\/stdout edge_json buffer=64k flush=1s if=\$edge_loggable;$/m);
     for (const d of ["client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path"]) {
       expect(conf).toMatch(new RegExp(`^\\s+${d} /tmp/[a-z_]+;$`, "m"));
     }
@@ -55,14 +55,23 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(upstream).toContain("zone app 64k;");
   });
 
-  test("one server per trust path, on the exported container ports", () => {
-    const [alb, nlbTls, nlbHttp, status] = serverBlocks(conf);
+  test("one server per trust path, on the exported container ports, each with a default server for unknown Hosts", () => {
+    const [alb, albDefault, nlbTls, nlbTlsDefault, nlbHttp, nlbHttpDefault, status] = serverBlocks(conf);
     expect(lines(alb)).toEqual(expect.arrayContaining([
-      `listen 0.0.0.0:${NGINX_PORTS.http} default_server;`,
+      `listen 0.0.0.0:${NGINX_PORTS.http};`,
       `set_real_ip_from ${dev.vpcCidr};`,
       "real_ip_header X-Viewer-Address;",
-      "set $edge_proto $edge_header_proto;",
+      "set $edge_proto $edge_header_proto_alb_http;",
     ]));
+    for (const [server, listen] of [
+      [albDefault, `listen 0.0.0.0:${NGINX_PORTS.http} default_server;`],
+      [nlbTlsDefault, `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttps} proxy_protocol default_server;`],
+      [nlbHttpDefault, `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttp} proxy_protocol default_server;`],
+    ] as const) {
+      expect(lines(server!)).toEqual(expect.arrayContaining([listen, `server_name "";`]));
+      expect(lines(blockOf(server!, "location /"))).toEqual(["location / {", "return 421;", "}"]);
+      expect(blockOf(server!, "location = /health")).toContain("proxy_pass http://app;");
+    }
     expect(alb.match(/set_real_ip_from/g)).toHaveLength(1);
     // One address from CloudFront's function: not recursive, and the trust argument is in the file.
     expect(alb).not.toContain("real_ip_recursive");
@@ -70,22 +79,23 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(alb).toMatch(/# X-Viewer-Address: the viewer's address, set by CloudFront's viewer-request function/);
     expect(alb).toMatch(/only requests carrying CloudFront's secret X-Origin-Verify header/);
     // X-Forwarded-For still reaches the app, now ending in the viewer's address ($remote_addr).
-    expect(lines(blockOf(alb, "location /api/"))).toContain("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+    expect(lines(blockOf(alb, "location /api/"))).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
 
     expect(lines(nlbTls)).toEqual(expect.arrayContaining([
-      `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttps} proxy_protocol default_server;`,
+      `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttps} proxy_protocol;`,
       `set_real_ip_from ${dev.vpcCidr};`,
       "real_ip_header proxy_protocol;",
       "set $edge_proto https;",
     ]));
 
-    expect(lines(nlbHttp)).toEqual(expect.arrayContaining([`listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttp} proxy_protocol default_server;`, "return 301 https://$host$request_uri;"]));
+    expect(lines(nlbHttp)).toEqual(expect.arrayContaining([`listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttp} proxy_protocol;`, "return 301 https://$edge_redirect_host_nlb_http$request_uri;"]));
     expect(blockOf(nlbHttp, "location = /health")).toContain("proxy_pass http://app;");
     expect(nlbHttp).not.toContain("Strict-Transport-Security");
 
     expect(lines(status)).toEqual(expect.arrayContaining([`listen 0.0.0.0:${NGINX_PORTS.status} default_server;`, "stub_status;"]));
     expect(lines(blockOf(status, "location = /nginx_status"))).toEqual(["location = /nginx_status {", "stub_status;", "allow 127.0.0.1/32;", "deny all;", "}"]);
-    expect(lines(blockOf(status, "location = /nginx-health"))).toEqual(expect.arrayContaining([`allow ${dev.vpcCidr};`, "deny all;"]));
+    // No `return` in the liveness location: it would answer before allow/deny run.
+    expect(lines(blockOf(status, "location = /nginx-health"))).toEqual(["location = /nginx-health {", "allow 127.0.0.1/32;", `allow ${dev.vpcCidr};`, "deny all;", "try_files /nginx-liveness-has-no-file @liveness;", "}"]);
   });
 
   test("locations: limits on API and default, never on /health; WebSocket upgrade with long timeouts; static caching", () => {
@@ -106,15 +116,18 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       "proxy_set_header Connection $connection_upgrade;",
       `proxy_read_timeout ${dev.websocketTimeoutSeconds}s;`,
       `proxy_send_timeout ${dev.websocketTimeoutSeconds}s;`,
+      // A client that stops reading is closed after 10 s of blocked writes, not the default 60.
+      "send_timeout 10s;",
     ]));
     expect(ws).not.toContain(`Connection ""`);
+    expect(lines(api).filter((l) => l.startsWith("send_timeout"))).toEqual([]);
 
     expect(lines(api)).toEqual(expect.arrayContaining([
       "proxy_http_version 1.1;",
       `proxy_set_header Connection "";`,
       "proxy_set_header Host $host;",
       "proxy_set_header X-Real-IP $remote_addr;",
-      "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+      "proxy_set_header X-Forwarded-For $remote_addr;",
       "proxy_set_header X-Forwarded-Proto $edge_proto;",
       "proxy_set_header X-Request-ID $edge_request_id;",
       `proxy_connect_timeout ${dev.proxyConnectTimeoutSeconds}s;`,
@@ -128,7 +141,8 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(api).not.toContain("expires");
     expect(api).not.toContain("Cache-Control");
 
-    expect(lines(stat)).toEqual(expect.arrayContaining(["expires 31536000s;", `add_header Cache-Control "public, immutable";`, "proxy_hide_header Cache-Control;"]));
+    expect(lines(stat)).toEqual(expect.arrayContaining([`add_header Cache-Control "public, max-age=31536000, immutable";`, "proxy_hide_header Cache-Control;"]));
+    expect(stat).not.toContain("expires");
   });
 
   test("HTML (location /) gets the stale-while-revalidate Cache-Control when the upstream sends none; other locations are untouched", () => {
@@ -145,8 +159,8 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       `"" $edge_default_cache_control_1;`,
       "}",
     ]);
-    const [alb, nlbTls] = serverBlocks(conf);
-    for (const server of [alb, nlbTls]) {
+    const [alb, , nlbTls] = serverBlocks(conf);
+    for (const server of [alb!, nlbTls!]) {
       expect(lines(blockOf(server, "location /"))).toEqual(expect.arrayContaining(["proxy_hide_header Cache-Control;", "add_header Cache-Control $edge_cache_control_1 always;"]));
     }
     for (const head of ["location = /health", "location = /ws", "location /api/"]) expect(blockOf(alb, head)).not.toContain("Cache-Control");
@@ -229,15 +243,15 @@ describe("local mode", () => {
   const conf = renderNginxConf(local());
 
   test("writes each access-log line at once unless asked to buffer like the cluster", () => {
-    expect(conf).toMatch(/^\s+access_log \/\S+\/access\.log edge_json;$/m);
+    expect(conf).toMatch(/^\s+access_log \/\S+\/access\.log edge_json if=\$edge_loggable;$/m);
     const buffered = renderNginxConf(local((m) => (m.accessLogBuffer = { sizeKb: 16, flushSeconds: 2 })));
-    expect(buffered).toMatch(/^\s+access_log \/\S+\/access\.log edge_json buffer=16k flush=2s;$/m);
+    expect(buffered).toMatch(/^\s+access_log \/\S+\/access\.log edge_json buffer=16k flush=2s if=\$edge_loggable;$/m);
   });
 
   test("listens on loopback, trusts 127.0.0.1 and keeps pid, logs and temp dirs under the prefix", () => {
     const [http] = serverBlocks(conf);
     expect(lines(http)).toEqual(
-      expect.arrayContaining(["listen 127.0.0.1:18080 default_server;", "set_real_ip_from 127.0.0.1/32;", "real_ip_header X-Forwarded-For;", "real_ip_recursive on;"]),
+      expect.arrayContaining(["listen 127.0.0.1:18080;", "set_real_ip_from 127.0.0.1/32;", "real_ip_header X-Forwarded-For;", "real_ip_recursive on;"]),
     );
     expect(http).not.toContain("X-Viewer-Address");
     expect(lines(blockOf(http, "location /"))).toContain("add_header Cache-Control $edge_cache_control_1 always;");
@@ -249,7 +263,8 @@ describe("local mode", () => {
   });
 
   test("only the listeners asked for, and the X-Upstream debugging header", () => {
-    expect(serverBlocks(conf)).toHaveLength(1);
+    // The listener's server and its default server (unknown Hosts).
+    expect(serverBlocks(conf)).toHaveLength(2);
     expect(conf).toContain("add_header X-Upstream $upstream_addr always;");
   });
 });

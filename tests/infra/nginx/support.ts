@@ -208,9 +208,9 @@ export function timeWaitSockets(port: number): number {
 }
 
 /** Sends raw bytes on a fresh connection and returns everything the server sends back until it closes. */
-export function rawRequest(port: number, data: string | Buffer, timeoutMs = 5000): Promise<string> {
+export function rawRequest(port: number, data: string | Buffer, timeoutMs = 5000, localAddress?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
+    const socket = net.connect({ host: "127.0.0.1", port, ...(localAddress === undefined ? {} : { localAddress }) });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();

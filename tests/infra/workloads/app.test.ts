@@ -29,7 +29,8 @@ describe("appEnv", () => {
       RATE_LIMIT_WINDOW_MS: "30000",
       RATE_LIMIT_FAIL: "closed",
       REDIS_CLUSTER: "true",
-      TRUST_PROXY_HOPS: "1",
+      TRUST_PROXY_CIDRS: config.vpcCidr,
+      WS_ALLOWED_ORIGINS: `https://${config.domain},https://${config.wwwSubdomain}.${config.domain}`,
       SHUTDOWN_DELAY_MS: "25000",
       SHUTDOWN_TIMEOUT_MS: "49500",
       KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),
@@ -44,7 +45,8 @@ describe("appEnv", () => {
     expect(app.headersTimeoutMs).toBeGreaterThan(app.keepAliveTimeoutMs);
     expect(app.shutdownDelayMs).toBe(25_000);
     expect(app.shutdownTimeoutMs).toBeGreaterThan(app.shutdownDelayMs);
-    expect(app.trustProxyHops).toBe(1);
+    expect(app.trustProxyCidrs).toEqual([config.vpcCidr]);
+    expect(app.websocket.allowedOrigins).toEqual([`https://${config.domain}`, `https://${config.wwwSubdomain}.${config.domain}`]);
     expect(app.redisCluster).toBe(true);
   });
 });

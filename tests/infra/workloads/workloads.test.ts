@@ -73,7 +73,7 @@ describe("app", () => {
     const env = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
     expect(env.REDIS_URL).toEqual({ secretKeyRef: { name: "app-redis", key: "REDIS_URL" } });
     expect(env.RATE_LIMIT_MAX).toBe("300");
-    expect(env.TRUST_PROXY_HOPS).toBe("1");
+    expect(env.TRUST_PROXY_CIDRS).toBe("10.20.0.0/16"); // Pulumi.prod.yaml vpcCidr
     const secret = one(run, "kubernetes:core/v1:Secret");
     expect(input(secret, "metadata.name")).toBe("app-redis");
     expect(isSecretInput(secret, "stringData")).toBe(true);

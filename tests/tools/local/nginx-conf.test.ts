@@ -22,7 +22,7 @@ test("the stack's model in local mode: loopback upstream servers, its algorithm,
 test("no trusted proxy by default: nginx is the edge, so the realip module is not configured", () => {
   const text = renderLocalNginxConf(config, input);
   expect(text).not.toMatch(/set_real_ip_from|real_ip_header/);
-  expect(text).toContain("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+  expect(text).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
 });
 
 test("trusted proxy CIDRs are passed through", () => {

@@ -12,7 +12,7 @@ test("the dev stack's own values reach the replica environment", () => {
     RATE_LIMIT_MAX: String(config.rateLimitMax),
     RATE_LIMIT_WINDOW_MS: String(config.rateLimitWindowMs),
     RATE_LIMIT_FAIL: config.rateLimitFailMode,
-    TRUST_PROXY_HOPS: "1",
+    TRUST_PROXY_CIDRS: "127.0.0.2/32",
     KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),
     HEADERS_TIMEOUT_MS: String(config.appHeadersTimeoutSeconds * 1000),
     SHUTDOWN_DELAY_MS: "1000",
@@ -21,7 +21,7 @@ test("the dev stack's own values reach the replica environment", () => {
   });
   // The app accepts it as is (its own validation, including headers > keep-alive and timeout > delay).
   const app = loadConfig(env);
-  expect(app).toMatchObject({ port: 41000, host: "127.0.0.1", trustProxyHops: 1, instanceId: "replica-2" });
+  expect(app).toMatchObject({ port: 41000, host: "127.0.0.1", trustProxyCidrs: ["127.0.0.2/32"], instanceId: "replica-2" });
   expect(app.shutdownTimeoutMs).toBeGreaterThan(app.shutdownDelayMs);
 });
 
