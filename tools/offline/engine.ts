@@ -33,8 +33,10 @@ export interface CapturedResource {
   provider?: string;
   /** Inputs with secrets unwrapped to their plain values (as policies see them). */
   inputs: Record<string, unknown>;
-  /** Paths (`a.b[0].c`) of the input values that are secret. */
+  /** Paths (`a.b[0].c`) of the input values that are secret, hoisted to the top-level property as the SDK does. */
   secretPaths: string[];
+  /** Where the program put each secret (`conditions[0].httpHeader.values[0]`): the plan masks only these values. */
+  secretLeafPaths: string[];
   /** Output names the resource asked to be kept secret. */
   additionalSecretOutputs: string[];
 }
@@ -121,6 +123,8 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     const raw = rpc.deserializeProperties(req.getObject(), true);
     const secretPaths: string[] = [];
     const inputs = unwrapSecrets(raw, "", secretPaths) as Record<string, unknown>;
+    const secretLeafPaths: string[] = [];
+    unwrapSecrets(req.getObject()?.toJavaScript() ?? {}, "", secretLeafPaths);
     const additionalSecretOutputs: string[] = req.getAdditionalsecretoutputsList();
     pendingSecretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
     if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
@@ -139,6 +143,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       provider: req.getProvider() || undefined,
       inputs,
       secretPaths,
+      secretLeafPaths,
       additionalSecretOutputs,
     });
     return registerResource(req, callback);
@@ -237,7 +242,7 @@ export function toPlan(resources: CapturedResource[]): PlanResource[] {
     type: r.type,
     name: r.name,
     parent: r.parent,
-    inputs: maskSecrets(r.inputs, r.secretPaths) as Record<string, unknown>,
+    inputs: maskSecrets(r.inputs, r.secretLeafPaths ?? r.secretPaths) as Record<string, unknown>,
     ...(r.protect ? { protect: true as const } : {}),
   }));
 }

@@ -9,7 +9,7 @@
 import microdiff from "microdiff";
 import { z } from "zod";
 
-import { PlanResource, SECRET_MASK } from "./format";
+import { PlanResource, planResourcesOf, SECRET_MASK } from "./format";
 
 export type { PlanResource } from "./format";
 /** The string the plan puts wherever a secret value was. */
@@ -61,7 +61,7 @@ function identity(resource: { type: string; name: string }): string {
  * Throws an Error naming `source` and the offending index/key on bad input.
  */
 export function parsePlan(value: unknown, source: string): PlanResource[] {
-  const parsed = planSchema.safeParse(value);
+  const parsed = planSchema.safeParse(planResourcesOf(value));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? issue.path.map((p) => `[${String(p)}]`).join("") : "(root)";

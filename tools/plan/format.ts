@@ -20,3 +20,20 @@ export interface PlanResource {
   inputs: Record<string, unknown>;
   protect?: true;
 }
+
+/**
+ * What `npm run plan -- --json` writes: the resources plus the stack and environment they were planned for, so a
+ * reader (the policy runner) applies that environment's rules instead of guessing from a file name.
+ */
+export interface PlanFile {
+  stack: string;
+  project: string;
+  /** The stack's `edgestack:environment` (dev, prod). */
+  environment: string;
+  resources: PlanResource[];
+}
+
+/** The resource list of a plan file (`PlanFile`), or the value itself for a bare array (older plans). */
+export function planResourcesOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "resources" in value ? (value as { resources: unknown }).resources : value;
+}
