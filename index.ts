@@ -152,6 +152,7 @@ const nlb = new Nlb(
     deregistrationDelaySeconds: config.deregistrationDelaySeconds,
     healthCheck,
     elasticIps: config.nlbElasticIps,
+    isProd: config.isProd,
   },
   { providers: { aws } },
 );
@@ -202,7 +203,15 @@ const dns = new Dns(
 const kubernetesProvider = cluster.provider;
 const workloads = new Workloads(
   "workloads",
-  { settings: config, kubernetesVersion: config.kubernetesVersion, redisUrl: cache.redisUrl, nginxConf },
+  {
+    settings: config,
+    kubernetesVersion: config.kubernetesVersion,
+    redisUrl: cache.redisUrl,
+    nginxConf,
+    vpcCidr: network.cidrBlock,
+    privateSubnetCidrs: network.privateSubnetCidrs,
+    redisPort: cache.port,
+  },
   { providers: { kubernetes: kubernetesProvider } },
 );
 new LoadBalancerTargets(

@@ -13,6 +13,9 @@ import {
   serviceAssumeRolePolicy,
 } from "./settings";
 
+/** vpc-cni add-on configuration: the network policy agent on (NetworkPolicies are otherwise not enforced). */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
 /** An existing cluster to deploy onto instead of creating one. */
 export interface ExistingCluster {
   /** Its kubeconfig (from secret config). */
@@ -225,6 +228,19 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: nodePolicies },
     );
 
+    // The managed VPC CNI with its network policy agent, so the namespace's NetworkPolicies are enforced.
+    const vpcCni = new aws.eks.Addon(
+      `${name}-vpc-cni`,
+      {
+        clusterName: cluster.name,
+        addonName: "vpc-cni",
+        configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+      },
+      { parent: this },
+    );
+
     this.createsCluster = true;
     this.clusterName = cluster.name;
     this.kubeconfig = pulumi.secret(
@@ -240,7 +256,7 @@ export class EksCluster extends pulumi.ComponentResource {
     });
     this.oidcProviderArn = oidc.arn;
     // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup] });
+    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup, vpcCni] });
     this.registerOutputs({
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,

@@ -38,6 +38,7 @@ export const INVOKES: Record<string, InvokeMock> = {
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" }),
   "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
   "aws:ec2/getVpc:getVpc": (args) => ({ id: args.id, arn: `arn:aws:ec2:::vpc/${args.id}`, cidrBlock: "10.20.0.0/16", state: "available" }),
+  "aws:ec2/getSubnet:getSubnet": (args) => ({ id: args.id, arn: `arn:aws:ec2:::subnet/${args.id}`, cidrBlock: `10.20.${parseInt(hex(String(args.id), 2), 16)}.0/24`, state: "available" }),
   "aws:ec2/getManagedPrefixList:getManagedPrefixList": (args, region) => ({
     id: `pl-${hex(`${args.name}${region}`, 8)}`,
     name: args.name,
