@@ -38,11 +38,14 @@ export const values = (v: unknown): string[] => (v === undefined || v === null ?
 export const isAllow = (s: Statement) => String(s.Effect ?? "").toLowerCase() === "allow";
 export const isDeny = (s: Statement) => String(s.Effect ?? "").toLowerCase() === "deny";
 
-/** True when the statement's principal is everyone: `"*"`, `{ "AWS": "*" }` or any principal map listing `*`. */
+/** A principal value naming everyone or any account: `*`, `arn:aws:iam::*:root`. */
+const wildcardPrincipal = (v: string) => v === "*" || /^arn:aws[\w-]*:iam::\*:/.test(v);
+
+/** True when the statement's principal is everyone: `"*"`, `{ "AWS": "*" }`, any account's root, or a NotPrincipal. */
 export function hasPublicPrincipal(s: Statement): boolean {
   const p = s.Principal;
-  if (p === "*") return true;
-  if (typeof p === "object" && p !== null) return Object.values(p as Record<string, unknown>).some((v) => values(v).includes("*"));
+  if (typeof p === "string") return wildcardPrincipal(p);
+  if (typeof p === "object" && p !== null) return Object.values(p as Record<string, unknown>).some((v) => values(v).some(wildcardPrincipal));
   return s.NotPrincipal !== undefined;
 }
 
