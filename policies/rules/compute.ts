@@ -51,6 +51,7 @@ export const computePolicies: Policies = [
     validate: (resources, { config }, report) => {
       const keys = ofType(resources, TYPES.kmsKey);
       for (const c of ofType(resources, TYPES.eksCluster)) {
+        if (unknownAt(() => (c.props as Cluster).encryptionConfig?.resources)) continue; // known after deployment
         const enc = ifKnown(() => (c.props as Cluster).encryptionConfig);
         if (masked(enc)) {
           report(`${maskedMessage(`encryptionConfig of EKS cluster "${c.name}"`)}.`, c.urn);

@@ -1,6 +1,6 @@
 import type { cloudfront, lb } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
-import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES } from "./common";
+import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { ingressOf } from "./securitygroups";
 
 type LoadBalancer = Props<lb.LoadBalancerArgs>;
@@ -25,6 +25,7 @@ function attached(target: PolicyResource, resources: PolicyResource[], types: re
 const forwards = (actions: unknown): boolean => list(actions as { type?: string }[]).some((a) => a?.type === "forward" || (a as { forward?: unknown })?.forward !== undefined);
 
 function checkHeaderCondition(rule: PolicyResource, header: string, report: ReportViolation) {
+  if (unknownAt(() => (rule.props as ListenerRule).conditions)) return; // known after deployment
   const conditions = ifKnown(() => (rule.props as ListenerRule).conditions);
   if (masked(conditions)) return report(`${maskedMessage(`The conditions of listener rule "${rule.name}"`)} (mask only the header value).`, rule.urn);
   const matches = list(conditions).filter((c) => typeof c?.httpHeader?.httpHeaderName === "string" && c.httpHeader.httpHeaderName.toLowerCase() === header.toLowerCase());
@@ -91,17 +92,21 @@ export const originLockPolicies: Policies = [
         const https = attached(alb, resources, TYPES.listener, "loadBalancerArn", lbs).filter((l) => upper(ifKnown(() => (l.props as Listener).protocol)) === "HTTPS");
         for (const l of https) {
           const actions = ifKnown(() => (l.props as Listener).defaultActions);
-          if (masked(actions)) report(`${maskedMessage(`The default actions of listener "${l.name}"`)}.`, l.urn);
+          if (unknownAt(() => (l.props as Listener).defaultActions)) {
+            // known after deployment: judged then
+          } else if (masked(actions)) report(`${maskedMessage(`The default actions of listener "${l.name}"`)}.`, l.urn);
           else if (list(actions).length === 0 || list(actions).some((a) => a?.type !== "fixed-response")) {
             report(`HTTPS listener "${l.name}" of ALB "${alb.name}" must default to a fixed response (e.g. 403); a ${list(actions).map((a) => a?.type).join("/") || "missing"} default lets requests without the ${header} header through.`, l.urn);
           }
           for (const rule of attached(l, resources, TYPES.listenerRule, "listenerArn", listeners)) {
             const ruleActions = ifKnown(() => (rule.props as ListenerRule).actions);
+            if (unknownAt(() => (rule.props as ListenerRule).actions)) continue;
             if (masked(ruleActions)) report(`${maskedMessage(`The actions of listener rule "${rule.name}"`)}.`, rule.urn);
             else if (forwards(ruleActions)) checkHeaderCondition(rule, header, report);
           }
         }
 
+        if (unknownAt(() => (alb.props as LoadBalancer).securityGroups)) continue;
         const refs = list(ifKnown(() => (alb.props as LoadBalancer).securityGroups) as unknown[] | undefined);
         const albSgs = sgs.filter((sg) => refs.some((ref) => refersTo(ref, sg)));
         if (refs.length === 0) report(`ALB "${alb.name}" has no security group (the VPC default applies); give it one open only to CloudFront's origin-facing prefix list.`, alb.urn);

@@ -5,7 +5,7 @@
  */
 import type { core, networking, rbac } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { ifKnown, list, masked, maskedMessage, num, ofType, Props, resourceRule, stackRule, TYPES } from "./common";
+import { ifKnown, list, masked, maskedMessage, num, ofType, Props, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type PodSpec = Props<core.v1.PodSpec>;
 type Container = Props<core.v1.Container>;
@@ -116,7 +116,12 @@ export const podSecurityPolicies: Policies = [
     validate: (resources, { config }, report) => {
       const namespaces = ofType(resources, TYPES.namespace);
       const good = new Set<string>();
+      let unresolved = false;
       for (const ns of namespaces) {
+        if (unknownAt(() => (ns.props.metadata as { labels?: unknown; name?: unknown } | undefined)?.labels) || unknownAt(() => nameOf(ns))) {
+          unresolved = true; // known after deployment
+          continue;
+        }
         const labels = ifKnown(() => (ns.props.metadata as { labels?: Record<string, unknown> } | undefined)?.labels);
         if (masked(labels)) {
           report(`${maskedMessage(`The labels of namespace "${ns.name}"`)}.`, ns.urn);
@@ -127,7 +132,9 @@ export const podSecurityPolicies: Policies = [
         else good.add(nameOf(ns) ?? ns.name);
       }
       const external = config.externalNamespaces as string[];
+      if (unresolved) return;
       for (const w of resources.filter((r) => POD_TYPES.includes(r.type as never))) {
+        if (unknownAt(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace)) continue;
         const ns = namespaceOf(w);
         if (external.includes(ns) || good.has(ns)) continue;
         if (!namespaces.some((n) => (nameOf(n) ?? n.name) === ns)) report(`"${w.name}" runs in namespace "${ns}", which the stack does not declare with ${PSS_LABEL}: restricted.`, w.urn);
@@ -158,8 +165,13 @@ export const podSecurityPolicies: Policies = [
     validate: (resources, _ctx, report) => {
       const policies = ofType(resources, TYPES.networkPolicy);
       const denied = new Set<string>();
+      let unresolved = false;
       for (const np of policies) {
         const p = np.props as NetworkPolicy;
+        if (unknownAt(() => JSON.stringify(np.props))) {
+          unresolved = true; // known after deployment
+          continue;
+        }
         if (masked(p.spec)) {
           report(`${maskedMessage(`The spec of NetworkPolicy "${np.name}"`)}.`, np.urn);
           continue;
@@ -179,8 +191,10 @@ export const podSecurityPolicies: Policies = [
           }
         }
       }
+      if (unresolved) return;
       const reported = new Set<string>();
       for (const w of resources.filter((r) => POD_TYPES.includes(r.type as never))) {
+        if (unknownAt(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace)) continue;
         const ns = namespaceOf(w);
         if (denied.has(ns) || reported.has(ns)) continue;
         reported.add(ns);

@@ -70,7 +70,7 @@ export const s3Policies: Policies = [
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       for (const b of ofType(resources, TYPES.bucket)) {
-        const holders = [b, ...configuring(b, resources, TYPES.bucketPolicy)].filter((r) => ifKnown(() => r.props.policy) !== undefined);
+        const holders = [b, ...configuring(b, resources, TYPES.bucketPolicy)].filter((r) => unknownAt(() => r.props.policy) || ifKnown(() => r.props.policy) !== undefined);
         let found = false;
         let unreadable: PolicyResource | undefined;
         for (const h of holders) {

@@ -43,7 +43,8 @@ export const wafPolicies: Policies = [
           const cf = acls.filter((a) => ifKnown(() => (a.props as WebAcl).scope) === "CLOUDFRONT");
           if (cf.length === 1) acl = cf[0];
         }
-        if (ref === undefined || ref === "") {
+        if (!acl && unknownAt(() => (d.props as Distribution).webAclId)) continue; // known after deployment
+        if (!acl && (ref === undefined || ref === "")) {
           report(`Distribution "${d.name}" in a prod stack has no web ACL (webAclId unset); attach the stack's CLOUDFRONT WAF.`, d.urn);
           continue;
         }

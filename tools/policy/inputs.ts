@@ -101,5 +101,8 @@ export function mockOutputs(r: RunnerResource): Record<string, unknown> | undefi
   const inputs = r.inputs;
   const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
   const { id, outputs } = computedOutputs(r.type, r.name, inputs, region);
-  return { ...outputs, id };
+  // An output the engine derives from an input unknown in preview is unknown too: keep the input's unknown.
+  const unknownInputs = new Set<unknown>(Object.values(UNKNOWN));
+  const known = Object.fromEntries(Object.entries(outputs).filter(([k]) => !unknownInputs.has(inputs[k])));
+  return { ...known, id };
 }
