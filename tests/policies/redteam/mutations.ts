@@ -41,7 +41,6 @@ export class Plan {
   }
 }
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const LISTENER = "aws:lb/listener:Listener";
 const ALB_SG = "sg-4b476b9ac81699273";
 const k8s = (type: string, name: string, inputs: Record<string, unknown>): PlanResource => ({ type, name, parent: "workloads", inputs });
@@ -80,7 +79,7 @@ export const mutations: Mutation[] = [
     expect: "alb-route-weighted",
     apply: (p) => {
       const api = p.get("alb-route-api");
-      p.add({ ...api, name: "alb-route-weighted", inputs: { ...api.inputs, priority: 7, actions: [{ type: "forward", forward: { targetGroups: [{ arn: api.inputs.actions[0].targetGroupArn }] } }], conditions: [{ pathPattern: { values: ["/*"] } }] } });
+      p.add({ ...api, name: "alb-route-weighted", inputs: { ...api.inputs, priority: 7, actions: [{ type: "forward", forward: { targetGroups: [{ arn: p.inputs("alb-route-api").actions[0].targetGroupArn }] } }], conditions: [{ pathPattern: { values: ["/*"] } }] } });
     },
   },
   { area: "origin lock", title: "SG rule from CloudFront becomes 0.0.0.0/0", expect: "alb-https-from-cloudfront", apply: (p) => { const i = p.inputs("alb-https-from-cloudfront"); delete i.prefixListId; i.cidrIpv4 = "0.0.0.0/0"; } },
