@@ -93,6 +93,21 @@ export const computePolicies: Policies = [
       for (const m of metadataProblems(p.metadataOptions as never, Number(config.maxHopLimit))) report(`"${args.name}": ${m}.`);
     },
   }),
+  stackRule({
+    name: "eks-node-group-launch-template",
+    description: "EKS managed node groups launch from a launch template declared in the stack (where IMDSv2 and encrypted volumes are checked), not EKS's default template.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const templates = ofType(resources, TYPES.launchTemplate);
+      for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) {
+        if (unknownAt(() => (g.props as { launchTemplate?: { id?: unknown; name?: unknown } }).launchTemplate?.id)) continue;
+        const lt = ifKnown(() => (g.props as { launchTemplate?: { id?: unknown; name?: unknown } }).launchTemplate);
+        if (masked(lt)) report(`${maskedMessage(`launchTemplate of node group "${g.name}"`)}.`, g.urn);
+        else if (lt === undefined) report(`Node group "${g.name}" has no launchTemplate: EKS's default template allows IMDSv1; use a launch template requiring IMDSv2 with encrypted volumes.`, g.urn);
+        else if (!templates.some((t) => refersTo(lt.id, t) || refersTo(lt.name, t))) report(`Node group "${g.name}" uses launch template ${String(lt.id ?? lt.name)}, which is no launch template of this stack (deleted?).`, g.urn);
+      }
+    },
+  }),
   resourceRule<Record<string, unknown>>({
     name: "ec2-ebs-encrypted",
     description: "EBS volumes (launch-template block devices, instance root and extra devices, standalone volumes) are encrypted.",

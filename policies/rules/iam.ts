@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies } from "@pulumi/policy";
-import { hasCondition, hasPublicPrincipal, isAdminStatement, isAllow, statementsOf } from "./documents";
+import { hasCondition, hasPublicPrincipal, isAdminStatement, isAllow, Statement, statementsOf, values } from "./documents";
 import { environmentConfig, isProd, list, masked, maskedMessage, num, Props, resourceRule, TYPES } from "./common";
 
 type Role = Props<iam.RoleArgs>;
@@ -16,7 +16,9 @@ function documentsOf(type: string, props: Record<string, unknown>): { label: str
     const inline = masked(role.inlinePolicies) ? [{ label: "inlinePolicies", doc: role.inlinePolicies }] : list(role.inlinePolicies).map((p, i) => ({ label: `inlinePolicies[${i}]${p?.name ? ` "${p.name}"` : ""}`, doc: p?.policy }));
     return [{ label: "assumeRolePolicy", doc: role.assumeRolePolicy }, ...inline];
   }
-  if (TYPES.iamPolicyDocument.includes(type as never)) return [{ label: "policy", doc: props.policy }];
+  if (TYPES.iamPolicyDocument.includes(type as never) || TYPES.kmsKey.includes(type as never) || type === "aws:kms/keyPolicy:KeyPolicy") {
+    return props.policy === undefined && !TYPES.iamPolicyDocument.includes(type as never) ? [] : [{ label: "policy", doc: props.policy }];
+  }
   return [];
 }
 
@@ -27,7 +29,11 @@ function attachedArns(type: string, props: Record<string, unknown>): unknown[] {
   return [];
 }
 
-const IAM_TYPES = [...TYPES.iamRole, ...TYPES.iamPolicyDocument, ...TYPES.iamAttachment];
+const IAM_TYPES = [...TYPES.iamRole, ...TYPES.iamPolicyDocument, ...TYPES.iamAttachment, ...TYPES.kmsKey, "aws:kms/keyPolicy:KeyPolicy"];
+
+/** A web-identity trust (OIDC) without a condition lets every identity of the provider (any service account) assume the role. */
+const isOpenWebIdentity = (s: Statement) =>
+  isAllow(s) && typeof s.Principal === "object" && s.Principal !== null && "Federated" in s.Principal && values(s.Action).some((a) => /^sts:AssumeRoleWith(WebIdentity|SAML)$/.test(a) || a === "sts:*" || a === "*") && !hasCondition(s);
 
 export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
@@ -66,7 +72,7 @@ export const iamPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "iam-no-public-principal",
-    description: 'No IAM trust policy or resource policy allows principal "*" (anyone) without a condition.',
+    description: 'No IAM trust policy, resource policy or KMS key policy allows principal "*" (anyone) without a condition, and no web-identity trust lacks conditions.',
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     validate: (props, { args }, report) => {
@@ -75,6 +81,7 @@ export const iamPolicies: Policies = [
         if ("unreadable" in read) continue; // reported by iam-no-admin-statement
         for (const s of read.statements) {
           if (isAllow(s) && hasPublicPrincipal(s) && !hasCondition(s)) report(`${label} of "${args.name}" allows principal "*"${s.Sid ? ` (statement "${s.Sid}")` : ""} without a condition: name the principals.`);
+          if (isOpenWebIdentity(s)) report(`${label} of "${args.name}" trusts a federated provider without a condition: every identity it issues (any service account) can assume the role; add sub/aud conditions.`);
         }
       }
     },

@@ -160,7 +160,7 @@ export const podSecurityPolicies: Policies = [
   }),
   stackRule({
     name: "k8s-default-deny-network-policy",
-    description: "Every namespace with pod-bearing resources has a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules), and no NetworkPolicy rule admits every peer.",
+    description: "Every namespace with pod-bearing resources has a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules), and every NetworkPolicy rule names its peers (none admits everyone) and its ports.",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       const policies = ofType(resources, TYPES.networkPolicy);
@@ -181,7 +181,8 @@ export const podSecurityPolicies: Policies = [
           denied.add(namespaceOf(np));
         }
         for (const [dir, rules] of [["ingress", list(p.spec?.ingress)], ["egress", list(p.spec?.egress)]] as const) {
-          for (const rule of rules as { from?: unknown[]; to?: unknown[] }[]) {
+          for (const rule of rules as { from?: unknown[]; to?: unknown[]; ports?: unknown[] }[]) {
+            if (list(rule?.ports).length === 0) report(`NetworkPolicy "${np.name}" has an ${dir} rule without ports: it admits every port.`, np.urn);
             const peers = list((dir === "ingress" ? rule?.from : rule?.to) as { ipBlock?: { cidr?: string }; namespaceSelector?: unknown; podSelector?: unknown }[] | undefined);
             if (peers.length === 0) report(`NetworkPolicy "${np.name}" has an ${dir} rule with no ${dir === "ingress" ? "from" : "to"}: it admits every peer.`, np.urn);
             for (const peer of peers) {

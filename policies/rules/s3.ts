@@ -52,7 +52,7 @@ export function isTlsOnlyDeny(s: Statement): boolean {
 export const s3Policies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "s3-no-public-principal",
-    description: 'No bucket policy allows principal "*" (anyone) without a condition.',
+    description: 'No bucket policy allows principal "*" (anyone) without a condition, nor CloudFront without a SourceArn condition.',
     enforcementLevel: "mandatory",
     types: [...TYPES.bucketPolicy, ...TYPES.bucket],
     validate: (p, { args }, report) => {
@@ -61,6 +61,10 @@ export const s3Policies: Policies = [
       if ("unreadable" in read) return report(`The policy of "${args.name}" ${read.unreadable}.`);
       for (const st of read.statements) {
         if (isAllow(st) && hasPublicPrincipal(st) && !hasCondition(st)) report(`The policy of "${args.name}" allows principal "*"${st.Sid ? ` (statement "${st.Sid}")` : ""} without a condition: the bucket is public.`);
+        const services = typeof st.Principal === "object" && st.Principal !== null ? values((st.Principal as Record<string, unknown>).Service) : [];
+        if (isAllow(st) && services.includes("cloudfront.amazonaws.com") && !hasCondition(st)) {
+          report(`The policy of "${args.name}" lets CloudFront read without an AWS:SourceArn condition${st.Sid ? ` (statement "${st.Sid}")` : ""}: any distribution, in any account, could serve the bucket.`);
+        }
       }
     },
   }),

@@ -9,7 +9,7 @@ type Rule = NonNullable<WebAcl["rules"]>[number];
 const COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet";
 
 /** What a CloudFront web ACL lacks: CLOUDFRONT scope, the AWS common rule set (not in count mode), a blocking rate-based rule. */
-export function webAclProblems(acl: WebAcl): string[] {
+export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEGER): string[] {
   const problems: string[] = [];
   if (acl.scope !== "CLOUDFRONT") problems.push(`scope is ${acl.scope ?? "unset"}, not CLOUDFRONT`);
   const rules = list(acl.rules) as Rule[];
@@ -19,6 +19,9 @@ export function webAclProblems(acl: WebAcl): string[] {
   const rate = rules.filter((r) => r?.statement?.rateBasedStatement !== undefined);
   if (rate.length === 0) problems.push("no rate-based rule");
   else if (!rate.some((r) => r.action?.block !== undefined || r.action?.captcha !== undefined || r.action?.challenge !== undefined)) problems.push("its rate-based rule only counts (action must block, captcha or challenge)");
+  else if (!rate.some((r) => Number(r.statement?.rateBasedStatement?.limit) <= maxRateLimit && r.statement?.rateBasedStatement?.scopeDownStatement === undefined)) {
+    problems.push(`no rate-based rule covers every request with a limit of at most ${maxRateLimit} (a higher limit or a scope-down statement leaves floods through)`);
+  }
   return problems;
 }
 
@@ -27,7 +30,10 @@ export const wafPolicies: Policies = [
     name: "cloudfront-waf-prod",
     description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack, with the AWS managed ${COMMON_RULE_SET} and a blocking rate-based rule.`,
     enforcementLevel: "mandatory",
-    config: environmentConfig,
+    config: {
+      ...environmentConfig,
+      maxRateLimit: { type: "integer", minimum: 10, default: 100000, description: "Largest request limit (per evaluation window, per IP) the rate-based rule may allow." },
+    },
     validate: (resources, { config }, report) => {
       const acls = ofType(resources, TYPES.webAcl);
       for (const d of ofType(resources, TYPES.distribution)) {
@@ -52,7 +58,7 @@ export const wafPolicies: Policies = [
           report(`Distribution "${d.name}" in a prod stack references web ACL ${String(ref)}, which is no web ACL of this stack (deleted?); declare it here so its rules can be checked.`, d.urn);
           continue;
         }
-        const problems = webAclProblems(acl.props as WebAcl);
+        const problems = webAclProblems(acl.props as WebAcl, Number(config.maxRateLimit));
         if (problems.length > 0) report(`Web ACL "${acl.name}" of distribution "${d.name}": ${problems.join("; ")}.`, acl.urn);
       }
     },

@@ -31,8 +31,9 @@ describe("networkPolicySpecs", () => {
   });
 
   it("never admits every peer: each rule names its peers and ports", () => {
-    for (const spec of Object.values(byName)) {
-      for (const rule of [...(spec.ingress ?? []), ...(spec.egress ?? [])] as { from?: unknown[]; to?: unknown[]; ports?: unknown[] }[]) {
+    type Rule = { from?: unknown[]; to?: unknown[]; ports?: unknown[] };
+    for (const spec of Object.values(byName) as { ingress?: Rule[]; egress?: Rule[] }[]) {
+      for (const rule of [...(spec.ingress ?? []), ...(spec.egress ?? [])]) {
         expect((rule.from ?? rule.to ?? []).length).toBeGreaterThan(0);
         expect((rule.ports ?? []).length).toBeGreaterThan(0);
       }
