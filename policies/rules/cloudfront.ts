@@ -1,6 +1,6 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
@@ -43,6 +43,9 @@ export function cachePolicyIsSafeForApi(policy: CachePolicy): { safe: boolean; w
   return { safe: false, why: `caches (defaultTtl ${defaultTtl}, maxTtl ${maxTtl}) without Authorization in the cache key` };
 }
 
+/** Origins the plan masked whole (or an origin masked whole): the rule reports it can't verify them. */
+const maskedOrigins = (p: Distribution) => masked(p.origins) || (Array.isArray(p.origins) && p.origins.some((o) => masked(o)));
+
 export const cloudfrontPolicies: Policies = [
   resourceRule<Distribution>({
     name: "cloudfront-no-allow-all-viewer-protocol",
@@ -83,6 +86,7 @@ export const cloudfrontPolicies: Policies = [
     enforcementLevel: "mandatory",
     types: TYPES.distribution,
     validate: (p, { args }, report) => {
+      if (maskedOrigins(p)) return report(`${maskedMessage(`The origins of distribution "${args.name}"`)} (mask only the header values).`);
       for (const o of list(p.origins as Origin[] | undefined)) {
         const c = o.customOriginConfig;
         if (!c || isS3Website(o)) continue;
@@ -100,6 +104,7 @@ export const cloudfrontPolicies: Policies = [
     enforcementLevel: "mandatory",
     types: TYPES.distribution,
     validate: (p, { args }, report) => {
+      if (maskedOrigins(p)) return report(`${maskedMessage(`The origins of distribution "${args.name}"`)} (mask only the header values).`);
       for (const o of list(p.origins as Origin[] | undefined)) {
         if (isS3Website(o)) {
           report(`Distribution "${args.name}" origin "${o.originId}" is a public S3 website endpoint; use the bucket's regional domain with Origin Access Control.`);
