@@ -116,7 +116,10 @@ export const originLockPolicies: Policies = [
           for (const { i, on } of [...own, ...separate]) {
             const prefix = ifKnown(() => (on.props as { prefixListId?: string }).prefixListId);
             if (i.cidrs.length > 0 || i.fromSecurityGroup || !i.fromPrefixList) {
-              report(`Security group "${sg.name}" of ALB "${alb.name}" admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")} (${on === sg ? "inline ingress" : `rule "${on.name}"`}); allow only CloudFront's origin-facing prefix list.`, on.urn);
+              const message = `Security group "${sg.name}" of ALB "${alb.name}" admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")} (${on === sg ? "inline ingress" : `rule "${on.name}"`}); allow only CloudFront's origin-facing prefix list.`;
+              report(message, on.urn);
+              // A separate rule opens the group itself: name both.
+              if (on !== sg) report(message, sg.urn);
             } else if (allowedLists.length > 0 && typeof prefix === "string" && !allowedLists.includes(prefix)) {
               report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list ${prefix}, not CloudFront's origin-facing list.`, on.urn);
             }

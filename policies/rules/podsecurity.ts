@@ -197,10 +197,13 @@ export const podSecurityPolicies: Policies = [
       for (const w of resources.filter((r) => POD_TYPES.includes(r.type as never))) {
         if (unknownAt(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace)) continue;
         const ns = namespaceOf(w);
-        if (denied.has(ns) || reported.has(ns)) continue;
-        reported.add(ns);
+        if (denied.has(ns)) continue;
         const nsResource = ofType(resources, TYPES.namespace).find((n) => (nameOf(n) ?? n.name) === ns);
-        report(`Namespace "${ns}" runs workloads ("${w.name}") without a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules): every pod on the nodes can reach them.`, (nsResource ?? w).urn);
+        if (nsResource && !reported.has(ns)) {
+          report(`Namespace "${ns}" runs workloads without a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules): every pod on the nodes can reach them.`, nsResource.urn);
+        }
+        reported.add(ns);
+        report(`"${w.name}" runs in namespace "${ns}", which has no default-deny NetworkPolicy: every pod on the nodes can reach it.`, w.urn);
       }
     },
   }),

@@ -88,8 +88,12 @@ export const s3Policies: Policies = [
         }
         if (found) continue;
         const target = holders.find((h) => h !== b) ?? b;
-        if (unreadable) report(`Bucket "${b.name}": the policy of "${unreadable.name}" can't be read, so its TLS-only deny can't be verified.`, unreadable.urn);
-        else report(`Bucket "${b.name}" has no TLS-only deny${target === b ? " (no bucket policy)" : ` in "${target.name}"`}: add Deny s3:* for Principal * when aws:SecureTransport is false.`, target.urn);
+        const message = unreadable
+          ? `Bucket "${b.name}": the policy of "${unreadable.name}" can't be read, so its TLS-only deny can't be verified.`
+          : `Bucket "${b.name}" has no TLS-only deny${target === b ? " (no bucket policy)" : ` in "${target.name}"`}: add Deny s3:* for Principal * when aws:SecureTransport is false.`;
+        // The bucket is what is exposed; the policy is what to fix: name both.
+        report(message, b.urn);
+        if ((unreadable ?? target) !== b) report(message, (unreadable ?? target).urn);
       }
     },
   }),
