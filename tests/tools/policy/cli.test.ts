@@ -18,7 +18,7 @@ async function run(...argv: string[]) {
 }
 
 const alb = { type: "aws:lb/loadBalancer:LoadBalancer", name: "alb", parent: null, inputs: { loadBalancerType: "application", dropInvalidHeaderFields: true, enableDeletionProtection: true, accessLogs: { enabled: true, bucket: "logs" } } };
-const nlb = { type: "aws:lb/loadBalancer:LoadBalancer", name: "nlb", parent: null, inputs: { loadBalancerType: "network", enableCrossZoneLoadBalancing: true } };
+const nlb = { type: "aws:lb/loadBalancer:LoadBalancer", name: "nlb", parent: null, inputs: { loadBalancerType: "network", enableCrossZoneLoadBalancing: true, enableDeletionProtection: true, accessLogs: { enabled: true, bucket: "logs" } } };
 const https = { type: "aws:lb/listener:Listener", name: "https", parent: null, inputs: { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultActions: [{ type: "fixed-response" }] } };
 const cache = {
   type: "aws:elasticache/replicationGroup:ReplicationGroup",
