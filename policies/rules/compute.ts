@@ -1,6 +1,6 @@
 import type { ebs, ec2, eks } from "@pulumi/aws";
 import { Policies } from "@pulumi/policy";
-import { ifKnown, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { ifKnown, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { WORLD_CIDRS } from "./securitygroups";
 
 type Cluster = Props<eks.ClusterArgs>;
@@ -91,6 +91,38 @@ export const computePolicies: Policies = [
     validate: (p, { args, config }, report) => {
       if (masked(p.metadataOptions)) return report(`${maskedMessage(`metadataOptions of "${args.name}"`)}.`);
       for (const m of metadataProblems(p.metadataOptions as never, Number(config.maxHopLimit))) report(`"${args.name}": ${m}.`);
+    },
+  }),
+  stackRule({
+    name: "eks-network-policy-enforced",
+    description: "An EKS cluster the stack creates runs the vpc-cni add-on with enableNetworkPolicy, so Kubernetes NetworkPolicies are enforced rather than silently ignored.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      // An add-on whose name or cluster is unknown (preview) may be this one.
+      const addons = ofType(resources, ["aws:eks/addon:Addon"]).filter((a) => unknownAt(() => a.props.addonName) || ifKnown(() => a.props.addonName) === "vpc-cni");
+      for (const c of ofType(resources, TYPES.eksCluster)) {
+        const mine = addons.filter((a) => unknownAt(() => a.props.clusterName) || refersTo(ifKnown(() => a.props.clusterName), c) || siblings(a, c));
+        if (mine.some((a) => unknownAt(() => a.props.addonName)) || (mine.length === 0 && addons.length > 0 && unknownAt(() => c.props.name))) continue;
+        if (mine.length === 0) {
+          report(`EKS cluster "${c.name}" has no vpc-cni add-on with enableNetworkPolicy: its NetworkPolicies would not be enforced.`, c.urn);
+          continue;
+        }
+        for (const a of mine) {
+          if (unknownAt(() => a.props.configurationValues)) continue;
+          const raw = ifKnown(() => a.props.configurationValues);
+          if (masked(raw)) {
+            report(`${maskedMessage(`configurationValues of add-on "${a.name}"`)}.`, a.urn);
+            continue;
+          }
+          let enabled: unknown;
+          try {
+            enabled = typeof raw === "string" ? (JSON.parse(raw) as { enableNetworkPolicy?: unknown }).enableNetworkPolicy : undefined;
+          } catch {
+            enabled = undefined;
+          }
+          if (String(enabled) !== "true") report(`vpc-cni add-on "${a.name}" of cluster "${c.name}" does not set enableNetworkPolicy: "true"; NetworkPolicies would be ignored.`, a.urn);
+        }
+      }
     },
   }),
   stackRule({

@@ -165,6 +165,8 @@ export const mutations: Mutation[] = [
   { area: "k8s", title: "all NetworkPolicies deleted", expect: "workloads-namespace", apply: (p) => { for (const r of p.resources.filter((x) => x.type.includes("NetworkPolicy"))) p.remove(r.name); } },
   { area: "k8s", title: "default-deny turned into allow-all ingress", expect: "workloads-netpol-default-deny", apply: (p) => (p.inputs("workloads-netpol-default-deny").spec.ingress = [{}]) },
   { area: "k8s", title: "Redis egress opened to the world", expect: "workloads-netpol-app-to-redis", apply: (p) => (p.inputs("workloads-netpol-app-to-redis").spec.egress[0].to = [{ ipBlock: { cidr: "0.0.0.0/0" } }]) },
+  { area: "k8s", title: "vpc-cni network policy agent off", expect: "cluster-vpc-cni", apply: (p) => (p.inputs("cluster-vpc-cni").configurationValues = JSON.stringify({ enableNetworkPolicy: "false" })) },
+  { area: "k8s", title: "vpc-cni add-on removed", expect: "cluster-eks", apply: (p) => p.remove("cluster-vpc-cni") },
   { area: "k8s", title: "nginx ingress on every port", expect: "workloads-netpol-nginx-from-vpc", apply: (p) => delete p.inputs("workloads-netpol-nginx-from-vpc").spec.ingress[0].ports },
   { area: "k8s", title: "default deny limited to one app", expect: "workloads-namespace", apply: (p) => (p.inputs("workloads-netpol-default-deny").spec.podSelector = { matchLabels: { "app.kubernetes.io/name": "app" } }) },
   { area: "k8s", title: "default deny for ingress only", expect: "workloads-namespace", apply: (p) => (p.inputs("workloads-netpol-default-deny").spec.policyTypes = ["Ingress"]) },

@@ -10,7 +10,7 @@ import { mutations, Plan } from "./mutations";
 let base: PlanResource[];
 beforeAll(async () => {
   base = toPlan((await runStack({ stack: "prod" })).resources);
-}, 60_000);
+}, 180_000);
 
 async function evaluate(resources: PlanResource[]) {
   const text = JSON.stringify({ stack: "prod", project: "edgestack", environment: "prod", resources });
