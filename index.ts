@@ -183,6 +183,7 @@ function createEdge() {
       deregistrationDelaySeconds: config.deregistrationDelaySeconds,
       healthCheck,
       elasticIps: config.nlbElasticIps,
+      isProd: config.isProd,
     },
     { providers: { aws } },
   );
@@ -237,7 +238,15 @@ const kubernetesProvider = cluster.provider;
 const workloads = phase.workloads
   ? new Workloads(
       "workloads",
-      { settings: config, kubernetesVersion: config.kubernetesVersion, redisUrl: cache.redisUrl, nginxConf },
+      {
+        settings: config,
+        kubernetesVersion: config.kubernetesVersion,
+        redisUrl: cache.redisUrl,
+        nginxConf,
+        vpcCidr: network.cidrBlock,
+        privateSubnetCidrs: network.privateSubnetCidrs,
+        redisPort: cache.port,
+      },
       { providers: { kubernetes: kubernetesProvider } },
     )
   : undefined;

@@ -4,6 +4,6 @@ import { PolicyPack } from "@pulumi/policy";
 import { allPolicies } from "./rules";
 
 new PolicyPack("edgestack-edge", {
-  description: "Security and reliability guardrails for the edgestack network edge: load balancers, security groups, CloudFront, S3, ElastiCache, Route53, Kubernetes workloads and the cross-layer timeout chain.",
+  description: "Security and reliability guardrails for edgestack: the ALB origin lock, load balancers, security groups and the VPC default group, CloudFront and its WAF, S3, EKS and EC2, IAM and KMS, ElastiCache, Route53, Kubernetes Pod Security, RBAC and NetworkPolicies, and the cross-layer timeout chain.",
   policies: allPolicies,
 });

@@ -14,6 +14,9 @@ import {
 } from "./settings";
 import { ADDON_NAMES, EKS_ADDON_VERSIONS, supportWarning, todayUtc } from "./versions";
 
+/** vpc-cni add-on configuration: the network policy agent on (NetworkPolicies are otherwise not enforced). */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
 /** An existing cluster to deploy onto instead of creating one. */
 export interface ExistingCluster {
   /** Its kubeconfig (from secret config). */
@@ -213,6 +216,8 @@ export class EksCluster extends pulumi.ComponentResource {
           clusterName: cluster.name,
           addonName,
           addonVersion: addonVersions[addonName],
+          // The VPC CNI runs its network policy agent, so the namespace's NetworkPolicies are enforced.
+          ...(addonName === "vpc-cni" ? { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) } : {}),
           resolveConflictsOnCreate: "OVERWRITE",
           resolveConflictsOnUpdate: "OVERWRITE",
         },

@@ -1,6 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_CHECK_PATH, HealthCheckSettings, PublicLoadBalancerPlacement, TLS_POLICY } from "./alb";
+import { LogBucket } from "./log-bucket";
+
+/** Key prefix of the NLB's access logs in its log bucket. */
+export const NLB_LOG_PREFIX = "nlb";
 
 export interface NlbArgs extends PublicLoadBalancerPlacement {
   /** nginx's proxy-protocol NodePort that treats connections as https (TLS terminated here). */
@@ -13,6 +17,27 @@ export interface NlbArgs extends PublicLoadBalancerPlacement {
   healthCheck: HealthCheckSettings;
   /** One Elastic IP per AZ: fixed addresses clients can allow-list. */
   elasticIps: boolean;
+  /** prod: deletion protection and access logs (of the TLS listener) to a log bucket. */
+  isProd: boolean;
+}
+
+/**
+ * NLB access logs are written by the log delivery service (not the ELB account, unlike ALB logs), which checks the
+ * bucket ACL and puts objects with bucket-owner-full-control, both only for this account's log sources.
+ */
+export function nlbLogDeliveryStatements(bucketArn: string, accountId: string, region: string): Record<string, unknown>[] {
+  const scoped = { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:logs:${region}:${accountId}:*` } };
+  return [
+    {
+      Sid: "NlbLogDeliveryWrite",
+      Effect: "Allow",
+      Principal: { Service: "delivery.logs.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/${NLB_LOG_PREFIX}/AWSLogs/${accountId}/*`,
+      Condition: { ...scoped, StringEquals: { ...scoped.StringEquals, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    },
+    { Sid: "NlbLogDeliveryAclCheck", Effect: "Allow", Principal: { Service: "delivery.logs.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: scoped },
+  ];
 }
 
 /**
@@ -66,10 +91,27 @@ export class Nlb extends pulumi.ComponentResource {
       ? args.publicSubnetIds.map((_, i) => new aws.ec2.Eip(`${name}-eip-${i}`, { domain: "vpc", tags: { Name: `${name}-nlb-${i}` } }, { parent: this }))
       : [];
 
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const logs = args.isProd
+      ? new LogBucket(
+          `${name}-logs`,
+          {
+            aclsForCloudFrontLogs: false,
+            expireAfterDays: 90,
+            protect: true,
+            deliveryStatements: (bucketArn) => pulumi.all([bucketArn, identity.accountId, region.region]).apply(([arn, account, r]) => nlbLogDeliveryStatements(arn, account, r)),
+          },
+          { parent: this },
+        )
+      : undefined;
+
     const lb = new aws.lb.LoadBalancer(
       `${name}-lb`,
       {
         loadBalancerType: "network",
+        enableDeletionProtection: args.isProd,
+        accessLogs: logs ? { bucket: logs.bucketName, prefix: NLB_LOG_PREFIX, enabled: true } : undefined,
         internal: false,
         ipAddressType: args.ipv6 ? "dualstack" : "ipv4",
         securityGroups: [sg.id],
@@ -80,7 +122,7 @@ export class Nlb extends pulumi.ComponentResource {
           : { subnets: args.publicSubnetIds }),
         tags: { Name: `${name}-nlb` },
       },
-      { parent: this },
+      { parent: this, dependsOn: logs?.ready ?? [] },
     );
 
     const targetGroup = (key: string, port: number) =>

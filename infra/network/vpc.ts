@@ -25,6 +25,8 @@ export class Vpc extends pulumi.ComponentResource {
   public readonly cidrBlock: pulumi.Output<string>;
   public readonly publicSubnetIds: pulumi.Output<string>[];
   public readonly privateSubnetIds: pulumi.Output<string>[];
+  /** IPv4 CIDRs of the private subnets (worker nodes, ElastiCache). */
+  public readonly privateSubnetCidrs: pulumi.Output<string>[];
   /** Whether the subnets have IPv6 (new VPCs do; an existing VPC is assumed IPv4-only). */
   public readonly ipv6: boolean;
 
@@ -37,6 +39,7 @@ export class Vpc extends pulumi.ComponentResource {
       this.cidrBlock = existing.cidrBlock;
       this.publicSubnetIds = (args.existingPublicSubnetIds ?? []).map((id) => pulumi.output(id));
       this.privateSubnetIds = (args.existingPrivateSubnetIds ?? []).map((id) => pulumi.output(id));
+      this.privateSubnetCidrs = this.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock);
       this.ipv6 = false;
       this.registerOutputs({ vpcId: this.vpcId });
       return;
@@ -138,6 +141,7 @@ export class Vpc extends pulumi.ComponentResource {
     this.cidrBlock = vpc.cidrBlock;
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.privateSubnetCidrs = privateSubnets.map((s) => s.cidrBlock.apply((c) => c ?? ""));
     this.ipv6 = true;
     this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
   }

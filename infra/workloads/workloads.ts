@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_NAME, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
 import { NGINX_NAME, NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec } from "./nginx";
 import { ApiKeys } from "./apiKeys";
+import { networkPolicySpecs } from "./network-policies";
 import { NAMESPACE, WorkloadSettings } from "./settings";
 
 export interface WorkloadsArgs {
@@ -13,10 +14,15 @@ export interface WorkloadsArgs {
   redisUrl: pulumi.Input<string>;
   /** The rendered nginx.conf (infra/nginx, cluster mode) and its worker_shutdown_timeout. */
   nginxConf: NginxConf;
+  /** The VPC's IPv4 CIDR and its private subnets' (nodes, Redis): the NetworkPolicies' address peers. */
+  vpcCidr: pulumi.Input<string>;
+  privateSubnetCidrs: pulumi.Input<string>[];
+  redisPort: pulumi.Input<number>;
 }
 
 /**
- * The Kubernetes side: namespace `edgestack` (restricted Pod Security Standard enforced), the app
+ * The Kubernetes side: namespace `edgestack` (restricted Pod Security Standard enforced, default-deny
+ * NetworkPolicies with the design's flows), the app
  * (Deployment, fixed-ClusterIP Service, PDB, HPA, REDIS_URL Secret) and nginx (content-hashed
  * ConfigMap, Deployment, NodePort Service with fixed ports, PDB). Give it `providers: { kubernetes }`.
  */
@@ -50,6 +56,19 @@ export class Workloads extends pulumi.ComponentResource {
     );
     const namespace = ns.metadata.name;
     const inNamespace = { parent: this, dependsOn: [ns] };
+
+    // ── NetworkPolicies: default deny, then the design's flows (needs the VPC CNI network policy agent) ──
+    const policies = pulumi
+      .all([pulumi.output(args.vpcCidr), pulumi.all(args.privateSubnetCidrs), pulumi.output(args.redisPort)])
+      .apply(([vpcCidr, privateSubnetCidrs, redisPort]) => networkPolicySpecs({ vpcCidr, privateSubnetCidrs, redisPort }));
+    // The set of policies is fixed; only their CIDRs wait on the network.
+    for (const [index, { name: policyName }] of networkPolicySpecs({ vpcCidr: "", privateSubnetCidrs: [], redisPort: 0 }).entries()) {
+      new kubernetes.networking.v1.NetworkPolicy(
+        `${name}-netpol-${policyName}`,
+        { metadata: { name: policyName, namespace, labels: { "app.kubernetes.io/part-of": "edgestack" } }, spec: policies.apply((p) => p[index].spec) },
+        inNamespace,
+      );
+    }
 
     // ── App ────────────────────────────────────────────────────────────────────────────────
     const redisSecretName = "app-redis";

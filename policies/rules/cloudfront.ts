@@ -1,7 +1,7 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { uncachedPathPrefixes } from "../../infra/contract";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
@@ -44,6 +44,9 @@ export function cachePolicyIsSafeForApi(policy: CachePolicy): { safe: boolean; w
   return { safe: false, why: `caches (defaultTtl ${defaultTtl}, maxTtl ${maxTtl}) without Authorization in the cache key` };
 }
 
+/** Origins the plan masked whole (or an origin masked whole): the rule reports it can't verify them. */
+const maskedOrigins = (p: Distribution) => masked(p.origins) || (Array.isArray(p.origins) && p.origins.some((o) => masked(o)));
+
 export const cloudfrontPolicies: Policies = [
   resourceRule<Distribution>({
     name: "cloudfront-no-allow-all-viewer-protocol",
@@ -84,6 +87,7 @@ export const cloudfrontPolicies: Policies = [
     enforcementLevel: "mandatory",
     types: TYPES.distribution,
     validate: (p, { args }, report) => {
+      if (maskedOrigins(p)) return report(`${maskedMessage(`The origins of distribution "${args.name}"`)} (mask only the header values).`);
       for (const o of list(p.origins as Origin[] | undefined)) {
         const c = o.customOriginConfig;
         if (!c || isS3Website(o)) continue;
@@ -101,6 +105,7 @@ export const cloudfrontPolicies: Policies = [
     enforcementLevel: "mandatory",
     types: TYPES.distribution,
     validate: (p, { args }, report) => {
+      if (maskedOrigins(p)) return report(`${maskedMessage(`The origins of distribution "${args.name}"`)} (mask only the header values).`);
       for (const o of list(p.origins as Origin[] | undefined)) {
         if (isS3Website(o)) {
           report(`Distribution "${args.name}" origin "${o.originId}" is a public S3 website endpoint; use the bucket's regional domain with Origin Access Control.`);

@@ -40,6 +40,44 @@ export const TYPES = {
   subnet: ["aws:ec2/subnet:Subnet"],
   record: ["aws:route53/record:Record"],
   zone: ["aws:route53/zone:Zone"],
+  listenerRule: ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"],
+  vpcEgressRule: ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+  vpc: ["aws:ec2/vpc:Vpc"],
+  defaultSecurityGroup: ["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"],
+  webAcl: ["aws:wafv2/webAcl:WebAcl"],
+  bucketPolicy: ["aws:s3/bucketPolicy:BucketPolicy"],
+  eksCluster: ["aws:eks/cluster:Cluster"],
+  launchTemplate: ["aws:ec2/launchTemplate:LaunchTemplate"],
+  instance: ["aws:ec2/instance:Instance"],
+  ebsVolume: ["aws:ebs/volume:Volume"],
+  kmsKey: ["aws:kms/key:Key"],
+  iamRole: ["aws:iam/role:Role"],
+  /** Resources whose `policy` input is an IAM policy document. */
+  iamPolicyDocument: ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"],
+  /** Resources whose `policyArn` attaches a managed policy. */
+  iamAttachment: [
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+  ],
+  /** Every Kubernetes kind that creates pods, with where its pod spec sits. */
+  pod: ["kubernetes:core/v1:Pod"],
+  podTemplate: [
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:apps/v1:ReplicaSet",
+    "kubernetes:batch/v1:Job",
+    "kubernetes:core/v1:ReplicationController",
+    "kubernetes:core/v1:PodTemplate",
+  ],
+  cronJob: ["kubernetes:batch/v1:CronJob", "kubernetes:batch/v1beta1:CronJob"],
+  namespace: ["kubernetes:core/v1:Namespace"],
+  networkPolicy: ["kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+  roleBinding: ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"],
+  role: ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:Role"],
   deployment: ["kubernetes:apps/v1:Deployment"],
   workload: ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"],
   service: ["kubernetes:core/v1:Service"],
@@ -195,6 +233,14 @@ export function list<T>(v: T[] | T | undefined | null): T[] {
   return (Array.isArray(v) ? v : [v]).filter((x) => (x as unknown) !== SECRET_PLACEHOLDER);
 }
 
+/** True for a value the plan masked as "[secret]": a rule that needs it reports it can't verify, never skips. */
+export function masked(v: unknown): boolean {
+  return v === SECRET_PLACEHOLDER;
+}
+
+/** The message for a value a rule needs but the plan masked. */
+export const maskedMessage = (what: string) => `${what} is masked as [secret] in the plan, so the rule can't verify it; keep secrets out of it (or run --stack)`;
+
 /** An input that should be an object, or undefined when missing or masked. */
 export function obj<T>(v: T | undefined | null): T | undefined {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? v : undefined;
@@ -232,6 +278,9 @@ export function refersTo(ref: unknown, target: PolicyResource, physicalNameKeys:
     if (typeof v === "string" && v !== "") candidates.add(v);
   }
   if (candidates.has(ref)) return true;
+  // An ARN ending in the target's id (`arn:aws:kms:<region>:<account>:key/<id>`) whatever region the reader assumed.
+  const id = ifKnown(() => (target.props as Record<string, unknown>).id);
+  if (typeof id === "string" && id.length >= 8 && ref.startsWith("arn:") && ref.endsWith(`/${id}`)) return true;
   return ref.endsWith(`:${target.name}`) || ref.endsWith(`/${target.name}`);
 }
 

@@ -7,15 +7,27 @@ import { route53Policies } from "./route53";
 import { s3Policies } from "./s3";
 import { securityGroupPolicies } from "./securitygroups";
 import { timeoutPolicies } from "./timeouts";
+import { computePolicies } from "./compute";
+import { iamPolicies } from "./iam";
+import { networkPolicies } from "./network";
+import { originLockPolicies } from "./originlock";
+import { podSecurityPolicies } from "./podsecurity";
+import { wafPolicies } from "./waf";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
   ...loadBalancerPolicies,
+  ...originLockPolicies,
   ...securityGroupPolicies,
+  ...networkPolicies,
   ...cloudfrontPolicies,
+  ...wafPolicies,
   ...s3Policies,
+  ...computePolicies,
+  ...iamPolicies,
   ...elasticachePolicies,
   ...route53Policies,
   ...kubernetesPolicies,
+  ...podSecurityPolicies,
   ...timeoutPolicies,
 ];

@@ -139,6 +139,31 @@ export const loadBalancerPolicies: Policies = [
     },
   }),
   resourceRule<LoadBalancer>({
+    name: "nlb-deletion-protection-prod",
+    description: "In prod, network load balancers have deletion protection on.",
+    enforcementLevel: "mandatory",
+    types: TYPES.loadBalancer,
+    config: environmentConfig,
+    validate: (p, { args, config }, report) => {
+      if (isNetwork(p) && isProd(config, args.urn) && p.enableDeletionProtection !== true) {
+        report(`Network load balancer "${args.name}" in a prod stack must set enableDeletionProtection: true.`);
+      }
+    },
+  }),
+  resourceRule<LoadBalancer>({
+    name: "nlb-access-logs-prod",
+    description: "In prod, network load balancers write access logs (of their TLS listeners) to S3.",
+    enforcementLevel: "mandatory",
+    types: TYPES.loadBalancer,
+    config: environmentConfig,
+    validate: (p, { args, config }, report) => {
+      if (!isNetwork(p) || !isProd(config, args.urn)) return;
+      if (p.accessLogs?.enabled !== true || !isSet(p.accessLogs?.bucket)) {
+        report(`Network load balancer "${args.name}" in a prod stack must enable accessLogs with a bucket (enabled defaults to false).`);
+      }
+    },
+  }),
+  resourceRule<LoadBalancer>({
     name: "nlb-cross-zone",
     description: "Network load balancers balance across zones (off by default for NLBs), so one zone's targets don't take a zone's whole share.",
     enforcementLevel: "advisory",

@@ -1,6 +1,7 @@
 import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { ifKnown, list, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { hasCondition, hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
 type Bucket = Props<s3.BucketArgs>;
@@ -36,7 +37,66 @@ export function sseAlgorithms(props: Record<string, unknown>): string[] {
   return rules.map((r) => r?.applyServerSideEncryptionByDefault?.sseAlgorithm).filter((a): a is string => typeof a === "string");
 }
 
+/** A Deny of every S3 action to everyone when aws:SecureTransport is false, over the bucket and its objects. */
+export function isTlsOnlyDeny(s: Statement): boolean {
+  if (!isDeny(s) || !hasPublicPrincipal(s)) return false;
+  if (!values(s.Action).some((a) => a === "s3:*" || a === "*")) return false;
+  const secure = Object.entries(s.Condition ?? {}).some(
+    ([op, body]) => /^Bool(IfExists)?$/.test(op) && Object.entries(body ?? {}).some(([k, v]) => k.toLowerCase() === "aws:securetransport" && values(v).includes("false")),
+  );
+  if (!secure) return false;
+  const resources = values(s.Resource);
+  return resources.includes("*") || (resources.some((r) => r.endsWith("/*")) && resources.some((r) => r.startsWith("arn:aws:s3:::") && !r.includes("/")));
+}
+
 export const s3Policies: Policies = [
+  resourceRule<Record<string, unknown>>({
+    name: "s3-no-public-principal",
+    description: 'No bucket policy allows principal "*" (anyone) without a condition, nor CloudFront without a SourceArn condition.',
+    enforcementLevel: "mandatory",
+    types: [...TYPES.bucketPolicy, ...TYPES.bucket],
+    validate: (p, { args }, report) => {
+      if (p.policy === undefined) return;
+      const read = statementsOf(p.policy);
+      if ("unreadable" in read) return report(`The policy of "${args.name}" ${read.unreadable}.`);
+      for (const st of read.statements) {
+        if (isAllow(st) && hasPublicPrincipal(st) && !hasCondition(st)) report(`The policy of "${args.name}" allows principal "*"${st.Sid ? ` (statement "${st.Sid}")` : ""} without a condition: the bucket is public.`);
+        const services = typeof st.Principal === "object" && st.Principal !== null ? values((st.Principal as Record<string, unknown>).Service) : [];
+        if (isAllow(st) && services.includes("cloudfront.amazonaws.com") && !hasCondition(st)) {
+          report(`The policy of "${args.name}" lets CloudFront read without an AWS:SourceArn condition${st.Sid ? ` (statement "${st.Sid}")` : ""}: any distribution, in any account, could serve the bucket.`);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "s3-tls-only",
+    description: "Every S3 bucket's policy denies all access over plain HTTP (Deny s3:* to * when aws:SecureTransport is false, on the bucket and its objects).",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      for (const b of ofType(resources, TYPES.bucket)) {
+        const holders = [b, ...configuring(b, resources, TYPES.bucketPolicy)].filter((r) => unknownAt(() => r.props.policy) || ifKnown(() => r.props.policy) !== undefined);
+        let found = false;
+        let unreadable: PolicyResource | undefined;
+        for (const h of holders) {
+          if (unknownAt(() => h.props.policy)) {
+            found = true;
+            continue;
+          }
+          const read = statementsOf(h.props.policy);
+          if ("unreadable" in read) unreadable = h;
+          else if (read.statements.some(isTlsOnlyDeny)) found = true;
+        }
+        if (found) continue;
+        const target = holders.find((h) => h !== b) ?? b;
+        const message = unreadable
+          ? `Bucket "${b.name}": the policy of "${unreadable.name}" can't be read, so its TLS-only deny can't be verified.`
+          : `Bucket "${b.name}" has no TLS-only deny${target === b ? " (no bucket policy)" : ` in "${target.name}"`}: add Deny s3:* for Principal * when aws:SecureTransport is false.`;
+        // The bucket is what is exposed; the policy is what to fix: name both.
+        report(message, b.urn);
+        if ((unreadable ?? target) !== b) report(message, (unreadable ?? target).urn);
+      }
+    },
+  }),
   stackRule({
     name: "s3-public-access-blocked",
     description: "Every S3 bucket has all four public-access blocks on (bucket or account level) and no public canned ACL.",

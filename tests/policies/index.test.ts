@@ -10,8 +10,29 @@ import { violationsOf } from "./fixtures/run";
 import { s3Cases } from "./fixtures/s3";
 import { securityGroupCases } from "./fixtures/securitygroups";
 import { timeoutCases } from "./fixtures/timeouts";
+import { computeCases } from "./fixtures/compute";
+import { iamCases } from "./fixtures/iam";
+import { networkCases } from "./fixtures/network";
+import { originLockCases } from "./fixtures/originlock";
+import { podSecurityCases } from "./fixtures/podsecurity";
+import { wafCases } from "./fixtures/waf";
 
-const cases = [...loadBalancerCases, ...securityGroupCases, ...cloudfrontCases, ...s3Cases, ...elasticacheCases, ...route53Cases, ...kubernetesCases, ...timeoutCases];
+const cases = [
+  ...loadBalancerCases,
+  ...originLockCases,
+  ...securityGroupCases,
+  ...networkCases,
+  ...cloudfrontCases,
+  ...wafCases,
+  ...s3Cases,
+  ...computeCases,
+  ...iamCases,
+  ...elasticacheCases,
+  ...route53Cases,
+  ...kubernetesCases,
+  ...podSecurityCases,
+  ...timeoutCases,
+];
 
 describe("the policy pack", () => {
   it("has at least 24 uniquely named policies with descriptions and a mandatory/advisory default", () => {

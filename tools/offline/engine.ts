@@ -34,7 +34,7 @@ export interface CapturedResource {
   provider?: string;
   /** Inputs with secrets unwrapped to their plain values (as policies see them). */
   inputs: Record<string, unknown>;
-  /** Paths (`a.b[0].c`) of the input values that are secret. */
+  /** Paths (`a.b[0].c`) of the input values that are secret, at the leaf where the program put them. */
   secretPaths: string[];
   /** Output names the resource asked to be kept secret. */
   additionalSecretOutputs: string[];

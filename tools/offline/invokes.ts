@@ -60,6 +60,10 @@ export const INVOKES: Record<string, Mock<z.ZodType<Args>>> = {
     args: z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/) }),
     answer: (args) => ({ id: args.id, arn: `arn:aws:ec2:::vpc/${args.id}`, cidrBlock: "10.20.0.0/16", state: "available" }),
   }),
+  "aws:ec2/getSubnet:getSubnet": mock({
+    args: z.strictObject({ id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/) }),
+    answer: (args) => ({ id: args.id, arn: `arn:aws:ec2:::subnet/${args.id}`, cidrBlock: `10.20.${parseInt(hex(args.id, 2), 16)}.0/24`, state: "available" }),
+  }),
   "aws:ec2/getManagedPrefixList:getManagedPrefixList": mock({
     args: z.strictObject({ name: z.string().min(1) }),
     answer: (args, region) => ({ id: `pl-${hex(`${args.name}${region}`, 8)}`, name: args.name, addressFamily: "IPv4", maxEntries: 55 }),

@@ -38,7 +38,7 @@ for (const stack of ["dev", "prod"]) {
   let count = 0;
   const samples = Array.from({ length: runs }, () => {
     const { ms, stdout } = time(["tools/plan/cli.ts", "--stack", stack, "--json"]);
-    count = (JSON.parse(stdout) as unknown[]).length;
+    count = (JSON.parse(stdout) as { resources: unknown[] }).resources.length;
     return ms;
   });
   const s = stats(samples);

@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../infra/config/schema";
+import { ConfigError, fields } from "../../infra/config/schema";
 import { runStack, toPlan } from "../offline/engine";
+import { readStackFiles } from "../offline/stack-files";
+import type { PlanFile } from "./format";
 import { renderPlanTree } from "./render-plan";
 
 /**
@@ -63,7 +65,13 @@ async function main(argv: string[]): Promise<number> {
     const { runDiffCommand } = require("./diff-cli") as typeof import("./diff-cli");
     return runDiffCommand({ stack: args.stack, headPlan: plan, basePath: args.diff, markdown: args.markdown, policyResultsPath: args["policy-results"], out: process.stdout });
   }
-  process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanTree(args.stack, plan));
+  if (args.json) {
+    const config = readStackFiles(args.stack, { stackFile: args["stack-file"] }).config;
+    const file: PlanFile = { stack: args.stack, project: run.project, environment: config[`${run.project}:environment`] ?? fields.environment.default, resources: plan };
+    process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(renderPlanTree(args.stack, plan));
   return 0;
 }
 

@@ -9,7 +9,7 @@
 import microdiff from "microdiff";
 import { z } from "zod";
 
-import { PLAN_OPTION_KEYS, PlanOptions, PlanResource, SECRET_MASK } from "./format";
+import { PLAN_OPTION_KEYS, PlanOptions, PlanResource, planResourcesOf, SECRET_MASK } from "./format";
 import { deletesBeforeReplace, pathMatches, REPLACEMENT_RULES, STATEFUL_TYPES } from "./replacements";
 
 export type { PlanResource } from "./format";
@@ -80,7 +80,7 @@ function identity(resource: { type: string; name: string }): string {
  * Throws an Error naming `source` and the offending index/key on bad input.
  */
 export function parsePlan(value: unknown, source: string): PlanResource[] {
-  const parsed = planSchema.safeParse(value);
+  const parsed = planSchema.safeParse(planResourcesOf(value));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? issue.path.map((p) => `[${String(p)}]`).join("") : "(root)";

@@ -42,3 +42,20 @@ export interface PlanOptions {
 
 /** Option names in the order the plan prints them. */
 export const PLAN_OPTION_KEYS = ["protect", "ignoreChanges", "deleteBeforeReplace", "replaceOnChanges", "retainOnDelete", "dependsOn", "customTimeouts", "aliases", "provider"] as const;
+
+/**
+ * What `npm run plan -- --json` writes: the resources plus the stack and environment they were planned for, so a
+ * reader (the policy runner) applies that environment's rules instead of guessing from a file name.
+ */
+export interface PlanFile {
+  stack: string;
+  project: string;
+  /** The stack's `edgestack:environment` (dev, prod). */
+  environment: string;
+  resources: PlanResource[];
+}
+
+/** The resource list of a plan file (`PlanFile`), or the value itself for a bare array (older plans). */
+export function planResourcesOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "resources" in value ? (value as { resources: unknown }).resources : value;
+}

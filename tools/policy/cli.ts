@@ -1,19 +1,19 @@
 /**
  * `npm run policy -- --stack <name> [--json] [--policy-pack-config FILE]`  evaluate the stack's plan in process
- * `npm run policy -- --plan FILE [--stack <name>] [--json] [--policy-pack-config FILE]`  evaluate a plan JSON file
+ * `npm run policy -- --plan FILE [--stack <name>] [--json] [--policy-pack-config FILE]`  evaluate a plan JSON file with
+ *   the stack and environment recorded in it (a file recording none needs --stack; a different --stack is an error)
  * Exit: 0 no mandatory violation, 1 mandatory violation(s), 2 usage or input error.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { allPolicies } from "../../policies/rules";
-import { loadPolicyConfig, PolicyConfigError } from "./config";
+import { loadPolicyConfig, PolicyConfigError, withEnvironment } from "./config";
+import { readStackFiles } from "../offline/stack-files";
 import { formatText } from "./format";
 import { fromCaptured, mockOutputs, PlanInputError, readPlanFile } from "./inputs";
 import { RunnerResource, runPolicies } from "./runner";
 
 export const POLICIES_DIR = path.resolve(__dirname, "..", "..", "policies");
-/** Stack name used for a plan file given without --stack: matches no prod pattern. */
-export const UNNAMED_STACK = "unnamed";
 
 const USAGE = "usage: npm run policy -- (--stack NAME | --plan FILE [--stack NAME]) [--json] [--policy-pack-config FILE]";
 
@@ -23,6 +23,16 @@ export interface Io {
 }
 
 class UsageError extends Error {}
+
+/** The stack's `edgestack:environment` from its stack file, or undefined when there is no stack file to read. */
+function stackEnvironment(stack: string): string | undefined {
+  try {
+    const files = readStackFiles(stack);
+    return files.config[`${files.project}:environment`] ?? "dev";
+  } catch {
+    return undefined;
+  }
+}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   let values: { stack?: string; plan?: string; json?: boolean; "policy-pack-config"?: string; help?: boolean };
@@ -53,12 +63,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     let stack = values.stack;
     let resources: RunnerResource[];
     let project = "edgestack";
+    let environment: string | undefined;
     if (values.plan) {
-      resources = readPlanFile(values.plan);
-      if (!stack) {
-        stack = UNNAMED_STACK;
-        io.err(`note: --plan without --stack: evaluating as non-prod stack "${UNNAMED_STACK}"; pass --stack to apply that stack's prod rules and policy config.`);
+      const plan = readPlanFile(values.plan);
+      resources = plan.resources;
+      if (plan.stack !== undefined && stack !== undefined && plan.stack !== stack) {
+        throw new UsageError(`--plan ${values.plan} was made for stack "${plan.stack}", not --stack "${stack}"`);
       }
+      stack = plan.stack ?? stack;
+      environment = plan.environment;
+      if (!stack) {
+        throw new UsageError(`--plan ${values.plan} records no stack (an older plan file): pass --stack NAME, or rewrite it with npm run plan -- --stack NAME --json`);
+      }
+      if (environment === undefined) environment = stackEnvironment(stack);
     } else {
       const { runStack } = await import("../offline/engine");
       let run;
@@ -69,8 +86,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       resources = fromCaptured(run.resources);
       project = run.project;
+      environment = stackEnvironment(stack!);
     }
-    const { config, file } = loadPolicyConfig({ file: values["policy-pack-config"], stack: stack!, policiesDir: POLICIES_DIR, policies: allPolicies });
+    const loaded = loadPolicyConfig({ file: values["policy-pack-config"], stack: stack!, policiesDir: POLICIES_DIR, policies: allPolicies });
+    const file = loaded.file;
+    const config = withEnvironment(loaded.config, allPolicies, environment);
     const violations = await runPolicies({ stack: stack!, project, resources, policies: allPolicies, config, outputsOf: mockOutputs });
     if (values.json) {
       io.out(JSON.stringify(violations, null, 2));

@@ -79,3 +79,21 @@ export function loadPolicyConfig(opts: { file?: string; stack: string; policiesD
   if (existsSync(stackFile)) return { config: readPolicyConfigFile(stackFile, opts.policies), file: stackFile };
   return { config: {} };
 }
+
+/**
+ * Pins prod-only rules to the environment the resources were planned for (`edgestack:environment`, recorded in plan
+ * files): every policy with an `environment` setting gets prod/nonprod unless the config file sets it explicitly.
+ * Without a known environment the config is returned unchanged (rules then decide from the stack name).
+ */
+export function withEnvironment(config: PolicyPackConfig, policies: Policies, environment: string | undefined): PolicyPackConfig {
+  if (environment === undefined) return config;
+  const value = environment === "prod" ? "prod" : "nonprod";
+  const out: PolicyPackConfig = { ...config };
+  for (const p of policies) {
+    if (!p.configSchema?.properties || !("environment" in p.configSchema.properties)) continue;
+    const entry = config[p.name];
+    if (typeof entry === "object" && entry.environment !== undefined) continue;
+    out[p.name] = typeof entry === "string" ? { enforcementLevel: entry, environment: value } : { ...(entry ?? {}), environment: value };
+  }
+  return out;
+}

@@ -19,14 +19,36 @@ function revive(value: unknown): unknown {
   return value;
 }
 
-/** Parses plan JSON text (an array of `{ type, name, parent, inputs, protect? }`), naming the first malformed entry. */
-export function parsePlan(text: string, source: string): RunnerResource[] {
+/** A plan file as the runner reads it: its resources and, when the file records them, the stack and environment. */
+export interface PlanInput {
+  resources: RunnerResource[];
+  stack?: string;
+  environment?: string;
+}
+
+/** Parses plan JSON text (`npm run plan -- --json`: `{ stack, environment, resources }`, or a bare resource array). */
+export function parsePlanFile(text: string, source: string): PlanInput {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new PlanInputError(`${source}: not valid JSON (${(e as Error).message})`);
   }
+  const meta = (typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  for (const key of ["stack", "environment"]) {
+    if (meta[key] !== undefined && (typeof meta[key] !== "string" || !/^[\w.-]+$/.test(meta[key] as string))) {
+      throw new PlanInputError(`${source}: "${key}" must be a stack/environment name, got ${JSON.stringify(meta[key])}`);
+    }
+  }
+  return { resources: resourcesOf(raw, source), stack: meta.stack as string | undefined, environment: meta.environment as string | undefined };
+}
+
+/** The resources of plan JSON text, naming the first malformed entry. */
+export function parsePlan(text: string, source: string): RunnerResource[] {
+  return parsePlanFile(text, source).resources;
+}
+
+function resourcesOf(raw: unknown, source: string): RunnerResource[] {
   const list = Array.isArray(raw) ? raw : (raw as { resources?: unknown })?.resources;
   if (!Array.isArray(list)) throw new PlanInputError(`${source}: expected a JSON array of resources (the output of npm run plan -- --json)`);
   return list.map((entry, i) => {
@@ -56,14 +78,14 @@ function isComponentType(type: string): boolean {
   return !["aws", "kubernetes", "random", "tls", "command"].includes(pkg);
 }
 
-export function readPlanFile(file: string): RunnerResource[] {
+export function readPlanFile(file: string): PlanInput {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
     throw new PlanInputError(`--plan ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return parsePlan(text, file);
+  return parsePlanFile(text, file);
 }
 
 export function fromCaptured(resources: CapturedResource[]): RunnerResource[] {
@@ -79,5 +101,8 @@ export function mockOutputs(r: RunnerResource): Record<string, unknown> | undefi
   const inputs = r.inputs;
   const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
   const { id, outputs } = computedOutputs(r.type, r.name, inputs, region);
-  return { ...outputs, id };
+  // An output the engine derives from an input unknown in preview is unknown too: keep the input's unknown.
+  const unknownInputs = new Set<unknown>(Object.values(UNKNOWN));
+  const known = Object.fromEntries(Object.entries(outputs).filter(([k]) => !unknownInputs.has(inputs[k])));
+  return { ...known, id };
 }

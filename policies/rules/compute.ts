@@ -1,0 +1,166 @@
+import type { ebs, ec2, eks } from "@pulumi/aws";
+import { Policies } from "@pulumi/policy";
+import { ifKnown, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { WORLD_CIDRS } from "./securitygroups";
+
+type Cluster = Props<eks.ClusterArgs>;
+type LaunchTemplate = Props<ec2.LaunchTemplateArgs>;
+type Instance = Props<ec2.InstanceArgs>;
+type Volume = Props<ebs.VolumeArgs>;
+
+/** Every EKS control-plane log type. */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+const isTrue = (v: unknown) => v === true || v === "true";
+const isWorld = (cidr: string) => WORLD_CIDRS.includes(cidr) || /\/0$/.test(cidr);
+
+/** IMDS settings that allow IMDSv1 or let containers reach the node's credentials through extra hops. */
+function metadataProblems(m: { httpTokens?: string; httpEndpoint?: string; httpPutResponseHopLimit?: number } | undefined, maxHops: number): string[] {
+  if (m?.httpEndpoint === "disabled") return [];
+  const problems: string[] = [];
+  if (m?.httpTokens !== "required") problems.push(`metadataOptions.httpTokens is ${m?.httpTokens ?? "unset (IMDSv1 allowed)"}; it must be "required" (IMDSv2 only)`);
+  const hops = num(m?.httpPutResponseHopLimit);
+  if (m?.httpPutResponseHopLimit !== undefined && (hops === undefined || hops > maxHops)) problems.push(`metadataOptions.httpPutResponseHopLimit is ${m.httpPutResponseHopLimit}; at most ${maxHops}`);
+  return problems;
+}
+
+const imdsConfig = { maxHopLimit: { type: "integer" as const, minimum: 1, maximum: 2, default: 2, description: "Largest IMDS hop limit allowed (2 lets pods on the node use IMDSv2)." } };
+
+export const computePolicies: Policies = [
+  resourceRule<Cluster>({
+    name: "eks-endpoint-restricted",
+    description: "The EKS API endpoint is private, or public only to listed CIDRs (never a /0).",
+    enforcementLevel: "mandatory",
+    types: TYPES.eksCluster,
+    validate: (p, { args }, report) => {
+      const vpc = p.vpcConfig;
+      if (masked(vpc) || masked(vpc?.publicAccessCidrs)) return report(`${maskedMessage(`vpcConfig of EKS cluster "${args.name}"`)}.`);
+      if (vpc?.endpointPublicAccess === false) return;
+      const cidrs = list(vpc?.publicAccessCidrs).filter((c): c is string => typeof c === "string");
+      if (cidrs.length === 0) return report(`EKS cluster "${args.name}" has a public endpoint open to 0.0.0.0/0 (publicAccessCidrs unset); set endpointPublicAccess: false or list the CIDRs allowed.`);
+      for (const c of cidrs.filter(isWorld)) report(`EKS cluster "${args.name}" allows its public endpoint from ${c}; list specific CIDRs or make it private.`);
+    },
+  }),
+  stackRule({
+    name: "eks-secrets-encryption",
+    description: "EKS clusters encrypt Kubernetes Secrets with a KMS key declared in the stack (envelope encryption).",
+    enforcementLevel: "mandatory",
+    config: {
+      externalKeyArns: { type: "array", items: { type: "string" }, default: [], description: "KMS key ARNs managed outside this stack that may encrypt cluster secrets." },
+    },
+    validate: (resources, { config }, report) => {
+      const keys = ofType(resources, TYPES.kmsKey);
+      for (const c of ofType(resources, TYPES.eksCluster)) {
+        if (unknownAt(() => (c.props as Cluster).encryptionConfig?.resources)) continue; // known after deployment
+        const enc = ifKnown(() => (c.props as Cluster).encryptionConfig);
+        if (masked(enc)) {
+          report(`${maskedMessage(`encryptionConfig of EKS cluster "${c.name}"`)}.`, c.urn);
+          continue;
+        }
+        if (enc === undefined || !list(enc.resources).includes("secrets")) {
+          report(`EKS cluster "${c.name}" does not encrypt Secrets: set encryptionConfig { resources: ["secrets"], provider: { keyArn } }.`, c.urn);
+          continue;
+        }
+        if (unknownAt(() => enc.provider?.keyArn)) continue;
+        const keyArn = enc.provider?.keyArn;
+        if (typeof keyArn !== "string" || keyArn === "") report(`EKS cluster "${c.name}" has no encryptionConfig.provider.keyArn.`, c.urn);
+        else if (!keys.some((k) => refersTo(keyArn, k, ["keyId"])) && !(config.externalKeyArns as string[]).includes(keyArn)) {
+          report(`EKS cluster "${c.name}" encrypts Secrets with ${keyArn}, which is no KMS key of this stack (deleted?); declare the key, or list it in externalKeyArns.`, c.urn);
+        }
+      }
+    },
+  }),
+  resourceRule<Cluster>({
+    name: "eks-control-plane-logs",
+    description: `EKS clusters send every control-plane log type to CloudWatch (${EKS_LOG_TYPES.join(", ")}).`,
+    enforcementLevel: "mandatory",
+    types: TYPES.eksCluster,
+    validate: (p, { args }, report) => {
+      if (masked(p.enabledClusterLogTypes)) return report(`${maskedMessage(`enabledClusterLogTypes of EKS cluster "${args.name}"`)}.`);
+      const on = list(p.enabledClusterLogTypes);
+      const missing = EKS_LOG_TYPES.filter((t) => !on.includes(t));
+      if (missing.length > 0) report(`EKS cluster "${args.name}" does not log ${missing.join(", ")}; enable every control-plane log type.`);
+    },
+  }),
+  resourceRule<LaunchTemplate | Instance>({
+    name: "ec2-imdsv2",
+    description: "Launch templates and instances require IMDSv2 (httpTokens required) with a hop limit of at most 2.",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.launchTemplate, ...TYPES.instance],
+    config: imdsConfig,
+    validate: (p, { args, config }, report) => {
+      if (masked(p.metadataOptions)) return report(`${maskedMessage(`metadataOptions of "${args.name}"`)}.`);
+      for (const m of metadataProblems(p.metadataOptions as never, Number(config.maxHopLimit))) report(`"${args.name}": ${m}.`);
+    },
+  }),
+  stackRule({
+    name: "eks-network-policy-enforced",
+    description: "An EKS cluster the stack creates runs the vpc-cni add-on with enableNetworkPolicy, so Kubernetes NetworkPolicies are enforced rather than silently ignored.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      // An add-on whose name or cluster is unknown (preview) may be this one.
+      const addons = ofType(resources, ["aws:eks/addon:Addon"]).filter((a) => unknownAt(() => a.props.addonName) || ifKnown(() => a.props.addonName) === "vpc-cni");
+      for (const c of ofType(resources, TYPES.eksCluster)) {
+        const mine = addons.filter((a) => unknownAt(() => a.props.clusterName) || refersTo(ifKnown(() => a.props.clusterName), c) || siblings(a, c));
+        if (mine.some((a) => unknownAt(() => a.props.addonName)) || (mine.length === 0 && addons.length > 0 && unknownAt(() => c.props.name))) continue;
+        if (mine.length === 0) {
+          report(`EKS cluster "${c.name}" has no vpc-cni add-on with enableNetworkPolicy: its NetworkPolicies would not be enforced.`, c.urn);
+          continue;
+        }
+        for (const a of mine) {
+          if (unknownAt(() => a.props.configurationValues)) continue;
+          const raw = ifKnown(() => a.props.configurationValues);
+          if (masked(raw)) {
+            report(`${maskedMessage(`configurationValues of add-on "${a.name}"`)}.`, a.urn);
+            continue;
+          }
+          let enabled: unknown;
+          try {
+            enabled = typeof raw === "string" ? (JSON.parse(raw) as { enableNetworkPolicy?: unknown }).enableNetworkPolicy : undefined;
+          } catch {
+            enabled = undefined;
+          }
+          if (String(enabled) !== "true") report(`vpc-cni add-on "${a.name}" of cluster "${c.name}" does not set enableNetworkPolicy: "true"; NetworkPolicies would be ignored.`, a.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "eks-node-group-launch-template",
+    description: "EKS managed node groups launch from a launch template declared in the stack (where IMDSv2 and encrypted volumes are checked), not EKS's default template.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const templates = ofType(resources, TYPES.launchTemplate);
+      for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) {
+        if (unknownAt(() => (g.props as { launchTemplate?: { id?: unknown; name?: unknown } }).launchTemplate?.id)) continue;
+        const lt = ifKnown(() => (g.props as { launchTemplate?: { id?: unknown; name?: unknown } }).launchTemplate);
+        if (masked(lt)) report(`${maskedMessage(`launchTemplate of node group "${g.name}"`)}.`, g.urn);
+        else if (lt === undefined) report(`Node group "${g.name}" has no launchTemplate: EKS's default template allows IMDSv1; use a launch template requiring IMDSv2 with encrypted volumes.`, g.urn);
+        else if (!templates.some((t) => refersTo(lt.id, t) || refersTo(lt.name, t))) report(`Node group "${g.name}" uses launch template ${String(lt.id ?? lt.name)}, which is no launch template of this stack (deleted?).`, g.urn);
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "ec2-ebs-encrypted",
+    description: "EBS volumes (launch-template block devices, instance root and extra devices, standalone volumes) are encrypted.",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.launchTemplate, ...TYPES.instance, ...TYPES.ebsVolume],
+    validate: (p, { args }, report) => {
+      if (TYPES.ebsVolume.includes(args.type as never)) {
+        if (!isTrue((p as Volume).encrypted)) report(`EBS volume "${args.name}" must set encrypted: true.`);
+        return;
+      }
+      if (TYPES.launchTemplate.includes(args.type as never)) {
+        const lt = p as LaunchTemplate;
+        if (masked(lt.blockDeviceMappings)) return report(`${maskedMessage(`blockDeviceMappings of "${args.name}"`)}.`);
+        const ebsDevices = list(lt.blockDeviceMappings).filter((b) => b?.ebs !== undefined);
+        if (list(lt.blockDeviceMappings).length === 0) report(`Launch template "${args.name}" declares no block device, so the AMI's (possibly unencrypted) root volume is used; declare it with ebs.encrypted: true.`);
+        for (const b of ebsDevices) if (!isTrue(b.ebs?.encrypted)) report(`Launch template "${args.name}" device ${b.deviceName ?? "?"} is not encrypted (ebs.encrypted must be true).`);
+        return;
+      }
+      const inst = p as Instance;
+      if (!isTrue(inst.rootBlockDevice?.encrypted)) report(`Instance "${args.name}" must encrypt its root volume (rootBlockDevice.encrypted: true).`);
+      for (const b of list(inst.ebsBlockDevices)) if (!isTrue(b?.encrypted)) report(`Instance "${args.name}" device ${b?.deviceName ?? "?"} is not encrypted.`);
+    },
+  }),
+];

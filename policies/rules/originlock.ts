@@ -1,0 +1,131 @@
+import type { cloudfront, lb } from "@pulumi/aws";
+import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
+import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { ingressOf } from "./securitygroups";
+
+type LoadBalancer = Props<lb.LoadBalancerArgs>;
+type Listener = Props<lb.ListenerArgs>;
+type ListenerRule = Props<lb.ListenerRuleArgs>;
+type Distribution = Props<cloudfront.DistributionArgs>;
+
+const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : undefined);
+const isS3Origin = (o: { domainName?: string; s3OriginConfig?: unknown; originAccessControlId?: string }) =>
+  o.s3OriginConfig !== undefined || /\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/.test(o.domainName ?? "") || (o.originAccessControlId !== undefined && /\.s3/.test(o.domainName ?? ""));
+
+/** Resources of `types` whose `key` reference points at `target`, or (reference resolving to nothing of `among`) declared beside it. */
+function attached(target: PolicyResource, resources: PolicyResource[], types: readonly string[], key: string, among: PolicyResource[]): PolicyResource[] {
+  return ofType(resources, types).filter((r) => {
+    const ref = ifKnown(() => (r.props as Record<string, unknown>)[key]);
+    if (refersTo(ref, target)) return true;
+    return !among.some((o) => refersTo(ref, o)) && siblings(r, target);
+  });
+}
+
+/** A forward action (plain `forward` or weighted `forward` block) sends traffic to targets. */
+const forwards = (actions: unknown): boolean => list(actions as { type?: string }[]).some((a) => a?.type === "forward" || (a as { forward?: unknown })?.forward !== undefined);
+
+function checkHeaderCondition(rule: PolicyResource, header: string, report: ReportViolation) {
+  if (unknownAt(() => (rule.props as ListenerRule).conditions)) return; // known after deployment
+  const conditions = ifKnown(() => (rule.props as ListenerRule).conditions);
+  if (masked(conditions)) return report(`${maskedMessage(`The conditions of listener rule "${rule.name}"`)} (mask only the header value).`, rule.urn);
+  const matches = list(conditions).filter((c) => typeof c?.httpHeader?.httpHeaderName === "string" && c.httpHeader.httpHeaderName.toLowerCase() === header.toLowerCase());
+  if (matches.length === 0) return report(`Listener rule "${rule.name}" forwards without a ${header} header condition: requests that bypass CloudFront reach the targets.`, rule.urn);
+  for (const m of matches) {
+    const vals = m.httpHeader?.values;
+    if (masked(vals)) continue;
+    const known = Array.isArray(vals) ? vals : vals === undefined ? [] : [vals];
+    if (known.length === 0) report(`Listener rule "${rule.name}" has a ${header} condition with no value.`, rule.urn);
+    for (const v of known) {
+      if (masked(v)) continue;
+      // ALB header conditions treat * and ? as wildcards; a short or wildcard value is no secret.
+      if (typeof v !== "string" || /[*?]/.test(v) || v.length < 32) report(`Listener rule "${rule.name}" matches ${header} against a guessable value (wildcards or under 32 characters); use the origin-lock secret.`, rule.urn);
+    }
+  }
+}
+
+export const originLockPolicies: Policies = [
+  stackRule({
+    name: "alb-origin-lock",
+    description:
+      "An internet-facing ALB behind CloudFront answers only CloudFront: HTTPS default action a fixed response, every forwarding rule conditioned on the verify header, its security groups open only to CloudFront's origin-facing prefix list, and CloudFront's origins send the header.",
+    enforcementLevel: "mandatory",
+    config: {
+      headerName: { type: "string", default: "X-Origin-Verify", description: "The secret header CloudFront adds and the ALB's rules require." },
+      originPrefixListIds: { type: "array", items: { type: "string" }, default: [], description: "Prefix list ids allowed as the ALB's ingress source (empty: any prefix list, i.e. the one the program looks up)." },
+      directLoadBalancers: { type: "array", items: { type: "string" }, default: [], description: "Logical names of internet-facing ALBs that are not CloudFront origins." },
+    },
+    validate: (resources, { config }, report) => {
+      const header = String(config.headerName);
+      const distributions = ofType(resources, TYPES.distribution);
+      const customOrigin = (d: PolicyResource) => {
+        const origins = ifKnown(() => (d.props as Distribution).origins);
+        return masked(origins) || list(origins).some((o) => masked(o) || !isS3Origin(o ?? {}));
+      };
+      const fronted = distributions.filter(customOrigin);
+      if (fronted.length === 0) return;
+
+      for (const d of fronted) {
+        const origins = ifKnown(() => (d.props as Distribution).origins);
+        if (masked(origins)) {
+          report(`${maskedMessage(`The origins of distribution "${d.name}"`)} (mask only the header value).`, d.urn);
+          continue;
+        }
+        for (const o of list(origins)) {
+          if (masked(o)) report(`${maskedMessage(`An origin of distribution "${d.name}"`)}.`, d.urn);
+          else if (!isS3Origin(o ?? {}) && !list(o?.customHeaders).some((h) => masked(h) || h?.name?.toLowerCase() === header.toLowerCase())) {
+            report(`Origin "${o?.originId}" of distribution "${d.name}" does not send the ${header} header, so the origin lock can't admit CloudFront.`, d.urn);
+          }
+        }
+      }
+
+      const lbs = ofType(resources, TYPES.loadBalancer);
+      const albs = lbs.filter((l) => {
+        const p = l.props as LoadBalancer;
+        return (ifKnown(() => p.loadBalancerType) ?? "application") === "application" && ifKnown(() => p.internal) !== true && !(config.directLoadBalancers as string[]).includes(l.name);
+      });
+      const listeners = ofType(resources, TYPES.listener);
+      const sgs = ofType(resources, TYPES.securityGroup);
+      const sgRules = resources.filter((r) => [...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule].includes(r.type as never));
+      const allowedLists = config.originPrefixListIds as string[];
+
+      for (const alb of albs) {
+        const https = attached(alb, resources, TYPES.listener, "loadBalancerArn", lbs).filter((l) => upper(ifKnown(() => (l.props as Listener).protocol)) === "HTTPS");
+        for (const l of https) {
+          const actions = ifKnown(() => (l.props as Listener).defaultActions);
+          if (unknownAt(() => (l.props as Listener).defaultActions)) {
+            // known after deployment: judged then
+          } else if (masked(actions)) report(`${maskedMessage(`The default actions of listener "${l.name}"`)}.`, l.urn);
+          else if (list(actions).length === 0 || list(actions).some((a) => a?.type !== "fixed-response")) {
+            report(`HTTPS listener "${l.name}" of ALB "${alb.name}" must default to a fixed response (e.g. 403); a ${list(actions).map((a) => a?.type).join("/") || "missing"} default lets requests without the ${header} header through.`, l.urn);
+          }
+          for (const rule of attached(l, resources, TYPES.listenerRule, "listenerArn", listeners)) {
+            const ruleActions = ifKnown(() => (rule.props as ListenerRule).actions);
+            if (unknownAt(() => (rule.props as ListenerRule).actions)) continue;
+            if (masked(ruleActions)) report(`${maskedMessage(`The actions of listener rule "${rule.name}"`)}.`, rule.urn);
+            else if (forwards(ruleActions)) checkHeaderCondition(rule, header, report);
+          }
+        }
+
+        if (unknownAt(() => (alb.props as LoadBalancer).securityGroups)) continue;
+        const refs = list(ifKnown(() => (alb.props as LoadBalancer).securityGroups) as unknown[] | undefined);
+        const albSgs = sgs.filter((sg) => refs.some((ref) => refersTo(ref, sg)));
+        if (refs.length === 0) report(`ALB "${alb.name}" has no security group (the VPC default applies); give it one open only to CloudFront's origin-facing prefix list.`, alb.urn);
+        for (const sg of albSgs) {
+          const own = ingressOf(sg.type, sg.props as Record<string, unknown>).map((i) => ({ i, on: sg }));
+          const separate = sgRules.filter((r) => refersTo(ifKnown(() => r.props.securityGroupId), sg)).flatMap((r) => ingressOf(r.type, r.props as Record<string, unknown>).map((i) => ({ i, on: r })));
+          for (const { i, on } of [...own, ...separate]) {
+            const prefix = ifKnown(() => (on.props as { prefixListId?: string }).prefixListId);
+            if (i.cidrs.length > 0 || i.fromSecurityGroup || !i.fromPrefixList) {
+              const message = `Security group "${sg.name}" of ALB "${alb.name}" admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")} (${on === sg ? "inline ingress" : `rule "${on.name}"`}); allow only CloudFront's origin-facing prefix list.`;
+              report(message, on.urn);
+              // A separate rule opens the group itself: name both.
+              if (on !== sg) report(message, sg.urn);
+            } else if (allowedLists.length > 0 && typeof prefix === "string" && !allowedLists.includes(prefix)) {
+              report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list ${prefix}, not CloudFront's origin-facing list.`, on.urn);
+            }
+          }
+        }
+      }
+    },
+  }),
+];

@@ -1,0 +1,4 @@
+import { computeCases } from "./fixtures/compute";
+import { runCases } from "./fixtures/run";
+
+runCases(computeCases);

@@ -1,0 +1,4 @@
+import { iamCases } from "./fixtures/iam";
+import { runCases } from "./fixtures/run";
+
+runCases(iamCases);

@@ -1,0 +1,4 @@
+import { networkCases } from "./fixtures/network";
+import { runCases } from "./fixtures/run";
+
+runCases(networkCases);

@@ -1,0 +1,4 @@
+import { originLockCases } from "./fixtures/originlock";
+import { runCases } from "./fixtures/run";
+
+runCases(originLockCases);

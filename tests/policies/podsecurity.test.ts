@@ -1,0 +1,4 @@
+import { podSecurityCases } from "./fixtures/podsecurity";
+import { runCases } from "./fixtures/run";
+
+runCases(podSecurityCases);

@@ -1,0 +1,4 @@
+import { wafCases } from "./fixtures/waf";
+import { runCases } from "./fixtures/run";
+
+runCases(wafCases);
