@@ -53,6 +53,7 @@ const cluster = new EksCluster(
     clusterName: eksClusterName(config.stack),
     region: config.region,
     kubernetesVersion: config.kubernetesVersion,
+    metricsServerAddonVersion: config.metricsServerAddonVersion,
     serviceCidr: config.serviceCidr,
     publicAccessCidrs: config.clusterPublicAccessCidrs,
     nodeInstanceType: config.nodeInstanceType,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One-time set-up on a Debian machine with Node 20: the nginx and Redis servers the local data plane
-# and the tests run (from Debian's packages), then the npm dependencies from the lock file.
+# One-time set-up on a Debian machine with Node 20: the servers the local data plane and the tests run
+# (Debian's redis-server, dnsmasq, haproxy, openssl; nginx >= 1.27.3 from Debian sid into a private
+# folder), then the npm dependencies from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,11 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 # The rediss:// tests make a throw-away CA and server certificate with the openssl CLI.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The local data plane's service discovery (DNS) and the NLB's PROXY v2 sender.
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+# apt-get download and dpkg-deb (the private nginx below).
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -16,6 +22,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
+
+bash tools/setup-nginx.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ "${CI:-}" = "true" ]; then
   npm ci --no-audit --no-fund

@@ -41,7 +41,7 @@ export interface App {
   readonly draining: boolean;
   /** Listens on config.host:config.port (0 = any) and resolves with the bound port. */
   listen(): Promise<number>;
-  /** The graceful SIGTERM sequence: 503 on /health, delay, drain, close Redis, flush logs. Idempotent. */
+  /** The graceful SIGTERM sequence: 503 on /readyz and /health, delay, drain, close Redis, flush logs. Idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -115,8 +115,17 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
 
   const noStore = () => ({ "cache-control": "no-store" });
 
+  // Liveness: the process answers. No dependencies, so nothing outside the pod restarts it.
   http.get("/livez", (ex) => ex.json(200, { status: "ok" }, noStore()));
 
+  // Readiness: this pod can serve. False only while draining (at once on SIGTERM); a Redis outage
+  // does not count, since the limiter's fail mode decides the API's answer, fast, either way.
+  http.get("/readyz", (ex) =>
+    draining ? ex.json(503, { status: "draining" }, noStore()) : ex.json(200, { status: "ready" }, noStore()),
+  );
+
+  // The load balancers' target check through nginx: the same verdict as readiness (503 only while
+  // draining), plus what the pod sees of Redis, for people and monitors ("degraded" is still 200).
   http.get("/health", async (ex) => {
     const base = { uptime: Math.round(process.uptime()), timestamp: new Date().toISOString(), instance: config.instanceId };
     if (draining) return ex.json(503, { status: "draining", redis: "unchecked", ...base }, noStore());
@@ -125,7 +134,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
       ex.json(200, { status: "ok", redis: "ok", ...base }, noStore());
     } catch (err) {
       logRedisError(err, "health");
-      ex.json(503, { status: "degraded", redis: "error", ...base }, noStore());
+      ex.json(200, { status: "degraded", redis: "error", rateLimiter: `fail-${config.rateLimit.fail}`, ...base }, noStore());
     }
   });
 
@@ -225,7 +234,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
         {
           markDraining: () => {
             draining = true;
-            log.info({ delayMs: config.shutdownDelayMs }, "draining: /health now 503");
+            log.info({ delayMs: config.shutdownDelayMs }, "draining: /readyz and /health now 503");
           },
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           closeServer: async () => {

@@ -30,6 +30,8 @@ export interface EksClusterArgs {
   clusterName: string;
   region: string;
   kubernetesVersion: string;
+  /** The metrics-server EKS add-on version (the HPA's resource metrics); new clusters only. */
+  metricsServerAddonVersion: string;
   serviceCidr: string;
   /** Empty: private API endpoint only. */
   publicAccessCidrs: string[];
@@ -223,6 +225,20 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       // Sizes follow the config (no cluster autoscaler is installed by this stack).
       { parent: this, dependsOn: nodePolicies },
+    );
+
+    // EKS ships no metrics API: without metrics-server the HPA never sees CPU and never scales.
+    new aws.eks.Addon(
+      `${name}-metrics-server`,
+      {
+        clusterName: cluster.name,
+        addonName: "metrics-server",
+        addonVersion: args.metricsServerAddonVersion,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+      },
+      // Its pods need nodes to run on before the add-on reports active.
+      { parent: this, dependsOn: [nodeGroup] },
     );
 
     this.createsCluster = true;

@@ -56,6 +56,10 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 export const isIpv4Address: Check = (v) => IPV4.test(v);
 export const isIdentifier: Check = (v) => /^[a-z][a-z0-9_]{0,62}$/.test(v);
 export const isUpstreamHost: Check = (v) => isIpv4Address(v) || isDnsName(v) || v === "localhost";
+export const isResolverAddress: Check = (v) => {
+  const m = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v);
+  return m !== null && isIpv4Address(m[1]!) && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65_535));
+};
 export const isServerName: Check = (v) => v === "_" || v === "localhost" || isDnsName(v) || isIpv4Address(v);
 export const isIpv4Cidr: Check = (v) => parseIpv4Cidr(v) !== undefined;
 /** Absolute file path of plain segments (no `..`, no spaces). */
@@ -144,7 +148,23 @@ function checkUpstream(p: Problems, u: NginxUpstream, at: string): void {
     p.integer(`${sp}.maxFails`, s.maxFails, 0, 1000);
     p.integer(`${sp}.failTimeoutSeconds`, s.failTimeoutSeconds, 1, MAX_SECONDS);
     p.boolean(`${sp}.backup`, s.backup);
+    p.boolean(`${sp}.resolve`, s.resolve);
+    if (s.resolve === true && typeof s.host === "string" && isIpv4Address(s.host)) {
+      p.add(`${sp}.resolve: true needs a DNS name, not the address ${show(s.host)}`);
+    }
   });
+  const resolving = Array.isArray(u.servers) && u.servers.some((s) => s.resolve === true);
+  if (u.resolver === null || u.resolver === undefined) {
+    if (resolving) p.add(`${at}.resolver: null, but a server has resolve: true (nginx needs a resolver to re-resolve it)`);
+  } else if (typeof u.resolver !== "object") {
+    p.add(`${at}.resolver: ${show(u.resolver)} must be null or { addresses, validSeconds, timeoutSeconds }`);
+  } else {
+    p.each<string>(`${at}.resolver.addresses`, u.resolver.addresses, 1, (a, ap) =>
+      p.string(ap, a, isResolverAddress, "an IPv4 address, optionally with :port (e.g. 172.20.0.10 or 127.0.0.1:5353)"),
+    );
+    p.integer(`${at}.resolver.validSeconds`, u.resolver.validSeconds, 1, 300);
+    p.integer(`${at}.resolver.timeoutSeconds`, u.resolver.timeoutSeconds, 1, 60);
+  }
   if (Array.isArray(u.servers)) {
     // nginx refuses `backup` with these methods ("balancing method does not support parameter backup").
     if (["ip_hash", "hash", "random_two_least_conn"].includes(u.algorithm)) {

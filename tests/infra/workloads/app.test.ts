@@ -64,8 +64,8 @@ describe("appDeploymentSpec", () => {
     });
   });
 
-  it("probes /health for readiness, /livez for liveness and startup", () => {
-    expect(container.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+  it("probes /readyz (can serve, independent of Redis) for readiness, /livez for liveness and startup", () => {
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(container.livenessProbe.httpGet).toEqual({ path: "/livez", port: "http" });
     expect(container.startupProbe.httpGet).toEqual({ path: "/livez", port: "http" });
     expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);

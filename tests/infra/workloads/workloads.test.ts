@@ -78,13 +78,23 @@ describe("app", () => {
     expect(isSecretInput(secret, "stringData")).toBe(true);
   });
 
-  it("has a ClusterIP Service on the fixed address and port nginx's upstream uses", () => {
+  it("has a ClusterIP Service on the fixed address, and a headless Service whose DNS name nginx resolves to the pods", () => {
     const service = one(run, "kubernetes:core/v1:Service", "workloads-app");
     expect(input(service, "spec.type")).toBe("ClusterIP");
     expect(input(service, "spec.clusterIP")).toBe("172.20.0.80");
     expect(input(service, "spec.ports")).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
+    const pods = one(run, "kubernetes:core/v1:Service", "workloads-app-pods");
+    expect(input(pods, "metadata.name")).toBe("app-pods");
+    expect(input(pods, "metadata.namespace")).toBe("edgestack");
+    expect(input(pods, "spec.clusterIP")).toBe("None");
+    expect(input(pods, "spec.publishNotReadyAddresses")).toBe(false);
+    expect(input(pods, "spec.selector")).toEqual(input(service, "spec.selector"));
+    expect(input(pods, "spec.ports")).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
     const conf = input<Record<string, string>>(one(run, "kubernetes:core/v1:ConfigMap"), "data")["nginx.conf"];
-    expect(conf).toMatch(/server 172\.20\.0\.80:8080\b/);
+    // The pods' name, re-resolved through the cluster DNS (10th address of serviceCidr 172.20.0.0/16).
+    expect(conf).toMatch(/server app-pods\.edgestack\.svc\.cluster\.local:8080 [^;]* resolve;/);
+    expect(conf).toContain("resolver 172.20.0.10 valid=1s ipv6=off;");
+    expect(conf).not.toMatch(/server 172\.20\.0\.80/);
   });
 
   it("is scaled by an autoscaling/v2 HPA within the configured bounds", () => {
