@@ -15,7 +15,7 @@ export const APP_LIVENESS_PATH = "/livez";
 /** The app's readiness route: 200 while it can serve, 503 from SIGTERM on; independent of Redis. */
 export const APP_READINESS_PATH = "/readyz";
 /** Readiness probe timing (the local data plane's readiness loop plays kubelet with these). */
-export const APP_READINESS_PROBE_TIMING = { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1, successThreshold: 1 } as const;
+export const APP_READINESS_PROBE_TIMING = { periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 2, successThreshold: 1 } as const;
 /** Key of the Secret entry holding REDIS_URL. */
 export const REDIS_URL_KEY = "REDIS_URL";
 
