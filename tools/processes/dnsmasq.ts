@@ -68,7 +68,8 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
         "--pid-file=",
         `--log-facility=${logFile}`,
       ],
-      { stdio: ["ignore", out, out] },
+      // Its own process group: a terminal's Ctrl-C reaches only the orchestrator.
+      { stdio: ["ignore", out, out], detached: true },
     );
   } finally {
     closeSync(out);

@@ -65,7 +65,8 @@ export async function startHaproxy(options: { dir: string; listeners: TcpListene
   const out = openSync(logFile, "a");
   let child: ChildProcess;
   try {
-    child = spawn(haproxyBinary(), ["-db", "-f", cfg], { stdio: ["ignore", out, out] });
+    // Its own process group: a terminal's Ctrl-C reaches only the orchestrator.
+    child = spawn(haproxyBinary(), ["-db", "-f", cfg], { stdio: ["ignore", out, out], detached: true });
   } finally {
     closeSync(out);
   }

@@ -214,7 +214,8 @@ export async function startNginx(options: NginxStartOptions): Promise<NginxProce
 
   // The master's own stdout/stderr (messages before the conf's error_log is open) land in stdio.log.
   const stdio = stdioFile(prefix, "stdio.log");
-  const child = spawn(nginxBinary(), ["-p", `${prefix}/`, "-c", confFile, "-g", "daemon off;"], { stdio: ["ignore", stdio.fd, stdio.fd] });
+  // Its own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops it in order.
+  const child = spawn(nginxBinary(), ["-p", `${prefix}/`, "-c", confFile, "-g", "daemon off;"], { stdio: ["ignore", stdio.fd, stdio.fd], detached: true });
   closeSync(stdio.fd);
   const stderr = () => stdio.read().slice(-4000);
   track(child);
