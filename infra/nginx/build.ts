@@ -50,7 +50,8 @@ export type NginxConfigInput = Pick<
 >;
 
 export interface LocalUpstream {
-  host: "127.0.0.1";
+  /** A loopback IPv4 address (local replicas each have their own, as pods do). */
+  host: string;
   port: number;
   /** Default 1. */
   weight?: number;

@@ -2,8 +2,10 @@ import type { StackConfig } from "../../infra/config/schema";
 import { buildNginxModel, renderNginxConf, type LocalDiscovery, type NginxModel } from "../../infra/nginx";
 
 export interface LocalNginxInput {
-  /** Ports of fixed app replicas on 127.0.0.1 (no service discovery). Either this or `discovery`. */
+  /** Ports of fixed app replicas on 127.0.0.1 (no service discovery). One of this, `upstreams` or `discovery`. */
   upstreamPorts?: number[];
+  /** Fixed app replicas by address and port (no service discovery). */
+  upstreams?: { host: string; port: number }[];
   /** The replicas through DNS, as the cluster's headless Service (the local data plane). */
   discovery?: LocalDiscovery;
   listenPort: number;
@@ -33,7 +35,7 @@ export function localNginxModel(config: StackConfig, input: LocalNginxInput): Ng
   const trusted = input.trustedProxyCidrs ?? [];
   const model = buildNginxModel(config, {
     mode: "local",
-    upstreams: input.upstreamPorts?.map((port) => ({ host: "127.0.0.1" as const, port })),
+    upstreams: input.upstreams ?? input.upstreamPorts?.map((port) => ({ host: "127.0.0.1", port })),
     discovery: input.discovery,
     listenPort: input.listenPort,
     proxyProtocolPort: input.proxyProtocolPort,
