@@ -1,7 +1,7 @@
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { readStackFiles } from "../../../tools/offline/stack-files";
-import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
+import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
 
 /** The prod stack's Kubernetes workloads and their load-balancer wiring, as registered. */
 let run: StackRun;
@@ -95,6 +95,10 @@ describe("app", () => {
     expect(conf).toMatch(/server app-pods\.edgestack\.svc\.cluster\.local:8080 [^;]* resolve;/);
     expect(conf).toContain("resolver 172.20.0.10 valid=1s ipv6=off;");
     expect(conf).not.toMatch(/server 172\.20\.0\.80/);
+    // And it is in the plan, next to the ClusterIP Service.
+    expect(toPlan(run.resources).filter((r) => r.type === "kubernetes:core/v1:Service").map((r) => r.name)).toEqual(
+      expect.arrayContaining(["workloads-app", "workloads-app-pods"]),
+    );
   });
 
   it("is scaled by an autoscaling/v2 HPA within the configured bounds", () => {
