@@ -9,7 +9,7 @@ import { APP_PODS_DNS_NAME } from "../../infra/workloads/app";
 import { startDnsmasq, type DnsServer } from "../processes/dnsmasq";
 import { startHaproxy, type HaproxyProcess } from "../processes/haproxy";
 import { startNginx, type NginxProcess } from "../processes/nginx";
-import { freePort } from "../processes/ports";
+import { freePort, freePorts } from "../processes/ports";
 import { startRedis, type RedisProcess } from "../processes/redis";
 import { makeTestCertificates } from "../processes/tls";
 import { APP_MAIN, buildApp } from "./build-app";
@@ -282,9 +282,12 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     if (failed !== undefined) throw failed.reason;
     await waitReady(Array.from({ length: replicaCount }, (_, i) => replicaInstanceId(i)), 30_000);
 
-    const port = options.port ?? (await freePort());
-    const statusPort = await freePort();
-    const pp = options.proxyProtocol ? { tls: await freePort(), http: await freePort(), nlbTls: await freePort(), nlbHttp: await freePort() } : undefined;
+    // Distinct ports, picked together (sequential picks can repeat one).
+    const picked = await freePorts(6);
+    const port = options.port ?? picked[0]!;
+    const statusPort = picked.find((p) => p !== port)!;
+    const [tls, http_, nlbTls, nlbHttp] = picked.filter((p) => p !== port && p !== statusPort);
+    const pp = options.proxyProtocol ? { tls: tls!, http: http_!, nlbTls: nlbTls!, nlbHttp: nlbHttp! } : undefined;
     const prefix = path.join(dir, "nginx");
     mkdirSync(prefix);
     const nginxConf = renderLocalNginxConf(config, {

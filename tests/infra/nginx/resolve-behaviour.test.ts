@@ -16,7 +16,7 @@ import { APP_PODS_DNS_NAME, APP_PORT } from "../../../infra/workloads/app";
 import { clusterDnsIp } from "../../../infra/network/cidr";
 import { startDnsmasq, type DnsServer } from "../../../tools/processes/dnsmasq";
 import { makeNginxPrefix, requireResolvingNginx, startNginx, type NginxProcess } from "../../../tools/processes/nginx";
-import { freePort } from "../../../tools/processes/ports";
+import { freePort, freePorts } from "../../../tools/processes/ports";
 import { stackConfig } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,10 +82,15 @@ describe.each(["dev", "prod"] as const)("stack %s: the cluster nginx.conf on a r
       .replaceAll("/dev/stdout", `${prefix}/access.log`)
       .replace(`resolver ${clusterDnsIp(config.serviceCidr)} `, `resolver ${dns.address} `)
       .replace(`server ${APP_PODS_DNS_NAME}:${APP_PORT} `, `server ${APP_PODS_DNS_NAME}:${podPort} `);
-    for (const m of conf.matchAll(/listen 0\.0\.0\.0:(\d+)/g)) if (!ports.has(m[1]!)) ports.set(m[1]!, await freePort());
+    const listens = [...new Set([...conf.matchAll(/listen 0\.0\.0\.0:(\d+)/g)].map((m) => m[1]!))];
+    const picked = await freePorts(listens.length);
+    listens.forEach((p, i) => ports.set(p, picked[i]!));
     conf = conf.replace(/listen 0\.0\.0\.0:(\d+)/g, (_all, p: string) => `listen 127.0.0.1:${ports.get(p)}`);
     listenPort = ports.get("8080")!;
     nginx = await startNginx({ prefix, conf, ports: [...ports.values()] });
+    // nginx resolves `resolve` servers right after start; until then it has none (502).
+    const deadline = Date.now() + 5000;
+    while ((await get(listenPort, "/api/x")).status !== 200 && Date.now() < deadline) await sleep(20);
   }, 30_000);
 
   afterAll(async () => {
