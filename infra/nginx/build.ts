@@ -207,7 +207,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     defaultCacheControl: null,
     ...p,
   });
-  // The app's deep health (200/503) as the load balancer sees it: never rate limited, short timeouts.
+  // The app's /health as the load balancers see it (200 while the pod can serve, 503 only while it drains): never rate limited, short timeouts.
   const health = proxied({
     path: NGINX_HEALTH_PATH,
     match: "exact",
