@@ -221,7 +221,8 @@ test("every model the validator accepts passes the real nginx -t", async () => {
     }),
     { numRuns: 30 },
   );
-});
+  // 30 real `nginx -t` runs (each through the private nginx's loader): minutes on a busy 2-core machine.
+}, 180_000);
 
 /** Every string in the model with its field path, as the validator names it (nginx.a.b[0].c). */
 function stringFields(value: unknown, at: string, out: { path: string; set: (v: string) => void; get: () => string }[] = []) {
