@@ -65,6 +65,7 @@ const cluster = new EksCluster(
     region: config.region,
     kubernetesVersion: config.kubernetesVersion,
     supportType: config.clusterSupportType,
+    metricsServerAddonVersion: config.metricsServerAddonVersion,
     serviceCidr: config.serviceCidr,
     publicAccessCidrs: config.clusterPublicAccessCidrs,
     nodeInstanceType: config.nodeInstanceType,

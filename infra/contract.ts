@@ -53,6 +53,8 @@ export const ROUTES = [
   { key: "health", match: "exact", path: "/health", origin: "app", cache: "none", nginx: "health", albPriority: null, methods: READ_METHODS },
   // Public liveness is an ordinary, rate-limited request; only the load balancers' health check is exempt.
   { key: "liveness", match: "exact", path: "/livez", origin: "app", cache: "none", nginx: "proxy", albPriority: null, methods: READ_METHODS },
+  // The kubelet's readiness probe (can this pod serve); public like liveness, never cached.
+  { key: "readiness", match: "exact", path: "/readyz", origin: "app", cache: "none", nginx: "proxy", albPriority: null, methods: READ_METHODS },
   { key: "websocket", match: "exact", path: "/ws", origin: "app", cache: "none", nginx: "websocket", albPriority: 20, methods: HTTP_METHODS },
   { key: "api", match: "prefix", path: "/api/", origin: "app", cache: "none", nginx: "proxy", albPriority: 10, methods: HTTP_METHODS },
   { key: "static", match: "prefix", path: "/static/", origin: "static", cache: "immutable", nginx: "immutable", albPriority: null, methods: READ_METHODS },

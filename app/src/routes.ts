@@ -12,12 +12,13 @@ export interface AppRoute {
   /** GET also answers HEAD. */
   methods: readonly AppMethod[];
   /** The contract entry (infra/contract.ts ROUTES key) the path belongs to. */
-  contract: "health" | "liveness" | "websocket" | "api" | "static" | "html";
+  contract: "health" | "liveness" | "readiness" | "websocket" | "api" | "static" | "html";
 }
 
 /** Every route the app serves; createApp registers exactly these, each with one handler. */
 export const APP_ROUTES = {
   liveness: { path: "/livez", methods: ["GET"], contract: "liveness" },
+  readiness: { path: "/readyz", methods: ["GET"], contract: "readiness" },
   health: { path: "/health", methods: ["GET"], contract: "health" },
   staticFile: { path: "/static/:name", methods: ["GET"], contract: "static" },
   hello: { path: "/api/hello", methods: ["GET"], contract: "api" },

@@ -44,7 +44,7 @@ export interface App {
   readonly draining: boolean;
   /** Listens on config.host:config.port (0 = any) and resolves with the bound port. */
   listen(): Promise<number>;
-  /** The graceful SIGTERM sequence: 503 on /health, delay, drain, close Redis, flush logs. Idempotent. */
+  /** The graceful SIGTERM sequence: 503 on /readyz and /health, delay, drain, close Redis, flush logs. Idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -90,10 +90,21 @@ function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineB
   return http;
 }
 
-/** Shallow liveness: the process answers. */
+/** Liveness: the process answers. No dependencies, so nothing outside the pod restarts it. */
 const livenessHandler: Handler = (ex) => ex.json(200, { status: "ok" }, noStore());
 
-/** Deep health: 200 with Redis reachable, 503 when it is not or while draining. */
+/**
+ * Readiness: this pod can serve. False only while draining (at once on SIGTERM); a Redis outage does
+ * not count, since the limiter's fail mode decides the API's answer, fast, either way.
+ */
+function readinessHandler(isDraining: () => boolean): Handler {
+  return (ex) => (isDraining() ? ex.json(503, { status: "draining" }, noStore()) : ex.json(200, { status: "ready" }, noStore()));
+}
+
+/**
+ * The load balancers' target check through nginx: the same verdict as readiness (503 only while
+ * draining), plus what the pod sees of Redis, for people and monitors ("degraded" is still 200).
+ */
 function healthHandler(config: AppConfig, redis: RedisClient, isDraining: () => boolean, logRedisError: RedisErrorLog): Handler {
   return async (ex) => {
     const base = { uptime: Math.round(process.uptime()), timestamp: new Date().toISOString(), instance: config.instanceId };
@@ -103,7 +114,7 @@ function healthHandler(config: AppConfig, redis: RedisClient, isDraining: () => 
       ex.json(200, { status: "ok", redis: "ok", ...base }, noStore());
     } catch (err) {
       logRedisError(err, "health");
-      ex.json(503, { status: "degraded", redis: "error", ...base }, noStore());
+      ex.json(200, { status: "degraded", redis: "error", rateLimiter: `fail-${config.rateLimit.fail}`, ...base }, noStore());
     }
   };
 }
@@ -241,6 +252,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const server = http.server;
   registerRoutes(http, {
     liveness: livenessHandler,
+    readiness: readinessHandler(isDraining),
     health: healthHandler(config, redis, isDraining, logRedisError),
     staticFile: staticFileHandler(readStaticAssets(path.resolve(__dirname, "..", "static"))),
     hello: rateLimited(limiter, guards, helloHandler(config)),
@@ -271,7 +283,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
         {
           markDraining: () => {
             draining = true;
-            log.info({ delayMs: config.shutdownDelayMs }, "draining: /health now 503");
+            log.info({ delayMs: config.shutdownDelayMs }, "draining: /readyz and /health now 503");
           },
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           closeServer: async () => {

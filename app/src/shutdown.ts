@@ -1,6 +1,6 @@
 /**
  * The steps of a graceful stop, in the order a load balancer needs them:
- *  1. report unhealthy at once (/health 503) so the balancer starts deregistering this target;
+ *  1. report not ready at once (/readyz and /health 503) so the pod leaves DNS and the balancers deregister it;
  *  2. keep serving for the deregistration delay, because the balancer still routes new requests
  *     here until it has seen enough failed health checks / finished deregistration;
  *  3. stop accepting, let in-flight requests finish, close idle keep-alive sockets and WebSockets;

@@ -36,6 +36,8 @@ export interface EksClusterArgs {
   kubernetesVersion: string;
   /** EKS upgradePolicy.supportType. */
   supportType: "STANDARD" | "EXTENDED";
+  /** The metrics-server EKS add-on version (the HPA's resource metrics); new clusters only. */
+  metricsServerAddonVersion: string;
   serviceCidr: string;
   /** Empty: private API endpoint only. */
   publicAccessCidrs: string[];
@@ -257,6 +259,20 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [...nodePolicies, ...nodeAddons] },
     );
     const addons = [...nodeAddons, addon("coredns", [nodeGroup])];
+
+    // EKS ships no metrics API: without metrics-server the HPA never sees CPU and never scales.
+    new aws.eks.Addon(
+      `${name}-metrics-server`,
+      {
+        clusterName: cluster.name,
+        addonName: "metrics-server",
+        addonVersion: args.metricsServerAddonVersion,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+      },
+      // Its pods need nodes to run on before the add-on reports active.
+      { parent: this, dependsOn: [nodeGroup] },
+    );
 
     this.createsCluster = true;
     this.clusterName = cluster.name;

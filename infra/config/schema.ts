@@ -89,6 +89,12 @@ export const fields = {
     default: "STANDARD",
     description: "EKS upgradePolicy: STANDARD lets EKS upgrade the control plane at the end of standard support (no extended-support charges); EXTENDED keeps the version, at extra cost per cluster hour.",
   }),
+  metricsServerAddonVersion: field({
+    type: "string",
+    schema: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: "is not an EKS add-on version like v0.8.0-eksbuild.2" }),
+    default: "v0.8.0-eksbuild.2",
+    description: "metrics-server EKS add-on version, pinned (installed on a cluster the stack creates; the HPA's CPU metrics come from it).",
+  }),
   nodeInstanceType: field({ type: "string", schema: instanceType(), default: "t3.medium", description: "EC2 instance type of the managed node group." }),
   nodeMinSize: field({ type: "integer", schema: integer(1, 100), default: 2, description: "Node group minimum size." }),
   nodeDesiredSize: field({ type: "integer", schema: integer(1, 100), default: 2, description: "Node group desired size." }),
@@ -170,7 +176,7 @@ export const fields = {
   }),
 
   // ── nginx ──────────────────────────────────────────────────────────────────────────────────
-  nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.27.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
+  nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.30.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
   nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
   nginxLoadBalancing: field({
     type: "string",
@@ -186,6 +192,12 @@ export const fields = {
   nginxUpstreamKeepaliveRequests: field({ type: "integer", schema: integer(1, 1_000_000), default: 1000, description: "Requests served over one pooled upstream connection before it is recycled." }),
   nginxMaxFails: field({ type: "integer", schema: integer(0, 100), default: 3, description: "Passive health check: failures within fail_timeout that mark an upstream down." }),
   nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),
+  nginxResolverValidSeconds: field({
+    type: "integer",
+    schema: integer(1, 30),
+    default: 1,
+    description: "How often nginx re-resolves the app pods' DNS name (headless Service): new or removed pods are seen within about this long.",
+  }),
   nginxNextUpstreamTries: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Attempts for an idempotent request across upstreams." }),
   nginxHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30080, description: `NodePort of nginx's HTTP listener (ALB target, ${HEADERS.forwardedFor}).` }),
   nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
@@ -195,7 +207,7 @@ export const fields = {
     type: "string",
     schema: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, { error: "is not an IPv4 address" }),
     default: "172.20.0.80",
-    description: "Fixed ClusterIP of the app Service inside serviceCidr: nginx's upstream address, so nginx -t needs no DNS.",
+    description: "Fixed ClusterIP of the app Service inside serviceCidr (in-cluster clients; nginx balances over the pods through the headless Service instead).",
   }),
 
   // ── The timeout chain (seconds); see README "Timeouts" ─────────────────────────────────────

@@ -37,3 +37,13 @@ export function ipv6Subnet64(block56: string, index: number): string {
 function toDotted(n: number): string {
   return [24, 16, 8, 0].map((shift) => (n >>> shift) & 0xff).join(".");
 }
+
+/**
+ * The cluster DNS (CoreDNS's kube-dns Service) address EKS assigns: the 10th address of the
+ * service CIDR (172.20.0.10 in 172.20.0.0/16). nginx's resolver for the app pods' names.
+ */
+export function clusterDnsIp(serviceCidr: string): string {
+  const cidr = parseIpv4Cidr(serviceCidr);
+  if (!cidr) throw new Error(`serviceCidr: ${JSON.stringify(serviceCidr)} is not an IPv4 CIDR block`);
+  return toDotted(cidr.network + 10);
+}

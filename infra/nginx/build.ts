@@ -9,8 +9,11 @@ import {
   type NginxModel,
   type NginxPaths,
   type NginxServer,
+  type NginxResolver,
   type NginxUpstreamServer,
 } from "./model";
+import { clusterDnsIp } from "../network/cidr";
+import { APP_PODS_DNS_NAME } from "../workloads/app";
 
 /** The parts of the stack config the nginx model is built from. */
 export type NginxConfigInput = Pick<
@@ -21,7 +24,8 @@ export type NginxConfigInput = Pick<
   | "originSubdomain"
   | "edgeSubdomain"
   | "vpcCidr"
-  | "appClusterIp"
+  | "serviceCidr"
+  | "nginxResolverValidSeconds"
   | "nginxLoadBalancing"
   | "nginxWorkerConnections"
   | "nginxRateLimitPerMinute"
@@ -45,7 +49,8 @@ export type NginxConfigInput = Pick<
 >;
 
 export interface LocalUpstream {
-  host: "127.0.0.1";
+  /** A loopback IPv4 address (local replicas each have their own, as pods do). */
+  host: string;
   port: number;
   /** Default 1. */
   weight?: number;
@@ -53,12 +58,25 @@ export interface LocalUpstream {
   backup?: boolean;
 }
 
+/**
+ * Local service discovery as in the cluster: one DNS name whose A records are the ready replicas
+ * (loopback addresses, one per replica, all on `port`), served by a DNS server at `resolver`.
+ */
+export interface LocalDiscovery {
+  name: string;
+  port: number;
+  /** "127.0.0.1:5353". */
+  resolver: string;
+}
+
 export type NginxBuildOptions =
   | { mode: "cluster" }
   | {
       mode: "local";
-      /** The app replicas on loopback. */
-      upstreams: LocalUpstream[];
+      /** Fixed app replicas on loopback (no service discovery). Either this or `discovery`. */
+      upstreams?: LocalUpstream[];
+      /** The replicas through DNS, re-resolved like the cluster's headless Service. */
+      discovery?: LocalDiscovery;
       /** Port of the HTTP (X-Forwarded-For) listener. */
       listenPort: number;
       /** Absolute directory holding pid, logs and temp dirs (the `-p` prefix). */
@@ -150,16 +168,27 @@ export function localPaths(prefix: string): NginxPaths {
 
 /**
  * The nginx model for the stack: "cluster" for the ConfigMap (ports from NGINX_PORTS, upstream the
- * app's ClusterIP, VPC CIDR trusted), "local" for loopback replicas under a prefix directory.
+ * app pods through the headless Service's DNS name and the cluster DNS, VPC CIDR trusted), "local" for loopback replicas under a prefix directory.
  * Locations come from the contract's ROUTES (one per entry, the catch-all as `location /`).
  * The result is not validated here; `renderNginxConf` validates before writing anything.
  */
 export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOptions, routes: readonly RouteEntry[] = ROUTES): NginxModel {
   const local = options.mode === "local";
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
-  const servers: NginxUpstreamServer[] = local
-    ? options.upstreams.map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, ...serverDefaults }))
-    : [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, ...serverDefaults }];
+  const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
+  const resolverOf = (address: string): NginxResolver => ({ addresses: [address], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 });
+  let servers: NginxUpstreamServer[];
+  let resolver: NginxResolver | null = null;
+  if (!local) {
+    servers = [resolving(APP_PODS_DNS_NAME, PORTS.app)];
+    resolver = resolverOf(clusterDnsIp(config.serviceCidr));
+  } else if (options.discovery !== undefined) {
+    if (options.upstreams !== undefined) throw new Error("local nginx model: give either upstreams or discovery, not both");
+    servers = [resolving(options.discovery.name, options.discovery.port)];
+    resolver = resolverOf(options.discovery.resolver);
+  } else {
+    servers = (options.upstreams ?? []).map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
+  }
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
   // The site's names; any other Host gets the listener's default server (421). Locally also loopback.
@@ -184,7 +213,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     switch (r.nginx) {
       case "proxy":
         return proxied(at);
-      // Health as the load balancer sees it (200/503): never rate limited, health-check timeouts.
+      // Health as the load balancers see it (200 while the pod can serve, 503 only while it drains): never rate limited, health-check timeouts.
       case "health":
         return proxied({
           ...at,
@@ -286,8 +315,9 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       connectionsPerIp: config.nginxConnLimitPerIp,
       status: 429,
     },
-    // The retry budget is one read timeout: a client never waits much longer than for a single attempt.
-    retry: { tries: config.nginxNextUpstreamTries, timeoutSeconds: config.proxyReadTimeoutSeconds },
+    // The retry budget is one read timeout plus one connect timeout: an attempt that timed out on a
+    // stalled pod can still be retried once on another, and a client never waits for many attempts.
+    retry: { tries: config.nginxNextUpstreamTries, timeoutSeconds: config.proxyReadTimeoutSeconds + config.proxyConnectTimeoutSeconds },
     securityHeaders: SECURITY_HEADER_LIST.map((h) => ({ ...h })),
     hsts: { ...HSTS },
     exposeUpstreamAddress: local,
@@ -295,6 +325,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     upstreams: [
       {
         name: "app",
+        resolver,
         algorithm: config.nginxLoadBalancing,
         zoneSize: "64k",
         servers,

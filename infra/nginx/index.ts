@@ -1,6 +1,6 @@
 /** nginx reverse proxy: typed model → validated → rendered nginx.conf (see README "nginx reverse proxy"). */
 export * from "./model";
 export { buildNginxModel, HTML_STALE_IF_ERROR_SECONDS, htmlDefaultCacheControl, LOCAL_NGINX_SOURCE_ADDRESS, localPaths } from "./build";
-export type { LocalUpstream, NginxBuildOptions, NginxConfigInput } from "./build";
+export type { LocalDiscovery, LocalUpstream, NginxBuildOptions, NginxConfigInput } from "./build";
 export { NginxModelError, nginxModelProblems, validateNginxModel } from "./validate";
 export { renderNginxConf } from "./render";

@@ -13,8 +13,18 @@ export const NGINX_PORTS = PORTS.nginx;
 export const NGINX_LIVENESS_PATH = NGINX_STATUS_PATHS.liveness;
 /** stub_status on the status port, answered to loopback only (an exporter sidecar). */
 export const NGINX_STUB_STATUS_PATH = NGINX_STATUS_PATHS.stubStatus;
-/** The app's deep health check, passed through on every public listener. */
+/**
+ * The app's health route, passed through on every public listener (the load balancers' target
+ * check): 200 while the pod can serve (its body reports Redis), 503 only while it drains.
+ */
 export const NGINX_HEALTH_PATH = routePath("health");
+
+/**
+ * What makes nginx try the next server and count a failure toward max_fails: only answers that mean
+ * the pod is broken. Never http_503: the app's 503s are deliberate (draining /health, fail-closed
+ * limiter with Retry-After) and must reach the client instead of marking every pod down.
+ */
+export const NGINX_NEXT_UPSTREAM = ["error", "timeout", "http_502", "http_504"] as const;
 
 export const LOAD_BALANCING = ["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const;
 /** `hash` is `hash $request_uri consistent`; `random_two_least_conn` is `random two least_conn`. */
@@ -24,8 +34,14 @@ export const ERROR_LOG_LEVELS = ["debug", "info", "notice", "warn", "error", "cr
 export type ErrorLogLevel = (typeof ERROR_LOG_LEVELS)[number];
 
 export interface NginxUpstreamServer {
-  /** IPv4 address (or DNS name, which nginx resolves once at start: avoid in the cluster). */
+  /** IPv4 address, or a DNS name (with `resolve`: every address it resolves to is a server). */
   host: string;
+  /**
+   * Re-resolve `host` through the upstream's resolver while running (nginx >= 1.27.3): each address
+   * becomes a server with this entry's parameters, and addresses come and go without a reload.
+   * Without it nginx resolves a name once at start.
+   */
+  resolve: boolean;
   port: number;
   weight: number;
   /** Passive health check: failures within failTimeoutSeconds that mark the server down (0: never). */
@@ -44,14 +60,25 @@ export interface NginxUpstreamKeepalive {
   requests: number;
 }
 
+/** The DNS server an upstream re-resolves its `resolve` servers through. */
+export interface NginxResolver {
+  /** IPv4 addresses, optionally with a port ("172.20.0.10", "127.0.0.1:5353"). */
+  addresses: string[];
+  /** Re-resolve at most this often, whatever the records' TTL (how fast scaling is seen). */
+  validSeconds: number;
+  timeoutSeconds: number;
+}
+
 export interface NginxUpstream {
   /** Upstream block name (also its shared-memory zone). */
   name: string;
+  /** Required when a server has `resolve`; null otherwise. */
+  resolver: NginxResolver | null;
   algorithm: LoadBalancing;
   /** Shared-memory zone size so balancing state and failures are shared by all workers. */
   zoneSize: string;
   servers: NginxUpstreamServer[];
-  /** null: no pooling (a new upstream connection per request). */
+  /** null: no pooling (`keepalive 0`: a new upstream connection per request; nginx >= 1.29.7 pools by default). */
   keepalive: NginxUpstreamKeepalive | null;
 }
 

@@ -1,5 +1,5 @@
 import { HEADERS, hstsValue } from "../contract";
-import { NGINX_HEALTH_PATH } from "./model";
+import { NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
@@ -164,23 +164,32 @@ const ALGORITHM_DIRECTIVE: Record<NginxUpstream["algorithm"], string | null> = {
 function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]): void {
   if (mode === "cluster") {
     out.comment(
-      "One server: the app Service's fixed ClusterIP; kube-proxy spreads connections over the app pods. An IP, not a DNS name:",
-      "nginx resolves names once at start (and `nginx -t` fails without DNS), while re-resolving `server ... resolve` needs nginx >= 1.27.3.",
+      "The app pods themselves, from the headless Service's DNS records (ready pods only), re-resolved every few seconds:",
+      "the balancing method, max_fails/fail_timeout, retries and the keepalive pool apply per pod, and scaling needs no reload.",
     );
   }
   out.block(`upstream ${u.name}`, () => {
-    // Shared state: balancing counters and max_fails are seen by every worker.
+    // Shared state: balancing counters, max_fails and resolved servers are seen by every worker.
     out.line(`zone ${u.name} ${u.zoneSize};`);
+    if (u.resolver !== null) {
+      out.line(`resolver ${u.resolver.addresses.join(" ")} valid=${u.resolver.validSeconds}s ipv6=off;`);
+      out.line(`resolver_timeout ${u.resolver.timeoutSeconds}s;`);
+    }
     // The balancing method must come before `keepalive` (nginx docs).
     const directive = ALGORITHM_DIRECTIVE[u.algorithm];
     if (directive !== null) out.line(directive);
     for (const s of u.servers) {
-      out.line(`server ${s.host}:${s.port} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.backup ? " backup" : ""};`);
+      out.line(
+        `server ${s.host}:${s.port} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.resolve ? " resolve" : ""}${s.backup ? " backup" : ""};`,
+      );
     }
     if (u.keepalive !== null) {
       out.line(`keepalive ${u.keepalive.connections};`);
       out.line(`keepalive_timeout ${u.keepalive.timeoutSeconds}s;`);
       out.line(`keepalive_requests ${u.keepalive.requests};`);
+    } else {
+      // nginx >= 1.29.7 pools upstream connections by default.
+      out.line("keepalive 0;");
     }
   });
 }
@@ -332,7 +341,8 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
     out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
     out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
     // nginx never retries non-idempotent requests (POST, PATCH…) once sent unless told `non_idempotent`: it is not.
-    out.line("proxy_next_upstream error timeout http_502 http_503 http_504;");
+    // These conditions are also what counts toward max_fails (see NGINX_NEXT_UPSTREAM: never a deliberate 503).
+    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.join(" ")};`);
     out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
     out.line(`proxy_next_upstream_timeout ${model.retry.timeoutSeconds}s;`);
     if (l.immutableCacheSeconds !== null) {

@@ -51,6 +51,10 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 export const isIpv4Address: Check = (v) => IPV4.test(v);
 export const isIdentifier: Check = (v) => /^[a-z][a-z0-9_]{0,62}$/.test(v);
 export const isUpstreamHost: Check = (v) => isIpv4Address(v) || isDnsName(v) || v === "localhost";
+export const isResolverAddress: Check = (v) => {
+  const m = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v);
+  return m !== null && isIpv4Address(m[1]!) && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65_535));
+};
 export const isServerName: Check = (v) => v === "_" || v === "localhost" || isDnsName(v) || isIpv4Address(v);
 export const isIpv4Cidr: Check = (v) => parseIpv4Cidr(v) !== undefined;
 /** Absolute file path of plain segments (no `..`, no spaces). */
@@ -121,6 +125,8 @@ const upstreamServer = z.object({
   maxFails: int(0, 1000),
   failTimeoutSeconds: int(1, MAX_SECONDS),
   backup: bool(),
+  /** Re-resolve the name while running (`server … resolve`, nginx >= 1.27.3). */
+  resolve: bool(),
 });
 
 const upstream = z
@@ -135,8 +141,26 @@ const upstream = z
         { error: "must be null or { connections, timeoutSeconds, requests }" },
       )
       .nullable(),
+    resolver: z
+      .object(
+        {
+          addresses: list(text(isResolverAddress, "an IPv4 address, optionally with :port (e.g. 172.20.0.10 or 127.0.0.1:5353)"), 1),
+          validSeconds: int(1, 300),
+          timeoutSeconds: int(1, 60),
+        },
+        { error: "must be null or { addresses, validSeconds, timeoutSeconds }" },
+      )
+      .nullable(),
   })
   .superRefine((u, ctx) => {
+    u.servers.forEach((s, i) => {
+      if (s.resolve && isIpv4Address(s.host)) {
+        ctx.addIssue({ code: "custom", path: ["servers", i, "resolve"], params: WHOLE, message: `true needs a DNS name, not the address ${show(s.host)}` });
+      }
+    });
+    if (u.resolver === null && u.servers.some((s) => s.resolve)) {
+      ctx.addIssue({ code: "custom", path: ["resolver"], params: WHOLE, message: "null, but a server has resolve: true (nginx needs a resolver to re-resolve it)" });
+    }
     // nginx refuses `backup` with these methods ("balancing method does not support parameter backup").
     if (["ip_hash", "hash", "random_two_least_conn"].includes(u.algorithm as string)) {
       u.servers.forEach((s, i) => {

@@ -1,13 +1,22 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { PORTS, routePath } from "../contract";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
-import type { WorkloadSettings } from "./settings";
+import { NAMESPACE, type WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
 
-
-/** The port the app listens on (PORT) and its Service port: nginx's upstream is appClusterIp:APP_PORT. */
+/** The port the app listens on (PORT) and its Services' port: nginx's upstream servers are the pods' IPs on it. */
 export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
+/** Headless Service: its DNS name resolves to the ready app pods' IPs (nginx's resolving upstream). */
+export const APP_PODS_SERVICE = "app-pods";
+/** The name nginx re-resolves; EKS's cluster domain is cluster.local. */
+export const APP_PODS_DNS_NAME = `${APP_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
+/** The app's shallow liveness route (the process answers). */
+export const APP_LIVENESS_PATH = routePath("liveness");
+/** The app's readiness route: 200 while it can serve, 503 from SIGTERM on; independent of Redis. */
+export const APP_READINESS_PATH = routePath("readiness");
+/** Readiness probe timing (the local data plane's readiness loop plays kubelet with these). */
+export const APP_READINESS_PROBE_TIMING = { periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 2, successThreshold: 1 } as const;
 /** Key of the Secret entry holding REDIS_URL. */
 export const REDIS_URL_KEY = "REDIS_URL";
 /** Key of the Secret entry holding the API keys' SHA-256 digests (the app's API_KEY_HASHES). */
@@ -101,11 +110,12 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string):
               requests: { cpu: s.appCpuRequest, memory: s.appMemoryRequest },
               limits: { cpu: s.appCpuLimit, memory: s.appMemoryLimit },
             },
-            // Deep: Redis reachable. Turns 503 at SIGTERM, so the pod leaves the Service at once.
-            readinessProbe: { httpGet: { path: routePath("health"), port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 },
+            // "Can serve": 503 only from SIGTERM on (the pod leaves the headless Service's DNS within a
+            // period), never because of Redis (an outage must not empty the Service).
+            readinessProbe: { httpGet: { path: APP_READINESS_PATH, port: "http" }, ...APP_READINESS_PROBE_TIMING },
             // Shallow: a Redis outage must not restart every pod.
-            livenessProbe: { httpGet: { path: routePath("liveness"), port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-            startupProbe: { httpGet: { path: routePath("liveness"), port: "http" }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
+            livenessProbe: { httpGet: { path: APP_LIVENESS_PATH, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+            startupProbe: { httpGet: { path: APP_LIVENESS_PATH, port: "http" }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
             securityContext: containerSecurityContext(APP_UID),
             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
           },
@@ -121,6 +131,21 @@ export function appServiceSpec(s: Pick<WorkloadSettings, "appClusterIp">): k8s.t
   return {
     type: "ClusterIP",
     clusterIP: s.appClusterIp,
+    selector,
+    ports: [{ name: "http", port: APP_PORT, targetPort: "http", protocol: "TCP" }],
+  };
+}
+
+/**
+ * Headless Service (no ClusterIP, no kube-proxy): DNS answers with one A record per ready pod, which
+ * nginx's `server ... resolve` turns into one upstream server per pod. Not-ready pods are left out
+ * (publishNotReadyAddresses false), so readiness decides who gets traffic.
+ */
+export function appPodsServiceSpec(): k8s.types.input.core.v1.ServiceSpec {
+  return {
+    type: "ClusterIP",
+    clusterIP: "None",
+    publishNotReadyAddresses: false,
     selector,
     ports: [{ name: "http", port: APP_PORT, targetPort: "http", protocol: "TCP" }],
   };

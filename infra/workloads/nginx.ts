@@ -104,8 +104,8 @@ export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, config
             command: ["nginx", "-c", `${NGINX_CONF_DIR}/nginx.conf`, "-g", "daemon off;"],
             ports: [...ports.map((p) => ({ name: p.targetPort, containerPort: p.port, protocol: "TCP" })), { name: "status", containerPort: NGINX_PORTS.status, protocol: "TCP" }],
             resources: { requests: { ...NGINX_RESOURCES.requests }, limits: { ...NGINX_RESOURCES.limits } },
-            // nginx's own health on the internal status port: readiness must not follow the app's
-            // deep /health, or a Redis outage would empty every NodePort at once.
+            // nginx's own health on the internal status port: readiness must not follow the app,
+            // or an app problem would empty every NodePort at once.
             readinessProbe: { ...status, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
             livenessProbe: { ...status, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
             startupProbe: { ...status, periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 30 },

@@ -1,6 +1,6 @@
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_NAME, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
+import { APP_NAME, APP_PODS_SERVICE, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
 import { NGINX_NAME, NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec } from "./nginx";
 import { ApiKeys } from "./apiKeys";
 import { networkPolicySpecs } from "./network-policies";
@@ -23,7 +23,7 @@ export interface WorkloadsArgs {
 /**
  * The Kubernetes side: namespace `edgestack` (restricted Pod Security Standard enforced, default-deny
  * NetworkPolicies with the design's flows), the app
- * (Deployment, fixed-ClusterIP Service, PDB, HPA, REDIS_URL Secret) and nginx (content-hashed
+ * (Deployment, fixed-ClusterIP Service, headless Service for nginx, PDB, HPA, REDIS_URL Secret) and nginx (content-hashed
  * ConfigMap, Deployment, NodePort Service with fixed ports, PDB). Give it `providers: { kubernetes }`.
  */
 export class Workloads extends pulumi.ComponentResource {
@@ -89,6 +89,12 @@ export class Workloads extends pulumi.ComponentResource {
       { ...inNamespace, dependsOn: apiKeys === undefined ? [ns] : [ns, apiKeys], ignoreChanges: ["spec.replicas"] },
     );
     new kubernetes.core.v1.Service(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appServiceSpec(s) }, inNamespace);
+    // nginx's upstream: one DNS record per ready pod.
+    new kubernetes.core.v1.Service(
+      `${name}-app-pods`,
+      { metadata: { name: APP_PODS_SERVICE, namespace, labels: { ...appLabels } }, spec: appPodsServiceSpec() },
+      inNamespace,
+    );
     new kubernetes.policy.v1.PodDisruptionBudget(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appPdbSpec() }, inNamespace);
     new kubernetes.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-app`,

@@ -77,7 +77,7 @@ describe("app process", () => {
     expect(stoppedAfter).toBeGreaterThanOrEqual(1400);
     expect(stoppedAfter).toBeLessThan(5000);
     const log = child.output();
-    expect(log).toMatch(/"msg":"draining: \/health now 503"/);
+    expect(log).toMatch(/"msg":"draining: \/readyz and \/health now 503"/);
     expect(log).toMatch(/"msg":"shutdown complete"/);
     expect(log.indexOf("draining")).toBeLessThan(log.indexOf("closing server"));
   });

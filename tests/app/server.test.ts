@@ -57,7 +57,7 @@ async function start(env: Record<string, string> = {}, deps: AppDependencies = {
 const status = async (url: string, init?: RequestInit) => (await fetch(url, init)).status;
 
 describe("health", () => {
-  it("goes 200 → 503 when Redis stops and back to 200 when it returns, without a restart", async () => {
+  it("stays 200 (degraded) while Redis is down, readiness never follows Redis, and recovers without a restart", async () => {
     const { base } = await start();
     const ok = await fetch(`${base}/health`);
     expect(ok.status).toBe(200);
@@ -67,13 +67,14 @@ describe("health", () => {
     await redis.stop();
     const started = Date.now();
     const down = await fetch(`${base}/health`);
-    expect(down.status).toBe(503);
+    expect(down.status).toBe(200);
     expect(await down.json()).toMatchObject({ status: "degraded", redis: "error" });
     expect(Date.now() - started).toBeLessThan(1000); // never hangs on a dead Redis
     expect(await status(`${base}/livez`)).toBe(200); // liveness has no dependencies
+    expect(await status(`${base}/readyz`)).toBe(200); // the pod can still serve
 
     await redis.restart();
-    await waitUntil(async () => (await status(`${base}/health`)) === 200, 10_000);
+    await waitUntil(async () => ((await (await fetch(`${base}/health`)).json()) as { redis: string }).redis === "ok", 10_000);
   });
 });
 
@@ -184,7 +185,7 @@ describe("API and rate limiting", () => {
     const { base } = await start({ RATE_LIMIT_MAX: "5" });
     expect(await status(`${base}/api/hello`)).toBe(200);
     await redis.restart(); // empty script cache, empty data
-    await waitUntil(async () => (await status(`${base}/health`)) === 200, 10_000);
+    await waitUntil(async () => ((await (await fetch(`${base}/health`)).json()) as { redis: string }).redis === "ok", 10_000);
     const res = await fetch(`${base}/api/hello`);
     expect(res.status).toBe(200);
     expect(res.headers.get("ratelimit")).toBe('"default";r=4;t=60');
@@ -274,6 +275,7 @@ describe("graceful shutdown (in process)", () => {
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: "draining" });
+    expect(await status(`${base}/readyz`)).toBe(503); // readiness false at once on SIGTERM
     // The load balancer may still route here during the delay: served normally.
     expect(await status(`${base}/api/hello`)).toBe(200);
 

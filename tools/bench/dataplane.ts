@@ -48,14 +48,14 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
  * An extra nginx from the same stack model in front of chosen replicas: one replica, no pool
  * (poolConnections 0), or — as a diagnostic of where nginx's CPU goes — without its access log.
  */
-async function extraNginx(plane: DataPlane, upstreamPorts: number[], options: { poolConnections?: number; accessLog?: boolean } = {}): Promise<{ nginx: NginxProcess; url: string }> {
+async function extraNginx(plane: DataPlane, upstreams: { host: string; port: number }[], options: { poolConnections?: number; accessLog?: boolean } = {}): Promise<{ nginx: NginxProcess; url: string }> {
   const config =
     options.poolConnections === undefined
       ? plane.config
       : loadLocalStackConfig(STACK, { ...UNREACHABLE_LIMITS.configOverrides, nginxUpstreamKeepaliveConnections: options.poolConnections });
   const prefix = makeNginxPrefix();
   const [listenPort, statusPort] = [await freePort(), await freePort()];
-  const model = localNginxModel(config, { upstreamPorts, listenPort, statusPort, prefix, accessLogBuffer: ACCESS_LOG_BUFFER });
+  const model = localNginxModel(config, { upstreams, listenPort, statusPort, prefix, accessLogBuffer: ACCESS_LOG_BUFFER });
   if (options.accessLog === false) model.paths.accessLog = null;
   const nginx = await startNginx({ prefix, conf: renderNginxConf(model), ports: [listenPort, statusPort] });
   return { nginx, url: `http://127.0.0.1:${listenPort}/api/hello` };
@@ -123,11 +123,13 @@ async function main(): Promise<void> {
   });
   const extras: NginxProcess[] = [];
   try {
-    const replicaPorts = plane.replicas.map((r) => r.port);
+    // Every replica listens on the same port, each on its own loopback address.
+    const replicaPorts = [...new Set(plane.replicas.map((r) => r.port))];
+    const replicaServers = plane.replicas.map((r) => ({ host: r.host, port: r.port }));
     const replicaPids = plane.replicas.map((r) => r.pid);
-    const single = await extraNginx(plane, [replicaPorts[0]!]);
-    const singleNoLog = await extraNginx(plane, [replicaPorts[0]!], { accessLog: false });
-    const noPool = await extraNginx(plane, replicaPorts, { poolConnections: 0 });
+    const single = await extraNginx(plane, [replicaServers[0]!]);
+    const singleNoLog = await extraNginx(plane, [replicaServers[0]!], { accessLog: false });
+    const noPool = await extraNginx(plane, replicaServers, { poolConnections: 0 });
     extras.push(single.nginx, singleNoLog.nginx, noPool.nginx);
     const out: string[] = [];
     out.push(

@@ -4,17 +4,26 @@ export interface LocalArgs {
   stack: string;
   port: number;
   replicas: number;
+  /** Also open the PROXY-protocol listeners behind haproxy (the NLB), TLS with a throw-away certificate. */
+  nlb: boolean;
+  /** Remove the run directory (logs) on stop; by default it is kept and its path printed. */
+  clean: boolean;
   help: boolean;
 }
 
-export const LOCAL_USAGE = `usage: npm run local -- [--stack dev] [--port 8080] [--replicas 3]
+export const LOCAL_USAGE = `usage: npm run local -- [--stack dev] [--port 8080] [--replicas 3] [--nlb] [--clean]
 
-Runs the data plane on loopback: a private redis-server, N app replicas and nginx configured from
-Pulumi.<stack>.yaml (local mode). Ctrl-C (or SIGTERM) stops exactly the processes it started.
+Runs the cluster's data path on loopback: a private redis-server, N app replicas (each on its own
+loopback address), dnsmasq publishing the ready ones under the headless Service's name (a readiness
+loop with the Deployment's probe plays kubelet), and nginx from Pulumi.<stack>.yaml resolving them.
+Ctrl-C or SIGTERM (to this process or to npm) stops exactly the processes it started; logs are kept.
 
   --stack NAME     stack file to read (Pulumi.NAME.yaml); default dev
   --port N         nginx's port on 127.0.0.1; default 8080
-  --replicas N     app replicas behind nginx (1-64); default 3`;
+  --replicas N     app replicas behind nginx (1-64); default 3
+  --nlb            also open nginx's PROXY-protocol listeners behind haproxy (send-proxy-v2, the NLB):
+                   a TLS port with a throw-away certificate (NLB 443) and a plain port (NLB 80)
+  --clean          remove the logs on stop (default: kept, path printed)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -42,6 +51,8 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
         stack: { type: "string" },
         port: { type: "string" },
         replicas: { type: "string" },
+        nlb: { type: "boolean" },
+        clean: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -56,6 +67,8 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
     stack,
     port: values.port === undefined ? 8080 : wholeNumber("port", values.port, 1, 65_535),
     replicas: values.replicas === undefined ? 3 : wholeNumber("replicas", values.replicas, 1, 64),
+    nlb: values.nlb ?? false,
+    clean: values.clean ?? false,
     help: values.help ?? false,
   };
 }

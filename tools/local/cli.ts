@@ -1,7 +1,9 @@
 /**
- * `npm run local -- [--stack dev] [--port 8080] [--replicas 3]`: the local data plane in the
- * foreground. Builds the app, starts redis-server, the replicas and nginx, prints the URLs, and on
- * SIGINT/SIGTERM stops exactly the processes it started, then exits 0.
+ * `npm run local -- [--stack dev] [--port 8080] [--replicas 3] [--nlb] [--clean]`: the local data
+ * plane in the foreground. Builds the app, starts redis-server, dnsmasq, the replicas, the readiness
+ * loop, nginx (and haproxy with --nlb), prints the URLs, reports a server that dies, and on
+ * SIGINT/SIGTERM stops exactly the processes it started, then exits 0. The npm script execs node
+ * with the tsx loader, so npm's signal reaches this process and nothing sits in between.
  */
 import { ConfigError } from "../../infra/config/schema";
 import { LOCAL_USAGE, parseLocalArgs, UsageError } from "./args";
@@ -19,10 +21,13 @@ function banner(plane: DataPlane): string {
     ["api", plane.urls.hello],
     ["websocket", plane.urls.ws],
     ["nginx status", plane.urls.nginxStatus],
+    ...(plane.urls.nlbTls !== undefined ? ([["nlb tls", `${plane.urls.nlbTls} (CA ${plane.nlb!.caFile})`]] as [string, string][]) : []),
+    ...(plane.urls.nlbHttp !== undefined ? ([["nlb http", plane.urls.nlbHttp]] as [string, string][]) : []),
+    ["dns", `${plane.dns.address} (ready replicas: ${plane.readyAddresses().join(", ")})`],
     ["logs", plane.dir],
   ];
   return [
-    `edgestack local data plane (stack ${plane.stack}): nginx -> ${plane.replicas.length} app replica(s) -> redis-server`,
+    `edgestack local data plane (stack ${plane.stack}): nginx -> ${plane.replicas.length} app replica(s) via DNS -> redis-server`,
     ...rows.map(([k, v]) => `  ${k.padEnd(13)}${v}`),
     `  balancing ${c.nginxLoadBalancing}; nginx limit ${c.nginxRateLimitPerMinute} r/m (burst ${c.nginxRateLimitBurst}); app limit ${c.rateLimitMax} per ${c.rateLimitWindowMs} ms, fail ${c.rateLimitFailMode}`,
     // One machine-readable line: what Ctrl-C will stop (tests check these are gone afterwards).
@@ -52,9 +57,9 @@ async function main(): Promise<number> {
   let signalled: NodeJS.Signals | undefined;
   const stop = (): Promise<number> => {
     stopping ??= (async () => {
-      progress(`${signalled ?? "stop"}: stopping nginx, the replicas and redis-server…`);
+      progress(`${signalled ?? "stop"}: stopping nginx, the replicas, redis-server and dnsmasq…`);
       await plane?.stop();
-      progress("stopped");
+      progress(args.clean ? "stopped; logs removed (--clean)" : `stopped; logs kept in ${plane?.dir}`);
       return 0;
     })();
     return stopping;
@@ -70,7 +75,17 @@ async function main(): Promise<number> {
   }
 
   try {
-    plane = await startDataPlane({ stack: args.stack, port: args.port, replicas: args.replicas, build: "always", log: progress });
+    plane = await startDataPlane({
+      stack: args.stack,
+      port: args.port,
+      replicas: args.replicas,
+      proxyProtocol: args.nlb,
+      keepLogs: !args.clean,
+      build: "always",
+      log: progress,
+      onProblem: (message) => progress(`problem: ${message}`),
+      onEndpointChange: (c) => progress(`${c.id} ${c.ready ? "is ready: in DNS" : `left DNS (${c.reason === "probe" ? "readiness probe failed" : c.reason})`}`),
+    });
   } catch (err) {
     if (err instanceof MissingPrerequisiteError || err instanceof PortInUseError || err instanceof ConfigError) {
       process.stderr.write(`local: ${err.message}\n`);
@@ -83,11 +98,6 @@ async function main(): Promise<number> {
   if (signalled !== undefined) return stop();
 
   say(banner(plane));
-  for (const r of plane.replicas) {
-    void r.exited.then((e) => {
-      if (stopping === undefined) progress(`${r.instanceId} (pid ${r.pid}) exited (code ${e.code}, signal ${e.signal}); nginx sends its traffic to the others`);
-    });
-  }
   return exitCode;
 }
 

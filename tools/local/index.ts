@@ -1,5 +1,5 @@
 /** The local data plane: redis-server, app replicas and nginx from the stack's model, on loopback. */
-export { startDataPlane, assertPortFree, waitForHttp200, replicaLogTails, PortInUseError } from "./dataplane";
+export { startDataPlane, assertPortFree, waitForHttp200, replicaLogTails, PortInUseError, replicaAddress, deregistrationMs } from "./dataplane";
 export type { DataPlane, DataPlaneOptions, DataPlaneUrls } from "./dataplane";
 export { loadLocalStackConfig, replicaEnv, replicaInstanceId } from "./stack";
 export type { ConfigOverrides } from "./stack";

@@ -30,6 +30,20 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Runs while the load is on (e.g. kill a replica after a while); awaited before the result is returned. */
   during?: () => Promise<void>;
+  /** Called with each response's status and one header (lower-case name), e.g. to see which upstream answered. */
+  onResponse?: { header: string; listener: (status: number, value: string | undefined) => void };
+}
+
+/** A header from the parser's head: a flat [name, value, …] list or an object. */
+function headerOf(headers: unknown, name: string): string | undefined {
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return String(headers[i + 1]);
+    return undefined;
+  }
+  if (headers !== null && typeof headers === "object") {
+    for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return String(v);
+  }
+  return undefined;
 }
 
 /** Below nginx's client keepalive_requests (1000), so the load generator always closes first. */
@@ -60,8 +74,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     setupClient: (client) => {
       // @types/autocannon types this event's argument as the header map; at run time it is the
       // parser's head (statusCode, headers, …).
-      client.on("headers", ((head: { statusCode: number }) => {
+      client.on("headers", ((head: { statusCode: number; headers?: unknown }) => {
         statuses[head.statusCode] = (statuses[head.statusCode] ?? 0) + 1;
+        const watch = options.onResponse;
+        if (watch !== undefined) watch.listener(head.statusCode, headerOf(head.headers, watch.header));
       }) as unknown as (headers: unknown) => void);
     },
   };

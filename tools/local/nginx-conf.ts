@@ -1,11 +1,18 @@
 import type { StackConfig } from "../../infra/config/schema";
-import { buildNginxModel, renderNginxConf, type NginxModel } from "../../infra/nginx";
+import { buildNginxModel, renderNginxConf, type LocalDiscovery, type NginxModel } from "../../infra/nginx";
 
 export interface LocalNginxInput {
-  /** Ports of the app replicas on 127.0.0.1. */
-  upstreamPorts: number[];
+  /** Ports of fixed app replicas on 127.0.0.1 (no service discovery). One of this, `upstreams` or `discovery`. */
+  upstreamPorts?: number[];
+  /** Fixed app replicas by address and port (no service discovery). */
+  upstreams?: { host: string; port: number }[];
+  /** The replicas through DNS, as the cluster's headless Service (the local data plane). */
+  discovery?: LocalDiscovery;
   listenPort: number;
   statusPort: number;
+  /** The PROXY-protocol listeners (the NLB's targets); their sender, on loopback, is trusted. */
+  proxyProtocolPort?: number;
+  proxyProtocolHttpPort?: number;
   /** nginx prefix directory (absolute): pid, logs and temp dirs live here. */
   prefix: string;
   /**
@@ -21,15 +28,18 @@ export interface LocalNginxInput {
 
 /**
  * The cluster's nginx model in local mode (same upstream algorithm, pool, retries, timeouts, limits,
- * locations and headers, built by infra/nginx from the stack config), with loopback replicas as
- * explicit upstream servers.
+ * locations and headers, built by infra/nginx from the stack config), with the replicas found
+ * through a local DNS server (or, for focused tests, as explicit loopback servers).
  */
 export function localNginxModel(config: StackConfig, input: LocalNginxInput): NginxModel {
   const trusted = input.trustedProxyCidrs ?? [];
   const model = buildNginxModel(config, {
     mode: "local",
-    upstreams: input.upstreamPorts.map((port) => ({ host: "127.0.0.1" as const, port })),
+    upstreams: input.upstreams ?? input.upstreamPorts?.map((port) => ({ host: "127.0.0.1", port })),
+    discovery: input.discovery,
     listenPort: input.listenPort,
+    proxyProtocolPort: input.proxyProtocolPort,
+    proxyProtocolHttpPort: input.proxyProtocolHttpPort,
     statusPort: input.statusPort,
     prefix: input.prefix,
     trustedCidrs: trusted.length > 0 ? trusted : undefined,
@@ -37,7 +47,12 @@ export function localNginxModel(config: StackConfig, input: LocalNginxInput): Ng
     accessLogBuffer: input.accessLogBuffer,
   });
   if (trusted.length === 0) {
-    for (const server of model.servers) if (server.role !== "status") server.realIp = null;
+    // The HTTP listener is the edge; a PROXY header can only come from the local NLB stand-in.
+    for (const server of model.servers) {
+      if (server.role === "status") continue;
+      if (server.listen.proxyProtocol) server.realIp = { header: "proxy_protocol", recursive: false, trustedCidrs: ["127.0.0.1/32"] };
+      else server.realIp = null;
+    }
   }
   return model;
 }

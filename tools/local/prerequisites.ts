@@ -1,10 +1,16 @@
 import { accessSync, constants } from "node:fs";
 import * as path from "node:path";
+import { privateNginxDir } from "../processes/nginx";
 
-/** The servers the local data plane runs, where Debian puts them, and the package providing each. */
+/**
+ * The servers the local data plane runs, where they are, and what provides each: Debian packages,
+ * except nginx >= 1.27.3 (resolving upstreams), which tools/setup-nginx.sh unpacks into a private folder.
+ */
 export const REQUIRED_BINARIES = [
-  { name: "nginx", dirs: ["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin"], debianPackage: "nginx-light" },
+  { name: "nginx", dirs: [path.join(privateNginxDir(), "bin")], debianPackage: undefined },
   { name: "redis-server", dirs: ["/usr/bin", "/usr/local/bin", "/usr/sbin"], debianPackage: "redis-server" },
+  { name: "dnsmasq", dirs: ["/usr/sbin", "/usr/local/sbin", "/usr/bin"], debianPackage: "dnsmasq-base" },
+  { name: "haproxy", dirs: ["/usr/sbin", "/usr/local/sbin", "/usr/bin"], debianPackage: "haproxy" },
 ] as const;
 
 export type BinaryName = (typeof REQUIRED_BINARIES)[number]["name"];
@@ -32,22 +38,22 @@ export function locateBinary(name: string, dirs: readonly string[], envPath = pr
 }
 
 export class MissingPrerequisiteError extends Error {
-  constructor(readonly missing: { name: string; debianPackage: string }[]) {
+  constructor(readonly missing: { name: string; debianPackage: string | undefined }[]) {
     const names = missing.map((m) => m.name).join(" and ");
-    const packages = missing.map((m) => m.debianPackage).join(" ");
-    super(
-      `${names} not found (looked in the usual Debian locations and on PATH). The local data plane runs ` +
-        `Debian's packages; install them with:\n  sudo apt-get install -y ${packages}\n` +
-        `or run the one-time set-up:\n  bash tools/setup.sh`,
-    );
+    const packages = missing.flatMap((m) => (m.debianPackage === undefined ? [] : [m.debianPackage]));
+    const steps = [
+      ...(packages.length > 0 ? [`Debian's packages: sudo apt-get install -y ${packages.join(" ")}`] : []),
+      ...(missing.some((m) => m.debianPackage === undefined) ? [`nginx >= 1.27.3 (private folder ${privateNginxDir()}): bash tools/setup-nginx.sh`] : []),
+    ];
+    super(`${names} not found (looked in the usual locations and on PATH). Install:\n  ${steps.join("\n  ")}\nor run the one-time set-up:\n  bash tools/setup.sh`);
     this.name = "MissingPrerequisiteError";
   }
 }
 
-/** Paths of nginx and redis-server, or a MissingPrerequisiteError naming the Debian packages to install. */
+/** Paths of the servers, or a MissingPrerequisiteError naming what to install. */
 export function checkPrerequisites(envPath = process.env.PATH ?? "", exists: (file: string) => boolean = isExecutable): Record<BinaryName, string> {
   const found: Partial<Record<BinaryName, string>> = {};
-  const missing: { name: string; debianPackage: string }[] = [];
+  const missing: { name: string; debianPackage: string | undefined }[] = [];
   for (const b of REQUIRED_BINARIES) {
     const at = locateBinary(b.name, b.dirs, envPath, exists);
     if (at === undefined) missing.push({ name: b.name, debianPackage: b.debianPackage });

@@ -13,8 +13,10 @@ export interface ReplicaExit {
 export interface ReplicaProcess {
   readonly index: number;
   readonly instanceId: string;
+  /** Its own loopback address (as a pod has its own IP); all replicas share one port. */
+  readonly host: string;
   readonly port: number;
-  /** http://127.0.0.1:port (the replica directly, bypassing nginx). */
+  /** http://host:port (the replica directly, bypassing nginx). */
   readonly url: string;
   readonly pid: number;
   readonly logFile: string;
@@ -23,8 +25,12 @@ export interface ReplicaProcess {
   readonly exited: Promise<ReplicaExit>;
   /** SIGKILL (a crash) and wait for the exit. */
   kill(): Promise<ReplicaExit>;
-  /** SIGTERM (graceful shutdown: /health 503, delay, drain) and wait for the exit. */
+  /** SIGTERM (graceful shutdown: /readyz and /health 503, delay, drain) and wait for the exit. */
   terminate(): Promise<ReplicaExit>;
+  /** SIGSTOP: the process stops answering but keeps its sockets (a hung pod). */
+  stall(): void;
+  /** SIGCONT after stall(). */
+  resume(): void;
 }
 
 // Every replica still alive when this process exits is killed, so none outlives a crashed test or CLI.
@@ -37,6 +43,8 @@ function tail(file: string, lines = 15): string {
 export interface StartReplicaOptions {
   index: number;
   instanceId: string;
+  /** Default 127.0.0.1. */
+  host?: string;
   port: number;
   env: Record<string, string>;
   logFile: string;
@@ -49,6 +57,7 @@ export interface StartReplicaOptions {
  * orchestrator, which then stops everything in order.
  */
 export async function startReplica(options: StartReplicaOptions): Promise<ReplicaProcess> {
+  const host = options.host ?? "127.0.0.1";
   const out = openSync(options.logFile, "a");
   let child: ChildProcess;
   try {
@@ -69,7 +78,7 @@ export async function startReplica(options: StartReplicaOptions): Promise<Replic
   });
   diedDuringStart.catch(() => undefined);
   try {
-    await Promise.race([waitForPort(options.port, options.startTimeoutMs ?? 15_000), diedDuringStart, spawnError]);
+    await Promise.race([waitForPort(options.port, options.startTimeoutMs ?? 15_000, host), diedDuringStart, spawnError]);
   } catch (err) {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await exited;
@@ -83,8 +92,9 @@ export async function startReplica(options: StartReplicaOptions): Promise<Replic
   return {
     index: options.index,
     instanceId: options.instanceId,
+    host,
     port: options.port,
-    url: `http://127.0.0.1:${options.port}`,
+    url: `http://${host}:${options.port}`,
     pid,
     logFile: options.logFile,
     get running() {
@@ -92,6 +102,17 @@ export async function startReplica(options: StartReplicaOptions): Promise<Replic
     },
     exited,
     kill: () => signal("SIGKILL"),
-    terminate: () => signal("SIGTERM"),
+    terminate: () => {
+      const exit = signal("SIGTERM");
+      // A stalled (stopped) process acts on SIGTERM only once it runs again.
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGCONT");
+      return exit;
+    },
+    stall: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGSTOP");
+    },
+    resume: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGCONT");
+    },
   };
 }

@@ -24,6 +24,8 @@ export function loadLocalStackConfig(stack: string, overrides: ConfigOverrides =
 
 export interface ReplicaEnvInput {
   index: number;
+  /** Loopback address the replica binds; default 127.0.0.1. */
+  host?: string;
   port: number;
   redisUrl: string;
   /** See DataPlaneOptions.shutdownDelayMs. */
@@ -47,7 +49,7 @@ export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<
   const shutdownTimeoutMs = Math.max(config.terminationGracePeriodSeconds * 1000, input.shutdownDelayMs + 5000);
   return {
     PORT: String(input.port),
-    HOST: "127.0.0.1",
+    HOST: input.host ?? "127.0.0.1",
     REDIS_URL: input.redisUrl,
     RATE_LIMIT_MAX: String(config.rateLimitMax),
     RATE_LIMIT_WINDOW_MS: String(config.rateLimitWindowMs),

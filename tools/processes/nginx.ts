@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { waitForPort } from "./ports";
 import { stopOnExit } from "./children";
@@ -11,12 +11,55 @@ import { stopOnExit } from "./children";
  * stop/reload act on exactly that master pid — never on other nginx processes on the machine.
  */
 
-/** Debian installs nginx in /usr/sbin, which is not always on PATH. */
-export function nginxBinary(): string {
+/** Where tools/setup-nginx.sh puts nginx >= 1.27.3 (Debian sid's, with its own libraries), shared by checkouts. */
+export function privateNginxDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.EDGESTACK_NGINX_DIR ?? path.join(env.EDGESTACK_CACHE ?? path.join(homedir(), ".cache", "edgestack"), "nginx-1.30");
+}
+
+/** The first nginx that supports `server ... resolve` in upstreams (the cluster's data path). */
+export const RESOLVE_MIN_VERSION = "1.27.3";
+
+/**
+ * The nginx every test, benchmark and the local data plane runs: the private one from
+ * tools/setup-nginx.sh when present; otherwise a system nginx (Debian's 1.22 predates `resolve`, so
+ * confs with resolving upstreams fail `nginx -t` there; `requireResolvingNginx` says so up front).
+ */
+export function nginxBinary(env: NodeJS.ProcessEnv = process.env): string {
+  const launcher = path.join(privateNginxDir(env), "bin", "nginx");
+  if (existsSync(launcher)) return launcher;
   for (const candidate of ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx"]) {
     if (existsSync(candidate)) return candidate;
   }
   return "nginx";
+}
+
+/** "1.30.6" from `nginx -v`; undefined when it does not run. */
+export function nginxVersion(binary = nginxBinary()): string | undefined {
+  const r = spawnSync(binary, ["-v"], { encoding: "utf8" });
+  return /nginx version: nginx\/(\d+\.\d+\.\d+)/.exec(`${r.stderr ?? ""}${r.stdout ?? ""}`)?.[1];
+}
+
+/** a >= b for dotted versions. */
+export function versionAtLeast(a: string, b: string): boolean {
+  const x = a.split(".").map(Number);
+  const y = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  }
+  return true;
+}
+
+/** The nginx binary, or a clear error when it cannot run resolving upstreams (the cluster's conf). */
+export function requireResolvingNginx(): string {
+  const binary = nginxBinary();
+  const version = nginxVersion(binary);
+  if (version === undefined || !versionAtLeast(version, RESOLVE_MIN_VERSION)) {
+    throw new Error(
+      `${binary} is ${version === undefined ? "not runnable" : `nginx ${version}`}; the cluster's nginx.conf (upstream servers with \`resolve\`) ` +
+        `needs nginx >= ${RESOLVE_MIN_VERSION}. Install it (into ${privateNginxDir()}, the system untouched) with: bash tools/setup-nginx.sh`,
+    );
+  }
+  return binary;
 }
 
 export interface NginxCheckResult {
@@ -171,7 +214,8 @@ export async function startNginx(options: NginxStartOptions): Promise<NginxProce
 
   // The master's own stdout/stderr (messages before the conf's error_log is open) land in stdio.log.
   const stdio = stdioFile(prefix, "stdio.log");
-  const child = spawn(nginxBinary(), ["-p", `${prefix}/`, "-c", confFile, "-g", "daemon off;"], { stdio: ["ignore", stdio.fd, stdio.fd] });
+  // Its own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops it in order.
+  const child = spawn(nginxBinary(), ["-p", `${prefix}/`, "-c", confFile, "-g", "daemon off;"], { stdio: ["ignore", stdio.fd, stdio.fd], detached: true });
   closeSync(stdio.fd);
   const stderr = () => stdio.read().slice(-4000);
   track(child);

@@ -38,3 +38,24 @@ export async function waitForPort(port: number, timeoutMs = 10000, host = "127.0
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * `count` different free loopback ports, held open together while they are picked, so the kernel
+ * cannot hand out one port twice (sequential freePort calls can).
+ */
+export async function freePorts(count: number, host = "127.0.0.1"): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, host, () => resolve());
+      });
+    }
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}

@@ -107,7 +107,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const proc = spawn(redisServerBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+    // Its own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops it in order.
+    const proc = spawn(redisServerBinary(), args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     let stderr = "";
     proc.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     trackChild(proc);

@@ -153,3 +153,14 @@ describe("EksCluster component", () => {
     }
   });
 });
+
+describe("metrics-server (the HPA's resource metrics)", () => {
+  it("is installed as the EKS add-on, version pinned from config, after the nodes exist", () => {
+    const addon = one(run, "aws:eks/addon:Addon", "cluster-metrics-server");
+    expect(input(addon, "addonName")).toBe("metrics-server");
+    expect(input(addon, "addonVersion")).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+    expect(input(addon, "clusterName")).toBe(input(cluster, "name"));
+    expect(addon.parent).toBe("cluster");
+    expect(toPlan(run.resources).some((r) => r.type === "aws:eks/addon:Addon" && r.name === "cluster-metrics-server")).toBe(true);
+  });
+});

@@ -77,6 +77,13 @@ describe("parseStackConfig", () => {
     expect(found).toContainEqual(expect.stringContaining(`edgestack:${a} (${broken}) must be ${op === "<" ? "less than" : "at most"} edgestack:${b} (${upper})`));
   });
 
+  it("names a bad metrics-server add-on version and resolver interval", () => {
+    expect(problems({ ...base, "edgestack:metricsServerAddonVersion": "latest" })).toContainEqual(
+      expect.stringMatching(/edgestack:metricsServerAddonVersion.*latest.*is not an EKS add-on version/),
+    );
+    expect(problems({ ...base, "edgestack:nginxResolverValidSeconds": "0" })).toContainEqual(expect.stringContaining("edgestack:nginxResolverValidSeconds"));
+  });
+
   it("checks the other cross-field rules", () => {
     expect(problems({ ...base, "edgestack:nodeMinSize": "5" })).toContainEqual(expect.stringContaining("edgestack:nodeMinSize (5) must be at most edgestack:nodeDesiredSize (2)"));
     expect(problems({ ...base, "edgestack:vpcId": "vpc-0123456789abcdef0" })).toContainEqual(

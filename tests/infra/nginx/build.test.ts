@@ -50,13 +50,24 @@ describe("cluster mode", () => {
     });
   });
 
-  test("one upstream server: the app ClusterIP on 8080, with the configured algorithm, passive checks and pool", () => {
+  test("one resolving upstream server: the app pods' headless-Service name on 8080 through the cluster DNS, with the configured algorithm, passive checks and pool", () => {
     expect(model.upstreams).toEqual([
       {
         name: "app",
+        resolver: { addresses: ["172.20.0.10"], validSeconds: prod.nginxResolverValidSeconds, timeoutSeconds: 2 },
         algorithm: prod.nginxLoadBalancing,
         zoneSize: "64k",
-        servers: [{ host: prod.appClusterIp, port: 8080, weight: 1, maxFails: prod.nginxMaxFails, failTimeoutSeconds: prod.nginxFailTimeoutSeconds, backup: false }],
+        servers: [
+          {
+            host: "app-pods.edgestack.svc.cluster.local",
+            port: 8080,
+            resolve: true,
+            weight: 1,
+            maxFails: prod.nginxMaxFails,
+            failTimeoutSeconds: prod.nginxFailTimeoutSeconds,
+            backup: false,
+          },
+        ],
         keepalive: { connections: prod.nginxUpstreamKeepaliveConnections, timeoutSeconds: prod.nginxUpstreamKeepaliveSeconds, requests: prod.nginxUpstreamKeepaliveRequests },
       },
     ]);
@@ -102,7 +113,7 @@ describe("cluster mode", () => {
     for (const r of ROUTES.filter((r) => r.nginx === "health")) expect(byPath[r.path]).toMatchObject({ rateLimited: false, accessLog: false });
     const nlbTls = model.servers[1] as NginxProxyServer;
     expect(nlbTls.locations.find((l) => l.path === "/")?.defaultCacheControl).toBe(byPath["/"].defaultCacheControl);
-    expect(model.retry).toEqual({ tries: prod.nginxNextUpstreamTries, timeoutSeconds: prod.proxyReadTimeoutSeconds });
+    expect(model.retry).toEqual({ tries: prod.nginxNextUpstreamTries, timeoutSeconds: prod.proxyReadTimeoutSeconds + prod.proxyConnectTimeoutSeconds });
     expect(model.rateLimit).toMatchObject({
       requestsPerMinute: prod.nginxRateLimitPerMinute,
       burst: prod.nginxRateLimitBurst,

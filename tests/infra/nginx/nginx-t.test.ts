@@ -1,12 +1,14 @@
 /**
- * The real `nginx -t` (Debian's nginx, as root in CI) on the files `render:nginx` writes for every
- * stack file in the repository, in cluster mode (the ConfigMap's file) and local mode.
+ * The real `nginx -t` (nginx >= 1.27.3 from tools/setup-nginx.sh, as the cluster image runs) on the
+ * files `render:nginx` writes for every stack file in the repository, in cluster mode (the
+ * ConfigMap's file, with its resolving upstream) and local mode.
  */
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../../tools/offline/stack-files";
 import { runRenderCli } from "../../../tools/nginx/render";
-import { checkNginxConfig, makeNginxPrefix } from "../../../tools/processes/nginx";
+import { readFileSync } from "node:fs";
+import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx } from "../../../tools/processes/nginx";
 
 const stacks = readdirSync(PROJECT_ROOT)
   .map((f) => /^Pulumi\.([A-Za-z0-9._-]+)\.yaml$/.exec(f)?.[1])
@@ -20,6 +22,10 @@ const prefix = () => {
   return d;
 };
 
+test("the nginx under test can run resolving upstreams (fails loudly without tools/setup-nginx.sh)", () => {
+  expect(nginxVersion(requireResolvingNginx())).toMatch(/^1\.(2[89]|[3-9]\d)\.|^1\.27\.([3-9]|\d\d)$/);
+});
+
 test("the repository has the dev and prod stacks", () => {
   expect(stacks).toEqual(expect.arrayContaining(["dev", "prod"]));
 });
@@ -29,6 +35,8 @@ describe.each(stacks)("stack %s", (stack) => {
     const out = prefix();
     const result = runRenderCli(["--stack", stack, "--out", out]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
+    const conf = readFileSync(path.join(out, "nginx.conf"), "utf8");
+    expect(conf).toMatch(/^\s+server app-pods\.edgestack\.svc\.cluster\.local:8080 .* resolve;$/m);
     const check = await checkNginxConfig(out);
     expect(check.output).toMatch(/test is successful/);
     expect(check.ok).toBe(true);

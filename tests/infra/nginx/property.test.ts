@@ -60,17 +60,25 @@ function upstreamArb(name: string): fc.Arbitrary<NginxUpstream> {
       zoneSize,
       servers: fc
         .uniqueArray(
-          fc.record({
-            host: ipv4,
+          fc.oneof(fc.record({ host: ipv4, resolve: fc.constant(false) }), fc.record({ host: dnsName, resolve: fc.constant(true) })).chain((h) =>
+            fc.record({
+            host: fc.constant(h.host),
+            resolve: fc.constant(h.resolve),
             port,
             weight: fc.integer({ min: 1, max: 100 }),
             maxFails: fc.integer({ min: 0, max: 20 }),
             failTimeoutSeconds: seconds(3600),
             backup: backupAllowed ? fc.boolean() : fc.constant(false),
-          }),
+            }),
+          ),
           { minLength: 1, maxLength: 5, selector: (s) => `${s.host}:${s.port}` },
         )
         .map((servers) => (servers.every((s) => s.backup) ? servers.map((s, i) => ({ ...s, backup: i === 0 ? false : s.backup })) : servers)),
+      resolver: fc.record({
+        addresses: fc.array(fc.tuple(ipv4, fc.option(port, { nil: undefined })).map(([a, p]) => (p === undefined ? a : `${a}:${p}`)), { minLength: 1, maxLength: 2 }),
+        validSeconds: seconds(300),
+        timeoutSeconds: seconds(60),
+      }),
       keepalive: fc.option(fc.record({ connections: fc.integer({ min: 1, max: 1000 }), timeoutSeconds: seconds(3600), requests: fc.integer({ min: 1, max: 100_000 }) }), { nil: null }),
     });
   });
@@ -214,7 +222,8 @@ test("every model the validator accepts passes the real nginx -t", async () => {
     }),
     { numRuns: 30 },
   );
-});
+  // 30 real `nginx -t` runs (each through the private nginx's loader): minutes on a busy 2-core machine.
+}, 180_000);
 
 /** Every string in the model with its field path, as the validator names it (nginx.a.b[0].c). */
 function stringFields(value: unknown, at: string, out: { path: string; set: (v: string) => void; get: () => string }[] = []) {

@@ -44,9 +44,12 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(conf).toMatch(/^\s+server_tokens off;$/m);
   });
 
-  test("the upstream is the app's ClusterIP with passive health checks and a keep-alive pool after the algorithm", () => {
+  test("the upstream resolves the app pods through the cluster DNS, with passive health checks and a keep-alive pool after the algorithm", () => {
     const upstream = lines(blockOf(conf, "upstream app"));
-    expect(upstream).toContain(`server ${dev.appClusterIp}:8080 weight=1 max_fails=${dev.nginxMaxFails} fail_timeout=${dev.nginxFailTimeoutSeconds}s;`);
+    expect(upstream).toContain(
+      `server app-pods.edgestack.svc.cluster.local:8080 weight=1 max_fails=${dev.nginxMaxFails} fail_timeout=${dev.nginxFailTimeoutSeconds}s resolve;`,
+    );
+    expect(upstream).toContain(`resolver 172.20.0.10 valid=${dev.nginxResolverValidSeconds}s ipv6=off;`);
     expect(upstream).toContain("least_conn;");
     expect(upstream).toContain(`keepalive ${dev.nginxUpstreamKeepaliveConnections};`);
     expect(upstream).toContain(`keepalive_timeout ${dev.nginxUpstreamKeepaliveSeconds}s;`);
@@ -133,9 +136,10 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       `proxy_connect_timeout ${dev.proxyConnectTimeoutSeconds}s;`,
       `proxy_read_timeout ${dev.proxyReadTimeoutSeconds}s;`,
       `proxy_send_timeout ${dev.proxySendTimeoutSeconds}s;`,
-      "proxy_next_upstream error timeout http_502 http_503 http_504;",
+      // Never http_503: a deliberate 503 (draining /health, fail-closed API) must not mark a pod down.
+      "proxy_next_upstream error timeout http_502 http_504;",
       `proxy_next_upstream_tries ${dev.nginxNextUpstreamTries};`,
-      `proxy_next_upstream_timeout ${dev.proxyReadTimeoutSeconds}s;`,
+      `proxy_next_upstream_timeout ${dev.proxyReadTimeoutSeconds + dev.proxyConnectTimeoutSeconds}s;`,
     ]));
     expect(conf).not.toContain("non_idempotent");
     expect(api).not.toContain("expires");
@@ -226,9 +230,9 @@ describe("upstream algorithms", () => {
     expect(lines(api)).toContain("limit_req zone=per_ip_requests;");
   });
 
-  test("keepalive 0 turns the pool off: no keepalive directives in the upstream", () => {
-    const upstream = blockOf(renderNginxConf(cluster({ ...dev, nginxUpstreamKeepaliveConnections: 0 })), "upstream app");
-    expect(upstream).not.toMatch(/keepalive/);
+  test("keepalive 0 turns the pool off: `keepalive 0` (nginx >= 1.29.7 pools by default), no pool settings", () => {
+    const upstream = lines(blockOf(renderNginxConf(cluster({ ...dev, nginxUpstreamKeepaliveConnections: 0 })), "upstream app"));
+    expect(upstream.filter((l) => l.startsWith("keepalive"))).toEqual(["keepalive 0;"]);
   });
 
   test("weights and backup servers", () => {

@@ -68,8 +68,8 @@ describe("appDeploymentSpec", () => {
     });
   });
 
-  it("probes /health for readiness, /livez for liveness and startup", () => {
-    expect(container.readinessProbe.httpGet).toEqual({ path: routePath("health"), port: "http" });
+  it("probes /readyz (can serve, independent of Redis) for readiness, /livez for liveness and startup", () => {
+    expect(container.readinessProbe.httpGet).toEqual({ path: routePath("readiness"), port: "http" });
     expect(container.livenessProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
     expect(container.startupProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
     expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);

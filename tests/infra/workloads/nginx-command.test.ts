@@ -6,9 +6,10 @@ import { parseStackConfig } from "../../../infra/config/schema";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { NGINX_CONF_DIR, nginxConfigMapName, nginxDeploymentSpec } from "../../../infra/workloads/nginx";
 import { readStackFiles } from "../../../tools/offline/stack-files";
+import { requireResolvingNginx } from "../../../tools/processes/nginx";
 
 /**
- * The nginx container's command, run by the real nginx (`-t`, nothing is started or bound) against
+ * The nginx container's command, run by a real nginx >= 1.27.3 as the image's (`-t`, nothing is started or bound) against
  * the stack's rendered cluster config: the `-g` globals the Deployment adds must not clash with the
  * file (e.g. a duplicate `daemon` directive would stop every pod from starting).
  */
@@ -34,7 +35,7 @@ it.each(["dev", "prod"])("%s: the Deployment's nginx command accepts the ConfigM
   // stderr to a file: the config logs to /dev/stderr, which nginx cannot open on a socket (Node's pipes).
   const logFile = path.join(stackDir, "nginx-t.log");
   const log = openSync(logFile, "w");
-  const result = spawnSync("/usr/sbin/nginx", ["-t", "-p", `${stackDir}/`, "-c", confFile, ...command.slice(3)], { stdio: ["ignore", log, log] });
+  const result = spawnSync(requireResolvingNginx(), ["-t", "-p", `${stackDir}/`, "-c", confFile, ...command.slice(3)], { stdio: ["ignore", log, log] });
   closeSync(log);
   expect(readFileSync(logFile, "utf8")).toMatch(/test is successful/);
   expect(result.status).toBe(0);

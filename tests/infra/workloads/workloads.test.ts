@@ -1,7 +1,7 @@
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { readStackFiles } from "../../../tools/offline/stack-files";
-import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
+import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
 
 /** The prod stack's Kubernetes workloads and their load-balancer wiring, as registered. */
 let run: StackRun;
@@ -79,13 +79,27 @@ describe("app", () => {
     expect(isSecretInput(secret, "stringData")).toBe(true);
   });
 
-  it("has a ClusterIP Service on the fixed address and port nginx's upstream uses", () => {
+  it("has a ClusterIP Service on the fixed address, and a headless Service whose DNS name nginx resolves to the pods", () => {
     const service = one(run, "kubernetes:core/v1:Service", "workloads-app");
     expect(input(service, "spec.type")).toBe("ClusterIP");
     expect(input(service, "spec.clusterIP")).toBe("172.20.0.80");
     expect(input(service, "spec.ports")).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
+    const pods = one(run, "kubernetes:core/v1:Service", "workloads-app-pods");
+    expect(input(pods, "metadata.name")).toBe("app-pods");
+    expect(input(pods, "metadata.namespace")).toBe("edgestack");
+    expect(input(pods, "spec.clusterIP")).toBe("None");
+    expect(input(pods, "spec.publishNotReadyAddresses")).toBe(false);
+    expect(input(pods, "spec.selector")).toEqual(input(service, "spec.selector"));
+    expect(input(pods, "spec.ports")).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
     const conf = input<Record<string, string>>(one(run, "kubernetes:core/v1:ConfigMap"), "data")["nginx.conf"];
-    expect(conf).toMatch(/server 172\.20\.0\.80:8080\b/);
+    // The pods' name, re-resolved through the cluster DNS (10th address of serviceCidr 172.20.0.0/16).
+    expect(conf).toMatch(/server app-pods\.edgestack\.svc\.cluster\.local:8080 [^;]* resolve;/);
+    expect(conf).toContain("resolver 172.20.0.10 valid=1s ipv6=off;");
+    expect(conf).not.toMatch(/server 172\.20\.0\.80/);
+    // And it is in the plan, next to the ClusterIP Service.
+    expect(toPlan(run.resources).filter((r) => r.type === "kubernetes:core/v1:Service").map((r) => r.name)).toEqual(
+      expect.arrayContaining(["workloads-app", "workloads-app-pods"]),
+    );
   });
 
   it("is scaled by an autoscaling/v2 HPA within the configured bounds", () => {

@@ -30,9 +30,10 @@ test("trusted proxy CIDRs are passed through", () => {
   expect(text).toMatch(/set_real_ip_from 127\.0\.0\.1\/32;\s+real_ip_header X-Forwarded-For;/);
 });
 
-test("pooling off (nginxUpstreamKeepaliveConnections 0) renders no keepalive pool", () => {
+test("pooling off (nginxUpstreamKeepaliveConnections 0) renders `keepalive 0` (nginx >= 1.29.7 pools by default)", () => {
   const text = renderLocalNginxConf(loadLocalStackConfig("dev", { nginxUpstreamKeepaliveConnections: 0 }), input);
-  expect(text).not.toMatch(/^\s*keepalive \d+;/m);
+  expect(text).not.toMatch(/^\s*keepalive [1-9]\d*;/m);
+  expect(text).toMatch(/^\s*keepalive 0;$/m);
   expect(renderLocalNginxConf(config, input)).toMatch(new RegExp(`^\\s*keepalive ${config.nginxUpstreamKeepaliveConnections};`, "m"));
 });
 
@@ -42,6 +43,21 @@ test("the rendered file passes nginx -t", async () => {
     const result = await writeAndCheckNginxConfig(prefix, renderLocalNginxConf(config, { ...input, prefix }));
     expect(result.output).toMatch(/test is successful/);
     expect(result.ok).toBe(true);
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+});
+
+test("discovery: the replicas through the headless Service's name and the local DNS server, re-resolved as in the cluster", async () => {
+  const discovery = { name: "app-pods.edgestack.svc.cluster.local", port: 41000, resolver: "127.0.0.1:41053" };
+  const text = renderLocalNginxConf(config, { listenPort: 40080, statusPort: 40081, prefix: "/tmp/edgestack-test-prefix", discovery });
+  expect(text).toMatch(/^\s+server app-pods\.edgestack\.svc\.cluster\.local:41000 weight=1 max_fails=\d+ fail_timeout=\d+s resolve;$/m);
+  expect(text).toMatch(new RegExp(`^\\s+resolver 127\\.0\\.0\\.1:41053 valid=${config.nginxResolverValidSeconds}s ipv6=off;$`, "m"));
+  expect(text).not.toMatch(/server 127\.0\.0\.1:/);
+  const prefix = makeNginxPrefix();
+  try {
+    const result = await writeAndCheckNginxConfig(prefix, renderLocalNginxConf(config, { listenPort: 40080, statusPort: 40081, prefix, discovery }));
+    expect(result.output).toMatch(/test is successful/);
   } finally {
     rmSync(prefix, { recursive: true, force: true });
   }

@@ -17,7 +17,7 @@ test("cluster mode writes a self-contained DIR/nginx.conf and prints its path", 
   const result = runRenderCli(["--stack", "dev", "--out", out]);
   expect(result).toEqual({ code: 0, stdout: `${out}/nginx.conf\n`, stderr: "" });
   const conf = readFileSync(path.join(out, "nginx.conf"), "utf8");
-  expect(conf).toContain(`server ${dev.appClusterIp}:8080 `);
+  expect(conf).toContain("server app-pods.edgestack.svc.cluster.local:8080 ");
   expect(conf).toContain(`set_real_ip_from ${dev.vpcCidr};`);
   expect(conf).not.toMatch(/^\s*include\b/m);
 });

@@ -1,0 +1,149 @@
+/**
+ * The cluster's nginx.conf (dev and prod), run by nginx >= 1.27.3 against a real DNS server
+ * (dnsmasq) standing for the cluster DNS: the upstream follows the headless Service's records
+ * without a reload — pods added get traffic within seconds, pods removed get none — and a pod's
+ * deliberate 503 is passed to the client and never marks the pod down.
+ *
+ * Only what cannot run outside a pod is rewritten: /tmp and /dev/std* paths into a prefix, the
+ * listen ports and the pods' port to free loopback ports, and the resolver's address to dnsmasq's.
+ */
+import * as http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
+import { APP_PODS_DNS_NAME, APP_PORT } from "../../../infra/workloads/app";
+import { clusterDnsIp } from "../../../infra/network/cidr";
+import { startDnsmasq, type DnsServer } from "../../../tools/processes/dnsmasq";
+import { makeNginxPrefix, requireResolvingNginx, startNginx, type NginxProcess } from "../../../tools/processes/nginx";
+import { freePort, freePorts } from "../../../tools/processes/ports";
+import { stackConfig } from "./support";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Pod {
+  address: string;
+  status: number;
+  hits: number;
+  server: http.Server;
+}
+
+async function startPod(address: string, port: number): Promise<Pod> {
+  const pod: Pod = { address, status: 200, hits: 0, server: undefined as unknown as http.Server };
+  pod.server = http.createServer((_req, res) => {
+    pod.hits += 1;
+    res.writeHead(pod.status, { "content-type": "text/plain", ...(pod.status === 503 ? { "retry-after": "1" } : {}) });
+    res.end(address);
+  });
+  pod.server.keepAliveTimeout = 65_000;
+  await new Promise<void>((r) => pod.server.listen(port, address, () => r()));
+  return pod;
+}
+
+function get(port: number, urlPath: string): Promise<{ status: number; body: string; upstream: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, path: urlPath, headers: { host: "localhost" }, agent: false }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.once("end", () => resolve({ status: res.statusCode ?? 0, body, upstream: body }));
+      })
+      .once("error", reject);
+  });
+}
+
+describe.each(["dev", "prod"] as const)("stack %s: the cluster nginx.conf on a real nginx with a real DNS server", (stack) => {
+  const config = { ...stackConfig(stack), nginxRateLimitPerMinute: 1_000_000, nginxRateLimitBurst: 100_000, nginxConnLimitPerIp: 10_000 };
+  let dir: string;
+  let dns: DnsServer;
+  let nginx: NginxProcess;
+  let listenPort: number;
+  let podPort: number;
+  const pods: Pod[] = [];
+  const base = stack === "dev" ? 40 : 50;
+  const addr = (i: number) => `127.0.0.${base + i}`;
+  const publish = () => dns.publish(APP_PODS_DNS_NAME, pods.map((p) => p.address));
+
+  beforeAll(async () => {
+    requireResolvingNginx();
+    dir = mkdtempSync(path.join(tmpdir(), "edgestack-resolve-"));
+    dns = await startDnsmasq({ dir });
+    podPort = await freePort("0.0.0.0");
+    pods.push(await startPod(addr(0), podPort), await startPod(addr(1), podPort));
+    publish();
+
+    const prefix = makeNginxPrefix();
+    const ports = new Map<string, number>();
+    let conf = renderNginxConf(buildNginxModel(config, { mode: "cluster" }));
+    expect(conf).toContain(`resolver ${clusterDnsIp(config.serviceCidr)} valid=${config.nginxResolverValidSeconds}s ipv6=off;`);
+    conf = conf
+      .replaceAll("/tmp/", `${prefix}/`)
+      .replaceAll("/dev/stderr", `${prefix}/error.log`)
+      .replaceAll("/dev/stdout", `${prefix}/access.log`)
+      .replace(`resolver ${clusterDnsIp(config.serviceCidr)} `, `resolver ${dns.address} `)
+      .replace(`server ${APP_PODS_DNS_NAME}:${APP_PORT} `, `server ${APP_PODS_DNS_NAME}:${podPort} `);
+    const listens = [...new Set([...conf.matchAll(/listen 0\.0\.0\.0:(\d+)/g)].map((m) => m[1]!))];
+    const picked = await freePorts(listens.length);
+    listens.forEach((p, i) => ports.set(p, picked[i]!));
+    conf = conf.replace(/listen 0\.0\.0\.0:(\d+)/g, (_all, p: string) => `listen 127.0.0.1:${ports.get(p)}`);
+    listenPort = ports.get("8080")!;
+    nginx = await startNginx({ prefix, conf, ports: [...ports.values()] });
+    // nginx resolves `resolve` servers right after start; until then it has none (502).
+    const deadline = Date.now() + 5000;
+    while ((await get(listenPort, "/api/x")).status !== 200 && Date.now() < deadline) await sleep(20);
+  }, 30_000);
+
+  afterAll(async () => {
+    await nginx?.dispose();
+    await dns?.stop();
+    for (const p of pods) p.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spread = async (n: number): Promise<Record<string, number>> => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const r = await get(listenPort, "/api/x");
+      seen[`${r.status} ${r.body}`] = (seen[`${r.status} ${r.body}`] ?? 0) + 1;
+    }
+    return seen;
+  };
+
+  test("balances over every address the name resolves to", async () => {
+    const seen = await spread(20);
+    expect(Object.keys(seen).sort()).toEqual([`200 ${addr(0)}`, `200 ${addr(1)}`]);
+  });
+
+  test("a pod added to DNS gets traffic within 2 s, without a reload; a pod removed gets none", async () => {
+    const workers = nginx.workerPids();
+    pods.push(await startPod(addr(2), podPort));
+    publish();
+    const t = Date.now();
+    while (pods[2]!.hits === 0 && Date.now() - t < 5000) await get(listenPort, "/api/x");
+    expect(pods[2]!.hits).toBeGreaterThan(0);
+    expect(Date.now() - t).toBeLessThan(2000);
+
+    const removed = pods.shift()!;
+    publish();
+    await sleep(config.nginxResolverValidSeconds * 1000 + 1000);
+    const before = removed.hits;
+    const seen = await spread(20);
+    expect(removed.hits).toBe(before);
+    expect(Object.keys(seen).sort()).toEqual([`200 ${addr(1)}`, `200 ${addr(2)}`]);
+    // Same workers: no reload happened.
+    expect(nginx.workerPids()).toEqual(workers);
+    removed.server.close();
+  });
+
+  test("a pod's deliberate 503 reaches the client and never marks it down (max_fails counts only what breaks)", async () => {
+    const pod = pods[0]!;
+    pod.status = 503;
+    const answers = await spread(config.nginxMaxFails * 6 + 6);
+    pod.status = 200;
+    expect(answers[`503 ${pod.address}`]).toBeGreaterThan(config.nginxMaxFails);
+    // Still in rotation right after many 503s: fail_timeout never started.
+    const after = await spread(12);
+    expect(after[`200 ${pod.address}`]).toBeGreaterThan(0);
+    expect(nginx.readFile("error.log")).not.toMatch(/no live upstreams|upstream server temporarily disabled/);
+  });
+});
