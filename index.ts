@@ -34,7 +34,7 @@ const nginxModel = buildNginxModel(config, { mode: "cluster" });
 const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };
 // Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
 const phase = bringUp(config);
-for (const step of phase.pending) pulumi.log.warn(`first deploy, next step: ${step}`);
+for (const step of phase.pending) void pulumi.log.warn(`first deploy, next step: ${step}`);
 
 const aws = awsProvider(config);
 const random = randomProvider();

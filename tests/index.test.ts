@@ -62,6 +62,7 @@ afterAll(async () => {
 describe("index.ts under the Pulumi program runner", () => {
   it("uses the runner's vendored ts-node (the project has none) with the project's typescript", () => {
     expect(() => require.resolve("ts-node", { paths: [root] })).toThrow();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the project's own typescript, resolved as the runner resolves it
     expect(require(require.resolve("typescript", { paths: [root] })).version).toMatch(/^5\.9\./);
   });
 

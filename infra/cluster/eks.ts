@@ -71,7 +71,7 @@ export class EksCluster extends pulumi.ComponentResource {
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cluster:EksCluster", name, {}, opts);
     const warning = supportWarning(args.kubernetesVersion, todayUtc(), args.supportType);
-    if (warning) pulumi.log.warn(warning, this);
+    if (warning) void pulumi.log.warn(warning, this);
 
     if (args.existing) {
       const existing = args.existing;

@@ -60,8 +60,8 @@ function httpsGet(url: string, ca: string): Promise<{ status: number; body: stri
 test("npm run local -- --nlb: TLS and PROXY v2 through haproxy, a dying redis-server reported, SIGTERM to npm stops everything, logs kept", async () => {
   const port = await freePort();
   const run = runCli(["--port", String(port), "--replicas", "2", "--nlb"], true);
-  let pids: number[] = [];
-  let logs = "";
+  let pids: number[];
+  let logs: string;
   try {
     const stdout = await waitReady(run);
     pids = stdout.match(/^pids (.+)$/m)![1]!.split(" ").map(Number);
@@ -97,7 +97,7 @@ test("npm run local -- --nlb: TLS and PROXY v2 through haproxy, a dying redis-se
 test("starts, prints the URLs, serves /health through nginx, and on SIGTERM stops every pid it started and exits 0 (--clean: no logs left)", async () => {
   const port = await freePort();
   const run = runCli(["--port", String(port), "--replicas", "2", "--clean"]);
-  let pids: number[] = [];
+  let pids: number[];
   try {
     const deadline = Date.now() + 50_000;
     while (!/^ready/m.test(run.output().stdout)) {
