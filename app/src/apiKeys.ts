@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { APP_HEADERS } from "./routes";
 
 /**
  * API keys that can only narrow, never widen, a client's budget.
@@ -10,7 +11,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
  */
 
 /** Request header carrying the key. */
-export const API_KEY_HEADER = "x-api-key";
+export const API_KEY_HEADER = APP_HEADERS.apiKey;
 /** What a key looks like: 20 to 128 URL-safe characters (the stack generates 40 alphanumerics). */
 export const API_KEY_PATTERN = /^[A-Za-z0-9_-]{20,128}$/;
 const HASH_PATTERN = /^[0-9a-f]{64}$/;

@@ -1,5 +1,6 @@
 import type { cloudfront, lb } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
+import { HEADERS } from "../../infra/contract";
 import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { ingressOf } from "./securitygroups";
 
@@ -50,7 +51,7 @@ export const originLockPolicies: Policies = [
       "An internet-facing ALB behind CloudFront answers only CloudFront: HTTPS default action a fixed response, every forwarding rule conditioned on the verify header, its security groups open only to CloudFront's origin-facing prefix list, and CloudFront's origins send the header.",
     enforcementLevel: "mandatory",
     config: {
-      headerName: { type: "string", default: "X-Origin-Verify", description: "The secret header CloudFront adds and the ALB's rules require." },
+      headerName: { type: "string", default: HEADERS.originVerify, description: "The secret header CloudFront adds and the ALB's rules require." },
       originPrefixListIds: { type: "array", items: { type: "string" }, default: [], description: "Prefix list ids allowed as the ALB's ingress source (empty: any prefix list, i.e. the one the program looks up)." },
       directLoadBalancers: { type: "array", items: { type: "string" }, default: [], description: "Logical names of internet-facing ALBs that are not CloudFront origins." },
     },

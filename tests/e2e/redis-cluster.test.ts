@@ -38,7 +38,7 @@ beforeAll(async () => {
     // Closed: a check Redis cannot answer is refused (503), never admitted uncounted, so "never
     // more than LIMIT per client" must hold even while a master changes.
     RATE_LIMIT_FAIL: "closed",
-    TRUST_PROXY_HOPS: "1",
+    TRUST_PROXY_CIDRS: "127.0.0.1/32",
     SHUTDOWN_DELAY_MS: "0",
   });
   await waitForPort(port, 20_000);

@@ -20,7 +20,9 @@ test("the prod program looks up exactly these data sources with exactly these fi
     ["aws:ec2/getManagedPrefixList:getManagedPrefixList", { name: "com.amazonaws.global.cloudfront.origin-facing" }],
     ["aws:elb/getServiceAccount:getServiceAccount", {}],
     ["aws:index/getAvailabilityZones:getAvailabilityZones", { state: "available" }],
+    ["aws:index/getCallerIdentity:getCallerIdentity", {}],
     ["aws:index/getPartition:getPartition", {}],
+    ["aws:index/getRegion:getRegion", {}],
     ["aws:route53/getZone:getZone", { name: "edgestack.example.com", privateZone: false }],
   ]);
 });

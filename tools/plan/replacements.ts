@@ -92,6 +92,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": { replaceOn: K8S_IDENTITY, source: k8s("autoscaling/v2", "horizontalpodautoscaler") },
   "kubernetes:core/v1:ConfigMap": { replaceOn: K8S_IDENTITY, source: k8s("core/v1", "configmap") },
   "kubernetes:core/v1:Namespace": { replaceOn: ["metadata.name"], source: k8s("core/v1", "namespace") },
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": { replaceOn: K8S_IDENTITY, source: k8s("networking/v1", "networkpolicy") },
   "kubernetes:core/v1:Secret": { replaceOn: [...K8S_IDENTITY, "type"], source: k8s("core/v1", "secret") },
   "kubernetes:core/v1:Service": { replaceOn: [...K8S_IDENTITY, "spec.clusterIP", "spec.clusterIPs"], source: k8s("core/v1", "service") },
   "kubernetes:policy/v1:PodDisruptionBudget": { replaceOn: K8S_IDENTITY, source: k8s("policy/v1", "poddisruptionbudget") },

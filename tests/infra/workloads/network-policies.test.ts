@@ -60,7 +60,7 @@ describe("the dev stack's NetworkPolicies", () => {
   });
 
   it("enables the VPC CNI's network policy agent on the cluster it creates", () => {
-    const [addon] = ofType(run, "aws:eks/addon:Addon");
+    const addon = ofType(run, "aws:eks/addon:Addon").find((a) => input(a, "addonName") === "vpc-cni")!;
     expect(addon.inputs).toMatchObject({ addonName: "vpc-cni", clusterName: input(ofType(run, "aws:eks/cluster:Cluster")[0], "name") });
     expect(JSON.parse(input<string>(addon, "configurationValues"))).toEqual({ enableNetworkPolicy: "true" });
   });
