@@ -1,4 +1,4 @@
-// ESLint (flat config) for the program, the app, the policy pack, the tools and the tests.
+// ESLint (flat config) for the program, the app, the policy pack, offline/, local/, ops/, scripts/ and the tests.
 // Type-aware rules catch promises nobody awaits or handles: a floating promise in a shutdown path
 // or a server callback fails silently at run time.
 import eslint from "@eslint/js";

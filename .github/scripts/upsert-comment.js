@@ -6,9 +6,9 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-/** Must equal COMMENT_MARKER in tools/plan/render-diff.ts (checked by tests/workflows). */
+/** Must equal COMMENT_MARKER in offline/plan/render-diff.ts (checked by tests/workflows). */
 const MARKER = "<!-- edgestack-plan -->";
-/** GitHub's comment body limit (see tools/plan/render-diff.ts for how it is counted). */
+/** GitHub's comment body limit (see offline/plan/render-diff.ts for how it is counted). */
 const COMMENT_LIMIT = 65536;
 /** Refuse to even read artifact files larger than this. */
 const MAX_FILE_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@ export type RedisClient = Redis | Cluster;
  * fail after `commandTimeoutMs`, and while disconnected they fail at once instead of queueing
  * (enableOfflineQueue: false). No auto-pipelining: the limiter already sends one script call per
  * event-loop turn, and ioredis' per-tick pipeline on top cost ~0.7 µs of app CPU per check
- * (tools/bench/app.ts).
+ * (local/bench/app.ts).
  */
 function connectionOptions(commandTimeoutMs: number): RedisOptions {
   return {

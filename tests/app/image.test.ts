@@ -1,5 +1,5 @@
 /**
- * app/Dockerfile, rehearsed stage by stage without a Docker engine (tools/image/rehearse.ts): the
+ * app/Dockerfile, rehearsed stage by stage without a Docker engine (local/image/rehearse.ts): the
  * runtime stage's command starts the app from what the stage holds — production dependencies,
  * the built dist, the static files — answers /livez and /health, passes the image's own
  * HEALTHCHECK command and stops with exit 0 on the image's STOPSIGNAL.
@@ -7,9 +7,9 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { rehearseDockerfile, type RehearsedImage } from "../../tools/image/rehearse";
-import { freePort, waitForPort } from "../../tools/processes/ports";
-import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { rehearseDockerfile, type RehearsedImage } from "../../local/image/rehearse";
+import { freePort, waitForPort } from "../../local/processes/ports";
+import { startRedis, type RedisProcess } from "../../local/processes/redis";
 
 const ROOT = path.resolve(__dirname, "../..");
 let image: RehearsedImage;

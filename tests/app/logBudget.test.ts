@@ -1,7 +1,7 @@
 import autocannon from "autocannon";
 import { LineBudget, RefusalCounter, REQUEST_LOG_LINES_PER_SECOND } from "../../app/src/logBudget";
-import { freePort, waitForPort } from "../../tools/processes/ports";
-import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { freePort, waitForPort } from "../../local/processes/ports";
+import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { killAppProcesses, runAppMain } from "../harness/appProcess";
 import { waitUntil } from "../harness/wait";
 

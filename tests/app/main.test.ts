@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
-import { freePort, waitForPort } from "../../tools/processes/ports";
-import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { freePort, waitForPort } from "../../local/processes/ports";
+import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { killAppProcesses, runAppMain } from "../harness/appProcess";
 import { waitUntil } from "../harness/wait";
 

@@ -4,8 +4,8 @@
  * comes from a private CA that the app trusts through NODE_EXTRA_CA_CERTS; ElastiCache's
  * certificates chain to public roots, which Node trusts without it.
  */
-import { freePort, waitForPort } from "../../tools/processes/ports";
-import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { freePort, waitForPort } from "../../local/processes/ports";
+import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { killAppProcesses, runAppMain } from "../harness/appProcess";
 
 let redis: RedisProcess;

@@ -8,7 +8,7 @@ import { hashApiKey } from "../../app/src/apiKeys";
 import { loadConfig } from "../../app/src/config";
 import { createApp, type App, type AppDependencies } from "../../app/src/server";
 import { readStaticAssets, staticUrl } from "../../app/src/staticAssets";
-import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { waitUntil } from "../harness/wait";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,8 +4,8 @@
  * Origin list are enforced.
  */
 import { WebSocket } from "ws";
-import { freePort, waitForPort } from "../../tools/processes/ports";
-import { startRedis, type RedisProcess } from "../../tools/processes/redis";
+import { freePort, waitForPort } from "../../local/processes/ports";
+import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { killAppProcesses, runAppMain, type AppProcess } from "../harness/appProcess";
 import { floodWithoutReading, rssBytes } from "../harness/wsFlood";
 

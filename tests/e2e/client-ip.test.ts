@@ -3,8 +3,8 @@
  * locally nginx is the edge and believes nobody's header; with a trusted balancer CIDR configured,
  * nginx takes the client address from X-Forwarded-For only when the peer is inside that CIDR.
  */
-import { startDataPlane, type DataPlane } from "../../tools/local";
-import { httpGet } from "../../tools/local/load";
+import { startDataPlane, type DataPlane } from "../../local";
+import { httpGet } from "../../local/load";
 
 const FORGED = { "x-forwarded-for": "6.6.6.6", "x-real-ip": "7.7.7.7" };
 

@@ -3,8 +3,8 @@
  * round_robin rotates strictly; the dev stack's configured algorithm (least_conn) spreads evenly
  * over equal replicas and, unlike round_robin, keeps serving from the others when one replica stalls.
  */
-import { startDataPlane, type DataPlane } from "../../tools/local";
-import { getMany, type HttpAnswer } from "../../tools/local/load";
+import { startDataPlane, type DataPlane } from "../../local";
+import { getMany, type HttpAnswer } from "../../local/load";
 
 const REPLICAS = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

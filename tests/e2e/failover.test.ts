@@ -4,8 +4,8 @@
  * scale-down of one replica while autocannon keeps keep-alive connections busy cost zero client
  * requests; a new replica gets traffic within 2 s of its readiness; least_conn avoids a slow pod.
  */
-import { replicaAddress, replicaLogTails, startDataPlane, type DataPlane } from "../../tools/local";
-import { runLoad, UNREACHABLE_LIMITS, type LoadResult } from "../../tools/local/load";
+import { replicaAddress, replicaLogTails, startDataPlane, type DataPlane } from "../../local";
+import { runLoad, UNREACHABLE_LIMITS, type LoadResult } from "../../local/load";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,8 +4,8 @@
  * (the request never reaches a replica) once a client's burst is spent.
  */
 import * as http from "node:http";
-import { startDataPlane, type DataPlane } from "../../tools/local";
-import { getMany, httpGet, type HttpAnswer } from "../../tools/local/load";
+import { startDataPlane, type DataPlane } from "../../local";
+import { getMany, httpGet, type HttpAnswer } from "../../local/load";
 
 const APP_LIMIT = 5;
 const APP_WINDOW_MS = 2000;

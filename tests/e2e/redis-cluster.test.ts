@@ -6,8 +6,8 @@
  * master under load must not crash or hang the app, nor let any client past its limit.
  */
 import { rateLimitKey } from "../../app/src/rateLimit/slidingWindow";
-import { freePort, waitForPort } from "../../tools/processes/ports";
-import { startRedisCluster, type RedisCluster } from "../../tools/processes/redisCluster";
+import { freePort, waitForPort } from "../../local/processes/ports";
+import { startRedisCluster, type RedisCluster } from "../../local/processes/redisCluster";
 import { killAppProcesses, runAppMain, type AppProcess } from "../harness/appProcess";
 
 const LIMIT = 5;

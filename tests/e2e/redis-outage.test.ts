@@ -5,8 +5,8 @@
  * the API follows the fail mode (200 fail-open; fast 503 + Retry-After fail-closed), and everything
  * recovers when redis-server returns, with nothing restarted.
  */
-import { replicaLogTails, startDataPlane, type DataPlane } from "../../tools/local";
-import { eventually, httpGet, runLoad, UNREACHABLE_LIMITS } from "../../tools/local/load";
+import { replicaLogTails, startDataPlane, type DataPlane } from "../../local";
+import { eventually, httpGet, runLoad, UNREACHABLE_LIMITS } from "../../local/load";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OUTAGE_MS = 20_000;

@@ -4,7 +4,7 @@
  * drop the connection as dead after two heartbeats).
  */
 import WebSocket from "ws";
-import { startDataPlane, type DataPlane } from "../../tools/local";
+import { startDataPlane, type DataPlane } from "../../local";
 import { waitUntil } from "../harness/wait";
 import { floodWithoutReading, rssBytes } from "../harness/wsFlood";
 import { WS_CLIENT_SEND_TIMEOUT_SECONDS } from "../../infra/nginx/render";

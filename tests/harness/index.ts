@@ -9,11 +9,11 @@
  * resource (type, name, parent, inputs with secrets unwrapped, which paths were secret) and returns
  * realistic computed outputs; an invoke without a mock fails the run.
  */
-import type { CapturedResource, StackRun } from "../../tools/offline/engine";
-import { valueAt } from "../../tools/offline/engine";
+import type { CapturedResource, StackRun } from "../../offline/engine/engine";
+import { valueAt } from "../../offline/engine/engine";
 
-export { runStack, toPlan, valueAt, SECRET_MASK } from "../../tools/offline/engine";
-export type { CapturedResource, PlanResource, RunOptions, StackRun } from "../../tools/offline/engine";
+export { runStack, toPlan, valueAt, SECRET_MASK } from "../../offline/engine/engine";
+export type { CapturedResource, PlanResource, RunOptions, StackRun } from "../../offline/engine/engine";
 
 /** All resources of a Pulumi type token, e.g. "aws:lb/loadBalancer:LoadBalancer". */
 export function ofType(run: StackRun, type: string): CapturedResource[] {

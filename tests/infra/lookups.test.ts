@@ -5,7 +5,7 @@
  * fails first and says which lookup changed. The names are AWS's, not ours: pinned as literals.
  */
 import { runStack, type StackRun } from "../harness";
-import { invoke } from "../../tools/offline/invokes";
+import { invoke } from "../../offline/engine/invokes";
 
 let run: StackRun;
 beforeAll(async () => {

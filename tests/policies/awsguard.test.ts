@@ -8,8 +8,8 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { Policies } from "@pulumi/policy";
-import { mockOutputs, parsePlanFile } from "../../tools/policy/inputs";
-import { RunnerResource, runPolicies, Violation } from "../../tools/policy/runner";
+import { mockOutputs, parsePlanFile } from "../../offline/policy/inputs";
+import { RunnerResource, runPolicies, Violation } from "../../offline/policy/runner";
 import allowList from "../../policies/awsguard-allowlist.json";
 
 const root = path.resolve(__dirname, "../..");

@@ -1,6 +1,6 @@
 import { allPolicies } from "../../policies/rules";
-import { validatePolicyConfig } from "../../tools/policy/config";
-import { RunnerResource, UNKNOWN } from "../../tools/policy/runner";
+import { validatePolicyConfig } from "../../offline/policy/config";
+import { RunnerResource, UNKNOWN } from "../../offline/policy/runner";
 import { cloudfrontCases } from "./fixtures/cloudfront";
 import { elasticacheCases } from "./fixtures/elasticache";
 import { kubernetesCases } from "./fixtures/kubernetes";

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
-import { COMMENT_MARKER } from "../../tools/plan/render-diff";
+import { COMMENT_MARKER } from "../../offline/plan/render-diff";
 
 const dir = join(__dirname, "../../.github/workflows");
 const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
@@ -123,7 +123,7 @@ describe("pr.yml: offline diff and policy for every PR, forks included", () => {
     expect(run).toMatch(/npm run --silent plan -- --stack "\$s" --json > "\$OUT\/head-\$s.json"/);
     expect(run).toMatch(/npm run --silent plan -- --stack "\$s" --json > "\$OUT\/base-\$s.json"/);
     expect(run).toMatch(/npm run --silent policy -- --stack "\$s" .*--json > "\$OUT\/policy-\$s.json"/);
-    expect(run).toContain("tools/plan/diff-cli.ts comment --out \"$COMMENT_DIR/comment.md\"");
+    expect(run).toContain("offline/plan/diff-cli.ts comment --out \"$COMMENT_DIR/comment.md\"");
     expect(run).toContain(`'${COMMENT_MARKER}'`); // the failure comment carries the marker too
     expect(run).toContain("--head-error \"$OUT/head-$s.err\""); // a failed stack plan keeps its error text
     const upload = usesOf(wf, "actions/upload-artifact");

@@ -6,8 +6,8 @@
 import { execFileSync } from "node:child_process";
 import { Cluster } from "ioredis";
 import { SlidingWindowLimiter } from "../../../app/src/rateLimit/slidingWindow";
-import type { RedisProcess } from "../../../tools/processes/redis";
-import { startRedisCluster, type RedisCluster } from "../../../tools/processes/redisCluster";
+import type { RedisProcess } from "../../../local/processes/redis";
+import { startRedisCluster, type RedisCluster } from "../../../local/processes/redisCluster";
 
 let redisCluster: RedisCluster;
 let nodes: RedisProcess[] = [];

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { createRedisClient } from "../../../app/src/redis";
 import { decodeRing, SlidingWindowLimiter, type SlidingWindowDecision } from "../../../app/src/rateLimit/slidingWindow";
-import { startRedis, type RedisProcess } from "../../../tools/processes/redis";
+import { startRedis, type RedisProcess } from "../../../local/processes/redis";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

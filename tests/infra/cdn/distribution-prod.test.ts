@@ -1,5 +1,5 @@
 import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { computedOutputs } from "../../../tools/offline/outputs";
+import { computedOutputs } from "../../../offline/engine/outputs";
 
 /** Prod: WAF attached, standard logging to a protected bucket, versioned static bucket. */
 

@@ -1,6 +1,6 @@
 import { input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
 import * as vm from "node:vm";
-import { computedOutputs } from "../../../tools/offline/outputs";
+import { computedOutputs } from "../../../offline/engine/outputs";
 import { CATCH_ALL, HEADERS, HSTS, pathPattern, ROUTES } from "../../../infra/contract";
 
 const patterns = (keep: (r: (typeof ROUTES)[number]) => boolean) => ROUTES.filter((r) => r !== CATCH_ALL && keep(r)).map(pathPattern);

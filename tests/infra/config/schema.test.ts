@@ -1,5 +1,5 @@
 import { ConfigError, fields, parseStackConfig, TIMEOUT_CHAIN } from "../../../infra/config/schema";
-import { readStackFiles } from "../../../tools/offline/stack-files";
+import { readStackFiles } from "../../../infra/config/stack-files";
 
 const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
 

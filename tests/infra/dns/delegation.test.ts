@@ -1,5 +1,5 @@
-import { computedOutputs } from "../../../tools/offline/outputs";
-import { invoke } from "../../../tools/offline/invokes";
+import { computedOutputs } from "../../../offline/engine/outputs";
+import { invoke } from "../../../offline/engine/invokes";
 import { dependsOn, input, ofType, one, runStack, StackRun } from "../../harness";
 
 /**

@@ -1,5 +1,5 @@
 import { input, ofType, runStack, StackRun } from "../../harness";
-import { invoke } from "../../../tools/offline/invokes";
+import { invoke } from "../../../offline/engine/invokes";
 
 /** Prod (createHostedZone false): the existing zone is looked up by name, never created. */
 

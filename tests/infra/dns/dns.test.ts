@@ -1,5 +1,5 @@
 import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { CLOUDFRONT_ZONE_ID, computedOutputs } from "../../../tools/offline/outputs";
+import { CLOUDFRONT_ZONE_ID, computedOutputs } from "../../../offline/engine/outputs";
 
 /** Dev: a new hosted zone, every record of item 5, and the stack outputs of item 6. */
 

@@ -1,5 +1,5 @@
 import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { computedOutputs } from "../../../tools/offline/outputs";
+import { computedOutputs } from "../../../offline/engine/outputs";
 
 /** Options: Elastic IPs on the NLB, ALB stickiness, and an existing (IPv4-only) VPC. */
 

@@ -1,5 +1,5 @@
 import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { computedOutputs } from "../../../tools/offline/outputs";
+import { computedOutputs } from "../../../offline/engine/outputs";
 
 /** Prod: deletion protection, ALB access logs to a protected, private, SSE-S3 bucket. */
 

@@ -1,7 +1,7 @@
 import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
-import { computedOutputs } from "../../../tools/offline/outputs";
+import { computedOutputs } from "../../../offline/engine/outputs";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../../infra/edge/alb";
-import { invoke } from "../../../tools/offline/invokes";
+import { invoke } from "../../../offline/engine/invokes";
 import { albRoutes } from "../../../infra/edge/origin-lock";
 import { routePath } from "../../../infra/contract";
 

@@ -4,7 +4,7 @@
  */
 import * as http from "node:http";
 import type { LoadBalancing } from "../../../infra/nginx";
-import { freePort } from "../../../tools/processes/ports";
+import { freePort } from "../../../local/processes/ports";
 import { countBy, echoOf, get, NO_LIMITS, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
 
 const running: LocalNginx[] = [];

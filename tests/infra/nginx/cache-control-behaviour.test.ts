@@ -5,7 +5,7 @@
  */
 import * as http from "node:http";
 import { htmlDefaultCacheControl } from "../../../infra/nginx";
-import { freePort } from "../../../tools/processes/ports";
+import { freePort } from "../../../local/processes/ports";
 import { get, NO_LIMITS, rawRequest, stackConfig, startBackend, startLocalNginx, type Backend, type LocalNginx, type Reply } from "./support";
 
 const config = { ...stackConfig("dev"), ...NO_LIMITS, cdnHtmlDefaultTtlSeconds: 45, staleWhileRevalidateSeconds: 90 };

@@ -1,14 +1,14 @@
 /**
- * The real `nginx -t` (nginx >= 1.27.3 from tools/setup-nginx.sh, as the cluster image runs) on the
+ * The real `nginx -t` (nginx >= 1.27.3 from scripts/setup-nginx.sh, as the cluster image runs) on the
  * files `render:nginx` writes for every stack file in the repository, in cluster mode (the
  * ConfigMap's file, with its resolving upstream) and local mode.
  */
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../../tools/offline/stack-files";
-import { runRenderCli } from "../../../tools/nginx/render";
+import { PROJECT_ROOT } from "../../../infra/config/stack-files";
+import { runRenderCli } from "../../../ops/nginx/render";
 import { readFileSync } from "node:fs";
-import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx } from "../../../tools/processes/nginx";
+import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx } from "../../../local/processes/nginx";
 
 const stacks = readdirSync(PROJECT_ROOT)
   .map((f) => /^Pulumi\.([A-Za-z0-9._-]+)\.yaml$/.exec(f)?.[1])
@@ -22,7 +22,7 @@ const prefix = () => {
   return d;
 };
 
-test("the nginx under test can run resolving upstreams (fails loudly without tools/setup-nginx.sh)", () => {
+test("the nginx under test can run resolving upstreams (fails loudly without scripts/setup-nginx.sh)", () => {
   expect(nginxVersion(requireResolvingNginx())).toMatch(/^1\.(2[89]|[3-9]\d)\.|^1\.27\.([3-9]|\d\d)$/);
 });
 

@@ -16,8 +16,8 @@ import {
   type NginxServer,
   type NginxUpstream,
 } from "../../../infra/nginx";
-import { writeAndCheckNginxConfig } from "../../../tools/processes/nginx";
-import { freePort } from "../../../tools/processes/ports";
+import { writeAndCheckNginxConfig } from "../../../local/processes/nginx";
+import { freePort } from "../../../local/processes/ports";
 
 const root = mkdtempSync(path.join(tmpdir(), "edgestack-nginx-prop-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

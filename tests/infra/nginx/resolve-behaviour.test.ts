@@ -14,9 +14,9 @@ import * as path from "node:path";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { APP_PODS_DNS_NAME, APP_PORT } from "../../../infra/workloads/app";
 import { clusterDnsIp } from "../../../infra/network/cidr";
-import { startDnsmasq, type DnsServer } from "../../../tools/processes/dnsmasq";
-import { makeNginxPrefix, requireResolvingNginx, startNginx, type NginxProcess } from "../../../tools/processes/nginx";
-import { freePort, freePorts } from "../../../tools/processes/ports";
+import { startDnsmasq, type DnsServer } from "../../../local/processes/dnsmasq";
+import { makeNginxPrefix, requireResolvingNginx, startNginx, type NginxProcess } from "../../../local/processes/nginx";
+import { freePort, freePorts } from "../../../local/processes/ports";
 import { stackConfig } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

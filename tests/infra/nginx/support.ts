@@ -10,9 +10,9 @@ import { WebSocketServer } from "ws";
 import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
 import { routePath } from "../../../infra/contract";
 import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
-import { readStackFiles } from "../../../tools/offline/stack-files";
-import { freePort } from "../../../tools/processes/ports";
-import { makeNginxPrefix, startNginx, type NginxProcess } from "../../../tools/processes/nginx";
+import { readStackFiles } from "../../../infra/config/stack-files";
+import { freePort } from "../../../local/processes/ports";
+import { makeNginxPrefix, startNginx, type NginxProcess } from "../../../local/processes/nginx";
 
 export function stackConfig(stack: "dev" | "prod"): StackConfig {
   return parseStackConfig(readStackFiles(stack).config, stack);

@@ -5,8 +5,8 @@ import * as path from "node:path";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { NGINX_CONF_DIR, nginxConfigMapName, nginxDeploymentSpec } from "../../../infra/workloads/nginx";
-import { readStackFiles } from "../../../tools/offline/stack-files";
-import { requireResolvingNginx } from "../../../tools/processes/nginx";
+import { readStackFiles } from "../../../infra/config/stack-files";
+import { requireResolvingNginx } from "../../../local/processes/nginx";
 
 /**
  * The nginx container's command, run by a real nginx >= 1.27.3 as the image's (`-t`, nothing is started or bound) against

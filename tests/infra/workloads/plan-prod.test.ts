@@ -10,7 +10,7 @@ const root = path.resolve(__dirname, "../../..");
 let plan: PlanResource[];
 
 beforeAll(() => {
-  const result = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["tools/plan/cli.ts", "--stack", "prod", "--json"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["offline/plan/cli.ts", "--stack", "prod", "--json"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`plan failed (${result.status}): ${result.stderr}`);
   plan = JSON.parse(result.stdout).resources;
 });

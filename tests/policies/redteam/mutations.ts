@@ -2,7 +2,7 @@
  * Insecure mutations of the prod plan, written as a security reviewer would try them: each names the resource a
  * mandatory rule must report. Applied to a fresh copy of the plan (`npm run plan -- --stack prod --json`).
  */
-import type { PlanResource } from "../../../tools/plan/format";
+import type { PlanResource } from "../../../offline/plan/format";
 
 export interface Mutation {
   area: string;

@@ -1,9 +1,9 @@
 import { allPolicies } from "../../../policies/rules";
-import { runStack, toPlan } from "../../../tools/offline/engine";
-import { withEnvironment } from "../../../tools/policy/config";
-import { parsePlanFile, mockOutputs } from "../../../tools/policy/inputs";
-import { runPolicies } from "../../../tools/policy/runner";
-import type { PlanResource } from "../../../tools/plan/format";
+import { runStack, toPlan } from "../../../offline/engine/engine";
+import { withEnvironment } from "../../../offline/policy/config";
+import { parsePlanFile, mockOutputs } from "../../../offline/policy/inputs";
+import { runPolicies } from "../../../offline/policy/runner";
+import type { PlanResource } from "../../../offline/plan/format";
 import { mutations, Plan } from "./mutations";
 
 // The prod plan exactly as `npm run plan -- --stack prod --json` writes it (secrets masked), mutated per case.

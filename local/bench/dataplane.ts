@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: the local data plane's figures, from one run (all on loopback, this machine).
+ *
+ *  1. Throughput and latency of GET /api/hello (autocannon, 50 keep-alive connections, DURATION s
+ *     per scenario after a 1 s warm-up; scenarios interleaved over ROUNDS rounds, best round counts,
+ *     because the machine is shared): the app direct (the baseline) · nginx → 1 replica ·
+ *     nginx → 1 replica without its access log (diagnostic) · nginx → N replicas · nginx → N replicas
+ *     without the upstream keepalive pool. Ratios vs direct.
+ *     CPU time per request of the load generator, nginx's workers, the app and Redis (from /proc),
+ *     and the ratio that CPU alone allows when all of them share the machine's CPUs.
+ *  2. TIME_WAIT sockets on the replicas' ports left by a fixed number of requests through nginx,
+ *     with the upstream pool (the stack's nginxUpstreamKeepaliveConnections) and without it (0);
+ *     measured first, before other runs leave TIME_WAIT sockets on those ports.
+ *  3. Failover: requests sent / failed while a replica is killed (SIGKILL) and, separately, while
+ *     one is stopped gracefully (SIGTERM) in the middle of a run through nginx.
+ *
+ * Limits are set so they never answer 429 but still run on every request (UNREACHABLE_LIMITS):
+ * nginx limit_req 1,000,000 r/m burst 100,000, limit_conn 10,000; the app's Redis sliding window
+ * 10^9 per 1 s. Everything else (algorithm, pool, retries, timeouts) is the dev stack's.
+ *
+ * Env: BENCH_STACK (dev), BENCH_REPLICAS (3), BENCH_DURATION_S (4), BENCH_ROUNDS (2).
+ */
+import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import autocannon from "autocannon";
+import { startDataPlane, type DataPlane } from "..";
+import { runLoad, UNREACHABLE_LIMITS, type LoadResult } from "../load";
+import { renderNginxConf } from "../../infra/nginx";
+import { localNginxModel } from "../nginx-conf";
+import { loadLocalStackConfig } from "../stack";
+import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/nginx";
+import { cpuMs } from "../processes/cpu";
+import { freePort } from "../processes/ports";
+
+const STACK = process.env.BENCH_STACK ?? "dev";
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
+const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 4) * 1000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const CONNECTIONS = 50;
+const TIME_WAIT_REQUESTS = 20_000;
+/** nginx buffers its access log as in the cluster (infra/nginx's cluster mode). */
+const ACCESS_LOG_BUFFER = { sizeKb: 64, flushSeconds: 1 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * An extra nginx from the same stack model in front of chosen replicas: one replica, no pool
+ * (poolConnections 0), or — as a diagnostic of where nginx's CPU goes — without its access log.
+ */
+async function extraNginx(plane: DataPlane, upstreams: { host: string; port: number }[], options: { poolConnections?: number; accessLog?: boolean } = {}): Promise<{ nginx: NginxProcess; url: string }> {
+  const config =
+    options.poolConnections === undefined
+      ? plane.config
+      : loadLocalStackConfig(STACK, { ...UNREACHABLE_LIMITS.configOverrides, nginxUpstreamKeepaliveConnections: options.poolConnections });
+  const prefix = makeNginxPrefix();
+  const [listenPort, statusPort] = [await freePort(), await freePort()];
+  const model = localNginxModel(config, { upstreams, listenPort, statusPort, prefix, accessLogBuffer: ACCESS_LOG_BUFFER });
+  if (options.accessLog === false) model.paths.accessLog = null;
+  const nginx = await startNginx({ prefix, conf: renderNginxConf(model), ports: [listenPort, statusPort] });
+  return { nginx, url: `http://127.0.0.1:${listenPort}/api/hello` };
+}
+
+/** TIME_WAIT (state 06) sockets with either end on one of `ports`, from /proc/net/tcp and tcp6. */
+export function timeWaitOn(ports: number[]): number {
+  const wanted = new Set(ports);
+  let count = 0;
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4 || cols[3] !== "06") continue;
+      const local = parseInt(cols[1]!.split(":")[1]!, 16);
+      const remote = parseInt(cols[2]!.split(":")[1]!, 16);
+      if (wanted.has(local) || wanted.has(remote)) count += 1;
+    }
+  }
+  return count;
+}
+
+
+interface Measured extends LoadResult {
+  /** CPU microseconds per response: the load generator (this process), nginx's workers, the app replicas, redis-server. */
+  cpuUsPerRequest: { client: number; nginx: number; app: number; redis: number };
+}
+
+async function measure(url: string, nginx: NginxProcess | undefined, appPids: number[], redisPid: number): Promise<Measured> {
+  await runLoad({ url, connections: CONNECTIONS, durationMs: 1000 }); // warm-up: JIT, pools
+  const workers = nginx?.workerPids() ?? [];
+  const sum = (pids: number[]) => pids.reduce((a, p) => a + cpuMs(p), 0);
+  const [app0, nginx0, redis0, client0] = [sum(appPids), sum(workers), cpuMs(redisPid), process.cpuUsage()];
+  const result = await runLoad({ url, connections: CONNECTIONS, durationMs: DURATION_MS });
+  const client = process.cpuUsage(client0);
+  const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.responses);
+  return {
+    ...result,
+    cpuUsPerRequest: {
+      client: perRequest((client.user + client.system) / 1000),
+      nginx: perRequest(sum(workers) - nginx0),
+      app: perRequest(sum(appPids) - app0),
+      redis: perRequest(cpuMs(redisPid) - redis0),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const loadAtStart = loadavg()[0]!;
+  const plane = await startDataPlane({
+    stack: STACK,
+    replicas: REPLICAS,
+    logLevel: "warn",
+    configOverrides: { ...UNREACHABLE_LIMITS.configOverrides },
+    appEnv: { ...UNREACHABLE_LIMITS.appEnv },
+    shutdownDelayMs: 500,
+    nginxAccessLogBuffer: ACCESS_LOG_BUFFER,
+    log,
+  });
+  const extras: NginxProcess[] = [];
+  try {
+    // Every replica listens on the same port, each on its own loopback address.
+    const replicaPorts = [...new Set(plane.replicas.map((r) => r.port))];
+    const replicaServers = plane.replicas.map((r) => ({ host: r.host, port: r.port }));
+    const replicaPids = plane.replicas.map((r) => r.pid);
+    const single = await extraNginx(plane, [replicaServers[0]!]);
+    const singleNoLog = await extraNginx(plane, [replicaServers[0]!], { accessLog: false });
+    const noPool = await extraNginx(plane, replicaServers, { poolConnections: 0 });
+    extras.push(single.nginx, singleNoLog.nginx, noPool.nginx);
+    const out: string[] = [];
+    out.push(
+      `Data-plane benchmark, stack ${STACK}: ${plane.config.nginxLoadBalancing}, nginx ${plane.nginxConf.match(/worker_processes (\S+);/)?.[1]} worker, ` +
+        `upstream pool ${plane.config.nginxUpstreamKeepaliveConnections}, ${REPLICAS} replicas; autocannon ${CONNECTIONS} connections; ` +
+        `${cpus().length} CPUs, load average ${loadAtStart.toFixed(1)} at start; node ${process.version}`,
+    );
+
+    // 1. TIME_WAIT first, while the replicas' ports carry none from other runs.
+    const timeWait = async (url: string) => {
+      const before = timeWaitOn(replicaPorts);
+      await autocannon({ url, connections: CONNECTIONS, amount: TIME_WAIT_REQUESTS });
+      await sleep(300); // let the last closes land
+      const after = timeWaitOn(replicaPorts);
+      return { before, after, added: after - before };
+    };
+    log("TIME_WAIT with the upstream pool…");
+    const pooled = await timeWait(plane.urls.hello);
+    log("TIME_WAIT without the upstream pool…");
+    const unpooled = await timeWait(noPool.url);
+    out.push("");
+    out.push(`TIME_WAIT sockets on the replicas' ports after ${fmt(TIME_WAIT_REQUESTS)} requests through nginx (${CONNECTIONS} connections):`);
+    out.push("");
+    out.push("| upstream keepalive | TIME_WAIT added | before -> after |");
+    out.push("| --- | ---: | ---: |");
+    out.push(`| pool of ${plane.config.nginxUpstreamKeepaliveConnections} (stack default) | ${fmt(pooled.added)} | ${pooled.before} -> ${pooled.after} |`);
+    out.push(`| off (nginxUpstreamKeepaliveConnections 0) | ${fmt(unpooled.added)} | ${unpooled.before} -> ${unpooled.after} |`);
+
+    // 2. Throughput and latency, scenarios interleaved; the best round of each counts.
+    const scenarios = [
+      { name: "app direct (replica-0)", url: `${plane.replicas[0]!.url}/api/hello`, nginx: undefined, apps: [replicaPids[0]!] },
+      { name: "nginx -> 1 replica", url: single.url, nginx: single.nginx, apps: [replicaPids[0]!] },
+      { name: "nginx -> 1 replica, access log off (diagnostic)", url: singleNoLog.url, nginx: singleNoLog.nginx, apps: [replicaPids[0]!] },
+      { name: `nginx -> ${REPLICAS} replicas`, url: plane.urls.hello, nginx: plane.nginx, apps: replicaPids },
+      { name: `nginx -> ${REPLICAS} replicas, no upstream pool`, url: noPool.url, nginx: noPool.nginx, apps: replicaPids },
+    ];
+    const best = new Map<string, Measured>();
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const s of scenarios) {
+        log(`round ${round}/${ROUNDS}: ${s.name}…`);
+        const r = await measure(s.url, s.nginx, s.apps, plane.redis.pid!);
+        if (r.failedResponses + r.errors > 0) throw new Error(`${s.name}: ${r.failedResponses} failed responses, ${r.errors} errors: ${JSON.stringify(r.statuses)}`);
+        const prev = best.get(s.name);
+        if (prev === undefined || r.requestsPerSecond > prev.requestsPerSecond) best.set(s.name, r);
+      }
+    }
+    const direct = best.get(scenarios[0]!.name)!;
+    out.push("");
+    out.push(`GET /api/hello, ${DURATION_MS / 1000} s per scenario after a 1 s warm-up, best of ${ROUNDS} interleaved rounds; CPU µs per request by process:`);
+    out.push("");
+    out.push("| scenario | req/s | p50 ms | p99 ms | vs direct | CPU client | CPU nginx | CPU app | CPU redis |");
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const s of scenarios) {
+      const r = best.get(s.name)!;
+      const c = r.cpuUsPerRequest;
+      out.push(
+        `| ${s.name} | ${fmt(r.requestsPerSecond)} | ${fmt(r.latencyMs.p50, 1)} | ${fmt(r.latencyMs.p99, 1)} | ${fmt(r.requestsPerSecond / direct.requestsPerSecond, 2)}x | ` +
+          `${fmt(c.client)} | ${s.nginx === undefined ? "-" : fmt(c.nginx)} | ${fmt(c.app)} | ${fmt(c.redis)} |`,
+      );
+    }
+    const tax = best.get(scenarios[1]!.name)!.requestsPerSecond / direct.requestsPerSecond;
+    out.push("");
+    out.push(`Proxy tax, 1 replica: ${fmt(tax, 2)}x direct (goal >= 0.85x: ${tax >= 0.85 ? "met" : "not met"}).`);
+    // The load generator, nginx, the app and Redis share this machine's CPUs: when all of them are
+    // busy, req/s is CPU / (their CPU per request), however well or badly the proxy does.
+    const total = (c: Measured["cpuUsPerRequest"]) => c.client + c.nginx + c.app + c.redis;
+    const cpuDirect = total(direct.cpuUsPerRequest);
+    const cpuProxied = total(best.get(scenarios[1]!.name)!.cpuUsPerRequest);
+    out.push(
+      `CPU ceiling of that ratio with everything on ${cpus().length} shared CPUs: CPU per request direct / through nginx ` +
+        `(client + nginx + app + redis) = ${fmt(cpuDirect)} / ${fmt(cpuProxied)} µs = ${fmt(cpuDirect / cpuProxied, 2)}x.`,
+    );
+
+    // 3. Failover: a replica lost a third of the way into a run.
+    const failover = async (what: string, act: () => Promise<unknown>) => {
+      log(`failover: ${what}…`);
+      const r = await runLoad({
+        url: plane.urls.hello,
+        connections: CONNECTIONS,
+        durationMs: DURATION_MS,
+        during: async () => {
+          await sleep(DURATION_MS / 3);
+          await act();
+        },
+      });
+      if (r.errorSamples.length > 0) log(`failover: ${what}: client errors: ${r.errorSamples.join("; ")}`);
+      return `| ${what} | ${fmt(r.sent)} | ${fmt(r.responses)} | ${fmt(r.failedResponses + r.errors)} | ${fmt(r.latencyMs.p99, 1)} | ${fmt(r.latencyMs.max)} |`;
+    };
+    out.push("");
+    out.push(`Failover through nginx (${CONNECTIONS} connections, ${DURATION_MS / 1000} s; the replica is stopped at ${fmt(DURATION_MS / 3000, 1)} s):`);
+    out.push("");
+    out.push("| event | sent | responses | failed | p99 ms | max ms |");
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: |");
+    const last = plane.replicas.length - 1;
+    if (last >= 1) out.push(await failover(`SIGKILL replica-${last}`, () => plane.killReplica(last)));
+    if (last >= 2) out.push(await failover(`SIGTERM replica-${last - 1} (graceful)`, () => plane.terminateReplica(last - 1)));
+
+    process.stdout.write(`${out.join("\n")}\n`);
+  } finally {
+    for (const n of extras) await n.dispose();
+    await plane.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

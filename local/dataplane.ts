@@ -1,0 +1,446 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { StackConfig } from "../infra/config/schema";
+import { NGINX_HEALTH_PATH, NGINX_STUB_STATUS_PATH } from "../infra/nginx";
+import { APP_PODS_DNS_NAME } from "../infra/workloads/app";
+import { startDnsmasq, type DnsServer } from "./processes/dnsmasq";
+import { startHaproxy, type HaproxyProcess } from "./processes/haproxy";
+import { startNginx, type NginxProcess } from "./processes/nginx";
+import { freePort, freePorts } from "./processes/ports";
+import { startRedis, type RedisProcess } from "./processes/redis";
+import { makeTestCertificates } from "./processes/tls";
+import { APP_MAIN, buildApp } from "./build-app";
+import { EndpointController, readinessProbeFromDeployment, type EndpointChange, type ReadinessProbe } from "./endpoints";
+import { renderLocalNginxConf, type LocalNginxInput } from "./nginx-conf";
+import { checkPrerequisites } from "./prerequisites";
+import { startReplica, type ReplicaProcess } from "./replica";
+import { loadLocalStackConfig, replicaEnv, replicaInstanceId, type ConfigOverrides } from "./stack";
+
+export interface DataPlaneOptions {
+  /** Stack whose Pulumi.<stack>.yaml the data plane is built from. Default "dev". */
+  stack?: string;
+  /** nginx's public port on 127.0.0.1. Default: a free port. */
+  port?: number;
+  /** App replicas behind nginx. Default 3. */
+  replicas?: number;
+  /** Build the app first: "always" (the CLI), "if-stale" (tests; default), "never". */
+  build?: "always" | "if-stale" | "never";
+  /** Stack-config keys to change for this run, validated like the stack file (e.g. nginxRateLimitPerMinute). */
+  configOverrides?: ConfigOverrides;
+  /** App environment variables set on every replica after the stack-derived ones (e.g. WS_HEARTBEAT_MS). */
+  appEnv?: Record<string, string>;
+  /**
+   * The app's SHUTDOWN_DELAY_MS. In the cluster it covers deregistration (appShutdownDelaySeconds);
+   * locally the default covers what the readiness loop and nginx's re-resolution need to stop
+   * sending new requests to a replica that got SIGTERM (see `deregistrationMs`).
+   */
+  shutdownDelayMs?: number;
+  /**
+   * Also open the PROXY-protocol listeners behind haproxy (`send-proxy-v2`, the NLB's stand-in):
+   * a TLS port with a throw-away certificate (the NLB's 443) and a plain port (its 80). Default false.
+   */
+  proxyProtocol?: boolean;
+  /** Keep the run directory (logs) after stop(). Default false (tests); the CLI keeps it unless --clean. */
+  keepLogs?: boolean;
+  /** A process died that nobody stopped (redis-server, nginx, dnsmasq, haproxy, a replica). */
+  onProblem?: (message: string) => void;
+  /** A replica entered or left the DNS name nginx resolves. */
+  onEndpointChange?: (change: EndpointChange) => void;
+  /** The app's LOG_LEVEL. Default "info" (logs go to files in the run directory, not the terminal). */
+  logLevel?: string;
+  /** See LocalNginxInput.trustedProxyCidrs. Default none: nginx is the edge. */
+  trustedProxyCidrs?: string[];
+  /** nginx worker_processes. Default 1 (as infra/nginx's local mode). */
+  nginxWorkerProcesses?: number | "auto";
+  /** nginx access-log buffering; default none (lines appear at once). The cluster buffers 64k/1s. */
+  nginxAccessLogBuffer?: LocalNginxInput["accessLogBuffer"];
+  /** How long to wait for /health to answer 200 through nginx. Default 30 s. */
+  healthTimeoutMs?: number;
+  /** Progress lines (the CLI prints them). */
+  log?: (line: string) => void;
+}
+
+export interface DataPlaneUrls {
+  site: string;
+  health: string;
+  hello: string;
+  ws: string;
+  nginxStatus: string;
+  /** https://127.0.0.1:PORT/ through haproxy (TLS) and nginx's PROXY listener; when proxyProtocol. */
+  nlbTls?: string;
+  /** http://127.0.0.1:PORT/ through haproxy and nginx's PROXY redirect listener; when proxyProtocol. */
+  nlbHttp?: string;
+}
+
+export interface DataPlane {
+  readonly stack: string;
+  /** The validated stack config the run was built from (overrides applied). */
+  readonly config: StackConfig;
+  /** Run directory: logs (replica-<i>.log, nginx/, dnsmasq.log, haproxy.log). Removed by stop() unless keepLogs. */
+  readonly dir: string;
+  readonly port: number;
+  readonly statusPort: number;
+  /** The DNS server nginx resolves the replicas through. */
+  readonly dns: DnsServer;
+  /** The readiness probe the loop runs (from the Deployment spec). */
+  readonly readinessProbe: ReadinessProbe;
+  /** haproxy's ports when proxyProtocol is on: TLS (NLB 443) and plain (NLB 80). */
+  readonly nlb: { tlsPort: number; httpPort: number; caFile: string } | undefined;
+  readonly urls: DataPlaneUrls;
+  readonly redis: RedisProcess;
+  readonly nginx: NginxProcess;
+  /** Every replica started (index = position), including exited ones. */
+  readonly replicas: readonly ReplicaProcess[];
+  /** Addresses the DNS name lists now (ready, not terminating). */
+  readyAddresses(): string[];
+  /** The nginx.conf nginx runs. */
+  readonly nginxConf: string;
+  /** Every live process this data plane started: redis-server, replicas, nginx master and workers. */
+  pids(): number[];
+  /** SIGKILL replica i (a crash): it leaves DNS when the process is gone, as a dead container's pod. */
+  killReplica(index: number): Promise<void>;
+  /** SIGTERM replica i from outside (its readiness turns 503 at once; the probes take it out). Resolves on exit. */
+  terminateReplica(index: number): Promise<void>;
+  /** SIGSTOP replica i (a hung pod): its probes time out and it leaves DNS; resumeReplica sends SIGCONT. */
+  stallReplica(index: number): void;
+  resumeReplica(index: number): void;
+  /** Scale up: a new replica, published once its readiness probe passes. Resolves when it is in DNS. */
+  addReplica(): Promise<ReplicaProcess>;
+  /** Scale down: replica i leaves DNS at once (terminating), then gets SIGTERM. Resolves on exit. */
+  removeReplica(index: number): Promise<void>;
+  /** Stops redis-server (SIGTERM); the replicas keep running. */
+  stopRedis(): Promise<void>;
+  /** Starts redis-server again on the same port and directory. */
+  startRedis(): Promise<void>;
+  /** Stops haproxy and nginx, then the replicas (graceful), then redis-server and dnsmasq; removes the run directory unless keepLogs. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} on 127.0.0.1 is already in use by another process; choose another with --port <n> (or stop what listens there)`);
+    this.name = "PortInUseError";
+  }
+}
+
+/** Rejects with PortInUseError when something already listens on 127.0.0.1:port. */
+export function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") reject(new PortInUseError(port));
+      else if (err.code === "EACCES") reject(new Error(`port ${port} on 127.0.0.1: permission denied (ports below 1024 need root); choose another with --port <n>`));
+      else reject(err);
+    });
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
+function getStatus(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.once("timeout", () => req.destroy());
+    req.once("error", () => resolve(0));
+  });
+}
+
+/** Polls `url` until it answers 200; the error names the last status seen. */
+export async function waitForHttp200(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: number;
+  for (;;) {
+    last = await getStatus(url, 2000);
+    if (last === 200) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last status: ${last === 0 ? "no answer" : last})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Loopback address of replica i: its own "pod IP" (all of 127/8 is local on Linux). */
+export const replicaAddress = (index: number): string => `127.0.0.${10 + index}`;
+/** Replicas one data plane can have over its life (127.0.0.10 … 127.0.0.254). */
+export const MAX_REPLICA_SLOTS = 245;
+
+/**
+ * How long after SIGTERM new requests can still reach a replica: the probes' detection time
+ * (failureThreshold periods plus one timeout) plus nginx's re-resolution interval, plus a second.
+ */
+export function deregistrationMs(probe: ReadinessProbe, resolverValidSeconds: number): number {
+  return (probe.periodSeconds * probe.failureThreshold + probe.timeoutSeconds + resolverValidSeconds + 1) * 1000;
+}
+
+/**
+ * Starts the data plane the cluster runs, on loopback: a private redis-server, N app replicas (each
+ * on its own loopback address), dnsmasq publishing the ready ones under the headless Service's
+ * name, a readiness loop playing kubelet + the EndpointSlice controller, and nginx rendered from the
+ * stack's model resolving that name; optionally haproxy as the NLB in front of the PROXY listeners.
+ * Resolves once every replica is ready and /health answers 200 through nginx. If any step fails,
+ * everything already started is stopped before the error is rethrown.
+ */
+export async function startDataPlane(options: DataPlaneOptions = {}): Promise<DataPlane> {
+  const stack = options.stack ?? "dev";
+  const replicaCount = options.replicas ?? 3;
+  const log = options.log ?? (() => undefined);
+  const problem = options.onProblem ?? ((m: string) => log(m));
+  if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > 64) {
+    throw new Error(`replicas: ${JSON.stringify(options.replicas)} must be a whole number from 1 to 64`);
+  }
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)) {
+    throw new Error(`port: ${JSON.stringify(options.port)} must be a whole number from 1 to 65535`);
+  }
+  checkPrerequisites();
+  const config = loadLocalStackConfig(stack, options.configOverrides);
+  const probe = readinessProbeFromDeployment(config);
+  if (options.port !== undefined) await assertPortFree(options.port);
+  if (options.build !== "never") await buildApp(options.build ?? "if-stale", log);
+  else if (!existsSync(APP_MAIN)) throw new Error(`${APP_MAIN} does not exist: build the app first (npm run --workspace app build)`);
+
+  // nginx runs its workers as `nobody` when started as root: they must traverse the run directory.
+  const dir = mkdtempSync(path.join(tmpdir(), "edgestack-local-"));
+  chmodSync(dir, 0o755);
+  let redis: RedisProcess | undefined;
+  let nginx: NginxProcess | undefined;
+  let dns: DnsServer | undefined;
+  let haproxy: HaproxyProcess | undefined;
+  let controller: EndpointController | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  const replicas: ReplicaProcess[] = [];
+  const expectedDown = new Set<string>();
+  let stopped: Promise<void> | undefined;
+  let stopping = false;
+
+  const shutdownDelayMs = options.shutdownDelayMs ?? deregistrationMs(probe, config.nginxResolverValidSeconds);
+  const stopReplica = async (r: ReplicaProcess): Promise<void> => {
+    if (!r.running) return;
+    const timer = setTimeout(() => void r.kill(), shutdownDelayMs + 10_000);
+    await r.terminate();
+    clearTimeout(timer);
+  };
+  const stopAll = async (): Promise<void> => {
+    stopping = true;
+    clearInterval(watchdog);
+    controller?.stop();
+    // Front to back: no new traffic, then drain the replicas, then their Redis and the DNS.
+    await haproxy?.stop().catch(() => undefined);
+    await nginx?.stop().catch(() => undefined);
+    await Promise.all(replicas.map((r) => stopReplica(r)));
+    await redis?.dispose().catch(() => undefined);
+    await dns?.stop().catch(() => undefined);
+    if (!options.keepLogs) rmSync(dir, { recursive: true, force: true });
+  };
+
+  let appPort = 0;
+  // The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list.
+  let siteOrigins: string[] = [];
+  const launchReplica = async (index: number): Promise<ReplicaProcess> => {
+    if (index >= MAX_REPLICA_SLOTS) throw new Error(`a local data plane has at most ${MAX_REPLICA_SLOTS} replicas over its life`);
+    const host = replicaAddress(index);
+    const instanceId = replicaInstanceId(index);
+    const r = await startReplica({
+      index,
+      instanceId,
+      host,
+      port: appPort,
+      logFile: path.join(dir, `${instanceId}.log`),
+      env: replicaEnv(config, { index, host, port: appPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
+    });
+    replicas[index] = r;
+    controller!.add({ id: instanceId, address: host, port: appPort });
+    // A dead container's pod is not ready at once (kubelet reports it); the name drops it.
+    void r.exited.then((e) => {
+      controller?.remove(instanceId);
+      if (!stopping && !expectedDown.has(instanceId)) problem(`${instanceId} (pid ${r.pid}) exited (code ${e.code}, signal ${e.signal}); nginx sends its traffic to the others`);
+    });
+    return r;
+  };
+  const waitReady = async (ids: string[], timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!ids.every((id) => controller!.isReady(id))) {
+      if (Date.now() > deadline) throw new Error(`replicas ${ids.filter((id) => !controller!.isReady(id)).join(", ")} did not pass their readiness probe (${probe.path}) within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  try {
+    log("starting dnsmasq (the cluster DNS for the replicas)…");
+    dns = await startDnsmasq({ dir });
+    const theDns = dns;
+    controller = new EndpointController(probe, (addresses) => theDns.publish(APP_PODS_DNS_NAME, addresses), options.onEndpointChange);
+    log(`starting redis-server…`);
+    redis = await startRedis();
+    // Distinct ports, picked together (sequential picks can repeat one).
+    const picked = await freePorts(6);
+    const port = options.port ?? picked[0]!;
+    const statusPort = picked.find((p) => p !== port)!;
+    const [tls, http_, nlbTls, nlbHttp] = picked.filter((p) => p !== port && p !== statusPort);
+    const pp = options.proxyProtocol ? { tls: tls!, http: http_!, nlbTls: nlbTls!, nlbHttp: nlbHttp! } : undefined;
+    siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+    // One port for every replica, free on every address (each replica has its own, as pods do).
+    appPort = await freePort("0.0.0.0");
+    log(`starting ${replicaCount} app replica(s) on ${Array.from({ length: replicaCount }, (_, i) => replicaAddress(i)).join(", ")} port ${appPort}…`);
+    const started = await Promise.allSettled(Array.from({ length: replicaCount }, (_, i) => launchReplica(i)));
+    const failed = started.find((x): x is PromiseRejectedResult => x.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    await waitReady(Array.from({ length: replicaCount }, (_, i) => replicaInstanceId(i)), 30_000);
+
+    const prefix = path.join(dir, "nginx");
+    mkdirSync(prefix);
+    const nginxConf = renderLocalNginxConf(config, {
+      discovery: { name: APP_PODS_DNS_NAME, port: appPort, resolver: dns.address },
+      listenPort: port,
+      statusPort,
+      proxyProtocolPort: pp?.tls,
+      proxyProtocolHttpPort: pp?.http,
+      prefix,
+      trustedProxyCidrs: options.trustedProxyCidrs,
+      workerProcesses: options.nginxWorkerProcesses,
+      accessLogBuffer: options.nginxAccessLogBuffer,
+    });
+    log(`starting nginx on 127.0.0.1:${port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${dns.address}, config from stack ${stack})…`);
+    nginx = await startNginx({ prefix, conf: nginxConf, ports: [port, statusPort, ...(pp ? [pp.tls, pp.http] : [])] }).catch((err: unknown) => {
+      // Someone took the port between our check and nginx's bind.
+      if (/Address already in use/.test(describe(err))) throw new PortInUseError(port);
+      throw err;
+    });
+
+    let nlb: DataPlane["nlb"];
+    if (pp !== undefined) {
+      const certDir = path.join(dir, "tls");
+      mkdirSync(certDir);
+      const certs = makeTestCertificates(certDir);
+      const pem = path.join(certDir, "server.pem");
+      writeFileSync(pem, readFileSync(certs.certFile, "utf8") + readFileSync(certs.keyFile, "utf8"), { mode: 0o600 });
+      log(`starting haproxy (the NLB: TLS on 127.0.0.1:${pp.nlbTls}, plain on 127.0.0.1:${pp.nlbHttp}, PROXY v2 to nginx)…`);
+      haproxy = await startHaproxy({
+        dir,
+        listeners: [
+          { name: "nlb_tls", port: pp.nlbTls, targetPort: pp.tls, tlsPem: pem },
+          { name: "nlb_http", port: pp.nlbHttp, targetPort: pp.http },
+        ],
+      });
+      nlb = { tlsPort: pp.nlbTls, httpPort: pp.nlbHttp, caFile: certs.caFile };
+    }
+
+    const base = `http://127.0.0.1:${port}`;
+    const urls: DataPlaneUrls = {
+      site: `${base}/`,
+      health: `${base}${NGINX_HEALTH_PATH}`,
+      hello: `${base}/api/hello`,
+      ws: `ws://127.0.0.1:${port}/ws`,
+      nginxStatus: `http://127.0.0.1:${statusPort}${NGINX_STUB_STATUS_PATH}`,
+      ...(nlb ? { nlbTls: `https://127.0.0.1:${nlb.tlsPort}/`, nlbHttp: `http://127.0.0.1:${nlb.httpPort}/` } : {}),
+    };
+    await waitForHttp200(urls.health, options.healthTimeoutMs ?? 30_000);
+
+    const replicaAt = (index: number): ReplicaProcess => {
+      const r = replicas[index];
+      if (r === undefined) throw new Error(`no replica ${index}: this data plane has replicas 0..${replicas.length - 1}`);
+      return r;
+    };
+    const theRedis = redis;
+    const theNginx = nginx;
+    const theHaproxy = haproxy;
+    const theController = controller;
+    let redisStopped = false;
+    // Report a server that died on its own, once per death.
+    const reported = new Set<string>();
+    watchdog = setInterval(() => {
+      const check = (name: string, running: boolean, expected: boolean) => {
+        if (running || expected) reported.delete(name);
+        else if (!reported.has(name)) {
+          reported.add(name);
+          problem(`${name} is not running (it was not stopped by this data plane); logs in ${dir}`);
+        }
+      };
+      check("redis-server", theRedis.running, redisStopped);
+      check("nginx", theNginx.running, false);
+      check("dnsmasq", theDns.running, false);
+      if (theHaproxy) check("haproxy", theHaproxy.running, false);
+    }, 500);
+    watchdog.unref();
+
+    return {
+      stack,
+      config,
+      dir,
+      port,
+      statusPort,
+      dns: theDns,
+      readinessProbe: probe,
+      nlb,
+      urls,
+      redis: theRedis,
+      nginx: theNginx,
+      replicas,
+      nginxConf,
+      readyAddresses: () => theController.readyAddresses(),
+      pids() {
+        const live: number[] = [];
+        if (theRedis.pid !== undefined) live.push(theRedis.pid);
+        for (const r of replicas) if (r.running) live.push(r.pid);
+        if (theNginx.pid !== undefined) live.push(theNginx.pid, ...theNginx.workerPids());
+        if (theDns.pid !== undefined) live.push(theDns.pid);
+        if (theHaproxy?.pid !== undefined) live.push(theHaproxy.pid);
+        return live;
+      },
+      async killReplica(index) {
+        const r = replicaAt(index);
+        expectedDown.add(r.instanceId);
+        await r.kill();
+      },
+      async terminateReplica(index) {
+        const r = replicaAt(index);
+        expectedDown.add(r.instanceId);
+        await r.terminate();
+      },
+      stallReplica: (index) => replicaAt(index).stall(),
+      resumeReplica: (index) => replicaAt(index).resume(),
+      async addReplica() {
+        const r = await launchReplica(replicas.length);
+        await waitReady([r.instanceId], 30_000);
+        return r;
+      },
+      async removeReplica(index) {
+        const r = replicaAt(index);
+        expectedDown.add(r.instanceId);
+        theController.terminating(r.instanceId);
+        await stopReplica(r);
+      },
+      async stopRedis() {
+        redisStopped = true;
+        await theRedis.stop();
+      },
+      async startRedis() {
+        if (!theRedis.running) await theRedis.restart();
+        redisStopped = false;
+      },
+      stop() {
+        stopped ??= stopAll();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Last lines of each replica's log (for failure messages). */
+export function replicaLogTails(plane: Pick<DataPlane, "dir">, lines = 10): string {
+  try {
+    return readdirSync(plane.dir)
+      .filter((f) => f.endsWith(".log"))
+      .map((f) => `--- ${f}\n${readFileSync(path.join(plane.dir, f), "utf8").trimEnd().split("\n").slice(-lines).join("\n")}`)
+      .join("\n");
+  } catch {
+    return "";
+  }
+}

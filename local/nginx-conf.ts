@@ -1,0 +1,62 @@
+import type { StackConfig } from "../infra/config/schema";
+import { buildNginxModel, renderNginxConf, type LocalDiscovery, type NginxModel } from "../infra/nginx";
+
+export interface LocalNginxInput {
+  /** Ports of fixed app replicas on 127.0.0.1 (no service discovery). One of this, `upstreams` or `discovery`. */
+  upstreamPorts?: number[];
+  /** Fixed app replicas by address and port (no service discovery). */
+  upstreams?: { host: string; port: number }[];
+  /** The replicas through DNS, as the cluster's headless Service (the local data plane). */
+  discovery?: LocalDiscovery;
+  listenPort: number;
+  statusPort: number;
+  /** The PROXY-protocol listeners (the NLB's targets); their sender, on loopback, is trusted. */
+  proxyProtocolPort?: number;
+  proxyProtocolHttpPort?: number;
+  /** nginx prefix directory (absolute): pid, logs and temp dirs live here. */
+  prefix: string;
+  /**
+   * Peers whose X-Forwarded-For nginx believes (a load balancer in front). Locally nginx *is* the
+   * edge, so the default is none: the realip module is left out and a client's X-Forwarded-For can
+   * never become the client address. Pass e.g. ["127.0.0.1/32"] to play a trusted balancer.
+   */
+  trustedProxyCidrs?: string[];
+  workerProcesses?: number | "auto";
+  /** As in the cluster (buffered) when given; default each line written at once. */
+  accessLogBuffer?: NginxModel["accessLogBuffer"];
+}
+
+/**
+ * The cluster's nginx model in local mode (same upstream algorithm, pool, retries, timeouts, limits,
+ * locations and headers, built by infra/nginx from the stack config), with the replicas found
+ * through a local DNS server (or, for focused tests, as explicit loopback servers).
+ */
+export function localNginxModel(config: StackConfig, input: LocalNginxInput): NginxModel {
+  const trusted = input.trustedProxyCidrs ?? [];
+  const model = buildNginxModel(config, {
+    mode: "local",
+    upstreams: input.upstreams ?? input.upstreamPorts?.map((port) => ({ host: "127.0.0.1", port })),
+    discovery: input.discovery,
+    listenPort: input.listenPort,
+    proxyProtocolPort: input.proxyProtocolPort,
+    proxyProtocolHttpPort: input.proxyProtocolHttpPort,
+    statusPort: input.statusPort,
+    prefix: input.prefix,
+    trustedCidrs: trusted.length > 0 ? trusted : undefined,
+    workerProcesses: input.workerProcesses,
+    accessLogBuffer: input.accessLogBuffer,
+  });
+  if (trusted.length === 0) {
+    // The HTTP listener is the edge; a PROXY header can only come from the local NLB stand-in.
+    for (const server of model.servers) {
+      if (server.role === "status") continue;
+      if (server.listen.proxyProtocol) server.realIp = { header: "proxy_protocol", recursive: false, trustedCidrs: ["127.0.0.1/32"] };
+      else server.realIp = null;
+    }
+  }
+  return model;
+}
+
+export function renderLocalNginxConf(config: StackConfig, input: LocalNginxInput): string {
+  return renderNginxConf(localNginxModel(config, input));
+}

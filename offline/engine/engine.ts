@@ -1,0 +1,327 @@
+import * as pulumi from "@pulumi/pulumi";
+import { computedOutputs } from "./outputs";
+import { invoke } from "./invokes";
+import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
+import { readStackFiles } from "../../infra/config/stack-files";
+import { deserializeInputs } from "./deserialize";
+
+/**
+ * Runs the Pulumi program in this process under mocks — no CLI, engine or cloud account — and
+ * records every resource it registers with its inputs, the way `pulumi preview` would see them.
+ * Used by `npm run plan`, the policy runner and every mock test. A process (or jest test file)
+ * can run one stack: the Pulumi runtime keeps its state in module globals.
+ */
+
+// Internal runtime modules: the public API has no hook for the request details we record.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+
+const SECRET_SIG_KEY: string = rpc.specialSigKey;
+const SECRET_SIG: string = rpc.specialSecretSig;
+const UNKNOWN: string = rpc.unknownValue;
+
+export interface CapturedResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** The parent's logical name; null for top-level resources. */
+  parent: string | null;
+  custom: boolean;
+  protect: boolean;
+  /** The provider reference (`urn::id`) for custom resources given an explicit provider. */
+  provider?: string;
+  /** Inputs with secrets unwrapped to their plain values (as policies see them). */
+  inputs: Record<string, unknown>;
+  /** Paths (`a.b[0].c`) of the input values that are secret, at the leaf where the program put them. */
+  secretPaths: string[];
+  /** Output names the resource asked to be kept secret. */
+  additionalSecretOutputs: string[];
+  /** Resource options as registered (non-default ones only). */
+  options: PlanOptions;
+  /** URNs of the resources this one waits for (dependsOn and the resources behind its input Outputs). */
+  dependencies: string[];
+}
+
+export interface StackRun {
+  stack: string;
+  project: string;
+  resources: CapturedResource[];
+  /** The program's exports, resolved. */
+  outputs: Record<string, unknown>;
+  /** Names of exports whose values are secret. */
+  secretOutputs: string[];
+  /** Every data-source call (invoke) the program made, in order, with its arguments. */
+  invokes: InvokeCall[];
+  /** Tokens of the invokes (data-source calls) made without an explicit provider, sorted. */
+  invokesWithoutProvider: string[];
+}
+
+export interface InvokeCall {
+  token: string;
+  args: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  stack: string;
+  /** Extra or overriding config (fully qualified keys → strings, as Pulumi passes them). */
+  config?: Record<string, string>;
+  /** Keys of `config` to treat as secret. */
+  secretKeys?: string[];
+  /** Read this stack file instead of Pulumi.<stack>.yaml. */
+  stackFile?: string;
+  /** Project directory (holding Pulumi.yaml); defaults to this repository's root. */
+  root?: string;
+  /** Run as a preview (computed values unknown) instead of an update. */
+  preview?: boolean;
+}
+
+let used = false;
+
+export async function runStack(options: RunOptions): Promise<StackRun> {
+  if (used) throw new Error("offline engine: one stack per process (or jest test file); the Pulumi runtime keeps global state");
+  used = true;
+
+  const files = readStackFiles(options.stack, { stackFile: options.stackFile, root: options.root });
+  const config = { ...files.config, ...(options.config ?? {}) };
+  const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  const defaultRegion = config["aws:region"] ?? "us-east-1";
+
+  const records = new Map<string, CapturedResource>();
+  const parentUrns = new Map<string, string>();
+  const failures: unknown[] = [];
+  const providerRegions = new Map<string, string>();
+  const pendingSecretOutputs = new Map<string, string[]>();
+  const invokes: InvokeCall[] = [];
+  const invokesWithoutProvider = new Set<string>();
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
+        const region = (args.inputs.region as string | undefined) ?? (providerUrn && providerRegions.get(providerUrn)) ?? defaultRegion;
+        const plainInputs = unwrapSecrets(args.inputs, "", []);
+        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region);
+        const state: Record<string, unknown> = { ...args.inputs, ...outputs };
+        // The engine marks these outputs secret; the mock monitor ignores the option, so we do it.
+        for (const key of pendingSecretOutputs.get(`${args.type}::${args.name}`) ?? []) {
+          if (key in state && !isSecretWrapper(state[key])) state[key] = { [SECRET_SIG_KEY]: SECRET_SIG, value: state[key] };
+        }
+        return { id: options.preview && args.custom ? undefined : id, state };
+      },
+      call(args) {
+        if (!args.provider) invokesWithoutProvider.add(args.token);
+        invokes.push({ token: args.token, args: { ...(args.inputs as Record<string, unknown>) } });
+        try {
+          return invoke(args.token, args.inputs, defaultRegion);
+        } catch (err) {
+          // Fail the run, not the SDK: a thrown invoke error surfaces only as an unhandled rejection
+          // (or a log line when nobody awaits the result). The run is rejected with this error.
+          failures.push(err);
+          return {};
+        }
+      },
+    },
+    files.project,
+    options.stack,
+    options.preview ?? false,
+  );
+
+  const monitor = settings.getMonitor();
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, res: unknown) => void) => {
+    const type: string = req.getType();
+    const name: string = req.getName();
+    const parentUrn: string = req.getParent();
+    const urn = monitor.newUrn(parentUrn, type, name);
+    const { inputs, secretPaths } = deserializeInputs(req.getObject());
+    const additionalSecretOutputs: string[] = req.getAdditionalsecretoutputsList();
+    pendingSecretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
+    if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
+    if (records.has(urn)) {
+      callback(new Error(`offline engine: duplicate resource URN ${urn}`), undefined);
+      return Promise.resolve();
+    }
+    const options = readOptions(req);
+    if (parentUrn) parentUrns.set(urn, parentUrn);
+    records.set(urn, {
+      type,
+      name,
+      urn,
+      parent: parentUrn ? parentUrn.split("::").pop()! : null,
+      custom: req.getCustom(),
+      protect: req.getProtect() === true,
+      provider: req.getProvider() || undefined,
+      inputs,
+      secretPaths,
+      additionalSecretOutputs,
+      options,
+      dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
+    });
+    return registerResource(req, callback);
+  };
+
+  // Stays installed: the SDK re-raises a failed invoke as an unhandled rejection even after the
+  // run has already failed on it, and that must not crash the test or CLI reporting the failure.
+  process.on("unhandledRejection", (reason: unknown) => failures.push(reason));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require(files.main) as Record<string, unknown>;
+  await settle();
+  if (failures.length > 0) throw failures[0];
+  const { outputs, secretOutputs } = await resolveExports(program);
+  await settle();
+  if (failures.length > 0) throw failures[0];
+  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort() };
+}
+
+/** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */
+function urnRef(urn: string): string {
+  const parts = urn.split("::");
+  const type = (parts[2] ?? "").split("$").pop()!;
+  const name = parts.slice(3).join("::");
+  return type.startsWith("pulumi:providers:") ? `${type}::${name}` : name;
+}
+
+/** The options a RegisterResourceRequest carries, non-default ones only. */
+function readOptions(req: any): PlanOptions {
+  const options: PlanOptions = {};
+  if (req.getProtect() === true) options.protect = true;
+  const ignoreChanges: string[] = req.getIgnorechangesList();
+  if (ignoreChanges.length > 0) options.ignoreChanges = [...ignoreChanges].sort();
+  if (req.getDeletebeforereplace() === true) options.deleteBeforeReplace = true;
+  const replaceOnChanges: string[] = req.getReplaceonchangesList();
+  if (replaceOnChanges.length > 0) options.replaceOnChanges = [...replaceOnChanges].sort();
+  if (req.getRetainondelete() === true) options.retainOnDelete = true;
+  // The request lists explicit dependsOn and input dependencies together; keep the explicit ones.
+  const viaInputs = new Set<string>();
+  req.getPropertydependenciesMap().forEach((deps: any) => deps.getUrnsList().forEach((u: string) => viaInputs.add(u)));
+  const dependsOn = (req.getDependenciesList() as string[]).filter((u) => !viaInputs.has(u)).map(urnRef);
+  if (dependsOn.length > 0) options.dependsOn = [...new Set(dependsOn)].sort();
+  const timeouts = req.getCustomtimeouts();
+  if (timeouts) {
+    const t = { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() };
+    const set = Object.fromEntries(Object.entries(t).filter(([, v]) => v));
+    if (Object.keys(set).length > 0) options.customTimeouts = set;
+  }
+  const aliases: string[] = [
+    ...(req.getAliasurnsList() as string[]).map(urnRef),
+    ...(req.getAliasesList() as any[]).map((a) => (a.getUrn() ? urnRef(a.getUrn()) : a.getSpec()?.getName() || "")).filter(Boolean),
+  ];
+  if (aliases.length > 0) options.aliases = [...new Set(aliases)].sort();
+  const provider: string = req.getProvider();
+  if (provider) options.provider = urnRef(provider.split("::").slice(0, -1).join("::"));
+  return options;
+}
+
+/** Waits until no registration or invoke is in flight and nothing new arrives. */
+async function settle(): Promise<void> {
+  for (let quiet = 0; quiet < 3; ) {
+    const before = settings.getMonitor().resources.size;
+    await settings.waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+    quiet = settings.getMonitor().resources.size === before ? quiet + 1 : 0;
+  }
+}
+
+async function resolveExports(program: Record<string, unknown>): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
+  const outputs: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
+  for (const key of Object.keys(program).sort()) {
+    if (key === "__esModule") continue;
+    const output: pulumi.Output<unknown> = pulumi.output(program[key] as pulumi.Input<unknown>);
+    outputs[key] = await new Promise((resolve) => {
+      let done = false;
+      output.apply((v: unknown) => {
+        done = true;
+        resolve(v);
+        return v;
+      });
+      // Unknown values never call apply; resolve them once everything has settled.
+      void settle().then(() => !done && resolve(UNKNOWN));
+    });
+    if (await pulumi.isSecret(output)) secretOutputs.push(key);
+  }
+  return { outputs, secretOutputs };
+}
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces the SDK's secret wrappers by their values, collecting where they were. */
+function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
+  if (isSecretWrapper(value)) {
+    secretPaths.push(path);
+    return unwrapSecrets(value.value, path, []);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      out[key] = unwrapSecrets((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key, secretPaths);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Deterministic order whatever the registration order was: providers first, then depth-first by
+ * logical name, each parent before its children.
+ */
+function sortResources(resources: CapturedResource[], parentUrns: Map<string, string>): CapturedResource[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const keys = new Map<string, string>();
+  const keyOf = (r: CapturedResource): string => {
+    let key = keys.get(r.urn);
+    if (key === undefined) {
+      const parent = byUrn.get(parentUrns.get(r.urn) ?? "");
+      const prefix = parent ? `${keyOf(parent)}\u0001` : r.type.startsWith("pulumi:providers:") ? "0" : "1";
+      key = `${prefix}${r.name}\u0000${r.type}`;
+      keys.set(r.urn, key);
+    }
+    return key;
+  };
+  return resources.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+}
+
+export { SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
+export type { PlanResource } from "../plan/format";
+
+export function toPlan(resources: CapturedResource[]): PlanResource[] {
+  return resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    inputs: maskSecrets(r.inputs, r.secretPaths) as Record<string, unknown>,
+    ...(r.protect ? { protect: true as const } : {}),
+    ...(Object.keys(r.options).length > 0 ? { options: r.options } : {}),
+  }));
+}
+
+/** Returns a copy with every value at a secret path replaced by "[secret]" and unknowns by "[unknown]". */
+export function maskSecrets(value: unknown, secretPaths: string[], path = ""): unknown {
+  if (secretPaths.includes(path)) return SECRET_MASK;
+  if (value === UNKNOWN) return UNKNOWN_MASK;
+  if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, secretPaths, `${path}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = maskSecrets((value as Record<string, unknown>)[key], secretPaths, path ? `${path}.${key}` : key);
+    return out;
+  }
+  return value;
+}
+
+/** The value at a path such as `a.b[0].c` (the form secretPaths uses). */
+export function valueAt(value: unknown, path: string): unknown {
+  if (path === "") return value;
+  return path
+    .split(/\.|(?=\[)/)
+    .reduce<unknown>((v, part) => {
+      if (v === undefined || v === null) return undefined;
+      const index = /^\[(\d+)\]$/.exec(part);
+      return index ? (v as unknown[])[Number(index[1])] : (v as Record<string, unknown>)[part];
+    }, value);
+}

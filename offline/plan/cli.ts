@@ -1,0 +1,84 @@
+import { parseArgs } from "node:util";
+import { ConfigError, fields } from "../../infra/config/schema";
+import { runStack, toPlan } from "../engine/engine";
+import { readStackFiles } from "../../infra/config/stack-files";
+import type { PlanFile } from "./format";
+import { renderPlanTree } from "./render-plan";
+
+/**
+ * `npm run plan -- --stack <name> [--json] [--diff BASE.json [--markdown] [--policy-results FILE]]`
+ * Runs the program in-process under mocks with Pulumi.<name>.yaml and prints every resource
+ * `pulumi up` would register. Exit codes: 0 ok, 1 the program failed, 2 bad usage or config.
+ */
+const USAGE = "usage: npm run plan -- --stack <name> [--json] [--stack-file FILE] [--diff BASE.json [--markdown] [--policy-results FILE]]";
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string" },
+        "stack-file": { type: "string" },
+        json: { type: "boolean", default: false },
+        diff: { type: "string" },
+        markdown: { type: "boolean", default: false },
+        "policy-results": { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!args.stack) {
+    process.stderr.write(`--stack is required\n${USAGE}\n`);
+    return 2;
+  }
+  if ((args.markdown || args["policy-results"]) && !args.diff) {
+    process.stderr.write(`--markdown and --policy-results go with --diff\n${USAGE}\n`);
+    return 2;
+  }
+
+  let run;
+  try {
+    run = await runStack({ stack: args.stack, stackFile: args["stack-file"] });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`plan failed: ${message}\n`);
+    return /no stack file|Pulumi\.yaml/.test(message) ? 2 : 1;
+  }
+  const plan = toPlan(run.resources);
+
+  if (args.diff) {
+    // The diff renderer lives beside this file (offline/plan/diff-cli.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runDiffCommand } = require("./diff-cli") as typeof import("./diff-cli");
+    return runDiffCommand({ stack: args.stack, headPlan: plan, basePath: args.diff, markdown: args.markdown, policyResultsPath: args["policy-results"], out: process.stdout });
+  }
+  if (args.json) {
+    const config = readStackFiles(args.stack, { stackFile: args["stack-file"] }).config;
+    const file: PlanFile = { stack: args.stack, project: run.project, environment: config[`${run.project}:environment`] ?? fields.environment.default, resources: plan };
+    process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(renderPlanTree(args.stack, plan));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.stdout.write("", () => process.exit(code)),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

