@@ -14,7 +14,7 @@ const sleepSync = (ms: number) => Atomics.wait(sleepBuffer, 0, 0, ms);
  * Hand-written because the library options measured slower here: pino.destination (SonicBoom)
  * with minLength re-measures the whole pending buffer (Buffer.byteLength of the joined string) on
  * every line, and its async mode adds a thread-pool hop per batch; on /api/hello both cost more
- * server CPU per request than this (see `npm run bench:app`, README "The app").
+ * server CPU per request than this (see `npm run bench:app`, docs/app.md).
  *
  * A batch is written synchronously, so a flush is complete when flushSync() returns (nothing in
  * flight at process.exit) and lines keep their order. EAGAIN (non-blocking pipe full) is retried;

@@ -20,7 +20,7 @@ export function realDeployProblems(config: StackConfig): string[] {
   if (reserved !== undefined) {
     problems.push(
       `edgestack:domain: ${JSON.stringify(config.domain)} is under the reserved example name ${JSON.stringify(reserved)}, which Route53 will not host; ` +
-        `set a domain you control: pulumi config set edgestack:domain <your-domain> (see README "First deploy")`,
+        `set a domain you control: pulumi config set edgestack:domain <your-domain> (see docs/first-deploy.md)`,
     );
   }
   for (const name of ["parentHostedZoneName"] as const) {

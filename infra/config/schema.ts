@@ -210,7 +210,7 @@ export const fields = {
     description: "Fixed ClusterIP of the app Service inside serviceCidr (in-cluster clients; nginx balances over the pods through the headless Service instead).",
   }),
 
-  // ── The timeout chain (seconds); see README "Timeouts" ─────────────────────────────────────
+  // ── The timeout chain (seconds); see docs/cluster.md "Timeouts" ─────────────────────────────────────
   cdnOriginKeepaliveSeconds: field({ type: "integer", schema: integer(1, 60), default: 5, description: "CloudFront origin keep-alive timeout (must be < ALB idle timeout)." }),
   cdnOriginReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 180), default: 30, description: "CloudFront origin read (response) timeout." }),
   albIdleTimeoutSeconds: field({ type: "integer", schema: integer(1, 4000), default: 60, description: "ALB idle timeout (must be < nginx client keepalive)." }),
@@ -315,7 +315,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
   for (const rawKey of Object.keys(raw).sort()) {
     if (!rawKey.startsWith(`${NAMESPACE}:`)) continue;
     const name = rawKey.slice(NAMESPACE.length + 1);
-    if (!(name in fields)) problems.push(`${rawKey}: is not a known key (see README "Configuration")`);
+    if (!(name in fields)) problems.push(`${rawKey}: is not a known key (see docs/configuration.md)`);
   }
 
   for (const [name, def] of Object.entries(fields) as [FieldName, Field<z.ZodType>][]) {

@@ -1,4 +1,4 @@
-/** nginx reverse proxy: typed model → validated → rendered nginx.conf (see README "nginx reverse proxy"). */
+/** nginx reverse proxy: typed model → validated → rendered nginx.conf (see docs/nginx.md). */
 export * from "./model";
 export { buildNginxModel, HTML_STALE_IF_ERROR_SECONDS, htmlDefaultCacheControl, LOCAL_NGINX_SOURCE_ADDRESS, localPaths } from "./build";
 export type { LocalDiscovery, LocalUpstream, NginxBuildOptions, NginxConfigInput } from "./build";

@@ -24,7 +24,7 @@ it("creates no EKS, IAM-for-EKS, KMS or launch-template resources", () => {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     "aws:ec2/launchTemplate:LaunchTemplate",
     "aws:kms/key:Key",
-    // metrics-server on an existing cluster is a prerequisite (README), not ours to install.
+    // metrics-server on an existing cluster is a prerequisite (docs/cluster.md), not ours to install.
     "aws:eks/addon:Addon",
   ]) {
     expect(created).not.toContain(t);

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { fields } from "../../../infra/config/schema";
-import { renderProjectFile, withConfigReference } from "../../../scripts/config/project-file";
+import { CONFIG_REFERENCE_FILE, renderProjectFile, withConfigReference } from "../../../scripts/config/project-file";
 
 const projectFile = path.resolve(__dirname, "../../../Pulumi.yaml");
 
@@ -31,10 +31,15 @@ describe("Pulumi.yaml", () => {
   });
 });
 
-describe("README configuration reference", () => {
+describe("the configuration reference (docs/configuration.md)", () => {
   it("is the table the schema generates", () => {
+    const page = fs.readFileSync(path.resolve(__dirname, "../../..", CONFIG_REFERENCE_FILE), "utf8");
+    expect(withConfigReference(page)).toBe(page);
+    for (const name of Object.keys(fields)) expect(page).toContain(`| \`edgestack:${name}\` |`);
+  });
+
+  it("is linked from the README", () => {
     const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
-    expect(withConfigReference(readme)).toBe(readme);
-    for (const name of Object.keys(fields)) expect(readme).toContain(`| \`edgestack:${name}\` |`);
+    expect(readme).toContain(`](${CONFIG_REFERENCE_FILE})`);
   });
 });
