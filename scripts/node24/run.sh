@@ -18,11 +18,12 @@ SUDO=()
 exec "${SUDO[@]}" unshare --mount --propagation private -- bash -c '
   set -euo pipefail
   rootfs="$1" repo="$2"; shift 2
-  mkdir -p "$rootfs$repo"
-  mount --bind "$repo" "$rootfs$repo"
   mount --rbind /dev "$rootfs/dev"
   mount -t proc proc "$rootfs/proc"
   mount -t tmpfs tmpfs "$rootfs/tmp"
+  # After /tmp: a repository under /tmp (a CI clone) must not be hidden by the tmpfs.
+  mkdir -p "$rootfs$repo"
+  mount --bind "$repo" "$rootfs$repo"
   cp /etc/resolv.conf /etc/hosts "$rootfs/etc/" 2>/dev/null || true
   exec env HOME=/tmp PATH=/usr/bin:/usr/sbin:/bin LC_ALL=C unshare --root="$rootfs" --wd="$repo" /usr/bin/node "$@"
 ' node24 "$ROOTFS" "$REPO" "$@"
