@@ -20,7 +20,6 @@
  *
  * Env: BENCH_STACK (dev), BENCH_REPLICAS (3), BENCH_DURATION_S (4), BENCH_ROUNDS (2).
  */
-import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
 import { startDataPlane, type DataPlane } from "..";
@@ -31,6 +30,7 @@ import { loadLocalStackConfig } from "../stack";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/nginx";
 import { cpuMs } from "../processes/cpu";
 import { freePort } from "../processes/ports";
+import { timeWaitOn } from "../processes/sockets";
 
 const STACK = process.env.BENCH_STACK ?? "dev";
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
@@ -61,27 +61,6 @@ async function extraNginx(plane: DataPlane, upstreams: { host: string; port: num
   return { nginx, url: `http://127.0.0.1:${listenPort}/api/hello` };
 }
 
-/** TIME_WAIT (state 06) sockets with either end on one of `ports`, from /proc/net/tcp and tcp6. */
-export function timeWaitOn(ports: number[]): number {
-  const wanted = new Set(ports);
-  let count = 0;
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 4 || cols[3] !== "06") continue;
-      const local = parseInt(cols[1]!.split(":")[1]!, 16);
-      const remote = parseInt(cols[2]!.split(":")[1]!, 16);
-      if (wanted.has(local) || wanted.has(remote)) count += 1;
-    }
-  }
-  return count;
-}
 
 
 interface Measured extends LoadResult {

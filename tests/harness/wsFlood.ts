@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
+import { tcpSockets, TCP_STATE } from "../../local/processes/sockets";
 
 /** Resident set size of a process in bytes (Linux /proc). */
 export function rssBytes(pid: number): number {
@@ -19,20 +20,7 @@ export function rssBytes(pid: number): number {
  * ESTABLISHED: the server closed it, even if its FIN waits behind data the client never read.
  */
 export function serverSideClosed(serverPort: number, clientPort: number): boolean {
-  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const [, local = "", remote = "", state = ""] = line.trim().split(/\s+/);
-      if (local.endsWith(`:${hex(serverPort)}`) && remote.endsWith(`:${hex(clientPort)}`) && state === "01") return false;
-    }
-  }
-  return true;
+  return !tcpSockets().some((s) => s.localPort === serverPort && s.remotePort === clientPort && s.state === TCP_STATE.established);
 }
 
 /** One masked binary frame (client frames must be masked, RFC 6455 §5.3). */

@@ -5,13 +5,13 @@
  */
 import * as http from "node:http";
 import * as net from "node:net";
-import { readFileSync } from "node:fs";
 import { WebSocketServer } from "ws";
 import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
 import { routePath } from "../../../infra/contract";
 import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
 import { readStackFiles } from "../../../infra/config/stack-files";
 import { freePort } from "../../../local/processes/ports";
+import { timeWaitOn } from "../../../local/processes/sockets";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../../../local/processes/nginx";
 
 export function stackConfig(stack: "dev" | "prod"): StackConfig {
@@ -187,24 +187,7 @@ export const NO_LIMITS: Partial<StackConfig> = { nginxRateLimitPerMinute: 1_000_
  * closes a TCP connection first holds it in TIME_WAIT for a minute, so this counts closed connections.
  */
 export function timeWaitSockets(port: number): number {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  let count = 0;
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 4 || fields[3] !== "06") continue;
-      const local = fields[1].split(":")[1];
-      const remote = fields[2].split(":")[1];
-      if (local === hexPort || remote === hexPort) count += 1;
-    }
-  }
-  return count;
+  return timeWaitOn([port]);
 }
 
 /** Sends raw bytes on a fresh connection and returns everything the server sends back until it closes. */
