@@ -181,7 +181,9 @@ test("least_conn avoids a slow replica: it gets far less than a fair share", asy
   const counts = upstreamCounts(from);
   const fastAverage = fast.reduce((a, x) => a + (counts[x.r.host] ?? 0), 0) / fast.length;
   expect(Object.keys(counts).sort()).toEqual([slow!.r.host, ...fast.map((x) => x.r.host)].sort());
-  expect(counts[slow!.r.host] ?? 0).toBeLessThan(fastAverage * 0.3);
+  // Round robin gives it a fast replica's share (ratio ~1); least_conn measured 0.1–0.35 here, with
+  // the throttle's timers stretched when the machine is busy. Half a fast share is the bound.
+  expect(counts[slow!.r.host] ?? 0).toBeLessThan(fastAverage * 0.5);
 }, 30_000);
 
 test("replica addresses are the pods' own: one per replica", () => {
