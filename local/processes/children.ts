@@ -17,3 +17,11 @@ export function stopOnExit(child: ChildProcess, signal: NodeJS.Signals): void {
     });
   }
 }
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once `exited` (the child's exit) settles. */
+export async function terminate(child: ChildProcess, exited: Promise<unknown>, graceMs = 5000): Promise<void> {
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

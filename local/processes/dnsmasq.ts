@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { stopOnExit } from "./children";
+import { stopOnExit, terminate } from "./children";
 import { freePort } from "./ports";
 
 /**
@@ -119,10 +119,7 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
     published: (name) => records.get(name) ?? [],
     async stop() {
       if (!isRunning()) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      await terminate(child, exited);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { stopOnExit } from "./children";
+import { stopOnExit, terminate } from "./children";
 import { waitForPort } from "./ports";
 
 /**
@@ -92,10 +92,7 @@ export async function startHaproxy(options: { dir: string; listeners: TcpListene
     },
     async stop() {
       if (!isRunning()) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      await terminate(child, exited);
     },
   };
 }

@@ -1,17 +1,10 @@
-import { ConfigError, fields, parseStackConfig, TIMEOUT_CHAIN } from "../../../infra/config/schema";
+import { fields, parseStackConfig, TIMEOUT_CHAIN } from "../../../infra/config/schema";
+import { configProblems } from "../../harness/config";
 import { readStackFiles } from "../../../infra/config/stack-files";
 
 const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
 
-function problems(raw: Record<string, string>): string[] {
-  try {
-    parseStackConfig(raw, "test");
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problems = configProblems;
 
 describe("parseStackConfig", () => {
   it("fills every default and types the values", () => {
