@@ -11,8 +11,9 @@ import type { RateLimitDecision } from "./headers";
  * L once the hits that left the window are dropped from the ring's tail. The header caches the
  * oldest counted time, so a check reads the header only (GETRANGE) unless that hit has left the
  * window; then the tail is walked in chunks (each hit is walked past once: O(1) amortised). An
- * admitted hit is one BITFIELD write (slot + header fields). A refusal reads the header only and its
- * Retry-After is exact: when the oldest counted hit leaves the window.
+ * admitted hit is two SETRANGE writes (its slot, then the header's changing fields; one BITFIELD
+ * measured slower). A refusal reads the header only and its Retry-After is exact: when the oldest
+ * counted hit leaves the window.
  *
  * The ring's capacity starts at min(L, 16) slots and doubles up to L as a client uses its quota
  * (a rebuild: one GET and one SET of an exactly-sized string, so no allocator slack), so an idle
