@@ -7,10 +7,11 @@
  * per measurement. A warm-up round (not counted) comes first; then BENCH_ROUNDS rounds, the
  * scenario order reversed every other round, so drift in the machine's load hits all scenarios
  * alike. Per scenario: the median req/s, the median and range of its per-round ratio to bare (both
- * measured in the same round), the servers' own CPU time per request, the CPU time per request of
- * everything involved (load generator + server + Redis) and the ratio to bare those costs alone
- * allow on shared CPUs ("CPU-bound"), and the load average at start and end.
- *   bare node:http (the limit) · app without limiter (also with ACCESS_LOG=all) · app + sliding
+ * measured in the same round), the CPU time per request of the server, of the load generator, of
+ * Redis and of all three together, the ratio to bare those costs alone allow on shared CPUs
+ * ("CPU-bound"), and the load average at start and end.
+ *   bare node:http (the limit) · app without limiter (also with ACCESS_LOG=all) · app with a limiter
+ *   that admits at once without a store (the rate-limited path's own cost) · app + sliding
  *   window on 1000 distinct keys (and the previous sorted-set log, the same-run baseline) ·
  *   app + sliding window on one hot key · the app with rate-limiter-flexible instead (distinct/hot).
  * The app runs with its production logging defaults (LOG_LEVEL info, ACCESS_LOG errors: access
@@ -22,7 +23,7 @@
  * Memory: bytes per key filled to the limit (10, 100, 1000) for the ring, the sorted set and RLF.
  *
  * BENCH_DURATION_S (4), BENCH_ROUNDS (5) tune the HTTP part; BENCH_HTTP_ONLY=1 skips the rest,
- * BENCH_LIMITER_ONLY=1 skips the HTTP part.
+ * BENCH_LIMITER_ONLY=1 skips the HTTP part, BENCH_SCENARIOS=kind,… keeps those HTTP kinds (and bare).
  * Child mode (internal): `tsx local/bench/app.ts --serve <kind> <port> <redisUrl> <limit>`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -51,12 +52,21 @@ const DISTINCT_KEYS = 1000;
 const HOT_LIMIT = 100;
 const WINDOW_MS = 60_000;
 
-type ServerKind = "bare" | "app-nolimit" | "app-nolimit-logall" | "app-limit" | "app-zset" | "app-rlf";
+type ServerKind = "bare" | "app-nolimit" | "app-nolimit-logall" | "app-instant" | "app-limit" | "app-zset" | "app-rlf";
 
 /** The previous sorted-set log behind the app's limiter interface (headers: admitted/refused only). */
 function sortedSetLimiter(client: Redis, limit: number, windowMs: number): RequestLimiter {
   const log = new SortedSetLog(client, limit, windowMs, "zset");
   return { windowMs, check: (identity) => log.check(identity).then((allowed) => ({ allowed, limit, remaining: 0, resetMs: windowMs })) };
+}
+
+/**
+ * A limiter that admits at once without Redis: the app's rate-limited path (the awaits, the
+ * RateLimit headers) at no store cost, so the rows with Redis show what the store itself adds.
+ */
+function instantLimiter(limit: number, windowMs: number): RequestLimiter {
+  const decision: RateLimitDecision = { allowed: true, limit, remaining: limit - 1, resetMs: windowMs };
+  return { windowMs, check: () => Promise.resolve(decision) };
 }
 
 /** rate-limiter-flexible behind the app's limiter interface (same framework, same route). */
@@ -123,7 +133,9 @@ async function serve(kind: ServerKind, port: number, redisUrl: string, limit: nu
   const limiter =
     kind === "app-nolimit" || kind === "app-nolimit-logall"
       ? null
-      : kind === "app-rlf"
+      : kind === "app-instant"
+        ? instantLimiter(limit, WINDOW_MS)
+        : kind === "app-rlf"
         ? rlfLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS, "rlf")
         : kind === "app-zset"
           ? sortedSetLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS)
@@ -139,6 +151,10 @@ interface HttpRun {
   errors: number;
   /** The server process's CPU time (user + system) per answered request, µs. */
   cpuUsPerRequest: number;
+  /** The load generator's CPU time per request, µs (this process). */
+  clientCpuUsPerRequest: number;
+  /** Redis' CPU time per request, µs. */
+  redisCpuUsPerRequest: number;
   /** The same for everything the request costs on this machine: load generator + server + Redis. */
   allCpuUsPerRequest: number;
 }
@@ -198,6 +214,8 @@ async function measureHttp(server: RunningServer, requests: autocannon.Request[]
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     cpuUsPerRequest: perRequest(cpu),
+    clientCpuUsPerRequest: perRequest(client.user + client.system),
+    redisCpuUsPerRequest: perRequest(redisMicros),
     allCpuUsPerRequest: perRequest(cpu + client.user + client.system + redisMicros),
   };
 }
@@ -320,16 +338,20 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 
 /** The HTTP scenarios (autocannon against each server process) and their goal lines. */
 async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
-  const scenarios: { name: string; kind: ServerKind; limit: number; keys: number }[] = [
+  const all: { name: string; kind: ServerKind; limit: number; keys: number }[] = [
     { name: "bare node:http", kind: "bare", limit: 1, keys: DISTINCT_KEYS },
     { name: "app, no limiter", kind: "app-nolimit", limit: 1, keys: DISTINCT_KEYS },
     { name: "app, no limiter, ACCESS_LOG=all", kind: "app-nolimit-logall", limit: 1, keys: DISTINCT_KEYS },
+    { name: "app + instant limiter (no store)", kind: "app-instant", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + sliding window, 1000 keys", kind: "app-limit", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + sorted set (previous), 1000 keys", kind: "app-zset", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + rate-limiter-flexible, 1000 keys", kind: "app-rlf", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + sliding window, 1 hot key", kind: "app-limit", limit: HOT_LIMIT, keys: 1 },
     { name: "app + rate-limiter-flexible, 1 hot key", kind: "app-rlf", limit: HOT_LIMIT, keys: 1 },
   ];
+  // BENCH_SCENARIOS=app-limit,app-instant keeps those kinds (bare always: the ratios need it).
+  const only = process.env.BENCH_SCENARIOS?.split(",");
+  const scenarios = all.filter(({ kind }) => only === undefined || kind === "bare" || only.includes(kind));
   await admin.flushall();
   const loadAtStart = loadavg();
   const runs: HttpRun[][] = scenarios.map(() => []);
@@ -357,6 +379,8 @@ async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
     ratios: rs.map((r, round) => r.rps / runs[0]![round]!.rps),
     p99: median(rs.map((r) => r.p99)),
     cpu: median(rs.map((r) => r.cpuUsPerRequest)),
+    clientCpu: median(rs.map((r) => r.clientCpuUsPerRequest)),
+    redisCpu: median(rs.map((r) => r.redisCpuUsPerRequest)),
     allCpu: median(rs.map((r) => r.allCpuUsPerRequest)),
     // With every process on the same CPUs, req/s can be at most CPU / (all CPU per request):
     // this ratio is what the per-request costs alone allow, whatever the scheduling does.
@@ -371,16 +395,17 @@ async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
   console.log(`servers: one child process each, stdout → /dev/null; app logging: production defaults (info, ACCESS_LOG=errors) unless stated; Redis ${redis.url}`);
   console.log(`load average (1/5/15 min) at start: ${load(loadAtStart)}, at end: ${load(loadAtEnd)} on ${availableParallelism()} CPUs`);
   console.log(
-    `${"scenario".padEnd(42)}${"median/s".padStart(10)}${"×bare".padStart(7)}${"rounds ×bare".padStart(14)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"all CPU".padStart(9)}${"CPU-bound ×bare".padStart(17)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`,
+    `${"scenario".padEnd(42)}${"median/s".padStart(10)}${"×bare".padStart(7)}${"rounds ×bare".padStart(14)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"gen".padStart(7)}${"Redis".padStart(7)}${"all CPU".padStart(9)}${"CPU-bound ×bare".padStart(17)}${"2xx".padStart(10)}${"non-2xx".padStart(10)}${"errors".padStart(8)}`,
   );
   for (let k = 0; k < scenarios.length; k++) {
     const r = summary[k]!;
     console.log(
-      `${scenarios[k]!.name.padEnd(42)}${fmt(r.median).padStart(10)}${(fmt(median(r.ratios), 2) + "×").padStart(7)}${range(r.ratios).padStart(14)}${fmt(r.p99).padStart(8)}${fmt(r.cpu, 1).padStart(12)}${fmt(r.allCpu, 1).padStart(9)}${(fmt(r.cpuBound, 2) + "×").padStart(17)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
+      `${scenarios[k]!.name.padEnd(42)}${fmt(r.median).padStart(10)}${(fmt(median(r.ratios), 2) + "×").padStart(7)}${range(r.ratios).padStart(14)}${fmt(r.p99).padStart(8)}${fmt(r.cpu, 1).padStart(12)}${fmt(r.clientCpu, 1).padStart(7)}${fmt(r.redisCpu, 1).padStart(7)}${fmt(r.allCpu, 1).padStart(9)}${(fmt(r.cpuBound, 2) + "×").padStart(17)}${String(r.ok2xx).padStart(10)}${String(r.non2xx).padStart(10)}${String(r.errors).padStart(8)}`,
     );
   }
   const goal = (name: string, scenario: string, target: number) => {
     const k = scenarios.findIndex((sc) => sc.name === scenario);
+    if (k < 0) return;
     console.log(
       `  goal ${name}: ${fmt(median(summary[k]!.ratios), 2)}× (median of the rounds' ratios; rounds ${range(summary[k]!.ratios)}; ` +
         `CPU-bound ${fmt(summary[k]!.cpuBound, 2)}×; goal ≥ ${target}×)`,
