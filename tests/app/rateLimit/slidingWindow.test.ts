@@ -176,6 +176,23 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await counted(key)).toBe(1000);
   });
 
+  it("keeps the hits in order when a wrapped-around ring grows", async () => {
+    const limiter = new SlidingWindowLimiter(redis, { limit: 64, windowMs: 1000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const id = "ip:198.51.100.80";
+    const ring = async () => decodeRing((await redis.getBuffer(limiter.key(id)))!);
+    const admit = async (n: number) => (await Promise.all(Array.from({ length: n }, () => limiter.check(id)))).map((d) => d.redisTimeMs!);
+    await admit(8);
+    await sleep(500);
+    const second = await admit(8); // 16 of 16 slots, head back at slot 0
+    await sleep(600); // the first 8 have left the window, the second 8 have not
+    const third = await admit(8); // the tail walk drops the first 8: full again, head at slot 8
+    expect(await ring()).toMatchObject({ capacity: 16, head: 8, count: 16 });
+    const fourth = await admit(1); // full below the limit: the ring doubles
+    const grown = await ring();
+    expect(grown).toMatchObject({ capacity: 32, head: 17, count: 17, oldest: second[0] });
+    expect(grown.times).toEqual([...second, ...third, ...fourth]);
+  });
+
   it("reads a key written under another limit correctly", async () => {
     const prefix = freshPrefix();
     const at10 = new SlidingWindowLimiter(redis, { limit: 10, windowMs: 60_000, prefix, blockCacheEntries: 0 });
