@@ -48,6 +48,11 @@ export const RING_FORMAT = 1;
 export const RING_HEADER_BYTES = 25;
 export const RING_SLOT_BYTES = 6;
 export const RING_INITIAL_SLOTS = 16;
+/**
+ * Rings whose limit keeps them at most this long (L ≤ 166) are read whole, a batch's keys in one
+ * MGET, and an admit is one write; longer ones read their header alone (a check stays O(1)).
+ */
+export const RING_READ_WHOLE_BYTES = 1024;
 
 export const SLIDING_WINDOW_LUA = `
 local limit = tonumber(ARGV[1])
@@ -56,71 +61,78 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local edge = now - window
 local ttl = 2 * window
-local pack, unpack, rep, byte = struct.pack, struct.unpack, string.rep, string.byte
+-- Rings of a small limit are read whole, every key of the batch in one MGET (false: missing or
+-- not a string); a larger ring's header is read alone, so a check stays O(1) at any limit.
+local values = nil
+if ${RING_HEADER_BYTES} + ${RING_SLOT_BYTES} * limit <= ${RING_READ_WHOLE_BYTES} then values = redis.call('MGET', unpack(KEYS)) end
+local pack, unpack, rep, byte, sub = struct.pack, struct.unpack, string.rep, string.byte, string.sub
 local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, ${RING_SLOT_BYTES}, ${RING_INITIAL_SLOTS}, 32
 local HFMT = '>BI4I4I4I6I6'
 
 -- The in-window times of a ring, oldest first, at most the newest 'keep'; nil if the value is
 -- not as long as its header says (then it is replaced by an empty ring).
-local function ringTimes(key, cap, head, count, keep)
-  local value = redis.call('GET', key)
+local function ringTimes(value, cap, head, count, keep)
   if #value ~= HDR + SLOT * cap then return nil end
   local times = {}
   local first = count > keep and count - keep or 0
   for j = first, count - 1 do
-    local slot = (head - count + j) % cap
-    times[#times + 1] = unpack('>I6', value, HDR + SLOT * slot + 1)
+    times[#times + 1] = unpack('>I6', value, HDR + SLOT * ((head - count + j) % cap) + 1)
   end
   return times
 end
 
--- Writes a fresh ring of capacity cap holding times (ascending, #times <= cap); returns its state.
+-- Writes a fresh ring of capacity cap holding times (ascending, #times <= cap); returns its
+-- state and its value.
 local function rebuild(key, times, cap)
   local m = #times
   local parts = { pack(HFMT, FORMAT, cap, m % cap, m, now, times[1] or 0) }
   for j = 1, m do parts[j + 1] = pack('>I6', times[j]) end
   parts[m + 2] = rep('\0', SLOT * (cap - m))
-  redis.call('SET', key, table.concat(parts), 'PX', ttl)
-  return cap, m % cap, m, now, times[1] or 0
+  local value = table.concat(parts)
+  redis.call('SET', key, value, 'PX', ttl)
+  return cap, m % cap, m, now, times[1] or 0, value
 end
 
 local out = {}
+local seen = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local hdr = redis.pcall('GETRANGE', key, 0, HDR - 1)
+  -- value: the whole ring when it is in hand (nil: only its header was read). A key met again in
+  -- this batch has changed since the MGET: its header is read afresh.
+  local hdr, value = false, nil
+  if values ~= nil and not seen[key] then
+    hdr = values[i]
+    if hdr then value = hdr end
+  else
+    hdr = redis.pcall('GETRANGE', key, 0, HDR - 1)
+    if type(hdr) ~= 'string' or hdr == '' then hdr = false end
+  end
+  seen[key] = true
   local cap, head, count, renewed, oldest = 0, 0, 0, 0, 0
-  local ok = type(hdr) == 'string' and #hdr == HDR and byte(hdr, 1) == FORMAT
+  local ok = hdr ~= false and #hdr >= HDR and byte(hdr, 1) == FORMAT
   if ok then
     local _
     _, cap, head, count, renewed, oldest = unpack(HFMT, hdr)
-    ok = cap >= 1 and head < cap and count <= cap
+    ok = cap >= 1 and head < cap and count <= cap and (value == nil or #value == HDR + SLOT * cap)
   end
   local times = nil
   if not ok then
-    -- Missing (hdr == ''), another format, or another type: start from what can be read.
+    -- Missing, another format, shorter than its header says, or another type: start from what
+    -- can be read (rebuild's SET replaces whatever the key held).
     times = {}
-    if hdr ~= '' then
-      if type(hdr) == 'table' and redis.call('TYPE', key).ok == 'zset' then
-        local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
-        for j = 2, #old, 2 do times[#times + 1] = tonumber(old[j]) end
-      end
-      redis.call('DEL', key)
-      local excess = #times - limit
-      if excess > 0 then
-        local kept = {}
-        for j = excess + 1, #times do kept[#kept + 1] = times[j] end
-        times = kept
-      end
+    if hdr == false and redis.call('TYPE', key).ok == 'zset' then
+      local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
+      for j = 2 * math.max(1, #old / 2 - limit + 1), #old, 2 do times[#times + 1] = tonumber(old[j]) end
     end
   elseif count > 0 and oldest <= edge then
-    -- Drop the hits that left the window from the tail, a chunk per read.
+    -- Drop the hits that left the window from the tail, a chunk at a time.
     local start = (head - count) % cap
     while count > 0 do
       local n = math.min(count, cap - start, CHUNK)
-      local s = redis.call('GETRANGE', key, HDR + SLOT * start, HDR + SLOT * (start + n) - 1)
+      local from = HDR + SLOT * start
+      local s = value and sub(value, from + 1, from + SLOT * n) or redis.call('GETRANGE', key, from, from + SLOT * n - 1)
       if #s < SLOT * n then
         -- Shorter than its header says: unreadable, start again from an empty ring.
-        redis.call('DEL', key)
         ok, times, count = false, {}, 0
         break
       end
@@ -138,10 +150,10 @@ for i = 1, #KEYS do
   end
   if ok and cap > limit then
     -- Written under a higher limit: keep the newest hits in a ring of the new size.
-    times = ringTimes(key, cap, head, count, limit) or {}
+    times = ringTimes(value or redis.call('GET', key), cap, head, count, limit) or {}
   end
   if times ~= nil and #times > 0 then
-    cap, head, count, renewed, oldest = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
+    cap, head, count, renewed, oldest, value = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
     times = nil
   end
   local allowed = 0
@@ -151,10 +163,18 @@ for i = 1, #KEYS do
     if times ~= nil then
       cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
     elseif count == cap then
-      -- Full but below the limit: double the ring (up to L) and add the hit.
-      local grown = ringTimes(key, cap, head, count, count) or {}
-      grown[#grown + 1] = now
-      cap, head, count, renewed, oldest = rebuild(key, grown, math.min(2 * cap, limit))
+      -- Full but below the limit: the ring doubles (up to L) with the hit added, its hits copied
+      -- as byte slices, oldest (at slot head) first.
+      local whole = value or redis.call('GET', key)
+      if #whole == HDR + SLOT * cap then
+        local ordered = sub(whole, HDR + 1 + SLOT * head) .. sub(whole, HDR + 1, HDR + SLOT * head)
+        local grown, m = math.min(2 * cap, limit), cap + 1
+        local first = unpack('>I6', ordered, 1)
+        redis.call('SET', key, pack(HFMT, FORMAT, grown, m % grown, m, now, first) .. ordered .. pack('>I6', now) .. rep('\0', SLOT * (grown - m)), 'PX', ttl)
+        cap, head, count, renewed, oldest = grown, m % grown, m, now, first
+      else
+        cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
+      end
     else
       if count == 0 then oldest = now end
       local slot = head
@@ -164,9 +184,15 @@ for i = 1, #KEYS do
         renewed = now
         redis.call('PEXPIRE', key, ttl)
       end
-      -- Two SETRANGEs: the new slot, then the header's changing fields (head..oldest, from byte 5).
-      redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I6', now))
-      redis.call('SETRANGE', key, 5, pack('>I4I4I6I6', head, count, renewed, oldest))
+      -- The header's changing fields (head..oldest, from byte 5) and the new slot: with the ring
+      -- in hand one SETRANGE, rewriting the slots in between as they are; otherwise two.
+      local fields = pack('>I4I4I6I6', head, count, renewed, oldest)
+      if value then
+        redis.call('SETRANGE', key, 5, fields .. sub(value, HDR + 1, HDR + SLOT * slot) .. pack('>I6', now))
+      else
+        redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I6', now))
+        redis.call('SETRANGE', key, 5, fields)
+      end
     end
   else
     reset = oldest + window - now

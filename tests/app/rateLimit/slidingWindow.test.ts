@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { createRedisClient } from "../../../app/src/redis";
-import { decodeRing, SlidingWindowLimiter, type SlidingWindowDecision } from "../../../app/src/rateLimit/slidingWindow";
+import { decodeRing, RING_HEADER_BYTES, RING_READ_WHOLE_BYTES, RING_SLOT_BYTES, SlidingWindowLimiter, type SlidingWindowDecision } from "../../../app/src/rateLimit/slidingWindow";
 import { startRedis, type RedisProcess } from "../../../local/processes/redis";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,6 +22,13 @@ afterAll(async () => {
   redis?.disconnect();
   await server?.dispose();
 });
+
+/** A limit whose rings the script reads whole (one MGET a batch) and one whose header it reads alone. */
+const READ_PATHS = [
+  { path: "whole rings", limit: 50 },
+  { path: "headers only", limit: 200 },
+];
+const readsWhole = (limit: number) => RING_HEADER_BYTES + RING_SLOT_BYTES * limit <= RING_READ_WHOLE_BYTES;
 
 /** Largest number of admissions inside any half-open window (t - windowMs, t], by Redis time. */
 function maxInAnyWindow(admittedAt: number[], windowMs: number): number {
@@ -132,10 +139,13 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await counted(key)).toBe(2);
   });
 
-  it("answers every check exactly as a full log would, through ring wrap-around and tail walks", async () => {
+  it("reads small rings whole and larger ones by their header", () => {
+    expect(READ_PATHS.map(({ limit }) => readsWhole(limit))).toEqual([true, false]);
+  });
+
+  it.each(READ_PATHS)("answers every check exactly as a full log would, through ring wrap-around and tail walks ($path)", async ({ limit }) => {
     // A reference log replayed at Redis' own time of each batch: every decision (allowed,
     // remaining, Retry-After) must match it, not just the admitted total.
-    const limit = 50;
     const windowMs = 300;
     const limiter = new SlidingWindowLimiter(redis, { limit, windowMs, prefix: freshPrefix(), blockCacheEntries: 0 });
     const log: number[] = [];
@@ -145,7 +155,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     let refused = 0;
     const end = Date.now() + 2000;
     while (Date.now() < end) {
-      const burst = await Promise.all(Array.from({ length: 1 + random(40) }, () => limiter.check("ip:198.51.100.77")));
+      const burst = await Promise.all(Array.from({ length: 1 + random((40 * limit) / 50) }, () => limiter.check("ip:198.51.100.77")));
       for (const d of burst) {
         const now = d.redisTimeMs!;
         while (log.length > 0 && log[0]! <= now - windowMs) log.shift();
@@ -176,8 +186,8 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await counted(key)).toBe(1000);
   });
 
-  it("keeps the hits in order when a wrapped-around ring grows", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 64, windowMs: 1000, prefix: freshPrefix(), blockCacheEntries: 0 });
+  it.each(READ_PATHS)("keeps the hits in order when a wrapped-around ring grows ($path)", async ({ limit }) => {
+    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs: 1000, prefix: freshPrefix(), blockCacheEntries: 0 });
     const id = "ip:198.51.100.80";
     const ring = async () => decodeRing((await redis.getBuffer(limiter.key(id)))!);
     const admit = async (n: number) => (await Promise.all(Array.from({ length: n }, () => limiter.check(id)))).map((d) => d.redisTimeMs!);
@@ -230,8 +240,8 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(await redis.pttl(key)).toBeGreaterThan(59_000);
   });
 
-  it("replaces a ring shorter than its header says with a fresh one", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+  it.each(READ_PATHS)("replaces a ring shorter than its header says with a fresh one ($path)", async ({ limit }) => {
+    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
     const [seconds] = await redis.time();
     const now = Number(seconds) * 1000;
     // Header: format 1, capacity 16, head 0, count 16, renewed now, oldest = expired or in window.
@@ -249,7 +259,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     for (const [identity, oldest] of [["ip:192.0.2.70", now - 120_000], ["ip:192.0.2.71", now - 1000]] as const) {
       await redis.set(limiter.key(identity), truncated(oldest));
       const decision = await limiter.check(identity);
-      expect(decision).toMatchObject({ allowed: true, remaining: 99 });
+      expect(decision).toMatchObject({ allowed: true, remaining: limit - 1 });
       expect(await counted(limiter.key(identity))).toBe(1);
     }
   });
