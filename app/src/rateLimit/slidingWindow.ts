@@ -9,14 +9,17 @@ import type { RateLimitDecision } from "./headers";
  * newest from `head - count`) behind a fixed header. Admitting a hit only needs "is the L-th most
  * recent admitted hit older than the window?", i.e. is `count` (hits still inside the window) below
  * L once the hits that left the window are dropped from the ring's tail. The header caches the
- * oldest counted time, so a check reads the header only (GETRANGE) unless that hit has left the
- * window; then the tail is walked in chunks (each hit is walked past once: O(1) amortised). An
- * admitted hit is two SETRANGE writes (its slot, then the header's changing fields; one BITFIELD
- * measured slower). A refusal reads the header only and its Retry-After is exact: when the oldest
- * counted hit leaves the window.
+ * oldest counted time, so the tail is walked only once that hit has left the window (in chunks;
+ * each hit is walked past once: O(1) amortised). Reads: rings of a small limit (at most
+ * RING_READ_WHOLE_BYTES long) are read whole, every key of a batch in one MGET, and an admitted
+ * hit is then one SETRANGE (header fields, the slots before the new one as they are, the new slot);
+ * a larger ring's header is read alone (GETRANGE), so a check stays O(1) at any limit, and an
+ * admitted hit is two SETRANGEs (its slot, then the header's changing fields; one BITFIELD
+ * measured slower). A refusal writes nothing and its Retry-After is exact: when the oldest counted
+ * hit leaves the window.
  *
  * The ring's capacity starts at min(L, 16) slots and doubles up to L as a client uses its quota
- * (a rebuild: one GET and one SET of an exactly-sized string, so no allocator slack), so an idle
+ * (its bytes copied into one SET of an exactly-sized string, so no allocator slack), so an idle
  * or light client costs little and a key never holds more than 6·L + 25 bytes of value. A key
  * written under another limit is read correctly: a larger ring than L is rebuilt to L keeping the
  * newest hits, so a lowered limit counts the hits already made. A key in another format (unknown
