@@ -64,12 +64,13 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local edge = now - window
 local ttl = 2 * window
--- Rings of a small limit are read whole, every key of the batch in one MGET (false: missing or
--- not a string); a larger ring's header is read alone, so a check stays O(1) at any limit.
-local values = nil
-if ${RING_HEADER_BYTES} + ${RING_SLOT_BYTES} * limit <= ${RING_READ_WHOLE_BYTES} then values = redis.call('MGET', unpack(KEYS)) end
-local pack, unpack, rep, byte, sub = struct.pack, struct.unpack, string.rep, string.byte, string.sub
 local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, ${RING_SLOT_BYTES}, ${RING_INITIAL_SLOTS}, 32
+-- Rings of a small limit are read whole, every key of the batch in one MGET (false: missing or
+-- not a string); a larger ring's header is read alone, so a check stays O(1) at any limit. (Lua's
+-- own unpack spreads KEYS here; struct.unpack takes the name below.)
+local values = nil
+if HDR + SLOT * limit <= ${RING_READ_WHOLE_BYTES} then values = redis.call('MGET', unpack(KEYS)) end
+local pack, unpack, rep, byte, sub = struct.pack, struct.unpack, string.rep, string.byte, string.sub
 local HFMT = '>BI4I4I4I6I6'
 
 -- The in-window times of a ring, oldest first, at most the newest 'keep'; nil if the value is
