@@ -27,9 +27,12 @@ import type { RateLimitDecision } from "./headers";
  * window are kept, anything unreadable is replaced by an empty ring.
  *
  * One call checks a batch of keys: every check issued in the same event-loop turn goes to Redis
- * as one EVALSHA, and on one node only one batch is in flight (checks arriving meanwhile go as the
- * next batch when its reply comes, so a check waits at most two command timeouts). Keys repeat
- * fine within a batch: they are processed in order inside one atomic script.
+ * as one EVALSHA. On one node at most two batches are in flight: checks arriving while one waits go
+ * as the next batch once they are PIPELINE_MIN_BATCH or more (Redis runs one batch while the app
+ * handles the other's replies), fewer wait for a reply and then go together (so under light load
+ * the per-call costs are shared); a check waits at most two command timeouts. Redis runs the
+ * scripts of one connection in the order sent, so batches in flight together stay exact. Keys
+ * repeat fine within a batch: they are processed in order inside one atomic script.
  *
  * Expiry: set to two windows and renewed only once a window has passed since the last renewal
  * (the header keeps that time, so no PTTL read): after every admitted hit the key still lives at
@@ -245,8 +248,11 @@ export function rateLimitKey(identity: string, prefix = DEFAULT_PREFIX): string 
 }
 
 const COMMAND = "edgestackSlidingWindow";
-/** Bounds one script run (Redis executes scripts single-threaded): ~1 ms at most. */
-const MAX_BATCH = 256;
+/** Bounds one script run (Redis executes scripts single-threaded): under 1 ms. */
+const MAX_BATCH = 128;
+/** Batches in flight at once on one node, and the size at which a second one goes without waiting. */
+const MAX_IN_FLIGHT = 2;
+const PIPELINE_MIN_BATCH = 32;
 
 type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
 
@@ -334,10 +340,11 @@ export class SlidingWindowLimiter {
     this.flushScheduled = false;
     const batch = this.pending;
     if (batch.length === 0) return;
-    // One batch in flight at a time (single node): checks arriving meanwhile wait for its reply
-    // and then go as one larger batch, so under load the per-call costs (a socket write and read
-    // in the app, script dispatch in Redis) are shared by more checks. A full batch goes at once.
-    if (this.inFlight > 0 && !this.isCluster && batch.length < MAX_BATCH) return;
+    // Single node: a batch smaller than PIPELINE_MIN_BATCH waits while another is in flight, so
+    // under light load the per-call costs (a socket write and read in the app, script dispatch in
+    // Redis) are shared by more checks; a larger one goes as the second in flight, so Redis and
+    // the app work at the same time. A full batch goes at once.
+    if (!this.isCluster && batch.length < MAX_BATCH && this.inFlight > 0 && (this.inFlight >= MAX_IN_FLIGHT || batch.length < PIPELINE_MIN_BATCH)) return;
     this.pending = [];
     if (this.isCluster) {
       // A script may only touch keys of one hash slot in a cluster; one call per check keeps
@@ -353,7 +360,7 @@ export class SlidingWindowLimiter {
     this.inFlight++;
     const settled = () => {
       this.inFlight--;
-      if (this.inFlight === 0 && this.pending.length > 0) this.flush();
+      if (this.pending.length > 0 && !this.flushScheduled) this.flush();
     };
     const keys = batch.map((check) => check.key);
     this.command(keys.length, ...keys, this.limit, this.windowMs).then(

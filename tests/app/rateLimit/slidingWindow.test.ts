@@ -283,6 +283,32 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(limiter.redisCalls).toBe(2);
   });
 
+  it("sends a second batch while one is in flight once 32 checks wait, never a third, and admits in the order checked", async () => {
+    const limit = 50;
+    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs: 60_000, prefix: freshPrefix() });
+    const sleeper = createRedisClient(server.url, 2000);
+    await new Promise((resolve) => sleeper.once("ready", resolve));
+    const stalled = sleeper.call("DEBUG", "SLEEP", "0.3");
+    await sleep(20);
+    const checks: Promise<SlidingWindowDecision>[] = [];
+    const burst = async (n: number) => {
+      for (let i = 0; i < n; i++) checks.push(limiter.check("ip:192.0.2.80"));
+      await sleep(10);
+    };
+    await burst(1); // the first batch
+    await burst(40); // 40 ≥ 32 waiting: the second batch goes at once
+    const callsWithOneWaiting = limiter.redisCalls;
+    await burst(40); // two in flight: these wait
+    await burst(5); // and these join them
+    const callsWhileStalled = limiter.redisCalls;
+    const decisions = await Promise.all(checks);
+    await stalled;
+    sleeper.disconnect();
+    expect([callsWithOneWaiting, callsWhileStalled, limiter.redisCalls]).toEqual([2, 2, 3]);
+    // One key across three batches, two of them in flight together: exactly the first L admitted.
+    expect(decisions.map((d) => d.allowed)).toEqual(Array.from({ length: 86 }, (_, i) => i < limit));
+  });
+
   it("survives a flushed script cache (NOSCRIPT) by reloading the script", async () => {
     const limiter = new SlidingWindowLimiter(redis, { limit: 2, windowMs: 60_000, prefix: freshPrefix() });
     expect((await limiter.check("ip:10.9.9.9")).allowed).toBe(true);
