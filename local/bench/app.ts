@@ -11,14 +11,16 @@
  * Redis and of all three together, the ratio to bare those costs alone allow on shared CPUs
  * ("CPU-bound"), and the load average at start and end.
  *   bare node:http (the limit) · app without limiter (also with ACCESS_LOG=all) · app with a limiter
- *   that admits at once without a store (the rate-limited path's own cost) · app + sliding
+ *   that admits at once without a store (the rate-limited path's own cost) · app + a script that
+ *   does no work, batched like the limiter (the Redis round trip alone) · app + sliding
  *   window on 1000 distinct keys (and the previous sorted-set log, the same-run baseline) ·
  *   app + sliding window on one hot key · the app with rate-limiter-flexible instead (distinct/hot).
  * The app runs with its production logging defaults (LOG_LEVEL info, ACCESS_LOG errors: access
  * lines for 5xx and slow responses, as nginx logs every request), plus one scenario with a line per
  * request (ACCESS_LOG=all); every server's stdout goes to /dev/null, the bare server's included.
- * Limiter only (checks/s, 256 concurrent checks, 3 s each): the ring, the previous sorted-set log and
- * RateLimiterRedis, each with Redis' CPU time and the app side's CPU time per check.
+ * Limiter only (checks/s, 256 concurrent checks, 3 s each): the ring, the previous sorted-set log,
+ * the no-op script and RateLimiterRedis, each with Redis' CPU time and the app side's CPU time per
+ * check.
  * Window-edge exactness: admitted hits of two bursts 100 ms apart across a window edge.
  * Memory: bytes per key filled to the limit (10, 100, 1000) for the ring, the sorted set and RLF.
  *
@@ -34,8 +36,9 @@ import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { loadConfig } from "../../app/src/config";
+import { BatchedScript } from "../../app/src/rateLimit/batchedScript";
 import type { RateLimitDecision } from "../../app/src/rateLimit/headers";
-import { SlidingWindowLimiter } from "../../app/src/rateLimit/slidingWindow";
+import { rateLimitKey, SlidingWindowLimiter } from "../../app/src/rateLimit/slidingWindow";
 import { createRedisClient } from "../../app/src/redis";
 import type { Redis } from "ioredis";
 import { createApp, type RequestLimiter } from "../../app/src/server";
@@ -55,7 +58,7 @@ const DEFAULT_LIMIT = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).rateLi
 const LIGHT_KEYS = 100_000;
 const WINDOW_MS = 60_000;
 
-type ServerKind = "bare" | "app-nolimit" | "app-nolimit-logall" | "app-instant" | "app-limit" | "app-zset" | "app-rlf";
+type ServerKind = "bare" | "app-nolimit" | "app-nolimit-logall" | "app-instant" | "app-noop-script" | "app-limit" | "app-zset" | "app-rlf";
 
 /** The previous sorted-set log behind the app's limiter interface (headers: admitted/refused only). */
 function sortedSetLimiter(client: Redis, limit: number, windowMs: number): RequestLimiter {
@@ -70,6 +73,31 @@ function sortedSetLimiter(client: Redis, limit: number, windowMs: number): Reque
 function instantLimiter(limit: number, windowMs: number): RequestLimiter {
   const decision: RateLimitDecision = { allowed: true, limit, remaining: limit - 1, resetMs: windowMs };
   return { windowMs, check: () => Promise.resolve(decision) };
+}
+
+/**
+ * The store's round trip alone: the limiter's own batching (BatchedScript) with a script that reads
+ * Redis' clock and admits every key without touching it. An exact limiter needs an atomic
+ * read-and-update per check, which Redis only runs as a script, so any limiter asking Redis per
+ * request here costs at least this row.
+ */
+const NOOP_LUA = `
+local t = redis.call('TIME')
+local out = {}
+for i = 1, #KEYS do out[3 * i - 2] = 1; out[3 * i - 1] = 1; out[3 * i] = tonumber(ARGV[1]) end
+out[#out + 1] = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return out
+`;
+
+function noopScriptLimiter(client: Redis, limit: number, windowMs: number): RequestLimiter {
+  const script = new BatchedScript(client, "edgestackBenchNoop", NOOP_LUA, [windowMs]);
+  return {
+    windowMs,
+    check: (identity) =>
+      new Promise((resolve, reject) =>
+        script.run({ key: rateLimitKey(identity, "noop"), answer: (allowed, count, resetMs) => resolve({ allowed: allowed === 1, limit, remaining: limit - count, resetMs }), fail: reject }),
+      ),
+  };
 }
 
 /** rate-limiter-flexible behind the app's limiter interface (same framework, same route). */
@@ -138,6 +166,8 @@ async function serve(kind: ServerKind, port: number, redisUrl: string, limit: nu
       ? null
       : kind === "app-instant"
         ? instantLimiter(limit, WINDOW_MS)
+        : kind === "app-noop-script"
+        ? noopScriptLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS)
         : kind === "app-rlf"
         ? rlfLimiter(await ready(createRedisClient(redisUrl, 500)), limit, WINDOW_MS, "rlf")
         : kind === "app-zset"
@@ -346,6 +376,7 @@ async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
     { name: "app, no limiter", kind: "app-nolimit", limit: 1, keys: DISTINCT_KEYS },
     { name: "app, no limiter, ACCESS_LOG=all", kind: "app-nolimit-logall", limit: 1, keys: DISTINCT_KEYS },
     { name: "app + instant limiter (no store)", kind: "app-instant", limit: 1_000_000_000, keys: DISTINCT_KEYS },
+    { name: "app + no-op script, 1000 keys (round trip)", kind: "app-noop-script", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + sliding window, 1000 keys", kind: "app-limit", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + sorted set (previous), 1000 keys", kind: "app-zset", limit: 1_000_000_000, keys: DISTINCT_KEYS },
     { name: "app + rate-limiter-flexible, 1000 keys", kind: "app-rlf", limit: 1_000_000_000, keys: DISTINCT_KEYS },
@@ -416,6 +447,13 @@ async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
   };
   goal("API route vs bare", "app, no limiter", 0.85);
   goal("with limiter, 1000 keys, vs bare", "app + sliding window, 1000 keys", 0.85);
+  const floor = scenarios.findIndex((sc) => sc.kind === "app-noop-script");
+  if (floor >= 0) {
+    console.log(
+      `  ceiling for any limiter that asks Redis per request on these CPUs (the no-op script row): ${fmt(median(summary[floor]!.ratios), 2)}× ` +
+        `(rounds ${range(summary[floor]!.ratios)}; CPU-bound ${fmt(summary[floor]!.cpuBound, 2)}×)`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -432,6 +470,7 @@ async function main(): Promise<void> {
     // The production default (100 a minute) for many light clients: rings read whole, one MGET a batch.
     const oursDefault = new SlidingWindowLimiter(await ready(createRedisClient(redis.url, 2000)), { limit: DEFAULT_LIMIT, windowMs: WINDOW_MS, prefix: "ours-l" });
     const zsetDistinct = new SortedSetLog(await ready(createRedisClient(redis.url, 2000)), 1_000_000_000, WINDOW_MS, "zset-d");
+    const noopDistinct = noopScriptLimiter(await ready(createRedisClient(redis.url, 2000)), 1_000_000_000, WINDOW_MS);
     const oursHot = new SlidingWindowLimiter(await ready(createRedisClient(redis.url, 2000)), { limit: HOT_LIMIT, windowMs: WINDOW_MS, prefix: "ours-h" });
     const theirsDistinct = rlfLimiter(await ready(createRedisClient(redis.url, 2000)), 1_000_000_000, WINDOW_MS, "rlf-d");
     const theirsHot = rlfLimiter(await ready(createRedisClient(redis.url, 2000)), HOT_LIMIT, WINDOW_MS, "rlf-h");
@@ -444,6 +483,7 @@ async function main(): Promise<void> {
         await runChecks("sliding window (ring), 1000 keys", asBool(oursDistinct), distinctKey, pid),
         await runChecks(`sliding window (ring), L=${DEFAULT_LIMIT}, ${fmt(LIGHT_KEYS)} keys`, asBool(oursDefault), (i) => `ip:10.${(i % LIGHT_KEYS) >> 16}.${((i % LIGHT_KEYS) >> 8) & 255}.${i & 255}`, pid),
         await runChecks("sliding window (sorted set, previous), 1000 keys", (key) => zsetDistinct.check(key), distinctKey, pid),
+        await runChecks("no-op script (the round trip alone), 1000 keys", asBool(noopDistinct), distinctKey, pid),
         await runChecks("rate-limiter-flexible, 1000 keys", asBool(theirsDistinct), distinctKey, pid),
       ],
       [
@@ -462,7 +502,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    const [ringRow, , , rlfRow] = groups[0]!;
+    const [ringRow, , , , rlfRow] = groups[0]!;
     console.log(`  goal checks/s on distinct keys vs rate-limiter-flexible: ${fmt(ringRow!.checksPerSec / rlfRow!.checksPerSec, 2)}× (goal ≥ 2×)`);
 
     // Exactness across a window edge: limit 100 per 1 s.

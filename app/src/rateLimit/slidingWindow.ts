@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Cluster, Redis } from "ioredis";
+import { BatchedScript, type BatchEntry } from "./batchedScript";
 import { BlockCache } from "./blockCache";
 import type { RateLimitDecision } from "./headers";
 
@@ -26,13 +27,9 @@ import type { RateLimitDecision } from "./headers";
  * header, or the sorted set of the previous version) is converted: sorted-set scores inside the
  * window are kept, anything unreadable is replaced by an empty ring.
  *
- * One call checks a batch of keys: every check issued in the same event-loop turn goes to Redis
- * as one EVALSHA. On one node at most two batches are in flight: checks arriving while one waits go
- * as the next batch once they are PIPELINE_MIN_BATCH or more (Redis runs one batch while the app
- * handles the other's replies), fewer wait for a reply and then go together (so under light load
- * the per-call costs are shared); a check waits at most two command timeouts. Redis runs the
- * scripts of one connection in the order sent, so batches in flight together stay exact. Keys
- * repeat fine within a batch: they are processed in order inside one atomic script.
+ * One call checks a batch of keys (BatchedScript: every check issued in the same event-loop turn
+ * goes as one EVALSHA, in the order made). Keys repeat fine within a batch: they are processed in
+ * order inside one atomic script.
  *
  * Expiry: set to two windows and renewed only once a window has passed since the last renewal
  * (the header keeps that time, so no PTTL read): after every admitted hit the key still lives at
@@ -44,7 +41,7 @@ import type { RateLimitDecision } from "./headers";
  * replicates scripts by effects, so TIME is safe in a script. If Redis' clock steps back, the ring
  * is no longer sorted and the tail walk stops at the first hit inside the window: it then counts
  * too many, never too few (never admits more than L). Cluster: a batch only ever holds keys of one
- * hash slot (see SlidingWindowLimiter), and keys carry a {hash tag}.
+ * hash slot (see BatchedScript), and keys carry a {hash tag}.
  *
  * Header (25 bytes, struct ">BI4I4I4I6I6"): format, capacity, head, count, renewedAt, oldest (ms).
  * ARGV: limit, window ms. Returns, per key, allowed 0|1, count after the check, ms until the
@@ -248,20 +245,6 @@ export function rateLimitKey(identity: string, prefix = DEFAULT_PREFIX): string 
 }
 
 const COMMAND = "edgestackSlidingWindow";
-/** Bounds one script run (Redis executes scripts single-threaded): under 1 ms. */
-const MAX_BATCH = 128;
-/** Batches in flight at once on one node, and the size at which a second one goes without waiting. */
-const MAX_IN_FLIGHT = 2;
-const PIPELINE_MIN_BATCH = 32;
-
-type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
-
-interface PendingCheck {
-  key: string;
-  sentAt: number;
-  resolve: (decision: SlidingWindowDecision) => void;
-  reject: (err: unknown) => void;
-}
 
 export interface SlidingWindowDecision extends RateLimitDecision {
   /** Where the answer came from: a Redis round trip or the in-process block cache. */
@@ -281,19 +264,28 @@ export interface SlidingWindowOptions {
   clock?: () => number;
 }
 
+/** A check waiting in a batch: the script's answer for its key becomes its decision. */
+class PendingCheck implements BatchEntry {
+  constructor(
+    readonly key: string,
+    private readonly sentAt: number,
+    private readonly limiter: SlidingWindowLimiter,
+    private readonly resolve: (decision: SlidingWindowDecision) => void,
+    readonly fail: (err: unknown) => void,
+  ) {}
+
+  answer(allowed: number, count: number, resetMs: number, now: number): void {
+    this.resolve(this.limiter.decide(this.key, this.sentAt, allowed === 1, count, resetMs, now));
+  }
+}
+
 export class SlidingWindowLimiter {
   readonly limit: number;
   readonly windowMs: number;
   private readonly prefix: string;
   private readonly blockCache: BlockCache | undefined;
   private readonly clock: () => number;
-  private readonly command: ScriptCommand;
-  private readonly isCluster: boolean;
-  private pending: PendingCheck[] = [];
-  private flushScheduled = false;
-  private inFlight = 0;
-  /** Script calls made (for tests and the benchmark). */
-  redisCalls = 0;
+  private readonly script: BatchedScript;
 
   constructor(redis: Redis | Cluster, options: SlidingWindowOptions) {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new Error(`limit must be a positive integer, got ${options.limit}`);
@@ -304,12 +296,12 @@ export class SlidingWindowLimiter {
     const entries = options.blockCacheEntries ?? 100_000;
     this.blockCache = entries > 0 ? new BlockCache(entries) : undefined;
     this.clock = options.clock ?? (() => performance.now());
-    this.isCluster = (redis as { isCluster?: boolean }).isCluster === true;
-    // ioredis custom commands send EVALSHA and, on NOSCRIPT (script cache flushed, failover to a
-    // replica that never saw it, restart), resend the script with EVAL, which caches it again.
-    if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: SLIDING_WINDOW_LUA });
-    const command = (redis as unknown as Record<string, ScriptCommand>)[COMMAND]!;
-    this.command = command.bind(redis);
+    this.script = new BatchedScript(redis, COMMAND, SLIDING_WINDOW_LUA, [this.limit, this.windowMs]);
+  }
+
+  /** Script calls made (for tests and the benchmark). */
+  get redisCalls(): number {
+    return this.script.calls;
   }
 
   /** The Redis key for an identity; braces in it are replaced so the hash tag stays intact. */
@@ -325,70 +317,14 @@ export class SlidingWindowLimiter {
       const blockedMs = this.blockCache.remainingMs(key, sentAt);
       if (blockedMs > 0) return Promise.resolve({ allowed: false, limit: this.limit, remaining: 0, resetMs: blockedMs, source: "cache" });
     }
-    return new Promise((resolve, reject) => {
-      this.pending.push({ key, sentAt, resolve, reject });
-      if (this.pending.length >= MAX_BATCH) this.flush();
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // After the I/O callbacks of this loop turn: every request parsed in it joins the batch.
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise((resolve, reject) => this.script.run(new PendingCheck(key, sentAt, this, resolve, reject)));
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    // Single node: a batch smaller than PIPELINE_MIN_BATCH waits while another is in flight, so
-    // under light load the per-call costs (a socket write and read in the app, script dispatch in
-    // Redis) are shared by more checks; a larger one goes as the second in flight, so Redis and
-    // the app work at the same time. A full batch goes at once.
-    if (!this.isCluster && batch.length < MAX_BATCH && this.inFlight > 0 && (this.inFlight >= MAX_IN_FLIGHT || batch.length < PIPELINE_MIN_BATCH)) return;
-    this.pending = [];
-    if (this.isCluster) {
-      // A script may only touch keys of one hash slot in a cluster; one call per check keeps
-      // every batch single-slot without computing slots here.
-      for (const check of batch) this.send([check]);
-    } else {
-      this.send(batch);
-    }
-  }
-
-  private send(batch: PendingCheck[]): void {
-    this.redisCalls++;
-    this.inFlight++;
-    const settled = () => {
-      this.inFlight--;
-      if (this.pending.length > 0 && !this.flushScheduled) this.flush();
-    };
-    const keys = batch.map((check) => check.key);
-    this.command(keys.length, ...keys, this.limit, this.windowMs).then(
-      (reply) => {
-        const now = reply[reply.length - 1]!;
-        for (let i = 0; i < batch.length; i++) {
-          const check = batch[i]!;
-          const allowed = reply[3 * i]! === 1;
-          const count = reply[3 * i + 1]!;
-          const resetMs = reply[3 * i + 2]!;
-          // The reset is measured from Redis' "now", which lies after `sentAt`: anchoring it at
-          // sentAt ends the local block no later than Redis would admit again (never over-blocks).
-          if (!allowed && this.blockCache !== undefined && resetMs > 0) this.blockCache.block(check.key, check.sentAt + resetMs);
-          check.resolve({
-            allowed,
-            limit: this.limit,
-            remaining: Math.max(0, this.limit - count),
-            resetMs,
-            source: "redis",
-            redisTimeMs: now,
-          });
-        }
-        settled();
-      },
-      (err: unknown) => {
-        for (const check of batch) check.reject(err);
-        settled();
-      },
-    );
+  /** The decision for one key's answer from the script (allowed, count after the check, ms to reset). */
+  decide(key: string, sentAt: number, allowed: boolean, count: number, resetMs: number, now: number): SlidingWindowDecision {
+    // The reset is measured from Redis' "now", which lies after `sentAt`: anchoring it at sentAt
+    // ends the local block no later than Redis would admit again (never over-blocks).
+    if (!allowed && this.blockCache !== undefined && resetMs > 0) this.blockCache.block(key, sentAt + resetMs);
+    return { allowed, limit: this.limit, remaining: Math.max(0, this.limit - count), resetMs, source: "redis", redisTimeMs: now };
   }
 }

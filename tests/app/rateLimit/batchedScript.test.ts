@@ -1,0 +1,140 @@
+import type { Redis } from "ioredis";
+import { BatchedScript, MAX_BATCH, PIPELINE_MIN_BATCH, type BatchEntry } from "../../../app/src/rateLimit/batchedScript";
+import { createRedisClient } from "../../../app/src/redis";
+import { startRedis, type RedisProcess } from "../../../local/processes/redis";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Per key: its INCR result, its position in the batch, the batch's size; then the batch's INCR
+// of a counter of script runs (which batch this was, in Redis' order).
+const COUNTING_LUA = `
+local out = {}
+for i = 1, #KEYS do
+  out[#out + 1] = redis.call('INCR', KEYS[i])
+  out[#out + 1] = i
+  out[#out + 1] = #KEYS
+end
+out[#out + 1] = redis.call('INCR', ARGV[1])
+return out
+`;
+
+let server: RedisProcess;
+let redis: Redis;
+let counter = 0;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = createRedisClient(server.url, 2000);
+  await new Promise((resolve) => redis.once("ready", resolve));
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.dispose();
+});
+
+interface Answer {
+  value: number;
+  position: number;
+  batchSize: number;
+  run: number;
+}
+
+/** A fresh script (its own run counter) and a call that resolves with the key's answer. */
+function counting(): { script: BatchedScript; call: (key: string) => Promise<Answer> } {
+  const runs = `runs:${counter++}`;
+  const script = new BatchedScript(redis, "edgestackBatchTest", COUNTING_LUA, [runs]);
+  const call = (key: string) =>
+    new Promise<Answer>((resolve, reject) => {
+      const entry: BatchEntry = { key, answer: (value, position, batchSize, run) => resolve({ value, position, batchSize, run }), fail: reject };
+      script.run(entry);
+    });
+  return { script, call };
+}
+
+/** Redis answers nothing for `seconds` (DEBUG SLEEP on another connection). */
+async function stallRedis(seconds: number): Promise<() => Promise<void>> {
+  const sleeper = createRedisClient(server.url, 5000);
+  await new Promise((resolve) => sleeper.once("ready", resolve));
+  const stalled = sleeper.call("DEBUG", "SLEEP", String(seconds));
+  await sleep(20);
+  return async () => {
+    await stalled;
+    sleeper.disconnect();
+  };
+}
+
+describe("BatchedScript", () => {
+  it("sends the calls of one event-loop turn as one script call, answering each key in order", async () => {
+    const { script, call } = counting();
+    const key = `k:${counter++}`;
+    const answers = await Promise.all([call(key), call(`other:${counter++}`), call(key)]);
+    expect(script.calls).toBe(1);
+    expect(answers.map((a) => [a.value, a.position, a.batchSize])).toEqual([
+      [1, 1, 3],
+      [1, 2, 3],
+      [2, 3, 3],
+    ]);
+  });
+
+  it("sends fewer than PIPELINE_MIN_BATCH calls made while a batch is in flight as one batch after its reply", async () => {
+    const { script, call } = counting();
+    const done = await stallRedis(0.3);
+    const answers = [call(`k:${counter++}`)];
+    for (let i = 1; i < PIPELINE_MIN_BATCH; i++) {
+      await sleep(2); // each in a later loop turn
+      answers.push(call(`k:${counter++}`));
+    }
+    const callsWhileStalled = script.calls;
+    const settled = await Promise.all(answers);
+    await done();
+    expect(callsWhileStalled).toBe(1);
+    expect(script.calls).toBe(2);
+    expect(settled.slice(1).every((a) => a.run === 2 && a.batchSize === PIPELINE_MIN_BATCH - 1)).toBe(true);
+  });
+
+  it("sends a second batch at once when PIPELINE_MIN_BATCH calls wait, never a third, and Redis runs them in the order made", async () => {
+    const { script, call } = counting();
+    const key = `k:${counter++}`;
+    const done = await stallRedis(0.3);
+    const answers: Promise<Answer>[] = [];
+    const burst = async (n: number) => {
+      for (let i = 0; i < n; i++) answers.push(call(key));
+      await sleep(10);
+    };
+    await burst(1);
+    await burst(PIPELINE_MIN_BATCH);
+    const callsWithOneWaiting = script.calls;
+    await burst(PIPELINE_MIN_BATCH);
+    await burst(3);
+    const callsWhileStalled = script.calls;
+    const settled = await Promise.all(answers);
+    await done();
+    expect([callsWithOneWaiting, callsWhileStalled, script.calls]).toEqual([2, 2, 3]);
+    // One key through three batches, two of them in flight together: INCR saw every call in order.
+    expect(settled.map((a) => a.value)).toEqual(settled.map((_, i) => i + 1));
+    expect(settled.map((a) => a.run)).toEqual(settled.map((_, i) => (i === 0 ? 1 : i <= PIPELINE_MIN_BATCH ? 2 : 3)));
+  });
+
+  it("sends a full batch of MAX_BATCH at once, whatever is in flight", async () => {
+    const { script, call } = counting();
+    const done = await stallRedis(0.3);
+    const answers = Array.from({ length: 3 * MAX_BATCH + 1 }, () => call(`k:${counter++}`));
+    const callsWhileStalled = script.calls;
+    const settled = await Promise.all(answers);
+    await done();
+    expect(callsWhileStalled).toBe(3);
+    expect(Math.max(...settled.map((a) => a.batchSize))).toBe(MAX_BATCH);
+    expect(script.calls).toBe(4);
+  });
+
+  it("fails every call of a batch whose script call fails, and goes on with the next", async () => {
+    const failing = new BatchedScript(redis, "edgestackBatchFail", "return redis.error_reply('boom')", []);
+    const fail = (key: string) => new Promise<void>((resolve, reject) => failing.run({ key, answer: () => resolve(), fail: reject }));
+    const results = await Promise.allSettled([fail("a"), fail("b")]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/boom/);
+    const { call } = counting();
+    await expect(call(`k:${counter++}`)).resolves.toMatchObject({ value: 1 });
+  });
+});
