@@ -3,8 +3,9 @@ import type { Redis } from "ioredis";
 
 /**
  * The previous limiter, kept for the benchmark only: an exact sliding-window log as one sorted set
- * per key (score = admission ms, member unique per hit), checked in the same per-loop-turn batches
- * as the app's ring (app/src/rateLimit/slidingWindow.ts), so the two differ only in storage.
+ * per key (score = admission ms, member unique per hit), checked in per-loop-turn batches as it
+ * was measured before: every turn's batch is sent at once, where the ring's BatchedScript holds at
+ * most two batches in flight. Members keep their old form, so the memory table compares like with like.
  */
 const SORTED_SET_LUA = `
 local limit = tonumber(ARGV[1])
