@@ -264,18 +264,21 @@ export interface SlidingWindowOptions {
   clock?: () => number;
 }
 
+/** Turns the script's answer for one key (allowed, count after the check, ms to reset, Redis' now) into a decision. */
+type Decide = (key: string, sentAt: number, allowed: boolean, count: number, resetMs: number, now: number) => SlidingWindowDecision;
+
 /** A check waiting in a batch: the script's answer for its key becomes its decision. */
 class PendingCheck implements BatchEntry {
   constructor(
     readonly key: string,
     private readonly sentAt: number,
-    private readonly limiter: SlidingWindowLimiter,
+    private readonly decide: Decide,
     private readonly resolve: (decision: SlidingWindowDecision) => void,
     readonly fail: (err: unknown) => void,
   ) {}
 
   answer(allowed: number, count: number, resetMs: number, now: number): void {
-    this.resolve(this.limiter.decide(this.key, this.sentAt, allowed === 1, count, resetMs, now));
+    this.resolve(this.decide(this.key, this.sentAt, allowed === 1, count, resetMs, now));
   }
 }
 
@@ -317,14 +320,13 @@ export class SlidingWindowLimiter {
       const blockedMs = this.blockCache.remainingMs(key, sentAt);
       if (blockedMs > 0) return Promise.resolve({ allowed: false, limit: this.limit, remaining: 0, resetMs: blockedMs, source: "cache" });
     }
-    return new Promise((resolve, reject) => this.script.run(new PendingCheck(key, sentAt, this, resolve, reject)));
+    return new Promise((resolve, reject) => this.script.run(new PendingCheck(key, sentAt, this.decide, resolve, reject)));
   }
 
-  /** The decision for one key's answer from the script (allowed, count after the check, ms to reset). */
-  decide(key: string, sentAt: number, allowed: boolean, count: number, resetMs: number, now: number): SlidingWindowDecision {
+  private readonly decide: Decide = (key, sentAt, allowed, count, resetMs, now) => {
     // The reset is measured from Redis' "now", which lies after `sentAt`: anchoring it at sentAt
     // ends the local block no later than Redis would admit again (never over-blocks).
     if (!allowed && this.blockCache !== undefined && resetMs > 0) this.blockCache.block(key, sentAt + resetMs);
     return { allowed, limit: this.limit, remaining: Math.max(0, this.limit - count), resetMs, source: "redis", redisTimeMs: now };
-  }
+  };
 }
