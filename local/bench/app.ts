@@ -45,7 +45,7 @@ import type { Redis } from "ioredis";
 import { createApp, type RequestLimiter } from "../../app/src/server";
 import { cpuMs } from "../processes/cpu";
 import { freePort, waitForPort } from "../processes/ports";
-import { startRedis, type RedisProcess } from "../processes/redis";
+import { ready, startRedis, type RedisProcess } from "../processes/redis";
 import { SortedSetLog } from "./sortedSetLog";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
@@ -259,11 +259,6 @@ const median = (values: number[]): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-
-/** ioredis with enableOfflineQueue: false rejects commands until connected. */
-function ready(client: Redis): Promise<Redis> {
-  return client.status === "ready" ? Promise.resolve(client) : new Promise((resolve) => client.once("ready", () => resolve(client)));
-}
 
 interface CheckResult {
   name: string;

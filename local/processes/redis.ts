@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import type { Redis } from "ioredis";
 import { freePort, waitForPort } from "./ports";
 import { stopOnExit } from "./children";
 import { makeTestCertificates, type TestCertificates } from "./tls";
@@ -167,4 +168,9 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resolves with the client once it is connected (an ioredis client with enableOfflineQueue: false rejects commands until then). */
+export function ready<T extends Redis>(client: T): Promise<T> {
+  return client.status === "ready" ? Promise.resolve(client) : new Promise((resolve) => client.once("ready", () => resolve(client)));
 }

@@ -3,8 +3,7 @@ import { freePort, waitForPort } from "../../local/processes/ports";
 import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { killAppProcesses, runAppMain } from "../harness/appProcess";
 import { waitUntil } from "../harness/wait";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from "node:timers/promises";
 
 let redis: RedisProcess;
 

@@ -10,8 +10,7 @@ import { createApp, type App, type AppDependencies } from "../../app/src/server"
 import { readStaticAssets, staticUrl } from "../../app/src/staticAssets";
 import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { waitUntil } from "../harness/wait";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from "node:timers/promises";
 
 let redis: RedisProcess;
 const apps: App[] = [];

@@ -5,9 +5,9 @@
  */
 import { startDataPlane, type DataPlane } from "../../local";
 import { getMany, type HttpAnswer } from "../../local/load";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const REPLICAS = 3;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Neither limiter may answer 429 here: this file is about where requests go.
 const quietLimits = { nginxRateLimitPerMinute: 600_000, nginxRateLimitBurst: 10_000 } as const;
 const quietAppEnv = { RATE_LIMIT_MAX: "1000000000", RATE_LIMIT_WINDOW_MS: "1000" };

@@ -6,8 +6,7 @@
  */
 import { replicaAddress, replicaLogTails, startDataPlane, type DataPlane } from "../../local";
 import { runLoad, UNREACHABLE_LIMITS, type LoadResult } from "../../local/load";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from "node:timers/promises";
 
 let plane: DataPlane;
 

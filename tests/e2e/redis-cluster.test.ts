@@ -9,6 +9,7 @@ import { rateLimitKey } from "../../app/src/rateLimit/slidingWindow";
 import { freePort, waitForPort } from "../../local/processes/ports";
 import { startRedisCluster, type RedisCluster } from "../../local/processes/redisCluster";
 import { killAppProcesses, runAppMain, type AppProcess } from "../harness/appProcess";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const LIMIT = 5;
 /** Requests per client, all at once: LIMIT admitted, the rest refused. */
@@ -19,8 +20,6 @@ const ANSWER_WITHIN_MS = 5000;
 let cluster: RedisCluster;
 let app: AppProcess;
 let base: string;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1, password: "cluster-test-token", tls: true });

@@ -7,8 +7,8 @@
  */
 import { replicaLogTails, startDataPlane, type DataPlane } from "../../local";
 import { eventually, httpGet, runLoad, UNREACHABLE_LIMITS } from "../../local/load";
+import { setTimeout as sleep } from "node:timers/promises";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OUTAGE_MS = 20_000;
 
 describe.each([

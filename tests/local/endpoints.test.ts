@@ -3,8 +3,7 @@ import type { AddressInfo } from "node:net";
 import { loadLocalStackConfig } from "../../local/stack";
 import { EndpointController, INITIAL_PROBE_STATE, nextProbeState, readinessProbeFromDeployment, type ProbeState } from "../../local/endpoints";
 import { appDeploymentSpec } from "../../infra/workloads/app";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from "node:timers/promises";
 
 describe("nextProbeState (kubelet's thresholds)", () => {
   const probe = { failureThreshold: 2, successThreshold: 1 };

@@ -1,9 +1,6 @@
-import type { Redis } from "ioredis";
+import { setTimeout as sleep } from "node:timers/promises";
 import { BatchedScript, MAX_BATCH, PIPELINE_MIN_BATCH, type BatchEntry } from "../../../app/src/rateLimit/batchedScript";
-import { createRedisClient } from "../../../app/src/redis";
-import { startRedis, type RedisProcess } from "../../../local/processes/redis";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { privateRedis, stallRedis } from "../../harness/redis";
 
 // Per key: its INCR result, its position in the batch, the batch's size; then the batch's INCR
 // of a counter of script runs (which batch this was, in Redis' order).
@@ -18,20 +15,8 @@ out[#out + 1] = redis.call('INCR', ARGV[1])
 return out
 `;
 
-let server: RedisProcess;
-let redis: Redis;
+const fixture = privateRedis();
 let counter = 0;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = createRedisClient(server.url, 2000);
-  await new Promise((resolve) => redis.once("ready", resolve));
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.dispose();
-});
 
 interface Answer {
   value: number;
@@ -43,25 +28,13 @@ interface Answer {
 /** A fresh script (its own run counter) and a call that resolves with the key's answer. */
 function counting(): { script: BatchedScript; call: (key: string) => Promise<Answer> } {
   const runs = `runs:${counter++}`;
-  const script = new BatchedScript(redis, "edgestackBatchTest", COUNTING_LUA, [runs]);
+  const script = new BatchedScript(fixture.client, "edgestackBatchTest", COUNTING_LUA, [runs]);
   const call = (key: string) =>
     new Promise<Answer>((resolve, reject) => {
       const entry: BatchEntry = { key, answer: (value, position, batchSize, run) => resolve({ value, position, batchSize, run }), fail: reject };
       script.run(entry);
     });
   return { script, call };
-}
-
-/** Redis answers nothing for `seconds` (DEBUG SLEEP on another connection). */
-async function stallRedis(seconds: number): Promise<() => Promise<void>> {
-  const sleeper = createRedisClient(server.url, 5000);
-  await new Promise((resolve) => sleeper.once("ready", resolve));
-  const stalled = sleeper.call("DEBUG", "SLEEP", String(seconds));
-  await sleep(20);
-  return async () => {
-    await stalled;
-    sleeper.disconnect();
-  };
 }
 
 describe("BatchedScript", () => {
@@ -79,7 +52,7 @@ describe("BatchedScript", () => {
 
   it("sends fewer than PIPELINE_MIN_BATCH calls made while a batch is in flight as one batch after its reply", async () => {
     const { script, call } = counting();
-    const done = await stallRedis(0.3);
+    const done = await stallRedis(fixture.server.url, 0.3);
     const answers = [call(`k:${counter++}`)];
     for (let i = 1; i < PIPELINE_MIN_BATCH; i++) {
       await sleep(2); // each in a later loop turn
@@ -96,7 +69,7 @@ describe("BatchedScript", () => {
   it("sends a second batch at once when PIPELINE_MIN_BATCH calls wait, never a third, and Redis runs them in the order made", async () => {
     const { script, call } = counting();
     const key = `k:${counter++}`;
-    const done = await stallRedis(0.3);
+    const done = await stallRedis(fixture.server.url, 0.3);
     const answers: Promise<Answer>[] = [];
     const burst = async (n: number) => {
       for (let i = 0; i < n; i++) answers.push(call(key));
@@ -118,7 +91,7 @@ describe("BatchedScript", () => {
 
   it("sends a full batch of MAX_BATCH at once, whatever is in flight", async () => {
     const { script, call } = counting();
-    const done = await stallRedis(0.3);
+    const done = await stallRedis(fixture.server.url, 0.3);
     const answers = Array.from({ length: 3 * MAX_BATCH + 1 }, () => call(`k:${counter++}`));
     const callsWhileStalled = script.calls;
     const settled = await Promise.all(answers);
@@ -129,7 +102,7 @@ describe("BatchedScript", () => {
   });
 
   it("fails every call of a batch whose script call fails, and goes on with the next", async () => {
-    const failing = new BatchedScript(redis, "edgestackBatchFail", "return redis.error_reply('boom')", []);
+    const failing = new BatchedScript(fixture.client, "edgestackBatchFail", "return redis.error_reply('boom')", []);
     const fail = (key: string) => new Promise<void>((resolve, reject) => failing.run({ key, answer: () => resolve(), fail: reject }));
     const results = await Promise.allSettled([fail("a"), fail("b")]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);

@@ -1,27 +1,14 @@
-import type { Redis } from "ioredis";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createRedisClient } from "../../../app/src/redis";
 import { decodeRing, RING_HEADER_BYTES, RING_READ_WHOLE_BYTES, RING_SLOT_BYTES, SlidingWindowLimiter, type SlidingWindowDecision } from "../../../app/src/rateLimit/slidingWindow";
-import { startRedis, type RedisProcess } from "../../../local/processes/redis";
+import { privateRedis, stallRedis } from "../../harness/redis";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-let server: RedisProcess;
-let redis: Redis;
+const fixture = privateRedis();
 let prefixCounter = 0;
 const freshPrefix = () => `t${prefixCounter++}`;
 /** How many admitted hits a key's ring still counts. */
-const counted = async (key: string) => decodeRing((await redis.getBuffer(key))!).times.length;
+const counted = async (key: string) => decodeRing((await fixture.client.getBuffer(key))!).times.length;
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = createRedisClient(server.url, 2000);
-  await new Promise((resolve) => redis.once("ready", resolve));
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.dispose();
-});
 
 /** A limit whose rings the script reads whole (one MGET a batch) and one whose header it reads alone. */
 const READ_PATHS = [
@@ -44,7 +31,7 @@ function maxInAnyWindow(admittedAt: number[], windowMs: number): number {
 
 describe("SlidingWindowLimiter on a real Redis", () => {
   it("admits exactly LIMIT of a 1000-concurrent burst on one key", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs: 60_000, prefix: freshPrefix() });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 100, windowMs: 60_000, prefix: freshPrefix() });
     const decisions = await Promise.all(Array.from({ length: 1000 }, () => limiter.check("ip:198.51.100.1")));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
     // Every admitted hit has its own slot in the ring, even within one millisecond.
@@ -56,7 +43,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
   it("never admits more than LIMIT in any sliding window across window edges", async () => {
     const windowMs = 400;
     const limit = 10;
-    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs, prefix: freshPrefix() });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit, windowMs, prefix: freshPrefix() });
     const admitted: number[] = [];
     const end = Date.now() + 3 * windowMs + 150;
     // Bursts of 30 every ~7 ms for a bit over three windows: plenty of pressure at every edge.
@@ -72,7 +59,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
   });
 
   it("admits a blocked client again once its oldest hit leaves the window, as the headers say", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 3, windowMs: 600, prefix: freshPrefix() });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 3, windowMs: 600, prefix: freshPrefix() });
     const first = await limiter.check("ip:192.0.2.10");
     expect(first).toMatchObject({ allowed: true, remaining: 2 });
     await sleep(200);
@@ -93,8 +80,8 @@ describe("SlidingWindowLimiter on a real Redis", () => {
   });
 
   it("answers a hot abusive key from the block cache without Redis and never admits more", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix: freshPrefix() });
-    const uncached = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 5, windowMs: 60_000, prefix: freshPrefix() });
+    const uncached = new SlidingWindowLimiter(fixture.client, { limit: 5, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
     let admitted = 0;
     let admittedUncached = 0;
     for (let i = 0; i < 50; i++) {
@@ -109,32 +96,32 @@ describe("SlidingWindowLimiter on a real Redis", () => {
   });
 
   it("keeps keys apart and uses a cluster hash tag", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 1, windowMs: 60_000, prefix: freshPrefix() });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 1, windowMs: 60_000, prefix: freshPrefix() });
     expect(limiter.key("ip:1.2.3.4")).toMatch(/^t\d+:\{ip:1\.2\.3\.4\}$/);
     expect(limiter.key("key:{evil}")).toMatch(/^t\d+:\{key:_evil_\}$/);
     const [a, b] = await Promise.all([limiter.check("ip:1.2.3.4"), limiter.check("ip:1.2.3.5")]);
     expect(a.allowed && b.allowed).toBe(true);
-    expect(await redis.pttl(limiter.key("ip:1.2.3.4"))).toBeGreaterThan(59_000);
+    expect(await fixture.client.pttl(limiter.key("ip:1.2.3.4"))).toBeGreaterThan(59_000);
   });
 
   it("keeps a key alive at least one window after every admitted hit, renewing the expiry only when needed", async () => {
     const windowMs = 1000;
-    const limiter = new SlidingWindowLimiter(redis, { limit: 100, windowMs, prefix: freshPrefix() });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 100, windowMs, prefix: freshPrefix() });
     const key = limiter.key("ip:203.0.113.50");
     const first = await limiter.check("ip:203.0.113.50");
     // An admitted hit is the newest: the whole quota is back one window later.
     expect(first).toMatchObject({ allowed: true, resetMs: windowMs });
-    expect(await redis.pttl(key)).toBeGreaterThan(windowMs); // set to two windows
+    expect(await fixture.client.pttl(key)).toBeGreaterThan(windowMs); // set to two windows
     await sleep(300);
     await limiter.check("ip:203.0.113.50");
     // Less than a window since the last renewal: not renewed (PEXPIRE skipped), so below two windows now.
-    const ttl = await redis.pttl(key);
+    const ttl = await fixture.client.pttl(key);
     expect(ttl).toBeGreaterThan(windowMs);
     expect(ttl).toBeLessThan(2 * windowMs - 250);
     await sleep(800); // under one window left: the next hit renews it
-    expect(await redis.pttl(key)).toBeLessThan(windowMs);
+    expect(await fixture.client.pttl(key)).toBeLessThan(windowMs);
     await limiter.check("ip:203.0.113.50");
-    expect(await redis.pttl(key)).toBeGreaterThan(2 * windowMs - 100);
+    expect(await fixture.client.pttl(key)).toBeGreaterThan(2 * windowMs - 100);
     // The first hit (t=0) left the window and was dropped; the one at t=300 ms still counts.
     expect(await counted(key)).toBe(2);
   });
@@ -147,7 +134,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     // A reference log replayed at Redis' own time of each batch: every decision (allowed,
     // remaining, Retry-After) must match it, not just the admitted total.
     const windowMs = 300;
-    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit, windowMs, prefix: freshPrefix(), blockCacheEntries: 0 });
     const log: number[] = [];
     let seed = 7;
     const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
@@ -176,20 +163,20 @@ describe("SlidingWindowLimiter on a real Redis", () => {
   });
 
   it("stores at most 6 bytes per admitted hit plus a 25-byte header, growing with use", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 1000, windowMs: 60_000, prefix: freshPrefix() });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 1000, windowMs: 60_000, prefix: freshPrefix() });
     const key = limiter.key("ip:192.0.2.200");
     await Promise.all(Array.from({ length: 20 }, () => limiter.check("ip:192.0.2.200")));
-    expect(await redis.strlen(key)).toBe(25 + 6 * 32); // 16 slots doubled once
+    expect(await fixture.client.strlen(key)).toBe(25 + 6 * 32); // 16 slots doubled once
     const decisions = await Promise.all(Array.from({ length: 1100 }, () => limiter.check("ip:192.0.2.200")));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(980);
-    expect(await redis.strlen(key)).toBe(25 + 6 * 1000);
+    expect(await fixture.client.strlen(key)).toBe(25 + 6 * 1000);
     expect(await counted(key)).toBe(1000);
   });
 
   it.each(READ_PATHS)("keeps the hits in order when a wrapped-around ring grows ($path)", async ({ limit }) => {
-    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs: 1000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit, windowMs: 1000, prefix: freshPrefix(), blockCacheEntries: 0 });
     const id = "ip:198.51.100.80";
-    const ring = async () => decodeRing((await redis.getBuffer(limiter.key(id)))!);
+    const ring = async () => decodeRing((await fixture.client.getBuffer(limiter.key(id)))!);
     const admit = async (n: number) => (await Promise.all(Array.from({ length: n }, () => limiter.check(id)))).map((d) => d.redisTimeMs!);
     await admit(8);
     await sleep(500);
@@ -205,44 +192,44 @@ describe("SlidingWindowLimiter on a real Redis", () => {
 
   it("reads a key written under another limit correctly", async () => {
     const prefix = freshPrefix();
-    const at10 = new SlidingWindowLimiter(redis, { limit: 10, windowMs: 60_000, prefix, blockCacheEntries: 0 });
+    const at10 = new SlidingWindowLimiter(fixture.client, { limit: 10, windowMs: 60_000, prefix, blockCacheEntries: 0 });
     for (let i = 0; i < 10; i++) expect((await at10.check("ip:192.0.2.30")).allowed).toBe(true);
     // Lowered to 5: the 10 hits already made still count, so nothing more gets in.
-    const at5 = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix, blockCacheEntries: 0 });
+    const at5 = new SlidingWindowLimiter(fixture.client, { limit: 5, windowMs: 60_000, prefix, blockCacheEntries: 0 });
     const refused = await at5.check("ip:192.0.2.30");
     expect(refused).toMatchObject({ allowed: false, remaining: 0 });
-    expect(await redis.strlen(at5.key("ip:192.0.2.30"))).toBe(25 + 6 * 5);
+    expect(await fixture.client.strlen(at5.key("ip:192.0.2.30"))).toBe(25 + 6 * 5);
     // Raised to 20: the 5 newest hits are kept, so exactly 15 more are admitted.
-    const at20 = new SlidingWindowLimiter(redis, { limit: 20, windowMs: 60_000, prefix, blockCacheEntries: 0 });
+    const at20 = new SlidingWindowLimiter(fixture.client, { limit: 20, windowMs: 60_000, prefix, blockCacheEntries: 0 });
     const raised = await Promise.all(Array.from({ length: 30 }, () => at20.check("ip:192.0.2.30")));
     expect(raised.filter((d) => d.allowed)).toHaveLength(15);
   });
 
   it("converts a sorted-set key of the previous version, keeping its hits inside the window", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 5, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 5, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
     const key = limiter.key("ip:192.0.2.40");
-    const [seconds, micros] = await redis.time();
+    const [seconds, micros] = await fixture.client.time();
     const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    await redis.zadd(key, now - 120_000, "gone", now - 3000, "a", now - 2000, "b", now - 1000, "c");
+    await fixture.client.zadd(key, now - 120_000, "gone", now - 3000, "a", now - 2000, "b", now - 1000, "c");
     const decisions = await Promise.all(Array.from({ length: 5 }, () => limiter.check("ip:192.0.2.40")));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, false, false, false]);
     expect(decisions[2]!.resetMs).toBe(now - 3000 + 60_000 - decisions[2]!.redisTimeMs!);
-    expect(await redis.type(key)).toBe("string");
+    expect(await fixture.client.type(key)).toBe("string");
   });
 
   it("replaces an unreadable value with a fresh ring", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 2, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 2, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
     const key = limiter.key("ip:192.0.2.50");
-    await redis.set(key, "not a ring at all, but long enough to look like a header");
+    await fixture.client.set(key, "not a ring at all, but long enough to look like a header");
     const decisions = await Promise.all(Array.from({ length: 3 }, () => limiter.check("ip:192.0.2.50")));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
     expect(await counted(key)).toBe(2);
-    expect(await redis.pttl(key)).toBeGreaterThan(59_000);
+    expect(await fixture.client.pttl(key)).toBeGreaterThan(59_000);
   });
 
   it.each(READ_PATHS)("replaces a ring shorter than its header says with a fresh one ($path)", async ({ limit }) => {
-    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
-    const [seconds] = await redis.time();
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const [seconds] = await fixture.client.time();
     const now = Number(seconds) * 1000;
     // Header: format 1, capacity 16, head 0, count 16, renewed now, oldest = expired or in window.
     const truncated = (oldest: number) => {
@@ -257,7 +244,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     };
     // Expired oldest hit: the tail walk reads past the end. Full ring below the limit: the grow reads it.
     for (const [identity, oldest] of [["ip:192.0.2.70", now - 120_000], ["ip:192.0.2.71", now - 1000]] as const) {
-      await redis.set(limiter.key(identity), truncated(oldest));
+      await fixture.client.set(limiter.key(identity), truncated(oldest));
       const decision = await limiter.check(identity);
       expect(decision).toMatchObject({ allowed: true, remaining: limit - 1 });
       expect(await counted(limiter.key(identity))).toBe(1);
@@ -266,11 +253,8 @@ describe("SlidingWindowLimiter on a real Redis", () => {
 
   it("admits exactly the first L checks of one key in the order made, across batches in flight together", async () => {
     const limit = 50;
-    const limiter = new SlidingWindowLimiter(redis, { limit, windowMs: 60_000, prefix: freshPrefix() });
-    const sleeper = createRedisClient(server.url, 2000);
-    await new Promise((resolve) => sleeper.once("ready", resolve));
-    const stalled = sleeper.call("DEBUG", "SLEEP", "0.3");
-    await sleep(20);
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit, windowMs: 60_000, prefix: freshPrefix() });
+    const stallEnded = await stallRedis(fixture.server.url, 0.3);
     const checks: Promise<SlidingWindowDecision>[] = [];
     const burst = async (n: number) => {
       for (let i = 0; i < n; i++) checks.push(limiter.check("ip:192.0.2.80"));
@@ -283,17 +267,16 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     await burst(5); // and these join them
     const callsWhileStalled = limiter.redisCalls;
     const decisions = await Promise.all(checks);
-    await stalled;
-    sleeper.disconnect();
+    await stallEnded();
     expect([callsWithOneWaiting, callsWhileStalled, limiter.redisCalls]).toEqual([2, 2, 3]);
     // One key across three batches, two of them in flight together: exactly the first L admitted.
     expect(decisions.map((d) => d.allowed)).toEqual(Array.from({ length: 86 }, (_, i) => i < limit));
   });
 
   it("survives a flushed script cache (NOSCRIPT) by reloading the script", async () => {
-    const limiter = new SlidingWindowLimiter(redis, { limit: 2, windowMs: 60_000, prefix: freshPrefix() });
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 2, windowMs: 60_000, prefix: freshPrefix() });
     expect((await limiter.check("ip:10.9.9.9")).allowed).toBe(true);
-    await redis.script("FLUSH");
+    await fixture.client.script("FLUSH");
     const afterFlush: SlidingWindowDecision[] = await Promise.all([limiter.check("ip:10.9.9.9"), limiter.check("ip:10.9.9.9")]);
     expect(afterFlush.map((d) => d.allowed).sort()).toEqual([false, true]);
   });

@@ -18,8 +18,7 @@ import { startDnsmasq, type DnsServer } from "../../../local/processes/dnsmasq";
 import { makeNginxPrefix, requireResolvingNginx, startNginx, type NginxProcess } from "../../../local/processes/nginx";
 import { freePort, freePorts } from "../../../local/processes/ports";
 import { stackConfig } from "./support";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from "node:timers/promises";
 
 interface Pod {
   address: string;
