@@ -53,7 +53,8 @@ export interface App {
  * `{ ...spread }` copy: on Node 20 a spread copy that then gets properties added costs ~4.5 µs per
  * response against ~0.6 µs for a literal (measured; Node 24, the image's runtime, does not show it).
  */
-const noStore = (): Record<string, string> => ({ "cache-control": "no-store" });
+const NO_STORE = "no-store";
+const noStore = (): Record<string, string> => ({ "cache-control": NO_STORE });
 
 type RedisErrorLog = (err: unknown, context: string) => void;
 
@@ -158,12 +159,12 @@ export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, guar
   } catch (err) {
     logRedisError(err, "rate limit");
     if (failMode === "open") return { admit: true, headers: {} };
-    return { admit: false, status: 503, body: { error: "rate limiter unavailable", requestId: ex.id }, headers: { "retry-after": "1", "cache-control": "no-store" } };
+    return { admit: false, status: 503, body: { error: "rate limiter unavailable", requestId: ex.id }, headers: { "retry-after": "1", "cache-control": NO_STORE } };
   }
   const headers = rateLimitHeaders(decision, limiter.windowMs);
   if (!decision.allowed) {
     guards.refusals?.count(429, identity.slice(0, identity.indexOf(":")) as RefusalClass);
-    headers["cache-control"] = "no-store";
+    headers["cache-control"] = NO_STORE;
     return { admit: false, status: 429, body: { error: "too many requests", requestId: ex.id }, headers };
   }
   return { admit: true, headers };
