@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -158,7 +159,7 @@ export async function waitForHttp200(url: string, timeoutMs: number): Promise<vo
     last = await getStatus(url, 2000);
     if (last === 200) return;
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last status: ${last === 0 ? "no answer" : last})`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
@@ -265,7 +266,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const deadline = Date.now() + timeoutMs;
     while (!ids.every((id) => controller!.isReady(id))) {
       if (Date.now() > deadline) throw new Error(`replicas ${ids.filter((id) => !controller!.isReady(id)).join(", ")} did not pass their readiness probe (${probe.path}) within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   };
 

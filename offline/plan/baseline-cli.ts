@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../scripts/cli/args";
 import { maskSecrets, runStack, StackRun } from "../engine/engine";
 import { BASELINE_DIR, baselineFile, baselineOf, BASELINE_STACKS, DECLARATIONS_FILE, serializeBaseline, StackBaseline } from "./baseline";
 
@@ -34,7 +34,7 @@ export const EMPTY_DECLARATIONS = `${JSON.stringify(
 export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   let values: { stack?: string; print?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { stack: { type: "string" }, print: { type: "boolean" }, help: { type: "boolean" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseCommandLine(argv, { stack: { type: "string" }, print: { type: "boolean" }, help: { type: "boolean" } }));
   } catch (err) {
     io.err(`${(err as Error).message}\n${USAGE}`);
     return 2;
