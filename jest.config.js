@@ -6,5 +6,7 @@ module.exports = {
   transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   // Real nginx/redis tests and whole-program mock runs share two cores.
   maxWorkers: 2,
+  // The example programs import the package by its name (examples/tsconfig.json maps it the same way).
+  moduleNameMapper: { "^edgestack$": "<rootDir>/infra/index.ts" },
   testTimeout: 60000,
 };

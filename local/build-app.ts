@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,7 +44,7 @@ export async function buildApp(mode: "always" | "if-stale" = "always", log: (lin
       const held = statSync(lock, { throwIfNoEntry: false });
       if (held !== undefined && Date.now() - held.mtimeMs > 120_000) rmSync(lock, { force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for another app build (lock ${lock})`, { cause: err });
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
   try {

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     args = parseLocalArgs(process.argv.slice(2));
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`local: ${err.message}\n`);
+      process.stderr.write(`local: ${err.message}\n\n${LOCAL_USAGE}\n`);
       return 2;
     }
     throw err;
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     });
   } catch (err) {
     if (err instanceof MissingPrerequisiteError || err instanceof PortInUseError || err instanceof ConfigError) {
-      process.stderr.write(`local: ${err.message}\n`);
+      process.stderr.write(`local: ${err.message}\n\n${LOCAL_USAGE}\n`);
       return 1;
     }
     // Every start-up error carries its cause in the message (a process's log tail, nginx -t output…).

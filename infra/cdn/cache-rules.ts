@@ -32,7 +32,8 @@ export interface CachePolicySpec {
 }
 
 export interface CdnTtlSettings {
-  stack: string;
+  /** The physical name prefix (infra/naming.ts) the policy names start with. */
+  namePrefix: string;
   htmlDefaultTtlSeconds: number;
   htmlMaxTtlSeconds: number;
 }
@@ -52,7 +53,7 @@ export function cachePolicySpecs(s: CdnTtlSettings): Record<"static" | "html", C
   }
   return {
     static: {
-      name: policyName(s.stack, "static-immutable"),
+      name: policyName(s.namePrefix, "static-immutable"),
       comment: "Versioned static assets: one year, immutable, compressed.",
       minTtl: STATIC_TTL_SECONDS,
       defaultTtl: STATIC_TTL_SECONDS,
@@ -60,7 +61,7 @@ export function cachePolicySpecs(s: CdnTtlSettings): Record<"static" | "html", C
       queryStrings: "none",
     },
     html: {
-      name: policyName(s.stack, "html-short"),
+      name: policyName(s.namePrefix, "html-short"),
       comment: "HTML: short TTL, origin Cache-Control (incl. stale-while-revalidate) honoured.",
       minTtl: 0,
       defaultTtl: s.htmlDefaultTtlSeconds,
@@ -70,9 +71,9 @@ export function cachePolicySpecs(s: CdnTtlSettings): Record<"static" | "html", C
   };
 }
 
-/** CloudFront policy names are account-wide: prefix with project and stack. Letters, digits, - and _ only. */
-export function policyName(stack: string, what: string): string {
-  const name = `edgestack-${stack}-${what}`.replace(/[^A-Za-z0-9_-]/g, "-");
+/** CloudFront policy names are account-wide: they start with the name prefix (infra/naming.ts). Letters, digits, - and _ only. */
+export function policyName(namePrefix: string, what: string): string {
+  const name = `${namePrefix}-${what}`.replace(/[^A-Za-z0-9_-]/g, "-");
   if (name.length > 128) throw new Error(`CloudFront policy name ${name} is longer than 128 characters`);
   return name;
 }
@@ -93,10 +94,10 @@ export interface OriginRequestPolicySpec {
 }
 
 /** Our own origin request policies. */
-export function originRequestPolicySpecs(stack: string): Record<"viewerAddress", OriginRequestPolicySpec> {
+export function originRequestPolicySpecs(namePrefix: string): Record<"viewerAddress", OriginRequestPolicySpec> {
   return {
     viewerAddress: {
-      name: policyName(stack, "viewer-address"),
+      name: policyName(namePrefix, "viewer-address"),
       comment: `Sends the ${VIEWER_ADDRESS_HEADER} header set by the viewer-request function; nothing else beyond the cache key.`,
       headers: [VIEWER_ADDRESS_HEADER],
     },

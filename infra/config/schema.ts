@@ -19,6 +19,7 @@ import {
   weeklyWindow,
 } from "./validators";
 import { CREATABLE_VERSIONS } from "../cluster/versions";
+import { NAME_PREFIX_MAX_LENGTH } from "../naming";
 
 /**
  * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
@@ -61,6 +62,18 @@ export const fields = {
   }),
   owner: field({ type: "string", schema: plainText(128).min(1), default: "platform-team", description: "Owner tag on every AWS resource." }),
   costCenter: field({ type: "string", schema: plainText(128).min(1), default: "edge", description: "Cost-centre tag on every AWS resource." }),
+  namePrefix: field({
+    type: "string",
+    schema: optionalString(
+      z
+        .string()
+        .max(NAME_PREFIX_MAX_LENGTH, { error: `is longer than ${NAME_PREFIX_MAX_LENGTH} characters (the cache's replication group id and its final snapshot must fit in 40)` })
+        .regex(/^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/, { error: "is not a name prefix: lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit" }),
+    ),
+    default: "",
+    description:
+      "Prefix of every physical name AWS keeps unique in the account (EKS cluster, cache replication group, ECR repository, log groups, CloudFront policies and function, WAF); empty means edgestack-<stack>. Two stacks with different prefixes coexist in one account. Changing it replaces those resources.",
+  }),
 
   // ── Names ──────────────────────────────────────────────────────────────────────────────────
   domain: field({ type: "string", schema: dnsName(), default: undefined, description: "Apex domain the site is served on (required), e.g. example.com." }),

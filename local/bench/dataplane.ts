@@ -20,6 +20,7 @@
  *
  * Env: BENCH_STACK (dev), BENCH_REPLICAS (3), BENCH_DURATION_S (4), BENCH_ROUNDS (2).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
 import { startDataPlane, type DataPlane } from "..";
@@ -41,7 +42,6 @@ const TIME_WAIT_REQUESTS = 20_000;
 /** nginx buffers its access log as in the cluster (infra/nginx's cluster mode). */
 const ACCESS_LOG_BUFFER = { sizeKb: 64, flushSeconds: 1 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -90,7 +91,7 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
       while (!/started, version/.test(readFileSync(logFile, "utf8"))) {
         if (Date.now() > deadline) throw new Error(`dnsmasq did not start within ${options.startTimeoutMs ?? 10_000} ms:\n${readFileSync(logFile, "utf8")}`);
         if (!isRunning()) return;
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
     })(),
   ]).catch((err: unknown) => {

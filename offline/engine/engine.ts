@@ -42,6 +42,8 @@ export interface CapturedResource {
   options: PlanOptions;
   /** URNs of the resources this one waits for (dependsOn and the resources behind its input Outputs). */
   dependencies: string[];
+  /** The full URNs its `aliases` option names (where it was before a move or rename), sorted. */
+  aliasUrns: string[];
 }
 
 export interface StackRun {
@@ -83,6 +85,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   if (used) throw new Error("offline engine: one stack per process (or jest test file); the Pulumi runtime keeps global state");
   used = true;
 
+  const stackName = options.stack;
   const files = readStackFiles(options.stack, { stackFile: options.stackFile, root: options.root });
   const config = { ...files.config, ...(options.config ?? {}) };
   const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
@@ -159,6 +162,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       additionalSecretOutputs,
       options,
       dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
+      aliasUrns: aliasUrns(req, { type, name, parentUrn, stack: stackName, project: files.project }),
     });
     return registerResource(req, callback);
   };
@@ -182,6 +186,28 @@ function urnRef(urn: string): string {
   const type = (parts[2] ?? "").split("$").pop()!;
   const name = parts.slice(3).join("::");
   return type.startsWith("pulumi:providers:") ? `${type}::${name}` : name;
+}
+
+/**
+ * The URNs a registration's aliases stand for. The SDK sends an alias either as a URN or as a spec
+ * (name, type, stack, project, parent) whose missing parts are the resource's own.
+ */
+function aliasUrns(req: any, self: { type: string; name: string; parentUrn: string; stack: string; project: string }): string[] {
+  const urns = new Set<string>(req.getAliasurnsList() as string[]);
+  for (const alias of req.getAliasesList() as any[]) {
+    if (alias.getUrn()) {
+      urns.add(alias.getUrn());
+      continue;
+    }
+    const spec = alias.getSpec();
+    if (!spec) continue;
+    const parentUrn: string = spec.getNoparent() ? "" : spec.getParenturn() || self.parentUrn;
+    const parentType = parentUrn ? (parentUrn.split("::")[2] ?? "") : "";
+    const type: string = spec.getType() || self.type;
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    urns.add(`urn:pulumi:${spec.getStack() || self.stack}::${spec.getProject() || self.project}::${qualified}::${spec.getName() || self.name}`);
+  }
+  return [...urns].sort();
 }
 
 /** The options a RegisterResourceRequest carries, non-default ones only. */

@@ -25,10 +25,49 @@ export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
 
 type Inputs = Record<string, any>;
 
-export function computedOutputs(type: string, name: string, inputs: Inputs, region: string): { id: string; outputs: Inputs } {
-  const arn = (service: string, resource: string, r = region) => `arn:aws:${service}:${r}:${ACCOUNT_ID}:${resource}`;
-  const h8 = hex(name, 8);
-  const h17 = hex(name, 17);
+interface MockContext {
+  type: string;
+  name: string;
+  inputs: Inputs;
+  region: string;
+  /** `arn:aws:<service>:<region>:<account>:<resource>`. */
+  arn: (service: string, resource: string, r?: string) => string;
+  h8: string;
+  h17: string;
+}
+
+interface MockResult {
+  id: string;
+  outputs: Inputs;
+}
+
+export function computedOutputs(type: string, name: string, inputs: Inputs, region: string): MockResult {
+  const c: MockContext = {
+    type,
+    name,
+    inputs,
+    region,
+    arn: (service, resource, r = region) => `arn:aws:${service}:${r}:${ACCOUNT_ID}:${resource}`,
+    h8: hex(name, 8),
+    h17: hex(name, 17),
+  };
+  return (
+    networkOutputs(c) ??
+    loadBalancerOutputs(c) ??
+    certificateOutputs(c) ??
+    cloudFrontOutputs(c) ??
+    storageAndDnsOutputs(c) ??
+    cacheOutputs(c) ??
+    clusterOutputs(c) ??
+    identityOutputs(c) ??
+    kubernetesOutputs(c) ??
+    otherOutputs(c)
+  );
+}
+
+/** The VPC and what hangs off it: subnets, gateways, routes, addresses, security groups and rules. */
+function networkOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, arn, h17 } = c;
   switch (type) {
     case "aws:ec2/vpc:Vpc":
       return {
@@ -55,6 +94,14 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
     case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
       return { id: `sgr-${h17}`, outputs: { arn: arn("ec2", `security-group-rule/sgr-${h17}`), securityGroupRuleId: `sgr-${h17}` } };
+  }
+  return undefined;
+}
+
+/** Load balancers, target groups, listeners and rules (ARNs, DNS names, alias zones per region). */
+function loadBalancerOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn, h8 } = c;
+  switch (type) {
     case "aws:lb/loadBalancer:LoadBalancer": {
       const kind = inputs.loadBalancerType === "network" ? "net" : "app";
       const lbName = (inputs.name ?? name).slice(0, 32);
@@ -81,6 +128,14 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       const id = arn("elasticloadbalancing", `listener/${hex(name, 16)}`);
       return { id, outputs: { arn: id } };
     }
+  }
+  return undefined;
+}
+
+/** ACM certificates with their DNS-validation records, and the validation. */
+function certificateOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn } = c;
+  switch (type) {
     case "aws:acm/certificate:Certificate": {
       const id = arn("acm", `certificate/${hex(name, 8)}-${hex(`${name}1`, 4)}-${hex(`${name}2`, 4)}-${hex(`${name}3`, 4)}-${hex(`${name}4`, 12)}`, inputs.region ?? region);
       const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].filter((n) => typeof n === "string");
@@ -100,6 +155,14 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     }
     case "aws:acm/certificateValidation:CertificateValidation":
       return { id: `${new Date(0).toISOString()}`, outputs: {} };
+  }
+  return undefined;
+}
+
+/** CloudFront: the distribution, its function, policies and origin access control. */
+function cloudFrontOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs } = c;
+  switch (type) {
     case "aws:cloudfront/distribution:Distribution": {
       const id = `E${upper(name, 13)}`;
       return {
@@ -133,6 +196,14 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     case "aws:cloudfront/originRequestPolicy:OriginRequestPolicy":
     case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
       return { id: `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`, outputs: { etag: `E${upper(`${name}etag`, 13)}` } };
+  }
+  return undefined;
+}
+
+/** S3 buckets, the ECR repository, Route53 zones and records. */
+function storageAndDnsOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn } = c;
+  switch (type) {
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2": {
       const bucket = inputs.bucket ?? `${name}-${hex(name, 7)}`;
@@ -161,6 +232,14 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       };
     case "aws:route53/record:Record":
       return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, outputs: { fqdn: inputs.name } };
+  }
+  return undefined;
+}
+
+/** ElastiCache: the replication group's endpoints, its subnet and parameter groups. */
+function cacheOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn } = c;
+  switch (type) {
     case "aws:elasticache/replicationGroup:ReplicationGroup": {
       const groupId = inputs.replicationGroupId ?? name;
       return {
@@ -185,6 +264,14 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       const groupName = inputs.name ?? `${name}-${hex(name, 7)}`.toLowerCase();
       return { id: groupName, outputs: { name: groupName, arn: arn("elasticache", `${type.includes("subnet") ? "subnetgroup" : "parametergroup"}:${groupName}`) } };
     }
+  }
+  return undefined;
+}
+
+/** EKS: the cluster (endpoint, CA, OIDC issuer), the node group's auto scaling group, the launch template. */
+function clusterOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn, h17 } = c;
+  switch (type) {
     case "aws:eks/cluster:Cluster": {
       const clusterName = inputs.name ?? name;
       const oidc = hex(name, 32).toUpperCase();
@@ -213,6 +300,14 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { id: `lt-${h17}`, outputs: { arn: arn("ec2", `launch-template/lt-${h17}`), latestVersion: 1, defaultVersion: 1 } };
+  }
+  return undefined;
+}
+
+/** KMS keys, IAM roles, policies and the OIDC provider, the WAF web ACL, log groups, generated passwords. */
+function identityOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, arn } = c;
+  switch (type) {
     case "aws:kms/key:Key": {
       const keyId = `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`;
       return { id: keyId, outputs: { arn: arn("kms", `key/${keyId}`), keyId } };
@@ -241,6 +336,12 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       return { id: "none", outputs: { result, bcryptHash: `$2a$10$${hex(name, 53)}` } };
     }
   }
+  return undefined;
+}
+
+/** Kubernetes objects: the name (generated when unset), namespace and uid. */
+function kubernetesOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs } = c;
   if (type.startsWith("kubernetes:")) {
     const metadata = (inputs.metadata ?? {}) as Inputs;
     const objectName = metadata.name ?? `${name}-${hex(name, 8)}`;
@@ -250,6 +351,12 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       outputs: { metadata: { ...metadata, name: objectName, uid: `${hex(name, 8)}-${hex(`${name}u`, 4)}-${hex(`${name}i`, 4)}-${hex(`${name}d`, 4)}-${hex(`${name}x`, 12)}` } },
     };
   }
+  return undefined;
+}
+
+/** Providers, and any other type: an id and an ARN from the logical name. */
+function otherOutputs(c: MockContext): MockResult {
+  const { type, name, arn } = c;
   if (type.startsWith("pulumi:providers:")) return { id: `${hex(name, 8)}-provider`, outputs: {} };
   const [pkg, mod] = type.split(/[:/]/);
   const service = pkg === "aws" ? mod : pkg;

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../scripts/cli/args";
 import { ConfigError, fields } from "../../infra/config/schema";
 import { runStack, toPlan } from "../engine/engine";
 import { readStackFiles } from "../../infra/config/stack-files";
@@ -15,18 +15,14 @@ const USAGE = "usage: npm run plan -- --stack <name> [--json] [--stack-file FILE
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        "stack-file": { type: "string" },
-        json: { type: "boolean", default: false },
-        diff: { type: "string" },
-        markdown: { type: "boolean", default: false },
-        "policy-results": { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
+    args = parseCommandLine(argv, {
+      stack: { type: "string" },
+      "stack-file": { type: "string" },
+      json: { type: "boolean", default: false },
+      diff: { type: "string" },
+      markdown: { type: "boolean", default: false },
+      "policy-results": { type: "string" },
+      help: { type: "boolean", default: false },
     }).values;
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);

@@ -5,7 +5,7 @@
  * Exit: 0 no mandatory violation, 1 mandatory violation(s), 2 usage or input error.
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../../scripts/cli/args";
 import { allPolicies } from "../../policies/rules";
 import { loadPolicyConfig, PolicyConfigError, withEnvironment } from "./config";
 import { readStackFiles } from "../../infra/config/stack-files";
@@ -22,8 +22,6 @@ export interface Io {
   err: (s: string) => void;
 }
 
-class UsageError extends Error {}
-
 /** The stack's `edgestack:environment` from its stack file, or undefined when there is no stack file to read. */
 function stackEnvironment(stack: string): string | undefined {
   try {
@@ -37,17 +35,12 @@ function stackEnvironment(stack: string): string | undefined {
 export async function main(argv: string[], io: Io): Promise<number> {
   let values: { stack?: string; plan?: string; json?: boolean; "policy-pack-config"?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        plan: { type: "string" },
-        json: { type: "boolean" },
-        "policy-pack-config": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
+    ({ values } = parseCommandLine(argv, {
+      stack: { type: "string" },
+      plan: { type: "string" },
+      json: { type: "boolean" },
+      "policy-pack-config": { type: "string" },
+      help: { type: "boolean", short: "h" },
     }));
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);

@@ -16,7 +16,7 @@ const patterns = (keep: (r: (typeof ROUTES)[number]) => boolean) => ROUTES.filte
 const STATIC = pathPattern(ROUTES.find((r) => r.origin === "static")!);
 
 describe("cache policies", () => {
-  const specs = cachePolicySpecs({ stack: "dev", htmlDefaultTtlSeconds: 60, htmlMaxTtlSeconds: 300 });
+  const specs = cachePolicySpecs({ namePrefix: "edgestack-dev", htmlDefaultTtlSeconds: 60, htmlMaxTtlSeconds: 300 });
 
   it("keeps static assets one year, fixed", () => {
     expect(STATIC_TTL_SECONDS).toBe(365 * 24 * 3600);
@@ -30,11 +30,11 @@ describe("cache policies", () => {
   it("names policies per stack, unique", () => {
     expect(specs.static.name).toBe("edgestack-dev-static-immutable");
     expect(specs.html.name).not.toBe(specs.static.name);
-    expect(policyName("feature/x", "html")).toBe("edgestack-feature-x-html");
+    expect(policyName("edgestack-feature/x", "html")).toBe("edgestack-feature-x-html");
   });
 
   it("rejects a default HTML TTL above the maximum, naming both keys", () => {
-    expect(() => cachePolicySpecs({ stack: "dev", htmlDefaultTtlSeconds: 600, htmlMaxTtlSeconds: 300 })).toThrow(
+    expect(() => cachePolicySpecs({ namePrefix: "edgestack-dev", htmlDefaultTtlSeconds: 600, htmlMaxTtlSeconds: 300 })).toThrow(
       /cdnHtmlDefaultTtlSeconds \(600\) must be at most cdnHtmlMaxTtlSeconds \(300\)/,
     );
   });
@@ -64,7 +64,7 @@ describe("behaviors", () => {
   it("sends HTML to the app with the short-TTL policy and only the viewer-address header besides the cache key", () => {
     expect(fallback).toMatchObject({ origin: "app", cachePolicy: { own: "html" }, originRequestPolicy: "viewerAddress" });
     expect(fallback.pathPattern).toBeUndefined();
-    expect(originRequestPolicySpecs("dev").viewerAddress).toMatchObject({ name: "edgestack-dev-viewer-address", headers: [HEADERS.viewerAddress] });
+    expect(originRequestPolicySpecs("edgestack-dev").viewerAddress).toMatchObject({ name: "edgestack-dev-viewer-address", headers: [HEADERS.viewerAddress] });
   });
 
   it("every behavior that reaches the ALB is listed for the viewer-address function and forwards its header; /static/* is not", () => {
