@@ -22,6 +22,7 @@ import type { PlanFile, PlanResource } from "../../../offline/plan/format";
 import { checkovCatalogue, CatalogueEntry, CheckovRun, GENERIC_GRAPH_CHECK_TYPES, ParliamentFinding, runCheckov, runParliament } from "../../harness/peers";
 import allowListJson from "../../../policies/peers-allowlist.json";
 import { Plan } from "../redteam/mutations";
+import { derivedMutations } from "../redteam/derived";
 import { canaries } from "./canaries";
 
 const root = path.resolve(__dirname, "../../..");
@@ -178,6 +179,17 @@ describe("peer scanners (checkov, parliament) over the dev and prod plans", () =
     }
   });
 
+  it("every checkov check that applies to a type we plan has a derived red-team mutation, an allow-listed finding or a reason", () => {
+    const types = new Set(STACKS.flatMap((s) => [...scanned.get(s)!.keys()].map((a) => a.split(".")[0])));
+    const applicable = catalogue.filter((c) => c.types.length < GENERIC_GRAPH_CHECK_TYPES && c.types.some((t) => types.has(t)));
+    const derived = new Set(derivedMutations.map((m) => m.check));
+    const allowListed = new Set(allowList.findings.filter((a) => a.peer === "checkov").map((a) => a.check));
+    const unaccounted = applicable.filter((c) => !derived.has(c.id) && !allowListed.has(c.id) && !CONTROL_PLANE_FLAG.test(c.name) && !NOT_DERIVED[c.id]);
+    expect(unaccounted.map((c) => `${c.id} ${c.types.filter((t) => types.has(t)).join(",")}: ${c.name}`)).toEqual([]);
+    expect(applicable.length).toBeGreaterThan(150);
+    for (const [id, reason] of Object.entries(NOT_DERIVED)) expect({ id, applicable: applicable.some((c) => c.id === id), reason: reason.length > 20 }).toEqual({ id, applicable: true, reason: true });
+  });
+
   describe("canaries: one insecure change per exported type, each reported by checkov", () => {
     it.each(canaries.map((c) => [`${c.type}: ${c.title} (${c.check})`, c] as const))("%s", (_t, c) => {
       const name = (n: string | ((p: Plan) => string), resources: PlanResource[]) => (typeof n === "string" ? n : n(new Plan(resources)));
@@ -198,6 +210,26 @@ describe("peer scanners (checkov, parliament) over the dev and prod plans", () =
     });
   });
 });
+
+/** checkov's checks of control-plane flags (kube-apiserver, kubelet, etcd, controller-manager, scheduler command lines). */
+const CONTROL_PLANE_FLAG = /^Ensure that (the --|the admission control plugin|the RotateKubeletServerCertificate|encryption providers|the API Server only|the Kubelet only)/;
+
+/**
+ * Checks of the installed catalogue that apply to a type we plan but have no derived red-team mutation, with why.
+ * (Checks whose finding the base plans already carry are accounted for by the allow-list.)
+ */
+const NOT_DERIVED: Record<string, string> = {
+  CKV_K8S_45: "Tiller (Helm v2) reachable in the cluster: a property of a Tiller deployment; the Tiller deployment itself is derived (CKV_K8S_34)",
+  CKV2_AWS_1: "network ACLs: the stack uses the VPC's default ACL and filters with security groups; a mutation would add a resource the check wants, not remove a protection",
+  CKV2_AWS_35: "reads route.instance_id (NAT instances); the bridged provider's route table no longer has an instance target, so no change of ours expresses it",
+  CKV2_AWS_68: "SageMaker notebook roles: no SageMaker in the stack (the check only names aws_iam_role as the connected type)",
+  CKV2_AWS_7: "EMR cluster security groups: no EMR in the stack (the check only names aws_security_group as the connected type)",
+  CKV2_AWS_76: "a web ACL attached to an ALB: the stack attaches its ACL to CloudFront only (the ALB answers CloudFront alone)",
+  CKV2_AWS_77: "a web ACL attached to API Gateway: no API Gateway in the stack",
+  CKV2_AWS_78: "a web ACL attached to AppSync: no AppSync in the stack",
+  CKV_AWS_143: "S3 Object Lock can only be enabled when a bucket is created and makes objects undeletable; none of our buckets hold records that need WORM retention",
+  CKV_AWS_233: "reads Terraform's lifecycle create_before_destroy meta-argument, which a Pulumi plan has no counterpart for (Pulumi replaces create-before-delete by default)",
+};
 
 /**
  * Exported types some checkov check names but no canary can prove, with why. Each is still read by the scanner (the
