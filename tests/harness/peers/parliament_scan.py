@@ -3,9 +3,14 @@
 default), community auditors included. One process for every document (parliament loads its IAM dataset once)."""
 import json
 import sys
+from pathlib import Path
 
-from parliament import analyze_policy_string, enhance_finding
+import parliament
+from parliament import analyze_policy_string, enhance_finding, override_config
 from parliament.cli import is_finding_filtered
+
+# As `parliament --include-community-auditors` does: the community auditors' issues are known only with their config.
+override_config(Path(parliament.__file__).parent / "community_auditors" / "config_override.yaml")
 
 out = []
 for entry in json.load(sys.stdin):
