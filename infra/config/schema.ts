@@ -1,6 +1,6 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { HEADERS } from "../contract";
+import { HEADERS } from "@edgestack/contract";
 import {
   awsId,
   cpuQuantity,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { routePath } from "../contract";
+import { routePath } from "@edgestack/contract";
 import { LogBucket } from "./log-bucket";
 import { albRoutes, OriginVerifyHeader } from "./origin-lock";
 

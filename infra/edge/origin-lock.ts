@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { HEADERS, pathPattern, ROUTES, type RouteEntry } from "../contract";
+import { HEADERS, pathPattern, ROUTES, type RouteEntry } from "@edgestack/contract";
 
 /** The header CloudFront adds to every origin request; the ALB forwards only requests that carry it. */
 export const ORIGIN_VERIFY_HEADER = HEADERS.originVerify;

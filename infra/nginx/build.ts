@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { StackConfig } from "../config/schema";
-import { HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, STATIC_TTL_SECONDS, type RouteEntry } from "../contract";
+import { HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, STATIC_TTL_SECONDS, type RouteEntry } from "@edgestack/contract";
 import {
   NGINX_LIVENESS_PATH,
   NGINX_PORTS,

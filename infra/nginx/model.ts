@@ -4,7 +4,7 @@
  * every value in it is checked by `validateNginxModel` before it reaches the file.
  */
 
-import { NGINX_STATUS_PATHS, PORTS, routePath } from "../contract";
+import { NGINX_STATUS_PATHS, PORTS, routePath } from "@edgestack/contract";
 
 /** Container ports of the nginx pod (the Kubernetes Service/NodePorts and probes target these). */
 export const NGINX_PORTS = PORTS.nginx;

@@ -1,4 +1,4 @@
-import { HEADERS, hstsValue } from "../contract";
+import { HEADERS, hstsValue } from "@edgestack/contract";
 import { NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isDnsName, parseIpv4Cidr } from "../config/validators";
-import { HEADERS } from "../contract";
+import { HEADERS } from "@edgestack/contract";
 import { ERROR_LOG_LEVELS, LOAD_BALANCING, type NginxModel } from "./model";
 
 /**

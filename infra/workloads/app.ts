@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { PORTS, routePath } from "../contract";
+import { PORTS, routePath } from "@edgestack/contract";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import { NAMESPACE, type WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";

@@ -3,7 +3,7 @@ import { computedOutputs } from "../../../offline/engine/outputs";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../../infra/edge/alb";
 import { invoke } from "../../../offline/engine/invokes";
 import { albRoutes } from "../../../infra/edge/origin-lock";
-import { routePath } from "../../../infra/contract";
+import { routePath } from "@edgestack/contract";
 
 /** The dev stack's load balancers, origin lock and certificates, as the mock engine records them. */
 

@@ -1,4 +1,4 @@
-import { CATCH_ALL, pathPattern, ROUTES } from "../../../infra/contract";
+import { CATCH_ALL, pathPattern, ROUTES } from "@edgestack/contract";
 import { albRoutes, ORIGIN_SECRET_LENGTH, ORIGIN_VERIFY_HEADER } from "../../../infra/edge/origin-lock";
 
 describe("origin lock settings", () => {

@@ -7,7 +7,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import { WebSocketServer } from "ws";
 import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
-import { routePath } from "../../../infra/contract";
+import { routePath } from "@edgestack/contract";
 import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
 import { readStackFiles } from "../../../infra/config/stack-files";
 import { freePort } from "../../../local/processes/ports";
