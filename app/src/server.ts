@@ -10,9 +10,9 @@ import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createAppRedisClient, type RedisClient } from "./redis";
-import { APP_HEADERS, APP_ROUTES, type AppRouteKey } from "./routes";
+import { APP_HEADERS, APP_ROUTES, readStaticAssets, type AppRouteKey } from "@edgestack/contract";
 import { gracefulShutdown } from "./shutdown";
-import { readStaticAssets, staticFileHandler } from "./staticAssets";
+import { staticFileHandler } from "./staticFiles";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
 
 /** Anything that can decide one hit; the benchmark plugs rate-limiter-flexible in here. */

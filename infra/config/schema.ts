@@ -1,6 +1,7 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { HEADERS } from "../contract";
+import { APP_DRAIN_SECONDS, APP_ENV, HEADERS } from "@edgestack/contract";
+import { appEnvironmentProblems } from "./app-environment";
 import {
   awsId,
   cpuQuantity,
@@ -48,6 +49,13 @@ export const BOUNDS = {
   /** Kubernetes' default NodePort range (kube-apiserver --service-node-port-range). */
   nodePort: { min: 30_000, max: 32_767 },
 } as const;
+
+/**
+ * A key the app reads as the environment variable `name` (in units of `scale`: 1000 for seconds →
+ * ms): its bounds are the app's own (APP_ENV in @edgestack/contract), so the stack never accepts a
+ * value the app refuses.
+ */
+const appInteger = (name: keyof typeof APP_ENV, scale = 1) => integer(Math.ceil(APP_ENV[name].min / scale), Math.floor(APP_ENV[name].max / scale));
 
 /** "" means "not set" for optional string keys (Pulumi project config has no null default). */
 const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.literal(""), inner]);
@@ -164,8 +172,8 @@ export const fields = {
   appCpuLimit: field({ type: "string", schema: cpuQuantity(), default: "500m", description: "App container CPU limit." }),
   appMemoryRequest: field({ type: "string", schema: memoryQuantity(), default: "128Mi", description: "App container memory request." }),
   appMemoryLimit: field({ type: "string", schema: memoryQuantity(), default: "256Mi", description: "App container memory limit." }),
-  rateLimitMax: field({ type: "integer", schema: integer(1, 1_000_000), default: 100, description: "App rate limit: requests allowed per client in one sliding window." }),
-  rateLimitWindowMs: field({ type: "integer", schema: integer(100, 86_400_000), default: 60_000, description: "App rate-limit sliding window in milliseconds." }),
+  rateLimitMax: field({ type: "integer", schema: appInteger("RATE_LIMIT_MAX"), default: APP_ENV.RATE_LIMIT_MAX.default, description: "App rate limit: requests allowed per client in one sliding window." }),
+  rateLimitWindowMs: field({ type: "integer", schema: appInteger("RATE_LIMIT_WINDOW_MS"), default: APP_ENV.RATE_LIMIT_WINDOW_MS.default, description: "App rate-limit sliding window in milliseconds." }),
   rateLimitFailMode: field({ type: "string", schema: oneOf(["open", "closed"] as const), default: "open", description: "What the app's limiter does when Redis is down: open admits, closed answers 503." }),
   apiKeyNames: field({
     type: "array",
@@ -229,15 +237,15 @@ export const fields = {
   albIdleTimeoutSeconds: field({ type: "integer", schema: integer(1, 4000), default: 60, description: "ALB idle timeout (must be < nginx client keepalive)." }),
   nginxClientKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 75, description: "nginx keepalive_timeout towards load balancers and clients." }),
   nginxUpstreamKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 60, description: "nginx upstream keepalive_timeout (must be < app keep-alive)." }),
-  appKeepAliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 65, description: "App server keepAliveTimeout (must be < app headersTimeout)." }),
-  appHeadersTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 66, description: "App server headersTimeout." }),
+  appKeepAliveSeconds: field({ type: "integer", schema: appInteger("KEEPALIVE_TIMEOUT_MS", 1000), default: 65, description: "App server keepAliveTimeout (must be < app headersTimeout)." }),
+  appHeadersTimeoutSeconds: field({ type: "integer", schema: appInteger("HEADERS_TIMEOUT_MS", 1000), default: 66, description: "App server headersTimeout." }),
   proxyConnectTimeoutSeconds: field({ type: "integer", schema: integer(1, 75), default: 5, description: "nginx proxy_connect_timeout." }),
   proxyReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_read_timeout for HTTP requests." }),
   proxySendTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_send_timeout." }),
   websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "Read/send timeout of WebSocket connections through nginx." }),
   deregistrationDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "Load balancer deregistration delay (must be <= app shutdown delay)." }),
-  appShutdownDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
-  terminationGracePeriodSeconds: field({ type: "integer", schema: integer(1, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
+  appShutdownDelaySeconds: field({ type: "integer", schema: appInteger("SHUTDOWN_DELAY_MS", 1000), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
+  terminationGracePeriodSeconds: field({ type: "integer", schema: integer(APP_DRAIN_SECONDS, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
 
   // ── Load balancer health checks ────────────────────────────────────────────────────────────
   healthCheckIntervalSeconds: field({ type: "integer", schema: integer(5, 300), default: 15, description: "Target group health-check interval." }),
@@ -447,6 +455,13 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     }
   };
   for (const [a, b, op] of TIMEOUT_CHAIN) order(a, b, op, "timeout chain, see README \"Timeouts\"");
+  if (c.terminationGracePeriodSeconds < c.appShutdownDelaySeconds + APP_DRAIN_SECONDS) {
+    problems.push(
+      `${key("terminationGracePeriodSeconds")} (${c.terminationGracePeriodSeconds}) must be at least ${key("appShutdownDelaySeconds")} (${c.appShutdownDelaySeconds}) + ${APP_DRAIN_SECONDS} s: after its shutdown delay the app needs time to finish in-flight requests before the kubelet kills it`,
+    );
+  }
+  // Every variable the Deployment hands the app, checked with the schema the app parses with.
+  problems.push(...appEnvironmentProblems(c));
   order("healthCheckTimeoutSeconds", "healthCheckIntervalSeconds", "<", "a health check must time out before the next one starts");
   order("nodeMinSize", "nodeDesiredSize", "<=", "node group sizes must satisfy min <= desired <= max");
   order("nodeDesiredSize", "nodeMaxSize", "<=", "node group sizes must satisfy min <= desired <= max");

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { StackConfig } from "../config/schema";
-import { HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, STATIC_TTL_SECONDS, type RouteEntry } from "../contract";
+import { checkRoutes, HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, sortedMethods, STATIC_TTL_SECONDS, type RouteEntry } from "@edgestack/contract";
 import {
   NGINX_LIVENESS_PATH,
   NGINX_PORTS,
@@ -173,6 +173,7 @@ export function localPaths(prefix: string): NginxPaths {
  * The result is not validated here; `renderNginxConf` validates before writing anything.
  */
 export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOptions, routes: readonly RouteEntry[] = ROUTES): NginxModel {
+  checkRoutes(routes);
   const local = options.mode === "local";
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
   const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
@@ -196,7 +197,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   const serverNames = local ? ["localhost", "127.0.0.1", ...siteNames] : siteNames;
   const address = local ? "127.0.0.1" : "0.0.0.0";
 
-  const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match">): NginxLocation => ({
+  const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match" | "methods">): NginxLocation => ({
     upstream: "app",
     websocket: false,
     rateLimited: true,
@@ -209,7 +210,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     ...p,
   });
   const location = (r: RouteEntry): NginxLocation => {
-    const at = { path: r.path, match: r.match };
+    const at = { path: r.path, match: r.match, methods: sortedMethods(r.methods) };
     switch (r.nginx) {
       case "proxy":
         return proxied(at);

@@ -4,7 +4,7 @@
  * every value in it is checked by `validateNginxModel` before it reaches the file.
  */
 
-import { NGINX_STATUS_PATHS, PORTS, routePath } from "../contract";
+import { NGINX_STATUS_PATHS, PORTS, routePath, type HttpMethod } from "@edgestack/contract";
 
 /** Container ports of the nginx pod (the Kubernetes Service/NodePorts and probes target these). */
 export const NGINX_PORTS = PORTS.nginx;
@@ -137,6 +137,11 @@ export interface NginxLocation {
   sendTimeoutSeconds: number;
   /** Long-lived, versioned assets: `expires` + `Cache-Control: public, immutable` (upstream's hidden). */
   immutableCacheSeconds: number | null;
+  /**
+   * Exactly the methods the location passes on (its route's, from the contract); any other is
+   * answered 405 with these as `Allow`.
+   */
+  methods: HttpMethod[];
   /**
    * Cache-Control for successful GET/HEAD answers whose upstream sent none (HTML: max-age plus
    * stale-while-revalidate / stale-if-error); an upstream Cache-Control passes unchanged. null: untouched.

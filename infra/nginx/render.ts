@@ -1,4 +1,4 @@
-import { HEADERS, hstsValue } from "../contract";
+import { allowHeader, HEADERS, hstsValue, sortedMethods, type HttpMethod } from "@edgestack/contract";
 import { NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
@@ -216,8 +216,10 @@ export const NGINX_ERROR_PAGES: { catches: number; status: number; error: string
   { catches: 503, status: 503, error: "service unavailable" },
   { catches: 504, status: 504, error: "gateway timeout" },
 ];
-/** Methods the site answers; anything else is 405 at nginx. */
-export const NGINX_ALLOWED_METHODS = ["GET", "HEAD"] as const;
+/** Methods of the plain-HTTP redirect listener's `location /` (it only redirects). */
+export const REDIRECT_METHODS: readonly HttpMethod[] = ["GET", "HEAD"];
+/** Set by a location's method guard to its Allow value; the 405 page sends it. */
+const ALLOW_VARIABLE = "edge_allow";
 /** How long nginx waits for a WebSocket client to take data before closing it. */
 export const WS_CLIENT_SEND_TIMEOUT_SECONDS = 10;
 /** 1 in this many refused (429) requests gets an access-log line. */
@@ -236,16 +238,25 @@ function renderErrorPages(out: Lines, model: NginxModel, hsts: boolean): void {
       out.line("internal;");
       out.line("default_type application/json;");
       renderResponseHeaders(out, model, hsts);
-      if (page.status === 405) out.line(`add_header Allow "${NGINX_ALLOWED_METHODS.join(", ")}" always;`);
+      if (page.status === 405) {
+        // The refusing location's own methods (renderMethodGuard); empty for a 405 of nginx's own
+        // (TRACE), which then carries no Allow rather than a wrong one.
+        out.line("uninitialized_variable_warn off;");
+        out.line(`add_header Allow $${ALLOW_VARIABLE} always;`);
+      }
       if (page.status === 429) out.line(`add_header Retry-After ${nginxRetryAfterSeconds(model)} always;`);
       out.line(`return ${page.status} '{"error":"${page.error}","status":${page.status},"requestId":"$edge_request_id"}';`);
     });
   }
 }
 
-/** 405 for any method but GET/HEAD (in a location: server-level rewrites would re-run on the error page). */
-function renderMethodGuard(out: Lines): void {
-  out.block(`if ($request_method !~ ^(${NGINX_ALLOWED_METHODS.join("|")})$)`, () => out.line("return 405;"));
+/**
+ * 405 for any method but the location's, with those as Allow (in a location: server-level rewrites
+ * would re-run on the error page). Exact: the route's methods are all that reach the app.
+ */
+function renderMethodGuard(out: Lines, methods: readonly HttpMethod[]): void {
+  out.line(`set $${ALLOW_VARIABLE} "${allowHeader(methods)}";`);
+  out.block(`if ($request_method !~ ^(${sortedMethods(methods).join("|")})$)`, () => out.line("return 405;"));
 }
 
 function renderRealIp(out: Lines, r: NginxRealIp | null, mode: NginxModel["mode"]): void {
@@ -310,7 +321,7 @@ function renderResponseHeaders(out: Lines, model: NginxModel, hsts: boolean): vo
 function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean): void {
   const u = model.upstreams.find((x) => x.name === l.upstream)!;
   out.block(`location ${l.match === "exact" ? "= " : ""}${l.path}`, () => {
-    renderMethodGuard(out);
+    renderMethodGuard(out, l.methods);
     if (l.rateLimited) {
       // nginx refuses burst=0; without a burst, nodelay means nothing.
       const burst = model.rateLimit.burst > 0 ? ` burst=${model.rateLimit.burst} nodelay` : "";
@@ -417,7 +428,7 @@ function renderRedirectServer(out: Lines, model: NginxModel, s: NginxRedirectSer
     renderErrorPages(out, model, false);
     renderProxyLocation(out, model, s.health, false);
     out.block("location /", () => {
-      renderMethodGuard(out);
+      renderMethodGuard(out, REDIRECT_METHODS);
       renderResponseHeaders(out, model, false);
       out.line(`return 301 https://$edge_redirect_host_${s.name}$request_uri;`);
     });

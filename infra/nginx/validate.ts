@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isDnsName, parseIpv4Cidr } from "../config/validators";
-import { HEADERS } from "../contract";
+import { HEADERS, HTTP_METHODS } from "@edgestack/contract";
 import { ERROR_LOG_LEVELS, LOAD_BALANCING, type NginxModel } from "./model";
 
 /**
@@ -208,6 +208,10 @@ const location = z
     sendTimeoutSeconds: int(1, MAX_SECONDS),
     immutableCacheSeconds: int(1, 315_360_000).nullable(),
     defaultCacheControl: text(isHeaderValue, "a header value (printable ASCII)", { allowSpace: true }).nullable(),
+    methods: z
+      .array(z.enum(HTTP_METHODS), { error: `must be a list of ${HTTP_METHODS.join(", ")}` })
+      .min(1, { error: "must list at least one method" })
+      .refine((m) => new Set(m).size === m.length, { error: "lists a method twice" }),
   })
   .superRefine((l, ctx) => {
     if (l.defaultCacheControl !== null && l.immutableCacheSeconds !== null) {

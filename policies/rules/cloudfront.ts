@@ -1,6 +1,6 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { uncachedPathPrefixes } from "../../infra/contract";
+import { uncachedPathPrefixes } from "@edgestack/contract";
 import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
@@ -143,7 +143,7 @@ export const cloudfrontPolicies: Policies = [
     description: "API behaviors are not cached unless Authorization is part of the cache key (one user's response must never be served to another).",
     enforcementLevel: "mandatory",
     config: {
-      apiPathPrefixes: { type: "array", items: { type: "string" }, default: uncachedPathPrefixes(), description: "Path-pattern prefixes that denote API behaviors (default: the uncached routes of infra/contract.ts)." },
+      apiPathPrefixes: { type: "array", items: { type: "string" }, default: uncachedPathPrefixes(), description: "Path-pattern prefixes that denote API behaviors (default: the uncached routes of @edgestack/contract)." },
     },
     validate: (resources, { config }, report) => {
       const prefixes = list(config.apiPathPrefixes as string[]).map((x) => x.replace(/^\//, ""));

@@ -1,6 +1,6 @@
 import type { cloudfront, lb } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
-import { HEADERS } from "../../infra/contract";
+import { HEADERS } from "@edgestack/contract";
 import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { ingressOf } from "./securitygroups";
 

@@ -1,7 +1,7 @@
 import { input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
 import * as vm from "node:vm";
 import { computedOutputs } from "../../../offline/engine/outputs";
-import { CATCH_ALL, HEADERS, HSTS, pathPattern, ROUTES } from "../../../infra/contract";
+import { CATCH_ALL, HEADERS, HSTS, pathPattern, ROUTES } from "@edgestack/contract";
 
 const patterns = (keep: (r: (typeof ROUTES)[number]) => boolean) => ROUTES.filter((r) => r !== CATCH_ALL && keep(r)).map(pathPattern);
 const UNCACHED = patterns((r) => r.cache === "none");
@@ -78,12 +78,13 @@ describe("distribution", () => {
     expect(one(run, "aws:cloudfront/cachePolicy:CachePolicy", "cdn-html").inputs).toMatchObject({ minTtl: 0, defaultTtl: 60, maxTtl: 300 });
   });
 
-  it("never caches the uncached routes (/api/*, /ws, health) and forwards everything but Host; API and WebSocket take all methods", () => {
+  it("never caches the uncached routes (/api/*, /ws, health) and forwards everything but Host; the API takes all methods, the WebSocket GET and HEAD", () => {
     expect(UNCACHED).toEqual(expect.arrayContaining(["/api/*", "/ws", "/health"]));
     for (const path of UNCACHED) {
       expect(ordered(path)).toMatchObject({ targetOriginId: "alb-origin", cachePolicyId: CACHING_DISABLED, originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST });
     }
-    for (const path of ["/api/*", "/ws"]) expect(ordered(path).allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+    expect(ordered("/api/*").allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+    expect(ordered("/ws").allowedMethods).toEqual(["GET", "HEAD"]);
   });
 
   it("sends HSTS with the contract's value", () => {

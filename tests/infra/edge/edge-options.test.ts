@@ -12,6 +12,8 @@ beforeAll(async () => {
       "edgestack:nlbElasticIps": "true",
       "edgestack:albStickinessSeconds": "3600",
       "edgestack:vpcId": "vpc-0a1b2c3d4e5f60718",
+      // The lookup's range (the mocked VPC is 10.20.0.0/16): a configured vpcCidr must agree with it.
+      "edgestack:vpcCidr": "10.20.0.0/16",
       "edgestack:existingPublicSubnetIds": JSON.stringify(publicSubnets),
       "edgestack:existingPrivateSubnetIds": JSON.stringify(["subnet-0b000000000000001", "subnet-0b000000000000002"]),
     },

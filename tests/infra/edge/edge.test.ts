@@ -3,7 +3,7 @@ import { computedOutputs } from "../../../offline/engine/outputs";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../../infra/edge/alb";
 import { invoke } from "../../../offline/engine/invokes";
 import { albRoutes } from "../../../infra/edge/origin-lock";
-import { routePath } from "../../../infra/contract";
+import { routePath } from "@edgestack/contract";
 
 /** The dev stack's load balancers, origin lock and certificates, as the mock engine records them. */
 
@@ -59,10 +59,20 @@ describe("ALB", () => {
 
   it("forwards /api/*, /ws and the rest only when the secret origin header matches", () => {
     const httpsArn = idOf(LISTENER, "alb-https");
-    const rules = ofType(run, RULE).sort((a, b) => input<number>(a, "priority") - input<number>(b, "priority"));
+    const all = ofType(run, RULE).sort((a, b) => input<number>(a, "priority") - input<number>(b, "priority"));
+    const rules = all.filter((r) => input<{ type: string }[]>(r, "actions")[0]!.type === "forward");
     // The rules the program declares are the contract's (albRoutes derives them; checked in tests/infra/contract.test.ts).
     expect(rules.map((r) => input(r, "priority"))).toEqual(albRoutes().map((r) => r.priority));
-    expect(rules.map((r) => input(r, "conditions[1].pathPattern.values"))).toEqual(albRoutes().map((r) => r.pathPatterns));
+    const conditions = (r: (typeof rules)[number]) => input<Record<string, { values: string[] }>[]>(r, "conditions");
+    expect(rules.map((r) => conditions(r).find((c) => c.pathPattern)?.pathPattern.values)).toEqual(albRoutes().map((r) => r.pathPatterns));
+    // Each rule matches exactly its route's methods (none listed: all seven).
+    expect(rules.map((r) => conditions(r).find((c) => c.httpRequestMethod)?.httpRequestMethod.values)).toEqual(albRoutes().map((r) => r.methods));
+    expect(albRoutes().find((r) => r.key === "default")?.methods).toEqual(["GET", "HEAD"]);
+    expect(albRoutes().find((r) => r.key === "api")?.methods).toBeUndefined();
+    // Whatever carries the header but no rule takes (a method the route does not take): 405, after every route rule.
+    const refused = all.at(-1)!;
+    expect(input(refused, "actions")).toEqual([{ type: "fixed-response", fixedResponse: expect.objectContaining({ statusCode: "405" }) }]);
+    expect(input(refused, "conditions")).toEqual([{ httpHeader: { httpHeaderName: "X-Origin-Verify", values: [secretValue()] } }]);
     for (const rule of rules) {
       expect(input(rule, "listenerArn")).toBe(httpsArn);
       expect(input(rule, "conditions[0].httpHeader")).toEqual({ httpHeaderName: "X-Origin-Verify", values: [secretValue()] });

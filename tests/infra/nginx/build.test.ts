@@ -1,4 +1,4 @@
-import { ROUTES } from "../../../infra/contract";
+import { ROUTES } from "@edgestack/contract";
 import {
   buildNginxModel,
   HTML_STALE_IF_ERROR_SECONDS,

@@ -16,6 +16,7 @@ import {
   type NginxServer,
   type NginxUpstream,
 } from "../../../infra/nginx";
+import { HTTP_METHODS } from "@edgestack/contract";
 import { writeAndCheckNginxConfig } from "../../../local/processes/nginx";
 import { freePort } from "../../../local/processes/ports";
 
@@ -97,6 +98,7 @@ function locationArb(upstreams: string[], p: fc.Arbitrary<string>, match: fc.Arb
     sendTimeoutSeconds: seconds(86_400),
     immutableCacheSeconds: fc.option(seconds(315_360_000), { nil: null }),
     defaultCacheControl: fc.option(headerValue, { nil: null }),
+    methods: fc.subarray([...HTTP_METHODS], { minLength: 1 }),
   }).map((l) => (l.immutableCacheSeconds !== null ? { ...l, defaultCacheControl: null } : l));
 }
 

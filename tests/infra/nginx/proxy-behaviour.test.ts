@@ -7,7 +7,7 @@
 import * as http from "node:http";
 import autocannon from "autocannon";
 import { WebSocket } from "ws";
-import { hstsValue } from "../../../infra/contract";
+import { hstsValue } from "@edgestack/contract";
 import { countBy, echoOf, get, NO_LIMITS, rawRequest, startBackend, startLocalNginx, timeWaitSockets, type Backend, type LocalNginx } from "./support";
 
 let backend: Backend;

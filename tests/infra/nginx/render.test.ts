@@ -1,4 +1,4 @@
-import { hstsValue } from "../../../infra/contract";
+import { hstsValue } from "@edgestack/contract";
 import { buildNginxModel, LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
 import { blockOf, serverBlocks, stackConfig } from "./support";
 

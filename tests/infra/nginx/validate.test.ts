@@ -1,5 +1,5 @@
 import { buildNginxModel, nginxModelProblems, NginxModelError, validateNginxModel, type NginxModel, type NginxProxyServer } from "../../../infra/nginx";
-import { ROUTES } from "../../../infra/contract";
+import { ROUTES } from "@edgestack/contract";
 import { stackConfig } from "./support";
 
 const dev = stackConfig("dev");

@@ -1,5 +1,5 @@
 import { parseStackConfig } from "../../../infra/config/schema";
-import { routePath } from "../../../infra/contract";
+import { routePath } from "@edgestack/contract";
 import { APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
 import { loadConfig } from "../../../app/src/config";
 
