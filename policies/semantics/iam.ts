@@ -298,7 +298,8 @@ export function escalations(statements: Statement[]): Finding[] {
     const reads = SECRET_READS.filter((a) => grantsAction(s, a));
     if (reads.length > 0) out.push({ statement: s, why: `allows ${reads.join(", ")} on every resource${label(s)}: every secret of the account` });
   }
-  const passRole = allows.find((s) => onBroadResources(s) && grantsAction(s, "iam:PassRole"));
+  // (An administrator or NotAction statement is reported as such already.)
+  const passRole = allows.find((s) => onBroadResources(s) && grantsAction(s, "iam:PassRole") && s.NotAction === undefined && !values(s.Action).some((a) => a === "*" || a === "*:*"));
   if (passRole) {
     const launch = PASSROLE_TARGETS.filter((a) => allows.some((s) => grantsAction(s, a)));
     if (launch.length > 0) out.push({ statement: passRole, why: `allows iam:PassRole on any role together with ${launch.join(", ")}${label(passRole)}: it can run code as any role it passes` });
