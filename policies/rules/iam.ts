@@ -144,17 +144,21 @@ export const iamPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-managed-policy",
-    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess).",
+    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite).",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     config: {
       forbiddenPolicies: { type: "array", items: { type: "string" }, default: ADMIN_MANAGED_POLICIES, description: "Managed policy names (last ARN segment) never attached." },
+      forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource)." },
     },
     validate: (props, { args, config }, report) => {
-      const forbidden = config.forbiddenPolicies as string[];
+      const patterns = (config.forbiddenPolicyPatterns as string[]).map((x) => new RegExp(x));
+      const forbidden = [...(config.forbiddenPolicies as string[])];
       for (const arn of attachedArns(args.type, props)) {
         if (masked(arn)) report(`${maskedMessage(`A policy ARN attached by "${args.name}"`)}.`);
-        else if (typeof arn === "string" && forbidden.includes(arn.split("/").pop() ?? "")) report(`"${args.name}" attaches ${arn}: attach a policy with only the permissions needed.`);
+        else if (typeof arn === "string" && (forbidden.includes(arn.split("/").pop() ?? "") || (/^arn:aws[\w-]*:iam::aws:policy\//.test(arn) && patterns.some((re) => re.test(arn.split("/").pop() ?? ""))))) {
+          report(`"${args.name}" attaches ${arn}: attach a policy with only the permissions needed.`);
+        }
       }
     },
   }),

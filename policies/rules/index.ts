@@ -13,7 +13,7 @@ import { networkPolicies, subnetPolicies } from "./network";
 import { originLockPolicies } from "./originlock";
 import { podSecurityPolicies } from "./podsecurity";
 import { retentionPolicies } from "./retention";
-import { viewerPolicies } from "./viewer";
+import { headerPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
 
 /** Every policy of the pack, in the order they are reported. */
@@ -34,5 +34,6 @@ export const allPolicies: Policies = [
   ...podSecurityPolicies,
   ...timeoutPolicies,
   ...viewerPolicies,
+  ...headerPolicies,
   ...retentionPolicies,
 ];

@@ -122,3 +122,72 @@ export const viewerPolicies: Policies = [
     },
   }),
 ];
+
+/** AWS-managed response headers policies that add HSTS, nosniff and frame options (SecurityHeadersPolicy and its CORS variants). */
+const MANAGED_SECURITY_HEADERS = ["67f7725c-6f97-4210-82d7-5512b31e9d03", "e61eb60c-9c35-4d20-a928-2b84e02af89c", "eaab4381-ed33-4a86-88ca-d9558dc6cd63"];
+
+export const headerPolicies: Policies = [
+  stackRule({
+    name: "cloudfront-security-headers",
+    description:
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, and frame options DENY or SAMEORIGIN.",
+    enforcementLevel: "mandatory",
+    config: { minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." } },
+    validate: (resources, { config }, report) => {
+      const policies = ofType(resources, ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"]);
+      const min = Number(config.minHstsSeconds);
+      const problemsOf = (p: PolicyResource): string[] => {
+        const sh = ifKnown(() => JSON.parse(JSON.stringify(p.props.securityHeadersConfig ?? {})) as Record<string, Record<string, unknown> | undefined>);
+        if (!sh) return [];
+        const out: string[] = [];
+        const hsts = sh.strictTransportSecurity;
+        if (!hsts) out.push("no HSTS");
+        else {
+          if (Number(hsts.accessControlMaxAgeSec ?? 0) < min) out.push(`HSTS max-age ${hsts.accessControlMaxAgeSec} (at least ${min})`);
+          if (hsts.includeSubdomains !== true) out.push("HSTS without includeSubdomains");
+          if (hsts.override !== true) out.push("HSTS not overriding the origin's");
+        }
+        if (!sh.contentTypeOptions) out.push("no X-Content-Type-Options nosniff");
+        if (!sh.frameOptions || !["DENY", "SAMEORIGIN"].includes(String(sh.frameOptions.frameOption))) out.push(`frame options ${sh.frameOptions?.frameOption ?? "unset"}`);
+        return out;
+      };
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const p = ifKnown(() => JSON.parse(JSON.stringify(d.props)) as Record<string, unknown>);
+        if (!p) continue;
+        const behaviors = [{ ...((p.defaultCacheBehavior ?? {}) as Record<string, unknown>), pathPattern: "(default)" }, ...list(p.orderedCacheBehaviors as Record<string, unknown>[])];
+        for (const b of behaviors) {
+          const id = b.responseHeadersPolicyId as string | undefined;
+          const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
+          if (id === undefined || id === "") {
+            report(`${where} has no response headers policy: no HSTS, nosniff or frame options on its responses.`, d.urn);
+            continue;
+          }
+          if (MANAGED_SECURITY_HEADERS.includes(id)) continue;
+          const policy = policies.find((x) => refersTo(id, x));
+          if (!policy) continue; // an existing policy outside the stack: not decidable here
+          const problems = problemsOf(policy);
+          if (problems.length > 0) {
+            report(`${where} uses response headers policy "${policy.name}" with ${problems.join(", ")}.`, policy.urn);
+            report(`${where} uses response headers policy "${policy.name}" with ${problems.join(", ")}.`, d.urn);
+          }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "app-websocket-origins",
+    description: "The app admits WebSocket upgrades only from its own HTTPS origins: WS_ALLOWED_ORIGINS lists https:// origins, never *, null or plain http (cross-site WebSocket hijacking).",
+    enforcementLevel: "mandatory",
+    config: { originsEnv: { type: "string", default: "WS_ALLOWED_ORIGINS", description: "App env var listing the origins allowed to open WebSockets." } },
+    validate: (resources, { config }, report) => {
+      for (const w of ofType(resources, TYPES.workload)) {
+        for (const c of list(ifKnown(() => w.props.spec?.template?.spec?.containers as { env?: { name?: string; value?: unknown }[] }[]))) {
+          const v = list(c?.env).find((e) => e?.name === config.originsEnv)?.value;
+          if (typeof v !== "string") continue;
+          const bad = v.split(/[\s,]+/).filter(Boolean).filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(o));
+          if (bad.length > 0) report(`"${w.name}" lets ${bad.join(", ")} open WebSockets (${config.originsEnv}): any page there acts with the visitor's session.`, w.urn);
+        }
+      }
+    },
+  }),
+];

@@ -139,6 +139,9 @@ export function publicGrants(pod: PodView, policies: NetworkPolicyView[], dir: D
         if (typeof cidr === "string" && coverage([cidr], peer.ipBlock?.except ?? []).broad) out.push({ policy: p.name, what: `ipBlock ${cidr} (${peer.ipBlock?.except?.length ? "its except list leaves most of it open" : "a broad share of the internet"})` });
         if (peer && peer.ipBlock === undefined && peer.namespaceSelector !== undefined && isEmpty(peer.namespaceSelector) && (peer.podSelector === undefined || isEmpty(peer.podSelector))) {
           out.push({ policy: p.name, what: "every pod of every namespace" });
+        } else if (peer && peer.ipBlock === undefined && peer.namespaceSelector !== undefined && isEmpty(peer.namespaceSelector) && peer.podSelector !== undefined) {
+          // Labels are chosen by whoever runs a pod: any namespace's pod can carry these.
+          out.push({ policy: p.name, what: `pods labelled ${JSON.stringify(peer.podSelector.matchLabels ?? peer.podSelector.matchExpressions ?? {})} in every namespace` });
         }
       }
     }

@@ -162,6 +162,13 @@ export const effectMutations: Mutation[] = [
   { area: "promise", title: "static bucket versioning suspended", expect: "cdn-static-bucket", apply: (p) => (p.inputs("cdn-static-versioning").versioningConfiguration.status = "Suspended") },
   { area: "promise", title: "static assets expire after 1 day", expect: "cdn-static-bucket", apply: (p) => (p.inputs("cdn-static-lifecycle").rules[0].expiration = { days: 1 }) },
   { area: "promise", title: "old asset versions kept 1 day", expect: "cdn-static-bucket", apply: (p) => (p.inputs("cdn-static-lifecycle").rules[0].noncurrentVersionExpiration.noncurrentDays = 1) },
+  { area: "headers", title: "HSTS dropped from the security headers policy", expect: "cdn-security-headers", apply: (p) => delete p.inputs("cdn-security-headers").securityHeadersConfig.strictTransportSecurity },
+  { area: "headers", title: "HSTS max-age one day", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers").securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec = 86400) },
+  { area: "headers", title: "API behavior without the headers policy", expect: "cdn-distribution", apply: (p) => delete p.inputs("cdn-distribution").orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*").responseHeadersPolicyId },
+  { area: "app", title: "WebSockets from any origin", expect: "workloads-app", apply: (p) => (container(p, "workloads-app").env.find((e: any) => e.name === "WS_ALLOWED_ORIGINS").value = "*") },
+  { area: "iam", title: "AmazonS3FullAccess on the node role", expect: "s3-full", apply: (p) => p.add(aws("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "s3-full", { role: "cluster-node-role", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" })) },
+  { area: "iam", title: "SecretsManagerReadWrite in managedPolicyArns", expect: "cluster-node-role", apply: (p) => (p.inputs("cluster-node-role").managedPolicyArns = ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"]) },
+  { area: "netpol", title: "app ingress from nginx-labelled pods of any namespace", expect: "workloads-netpol-app-from-nginx", apply: (p) => (p.inputs("workloads-netpol-app-from-nginx").spec.ingress[0].from[0].namespaceSelector = {}) },
   { area: "promise", title: "vpc-cni network policy off in YAML", expect: "cluster-vpc-cni", apply: (p) => (p.inputs("cluster-vpc-cni").configurationValues = "enableNetworkPolicy: \"false\"\n") },
 ];
 
@@ -192,5 +199,8 @@ export const harmless: { title: string; apply: (plan: Plan) => void }[] = [
   { title: "public subnet renamed without 'public'", apply: (p) => (p.inputs("network-public-0", "aws:ec2/subnet:Subnet").tags.Name = "network-ingress-0") },
   { title: "log retention raised", apply: (p) => (p.inputs("cache-slow-log").retentionInDays = 90) },
   { title: "static assets kept 90 days", apply: (p) => (p.inputs("cdn-static-lifecycle").rules[0].noncurrentVersionExpiration.noncurrentDays = 90) },
+  { title: "HSTS raised to three years", apply: (p) => (p.inputs("cdn-security-headers").securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec = 94608000) },
+  { title: "a third WebSocket origin", apply: (p) => (container(p, "workloads-app").env.find((e: any) => e.name === "WS_ALLOWED_ORIGINS").value += ",https://app.edgestack.example.com") },
+  { title: "SSM core policy on the nodes", apply: (p) => p.add(aws("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ssm-core", { role: "cluster-node-role", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" })) },
   { title: "nginx rate a little higher", apply: (p) => setConf(p, (c) => c.replace("rate=1200r/m", "rate=1500r/m")) },
 ];
