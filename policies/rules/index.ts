@@ -13,7 +13,7 @@ import { networkPolicies, subnetPolicies } from "./network";
 import { originLockPolicies } from "./originlock";
 import { podSecurityPolicies } from "./podsecurity";
 import { retentionPolicies } from "./retention";
-import { headerPolicies, viewerPolicies } from "./viewer";
+import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
 
 /** Every policy of the pack, in the order they are reported. */
@@ -35,5 +35,6 @@ export const allPolicies: Policies = [
   ...timeoutPolicies,
   ...viewerPolicies,
   ...headerPolicies,
+  ...nginxPolicies,
   ...retentionPolicies,
 ];

@@ -216,6 +216,19 @@ export const podSecurityPolicies: Policies = [
       }
     },
   }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-read-only-root-filesystem",
+    description: "Every container of every pod-bearing kind runs with readOnlyRootFilesystem: true (writable paths as emptyDir volumes), so a compromised process can't alter its own binaries or drop tools.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    validate: (props, { args }, report) => {
+      const spec = podTemplateOf(args.type, props).spec as PodSpec | undefined;
+      if (!spec || masked(spec)) return;
+      for (const c of [...list(spec.initContainers as Container[] | undefined), ...list(spec.containers as Container[] | undefined)]) {
+        if (c?.securityContext?.readOnlyRootFilesystem !== true) report(`Container "${c?.name}" of "${args.name}" has a writable root filesystem (readOnlyRootFilesystem is ${c?.securityContext?.readOnlyRootFilesystem ?? "unset"}).`);
+      }
+    },
+  }),
   stackRule({
     name: "k8s-no-host-storage",
     description: "No PersistentVolume mounts a node's filesystem (hostPath or local), and no StorageClass provisions host paths: a pod claiming it reads or writes the node, whatever its pod spec says.",

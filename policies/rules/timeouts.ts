@@ -94,7 +94,7 @@ export const timeoutPolicies: Policies = [
   stackRule({
     name: "edge-timeout-chain",
     description:
-      "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive < ALB idle < nginx client keepalive; " +
+      "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive and read timeout < ALB idle < nginx client keepalive; " +
       "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds.",
     enforcementLevel: "mandatory",
     config: {
@@ -112,12 +112,15 @@ export const timeoutPolicies: Policies = [
       };
 
       const cloudfront: Link[] = [];
+      const cloudfrontRead: Link[] = [];
       for (const d of ofType(resources, TYPES.distribution)) {
         for (const o of ifKnown(() => list(d.props.origins as { originId?: string; customOriginConfig?: { originKeepaliveTimeout?: number } }[])) ?? []) {
           const c = ifKnown(() => o.customOriginConfig);
           if (!c || /s3/.test(String(ifKnown(() => o.originId)))) continue;
           const value = ifKnown(() => num(c.originKeepaliveTimeout) ?? 5);
           if (value !== undefined) cloudfront.push({ value, label: `CloudFront origin keepalive (distribution "${d.name}" origin "${o.originId}")`, urn: d.urn });
+          const read = ifKnown(() => num((c as { originReadTimeout?: number }).originReadTimeout) ?? 30);
+          if (read !== undefined) cloudfrontRead.push({ value: read, label: `CloudFront origin read timeout (distribution "${d.name}" origin "${o.originId}")`, urn: d.urn });
         }
       }
       const albs: Link[] = [];
@@ -162,6 +165,8 @@ export const timeoutPolicies: Policies = [
       }
 
       check(maxBy(cloudfront), minBy(albs), true);
+      // A response CloudFront still waits for must not outlive the ALB's idle timeout (the ALB would cut it first).
+      check(maxBy(cloudfrontRead), minBy(albs), true);
       check(maxBy(albs), nginxClient, true);
       for (const a of appLinks) {
         check(nginxUpstream, a.keepAlive, true);

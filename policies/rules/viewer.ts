@@ -191,3 +191,43 @@ export const headerPolicies: Policies = [
     },
   }),
 ];
+
+export const nginxPolicies: Policies = [
+  stackRule({
+    name: "nginx-limits-and-internal-endpoints",
+    description:
+      "In the stack's nginx.conf, every location that proxies to an upstream applies a limit_req (except the load balancers' health path, config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
+    enforcementLevel: "mandatory",
+    config: {
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
+      unlimitedPaths: { type: "array", items: { type: "string" }, default: ["/health"], description: "Exact locations the load balancers' health checks use (no per-client limit)." },
+    },
+    validate: (resources, { config }, report) => {
+      const unlimited = config.unlimitedPaths as string[];
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+        if (typeof text !== "string") continue;
+        const root = parseNginx(text);
+        const httpLimit = blocksNamed(root, "http").some((h) => directivesNamed(h, "limit_req").length > 0);
+        for (const server of serversOf(root)) {
+          const serverLimit = httpLimit || directivesNamed(server, "limit_req").length > 0;
+          const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
+          for (const loc of locationsOf(server)) {
+            const path = loc.args[loc.args.length - 1];
+            const proxiesHere = loc.directives.some((d) => /^(proxy|grpc|fastcgi|uwsgi)_pass$/.test(d.name));
+            const limited = serverLimit || directivesNamed(loc, "limit_req").length > 0;
+            if (proxiesHere && !limited && !(loc.args[0] === "=" && unlimited.includes(path))) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
+            const acl = loc.directives.filter((d) => d.name === "allow" || d.name === "deny");
+            const status = loc.directives.some((d) => d.name === "stub_status");
+            if (acl.length === 0 && !status) continue;
+            const allowed = acl.filter((d) => d.name === "allow").map((d) => d.args[0]);
+            const last = acl[acl.length - 1];
+            if (allowed.includes("all") || coverage(allowed.filter((a) => a !== "all")).broad || !last || last.name !== "deny" || last.args[0] !== "all") {
+              report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") ${status ? "serves stub_status" : "restricts by address"} without ending in "deny all" after narrow allows (${acl.map((d) => `${d.name} ${d.args.join(" ")}`).join("; ") || "none"}).`, cm.urn);
+            }
+          }
+        }
+      }
+    },
+  }),
+];

@@ -169,6 +169,10 @@ export const effectMutations: Mutation[] = [
   { area: "iam", title: "AmazonS3FullAccess on the node role", expect: "s3-full", apply: (p) => p.add(aws("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "s3-full", { role: "cluster-node-role", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" })) },
   { area: "iam", title: "SecretsManagerReadWrite in managedPolicyArns", expect: "cluster-node-role", apply: (p) => (p.inputs("cluster-node-role").managedPolicyArns = ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"]) },
   { area: "netpol", title: "app ingress from nginx-labelled pods of any namespace", expect: "workloads-netpol-app-from-nginx", apply: (p) => (p.inputs("workloads-netpol-app-from-nginx").spec.ingress[0].from[0].namespaceSelector = {}) },
+  { area: "chain", title: "limit_req dropped from the API location", expect: "workloads-nginx-conf", apply: (p) => setConf(p, (c) => c.replace(/(location \/api\/ \{[\s\S]*?)limit_req zone=per_ip_requests burst=50 nodelay;/, "$1")) },
+  { area: "chain", title: "stub_status opened to everyone", expect: "workloads-nginx-conf", apply: (p) => setConf(p, (c) => c.replace("stub_status;\n            allow 127.0.0.1/32;\n            deny all;", "stub_status;\n            allow all;")) },
+  { area: "chain", title: "CloudFront waits longer than the ALB's idle timeout", expect: "cdn-distribution", apply: (p) => (p.inputs("cdn-distribution").origins[0].customOriginConfig.originReadTimeout = 90) },
+  { area: "k8s", title: "writable root filesystem", expect: "workloads-nginx", apply: (p) => (container(p, "workloads-nginx").securityContext.readOnlyRootFilesystem = false) },
   { area: "promise", title: "vpc-cni network policy off in YAML", expect: "cluster-vpc-cni", apply: (p) => (p.inputs("cluster-vpc-cni").configurationValues = "enableNetworkPolicy: \"false\"\n") },
 ];
 
