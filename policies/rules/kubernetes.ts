@@ -2,6 +2,7 @@ import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/i
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
 import { environmentConfig, ifKnown, isProd, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
 import { listensOf, locationFor, parseNginx, proxies, serversOf } from "../semantics/nginx";
 
@@ -261,7 +262,7 @@ export const kubernetesPolicies: Policies = [
       "Readiness, liveness and startup probes of long-running workloads are shallow: an HTTP probe on the pod itself at a dependency-free path (config dependencyFreePaths), never on another host, never an nginx location that proxies to an upstream (a proxy's readiness must not follow its backends), never an exec probe that calls a dependency; so a dependency outage never empties a Service or restarts pods.",
     enforcementLevel: "mandatory",
     config: {
-      dependencyFreePaths: { type: "array", items: { type: "string" }, default: ["/readyz", "/livez", "/health", "/healthz", "/nginx-health"], description: "HTTP paths that answer from the process alone." },
+      dependencyFreePaths: { type: "array", items: { type: "string" }, default: [...CONTRACT_UNCACHED_PATHS, "/healthz", "/nginx-health"], description: "HTTP paths that answer from the process alone (default: the contract's uncached paths, matched exactly, and nginx's own health path)." },
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
     },
     validate: (resources, { config }, report) => {

@@ -38,7 +38,7 @@ export const viewerPolicies: Policies = [
   stackRule({
     name: "edge-viewer-address-chain",
     description:
-      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges, key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass X-Forwarded-For/X-Real-IP from that address; every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow.",
+      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges, key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address; every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow.",
     enforcementLevel: "mandatory",
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
@@ -147,7 +147,7 @@ export const headerPolicies: Policies = [
           if (hsts.includeSubdomains !== true) out.push("HSTS without includeSubdomains");
           if (hsts.override !== true) out.push("HSTS not overriding the origin's");
         }
-        if (!sh.contentTypeOptions) out.push("no X-Content-Type-Options nosniff");
+        if (!sh.contentTypeOptions) out.push("no nosniff content-type option");
         if (!sh.frameOptions || !["DENY", "SAMEORIGIN"].includes(String(sh.frameOptions.frameOption))) out.push(`frame options ${sh.frameOptions?.frameOption ?? "unset"}`);
         return out;
       };
@@ -196,14 +196,17 @@ export const nginxPolicies: Policies = [
   stackRule({
     name: "nginx-limits-and-internal-endpoints",
     description:
-      "In the stack's nginx.conf, every location that proxies to an upstream applies a limit_req (except the load balancers' health path, config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
+      "In the stack's nginx.conf, every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
     enforcementLevel: "mandatory",
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
-      unlimitedPaths: { type: "array", items: { type: "string" }, default: ["/health"], description: "Exact locations the load balancers' health checks use (no per-client limit)." },
+      unlimitedPaths: { type: "array", items: { type: "string" }, default: [], description: "Exact locations exempt from limit_req besides the paths the stack's target groups health-check." },
     },
     validate: (resources, { config }, report) => {
-      const unlimited = config.unlimitedPaths as string[];
+      // The load balancers' health checks come from few addresses at a fixed pace: their paths need no per-client limit.
+      const healthPaths = ofType(resources, TYPES.targetGroup).map((tg) => ifKnown(() => (tg.props.healthCheck as { path?: string } | undefined)?.path)).filter((x): x is string => typeof x === "string");
+      const unlimited = [...(config.unlimitedPaths as string[]), ...healthPaths];
+      if (ofType(resources, TYPES.targetGroup).some((tg) => unknownAt(() => JSON.stringify(tg.props.healthCheck)))) return; // known after deployment
       for (const cm of ofType(resources, TYPES.configMap)) {
         const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof text !== "string") continue;

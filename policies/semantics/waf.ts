@@ -66,7 +66,7 @@ export function matchScope(st: WafStatement | undefined, ctx: WafContext): { sco
 export function rateKeyProblem(rate: WafStatement): string | undefined {
   const key = String(rate.aggregateKeyType ?? "IP");
   if (key === "IP") return undefined;
-  if (key === "FORWARDED_IP") return `aggregates on a forwarded-IP header (${rate.forwardedIpConfig?.headerName ?? "X-Forwarded-For"}), which a client sets to anything`;
+  if (key === "FORWARDED_IP") return `aggregates on a forwarded-IP header (${rate.forwardedIpConfig?.headerName ?? "the forwarded-for header"}), which a client sets to anything`;
   if (key === "CONSTANT") return "aggregates every request under one key (a global limit, not per client)";
   if (key === "CUSTOM_KEYS") {
     const keys = (rate.customKeys ?? []) as Record<string, unknown>[];
