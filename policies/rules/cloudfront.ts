@@ -8,6 +8,9 @@ type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPatter
 type Origin = NonNullable<Distribution["origins"]>[number] & { s3OriginConfig?: { originAccessIdentity?: string } };
 type CachePolicy = Props<cloudfront.CachePolicyArgs>;
 
+/** The contract's uncached paths (health, readiness, liveness, WebSocket, API): other rules' defaults derive from them. */
+export const CONTRACT_UNCACHED_PATHS = uncachedPathPrefixes();
+
 /** CloudFront viewer security policies, oldest first. */
 export const VIEWER_TLS_VERSIONS = ["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
 

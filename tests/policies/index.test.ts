@@ -16,6 +16,7 @@ import { networkCases } from "./fixtures/network";
 import { originLockCases } from "./fixtures/originlock";
 import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
+import { effectCases } from "./fixtures/effects";
 
 const cases = [
   ...loadBalancerCases,
@@ -32,6 +33,7 @@ const cases = [
   ...kubernetesCases,
   ...podSecurityCases,
   ...timeoutCases,
+  ...effectCases,
 ];
 
 describe("the policy pack", () => {

@@ -24,7 +24,9 @@ const cache = {
   type: "aws:elasticache/replicationGroup:ReplicationGroup",
   name: "cache",
   parent: null,
-  inputs: { transitEncryptionEnabled: true, atRestEncryptionEnabled: true, authToken: "[secret]", automaticFailoverEnabled: true, multiAzEnabled: true, numCacheClusters: 2, subnetGroupName: "[unknown]" },
+  // Prod keeps its cache: protected, with a final snapshot and snapshot retention (stateful-deletion-protection-prod).
+  protect: true,
+  inputs: { transitEncryptionEnabled: true, atRestEncryptionEnabled: true, authToken: "[secret]", automaticFailoverEnabled: true, multiAzEnabled: true, numCacheClusters: 2, subnetGroupName: "[unknown]", finalSnapshotIdentifier: "cache-final", snapshotRetentionLimit: 7 },
 };
 const secure = write("secure.json", [alb, nlb, https, cache]);
 

@@ -4,6 +4,7 @@ import { withEnvironment } from "../../../offline/policy/config";
 import { parsePlanFile, mockOutputs } from "../../../offline/policy/inputs";
 import { runPolicies } from "../../../offline/policy/runner";
 import type { PlanResource } from "../../../offline/plan/format";
+import { effectMutations, harmless } from "./effects";
 import { mutations, Mutation, Plan } from "./mutations";
 import { derivedKey, derivedMutations } from "./derived";
 import pendingDerived from "./pending-derived.json";
@@ -25,8 +26,14 @@ describe("red-team mutations of the prod plan", () => {
     expect(await evaluate(base)).toEqual([]);
   });
 
-  it.each(mutations.map((m) => [`${m.area}: ${m.title}`, m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
+  it.each([...mutations, ...effectMutations].map((m) => [`${m.area}: ${m.title}`, m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
     await expectCaught(m);
+  });
+
+  it.each(harmless.map((h) => [h.title, h] as const))("harmless: %s is not reported", async (_t, h) => {
+    const plan = new Plan(JSON.parse(JSON.stringify(base)));
+    h.apply(plan);
+    expect(await evaluate(plan.resources)).toEqual([]);
   });
 });
 
@@ -55,4 +62,5 @@ describe("red-team mutations derived from checkov's and parliament's catalogues"
   it.each(derivedMutations.filter((m) => !pending.has(derivedKey(m))).map((m) => [derivedKey(m), m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
     await expectCaught(m);
   });
+
 });
