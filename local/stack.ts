@@ -58,6 +58,7 @@ export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<
     TRUST_PROXY_CIDRS: `${LOCAL_NGINX_SOURCE_ADDRESS}/32`,
     // The local site's own origin (the data plane's nginx port), as wsAllowedOrigins defaults to the site's.
     ...(input.siteOrigins === undefined ? {} : { WS_ALLOWED_ORIGINS: [...input.siteOrigins, ...config.wsAllowedOrigins].join(",") }),
+    WS_MAX_CONNECTIONS_PER_CLIENT: String(config.wsMaxConnectionsPerClient),
     SHUTDOWN_DELAY_MS: String(input.shutdownDelayMs),
     SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
     KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),

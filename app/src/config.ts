@@ -34,6 +34,8 @@ export interface WebSocketLimits {
   /** Browser origins allowed to open /ws; a request without Origin (not a browser) is allowed. */
   allowedOrigins: string[];
   maxConnections: number;
+  /** Concurrent connections per client address (IPv6: per /64). */
+  maxConnectionsPerClient: number;
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
   /** Bytes queued towards one peer before it is closed with 1013 (it stopped reading). */
@@ -98,6 +100,7 @@ const envObject = z.object({
       .refine((origins) => origins.every(origin), { message: "must be comma-separated origins, e.g. https://example.com,https://www.example.com" })
       .default([]),
     WS_MAX_CONNECTIONS: integer(1, 100_000).default(1000),
+    WS_MAX_CONNECTIONS_PER_CLIENT: integer(1, 100_000).default(20),
     WS_MAX_MESSAGE_BYTES: integer(1, 1_048_576).default(16_384),
     WS_MAX_MESSAGES_PER_SECOND: integer(1, 100_000).default(50),
     WS_SEND_BUFFER_BYTES: integer(1024, 16_777_216).default(65_536),
@@ -184,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     websocket: {
       allowedOrigins: e.WS_ALLOWED_ORIGINS,
       maxConnections: e.WS_MAX_CONNECTIONS,
+      maxConnectionsPerClient: e.WS_MAX_CONNECTIONS_PER_CLIENT,
       maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
       maxMessagesPerSecond: e.WS_MAX_MESSAGES_PER_SECOND,
       sendBufferBytes: e.WS_SEND_BUFFER_BYTES,

@@ -64,6 +64,7 @@ export function appEnv(s: WorkloadSettings): { name: string; value: string }[] {
     // the client address it verified (real_ip from the ALB or PROXY protocol) and its own scheme.
     { name: "TRUST_PROXY_CIDRS", value: s.vpcCidr },
     { name: "WS_ALLOWED_ORIGINS", value: wsAllowedOrigins(s).join(",") },
+    { name: "WS_MAX_CONNECTIONS_PER_CLIENT", value: String(s.wsMaxConnectionsPerClient) },
     { name: "SHUTDOWN_DELAY_MS", value: String(s.appShutdownDelaySeconds * 1000) },
     { name: "SHUTDOWN_TIMEOUT_MS", value: String(appShutdownTimeoutMs(s)) },
     { name: "KEEPALIVE_TIMEOUT_MS", value: String(s.appKeepAliveSeconds * 1000) },
