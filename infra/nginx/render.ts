@@ -122,6 +122,16 @@ export function renderNginxConf(model: NginxModel): string {
       });
     }
     for (const srv of model.servers) {
+      if (srv.role === "status") continue;
+      const guard = peerGuardVariable(srv.name, srv.listen, srv.realIp);
+      if (guard === null) continue;
+      out.comment(`${srv.name}: PROXY protocol only from its load balancer; any other peer gets 403.`);
+      out.block(`geo $realip_remote_addr ${guard}`, () => {
+        out.line("default 1;");
+        for (const cidr of new Set(srv.realIp!.trustedCidrs)) out.line(`${cidr} 0;`);
+      });
+    }
+    for (const srv of model.servers) {
       if (srv.role !== "redirect_https") continue;
       out.comment(`${srv.name}: the redirect's host is always a configured name (unknown Hosts never reach this server).`);
       out.block(`map $host $edge_redirect_host_${srv.name}`, () => {
@@ -423,9 +433,23 @@ function renderResponseHeaders(out: Lines, model: NginxModel, hsts: boolean): vo
   if (model.exposeUpstreamAddress) out.line("add_header X-Upstream $upstream_addr always;");
 }
 
-function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean): void {
+/**
+ * A PROXY-protocol listener serves only its trusted senders (the load balancer): from any other peer
+ * the header would be ignored and the request would carry the peer's own address, which is not a
+ * client of this port at all. null for other listeners.
+ */
+function peerGuardVariable(name: string, listen: NginxListen, realIp: NginxRealIp | null): string | null {
+  return listen.proxyProtocol && realIp !== null ? `$edge_untrusted_peer_${name}` : null;
+}
+
+function renderPeerGuard(out: Lines, guard: string | null): void {
+  if (guard !== null) out.block(`if (${guard})`, () => out.line("return 403;"));
+}
+
+function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, guard: string | null = null): void {
   const u = model.upstreams.find((x) => x.name === l.upstream)!;
   out.block(`location ${l.match === "exact" ? "= " : ""}${l.path}`, () => {
+    renderPeerGuard(out, guard);
     renderMethodGuard(out);
     if (l.rateLimited) {
       // nginx refuses burst=0; without a burst, nodelay means nothing.
@@ -491,7 +515,8 @@ function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): 
     renderRealIp(out, s.realIp, model.mode);
     out.line(`set $edge_proto ${proxyProto(s)};`);
     renderErrorPages(out, model, true);
-    for (const l of s.locations) renderProxyLocation(out, model, l, true);
+    const guard = peerGuardVariable(s.name, s.listen, s.realIp);
+    for (const l of s.locations) renderProxyLocation(out, model, l, true, guard);
   });
   out.blank();
   renderDefaultServer(out, model, s.name, s.listen, s.realIp, proxyProto(s), s.locations.find((l) => l.path === NGINX_HEALTH_PATH));
@@ -521,8 +546,12 @@ function renderDefaultServer(out: Lines, model: NginxModel, name: string, listen
     renderRealIp(out, realIp, model.mode);
     out.line(`set $edge_proto ${proto};`);
     renderErrorPages(out, model, proto !== "http");
-    if (health !== undefined) renderProxyLocation(out, model, health, proto !== "http");
-    out.block("location /", () => out.line("return 421;"));
+    const guard = peerGuardVariable(name, listen, realIp);
+    if (health !== undefined) renderProxyLocation(out, model, health, proto !== "http", guard);
+    out.block("location /", () => {
+      renderPeerGuard(out, guard);
+      out.line("return 421;");
+    });
   });
 }
 
@@ -542,8 +571,10 @@ function renderRedirectServer(out: Lines, model: NginxModel, s: NginxRedirectSer
     renderRealIp(out, s.realIp, model.mode);
     out.line("set $edge_proto http;");
     renderErrorPages(out, model, false);
-    renderProxyLocation(out, model, s.health, false);
+    const guard = peerGuardVariable(s.name, s.listen, s.realIp);
+    renderProxyLocation(out, model, s.health, false, guard);
     out.block("location /", () => {
+      renderPeerGuard(out, guard);
       renderMethodGuard(out);
       renderResponseHeaders(out, model, false);
       out.line(`return 301 https://$edge_redirect_host_${s.name}$request_uri;`);
