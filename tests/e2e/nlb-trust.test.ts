@@ -40,7 +40,8 @@ function raw(port: number, data: string, localAddress = "127.0.0.1"): Promise<st
 function tlsHello(localAddress: string): Promise<{ status: number; clientIp?: string }> {
   const ca = readFileSync(plane.nlb!.caFile, "utf8");
   return new Promise((resolve) => {
-    const s = tls.connect({ port: plane.nlb!.tlsPort, host: "127.0.0.1", servername: "localhost", ca, localAddress }, () =>
+    const tcp = net.connect({ port: plane.nlb!.tlsPort, host: "127.0.0.1", localAddress });
+    const s = tls.connect({ socket: tcp, servername: "localhost", ca }, () =>
       s.write("GET /api/hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
     );
     let text = "";
