@@ -77,7 +77,9 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       [nlbHttpDefault, `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttp} proxy_protocol default_server;`],
     ] as const) {
       expect(lines(server!)).toEqual(expect.arrayContaining([listen, `server_name "";`]));
-      expect(lines(blockOf(server!, "location /"))).toEqual(["location / {", "return 421;", "}"]);
+      // A PROXY listener first refuses peers other than its load balancer (403), then unknown Hosts (421).
+      const guard = server === albDefault ? [] : [`if ($edge_untrusted_peer_${server === nlbTlsDefault ? "nlb_tls" : "nlb_http"}) {`, "return 403;", "}"];
+      expect(lines(blockOf(server!, "location /"))).toEqual(["location / {", ...guard, "return 421;", "}"]);
       expect(blockOf(server!, "location = /health")).toContain("proxy_pass http://app;");
     }
     expect(alb.match(/set_real_ip_from/g)).toHaveLength(1);
