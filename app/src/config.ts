@@ -37,6 +37,8 @@ export interface WebSocketLimits {
   /** Browser origins allowed to open /ws; a request without Origin (not a browser) is allowed. */
   allowedOrigins: string[];
   maxConnections: number;
+  /** Concurrent connections per client address (IPv6: per /64). */
+  maxConnectionsPerClient: number;
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
   /** Bytes queued towards one peer before it is closed with 1013 (it stopped reading). */
@@ -67,6 +69,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     websocket: {
       allowedOrigins: e.WS_ALLOWED_ORIGINS,
       maxConnections: e.WS_MAX_CONNECTIONS,
+      maxConnectionsPerClient: e.WS_MAX_CONNECTIONS_PER_CLIENT,
       maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
       maxMessagesPerSecond: e.WS_MAX_MESSAGES_PER_SECOND,
       sendBufferBytes: e.WS_SEND_BUFFER_BYTES,

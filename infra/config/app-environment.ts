@@ -8,6 +8,7 @@ export type AppEnvironmentConfig = Pick<
   | "rateLimitWindowMs"
   | "rateLimitFailMode"
   | "wsAllowedOrigins"
+  | "wsMaxConnectionsPerClient"
   | "domain"
   | "wwwSubdomain"
   | "appShutdownDelaySeconds"
@@ -44,6 +45,7 @@ export function clusterAppSettings(c: AppEnvironmentConfig, trustProxyCidrs: rea
     rateLimitFailMode: c.rateLimitFailMode,
     trustProxyCidrs,
     wsAllowedOrigins: wsAllowedOrigins(c),
+    wsMaxConnectionsPerClient: c.wsMaxConnectionsPerClient,
     shutdownDelayMs: c.appShutdownDelaySeconds * 1000,
     shutdownTimeoutMs: appShutdownTimeoutMs(c),
     keepAliveTimeoutMs: c.appKeepAliveSeconds * 1000,
@@ -58,6 +60,7 @@ export const APP_ENV_SOURCES: Partial<Record<AppEnvName, FieldName[]>> = {
   RATE_LIMIT_FAIL: ["rateLimitFailMode"],
   TRUST_PROXY_CIDRS: ["vpcCidr"],
   WS_ALLOWED_ORIGINS: ["wsAllowedOrigins", "domain", "wwwSubdomain"],
+  WS_MAX_CONNECTIONS_PER_CLIENT: ["wsMaxConnectionsPerClient"],
   SHUTDOWN_DELAY_MS: ["appShutdownDelaySeconds"],
   SHUTDOWN_TIMEOUT_MS: ["terminationGracePeriodSeconds", "appShutdownDelaySeconds"],
   KEEPALIVE_TIMEOUT_MS: ["appKeepAliveSeconds"],

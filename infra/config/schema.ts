@@ -196,6 +196,13 @@ export const fields = {
     description: "Browser origins allowed to open /ws; empty means the site's own (https://<domain> and https://<wwwSubdomain>.<domain>).",
   }),
 
+  wsMaxConnectionsPerClient: field({
+    type: "integer",
+    schema: appInteger("WS_MAX_CONNECTIONS_PER_CLIENT"),
+    default: APP_ENV.WS_MAX_CONNECTIONS_PER_CLIENT.default,
+    description: "Concurrent WebSockets per client address (IPv6: per /64), enforced by each nginx pod and each app replica.",
+  }),
+
   // ── nginx ──────────────────────────────────────────────────────────────────────────────────
   nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.30.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
   nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
@@ -205,7 +212,12 @@ export const fields = {
     default: "least_conn",
     description: "Upstream algorithm: round_robin, least_conn, ip_hash, hash (consistent on the request URI) or random_two_least_conn.",
   }),
-  nginxWorkerConnections: field({ type: "integer", schema: integer(256, 65_536), default: 4096, description: "worker_connections per nginx worker." }),
+  nginxWorkerConnections: field({
+    type: "integer",
+    schema: integer(256, 65_536),
+    default: 16_384,
+    description: "Ceiling of worker_connections per nginx worker; the figure is sized from the nginx pod's memory and file-descriptor limits (docs/nginx.md, Capacity) and may be lower.",
+  }),
   nginxRateLimitPerMinute: field({ type: "integer", schema: integer(1, 1_000_000), default: 600, description: "nginx limit_req rate per client IP (requests per minute)." }),
   nginxRateLimitBurst: field({ type: "integer", schema: integer(0, 100_000), default: 20, description: "nginx limit_req burst (served without delay: nodelay)." }),
   nginxConnLimitPerIp: field({ type: "integer", schema: integer(1, 65_535), default: 100, description: "nginx limit_conn: concurrent connections per client IP." }),

@@ -201,6 +201,19 @@ export interface NginxRateLimit {
   status: number;
 }
 
+/**
+ * Concurrent WebSockets (`limit_conn` on the WebSocket location): per client (the real address after
+ * the real-IP step, IPv6 by /64) and per pod (one key for all), so a few addresses cannot take every
+ * connection a pod has and HTTP keeps its share.
+ */
+export interface NginxWebSocketLimits {
+  clientZone: string;
+  perClient: number;
+  podZone: string;
+  perPod: number;
+  zoneSize: string;
+}
+
 export interface NginxRetry {
   /** proxy_next_upstream_tries: attempts across servers (idempotent requests only). */
   tries: number;
@@ -233,6 +246,8 @@ export interface NginxModel {
   stack: string;
   workerProcesses: number | "auto";
   workerConnections: number;
+  /** Descriptors each worker may open (`worker_rlimit_nofile`): its connections plus listeners and logs. */
+  workerRlimitNofile: number;
   /** How long a graceful shutdown waits for open connections (WebSockets) before closing them. */
   workerShutdownTimeoutSeconds: number;
   errorLogLevel: ErrorLogLevel;
@@ -249,6 +264,7 @@ export interface NginxModel {
   mimeTypes: NginxMimeType[];
   gzip: NginxGzip;
   rateLimit: NginxRateLimit;
+  webSockets: NginxWebSocketLimits;
   retry: NginxRetry;
   /** Added to every response (with `always`). */
   securityHeaders: NginxHeader[];

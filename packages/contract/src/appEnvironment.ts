@@ -16,6 +16,7 @@ export const APP_ENV = {
   RATE_LIMIT_MAX: { min: 1, max: 1_000_000, default: 100 },
   RATE_LIMIT_WINDOW_MS: { min: 100, max: 86_400_000, default: 60_000 },
   WS_MAX_CONNECTIONS: { min: 1, max: 100_000, default: 1000 },
+  WS_MAX_CONNECTIONS_PER_CLIENT: { min: 1, max: 10_000, default: 20 },
   WS_MAX_MESSAGE_BYTES: { min: 1, max: 1_048_576, default: 16_384 },
   WS_MAX_MESSAGES_PER_SECOND: { min: 1, max: 100_000, default: 50 },
   WS_SEND_BUFFER_BYTES: { min: 1024, max: 16_777_216, default: 65_536 },
@@ -116,6 +117,7 @@ export const appEnvObject = z.object({
     .refine((origins) => origins.every(isOrigin), { message: "must be comma-separated origins, e.g. https://example.com,https://www.example.com" })
     .default([]),
   WS_MAX_CONNECTIONS: withDefault("WS_MAX_CONNECTIONS"),
+  WS_MAX_CONNECTIONS_PER_CLIENT: withDefault("WS_MAX_CONNECTIONS_PER_CLIENT"),
   WS_MAX_MESSAGE_BYTES: withDefault("WS_MAX_MESSAGE_BYTES"),
   WS_MAX_MESSAGES_PER_SECOND: withDefault("WS_MAX_MESSAGES_PER_SECOND"),
   WS_SEND_BUFFER_BYTES: withDefault("WS_SEND_BUFFER_BYTES"),
@@ -197,6 +199,8 @@ export interface AppSettings {
   trustProxyCidrs: readonly string[];
   /** Browser origins allowed to open /ws; empty: none besides non-browser clients. */
   wsAllowedOrigins: readonly string[];
+  /** WebSockets one client address may hold open at once; unset: the app's default. */
+  wsMaxConnectionsPerClient?: number;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -221,6 +225,7 @@ export function appEnvironment(s: AppSettings): Partial<Record<AppEnvName, strin
     REDIS_CLUSTER: String(s.redisCluster),
     TRUST_PROXY_CIDRS: s.trustProxyCidrs.join(","),
     WS_ALLOWED_ORIGINS: s.wsAllowedOrigins.join(","),
+    ...(s.wsMaxConnectionsPerClient === undefined ? {} : { WS_MAX_CONNECTIONS_PER_CLIENT: String(s.wsMaxConnectionsPerClient) }),
     SHUTDOWN_DELAY_MS: String(s.shutdownDelayMs),
     SHUTDOWN_TIMEOUT_MS: String(s.shutdownTimeoutMs),
     KEEPALIVE_TIMEOUT_MS: String(s.keepAliveTimeoutMs),

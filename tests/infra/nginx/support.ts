@@ -66,7 +66,8 @@ export async function startBackend(name: string, options: { delayMs?: number } =
   };
   const server = http.createServer((req, res) => {
     backend.hits += 1;
-    const url = new URL(req.url ?? "/", "http://backend");
+    // Prefixed, not resolved against a base: "//x" is a valid request path, not a host.
+    const url = new URL(`http://backend${req.url ?? "/"}`);
     const delay = url.searchParams.has("delay") ? Number(url.searchParams.get("delay")) : backend.delayMs;
     const padding = url.pathname.includes("big") ? "lorem ipsum ".repeat(400) : undefined;
     const echo: Echo & { padding?: string } = {
