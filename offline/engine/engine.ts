@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { computedOutputs } from "./outputs";
+import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "../../infra/config/stack-files";
@@ -42,6 +42,10 @@ export interface CapturedResource {
   options: PlanOptions;
   /** URNs of the resources this one waits for (dependsOn and the resources behind its input Outputs). */
   dependencies: string[];
+  /** The physical id the mock gave a custom resource (absent in preview and for components). */
+  id?: string;
+  /** The digest of the resource's identity its generated values come from (see offline/engine/outputs.ts). */
+  identity?: string;
 }
 
 export interface StackRun {
@@ -94,6 +98,9 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const failures: unknown[] = [];
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
+  const pendingReplaceOnChanges = new Map<string, string[]>();
+  /** The mock id each custom resource got (`type::name` → id). */
+  const ids = new Map<string, { id: string; identity: string }>();
   const invokes: InvokeCall[] = [];
   const invokesWithoutProvider = new Set<string>();
 
@@ -103,7 +110,10 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
         const region = (args.inputs.region as string | undefined) ?? (providerUrn && providerRegions.get(providerUrn)) ?? defaultRegion;
         const plainInputs = unwrapSecrets(args.inputs, "", []);
-        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region);
+        const resourceKey = `${args.type}::${args.name}`;
+        const identity = identityDigest(args.type, plainInputs as Record<string, unknown>, pendingReplaceOnChanges.get(resourceKey) ?? []);
+        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region, identity);
+        if (args.custom && !options.preview) ids.set(resourceKey, { id, identity });
         const state: Record<string, unknown> = { ...args.inputs, ...outputs };
         // The engine marks these outputs secret; the mock monitor ignores the option, so we do it.
         for (const key of pendingSecretOutputs.get(`${args.type}::${args.name}`) ?? []) {
@@ -145,6 +155,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       return Promise.resolve();
     }
     const options = readOptions(req);
+    pendingReplaceOnChanges.set(`${type}::${name}`, options.replaceOnChanges ?? []);
     if (parentUrn) parentUrns.set(urn, parentUrn);
     records.set(urn, {
       type,
@@ -173,6 +184,10 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const { outputs, secretOutputs } = await resolveExports(program);
   await settle();
   if (failures.length > 0) throw failures[0];
+  for (const record of records.values()) {
+    const known = ids.get(`${record.type}::${record.name}`);
+    if (known !== undefined) Object.assign(record, known);
+  }
   return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort() };
 }
 
@@ -295,6 +310,7 @@ export function toPlan(resources: CapturedResource[]): PlanResource[] {
     type: r.type,
     name: r.name,
     parent: r.parent,
+    ...(r.id !== undefined ? { id: r.id, identity: r.identity } : {}),
     inputs: maskSecrets(r.inputs, r.secretPaths) as Record<string, unknown>,
     ...(r.protect ? { protect: true as const } : {}),
     ...(Object.keys(r.options).length > 0 ? { options: r.options } : {}),

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { ConfigError, fields } from "../../infra/config/schema";
+import { ConfigError } from "../../infra/config/schema";
+import { decideEnvironment } from "../../infra/config/environment";
 import { runStack, toPlan } from "../engine/engine";
 import { readStackFiles } from "../../infra/config/stack-files";
 import type { PlanFile } from "./format";
@@ -67,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.json) {
     const config = readStackFiles(args.stack, { stackFile: args["stack-file"] }).config;
-    const file: PlanFile = { stack: args.stack, project: run.project, environment: config[`${run.project}:environment`] ?? fields.environment.default, resources: plan };
+    // The environment the program decided (config or stack name, infra/config/environment.ts), as the policy runner reads it.
+    const environment = decideEnvironment(args.stack, config[`${run.project}:environment`]).environment;
+    const file: PlanFile = { stack: args.stack, project: run.project, environment, resources: plan };
     process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
     return 0;
   }

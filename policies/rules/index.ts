@@ -13,9 +13,11 @@ import { networkPolicies } from "./network";
 import { originLockPolicies } from "./originlock";
 import { podSecurityPolicies } from "./podsecurity";
 import { wafPolicies } from "./waf";
+import { environmentPolicies } from "./environment";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
+  ...environmentPolicies,
   ...loadBalancerPolicies,
   ...originLockPolicies,
   ...securityGroupPolicies,

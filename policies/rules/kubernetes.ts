@@ -1,6 +1,6 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, num, ofType, Props, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -105,7 +105,7 @@ export const kubernetesPolicies: Policies = [
       const min = Number(config.minReplicas);
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
       for (const d of ofType(resources, TYPES.deployment)) {
-        if (!isProd(config, d.urn)) continue;
+        if (!isProd(config, { urn: d.urn, provider: stackAwsProvider(resources) })) continue;
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
         const nameUnknown = unknownAt(() => (d.props as Workload).metadata?.name);
         const targetOf = (h: PolicyResource) => ifKnown(() => ({ ...(h.props.spec?.scaleTargetRef ?? {}) }) as { kind?: string; name?: string });

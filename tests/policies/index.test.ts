@@ -16,8 +16,10 @@ import { networkCases } from "./fixtures/network";
 import { originLockCases } from "./fixtures/originlock";
 import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
+import { environmentCases } from "./fixtures/environment";
 
 const cases = [
+  ...environmentCases,
   ...loadBalancerCases,
   ...originLockCases,
   ...securityGroupCases,
