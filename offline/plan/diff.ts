@@ -71,6 +71,11 @@ export interface ResourceUpdate {
   ignored: PropertyChange[];
   /** Changes of explicit `dependsOn`: they only order operations, nothing is applied; shown, not counted. */
   orderingOnly?: PropertyChange[];
+  /**
+   * Set when an in-place update would move the resource to another VPC (its subnets or security groups now
+   * belong to a different one): AWS cannot do that, so `pulumi up` fails; `via` names the replaced VPC.
+   */
+  vpcMove?: { via: string[]; dataLoss: boolean };
   /** Set when the resource has `applyImmediately: false`: its changes wait for the maintenance window. */
   deferred?: { maintenanceWindow?: string };
   /** Set when the changes replace the resource instead of updating it. */
@@ -200,6 +205,40 @@ function secretChanges(before: PlanResource, after: PlanResource): PropertyChang
   return out;
 }
 
+/**
+ * Types that live in one VPC and cannot be moved to another by an update: their subnets and security
+ * groups must stay in the VPC they were created in (AWS: a cache subnet group, a cluster, a load
+ * balancer cannot change VPC). Launch templates and rules only name ids and are not listed.
+ */
+export const VPC_BOUND_TYPES: ReadonlySet<string> = new Set([
+  "aws:eks/cluster:Cluster",
+  "aws:elasticache/replicationGroup:ReplicationGroup",
+  "aws:elasticache/subnetGroup:SubnetGroup",
+  "aws:lb/loadBalancer:LoadBalancer",
+]);
+
+/** id → VPC id for the plan's VPC-scoped resources (subnets, security groups, target groups) and subnet groups. */
+function vpcIndex(plan: readonly PlanResource[]): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const r of plan) if (r.id && typeof r.inputs.vpcId === "string") index.set(r.id, r.inputs.vpcId);
+  for (const r of plan) {
+    if (!r.id || !Array.isArray(r.inputs.subnetIds)) continue;
+    const vpcs = new Set(r.inputs.subnetIds.map((id) => index.get(String(id))).filter((v) => v !== undefined));
+    if (vpcs.size === 1 && r.type === "aws:elasticache/subnetGroup:SubnetGroup") index.set(r.id, [...vpcs][0]!);
+  }
+  return index;
+}
+
+/** The VPCs the ids inside `value` belong to. */
+function vpcsReferenced(value: unknown, index: Map<string, string>, out = new Set<string>()): Set<string> {
+  if (typeof value === "string") {
+    const vpc = index.get(value);
+    if (vpc) out.add(vpc);
+  } else if (Array.isArray(value)) value.forEach((v) => vpcsReferenced(v, index, out));
+  else if (typeof value === "object" && value !== null) Object.values(value).forEach((v) => vpcsReferenced(v, index, out));
+  return out;
+}
+
 /** Input properties that only matter for the resource's own configuration, never deferred by `applyImmediately`. */
 const NOT_DEFERRED = new Set(["tags", "tagsAll", "applyImmediately"]);
 
@@ -265,6 +304,17 @@ export function diffPlans(base: readonly PlanResource[], head: readonly PlanReso
     if (update.replace && !update.replace.via) {
       const via = [...new Set(update.changes.filter((c) => update.replace!.causes.some((cause) => pathMatches(cause, c.path))).flatMap((c) => c.via ?? []))].sort();
       if (via.length > 0) update.replace.via = via;
+    }
+  }
+
+  const baseVpcs = vpcIndex(base);
+  const headVpcs = vpcIndex(head);
+  for (const { update, before, after } of pending) {
+    if (update.replace || !VPC_BOUND_TYPES.has(after.type)) continue;
+    const was = vpcsReferenced(before.inputs, baseVpcs);
+    const is = vpcsReferenced(after.inputs, headVpcs);
+    if (was.size > 0 && is.size > 0 && ![...is].some((v) => was.has(v))) {
+      update.vpcMove = { via: [...is].map((id) => newIds.get(id)).filter((n): n is string => n !== undefined).sort(), dataLoss: STATEFUL_TYPES.has(after.type) };
     }
   }
 

@@ -152,9 +152,17 @@ function changeLines(change: PropertyChange, maxValueChars: number, asciiMinus: 
 /** Header notes of a replacement, e.g. `replace (forced by name) — delete before replace — ⚠️ data loss`. */
 export function replaceNote(update: ResourceUpdate): string {
   if (!update.replace) {
-    if (!update.deferred) return "";
-    const window = update.deferred.maintenanceWindow ? ` (${update.deferred.maintenanceWindow})` : "";
-    return `⏳ deferred: applyImmediately is false, so AWS applies these changes in the next maintenance window${window}, not during pulumi up`;
+    const parts: string[] = [];
+    if (update.vpcMove) {
+      const via = update.vpcMove.via.length > 0 ? ` (${update.vpcMove.via.join(", ")} ${update.vpcMove.via.length > 1 ? "are" : "is"} replaced)` : "";
+      parts.push(`❌ WILL FAIL: this update moves it to another VPC${via}, which AWS cannot do in place; it has to be replaced`);
+      if (update.vpcMove.dataLoss) parts.push("⚠️ DATA LOSS: a replacement starts empty");
+    }
+    if (update.deferred) {
+      const window = update.deferred.maintenanceWindow ? ` (${update.deferred.maintenanceWindow})` : "";
+      parts.push(`⏳ deferred: applyImmediately is false, so AWS applies these changes in the next maintenance window${window}, not during pulumi up`);
+    }
+    return parts.join(" — ");
   }
   const r = update.replace;
   const via = r.via ? ` (${r.via.join(", ")} ${r.via.length > 1 ? "are" : "is"} replaced)` : "";
@@ -192,7 +200,7 @@ function resourceBlocks(diff: PlanDiff, maxValueChars: number, asciiMinus: boole
     const dataLoss = STATEFUL_TYPES.has(r.type) ? "⚠️ DATA LOSS: its data is deleted with it" : "";
     blocks.push({ op: "delete", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note: dataLoss, lines: listInputs(r, "-") });
   }
-  const updates = [...diff.updates.filter((u) => u.replace), ...diff.updates.filter((u) => !u.replace)];
+  const updates = [...diff.updates.filter((u) => u.replace), ...diff.updates.filter((u) => !u.replace && u.vpcMove), ...diff.updates.filter((u) => !u.replace && !u.vpcMove)];
   for (const u of updates) {
     const lines: string[] = [];
     if (u.protectChange) lines.push(`~ options.protect: ${u.protectChange.old} → ${u.protectChange.new}`);
