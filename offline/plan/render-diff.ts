@@ -63,6 +63,15 @@ export function summaryLine(diff: PlanDiff): string {
   return `+${c.created} ~${c.updated} ±${c.replaced} ${MINUS}${c.deleted} (${c.unchanged} unchanged)`;
 }
 
+/** What a reviewer must not miss, counted: operations `pulumi up` will fail on, and data lost. Empty when none. */
+export function riskNote(diff: PlanDiff): string {
+  const fail = diff.updates.filter((u) => u.replace?.protected || u.replace?.nameCollision || u.vpcMove).length;
+  const loss =
+    diff.updates.filter((u) => u.replace?.dataLoss || u.vpcMove?.dataLoss).length + diff.deletes.filter((r) => STATEFUL_TYPES.has(r.type)).length;
+  const parts = [...(fail > 0 ? [`❌ ${fail} will fail`] : []), ...(loss > 0 ? [`⚠️ ${loss} with data loss`] : [])];
+  return parts.join(" · ");
+}
+
 /** a.b[0]["odd key"] — dots for identifier keys, brackets otherwise; a keyed list element as `behaviors[pathPattern="/v2/*"]`. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = "";
@@ -243,7 +252,8 @@ function policyCounts(violations: readonly PolicyViolation[]): { mandatory: numb
 /** Terminal rendering: summary, then one block per changed resource, then policy results if given. */
 export function renderText(diff: PlanDiff, policy?: readonly PolicyViolation[], options: TextOptions = {}): string {
   const maxValueChars = options.maxValueChars ?? 2000;
-  const out: string[] = [`Plan diff: ${summaryLine(diff)}`];
+  const risk = riskNote(diff);
+  const out: string[] = [`Plan diff: ${summaryLine(diff)}${risk ? ` · ${risk}` : ""}`];
   const sign = { create: "+", update: "~", replace: "±", delete: MINUS } as const;
   for (const block of resourceBlocks(diff, maxValueChars, false)) {
     out.push("");
@@ -318,7 +328,8 @@ function policyStatus(policy: readonly PolicyViolation[] | undefined): string {
 
 function sectionSummary(section: StackDiffSection): string {
   const label = section.stack ? `**Plan \`${section.stack}\`**` : "**Plan**";
-  const diff = section.error !== undefined ? "❌ plan failed" : summaryLine(section.diff);
+  const risk = section.error !== undefined ? "" : riskNote(section.diff);
+  const diff = section.error !== undefined ? "❌ plan failed" : `${summaryLine(section.diff)}${risk ? ` · ${risk}` : ""}`;
   return `${label} ${diff} · ${policyStatus(section.policy)}`;
 }
 

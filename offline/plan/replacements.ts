@@ -98,7 +98,10 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "kubernetes:policy/v1:PodDisruptionBudget": { replaceOn: K8S_IDENTITY, source: k8s("policy/v1", "poddisruptionbudget") },
   // A provider whose region changes is replaced, and with it every resource it manages.
   "pulumi:providers:aws": { replaceOn: ["region"], source: "https://www.pulumi.com/registry/packages/aws/api-docs/provider/" },
-  "pulumi:providers:kubernetes": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
+  // The Kubernetes provider is replaced when its kubeconfig points at another cluster (its DiffConfig compares the
+  // active cluster), and with it every object it manages. Ours carries only the cluster's endpoint, CA and an exec
+  // command naming the cluster, so a changed kubeconfig is a different cluster.
+  "pulumi:providers:kubernetes": { replaceOn: ["kubeconfig"], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
   "pulumi:providers:random": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/random/api-docs/provider/" },
   "random:index/randomPassword:RandomPassword": { replaceOn: ["*"], source: "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/" },
 };
