@@ -38,7 +38,8 @@ export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   functionAssociations: ["eventType"],
   lambdaFunctionAssociations: ["eventType"],
   // WAF web ACL rules (their `priority` orders them), ElastiCache parameters and log delivery
-  rules: ["name", "priority"],
+  // (and S3 lifecycle rules by id, ECR lifecycle rules by rulePriority)
+  rules: ["name", "priority", "id", "rulePriority"],
   parameters: ["name"],
   logDeliveryConfigurations: ["logType"],
   // Load balancer listeners and rules
@@ -46,6 +47,9 @@ export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   actions: ["order", "type"],
   // ACM, EC2 launch templates, tags as lists
   domainValidationOptions: ["domainName"],
+  // Route53 alias targets, ECR encryption
+  aliases: ["name"],
+  encryptionConfigurations: ["encryptionType"],
   blockDeviceMappings: ["deviceName"],
   tagSpecifications: ["resourceType"],
   // Kubernetes (the strategic-merge keys of the API)
@@ -102,6 +106,10 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "nodeSelectorTerms",
   "conditions",
   "principals",
+  // HPA metrics and scaling policies (their type repeats), a route table's routes (IPv4 and IPv6 destinations mixed)
+  "metrics",
+  "policies",
+  "routes",
 ]);
 
 const lastName = (path: readonly PathSegment[]): string | undefined => {
