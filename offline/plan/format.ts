@@ -62,7 +62,7 @@ export const PLAN_OPTION_KEYS = ["protect", "ignoreChanges", "deleteBeforeReplac
 export interface PlanFile {
   stack: string;
   project: string;
-  /** The stack's `edgestack:environment` (dev, prod). */
+  /** The environment the program decided (dev, prod): its `edgestack:environment`, or prod by the stack name (infra/config/environment.ts). */
   environment: string;
   resources: PlanResource[];
 }
