@@ -28,7 +28,7 @@ describe("npm run plan", () => {
     const resources = file.resources;
     for (const r of resources) {
       const custom = !r.type.startsWith("edgestack:") && !r.type.startsWith("pulumi:pulumi:");
-      expect(Object.keys(r).filter((k) => k !== "protect" && k !== "options" && k !== "secrets").sort()).toEqual(custom ? ["id", "inputs", "name", "parent", "type"] : ["inputs", "name", "parent", "type"]);
+      expect(Object.keys(r).filter((k) => k !== "protect" && k !== "options" && k !== "secrets").sort()).toEqual(custom ? ["id", "identity", "inputs", "name", "parent", "type"] : ["inputs", "name", "parent", "type"]);
     }
     const types = new Set(resources.map((r) => r.type));
     for (const type of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/routeTable:RouteTable", "aws:ec2/internetGateway:InternetGateway"]) {
