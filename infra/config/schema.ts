@@ -2,6 +2,7 @@ import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
 import { APP_DRAIN_SECONDS, APP_ENV, HEADERS } from "@edgestack/contract";
 import { appEnvironmentProblems } from "./app-environment";
+import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
   awsId,
   cpuQuantity,
@@ -66,7 +67,8 @@ export const fields = {
     type: "string",
     schema: oneOf(["dev", "prod"] as const),
     default: "dev",
-    description: "dev (small, cheap, single NAT) or prod (highly available, deletion protection, access logs, protect on stateful resources).",
+    description:
+      "dev (small, cheap, single NAT) or prod (highly available, deletion protection, access logs, protect on stateful resources). A stack whose name says prod (prod, production, prd, prod-eu, eu-prod, prod-canary…) is prod when this is unset, and is refused when this says dev; a stack named dev, staging, qa… is refused when this says prod (packages/contract/src/environment.ts).",
   }),
   owner: field({ type: "string", schema: plainText(128).min(1), default: "platform-team", description: "Owner tag on every AWS resource." }),
   costCenter: field({ type: "string", schema: plainText(128).min(1), default: "edge", description: "Cost-centre tag on every AWS resource." }),
@@ -380,13 +382,19 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
   if (region === undefined) problems.push(`aws:region: is required (e.g. pulumi config set aws:region eu-west-1)`);
   else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) problems.push(`aws:region: ${show(region)} is not an AWS region such as "eu-west-1"`);
 
+  // Prod when the config or the stack name says so; a name and config that disagree are refused (packages/contract/src/environment.ts).
+  if (values.environment !== undefined) {
+    const decision = decideEnvironment(stack, raw[key("environment")] === undefined ? undefined : (values.environment as string));
+    if (decision.conflict) problems.push(`${key("environment")}: ${decision.conflict}`);
+    else values.environment = decision.environment;
+  }
   if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config = values as StackConfig;
   config.stack = stack;
   config.region = region as string;
-  config.isProd = config.environment === "prod";
+  config.isProd = isProdStack(stack, config.environment);
   if (config.isProd) {
     // Prod is highly available by definition; these are not left to a forgotten flag.
     config.cacheMultiAz = true;

@@ -131,7 +131,7 @@ export const cloudfrontPolicies: Policies = [
     validate: (resources, { config }, report) => {
       const sources = ofType(resources, TYPES.logDeliverySource).filter((s) => unknownAt(() => s.props.logType) || s.props.logType === "ACCESS_LOGS");
       for (const d of ofType(resources, TYPES.distribution)) {
-        if (!isProd(config, d.urn) || unknownAt(() => (d.props as Distribution).loggingConfig?.bucket)) continue;
+        if (!isProd(config, d) || unknownAt(() => (d.props as Distribution).loggingConfig?.bucket)) continue;
         const bucket = ifKnown(() => (d.props as Distribution).loggingConfig?.bucket);
         const v2 = sources.some((s) => {
           const arn = ifKnown(() => s.props.resourceArn);

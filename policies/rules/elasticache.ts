@@ -73,7 +73,7 @@ export const elasticachePolicies: Policies = [
     types: TYPES.replicationGroup,
     config: environmentConfig,
     validate: (p, { args, config }, report) => {
-      if (!isProd(config, args.urn)) return;
+      if (!isProd(config, args)) return;
       if (!truthy(p.automaticFailoverEnabled)) report(`Replication group "${args.name}" in a prod stack must set automaticFailoverEnabled: true.`);
       if (!truthy(p.multiAzEnabled)) report(`Replication group "${args.name}" in a prod stack must set multiAzEnabled: true.`);
       const nodes = num(p.numCacheClusters);

@@ -213,7 +213,7 @@ export const iamPolicies: Policies = [
     types: TYPES.kmsKey,
     config: { ...environmentConfig, minDays: { type: "integer", minimum: 7, maximum: 30, default: 30, description: "Smallest deletionWindowInDays allowed in prod." } },
     validate: (p, { args, config }, report) => {
-      if (!isProd(config, args.urn)) return;
+      if (!isProd(config, args)) return;
       const days = p.deletionWindowInDays === undefined ? 30 : num(p.deletionWindowInDays);
       if (days === undefined || days < Number(config.minDays)) report(`KMS key "${args.name}" in a prod stack has deletionWindowInDays ${p.deletionWindowInDays}; it must be at least ${config.minDays}.`);
     },

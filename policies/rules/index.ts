@@ -15,9 +15,11 @@ import { podSecurityPolicies } from "./podsecurity";
 import { retentionPolicies } from "./retention";
 import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
+import { environmentPolicies } from "./environment";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
+  ...environmentPolicies,
   ...loadBalancerPolicies,
   ...originLockPolicies,
   ...securityGroupPolicies,

@@ -1,7 +1,7 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
-import { environmentConfig, ifKnown, isProd, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
 import { listensOf, locationFor, parseNginx, proxies, serversOf } from "../semantics/nginx";
@@ -119,7 +119,7 @@ export const kubernetesPolicies: Policies = [
       const min = Number(config.minReplicas);
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
       for (const d of ofType(resources, TYPES.deployment)) {
-        if (!isProd(config, d.urn)) continue;
+        if (!isProd(config, { urn: d.urn, provider: stackAwsProvider(resources) })) continue;
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
         const nameUnknown = unknownAt(() => (d.props as Workload).metadata?.name);
         const targetOf = (h: PolicyResource) => ifKnown(() => ({ ...(h.props.spec?.scaleTargetRef ?? {}) }) as { kind?: string; name?: string });

@@ -20,12 +20,59 @@ export function viewerHeadersOf(code: string): { sets: string[]; reads: string[]
   return { sets, reads };
 }
 
-/** Keys of limit_req_zone/limit_conn_zone that a client chooses or that are the same for every client. */
+const ADDRESS = /^\$(binary_)?remote_addr$/;
+
+/**
+ * Variables a `map` derives from the client address alone: source $remote_addr/$binary_remote_addr and
+ * every value the address itself, a capture of it ($1…) or literal hex digits, zeros and colons (an IPv6
+ * prefix such as the /64 key). Nothing the client writes can reach such a variable.
+ */
+function addressDerived(http: NginxBlock): Set<string> {
+  const out = new Set<string>();
+  for (const map of blocksNamed(http, "map")) {
+    const [source, target] = map.args;
+    if (!source || !target || !ADDRESS.test(source)) continue;
+    const values = map.directives.map((d) => (d.name === "default" || d.name === "hostnames" ? d.args[0] : d.args[0]) ?? "");
+    if (values.every((v) => ADDRESS.test(v) || /^(\$\d|[0-9a-f:])+$/i.test(v))) out.add(target);
+  }
+  return out;
+}
+
+/** Variables a `map` sets to one constant for every request (a pod-wide bound). */
+function constants(http: NginxBlock): Set<string> {
+  const out = new Set<string>();
+  for (const map of blocksNamed(http, "map")) {
+    const [, target] = map.args;
+    if (target && map.directives.length === 1 && map.directives[0].name === "default" && !/\$/.test(map.directives[0].args[0] ?? "$")) out.add(target);
+  }
+  return out;
+}
+
+/**
+ * Keys of limit_req_zone/limit_conn_zone that a client chooses or that are the same for every client.
+ * A per-client key is the address or a variable derived from it alone. One exception: a limit_conn zone
+ * with a constant key (a pod-wide connection cap) is accepted when every location that uses it also
+ * caps each client through an address-keyed limit_conn zone (no client can fill the pod's share alone).
+ */
 function badLimitKeys(http: NginxBlock): string[] {
+  const derived = addressDerived(http);
+  const perClient = (k: string) => ADDRESS.test(k) || derived.has(k);
+  const zoneKey = new Map<string, string>();
+  for (const args of directivesNamed(http, "limit_conn_zone")) {
+    const zone = /zone=([^:]+)/.exec(args.find((a) => a.startsWith("zone=")) ?? "")?.[1];
+    if (zone) zoneKey.set(zone, args[0] ?? "");
+  }
+  const constant = constants(http);
+  const podCapAccepted = (key: string): boolean => {
+    if (!constant.has(key)) return false;
+    const zones = [...zoneKey].filter(([, k]) => k === key).map(([z]) => z);
+    const users = locationsOf(http).filter((l) => directivesNamed(l, "limit_conn").some((a) => zones.includes(a[0] ?? "")));
+    return users.length > 0 && users.every((l) => directivesNamed(l, "limit_conn").some((a) => perClient(zoneKey.get(a[0] ?? "") ?? "")));
+  };
   return ["limit_req_zone", "limit_conn_zone"].flatMap((d) =>
     directivesNamed(http, d)
       .map((a) => a[0] ?? "")
-      .filter((k) => /\$http_|\$proxy_add_x_forwarded_for|\$realip_remote_addr|\$server_addr|\$host\b/.test(k) || !/\$(binary_)?remote_addr/.test(k))
+      .filter((k) => !perClient(k) && !(d === "limit_conn_zone" && podCapAccepted(k)))
       .map((k) => `${d} ${k}`),
   );
 }

@@ -30,7 +30,7 @@ export const wafPolicies: Policies = [
     validate: (resources, { config }, report) => {
       const acls = ofType(resources, TYPES.webAcl);
       for (const d of ofType(resources, TYPES.distribution)) {
-        if (!isProd(config, d.urn)) continue;
+        if (!isProd(config, d)) continue;
         const ref = ifKnown(() => (d.props as Distribution).webAclId);
         if (masked(ref)) {
           report(`${maskedMessage(`webAclId of distribution "${d.name}"`)}.`, d.urn);

@@ -17,8 +17,10 @@ import { originLockCases } from "./fixtures/originlock";
 import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
 import { effectCases } from "./fixtures/effects";
+import { environmentCases } from "./fixtures/environment";
 
 const cases = [
+  ...environmentCases,
   ...loadBalancerCases,
   ...originLockCases,
   ...securityGroupCases,

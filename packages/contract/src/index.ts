@@ -7,3 +7,4 @@
 export * from "./http";
 export * from "./staticAssets";
 export * from "./appEnvironment";
+export * from "./environment";

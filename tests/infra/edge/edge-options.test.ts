@@ -1,5 +1,4 @@
-import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { computedOutputs } from "../../../offline/engine/outputs";
+import { input, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
 
 /** Options: Elastic IPs on the NLB, ALB stickiness, and an existing (IPv4-only) VPC. */
 
@@ -28,7 +27,7 @@ describe("NLB with Elastic IPs", () => {
     expect(eips).toHaveLength(2);
     expect(input(lb("network"), "subnets")).toBeUndefined();
     expect(input(lb("network"), "subnetMappings")).toEqual(
-      publicSubnets.map((subnetId, i) => ({ subnetId, allocationId: computedOutputs("aws:ec2/eip:Eip", `nlb-eip-${i}`, {}, "eu-west-1").id })),
+      publicSubnets.map((subnetId, i) => ({ subnetId, allocationId: mockOutputsOf(run, "aws:ec2/eip:Eip", `nlb-eip-${i}`, "eu-west-1").id })),
     );
   });
 });
