@@ -69,6 +69,8 @@ function healthCheckPath() {
     .max(255)
     .refine(
       (path) => {
+        // Not a path at all: the pattern above already says so.
+        if (!path.startsWith("/")) return true;
         const route = routeFor(path);
         return route.origin === "app" && route.cache === "none";
       },
