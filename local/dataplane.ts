@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { StackConfig } from "../infra/config/schema";
 import { NGINX_HEALTH_PATH, NGINX_STUB_STATUS_PATH } from "../infra/nginx";
-import { APP_PODS_DNS_NAME } from "../infra/workloads/app";
+import { APP_PODS_DNS_NAME } from "../infra/cluster/objects";
 import { startDnsmasq, type DnsServer } from "./processes/dnsmasq";
 import { startHaproxy, type HaproxyProcess } from "./processes/haproxy";
 import { startNginx, type NginxProcess } from "./processes/nginx";

@@ -20,7 +20,7 @@ import {
   plainText,
   weeklyWindow,
 } from "./validators";
-import { CREATABLE_VERSIONS } from "../cluster/versions";
+import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
 
 /**
@@ -130,7 +130,7 @@ export const fields = {
     type: "string",
     schema: kubernetesVersion(),
     default: "1.35",
-    description: "EKS Kubernetes version, pinned; a new cluster needs its add-on versions pinned in infra/cluster/versions.ts. The plan warns once it leaves standard support.",
+    description: "EKS Kubernetes version, pinned; a new cluster needs its add-on versions pinned in infra/config/eks-versions.ts. The plan warns once it leaves standard support.",
   }),
   clusterSupportType: field({
     type: "string",
@@ -626,7 +626,7 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   }
   if (!c.existingKubeconfig && !CREATABLE_VERSIONS.includes(c.kubernetesVersion)) {
     problems.push(
-      `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/cluster/versions.ts)`,
+      `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/config/eks-versions.ts)`,
     );
   }
   problems.push(...trafficProblems(c));

@@ -14,7 +14,7 @@ import {
 } from "./model";
 import { clusterDnsIp } from "../network/cidr";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
-import { APP_PODS_DNS_NAME } from "../workloads/app";
+import { APP_PODS_DNS_NAME } from "../cluster/objects";
 
 /** The parts of the stack config the nginx model is built from. */
 export type NginxConfigInput = Pick<

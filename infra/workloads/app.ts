@@ -2,16 +2,12 @@ import type * as k8s from "@pulumi/kubernetes";
 import { appEnvironment, PORTS, routePath } from "@edgestack/contract";
 import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
-import { NAMESPACE, type WorkloadSettings } from "./settings";
+import type { WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
 
 /** The port the app listens on (PORT) and its Services' port: nginx's upstream servers are the pods' IPs on it. */
 export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
-/** Headless Service: its DNS name resolves to the ready app pods' IPs (nginx's resolving upstream). */
-export const APP_PODS_SERVICE = "app-pods";
-/** The name nginx re-resolves; EKS's cluster domain is cluster.local. */
-export const APP_PODS_DNS_NAME = `${APP_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
 /** The app's shallow liveness route (the process answers). */
 export const APP_LIVENESS_PATH = routePath("liveness");
 /** The app's readiness route: 200 while it can serve, 503 from SIGTERM on; independent of Redis. */

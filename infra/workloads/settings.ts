@@ -37,7 +37,6 @@ export type WorkloadSettings = Pick<
   | "nginxProxyProtocolHttpNodePort"
 >;
 
-export const NAMESPACE = "edgestack";
 
 /**
  * Cross-field rules of the workload settings the config schema does not check: a request above its

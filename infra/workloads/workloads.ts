@@ -1,10 +1,11 @@
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_NAME, APP_PODS_SERVICE, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
+import { APP_NAME, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
 import { NGINX_NAME, NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec } from "./nginx";
 import { ApiKeys } from "./apiKeys";
 import { networkPolicySpecs } from "./network-policies";
-import { NAMESPACE, WorkloadSettings } from "./settings";
+import { WorkloadSettings } from "./settings";
+import { APP_PODS_SERVICE, NAMESPACE } from "../cluster/objects";
 
 export interface WorkloadsArgs {
   settings: WorkloadSettings;

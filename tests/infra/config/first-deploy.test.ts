@@ -65,7 +65,7 @@ describe("first-deploy keys", () => {
     expect(parseStackConfig(base, "dev").kubernetesVersion).toBe("1.35");
     expect(parseStackConfig(base, "dev").clusterSupportType).toBe("STANDARD");
     expect(problems({ ...base, "edgestack:kubernetesVersion": "1.33" })).toEqual([
-      'edgestack:kubernetesVersion: "1.33" has no pinned EKS add-on versions for a new cluster; use "1.35" (infra/cluster/versions.ts)',
+      'edgestack:kubernetesVersion: "1.33" has no pinned EKS add-on versions for a new cluster; use "1.35" (infra/config/eks-versions.ts)',
     ]);
     const existing = { ...base, "edgestack:kubernetesVersion": "1.33", "edgestack:existingKubeconfig": "apiVersion: v1", "edgestack:existingNodeSecurityGroupId": "sg-0123456789abcdef0" };
     expect(parseStackConfig(existing, "dev").kubernetesVersion).toBe("1.33");
