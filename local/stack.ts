@@ -2,7 +2,7 @@ import { appEnvironment, type LogLevel } from "@edgestack/contract";
 import { clusterAppSettings } from "../infra/config/app-environment";
 import { fields, parseStackConfig, type FieldName, type StackConfig } from "../infra/config/schema";
 import { LOCAL_NGINX_SOURCE_ADDRESS } from "../infra/nginx";
-import { readStackFiles } from "../infra/config/stack-files";
+import { readStackFiles } from "../offline/engine/stack-files";
 
 /** A stack-config value as a test or benchmark would set it (validated like the stack file's own). */
 export type ConfigOverride = string | number | boolean | string[];

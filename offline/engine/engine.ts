@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
-import { readStackFiles } from "../../infra/config/stack-files";
+import { readStackFiles } from "./stack-files";
 import { deserializeInputs } from "./deserialize";
 import { fingerprint, SecretMode } from "../plan/secrets";
 

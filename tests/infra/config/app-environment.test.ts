@@ -8,7 +8,7 @@ import { APP_DRAIN_SECONDS, APP_ENV } from "@edgestack/contract";
 import { loadConfig } from "../../../app/src/config";
 import { APP_ENV_SOURCES } from "../../../infra/config/app-environment";
 import { fields, parseStackConfig, type FieldName } from "../../../infra/config/schema";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { appEnv } from "../../../infra/workloads/app";
 import { configProblems } from "../../harness/config";
 

@@ -1,6 +1,6 @@
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
 
 /** The prod stack's Kubernetes workloads and their load-balancer wiring, as registered. */
