@@ -83,6 +83,8 @@ export interface DataPlane {
   readonly dir: string;
   readonly port: number;
   readonly statusPort: number;
+  /** Every replica's /metrics port (on the replica's own address): the scrape target, never nginx's upstream. */
+  readonly metricsPort: number;
   /** The DNS server nginx resolves the replicas through. */
   readonly dns: DnsServer;
   /** The readiness probe the loop runs (from the Deployment spec). */
@@ -238,6 +240,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   };
 
   let appPort = 0;
+  let metricsPort = 0;
   // The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list.
   let siteOrigins: string[] = [];
   const launchReplica = async (index: number): Promise<ReplicaProcess> => {
@@ -250,7 +253,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       host,
       port: appPort,
       logFile: path.join(dir, `${instanceId}.log`),
-      env: replicaEnv(config, { index, host, port: appPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
+      env: replicaEnv(config, { index, host, port: appPort, metricsPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
     });
     replicas[index] = r;
     controller!.add({ id: instanceId, address: host, port: appPort });
@@ -285,6 +288,9 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     // One port for every replica, free on every address (each replica has its own, as pods do).
     appPort = await freePort("0.0.0.0");
+    // The replicas' /metrics port, as the Deployment's "metrics" container port: not nginx's upstream.
+    do metricsPort = await freePort("0.0.0.0");
+    while (metricsPort === appPort);
     log(`starting ${replicaCount} app replica(s) on ${Array.from({ length: replicaCount }, (_, i) => replicaAddress(i)).join(", ")} port ${appPort}…`);
     const started = await Promise.allSettled(Array.from({ length: replicaCount }, (_, i) => launchReplica(i)));
     const failed = started.find((x): x is PromiseRejectedResult => x.status === "rejected");
@@ -373,6 +379,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       dir,
       port,
       statusPort,
+      metricsPort,
       dns: theDns,
       readinessProbe: probe,
       nlb,

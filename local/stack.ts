@@ -1,6 +1,7 @@
 import { fields, parseStackConfig, type FieldName, type StackConfig } from "../infra/config/schema";
 import { LOCAL_NGINX_SOURCE_ADDRESS } from "../infra/nginx";
 import { readStackFiles } from "../infra/config/stack-files";
+import { latencyThresholdsMs, sloSpec } from "../infra/observability/slo";
 
 /** A stack-config value as a test or benchmark would set it (validated like the stack file's own). */
 export type ConfigOverride = string | number | boolean | string[];
@@ -27,6 +28,8 @@ export interface ReplicaEnvInput {
   /** Loopback address the replica binds; default 127.0.0.1. */
   host?: string;
   port: number;
+  /** The /metrics port (every replica on its own address, as pods). */
+  metricsPort: number;
   redisUrl: string;
   /** See DataPlaneOptions.shutdownDelayMs. */
   shutdownDelayMs: number;
@@ -50,6 +53,8 @@ export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<
   return {
     PORT: String(input.port),
     HOST: input.host ?? "127.0.0.1",
+    METRICS_PORT: String(input.metricsPort),
+    METRICS_LATENCY_THRESHOLDS_MS: latencyThresholdsMs(sloSpec(config)).join(","),
     REDIS_URL: input.redisUrl,
     RATE_LIMIT_MAX: String(config.rateLimitMax),
     RATE_LIMIT_WINDOW_MS: String(config.rateLimitWindowMs),

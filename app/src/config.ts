@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { z } from "zod";
+import { DEFAULT_LATENCY_THRESHOLDS_MS } from "./metrics";
 import { APP_PORT } from "./routes";
 import { parseApiKeyHashes } from "./apiKeys";
 import { parseCidrList } from "./clientIp";
@@ -27,7 +28,19 @@ export interface AppConfig {
   instanceId: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   accessLog: AccessLogMode;
+  /** Prometheus metrics on their own port (app/src/metrics.ts); null with METRICS=off. */
+  metrics: MetricsConfig | null;
 }
+
+/** Where /metrics is served and which SLO latency thresholds its histograms must have as buckets. */
+export interface MetricsConfig {
+  port: number;
+  host: string;
+  latencyThresholdsMs: number[];
+}
+
+/** The metrics port by default (the OpenTelemetry Prometheus exporter's conventional port); never the serving port. */
+export const METRICS_PORT = 9464;
 
 /** Bounds of the /ws endpoint (see app/src/websocket.ts). */
 export interface WebSocketLimits {
@@ -112,6 +125,13 @@ const envObject = z.object({
     INSTANCE_ID: z.string().min(1).max(128).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ACCESS_LOG: z.enum(ACCESS_LOG_MODES).default("errors"),
+    METRICS: z.enum(["on", "off"]).default("on"),
+    METRICS_PORT: integer(0, 65535).default(METRICS_PORT),
+    METRICS_HOST: z.string().refine((value) => isIP(value) !== 0, { message: "must be an IP address to bind (e.g. 0.0.0.0, ::, 127.0.0.1)" }).optional(),
+    METRICS_LATENCY_THRESHOLDS_MS: list()
+      .refine((values) => values.every((v) => /^[0-9]{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 60_000), { message: "must be comma-separated milliseconds from 1 to 60000, e.g. 300,1000" })
+      .transform((values) => values.map(Number))
+      .default([...DEFAULT_LATENCY_THRESHOLDS_MS]),
   });
 
 /** Every variable's value when unset (shown in cross-field errors instead of `undefined`). */
@@ -131,6 +151,9 @@ const envSchema = envObject.superRefine((env, ctx) => {
         path: ["SHUTDOWN_TIMEOUT_MS"],
         message: `must be above SHUTDOWN_DELAY_MS (${env.SHUTDOWN_DELAY_MS})`,
       });
+    }
+    if (env.METRICS === "on" && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: `must differ from PORT (${env.PORT}): /metrics must not be reachable where requests are served` });
     }
     if (env.WS_SEND_BUFFER_BYTES < env.WS_MAX_MESSAGE_BYTES) {
       ctx.addIssue({
@@ -199,5 +222,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     instanceId: e.INSTANCE_ID ?? hostname(),
     logLevel: e.LOG_LEVEL,
     accessLog: e.ACCESS_LOG,
+    metrics: e.METRICS === "off" ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST, latencyThresholdsMs: e.METRICS_LATENCY_THRESHOLDS_MS },
   };
 }

@@ -3,10 +3,16 @@ import { PORTS, routePath } from "../contract";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import { NAMESPACE, type WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
+import { latencyThresholdsMs, sloSpec } from "../observability/slo";
 
 /** The port the app listens on (PORT) and its Services' port: nginx's upstream servers are the pods' IPs on it. */
 export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
+/**
+ * The app's /metrics port (METRICS_PORT, app/src/config.ts): a container port named "metrics" that no
+ * Service lists and nginx never proxies to; only the metrics scraper may connect (network-policies.ts).
+ */
+export const APP_METRICS_PORT = 9464;
 /** Headless Service: its DNS name resolves to the ready app pods' IPs (nginx's resolving upstream). */
 export const APP_PODS_SERVICE = "app-pods";
 /** The name nginx re-resolves; EKS's cluster domain is cluster.local. */
@@ -68,6 +74,9 @@ export function appEnv(s: WorkloadSettings): { name: string; value: string }[] {
     { name: "SHUTDOWN_TIMEOUT_MS", value: String(appShutdownTimeoutMs(s)) },
     { name: "KEEPALIVE_TIMEOUT_MS", value: String(s.appKeepAliveSeconds * 1000) },
     { name: "HEADERS_TIMEOUT_MS", value: String(s.appHeadersTimeoutSeconds * 1000) },
+    { name: "METRICS_PORT", value: String(APP_METRICS_PORT) },
+    // Each SLO latency threshold is a histogram bucket, so the latency SLI is exact.
+    { name: "METRICS_LATENCY_THRESHOLDS_MS", value: latencyThresholdsMs(sloSpec(s)).join(",") },
   ];
 }
 
@@ -97,7 +106,10 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string):
             name: APP_NAME,
             image: s.appImage,
             imagePullPolicy: "IfNotPresent",
-            ports: [{ name: "http", containerPort: APP_PORT, protocol: "TCP" }],
+            ports: [
+              { name: "http", containerPort: APP_PORT, protocol: "TCP" },
+              { name: "metrics", containerPort: APP_METRICS_PORT, protocol: "TCP" },
+            ],
             env: [
               ...appEnv(s),
               { name: REDIS_URL_KEY, valueFrom: { secretKeyRef: { name: redisSecretName, key: REDIS_URL_KEY } } },

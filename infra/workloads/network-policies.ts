@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { NGINX_PORTS } from "../nginx/model";
-import { APP_PORT, appLabels } from "./app";
+import { APP_METRICS_PORT, APP_PORT, appLabels } from "./app";
 import { nginxLabels } from "./nginx";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -21,6 +21,16 @@ const podsOf = (labels: Record<string, string>) => ({ "app.kubernetes.io/name": 
 export const CLUSTER_DNS_PEER = {
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
   podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+};
+
+/**
+ * The metrics scraper: pods labelled `edgestack.io/metrics-scraper: "true"` in any namespace (an
+ * in-cluster Prometheus agent or collector that remote-writes). The only peer admitted on the metrics
+ * ports; nginx, the load balancers and the nodes are not.
+ */
+export const METRICS_SCRAPER_PEER = {
+  namespaceSelector: {},
+  podSelector: { matchLabels: { "edgestack.io/metrics-scraper": "true" } },
 };
 
 /**
@@ -57,6 +67,10 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
           { from: nodes, ports: [tcp(APP_PORT)] },
         ],
       },
+    },
+    {
+      name: "app-metrics-from-scraper",
+      spec: { podSelector: appPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(APP_METRICS_PORT)] }] },
     },
     { name: "app-to-redis", spec: { podSelector: appPods, policyTypes: ["Egress"], egress: [{ to: nodes, ports: [tcp(i.redisPort)] }] } },
   ];

@@ -34,6 +34,16 @@ export type WorkloadSettings = Pick<
   | "nginxHttpNodePort"
   | "nginxProxyProtocolNodePort"
   | "nginxProxyProtocolHttpNodePort"
+  | "sloWindowDays"
+  | "sloApiAvailabilityPercent"
+  | "sloApiLatencyMs"
+  | "sloApiLatencyPercent"
+  | "sloSiteAvailabilityPercent"
+  | "sloSiteLatencyMs"
+  | "sloSiteLatencyPercent"
+  | "sloWebsocketAvailabilityPercent"
+  | "sloWebsocketLatencyMs"
+  | "sloWebsocketLatencyPercent"
 >;
 
 export const NAMESPACE = "edgestack";

@@ -42,7 +42,7 @@ test("the runtime stage holds the build output and production dependencies only"
 
 test("the image's command serves, passes its HEALTHCHECK and stops cleanly on STOPSIGNAL", async () => {
   const port = await freePort();
-  const env = { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port), HOST: "127.0.0.1", REDIS_URL: redis.url, SHUTDOWN_DELAY_MS: "0", LOG_LEVEL: "warn" };
+  const env = { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port), METRICS_PORT: "0", HOST: "127.0.0.1", REDIS_URL: redis.url, SHUTDOWN_DELAY_MS: "0", LOG_LEVEL: "warn" };
   const [command, ...args] = image.cmd;
   const proc = spawn(command!, args, { cwd: image.workdir, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
