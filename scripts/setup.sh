@@ -29,6 +29,8 @@ fi
 # Node 24 (the image's major) in a chroot of Debian sid's packages, for `npm run test:node24`.
 $SUDO env EDGESTACK_CACHE="${EDGESTACK_CACHE:-$HOME/.cache/edgestack}" bash scripts/node24/install.sh
 bash scripts/setup-nginx.sh
+# Prometheus, promtool, Alertmanager, the nginx exporter (Debian, pinned) and sloth, into the cache.
+bash scripts/setup-observability.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ "${CI:-}" = "true" ]; then
   npm ci --no-audit --no-fund

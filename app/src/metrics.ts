@@ -22,6 +22,7 @@ export const METRIC_NAMES = {
   redisDuration: "edgestack_redis_command_duration_seconds",
   redisErrors: "edgestack_redis_command_errors_total",
   websockets: "edgestack_websocket_connections",
+  ready: "edgestack_app_ready",
 } as const;
 
 /** Methods kept as themselves in the `method` label; anything else is "OTHER". */
@@ -77,6 +78,7 @@ export class AppMetrics {
   private readonly requestChildren = new Map<string, { inc(): void }>();
   private readonly durationChildren = new Map<RouteLabels, { observe(value: number): void }>();
   private openWebSockets: () => number = () => 0;
+  private isReady: () => boolean = () => true;
 
   constructor(options: AppMetricsOptions) {
     const registers = [this.registry];
@@ -103,6 +105,15 @@ export class AppMetrics {
         this.set(openWebSockets());
       },
     });
+    const isReady = () => this.isReady();
+    new Gauge({
+      name: METRIC_NAMES.ready,
+      help: "1 while this replica can serve (its readiness), 0 from SIGTERM on.",
+      registers,
+      collect() {
+        this.set(isReady() ? 1 : 0);
+      },
+    });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
 
@@ -127,6 +138,11 @@ export class AppMetrics {
 
   limiter(decision: LimiterDecisionLabel): void {
     this.limiterDecisions.labels(decision).inc();
+  }
+
+  /** Reports readiness from `ready` at each scrape. */
+  reportReadiness(ready: () => boolean): void {
+    this.isReady = ready;
   }
 
   /** Counts the open WebSockets from `count` at each scrape. */

@@ -301,6 +301,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     limits: config.websocket,
   });
   metrics?.countWebSockets(() => websockets.clients.size);
+  metrics?.reportReadiness(() => !draining);
 
   return {
     server,
