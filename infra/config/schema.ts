@@ -178,6 +178,12 @@ export const fields = {
 
   // ── nginx ──────────────────────────────────────────────────────────────────────────────────
   nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.30.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
+  nginxExporterImage: field({
+    type: "string",
+    schema: pinnedImage(),
+    default: "nginx/nginx-prometheus-exporter:0.11.0",
+    description: "The NGINX Prometheus exporter, a sidecar of every nginx pod reading stub_status on loopback (the version Debian packages for the local data plane).",
+  }),
   nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
   nginxLoadBalancing: field({
     type: "string",

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { NGINX_PORTS } from "../nginx/model";
 import { APP_METRICS_PORT, APP_PORT, appLabels } from "./app";
-import { nginxLabels } from "./nginx";
+import { NGINX_EXPORTER_PORT, nginxLabels } from "./nginx";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
@@ -71,6 +71,10 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
     {
       name: "app-metrics-from-scraper",
       spec: { podSelector: appPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(APP_METRICS_PORT)] }] },
+    },
+    {
+      name: "nginx-exporter-from-scraper",
+      spec: { podSelector: nginxPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(NGINX_EXPORTER_PORT)] }] },
     },
     { name: "app-to-redis", spec: { podSelector: appPods, policyTypes: ["Egress"], egress: [{ to: nodes, ports: [tcp(i.redisPort)] }] } },
   ];

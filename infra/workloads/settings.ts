@@ -31,6 +31,7 @@ export type WorkloadSettings = Pick<
   | "terminationGracePeriodSeconds"
   | "nginxImage"
   | "nginxReplicas"
+  | "nginxExporterImage"
   | "nginxHttpNodePort"
   | "nginxProxyProtocolNodePort"
   | "nginxProxyProtocolHttpNodePort"
