@@ -145,7 +145,8 @@ function classSelector(c: ClassObjectives, job: string): string {
 function errorRatioExpr(c: ClassObjectives, kind: SliKind, range: string, job: string): string {
   const sel = classSelector(c, job);
   if (kind === "availability") {
-    return `sum(rate(${APP_METRICS.requests}{${sel},code="5xx"}[${range}])) / sum(rate(${APP_METRICS.requests}{${sel}}[${range}]))`;
+    // A class that never answered a 5xx has no 5xx series: its ratio is 0, not missing.
+    return `(sum(rate(${APP_METRICS.requests}{${sel},code="5xx"}[${range}])) or vector(0)) / sum(rate(${APP_METRICS.requests}{${sel}}[${range}]))`;
   }
   return (
     `1 - (sum(rate(${APP_METRICS.duration}_bucket{${sel},${leMatcher(c.latency.thresholdMs / 1000)}}[${range}]))` +

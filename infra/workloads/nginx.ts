@@ -16,6 +16,11 @@ export const NGINX_CONF_DIR = "/etc/nginx/edgestack";
 export const NGINX_EXPORTER_PORT = 9113;
 export const NGINX_EXPORTER_RESOURCES = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } } as const;
 
+/** The exporter's flags (0.11): stub_status on loopback at `statusPort`, metrics on `listenAddress`. The local data plane runs the same. */
+export function nginxExporterArgs(statusPort: number, listenAddress: string): string[] {
+  return [`-nginx.scrape-uri=http://127.0.0.1:${statusPort}${NGINX_STUB_STATUS_PATH}`, `-web.listen-address=${listenAddress}`, "-web.telemetry-path=/metrics"];
+}
+
 /**
  * The exporter beside nginx: reads stub_status over the pod's loopback (the only address nginx lets
  * read it) and serves nginx_* metrics on NGINX_EXPORTER_PORT. The flags are 0.11's (the version
@@ -26,7 +31,7 @@ export function nginxExporterContainer(image: string): k8s.types.input.core.v1.C
     name: "nginx-exporter",
     image,
     imagePullPolicy: "IfNotPresent",
-    args: [`-nginx.scrape-uri=http://127.0.0.1:${NGINX_PORTS.status}${NGINX_STUB_STATUS_PATH}`, `-web.listen-address=:${NGINX_EXPORTER_PORT}`, "-web.telemetry-path=/metrics"],
+    args: nginxExporterArgs(NGINX_PORTS.status, `:${NGINX_EXPORTER_PORT}`),
     ports: [{ name: "metrics", containerPort: NGINX_EXPORTER_PORT, protocol: "TCP" }],
     resources: { requests: { ...NGINX_EXPORTER_RESOURCES.requests }, limits: { ...NGINX_EXPORTER_RESOURCES.limits } },
     securityContext: containerSecurityContext(NGINX_UID),
