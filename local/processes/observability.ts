@@ -55,6 +55,20 @@ function start(binary: string, args: string[], log: string): Child {
 /** The job names the rules select on (infra/observability/rules.ts defaults). */
 export const LOCAL_JOBS = { app: "edgestack-app", nginx: "edgestack-nginx" } as const;
 
+/** Resolves once `url` answers 200 (Prometheus answers 503 until its storage is open). */
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function startObservability(o: ObservabilityOptions): Promise<ObservabilityStack> {
   const dir = path.join(o.dir, "observe");
   mkdirSync(dir, { recursive: true });
@@ -120,7 +134,7 @@ export async function startObservability(o: ObservabilityOptions): Promise<Obser
         path.join(dir, "prometheus.log"),
       ),
     );
-    await Promise.all([waitForPort(exporterPort, 20_000), waitForPort(promPort, 30_000)]);
+    await Promise.all([waitForPort(exporterPort, 20_000), waitReady(`${promUrl}/-/ready`, 30_000), waitReady(`${amUrl}/-/ready`, 30_000)]);
     return {
       prometheusUrl: promUrl,
       alertmanagerUrl: amUrl,
