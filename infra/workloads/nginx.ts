@@ -33,6 +33,9 @@ export function nginxExporterContainer(image: string): k8s.types.input.core.v1.C
     imagePullPolicy: "IfNotPresent",
     args: nginxExporterArgs(NGINX_PORTS.status, `:${NGINX_EXPORTER_PORT}`),
     ports: [{ name: "metrics", containerPort: NGINX_EXPORTER_PORT, protocol: "TCP" }],
+    // The exporter's own process only (its port): an nginx problem must show in nginx_up, not unready the pod twice.
+    readinessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     resources: { requests: { ...NGINX_EXPORTER_RESOURCES.requests }, limits: { ...NGINX_EXPORTER_RESOURCES.limits } },
     securityContext: containerSecurityContext(NGINX_UID),
   };
