@@ -47,8 +47,7 @@ const REDIS_COMMANDS = new Set(["evalsha", "eval", "script", "mget", "get", "set
 
 /** Latency buckets (seconds) every histogram has, before the SLO thresholds are added. */
 export const BASE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
-/** The stack's default SLO latency thresholds (infra/observability/slo.ts; a test keeps them equal). */
-export const DEFAULT_LATENCY_THRESHOLDS_MS = [300, 1000] as const;
+export { DEFAULT_LATENCY_THRESHOLDS_MS } from "@edgestack/contract";
 const REDIS_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 /** The request-duration buckets: the base ones plus every SLO threshold, ascending, distinct. */

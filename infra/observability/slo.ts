@@ -1,4 +1,4 @@
-import type { RouteKey } from "../contract";
+import type { RouteKey } from "@edgestack/contract";
 import type { StackConfig } from "../config";
 
 /**

@@ -1,4 +1,4 @@
-import { ROUTES } from "../../../infra/contract";
+import { ROUTES } from "@edgestack/contract";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { latencyThresholdsMs, percentToRatio, ROUTES_WITHOUT_SLO, SLO_ROUTE_CLASSES, sloSpec } from "../../../infra/observability/slo";
 import { configProblems } from "../../harness/config";

@@ -1,8 +1,8 @@
 import { parseStackConfig } from "../../../infra/config/schema";
-import { routePath } from "../../../infra/contract";
+import { APP_ENV, routePath } from "@edgestack/contract";
 import { APP_METRICS_PORT, APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appPodsServiceSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
 import { latencyThresholdsMs, sloSpec } from "../../../infra/observability/slo";
-import { loadConfig, METRICS_PORT } from "../../../app/src/config";
+import { loadConfig } from "../../../app/src/config";
 
 const config = parseStackConfig(
   {
@@ -32,6 +32,7 @@ describe("appEnv", () => {
       REDIS_CLUSTER: "true",
       TRUST_PROXY_CIDRS: config.vpcCidr,
       WS_ALLOWED_ORIGINS: `https://${config.domain},https://${config.wwwSubdomain}.${config.domain}`,
+      WS_MAX_CONNECTIONS_PER_CLIENT: String(config.wsMaxConnectionsPerClient),
       SHUTDOWN_DELAY_MS: "25000",
       SHUTDOWN_TIMEOUT_MS: "49500",
       KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),
@@ -122,7 +123,7 @@ describe("Service, PDB and HPA", () => {
   });
 
   it("never exposes the metrics port through a Service (nginx's upstream and the ClusterIP carry http only)", () => {
-    expect(APP_METRICS_PORT).toBe(METRICS_PORT);
+    expect(APP_METRICS_PORT).toBe(APP_ENV.METRICS_PORT.default);
     for (const service of [appServiceSpec(config), appPodsServiceSpec()] as any[]) {
       expect(service.ports.map((p: { name: string; port: number; targetPort: unknown }) => [p.name, p.port, p.targetPort])).toEqual([["http", APP_PORT, "http"]]);
     }
