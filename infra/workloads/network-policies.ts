@@ -23,13 +23,18 @@ export const CLUSTER_DNS_PEER = {
   podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
 };
 
+/** The namespace the metrics scraper runs in (kube-prometheus-stack's and most agents' convention). */
+export const METRICS_SCRAPER_NAMESPACE = "monitoring";
+
 /**
- * The metrics scraper: pods labelled `edgestack.io/metrics-scraper: "true"` in any namespace (an
- * in-cluster Prometheus agent or collector that remote-writes). The only peer admitted on the metrics
+ * The metrics scraper: pods labelled `edgestack.io/metrics-scraper: "true"` in the `monitoring`
+ * namespace (an in-cluster Prometheus agent or collector that remote-writes). The namespace is named
+ * by the label the API server sets (`kubernetes.io/metadata.name`, which no tenant can forge), since
+ * a pod label alone can be carried by any pod of any namespace. The only peer admitted on the metrics
  * ports; nginx, the load balancers and the nodes are not.
  */
 export const METRICS_SCRAPER_PEER = {
-  namespaceSelector: {},
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": METRICS_SCRAPER_NAMESPACE } },
   podSelector: { matchLabels: { "edgestack.io/metrics-scraper": "true" } },
 };
 

@@ -35,6 +35,8 @@ describe("networkPolicySpecs", () => {
     expect(byName["app-metrics-from-scraper"]).toEqual({ podSelector: app, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(APP_METRICS_PORT)] }] });
     expect(byName["nginx-exporter-from-scraper"]).toEqual({ podSelector: nginx, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(NGINX_EXPORTER_PORT)] }] });
     expect(METRICS_SCRAPER_PEER.podSelector.matchLabels).toEqual({ "edgestack.io/metrics-scraper": "true" });
+    // A named namespace (the API server's label): a pod label alone could be carried in any namespace.
+    expect(METRICS_SCRAPER_PEER.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "monitoring" });
     type Rule = { ports?: { port: number }[] };
     for (const [name, spec] of Object.entries(byName) as [string, { ingress?: Rule[] }][]) {
       if (name.endsWith("-from-scraper")) continue;
