@@ -3,6 +3,7 @@
  * mandatory rule must report. Applied to a fresh copy of the plan (`npm run plan -- --stack prod --json`).
  */
 import type { PlanResource } from "../../../offline/plan/format";
+import { dnsFailoverMutations } from "./dns-failover-mutations";
 
 export interface Mutation {
   area: string;
@@ -201,4 +202,5 @@ export const mutations: Mutation[] = [
   { area: "nlb", title: "NLB deletion protection off", expect: "nlb-lb", apply: (p) => (p.inputs("nlb-lb").enableDeletionProtection = false) },
   { area: "nlb", title: "NLB access logs off", expect: "nlb-lb", apply: (p) => (p.inputs("nlb-lb").accessLogs.enabled = false) },
   { area: "nlb", title: "NLB access logs removed", expect: "nlb-lb", apply: (p) => delete p.inputs("nlb-lb").accessLogs },
+  ...dnsFailoverMutations,
 ];
