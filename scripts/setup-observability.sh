@@ -5,8 +5,11 @@
 #     ${EDGESTACK_CACHE:-$HOME/.cache/edgestack}/prometheus-tools-<versions> (static Go binaries: no
 #     services started, the system untouched). When Debian has moved on from a pin (a point release),
 #     the current version is taken and printed: record it.
-#   - sloth from the Go module proxy, built once into ${EDGESTACK_CACHE}/sloth-<version>/bin (a cold
-#     build took ~22 min on a loaded 2-core machine; CI should cache the folder).
+#   - sloth's generator (scripts/sloth: sloth's library behind `sloth generate`'s flags, the version
+#     pinned with hashes by its go.mod/go.sum), built from the Go module proxy into
+#     ${EDGESTACK_CACHE}/sloth-generate-<version>-<source hash>/bin. Only the generator's packages are
+#     compiled, not the CLI's Kubernetes controller (the full `go install .../cmd/sloth` compiles
+#     about twice as many packages).
 # Idempotent.
 set -euo pipefail
 
@@ -14,7 +17,6 @@ cache="${EDGESTACK_CACHE:-$HOME/.cache/edgestack}"
 PROMETHEUS_VERSION="2.42.0+ds-5+deb12u1"
 ALERTMANAGER_VERSION="0.25.0-1+b4"
 NGINX_EXPORTER_VERSION="0.11.0-1+b4"
-SLOTH_VERSION="0.16.0" # local/processes/observability-tools.ts SLOTH_VERSION
 
 tools="$cache/prometheus-tools"
 stamp="$tools/VERSIONS"
@@ -52,11 +54,17 @@ if [ ! -f "$stamp" ] || [ "$(head -n1 "$stamp")" != "$wanted" ] || [ ! -x "$tool
 fi
 "$tools/usr/bin/promtool" --version 2>&1 | head -n1
 
-sloth="$cache/sloth-$SLOTH_VERSION/bin/sloth"
+# The folder name is derived the same way by local/processes/observability-tools.ts (slothPath).
+sloth_src="$(cd "$(dirname "$0")/sloth" && pwd)"
+sloth_version="$(sed -n 's#^[[:space:]]*github.com/slok/sloth v\([^ ]*\).*#\1#p' "$sloth_src/go.mod")"
+sloth_hash="$(cat "$sloth_src/go.mod" "$sloth_src/go.sum" "$sloth_src/main.go" | sha256sum | cut -c1-12)"
+sloth="$cache/sloth-generate-$sloth_version-$sloth_hash/bin/sloth-generate"
 if [ ! -x "$sloth" ]; then
-  command -v go >/dev/null 2>&1 || { echo "sloth needs Go (1.22 or later) to build: install golang-go" >&2; exit 1; }
-  echo "building sloth v$SLOTH_VERSION into $(dirname "$sloth") (slow: a few minutes to ~20 on a busy machine)"
+  command -v go >/dev/null 2>&1 || { echo "sloth's generator needs Go (1.26 or later) to build: install golang-go" >&2; exit 1; }
+  echo "building sloth $sloth_version's generator into $(dirname "$sloth")"
   start=$(date +%s)
-  GOBIN="$(dirname "$sloth")" GOFLAGS=-mod=mod go install "github.com/slok/sloth/cmd/sloth@v$SLOTH_VERSION"
-  echo "sloth built in $(($(date +%s) - start)) s"
+  mkdir -p "$(dirname "$sloth")"
+  (cd "$sloth_src" && GOFLAGS=-mod=readonly go build -trimpath -o "$sloth.tmp" .)
+  mv "$sloth.tmp" "$sloth"
+  echo "sloth's generator built in $(($(date +%s) - start)) s"
 fi

@@ -30,7 +30,7 @@ test("the runtime stage holds the build output and production dependencies only"
   expect(image.cmd).toEqual(["node", "dist/main.js"]);
   expect(has("dist/main.js")).toBe(true);
   expect(has("static")).toBe(true);
-  for (const dep of ["find-my-way", "ioredis", "pino", "ws", "zod", "@edgestack/contract"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
+  for (const dep of ["find-my-way", "ioredis", "pino", "prom-client", "ws", "zod", "@edgestack/contract"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
   // The contract package as built JavaScript, not a link into the build's sources.
   expect(has("node_modules/@edgestack/contract/dist/index.js")).toBe(true);
   // No sources, no compiler, no test tooling, no benchmark-only dependency.

@@ -294,7 +294,7 @@ describe("sloth", () => {
     const input = path.join(dir, `sloth-${days}.yml`);
     const output = path.join(dir, `sloth-${days}.out.yml`);
     writeFileSync(input, slothSpec(s));
-    execFileSync(observabilityTool("sloth"), ["generate", "--no-log", `--default-slo-period=${days}d`, "-i", input, "-o", output], { stdio: "pipe" });
+    execFileSync(observabilityTool("sloth"), [`--default-slo-period=${days}d`, "-i", input, "-o", output], { stdio: "pipe" });
     const theirs = (parse(readFileSync(output, "utf8")) as { groups: { rules: { alert?: string; expr: string; labels: Record<string, string> }[] }[] }).groups
       .flatMap((g) => g.rules)
       .filter((r) => r.alert !== undefined);
