@@ -16,6 +16,7 @@ import {
   memoryQuantity,
   oneOf,
   parseIpv4Cidr,
+  objectivePercent,
   pinnedImage,
   plainText,
   weeklyWindow,
@@ -233,6 +234,12 @@ export const fields = {
 
   // ── nginx ──────────────────────────────────────────────────────────────────────────────────
   nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.30.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
+  nginxExporterImage: field({
+    type: "string",
+    schema: pinnedImage(),
+    default: "nginx/nginx-prometheus-exporter:0.11.0",
+    description: "The NGINX Prometheus exporter, a sidecar of every nginx pod reading stub_status on loopback (the version Debian packages for the local data plane).",
+  }),
   nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
   nginxLoadBalancing: field({
     type: "string",
@@ -320,6 +327,18 @@ export const fields = {
   staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate nginx sends on HTML when the app sends no Cache-Control (0 leaves it out); CloudFront honours it." }),
   wafEnabled: field({ type: "boolean", schema: z.boolean(), default: false, description: "Attach a WAFv2 web ACL (managed common rules + rate rule) to CloudFront; forced on in prod." }),
   wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(BOUNDS.wafRatePer5Minutes.min, BOUNDS.wafRatePer5Minutes.max), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
+
+  // ── Service level objectives (see docs/observability.md) ──────────────────────────────────────
+  sloWindowDays: field({ type: "integer", schema: integer(7, 90), default: 30, description: "SLO window (days) over which every objective's error budget is counted; the burn-rate alerts scale their factors to it." }),
+  sloApiAvailabilityPercent: field({ type: "string", schema: objectivePercent(), default: "99.9", description: "API route class (/api/): share of requests that must not fail with a 5xx, in percent (a quoted decimal, below 100)." }),
+  sloApiLatencyMs: field({ type: "integer", schema: appInteger("METRICS_LATENCY_THRESHOLD_MS"), default: 300, description: "API route class: the latency threshold (ms) of its latency objective." }),
+  sloApiLatencyPercent: field({ type: "string", schema: objectivePercent(), default: "99", description: "API route class: share of requests answered within sloApiLatencyMs, in percent." }),
+  sloSiteAvailabilityPercent: field({ type: "string", schema: objectivePercent(), default: "99.9", description: "Site route class (HTML pages and /static/ assets): share of requests that must not fail with a 5xx, in percent." }),
+  sloSiteLatencyMs: field({ type: "integer", schema: appInteger("METRICS_LATENCY_THRESHOLD_MS"), default: 1000, description: "Site route class: the latency threshold (ms) of its latency objective." }),
+  sloSiteLatencyPercent: field({ type: "string", schema: objectivePercent(), default: "99", description: "Site route class: share of requests answered within sloSiteLatencyMs, in percent." }),
+  sloWebsocketAvailabilityPercent: field({ type: "string", schema: objectivePercent(), default: "99.9", description: "WebSocket handshake route class (/ws): share of upgrade requests that must not fail with a 5xx, in percent." }),
+  sloWebsocketLatencyMs: field({ type: "integer", schema: appInteger("METRICS_LATENCY_THRESHOLD_MS"), default: 1000, description: "WebSocket handshake: the latency threshold (ms) of its latency objective (upgrade request to 101)." }),
+  sloWebsocketLatencyPercent: field({ type: "string", schema: objectivePercent(), default: "99", description: "WebSocket handshake: share of upgrades answered within sloWebsocketLatencyMs, in percent." }),
 
   // ── DNS ────────────────────────────────────────────────────────────────────────────────────
   createHostedZone: field({ type: "boolean", schema: z.boolean(), default: false, description: "Create the Route53 hosted zone; false looks up the existing zone named after the domain." }),

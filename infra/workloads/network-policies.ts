@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { NGINX_PORTS } from "../nginx/model";
-import { APP_PORT, appLabels } from "./app";
-import { nginxLabels } from "./nginx";
+import { APP_METRICS_PORT, APP_PORT, appLabels } from "./app";
+import { NGINX_EXPORTER_PORT, nginxLabels } from "./nginx";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
@@ -21,6 +21,21 @@ const podsOf = (labels: Record<string, string>) => ({ "app.kubernetes.io/name": 
 export const CLUSTER_DNS_PEER = {
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
   podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+};
+
+/** The namespace the metrics scraper runs in (kube-prometheus-stack's and most agents' convention). */
+export const METRICS_SCRAPER_NAMESPACE = "monitoring";
+
+/**
+ * The metrics scraper: pods labelled `edgestack.io/metrics-scraper: "true"` in the `monitoring`
+ * namespace (an in-cluster Prometheus agent or collector that remote-writes). The namespace is named
+ * by the label the API server sets (`kubernetes.io/metadata.name`, which no tenant can forge), since
+ * a pod label alone can be carried by any pod of any namespace. The only peer admitted on the metrics
+ * ports; nginx, the load balancers and the nodes are not.
+ */
+export const METRICS_SCRAPER_PEER = {
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": METRICS_SCRAPER_NAMESPACE } },
+  podSelector: { matchLabels: { "edgestack.io/metrics-scraper": "true" } },
 };
 
 /**
@@ -57,6 +72,14 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
           { from: nodes, ports: [tcp(APP_PORT)] },
         ],
       },
+    },
+    {
+      name: "app-metrics-from-scraper",
+      spec: { podSelector: appPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(APP_METRICS_PORT)] }] },
+    },
+    {
+      name: "nginx-exporter-from-scraper",
+      spec: { podSelector: nginxPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(NGINX_EXPORTER_PORT)] }] },
     },
     { name: "app-to-redis", spec: { podSelector: appPods, policyTypes: ["Egress"], egress: [{ to: nodes, ports: [tcp(i.redisPort)] }] } },
   ];

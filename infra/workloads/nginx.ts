@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { BOUNDS } from "../config/schema";
 import { NGINX_POD_RESOURCES } from "../nginx/capacity";
-import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../nginx/model";
+import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH } from "../nginx/model";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
 import { containerSecurityContext, NGINX_UID, podSecurityContext } from "./security";
@@ -12,6 +12,35 @@ export const NGINX_NAME = "nginx";
 export const NGINX_CONF_CHECKSUM_ANNOTATION = "edgestack.io/nginx-conf-sha256";
 /** Where the ConfigMap is mounted; nginx is started with `-c` on the file inside. */
 export const NGINX_CONF_DIR = "/etc/nginx/edgestack";
+
+/** The NGINX Prometheus exporter sidecar's metrics port (its default); in no Service, only the scraper admitted. */
+export const NGINX_EXPORTER_PORT = 9113;
+export const NGINX_EXPORTER_RESOURCES = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } } as const;
+
+/** The exporter's flags (0.11): stub_status on loopback at `statusPort`, metrics on `listenAddress`. The local data plane runs the same. */
+export function nginxExporterArgs(statusPort: number, listenAddress: string): string[] {
+  return [`-nginx.scrape-uri=http://127.0.0.1:${statusPort}${NGINX_STUB_STATUS_PATH}`, `-web.listen-address=${listenAddress}`, "-web.telemetry-path=/metrics"];
+}
+
+/**
+ * The exporter beside nginx: reads stub_status over the pod's loopback (the only address nginx lets
+ * read it) and serves nginx_* metrics on NGINX_EXPORTER_PORT. The flags are 0.11's (the version
+ * Debian packages and the local data plane runs).
+ */
+export function nginxExporterContainer(image: string): k8s.types.input.core.v1.Container {
+  return {
+    name: "nginx-exporter",
+    image,
+    imagePullPolicy: "IfNotPresent",
+    args: nginxExporterArgs(NGINX_PORTS.status, `:${NGINX_EXPORTER_PORT}`),
+    ports: [{ name: "metrics", containerPort: NGINX_EXPORTER_PORT, protocol: "TCP" }],
+    // The exporter's own process only (its port): an nginx problem must show in nginx_up, not unready the pod twice.
+    readinessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    resources: { requests: { ...NGINX_EXPORTER_RESOURCES.requests }, limits: { ...NGINX_EXPORTER_RESOURCES.limits } },
+    securityContext: containerSecurityContext(NGINX_UID),
+  };
+}
 
 export const nginxLabels = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "proxy" } as const;
 const selector = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack" };
@@ -117,6 +146,7 @@ export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, config
               { name: "tmp", mountPath: "/tmp" },
             ],
           },
+          nginxExporterContainer(s.nginxExporterImage),
         ],
         volumes: [
           { name: "conf", configMap: { name: configMapName, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },

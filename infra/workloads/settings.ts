@@ -32,9 +32,20 @@ export type WorkloadSettings = Pick<
   | "terminationGracePeriodSeconds"
   | "nginxImage"
   | "nginxReplicas"
+  | "nginxExporterImage"
   | "nginxHttpNodePort"
   | "nginxProxyProtocolNodePort"
   | "nginxProxyProtocolHttpNodePort"
+  | "sloWindowDays"
+  | "sloApiAvailabilityPercent"
+  | "sloApiLatencyMs"
+  | "sloApiLatencyPercent"
+  | "sloSiteAvailabilityPercent"
+  | "sloSiteLatencyMs"
+  | "sloSiteLatencyPercent"
+  | "sloWebsocketAvailabilityPercent"
+  | "sloWebsocketLatencyMs"
+  | "sloWebsocketLatencyPercent"
 >;
 
 
