@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   Alb,
+  Alerting,
   awsProvider,
   awsUsEast1Provider,
   bringUp,
@@ -176,6 +177,21 @@ function createEdge() {
   );
   return { alb, nlb, cdn, dns };
 }
+
+// ── Alerting: recommended CloudWatch alarms to SNS topics per region, the golden-signals dashboard ──
+new Alerting(
+  "alerting",
+  {
+    settings: config,
+    usEast1,
+    alb: edge && { loadBalancerArn: edge.alb.loadBalancerArn, targetGroupArn: edge.alb.targetGroupArn },
+    nlb: edge && { loadBalancerArn: edge.nlb.loadBalancerArn, targetGroupArns: edge.nlb.targetGroupArns },
+    distribution: edge && { id: edge.cdn.distributionId, functionNames: edge.cdn.functionNames },
+    cacheNodeIds: cache.memberClusterIds,
+    natGatewayIds: network.natGatewayIds,
+  },
+  { providers: { aws } },
+);
 
 // ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
 const kubernetesProvider = cluster.provider;
