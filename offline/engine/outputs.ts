@@ -330,6 +330,9 @@ function identityOutputs(c: MockContext): MockResult | undefined {
       const topicName = inputs.name ?? `${name}-${hex(name, 7)}`;
       return { id: arn("sns", topicName), outputs: { arn: arn("sns", topicName), name: topicName } };
     }
+    case "aws:sns/topicPolicy:TopicPolicy":
+      // Its id and arn are the topic's ARN.
+      return { id: String(inputs.arn), outputs: { arn: inputs.arn } };
     case "aws:cloudwatch/metricAlarm:MetricAlarm": {
       const alarmName = inputs.name ?? `${name}-${hex(name, 7)}`;
       return { id: alarmName, outputs: { arn: arn("cloudwatch", `alarm:${alarmName}`) } };

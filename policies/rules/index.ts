@@ -13,6 +13,7 @@ import { networkPolicies } from "./network";
 import { originLockPolicies } from "./originlock";
 import { podSecurityPolicies } from "./podsecurity";
 import { wafPolicies } from "./waf";
+import { observabilityPolicies } from "./observability";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
@@ -30,4 +31,5 @@ export const allPolicies: Policies = [
   ...kubernetesPolicies,
   ...podSecurityPolicies,
   ...timeoutPolicies,
+  ...observabilityPolicies,
 ];
