@@ -68,6 +68,8 @@ function resourcesOf(raw: unknown, source: string): RunnerResource[] {
       inputs: revive(e.inputs ?? {}) as Record<string, unknown>,
       protect: e.protect === true,
       custom: !e.type.startsWith("pulumi:") && !isComponentType(e.type),
+      // The provider (`type::name`) tells a rule the resource's region.
+      ...(typeof (e.options as { provider?: unknown } | undefined)?.provider === "string" ? { provider: (e.options as { provider: string }).provider } : {}),
     };
   });
 }

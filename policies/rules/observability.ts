@@ -25,7 +25,7 @@ function regionOf_(r: PolicyResource, providers: PolicyResource[]): string | und
   if (!ref) return undefined;
   const fromProps = ifKnown(() => str((ref.props as Props | undefined)?.region));
   if (fromProps) return fromProps;
-  const provider = providers.find((p) => p.urn === ref.urn || p.name === ref.name);
+  const provider = providers.find((p) => p.urn === ref.urn || p.name === ref.name || ref.name.endsWith(`::${p.name}`) || ref.urn.endsWith(`::${p.name}`));
   return provider ? ifKnown(() => str(props(provider).region)) : undefined;
 }
 
