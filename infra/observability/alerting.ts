@@ -52,12 +52,12 @@ export class Alerting extends pulumi.ComponentResource {
     const additionalMetrics = s.isProd || s.cdnAdditionalMetrics;
     const subscriptions = { page: s.alertPageSubscriptions, ticket: s.alertTicketSubscriptions };
 
-    const stackTopics = new AlertTopics(`${name}-topics`, { namePrefix: `${prefix}-alerts`, subscriptions }, { parent: this });
+    const stackTopics = new AlertTopics(`${name}-topics`, { namePrefix: `${prefix}-alerts`, subscriptions, protect: s.isProd }, { parent: this });
     // One set serves both when the stack itself is in us-east-1.
     const usEast1Topics =
       s.region === "us-east-1"
         ? stackTopics
-        : new AlertTopics(`${name}-topics-us-east-1`, { namePrefix: `${prefix}-alerts-us-east-1`, subscriptions }, { parent: this, provider: args.usEast1 });
+        : new AlertTopics(`${name}-topics-us-east-1`, { namePrefix: `${prefix}-alerts-us-east-1`, subscriptions, protect: s.isProd }, { parent: this, provider: args.usEast1 });
     this.topicArns = { stack: stackTopics.topicArns, "us-east-1": usEast1Topics.topicArns };
 
     const monitored: MonitoredResource<pulumi.Input<string>>[] = [];

@@ -60,6 +60,8 @@ export interface AlertTopicsArgs {
   /** Physical name prefix (`<namePrefix>-alerts-<severity>`; the region is appended for a second set). */
   namePrefix: string;
   subscriptions: Record<Severity, readonly string[]>;
+  /** Protect the key (prod): deleting it makes the topics undeliverable. */
+  protect: boolean;
 }
 
 /**
@@ -82,7 +84,7 @@ export class AlertTopics extends pulumi.ComponentResource {
         deletionWindowInDays: 30,
         policy: identity.accountId.apply(alertKeyPolicy),
       },
-      { parent: this },
+      { parent: this, protect: args.protect },
     );
     const topic = (severity: Severity) => {
       const t = new aws.sns.Topic(`${name}-${severity}`, { name: `${args.namePrefix}-${severity}`, kmsMasterKeyId: key.arn }, { parent: this });

@@ -17,16 +17,19 @@ type Props = Record<string, unknown>;
 const props = (r: PolicyResource) => r.props as Props;
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
-/** The region a resource is managed in: its provider's `region` (the provider resource in the stack, or the provider's props). */
+/**
+ * The region a resource is managed in: its provider's `region` (the provider resource in the stack, or the provider's props).
+ * Values unknown in preview are read directly: the rule then reports it can't decide yet, never a false violation.
+ */
 function regionOf_(r: PolicyResource, providers: PolicyResource[]): string | undefined {
-  const own = ifKnown(() => str(props(r).region));
+  const own = str(props(r).region);
   if (own) return own;
   const ref = r.provider;
   if (!ref) return undefined;
-  const fromProps = ifKnown(() => str((ref.props as Props | undefined)?.region));
+  const fromProps = str((ref.props as Props | undefined)?.region);
   if (fromProps) return fromProps;
   const provider = providers.find((p) => p.urn === ref.urn || p.name === ref.name || ref.name.endsWith(`::${p.name}`) || ref.urn.endsWith(`::${p.name}`));
-  return provider ? ifKnown(() => str(props(provider).region)) : undefined;
+  return provider ? str(props(provider).region) : undefined;
 }
 
 /** Whether a key policy lets CloudWatch use the key to publish to an encrypted topic (GenerateDataKey* and Decrypt). */
@@ -142,14 +145,14 @@ export const observabilityPolicies: Policies = [
         if (!m) return `action ${action} is not an SNS topic`;
         const [, actionRegion, topicName] = m;
         if (alarmRegion && actionRegion !== alarmRegion) return `action ${action} is a topic in ${actionRegion}, not in the alarm's region ${alarmRegion}`;
-        const topic = topics.find((t) => ifKnown(() => props(t).name) === topicName && regionOf_(t, providers) === actionRegion);
+        const topic = topics.find((t) => (props(t).name) === topicName && regionOf_(t, providers) === actionRegion);
         if (!topic) return `action ${action} names no topic of this stack in ${actionRegion}`;
-        const policy = topicPolicies.find((p) => refersTo(ifKnown(() => props(p).arn), topic) || ifKnown(() => props(p).arn) === action);
-        if (!policy || !topicAdmitsCloudWatch(ifKnown(() => props(policy).policy))) return `topic "${topic.name}" has no policy letting cloudwatch.amazonaws.com publish`;
-        const keyRef = ifKnown(() => str(props(topic).kmsMasterKeyId));
+        const policy = topicPolicies.find((p) => refersTo((props(p).arn), topic) || (props(p).arn) === action);
+        if (!policy || !topicAdmitsCloudWatch((props(policy).policy))) return `topic "${topic.name}" has no policy letting cloudwatch.amazonaws.com publish`;
+        const keyRef = (str(props(topic).kmsMasterKeyId));
         const key = keyRef ? keys.find((k) => refersTo(keyRef, k)) : undefined;
         if (!key) return `topic "${topic.name}" is not encrypted with a customer-managed key of this stack`;
-        if (!keyAdmitsCloudWatch(ifKnown(() => props(key).policy))) return `topic "${topic.name}"'s key "${key.name}" does not let cloudwatch.amazonaws.com use it (kms:GenerateDataKey*, kms:Decrypt)`;
+        if (!keyAdmitsCloudWatch((props(key).policy))) return `topic "${topic.name}"'s key "${key.name}" does not let cloudwatch.amazonaws.com use it (kms:GenerateDataKey*, kms:Decrypt)`;
         return undefined;
       };
 
@@ -160,24 +163,24 @@ export const observabilityPolicies: Policies = [
             const id = m.dimensions.DistributionId;
             const on = subscriptions.some(
               (s) =>
-                (ifKnown(() => props(s).distributionId) === id || refersTo(ifKnown(() => props(s).distributionId), m.resource)) &&
-                ifKnown(() => (props(s).monitoringSubscription as Props)?.realtimeMetricsSubscriptionConfig as Props)?.realtimeMetricsSubscriptionStatus === "Enabled",
+                ((props(s).distributionId) === id || refersTo((props(s).distributionId), m.resource)) &&
+                ((props(s).monitoringSubscription as Props)?.realtimeMetricsSubscriptionConfig as Props)?.realtimeMetricsSubscriptionStatus === "Enabled",
             );
             if (!on) {
               report(`Distribution "${m.resource.name}" has no CloudFront additional metrics (aws.cloudfront.MonitoringSubscription, Enabled): its recommended ${rec.metricName} alarm has no data.`, m.resource.urn);
               continue;
             }
           }
-          const candidates = alarms.filter((a) => ifKnown(() => props(a).namespace) === rec.namespace && ifKnown(() => props(a).metricName) === rec.metricName);
+          const candidates = alarms.filter((a) => (props(a).namespace) === rec.namespace && (props(a).metricName) === rec.metricName);
           const problems: string[] = [];
           const good = candidates.some((a) => {
             const p = props(a);
-            if (!sameDimensions(ifKnown(() => p.dimensions), m.dimensions)) return false;
+            if (!sameDimensions((p.dimensions), m.dimensions)) return false;
             const region = regionOf_(a, providers);
             if (expectedRegion && region !== expectedRegion) return problems.push(`alarm "${a.name}" is in ${region ?? "an unknown region"}, the metric in ${expectedRegion}`), false;
-            if (ifKnown(() => p.actionsEnabled) === false) return problems.push(`alarm "${a.name}" has its actions disabled`), false;
-            if (ifKnown(() => p.comparisonOperator) !== rec.comparison) return problems.push(`alarm "${a.name}" compares ${String(ifKnown(() => p.comparisonOperator))}, not ${rec.comparison}`), false;
-            const actions = list(ifKnown(() => p.alarmActions as string[]));
+            if ((p.actionsEnabled) === false) return problems.push(`alarm "${a.name}" has its actions disabled`), false;
+            if ((p.comparisonOperator) !== rec.comparison) return problems.push(`alarm "${a.name}" compares ${String((p.comparisonOperator))}, not ${rec.comparison}`), false;
+            const actions = list((p.alarmActions as string[]));
             if (actions.length === 0) return problems.push(`alarm "${a.name}" has no alarm actions`), false;
             const why = actions.map((x) => actionProblem(x, region)).filter((x): x is string => x !== undefined);
             if (why.length === actions.length) return problems.push(`alarm "${a.name}": ${why.join("; ")}`), false;

@@ -16,6 +16,7 @@ import { networkCases } from "./fixtures/network";
 import { originLockCases } from "./fixtures/originlock";
 import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
+import { observabilityCases } from "./fixtures/observability";
 
 const cases = [
   ...loadBalancerCases,
@@ -32,6 +33,7 @@ const cases = [
   ...kubernetesCases,
   ...podSecurityCases,
   ...timeoutCases,
+  ...observabilityCases,
 ];
 
 describe("the policy pack", () => {

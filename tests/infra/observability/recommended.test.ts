@@ -2,15 +2,15 @@ import { configProblems } from "../../harness/config";
 import { memberClusterIds } from "../../../infra/cache/settings";
 import { dashboardBody } from "../../../infra/observability/dashboard";
 import { elbArnSuffix } from "../../../infra/observability/alerting";
-import { alarmSpecs, RECOMMENDED_ALARMS, thresholdOverrides } from "../../../infra/observability/recommended";
+import { alarmSpecs, MonitoredResource, RECOMMENDED_ALARMS, thresholdOverrides } from "../../../infra/observability/recommended";
 import { subscriptionProblem } from "../../../infra/observability/subscriptions";
 
 const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
 
 describe("alarmSpecs", () => {
-  const resources = [
-    { kind: "alb" as const, label: "alb", dimensions: { LoadBalancer: "app/a/1" } },
-    { kind: "distribution" as const, label: "cdn", dimensions: { DistributionId: "E1", Region: "Global" } },
+  const resources: MonitoredResource<string>[] = [
+    { kind: "alb", label: "alb", dimensions: { LoadBalancer: "app/a/1" } },
+    { kind: "distribution", label: "cdn", dimensions: { DistributionId: "E1", Region: "Global" } },
   ];
   it("gives each resource every recommended alarm of its kind with its dimensions, CloudFront's in us-east-1", () => {
     const specs = alarmSpecs(resources, { thresholds: {}, cloudFrontAdditionalMetrics: true });
