@@ -175,7 +175,7 @@ function createEdge() {
     },
     { providers: { aws } },
   );
-  return { alb, nlb, cdn, dns };
+  return { alb, nlb, cdn, dns, certificates: { lb: lbCertificate, cdn: cdnCertificate } };
 }
 
 // ── Alerting: recommended CloudWatch alarms to SNS topics per region, the golden-signals dashboard ──
@@ -187,6 +187,10 @@ new Alerting(
     alb: edge && { loadBalancerArn: edge.alb.loadBalancerArn, targetGroupArn: edge.alb.targetGroupArn },
     nlb: edge && { loadBalancerArn: edge.nlb.loadBalancerArn, targetGroupArns: edge.nlb.targetGroupArns },
     distribution: edge && { id: edge.cdn.distributionId, functionNames: edge.cdn.functionNames },
+    certificates: edge && [
+      { arn: edge.certificates.lb.certificateArn, region: "stack" },
+      { arn: edge.certificates.cdn.certificateArn, region: "us-east-1" },
+    ],
     cacheNodeIds: cache.memberClusterIds,
     natGatewayIds: network.natGatewayIds,
   },

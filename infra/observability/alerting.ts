@@ -25,6 +25,8 @@ export interface AlertingArgs {
   alb?: { loadBalancerArn: pulumi.Input<string>; targetGroupArn: pulumi.Input<string> };
   nlb?: { loadBalancerArn: pulumi.Input<string>; targetGroupArns: Record<string, pulumi.Input<string>> };
   distribution?: { id: pulumi.Input<string>; functionNames: pulumi.Input<string>[] };
+  /** ACM certificates with the region they live in (CloudFront's is in us-east-1). */
+  certificates?: { arn: pulumi.Input<string>; region: "stack" | "us-east-1" }[];
   cacheNodeIds: string[];
   natGatewayIds: pulumi.Input<string>[];
   clusterName?: pulumi.Input<string>;
@@ -85,6 +87,7 @@ export class Alerting extends pulumi.ComponentResource {
       }
     }
     args.cacheNodeIds.forEach((id) => monitored.push({ kind: "cacheNode", label: `cache-${id.replace(/^.*?-(\d{4}-\d{3}|\d{3})$/, "$1")}`, dimensions: { CacheClusterId: id } }));
+    (args.certificates ?? []).forEach((c, i) => monitored.push({ kind: "certificate", label: `certificate-${i}`, dimensions: { CertificateArn: c.arn }, region: c.region }));
     args.natGatewayIds.forEach((id, i) => monitored.push({ kind: "natGateway", label: `nat-${i}`, dimensions: { NatGatewayId: id } }));
 
     const specs = alarmSpecs(monitored, { thresholds: thresholdOverrides(s.alarmThresholds), cloudFrontAdditionalMetrics: additionalMetrics });

@@ -24,6 +24,7 @@ export const MONITORED_KINDS = {
   cloudfrontFunction: ["FunctionName", "Region"],
   cacheNode: ["CacheClusterId"],
   natGateway: ["NatGatewayId"],
+  certificate: ["CertificateArn"],
 } as const;
 export type MonitoredKind = keyof typeof MONITORED_KINDS;
 
@@ -101,6 +102,9 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
     runbook: "The NAT gateway ran out of source ports to one destination: outbound calls from the nodes fail. Spread connections over more destinations or add NAT gateways." }),
   alarm({ kind: "natGateway", namespace: "AWS/NATGateway", metricName: "PacketsDropCount", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 100, treatMissingData: "notBreaching", severity: "ticket",
     runbook: "The NAT gateway drops packets (AWS suggests alarming above 0.01% of its traffic). Check the AWS Health Dashboard for the NAT gateway's AZ." }),
+  // ── ACM certificates (metric in the certificate's own region) ──────────────────────────────
+  alarm({ kind: "certificate", namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "LessThanThreshold", threshold: 44, treatMissingData: "breaching", severity: "ticket",
+    runbook: "The certificate expires soon and ACM has not renewed it: its DNS validation record is missing or the zone is not delegated. Check the certificate's renewal status and the _acme validation CNAME in Route53." }),
 ];
 
 /** The recommended alarms of one kind of resource. */
@@ -130,6 +134,8 @@ export interface MonitoredResource<T> {
   /** Short label unique within the stack (`alb`, `nlb-tls`, `cache-0001-002`, `nat-0`). */
   label: string;
   dimensions: Record<string, T>;
+  /** Where its metrics live when that depends on the resource (an ACM certificate's own region). */
+  region?: MetricRegion;
 }
 
 export interface AlarmSpec<T> {
@@ -175,7 +181,7 @@ export function alarmSpecs<T>(resources: readonly MonitoredResource<T>[], option
         name: `${r.label}-${a.metricName}`,
         alarm: a,
         resourceLabel: r.label,
-        region: regionOf(r.kind),
+        region: r.region ?? regionOf(r.kind),
         dimensions: r.dimensions,
         threshold,
         severity: a.severity,

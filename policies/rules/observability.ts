@@ -9,6 +9,7 @@ const T = {
   topic: ["aws:sns/topic:Topic"],
   topicPolicy: ["aws:sns/topicPolicy:TopicPolicy"],
   natGateway: ["aws:ec2/natGateway:NatGateway"],
+  certificate: ["aws:acm/certificate:Certificate"],
   cloudfrontFunction: ["aws:cloudfront/function:Function"],
   monitoringSubscription: ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"],
 } as const;
@@ -109,6 +110,12 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
       out.push({ resource: rg, kind: "cacheNode", dimensions: { CacheClusterId: node }, region: stackRegion(rg) });
     }
   }
+  for (const cert of ofType(resources, T.certificate)) {
+    const arn = ifKnown(() => str(props(cert).arn));
+    const region = stackRegion(cert);
+    // An ACM certificate's metrics (DaysToExpiry) live in its own region, which its ARN names.
+    if (arn && region) out.push({ resource: cert, kind: "certificate", dimensions: { CertificateArn: arn.replace(/^(arn:[^:]+:acm:)[^:]+/, `$1${region}`) }, region });
+  }
   for (const nat of ofType(resources, T.natGateway)) {
     const id = ifKnown(() => str(props(nat).id));
     if (id) out.push({ resource: nat, kind: "natGateway", dimensions: { NatGatewayId: id }, region: stackRegion(nat) });
@@ -127,7 +134,7 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
     description:
-      "In prod, every load balancer, target group, distribution, CloudFront function, cache node and NAT gateway has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
+      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway and ACM certificate has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {

@@ -9,9 +9,9 @@ beforeAll(async () => {
 
 it("has every recommended alarm of every load balancer, target group, distribution, function, cache node and NAT gateway, delivering", () => {
   const expected = expectedAlarms(run);
-  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways.
+  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways, 2 certificates.
   expect(expected.map((e) => e.kind).sort()).toEqual(
-    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway"].sort(),
+    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway", "certificate", "certificate"].sort(),
   );
   expect(coverageProblems(run)).toEqual([]);
 });

@@ -18,6 +18,7 @@ export const MUST_ALARM: Record<string, { namespace: string; metrics: string[] }
   cloudfrontFunction: { namespace: "AWS/CloudFront", metrics: ["FunctionValidationErrors", "FunctionExecutionErrors", "FunctionThrottles"] },
   cacheNode: { namespace: "AWS/ElastiCache", metrics: ["CPUUtilization", "EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "CurrConnections", "ReplicationLag"] },
   natGateway: { namespace: "AWS/NATGateway", metrics: ["ErrorPortAllocation", "PacketsDropCount"] },
+  certificate: { namespace: "AWS/CertificateManager", metrics: ["DaysToExpiry"] },
 };
 
 export function regionOf(run: StackRun, r: CapturedResource): string {
@@ -62,6 +63,7 @@ export function expectedAlarms(run: StackRun): Expected[] {
   for (const rg of ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")) {
     for (const node of outputsOf(run, rg).memberClusters as string[]) out.push({ resource: `${rg.name}/${node}`, kind: "cacheNode", dimensions: { CacheClusterId: node }, region: regionOf(run, rg) });
   }
+  for (const c of ofType(run, "aws:acm/certificate:Certificate")) out.push({ resource: c.name, kind: "certificate", dimensions: { CertificateArn: outputsOf(run, c).arn }, region: regionOf(run, c) });
   for (const nat of ofType(run, "aws:ec2/natGateway:NatGateway")) out.push({ resource: nat.name, kind: "natGateway", dimensions: { NatGatewayId: outputsOf(run, nat).id }, region: regionOf(run, nat) });
   return out;
 }

@@ -88,6 +88,10 @@ export const mutations: Mutation[] = [
       }
     },
   },
+  { area: "alerting", title: "CloudFront certificate's expiry alarm moved to the stack's region", expect: "cdn-certificate-cert", apply: (p) => {
+      p.add({ type: "pulumi:providers:aws", name: "aws-eu-west-1", parent: null, inputs: { region: "eu-west-1" } });
+      p.get("alerting-certificate-1-DaysToExpiry").options = { provider: "pulumi:providers:aws::aws-eu-west-1" };
+    } },
   { area: "alerting", title: "CloudFront additional metrics removed", expect: "cdn-distribution", apply: (p) => p.remove("alerting-cdn-metrics") },
   // ── Origin lock ──────────────────────────────────────────────────────────────────────────
   { area: "origin lock", title: "HTTPS default action forwards", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).defaultActions = [{ type: "forward", targetGroupArn: p.inputs("alb-route-api").actions[0].targetGroupArn }]) },
