@@ -84,6 +84,12 @@ async function main(): Promise<number> {
       build: "always",
       log: progress,
       onProblem: (message) => progress(`problem: ${message}`),
+      // The plane stopped itself: say why and exit non-zero.
+      onFatal: (message) => {
+        progress(`fatal: ${message}`);
+        progress(args.clean ? "stopped; logs removed (--clean)" : `stopped; logs kept in ${plane?.dir}`);
+        release(1);
+      },
       onEndpointChange: (c) => progress(`${c.id} ${c.ready ? "is ready: in DNS" : `left DNS (${c.reason === "probe" ? "readiness probe failed" : c.reason})`}`),
     });
   } catch (err) {

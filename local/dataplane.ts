@@ -48,6 +48,11 @@ export interface DataPlaneOptions {
   keepLogs?: boolean;
   /** A process died that nobody stopped (redis-server, nginx, dnsmasq, haproxy, a replica). */
   onProblem?: (message: string) => void;
+  /**
+   * The data plane could not recover and has stopped itself (a dnsmasq that died and could not be
+   * restarted: nginx would lose the replicas at its next re-resolution). Default: onProblem.
+   */
+  onFatal?: (message: string) => void;
   /** A replica entered or left the DNS name nginx resolves. */
   onEndpointChange?: (change: EndpointChange) => void;
   /** The app's LOG_LEVEL. Default "info" (logs go to files in the run directory, not the terminal). */
@@ -293,6 +298,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       trustedProxyCidrs: options.trustedProxyCidrs,
       workerProcesses: options.nginxWorkerProcesses,
       accessLogBuffer: options.nginxAccessLogBuffer,
+      drainSeconds: Math.max(1, Math.ceil(shutdownDelayMs / 1000)),
     });
     log(`starting nginx on 127.0.0.1:${port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${dns.address}, config from stack ${stack})…`);
     nginx = await startNginx({ prefix, conf: nginxConf, ports: [port, statusPort, ...(pp ? [pp.tls, pp.http] : [])] }).catch((err: unknown) => {
@@ -320,14 +326,27 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const theHaproxy = haproxy;
     const theController = controller;
     let redisStopped = false;
+    const stopOnce = () => (stopped ??= stopAll());
+    // The cluster DNS is restarted, as kubelet restarts CoreDNS: same port, same records. If it
+    // cannot be, the plane stops (nginx would drop every replica at its next re-resolution).
+    const restartDns = () => {
+      problem(`dnsmasq (the replicas' DNS, ${theDns.address}) exited on its own; restarting it with the same records; logs in ${dir}`);
+      theDns.restart().then(
+        () => problem(`dnsmasq restarted on ${theDns.address} (pid ${theDns.pid})`),
+        (err: unknown) => {
+          const message = `dnsmasq could not be restarted (${describe(err)}); stopping the data plane: without its DNS nginx loses every replica`;
+          void stopOnce().then(() => (options.onFatal ?? problem)(message));
+        },
+      );
+    };
     watchdog = watchServers(
       [
         { name: "redis-server", running: () => theRedis.running, expectedDown: () => redisStopped },
         { name: "nginx", running: () => theNginx.running },
-        { name: "dnsmasq", running: () => theDns.running },
+        { name: "dnsmasq", running: () => theDns.running, expectedDown: () => stopping },
         ...(theHaproxy ? [{ name: "haproxy", running: () => theHaproxy.running }] : []),
       ],
-      (name) => problem(`${name} is not running (it was not stopped by this data plane); logs in ${dir}`),
+      (name) => (name === "dnsmasq" ? restartDns() : problem(`${name} is not running (it was not stopped by this data plane); logs in ${dir}`)),
     );
 
     return {
@@ -385,10 +404,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
         if (!theRedis.running) await theRedis.restart();
         redisStopped = false;
       },
-      stop() {
-        stopped ??= stopAll();
-        return stopped;
-      },
+      stop: stopOnce,
     };
   } catch (err) {
     await stopAll();

@@ -4,10 +4,10 @@
  * into resources; tests check them without the Pulumi runtime.
  */
 
-import { CATCH_ALL, HSTS, HTTP_METHODS, pathPattern, ROUTES, SECURITY_HEADERS as CONTRACT_SECURITY_HEADERS, STATIC_TTL_SECONDS, type RouteEntry } from "../contract";
+import { checkRoutes, cloudFrontAllowedMethods, HSTS, HTTP_METHODS, pathPattern, ROUTES, SECURITY_HEADERS as CONTRACT_SECURITY_HEADERS, STATIC_TTL_SECONDS, type RouteEntry } from "@edgestack/contract";
 import { VIEWER_ADDRESS_HEADER } from "./viewer-address";
 
-export { STATIC_CACHE_CONTROL, STATIC_TTL_SECONDS } from "../contract";
+export { STATIC_CACHE_CONTROL, STATIC_TTL_SECONDS } from "@edgestack/contract";
 
 export const ORIGIN_IDS = { app: "alb-origin", static: "static-s3" } as const;
 export type OriginKey = keyof typeof ORIGIN_IDS;
@@ -130,15 +130,13 @@ export interface BehaviorSpec {
  * cache key (one cached copy per viewer address would be no cache at all).
  */
 export function cacheBehaviors(routes: readonly RouteEntry[] = ROUTES): { ordered: BehaviorSpec[]; default: BehaviorSpec } {
-  const catchAll = routes[routes.length - 1];
-  if (catchAll === undefined || catchAll.match !== "prefix" || catchAll.path !== CATCH_ALL.path) {
-    throw new Error(`the last route must be the catch-all prefix "${CATCH_ALL.path}"`);
-  }
+  checkRoutes(routes);
+  const catchAll = routes[routes.length - 1]!;
   return { ordered: routes.slice(0, -1).map((r) => behaviorFor(r, pathPattern(r))), default: behaviorFor(catchAll, undefined) };
 }
 
 function behaviorFor(r: RouteEntry, pattern: string | undefined): BehaviorSpec {
-  const common = { ...(pattern !== undefined ? { pathPattern: pattern } : {}), origin: r.origin, allowedMethods: [...r.methods], cachedMethods: CACHED_METHODS };
+  const common = { ...(pattern !== undefined ? { pathPattern: pattern } : {}), origin: r.origin, allowedMethods: cloudFrontAllowedMethods(r.methods), cachedMethods: CACHED_METHODS };
   switch (r.cache) {
     case "none":
       return { ...common, cachePolicy: { managed: "cachingDisabled" }, originRequestPolicy: "allViewerExceptHost", compress: r.nginx !== "websocket" };

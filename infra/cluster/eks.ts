@@ -304,8 +304,9 @@ export class EksCluster extends pulumi.ComponentResource {
       {
         description: `${physicalName} managed node group`,
         vpcSecurityGroupIds: [nodeSg.id],
-        // IMDSv2 only; hop limit 2 so pods that need instance metadata (e.g. the VPC CNI) still reach it.
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+        // IMDSv2 only, hop limit 1: a pod (one hop behind the node) cannot fetch the node role's credentials; the
+        // host-network add-ons that need instance metadata (VPC CNI, kube-proxy) are on the node's own stack.
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
         blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 40, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
         tagSpecifications: [{ resourceType: "instance", tags: { Name: `${physicalName}-node` } }],
       },

@@ -1,6 +1,8 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { HEADERS } from "../contract";
+import { APP_DRAIN_SECONDS, APP_ENV, HEADERS, routeFor, routePath } from "@edgestack/contract";
+import { appEnvironmentProblems } from "./app-environment";
+import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
   awsId,
   cpuQuantity,
@@ -60,8 +62,41 @@ export const BOUNDS = {
   nodePort: { min: 30_000, max: 32_767 },
 } as const;
 
+/**
+ * A key the app reads as the environment variable `name` (in units of `scale`: 1000 for seconds →
+ * ms): its bounds are the app's own (APP_ENV in @edgestack/contract), so the stack never accepts a
+ * value the app refuses.
+ */
+const appInteger = (name: keyof typeof APP_ENV, scale = 1) => integer(Math.ceil(APP_ENV[name].min / scale), Math.floor(APP_ENV[name].max / scale));
+
 /** "" means "not set" for optional string keys (Pulumi project config has no null default). */
 const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.literal(""), inner]);
+
+/** The ALB target group algorithms AWS offers (`loadBalancingAlgorithmType`). */
+export const ALB_ALGORITHMS = ["round_robin", "least_outstanding_requests", "weighted_random"] as const;
+/** The regions Route53 health checkers run from. */
+export const ROUTE53_HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
+
+/**
+ * A path a Route53 health check may request through CloudFront: one that the contract routes to the
+ * app origin uncached, so each check reaches the ALB, nginx and an app pod (a cached or static answer
+ * would say nothing about them).
+ */
+function healthCheckPath() {
+  return z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: "is not a URL path (starts with /, no query, no spaces)" })
+    .max(255)
+    .refine(
+      (path) => {
+        // Not a path at all: the pattern above already says so.
+        if (!path.startsWith("/")) return true;
+        const route = routeFor(path);
+        return route.origin === "app" && route.cache === "none";
+      },
+      { error: "is not a path CloudFront forwards to the app uncached (see infra/contract.ts ROUTES); use /health" },
+    );
+}
 
 export const fields = {
   // ── Stack identity and tags ────────────────────────────────────────────────────────────────
@@ -69,7 +104,8 @@ export const fields = {
     type: "string",
     schema: oneOf(["dev", "prod"] as const),
     default: "dev",
-    description: "dev (small, cheap, single NAT) or prod (highly available, deletion protection, access logs, protect on stateful resources).",
+    description:
+      "dev (small, cheap, single NAT) or prod (highly available, deletion protection, access logs, protect on stateful resources). A stack whose name says prod (prod, production, prd, prod-eu, eu-prod, prod-canary…) is prod when this is unset, and is refused when this says dev; a stack named dev, staging, qa… is refused when this says prod (packages/contract/src/environment.ts).",
   }),
   owner: field({ type: "string", schema: plainText(128).min(1), default: "platform-team", description: "Owner tag on every AWS resource." }),
   costCenter: field({ type: "string", schema: plainText(128).min(1), default: "edge", description: "Cost-centre tag on every AWS resource." }),
@@ -175,8 +211,8 @@ export const fields = {
   appCpuLimit: field({ type: "string", schema: cpuQuantity(), default: "500m", description: "App container CPU limit." }),
   appMemoryRequest: field({ type: "string", schema: memoryQuantity(), default: "128Mi", description: "App container memory request." }),
   appMemoryLimit: field({ type: "string", schema: memoryQuantity(), default: "256Mi", description: "App container memory limit." }),
-  rateLimitMax: field({ type: "integer", schema: integer(1, 1_000_000), default: 100, description: "App rate limit: requests allowed per client in one sliding window." }),
-  rateLimitWindowMs: field({ type: "integer", schema: integer(100, 86_400_000), default: 60_000, description: "App rate-limit sliding window in milliseconds." }),
+  rateLimitMax: field({ type: "integer", schema: appInteger("RATE_LIMIT_MAX"), default: APP_ENV.RATE_LIMIT_MAX.default, description: "App rate limit: requests allowed per client in one sliding window." }),
+  rateLimitWindowMs: field({ type: "integer", schema: appInteger("RATE_LIMIT_WINDOW_MS"), default: APP_ENV.RATE_LIMIT_WINDOW_MS.default, description: "App rate-limit sliding window in milliseconds." }),
   rateLimitFailMode: field({ type: "string", schema: oneOf(["open", "closed"] as const), default: "open", description: "What the app's limiter does when Redis is down: open admits, closed answers 503." }),
   apiKeyNames: field({
     type: "array",
@@ -199,6 +235,13 @@ export const fields = {
     description: "Browser origins allowed to open /ws; empty means the site's own (https://<domain> and https://<wwwSubdomain>.<domain>).",
   }),
 
+  wsMaxConnectionsPerClient: field({
+    type: "integer",
+    schema: appInteger("WS_MAX_CONNECTIONS_PER_CLIENT"),
+    default: APP_ENV.WS_MAX_CONNECTIONS_PER_CLIENT.default,
+    description: "Concurrent WebSockets per client address (IPv6: per /64), enforced by each nginx pod and each app replica.",
+  }),
+
   // ── nginx ──────────────────────────────────────────────────────────────────────────────────
   nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.30.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
   nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
@@ -208,7 +251,12 @@ export const fields = {
     default: "least_conn",
     description: "Upstream algorithm: round_robin, least_conn, ip_hash, hash (consistent on the request URI) or random_two_least_conn.",
   }),
-  nginxWorkerConnections: field({ type: "integer", schema: integer(256, 65_536), default: 4096, description: "worker_connections per nginx worker." }),
+  nginxWorkerConnections: field({
+    type: "integer",
+    schema: integer(256, 65_536),
+    default: 16_384,
+    description: "Ceiling of worker_connections per nginx worker; the figure is sized from the nginx pod's memory and file-descriptor limits (docs/nginx.md, Capacity) and may be lower.",
+  }),
   nginxRateLimitPerMinute: field({ type: "integer", schema: integer(1, 1_000_000), default: 600, description: "nginx limit_req rate per client IP (requests per minute)." }),
   nginxRateLimitBurst: field({ type: "integer", schema: integer(0, 100_000), default: 20, description: "nginx limit_req burst (served without delay: nodelay)." }),
   nginxConnLimitPerIp: field({ type: "integer", schema: integer(1, 65_535), default: 100, description: "nginx limit_conn: concurrent connections per client IP." }),
@@ -240,15 +288,15 @@ export const fields = {
   albIdleTimeoutSeconds: field({ type: "integer", schema: integer(1, 4000), default: 60, description: "ALB idle timeout (must be < nginx client keepalive)." }),
   nginxClientKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 75, description: "nginx keepalive_timeout towards load balancers and clients." }),
   nginxUpstreamKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 60, description: "nginx upstream keepalive_timeout (must be < app keep-alive)." }),
-  appKeepAliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 65, description: "App server keepAliveTimeout (must be < app headersTimeout)." }),
-  appHeadersTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 66, description: "App server headersTimeout." }),
+  appKeepAliveSeconds: field({ type: "integer", schema: appInteger("KEEPALIVE_TIMEOUT_MS", 1000), default: 65, description: "App server keepAliveTimeout (must be < app headersTimeout)." }),
+  appHeadersTimeoutSeconds: field({ type: "integer", schema: appInteger("HEADERS_TIMEOUT_MS", 1000), default: 66, description: "App server headersTimeout." }),
   proxyConnectTimeoutSeconds: field({ type: "integer", schema: integer(1, 75), default: 5, description: "nginx proxy_connect_timeout." }),
   proxyReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_read_timeout for HTTP requests." }),
   proxySendTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_send_timeout." }),
   websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "Read/send timeout of WebSocket connections through nginx." }),
   deregistrationDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "Load balancer deregistration delay (must be <= app shutdown delay)." }),
-  appShutdownDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
-  terminationGracePeriodSeconds: field({ type: "integer", schema: integer(1, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
+  appShutdownDelaySeconds: field({ type: "integer", schema: appInteger("SHUTDOWN_DELAY_MS", 1000), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
+  terminationGracePeriodSeconds: field({ type: "integer", schema: integer(APP_DRAIN_SECONDS, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
 
   // ── Load balancer health checks ────────────────────────────────────────────────────────────
   healthCheckIntervalSeconds: field({ type: "integer", schema: integer(5, 300), default: 15, description: "Target group health-check interval." }),
@@ -256,6 +304,19 @@ export const fields = {
   healthyThreshold: field({ type: "integer", schema: integer(2, 10), default: 2, description: "Consecutive successes before a target is healthy." }),
   unhealthyThreshold: field({ type: "integer", schema: integer(2, 10), default: 3, description: "Consecutive failures before a target is unhealthy." }),
   albStickinessSeconds: field({ type: "integer", schema: integer(0, 604_800), default: 0, description: "ALB session-affinity cookie duration; 0 turns stickiness off." }),
+  albLoadBalancingAlgorithm: field({
+    type: "string",
+    schema: oneOf(ALB_ALGORITHMS),
+    default: "least_outstanding_requests",
+    description:
+      "ALB target group algorithm: round_robin (equal turns), least_outstanding_requests (fewest in-flight requests) or weighted_random (random, weights from AWS's anomaly detection when albAnomalyMitigation is on). See docs/edge.md.",
+  }),
+  albAnomalyMitigation: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description: "ALB automatic target weights: send less traffic to targets whose error rate stands out; AWS supports it only with albLoadBalancingAlgorithm weighted_random.",
+  }),
   nlbElasticIps: field({ type: "boolean", schema: z.boolean(), default: false, description: "Give the NLB one Elastic IP per AZ (fixed addresses for allow-lists)." }),
 
   // ── CDN ────────────────────────────────────────────────────────────────────────────────────
@@ -294,6 +355,48 @@ export const fields = {
   dnsTtlSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 300, description: "TTL of non-alias records." }),
   spfRecord: field({ type: "string", schema: plainText(2048).regex(/^v=spf1( |$)/, { error: "is not an SPF record (must start with \"v=spf1\")" }), default: "v=spf1 -all", description: "SPF TXT value at the apex." }),
   verificationTokens: field({ type: "array", schema: z.array(plainText(2048).min(1)), default: [], description: "Extra apex TXT values (site verification); long ones are split into 255-character strings." }),
+  dnsFailover: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description:
+      "Route53 health checks (through CloudFront's and the NLB's public names) and failover records: apex and edge names answer dnsFailoverSecondaryDnsName while their primary fails. The policy pack requires it in prod.",
+  }),
+  dnsFailoverSecondaryDnsName: field({
+    type: "string",
+    schema: optionalString(dnsName()),
+    default: "",
+    description:
+      "With dnsFailover: the SECONDARY alias target (e.g. a standby load balancer serving a maintenance page, with certificates for the apex, www and edge names). Required with dnsFailover.",
+  }),
+  dnsFailoverSecondaryZoneId: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "is not a Route53 hosted zone id such as \"Z35SXDOTRQ7X7K\"" })),
+    default: "",
+    description: "With dnsFailover: the alias hosted zone id of dnsFailoverSecondaryDnsName (the load balancer's, S3 website's or CloudFront's canonical zone). Required with dnsFailover.",
+  }),
+  dnsHealthCheckPath: field({
+    type: "string",
+    schema: healthCheckPath(),
+    default: routePath("health"),
+    description: "Path the Route53 health checks request over HTTPS; must be a path of @edgestack/contract that CloudFront forwards to the app uncached.",
+  }),
+  dnsHealthCheckIntervalSeconds: field({
+    type: "integer",
+    schema: integer(10, 30).refine((v) => v === 10 || v === 30, { error: "must be 10 (fast, extra cost) or 30 (standard): Route53 offers no other interval" }),
+    default: 30,
+    description: "Route53 health-check request interval: 30 (standard) or 10 (fast, billed extra).",
+  }),
+  dnsHealthCheckFailureThreshold: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Consecutive Route53 health-check failures before the endpoint is unhealthy (and back)." }),
+  dnsHealthCheckRegions: field({
+    type: "array",
+    schema: z
+      .array(oneOf(ROUTE53_HEALTH_CHECK_REGIONS))
+      .refine((r) => r.length === 0 || r.length >= 3, { error: "needs at least 3 regions (Route53's minimum), or none for all of them" })
+      .refine((r) => new Set(r).size === r.length, { error: "names a region twice" }),
+    default: [],
+    description: `Regions the Route53 health checkers run from (at least 3 of ${ROUTE53_HEALTH_CHECK_REGIONS.join(", ")}); empty: all of them.`,
+  }),
   srvService: field({ type: "string", schema: dnsLabel(), default: "edge", description: "SRV service label: publishes _<service>._tcp.<domain>." }),
   srvPriority: field({ type: "integer", schema: integer(0, 65_535), default: 10, description: "SRV priority." }),
   srvWeight: field({ type: "integer", schema: integer(0, 65_535), default: 5, description: "SRV weight." }),
@@ -397,13 +500,19 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
   if (region === undefined) problems.push(`aws:region: is required (e.g. pulumi config set aws:region eu-west-1)`);
   else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) problems.push(`aws:region: ${show(region)} is not an AWS region such as "eu-west-1"`);
 
+  // Prod when the config or the stack name says so; a name and config that disagree are refused (packages/contract/src/environment.ts).
+  if (values.environment !== undefined) {
+    const decision = decideEnvironment(stack, raw[key("environment")] === undefined ? undefined : (values.environment as string));
+    if (decision.conflict) problems.push(`${key("environment")}: ${decision.conflict}`);
+    else values.environment = decision.environment;
+  }
   if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config = values as StackConfig;
   config.stack = stack;
   config.region = region as string;
-  config.isProd = config.environment === "prod";
+  config.isProd = isProdStack(stack, config.environment);
   if (config.isProd) {
     // Prod is highly available by definition; these are not left to a forgotten flag.
     config.cacheMultiAz = true;
@@ -484,6 +593,13 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     }
   };
   for (const [a, b, op] of TIMEOUT_CHAIN) order(a, b, op, "timeout chain, see README \"Timeouts\"");
+  if (c.terminationGracePeriodSeconds < c.appShutdownDelaySeconds + APP_DRAIN_SECONDS) {
+    problems.push(
+      `${key("terminationGracePeriodSeconds")} (${c.terminationGracePeriodSeconds}) must be at least ${key("appShutdownDelaySeconds")} (${c.appShutdownDelaySeconds}) + ${APP_DRAIN_SECONDS} s: after its shutdown delay the app needs time to finish in-flight requests before the kubelet kills it`,
+    );
+  }
+  // Every variable the Deployment hands the app, checked with the schema the app parses with.
+  problems.push(...appEnvironmentProblems(c));
   order("healthCheckTimeoutSeconds", "healthCheckIntervalSeconds", "<", "a health check must time out before the next one starts");
   order("nodeMinSize", "nodeDesiredSize", "<=", "node group sizes must satisfy min <= desired <= max");
   order("nodeDesiredSize", "nodeMaxSize", "<=", "node group sizes must satisfy min <= desired <= max");
@@ -550,8 +666,29 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
       `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/cluster/versions.ts)`,
     );
   }
+  problems.push(...trafficProblems(c));
   if (c.clusterPublicAccessCidrs.some((cidr) => cidr.endsWith("/0"))) {
     problems.push(`${key("clusterPublicAccessCidrs")}: ${show(c.clusterPublicAccessCidrs)} opens the cluster API to the internet; list your own CIDRs`);
+  }
+  return problems;
+}
+
+/** The ALB algorithm's companions and the DNS failover keys, which only make sense together. */
+function trafficProblems(c: StackConfig): string[] {
+  const problems: string[] = [];
+  if (c.albAnomalyMitigation && c.albLoadBalancingAlgorithm !== "weighted_random") {
+    problems.push(
+      `${key("albAnomalyMitigation")}: true needs ${key("albLoadBalancingAlgorithm")} weighted_random (AWS mitigates anomalies only with it), not ${show(c.albLoadBalancingAlgorithm)}`,
+    );
+  }
+  const secondary = ["dnsFailoverSecondaryDnsName", "dnsFailoverSecondaryZoneId"] as const;
+  if (c.dnsFailover) {
+    for (const k of secondary) if (!c[k]) problems.push(`${key(k)}: is required when ${key("dnsFailover")} is true (the SECONDARY record's target)`);
+    if (c.dnsFailoverSecondaryDnsName && [c.domain, `${c.wwwSubdomain}.${c.domain}`, `${c.edgeSubdomain}.${c.domain}`].includes(c.dnsFailoverSecondaryDnsName)) {
+      problems.push(`${key("dnsFailoverSecondaryDnsName")}: ${show(c.dnsFailoverSecondaryDnsName)} is one of the names that fail over to it; name the standby target itself`);
+    }
+  } else {
+    for (const k of secondary) if (c[k]) problems.push(`${key(k)}: only applies with ${key("dnsFailover")} true`);
   }
   return problems;
 }

@@ -22,11 +22,14 @@ export interface Io {
   err: (s: string) => void;
 }
 
-/** The stack's `edgestack:environment` from its stack file, or undefined when there is no stack file to read. */
+/**
+ * The environment the stack's config sets (`edgestack:environment`, undefined when unset) from its stack file, or
+ * undefined when there is no stack file to read. The stack name is weighed by the rules themselves (isProd).
+ */
 function stackEnvironment(stack: string): string | undefined {
   try {
     const files = readStackFiles(stack);
-    return files.config[`${files.project}:environment`] ?? "dev";
+    return files.config[`${files.project}:environment`];
   } catch {
     return undefined;
   }

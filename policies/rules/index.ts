@@ -4,23 +4,29 @@ import { elasticachePolicies } from "./elasticache";
 import { kubernetesPolicies } from "./kubernetes";
 import { loadBalancerPolicies } from "./loadbalancer";
 import { route53Policies } from "./route53";
+import { dnsFailoverPolicies } from "./dns-failover";
 import { s3Policies } from "./s3";
 import { securityGroupPolicies } from "./securitygroups";
 import { timeoutPolicies } from "./timeouts";
 import { computePolicies } from "./compute";
 import { iamPolicies } from "./iam";
-import { networkPolicies } from "./network";
+import { networkPolicies, subnetPolicies } from "./network";
 import { originLockPolicies } from "./originlock";
 import { podSecurityPolicies } from "./podsecurity";
+import { retentionPolicies } from "./retention";
+import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
+import { environmentPolicies } from "./environment";
 import { observabilityPolicies } from "./observability";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
+  ...environmentPolicies,
   ...loadBalancerPolicies,
   ...originLockPolicies,
   ...securityGroupPolicies,
   ...networkPolicies,
+  ...subnetPolicies,
   ...cloudfrontPolicies,
   ...wafPolicies,
   ...s3Policies,
@@ -28,8 +34,13 @@ export const allPolicies: Policies = [
   ...iamPolicies,
   ...elasticachePolicies,
   ...route53Policies,
+  ...dnsFailoverPolicies,
   ...kubernetesPolicies,
   ...podSecurityPolicies,
   ...timeoutPolicies,
+  ...viewerPolicies,
+  ...headerPolicies,
+  ...nginxPolicies,
+  ...retentionPolicies,
   ...observabilityPolicies,
 ];

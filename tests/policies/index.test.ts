@@ -6,6 +6,7 @@ import { elasticacheCases } from "./fixtures/elasticache";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { loadBalancerCases } from "./fixtures/loadbalancer";
 import { route53Cases } from "./fixtures/route53";
+import { dnsFailoverCases } from "./fixtures/dns-failover";
 import { violationsOf } from "./fixtures/run";
 import { s3Cases } from "./fixtures/s3";
 import { securityGroupCases } from "./fixtures/securitygroups";
@@ -16,9 +17,12 @@ import { networkCases } from "./fixtures/network";
 import { originLockCases } from "./fixtures/originlock";
 import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
+import { effectCases } from "./fixtures/effects";
+import { environmentCases } from "./fixtures/environment";
 import { observabilityCases } from "./fixtures/observability";
 
 const cases = [
+  ...environmentCases,
   ...loadBalancerCases,
   ...originLockCases,
   ...securityGroupCases,
@@ -30,9 +34,11 @@ const cases = [
   ...iamCases,
   ...elasticacheCases,
   ...route53Cases,
+  ...dnsFailoverCases,
   ...kubernetesCases,
   ...podSecurityCases,
   ...timeoutCases,
+  ...effectCases,
   ...observabilityCases,
 ];
 

@@ -3,6 +3,7 @@
  * mandatory rule must report. Applied to a fresh copy of the plan (`npm run plan -- --stack prod --json`).
  */
 import type { PlanResource } from "../../../offline/plan/format";
+import { dnsFailoverMutations } from "./dns-failover-mutations";
 
 export interface Mutation {
   area: string;
@@ -20,6 +21,12 @@ export class Plan {
     if (!r) throw new Error(`mutation: no resource "${name}" in the prod plan`);
     return r;
   }
+  /** The physical id the plan gives a resource (mock ids derive from each resource's identity). */
+  id(name: string, type?: string): string {
+    const id = this.get(name, type).id;
+    if (!id) throw new Error(`mutation: "${name}" has no id in the prod plan`);
+    return id;
+  }
   inputs(name: string, type?: string): Record<string, any> {
     return this.get(name, type).inputs as Record<string, any>;
   }
@@ -27,8 +34,11 @@ export class Plan {
     const r = this.get(name, type);
     this.resources = this.resources.filter((x) => x !== r);
   }
+  /** Adds a resource; a string "@id:NAME" anywhere in its inputs becomes the plan's id of resource NAME. */
   add(r: PlanResource): void {
-    this.resources.push(r);
+    const resolve = (v: unknown): unknown =>
+      typeof v === "string" && v.startsWith("@id:") ? this.id(v.slice(4)) : Array.isArray(v) ? v.map(resolve) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)])) : v;
+    this.resources.push({ ...r, inputs: resolve(r.inputs) as PlanResource["inputs"] });
   }
   doc(name: string, key = "policy"): any {
     return JSON.parse(this.inputs(name)[key]);
@@ -42,7 +52,8 @@ export class Plan {
 }
 
 const LISTENER = "aws:lb/listener:Listener";
-const ALB_SG = "sg-4b476b9ac81699273";
+/** The ALB security group's id as the plan records it (ids follow the resource's identity, so never a literal). */
+const albSg = (plan: Plan) => plan.get("alb-sg", "aws:ec2/securityGroup:SecurityGroup").id;
 const k8s = (type: string, name: string, inputs: Record<string, unknown>): PlanResource => ({ type, name, parent: "workloads", inputs });
 
 /** A pod spec that passes the restricted profile, for new pod-bearing resources. */
@@ -119,10 +130,10 @@ export const mutations: Mutation[] = [
     },
   },
   { area: "origin lock", title: "SG rule from CloudFront becomes 0.0.0.0/0", expect: "alb-https-from-cloudfront", apply: (p) => { const i = p.inputs("alb-https-from-cloudfront"); delete i.prefixListId; i.cidrIpv4 = "0.0.0.0/0"; } },
-  { area: "origin lock", title: "extra world rule on the ALB SG (443)", expect: "alb-https-world", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world", parent: "alb", inputs: { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: ALB_SG } }) },
-  { area: "origin lock", title: "extra IPv6 world rule on the ALB SG", expect: "alb-https-world6", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world6", parent: "alb", inputs: { cidrIpv6: "::/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: ALB_SG } }) },
+  { area: "origin lock", title: "extra world rule on the ALB SG (443)", expect: "alb-https-world", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world", parent: "alb", inputs: { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: albSg(p) } }) },
+  { area: "origin lock", title: "extra IPv6 world rule on the ALB SG", expect: "alb-https-world6", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world6", parent: "alb", inputs: { cidrIpv6: "::/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: albSg(p) } }) },
   { area: "origin lock", title: "inline world ingress on the ALB SG", expect: "alb-sg", apply: (p) => (p.inputs("alb-sg").ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]) },
-  { area: "origin lock", title: "ec2 SecurityGroupRule world on ALB SG", expect: "alb-legacy-rule", apply: (p) => p.add({ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "alb-legacy-rule", parent: "alb", inputs: { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: ALB_SG } }) },
+  { area: "origin lock", title: "ec2 SecurityGroupRule world on ALB SG", expect: "alb-legacy-rule", apply: (p) => p.add({ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "alb-legacy-rule", parent: "alb", inputs: { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: albSg(p) } }) },
   {
     area: "origin lock",
     title: "second HTTPS listener forwarding on 8443",
@@ -227,4 +238,5 @@ export const mutations: Mutation[] = [
   { area: "nlb", title: "NLB deletion protection off", expect: "nlb-lb", apply: (p) => (p.inputs("nlb-lb").enableDeletionProtection = false) },
   { area: "nlb", title: "NLB access logs off", expect: "nlb-lb", apply: (p) => (p.inputs("nlb-lb").accessLogs.enabled = false) },
   { area: "nlb", title: "NLB access logs removed", expect: "nlb-lb", apply: (p) => delete p.inputs("nlb-lb").accessLogs },
+  ...dnsFailoverMutations,
 ];
