@@ -27,10 +27,10 @@ function regionOf_(r: PolicyResource, providers: PolicyResource[]): string | und
   if (own) return own;
   const ref = r.provider;
   if (!ref) return undefined;
-  const fromProps = str((ref.props as Props | undefined)?.region);
-  if (fromProps) return fromProps;
+  // The provider resource of the stack first: its props are the engine's checked ones (an unknown region throws).
   const provider = providers.find((p) => p.urn === ref.urn || p.name === ref.name || ref.name.endsWith(`::${p.name}`) || ref.urn.endsWith(`::${p.name}`));
-  return provider ? str(props(provider).region) : undefined;
+  if (provider) return str(props(provider).region);
+  return str((ref.props as Props | undefined)?.region);
 }
 
 /** Whether a key policy lets CloudWatch use the key to publish to an encrypted topic (GenerateDataKey* and Decrypt). */
@@ -194,6 +194,10 @@ export const observabilityPolicies: Policies = [
             return true;
           });
           if (!good) {
+            // Dimension values are generated from the resource's inputs: while any is unknown (preview) the
+            // alarm may well carry the real ones; reading them raises the unknown-value error, so the rule
+            // reports it cannot run rather than a violation.
+            for (const key of Object.keys(m.resource.props)) void props(m.resource)[key];
             const dims = Object.entries(m.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
             report(
               `${m.resource.type.split(":").pop()} "${m.resource.name}" has no working ${rec.namespace} ${rec.metricName} alarm (${dims}, in ${expectedRegion ?? "its region"})${problems.length ? `: ${problems.join("; ")}` : ""}.`,
