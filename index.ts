@@ -199,6 +199,7 @@ new Alerting(
       { arn: edge.certificates.lb.certificateArn, region: "stack" },
       { arn: edge.certificates.cdn.certificateArn, region: "us-east-1" },
     ],
+    healthCheckIds: edge?.healthChecks?.ids,
     cacheNodeIds: cache.memberClusterIds,
     natGatewayIds: network.natGatewayIds,
   },

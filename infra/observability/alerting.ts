@@ -27,6 +27,8 @@ export interface AlertingArgs {
   distribution?: { id: pulumi.Input<string>; functionNames: pulumi.Input<string>[] };
   /** ACM certificates with the region they live in (CloudFront's is in us-east-1). */
   certificates?: { arn: pulumi.Input<string>; region: "stack" | "us-east-1" }[];
+  /** Route53 health checks by target (their HealthCheckStatus is published in us-east-1). */
+  healthCheckIds?: Record<string, pulumi.Input<string>>;
   cacheNodeIds: string[];
   natGatewayIds: pulumi.Input<string>[];
   clusterName?: pulumi.Input<string>;
@@ -37,7 +39,7 @@ const suffix = (arn: pulumi.Input<string>) => pulumi.output(arn).apply(elbArnSuf
 /**
  * Alerting for the stack: the page and ticket topics (in the stack's region and, for CloudFront's
  * metrics, in us-east-1), CloudWatch's recommended alarms for every load balancer, target group,
- * distribution, cache node and NAT gateway with actions to the topic of their severity in their own
+ * distribution, cache node, NAT gateway, certificate and Route53 health check with actions to the topic of their severity in their own
  * region, CloudFront's additional metrics where an alarm needs them, and the golden-signals dashboard.
  */
 export class Alerting extends pulumi.ComponentResource {
@@ -88,6 +90,7 @@ export class Alerting extends pulumi.ComponentResource {
     }
     args.cacheNodeIds.forEach((id) => monitored.push({ kind: "cacheNode", label: `cache-${id.replace(/^.*?-(\d{4}-\d{3}|\d{3})$/, "$1")}`, dimensions: { CacheClusterId: id } }));
     (args.certificates ?? []).forEach((c, i) => monitored.push({ kind: "certificate", label: `certificate-${i}`, dimensions: { CertificateArn: c.arn }, region: c.region }));
+    for (const [key, id] of Object.entries(args.healthCheckIds ?? {})) monitored.push({ kind: "healthCheck", label: `dns-health-${key}`, dimensions: { HealthCheckId: id } });
     args.natGatewayIds.forEach((id, i) => monitored.push({ kind: "natGateway", label: `nat-${i}`, dimensions: { NatGatewayId: id } }));
 
     const specs = alarmSpecs(monitored, { thresholds: thresholdOverrides(s.alarmThresholds), cloudFrontAdditionalMetrics: additionalMetrics });

@@ -3,7 +3,7 @@
  * function that turns the stack's monitored resources into alarm specs. The catalogue follows
  * "Recommended alarms" in the CloudWatch user guide,
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html
- * (ApplicationELB, NetworkELB, CloudFront, ElastiCache, NATGateway); where AWS says the threshold
+ * (ApplicationELB, NetworkELB, CloudFront, ElastiCache, NATGateway, Route53); where AWS says the threshold
  * "depends on your workload" the default here is documented in docs/observability.md and any
  * threshold can be set with the `alarmThresholds` config key (`<alarm id>=<number>`).
  *
@@ -25,6 +25,7 @@ export const MONITORED_KINDS = {
   cacheNode: ["CacheClusterId"],
   natGateway: ["NatGatewayId"],
   certificate: ["CertificateArn"],
+  healthCheck: ["HealthCheckId"],
 } as const;
 export type MonitoredKind = keyof typeof MONITORED_KINDS;
 
@@ -75,6 +76,8 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
     runbook: "No healthy nginx target behind the NLB listener: layer-4 clients (WebSockets, fixed IPs) fail. Check the nginx pods and the PROXY-protocol NodePorts." }),
   alarm({ kind: "nlbTargetGroup", namespace: "AWS/NetworkELB", metricName: "UnHealthyHostCount", statistic: "Maximum", ...minute, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "ticket",
     runbook: "Some NLB targets fail their health check (nginx's HTTP NodePort /health). Check which nodes and the nginx pods on them." }),
+  alarm({ kind: "nlb", namespace: "AWS/NetworkELB", metricName: "PortAllocationErrorCount", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The NLB ran out of ephemeral ports translating client connections to a target: those connections fail. Add targets (nodes) or spread clients over more target ports." }),
   // ── CloudFront (metrics in us-east-1, Region=Global) ───────────────────────────────────────
   alarm({ kind: "distribution", namespace: "AWS/CloudFront", metricName: "5xxErrorRate", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 5, treatMissingData: "notBreaching", severity: "page",
     runbook: "More than the threshold percent of viewer requests get a 5xx. Check OriginLatency and the ALB alarms (origin down) or CloudFront's own errors in its standard logs." }),
@@ -105,6 +108,9 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
   // ── ACM certificates (metric in the certificate's own region) ──────────────────────────────
   alarm({ kind: "certificate", namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "LessThanThreshold", threshold: 44, treatMissingData: "breaching", severity: "ticket",
     runbook: "The certificate expires soon and ACM has not renewed it: its DNS validation record is missing or the zone is not delegated. Check the certificate's renewal status and the _acme validation CNAME in Route53." }),
+  // ── Route53 health checks (metrics in us-east-1) ───────────────────────────────────────────
+  alarm({ kind: "healthCheck", namespace: "AWS/Route53", metricName: "HealthCheckStatus", statistic: "Minimum", periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "LessThanThreshold", threshold: 1, treatMissingData: "breaching", severity: "page",
+    runbook: "Route53's checkers find the public path unhealthy (site: CloudFront → ALB → nginx → app; edge: NLB → nginx): DNS has failed over to the secondary. Check the alarms of the hops behind that name and the check's failure reason in the Route53 console." }),
 ];
 
 /** The recommended alarms of one kind of resource. */
@@ -158,7 +164,7 @@ export interface AlarmOptions {
 }
 
 /** Which region a kind's metrics are published in. */
-export const regionOf = (kind: MonitoredKind): MetricRegion => (kind === "distribution" || kind === "cloudfrontFunction" ? "us-east-1" : "stack");
+export const regionOf = (kind: MonitoredKind): MetricRegion => (kind === "distribution" || kind === "cloudfrontFunction" || kind === "healthCheck" ? "us-east-1" : "stack");
 
 /**
  * The alarm specs for the given resources: every recommended alarm of each resource's kind, with

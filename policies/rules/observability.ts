@@ -12,6 +12,7 @@ const T = {
   certificate: ["aws:acm/certificate:Certificate"],
   cloudfrontFunction: ["aws:cloudfront/function:Function"],
   monitoringSubscription: ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"],
+  healthCheck: ["aws:route53/healthCheck:HealthCheck"],
 } as const;
 
 type Props = Record<string, unknown>;
@@ -116,6 +117,10 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
     // An ACM certificate's metrics (DaysToExpiry) live in its own region, which its ARN names.
     if (arn && region) out.push({ resource: cert, kind: "certificate", dimensions: { CertificateArn: arn.replace(/^(arn:[^:]+:acm:)[^:]+/, `$1${region}`) }, region });
   }
+  for (const hc of ofType(resources, T.healthCheck)) {
+    const id = ifKnown(() => str(props(hc).id));
+    if (id) out.push({ resource: hc, kind: "healthCheck", dimensions: { HealthCheckId: id }, region: "us-east-1" });
+  }
   for (const nat of ofType(resources, T.natGateway)) {
     const id = ifKnown(() => str(props(nat).id));
     if (id) out.push({ resource: nat, kind: "natGateway", dimensions: { NatGatewayId: id }, region: stackRegion(nat) });
@@ -134,7 +139,7 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
     description:
-      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway and ACM certificate has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
+      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate and Route53 health check has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {

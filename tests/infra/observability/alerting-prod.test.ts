@@ -7,11 +7,11 @@ beforeAll(async () => {
   run = await runStack({ stack: "prod" });
 }, 180_000);
 
-it("has every recommended alarm of every load balancer, target group, distribution, function, cache node and NAT gateway, delivering", () => {
+it("has every recommended alarm of every load balancer, target group, distribution, function, cache node, NAT gateway, certificate and health check, delivering", () => {
   const expected = expectedAlarms(run);
-  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways, 2 certificates.
+  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways, 2 certificates, 2 Route53 health checks.
   expect(expected.map((e) => e.kind).sort()).toEqual(
-    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway", "certificate", "certificate"].sort(),
+    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway", "certificate", "certificate", "healthCheck", "healthCheck"].sort(),
   );
   expect(coverageProblems(run)).toEqual([]);
 });

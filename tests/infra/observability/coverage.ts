@@ -1,6 +1,6 @@
 /**
  * Checks, on a mocked stack run, that every load balancer, target group, distribution, CloudFront
- * function, cache node and NAT gateway has its recommended alarms with its own dimensions (computed
+ * function, cache node, NAT gateway, certificate and Route53 health check has its recommended alarms with its own dimensions (computed
  * from the mocked outputs of the resource itself, not from the alarm component), in the metric's
  * region, acting on a topic of that region whose key policy admits CloudWatch.
  */
@@ -12,13 +12,14 @@ import { ofType } from "../../harness";
 export const MUST_ALARM: Record<string, { namespace: string; metrics: string[] }> = {
   alb: { namespace: "AWS/ApplicationELB", metrics: ["HTTPCode_ELB_5XX_Count", "RejectedConnectionCount"] },
   albTargetGroup: { namespace: "AWS/ApplicationELB", metrics: ["HealthyHostCount", "UnHealthyHostCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"] },
-  nlb: { namespace: "AWS/NetworkELB", metrics: ["TCP_ELB_Reset_Count"] },
+  nlb: { namespace: "AWS/NetworkELB", metrics: ["TCP_ELB_Reset_Count", "PortAllocationErrorCount"] },
   nlbTargetGroup: { namespace: "AWS/NetworkELB", metrics: ["HealthyHostCount", "UnHealthyHostCount"] },
   distribution: { namespace: "AWS/CloudFront", metrics: ["5xxErrorRate"] },
   cloudfrontFunction: { namespace: "AWS/CloudFront", metrics: ["FunctionValidationErrors", "FunctionExecutionErrors", "FunctionThrottles"] },
   cacheNode: { namespace: "AWS/ElastiCache", metrics: ["CPUUtilization", "EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "CurrConnections", "ReplicationLag"] },
   natGateway: { namespace: "AWS/NATGateway", metrics: ["ErrorPortAllocation", "PacketsDropCount"] },
   certificate: { namespace: "AWS/CertificateManager", metrics: ["DaysToExpiry"] },
+  healthCheck: { namespace: "AWS/Route53", metrics: ["HealthCheckStatus"] },
 };
 
 export function regionOf(run: StackRun, r: CapturedResource): string {
@@ -64,6 +65,7 @@ export function expectedAlarms(run: StackRun): Expected[] {
     for (const node of outputsOf(run, rg).memberClusters as string[]) out.push({ resource: `${rg.name}/${node}`, kind: "cacheNode", dimensions: { CacheClusterId: node }, region: regionOf(run, rg) });
   }
   for (const c of ofType(run, "aws:acm/certificate:Certificate")) out.push({ resource: c.name, kind: "certificate", dimensions: { CertificateArn: outputsOf(run, c).arn }, region: regionOf(run, c) });
+  for (const hc of ofType(run, "aws:route53/healthCheck:HealthCheck")) out.push({ resource: hc.name, kind: "healthCheck", dimensions: { HealthCheckId: outputsOf(run, hc).id }, region: "us-east-1" });
   for (const nat of ofType(run, "aws:ec2/natGateway:NatGateway")) out.push({ resource: nat.name, kind: "natGateway", dimensions: { NatGatewayId: outputsOf(run, nat).id }, region: regionOf(run, nat) });
   return out;
 }

@@ -103,6 +103,12 @@ export const mutations: Mutation[] = [
       p.add({ type: "pulumi:providers:aws", name: "aws-eu-west-1", parent: null, inputs: { region: "eu-west-1" } });
       p.get("alerting-certificate-1-DaysToExpiry").options = { provider: "pulumi:providers:aws::aws-eu-west-1" };
     } },
+  { area: "alerting", title: "site health check's status alarm moved to the stack's region", expect: "dns-health-site", apply: (p) => {
+      p.add({ type: "pulumi:providers:aws", name: "aws-eu-west-1", parent: null, inputs: { region: "eu-west-1" } });
+      p.get("alerting-dns-health-site-HealthCheckStatus").options = { provider: "pulumi:providers:aws::aws-eu-west-1" };
+    } },
+  { area: "alerting", title: "edge health check's status alarm removed", expect: "dns-health-edge", apply: (p) => p.remove("alerting-dns-health-edge-HealthCheckStatus") },
+  { area: "alerting", title: "NLB port allocation alarm removed", expect: "nlb-lb", apply: (p) => p.remove("alerting-nlb-PortAllocationErrorCount") },
   { area: "alerting", title: "CloudFront additional metrics removed", expect: "cdn-distribution", apply: (p) => p.remove("alerting-cdn-metrics") },
   // ── Origin lock ──────────────────────────────────────────────────────────────────────────
   { area: "origin lock", title: "HTTPS default action forwards", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).defaultActions = [{ type: "forward", targetGroupArn: p.inputs("alb-route-api").actions[0].targetGroupArn }]) },
