@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   Alb,
+  Alerting,
   awsProvider,
   awsUsEast1Provider,
   bringUp,
@@ -182,8 +183,28 @@ function createEdge() {
     },
     { providers: { aws } },
   );
-  return { alb, nlb, cdn, dns, healthChecks };
+  return { alb, nlb, cdn, dns, healthChecks, certificates: { lb: lbCertificate, cdn: cdnCertificate } };
 }
+
+// ── Alerting: recommended CloudWatch alarms to SNS topics per region, the golden-signals dashboard ──
+new Alerting(
+  "alerting",
+  {
+    settings: config,
+    usEast1,
+    alb: edge && { loadBalancerArn: edge.alb.loadBalancerArn, targetGroupArn: edge.alb.targetGroupArn },
+    nlb: edge && { loadBalancerArn: edge.nlb.loadBalancerArn, targetGroupArns: edge.nlb.targetGroupArns },
+    distribution: edge && { id: edge.cdn.distributionId, functionNames: edge.cdn.functionNames },
+    certificates: edge && [
+      { arn: edge.certificates.lb.certificateArn, region: "stack" },
+      { arn: edge.certificates.cdn.certificateArn, region: "us-east-1" },
+    ],
+    healthCheckIds: edge?.healthChecks?.ids,
+    cacheNodeIds: cache.memberClusterIds,
+    natGatewayIds: network.natGatewayIds,
+  },
+  { providers: { aws } },
+);
 
 // ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
 const kubernetesProvider = cluster.provider;

@@ -66,5 +66,13 @@ export type { WorkloadsArgs } from "./workloads/workloads";
 export { LoadBalancerTargets } from "./workloads/targets";
 export type { LoadBalancerTargetsArgs, LoadBalancerTarget, LoadBalancerSource, TargetRegistration } from "./workloads/targets";
 
+export { Alerting, elbArnSuffix } from "./observability/alerting";
+export type { AlertingArgs, AlertingSettings } from "./observability/alerting";
+export { AlertTopics, alertKeyPolicy, alertTopicPolicy } from "./observability/topics";
+export type { AlertTopicsArgs } from "./observability/topics";
+export { alarmSpecs, RECOMMENDED_ALARMS } from "./observability/recommended";
+export type { AlarmSpec, MonitoredResource, RecommendedAlarm } from "./observability/recommended";
+export { dashboardBody } from "./observability/dashboard";
+
 // ── nginx ──────────────────────────────────────────────────────────────────────────────────────
 export { buildNginxModel, renderNginxConf } from "./nginx";

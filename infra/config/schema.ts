@@ -23,6 +23,17 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
+import { subscriptionProblem } from "../observability/subscriptions";
+import { thresholdOverrideProblem } from "../observability/recommended";
+
+const subscriptionIssue = (v: string, ctx: z.RefinementCtx) => {
+  const problem = subscriptionProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+};
+const thresholdIssue = (v: string, ctx: z.RefinementCtx) => {
+  const problem = thresholdOverrideProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+};
 
 /**
  * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
@@ -409,6 +420,32 @@ export const fields = {
   srvPriority: field({ type: "integer", schema: integer(0, 65_535), default: 10, description: "SRV priority." }),
   srvWeight: field({ type: "integer", schema: integer(0, 65_535), default: 5, description: "SRV weight." }),
   srvPort: field({ type: "integer", schema: integer(1, 65_535), default: 443, description: "SRV port." }),
+
+  // ── Alerting (CloudWatch alarms, SNS topics, dashboard; docs/observability.md) ─────────────
+  alertPageSubscriptions: field({
+    type: "array",
+    schema: z.array(z.string().superRefine((v, ctx) => subscriptionIssue(v, ctx))),
+    default: [],
+    description: "Who the page topic (urgent alarms) notifies: protocol:endpoint entries, e.g. email:oncall@example.com, https:https://events.example.com/hook, sqs:<queue ARN>, lambda:<function ARN>, sms:+14155550100.",
+  }),
+  alertTicketSubscriptions: field({
+    type: "array",
+    schema: z.array(z.string().superRefine((v, ctx) => subscriptionIssue(v, ctx))),
+    default: [],
+    description: "Who the ticket topic (non-urgent alarms) notifies: protocol:endpoint entries, as alertPageSubscriptions.",
+  }),
+  alarmThresholds: field({
+    type: "array",
+    schema: z.array(z.string().superRefine((v, ctx) => thresholdIssue(v, ctx))),
+    default: [],
+    description: "Thresholds over the recommended alarms' defaults: <alarm id>=<number> entries, e.g. alb.HTTPCode_ELB_5XX_Count=20 (ids and defaults in docs/observability.md).",
+  }),
+  cdnAdditionalMetrics: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description: "CloudFront additional metrics (OriginLatency, error rates per status; billed per metric) and the OriginLatency alarm; forced on in prod.",
+  }),
 } as const;
 
 export type FieldName = keyof typeof fields;

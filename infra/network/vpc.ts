@@ -30,6 +30,8 @@ export class Vpc extends pulumi.ComponentResource {
   public readonly privateSubnetCidrs: pulumi.Output<string>[];
   /** Whether the subnets have IPv6 (new VPCs do; an existing VPC is assumed IPv4-only). */
   public readonly ipv6: boolean;
+  /** The NAT gateways this component created (none for an existing VPC): their alarms need the ids. */
+  public readonly natGatewayIds: pulumi.Output<string>[];
 
   constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:network:Vpc", name, {}, opts);
@@ -58,6 +60,7 @@ export class Vpc extends pulumi.ComponentResource {
       const privateOffset = (args.existingPublicSubnetIds ?? []).length;
       this.privateSubnetCidrs = this.privateSubnetIds.map((_, i) => subnets[privateOffset + i]!.cidrBlock);
       this.ipv6 = false;
+      this.natGatewayIds = [];
       this.registerOutputs({ vpcId: this.vpcId });
       return;
     }
@@ -160,6 +163,7 @@ export class Vpc extends pulumi.ComponentResource {
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.privateSubnetCidrs = privateSubnets.map((s) => s.cidrBlock.apply((c) => c ?? ""));
     this.ipv6 = true;
+    this.natGatewayIds = nats.map((n) => n.id);
     this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
   }
 }

@@ -100,6 +100,8 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "records",
   // A failover record's routing policy: a one-element block ({ type: PRIMARY | SECONDARY })
   "failoverRoutingPolicies",
+  // A CloudWatch dashboard's widgets: their order is the dashboard's layout
+  "widgets",
   "identities",
   "oidcs",
   "statements",

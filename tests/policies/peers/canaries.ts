@@ -26,6 +26,12 @@ export const canaries: Canary[] = [
   { type: "aws_acm_certificate", title: "certificate transparency logging off", check: "CKV_AWS_234", resource: "aws_acm_certificate.cdn-certificate-cert", apply: (p) => (p.inputs("cdn-certificate-cert").options = { certificateTransparencyLoggingPreference: "DISABLED" }) },
   { type: "aws_cloudfront_distribution", title: "default behaviour serves plain HTTP", check: "CKV_AWS_34", resource: "aws_cloudfront_distribution.cdn-distribution", apply: (p) => (p.inputs("cdn-distribution").defaultCacheBehavior.viewerProtocolPolicy = "allow-all") },
   { type: "aws_cloudfront_response_headers_policy", title: "HSTS max-age of 100 s", check: "CKV_AWS_259", resource: "aws_cloudfront_response_headers_policy.cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers").securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec = 100) },
+  { type: "aws_cloudwatch_metric_alarm", title: "alarm actions disabled", check: "CKV_AWS_319", resource: "aws_cloudwatch_metric_alarm.alerting-alb-HTTPCode_ELB_5XX_Count", apply: (p) => (p.inputs("alerting-alb-HTTPCode_ELB_5XX_Count").actionsEnabled = false) },
+  { type: "aws_sns_topic", title: "topic unencrypted", check: "CKV_AWS_26", resource: "aws_sns_topic.alerting-topics-ticket", apply: (p) => delete p.inputs("alerting-topics-ticket", "aws:sns/topic:Topic").kmsMasterKeyId },
+  { type: "aws_sns_topic_policy", title: "topic policy open to every principal", check: "CKV_AWS_169", resource: "aws_sns_topic_policy.alerting-topics-page", apply: (p) => {
+      const r = p.inputs("alerting-topics-page", "aws:sns/topicPolicy:TopicPolicy");
+      r.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "all", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: r.arn }] });
+    } },
   { type: "aws_cloudwatch_log_group", title: "no retention", check: "CKV_AWS_66", resource: "aws_cloudwatch_log_group.cache-slow-log", apply: (p) => delete p.inputs("cache-slow-log").retentionInDays },
   // checkov reports the default security group's rules on its VPC, which it finds through the vpc_id reference.
   { type: "aws_default_security_group", title: "default SG admits the world", check: "CKV2_AWS_12", resource: "aws_vpc.network-vpc", alsoProves: ["aws_vpc"], apply: (p) => (p.inputs("network-default-sg").ingress = [world]) },

@@ -130,6 +130,13 @@ export const derivedMutations: DerivedMutation[] = [
         "assumeRolePolicy",
       ),
   },
+  // ── Alerting (SNS topics and CloudWatch alarms) ─────────────────────────────────────────
+  { check: "CKV_AWS_26", area: "alerting", title: "ticket topic unencrypted", expect: "network-nat-0", apply: (p) => delete p.inputs("alerting-topics-ticket", "aws:sns/topic:Topic").kmsMasterKeyId },
+  { check: "CKV_AWS_319", area: "alerting", title: "ALB 5xx alarm's actions disabled", expect: "alb-lb", apply: (p) => (p.inputs("alerting-alb-HTTPCode_ELB_5XX_Count").actionsEnabled = false) },
+  { check: "CKV_AWS_169", area: "alerting", title: "page topic policy open to every principal", expect: "alerting-topics-page", apply: (p) => {
+      const r = p.inputs("alerting-topics-page", "aws:sns/topicPolicy:TopicPolicy");
+      r.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "all", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: r.arn }] });
+    } },
   { check: "CKV_AWS_7", area: "kms", title: "key rotation off", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").enableKeyRotation = false) },
   { check: "CKV_AWS_227", area: "kms", title: "key disabled", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").isEnabled = false) },
   { check: "CKV_AWS_33", area: "kms", title: "key policy grants principal *", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "all", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*" }] })) },
