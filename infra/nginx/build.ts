@@ -26,6 +26,7 @@ export type NginxConfigInput = Pick<
   | "edgeSubdomain"
   | "vpcCidr"
   | "serviceCidr"
+  | "appClusterIp"
   | "nginxResolverValidSeconds"
   | "nginxLoadBalancing"
   | "nginxWorkerConnections"
@@ -126,6 +127,9 @@ const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/ja
  */
 export const LOCAL_NGINX_SOURCE_ADDRESS = "127.0.0.2";
 
+/** The upstream a request falls back to when the pods' upstream has no live server for it. */
+export const APP_FALLBACK_UPSTREAM = "app_fallback";
+
 /**
  * How long CloudFront may serve the last good HTML while the origin answers errors (stale-if-error):
  * a day-old page beats an error page. An app that must not be served stale sends its own Cache-Control.
@@ -186,16 +190,23 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
   const resolverOf = (address: string): NginxResolver => ({ addresses: [address], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 });
   let servers: NginxUpstreamServer[];
+  // The fallback: what kube-proxy's ClusterIP is to the pods, one address that reaches a ready pod,
+  // never marked down (a single server; max_fails 0). Locally the same ready replicas through their
+  // name (no kube-proxy here). See NginxLocation.fallbackUpstream.
+  let fallbackServers: NginxUpstreamServer[];
   let resolver: NginxResolver | null = null;
   if (!local) {
     servers = [resolving(APP_PODS_DNS_NAME, PORTS.app)];
+    fallbackServers = [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }];
     resolver = resolverOf(clusterDnsIp(config.serviceCidr));
   } else if (options.discovery !== undefined) {
     if (options.upstreams !== undefined) throw new Error("local nginx model: give either upstreams or discovery, not both");
     servers = [resolving(options.discovery.name, options.discovery.port)];
+    fallbackServers = [{ ...resolving(options.discovery.name, options.discovery.port), maxFails: 0 }];
     resolver = resolverOf(options.discovery.resolver);
   } else {
     servers = (options.upstreams ?? []).map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
+    fallbackServers = servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
   }
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
@@ -206,6 +217,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
 
   const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match" | "methods">): NginxLocation => ({
     upstream: "app",
+    fallbackUpstream: fallbackServers.length > 0 ? APP_FALLBACK_UPSTREAM : null,
     websocket: false,
     rateLimited: true,
     accessLog: true,
@@ -370,6 +382,25 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
                 requests: config.nginxUpstreamKeepaliveRequests,
               },
       },
+      ...(fallbackServers.length > 0
+        ? [
+            {
+              name: APP_FALLBACK_UPSTREAM,
+              resolver: fallbackServers.some((s) => s.resolve) ? resolver : null,
+              algorithm: "round_robin" as const,
+              zoneSize: "64k",
+              servers: fallbackServers,
+              keepalive:
+                config.nginxUpstreamKeepaliveConnections === 0
+                  ? null
+                  : {
+                      connections: config.nginxUpstreamKeepaliveConnections,
+                      timeoutSeconds: config.nginxUpstreamKeepaliveSeconds,
+                      requests: config.nginxUpstreamKeepaliveRequests,
+                    },
+            },
+          ]
+        : []),
     ],
     servers: nginxServers,
   };

@@ -127,6 +127,12 @@ export interface NginxLocation {
   match: "exact" | "prefix";
   /** Name of the upstream to proxy to. */
   upstream: string;
+  /**
+   * Upstream a request goes to once when `upstream` has no server left for it (nginx's own 502 "no
+   * live upstreams": every server marked failed, or a retry after the resolved set changed, which nginx
+   * never retries on the new set). One attempt, never for non-idempotent methods; null: the 502 stands.
+   */
+  fallbackUpstream: string | null;
   /** Pass Upgrade/Connection through (WebSocket). */
   websocket: boolean;
   /** Apply limit_req and limit_conn. */

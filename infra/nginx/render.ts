@@ -282,8 +282,15 @@ export function nginxRetryAfterSeconds(model: Pick<NginxModel, "rateLimit">): nu
   return Math.max(1, Math.ceil(60 / model.rateLimit.requestsPerMinute));
 }
 
+/** The error_page lines of every page nginx answers itself; `targets` replaces a status's target. */
+function renderErrorPageDirectives(out: Lines, targets: Record<number, string> = {}): void {
+  for (const page of NGINX_ERROR_PAGES) {
+    out.line(`error_page ${page.catches} ${targets[page.catches] ?? `${isRedirect(page.status) ? `=${page.status} ` : ""}${ERROR_PREFIX}${page.catches}`};`);
+  }
+}
+
 function renderErrorPages(out: Lines, model: NginxModel, hsts: boolean): void {
-  for (const page of NGINX_ERROR_PAGES) out.line(`error_page ${page.catches} ${isRedirect(page.status) ? `=${page.status} ` : ""}${ERROR_PREFIX}${page.catches};`);
+  renderErrorPageDirectives(out);
   for (const page of NGINX_ERROR_PAGES) {
     out.block(`location = ${ERROR_PREFIX}${page.catches}`, () => {
       out.line("internal;");
@@ -457,8 +464,15 @@ function renderPeerGuard(out: Lines, guard: string | null): void {
   if (guard !== null) out.block(`if (${guard})`, () => out.line("return 403;"));
 }
 
+/**
+ * A proxied location, and with a fallback upstream its named twin: nginx's own 502 (no live server
+ * for the request: every pod marked failed, or a retry after the resolved set changed, which nginx
+ * answers "no live upstreams" instead of picking from the new set) goes once to the fallback, never
+ * for a non-idempotent method (nginx's own rule for retries: POST, LOCK, PATCH). The upstream's own
+ * 502 answers are not intercepted: a 502 the app sent reaches the client as before.
+ */
 function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, guard: string | null = null): void {
-  const u = model.upstreams.find((x) => x.name === l.upstream)!;
+  const fallback = l.fallbackUpstream === null ? null : fallbackLocationName(l);
   out.block(`location ${l.match === "exact" ? "= " : ""}${l.path}`, () => {
     renderPeerGuard(out, guard);
     renderMethodGuard(out, l.methods);
@@ -472,50 +486,83 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
       out.line(`limit_conn ${model.webSockets.clientZone} ${model.webSockets.perClient};`);
       out.line(`limit_conn ${model.webSockets.podZone} ${model.webSockets.perPod};`);
     }
-    if (!l.accessLog) out.line("access_log off;");
-    out.line(`proxy_pass http://${u.name};`);
-    if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
-    out.line("proxy_http_version 1.1;");
-    if (l.websocket) {
-      out.line("proxy_set_header Upgrade $http_upgrade;");
-      out.line("proxy_set_header Connection $connection_upgrade;");
-      // A client that stops reading while data waits for it is closed after this (an idle one is not:
-      // the timer only runs while a write is blocked); otherwise nginx would hold it for the default 60 s.
-      out.line(`send_timeout ${WS_CLIENT_SEND_TIMEOUT_SECONDS}s;`);
-    } else {
-      // Empty Connection keeps the pooled upstream connection open; without a pool nginx closes it after the response.
-      out.line(`proxy_set_header Connection "";`);
+    if (fallback !== null) {
+      // A location's own error_page replaces the server's list, so it repeats it with 502 sent to the
+      // fallback; recursive: the fallback's own errors still get the JSON pages.
+      out.line("recursive_error_pages on;");
+      renderErrorPageDirectives(out, { 502: `= ${fallback}` });
     }
-    out.line("proxy_set_header Host $host;");
-    out.line("proxy_set_header X-Real-IP $remote_addr;");
-    // Exactly the address nginx verified (realip from trusted peers only): nothing a client wrote.
-    out.line(`proxy_set_header ${HEADERS.forwardedFor} $remote_addr;`);
-    out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
-    out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
-    out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
-    out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
-    out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
-    // nginx never retries non-idempotent requests (POST, PATCH…) once sent unless told `non_idempotent`: it is not.
-    // These conditions are also what counts toward max_fails (see NGINX_NEXT_UPSTREAM: never a deliberate 503).
+    renderProxyPass(out, model, l, hsts, l.upstream, true);
+  });
+  if (l.fallbackUpstream !== null && fallback !== null) {
+    const upstream = l.fallbackUpstream;
+    out.block(`location ${fallback}`, () => {
+      // The limits and the method guard ran in the location above (limit_req/limit_conn count a request once).
+      out.block(`if ($request_method ~ ^(${NON_IDEMPOTENT_METHODS.join("|")})$)`, () => out.line("return 502;"));
+      renderProxyPass(out, model, l, hsts, upstream, false);
+    });
+  }
+}
+
+/** Methods nginx never passes to another server once sent (proxy_next_upstream without non_idempotent). */
+export const NON_IDEMPOTENT_METHODS = ["POST", "LOCK", "PATCH"] as const;
+
+/** Named location of a proxied location's fallback (unique per location within a server). */
+function fallbackLocationName(l: NginxLocation): string {
+  // Every character but letters and digits as _xx (its hex code): distinct paths give distinct names.
+  const slug = [...l.path].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `_${c.charCodeAt(0).toString(16)}`)).join("");
+  return `@edge_fallback_${l.match}${slug}`;
+}
+
+function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, upstream: string, retries: boolean): void {
+  if (!l.accessLog) out.line("access_log off;");
+  out.line(`proxy_pass http://${upstream};`);
+  if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
+  out.line("proxy_http_version 1.1;");
+  if (l.websocket) {
+    out.line("proxy_set_header Upgrade $http_upgrade;");
+    out.line("proxy_set_header Connection $connection_upgrade;");
+    // A client that stops reading while data waits for it is closed after this (an idle one is not:
+    // the timer only runs while a write is blocked); otherwise nginx would hold it for the default 60 s.
+    out.line(`send_timeout ${WS_CLIENT_SEND_TIMEOUT_SECONDS}s;`);
+  } else {
+    // Empty Connection keeps the pooled upstream connection open; without a pool nginx closes it after the response.
+    out.line(`proxy_set_header Connection "";`);
+  }
+  out.line("proxy_set_header Host $host;");
+  out.line("proxy_set_header X-Real-IP $remote_addr;");
+  // Exactly the address nginx verified (realip from trusted peers only): nothing a client wrote.
+  out.line(`proxy_set_header ${HEADERS.forwardedFor} $remote_addr;`);
+  out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
+  out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
+  out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
+  out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
+  out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
+  // nginx never retries non-idempotent requests (POST, PATCH…) once sent unless told `non_idempotent`: it is not.
+  // These conditions are also what counts toward max_fails (see NGINX_NEXT_UPSTREAM: never a deliberate 503).
+  if (retries) {
     out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.join(" ")};`);
     out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
     out.line(`proxy_next_upstream_timeout ${model.retry.timeoutSeconds}s;`);
-    if (l.immutableCacheSeconds !== null) {
-      // Versioned file names: one URL never changes content. nginx's one header replaces the app's
-      // (no `expires`: it would add a second Cache-Control line), only on 200/304: an error or a
-      // redirect is never kept a year (add_header without `always` would still cover 301/302).
-      out.line("proxy_hide_header Cache-Control;");
-      out.line("proxy_hide_header Expires;");
-      out.line(`add_header Cache-Control ${immutableVariable(l.immutableCacheSeconds)} always;`);
-    }
-    if (l.defaultCacheControl !== null) {
-      // Hidden and re-added through the map, which passes the upstream's value through unchanged.
-      out.line("proxy_hide_header Cache-Control;");
-      out.line(`add_header Cache-Control ${cacheControlVariable(model, l.defaultCacheControl)} always;`);
-    }
-    // add_header in a location replaces inherited ones, so every location lists the full set.
-    renderResponseHeaders(out, model, hsts);
-  });
+  } else {
+    // The fallback's one attempt: it is itself the retry.
+    out.line("proxy_next_upstream off;");
+  }
+  if (l.immutableCacheSeconds !== null) {
+    // Versioned file names: one URL never changes content. nginx's one header replaces the app's
+    // (no `expires`: it would add a second Cache-Control line), only on 200/304: an error or a
+    // redirect is never kept a year (add_header without `always` would still cover 301/302).
+    out.line("proxy_hide_header Cache-Control;");
+    out.line("proxy_hide_header Expires;");
+    out.line(`add_header Cache-Control ${immutableVariable(l.immutableCacheSeconds)} always;`);
+  }
+  if (l.defaultCacheControl !== null) {
+    // Hidden and re-added through the map, which passes the upstream's value through unchanged.
+    out.line("proxy_hide_header Cache-Control;");
+    out.line(`add_header Cache-Control ${cacheControlVariable(model, l.defaultCacheControl)} always;`);
+  }
+  // add_header in a location replaces inherited ones, so every location lists the full set.
+  renderResponseHeaders(out, model, hsts);
 }
 
 function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): void {
