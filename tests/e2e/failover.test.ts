@@ -9,16 +9,18 @@ import { runLoad, UNREACHABLE_LIMITS, type LoadResult } from "../../local/load";
 import { setTimeout as sleep } from "node:timers/promises";
 
 let plane: DataPlane;
+/** proxy_read_timeout of this plane: what a request on a hung replica waits before its retry. */
+const HUNG_READ_TIMEOUT_S = 3;
 
 beforeAll(async () => {
   plane = await startDataPlane({
     replicas: 3,
     logLevel: "warn",
     // A hung pod's in-flight requests time out after 3 s and are retried on another pod.
-    configOverrides: { ...UNREACHABLE_LIMITS.configOverrides, proxyReadTimeoutSeconds: 3 },
+    configOverrides: { ...UNREACHABLE_LIMITS.configOverrides, proxyReadTimeoutSeconds: HUNG_READ_TIMEOUT_S },
     appEnv: { ...UNREACHABLE_LIMITS.appEnv },
   });
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   await plane?.stop();
@@ -97,23 +99,7 @@ test("scale-up during a load run: zero failed requests, the new replica receives
   expectNoFailures(result);
 });
 
-/**
- * Known gap (open in the issue tracker): while nginx re-resolves the replicas' name as the hung one
- * leaves DNS, a request can find the upstream momentarily empty and get a 502 "no live upstreams"
- * (about 1 in 40,000 requests here). Until the upstream gets a fallback for that window, this test
- * admits exactly that — at most one 502, and only with nginx's "no live upstreams" line for it —
- * and nothing else: no other status, no connection error, no timeout.
- */
-function expectNoFailuresBeyondReResolution(result: LoadResult): void {
-  const noLive = (plane.nginx.readFile("error.log").match(/no live upstreams/g) ?? []).length;
-  const only502 = Object.keys(result.statuses).every((s) => s === "200" || s === "502");
-  const fivehundredtwos = result.statuses["502"] ?? 0;
-  if (fivehundredtwos === 0 || fivehundredtwos > 1 || noLive < fivehundredtwos || !only502) return expectNoFailures(result);
-  expect({ errors: result.errors, timeouts: result.timeouts, ok: result.statuses["200"] }).toEqual({ errors: 0, timeouts: 0, ok: result.responses - 1 });
-  expect(result.responses).toBeGreaterThan(300);
-}
-
-test("a hung replica (SIGSTOP) during a load run: no failed request beyond nginx's re-resolution window; it leaves DNS, and returns when it runs again", async () => {
+test("a hung replica (SIGSTOP) during a load run: zero failed requests, none waits more than one read timeout; it leaves DNS, and returns when it runs again", async () => {
   const victim = live()[0]!;
   const probe = plane.readinessProbe;
   const result = await runLoad({
@@ -129,7 +115,10 @@ test("a hung replica (SIGSTOP) during a load run: no failed request beyond nginx
       plane.resumeReplica(victim.i);
     },
   });
-  expectNoFailuresBeyondReResolution(result);
+  // No "no live upstreams" 502 either: a retry that finds the resolved set changed goes to the fallback.
+  expectNoFailures(result);
+  // One read timeout on the hung replica, then the retry on a live one (plus the path's own latency on a busy machine).
+  expect(result.latencyMs.max).toBeLessThan(HUNG_READ_TIMEOUT_S * 1000 + 1500);
   await sleep(probe.periodSeconds * 1000 + 500);
   expect(plane.readyAddresses()).toContain(victim.r.host);
 }, 30_000);
