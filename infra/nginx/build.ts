@@ -127,6 +127,12 @@ const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/ja
  */
 export const LOCAL_NGINX_SOURCE_ADDRESS = "127.0.0.2";
 
+/** The short retries after a timed-out attempt (NginxRetry.afterTimeout): all, with their fallback, within one connect timeout. */
+export function retryAfterTimeout(connectTimeoutSeconds: number): NginxModel["retry"]["afterTimeout"] {
+  const attemptTimeoutMs = Math.floor((connectTimeoutSeconds * 1000) / 4);
+  return { budgetMs: 3 * attemptTimeoutMs, attemptTimeoutMs };
+}
+
 /** The upstream a request falls back to when the pods' upstream has no live server for it. */
 export const APP_FALLBACK_UPSTREAM = "app_fallback";
 
@@ -359,9 +365,16 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       perPod: capacity.webSocketsPerPod,
       zoneSize: "1m",
     },
-    // The retry budget is one read timeout plus one connect timeout: an attempt that timed out on a
-    // stalled pod can still be retried once on another, and a client never waits for many attempts.
-    retry: { tries: config.nginxNextUpstreamTries, timeoutSeconds: config.proxyReadTimeoutSeconds + config.proxyConnectTimeoutSeconds },
+    // Attempts that fail fast (refused, reset, a 502/504 answer) are retried within one read plus one connect timeout.
+    // After a timed-out attempt the retries share one connect timeout: attempts of a quarter of it each,
+    // started within three quarters, and a fallback attempt of a quarter, so a request waits at most one
+    // read timeout plus one connect timeout however many pods hang (the timed-out pod once more, a
+    // second hung one, then a live one).
+    retry: {
+      tries: config.nginxNextUpstreamTries,
+      timeoutSeconds: config.proxyReadTimeoutSeconds + config.proxyConnectTimeoutSeconds,
+      afterTimeout: retryAfterTimeout(config.proxyConnectTimeoutSeconds),
+    },
     securityHeaders: SECURITY_HEADER_LIST.map((h) => ({ ...h })),
     hsts: { ...HSTS },
     exposeUpstreamAddress: local,

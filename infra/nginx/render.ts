@@ -472,7 +472,18 @@ function renderPeerGuard(out: Lines, guard: string | null): void {
  * 502 answers are not intercepted: a 502 the app sent reaches the client as before.
  */
 function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, guard: string | null = null): void {
-  const fallback = l.fallbackUpstream === null ? null : fallbackLocationName(l);
+  const fallback = l.fallbackUpstream === null ? null : namedLocation("fallback", l);
+  const retryFallback = l.fallbackUpstream === null ? null : namedLocation("retry_fallback", l);
+  const retry = namedLocation("retry", l);
+  // A location's own error_page replaces the server's list, so each repeats it with its redirects;
+  // recursive: the next phase's own errors still get theirs, and the JSON pages in the end.
+  const errorPages = (noLive: string | null, timedOut: string | null) => {
+    out.line("recursive_error_pages on;");
+    const targets: Record<number, string> = {};
+    if (noLive !== null) targets[502] = `= ${noLive}`;
+    if (timedOut !== null) targets[504] = `= ${timedOut}`;
+    renderErrorPageDirectives(out, targets);
+  };
   out.block(`location ${l.match === "exact" ? "= " : ""}${l.path}`, () => {
     renderPeerGuard(out, guard);
     renderMethodGuard(out, l.methods);
@@ -486,20 +497,28 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
       out.line(`limit_conn ${model.webSockets.clientZone} ${model.webSockets.perClient};`);
       out.line(`limit_conn ${model.webSockets.podZone} ${model.webSockets.perPod};`);
     }
-    if (fallback !== null) {
-      // A location's own error_page replaces the server's list, so it repeats it with 502 sent to the
-      // fallback; recursive: the fallback's own errors still get the JSON pages.
-      out.line("recursive_error_pages on;");
-      renderErrorPageDirectives(out, { 502: `= ${fallback}` });
-    }
-    renderProxyPass(out, model, l, hsts, l.upstream, true);
+    // A timed-out attempt (nginx's 504) goes on to the short retries; no live pod (nginx's 502) to the fallback.
+    errorPages(fallback, retry);
+    renderProxyPass(out, model, l, hsts, l.upstream, "first");
   });
-  if (l.fallbackUpstream !== null && fallback !== null) {
+  // The limits and the method guard ran in the location above (limit_req/limit_conn count a request once).
+  // A non-idempotent request is never sent twice (nginx's own rule for retries).
+  const nonIdempotentGuard = (status: number) => out.block(`if ($request_method ~ ^(${NON_IDEMPOTENT_METHODS.join("|")})$)`, () => out.line(`return ${status};`));
+  out.block(`location ${retry}`, () => {
+    nonIdempotentGuard(504);
+    errorPages(retryFallback, null);
+    renderProxyPass(out, model, l, hsts, l.upstream, "afterTimeout");
+  });
+  if (l.fallbackUpstream !== null && fallback !== null && retryFallback !== null) {
     const upstream = l.fallbackUpstream;
     out.block(`location ${fallback}`, () => {
-      // The limits and the method guard ran in the location above (limit_req/limit_conn count a request once).
-      out.block(`if ($request_method ~ ^(${NON_IDEMPOTENT_METHODS.join("|")})$)`, () => out.line("return 502;"));
-      renderProxyPass(out, model, l, hsts, upstream, false);
+      nonIdempotentGuard(502);
+      renderProxyPass(out, model, l, hsts, upstream, "fallback");
+    });
+    // After a timed-out attempt the fallback gets a short attempt too.
+    out.block(`location ${retryFallback}`, () => {
+      nonIdempotentGuard(502);
+      renderProxyPass(out, model, l, hsts, upstream, "fallbackAfterTimeout");
     });
   }
 }
@@ -507,14 +526,19 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
 /** Methods nginx never passes to another server once sent (proxy_next_upstream without non_idempotent). */
 export const NON_IDEMPOTENT_METHODS = ["POST", "LOCK", "PATCH"] as const;
 
-/** Named location of a proxied location's fallback (unique per location within a server). */
-function fallbackLocationName(l: NginxLocation): string {
+/** Named location of a proxied location's retry or fallback phase (unique per location within a server). */
+function namedLocation(phase: "retry" | "fallback" | "retry_fallback", l: NginxLocation): string {
   // Every character but letters and digits as _xx (its hex code): distinct paths give distinct names.
   const slug = [...l.path].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `_${c.charCodeAt(0).toString(16)}`)).join("");
-  return `@edge_fallback_${l.match}${slug}`;
+  return `@edge_${phase}_${l.match}${slug}`;
 }
 
-function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, upstream: string, retries: boolean): void {
+/**
+ * proxy_pass and its settings for one phase of a request: "first" (the location's timeouts; attempts
+ * that fail fast are retried, a timed-out one ends the phase), "afterTimeout" (short attempts within
+ * the retry budget), "fallback" (one attempt), "fallbackAfterTimeout" (one short attempt).
+ */
+function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, upstream: string, phase: "first" | "afterTimeout" | "fallback" | "fallbackAfterTimeout"): void {
   if (!l.accessLog) out.line("access_log off;");
   out.line(`proxy_pass http://${upstream};`);
   if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
@@ -535,15 +559,26 @@ function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: 
   out.line(`proxy_set_header ${HEADERS.forwardedFor} $remote_addr;`);
   out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
   out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
-  out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
-  out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
+  const after = model.retry.afterTimeout;
+  if (phase === "afterTimeout" || phase === "fallbackAfterTimeout") {
+    out.line(`proxy_connect_timeout ${Math.min(l.connectTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);
+    out.line(`proxy_read_timeout ${Math.min(l.readTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);
+  } else {
+    out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
+    out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
+  }
   out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
   // nginx never retries non-idempotent requests (POST, PATCH…) once sent unless told `non_idempotent`: it is not.
   // These conditions are also what counts toward max_fails (see NGINX_NEXT_UPSTREAM: never a deliberate 503).
-  if (retries) {
-    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.join(" ")};`);
+  if (phase === "first") {
+    // A timeout ends this phase (it still counts toward max_fails): the short retries follow.
+    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.filter((c) => c !== "timeout").join(" ")};`);
     out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
     out.line(`proxy_next_upstream_timeout ${model.retry.timeoutSeconds}s;`);
+  } else if (phase === "afterTimeout") {
+    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.join(" ")};`);
+    out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
+    out.line(`proxy_next_upstream_timeout ${after.budgetMs}ms;`);
   } else {
     // The fallback's one attempt: it is itself the retry.
     out.line("proxy_next_upstream off;");

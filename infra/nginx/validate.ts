@@ -314,7 +314,11 @@ export const nginxModelSchema = z
       perPod: int(1, 1_000_000),
       zoneSize: zoneSize(),
     }),
-    retry: z.object({ tries: int(1, 100), timeoutSeconds: int(1, MAX_SECONDS) }),
+    retry: z.object({
+      tries: int(1, 100),
+      timeoutSeconds: int(1, MAX_SECONDS),
+      afterTimeout: z.object({ budgetMs: int(1, MAX_SECONDS * 1000), attemptTimeoutMs: int(1, MAX_SECONDS * 1000) }),
+    }),
     securityHeaders: list(
       header.superRefine((h, ctx) => {
         if (h.name.toLowerCase() === HEADERS.hsts.toLowerCase()) {

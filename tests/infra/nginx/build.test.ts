@@ -133,7 +133,13 @@ describe("cluster mode", () => {
     for (const r of ROUTES.filter((r) => r.nginx === "health")) expect(byPath[r.path]).toMatchObject({ rateLimited: false, accessLog: false });
     const nlbTls = model.servers[1] as NginxProxyServer;
     expect(nlbTls.locations.find((l) => l.path === "/")?.defaultCacheControl).toBe(byPath["/"].defaultCacheControl);
-    expect(model.retry).toEqual({ tries: prod.nginxNextUpstreamTries, timeoutSeconds: prod.proxyReadTimeoutSeconds + prod.proxyConnectTimeoutSeconds });
+    // After a timed-out attempt, the retries share one connect timeout: attempts of a quarter, started within three quarters.
+    const quarter = Math.floor((prod.proxyConnectTimeoutSeconds * 1000) / 4);
+    expect(model.retry).toEqual({
+      tries: prod.nginxNextUpstreamTries,
+      timeoutSeconds: prod.proxyReadTimeoutSeconds + prod.proxyConnectTimeoutSeconds,
+      afterTimeout: { budgetMs: 3 * quarter, attemptTimeoutMs: quarter },
+    });
     expect(model.rateLimit).toMatchObject({
       requestsPerMinute: prod.nginxRateLimitPerMinute,
       burst: prod.nginxRateLimitBurst,

@@ -91,3 +91,29 @@ test("a fallback that fails too: nginx's JSON 502 with the security headers", as
   expect(JSON.parse(reply.body)).toMatchObject({ error: "bad gateway", status: 502 });
   expect(reply.headers["x-content-type-options"]).toBe("nosniff");
 });
+
+test("after an attempt times out on a hung pod, a second hung pod costs only a short attempt: served within one read timeout plus one connect timeout", async () => {
+  // Two pods that never answer (a stopped process: the socket accepts, nothing replies) and a live one.
+  const hung = [await startBackend("hung-a", { delayMs: 60_000 }), await startBackend("hung-b", { delayMs: 60_000 })];
+  const [pod, service] = [await startBackend("pod"), await startBackend("service")];
+  backends.push(...hung, pod, service);
+  const nginx = await startLocalNginx(
+    [...hung, pod].map((b) => ({ host: "127.0.0.1", port: b.port })),
+    { config: { ...NO_LIMITS, nginxLoadBalancing: "round_robin", proxyReadTimeoutSeconds: 2, proxyConnectTimeoutSeconds: 2 } },
+  );
+  running.push(nginx);
+  const timings: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = Date.now();
+    const reply = await get(agent, nginx.port, "/api/hello");
+    timings.push(Date.now() - t);
+    expect(reply.status).toBe(200);
+    expect(echoOf(reply).backend).toBe("pod");
+  }
+  // Before: one hung pod's read timeout, then the other's (a 504 at 4 s). Now 2 s, then a short attempt (500 ms) per hung pod retried.
+  expect(Math.max(...timings)).toBeLessThan(2000 + 2000 + 700);
+  // A POST is never sent twice: its timeout stands (JSON 504).
+  const reply = await post(nginx.port, "/api/hello?delay=60000");
+  expect(reply.status).toBe(504);
+  expect(JSON.parse(reply.body)).toMatchObject({ error: "gateway timeout", status: 504 });
+}, 60_000);

@@ -213,7 +213,11 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
         perPod: fc.integer({ min: 8, max: 8 }),
         zoneSize,
       }),
-      retry: fc.record({ tries: fc.integer({ min: 1, max: 10 }), timeoutSeconds: seconds(600) }),
+      retry: fc.record({
+        tries: fc.integer({ min: 1, max: 10 }),
+        timeoutSeconds: seconds(600),
+        afterTimeout: fc.record({ budgetMs: fc.integer({ min: 1, max: 600_000 }), attemptTimeoutMs: fc.integer({ min: 1, max: 600_000 }) }),
+      }),
       securityHeaders: fc.array(fc.record({ name: headerName, value: headerValue }), { maxLength: 4 }),
       hsts: fc.option(fc.record({ maxAgeSeconds: fc.integer({ min: 0, max: 63_072_000 }), includeSubDomains: fc.boolean(), preload: fc.boolean() }), { nil: null }),
       exposeUpstreamAddress: fc.boolean(),
