@@ -17,6 +17,7 @@ import { retentionPolicies } from "./retention";
 import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
 import { environmentPolicies } from "./environment";
+import { settingsPolicies } from "./settings";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
@@ -41,4 +42,5 @@ export const allPolicies: Policies = [
   ...headerPolicies,
   ...nginxPolicies,
   ...retentionPolicies,
+  ...settingsPolicies,
 ];

@@ -19,6 +19,7 @@ import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
 import { effectCases } from "./fixtures/effects";
 import { environmentCases } from "./fixtures/environment";
+import { settingsCases } from "./fixtures/settings";
 
 const cases = [
   ...environmentCases,
@@ -38,6 +39,7 @@ const cases = [
   ...podSecurityCases,
   ...timeoutCases,
   ...effectCases,
+  ...settingsCases,
 ];
 
 describe("the policy pack", () => {
