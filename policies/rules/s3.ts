@@ -1,7 +1,7 @@
 import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { at, ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
-import { isPublicGrant, restrictingConditions } from "../semantics/iam";
+import { isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
 import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
@@ -51,6 +51,21 @@ export function isTlsOnlyDeny(s: Statement): boolean {
 }
 
 export const s3Policies: Policies = [
+  resourceRule<Record<string, unknown>>({
+    name: "s3-policy-no-lockout",
+    description: "No bucket policy takes back its own grants: an unconditional Deny to everyone (Principal \"*\", or everyone but a NotPrincipal list) never covers an action an Allow of the same policy grants to a principal it does not except (a Deny with NotPrincipal of the account root locks CloudFront, log delivery and the stack's roles out).",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.bucketPolicy, ...TYPES.bucket],
+    validate: (p, { args }, report) => {
+      if (p.policy === undefined) return;
+      const read = statementsOf(p.policy);
+      if ("unreadable" in read) return report(`The policy of "${args.name}" ${read.unreadable}.`);
+      for (const l of lockouts(read.statements)) {
+        const sid = (st: { Sid?: string }) => (st.Sid ? ` "${st.Sid}"` : "");
+        report(`The policy of "${args.name}": Deny statement${sid(l.deny)} takes ${l.action} away from ${l.principal}, which Allow statement${sid(l.allow)} grants; except it (NotPrincipal) or add a condition to the Deny.`);
+      }
+    },
+  }),
   resourceRule<Record<string, unknown>>({
     name: "s3-no-public-principal",
     description: 'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn, nor another service without a source condition.',
