@@ -18,6 +18,7 @@ import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
 import { environmentPolicies } from "./environment";
 import { observabilityPolicies } from "./observability";
+import { settingsPolicies } from "./settings";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
@@ -43,4 +44,5 @@ export const allPolicies: Policies = [
   ...nginxPolicies,
   ...retentionPolicies,
   ...observabilityPolicies,
+  ...settingsPolicies,
 ];

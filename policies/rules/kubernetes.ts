@@ -1,7 +1,7 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
-import { environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
 import { listensOf, locationFor, parseNginx, proxies, serversOf } from "../semantics/nginx";
@@ -46,11 +46,11 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Workload>({
     name: "k8s-resources",
-    description: "Every container of every pod-bearing kind requests CPU and memory and has a memory limit (CPU limit optional by config).",
+    description: "Every container of every pod-bearing kind requests CPU and memory and has memory and CPU limits (CPU limit optional by config).",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     config: {
-      requireCpuLimit: { type: "boolean", default: false, description: "Also require a CPU limit (off by default: CPU limits throttle latency-sensitive servers)." },
+      requireCpuLimit: { type: "boolean", default: true, description: "Also require a CPU limit (a container without one can take a whole node's CPU from its neighbours); set false where throttling a latency-sensitive server is the worse risk." },
     },
     validate: (p, { args, config }, report) => {
       for (const c of containersOf(podSpecOfKind(args.type, p as never))) {
@@ -342,6 +342,79 @@ export const kubernetesPolicies: Policies = [
             if (!isSet((c.resources?.requests as Record<string, unknown> | undefined)?.[res])) report(`HPA "${h.name}" scales "${target.name}" on ${res} utilisation, but container "${c.name}" requests no ${res}: the HPA can't compute it.`, h.urn);
           }
         }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-pod-defaults",
+    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false unless the service account is in `apiServiceAccounts`), and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    config: { apiServiceAccounts: { type: "array", items: { type: "string" }, default: [], description: "Service accounts whose pods call the Kubernetes API (they may mount its token)." } },
+    validate: (p, { args, config }, report) => {
+      const spec = podSpecOfKind(args.type, p);
+      const sa = String(at(spec, "serviceAccountName").value ?? "default");
+      const token = at(spec, "automountServiceAccountToken");
+      if (!token.unknown && token.value !== false && token.value !== "false" && !(config.apiServiceAccounts as string[]).includes(sa)) {
+        report(`Pods of "${args.name}" mount service account "${sa}"'s Kubernetes API token (automountServiceAccountToken ${token.value === undefined ? "unset: true" : String(token.value)}); set it false (IRSA's AWS token is a separate projected volume), or list the account in apiServiceAccounts.`);
+      }
+      const nonRoot = at(spec, "securityContext.runAsNonRoot");
+      if (!nonRoot.unknown && nonRoot.value !== true) report(`Pods of "${args.name}" set no pod-level securityContext.runAsNonRoot: true; a container without its own (an added sidecar, a debug container) would run as the image's user.`);
+      const seccomp = at(spec, "securityContext.seccompProfile.type");
+      if (!seccomp.unknown && seccomp.value !== "RuntimeDefault" && seccomp.value !== "Localhost") report(`Pods of "${args.name}" set no pod-level securityContext.seccompProfile (RuntimeDefault or Localhost); a container without its own would run unconfined.`);
+    },
+  }),
+  stackRule({
+    name: "k8s-images-from-allowed-sources",
+    description: "Every container image (containers, init and ephemeral containers of every pod-bearing kind) comes from an ECR repository of the stack or a repository listed in `allowedImageRepositories`: a workload cannot pull in tools nobody reviewed (a cluster dashboard, Tiller, a git-sync sidecar fetching code at run time).",
+    enforcementLevel: "mandatory",
+    config: {
+      allowedImageRepositories: {
+        type: "array",
+        items: { type: "string" },
+        default: ["nginxinc/nginx-unprivileged", "docker.io/nginxinc/nginx-unprivileged"],
+        description: "Image repositories (without tag or digest) pods may run besides the stack's ECR repositories; the default is the stack's nginx image.",
+      },
+    },
+    validate: (resources, { config }, report) => {
+      const repoOf = (image: string) => image.replace(/@.*$/, "").replace(/:[^/:]*$/, "");
+      const allowed = new Set((config.allowedImageRepositories as string[]).map((r) => r.replace(/\/$/, "")));
+      const repos = ofType(resources, ["aws:ecr/repository:Repository"]);
+      const ecr = repos.map((r) => ifKnown(() => r.props.name)).filter((n): n is string => typeof n === "string");
+      const ecrUnknown = repos.some((r) => unknownAt(() => r.props.name));
+      // An ECR image while a repository's name is unknown (preview) may be that repository's.
+      const fromStackEcr = (repo: string) => /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(repo) && (ecrUnknown || ecr.includes(repo.replace(/^[^/]+\//, "")));
+      for (const w of ofType(resources, POD_TYPES)) {
+        const spec = ifKnown(() => podSpecOfKind(w.type, w.props)) ?? {};
+        const containers = [...allContainersOf(spec), ...list((spec as { ephemeralContainers?: Container[] }).ephemeralContainers)];
+        for (const c of containers) {
+          const image = ifKnown(() => c.image);
+          if (typeof image !== "string" || masked(image)) continue;
+          const repo = repoOf(image);
+          if (allowed.has(repo) || fromStackEcr(repo)) continue;
+          report(`Container "${c.name}" of "${w.name}" runs ${image}, from a repository that is neither an ECR repository of the stack nor in allowedImageRepositories.`, w.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-service-selects-stack-pods",
+    description: "Every Service with a selector selects the pods of a pod-bearing resource of the stack in its namespace: a Service selecting nothing of ours is a stray entry point (or one waiting for whatever pod takes those labels).",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const ns = (m: unknown) => String((m as { namespace?: unknown } | undefined)?.namespace ?? "default");
+      const workloads = ofType(resources, POD_TYPES);
+      for (const svc of ofType(resources, TYPES.service)) {
+        const p = ifKnown(() => JSON.parse(JSON.stringify(svc.props)) as Service);
+        const selector = p?.spec?.selector as Record<string, string> | undefined;
+        if (!p || !selector || Object.keys(selector).length === 0 || p.spec?.type === "ExternalName") continue;
+        const matched = workloads.some((w) => {
+          const t = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { labels?: Record<string, string> } });
+          if (t === undefined) return true; // unknown in preview: may match
+          const wNs = ifKnown(() => ns((w.props as { metadata?: unknown }).metadata));
+          return (wNs === undefined || wNs === ns(p.metadata)) && Object.entries(selector).every(([k, v]) => t.metadata?.labels?.[k] === v);
+        });
+        if (!matched) report(`Service "${svc.name}" selects ${JSON.stringify(selector)}, which no pod-bearing resource of the stack in namespace "${ns(p.metadata)}" labels its pods with.`, svc.urn);
       }
     },
   }),

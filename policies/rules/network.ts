@@ -37,7 +37,7 @@ export const networkPolicies: Policies = [
 interface RouteView {
   destination: string;
   /** The target's kind: internet gateway, NAT gateway, egress-only gateway, other. */
-  target: "igw" | "nat" | "eigw" | "other";
+  target: "igw" | "nat" | "eigw" | "peering" | "other";
   targetRef?: string;
   /** The resource that declares the route (a route table, or an aws.ec2.Route). */
   declaredBy: PolicyResource;
@@ -51,6 +51,7 @@ function routeTarget(r: Record<string, unknown>, resources: PolicyResource[]): P
   if (gw && (/^igw-/.test(gw) || igws.some((i) => refersTo(gw, i)))) return { target: "igw", targetRef: gw };
   if (typeof r.natGatewayId === "string") return { target: "nat", targetRef: r.natGatewayId };
   if (typeof r.egressOnlyGatewayId === "string") return { target: "eigw", targetRef: r.egressOnlyGatewayId };
+  if (typeof r.vpcPeeringConnectionId === "string") return { target: "peering", targetRef: r.vpcPeeringConnectionId };
   return { target: "other", targetRef: String(gw ?? r.transitGatewayId ?? r.networkInterfaceId ?? r.vpcPeeringConnectionId ?? "") };
 }
 
@@ -106,6 +107,16 @@ export const subnetPolicies: Policies = [
       for (const sn of ofType(resources, TYPES.subnet)) {
         const why = intendedPrivate(sn, resources);
         if (!why) continue;
+        if (ifKnown(() => sn.props.mapPublicIpOnLaunch) === true || ifKnown(() => sn.props.mapPublicIpOnLaunch) === "true") {
+          report(`Subnet "${sn.name}" is meant to be private (${why}) but hands every instance a public IPv4 address (mapPublicIpOnLaunch): set it false.`, sn.urn);
+        }
+        // A peering connection is no egress path: a broad destination sent to one opens the subnet to the whole peer VPC
+        // and the peer's routes decide what it reaches (least-route peering names the peer's CIDRs only).
+        for (const r of ifKnown(() => routesOf(sn, resources).routes) ?? []) {
+          if (r.target === "peering" && coverage([r.destination]).broad) {
+            report(`Subnet "${sn.name}" is meant to be private (${why}) but "${r.declaredBy.name}" routes ${r.destination} to VPC peering ${r.targetRef}: route only the peer's CIDRs to a peering connection.`, r.declaredBy.urn);
+          }
+        }
         const route = ifKnown(() => publicRoute(sn, resources));
         if (!route) continue;
         const message = `Subnet "${sn.name}" is meant to be private (${why}) but routes ${route.destination} to internet gateway ${route.targetRef} (in "${route.declaredBy.name}"): it is public.`;

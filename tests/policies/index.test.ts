@@ -20,6 +20,7 @@ import { wafCases } from "./fixtures/waf";
 import { effectCases } from "./fixtures/effects";
 import { environmentCases } from "./fixtures/environment";
 import { observabilityCases } from "./fixtures/observability";
+import { settingsCases } from "./fixtures/settings";
 
 const cases = [
   ...environmentCases,
@@ -40,6 +41,7 @@ const cases = [
   ...timeoutCases,
   ...effectCases,
   ...observabilityCases,
+  ...settingsCases,
 ];
 
 describe("the policy pack", () => {
