@@ -15,6 +15,7 @@ import {
   checkWorkloadSettings,
   Dns,
   EksCluster,
+  flowLogGroupName,
   HealthChecks,
   HostedZone,
   ImageRepository,
@@ -57,6 +58,8 @@ const network = new Vpc(
     cidrBlock: config.vpcCidr,
     availabilityZoneCount: config.availabilityZoneCount,
     natGateways: config.natGateways,
+    flowLogGroupName: flowLogGroupName(config),
+    isProd: config.isProd,
   },
   { providers: { aws } },
 );
