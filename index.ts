@@ -16,6 +16,7 @@ import {
   checkWorkloadSettings,
   Dns,
   EksCluster,
+  flowLogGroupName,
   HealthChecks,
   HostedZone,
   ImageRepository,
@@ -58,6 +59,8 @@ const network = new Vpc(
     cidrBlock: config.vpcCidr,
     availabilityZoneCount: config.availabilityZoneCount,
     natGateways: config.natGateways,
+    flowLogGroupName: flowLogGroupName(config),
+    isProd: config.isProd,
   },
   { providers: { aws } },
 );

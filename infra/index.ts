@@ -13,7 +13,7 @@
 // ── Config ─────────────────────────────────────────────────────────────────────────────────────
 export { ConfigError, fields, loadStackConfig, parseStackConfig, TIMEOUT_CHAIN } from "./config";
 export type { FieldName, StackConfig } from "./config";
-export { physicalNamePrefix, NAME_PREFIX_MAX_LENGTH } from "./naming";
+export { flowLogGroupName, physicalNamePrefix, NAME_PREFIX_MAX_LENGTH } from "./naming";
 export type { Naming } from "./naming";
 export { bringUp } from "./bring-up";
 export type { BringUp } from "./bring-up";

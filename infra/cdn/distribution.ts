@@ -102,7 +102,7 @@ export class Cdn extends pulumi.ComponentResource {
     const waf = s.wafEnabled
       ? new EdgeWaf(
           `${name}-waf`,
-          { name: policyName(prefix, "cloudfront"), metricPrefix: policyName(prefix, "cdn"), ratePer5Minutes: s.wafRateLimitPer5Minutes },
+          { name: policyName(prefix, "cloudfront"), metricPrefix: policyName(prefix, "cdn"), ratePer5Minutes: s.wafRateLimitPer5Minutes, isProd: s.isProd },
           { parent: this, providers: { aws: args.usEast1 } },
         )
       : undefined;

@@ -31,10 +31,12 @@ export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:cloudwatch/dashboard:Dashboard": "aws_cloudwatch_dashboard",
   "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
   "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "aws_cloudwatch_log_resource_policy",
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
   "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": "aws_egress_only_internet_gateway",
   "aws:ec2/eip:Eip": "aws_eip",
   "aws:ec2/instance:Instance": "aws_instance",
+  "aws:ec2/flowLog:FlowLog": "aws_flow_log",
   "aws:ec2/internetGateway:InternetGateway": "aws_internet_gateway",
   "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
   "aws:ec2/natGateway:NatGateway": "aws_nat_gateway",
@@ -92,6 +94,7 @@ export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "aws_vpc_security_group_ingress_rule",
   "aws:wafv2/ipSet:IpSet": "aws_wafv2_ip_set",
   "aws:wafv2/webAcl:WebAcl": "aws_wafv2_web_acl",
+  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "aws_wafv2_web_acl_logging_configuration",
 };
 
 /**

@@ -114,6 +114,8 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "metrics",
   "policies",
   "routes",
+  // WAF log fields kept out of the log: one-key objects ({ singleHeader: { name } }) with no key field
+  "redactedFields",
 ]);
 
 const lastName = (path: readonly PathSegment[]): string | undefined => {

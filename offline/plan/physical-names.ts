@@ -33,6 +33,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { type: "aws:cloudfront/distribution:Distribution", path: "origins[].customHeaders[].name", role: "label", why: "an HTTP header name" },
   { type: "aws:cloudfront/distribution:Distribution", path: "loggingConfig.bucket", role: "reference", why: "the log bucket, named where it is created" },
   { type: "aws:cloudfront/distribution:Distribution", path: "loggingConfig.prefix", role: "label", why: "an object key prefix inside the stack's own log bucket" },
+  { type: "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", path: "policyName", role: "physical", why: "CloudWatch Logs resource policies are unique by name per account and region" },
+  { type: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", path: "redactedFields[].singleHeader.name", role: "label", why: "an HTTP header name kept out of the log" },
   { path: "name", role: "physical", why: "the resource's own name" },
   { path: "namePrefix", role: "physical", why: "the start of the resource's own name" },
   { path: "replicationGroupId", role: "physical", why: "the ElastiCache replication group's id (unique per region)" },

@@ -1,11 +1,41 @@
 import type { ec2 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
-import { environmentConfig, ifKnown, isProd, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type DefaultSecurityGroup = Props<ec2.DefaultSecurityGroupArgs>;
 
+type FlowLog = Props<ec2.FlowLogArgs>;
+
+/** Why a flow log does not record every connection of its VPC somewhere it can be delivered. */
+export function flowLogProblems(f: FlowLog): string[] {
+  const problems: string[] = [];
+  if (f.trafficType !== "ALL") problems.push(`records ${f.trafficType ?? "no"} traffic, not ALL (accepted and rejected)`);
+  const type = f.logDestinationType ?? "cloud-watch-logs";
+  if (!isSet(f.logDestination)) problems.push("has no destination (logDestination)");
+  if (type === "cloud-watch-logs" && !isSet(f.iamRoleArn)) problems.push("delivers to CloudWatch Logs without a role to deliver through (iamRoleArn)");
+  return problems;
+}
+
 export const networkPolicies: Policies = [
+  stackRule({
+    name: "vpc-flow-logs",
+    description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const flowLogs = ofType(resources, ["aws:ec2/flowLog:FlowLog"]);
+      for (const vpc of ofType(resources, TYPES.vpc)) {
+        const mine = flowLogs.filter((f) => refersTo(ifKnown(() => f.props.vpcId), vpc) || (unknownAt(() => f.props.vpcId) && siblings(f, vpc)));
+        if (mine.length === 0) {
+          report(`VPC "${vpc.name}" has no flow log: declare an aws.ec2.FlowLog with vpcId set to it, trafficType ALL.`, vpc.urn);
+          continue;
+        }
+        const verdicts = mine.map((f) => ({ f, problems: ifKnown(() => flowLogProblems(JSON.parse(JSON.stringify(f.props)) as FlowLog)) }));
+        if (verdicts.some((v) => v.problems === undefined || v.problems.length === 0)) continue;
+        for (const { f, problems } of verdicts) report(`Flow log "${f.name}" of VPC "${vpc.name}" ${problems!.join("; ")}.`, f.urn);
+      }
+    },
+  }),
   stackRule({
     name: "vpc-default-sg-closed",
     description: "Every VPC the stack creates has its default security group taken over (aws.ec2.DefaultSecurityGroup) with no ingress or egress rules, inline or separate.",
