@@ -35,6 +35,12 @@ export type WorkloadSettings = Pick<
   | "nginxHttpNodePort"
   | "nginxProxyProtocolNodePort"
   | "nginxProxyProtocolHttpNodePort"
+  | "nginxBlueGreen"
+  | "nginxGreenImage"
+  | "nginxGreenReplicas"
+  | "nginxGreenHttpNodePort"
+  | "nginxGreenProxyProtocolNodePort"
+  | "nginxGreenProxyProtocolHttpNodePort"
 >;
 
 export const NAMESPACE = "edgestack";
