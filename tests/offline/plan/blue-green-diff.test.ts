@@ -11,7 +11,9 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { diffPlans, parsePlan, PlanDiff, PlanResource } from "../../../offline/plan/diff";
+import { nameProperties } from "../../../offline/plan/physical-names";
 import { renderMarkdown, renderText } from "../../../offline/plan/render-diff";
+import { REPLACEMENT_RULES } from "../../../offline/plan/replacements";
 
 const root = path.resolve(__dirname, "../../..");
 const run = promisify(execFile);
@@ -122,5 +124,14 @@ describe("draining blue after the cutover (0/100, blue scaled to 0)", () => {
     expect(diff.updates.every((u) => u.replace === undefined)).toBe(true);
     const blue = diff.updates.find((u) => u.type === "kubernetes:apps/v1:Deployment" && u.name === "workloads-nginx")!;
     expect(blue.changes.map((c) => [c.path, c.old, c.new])).toEqual([[["spec", "replicas"], 2, 0]]);
+  });
+});
+
+describe("the plan tables", () => {
+  it("know every resource type of the blue/green plan (replacement rules) and classify every name-like input", () => {
+    const types = [...new Set(split.map((r) => r.type))].filter((t) => !t.startsWith("edgestack:") && !t.startsWith("pulumi:pulumi:"));
+    expect(types.filter((t) => !(t in REPLACEMENT_RULES))).toEqual([]);
+    expect(nameProperties(split).filter((p) => !p.rule).map((p) => `${p.type}::${p.resource} ${p.path}`)).toEqual([]);
+    expect(split.some((r) => r.name === "alb-nginx-green")).toBe(true);
   });
 });
