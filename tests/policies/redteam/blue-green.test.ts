@@ -90,6 +90,24 @@ const greenAttacks: Mutation[] = [
     apply: (p) => Object.assign(p.inputs("lb-targets-alb-30083"), { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
   },
   {
+    area: "sg",
+    title: "green's proxy-protocol NodePort opened on the nodes to the VPC's range instead of the NLB's security group",
+    expect: "lb-targets-nlb-30084",
+    apply: (p) => Object.assign(p.inputs("lb-targets-nlb-30084"), { referencedSecurityGroupId: undefined, cidrIpv4: "10.20.0.0/16" }),
+  },
+  {
+    area: "sg",
+    title: "blue's HTTP NodePort opened on the nodes through a prefix list",
+    expect: "lb-targets-alb-30080",
+    apply: (p) => Object.assign(p.inputs("lb-targets-alb-30080"), { referencedSecurityGroupId: undefined, prefixListId: "pl-0123456789abcdef0" }),
+  },
+  {
+    area: "sg",
+    title: "a node rule opening every port to the VPC's range (covers both colours' NodePorts)",
+    expect: "nodes-from-vpc",
+    apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "nodes-from-vpc", parent: "cluster", inputs: { securityGroupId: p.id("cluster-node-sg"), ipProtocol: "-1", cidrIpv4: "10.20.0.0/16" } }),
+  },
+  {
     area: "lb",
     title: "a weighted forward to green without the origin header condition",
     expect: "alb-route-default",
