@@ -200,12 +200,14 @@ export const securityGroupPolicies: Policies = [
       const groups = ofType(resources, TYPES.securityGroup);
       // A load balancer's own group: its ingress is about listener ports, judged by the public-ingress rules.
       const isLbGroup = (sg: PolicyResource | undefined) => sg !== undefined && lbGroups.some((ref) => refersTo(ref, sg));
+      // A load balancer whose groups aren't known yet (preview) could own any group: don't judge then.
+      const undecidable = ofType(resources, TYPES.loadBalancer).some((lb) => unknownAt(() => lb.props.securityGroups));
       for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
         const owner = TYPES.securityGroup.includes(r.type as never) ? r : undefined;
         for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
           if (!(i.protocol === "tcp" || i.protocol === "6" || i.protocol === "-1" || i.protocol === "all")) continue;
           if (i.cidrs.length === 0 && !i.fromPrefixList) continue;
-          if (isLbGroup(owner ?? groups.find((sg) => refersTo(i.securityGroupRef, sg)))) continue;
+          if (undecidable || i.securityGroupRefUnknown || isLbGroup(owner ?? groups.find((sg) => refersTo(i.securityGroupRef, sg)))) continue;
           const hit = [...targetPorts].filter((p) => p >= i.fromPort && p <= i.toPort).sort((a, b) => a - b);
           if (hit.length === 0) continue;
           report(
