@@ -11,8 +11,8 @@
  */
 
 // ── Config ─────────────────────────────────────────────────────────────────────────────────────
-export { ConfigError, fields, loadStackConfig, parseStackConfig, TIMEOUT_CHAIN } from "./config";
-export type { FieldName, StackConfig } from "./config";
+export { BLUE_GREEN_COLORS, colorTakesTraffic, ConfigError, fields, loadStackConfig, parseStackConfig, TIMEOUT_CHAIN } from "./config";
+export type { Color, FieldName, StackConfig } from "./config";
 export { flowLogGroupName, physicalNamePrefix, NAME_PREFIX_MAX_LENGTH } from "./naming";
 export type { Naming } from "./naming";
 export { bringUp } from "./bring-up";
@@ -46,10 +46,10 @@ export { ValidatedCertificate } from "./edge/certificates";
 export type { ValidatedCertificateArgs } from "./edge/certificates";
 export { OriginLock } from "./edge/origin-lock";
 export type { OriginVerifyHeader } from "./edge/origin-lock";
-export { Alb, albBalancingInputs } from "./edge/alb";
-export type { AlbAlgorithm, AlbBalancing, AlbArgs, HealthCheckSettings, PublicLoadBalancerPlacement } from "./edge/alb";
-export { Nlb } from "./edge/nlb";
-export type { NlbArgs } from "./edge/nlb";
+export { Alb, albBalancingInputs, albForwardAction } from "./edge/alb";
+export type { AlbAlgorithm, AlbBalancing, AlbArgs, AlbBlueGreen, ColorWeights, HealthCheckSettings, PublicLoadBalancerPlacement } from "./edge/alb";
+export { Nlb, nlbColors } from "./edge/nlb";
+export type { NlbArgs, NlbBlueGreen } from "./edge/nlb";
 export { LogBucket } from "./edge/log-bucket";
 export type { LogBucketArgs } from "./edge/log-bucket";
 export { Cdn } from "./cdn/distribution";

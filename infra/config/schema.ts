@@ -75,6 +75,9 @@ const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.li
 
 /** The ALB target group algorithms AWS offers (`loadBalancingAlgorithmType`). */
 export const ALB_ALGORITHMS = ["round_robin", "least_outstanding_requests", "weighted_random"] as const;
+/** The two nginx tiers of a blue/green deployment (config key nginxBlueGreen); blue is the original `nginx`. */
+export const BLUE_GREEN_COLORS = ["blue", "green"] as const;
+export type Color = (typeof BLUE_GREEN_COLORS)[number];
 /** The regions Route53 health checkers run from. */
 export const ROUTE53_HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
 
@@ -251,7 +254,7 @@ export const fields = {
     default: "nginx/nginx-prometheus-exporter:0.11.0",
     description: "The NGINX Prometheus exporter, a sidecar of every nginx pod reading stub_status on loopback (the version Debian packages for the local data plane).",
   }),
-  nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
+  nginxReplicas: field({ type: "integer", schema: integer(0, 50), default: 2, description: "nginx replicas (blue's, with nginxBlueGreen); at least 1, and 0 only with nginxBlueGreen while blue takes no traffic." }),
   nginxLoadBalancing: field({
     type: "string",
     schema: oneOf(["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const),
@@ -281,6 +284,32 @@ export const fields = {
   nginxHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30080, description: `NodePort of nginx's HTTP listener (ALB target, ${HEADERS.forwardedFor}).` }),
   nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
   nginxProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30082, description: "NodePort of nginx's proxy-protocol plain listener (NLB 80 target; redirects to https)." }),
+  // ── Blue/green of the nginx tier (docs/traffic.md) ──────────────────────────────────────────
+  nginxBlueGreen: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description:
+      "Run a second nginx tier, green (Deployment and NodePort Service nginx-green, own image and NodePorts, own ALB and NLB target groups), beside blue (nginx, the nginx* keys): the ALB splits by albBlueWeight/albGreenWeight, the NLB sends everything to nlbColor. See docs/traffic.md.",
+  }),
+  albBlueWeight: field({ type: "integer", schema: integer(0, 100), default: 100, description: "With nginxBlueGreen: percent of the ALB's requests forwarded to blue's target group (albBlueWeight + albGreenWeight = 100)." }),
+  albGreenWeight: field({ type: "integer", schema: integer(0, 100), default: 0, description: "With nginxBlueGreen: percent of the ALB's requests forwarded to green's target group (albBlueWeight + albGreenWeight = 100)." }),
+  nlbColor: field({
+    type: "string",
+    schema: oneOf(BLUE_GREEN_COLORS),
+    default: "blue",
+    description: "With nginxBlueGreen: the colour the NLB's listeners forward to (an NLB forward takes one target group: no weights); both colours' NLB target groups stay registered and health-checked.",
+  }),
+  nginxGreenImage: field({ type: "string", schema: optionalString(pinnedImage()), default: "", description: "With nginxBlueGreen: green's nginx image (unprivileged variant); empty runs nginxImage." }),
+  nginxGreenReplicas: field({
+    type: "integer",
+    schema: integer(0, 50),
+    default: 2,
+    description: "With nginxBlueGreen: green's nginx replicas; 0 only while green takes no traffic (albGreenWeight 0 and nlbColor blue). nginxReplicas is blue's, likewise 0 only while blue takes none.",
+  }),
+  nginxGreenHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30083, description: "With nginxBlueGreen: green's NodePort for nginx's HTTP listener (ALB target)." }),
+  nginxGreenProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30084, description: "With nginxBlueGreen: green's NodePort for the proxy-protocol TLS-terminated listener (NLB 443 target)." }),
+  nginxGreenProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30085, description: "With nginxBlueGreen: green's NodePort for the proxy-protocol plain listener (NLB 80 target)." }),
   serviceCidr: field({ type: "string", schema: ipv4Cidr(12, 24), default: "172.20.0.0/16", description: "Kubernetes service CIDR (set on a new EKS cluster; must match an existing cluster's)." }),
   appClusterIp: field({
     type: "string",
@@ -628,7 +657,12 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   if (c.cdnHtmlDefaultTtlSeconds > c.cdnHtmlMaxTtlSeconds) {
     problems.push(`${key("cdnHtmlDefaultTtlSeconds")} (${c.cdnHtmlDefaultTtlSeconds}) must be at most ${key("cdnHtmlMaxTtlSeconds")} (${c.cdnHtmlMaxTtlSeconds})`);
   }
-  const nodePorts = ["nginxHttpNodePort", "nginxProxyProtocolNodePort", "nginxProxyProtocolHttpNodePort"] as const;
+  const nodePorts = [
+    "nginxHttpNodePort",
+    "nginxProxyProtocolNodePort",
+    "nginxProxyProtocolHttpNodePort",
+    ...(c.nginxBlueGreen ? (["nginxGreenHttpNodePort", "nginxGreenProxyProtocolNodePort", "nginxGreenProxyProtocolHttpNodePort"] as const) : []),
+  ] as const;
   for (const [i, a] of nodePorts.entries()) {
     for (const b of nodePorts.slice(i + 1)) {
       if (c[a] === c[b]) problems.push(`${key(b)} (${c[b]}) must differ from ${key(a)} (${c[a]})`);
@@ -648,9 +682,7 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   if (prod && c.appMinReplicas < 2) {
     problems.push(`${key("appMinReplicas")} (${c.appMinReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
   }
-  if (prod && c.nginxReplicas < 2) {
-    problems.push(`${key("nginxReplicas")} (${c.nginxReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
-  }
+  problems.push(...blueGreenProblems(c));
   if (c.vpcId) {
     for (const list of ["existingPublicSubnetIds", "existingPrivateSubnetIds"] as const) {
       if (c[list].length < 2) problems.push(`${key(list)}: ${show(c[list])} needs at least two subnet ids when ${key("vpcId")} is set`);
@@ -708,6 +740,59 @@ function trafficProblems(c: StackConfig): string[] {
     }
   } else {
     for (const k of secondary) if (c[k]) problems.push(`${key(k)}: only applies with ${key("dnsFailover")} true`);
+  }
+  return problems;
+}
+
+/** Per colour of the nginx tier: the keys of its replicas and of its ALB weight. */
+export const COLOR_KEYS = {
+  blue: { replicas: "nginxReplicas", weight: "albBlueWeight" },
+  green: { replicas: "nginxGreenReplicas", weight: "albGreenWeight" },
+} as const satisfies Record<Color, { replicas: FieldName; weight: FieldName }>;
+
+/** The keys that only mean something with nginxBlueGreen on (blue's weight included: without green it is 100). */
+const BLUE_GREEN_ONLY_KEYS = [
+  "albBlueWeight",
+  "albGreenWeight",
+  "nlbColor",
+  "nginxGreenImage",
+  "nginxGreenReplicas",
+  "nginxGreenHttpNodePort",
+  "nginxGreenProxyProtocolNodePort",
+  "nginxGreenProxyProtocolHttpNodePort",
+] as const satisfies readonly FieldName[];
+
+/** Whether a colour takes traffic: a share of the ALB's requests, or the NLB's connections. */
+export function colorTakesTraffic(c: Pick<StackConfig, "nginxBlueGreen" | "albBlueWeight" | "albGreenWeight" | "nlbColor">, color: Color): boolean {
+  if (!c.nginxBlueGreen) return color === "blue";
+  return c[COLOR_KEYS[color].weight] > 0 || c.nlbColor === color;
+}
+
+/**
+ * The blue/green keys: weights are percentages of the ALB's requests (summing to 100), a colour may
+ * run no replicas only while it takes no traffic (in prod a serving colour needs two, to survive a
+ * node drain), and the green keys only apply with nginxBlueGreen on.
+ */
+function blueGreenProblems(c: StackConfig): string[] {
+  const problems: string[] = [];
+  if (!c.nginxBlueGreen) {
+    for (const k of BLUE_GREEN_ONLY_KEYS) {
+      if (JSON.stringify(c[k]) !== JSON.stringify(fields[k].default)) problems.push(`${key(k)} (${show(c[k])}): only applies with ${key("nginxBlueGreen")} true (default ${show(fields[k].default)})`);
+    }
+  } else if (c.albBlueWeight + c.albGreenWeight !== 100) {
+    problems.push(
+      `${key("albBlueWeight")} (${c.albBlueWeight}) + ${key("albGreenWeight")} (${c.albGreenWeight}) = ${c.albBlueWeight + c.albGreenWeight}: the weights are percentages of the ALB's requests and must add up to 100`,
+    );
+  }
+  const prod = c.environment === "prod";
+  for (const color of BLUE_GREEN_COLORS) {
+    if (color === "green" && !c.nginxBlueGreen) continue;
+    const replicasKey = COLOR_KEYS[color].replicas;
+    const replicas = c[replicasKey];
+    const why = c.nginxBlueGreen ? ` while ${color} takes traffic (${key(COLOR_KEYS[color].weight)} ${c[COLOR_KEYS[color].weight]}, ${key("nlbColor")} ${c.nlbColor})` : "";
+    if (!colorTakesTraffic(c, color)) continue;
+    if (replicas < 1) problems.push(`${key(replicasKey)} (${replicas}) must be at least 1${why}: only a colour that takes no traffic may be scaled to 0`);
+    else if (prod && replicas < 2) problems.push(`${key(replicasKey)} (${replicas}) must be at least 2 in prod${why}: one replica cannot survive a node drain`);
   }
   return problems;
 }

@@ -11,6 +11,8 @@ export interface NetworkPolicyInputs {
   /** IPv4 CIDRs of the private subnets: the worker nodes (kubelet probes) and the ElastiCache nodes. */
   privateSubnetCidrs: string[];
   redisPort: number;
+  /** The nginx tiers' pod name labels beyond blue's `nginx` (green's with nginxBlueGreen): each gets nginx's flows. */
+  extraNginxTiers?: string[];
 }
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
@@ -45,6 +47,8 @@ export const METRICS_SCRAPER_PEER = {
  */
 export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec: NetworkPolicySpec }[] {
   const nginxPods = selector(podsOf(nginxLabels));
+  const nginxPorts = [NGINX_PORTS.http, NGINX_PORTS.proxyProtocolHttps, NGINX_PORTS.proxyProtocolHttp, NGINX_PORTS.status];
+  const extraTiers = (i.extraNginxTiers ?? []).map((tier) => [tier, selector(podsOf({ ...nginxLabels, "app.kubernetes.io/name": tier }))] as const);
   const appPods = selector(podsOf(appLabels));
   const nodes = i.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [
@@ -62,13 +66,18 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
       },
     },
     { name: "nginx-to-app", spec: { podSelector: nginxPods, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: appPods }], ports: [tcp(APP_PORT)] }] } },
+    // Another nginx tier (blue/green): the same two flows for its pods, which blue's selector does not match.
+    ...extraTiers.flatMap(([tier, pods]) => [
+      { name: `${tier}-from-vpc`, spec: { podSelector: pods, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: i.vpcCidr } }], ports: nginxPorts.map(tcp) }] } },
+      { name: `${tier}-to-app`, spec: { podSelector: pods, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: appPods }], ports: [tcp(APP_PORT)] }] } },
+    ]),
     {
       name: "app-from-nginx",
       spec: {
         podSelector: appPods,
         policyTypes: ["Ingress"],
         ingress: [
-          { from: [{ podSelector: nginxPods }], ports: [tcp(APP_PORT)] },
+          { from: [{ podSelector: nginxPods }, ...extraTiers.map(([, pods]) => ({ podSelector: pods }))], ports: [tcp(APP_PORT)] },
           { from: nodes, ports: [tcp(APP_PORT)] },
         ],
       },

@@ -6,6 +6,7 @@ import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
 import { containerSecurityContext, NGINX_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
+import type { Color } from "../config/schema";
 
 export const NGINX_NAME = "nginx";
 /** Pod-template annotation carrying the full SHA-256 of nginx.conf: a config change rolls the pods. */
@@ -44,6 +45,54 @@ export function nginxExporterContainer(image: string): k8s.types.input.core.v1.C
 
 export const nginxLabels = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "proxy" } as const;
 const selector = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack" };
+
+/** The green tier's name (Deployment, Service, PDB, pod name label) with nginxBlueGreen. */
+export const NGINX_GREEN_NAME = "nginx-green";
+
+/**
+ * One nginx tier: blue is the original `nginx` (its objects, labels and selector unchanged), green
+ * the second tier of a blue/green deployment. Their pod labels differ in `app.kubernetes.io/name`,
+ * so neither Deployment, Service nor PDB selects the other's pods.
+ */
+export interface NginxTier {
+  color: Color;
+  /** Name of its Deployment, Service and PDB, and its pods' `app.kubernetes.io/name`. */
+  name: string;
+  image: string;
+  replicas: number;
+  nodePorts: Pick<WorkloadSettings, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">;
+}
+
+/** The tiers the settings ask for: blue alone, or blue and green with nginxBlueGreen. */
+export function nginxTiers(s: Pick<WorkloadSettings, "nginxImage" | "nginxReplicas" | "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort" | "nginxBlueGreen" | "nginxGreenImage" | "nginxGreenReplicas" | "nginxGreenHttpNodePort" | "nginxGreenProxyProtocolNodePort" | "nginxGreenProxyProtocolHttpNodePort">): NginxTier[] {
+  const blue: NginxTier = {
+    color: "blue",
+    name: NGINX_NAME,
+    image: s.nginxImage,
+    replicas: s.nginxReplicas,
+    nodePorts: { nginxHttpNodePort: s.nginxHttpNodePort, nginxProxyProtocolNodePort: s.nginxProxyProtocolNodePort, nginxProxyProtocolHttpNodePort: s.nginxProxyProtocolHttpNodePort },
+  };
+  if (!s.nginxBlueGreen) return [blue];
+  const green: NginxTier = {
+    color: "green",
+    name: NGINX_GREEN_NAME,
+    image: s.nginxGreenImage || s.nginxImage,
+    replicas: s.nginxGreenReplicas,
+    nodePorts: { nginxHttpNodePort: s.nginxGreenHttpNodePort, nginxProxyProtocolNodePort: s.nginxGreenProxyProtocolNodePort, nginxProxyProtocolHttpNodePort: s.nginxGreenProxyProtocolHttpNodePort },
+  };
+  const bluePorts = nginxServicePorts(blue.nodePorts).map((p) => p.nodePort);
+  for (const p of nginxServicePorts(green.nodePorts)) if (bluePorts.includes(p.nodePort)) throw new Error(`green nginx NodePort ${p.nodePort} (${p.name}) is one of blue's`);
+  return [blue, green];
+}
+
+/** A tier's pod labels: blue's are `nginxLabels`; green's name them nginx-green. */
+export function nginxTierLabels(tier: Pick<NginxTier, "name">): Record<string, string> {
+  return { ...nginxLabels, "app.kubernetes.io/name": tier.name };
+}
+
+function tierSelector(tier?: Pick<NginxTier, "name">): Record<string, string> {
+  return tier ? { ...selector, "app.kubernetes.io/name": tier.name } : selector;
+}
 
 /**
  * nginx's own footprint (not in the stack config): it is I/O bound and small; the limits are what its
@@ -110,25 +159,27 @@ export interface NginxConf {
   workerShutdownTimeoutSeconds: number;
 }
 
-export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, configMapName: string, kubernetesVersion: string): k8s.types.input.apps.v1.DeploymentSpec {
+/** A tier's Deployment spec; blue's (the default) from the plain nginx* settings. */
+export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, configMapName: string, kubernetesVersion: string, tier: NginxTier = nginxTiers(s)[0]): k8s.types.input.apps.v1.DeploymentSpec {
   const preStop = nginxPreStopSeconds(s.terminationGracePeriodSeconds, conf.workerShutdownTimeoutSeconds);
-  const ports = nginxServicePorts(s);
+  const ports = nginxServicePorts(tier.nodePorts);
   const status = { httpGet: { path: NGINX_LIVENESS_PATH, port: "status" } };
+  const podSelector = tierSelector(tier);
   return {
-    replicas: s.nginxReplicas,
-    selector: { matchLabels: selector },
+    replicas: tier.replicas,
+    selector: { matchLabels: podSelector },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
-      metadata: { labels: { ...nginxLabels }, annotations: { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) } },
+      metadata: { labels: nginxTierLabels(tier), annotations: { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) } },
       spec: {
         securityContext: podSecurityContext(NGINX_UID),
         automountServiceAccountToken: false,
         terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
-        topologySpreadConstraints: topologySpread(selector),
+        topologySpreadConstraints: topologySpread(podSelector),
         containers: [
           {
             name: NGINX_NAME,
-            image: s.nginxImage,
+            image: tier.image,
             imagePullPolicy: "IfNotPresent",
             // Bypasses the image's entrypoint scripts (they rewrite files under /etc/nginx, which is read-only here).
             command: ["nginx", "-c", `${NGINX_CONF_DIR}/nginx.conf`, "-g", "daemon off;"],
@@ -159,15 +210,15 @@ export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, config
 }
 
 /** NodePort Service with fixed ports; `Cluster` policy so every node answers on every port. */
-export function nginxServiceSpec(s: WorkloadSettings): k8s.types.input.core.v1.ServiceSpec {
+export function nginxServiceSpec(s: WorkloadSettings, tier: NginxTier = nginxTiers(s)[0]): k8s.types.input.core.v1.ServiceSpec {
   return {
     type: "NodePort",
     externalTrafficPolicy: "Cluster",
-    selector,
-    ports: nginxServicePorts(s).map((p) => ({ ...p })),
+    selector: tierSelector(tier),
+    ports: nginxServicePorts(tier.nodePorts).map((p) => ({ ...p })),
   };
 }
 
-export function nginxPdbSpec(): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-  return { maxUnavailable: 1, selector: { matchLabels: selector } };
+export function nginxPdbSpec(tier?: Pick<NginxTier, "name">): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: tierSelector(tier) } };
 }

@@ -46,6 +46,12 @@ export type WorkloadSettings = Pick<
   | "sloWebsocketAvailabilityPercent"
   | "sloWebsocketLatencyMs"
   | "sloWebsocketLatencyPercent"
+  | "nginxBlueGreen"
+  | "nginxGreenImage"
+  | "nginxGreenReplicas"
+  | "nginxGreenHttpNodePort"
+  | "nginxGreenProxyProtocolNodePort"
+  | "nginxGreenProxyProtocolHttpNodePort"
 >;
 
 

@@ -45,6 +45,8 @@ export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   // Load balancer listeners and rules
   defaultActions: ["order", "type"],
   actions: ["order", "type"],
+  // A weighted forward's target groups (blue/green): a weight change names the target group it moves
+  targetGroups: ["arn"],
   // ACM, EC2 launch templates, tags as lists
   domainValidationOptions: ["domainName"],
   // Route53 alias targets, ECR encryption

@@ -31,6 +31,53 @@ export function imageTag(image: string): string | undefined {
   return colon === -1 ? "" : image.slice(colon + 1);
 }
 
+/**
+ * A Deployment scaled to zero on purpose: the idle colour of a blue/green pair. It holds explicitly
+ * 0 replicas (no HPA), it is reached only through NodePort Services, those NodePorts are target-group
+ * ports, and every listener and listener rule forwarding to one of those target groups gives it
+ * weight 0 (a plain forward is all of the traffic). Anything unknown (preview) or any other path to
+ * its pods means it is not drained, and the replica rules apply.
+ */
+export function drainedDeployment(resources: PolicyResource[], d: PolicyResource): boolean {
+  const replicas = ifKnown(() => (d.props as Workload).spec?.replicas);
+  if (replicas !== 0) return false;
+  const name = ifKnown(() => (d.props as Workload).metadata?.name);
+  const hpaTarget = (h: PolicyResource) => ifKnown(() => (h.props.spec as { scaleTargetRef?: { name?: string } } | undefined)?.scaleTargetRef?.name);
+  if (name === undefined || ofType(resources, TYPES.horizontalPodAutoscaler).some((h) => hpaTarget(h) === undefined || hpaTarget(h) === name)) return false;
+  const labels = ifKnown(() => ({ ...((d.props as Workload).spec?.template?.metadata?.labels ?? {}) }) as Record<string, string>);
+  if (!labels) return false;
+  const selectorOf = (svc: PolicyResource) => ifKnown(() => ({ ...((svc.props.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}) }));
+  const services = ofType(resources, TYPES.service).filter((svc) => {
+    const sel = selectorOf(svc);
+    return sel === undefined || (Object.keys(sel).length > 0 && selectorMatches({ matchLabels: sel }, labels));
+  });
+  if (services.length === 0) return false;
+  const nodePorts: number[] = [];
+  for (const svc of services) {
+    const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as { type?: string; ports?: { nodePort?: unknown }[] });
+    if (!spec || spec.type !== "NodePort") return false;
+    for (const p of list(spec.ports)) {
+      const port = num(p?.nodePort);
+      if (port === undefined) return false;
+      nodePorts.push(port);
+    }
+  }
+  const groups = ofType(resources, TYPES.targetGroup).filter((tg) => nodePorts.includes(num(ifKnown(() => tg.props.port)) ?? -1));
+  if (groups.length === 0) return false;
+  type Action = { type?: string; targetGroupArn?: string; forward?: { targetGroups?: { arn?: string; weight?: unknown }[] } };
+  for (const r of [...ofType(resources, TYPES.listener), ...ofType(resources, TYPES.listenerRule)]) {
+    const actions = ifKnown(() => JSON.parse(JSON.stringify(r.props.defaultActions ?? r.props.actions ?? [])) as Action[]);
+    if (!actions) return false;
+    for (const a of list(actions)) {
+      for (const tg of groups) {
+        if (refersTo(a?.targetGroupArn, tg)) return false;
+        for (const t of list(a?.forward?.targetGroups)) if (refersTo(t?.arn, tg) && num(t?.weight) !== 0) return false;
+      }
+    }
+  }
+  return true;
+}
+
 export const kubernetesPolicies: Policies = [
   resourceRule<Workload>({
     name: "k8s-probes",
@@ -120,6 +167,8 @@ export const kubernetesPolicies: Policies = [
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
       for (const d of ofType(resources, TYPES.deployment)) {
         if (!isProd(config, { urn: d.urn, provider: stackAwsProvider(resources) })) continue;
+        // The idle colour of a blue/green pair, scaled to zero while no load balancer sends it traffic.
+        if (drainedDeployment(resources, d)) continue;
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
         const nameUnknown = unknownAt(() => (d.props as Workload).metadata?.name);
         const targetOf = (h: PolicyResource) => ifKnown(() => ({ ...(h.props.spec?.scaleTargetRef ?? {}) }) as { kind?: string; name?: string });
@@ -237,6 +286,8 @@ export const kubernetesPolicies: Policies = [
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
       for (const d of ofType(resources, TYPES.deployment)) {
         if (!isProd(config, d.urn)) continue;
+        // No pods to protect: the idle colour of a blue/green pair (its PDB comes back into force with its replicas).
+        if (drainedDeployment(resources, d)) continue;
         const labels = ifKnown(() => ({ ...((d.props as Workload).spec?.template?.metadata?.labels ?? {}) }) as Record<string, string>);
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
         if (!labels) continue;

@@ -192,6 +192,43 @@ export const securityGroupPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "lb-target-ports-from-lb-security-groups",
+    description:
+      "The ports load balancers send traffic and health checks to (instance target groups' ports and health-check ports, e.g. nginx's NodePorts) admit only security groups, never an address range or prefix list: a PROXY-protocol or X-Forwarded-For port reachable from any address in the VPC lets that host state any client address.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const targetPorts = new Set<number>();
+      for (const tg of ofType(resources, TYPES.targetGroup)) {
+        if ((ifKnown(() => tg.props.targetType) ?? "instance") !== "instance") continue;
+        const port = num(ifKnown(() => tg.props.port));
+        if (port !== undefined) targetPorts.add(port);
+        const hc = num(ifKnown(() => (tg.props.healthCheck as { port?: unknown } | undefined)?.port));
+        if (hc !== undefined) targetPorts.add(hc);
+      }
+      if (targetPorts.size === 0) return;
+      const lbGroups = ofType(resources, TYPES.loadBalancer).flatMap((lb) => list(ifKnown(() => lb.props.securityGroups as unknown[])));
+      const groups = ofType(resources, TYPES.securityGroup);
+      // A load balancer's own group: its ingress is about listener ports, judged by the public-ingress rules.
+      const isLbGroup = (sg: PolicyResource | undefined) => sg !== undefined && lbGroups.some((ref) => refersTo(ref, sg));
+      // A load balancer whose groups aren't known yet (preview) could own any group: don't judge then.
+      const undecidable = ofType(resources, TYPES.loadBalancer).some((lb) => unknownAt(() => lb.props.securityGroups));
+      for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
+        const owner = TYPES.securityGroup.includes(r.type as never) ? r : undefined;
+        for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
+          if (!(i.protocol === "tcp" || i.protocol === "6" || i.protocol === "-1" || i.protocol === "all")) continue;
+          if (i.cidrs.length === 0 && !i.fromPrefixList) continue;
+          if (undecidable || i.securityGroupRefUnknown || isLbGroup(owner ?? groups.find((sg) => refersTo(i.securityGroupRef, sg)))) continue;
+          const hit = [...targetPorts].filter((p) => p >= i.fromPort && p <= i.toPort).sort((a, b) => a - b);
+          if (hit.length === 0) continue;
+          report(
+            `"${r.name}" admits ${i.cidrs.length > 0 ? i.cidrs.join(", ") : "a prefix list"} on port(s) ${hit.join(", ")}, where load balancers send traffic: admit only the load balancers' security groups.`,
+            r.urn,
+          );
+        }
+      }
+    },
+  }),
+  stackRule({
     name: "redis-ingress-from-security-groups-only",
     description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists.",
     enforcementLevel: "mandatory",
