@@ -22,6 +22,7 @@ import { imageRepositoryName } from "./infra/image/settings";
 import { clusterName as eksClusterName } from "./infra/cluster/settings";
 import { buildNginxModel, renderNginxConf } from "./infra/nginx";
 import { checkWorkloadSettings } from "./infra/workloads/settings";
+import { checkPlacement } from "./infra/capacity/stack";
 import { LoadBalancerTargets } from "./infra/workloads/targets";
 import { Workloads } from "./infra/workloads/workloads";
 
@@ -32,6 +33,8 @@ checkCacheSettings(config);
 // Rendered (and every value validated) before any resource exists, like the config itself.
 const nginxModel = buildNginxModel(config, { mode: "cluster" });
 const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };
+// Every pod the stack may run at peak fits the most nodes the node groups may have.
+checkPlacement(config, nginxConf);
 // Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
 const phase = bringUp(config);
 for (const step of phase.pending) void pulumi.log.warn(`first deploy, next step: ${step}`);
@@ -61,6 +64,7 @@ const cluster = new EksCluster(
   {
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
+    privateSubnetCidrs: network.privateSubnetCidrs,
     clusterName: eksClusterName(config.stack),
     region: config.region,
     kubernetesVersion: config.kubernetesVersion,
@@ -70,6 +74,7 @@ const cluster = new EksCluster(
     publicAccessCidrs: config.clusterPublicAccessCidrs,
     nodeInstanceType: config.nodeInstanceType,
     nodeScaling: { min: config.nodeMinSize, desired: config.nodeDesiredSize, max: config.nodeMaxSize },
+    podGracePeriodSeconds: config.terminationGracePeriodSeconds,
     isProd: config.isProd,
     existing: config.existingKubeconfig
       ? {
@@ -281,8 +286,8 @@ if (workloads && edge) {
         },
       ],
       nodeSecurityGroupId: cluster.nodeSecurityGroupId,
-      registration: cluster.nodeAutoScalingGroupName
-        ? { kind: "autoScalingGroup", autoScalingGroupName: cluster.nodeAutoScalingGroupName }
+      registration: cluster.nodeAutoScalingGroupNames
+        ? { kind: "autoScalingGroup", autoScalingGroupNames: cluster.nodeAutoScalingGroupNames }
         : { kind: "targetGroupBinding", namespace: workloads.namespace, serviceName: workloads.nginxServiceName },
     },
     { providers: { aws, kubernetes: kubernetesProvider } },

@@ -13,6 +13,8 @@ import {
   serviceAssumeRolePolicy,
 } from "./settings";
 import { ADDON_NAMES, EKS_ADDON_VERSIONS, supportWarning, todayUtc } from "./versions";
+import { AUTOSCALER_AWS_SERVICES, NodeAutoscaler } from "./autoscaler";
+import { perZoneNodeGroupSizes } from "./nodes";
 
 /** vpc-cni add-on configuration: the network policy agent on (NetworkPolicies are otherwise not enforced). */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
@@ -31,6 +33,8 @@ export interface EksClusterArgs {
   vpcId: pulumi.Input<string>;
   /** Control plane ENIs and nodes live in the private subnets only. */
   privateSubnetIds: pulumi.Input<string>[];
+  /** Their CIDRs: the in-cluster add-ons reach the API and the AWS API endpoints there. */
+  privateSubnetCidrs: pulumi.Input<string>[];
   clusterName: string;
   region: string;
   kubernetesVersion: string;
@@ -42,7 +46,10 @@ export interface EksClusterArgs {
   /** Empty: private API endpoint only. */
   publicAccessCidrs: string[];
   nodeInstanceType: string;
+  /** Stack-wide node counts; each zone's node group gets its share, rounded up (nodes.ts). */
   nodeScaling: { min: number; desired: number; max: number };
+  /** The longest grace period of the stack's pods: the autoscaler's drain waits this long. */
+  podGracePeriodSeconds: number;
   /** Prod: deletion protection on the cluster, longer log retention. */
   isProd: boolean;
   /** When set, no EKS resources are created. */
@@ -62,8 +69,8 @@ export class EksCluster extends pulumi.ComponentResource {
   public readonly provider: kubernetes.Provider;
   /** The security group every worker node carries. */
   public readonly nodeSecurityGroupId: pulumi.Output<string>;
-  /** The nodes' auto scaling group, when targets are registered through it; undefined → TargetGroupBindings. */
-  public readonly nodeAutoScalingGroupName: pulumi.Output<string> | undefined;
+  /** The nodes' auto scaling groups (one per zone), when targets are registered through them; undefined → TargetGroupBindings. */
+  public readonly nodeAutoScalingGroupNames: pulumi.Output<string>[] | undefined;
   /** IAM OIDC provider for IRSA (new clusters only). */
   public readonly oidcProviderArn: pulumi.Output<string> | undefined;
   public readonly createsCluster: boolean;
@@ -79,7 +86,7 @@ export class EksCluster extends pulumi.ComponentResource {
       this.clusterName = pulumi.output(clusterNameFromKubeconfig(existing.kubeconfig));
       this.kubeconfig = pulumi.secret(existing.kubeconfig);
       this.nodeSecurityGroupId = pulumi.output(existing.nodeSecurityGroupId);
-      this.nodeAutoScalingGroupName = existing.nodeAutoScalingGroupName ? pulumi.output(existing.nodeAutoScalingGroupName) : undefined;
+      this.nodeAutoScalingGroupNames = existing.nodeAutoScalingGroupName ? [pulumi.output(existing.nodeAutoScalingGroupName)] : undefined;
       this.oidcProviderArn = undefined;
       this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
       this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId });
@@ -240,25 +247,32 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const nodeGroup = new aws.eks.NodeGroup(
-      `${name}-nodes`,
-      {
-        clusterName: cluster.name,
-        version: args.kubernetesVersion,
-        nodeRoleArn: nodeRole.arn,
-        subnetIds: args.privateSubnetIds,
-        instanceTypes: [args.nodeInstanceType],
-        amiType: amiTypeFor(args.nodeInstanceType),
-        capacityType: "ON_DEMAND",
-        scalingConfig: { minSize: args.nodeScaling.min, desiredSize: args.nodeScaling.desired, maxSize: args.nodeScaling.max },
-        updateConfig: { maxUnavailable: 1 },
-        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-        labels: { "edgestack.io/pool": "default" },
-      },
-      // Sizes follow the config (no cluster autoscaler is installed by this stack).
-      { parent: this, dependsOn: [...nodePolicies, ...nodeAddons] },
+    // One managed node group per zone (each in its zone's private subnet), so the Cluster Autoscaler
+    // can add a node in exactly the zone a Pending pod's zone spread asks for.
+    const sizes = perZoneNodeGroupSizes(args.nodeScaling, args.privateSubnetIds.length);
+    const nodeGroups = args.privateSubnetIds.map(
+      (subnetId, zone) =>
+        new aws.eks.NodeGroup(
+          `${name}-nodes-zone${zone + 1}`,
+          {
+            clusterName: cluster.name,
+            version: args.kubernetesVersion,
+            nodeRoleArn: nodeRole.arn,
+            subnetIds: [subnetId],
+            instanceTypes: [args.nodeInstanceType],
+            amiType: amiTypeFor(args.nodeInstanceType),
+            capacityType: "ON_DEMAND",
+            scalingConfig: { minSize: sizes.min, desiredSize: sizes.desired, maxSize: sizes.max },
+            updateConfig: { maxUnavailable: 1 },
+            launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+            labels: { "edgestack.io/pool": "default" },
+          },
+          // The autoscaler owns the current size: a later `pulumi up` must not reset it to the
+          // configured desired size (min and max stay Pulumi's).
+          { parent: this, dependsOn: [...nodePolicies, ...nodeAddons], ignoreChanges: ["scalingConfig.desiredSize"] },
+        ),
     );
-    const addons = [...nodeAddons, addon("coredns", [nodeGroup])];
+    const addons = [...nodeAddons, addon("coredns", nodeGroups)];
 
     // EKS ships no metrics API: without metrics-server the HPA never sees CPU and never scales.
     new aws.eks.Addon(
@@ -271,7 +285,7 @@ export class EksCluster extends pulumi.ComponentResource {
         resolveConflictsOnUpdate: "OVERWRITE",
       },
       // Its pods need nodes to run on before the add-on reports active.
-      { parent: this, dependsOn: [nodeGroup] },
+      { parent: this, dependsOn: nodeGroups },
     );
 
     this.createsCluster = true;
@@ -282,19 +296,58 @@ export class EksCluster extends pulumi.ComponentResource {
         .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: args.region })),
     );
     this.nodeSecurityGroupId = nodeSg.id;
-    this.nodeAutoScalingGroupName = nodeGroup.resources.apply((resources) => {
-      const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
-      if (!asg) throw new Error(`node group of ${args.clusterName} reports no auto scaling group`);
-      return asg;
-    });
+    this.nodeAutoScalingGroupNames = nodeGroups.map((group) =>
+      group.resources.apply((resources) => {
+        const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
+        if (!asg) throw new Error(`a node group of ${args.clusterName} reports no auto scaling group`);
+        return asg;
+      }),
+    );
     this.oidcProviderArn = oidc.arn;
     // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup, ...addons] });
+    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...addons] });
+
+    // The AWS APIs the node autoscaler calls, inside the VPC: its pods may send HTTPS only to the
+    // private subnets (their NetworkPolicy), never to the internet.
+    const endpointSg = new aws.ec2.SecurityGroup(
+      `${name}-api-endpoints-sg`,
+      { vpcId: args.vpcId, description: `${args.clusterName}: AWS API interface endpoints`, tags: { Name: `${args.clusterName}-api-endpoints` } },
+      { parent: this },
+    );
+    rule("api-endpoints-from-nodes", { securityGroupId: endpointSg.id, referencedSecurityGroupId: nodeSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS API endpoints from the nodes' pods" });
+    for (const service of AUTOSCALER_AWS_SERVICES) {
+      new aws.ec2.VpcEndpoint(
+        `${name}-endpoint-${service}`,
+        {
+          vpcId: args.vpcId,
+          serviceName: `com.amazonaws.${args.region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: args.privateSubnetIds,
+          securityGroupIds: [endpointSg.id],
+          tags: { Name: `${args.clusterName}-${service}` },
+        },
+        { parent: this },
+      );
+    }
+    new NodeAutoscaler(
+      `${name}-autoscaler`,
+      {
+        clusterName: args.clusterName,
+        region: args.region,
+        kubernetesVersion: args.kubernetesVersion,
+        podGracePeriodSeconds: args.podGracePeriodSeconds,
+        oidcProviderArn: oidc.arn,
+        oidcIssuerUrl: issuer,
+        privateSubnetCidrs: args.privateSubnetCidrs,
+      },
+      { parent: this, providers: { kubernetes: this.provider } },
+    );
     this.registerOutputs({
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,
       nodeSecurityGroupId: this.nodeSecurityGroupId,
-      nodeAutoScalingGroupName: this.nodeAutoScalingGroupName,
+      nodeAutoScalingGroupNames: this.nodeAutoScalingGroupNames,
       oidcProviderArn: this.oidcProviderArn,
     });
   }
