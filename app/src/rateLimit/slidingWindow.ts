@@ -6,8 +6,11 @@ import type { RateLimitDecision } from "./headers";
 
 /**
  * Exact sliding-window log in one atomic script, in constant memory per admitted hit: each key is
- * one string holding a ring of the most recent admission times (6-byte big-endian ms, oldest to
- * newest from `head - count`) behind a fixed header. Admitting a hit only needs "is the L-th most
+ * one string holding a ring of the most recent admission times (4-byte big-endian ms after the
+ * ring's base time, oldest to newest from `head - count`) behind a fixed header. The base is the
+ * oldest time the ring held when it was last written whole; a ring whose newest hit would lie more
+ * than 2^32 ms (~49 days) after it, or before it (Redis' clock stepped back), is rewritten around a
+ * new base, so the offsets always fit. Admitting a hit only needs "is the L-th most
  * recent admitted hit older than the window?", i.e. is `count` (hits still inside the window) below
  * L once the hits that left the window are dropped from the ring's tail. The header caches the
  * oldest counted time, so the tail is walked only once that hit has left the window (in chunks;
@@ -21,11 +24,14 @@ import type { RateLimitDecision } from "./headers";
  *
  * The ring's capacity starts at min(L, 16) slots and doubles up to L as a client uses its quota
  * (its bytes copied into one SET of an exactly-sized string, so no allocator slack), so an idle
- * or light client costs little and a key never holds more than 6·L + 25 bytes of value. A key
+ * or light client costs little and a key never holds more than 4·L + 31 bytes of value. A key
  * written under another limit is read correctly: a larger ring than L is rebuilt to L keeping the
  * newest hits, so a lowered limit counts the hits already made. A key in another format (unknown
- * header, or the sorted set of the previous version) is converted: sorted-set scores inside the
- * window are kept, anything unreadable is replaced by an empty ring.
+ * header, a ring of format 1 (6-byte absolute times), or the sorted set of an earlier version) is
+ * converted: the hits inside the window are kept, anything unreadable is replaced by an empty ring.
+ * Keys carry the format in their prefix (`rl2:`), so while a rollout runs old and new replicas side
+ * by side each counts in keys of its own format (a client may get up to twice its limit for that
+ * window) instead of rewriting each other's keys on every hit.
  *
  * One call checks a batch of keys (BatchedScript: every check issued in the same event-loop turn
  * goes as one EVALSHA, in the order made). Keys repeat fine within a batch: they are processed in
@@ -43,16 +49,17 @@ import type { RateLimitDecision } from "./headers";
  * too many, never too few (never admits more than L). Cluster: a batch only ever holds keys of one
  * hash slot (see BatchedScript), and keys carry a {hash tag}.
  *
- * Header (25 bytes, struct ">BI4I4I4I6I6"): format, capacity, head, count, renewedAt, oldest (ms).
+ * Header (31 bytes, struct ">BI4I4I4I6I6I6"): format, capacity, head, count, renewedAt, oldest,
+ * base (ms).
  * ARGV: limit, window ms. Returns, per key, allowed 0|1, count after the check, ms until the
  * reset; then Redis' now.
  */
-export const RING_FORMAT = 1;
-export const RING_HEADER_BYTES = 25;
-export const RING_SLOT_BYTES = 6;
+export const RING_FORMAT = 2;
+export const RING_HEADER_BYTES = 31;
+export const RING_SLOT_BYTES = 4;
 export const RING_INITIAL_SLOTS = 16;
 /**
- * Rings whose limit keeps them at most this long (L ≤ 166) are read whole, a batch's keys in one
+ * Rings whose limit keeps them at most this long (L ≤ 248) are read whole, a batch's keys in one
  * MGET, and an admit is one write; longer ones read their header alone (a check stays O(1)).
  */
 export const RING_READ_WHOLE_BYTES = 1024;
@@ -71,30 +78,49 @@ local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, 
 local values = nil
 if HDR + SLOT * limit <= ${RING_READ_WHOLE_BYTES} then values = redis.call('MGET', unpack(KEYS)) end
 local pack, unpack, rep, byte, sub = struct.pack, struct.unpack, string.rep, string.byte, string.sub
-local HFMT = '>BI4I4I4I6I6'
+local HFMT = '>BI4I4I4I6I6I6'
+-- The largest offset a slot holds (ms after the ring's base).
+local SPAN = 4294967295
+
+-- The counted times of a format-1 ring (25-byte header, 6-byte absolute times) inside the window,
+-- oldest first, at most the newest 'keep'; {} when it cannot be read.
+local function formatOneTimes(value, keep)
+  if #value < 25 then return {} end
+  local _, cap, head, count = unpack('>BI4I4I4I6I6', value)
+  if cap < 1 or head >= cap or count > cap or #value ~= 25 + 6 * cap then return {} end
+  local times = {}
+  for j = 0, count - 1 do
+    local t = unpack('>I6', value, 25 + 6 * ((head - count + j) % cap) + 1)
+    if t > edge then times[#times + 1] = t end
+  end
+  while #times > keep do table.remove(times, 1) end
+  return times
+end
 
 -- The in-window times of a ring, oldest first, at most the newest 'keep'; nil if the value is
 -- not as long as its header says (then it is replaced by an empty ring).
-local function ringTimes(value, cap, head, count, keep)
+local function ringTimes(value, cap, head, count, keep, base)
   if #value ~= HDR + SLOT * cap then return nil end
   local times = {}
   local first = count > keep and count - keep or 0
   for j = first, count - 1 do
-    times[#times + 1] = unpack('>I6', value, HDR + SLOT * ((head - count + j) % cap) + 1)
+    times[#times + 1] = unpack('>I4', value, HDR + SLOT * ((head - count + j) % cap) + 1) + base
   end
   return times
 end
 
--- Writes a fresh ring of capacity cap holding times (ascending, #times <= cap); returns its
--- state and its value.
+-- Writes a fresh ring of capacity cap holding times (ascending unless the clock stepped back,
+-- #times <= cap), based at the earliest of them and now; returns its state and its value.
 local function rebuild(key, times, cap)
   local m = #times
-  local parts = { pack(HFMT, FORMAT, cap, m % cap, m, now, times[1] or 0) }
-  for j = 1, m do parts[j + 1] = pack('>I6', times[j]) end
+  local base = now
+  for j = 1, m do if times[j] < base then base = times[j] end end
+  local parts = { pack(HFMT, FORMAT, cap, m % cap, m, now, times[1] or 0, base) }
+  for j = 1, m do parts[j + 1] = pack('>I4', times[j] - base) end
   parts[m + 2] = rep('\0', SLOT * (cap - m))
   local value = table.concat(parts)
   redis.call('SET', key, value, 'PX', ttl)
-  return cap, m % cap, m, now, times[1] or 0, value
+  return cap, m % cap, m, now, times[1] or 0, base, value
 end
 
 local out = {}
@@ -112,11 +138,11 @@ for i = 1, #KEYS do
     if type(hdr) ~= 'string' or hdr == '' then hdr = false end
   end
   seen[key] = true
-  local cap, head, count, renewed, oldest = 0, 0, 0, 0, 0
+  local cap, head, count, renewed, oldest, base = 0, 0, 0, 0, 0, 0
   local ok = hdr ~= false and #hdr >= HDR and byte(hdr, 1) == FORMAT
   if ok then
     local _
-    _, cap, head, count, renewed, oldest = unpack(HFMT, hdr)
+    _, cap, head, count, renewed, oldest, base = unpack(HFMT, hdr)
     ok = cap >= 1 and head < cap and count <= cap and (value == nil or #value == HDR + SLOT * cap)
   end
   local times = nil
@@ -127,6 +153,8 @@ for i = 1, #KEYS do
     if hdr == false and redis.call('TYPE', key).ok == 'zset' then
       local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
       for j = 2 * math.max(1, #old / 2 - limit + 1), #old, 2 do times[#times + 1] = tonumber(old[j]) end
+    elseif hdr ~= false and byte(hdr, 1) == 1 then
+      times = formatOneTimes(value or redis.call('GET', key), limit)
     end
   elseif count > 0 and oldest <= edge then
     -- Drop the hits that left the window from the tail, a chunk at a time.
@@ -142,7 +170,8 @@ for i = 1, #KEYS do
       end
       local j, pos, v = 0, 1, 0
       while j < n do
-        v, pos = unpack('>I6', s, pos)
+        v, pos = unpack('>I4', s, pos)
+        v = v + base
         if v > edge then break end
         j = j + 1
       end
@@ -152,12 +181,13 @@ for i = 1, #KEYS do
     end
     if count == 0 then oldest = 0 end
   end
-  if ok and cap > limit then
-    -- Written under a higher limit: keep the newest hits in a ring of the new size.
-    times = ringTimes(value or redis.call('GET', key), cap, head, count, limit) or {}
+  if ok and (cap > limit or now < base or now - base > SPAN) then
+    -- Written under a higher limit, or now's offset would not fit: keep the newest hits in a
+    -- ring of the new size around a new base.
+    times = ringTimes(value or redis.call('GET', key), cap, head, count, limit, base) or {}
   end
   if times ~= nil and #times > 0 then
-    cap, head, count, renewed, oldest, value = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
+    cap, head, count, renewed, oldest, base, value = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
     times = nil
   end
   local allowed = 0
@@ -173,8 +203,8 @@ for i = 1, #KEYS do
       if #whole == HDR + SLOT * cap then
         local ordered = sub(whole, HDR + 1 + SLOT * head) .. sub(whole, HDR + 1, HDR + SLOT * head)
         local grown, m = math.min(2 * cap, limit), cap + 1
-        local first = unpack('>I6', ordered, 1)
-        redis.call('SET', key, pack(HFMT, FORMAT, grown, m % grown, m, now, first) .. ordered .. pack('>I6', now) .. rep('\0', SLOT * (grown - m)), 'PX', ttl)
+        local first = unpack('>I4', ordered, 1) + base
+        redis.call('SET', key, pack(HFMT, FORMAT, grown, m % grown, m, now, first, base) .. ordered .. pack('>I4', now - base) .. rep('\0', SLOT * (grown - m)), 'PX', ttl)
         cap, head, count, renewed, oldest = grown, m % grown, m, now, first
       else
         cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
@@ -188,13 +218,13 @@ for i = 1, #KEYS do
         renewed = now
         redis.call('PEXPIRE', key, ttl)
       end
-      -- The header's changing fields (head..oldest, from byte 5) and the new slot: with the ring
-      -- in hand one SETRANGE, rewriting the slots in between as they are; otherwise two.
+      -- The header's changing fields (head..oldest, bytes 5..24) and the new slot: with the ring
+      -- in hand one SETRANGE, rewriting the base and the slots in between as they are; otherwise two.
       local fields = pack('>I4I4I6I6', head, count, renewed, oldest)
       if value then
-        redis.call('SETRANGE', key, 5, fields .. sub(value, HDR + 1, HDR + SLOT * slot) .. pack('>I6', now))
+        redis.call('SETRANGE', key, 5, fields .. sub(value, 26, HDR + SLOT * slot) .. pack('>I4', now - base))
       else
-        redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I6', now))
+        redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I4', now - base))
         redis.call('SETRANGE', key, 5, fields)
       end
     end
@@ -217,6 +247,8 @@ export interface RingState {
   count: number;
   renewedAt: number;
   oldest: number;
+  /** The time (ms) the slots' offsets count from. */
+  base: number;
   /** The counted admission times (ms), oldest first. */
   times: number[];
 }
@@ -228,15 +260,17 @@ export function decodeRing(value: Buffer): RingState {
   const head = value.readUInt32BE(5);
   const count = value.readUInt32BE(9);
   if (value.length !== RING_HEADER_BYTES + RING_SLOT_BYTES * capacity || head >= capacity || count > capacity) throw new Error("malformed sliding-window ring");
+  const base = value.readUIntBE(25, 6);
   const times: number[] = [];
   for (let j = 0; j < count; j++) {
     const slot = (((head - count + j) % capacity) + capacity) % capacity;
-    times.push(value.readUIntBE(RING_HEADER_BYTES + RING_SLOT_BYTES * slot, RING_SLOT_BYTES));
+    times.push(base + value.readUInt32BE(RING_HEADER_BYTES + RING_SLOT_BYTES * slot));
   }
-  return { capacity, head, count, renewedAt: value.readUIntBE(13, 6), oldest: value.readUIntBE(19, 6), times };
+  return { capacity, head, count, renewedAt: value.readUIntBE(13, 6), oldest: value.readUIntBE(19, 6), base, times };
 }
 
-const DEFAULT_PREFIX = "rl";
+/** The key prefix names the ring format (see the class comment on rollouts). */
+const DEFAULT_PREFIX = `rl${RING_FORMAT}`;
 
 /** The Redis key for an identity: braces in it are replaced so the {hash tag} stays intact. */
 export function rateLimitKey(identity: string, prefix = DEFAULT_PREFIX): string {
