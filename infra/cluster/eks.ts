@@ -2,8 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNameFromKubeconfig, renderKubeconfig } from "./kubeconfig";
+import type { StackConfig } from "../config/schema";
 import {
   amiTypeFor,
+  clusterName,
   CLUSTER_MANAGED_POLICIES,
   CONTROL_PLANE_LOG_TYPES,
   EKS_OIDC_ROOT_CA_THUMBPRINT,
@@ -29,36 +31,48 @@ export interface ExistingCluster {
   nodeAutoScalingGroupName?: string;
 }
 
+/** The stack settings the cluster reads: a program passes its StackConfig (or these fields of it). */
+export type EksClusterSettings = Pick<
+  StackConfig,
+  | "stack"
+  | "namePrefix"
+  | "region"
+  | "isProd"
+  | "kubernetesVersion"
+  | "clusterSupportType"
+  | "metricsServerAddonVersion"
+  | "serviceCidr"
+  | "clusterPublicAccessCidrs"
+  | "nodeInstanceType"
+  | "nodeMinSize"
+  | "nodeDesiredSize"
+  | "nodeMaxSize"
+  | "existingKubeconfig"
+  | "existingNodeSecurityGroupId"
+  | "existingNodeAutoScalingGroup"
+  | "terminationGracePeriodSeconds"
+>;
+
 export interface EksClusterArgs {
+  /** Version, support type, node group, API access; prod adds deletion protection and longer log retention. */
+  settings: EksClusterSettings;
   vpcId: pulumi.Input<string>;
   /** Control plane ENIs and nodes live in the private subnets only. */
   privateSubnetIds: pulumi.Input<string>[];
   /** Their CIDRs: the in-cluster add-ons reach the API and the AWS API endpoints there. */
   privateSubnetCidrs: pulumi.Input<string>[];
-  clusterName: string;
-  region: string;
-  kubernetesVersion: string;
-  /** EKS upgradePolicy.supportType. */
-  supportType: "STANDARD" | "EXTENDED";
-  /** The metrics-server EKS add-on version (the HPA's resource metrics); new clusters only. */
-  metricsServerAddonVersion: string;
-  serviceCidr: string;
-  /** Empty: private API endpoint only. */
-  publicAccessCidrs: string[];
-  nodeInstanceType: string;
-  /** Stack-wide node counts; each zone's node group gets its share, rounded up (nodes.ts). */
-  nodeScaling: { min: number; desired: number; max: number };
-  /** The longest grace period of the stack's pods: the autoscaler's drain waits this long. */
-  podGracePeriodSeconds: number;
-  /** Prod: deletion protection on the cluster, longer log retention. */
-  isProd: boolean;
-  /** When set, no EKS resources are created. */
-  existing?: ExistingCluster;
+}
+
+/** The existing cluster the settings name (existingKubeconfig set): no EKS resources are created. */
+export function existingCluster(s: EksClusterSettings): ExistingCluster | undefined {
+  return s.existingKubeconfig
+    ? { kubeconfig: s.existingKubeconfig, nodeSecurityGroupId: s.existingNodeSecurityGroupId, nodeAutoScalingGroupName: s.existingNodeAutoScalingGroup || undefined }
+    : undefined;
 }
 
 /**
  * The Kubernetes cluster the workloads run on: a new EKS cluster built from plain AWS resources
- * (roles, security groups, KMS key, control plane, OIDC provider, a managed node group behind a
+ * (roles, security groups, KMS key, control plane, OIDC provider, one managed node group per zone behind a
  * launch template that attaches our node security group), or an existing cluster's kubeconfig and
  * node security group passed through. Either way it exposes a kubernetes.Provider to deploy with.
  */
@@ -77,11 +91,12 @@ export class EksCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cluster:EksCluster", name, {}, opts);
-    const warning = supportWarning(args.kubernetesVersion, todayUtc(), args.supportType);
+    const s = args.settings;
+    const warning = supportWarning(s.kubernetesVersion, todayUtc(), s.clusterSupportType);
     if (warning) void pulumi.log.warn(warning, this);
 
-    if (args.existing) {
-      const existing = args.existing;
+    const existing = existingCluster(s);
+    if (existing) {
       this.createsCluster = false;
       this.clusterName = pulumi.output(clusterNameFromKubeconfig(existing.kubeconfig));
       this.kubeconfig = pulumi.secret(existing.kubeconfig);
@@ -93,13 +108,104 @@ export class EksCluster extends pulumi.ComponentResource {
       return;
     }
 
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    const access = endpointAccess(args.publicAccessCidrs);
+    const physicalName = clusterName(s);
+    const roles = this.roles(name, physicalName);
+    const groups = this.securityGroups(name, physicalName, args.vpcId);
+    const cluster = this.controlPlane(name, physicalName, s, args.privateSubnetIds, roles, groups.clusterSg);
+    const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");
+    const oidc = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: issuer, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [EKS_OIDC_ROOT_CA_THUMBPRINT] },
+      { parent: this },
+    );
+    const { nodeGroups, addons } = this.nodesAndAddons(name, physicalName, s, cluster, args.privateSubnetIds, roles, groups.nodeSg);
 
-    // ── IAM ────────────────────────────────────────────────────────────────────────────────
+    this.createsCluster = true;
+    this.clusterName = cluster.name;
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: s.region })),
+    );
+    this.nodeSecurityGroupId = groups.nodeSg.id;
+    this.nodeAutoScalingGroupNames = nodeGroups.map((group) =>
+      group.resources.apply((resources) => {
+        const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
+        if (!asg) throw new Error(`a node group of ${physicalName} reports no auto scaling group`);
+        return asg;
+      }),
+    );
+    this.oidcProviderArn = oidc.arn;
+    // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
+    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...addons] });
+    this.apiEndpoints(name, physicalName, s.region, args.vpcId, args.privateSubnetIds, groups.nodeSg);
+    new NodeAutoscaler(
+      `${name}-autoscaler`,
+      {
+        clusterName: physicalName,
+        region: s.region,
+        kubernetesVersion: s.kubernetesVersion,
+        podGracePeriodSeconds: s.terminationGracePeriodSeconds,
+        oidcProviderArn: oidc.arn,
+        oidcIssuerUrl: issuer,
+        privateSubnetCidrs: args.privateSubnetCidrs,
+      },
+      { parent: this, providers: { kubernetes: this.provider } },
+    );
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      nodeSecurityGroupId: this.nodeSecurityGroupId,
+      nodeAutoScalingGroupNames: this.nodeAutoScalingGroupNames,
+      oidcProviderArn: this.oidcProviderArn,
+    });
+  }
+
+  /**
+   * The AWS APIs the node autoscaler calls, inside the VPC: its pods may send HTTPS only to the
+   * private subnets (their NetworkPolicy), never to the internet.
+   */
+  private apiEndpoints(
+    name: string,
+    physicalName: string,
+    region: string,
+    vpcId: pulumi.Input<string>,
+    privateSubnetIds: pulumi.Input<string>[],
+    nodeSg: aws.ec2.SecurityGroup,
+  ): void {
+    const endpointSg = new aws.ec2.SecurityGroup(
+      `${name}-api-endpoints-sg`,
+      { vpcId, description: `${physicalName}: AWS API interface endpoints`, tags: { Name: `${physicalName}-api-endpoints` } },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-api-endpoints-from-nodes`,
+      { securityGroupId: endpointSg.id, referencedSecurityGroupId: nodeSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS API endpoints from the nodes' pods" },
+      { parent: this },
+    );
+    for (const service of AUTOSCALER_AWS_SERVICES) {
+      new aws.ec2.VpcEndpoint(
+        `${name}-endpoint-${service}`,
+        {
+          vpcId,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: privateSubnetIds,
+          securityGroupIds: [endpointSg.id],
+          tags: { Name: `${physicalName}-${service}` },
+        },
+        { parent: this },
+      );
+    }
+  }
+
+  /** The control plane's and the nodes' IAM roles with their AWS-managed policies. */
+  private roles(name: string, physicalName: string): ClusterRoles {
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const clusterRole = new aws.iam.Role(
       `${name}-cluster-role`,
-      { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com"), description: `${args.clusterName} control plane` },
+      { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com"), description: `${physicalName} control plane` },
       { parent: this },
     );
     const clusterPolicies = CLUSTER_MANAGED_POLICIES.map(
@@ -112,7 +218,7 @@ export class EksCluster extends pulumi.ComponentResource {
     );
     const nodeRole = new aws.iam.Role(
       `${name}-node-role`,
-      { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com"), description: `${args.clusterName} worker nodes` },
+      { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com"), description: `${physicalName} worker nodes` },
       { parent: this },
     );
     const nodePolicies = NODE_MANAGED_POLICIES.map(
@@ -123,23 +229,27 @@ export class EksCluster extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
+    return { clusterRole, clusterPolicies, nodeRole, nodePolicies };
+  }
 
-    // ── Security groups ────────────────────────────────────────────────────────────────────
-    // Our own groups with explicit rules (EKS's auto-created cluster group is not put on the nodes,
-    // because the launch template names the node group): the control plane reaches the nodes, the
-    // nodes reach the API and each other, and nothing else gets in unless another component adds a
-    // rule referencing the node group (load balancers → NodePorts, nodes → cache).
+  /**
+   * Our own groups with explicit rules (EKS's auto-created cluster group is not put on the nodes,
+   * because the launch template names the node group): the control plane reaches the nodes, the
+   * nodes reach the API and each other, and nothing else gets in unless another component adds a
+   * rule referencing the node group (load balancers → NodePorts, nodes → cache).
+   */
+  private securityGroups(name: string, physicalName: string, vpcId: pulumi.Input<string>): { clusterSg: aws.ec2.SecurityGroup; nodeSg: aws.ec2.SecurityGroup } {
     const clusterSg = new aws.ec2.SecurityGroup(
       `${name}-cluster-sg`,
-      { vpcId: args.vpcId, description: `${args.clusterName}: EKS control plane ENIs`, tags: { Name: `${args.clusterName}-cluster` } },
+      { vpcId, description: `${physicalName}: EKS control plane ENIs`, tags: { Name: `${physicalName}-cluster` } },
       { parent: this },
     );
     const nodeSg = new aws.ec2.SecurityGroup(
       `${name}-node-sg`,
       {
-        vpcId: args.vpcId,
-        description: `${args.clusterName}: worker nodes`,
-        tags: { Name: `${args.clusterName}-node`, [`kubernetes.io/cluster/${args.clusterName}`]: "owned" },
+        vpcId,
+        description: `${physicalName}: worker nodes`,
+        tags: { Name: `${physicalName}-node`, [`kubernetes.io/cluster/${physicalName}`]: "owned" },
       },
       { parent: this },
     );
@@ -172,52 +282,68 @@ export class EksCluster extends pulumi.ComponentResource {
       { securityGroupId: nodeSg.id, cidrIpv6: "::/0", ipProtocol: "-1", description: "Outbound from the nodes (IPv6)" },
       { parent: this },
     );
+    return { clusterSg, nodeSg };
+  }
 
-    // ── Control plane ──────────────────────────────────────────────────────────────────────
+  /** The EKS control plane with its secrets key and log group (both created first, both protected in prod). */
+  private controlPlane(
+    name: string,
+    physicalName: string,
+    s: EksClusterSettings,
+    privateSubnetIds: pulumi.Input<string>[],
+    roles: ClusterRoles,
+    clusterSg: aws.ec2.SecurityGroup,
+  ): aws.eks.Cluster {
     const secretsKey = new aws.kms.Key(
       `${name}-secrets-key`,
-      { description: `${args.clusterName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays: 30 },
-      { parent: this, protect: args.isProd },
+      { description: `${physicalName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays: 30 },
+      { parent: this, protect: s.isProd },
     );
     // Created before the cluster so EKS writes into a group with our retention, not a never-expiring one.
     const controlPlaneLogs = new aws.cloudwatch.LogGroup(
       `${name}-control-plane-logs`,
-      { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.isProd ? 90 : 14 },
-      { parent: this, protect: args.isProd },
+      { name: `/aws/eks/${physicalName}/cluster`, retentionInDays: s.isProd ? 90 : 14 },
+      { parent: this, protect: s.isProd },
     );
-    const cluster = new aws.eks.Cluster(
+    return new aws.eks.Cluster(
       `${name}-eks`,
       {
-        name: args.clusterName,
-        version: args.kubernetesVersion,
-        roleArn: clusterRole.arn,
-        vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [clusterSg.id], ...access },
-        kubernetesNetworkConfig: { serviceIpv4Cidr: args.serviceCidr, ipFamily: "ipv4" },
+        name: physicalName,
+        version: s.kubernetesVersion,
+        roleArn: roles.clusterRole.arn,
+        vpcConfig: { subnetIds: privateSubnetIds, securityGroupIds: [clusterSg.id], ...endpointAccess(s.clusterPublicAccessCidrs) },
+        kubernetesNetworkConfig: { serviceIpv4Cidr: s.serviceCidr, ipFamily: "ipv4" },
         enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
         // Access entries (IAM API), not the aws-auth ConfigMap; the identity running `pulumi up`
-        // becomes cluster admin so the kubernetes provider below can deploy.
+        // becomes cluster admin so the kubernetes provider can deploy.
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-        deletionProtection: args.isProd,
-        upgradePolicy: { supportType: args.supportType },
-        // The networking add-ons are EKS add-ons pinned below, not unmanaged copies EKS installs.
+        deletionProtection: s.isProd,
+        upgradePolicy: { supportType: s.clusterSupportType },
+        // The networking add-ons are EKS add-ons pinned in nodesAndAddons, not unmanaged copies EKS installs.
         bootstrapSelfManagedAddons: false,
       },
-      { parent: this, dependsOn: [...clusterPolicies, controlPlaneLogs], protect: args.isProd },
+      { parent: this, dependsOn: [...roles.clusterPolicies, controlPlaneLogs], protect: s.isProd },
     );
+  }
 
-    const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");
-    const oidc = new aws.iam.OpenIdConnectProvider(
-      `${name}-oidc`,
-      { url: issuer, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [EKS_OIDC_ROOT_CA_THUMBPRINT] },
-      { parent: this },
-    );
-
-    // Pinned per Kubernetes version (infra/cluster/versions.ts); the schema refuses a version without a row.
-    // The CNI and kube-proxy come first (nodes are NotReady without pod networking), CoreDNS once
-    // there are nodes to schedule it on.
-    const addonVersions = EKS_ADDON_VERSIONS[args.kubernetesVersion];
-    if (addonVersions === undefined) throw new Error(`edgestack:kubernetesVersion: no pinned EKS add-on versions for ${args.kubernetesVersion}`);
+  /**
+   * One managed node group per zone (behind a launch template that puts our node group on the instances) and
+   * the EKS add-ons, pinned per Kubernetes version (infra/cluster/versions.ts; the schema refuses a
+   * version without a row). The CNI and kube-proxy come first (nodes are NotReady without pod
+   * networking), CoreDNS and metrics-server once there are nodes to schedule them on.
+   */
+  private nodesAndAddons(
+    name: string,
+    physicalName: string,
+    s: EksClusterSettings,
+    cluster: aws.eks.Cluster,
+    privateSubnetIds: pulumi.Input<string>[],
+    roles: ClusterRoles,
+    nodeSg: aws.ec2.SecurityGroup,
+  ): { nodeGroups: aws.eks.NodeGroup[]; addons: aws.eks.Addon[] } {
+    const addonVersions = EKS_ADDON_VERSIONS[s.kubernetesVersion];
+    if (addonVersions === undefined) throw new Error(`edgestack:kubernetesVersion: no pinned EKS add-on versions for ${s.kubernetesVersion}`);
     const addon = (addonName: (typeof ADDON_NAMES)[number], dependsOn: pulumi.Resource[]) =>
       new aws.eks.Addon(
         `${name}-${addonName}`,
@@ -234,33 +360,33 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     const nodeAddons = [addon("vpc-cni", []), addon("kube-proxy", [])];
 
-    // ── Nodes ──────────────────────────────────────────────────────────────────────────────
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-nodes`,
       {
-        description: `${args.clusterName} managed node group`,
+        description: `${physicalName} managed node group`,
         vpcSecurityGroupIds: [nodeSg.id],
-        // IMDSv2 only; hop limit 2 so pods that need instance metadata (e.g. the VPC CNI) still reach it.
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+        // IMDSv2 only, hop limit 1: a pod (one hop behind the node) cannot fetch the node role's credentials; the
+        // host-network add-ons that need instance metadata (VPC CNI, kube-proxy) are on the node's own stack.
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
         blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 40, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
-        tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-node` } }],
+        tagSpecifications: [{ resourceType: "instance", tags: { Name: `${physicalName}-node` } }],
       },
       { parent: this },
     );
     // One managed node group per zone (each in its zone's private subnet), so the Cluster Autoscaler
     // can add a node in exactly the zone a Pending pod's zone spread asks for.
-    const sizes = perZoneNodeGroupSizes(args.nodeScaling, args.privateSubnetIds.length);
-    const nodeGroups = args.privateSubnetIds.map(
+    const sizes = perZoneNodeGroupSizes({ min: s.nodeMinSize, desired: s.nodeDesiredSize, max: s.nodeMaxSize }, privateSubnetIds.length);
+    const nodeGroups = privateSubnetIds.map(
       (subnetId, zone) =>
         new aws.eks.NodeGroup(
           `${name}-nodes-zone${zone + 1}`,
           {
             clusterName: cluster.name,
-            version: args.kubernetesVersion,
-            nodeRoleArn: nodeRole.arn,
+            version: s.kubernetesVersion,
+            nodeRoleArn: roles.nodeRole.arn,
             subnetIds: [subnetId],
-            instanceTypes: [args.nodeInstanceType],
-            amiType: amiTypeFor(args.nodeInstanceType),
+            instanceTypes: [s.nodeInstanceType],
+            amiType: amiTypeFor(s.nodeInstanceType),
             capacityType: "ON_DEMAND",
             scalingConfig: { minSize: sizes.min, desiredSize: sizes.desired, maxSize: sizes.max },
             updateConfig: { maxUnavailable: 1 },
@@ -269,7 +395,7 @@ export class EksCluster extends pulumi.ComponentResource {
           },
           // The autoscaler owns the current size: a later `pulumi up` must not reset it to the
           // configured desired size (min and max stay Pulumi's).
-          { parent: this, dependsOn: [...nodePolicies, ...nodeAddons], ignoreChanges: ["scalingConfig.desiredSize"] },
+          { parent: this, dependsOn: [...roles.nodePolicies, ...nodeAddons], ignoreChanges: ["scalingConfig.desiredSize"] },
         ),
     );
     const addons = [...nodeAddons, addon("coredns", nodeGroups)];
@@ -280,75 +406,20 @@ export class EksCluster extends pulumi.ComponentResource {
       {
         clusterName: cluster.name,
         addonName: "metrics-server",
-        addonVersion: args.metricsServerAddonVersion,
+        addonVersion: s.metricsServerAddonVersion,
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
       },
       // Its pods need nodes to run on before the add-on reports active.
       { parent: this, dependsOn: nodeGroups },
     );
-
-    this.createsCluster = true;
-    this.clusterName = cluster.name;
-    this.kubeconfig = pulumi.secret(
-      pulumi
-        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
-        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: args.region })),
-    );
-    this.nodeSecurityGroupId = nodeSg.id;
-    this.nodeAutoScalingGroupNames = nodeGroups.map((group) =>
-      group.resources.apply((resources) => {
-        const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
-        if (!asg) throw new Error(`a node group of ${args.clusterName} reports no auto scaling group`);
-        return asg;
-      }),
-    );
-    this.oidcProviderArn = oidc.arn;
-    // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...addons] });
-
-    // The AWS APIs the node autoscaler calls, inside the VPC: its pods may send HTTPS only to the
-    // private subnets (their NetworkPolicy), never to the internet.
-    const endpointSg = new aws.ec2.SecurityGroup(
-      `${name}-api-endpoints-sg`,
-      { vpcId: args.vpcId, description: `${args.clusterName}: AWS API interface endpoints`, tags: { Name: `${args.clusterName}-api-endpoints` } },
-      { parent: this },
-    );
-    rule("api-endpoints-from-nodes", { securityGroupId: endpointSg.id, referencedSecurityGroupId: nodeSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS API endpoints from the nodes' pods" });
-    for (const service of AUTOSCALER_AWS_SERVICES) {
-      new aws.ec2.VpcEndpoint(
-        `${name}-endpoint-${service}`,
-        {
-          vpcId: args.vpcId,
-          serviceName: `com.amazonaws.${args.region}.${service}`,
-          vpcEndpointType: "Interface",
-          privateDnsEnabled: true,
-          subnetIds: args.privateSubnetIds,
-          securityGroupIds: [endpointSg.id],
-          tags: { Name: `${args.clusterName}-${service}` },
-        },
-        { parent: this },
-      );
-    }
-    new NodeAutoscaler(
-      `${name}-autoscaler`,
-      {
-        clusterName: args.clusterName,
-        region: args.region,
-        kubernetesVersion: args.kubernetesVersion,
-        podGracePeriodSeconds: args.podGracePeriodSeconds,
-        oidcProviderArn: oidc.arn,
-        oidcIssuerUrl: issuer,
-        privateSubnetCidrs: args.privateSubnetCidrs,
-      },
-      { parent: this, providers: { kubernetes: this.provider } },
-    );
-    this.registerOutputs({
-      clusterName: this.clusterName,
-      kubeconfig: this.kubeconfig,
-      nodeSecurityGroupId: this.nodeSecurityGroupId,
-      nodeAutoScalingGroupNames: this.nodeAutoScalingGroupNames,
-      oidcProviderArn: this.oidcProviderArn,
-    });
+    return { nodeGroups, addons };
   }
+}
+
+interface ClusterRoles {
+  clusterRole: aws.iam.Role;
+  clusterPolicies: aws.iam.RolePolicyAttachment[];
+  nodeRole: aws.iam.Role;
+  nodePolicies: aws.iam.RolePolicyAttachment[];
 }

@@ -21,6 +21,7 @@ export type WorkloadSettings = Pick<
   | "apiKeyNames"
   | "apiKeysSecretName"
   | "wsAllowedOrigins"
+  | "wsMaxConnectionsPerClient"
   | "domain"
   | "wwwSubdomain"
   | "vpcCidr"

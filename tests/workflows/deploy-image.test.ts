@@ -28,6 +28,9 @@ describe.each(["dev", "prod"])("the %s job", (stack) => {
   const build = steps[index("docker/build-push-action")];
   const ecr = steps[index("aws-actions/amazon-ecr-login")];
   const finalUp = ups.find((s) => !targeted(s))!;
+  // The repository the stack's config names (its namePrefix, or the default edgestack-<stack>).
+  const stackFiles = readStackFiles(stack);
+  const repository = imageRepositoryName({ stack, namePrefix: parseStackConfig(stackFiles.config, stack).namePrefix });
 
   it("runs credentials → repository → registry login → buildx → build and push → up, in that order", () => {
     const order = [
@@ -48,7 +51,7 @@ describe.each(["dev", "prod"])("the %s job", (stack) => {
     expect(String(build.with!.provenance)).toMatch(/^(true|mode=max)$/);
     expect(build.id).toEqual(expect.any(String));
     expect(ecr.id).toEqual(expect.any(String));
-    expect(build.with!.tags).toBe(`\${{ steps.${ecr.id}.outputs.registry }}/${imageRepositoryName(stack)}:\${{ github.sha }}-\${{ github.run_attempt }}`);
+    expect(build.with!.tags).toBe(`\${{ steps.${ecr.id}.outputs.registry }}/${repository}:\${{ github.sha }}-\${{ github.run_attempt }}`);
   });
 
   it("passes the pushed digest to pulumi up as edgestack:appImage, in the stack's repository", () => {
@@ -56,7 +59,7 @@ describe.each(["dev", "prod"])("the %s job", (stack) => {
     const configMap = parse(finalUp.with!["config-map"]) as Record<string, { value: string; secret: boolean }>;
     expect(Object.keys(configMap)).toEqual(["edgestack:appImage"]);
     expect(configMap["edgestack:appImage"]).toEqual({
-      value: `\${{ steps.${ecr.id}.outputs.registry }}/${imageRepositoryName(stack)}@\${{ steps.${build.id}.outputs.digest }}`,
+      value: `\${{ steps.${ecr.id}.outputs.registry }}/${repository}@\${{ steps.${build.id}.outputs.digest }}`,
       secret: false,
     });
     // With the expressions filled in as GitHub would, the value is an appImage the schema accepts.
