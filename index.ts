@@ -16,6 +16,7 @@ import {
   checkWorkloadSettings,
   Dns,
   EksCluster,
+  HealthChecks,
   HostedZone,
   ImageRepository,
   imageRepositoryName,
@@ -137,6 +138,7 @@ function createEdge() {
       deregistrationDelaySeconds: config.deregistrationDelaySeconds,
       stickinessSeconds: config.albStickinessSeconds,
       healthCheck,
+      balancing: { algorithm: config.albLoadBalancingAlgorithm, anomalyMitigation: config.albAnomalyMitigation },
       isProd: config.isProd,
     },
     { providers: { aws } },
@@ -167,11 +169,17 @@ function createEdge() {
     { providers: { aws } },
   );
 
+  // Checked through public names only: the ALB admits CloudFront alone (see infra/dns/health-checks.ts).
+  const healthChecks = config.dnsFailover
+    ? new HealthChecks("dns-health", { settings: config, endpoints: { site: cdn.domainName, edge: nlb.dnsName } }, { providers: { aws } })
+    : undefined;
+
   const dns = new Dns(
     "dns",
     {
       settings: config,
       zoneId: zone.zoneId,
+      healthCheckIds: healthChecks?.ids,
       loadBalancersIpv6: network.ipv6,
       aliasTargets: {
         cdn: { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId },
@@ -181,7 +189,7 @@ function createEdge() {
     },
     { providers: { aws } },
   );
-  return { alb, nlb, cdn, dns };
+  return { alb, nlb, cdn, dns, healthChecks };
 }
 
 // ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
@@ -259,6 +267,8 @@ export const imageRepositoryUrl = image.repositoryUrl;
 /** The image the workloads run: the deploy workflow's digest lives in the stack's state, not in Pulumi.<stack>.yaml. */
 export const appImage = config.appImage || undefined;
 export const recordNames = edge?.dns.recordNames;
+/** Route53 health check ids (site through CloudFront, edge through the NLB) with dnsFailover: for HealthCheckStatus alarms. */
+export const healthCheckIds = edge?.healthChecks?.ids;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfig;
 export const redisEndpoint = cache.primaryEndpoint;
