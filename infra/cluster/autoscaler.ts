@@ -172,7 +172,7 @@ export function autoscalerDeploymentSpec(s: AutoscalerSettings): k8s.types.input
         serviceAccountName: AUTOSCALER_NAME,
         priorityClassName: "system-cluster-critical",
         topologySpreadConstraints: [
-          { topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...autoscalerLabels } } },
+          { topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { ...autoscalerLabels } } },
         ],
         securityContext: { runAsNonRoot: true, runAsUser: AUTOSCALER_UID, runAsGroup: AUTOSCALER_UID, fsGroup: AUTOSCALER_UID, seccompProfile: { type: "RuntimeDefault" } },
         containers: [

@@ -305,7 +305,7 @@ export const kubernetesPolicies: Policies = [
       "Readiness, liveness and startup probes of long-running workloads are shallow: an HTTP probe on the pod itself at a dependency-free path (config dependencyFreePaths), never on another host, never an nginx location that proxies to an upstream (a proxy's readiness must not follow its backends), never an exec probe that calls a dependency; so a dependency outage never empties a Service or restarts pods.",
     enforcementLevel: "mandatory",
     config: {
-      dependencyFreePaths: { type: "array", items: { type: "string" }, default: [...CONTRACT_UNCACHED_PATHS, "/healthz", "/nginx-health"], description: "HTTP paths that answer from the process alone (default: the contract's uncached paths, matched exactly, and nginx's own health path)." },
+      dependencyFreePaths: { type: "array", items: { type: "string" }, default: [...CONTRACT_UNCACHED_PATHS, "/healthz", "/nginx-health", "/health-check"], description: "HTTP paths that answer from the process alone (default: the contract's uncached paths, matched exactly, nginx's own health path and the Cluster Autoscaler's /health-check, which reports its own loop)." },
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
     },
     validate: (resources, { config }, report) => {
