@@ -1,6 +1,6 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { APP_DRAIN_SECONDS, APP_ENV, HEADERS, routeFor } from "@edgestack/contract";
+import { APP_DRAIN_SECONDS, APP_ENV, HEADERS, routeFor, routePath } from "@edgestack/contract";
 import { appEnvironmentProblems } from "./app-environment";
 import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
@@ -367,8 +367,8 @@ export const fields = {
   dnsHealthCheckPath: field({
     type: "string",
     schema: healthCheckPath(),
-    default: "/health",
-    description: "Path the Route53 health checks request over HTTPS; must be a path of infra/contract.ts that CloudFront forwards to the app uncached.",
+    default: routePath("health"),
+    description: "Path the Route53 health checks request over HTTPS; must be a path of @edgestack/contract that CloudFront forwards to the app uncached.",
   }),
   dnsHealthCheckIntervalSeconds: field({
     type: "integer",

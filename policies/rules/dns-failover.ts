@@ -48,11 +48,15 @@ function resolver(resources: PolicyResource[]) {
     const n = norm(name);
     const found = direct(n);
     if (found) return [found];
-    return records
+    const viaRecords = records
       .filter((r) => norm(((r.props as Record_).name)) === n)
       .map((r) => alias(props<Record_>(r)))
       .map((a) => (a ? direct(norm(a.name)) : undefined))
       .filter((x): x is Resolved => x !== undefined);
+    // Names are generated from each resource's inputs: while any of them is unknown (preview), a name
+    // that matches nothing may still be one of theirs; reading them raises the unknown-value error.
+    if (viaRecords.length === 0) for (const x of [...distributions, ...balancers]) for (const k of Object.keys(x.props)) void (x.props as Record<string, unknown>)[k];
+    return viaRecords;
   };
 }
 
@@ -89,7 +93,12 @@ export const dnsFailoverPolicies: Policies = [
         const role = failoverRole(p);
         if (role === "PRIMARY") {
           if (p.healthCheckId === undefined) return "is a PRIMARY failover record without a healthCheckId";
-          if (!checks.some((c) => refersTo(p.healthCheckId, c))) return `names health check ${JSON.stringify(p.healthCheckId)}, which is not in the plan`;
+          if (!checks.some((c) => refersTo(p.healthCheckId, c))) {
+            // A check whose inputs are not known yet (preview) has no known id either: reading them
+            // raises the unknown-value error, so the rule reports it cannot run rather than a violation.
+            for (const c of checks) for (const key of Object.keys(c.props)) void (c.props as Record<string, unknown>)[key];
+            return `names health check ${JSON.stringify(p.healthCheckId)}, which is not in the plan`;
+          }
           return undefined;
         }
         if (role === "SECONDARY") return undefined;
