@@ -95,9 +95,14 @@ export function autoscalerPolicy(clusterName: string): string {
           "ec2:DescribeInstanceTypes",
           "ec2:DescribeLaunchTemplateVersions",
           "ec2:GetInstanceTypesFromInstanceRequirements",
-          "eks:DescribeNodegroup",
         ],
         Resource: "*",
+      },
+      {
+        Sid: "ReadThisClustersNodeGroups",
+        Effect: "Allow",
+        Action: ["eks:DescribeNodegroup"],
+        Resource: `arn:aws:eks:*:*:nodegroup/${clusterName}/*/*`,
       },
       {
         Sid: "ScaleThisClustersGroupsOnly",
