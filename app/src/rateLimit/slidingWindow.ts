@@ -72,6 +72,10 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local edge = now - window
 local ttl = 2 * window
 local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, ${RING_SLOT_BYTES}, ${RING_INITIAL_SLOTS}, 32
+-- Numbers passed to redis.call are formatted as floating point (costly): the constant ones are
+-- passed as strings, the varying offsets formatted as integers (int).
+local TTL, HDR_LAST = tostring(ttl), tostring(HDR - 1)
+local function int(n) return string.format('%d', n) end
 -- Rings of a small limit are read whole, every key of the batch in one MGET (false: missing or
 -- not a string); a larger ring's header is read alone, so a check stays O(1) at any limit. (Lua's
 -- own unpack spreads KEYS here; struct.unpack takes the name below.)
@@ -81,6 +85,9 @@ local pack, unpack, rep, byte, sub = struct.pack, struct.unpack, string.rep, str
 local HFMT = '>BI4I4I4I6I6I6'
 -- The largest offset a slot holds (ms after the ring's base).
 local SPAN = 4294967295
+-- The capacity of a new ring, and its empty slots after the first hit.
+local FIRST = math.min(limit, INITIAL)
+local FIRST_EMPTY = rep('\\0', SLOT * (FIRST - 1))
 
 -- The counted times of a format-1 ring (25-byte header, 6-byte absolute times) inside the window,
 -- oldest first, at most the newest 'keep'; {} when it cannot be read.
@@ -109,6 +116,9 @@ local function ringTimes(value, cap, head, count, keep, base)
   return times
 end
 
+-- Keys written in this batch: met again, their MGET value is stale and they are read afresh.
+local written = {}
+
 -- Writes a fresh ring of capacity cap holding times (ascending unless the clock stepped back,
 -- #times <= cap), based at the earliest of them and now; returns its state and its value.
 local function rebuild(key, times, cap)
@@ -117,27 +127,27 @@ local function rebuild(key, times, cap)
   for j = 1, m do if times[j] < base then base = times[j] end end
   local parts = { pack(HFMT, FORMAT, cap, m % cap, m, now, times[1] or 0, base) }
   for j = 1, m do parts[j + 1] = pack('>I4', times[j] - base) end
-  parts[m + 2] = rep('\0', SLOT * (cap - m))
+  parts[m + 2] = rep('\\0', SLOT * (cap - m))
   local value = table.concat(parts)
-  redis.call('SET', key, value, 'PX', ttl)
+  redis.call('SET', key, value, 'PX', TTL)
+  written[key] = true
   return cap, m % cap, m, now, times[1] or 0, base, value
 end
 
 local out = {}
-local seen = {}
+local o = 0
 for i = 1, #KEYS do
   local key = KEYS[i]
-  -- value: the whole ring when it is in hand (nil: only its header was read). A key met again in
-  -- this batch has changed since the MGET: its header is read afresh.
+  -- hdr: the value's first bytes (false: missing, empty or not a string); value: the whole ring
+  -- when it is in hand (nil: only its header was read).
   local hdr, value = false, nil
-  if values ~= nil and not seen[key] then
+  if values ~= nil and not written[key] then
     hdr = values[i]
-    if hdr then value = hdr end
+    value = hdr or nil
   else
-    hdr = redis.pcall('GETRANGE', key, 0, HDR - 1)
+    hdr = redis.pcall('GETRANGE', key, '0', HDR_LAST)
     if type(hdr) ~= 'string' or hdr == '' then hdr = false end
   end
-  seen[key] = true
   local cap, head, count, renewed, oldest, base = 0, 0, 0, 0, 0, 0
   local ok = hdr ~= false and #hdr >= HDR and byte(hdr, 1) == FORMAT
   if ok then
@@ -146,15 +156,24 @@ for i = 1, #KEYS do
     ok = cap >= 1 and head < cap and count <= cap and (value == nil or #value == HDR + SLOT * cap)
   end
   local times = nil
+  local created = false
   if not ok then
     -- Missing, another format, shorter than its header says, or another type: start from what
     -- can be read (rebuild's SET replaces whatever the key held).
     times = {}
-    if hdr == false and redis.call('TYPE', key).ok == 'zset' then
-      local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
-      for j = 2 * math.max(1, #old / 2 - limit + 1), #old, 2 do times[#times + 1] = tonumber(old[j]) end
-    elseif hdr ~= false and byte(hdr, 1) == 1 then
+    if hdr ~= false and byte(hdr, 1) == 1 then
       times = formatOneTimes(value or redis.call('GET', key), limit)
+    elseif hdr == false then
+      -- The common case, a key never seen: one SET that only creates it, with the hit admitted.
+      -- A key it finds is another type (the sorted set of an earlier version): its hits inside
+      -- the window are kept.
+      if redis.call('SET', key, pack(HFMT, FORMAT, FIRST, 1 % FIRST, 1, now, now, now) .. '\\0\\0\\0\\0' .. FIRST_EMPTY, 'PX', TTL, 'NX') then
+        created, count, times = true, 1, nil
+        written[key] = true
+      elseif redis.call('TYPE', key).ok == 'zset' then
+        local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
+        for j = 2 * math.max(1, #old / 2 - limit + 1), #old, 2 do times[#times + 1] = tonumber(old[j]) end
+      end
     end
   elseif count > 0 and oldest <= edge then
     -- Drop the hits that left the window from the tail, a chunk at a time.
@@ -162,7 +181,7 @@ for i = 1, #KEYS do
     while count > 0 do
       local n = math.min(count, cap - start, CHUNK)
       local from = HDR + SLOT * start
-      local s = value and sub(value, from + 1, from + SLOT * n) or redis.call('GETRANGE', key, from, from + SLOT * n - 1)
+      local s = from + SLOT * n <= #hdr and sub(hdr, from + 1, from + SLOT * n) or redis.call('GETRANGE', key, int(from), int(from + SLOT * n - 1))
       if #s < SLOT * n then
         -- Shorter than its header says: unreadable, start again from an empty ring.
         ok, times, count = false, {}, 0
@@ -181,21 +200,24 @@ for i = 1, #KEYS do
     end
     if count == 0 then oldest = 0 end
   end
+  local allowed, reset = 1, window
+  if created then
+    -- Admitted by the SET that created the key.
+  else
   if ok and (cap > limit or now < base or now - base > SPAN) then
     -- Written under a higher limit, or now's offset would not fit: keep the newest hits in a
     -- ring of the new size around a new base.
     times = ringTimes(value or redis.call('GET', key), cap, head, count, limit, base) or {}
   end
   if times ~= nil and #times > 0 then
-    cap, head, count, renewed, oldest, base, value = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
+    cap, head, count, renewed, oldest, base, value = rebuild(key, times, math.max(#times, FIRST))
+    hdr = value
     times = nil
   end
-  local allowed = 0
-  local reset = window
   if count < limit then
-    allowed = 1
+    written[key] = true
     if times ~= nil then
-      cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
+      cap, head, count, renewed, oldest = rebuild(key, { now }, FIRST)
     elseif count == cap then
       -- Full but below the limit: the ring doubles (up to L) with the hit added, its hits copied
       -- as byte slices, oldest (at slot head) first.
@@ -204,10 +226,10 @@ for i = 1, #KEYS do
         local ordered = sub(whole, HDR + 1 + SLOT * head) .. sub(whole, HDR + 1, HDR + SLOT * head)
         local grown, m = math.min(2 * cap, limit), cap + 1
         local first = unpack('>I4', ordered, 1) + base
-        redis.call('SET', key, pack(HFMT, FORMAT, grown, m % grown, m, now, first, base) .. ordered .. pack('>I4', now - base) .. rep('\0', SLOT * (grown - m)), 'PX', ttl)
+        redis.call('SET', key, pack(HFMT, FORMAT, grown, m % grown, m, now, first, base) .. ordered .. pack('>I4', now - base) .. rep('\\0', SLOT * (grown - m)), 'PX', TTL)
         cap, head, count, renewed, oldest = grown, m % grown, m, now, first
       else
-        cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
+        cap, head, count, renewed, oldest = rebuild(key, { now }, FIRST)
       end
     else
       if count == 0 then oldest = now end
@@ -216,26 +238,30 @@ for i = 1, #KEYS do
       count = count + 1
       if now - renewed >= window then
         renewed = now
-        redis.call('PEXPIRE', key, ttl)
+        redis.call('PEXPIRE', key, TTL)
       end
-      -- The header's changing fields (head..oldest, bytes 5..24) and the new slot: with the ring
-      -- in hand one SETRANGE, rewriting the base and the slots in between as they are; otherwise two.
+      -- The header's changing fields (head..oldest, bytes 5..24) and the new slot: with the bytes
+      -- before the slot in hand one SETRANGE, rewriting the base and the slots in between as they
+      -- are; otherwise two.
       local fields = pack('>I4I4I6I6', head, count, renewed, oldest)
-      if value then
-        redis.call('SETRANGE', key, 5, fields .. sub(value, 26, HDR + SLOT * slot) .. pack('>I4', now - base))
+      if HDR + SLOT * slot <= #hdr then
+        redis.call('SETRANGE', key, '5', fields .. sub(hdr, 26, HDR + SLOT * slot) .. pack('>I4', now - base))
       else
-        redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I4', now - base))
-        redis.call('SETRANGE', key, 5, fields)
+        redis.call('SETRANGE', key, int(HDR + SLOT * slot), pack('>I4', now - base))
+        redis.call('SETRANGE', key, '5', fields)
       end
     end
   else
+    allowed = 0
     reset = oldest + window - now
   end
-  out[#out + 1] = allowed
-  out[#out + 1] = count
-  out[#out + 1] = reset
+  end
+  o = o + 3
+  out[o - 2] = allowed
+  out[o - 1] = count
+  out[o] = reset
 end
-out[#out + 1] = now
+out[o + 1] = now
 return out
 `;
 
