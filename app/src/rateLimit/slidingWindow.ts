@@ -19,7 +19,8 @@ import type { RateLimitDecision } from "./headers";
  * hit is then one SETRANGE (header fields, the slots before the new one as they are, the new slot);
  * a larger ring's header is read alone (GETRANGE), so a check stays O(1) at any limit, and an
  * admitted hit is two SETRANGEs (its slot, then the header's changing fields; one BITFIELD
- * measured slower). A refusal writes nothing and its Retry-After is exact: when the oldest counted
+ * measured slower). A key never seen is created with its first hit by one SET NX (it finds any
+ * older value, which is then converted). A refusal writes nothing and its Retry-After is exact: when the oldest counted
  * hit leaves the window.
  *
  * The ring's capacity starts at min(L, 16) slots and doubles up to L as a client uses its quota
