@@ -13,6 +13,7 @@ import {
   buildNginxModel,
   Cdn,
   checkCacheSettings,
+  checkPlacement,
   checkWorkloadSettings,
   Dns,
   EksCluster,
@@ -41,6 +42,8 @@ checkCacheSettings(config);
 // Rendered (and every value validated) before any resource exists, like the config itself.
 const nginxModel = buildNginxModel(config, { mode: "cluster" });
 const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };
+// Every pod the stack may run at peak fits the most nodes the node groups may have.
+checkPlacement(config, nginxConf);
 // Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
 const phase = bringUp(config);
 for (const step of phase.pending) void pulumi.log.warn(`first deploy, next step: ${step}`);
@@ -67,7 +70,11 @@ const network = new Vpc(
 );
 
 // ── Cluster and cache ──────────────────────────────────────────────────────────────────────
-const cluster = new EksCluster("cluster", { settings: config, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, { providers: { aws } });
+const cluster = new EksCluster(
+  "cluster",
+  { settings: config, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, privateSubnetCidrs: network.privateSubnetCidrs },
+  { providers: { aws } },
+);
 
 const cache = new Redis(
   "cache",
@@ -268,8 +275,8 @@ if (workloads && edge) {
         ...greenTargets(alb, nlb, workloads),
       ],
       nodeSecurityGroupId: cluster.nodeSecurityGroupId,
-      registration: cluster.nodeAutoScalingGroupName
-        ? { kind: "autoScalingGroup", autoScalingGroupName: cluster.nodeAutoScalingGroupName }
+      registration: cluster.nodeAutoScalingGroupNames
+        ? { kind: "autoScalingGroup", autoScalingGroupNames: cluster.nodeAutoScalingGroupNames }
         : { kind: "targetGroupBinding", namespace: workloads.namespace, serviceName: workloads.nginxServiceName },
     },
     { providers: { aws, kubernetes: kubernetesProvider } },

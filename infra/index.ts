@@ -18,6 +18,7 @@ export type { Naming } from "./naming";
 export { bringUp } from "./bring-up";
 export type { BringUp } from "./bring-up";
 export { checkCacheSettings } from "./cache/settings";
+export { checkPlacement, stackPlacement } from "./capacity/stack";
 export { checkWorkloadSettings } from "./workloads/settings";
 export type { WorkloadSettings } from "./workloads/settings";
 
@@ -28,6 +29,8 @@ export { awsProvider, awsUsEast1Provider, defaultTags, randomProvider } from "./
 export { Vpc } from "./network/vpc";
 export type { VpcArgs } from "./network/vpc";
 export { EksCluster, existingCluster } from "./cluster/eks";
+export { NodeAutoscaler } from "./cluster/autoscaler";
+export type { NodeAutoscalerArgs } from "./cluster/autoscaler";
 export type { EksClusterArgs, EksClusterSettings, ExistingCluster } from "./cluster/eks";
 export { clusterName } from "./cluster/settings";
 export { Redis, redisParameters } from "./cache/redis";

@@ -15,6 +15,8 @@ import {
   serviceAssumeRolePolicy,
 } from "./settings";
 import { ADDON_NAMES, EKS_ADDON_VERSIONS, supportWarning, todayUtc } from "../config/eks-versions";
+import { AUTOSCALER_AWS_SERVICES, NodeAutoscaler } from "./autoscaler";
+import { perZoneNodeGroupSizes } from "./nodes";
 
 /** vpc-cni add-on configuration: the network policy agent on (NetworkPolicies are otherwise not enforced). */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
@@ -48,6 +50,7 @@ export type EksClusterSettings = Pick<
   | "existingKubeconfig"
   | "existingNodeSecurityGroupId"
   | "existingNodeAutoScalingGroup"
+  | "terminationGracePeriodSeconds"
 >;
 
 export interface EksClusterArgs {
@@ -56,6 +59,8 @@ export interface EksClusterArgs {
   vpcId: pulumi.Input<string>;
   /** Control plane ENIs and nodes live in the private subnets only. */
   privateSubnetIds: pulumi.Input<string>[];
+  /** Their CIDRs: the in-cluster add-ons reach the API and the AWS API endpoints there. */
+  privateSubnetCidrs: pulumi.Input<string>[];
 }
 
 /** The existing cluster the settings name (existingKubeconfig set): no EKS resources are created. */
@@ -67,7 +72,7 @@ export function existingCluster(s: EksClusterSettings): ExistingCluster | undefi
 
 /**
  * The Kubernetes cluster the workloads run on: a new EKS cluster built from plain AWS resources
- * (roles, security groups, KMS key, control plane, OIDC provider, a managed node group behind a
+ * (roles, security groups, KMS key, control plane, OIDC provider, one managed node group per zone behind a
  * launch template that attaches our node security group), or an existing cluster's kubeconfig and
  * node security group passed through. Either way it exposes a kubernetes.Provider to deploy with.
  */
@@ -78,8 +83,8 @@ export class EksCluster extends pulumi.ComponentResource {
   public readonly provider: kubernetes.Provider;
   /** The security group every worker node carries. */
   public readonly nodeSecurityGroupId: pulumi.Output<string>;
-  /** The nodes' auto scaling group, when targets are registered through it; undefined → TargetGroupBindings. */
-  public readonly nodeAutoScalingGroupName: pulumi.Output<string> | undefined;
+  /** The nodes' auto scaling groups (one per zone), when targets are registered through them; undefined → TargetGroupBindings. */
+  public readonly nodeAutoScalingGroupNames: pulumi.Output<string>[] | undefined;
   /** IAM OIDC provider for IRSA (new clusters only). */
   public readonly oidcProviderArn: pulumi.Output<string> | undefined;
   public readonly createsCluster: boolean;
@@ -96,7 +101,7 @@ export class EksCluster extends pulumi.ComponentResource {
       this.clusterName = pulumi.output(clusterNameFromKubeconfig(existing.kubeconfig));
       this.kubeconfig = pulumi.secret(existing.kubeconfig);
       this.nodeSecurityGroupId = pulumi.output(existing.nodeSecurityGroupId);
-      this.nodeAutoScalingGroupName = existing.nodeAutoScalingGroupName ? pulumi.output(existing.nodeAutoScalingGroupName) : undefined;
+      this.nodeAutoScalingGroupNames = existing.nodeAutoScalingGroupName ? [pulumi.output(existing.nodeAutoScalingGroupName)] : undefined;
       this.oidcProviderArn = undefined;
       this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
       this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId });
@@ -107,12 +112,13 @@ export class EksCluster extends pulumi.ComponentResource {
     const roles = this.roles(name, physicalName);
     const groups = this.securityGroups(name, physicalName, args.vpcId);
     const cluster = this.controlPlane(name, physicalName, s, args.privateSubnetIds, roles, groups.clusterSg);
+    const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");
     const oidc = new aws.iam.OpenIdConnectProvider(
       `${name}-oidc`,
-      { url: cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? ""), clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [EKS_OIDC_ROOT_CA_THUMBPRINT] },
+      { url: issuer, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [EKS_OIDC_ROOT_CA_THUMBPRINT] },
       { parent: this },
     );
-    const { nodeGroup, addons } = this.nodesAndAddons(name, physicalName, s, cluster, args.privateSubnetIds, roles, groups.nodeSg);
+    const { nodeGroups, addons } = this.nodesAndAddons(name, physicalName, s, cluster, args.privateSubnetIds, roles, groups.nodeSg);
 
     this.createsCluster = true;
     this.clusterName = cluster.name;
@@ -122,21 +128,76 @@ export class EksCluster extends pulumi.ComponentResource {
         .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: s.region })),
     );
     this.nodeSecurityGroupId = groups.nodeSg.id;
-    this.nodeAutoScalingGroupName = nodeGroup.resources.apply((resources) => {
-      const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
-      if (!asg) throw new Error(`node group of ${physicalName} reports no auto scaling group`);
-      return asg;
-    });
+    this.nodeAutoScalingGroupNames = nodeGroups.map((group) =>
+      group.resources.apply((resources) => {
+        const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
+        if (!asg) throw new Error(`a node group of ${physicalName} reports no auto scaling group`);
+        return asg;
+      }),
+    );
     this.oidcProviderArn = oidc.arn;
     // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup, ...addons] });
+    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...addons] });
+    this.apiEndpoints(name, physicalName, s.region, args.vpcId, args.privateSubnetIds, groups.nodeSg);
+    new NodeAutoscaler(
+      `${name}-autoscaler`,
+      {
+        clusterName: physicalName,
+        region: s.region,
+        kubernetesVersion: s.kubernetesVersion,
+        podGracePeriodSeconds: s.terminationGracePeriodSeconds,
+        oidcProviderArn: oidc.arn,
+        oidcIssuerUrl: issuer,
+        privateSubnetCidrs: args.privateSubnetCidrs,
+      },
+      { parent: this, providers: { kubernetes: this.provider } },
+    );
     this.registerOutputs({
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,
       nodeSecurityGroupId: this.nodeSecurityGroupId,
-      nodeAutoScalingGroupName: this.nodeAutoScalingGroupName,
+      nodeAutoScalingGroupNames: this.nodeAutoScalingGroupNames,
       oidcProviderArn: this.oidcProviderArn,
     });
+  }
+
+  /**
+   * The AWS APIs the node autoscaler calls, inside the VPC: its pods may send HTTPS only to the
+   * private subnets (their NetworkPolicy), never to the internet.
+   */
+  private apiEndpoints(
+    name: string,
+    physicalName: string,
+    region: string,
+    vpcId: pulumi.Input<string>,
+    privateSubnetIds: pulumi.Input<string>[],
+    nodeSg: aws.ec2.SecurityGroup,
+  ): void {
+    const endpointSg = new aws.ec2.SecurityGroup(
+      `${name}-api-endpoints-sg`,
+      { vpcId, description: `${physicalName}: AWS API interface endpoints`, tags: { Name: `${physicalName}-api-endpoints` } },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-api-endpoints-from-nodes`,
+      { securityGroupId: endpointSg.id, referencedSecurityGroupId: nodeSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS API endpoints from the nodes' pods" },
+      { parent: this },
+    );
+    for (const service of AUTOSCALER_AWS_SERVICES) {
+      new aws.ec2.VpcEndpoint(
+        `${name}-endpoint-${service}`,
+        {
+          vpcId,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: privateSubnetIds,
+          securityGroupIds: [endpointSg.id],
+          tags: { Name: `${physicalName}-${service}` },
+        },
+        { parent: this },
+      );
+    }
   }
 
   /** The control plane's and the nodes' IAM roles with their AWS-managed policies. */
@@ -267,7 +328,7 @@ export class EksCluster extends pulumi.ComponentResource {
   }
 
   /**
-   * The managed node group (behind a launch template that puts our node group on the instances) and
+   * One managed node group per zone (behind a launch template that puts our node group on the instances) and
    * the EKS add-ons, pinned per Kubernetes version (infra/config/eks-versions.ts; the schema refuses a
    * version without a row). The CNI and kube-proxy come first (nodes are NotReady without pod
    * networking), CoreDNS and metrics-server once there are nodes to schedule them on.
@@ -280,7 +341,7 @@ export class EksCluster extends pulumi.ComponentResource {
     privateSubnetIds: pulumi.Input<string>[],
     roles: ClusterRoles,
     nodeSg: aws.ec2.SecurityGroup,
-  ): { nodeGroup: aws.eks.NodeGroup; addons: aws.eks.Addon[] } {
+  ): { nodeGroups: aws.eks.NodeGroup[]; addons: aws.eks.Addon[] } {
     const addonVersions = EKS_ADDON_VERSIONS[s.kubernetesVersion];
     if (addonVersions === undefined) throw new Error(`edgestack:kubernetesVersion: no pinned EKS add-on versions for ${s.kubernetesVersion}`);
     const addon = (addonName: (typeof ADDON_NAMES)[number], dependsOn: pulumi.Resource[]) =>
@@ -312,25 +373,32 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const nodeGroup = new aws.eks.NodeGroup(
-      `${name}-nodes`,
-      {
-        clusterName: cluster.name,
-        version: s.kubernetesVersion,
-        nodeRoleArn: roles.nodeRole.arn,
-        subnetIds: privateSubnetIds,
-        instanceTypes: [s.nodeInstanceType],
-        amiType: amiTypeFor(s.nodeInstanceType),
-        capacityType: "ON_DEMAND",
-        scalingConfig: { minSize: s.nodeMinSize, desiredSize: s.nodeDesiredSize, maxSize: s.nodeMaxSize },
-        updateConfig: { maxUnavailable: 1 },
-        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-        labels: { "edgestack.io/pool": "default" },
-      },
-      // Sizes follow the config (no cluster autoscaler is installed by this stack).
-      { parent: this, dependsOn: [...roles.nodePolicies, ...nodeAddons] },
+    // One managed node group per zone (each in its zone's private subnet), so the Cluster Autoscaler
+    // can add a node in exactly the zone a Pending pod's zone spread asks for.
+    const sizes = perZoneNodeGroupSizes({ min: s.nodeMinSize, desired: s.nodeDesiredSize, max: s.nodeMaxSize }, privateSubnetIds.length);
+    const nodeGroups = privateSubnetIds.map(
+      (subnetId, zone) =>
+        new aws.eks.NodeGroup(
+          `${name}-nodes-zone${zone + 1}`,
+          {
+            clusterName: cluster.name,
+            version: s.kubernetesVersion,
+            nodeRoleArn: roles.nodeRole.arn,
+            subnetIds: [subnetId],
+            instanceTypes: [s.nodeInstanceType],
+            amiType: amiTypeFor(s.nodeInstanceType),
+            capacityType: "ON_DEMAND",
+            scalingConfig: { minSize: sizes.min, desiredSize: sizes.desired, maxSize: sizes.max },
+            updateConfig: { maxUnavailable: 1 },
+            launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+            labels: { "edgestack.io/pool": "default" },
+          },
+          // The autoscaler owns the current size: a later `pulumi up` must not reset it to the
+          // configured desired size (min and max stay Pulumi's).
+          { parent: this, dependsOn: [...roles.nodePolicies, ...nodeAddons], ignoreChanges: ["scalingConfig.desiredSize"] },
+        ),
     );
-    const addons = [...nodeAddons, addon("coredns", [nodeGroup])];
+    const addons = [...nodeAddons, addon("coredns", nodeGroups)];
 
     // EKS ships no metrics API: without metrics-server the HPA never sees CPU and never scales.
     new aws.eks.Addon(
@@ -343,9 +411,9 @@ export class EksCluster extends pulumi.ComponentResource {
         resolveConflictsOnUpdate: "OVERWRITE",
       },
       // Its pods need nodes to run on before the add-on reports active.
-      { parent: this, dependsOn: [nodeGroup] },
+      { parent: this, dependsOn: nodeGroups },
     );
-    return { nodeGroup, addons };
+    return { nodeGroups, addons };
   }
 }
 

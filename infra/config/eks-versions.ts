@@ -35,8 +35,16 @@ export const EKS_ADDON_VERSIONS: Record<string, Record<AddonName, string>> = {
   "1.35": { "vpc-cni": "v1.21.1-eksbuild.3", "kube-proxy": "v1.35.0-eksbuild.2", coredns: "v1.13.2-eksbuild.1" },
 };
 
-/** The versions a new cluster may be created on: pinned add-ons and a calendar entry. */
-export const CREATABLE_VERSIONS = Object.keys(EKS_ADDON_VERSIONS).filter((v) => v in EKS_SUPPORT_CALENDAR);
+/**
+ * Cluster Autoscaler release per Kubernetes minor (its minor must match the cluster's; the newest
+ * patch of the line, from the project's release page).
+ */
+export const CLUSTER_AUTOSCALER_VERSIONS: Record<string, string> = {
+  "1.35": "v1.35.1",
+};
+
+/** The versions a new cluster may be created on: pinned add-ons, a pinned Cluster Autoscaler and a calendar entry. */
+export const CREATABLE_VERSIONS = Object.keys(EKS_ADDON_VERSIONS).filter((v) => v in EKS_SUPPORT_CALENDAR && v in CLUSTER_AUTOSCALER_VERSIONS);
 
 export type SupportStatus = "standard" | "extended" | "ended" | "unknown";
 

@@ -28,8 +28,8 @@ export interface LoadBalancerTarget {
 }
 
 export type TargetRegistration =
-  /** The node group's auto scaling group registers every node it launches. */
-  | { kind: "autoScalingGroup"; autoScalingGroupName: pulumi.Input<string> }
+  /** The node groups' auto scaling groups (one per zone) register every node they launch. */
+  | { kind: "autoScalingGroup"; autoScalingGroupNames: pulumi.Input<string>[] }
   /** The AWS Load Balancer Controller (existing cluster) registers the nodes of the Service. */
   | { kind: "targetGroupBinding"; namespace: pulumi.Input<string>; serviceName: pulumi.Input<string> };
 
@@ -107,11 +107,15 @@ export class LoadBalancerTargets extends pulumi.ComponentResource {
     const registration = args.registration;
     for (const target of args.targets) {
       if (registration.kind === "autoScalingGroup") {
-        new aws.autoscaling.Attachment(
-          `${name}-${target.name}`,
-          { autoscalingGroupName: registration.autoScalingGroupName, lbTargetGroupArn: target.targetGroupArn },
-          { parent: this },
-        );
+        // One group keeps the attachment's original name; several are numbered by zone.
+        const groups = registration.autoScalingGroupNames;
+        groups.forEach((group, i) => {
+          new aws.autoscaling.Attachment(
+            groups.length === 1 ? `${name}-${target.name}` : `${name}-${target.name}-zone${i + 1}`,
+            { autoscalingGroupName: group, lbTargetGroupArn: target.targetGroupArn },
+            { parent: this },
+          );
+        });
       } else {
         new kubernetes.apiextensions.CustomResource(
           `${name}-${target.name}`,

@@ -47,6 +47,7 @@ export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:ec2/subnet:Subnet": "aws_subnet",
   "aws:ec2/volume:Volume": "aws_ebs_volume",
   "aws:ec2/vpc:Vpc": "aws_vpc",
+  "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
   "aws:ecr/repository:Repository": "aws_ecr_repository",
   "aws:ecr/repositoryPolicy:RepositoryPolicy": "aws_ecr_repository_policy",

@@ -48,6 +48,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:ec2/routeTableAssociation:RouteTableAssociation": { replaceOn: ["gatewayId", "subnetId"], source: aws("ec2", "routetableassociation") },
   "aws:ec2/securityGroup:SecurityGroup": { replaceOn: ["description", "name", "namePrefix", "vpcId"], source: aws("ec2", "securitygroup") },
   "aws:ec2/subnet:Subnet": { replaceOn: ["availabilityZone", "availabilityZoneId", "cidrBlock", "ipv6Native", "outpostArn", "vpcId"], source: aws("ec2", "subnet") },
+  "aws:ec2/vpcEndpoint:VpcEndpoint": { replaceOn: ["serviceName", "serviceRegion", "vpcEndpointType", "vpcId"], source: aws("ec2", "vpcendpoint") },
   "aws:ec2/vpc:Vpc": { replaceOn: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], source: aws("ec2", "vpc") },
   "aws:eks/cluster:Cluster": {
     replaceOn: ["bootstrapSelfManagedAddons", "kubernetesNetworkConfig.ipFamily", "kubernetesNetworkConfig.serviceIpv4Cidr", "name", "outpostConfig", "roleArn"],
@@ -102,6 +103,12 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": { replaceOn: K8S_IDENTITY, source: k8s("networking/v1", "networkpolicy") },
   "kubernetes:core/v1:Secret": { replaceOn: [...K8S_IDENTITY, "type"], source: k8s("core/v1", "secret") },
   "kubernetes:core/v1:Service": { replaceOn: [...K8S_IDENTITY, "spec.clusterIP", "spec.clusterIPs"], source: k8s("core/v1", "service") },
+  "kubernetes:core/v1:ServiceAccount": { replaceOn: K8S_IDENTITY, source: k8s("core/v1", "serviceaccount") },
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": { replaceOn: ["metadata.name"], source: k8s("rbac/v1", "clusterrole") },
+  // A binding's roleRef cannot be changed in place: the API server refuses, so it is replaced.
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": { replaceOn: ["metadata.name", "roleRef"], source: k8s("rbac/v1", "clusterrolebinding") },
+  "kubernetes:rbac.authorization.k8s.io/v1:Role": { replaceOn: K8S_IDENTITY, source: k8s("rbac/v1", "role") },
+  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": { replaceOn: [...K8S_IDENTITY, "roleRef"], source: k8s("rbac/v1", "rolebinding") },
   "kubernetes:policy/v1:PodDisruptionBudget": { replaceOn: K8S_IDENTITY, source: k8s("policy/v1", "poddisruptionbudget") },
   // A provider whose region changes is replaced, and with it every resource it manages.
   "pulumi:providers:aws": { replaceOn: ["region"], source: "https://www.pulumi.com/registry/packages/aws/api-docs/provider/" },

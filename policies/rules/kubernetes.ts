@@ -241,7 +241,7 @@ export const kubernetesPolicies: Policies = [
   stackRule({
     name: "k8s-zone-spread-prod",
     description:
-      "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity), and every node group spans at least two zones.",
+      "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity), and a cluster's node groups together cover every zone of its subnets (at least two; one group per zone is fine), keeping nodes in at least two zones at their minimum size.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {
@@ -257,11 +257,10 @@ export const kubernetesPolicies: Policies = [
         const anti = list(pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).some((t) => ZONE.includes(String(t?.topologyKey)) && selectorMatches(t?.labelSelector as never, labels));
         if (!spread && !anti) report(`Deployment "${d.name}" has no hard zone spread (topologySpreadConstraints on topology.kubernetes.io/zone with DoNotSchedule, maxSkew 1 and a selector matching its pods): one zone's outage can take every replica.`, d.urn);
       }
+      // Node groups are judged together per cluster: one group per zone is the autoscaler's layout, so a
+      // single group in one zone is fine as long as the cluster's groups cover every zone of its subnets.
       const subnets = ofType(resources, TYPES.subnet);
-      for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) {
-        if (!isProd(config, g.urn)) continue;
-        const refs = ifKnown(() => list(g.props.subnetIds as unknown[]));
-        if (!refs) continue;
+      const zonesOf = (refs: unknown[]): { zones: Set<string>; unresolved: boolean } => {
         const zones = new Set<string>();
         let unresolved = false;
         for (const ref of refs) {
@@ -270,9 +269,53 @@ export const kubernetesPolicies: Policies = [
           if (typeof az === "string") zones.add(az);
           else unresolved = true;
         }
-        if (!unresolved && zones.size < 2) report(`Node group "${g.name}" runs in ${zones.size} zone(s) (${[...zones].join(", ")}): a hard zone spread can't place pods and one zone's outage takes the nodes.`, g.urn);
-        const min = ifKnown(() => num((g.props.scalingConfig as { minSize?: unknown } | undefined)?.minSize));
-        if (min !== undefined && min < 2) report(`Node group "${g.name}" may scale down to ${min} node(s): too few for replicas in more than one zone.`, g.urn);
+        return { zones, unresolved };
+      };
+      const clusters = ofType(resources, ["aws:eks/cluster:Cluster"]);
+      const groups = ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).filter((g) => isProd(config, g.urn));
+      const byCluster = new Map<string, typeof groups>();
+      for (const g of groups) {
+        const ref = ifKnown(() => g.props.clusterName);
+        const cluster = clusters.find((c) => refersTo(ref, c));
+        const key = cluster?.urn ?? (typeof ref === "string" ? ref : "");
+        byCluster.set(key, [...(byCluster.get(key) ?? []), g]);
+      }
+      for (const [key, members] of byCluster) {
+        const covered = new Set<string>();
+        let unresolved = false;
+        const minByZone = new Map<string, number>();
+        for (const g of members) {
+          const refs = ifKnown(() => list(g.props.subnetIds as unknown[]));
+          if (!refs) {
+            unresolved = true;
+            continue;
+          }
+          const z = zonesOf(refs);
+          unresolved ||= z.unresolved;
+          z.zones.forEach((zone) => covered.add(zone));
+          const min = ifKnown(() => num((g.props.scalingConfig as { minSize?: unknown } | undefined)?.minSize));
+          if (min !== undefined && z.zones.size === 1) {
+            const zone = [...z.zones][0]!;
+            minByZone.set(zone, (minByZone.get(zone) ?? 0) + min);
+          } else if (min !== undefined && min < 2) {
+            report(`Node group "${g.name}" may scale down to ${min} node(s): too few for replicas in more than one zone.`, g.urn);
+          }
+        }
+        const where = members.map((g) => `"${g.name}"`).join(", ");
+        const cluster = clusters.find((c) => c.urn === key);
+        const clusterSubnets = cluster ? ifKnown(() => list((cluster.props.vpcConfig as { subnetIds?: unknown[] } | undefined)?.subnetIds)) : undefined;
+        const wanted = clusterSubnets ? zonesOf(clusterSubnets) : undefined;
+        const missing = wanted && !wanted.unresolved ? [...wanted.zones].filter((z) => !covered.has(z)) : [];
+        for (const g of members) {
+          if (!unresolved && covered.size < 2) report(`Node groups ${where} together run in ${covered.size} zone(s) (${[...covered].join(", ")}): a hard zone spread can't place pods and one zone's outage takes the nodes.`, g.urn);
+          else if (!unresolved && missing.length > 0) report(`Node groups ${where} leave the cluster's zone(s) ${missing.join(", ")} without nodes: a hard zone spread can't place pods there.`, g.urn);
+        }
+        // Per-zone groups: enough nodes at the floor to keep replicas in at least two zones.
+        const floorZones = [...minByZone.values()].filter((n) => n >= 1).length;
+        const floor = [...minByZone.values()].reduce((a, n) => a + n, 0);
+        if (minByZone.size > 0 && (floorZones < 2 || floor < 2)) {
+          for (const g of members) report(`Node groups ${where} may scale down to ${floor} node(s) in ${floorZones} zone(s): too few for replicas in more than one zone.`, g.urn);
+        }
       }
     },
   }),
@@ -313,7 +356,7 @@ export const kubernetesPolicies: Policies = [
       "Readiness, liveness and startup probes of long-running workloads are shallow: an HTTP probe on the pod itself at a dependency-free path (config dependencyFreePaths), never on another host, never an nginx location that proxies to an upstream (a proxy's readiness must not follow its backends), never an exec probe that calls a dependency; so a dependency outage never empties a Service or restarts pods.",
     enforcementLevel: "mandatory",
     config: {
-      dependencyFreePaths: { type: "array", items: { type: "string" }, default: [...CONTRACT_UNCACHED_PATHS, "/healthz", "/nginx-health"], description: "HTTP paths that answer from the process alone (default: the contract's uncached paths, matched exactly, and nginx's own health path)." },
+      dependencyFreePaths: { type: "array", items: { type: "string" }, default: [...CONTRACT_UNCACHED_PATHS, "/healthz", "/nginx-health", "/health-check"], description: "HTTP paths that answer from the process alone (default: the contract's uncached paths, matched exactly, nginx's own health path and the Cluster Autoscaler's /health-check, which reports its own loop)." },
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
     },
     validate: (resources, { config }, report) => {

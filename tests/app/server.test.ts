@@ -157,7 +157,7 @@ describe("API and rate limiting", () => {
     const admin = new Redis(redis.url);
     const keys = await admin.keys("*");
     admin.disconnect();
-    expect(keys).toEqual(["rl:{ip:127.0.0.1}"]);
+    expect(keys).toEqual(["rl2:{ip:127.0.0.1}"]);
   });
 
   it("fails open or closed as configured when Redis is down, quickly and without crashing", async () => {

@@ -6,8 +6,11 @@ import type { RateLimitDecision } from "./headers";
 
 /**
  * Exact sliding-window log in one atomic script, in constant memory per admitted hit: each key is
- * one string holding a ring of the most recent admission times (6-byte big-endian ms, oldest to
- * newest from `head - count`) behind a fixed header. Admitting a hit only needs "is the L-th most
+ * one string holding a ring of the most recent admission times (4-byte big-endian ms after the
+ * ring's base time, oldest to newest from `head - count`) behind a fixed header. The base is the
+ * oldest time the ring held when it was last written whole; a ring whose newest hit would lie more
+ * than 2^32 ms (~49 days) after it, or before it (Redis' clock stepped back), is rewritten around a
+ * new base, so the offsets always fit. Admitting a hit only needs "is the L-th most
  * recent admitted hit older than the window?", i.e. is `count` (hits still inside the window) below
  * L once the hits that left the window are dropped from the ring's tail. The header caches the
  * oldest counted time, so the tail is walked only once that hit has left the window (in chunks;
@@ -16,16 +19,20 @@ import type { RateLimitDecision } from "./headers";
  * hit is then one SETRANGE (header fields, the slots before the new one as they are, the new slot);
  * a larger ring's header is read alone (GETRANGE), so a check stays O(1) at any limit, and an
  * admitted hit is two SETRANGEs (its slot, then the header's changing fields; one BITFIELD
- * measured slower). A refusal writes nothing and its Retry-After is exact: when the oldest counted
+ * measured slower). A key never seen is created with its first hit by one SET NX (it finds any
+ * older value, which is then converted). A refusal writes nothing and its Retry-After is exact: when the oldest counted
  * hit leaves the window.
  *
  * The ring's capacity starts at min(L, 16) slots and doubles up to L as a client uses its quota
  * (its bytes copied into one SET of an exactly-sized string, so no allocator slack), so an idle
- * or light client costs little and a key never holds more than 6·L + 25 bytes of value. A key
+ * or light client costs little and a key never holds more than 4·L + 31 bytes of value. A key
  * written under another limit is read correctly: a larger ring than L is rebuilt to L keeping the
  * newest hits, so a lowered limit counts the hits already made. A key in another format (unknown
- * header, or the sorted set of the previous version) is converted: sorted-set scores inside the
- * window are kept, anything unreadable is replaced by an empty ring.
+ * header, a ring of format 1 (6-byte absolute times), or the sorted set of an earlier version) is
+ * converted: the hits inside the window are kept, anything unreadable is replaced by an empty ring.
+ * Keys carry the format in their prefix (`rl2:`), so while a rollout runs old and new replicas side
+ * by side each counts in keys of its own format (a client may get up to twice its limit for that
+ * window) instead of rewriting each other's keys on every hit.
  *
  * One call checks a batch of keys (BatchedScript: every check issued in the same event-loop turn
  * goes as one EVALSHA, in the order made). Keys repeat fine within a batch: they are processed in
@@ -43,16 +50,17 @@ import type { RateLimitDecision } from "./headers";
  * too many, never too few (never admits more than L). Cluster: a batch only ever holds keys of one
  * hash slot (see BatchedScript), and keys carry a {hash tag}.
  *
- * Header (25 bytes, struct ">BI4I4I4I6I6"): format, capacity, head, count, renewedAt, oldest (ms).
+ * Header (31 bytes, struct ">BI4I4I4I6I6I6"): format, capacity, head, count, renewedAt, oldest,
+ * base (ms).
  * ARGV: limit, window ms. Returns, per key, allowed 0|1, count after the check, ms until the
  * reset; then Redis' now.
  */
-export const RING_FORMAT = 1;
-export const RING_HEADER_BYTES = 25;
-export const RING_SLOT_BYTES = 6;
+export const RING_FORMAT = 2;
+export const RING_HEADER_BYTES = 31;
+export const RING_SLOT_BYTES = 4;
 export const RING_INITIAL_SLOTS = 16;
 /**
- * Rings whose limit keeps them at most this long (L ≤ 166) are read whole, a batch's keys in one
+ * Rings whose limit keeps them at most this long (L ≤ 248) are read whole, a batch's keys in one
  * MGET, and an admit is one write; longer ones read their header alone (a check stays O(1)).
  */
 export const RING_READ_WHOLE_BYTES = 1024;
@@ -65,68 +73,108 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local edge = now - window
 local ttl = 2 * window
 local FORMAT, HDR, SLOT, INITIAL, CHUNK = ${RING_FORMAT}, ${RING_HEADER_BYTES}, ${RING_SLOT_BYTES}, ${RING_INITIAL_SLOTS}, 32
+-- Numbers passed to redis.call are formatted as floating point (costly): the constant ones are
+-- passed as strings, the varying offsets formatted as integers (int).
+local TTL, HDR_LAST = tostring(ttl), tostring(HDR - 1)
+local function int(n) return string.format('%d', n) end
 -- Rings of a small limit are read whole, every key of the batch in one MGET (false: missing or
 -- not a string); a larger ring's header is read alone, so a check stays O(1) at any limit. (Lua's
 -- own unpack spreads KEYS here; struct.unpack takes the name below.)
 local values = nil
 if HDR + SLOT * limit <= ${RING_READ_WHOLE_BYTES} then values = redis.call('MGET', unpack(KEYS)) end
 local pack, unpack, rep, byte, sub = struct.pack, struct.unpack, string.rep, string.byte, string.sub
-local HFMT = '>BI4I4I4I6I6'
+local HFMT = '>BI4I4I4I6I6I6'
+-- The largest offset a slot holds (ms after the ring's base).
+local SPAN = 4294967295
+-- The capacity of a new ring, and its empty slots after the first hit.
+local FIRST = math.min(limit, INITIAL)
+local FIRST_EMPTY = rep('\\0', SLOT * (FIRST - 1))
+
+-- The counted times of a format-1 ring (25-byte header, 6-byte absolute times) inside the window,
+-- oldest first, at most the newest 'keep'; {} when it cannot be read.
+local function formatOneTimes(value, keep)
+  if #value < 25 then return {} end
+  local _, cap, head, count = unpack('>BI4I4I4I6I6', value)
+  if cap < 1 or head >= cap or count > cap or #value ~= 25 + 6 * cap then return {} end
+  local times = {}
+  for j = 0, count - 1 do
+    local t = unpack('>I6', value, 25 + 6 * ((head - count + j) % cap) + 1)
+    if t > edge then times[#times + 1] = t end
+  end
+  while #times > keep do table.remove(times, 1) end
+  return times
+end
 
 -- The in-window times of a ring, oldest first, at most the newest 'keep'; nil if the value is
 -- not as long as its header says (then it is replaced by an empty ring).
-local function ringTimes(value, cap, head, count, keep)
+local function ringTimes(value, cap, head, count, keep, base)
   if #value ~= HDR + SLOT * cap then return nil end
   local times = {}
   local first = count > keep and count - keep or 0
   for j = first, count - 1 do
-    times[#times + 1] = unpack('>I6', value, HDR + SLOT * ((head - count + j) % cap) + 1)
+    times[#times + 1] = unpack('>I4', value, HDR + SLOT * ((head - count + j) % cap) + 1) + base
   end
   return times
 end
 
--- Writes a fresh ring of capacity cap holding times (ascending, #times <= cap); returns its
--- state and its value.
+-- Keys written in this batch: met again, their MGET value is stale and they are read afresh.
+local written = {}
+
+-- Writes a fresh ring of capacity cap holding times (ascending unless the clock stepped back,
+-- #times <= cap), based at the earliest of them and now; returns its state and its value.
 local function rebuild(key, times, cap)
   local m = #times
-  local parts = { pack(HFMT, FORMAT, cap, m % cap, m, now, times[1] or 0) }
-  for j = 1, m do parts[j + 1] = pack('>I6', times[j]) end
-  parts[m + 2] = rep('\0', SLOT * (cap - m))
+  local base = now
+  for j = 1, m do if times[j] < base then base = times[j] end end
+  local parts = { pack(HFMT, FORMAT, cap, m % cap, m, now, times[1] or 0, base) }
+  for j = 1, m do parts[j + 1] = pack('>I4', times[j] - base) end
+  parts[m + 2] = rep('\\0', SLOT * (cap - m))
   local value = table.concat(parts)
-  redis.call('SET', key, value, 'PX', ttl)
-  return cap, m % cap, m, now, times[1] or 0, value
+  redis.call('SET', key, value, 'PX', TTL)
+  written[key] = true
+  return cap, m % cap, m, now, times[1] or 0, base, value
 end
 
 local out = {}
-local seen = {}
+local o = 0
 for i = 1, #KEYS do
   local key = KEYS[i]
-  -- value: the whole ring when it is in hand (nil: only its header was read). A key met again in
-  -- this batch has changed since the MGET: its header is read afresh.
+  -- hdr: the value's first bytes (false: missing, empty or not a string); value: the whole ring
+  -- when it is in hand (nil: only its header was read).
   local hdr, value = false, nil
-  if values ~= nil and not seen[key] then
+  if values ~= nil and not written[key] then
     hdr = values[i]
-    if hdr then value = hdr end
+    value = hdr or nil
   else
-    hdr = redis.pcall('GETRANGE', key, 0, HDR - 1)
+    hdr = redis.pcall('GETRANGE', key, '0', HDR_LAST)
     if type(hdr) ~= 'string' or hdr == '' then hdr = false end
   end
-  seen[key] = true
-  local cap, head, count, renewed, oldest = 0, 0, 0, 0, 0
+  local cap, head, count, renewed, oldest, base = 0, 0, 0, 0, 0, 0
   local ok = hdr ~= false and #hdr >= HDR and byte(hdr, 1) == FORMAT
   if ok then
     local _
-    _, cap, head, count, renewed, oldest = unpack(HFMT, hdr)
+    _, cap, head, count, renewed, oldest, base = unpack(HFMT, hdr)
     ok = cap >= 1 and head < cap and count <= cap and (value == nil or #value == HDR + SLOT * cap)
   end
   local times = nil
+  local created = false
   if not ok then
     -- Missing, another format, shorter than its header says, or another type: start from what
     -- can be read (rebuild's SET replaces whatever the key held).
     times = {}
-    if hdr == false and redis.call('TYPE', key).ok == 'zset' then
-      local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
-      for j = 2 * math.max(1, #old / 2 - limit + 1), #old, 2 do times[#times + 1] = tonumber(old[j]) end
+    if hdr ~= false and byte(hdr, 1) == 1 then
+      times = formatOneTimes(value or redis.call('GET', key), limit)
+    elseif hdr == false then
+      -- The common case, a key never seen: one SET that only creates it, with the hit admitted.
+      -- A key it finds is another type (the sorted set of an earlier version): its hits inside
+      -- the window are kept.
+      if redis.call('SET', key, pack(HFMT, FORMAT, FIRST, 1 % FIRST, 1, now, now, now) .. '\\0\\0\\0\\0' .. FIRST_EMPTY, 'PX', TTL, 'NX') then
+        created, count, times = true, 1, nil
+        written[key] = true
+      elseif redis.call('TYPE', key).ok == 'zset' then
+        local old = redis.call('ZRANGEBYSCORE', key, '(' .. edge, '+inf', 'WITHSCORES')
+        for j = 2 * math.max(1, #old / 2 - limit + 1), #old, 2 do times[#times + 1] = tonumber(old[j]) end
+      end
     end
   elseif count > 0 and oldest <= edge then
     -- Drop the hits that left the window from the tail, a chunk at a time.
@@ -134,7 +182,7 @@ for i = 1, #KEYS do
     while count > 0 do
       local n = math.min(count, cap - start, CHUNK)
       local from = HDR + SLOT * start
-      local s = value and sub(value, from + 1, from + SLOT * n) or redis.call('GETRANGE', key, from, from + SLOT * n - 1)
+      local s = from + SLOT * n <= #hdr and sub(hdr, from + 1, from + SLOT * n) or redis.call('GETRANGE', key, int(from), int(from + SLOT * n - 1))
       if #s < SLOT * n then
         -- Shorter than its header says: unreadable, start again from an empty ring.
         ok, times, count = false, {}, 0
@@ -142,7 +190,8 @@ for i = 1, #KEYS do
       end
       local j, pos, v = 0, 1, 0
       while j < n do
-        v, pos = unpack('>I6', s, pos)
+        v, pos = unpack('>I4', s, pos)
+        v = v + base
         if v > edge then break end
         j = j + 1
       end
@@ -152,20 +201,24 @@ for i = 1, #KEYS do
     end
     if count == 0 then oldest = 0 end
   end
-  if ok and cap > limit then
-    -- Written under a higher limit: keep the newest hits in a ring of the new size.
-    times = ringTimes(value or redis.call('GET', key), cap, head, count, limit) or {}
+  local allowed, reset = 1, window
+  if created then
+    -- Admitted by the SET that created the key.
+  else
+  if ok and (cap > limit or now < base or now - base > SPAN) then
+    -- Written under a higher limit, or now's offset would not fit: keep the newest hits in a
+    -- ring of the new size around a new base.
+    times = ringTimes(value or redis.call('GET', key), cap, head, count, limit, base) or {}
   end
   if times ~= nil and #times > 0 then
-    cap, head, count, renewed, oldest, value = rebuild(key, times, math.max(#times, math.min(limit, INITIAL)))
+    cap, head, count, renewed, oldest, base, value = rebuild(key, times, math.max(#times, FIRST))
+    hdr = value
     times = nil
   end
-  local allowed = 0
-  local reset = window
   if count < limit then
-    allowed = 1
+    written[key] = true
     if times ~= nil then
-      cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
+      cap, head, count, renewed, oldest = rebuild(key, { now }, FIRST)
     elseif count == cap then
       -- Full but below the limit: the ring doubles (up to L) with the hit added, its hits copied
       -- as byte slices, oldest (at slot head) first.
@@ -173,11 +226,11 @@ for i = 1, #KEYS do
       if #whole == HDR + SLOT * cap then
         local ordered = sub(whole, HDR + 1 + SLOT * head) .. sub(whole, HDR + 1, HDR + SLOT * head)
         local grown, m = math.min(2 * cap, limit), cap + 1
-        local first = unpack('>I6', ordered, 1)
-        redis.call('SET', key, pack(HFMT, FORMAT, grown, m % grown, m, now, first) .. ordered .. pack('>I6', now) .. rep('\0', SLOT * (grown - m)), 'PX', ttl)
+        local first = unpack('>I4', ordered, 1) + base
+        redis.call('SET', key, pack(HFMT, FORMAT, grown, m % grown, m, now, first, base) .. ordered .. pack('>I4', now - base) .. rep('\\0', SLOT * (grown - m)), 'PX', TTL)
         cap, head, count, renewed, oldest = grown, m % grown, m, now, first
       else
-        cap, head, count, renewed, oldest = rebuild(key, { now }, math.min(limit, INITIAL))
+        cap, head, count, renewed, oldest = rebuild(key, { now }, FIRST)
       end
     else
       if count == 0 then oldest = now end
@@ -186,26 +239,30 @@ for i = 1, #KEYS do
       count = count + 1
       if now - renewed >= window then
         renewed = now
-        redis.call('PEXPIRE', key, ttl)
+        redis.call('PEXPIRE', key, TTL)
       end
-      -- The header's changing fields (head..oldest, from byte 5) and the new slot: with the ring
-      -- in hand one SETRANGE, rewriting the slots in between as they are; otherwise two.
+      -- The header's changing fields (head..oldest, bytes 5..24) and the new slot: with the bytes
+      -- before the slot in hand one SETRANGE, rewriting the base and the slots in between as they
+      -- are; otherwise two.
       local fields = pack('>I4I4I6I6', head, count, renewed, oldest)
-      if value then
-        redis.call('SETRANGE', key, 5, fields .. sub(value, HDR + 1, HDR + SLOT * slot) .. pack('>I6', now))
+      if HDR + SLOT * slot <= #hdr then
+        redis.call('SETRANGE', key, '5', fields .. sub(hdr, 26, HDR + SLOT * slot) .. pack('>I4', now - base))
       else
-        redis.call('SETRANGE', key, HDR + SLOT * slot, pack('>I6', now))
-        redis.call('SETRANGE', key, 5, fields)
+        redis.call('SETRANGE', key, int(HDR + SLOT * slot), pack('>I4', now - base))
+        redis.call('SETRANGE', key, '5', fields)
       end
     end
   else
+    allowed = 0
     reset = oldest + window - now
   end
-  out[#out + 1] = allowed
-  out[#out + 1] = count
-  out[#out + 1] = reset
+  end
+  o = o + 3
+  out[o - 2] = allowed
+  out[o - 1] = count
+  out[o] = reset
 end
-out[#out + 1] = now
+out[o + 1] = now
 return out
 `;
 
@@ -217,6 +274,8 @@ export interface RingState {
   count: number;
   renewedAt: number;
   oldest: number;
+  /** The time (ms) the slots' offsets count from. */
+  base: number;
   /** The counted admission times (ms), oldest first. */
   times: number[];
 }
@@ -228,15 +287,17 @@ export function decodeRing(value: Buffer): RingState {
   const head = value.readUInt32BE(5);
   const count = value.readUInt32BE(9);
   if (value.length !== RING_HEADER_BYTES + RING_SLOT_BYTES * capacity || head >= capacity || count > capacity) throw new Error("malformed sliding-window ring");
+  const base = value.readUIntBE(25, 6);
   const times: number[] = [];
   for (let j = 0; j < count; j++) {
     const slot = (((head - count + j) % capacity) + capacity) % capacity;
-    times.push(value.readUIntBE(RING_HEADER_BYTES + RING_SLOT_BYTES * slot, RING_SLOT_BYTES));
+    times.push(base + value.readUInt32BE(RING_HEADER_BYTES + RING_SLOT_BYTES * slot));
   }
-  return { capacity, head, count, renewedAt: value.readUIntBE(13, 6), oldest: value.readUIntBE(19, 6), times };
+  return { capacity, head, count, renewedAt: value.readUIntBE(13, 6), oldest: value.readUIntBE(19, 6), base, times };
 }
 
-const DEFAULT_PREFIX = "rl";
+/** The key prefix names the ring format (see the class comment on rollouts). */
+const DEFAULT_PREFIX = `rl${RING_FORMAT}`;
 
 /** The Redis key for an identity: braces in it are replaced so the {hash tag} stays intact. */
 export function rateLimitKey(identity: string, prefix = DEFAULT_PREFIX): string {

@@ -13,8 +13,25 @@ const counted = async (key: string) => decodeRing((await fixture.client.getBuffe
 /** A limit whose rings the script reads whole (one MGET a batch) and one whose header it reads alone. */
 const READ_PATHS = [
   { path: "whole rings", limit: 50 },
-  { path: "headers only", limit: 200 },
+  { path: "headers only", limit: 300 },
 ];
+/** Redis' clock (ms). */
+const redisNow = async () => {
+  const [seconds, micros] = await fixture.client.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+};
+/** A format-2 ring header (31 bytes). */
+function ringHeader(h: { capacity: number; head: number; count: number; renewedAt: number; oldest: number; base: number }): Buffer {
+  const header = Buffer.alloc(RING_HEADER_BYTES);
+  header.writeUInt8(2, 0);
+  header.writeUInt32BE(h.capacity, 1);
+  header.writeUInt32BE(h.head, 5);
+  header.writeUInt32BE(h.count, 9);
+  header.writeUIntBE(h.renewedAt, 13, 6);
+  header.writeUIntBE(h.oldest, 19, 6);
+  header.writeUIntBE(h.base, 25, 6);
+  return header;
+}
 const readsWhole = (limit: number) => RING_HEADER_BYTES + RING_SLOT_BYTES * limit <= RING_READ_WHOLE_BYTES;
 
 /** Largest number of admissions inside any half-open window (t - windowMs, t], by Redis time. */
@@ -162,14 +179,14 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(refused).toBeGreaterThan(0);
   });
 
-  it("stores at most 6 bytes per admitted hit plus a 25-byte header, growing with use", async () => {
+  it("stores at most 4 bytes per admitted hit plus a 31-byte header, growing with use", async () => {
     const limiter = new SlidingWindowLimiter(fixture.client, { limit: 1000, windowMs: 60_000, prefix: freshPrefix() });
     const key = limiter.key("ip:192.0.2.200");
     await Promise.all(Array.from({ length: 20 }, () => limiter.check("ip:192.0.2.200")));
-    expect(await fixture.client.strlen(key)).toBe(25 + 6 * 32); // 16 slots doubled once
+    expect(await fixture.client.strlen(key)).toBe(31 + 4 * 32); // 16 slots doubled once
     const decisions = await Promise.all(Array.from({ length: 1100 }, () => limiter.check("ip:192.0.2.200")));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(980);
-    expect(await fixture.client.strlen(key)).toBe(25 + 6 * 1000);
+    expect(await fixture.client.strlen(key)).toBe(31 + 4 * 1000);
     expect(await counted(key)).toBe(1000);
   });
 
@@ -198,7 +215,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     const at5 = new SlidingWindowLimiter(fixture.client, { limit: 5, windowMs: 60_000, prefix, blockCacheEntries: 0 });
     const refused = await at5.check("ip:192.0.2.30");
     expect(refused).toMatchObject({ allowed: false, remaining: 0 });
-    expect(await fixture.client.strlen(at5.key("ip:192.0.2.30"))).toBe(25 + 6 * 5);
+    expect(await fixture.client.strlen(at5.key("ip:192.0.2.30"))).toBe(31 + 4 * 5);
     // Raised to 20: the 5 newest hits are kept, so exactly 15 more are admitted.
     const at20 = new SlidingWindowLimiter(fixture.client, { limit: 20, windowMs: 60_000, prefix, blockCacheEntries: 0 });
     const raised = await Promise.all(Array.from({ length: 30 }, () => at20.check("ip:192.0.2.30")));
@@ -232,16 +249,7 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     const [seconds] = await fixture.client.time();
     const now = Number(seconds) * 1000;
     // Header: format 1, capacity 16, head 0, count 16, renewed now, oldest = expired or in window.
-    const truncated = (oldest: number) => {
-      const header = Buffer.alloc(25);
-      header.writeUInt8(1, 0);
-      header.writeUInt32BE(16, 1);
-      header.writeUInt32BE(0, 5);
-      header.writeUInt32BE(16, 9);
-      header.writeUIntBE(now, 13, 6);
-      header.writeUIntBE(oldest, 19, 6);
-      return Buffer.concat([header, Buffer.alloc(10)]); // 10 bytes instead of 16 slots × 6
-    };
+    const truncated = (oldest: number) => Buffer.concat([ringHeader({ capacity: 16, head: 0, count: 16, renewedAt: now, oldest, base: oldest }), Buffer.alloc(10)]); // 10 bytes instead of 16 slots × 4
     // Expired oldest hit: the tail walk reads past the end. Full ring below the limit: the grow reads it.
     for (const [identity, oldest] of [["ip:192.0.2.70", now - 120_000], ["ip:192.0.2.71", now - 1000]] as const) {
       await fixture.client.set(limiter.key(identity), truncated(oldest));
@@ -249,6 +257,50 @@ describe("SlidingWindowLimiter on a real Redis", () => {
       expect(decision).toMatchObject({ allowed: true, remaining: limit - 1 });
       expect(await counted(limiter.key(identity))).toBe(1);
     }
+  });
+
+  it("converts a ring of format 1 (6-byte absolute times), keeping its hits inside the window", async () => {
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 5, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const key = limiter.key("ip:192.0.2.41");
+    const now = await redisNow();
+    const hits = [now - 120_000, now - 3000, now - 2000, now - 1000];
+    const header = Buffer.alloc(25);
+    header.writeUInt8(1, 0);
+    header.writeUInt32BE(8, 1); // capacity 8
+    header.writeUInt32BE(hits.length, 5); // head
+    header.writeUInt32BE(hits.length, 9); // count
+    header.writeUIntBE(now, 13, 6);
+    header.writeUIntBE(hits[0]!, 19, 6);
+    const slots = Buffer.alloc(6 * 8);
+    hits.forEach((t, i) => slots.writeUIntBE(t, 6 * i, 6));
+    await fixture.client.set(key, Buffer.concat([header, slots]));
+    const decisions = await Promise.all(Array.from({ length: 4 }, () => limiter.check("ip:192.0.2.41")));
+    // Three hits still count: two more fit under 5.
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false, false]);
+    expect(decisions[2]!.resetMs).toBe(now - 3000 + 60_000 - decisions[2]!.redisTimeMs!);
+    expect((await fixture.client.getBuffer(key))![0]).toBe(2);
+  });
+
+  it("rebases a ring whose newest hit would not fit 4 bytes after its base, or that lies before it", async () => {
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 3, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
+    const now = await redisNow();
+    // A base more than 2^32 ms ago: its (stale) hits left the window; now's offset would overflow.
+    const stale = limiter.key("ip:192.0.2.42");
+    const oldBase = now - 2 ** 32 - 5000;
+    await fixture.client.set(stale, Buffer.concat([ringHeader({ capacity: 4, head: 2, count: 2, renewedAt: oldBase, oldest: oldBase, base: oldBase }), Buffer.alloc(16)]));
+    expect(await limiter.check("ip:192.0.2.42")).toMatchObject({ allowed: true, remaining: 2 });
+    const rebased = decodeRing((await fixture.client.getBuffer(stale))!);
+    expect(rebased.base).toBeGreaterThanOrEqual(now);
+    expect(rebased.times).toHaveLength(1);
+    // Redis' clock stepped back below the base: the two hits made "later" still count (too many, never too few).
+    const ahead = limiter.key("ip:192.0.2.43");
+    const futureBase = now + 30_000;
+    await fixture.client.set(ahead, Buffer.concat([ringHeader({ capacity: 4, head: 2, count: 2, renewedAt: futureBase, oldest: futureBase, base: futureBase }), Buffer.alloc(16)]));
+    const decisions = await Promise.all(Array.from({ length: 3 }, () => limiter.check("ip:192.0.2.43")));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, false, false]);
+    const ring = decodeRing((await fixture.client.getBuffer(ahead))!);
+    expect(ring.base).toBeLessThan(futureBase);
+    expect(ring.times.sort((a, b) => a - b).slice(-2)).toEqual([futureBase, futureBase]);
   });
 
   it("admits exactly the first L checks of one key in the order made, across batches in flight together", async () => {

@@ -35,11 +35,14 @@ test("vpc-cni, kube-proxy and coredns are EKS add-ons at the versions pinned for
 });
 
 test("nodes wait for pod networking; CoreDNS waits for nodes; the workloads' provider waits for all three", () => {
-  const nodeGroup = one(run, "aws:eks/nodeGroup:NodeGroup");
+  const nodeGroups = ofType(run, "aws:eks/nodeGroup:NodeGroup");
+  expect(nodeGroups.length).toBeGreaterThanOrEqual(2);
   const addon = (n: string) => ofType(run, "aws:eks/addon:Addon").find((a) => input(a, "addonName") === n)!;
-  expect(dependsOn(nodeGroup, addon("vpc-cni"))).toBe(true);
-  expect(dependsOn(nodeGroup, addon("kube-proxy"))).toBe(true);
-  expect(dependsOn(addon("coredns"), nodeGroup)).toBe(true);
+  for (const nodeGroup of nodeGroups) {
+    expect(dependsOn(nodeGroup, addon("vpc-cni"))).toBe(true);
+    expect(dependsOn(nodeGroup, addon("kube-proxy"))).toBe(true);
+    expect(dependsOn(addon("coredns"), nodeGroup)).toBe(true);
+  }
   const k8s = one(run, "pulumi:providers:kubernetes");
   for (const n of ["vpc-cni", "kube-proxy", "coredns"]) expect(dependsOn(k8s, addon(n))).toBe(true);
 });

@@ -4,6 +4,7 @@ import { CapturedResource, childrenOf, input, isSecretInput, ofType, one, runSta
 /** The dev stack's new EKS cluster, as registered under mocks. */
 let run: StackRun;
 let cluster: CapturedResource;
+let nodeGroups: CapturedResource[];
 let nodeGroup: CapturedResource;
 let launchTemplate: CapturedResource;
 let nodeSgId: string;
@@ -12,7 +13,8 @@ let nodeSgId: string;
 beforeAll(async () => {
   run = await runStack({ stack: "dev" });
   cluster = one(run, "aws:eks/cluster:Cluster");
-  nodeGroup = one(run, "aws:eks/nodeGroup:NodeGroup");
+  nodeGroups = ofType(run, "aws:eks/nodeGroup:NodeGroup");
+  nodeGroup = nodeGroups[0];
   launchTemplate = one(run, "aws:ec2/launchTemplate:LaunchTemplate");
   nodeSgId = input<string[]>(launchTemplate, "vpcSecurityGroupIds")[0];
 });
@@ -61,12 +63,17 @@ describe("EKS control plane", () => {
 });
 
 describe("managed node group", () => {
-  it("runs in the private subnets with the configured size and instance type on a pinned AL2023 AMI type", () => {
-    expect(input(nodeGroup, "subnetIds")).toEqual(input(cluster, "vpcConfig.subnetIds"));
-    expect(input(nodeGroup, "scalingConfig")).toEqual({ minSize: 2, desiredSize: 2, maxSize: 3 });
-    expect(input(nodeGroup, "instanceTypes")).toEqual(["t3.medium"]);
-    expect(input(nodeGroup, "amiType")).toBe("AL2023_x86_64_STANDARD");
-    expect(input(nodeGroup, "version")).toBe("1.35");
+  it("is one group per zone, each in its zone's private subnet, with its share of the configured sizes", () => {
+    // dev: min 2, desired 2, max 3 over 2 zones → 1 / 1 / 2 per zone.
+    expect(nodeGroups.map((g) => g.name)).toEqual(["cluster-nodes-zone1", "cluster-nodes-zone2"]);
+    expect(nodeGroups.map((g) => input<string[]>(g, "subnetIds")[0])).toEqual(input(cluster, "vpcConfig.subnetIds"));
+    for (const g of nodeGroups) {
+      expect(input<string[]>(g, "subnetIds")).toHaveLength(1);
+      expect(input(g, "scalingConfig")).toEqual({ minSize: 1, desiredSize: 1, maxSize: 2 });
+      expect(input(g, "instanceTypes")).toEqual(["t3.medium"]);
+      expect(input(g, "amiType")).toBe("AL2023_x86_64_STANDARD");
+      expect(input(g, "version")).toBe("1.35");
+    }
   });
 
   it("has a node role with exactly the worker, CNI and ECR read-only policies", () => {

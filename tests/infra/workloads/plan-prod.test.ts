@@ -46,7 +46,7 @@ it("opens 6379 on the cache's security group only by security-group reference, n
 
 it("has app and nginx Deployments with readiness and liveness probes, resources and a non-root security context", () => {
   const deployments = all("kubernetes:apps/v1:Deployment");
-  expect(deployments.map((d) => at(d, "metadata.name")).sort()).toEqual(["app", "nginx"]);
+  expect(deployments.map((d) => at(d, "metadata.name")).sort()).toEqual(["app", "cluster-autoscaler", "nginx"]);
   for (const d of deployments) {
     const pod = at(d, "spec.template.spec");
     const container = pod.containers[0];
@@ -71,7 +71,8 @@ it("has PDBs and an HPA", () => {
 
 it("has target group attachments for every target group", () => {
   const attachments = all("aws:autoscaling/attachment:Attachment");
-  expect(attachments).toHaveLength(all("aws:lb/targetGroup:TargetGroup").length);
+  // One per target group and zone (a node group per zone).
+  expect(attachments).toHaveLength(all("aws:lb/targetGroup:TargetGroup").length * all("aws:eks/nodeGroup:NodeGroup").length);
   expect(attachments.length).toBeGreaterThanOrEqual(3);
   for (const a of attachments) expect(a.inputs.lbTargetGroupArn).toMatch(/:targetgroup\//);
 });

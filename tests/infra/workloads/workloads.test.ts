@@ -17,7 +17,10 @@ describe("namespace", () => {
     const ns = one(run, "kubernetes:core/v1:Namespace");
     expect(input(ns, "metadata.name")).toBe("edgestack");
     expect(input(ns, "metadata.labels")).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
-    for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:core/v1:Namespace")) {
+    // The workloads' objects (the cluster's own add-ons, such as the node autoscaler, live in kube-system).
+    const workloads = run.resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:core/v1:Namespace" && x.parent !== "cluster-autoscaler");
+    expect(workloads.length).toBeGreaterThan(5);
+    for (const r of workloads) {
       expect([r.name, input(r, "metadata.namespace")]).toEqual([r.name, "edgestack"]);
     }
     expect(run.outputs.namespace).toBe("edgestack");
@@ -154,13 +157,16 @@ describe("nginx", () => {
 describe("load-balancer targets", () => {
   const tgArnOf = (tg: CapturedResource) => new RegExp(`:targetgroup/${String(tg.inputs.name ?? tg.name).slice(0, 32)}/`);
 
-  it("attaches the node group's auto scaling group to every edge target group", () => {
-    const nodeGroup = one(run, "aws:eks/nodeGroup:NodeGroup");
+  it("attaches every zone's node group auto scaling group to every edge target group", () => {
+    const nodeGroups = ofType(run, "aws:eks/nodeGroup:NodeGroup");
+    expect(nodeGroups).toHaveLength(3);
     const attachments = ofType(run, "aws:autoscaling/attachment:Attachment");
     const targetGroups = ofType(run, "aws:lb/targetGroup:TargetGroup");
-    expect(attachments).toHaveLength(targetGroups.length);
-    for (const a of attachments) expect(input<string>(a, "autoscalingGroupName")).toMatch(new RegExp(`^eks-${nodeGroup.name}-`));
-    for (const tg of targetGroups) expect(attachments.filter((a) => tgArnOf(tg).test(input<string>(a, "lbTargetGroupArn")))).toHaveLength(1);
+    expect(attachments).toHaveLength(targetGroups.length * nodeGroups.length);
+    for (const tg of targetGroups) {
+      const groups = attachments.filter((a) => tgArnOf(tg).test(input<string>(a, "lbTargetGroupArn"))).map((a) => input<string>(a, "autoscalingGroupName"));
+      expect(groups.map((g) => nodeGroups.findIndex((n) => g.startsWith(`eks-${n.name}-`))).sort()).toEqual([0, 1, 2]);
+    }
   });
 
   it("opens on the node security group exactly the target and health-check NodePorts, each from its load balancer's security group", () => {

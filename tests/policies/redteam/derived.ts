@@ -105,7 +105,7 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_38", area: "eks", title: "public endpoint open to 0.0.0.0/0", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").vpcConfig.publicAccessCidrs = ["0.0.0.0/0"]) },
   { check: "CKV_AWS_58", area: "eks", title: "secrets encryption removed", expect: "cluster-eks", apply: (p) => delete p.inputs("cluster-eks").encryptionConfig },
   { check: "CKV_AWS_339", area: "eks", title: "Kubernetes version out of support (1.23)", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").version = "1.23") },
-  { check: "CKV_AWS_100", area: "eks", title: "node group SSH key without source security groups", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", NODEGROUP).remoteAccess = { ec2SshKey: "ops" }) },
+  { check: "CKV_AWS_100", area: "eks", title: "node group SSH key without source security groups", expect: "cluster-nodes-zone1", apply: (p) => (p.inputs("cluster-nodes-zone1", NODEGROUP).remoteAccess = { ec2SshKey: "ops" }) },
   { check: "CKV_AWS_79", area: "ec2", title: "IMDS tokens optional", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).metadataOptions.httpTokens = "optional") },
   { check: "CKV_AWS_341", area: "ec2", title: "IMDS hop limit 2 (pods reach the node role)", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).metadataOptions.httpPutResponseHopLimit = 2) },
   { check: "CKV_AWS_88", area: "ec2", title: "nodes get public IPs", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).networkInterfaces = [{ associatePublicIpAddress: "true", securityGroups: [p.id("cluster-node-sg")] }]) },

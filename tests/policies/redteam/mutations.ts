@@ -171,8 +171,8 @@ export const mutations: Mutation[] = [
   { area: "ec2", title: "IMDSv1 allowed", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate").metadataOptions.httpTokens = "optional") },
   { area: "ec2", title: "metadata options removed", expect: "cluster-nodes", apply: (p) => delete p.inputs("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate").metadataOptions },
   { area: "ec2", title: "hop limit 3", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate").metadataOptions.httpPutResponseHopLimit = 3) },
-  { area: "ec2", title: "node group without its launch template", expect: "cluster-nodes", apply: (p) => delete p.inputs("cluster-nodes", "aws:eks/nodeGroup:NodeGroup").launchTemplate },
-  { area: "ec2", title: "launch template deleted", expect: "cluster-nodes", apply: (p) => p.remove("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate") },
+  { area: "ec2", title: "node group without its launch template", expect: "cluster-nodes-zone1", apply: (p) => delete p.inputs("cluster-nodes-zone1", "aws:eks/nodeGroup:NodeGroup").launchTemplate },
+  { area: "ec2", title: "launch template deleted", expect: "cluster-nodes-zone1", apply: (p) => p.remove("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate") },
   { area: "ec2", title: "unencrypted EBS", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate").blockDeviceMappings[0].ebs.encrypted = "false") },
   { area: "ec2", title: "EBS encryption unset", expect: "cluster-nodes", apply: (p) => delete p.inputs("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate").blockDeviceMappings[0].ebs.encrypted },
   // ── IAM / KMS ────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,71 @@
+/**
+ * The stack's placement check at program start: the pods its Deployments, the cluster's add-ons and
+ * the autoscaler may run at peak, built from the same pod specs the workloads declare (a sidecar or
+ * a new Deployment is counted as soon as it is declared there), against the node groups' most nodes.
+ */
+import { autoscalerDeploymentSpec } from "../cluster/autoscaler";
+import { KNOWN_INSTANCE_TYPES_HINT, nodeAllocatable, nodeCapacity, perZoneNodeGroupSizes } from "../cluster/nodes";
+import { ConfigError, type StackConfig } from "../config/schema";
+import { appDeploymentSpec } from "../workloads/app";
+import { type NginxConf, nginxDeploymentSpec } from "../workloads/nginx";
+import { cpuMillis, memoryBytes } from "../workloads/quantities";
+import type { WorkloadSettings } from "../workloads/settings";
+import { hasHardZoneSpread, type PlacedWorkload, type Placement, placementProblems, podRequests, surgePods } from "./placement";
+
+const quantities = { cpuMillis, memoryBytes };
+const Mi = (n: number) => n * 1024 ** 2;
+
+/**
+ * The EKS add-ons' pods as they request by default: one of each DaemonSet on every node, and the
+ * cluster-wide Deployments (CoreDNS's two replicas, metrics-server).
+ */
+export const ADDON_DAEMONSETS = [
+  { name: "DaemonSet aws-node (vpc-cni and its network policy agent)", cpuMillis: 50, memoryBytes: 0 },
+  { name: "DaemonSet kube-proxy", cpuMillis: 100, memoryBytes: 0 },
+] as const;
+export const ADDON_DEPLOYMENTS: PlacedWorkload[] = [
+  { name: "Deployment coredns", pods: 2, cpuMillis: 100, memoryBytes: Mi(70), zoneSpread: false },
+  { name: "Deployment metrics-server", pods: 1, cpuMillis: 100, memoryBytes: Mi(200), zoneSpread: false },
+];
+
+type PlacementConfig = WorkloadSettings &
+  Pick<StackConfig, "existingKubeconfig" | "nodeInstanceType" | "nodeMinSize" | "nodeDesiredSize" | "nodeMaxSize" | "availabilityZoneCount" | "existingPrivateSubnetIds" | "vpcId" | "kubernetesVersion" | "region">;
+
+/** A Deployment's pods at the most, from its spec: `maxReplicas` (the HPA's, or the replica count) plus the surge. */
+function deploymentAtPeak(name: string, spec: ReturnType<typeof appDeploymentSpec>, maxReplicas: number): PlacedWorkload {
+  // The workloads' spec builders return plain values (config in, objects out), never Outputs.
+  const podSpec = (spec.template as { spec: unknown }).spec as Parameters<typeof podRequests>[0] & Parameters<typeof hasHardZoneSpread>[0];
+  const strategy = spec.strategy as { type?: string; rollingUpdate?: { maxSurge?: unknown } } | undefined;
+  const surge = strategy?.type === "Recreate" ? 0 : surgePods(strategy?.rollingUpdate?.maxSurge, maxReplicas);
+  return { name, pods: maxReplicas + surge, zoneSpread: hasHardZoneSpread(podSpec), ...podRequests(podSpec, quantities) };
+}
+
+/** The placement problem for a new cluster's node groups; undefined with an existing cluster (its nodes are not the stack's). */
+export function stackPlacement(c: PlacementConfig, nginxConf: NginxConf): Placement | undefined {
+  if (c.existingKubeconfig) return undefined;
+  const capacity = nodeCapacity(c.nodeInstanceType);
+  if (capacity === undefined) {
+    throw new ConfigError([`edgestack:nodeInstanceType: ${JSON.stringify(c.nodeInstanceType)} is not an instance type the placement check knows (${KNOWN_INSTANCE_TYPES_HINT})`]);
+  }
+  const zones = c.vpcId ? c.existingPrivateSubnetIds.length : c.availabilityZoneCount;
+  const sizes = perZoneNodeGroupSizes({ min: c.nodeMinSize, desired: c.nodeDesiredSize, max: c.nodeMaxSize }, zones);
+  const autoscaler = autoscalerDeploymentSpec({ clusterName: "placement", region: c.region, kubernetesVersion: c.kubernetesVersion, podGracePeriodSeconds: c.terminationGracePeriodSeconds });
+  return {
+    nodes: { instanceType: c.nodeInstanceType, zones, maxNodesPerZone: sizes.max, allocatable: nodeAllocatable(capacity) },
+    daemonSets: [...ADDON_DAEMONSETS],
+    workloads: [
+      deploymentAtPeak("Deployment app", appDeploymentSpec(c, "placement"), c.appMaxReplicas),
+      deploymentAtPeak("Deployment nginx", nginxDeploymentSpec(c, nginxConf, "placement", c.kubernetesVersion), c.nginxReplicas),
+      deploymentAtPeak("Deployment cluster-autoscaler", autoscaler, 1),
+      ...ADDON_DEPLOYMENTS,
+    ],
+  };
+}
+
+/** Throws a ConfigError when a pod the stack may ask for at peak cannot be placed (call at program start). */
+export function checkPlacement(c: PlacementConfig, nginxConf: NginxConf): void {
+  const placement = stackPlacement(c, nginxConf);
+  if (placement === undefined) return;
+  const problems = placementProblems(placement);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `node capacity: ${p}`));
+}

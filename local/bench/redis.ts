@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:redis`: Redis CPU per rate-limit check, the sliding window against the floor.
+ *
+ * The floor is a script that returns a constant for every key (local/bench/redisFloor.ts) sent
+ * through the limiter's own batching with the same keys, the same arguments (limit, window) and the
+ * same number of checks in flight: what any limiter that asks Redis per check costs at least. The
+ * goal: the sliding window within 2× the floor, measured in the same run.
+ *
+ * One private redis-server; its CPU time is read from /proc/<pid>/task/<tid>/schedstat (ns) around
+ * each measurement, divided by the checks Redis answered (the block cache is off, so every check
+ * reaches Redis). With taskset available, Redis runs on CPU 1 and this process (the load) on CPU 0.
+ * Each row: a fresh database, a warm-up (not counted), then BENCH_DURATION_MS of checks from
+ * BENCH_CONCURRENCY workers; BENCH_ROUNDS rounds, the ring and the floor in alternating order, so
+ * drift in the machine's load hits both alike. Printed per row: the medians with their range and
+ * the median of the per-round ratios with its range.
+ *
+ * Rows: the default limit on 1000 clients (rings read whole, one MGET a batch), many light clients
+ * at the default limit (most checks create their key), and a limit no client reaches (every check
+ * admitted, rings growing, the larger-ring read path).
+ */
+import { execFileSync } from "node:child_process";
+import { loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import { setImmediate as nextLoopTurn } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import { loadConfig } from "../../app/src/config";
+import { BatchedScript } from "../../app/src/rateLimit/batchedScript";
+import { rateLimitKey, SlidingWindowLimiter } from "../../app/src/rateLimit/slidingWindow";
+import { createRedisClient } from "../../app/src/redis";
+import { cpuNs } from "../processes/cpu";
+import { ready, startRedis } from "../processes/redis";
+import { CONSTANT_SCRIPT_LUA } from "./redisFloor";
+
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
+const WINDOW_MS = 60_000;
+const GOAL = 2;
+/** RATE_LIMIT_MAX's default, from the app's own schema. */
+const DEFAULT_LIMIT = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).rateLimit.max;
+
+interface Row {
+  name: string;
+  limit: number;
+  clients: number;
+}
+
+const ROWS: Row[] = [
+  { name: `L=${DEFAULT_LIMIT} (default), 1000 clients`, limit: DEFAULT_LIMIT, clients: 1000 },
+  { name: `L=${DEFAULT_LIMIT} (default), 100,000 light clients`, limit: DEFAULT_LIMIT, clients: 100_000 },
+  { name: "L=1,000,000 (every check admitted), 1000 clients", limit: 1_000_000, clients: 1000 },
+];
+
+interface Measurement {
+  usPerCheck: number;
+  checksPerSec: number;
+  checksPerCall: number;
+}
+
+type Check = (identity: string) => Promise<unknown>;
+
+/** A check through a script answering a constant, batched like the limiter, with its keys and arguments. */
+function floorCheck(client: Redis, limit: number): { check: Check; calls: () => number } {
+  const script = new BatchedScript(client, "edgestackBenchFloor", CONSTANT_SCRIPT_LUA, [limit, WINDOW_MS]);
+  return {
+    check: (identity) => new Promise((resolve, reject) => script.run({ key: rateLimitKey(identity), answer: resolve, fail: reject })),
+    calls: () => script.calls,
+  };
+}
+
+function ringCheck(client: Redis, limit: number): { check: Check; calls: () => number } {
+  const limiter = new SlidingWindowLimiter(client, { limit, windowMs: WINDOW_MS, blockCacheEntries: 0 });
+  return { check: (identity) => limiter.check(identity), calls: () => limiter.redisCalls };
+}
+
+/** Keeps CONCURRENCY checks in flight over the row's clients in turn for `ms`; returns the checks made. */
+async function drive(check: Check, clients: number, ms: number): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const end = performance.now() + ms;
+  const worker = async () => {
+    let mine = 0;
+    while (performance.now() < end) {
+      const k = next++ % clients;
+      await check(`ip:10.${k >> 16}.${(k >> 8) & 255}.${k & 255}`);
+      done++;
+      if (++mine % 64 === 0) await nextLoopTurn();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return done;
+}
+
+async function measure(url: string, admin: Redis, redisPid: number, row: Row, kind: "ring" | "floor"): Promise<Measurement> {
+  await admin.flushall();
+  const client = await ready(createRedisClient(url, 10_000));
+  try {
+    const { check, calls } = kind === "ring" ? ringCheck(client, row.limit) : floorCheck(client, row.limit);
+    await drive(check, row.clients, WARMUP_MS);
+    const [callsBefore, cpuBefore, start] = [calls(), cpuNs(redisPid), performance.now()];
+    const checks = await drive(check, row.clients, DURATION_MS);
+    const seconds = (performance.now() - start) / 1000;
+    return { usPerCheck: (cpuNs(redisPid) - cpuBefore) / 1000 / checks, checksPerSec: checks / seconds, checksPerCall: checks / (calls() - callsBefore) };
+  } finally {
+    client.disconnect();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const spread = (xs: number[], digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
+
+/** Pins a process to one CPU with taskset; false when taskset is missing or the CPU does not exist. */
+function pin(pid: number, cpu: number): boolean {
+  try {
+    execFileSync("taskset", ["-cp", String(cpu), String(pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const redis = await startRedis();
+  const admin = await ready(createRedisClient(redis.url, 10_000));
+  const pid = redis.pid!;
+  const pinned = pin(pid, 1) && pin(process.pid, 0);
+  const loadAtStart = loadavg()[0]!;
+  try {
+    console.log(`Redis CPU per rate-limit check (schedstat of redis-server ${pid}${pinned ? ", Redis on CPU 1, load on CPU 0" : ", not pinned"}); ${CONCURRENCY} checks in flight, block cache off`);
+    console.log(`${ROUNDS} rounds of ${DURATION_MS} ms each after ${WARMUP_MS} ms warm-up, the ring and the floor alternating; floor: a script returning a constant, same keys, arguments and batching`);
+    const header = `${"row".padEnd(50)}${"ring µs/check".padStart(22)}${"floor µs/check".padStart(22)}${"ratio".padStart(20)}${"goal".padStart(12)}${"keys/call".padStart(16)}${"ring checks/s".padStart(16)}`;
+    const lines: string[] = [];
+    for (const row of ROWS) {
+      const ring: Measurement[] = [];
+      const floor: Measurement[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const kind of round % 2 === 0 ? (["ring", "floor"] as const) : (["floor", "ring"] as const)) {
+          const m = await measure(redis.url, admin, pid, row, kind);
+          (kind === "ring" ? ring : floor).push(m);
+          process.stderr.write(`  round ${round + 1} ${row.name}: ${kind} ${fmt(m.usPerCheck)} µs/check, ${fmt(m.checksPerSec, 0)} checks/s, ${fmt(m.checksPerCall, 1)} keys/call\n`);
+        }
+      }
+      const ratios = ring.map((r, i) => r.usPerCheck / floor[i]!.usPerCheck);
+      const ringUs = ring.map((m) => m.usPerCheck);
+      const floorUs = floor.map((m) => m.usPerCheck);
+      const ratio = median(ratios);
+      lines.push(
+        `${row.name.padEnd(50)}${`${fmt(median(ringUs))} (${spread(ringUs)})`.padStart(22)}${`${fmt(median(floorUs))} (${spread(floorUs)})`.padStart(22)}` +
+          `${`${fmt(ratio)}× (${spread(ratios)})`.padStart(20)}${`${ratio <= GOAL ? "met" : "MISSED"} ≤ ${GOAL}×`.padStart(12)}` +
+          `${`${fmt(median(ring.map((m) => m.checksPerCall)), 0)} / ${fmt(median(floor.map((m) => m.checksPerCall)), 0)}`.padStart(16)}${fmt(median(ring.map((m) => m.checksPerSec)), 0).padStart(16)}`,
+      );
+    }
+    console.log(header);
+    for (const line of lines) console.log(line);
+    console.log(`load average (1 min): ${fmt(loadAtStart)} at start, ${fmt(loadavg()[0]!)} at end on ${ROUNDS} rounds; ratios are per round (ring and floor measured back to back)`);
+  } finally {
+    admin.disconnect();
+    await redis.dispose();
+  }
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
