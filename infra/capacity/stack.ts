@@ -3,11 +3,11 @@
  * the autoscaler may run at peak, built from the same pod specs the workloads declare (a sidecar or
  * a new Deployment is counted as soon as it is declared there), against the node groups' most nodes.
  */
-import { autoscalerDeploymentSpec } from "../cluster/autoscaler";
+import { AUTOSCALER_REPLICAS, autoscalerDeploymentSpec } from "../cluster/autoscaler";
 import { KNOWN_INSTANCE_TYPES_HINT, nodeAllocatable, nodeCapacity, perZoneNodeGroupSizes } from "../cluster/nodes";
 import { ConfigError, type StackConfig } from "../config/schema";
 import { appDeploymentSpec } from "../workloads/app";
-import { type NginxConf, nginxDeploymentSpec } from "../workloads/nginx";
+import { type NginxConf, nginxDeploymentSpec, nginxTiers } from "../workloads/nginx";
 import { cpuMillis, memoryBytes } from "../workloads/quantities";
 import type { WorkloadSettings } from "../workloads/settings";
 import { hasHardZoneSpread, type PlacedWorkload, type Placement, placementProblems, podRequests, surgePods } from "./placement";
@@ -55,8 +55,9 @@ export function stackPlacement(c: PlacementConfig, nginxConf: NginxConf): Placem
     daemonSets: [...ADDON_DAEMONSETS],
     workloads: [
       deploymentAtPeak("Deployment app", appDeploymentSpec(c, "placement"), c.appMaxReplicas),
-      deploymentAtPeak("Deployment nginx", nginxDeploymentSpec(c, nginxConf, "placement", c.kubernetesVersion), c.nginxReplicas),
-      deploymentAtPeak("Deployment cluster-autoscaler", autoscaler, 1),
+      // Every nginx tier (blue, and green while blue/green runs), each at its own replica count.
+      ...nginxTiers(c).map((tier) => deploymentAtPeak(`Deployment ${tier.name}`, nginxDeploymentSpec(c, nginxConf, "placement", c.kubernetesVersion, tier), tier.replicas)),
+      deploymentAtPeak("Deployment cluster-autoscaler", autoscaler, AUTOSCALER_REPLICAS),
       ...ADDON_DEPLOYMENTS,
     ],
   };

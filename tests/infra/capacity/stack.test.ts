@@ -36,6 +36,20 @@ describe("the stacks' placement at peak", () => {
     );
   });
 
+  it("counts every nginx tier at its own replicas, the exporter sidecar in each pod, and both autoscaler replicas", () => {
+    const c = stack("prod", { "edgestack:nginxBlueGreen": "true", "edgestack:albBlueWeight": "50", "edgestack:albGreenWeight": "50", "edgestack:nginxGreenReplicas": "3" });
+    const placement = stackPlacement(c, conf(c))!;
+    const byName = new Map(placement.workloads.map((w) => [w.name, w]));
+    expect(byName.get("Deployment nginx-green")?.pods).toBe(3 + 1);
+    expect(byName.get("Deployment nginx")?.pods).toBeGreaterThanOrEqual(c.nginxReplicas);
+    expect(byName.get("Deployment cluster-autoscaler")?.pods).toBeGreaterThanOrEqual(2);
+    const single = stackPlacement(stack("prod"), conf(stack("prod")))!;
+    const nginxAlone = single.workloads.find((w) => w.name === "Deployment nginx")!;
+    // The exporter sidecar's requests are part of each nginx pod's.
+    expect(byName.get("Deployment nginx-green")?.cpuMillis).toBe(nginxAlone.cpuMillis);
+    expect(nginxAlone.cpuMillis).toBeGreaterThan(0);
+  });
+
   it("refuses a prod stack whose HPA maximum outgrows its nodes, naming the keys to change", () => {
     const found = problems(stack("prod", { "edgestack:appMaxReplicas": "60" }));
     expect(found).toHaveLength(1);
