@@ -211,8 +211,17 @@ new Alerting(
   {
     settings: config,
     usEast1,
-    alb: edge && { loadBalancerArn: edge.alb.loadBalancerArn, targetGroupArn: edge.alb.targetGroupArn },
-    nlb: edge && { loadBalancerArn: edge.nlb.loadBalancerArn, targetGroupArns: edge.nlb.targetGroupArns },
+    alb: edge && {
+      loadBalancerArn: edge.alb.loadBalancerArn,
+      targetGroupArns: { blue: edge.alb.targetGroupArn, ...(edge.alb.greenTargetGroupArn ? { green: edge.alb.greenTargetGroupArn } : {}) },
+    },
+    nlb: edge && {
+      loadBalancerArn: edge.nlb.loadBalancerArn,
+      targetGroupArns: {
+        ...edge.nlb.targetGroupArns,
+        ...(edge.nlb.greenTargetGroupArns ? { "green-tls": edge.nlb.greenTargetGroupArns.tls, "green-http": edge.nlb.greenTargetGroupArns.http } : {}),
+      },
+    },
     distribution: edge && { id: edge.cdn.distributionId, functionNames: edge.cdn.functionNames },
     certificates: edge && [
       { arn: edge.certificates.lb.certificateArn, region: "stack" },

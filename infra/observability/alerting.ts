@@ -22,7 +22,8 @@ export interface AlertingArgs {
   settings: AlertingSettings;
   /** The us-east-1 provider: CloudFront publishes its metrics there, so its alarms and their topics live there. */
   usEast1: aws.Provider;
-  alb?: { loadBalancerArn: pulumi.Input<string>; targetGroupArn: pulumi.Input<string> };
+  /** The ALB and its target groups by tier (`blue` keeps the alarm names a single-tier stack has; `green` with blue/green). */
+  alb?: { loadBalancerArn: pulumi.Input<string>; targetGroupArns: Record<string, pulumi.Input<string>> };
   nlb?: { loadBalancerArn: pulumi.Input<string>; targetGroupArns: Record<string, pulumi.Input<string>> };
   distribution?: { id: pulumi.Input<string>; functionNames: pulumi.Input<string>[] };
   /** ACM certificates with the region they live in (CloudFront's is in us-east-1). */
@@ -68,7 +69,9 @@ export class Alerting extends pulumi.ComponentResource {
     if (args.alb) {
       const lb = suffix(args.alb.loadBalancerArn);
       monitored.push({ kind: "alb", label: "alb", dimensions: { LoadBalancer: lb } });
-      monitored.push({ kind: "albTargetGroup", label: "alb-targets", dimensions: { LoadBalancer: lb, TargetGroup: suffix(args.alb.targetGroupArn) } });
+      for (const [tier, arn] of Object.entries(args.alb.targetGroupArns)) {
+        monitored.push({ kind: "albTargetGroup", label: tier === "blue" ? "alb-targets" : `alb-${tier}-targets`, dimensions: { LoadBalancer: lb, TargetGroup: suffix(arn) } });
+      }
     }
     if (args.nlb) {
       const lb = suffix(args.nlb.loadBalancerArn);
@@ -103,7 +106,7 @@ export class Alerting extends pulumi.ComponentResource {
         dashboardBody: pulumi
           .output({
             distributionIds: args.distribution ? [pulumi.output(args.distribution.id)] : [],
-            alb: args.alb ? { loadBalancer: suffix(args.alb.loadBalancerArn), targetGroup: suffix(args.alb.targetGroupArn) } : undefined,
+            alb: args.alb ? { loadBalancer: suffix(args.alb.loadBalancerArn), targetGroup: suffix(args.alb.targetGroupArns.blue) } : undefined,
             nlb: args.nlb ? { loadBalancer: suffix(args.nlb.loadBalancerArn), targetGroups: Object.values(args.nlb.targetGroupArns).map(suffix) } : undefined,
           })
           .apply((t) => dashboardBody({ region: s.region, distributionIds: t.distributionIds, alb: t.alb, nlb: t.nlb, cacheNodes: args.cacheNodeIds })),

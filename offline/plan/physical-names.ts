@@ -35,6 +35,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { type: "aws:cloudfront/distribution:Distribution", path: "loggingConfig.prefix", role: "label", why: "an object key prefix inside the stack's own log bucket" },
   { type: "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", path: "policyName", role: "physical", why: "CloudWatch Logs resource policies are unique by name per account and region" },
   { type: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", path: "redactedFields[].singleHeader.name", role: "label", why: "an HTTP header name kept out of the log" },
+  { type: "aws:ec2/vpcEndpoint:VpcEndpoint", path: "serviceName", role: "reference", why: "the AWS service the endpoint reaches (com.amazonaws.<region>.<service>)" },
+  { type: "aws:iam/role:Role", path: "inlinePolicies[].name", role: "label", why: "an inline policy's name, unique only within its role" },
   { path: "name", role: "physical", why: "the resource's own name" },
   { path: "namePrefix", role: "physical", why: "the start of the resource's own name" },
   { path: "replicationGroupId", role: "physical", why: "the ElastiCache replication group's id (unique per region)" },

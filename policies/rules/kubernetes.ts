@@ -444,7 +444,7 @@ export const kubernetesPolicies: Policies = [
     description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false unless the service account is in `apiServiceAccounts`), and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
-    config: { apiServiceAccounts: { type: "array", items: { type: "string" }, default: [], description: "Service accounts whose pods call the Kubernetes API (they may mount its token)." } },
+    config: { apiServiceAccounts: { type: "array", items: { type: "string" }, default: ["cluster-autoscaler"], description: "Service accounts whose pods call the Kubernetes API (they may mount its token); the default is the stack's Cluster Autoscaler, which watches pods and nodes." } },
     validate: (p, { args, config }, report) => {
       const spec = podSpecOfKind(args.type, p);
       const sa = String(at(spec, "serviceAccountName").value ?? "default");
@@ -466,8 +466,14 @@ export const kubernetesPolicies: Policies = [
       allowedImageRepositories: {
         type: "array",
         items: { type: "string" },
-        default: ["nginxinc/nginx-unprivileged", "docker.io/nginxinc/nginx-unprivileged"],
-        description: "Image repositories (without tag or digest) pods may run besides the stack's ECR repositories; the default is the stack's nginx image.",
+        default: [
+          "nginxinc/nginx-unprivileged",
+          "docker.io/nginxinc/nginx-unprivileged",
+          "nginx/nginx-prometheus-exporter",
+          "docker.io/nginx/nginx-prometheus-exporter",
+          "registry.k8s.io/autoscaling/cluster-autoscaler",
+        ],
+        description: "Image repositories (without tag or digest) pods may run besides the stack's ECR repositories; the default is what the stack runs: its nginx image, the nginx exporter sidecar and the Cluster Autoscaler.",
       },
     },
     validate: (resources, { config }, report) => {

@@ -81,6 +81,36 @@ function locationsOf(b: NginxBlock): NginxBlock[] {
   return b.blocks.flatMap((x) => (x.name === "location" ? [x, ...locationsOf(x)] : locationsOf(x)));
 }
 
+type NginxLocationBlock = { args: string[]; directives: { name: string; args: string[] }[] };
+
+/**
+ * For each named location (`@name`) of a server, whether every request that can reach it was limited on
+ * the way in: the locations that redirect to it (error_page, try_files, through other named locations)
+ * are all limited or exempt. A named location no location redirects to is unreachable and maps to true.
+ */
+export function namedLocationsLimited<L extends NginxLocationBlock>(locations: L[], limitedOrExempt: (loc: L) => boolean): Map<string, boolean> {
+  const targets = (loc: L) =>
+    loc.directives.filter((d) => d.name === "error_page" || d.name === "try_files").map((d) => d.args[d.args.length - 1]).filter((a): a is string => typeof a === "string" && a.startsWith("@"));
+  const named = new Map(locations.filter((l) => l.args[0]?.startsWith("@")).map((l) => [l.args[0], l] as const));
+  const result = new Map<string, boolean>([...named.keys()].map((n) => [n, true]));
+  for (const entry of locations.filter((l) => !l.args[0]?.startsWith("@"))) {
+    if (limitedOrExempt(entry)) continue;
+    // Every named location this unlimited entry reaches is reachable unlimited, unless it limits itself.
+    const seen = new Set<string>();
+    const queue = targets(entry);
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const loc = named.get(name);
+      if (loc === undefined || limitedOrExempt(loc)) continue;
+      result.set(name, false);
+      queue.push(...targets(loc));
+    }
+  }
+  return result;
+}
+
 export const viewerPolicies: Policies = [
   stackRule({
     name: "edge-viewer-address-chain",
@@ -262,11 +292,16 @@ export const nginxPolicies: Policies = [
         for (const server of serversOf(root)) {
           const serverLimit = httpLimit || directivesNamed(server, "limit_req").length > 0;
           const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
-          for (const loc of locationsOf(server)) {
-            const path = loc.args[loc.args.length - 1];
+          const locations = locationsOf(server);
+          const ownLimit = (loc: (typeof locations)[number]) => serverLimit || directivesNamed(loc, "limit_req").length > 0;
+          const exempt = (loc: (typeof locations)[number]) => loc.args[0] === "=" && unlimited.includes(loc.args[loc.args.length - 1]);
+          const limitedNamed = namedLocationsLimited(locations, (loc) => ownLimit(loc) || exempt(loc));
+          for (const loc of locations) {
             const proxiesHere = loc.directives.some((d) => /^(proxy|grpc|fastcgi|uwsgi)_pass$/.test(d.name));
-            const limited = serverLimit || directivesNamed(loc, "limit_req").length > 0;
-            if (proxiesHere && !limited && !(loc.args[0] === "=" && unlimited.includes(path))) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
+            // A named location is entered only by an internal redirect (error_page, try_files), and nginx runs
+            // limit_req once per client request: the limit of the location the request entered by holds there.
+            const limited = ownLimit(loc) || (loc.args[0].startsWith("@") && limitedNamed.get(loc.args[0]) === true);
+            if (proxiesHere && !limited && !exempt(loc)) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
             const acl = loc.directives.filter((d) => d.name === "allow" || d.name === "deny");
             const status = loc.directives.some((d) => d.name === "stub_status");
             if (acl.length === 0 && !status) continue;
