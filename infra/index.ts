@@ -73,8 +73,8 @@ export { Alerting, elbArnSuffix } from "./observability/alerting";
 export type { AlertingArgs, AlertingSettings } from "./observability/alerting";
 export { AlertTopics, alertKeyPolicy, alertTopicPolicy } from "./observability/topics";
 export type { AlertTopicsArgs } from "./observability/topics";
-export { alarmSpecs, RECOMMENDED_ALARMS } from "./observability/recommended";
-export type { AlarmSpec, MonitoredResource, RecommendedAlarm } from "./observability/recommended";
+export { alarmSpecs, RECOMMENDED_ALARMS } from "@edgestack/contract";
+export type { AlarmSpec, MonitoredResource, RecommendedAlarm } from "@edgestack/contract";
 export { dashboardBody } from "./observability/dashboard";
 
 // ── nginx ──────────────────────────────────────────────────────────────────────────────────────

@@ -24,7 +24,7 @@ import {
 import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
 import { subscriptionProblem } from "../observability/subscriptions";
-import { thresholdOverrideProblem } from "../observability/recommended";
+import { thresholdOverrideProblem } from "@edgestack/contract";
 
 const subscriptionIssue = (v: string, ctx: z.RefinementCtx) => {
   const problem = subscriptionProblem(v);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { physicalNamePrefix } from "../naming";
 import { dashboardBody } from "./dashboard";
-import { alarmSpecs, AlarmSpec, MonitoredResource, Severity, thresholdOverrides } from "./recommended";
+import { alarmSpecs, AlarmSpec, MonitoredResource, Severity, thresholdOverrides } from "@edgestack/contract";
 import { AlertTopics } from "./topics";
 
 export type AlertingSettings = Pick<

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Severity } from "./recommended";
+import type { Severity } from "@edgestack/contract";
 import { parseSubscription } from "./subscriptions";
 
 /** The AWS services that publish alerts to the topics: CloudWatch alarms and Amazon Managed Prometheus' alert manager. */

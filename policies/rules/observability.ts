@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { Policies } from "@pulumi/policy";
-import { MONITORED_KINDS, MonitoredKind, recommendedFor, regionOf } from "../../infra/observability/recommended";
+import { MONITORED_KINDS, MonitoredKind, recommendedFor, regionOf } from "@edgestack/contract";
 import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, stackRule, TYPES } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 

@@ -2,7 +2,7 @@ import { configProblems } from "../../harness/config";
 import { memberClusterIds } from "../../../infra/cache/settings";
 import { dashboardBody } from "../../../infra/observability/dashboard";
 import { elbArnSuffix } from "../../../infra/observability/alerting";
-import { alarmSpecs, MonitoredResource, RECOMMENDED_ALARMS, thresholdOverrides } from "../../../infra/observability/recommended";
+import { alarmSpecs, MonitoredResource, RECOMMENDED_ALARMS, thresholdOverrides } from "@edgestack/contract";
 import { subscriptionProblem } from "../../../infra/observability/subscriptions";
 
 const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };

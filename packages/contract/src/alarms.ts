@@ -7,7 +7,7 @@
  * "depends on your workload" the default here is documented in docs/observability.md and any
  * threshold can be set with the `alarmThresholds` config key (`<alarm id>=<number>`).
  *
- * No Pulumi imports: the policy pack reads the same catalogue to judge the plan.
+ * In the contract because the policy pack reads the same catalogue to judge the plan.
  */
 
 export type Severity = "page" | "ticket";
