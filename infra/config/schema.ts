@@ -22,6 +22,7 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "../cluster/versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
+import { LOAD_BALANCING } from "../nginx/model";
 
 /**
  * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
@@ -236,9 +237,10 @@ export const fields = {
   nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
   nginxLoadBalancing: field({
     type: "string",
-    schema: oneOf(["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const),
+    schema: oneOf(LOAD_BALANCING),
     default: "least_conn",
-    description: "Upstream algorithm: round_robin, least_conn, ip_hash, hash (consistent on the request URI) or random_two_least_conn.",
+    description:
+      "nginx's upstream algorithm over the app pods: round_robin (smooth weighted), least_conn, ip_hash (affinity by client /24), hash (consistent on the request URI), random (weighted), random_two_least_conn (power of two choices) or cookie_affinity (least_conn, then the edge_affinity cookie keeps a client on its pod). Least response time (least_time) is not in open-source nginx (docs/nginx.md).",
   }),
   nginxWorkerConnections: field({
     type: "integer",

@@ -1,5 +1,5 @@
 import { allowHeader, HEADERS, hstsValue, sortedMethods, type HttpMethod } from "@edgestack/contract";
-import { NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
+import { AFFINITY_COOKIE, NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
@@ -183,8 +183,19 @@ const ALGORITHM_DIRECTIVE: Record<NginxUpstream["algorithm"], string | null> = {
   least_conn: "least_conn;",
   ip_hash: "ip_hash;",
   hash: "hash $request_uri consistent;",
+  random: "random;",
   random_two_least_conn: "random two least_conn;",
+  cookie_affinity: "least_conn;",
 };
+
+/**
+ * `sticky cookie` for cookie_affinity: path=/ so every route shares it, httponly (scripts never need
+ * it), SameSite=Lax, and Secure in the cluster (viewers reach it only over https through CloudFront);
+ * no expires: a browser session. Locally plain http, so no Secure.
+ */
+function stickyCookieDirective(mode: NginxModel["mode"]): string {
+  return `sticky cookie ${AFFINITY_COOKIE} path=/ httponly samesite=lax${mode === "cluster" ? " secure" : ""};`;
+}
 
 function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]): void {
   if (mode === "cluster") {
@@ -203,6 +214,7 @@ function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]):
     // The balancing method must come before `keepalive` (nginx docs).
     const directive = ALGORITHM_DIRECTIVE[u.algorithm];
     if (directive !== null) out.line(directive);
+    if (u.algorithm === "cookie_affinity") out.line(stickyCookieDirective(mode));
     for (const s of u.servers) {
       out.line(
         `server ${s.host}:${s.port} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.resolve ? " resolve" : ""}${s.backup ? " backup" : ""};`,

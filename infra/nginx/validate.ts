@@ -162,10 +162,10 @@ const upstream = z
       ctx.addIssue({ code: "custom", path: ["resolver"], params: WHOLE, message: "null, but a server has resolve: true (nginx needs a resolver to re-resolve it)" });
     }
     // nginx refuses `backup` with these methods ("balancing method does not support parameter backup").
-    if (["ip_hash", "hash", "random_two_least_conn"].includes(u.algorithm as string)) {
+    if (["ip_hash", "hash", "random", "random_two_least_conn"].includes(u.algorithm as string)) {
       u.servers.forEach((s, i) => {
         if (s.backup) {
-          ctx.addIssue({ code: "custom", path: ["servers", i, "backup"], params: WHOLE, message: `true is not allowed with algorithm ${show(u.algorithm)} (nginx supports backup servers only with round_robin and least_conn)` });
+          ctx.addIssue({ code: "custom", path: ["servers", i, "backup"], params: WHOLE, message: `true is not allowed with algorithm ${show(u.algorithm)} (nginx supports backup servers only with round_robin, least_conn and cookie_affinity)` });
         }
       });
     }

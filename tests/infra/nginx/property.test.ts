@@ -54,7 +54,7 @@ const fileName = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,10}$/);
 
 function upstreamArb(name: string): fc.Arbitrary<NginxUpstream> {
   return fc.constantFrom(...LOAD_BALANCING).chain((algorithm) => {
-    const backupAllowed = algorithm === "round_robin" || algorithm === "least_conn";
+    const backupAllowed = algorithm === "round_robin" || algorithm === "least_conn" || algorithm === "cookie_affinity";
     return fc.record({
       name: fc.constant(name),
       algorithm: fc.constant(algorithm),
