@@ -22,7 +22,7 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "../cluster/versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
-import { LOAD_BALANCING } from "../nginx/model";
+import { AFFINITY_COOKIE, LOAD_BALANCING } from "../nginx/model";
 
 /**
  * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
@@ -271,6 +271,34 @@ export const fields = {
     schema: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, { error: "is not an IPv4 address" }),
     default: "172.20.0.80",
     description: "Fixed ClusterIP of the app Service inside serviceCidr (in-cluster clients; nginx balances over the pods through the headless Service instead).",
+  }),
+
+  // ── Traffic: the canary track (docs/nginx.md "Canary") ───────────────────────────────────────
+  canaryImage: field({
+    type: "string",
+    schema: optionalString(pinnedImage()),
+    default: "",
+    description:
+      "Image of the canary Deployment (app-canary, pods labelled edgestack.io/track: canary), pinned like appImage; empty: no canary. Promote: set appImage to it and empty this key; roll back: set canaryWeightPercent to 0 or empty this key.",
+  }),
+  canaryReplicas: field({ type: "integer", schema: integer(1, 50), default: 1, description: "Replicas of the canary Deployment (with canaryImage)." }),
+  canaryWeightPercent: field({
+    type: "integer",
+    schema: integer(0, 100),
+    default: 0,
+    description: "Share of requests (percent, per request) nginx sends to the canary track; 0 sends only forced requests (canaryHeader/canaryCookie). Needs canaryImage.",
+  }),
+  canaryHeader: field({
+    type: "string",
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, { error: "is not an HTTP header name (letters, digits and '-', starting with a letter)" }),
+    default: "X-Canary",
+    description: "Request header that forces a track for testers: \"always\" → canary, \"never\" → stable (wins over the cookie and the weight).",
+  }),
+  canaryCookie: field({
+    type: "string",
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, { error: "is not a cookie name nginx can read ($cookie_<name>: letters, digits and '_', starting with a letter)" }),
+    default: "edge_canary",
+    description: "Cookie that forces a track: \"always\" → canary, \"never\" → stable (wins over the weight).",
   }),
 
   // ── The timeout chain (seconds); see docs/cluster.md "Timeouts" ─────────────────────────────────────
@@ -646,6 +674,12 @@ function trafficProblems(c: StackConfig): string[] {
       `${key("albAnomalyMitigation")}: true needs ${key("albLoadBalancingAlgorithm")} weighted_random (AWS mitigates anomalies only with it), not ${show(c.albLoadBalancingAlgorithm)}`,
     );
   }
+  if (c.canaryImage === "") {
+    if (c.canaryWeightPercent > 0) problems.push(`${key("canaryWeightPercent")} (${c.canaryWeightPercent}) needs ${key("canaryImage")}: there is no canary track to send traffic to`);
+  } else if (c.canaryImage === c.appImage) {
+    problems.push(`${key("canaryImage")}: ${show(c.canaryImage)} is appImage itself; a canary runs a different image (promoted: empty canaryImage)`);
+  }
+  if (c.canaryCookie === AFFINITY_COOKIE) problems.push(`${key("canaryCookie")}: ${show(c.canaryCookie)} is the affinity cookie nginx sets itself (cookie_affinity)`);
   const secondary = ["dnsFailoverSecondaryDnsName", "dnsFailoverSecondaryZoneId"] as const;
   if (c.dnsFailover) {
     for (const k of secondary) if (!c[k]) problems.push(`${key(k)}: is required when ${key("dnsFailover")} is true (the SECONDARY record's target)`);

@@ -256,6 +256,26 @@ export interface NginxHsts {
   preload: boolean;
 }
 
+/**
+ * The canary track: every proxied request gets a track, `canary` or `stable`, and goes to that track's
+ * upstream. Precedence: the forcing header ("always" → canary, "never" → stable), then the forcing
+ * cookie (same values), then the weight (per request, nginx's split_clients on the request id). The
+ * track is in the access log (`track`) so each track's error rate can be compared.
+ */
+export interface NginxCanary {
+  /** Upstream of the canary pods (the locations' own upstream is the stable track). */
+  upstream: string;
+  /** Percent (0–100) of unforced requests sent to the canary. */
+  weightPercent: number;
+  /** Request header forcing a track (e.g. X-Canary). */
+  header: string;
+  /** Cookie forcing a track (e.g. edge_canary). */
+  cookie: string;
+}
+
+/** The values of the canary header and cookie that force a track. */
+export const CANARY_FORCE = { always: "canary", never: "stable" } as const;
+
 export interface NginxModel {
   /** Where the file runs: "cluster" (ConfigMap) or "local" (test prefix / local data plane). */
   mode: "cluster" | "local";
@@ -295,5 +315,7 @@ export interface NginxModel {
    */
   upstreamBindAddress: string | null;
   upstreams: NginxUpstream[];
+  /** null: one track (stable), every location proxies to its own upstream. */
+  canary: NginxCanary | null;
   servers: NginxServer[];
 }

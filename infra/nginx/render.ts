@@ -1,5 +1,5 @@
 import { allowHeader, HEADERS, hstsValue, sortedMethods, type HttpMethod } from "@edgestack/contract";
-import { AFFINITY_COOKIE, NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
+import { AFFINITY_COOKIE, CANARY_FORCE, NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
@@ -59,6 +59,7 @@ export function renderNginxConf(model: NginxModel): string {
           ["user_agent", "$edge_log_user_agent"],
           ["referer", "$edge_log_referer"],
           ["listener", "$server_port"],
+          ["track", "$edge_track"],
         ]
           .map(([k, v]) => `"${k}":"${v}"`)
           .join(",") +
@@ -164,6 +165,8 @@ export function renderNginxConf(model: NginxModel): string {
     out.line(`limit_conn_status ${r.status};`);
     out.line("limit_req_log_level info;");
     out.line("limit_conn_log_level info;");
+    out.blank();
+    renderTrack(out, model);
     for (const u of model.upstreams) {
       out.blank();
       renderUpstream(out, u, model.mode);
@@ -176,6 +179,58 @@ export function renderNginxConf(model: NginxModel): string {
     }
   });
   return out.text();
+}
+
+/**
+ * $edge_track (canary or stable) for every request, logged as `track`; with a canary also
+ * $edge_upstream, the track's upstream. Forcing header, then forcing cookie, then the weight.
+ */
+function renderTrack(out: Lines, model: NginxModel): void {
+  const canary = model.canary;
+  if (canary === null) {
+    out.comment("One track: every request is stable (logged as track).");
+    out.block("map $server_protocol $edge_track", () => out.line("default stable;"));
+    return;
+  }
+  const stable = stableUpstream(model);
+  const variable = (prefix: string, name: string) => `${prefix}${name.toLowerCase().replace(/-/g, "_")}`;
+  out.comment(
+    `Canary track: ${canary.header}: always|never, then the ${canary.cookie} cookie (always|never), then ${canary.weightPercent}% of the other requests`,
+    "(per request, by nginx's random request id). Each request's track is logged (track) so the tracks' error rates can be compared.",
+  );
+  out.block('split_clients "${request_id}" $edge_canary_split', () => {
+    if (canary.weightPercent === 0) out.line("* stable;");
+    else if (canary.weightPercent === 100) out.line("100% canary;");
+    else {
+      out.line(`${canary.weightPercent}% canary;`);
+      out.line("* stable;");
+    }
+  });
+  for (const [source, name] of [
+    [variable("$http_", canary.header), "$edge_canary_header"],
+    [variable("$cookie_", canary.cookie), "$edge_canary_cookie"],
+  ] as const) {
+    out.block(`map ${source} ${name}`, () => {
+      out.line(`default "";`);
+      for (const [value, track] of Object.entries(CANARY_FORCE)) out.line(`${value} ${track};`);
+    });
+  }
+  out.block('map "$edge_canary_header:$edge_canary_cookie:$edge_canary_split" $edge_track', () => {
+    out.line("default stable;");
+    for (const track of ["canary", "stable"]) out.line(`"~^${track}:" ${track};`);
+    for (const track of ["canary", "stable"]) out.line(`"~^:${track}:" ${track};`);
+    out.line(`"~^::canary$" canary;`);
+  });
+  out.block("map $edge_track $edge_upstream", () => {
+    out.line(`default ${stable};`);
+    out.line(`canary ${canary.upstream};`);
+  });
+}
+
+/** The one upstream the locations name (the validator refuses a canary with more than one). */
+function stableUpstream(model: NginxModel): string {
+  for (const s of model.servers) if (s.role === "proxy" && s.locations.length > 0) return s.locations[0].upstream;
+  return model.upstreams[0].name;
 }
 
 const ALGORITHM_DIRECTIVE: Record<NginxUpstream["algorithm"], string | null> = {
@@ -485,7 +540,10 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
       out.line(`limit_conn ${model.webSockets.podZone} ${model.webSockets.perPod};`);
     }
     if (!l.accessLog) out.line("access_log off;");
-    out.line(`proxy_pass http://${u.name};`);
+    // The canary split applies to every location but the load balancers' health check, which always
+    // asks the stable track (a broken canary must not take nginx out of the target groups).
+    const split = model.canary !== null && l.path !== NGINX_HEALTH_PATH;
+    out.line(split ? "proxy_pass http://$edge_upstream;" : `proxy_pass http://${u.name};`);
     if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
     out.line("proxy_http_version 1.1;");
     if (l.websocket) {

@@ -326,6 +326,18 @@ export const nginxModelSchema = z
     exposeUpstreamAddress: bool(),
     upstreamBindAddress: text(isIpv4Address, "an IPv4 address").nullable(),
     upstreams: list(upstream, 1),
+    canary: z
+      .object(
+        {
+          upstream: identifier(),
+          weightPercent: int(0, 100),
+          header: text(isHeaderName, "an HTTP header name"),
+          // Read as $cookie_<name>: a '-' would end the variable name.
+          cookie: text((v) => /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(v), "a cookie name of letters, digits and '_'"),
+        },
+        { error: "must be null or { upstream, weightPercent, header, cookie }" },
+      )
+      .nullable(),
     servers: list(server, 1),
   })
   .superRefine((m, ctx) => {
@@ -365,6 +377,14 @@ export const nginxModelSchema = z
     const checkUpstreamName = (l: { upstream: string }, path: (string | number)[]) => {
       if (!upstreamNames.has(l.upstream)) problem([...path, "upstream"], `${show(l.upstream)} names no upstream in nginx.upstreams`);
     };
+
+    if (m.canary !== null) {
+      const canary = m.canary;
+      if (!upstreamNames.has(canary.upstream)) problem(["canary", "upstream"], `${show(canary.upstream)} names no upstream in nginx.upstreams`);
+      const stable = new Set(m.servers.flatMap((s) => (s.role === "proxy" ? s.locations.map((l) => l.upstream) : s.role === "redirect_https" ? [s.health.upstream] : [])));
+      if (stable.has(canary.upstream)) problem(["canary", "upstream"], `${show(canary.upstream)} is a location's own (stable) upstream; the canary needs its own`);
+      if (stable.size > 1) problem(["canary"], `one stable upstream is split; the locations name ${[...stable].map(show).join(", ")}`);
+    }
 
     const sourceProblem = (s: Parameters<typeof proxyProtocolSourceProblem>[0], at: string, i: number) => {
       const why = proxyProtocolSourceProblem(s, at);

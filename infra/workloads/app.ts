@@ -12,6 +12,10 @@ export const APP_NAME = "app";
 export const APP_PODS_SERVICE = "app-pods";
 /** The name nginx re-resolves; EKS's cluster domain is cluster.local. */
 export const APP_PODS_DNS_NAME = `${APP_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
+/** The canary Deployment and its headless Service (nginx's canary upstream). */
+export const APP_CANARY_NAME = "app-canary";
+export const APP_CANARY_PODS_SERVICE = "app-canary-pods";
+export const APP_CANARY_PODS_DNS_NAME = `${APP_CANARY_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
 /** The app's shallow liveness route (the process answers). */
 export const APP_LIVENESS_PATH = routePath("liveness");
 /** The app's readiness route: 200 while it can serve, 503 from SIGTERM on; independent of Redis. */

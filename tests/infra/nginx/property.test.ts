@@ -215,6 +215,8 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
       exposeUpstreamAddress: fc.boolean(),
       upstreamBindAddress: fc.option(fc.constantFrom("127.0.0.2", "127.0.0.1"), { nil: null }),
       upstreams: fc.tuple(...upstreamNames.map(upstreamArb)),
+      // The canary split is checked with nginx in render.test.ts / canary-behaviour.test.ts.
+      canary: fc.constant(null),
       servers,
     });
   });

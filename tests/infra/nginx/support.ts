@@ -161,7 +161,7 @@ export interface LocalNginx {
  */
 export async function startLocalNginx(
   upstreams: LocalUpstream[],
-  options: { config?: Partial<StackConfig>; edit?: (model: NginxModel) => void; trustedCidrs?: string[]; routes?: readonly RouteEntry[] } = {},
+  options: { config?: Partial<StackConfig>; edit?: (model: NginxModel) => void; trustedCidrs?: string[]; routes?: readonly RouteEntry[]; canaryUpstreams?: LocalUpstream[] } = {},
 ): Promise<LocalNginx> {
   const prefix = makeNginxPrefix();
   const [port, statusPort, proxyProtocolPort, proxyProtocolHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -170,6 +170,7 @@ export async function startLocalNginx(
     mode: "local",
     prefix,
     upstreams,
+    ...(options.canaryUpstreams ? { canaryUpstreams: options.canaryUpstreams } : {}),
     listenPort: port,
     statusPort,
     proxyProtocolPort,
