@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { parseAppEnvironment, type AccessLogMode, type LogLevel } from "@edgestack/contract";
+import { parseAppEnvironment, type AccessLogMode, type LogLevel, type ReleaseTrack } from "@edgestack/contract";
 import { parseApiKeyHashes } from "./apiKeys";
 
 export { ACCESS_LOG_MODES, type AccessLogMode } from "@edgestack/contract";
@@ -28,6 +28,8 @@ export interface AppConfig {
   redisCommandTimeoutMs: number;
   wsHeartbeatMs: number;
   instanceId: string;
+  /** The release track (stable or canary), on every log line. */
+  track: ReleaseTrack;
   logLevel: LogLevel;
   accessLog: AccessLogMode;
 }
@@ -83,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     instanceId: e.INSTANCE_ID ?? hostname(),
+    track: e.TRACK,
     logLevel: e.LOG_LEVEL,
     accessLog: e.ACCESS_LOG,
   };

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { NGINX_PORTS } from "../nginx/model";
-import { APP_PORT, appLabels } from "./app";
+import { anyTrackAppSelector, APP_PORT } from "./app";
 import { nginxLabels } from "./nginx";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -30,7 +30,8 @@ export const CLUSTER_DNS_PEER = {
  */
 export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec: NetworkPolicySpec }[] {
   const nginxPods = selector(podsOf(nginxLabels));
-  const appPods = selector(podsOf(appLabels));
+  // Both tracks' app pods (stable and canary share the component label).
+  const appPods = selector(anyTrackAppSelector);
   const nodes = i.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [
     { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },

@@ -1,0 +1,48 @@
+import { parseStackConfig } from "../../../infra/config/schema";
+import { loadConfig } from "../../../app/src/config";
+import { appCanaryPodsServiceSpec, appDeploymentSpec, appPodsServiceSpec, appServiceSpec } from "../../../infra/workloads/app";
+import { networkPolicySpecs } from "../../../infra/workloads/network-policies";
+
+/** The canary track's Deployment and Service: own image and pods, same environment (one limiter), never in the stable selectors. */
+const config = parseStackConfig(
+  {
+    "aws:region": "eu-west-1",
+    "edgestack:domain": "example.com",
+    "edgestack:appImage": "registry.example.com/app:1.0.0",
+    "edgestack:canaryImage": "registry.example.com/app:1.1.0",
+    "edgestack:canaryReplicas": "2",
+    "edgestack:canaryWeightPercent": "5",
+  },
+  "test",
+);
+const stable = appDeploymentSpec(config, "app-redis") as any;
+const canary = appDeploymentSpec(config, "app-redis", "canary") as any;
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+test("the canary runs canaryImage with canaryReplicas, TRACK=canary, and otherwise the stable pods' environment (same Redis: one limiter)", () => {
+  expect(canary.template.spec.containers[0].image).toBe("registry.example.com/app:1.1.0");
+  expect(canary.replicas).toBe(2);
+  const env = (spec: any) => spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: unknown }[];
+  expect(env(canary).filter((e) => e.name !== "TRACK")).toEqual(env(stable));
+  expect(env(canary).find((e) => e.name === "TRACK")?.value).toBe("canary");
+  // The app accepts it and logs it.
+  expect(loadConfig({ ...Object.fromEntries(env(canary).filter((e) => e.value !== undefined).map((e) => [e.name, e.value])), REDIS_URL: "redis://127.0.0.1:6379" }).track).toBe("canary");
+  expect(stable.template.spec.containers[0].image).toBe("registry.example.com/app:1.0.0");
+});
+
+test("no stable selector matches a canary pod, the canary Service matches only canary pods, and the NetworkPolicies cover both", () => {
+  const canaryPod = canary.template.metadata.labels;
+  const stablePod = stable.template.metadata.labels;
+  expect(matches(canary.selector.matchLabels, canaryPod)).toBe(true);
+  for (const sel of [stable.selector.matchLabels, appPodsServiceSpec().selector as Record<string, string>, appServiceSpec(config).selector as Record<string, string>]) {
+    expect(matches(sel, canaryPod)).toBe(false);
+    expect(matches(sel, stablePod)).toBe(true);
+  }
+  const canaryService = appCanaryPodsServiceSpec();
+  expect([canaryService.clusterIP, matches(canaryService.selector as Record<string, string>, canaryPod), matches(canaryService.selector as Record<string, string>, stablePod)]).toEqual(["None", true, false]);
+  const policies = networkPolicySpecs({ vpcCidr: "10.0.0.0/16", privateSubnetCidrs: ["10.0.1.0/24"], redisPort: 6379 });
+  for (const name of ["app-from-nginx", "app-to-redis"]) {
+    const sel = (policies.find((p) => p.name === name)!.spec.podSelector as any).matchLabels;
+    expect([name, matches(sel, canaryPod), matches(sel, stablePod)]).toEqual([name, true, true]);
+  }
+});
