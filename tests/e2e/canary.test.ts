@@ -1,0 +1,49 @@
+/**
+ * The canary track through the local data plane: real app replicas of both tracks (the canary with
+ * TRACK=canary under its own DNS name), nginx splitting and forcing, one limiter over both tracks.
+ */
+import { startDataPlane, type DataPlane } from "../../local";
+import { getMany, httpGet, type HttpAnswer } from "../../local/load";
+
+const CANARY = { canaryImage: "registry.example.com/app:2.0.0", canaryReplicas: 1, canaryWeightPercent: 20 } as const;
+const quietLimits = { nginxRateLimitPerMinute: 600_000, nginxRateLimitBurst: 10_000 } as const;
+const instances = (answers: HttpAnswer[]) => answers.map((a) => `${a.status} ${String(a.headers["x-instance"])}`);
+
+describe("split and forcing", () => {
+  let plane: DataPlane;
+  beforeAll(async () => {
+    plane = await startDataPlane({ replicas: 2, logLevel: "warn", configOverrides: { ...CANARY, ...quietLimits }, appEnv: { RATE_LIMIT_MAX: "1000000", RATE_LIMIT_WINDOW_MS: "1000" } });
+  });
+  afterAll(async () => {
+    await plane?.stop();
+  });
+
+  test("the canary replica is its own Deployment's: TRACK=canary, under app-canary-pods", () => {
+    expect(plane.canaryReplicas).toHaveLength(1);
+    expect(plane.nginxConf).toMatch(/server app-canary-pods\.edgestack\.svc\.cluster\.local:\d+ .* resolve;/);
+  });
+
+  test("20% of 2,000 requests reach the canary (±3 points); forcing by header and cookie is exact", async () => {
+    const answers = await getMany(plane.urls.hello, 2000, 8);
+    const served = instances(answers);
+    expect(served.every((s) => s.startsWith("200 "))).toBe(true);
+    const share = (served.filter((s) => s === "200 canary-0").length / served.length) * 100;
+    expect(Math.abs(share - 20)).toBeLessThanOrEqual(3);
+    expect(new Set(instances(await getMany(plane.urls.hello, 100, 4, { headers: { "X-Canary": "always" } })))).toEqual(new Set(["200 canary-0"]));
+    expect(new Set(instances(await getMany(plane.urls.hello, 100, 4, { headers: { Cookie: "edge_canary=never" } }))).has("200 canary-0")).toBe(false);
+  });
+});
+
+test("one limiter over both tracks: a client's stable requests count against its canary ones", async () => {
+  const plane = await startDataPlane({ replicas: 1, logLevel: "warn", configOverrides: { ...CANARY, ...quietLimits }, appEnv: { RATE_LIMIT_MAX: "5", RATE_LIMIT_WINDOW_MS: "60000" } });
+  try {
+    const stable = [];
+    for (let i = 0; i < 5; i++) stable.push(await httpGet(plane.urls.hello, { headers: { "X-Canary": "never" } }));
+    expect(instances(stable)).toEqual(Array(5).fill("200 replica-0"));
+    const canary = await httpGet(plane.urls.hello, { headers: { "X-Canary": "always" } });
+    // Refused by the canary replica itself (the app's limiter, not nginx's).
+    expect(instances([canary])).toEqual(["429 canary-0"]);
+  } finally {
+    await plane.stop();
+  }
+});
