@@ -281,7 +281,7 @@ export const fields = {
     description:
       "Image of the canary Deployment (app-canary, pods labelled edgestack.io/track: canary), pinned like appImage; empty: no canary. Promote: set appImage to it and empty this key; roll back: set canaryWeightPercent to 0 or empty this key.",
   }),
-  canaryReplicas: field({ type: "integer", schema: integer(1, 50), default: 1, description: "Replicas of the canary Deployment (with canaryImage)." }),
+  canaryReplicas: field({ type: "integer", schema: integer(1, 50), default: 1, description: "Replicas of the canary Deployment (with canaryImage); at least 2 in prod." }),
   canaryWeightPercent: field({
     type: "integer",
     schema: integer(0, 100),
@@ -676,6 +676,8 @@ function trafficProblems(c: StackConfig): string[] {
   }
   if (c.canaryImage === "") {
     if (c.canaryWeightPercent > 0) problems.push(`${key("canaryWeightPercent")} (${c.canaryWeightPercent}) needs ${key("canaryImage")}: there is no canary track to send traffic to`);
+  } else if (c.environment === "prod" && c.canaryReplicas < 2) {
+    problems.push(`${key("canaryReplicas")} (${c.canaryReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
   } else if (c.canaryImage === c.appImage) {
     problems.push(`${key("canaryImage")}: ${show(c.canaryImage)} is appImage itself; a canary runs a different image (promoted: empty canaryImage)`);
   }

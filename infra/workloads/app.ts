@@ -153,9 +153,9 @@ export function appCanaryPodsServiceSpec(): k8s.types.input.core.v1.ServiceSpec 
   return { ...appPodsServiceSpec(), selector: canarySelector };
 }
 
-/** One pod at a time may be evicted (node drains, upgrades); works for any replica count. */
-export function appPdbSpec(): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-  return { maxUnavailable: 1, selector: { matchLabels: selector } };
+/** One pod at a time may be evicted (node drains, upgrades); works for any replica count. Per track. */
+export function appPdbSpec(track: ReleaseTrack = "stable"): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: track === "canary" ? canarySelector : selector } };
 }
 
 export function appHpaSpec(s: WorkloadSettings, deploymentName: string): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {

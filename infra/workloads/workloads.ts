@@ -109,6 +109,11 @@ export class Workloads extends pulumi.ComponentResource {
         { metadata: { name: APP_CANARY_PODS_SERVICE, namespace, labels: { ...canaryLabels } }, spec: appCanaryPodsServiceSpec() },
         inNamespace,
       );
+      new kubernetes.policy.v1.PodDisruptionBudget(
+        `${name}-app-canary`,
+        { metadata: { name: APP_CANARY_NAME, namespace, labels: { ...canaryLabels } }, spec: appPdbSpec("canary") },
+        inNamespace,
+      );
     }
     new kubernetes.policy.v1.PodDisruptionBudget(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appPdbSpec() }, inNamespace);
     new kubernetes.autoscaling.v2.HorizontalPodAutoscaler(

@@ -74,8 +74,12 @@ describe("nginx algorithm and canary keys", () => {
     expect([c.canaryImage, c.canaryWeightPercent, c.canaryReplicas, c.canaryHeader, c.canaryCookie]).toEqual(["", 0, 1, "X-Canary", "edge_canary"]);
   });
   it("accept a canary image with a weight", () => {
-    const c = parseStackConfig({ ...base, "edgestack:appImage": "registry.example.com/app:1.0.0", "edgestack:canaryImage": "registry.example.com/app:1.1.0", "edgestack:canaryWeightPercent": "5" }, "prod");
+    const canary = { ...base, "edgestack:appImage": "registry.example.com/app:1.0.0", "edgestack:canaryImage": "registry.example.com/app:1.1.0", "edgestack:canaryWeightPercent": "5" };
+    const c = parseStackConfig({ ...canary, "edgestack:canaryReplicas": "2" }, "prod");
     expect([c.canaryImage, c.canaryWeightPercent]).toEqual(["registry.example.com/app:1.1.0", 5]);
+    // One canary replica is fine in dev, not in prod (a node drain would empty the track).
+    expect(parseStackConfig(canary, "dev").canaryReplicas).toBe(1);
+    expect(configProblems(canary, "prod")).toEqual([expect.stringMatching(/^edgestack:canaryReplicas \(1\) must be at least 2 in prod/)]);
   });
   it("refuse a weight without a canary image, the app image as canary, out-of-range weights and unusable names, each naming its key", () => {
     expect(configProblems({ ...base, "edgestack:canaryWeightPercent": "10" })).toEqual([expect.stringMatching(/^edgestack:canaryWeightPercent \(10\) needs edgestack:canaryImage/)]);

@@ -1,6 +1,6 @@
 import { parseStackConfig } from "../../../infra/config/schema";
 import { loadConfig } from "../../../app/src/config";
-import { appCanaryPodsServiceSpec, appDeploymentSpec, appPodsServiceSpec, appServiceSpec } from "../../../infra/workloads/app";
+import { appCanaryPodsServiceSpec, appDeploymentSpec, appPdbSpec, appPodsServiceSpec, appServiceSpec } from "../../../infra/workloads/app";
 import { networkPolicySpecs } from "../../../infra/workloads/network-policies";
 
 /** The canary track's Deployment and Service: own image and pods, same environment (one limiter), never in the stable selectors. */
@@ -45,4 +45,12 @@ test("no stable selector matches a canary pod, the canary Service matches only c
     const sel = (policies.find((p) => p.name === name)!.spec.podSelector as any).matchLabels;
     expect([name, matches(sel, canaryPod), matches(sel, stablePod)]).toEqual([name, true, true]);
   }
+});
+
+test("the canary has its own PodDisruptionBudget, selecting exactly its pods", () => {
+  const pdb = appPdbSpec("canary") as any;
+  expect(pdb.maxUnavailable).toBe(1);
+  expect(matches(pdb.selector.matchLabels, canary.template.metadata.labels)).toBe(true);
+  expect(matches(pdb.selector.matchLabels, stable.template.metadata.labels)).toBe(false);
+  expect(matches((appPdbSpec() as any).selector.matchLabels, canary.template.metadata.labels)).toBe(false);
 });
