@@ -2,20 +2,20 @@ import type * as k8s from "@pulumi/kubernetes";
 import { appEnvironment, PORTS, routePath, type ReleaseTrack } from "@edgestack/contract";
 import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
-import { NAMESPACE, type WorkloadSettings } from "./settings";
+import type { WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
+import { APP_CANARY_NAME } from "../cluster/objects";
 
 /** The port the app listens on (PORT) and its Services' port: nginx's upstream servers are the pods' IPs on it. */
 export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
-/** Headless Service: its DNS name resolves to the ready app pods' IPs (nginx's resolving upstream). */
-export const APP_PODS_SERVICE = "app-pods";
-/** The name nginx re-resolves; EKS's cluster domain is cluster.local. */
-export const APP_PODS_DNS_NAME = `${APP_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
-/** The canary Deployment and its headless Service (nginx's canary upstream). */
-export const APP_CANARY_NAME = "app-canary";
-export const APP_CANARY_PODS_SERVICE = "app-canary-pods";
-export const APP_CANARY_PODS_DNS_NAME = `${APP_CANARY_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
+/** The canary Deployment (its headless Service and DNS name live with the other addressed names). */
+export { APP_CANARY_NAME } from "../cluster/objects";
+/**
+ * The app's /metrics port (METRICS_PORT, the contract's PORTS.appMetrics): a container port named "metrics" that no
+ * Service lists and nginx never proxies to; only the metrics scraper may connect (network-policies.ts).
+ */
+export const APP_METRICS_PORT = PORTS.appMetrics;
 /** The app's shallow liveness route (the process answers). */
 export const APP_LIVENESS_PATH = routePath("liveness");
 /** The app's readiness route: 200 while it can serve, 503 from SIGTERM on; independent of Redis. */
@@ -93,7 +93,10 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, 
             name: APP_NAME,
             image: canary ? s.canaryImage : s.appImage,
             imagePullPolicy: "IfNotPresent",
-            ports: [{ name: "http", containerPort: APP_PORT, protocol: "TCP" }],
+            ports: [
+              { name: "http", containerPort: APP_PORT, protocol: "TCP" },
+              { name: "metrics", containerPort: APP_METRICS_PORT, protocol: "TCP" },
+            ],
             env: [
               ...appEnv(s),
               ...(canary ? [{ name: "TRACK", value: track }] : []),

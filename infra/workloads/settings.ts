@@ -34,12 +34,28 @@ export type WorkloadSettings = Pick<
   | "terminationGracePeriodSeconds"
   | "nginxImage"
   | "nginxReplicas"
+  | "nginxExporterImage"
   | "nginxHttpNodePort"
   | "nginxProxyProtocolNodePort"
   | "nginxProxyProtocolHttpNodePort"
+  | "sloWindowDays"
+  | "sloApiAvailabilityPercent"
+  | "sloApiLatencyMs"
+  | "sloApiLatencyPercent"
+  | "sloSiteAvailabilityPercent"
+  | "sloSiteLatencyMs"
+  | "sloSiteLatencyPercent"
+  | "sloWebsocketAvailabilityPercent"
+  | "sloWebsocketLatencyMs"
+  | "sloWebsocketLatencyPercent"
+  | "nginxBlueGreen"
+  | "nginxGreenImage"
+  | "nginxGreenReplicas"
+  | "nginxGreenHttpNodePort"
+  | "nginxGreenProxyProtocolNodePort"
+  | "nginxGreenProxyProtocolHttpNodePort"
 >;
 
-export const NAMESPACE = "edgestack";
 
 /**
  * Cross-field rules of the workload settings the config schema does not check: a request above its

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { parseStackConfig } from "../../infra/config/schema";
 import { imageRepositoryName } from "../../infra/image/settings";
-import { readStackFiles } from "../../infra/config/stack-files";
+import { readStackFiles } from "../../offline/engine/stack-files";
 import { runStack, StackRun } from "../harness";
 
 type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, any> };

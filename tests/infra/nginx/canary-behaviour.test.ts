@@ -1,9 +1,10 @@
 /**
  * The canary track with the real nginx in front of loopback backends: the weight's split over 5,000
  * requests, forcing by header and cookie (exact), their precedence, the health check pinned to the
- * stable track, and the track in the access log.
+ * stable track, the track in the access log, and the fallback to the stable track when no canary pod is live.
  */
 import * as http from "node:http";
+import { freePort } from "../../../local/processes/ports";
 import { countBy, echoOf, get, NO_LIMITS, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
 
 const CANARY_IMAGE = "registry.example.com/app:2.0.0";
@@ -106,4 +107,44 @@ test("each access-log line names the request's track", async () => {
     .map((l) => JSON.parse(l) as { uri: string; track: string });
   expect(lines.find((l) => l.uri === "/api/logged-stable")?.track).toBe("stable");
   expect(lines.find((l) => l.uri === "/api/logged-canary")?.track).toBe("canary");
+});
+
+test("a canary request that finds no live canary pod falls back to the stable track (logged as canary, the fallback in upstream_addr); a POST is not re-sent", async () => {
+  const started = await Promise.all(["stable1", "stable2"].map((n) => startBackend(n)));
+  backends.push(...started);
+  const deadCanary = await freePort();
+  const nginx = await startLocalNginx(
+    started.map((b) => ({ host: "127.0.0.1", port: b.port })),
+    {
+      config: { ...NO_LIMITS, nginxMaxFails: 1, nginxFailTimeoutSeconds: 30, canaryImage: CANARY_IMAGE, canaryWeightPercent: 100, canaryHeader: "X-Canary", canaryCookie: "edge_canary" },
+      canaryUpstreams: [{ host: "127.0.0.1", port: deadCanary }],
+    },
+  );
+  running.push(nginx);
+  // The first request finds the canary pod refusing (now marked failed); the later ones find no live canary pod at all.
+  for (let i = 0; i < 6; i++) {
+    const reply = await get(agent, nginx.port, `/api/fallback/${i}`, { "X-Canary": "always" });
+    expect(reply.status).toBe(200);
+    expect(track(echoOf(reply).backend)).toBe("stable");
+  }
+  const post = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: nginx.port, path: "/api/fallback-post", method: "POST", agent, headers: { "content-type": "application/json", "X-Canary": "always" } }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.once("error", reject);
+    req.end("{}");
+  });
+  expect(post).toBe(502);
+  const lines = nginx.nginx
+    .readFile("access.log")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { uri: string; track: string; status: string; upstream_addr: string });
+  const fellBack = lines.filter((l) => l.uri.startsWith("/api/fallback/"));
+  expect(fellBack).toHaveLength(6);
+  for (const l of fellBack) {
+    expect(l.track).toBe("canary");
+    expect(l.upstream_addr).toContain(" : ");
+  }
 });
