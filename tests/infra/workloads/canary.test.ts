@@ -54,3 +54,23 @@ test("the canary has its own PodDisruptionBudget, selecting exactly its pods", (
   expect(matches(pdb.selector.matchLabels, stable.template.metadata.labels)).toBe(false);
   expect(matches((appPdbSpec() as any).selector.matchLabels, canary.template.metadata.labels)).toBe(false);
 });
+
+test("every NetworkPolicy treats a canary pod as a stable one (served, probed, scraped, Redis), for every nginx tier; the canary exposes the metrics port", () => {
+  const canaryPod = canary.template.metadata.labels;
+  const stablePod = stable.template.metadata.labels;
+  const policies = networkPolicySpecs({ vpcCidr: "10.0.0.0/16", privateSubnetCidrs: ["10.0.1.0/24"], redisPort: 6379, extraNginxTiers: ["nginx-green"] });
+  const selectors: [string, Record<string, string>][] = [];
+  for (const p of policies) {
+    const spec = p.spec as any;
+    selectors.push([`${p.name} podSelector`, spec.podSelector.matchLabels ?? {}]);
+    for (const rule of [...(spec.ingress ?? []), ...(spec.egress ?? [])]) {
+      for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) if (peer.podSelector !== undefined && peer.namespaceSelector === undefined) selectors.push([`${p.name} peer`, peer.podSelector.matchLabels]);
+    }
+  }
+  const appSelectors = selectors.filter(([, sel]) => matches(sel, stablePod));
+  expect(appSelectors.map(([where]) => where)).toEqual(expect.arrayContaining(["app-from-nginx podSelector", "app-metrics-from-scraper podSelector", "app-to-redis podSelector", "nginx-to-app peer", "nginx-green-to-app peer"]));
+  for (const [where, sel] of selectors) expect([where, matches(sel, canaryPod)]).toEqual([where, matches(sel, stablePod)]);
+  const ports = (spec: any) => spec.template.spec.containers[0].ports;
+  expect(ports(canary)).toEqual(ports(stable));
+  expect(ports(canary).map((p: { name: string }) => p.name)).toContain("metrics");
+});
