@@ -423,8 +423,8 @@ export const kubernetesPolicies: Policies = [
       allowedImageRepositories: {
         type: "array",
         items: { type: "string" },
-        default: ["nginxinc/nginx-unprivileged", "docker.io/nginxinc/nginx-unprivileged"],
-        description: "Image repositories (without tag or digest) pods may run besides the stack's ECR repositories; the default is the stack's nginx image.",
+        default: ["nginxinc/nginx-unprivileged", "docker.io/nginxinc/nginx-unprivileged", "nginx/nginx-prometheus-exporter", "docker.io/nginx/nginx-prometheus-exporter"],
+        description: "Image repositories (without tag or digest) pods may run besides the stack's ECR repositories; the default is the stack's nginx image and its metrics exporter sidecar.",
       },
     },
     validate: (resources, { config }, report) => {

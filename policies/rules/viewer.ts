@@ -262,11 +262,23 @@ export const nginxPolicies: Policies = [
         for (const server of serversOf(root)) {
           const serverLimit = httpLimit || directivesNamed(server, "limit_req").length > 0;
           const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
-          for (const loc of locationsOf(server)) {
-            const path = loc.args[loc.args.length - 1];
+          const locations = locationsOf(server);
+          const redirectsTo = (b: NginxBlock, name: string) => b.directives.some((d) => (d.name === "error_page" || d.name === "try_files") && d.args.includes(name));
+          // A request reaches a named location (`location @x`) only by an internal redirect from another
+          // location, after that location's limits: a named one is limited when every location sending
+          // requests to it is (or is exempt). One no location names, or named at server level (any
+          // location, exempt ones included, may send there), is judged on its own.
+          const limitedOrExempt = (loc: NginxBlock, seen: ReadonlySet<NginxBlock>): boolean => {
+            if (serverLimit || directivesNamed(loc, "limit_req").length > 0) return true;
+            if (loc.args[0] === "=" && unlimited.includes(loc.args[loc.args.length - 1])) return true;
+            const name = loc.args[0];
+            if (loc.args.length !== 1 || !name?.startsWith("@") || seen.has(loc) || redirectsTo(server, name)) return false;
+            const senders = locations.filter((l) => l !== loc && redirectsTo(l, name));
+            return senders.length > 0 && senders.every((l) => limitedOrExempt(l, new Set([...seen, loc])));
+          };
+          for (const loc of locations) {
             const proxiesHere = loc.directives.some((d) => /^(proxy|grpc|fastcgi|uwsgi)_pass$/.test(d.name));
-            const limited = serverLimit || directivesNamed(loc, "limit_req").length > 0;
-            if (proxiesHere && !limited && !(loc.args[0] === "=" && unlimited.includes(path))) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
+            if (proxiesHere && !limitedOrExempt(loc, new Set())) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
             const acl = loc.directives.filter((d) => d.name === "allow" || d.name === "deny");
             const status = loc.directives.some((d) => d.name === "stub_status");
             if (acl.length === 0 && !status) continue;
