@@ -18,9 +18,12 @@ describe("split and forcing", () => {
     await plane?.stop();
   });
 
-  test("the canary replica is its own Deployment's: TRACK=canary, under app-canary-pods", () => {
+  test("the canary replica is its own Deployment's: TRACK=canary, under app-canary-pods, its /metrics on the metrics port like a stable one's", async () => {
     expect(plane.canaryReplicas).toHaveLength(1);
     expect(plane.nginxConf).toMatch(/server app-canary-pods\.edgestack\.svc\.cluster\.local:\d+ .* resolve;/);
+    const metrics = await fetch(`http://${plane.canaryReplicas[0]!.host}:${plane.metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^# (HELP|TYPE) /m);
   });
 
   test("20% of 2,000 requests reach the canary (±3 points); forcing by header and cookie is exact", async () => {
