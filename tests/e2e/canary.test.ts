@@ -12,7 +12,7 @@ const instances = (answers: HttpAnswer[]) => answers.map((a) => `${a.status} ${S
 describe("split and forcing", () => {
   let plane: DataPlane;
   beforeAll(async () => {
-    plane = await startDataPlane({ replicas: 2, logLevel: "warn", configOverrides: { ...CANARY, ...quietLimits }, appEnv: { RATE_LIMIT_MAX: "1000000", RATE_LIMIT_WINDOW_MS: "1000" } });
+    plane = await startDataPlane({ replicas: 2, logLevel: "warn", configOverrides: { ...CANARY, ...quietLimits }, appEnv: { RATE_LIMIT_MAX: "1000000", RATE_LIMIT_WINDOW_MS: "1000" }, observe: { interval: "1s" } });
   });
   afterAll(async () => {
     await plane?.stop();
@@ -25,6 +25,21 @@ describe("split and forcing", () => {
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^# (HELP|TYPE) /m);
   });
+
+  test("Prometheus scrapes the canary replica like the stable ones (a healthy target)", async () => {
+    const canaryTarget = `${plane.canaryReplicas[0]!.host}:${plane.metricsPort}`;
+    const stableTargets = plane.replicas.map((r) => `${r.host}:${plane.metricsPort}`);
+    const deadline = Date.now() + 30_000;
+    let up = new Set<string>();
+    while (Date.now() < deadline) {
+      const res = await fetch(`${plane.observability!.prometheusUrl}/api/v1/targets?state=active`);
+      const body = (await res.json()) as { data: { activeTargets: { labels: { instance: string }; health: string }[] } };
+      up = new Set(body.data.activeTargets.filter((t) => t.health === "up").map((t) => t.labels.instance));
+      if ([canaryTarget, ...stableTargets].every((t) => up.has(t))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect([...up]).toEqual(expect.arrayContaining([canaryTarget, ...stableTargets]));
+  }, 60_000);
 
   test("20% of 2,000 requests reach the canary (±3 points); forcing by header and cookie is exact", async () => {
     const answers = await getMany(plane.urls.hello, 2000, 8);
