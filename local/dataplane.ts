@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { StackConfig } from "../infra/config/schema";
 import { NGINX_HEALTH_PATH, NGINX_STUB_STATUS_PATH } from "../infra/nginx";
-import { APP_PODS_DNS_NAME } from "../infra/cluster/objects";
+import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME } from "../infra/cluster/objects";
 import { startDnsmasq, type DnsServer } from "./processes/dnsmasq";
 import { startHaproxy, type HaproxyProcess } from "./processes/haproxy";
 import { startNginx, type NginxProcess } from "./processes/nginx";
@@ -110,6 +110,8 @@ export interface DataPlane {
   readonly nginx: NginxProcess;
   /** Every replica started (index = position), including exited ones. */
   readonly replicas: readonly ReplicaProcess[];
+  /** The canary track's replicas (config canaryImage: canaryReplicas of them, TRACK=canary, published as app-canary-pods). */
+  readonly canaryReplicas: readonly ReplicaProcess[];
   /** Addresses the DNS name lists now (ready, not terminating). */
   readyAddresses(): string[];
   /** The nginx.conf nginx runs. */
@@ -184,8 +186,10 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 
 /** Loopback address of replica i: its own "pod IP" (all of 127/8 is local on Linux). */
 export const replicaAddress = (index: number): string => `127.0.0.${10 + index}`;
-/** Replicas one data plane can have over its life (127.0.0.10 … 127.0.0.254). */
-export const MAX_REPLICA_SLOTS = 245;
+/** Replicas one data plane can have over its life (127.0.0.10 … 127.0.0.199); the canary's from 127.0.0.200. */
+export const MAX_REPLICA_SLOTS = 190;
+/** Slot of canary replica i (its address is replicaAddress of it). */
+export const canarySlot = (index: number): number => MAX_REPLICA_SLOTS + index;
 
 /**
  * How long after SIGTERM new requests can still reach a replica: the probes' detection time
@@ -226,6 +230,8 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   let controller: EndpointController | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   const replicas: ReplicaProcess[] = [];
+  const canaryReplicas: ReplicaProcess[] = [];
+  let canaryController: EndpointController | undefined;
   const expectedDown = new Set<string>();
   let stopped: Promise<void> | undefined;
   let stopping = false;
@@ -241,11 +247,12 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     stopping = true;
     clearInterval(watchdog);
     controller?.stop();
+    canaryController?.stop();
     // Front to back: no new traffic, then drain the replicas, then their Redis and the DNS.
     await observability?.stop().catch(() => undefined);
     await haproxy?.stop().catch(() => undefined);
     await nginx?.stop().catch(() => undefined);
-    await Promise.all(replicas.map((r) => stopReplica(r)));
+    await Promise.all([...replicas, ...canaryReplicas].map((r) => stopReplica(r)));
     await redis?.dispose().catch(() => undefined);
     await dns?.stop().catch(() => undefined);
     if (!options.keepLogs) rmSync(dir, { recursive: true, force: true });
@@ -255,33 +262,42 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   let metricsPort = 0;
   // The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list.
   let siteOrigins: string[] = [];
-  const launchReplica = async (index: number): Promise<ReplicaProcess> => {
+  /** Every replica's /metrics address, both tracks: the Prometheus targets. */
+  const appTargets = () => [...replicas, ...canaryReplicas].filter((r) => r !== undefined).map((r) => `${r.host}:${metricsPort}`);
+  const launchReplica = async (index: number, canary = false): Promise<ReplicaProcess> => {
     if (index >= MAX_REPLICA_SLOTS) throw new Error(`a local data plane has at most ${MAX_REPLICA_SLOTS} replicas over its life`);
-    const host = replicaAddress(index);
-    const instanceId = replicaInstanceId(index);
+    const slot = canary ? canarySlot(index) : index;
+    const host = replicaAddress(slot);
+    const instanceId = canary ? `canary-${index}` : replicaInstanceId(index);
+    const endpoints = canary ? canaryController! : controller!;
     const r = await startReplica({
       index,
       instanceId,
       host,
       port: appPort,
       logFile: path.join(dir, `${instanceId}.log`),
-      env: replicaEnv(config, { index, host, port: appPort, metricsPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
+      env: {
+        ...replicaEnv(config, { index: slot, host, port: appPort, metricsPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
+        // The canary Deployment's own variables: its track, its pod name.
+        ...(canary ? { TRACK: "canary", INSTANCE_ID: instanceId } : {}),
+      },
     });
-    replicas[index] = r;
-    // Prometheus discovers every replica started (a dead one is a down target, then stale series).
-    observability?.setAppTargets(replicas.map((x) => `${x.host}:${metricsPort}`));
-    controller!.add({ id: instanceId, address: host, port: appPort });
+    if (canary) canaryReplicas[index] = r;
+    else replicas[index] = r;
+    // Prometheus discovers every replica started, of either track (a dead one is a down target, then stale series).
+    observability?.setAppTargets(appTargets());
+    endpoints.add({ id: instanceId, address: host, port: appPort });
     // A dead container's pod is not ready at once (kubelet reports it); the name drops it.
     void r.exited.then((e) => {
-      controller?.remove(instanceId);
+      endpoints.remove(instanceId);
       if (!stopping && !expectedDown.has(instanceId)) problem(`${instanceId} (pid ${r.pid}) exited (code ${e.code}, signal ${e.signal}); nginx sends its traffic to the others`);
     });
     return r;
   };
-  const waitReady = async (ids: string[], timeoutMs: number): Promise<void> => {
+  const waitReady = async (ids: string[], timeoutMs: number, endpoints = controller): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
-    while (!ids.every((id) => controller!.isReady(id))) {
-      if (Date.now() > deadline) throw new Error(`replicas ${ids.filter((id) => !controller!.isReady(id)).join(", ")} did not pass their readiness probe (${probe.path}) within ${timeoutMs} ms`);
+    while (!ids.every((id) => endpoints!.isReady(id))) {
+      if (Date.now() > deadline) throw new Error(`replicas ${ids.filter((id) => !endpoints!.isReady(id)).join(", ")} did not pass their readiness probe (${probe.path}) within ${timeoutMs} ms`);
       await sleep(20);
     }
   };
@@ -305,11 +321,22 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const failed = started.find((x): x is PromiseRejectedResult => x.status === "rejected");
     if (failed !== undefined) throw failed.reason;
     await waitReady(Array.from({ length: replicaCount }, (_, i) => replicaInstanceId(i)), 30_000);
+    const canary = config.canaryImage !== "";
+    if (canary) {
+      // The canary Deployment: its own replicas (the same app build locally, TRACK=canary) under app-canary-pods.
+      canaryController = new EndpointController(probe, (addresses) => theDns.publish(APP_CANARY_PODS_DNS_NAME, addresses), options.onEndpointChange);
+      log(`starting ${config.canaryReplicas} canary replica(s) (TRACK=canary, ${config.canaryWeightPercent}% of requests, forced by ${config.canaryHeader} or ${config.canaryCookie}: always|never)…`);
+      const startedCanary = await Promise.allSettled(Array.from({ length: config.canaryReplicas }, (_, i) => launchReplica(i, true)));
+      const failedCanary = startedCanary.find((x): x is PromiseRejectedResult => x.status === "rejected");
+      if (failedCanary !== undefined) throw failedCanary.reason;
+      await waitReady(Array.from({ length: config.canaryReplicas }, (_, i) => `canary-${i}`), 30_000, canaryController);
+    }
 
     const prefix = path.join(dir, "nginx");
     mkdirSync(prefix);
     const nginxConf = renderLocalNginxConf(config, {
       discovery: { name: APP_PODS_DNS_NAME, port: appPort, resolver: dns.address },
+      ...(canary ? { canaryDiscovery: { name: APP_CANARY_PODS_DNS_NAME, port: appPort, resolver: dns.address } } : {}),
       listenPort: port,
       statusPort,
       proxyProtocolPort: pp?.tls,
@@ -343,7 +370,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
         dir,
         spec: sloSpec(config),
         nginxStatusPort: statusPort,
-        appTargets: replicas.map((r) => `${r.host}:${metricsPort}`),
+        appTargets: appTargets(),
         timeScale: tuning.timeScale,
         interval: tuning.interval,
       });
@@ -396,13 +423,14 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       redis: theRedis,
       nginx: theNginx,
       replicas,
+      canaryReplicas,
       nginxConf,
       observability,
       readyAddresses: () => theController.readyAddresses(),
       pids() {
         const live: number[] = [];
         if (theRedis.pid !== undefined) live.push(theRedis.pid);
-        for (const r of replicas) if (r.running) live.push(r.pid);
+        for (const r of [...replicas, ...canaryReplicas]) if (r.running) live.push(r.pid);
         if (theNginx.pid !== undefined) live.push(theNginx.pid, ...theNginx.workerPids());
         if (theDns.pid !== undefined) live.push(theDns.pid);
         if (theHaproxy?.pid !== undefined) live.push(theHaproxy.pid);

@@ -11,6 +11,8 @@ export interface LocalNginxInput {
   upstreams?: { host: string; port: number }[];
   /** The replicas through DNS, as the cluster's headless Service (the local data plane). */
   discovery?: LocalDiscovery;
+  /** The canary track's replicas through DNS (with config canaryImage). */
+  canaryDiscovery?: LocalDiscovery;
   listenPort: number;
   statusPort: number;
   /** The PROXY-protocol listeners (the NLB's targets); their sender, on loopback, is trusted. */
@@ -42,6 +44,7 @@ export function localNginxModel(config: StackConfig, input: LocalNginxInput): Ng
     mode: "local",
     upstreams: input.upstreams ?? input.upstreamPorts?.map((port) => ({ host: "127.0.0.1", port })),
     discovery: input.discovery,
+    canaryDiscovery: input.canaryDiscovery,
     listenPort: input.listenPort,
     proxyProtocolPort: input.proxyProtocolPort,
     proxyProtocolHttpPort: input.proxyProtocolHttpPort,

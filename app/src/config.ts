@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { parseAppEnvironment, type AccessLogMode, type LogLevel } from "@edgestack/contract";
+import { parseAppEnvironment, type AccessLogMode, type LogLevel, type ReleaseTrack } from "@edgestack/contract";
 import { parseApiKeyHashes } from "./apiKeys";
 
 export { ACCESS_LOG_MODES, type AccessLogMode } from "@edgestack/contract";
@@ -28,6 +28,8 @@ export interface AppConfig {
   redisCommandTimeoutMs: number;
   wsHeartbeatMs: number;
   instanceId: string;
+  /** The release track (stable or canary), on every log line. */
+  track: ReleaseTrack;
   logLevel: LogLevel;
   accessLog: AccessLogMode;
   /** Prometheus metrics on their own port (app/src/metrics.ts); null with METRICS=off. */
@@ -92,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     instanceId: e.INSTANCE_ID ?? hostname(),
+    track: e.TRACK,
     logLevel: e.LOG_LEVEL,
     accessLog: e.ACCESS_LOG,
     metrics: e.METRICS === "off" ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST, latencyThresholdsMs: e.METRICS_LATENCY_THRESHOLDS_MS },

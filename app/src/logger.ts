@@ -32,13 +32,14 @@ function flushOnExit(destination: BatchedLogDestination): void {
  * before the process exits: the graceful shutdown does, main.ts does before every exit (fatal
  * errors included), and a process 'exit' hook catches any other exit path.
  */
-export function createLogger(config: Pick<AppConfig, "logLevel" | "instanceId">, destination?: DestinationStream): AppLogger {
+export function createLogger(config: Pick<AppConfig, "logLevel" | "instanceId"> & Partial<Pick<AppConfig, "track">>, destination?: DestinationStream): AppLogger {
   const stdout = destination === undefined ? new BatchedLogDestination(1, LOG_BUFFER_BYTES, LOG_FLUSH_INTERVAL_MS) : undefined;
   if (stdout !== undefined) flushOnExit(stdout);
   const logger = pino(
     {
       level: config.logLevel,
-      base: { instance: config.instanceId },
+      // The track lets each release's error rate be compared (canary against stable).
+      base: { instance: config.instanceId, ...(config.track === undefined ? {} : { track: config.track }) },
       redact: ["req.headers.authorization", `req.headers["${APP_HEADERS.apiKey}"]`, "req.headers.cookie"],
     },
     stdout ?? destination,

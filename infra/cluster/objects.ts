@@ -10,3 +10,8 @@ export const NAMESPACE = "edgestack";
 export const APP_PODS_SERVICE = "app-pods";
 /** The name nginx re-resolves; EKS's cluster domain is cluster.local. */
 export const APP_PODS_DNS_NAME = `${APP_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
+/** The canary track's Deployment (config canaryImage). */
+export const APP_CANARY_NAME = "app-canary";
+/** The canary's headless Service: nginx's canary upstream resolves its ready pods through it. */
+export const APP_CANARY_PODS_SERVICE = "app-canary-pods";
+export const APP_CANARY_PODS_DNS_NAME = `${APP_CANARY_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;

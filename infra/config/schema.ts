@@ -23,6 +23,7 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
+import { AFFINITY_COOKIE, LOAD_BALANCING } from "../nginx/model";
 import { subscriptionProblem } from "../observability/subscriptions";
 import { thresholdOverrideProblem } from "@edgestack/contract";
 
@@ -257,9 +258,10 @@ export const fields = {
   nginxReplicas: field({ type: "integer", schema: integer(0, 50), default: 2, description: "nginx replicas (blue's, with nginxBlueGreen); at least 1, and 0 only with nginxBlueGreen while blue takes no traffic." }),
   nginxLoadBalancing: field({
     type: "string",
-    schema: oneOf(["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const),
+    schema: oneOf(LOAD_BALANCING),
     default: "least_conn",
-    description: "Upstream algorithm: round_robin, least_conn, ip_hash, hash (consistent on the request URI) or random_two_least_conn.",
+    description:
+      "nginx's upstream algorithm over the app pods: round_robin (smooth weighted), least_conn, ip_hash (affinity by client /24), hash (consistent on the request URI), random (weighted), random_two_least_conn (power of two choices) or cookie_affinity (least_conn, then the edge_affinity cookie keeps a client on its pod). Least response time (least_time) is not in open-source nginx (docs/nginx.md).",
   }),
   nginxWorkerConnections: field({
     type: "integer",
@@ -316,6 +318,34 @@ export const fields = {
     schema: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, { error: "is not an IPv4 address" }),
     default: "172.20.0.80",
     description: "Fixed ClusterIP of the app Service inside serviceCidr (in-cluster clients; nginx balances over the pods through the headless Service instead).",
+  }),
+
+  // ── Traffic: the canary track (docs/nginx.md "Canary") ───────────────────────────────────────
+  canaryImage: field({
+    type: "string",
+    schema: optionalString(pinnedImage()),
+    default: "",
+    description:
+      "Image of the canary Deployment (app-canary, pods labelled edgestack.io/track: canary), pinned like appImage; empty: no canary. Promote: set appImage to it and empty this key; roll back: set canaryWeightPercent to 0 or empty this key.",
+  }),
+  canaryReplicas: field({ type: "integer", schema: integer(1, 50), default: 1, description: "Replicas of the canary Deployment (with canaryImage); at least 2 in prod." }),
+  canaryWeightPercent: field({
+    type: "integer",
+    schema: integer(0, 100),
+    default: 0,
+    description: "Share of requests (percent, per request) nginx sends to the canary track; 0 sends only forced requests (canaryHeader/canaryCookie). Needs canaryImage.",
+  }),
+  canaryHeader: field({
+    type: "string",
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, { error: "is not an HTTP header name (letters, digits and '-', starting with a letter)" }),
+    default: "X-Canary",
+    description: "Request header that forces a track for testers: \"always\" → canary, \"never\" → stable (wins over the cookie and the weight).",
+  }),
+  canaryCookie: field({
+    type: "string",
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, { error: "is not a cookie name nginx can read ($cookie_<name>: letters, digits and '_', starting with a letter)" }),
+    default: "edge_canary",
+    description: "Cookie that forces a track: \"always\" → canary, \"never\" → stable (wins over the weight).",
   }),
 
   // ── The timeout chain (seconds); see docs/cluster.md "Timeouts" ─────────────────────────────────────
@@ -732,6 +762,14 @@ function trafficProblems(c: StackConfig): string[] {
       `${key("albAnomalyMitigation")}: true needs ${key("albLoadBalancingAlgorithm")} weighted_random (AWS mitigates anomalies only with it), not ${show(c.albLoadBalancingAlgorithm)}`,
     );
   }
+  if (c.canaryImage === "") {
+    if (c.canaryWeightPercent > 0) problems.push(`${key("canaryWeightPercent")} (${c.canaryWeightPercent}) needs ${key("canaryImage")}: there is no canary track to send traffic to`);
+  } else if (c.environment === "prod" && c.canaryReplicas < 2) {
+    problems.push(`${key("canaryReplicas")} (${c.canaryReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
+  } else if (c.canaryImage === c.appImage) {
+    problems.push(`${key("canaryImage")}: ${show(c.canaryImage)} is appImage itself; a canary runs a different image (promoted: empty canaryImage)`);
+  }
+  if (c.canaryCookie === AFFINITY_COOKIE) problems.push(`${key("canaryCookie")}: ${show(c.canaryCookie)} is the affinity cookie nginx sets itself (cookie_affinity)`);
   const secondary = ["dnsFailoverSecondaryDnsName", "dnsFailoverSecondaryZoneId"] as const;
   if (c.dnsFailover) {
     for (const k of secondary) if (!c[k]) problems.push(`${key(k)}: is required when ${key("dnsFailover")} is true (the SECONDARY record's target)`);

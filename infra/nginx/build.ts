@@ -14,7 +14,7 @@ import {
 } from "./model";
 import { clusterDnsIp } from "../network/cidr";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
-import { APP_PODS_DNS_NAME } from "../cluster/objects";
+import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME } from "../cluster/objects";
 
 /** The parts of the stack config the nginx model is built from. */
 export type NginxConfigInput = Pick<
@@ -50,6 +50,10 @@ export type NginxConfigInput = Pick<
   | "wsMaxConnectionsPerClient"
   | "cdnHtmlDefaultTtlSeconds"
   | "staleWhileRevalidateSeconds"
+  | "canaryImage"
+  | "canaryWeightPercent"
+  | "canaryHeader"
+  | "canaryCookie"
 >;
 
 export interface LocalUpstream {
@@ -81,6 +85,9 @@ export type NginxBuildOptions =
       upstreams?: LocalUpstream[];
       /** The replicas through DNS, re-resolved like the cluster's headless Service. */
       discovery?: LocalDiscovery;
+      /** The canary track's replicas (with config canaryImage): fixed servers or through DNS, like the stable ones. */
+      canaryUpstreams?: LocalUpstream[];
+      canaryDiscovery?: LocalDiscovery;
       /** Port of the HTTP (X-Forwarded-For) listener. */
       listenPort: number;
       /** Absolute directory holding pid, logs and temp dirs (the `-p` prefix). */
@@ -102,6 +109,9 @@ export type NginxBuildOptions =
       /** Default null: each line written at once, so tests and people tailing the log see it now. */
       accessLogBuffer?: NginxModel["accessLogBuffer"];
     };
+
+/** The canary track's upstream (and shared-memory zone). */
+export const CANARY_UPSTREAM = "app_canary";
 
 const MIME_TYPES: NginxModel["mimeTypes"] = [
   { type: "text/html", extensions: ["html", "htm"] },
@@ -195,25 +205,32 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
   const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
   const resolverOf = (address: string): NginxResolver => ({ addresses: [address], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 });
-  let servers: NginxUpstreamServer[];
+  const fixed = (upstreams: LocalUpstream[]): NginxUpstreamServer[] =>
+    upstreams.map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
+  /** A track's servers and resolver: the cluster's pods by DNS name, or the local replicas (fixed or through DNS). */
+  const track = (clusterName: string, upstreams: LocalUpstream[] | undefined, discovery: LocalDiscovery | undefined, what: string) => {
+    if (!local) return { servers: [resolving(clusterName, PORTS.app)], resolver: resolverOf(clusterDnsIp(config.serviceCidr)) };
+    if (discovery !== undefined) {
+      if (upstreams !== undefined) throw new Error(`local nginx model: give either ${what}upstreams or ${what}discovery, not both`);
+      return { servers: [resolving(discovery.name, discovery.port)], resolver: resolverOf(discovery.resolver) };
+    }
+    return { servers: fixed(upstreams ?? []), resolver: null };
+  };
+  const { servers, resolver } = track(APP_PODS_DNS_NAME, local ? options.upstreams : undefined, local ? options.discovery : undefined, "");
+  const canaryTrack =
+    config.canaryImage === ""
+      ? null
+      : track(APP_CANARY_PODS_DNS_NAME, local ? options.canaryUpstreams : undefined, local ? options.canaryDiscovery : undefined, "canary");
+  if (local && canaryTrack === null && (options.canaryUpstreams !== undefined || options.canaryDiscovery !== undefined)) {
+    throw new Error("local nginx model: canary replicas given, but the config has no canaryImage (no canary track)");
+  }
   // The fallback: what kube-proxy's ClusterIP is to the pods, one address that reaches a ready pod,
   // never marked down (a single server; max_fails 0). Locally the same ready replicas through their
-  // name (no kube-proxy here). See NginxLocation.fallbackUpstream.
-  let fallbackServers: NginxUpstreamServer[];
-  let resolver: NginxResolver | null = null;
-  if (!local) {
-    servers = [resolving(APP_PODS_DNS_NAME, PORTS.app)];
-    fallbackServers = [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }];
-    resolver = resolverOf(clusterDnsIp(config.serviceCidr));
-  } else if (options.discovery !== undefined) {
-    if (options.upstreams !== undefined) throw new Error("local nginx model: give either upstreams or discovery, not both");
-    servers = [resolving(options.discovery.name, options.discovery.port)];
-    fallbackServers = [{ ...resolving(options.discovery.name, options.discovery.port), maxFails: 0 }];
-    resolver = resolverOf(options.discovery.resolver);
-  } else {
-    servers = (options.upstreams ?? []).map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
-    fallbackServers = servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
-  }
+  // name (no kube-proxy here). See NginxLocation.fallbackUpstream. It is the stable track's: a
+  // canary request that finds no live canary pod falls back to it too (stable serves it).
+  const fallbackServers: NginxUpstreamServer[] = !local
+    ? [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
+    : servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
   // The site's names; any other Host gets the listener's default server (421). Locally also loopback.
@@ -323,6 +340,18 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     });
   }
 
+  const upstreamCommon = {
+    algorithm: config.nginxLoadBalancing,
+    zoneSize: "64k",
+    keepalive:
+      config.nginxUpstreamKeepaliveConnections === 0
+        ? null
+        : {
+            connections: config.nginxUpstreamKeepaliveConnections,
+            timeoutSeconds: config.nginxUpstreamKeepaliveSeconds,
+            requests: config.nginxUpstreamKeepaliveRequests,
+          },
+  };
   const capacity = nginxCapacity({
     cpu: NGINX_POD_RESOURCES.limits.cpu,
     memory: NGINX_POD_RESOURCES.limits.memory,
@@ -380,41 +409,25 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     exposeUpstreamAddress: local,
     upstreamBindAddress: local ? LOCAL_NGINX_SOURCE_ADDRESS : null,
     upstreams: [
-      {
-        name: "app",
-        resolver,
-        algorithm: config.nginxLoadBalancing,
-        zoneSize: "64k",
-        servers,
-        keepalive:
-          config.nginxUpstreamKeepaliveConnections === 0
-            ? null
-            : {
-                connections: config.nginxUpstreamKeepaliveConnections,
-                timeoutSeconds: config.nginxUpstreamKeepaliveSeconds,
-                requests: config.nginxUpstreamKeepaliveRequests,
-              },
-      },
+      { name: "app", resolver, servers, ...upstreamCommon },
+      // The canary track: the same method, pool and passive checks over its own pods.
+      ...(canaryTrack === null ? [] : [{ name: CANARY_UPSTREAM, resolver: canaryTrack.resolver, servers: canaryTrack.servers, ...upstreamCommon }]),
       ...(fallbackServers.length > 0
         ? [
             {
+              ...upstreamCommon,
               name: APP_FALLBACK_UPSTREAM,
               resolver: fallbackServers.some((s) => s.resolve) ? resolver : null,
               algorithm: "round_robin" as const,
-              zoneSize: "64k",
               servers: fallbackServers,
-              keepalive:
-                config.nginxUpstreamKeepaliveConnections === 0
-                  ? null
-                  : {
-                      connections: config.nginxUpstreamKeepaliveConnections,
-                      timeoutSeconds: config.nginxUpstreamKeepaliveSeconds,
-                      requests: config.nginxUpstreamKeepaliveRequests,
-                    },
             },
           ]
         : []),
     ],
+    canary:
+      canaryTrack === null
+        ? null
+        : { upstream: CANARY_UPSTREAM, weightPercent: config.canaryWeightPercent, header: config.canaryHeader, cookie: config.canaryCookie },
     servers: nginxServers,
   };
 }

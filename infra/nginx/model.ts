@@ -26,9 +26,26 @@ export const NGINX_HEALTH_PATH = routePath("health");
  */
 export const NGINX_NEXT_UPSTREAM = ["error", "timeout", "http_502", "http_504"] as const;
 
-export const LOAD_BALANCING = ["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const;
-/** `hash` is `hash $request_uri consistent`; `random_two_least_conn` is `random two least_conn`. */
+/**
+ * The balancing methods of open-source nginx 1.30 (checked against the real binary in
+ * tests/infra/nginx/balancing-behaviour.test.ts):
+ * - `round_robin`: smooth weighted round robin (each server's `weight`; the canary split's weights too);
+ * - `least_conn`: fewest active connections, ties by weight;
+ * - `ip_hash`: affinity by client address (IPv4 /24): every client behind one NAT lands on one pod;
+ * - `hash`: `hash $request_uri consistent` (ketama: adding a pod moves ~1/n of the keys);
+ * - `random`: weighted random;
+ * - `random_two_least_conn`: `random two least_conn` (power of two choices);
+ * - `cookie_affinity`: `least_conn` for a client's first request, then `sticky cookie`: nginx sets
+ *   AFFINITY_COOKIE to a hash of the chosen server's address and sends later requests carrying it there
+ *   (while that server is up; a restarted pod at the same address keeps its clients).
+ * Not in open-source nginx 1.30 (the binary refuses them): `least_time` and `random two least_time=…`
+ * (least response time), `queue`, `ntlm`, and active health checks (`health_check`); see docs/nginx.md.
+ */
+export const LOAD_BALANCING = ["round_robin", "least_conn", "ip_hash", "hash", "random", "random_two_least_conn", "cookie_affinity"] as const;
 export type LoadBalancing = (typeof LOAD_BALANCING)[number];
+
+/** The cookie `cookie_affinity` sets (value: nginx's hash of the chosen server's address, no expiry: a browser session). */
+export const AFFINITY_COOKIE = "edge_affinity";
 
 export const ERROR_LOG_LEVELS = ["debug", "info", "notice", "warn", "error", "crit"] as const;
 export type ErrorLogLevel = (typeof ERROR_LOG_LEVELS)[number];
@@ -253,6 +270,26 @@ export interface NginxHsts {
   preload: boolean;
 }
 
+/**
+ * The canary track: every proxied request gets a track, `canary` or `stable`, and goes to that track's
+ * upstream. Precedence: the forcing header ("always" → canary, "never" → stable), then the forcing
+ * cookie (same values), then the weight (per request, nginx's split_clients on the request id). The
+ * track is in the access log (`track`) so each track's error rate can be compared.
+ */
+export interface NginxCanary {
+  /** Upstream of the canary pods (the locations' own upstream is the stable track). */
+  upstream: string;
+  /** Percent (0–100) of unforced requests sent to the canary. */
+  weightPercent: number;
+  /** Request header forcing a track (e.g. X-Canary). */
+  header: string;
+  /** Cookie forcing a track (e.g. edge_canary). */
+  cookie: string;
+}
+
+/** The values of the canary header and cookie that force a track. */
+export const CANARY_FORCE = { always: "canary", never: "stable" } as const;
+
 export interface NginxModel {
   /** Where the file runs: "cluster" (ConfigMap) or "local" (test prefix / local data plane). */
   mode: "cluster" | "local";
@@ -292,5 +329,7 @@ export interface NginxModel {
    */
   upstreamBindAddress: string | null;
   upstreams: NginxUpstream[];
+  /** null: one track (stable), every location proxies to its own upstream. */
+  canary: NginxCanary | null;
   servers: NginxServer[];
 }

@@ -1,5 +1,5 @@
 import { allowHeader, HEADERS, hstsValue, sortedMethods, type HttpMethod } from "@edgestack/contract";
-import { NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
+import { AFFINITY_COOKIE, CANARY_FORCE, NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
@@ -59,6 +59,7 @@ export function renderNginxConf(model: NginxModel): string {
           ["user_agent", "$edge_log_user_agent"],
           ["referer", "$edge_log_referer"],
           ["listener", "$server_port"],
+          ["track", "$edge_track"],
         ]
           .map(([k, v]) => `"${k}":"${v}"`)
           .join(",") +
@@ -164,6 +165,8 @@ export function renderNginxConf(model: NginxModel): string {
     out.line(`limit_conn_status ${r.status};`);
     out.line("limit_req_log_level info;");
     out.line("limit_conn_log_level info;");
+    out.blank();
+    renderTrack(out, model);
     for (const u of model.upstreams) {
       out.blank();
       renderUpstream(out, u, model.mode);
@@ -178,13 +181,76 @@ export function renderNginxConf(model: NginxModel): string {
   return out.text();
 }
 
+/**
+ * $edge_track (canary or stable) for every request, logged as `track`; with a canary also
+ * $edge_upstream, the track's upstream. Forcing header, then forcing cookie, then the weight.
+ */
+function renderTrack(out: Lines, model: NginxModel): void {
+  const canary = model.canary;
+  if (canary === null) {
+    out.comment("One track: every request is stable (logged as track).");
+    out.block("map $server_protocol $edge_track", () => out.line("default stable;"));
+    return;
+  }
+  const stable = stableUpstream(model);
+  const variable = (prefix: string, name: string) => `${prefix}${name.toLowerCase().replace(/-/g, "_")}`;
+  out.comment(
+    `Canary track: ${canary.header}: always|never, then the ${canary.cookie} cookie (always|never), then ${canary.weightPercent}% of the other requests`,
+    "(per request, by nginx's random request id). Each request's track is logged (track) so the tracks' error rates can be compared.",
+  );
+  out.block('split_clients "${request_id}" $edge_canary_split', () => {
+    if (canary.weightPercent === 0) out.line("* stable;");
+    else if (canary.weightPercent === 100) out.line("100% canary;");
+    else {
+      out.line(`${canary.weightPercent}% canary;`);
+      out.line("* stable;");
+    }
+  });
+  for (const [source, name] of [
+    [variable("$http_", canary.header), "$edge_canary_header"],
+    [variable("$cookie_", canary.cookie), "$edge_canary_cookie"],
+  ] as const) {
+    out.block(`map ${source} ${name}`, () => {
+      out.line(`default "";`);
+      for (const [value, track] of Object.entries(CANARY_FORCE)) out.line(`${value} ${track};`);
+    });
+  }
+  out.block('map "$edge_canary_header:$edge_canary_cookie:$edge_canary_split" $edge_track', () => {
+    out.line("default stable;");
+    for (const track of ["canary", "stable"]) out.line(`"~^${track}:" ${track};`);
+    for (const track of ["canary", "stable"]) out.line(`"~^:${track}:" ${track};`);
+    out.line(`"~^::canary$" canary;`);
+  });
+  out.block("map $edge_track $edge_upstream", () => {
+    out.line(`default ${stable};`);
+    out.line(`canary ${canary.upstream};`);
+  });
+}
+
+/** The one upstream the locations name (the validator refuses a canary with more than one). */
+function stableUpstream(model: NginxModel): string {
+  for (const s of model.servers) if (s.role === "proxy" && s.locations.length > 0) return s.locations[0].upstream;
+  return model.upstreams[0].name;
+}
+
 const ALGORITHM_DIRECTIVE: Record<NginxUpstream["algorithm"], string | null> = {
   round_robin: null,
   least_conn: "least_conn;",
   ip_hash: "ip_hash;",
   hash: "hash $request_uri consistent;",
+  random: "random;",
   random_two_least_conn: "random two least_conn;",
+  cookie_affinity: "least_conn;",
 };
+
+/**
+ * `sticky cookie` for cookie_affinity: path=/ so every route shares it, httponly (scripts never need
+ * it), SameSite=Lax, and Secure in the cluster (viewers reach it only over https through CloudFront);
+ * no expires: a browser session. Locally plain http, so no Secure.
+ */
+function stickyCookieDirective(mode: NginxModel["mode"]): string {
+  return `sticky cookie ${AFFINITY_COOKIE} path=/ httponly samesite=lax${mode === "cluster" ? " secure" : ""};`;
+}
 
 function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]): void {
   if (mode === "cluster") {
@@ -203,6 +269,7 @@ function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]):
     // The balancing method must come before `keepalive` (nginx docs).
     const directive = ALGORITHM_DIRECTIVE[u.algorithm];
     if (directive !== null) out.line(directive);
+    if (u.algorithm === "cookie_affinity") out.line(stickyCookieDirective(mode));
     for (const s of u.servers) {
       out.line(
         `server ${s.host}:${s.port} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.resolve ? " resolve" : ""}${s.backup ? " backup" : ""};`,
@@ -475,6 +542,11 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
   const fallback = l.fallbackUpstream === null ? null : namedLocation("fallback", l);
   const retryFallback = l.fallbackUpstream === null ? null : namedLocation("retry_fallback", l);
   const retry = namedLocation("retry", l);
+  // The canary split applies to every location but the load balancers' health check, which always
+  // asks the stable track (a broken canary must not take nginx out of the target groups). Both the
+  // first attempts and the short retries stay on the request's track; the fallback (the stable
+  // track's always-there address) also catches a canary request that finds no live canary pod.
+  const trackUpstream = model.canary !== null && l.path !== NGINX_HEALTH_PATH ? "$edge_upstream" : l.upstream;
   // A location's own error_page replaces the server's list, so each repeats it with its redirects;
   // recursive: the next phase's own errors still get theirs, and the JSON pages in the end.
   const errorPages = (noLive: string | null, timedOut: string | null) => {
@@ -499,7 +571,7 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
     }
     // A timed-out attempt (nginx's 504) goes on to the short retries; no live pod (nginx's 502) to the fallback.
     errorPages(fallback, retry);
-    renderProxyPass(out, model, l, hsts, l.upstream, "first");
+    renderProxyPass(out, model, l, hsts, trackUpstream, "first");
   });
   // The limits and the method guard ran in the location above (limit_req/limit_conn count a request once).
   // A non-idempotent request is never sent twice (nginx's own rule for retries).
@@ -507,7 +579,7 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
   out.block(`location ${retry}`, () => {
     nonIdempotentGuard(504);
     errorPages(retryFallback, null);
-    renderProxyPass(out, model, l, hsts, l.upstream, "afterTimeout");
+    renderProxyPass(out, model, l, hsts, trackUpstream, "afterTimeout");
   });
   if (l.fallbackUpstream !== null && fallback !== null && retryFallback !== null) {
     const upstream = l.fallbackUpstream;

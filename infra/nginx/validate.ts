@@ -162,10 +162,10 @@ const upstream = z
       ctx.addIssue({ code: "custom", path: ["resolver"], params: WHOLE, message: "null, but a server has resolve: true (nginx needs a resolver to re-resolve it)" });
     }
     // nginx refuses `backup` with these methods ("balancing method does not support parameter backup").
-    if (["ip_hash", "hash", "random_two_least_conn"].includes(u.algorithm as string)) {
+    if (["ip_hash", "hash", "random", "random_two_least_conn"].includes(u.algorithm as string)) {
       u.servers.forEach((s, i) => {
         if (s.backup) {
-          ctx.addIssue({ code: "custom", path: ["servers", i, "backup"], params: WHOLE, message: `true is not allowed with algorithm ${show(u.algorithm)} (nginx supports backup servers only with round_robin and least_conn)` });
+          ctx.addIssue({ code: "custom", path: ["servers", i, "backup"], params: WHOLE, message: `true is not allowed with algorithm ${show(u.algorithm)} (nginx supports backup servers only with round_robin, least_conn and cookie_affinity)` });
         }
       });
     }
@@ -331,6 +331,18 @@ export const nginxModelSchema = z
     exposeUpstreamAddress: bool(),
     upstreamBindAddress: text(isIpv4Address, "an IPv4 address").nullable(),
     upstreams: list(upstream, 1),
+    canary: z
+      .object(
+        {
+          upstream: identifier(),
+          weightPercent: int(0, 100),
+          header: text(isHeaderName, "an HTTP header name"),
+          // Read as $cookie_<name>: a '-' would end the variable name.
+          cookie: text((v) => /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(v), "a cookie name of letters, digits and '_'"),
+        },
+        { error: "must be null or { upstream, weightPercent, header, cookie }" },
+      )
+      .nullable(),
     servers: list(server, 1),
   })
   .superRefine((m, ctx) => {
@@ -372,6 +384,14 @@ export const nginxModelSchema = z
       if (l.fallbackUpstream !== null && !upstreamNames.has(l.fallbackUpstream)) problem([...path, "fallbackUpstream"], `${show(l.fallbackUpstream)} names no upstream in nginx.upstreams`);
       if (l.fallbackUpstream === l.upstream) problem([...path, "fallbackUpstream"], `${show(l.fallbackUpstream)} is the location's own upstream (a fallback must be another one)`);
     };
+
+    if (m.canary !== null) {
+      const canary = m.canary;
+      if (!upstreamNames.has(canary.upstream)) problem(["canary", "upstream"], `${show(canary.upstream)} names no upstream in nginx.upstreams`);
+      const stable = new Set(m.servers.flatMap((s) => (s.role === "proxy" ? s.locations.map((l) => l.upstream) : s.role === "redirect_https" ? [s.health.upstream] : [])));
+      if (stable.has(canary.upstream)) problem(["canary", "upstream"], `${show(canary.upstream)} is a location's own (stable) upstream; the canary needs its own`);
+      if (stable.size > 1) problem(["canary"], `one stable upstream is split; the locations name ${[...stable].map(show).join(", ")}`);
+    }
 
     const sourceProblem = (s: Parameters<typeof proxyProtocolSourceProblem>[0], at: string, i: number) => {
       const why = proxyProtocolSourceProblem(s, at);

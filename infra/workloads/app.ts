@@ -1,13 +1,16 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { appEnvironment, PORTS, routePath } from "@edgestack/contract";
+import { appEnvironment, PORTS, routePath, type ReleaseTrack } from "@edgestack/contract";
 import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
+import { APP_CANARY_NAME } from "../cluster/objects";
 
 /** The port the app listens on (PORT) and its Services' port: nginx's upstream servers are the pods' IPs on it. */
 export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
+/** The canary Deployment (its headless Service and DNS name live with the other addressed names). */
+export { APP_CANARY_NAME } from "../cluster/objects";
 /**
  * The app's /metrics port (METRICS_PORT, the contract's PORTS.appMetrics): a container port named "metrics" that no
  * Service lists and nginx never proxies to; only the metrics scraper may connect (network-policies.ts).
@@ -36,6 +39,15 @@ export { appShutdownTimeoutMs, wsAllowedOrigins };
 
 export const appLabels = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "api" } as const;
 const selector = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack" };
+/**
+ * The canary's pods: their own name (so the stable Deployment's and Services' selectors, which are
+ * immutable or would move traffic, never match them), the app's component (the NetworkPolicies
+ * select app pods by it) and the track label.
+ */
+export const canaryLabels = { ...appLabels, "app.kubernetes.io/name": APP_CANARY_NAME, "edgestack.io/track": "canary" } as const;
+const canarySelector = { "app.kubernetes.io/name": APP_CANARY_NAME, "app.kubernetes.io/part-of": "edgestack", "edgestack.io/track": "canary" };
+/** What every app pod of either track carries (the NetworkPolicies' selector). */
+export const anyTrackAppSelector = { "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": appLabels["app.kubernetes.io/component"] };
 
 /**
  * The app's environment: the contract's appEnvironment of the stack's app settings (the schema
@@ -56,23 +68,30 @@ export function topologySpread(labels: Record<string, string>): k8s.types.input.
   ];
 }
 
-export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string): k8s.types.input.apps.v1.DeploymentSpec {
+/**
+ * The app's Deployment spec for a track: stable (appImage, appReplicas, scaled by the HPA) or canary
+ * (canaryImage, canaryReplicas, TRACK=canary on every log line). Same env otherwise: the same Redis
+ * and key space, so one limiter counts a client's requests across both tracks.
+ */
+export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, track: ReleaseTrack = "stable"): k8s.types.input.apps.v1.DeploymentSpec {
+  const canary = track === "canary";
+  const selector_ = canary ? canarySelector : selector;
   return {
-    replicas: s.appReplicas,
-    selector: { matchLabels: selector },
+    replicas: canary ? s.canaryReplicas : s.appReplicas,
+    selector: { matchLabels: selector_ },
     // Surge first: capacity never drops below the replica count during a rollout.
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
-      metadata: { labels: { ...appLabels } },
+      metadata: { labels: canary ? { ...canaryLabels } : { ...appLabels } },
       spec: {
         securityContext: podSecurityContext(APP_UID),
         automountServiceAccountToken: false,
         terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
-        topologySpreadConstraints: topologySpread(selector),
+        topologySpreadConstraints: topologySpread(selector_),
         containers: [
           {
             name: APP_NAME,
-            image: s.appImage,
+            image: canary ? s.canaryImage : s.appImage,
             imagePullPolicy: "IfNotPresent",
             ports: [
               { name: "http", containerPort: APP_PORT, protocol: "TCP" },
@@ -80,6 +99,7 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string):
             ],
             env: [
               ...appEnv(s),
+              ...(canary ? [{ name: "TRACK", value: track }] : []),
               { name: REDIS_URL_KEY, valueFrom: { secretKeyRef: { name: redisSecretName, key: REDIS_URL_KEY } } },
               ...(apiKeysSecretName(s) === undefined
                 ? []
@@ -131,9 +151,14 @@ export function appPodsServiceSpec(): k8s.types.input.core.v1.ServiceSpec {
   };
 }
 
-/** One pod at a time may be evicted (node drains, upgrades); works for any replica count. */
-export function appPdbSpec(): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-  return { maxUnavailable: 1, selector: { matchLabels: selector } };
+/** The canary's headless Service: nginx's canary upstream (app-canary-pods), ready canary pods only. */
+export function appCanaryPodsServiceSpec(): k8s.types.input.core.v1.ServiceSpec {
+  return { ...appPodsServiceSpec(), selector: canarySelector };
+}
+
+/** One pod at a time may be evicted (node drains, upgrades); works for any replica count. Per track. */
+export function appPdbSpec(track: ReleaseTrack = "stable"): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: track === "canary" ? canarySelector : selector } };
 }
 
 export function appHpaSpec(s: WorkloadSettings, deploymentName: string): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { NGINX_PORTS } from "../nginx/model";
-import { APP_METRICS_PORT, APP_PORT, appLabels } from "./app";
+import { anyTrackAppSelector, APP_METRICS_PORT, APP_PORT } from "./app";
 import { NGINX_EXPORTER_PORT, nginxLabels } from "./nginx";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -49,7 +49,8 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
   const nginxPods = selector(podsOf(nginxLabels));
   const nginxPorts = [NGINX_PORTS.http, NGINX_PORTS.proxyProtocolHttps, NGINX_PORTS.proxyProtocolHttp, NGINX_PORTS.status];
   const extraTiers = (i.extraNginxTiers ?? []).map((tier) => [tier, selector(podsOf({ ...nginxLabels, "app.kubernetes.io/name": tier }))] as const);
-  const appPods = selector(podsOf(appLabels));
+  // Both tracks' app pods (stable and canary share the component label): served, probed, scraped alike.
+  const appPods = selector(anyTrackAppSelector);
   const nodes = i.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [
     { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },

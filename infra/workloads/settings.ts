@@ -7,6 +7,8 @@ export type WorkloadSettings = Pick<
   | "stack"
   | "isProd"
   | "appImage"
+  | "canaryImage"
+  | "canaryReplicas"
   | "appReplicas"
   | "appMinReplicas"
   | "appMaxReplicas"

@@ -1,11 +1,11 @@
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_NAME, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
+import { APP_NAME, appCanaryPodsServiceSpec, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, canaryLabels, REDIS_URL_KEY } from "./app";
 import { NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec, nginxTierLabels, nginxTiers } from "./nginx";
 import { ApiKeys } from "./apiKeys";
 import { networkPolicySpecs } from "./network-policies";
 import { WorkloadSettings } from "./settings";
-import { APP_PODS_SERVICE, NAMESPACE } from "../cluster/objects";
+import { APP_CANARY_NAME, APP_CANARY_PODS_SERVICE, APP_PODS_SERVICE, NAMESPACE } from "../cluster/objects";
 
 export interface WorkloadsArgs {
   settings: WorkloadSettings;
@@ -100,6 +100,27 @@ export class Workloads extends pulumi.ComponentResource {
       { metadata: { name: APP_PODS_SERVICE, namespace, labels: { ...appLabels } }, spec: appPodsServiceSpec() },
       inNamespace,
     );
+    // The canary track (canaryImage): its own Deployment and headless Service (nginx's canary
+    // upstream); no HPA (a fixed share of the traffic). While it has no ready pod its share falls
+    // back to the stable track's ClusterIP, logged with track "canary": the rollback criterion
+    // (docs/nginx.md "Canary").
+    if (s.canaryImage !== "") {
+      new kubernetes.apps.v1.Deployment(
+        `${name}-app-canary`,
+        { metadata: { name: APP_CANARY_NAME, namespace, labels: { ...canaryLabels } }, spec: appDeploymentSpec(s, redisSecretName, "canary") },
+        { ...inNamespace, dependsOn: apiKeys === undefined ? [ns] : [ns, apiKeys] },
+      );
+      new kubernetes.core.v1.Service(
+        `${name}-app-canary-pods`,
+        { metadata: { name: APP_CANARY_PODS_SERVICE, namespace, labels: { ...canaryLabels } }, spec: appCanaryPodsServiceSpec() },
+        inNamespace,
+      );
+      new kubernetes.policy.v1.PodDisruptionBudget(
+        `${name}-app-canary`,
+        { metadata: { name: APP_CANARY_NAME, namespace, labels: { ...canaryLabels } }, spec: appPdbSpec("canary") },
+        inNamespace,
+      );
+    }
     new kubernetes.policy.v1.PodDisruptionBudget(`${name}-app`, { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appPdbSpec() }, inNamespace);
     new kubernetes.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-app`,

@@ -81,36 +81,6 @@ function locationsOf(b: NginxBlock): NginxBlock[] {
   return b.blocks.flatMap((x) => (x.name === "location" ? [x, ...locationsOf(x)] : locationsOf(x)));
 }
 
-type NginxLocationBlock = { args: string[]; directives: { name: string; args: string[] }[] };
-
-/**
- * For each named location (`@name`) of a server, whether every request that can reach it was limited on
- * the way in: the locations that redirect to it (error_page, try_files, through other named locations)
- * are all limited or exempt. A named location no location redirects to is unreachable and maps to true.
- */
-export function namedLocationsLimited<L extends NginxLocationBlock>(locations: L[], limitedOrExempt: (loc: L) => boolean): Map<string, boolean> {
-  const targets = (loc: L) =>
-    loc.directives.filter((d) => d.name === "error_page" || d.name === "try_files").map((d) => d.args[d.args.length - 1]).filter((a): a is string => typeof a === "string" && a.startsWith("@"));
-  const named = new Map(locations.filter((l) => l.args[0]?.startsWith("@")).map((l) => [l.args[0], l] as const));
-  const result = new Map<string, boolean>([...named.keys()].map((n) => [n, true]));
-  for (const entry of locations.filter((l) => !l.args[0]?.startsWith("@"))) {
-    if (limitedOrExempt(entry)) continue;
-    // Every named location this unlimited entry reaches is reachable unlimited, unless it limits itself.
-    const seen = new Set<string>();
-    const queue = targets(entry);
-    while (queue.length > 0) {
-      const name = queue.shift()!;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const loc = named.get(name);
-      if (loc === undefined || limitedOrExempt(loc)) continue;
-      result.set(name, false);
-      queue.push(...targets(loc));
-    }
-  }
-  return result;
-}
-
 export const viewerPolicies: Policies = [
   stackRule({
     name: "edge-viewer-address-chain",
@@ -293,15 +263,22 @@ export const nginxPolicies: Policies = [
           const serverLimit = httpLimit || directivesNamed(server, "limit_req").length > 0;
           const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
           const locations = locationsOf(server);
-          const ownLimit = (loc: (typeof locations)[number]) => serverLimit || directivesNamed(loc, "limit_req").length > 0;
-          const exempt = (loc: (typeof locations)[number]) => loc.args[0] === "=" && unlimited.includes(loc.args[loc.args.length - 1]);
-          const limitedNamed = namedLocationsLimited(locations, (loc) => ownLimit(loc) || exempt(loc));
+          const redirectsTo = (b: NginxBlock, name: string) => b.directives.some((d) => (d.name === "error_page" || d.name === "try_files") && d.args.includes(name));
+          // A request reaches a named location (`location @x`) only by an internal redirect from another
+          // location, after that location's limits: a named one is limited when every location sending
+          // requests to it is (or is exempt). One no location names, or named at server level (any
+          // location, exempt ones included, may send there), is judged on its own.
+          const limitedOrExempt = (loc: NginxBlock, seen: ReadonlySet<NginxBlock>): boolean => {
+            if (serverLimit || directivesNamed(loc, "limit_req").length > 0) return true;
+            if (loc.args[0] === "=" && unlimited.includes(loc.args[loc.args.length - 1])) return true;
+            const name = loc.args[0];
+            if (loc.args.length !== 1 || !name?.startsWith("@") || seen.has(loc) || redirectsTo(server, name)) return false;
+            const senders = locations.filter((l) => l !== loc && redirectsTo(l, name));
+            return senders.length > 0 && senders.every((l) => limitedOrExempt(l, new Set([...seen, loc])));
+          };
           for (const loc of locations) {
             const proxiesHere = loc.directives.some((d) => /^(proxy|grpc|fastcgi|uwsgi)_pass$/.test(d.name));
-            // A named location is entered only by an internal redirect (error_page, try_files), and nginx runs
-            // limit_req once per client request: the limit of the location the request entered by holds there.
-            const limited = ownLimit(loc) || (loc.args[0].startsWith("@") && limitedNamed.get(loc.args[0]) === true);
-            if (proxiesHere && !limited && !exempt(loc)) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
+            if (proxiesHere && !limitedOrExempt(loc, new Set())) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
             const acl = loc.directives.filter((d) => d.name === "allow" || d.name === "deny");
             const status = loc.directives.some((d) => d.name === "stub_status");
             if (acl.length === 0 && !status) continue;

@@ -105,6 +105,10 @@ const redisUrl = z.string().refine(
   { message: "must be a redis:// or rediss:// URL with a host, e.g. rediss://:password@host:6379" },
 );
 
+/** The release tracks: the stable Deployment and the canary (nginx splits between them). */
+export const RELEASE_TRACKS = ["stable", "canary"] as const;
+export type ReleaseTrack = (typeof RELEASE_TRACKS)[number];
+
 /** Every variable the app reads, each with its bounds and default (the cross-field rules are in appEnvSchema). */
 export const appEnvObject = z.object({
   PORT: withDefault("PORT"),
@@ -136,6 +140,8 @@ export const appEnvObject = z.object({
   REDIS_COMMAND_TIMEOUT_MS: withDefault("REDIS_COMMAND_TIMEOUT_MS"),
   WS_HEARTBEAT_MS: withDefault("WS_HEARTBEAT_MS"),
   INSTANCE_ID: z.string().min(1).max(128).optional(),
+  /** The release track the replica serves (its Deployment: app or app-canary); on every log line. */
+  TRACK: z.enum(RELEASE_TRACKS).default("stable"),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   ACCESS_LOG: z.enum(ACCESS_LOG_MODES).default("errors"),
   METRICS: z.enum(METRICS_MODES).default("on"),
@@ -228,6 +234,8 @@ export interface AppSettings {
   headersTimeoutMs: number;
   /** Unset in the cluster: the pod's name (a field reference). */
   instanceId?: string;
+  /** Unset: stable. */
+  track?: ReleaseTrack;
   logLevel?: LogLevel;
   /** The /metrics port (never `port`); unset: the app's default. */
   metricsPort?: number;
@@ -256,6 +264,7 @@ export function appEnvironment(s: AppSettings): Partial<Record<AppEnvName, strin
     KEEPALIVE_TIMEOUT_MS: String(s.keepAliveTimeoutMs),
     HEADERS_TIMEOUT_MS: String(s.headersTimeoutMs),
     ...(s.instanceId === undefined ? {} : { INSTANCE_ID: s.instanceId }),
+    ...(s.track === undefined ? {} : { TRACK: s.track }),
     ...(s.logLevel === undefined ? {} : { LOG_LEVEL: s.logLevel }),
     ...(s.metricsPort === undefined ? {} : { METRICS_PORT: String(s.metricsPort) }),
     ...(s.metricsLatencyThresholdsMs === undefined ? {} : { METRICS_LATENCY_THRESHOLDS_MS: s.metricsLatencyThresholdsMs.join(",") }),

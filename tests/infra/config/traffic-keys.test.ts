@@ -61,3 +61,35 @@ describe("DNS failover keys", () => {
     expect(configProblems({ ...base, "edgestack:dnsHealthCheckPath": "health?x=1" })).toEqual([expect.stringMatching(/^edgestack:dnsHealthCheckPath: "health\?x=1" is not a URL path/)]);
   });
 });
+
+describe("nginx algorithm and canary keys", () => {
+  it("accept every open-source nginx method and refuse least_time, naming the key", () => {
+    for (const algorithm of ["round_robin", "least_conn", "ip_hash", "hash", "random", "random_two_least_conn", "cookie_affinity"]) {
+      expect(parseStackConfig({ ...base, "edgestack:nginxLoadBalancing": algorithm }, "dev").nginxLoadBalancing).toBe(algorithm);
+    }
+    expect(configProblems({ ...base, "edgestack:nginxLoadBalancing": "least_time" })).toEqual([expect.stringMatching(/^edgestack:nginxLoadBalancing: "least_time" /)]);
+  });
+  it("default to no canary, forcing by X-Canary and edge_canary", () => {
+    const c = parseStackConfig(base, "dev");
+    expect([c.canaryImage, c.canaryWeightPercent, c.canaryReplicas, c.canaryHeader, c.canaryCookie]).toEqual(["", 0, 1, "X-Canary", "edge_canary"]);
+  });
+  it("accept a canary image with a weight", () => {
+    const canary = { ...base, "edgestack:appImage": "registry.example.com/app:1.0.0", "edgestack:canaryImage": "registry.example.com/app:1.1.0", "edgestack:canaryWeightPercent": "5" };
+    const c = parseStackConfig({ ...canary, "edgestack:canaryReplicas": "2" }, "prod");
+    expect([c.canaryImage, c.canaryWeightPercent]).toEqual(["registry.example.com/app:1.1.0", 5]);
+    // One canary replica is fine in dev, not in prod (a node drain would empty the track).
+    expect(parseStackConfig(canary, "dev").canaryReplicas).toBe(1);
+    expect(configProblems(canary, "prod")).toEqual([expect.stringMatching(/^edgestack:canaryReplicas \(1\) must be at least 2 in prod/)]);
+  });
+  it("refuse a weight without a canary image, the app image as canary, out-of-range weights and unusable names, each naming its key", () => {
+    expect(configProblems({ ...base, "edgestack:canaryWeightPercent": "10" })).toEqual([expect.stringMatching(/^edgestack:canaryWeightPercent \(10\) needs edgestack:canaryImage/)]);
+    expect(configProblems({ ...base, "edgestack:appImage": "registry.example.com/app:1.0.0", "edgestack:canaryImage": "registry.example.com/app:1.0.0" })).toEqual([
+      expect.stringMatching(/^edgestack:canaryImage: "registry.example.com\/app:1.0.0" is appImage itself/),
+    ]);
+    expect(configProblems({ ...base, "edgestack:canaryImage": "registry.example.com/app:latest" })).toEqual([expect.stringMatching(/^edgestack:canaryImage: /)]);
+    expect(configProblems({ ...base, "edgestack:canaryImage": "registry.example.com/app:1.1.0", "edgestack:canaryWeightPercent": "101" })).toEqual([expect.stringMatching(/^edgestack:canaryWeightPercent: 101 /)]);
+    expect(configProblems({ ...base, "edgestack:canaryHeader": "X Canary" })).toEqual([expect.stringMatching(/^edgestack:canaryHeader: "X Canary" is not an HTTP header name/)]);
+    expect(configProblems({ ...base, "edgestack:canaryCookie": "edge-canary" })).toEqual([expect.stringMatching(/^edgestack:canaryCookie: "edge-canary" is not a cookie name/)]);
+    expect(configProblems({ ...base, "edgestack:canaryCookie": "edge_affinity" })).toEqual([expect.stringMatching(/^edgestack:canaryCookie: "edge_affinity" is the affinity cookie/)]);
+  });
+});

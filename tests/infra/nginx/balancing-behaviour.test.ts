@@ -141,3 +141,71 @@ test("a dead backend is skipped: no client request fails, before or after a repl
   expect(a.hits - hitsBefore.a + (c.hits - hitsBefore.c)).toBe(70);
   expect(nginx.nginx.readFile("error.log")).toMatch(/connect\(\) failed \(111: Connection refused\)/);
 });
+
+test("random follows the weights (1:3 over 2,000 requests within ±4 points) and never sets a cookie", async () => {
+  const { nginx } = await setup("random", [
+    { name: "light", weight: 1 },
+    { name: "heavy", weight: 3 },
+  ]);
+  const served: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const reply = await get(agent, nginx.port, `/api/random/${i}`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers["set-cookie"]).toBeUndefined();
+    served.push(echoOf(reply).backend);
+  }
+  const heavyShare = served.filter((b) => b === "heavy").length / served.length;
+  expect(Math.abs(heavyShare - 0.75)).toBeLessThan(0.04);
+});
+
+describe("cookie_affinity", () => {
+  const cookieOf = (reply: { headers: http.IncomingHttpHeaders }) => {
+    const set = reply.headers["set-cookie"] ?? [];
+    const c = set.find((v) => v.startsWith("edge_affinity="));
+    return c === undefined ? undefined : c.split(";")[0];
+  };
+
+  test("each new client gets a cookie naming its pod; with it every later request lands there, also through a replica restart", async () => {
+    const { backends: started, nginx } = await setup("cookie_affinity", [{ name: "a" }, { name: "b" }, { name: "c" }]);
+    // Nine clients, each a first request without a cookie: least_conn picks, nginx sets the cookie.
+    const clients: { cookie: string; backend: string }[] = [];
+    for (let i = 0; i < 9; i++) {
+      const reply = await get(agent, nginx.port, `/api/first/${i}`);
+      const cookie = cookieOf(reply);
+      expect(cookie).toMatch(/^edge_affinity=[0-9a-f]{32}$/);
+      const attributes = reply.headers["set-cookie"]![0].split(";").slice(1).map((a) => a.trim().toLowerCase());
+      expect(attributes.sort()).toEqual(["httponly", "path=/", "samesite=lax"]);
+      clients.push({ cookie: cookie!, backend: echoOf(reply).backend });
+    }
+    expect(new Set(clients.map((c) => c.backend))).toEqual(new Set(["a", "b", "c"]));
+    const stick = async (round: string) => {
+      for (const [i, c] of clients.entries()) {
+        for (let n = 0; n < 5; n++) {
+          const reply = await get(agent, nginx.port, `/api/${round}/${i}/${n}`, { Cookie: c.cookie });
+          expect([reply.status, echoOf(reply).backend]).toEqual([200, c.backend]);
+        }
+      }
+    };
+    await stick("again");
+
+    // Replica b restarts at its old address: its clients' cookie still names it.
+    const b = started.find((x) => x.name === "b")!;
+    await b.kill();
+    const downtime = await get(agent, nginx.port, "/api/while-b-is-down", { Cookie: clients.find((c) => c.backend === "b")!.cookie });
+    // While it is down its clients are served elsewhere (not an error).
+    expect(downtime.status).toBe(200);
+    expect(echoOf(downtime).backend).not.toBe("b");
+    const restarted = await startBackend("b", { port: b.port });
+    backends.push(restarted);
+    // nginx marked b failed for fail_timeout; the cookie keeps pointing at it once it is back.
+    const deadline = Date.now() + 15_000;
+    const bClient = clients.find((c) => c.backend === "b")!;
+    while (Date.now() < deadline && echoOf(await get(agent, nginx.port, "/api/probe", { Cookie: bClient.cookie })).backend !== "b") await new Promise((r) => setTimeout(r, 250));
+    await stick("after-restart");
+  });
+
+  test("no cookie with any other algorithm", async () => {
+    const { nginx } = await setup("least_conn", [{ name: "a" }, { name: "b" }]);
+    expect(cookieOf(await get(agent, nginx.port, "/api/x"))).toBeUndefined();
+  });
+});

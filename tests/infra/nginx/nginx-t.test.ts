@@ -8,7 +8,9 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../../offline/engine/stack-files";
 import { runRenderCli } from "../../../ops/nginx/render";
 import { readFileSync } from "node:fs";
-import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx } from "../../../local/processes/nginx";
+import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx, writeAndCheckNginxConfig } from "../../../local/processes/nginx";
+import { buildNginxModel, LOAD_BALANCING, renderNginxConf } from "../../../infra/nginx";
+import { stackConfig } from "./support";
 
 const stacks = readdirSync(PROJECT_ROOT)
   .map((f) => /^Pulumi\.([A-Za-z0-9._-]+)\.yaml$/.exec(f)?.[1])
@@ -51,6 +53,17 @@ describe.each(stacks)("stack %s", (stack) => {
     ]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const check = await checkNginxConfig(out);
+    expect(check.output).toMatch(/test is successful/);
+    expect(check.ok).toBe(true);
+  });
+});
+
+describe.each(LOAD_BALANCING)("cluster mode with %s and a canary track", (algorithm) => {
+  test("passes nginx -t, both tracks resolving their own headless Service", async () => {
+    const config = { ...stackConfig("prod"), nginxLoadBalancing: algorithm, canaryImage: "registry.example.com/app:2.0.0", canaryWeightPercent: 5 };
+    const conf = renderNginxConf(buildNginxModel(config, { mode: "cluster" }));
+    expect(conf).toMatch(/^\s+server app-canary-pods\.edgestack\.svc\.cluster\.local:8080 .* resolve;$/m);
+    const check = await writeAndCheckNginxConfig(prefix(), conf);
     expect(check.output).toMatch(/test is successful/);
     expect(check.ok).toBe(true);
   });

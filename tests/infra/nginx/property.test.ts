@@ -54,7 +54,7 @@ const fileName = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,10}$/);
 
 function upstreamArb(name: string): fc.Arbitrary<NginxUpstream> {
   return fc.constantFrom(...LOAD_BALANCING).chain((algorithm) => {
-    const backupAllowed = algorithm === "round_robin" || algorithm === "least_conn";
+    const backupAllowed = algorithm === "round_robin" || algorithm === "least_conn" || algorithm === "cookie_affinity";
     return fc.record({
       name: fc.constant(name),
       algorithm: fc.constant(algorithm),
@@ -223,6 +223,8 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
       exposeUpstreamAddress: fc.boolean(),
       upstreamBindAddress: fc.option(fc.constantFrom("127.0.0.2", "127.0.0.1"), { nil: null }),
       upstreams: fc.tuple(...upstreamNames.map(upstreamArb)),
+      // The canary split is checked with nginx in render.test.ts / canary-behaviour.test.ts.
+      canary: fc.constant(null),
       servers,
     });
   });

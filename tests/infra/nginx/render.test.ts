@@ -227,12 +227,34 @@ describe("upstream algorithms", () => {
     least_conn: "least_conn;",
     ip_hash: "ip_hash;",
     hash: "hash $request_uri consistent;",
+    random: "random;",
     random_two_least_conn: "random two least_conn;",
+    cookie_affinity: "least_conn;",
   };
   test.each(LOAD_BALANCING)("%s", (algorithm) => {
     const upstream = lines(blockOf(renderNginxConf(cluster({ ...dev, nginxLoadBalancing: algorithm })), "upstream app"));
     const directives = upstream.filter((l) => /^(least_conn|ip_hash|hash|random)\b/.test(l));
     expect(directives).toEqual(expected[algorithm] === null ? [] : [expected[algorithm]]);
+    // Only cookie affinity sets a cookie; the balancing method comes before it (nginx's order).
+    const sticky = upstream.filter((l) => l.startsWith("sticky"));
+    expect(sticky).toEqual(algorithm === "cookie_affinity" ? ["sticky cookie edge_affinity path=/ httponly samesite=lax secure;"] : []);
+    if (algorithm === "cookie_affinity") expect(upstream.indexOf(sticky[0])).toBeGreaterThan(upstream.indexOf("least_conn;"));
+  });
+
+  test("the affinity cookie is Secure only in the cluster (the local data plane is plain http)", () => {
+    const upstream = lines(blockOf(renderNginxConf(local((m) => (m.upstreams[0].algorithm = "cookie_affinity"))), "upstream app"));
+    expect(upstream).toContain("sticky cookie edge_affinity path=/ httponly samesite=lax;");
+  });
+
+  test.each(["random", "hash", "ip_hash", "random_two_least_conn"] as const)("backup servers are refused with %s, naming the server", (algorithm) => {
+    expect(() =>
+      renderNginxConf(
+        local((m) => {
+          m.upstreams[0].algorithm = algorithm;
+          m.upstreams[0].servers[1].backup = true;
+        }),
+      ),
+    ).toThrow(/upstreams\[0\]\.servers\[1\]\.backup: true is not allowed/);
   });
 
   test("a burst of 0 renders limit_req without burst/nodelay (nginx refuses burst=0)", () => {

@@ -45,8 +45,9 @@ export interface Backend {
  * Query `?delay=MS` delays one answer, `?cc=VALUE` answers with that Cache-Control, `?status=N` with
  * that status; a path containing "big" pads the body to several KB (gzip).
  */
-export async function startBackend(name: string, options: { delayMs?: number } = {}): Promise<Backend> {
-  const port = await freePort();
+export async function startBackend(name: string, options: { delayMs?: number; port?: number } = {}): Promise<Backend> {
+  // A given port: a replica restarted at its old address.
+  const port = options.port ?? (await freePort());
   const sockets = new Set<net.Socket>();
   const backend: Backend = {
     name,
@@ -160,7 +161,7 @@ export interface LocalNginx {
  */
 export async function startLocalNginx(
   upstreams: LocalUpstream[],
-  options: { config?: Partial<StackConfig>; edit?: (model: NginxModel) => void; trustedCidrs?: string[]; routes?: readonly RouteEntry[] } = {},
+  options: { config?: Partial<StackConfig>; edit?: (model: NginxModel) => void; trustedCidrs?: string[]; routes?: readonly RouteEntry[]; canaryUpstreams?: LocalUpstream[] } = {},
 ): Promise<LocalNginx> {
   const prefix = makeNginxPrefix();
   const [port, statusPort, proxyProtocolPort, proxyProtocolHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -169,6 +170,7 @@ export async function startLocalNginx(
     mode: "local",
     prefix,
     upstreams,
+    ...(options.canaryUpstreams ? { canaryUpstreams: options.canaryUpstreams } : {}),
     listenPort: port,
     statusPort,
     proxyProtocolPort,

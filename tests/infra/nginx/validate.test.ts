@@ -75,7 +75,7 @@ describe("numbers are whole and within nginx's ranges", () => {
 });
 
 describe("combinations nginx would refuse, or that make no sense", () => {
-  test.each(["ip_hash", "hash", "random_two_least_conn"] as const)("backup with %s", (algorithm) => {
+  test.each(["ip_hash", "hash", "random", "random_two_least_conn"] as const)("backup with %s", (algorithm) => {
     const problems = nginxModelProblems(
       model((m) => {
         m.upstreams[0].algorithm = algorithm;
@@ -83,12 +83,12 @@ describe("combinations nginx would refuse, or that make no sense", () => {
       }),
     );
     expect(problems).toContain(
-      `nginx.upstreams[0].servers[1].backup: true is not allowed with algorithm "${algorithm}" (nginx supports backup servers only with round_robin and least_conn)`,
+      `nginx.upstreams[0].servers[1].backup: true is not allowed with algorithm "${algorithm}" (nginx supports backup servers only with round_robin, least_conn and cookie_affinity)`,
     );
   });
 
-  test("backup with round_robin and least_conn is fine", () => {
-    for (const algorithm of ["round_robin", "least_conn"] as const) {
+  test("backup with round_robin, least_conn and cookie_affinity is fine", () => {
+    for (const algorithm of ["round_robin", "least_conn", "cookie_affinity"] as const) {
       expect(nginxModelProblems(model((m) => ((m.upstreams[0].algorithm = algorithm), (m.upstreams[0].servers[1].backup = true))))).toEqual([]);
     }
   });

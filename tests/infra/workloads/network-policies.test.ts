@@ -7,7 +7,8 @@ import { input, ofType, runStack, StackRun } from "../../harness";
 const inputs = { vpcCidr: "10.20.0.0/16", privateSubnetCidrs: ["10.20.96.0/19", "10.20.128.0/19"], redisPort: 6379 };
 const byName = Object.fromEntries(networkPolicySpecs(inputs).map((p) => [p.name, p.spec]));
 const nginx = { matchLabels: { "app.kubernetes.io/name": "nginx", "app.kubernetes.io/part-of": "edgestack" } };
-const app = { matchLabels: { "app.kubernetes.io/name": "app", "app.kubernetes.io/part-of": "edgestack" } };
+// Every app pod of either track (stable and canary share the component label, not the name).
+const app = { matchLabels: { "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "api" } };
 const tcp = (port: number) => ({ protocol: "TCP", port });
 
 describe("networkPolicySpecs", () => {
