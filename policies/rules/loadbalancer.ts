@@ -193,7 +193,7 @@ export const loadBalancerPolicies: Policies = [
   }),
   stackRule({
     name: "target-group-protocol-matches-listener",
-    description: "A target group speaks the layer of the listeners that forward to it: HTTP/HTTPS behind an ALB's HTTP/HTTPS listener, TCP/TLS/UDP behind an NLB's — never an HTTP target group behind a TLS/TCP listener, which would turn the NLB's pass-through into an unparsed, unencrypted hop AWS refuses or mis-routes.",
+    description: "A target group speaks the layer of the listeners that forward to it: HTTP/HTTPS behind an ALB's HTTP/HTTPS listener, TCP/TLS/UDP behind an NLB's — never an HTTP target group behind a TLS/TCP listener, which would turn the NLB's pass-through into an unparsed, unencrypted hop AWS refuses or mis-routes; a group no listener forwards to yet (a standby colour) that sets PROXY protocol v2 must speak TCP/TLS/UDP.",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       const l7 = new Set(["HTTP", "HTTPS"]);
@@ -210,6 +210,14 @@ export const loadBalancerPolicies: Policies = [
           const tp = upper(ifKnown(() => tg.props.protocol));
           if (tp === undefined) continue;
           if (l7.has(lp) !== l7.has(tp)) report(`Target group "${tg.name}" speaks ${tp} behind ${lp} listener "${listener.name}": a target group must speak its listener's layer (${l7.has(lp) ? "HTTP/HTTPS" : "TCP/TLS/UDP"}).`, tg.urn);
+        }
+      }
+      // A standby group (a colour no listener forwards to yet) is judged by its own network-layer settings:
+      // PROXY protocol v2 exists only on TCP/TLS/UDP target groups, so such a group must speak that layer.
+      for (const tg of groups) {
+        const tp = upper(ifKnown(() => tg.props.protocol));
+        if (tp !== undefined && l7.has(tp) && ifKnown(() => tg.props.proxyProtocolV2) === true) {
+          report(`Target group "${tg.name}" speaks ${tp} but sets proxyProtocolV2, which only a network (TCP/TLS/UDP) target group carries: it is meant for an NLB listener and must speak its layer.`, tg.urn);
         }
       }
     },
