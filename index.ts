@@ -3,7 +3,8 @@
  * exports the stack outputs. Everything else lives in infra/, one component per concern.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { bringUp } from "./infra/bring-up";
+import { bringUp, omittedImageProblem } from "./infra/bring-up";
+import { RunError } from "@pulumi/pulumi/errors";
 import { loadStackConfig } from "./infra/config";
 import { Vpc } from "./infra/network/vpc";
 import { Cdn } from "./infra/cdn/distribution";
@@ -17,6 +18,9 @@ import { awsProvider, awsUsEast1Provider, randomProvider } from "./infra/provide
 import { Redis } from "./infra/cache/redis";
 import { checkCacheSettings, replicationGroupId } from "./infra/cache/settings";
 import { EksCluster } from "./infra/cluster/eks";
+import { KubernetesTypeRecorder } from "./infra/cluster/access-rules";
+import { CiRunner } from "./infra/ci/runner";
+import { ciRunnerProjectName } from "./infra/ci/settings";
 import { ImageRepository } from "./infra/image/repository";
 import { imageRepositoryName } from "./infra/image/settings";
 import { clusterName as eksClusterName } from "./infra/cluster/settings";
@@ -35,12 +39,33 @@ const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeco
 // Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
 const phase = bringUp(config);
 for (const step of phase.pending) void pulumi.log.warn(`first deploy, next step: ${step}`);
+// Without appImage, what the stack's last deployment ran (its own outputs) decides: a first deploy
+// goes on without workloads, a stack that runs them refuses (the program fails, so nothing is deleted).
+const omittedImageCheck = config.appImage
+  ? undefined
+  : (() => {
+      const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+      return pulumi.all([self.getOutput("appImage"), self.getOutput("namespace")]).apply(([appImage, namespace]) => {
+        const problem = omittedImageProblem(config, { appImage, namespace });
+        if (problem) throw new RunError(problem);
+        return undefined;
+      });
+    })();
 
 const aws = awsProvider(config);
 const random = randomProvider();
 
 // The registry the deploy workflow pushes app/Dockerfile's image to (before the workloads need it).
-const image = new ImageRepository("image", { name: imageRepositoryName(config.stack), isProd: config.isProd }, { providers: { aws } });
+const image = new ImageRepository(
+  "image",
+  {
+    name: imageRepositoryName(config.stack),
+    isProd: config.isProd,
+    pushRoleArn: config.ciImagePushRoleArn || undefined,
+    promoteSourceRepositoryArn: config.imagePromoteSourceRepositoryArn || undefined,
+  },
+  { providers: { aws } },
+);
 
 const network = new Vpc(
   "network",
@@ -56,6 +81,9 @@ const network = new Vpc(
 );
 
 // ── Cluster and cache ──────────────────────────────────────────────────────────────────────
+// Every Kubernetes type the program declares, recorded as it declares them: the deploy role's
+// ClusterRole is derived from them (closed once the last Kubernetes resource is declared, below).
+const kubernetesTypes = new KubernetesTypeRecorder();
 const cluster = new EksCluster(
   "cluster",
   {
@@ -78,9 +106,33 @@ const cluster = new EksCluster(
           nodeAutoScalingGroupName: config.existingNodeAutoScalingGroup || undefined,
         }
       : undefined,
+    access: {
+      deployRoleArn: config.ciDeployRoleArn,
+      previewRoleArn: config.ciPreviewRoleArn,
+      adminRoleArns: config.clusterAdminRoleArns,
+      bootstrap: config.clusterAccessBootstrap,
+      managedTypes: kubernetesTypes.types,
+    },
   },
   { providers: { aws } },
 );
+// The deploy jobs' runner, inside the VPC and allowed to the private API endpoint (ciRunner codebuild).
+const ciRunner =
+  config.ciRunner === "codebuild" && cluster.clusterSecurityGroupId
+    ? new CiRunner(
+        "ci-runner",
+        {
+          projectName: ciRunnerProjectName(config.stack),
+          vpcId: network.vpcId,
+          privateSubnetIds: network.privateSubnetIds,
+          clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+          repository: config.ciRepository,
+          connectionArn: config.ciCodeConnectionArn,
+          logRetentionDays: config.isProd ? 90 : 14,
+        },
+        { providers: { aws } },
+      )
+    : undefined;
 
 const cache = new Redis(
   "cache",
@@ -248,7 +300,7 @@ const workloads = phase.workloads
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,
       },
-      { providers: { kubernetes: kubernetesProvider } },
+      { providers: { kubernetes: kubernetesProvider }, transformations: [kubernetesTypes.record] },
     )
   : undefined;
 if (workloads && edge) {
@@ -285,9 +337,10 @@ if (workloads && edge) {
         ? { kind: "autoScalingGroup", autoScalingGroupName: cluster.nodeAutoScalingGroupName }
         : { kind: "targetGroupBinding", namespace: workloads.namespace, serviceName: workloads.nginxServiceName },
     },
-    { providers: { aws, kubernetes: kubernetesProvider } },
+    { providers: { aws, kubernetes: kubernetesProvider }, transformations: [kubernetesTypes.record] },
   );
 }
+kubernetesTypes.close();
 
 // Outputs of parts a bring-up step has not created yet are left out until it has.
 export const vpcId = network.vpcId;
@@ -306,7 +359,7 @@ export const hostedZoneId = zone.zoneId;
 export const nameServers = zone.nameServers;
 export const imageRepositoryUrl = image.repositoryUrl;
 /** The image the workloads run: the deploy workflow's digest lives in the stack's state, not in Pulumi.<stack>.yaml. */
-export const appImage = config.appImage || undefined;
+export const appImage = config.appImage || omittedImageCheck;
 export const recordNames = edge?.dns.recordNames;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfig;
@@ -316,3 +369,5 @@ export const namespace = workloads?.namespace;
 /** What the next `pulumi up` of a first deploy needs; empty once the stack is complete. */
 export const pendingSteps = phase.pending;
 export const apiKeys = workloads?.apiKeys;
+/** The CodeBuild project the deploy workflow's cluster jobs run on (runs-on: codebuild-<name>-…). */
+export const ciRunnerProject = ciRunner?.projectName;

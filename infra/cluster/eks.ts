@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ACCESS_POLICIES, accessPolicyArn, DEPLOYER_ROLE_NAME, DEPLOYERS_GROUP, deployerRules } from "./access-rules";
 import { clusterNameFromKubeconfig, renderKubeconfig } from "./kubeconfig";
 import {
   amiTypeFor,
@@ -47,6 +48,22 @@ export interface EksClusterArgs {
   isProd: boolean;
   /** When set, no EKS resources are created. */
   existing?: ExistingCluster;
+  /** Who reaches the Kubernetes API of a cluster the stack creates (EKS access entries). */
+  access: ClusterAccessArgs;
+}
+
+/** Access entries of a new cluster: nobody else gets in (the creator is no admin). */
+export interface ClusterAccessArgs {
+  /** The deploy role: mapped to DEPLOYERS_GROUP, which holds the derived deployer ClusterRole. */
+  deployRoleArn: string;
+  /** Read-only (AmazonEKSViewPolicy) for preview jobs; empty: none. */
+  previewRoleArn: string;
+  /** Break-glass operators (AmazonEKSClusterAdminPolicy). */
+  adminRoleArns: string[];
+  /** The deploy role also holds cluster admin for this run, to create its own ClusterRole and binding. */
+  bootstrap: boolean;
+  /** The Kubernetes resource types the program declares (resolves once it has declared them all). */
+  managedTypes: Promise<string[]>;
 }
 
 /**
@@ -67,6 +84,10 @@ export class EksCluster extends pulumi.ComponentResource {
   /** IAM OIDC provider for IRSA (new clusters only). */
   public readonly oidcProviderArn: pulumi.Output<string> | undefined;
   public readonly createsCluster: boolean;
+  /** The control plane ENIs' security group (new clusters): what reaches the private endpoint on 443. */
+  public readonly clusterSecurityGroupId: pulumi.Output<string> | undefined;
+  /** The deployer ClusterRole's rules (new clusters). */
+  public readonly deployerRules: pulumi.Output<ReturnType<typeof deployerRules>> | undefined;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cluster:EksCluster", name, {}, opts);
@@ -81,6 +102,8 @@ export class EksCluster extends pulumi.ComponentResource {
       this.nodeSecurityGroupId = pulumi.output(existing.nodeSecurityGroupId);
       this.nodeAutoScalingGroupName = existing.nodeAutoScalingGroupName ? pulumi.output(existing.nodeAutoScalingGroupName) : undefined;
       this.oidcProviderArn = undefined;
+      this.clusterSecurityGroupId = undefined;
+      this.deployerRules = undefined;
       this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
       this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId });
       return;
@@ -188,9 +211,9 @@ export class EksCluster extends pulumi.ComponentResource {
         kubernetesNetworkConfig: { serviceIpv4Cidr: args.serviceCidr, ipFamily: "ipv4" },
         enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
-        // Access entries (IAM API), not the aws-auth ConfigMap; the identity running `pulumi up`
-        // becomes cluster admin so the kubernetes provider below can deploy.
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        // Access entries (IAM API), not the aws-auth ConfigMap; the identity that creates the
+        // cluster gets nothing by being its creator: the access entries below say who gets in.
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         deletionProtection: args.isProd,
         upgradePolicy: { supportType: args.supportType },
         // The networking add-ons are EKS add-ons pinned below, not unmanaged copies EKS installs.
@@ -274,13 +297,45 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [nodeGroup] },
     );
 
-    this.createsCluster = true;
-    this.clusterName = cluster.name;
-    this.kubeconfig = pulumi.secret(
-      pulumi
-        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
-        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: args.region })),
+    // ── Who reaches the API ────────────────────────────────────────────────────────────────
+    const who = args.access;
+    const entry = (entryName: string, principalArn: string, kubernetesGroups?: string[]) =>
+      new aws.eks.AccessEntry(`${name}-access-${entryName}`, { clusterName: cluster.name, principalArn, type: "STANDARD", ...(kubernetesGroups ? { kubernetesGroups } : {}) }, { parent: this });
+    const associate = (associationName: string, accessEntry: aws.eks.AccessEntry, policy: string) =>
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-access-${associationName}`,
+        { clusterName: cluster.name, principalArn: accessEntry.principalArn, policyArn: partition.apply((p) => accessPolicyArn(p, policy)), accessScope: { type: "cluster" } },
+        { parent: this },
+      );
+    const deployEntry = entry("deploy", who.deployRoleArn, [DEPLOYERS_GROUP]);
+    const bootstrap = who.bootstrap ? [associate("deploy-bootstrap", deployEntry, ACCESS_POLICIES.clusterAdmin)] : [];
+    if (who.previewRoleArn) associate("preview-view", entry("preview", who.previewRoleArn), ACCESS_POLICIES.view);
+    who.adminRoleArns.forEach((arn, i) => associate(`admin-${i}`, entry(`admin-${i}`, arn), ACCESS_POLICIES.clusterAdmin));
+    // The deployer's own RBAC, applied as the deploy role: with the bootstrap admin on a first run,
+    // afterwards through the rules' permission to update its own role and binding.
+    const rbacProvider = new kubernetes.Provider(
+      `${name}-k8s-rbac`,
+      { kubeconfig: this.kubeconfigFor(cluster, args), enableServerSideApply: true },
+      { parent: this, dependsOn: [deployEntry, ...bootstrap] },
     );
+    const rules = pulumi.output(who.managedTypes).apply((types) => deployerRules(types));
+    const labels = { "app.kubernetes.io/part-of": "edgestack" };
+    const deployerRole = new kubernetes.rbac.v1.ClusterRole(`${name}-deployer`, { metadata: { name: DEPLOYER_ROLE_NAME, labels }, rules }, { parent: this, provider: rbacProvider });
+    const deployerBinding = new kubernetes.rbac.v1.ClusterRoleBinding(
+      `${name}-deployer`,
+      {
+        metadata: { name: DEPLOYER_ROLE_NAME, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: deployerRole.metadata.name },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: DEPLOYERS_GROUP }],
+      },
+      { parent: this, provider: rbacProvider },
+    );
+
+    this.createsCluster = true;
+    this.clusterSecurityGroupId = clusterSg.id;
+    this.deployerRules = rules;
+    this.clusterName = cluster.name;
+    this.kubeconfig = this.kubeconfigFor(cluster, args);
     this.nodeSecurityGroupId = nodeSg.id;
     this.nodeAutoScalingGroupName = nodeGroup.resources.apply((resources) => {
       const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
@@ -289,7 +344,12 @@ export class EksCluster extends pulumi.ComponentResource {
     });
     this.oidcProviderArn = oidc.arn;
     // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup, ...addons] });
+    // They are applied as the deploy role, once its group holds the deployer ClusterRole.
+    this.provider = new kubernetes.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { parent: this, dependsOn: [nodeGroup, ...addons, deployEntry, deployerBinding] },
+    );
     this.registerOutputs({
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,
@@ -297,5 +357,14 @@ export class EksCluster extends pulumi.ComponentResource {
       nodeAutoScalingGroupName: this.nodeAutoScalingGroupName,
       oidcProviderArn: this.oidcProviderArn,
     });
+  }
+
+  /** Kubeconfig (exec auth via `aws eks get-token` as the ambient identity) — a Pulumi secret. */
+  private kubeconfigFor(cluster: aws.eks.Cluster, args: EksClusterArgs): pulumi.Output<string> {
+    return pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: args.region })),
+    );
   }
 }

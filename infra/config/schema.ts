@@ -4,6 +4,7 @@ import { HEADERS } from "../contract";
 import {
   awsId,
   cpuQuantity,
+  iamRoleArn,
   dailyWindow,
   dnsLabel,
   dnsName,
@@ -118,6 +119,71 @@ export const fields = {
     schema: z.union([z.literal(""), z.string().regex(/^[\w.\-:/]{1,255}$/, { error: "is not an auto scaling group name" })]),
     default: "",
     description: "Existing cluster: the nodes' auto scaling group to attach target groups to; empty uses TargetGroupBindings (AWS Load Balancer Controller).",
+  }),
+
+  // ── CI access to the cluster (docs/decisions/0004-ci-runner-in-the-vpc.md) ─────────────────
+  ciDeployRoleArn: field({
+    type: "string",
+    schema: optionalString(iamRoleArn()),
+    default: "",
+    description:
+      "IAM role the deploy workflow (and a first deploy) runs as: an EKS access entry maps it to the Kubernetes group edgestack:deployers, bound to a ClusterRole limited to the kinds the stack manages. Required for a cluster the stack creates.",
+  }),
+  ciPreviewRoleArn: field({
+    type: "string",
+    schema: optionalString(iamRoleArn()),
+    default: "",
+    description: "IAM role of the preview jobs: an EKS access entry with the AmazonEKSViewPolicy (read-only, cluster-wide).",
+  }),
+  clusterAdminRoleArns: field({
+    type: "array",
+    schema: z.array(iamRoleArn()),
+    default: [],
+    description: "IAM roles of people who operate the cluster (break-glass): access entries with the AmazonEKSClusterAdminPolicy. CI roles do not belong here.",
+  }),
+  clusterAccessBootstrap: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description:
+      "First deploy (or a new kind in the stack): the deploy role holds the AmazonEKSClusterAdminPolicy for this run, to create its own ClusterRole and binding; turn it off with the next `pulumi up`.",
+  }),
+  ciRunner: field({
+    type: "string",
+    schema: oneOf(["none", "codebuild", "static-egress"] as const),
+    default: "none",
+    description:
+      "Where the deploy workflow's jobs that reach the Kubernetes API run: none (no CI runner declared: deploys from wherever reaches the endpoint), codebuild (a CodeBuild-hosted GitHub Actions runner the stack creates in its private subnets, allowed to the API on 443) or static-egress (your runners, whose egress ranges ciRunnerEgressCidrs must lie inside clusterPublicAccessCidrs).",
+  }),
+  ciRepository: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "is not a GitHub repository such as \"acme/edgestack\"" })),
+    default: "",
+    description: "With ciRunner codebuild: the GitHub repository (owner/name) whose workflow jobs the runner takes.",
+  }),
+  ciCodeConnectionArn: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, { error: "is not a CodeConnections connection ARN" })),
+    default: "",
+    description: "With ciRunner codebuild: the AWS CodeConnections connection to GitHub the runner project authenticates with.",
+  }),
+  ciRunnerEgressCidrs: field({
+    type: "array",
+    schema: z.array(ipv4Cidr(16, 32)),
+    default: [],
+    description: "With ciRunner static-egress: the runners' fixed egress ranges; each must lie inside clusterPublicAccessCidrs.",
+  }),
+  ciImagePushRoleArn: field({
+    type: "string",
+    schema: optionalString(iamRoleArn()),
+    default: "",
+    description: "IAM role the workflow's image jobs push with: the stack attaches a policy allowing push (and pull) to this stack's image repository only.",
+  }),
+  imagePromoteSourceRepositoryArn: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[a-z0-9._/-]+$/, { error: "is not an ECR repository ARN" })),
+    default: "",
+    description: "Prod: the repository (dev's) the image job promotes the tested digest from; the push role may pull from it, nothing more.",
   }),
 
   // ── Cache ──────────────────────────────────────────────────────────────────────────────────
@@ -500,10 +566,64 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
       `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/cluster/versions.ts)`,
     );
   }
+  problems.push(...ciAccessProblems(c));
   if (c.clusterPublicAccessCidrs.some((cidr) => cidr.endsWith("/0"))) {
     problems.push(`${key("clusterPublicAccessCidrs")}: ${show(c.clusterPublicAccessCidrs)} opens the cluster API to the internet; list your own CIDRs`);
   }
   return problems;
+}
+
+/**
+ * CI must be able to reach the Kubernetes API it deploys to, as the role the cluster knows. Refused:
+ * a new cluster without a deploy role (nobody could deploy onto it: the creator gets no admin), a
+ * CodeBuild runner without its repository and connection or on a cluster the stack does not own
+ * (its security group cannot be opened to the runner), and static-egress runners whose ranges the
+ * public endpoint does not admit (or with a private-only endpoint).
+ */
+function ciAccessProblems(c: StackConfig): string[] {
+  const problems: string[] = [];
+  const creates = !c.existingKubeconfig;
+  if (creates && !c.ciDeployRoleArn) {
+    problems.push(`${key("ciDeployRoleArn")}: is required for a cluster the stack creates (the cluster grants no bootstrap admin; without it nothing can deploy the workloads)`);
+  }
+  if (!creates && (c.ciDeployRoleArn || c.ciPreviewRoleArn || c.clusterAdminRoleArns.length > 0 || c.clusterAccessBootstrap)) {
+    problems.push(`${key("ciDeployRoleArn")}/${key("ciPreviewRoleArn")}/${key("clusterAdminRoleArns")}/${key("clusterAccessBootstrap")}: only apply to a cluster the stack creates (an existing cluster's access is managed where it was created)`);
+  }
+  if (c.ciDeployRoleArn && c.ciDeployRoleArn === c.ciPreviewRoleArn) {
+    problems.push(`${key("ciPreviewRoleArn")}: ${show(c.ciPreviewRoleArn)} is also ${key("ciDeployRoleArn")}; the preview role must be a separate, read-only role`);
+  }
+  for (const arn of c.clusterAdminRoleArns) {
+    if (arn === c.ciDeployRoleArn || arn === c.ciPreviewRoleArn) problems.push(`${key("clusterAdminRoleArns")}: ${show(arn)} is a CI role; CI never gets cluster admin`);
+  }
+  if (c.ciRunner === "codebuild") {
+    if (!creates) problems.push(`${key("ciRunner")}: "codebuild" needs a cluster the stack creates (its security group is opened to the runner); use "static-egress" for ${key("existingKubeconfig")}`);
+    if (creates && !c.ciRepository) problems.push(`${key("ciRepository")}: is required with ${key("ciRunner")} "codebuild" (the repository whose jobs the runner takes)`);
+    if (creates && !c.ciCodeConnectionArn) problems.push(`${key("ciCodeConnectionArn")}: is required with ${key("ciRunner")} "codebuild" (the runner's connection to GitHub)`);
+  } else if (c.ciRunner === "static-egress") {
+    if (c.ciRunnerEgressCidrs.length === 0) problems.push(`${key("ciRunnerEgressCidrs")}: is required with ${key("ciRunner")} "static-egress" (the runners' fixed egress ranges)`);
+    if (creates && c.clusterPublicAccessCidrs.length === 0) {
+      problems.push(`${key("ciRunner")}: "static-egress" runners cannot reach a private-only endpoint; list their ranges in ${key("clusterPublicAccessCidrs")} or use "codebuild"`);
+    }
+    for (const cidr of c.ciRunnerEgressCidrs) {
+      if (creates && c.clusterPublicAccessCidrs.length > 0 && !c.clusterPublicAccessCidrs.some((allowed) => cidrWithin(cidr, allowed))) {
+        problems.push(`${key("ciRunnerEgressCidrs")}: ${show(cidr)} is not inside ${key("clusterPublicAccessCidrs")} (${show(c.clusterPublicAccessCidrs)}): the runner could not reach the API endpoint`);
+      }
+    }
+  }
+  if (c.ciRunner !== "static-egress" && c.ciRunnerEgressCidrs.length > 0) problems.push(`${key("ciRunnerEgressCidrs")}: only applies with ${key("ciRunner")} "static-egress"`);
+  if (c.ciRunner !== "codebuild" && (c.ciRepository || c.ciCodeConnectionArn)) {
+    problems.push(`${key(c.ciRepository ? "ciRepository" : "ciCodeConnectionArn")}: only applies with ${key("ciRunner")} "codebuild"`);
+  }
+  return problems;
+}
+
+/** Whether IPv4 block `inner` lies entirely inside block `outer`. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseIpv4Cidr(inner);
+  const b = parseIpv4Cidr(outer);
+  if (!a || !b || a.prefix < b.prefix) return false;
+  const mask = b.prefix === 0 ? 0 : (0xffffffff << (32 - b.prefix)) >>> 0;
+  return ((a.network & mask) >>> 0) === b.network;
 }
 
 function ipInCidr(ip: string, cidr: string): boolean {
@@ -516,13 +636,14 @@ function ipInCidr(ip: string, cidr: string): boolean {
 }
 
 /** The `config:` block of Pulumi.yaml, generated from the field table. */
-export function projectConfigBlock(): Record<string, { type: PulumiType; description: string; default?: unknown; items?: { type: "string" } }> {
+export function projectConfigBlock(): Record<string, { type: PulumiType; description: string; secret?: true; default?: unknown; items?: { type: "string" } }> {
   const block: ReturnType<typeof projectConfigBlock> = {};
   for (const [name, def] of Object.entries(fields) as [string, Field<z.ZodType>][]) {
     block[key(name)] = {
       type: def.type,
       ...(def.type === "array" ? { items: { type: "string" as const } } : {}),
       description: def.secret ? `${def.description} Secret.` : def.description,
+      ...(def.secret ? { secret: true } : {}),
       ...(def.default !== undefined ? { default: def.default } : {}),
     };
   }

@@ -75,6 +75,8 @@ export interface RunOptions {
   root?: string;
   /** Run as a preview (computed values unknown) instead of an update. */
   preview?: boolean;
+  /** What a StackReference reads: the outputs of each referenced stack's last deployment, by stack name (`org/project/stack`). */
+  stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 let used = false;
@@ -100,6 +102,10 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const name = String(args.inputs.name);
+          return { id: name, state: { name, outputs: options.stackOutputs?.[name] ?? {}, secretOutputNames: [] } };
+        }
         const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
         const region = (args.inputs.region as string | undefined) ?? (providerUrn && providerRegions.get(providerUrn)) ?? defaultRegion;
         const plainInputs = unwrapSecrets(args.inputs, "", []);
@@ -127,6 +133,8 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     files.project,
     options.stack,
     options.preview ?? false,
+    // The CLI's organization for a self-managed backend; a StackReference names `org/project/stack`.
+    "organization",
   );
 
   const monitor = settings.getMonitor();
@@ -231,6 +239,12 @@ async function resolveExports(program: Record<string, unknown>): Promise<{ outpu
   for (const key of Object.keys(program).sort()) {
     if (key === "__esModule") continue;
     const output: pulumi.Output<unknown> = pulumi.output(program[key] as pulumi.Input<unknown>);
+    // An export whose value fails (a check in an apply) fails the run, as under the CLI.
+    const settled = await (output as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true).then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
+    if (settled) throw settled.err;
     outputs[key] = await new Promise((resolve) => {
       let done = false;
       output.apply((v: unknown) => {

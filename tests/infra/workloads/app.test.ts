@@ -7,6 +7,7 @@ const config = parseStackConfig(
   {
     "aws:region": "eu-west-1",
     "edgestack:domain": "example.com",
+    "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy",
     "edgestack:rateLimitMax": "250",
     "edgestack:rateLimitWindowMs": "30000",
     "edgestack:rateLimitFailMode": "closed",
