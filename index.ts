@@ -152,6 +152,8 @@ const cache = new Redis(
     maintenanceWindow: config.cacheMaintenanceWindow,
     isProd: config.isProd,
     slowLogRetentionDays: config.isProd ? 30 : 7,
+    authTokenGeneration: config.cacheAuthTokenGeneration,
+    authTokenUpdateStrategy: config.cacheAuthTokenUpdateStrategy,
   },
   { providers: { aws, random } },
 );

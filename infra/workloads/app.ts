@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { PORTS, routePath } from "../contract";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import { NAMESPACE, type WorkloadSettings } from "./settings";
@@ -79,14 +80,15 @@ export function topologySpread(labels: Record<string, string>): k8s.types.input.
   ];
 }
 
-export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string): k8s.types.input.apps.v1.DeploymentSpec {
+/** `podAnnotations`: the config digest of the Secrets the pods consume (infra/workloads/digest.ts). */
+export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, podAnnotations?: pulumi.Input<Record<string, string>>): k8s.types.input.apps.v1.DeploymentSpec {
   return {
     replicas: s.appReplicas,
     selector: { matchLabels: selector },
     // Surge first: capacity never drops below the replica count during a rollout.
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
-      metadata: { labels: { ...appLabels } },
+      metadata: { labels: { ...appLabels }, ...(podAnnotations ? { annotations: podAnnotations } : {}) },
       spec: {
         securityContext: podSecurityContext(APP_UID),
         automountServiceAccountToken: false,

@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { BOUNDS } from "../config/schema";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../nginx/model";
 import { topologySpread } from "./app";
@@ -80,7 +81,13 @@ export interface NginxConf {
   workerShutdownTimeoutSeconds: number;
 }
 
-export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, configMapName: string, kubernetesVersion: string): k8s.types.input.apps.v1.DeploymentSpec {
+export function nginxDeploymentSpec(
+  s: WorkloadSettings,
+  conf: NginxConf,
+  configMapName: string,
+  kubernetesVersion: string,
+  podAnnotations?: pulumi.Input<Record<string, string>>,
+): k8s.types.input.apps.v1.DeploymentSpec {
   const preStop = nginxPreStopSeconds(s.terminationGracePeriodSeconds, conf.workerShutdownTimeoutSeconds);
   const ports = nginxServicePorts(s);
   const status = { httpGet: { path: NGINX_LIVENESS_PATH, port: "status" } };
@@ -89,7 +96,13 @@ export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, config
     selector: { matchLabels: selector },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
-      metadata: { labels: { ...nginxLabels }, annotations: { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) } },
+      metadata: {
+        labels: { ...nginxLabels },
+        annotations:
+          podAnnotations === undefined
+            ? { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) }
+            : pulumi.output(podAnnotations).apply((extra) => ({ [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text), ...extra })),
+      },
       spec: {
         securityContext: podSecurityContext(NGINX_UID),
         automountServiceAccountToken: false,

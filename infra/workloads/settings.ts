@@ -19,6 +19,8 @@ export type WorkloadSettings = Pick<
   | "rateLimitWindowMs"
   | "rateLimitFailMode"
   | "apiKeyNames"
+  | "apiKeyGenerations"
+  | "apiKeyAcceptPrevious"
   | "apiKeysSecretName"
   | "wsAllowedOrigins"
   | "domain"
@@ -37,6 +39,16 @@ export type WorkloadSettings = Pick<
 >;
 
 export const NAMESPACE = "edgestack";
+
+/** `["partner-a:2"]` (apiKeyGenerations) → `{ "partner-a": 2 }`. */
+export function apiKeyGenerations(entries: readonly string[]): Record<string, number> {
+  return Object.fromEntries(
+    entries.map((entry) => {
+      const [keyName, generation] = entry.split(":");
+      return [keyName!, Number(generation)];
+    }),
+  );
+}
 
 /**
  * Cross-field rules of the workload settings the config schema does not check: a request above its

@@ -17,7 +17,7 @@ describe("namespace", () => {
     const ns = one(run, "kubernetes:core/v1:Namespace");
     expect(input(ns, "metadata.name")).toBe("edgestack");
     expect(input(ns, "metadata.labels")).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
-    for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:core/v1:Namespace")) {
+    for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:core/v1:Namespace" && !x.type.startsWith("kubernetes:rbac.authorization.k8s.io/"))) {
       expect([r.name, input(r, "metadata.namespace")]).toEqual([r.name, "edgestack"]);
     }
     expect(run.outputs.namespace).toBe("edgestack");
