@@ -181,6 +181,10 @@ const zone = new HostedZone(
     protect: config.isProd,
     parent: config.parentHostedZoneId ? { zoneId: config.parentHostedZoneId } : config.parentHostedZoneName ? { name: config.parentHostedZoneName } : undefined,
     delegationTtlSeconds: config.dnsTtlSeconds,
+    childDelegations: config.delegatedSubdomains.map((entry) => {
+      const [name, servers] = entry.split("=") as [string, string];
+      return { name, nameServers: servers.split(",") };
+    }),
   },
   { providers: { aws } },
 );

@@ -11,6 +11,7 @@ import {
   instanceType,
   integer,
   ipv4Cidr,
+  isDnsName,
   kubernetesVersion,
   memoryQuantity,
   oneOf,
@@ -359,6 +360,15 @@ export const fields = {
     default: false,
     description: "With createHostedZone and no parent zone: set true once the domain is delegated to the nameServers output. Until then `pulumi up` stops short of certificates (step one of two).",
   }),
+  delegatedSubdomains: field({
+    type: "array",
+    schema: z.array(
+      z.string().regex(/^[a-z0-9.-]+=[a-z0-9.-]+(,[a-z0-9.-]+){1,12}$/, { error: "is not <subdomain>=<name server>,<name server>[,…] (2 to 13 name servers)" }),
+    ),
+    default: [],
+    description:
+      "NS delegations this stack writes into its own zone for another stack's zone, e.g. dev.example.com=ns-1.awsdns-01.org,… (the other stack's nameServers output): the parent's stack delegates, so a lower environment never needs write access to a higher one's zone.",
+  }),
   dnsTtlSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 300, description: "TTL of non-alias records." }),
   spfRecord: field({ type: "string", schema: plainText(2048).regex(/^v=spf1( |$)/, { error: "is not an SPF record (must start with \"v=spf1\")" }), default: "v=spf1 -all", description: "SPF TXT value at the apex." }),
   verificationTokens: field({ type: "array", schema: z.array(plainText(2048).min(1)), default: [], description: "Extra apex TXT values (site verification); long ones are split into 255-character strings." }),
@@ -591,6 +601,11 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     if (c.zoneDelegated) problems.push(`${key("zoneDelegated")}: only applies with ${key("createHostedZone")} true`);
   } else if (parent && c.zoneDelegated) {
     problems.push(`${key("zoneDelegated")}: not needed with ${key(parent)}: the stack writes the delegation itself`);
+  }
+  for (const entry of c.delegatedSubdomains) {
+    const [name, servers] = entry.split("=") as [string, string];
+    if (!name.endsWith(`.${c.domain}`)) problems.push(`${key("delegatedSubdomains")}: ${show(name)} is not a subdomain of ${key("domain")} (${show(c.domain)})`);
+    for (const server of servers.split(",")) if (!isDnsName(server)) problems.push(`${key("delegatedSubdomains")}: ${show(server)} is not a name server's DNS name`);
   }
   if (c.parentHostedZoneName && !c.domain.endsWith(`.${c.parentHostedZoneName}`)) {
     problems.push(`${key("parentHostedZoneName")}: ${show(c.parentHostedZoneName)} is not a parent of ${key("domain")} (${show(c.domain)})`);
