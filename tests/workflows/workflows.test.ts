@@ -243,14 +243,15 @@ describe("GitHub's own rules (actionlint) and shellcheck", () => {
 describe("the Pulumi CLI the workflows install", () => {
   const pulumiSteps = files.flatMap((file) => jobs(workflow(file)).flatMap(([, j]) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => ({ j, s }))));
 
-  it("is the project's pinned `pulumi` package version, read from package.json", () => {
-    expect(pkg.devDependencies.pulumi).toMatch(/^\d+\.\d+\.\d+$/);
+  it("is the release of the SDK the lock file installs (@pulumi/pulumi), read at run time", () => {
+    const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8"));
+    expect(lock.packages["node_modules/@pulumi/pulumi"].version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pulumiSteps.length).toBeGreaterThan(0);
     for (const { j, s } of pulumiSteps) {
       const ref = /^\$\{\{ steps\.(\w[\w-]*)\.outputs\.pulumi \}\}$/.exec(String(s.with?.["pulumi-version"]));
       expect(ref).not.toBeNull();
       const versionStep = j.steps.find((x) => (x as { id?: string }).id === ref![1]);
-      expect(versionStep?.run).toContain(`require("./package.json").devDependencies.pulumi`);
+      expect(versionStep?.run).toContain(`require("@pulumi/pulumi/package.json").version`);
     }
   });
 });
