@@ -22,6 +22,8 @@ export const APP_ROUTES = {
   health: { path: "/health", methods: ["GET"], contract: "health" },
   staticFile: { path: "/static/:name", methods: ["GET"], contract: "static" },
   hello: { path: "/api/hello", methods: ["GET"], contract: "api" },
+  /** The site root: a small page naming what the service offers (the first URL `npm run local` prints). */
+  home: { path: "/", methods: ["GET"], contract: "html" },
   /** Served on the HTTP server's upgrade event, not by the router. */
   websocket: { path: "/ws", methods: ["GET"], contract: "websocket" },
 } as const satisfies Record<string, AppRoute>;

