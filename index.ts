@@ -129,6 +129,7 @@ const ciRunner =
           repository: config.ciRepository,
           connectionArn: config.ciCodeConnectionArn,
           logRetentionDays: config.isProd ? 90 : 14,
+          isProd: config.isProd,
         },
         { providers: { aws } },
       )

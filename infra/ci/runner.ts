@@ -15,6 +15,8 @@ export interface CiRunnerArgs {
   /** CodeConnections connection to GitHub. */
   connectionArn: string;
   logRetentionDays: number;
+  /** Prod: `protect` the build log group (the record of what deployed prod). */
+  isProd: boolean;
 }
 
 /**
@@ -63,7 +65,11 @@ export class CiRunner extends pulumi.ComponentResource {
       child,
     );
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/codebuild/${args.projectName}`, retentionInDays: args.logRetentionDays }, child);
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/codebuild/${args.projectName}`, retentionInDays: args.logRetentionDays },
+      { parent: this, protect: args.isProd },
+    );
     const role = new aws.iam.Role(
       `${name}-role`,
       {

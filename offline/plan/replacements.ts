@@ -51,6 +51,10 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     source: aws("eks", "cluster"),
   },
   "aws:eks/addon:Addon": { replaceOn: ["addonName", "clusterName"], source: aws("eks", "addon") },
+  "aws:eks/accessEntry:AccessEntry": { replaceOn: ["clusterName", "principalArn", "type"], source: aws("eks", "accessentry") },
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": { replaceOn: ["accessScope", "clusterName", "policyArn", "principalArn"], source: aws("eks", "accesspolicyassociation") },
+  "aws:codebuild/project:Project": { replaceOn: ["name"], source: aws("codebuild", "project") },
+  "aws:codebuild/webhook:Webhook": { replaceOn: ["projectName"], source: aws("codebuild", "webhook") },
   "aws:eks/nodeGroup:NodeGroup": {
     replaceOn: ["amiType", "capacityType", "clusterName", "diskSize", "instanceTypes", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "remoteAccess", "subnetIds"],
     source: aws("eks", "nodegroup"),
@@ -63,6 +67,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:elasticache/subnetGroup:SubnetGroup": { replaceOn: ["name"], source: aws("elasticache", "subnetgroup") },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { replaceOn: ["url"], source: aws("iam", "openidconnectprovider") },
   "aws:iam/role:Role": { replaceOn: ["name", "namePrefix", "path"], source: aws("iam", "role") },
+  "aws:iam/rolePolicy:RolePolicy": { replaceOn: ["name", "namePrefix", "role"], source: aws("iam", "rolepolicy") },
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { replaceOn: ["policyArn", "role"], source: aws("iam", "rolepolicyattachment") },
   "aws:kms/key:Key": { replaceOn: ["customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"], source: aws("kms", "key") },
   "aws:lb/listener:Listener": { replaceOn: ["loadBalancerArn"], source: aws("lb", "listener") },
@@ -96,6 +101,9 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "kubernetes:core/v1:Secret": { replaceOn: [...K8S_IDENTITY, "type"], source: k8s("core/v1", "secret") },
   "kubernetes:core/v1:Service": { replaceOn: [...K8S_IDENTITY, "spec.clusterIP", "spec.clusterIPs"], source: k8s("core/v1", "service") },
   "kubernetes:policy/v1:PodDisruptionBudget": { replaceOn: K8S_IDENTITY, source: k8s("policy/v1", "poddisruptionbudget") },
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": { replaceOn: K8S_IDENTITY, source: k8s("rbac/v1", "clusterrole") },
+  // roleRef is immutable in the API: a different role is a new binding.
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": { replaceOn: [...K8S_IDENTITY, "roleRef"], source: k8s("rbac/v1", "clusterrolebinding") },
   // A provider whose region changes is replaced, and with it every resource it manages.
   "pulumi:providers:aws": { replaceOn: ["region"], source: "https://www.pulumi.com/registry/packages/aws/api-docs/provider/" },
   "pulumi:providers:kubernetes": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
