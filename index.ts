@@ -1,33 +1,39 @@
 /**
- * edgestack entry program: reads and validates the stack config, wires the components together and
- * exports the stack outputs. Everything else lives in infra/, one component per concern.
+ * edgestack's program (Pulumi.yaml `main`): reads and validates the stack config, wires the
+ * components together and exports the stack outputs. It is one consumer of the package entry
+ * (infra/index.ts, package.json `main`), which holds the components, one per concern.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { bringUp, omittedImageProblem } from "./infra/bring-up";
 import { RunError } from "@pulumi/pulumi/errors";
-import { loadStackConfig } from "./infra/config";
-import { Vpc } from "./infra/network/vpc";
-import { Cdn } from "./infra/cdn/distribution";
-import { Dns } from "./infra/dns/records";
-import { HostedZone } from "./infra/dns/zone";
-import { Alb } from "./infra/edge/alb";
-import { ValidatedCertificate } from "./infra/edge/certificates";
-import { Nlb } from "./infra/edge/nlb";
-import { OriginLock } from "./infra/edge/origin-lock";
-import { awsProvider, awsUsEast1Provider, randomProvider } from "./infra/providers";
-import { Redis } from "./infra/cache/redis";
-import { checkCacheSettings, replicationGroupId } from "./infra/cache/settings";
-import { EksCluster } from "./infra/cluster/eks";
-import { KubernetesTypeRecorder } from "./infra/cluster/access-rules";
-import { CiRunner } from "./infra/ci/runner";
-import { ciRunnerProjectName } from "./infra/ci/settings";
-import { ImageRepository } from "./infra/image/repository";
-import { imageRepositoryName } from "./infra/image/settings";
-import { clusterName as eksClusterName } from "./infra/cluster/settings";
-import { buildNginxModel, renderNginxConf } from "./infra/nginx";
-import { checkWorkloadSettings } from "./infra/workloads/settings";
-import { LoadBalancerTargets } from "./infra/workloads/targets";
-import { Workloads } from "./infra/workloads/workloads";
+import {
+  Alb,
+  awsProvider,
+  awsUsEast1Provider,
+  bringUp,
+  buildNginxModel,
+  Cdn,
+  checkCacheSettings,
+  checkWorkloadSettings,
+  CiRunner,
+  ciRunnerProjectName,
+  Dns,
+  EksCluster,
+  HostedZone,
+  ImageRepository,
+  imageRepositoryName,
+  KubernetesTypeRecorder,
+  LoadBalancerTargets,
+  loadStackConfig,
+  Nlb,
+  omittedImageProblem,
+  OriginLock,
+  randomProvider,
+  Redis,
+  renderNginxConf,
+  ValidatedCertificate,
+  Vpc,
+  Workloads,
+} from "./infra";
 
 // Validated as a whole before any resource is registered: bad config fails here, nothing half-applied.
 const config = loadStackConfig();
@@ -59,7 +65,7 @@ const random = randomProvider();
 const image = new ImageRepository(
   "image",
   {
-    name: imageRepositoryName(config.stack),
+    name: imageRepositoryName(config),
     isProd: config.isProd,
     pushRoleArn: config.ciImagePushRoleArn || undefined,
     promoteSourceRepositoryArn: config.imagePromoteSourceRepositoryArn || undefined,
@@ -87,25 +93,9 @@ const kubernetesTypes = new KubernetesTypeRecorder();
 const cluster = new EksCluster(
   "cluster",
   {
+    settings: config,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
-    clusterName: eksClusterName(config.stack),
-    region: config.region,
-    kubernetesVersion: config.kubernetesVersion,
-    supportType: config.clusterSupportType,
-    metricsServerAddonVersion: config.metricsServerAddonVersion,
-    serviceCidr: config.serviceCidr,
-    publicAccessCidrs: config.clusterPublicAccessCidrs,
-    nodeInstanceType: config.nodeInstanceType,
-    nodeScaling: { min: config.nodeMinSize, desired: config.nodeDesiredSize, max: config.nodeMaxSize },
-    isProd: config.isProd,
-    existing: config.existingKubeconfig
-      ? {
-          kubeconfig: config.existingKubeconfig,
-          nodeSecurityGroupId: config.existingNodeSecurityGroupId,
-          nodeAutoScalingGroupName: config.existingNodeAutoScalingGroup || undefined,
-        }
-      : undefined,
     access: {
       deployRoleArn: config.ciDeployRoleArn,
       previewRoleArn: config.ciPreviewRoleArn,
@@ -122,7 +112,7 @@ const ciRunner =
     ? new CiRunner(
         "ci-runner",
         {
-          projectName: ciRunnerProjectName(config.stack),
+          projectName: ciRunnerProjectName(config),
           vpcId: network.vpcId,
           privateSubnetIds: network.privateSubnetIds,
           clusterSecurityGroupId: cluster.clusterSecurityGroupId,
@@ -137,25 +127,7 @@ const ciRunner =
 
 const cache = new Redis(
   "cache",
-  {
-    vpcId: network.vpcId,
-    subnetIds: network.privateSubnetIds,
-    nodeSecurityGroupId: cluster.nodeSecurityGroupId,
-    replicationGroupId: replicationGroupId(config.stack),
-    engine: config.cacheEngine,
-    engineVersion: config.cacheEngineVersion,
-    nodeType: config.cacheNodeType,
-    shards: config.cacheShards,
-    replicas: config.cacheReplicas,
-    multiAz: config.cacheMultiAz,
-    snapshotRetentionDays: config.cacheSnapshotRetentionDays,
-    snapshotWindow: config.cacheSnapshotWindow,
-    maintenanceWindow: config.cacheMaintenanceWindow,
-    isProd: config.isProd,
-    slowLogRetentionDays: config.isProd ? 30 : 7,
-    authTokenGeneration: config.cacheAuthTokenGeneration,
-    authTokenUpdateStrategy: config.cacheAuthTokenUpdateStrategy,
-  },
+  { settings: config, vpcId: network.vpcId, subnetIds: network.privateSubnetIds, nodeSecurityGroupId: cluster.nodeSecurityGroupId },
   { providers: { aws, random } },
 );
 
@@ -250,36 +222,15 @@ function createEdge() {
 
   const cdn = new Cdn(
     "cdn",
-    {
-      stack: config.stack,
-      aliases: [names.apex, names.www],
-      certificateArn: cdnCertificate.certificateArn,
-      appOriginDomainName: names.origin,
-      originVerifyHeader: originLock.header,
-      originKeepaliveSeconds: config.cdnOriginKeepaliveSeconds,
-      originReadTimeoutSeconds: config.cdnOriginReadTimeoutSeconds,
-      priceClass: config.cdnPriceClass,
-      htmlDefaultTtlSeconds: config.cdnHtmlDefaultTtlSeconds,
-      htmlMaxTtlSeconds: config.cdnHtmlMaxTtlSeconds,
-      isProd: config.isProd,
-      waf: { enabled: config.wafEnabled, ratePer5Minutes: config.wafRateLimitPer5Minutes },
-      usEast1,
-    },
+    { settings: config, aliases: [names.apex, names.www], certificateArn: cdnCertificate.certificateArn, appOriginDomainName: names.origin, originVerifyHeader: originLock.header, usEast1 },
     { providers: { aws } },
   );
 
   const dns = new Dns(
     "dns",
     {
+      settings: config,
       zoneId: zone.zoneId,
-      domain: config.domain,
-      wwwSubdomain: config.wwwSubdomain,
-      originSubdomain: config.originSubdomain,
-      edgeSubdomain: config.edgeSubdomain,
-      ttlSeconds: config.dnsTtlSeconds,
-      spfRecord: config.spfRecord,
-      verificationTokens: config.verificationTokens,
-      srv: { service: config.srvService, priority: config.srvPriority, weight: config.srvWeight, port: config.srvPort },
       loadBalancersIpv6: network.ipv6,
       aliasTargets: {
         cdn: { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId },

@@ -1,4 +1,6 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../scripts/cli/args";
+
+export { UsageError };
 
 export interface LocalArgs {
   stack: string;
@@ -25,13 +27,6 @@ Ctrl-C or SIGTERM (to this process or to npm) stops exactly the processes it sta
                    a TLS port with a throw-away certificate (NLB 443) and a plain port (NLB 80)
   --clean          remove the logs on stop (default: kept, path printed)`;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(`${message}\n\n${LOCAL_USAGE}`);
-    this.name = "UsageError";
-  }
-}
-
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
@@ -43,24 +38,14 @@ function wholeNumber(flag: string, text: string, min: number, max: number): numb
 
 /** Parses the CLI's arguments (pure); throws UsageError naming the offending flag and value. */
 export function parseLocalArgs(argv: string[]): LocalArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        port: { type: "string" },
-        replicas: { type: "string" },
-        nlb: { type: "boolean" },
-        clean: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseCommandLine(argv, {
+    stack: { type: "string" },
+    port: { type: "string" },
+    replicas: { type: "string" },
+    nlb: { type: "boolean" },
+    clean: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   const stack = values.stack ?? "dev";
   if (!STACK_NAME.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: is not a stack name (letters, digits, . _ -)`);
   return {

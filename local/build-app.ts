@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -5,8 +6,11 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../infra/config/stack-files";
 
 export const APP_DIR = path.join(PROJECT_ROOT, "app");
+/** The contract package the app imports (@edgestack/contract): built before the app, as in the image. */
+export const CONTRACT_DIR = path.join(PROJECT_ROOT, "packages", "contract");
 /** The process entry the replicas run (`npm run --workspace app start` runs the same file). */
 export const APP_MAIN = path.join(APP_DIR, "dist", "main.js");
+const CONTRACT_MAIN = path.join(CONTRACT_DIR, "dist", "index.js");
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -17,11 +21,16 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** True when app/dist/main.js is missing or older than a source file or the build config. */
+/** True when app/dist/main.js or the contract's dist is missing or older than a source file or the build config. */
 export function appBuildIsStale(): boolean {
-  if (!existsSync(APP_MAIN)) return true;
-  const built = statSync(APP_MAIN).mtimeMs;
-  const sources = Math.max(newestMtime(path.join(APP_DIR, "src")), statSync(path.join(APP_DIR, "tsconfig.build.json")).mtimeMs);
+  if (!existsSync(APP_MAIN) || !existsSync(CONTRACT_MAIN)) return true;
+  const built = Math.min(statSync(APP_MAIN).mtimeMs, statSync(CONTRACT_MAIN).mtimeMs);
+  const sources = Math.max(
+    newestMtime(path.join(APP_DIR, "src")),
+    statSync(path.join(APP_DIR, "tsconfig.build.json")).mtimeMs,
+    newestMtime(path.join(CONTRACT_DIR, "src")),
+    statSync(path.join(CONTRACT_DIR, "tsconfig.build.json")).mtimeMs,
+  );
   return sources > built;
 }
 
@@ -43,17 +52,19 @@ export async function buildApp(mode: "always" | "if-stale" = "always", log: (lin
       const held = statSync(lock, { throwIfNoEntry: false });
       if (held !== undefined && Date.now() - held.mtimeMs > 120_000) rmSync(lock, { force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for another app build (lock ${lock})`, { cause: err });
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
   try {
     if (mode === "if-stale" && !appBuildIsStale()) return;
-    log("building the app (tsc -p app/tsconfig.build.json)…");
-    mkdirSync(path.dirname(APP_MAIN), { recursive: true });
     const tsc = require.resolve("typescript/bin/tsc", { paths: [APP_DIR, PROJECT_ROOT] });
-    const result = spawnSync(process.execPath, [tsc, "-p", path.join(APP_DIR, "tsconfig.build.json")], { cwd: APP_DIR, encoding: "utf8" });
-    if (result.status !== 0) {
-      throw new Error(`the app build failed (tsc exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+    for (const [name, dir] of [["contract", CONTRACT_DIR], ["app", APP_DIR]] as const) {
+      log(`building the ${name} (tsc -p ${path.relative(PROJECT_ROOT, dir)}/tsconfig.build.json)…`);
+      mkdirSync(path.join(dir, "dist"), { recursive: true });
+      const result = spawnSync(process.execPath, [tsc, "-p", path.join(dir, "tsconfig.build.json")], { cwd: dir, encoding: "utf8" });
+      if (result.status !== 0) {
+        throw new Error(`the ${name} build failed (tsc exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+      }
     }
   } finally {
     rmSync(lock, { force: true });

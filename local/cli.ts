@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     args = parseLocalArgs(process.argv.slice(2));
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`local: ${err.message}\n`);
+      process.stderr.write(`local: ${err.message}\n\n${LOCAL_USAGE}\n`);
       return 2;
     }
     throw err;
@@ -84,11 +84,17 @@ async function main(): Promise<number> {
       build: "always",
       log: progress,
       onProblem: (message) => progress(`problem: ${message}`),
+      // The plane stopped itself: say why and exit non-zero.
+      onFatal: (message) => {
+        progress(`fatal: ${message}`);
+        progress(args.clean ? "stopped; logs removed (--clean)" : `stopped; logs kept in ${plane?.dir}`);
+        release(1);
+      },
       onEndpointChange: (c) => progress(`${c.id} ${c.ready ? "is ready: in DNS" : `left DNS (${c.reason === "probe" ? "readiness probe failed" : c.reason})`}`),
     });
   } catch (err) {
     if (err instanceof MissingPrerequisiteError || err instanceof PortInUseError || err instanceof ConfigError) {
-      process.stderr.write(`local: ${err.message}\n`);
+      process.stderr.write(`local: ${err.message}\n\n${LOCAL_USAGE}\n`);
       return 1;
     }
     // Every start-up error carries its cause in the message (a process's log tail, nginx -t output…).

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -47,6 +48,11 @@ export interface DataPlaneOptions {
   keepLogs?: boolean;
   /** A process died that nobody stopped (redis-server, nginx, dnsmasq, haproxy, a replica). */
   onProblem?: (message: string) => void;
+  /**
+   * The data plane could not recover and has stopped itself (a dnsmasq that died and could not be
+   * restarted: nginx would lose the replicas at its next re-resolution). Default: onProblem.
+   */
+  onFatal?: (message: string) => void;
   /** A replica entered or left the DNS name nginx resolves. */
   onEndpointChange?: (change: EndpointChange) => void;
   /** The app's LOG_LEVEL. Default "info" (logs go to files in the run directory, not the terminal). */
@@ -158,7 +164,7 @@ export async function waitForHttp200(url: string, timeoutMs: number): Promise<vo
     last = await getStatus(url, 2000);
     if (last === 200) return;
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last status: ${last === 0 ? "no answer" : last})`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
@@ -187,15 +193,9 @@ export function deregistrationMs(probe: ReadinessProbe, resolverValidSeconds: nu
  */
 export async function startDataPlane(options: DataPlaneOptions = {}): Promise<DataPlane> {
   const stack = options.stack ?? "dev";
-  const replicaCount = options.replicas ?? 3;
+  const replicaCount = checkedReplicaCount(options);
   const log = options.log ?? (() => undefined);
   const problem = options.onProblem ?? ((m: string) => log(m));
-  if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > 64) {
-    throw new Error(`replicas: ${JSON.stringify(options.replicas)} must be a whole number from 1 to 64`);
-  }
-  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)) {
-    throw new Error(`port: ${JSON.stringify(options.port)} must be a whole number from 1 to 65535`);
-  }
   checkPrerequisites();
   const config = loadLocalStackConfig(stack, options.configOverrides);
   const probe = readinessProbeFromDeployment(config);
@@ -265,7 +265,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const deadline = Date.now() + timeoutMs;
     while (!ids.every((id) => controller!.isReady(id))) {
       if (Date.now() > deadline) throw new Error(`replicas ${ids.filter((id) => !controller!.isReady(id)).join(", ")} did not pass their readiness probe (${probe.path}) within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   };
 
@@ -276,12 +276,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     controller = new EndpointController(probe, (addresses) => theDns.publish(APP_PODS_DNS_NAME, addresses), options.onEndpointChange);
     log(`starting redis-server…`);
     redis = await startRedis();
-    // Distinct ports, picked together (sequential picks can repeat one).
-    const picked = await freePorts(6);
-    const port = options.port ?? picked[0]!;
-    const statusPort = picked.find((p) => p !== port)!;
-    const [tls, http_, nlbTls, nlbHttp] = picked.filter((p) => p !== port && p !== statusPort);
-    const pp = options.proxyProtocol ? { tls: tls!, http: http_!, nlbTls: nlbTls!, nlbHttp: nlbHttp! } : undefined;
+    const { port, statusPort, pp } = await pickPorts(options);
     siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     // One port for every replica, free on every address (each replica has its own, as pods do).
     appPort = await freePort("0.0.0.0");
@@ -303,6 +298,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       trustedProxyCidrs: options.trustedProxyCidrs,
       workerProcesses: options.nginxWorkerProcesses,
       accessLogBuffer: options.nginxAccessLogBuffer,
+      drainSeconds: Math.max(1, Math.ceil(shutdownDelayMs / 1000)),
     });
     log(`starting nginx on 127.0.0.1:${port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${dns.address}, config from stack ${stack})…`);
     nginx = await startNginx({ prefix, conf: nginxConf, ports: [port, statusPort, ...(pp ? [pp.tls, pp.http] : [])] }).catch((err: unknown) => {
@@ -313,31 +309,11 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
 
     let nlb: DataPlane["nlb"];
     if (pp !== undefined) {
-      const certDir = path.join(dir, "tls");
-      mkdirSync(certDir);
-      const certs = makeTestCertificates(certDir);
-      const pem = path.join(certDir, "server.pem");
-      writeFileSync(pem, readFileSync(certs.certFile, "utf8") + readFileSync(certs.keyFile, "utf8"), { mode: 0o600 });
-      log(`starting haproxy (the NLB: TLS on 127.0.0.1:${pp.nlbTls}, plain on 127.0.0.1:${pp.nlbHttp}, PROXY v2 to nginx)…`);
-      haproxy = await startHaproxy({
-        dir,
-        listeners: [
-          { name: "nlb_tls", port: pp.nlbTls, targetPort: pp.tls, tlsPem: pem },
-          { name: "nlb_http", port: pp.nlbHttp, targetPort: pp.http },
-        ],
-      });
-      nlb = { tlsPort: pp.nlbTls, httpPort: pp.nlbHttp, caFile: certs.caFile };
+      const startedNlb = await startNlb(dir, pp, log, (h) => (haproxy = h));
+      nlb = startedNlb.nlb;
     }
 
-    const base = `http://127.0.0.1:${port}`;
-    const urls: DataPlaneUrls = {
-      site: `${base}/`,
-      health: `${base}${NGINX_HEALTH_PATH}`,
-      hello: `${base}/api/hello`,
-      ws: `ws://127.0.0.1:${port}/ws`,
-      nginxStatus: `http://127.0.0.1:${statusPort}${NGINX_STUB_STATUS_PATH}`,
-      ...(nlb ? { nlbTls: `https://127.0.0.1:${nlb.tlsPort}/`, nlbHttp: `http://127.0.0.1:${nlb.httpPort}/` } : {}),
-    };
+    const urls = dataPlaneUrls(port, statusPort, nlb);
     await waitForHttp200(urls.health, options.healthTimeoutMs ?? 30_000);
 
     const replicaAt = (index: number): ReplicaProcess => {
@@ -350,22 +326,28 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const theHaproxy = haproxy;
     const theController = controller;
     let redisStopped = false;
-    // Report a server that died on its own, once per death.
-    const reported = new Set<string>();
-    watchdog = setInterval(() => {
-      const check = (name: string, running: boolean, expected: boolean) => {
-        if (running || expected) reported.delete(name);
-        else if (!reported.has(name)) {
-          reported.add(name);
-          problem(`${name} is not running (it was not stopped by this data plane); logs in ${dir}`);
-        }
-      };
-      check("redis-server", theRedis.running, redisStopped);
-      check("nginx", theNginx.running, false);
-      check("dnsmasq", theDns.running, false);
-      if (theHaproxy) check("haproxy", theHaproxy.running, false);
-    }, 500);
-    watchdog.unref();
+    const stopOnce = () => (stopped ??= stopAll());
+    // The cluster DNS is restarted, as kubelet restarts CoreDNS: same port, same records. If it
+    // cannot be, the plane stops (nginx would drop every replica at its next re-resolution).
+    const restartDns = () => {
+      problem(`dnsmasq (the replicas' DNS, ${theDns.address}) exited on its own; restarting it with the same records; logs in ${dir}`);
+      theDns.restart().then(
+        () => problem(`dnsmasq restarted on ${theDns.address} (pid ${theDns.pid})`),
+        (err: unknown) => {
+          const message = `dnsmasq could not be restarted (${describe(err)}); stopping the data plane: without its DNS nginx loses every replica`;
+          void stopOnce().then(() => (options.onFatal ?? problem)(message));
+        },
+      );
+    };
+    watchdog = watchServers(
+      [
+        { name: "redis-server", running: () => theRedis.running, expectedDown: () => redisStopped },
+        { name: "nginx", running: () => theNginx.running },
+        { name: "dnsmasq", running: () => theDns.running, expectedDown: () => stopping },
+        ...(theHaproxy ? [{ name: "haproxy", running: () => theHaproxy.running }] : []),
+      ],
+      (name) => (name === "dnsmasq" ? restartDns() : problem(`${name} is not running (it was not stopped by this data plane); logs in ${dir}`)),
+    );
 
     return {
       stack,
@@ -422,15 +404,106 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
         if (!theRedis.running) await theRedis.restart();
         redisStopped = false;
       },
-      stop() {
-        stopped ??= stopAll();
-        return stopped;
-      },
+      stop: stopOnce,
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** The replica count the options ask for, checked (1..64), and the port, if one is given. */
+function checkedReplicaCount(options: DataPlaneOptions): number {
+  const replicaCount = options.replicas ?? 3;
+  if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > 64) {
+    throw new Error(`replicas: ${JSON.stringify(options.replicas)} must be a whole number from 1 to 64`);
+  }
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)) {
+    throw new Error(`port: ${JSON.stringify(options.port)} must be a whole number from 1 to 65535`);
+  }
+  return replicaCount;
+}
+
+interface ProxyProtocolPorts {
+  /** nginx's PROXY-protocol listeners (TLS-terminated and plain). */
+  tls: number;
+  http: number;
+  /** haproxy's (the NLB's) listeners in front of them. */
+  nlbTls: number;
+  nlbHttp: number;
+}
+
+/** nginx's public and status ports and, with proxyProtocol, the PROXY listeners and haproxy's: distinct, picked together (sequential picks can repeat one). */
+async function pickPorts(options: DataPlaneOptions): Promise<{ port: number; statusPort: number; pp?: ProxyProtocolPorts }> {
+  const picked = await freePorts(6);
+  const port = options.port ?? picked[0]!;
+  const statusPort = picked.find((p) => p !== port)!;
+  const [tls, http_, nlbTls, nlbHttp] = picked.filter((p) => p !== port && p !== statusPort);
+  return { port, statusPort, pp: options.proxyProtocol ? { tls: tls!, http: http_!, nlbTls: nlbTls!, nlbHttp: nlbHttp! } : undefined };
+}
+
+/**
+ * haproxy as the NLB: TLS (a throw-away certificate) and plain listeners sending PROXY v2 to nginx's
+ * PROXY listeners. `started` receives the process as soon as it runs, so a later failure stops it.
+ */
+async function startNlb(
+  dir: string,
+  pp: ProxyProtocolPorts,
+  log: (message: string) => void,
+  started: (haproxy: HaproxyProcess) => void,
+): Promise<{ nlb: NonNullable<DataPlane["nlb"]> }> {
+  const certDir = path.join(dir, "tls");
+  mkdirSync(certDir);
+  const certs = makeTestCertificates(certDir);
+  const pem = path.join(certDir, "server.pem");
+  writeFileSync(pem, readFileSync(certs.certFile, "utf8") + readFileSync(certs.keyFile, "utf8"), { mode: 0o600 });
+  log(`starting haproxy (the NLB: TLS on 127.0.0.1:${pp.nlbTls}, plain on 127.0.0.1:${pp.nlbHttp}, PROXY v2 to nginx)…`);
+  started(
+    await startHaproxy({
+      dir,
+      listeners: [
+        { name: "nlb_tls", port: pp.nlbTls, targetPort: pp.tls, tlsPem: pem },
+        { name: "nlb_http", port: pp.nlbHttp, targetPort: pp.http },
+      ],
+    }),
+  );
+  return { nlb: { tlsPort: pp.nlbTls, httpPort: pp.nlbHttp, caFile: certs.caFile } };
+}
+
+/** The URLs a data plane answers on. */
+export function dataPlaneUrls(port: number, statusPort: number, nlb: DataPlane["nlb"]): DataPlaneUrls {
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    site: `${base}/`,
+    health: `${base}${NGINX_HEALTH_PATH}`,
+    hello: `${base}/api/hello`,
+    ws: `ws://127.0.0.1:${port}/ws`,
+    nginxStatus: `http://127.0.0.1:${statusPort}${NGINX_STUB_STATUS_PATH}`,
+    ...(nlb ? { nlbTls: `https://127.0.0.1:${nlb.tlsPort}/`, nlbHttp: `http://127.0.0.1:${nlb.httpPort}/` } : {}),
+  };
+}
+
+interface WatchedServer {
+  name: string;
+  running: () => boolean;
+  /** Down on purpose (stopped through the data plane): not a problem. */
+  expectedDown?: () => boolean;
+}
+
+/** Reports a server that died on its own, once per death, checking every half second. */
+function watchServers(servers: WatchedServer[], report: (name: string) => void): NodeJS.Timeout {
+  const reported = new Set<string>();
+  const timer = setInterval(() => {
+    for (const server of servers) {
+      if (server.running() || server.expectedDown?.()) reported.delete(server.name);
+      else if (!reported.has(server.name)) {
+        reported.add(server.name);
+        report(server.name);
+      }
+    }
+  }, 500);
+  timer.unref();
+  return timer;
 }
 
 /** Last lines of each replica's log (for failure messages). */

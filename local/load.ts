@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import * as http from "node:http";
 import autocannon from "autocannon";
 
@@ -163,7 +164,7 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
     last = await probe();
     if (check(last)) return last;
     if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

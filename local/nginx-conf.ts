@@ -1,5 +1,8 @@
 import type { StackConfig } from "../infra/config/schema";
 import { buildNginxModel, renderNginxConf, type LocalDiscovery, type NginxModel } from "../infra/nginx";
+import { readFileSync } from "node:fs";
+import { CLUSTER_FD_LIMIT, processFdLimit } from "../infra/nginx/capacity";
+import { LOCAL_NLB_SOURCE_ADDRESS } from "./processes/haproxy";
 
 export interface LocalNginxInput {
   /** Ports of fixed app replicas on 127.0.0.1 (no service discovery). One of this, `upstreams` or `discovery`. */
@@ -22,6 +25,8 @@ export interface LocalNginxInput {
    */
   trustedProxyCidrs?: string[];
   workerProcesses?: number | "auto";
+  /** The replicas' drain (their shutdown delay): nginx's worker_shutdown_timeout is sized to it. Default the stack's appShutdownDelaySeconds. */
+  drainSeconds?: number;
   /** As in the cluster (buffered) when given; default each line written at once. */
   accessLogBuffer?: NginxModel["accessLogBuffer"];
 }
@@ -45,12 +50,16 @@ export function localNginxModel(config: StackConfig, input: LocalNginxInput): Ng
     trustedCidrs: trusted.length > 0 ? trusted : undefined,
     workerProcesses: input.workerProcesses,
     accessLogBuffer: input.accessLogBuffer,
+    // The descriptors this machine lets nginx open (it inherits our limits), as a pod's container limit.
+    fdLimit: processFdLimit(readFileSync("/proc/self/limits", "utf8"), CLUSTER_FD_LIMIT),
+    drainSeconds: input.drainSeconds,
   });
   if (trusted.length === 0) {
-    // The HTTP listener is the edge; a PROXY header can only come from the local NLB stand-in.
+    // The HTTP listener is the edge; a PROXY header is believed only from the local NLB stand-in's
+    // own address (haproxy's `source`), and any other peer of a PROXY listener is refused.
     for (const server of model.servers) {
       if (server.role === "status") continue;
-      if (server.listen.proxyProtocol) server.realIp = { header: "proxy_protocol", recursive: false, trustedCidrs: ["127.0.0.1/32"] };
+      if (server.listen.proxyProtocol) server.realIp = { header: "proxy_protocol", recursive: false, trustedCidrs: [`${LOCAL_NLB_SOURCE_ADDRESS}/32`] };
       else server.realIp = null;
     }
   }

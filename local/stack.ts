@@ -1,3 +1,5 @@
+import { appEnvironment, type LogLevel } from "@edgestack/contract";
+import { clusterAppSettings } from "../infra/config/app-environment";
 import { fields, parseStackConfig, type FieldName, type StackConfig } from "../infra/config/schema";
 import { LOCAL_NGINX_SOURCE_ADDRESS } from "../infra/nginx";
 import { readStackFiles } from "../infra/config/stack-files";
@@ -46,24 +48,21 @@ export const replicaInstanceId = (index: number): string => `replica-${index}`;
  * only proxy in front), and the shutdown delay is the caller's (no load balancer to deregister from).
  */
 export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<string, string> {
-  const shutdownTimeoutMs = Math.max(config.terminationGracePeriodSeconds * 1000, input.shutdownDelayMs + 5000);
-  return {
-    PORT: String(input.port),
-    HOST: input.host ?? "127.0.0.1",
-    REDIS_URL: input.redisUrl,
-    RATE_LIMIT_MAX: String(config.rateLimitMax),
-    RATE_LIMIT_WINDOW_MS: String(config.rateLimitWindowMs),
-    RATE_LIMIT_FAIL: config.rateLimitFailMode,
+  const cluster = clusterAppSettings(config, [], false);
+  const env = appEnvironment({
+    ...cluster,
+    port: input.port,
+    host: input.host ?? "127.0.0.1",
+    redisUrl: input.redisUrl,
     // nginx connects from its own loopback address: a client on 127.0.0.1 is not trusted.
-    TRUST_PROXY_CIDRS: `${LOCAL_NGINX_SOURCE_ADDRESS}/32`,
+    trustProxyCidrs: [`${LOCAL_NGINX_SOURCE_ADDRESS}/32`],
     // The local site's own origin (the data plane's nginx port), as wsAllowedOrigins defaults to the site's.
-    ...(input.siteOrigins === undefined ? {} : { WS_ALLOWED_ORIGINS: [...input.siteOrigins, ...config.wsAllowedOrigins].join(",") }),
-    SHUTDOWN_DELAY_MS: String(input.shutdownDelayMs),
-    SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
-    KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),
-    HEADERS_TIMEOUT_MS: String(config.appHeadersTimeoutSeconds * 1000),
-    INSTANCE_ID: replicaInstanceId(input.index),
-    LOG_LEVEL: input.logLevel,
-    ...input.overrides,
-  };
+    wsAllowedOrigins: input.siteOrigins === undefined ? [] : [...input.siteOrigins, ...config.wsAllowedOrigins],
+    shutdownDelayMs: input.shutdownDelayMs,
+    shutdownTimeoutMs: Math.max(cluster.shutdownTimeoutMs, input.shutdownDelayMs + 5000),
+    instanceId: replicaInstanceId(input.index),
+    // Checked by the app itself (LOG_LEVEL is the app's; a bad one stops the replica with its error).
+    logLevel: input.logLevel as LogLevel,
+  });
+  return { ...(env as Record<string, string>), ...input.overrides };
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a Debian machine with Node 20: the servers the local data plane and the tests run
 # (Debian's redis-server, dnsmasq, haproxy, openssl, shellcheck; nginx >= 1.27.3 from Debian sid into a
-# private folder), Node 24 for the app's tests on the image's major (scripts/node24/install.sh), then the
-# npm dependencies from the lock file.
+# private folder), Node 24 for the app's tests on the image's major (scripts/node24/install.sh), the peer
+# scanners checkov and parliament (scripts/peers/install.sh), then the npm dependencies from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,8 @@ command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # apt-get download and dpkg-deb (the private nginx below).
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+# Virtualenvs for the peer scanners (scripts/peers/install.sh).
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq
@@ -29,6 +31,8 @@ fi
 # Node 24 (the image's major) in a chroot of Debian sid's packages, for `npm run test:node24`.
 $SUDO env EDGESTACK_CACHE="${EDGESTACK_CACHE:-$HOME/.cache/edgestack}" bash scripts/node24/install.sh
 bash scripts/setup-nginx.sh
+# checkov and parliament (tests/policies/peers), pinned by version and hash, cached by version outside the checkout.
+bash scripts/peers/install.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ "${CI:-}" = "true" ]; then
   npm ci --no-audit --no-fund

@@ -1,5 +1,7 @@
 /**
- * `index.ts` loaded the way `pulumi up` loads it: @pulumi/pulumi's program runner, which (with no
+ * `index.ts` loaded the way `pulumi up` loads it: @pulumi/pulumi's program runner given the entry
+ * point Pulumi.yaml's `main` names (the CLI passes that file, so package.json's `main`, the
+ * side-effect-free package entry for other programs, is not what runs), which (with no
  * ts-node in the project) registers its vendored ts-node@7.0.1 with the project's typescript and
  * tsconfig.json, type-checking. A fake resource monitor stands in for the engine. Code the CLI cannot
  * compile fails here; bad config stops the program with the problems listed and no stack trace.
@@ -8,6 +10,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { FakeMonitor, startFakeMonitor } from "./harness/fakeMonitor";
 
 const root = path.resolve(__dirname, "..");
@@ -21,9 +24,9 @@ interface RunResult {
 }
 
 /** What the Pulumi CLI's nodejs language host runs for a TypeScript project. */
-function runProgram(monitor: FakeMonitor, cwd: string, config: Record<string, string>): Promise<RunResult> {
+function runProgram(monitor: FakeMonitor, cwd: string, config: Record<string, string>, entryPoint: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runner, `--monitor=${monitor.address}`, "--project=edgestack", "--stack=dev", "."], {
+    const child = spawn(process.execPath, [runner, `--monitor=${monitor.address}`, "--project=edgestack", "--stack=dev", entryPoint], {
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PULUMI_NODEJS_TYPESCRIPT: "true", PULUMI_CONFIG: JSON.stringify(config), FORCE_COLOR: "0", NO_COLOR: "1" },
     });
@@ -34,6 +37,9 @@ function runProgram(monitor: FakeMonitor, cwd: string, config: Record<string, st
     child.on("exit", (code) => resolve({ code, output }));
   });
 }
+
+/** The entry point the CLI hands the runner: Pulumi.yaml's `main` (a file name). */
+const programMain = (parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { main?: string }).main ?? ".";
 
 let monitor: FakeMonitor;
 let brokenDir: string;
@@ -49,8 +55,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(brokenDir, "package.json"), JSON.stringify({ name: "broken", main: "index.ts", devDependencies: { typescript: "*" } }));
   fs.writeFileSync(path.join(brokenDir, "index.ts"), 'const port: number = "8080";\nexport const out = port;\n');
   [program, broken] = await Promise.all([
-    runProgram(monitor, root, { "edgestack:domain": "exa mple", "edgestack:nodeMinSize": "0", "aws:region": "eu-west-1" }),
-    runProgram(monitor, brokenDir, {}),
+    runProgram(monitor, root, { "edgestack:domain": "exa mple", "edgestack:nodeMinSize": "0", "aws:region": "eu-west-1" }, programMain),
+    runProgram(monitor, brokenDir, {}, "."),
   ]);
 }, 240_000);
 
@@ -64,6 +70,13 @@ describe("index.ts under the Pulumi program runner", () => {
     expect(() => require.resolve("ts-node", { paths: [root] })).toThrow();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the project's own typescript, resolved as the runner resolves it
     expect(require(require.resolve("typescript", { paths: [root] })).version).toMatch(/^5\.9\./);
+  });
+
+  it("runs index.ts as the program (Pulumi.yaml main), while package.json's main is the package entry", () => {
+    expect(programMain).toBe("index.ts");
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { main: string; types: string };
+    expect(pkg.main).toBe("infra/index.ts");
+    expect(pkg.types).toBe("infra/index.ts");
   });
 
   it("type-checks and loads index.ts, then stops at config", () => {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { APP_HEADERS } from "./routes";
+import { APP_HEADERS } from "@edgestack/contract";
 
 /**
  * API keys that can only narrow, never widen, a client's budget.

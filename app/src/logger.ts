@@ -1,7 +1,7 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { AppConfig } from "./config";
 import { BatchedLogDestination } from "./logBuffer";
-import { APP_HEADERS } from "./routes";
+import { APP_HEADERS } from "@edgestack/contract";
 
 /** Bytes of log lines gathered before one write to stdout (~15–20 access-log lines). */
 export const LOG_BUFFER_BYTES = 4096;

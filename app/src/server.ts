@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import * as path from "node:path";
 import type { DestinationStream, Logger } from "pino";
 import { ApiKeyRegistry } from "./apiKeys";
-import { rateLimitIdentity, TrustedProxies } from "./clientIp";
+import { clientIp, rateLimitIdentity, TrustedProxies } from "./clientIp";
 import type { AppConfig } from "./config";
 import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
 import { LineBudget, RefusalCounter, REQUEST_LOG_LINES_PER_SECOND, type RefusalClass } from "./logBudget";
@@ -10,9 +10,9 @@ import { createLogger, type AppLogger } from "./logger";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createAppRedisClient, type RedisClient } from "./redis";
-import { APP_HEADERS, APP_ROUTES, type AppRouteKey } from "./routes";
+import { APP_HEADERS, APP_ROUTES, readStaticAssets, type AppRouteKey } from "@edgestack/contract";
 import { gracefulShutdown } from "./shutdown";
-import { readStaticAssets, staticFileHandler } from "./staticAssets";
+import { staticFileHandler } from "./staticFiles";
 import { attachWebSocket, type WebSocketEndpoint } from "./websocket";
 
 /** Anything that can decide one hit; the benchmark plugs rate-limiter-flexible in here. */
@@ -76,10 +76,10 @@ function createLimiter(config: AppConfig, redis: RedisClient, injected: RequestL
 }
 
 /** The HTTP layer with the app's server timeouts. */
-function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineBudget, isDraining: () => boolean): HttpServer {
+function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineBudget, isDraining: () => boolean, trustedProxies: TrustedProxies): HttpServer {
   const http = new HttpServer({
     instanceId: config.instanceId,
-    trustedProxies: new TrustedProxies(config.trustProxyCidrs),
+    trustedProxies,
     logger: logs.logger,
     writeAccessLine: (line) => accessLines.offer(line),
     takeLogLine: () => accessLines.take(),
@@ -269,7 +269,8 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const accessLines = new LineBudget(REQUEST_LOG_LINES_PER_SECOND, logs.writeLine);
   const refusals = new RefusalCounter((counts, intervalMs) => log.info({ refused: counts, intervalMs }, "requests refused"));
   const guards: RateLimitGuards = { failMode: config.rateLimit.fail, logRedisError, apiKeys: new ApiKeyRegistry(config.apiKeyHashes), refusals };
-  const http = createHttpServer(config, logs, accessLines, isDraining);
+  const trustedProxies = new TrustedProxies(config.trustProxyCidrs);
+  const http = createHttpServer(config, logs, accessLines, isDraining, trustedProxies);
   const server = http.server;
   registerRoutes(http, {
     liveness: livenessHandler,
@@ -287,6 +288,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     instanceId: config.instanceId,
     accepting: () => !draining,
     limits: config.websocket,
+    clientKey: (req) => rateLimitIdentity(undefined, clientIp(req.headers[APP_HEADERS.forwardedFor], req.socket.remoteAddress, trustedProxies)),
   });
 
   return {

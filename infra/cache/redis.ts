@@ -1,15 +1,41 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AUTH_TOKEN_OPTIONS, CACHE_CLUSTER_MODE, CacheEngine, finalSnapshotName, parameterGroupFamily, RATE_LIMIT_PARAMETERS, REDIS_PORT, redisUrl } from "./settings";
+import type { StackConfig } from "../config/schema";
+import { AUTH_TOKEN_OPTIONS, CACHE_CLUSTER_MODE, CacheEngine, finalSnapshotName, parameterGroupFamily, RATE_LIMIT_PARAMETERS, REDIS_PORT, redisUrl, replicationGroupId } from "./settings";
+
+/** The stack settings the cache reads: a program passes its StackConfig (or these fields of it). */
+export type RedisSettings = Pick<
+  StackConfig,
+  | "stack"
+  | "namePrefix"
+  | "isProd"
+  | "cacheEngine"
+  | "cacheEngineVersion"
+  | "cacheNodeType"
+  | "cacheShards"
+  | "cacheReplicas"
+  | "cacheMultiAz"
+  | "cacheSnapshotRetentionDays"
+  | "cacheSnapshotWindow"
+  | "cacheMaintenanceWindow"
+  | "cacheAuthTokenGeneration"
+  | "cacheAuthTokenUpdateStrategy"
+>;
 
 export interface RedisArgs {
+  /** Engine, size, shards and replicas, windows; prod adds protect and a final snapshot. */
+  settings: RedisSettings;
   vpcId: pulumi.Input<string>;
   /** Private subnets, one per AZ. */
   subnetIds: pulumi.Input<string>[];
   /** The only source allowed to reach 6379: the Kubernetes worker nodes' security group. */
   nodeSecurityGroupId: pulumi.Input<string>;
-  /** ElastiCache replication group id (see settings.replicationGroupId). */
+}
+
+/** What the component builds from: the settings resolved, plus where it goes. */
+interface RedisParameters {
+  /** ElastiCache replication group id (from the name prefix). */
   replicationGroupId: string;
   engine: CacheEngine;
   engineVersion: string;
@@ -32,6 +58,26 @@ export interface RedisArgs {
   authTokenUpdateStrategy?: "ROTATE" | "SET";
 }
 
+/** The cache's parameters from the stack settings (names from the prefix; slow log kept 30 days in prod, 7 otherwise). */
+export function redisParameters(s: RedisSettings): RedisParameters {
+  return {
+    replicationGroupId: replicationGroupId(s),
+    engine: s.cacheEngine,
+    engineVersion: s.cacheEngineVersion,
+    nodeType: s.cacheNodeType,
+    shards: s.cacheShards,
+    replicas: s.cacheReplicas,
+    multiAz: s.cacheMultiAz,
+    snapshotRetentionDays: s.cacheSnapshotRetentionDays,
+    snapshotWindow: s.cacheSnapshotWindow,
+    maintenanceWindow: s.cacheMaintenanceWindow,
+    isProd: s.isProd,
+    slowLogRetentionDays: s.isProd ? 30 : 7,
+    authTokenGeneration: s.cacheAuthTokenGeneration,
+    authTokenUpdateStrategy: s.cacheAuthTokenUpdateStrategy,
+  };
+}
+
 /**
  * ElastiCache (Redis OSS or Valkey) for the app's rate limiter: cluster mode on with `shards`
  * shards of 1 + `replicas` nodes (keys spread by hash slot; the limiter's keys carry a hash tag),
@@ -47,8 +93,9 @@ export class Redis extends pulumi.ComponentResource {
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly replicationGroupId: pulumi.Output<string>;
 
-  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, input: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cache:Redis", name, {}, opts);
+    const args = { ...redisParameters(input.settings), vpcId: input.vpcId, subnetIds: input.subnetIds, nodeSecurityGroupId: input.nodeSecurityGroupId };
 
     const family = parameterGroupFamily(args.engine, args.engineVersion);
     const failover = args.multiAz;

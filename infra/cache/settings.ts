@@ -4,6 +4,7 @@
  */
 
 import { ConfigError } from "../config/schema";
+import { Naming, physicalNamePrefix } from "../naming";
 
 export type CacheEngine = "redis" | "valkey";
 
@@ -79,11 +80,11 @@ export function finalSnapshotName(replicationGroupId: string): string {
 }
 
 /**
- * The replication group id for a stack: ElastiCache wants 1–40 lower-case letters, digits and
- * single hyphens, starting with a letter. The stack name is folded into that alphabet.
+ * The replication group id: ElastiCache wants 1–40 lower-case letters, digits and single hyphens,
+ * starting with a letter. The name prefix is folded into that alphabet.
  */
-export function replicationGroupId(stack: string): string {
-  const folded = `edgestack-${stack}`
+export function replicationGroupId(naming: Naming): string {
+  const folded = physicalNamePrefix(naming)
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, "-")
     .replace(/-{2,}/g, "-")

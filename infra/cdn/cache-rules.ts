@@ -4,10 +4,10 @@
  * into resources; tests check them without the Pulumi runtime.
  */
 
-import { CATCH_ALL, HSTS, HTTP_METHODS, pathPattern, ROUTES, SECURITY_HEADERS as CONTRACT_SECURITY_HEADERS, STATIC_TTL_SECONDS, type RouteEntry } from "../contract";
+import { checkRoutes, cloudFrontAllowedMethods, HSTS, HTTP_METHODS, pathPattern, ROUTES, SECURITY_HEADERS as CONTRACT_SECURITY_HEADERS, STATIC_TTL_SECONDS, type RouteEntry } from "@edgestack/contract";
 import { VIEWER_ADDRESS_HEADER } from "./viewer-address";
 
-export { STATIC_CACHE_CONTROL, STATIC_TTL_SECONDS } from "../contract";
+export { STATIC_CACHE_CONTROL, STATIC_TTL_SECONDS } from "@edgestack/contract";
 
 export const ORIGIN_IDS = { app: "alb-origin", static: "static-s3" } as const;
 export type OriginKey = keyof typeof ORIGIN_IDS;
@@ -32,7 +32,8 @@ export interface CachePolicySpec {
 }
 
 export interface CdnTtlSettings {
-  stack: string;
+  /** The physical name prefix (infra/naming.ts) the policy names start with. */
+  namePrefix: string;
   htmlDefaultTtlSeconds: number;
   htmlMaxTtlSeconds: number;
 }
@@ -52,7 +53,7 @@ export function cachePolicySpecs(s: CdnTtlSettings): Record<"static" | "html", C
   }
   return {
     static: {
-      name: policyName(s.stack, "static-immutable"),
+      name: policyName(s.namePrefix, "static-immutable"),
       comment: "Versioned static assets: one year, immutable, compressed.",
       minTtl: STATIC_TTL_SECONDS,
       defaultTtl: STATIC_TTL_SECONDS,
@@ -60,7 +61,7 @@ export function cachePolicySpecs(s: CdnTtlSettings): Record<"static" | "html", C
       queryStrings: "none",
     },
     html: {
-      name: policyName(s.stack, "html-short"),
+      name: policyName(s.namePrefix, "html-short"),
       comment: "HTML: short TTL, origin Cache-Control (incl. stale-while-revalidate) honoured.",
       minTtl: 0,
       defaultTtl: s.htmlDefaultTtlSeconds,
@@ -70,9 +71,9 @@ export function cachePolicySpecs(s: CdnTtlSettings): Record<"static" | "html", C
   };
 }
 
-/** CloudFront policy names are account-wide: prefix with project and stack. Letters, digits, - and _ only. */
-export function policyName(stack: string, what: string): string {
-  const name = `edgestack-${stack}-${what}`.replace(/[^A-Za-z0-9_-]/g, "-");
+/** CloudFront policy names are account-wide: they start with the name prefix (infra/naming.ts). Letters, digits, - and _ only. */
+export function policyName(namePrefix: string, what: string): string {
+  const name = `${namePrefix}-${what}`.replace(/[^A-Za-z0-9_-]/g, "-");
   if (name.length > 128) throw new Error(`CloudFront policy name ${name} is longer than 128 characters`);
   return name;
 }
@@ -93,10 +94,10 @@ export interface OriginRequestPolicySpec {
 }
 
 /** Our own origin request policies. */
-export function originRequestPolicySpecs(stack: string): Record<"viewerAddress", OriginRequestPolicySpec> {
+export function originRequestPolicySpecs(namePrefix: string): Record<"viewerAddress", OriginRequestPolicySpec> {
   return {
     viewerAddress: {
-      name: policyName(stack, "viewer-address"),
+      name: policyName(namePrefix, "viewer-address"),
       comment: `Sends the ${VIEWER_ADDRESS_HEADER} header set by the viewer-request function; nothing else beyond the cache key.`,
       headers: [VIEWER_ADDRESS_HEADER],
     },
@@ -129,15 +130,13 @@ export interface BehaviorSpec {
  * cache key (one cached copy per viewer address would be no cache at all).
  */
 export function cacheBehaviors(routes: readonly RouteEntry[] = ROUTES): { ordered: BehaviorSpec[]; default: BehaviorSpec } {
-  const catchAll = routes[routes.length - 1];
-  if (catchAll === undefined || catchAll.match !== "prefix" || catchAll.path !== CATCH_ALL.path) {
-    throw new Error(`the last route must be the catch-all prefix "${CATCH_ALL.path}"`);
-  }
+  checkRoutes(routes);
+  const catchAll = routes[routes.length - 1]!;
   return { ordered: routes.slice(0, -1).map((r) => behaviorFor(r, pathPattern(r))), default: behaviorFor(catchAll, undefined) };
 }
 
 function behaviorFor(r: RouteEntry, pattern: string | undefined): BehaviorSpec {
-  const common = { ...(pattern !== undefined ? { pathPattern: pattern } : {}), origin: r.origin, allowedMethods: [...r.methods], cachedMethods: CACHED_METHODS };
+  const common = { ...(pattern !== undefined ? { pathPattern: pattern } : {}), origin: r.origin, allowedMethods: cloudFrontAllowedMethods(r.methods), cachedMethods: CACHED_METHODS };
   switch (r.cache) {
     case "none":
       return { ...common, cachePolicy: { managed: "cachingDisabled" }, originRequestPolicy: "allViewerExceptHost", compress: r.nginx !== "websocket" };

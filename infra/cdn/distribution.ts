@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config/schema";
 import { denyInsecureTransport, LogBucket } from "../edge/log-bucket";
+import { physicalNamePrefix } from "../naming";
 import { OriginVerifyHeader } from "../edge/origin-lock";
 import {
   BehaviorSpec,
@@ -19,8 +21,24 @@ import { StaticBucket } from "./static-bucket";
 import { VIEWER_ADDRESS_FUNCTION_RUNTIME, VIEWER_ADDRESS_HEADER, viewerAddressFunctionCode } from "./viewer-address";
 import { EdgeWaf } from "./waf";
 
+/** The stack settings the CDN reads: a program passes its StackConfig (or these fields of it). */
+export type CdnSettings = Pick<
+  StackConfig,
+  | "stack"
+  | "namePrefix"
+  | "isProd"
+  | "cdnOriginKeepaliveSeconds"
+  | "cdnOriginReadTimeoutSeconds"
+  | "cdnPriceClass"
+  | "cdnHtmlDefaultTtlSeconds"
+  | "cdnHtmlMaxTtlSeconds"
+  | "wafEnabled"
+  | "wafRateLimitPer5Minutes"
+>;
+
 export interface CdnArgs {
-  stack: string;
+  /** Price class, origin timeouts, HTML TTLs, WAF, names; prod adds logging and a versioned static bucket. */
+  settings: CdnSettings;
   /** Viewer names: apex and www. */
   aliases: string[];
   /** Validated ACM certificate in us-east-1 covering the aliases. */
@@ -28,16 +46,18 @@ export interface CdnArgs {
   /** The ALB's DNS name as CloudFront connects to it (covered by the ALB certificate). */
   appOriginDomainName: string;
   originVerifyHeader: OriginVerifyHeader;
-  originKeepaliveSeconds: number;
-  originReadTimeoutSeconds: number;
-  priceClass: string;
-  htmlDefaultTtlSeconds: number;
-  htmlMaxTtlSeconds: number;
-  /** Standard logging to a protected log bucket and a versioned static bucket (prod). */
-  isProd: boolean;
-  waf: { enabled: boolean; ratePer5Minutes: number };
   /** Provider for the us-east-1-only parts (the WAF web ACL). */
   usEast1: aws.Provider;
+}
+
+/** The CloudFront policies and function the cache behaviors refer to. */
+interface BehaviorParts {
+  ownCachePolicies: Record<"static" | "html", pulumi.Output<string>>;
+  viewerAddressPolicyId: pulumi.Output<string>;
+  viewerAddressFunctionArn: pulumi.Output<string>;
+  responseHeadersPolicyId: pulumi.Output<string>;
+  cachingDisabledId: pulumi.Output<string>;
+  allViewerExceptHostId: pulumi.Output<string>;
 }
 
 /**
@@ -57,13 +77,15 @@ export class Cdn extends pulumi.ComponentResource {
 
   constructor(name: string, args: CdnArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cdn:Cdn", name, {}, opts);
+    const s = args.settings;
+    const prefix = physicalNamePrefix(s);
 
-    const staticBucket = new StaticBucket(`${name}-static`, { versioning: args.isProd, protect: args.isProd }, { parent: this });
+    const staticBucket = new StaticBucket(`${name}-static`, { versioning: s.isProd, protect: s.isProd }, { parent: this });
     new StaticAssets(`${name}-assets`, { bucketName: staticBucket.bucketName }, { parent: this });
     const oac = new aws.cloudfront.OriginAccessControl(
       `${name}-oac`,
       {
-        name: policyName(args.stack, "static-oac").slice(0, 64),
+        name: policyName(prefix, "static-oac").slice(0, 64),
         description: "CloudFront reads the static bucket, signing every request",
         originAccessControlOriginType: "s3",
         signingBehavior: "always",
@@ -71,120 +93,29 @@ export class Cdn extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const parts = this.behaviorParts(name, s, prefix);
 
-    const specs = cachePolicySpecs({ stack: args.stack, htmlDefaultTtlSeconds: args.htmlDefaultTtlSeconds, htmlMaxTtlSeconds: args.htmlMaxTtlSeconds });
-    const ownPolicies = Object.fromEntries(
-      (Object.keys(specs) as (keyof typeof specs)[]).map((key) => {
-        const s = specs[key];
-        const policy = new aws.cloudfront.CachePolicy(
-          `${name}-${key}`,
-          {
-            name: s.name,
-            comment: s.comment,
-            minTtl: s.minTtl,
-            defaultTtl: s.defaultTtl,
-            maxTtl: s.maxTtl,
-            parametersInCacheKeyAndForwardedToOrigin: {
-              enableAcceptEncodingGzip: true,
-              enableAcceptEncodingBrotli: true,
-              cookiesConfig: { cookieBehavior: "none" },
-              headersConfig: { headerBehavior: "none" },
-              queryStringsConfig: { queryStringBehavior: s.queryStrings },
-            },
-          },
-          { parent: this },
-        );
-        return [key, policy.id];
-      }),
-    ) as Record<keyof typeof specs, pulumi.Output<string>>;
-    const viewerAddressSpec = originRequestPolicySpecs(args.stack).viewerAddress;
-    const viewerAddressPolicy = new aws.cloudfront.OriginRequestPolicy(
-      `${name}-viewer-address`,
-      {
-        name: viewerAddressSpec.name,
-        comment: viewerAddressSpec.comment,
-        headersConfig: { headerBehavior: "whitelist", headers: { items: viewerAddressSpec.headers } },
-        cookiesConfig: { cookieBehavior: "none" },
-        queryStringsConfig: { queryStringBehavior: "none" },
-      },
-      { parent: this },
-    );
-    // The viewer's address for nginx: the ALB's X-Forwarded-For ends in the edge's address, not the viewer's.
-    const viewerAddressFunction = new aws.cloudfront.Function(
-      `${name}-viewer-address`,
-      {
-        name: policyName(args.stack, "viewer-address").slice(0, 64),
-        comment: `Sets ${VIEWER_ADDRESS_HEADER} to the viewer's IP, replacing any sent by the viewer`,
-        runtime: VIEWER_ADDRESS_FUNCTION_RUNTIME,
-        code: viewerAddressFunctionCode(VIEWER_ADDRESS_HEADER),
-        // Associations run the LIVE stage; unpublished code would never run.
-        publish: true,
-      },
-      { parent: this },
-    );
-    const cachingDisabled = aws.cloudfront.getCachePolicyOutput({ name: MANAGED_POLICY_NAMES.cachingDisabled }, { parent: this });
-    const allViewerExceptHost = aws.cloudfront.getOriginRequestPolicyOutput({ name: MANAGED_POLICY_NAMES.allViewerExceptHost }, { parent: this });
-
-    const headers = new aws.cloudfront.ResponseHeadersPolicy(
-      `${name}-security-headers`,
-      {
-        name: policyName(args.stack, "security-headers"),
-        comment: "HSTS, nosniff, no framing, strict referrer (infra/contract.ts)",
-        securityHeadersConfig: {
-          strictTransportSecurity: {
-            accessControlMaxAgeSec: SECURITY_HEADERS.hstsMaxAgeSeconds,
-            includeSubdomains: SECURITY_HEADERS.hstsIncludeSubDomains,
-            preload: SECURITY_HEADERS.hstsPreload,
-            override: true,
-          },
-          contentTypeOptions: { override: true },
-          frameOptions: { frameOption: SECURITY_HEADERS.frameOption, override: true },
-          referrerPolicy: { referrerPolicy: SECURITY_HEADERS.referrerPolicy, override: true },
-          xssProtection: { protection: true, modeBlock: true, override: true },
-        },
-      },
-      { parent: this },
-    );
-
-    const behavior = (b: BehaviorSpec) => ({
-      targetOriginId: ORIGIN_IDS[b.origin],
-      viewerProtocolPolicy: "redirect-to-https",
-      allowedMethods: b.allowedMethods,
-      cachedMethods: b.cachedMethods,
-      compress: b.compress,
-      cachePolicyId: "own" in b.cachePolicy ? ownPolicies[b.cachePolicy.own] : cachingDisabled.apply((p) => p.id!),
-      originRequestPolicyId:
-        b.originRequestPolicy === "allViewerExceptHost"
-          ? allViewerExceptHost.apply((p) => p.id!)
-          : b.originRequestPolicy === "viewerAddress"
-            ? viewerAddressPolicy.id
-            : undefined,
-      responseHeadersPolicyId: headers.id,
-      functionAssociations: b.origin === "app" ? [{ eventType: "viewer-request", functionArn: viewerAddressFunction.arn }] : undefined,
-    });
-    const behaviors = cacheBehaviors();
-    checkViewerAddressForwarded(behaviors);
-
-    const logs = args.isProd
-      ? new LogBucket(`${name}-logs`, { aclsForCloudFrontLogs: true, expireAfterDays: 90, protect: true }, { parent: this })
-      : undefined;
-    const waf = args.waf.enabled
+    const logs = s.isProd ? new LogBucket(`${name}-logs`, { aclsForCloudFrontLogs: true, expireAfterDays: 90, protect: true }, { parent: this }) : undefined;
+    const waf = s.wafEnabled
       ? new EdgeWaf(
           `${name}-waf`,
-          { name: policyName(args.stack, "cloudfront"), metricPrefix: policyName(args.stack, "cdn"), ratePer5Minutes: args.waf.ratePer5Minutes },
+          { name: policyName(prefix, "cloudfront"), metricPrefix: policyName(prefix, "cdn"), ratePer5Minutes: s.wafRateLimitPer5Minutes },
           { parent: this, providers: { aws: args.usEast1 } },
         )
       : undefined;
 
+    const behaviors = cacheBehaviors();
+    checkViewerAddressForwarded(behaviors);
+    const behavior = (b: BehaviorSpec) => behaviorInputs(b, parts);
     const distribution = new aws.cloudfront.Distribution(
       `${name}-distribution`,
       {
         enabled: true,
-        comment: `edgestack ${args.stack}`,
+        comment: `edgestack ${s.stack}`,
         aliases: args.aliases,
         isIpv6Enabled: true,
         httpVersion: "http2and3",
-        priceClass: args.priceClass,
+        priceClass: s.cdnPriceClass,
         origins: [
           {
             originId: ORIGIN_IDS.app,
@@ -194,8 +125,8 @@ export class Cdn extends pulumi.ComponentResource {
               httpsPort: 443,
               originProtocolPolicy: "https-only",
               originSslProtocols: ["TLSv1.2"],
-              originKeepaliveTimeout: args.originKeepaliveSeconds,
-              originReadTimeout: args.originReadTimeoutSeconds,
+              originKeepaliveTimeout: s.cdnOriginKeepaliveSeconds,
+              originReadTimeout: s.cdnOriginReadTimeoutSeconds,
             },
             // pulumi.secret again: a secret inside a nested input must stay marked in the plan and state.
             customHeaders: [{ name: args.originVerifyHeader.name, value: pulumi.secret(args.originVerifyHeader.value) }],
@@ -213,8 +144,103 @@ export class Cdn extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: logs?.ready ?? [] },
     );
+    this.allowDistributionOnly(name, staticBucket, distribution);
 
-    // Only this distribution may read the bucket, and only through its OAC-signed requests.
+    this.distributionId = distribution.id;
+    this.distributionArn = distribution.arn;
+    this.domainName = distribution.domainName;
+    this.hostedZoneId = distribution.hostedZoneId;
+    this.staticBucketName = staticBucket.bucketName;
+    this.webAclArn = waf?.webAclArn;
+    this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName });
+  }
+
+  /** Our cache policies, the viewer-address origin request policy and function, the security headers, and the managed policies' ids. */
+  private behaviorParts(name: string, s: CdnSettings, prefix: string): BehaviorParts {
+    const specs = cachePolicySpecs({ namePrefix: prefix, htmlDefaultTtlSeconds: s.cdnHtmlDefaultTtlSeconds, htmlMaxTtlSeconds: s.cdnHtmlMaxTtlSeconds });
+    const ownCachePolicies = Object.fromEntries(
+      (Object.keys(specs) as (keyof typeof specs)[]).map((key) => {
+        const spec = specs[key];
+        const policy = new aws.cloudfront.CachePolicy(
+          `${name}-${key}`,
+          {
+            name: spec.name,
+            comment: spec.comment,
+            minTtl: spec.minTtl,
+            defaultTtl: spec.defaultTtl,
+            maxTtl: spec.maxTtl,
+            parametersInCacheKeyAndForwardedToOrigin: {
+              enableAcceptEncodingGzip: true,
+              enableAcceptEncodingBrotli: true,
+              cookiesConfig: { cookieBehavior: "none" },
+              headersConfig: { headerBehavior: "none" },
+              queryStringsConfig: { queryStringBehavior: spec.queryStrings },
+            },
+          },
+          { parent: this },
+        );
+        return [key, policy.id];
+      }),
+    ) as Record<keyof typeof specs, pulumi.Output<string>>;
+    const viewerAddressSpec = originRequestPolicySpecs(prefix).viewerAddress;
+    const viewerAddressPolicy = new aws.cloudfront.OriginRequestPolicy(
+      `${name}-viewer-address`,
+      {
+        name: viewerAddressSpec.name,
+        comment: viewerAddressSpec.comment,
+        headersConfig: { headerBehavior: "whitelist", headers: { items: viewerAddressSpec.headers } },
+        cookiesConfig: { cookieBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+      },
+      { parent: this },
+    );
+    // The viewer's address for nginx: the ALB's X-Forwarded-For ends in the edge's address, not the viewer's.
+    const viewerAddressFunction = new aws.cloudfront.Function(
+      `${name}-viewer-address`,
+      {
+        name: policyName(prefix, "viewer-address").slice(0, 64),
+        comment: `Sets ${VIEWER_ADDRESS_HEADER} to the viewer's IP, replacing any sent by the viewer`,
+        runtime: VIEWER_ADDRESS_FUNCTION_RUNTIME,
+        code: viewerAddressFunctionCode(VIEWER_ADDRESS_HEADER),
+        // Associations run the LIVE stage; unpublished code would never run.
+        publish: true,
+      },
+      { parent: this },
+    );
+    const cachingDisabled = aws.cloudfront.getCachePolicyOutput({ name: MANAGED_POLICY_NAMES.cachingDisabled }, { parent: this });
+    const allViewerExceptHost = aws.cloudfront.getOriginRequestPolicyOutput({ name: MANAGED_POLICY_NAMES.allViewerExceptHost }, { parent: this });
+    const headers = new aws.cloudfront.ResponseHeadersPolicy(
+      `${name}-security-headers`,
+      {
+        name: policyName(prefix, "security-headers"),
+        comment: "HSTS, nosniff, no framing, strict referrer (infra/contract.ts)",
+        securityHeadersConfig: {
+          strictTransportSecurity: {
+            accessControlMaxAgeSec: SECURITY_HEADERS.hstsMaxAgeSeconds,
+            includeSubdomains: SECURITY_HEADERS.hstsIncludeSubDomains,
+            preload: SECURITY_HEADERS.hstsPreload,
+            override: true,
+          },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: SECURITY_HEADERS.frameOption, override: true },
+          referrerPolicy: { referrerPolicy: SECURITY_HEADERS.referrerPolicy, override: true },
+          xssProtection: { protection: true, modeBlock: true, override: true },
+        },
+      },
+      { parent: this },
+    );
+    return {
+      ownCachePolicies,
+      viewerAddressPolicyId: viewerAddressPolicy.id,
+      viewerAddressFunctionArn: viewerAddressFunction.arn,
+      responseHeadersPolicyId: headers.id,
+      cachingDisabledId: cachingDisabled.apply((p) => p.id!),
+      allViewerExceptHostId: allViewerExceptHost.apply((p) => p.id!),
+    };
+  }
+
+  /** Only this distribution may read the bucket, and only through its OAC-signed requests. */
+  private allowDistributionOnly(name: string, staticBucket: StaticBucket, distribution: aws.cloudfront.Distribution): void {
     new aws.s3.BucketPolicy(
       `${name}-static-policy`,
       {
@@ -236,13 +262,20 @@ export class Cdn extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [staticBucket.publicAccessBlock] },
     );
-
-    this.distributionId = distribution.id;
-    this.distributionArn = distribution.arn;
-    this.domainName = distribution.domainName;
-    this.hostedZoneId = distribution.hostedZoneId;
-    this.staticBucketName = staticBucket.bucketName;
-    this.webAclArn = waf?.webAclArn;
-    this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName });
   }
+}
+
+/** One cache behavior's inputs from its spec (cache-rules.ts) and the policies it names. */
+function behaviorInputs(b: BehaviorSpec, parts: BehaviorParts) {
+  return {
+    targetOriginId: ORIGIN_IDS[b.origin],
+    viewerProtocolPolicy: "redirect-to-https",
+    allowedMethods: b.allowedMethods,
+    cachedMethods: b.cachedMethods,
+    compress: b.compress,
+    cachePolicyId: "own" in b.cachePolicy ? parts.ownCachePolicies[b.cachePolicy.own] : parts.cachingDisabledId,
+    originRequestPolicyId: b.originRequestPolicy === "allViewerExceptHost" ? parts.allViewerExceptHostId : b.originRequestPolicy === "viewerAddress" ? parts.viewerAddressPolicyId : undefined,
+    responseHeadersPolicyId: parts.responseHeadersPolicyId,
+    functionAssociations: b.origin === "app" ? [{ eventType: "viewer-request", functionArn: parts.viewerAddressFunctionArn }] : undefined,
+  };
 }

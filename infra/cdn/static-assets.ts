@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { readStaticAssets, STATIC_CACHE_CONTROL, type StaticAsset } from "../../app/src/staticAssets";
+import { readStaticAssets, STATIC_CACHE_CONTROL, type StaticAsset } from "@edgestack/contract";
 
 /** The directory the app image ships and the stack uploads: one source for both. */
 export const STATIC_SOURCE_DIR = path.resolve(__dirname, "..", "..", "app", "static");

@@ -1,4 +1,4 @@
-import { HEADERS } from "../contract";
+import { HEADERS } from "@edgestack/contract";
 
 /**
  * The viewer's address, stated by CloudFront to the origin. Behind CloudFront the ALB appends the

@@ -3,9 +3,11 @@
  * project registered as a GitHub Actions runner (docs/decisions/0004-ci-runner-in-the-vpc.md).
  */
 
-/** The CodeBuild project (runner) name of a stack: 2–150 of letters, digits, '-' and '_'. */
-export function ciRunnerProjectName(stack: string): string {
-  return `edgestack-${stack}-ci-runner`.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 150);
+import { physicalNamePrefix, type Naming } from "../naming";
+
+/** The CodeBuild project (runner) name of a stack, from its name prefix: 2–150 of letters, digits, '-' and '_'. */
+export function ciRunnerProjectName(naming: Naming): string {
+  return `${physicalNamePrefix(naming)}-ci-runner`.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 150);
 }
 
 /**

@@ -3,8 +3,10 @@ import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_POLICIES, accessPolicyArn, DEPLOYER_ROLE_NAME, DEPLOYERS_GROUP, deployerRules } from "./access-rules";
 import { clusterNameFromKubeconfig, renderKubeconfig } from "./kubeconfig";
+import type { StackConfig } from "../config/schema";
 import {
   amiTypeFor,
+  clusterName,
   CLUSTER_MANAGED_POLICIES,
   CONTROL_PLANE_LOG_TYPES,
   EKS_OIDC_ROOT_CA_THUMBPRINT,
@@ -28,26 +30,33 @@ export interface ExistingCluster {
   nodeAutoScalingGroupName?: string;
 }
 
+/** The stack settings the cluster reads: a program passes its StackConfig (or these fields of it). */
+export type EksClusterSettings = Pick<
+  StackConfig,
+  | "stack"
+  | "namePrefix"
+  | "region"
+  | "isProd"
+  | "kubernetesVersion"
+  | "clusterSupportType"
+  | "metricsServerAddonVersion"
+  | "serviceCidr"
+  | "clusterPublicAccessCidrs"
+  | "nodeInstanceType"
+  | "nodeMinSize"
+  | "nodeDesiredSize"
+  | "nodeMaxSize"
+  | "existingKubeconfig"
+  | "existingNodeSecurityGroupId"
+  | "existingNodeAutoScalingGroup"
+>;
+
 export interface EksClusterArgs {
+  /** Version, support type, node group, API access; prod adds deletion protection and longer log retention. */
+  settings: EksClusterSettings;
   vpcId: pulumi.Input<string>;
   /** Control plane ENIs and nodes live in the private subnets only. */
   privateSubnetIds: pulumi.Input<string>[];
-  clusterName: string;
-  region: string;
-  kubernetesVersion: string;
-  /** EKS upgradePolicy.supportType. */
-  supportType: "STANDARD" | "EXTENDED";
-  /** The metrics-server EKS add-on version (the HPA's resource metrics); new clusters only. */
-  metricsServerAddonVersion: string;
-  serviceCidr: string;
-  /** Empty: private API endpoint only. */
-  publicAccessCidrs: string[];
-  nodeInstanceType: string;
-  nodeScaling: { min: number; desired: number; max: number };
-  /** Prod: deletion protection on the cluster, longer log retention. */
-  isProd: boolean;
-  /** When set, no EKS resources are created. */
-  existing?: ExistingCluster;
   /** Who reaches the Kubernetes API of a cluster the stack creates (EKS access entries). */
   access: ClusterAccessArgs;
 }
@@ -64,6 +73,13 @@ export interface ClusterAccessArgs {
   bootstrap: boolean;
   /** The Kubernetes resource types the program declares (resolves once it has declared them all). */
   managedTypes: Promise<string[]>;
+}
+
+/** The existing cluster the settings name (existingKubeconfig set): no EKS resources are created. */
+export function existingCluster(s: EksClusterSettings): ExistingCluster | undefined {
+  return s.existingKubeconfig
+    ? { kubeconfig: s.existingKubeconfig, nodeSecurityGroupId: s.existingNodeSecurityGroupId, nodeAutoScalingGroupName: s.existingNodeAutoScalingGroup || undefined }
+    : undefined;
 }
 
 /**
@@ -91,11 +107,12 @@ export class EksCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cluster:EksCluster", name, {}, opts);
-    const warning = supportWarning(args.kubernetesVersion, todayUtc(), args.supportType);
+    const s = args.settings;
+    const warning = supportWarning(s.kubernetesVersion, todayUtc(), s.clusterSupportType);
     if (warning) void pulumi.log.warn(warning, this);
 
-    if (args.existing) {
-      const existing = args.existing;
+    const existing = existingCluster(s);
+    if (existing) {
       this.createsCluster = false;
       this.clusterName = pulumi.output(clusterNameFromKubeconfig(existing.kubeconfig));
       this.kubeconfig = pulumi.secret(existing.kubeconfig);
@@ -109,13 +126,52 @@ export class EksCluster extends pulumi.ComponentResource {
       return;
     }
 
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    const access = endpointAccess(args.publicAccessCidrs);
+    const physicalName = clusterName(s);
+    const roles = this.roles(name, physicalName);
+    const groups = this.securityGroups(name, physicalName, args.vpcId);
+    const cluster = this.controlPlane(name, physicalName, s, args.privateSubnetIds, roles, groups.clusterSg);
+    const oidc = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? ""), clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [EKS_OIDC_ROOT_CA_THUMBPRINT] },
+      { parent: this },
+    );
+    const { nodeGroup, addons } = this.nodesAndAddons(name, physicalName, s, cluster, args.privateSubnetIds, roles, groups.nodeSg);
 
-    // ── IAM ────────────────────────────────────────────────────────────────────────────────
+    this.createsCluster = true;
+    this.clusterName = cluster.name;
+    this.kubeconfig = this.kubeconfigFor(cluster, s.region);
+    const access = this.clusterAccess(name, cluster, this.kubeconfig, args.access, roles.partition);
+    this.clusterSecurityGroupId = groups.clusterSg.id;
+    this.deployerRules = access.rules;
+    this.nodeSecurityGroupId = groups.nodeSg.id;
+    this.nodeAutoScalingGroupName = nodeGroup.resources.apply((resources) => {
+      const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
+      if (!asg) throw new Error(`node group of ${physicalName} reports no auto scaling group`);
+      return asg;
+    });
+    this.oidcProviderArn = oidc.arn;
+    // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
+    // They are applied as the deploy role, once its group holds the deployer ClusterRole.
+    this.provider = new kubernetes.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { parent: this, dependsOn: [nodeGroup, ...addons, access.deployEntry, access.deployerBinding] },
+    );
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      nodeSecurityGroupId: this.nodeSecurityGroupId,
+      nodeAutoScalingGroupName: this.nodeAutoScalingGroupName,
+      oidcProviderArn: this.oidcProviderArn,
+    });
+  }
+
+  /** The control plane's and the nodes' IAM roles with their AWS-managed policies. */
+  private roles(name: string, physicalName: string): ClusterRoles {
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const clusterRole = new aws.iam.Role(
       `${name}-cluster-role`,
-      { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com"), description: `${args.clusterName} control plane` },
+      { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com"), description: `${physicalName} control plane` },
       { parent: this },
     );
     const clusterPolicies = CLUSTER_MANAGED_POLICIES.map(
@@ -128,7 +184,7 @@ export class EksCluster extends pulumi.ComponentResource {
     );
     const nodeRole = new aws.iam.Role(
       `${name}-node-role`,
-      { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com"), description: `${args.clusterName} worker nodes` },
+      { assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com"), description: `${physicalName} worker nodes` },
       { parent: this },
     );
     const nodePolicies = NODE_MANAGED_POLICIES.map(
@@ -139,23 +195,27 @@ export class EksCluster extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
+    return { partition, clusterRole, clusterPolicies, nodeRole, nodePolicies };
+  }
 
-    // ── Security groups ────────────────────────────────────────────────────────────────────
-    // Our own groups with explicit rules (EKS's auto-created cluster group is not put on the nodes,
-    // because the launch template names the node group): the control plane reaches the nodes, the
-    // nodes reach the API and each other, and nothing else gets in unless another component adds a
-    // rule referencing the node group (load balancers → NodePorts, nodes → cache).
+  /**
+   * Our own groups with explicit rules (EKS's auto-created cluster group is not put on the nodes,
+   * because the launch template names the node group): the control plane reaches the nodes, the
+   * nodes reach the API and each other, and nothing else gets in unless another component adds a
+   * rule referencing the node group (load balancers → NodePorts, nodes → cache).
+   */
+  private securityGroups(name: string, physicalName: string, vpcId: pulumi.Input<string>): { clusterSg: aws.ec2.SecurityGroup; nodeSg: aws.ec2.SecurityGroup } {
     const clusterSg = new aws.ec2.SecurityGroup(
       `${name}-cluster-sg`,
-      { vpcId: args.vpcId, description: `${args.clusterName}: EKS control plane ENIs`, tags: { Name: `${args.clusterName}-cluster` } },
+      { vpcId, description: `${physicalName}: EKS control plane ENIs`, tags: { Name: `${physicalName}-cluster` } },
       { parent: this },
     );
     const nodeSg = new aws.ec2.SecurityGroup(
       `${name}-node-sg`,
       {
-        vpcId: args.vpcId,
-        description: `${args.clusterName}: worker nodes`,
-        tags: { Name: `${args.clusterName}-node`, [`kubernetes.io/cluster/${args.clusterName}`]: "owned" },
+        vpcId,
+        description: `${physicalName}: worker nodes`,
+        tags: { Name: `${physicalName}-node`, [`kubernetes.io/cluster/${physicalName}`]: "owned" },
       },
       { parent: this },
     );
@@ -188,52 +248,68 @@ export class EksCluster extends pulumi.ComponentResource {
       { securityGroupId: nodeSg.id, cidrIpv6: "::/0", ipProtocol: "-1", description: "Outbound from the nodes (IPv6)" },
       { parent: this },
     );
+    return { clusterSg, nodeSg };
+  }
 
-    // ── Control plane ──────────────────────────────────────────────────────────────────────
+  /** The EKS control plane with its secrets key and log group (both created first, both protected in prod). */
+  private controlPlane(
+    name: string,
+    physicalName: string,
+    s: EksClusterSettings,
+    privateSubnetIds: pulumi.Input<string>[],
+    roles: ClusterRoles,
+    clusterSg: aws.ec2.SecurityGroup,
+  ): aws.eks.Cluster {
     const secretsKey = new aws.kms.Key(
       `${name}-secrets-key`,
-      { description: `${args.clusterName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays: 30 },
-      { parent: this, protect: args.isProd },
+      { description: `${physicalName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays: 30 },
+      { parent: this, protect: s.isProd },
     );
     // Created before the cluster so EKS writes into a group with our retention, not a never-expiring one.
     const controlPlaneLogs = new aws.cloudwatch.LogGroup(
       `${name}-control-plane-logs`,
-      { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.isProd ? 90 : 14 },
-      { parent: this, protect: args.isProd },
+      { name: `/aws/eks/${physicalName}/cluster`, retentionInDays: s.isProd ? 90 : 14 },
+      { parent: this, protect: s.isProd },
     );
-    const cluster = new aws.eks.Cluster(
+    return new aws.eks.Cluster(
       `${name}-eks`,
       {
-        name: args.clusterName,
-        version: args.kubernetesVersion,
-        roleArn: clusterRole.arn,
-        vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [clusterSg.id], ...access },
-        kubernetesNetworkConfig: { serviceIpv4Cidr: args.serviceCidr, ipFamily: "ipv4" },
+        name: physicalName,
+        version: s.kubernetesVersion,
+        roleArn: roles.clusterRole.arn,
+        vpcConfig: { subnetIds: privateSubnetIds, securityGroupIds: [clusterSg.id], ...endpointAccess(s.clusterPublicAccessCidrs) },
+        kubernetesNetworkConfig: { serviceIpv4Cidr: s.serviceCidr, ipFamily: "ipv4" },
         enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
         // Access entries (IAM API), not the aws-auth ConfigMap; the identity that creates the
-        // cluster gets nothing by being its creator: the access entries below say who gets in.
+        // cluster gets nothing by being its creator: the access entries (clusterAccess) say who gets in.
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-        deletionProtection: args.isProd,
-        upgradePolicy: { supportType: args.supportType },
-        // The networking add-ons are EKS add-ons pinned below, not unmanaged copies EKS installs.
+        deletionProtection: s.isProd,
+        upgradePolicy: { supportType: s.clusterSupportType },
+        // The networking add-ons are EKS add-ons pinned in nodesAndAddons, not unmanaged copies EKS installs.
         bootstrapSelfManagedAddons: false,
       },
-      { parent: this, dependsOn: [...clusterPolicies, controlPlaneLogs], protect: args.isProd },
+      { parent: this, dependsOn: [...roles.clusterPolicies, controlPlaneLogs], protect: s.isProd },
     );
+  }
 
-    const issuer = cluster.identities.apply((ids) => ids[0].oidcs?.[0]?.issuer ?? "");
-    const oidc = new aws.iam.OpenIdConnectProvider(
-      `${name}-oidc`,
-      { url: issuer, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [EKS_OIDC_ROOT_CA_THUMBPRINT] },
-      { parent: this },
-    );
-
-    // Pinned per Kubernetes version (infra/cluster/versions.ts); the schema refuses a version without a row.
-    // The CNI and kube-proxy come first (nodes are NotReady without pod networking), CoreDNS once
-    // there are nodes to schedule it on.
-    const addonVersions = EKS_ADDON_VERSIONS[args.kubernetesVersion];
-    if (addonVersions === undefined) throw new Error(`edgestack:kubernetesVersion: no pinned EKS add-on versions for ${args.kubernetesVersion}`);
+  /**
+   * The managed node group (behind a launch template that puts our node group on the instances) and
+   * the EKS add-ons, pinned per Kubernetes version (infra/cluster/versions.ts; the schema refuses a
+   * version without a row). The CNI and kube-proxy come first (nodes are NotReady without pod
+   * networking), CoreDNS and metrics-server once there are nodes to schedule them on.
+   */
+  private nodesAndAddons(
+    name: string,
+    physicalName: string,
+    s: EksClusterSettings,
+    cluster: aws.eks.Cluster,
+    privateSubnetIds: pulumi.Input<string>[],
+    roles: ClusterRoles,
+    nodeSg: aws.ec2.SecurityGroup,
+  ): { nodeGroup: aws.eks.NodeGroup; addons: aws.eks.Addon[] } {
+    const addonVersions = EKS_ADDON_VERSIONS[s.kubernetesVersion];
+    if (addonVersions === undefined) throw new Error(`edgestack:kubernetesVersion: no pinned EKS add-on versions for ${s.kubernetesVersion}`);
     const addon = (addonName: (typeof ADDON_NAMES)[number], dependsOn: pulumi.Resource[]) =>
       new aws.eks.Addon(
         `${name}-${addonName}`,
@@ -250,16 +326,16 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     const nodeAddons = [addon("vpc-cni", []), addon("kube-proxy", [])];
 
-    // ── Nodes ──────────────────────────────────────────────────────────────────────────────
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-nodes`,
       {
-        description: `${args.clusterName} managed node group`,
+        description: `${physicalName} managed node group`,
         vpcSecurityGroupIds: [nodeSg.id],
-        // IMDSv2 only; hop limit 2 so pods that need instance metadata (e.g. the VPC CNI) still reach it.
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+        // IMDSv2 only, hop limit 1: a pod (one hop behind the node) cannot fetch the node role's credentials; the
+        // host-network add-ons that need instance metadata (VPC CNI, kube-proxy) are on the node's own stack.
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
         blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 40, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
-        tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-node` } }],
+        tagSpecifications: [{ resourceType: "instance", tags: { Name: `${physicalName}-node` } }],
       },
       { parent: this },
     );
@@ -267,19 +343,19 @@ export class EksCluster extends pulumi.ComponentResource {
       `${name}-nodes`,
       {
         clusterName: cluster.name,
-        version: args.kubernetesVersion,
-        nodeRoleArn: nodeRole.arn,
-        subnetIds: args.privateSubnetIds,
-        instanceTypes: [args.nodeInstanceType],
-        amiType: amiTypeFor(args.nodeInstanceType),
+        version: s.kubernetesVersion,
+        nodeRoleArn: roles.nodeRole.arn,
+        subnetIds: privateSubnetIds,
+        instanceTypes: [s.nodeInstanceType],
+        amiType: amiTypeFor(s.nodeInstanceType),
         capacityType: "ON_DEMAND",
-        scalingConfig: { minSize: args.nodeScaling.min, desiredSize: args.nodeScaling.desired, maxSize: args.nodeScaling.max },
+        scalingConfig: { minSize: s.nodeMinSize, desiredSize: s.nodeDesiredSize, maxSize: s.nodeMaxSize },
         updateConfig: { maxUnavailable: 1 },
         launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
         labels: { "edgestack.io/pool": "default" },
       },
       // Sizes follow the config (no cluster autoscaler is installed by this stack).
-      { parent: this, dependsOn: [...nodePolicies, ...nodeAddons] },
+      { parent: this, dependsOn: [...roles.nodePolicies, ...nodeAddons] },
     );
     const addons = [...nodeAddons, addon("coredns", [nodeGroup])];
 
@@ -289,16 +365,28 @@ export class EksCluster extends pulumi.ComponentResource {
       {
         clusterName: cluster.name,
         addonName: "metrics-server",
-        addonVersion: args.metricsServerAddonVersion,
+        addonVersion: s.metricsServerAddonVersion,
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
       },
       // Its pods need nodes to run on before the add-on reports active.
       { parent: this, dependsOn: [nodeGroup] },
     );
+    return { nodeGroup, addons };
+  }
 
-    // ── Who reaches the API ────────────────────────────────────────────────────────────────
-    const who = args.access;
+  /**
+   * Who reaches the API: access entries for the deploy role (in DEPLOYERS_GROUP, holding the derived
+   * deployer ClusterRole), the preview role (view) and break-glass admins; the deployer's own RBAC is
+   * applied as the deploy role through a second provider.
+   */
+  private clusterAccess(
+    name: string,
+    cluster: aws.eks.Cluster,
+    kubeconfig: pulumi.Output<string>,
+    who: ClusterAccessArgs,
+    partition: pulumi.Output<string>,
+  ): { deployEntry: aws.eks.AccessEntry; deployerBinding: kubernetes.rbac.v1.ClusterRoleBinding; rules: pulumi.Output<ReturnType<typeof deployerRules>> } {
     const entry = (entryName: string, principalArn: string, kubernetesGroups?: string[]) =>
       new aws.eks.AccessEntry(`${name}-access-${entryName}`, { clusterName: cluster.name, principalArn, type: "STANDARD", ...(kubernetesGroups ? { kubernetesGroups } : {}) }, { parent: this });
     const associate = (associationName: string, accessEntry: aws.eks.AccessEntry, policy: string) =>
@@ -315,7 +403,7 @@ export class EksCluster extends pulumi.ComponentResource {
     // afterwards through the rules' permission to update its own role and binding.
     const rbacProvider = new kubernetes.Provider(
       `${name}-k8s-rbac`,
-      { kubeconfig: this.kubeconfigFor(cluster, args), enableServerSideApply: true },
+      { kubeconfig, enableServerSideApply: true },
       { parent: this, dependsOn: [deployEntry, ...bootstrap] },
     );
     const rules = pulumi.output(who.managedTypes).apply((types) => deployerRules(types));
@@ -330,41 +418,24 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this, provider: rbacProvider },
     );
-
-    this.createsCluster = true;
-    this.clusterSecurityGroupId = clusterSg.id;
-    this.deployerRules = rules;
-    this.clusterName = cluster.name;
-    this.kubeconfig = this.kubeconfigFor(cluster, args);
-    this.nodeSecurityGroupId = nodeSg.id;
-    this.nodeAutoScalingGroupName = nodeGroup.resources.apply((resources) => {
-      const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
-      if (!asg) throw new Error(`node group of ${args.clusterName} reports no auto scaling group`);
-      return asg;
-    });
-    this.oidcProviderArn = oidc.arn;
-    // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    // They are applied as the deploy role, once its group holds the deployer ClusterRole.
-    this.provider = new kubernetes.Provider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-      { parent: this, dependsOn: [nodeGroup, ...addons, deployEntry, deployerBinding] },
-    );
-    this.registerOutputs({
-      clusterName: this.clusterName,
-      kubeconfig: this.kubeconfig,
-      nodeSecurityGroupId: this.nodeSecurityGroupId,
-      nodeAutoScalingGroupName: this.nodeAutoScalingGroupName,
-      oidcProviderArn: this.oidcProviderArn,
-    });
+    return { deployEntry, deployerBinding, rules };
   }
 
   /** Kubeconfig (exec auth via `aws eks get-token` as the ambient identity) — a Pulumi secret. */
-  private kubeconfigFor(cluster: aws.eks.Cluster, args: EksClusterArgs): pulumi.Output<string> {
+  private kubeconfigFor(cluster: aws.eks.Cluster, region: string): pulumi.Output<string> {
     return pulumi.secret(
       pulumi
         .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
-        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: args.region })),
+        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region })),
     );
   }
+}
+
+interface ClusterRoles {
+  /** The AWS partition (managed policy and access policy ARNs). */
+  partition: pulumi.Output<string>;
+  clusterRole: aws.iam.Role;
+  clusterPolicies: aws.iam.RolePolicyAttachment[];
+  nodeRole: aws.iam.Role;
+  nodePolicies: aws.iam.RolePolicyAttachment[];
 }

@@ -2,6 +2,7 @@
  * Pure rules for the EKS cluster: endpoint access, IAM trust and managed policies, AMI type,
  * control-plane log types, the OIDC thumbprint and the cluster name.
  */
+import { Naming, physicalNamePrefix } from "../naming";
 
 export interface EndpointAccess {
   endpointPrivateAccess: true;
@@ -55,7 +56,7 @@ export function amiTypeFor(instanceType: string): "AL2023_x86_64_STANDARD" | "AL
   return /^[a-z]+\d+g[a-z]*$/.test(family) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
 }
 
-/** An EKS cluster name for a stack: 1–100 of letters, digits, '-' and '_', starting alphanumeric. */
-export function clusterName(stack: string): string {
-  return `edgestack-${stack}`.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 100);
+/** The EKS cluster name: the name prefix in 1–100 of letters, digits, '-' and '_'. */
+export function clusterName(naming: Naming): string {
+  return physicalNamePrefix(naming).replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 100);
 }

@@ -1,6 +1,8 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { HEADERS } from "../contract";
+import { APP_DRAIN_SECONDS, APP_ENV, HEADERS } from "@edgestack/contract";
+import { appEnvironmentProblems } from "./app-environment";
+import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
   awsId,
   cpuQuantity,
@@ -21,6 +23,7 @@ import {
   weeklyWindow,
 } from "./validators";
 import { CREATABLE_VERSIONS } from "../cluster/versions";
+import { NAME_PREFIX_MAX_LENGTH } from "../naming";
 
 /**
  * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
@@ -50,6 +53,13 @@ export const BOUNDS = {
   nodePort: { min: 30_000, max: 32_767 },
 } as const;
 
+/**
+ * A key the app reads as the environment variable `name` (in units of `scale`: 1000 for seconds →
+ * ms): its bounds are the app's own (APP_ENV in @edgestack/contract), so the stack never accepts a
+ * value the app refuses.
+ */
+const appInteger = (name: keyof typeof APP_ENV, scale = 1) => integer(Math.ceil(APP_ENV[name].min / scale), Math.floor(APP_ENV[name].max / scale));
+
 /** "" means "not set" for optional string keys (Pulumi project config has no null default). */
 const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.literal(""), inner]);
 
@@ -59,10 +69,23 @@ export const fields = {
     type: "string",
     schema: oneOf(["dev", "prod"] as const),
     default: "dev",
-    description: "dev (small, cheap, single NAT) or prod (highly available, deletion protection, access logs, protect on stateful resources).",
+    description:
+      "dev (small, cheap, single NAT) or prod (highly available, deletion protection, access logs, protect on stateful resources). A stack whose name says prod (prod, production, prd, prod-eu, eu-prod, prod-canary…) is prod when this is unset, and is refused when this says dev; a stack named dev, staging, qa… is refused when this says prod (packages/contract/src/environment.ts).",
   }),
   owner: field({ type: "string", schema: plainText(128).min(1), default: "platform-team", description: "Owner tag on every AWS resource." }),
   costCenter: field({ type: "string", schema: plainText(128).min(1), default: "edge", description: "Cost-centre tag on every AWS resource." }),
+  namePrefix: field({
+    type: "string",
+    schema: optionalString(
+      z
+        .string()
+        .max(NAME_PREFIX_MAX_LENGTH, { error: `is longer than ${NAME_PREFIX_MAX_LENGTH} characters (the cache's replication group id and its final snapshot must fit in 40)` })
+        .regex(/^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/, { error: "is not a name prefix: lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit" }),
+    ),
+    default: "",
+    description:
+      "Prefix of every physical name AWS keeps unique in the account (EKS cluster, cache replication group, ECR repository, log groups, CloudFront policies and function, WAF); empty means edgestack-<stack>. Two stacks with different prefixes coexist in one account. Changing it replaces those resources.",
+  }),
 
   // ── Names ──────────────────────────────────────────────────────────────────────────────────
   domain: field({ type: "string", schema: dnsName(), default: undefined, description: "Apex domain the site is served on (required), e.g. example.com." }),
@@ -231,8 +254,8 @@ export const fields = {
   appCpuLimit: field({ type: "string", schema: cpuQuantity(), default: "500m", description: "App container CPU limit." }),
   appMemoryRequest: field({ type: "string", schema: memoryQuantity(), default: "128Mi", description: "App container memory request." }),
   appMemoryLimit: field({ type: "string", schema: memoryQuantity(), default: "256Mi", description: "App container memory limit." }),
-  rateLimitMax: field({ type: "integer", schema: integer(1, 1_000_000), default: 100, description: "App rate limit: requests allowed per client in one sliding window." }),
-  rateLimitWindowMs: field({ type: "integer", schema: integer(100, 86_400_000), default: 60_000, description: "App rate-limit sliding window in milliseconds." }),
+  rateLimitMax: field({ type: "integer", schema: appInteger("RATE_LIMIT_MAX"), default: APP_ENV.RATE_LIMIT_MAX.default, description: "App rate limit: requests allowed per client in one sliding window." }),
+  rateLimitWindowMs: field({ type: "integer", schema: appInteger("RATE_LIMIT_WINDOW_MS"), default: APP_ENV.RATE_LIMIT_WINDOW_MS.default, description: "App rate-limit sliding window in milliseconds." }),
   rateLimitFailMode: field({ type: "string", schema: oneOf(["open", "closed"] as const), default: "open", description: "What the app's limiter does when Redis is down: open admits, closed answers 503." }),
   apiKeyNames: field({
     type: "array",
@@ -268,6 +291,13 @@ export const fields = {
     description: "Browser origins allowed to open /ws; empty means the site's own (https://<domain> and https://<wwwSubdomain>.<domain>).",
   }),
 
+  wsMaxConnectionsPerClient: field({
+    type: "integer",
+    schema: appInteger("WS_MAX_CONNECTIONS_PER_CLIENT"),
+    default: APP_ENV.WS_MAX_CONNECTIONS_PER_CLIENT.default,
+    description: "Concurrent WebSockets per client address (IPv6: per /64), enforced by each nginx pod and each app replica.",
+  }),
+
   // ── nginx ──────────────────────────────────────────────────────────────────────────────────
   nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.30.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
   nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
@@ -277,7 +307,12 @@ export const fields = {
     default: "least_conn",
     description: "Upstream algorithm: round_robin, least_conn, ip_hash, hash (consistent on the request URI) or random_two_least_conn.",
   }),
-  nginxWorkerConnections: field({ type: "integer", schema: integer(256, 65_536), default: 4096, description: "worker_connections per nginx worker." }),
+  nginxWorkerConnections: field({
+    type: "integer",
+    schema: integer(256, 65_536),
+    default: 16_384,
+    description: "Ceiling of worker_connections per nginx worker; the figure is sized from the nginx pod's memory and file-descriptor limits (docs/nginx.md, Capacity) and may be lower.",
+  }),
   nginxRateLimitPerMinute: field({ type: "integer", schema: integer(1, 1_000_000), default: 600, description: "nginx limit_req rate per client IP (requests per minute)." }),
   nginxRateLimitBurst: field({ type: "integer", schema: integer(0, 100_000), default: 20, description: "nginx limit_req burst (served without delay: nodelay)." }),
   nginxConnLimitPerIp: field({ type: "integer", schema: integer(1, 65_535), default: 100, description: "nginx limit_conn: concurrent connections per client IP." }),
@@ -309,15 +344,15 @@ export const fields = {
   albIdleTimeoutSeconds: field({ type: "integer", schema: integer(1, 4000), default: 60, description: "ALB idle timeout (must be < nginx client keepalive)." }),
   nginxClientKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 75, description: "nginx keepalive_timeout towards load balancers and clients." }),
   nginxUpstreamKeepaliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 60, description: "nginx upstream keepalive_timeout (must be < app keep-alive)." }),
-  appKeepAliveSeconds: field({ type: "integer", schema: integer(1, 3600), default: 65, description: "App server keepAliveTimeout (must be < app headersTimeout)." }),
-  appHeadersTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 66, description: "App server headersTimeout." }),
+  appKeepAliveSeconds: field({ type: "integer", schema: appInteger("KEEPALIVE_TIMEOUT_MS", 1000), default: 65, description: "App server keepAliveTimeout (must be < app headersTimeout)." }),
+  appHeadersTimeoutSeconds: field({ type: "integer", schema: appInteger("HEADERS_TIMEOUT_MS", 1000), default: 66, description: "App server headersTimeout." }),
   proxyConnectTimeoutSeconds: field({ type: "integer", schema: integer(1, 75), default: 5, description: "nginx proxy_connect_timeout." }),
   proxyReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_read_timeout for HTTP requests." }),
   proxySendTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_send_timeout." }),
   websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "Read/send timeout of WebSocket connections through nginx." }),
   deregistrationDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "Load balancer deregistration delay (must be <= app shutdown delay)." }),
-  appShutdownDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
-  terminationGracePeriodSeconds: field({ type: "integer", schema: integer(1, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
+  appShutdownDelaySeconds: field({ type: "integer", schema: appInteger("SHUTDOWN_DELAY_MS", 1000), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
+  terminationGracePeriodSeconds: field({ type: "integer", schema: integer(APP_DRAIN_SECONDS, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
 
   // ── Load balancer health checks ────────────────────────────────────────────────────────────
   healthCheckIntervalSeconds: field({ type: "integer", schema: integer(5, 300), default: 15, description: "Target group health-check interval." }),
@@ -449,13 +484,19 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
   if (region === undefined) problems.push(`aws:region: is required (e.g. pulumi config set aws:region eu-west-1)`);
   else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) problems.push(`aws:region: ${show(region)} is not an AWS region such as "eu-west-1"`);
 
+  // Prod when the config or the stack name says so; a name and config that disagree are refused (packages/contract/src/environment.ts).
+  if (values.environment !== undefined) {
+    const decision = decideEnvironment(stack, raw[key("environment")] === undefined ? undefined : (values.environment as string));
+    if (decision.conflict) problems.push(`${key("environment")}: ${decision.conflict}`);
+    else values.environment = decision.environment;
+  }
   if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config = values as StackConfig;
   config.stack = stack;
   config.region = region as string;
-  config.isProd = config.environment === "prod";
+  config.isProd = isProdStack(stack, config.environment);
   if (config.isProd) {
     // Prod is highly available by definition; these are not left to a forgotten flag.
     config.cacheMultiAz = true;
@@ -544,6 +585,13 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     }
   };
   for (const [a, b, op] of TIMEOUT_CHAIN) order(a, b, op, "timeout chain, see README \"Timeouts\"");
+  if (c.terminationGracePeriodSeconds < c.appShutdownDelaySeconds + APP_DRAIN_SECONDS) {
+    problems.push(
+      `${key("terminationGracePeriodSeconds")} (${c.terminationGracePeriodSeconds}) must be at least ${key("appShutdownDelaySeconds")} (${c.appShutdownDelaySeconds}) + ${APP_DRAIN_SECONDS} s: after its shutdown delay the app needs time to finish in-flight requests before the kubelet kills it`,
+    );
+  }
+  // Every variable the Deployment hands the app, checked with the schema the app parses with.
+  problems.push(...appEnvironmentProblems(c));
   order("healthCheckTimeoutSeconds", "healthCheckIntervalSeconds", "<", "a health check must time out before the next one starts");
   order("nodeMinSize", "nodeDesiredSize", "<=", "node group sizes must satisfy min <= desired <= max");
   order("nodeDesiredSize", "nodeMaxSize", "<=", "node group sizes must satisfy min <= desired <= max");

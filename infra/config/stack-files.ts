@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -13,14 +14,26 @@ export interface StackFiles {
   config: Record<string, string>;
   /** Keys whose values are `secure:` in the stack file. */
   secretKeys: string[];
+  /** True when real (decrypted) secret values were supplied instead of stand-ins. */
+  realSecrets: boolean;
+}
+
+/**
+ * The stand-in for a `secure:` value offline: derived from its ciphertext (public in the stack file), so a
+ * rotated secret (new ciphertext) gets a new stand-in and the plan diff shows it changed, never what it is.
+ */
+export function secureStandIn(key: string, ciphertext: string): string {
+  return `offline-secret:${key}:${createHash("sha256").update(ciphertext).digest("hex").slice(0, 16)}`;
 }
 
 /**
  * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI presents them to a program: every value
  * a string (structured values as JSON), keys namespaced, `secure:` values replaced by a stand-in
- * (offline there is no secrets provider to decrypt them) and reported as secret.
+ * (offline there is no secrets provider to decrypt them; `secureStandIn`) and reported as secret.
+ * `secretValues` (fully qualified key → plaintext, as `pulumi config --show-secrets --json` gives them
+ * in a credentialed job) replaces the stand-ins with the real values.
  */
-export function readStackFiles(stack: string, options: { root?: string; stackFile?: string } = {}): StackFiles {
+export function readStackFiles(stack: string, options: { root?: string; stackFile?: string; secretValues?: Record<string, string> } = {}): StackFiles {
   const root = options.root ?? PROJECT_ROOT;
   const projectFile = path.join(root, "Pulumi.yaml");
   const project = readYaml(projectFile) as { name?: string; main?: string };
@@ -36,7 +49,8 @@ export function readStackFiles(stack: string, options: { root?: string; stackFil
   for (const [rawKey, value] of Object.entries(stackDoc.config ?? {})) {
     const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
     if (isSecure(value)) {
-      config[key] = `offline-secret:${key}`;
+      const real = options.secretValues?.[key];
+      config[key] = real ?? secureStandIn(key, value.secure);
       secretKeys.push(key);
     } else if (typeof value === "string") {
       config[key] = value;
@@ -45,7 +59,8 @@ export function readStackFiles(stack: string, options: { root?: string; stackFil
     }
   }
   const main = path.resolve(root, project.main ?? "index.ts");
-  return { project: project.name, main: fs.existsSync(main) && fs.statSync(main).isDirectory() ? path.join(main, "index.ts") : main, config, secretKeys };
+  const realSecrets = secretKeys.some((k) => options.secretValues?.[k] !== undefined);
+  return { project: project.name, main: fs.existsSync(main) && fs.statSync(main).isDirectory() ? path.join(main, "index.ts") : main, config, secretKeys, realSecrets };
 }
 
 function isSecure(value: unknown): value is { secure: string } {

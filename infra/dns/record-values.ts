@@ -1,3 +1,4 @@
+import { ConfigError } from "../config/schema";
 import { isDnsName } from "../config/validators";
 
 /**
@@ -14,12 +15,13 @@ export const AMAZON_CAA_ISSUERS = ["amazon.com", "amazontrust.com", "awstrust.co
 
 export type RecordType = "A" | "AAAA" | "CNAME" | "TXT" | "SRV" | "CAA";
 
-export class RecordValueError extends Error {
+/** A record value the config leads to that DNS would refuse: a configuration problem, naming the record. */
+export class RecordValueError extends ConfigError {
   constructor(
     readonly record: string,
     message: string,
   ) {
-    super(`DNS record ${record}: ${message}`);
+    super([`DNS record ${record}: ${message}`]);
     this.name = "RecordValueError";
   }
 }

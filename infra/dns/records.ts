@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config/schema";
 import { AliasTarget, DnsPlanInput, planDnsRecords } from "./record-values";
 
 export interface AliasDestination {
@@ -7,7 +8,32 @@ export interface AliasDestination {
   zoneId: pulumi.Input<string>;
 }
 
-export interface DnsArgs extends DnsPlanInput {
+/** The stack settings the records read: a program passes its StackConfig (or these fields of it). */
+export type DnsSettings = Pick<
+  StackConfig,
+  "domain" | "wwwSubdomain" | "originSubdomain" | "edgeSubdomain" | "dnsTtlSeconds" | "spfRecord" | "verificationTokens" | "srvService" | "srvPriority" | "srvWeight" | "srvPort"
+>;
+
+/** The record plan's input from the stack settings. */
+export function dnsPlanInput(s: DnsSettings, loadBalancersIpv6: boolean): DnsPlanInput {
+  return {
+    domain: s.domain,
+    wwwSubdomain: s.wwwSubdomain,
+    originSubdomain: s.originSubdomain,
+    edgeSubdomain: s.edgeSubdomain,
+    ttlSeconds: s.dnsTtlSeconds,
+    spfRecord: s.spfRecord,
+    verificationTokens: s.verificationTokens,
+    srv: { service: s.srvService, priority: s.srvPriority, weight: s.srvWeight, port: s.srvPort },
+    loadBalancersIpv6,
+  };
+}
+
+export interface DnsArgs {
+  /** Domain, labels, TTL, TXT and SRV values. */
+  settings: DnsSettings;
+  /** The load balancers are dual-stack (AAAA aliases make sense). CloudFront always serves IPv6. */
+  loadBalancersIpv6: boolean;
   zoneId: pulumi.Input<string>;
   /** Where the alias records point: the distribution and the two load balancers. */
   aliasTargets: Record<AliasTarget, AliasDestination>;
@@ -23,7 +49,7 @@ export class Dns extends pulumi.ComponentResource {
 
   constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:dns:Dns", name, {}, opts);
-    const specs = planDnsRecords(args);
+    const specs = planDnsRecords(dnsPlanInput(args.settings, args.loadBalancersIpv6));
     for (const spec of specs) {
       const target = spec.alias ? args.aliasTargets[spec.alias] : undefined;
       new aws.route53.Record(

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { routePath } from "../contract";
+import { routePath } from "@edgestack/contract";
 import { LogBucket } from "./log-bucket";
-import { albRoutes, OriginVerifyHeader } from "./origin-lock";
+import { ALB_METHOD_NOT_ALLOWED_PRIORITY, albRoutes, OriginVerifyHeader } from "./origin-lock";
 
 /** TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -177,6 +177,7 @@ export class Alb extends pulumi.ComponentResource {
           conditions: [
             { httpHeader: { httpHeaderName: args.originVerifyHeader.name, values: [args.originVerifyHeader.value] } },
             ...(route.pathPatterns ? [{ pathPattern: { values: route.pathPatterns } }] : []),
+            ...(route.methods ? [{ httpRequestMethod: { values: route.methods } }] : []),
           ],
           actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
           tags: { Name: `${name}-${route.key}` },
@@ -184,6 +185,19 @@ export class Alb extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    // CloudFront's request in a method no route takes: 405 (the listener's default stays 403 for
+    // requests without the origin header). A fixed response cannot carry Allow; nginx's 405s do.
+    new aws.lb.ListenerRule(
+      `${name}-method-not-allowed`,
+      {
+        listenerArn: https.arn,
+        priority: ALB_METHOD_NOT_ALLOWED_PRIORITY,
+        conditions: [{ httpHeader: { httpHeaderName: args.originVerifyHeader.name, values: [args.originVerifyHeader.value] } }],
+        actions: [{ type: "fixed-response", fixedResponse: { statusCode: "405", contentType: "application/json", messageBody: '{"error":"method not allowed","status":405}' } }],
+        tags: { Name: `${name}-method-not-allowed` },
+      },
+      { parent: this },
+    );
 
     this.securityGroupId = sg.id;
     this.targetGroupArn = targetGroup.arn;

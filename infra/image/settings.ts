@@ -1,8 +1,14 @@
 /** Pure rules for the app's image repository: its name, lifecycle policy, and digest references. */
 
-/** ECR repository name for a stack's app image: lower case, `[a-z0-9._-]` segments, at most 256 characters. */
-export function imageRepositoryName(stack: string): string {
-  const slug = stack.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "stack";
+import { Naming } from "../naming";
+
+/**
+ * ECR repository name for a stack's app image: `<namePrefix>/app`, or with no prefix configured
+ * `edgestack-<stack folded to lower case, [a-z0-9._-]>/app`; at most 256 characters.
+ */
+export function imageRepositoryName(naming: Naming): string {
+  if (naming.namePrefix) return `${naming.namePrefix}/app`;
+  const slug = naming.stack.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "stack";
   return `edgestack-${slug}/app`.slice(0, 256);
 }
 

@@ -47,3 +47,54 @@ export function clusterDnsIp(serviceCidr: string): string {
   if (!cidr) throw new Error(`serviceCidr: ${JSON.stringify(serviceCidr)} is not an IPv4 CIDR block`);
   return toDotted(cidr.network + 10);
 }
+
+/** What a lookup of an existing VPC (aws.ec2.getVpc) says about its address blocks. */
+export interface VpcLookup {
+  id: string;
+  /** The primary IPv4 block. */
+  cidrBlock: string;
+  /** Every IPv4 block (primary and secondary) with its association state. */
+  cidrBlockAssociations?: { cidrBlock: string; state?: string }[];
+  /** The IPv6 block, if one is associated. */
+  ipv6CidrBlock?: string;
+}
+
+/** Every IPv4 and IPv6 block associated with the VPC, as read from AWS. */
+export function vpcCidrBlocks(v: VpcLookup): { ipv4: string[]; ipv6: string[] } {
+  const associated = (v.cidrBlockAssociations ?? []).filter((a) => a.state === undefined || a.state === "associated").map((a) => a.cidrBlock);
+  return { ipv4: [...new Set([v.cidrBlock, ...associated])], ipv6: v.ipv6CidrBlock ? [v.ipv6CidrBlock] : [] };
+}
+
+/**
+ * Configured values an existing VPC's lookup contradicts, one problem each naming both sides:
+ * `vpcCidr` (what nginx's trusted range, the app's trusted proxies, the NetworkPolicies and the load
+ * balancers' egress are built from) must be the VPC's one IPv4 block, and every configured subnet
+ * must lie in that VPC. Pure.
+ */
+export function existingVpcProblems(configured: { vpcCidr: string; vpcId: string }, v: VpcLookup, subnets: { id: string; vpcId?: string; cidrBlock?: string }[]): string[] {
+  const problems: string[] = [];
+  const { ipv4 } = vpcCidrBlocks(v);
+  if (!ipv4.includes(configured.vpcCidr)) {
+    problems.push(`edgestack:vpcCidr (${JSON.stringify(configured.vpcCidr)}) disagrees with VPC ${v.id} as read from AWS (${ipv4.join(", ")}): set edgestack:vpcCidr to ${JSON.stringify(v.cidrBlock)}`);
+  } else if (ipv4.length > 1) {
+    problems.push(
+      `edgestack:vpcCidr (${JSON.stringify(configured.vpcCidr)}) covers only one of VPC ${v.id}'s IPv4 blocks as read from AWS (${ipv4.join(", ")}): nodes in the others would be untrusted by nginx and the app`,
+    );
+  }
+  for (const s of subnets) {
+    if (s.vpcId !== undefined && s.vpcId !== v.id) problems.push(`subnet ${s.id} (edgestack:existingPublicSubnetIds / existingPrivateSubnetIds) is in ${s.vpcId} as read from AWS, not in edgestack:vpcId (${v.id})`);
+    if (s.cidrBlock !== undefined && s.vpcId === v.id && !ipv4.some((block) => cidrContains(block, s.cidrBlock!))) {
+      problems.push(`subnet ${s.id} (${s.cidrBlock}) lies outside VPC ${v.id}'s IPv4 blocks (${ipv4.join(", ")}) as read from AWS`);
+    }
+  }
+  return problems;
+}
+
+/** True when IPv4 block `inner` lies inside `outer`. */
+function cidrContains(outer: string, inner: string): boolean {
+  const a = parseIpv4Cidr(outer);
+  const b = parseIpv4Cidr(inner);
+  if (!a || !b || b.prefix < a.prefix) return false;
+  const mask = a.prefix === 0 ? 0 : (0xffffffff << (32 - a.prefix)) >>> 0;
+  return ((b.network & mask) >>> 0) === a.network;
+}

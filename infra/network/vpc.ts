@@ -1,13 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ipv6Subnet64, planSubnets } from "./cidr";
+import { ConfigError } from "../config/schema";
+import { existingVpcProblems, ipv6Subnet64, planSubnets } from "./cidr";
 
 export interface VpcArgs {
   /** Use this VPC instead of creating one; then both subnet id lists are required. */
   existingVpcId?: pulumi.Input<string>;
   existingPublicSubnetIds?: pulumi.Input<string>[];
   existingPrivateSubnetIds?: pulumi.Input<string>[];
-  /** CIDR of a new VPC. */
+  /** CIDR of a new VPC; with an existing VPC, the configured value its lookup must agree with. */
   cidrBlock: string;
   /** How many AZs a new VPC spans (>= 2). */
   availabilityZoneCount: number;
@@ -35,11 +36,27 @@ export class Vpc extends pulumi.ComponentResource {
 
     if (args.existingVpcId) {
       const existing = aws.ec2.getVpcOutput({ id: args.existingVpcId }, { parent: this });
+      const subnetIds = [...(args.existingPublicSubnetIds ?? []), ...(args.existingPrivateSubnetIds ?? [])];
+      const subnets = subnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }));
+      // Values read from AWS win over configured ones, and a configured one they contradict stops
+      // the run, naming both: every consumer of the VPC's range (security groups, NetworkPolicies)
+      // reads it from here, and the configured vpcCidr (nginx's trusted range, the app's trusted
+      // proxies) is then known to be that range.
+      const checked = pulumi.all([existing, pulumi.all(subnets)]).apply(([vpc, found]) => {
+        const problems = existingVpcProblems(
+          { vpcCidr: args.cidrBlock, vpcId: vpc.id },
+          { id: vpc.id, cidrBlock: vpc.cidrBlock, cidrBlockAssociations: vpc.cidrBlockAssociations, ipv6CidrBlock: vpc.ipv6CidrBlock },
+          found.map((s) => ({ id: s.id, vpcId: s.vpcId, cidrBlock: s.cidrBlock })),
+        );
+        if (problems.length > 0) throw new ConfigError(problems);
+        return vpc;
+      });
       this.vpcId = existing.id;
-      this.cidrBlock = existing.cidrBlock;
+      this.cidrBlock = checked.cidrBlock;
       this.publicSubnetIds = (args.existingPublicSubnetIds ?? []).map((id) => pulumi.output(id));
       this.privateSubnetIds = (args.existingPrivateSubnetIds ?? []).map((id) => pulumi.output(id));
-      this.privateSubnetCidrs = this.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock);
+      const privateOffset = (args.existingPublicSubnetIds ?? []).length;
+      this.privateSubnetCidrs = this.privateSubnetIds.map((_, i) => subnets[privateOffset + i]!.cidrBlock);
       this.ipv6 = false;
       this.registerOutputs({ vpcId: this.vpcId });
       return;

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { StackConfig } from "../config/schema";
-import { HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, STATIC_TTL_SECONDS, type RouteEntry } from "../contract";
+import { checkRoutes, HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, sortedMethods, STATIC_TTL_SECONDS, type RouteEntry } from "@edgestack/contract";
 import {
   NGINX_LIVENESS_PATH,
   NGINX_PORTS,
@@ -13,6 +13,7 @@ import {
   type NginxUpstreamServer,
 } from "./model";
 import { clusterDnsIp } from "../network/cidr";
+import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
 import { APP_PODS_DNS_NAME } from "../workloads/app";
 
 /** The parts of the stack config the nginx model is built from. */
@@ -44,6 +45,8 @@ export type NginxConfigInput = Pick<
   | "websocketTimeoutSeconds"
   | "healthCheckTimeoutSeconds"
   | "terminationGracePeriodSeconds"
+  | "appShutdownDelaySeconds"
+  | "wsMaxConnectionsPerClient"
   | "cdnHtmlDefaultTtlSeconds"
   | "staleWhileRevalidateSeconds"
 >;
@@ -89,6 +92,10 @@ export type NginxBuildOptions =
       statusPort?: number;
       /** Default 1 (deterministic balancing for tests; nginx shares upstream state through the zone anyway). */
       workerProcesses?: number | "auto";
+      /** Hard RLIMIT_NOFILE nginx runs under (sizes worker_connections); default the cluster's (CLUSTER_FD_LIMIT). */
+      fdLimit?: number;
+      /** The drain nginx's worker_shutdown_timeout is sized to (the local replicas' shutdown delay); default the cluster's. */
+      drainSeconds?: number;
       /** Default "warn". */
       errorLogLevel?: NginxModel["errorLogLevel"];
       /** Default null: each line written at once, so tests and people tailing the log see it now. */
@@ -173,6 +180,7 @@ export function localPaths(prefix: string): NginxPaths {
  * The result is not validated here; `renderNginxConf` validates before writing anything.
  */
 export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOptions, routes: readonly RouteEntry[] = ROUTES): NginxModel {
+  checkRoutes(routes);
   const local = options.mode === "local";
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
   const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
@@ -196,7 +204,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   const serverNames = local ? ["localhost", "127.0.0.1", ...siteNames] : siteNames;
   const address = local ? "127.0.0.1" : "0.0.0.0";
 
-  const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match">): NginxLocation => ({
+  const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match" | "methods">): NginxLocation => ({
     upstream: "app",
     websocket: false,
     rateLimited: true,
@@ -209,7 +217,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     ...p,
   });
   const location = (r: RouteEntry): NginxLocation => {
-    const at = { path: r.path, match: r.match };
+    const at = { path: r.path, match: r.match, methods: sortedMethods(r.methods) };
     switch (r.nginx) {
       case "proxy":
         return proxied(at);
@@ -231,7 +239,13 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
         return proxied({ ...at, defaultCacheControl: htmlDefaultCacheControl(config) });
     }
   };
-  const locations = routes.map(location);
+  // A prefix entry also owns its path without the trailing slash (infra/contract.ts `matches`): an exact
+  // location serves it like the prefix, where nginx would otherwise redirect "/api" to "/api/" itself.
+  // (Appended after the routes' own: exact locations win whatever their order.)
+  const locations = [
+    ...routes.map(location),
+    ...routes.filter((r) => r.match === "prefix" && r.path !== "/" && r.path.endsWith("/")).map((r) => ({ ...location(r), path: r.path.slice(0, -1), match: "exact" as const })),
+  ];
   const healthRoute = routes.find((r) => r.key === "health");
   if (healthRoute === undefined) throw new Error(`the routes have no "health" entry (the load balancers' health check)`);
   const health = location(healthRoute);
@@ -291,13 +305,24 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     });
   }
 
+  const capacity = nginxCapacity({
+    cpu: NGINX_POD_RESOURCES.limits.cpu,
+    memory: NGINX_POD_RESOURCES.limits.memory,
+    fdLimit: local ? (options.fdLimit ?? CLUSTER_FD_LIMIT) : CLUSTER_FD_LIMIT,
+    maxWorkerConnections: config.nginxWorkerConnections,
+  });
+  const workerProcesses = local ? (options.workerProcesses ?? capacity.workerProcesses) : capacity.workerProcesses;
+  const drainSeconds = local && options.drainSeconds !== undefined ? options.drainSeconds : config.appShutdownDelaySeconds;
+
   return {
     mode: options.mode,
     stack: config.stack,
-    workerProcesses: local ? (options.workerProcesses ?? 1) : "auto",
-    workerConnections: config.nginxWorkerConnections,
-    // Leave the pod a few seconds of its grace period to exit after closing WebSockets.
-    workerShutdownTimeoutSeconds: Math.max(1, config.terminationGracePeriodSeconds - 5),
+    workerProcesses,
+    workerConnections: capacity.workerConnections,
+    workerRlimitNofile: capacity.workerRlimitNofile,
+    // A reload or a pod's stop ends the old workers' connections (WebSockets) after this: no longer
+    // than the app's own drain, and short of the grace period so the pod exits on its own.
+    workerShutdownTimeoutSeconds: Math.max(1, Math.min(drainSeconds, config.terminationGracePeriodSeconds - 5)),
     errorLogLevel: local ? (options.errorLogLevel ?? "warn") : "warn",
     paths: local ? localPaths(options.prefix) : { ...CLUSTER_PATHS },
     accessLogBuffer: local ? (options.accessLogBuffer ?? null) : { sizeKb: 64, flushSeconds: 1 },
@@ -314,6 +339,13 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       connectionZoneSize: "10m",
       connectionsPerIp: config.nginxConnLimitPerIp,
       status: 429,
+    },
+    webSockets: {
+      clientZone: "ws_per_client",
+      perClient: Math.min(config.wsMaxConnectionsPerClient, capacity.webSocketsPerPod),
+      podZone: "ws_per_pod",
+      perPod: capacity.webSocketsPerPod,
+      zoneSize: "1m",
     },
     // The retry budget is one read timeout plus one connect timeout: an attempt that timed out on a
     // stalled pod can still be retried once on another, and a client never waits for many attempts.

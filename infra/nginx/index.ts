@@ -4,3 +4,4 @@ export { buildNginxModel, HTML_STALE_IF_ERROR_SECONDS, htmlDefaultCacheControl, 
 export type { LocalDiscovery, LocalUpstream, NginxBuildOptions, NginxConfigInput } from "./build";
 export { NginxModelError, nginxModelProblems, validateNginxModel } from "./validate";
 export { renderNginxConf } from "./render";
+export { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity, type NginxCapacity } from "./capacity";

@@ -4,7 +4,7 @@
  * every value in it is checked by `validateNginxModel` before it reaches the file.
  */
 
-import { NGINX_STATUS_PATHS, PORTS, routePath } from "../contract";
+import { NGINX_STATUS_PATHS, PORTS, routePath, type HttpMethod } from "@edgestack/contract";
 
 /** Container ports of the nginx pod (the Kubernetes Service/NodePorts and probes target these). */
 export const NGINX_PORTS = PORTS.nginx;
@@ -138,6 +138,11 @@ export interface NginxLocation {
   /** Long-lived, versioned assets: `expires` + `Cache-Control: public, immutable` (upstream's hidden). */
   immutableCacheSeconds: number | null;
   /**
+   * Exactly the methods the location passes on (its route's, from the contract); any other is
+   * answered 405 with these as `Allow`.
+   */
+  methods: HttpMethod[];
+  /**
    * Cache-Control for successful GET/HEAD answers whose upstream sent none (HTML: max-age plus
    * stale-while-revalidate / stale-if-error); an upstream Cache-Control passes unchanged. null: untouched.
    */
@@ -196,6 +201,19 @@ export interface NginxRateLimit {
   status: number;
 }
 
+/**
+ * Concurrent WebSockets (`limit_conn` on the WebSocket location): per client (the real address after
+ * the real-IP step, IPv6 by /64) and per pod (one key for all), so a few addresses cannot take every
+ * connection a pod has and HTTP keeps its share.
+ */
+export interface NginxWebSocketLimits {
+  clientZone: string;
+  perClient: number;
+  podZone: string;
+  perPod: number;
+  zoneSize: string;
+}
+
 export interface NginxRetry {
   /** proxy_next_upstream_tries: attempts across servers (idempotent requests only). */
   tries: number;
@@ -228,6 +246,8 @@ export interface NginxModel {
   stack: string;
   workerProcesses: number | "auto";
   workerConnections: number;
+  /** Descriptors each worker may open (`worker_rlimit_nofile`): its connections plus listeners and logs. */
+  workerRlimitNofile: number;
   /** How long a graceful shutdown waits for open connections (WebSockets) before closing them. */
   workerShutdownTimeoutSeconds: number;
   errorLogLevel: ErrorLogLevel;
@@ -244,6 +264,7 @@ export interface NginxModel {
   mimeTypes: NginxMimeType[];
   gzip: NginxGzip;
   rateLimit: NginxRateLimit;
+  webSockets: NginxWebSocketLimits;
   retry: NginxRetry;
   /** Added to every response (with `always`). */
   securityHeaders: NginxHeader[];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isDnsName, parseIpv4Cidr } from "../config/validators";
-import { HEADERS } from "../contract";
+import { HEADERS, HTTP_METHODS } from "@edgestack/contract";
 import { ERROR_LOG_LEVELS, LOAD_BALANCING, type NginxModel } from "./model";
 
 /**
@@ -208,6 +208,10 @@ const location = z
     sendTimeoutSeconds: int(1, MAX_SECONDS),
     immutableCacheSeconds: int(1, 315_360_000).nullable(),
     defaultCacheControl: text(isHeaderValue, "a header value (printable ASCII)", { allowSpace: true }).nullable(),
+    methods: z
+      .array(z.enum(HTTP_METHODS), { error: `must be a list of ${HTTP_METHODS.join(", ")}` })
+      .min(1, { error: "must list at least one method" })
+      .refine((m) => new Set(m).size === m.length, { error: "lists a method twice" }),
   })
   .superRefine((l, ctx) => {
     if (l.defaultCacheControl !== null && l.immutableCacheSeconds !== null) {
@@ -268,6 +272,7 @@ export const nginxModelSchema = z
     stack: text((v) => /^[A-Za-z0-9._-]{1,100}$/.test(v), "a stack name"),
     workerProcesses: z.union([z.literal("auto"), int(1, 256)], { error: `must be "auto" or a whole number from 1 to 256` }),
     workerConnections: int(16, 1_000_000),
+    workerRlimitNofile: int(64, 1_048_576),
     workerShutdownTimeoutSeconds: int(1, MAX_SECONDS),
     errorLogLevel: oneOf(ERROR_LOG_LEVELS),
     paths: z.object({
@@ -301,6 +306,13 @@ export const nginxModelSchema = z
       connectionsPerIp: int(1, 65_535),
       status: int(400, 599),
     }),
+    webSockets: z.object({
+      clientZone: identifier("an identifier"),
+      perClient: int(1, 65_535),
+      podZone: identifier("an identifier"),
+      perPod: int(1, 1_000_000),
+      zoneSize: zoneSize(),
+    }),
     retry: z.object({ tries: int(1, 100), timeoutSeconds: int(1, MAX_SECONDS) }),
     securityHeaders: list(
       header.superRefine((h, ctx) => {
@@ -329,12 +341,24 @@ export const nginxModelSchema = z
     }
     const r = m.rateLimit;
     if (r.requestZone === r.connectionZone) problem(["rateLimit", "connectionZone"], `${show(r.connectionZone)} must differ from requestZone`);
+    const ws = m.webSockets;
+    const zoneNames = [r.requestZone, r.connectionZone];
+    if (zoneNames.includes(ws.clientZone)) problem(["webSockets", "clientZone"], `${show(ws.clientZone)} must differ from the rate-limit zones`);
+    zoneNames.push(ws.clientZone);
+    if (zoneNames.includes(ws.podZone)) problem(["webSockets", "podZone"], `${show(ws.podZone)} must differ from the other zones`);
+    zoneNames.push(ws.podZone);
+    if (ws.perClient > ws.perPod) problem(["webSockets", "perClient"], `${ws.perClient} is above webSockets.perPod (${ws.perPod})`);
+    // Each WebSocket is two connections (client and upstream) in one worker.
+    if (m.workerProcesses !== "auto" && ws.perPod * 2 > m.workerProcesses * m.workerConnections) {
+      problem(["webSockets", "perPod"], `${ws.perPod} WebSockets need ${ws.perPod * 2} connections, more than workerProcesses × workerConnections`);
+    }
+    if (m.workerRlimitNofile < m.workerConnections) problem(["workerRlimitNofile"], `${m.workerRlimitNofile} is below workerConnections (${m.workerConnections}): a worker could not open its connections`);
 
     const upstreamNames = new Set<string>();
     m.upstreams.forEach((u, i) => {
       if (upstreamNames.has(u.name)) problem(["upstreams", i, "name"], `${show(u.name)} is declared twice`);
       upstreamNames.add(u.name);
-      if (u.name === r.requestZone || u.name === r.connectionZone) {
+      if (zoneNames.includes(u.name)) {
         problem(["upstreams", i, "name"], `${show(u.name)} clashes with a rate-limit zone name (zones share one namespace)`);
       }
     });

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { PORTS, routePath } from "../contract";
+import { appEnvironment, PORTS, routePath } from "@edgestack/contract";
+import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import { NAMESPACE, type WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
@@ -31,45 +32,20 @@ export function apiKeysSecretName(s: Pick<WorkloadSettings, "apiKeyNames" | "api
   return s.apiKeyNames.length > 0 ? API_KEYS_SECRET_NAME : undefined;
 }
 
-/** Origins allowed to open /ws: the configured list, or the site's own https origins. */
-export function wsAllowedOrigins(s: Pick<WorkloadSettings, "wsAllowedOrigins" | "domain" | "wwwSubdomain">): string[] {
-  return s.wsAllowedOrigins.length > 0 ? [...s.wsAllowedOrigins] : [`https://${s.domain}`, `https://${s.wwwSubdomain}.${s.domain}`];
-}
+export { appShutdownTimeoutMs, wsAllowedOrigins };
 
 export const appLabels = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "api" } as const;
 const selector = { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/part-of": "edgestack" };
 
 /**
- * The app's hard stop (SHUTDOWN_TIMEOUT_MS, counted from SIGTERM): just inside the pod's grace
- * period, so the app exits on its own (and logs why) before the kubelet's SIGKILL. The schema's
- * timeout chain guarantees shutdown delay < grace period, so this stays above the delay as the app
- * requires.
- */
-export function appShutdownTimeoutMs(s: Pick<WorkloadSettings, "terminationGracePeriodSeconds">): number {
-  return Math.max(1000, s.terminationGracePeriodSeconds * 1000 - 500);
-}
-
-/**
- * The app's environment (names fixed by the app, see app/src/config.ts) — everything except
- * REDIS_URL, which comes from the Secret.
+ * The app's environment: the contract's appEnvironment of the stack's app settings (the schema
+ * checked it at program start with the app's own parser) — everything except REDIS_URL and
+ * API_KEY_HASHES (Secrets) and INSTANCE_ID (the pod's name). REDIS_URL is the replication group's
+ * configuration endpoint: connect with a cluster client. nginx (a pod in the VPC) is the one proxy the
+ * app trusts: it sends X-Forwarded-For as exactly the client address it verified and its own scheme.
  */
 export function appEnv(s: WorkloadSettings): { name: string; value: string }[] {
-  return [
-    { name: "PORT", value: String(APP_PORT) },
-    { name: "RATE_LIMIT_MAX", value: String(s.rateLimitMax) },
-    { name: "RATE_LIMIT_WINDOW_MS", value: String(s.rateLimitWindowMs) },
-    { name: "RATE_LIMIT_FAIL", value: s.rateLimitFailMode },
-    // REDIS_URL is the replication group's configuration endpoint: connect with a cluster client.
-    { name: "REDIS_CLUSTER", value: String(CACHE_CLUSTER_MODE) },
-    // nginx (a pod in the VPC) is the one proxy the app trusts: it sends X-Forwarded-For as exactly
-    // the client address it verified (real_ip from the ALB or PROXY protocol) and its own scheme.
-    { name: "TRUST_PROXY_CIDRS", value: s.vpcCidr },
-    { name: "WS_ALLOWED_ORIGINS", value: wsAllowedOrigins(s).join(",") },
-    { name: "SHUTDOWN_DELAY_MS", value: String(s.appShutdownDelaySeconds * 1000) },
-    { name: "SHUTDOWN_TIMEOUT_MS", value: String(appShutdownTimeoutMs(s)) },
-    { name: "KEEPALIVE_TIMEOUT_MS", value: String(s.appKeepAliveSeconds * 1000) },
-    { name: "HEADERS_TIMEOUT_MS", value: String(s.appHeadersTimeoutSeconds * 1000) },
-  ];
+  return Object.entries(appEnvironment(clusterAppSettings(s, [s.vpcCidr], CACHE_CLUSTER_MODE))).map(([name, value]) => ({ name, value: value! }));
 }
 
 /** Spread across zones (hard: an AZ outage must not take every replica) and nodes (soft). */

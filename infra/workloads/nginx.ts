@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BOUNDS } from "../config/schema";
+import { NGINX_POD_RESOURCES } from "../nginx/capacity";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../nginx/model";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
@@ -17,10 +18,10 @@ export const nginxLabels = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernet
 const selector = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack" };
 
 /**
- * nginx's own footprint (not in the stack config): it is I/O bound and small; the limit leaves room
- * for bursts of TLS-less proxying and the shared-memory zones.
+ * nginx's own footprint (not in the stack config): it is I/O bound and small; the limits are what its
+ * connection capacity is sized from (infra/nginx/capacity.ts).
  */
-export const NGINX_RESOURCES = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } } as const;
+export const NGINX_RESOURCES = NGINX_POD_RESOURCES;
 
 /** ConfigMap name carrying the content hash: a changed nginx.conf is a new object and a new rollout. */
 export function nginxConfigMapName(conf: string): string {

@@ -23,6 +23,7 @@ export type WorkloadSettings = Pick<
   | "apiKeyAcceptPrevious"
   | "apiKeysSecretName"
   | "wsAllowedOrigins"
+  | "wsMaxConnectionsPerClient"
   | "domain"
   | "wwwSubdomain"
   | "vpcCidr"

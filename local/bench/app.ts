@@ -28,6 +28,7 @@
  * BENCH_LIMITER_ONLY=1 skips the HTTP part, BENCH_SCENARIOS=kind,… keeps those HTTP kinds (and bare).
  * Child mode (internal): `tsx local/bench/app.ts --serve <kind> <port> <redisUrl> <limit>`.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
@@ -361,9 +362,9 @@ async function measureMemory(url: string): Promise<MemoryRow[]> {
 async function edgeTest(check: (key: string) => Promise<boolean>, key: string, limit: number, windowMs: number): Promise<number> {
   await check(key); // opens the window (fixed-window limiters start it at the first hit)
   const burst = async () => (await Promise.all(Array.from({ length: 2 * limit }, () => check(key)))).filter(Boolean).length;
-  await new Promise((r) => setTimeout(r, windowMs - 50));
+  await sleep(windowMs - 50);
   const first = await burst();
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100);
   const second = await burst();
   return first + second;
 }

@@ -13,6 +13,9 @@
  *     measured first, before other runs leave TIME_WAIT sockets on those ports.
  *  3. Failover: requests sent / failed while a replica is killed (SIGKILL) and, separately, while
  *     one is stopped gracefully (SIGTERM) in the middle of a run through nginx.
+ *  4. Capacity per nginx pod: the sized figures (infra/nginx/capacity.ts) for the cluster's pod and
+ *     this run's, and nginx's memory per held WebSocket, measured (RSS of its workers before and after
+ *     CAPACITY_SOCKETS WebSockets through it) against the budget the sizing assumes.
  *
  * Limits are set so they never answer 429 but still run on every request (UNREACHABLE_LIMITS):
  * nginx limit_req 1,000,000 r/m burst 100,000, limit_conn 10,000; the app's Redis sliding window
@@ -20,11 +23,15 @@
  *
  * Env: BENCH_STACK (dev), BENCH_REPLICAS (3), BENCH_DURATION_S (4), BENCH_ROUNDS (2).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
 import { startDataPlane, type DataPlane } from "..";
 import { runLoad, UNREACHABLE_LIMITS, type LoadResult } from "../load";
-import { renderNginxConf } from "../../infra/nginx";
+import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity, renderNginxConf } from "../../infra/nginx";
+import { MEMORY_PER_CONNECTION_BYTES } from "../../infra/nginx/capacity";
+import { readFileSync } from "node:fs";
+import WebSocket from "ws";
 import { localNginxModel } from "../nginx-conf";
 import { loadLocalStackConfig } from "../stack";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/nginx";
@@ -38,10 +45,32 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 4) * 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 50;
 const TIME_WAIT_REQUESTS = 20_000;
+const CAPACITY_SOCKETS = 500;
+
+/** Resident memory of a process in KiB (Linux /proc). */
+const rssKiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+
+/** Opens `count` WebSockets to `url` from distinct loopback addresses (each under the per-client cap). */
+async function holdWebSockets(url: string, count: number, perAddress: number): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < count; i += 50) {
+    const batch = Array.from({ length: Math.min(50, count - i) }, (_, j) => {
+      const n = i + j;
+      const ws = new WebSocket(url, { localAddress: `127.0.${10 + Math.floor(n / perAddress / 250)}.${1 + (Math.floor(n / perAddress) % 250)}` });
+      sockets.push(ws);
+      return new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+        ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      });
+    });
+    await Promise.all(batch);
+  }
+  return sockets;
+}
 /** nginx buffers its access log as in the cluster (infra/nginx's cluster mode). */
 const ACCESS_LOG_BUFFER = { sizeKb: 64, flushSeconds: 1 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
@@ -205,6 +234,36 @@ async function main(): Promise<void> {
     const last = plane.replicas.length - 1;
     if (last >= 1) out.push(await failover(`SIGKILL replica-${last}`, () => plane.killReplica(last)));
     if (last >= 2) out.push(await failover(`SIGTERM replica-${last - 1} (graceful)`, () => plane.terminateReplica(last - 1)));
+
+    // 4. Capacity per pod.
+    log("capacity: sized figures and nginx memory per WebSocket…");
+    const cluster = nginxCapacity({ ...NGINX_POD_RESOURCES.limits, fdLimit: CLUSTER_FD_LIMIT, maxWorkerConnections: plane.config.nginxWorkerConnections });
+    const here = {
+      workers: Number(plane.nginxConf.match(/worker_processes (\d+);/)?.[1]),
+      connections: Number(plane.nginxConf.match(/worker_connections (\d+);/)?.[1]),
+      rlimit: Number(plane.nginxConf.match(/worker_rlimit_nofile (\d+);/)?.[1]),
+      webSockets: Number(plane.nginxConf.match(/limit_conn ws_per_pod (\d+);/)?.[1]),
+      perClient: Number(plane.nginxConf.match(/limit_conn ws_per_client (\d+);/)?.[1]),
+    };
+    const workers = plane.nginx.workerPids();
+    const rssBefore = workers.reduce((a, p) => a + rssKiB(p), 0);
+    const held = await holdWebSockets(plane.urls.ws, CAPACITY_SOCKETS, here.perClient);
+    await sleep(500);
+    const rssAfter = workers.reduce((a, p) => a + rssKiB(p), 0);
+    for (const ws of held) ws.terminate();
+    const perSocket = (rssAfter - rssBefore) / CAPACITY_SOCKETS;
+    out.push("");
+    out.push(`Capacity per nginx pod (sized from its limits: ${NGINX_POD_RESOURCES.limits.cpu} CPU, ${NGINX_POD_RESOURCES.limits.memory}; infra/nginx/capacity.ts):`);
+    out.push("");
+    out.push("| pod | workers | worker_connections | worker_rlimit_nofile | WebSockets per pod | per client | bound by |");
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    out.push(`| cluster (fd limit ${fmt(CLUSTER_FD_LIMIT)}) | ${cluster.workerProcesses} | ${fmt(cluster.workerConnections)} | ${fmt(cluster.workerRlimitNofile)} | ${fmt(cluster.webSocketsPerPod)} | ${here.perClient} | ${cluster.boundBy} |`);
+    out.push(`| this run | ${here.workers} | ${fmt(here.connections)} | ${fmt(here.rlimit)} | ${fmt(here.webSockets)} | ${here.perClient} | - |`);
+    out.push("");
+    out.push(
+      `nginx memory per held WebSocket (${CAPACITY_SOCKETS} through it, worker RSS ${fmt(rssBefore / 1024, 1)} -> ${fmt(rssAfter / 1024, 1)} MiB): ` +
+        `${fmt(perSocket, 1)} KiB, budget ${fmt((2 * MEMORY_PER_CONNECTION_BYTES) / 1024)} KiB (two connections) = ${fmt(perSocket / ((2 * MEMORY_PER_CONNECTION_BYTES) / 1024), 2)}x of it.`,
+    );
 
     process.stdout.write(`${out.join("\n")}\n`);
   } finally {

@@ -1,13 +1,14 @@
 /**
- * `npx tsx local/bench/redis-outage.ts [seconds]`: the issue-16 measurement. 3 replicas behind the
- * local data plane, Redis stopped, /health and /api/hello each polled every 250 ms through nginx (as
- * a load balancer would) for the given seconds (default 5), in both fail modes. Prints the status
+ * `npx tsx local/bench/redis-outage.ts [--seconds N]`: how the data path answers while Redis is down.
+ * 3 replicas behind the local data plane, Redis stopped, /health and /api/hello each polled every
+ * 250 ms through nginx (as a load balancer would) for N seconds (default 5), in both fail modes. Prints the status
  * counts and nginx's "no live upstreams" lines; no assertions (tests/e2e/redis-outage.test.ts has them).
  */
 import { startDataPlane } from "..";
 import { httpGet } from "../load";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseCommandLine, UsageError } from "../../scripts/cli/args";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(failMode: "open" | "closed", seconds: number): Promise<Record<string, unknown>> {
   const plane = await startDataPlane({ replicas: 3, logLevel: "warn", configOverrides: { rateLimitFailMode: failMode, nginxRateLimitPerMinute: 1_000_000, nginxRateLimitBurst: 100_000 } });
@@ -33,7 +34,9 @@ async function measure(failMode: "open" | "closed", seconds: number): Promise<Re
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 5);
+  const { values } = parseCommandLine(process.argv.slice(2), { seconds: { type: "string", default: "5" } });
+  if (!/^\d{1,4}$/.test(values.seconds) || Number(values.seconds) < 1) throw new UsageError(`--seconds ${JSON.stringify(values.seconds)}: must be a whole number of seconds from 1 to 9999`);
+  const seconds = Number(values.seconds);
   for (const mode of ["open", "closed"] as const) process.stdout.write(`${JSON.stringify(await measure(mode, seconds))}\n`);
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -16,12 +17,14 @@ export interface DnsServer {
   readonly port: number;
   readonly pid: number | undefined;
   readonly running: boolean;
-  /** Resolves when dnsmasq exits, whoever ended it. */
+  /** Resolves when the current dnsmasq process exits, whoever ended it. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Makes `name` answer exactly these IPv4 addresses (none: the name stops existing). */
   publish(name: string, addresses: readonly string[]): void;
   /** The addresses last published for `name`. */
   published(name: string): readonly string[];
+  /** Starts dnsmasq again on the same port with the same records (after it died, or to replace it). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,69 +49,79 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
   chmodSync(hostsDir, 0o755);
   const logFile = path.join(dir, "dnsmasq.log");
   const port = await freePort();
-  const out = openSync(logFile, "a");
-  let child: ChildProcess;
-  try {
-    child = spawn(
-      dnsmasqBinary(),
-      [
-        "--keep-in-foreground",
-        "--conf-file=/dev/null",
-        `--port=${port}`,
-        "--listen-address=127.0.0.1",
-        "--bind-interfaces",
-        "--no-resolv",
-        "--no-hosts",
-        "--no-poll",
-        `--hostsdir=${hostsDir}`,
-        // Answers come from the hosts files each time: no cache, no negative cache, TTL 0.
-        "--cache-size=0",
-        "--no-negcache",
-        "--local-ttl=0",
-        "--pid-file=",
-        `--log-facility=${logFile}`,
-      ],
-      // Its own process group: a terminal's Ctrl-C reaches only the orchestrator.
-      { stdio: ["ignore", out, out], detached: true },
-    );
-  } finally {
-    closeSync(out);
-  }
-  stopOnExit(child, "SIGTERM");
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const failed = new Promise<never>((_, reject) => {
-    child.once("error", reject);
-    void exited.then((e) => reject(new Error(`dnsmasq exited during start (code ${e.code}, signal ${e.signal}):\n${readFileSync(logFile, "utf8").slice(-2000)}`)));
-  });
-  failed.catch(() => undefined);
-  const isRunning = () => child.exitCode === null && child.signalCode === null;
-  // Ready when it logs that it started (it binds first).
-  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
-  await Promise.race([
-    failed,
-    (async () => {
-      while (!/started, version/.test(readFileSync(logFile, "utf8"))) {
-        if (Date.now() > deadline) throw new Error(`dnsmasq did not start within ${options.startTimeoutMs ?? 10_000} ms:\n${readFileSync(logFile, "utf8")}`);
-        if (!isRunning()) return;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })(),
-  ]).catch((err: unknown) => {
-    if (isRunning()) child.kill("SIGKILL");
-    throw err;
-  });
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
 
+  /** Spawns dnsmasq on `port` and resolves once it logged its start (it binds first). */
+  const launch = async (): Promise<{ child: ChildProcess; exited: DnsServer["exited"] }> => {
+    const logStart = existsSync(logFile) ? readFileSync(logFile, "utf8").length : 0;
+    const out = openSync(logFile, "a");
+    let child: ChildProcess;
+    try {
+      child = spawn(
+        dnsmasqBinary(),
+        [
+          "--keep-in-foreground",
+          "--conf-file=/dev/null",
+          `--port=${port}`,
+          "--listen-address=127.0.0.1",
+          "--bind-interfaces",
+          "--no-resolv",
+          "--no-hosts",
+          "--no-poll",
+          `--hostsdir=${hostsDir}`,
+          // Answers come from the hosts files each time: no cache, no negative cache, TTL 0.
+          "--cache-size=0",
+          "--no-negcache",
+          "--local-ttl=0",
+          "--pid-file=",
+          `--log-facility=${logFile}`,
+        ],
+        // Its own process group: a terminal's Ctrl-C reaches only the orchestrator.
+        { stdio: ["ignore", out, out], detached: true },
+      );
+    } finally {
+      closeSync(out);
+    }
+    stopOnExit(child, "SIGTERM");
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const failed = new Promise<never>((_, reject) => {
+      child.once("error", reject);
+      void exited.then((e) => reject(new Error(`dnsmasq exited during start (code ${e.code}, signal ${e.signal}):\n${readFileSync(logFile, "utf8").slice(logStart).slice(-2000)}`)));
+    });
+    failed.catch(() => undefined);
+    const running = () => child.exitCode === null && child.signalCode === null;
+    const deadline = Date.now() + startTimeoutMs;
+    await Promise.race([
+      failed,
+      (async () => {
+        while (!/started, version/.test(readFileSync(logFile, "utf8").slice(logStart))) {
+          if (Date.now() > deadline) throw new Error(`dnsmasq did not start within ${startTimeoutMs} ms:\n${readFileSync(logFile, "utf8").slice(logStart)}`);
+          if (!running()) return;
+          await sleep(20);
+        }
+      })(),
+    ]).catch((err: unknown) => {
+      if (running()) child.kill("SIGKILL");
+      throw err;
+    });
+    return { child, exited };
+  };
+
+  let current = await launch();
+  const isRunning = () => current.child.exitCode === null && current.child.signalCode === null;
   const records = new Map<string, readonly string[]>();
   return {
     address: `127.0.0.1:${port}`,
     port,
     get pid() {
-      return isRunning() ? child.pid : undefined;
+      return isRunning() ? current.child.pid : undefined;
     },
     get running() {
       return isRunning();
     },
-    exited,
+    get exited() {
+      return current.exited;
+    },
     publish(name, addresses) {
       records.set(name, [...addresses]);
       // Written next to the directory and renamed in: dnsmasq never reads half a file.
@@ -117,9 +130,14 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
       renameSync(tmp, path.join(hostsDir, fileFor(name)));
     },
     published: (name) => records.get(name) ?? [],
+    async restart() {
+      if (isRunning()) await terminate(current.child, current.exited);
+      // Same port and hosts files: nginx's resolver address stays valid and the records are as published.
+      current = await launch();
+    },
     async stop() {
       if (!isRunning()) return;
-      await terminate(child, exited);
+      await terminate(current.child, current.exited);
     },
   };
 }

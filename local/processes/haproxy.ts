@@ -19,6 +19,17 @@ export interface TcpListener {
   name: string;
 }
 
+/**
+ * The loopback address haproxy connects to nginx from (`source` on its server lines): nginx's PROXY
+ * listeners trust exactly this address, so a client on 127.0.0.1 cannot send a PROXY header of its
+ * own and pick its address (the NLB's targets trust only the NLB the same way).
+ */
+export const LOCAL_NLB_SOURCE_ADDRESS = "127.0.0.3";
+/** A TLS client that has not finished its handshake within this long is closed (the NLB's own handshake bound). */
+export const TLS_HANDSHAKE_TIMEOUT_SECONDS = 5;
+/** Concurrent connections one source address may hold on a listener; beyond, new ones are refused at once. */
+export const CONNECTIONS_PER_SOURCE = 200;
+
 export function haproxyBinary(): string {
   for (const candidate of ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy", "/usr/bin/haproxy"]) if (existsSync(candidate)) return candidate;
   return "haproxy";
@@ -33,18 +44,27 @@ export function renderHaproxyConfig(listeners: readonly TcpListener[]): string {
     "defaults",
     "    mode tcp",
     "    timeout connect 5s",
-    // Long-lived connections (WebSockets) pass through, like the NLB's 350 s idle timeout.
+    // Long-lived connections (WebSockets) pass through, like the NLB's 350 s idle timeout: once
+    // haproxy has connected a client to nginx the tunnel timeout is the one that applies.
     "    timeout client 350s",
     "    timeout server 350s",
+    "    timeout tunnel 350s",
   ];
   for (const l of listeners) {
     if (!/^[a-z][a-z0-9_]*$/.test(l.name)) throw new Error(`haproxy listener name ${JSON.stringify(l.name)}: use a-z, 0-9, _`);
     lines.push(
       `frontend ${l.name}`,
       `    bind 127.0.0.1:${l.port}${l.tlsPem !== undefined ? ` ssl crt ${l.tlsPem}` : ""}`,
+      // Before the tunnel exists (a TLS handshake, which haproxy 2.6 bounds with the client timeout),
+      // a silent or slow client is closed after this, not after the 350 s idle timeout.
+      ...(l.tlsPem !== undefined ? [`    timeout client ${TLS_HANDSHAKE_TIMEOUT_SECONDS}s`] : []),
+      // One address holds at most CONNECTIONS_PER_SOURCE connections: it cannot take maxconn alone.
+      `    stick-table type ipv6 size 100k expire 60s store conn_cur`,
+      `    tcp-request connection track-sc0 src`,
+      `    tcp-request connection reject if { sc_conn_cur(0) gt ${CONNECTIONS_PER_SOURCE} }`,
       `    default_backend ${l.name}_nginx`,
       `backend ${l.name}_nginx`,
-      `    server nginx 127.0.0.1:${l.targetPort} send-proxy-v2`,
+      `    server nginx 127.0.0.1:${l.targetPort} send-proxy-v2 source ${LOCAL_NLB_SOURCE_ADDRESS}`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import * as net from "node:net";
 
 /**
@@ -35,7 +36,7 @@ export async function waitForPort(port: number, timeoutMs = 10000, host = "127.0
     });
     if (open) return;
     if (Date.now() > deadline) throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { computedOutputs } from "./outputs";
+import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "../../infra/config/stack-files";
 import { deserializeInputs } from "./deserialize";
+import { fingerprint, SecretMode } from "../plan/secrets";
 
 /**
  * Runs the Pulumi program in this process under mocks — no CLI, engine or cloud account — and
@@ -42,6 +43,12 @@ export interface CapturedResource {
   options: PlanOptions;
   /** URNs of the resources this one waits for (dependsOn and the resources behind its input Outputs). */
   dependencies: string[];
+  /** The full URNs its `aliases` option names (where it was before a move or rename), sorted. */
+  aliasUrns: string[];
+  /** The physical id the mock gave a custom resource (absent in preview and for components). */
+  id?: string;
+  /** The digest of the resource's identity its generated values come from (see offline/engine/outputs.ts). */
+  identity?: string;
 }
 
 export interface StackRun {
@@ -56,6 +63,8 @@ export interface StackRun {
   invokes: InvokeCall[];
   /** Tokens of the invokes (data-source calls) made without an explicit provider, sorted. */
   invokesWithoutProvider: string[];
+  /** True when real secret values were supplied (then plan fingerprints must be keyed). */
+  realSecrets: boolean;
 }
 
 export interface InvokeCall {
@@ -77,6 +86,8 @@ export interface RunOptions {
   preview?: boolean;
   /** What a StackReference reads: the outputs of each referenced stack's last deployment, by stack name (`org/project/stack`). */
   stackOutputs?: Record<string, Record<string, unknown>>;
+  /** Real values of the stack file's `secure:` keys (fully qualified key → plaintext); stand-ins otherwise. */
+  secretValues?: Record<string, string>;
 }
 
 let used = false;
@@ -85,7 +96,8 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   if (used) throw new Error("offline engine: one stack per process (or jest test file); the Pulumi runtime keeps global state");
   used = true;
 
-  const files = readStackFiles(options.stack, { stackFile: options.stackFile, root: options.root });
+  const stackName = options.stack;
+  const files = readStackFiles(options.stack, { stackFile: options.stackFile, root: options.root, secretValues: options.secretValues });
   const config = { ...files.config, ...(options.config ?? {}) };
   const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
   pulumi.runtime.setAllConfig(config, secretKeys);
@@ -96,6 +108,9 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const failures: unknown[] = [];
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
+  const pendingReplaceOnChanges = new Map<string, string[]>();
+  /** The mock id each custom resource got (`type::name` → id). */
+  const ids = new Map<string, { id: string; identity: string }>();
   const invokes: InvokeCall[] = [];
   const invokesWithoutProvider = new Set<string>();
 
@@ -109,7 +124,10 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
         const region = (args.inputs.region as string | undefined) ?? (providerUrn && providerRegions.get(providerUrn)) ?? defaultRegion;
         const plainInputs = unwrapSecrets(args.inputs, "", []);
-        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region);
+        const resourceKey = `${args.type}::${args.name}`;
+        const identity = identityDigest(args.type, plainInputs as Record<string, unknown>, pendingReplaceOnChanges.get(resourceKey) ?? []);
+        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region, identity);
+        if (args.custom && !options.preview) ids.set(resourceKey, { id, identity });
         const state: Record<string, unknown> = { ...args.inputs, ...outputs };
         // The engine marks these outputs secret; the mock monitor ignores the option, so we do it.
         for (const key of pendingSecretOutputs.get(`${args.type}::${args.name}`) ?? []) {
@@ -153,6 +171,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       return Promise.resolve();
     }
     const options = readOptions(req);
+    pendingReplaceOnChanges.set(`${type}::${name}`, options.replaceOnChanges ?? []);
     if (parentUrn) parentUrns.set(urn, parentUrn);
     records.set(urn, {
       type,
@@ -167,6 +186,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       additionalSecretOutputs,
       options,
       dependencies: [...new Set<string>(req.getDependenciesList())].sort(),
+      aliasUrns: aliasUrns(req, { type, name, parentUrn, stack: stackName, project: files.project }),
     });
     return registerResource(req, callback);
   };
@@ -181,7 +201,11 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const { outputs, secretOutputs } = await resolveExports(program);
   await settle();
   if (failures.length > 0) throw failures[0];
-  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort() };
+  for (const record of records.values()) {
+    const known = ids.get(`${record.type}::${record.name}`);
+    if (known !== undefined) Object.assign(record, known);
+  }
+  return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort(), realSecrets: files.realSecrets };
 }
 
 /** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */
@@ -190,6 +214,28 @@ function urnRef(urn: string): string {
   const type = (parts[2] ?? "").split("$").pop()!;
   const name = parts.slice(3).join("::");
   return type.startsWith("pulumi:providers:") ? `${type}::${name}` : name;
+}
+
+/**
+ * The URNs a registration's aliases stand for. The SDK sends an alias either as a URN or as a spec
+ * (name, type, stack, project, parent) whose missing parts are the resource's own.
+ */
+function aliasUrns(req: any, self: { type: string; name: string; parentUrn: string; stack: string; project: string }): string[] {
+  const urns = new Set<string>(req.getAliasurnsList() as string[]);
+  for (const alias of req.getAliasesList() as any[]) {
+    if (alias.getUrn()) {
+      urns.add(alias.getUrn());
+      continue;
+    }
+    const spec = alias.getSpec();
+    if (!spec) continue;
+    const parentUrn: string = spec.getNoparent() ? "" : spec.getParenturn() || self.parentUrn;
+    const parentType = parentUrn ? (parentUrn.split("::")[2] ?? "") : "";
+    const type: string = spec.getType() || self.type;
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    urns.add(`urn:pulumi:${spec.getStack() || self.stack}::${spec.getProject() || self.project}::${qualified}::${spec.getName() || self.name}`);
+  }
+  return [...urns].sort();
 }
 
 /** The options a RegisterResourceRequest carries, non-default ones only. */
@@ -304,25 +350,44 @@ function sortResources(resources: CapturedResource[], parentUrns: Map<string, st
 export { SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 export type { PlanResource } from "../plan/format";
 
-export function toPlan(resources: CapturedResource[]): PlanResource[] {
-  return resources.map((r) => ({
-    type: r.type,
-    name: r.name,
-    parent: r.parent,
-    inputs: maskSecrets(r.inputs, r.secretPaths) as Record<string, unknown>,
-    ...(r.protect ? { protect: true as const } : {}),
-    ...(Object.keys(r.options).length > 0 ? { options: r.options } : {}),
-  }));
+/**
+ * The plan of captured resources: secrets masked as "[secret]" where the program put them, each with a
+ * fingerprint (offline/plan/secrets.ts) so a changed secret shows as changed. `secretMode` defaults to
+ * stand-in fingerprints, right for the offline engine's stand-in secrets; pass a keyed mode when the run
+ * had real secret values.
+ */
+export function toPlan(resources: CapturedResource[], options: { secretMode?: SecretMode } = {}): PlanResource[] {
+  const mode: SecretMode = options.secretMode ?? { kind: "stand-in" };
+  return resources.map((r) => {
+    const secrets: { path: (string | number)[]; digest: string }[] = [];
+    const inputs = maskSecrets(r.inputs, r.secretPaths, "", [], (path, value) => secrets.push({ path, digest: fingerprint(value, mode) })) as Record<string, unknown>;
+    return {
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      ...(r.id !== undefined ? { id: r.id, identity: r.identity } : {}),
+      inputs,
+      ...(secrets.length > 0 ? { secrets } : {}),
+      ...(r.protect ? { protect: true as const } : {}),
+      ...(Object.keys(r.options).length > 0 ? { options: r.options } : {}),
+    };
+  });
 }
 
-/** Returns a copy with every value at a secret path replaced by "[secret]" and unknowns by "[unknown]". */
-export function maskSecrets(value: unknown, secretPaths: string[], path = ""): unknown {
-  if (secretPaths.includes(path)) return SECRET_MASK;
+/**
+ * Returns a copy with every value at a secret path replaced by "[secret]" and unknowns by "[unknown]";
+ * `onSecret` gets each masked value with its path segments (for its fingerprint).
+ */
+export function maskSecrets(value: unknown, secretPaths: string[], path = "", segments: (string | number)[] = [], onSecret?: (segments: (string | number)[], value: unknown) => void): unknown {
+  if (secretPaths.includes(path)) {
+    onSecret?.(segments, value);
+    return SECRET_MASK;
+  }
   if (value === UNKNOWN) return UNKNOWN_MASK;
-  if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, secretPaths, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, secretPaths, `${path}[${i}]`, [...segments, i], onSecret));
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = maskSecrets((value as Record<string, unknown>)[key], secretPaths, path ? `${path}.${key}` : key);
+    for (const key of Object.keys(value).sort()) out[key] = maskSecrets((value as Record<string, unknown>)[key], secretPaths, path ? `${path}.${key}` : key, [...segments, key], onSecret);
     return out;
   }
   return value;

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import { identityOf } from "../plan/replacements";
 
 /**
  * Realistic computed outputs for the resources the stack registers, so that everything downstream
  * of an id, ARN, DNS name or endpoint is exercised under mocks as it would be against AWS.
- * Values are derived from the logical name only: the same program always gets the same outputs.
+ * Values are derived from the logical name and the inputs that make up the resource's identity
+ * (`identityOf`): the same program always gets the same outputs, and a replaced resource new ones.
  */
 
 export const ACCOUNT_ID = "123456789012";
@@ -25,15 +27,69 @@ export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
 
 type Inputs = Record<string, any>;
 
-export function computedOutputs(type: string, name: string, inputs: Inputs, region: string): { id: string; outputs: Inputs } {
-  const arn = (service: string, resource: string, r = region) => `arn:aws:${service}:${r}:${ACCOUNT_ID}:${resource}`;
-  const h8 = hex(name, 8);
-  const h17 = hex(name, 17);
+interface MockContext {
+  type: string;
+  name: string;
+  inputs: Inputs;
+  region: string;
+  /** `arn:aws:<service>:<region>:<account>:<resource>`. */
+  arn: (service: string, resource: string, r?: string) => string;
+  /** What generated values derive from: the logical name and the resource's identity. */
+  seed: string;
+  h8: string;
+  h17: string;
+}
+
+interface MockResult {
+  id: string;
+  outputs: Inputs;
+}
+
+/** A short digest of the resource's identity (`identityOf`): what its generated values are derived from. */
+export function identityDigest(type: string, inputs: Inputs, replaceOnChanges: readonly string[] = []): string {
+  return hex(identityOf(type, inputs, replaceOnChanges), 12);
+}
+
+/**
+ * `identity` is the resource's `identityDigest`; the engine computes it from the registration, the
+ * policy runner passes the one a plan file recorded (so an edited plan keeps its references).
+ * Generated values (ids, ARNs, endpoints, auto-name suffixes) come from the logical name and the
+ * resource's identity: a change that replaces the resource gives it new ones, as AWS would.
+ */
+export function computedOutputs(type: string, name: string, inputs: Inputs, region: string, identity: string = identityDigest(type, inputs)): MockResult {
+  const seed = `${name}#${identity}`;
+  const c: MockContext = {
+    type,
+    name,
+    inputs,
+    region,
+    arn: (service, resource, r = region) => `arn:aws:${service}:${r}:${ACCOUNT_ID}:${resource}`,
+    seed,
+    h8: hex(seed, 8),
+    h17: hex(seed, 17),
+  };
+  return (
+    networkOutputs(c) ??
+    loadBalancerOutputs(c) ??
+    certificateOutputs(c) ??
+    cloudFrontOutputs(c) ??
+    storageAndDnsOutputs(c) ??
+    cacheOutputs(c) ??
+    clusterOutputs(c) ??
+    identityOutputs(c) ??
+    kubernetesOutputs(c) ??
+    otherOutputs(c)
+  );
+}
+
+/** The VPC and what hangs off it: subnets, gateways, routes, addresses, security groups and rules. */
+function networkOutputs(c: MockContext): MockResult | undefined {
+  const { type, arn, h17, seed } = c;
   switch (type) {
     case "aws:ec2/vpc:Vpc":
       return {
         id: `vpc-${h17}`,
-        outputs: { arn: arn("ec2", `vpc/vpc-${h17}`), ipv6CidrBlock: `2600:1f18:${hex(name, 4)}:${hex(`${name}6`, 2)}00::/56`, defaultSecurityGroupId: `sg-${hex(`${name}sg`, 17)}` },
+        outputs: { arn: arn("ec2", `vpc/vpc-${h17}`), ipv6CidrBlock: `2600:1f18:${hex(seed, 4)}:${hex(`${seed}6`, 2)}00::/56`, defaultSecurityGroupId: `sg-${hex(`${seed}sg`, 17)}` },
       };
     case "aws:ec2/subnet:Subnet":
       return { id: `subnet-${h17}`, outputs: { arn: arn("ec2", `subnet/subnet-${h17}`) } };
@@ -46,7 +102,7 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     case "aws:ec2/routeTableAssociation:RouteTableAssociation":
       return { id: `rtbassoc-${h17}`, outputs: {} };
     case "aws:ec2/eip:Eip":
-      return { id: `eipalloc-${h17}`, outputs: { allocationId: `eipalloc-${h17}`, publicIp: `203.0.113.${parseInt(hex(name, 2), 16) % 250 + 1}` } };
+      return { id: `eipalloc-${h17}`, outputs: { allocationId: `eipalloc-${h17}`, publicIp: `203.0.113.${parseInt(hex(seed, 2), 16) % 250 + 1}` } };
     case "aws:ec2/natGateway:NatGateway":
       return { id: `nat-${h17}`, outputs: {} };
     case "aws:ec2/securityGroup:SecurityGroup":
@@ -55,10 +111,18 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
     case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
       return { id: `sgr-${h17}`, outputs: { arn: arn("ec2", `security-group-rule/sgr-${h17}`), securityGroupRuleId: `sgr-${h17}` } };
+  }
+  return undefined;
+}
+
+/** Load balancers, target groups, listeners and rules (ARNs, DNS names, alias zones per region). */
+function loadBalancerOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn, h8, seed } = c;
+  switch (type) {
     case "aws:lb/loadBalancer:LoadBalancer": {
       const kind = inputs.loadBalancerType === "network" ? "net" : "app";
       const lbName = (inputs.name ?? name).slice(0, 32);
-      const suffix = `${kind}/${lbName}/${hex(name, 16)}`;
+      const suffix = `${kind}/${lbName}/${hex(seed, 16)}`;
       const zones = ELB_ZONE_IDS[region] ?? ELB_ZONE_IDS["us-east-1"];
       const id = arn("elasticloadbalancing", `loadbalancer/${suffix}`);
       return {
@@ -72,17 +136,25 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       };
     }
     case "aws:lb/targetGroup:TargetGroup": {
-      const suffix = `targetgroup/${(inputs.name ?? name).slice(0, 32)}/${hex(name, 16)}`;
+      const suffix = `targetgroup/${(inputs.name ?? name).slice(0, 32)}/${hex(seed, 16)}`;
       const id = arn("elasticloadbalancing", suffix);
       return { id, outputs: { arn: id, arnSuffix: suffix } };
     }
     case "aws:lb/listener:Listener":
     case "aws:lb/listenerRule:ListenerRule": {
-      const id = arn("elasticloadbalancing", `listener/${hex(name, 16)}`);
+      const id = arn("elasticloadbalancing", `listener/${hex(seed, 16)}`);
       return { id, outputs: { arn: id } };
     }
+  }
+  return undefined;
+}
+
+/** ACM certificates with their DNS-validation records, and the validation. */
+function certificateOutputs(c: MockContext): MockResult | undefined {
+  const { type, inputs, region, arn, seed } = c;
+  switch (type) {
     case "aws:acm/certificate:Certificate": {
-      const id = arn("acm", `certificate/${hex(name, 8)}-${hex(`${name}1`, 4)}-${hex(`${name}2`, 4)}-${hex(`${name}3`, 4)}-${hex(`${name}4`, 12)}`, inputs.region ?? region);
+      const id = arn("acm", `certificate/${hex(seed, 8)}-${hex(`${seed}1`, 4)}-${hex(`${seed}2`, 4)}-${hex(`${seed}3`, 4)}-${hex(`${seed}4`, 12)}`, inputs.region ?? region);
       const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].filter((n) => typeof n === "string");
       return {
         id,
@@ -91,51 +163,67 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
           status: "ISSUED",
           domainValidationOptions: names.map((domainName) => ({
             domainName,
-            resourceRecordName: `_${hex(`${name}${domainName}`, 32)}.${domainName.replace(/^\*\./, "")}.`,
+            resourceRecordName: `_${hex(`${seed}${domainName}`, 32)}.${domainName.replace(/^\*\./, "")}.`,
             resourceRecordType: "CNAME",
-            resourceRecordValue: `_${hex(`${domainName}${name}`, 32)}.acm-validations.aws.`,
+            resourceRecordValue: `_${hex(`${domainName}${seed}`, 32)}.acm-validations.aws.`,
           })),
         },
       };
     }
     case "aws:acm/certificateValidation:CertificateValidation":
       return { id: `${new Date(0).toISOString()}`, outputs: {} };
+  }
+  return undefined;
+}
+
+/** CloudFront: the distribution, its function, policies and origin access control. */
+function cloudFrontOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, seed } = c;
+  switch (type) {
     case "aws:cloudfront/distribution:Distribution": {
-      const id = `E${upper(name, 13)}`;
+      const id = `E${upper(seed, 13)}`;
       return {
         id,
         outputs: {
           arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
-          domainName: `d${hex(name, 13)}.cloudfront.net`,
+          domainName: `d${hex(seed, 13)}.cloudfront.net`,
           hostedZoneId: CLOUDFRONT_ZONE_ID,
           status: "Deployed",
-          etag: `E${upper(`${name}etag`, 13)}`,
+          etag: `E${upper(`${seed}etag`, 13)}`,
         },
       };
     }
     case "aws:cloudfront/function:Function": {
       // Global like the distribution; the function's name is its id and ends its ARN.
-      const functionName = inputs.name ?? `${name}-${hex(name, 7)}`;
+      const functionName = inputs.name ?? `${name}-${hex(seed, 7)}`;
       return {
         id: functionName,
         outputs: {
           name: functionName,
           arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${functionName}`,
-          etag: `E${upper(`${name}etag`, 13)}`,
-          liveStageEtag: inputs.publish === false ? "" : `E${upper(`${name}live`, 13)}`,
+          etag: `E${upper(`${seed}etag`, 13)}`,
+          liveStageEtag: inputs.publish === false ? "" : `E${upper(`${seed}live`, 13)}`,
           status: "UNASSOCIATED",
         },
       };
     }
     case "aws:cloudfront/originAccessControl:OriginAccessControl":
-      return { id: `E${upper(name, 13)}`, outputs: { etag: `E${upper(`${name}etag`, 13)}` } };
+      return { id: `E${upper(seed, 13)}`, outputs: { etag: `E${upper(`${seed}etag`, 13)}` } };
     case "aws:cloudfront/cachePolicy:CachePolicy":
     case "aws:cloudfront/originRequestPolicy:OriginRequestPolicy":
     case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
-      return { id: `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`, outputs: { etag: `E${upper(`${name}etag`, 13)}` } };
+      return { id: `${hex(seed, 8)}-${hex(`${seed}a`, 4)}-${hex(`${seed}b`, 4)}-${hex(`${seed}c`, 4)}-${hex(`${seed}d`, 12)}`, outputs: { etag: `E${upper(`${seed}etag`, 13)}` } };
+  }
+  return undefined;
+}
+
+/** S3 buckets, the ECR repository, Route53 zones and records. */
+function storageAndDnsOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn, seed } = c;
+  switch (type) {
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2": {
-      const bucket = inputs.bucket ?? `${name}-${hex(name, 7)}`;
+      const bucket = inputs.bucket ?? `${name}-${hex(seed, 7)}`;
       return {
         id: bucket,
         outputs: {
@@ -156,11 +244,19 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     }
     case "aws:route53/zone:Zone":
       return {
-        id: `Z${upper(name, 20)}`,
-        outputs: { zoneId: `Z${upper(name, 20)}`, arn: `arn:aws:route53:::hostedzone/Z${upper(name, 20)}`, nameServers: [1, 2, 3, 4].map((i) => `ns-${i}${hex(`${name}${i}`, 2)}.awsdns-0${i}.net`) },
+        id: `Z${upper(seed, 20)}`,
+        outputs: { zoneId: `Z${upper(seed, 20)}`, arn: `arn:aws:route53:::hostedzone/Z${upper(seed, 20)}`, nameServers: [1, 2, 3, 4].map((i) => `ns-${i}${hex(`${seed}${i}`, 2)}.awsdns-0${i}.net`) },
       };
     case "aws:route53/record:Record":
       return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, outputs: { fqdn: inputs.name } };
+  }
+  return undefined;
+}
+
+/** ElastiCache: the replication group's endpoints, its subnet and parameter groups. */
+function cacheOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn, seed } = c;
+  switch (type) {
     case "aws:elasticache/replicationGroup:ReplicationGroup": {
       const groupId = inputs.replicationGroupId ?? name;
       return {
@@ -169,10 +265,10 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
           arn: arn("elasticache", `replicationgroup:${groupId}`),
           // Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint.
           ...(inputs.clusterMode === "enabled"
-            ? { configurationEndpointAddress: `clustercfg.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com` }
+            ? { configurationEndpointAddress: `clustercfg.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.amazonaws.com` }
             : {
-                primaryEndpointAddress: `master.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
-                readerEndpointAddress: `replica.${groupId}.${hex(name, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+                primaryEndpointAddress: `master.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+                readerEndpointAddress: `replica.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
               }),
           port: inputs.port ?? 6379,
           memberClusters: [1, 2, 3].map((i) => `${groupId}-00${i}`),
@@ -182,21 +278,29 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     case "aws:elasticache/subnetGroup:SubnetGroup":
     case "aws:elasticache/parameterGroup:ParameterGroup": {
       // Unnamed groups get Pulumi's auto-name (logical name + random suffix, lower case).
-      const groupName = inputs.name ?? `${name}-${hex(name, 7)}`.toLowerCase();
+      const groupName = inputs.name ?? `${name}-${hex(seed, 7)}`.toLowerCase();
       return { id: groupName, outputs: { name: groupName, arn: arn("elasticache", `${type.includes("subnet") ? "subnetgroup" : "parametergroup"}:${groupName}`) } };
     }
+  }
+  return undefined;
+}
+
+/** EKS: the cluster (endpoint, CA, OIDC issuer), the node group's auto scaling group, the launch template. */
+function clusterOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, region, arn, h17, seed } = c;
+  switch (type) {
     case "aws:eks/cluster:Cluster": {
       const clusterName = inputs.name ?? name;
-      const oidc = hex(name, 32).toUpperCase();
+      const oidc = hex(seed, 32).toUpperCase();
       return {
         id: clusterName,
         outputs: {
           name: clusterName,
           arn: arn("eks", `cluster/${clusterName}`),
           endpoint: `https://${oidc}.gr7.${region}.eks.amazonaws.com`,
-          certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-CA-${name}\n-----END CERTIFICATE-----\n`).toString("base64") },
+          certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-CA-${seed}\n-----END CERTIFICATE-----\n`).toString("base64") },
           identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidc}` }] }],
-          vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${hex(`${name}cluster`, 17)}`, vpcId: `vpc-${hex(name, 17)}` },
+          vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${hex(`${seed}cluster`, 17)}`, vpcId: `vpc-${hex(seed, 17)}` },
           version: inputs.version,
           status: "ACTIVE",
         },
@@ -206,19 +310,27 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       return {
         id: `${inputs.clusterName}:${inputs.nodeGroupName ?? name}`,
         outputs: {
-          arn: arn("eks", `nodegroup/${inputs.clusterName}/${inputs.nodeGroupName ?? name}/${hex(name, 8)}`),
-          resources: [{ autoscalingGroups: [{ name: `eks-${inputs.nodeGroupName ?? name}-${hex(name, 8)}` }], remoteAccessSecurityGroupId: "" }],
+          arn: arn("eks", `nodegroup/${inputs.clusterName}/${inputs.nodeGroupName ?? name}/${hex(seed, 8)}`),
+          resources: [{ autoscalingGroups: [{ name: `eks-${inputs.nodeGroupName ?? name}-${hex(seed, 8)}` }], remoteAccessSecurityGroupId: "" }],
           status: "ACTIVE",
         },
       };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { id: `lt-${h17}`, outputs: { arn: arn("ec2", `launch-template/lt-${h17}`), latestVersion: 1, defaultVersion: 1 } };
+  }
+  return undefined;
+}
+
+/** KMS keys, IAM roles, policies and the OIDC provider, the WAF web ACL, log groups, generated passwords. */
+function identityOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, arn, seed } = c;
+  switch (type) {
     case "aws:kms/key:Key": {
-      const keyId = `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`;
+      const keyId = `${hex(seed, 8)}-${hex(`${seed}a`, 4)}-${hex(`${seed}b`, 4)}-${hex(`${seed}c`, 4)}-${hex(`${seed}d`, 12)}`;
       return { id: keyId, outputs: { arn: arn("kms", `key/${keyId}`), keyId } };
     }
     case "aws:iam/role:Role":
-      return { id: inputs.name ?? `${name}-${hex(name, 7)}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? `${name}-${hex(name, 7)}`}`, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${upper(name, 17)}` } };
+      return { id: inputs.name ?? `${name}-${hex(seed, 7)}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? `${name}-${hex(seed, 7)}`}`, name: inputs.name ?? `${name}-${hex(seed, 7)}`, uniqueId: `AROA${upper(seed, 17)}` } };
     case "aws:iam/policy:Policy":
       return { id: `arn:aws:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}` } };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
@@ -226,7 +338,7 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       return { id, outputs: { arn: id } };
     }
     case "aws:wafv2/webAcl:WebAcl": {
-      const id = `${hex(name, 8)}-${hex(`${name}a`, 4)}-${hex(`${name}b`, 4)}-${hex(`${name}c`, 4)}-${hex(`${name}d`, 12)}`;
+      const id = `${hex(seed, 8)}-${hex(`${seed}a`, 4)}-${hex(`${seed}b`, 4)}-${hex(`${seed}c`, 4)}-${hex(`${seed}d`, 12)}`;
       return { id, outputs: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT_ID}:global/webacl/${inputs.name ?? name}/${id}`, capacity: 725 } };
     }
     case "aws:cloudwatch/logGroup:LogGroup":
@@ -236,24 +348,36 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
       // A stand-in of the requested length from the password alphabet the config allows.
       const length = Number(inputs.length ?? 32);
       const alphabet = inputs.special === false ? "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789" : "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
-      const digest = createHash("sha512").update(name).digest();
+      const digest = createHash("sha512").update(seed).digest();
       const result = Array.from({ length }, (_, i) => alphabet[digest[i % digest.length] % alphabet.length]).join("");
-      return { id: "none", outputs: { result, bcryptHash: `$2a$10$${hex(name, 53)}` } };
+      return { id: "none", outputs: { result, bcryptHash: `$2a$10$${hex(seed, 53)}` } };
     }
   }
+  return undefined;
+}
+
+/** Kubernetes objects: the name (generated when unset), namespace and uid. */
+function kubernetesOutputs(c: MockContext): MockResult | undefined {
+  const { type, name, inputs, seed } = c;
   if (type.startsWith("kubernetes:")) {
     const metadata = (inputs.metadata ?? {}) as Inputs;
-    const objectName = metadata.name ?? `${name}-${hex(name, 8)}`;
+    const objectName = metadata.name ?? `${name}-${hex(seed, 8)}`;
     const namespace = metadata.namespace;
     return {
       id: namespace ? `${namespace}/${objectName}` : objectName,
-      outputs: { metadata: { ...metadata, name: objectName, uid: `${hex(name, 8)}-${hex(`${name}u`, 4)}-${hex(`${name}i`, 4)}-${hex(`${name}d`, 4)}-${hex(`${name}x`, 12)}` } },
+      outputs: { metadata: { ...metadata, name: objectName, uid: `${hex(seed, 8)}-${hex(`${seed}u`, 4)}-${hex(`${seed}i`, 4)}-${hex(`${seed}d`, 4)}-${hex(`${seed}x`, 12)}` } },
     };
   }
-  if (type.startsWith("pulumi:providers:")) return { id: `${hex(name, 8)}-provider`, outputs: {} };
+  return undefined;
+}
+
+/** Providers, and any other type: an id and an ARN from the logical name. */
+function otherOutputs(c: MockContext): MockResult {
+  const { type, name, arn, seed } = c;
+  if (type.startsWith("pulumi:providers:")) return { id: `${hex(seed, 8)}-provider`, outputs: {} };
   const [pkg, mod] = type.split(/[:/]/);
   const service = pkg === "aws" ? mod : pkg;
-  return { id: `${name}-${hex(name, 8)}`, outputs: { arn: arn(service, `${name}-${hex(name, 8)}`) } };
+  return { id: `${name}-${hex(seed, 8)}`, outputs: { arn: arn(service, `${name}-${hex(seed, 8)}`) } };
 }
 
 function shortRegion(region: string): string {

@@ -1,5 +1,8 @@
-import { parseArgs } from "node:util";
-import { ConfigError, fields } from "../../infra/config/schema";
+import { readFileSync } from "node:fs";
+import { parseCommandLine } from "../../scripts/cli/args";
+import { secretMode } from "./secrets";
+import { ConfigError } from "../../infra/config/schema";
+import { decideEnvironment } from "@edgestack/contract";
 import { runStack, toPlan } from "../engine/engine";
 import { readStackFiles } from "../../infra/config/stack-files";
 import type { PlanFile } from "./format";
@@ -10,23 +13,40 @@ import { renderPlanTree } from "./render-plan";
  * Runs the program in-process under mocks with Pulumi.<name>.yaml and prints every resource
  * `pulumi up` would register. Exit codes: 0 ok, 1 the program failed, 2 bad usage or config.
  */
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--stack-file FILE] [--diff BASE.json [--markdown] [--policy-results FILE]]";
+const USAGE =
+  "usage: npm run plan -- --stack <name> [--json] [--stack-file FILE] [--secrets-from CONFIG.json] [--diff BASE.json [--markdown] [--policy-results FILE]]\n" +
+  "  --secrets-from: the stack's real config (`pulumi config --show-secrets --json`, in a credentialed job); secret\n" +
+  "  fingerprints are then keyed with EDGESTACK_PLAN_SECRET_KEY, which must be set";
+
+/** Real secret values from `pulumi config --show-secrets --json` (`{ key: { value, secret } }`) or a plain `{ key: value }` map. */
+function readSecretValues(file: string): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`--secrets-from ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`--secrets-from ${file}: expected a JSON object of config keys`);
+  const out: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(raw)) {
+    const value = typeof entry === "object" && entry !== null ? (entry as { value?: unknown }).value : entry;
+    if (typeof value === "string") out[key] = value;
+  }
+  return out;
+}
 
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        "stack-file": { type: "string" },
-        json: { type: "boolean", default: false },
-        diff: { type: "string" },
-        markdown: { type: "boolean", default: false },
-        "policy-results": { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
+    args = parseCommandLine(argv, {
+      stack: { type: "string" },
+      "stack-file": { type: "string" },
+      "secrets-from": { type: "string" },
+      json: { type: "boolean", default: false },
+      diff: { type: "string" },
+      markdown: { type: "boolean", default: false },
+      "policy-results": { type: "string" },
+      help: { type: "boolean", default: false },
     }).values;
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
@@ -46,8 +66,12 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let run;
+  let mode;
   try {
-    run = await runStack({ stack: args.stack, stackFile: args["stack-file"] });
+    const secretValues = args["secrets-from"] ? readSecretValues(args["secrets-from"]) : undefined;
+    // Decided before the program runs: real secrets without a key are refused up front.
+    mode = secretMode({ realSecrets: secretValues !== undefined && Object.keys(secretValues).length > 0 });
+    run = await runStack({ stack: args.stack, stackFile: args["stack-file"], secretValues });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -55,9 +79,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`plan failed: ${message}\n`);
-    return /no stack file|Pulumi\.yaml/.test(message) ? 2 : 1;
+    return /no stack file|Pulumi\.yaml|--secrets-from|EDGESTACK_PLAN_SECRET_KEY/.test(message) ? 2 : 1;
   }
-  const plan = toPlan(run.resources);
+  const plan = toPlan(run.resources, { secretMode: mode });
 
   if (args.diff) {
     // The diff renderer lives beside this file (offline/plan/diff-cli.ts).
@@ -67,7 +91,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.json) {
     const config = readStackFiles(args.stack, { stackFile: args["stack-file"] }).config;
-    const file: PlanFile = { stack: args.stack, project: run.project, environment: config[`${run.project}:environment`] ?? fields.environment.default, resources: plan };
+    // The environment the program decided (config or stack name, packages/contract/src/environment.ts), as the policy runner reads it.
+    const environment = decideEnvironment(args.stack, config[`${run.project}:environment`]).environment;
+    const file: PlanFile = { stack: args.stack, project: run.project, environment, resources: plan };
     process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
     return 0;
   }

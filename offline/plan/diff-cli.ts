@@ -7,7 +7,7 @@
  *   for every stack, from plan JSON files already written by `npm run plan -- --json`.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../scripts/cli/args";
 import { z } from "zod";
 import { diffPlans, parsePlan, PlanResource } from "./diff";
 import { PolicyViolation, renderMarkdown, renderText, StackDiffSection } from "./render-diff";
@@ -159,9 +159,9 @@ const COMMENT_USAGE =
 export async function runCommentCommand(argv: string[], err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
+    parsed = parseCommandLine(
+      argv,
+      {
         out: { type: "string" },
         stack: { type: "string", multiple: true },
         head: { type: "string", multiple: true },
@@ -169,10 +169,8 @@ export async function runCommentCommand(argv: string[], err: NodeJS.WritableStre
         base: { type: "string", multiple: true },
         policy: { type: "string", multiple: true },
       },
-      tokens: true,
-      strict: true,
-      allowPositionals: false,
-    });
+      { tokens: true },
+    );
   } catch (error) {
     err.write(`${(error as Error).message}\n${COMMENT_USAGE}\n`);
     return 2;

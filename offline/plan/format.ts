@@ -16,8 +16,20 @@ export interface PlanResource {
   name: string;
   /** Parent's logical name, or null for a root resource. */
   parent: string | null;
+  /**
+   * The physical id the offline engine gave a custom resource. It is derived from the resource's
+   * identity (the inputs whose change replaces it), so a replaced resource has a new one.
+   */
+  id?: string;
+  /** The digest of that identity the engine derived the id (and every generated output) from. */
+  identity?: string;
   /** Resource inputs, keys sorted, secrets masked as "[secret]". */
   inputs: Record<string, unknown>;
+  /**
+   * A fingerprint per masked value (offline/plan/secrets.ts), so a changed secret shows as changed
+   * without its value: keyed (HMAC) whenever a real secret could be behind it.
+   */
+  secrets?: { path: (string | number)[]; digest: string }[];
   protect?: true;
   /** Resource options other than the defaults (protect is also kept above, as older plans have it). */
   options?: PlanOptions;
@@ -50,7 +62,7 @@ export const PLAN_OPTION_KEYS = ["protect", "ignoreChanges", "deleteBeforeReplac
 export interface PlanFile {
   stack: string;
   project: string;
-  /** The stack's `edgestack:environment` (dev, prod). */
+  /** The environment the program decided (dev, prod): its `edgestack:environment`, or prod by the stack name (packages/contract/src/environment.ts). */
   environment: string;
   resources: PlanResource[];
 }

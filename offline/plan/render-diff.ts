@@ -5,6 +5,7 @@
 import { structuredPatch } from "diff";
 import { diffCounts, optionsOf, PlanDiff, PlanResource, PropertyChange, ResourceUpdate, SECRET_PLACEHOLDER } from "./diff";
 import { STATEFUL_TYPES } from "./replacements";
+import { isKeySegment, PathSegment } from "./lists";
 
 /** Hidden first line of the PR comment; the posting workflow finds "its" comment by it. */
 export const COMMENT_MARKER = "<!-- edgestack-plan -->";
@@ -44,7 +45,7 @@ export interface StackDiffSection {
 export interface MarkdownOptions {
   /** Max comment length in githubLength units; default GITHUB_COMMENT_LIMIT. */
   maxLength?: number;
-  /** Max characters of one printed value before it is shortened; default 300. */
+  /** Max characters of one printed value; a longer one is left out whole (never cut); default 1000. */
   maxValueChars?: number;
   /** Command shown in the cut note for getting the full diff locally. */
   fullDiffHint?: string;
@@ -62,11 +63,21 @@ export function summaryLine(diff: PlanDiff): string {
   return `+${c.created} ~${c.updated} ±${c.replaced} ${MINUS}${c.deleted} (${c.unchanged} unchanged)`;
 }
 
-/** a.b[0]["odd key"] — dots for identifier keys, brackets otherwise. */
-export function formatPath(path: readonly (string | number)[]): string {
+/** What a reviewer must not miss, counted: operations `pulumi up` will fail on, and data lost. Empty when none. */
+export function riskNote(diff: PlanDiff): string {
+  const fail = diff.updates.filter((u) => u.replace?.protected || u.replace?.nameCollision || u.vpcMove).length;
+  const loss =
+    diff.updates.filter((u) => u.replace?.dataLoss || u.vpcMove?.dataLoss).length + diff.deletes.filter((r) => STATEFUL_TYPES.has(r.type)).length;
+  const parts = [...(fail > 0 ? [`❌ ${fail} will fail`] : []), ...(loss > 0 ? [`⚠️ ${loss} with data loss`] : [])];
+  return parts.join(" · ");
+}
+
+/** a.b[0]["odd key"] — dots for identifier keys, brackets otherwise; a keyed list element as `behaviors[pathPattern="/v2/*"]`. */
+export function formatPath(path: readonly PathSegment[]): string {
   let out = "";
   for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
+    if (isKeySegment(segment)) out += `[${segment.key}=${JSON.stringify(segment.value)}]`;
+    else if (typeof segment === "number") out += `[${segment}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(segment)) out += out === "" ? segment : `.${segment}`;
     else out += `[${JSON.stringify(segment)}]`;
   }
@@ -80,12 +91,15 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
-/** JSON-ish rendering; masked secrets print bare as [secret]; long values are shortened. */
+/**
+ * JSON-ish rendering; masked secrets print bare as [secret]. A value is never cut mid-way: one longer
+ * than `maxChars` is left out whole, with its length, and the reader gets it from the local diff.
+ */
 export function formatValue(value: unknown, maxChars = Infinity): string {
   if (value === SECRET_PLACEHOLDER) return SECRET_PLACEHOLDER;
   const text = value === undefined ? "undefined" : JSON.stringify(value);
   if (text.length <= maxChars) return text;
-  return `${truncate(text, maxChars)}… (${text.length - maxChars} more chars)`;
+  return `(${text.length}-character value not shown here: see the full diff)`;
 }
 
 /** Unified-diff lines (`@@`, ` `, `-`, `+`) between two multi-line strings. */
@@ -111,30 +125,61 @@ function changePath(change: PropertyChange): string {
   return change.jsonPath ? `${formatPath(change.path)} (JSON) ${formatPath(change.jsonPath)}` : formatPath(change.path);
 }
 
+/** An added or removed object or list is listed leaf by leaf (short lines, nothing cut); a scalar stays one line. */
+function expanded(path: readonly PathSegment[], value: unknown): { path: PathSegment[]; value: unknown }[] {
+  if (value === null || typeof value !== "object") return [{ path: [...path], value }];
+  return leaves(value, [...path] as (string | number)[]);
+}
+
 /** One or more lines; a changed multi-line string (nginx.conf) is a unified diff under its path. */
 function changeLines(change: PropertyChange, maxValueChars: number, asciiMinus: boolean, prefix = ""): string[] {
   const minus = asciiMinus ? "-" : MINUS;
   const p = `${prefix}${changePath(change)}`;
+  const via = change.via ? ` (new id: ${change.via.join(", ")} ${change.via.length > 1 ? "are" : "is"} replaced)` : "";
+  if (change.secret) return [`~ ${p}: changed [secret]`];
+  if (change.order) return [`~ ${p} (order by ${change.order}): ${formatValue(change.old, maxValueChars)} → ${formatValue(change.new, maxValueChars)}`];
+  const listed = (sign: string, lineSign: string, value: unknown) => {
+    if (isMultiline(value)) return [`${sign} ${p}:`, ...value.split("\n").map((l) => `${lineSign}${l}`)];
+    const parts = change.jsonPath ? [{ path: [], value }] : expanded([], value);
+    if (parts.length <= 1) return [`${sign} ${p}: ${formatValue(value, maxValueChars)}${via}`];
+    return parts.map((leaf) => `${sign} ${p}${leaf.path.length > 0 ? formatPath(leaf.path).replace(/^(?=[A-Za-z_$])/, ".") : ""}: ${formatValue(leaf.value, maxValueChars)}`);
+  };
   switch (change.kind) {
     case "add":
-      return isMultiline(change.new) ? [`+ ${p}:`, ...change.new.split("\n").map((l) => `+${l}`)] : [`+ ${p}: ${formatValue(change.new, maxValueChars)}`];
+      return listed("+", "+", change.new);
     case "remove":
-      return isMultiline(change.old) ? [`${minus} ${p}:`, ...change.old.split("\n").map((l) => `-${l}`)] : [`${minus} ${p}: ${formatValue(change.old, maxValueChars)}`];
+      return listed(minus, "-", change.old);
     case "change":
       if (isMultiline(change.old) || isMultiline(change.new)) {
         // Unified-diff lines keep ASCII signs in the terminal too: they are a patch a reader can apply.
         return [`~ ${p}:`, ...unifiedLines(String(change.old), String(change.new))];
       }
-      return [`~ ${p}: ${formatValue(change.old, maxValueChars)} → ${formatValue(change.new, maxValueChars)}`];
+      return [`~ ${p}: ${formatValue(change.old, maxValueChars)} → ${formatValue(change.new, maxValueChars)}${via}`];
   }
 }
 
 /** Header notes of a replacement, e.g. `replace (forced by name) — delete before replace — ⚠️ data loss`. */
 export function replaceNote(update: ResourceUpdate): string {
-  if (!update.replace) return "";
-  const parts = [`forced by ${update.replace.causes.join(", ")}`];
-  if (update.replace.deleteBeforeReplace) parts.push("delete before replace");
-  if (update.replace.dataLoss) parts.push("⚠️ DATA LOSS: the replacement starts empty");
+  if (!update.replace) {
+    const parts: string[] = [];
+    if (update.vpcMove) {
+      const via = update.vpcMove.via.length > 0 ? ` (${update.vpcMove.via.join(", ")} ${update.vpcMove.via.length > 1 ? "are" : "is"} replaced)` : "";
+      parts.push(`❌ WILL FAIL: this update moves it to another VPC${via}, which AWS cannot do in place; it has to be replaced`);
+      if (update.vpcMove.dataLoss) parts.push("⚠️ DATA LOSS: a replacement starts empty");
+    }
+    if (update.deferred) {
+      const window = update.deferred.maintenanceWindow ? ` (${update.deferred.maintenanceWindow})` : "";
+      parts.push(`⏳ deferred: applyImmediately is false, so AWS applies these changes in the next maintenance window${window}, not during pulumi up`);
+    }
+    return parts.join(" — ");
+  }
+  const r = update.replace;
+  const via = r.via ? ` (${r.via.join(", ")} ${r.via.length > 1 ? "are" : "is"} replaced)` : "";
+  const parts = [`forced by ${r.causes.join(", ")}${via}`];
+  if (r.protected) parts.push("❌ WILL FAIL: protected — pulumi up refuses to replace a protected resource (unprotect it deliberately first)");
+  if (r.nameCollision) parts.push(`❌ WILL FAIL: fixed name ${r.nameCollision} — the replacement is created before the old one is deleted and AWS refuses the duplicate name (set deleteBeforeReplace or change the name)`);
+  if (r.deleteBeforeReplace) parts.push("delete before replace");
+  if (r.dataLoss) parts.push("⚠️ DATA LOSS: the replacement starts empty");
   return parts.join(" — ");
 }
 
@@ -164,7 +209,7 @@ function resourceBlocks(diff: PlanDiff, maxValueChars: number, asciiMinus: boole
     const dataLoss = STATEFUL_TYPES.has(r.type) ? "⚠️ DATA LOSS: its data is deleted with it" : "";
     blocks.push({ op: "delete", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note: dataLoss, lines: listInputs(r, "-") });
   }
-  const updates = [...diff.updates.filter((u) => u.replace), ...diff.updates.filter((u) => !u.replace)];
+  const updates = [...diff.updates.filter((u) => u.replace), ...diff.updates.filter((u) => !u.replace && u.vpcMove), ...diff.updates.filter((u) => !u.replace && !u.vpcMove)];
   for (const u of updates) {
     const lines: string[] = [];
     if (u.protectChange) lines.push(`~ options.protect: ${u.protectChange.old} → ${u.protectChange.new}`);
@@ -172,6 +217,7 @@ function resourceBlocks(diff: PlanDiff, maxValueChars: number, asciiMinus: boole
     for (const c of u.optionChanges) lines.push(...changeLines({ ...c, path: ["options", ...c.path] }, maxValueChars, asciiMinus));
     for (const c of u.changes) lines.push(...changeLines(c, maxValueChars, asciiMinus));
     for (const c of u.ignored) lines.push(...changeLines(c, maxValueChars, asciiMinus).map((l) => `  (not applied, ignoreChanges) ${l}`));
+    for (const c of u.orderingOnly ?? []) lines.push(...changeLines({ ...c, path: ["options", ...c.path] }, maxValueChars, asciiMinus).map((l) => `  (ordering only, nothing applied) ${l}`));
     blocks.push({ op: u.replace ? "replace" : "update", type: u.type, name: u.name, protect: false, note: replaceNote(u), lines });
   }
   for (const r of diff.creates) {
@@ -206,7 +252,8 @@ function policyCounts(violations: readonly PolicyViolation[]): { mandatory: numb
 /** Terminal rendering: summary, then one block per changed resource, then policy results if given. */
 export function renderText(diff: PlanDiff, policy?: readonly PolicyViolation[], options: TextOptions = {}): string {
   const maxValueChars = options.maxValueChars ?? 2000;
-  const out: string[] = [`Plan diff: ${summaryLine(diff)}`];
+  const risk = riskNote(diff);
+  const out: string[] = [`Plan diff: ${summaryLine(diff)}${risk ? ` · ${risk}` : ""}`];
   const sign = { create: "+", update: "~", replace: "±", delete: MINUS } as const;
   for (const block of resourceBlocks(diff, maxValueChars, false)) {
     out.push("");
@@ -248,7 +295,7 @@ function fenced(lang: string, body: string): string {
   return `${fence}${lang}\n${body}\n${fence}`;
 }
 
-const MAX_LINE_CHARS = 1_000;
+const MAX_LINE_CHARS = 2_500;
 const MAX_BLOCK_CHARS = 8_000;
 
 function markdownBlock(block: ResourceBlock): string {
@@ -259,7 +306,8 @@ function markdownBlock(block: ResourceBlock): string {
   let used = 0;
   for (let i = 0; i < block.lines.length; i++) {
     const raw = block.lines[i];
-    const line = raw.length > MAX_LINE_CHARS ? `${truncate(raw, MAX_LINE_CHARS)}…` : raw;
+    // Never cut a value mid-way: an over-long line is replaced whole by a note naming its path.
+    const line = raw.length > MAX_LINE_CHARS ? `${raw.slice(0, Math.min(raw.indexOf(": ") + 1 || 80, 200))} (a ${raw.length}-character line, not shown here: see the full diff)` : raw;
     if (used + line.length + 1 > MAX_BLOCK_CHARS) {
       body.push(`… ${block.lines.length - i} more lines for this resource not shown`);
       break;
@@ -280,7 +328,8 @@ function policyStatus(policy: readonly PolicyViolation[] | undefined): string {
 
 function sectionSummary(section: StackDiffSection): string {
   const label = section.stack ? `**Plan \`${section.stack}\`**` : "**Plan**";
-  const diff = section.error !== undefined ? "❌ plan failed" : summaryLine(section.diff);
+  const risk = section.error !== undefined ? "" : riskNote(section.diff);
+  const diff = section.error !== undefined ? "❌ plan failed" : `${summaryLine(section.diff)}${risk ? ` · ${risk}` : ""}`;
   return `${label} ${diff} · ${policyStatus(section.policy)}`;
 }
 
@@ -328,7 +377,7 @@ function markdownPolicy(policy: readonly PolicyViolation[] | undefined, budget: 
  */
 export function renderMarkdown(sections: readonly StackDiffSection[], options: MarkdownOptions = {}): string {
   const maxLength = options.maxLength ?? GITHUB_COMMENT_LIMIT;
-  const maxValueChars = options.maxValueChars ?? 300;
+  const maxValueChars = options.maxValueChars ?? 1_000;
   const hint = options.fullDiffHint ?? "npm run plan -- --stack <stack> --diff <base.json>";
 
   const headLines = [COMMENT_MARKER, ...sections.map(sectionSummary)];

@@ -106,7 +106,10 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": { replaceOn: [...K8S_IDENTITY, "roleRef"], source: k8s("rbac/v1", "clusterrolebinding") },
   // A provider whose region changes is replaced, and with it every resource it manages.
   "pulumi:providers:aws": { replaceOn: ["region"], source: "https://www.pulumi.com/registry/packages/aws/api-docs/provider/" },
-  "pulumi:providers:kubernetes": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
+  // The Kubernetes provider is replaced when its kubeconfig points at another cluster (its DiffConfig compares the
+  // active cluster), and with it every object it manages. Ours carries only the cluster's endpoint, CA and an exec
+  // command naming the cluster, so a changed kubeconfig is a different cluster.
+  "pulumi:providers:kubernetes": { replaceOn: ["kubeconfig"], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
   "pulumi:providers:random": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/random/api-docs/provider/" },
   "random:index/randomPassword:RandomPassword": { replaceOn: ["*"], source: "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/" },
 };
@@ -127,6 +130,50 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The inputs that carry a resource's unique physical name, per type (all of them together are the
+ * name: a security group's name is unique within its VPC). A replacement keeping that name collides
+ * when it is created before the old resource is deleted, Pulumi's default: AWS refuses the second
+ * `edgestack-prod` cluster. Auto-named resources (no name input) get a fresh name and never collide.
+ */
+export const PHYSICAL_NAMES: Readonly<Record<string, readonly string[]>> = {
+  "aws:cloudfront/cachePolicy:CachePolicy": ["name"],
+  "aws:cloudfront/function:Function": ["name"],
+  "aws:cloudfront/originAccessControl:OriginAccessControl": ["name"],
+  "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": ["name"],
+  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": ["name"],
+  "aws:cloudwatch/logGroup:LogGroup": ["name"],
+  "aws:ec2/launchTemplate:LaunchTemplate": ["name"],
+  "aws:ec2/securityGroup:SecurityGroup": ["vpcId", "name"],
+  "aws:ec2/subnet:Subnet": ["vpcId", "cidrBlock"],
+  "aws:ecr/repository:Repository": ["name"],
+  "aws:eks/addon:Addon": ["clusterName", "addonName"],
+  "aws:eks/cluster:Cluster": ["name"],
+  "aws:eks/nodeGroup:NodeGroup": ["clusterName", "nodeGroupName"],
+  "aws:elasticache/parameterGroup:ParameterGroup": ["name"],
+  "aws:elasticache/replicationGroup:ReplicationGroup": ["replicationGroupId"],
+  "aws:elasticache/subnetGroup:SubnetGroup": ["name"],
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ["url"],
+  "aws:iam/policy:Policy": ["name"],
+  "aws:iam/role:Role": ["name"],
+  "aws:lb/loadBalancer:LoadBalancer": ["name"],
+  "aws:lb/targetGroup:TargetGroup": ["name"],
+  "aws:route53/record:Record": ["zoneId", "name", "type"],
+  "aws:s3/bucket:Bucket": ["bucket"],
+  "aws:wafv2/webAcl:WebAcl": ["scope", "name"],
+};
+
+/**
+ * The fixed physical name a create-before-delete replacement would collide on (e.g. `name=edgestack-prod`),
+ * or undefined: every name input of the type is set and unchanged between the two registrations.
+ */
+export function collidingName(type: string, oldInputs: Record<string, unknown>, newInputs: Record<string, unknown>): string | undefined {
+  const keys = PHYSICAL_NAMES[type];
+  if (!keys) return undefined;
+  const same = keys.every((k) => newInputs[k] !== undefined && newInputs[k] !== null && JSON.stringify(newInputs[k]) === JSON.stringify(oldInputs[k]));
+  return same ? keys.map((k) => `${k}=${typeof newInputs[k] === "string" ? newInputs[k] : JSON.stringify(newInputs[k])}`).join(", ") : undefined;
+}
+
+/**
  * Whether the old resource goes before its replacement exists: the `deleteBeforeReplace` option, or
  * a Kubernetes object keeping the same fixed `metadata.name` (two objects cannot share it, so the
  * provider deletes first). A renamed object (content-named ConfigMap) is created before the old one goes.
@@ -138,10 +185,31 @@ export function deletesBeforeReplace(type: string, oldInputs: Record<string, unk
 }
 
 /** Whether a change at `path` (segments from the inputs root) is covered by a rule path such as `spec.selector`. */
-export function pathMatches(rule: string, path: readonly (string | number)[]): boolean {
+export function pathMatches(rule: string, path: readonly unknown[]): boolean {
   if (rule === "*") return true;
   const parts = rule.split(".");
   const names = path.filter((p) => typeof p === "string");
   // Array indexes do not appear in rule paths: `subnetIds` covers `subnetIds[2]`.
   return parts.every((part, i) => names[i] === part) && typeof path[0] === "string";
+}
+
+/** The values at a rule path (`kubernetesNetworkConfig.ipFamily`), arrays walked through as `pathMatches` reads them. */
+function valuesAtRule(value: unknown, parts: readonly string[]): unknown {
+  if (parts.length === 0) return value;
+  if (Array.isArray(value)) return value.map((v) => valuesAtRule(v, parts));
+  if (typeof value === "object" && value !== null) return valuesAtRule((value as Record<string, unknown>)[parts[0]], parts.slice(1));
+  return undefined;
+}
+
+/**
+ * What a resource's identity is made of: the values of the inputs whose change replaces it (the
+ * type's rules plus the resource's own `replaceOnChanges`). Two registrations with the same identity
+ * are the same physical resource; a different identity is a replacement, which AWS gives a new id,
+ * ARN and generated names. The offline engine derives its mock ids from this, so every value taken
+ * from a replaced resource's id changes in the head plan and its dependents cascade as in `pulumi up`.
+ */
+export function identityOf(type: string, inputs: Record<string, unknown>, replaceOnChanges: readonly string[] = []): string {
+  const rules = [...new Set([...(REPLACEMENT_RULES[type]?.replaceOn ?? []), ...replaceOnChanges])].sort();
+  if (rules.includes("*")) return JSON.stringify(inputs);
+  return JSON.stringify(rules.map((rule) => [rule, valuesAtRule(inputs, rule.split(".")) ?? null]));
 }

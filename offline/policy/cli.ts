@@ -5,7 +5,7 @@
  * Exit: 0 no mandatory violation, 1 mandatory violation(s), 2 usage or input error.
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../../scripts/cli/args";
 import { allPolicies } from "../../policies/rules";
 import { loadPolicyConfig, PolicyConfigError, withEnvironment } from "./config";
 import { readStackFiles } from "../../infra/config/stack-files";
@@ -22,13 +22,14 @@ export interface Io {
   err: (s: string) => void;
 }
 
-class UsageError extends Error {}
-
-/** The stack's `edgestack:environment` from its stack file, or undefined when there is no stack file to read. */
+/**
+ * The environment the stack's config sets (`edgestack:environment`, undefined when unset) from its stack file, or
+ * undefined when there is no stack file to read. The stack name is weighed by the rules themselves (isProd).
+ */
 function stackEnvironment(stack: string): string | undefined {
   try {
     const files = readStackFiles(stack);
-    return files.config[`${files.project}:environment`] ?? "dev";
+    return files.config[`${files.project}:environment`];
   } catch {
     return undefined;
   }
@@ -37,17 +38,12 @@ function stackEnvironment(stack: string): string | undefined {
 export async function main(argv: string[], io: Io): Promise<number> {
   let values: { stack?: string; plan?: string; json?: boolean; "policy-pack-config"?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        plan: { type: "string" },
-        json: { type: "boolean" },
-        "policy-pack-config": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
+    ({ values } = parseCommandLine(argv, {
+      stack: { type: "string" },
+      plan: { type: "string" },
+      json: { type: "boolean" },
+      "policy-pack-config": { type: "string" },
+      help: { type: "boolean", short: "h" },
     }));
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}`);

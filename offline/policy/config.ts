@@ -83,7 +83,8 @@ export function loadPolicyConfig(opts: { file?: string; stack: string; policiesD
 /**
  * Pins prod-only rules to the environment the resources were planned for (`edgestack:environment`, recorded in plan
  * files): every policy with an `environment` setting gets prod/nonprod unless the config file sets it explicitly.
- * Without a known environment the config is returned unchanged (rules then decide from the stack name).
+ * Without a known environment the config is returned unchanged (rules then read the AWS provider's environment tag).
+ * Either way the rules weigh the stack name too (packages/contract/src/environment.ts).
  */
 export function withEnvironment(config: PolicyPackConfig, policies: Policies, environment: string | undefined): PolicyPackConfig {
   if (environment === undefined) return config;

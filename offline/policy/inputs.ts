@@ -68,6 +68,8 @@ function resourcesOf(raw: unknown, source: string): RunnerResource[] {
       inputs: revive(e.inputs ?? {}) as Record<string, unknown>,
       protect: e.protect === true,
       custom: !e.type.startsWith("pulumi:") && !isComponentType(e.type),
+      ...(typeof e.identity === "string" ? { identity: e.identity } : {}),
+      ...(typeof (e.options as { provider?: unknown } | undefined)?.provider === "string" ? { provider: (e.options as { provider: string }).provider } : {}),
     };
   });
 }
@@ -89,7 +91,7 @@ export function readPlanFile(file: string): PlanInput {
 }
 
 export function fromCaptured(resources: CapturedResource[]): RunnerResource[] {
-  return resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, protect: r.protect, provider: r.provider, inputs: r.inputs }));
+  return resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, protect: r.protect, provider: r.provider, inputs: r.inputs, ...(r.identity ? { identity: r.identity } : {}) }));
 }
 
 /**
@@ -100,7 +102,7 @@ export function mockOutputs(r: RunnerResource): Record<string, unknown> | undefi
   if (r.type.startsWith("pulumi:") || r.custom === false) return undefined;
   const inputs = r.inputs;
   const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
-  const { id, outputs } = computedOutputs(r.type, r.name, inputs, region);
+  const { id, outputs } = computedOutputs(r.type, r.name, inputs, region, r.identity);
   // An output the engine derives from an input unknown in preview is unknown too: keep the input's unknown.
   const unknownInputs = new Set<unknown>(Object.values(UNKNOWN));
   const known = Object.fromEntries(Object.entries(outputs).filter(([k]) => !unknownInputs.has(inputs[k])));

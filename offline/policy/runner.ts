@@ -32,6 +32,8 @@ export interface RunnerResource {
   provider?: string;
   /** URNs or logical names of resources this one depends on, when known. */
   dependencies?: string[];
+  /** The identity digest the offline engine derived the resource's generated outputs from (plan files record it). */
+  identity?: string;
 }
 
 /** One violation, exactly the shape `--json` prints (PR comments are rendered from it). */
@@ -123,16 +125,20 @@ function optionsOf(r: RunnerResource, parentUrn: string | undefined): PolicyReso
   };
 }
 
-function providerOf(r: RunnerResource) {
+function providerOf(r: RunnerResource, resources: readonly RunnerResource[]) {
   if (!r.provider) return undefined;
-  // Provider references are "<urn>::<id>"; a bare name is taken as the provider's logical name.
-  const m = /^urn:pulumi:[^:]+::[^:]+::(?:[^:]*\$)?(pulumi:providers:[^:]+)::([^:]+)/.exec(r.provider);
+  // Provider references are "<urn>::<id>" (the engine), "pulumi:providers:<pkg>::<name>" (a plan file's options), or a
+  // bare logical name. The props are the provider's inputs when it is among the resources, as the engine hands them.
+  const m = /^urn:pulumi:[^:]+::[^:]+::(?:[^:]*\$)?(pulumi:providers:[^:]+)::([^:]+)/.exec(r.provider) ?? /^(pulumi:providers:[^:]+)::([^:]+)$/.exec(r.provider);
   const pkg = r.type.split(":")[0];
+  const type = m?.[1] ?? `pulumi:providers:${pkg}`;
+  const name = m?.[2] ?? r.provider;
+  const resource = resources.find((x) => x.type === type && x.name === name);
   return {
-    type: m?.[1] ?? `pulumi:providers:${pkg}`,
-    name: m?.[2] ?? r.provider,
-    urn: m ? r.provider.split("::").slice(0, 4).join("::") : r.provider,
-    props: {},
+    type,
+    name,
+    urn: m && r.provider.startsWith("urn:") ? r.provider.split("::").slice(0, 4).join("::") : r.provider,
+    props: resource ? { ...resource.inputs } : {},
   };
 }
 
@@ -186,7 +192,7 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
           urn,
           name: r.name,
           opts: optionsOf(r, parent ? urns.get(parent) : undefined),
-          ...(providerOf(r) ? { provider: providerOf(r) } : {}),
+          ...(providerOf(r, resources) ? { provider: providerOf(r, resources) } : {}),
           stackTags,
           isType: (cls) => isTypeOf(r.type, cls),
           asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
@@ -208,7 +214,7 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
           urn: urns.get(r)!,
           name: r.name,
           opts: optionsOf(r, parent ? urns.get(parent) : undefined),
-          ...(providerOf(r) ? { provider: providerOf(r) } : {}),
+          ...(providerOf(r, resources) ? { provider: providerOf(r, resources) } : {}),
           dependencies: [],
           propertyDependencies: {},
           isType: (cls: { new (...rest: unknown[]): Resource }) => isTypeOf(r.type, cls),

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../../scripts/cli/args";
 import { ConfigError, parseStackConfig } from "../../infra/config/schema";
 import { buildNginxModel, NginxModelError, renderNginxConf, type LocalUpstream, type NginxBuildOptions } from "../../infra/nginx";
 import { readStackFiles } from "../../infra/config/stack-files";
@@ -23,8 +23,6 @@ export interface CliResult {
   stderr: string;
 }
 
-class UsageError extends Error {}
-
 function port(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65_535) throw new UsageError(`--${flag}: ${JSON.stringify(value)} is not a port (1-65535)`);
@@ -40,22 +38,17 @@ function upstream(value: string): LocalUpstream {
 
 export function runRenderCli(argv: string[], cwd = process.cwd()): CliResult {
   try {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string" },
-        out: { type: "string" },
-        local: { type: "boolean", default: false },
-        upstream: { type: "string", multiple: true },
-        listen: { type: "string" },
-        "status-port": { type: "string" },
-        "proxy-protocol-port": { type: "string" },
-        "proxy-protocol-http-port": { type: "string" },
-        trust: { type: "string", multiple: true },
-        help: { type: "boolean", default: false },
-      },
+    const { values } = parseCommandLine(argv, {
+      stack: { type: "string" },
+      out: { type: "string" },
+      local: { type: "boolean", default: false },
+      upstream: { type: "string", multiple: true },
+      listen: { type: "string" },
+      "status-port": { type: "string" },
+      "proxy-protocol-port": { type: "string" },
+      "proxy-protocol-http-port": { type: "string" },
+      trust: { type: "string", multiple: true },
+      help: { type: "boolean", default: false },
     });
     if (values.help) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
     if (!values.stack) throw new UsageError("--stack is required");
@@ -97,8 +90,8 @@ export function runRenderCli(argv: string[], cwd = process.cwd()): CliResult {
     if (err instanceof UsageError) return { code: 2, stdout: "", stderr: `render:nginx: ${err.message}\n${USAGE}\n` };
     if (err instanceof ConfigError || err instanceof NginxModelError) return { code: 2, stdout: "", stderr: `render:nginx: ${err.message}\n` };
     const message = err instanceof Error ? err.message : String(err);
-    // parseArgs and readStackFiles failures are usage/config problems too.
-    const code = (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") || /stack file|Pulumi\.yaml/.test(message) ? 2 : 1;
+    // A missing stack file or Pulumi.yaml is a usage problem too.
+    const code = /stack file|Pulumi\.yaml/.test(message) ? 2 : 1;
     return { code, stdout: "", stderr: `render:nginx: ${message}\n${code === 2 ? `${USAGE}\n` : ""}` };
   }
 }

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../../scripts/cli/args";
+
+export { UsageError };
 
 /**
  * Argument handling for `npm run purge`, pure so it can be tested offline. CloudFront's limits are
@@ -16,13 +18,6 @@ export const MAX_PATH_LENGTH = 4000;
 export const USAGE =
   'usage: npm run purge -- (--stack <name> | --distribution-id <id>) --paths "/index.html /api/*" [--paths ...] [--dry-run]';
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
 export interface PurgeRequest {
   stack?: string;
   distributionId?: string;
@@ -31,22 +26,12 @@ export interface PurgeRequest {
 }
 
 export function parsePurgeArgs(argv: string[]): PurgeRequest {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        "distribution-id": { type: "string" },
-        paths: { type: "string", multiple: true },
-        "dry-run": { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseCommandLine(argv, {
+    stack: { type: "string" },
+    "distribution-id": { type: "string" },
+    paths: { type: "string", multiple: true },
+    "dry-run": { type: "boolean", default: false },
+  });
   const stack = values.stack;
   const distributionId = values["distribution-id"];
   if (!stack && !distributionId) throw new UsageError("give --stack <name> (reads the distributionId stack output) or --distribution-id <id>");

@@ -1,12 +1,15 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { uncachedPathPrefixes } from "../../infra/contract";
+import { uncachedPathPrefixes } from "@edgestack/contract";
 import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
 type Origin = NonNullable<Distribution["origins"]>[number] & { s3OriginConfig?: { originAccessIdentity?: string } };
 type CachePolicy = Props<cloudfront.CachePolicyArgs>;
+
+/** The contract's uncached paths (health, readiness, liveness, WebSocket, API): other rules' defaults derive from them. */
+export const CONTRACT_UNCACHED_PATHS = uncachedPathPrefixes();
 
 /** CloudFront viewer security policies, oldest first. */
 export const VIEWER_TLS_VERSIONS = ["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
@@ -128,7 +131,7 @@ export const cloudfrontPolicies: Policies = [
     validate: (resources, { config }, report) => {
       const sources = ofType(resources, TYPES.logDeliverySource).filter((s) => unknownAt(() => s.props.logType) || s.props.logType === "ACCESS_LOGS");
       for (const d of ofType(resources, TYPES.distribution)) {
-        if (!isProd(config, d.urn) || unknownAt(() => (d.props as Distribution).loggingConfig?.bucket)) continue;
+        if (!isProd(config, d) || unknownAt(() => (d.props as Distribution).loggingConfig?.bucket)) continue;
         const bucket = ifKnown(() => (d.props as Distribution).loggingConfig?.bucket);
         const v2 = sources.some((s) => {
           const arn = ifKnown(() => s.props.resourceArn);
@@ -143,7 +146,7 @@ export const cloudfrontPolicies: Policies = [
     description: "API behaviors are not cached unless Authorization is part of the cache key (one user's response must never be served to another).",
     enforcementLevel: "mandatory",
     config: {
-      apiPathPrefixes: { type: "array", items: { type: "string" }, default: uncachedPathPrefixes(), description: "Path-pattern prefixes that denote API behaviors (default: the uncached routes of infra/contract.ts)." },
+      apiPathPrefixes: { type: "array", items: { type: "string" }, default: uncachedPathPrefixes(), description: "Path-pattern prefixes that denote API behaviors (default: the uncached routes of @edgestack/contract)." },
     },
     validate: (resources, { config }, report) => {
       const prefixes = list(config.apiPathPrefixes as string[]).map((x) => x.replace(/^\//, ""));

@@ -11,6 +11,7 @@ import {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { Unwrap } from "@pulumi/pulumi";
+import { decideEnvironment } from "@edgestack/contract";
 
 /**
  * Pulumi type tokens the rules match on. Rules match tokens rather than `isType(aws.lb.LoadBalancer)` so one rule
@@ -105,21 +106,20 @@ export type ConfigSchemaProperties = Record<string, PolicyConfigJSONSchema>;
 // ── Stack environment ──────────────────────────────────────────────────────────────────────────
 
 /**
- * Prod-only rules decide "is this prod?" from policy config `environment` (`prod`/`nonprod`), or with `auto` from the
- * stack name inside the resource URN (`urn:pulumi:<stack>::...`) matched against `prodStackPattern`. The URN is the
- * one place both the real engine and the offline runner carry the stack name.
+ * Prod-only rules ask "is this prod?" of the one shared rule (packages/contract/src/environment.ts): prod when the stack's
+ * config says so or its name says so. The name comes from the resource URN (`urn:pulumi:<stack>::...`), the one place
+ * both the real engine and the offline runner carry it. The config's environment reaches the pack as the
+ * `environment` tag the program puts in its AWS providers' defaultTags (under the CLI, every AWS resource's provider
+ * carries it), or as this setting (the offline runner pins it from the plan; a team may pin it per stack in
+ * policies/policy-config.<stack>.json). A name and config that disagree count as prod here, and the mandatory
+ * stack-environment policy refuses the stack.
  */
 export const environmentConfig: ConfigSchemaProperties = {
   environment: {
     type: "string",
     enum: ["auto", "prod", "nonprod"],
     default: "auto",
-    description: "prod/nonprod forces the rule's prod checks on/off; auto decides from the stack name.",
-  },
-  prodStackPattern: {
-    type: "string",
-    default: "^prod(uction)?([-_.].*)?$",
-    description: "Regular expression a stack name must match to count as prod when environment is auto.",
+    description: "The environment the stack's config sets (prod/nonprod); auto reads it from the AWS provider's defaultTags. The stack name is always consulted too.",
   },
 };
 
@@ -128,12 +128,42 @@ export function stackOfUrn(urn: string | undefined): string | undefined {
   return m?.[1];
 }
 
-export function isProd(config: Record<string, unknown>, urn: string | undefined): boolean {
-  if (config.environment === "prod") return true;
-  if (config.environment === "nonprod") return false;
+/** The `environment` tag of an AWS provider's defaultTags (a JSON string in provider inputs, or an object). */
+export function providerEnvironmentTag(props: unknown): string | undefined {
+  let tags: unknown = (props as { defaultTags?: unknown } | undefined)?.defaultTags;
+  if (typeof tags === "string") {
+    try {
+      tags = JSON.parse(tags);
+    } catch {
+      return undefined;
+    }
+  }
+  const env = (tags as { tags?: Record<string, unknown> } | undefined)?.tags?.environment;
+  return typeof env === "string" ? env : undefined;
+}
+
+/** What a resource (or stack) declares as its environment: the policy setting, else its AWS provider's tag. */
+export function configuredEnvironment(config: Record<string, unknown>, provider?: { type?: string; props?: unknown }): string | undefined {
+  if (config.environment === "prod") return "prod";
+  if (config.environment === "nonprod") return "dev";
+  return provider?.type === "pulumi:providers:aws" ? providerEnvironmentTag(provider.props) : undefined;
+}
+
+/** The subject of a prod-only check: a resource's URN, or the resource itself (then its provider's tag counts too). */
+type EnvironmentSubject = string | undefined | { urn: string; provider?: { type?: string; props?: unknown } };
+
+/** The stack's AWS provider (the program's `aws` provider carries the environment tag), for rules over non-AWS resources. */
+export function stackAwsProvider(resources: readonly PolicyResource[]): PolicyResource | undefined {
+  return resources.find((r) => r.type === "pulumi:providers:aws" && providerEnvironmentTag(r.props) !== undefined);
+}
+
+export function isProd(config: Record<string, unknown>, subject: EnvironmentSubject): boolean {
+  const urn = typeof subject === "object" ? subject.urn : subject;
+  const provider = typeof subject === "object" ? subject.provider : undefined;
+  const configured = configuredEnvironment(config, provider);
   const stack = stackOfUrn(urn);
-  if (stack === undefined) return false;
-  return new RegExp(String(config.prodStackPattern ?? environmentConfig.prodStackPattern.default)).test(stack);
+  if (stack === undefined) return configured === "prod";
+  return decideEnvironment(stack, configured).isProd;
 }
 
 // ── Policy builders ────────────────────────────────────────────────────────────────────────────

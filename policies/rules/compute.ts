@@ -1,7 +1,8 @@
 import type { ebs, ec2, eks } from "@pulumi/aws";
 import { Policies } from "@pulumi/policy";
 import { ifKnown, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
-import { WORLD_CIDRS } from "./securitygroups";
+import { parseStructured, isTrueSetting } from "../semantics/structured";
+import { publicCidrs } from "./securitygroups";
 
 type Cluster = Props<eks.ClusterArgs>;
 type LaunchTemplate = Props<ec2.LaunchTemplateArgs>;
@@ -12,7 +13,6 @@ type Volume = Props<ebs.VolumeArgs>;
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 const isTrue = (v: unknown) => v === true || v === "true";
-const isWorld = (cidr: string) => WORLD_CIDRS.includes(cidr) || /\/0$/.test(cidr);
 
 /** IMDS settings that allow IMDSv1 or let containers reach the node's credentials through extra hops. */
 function metadataProblems(m: { httpTokens?: string; httpEndpoint?: string; httpPutResponseHopLimit?: number } | undefined, maxHops: number): string[] {
@@ -38,7 +38,8 @@ export const computePolicies: Policies = [
       if (vpc?.endpointPublicAccess === false) return;
       const cidrs = list(vpc?.publicAccessCidrs).filter((c): c is string => typeof c === "string");
       if (cidrs.length === 0) return report(`EKS cluster "${args.name}" has a public endpoint open to 0.0.0.0/0 (publicAccessCidrs unset); set endpointPublicAccess: false or list the CIDRs allowed.`);
-      for (const c of cidrs.filter(isWorld)) report(`EKS cluster "${args.name}" allows its public endpoint from ${c}; list specific CIDRs or make it private.`);
+      const open = publicCidrs(cidrs);
+      if (open.length > 0) report(`EKS cluster "${args.name}" allows its public endpoint from ${open.join(", ")}, more than a /8 of the internet together; list specific CIDRs or make it private.`);
     },
   }),
   stackRule({
@@ -114,13 +115,10 @@ export const computePolicies: Policies = [
             report(`${maskedMessage(`configurationValues of add-on "${a.name}"`)}.`, a.urn);
             continue;
           }
-          let enabled: unknown;
-          try {
-            enabled = typeof raw === "string" ? (JSON.parse(raw) as { enableNetworkPolicy?: unknown }).enableNetworkPolicy : undefined;
-          } catch {
-            enabled = undefined;
-          }
-          if (String(enabled) !== "true") report(`vpc-cni add-on "${a.name}" of cluster "${c.name}" does not set enableNetworkPolicy: "true"; NetworkPolicies would be ignored.`, a.urn);
+          // configurationValues is JSON or YAML (the add-on's schema accepts both).
+          const values = parseStructured(raw) as { enableNetworkPolicy?: unknown } | undefined;
+          const enabled = typeof values === "object" && values !== null ? values.enableNetworkPolicy : undefined;
+          if (!isTrueSetting(enabled)) report(`vpc-cni add-on "${a.name}" of cluster "${c.name}" does not set enableNetworkPolicy: "true"; NetworkPolicies would be ignored.`, a.urn);
         }
       }
     },

@@ -1,21 +1,20 @@
-import type { ec2, elasticache } from "@pulumi/aws";
-import { Policies } from "@pulumi/policy";
+import type { elasticache } from "@pulumi/aws";
+import { Policies, PolicyResource } from "@pulumi/policy";
 import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES } from "./common";
+import { publicRoute } from "./network";
 
 type ReplicationGroup = Props<elasticache.ReplicationGroupArgs>;
-type Subnet = Props<ec2.SubnetArgs>;
 
 const truthy = (v: unknown) => v === true || v === "true";
 
-/** A subnet counts as public when it hands out public IPs or carries the tags that mark public subnets. */
-export function subnetLooksPublic(p: Subnet): string | undefined {
-  if (p.mapPublicIpOnLaunch === true) return "mapPublicIpOnLaunch is true";
-  const tags = (p.tags ?? {}) as Record<string, string>;
-  if (tags["kubernetes.io/role/elb"] === "1") return 'it is tagged kubernetes.io/role/elb=1 (public load balancer subnet)';
-  for (const key of ["Name", "Tier", "tier", "type", "Type"]) {
-    if (/\bpublic\b/i.test(String(tags[key] ?? ""))) return `its ${key} tag is "${tags[key]}"`;
-  }
-  return undefined;
+/** A user that connects without a password and is switched on (access string starting with "on"). */
+export function openCacheUser(p: Record<string, unknown>): string | undefined {
+  const mode = (p.authenticationMode ?? {}) as { type?: string };
+  const nopass = p.noPasswordRequired === true || p.noPasswordRequired === "true" || mode.type === "no-password-required" || /(^|\s)nopass(\s|$)/.test(String(p.accessString ?? ""));
+  const on = /(^|\s)on(\s|$)/.test(String(p.accessString ?? ""));
+  if (!nopass || !on) return undefined;
+  const all = /~\*|allkeys/.test(String(p.accessString)) && /\+@all|allcommands/.test(String(p.accessString));
+  return `user "${p.userName ?? p.userId}" needs no password${all ? " and may run every command on every key" : ""} (${p.accessString})`;
 }
 
 export const elasticachePolicies: Policies = [
@@ -30,15 +29,40 @@ export const elasticachePolicies: Policies = [
       if (!truthy(p.atRestEncryptionEnabled)) report(`Replication group "${args.name}" must set atRestEncryptionEnabled: true.`);
     },
   }),
-  resourceRule<ReplicationGroup>({
+  stackRule({
     name: "elasticache-auth",
-    description: "ElastiCache replication groups require authentication (an AUTH token or RBAC user groups).",
+    description: "ElastiCache replication groups require authentication (an AUTH token, or RBAC user groups every user of which needs a password); no cache user is switched on without a password (nopass, no-password-required), least of all one with every command on every key.",
     enforcementLevel: "mandatory",
-    types: TYPES.replicationGroup,
-    validate: (p, { args }, report) => {
-      // "[secret]" (plan JSON) counts as set: the value is present, only hidden.
-      if (!isSet(p.authToken) && !isSet(p.authTokenWo) && list(p.userGroupIds).length === 0) {
-        report(`Replication group "${args.name}" has no authToken (or userGroupIds); clients could connect without credentials.`);
+    validate: (resources, _ctx, report) => {
+      const users = ofType(resources, ["aws:elasticache/user:User"]);
+      const groups = ofType(resources, ["aws:elasticache/userGroup:UserGroup"]);
+      const associations = ofType(resources, ["aws:elasticache/userGroupAssociation:UserGroupAssociation"]);
+      const openUsers = new Map<PolicyResource, string>();
+      for (const u of users) {
+        const why = ifKnown(() => openCacheUser({ ...u.props }));
+        if (why) {
+          openUsers.set(u, why);
+          report(`ElastiCache ${why}: anyone who reaches the cache connects as it.`, u.urn);
+        }
+      }
+      const membersOf = (g: PolicyResource) => {
+        const ids = [...list(ifKnown(() => g.props.userIds as unknown[])), ...associations.filter((a) => refersTo(ifKnown(() => a.props.userGroupId), g, ["userGroupId"])).map((a) => ifKnown(() => a.props.userId))];
+        return users.filter((u) => ids.some((id) => refersTo(id, u, ["userId", "userName"])));
+      };
+      for (const rg of ofType(resources, TYPES.replicationGroup)) {
+        const p = ifKnown(() => ({ ...(rg.props as ReplicationGroup) }));
+        if (!p) continue;
+        const groupRefs = list(p.userGroupIds);
+        if (!isSet(p.authToken) && !isSet(p.authTokenWo) && groupRefs.length === 0) {
+          report(`Replication group "${rg.name}" has no authToken (or userGroupIds); clients could connect without credentials.`, rg.urn);
+        }
+        for (const ref of groupRefs) {
+          const g = groups.find((x) => refersTo(ref, x, ["userGroupId"]));
+          for (const u of g ? membersOf(g) : []) {
+            const why = openUsers.get(u);
+            if (why) report(`Replication group "${rg.name}" admits user group "${g!.name}", whose ${why}: clients connect without credentials.`, rg.urn);
+          }
+        }
       }
     },
   }),
@@ -49,7 +73,7 @@ export const elasticachePolicies: Policies = [
     types: TYPES.replicationGroup,
     config: environmentConfig,
     validate: (p, { args, config }, report) => {
-      if (!isProd(config, args.urn)) return;
+      if (!isProd(config, args)) return;
       if (!truthy(p.automaticFailoverEnabled)) report(`Replication group "${args.name}" in a prod stack must set automaticFailoverEnabled: true.`);
       if (!truthy(p.multiAzEnabled)) report(`Replication group "${args.name}" in a prod stack must set multiAzEnabled: true.`);
       const nodes = num(p.numCacheClusters);
@@ -61,7 +85,7 @@ export const elasticachePolicies: Policies = [
   }),
   stackRule({
     name: "elasticache-private-subnets",
-    description: "ElastiCache replication groups use a subnet group whose subnets are private (never the default VPC or a public subnet).",
+    description: "ElastiCache replication groups use a subnet group whose subnets are private by their routes (no broad route to an internet gateway, whatever the tags), never the default VPC.",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       const subnetGroups = ofType(resources, TYPES.cacheSubnetGroup);
@@ -79,8 +103,8 @@ export const elasticachePolicies: Policies = [
         if (!group) continue; // unknown during preview or an existing group: not decidable here
         for (const ref of list(ifKnown(() => group.props.subnetIds as unknown[]))) {
           const subnet = subnets.find((s) => refersTo(ref, s));
-          const why = subnet && ifKnown(() => subnetLooksPublic(subnet.props as Subnet));
-          if (subnet && why) report(`Replication group "${rg.name}" subnet group "${group.name}" includes public subnet "${subnet.name}" (${why}).`, rg.urn);
+          const route = subnet && ifKnown(() => publicRoute(subnet, resources));
+          if (subnet && route) report(`Replication group "${rg.name}" subnet group "${group.name}" includes public subnet "${subnet.name}" (it routes ${route.destination} to internet gateway ${route.targetRef} in "${route.declaredBy.name}").`, rg.urn);
         }
       }
     },

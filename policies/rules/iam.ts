@@ -1,7 +1,8 @@
 import type { iam, kms } from "@pulumi/aws";
-import { Policies } from "@pulumi/policy";
-import { hasCondition, hasPublicPrincipal, isAdminStatement, isAllow, Statement, statementsOf, values } from "./documents";
-import { environmentConfig, isProd, list, masked, maskedMessage, num, Props, resourceRule, TYPES } from "./common";
+import { Policies, PolicyResource } from "@pulumi/policy";
+import { escalations, isOpenWebIdentity, isPublicGrant, principalsOf, restrictingConditions } from "../semantics/iam";
+import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
+import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
 type Role = Props<iam.RoleArgs>;
 type KmsKey = Props<kms.KeyArgs>;
@@ -9,16 +10,51 @@ type KmsKey = Props<kms.KeyArgs>;
 /** AWS managed policies that grant (or can grant themselves) administrator rights. */
 export const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
-/** The policy documents a resource carries, with a label for messages. */
-function documentsOf(type: string, props: Record<string, unknown>): { label: string; doc: unknown }[] {
+type DocKind = "identity" | "trust" | "resource";
+
+/** Resources whose `policy` input is a resource policy (who may use the resource). */
+export const RESOURCE_POLICY_TYPES = [
+  ...TYPES.kmsKey,
+  "aws:kms/keyPolicy:KeyPolicy",
+  "aws:ecr/repositoryPolicy:RepositoryPolicy",
+  "aws:ecr/registryPolicy:RegistryPolicy",
+  "aws:sns/topicPolicy:TopicPolicy",
+  "aws:sns/topic:Topic",
+  "aws:sqs/queuePolicy:QueuePolicy",
+  "aws:sqs/queue:Queue",
+  "aws:secretsmanager/secretPolicy:SecretPolicy",
+  "aws:secretsmanager/secret:Secret",
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+  "aws:opensearch/domainPolicy:DomainPolicy",
+  "aws:glacier/vault:Vault",
+  "aws:lambda/permission:Permission",
+  ...TYPES.bucketPolicy,
+];
+
+/** The policy documents a resource carries, with their kind and a label for messages. */
+export function documentsOf(type: string, props: Record<string, unknown>): { label: string; doc: unknown; kind: DocKind }[] {
   if (TYPES.iamRole.includes(type as never)) {
     const role = props as Role;
-    const inline = masked(role.inlinePolicies) ? [{ label: "inlinePolicies", doc: role.inlinePolicies }] : list(role.inlinePolicies).map((p, i) => ({ label: `inlinePolicies[${i}]${p?.name ? ` "${p.name}"` : ""}`, doc: p?.policy }));
-    return [{ label: "assumeRolePolicy", doc: role.assumeRolePolicy }, ...inline];
+    const inline = masked(role.inlinePolicies)
+      ? [{ label: "inlinePolicies", doc: role.inlinePolicies, kind: "identity" as const }]
+      : list(role.inlinePolicies).map((p, i) => ({ label: `inlinePolicies[${i}]${p?.name ? ` "${p.name}"` : ""}`, doc: p?.policy, kind: "identity" as const }));
+    return [{ label: "assumeRolePolicy", doc: role.assumeRolePolicy, kind: "trust" }, ...inline];
   }
-  if (TYPES.iamPolicyDocument.includes(type as never) || TYPES.kmsKey.includes(type as never) || type === "aws:kms/keyPolicy:KeyPolicy") {
-    return props.policy === undefined && !TYPES.iamPolicyDocument.includes(type as never) ? [] : [{ label: "policy", doc: props.policy }];
+  if (TYPES.iamPolicyDocument.includes(type as never)) return [{ label: "policy", doc: props.policy, kind: "identity" }];
+  if (type === "aws:lambda/permission:Permission") {
+    // A permission is one statement: principal, action, and the source it is limited to.
+    const cond: Record<string, Record<string, unknown>> = {};
+    if (typeof props.sourceArn === "string") cond.ArnLike = { "aws:SourceArn": props.sourceArn };
+    if (typeof props.sourceAccount === "string") cond.StringEquals = { ...(cond.StringEquals ?? {}), "aws:SourceAccount": props.sourceAccount };
+    if (typeof props.principalOrgId === "string") cond.StringEquals = { ...(cond.StringEquals ?? {}), "aws:PrincipalOrgID": props.principalOrgId };
+    const principal = String(props.principal ?? "");
+    const Principal = principal === "*" ? "*" : /^\d{12}$|^arn:/.test(principal) ? { AWS: principal } : { Service: principal };
+    return [{ label: "permission", doc: { Statement: [{ Effect: "Allow", Principal, Action: props.action, Resource: "*", Condition: cond }] }, kind: "resource" }];
   }
+  if (type === "aws:opensearch/domainPolicy:DomainPolicy") return [{ label: "accessPolicies", doc: props.accessPolicies, kind: "resource" }];
+  if (type === "aws:glacier/vault:Vault") return props.accessPolicy === undefined ? [] : [{ label: "accessPolicy", doc: props.accessPolicy, kind: "resource" }];
+  if (type === "aws:cloudwatch/logResourcePolicy:LogResourcePolicy") return [{ label: "policyDocument", doc: props.policyDocument, kind: "resource" }];
+  if (RESOURCE_POLICY_TYPES.includes(type)) return props.policy === undefined ? [] : [{ label: "policy", doc: props.policy, kind: "resource" }];
   return [];
 }
 
@@ -29,11 +65,25 @@ function attachedArns(type: string, props: Record<string, unknown>): unknown[] {
   return [];
 }
 
-const IAM_TYPES = [...TYPES.iamRole, ...TYPES.iamPolicyDocument, ...TYPES.iamAttachment, ...TYPES.kmsKey, "aws:kms/keyPolicy:KeyPolicy"];
+const IAM_TYPES = [...TYPES.iamRole, ...TYPES.iamPolicyDocument, ...TYPES.iamAttachment, ...RESOURCE_POLICY_TYPES];
+const sid = (s: Statement) => (s.Sid ? ` (statement "${s.Sid}")` : "");
 
-/** A web-identity trust (OIDC) without a condition lets every identity of the provider (any service account) assume the role. */
-const isOpenWebIdentity = (s: Statement) =>
-  isAllow(s) && typeof s.Principal === "object" && s.Principal !== null && "Federated" in s.Principal && values(s.Action).some((a) => /^sts:AssumeRoleWith(WebIdentity|SAML)$/.test(a) || a === "sts:*" || a === "*") && !hasCondition(s);
+/** Accounts AWS services write from (ELB access-log delivery, per region): trusted as principals of log buckets. */
+export const AWS_SERVICE_ACCOUNTS = ["127311923021", "033677994240", "027434742980", "797873946194", "985666609251", "054676820928", "156460612806", "652711504416", "009996457667", "897822967062", "582318560864", "600734575887", "383597477331", "114774131450", "783225319266", "718504428378", "507241528517", "048591011584", "190560391635", "076674570225"];
+
+/** The account the stack deploys into: the account most ARNs of its resources name. */
+export function ownAccounts(resources: PolicyResource[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const r of resources) {
+    const text = ifKnown(() => JSON.stringify(r.props)) ?? "";
+    for (const m of text.matchAll(/arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  }
+  const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  return new Set(best ? [best[0]] : []);
+}
+
+/** Services whose resource-policy grants need no source condition (they write only for the account that asked). */
+const SERVICES_WITHOUT_SOURCE = ["logdelivery.elasticloadbalancing.amazonaws.com", "elasticloadbalancing.amazonaws.com"];
 
 export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
@@ -42,46 +92,105 @@ export const iamPolicies: Policies = [
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     validate: (props, { args }, report) => {
-      for (const { label, doc } of documentsOf(args.type, props)) {
+      for (const { label, doc, kind } of documentsOf(args.type, props)) {
         const read = statementsOf(doc);
         if ("unreadable" in read) {
           report(`${label} of "${args.name}" ${read.unreadable}.`);
           continue;
         }
+        if (kind !== "identity") continue;
         for (const s of read.statements) {
-          if (isAdminStatement(s)) report(`${label} of "${args.name}" allows ${s.NotAction !== undefined ? "NotAction" : 'action "*"'} on resource "*"${s.Sid ? ` (statement "${s.Sid}")` : ""}: grant the actions and resources the role needs.`);
+          if (isAdminStatement(s)) report(`${label} of "${args.name}" allows ${s.NotAction !== undefined ? "NotAction" : 'action "*"'} on resource "*"${sid(s)}: grant the actions and resources the role needs.`);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "iam-least-privilege",
+    description:
+      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const roles = ofType(resources, TYPES.iamRole);
+      const docsOf = (r: PolicyResource) => documentsOf(r.type, ifKnown(() => ({ ...r.props })) ?? {}).filter((d) => d.kind === "identity");
+      const principals = new Map<PolicyResource, { holder: PolicyResource; statements: Statement[] }[]>();
+      const add = (principal: PolicyResource, holder: PolicyResource, statements: Statement[]) => principals.set(principal, [...(principals.get(principal) ?? []), { holder, statements }]);
+      for (const r of resources.filter((x) => IAM_TYPES.includes(x.type))) {
+        for (const d of docsOf(r)) {
+          const read = ifKnown(() => statementsOf(d.doc));
+          if (!read || "unreadable" in read) continue;
+          // A policy document counts for the role it is attached to (RolePolicy role, attachments of a Policy), else for itself.
+          const roleRef = ifKnown(() => r.props.role);
+          const role = roles.find((x) => refersTo(roleRef, x));
+          const attachedTo = ofType(resources, TYPES.iamAttachment)
+            .filter((a) => refersTo(ifKnown(() => a.props.policyArn), r))
+            .map((a) => roles.find((x) => refersTo(ifKnown(() => a.props.role), x)))
+            .filter((x): x is PolicyResource => x !== undefined);
+          const owners = TYPES.iamRole.includes(r.type as never) ? [r] : role ? [role] : attachedTo.length > 0 ? attachedTo : [r];
+          for (const o of owners) add(o, r, read.statements);
+        }
+      }
+      for (const [principal, held] of principals) {
+        const all = held.flatMap((h) => h.statements);
+        for (const f of escalations(all)) {
+          if (/administrator rights|NotAction/.test(f.why)) continue; // iam-no-admin-statement
+          const holder = held.find((h) => h.statements.includes(f.statement))?.holder ?? principal;
+          const message = `${describe(principal)}: ${f.why}.`;
+          report(message, holder.urn);
+          if (holder !== principal) report(message, principal.urn);
         }
       }
     },
   }),
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-managed-policy",
-    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess).",
+    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite).",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     config: {
       forbiddenPolicies: { type: "array", items: { type: "string" }, default: ADMIN_MANAGED_POLICIES, description: "Managed policy names (last ARN segment) never attached." },
+      forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource)." },
     },
     validate: (props, { args, config }, report) => {
-      const forbidden = config.forbiddenPolicies as string[];
+      const patterns = (config.forbiddenPolicyPatterns as string[]).map((x) => new RegExp(x));
+      const forbidden = [...(config.forbiddenPolicies as string[])];
       for (const arn of attachedArns(args.type, props)) {
         if (masked(arn)) report(`${maskedMessage(`A policy ARN attached by "${args.name}"`)}.`);
-        else if (typeof arn === "string" && forbidden.includes(arn.split("/").pop() ?? "")) report(`"${args.name}" attaches ${arn}: attach a policy with only the permissions needed.`);
+        else if (typeof arn === "string" && (forbidden.includes(arn.split("/").pop() ?? "") || (/^arn:aws[\w-]*:iam::aws:policy\//.test(arn) && patterns.some((re) => re.test(arn.split("/").pop() ?? ""))))) {
+          report(`"${args.name}" attaches ${arn}: attach a policy with only the permissions needed.`);
+        }
       }
     },
   }),
-  resourceRule<Record<string, unknown>>({
+  stackRule({
     name: "iam-no-public-principal",
-    description: 'No IAM trust policy, resource policy or KMS key policy allows principal "*" (anyone) without a condition, and no web-identity trust lacks conditions.',
+    description:
+      'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy without a source condition; no other account trusted without a restricting condition.',
     enforcementLevel: "mandatory",
-    types: IAM_TYPES,
-    validate: (props, { args }, report) => {
-      for (const { label, doc } of documentsOf(args.type, props)) {
-        const read = statementsOf(doc);
-        if ("unreadable" in read) continue; // reported by iam-no-admin-statement
-        for (const s of read.statements) {
-          if (isAllow(s) && hasPublicPrincipal(s) && !hasCondition(s)) report(`${label} of "${args.name}" allows principal "*"${s.Sid ? ` (statement "${s.Sid}")` : ""} without a condition: name the principals.`);
-          if (isOpenWebIdentity(s)) report(`${label} of "${args.name}" trusts a federated provider without a condition: every identity it issues (any service account) can assume the role; add sub/aud conditions.`);
+    config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts that may be named as principals without a condition." } },
+    validate: (resources, { config }, report) => {
+      const trusted = new Set([...ownAccounts(resources), ...AWS_SERVICE_ACCOUNTS, ...(config.trustedAccounts as string[])]);
+      for (const r of resources.filter((x) => IAM_TYPES.includes(x.type))) {
+        for (const { label, doc, kind } of documentsOf(r.type, ifKnown(() => ({ ...r.props })) ?? {})) {
+          if (kind === "identity") continue;
+          const read = ifKnown(() => statementsOf(doc));
+          if (!read || "unreadable" in read) continue; // unknown during preview, or reported by iam-no-admin-statement
+          for (const s of read.statements) {
+            if (!isAllow(s)) continue;
+            const who = principalsOf(s);
+            const restricting = restrictingConditions(s);
+            const where = `${label} of "${r.name}"${sid(s)}`;
+            if (isPublicGrant(s)) {
+              const conds = Object.values(s.Condition ?? {}).flatMap((b) => Object.keys(b ?? {}));
+              report(`${where} allows principal "*" (anyone)${conds.length ? ` with only ${conds.join(", ")}, which restrict no caller` : " without a condition"}: name the principals or add a condition on aws:SourceArn/SourceAccount/PrincipalOrgID.`, r.urn);
+            }
+            if (isOpenWebIdentity(s)) report(`${where} trusts a federated provider without an exact :sub condition (only ${Object.values(s.Condition ?? {}).flatMap((b) => Object.keys(b ?? {})).join(", ") || "nothing"}): every identity it issues can assume the role.`, r.urn);
+            if (kind === "resource" && restricting.length === 0 && who.services.some((x) => !SERVICES_WITHOUT_SOURCE.includes(x))) {
+              report(`${where} lets ${who.services.join(", ")} act without an aws:SourceArn/SourceAccount condition: any account's use of the service could reach this resource (confused deputy).`, r.urn);
+            }
+            const foreign = who.accounts.filter((a) => /^\d{12}$/.test(a) && !trusted.has(a));
+            if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);
+          }
         }
       }
     },
@@ -104,7 +213,7 @@ export const iamPolicies: Policies = [
     types: TYPES.kmsKey,
     config: { ...environmentConfig, minDays: { type: "integer", minimum: 7, maximum: 30, default: 30, description: "Smallest deletionWindowInDays allowed in prod." } },
     validate: (p, { args, config }, report) => {
-      if (!isProd(config, args.urn)) return;
+      if (!isProd(config, args)) return;
       const days = p.deletionWindowInDays === undefined ? 30 : num(p.deletionWindowInDays);
       if (days === undefined || days < Number(config.minDays)) report(`KMS key "${args.name}" in a prod stack has deletionWindowInDays ${p.deletionWindowInDays}; it must be at least ${config.minDays}.`);
     },

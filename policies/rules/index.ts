@@ -9,17 +9,22 @@ import { securityGroupPolicies } from "./securitygroups";
 import { timeoutPolicies } from "./timeouts";
 import { computePolicies } from "./compute";
 import { iamPolicies } from "./iam";
-import { networkPolicies } from "./network";
+import { networkPolicies, subnetPolicies } from "./network";
 import { originLockPolicies } from "./originlock";
 import { podSecurityPolicies } from "./podsecurity";
+import { retentionPolicies } from "./retention";
+import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
+import { environmentPolicies } from "./environment";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
+  ...environmentPolicies,
   ...loadBalancerPolicies,
   ...originLockPolicies,
   ...securityGroupPolicies,
   ...networkPolicies,
+  ...subnetPolicies,
   ...cloudfrontPolicies,
   ...wafPolicies,
   ...s3Policies,
@@ -30,4 +35,8 @@ export const allPolicies: Policies = [
   ...kubernetesPolicies,
   ...podSecurityPolicies,
   ...timeoutPolicies,
+  ...viewerPolicies,
+  ...headerPolicies,
+  ...nginxPolicies,
+  ...retentionPolicies,
 ];

@@ -1,6 +1,10 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { selectorMatches } from "../semantics/netpol";
+import { environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
+import { podTemplateOf, POD_TYPES } from "./podsecurity";
+import { listensOf, locationFor, parseNginx, proxies, serversOf } from "../semantics/nginx";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -9,6 +13,13 @@ type Service = Props<core.v1.Service>;
 type Pdb = Props<k8sPolicy.v1.PodDisruptionBudget>;
 
 export const podSpecOf = (p: Workload): PodSpec => (p.spec?.template?.spec ?? {}) as PodSpec;
+/** The pod spec of any pod-bearing kind (Pod, the controllers, Job, CronJob, PodTemplate). */
+const podSpecOfKind = (type: string, p: Record<string, unknown>): PodSpec => {
+  const spec = podTemplateOf(type, p).spec;
+  return (masked(spec) || typeof spec !== "object" || spec === null ? {} : spec) as PodSpec;
+};
+/** Kinds that keep pods running (probes apply): the controllers, not Jobs. */
+const LONG_RUNNING = [...TYPES.workload, "kubernetes:apps/v1:ReplicaSet", "kubernetes:core/v1:ReplicationController"];
 const containersOf = (s: PodSpec): Container[] => list(s.containers as Container[] | undefined);
 const allContainersOf = (s: PodSpec): Container[] => [...list(s.initContainers as Container[] | undefined), ...containersOf(s)];
 
@@ -23,11 +34,11 @@ export function imageTag(image: string): string | undefined {
 export const kubernetesPolicies: Policies = [
   resourceRule<Workload>({
     name: "k8s-probes",
-    description: "Every workload container has a readinessProbe and a livenessProbe.",
+    description: "Every container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController) has a readinessProbe and a livenessProbe.",
     enforcementLevel: "mandatory",
-    types: TYPES.workload,
+    types: LONG_RUNNING,
     validate: (p, { args }, report) => {
-      for (const c of containersOf(podSpecOf(p))) {
+      for (const c of containersOf(podSpecOfKind(args.type, p as never))) {
         const missing = [c.readinessProbe ? "" : "readinessProbe", c.livenessProbe ? "" : "livenessProbe"].filter(Boolean);
         if (missing.length > 0) report(`Container "${c.name}" of "${args.name}" has no ${missing.join(" or ")}.`);
       }
@@ -35,14 +46,14 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Workload>({
     name: "k8s-resources",
-    description: "Every workload container requests CPU and memory and has a memory limit (CPU limit optional by config).",
+    description: "Every container of every pod-bearing kind requests CPU and memory and has a memory limit (CPU limit optional by config).",
     enforcementLevel: "mandatory",
-    types: TYPES.workload,
+    types: POD_TYPES,
     config: {
       requireCpuLimit: { type: "boolean", default: false, description: "Also require a CPU limit (off by default: CPU limits throttle latency-sensitive servers)." },
     },
     validate: (p, { args, config }, report) => {
-      for (const c of containersOf(podSpecOf(p))) {
+      for (const c of containersOf(podSpecOfKind(args.type, p as never))) {
         const requests = (c.resources?.requests ?? {}) as Record<string, unknown>;
         const limits = (c.resources?.limits ?? {}) as Record<string, unknown>;
         const missing = [
@@ -57,11 +68,11 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Workload>({
     name: "k8s-run-as-non-root",
-    description: "Workload containers run as non-root (runAsNonRoot, never uid 0), unprivileged, without privilege escalation.",
+    description: "Containers of every pod-bearing kind run as non-root (runAsNonRoot, never uid 0), unprivileged, without privilege escalation.",
     enforcementLevel: "mandatory",
-    types: TYPES.workload,
+    types: POD_TYPES,
     validate: (p, { args }, report) => {
-      const pod = podSpecOf(p);
+      const pod = podSpecOfKind(args.type, p as never);
       for (const c of allContainersOf(pod)) {
         const sc = c.securityContext ?? {};
         const nonRoot = sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
@@ -76,11 +87,11 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Workload>({
     name: "k8s-image-pinned",
-    description: "Container images carry an explicit tag other than latest, or a digest.",
+    description: "Container images of every pod-bearing kind carry an explicit tag other than latest, or a digest.",
     enforcementLevel: "mandatory",
-    types: TYPES.workload,
+    types: POD_TYPES,
     validate: (p, { args }, report) => {
-      for (const c of allContainersOf(podSpecOf(p))) {
+      for (const c of allContainersOf(podSpecOfKind(args.type, p as never))) {
         if (typeof c.image !== "string") continue;
         const tag = imageTag(c.image);
         if (tag === "" || tag === "latest") report(`Container "${c.name}" of "${args.name}" uses image "${c.image}" (${tag ? "latest" : "no tag"}); pin a version tag or digest.`);
@@ -89,11 +100,14 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Service>({
     name: "k8s-no-loadbalancer-service",
-    description: "No Kubernetes Service of type LoadBalancer: traffic enters only through the managed edge (CloudFront/ALB/NLB).",
+    description:
+      "Traffic enters only through the managed edge (CloudFront/ALB/NLB): no Service of type LoadBalancer, none with externalIPs, no Ingress or Gateway API object (a controller would make a load balancer outside the origin lock and WAF).",
     enforcementLevel: "mandatory",
-    types: TYPES.service,
+    types: [...TYPES.service, "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:extensions/v1beta1:Ingress", "kubernetes:gateway.networking.k8s.io/v1:Gateway", "kubernetes:gateway.networking.k8s.io/v1beta1:Gateway"],
     validate: (p, { args }, report) => {
+      if (!TYPES.service.includes(args.type as never)) return report(`${args.type.split(":").pop()} "${args.name}" exposes the cluster through a controller-made load balancer, past the origin lock, WAF and rate limits; route through the edge's nginx instead.`);
       if (p.spec?.type === "LoadBalancer") report(`Service "${args.name}" is of type LoadBalancer; use ClusterIP or NodePort behind the edge load balancers.`);
+      if (list(p.spec?.externalIPs).length > 0) report(`Service "${args.name}" sets externalIPs ${list(p.spec?.externalIPs).join(", ")}: every node answers for them, outside the edge.`);
     },
   }),
   stackRule({
@@ -105,7 +119,7 @@ export const kubernetesPolicies: Policies = [
       const min = Number(config.minReplicas);
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
       for (const d of ofType(resources, TYPES.deployment)) {
-        if (!isProd(config, d.urn)) continue;
+        if (!isProd(config, { urn: d.urn, provider: stackAwsProvider(resources) })) continue;
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
         const nameUnknown = unknownAt(() => (d.props as Workload).metadata?.name);
         const targetOf = (h: PolicyResource) => ifKnown(() => ({ ...(h.props.spec?.scaleTargetRef ?? {}) }) as { kind?: string; name?: string });
@@ -151,6 +165,183 @@ export const kubernetesPolicies: Policies = [
         }
         const bounded = covering.some((pdb) => ifKnown(() => isSet((pdb.props as Pdb).spec?.minAvailable) || isSet((pdb.props as Pdb).spec?.maxUnavailable)) !== false);
         if (!bounded) report(`PodDisruptionBudget "${covering[0].name}" for Deployment "${d.name}" sets neither minAvailable nor maxUnavailable.`, covering[0].urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-rollout-surge-only-prod",
+    description: "In prod, every Deployment rolls out by surging (RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1): no rollout takes serving pods away first (Recreate, or Kubernetes' default 25% unavailable).",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      for (const d of ofType(resources, TYPES.deployment)) {
+        if (!isProd(config, d.urn)) continue;
+        const strategy = ifKnown(() => ({ ...((d.props as Workload).spec?.strategy ?? {}) })) as { type?: string; rollingUpdate?: { maxUnavailable?: unknown; maxSurge?: unknown } } | undefined;
+        if (!strategy) continue;
+        if (strategy.type === "Recreate") {
+          report(`Deployment "${d.name}" uses the Recreate strategy: every pod stops before the new ones start.`, d.urn);
+          continue;
+        }
+        const zero = (v: unknown) => v === 0 || v === "0" || v === "0%";
+        const unavailable = strategy.rollingUpdate?.maxUnavailable;
+        if (!zero(unavailable)) report(`Deployment "${d.name}" rolls out with maxUnavailable ${unavailable ?? "unset (25%)"}: serving pods go before their replacements are ready; set 0 and surge instead.`, d.urn);
+        else if (zero(strategy.rollingUpdate?.maxSurge)) report(`Deployment "${d.name}" has maxUnavailable 0 and maxSurge 0: a rollout can never progress.`, d.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-zone-spread-prod",
+    description:
+      "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity), and every node group spans at least two zones.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const ZONE = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
+      for (const d of ofType(resources, TYPES.deployment)) {
+        if (!isProd(config, d.urn)) continue;
+        const pod = ifKnown(() => JSON.parse(JSON.stringify((d.props as Workload).spec?.template ?? {})) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpec });
+        if (!pod) continue;
+        const labels = pod.metadata?.labels ?? {};
+        const spread = list(pod.spec?.topologySpreadConstraints).some(
+          (t) => ZONE.includes(String(t?.topologyKey)) && t?.whenUnsatisfiable === "DoNotSchedule" && (num(t?.maxSkew) ?? 99) <= 1 && selectorMatches(t?.labelSelector as never, labels),
+        );
+        const anti = list(pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).some((t) => ZONE.includes(String(t?.topologyKey)) && selectorMatches(t?.labelSelector as never, labels));
+        if (!spread && !anti) report(`Deployment "${d.name}" has no hard zone spread (topologySpreadConstraints on topology.kubernetes.io/zone with DoNotSchedule, maxSkew 1 and a selector matching its pods): one zone's outage can take every replica.`, d.urn);
+      }
+      const subnets = ofType(resources, TYPES.subnet);
+      for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) {
+        if (!isProd(config, g.urn)) continue;
+        const refs = ifKnown(() => list(g.props.subnetIds as unknown[]));
+        if (!refs) continue;
+        const zones = new Set<string>();
+        let unresolved = false;
+        for (const ref of refs) {
+          const sn = subnets.find((x) => refersTo(ref, x));
+          const az = sn ? ifKnown(() => sn.props.availabilityZone ?? sn.props.availabilityZoneId) : undefined;
+          if (typeof az === "string") zones.add(az);
+          else unresolved = true;
+        }
+        if (!unresolved && zones.size < 2) report(`Node group "${g.name}" runs in ${zones.size} zone(s) (${[...zones].join(", ")}): a hard zone spread can't place pods and one zone's outage takes the nodes.`, g.urn);
+        const min = ifKnown(() => num((g.props.scalingConfig as { minSize?: unknown } | undefined)?.minSize));
+        if (min !== undefined && min < 2) report(`Node group "${g.name}" may scale down to ${min} node(s): too few for replicas in more than one zone.`, g.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-pdb-effective-prod",
+    description: "In prod, each Deployment's PodDisruptionBudget both protects and allows progress: it lets at least one pod go (not maxUnavailable 0, not minAvailable ≥ replicas) and never all of them (not maxUnavailable ≥ replicas or 100%, not minAvailable 0).",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const pdbs = ofType(resources, TYPES.podDisruptionBudget);
+      const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
+      for (const d of ofType(resources, TYPES.deployment)) {
+        if (!isProd(config, d.urn)) continue;
+        const labels = ifKnown(() => ({ ...((d.props as Workload).spec?.template?.metadata?.labels ?? {}) }) as Record<string, string>);
+        const name = ifKnown(() => (d.props as Workload).metadata?.name);
+        if (!labels) continue;
+        const hpa = hpas.find((h) => ifKnown(() => (h.props.spec as { scaleTargetRef?: { name?: string } } | undefined)?.scaleTargetRef?.name) === name);
+        const replicas = (hpa ? ifKnown(() => num((hpa.props.spec as { minReplicas?: unknown }).minReplicas)) : undefined) ?? ifKnown(() => num((d.props as Workload).spec?.replicas)) ?? 1;
+        for (const pdb of pdbs) {
+          const spec = ifKnown(() => ({ ...((pdb.props as Pdb).spec ?? {}) })) as { selector?: { matchLabels?: Record<string, string> }; minAvailable?: unknown; maxUnavailable?: unknown } | undefined;
+          if (!spec || !selectorMatches(spec.selector as never, labels)) continue;
+          const resolve = (v: unknown) => (typeof v === "string" && v.endsWith("%") ? Math.ceil((Number(v.slice(0, -1)) / 100) * replicas) : num(v));
+          const maxU = resolve(spec.maxUnavailable);
+          const minA = typeof spec.minAvailable === "string" && spec.minAvailable.endsWith("%") ? Math.ceil((Number(spec.minAvailable.slice(0, -1)) / 100) * replicas) : num(spec.minAvailable);
+          const allowed = maxU !== undefined ? maxU : minA !== undefined ? replicas - minA : undefined;
+          if (allowed === undefined) continue;
+          if (allowed >= replicas) report(`PodDisruptionBudget "${pdb.name}" lets all ${replicas} pods of Deployment "${d.name}" be evicted at once (${spec.maxUnavailable !== undefined ? `maxUnavailable ${spec.maxUnavailable}` : `minAvailable ${spec.minAvailable}`}): it protects nothing.`, pdb.urn);
+          else if (allowed <= 0) report(`PodDisruptionBudget "${pdb.name}" allows no eviction of Deployment "${d.name}" (${spec.maxUnavailable !== undefined ? `maxUnavailable ${spec.maxUnavailable}` : `minAvailable ${spec.minAvailable}`} of ${replicas}): node drains and upgrades stall.`, pdb.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-readiness-independent",
+    description:
+      "Readiness, liveness and startup probes of long-running workloads are shallow: an HTTP probe on the pod itself at a dependency-free path (config dependencyFreePaths), never on another host, never an nginx location that proxies to an upstream (a proxy's readiness must not follow its backends), never an exec probe that calls a dependency; so a dependency outage never empties a Service or restarts pods.",
+    enforcementLevel: "mandatory",
+    config: {
+      dependencyFreePaths: { type: "array", items: { type: "string" }, default: [...CONTRACT_UNCACHED_PATHS, "/healthz", "/nginx-health"], description: "HTTP paths that answer from the process alone (default: the contract's uncached paths, matched exactly, and nginx's own health path)." },
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
+    },
+    validate: (resources, { config }, report) => {
+      const paths = config.dependencyFreePaths as string[];
+      const confs = new Map<string, ReturnType<typeof parseNginx>>();
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+        const name = ifKnown(() => (cm.props.metadata as { name?: string } | undefined)?.name);
+        if (typeof text === "string") confs.set(name ?? cm.name, parseNginx(text));
+      }
+      for (const w of resources.filter((r) => LONG_RUNNING.includes(r.type))) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(podSpecOfKind(w.type, w.props))) as PodSpec);
+        if (!spec) continue;
+        const mounted = list(spec.volumes).map((v) => String(v?.configMap?.name ?? "")).filter((n) => n !== "").map((n) => confs.get(n) ?? [...confs.entries()].find(([k]) => k.startsWith(n) || n.startsWith(k))?.[1]).filter((x) => x !== undefined);
+        for (const c of containersOf(spec)) {
+          const portOf = (p: unknown) => (typeof p === "number" ? p : num(p) ?? num(list(c.ports).find((x) => x?.name === p)?.containerPort));
+          for (const kind of ["readinessProbe", "livenessProbe", "startupProbe"] as const) {
+            const probe = c[kind];
+            if (!probe) continue;
+            const where = `${kind} of container "${c.name}" in "${w.name}"`;
+            const cmd = list(probe.exec?.command).join(" ");
+            if (cmd && /redis|postgres|mysql|mongo|curl|wget|\bnc\b|http|\$\(?[A-Z_]*(URL|HOST)/i.test(cmd)) report(`The ${where} runs "${cmd}", which calls a dependency: its outage would ${kind === "readinessProbe" ? "empty the Service" : "restart every pod"}.`, w.urn);
+            const http = probe.httpGet;
+            if (!http) continue;
+            if (isSet(http.host)) report(`The ${where} probes another host (${http.host}): the pod's health then follows that host.`, w.urn);
+            const path = String(http.path ?? "/");
+            const port = portOf(http.port);
+            const server = mounted.flatMap((conf) => serversOf(conf!)).find((sv) => listensOf(sv).some((l) => l.port === port));
+            if (server) {
+              const loc = locationFor(server, path.split("?")[0]);
+              if (loc && proxies(loc)) report(`The ${where} asks nginx for ${path} on port ${port}, a location that proxies to the upstream: the proxy's health follows its backends (one app problem empties every NodePort).`, w.urn);
+              continue;
+            }
+            if (!paths.includes(path.split("?")[0]) || path.includes("?")) report(`The ${where} probes ${path}, not a dependency-free endpoint (${paths.join(", ")}).`, w.urn);
+          }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-hpa-metrics-source",
+    description:
+      "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, and minReplicas ≤ maxReplicas.",
+    enforcementLevel: "mandatory",
+    config: {
+      metricsApis: { type: "array", items: { type: "string" }, default: [], description: "Metric APIs served by something outside the stack: resource (metrics.k8s.io), custom (custom.metrics.k8s.io), external (external.metrics.k8s.io)." },
+    },
+    validate: (resources, { config }, report) => {
+      const apis = new Set(config.metricsApis as string[]);
+      const clusters = ofType(resources, TYPES.eksCluster);
+      const addons = ofType(resources, ["aws:eks/addon:Addon"]);
+      const metricsServer = addons.some((a) => unknownAt(() => a.props.addonName) || /metrics-server/.test(String(ifKnown(() => a.props.addonName) ?? ""))) || resources.some((r) => /metrics-server/.test(r.name) && r.type.startsWith("kubernetes:"));
+      for (const h of ofType(resources, TYPES.horizontalPodAutoscaler)) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(h.props.spec ?? {})) as { metrics?: { type?: string; resource?: { name?: string } }[]; targetCPUUtilizationPercentage?: number; scaleTargetRef?: { kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number });
+        if (!spec) continue;
+        const metrics = spec.metrics ?? (h.type.includes("/v1:") || spec.targetCPUUtilizationPercentage !== undefined ? [{ type: "Resource", resource: { name: "cpu" } }] : [{ type: "Resource", resource: { name: "cpu" } }]);
+        for (const m of metrics) {
+          const type = String(m?.type ?? "");
+          if (type === "Resource" || type === "ContainerResource") {
+            if (!metricsServer && !apis.has("resource") && clusters.length > 0) report(`HPA "${h.name}" scales on ${m.resource?.name ?? "a resource"} from metrics.k8s.io, but the stack installs no metrics-server: it never scales.`, h.urn);
+          } else if (!apis.has(type === "External" ? "external" : "custom")) {
+            report(`HPA "${h.name}" scales on a ${type} metric, which needs a ${type === "External" ? "external" : "custom"}.metrics.k8s.io adapter the stack does not install (list it in metricsApis if present).`, h.urn);
+          }
+        }
+        const min = num(spec.minReplicas) ?? 1;
+        const max = num(spec.maxReplicas);
+        if (max !== undefined && min > max) report(`HPA "${h.name}" has minReplicas ${min} above maxReplicas ${max}.`, h.urn);
+        const target = ofType(resources, TYPES.workload).find((d) => ifKnown(() => (d.props as Workload).metadata?.name) === spec.scaleTargetRef?.name && d.type.endsWith(`:${spec.scaleTargetRef?.kind ?? "Deployment"}`));
+        const namesUnknown = ofType(resources, TYPES.workload).some((d) => unknownAt(() => (d.props as Workload).metadata?.name));
+        if (!target) {
+          if (spec.scaleTargetRef?.name !== undefined && !namesUnknown) report(`HPA "${h.name}" targets ${spec.scaleTargetRef?.kind ?? "?"} "${spec.scaleTargetRef?.name}", which the stack does not declare: it scales nothing.`, h.urn);
+          continue;
+        }
+        for (const m of metrics.filter((x) => x?.type === "Resource")) {
+          const res = String(m.resource?.name ?? "cpu");
+          for (const c of containersOf(podSpecOf(target.props as Workload))) {
+            if (!isSet((c.resources?.requests as Record<string, unknown> | undefined)?.[res])) report(`HPA "${h.name}" scales "${target.name}" on ${res} utilisation, but container "${c.name}" requests no ${res}: the HPA can't compute it.`, h.urn);
+          }
+        }
       }
     },
   }),

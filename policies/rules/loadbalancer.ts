@@ -120,7 +120,7 @@ export const loadBalancerPolicies: Policies = [
     types: TYPES.loadBalancer,
     config: environmentConfig,
     validate: (p, { args, config }, report) => {
-      if (isApplication(p) && isProd(config, args.urn) && p.enableDeletionProtection !== true) {
+      if (isApplication(p) && isProd(config, args) && p.enableDeletionProtection !== true) {
         report(`Application load balancer "${args.name}" in a prod stack must set enableDeletionProtection: true.`);
       }
     },
@@ -132,7 +132,7 @@ export const loadBalancerPolicies: Policies = [
     types: TYPES.loadBalancer,
     config: environmentConfig,
     validate: (p, { args, config }, report) => {
-      if (!isApplication(p) || !isProd(config, args.urn)) return;
+      if (!isApplication(p) || !isProd(config, args)) return;
       if (p.accessLogs?.enabled !== true || !isSet(p.accessLogs?.bucket)) {
         report(`Application load balancer "${args.name}" in a prod stack must enable accessLogs with a bucket (enabled defaults to false).`);
       }
@@ -145,7 +145,7 @@ export const loadBalancerPolicies: Policies = [
     types: TYPES.loadBalancer,
     config: environmentConfig,
     validate: (p, { args, config }, report) => {
-      if (isNetwork(p) && isProd(config, args.urn) && p.enableDeletionProtection !== true) {
+      if (isNetwork(p) && isProd(config, args) && p.enableDeletionProtection !== true) {
         report(`Network load balancer "${args.name}" in a prod stack must set enableDeletionProtection: true.`);
       }
     },
@@ -157,7 +157,7 @@ export const loadBalancerPolicies: Policies = [
     types: TYPES.loadBalancer,
     config: environmentConfig,
     validate: (p, { args, config }, report) => {
-      if (!isNetwork(p) || !isProd(config, args.urn)) return;
+      if (!isNetwork(p) || !isProd(config, args)) return;
       if (p.accessLogs?.enabled !== true || !isSet(p.accessLogs?.bucket)) {
         report(`Network load balancer "${args.name}" in a prod stack must enable accessLogs with a bucket (enabled defaults to false).`);
       }

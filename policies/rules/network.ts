@@ -1,6 +1,7 @@
 import type { ec2 } from "@pulumi/aws";
-import { Policies } from "@pulumi/policy";
-import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES } from "./common";
+import { Policies, PolicyResource } from "@pulumi/policy";
+import { coverage } from "../semantics/cidr";
+import { environmentConfig, ifKnown, isProd, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES } from "./common";
 
 type DefaultSecurityGroup = Props<ec2.DefaultSecurityGroupArgs>;
 
@@ -26,6 +27,126 @@ export const networkPolicies: Policies = [
       for (const vpc of vpcs) {
         const owned = defaults.some((d) => refersTo(ifKnown(() => d.props.vpcId), vpc) || (ifKnown(() => d.props.vpcId) === undefined && siblings(d, vpc)));
         if (!owned) report(`VPC "${vpc.name}" keeps AWS's default security group (all traffic between its members, all egress); declare an aws.ec2.DefaultSecurityGroup for it with no rules.`, vpc.urn);
+      }
+    },
+  }),
+];
+
+// ── Subnets: public or private by their routes ───────────────────────────────────────────────
+
+interface RouteView {
+  destination: string;
+  /** The target's kind: internet gateway, NAT gateway, egress-only gateway, other. */
+  target: "igw" | "nat" | "eigw" | "other";
+  targetRef?: string;
+  /** The resource that declares the route (a route table, or an aws.ec2.Route). */
+  declaredBy: PolicyResource;
+}
+
+const ROUTE_TABLE_TYPES = ["aws:ec2/routeTable:RouteTable", "aws:ec2/defaultRouteTable:DefaultRouteTable"];
+
+function routeTarget(r: Record<string, unknown>, resources: PolicyResource[]): Pick<RouteView, "target" | "targetRef"> {
+  const gw = typeof r.gatewayId === "string" ? r.gatewayId : undefined;
+  const igws = ofType(resources, ["aws:ec2/internetGateway:InternetGateway"]);
+  if (gw && (/^igw-/.test(gw) || igws.some((i) => refersTo(gw, i)))) return { target: "igw", targetRef: gw };
+  if (typeof r.natGatewayId === "string") return { target: "nat", targetRef: r.natGatewayId };
+  if (typeof r.egressOnlyGatewayId === "string") return { target: "eigw", targetRef: r.egressOnlyGatewayId };
+  return { target: "other", targetRef: String(gw ?? r.transitGatewayId ?? r.networkInterfaceId ?? r.vpcPeeringConnectionId ?? "") };
+}
+
+/** The routes that apply to a subnet: its associated route table(s) (or its VPC's main/default table), inline and separate routes. */
+export function routesOf(subnet: PolicyResource, resources: PolicyResource[]): { tables: PolicyResource[]; associations: PolicyResource[]; routes: RouteView[] } {
+  const assocs = ofType(resources, ["aws:ec2/routeTableAssociation:RouteTableAssociation"]).filter((a) => refersTo(ifKnown(() => a.props.subnetId), subnet));
+  const tables = ofType(resources, ROUTE_TABLE_TYPES);
+  let mine = tables.filter((t) => assocs.some((a) => refersTo(ifKnown(() => a.props.routeTableId), t)));
+  if (assocs.length === 0) {
+    // No explicit association: the VPC's main table (a DefaultRouteTable, or a MainRouteTableAssociation's table).
+    const vpc = ifKnown(() => subnet.props.vpcId);
+    const mains = ofType(resources, ["aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"]).filter((m) => ifKnown(() => m.props.vpcId) === vpc);
+    mine = tables.filter((t) => t.type === ROUTE_TABLE_TYPES[1] || mains.some((m) => refersTo(ifKnown(() => m.props.routeTableId), t)));
+  }
+  const routes: RouteView[] = [];
+  for (const t of mine) {
+    for (const r of list(ifKnown(() => t.props.routes as Record<string, unknown>[]))) {
+      const dest = String(r?.cidrBlock ?? r?.ipv6CidrBlock ?? r?.destinationPrefixListId ?? "");
+      routes.push({ destination: dest, ...routeTarget(r ?? {}, resources), declaredBy: t });
+    }
+    for (const r of ofType(resources, ["aws:ec2/route:Route"]).filter((x) => refersTo(ifKnown(() => x.props.routeTableId), t))) {
+      const p = (ifKnown(() => ({ ...r.props })) ?? {}) as Record<string, unknown>;
+      routes.push({ destination: String(p.destinationCidrBlock ?? p.destinationIpv6CidrBlock ?? ""), ...routeTarget(p, resources), declaredBy: r });
+    }
+  }
+  return { tables: mine, associations: assocs, routes };
+}
+
+/** Why a subnet is public (a broad route to an internet gateway, or public addresses handed out with one), else undefined. */
+export function publicRoute(subnet: PolicyResource, resources: PolicyResource[]): RouteView | undefined {
+  return routesOf(subnet, resources).routes.find((r) => r.target === "igw" && coverage([r.destination]).broad);
+}
+
+/** Subnets the stack means to be private: named or tagged so, or holding nodes, caches or the control plane. */
+function intendedPrivate(subnet: PolicyResource, resources: PolicyResource[]): string | undefined {
+  const tags = (ifKnown(() => subnet.props.tags) ?? {}) as Record<string, unknown>;
+  if (tags["kubernetes.io/role/internal-elb"] !== undefined) return "it is tagged kubernetes.io/role/internal-elb";
+  if (/private/i.test(subnet.name) || /private/i.test(String(tags.Name ?? ""))) return "it is named private";
+  const users = [
+    ...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).filter((g) => list(ifKnown(() => g.props.subnetIds as unknown[])).some((ref) => refersTo(ref, subnet))),
+    ...ofType(resources, TYPES.cacheSubnetGroup).filter((g) => list(ifKnown(() => g.props.subnetIds as unknown[])).some((ref) => refersTo(ref, subnet))),
+  ];
+  return users.length > 0 ? `it holds ${users.map((u) => `"${u.name}"`).join(", ")}` : undefined;
+}
+
+export const subnetPolicies: Policies = [
+  stackRule({
+    name: "subnets-private-by-routes",
+    description:
+      "A subnet is public when its route table (associated, or the VPC's main table; inline routes and aws.ec2.Route resources) sends a broad destination to an internet gateway, whatever its tags. Subnets the stack means to be private (named/tagged private, or holding node groups and cache subnet groups) have no such route; node launch templates and instances hand out no public IP.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      for (const sn of ofType(resources, TYPES.subnet)) {
+        const why = intendedPrivate(sn, resources);
+        if (!why) continue;
+        const route = ifKnown(() => publicRoute(sn, resources));
+        if (!route) continue;
+        const message = `Subnet "${sn.name}" is meant to be private (${why}) but routes ${route.destination} to internet gateway ${route.targetRef} (in "${route.declaredBy.name}"): it is public.`;
+        report(message, sn.urn);
+        report(message, route.declaredBy.urn);
+        for (const a of routesOf(sn, resources).associations) report(message, a.urn);
+      }
+      for (const lt of ofType(resources, [...TYPES.launchTemplate, ...TYPES.instance])) {
+        const nics = list(ifKnown(() => lt.props.networkInterfaces as { associatePublicIpAddress?: unknown }[]));
+        const pub = nics.some((n) => n?.associatePublicIpAddress === true || n?.associatePublicIpAddress === "true") || ifKnown(() => lt.props.associatePublicIpAddress) === true;
+        if (pub) report(`"${lt.name}" gives its instances a public IP address (associatePublicIpAddress): nodes stay private.`, lt.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "vpc-nat-per-az-prod",
+    description: "In prod, every private subnet with a default route reaches the internet through a NAT gateway in its own zone (one NAT per AZ), so one zone's outage never cuts the others' egress; a route to a NAT gateway the stack does not declare is reported.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const subnets = ofType(resources, TYPES.subnet);
+      const nats = ofType(resources, ["aws:ec2/natGateway:NatGateway"]);
+      const azOf = (s: PolicyResource | undefined) => (s ? ifKnown(() => String(s.props.availabilityZone ?? s.props.availabilityZoneId ?? "")) : undefined);
+      for (const sn of subnets) {
+        if (!isProd(config, sn.urn) || !intendedPrivate(sn, resources)) continue;
+        const routes = ifKnown(() => routesOf(sn, resources).routes) ?? [];
+        const egress = routes.find((r) => r.target === "nat" && coverage([r.destination]).world);
+        if (!egress) continue;
+        const nat = nats.find((n) => refersTo(egress.targetRef, n));
+        if (!nat) {
+          report(`Private subnet "${sn.name}" routes ${egress.destination} to NAT gateway ${egress.targetRef}, which the stack does not declare (deleted?).`, egress.declaredBy.urn);
+          continue;
+        }
+        const natSubnet = subnets.find((x) => refersTo(ifKnown(() => nat.props.subnetId), x));
+        const natAz = azOf(natSubnet);
+        const az = azOf(sn);
+        if (natAz && az && natAz !== az) {
+          const message = `Private subnet "${sn.name}" (${az}) leaves through NAT gateway "${nat.name}" in ${natAz}: an outage of ${natAz} cuts its egress; give each zone its own NAT gateway.`;
+          report(message, egress.declaredBy.urn);
+          report(message, sn.urn);
+        }
       }
     },
   }),

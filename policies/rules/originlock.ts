@@ -1,6 +1,6 @@
 import type { cloudfront, lb } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
-import { HEADERS } from "../../infra/contract";
+import { HEADERS } from "@edgestack/contract";
 import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { ingressOf } from "./securitygroups";
 
@@ -121,6 +121,10 @@ export const originLockPolicies: Policies = [
               report(message, on.urn);
               // A separate rule opens the group itself: name both.
               if (on !== sg) report(message, sg.urn);
+            } else if (typeof prefix === "string" && ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).some((pl) => refersTo(prefix, pl))) {
+              const pl = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).find((x) => refersTo(prefix, x))!;
+              const entries = list(ifKnown(() => pl.props.entries as { cidr?: string }[])).map((e) => String(e?.cidr));
+              report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list "${pl.name}" (${entries.join(", ") || "no entries"}), declared in this stack: not CloudFront's AWS-managed origin-facing list.`, on.urn);
             } else if (allowedLists.length > 0 && typeof prefix === "string" && !allowedLists.includes(prefix)) {
               report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list ${prefix}, not CloudFront's origin-facing list.`, on.urn);
             }

@@ -5,6 +5,10 @@
  */
 import type { core, networking, rbac } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
+import { METADATA_ADDRESSES } from "../semantics/cidr";
+import { grantsTo, NetworkPolicyView, PodView, portsOpened, publicGrants } from "../semantics/netpol";
+import { broadSubjects, POWERFUL_CLUSTER_ROLES, roleRisks, Subject } from "../semantics/rbac";
+import { parseStructured } from "../semantics/structured";
 import { ifKnown, list, masked, maskedMessage, num, ofType, Props, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 type PodSpec = Props<core.v1.PodSpec>;
@@ -141,29 +145,113 @@ export const podSecurityPolicies: Policies = [
       }
     },
   }),
-  resourceRule<Binding & Role>({
+  stackRule({
     name: "k8s-no-cluster-admin",
-    description: "No RoleBinding or ClusterRoleBinding grants cluster-admin (or binds anonymous/unauthenticated users), and no role grants every verb on every resource.",
+    description:
+      "No access hands over the cluster: no (Cluster)RoleBinding to cluster-admin (or admin/edit cluster-wide), none to everyone (system:authenticated, system:anonymous, system:unauthenticated, all service accounts), no role whose rules (wildcards included) read Secrets, exec/attach into pods, reach nodes/proxy, bind/escalate/impersonate, write bindings or webhooks; no ClusterRole aggregated into the built-in roles with such rules or aggregating everything; no EKS access entry in system:masters or cluster-scoped admin access policy association; no aws-auth mapping to system:masters.",
     enforcementLevel: "mandatory",
-    types: [...TYPES.roleBinding, ...TYPES.role],
-    validate: (p, { args }, report) => {
-      if (TYPES.roleBinding.includes(args.type as never)) {
-        if (masked(p.roleRef)) return report(`${maskedMessage(`roleRef of "${args.name}"`)}.`);
-        if (p.roleRef?.name === "cluster-admin") report(`"${args.name}" binds cluster-admin; bind a role with the permissions needed.`);
-        for (const s of list(p.subjects)) if (["system:anonymous", "system:unauthenticated"].includes(String(s?.name))) report(`"${args.name}" binds ${s?.name}.`);
-        return;
+    validate: (resources, _ctx, report) => {
+      const roles = ofType(resources, TYPES.role);
+      const risksOf = new Map<PolicyResource, string[]>();
+      for (const r of roles) {
+        const p = ifKnown(() => ({ ...(r.props as Role) }));
+        if (!p) continue;
+        if (masked(p.rules)) {
+          report(`${maskedMessage(`rules of "${r.name}"`)}.`, r.urn);
+          continue;
+        }
+        const risks = roleRisks(list(p.rules) as never);
+        const labels = (p.metadata?.labels ?? {}) as Record<string, unknown>;
+        const aggregatesInto = Object.keys(labels).filter((k) => /^rbac\.authorization\.k8s\.io\/aggregate-to-/.test(k) && String(labels[k]) === "true");
+        const agg = (p as { aggregationRule?: { clusterRoleSelectors?: { matchLabels?: object; matchExpressions?: unknown[] }[] } }).aggregationRule;
+        if (agg && list(agg.clusterRoleSelectors).some((sel) => Object.keys(sel?.matchLabels ?? {}).length === 0 && list(sel?.matchExpressions).length === 0)) {
+          report(`ClusterRole "${r.name}" aggregates every ClusterRole (an empty clusterRoleSelector): cluster-admin in all but name.`, r.urn);
+        }
+        if (risks.length > 0) {
+          risksOf.set(r, risks);
+          report(`Role "${r.name}" ${risks.join("; ")}${aggregatesInto.length ? ` — and is aggregated into the built-in roles by ${aggregatesInto.join(", ")}, so everyone bound to them gets it` : ""}.`, r.urn);
+        }
       }
-      for (const r of list(p.rules)) {
-        if (list(r?.verbs).includes("*") && list(r?.resources).includes("*")) report(`Role "${args.name}" grants every verb on every resource (cluster-admin in all but name).`);
+      for (const b of ofType(resources, TYPES.roleBinding)) {
+        const p = ifKnown(() => ({ ...(b.props as Binding) }));
+        if (!p) continue;
+        if (masked(p.roleRef)) {
+          report(`${maskedMessage(`roleRef of "${b.name}"`)}.`, b.urn);
+          continue;
+        }
+        const ref = String(p.roleRef?.name ?? "");
+        const clusterWide = b.type.endsWith(":ClusterRoleBinding");
+        const subjects = list(p.subjects) as Subject[];
+        if (ref === "cluster-admin" || (clusterWide && POWERFUL_CLUSTER_ROLES.includes(ref))) report(`"${b.name}" binds ${ref}${clusterWide ? " cluster-wide" : ""}; bind a role with the permissions needed.`, b.urn);
+        const everyone = broadSubjects(subjects);
+        if (everyone.length > 0) report(`"${b.name}" binds ${ref} to ${everyone.join(", ")} (everyone of that kind).`, b.urn);
+        const role = roles.find((r) => (ifKnown(() => (r.props as Role).metadata?.name) ?? r.name) === ref && (p.roleRef?.kind === undefined || r.type.endsWith(`:${p.roleRef.kind}`)));
+        const risks = role ? risksOf.get(role) : undefined;
+        if (risks) report(`"${b.name}" binds role "${ref}", which ${risks.join("; ")}.`, b.urn);
+      }
+      // EKS access entries: the cluster's own RBAC by another door.
+      for (const e of ofType(resources, ["aws:eks/accessEntry:AccessEntry"])) {
+        const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String);
+        const everyone = groups.filter((g) => g === "system:masters" || broadSubjects([{ name: g }]).length > 0);
+        if (everyone.length > 0) report(`Access entry "${e.name}" puts its principal in ${everyone.join(", ")}: cluster-admin (or everyone's rights) through the EKS API.`, e.urn);
+      }
+      for (const a of ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])) {
+        const arn = String(ifKnown(() => a.props.policyArn) ?? "");
+        const scope = String(ifKnown(() => (a.props.accessScope as { type?: string } | undefined)?.type) ?? "");
+        if (/AmazonEKSClusterAdminPolicy$/.test(arn) || (/AmazonEKS(Admin|Edit)Policy$/.test(arn) && scope === "cluster")) {
+          report(`Access policy association "${a.name}" grants ${arn.split("/").pop()}${scope ? ` (scope ${scope})` : ""}: cluster-admin through the EKS API; grant a namespaced view/edit policy.`, a.urn);
+        }
+      }
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const meta = ifKnown(() => cm.props.metadata as { name?: string; namespace?: string } | undefined);
+        if (meta?.name !== "aws-auth") continue;
+        const data = (ifKnown(() => cm.props.data) ?? {}) as Record<string, unknown>;
+        for (const key of ["mapRoles", "mapUsers"]) {
+          const entries = parseStructured(data[key]);
+          for (const entry of Array.isArray(entries) ? entries : []) {
+            const groups = list((entry as { groups?: unknown[] })?.groups).map(String);
+            if (groups.includes("system:masters")) report(`ConfigMap "${cm.name}" (aws-auth) maps ${(entry as { rolearn?: string; userarn?: string }).rolearn ?? (entry as { userarn?: string }).userarn} to system:masters: cluster-admin.`, cm.urn);
+          }
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-read-only-root-filesystem",
+    description: "Every container of every pod-bearing kind runs with readOnlyRootFilesystem: true (writable paths as emptyDir volumes), so a compromised process can't alter its own binaries or drop tools.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    validate: (props, { args }, report) => {
+      const spec = podTemplateOf(args.type, props).spec as PodSpec | undefined;
+      if (!spec || masked(spec)) return;
+      for (const c of [...list(spec.initContainers as Container[] | undefined), ...list(spec.containers as Container[] | undefined)]) {
+        if (c?.securityContext?.readOnlyRootFilesystem !== true) report(`Container "${c?.name}" of "${args.name}" has a writable root filesystem (readOnlyRootFilesystem is ${c?.securityContext?.readOnlyRootFilesystem ?? "unset"}).`);
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-no-host-storage",
+    description: "No PersistentVolume mounts a node's filesystem (hostPath or local), and no StorageClass provisions host paths: a pod claiming it reads or writes the node, whatever its pod spec says.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      for (const pv of ofType(resources, ["kubernetes:core/v1:PersistentVolume"])) {
+        const spec = ifKnown(() => (pv.props.spec ?? {}) as Record<string, unknown>) ?? {};
+        for (const kind of ["hostPath", "local"]) if (spec[kind] !== undefined) report(`PersistentVolume "${pv.name}" is a ${kind} volume (${JSON.stringify(spec[kind])}): any pod that claims it reaches the node's filesystem.`, pv.urn);
+      }
+      for (const sc of ofType(resources, ["kubernetes:storage.k8s.io/v1:StorageClass"])) {
+        const prov = String(ifKnown(() => sc.props.provisioner) ?? "");
+        if (/host-?path|local-path|no-provisioner/.test(prov)) report(`StorageClass "${sc.name}" provisions ${prov}: volumes on the node's filesystem.`, sc.urn);
       }
     },
   }),
   stackRule({
     name: "k8s-default-deny-network-policy",
-    description: "Every namespace with pod-bearing resources has a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules), and every NetworkPolicy rule names its peers (none admits everyone) and its ports.",
+    description:
+      "Every namespace with pod-bearing resources has a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules); once all policies of a namespace are combined, no pod reaches the instance metadata service (169.254.169.254, fd00:ec2::254) or is opened to/towards a broad share of the internet (ipBlock coverage after except, any spelling) or every pod of every namespace; every rule names ports (no port-less entry, no range of 1024+ ports).",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       const policies = ofType(resources, TYPES.networkPolicy);
+      const views: { resource: PolicyResource; view: NetworkPolicyView }[] = [];
       const denied = new Set<string>();
       let unresolved = false;
       for (const np of policies) {
@@ -181,18 +269,41 @@ export const podSecurityPolicies: Policies = [
           denied.add(namespaceOf(np));
         }
         for (const [dir, rules] of [["ingress", list(p.spec?.ingress)], ["egress", list(p.spec?.egress)]] as const) {
-          for (const rule of rules as { from?: unknown[]; to?: unknown[]; ports?: unknown[] }[]) {
-            if (list(rule?.ports).length === 0) report(`NetworkPolicy "${np.name}" has an ${dir} rule without ports: it admits every port.`, np.urn);
-            const peers = list((dir === "ingress" ? rule?.from : rule?.to) as { ipBlock?: { cidr?: string }; namespaceSelector?: unknown; podSelector?: unknown }[] | undefined);
-            if (peers.length === 0) report(`NetworkPolicy "${np.name}" has an ${dir} rule with no ${dir === "ingress" ? "from" : "to"}: it admits every peer.`, np.urn);
-            for (const peer of peers) {
-              if (peer?.ipBlock?.cidr !== undefined && /\/0$/.test(peer.ipBlock.cidr)) report(`NetworkPolicy "${np.name}" admits ${peer.ipBlock.cidr} (${dir}).`, np.urn);
-              if (peer?.ipBlock === undefined && isEmptySelector(peer?.namespaceSelector ?? null) && (peer?.podSelector === undefined || isEmptySelector(peer.podSelector))) report(`NetworkPolicy "${np.name}" admits every pod in every namespace (${dir}).`, np.urn);
-            }
+          for (const rule of rules as { ports?: never[] }[]) {
+            const opened = portsOpened(list(rule?.ports));
+            if (opened.all) report(`NetworkPolicy "${np.name}" has an ${dir} rule with ${opened.why}.`, np.urn);
           }
         }
+        views.push({ resource: np, view: { name: np.name, namespace: namespaceOf(np), podSelector: p.spec?.podSelector as never, policyTypes: p.spec?.policyTypes === undefined ? undefined : list(p.spec.policyTypes), ingress: p.spec?.ingress as never, egress: p.spec?.egress as never } });
       }
       if (unresolved) return;
+      // What each pod can reach once every policy of its namespace is combined.
+      const all: NetworkPolicyView[] = views.map((v) => v.view);
+      const byName = new Map(views.map((v) => [v.view.name, v.resource]));
+      const seen = new Set<string>();
+      for (const w of resources.filter((r) => POD_TYPES.includes(r.type as never))) {
+        if (unknownAt(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace)) continue;
+        const template = ifKnown(() => podTemplateOf(w.type, w.props)) ?? {};
+        const labels = (ifKnown(() => (template.metadata as { labels?: Record<string, string> } | undefined)?.labels) ?? {}) as Record<string, string>;
+        const pod: PodView = { namespace: namespaceOf(w), labels };
+        const hostNetwork = ifKnown(() => (template.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork) === true;
+        const once = (np: PolicyResource | undefined, message: string) => {
+          const key = `${np?.name ?? w.name}|${message}`;
+          if (seen.has(key)) return;
+          seen.add(key);
+          report(message, (np ?? w).urn);
+          if (np) report(message, w.urn);
+        };
+        const metadata = grantsTo(pod, all, "egress", METADATA_ADDRESSES);
+        if (metadata !== "unrestricted" && !hostNetwork) {
+          for (const g of metadata) once(byName.get(g.policy), `NetworkPolicy "${g.policy}" lets "${w.name}" reach the instance metadata service (169.254.169.254 / fd00:ec2::254) through ${g.what}: the node role's credentials.`);
+        }
+        for (const dir of ["ingress", "egress"] as const) {
+          const open = publicGrants(pod, all, dir);
+          if (open === "unrestricted") continue; // reported below as a namespace without default deny
+          for (const g of open) once(byName.get(g.policy), `NetworkPolicy "${g.policy}" opens "${w.name}" ${dir === "ingress" ? "to" : "towards"} ${g.what} (${dir}).`);
+        }
+      }
       const reported = new Set<string>();
       for (const w of resources.filter((r) => POD_TYPES.includes(r.type as never))) {
         if (unknownAt(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace)) continue;

@@ -1,7 +1,8 @@
 import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
-import { hasCondition, hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
+import { isPublicGrant, restrictingConditions } from "../semantics/iam";
+import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
 type Bucket = Props<s3.BucketArgs>;
@@ -52,7 +53,7 @@ export function isTlsOnlyDeny(s: Statement): boolean {
 export const s3Policies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "s3-no-public-principal",
-    description: 'No bucket policy allows principal "*" (anyone) without a condition, nor CloudFront without a SourceArn condition.',
+    description: 'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn, nor another service without a source condition.',
     enforcementLevel: "mandatory",
     types: [...TYPES.bucketPolicy, ...TYPES.bucket],
     validate: (p, { args }, report) => {
@@ -60,10 +61,17 @@ export const s3Policies: Policies = [
       const read = statementsOf(p.policy);
       if ("unreadable" in read) return report(`The policy of "${args.name}" ${read.unreadable}.`);
       for (const st of read.statements) {
-        if (isAllow(st) && hasPublicPrincipal(st) && !hasCondition(st)) report(`The policy of "${args.name}" allows principal "*"${st.Sid ? ` (statement "${st.Sid}")` : ""} without a condition: the bucket is public.`);
+        if (isPublicGrant(st)) report(`The policy of "${args.name}" allows principal "*"${st.Sid ? ` (statement "${st.Sid}")` : ""} without a condition that restricts the caller: the bucket is public.`);
         const services = typeof st.Principal === "object" && st.Principal !== null ? values((st.Principal as Record<string, unknown>).Service) : [];
-        if (isAllow(st) && services.includes("cloudfront.amazonaws.com") && !hasCondition(st)) {
-          report(`The policy of "${args.name}" lets CloudFront read without an AWS:SourceArn condition${st.Sid ? ` (statement "${st.Sid}")` : ""}: any distribution, in any account, could serve the bucket.`);
+        if (isAllow(st) && services.includes("cloudfront.amazonaws.com")) {
+          // The distribution's ARN, exactly: a wildcard account or distribution admits other distributions.
+          const arns = Object.entries(st.Condition ?? {}).flatMap(([op, body]) =>
+            /^(StringEquals|ArnEquals|StringLike|ArnLike)$/i.test(op) ? Object.entries(body ?? {}).filter(([k]) => k.toLowerCase() === "aws:sourcearn").flatMap(([, v]) => values(v)) : [],
+          );
+          const exact = arns.length > 0 && arns.every((a) => /^arn:aws[\w-]*:cloudfront::[^:*?]+:distribution\/[^*?]+$/.test(a));
+          if (!exact) report(`The policy of "${args.name}" lets CloudFront read without an exact AWS:SourceArn of this stack's distribution${st.Sid ? ` (statement "${st.Sid}")` : ""}${arns.length ? ` (it names ${arns.join(", ")})` : ""}: other distributions, in any account, could serve the bucket.`);
+        } else if (isAllow(st) && services.length > 0 && restrictingConditions(st).length === 0 && !services.every((x) => /elasticloadbalancing\.amazonaws\.com$/.test(x))) {
+          report(`The policy of "${args.name}" lets ${services.join(", ")} write or read without an aws:SourceArn/SourceAccount condition${st.Sid ? ` (statement "${st.Sid}")` : ""}: any account's use of the service could reach the bucket.`);
         }
       }
     },
@@ -99,7 +107,7 @@ export const s3Policies: Policies = [
   }),
   stackRule({
     name: "s3-public-access-blocked",
-    description: "Every S3 bucket has all four public-access blocks on (bucket or account level) and no public canned ACL.",
+    description: "Every S3 bucket has all four public-access blocks on (bucket or account level); no bucket, BucketAcl (canned or AllUsers/AuthenticatedUsers grants) or object carries a public ACL.",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       // An account-level block whose flags are unknown (preview) may well block everything: give it the benefit.
@@ -107,6 +115,12 @@ export const s3Policies: Policies = [
       for (const acl of ofType(resources, TYPES.bucketAcl)) {
         const value = ifKnown(() => acl.props.acl);
         if (PUBLIC_ACLS.includes(String(value))) report(`BucketAcl "${acl.name}" sets the public canned ACL ${value}.`, acl.urn);
+        const grants = list(ifKnown(() => (acl.props.accessControlPolicy as { grants?: { grantee?: { uri?: string } }[] } | undefined)?.grants));
+        for (const g of grants) if (/AllUsers|AuthenticatedUsers/.test(String(g?.grantee?.uri ?? ""))) report(`BucketAcl "${acl.name}" grants ${g.grantee?.uri}: the bucket is public.`, acl.urn);
+      }
+      for (const obj of ofType(resources, ["aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject", "aws:s3/objectCopy:ObjectCopy"])) {
+        const value = ifKnown(() => obj.props.acl);
+        if (PUBLIC_ACLS.includes(String(value))) report(`Object "${obj.name}" is uploaded with the public canned ACL ${value}.`, obj.urn);
       }
       for (const b of ofType(resources, TYPES.bucket)) {
         const acl = ifKnown(() => (b.props as Bucket).acl);

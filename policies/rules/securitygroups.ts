@@ -1,5 +1,6 @@
 import type { ec2, vpc } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
+import { coverage } from "../semantics/cidr";
 import { ifKnown, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type SecurityGroup = Props<ec2.SecurityGroupArgs>;
@@ -7,6 +8,19 @@ type VpcIngressRule = Props<vpc.SecurityGroupIngressRuleArgs>;
 type Ec2Rule = Props<ec2.SecurityGroupRuleArgs>;
 
 export const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
+
+/**
+ * The CIDRs of a list that open it to the internet, judged by the addresses they cover together (any spelling:
+ * `0.0.0.0/1` + `128.0.0.0/1`, `0::/0`, `2000::/3`, IPv4-mapped IPv6), not by string: all of them when together
+ * they cover more than a /8 of the public IPv4 space (or a /32 of IPv6), else none.
+ */
+export function publicCidrs(cidrs: string[]): string[] {
+  if (cidrs.length === 0) return [];
+  const c = coverage(cidrs);
+  if (!c.broad) return [];
+  const each = cidrs.filter((x) => coverage([x]).publicV4 > 0n || coverage([x]).publicV6 > 0n);
+  return each.length > 0 ? each : cidrs;
+}
 
 /** One ingress permission, whichever of the three AWS shapes declared it (inline, vpc rule, ec2 rule). */
 export interface Ingress {
@@ -83,13 +97,13 @@ export function ingressOf(type: string, props: Record<string, unknown>): Ingress
 const SG_TYPES = [...TYPES.securityGroup, ...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule];
 const covers = (i: Ingress, port: number) => i.fromPort <= port && port <= i.toPort;
 const isTcp = (p: string) => p === "tcp" || p === "6";
-const worldCidrs = (i: Ingress) => i.cidrs.filter((c) => WORLD_CIDRS.includes(c));
+const worldCidrs = (i: Ingress) => publicCidrs(i.cidrs);
 const range = (i: Ingress) => (i.fromPort === i.toPort ? `port ${i.fromPort}` : `ports ${i.fromPort}-${i.toPort}`);
 
 export const securityGroupPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "sg-public-ingress-web-ports-only",
-    description: "Ingress from 0.0.0.0/0 or ::/0 is allowed only on single TCP ports 80 and 443.",
+    description: "Ingress from the internet (CIDRs covering more than a /8 of public IPv4 or a /32 of public IPv6, however spelled) is allowed only on single TCP ports 80 and 443.",
     enforcementLevel: "mandatory",
     types: SG_TYPES,
     config: {
@@ -108,7 +122,7 @@ export const securityGroupPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "sg-no-public-ssh-redis",
-    description: "SSH (22) and Redis (6379) are never reachable from 0.0.0.0/0 or ::/0.",
+    description: "SSH (22) and Redis (6379) are never reachable from the internet (any CIDR set covering more than a /8 of public IPv4 or a /32 of IPv6).",
     enforcementLevel: "mandatory",
     types: SG_TYPES,
     config: {

@@ -1,5 +1,16 @@
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
+import { directivesNamed, parseNginx, nginxSeconds } from "../semantics/nginx";
 import { ifKnown, list, num, ofType, stackRule, TYPES } from "./common";
+
+/** Seconds a container's preStop hook pauses (the native sleep action, or an exec of `sleep N`). */
+export function preStopSeconds(lifecycle: unknown): number {
+  const pre = (lifecycle as { preStop?: { sleep?: { seconds?: unknown }; exec?: { command?: unknown[] } } } | undefined)?.preStop;
+  if (!pre) return 0;
+  const native = num(pre.sleep?.seconds);
+  if (native !== undefined) return native;
+  const m = /sleep\s+(\d+(?:\.\d+)?)/.exec((pre.exec?.command ?? []).map(String).join(" "));
+  return m ? Number(m[1]) : 0;
+}
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
@@ -83,14 +94,15 @@ export const timeoutPolicies: Policies = [
   stackRule({
     name: "edge-timeout-chain",
     description:
-      "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive < ALB idle < nginx client keepalive; " +
-      "nginx upstream keepalive < app keep-alive (< app headers timeout); LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds.",
+      "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive and read timeout < ALB idle < nginx client keepalive; " +
+      "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds.",
     enforcementLevel: "mandatory",
     config: {
       keepAliveEnv: { type: "string", default: "KEEPALIVE_TIMEOUT_MS", description: "App env var holding its keep-alive timeout (ms)." },
       headersTimeoutEnv: { type: "string", default: "HEADERS_TIMEOUT_MS", description: "App env var holding its headers timeout (ms)." },
       shutdownDelayEnv: { type: "string", default: "SHUTDOWN_DELAY_MS", description: "App env var holding its shutdown (drain) delay (ms)." },
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
+      shutdownTimeoutEnv: { type: "string", default: "SHUTDOWN_TIMEOUT_MS", description: "App env var holding its hard shutdown deadline (ms)." },
     },
     validate: (resources, { config }, report: ReportViolation) => {
       const check = (inner: Link | undefined, outer: Link | undefined, strict: boolean) => {
@@ -100,12 +112,15 @@ export const timeoutPolicies: Policies = [
       };
 
       const cloudfront: Link[] = [];
+      const cloudfrontRead: Link[] = [];
       for (const d of ofType(resources, TYPES.distribution)) {
         for (const o of ifKnown(() => list(d.props.origins as { originId?: string; customOriginConfig?: { originKeepaliveTimeout?: number } }[])) ?? []) {
           const c = ifKnown(() => o.customOriginConfig);
           if (!c || /s3/.test(String(ifKnown(() => o.originId)))) continue;
           const value = ifKnown(() => num(c.originKeepaliveTimeout) ?? 5);
           if (value !== undefined) cloudfront.push({ value, label: `CloudFront origin keepalive (distribution "${d.name}" origin "${o.originId}")`, urn: d.urn });
+          const read = ifKnown(() => num((c as { originReadTimeout?: number }).originReadTimeout) ?? 30);
+          if (read !== undefined) cloudfrontRead.push({ value: read, label: `CloudFront origin read timeout (distribution "${d.name}" origin "${o.originId}")`, urn: d.urn });
         }
       }
       const albs: Link[] = [];
@@ -116,31 +131,33 @@ export const timeoutPolicies: Policies = [
       }
       let nginxClient: Link | undefined;
       let nginxUpstream: Link | undefined;
+      let nginxDrain: number | undefined;
       for (const cm of ofType(resources, TYPES.configMap)) {
         const conf = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof conf !== "string") continue;
         const parsed = parseNginxKeepalive(conf);
+        const wst = directivesNamed(parseNginx(conf), "worker_shutdown_timeout")[0]?.[0];
+        if (wst !== undefined) nginxDrain = nginxSeconds(wst);
         nginxClient = { value: parsed.client, label: `nginx client keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
         if (parsed.upstream !== undefined) nginxUpstream = { value: parsed.upstream, label: `nginx upstream keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
       }
       const envNames = [config.keepAliveEnv, config.shutdownDelayEnv].map(String);
-      const app = ofType(resources, TYPES.deployment).find((d) => envNames.some((n) => envOf(d).has(n)));
-      let appKeepAlive: Link | undefined;
-      let appHeaders: Link | undefined;
-      let appShutdown: Link | undefined;
-      let grace: Link | undefined;
-      if (app) {
+      // Every Deployment's drain must fit its grace period; the app links apply to each Deployment that sets them.
+      const deployments = ofType(resources, TYPES.deployment);
+      const apps = deployments.filter((d) => envNames.some((n) => envOf(d).has(n)));
+      const appLinks = apps.map((app) => {
         const env = envOf(app);
         const ms = (name: unknown) => num(env.get(String(name)));
-        const ka = ms(config.keepAliveEnv);
-        const ht = ms(config.headersTimeoutEnv);
-        const sd = ms(config.shutdownDelayEnv);
-        if (ka !== undefined) appKeepAlive = { value: ka / 1000, label: `app ${config.keepAliveEnv} (Deployment "${app.name}")`, urn: app.urn };
-        if (ht !== undefined) appHeaders = { value: ht / 1000, label: `app ${config.headersTimeoutEnv} (Deployment "${app.name}")`, urn: app.urn };
-        if (sd !== undefined) appShutdown = { value: sd / 1000, label: `app ${config.shutdownDelayEnv} (Deployment "${app.name}")`, urn: app.urn };
+        const link = (v: number | undefined, label: string): Link | undefined => (v === undefined ? undefined : { value: v / 1000, label: `app ${label} (Deployment "${app.name}")`, urn: app.urn });
         const tgps = ifKnown(() => num(app.props.spec?.template?.spec?.terminationGracePeriodSeconds) ?? 30);
-        if (tgps !== undefined) grace = { value: tgps, label: `terminationGracePeriodSeconds (Deployment "${app.name}")`, urn: app.urn };
-      }
+        return {
+          keepAlive: link(ms(config.keepAliveEnv), String(config.keepAliveEnv)),
+          headers: link(ms(config.headersTimeoutEnv), String(config.headersTimeoutEnv)),
+          shutdown: link(ms(config.shutdownDelayEnv), String(config.shutdownDelayEnv)),
+          shutdownTimeout: link(ms(config.shutdownTimeoutEnv), String(config.shutdownTimeoutEnv)),
+          grace: tgps === undefined ? undefined : { value: tgps, label: `terminationGracePeriodSeconds (Deployment "${app.name}")`, urn: app.urn },
+        };
+      });
       const deregistration: Link[] = [];
       for (const tg of ofType(resources, TYPES.targetGroup)) {
         const value = ifKnown(() => num(tg.props.deregistrationDelay) ?? 300);
@@ -148,11 +165,35 @@ export const timeoutPolicies: Policies = [
       }
 
       check(maxBy(cloudfront), minBy(albs), true);
+      // A response CloudFront still waits for must not outlive the ALB's idle timeout (the ALB would cut it first).
+      check(maxBy(cloudfrontRead), minBy(albs), true);
       check(maxBy(albs), nginxClient, true);
-      check(nginxUpstream, appKeepAlive, true);
-      check(appKeepAlive, appHeaders, true);
-      check(maxBy(deregistration), appShutdown, false);
-      check(appShutdown, grace, true);
+      for (const a of appLinks) {
+        check(nginxUpstream, a.keepAlive, true);
+        check(a.keepAlive, a.headers, true);
+        check(maxBy(deregistration), a.shutdown, false);
+        check(a.shutdown, a.grace, true);
+        check(a.shutdownTimeout, a.grace, true);
+      }
+      // Every Deployment: its preStop pause plus its own drain (nginx's worker_shutdown_timeout when it runs the
+      // stack's nginx.conf) ends before the kubelet's SIGKILL.
+      for (const d of deployments) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(d.props.spec?.template?.spec ?? {})) as { terminationGracePeriodSeconds?: unknown; containers?: Record<string, unknown>[]; volumes?: { configMap?: { name?: string } }[] });
+        if (!spec) continue;
+        const grace = num(spec.terminationGracePeriodSeconds) ?? 30;
+        const mountsNginx = (spec.volumes ?? []).some((v) => typeof v?.configMap?.name === "string") && nginxDrain !== undefined;
+        for (const c of spec.containers ?? []) {
+          const pre = preStopSeconds(c.lifecycle);
+          const runsNginx = mountsNginx && JSON.stringify([c.command, c.args, c.image]).includes("nginx");
+          const drain = runsNginx ? (nginxDrain ?? 0) : 0;
+          const env = new Map(((c.env as { name?: string; value?: unknown }[] | undefined) ?? []).map((e) => [String(e?.name), num(e?.value)]));
+          const own = Math.max((env.get(String(config.shutdownDelayEnv)) ?? 0) / 1000, (env.get(String(config.shutdownTimeoutEnv)) ?? 0) / 1000);
+          const total = pre + Math.max(drain, own);
+          if (total >= grace && total > 0) {
+            report(`Deployment "${d.name}" container "${c.name}" needs ${fmt(total)} to drain (preStop ${fmt(pre)}${drain ? ` + nginx worker_shutdown_timeout ${fmt(drain)}` : own ? ` + shutdown ${fmt(own)}` : ""}) but terminationGracePeriodSeconds is ${fmt(grace)}: in-flight requests are killed.`, d.urn);
+          }
+        }
+      }
     },
   }),
 ];

@@ -1,43 +1,36 @@
 import type { cloudfront, wafv2 } from "@pulumi/aws";
 import { Policies } from "@pulumi/policy";
+import { WafContext, WafRule, webAclEffectProblems } from "../semantics/waf";
 import { environmentConfig, ifKnown, isProd, list, masked, maskedMessage, ofType, Props, refersTo, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type WebAcl = Props<wafv2.WebAclArgs>;
-type Rule = NonNullable<WebAcl["rules"]>[number];
 
 const COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet";
 
-/** What a CloudFront web ACL lacks: CLOUDFRONT scope, the AWS common rule set (not in count mode), a blocking rate-based rule. */
-export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEGER): string[] {
+/** What a CloudFront web ACL fails to enforce: CLOUDFRONT scope, then the effect of its rules in priority order. */
+export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEGER, ctx: WafContext = { ipSetAddresses: () => undefined }, countableRules: string[] = ["SizeRestrictions_BODY"]): string[] {
   const problems: string[] = [];
   if (acl.scope !== "CLOUDFRONT") problems.push(`scope is ${acl.scope ?? "unset"}, not CLOUDFRONT`);
-  const rules = list(acl.rules) as Rule[];
-  const common = rules.filter((r) => r?.statement?.managedRuleGroupStatement?.name === COMMON_RULE_SET && r.statement.managedRuleGroupStatement.vendorName === "AWS");
-  if (common.length === 0) problems.push(`no rule uses the AWS managed ${COMMON_RULE_SET}`);
-  else if (common.every((r) => r.overrideAction?.count !== undefined)) problems.push(`${COMMON_RULE_SET} runs in count mode only (overrideAction count)`);
-  const rate = rules.filter((r) => r?.statement?.rateBasedStatement !== undefined);
-  if (rate.length === 0) problems.push("no rate-based rule");
-  else if (!rate.some((r) => r.action?.block !== undefined || r.action?.captcha !== undefined || r.action?.challenge !== undefined)) problems.push("its rate-based rule only counts (action must block, captcha or challenge)");
-  else if (!rate.some((r) => Number(r.statement?.rateBasedStatement?.limit) <= maxRateLimit && r.statement?.rateBasedStatement?.scopeDownStatement === undefined)) {
-    problems.push(`no rate-based rule covers every request with a limit of at most ${maxRateLimit} (a higher limit or a scope-down statement leaves floods through)`);
-  }
+  const rules = list(acl.rules) as WafRule[];
+  problems.push(...webAclEffectProblems(rules, { managedGroups: [{ vendor: "AWS", name: COMMON_RULE_SET }], countableRules, maxRateLimit }, ctx));
   return problems;
 }
 
 export const wafPolicies: Policies = [
   stackRule({
     name: "cloudfront-waf-prod",
-    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack, with the AWS managed ${COMMON_RULE_SET} and a blocking rate-based rule.`,
+    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
     enforcementLevel: "mandatory",
     config: {
       ...environmentConfig,
       maxRateLimit: { type: "integer", minimum: 10, default: 100000, description: "Largest request limit (per evaluation window, per IP) the rate-based rule may allow." },
+      countableRules: { type: "array", items: { type: "string" }, default: ["SizeRestrictions_BODY"], description: "Rules of the common rule set that may be overridden to count (the 8 KB body limit, for APIs taking uploads)." },
     },
     validate: (resources, { config }, report) => {
       const acls = ofType(resources, TYPES.webAcl);
       for (const d of ofType(resources, TYPES.distribution)) {
-        if (!isProd(config, d.urn)) continue;
+        if (!isProd(config, d)) continue;
         const ref = ifKnown(() => (d.props as Distribution).webAclId);
         if (masked(ref)) {
           report(`${maskedMessage(`webAclId of distribution "${d.name}"`)}.`, d.urn);
@@ -58,7 +51,20 @@ export const wafPolicies: Policies = [
           report(`Distribution "${d.name}" in a prod stack references web ACL ${String(ref)}, which is no web ACL of this stack (deleted?); declare it here so its rules can be checked.`, d.urn);
           continue;
         }
-        const problems = webAclProblems(acl.props as WebAcl, Number(config.maxRateLimit));
+        const ipSets = ofType(resources, ["aws:wafv2/ipSet:IpSet"]);
+        const groups = ofType(resources, ["aws:wafv2/ruleGroup:RuleGroup"]);
+        const ctx: WafContext = {
+          ipSetAddresses: (ref) => {
+            const set = ipSets.find((x) => refersTo(ref, x, ["name"]));
+            return set ? list(ifKnown(() => set.props.addresses as string[])).map(String) : undefined;
+          },
+          ruleGroupRules: (ref) => {
+            const g = groups.find((x) => refersTo(ref, x, ["name"]));
+            return g ? (list(ifKnown(() => g.props.rules as WafRule[])) as WafRule[]) : undefined;
+          },
+        };
+        const problems = ifKnown(() => webAclProblems(JSON.parse(JSON.stringify(acl.props)) as WebAcl, Number(config.maxRateLimit), ctx, config.countableRules as string[]));
+        if (problems === undefined) continue;
         if (problems.length > 0) report(`Web ACL "${acl.name}" of distribution "${d.name}": ${problems.join("; ")}.`, acl.urn);
       }
     },

@@ -30,9 +30,11 @@ test("the runtime stage holds the build output and production dependencies only"
   expect(image.cmd).toEqual(["node", "dist/main.js"]);
   expect(has("dist/main.js")).toBe(true);
   expect(has("static")).toBe(true);
-  for (const dep of ["find-my-way", "ioredis", "pino", "ws", "zod"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
+  for (const dep of ["find-my-way", "ioredis", "pino", "ws", "zod", "@edgestack/contract"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
+  // The contract package as built JavaScript, not a link into the build's sources.
+  expect(has("node_modules/@edgestack/contract/dist/index.js")).toBe(true);
   // No sources, no compiler, no test tooling, no benchmark-only dependency.
-  for (const absent of ["src", "node_modules/typescript", "node_modules/jest", "node_modules/rate-limiter-flexible", "node_modules/@pulumi"]) {
+  for (const absent of ["src", "node_modules/@edgestack/contract/src", "node_modules/@edgestack/app", "node_modules/@edgestack/policies", "node_modules/typescript", "node_modules/jest", "node_modules/rate-limiter-flexible", "node_modules/@pulumi"]) {
     expect({ path: absent, present: has(absent) }).toEqual({ path: absent, present: false });
   }
   // A numeric non-root user, so Kubernetes' runAsNonRoot can verify it.

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { hashApiKey } from "../../app/src/apiKeys";
 import { loadConfig } from "../../app/src/config";
 import { createApp, type App, type AppDependencies } from "../../app/src/server";
-import { readStaticAssets, staticUrl } from "../../app/src/staticAssets";
+import { readStaticAssets, staticUrl } from "@edgestack/contract";
 import { startRedis, type RedisProcess } from "../../local/processes/redis";
 import { waitUntil } from "../harness/wait";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -125,3 +125,65 @@ describe("limits", () => {
     await closed(ws);
   });
 });
+
+describe("every frame counts toward the budget (WS_MAX_MESSAGES_PER_SECOND 20)", () => {
+  let port: number;
+
+  beforeAll(async () => {
+    ({ port } = await startApp({ WS_MAX_MESSAGES_PER_SECOND: "20", WS_MAX_CONNECTIONS_PER_CLIENT: "2", WS_MAX_CONNECTIONS: "100" }));
+  });
+
+  it.each([
+    ["pings (ws answers each with a pong by itself)", (ws: WebSocket) => ws.ping()],
+    ["unsolicited pongs", (ws: WebSocket) => ws.pong()],
+    ["fragments of one message (no message event until the last)", (ws: WebSocket) => ws.send("x", { fin: false })],
+  ])("a flood of %s is closed with 1008, and the peer gets only its budget's worth of answers", async (_name, sendOne) => {
+    const ws = await connect(port);
+    let pongs = 0;
+    ws.on("pong", () => pongs++);
+    const end = closed(ws);
+    const started = Date.now();
+    const flood = setInterval(() => {
+      for (let i = 0; i < 200 && ws.readyState === WebSocket.OPEN; i++) sendOne(ws);
+    }, 1);
+    const result = await end.finally(() => clearInterval(flood));
+    expect(result).toEqual({ code: 1008, reason: "message rate exceeded" });
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Before: 23,620 pongs a second from one flooding connection; now at most a second's budget.
+    expect(pongs).toBeLessThanOrEqual(40);
+  });
+
+  it("a peer within the budget that mixes pings and messages is served", async () => {
+    const ws = await connect(port);
+    const echoed: string[] = [];
+    ws.on("message", (m) => echoed.push(m.toString()));
+    for (let i = 0; i < 5; i++) {
+      ws.ping();
+      ws.send(`m${i}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(echoed).toEqual(expect.arrayContaining(["m0", "m4"]));
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+    await closed(ws);
+  });
+
+  it("at most WS_MAX_CONNECTIONS_PER_CLIENT sockets per client address (429 beyond); another address has its own", async () => {
+    const fromAddress = (localAddress: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { localAddress });
+        ws.once("open", () => resolve(ws));
+        ws.once("unexpected-response", (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+        ws.once("error", reject);
+      });
+    const a = [await fromAddress("127.0.0.31"), await fromAddress("127.0.0.31")];
+    await expect(fromAddress("127.0.0.31")).rejects.toThrow("status 429");
+    const b = await fromAddress("127.0.0.32");
+    a[0]!.close();
+    await closed(a[0]!);
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await fromAddress("127.0.0.31");
+    for (const ws of [a[1]!, b, again]) ws.close();
+    await Promise.all([a[1]!, b, again].map(closed));
+  });
+});

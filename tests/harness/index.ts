@@ -11,6 +11,7 @@
  */
 import type { CapturedResource, StackRun } from "../../offline/engine/engine";
 import { valueAt } from "../../offline/engine/engine";
+import { computedOutputs } from "../../offline/engine/outputs";
 
 export { runStack, toPlan, valueAt, SECRET_MASK } from "../../offline/engine/engine";
 export type { CapturedResource, PlanResource, RunOptions, StackRun } from "../../offline/engine/engine";
@@ -28,6 +29,16 @@ export function one(run: StackRun, type: string, name?: string): CapturedResourc
     throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (have: ${names.join(", ") || "none"})`);
   }
   return found[0];
+}
+
+/**
+ * The computed outputs (id, ARN, generated names, a password's result) the mock gave a resource of the run:
+ * they follow its identity (the inputs whose change replaces it), so tests read them from the run, never
+ * recompute them from a guess of the inputs.
+ */
+export function mockOutputsOf(run: StackRun, type: string, name: string, region: string): { id: string; outputs: Record<string, unknown> } {
+  const r = one(run, type, name);
+  return computedOutputs(type, name, r.inputs, region, r.identity);
 }
 
 /** Resources whose parent is the given logical name. */

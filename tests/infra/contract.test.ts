@@ -9,6 +9,7 @@ import ts from "typescript";
 import { cacheBehaviors, SECURITY_HEADERS as CDN_SECURITY_HEADERS } from "../../infra/cdn/cache-rules";
 import {
   CATCH_ALL,
+  cloudFrontAllowedMethods,
   HEADERS,
   HSTS,
   hstsValue,
@@ -21,7 +22,7 @@ import {
   SECURITY_HEADERS,
   STATIC_CACHE_CONTROL,
   uncachedPathPrefixes,
-} from "../../infra/contract";
+} from "@edgestack/contract";
 import { albRoutes } from "../../infra/edge/origin-lock";
 import { buildNginxModel, renderNginxConf, type NginxProxyServer } from "../../infra/nginx";
 import { cloudfrontPolicies as policies } from "../../policies/rules/cloudfront";
@@ -37,7 +38,7 @@ describe("derived from the contract", () => {
     ordered.forEach((r, i) => {
       const behavior = b.ordered[i]!;
       expect(behavior.origin).toBe(r.origin);
-      expect(behavior.allowedMethods).toEqual([...r.methods]);
+      expect(behavior.allowedMethods).toEqual(cloudFrontAllowedMethods(r.methods));
       const policy = { none: { managed: "cachingDisabled" }, immutable: { own: "static" }, html: { own: "html" } }[r.cache];
       expect(behavior.cachePolicy).toEqual(policy);
     });
@@ -111,7 +112,7 @@ describe("routing", () => {
   });
 
   test("a path declared as an API that no entry covers is refused, naming the path and the file to fix", () => {
-    expect(() => requireRoute("/graphql", "api")).toThrow('path "/graphql" is declared "api" but the contract routes it to "html"; add or fix its entry in infra/contract.ts ROUTES');
+    expect(() => requireRoute("/graphql", "api")).toThrow('path "/graphql" is declared "api" but the contract routes it to "html"; add or fix its entry in ROUTES (@edgestack/contract)');
     expect(() => requireRoute("/metrics", "health")).toThrow(/"\/metrics" is declared "health"/);
     expect(requireRoute("/api/hello", "api").key).toBe("api");
   });
@@ -152,8 +153,8 @@ function literals(file: string): { value: string; line: number }[] {
   return found;
 }
 
-/** The contract itself, and the app's checked copy of its part (tests/app/routes.test.ts). */
-const CONTRACT_FILES = new Set(["infra/contract.ts", "app/src/routes.ts"]);
+/** The contract itself (the routes, header names and the app's route table). */
+const CONTRACT_FILES = new Set(["packages/contract/src/http.ts"]);
 
 /** Why a literal restates the contract, or undefined. */
 function restates(value: string): string | undefined {
@@ -174,7 +175,7 @@ function restates(value: string): string | undefined {
 }
 
 describe("defined once", () => {
-  const files = ["index.ts", ...sourceFiles("infra"), ...sourceFiles("policies"), ...sourceFiles("app/src")].filter((f) => !CONTRACT_FILES.has(f));
+  const files = ["index.ts", ...sourceFiles("infra"), ...sourceFiles("policies"), ...sourceFiles("app/src"), ...sourceFiles("packages/contract/src")].filter((f) => !CONTRACT_FILES.has(f));
 
   test("the scan covers the components that consume the contract", () => {
     for (const f of ["infra/cdn/cache-rules.ts", "infra/nginx/build.ts", "infra/edge/origin-lock.ts", "infra/edge/alb.ts", "policies/rules/cloudfront.ts", "app/src/server.ts"]) {
@@ -185,7 +186,7 @@ describe("defined once", () => {
   test("no production source spells a contract path, header name or HSTS value itself", () => {
     const offenders = files.flatMap((f) => literals(f).flatMap(({ value, line }) => {
       const why = restates(value);
-      return why === undefined ? [] : [`${f}:${line}: ${JSON.stringify(value)} restates ${why}; import it from infra/contract.ts`];
+      return why === undefined ? [] : [`${f}:${line}: ${JSON.stringify(value)} restates ${why}; import it from @edgestack/contract`];
     }));
     expect(offenders).toEqual([]);
   });

@@ -16,8 +16,11 @@ import { networkCases } from "./fixtures/network";
 import { originLockCases } from "./fixtures/originlock";
 import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
+import { effectCases } from "./fixtures/effects";
+import { environmentCases } from "./fixtures/environment";
 
 const cases = [
+  ...environmentCases,
   ...loadBalancerCases,
   ...originLockCases,
   ...securityGroupCases,
@@ -32,6 +35,7 @@ const cases = [
   ...kubernetesCases,
   ...podSecurityCases,
   ...timeoutCases,
+  ...effectCases,
 ];
 
 describe("the policy pack", () => {

@@ -24,13 +24,16 @@ const before = (job: string): Set<string> => new Set(needs(job).flatMap((n) => [
 const secretsOf = (job: string) => JSON.stringify(wf.jobs[job]).match(/secrets\.[A-Z_]+/g) ?? [];
 const writesStack = (job: string) => wf.jobs[job].steps.some((s) => (action(s) === "pulumi/actions" && s.with?.command === "up") || /pulumi up\b/.test(s.run ?? ""));
 
+// The repository each stack's config names (its namePrefix, or the default edgestack-<stack>).
+const repositoryOf = (stack: string) => imageRepositoryName({ stack, namePrefix: parseStackConfig(readStackFiles(stack).config, stack).namePrefix });
+
 describe("the image is built before any prod preview, by a push-only role", () => {
   const build = wf.jobs.image.steps.find((s) => action(s) === "docker/build-push-action")!;
 
   it("builds app/Dockerfile once, with provenance and an SBOM, into dev's repository", () => {
     expect(Object.entries(wf.jobs).filter(([, j]) => j.steps.some((s) => action(s) === "docker/build-push-action")).map(([n]) => n)).toEqual(["image"]);
     expect(build.with).toMatchObject({ context: ".", file: "app/Dockerfile", push: true, sbom: true, provenance: "mode=max" });
-    expect(String(build.with!.tags)).toContain(`/${imageRepositoryName("dev")}:`);
+    expect(String(build.with!.tags)).toContain(`/${repositoryOf("dev")}:`);
   });
 
   it("runs before dev, promote and the prod preview, with no stack credentials and no stack write", () => {
@@ -59,16 +62,16 @@ describe("one digest from build to prod", () => {
     expect(configMap).toEqual({ "edgestack:appImage": { value: "${{ needs.image.outputs.image }}", secret: false } });
     const ref = wf.jobs.image.steps.find((s) => s.id === "ref")!;
     expect(wf.jobs.image.outputs!.image).toBe("${{ steps.ref.outputs.image }}");
-    expect(ref.env!.REPOSITORY).toMatch(new RegExp(`/${imageRepositoryName("dev").replace("/", "\\/")}$`));
+    expect(ref.env!.REPOSITORY).toMatch(new RegExp(`/${repositoryOf("dev").replace("/", "\\/")}$`));
     expect(ref.env!.DIGEST).toBe(`\${{ steps.${wf.jobs.image.steps.find((s) => action(s) === "docker/build-push-action")!.id}.outputs.digest }}`);
-    const filled = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${imageRepositoryName("dev")}@sha256:${"0a".repeat(32)}`;
+    const filled = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${repositoryOf("dev")}@sha256:${"0a".repeat(32)}`;
     expect(parseStackConfig({ ...readStackFiles("dev").config, "edgestack:appImage": filled }, "dev").appImage).toBe(filled);
   });
 
   it("promote copies the tested digest into prod's repository (no rebuild) and checks the copy's digest", () => {
     const copy = wf.jobs.promote.steps.find((s) => s.id === "copy")!;
     expect(copy.env!.SOURCE).toBe("${{ needs.image.outputs.image }}");
-    expect(copy.env!.TARGET_REPOSITORY).toMatch(new RegExp(`/${imageRepositoryName("prod").replace("/", "\\/")}$`));
+    expect(copy.env!.TARGET_REPOSITORY).toMatch(new RegExp(`/${repositoryOf("prod").replace("/", "\\/")}$`));
     expect(copy.run).toContain('docker buildx imagetools create --tag "$TARGET_REPOSITORY:$TAG" "$SOURCE"');
     expect(copy.run).toMatch(/if \[ "\$copied" != "\$digest" \]/);
     expect(copy.run).toContain('echo "image=$TARGET_REPOSITORY@$digest" >> "$GITHUB_OUTPUT"');

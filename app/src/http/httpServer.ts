@@ -5,7 +5,7 @@ import FindMyWay from "find-my-way";
 import type { Logger } from "pino";
 import { clientIp, forwardedProto, type TrustedProxies } from "../clientIp";
 import type { AccessLogMode } from "../config";
-import { APP_HEADERS, type AppMethod } from "../routes";
+import { allowHeader, APP_HEADERS, HTTP_METHODS, type AppMethod, type HttpMethod } from "@edgestack/contract";
 
 /**
  * The app's HTTP layer: node:http with find-my-way (Fastify's router) and nothing in between.
@@ -44,8 +44,6 @@ export function requestId(req: IncomingMessage): string {
   return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** The methods every route answers (the Allow header of a 405). */
-export const ALLOWED_METHODS = "GET, HEAD";
 const JSON_TYPE = "application/json; charset=utf-8";
 const NO_QUERY = Object.freeze({});
 /** A response that took longer than this is logged in the "errors" access-log mode too. */
@@ -141,9 +139,10 @@ export class HttpServer {
     // null for an unknown path or method (bad URLs come back as the onBadUrl route).
     const route = this.router.find(method as FindMyWay.HTTPMethod, req.url ?? "/");
     if (route === null) {
-      // Every route is GET/HEAD: another method on a known path is 405 with the methods it has.
-      if (method !== "GET" && this.router.find("GET", req.url ?? "/") !== null) {
-        exchange.json(405, { error: "method not allowed", requestId: exchange.id }, { allow: ALLOWED_METHODS });
+      // A known path asked with another method: 405 with the methods it has (HEAD wherever GET is).
+      const allowed = this.methodsAt(req.url ?? "/");
+      if (allowed.length > 0) {
+        exchange.json(405, { error: "method not allowed", requestId: exchange.id }, { allow: allowHeader(allowed) });
         return;
       }
       exchange.json(404, { error: "not found", requestId: exchange.id });
@@ -157,6 +156,12 @@ export class HttpServer {
     } catch (err) {
       this.fail(exchange, err);
     }
+  }
+
+  /** The methods registered for the path of `url` (with HEAD where GET is); none for an unknown path. */
+  private methodsAt(url: string): HttpMethod[] {
+    const methods = HTTP_METHODS.filter((m) => m !== "HEAD" && this.router.find(m as FindMyWay.HTTPMethod, url) !== null);
+    return methods.includes("GET") ? [...methods, "HEAD"] : methods;
   }
 
   /** A handler threw: 500 if nothing was sent yet, otherwise the connection is cut. */

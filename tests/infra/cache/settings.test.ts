@@ -61,12 +61,12 @@ describe("redisUrl", () => {
 
 describe("replicationGroupId / finalSnapshotName", () => {
   it("folds the stack name into ElastiCache's id alphabet", () => {
-    expect(replicationGroupId("prod")).toBe("edgestack-prod");
-    expect(replicationGroupId("Team_A..Staging")).toBe("edgestack-team-a-staging");
+    expect(replicationGroupId({ stack: "prod", namePrefix: "" })).toBe("edgestack-prod");
+    expect(replicationGroupId({ stack: "Team_A..Staging", namePrefix: "" })).toBe("edgestack-team-a-staging");
   });
 
   it("keeps the id and its final snapshot name within 40 characters", () => {
-    const id = replicationGroupId("a-very-long-stack-name-that-goes-on-and-on");
+    const id = replicationGroupId({ stack: "a-very-long-stack-name-that-goes-on-and-on", namePrefix: "" });
     expect(id.length).toBeLessThanOrEqual(34);
     expect(id).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
     expect(id).not.toMatch(/--/);

@@ -10,13 +10,13 @@ import {
   SECURITY_HEADERS,
   STATIC_TTL_SECONDS,
 } from "../../../infra/cdn/cache-rules";
-import { CATCH_ALL, HEADERS, pathPattern, ROUTES } from "../../../infra/contract";
+import { CATCH_ALL, HEADERS, HTTP_METHODS, pathPattern, ROUTES, type HttpMethod } from "@edgestack/contract";
 
 const patterns = (keep: (r: (typeof ROUTES)[number]) => boolean) => ROUTES.filter((r) => r !== CATCH_ALL && keep(r)).map(pathPattern);
 const STATIC = pathPattern(ROUTES.find((r) => r.origin === "static")!);
 
 describe("cache policies", () => {
-  const specs = cachePolicySpecs({ stack: "dev", htmlDefaultTtlSeconds: 60, htmlMaxTtlSeconds: 300 });
+  const specs = cachePolicySpecs({ namePrefix: "edgestack-dev", htmlDefaultTtlSeconds: 60, htmlMaxTtlSeconds: 300 });
 
   it("keeps static assets one year, fixed", () => {
     expect(STATIC_TTL_SECONDS).toBe(365 * 24 * 3600);
@@ -30,11 +30,11 @@ describe("cache policies", () => {
   it("names policies per stack, unique", () => {
     expect(specs.static.name).toBe("edgestack-dev-static-immutable");
     expect(specs.html.name).not.toBe(specs.static.name);
-    expect(policyName("feature/x", "html")).toBe("edgestack-feature-x-html");
+    expect(policyName("edgestack-feature/x", "html")).toBe("edgestack-feature-x-html");
   });
 
   it("rejects a default HTML TTL above the maximum, naming both keys", () => {
-    expect(() => cachePolicySpecs({ stack: "dev", htmlDefaultTtlSeconds: 600, htmlMaxTtlSeconds: 300 })).toThrow(
+    expect(() => cachePolicySpecs({ namePrefix: "edgestack-dev", htmlDefaultTtlSeconds: 600, htmlMaxTtlSeconds: 300 })).toThrow(
       /cdnHtmlDefaultTtlSeconds \(600\) must be at most cdnHtmlMaxTtlSeconds \(300\)/,
     );
   });
@@ -58,13 +58,14 @@ describe("behaviors", () => {
     for (const p of patterns((r) => r.cache === "none")) {
       expect(byPath(p)).toMatchObject({ origin: "app", cachePolicy: { managed: "cachingDisabled" }, originRequestPolicy: "allViewerExceptHost" });
     }
-    for (const p of ["/api/*", "/ws"]) expect(byPath(p).allowedMethods).toEqual(ALL_METHODS);
+    expect(byPath("/api/*").allowedMethods).toEqual(ALL_METHODS);
+    expect(byPath("/ws").allowedMethods).toEqual(["GET", "HEAD"]);
   });
 
   it("sends HTML to the app with the short-TTL policy and only the viewer-address header besides the cache key", () => {
     expect(fallback).toMatchObject({ origin: "app", cachePolicy: { own: "html" }, originRequestPolicy: "viewerAddress" });
     expect(fallback.pathPattern).toBeUndefined();
-    expect(originRequestPolicySpecs("dev").viewerAddress).toMatchObject({ name: "edgestack-dev-viewer-address", headers: [HEADERS.viewerAddress] });
+    expect(originRequestPolicySpecs("edgestack-dev").viewerAddress).toMatchObject({ name: "edgestack-dev-viewer-address", headers: [HEADERS.viewerAddress] });
   });
 
   it("every behavior that reaches the ALB is listed for the viewer-address function and forwards its header; /static/* is not", () => {
@@ -93,5 +94,22 @@ describe("errors and headers", () => {
 
   it("asks for two years of HSTS", () => {
     expect(SECURITY_HEADERS.hstsMaxAgeSeconds).toBe(2 * 365 * 24 * 3600);
+  });
+});
+
+describe("allowed methods", () => {
+  const at = (methods: HttpMethod[]) =>
+    cacheBehaviors([{ key: "x", match: "prefix", path: "/x/", origin: "app", cache: "none", nginx: "proxy", albPriority: 30, methods }, ...ROUTES]).ordered[0]!.allowedMethods;
+
+  it("each behavior gets the smallest of CloudFront's method sets that covers its route's methods", () => {
+    expect(at(["GET", "HEAD"])).toEqual(["GET", "HEAD"]);
+    expect(at(["GET", "HEAD", "OPTIONS"])).toEqual(["GET", "HEAD", "OPTIONS"]);
+    expect(at(["POST"])).toEqual([...HTTP_METHODS]);
+    expect(at(["GET", "HEAD", "PUT"])).toEqual([...HTTP_METHODS]);
+  });
+
+  it("a route table with a bad method list is refused, naming the route", () => {
+    expect(() => at(["GET"])).toThrow(/route "x" \(\/x\/\): takes GET but not HEAD/);
+    expect(() => at([])).toThrow(/route "x" \(\/x\/\): takes no method/);
   });
 });

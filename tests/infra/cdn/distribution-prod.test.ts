@@ -1,5 +1,4 @@
-import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { computedOutputs } from "../../../offline/engine/outputs";
+import { input, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
 
 /** Prod: WAF attached, standard logging to a protected bucket, versioned static bucket. */
 
@@ -15,7 +14,7 @@ describe("CloudFront in prod", () => {
     const acl = one(run, "aws:wafv2/webAcl:WebAcl", "cdn-waf-acl");
     expect(input(acl, "scope")).toBe("CLOUDFRONT");
     expect(acl.provider?.split("::")[3]).toBe("aws-us-east-1");
-    expect(input(dist(), "webAclId")).toBe(computedOutputs("aws:wafv2/webAcl:WebAcl", "cdn-waf-acl", { name: "edgestack-prod-cloudfront" }, "us-east-1").outputs.arn);
+    expect(input(dist(), "webAclId")).toBe(mockOutputsOf(run, "aws:wafv2/webAcl:WebAcl", "cdn-waf-acl", "us-east-1").outputs.arn);
   });
 
   it("limits each IP to the configured rate and applies the AWS common rules", () => {
@@ -25,7 +24,7 @@ describe("CloudFront in prod", () => {
   });
 
   it("logs to a protected bucket that accepts CloudFront's ACL-based delivery but stays private", () => {
-    const bucket = computedOutputs("aws:s3/bucket:Bucket", "cdn-logs-bucket", {}, "us-east-1").id;
+    const bucket = mockOutputsOf(run, "aws:s3/bucket:Bucket", "cdn-logs-bucket", "us-east-1").id;
     expect(input(dist(), "loggingConfig")).toEqual({ bucket: `${bucket}.s3.amazonaws.com`, prefix: "cloudfront/", includeCookies: false });
     expect(one(run, "aws:s3/bucket:Bucket", "cdn-logs-bucket").protect).toBe(true);
     expect(input(one(run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "cdn-logs-ownership"), "rule.objectOwnership")).toBe("BucketOwnerPreferred");

@@ -1,7 +1,6 @@
-import { input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
+import { input, isSecretInput, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
 import * as vm from "node:vm";
-import { computedOutputs } from "../../../offline/engine/outputs";
-import { CATCH_ALL, HEADERS, HSTS, pathPattern, ROUTES } from "../../../infra/contract";
+import { CATCH_ALL, HEADERS, HSTS, pathPattern, ROUTES } from "@edgestack/contract";
 
 const patterns = (keep: (r: (typeof ROUTES)[number]) => boolean) => ROUTES.filter((r) => r !== CATCH_ALL && keep(r)).map(pathPattern);
 const UNCACHED = patterns((r) => r.cache === "none");
@@ -12,7 +11,7 @@ const REGION = "eu-west-1";
 const DIST = "aws:cloudfront/distribution:Distribution";
 const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 const ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
-const idOf = (type: string, name: string) => computedOutputs(type, name, {}, REGION).id;
+const idOf = (type: string, name: string) => mockOutputsOf(run, type, name, REGION).id;
 
 let run: StackRun;
 beforeAll(async () => {
@@ -41,7 +40,7 @@ describe("distribution", () => {
       originKeepaliveTimeout: 5,
       originReadTimeout: 30,
     });
-    const secret = computedOutputs("random:index/randomPassword:RandomPassword", "origin-lock-secret", { length: 48, special: false }, REGION).outputs.result;
+    const secret = mockOutputsOf(run, "random:index/randomPassword:RandomPassword", "origin-lock-secret", REGION).outputs.result;
     expect(input(dist(), `origins[${origin}].customHeaders`)).toEqual([{ name: "X-Origin-Verify", value: secret }]);
     expect(isSecretInput(dist(), `origins[${origin}].customHeaders[0].value`)).toBe(true);
   });
@@ -78,12 +77,13 @@ describe("distribution", () => {
     expect(one(run, "aws:cloudfront/cachePolicy:CachePolicy", "cdn-html").inputs).toMatchObject({ minTtl: 0, defaultTtl: 60, maxTtl: 300 });
   });
 
-  it("never caches the uncached routes (/api/*, /ws, health) and forwards everything but Host; API and WebSocket take all methods", () => {
+  it("never caches the uncached routes (/api/*, /ws, health) and forwards everything but Host; the API takes all methods, the WebSocket GET and HEAD", () => {
     expect(UNCACHED).toEqual(expect.arrayContaining(["/api/*", "/ws", "/health"]));
     for (const path of UNCACHED) {
       expect(ordered(path)).toMatchObject({ targetOriginId: "alb-origin", cachePolicyId: CACHING_DISABLED, originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST });
     }
-    for (const path of ["/api/*", "/ws"]) expect(ordered(path).allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+    expect(ordered("/api/*").allowedMethods).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+    expect(ordered("/ws").allowedMethods).toEqual(["GET", "HEAD"]);
   });
 
   it("sends HSTS with the contract's value", () => {
@@ -99,7 +99,7 @@ describe("distribution", () => {
   it("runs the published viewer-address function on viewer requests of every ALB behavior, never on /static/*", () => {
     const fn = one(run, "aws:cloudfront/function:Function", "cdn-viewer-address");
     expect(fn.inputs).toMatchObject({ name: "edgestack-dev-viewer-address", runtime: "cloudfront-js-2.0", publish: true });
-    const arn = computedOutputs("aws:cloudfront/function:Function", "cdn-viewer-address", { name: "edgestack-dev-viewer-address" }, REGION).outputs.arn;
+    const arn = mockOutputsOf(run, "aws:cloudfront/function:Function", "cdn-viewer-address", REGION).outputs.arn;
     expect(arn).toBe("arn:aws:cloudfront::123456789012:function/edgestack-dev-viewer-address");
     const alb = behaviors().filter((b) => b.targetOriginId === "alb-origin");
     expect(alb.map((b) => b.pathPattern ?? "(default)")).toEqual(["(default)", ...patterns((r) => r.origin === "app")]);
@@ -172,7 +172,7 @@ describe("static bucket", () => {
         Principal: { Service: "cloudfront.amazonaws.com" },
         Action: "s3:GetObject",
         Resource: `arn:aws:s3:::${bucket()}/*`,
-        Condition: { StringEquals: { "AWS:SourceArn": computedOutputs(DIST, "cdn-distribution", {}, REGION).outputs.arn } },
+        Condition: { StringEquals: { "AWS:SourceArn": mockOutputsOf(run, DIST, "cdn-distribution", REGION).outputs.arn } },
       },
     ]);
   });

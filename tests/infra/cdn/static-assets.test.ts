@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { readStaticAssets, STATIC_CACHE_CONTROL } from "../../../app/src/staticAssets";
+import { readStaticAssets, STATIC_CACHE_CONTROL } from "@edgestack/contract";
 import { cacheBehaviors } from "../../../infra/cdn/cache-rules";
 import { buildNginxModel } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";

@@ -89,6 +89,7 @@ describe("managed node group", () => {
     expect(input<string[]>(launchTemplate, "vpcSecurityGroupIds")).toHaveLength(1);
     expect(nodeSgId).toMatch(/^sg-/);
     expect(input(launchTemplate, "metadataOptions.httpTokens")).toBe("required");
+    expect(input(launchTemplate, "metadataOptions.httpPutResponseHopLimit")).toBe(1);
     expect(input(launchTemplate, "blockDeviceMappings[0].ebs.encrypted")).toBe("true");
     expect(one(run, "aws:ec2/securityGroup:SecurityGroup", "cluster-node-sg").parent).toBe("cluster");
   });

@@ -71,7 +71,7 @@ describe("constants", () => {
   });
 
   it("names clusters after the stack within EKS's alphabet", () => {
-    expect(clusterName("prod")).toBe("edgestack-prod");
-    expect(clusterName("team a/dev")).toBe("edgestack-team-a-dev");
+    expect(clusterName({ stack: "prod", namePrefix: "" })).toBe("edgestack-prod");
+    expect(clusterName({ stack: "team a/dev", namePrefix: "" })).toBe("edgestack-team-a-dev");
   });
 });

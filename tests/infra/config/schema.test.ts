@@ -85,7 +85,7 @@ describe("parseStackConfig", () => {
     expect(problems({ ...base, "edgestack:appClusterIp": "10.1.2.3" })).toContainEqual(expect.stringContaining('edgestack:appClusterIp: "10.1.2.3" is not inside edgestack:serviceCidr'));
     expect(problems({ ...base, "edgestack:nginxProxyProtocolNodePort": "30080" })).toContainEqual(expect.stringContaining("must differ from edgestack:nginxHttpNodePort"));
     expect(problems({ ...base, "edgestack:clusterPublicAccessCidrs": '["0.0.0.0/0"]' })).toContainEqual(expect.stringContaining("opens the cluster API to the internet"));
-    expect(problems({ ...base, "edgestack:environment": "prod", "edgestack:cacheReplicas": "0" })).toContainEqual(expect.stringContaining("edgestack:cacheReplicas (0) must be at least 1"));
+    expect(problems({ ...base, "edgestack:environment": "prod", "edgestack:cacheReplicas": "0" }, "prod")).toContainEqual(expect.stringContaining("edgestack:cacheReplicas (0) must be at least 1"));
     expect(problems({ ...base, "edgestack:existingNodeSecurityGroupId": "sg-0123456789abcdef0" })).toContainEqual(expect.stringContaining("only applies with edgestack:existingKubeconfig"));
     expect(problems({ ...base, "edgestack:cacheShards": "100", "edgestack:cacheReplicas": "5" })).toContainEqual(
       expect.stringContaining("edgestack:cacheShards (100) × (1 + edgestack:cacheReplicas (5)) is more than the 500 nodes"),

@@ -1,6 +1,5 @@
-import { computedOutputs } from "../../../offline/engine/outputs";
 import { invoke } from "../../../offline/engine/invokes";
-import { dependsOn, input, ofType, one, runStack, StackRun } from "../../harness";
+import { dependsOn, input, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
 
 /**
  * A stack that creates its zone and names a parent zone it may write to (parentHostedZoneName, same
@@ -18,7 +17,7 @@ const delegation = () => one(run, "aws:route53/record:Record", "dns-zone-delegat
 
 test("the parent zone gets an NS record naming the new zone's name servers", () => {
   const parentZoneId = invoke("aws:route53/getZone:getZone", { name: PARENT }, "eu-west-1").zoneId;
-  const zone = computedOutputs("aws:route53/zone:Zone", "dns-zone-zone", {}, "eu-west-1").outputs;
+  const zone = mockOutputsOf(run, "aws:route53/zone:Zone", "dns-zone-zone", "eu-west-1").outputs;
   expect(delegation().inputs).toMatchObject({ zoneId: parentZoneId, name: DOMAIN, type: "NS", records: zone.nameServers });
   expect(dependsOn(delegation(), one(run, "aws:route53/zone:Zone", "dns-zone-zone"))).toBe(true);
 });
@@ -37,6 +36,6 @@ test("every certificate validation record and validation waits for the delegatio
 });
 
 test("the name servers are exported", () => {
-  expect(run.outputs.nameServers).toEqual(computedOutputs("aws:route53/zone:Zone", "dns-zone-zone", {}, "eu-west-1").outputs.nameServers);
+  expect(run.outputs.nameServers).toEqual(mockOutputsOf(run, "aws:route53/zone:Zone", "dns-zone-zone", "eu-west-1").outputs.nameServers);
   expect(input(one(run, "aws:route53/zone:Zone"), "name")).toBe(DOMAIN);
 });

@@ -1,5 +1,5 @@
-import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { CLOUDFRONT_ZONE_ID, computedOutputs } from "../../../offline/engine/outputs";
+import { input, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
+import { CLOUDFRONT_ZONE_ID } from "../../../offline/engine/outputs";
 
 /** Dev: a new hosted zone, every record of item 5, and the stack outputs of item 6. */
 
@@ -14,7 +14,7 @@ const RECORD = "aws:route53/record:Record";
 const record = (name: string) => one(run, RECORD, `dns-${name}`);
 /** Records in the stack's own zone (the NS delegation lives in the parent zone: tests/infra/dns/delegation.test.ts). */
 const zoneRecords = () => ofType(run, RECORD).filter((r) => r.name !== "dns-zone-delegation");
-const lbOutputs = (name: string, type: string) => computedOutputs("aws:lb/loadBalancer:LoadBalancer", name, { loadBalancerType: type, ipAddressType: "dualstack" }, REGION).outputs;
+const lbOutputs = (name: string) => mockOutputsOf(run, "aws:lb/loadBalancer:LoadBalancer", name, REGION).outputs;
 
 describe("hosted zone", () => {
   it("is created for the domain (createHostedZone) and not protected in dev", () => {
@@ -24,7 +24,7 @@ describe("hosted zone", () => {
   });
 
   it("holds every record", () => {
-    const zoneId = computedOutputs("aws:route53/zone:Zone", "dns-zone-zone", {}, REGION).outputs.zoneId;
+    const zoneId = mockOutputsOf(run, "aws:route53/zone:Zone", "dns-zone-zone", REGION).outputs.zoneId;
     for (const r of zoneRecords()) expect(input(r, "zoneId")).toBe(zoneId);
   });
 });
@@ -35,7 +35,7 @@ describe("records", () => {
   });
 
   it("aliases the apex (A + AAAA) to CloudFront without target-health evaluation", () => {
-    const cdnDomain = computedOutputs("aws:cloudfront/distribution:Distribution", "cdn-distribution", {}, REGION).outputs.domainName;
+    const cdnDomain = mockOutputsOf(run, "aws:cloudfront/distribution:Distribution", "cdn-distribution", REGION).outputs.domainName;
     for (const key of ["apex-a", "apex-aaaa"]) {
       expect(input(record(key), "name")).toBe(DOMAIN);
       expect(input(record(key), "aliases")).toEqual([{ name: cdnDomain, zoneId: CLOUDFRONT_ZONE_ID, evaluateTargetHealth: false }]);
@@ -43,8 +43,8 @@ describe("records", () => {
   });
 
   it("aliases origin to the ALB and edge to the NLB", () => {
-    const alb = lbOutputs("alb-lb", "application");
-    const nlb = lbOutputs("nlb-lb", "network");
+    const alb = lbOutputs("alb-lb");
+    const nlb = lbOutputs("nlb-lb");
     for (const [key, lb] of [["origin-a", alb], ["origin-aaaa", alb], ["edge-a", nlb], ["edge-aaaa", nlb]] as const) {
       expect(input(record(key), "aliases")).toEqual([{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: false }]);
     }
@@ -75,11 +75,11 @@ describe("records", () => {
 describe("stack outputs", () => {
   it("exports the site URL, LB names, distribution, zone and record names in plain text", () => {
     expect(run.outputs.siteUrl).toBe(`https://${DOMAIN}`);
-    expect(run.outputs.albDnsName).toBe(lbOutputs("alb-lb", "application").dnsName);
-    expect(run.outputs.nlbDnsName).toBe(lbOutputs("nlb-lb", "network").dnsName);
-    expect(run.outputs.distributionId).toBe(computedOutputs("aws:cloudfront/distribution:Distribution", "cdn-distribution", {}, REGION).id);
+    expect(run.outputs.albDnsName).toBe(lbOutputs("alb-lb").dnsName);
+    expect(run.outputs.nlbDnsName).toBe(lbOutputs("nlb-lb").dnsName);
+    expect(run.outputs.distributionId).toBe(mockOutputsOf(run, "aws:cloudfront/distribution:Distribution", "cdn-distribution", REGION).id);
     expect(run.outputs.distributionDomainName).toMatch(/\.cloudfront\.net$/);
-    expect(run.outputs.hostedZoneId).toBe(computedOutputs("aws:route53/zone:Zone", "dns-zone-zone", {}, REGION).outputs.zoneId);
+    expect(run.outputs.hostedZoneId).toBe(mockOutputsOf(run, "aws:route53/zone:Zone", "dns-zone-zone", REGION).outputs.zoneId);
     expect(run.outputs.recordNames).toEqual([DOMAIN, `www.${DOMAIN}`, `origin.${DOMAIN}`, `edge.${DOMAIN}`, `_edge._tcp.${DOMAIN}`]);
     for (const key of ["siteUrl", "albDnsName", "nlbDnsName", "distributionId", "hostedZoneId", "recordNames"]) expect(run.secretOutputs).not.toContain(key);
   });

@@ -1,5 +1,4 @@
-import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { computedOutputs } from "../../../offline/engine/outputs";
+import { input, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
 
 /** Options: Elastic IPs on the NLB, ALB stickiness, and an existing (IPv4-only) VPC. */
 
@@ -12,6 +11,8 @@ beforeAll(async () => {
       "edgestack:nlbElasticIps": "true",
       "edgestack:albStickinessSeconds": "3600",
       "edgestack:vpcId": "vpc-0a1b2c3d4e5f60718",
+      // The lookup's range (the mocked VPC is 10.20.0.0/16): a configured vpcCidr must agree with it.
+      "edgestack:vpcCidr": "10.20.0.0/16",
       "edgestack:existingPublicSubnetIds": JSON.stringify(publicSubnets),
       "edgestack:existingPrivateSubnetIds": JSON.stringify(["subnet-0b000000000000001", "subnet-0b000000000000002"]),
     },
@@ -26,7 +27,7 @@ describe("NLB with Elastic IPs", () => {
     expect(eips).toHaveLength(2);
     expect(input(lb("network"), "subnets")).toBeUndefined();
     expect(input(lb("network"), "subnetMappings")).toEqual(
-      publicSubnets.map((subnetId, i) => ({ subnetId, allocationId: computedOutputs("aws:ec2/eip:Eip", `nlb-eip-${i}`, {}, "eu-west-1").id })),
+      publicSubnets.map((subnetId, i) => ({ subnetId, allocationId: mockOutputsOf(run, "aws:ec2/eip:Eip", `nlb-eip-${i}`, "eu-west-1").id })),
     );
   });
 });

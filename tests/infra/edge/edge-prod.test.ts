@@ -1,5 +1,4 @@
-import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { computedOutputs } from "../../../offline/engine/outputs";
+import { input, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
 
 /** Prod: deletion protection, ALB access logs to a protected, private, SSE-S3 bucket. */
 
@@ -9,7 +8,7 @@ beforeAll(async () => {
 });
 
 const alb = () => ofType(run, "aws:lb/loadBalancer:LoadBalancer").find((r) => input(r, "loadBalancerType") === "application")!;
-const bucketName = () => computedOutputs("aws:s3/bucket:Bucket", "alb-logs-bucket", {}, "us-east-1").id;
+const bucketName = () => mockOutputsOf(run, "aws:s3/bucket:Bucket", "alb-logs-bucket", "us-east-1").id;
 
 describe("ALB in prod", () => {
   it("has deletion protection on", () => {

@@ -1,9 +1,8 @@
-import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
-import { computedOutputs } from "../../../offline/engine/outputs";
+import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan, mockOutputsOf } from "../../harness";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../../infra/edge/alb";
 import { invoke } from "../../../offline/engine/invokes";
 import { albRoutes } from "../../../infra/edge/origin-lock";
-import { routePath } from "../../../infra/contract";
+import { routePath } from "@edgestack/contract";
 
 /** The dev stack's load balancers, origin lock and certificates, as the mock engine records them. */
 
@@ -14,14 +13,14 @@ const TG = "aws:lb/targetGroup:TargetGroup";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
-const idOf = (type: string, name: string, inputs: Record<string, unknown> = {}) => computedOutputs(type, name, inputs, REGION).id;
+const idOf = (type: string, name: string) => mockOutputsOf(run, type, name, REGION).id;
 
 let run: StackRun;
 beforeAll(async () => {
   run = await runStack({ stack: "dev" });
 });
 
-const secretValue = () => computedOutputs("random:index/randomPassword:RandomPassword", "origin-lock-secret", { length: 48, special: false }, REGION).outputs.result as string;
+const secretValue = () => mockOutputsOf(run, "random:index/randomPassword:RandomPassword", "origin-lock-secret", REGION).outputs.result as string;
 const sgRules = (type: string, sgName: string) => ofType(run, type).filter((r) => input(r, "securityGroupId") === idOf("aws:ec2/securityGroup:SecurityGroup", sgName));
 
 describe("ALB", () => {
@@ -53,16 +52,26 @@ describe("ALB", () => {
     const https = one(run, LISTENER, "alb-https");
     expect(input(https, "protocol")).toBe("HTTPS");
     expect(input<string>(https, "sslPolicy")).toMatch(/TLS13/);
-    expect(input(https, "certificateArn")).toBe(idOf("aws:acm/certificate:Certificate", "lb-certificate-cert", { domainName: "origin.dev.edgestack.example.com" }));
+    expect(input(https, "certificateArn")).toBe(idOf("aws:acm/certificate:Certificate", "lb-certificate-cert"));
     expect(input(https, "defaultActions")).toEqual([{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }]);
   });
 
   it("forwards /api/*, /ws and the rest only when the secret origin header matches", () => {
     const httpsArn = idOf(LISTENER, "alb-https");
-    const rules = ofType(run, RULE).sort((a, b) => input<number>(a, "priority") - input<number>(b, "priority"));
+    const all = ofType(run, RULE).sort((a, b) => input<number>(a, "priority") - input<number>(b, "priority"));
+    const rules = all.filter((r) => input<{ type: string }[]>(r, "actions")[0]!.type === "forward");
     // The rules the program declares are the contract's (albRoutes derives them; checked in tests/infra/contract.test.ts).
     expect(rules.map((r) => input(r, "priority"))).toEqual(albRoutes().map((r) => r.priority));
-    expect(rules.map((r) => input(r, "conditions[1].pathPattern.values"))).toEqual(albRoutes().map((r) => r.pathPatterns));
+    const conditions = (r: (typeof rules)[number]) => input<Record<string, { values: string[] }>[]>(r, "conditions");
+    expect(rules.map((r) => conditions(r).find((c) => c.pathPattern)?.pathPattern.values)).toEqual(albRoutes().map((r) => r.pathPatterns));
+    // Each rule matches exactly its route's methods (none listed: all seven).
+    expect(rules.map((r) => conditions(r).find((c) => c.httpRequestMethod)?.httpRequestMethod.values)).toEqual(albRoutes().map((r) => r.methods));
+    expect(albRoutes().find((r) => r.key === "default")?.methods).toEqual(["GET", "HEAD"]);
+    expect(albRoutes().find((r) => r.key === "api")?.methods).toBeUndefined();
+    // Whatever carries the header but no rule takes (a method the route does not take): 405, after every route rule.
+    const refused = all.at(-1)!;
+    expect(input(refused, "actions")).toEqual([{ type: "fixed-response", fixedResponse: expect.objectContaining({ statusCode: "405" }) }]);
+    expect(input(refused, "conditions")).toEqual([{ httpHeader: { httpHeaderName: "X-Origin-Verify", values: [secretValue()] } }]);
     for (const rule of rules) {
       expect(input(rule, "listenerArn")).toBe(httpsArn);
       expect(input(rule, "conditions[0].httpHeader")).toEqual({ httpHeaderName: "X-Origin-Verify", values: [secretValue()] });

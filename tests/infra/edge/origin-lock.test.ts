@@ -1,4 +1,4 @@
-import { CATCH_ALL, pathPattern, ROUTES } from "../../../infra/contract";
+import { CATCH_ALL, pathPattern, ROUTES, type RouteEntry } from "@edgestack/contract";
 import { albRoutes, ORIGIN_SECRET_LENGTH, ORIGIN_VERIFY_HEADER } from "../../../infra/edge/origin-lock";
 
 describe("origin lock settings", () => {
@@ -15,5 +15,19 @@ describe("origin lock settings", () => {
     const priorities = routes.map((r) => r.priority);
     expect([...priorities].sort((a, b) => a - b)).toEqual(priorities);
     expect(new Set(priorities).size).toBe(priorities.length);
+  });
+});
+
+describe("ALB rules from route methods", () => {
+  const route = (over: Partial<RouteEntry>): RouteEntry => ({ key: "orders", match: "prefix", path: "/api/orders/", origin: "app", cache: "none", nginx: "proxy", albPriority: 11, methods: ["POST"], ...over });
+
+  it("a route that takes POST gets a rule matching POST only, before the API's", () => {
+    const rules = albRoutes([route({}), ...ROUTES]);
+    expect(rules.find((r) => r.key === "orders")).toEqual({ key: "orders", priority: 11, pathPatterns: ["/api/orders/*"], methods: ["POST"] });
+  });
+
+  it("refuses what the ALB cannot enforce exactly, naming the route", () => {
+    expect(() => albRoutes([route({ albPriority: null }), ...ROUTES])).toThrow(/route "orders" \(\/api\/orders\/\): takes POST but has no albPriority/);
+    expect(() => albRoutes([route({ methods: ["GET", "HEAD", "POST", "PUT"] }), ...ROUTES])).toThrow(/route "orders" .*at most 3 methods/);
   });
 });

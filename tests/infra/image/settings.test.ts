@@ -3,10 +3,11 @@ import { digestReference, imageRepositoryName, lifecyclePolicy } from "../../../
 test("repository names are valid ECR names for any stack name", () => {
   const ecrName = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
   for (const stack of ["dev", "prod", "Feature_X", "team/pr-12", "--"]) {
-    const name = imageRepositoryName(stack);
+    const name = imageRepositoryName({ stack, namePrefix: "" });
     expect({ stack, name, valid: ecrName.test(name) && name.length >= 2 && name.length <= 256 }).toEqual({ stack, name, valid: true });
   }
-  expect(imageRepositoryName("Feature_X")).toBe("edgestack-feature_x/app");
+  expect(imageRepositoryName({ stack: "Feature_X", namePrefix: "" })).toBe("edgestack-feature_x/app");
+  expect(imageRepositoryName({ stack: "Feature_X", namePrefix: "team-a-web" })).toBe("team-a-web/app");
 });
 
 test("the lifecycle policy is valid JSON with one expire rule on tagged images", () => {

@@ -1,4 +1,4 @@
-import { ipv6Subnet64, planSubnets } from "../../../infra/network/cidr";
+import { existingVpcProblems, ipv6Subnet64, planSubnets, vpcCidrBlocks } from "../../../infra/network/cidr";
 
 describe("planSubnets", () => {
   it("cuts a /16 into public then private blocks, one per AZ", () => {
@@ -28,5 +28,34 @@ describe("ipv6Subnet64", () => {
   it("rejects what it cannot number", () => {
     expect(() => ipv6Subnet64("2600:1f18::/48", 0)).toThrow(/not an IPv6 \/56/);
     expect(() => ipv6Subnet64("2600:1f18:abcd:ef00::/56", 256)).toThrow(/0-255/);
+  });
+});
+
+describe("an existing VPC against the configuration", () => {
+  const vpc = { id: "vpc-1", cidrBlock: "10.20.0.0/16" };
+  const configured = { vpcCidr: "10.20.0.0/16", vpcId: "vpc-1" };
+
+  it("agrees when vpcCidr is the VPC's one block and the subnets lie in it", () => {
+    expect(existingVpcProblems(configured, vpc, [{ id: "subnet-1", vpcId: "vpc-1", cidrBlock: "10.20.3.0/24" }])).toEqual([]);
+  });
+
+  it("names both sides when vpcCidr disagrees, a secondary block goes uncovered, or a subnet is elsewhere", () => {
+    expect(existingVpcProblems({ ...configured, vpcCidr: "10.10.0.0/16" }, vpc, [])).toEqual([
+      'edgestack:vpcCidr ("10.10.0.0/16") disagrees with VPC vpc-1 as read from AWS (10.20.0.0/16): set edgestack:vpcCidr to "10.20.0.0/16"',
+    ]);
+    const twoBlocks = { ...vpc, cidrBlockAssociations: [{ cidrBlock: "10.20.0.0/16", state: "associated" }, { cidrBlock: "100.64.0.0/16", state: "associated" }] };
+    expect(existingVpcProblems(configured, twoBlocks, [])[0]).toMatch(/covers only one of VPC vpc-1's IPv4 blocks as read from AWS \(10\.20\.0\.0\/16, 100\.64\.0\.0\/16\)/);
+    // A disassociated block is not one of the VPC's.
+    expect(existingVpcProblems(configured, { ...vpc, cidrBlockAssociations: [{ cidrBlock: "100.64.0.0/16", state: "disassociated" }] }, [])).toEqual([]);
+    expect(existingVpcProblems(configured, vpc, [{ id: "subnet-9", vpcId: "vpc-2" }])).toEqual([
+      "subnet subnet-9 (edgestack:existingPublicSubnetIds / existingPrivateSubnetIds) is in vpc-2 as read from AWS, not in edgestack:vpcId (vpc-1)",
+    ]);
+  });
+
+  it("reads every associated IPv4 block and the IPv6 block", () => {
+    expect(vpcCidrBlocks({ ...vpc, cidrBlockAssociations: [{ cidrBlock: "10.21.0.0/16", state: "associated" }], ipv6CidrBlock: "2600:1f18::/56" })).toEqual({
+      ipv4: ["10.20.0.0/16", "10.21.0.0/16"],
+      ipv6: ["2600:1f18::/56"],
+    });
   });
 });

@@ -6,6 +6,8 @@ beforeAll(async () => {
     stack: "dev",
     config: {
       "edgestack:vpcId": "vpc-0a1b2c3d4e5f60718",
+      // The lookup's range (the mocked VPC is 10.20.0.0/16): a configured vpcCidr must agree with it.
+      "edgestack:vpcCidr": "10.20.0.0/16",
       "edgestack:existingPublicSubnetIds": JSON.stringify(["subnet-0a000000000000001", "subnet-0a000000000000002"]),
       "edgestack:existingPrivateSubnetIds": JSON.stringify(["subnet-0b000000000000001", "subnet-0b000000000000002"]),
     },

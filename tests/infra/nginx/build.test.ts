@@ -1,4 +1,5 @@
-import { ROUTES } from "../../../infra/contract";
+import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "../../../infra/nginx/capacity";
+import { ROUTES } from "@edgestack/contract";
 import {
   buildNginxModel,
   HTML_STALE_IF_ERROR_SECONDS,
@@ -86,14 +87,17 @@ describe("cluster mode", () => {
       scgiTemp: "/tmp/scgi_temp",
     });
     expect(model.exposeUpstreamAddress).toBe(false);
-    expect(model.workerProcesses).toBe("auto");
+    // Sized from the pod's CPU limit (one worker per whole CPU), not one per node core.
+    expect(model.workerProcesses).toBe(1);
   });
 
   test("timeouts, retries and limits come from the config", () => {
     const alb = model.servers[0] as NginxProxyServer;
     const byPath = Object.fromEntries(alb.locations.map((l) => [l.path, l]));
     // One location per contract entry, in its order.
-    expect(Object.keys(byPath)).toEqual(ROUTES.map((r) => r.path));
+    // Every route, then each prefix's path without its slash (served like the prefix, never redirected).
+    expect(Object.keys(byPath)).toEqual([...ROUTES.map((r) => r.path), "/api", "/static"]);
+    expect(byPath["/api"]).toEqual({ ...byPath["/api/"], path: "/api", match: "exact" });
     expect(byPath["/api/"]).toMatchObject({
       rateLimited: true,
       connectTimeoutSeconds: prod.proxyConnectTimeoutSeconds,
@@ -121,7 +125,7 @@ describe("cluster mode", () => {
       status: 429,
     });
     expect(model.clientKeepaliveSeconds).toBe(prod.nginxClientKeepaliveSeconds);
-    expect(model.workerConnections).toBe(prod.nginxWorkerConnections);
+    expect(model.workerConnections).toBe(nginxCapacity({ ...NGINX_POD_RESOURCES.limits, fdLimit: CLUSTER_FD_LIMIT, maxWorkerConnections: prod.nginxWorkerConnections }).workerConnections);
   });
 });
 

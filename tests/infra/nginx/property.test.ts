@@ -16,6 +16,7 @@ import {
   type NginxServer,
   type NginxUpstream,
 } from "../../../infra/nginx";
+import { HTTP_METHODS } from "@edgestack/contract";
 import { writeAndCheckNginxConfig } from "../../../local/processes/nginx";
 import { freePort } from "../../../local/processes/ports";
 
@@ -97,6 +98,7 @@ function locationArb(upstreams: string[], p: fc.Arbitrary<string>, match: fc.Arb
     sendTimeoutSeconds: seconds(86_400),
     immutableCacheSeconds: fc.option(seconds(315_360_000), { nil: null }),
     defaultCacheControl: fc.option(headerValue, { nil: null }),
+    methods: fc.subarray([...HTTP_METHODS], { minLength: 1 }),
   }).map((l) => (l.immutableCacheSeconds !== null ? { ...l, defaultCacheControl: null } : l));
 }
 
@@ -172,6 +174,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
       stack: stackName,
       workerProcesses: fc.oneof(fc.constant("auto" as const), fc.integer({ min: 1, max: 8 })),
       workerConnections: fc.integer({ min: 16, max: 65_536 }),
+      workerRlimitNofile: fc.constant(70_000),
       workerShutdownTimeoutSeconds: seconds(3600),
       errorLogLevel: fc.constantFrom("info", "notice", "warn", "error", "crit" as const),
       accessLogBuffer: fc.option(fc.record({ sizeKb: fc.integer({ min: 4, max: 1024 }), flushSeconds: fc.integer({ min: 1, max: 60 }) }), { nil: null }),
@@ -198,6 +201,13 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
         connectionZoneSize: zoneSize,
         connectionsPerIp: fc.integer({ min: 1, max: 65_535 }),
         status: fc.constantFrom(429, 503, 444),
+      }),
+      webSockets: fc.record({
+        clientZone: fc.constant("zone_ws_client"),
+        perClient: fc.integer({ min: 1, max: 8 }),
+        podZone: fc.constant("zone_ws_pod"),
+        perPod: fc.integer({ min: 8, max: 8 }),
+        zoneSize,
       }),
       retry: fc.record({ tries: fc.integer({ min: 1, max: 10 }), timeoutSeconds: seconds(600) }),
       securityHeaders: fc.array(fc.record({ name: headerName, value: headerValue }), { maxLength: 4 }),

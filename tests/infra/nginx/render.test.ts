@@ -1,4 +1,5 @@
-import { hstsValue } from "../../../infra/contract";
+import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "../../../infra/nginx/capacity";
+import { hstsValue } from "@edgestack/contract";
 import { buildNginxModel, LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
 import { blockOf, serverBlocks, stackConfig } from "./support";
 
@@ -37,10 +38,14 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
   });
 
   test("worker settings and client keep-alive come from the stack config", () => {
-    expect(conf).toMatch(/^worker_processes auto;$/m);
-    expect(blockOf(conf, "events")).toContain(`worker_connections ${dev.nginxWorkerConnections};`);
+    // Sized from the nginx pod's limits (infra/nginx/capacity.ts): one worker per whole CPU, never "auto".
+    expect(conf).toMatch(/^worker_processes 1;$/m);
+    expect(conf).toMatch(/^worker_rlimit_nofile \d+;$/m);
+    const capacity = nginxCapacity({ ...NGINX_POD_RESOURCES.limits, fdLimit: CLUSTER_FD_LIMIT, maxWorkerConnections: dev.nginxWorkerConnections });
+    expect(blockOf(conf, "events")).toContain(`worker_connections ${capacity.workerConnections};`);
+    expect(conf).toContain(`worker_rlimit_nofile ${capacity.workerRlimitNofile};`);
     expect(conf).toContain(`keepalive_timeout ${dev.nginxClientKeepaliveSeconds}s;`);
-    expect(conf).toContain(`worker_shutdown_timeout ${dev.terminationGracePeriodSeconds - 5}s;`);
+    expect(conf).toContain(`worker_shutdown_timeout ${Math.min(dev.appShutdownDelaySeconds, dev.terminationGracePeriodSeconds - 5)}s;`);
     expect(conf).toMatch(/^\s+server_tokens off;$/m);
   });
 
@@ -72,7 +77,9 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       [nlbHttpDefault, `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttp} proxy_protocol default_server;`],
     ] as const) {
       expect(lines(server!)).toEqual(expect.arrayContaining([listen, `server_name "";`]));
-      expect(lines(blockOf(server!, "location /"))).toEqual(["location / {", "return 421;", "}"]);
+      // A PROXY listener first refuses peers other than its load balancer (403), then unknown Hosts (421).
+      const guard = server === albDefault ? [] : [`if ($edge_untrusted_peer_${server === nlbTlsDefault ? "nlb_tls" : "nlb_http"}) {`, "return 403;", "}"];
+      expect(lines(blockOf(server!, "location /"))).toEqual(["location / {", ...guard, "return 421;", "}"]);
       expect(blockOf(server!, "location = /health")).toContain("proxy_pass http://app;");
     }
     expect(alb.match(/set_real_ip_from/g)).toHaveLength(1);
@@ -145,7 +152,9 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(api).not.toContain("expires");
     expect(api).not.toContain("Cache-Control");
 
-    expect(lines(stat)).toEqual(expect.arrayContaining([`add_header Cache-Control "public, max-age=31536000, immutable";`, "proxy_hide_header Cache-Control;"]));
+    // The year-long header only on 200/304 (a map on $status): never on a redirect or an error.
+    expect(lines(stat)).toEqual(expect.arrayContaining(["add_header Cache-Control $edge_immutable_31536000 always;", "proxy_hide_header Cache-Control;"]));
+    expect(lines(blockOf(conf, "map $status $edge_immutable_31536000"))).toEqual(expect.arrayContaining(["default $upstream_http_cache_control;", `"~^(200|304)$" "public, max-age=31536000, immutable";`]));
     expect(stat).not.toContain("expires");
   });
 
@@ -186,8 +195,8 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
   });
 
   test("rate-limit zones, JSON access log, gzip and the maps", () => {
-    expect(conf).toContain(`limit_req_zone $binary_remote_addr zone=per_ip_requests:10m rate=${dev.nginxRateLimitPerMinute}r/m;`);
-    expect(conf).toContain("limit_conn_zone $binary_remote_addr zone=per_ip_connections:10m;");
+    expect(conf).toContain(`limit_req_zone $edge_client zone=per_ip_requests:10m rate=${dev.nginxRateLimitPerMinute}r/m;`);
+    expect(conf).toContain("limit_conn_zone $edge_client zone=per_ip_connections:10m;");
     expect(conf).toContain("limit_req_status 429;");
     expect(conf).toContain("limit_conn_status 429;");
     expect(conf).toMatch(/log_format edge_json escape=json '\{"time":"\$time_iso8601".*\}';/);

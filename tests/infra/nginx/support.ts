@@ -7,7 +7,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import { WebSocketServer } from "ws";
 import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
-import { routePath } from "../../../infra/contract";
+import { routePath, type RouteEntry } from "@edgestack/contract";
 import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
 import { readStackFiles } from "../../../infra/config/stack-files";
 import { freePort } from "../../../local/processes/ports";
@@ -66,7 +66,8 @@ export async function startBackend(name: string, options: { delayMs?: number } =
   };
   const server = http.createServer((req, res) => {
     backend.hits += 1;
-    const url = new URL(req.url ?? "/", "http://backend");
+    // Prefixed, not resolved against a base: "//x" is a valid request path, not a host.
+    const url = new URL(`http://backend${req.url ?? "/"}`);
     const delay = url.searchParams.has("delay") ? Number(url.searchParams.get("delay")) : backend.delayMs;
     const padding = url.pathname.includes("big") ? "lorem ipsum ".repeat(400) : undefined;
     const echo: Echo & { padding?: string } = {
@@ -159,7 +160,7 @@ export interface LocalNginx {
  */
 export async function startLocalNginx(
   upstreams: LocalUpstream[],
-  options: { config?: Partial<StackConfig>; edit?: (model: NginxModel) => void; trustedCidrs?: string[] } = {},
+  options: { config?: Partial<StackConfig>; edit?: (model: NginxModel) => void; trustedCidrs?: string[]; routes?: readonly RouteEntry[] } = {},
 ): Promise<LocalNginx> {
   const prefix = makeNginxPrefix();
   const [port, statusPort, proxyProtocolPort, proxyProtocolHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -173,7 +174,7 @@ export async function startLocalNginx(
     proxyProtocolPort,
     proxyProtocolHttpPort,
     ...(options.trustedCidrs ? { trustedCidrs: options.trustedCidrs } : {}),
-  });
+  }, options.routes);
   options.edit?.(model);
   const nginx = await startNginx({ prefix, conf: renderNginxConf(model), ports: [port, statusPort, proxyProtocolPort, proxyProtocolHttpPort] });
   return { nginx, model, port, statusPort, proxyProtocolPort, proxyProtocolHttpPort };

@@ -1,5 +1,5 @@
 import { buildNginxModel, nginxModelProblems, NginxModelError, validateNginxModel, type NginxModel, type NginxProxyServer } from "../../../infra/nginx";
-import { ROUTES } from "../../../infra/contract";
+import { ROUTES } from "@edgestack/contract";
 import { stackConfig } from "./support";
 
 const dev = stackConfig("dev");
@@ -184,7 +184,8 @@ describe("combinations nginx would refuse, or that make no sense", () => {
       }
       throw new Error("expected a NginxModelError");
     })();
-    expect(error.problems).toHaveLength(3);
+    // workerConnections 1 is also too few for the WebSockets per pod: one more line, naming both.
+    expect(error.problems).toHaveLength(4);
     expect(error.message).toMatch(/^Invalid nginx model:\n {2}nginx\./);
   });
 });

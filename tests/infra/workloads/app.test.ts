@@ -1,5 +1,5 @@
 import { parseStackConfig } from "../../../infra/config/schema";
-import { routePath } from "../../../infra/contract";
+import { routePath } from "@edgestack/contract";
 import { APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
 import { loadConfig } from "../../../app/src/config";
 
@@ -32,6 +32,7 @@ describe("appEnv", () => {
       REDIS_CLUSTER: "true",
       TRUST_PROXY_CIDRS: config.vpcCidr,
       WS_ALLOWED_ORIGINS: `https://${config.domain},https://${config.wwwSubdomain}.${config.domain}`,
+      WS_MAX_CONNECTIONS_PER_CLIENT: String(config.wsMaxConnectionsPerClient),
       SHUTDOWN_DELAY_MS: "25000",
       SHUTDOWN_TIMEOUT_MS: "49500",
       KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),

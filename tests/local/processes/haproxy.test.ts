@@ -1,4 +1,4 @@
-import { renderHaproxyConfig } from "../../../local/processes/haproxy";
+import { LOCAL_NLB_SOURCE_ADDRESS, renderHaproxyConfig } from "../../../local/processes/haproxy";
 import { freePorts } from "../../../local/processes/ports";
 
 test("the NLB stand-in: mode tcp, each listener to its nginx PROXY port with a v2 header, TLS only where a PEM is given", () => {
@@ -8,9 +8,13 @@ test("the NLB stand-in: mode tcp, each listener to its nginx PROXY port with a v
   ]);
   expect(cfg).toMatch(/^\s+mode tcp$/m);
   expect(cfg).toContain("bind 127.0.0.1:40443 ssl crt /tmp/x/server.pem\n");
-  expect(cfg).toContain("server nginx 127.0.0.1:48443 send-proxy-v2\n");
+  // From an address of its own, the only one nginx's PROXY listeners trust.
+  expect(cfg).toContain(`server nginx 127.0.0.1:48443 send-proxy-v2 source ${LOCAL_NLB_SOURCE_ADDRESS}\n`);
   expect(cfg).toContain("bind 127.0.0.1:40080\n");
-  expect(cfg).toContain("server nginx 127.0.0.1:48081 send-proxy-v2\n");
+  expect(cfg).toContain(`server nginx 127.0.0.1:48081 send-proxy-v2 source ${LOCAL_NLB_SOURCE_ADDRESS}\n`);
+  // A handshake bound on the TLS listener only, and a per-source connection cap on both.
+  expect(cfg.match(/timeout client 5s/g)).toHaveLength(1);
+  expect(cfg.match(/tcp-request connection reject if \{ sc_conn_cur\(0\) gt \d+ \}/g)).toHaveLength(2);
   expect(() => renderHaproxyConfig([{ name: "bad name", port: 1, targetPort: 2 }])).toThrow(/haproxy listener name "bad name"/);
 });
 

@@ -26,7 +26,10 @@ describe("npm run plan", () => {
     const file = JSON.parse(first.stdout) as { stack: string; environment: string; resources: { type: string; name: string; parent: string | null; inputs: object }[] };
     expect(file).toMatchObject({ stack: "dev", project: "edgestack", environment: "dev" });
     const resources = file.resources;
-    for (const r of resources) expect(Object.keys(r).filter((k) => k !== "protect" && k !== "options").sort()).toEqual(["inputs", "name", "parent", "type"]);
+    for (const r of resources) {
+      const custom = !r.type.startsWith("edgestack:") && !r.type.startsWith("pulumi:pulumi:");
+      expect(Object.keys(r).filter((k) => k !== "protect" && k !== "options" && k !== "secrets").sort()).toEqual(custom ? ["id", "identity", "inputs", "name", "parent", "type"] : ["inputs", "name", "parent", "type"]);
+    }
     const types = new Set(resources.map((r) => r.type));
     for (const type of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/routeTable:RouteTable", "aws:ec2/internetGateway:InternetGateway"]) {
       expect(types).toContain(type);

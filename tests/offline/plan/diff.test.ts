@@ -54,10 +54,12 @@ describe("diffPlans", () => {
         { kind: "change", path: ["idleTimeout"], old: 60, new: 120 },
         { kind: "remove", path: ["enableHttp2"], old: true },
         { kind: "add", path: ["tags", "Team"], new: "platform" },
-        { kind: "change", path: ["subnets", 1], old: "b", new: "c" },
+        // subnets is a set: matched by value, not by index
+        { kind: "remove", path: ["subnets"], old: "b" },
+        { kind: "add", path: ["subnets"], new: "c" },
       ]),
     );
-    expect(update.changes).toHaveLength(4);
+    expect(update.changes).toHaveLength(5);
   });
 
   it("reports an added and a removed resource, and counts the rest as unchanged", () => {

@@ -54,9 +54,10 @@ describe("summaryLine and value formatting", () => {
     expect(formatPath(["ingress", 0, "from port"])).toBe('ingress[0]["from port"]');
   });
 
-  it("prints masked secrets bare and shortens long values with a count", () => {
+  it("prints masked secrets bare and never cuts a value: one too long is left out whole, with its length", () => {
     expect(formatValue(SECRET_PLACEHOLDER)).toBe("[secret]");
-    expect(formatValue("x".repeat(50), 10)).toBe(`"${"x".repeat(9)}… (42 more chars)`);
+    expect(formatValue("x".repeat(50), 10)).toBe("(52-character value not shown here: see the full diff)");
+    expect(formatValue("x".repeat(8), 10)).toBe(`"${"x".repeat(8)}"`);
   });
 });
 
@@ -155,11 +156,12 @@ describe("renderMarkdown size bound", () => {
     expectWellFormed(md);
   });
 
-  it("shortens a single enormous value instead of dropping the resource", () => {
+  it("leaves a single enormous value out whole (never cut mid-way) instead of dropping the resource", () => {
     const d = diffPlans([], [res("aws:ec2/launchTemplate:LaunchTemplate", "lt", { userData: "A".repeat(2_000_000) })]);
     const md = renderMarkdown([{ diff: d }]);
     expect(githubLength(md)).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(md).toContain("more chars)");
+    expect(md).toContain("+ userData: (2000002-character value not shown here: see the full diff)");
+    expect(md).not.toMatch(/AAAA/);
     expect(md).not.toContain("Cut here");
   });
 

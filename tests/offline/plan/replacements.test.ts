@@ -59,6 +59,53 @@ describe("replacements", () => {
   });
 });
 
+describe("what the engine will refuse, defer or not apply", () => {
+  const CLUSTER = "aws:eks/cluster:Cluster";
+  const cluster = (serviceIpv4Cidr: string, options = {}) => res(CLUSTER, "eks", { name: "edgestack-prod", kubernetesNetworkConfig: { serviceIpv4Cidr } }, { options });
+
+  it("marks the replacement of a protected resource as failing (the state's protect decides)", () => {
+    const d = diffPlans([cluster("172.20.0.0/16", { protect: true })], [cluster("172.21.0.0/16", { protect: true })]);
+    expect(d.updates[0].replace?.protected).toBe(true);
+    expect(renderText(d)).toContain("❌ WILL FAIL: protected");
+    expect(renderText(d).split("\n")[0]).toContain("❌ 1 will fail");
+    expect(diffPlans([cluster("172.20.0.0/16")], [cluster("172.21.0.0/16", { protect: true })]).updates[0].replace?.protected).toBeUndefined();
+  });
+
+  it("flags a create-before-delete replacement that keeps a fixed name, not one with deleteBeforeReplace or an auto-name", () => {
+    expect(diffPlans([cluster("172.20.0.0/16")], [cluster("172.21.0.0/16")]).updates[0].replace?.nameCollision).toBe("name=edgestack-prod");
+    expect(diffPlans([cluster("172.20.0.0/16", { deleteBeforeReplace: true })], [cluster("172.21.0.0/16", { deleteBeforeReplace: true })]).updates[0].replace?.nameCollision).toBeUndefined();
+    const sg = (description: string, name?: string) => res("aws:ec2/securityGroup:SecurityGroup", "sg", { description, vpcId: "vpc-1", ...(name ? { name } : {}) });
+    expect(diffPlans([sg("a", "web")], [sg("b", "web")]).updates[0].replace?.nameCollision).toBe("vpcId=vpc-1, name=web");
+    expect(diffPlans([sg("a")], [sg("b")]).updates[0].replace?.nameCollision).toBeUndefined();
+    const bucket = (objectLockEnabled: boolean) => res("aws:s3/bucket:Bucket", "b", { bucket: "edgestack-logs", objectLockEnabled });
+    expect(renderText(diffPlans([bucket(false)], [bucket(true)]))).toContain("❌ WILL FAIL: fixed name bucket=edgestack-logs");
+  });
+
+  it("does not count a dependsOn-only change as an update, and shows it beside real changes", () => {
+    const app = (replicas: number, dependsOn: string[]) => res("kubernetes:apps/v1:Deployment", "app", { metadata: { name: "app" }, spec: { replicas } }, { options: { dependsOn } });
+    const only = diffPlans([app(2, ["a"])], [app(2, ["a", "b"])]);
+    expect(only).toMatchObject({ updates: [], unchanged: 1 });
+    const both = diffPlans([app(2, ["a"])], [app(3, ["a", "b"])]);
+    expect(summaryLine(both)).toBe("+0 ~1 ±0 \u22120 (0 unchanged)");
+    expect(renderText(both)).toContain('(ordering only, nothing applied) + options.dependsOn: "b"');
+  });
+
+  it("calls out applyImmediately: false changes as deferred to the maintenance window", () => {
+    const rg = (nodeType: string, tags = {}) => res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", { nodeType, applyImmediately: false, maintenanceWindow: "sun:05:00-sun:06:00", tags });
+    const d = diffPlans([rg("cache.r7g.large")], [rg("cache.r7g.xlarge")]);
+    expect(d.updates[0].deferred).toEqual({ maintenanceWindow: "sun:05:00-sun:06:00" });
+    expect(renderMarkdown([{ diff: d }])).toContain("⏳ deferred: applyImmediately is false, so AWS applies these changes in the next maintenance window (sun:05:00-sun:06:00)");
+    expect(diffPlans([rg("cache.r7g.large", { a: "1" })], [rg("cache.r7g.large", { a: "2" })]).updates[0].deferred).toBeUndefined();
+  });
+
+  it("replaces every resource of a replaced provider", () => {
+    const provider = (region: string) => res("pulumi:providers:aws", "aws", { region });
+    const zone = res("aws:route53/zone:Zone", "zone", { name: "example.com" }, { options: { provider: "pulumi:providers:aws::aws", protect: true } });
+    const d = diffPlans([provider("eu-west-1"), zone], [provider("us-east-1"), zone]);
+    expect(d.updates.find((u) => u.name === "zone")?.replace).toMatchObject({ causes: ["provider"], via: ["pulumi:providers:aws::aws"], dataLoss: true, protected: true });
+  });
+});
+
 describe("JSON-in-string and multi-line values", () => {
   const policy = (actions: string[], spaces = 0) =>
     res("aws:s3/bucketPolicy:BucketPolicy", "p", { bucket: "b", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions }] }, null, spaces) });

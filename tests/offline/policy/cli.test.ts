@@ -24,7 +24,9 @@ const cache = {
   type: "aws:elasticache/replicationGroup:ReplicationGroup",
   name: "cache",
   parent: null,
-  inputs: { transitEncryptionEnabled: true, atRestEncryptionEnabled: true, authToken: "[secret]", automaticFailoverEnabled: true, multiAzEnabled: true, numCacheClusters: 2, subnetGroupName: "[unknown]" },
+  // Prod keeps its cache: protected, with a final snapshot and snapshot retention (stateful-deletion-protection-prod).
+  protect: true,
+  inputs: { transitEncryptionEnabled: true, atRestEncryptionEnabled: true, authToken: "[secret]", automaticFailoverEnabled: true, multiAzEnabled: true, numCacheClusters: 2, subnetGroupName: "[unknown]", finalSnapshotIdentifier: "cache-final", snapshotRetentionLimit: 7 },
 };
 const secure = write("secure.json", [alb, nlb, https, cache]);
 
@@ -73,14 +75,17 @@ describe("npm run policy", () => {
     expect((await run("--plan", plan, "--stack", "dev", "--policy-pack-config", write("off.json", { all: "disabled" }), "--json")).out).toBe("[]");
   });
 
-  it("evaluates a plan file with the environment recorded in it, whatever the stack is called", async () => {
+  it("evaluates a plan file with the environment recorded in it, and the stack name too", async () => {
     const insecureAlb = { ...alb, inputs: { ...alb.inputs, enableDeletionProtection: false } };
     const live = write("live.json", { stack: "live", project: "edgestack", environment: "prod", resources: [insecureAlb] });
     const r = await run("--plan", live, "--json");
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toContainEqual(expect.objectContaining({ policy: "alb-deletion-protection-prod", enforcement: "mandatory", resource: { type: insecureAlb.type, name: "alb" } }));
+    // A stack named prod is prod whatever its config says, and the disagreement itself is refused.
     const prodNamedDev = write("prod-named.json", { stack: "prod", project: "edgestack", environment: "dev", resources: [insecureAlb] });
-    expect((await run("--plan", prodNamedDev)).code).toBe(0);
+    const named = await run("--plan", prodNamedDev, "--json");
+    expect(named.code).toBe(1);
+    expect(JSON.parse(named.out).map((v: { policy: string }) => v.policy)).toEqual(expect.arrayContaining(["stack-environment", "alb-deletion-protection-prod"]));
   });
 
   it.each([

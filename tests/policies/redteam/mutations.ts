@@ -42,7 +42,8 @@ export class Plan {
 }
 
 const LISTENER = "aws:lb/listener:Listener";
-const ALB_SG = "sg-4b476b9ac81699273";
+/** The ALB security group's id as the plan records it (ids follow the resource's identity, so never a literal). */
+const albSg = (plan: Plan) => plan.get("alb-sg", "aws:ec2/securityGroup:SecurityGroup").id;
 const k8s = (type: string, name: string, inputs: Record<string, unknown>): PlanResource => ({ type, name, parent: "workloads", inputs });
 
 /** A pod spec that passes the restricted profile, for new pod-bearing resources. */
@@ -83,10 +84,10 @@ export const mutations: Mutation[] = [
     },
   },
   { area: "origin lock", title: "SG rule from CloudFront becomes 0.0.0.0/0", expect: "alb-https-from-cloudfront", apply: (p) => { const i = p.inputs("alb-https-from-cloudfront"); delete i.prefixListId; i.cidrIpv4 = "0.0.0.0/0"; } },
-  { area: "origin lock", title: "extra world rule on the ALB SG (443)", expect: "alb-https-world", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world", parent: "alb", inputs: { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: ALB_SG } }) },
-  { area: "origin lock", title: "extra IPv6 world rule on the ALB SG", expect: "alb-https-world6", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world6", parent: "alb", inputs: { cidrIpv6: "::/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: ALB_SG } }) },
+  { area: "origin lock", title: "extra world rule on the ALB SG (443)", expect: "alb-https-world", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world", parent: "alb", inputs: { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: albSg(p) } }) },
+  { area: "origin lock", title: "extra IPv6 world rule on the ALB SG", expect: "alb-https-world6", apply: (p) => p.add({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "alb-https-world6", parent: "alb", inputs: { cidrIpv6: "::/0", fromPort: 443, toPort: 443, ipProtocol: "tcp", securityGroupId: albSg(p) } }) },
   { area: "origin lock", title: "inline world ingress on the ALB SG", expect: "alb-sg", apply: (p) => (p.inputs("alb-sg").ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]) },
-  { area: "origin lock", title: "ec2 SecurityGroupRule world on ALB SG", expect: "alb-legacy-rule", apply: (p) => p.add({ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "alb-legacy-rule", parent: "alb", inputs: { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: ALB_SG } }) },
+  { area: "origin lock", title: "ec2 SecurityGroupRule world on ALB SG", expect: "alb-legacy-rule", apply: (p) => p.add({ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "alb-legacy-rule", parent: "alb", inputs: { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: albSg(p) } }) },
   {
     area: "origin lock",
     title: "second HTTPS listener forwarding on 8443",

@@ -2,17 +2,17 @@
  * The HTTP contract of the edge, as plain data: which paths exist, where each goes (CloudFront
  * origin, cache rule, nginx location kind, ALB rule, app handler, methods), the header names the hops
  * agree on, the container ports, and HSTS and the security headers. CloudFront behaviors, nginx
- * locations, ALB listener rules and the policies' API prefixes are derived from it; the app keeps a
- * checked copy of its part (`app/src/routes.ts`, which cannot import from outside `app/`).
+ * locations and method guards, ALB listener rules, the app's routes and `Allow` headers and the
+ * policies' API prefixes are all derived from it.
  *
- * Pure: no Pulumi imports, so the policy pack and tests import it as freely as `infra/` does.
- * Adding an API prefix is one entry in ROUTES.
+ * Pure: no Pulumi imports, so the app, the policy pack and tests import it as freely as `infra/` does.
+ * Adding an API prefix is one entry in ROUTES (plus, in the app, its handler).
  */
 
 export const HTTP_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-/** What a cached (or cacheable) route accepts. */
-export const READ_METHODS: readonly HttpMethod[] = ["GET", "HEAD", "OPTIONS"];
+/** What a read-only route (health, static files, HTML) accepts: HEAD wherever GET is (RFC 9110). */
+export const READ_METHODS = ["GET", "HEAD"] as const satisfies readonly HttpMethod[];
 
 /**
  * - `none`: never cached (CloudFront's managed CachingDisabled, every viewer header but Host forwarded).
@@ -40,7 +40,12 @@ export interface RouteEntry {
   nginx: NginxLocationKind;
   /** Priority of the ALB listener rule for this path; null: the catch-all rule forwards it. */
   albPriority: number | null;
-  /** Methods CloudFront lets through; the app registers a subset. */
+  /**
+   * Exactly the methods the route takes: nginx answers any other with 405 and this list as `Allow`,
+   * the ALB rule matches only these, CloudFront lets through the smallest of its method sets that
+   * covers them (cloudFrontAllowedMethods), and the app's handlers under the entry take a subset.
+   * A route that takes GET takes HEAD too.
+   */
   methods: readonly HttpMethod[];
 }
 
@@ -55,7 +60,8 @@ export const ROUTES = [
   { key: "liveness", match: "exact", path: "/livez", origin: "app", cache: "none", nginx: "proxy", albPriority: null, methods: READ_METHODS },
   // The kubelet's readiness probe (can this pod serve); public like liveness, never cached.
   { key: "readiness", match: "exact", path: "/readyz", origin: "app", cache: "none", nginx: "proxy", albPriority: null, methods: READ_METHODS },
-  { key: "websocket", match: "exact", path: "/ws", origin: "app", cache: "none", nginx: "websocket", albPriority: 20, methods: HTTP_METHODS },
+  // The WebSocket handshake is a GET.
+  { key: "websocket", match: "exact", path: "/ws", origin: "app", cache: "none", nginx: "websocket", albPriority: 20, methods: READ_METHODS },
   { key: "api", match: "prefix", path: "/api/", origin: "app", cache: "none", nginx: "proxy", albPriority: 10, methods: HTTP_METHODS },
   { key: "static", match: "prefix", path: "/static/", origin: "static", cache: "immutable", nginx: "immutable", albPriority: null, methods: READ_METHODS },
   { key: "html", match: "prefix", path: "/", origin: "app", cache: "html", nginx: "html", albPriority: 1000, methods: READ_METHODS },
@@ -65,6 +71,60 @@ export type RouteKey = (typeof ROUTES)[number]["key"];
 
 /** The catch-all entry (last in ROUTES). */
 export const CATCH_ALL: RouteEntry = ROUTES[ROUTES.length - 1];
+
+/** The methods in HTTP_METHODS order, each once (how they appear in Allow headers and rules). */
+export function sortedMethods(methods: readonly HttpMethod[]): HttpMethod[] {
+  return HTTP_METHODS.filter((m) => methods.includes(m));
+}
+
+/** The `Allow` header value of a route taking `methods`: "GET, HEAD, POST". */
+export function allowHeader(methods: readonly HttpMethod[]): string {
+  return sortedMethods(methods).join(", ");
+}
+
+/** CloudFront's allowed-method sets, smallest first (a behavior can only take one of these). */
+export const CLOUDFRONT_METHOD_SETS = [["GET", "HEAD"], ["GET", "HEAD", "OPTIONS"], [...HTTP_METHODS]] as const satisfies readonly (readonly HttpMethod[])[];
+
+/**
+ * The smallest of CloudFront's allowed-method sets that covers `methods`. CloudFront lets the rest
+ * of that set through; nginx and the ALB enforce the route's exact list.
+ */
+export function cloudFrontAllowedMethods(methods: readonly HttpMethod[]): HttpMethod[] {
+  const set = CLOUDFRONT_METHOD_SETS.find((s) => methods.every((m) => (s as readonly HttpMethod[]).includes(m)))!;
+  return [...set];
+}
+
+/**
+ * Problems of a route table, one line each (empty: valid): each entry's methods non-empty, known and
+ * unrepeated, HEAD with GET; keys and paths unique; the catch-all last. Every consumer of a table
+ * (nginx model, CloudFront behaviors, ALB rules) checks it through `checkRoutes`.
+ */
+export function routeTableProblems(routes: readonly RouteEntry[]): string[] {
+  const problems: string[] = [];
+  const last = routes[routes.length - 1];
+  if (last === undefined || last.match !== "prefix" || last.path !== CATCH_ALL.path) problems.push(`the last route must be the catch-all prefix "${CATCH_ALL.path}"`);
+  const seen = new Set<string>();
+  for (const r of routes) {
+    const at = `route ${JSON.stringify(r.key)} (${r.path})`;
+    if (seen.has(r.key)) problems.push(`${at}: key used twice`);
+    seen.add(r.key);
+    if (!r.path.startsWith("/")) problems.push(`${at}: path must start with "/"`);
+    if (r.match === "prefix" && !r.path.endsWith("/")) problems.push(`${at}: a prefix path ends in "/"`);
+    if (r.methods.length === 0) problems.push(`${at}: takes no method`);
+    for (const m of r.methods) if (!(HTTP_METHODS as readonly string[]).includes(m)) problems.push(`${at}: ${JSON.stringify(m)} is not one of ${HTTP_METHODS.join(", ")}`);
+    if (new Set(r.methods).size !== r.methods.length) problems.push(`${at}: a method is listed twice`);
+    if (r.methods.includes("GET") && !r.methods.includes("HEAD")) problems.push(`${at}: takes GET but not HEAD (HEAD is GET without the body)`);
+  }
+  const paths = routes.map((r) => `${r.match} ${r.path}`);
+  for (const p of new Set(paths)) if (paths.indexOf(p) !== paths.lastIndexOf(p)) problems.push(`two routes declare ${p}`);
+  return problems;
+}
+
+/** Throws an error listing every problem of the route table (see routeTableProblems). */
+export function checkRoutes(routes: readonly RouteEntry[]): void {
+  const problems = routeTableProblems(routes);
+  if (problems.length > 0) throw new Error(`invalid route table:\n  ${problems.join("\n  ")}`);
+}
 
 /** The path of the entry named `key` (e.g. "/health"). */
 export function routePath(key: RouteKey): string {
@@ -91,7 +151,7 @@ export function routeFor(path: string): RouteEntry {
 export function requireRoute(path: string, expected: RouteKey): RouteEntry {
   const entry = routeFor(path);
   if (entry.key !== expected) {
-    throw new Error(`path ${JSON.stringify(path)} is declared "${expected}" but the contract routes it to "${entry.key}"; add or fix its entry in infra/contract.ts ROUTES`);
+    throw new Error(`path ${JSON.stringify(path)} is declared "${expected}" but the contract routes it to "${entry.key}"; add or fix its entry in ROUTES (@edgestack/contract)`);
   }
   return entry;
 }
@@ -172,3 +232,47 @@ export const SECURITY_HEADER_LIST: { name: string; value: string }[] = [
 /** Versioned assets are kept a year and never revalidated: their names change with their content. */
 export const STATIC_TTL_SECONDS = 31_536_000;
 export const STATIC_CACHE_CONTROL = `public, max-age=${STATIC_TTL_SECONDS}, immutable`;
+
+/** Methods the app's router registers a handler for (GET answers HEAD too; OPTIONS is not routed). */
+export type AppMethod = Exclude<HttpMethod, "HEAD" | "OPTIONS">;
+
+export interface AppRoute {
+  /** find-my-way pattern (`:name` is a parameter). */
+  path: string;
+  /** A subset of the contract entry's methods; GET also answers HEAD. */
+  methods: readonly AppMethod[];
+  /** The ROUTES entry the path belongs to. */
+  contract: RouteKey;
+}
+
+/** Every route the app serves; createApp registers exactly these, each with one handler. */
+export const APP_ROUTES = {
+  liveness: { path: "/livez", methods: ["GET"], contract: "liveness" },
+  readiness: { path: "/readyz", methods: ["GET"], contract: "readiness" },
+  health: { path: "/health", methods: ["GET"], contract: "health" },
+  staticFile: { path: "/static/:name", methods: ["GET"], contract: "static" },
+  hello: { path: "/api/hello", methods: ["GET"], contract: "api" },
+  /** Served on the HTTP server's upgrade event, not by the router. */
+  /** The site root: a small page naming what the service offers (the first URL `npm run local` prints). */
+  home: { path: "/", methods: ["GET"], contract: "html" },
+  websocket: { path: "/ws", methods: ["GET"], contract: "websocket" },
+} as const satisfies Record<string, AppRoute>;
+
+export type AppRouteKey = keyof typeof APP_ROUTES;
+
+/** The methods a request to an app route may use: its own, plus HEAD where it takes GET. */
+export function appRouteMethods(route: Pick<AppRoute, "methods">): HttpMethod[] {
+  return sortedMethods(route.methods.includes("GET") ? [...route.methods, "HEAD"] : route.methods);
+}
+
+/** Header names as node presents them (lower case). */
+export const APP_HEADERS = {
+  requestId: HEADERS.requestId.toLowerCase() as "x-request-id",
+  instance: HEADERS.instance.toLowerCase() as "x-instance",
+  apiKey: HEADERS.apiKey.toLowerCase() as "x-api-key",
+  forwardedFor: HEADERS.forwardedFor.toLowerCase() as "x-forwarded-for",
+  forwardedProto: HEADERS.forwardedProto.toLowerCase() as "x-forwarded-proto",
+} as const;
+
+/** The app's default listening port. */
+export const APP_PORT = PORTS.app;

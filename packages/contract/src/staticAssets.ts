@@ -1,16 +1,14 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Handler } from "./http/httpServer";
-import { APP_ROUTES, STATIC_CACHE_CONTROL } from "./routes";
+import { APP_ROUTES, STATIC_CACHE_CONTROL } from "./http";
 
 /**
  * The one definition of what `/static/` serves: app/static's files under content-hashed names, each
- * with its Content-Type, cached for a year as immutable. The app serves these (through nginx), the
- * stack uploads exactly these to the bucket CloudFront's `/static/*` behavior reads
- * (infra/cdn/static-assets.ts). The prefix and the Cache-Control are the HTTP contract's
- * (app/src/routes.ts, checked against infra/contract.ts). HTML refers to an asset by its source
- * file name through `staticUrl`.
+ * with its Content-Type, cached for a year as immutable. The app serves these (through nginx, see
+ * app/src/staticFiles.ts), the stack uploads exactly these to the bucket CloudFront's `/static/*`
+ * behavior reads (infra/cdn/static-assets.ts). The prefix and the Cache-Control are the HTTP
+ * contract's (./http.ts). HTML refers to an asset by its source file name through `staticUrl`.
  */
 
 /** `/static/`: the prefix of the app's static route. */
@@ -77,7 +75,7 @@ export function readStaticAssets(dir: string): StaticAsset[] {
   return files.map((file) => {
     const contentType = STATIC_CONTENT_TYPES[path.extname(file).toLowerCase()];
     if (contentType === undefined) {
-      throw new Error(`${path.join(dir, file)}: no Content-Type for "${path.extname(file)}" files; add it to STATIC_CONTENT_TYPES (app/src/staticAssets.ts)`);
+      throw new Error(`${path.join(dir, file)}: no Content-Type for "${path.extname(file)}" files; add it to STATIC_CONTENT_TYPES (@edgestack/contract, staticAssets.ts)`);
     }
     const body = readFileSync(path.join(dir, file));
     const name = hashedName(file, body);
@@ -91,16 +89,4 @@ export function staticUrl(assets: readonly StaticAsset[], file: string): string 
   const asset = assets.find((a) => a.file === file);
   if (asset === undefined) throw new Error(`no static asset ${JSON.stringify(file)} (have: ${assets.map((a) => a.file).join(", ") || "none"})`);
   return asset.urlPath;
-}
-
-/** GET /static/:name from memory by hashed name, with an ETag (304 on a match) and the immutable Cache-Control. */
-export function staticFileHandler(assets: readonly StaticAsset[]): Handler {
-  const byName = new Map(assets.map((a) => [a.name, { asset: a, etag: `"${a.sha256.slice(0, 32)}"` }]));
-  return (ex) => {
-    const entry = byName.get(ex.params.name ?? "");
-    if (entry === undefined) return ex.json(404, { error: "not found", requestId: ex.id });
-    const headers = { "cache-control": STATIC_CACHE_CONTROL, etag: entry.etag, "content-type": entry.asset.contentType };
-    if (ex.req.headers["if-none-match"] === entry.etag) return ex.send(304, undefined, headers);
-    ex.send(200, entry.asset.body, headers);
-  };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { hashedName, readStaticAssets, STATIC_CACHE_CONTROL, staticUrl } from "../../app/src/staticAssets";
+import { hashedName, readStaticAssets, STATIC_CACHE_CONTROL, staticUrl } from "@edgestack/contract";
 
 let dir: string;
 beforeEach(() => {

@@ -1,0 +1,84 @@
+import { APP_ENV, APP_STOP_MARGIN_MS, appEnvironment, parseAppEnvironment, PORTS, type AppEnvName, type AppSettings } from "@edgestack/contract";
+import type { FieldName, StackConfig } from "./schema";
+
+/** The stack keys the app's environment is made from. */
+export type AppEnvironmentConfig = Pick<
+  StackConfig,
+  | "rateLimitMax"
+  | "rateLimitWindowMs"
+  | "rateLimitFailMode"
+  | "wsAllowedOrigins"
+  | "wsMaxConnectionsPerClient"
+  | "domain"
+  | "wwwSubdomain"
+  | "appShutdownDelaySeconds"
+  | "terminationGracePeriodSeconds"
+  | "appKeepAliveSeconds"
+  | "appHeadersTimeoutSeconds"
+>;
+
+/** Origins allowed to open /ws: the configured list, or the site's own https origins. */
+export function wsAllowedOrigins(s: Pick<StackConfig, "wsAllowedOrigins" | "domain" | "wwwSubdomain">): string[] {
+  return s.wsAllowedOrigins.length > 0 ? [...s.wsAllowedOrigins] : [`https://${s.domain}`, `https://${s.wwwSubdomain}.${s.domain}`];
+}
+
+/**
+ * The app's hard stop (SHUTDOWN_TIMEOUT_MS, counted from SIGTERM): just inside the pod's grace
+ * period, so the app exits on its own (and logs why) before the kubelet's SIGKILL; never above the
+ * app's own ceiling (a longer grace period then leaves nginx its time, the app stops at its limit).
+ */
+export function appShutdownTimeoutMs(s: Pick<StackConfig, "terminationGracePeriodSeconds">): number {
+  return Math.min(APP_ENV.SHUTDOWN_TIMEOUT_MS.max, Math.max(APP_ENV.SHUTDOWN_TIMEOUT_MS.min, s.terminationGracePeriodSeconds * 1000 - APP_STOP_MARGIN_MS));
+}
+
+/**
+ * The app's settings in the cluster, from the stack keys: the input of the contract's
+ * appEnvironment for the Deployment. `trustProxyCidrs` are the VPC's blocks (nginx, a pod in the
+ * VPC, is the one proxy the app trusts); `redisCluster` whether REDIS_URL is a cluster endpoint.
+ */
+export function clusterAppSettings(c: AppEnvironmentConfig, trustProxyCidrs: readonly string[], redisCluster: boolean): AppSettings {
+  return {
+    port: PORTS.app,
+    redisCluster,
+    rateLimitMax: c.rateLimitMax,
+    rateLimitWindowMs: c.rateLimitWindowMs,
+    rateLimitFailMode: c.rateLimitFailMode,
+    trustProxyCidrs,
+    wsAllowedOrigins: wsAllowedOrigins(c),
+    wsMaxConnectionsPerClient: c.wsMaxConnectionsPerClient,
+    shutdownDelayMs: c.appShutdownDelaySeconds * 1000,
+    shutdownTimeoutMs: appShutdownTimeoutMs(c),
+    keepAliveTimeoutMs: c.appKeepAliveSeconds * 1000,
+    headersTimeoutMs: c.appHeadersTimeoutSeconds * 1000,
+  };
+}
+
+/** Which stack keys each variable of the Deployment's environment is made from (for error messages). */
+export const APP_ENV_SOURCES: Partial<Record<AppEnvName, FieldName[]>> = {
+  RATE_LIMIT_MAX: ["rateLimitMax"],
+  RATE_LIMIT_WINDOW_MS: ["rateLimitWindowMs"],
+  RATE_LIMIT_FAIL: ["rateLimitFailMode"],
+  TRUST_PROXY_CIDRS: ["vpcCidr"],
+  WS_ALLOWED_ORIGINS: ["wsAllowedOrigins", "domain", "wwwSubdomain"],
+  WS_MAX_CONNECTIONS_PER_CLIENT: ["wsMaxConnectionsPerClient"],
+  SHUTDOWN_DELAY_MS: ["appShutdownDelaySeconds"],
+  SHUTDOWN_TIMEOUT_MS: ["terminationGracePeriodSeconds", "appShutdownDelaySeconds"],
+  KEEPALIVE_TIMEOUT_MS: ["appKeepAliveSeconds"],
+  HEADERS_TIMEOUT_MS: ["appHeadersTimeoutSeconds", "appKeepAliveSeconds"],
+};
+
+/**
+ * The environment the Deployment would hand the app, checked with the app's own schema (the one
+ * app/src/config.ts parses with): one problem per variable the app would refuse, naming the stack
+ * keys it comes from. Empty when the app will start. Pure.
+ */
+export function appEnvironmentProblems(c: AppEnvironmentConfig & Pick<StackConfig, "vpcCidr">, redisCluster = true): string[] {
+  const env = appEnvironment(clusterAppSettings(c, [c.vpcCidr], redisCluster));
+  const parsed = parseAppEnvironment(env);
+  if (parsed.ok) return [];
+  return parsed.problems.map((problem) => {
+    const name = problem.slice(0, problem.indexOf("=")) as AppEnvName;
+    const sources = (APP_ENV_SOURCES[name] ?? []).map((k) => `edgestack:${k} (${JSON.stringify(c[k as keyof typeof c])})`);
+    return `${sources.join(", ") || name}: the app would refuse its environment: ${problem}`;
+  });
+}

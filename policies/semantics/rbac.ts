@@ -1,0 +1,82 @@
+/**
+ * Kubernetes RBAC risk: what a role's rules let a subject do, judged by verbs and resources (wildcards
+ * included), and which subjects a binding hands them to.
+ * https://kubernetes.io/docs/concepts/security/rbac-good-practices/
+ */
+
+export interface PolicyRule {
+  apiGroups?: unknown;
+  resources?: unknown;
+  verbs?: unknown;
+  resourceNames?: unknown;
+  nonResourceURLs?: unknown;
+}
+
+export interface Subject {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]);
+
+/** Does a rule grant `verb` on `resource` (with `group`)? Wildcards in any of the three match everything. */
+export function ruleGrants(rule: PolicyRule, verb: string, resource: string, group = ""): boolean {
+  const verbs = strings(rule.verbs);
+  const resources = strings(rule.resources);
+  const groups = strings(rule.apiGroups);
+  const resourceOk = resources.includes("*") || resources.includes(resource) || (resource.includes("/") && resources.includes(`${resource.split("/")[0]}/*`));
+  const groupOk = groups.length === 0 ? group === "" : groups.includes("*") || groups.includes(group);
+  return (verbs.includes("*") || verbs.includes(verb)) && resourceOk && groupOk;
+}
+
+/** Grants that hand over the cluster or its secrets, by what they allow (resource, verbs, api group, why). */
+const RISKY: { resource: string; group: string; verbs: string[]; why: string }[] = [
+  { resource: "secrets", group: "", verbs: ["get", "list", "watch"], why: "reads Secrets (service-account tokens, credentials)" },
+  { resource: "pods/exec", group: "", verbs: ["create", "get"], why: "execs into pods" },
+  { resource: "pods/attach", group: "", verbs: ["create", "get"], why: "attaches to pods" },
+  { resource: "pods/portforward", group: "", verbs: ["create", "get"], why: "port-forwards into pods" },
+  { resource: "nodes/proxy", group: "", verbs: ["get", "create"], why: "reaches the kubelet API of nodes (nodes/proxy)" },
+  { resource: "serviceaccounts/token", group: "", verbs: ["create"], why: "mints service-account tokens" },
+  { resource: "roles", group: "rbac.authorization.k8s.io", verbs: ["escalate", "bind"], why: "escalates or binds roles" },
+  { resource: "clusterroles", group: "rbac.authorization.k8s.io", verbs: ["escalate", "bind"], why: "escalates or binds cluster roles" },
+  { resource: "rolebindings", group: "rbac.authorization.k8s.io", verbs: ["create", "update", "patch"], why: "writes role bindings (grants itself any role it may bind)" },
+  { resource: "clusterrolebindings", group: "rbac.authorization.k8s.io", verbs: ["create", "update", "patch"], why: "writes cluster role bindings" },
+  { resource: "users", group: "", verbs: ["impersonate"], why: "impersonates users" },
+  { resource: "groups", group: "", verbs: ["impersonate"], why: "impersonates groups" },
+  { resource: "serviceaccounts", group: "", verbs: ["impersonate"], why: "impersonates service accounts" },
+  { resource: "certificatesigningrequests/approval", group: "certificates.k8s.io", verbs: ["update", "patch"], why: "approves certificate requests" },
+  { resource: "validatingwebhookconfigurations", group: "admissionregistration.k8s.io", verbs: ["create", "update", "patch", "delete"], why: "rewrites admission webhooks" },
+  { resource: "mutatingwebhookconfigurations", group: "admissionregistration.k8s.io", verbs: ["create", "update", "patch", "delete"], why: "rewrites admission webhooks" },
+  { resource: "pods", group: "", verbs: ["create"], why: "creates pods (runs as any service account of the namespace, mounts its secrets)" },
+  { resource: "deployments", group: "apps", verbs: ["create", "update", "patch"], why: "writes workloads (runs code as their service accounts)" },
+  { resource: "daemonsets", group: "apps", verbs: ["create", "update", "patch"], why: "writes DaemonSets (code on every node)" },
+  { resource: "persistentvolumes", group: "", verbs: ["create"], why: "creates PersistentVolumes (hostPath mounts of nodes)" },
+  { resource: "namespaces", group: "", verbs: ["update", "patch"], why: "relabels namespaces (turns Pod Security off)" },
+];
+
+/** Why a role's rules are risky (empty: nothing above least privilege found). */
+export function roleRisks(rules: PolicyRule[]): string[] {
+  const out = new Set<string>();
+  for (const r of rules) {
+    const verbs = strings(r.verbs);
+    const resources = strings(r.resources);
+    if (verbs.includes("*") && resources.includes("*")) out.add("grants every verb on every resource (cluster-admin in all but name)");
+    else if (verbs.includes("*") && strings(r.apiGroups).includes("*")) out.add(`grants every verb on ${resources.join(", ")} in every API group`);
+    if (strings(r.nonResourceURLs).includes("*") && verbs.includes("*")) out.add("grants every verb on every non-resource URL");
+    for (const risk of RISKY) {
+      if (risk.verbs.some((v) => ruleGrants(r, v, risk.resource, risk.group))) out.add(risk.why);
+    }
+  }
+  return [...out];
+}
+
+/** Subjects that are everyone: anonymous requests, every authenticated identity, every service account. */
+export const BROAD_SUBJECTS = ["system:anonymous", "system:unauthenticated", "system:authenticated", "system:serviceaccounts", "system:masters"];
+
+export function broadSubjects(subjects: Subject[]): string[] {
+  return subjects.map((s) => String(s?.name ?? "")).filter((n) => BROAD_SUBJECTS.includes(n) || /^system:serviceaccounts:/.test(n));
+}
+
+/** Built-in cluster roles that hand over the cluster or write access to everything in a namespace. */
+export const POWERFUL_CLUSTER_ROLES = ["cluster-admin", "admin", "edit", "system:masters", "system:controller:clusterrole-aggregation-controller"];

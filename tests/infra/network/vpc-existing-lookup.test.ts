@@ -1,0 +1,47 @@
+/**
+ * An existing VPC under Pulumi mocks: the component reads the VPC and its subnets from AWS and hands
+ * out the looked-up range once the configured vpcCidr agrees with it (the disagreeing case is
+ * existingVpcProblems' in tests/infra/network/cidr.test.ts: under mocks the failed output's sibling
+ * promises end the test process as unhandled rejections, as they end a real program run).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+const lookups: string[] = [];
+
+void pulumi.runtime.setMocks(
+  {
+    newResources: undefined as never,
+    newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+    call: (args) => {
+      lookups.push(args.token);
+      if (args.token === "aws:ec2/getVpc:getVpc") return { id: args.inputs.id, cidrBlock: "10.20.0.0/16", cidrBlockAssociations: [{ cidrBlock: "10.20.0.0/16", state: "associated" }] };
+      if (args.token === "aws:ec2/getSubnet:getSubnet") return { id: args.inputs.id, vpcId: "vpc-0a1b2c3d4e5f60718", cidrBlock: "10.20.1.0/24" };
+      return {};
+    },
+  } as pulumi.runtime.Mocks,
+  "edgestack",
+  "dev",
+);
+
+/** The settled value of an output, or its error. */
+const settle = <T>(o: pulumi.Output<T>): Promise<T> => (o as unknown as { promise(): Promise<T> }).promise();
+
+async function vpcWith(vpcCidr: string) {
+  const { Vpc } = await import("../../../infra/network/vpc");
+  return new Vpc(`network-${vpcCidr.replace(/\W/g, "-")}`, {
+    existingVpcId: "vpc-0a1b2c3d4e5f60718",
+    existingPublicSubnetIds: ["subnet-0a000000000000001", "subnet-0a000000000000002"],
+    existingPrivateSubnetIds: ["subnet-0b000000000000001", "subnet-0b000000000000002"],
+    cidrBlock: vpcCidr,
+    availabilityZoneCount: 2,
+    natGateways: "single",
+  });
+}
+
+test("an agreeing vpcCidr passes the looked-up range through", async () => {
+  const vpc = await vpcWith("10.20.0.0/16");
+  await expect(settle(vpc.cidrBlock)).resolves.toBe("10.20.0.0/16");
+  await expect(settle(pulumi.all(vpc.privateSubnetCidrs))).resolves.toEqual(["10.20.1.0/24", "10.20.1.0/24"]);
+  expect(lookups.filter((t) => t === "aws:ec2/getVpc:getVpc")).toHaveLength(1);
+  expect(lookups.filter((t) => t === "aws:ec2/getSubnet:getSubnet")).toHaveLength(4);
+});

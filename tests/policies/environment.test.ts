@@ -1,0 +1,4 @@
+import { environmentCases } from "./fixtures/environment";
+import { runCases } from "./fixtures/run";
+
+runCases(environmentCases);

@@ -1,0 +1,90 @@
+import { accessLevel, broadResource, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, principalsOf, restrictingConditions, Statement } from "../../../policies/semantics/iam";
+
+const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
+const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
+
+describe("IAM action catalogue", () => {
+  it("expands wildcards against AWS's action lists", () => {
+    const put = expandAction("iam:Put*Policy");
+    expect(put).toEqual(expect.arrayContaining(["iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy"]));
+    expect(put).not.toContain("iam:GetRolePolicy");
+    expect(expandAction("s3:GetObject")).toEqual(["s3:GetObject"]);
+    expect(expandAction("nosuchservice:*")).toEqual([]);
+    expect(accessLevel("iam:AttachRolePolicy")).toMatch(/Permissions management/);
+    expect(accessLevel("s3:GetObject")).toBe("Read");
+  });
+
+  it("matches Action and NotAction case-insensitively", () => {
+    expect(grantsAction(allow({ Action: "IAM:passrole" }), "iam:PassRole")).toBe(true);
+    expect(grantsAction(allow({ NotAction: "s3:*" }), "iam:PassRole")).toBe(true);
+    expect(grantsAction(allow({ NotAction: ["iam:*"] }), "iam:PassRole")).toBe(false);
+  });
+
+  it("knows which resource patterns cover every resource", () => {
+    for (const r of ["*", "arn:aws:iam::123456789012:role/*", "arn:aws:secretsmanager:us-east-1:123456789012:secret:*", "arn:aws:iam::*:role/x"]) expect({ r, broad: broadResource(r) }).toEqual({ r, broad: true });
+    for (const r of ["arn:aws:s3:::bucket/*", "arn:aws:iam::123456789012:role/app", "arn:aws:kms:us-east-1:123456789012:key/abc"]) expect({ r, broad: broadResource(r) }).toEqual({ r, broad: false });
+  });
+});
+
+describe("privilege escalation", () => {
+  it("finds administrator and NotAction grants", () => {
+    expect(whys([allow({ Action: "*", Resource: "*" })])).toEqual([expect.stringMatching(/administrator rights/)]);
+    expect(whys([allow({ NotAction: "iam:*", Resource: "*" })])[0]).toMatch(/NotAction/);
+  });
+
+  it("finds permission management by access level, through wildcards", () => {
+    expect(whys([allow({ Action: "iam:Attach*", Resource: "*" })]).join()).toMatch(/permission-management actions .*iam:AttachRolePolicy/);
+    expect(whys([allow({ Action: "s3:PutBucketPolicy", Resource: "*" })]).join()).toMatch(/s3:PutBucketPolicy/);
+    expect(whys([allow({ Action: "iam:Attach*", Resource: "arn:aws:iam::123456789012:role/app" })])).toEqual([]);
+  });
+
+  it("finds iam:PassRole with a compute launcher across statements, not PassRole alone", () => {
+    expect(whys([allow({ Action: "iam:PassRole", Resource: "*" }), allow({ Action: "ec2:RunInstances", Resource: "*" })]).join()).toMatch(/PassRole on any role together with ec2:RunInstances/);
+    expect(whys([allow({ Action: "iam:PassRole", Resource: "*" })]).join()).not.toMatch(/together with/);
+    expect(whys([allow({ Action: "iam:PassRole", Resource: "arn:aws:iam::1:role/one" }), allow({ Action: "lambda:CreateFunction", Resource: "*" })]).join()).not.toMatch(/together with/);
+  });
+
+  it("finds takeover and account-wide secret reads; ignores least-privilege grants", () => {
+    expect(whys([allow({ Action: "sts:AssumeRole", Resource: "*" })]).join()).toMatch(/sts:AssumeRole/);
+    expect(whys([allow({ Action: "secretsmanager:GetSecretValue", Resource: "*" })]).join()).toMatch(/every secret/);
+    expect(whys([allow({ Action: ["cloudwatch:PutMetricData", "logs:PutLogEvents"], Resource: "*" }), allow({ Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" })])).toEqual([]);
+    expect(whys([{ Effect: "Deny", Action: "*", Resource: "*" }])).toEqual([]);
+  });
+});
+
+describe("principals and conditions", () => {
+  it("reads every way of saying everyone", () => {
+    for (const p of ["*", { AWS: "*" }, { AWS: ["arn:aws:iam::111122223333:root", "*"] }, { AWS: "arn:aws:iam::*:root" }]) expect(principalsOf(allow({ Principal: p })).anyone).toBe(true);
+    expect(principalsOf(allow({ NotPrincipal: { AWS: "arn:aws:iam::1:root" } })).anyone).toBe(true);
+    expect(principalsOf(allow({ Principal: { AWS: "arn:aws:iam::111122223333:role/x" } }))).toMatchObject({ anyone: false, accounts: ["111122223333"] });
+  });
+
+  it("counts only conditions that restrict the caller or source", () => {
+    const keys = (Condition: Statement["Condition"]) => restrictingConditions(allow({ Principal: "*", Condition }));
+    expect(keys({ StringEquals: { "aws:PrincipalOrgID": "o-1" } })).toEqual(["aws:PrincipalOrgID"]);
+    expect(keys({ ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1" } })).toHaveLength(1);
+    expect(keys({ StringEquals: { "aws:SourceVpce": "vpce-1" } })).toHaveLength(1);
+    expect(keys({ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } })).toHaveLength(1);
+    const notRestricting: Statement["Condition"][] = [
+      { StringLike: { "aws:Referer": "https://example.com/*" } },
+      { Bool: { "aws:SecureTransport": "true" } },
+      { StringEqualsIfExists: { "aws:PrincipalOrgID": "o-1" } },
+      { StringNotEquals: { "aws:SourceAccount": "1" } },
+      { IpAddress: { "aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"] } },
+      { ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::*:distribution/*" } },
+      { StringLike: { "aws:SourceAccount": "*" } },
+      { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-1" } },
+    ];
+    for (const c of notRestricting) expect({ c, keys: keys(c) }).toEqual({ c, keys: [] });
+  });
+
+  it("public grant and open web identity", () => {
+    expect(isPublicGrant(allow({ Principal: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }))).toBe(true);
+    expect(isPublicGrant(allow({ Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }))).toBe(false);
+    const fed = (Condition?: Statement["Condition"]) => allow({ Principal: { Federated: "arn:aws:iam::1:oidc-provider/oidc.eks/id/X" }, Action: "sts:AssumeRoleWithWebIdentity", Condition });
+    expect(isOpenWebIdentity(fed())).toBe(true);
+    expect(isOpenWebIdentity(fed({ StringEquals: { "oidc.eks/id/X:aud": "sts.amazonaws.com" } }))).toBe(true);
+    expect(isOpenWebIdentity(fed({ StringLike: { "oidc.eks/id/X:sub": "system:serviceaccount:*" } }))).toBe(true);
+    expect(isOpenWebIdentity(fed({ StringEquals: { "oidc.eks/id/X:sub": "system:serviceaccount:edgestack:app" } }))).toBe(false);
+  });
+});

@@ -1,0 +1,44 @@
+import { METADATA_ADDRESSES } from "../../../policies/semantics/cidr";
+import { grantsTo, NetworkPolicyView, policiesSelecting, portsOpened, publicGrants, selectorMatches } from "../../../policies/semantics/netpol";
+
+const app = { namespace: "edge", labels: { app: "api", tier: "backend" } };
+const deny: NetworkPolicyView = { name: "deny", namespace: "edge", podSelector: {}, policyTypes: ["Ingress", "Egress"] };
+const egress = (name: string, to: object[] | undefined, podSelector = {}): NetworkPolicyView => ({ name, namespace: "edge", podSelector, policyTypes: ["Egress"], egress: [{ ...(to ? { to } : {}), ports: [{ port: 443 }] }] });
+
+describe("NetworkPolicy reachability", () => {
+  it("matches labels and expressions", () => {
+    expect(selectorMatches({ matchLabels: { app: "api" } }, app.labels)).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: "tier", operator: "In", values: ["backend"] }] }, app.labels)).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["backend"] }] }, app.labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: "x", operator: "DoesNotExist" }] }, app.labels)).toBe(true);
+    expect(selectorMatches(undefined, app.labels)).toBe(false);
+  });
+
+  it("a pod no policy selects is unrestricted; policies of other namespaces don't apply", () => {
+    expect(grantsTo(app, [], "egress", METADATA_ADDRESSES)).toBe("unrestricted");
+    expect(policiesSelecting(app, [{ ...deny, namespace: "other" }], "egress")).toEqual([]);
+  });
+
+  it("combines policies: one that opens the metadata address is enough", () => {
+    const open = egress("wide", [{ ipBlock: { cidr: "169.254.0.0/16" } }]);
+    expect(grantsTo(app, [deny], "egress", METADATA_ADDRESSES)).toEqual([]);
+    expect(grantsTo(app, [deny, open], "egress", METADATA_ADDRESSES)).toEqual([{ policy: "wide", what: "ipBlock 169.254.0.0/16" }]);
+    expect(grantsTo(app, [deny, egress("world", [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }])], "egress", METADATA_ADDRESSES)).toEqual([]);
+    expect(grantsTo(app, [deny, egress("any", undefined)], "egress", METADATA_ADDRESSES)).toHaveLength(1);
+    expect(grantsTo(app, [deny, egress("v6", [{ ipBlock: { cidr: "fd00:ec2::/64" } }])], "egress", METADATA_ADDRESSES)).toHaveLength(1);
+  });
+
+  it("finds grants to a broad share of the internet or every pod everywhere", () => {
+    expect(publicGrants(app, [deny, egress("halves", [{ ipBlock: { cidr: "0.0.0.0/1" } }, { ipBlock: { cidr: "128.0.0.0/1" } }])], "egress")).toHaveLength(2);
+    expect(publicGrants(app, [deny, egress("pods", [{ namespaceSelector: {} }])], "egress")).toEqual([{ policy: "pods", what: "every pod of every namespace" }]);
+    expect(publicGrants(app, [deny, egress("api", [{ ipBlock: { cidr: "203.0.113.10/32" } }])], "egress")).toEqual([]);
+    expect(publicGrants(app, [deny, egress("other", [{ ipBlock: { cidr: "0.0.0.0/0" } }], { matchLabels: { app: "web" } })], "egress")).toEqual([]);
+  });
+
+  it("counts ports: none listed, a port-less entry, or a wide range open everything", () => {
+    expect(portsOpened(undefined).all).toBe(true);
+    expect(portsOpened([{ protocol: "TCP" }]).all).toBe(true);
+    expect(portsOpened([{ port: 1, endPort: 65535 }]).all).toBe(true);
+    expect(portsOpened([{ port: 8080 }, { port: 8443, endPort: 8444 }])).toEqual({ all: false, count: 3, why: undefined });
+  });
+});
