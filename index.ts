@@ -258,7 +258,7 @@ const workloads = phase.workloads
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,
       },
-      { providers: { kubernetes: kubernetesProvider }, transformations: [kubernetesTypes.record] },
+      { providers: { kubernetes: kubernetesProvider, random }, transformations: [kubernetesTypes.record] },
     )
   : undefined;
 if (workloads && edge) {
