@@ -18,6 +18,7 @@ import {
   ciRunnerProjectName,
   Dns,
   EksCluster,
+  HealthChecks,
   HostedZone,
   ImageRepository,
   imageRepositoryName,
@@ -196,6 +197,7 @@ function createEdge() {
       deregistrationDelaySeconds: config.deregistrationDelaySeconds,
       stickinessSeconds: config.albStickinessSeconds,
       healthCheck,
+      balancing: { algorithm: config.albLoadBalancingAlgorithm, anomalyMitigation: config.albAnomalyMitigation },
       isProd: config.isProd,
     },
     { providers: { aws } },
@@ -226,11 +228,17 @@ function createEdge() {
     { providers: { aws } },
   );
 
+  // Checked through public names only: the ALB admits CloudFront alone (see infra/dns/health-checks.ts).
+  const healthChecks = config.dnsFailover
+    ? new HealthChecks("dns-health", { settings: config, endpoints: { site: cdn.domainName, edge: nlb.dnsName } }, { providers: { aws } })
+    : undefined;
+
   const dns = new Dns(
     "dns",
     {
       settings: config,
       zoneId: zone.zoneId,
+      healthCheckIds: healthChecks?.ids,
       loadBalancersIpv6: network.ipv6,
       aliasTargets: {
         cdn: { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId },
@@ -240,7 +248,7 @@ function createEdge() {
     },
     { providers: { aws } },
   );
-  return { alb, nlb, cdn, dns };
+  return { alb, nlb, cdn, dns, healthChecks };
 }
 
 // ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
@@ -319,6 +327,8 @@ export const imageRepositoryUrl = image.repositoryUrl;
 /** The image the workloads run: the deploy workflow's digest lives in the stack's state, not in Pulumi.<stack>.yaml. */
 export const appImage = config.appImage || omittedImageCheck;
 export const recordNames = edge?.dns.recordNames;
+/** Route53 health check ids (site through CloudFront, edge through the NLB) with dnsFailover: for HealthCheckStatus alarms. */
+export const healthCheckIds = edge?.healthChecks?.ids;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfig;
 export const redisEndpoint = cache.primaryEndpoint;

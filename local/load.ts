@@ -175,5 +175,5 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
  */
 export const UNREACHABLE_LIMITS = {
   configOverrides: { nginxRateLimitPerMinute: 1_000_000, nginxRateLimitBurst: 100_000, nginxConnLimitPerIp: 10_000 },
-  appEnv: { RATE_LIMIT_MAX: "1000000000", RATE_LIMIT_WINDOW_MS: "1000" },
+  appEnv: { RATE_LIMIT_MAX: "1000000", RATE_LIMIT_WINDOW_MS: "1000" },
 } as const;

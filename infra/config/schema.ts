@@ -1,6 +1,6 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { APP_DRAIN_SECONDS, APP_ENV, HEADERS } from "@edgestack/contract";
+import { APP_DRAIN_SECONDS, APP_ENV, HEADERS, routeFor, routePath } from "@edgestack/contract";
 import { appEnvironmentProblems } from "./app-environment";
 import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
@@ -62,6 +62,32 @@ const appInteger = (name: keyof typeof APP_ENV, scale = 1) => integer(Math.ceil(
 
 /** "" means "not set" for optional string keys (Pulumi project config has no null default). */
 const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.literal(""), inner]);
+
+/** The ALB target group algorithms AWS offers (`loadBalancingAlgorithmType`). */
+export const ALB_ALGORITHMS = ["round_robin", "least_outstanding_requests", "weighted_random"] as const;
+/** The regions Route53 health checkers run from. */
+export const ROUTE53_HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
+
+/**
+ * A path a Route53 health check may request through CloudFront: one that the contract routes to the
+ * app origin uncached, so each check reaches the ALB, nginx and an app pod (a cached or static answer
+ * would say nothing about them).
+ */
+function healthCheckPath() {
+  return z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: "is not a URL path (starts with /, no query, no spaces)" })
+    .max(255)
+    .refine(
+      (path) => {
+        // Not a path at all: the pattern above already says so.
+        if (!path.startsWith("/")) return true;
+        const route = routeFor(path);
+        return route.origin === "app" && route.cache === "none";
+      },
+      { error: "is not a path CloudFront forwards to the app uncached (see infra/contract.ts ROUTES); use /health" },
+    );
+}
 
 export const fields = {
   // ── Stack identity and tags ────────────────────────────────────────────────────────────────
@@ -360,6 +386,19 @@ export const fields = {
   healthyThreshold: field({ type: "integer", schema: integer(2, 10), default: 2, description: "Consecutive successes before a target is healthy." }),
   unhealthyThreshold: field({ type: "integer", schema: integer(2, 10), default: 3, description: "Consecutive failures before a target is unhealthy." }),
   albStickinessSeconds: field({ type: "integer", schema: integer(0, 604_800), default: 0, description: "ALB session-affinity cookie duration; 0 turns stickiness off." }),
+  albLoadBalancingAlgorithm: field({
+    type: "string",
+    schema: oneOf(ALB_ALGORITHMS),
+    default: "least_outstanding_requests",
+    description:
+      "ALB target group algorithm: round_robin (equal turns), least_outstanding_requests (fewest in-flight requests) or weighted_random (random, weights from AWS's anomaly detection when albAnomalyMitigation is on). See docs/edge.md.",
+  }),
+  albAnomalyMitigation: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description: "ALB automatic target weights: send less traffic to targets whose error rate stands out; AWS supports it only with albLoadBalancingAlgorithm weighted_random.",
+  }),
   nlbElasticIps: field({ type: "boolean", schema: z.boolean(), default: false, description: "Give the NLB one Elastic IP per AZ (fixed addresses for allow-lists)." }),
 
   // ── CDN ────────────────────────────────────────────────────────────────────────────────────
@@ -407,6 +446,48 @@ export const fields = {
   dnsTtlSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 300, description: "TTL of non-alias records." }),
   spfRecord: field({ type: "string", schema: plainText(2048).regex(/^v=spf1( |$)/, { error: "is not an SPF record (must start with \"v=spf1\")" }), default: "v=spf1 -all", description: "SPF TXT value at the apex." }),
   verificationTokens: field({ type: "array", schema: z.array(plainText(2048).min(1)), default: [], description: "Extra apex TXT values (site verification); long ones are split into 255-character strings." }),
+  dnsFailover: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description:
+      "Route53 health checks (through CloudFront's and the NLB's public names) and failover records: apex and edge names answer dnsFailoverSecondaryDnsName while their primary fails. The policy pack requires it in prod.",
+  }),
+  dnsFailoverSecondaryDnsName: field({
+    type: "string",
+    schema: optionalString(dnsName()),
+    default: "",
+    description:
+      "With dnsFailover: the SECONDARY alias target (e.g. a standby load balancer serving a maintenance page, with certificates for the apex, www and edge names). Required with dnsFailover.",
+  }),
+  dnsFailoverSecondaryZoneId: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "is not a Route53 hosted zone id such as \"Z35SXDOTRQ7X7K\"" })),
+    default: "",
+    description: "With dnsFailover: the alias hosted zone id of dnsFailoverSecondaryDnsName (the load balancer's, S3 website's or CloudFront's canonical zone). Required with dnsFailover.",
+  }),
+  dnsHealthCheckPath: field({
+    type: "string",
+    schema: healthCheckPath(),
+    default: routePath("health"),
+    description: "Path the Route53 health checks request over HTTPS; must be a path of @edgestack/contract that CloudFront forwards to the app uncached.",
+  }),
+  dnsHealthCheckIntervalSeconds: field({
+    type: "integer",
+    schema: integer(10, 30).refine((v) => v === 10 || v === 30, { error: "must be 10 (fast, extra cost) or 30 (standard): Route53 offers no other interval" }),
+    default: 30,
+    description: "Route53 health-check request interval: 30 (standard) or 10 (fast, billed extra).",
+  }),
+  dnsHealthCheckFailureThreshold: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Consecutive Route53 health-check failures before the endpoint is unhealthy (and back)." }),
+  dnsHealthCheckRegions: field({
+    type: "array",
+    schema: z
+      .array(oneOf(ROUTE53_HEALTH_CHECK_REGIONS))
+      .refine((r) => r.length === 0 || r.length >= 3, { error: "needs at least 3 regions (Route53's minimum), or none for all of them" })
+      .refine((r) => new Set(r).size === r.length, { error: "names a region twice" }),
+    default: [],
+    description: `Regions the Route53 health checkers run from (at least 3 of ${ROUTE53_HEALTH_CHECK_REGIONS.join(", ")}); empty: all of them.`,
+  }),
   srvService: field({ type: "string", schema: dnsLabel(), default: "edge", description: "SRV service label: publishes _<service>._tcp.<domain>." }),
   srvPriority: field({ type: "integer", schema: integer(0, 65_535), default: 10, description: "SRV priority." }),
   srvWeight: field({ type: "integer", schema: integer(0, 65_535), default: 5, description: "SRV weight." }),
@@ -664,6 +745,7 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     );
   }
   problems.push(...ciAccessProblems(c));
+  problems.push(...trafficProblems(c));
   if (c.clusterPublicAccessCidrs.some((cidr) => cidr.endsWith("/0"))) {
     problems.push(`${key("clusterPublicAccessCidrs")}: ${show(c.clusterPublicAccessCidrs)} opens the cluster API to the internet; list your own CIDRs`);
   }
@@ -710,6 +792,26 @@ function ciAccessProblems(c: StackConfig): string[] {
   if (c.ciRunner !== "static-egress" && c.ciRunnerEgressCidrs.length > 0) problems.push(`${key("ciRunnerEgressCidrs")}: only applies with ${key("ciRunner")} "static-egress"`);
   if (c.ciRunner !== "codebuild" && (c.ciRepository || c.ciCodeConnectionArn)) {
     problems.push(`${key(c.ciRepository ? "ciRepository" : "ciCodeConnectionArn")}: only applies with ${key("ciRunner")} "codebuild"`);
+  }
+  return problems;
+}
+
+/** The ALB algorithm's companions and the DNS failover keys, which only make sense together. */
+function trafficProblems(c: StackConfig): string[] {
+  const problems: string[] = [];
+  if (c.albAnomalyMitigation && c.albLoadBalancingAlgorithm !== "weighted_random") {
+    problems.push(
+      `${key("albAnomalyMitigation")}: true needs ${key("albLoadBalancingAlgorithm")} weighted_random (AWS mitigates anomalies only with it), not ${show(c.albLoadBalancingAlgorithm)}`,
+    );
+  }
+  const secondary = ["dnsFailoverSecondaryDnsName", "dnsFailoverSecondaryZoneId"] as const;
+  if (c.dnsFailover) {
+    for (const k of secondary) if (!c[k]) problems.push(`${key(k)}: is required when ${key("dnsFailover")} is true (the SECONDARY record's target)`);
+    if (c.dnsFailoverSecondaryDnsName && [c.domain, `${c.wwwSubdomain}.${c.domain}`, `${c.edgeSubdomain}.${c.domain}`].includes(c.dnsFailoverSecondaryDnsName)) {
+      problems.push(`${key("dnsFailoverSecondaryDnsName")}: ${show(c.dnsFailoverSecondaryDnsName)} is one of the names that fail over to it; name the standby target itself`);
+    }
+  } else {
+    for (const k of secondary) if (c[k]) problems.push(`${key(k)}: only applies with ${key("dnsFailover")} true`);
   }
   return problems;
 }

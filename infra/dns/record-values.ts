@@ -141,8 +141,21 @@ export function caaRecordValues(record: string, options: { forbidWildcards?: boo
 
 const trimDot = (name: string) => name.replace(/\.$/, "");
 
-/** Which load balancer or distribution an alias record points at. */
-export type AliasTarget = "cdn" | "alb" | "nlb";
+/** Which load balancer or distribution an alias record points at; `secondary` is the failover target from config. */
+export type AliasTarget = "cdn" | "alb" | "nlb" | "secondary";
+
+/** CloudFront's alias hosted zone id: the one alias target Route53 cannot evaluate the health of. */
+export const CLOUDFRONT_ALIAS_ZONE_ID = "Z2FDTNDATAQYW2";
+
+/** The Route53 health checks a PRIMARY failover record carries: the site through CloudFront, the layer-4 path through the NLB. */
+export type HealthCheckTarget = "site" | "edge";
+
+/** The failover half of a record: which role, and (PRIMARY) the health check that decides it. */
+export interface FailoverSpec {
+  role: "PRIMARY" | "SECONDARY";
+  setIdentifier: string;
+  healthCheck?: HealthCheckTarget;
+}
 
 /** One Route53 record set: plain values with a TTL, or an alias. */
 export interface RecordSpec {
@@ -153,6 +166,9 @@ export interface RecordSpec {
   ttl?: number;
   records?: string[];
   alias?: AliasTarget;
+  /** Alias only: Route53 answers only while the target reports healthy (never for CloudFront). */
+  evaluateTargetHealth?: boolean;
+  failover?: FailoverSpec;
 }
 
 export interface DnsPlanInput {
@@ -166,6 +182,8 @@ export interface DnsPlanInput {
   srv: { service: string; priority: number; weight: number; port: number };
   /** The load balancers are dual-stack (AAAA aliases make sense). CloudFront always serves IPv6. */
   loadBalancersIpv6: boolean;
+  /** DNS failover: apex and edge as PRIMARY/SECONDARY pairs, load-balancer aliases evaluate target health. */
+  failover?: { secondaryZoneId: string };
 }
 
 /**
@@ -184,17 +202,32 @@ export function planDnsRecords(p: DnsPlanInput): RecordSpec[] {
     names.set(name, label);
   }
 
-  const aliases = (key: string, name: string, alias: AliasTarget, ipv6: boolean): RecordSpec[] => [
-    { key: `${key}-a`, name, type: "A", alias },
-    ...(ipv6 ? [{ key: `${key}-aaaa`, name, type: "AAAA" as const, alias }] : []),
-  ];
+  const failover = p.failover;
+  // Load balancers report their targets' health to Route53; CloudFront does not (AWS refuses it).
+  const evaluates = (alias: AliasTarget) => failover !== undefined && (alias === "alb" || alias === "nlb" || (alias === "secondary" && failover.secondaryZoneId !== CLOUDFRONT_ALIAS_ZONE_ID));
+  const aliases = (key: string, name: string, alias: AliasTarget, ipv6: boolean, check?: HealthCheckTarget): RecordSpec[] =>
+    (ipv6 ? (["A", "AAAA"] as const) : (["A"] as const)).flatMap((type): RecordSpec[] => {
+      const base: RecordSpec = { key: `${key}-${type.toLowerCase()}`, name, type, alias, ...(failover ? { evaluateTargetHealth: evaluates(alias) } : {}) };
+      if (!failover || !check) return [base];
+      return [
+        { ...base, failover: { role: "PRIMARY", setIdentifier: `${key}-primary`, healthCheck: check } },
+        {
+          key: `${key}-${type.toLowerCase()}-secondary`,
+          name,
+          type,
+          alias: "secondary",
+          evaluateTargetHealth: evaluates("secondary"),
+          failover: { role: "SECONDARY", setIdentifier: `${key}-secondary` },
+        },
+      ];
+    });
   const ttl = checkTtl(apex, p.ttlSeconds);
   const txt = [...new Set([p.spfRecord, ...p.verificationTokens])].map((t) => txtRecordValue(apex, t));
   const specs: RecordSpec[] = [
-    ...aliases("apex", apex, "cdn", true),
+    ...aliases("apex", apex, "cdn", true, "site"),
     { key: "www-cname", name: www, type: "CNAME", ttl, records: [apex] },
     ...aliases("origin", origin, "alb", p.loadBalancersIpv6),
-    ...aliases("edge", edge, "nlb", p.loadBalancersIpv6),
+    ...aliases("edge", edge, "nlb", p.loadBalancersIpv6, "edge"),
     { key: "apex-txt", name: apex, type: "TXT", ttl, records: txt },
     {
       key: "srv",

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
-import { AliasTarget, DnsPlanInput, planDnsRecords } from "./record-values";
+import { AliasTarget, DnsPlanInput, HealthCheckTarget, planDnsRecords } from "./record-values";
 
 export interface AliasDestination {
   dnsName: pulumi.Input<string>;
@@ -11,7 +11,20 @@ export interface AliasDestination {
 /** The stack settings the records read: a program passes its StackConfig (or these fields of it). */
 export type DnsSettings = Pick<
   StackConfig,
-  "domain" | "wwwSubdomain" | "originSubdomain" | "edgeSubdomain" | "dnsTtlSeconds" | "spfRecord" | "verificationTokens" | "srvService" | "srvPriority" | "srvWeight" | "srvPort"
+  | "domain"
+  | "wwwSubdomain"
+  | "originSubdomain"
+  | "edgeSubdomain"
+  | "dnsTtlSeconds"
+  | "spfRecord"
+  | "verificationTokens"
+  | "srvService"
+  | "srvPriority"
+  | "srvWeight"
+  | "srvPort"
+  | "dnsFailover"
+  | "dnsFailoverSecondaryDnsName"
+  | "dnsFailoverSecondaryZoneId"
 >;
 
 /** The record plan's input from the stack settings. */
@@ -26,6 +39,7 @@ export function dnsPlanInput(s: DnsSettings, loadBalancersIpv6: boolean): DnsPla
     verificationTokens: s.verificationTokens,
     srv: { service: s.srvService, priority: s.srvPriority, weight: s.srvWeight, port: s.srvPort },
     loadBalancersIpv6,
+    ...(s.dnsFailover ? { failover: { secondaryZoneId: s.dnsFailoverSecondaryZoneId } } : {}),
   };
 }
 
@@ -35,8 +49,10 @@ export interface DnsArgs {
   /** The load balancers are dual-stack (AAAA aliases make sense). CloudFront always serves IPv6. */
   loadBalancersIpv6: boolean;
   zoneId: pulumi.Input<string>;
-  /** Where the alias records point: the distribution and the two load balancers. */
-  aliasTargets: Record<AliasTarget, AliasDestination>;
+  /** Where the alias records point: the distribution and the two load balancers (the secondary comes from settings). */
+  aliasTargets: Record<Exclude<AliasTarget, "secondary">, AliasDestination>;
+  /** With settings.dnsFailover: the Route53 health checks of the PRIMARY records (HealthChecks.ids). */
+  healthCheckIds?: Record<HealthCheckTarget, pulumi.Input<string>>;
 }
 
 /**
@@ -50,22 +66,40 @@ export class Dns extends pulumi.ComponentResource {
   constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:dns:Dns", name, {}, opts);
     const specs = planDnsRecords(dnsPlanInput(args.settings, args.loadBalancersIpv6));
+    const checks = args.healthCheckIds;
+    if (args.settings.dnsFailover && !checks) throw new Error(`dns ${name}: dnsFailover needs the health check ids (HealthChecks.ids)`);
+    const targets: Record<AliasTarget, AliasDestination> = {
+      ...args.aliasTargets,
+      secondary: { dnsName: args.settings.dnsFailoverSecondaryDnsName, zoneId: args.settings.dnsFailoverSecondaryZoneId },
+    };
+    const created = new Map<string, aws.route53.Record>();
     for (const spec of specs) {
-      const target = spec.alias ? args.aliasTargets[spec.alias] : undefined;
-      new aws.route53.Record(
+      const target = spec.alias ? targets[spec.alias] : undefined;
+      // A simple record and a failover record of one name and type cannot coexist: a SECONDARY is
+      // created only after its PRIMARY (same logical name as the simple record it was) has switched
+      // routing policy, which the provider does in one atomic change batch.
+      const primary = spec.failover?.role === "SECONDARY" ? created.get(`${spec.name} ${spec.type} PRIMARY`) : undefined;
+      const record = new aws.route53.Record(
         `${name}-${spec.key}`,
         {
           zoneId: args.zoneId,
           name: spec.name,
           type: spec.type,
           ...(target
-            ? // Health is the load balancer's and CloudFront's job; alias health evaluation would only
-              // add a failure mode (an all-unhealthy answer) with no second target to fail over to.
-              { aliases: [{ name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: false }] }
+            ? // Without failover, evaluateTargetHealth stays off: one simple record has nothing to fail over to.
+              { aliases: [{ name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: spec.evaluateTargetHealth ?? false }] }
             : { ttl: spec.ttl, records: spec.records }),
+          ...(spec.failover
+            ? {
+                setIdentifier: spec.failover.setIdentifier,
+                failoverRoutingPolicies: [{ type: spec.failover.role }],
+                ...(spec.failover.healthCheck ? { healthCheckId: checks![spec.failover.healthCheck] } : {}),
+              }
+            : {}),
         },
-        { parent: this },
+        { parent: this, dependsOn: primary ? [primary] : [] },
       );
+      if (spec.failover) created.set(`${spec.name} ${spec.type} ${spec.failover.role}`, record);
     }
     this.recordNames = [...new Set(specs.map((s) => s.name))];
     this.registerOutputs({ recordNames: this.recordNames });

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ALB_ALGORITHMS, ConfigError } from "../config/schema";
 import { routePath } from "@edgestack/contract";
 import { LogBucket } from "./log-bucket";
 import { ALB_METHOD_NOT_ALLOWED_PRIORITY, albRoutes, OriginVerifyHeader } from "./origin-lock";
@@ -29,6 +30,31 @@ export interface PublicLoadBalancerPlacement {
   certificateArn: pulumi.Input<string>;
 }
 
+export type AlbAlgorithm = (typeof ALB_ALGORITHMS)[number];
+
+/** How the ALB's target group picks a target (config keys albLoadBalancingAlgorithm, albAnomalyMitigation). */
+export interface AlbBalancing {
+  algorithm: AlbAlgorithm;
+  /** Automatic target weights; AWS accepts it only with weighted_random. */
+  anomalyMitigation: boolean;
+}
+
+/**
+ * The target group's algorithm inputs, refusing what AWS refuses: anomaly mitigation without
+ * weighted_random. (Slow start, which AWS refuses with weighted_random and least outstanding
+ * requests, is never set on this target group.) Only weighted_random states the mitigation switch.
+ */
+export function albBalancingInputs(b: AlbBalancing): { loadBalancingAlgorithmType: AlbAlgorithm; loadBalancingAnomalyMitigation?: "on" | "off" } {
+  if (!(ALB_ALGORITHMS as readonly string[]).includes(b.algorithm)) {
+    throw new ConfigError([`edgestack:albLoadBalancingAlgorithm: ${JSON.stringify(b.algorithm)} is not one of ${ALB_ALGORITHMS.join(", ")}`]);
+  }
+  if (b.algorithm !== "weighted_random") {
+    if (b.anomalyMitigation) throw new ConfigError([`edgestack:albAnomalyMitigation: true needs edgestack:albLoadBalancingAlgorithm weighted_random, not ${JSON.stringify(b.algorithm)}`]);
+    return { loadBalancingAlgorithmType: b.algorithm };
+  }
+  return { loadBalancingAlgorithmType: b.algorithm, loadBalancingAnomalyMitigation: b.anomalyMitigation ? "on" : "off" };
+}
+
 export interface AlbArgs extends PublicLoadBalancerPlacement {
   originVerifyHeader: OriginVerifyHeader;
   /** nginx's HTTP NodePort on the cluster nodes (the target port). */
@@ -38,6 +64,8 @@ export interface AlbArgs extends PublicLoadBalancerPlacement {
   /** 0 turns stickiness off. */
   stickinessSeconds: number;
   healthCheck: HealthCheckSettings;
+  /** The target group's algorithm; least outstanding requests when absent. */
+  balancing?: AlbBalancing;
   /** Deletion protection and access logs. */
   isProd: boolean;
 }
@@ -119,7 +147,7 @@ export class Alb extends pulumi.ComponentResource {
         protocol: "HTTP",
         protocolVersion: "HTTP1",
         port: args.targetNodePort,
-        loadBalancingAlgorithmType: "least_outstanding_requests",
+        ...albBalancingInputs(args.balancing ?? { algorithm: "least_outstanding_requests", anomalyMitigation: false }),
         deregistrationDelay: args.deregistrationDelaySeconds,
         healthCheck: {
           enabled: true,

@@ -70,6 +70,7 @@ export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:alb/loadBalancer:LoadBalancer": "aws_alb",
   "aws:alb/targetGroup:TargetGroup": "aws_alb_target_group",
   "aws:route53/record:Record": "aws_route53_record",
+  "aws:route53/healthCheck:HealthCheck": "aws_route53_health_check",
   "aws:route53/zone:Zone": "aws_route53_zone",
   "aws:s3/bucket:Bucket": "aws_s3_bucket",
   "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",

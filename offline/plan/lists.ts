@@ -98,6 +98,8 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "command",
   // Route53 records, CloudFront headers/cookies/query strings, certificate outputs…: plain strings or single-element lists
   "records",
+  // A failover record's routing policy: a one-element block ({ type: PRIMARY | SECONDARY })
+  "failoverRoutingPolicies",
   "identities",
   "oidcs",
   "statements",

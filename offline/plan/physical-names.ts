@@ -26,6 +26,7 @@ const NAME_LIKE_KEY = /name|prefix|identifier|alias|^bucket$|domain/i;
 /** First matching rule wins: type-specific rules come before the general ones. */
 export const NAME_RULES: readonly NameRule[] = [
   { type: "aws:route53/record:Record", path: "aliases", role: "reference", why: "the alias target: a load balancer's or the distribution's DNS name" },
+  { type: "aws:route53/record:Record", path: "setIdentifier", role: "label", why: "tells apart the records of one name and type (failover PRIMARY/SECONDARY); unique only within that set" },
   { type: "aws:route53/record:Record", path: "aliases[].name", role: "reference", why: "the alias target's DNS name" },
   { type: "aws:cloudfront/distribution:Distribution", path: "aliases", role: "physical", why: "CloudFront CNAMEs are unique across all distributions" },
   { type: "aws:cloudfront/distribution:Distribution", path: "origins[].domainName", role: "reference", why: "the origins' names (the ALB's record, the static bucket)" },

@@ -77,6 +77,7 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     replaceOn: ["ipAddressType", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"],
     source: aws("lb", "targetgroup"),
   },
+  "aws:route53/healthCheck:HealthCheck": { replaceOn: ["measureLatency", "referenceName", "requestInterval", "routingControlArn", "type"], source: aws("route53", "healthcheck") },
   "aws:route53/record:Record": { replaceOn: ["name", "type", "zoneId"], source: aws("route53", "record") },
   "aws:route53/zone:Zone": { replaceOn: ["delegationSetId", "name"], source: aws("route53", "zone") },
   "aws:s3/bucketObjectv2:BucketObjectv2": { replaceOn: ["bucket", "key"], source: aws("s3", "bucketobjectv2") },

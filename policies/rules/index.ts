@@ -4,6 +4,7 @@ import { elasticachePolicies } from "./elasticache";
 import { kubernetesPolicies } from "./kubernetes";
 import { loadBalancerPolicies } from "./loadbalancer";
 import { route53Policies } from "./route53";
+import { dnsFailoverPolicies } from "./dns-failover";
 import { s3Policies } from "./s3";
 import { securityGroupPolicies } from "./securitygroups";
 import { timeoutPolicies } from "./timeouts";
@@ -32,6 +33,7 @@ export const allPolicies: Policies = [
   ...iamPolicies,
   ...elasticachePolicies,
   ...route53Policies,
+  ...dnsFailoverPolicies,
   ...kubernetesPolicies,
   ...podSecurityPolicies,
   ...timeoutPolicies,

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 const REPLICAS = 3;
 // Neither limiter may answer 429 here: this file is about where requests go.
 const quietLimits = { nginxRateLimitPerMinute: 600_000, nginxRateLimitBurst: 10_000 } as const;
-const quietAppEnv = { RATE_LIMIT_MAX: "1000000000", RATE_LIMIT_WINDOW_MS: "1000" };
+const quietAppEnv = { RATE_LIMIT_MAX: "1000000", RATE_LIMIT_WINDOW_MS: "1000" };
 
 function countByInstance(answers: HttpAnswer[]): Record<string, number> {
   const counts: Record<string, number> = {};

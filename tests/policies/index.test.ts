@@ -6,6 +6,7 @@ import { elasticacheCases } from "./fixtures/elasticache";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { loadBalancerCases } from "./fixtures/loadbalancer";
 import { route53Cases } from "./fixtures/route53";
+import { dnsFailoverCases } from "./fixtures/dns-failover";
 import { violationsOf } from "./fixtures/run";
 import { s3Cases } from "./fixtures/s3";
 import { securityGroupCases } from "./fixtures/securitygroups";
@@ -32,6 +33,7 @@ const cases = [
   ...iamCases,
   ...elasticacheCases,
   ...route53Cases,
+  ...dnsFailoverCases,
   ...kubernetesCases,
   ...podSecurityCases,
   ...timeoutCases,

@@ -26,7 +26,7 @@ const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
 const TG = "aws:lb/targetGroup:TargetGroup";
 const LISTENER = "aws:lb/listener:Listener";
-const ingress = (name: string, inputs: Record<string, unknown>): PlanResource => ({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, parent: "cluster", inputs: { securityGroupId: "sg-d203d83f75e39e9ae", ipProtocol: "tcp", ...inputs } });
+const ingress = (name: string, inputs: Record<string, unknown>): PlanResource => ({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, parent: "cluster", inputs: { securityGroupId: "@id:cluster-node-sg", ipProtocol: "tcp", ...inputs } });
 const newDeployment = (p: Plan, name: string, image: string, change: (spec: any) => void = () => undefined): PlanResource => {
   const d = JSON.parse(JSON.stringify(p.get("workloads-app", DEPLOYMENT))) as PlanResource;
   const inputs = d.inputs as any;
@@ -94,7 +94,7 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_277", area: "sg", title: "every protocol from the world (rule)", expect: "nodes-all", apply: (p) => p.add(ingress("nodes-all", { cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", fromPort: -1, toPort: -1 })) },
   { check: "CKV_AWS_277", area: "sg", title: "every protocol from the world (inline, cache SG)", expect: "cache-sg", apply: (p) => (p.inputs("cache-sg").ingress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]) },
   { check: "CKV_AWS_24", area: "sg", title: "SSH from the world (inline, node SG)", expect: "cluster-node-sg", apply: (p) => (p.inputs("cluster-node-sg").ingress = [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }]) },
-  { check: "CKV_AWS_382", area: "sg", title: "cache egress to the world on every port", expect: "cache-egress-all", apply: (p) => p.add({ type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", name: "cache-egress-all", parent: "cache", inputs: { securityGroupId: "sg-ac69ac61a5b5370dc", cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", fromPort: -1, toPort: -1 } }) },
+  { check: "CKV_AWS_382", area: "sg", title: "cache egress to the world on every port", expect: "cache-egress-all", apply: (p) => p.add({ type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", name: "cache-egress-all", parent: "cache", inputs: { securityGroupId: "@id:cache-sg", cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", fromPort: -1, toPort: -1 } }) },
   { check: "CKV_AWS_23", area: "sg", title: "ingress rule without a description", expect: "cache-from-nodes", apply: (p) => delete p.inputs("cache-from-nodes").description },
   { check: "CKV2_AWS_5", area: "sg", title: "security group attached to nothing", expect: "orphan-sg", apply: (p) => p.add({ type: "aws:ec2/securityGroup:SecurityGroup", name: "orphan-sg", parent: "network", inputs: { description: "left over", vpcId: p.inputs("alb-sg").vpcId, ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"] }] } }) },
   { check: "CKV2_AWS_19", area: "vpc", title: "Elastic IP allocated and attached to nothing", expect: "spare-ip", apply: (p) => p.add({ type: "aws:ec2/eip:Eip", name: "spare-ip", parent: "network", inputs: { domain: "vpc" } }) },
@@ -108,7 +108,7 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_100", area: "eks", title: "node group SSH key without source security groups", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", NODEGROUP).remoteAccess = { ec2SshKey: "ops" }) },
   { check: "CKV_AWS_79", area: "ec2", title: "IMDS tokens optional", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).metadataOptions.httpTokens = "optional") },
   { check: "CKV_AWS_341", area: "ec2", title: "IMDS hop limit 2 (pods reach the node role)", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).metadataOptions.httpPutResponseHopLimit = 2) },
-  { check: "CKV_AWS_88", area: "ec2", title: "nodes get public IPs", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).networkInterfaces = [{ associatePublicIpAddress: "true", securityGroups: ["sg-d203d83f75e39e9ae"] }]) },
+  { check: "CKV_AWS_88", area: "ec2", title: "nodes get public IPs", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).networkInterfaces = [{ associatePublicIpAddress: "true", securityGroups: [p.id("cluster-node-sg")] }]) },
   { check: "CKV_AWS_46", area: "ec2", title: "AWS secret key in user data", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).userData = Buffer.from("#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nexport AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n").toString("base64")) },
   { check: "CKV_AWS_130", area: "vpc", title: "private subnet assigns public IPs", expect: "network-private-1", apply: (p) => (p.inputs("network-private-1", "aws:ec2/subnet:Subnet").mapPublicIpOnLaunch = true) },
   { check: "CKV2_AWS_44", area: "vpc", title: "private default route through a VPC peering", expect: "network-private-rt-0", apply: (p) => (p.inputs("network-private-rt-0").routes[0] = { cidrBlock: "0.0.0.0/0", vpcPeeringConnectionId: "pcx-0123456789abcdef0" }) },

@@ -6,8 +6,9 @@
 import type { PlanResource } from "../../../offline/plan/format";
 import { Mutation, Plan } from "./mutations";
 
-const NODE_SG = "sg-d203d83f75e39e9ae";
-const CACHE_SG = "sg-ac69ac61a5b5370dc";
+/** Resolved to the plan's ids by Plan.add. */
+const NODE_SG = "@id:cluster-node-sg";
+const CACHE_SG = "@id:cache-sg";
 const ACCOUNT = "123456789012";
 const aws = (type: string, name: string, inputs: Record<string, unknown>, parent = "cluster"): PlanResource => ({ type, name, parent, inputs });
 const k8s = (type: string, name: string, inputs: Record<string, unknown>): PlanResource => ({ type, name, parent: "workloads", inputs });
@@ -113,26 +114,26 @@ export const effectMutations: Mutation[] = [
   { area: "waf", title: "rate rule keyed on a constant", expect: "cdn-waf-acl", apply: (p) => (rate(p).statement.rateBasedStatement.aggregateKeyType = "CONSTANT") },
   { area: "waf", title: "rate rule IP + query string", expect: "cdn-waf-acl", apply: (p) => Object.assign(rate(p).statement.rateBasedStatement, { aggregateKeyType: "CUSTOM_KEYS", customKeys: [{ ip: {} }, { queryString: { textTransformations: [{ priority: 0, type: "NONE" }] } }] }) },
   // ── Private by routes ───────────────────────────────────────────────────────────────────
-  { area: "routes", title: "private route table sends 0.0.0.0/0 to the IGW", expect: "network-private-rt-1", apply: (p) => (p.inputs("network-private-rt-1").routes[0] = { cidrBlock: "0.0.0.0/0", gatewayId: "igw-b6494296fd255a70d" }) },
-  { area: "routes", title: "private subnet associated with the public table", expect: "network-private-0", apply: (p) => (p.inputs("network-private-0", "aws:ec2/routeTableAssociation:RouteTableAssociation").routeTableId = "rtb-c2b0b819062b548bf") },
-  { area: "routes", title: "separate Route 0.0.0.0/1 to the IGW on a private table", expect: "private-shortcut", apply: (p) => p.add(aws("aws:ec2/route:Route", "private-shortcut", { routeTableId: "rtb-212dcfeeceda5ffc1", destinationCidrBlock: "0.0.0.0/1", gatewayId: "igw-b6494296fd255a70d" }, "network")) },
-  { area: "routes", title: "cache subnet group includes a public subnet", expect: "cache-group", apply: (p) => (p.inputs("cache-subnets").subnetIds[0] = "subnet-97ca1b14848e56426") },
-  { area: "routes", title: "node launch template hands out public IPs", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate").networkInterfaces = [{ associatePublicIpAddress: "true", securityGroups: [NODE_SG] }]) },
+  { area: "routes", title: "private route table sends 0.0.0.0/0 to the IGW", expect: "network-private-rt-1", apply: (p) => (p.inputs("network-private-rt-1").routes[0] = { cidrBlock: "0.0.0.0/0", gatewayId: p.id("network-igw") }) },
+  { area: "routes", title: "private subnet associated with the public table", expect: "network-private-0", apply: (p) => (p.inputs("network-private-0", "aws:ec2/routeTableAssociation:RouteTableAssociation").routeTableId = p.id("network-public-rt", "aws:ec2/routeTable:RouteTable")) },
+  { area: "routes", title: "separate Route 0.0.0.0/1 to the IGW on a private table", expect: "private-shortcut", apply: (p) => p.add(aws("aws:ec2/route:Route", "private-shortcut", { routeTableId: p.id("network-private-rt-0", "aws:ec2/routeTable:RouteTable"), destinationCidrBlock: "0.0.0.0/1", gatewayId: p.id("network-igw", "aws:ec2/internetGateway:InternetGateway") }, "network")) },
+  { area: "routes", title: "cache subnet group includes a public subnet", expect: "cache-group", apply: (p) => (p.inputs("cache-subnets").subnetIds[0] = p.id("network-public-0", "aws:ec2/subnet:Subnet")) },
+  { area: "routes", title: "node launch template hands out public IPs", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", "aws:ec2/launchTemplate:LaunchTemplate").networkInterfaces = [{ associatePublicIpAddress: "true", securityGroups: [p.id("cluster-node-sg")] }]) },
   // ── ElastiCache users ───────────────────────────────────────────────────────────────────
   { area: "cache", title: "user with nopass and +@all", expect: "cache-open-user", apply: (p) => p.add(aws("aws:elasticache/user:User", "cache-open-user", { userId: "ops", userName: "ops", engine: "valkey", accessString: "on ~* +@all", noPasswordRequired: true }, "cache")) },
   { area: "cache", title: "user group with a no-password default user on the group", expect: "cache-group", apply: (p) => { p.add(aws("aws:elasticache/user:User", "cache-default", { userId: "edge-default", userName: "default", engine: "valkey", accessString: "on ~* +@all", authenticationMode: { type: "no-password-required" } }, "cache")); p.add(aws("aws:elasticache/userGroup:UserGroup", "cache-users", { userGroupId: "edge-users", engine: "valkey", userIds: ["edge-default"] }, "cache")); p.inputs("cache-group").userGroupIds = ["edge-users"]; } },
   // ── Chains ──────────────────────────────────────────────────────────────────────────────
   { area: "chain", title: "nginx real_ip_header X-Forwarded-For", expect: "workloads-nginx-conf", apply: (p) => setConf(p, (c) => c.replace(/real_ip_header X-Viewer-Address;/g, "real_ip_header X-Forwarded-For;")) },
   { area: "chain", title: "nginx trusts the client address from 0.0.0.0/0", expect: "workloads-nginx-conf", apply: (p) => setConf(p, (c) => c.replace(/set_real_ip_from 10\.20\.0\.0\/16;/g, "set_real_ip_from 0.0.0.0/0;")) },
-  { area: "chain", title: "limit_req keyed on X-Forwarded-For", expect: "workloads-nginx-conf", apply: (p) => setConf(p, (c) => c.replace("limit_req_zone $binary_remote_addr", "limit_req_zone $http_x_forwarded_for")) },
+  { area: "chain", title: "limit_req keyed on X-Forwarded-For", expect: "workloads-nginx-conf", apply: (p) => setConf(p, (c) => c.replace("limit_req_zone $edge_client", "limit_req_zone $http_x_forwarded_for")) },
   { area: "chain", title: "nginx passes the client's X-Forwarded-For", expect: "workloads-nginx-conf", apply: (p) => setConf(p, (c) => c.replace(/proxy_set_header X-Forwarded-For \$remote_addr;/g, "proxy_set_header X-Forwarded-For $http_x_forwarded_for;")) },
   { area: "chain", title: "viewer function dropped from /api/*", expect: "cdn-distribution", apply: (p) => delete p.inputs("cdn-distribution").orderedCacheBehaviors.find((b: any) => b.pathPattern === "/api/*").functionAssociations },
   { area: "chain", title: "viewer function keeps a viewer-sent header", expect: "cdn-viewer-address", apply: (p) => { const f = p.inputs("cdn-viewer-address", "aws:cloudfront/function:Function"); f.code = f.code.replace('request.headers["x-viewer-address"] = { value: event.viewer.ip };', 'if (!request.headers["x-viewer-address"]) request.headers["x-viewer-address"] = { value: event.viewer.ip };'); } },
   { area: "chain", title: "viewer function sets the header from X-Forwarded-For", expect: "workloads-nginx-conf", apply: (p) => { const f = p.inputs("cdn-viewer-address", "aws:cloudfront/function:Function"); f.code = f.code.replace("{ value: event.viewer.ip }", "{ value: (request.headers['x-forwarded-for'] || {}).value }"); } },
   { area: "chain", title: "origin request policy stops forwarding X-Viewer-Address", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy").headersConfig = { headerBehavior: "none" }) },
   { area: "chain", title: "app trusts forwarding headers from everywhere", expect: "workloads-app", apply: (p) => (container(p, "workloads-app").env.find((e: any) => e.name === "TRUST_PROXY_CIDRS").value = "0.0.0.0/0,::/0") },
-  { area: "chain", title: "nginx grace shorter than its drain", expect: "workloads-nginx", apply: (p) => (p.podSpec("workloads-nginx").terminationGracePeriodSeconds = 30) },
-  { area: "chain", title: "nginx preStop longer than the grace", expect: "workloads-nginx", apply: (p) => (container(p, "workloads-nginx").lifecycle.preStop.sleep.seconds = 10) },
+  { area: "chain", title: "nginx grace shorter than its drain", expect: "workloads-nginx", apply: (p) => (p.podSpec("workloads-nginx").terminationGracePeriodSeconds = 15) },
+  { area: "chain", title: "nginx preStop longer than the grace", expect: "workloads-nginx", apply: (p) => (container(p, "workloads-nginx").lifecycle.preStop.sleep.seconds = 40) },
   { area: "chain", title: "app shutdown deadline beyond the grace", expect: "workloads-app", apply: (p) => (container(p, "workloads-app").env.find((e: any) => e.name === "SHUTDOWN_TIMEOUT_MS").value = "60000") },
   // ── Prod promises ───────────────────────────────────────────────────────────────────────
   { area: "promise", title: "all private subnets through one NAT", expect: "network-private-rt-2", apply: (p) => { for (const i of [1, 2]) p.inputs(`network-private-rt-${i}`).routes[0].natGatewayId = "nat-6b25368c08c5d16fa"; } },
@@ -140,7 +141,7 @@ export const effectMutations: Mutation[] = [
   { area: "promise", title: "app zone spread made soft", expect: "workloads-app", apply: (p) => (p.podSpec("workloads-app").topologySpreadConstraints[0].whenUnsatisfiable = "ScheduleAnyway") },
   { area: "promise", title: "nginx zone spread removed", expect: "workloads-nginx", apply: (p) => (p.podSpec("workloads-nginx").topologySpreadConstraints = p.podSpec("workloads-nginx").topologySpreadConstraints.slice(1)) },
   { area: "promise", title: "zone spread on hostname only", expect: "workloads-app", apply: (p) => (p.podSpec("workloads-app").topologySpreadConstraints[0].topologyKey = "kubernetes.io/hostname") },
-  { area: "promise", title: "node group in one subnet", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", "aws:eks/nodeGroup:NodeGroup").subnetIds = ["subnet-891e43ec7fe233984"]) },
+  { area: "promise", title: "node group in one subnet", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", "aws:eks/nodeGroup:NodeGroup").subnetIds = [p.id("network-private-0", "aws:ec2/subnet:Subnet")]) },
   { area: "promise", title: "Recreate rollouts", expect: "workloads-app", apply: (p) => (p.inputs("workloads-app", "kubernetes:apps/v1:Deployment").spec.strategy = { type: "Recreate" }) },
   { area: "promise", title: "maxUnavailable 1", expect: "workloads-nginx", apply: (p) => (p.inputs("workloads-nginx", "kubernetes:apps/v1:Deployment").spec.strategy.rollingUpdate.maxUnavailable = 1) },
   { area: "promise", title: "strategy removed (default 25% unavailable)", expect: "workloads-app", apply: (p) => delete p.inputs("workloads-app", "kubernetes:apps/v1:Deployment").spec.strategy },

@@ -3,6 +3,7 @@
  * mandatory rule must report. Applied to a fresh copy of the plan (`npm run plan -- --stack prod --json`).
  */
 import type { PlanResource } from "../../../offline/plan/format";
+import { dnsFailoverMutations } from "./dns-failover-mutations";
 
 export interface Mutation {
   area: string;
@@ -20,6 +21,12 @@ export class Plan {
     if (!r) throw new Error(`mutation: no resource "${name}" in the prod plan`);
     return r;
   }
+  /** The physical id the plan gives a resource (mock ids derive from each resource's identity). */
+  id(name: string, type?: string): string {
+    const id = this.get(name, type).id;
+    if (!id) throw new Error(`mutation: "${name}" has no id in the prod plan`);
+    return id;
+  }
   inputs(name: string, type?: string): Record<string, any> {
     return this.get(name, type).inputs as Record<string, any>;
   }
@@ -27,8 +34,11 @@ export class Plan {
     const r = this.get(name, type);
     this.resources = this.resources.filter((x) => x !== r);
   }
+  /** Adds a resource; a string "@id:NAME" anywhere in its inputs becomes the plan's id of resource NAME. */
   add(r: PlanResource): void {
-    this.resources.push(r);
+    const resolve = (v: unknown): unknown =>
+      typeof v === "string" && v.startsWith("@id:") ? this.id(v.slice(4)) : Array.isArray(v) ? v.map(resolve) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)])) : v;
+    this.resources.push({ ...r, inputs: resolve(r.inputs) as PlanResource["inputs"] });
   }
   doc(name: string, key = "policy"): any {
     return JSON.parse(this.inputs(name)[key]);
@@ -192,4 +202,5 @@ export const mutations: Mutation[] = [
   { area: "nlb", title: "NLB deletion protection off", expect: "nlb-lb", apply: (p) => (p.inputs("nlb-lb").enableDeletionProtection = false) },
   { area: "nlb", title: "NLB access logs off", expect: "nlb-lb", apply: (p) => (p.inputs("nlb-lb").accessLogs.enabled = false) },
   { area: "nlb", title: "NLB access logs removed", expect: "nlb-lb", apply: (p) => delete p.inputs("nlb-lb").accessLogs },
+  ...dnsFailoverMutations,
 ];

@@ -1,0 +1,202 @@
+import type { Policies, PolicyResource } from "@pulumi/policy";
+import type { lb, route53 } from "@pulumi/aws";
+import { environmentConfig, isProd, list, num, obj, ofType, Props, refersTo, stackRule, TYPES } from "./common";
+
+type Record_ = Props<route53.RecordArgs>;
+type HealthCheck_ = Props<route53.HealthCheckArgs>;
+type LoadBalancer_ = Props<lb.LoadBalancerArgs>;
+
+const HEALTH_CHECK = ["aws:route53/healthCheck:HealthCheck"];
+/** CloudFront's alias zone: Route53 cannot evaluate a distribution's health (AWS refuses evaluateTargetHealth there). */
+const CLOUDFRONT_ALIAS_ZONE = "Z2FDTNDATAQYW2";
+/** Health-check types that request an endpoint (the others combine checks or read alarms). */
+const ENDPOINT_CHECK = /^(HTTP|HTTPS|HTTP_STR_MATCH|HTTPS_STR_MATCH|TCP)$/;
+const ADDRESS_TYPES = new Set(["A", "AAAA", "CNAME"]);
+
+const norm = (n: unknown) =>
+  String(n ?? "")
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, "");
+// Reads are direct: a value unknown in preview throws, and the runner reports that the rule could not run rather than a
+// guess (a rule that skipped unknowns here could pass a plan it cannot see).
+const props = <T>(r: PolicyResource) => r.props as T;
+const failoverRole = (p: Record_) => String(obj(list(p.failoverRoutingPolicies)[0])?.type ?? "").toUpperCase();
+const alias = (p: Record_) => obj(list(p.aliases)[0]);
+
+/** What a name in the plan resolves to, as far as the plan shows: a distribution, a load balancer, or an unknown. */
+interface Resolved {
+  kind: "distribution" | "loadBalancer";
+  resource: PolicyResource;
+}
+
+/** Resolves a DNS name through the plan: a distribution's domain or alias, a load balancer's name, or a record aliasing to one. */
+function resolver(resources: PolicyResource[]) {
+  const distributions = ofType(resources, TYPES.distribution);
+  const balancers = ofType(resources, TYPES.loadBalancer);
+  const records = ofType(resources, TYPES.record);
+  const direct = (name: string): Resolved | undefined => {
+    const d = distributions.find((x) => norm(((x.props as Record<string, unknown>).domainName)) === name);
+    if (d) return { kind: "distribution", resource: d };
+    // A balancer's name follows its type (ELB names network and application balancers differently): reading the type
+    // first means an unknown type stops the rule in preview rather than failing to match.
+    const b = balancers.find((x) => (x.props as LoadBalancer_).loadBalancerType !== null && norm((x.props as Record<string, unknown>).dnsName) === name);
+    if (b) return { kind: "loadBalancer", resource: b };
+    return undefined;
+  };
+  return (name: string): Resolved[] => {
+    const n = norm(name);
+    const found = direct(n);
+    if (found) return [found];
+    const viaRecords = records
+      .filter((r) => norm(((r.props as Record_).name)) === n)
+      .map((r) => alias(props<Record_>(r)))
+      .map((a) => (a ? direct(norm(a.name)) : undefined))
+      .filter((x): x is Resolved => x !== undefined);
+    // Names are generated from each resource's inputs: while any of them is unknown (preview), a name
+    // that matches nothing may still be one of theirs; reading them raises the unknown-value error.
+    if (viaRecords.length === 0) for (const x of [...distributions, ...balancers]) for (const k of Object.keys(x.props)) void (x.props as Record<string, unknown>)[k];
+    return viaRecords;
+  };
+}
+
+/** An internet-facing load balancer whose security groups (if any) admit the whole internet on `port`. */
+function openToInternet(resources: PolicyResource[], balancer: PolicyResource, port: number): boolean {
+  const p = props<LoadBalancer_>(balancer);
+  if (p.internal === true) return false;
+  const groups = list(p.securityGroups);
+  if (groups.length === 0) return p.loadBalancerType === "network";
+  const ingress = ofType(resources, TYPES.vpcIngressRule).map((r) => props<Record<string, unknown>>(r));
+  return ingress.some((rule) => {
+    const world = rule.cidrIpv4 === "0.0.0.0/0" || rule.cidrIpv6 === "::/0";
+    const from = num(rule.fromPort);
+    const to = num(rule.toPort);
+    const covers = rule.ipProtocol === "-1" || (from !== undefined && to !== undefined && from <= port && port <= to);
+    return world && covers && groups.some((g) => ofType(resources, TYPES.securityGroup).some((sg) => refersTo(g, sg) && refersTo(rule.securityGroupId, sg)));
+  });
+}
+
+export const dnsFailoverPolicies: Policies = [
+  stackRule({
+    name: "dns-failover-health-checked",
+    description:
+      "In prod every public address record (A/AAAA/CNAME) is health-checked: a failover record with a Route53 health check, or an alias that evaluates its target's health (not CloudFront, which AWS refuses); a CNAME follows its target.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const records = ofType(resources, TYPES.record);
+      const checks = ofType(resources, HEALTH_CHECK);
+      const covered = (r: PolicyResource): string | undefined => {
+        const p = props<Record_>(r);
+        const a = alias(p);
+        if (a?.evaluateTargetHealth === true && String(a.zoneId) === CLOUDFRONT_ALIAS_ZONE) return "sets evaluateTargetHealth on a CloudFront alias, which AWS refuses";
+        const role = failoverRole(p);
+        if (role === "PRIMARY") {
+          if (p.healthCheckId === undefined) return "is a PRIMARY failover record without a healthCheckId";
+          if (!checks.some((c) => refersTo(p.healthCheckId, c))) {
+            // A check whose inputs are not known yet (preview) has no known id either: reading them
+            // raises the unknown-value error, so the rule reports it cannot run rather than a violation.
+            for (const c of checks) for (const key of Object.keys(c.props)) void (c.props as Record<string, unknown>)[key];
+            return `names health check ${JSON.stringify(p.healthCheckId)}, which is not in the plan`;
+          }
+          return undefined;
+        }
+        if (role === "SECONDARY") return undefined;
+        if (a?.evaluateTargetHealth === true) return undefined;
+        return a ? "is a simple alias that does not evaluate its target's health and has no failover health check" : "has no health check";
+      };
+      for (const r of records) {
+        if (!isProd(config, r.urn)) continue;
+        const p = props<Record_>(r);
+        const type = String(p.type ?? "").toUpperCase();
+        const name = norm(p.name);
+        // Service and validation names (_acme, _srv._tcp, ACM's _hash) are not addresses clients browse to.
+        if (!ADDRESS_TYPES.has(type) || name === "" || name.split(".")[0].startsWith("_")) continue;
+        if (type === "CNAME") {
+          const targets = list(p.records).map(norm);
+          const resolved = records.filter((o) => targets.includes(norm(((o.props as Record_).name))) && ADDRESS_TYPES.has(String((o.props as Record_).type)));
+          if (resolved.length === 0) report(`CNAME record "${r.name}" (${name}) points outside the plan (${targets.join(", ")}); nothing health-checks it.`, r.urn);
+          for (const o of resolved) {
+            const problem = covered(o);
+            if (problem) report(`CNAME record "${r.name}" (${name}) follows "${o.name}", which ${problem}.`, r.urn);
+          }
+          continue;
+        }
+        const problem = covered(r);
+        if (problem) report(`Record "${r.name}" (${name} ${type}) ${problem}; in prod every public record fails over on a health check.`, r.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "dns-failover-check-reachable",
+    description:
+      "Every Route53 endpoint health check targets a name the plan shows reachable from the internet (a CloudFront distribution, or a load balancer open to the world on the port), never an origin-locked load balancer nor a name that itself fails over.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const resolve = resolver(resources);
+      const records = ofType(resources, TYPES.record);
+      for (const c of ofType(resources, HEALTH_CHECK)) {
+        const p = props<HealthCheck_>(c);
+        const type = String(p.type ?? "").toUpperCase();
+        if (!ENDPOINT_CHECK.test(type)) continue;
+        const fqdnKnown = ((c.props as HealthCheck_).fqdn);
+        if (p.ipAddress !== undefined) {
+          report(`Health check "${c.name}" targets the address ${String(p.ipAddress)}; check a public name the plan resolves (the distribution or an open load balancer).`, c.urn);
+          continue;
+        }
+        if (fqdnKnown === undefined) {
+          if (p.fqdn === undefined) report(`Health check "${c.name}" has neither fqdn nor ipAddress.`, c.urn);
+          continue;
+        }
+        const fqdn = norm(fqdnKnown);
+        const port = num(p.port) ?? (type.startsWith("HTTPS") ? 443 : 80);
+        if (records.some((r) => norm(((r.props as Record_).name)) === fqdn && failoverRole(props<Record_>(r)) !== "")) {
+          report(`Health check "${c.name}" targets ${fqdn}, a failover name: once failed over it checks the secondary and fails back; check the primary's own name.`, c.urn);
+          continue;
+        }
+        const targets = resolve(fqdn);
+        if (targets.length === 0) {
+          report(`Health check "${c.name}" targets ${fqdn}, which the plan does not show reachable from the internet (no distribution or open load balancer has that name).`, c.urn);
+          continue;
+        }
+        for (const t of targets) {
+          if (t.kind === "loadBalancer" && !openToInternet(resources, t.resource, port)) {
+            report(
+              `Health check "${c.name}" targets ${fqdn}, load balancer "${t.resource.name}", which does not admit the internet on port ${port} (origin-locked or internal): Route53's checkers cannot reach it. Check through the CloudFront name.`,
+              c.urn,
+            );
+          }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "dns-failover-pairs",
+    description: "Failover records come in pairs: one PRIMARY with a health check and one SECONDARY per name and type, with distinct set identifiers.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const groups = new Map<string, PolicyResource[]>();
+      for (const r of ofType(resources, TYPES.record)) {
+        const p = props<Record_>(r);
+        if (failoverRole(p) === "" || p.name === undefined) continue;
+        const key = `${String(p.zoneId)} ${norm(p.name)} ${String(p.type).toUpperCase()}`;
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+      }
+      for (const [key, members] of groups) {
+        const [, name, type] = key.split(" ");
+        const roles = members.map((r) => failoverRole(props<Record_>(r)));
+        for (const role of ["PRIMARY", "SECONDARY"]) {
+          const n = roles.filter((x) => x === role).length;
+          if (n !== 1) {
+            const other = members.find((r) => failoverRole(props<Record_>(r)) !== role) ?? members[0];
+            report(`Failover ${name} ${type} has ${n} ${role} record(s) (${members.map((r) => r.name).join(", ")}); it needs exactly one ${role} and one of the other role.`, other.urn);
+          }
+        }
+        const ids = members.map((r) => String(props<Record_>(r).setIdentifier ?? ""));
+        if (ids.some((id) => id === "") || new Set(ids).size !== ids.length) {
+          report(`Failover ${name} ${type}: set identifiers ${JSON.stringify(ids)} must be present and distinct.`, members[0].urn);
+        }
+      }
+    },
+  }),
+];

@@ -1,0 +1,4 @@
+import { dnsFailoverCases } from "./fixtures/dns-failover";
+import { runCases } from "./fixtures/run";
+
+runCases(dnsFailoverCases);
