@@ -112,6 +112,9 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "metrics",
   "policies",
   "routes",
+  // A CodeBuild webhook's filter groups (groups OR, a group's filters AND; neither has a key)
+  "filterGroups",
+  "filters",
 ]);
 
 const lastName = (path: readonly PathSegment[]): string | undefined => {

@@ -41,6 +41,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { path: "subjectAlternativeNames", type: "aws:acm/certificate:Certificate", role: "physical", why: "the certificate's other names (in the stack's domain)" },
   { path: "visibilityConfig.metricName", role: "physical", why: "the WAF web ACL's CloudWatch metric" },
   { path: "rules[].visibilityConfig.metricName", role: "physical", why: "a WAF rule's CloudWatch metric" },
+  { type: "aws:codebuild/project:Project", path: "logsConfig.cloudwatchLogs.groupName", role: "reference", why: "the runner's log group, named where it is created" },
+  { type: "aws:codebuild/webhook:Webhook", path: "projectName", role: "reference", why: "the runner's CodeBuild project, named where it is created" },
   { path: "clusterName", role: "reference", why: "the EKS cluster, named where it is created" },
   { path: "autoscalingGroupName", role: "reference", why: "the node group's auto scaling group (named by EKS)" },
   { path: "bucket", role: "reference", why: "the bucket, auto-named where it is created" },
