@@ -28,6 +28,8 @@ export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": "aws_cloudfront_origin_request_policy",
   "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "aws_cloudfront_response_headers_policy",
   "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
+  "aws:codebuild/project:Project": "aws_codebuild_project",
+  "aws:codebuild/webhook:Webhook": "aws_codebuild_webhook",
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
   "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": "aws_egress_only_internet_gateway",
   "aws:ec2/eip:Eip": "aws_eip",
