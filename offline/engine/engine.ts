@@ -3,6 +3,7 @@ import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "../../infra/config/stack-files";
+import { containsSecureValue } from "../../infra/config/secure-values";
 import { deserializeInputs } from "./deserialize";
 import { fingerprint, SecretMode } from "../plan/secrets";
 
@@ -101,6 +102,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const config = { ...files.config, ...(options.config ?? {}) };
   const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
   pulumi.runtime.setAllConfig(config, secretKeys);
+  const secureConfigValues = secretKeys.map((k) => config[k]).filter((v): v is string => typeof v === "string" && v.length > 0);
   const defaultRegion = config["aws:region"] ?? "us-east-1";
 
   const records = new Map<string, CapturedResource>();
@@ -163,6 +165,12 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     const parentUrn: string = req.getParent();
     const urn = monitor.newUrn(parentUrn, type, name);
     const { inputs, secretPaths } = deserializeInputs(req.getObject());
+    // As the program's stack transformation does under the CLI: an input carrying a `secure:` value is secret.
+    // (Values already secret where the program put them are left at that granularity.)
+    if (secureConfigValues.length > 0) {
+      const plainParts = maskSecrets(inputs, secretPaths) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(plainParts)) if (containsSecureValue(value, secureConfigValues)) secretPaths.push(key);
+    }
     const additionalSecretOutputs: string[] = req.getAdditionalsecretoutputsList();
     pendingSecretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
     if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
