@@ -10,7 +10,7 @@ import * as ts from "typescript";
 
 const root = join(__dirname, "../..");
 
-/** Repository files reachable from `entries` by relative import or require (node_modules excluded). */
+/** Repository files reachable from `entries` by relative import or require, or through a workspace package (other node_modules excluded). */
 export function importGraph(entries: string[]): string[] {
   const seen = new Set<string>();
   const queue = entries.map((e) => resolve(root, e));
@@ -20,8 +20,10 @@ export function importGraph(entries: string[]): string[] {
     seen.add(file);
     if (!/\.(ts|js|mjs|cjs)$/.test(file)) continue;
     for (const { fileName } of ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles) {
-      if (!fileName.startsWith(".")) continue;
-      const base = resolve(dirname(file), fileName);
+      // A workspace package (packages/<name>, imported as @edgestack/<name>) is repository code too.
+      const workspace = /^@edgestack\/([\w-]+)(?:\/(.+))?$/.exec(fileName);
+      if (!fileName.startsWith(".") && !workspace) continue;
+      const base = workspace ? join(root, "packages", workspace[1], "src", workspace[2] ?? "index") : resolve(dirname(file), fileName);
       const found = [base, `${base}.ts`, `${base}.js`, `${base}.json`, join(base, "index.ts")].find((c) => existsSync(c) && statSync(c).isFile());
       if (!found) throw new Error(`${relative(root, file)} imports ${fileName}, which does not resolve`);
       queue.push(found);
