@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RunError } from "@pulumi/pulumi/errors";
 import {
   Alb,
+  Alerting,
   awsProvider,
   awsUsEast1Provider,
   bringUp,
@@ -18,11 +19,13 @@ import {
   ciRunnerProjectName,
   Dns,
   EksCluster,
+  flowLogGroupName,
   HealthChecks,
   HostedZone,
   ImageRepository,
   imageRepositoryName,
   KubernetesTypeRecorder,
+  LoadBalancerTarget,
   LoadBalancerTargets,
   loadStackConfig,
   Nlb,
@@ -83,6 +86,8 @@ const network = new Vpc(
     cidrBlock: config.vpcCidr,
     availabilityZoneCount: config.availabilityZoneCount,
     natGateways: config.natGateways,
+    flowLogGroupName: flowLogGroupName(config),
+    isProd: config.isProd,
   },
   { providers: { aws } },
 );
@@ -199,6 +204,7 @@ function createEdge() {
       healthCheck,
       balancing: { algorithm: config.albLoadBalancingAlgorithm, anomalyMitigation: config.albAnomalyMitigation },
       isProd: config.isProd,
+      blueGreen: config.nginxBlueGreen ? { greenTargetNodePort: config.nginxGreenHttpNodePort, weights: { blue: config.albBlueWeight, green: config.albGreenWeight } } : undefined,
     },
     { providers: { aws } },
   );
@@ -218,6 +224,13 @@ function createEdge() {
       healthCheck,
       elasticIps: config.nlbElasticIps,
       isProd: config.isProd,
+      // No weighted forward on an NLB: its listeners follow nlbColor (docs/traffic.md).
+      blueGreen: config.nginxBlueGreen
+        ? {
+            green: { tlsNodePort: config.nginxGreenProxyProtocolNodePort, httpNodePort: config.nginxGreenProxyProtocolHttpNodePort, healthCheckNodePort: config.nginxGreenHttpNodePort },
+            color: config.nlbColor,
+          }
+        : undefined,
     },
     { providers: { aws } },
   );
@@ -248,8 +261,28 @@ function createEdge() {
     },
     { providers: { aws } },
   );
-  return { alb, nlb, cdn, dns, healthChecks };
+  return { alb, nlb, cdn, dns, healthChecks, certificates: { lb: lbCertificate, cdn: cdnCertificate } };
 }
+
+// ── Alerting: recommended CloudWatch alarms to SNS topics per region, the golden-signals dashboard ──
+new Alerting(
+  "alerting",
+  {
+    settings: config,
+    usEast1,
+    alb: edge && { loadBalancerArn: edge.alb.loadBalancerArn, targetGroupArn: edge.alb.targetGroupArn },
+    nlb: edge && { loadBalancerArn: edge.nlb.loadBalancerArn, targetGroupArns: edge.nlb.targetGroupArns },
+    distribution: edge && { id: edge.cdn.distributionId, functionNames: edge.cdn.functionNames },
+    certificates: edge && [
+      { arn: edge.certificates.lb.certificateArn, region: "stack" },
+      { arn: edge.certificates.cdn.certificateArn, region: "us-east-1" },
+    ],
+    healthCheckIds: edge?.healthChecks?.ids,
+    cacheNodeIds: cache.memberClusterIds,
+    natGatewayIds: network.natGatewayIds,
+  },
+  { providers: { aws } },
+);
 
 // ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
 const kubernetesProvider = cluster.provider;
@@ -297,6 +330,8 @@ if (workloads && edge) {
           healthCheckNodePort: config.nginxHttpNodePort,
           servicePortName: "pp-http",
         },
+        // green's target groups on green's NodePorts (blue/green): the same three, from the same load balancers.
+        ...greenTargets(alb, nlb, workloads),
       ],
       nodeSecurityGroupId: cluster.nodeSecurityGroupId,
       registration: cluster.nodeAutoScalingGroupName
@@ -307,6 +342,18 @@ if (workloads && edge) {
   );
 }
 kubernetesTypes.close();
+
+/** green's ALB and NLB targets with blue/green (none without): green's NodePorts, green's Service. */
+function greenTargets(alb: Alb, nlb: Nlb, w: Workloads): LoadBalancerTarget[] {
+  if (!alb.greenTargetGroupArn || !nlb.greenTargetGroupArns || !w.nginxGreenServiceName) return [];
+  const serviceName = w.nginxGreenServiceName;
+  const healthCheckNodePort = config.nginxGreenHttpNodePort;
+  return [
+    { name: "alb-http-green", loadBalancer: "alb", targetGroupArn: alb.greenTargetGroupArn, nodePort: config.nginxGreenHttpNodePort, servicePortName: "http", serviceName },
+    { name: "nlb-tls-green", loadBalancer: "nlb", targetGroupArn: nlb.greenTargetGroupArns.tls, nodePort: config.nginxGreenProxyProtocolNodePort, healthCheckNodePort, servicePortName: "pp-https", serviceName },
+    { name: "nlb-http-green", loadBalancer: "nlb", targetGroupArn: nlb.greenTargetGroupArns.http, nodePort: config.nginxGreenProxyProtocolHttpNodePort, healthCheckNodePort, servicePortName: "pp-http", serviceName },
+  ];
+}
 
 // Outputs of parts a bring-up step has not created yet are left out until it has.
 export const vpcId = network.vpcId;

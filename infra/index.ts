@@ -11,9 +11,9 @@
  */
 
 // ── Config ─────────────────────────────────────────────────────────────────────────────────────
-export { ConfigError, fields, loadStackConfig, parseStackConfig, TIMEOUT_CHAIN } from "./config";
-export type { FieldName, StackConfig } from "./config";
-export { physicalNamePrefix, NAME_PREFIX_MAX_LENGTH } from "./naming";
+export { BLUE_GREEN_COLORS, colorTakesTraffic, ConfigError, fields, loadStackConfig, parseStackConfig, TIMEOUT_CHAIN } from "./config";
+export type { Color, FieldName, StackConfig } from "./config";
+export { flowLogGroupName, physicalNamePrefix, NAME_PREFIX_MAX_LENGTH } from "./naming";
 export type { Naming } from "./naming";
 export { bringUp, omittedImageProblem } from "./bring-up";
 export type { BringUp } from "./bring-up";
@@ -50,10 +50,10 @@ export { ValidatedCertificate } from "./edge/certificates";
 export type { ValidatedCertificateArgs } from "./edge/certificates";
 export { OriginLock } from "./edge/origin-lock";
 export type { OriginVerifyHeader } from "./edge/origin-lock";
-export { Alb, albBalancingInputs } from "./edge/alb";
-export type { AlbAlgorithm, AlbBalancing, AlbArgs, HealthCheckSettings, PublicLoadBalancerPlacement } from "./edge/alb";
-export { Nlb } from "./edge/nlb";
-export type { NlbArgs } from "./edge/nlb";
+export { Alb, albBalancingInputs, albForwardAction } from "./edge/alb";
+export type { AlbAlgorithm, AlbBalancing, AlbArgs, AlbBlueGreen, ColorWeights, HealthCheckSettings, PublicLoadBalancerPlacement } from "./edge/alb";
+export { Nlb, nlbColors } from "./edge/nlb";
+export type { NlbArgs, NlbBlueGreen } from "./edge/nlb";
 export { LogBucket } from "./edge/log-bucket";
 export type { LogBucketArgs } from "./edge/log-bucket";
 export { Cdn } from "./cdn/distribution";
@@ -69,6 +69,14 @@ export { Workloads } from "./workloads/workloads";
 export type { WorkloadsArgs } from "./workloads/workloads";
 export { LoadBalancerTargets } from "./workloads/targets";
 export type { LoadBalancerTargetsArgs, LoadBalancerTarget, LoadBalancerSource, TargetRegistration } from "./workloads/targets";
+
+export { Alerting, elbArnSuffix } from "./observability/alerting";
+export type { AlertingArgs, AlertingSettings } from "./observability/alerting";
+export { AlertTopics, alertKeyPolicy, alertTopicPolicy } from "./observability/topics";
+export type { AlertTopicsArgs } from "./observability/topics";
+export { alarmSpecs, RECOMMENDED_ALARMS } from "./observability/recommended";
+export type { AlarmSpec, MonitoredResource, RecommendedAlarm } from "./observability/recommended";
+export { dashboardBody } from "./observability/dashboard";
 
 // ── nginx ──────────────────────────────────────────────────────────────────────────────────────
 export { buildNginxModel, renderNginxConf } from "./nginx";

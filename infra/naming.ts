@@ -21,3 +21,8 @@ export const NAME_PREFIX_MAX_LENGTH = 34;
 export function physicalNamePrefix(naming: Naming): string {
   return naming.namePrefix || `edgestack-${naming.stack}`;
 }
+
+/** The CloudWatch log group a new VPC's flow logs go to. */
+export function flowLogGroupName(naming: Naming): string {
+  return `/aws/vpc/${physicalNamePrefix(naming)}/flow-logs`;
+}

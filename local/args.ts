@@ -8,12 +8,14 @@ export interface LocalArgs {
   replicas: number;
   /** Also open the PROXY-protocol listeners behind haproxy (the NLB), TLS with a throw-away certificate. */
   nlb: boolean;
+  /** Also run the nginx exporter, Prometheus (the generated rules) and Alertmanager. */
+  observe: boolean;
   /** Remove the run directory (logs) on stop; by default it is kept and its path printed. */
   clean: boolean;
   help: boolean;
 }
 
-export const LOCAL_USAGE = `usage: npm run local -- [--stack dev] [--port 8080] [--replicas 3] [--nlb] [--clean]
+export const LOCAL_USAGE = `usage: npm run local -- [--stack dev] [--port 8080] [--replicas 3] [--nlb] [--observe] [--clean]
 
 Runs the cluster's data path on loopback: a private redis-server, N app replicas (each on its own
 loopback address), dnsmasq publishing the ready ones under the headless Service's name (a readiness
@@ -25,6 +27,9 @@ Ctrl-C or SIGTERM (to this process or to npm) stops exactly the processes it sta
   --replicas N     app replicas behind nginx (1-64); default 3
   --nlb            also open nginx's PROXY-protocol listeners behind haproxy (send-proxy-v2, the NLB):
                    a TLS port with a throw-away certificate (NLB 443) and a plain port (NLB 80)
+  --observe        also run the NGINX Prometheus exporter, Prometheus (scraping the replicas' metrics
+                   ports and the exporter, with the rules generated from the stack's SLO spec) and
+                   Alertmanager; prints the Prometheus URL
   --clean          remove the logs on stop (default: kept, path printed)`;
 
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -43,6 +48,7 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
     port: { type: "string" },
     replicas: { type: "string" },
     nlb: { type: "boolean" },
+    observe: { type: "boolean" },
     clean: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -53,6 +59,7 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
     port: values.port === undefined ? 8080 : wholeNumber("port", values.port, 1, 65_535),
     replicas: values.replicas === undefined ? 3 : wholeNumber("replicas", values.replicas, 1, 64),
     nlb: values.nlb ?? false,
+    observe: values.observe ?? false,
     clean: values.clean ?? false,
     help: values.help ?? false,
   };

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../infra/config/stack-files";
+import { PROJECT_ROOT } from "../offline/engine/stack-files";
 
 export const APP_DIR = path.join(PROJECT_ROOT, "app");
 /** The contract package the app imports (@edgestack/contract): built before the app, as in the image. */

@@ -23,6 +23,13 @@ function banner(plane: DataPlane): string {
     ["nginx status", plane.urls.nginxStatus],
     ...(plane.urls.nlbTls !== undefined ? ([["nlb tls", `${plane.urls.nlbTls} (CA ${plane.nlb!.caFile})`]] as [string, string][]) : []),
     ...(plane.urls.nlbHttp !== undefined ? ([["nlb http", plane.urls.nlbHttp]] as [string, string][]) : []),
+    ...(plane.observability !== undefined
+      ? ([
+          ["prometheus", `${plane.observability.prometheusUrl}/graph (alerts: ${plane.observability.prometheusUrl}/alerts)`],
+          ["alertmanager", plane.observability.alertmanagerUrl],
+          ["nginx exporter", plane.observability.exporterUrl],
+        ] as [string, string][])
+      : []),
     ["dns", `${plane.dns.address} (ready replicas: ${plane.readyAddresses().join(", ")})`],
     ["logs", plane.dir],
   ];
@@ -80,6 +87,7 @@ async function main(): Promise<number> {
       port: args.port,
       replicas: args.replicas,
       proxyProtocol: args.nlb,
+      observe: args.observe,
       keepLogs: !args.clean,
       build: "always",
       log: progress,

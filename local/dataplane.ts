@@ -6,12 +6,14 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { StackConfig } from "../infra/config/schema";
 import { NGINX_HEALTH_PATH, NGINX_STUB_STATUS_PATH } from "../infra/nginx";
-import { APP_PODS_DNS_NAME } from "../infra/workloads/app";
+import { APP_PODS_DNS_NAME } from "../infra/cluster/objects";
 import { startDnsmasq, type DnsServer } from "./processes/dnsmasq";
 import { startHaproxy, type HaproxyProcess } from "./processes/haproxy";
 import { startNginx, type NginxProcess } from "./processes/nginx";
 import { freePort, freePorts } from "./processes/ports";
+import { startObservability, type ObservabilityStack } from "./processes/observability";
 import { startRedis, type RedisProcess } from "./processes/redis";
+import { sloSpec } from "../infra/observability/slo";
 import { makeTestCertificates } from "./processes/tls";
 import { APP_MAIN, buildApp } from "./build-app";
 import { EndpointController, readinessProbeFromDeployment, type EndpointChange, type ReadinessProbe } from "./endpoints";
@@ -67,6 +69,12 @@ export interface DataPlaneOptions {
   healthTimeoutMs?: number;
   /** Progress lines (the CLI prints them). */
   log?: (line: string) => void;
+  /**
+   * Also run the NGINX Prometheus exporter, Prometheus (the rules generated from the stack's SLO spec,
+   * scraping every replica's metrics port and the exporter) and Alertmanager. `timeScale` divides the
+   * rule windows (tests), `interval` is the scrape and evaluation interval. Default off.
+   */
+  observe?: boolean | { timeScale?: number; interval?: string };
 }
 
 export interface DataPlaneUrls {
@@ -89,6 +97,8 @@ export interface DataPlane {
   readonly dir: string;
   readonly port: number;
   readonly statusPort: number;
+  /** Every replica's /metrics port (on the replica's own address): the scrape target, never nginx's upstream. */
+  readonly metricsPort: number;
   /** The DNS server nginx resolves the replicas through. */
   readonly dns: DnsServer;
   /** The readiness probe the loop runs (from the Deployment spec). */
@@ -104,6 +114,8 @@ export interface DataPlane {
   readyAddresses(): string[];
   /** The nginx.conf nginx runs. */
   readonly nginxConf: string;
+  /** With `observe`: the Prometheus, Alertmanager and exporter URLs. */
+  readonly observability: ObservabilityStack | undefined;
   /** Every live process this data plane started: redis-server, replicas, nginx master and workers. */
   pids(): number[];
   /** SIGKILL replica i (a crash): it leaves DNS when the process is gone, as a dead container's pod. */
@@ -210,6 +222,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   let nginx: NginxProcess | undefined;
   let dns: DnsServer | undefined;
   let haproxy: HaproxyProcess | undefined;
+  let observability: ObservabilityStack | undefined;
   let controller: EndpointController | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   const replicas: ReplicaProcess[] = [];
@@ -229,6 +242,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     clearInterval(watchdog);
     controller?.stop();
     // Front to back: no new traffic, then drain the replicas, then their Redis and the DNS.
+    await observability?.stop().catch(() => undefined);
     await haproxy?.stop().catch(() => undefined);
     await nginx?.stop().catch(() => undefined);
     await Promise.all(replicas.map((r) => stopReplica(r)));
@@ -238,6 +252,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   };
 
   let appPort = 0;
+  let metricsPort = 0;
   // The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list.
   let siteOrigins: string[] = [];
   const launchReplica = async (index: number): Promise<ReplicaProcess> => {
@@ -250,9 +265,11 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       host,
       port: appPort,
       logFile: path.join(dir, `${instanceId}.log`),
-      env: replicaEnv(config, { index, host, port: appPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
+      env: replicaEnv(config, { index, host, port: appPort, metricsPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
     });
     replicas[index] = r;
+    // Prometheus discovers every replica started (a dead one is a down target, then stale series).
+    observability?.setAppTargets(replicas.map((x) => `${x.host}:${metricsPort}`));
     controller!.add({ id: instanceId, address: host, port: appPort });
     // A dead container's pod is not ready at once (kubelet reports it); the name drops it.
     void r.exited.then((e) => {
@@ -280,6 +297,9 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     // One port for every replica, free on every address (each replica has its own, as pods do).
     appPort = await freePort("0.0.0.0");
+    // The replicas' /metrics port, as the Deployment's "metrics" container port: not nginx's upstream.
+    do metricsPort = await freePort("0.0.0.0");
+    while (metricsPort === appPort);
     log(`starting ${replicaCount} app replica(s) on ${Array.from({ length: replicaCount }, (_, i) => replicaAddress(i)).join(", ")} port ${appPort}…`);
     const started = await Promise.allSettled(Array.from({ length: replicaCount }, (_, i) => launchReplica(i)));
     const failed = started.find((x): x is PromiseRejectedResult => x.status === "rejected");
@@ -315,6 +335,19 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
 
     const urls = dataPlaneUrls(port, statusPort, nlb);
     await waitForHttp200(urls.health, options.healthTimeoutMs ?? 30_000);
+
+    if (options.observe !== undefined && options.observe !== false) {
+      const tuning = options.observe === true ? {} : options.observe;
+      log("starting the nginx exporter, Prometheus and Alertmanager (rules from the stack's SLO spec)…");
+      observability = await startObservability({
+        dir,
+        spec: sloSpec(config),
+        nginxStatusPort: statusPort,
+        appTargets: replicas.map((r) => `${r.host}:${metricsPort}`),
+        timeScale: tuning.timeScale,
+        interval: tuning.interval,
+      });
+    }
 
     const replicaAt = (index: number): ReplicaProcess => {
       const r = replicas[index];
@@ -355,6 +388,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       dir,
       port,
       statusPort,
+      metricsPort,
       dns: theDns,
       readinessProbe: probe,
       nlb,
@@ -363,6 +397,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       nginx: theNginx,
       replicas,
       nginxConf,
+      observability,
       readyAddresses: () => theController.readyAddresses(),
       pids() {
         const live: number[] = [];
@@ -371,6 +406,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
         if (theNginx.pid !== undefined) live.push(theNginx.pid, ...theNginx.workerPids());
         if (theDns.pid !== undefined) live.push(theDns.pid);
         if (theHaproxy?.pid !== undefined) live.push(theHaproxy.pid);
+        if (observability !== undefined) live.push(...observability.pids());
         return live;
       },
       async killReplica(index) {

@@ -38,12 +38,16 @@ export function locateBinary(name: string, dirs: readonly string[], envPath = pr
 }
 
 export class MissingPrerequisiteError extends Error {
-  constructor(readonly missing: { name: string; debianPackage: string | undefined }[]) {
+  /** `privateStep`: how to get a tool that is no Debian package (default: the private nginx). */
+  constructor(
+    readonly missing: { name: string; debianPackage: string | undefined }[],
+    privateStep = `nginx >= 1.27.3 (private folder ${privateNginxDir()}): bash scripts/setup-nginx.sh`,
+  ) {
     const names = missing.map((m) => m.name).join(" and ");
     const packages = missing.flatMap((m) => (m.debianPackage === undefined ? [] : [m.debianPackage]));
     const steps = [
       ...(packages.length > 0 ? [`Debian's packages: sudo apt-get install -y ${packages.join(" ")}`] : []),
-      ...(missing.some((m) => m.debianPackage === undefined) ? [`nginx >= 1.27.3 (private folder ${privateNginxDir()}): bash scripts/setup-nginx.sh`] : []),
+      ...(missing.some((m) => m.debianPackage === undefined) ? [privateStep] : []),
     ];
     super(`${names} not found (looked in the usual locations and on PATH). Install:\n  ${steps.join("\n  ")}\nor run the one-time set-up:\n  bash scripts/setup.sh`);
     this.name = "MissingPrerequisiteError";

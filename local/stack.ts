@@ -2,7 +2,7 @@ import { appEnvironment, type LogLevel } from "@edgestack/contract";
 import { clusterAppSettings } from "../infra/config/app-environment";
 import { fields, parseStackConfig, type FieldName, type StackConfig } from "../infra/config/schema";
 import { LOCAL_NGINX_SOURCE_ADDRESS } from "../infra/nginx";
-import { readStackFiles } from "../infra/config/stack-files";
+import { readStackFiles } from "../offline/engine/stack-files";
 
 /** A stack-config value as a test or benchmark would set it (validated like the stack file's own). */
 export type ConfigOverride = string | number | boolean | string[];
@@ -29,6 +29,8 @@ export interface ReplicaEnvInput {
   /** Loopback address the replica binds; default 127.0.0.1. */
   host?: string;
   port: number;
+  /** The /metrics port (every replica on its own address, as pods). */
+  metricsPort: number;
   redisUrl: string;
   /** See DataPlaneOptions.shutdownDelayMs. */
   shutdownDelayMs: number;
@@ -54,6 +56,8 @@ export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<
     port: input.port,
     host: input.host ?? "127.0.0.1",
     redisUrl: input.redisUrl,
+    // Every replica has its own metrics port (the latency thresholds are the cluster's, from the SLO spec).
+    metricsPort: input.metricsPort,
     // nginx connects from its own loopback address: a client on 127.0.0.1 is not trusted.
     trustProxyCidrs: [`${LOCAL_NGINX_SOURCE_ADDRESS}/32`],
     // The local site's own origin (the data plane's nginx port), as wsAllowedOrigins defaults to the site's.

@@ -33,6 +33,8 @@ $SUDO env EDGESTACK_CACHE="${EDGESTACK_CACHE:-$HOME/.cache/edgestack}" bash scri
 bash scripts/setup-nginx.sh
 # checkov and parliament (tests/policies/peers), pinned by version and hash, cached by version outside the checkout.
 bash scripts/peers/install.sh
+# Prometheus, promtool, Alertmanager, the nginx exporter (Debian, pinned) and sloth, into the cache.
+bash scripts/setup-observability.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ "${CI:-}" = "true" ]; then
   npm ci --no-audit --no-fund

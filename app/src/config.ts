@@ -30,6 +30,15 @@ export interface AppConfig {
   instanceId: string;
   logLevel: LogLevel;
   accessLog: AccessLogMode;
+  /** Prometheus metrics on their own port (app/src/metrics.ts); null with METRICS=off. */
+  metrics: MetricsConfig | null;
+}
+
+/** Where /metrics is served and which SLO latency thresholds its histograms must have as buckets. */
+export interface MetricsConfig {
+  port: number;
+  host: string;
+  latencyThresholdsMs: number[];
 }
 
 /** Bounds of the /ws endpoint (see app/src/websocket.ts). */
@@ -85,5 +94,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     instanceId: e.INSTANCE_ID ?? hostname(),
     logLevel: e.LOG_LEVEL,
     accessLog: e.ACCESS_LOG,
+    metrics: e.METRICS === "off" ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST, latencyThresholdsMs: e.METRICS_LATENCY_THRESHOLDS_MS },
   };
 }

@@ -50,20 +50,26 @@ async function main(): Promise<void> {
   process.on("uncaughtException", fatal("uncaught exception"));
   process.on("unhandledRejection", fatal("unhandled rejection"));
 
-  let port: number;
-  try {
-    port = await app.listen();
-  } catch (err) {
-    // A HOST that is an IP but not one of this machine's, a PORT in use or below 1024: the
-    // environment is wrong, not the program.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRNOTAVAIL" || code === "EADDRINUSE" || code === "EACCES") {
-      process.stderr.write(`edgestack app: cannot listen on HOST=${JSON.stringify(config.host)} PORT=${JSON.stringify(String(config.port))}: ${code}\n`);
-      exit(78);
+  // A HOST that is an IP but not one of this machine's, a port in use or below 1024: the
+  // environment is wrong, not the program. The message names the variables of the listener that failed.
+  const listenOrExit = async <T>(listen: () => Promise<T>, names: string): Promise<T> => {
+    try {
+      return await listen();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EADDRNOTAVAIL" || code === "EADDRINUSE" || code === "EACCES") {
+        process.stderr.write(`edgestack app: cannot listen on ${names}: ${code}\n`);
+        exit(78);
+      }
+      throw err;
     }
-    throw err;
-  }
-  log.info({ port, pid: process.pid, rateLimit: config.rateLimit, trustProxyCidrs: config.trustProxyCidrs, apiKeys: config.apiKeyHashes.length, websocket: config.websocket }, "listening");
+  };
+  const port = await listenOrExit(() => app.listen(), `HOST=${JSON.stringify(config.host)} PORT=${JSON.stringify(String(config.port))}`);
+  const metricsPort = await listenOrExit(
+    () => app.listenMetrics(),
+    config.metrics === null ? "" : `METRICS_HOST=${JSON.stringify(config.metrics.host)} METRICS_PORT=${JSON.stringify(String(config.metrics.port))}`,
+  );
+  log.info({ port, metricsPort, pid: process.pid, rateLimit: config.rateLimit, trustProxyCidrs: config.trustProxyCidrs, apiKeys: config.apiKeyHashes.length, websocket: config.websocket }, "listening");
 }
 
 main().catch((err: unknown) => {

@@ -7,6 +7,7 @@ import type { AppConfig } from "./config";
 import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
 import { LineBudget, RefusalCounter, REQUEST_LOG_LINES_PER_SECOND, type RefusalClass } from "./logBudget";
 import { createLogger, type AppLogger } from "./logger";
+import { AppMetrics, createMetricsServer, UNMATCHED, type LimiterDecisionLabel, type RouteLabels } from "./metrics";
 import { rateLimitHeaders, type RateLimitDecision } from "./rateLimit/headers";
 import { SlidingWindowLimiter } from "./rateLimit/slidingWindow";
 import { createAppRedisClient, type RedisClient } from "./redis";
@@ -41,9 +42,13 @@ export interface App {
   readonly websockets: WebSocketEndpoint;
   /** The buffered logger; flushSync() before any process.exit(). */
   readonly logs: AppLogger;
+  /** The Prometheus registry and recorders; null with METRICS=off. */
+  readonly metrics: AppMetrics | null;
   readonly draining: boolean;
   /** Listens on config.host:config.port (0 = any) and resolves with the bound port. */
   listen(): Promise<number>;
+  /** Serves /metrics on config.metrics' host and port (0 = any) and resolves with the bound port; null with METRICS=off. */
+  listenMetrics(): Promise<number | null>;
   /** The graceful SIGTERM sequence: 503 on /readyz and /health, delay, drain, close Redis, flush logs. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -76,7 +81,7 @@ function createLimiter(config: AppConfig, redis: RedisClient, injected: RequestL
 }
 
 /** The HTTP layer with the app's server timeouts. */
-function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineBudget, isDraining: () => boolean, trustedProxies: TrustedProxies): HttpServer {
+function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineBudget, isDraining: () => boolean, trustedProxies: TrustedProxies, metrics: AppMetrics | null): HttpServer {
   const http = new HttpServer({
     instanceId: config.instanceId,
     trustedProxies,
@@ -86,6 +91,7 @@ function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineB
     // Access-log lines are info lines: a quieter LOG_LEVEL turns them off too.
     accessLog: logs.logger.isLevelEnabled("info") ? config.accessLog : "off",
     isDraining,
+    observe: metrics === null ? undefined : (labels, method, status, seconds) => metrics.request(labels, method, status, seconds),
   });
   const server = http.server;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
@@ -137,6 +143,8 @@ export interface RateLimitGuards {
   apiKeys: ApiKeyRegistry;
   /** 429s and 401s are counted, never logged one by one (a flood must not become a log flood). */
   refusals?: RefusalCounter;
+  /** Every decision is counted here (app/src/metrics.ts). */
+  metrics?: { limiter(decision: LimiterDecisionLabel): void } | null;
 }
 
 /**
@@ -148,6 +156,7 @@ export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, guar
   const key = guards.apiKeys.classify(ex.req.headers[APP_HEADERS.apiKey]);
   if (key.kind === "malformed") {
     guards.refusals?.count(401, "malformed-key");
+    guards.metrics?.limiter("malformed_key");
     return { admit: false, status: 401, body: { error: "malformed api key", requestId: ex.id }, headers: noStore() };
   }
   // Only a known key has a bucket of its own; an unknown one counts as no key at all.
@@ -158,15 +167,18 @@ export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, guar
     decision = await limiter.check(identity);
   } catch (err) {
     logRedisError(err, "rate limit");
+    guards.metrics?.limiter(failMode === "open" ? "fail_open" : "fail_closed");
     if (failMode === "open") return { admit: true, headers: {} };
     return { admit: false, status: 503, body: { error: "rate limiter unavailable", requestId: ex.id }, headers: { "retry-after": "1", "cache-control": NO_STORE } };
   }
   const headers = rateLimitHeaders(decision, limiter.windowMs);
   if (!decision.allowed) {
     guards.refusals?.count(429, identity.slice(0, identity.indexOf(":")) as RefusalClass);
+    guards.metrics?.limiter("refused");
     headers["cache-control"] = NO_STORE;
     return { admit: false, status: 429, body: { error: "too many requests", requestId: ex.id }, headers };
   }
+  guards.metrics?.limiter("admitted");
   return { admit: true, headers };
 }
 
@@ -207,8 +219,19 @@ function homeHandler(ex: Exchange): void {
 function registerRoutes(http: HttpServer, handlers: Record<Exclude<AppRouteKey, "websocket">, Handler>): void {
   for (const [key, handler] of Object.entries(handlers) as [Exclude<AppRouteKey, "websocket">, Handler][]) {
     const route = APP_ROUTES[key];
-    http.on(route.methods, route.path, handler);
+    http.on(route.methods, route.path, handler, routeLabels(key));
   }
+}
+
+/** The metrics labels of an APP_ROUTES entry: its template and its contract entry (one object per route). */
+const ROUTE_LABELS = new Map<AppRouteKey, RouteLabels>();
+function routeLabels(key: AppRouteKey): RouteLabels {
+  let labels = ROUTE_LABELS.get(key);
+  if (labels === undefined) {
+    labels = Object.freeze({ route: APP_ROUTES[key].path, contract: APP_ROUTES[key].contract });
+    ROUTE_LABELS.set(key, labels);
+  }
+  return labels;
 }
 
 /** Stops accepting, finishes in-flight requests and closes the WebSockets. */
@@ -238,8 +261,8 @@ async function closeRedis(redis: RedisClient): Promise<void> {
   redis.disconnect();
 }
 
-/** Listens on config.host:config.port and resolves with the bound port. */
-async function listen(server: Server, config: AppConfig): Promise<number> {
+/** Listens on host:port and resolves with the bound port. */
+async function listen(server: Server, config: { host: string; port: number }): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {
@@ -257,6 +280,9 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
   const ownsRedis = deps.redis === undefined;
   const redis = deps.redis ?? createAppRedisClient(config);
   const limiter = createLimiter(config, redis, deps.limiter);
+  const metrics = config.metrics === null ? null : new AppMetrics({ latencyThresholdsMs: config.metrics.latencyThresholdsMs });
+  if (metrics !== null && ownsRedis) metrics.instrumentRedis(redis);
+  const metricsServer = metrics === null ? null : createMetricsServer(metrics);
   let draining = false;
   let shutdownPromise: Promise<void> | undefined;
   const isDraining = () => draining;
@@ -268,9 +294,9 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
 
   const accessLines = new LineBudget(REQUEST_LOG_LINES_PER_SECOND, logs.writeLine);
   const refusals = new RefusalCounter((counts, intervalMs) => log.info({ refused: counts, intervalMs }, "requests refused"));
-  const guards: RateLimitGuards = { failMode: config.rateLimit.fail, logRedisError, apiKeys: new ApiKeyRegistry(config.apiKeyHashes), refusals };
+  const guards: RateLimitGuards = { failMode: config.rateLimit.fail, logRedisError, apiKeys: new ApiKeyRegistry(config.apiKeyHashes), refusals, metrics };
   const trustedProxies = new TrustedProxies(config.trustProxyCidrs);
-  const http = createHttpServer(config, logs, accessLines, isDraining, trustedProxies);
+  const http = createHttpServer(config, logs, accessLines, isDraining, trustedProxies, metrics);
   const server = http.server;
   registerRoutes(http, {
     liveness: livenessHandler,
@@ -281,6 +307,8 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     home: homeHandler,
   });
   deps.extraRoutes?.(http);
+  // Before the WebSocket endpoint's own upgrade listener, so it sees every handshake's answer.
+  metrics?.observeUpgrades(server, (path) => (path === APP_ROUTES.websocket.path ? routeLabels("websocket") : UNMATCHED));
 
   const websockets = attachWebSocket(server, {
     path: APP_ROUTES.websocket.path,
@@ -290,6 +318,8 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     limits: config.websocket,
     clientKey: (req) => rateLimitIdentity(undefined, clientIp(req.headers[APP_HEADERS.forwardedFor], req.socket.remoteAddress, trustedProxies)),
   });
+  metrics?.countWebSockets(() => websockets.clients.size);
+  metrics?.reportReadiness(() => !draining);
 
   return {
     server,
@@ -298,10 +328,12 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     redis,
     websockets,
     logs,
+    metrics,
     get draining() {
       return draining;
     },
     listen: () => listen(server, config),
+    listenMetrics: async () => (metricsServer === null || config.metrics === null ? null : listen(metricsServer, config.metrics)),
     shutdown() {
       shutdownPromise ??= gracefulShutdown(
         {
@@ -317,6 +349,8 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
           closeRedis: async () => {
             refusals.stop();
             if (ownsRedis) await closeRedis(redis);
+            // Scraped until the end of the drain; closed last.
+            if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
             log.info("shutdown complete");
           },
           flushLogs: () => logs.flush(),

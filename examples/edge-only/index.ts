@@ -15,6 +15,7 @@ import {
   awsUsEast1Provider,
   Cdn,
   Dns,
+  flowLogGroupName,
   HostedZone,
   loadStackConfig,
   Nlb,
@@ -33,7 +34,7 @@ const random = randomProvider();
 
 const network = new Vpc(
   "network",
-  { cidrBlock: config.vpcCidr, availabilityZoneCount: config.availabilityZoneCount, natGateways: config.natGateways },
+  { cidrBlock: config.vpcCidr, availabilityZoneCount: config.availabilityZoneCount, natGateways: config.natGateways, flowLogGroupName: flowLogGroupName(config), isProd: config.isProd },
   { providers: { aws } },
 );
 const zone = new HostedZone(

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { StackConfig } from "../config/schema";
-import { AUTH_TOKEN_OPTIONS, CACHE_CLUSTER_MODE, CacheEngine, finalSnapshotName, parameterGroupFamily, RATE_LIMIT_PARAMETERS, REDIS_PORT, redisUrl, replicationGroupId } from "./settings";
+import { AUTH_TOKEN_OPTIONS, CACHE_CLUSTER_MODE, CacheEngine, finalSnapshotName, memberClusterIds, parameterGroupFamily, RATE_LIMIT_PARAMETERS, REDIS_PORT, redisUrl, replicationGroupId } from "./settings";
 
 /** The stack settings the cache reads: a program passes its StackConfig (or these fields of it). */
 export type RedisSettings = Pick<
@@ -92,6 +92,8 @@ export class Redis extends pulumi.ComponentResource {
   public readonly redisUrl: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly replicationGroupId: pulumi.Output<string>;
+  /** The group's nodes (member cluster ids), known before it exists: per-node alarms use them. */
+  public readonly memberClusterIds: string[];
 
   constructor(name: string, input: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cache:Redis", name, {}, opts);
@@ -190,6 +192,7 @@ export class Redis extends pulumi.ComponentResource {
     this.redisUrl = pulumi.secret(pulumi.all([group.configurationEndpointAddress, this.port, authToken]).apply(([host, port, t]) => redisUrl(host, port, t)));
     this.securityGroupId = securityGroup.id;
     this.replicationGroupId = group.id;
+    this.memberClusterIds = memberClusterIds(args.replicationGroupId, args.shards, args.replicas);
     this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, port: this.port, redisUrl: this.redisUrl });
   }
 }

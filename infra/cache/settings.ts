@@ -92,3 +92,13 @@ export function replicationGroupId(naming: Naming): string {
     .replace(/-+$/, "");
   return folded;
 }
+
+/**
+ * The member cluster (node) ids ElastiCache gives a cluster-mode replication group:
+ * `<group id>-<shard, 4 digits>-<node, 3 digits>`, the first node of each shard its primary.
+ * Known before the group exists, so per-node alarms are planned with their real dimensions.
+ */
+export function memberClusterIds(groupId: string, shards: number, replicasPerShard: number): string[] {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  return Array.from({ length: shards }, (_, s) => Array.from({ length: 1 + replicasPerShard }, (_, n) => `${groupId}-${pad(s + 1, 4)}-${pad(n + 1, 3)}`)).flat();
+}

@@ -55,6 +55,7 @@ interface BehaviorParts {
   ownCachePolicies: Record<"static" | "html", pulumi.Output<string>>;
   viewerAddressPolicyId: pulumi.Output<string>;
   viewerAddressFunctionArn: pulumi.Output<string>;
+  viewerAddressFunctionName: pulumi.Output<string>;
   responseHeadersPolicyId: pulumi.Output<string>;
   cachingDisabledId: pulumi.Output<string>;
   allViewerExceptHostId: pulumi.Output<string>;
@@ -74,6 +75,8 @@ export class Cdn extends pulumi.ComponentResource {
   public readonly hostedZoneId: pulumi.Output<string>;
   public readonly staticBucketName: pulumi.Output<string>;
   public readonly webAclArn?: pulumi.Output<string>;
+  /** The CloudFront Functions the distribution runs (their recommended alarms need the names). */
+  public readonly functionNames: pulumi.Output<string>[];
 
   constructor(name: string, args: CdnArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cdn:Cdn", name, {}, opts);
@@ -99,7 +102,7 @@ export class Cdn extends pulumi.ComponentResource {
     const waf = s.wafEnabled
       ? new EdgeWaf(
           `${name}-waf`,
-          { name: policyName(prefix, "cloudfront"), metricPrefix: policyName(prefix, "cdn"), ratePer5Minutes: s.wafRateLimitPer5Minutes },
+          { name: policyName(prefix, "cloudfront"), metricPrefix: policyName(prefix, "cdn"), ratePer5Minutes: s.wafRateLimitPer5Minutes, isProd: s.isProd },
           { parent: this, providers: { aws: args.usEast1 } },
         )
       : undefined;
@@ -152,6 +155,7 @@ export class Cdn extends pulumi.ComponentResource {
     this.hostedZoneId = distribution.hostedZoneId;
     this.staticBucketName = staticBucket.bucketName;
     this.webAclArn = waf?.webAclArn;
+    this.functionNames = [parts.viewerAddressFunctionName];
     this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName });
   }
 
@@ -233,6 +237,7 @@ export class Cdn extends pulumi.ComponentResource {
       ownCachePolicies,
       viewerAddressPolicyId: viewerAddressPolicy.id,
       viewerAddressFunctionArn: viewerAddressFunction.arn,
+      viewerAddressFunctionName: viewerAddressFunction.name,
       responseHeadersPolicyId: headers.id,
       cachingDisabledId: cachingDisabled.apply((p) => p.id!),
       allViewerExceptHostId: allViewerExceptHost.apply((p) => p.id!),

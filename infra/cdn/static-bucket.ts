@@ -37,23 +37,24 @@ export class StaticBucket extends pulumi.ComponentResource {
     );
     if (args.versioning) {
       new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-      new aws.s3.BucketLifecycleConfiguration(
-        `${name}-lifecycle`,
-        {
-          bucket: bucket.id,
-          rules: [
-            {
-              id: "expire-old-versions",
-              status: "Enabled",
-              filter: { prefix: "" },
-              noncurrentVersionExpiration: { noncurrentDays: 30 },
-              abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            },
-          ],
-        },
-        { parent: this },
-      );
     }
+    // Abandoned multipart uploads are always cleaned up; with versioning, old versions expire after 30 days.
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: args.versioning ? "expire-old-versions" : "abort-incomplete-uploads",
+            status: "Enabled",
+            filter: { prefix: "" },
+            ...(args.versioning ? { noncurrentVersionExpiration: { noncurrentDays: 30 } } : {}),
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      { parent: this },
+    );
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

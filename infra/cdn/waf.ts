@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HEADERS } from "@edgestack/contract";
 import { checkField } from "../config/schema";
 
 export interface WafRuleSettings {
@@ -13,8 +14,11 @@ const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sa
 
 /**
  * The web ACL's rules, as data. The rate rule runs first (cheapest, stops floods before the managed
- * rules are evaluated); the AWS common rule set covers the OWASP basics. Note the common set blocks
- * request bodies over 8 KB (SizeRestrictions_BODY): raise it to "count" here if the API takes uploads.
+ * rules are evaluated); the AWS common rule set covers the OWASP basics; the known-bad-inputs set
+ * blocks request patterns tied to published exploits (Log4j JNDI lookups, Java deserialization,
+ * localhost Host headers, PROPFIND) for 200 WCUs, cheap insurance whatever the origin runs.
+ * Note the common set blocks request bodies over 8 KB (SizeRestrictions_BODY): raise it to "count"
+ * here if the API takes uploads.
  */
 export function wafRules(s: WafRuleSettings): aws.types.input.wafv2.WebAclRule[] {
   checkField("wafRateLimitPer5Minutes", s.ratePer5Minutes);
@@ -33,19 +37,40 @@ export function wafRules(s: WafRuleSettings): aws.types.input.wafv2.WebAclRule[]
       statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
       visibilityConfig: visibility(`${s.metricPrefix}-common`),
     },
+    {
+      name: "aws-known-bad-inputs",
+      priority: 30,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+      visibilityConfig: visibility(`${s.metricPrefix}-known-bad-inputs`),
+    },
   ];
 }
 
 export interface EdgeWafArgs extends WafRuleSettings {
   name: string;
+  /** Prod keeps its request log longer and protects it from deletion. */
+  isProd: boolean;
 }
 
+/** Request headers that carry credentials: kept out of the WAF's request log. */
+export const WAF_REDACTED_HEADERS = ["authorization", "cookie", HEADERS.apiKey.toLowerCase()] as const;
+
+/** WAF only delivers to destinations whose name starts with this. */
+export const WAF_LOG_NAME_PREFIX = "aws-waf-logs-";
+
 /**
- * A WAFv2 web ACL for CloudFront. Scope CLOUDFRONT lives in us-east-1: create this component with the
- * us-east-1 provider.
+ * A WAFv2 web ACL for CloudFront, and its request log: every request the ACL evaluates, with the
+ * rule that decided it, to a CloudWatch log group (credentials redacted), so a block can be traced
+ * to its rule (CloudFront's access logs say only that a request was refused). Scope CLOUDFRONT lives
+ * in us-east-1: create this component with the us-east-1 provider.
+ * The log group gets a resource policy of its own admitting log delivery for this account's web ACLs,
+ * rather than letting WAF grow the account-wide AWSWAF-LOGS policy (which has a size limit).
  */
 export class EdgeWaf extends pulumi.ComponentResource {
   public readonly webAclArn: pulumi.Output<string>;
+  /** The request log (us-east-1). */
+  public readonly logGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: EdgeWafArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cdn:Waf", name, {}, opts);
@@ -53,7 +78,7 @@ export class EdgeWaf extends pulumi.ComponentResource {
       `${name}-acl`,
       {
         name: args.name,
-        description: "edgestack CloudFront: per-IP rate limit and AWS common rules",
+        description: "edgestack CloudFront: per-IP rate limit, AWS common and known-bad-inputs rules",
         scope: "CLOUDFRONT",
         defaultAction: { allow: {} },
         rules: wafRules(args),
@@ -62,6 +87,45 @@ export class EdgeWaf extends pulumi.ComponentResource {
       { parent: this },
     );
     this.webAclArn = acl.arn;
-    this.registerOutputs({ webAclArn: this.webAclArn });
+
+    const logs = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `${WAF_LOG_NAME_PREFIX}${args.name}`, retentionInDays: args.isProd ? 90 : 14 },
+      { parent: this, protect: args.isProd },
+    );
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+    const delivery = new aws.cloudwatch.LogResourcePolicy(
+      `${name}-log-delivery`,
+      {
+        policyName: `${WAF_LOG_NAME_PREFIX}${args.name}-delivery`,
+        policyDocument: pulumi.all([logs.arn, caller.accountId, acl.arn]).apply(([groupArn, accountId, aclArn]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "WafLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "delivery.logs.amazonaws.com" },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${groupArn}:*`,
+                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": aclArn } },
+              },
+            ],
+          }),
+        ),
+      },
+      { parent: this },
+    );
+    this.logGroupName = logs.name;
+    new aws.wafv2.WebAclLoggingConfiguration(
+      `${name}-logging`,
+      {
+        resourceArn: acl.arn,
+        logDestinationConfigs: [logs.arn],
+        redactedFields: WAF_REDACTED_HEADERS.map((header) => ({ singleHeader: { name: header } })),
+      },
+      { parent: this, dependsOn: [delivery] },
+    );
+    this.registerOutputs({ webAclArn: this.webAclArn, logGroupName: this.logGroupName });
   }
 }

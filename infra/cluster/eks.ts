@@ -15,7 +15,7 @@ import {
   NODE_MANAGED_POLICIES,
   serviceAssumeRolePolicy,
 } from "./settings";
-import { ADDON_NAMES, EKS_ADDON_VERSIONS, supportWarning, todayUtc } from "./versions";
+import { ADDON_NAMES, EKS_ADDON_VERSIONS, supportWarning, todayUtc } from "../config/eks-versions";
 
 /** vpc-cni add-on configuration: the network policy agent on (NetworkPolicies are otherwise not enforced). */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
@@ -295,7 +295,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
   /**
    * The managed node group (behind a launch template that puts our node group on the instances) and
-   * the EKS add-ons, pinned per Kubernetes version (infra/cluster/versions.ts; the schema refuses a
+   * the EKS add-ons, pinned per Kubernetes version (infra/config/eks-versions.ts; the schema refuses a
    * version without a row). The CNI and kube-proxy come first (nodes are NotReady without pod
    * networking), CoreDNS and metrics-server once there are nodes to schedule them on.
    */

@@ -1,8 +1,10 @@
 import { APP_ENV, APP_STOP_MARGIN_MS, appEnvironment, parseAppEnvironment, PORTS, type AppEnvName, type AppSettings } from "@edgestack/contract";
+import { latencyThresholdsMs, sloSpec, type SloConfig } from "../observability/slo";
 import type { FieldName, StackConfig } from "./schema";
 
 /** The stack keys the app's environment is made from. */
-export type AppEnvironmentConfig = Pick<
+export type AppEnvironmentConfig = SloConfig &
+  Pick<
   StackConfig,
   | "rateLimitMax"
   | "rateLimitWindowMs"
@@ -50,6 +52,9 @@ export function clusterAppSettings(c: AppEnvironmentConfig, trustProxyCidrs: rea
     shutdownTimeoutMs: appShutdownTimeoutMs(c),
     keepAliveTimeoutMs: c.appKeepAliveSeconds * 1000,
     headersTimeoutMs: c.appHeadersTimeoutSeconds * 1000,
+    metricsPort: PORTS.appMetrics,
+    // Each SLO latency threshold is a histogram bucket, so the latency SLI is exact.
+    metricsLatencyThresholdsMs: latencyThresholdsMs(sloSpec(c)),
   };
 }
 
@@ -65,6 +70,7 @@ export const APP_ENV_SOURCES: Partial<Record<AppEnvName, FieldName[]>> = {
   SHUTDOWN_TIMEOUT_MS: ["terminationGracePeriodSeconds", "appShutdownDelaySeconds"],
   KEEPALIVE_TIMEOUT_MS: ["appKeepAliveSeconds"],
   HEADERS_TIMEOUT_MS: ["appHeadersTimeoutSeconds", "appKeepAliveSeconds"],
+  METRICS_LATENCY_THRESHOLDS_MS: ["sloApiLatencyMs", "sloSiteLatencyMs", "sloWebsocketLatencyMs"],
 };
 
 /**

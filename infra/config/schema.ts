@@ -18,12 +18,24 @@ import {
   memoryQuantity,
   oneOf,
   parseIpv4Cidr,
+  objectivePercent,
   pinnedImage,
   plainText,
   weeklyWindow,
 } from "./validators";
-import { CREATABLE_VERSIONS } from "../cluster/versions";
+import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
+import { subscriptionProblem } from "../observability/subscriptions";
+import { thresholdOverrideProblem } from "../observability/recommended";
+
+const subscriptionIssue = (v: string, ctx: z.RefinementCtx) => {
+  const problem = subscriptionProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+};
+const thresholdIssue = (v: string, ctx: z.RefinementCtx) => {
+  const problem = thresholdOverrideProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+};
 
 /**
  * The one schema for the whole stack. Every key a user can set under the `edgestack:` namespace is
@@ -65,6 +77,9 @@ const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.li
 
 /** The ALB target group algorithms AWS offers (`loadBalancingAlgorithmType`). */
 export const ALB_ALGORITHMS = ["round_robin", "least_outstanding_requests", "weighted_random"] as const;
+/** The two nginx tiers of a blue/green deployment (config key nginxBlueGreen); blue is the original `nginx`. */
+export const BLUE_GREEN_COLORS = ["blue", "green"] as const;
+export type Color = (typeof BLUE_GREEN_COLORS)[number];
 /** The regions Route53 health checkers run from. */
 export const ROUTE53_HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
 
@@ -132,7 +147,7 @@ export const fields = {
     type: "string",
     schema: kubernetesVersion(),
     default: "1.35",
-    description: "EKS Kubernetes version, pinned; a new cluster needs its add-on versions pinned in infra/cluster/versions.ts. The plan warns once it leaves standard support.",
+    description: "EKS Kubernetes version, pinned; a new cluster needs its add-on versions pinned in infra/config/eks-versions.ts. The plan warns once it leaves standard support.",
   }),
   clusterSupportType: field({
     type: "string",
@@ -326,7 +341,13 @@ export const fields = {
 
   // ── nginx ──────────────────────────────────────────────────────────────────────────────────
   nginxImage: field({ type: "string", schema: pinnedImage(), default: "nginxinc/nginx-unprivileged:1.30.5-alpine", description: "nginx image (unprivileged variant: runs as non-root)." }),
-  nginxReplicas: field({ type: "integer", schema: integer(1, 50), default: 2, description: "nginx replicas." }),
+  nginxExporterImage: field({
+    type: "string",
+    schema: pinnedImage(),
+    default: "nginx/nginx-prometheus-exporter:0.11.0",
+    description: "The NGINX Prometheus exporter, a sidecar of every nginx pod reading stub_status on loopback (the version Debian packages for the local data plane).",
+  }),
+  nginxReplicas: field({ type: "integer", schema: integer(0, 50), default: 2, description: "nginx replicas (blue's, with nginxBlueGreen); at least 1, and 0 only with nginxBlueGreen while blue takes no traffic." }),
   nginxLoadBalancing: field({
     type: "string",
     schema: oneOf(["round_robin", "least_conn", "ip_hash", "hash", "random_two_least_conn"] as const),
@@ -356,6 +377,32 @@ export const fields = {
   nginxHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30080, description: `NodePort of nginx's HTTP listener (ALB target, ${HEADERS.forwardedFor}).` }),
   nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
   nginxProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30082, description: "NodePort of nginx's proxy-protocol plain listener (NLB 80 target; redirects to https)." }),
+  // ── Blue/green of the nginx tier (docs/traffic.md) ──────────────────────────────────────────
+  nginxBlueGreen: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description:
+      "Run a second nginx tier, green (Deployment and NodePort Service nginx-green, own image and NodePorts, own ALB and NLB target groups), beside blue (nginx, the nginx* keys): the ALB splits by albBlueWeight/albGreenWeight, the NLB sends everything to nlbColor. See docs/traffic.md.",
+  }),
+  albBlueWeight: field({ type: "integer", schema: integer(0, 100), default: 100, description: "With nginxBlueGreen: percent of the ALB's requests forwarded to blue's target group (albBlueWeight + albGreenWeight = 100)." }),
+  albGreenWeight: field({ type: "integer", schema: integer(0, 100), default: 0, description: "With nginxBlueGreen: percent of the ALB's requests forwarded to green's target group (albBlueWeight + albGreenWeight = 100)." }),
+  nlbColor: field({
+    type: "string",
+    schema: oneOf(BLUE_GREEN_COLORS),
+    default: "blue",
+    description: "With nginxBlueGreen: the colour the NLB's listeners forward to (an NLB forward takes one target group: no weights); both colours' NLB target groups stay registered and health-checked.",
+  }),
+  nginxGreenImage: field({ type: "string", schema: optionalString(pinnedImage()), default: "", description: "With nginxBlueGreen: green's nginx image (unprivileged variant); empty runs nginxImage." }),
+  nginxGreenReplicas: field({
+    type: "integer",
+    schema: integer(0, 50),
+    default: 2,
+    description: "With nginxBlueGreen: green's nginx replicas; 0 only while green takes no traffic (albGreenWeight 0 and nlbColor blue). nginxReplicas is blue's, likewise 0 only while blue takes none.",
+  }),
+  nginxGreenHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30083, description: "With nginxBlueGreen: green's NodePort for nginx's HTTP listener (ALB target)." }),
+  nginxGreenProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30084, description: "With nginxBlueGreen: green's NodePort for the proxy-protocol TLS-terminated listener (NLB 443 target)." }),
+  nginxGreenProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30085, description: "With nginxBlueGreen: green's NodePort for the proxy-protocol plain listener (NLB 80 target)." }),
   serviceCidr: field({ type: "string", schema: ipv4Cidr(12, 24), default: "172.20.0.0/16", description: "Kubernetes service CIDR (set on a new EKS cluster; must match an existing cluster's)." }),
   appClusterIp: field({
     type: "string",
@@ -413,6 +460,18 @@ export const fields = {
   staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate nginx sends on HTML when the app sends no Cache-Control (0 leaves it out); CloudFront honours it." }),
   wafEnabled: field({ type: "boolean", schema: z.boolean(), default: false, description: "Attach a WAFv2 web ACL (managed common rules + rate rule) to CloudFront; forced on in prod." }),
   wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(BOUNDS.wafRatePer5Minutes.min, BOUNDS.wafRatePer5Minutes.max), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
+
+  // ── Service level objectives (see docs/observability.md) ──────────────────────────────────────
+  sloWindowDays: field({ type: "integer", schema: integer(7, 90), default: 30, description: "SLO window (days) over which every objective's error budget is counted; the burn-rate alerts scale their factors to it." }),
+  sloApiAvailabilityPercent: field({ type: "string", schema: objectivePercent(), default: "99.9", description: "API route class (/api/): share of requests that must not fail with a 5xx, in percent (a quoted decimal, below 100)." }),
+  sloApiLatencyMs: field({ type: "integer", schema: appInteger("METRICS_LATENCY_THRESHOLD_MS"), default: 300, description: "API route class: the latency threshold (ms) of its latency objective." }),
+  sloApiLatencyPercent: field({ type: "string", schema: objectivePercent(), default: "99", description: "API route class: share of requests answered within sloApiLatencyMs, in percent." }),
+  sloSiteAvailabilityPercent: field({ type: "string", schema: objectivePercent(), default: "99.9", description: "Site route class (HTML pages and /static/ assets): share of requests that must not fail with a 5xx, in percent." }),
+  sloSiteLatencyMs: field({ type: "integer", schema: appInteger("METRICS_LATENCY_THRESHOLD_MS"), default: 1000, description: "Site route class: the latency threshold (ms) of its latency objective." }),
+  sloSiteLatencyPercent: field({ type: "string", schema: objectivePercent(), default: "99", description: "Site route class: share of requests answered within sloSiteLatencyMs, in percent." }),
+  sloWebsocketAvailabilityPercent: field({ type: "string", schema: objectivePercent(), default: "99.9", description: "WebSocket handshake route class (/ws): share of upgrade requests that must not fail with a 5xx, in percent." }),
+  sloWebsocketLatencyMs: field({ type: "integer", schema: appInteger("METRICS_LATENCY_THRESHOLD_MS"), default: 1000, description: "WebSocket handshake: the latency threshold (ms) of its latency objective (upgrade request to 101)." }),
+  sloWebsocketLatencyPercent: field({ type: "string", schema: objectivePercent(), default: "99", description: "WebSocket handshake: share of upgrades answered within sloWebsocketLatencyMs, in percent." }),
 
   // ── DNS ────────────────────────────────────────────────────────────────────────────────────
   createHostedZone: field({ type: "boolean", schema: z.boolean(), default: false, description: "Create the Route53 hosted zone; false looks up the existing zone named after the domain." }),
@@ -492,6 +551,32 @@ export const fields = {
   srvPriority: field({ type: "integer", schema: integer(0, 65_535), default: 10, description: "SRV priority." }),
   srvWeight: field({ type: "integer", schema: integer(0, 65_535), default: 5, description: "SRV weight." }),
   srvPort: field({ type: "integer", schema: integer(1, 65_535), default: 443, description: "SRV port." }),
+
+  // ── Alerting (CloudWatch alarms, SNS topics, dashboard; docs/observability.md) ─────────────
+  alertPageSubscriptions: field({
+    type: "array",
+    schema: z.array(z.string().superRefine((v, ctx) => subscriptionIssue(v, ctx))),
+    default: [],
+    description: "Who the page topic (urgent alarms) notifies: protocol:endpoint entries, e.g. email:oncall@example.com, https:https://events.example.com/hook, sqs:<queue ARN>, lambda:<function ARN>, sms:+14155550100.",
+  }),
+  alertTicketSubscriptions: field({
+    type: "array",
+    schema: z.array(z.string().superRefine((v, ctx) => subscriptionIssue(v, ctx))),
+    default: [],
+    description: "Who the ticket topic (non-urgent alarms) notifies: protocol:endpoint entries, as alertPageSubscriptions.",
+  }),
+  alarmThresholds: field({
+    type: "array",
+    schema: z.array(z.string().superRefine((v, ctx) => thresholdIssue(v, ctx))),
+    default: [],
+    description: "Thresholds over the recommended alarms' defaults: <alarm id>=<number> entries, e.g. alb.HTTPCode_ELB_5XX_Count=20 (ids and defaults in docs/observability.md).",
+  }),
+  cdnAdditionalMetrics: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description: "CloudFront additional metrics (OriginLatency, error rates per status; billed per metric) and the OriginLatency alarm; forced on in prod.",
+  }),
 } as const;
 
 export type FieldName = keyof typeof fields;
@@ -682,7 +767,12 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   if (c.cdnHtmlDefaultTtlSeconds > c.cdnHtmlMaxTtlSeconds) {
     problems.push(`${key("cdnHtmlDefaultTtlSeconds")} (${c.cdnHtmlDefaultTtlSeconds}) must be at most ${key("cdnHtmlMaxTtlSeconds")} (${c.cdnHtmlMaxTtlSeconds})`);
   }
-  const nodePorts = ["nginxHttpNodePort", "nginxProxyProtocolNodePort", "nginxProxyProtocolHttpNodePort"] as const;
+  const nodePorts = [
+    "nginxHttpNodePort",
+    "nginxProxyProtocolNodePort",
+    "nginxProxyProtocolHttpNodePort",
+    ...(c.nginxBlueGreen ? (["nginxGreenHttpNodePort", "nginxGreenProxyProtocolNodePort", "nginxGreenProxyProtocolHttpNodePort"] as const) : []),
+  ] as const;
   for (const [i, a] of nodePorts.entries()) {
     for (const b of nodePorts.slice(i + 1)) {
       if (c[a] === c[b]) problems.push(`${key(b)} (${c[b]}) must differ from ${key(a)} (${c[a]})`);
@@ -702,9 +792,7 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   if (prod && c.appMinReplicas < 2) {
     problems.push(`${key("appMinReplicas")} (${c.appMinReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
   }
-  if (prod && c.nginxReplicas < 2) {
-    problems.push(`${key("nginxReplicas")} (${c.nginxReplicas}) must be at least 2 in prod: one replica cannot survive a node drain`);
-  }
+  problems.push(...blueGreenProblems(c));
   if (c.vpcId) {
     for (const list of ["existingPublicSubnetIds", "existingPrivateSubnetIds"] as const) {
       if (c[list].length < 2) problems.push(`${key(list)}: ${show(c[list])} needs at least two subnet ids when ${key("vpcId")} is set`);
@@ -741,7 +829,7 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   }
   if (!c.existingKubeconfig && !CREATABLE_VERSIONS.includes(c.kubernetesVersion)) {
     problems.push(
-      `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/cluster/versions.ts)`,
+      `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/config/eks-versions.ts)`,
     );
   }
   problems.push(...ciAccessProblems(c));
@@ -823,6 +911,59 @@ export function cidrWithin(inner: string, outer: string): boolean {
   if (!a || !b || a.prefix < b.prefix) return false;
   const mask = b.prefix === 0 ? 0 : (0xffffffff << (32 - b.prefix)) >>> 0;
   return ((a.network & mask) >>> 0) === b.network;
+}
+
+/** Per colour of the nginx tier: the keys of its replicas and of its ALB weight. */
+export const COLOR_KEYS = {
+  blue: { replicas: "nginxReplicas", weight: "albBlueWeight" },
+  green: { replicas: "nginxGreenReplicas", weight: "albGreenWeight" },
+} as const satisfies Record<Color, { replicas: FieldName; weight: FieldName }>;
+
+/** The keys that only mean something with nginxBlueGreen on (blue's weight included: without green it is 100). */
+const BLUE_GREEN_ONLY_KEYS = [
+  "albBlueWeight",
+  "albGreenWeight",
+  "nlbColor",
+  "nginxGreenImage",
+  "nginxGreenReplicas",
+  "nginxGreenHttpNodePort",
+  "nginxGreenProxyProtocolNodePort",
+  "nginxGreenProxyProtocolHttpNodePort",
+] as const satisfies readonly FieldName[];
+
+/** Whether a colour takes traffic: a share of the ALB's requests, or the NLB's connections. */
+export function colorTakesTraffic(c: Pick<StackConfig, "nginxBlueGreen" | "albBlueWeight" | "albGreenWeight" | "nlbColor">, color: Color): boolean {
+  if (!c.nginxBlueGreen) return color === "blue";
+  return c[COLOR_KEYS[color].weight] > 0 || c.nlbColor === color;
+}
+
+/**
+ * The blue/green keys: weights are percentages of the ALB's requests (summing to 100), a colour may
+ * run no replicas only while it takes no traffic (in prod a serving colour needs two, to survive a
+ * node drain), and the green keys only apply with nginxBlueGreen on.
+ */
+function blueGreenProblems(c: StackConfig): string[] {
+  const problems: string[] = [];
+  if (!c.nginxBlueGreen) {
+    for (const k of BLUE_GREEN_ONLY_KEYS) {
+      if (JSON.stringify(c[k]) !== JSON.stringify(fields[k].default)) problems.push(`${key(k)} (${show(c[k])}): only applies with ${key("nginxBlueGreen")} true (default ${show(fields[k].default)})`);
+    }
+  } else if (c.albBlueWeight + c.albGreenWeight !== 100) {
+    problems.push(
+      `${key("albBlueWeight")} (${c.albBlueWeight}) + ${key("albGreenWeight")} (${c.albGreenWeight}) = ${c.albBlueWeight + c.albGreenWeight}: the weights are percentages of the ALB's requests and must add up to 100`,
+    );
+  }
+  const prod = c.environment === "prod";
+  for (const color of BLUE_GREEN_COLORS) {
+    if (color === "green" && !c.nginxBlueGreen) continue;
+    const replicasKey = COLOR_KEYS[color].replicas;
+    const replicas = c[replicasKey];
+    const why = c.nginxBlueGreen ? ` while ${color} takes traffic (${key(COLOR_KEYS[color].weight)} ${c[COLOR_KEYS[color].weight]}, ${key("nlbColor")} ${c.nlbColor})` : "";
+    if (!colorTakesTraffic(c, color)) continue;
+    if (replicas < 1) problems.push(`${key(replicasKey)} (${replicas}) must be at least 1${why}: only a colour that takes no traffic may be scaled to 0`);
+    else if (prod && replicas < 2) problems.push(`${key(replicasKey)} (${replicas}) must be at least 2 in prod${why}: one replica cannot survive a node drain`);
+  }
+  return problems;
 }
 
 function ipInCidr(ip: string, cidr: string): boolean {

@@ -116,3 +116,14 @@ export const plainText = (max: number) =>
     .max(max, { error: `is longer than ${max} characters` })
     .regex(/^[\x20-\x7e]*$/, { error: "contains characters outside printable ASCII" })
     .refine((v) => !/["\\]/.test(v), { error: "must not contain quotes or backslashes" });
+
+/**
+ * An SLO objective in percent, as a string (YAML: quote it, `"99.9"`): a decimal from 50 to below
+ * 100 with at most three decimals. 100 is refused: it leaves no error budget, so every burn-rate
+ * alert would divide by zero.
+ */
+export const objectivePercent = () =>
+  z
+    .string({ error: "must be a percentage as a string such as \"99.9\"" })
+    .regex(/^\d{1,2}(\.\d{1,3})?$/, { error: "is not a percentage such as \"99.9\" (digits, at most three decimals, below 100)" })
+    .refine((v) => Number(v) >= 50, { error: "must be at least 50 (an objective below 50% is not a reliability target)" });

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALB_ALGORITHMS, ConfigError } from "../config/schema";
+import { ALB_ALGORITHMS, BLUE_GREEN_COLORS, type Color, ConfigError } from "../config/schema";
 import { routePath } from "@edgestack/contract";
 import { LogBucket } from "./log-bucket";
 import { ALB_METHOD_NOT_ALLOWED_PRIORITY, albRoutes, OriginVerifyHeader } from "./origin-lock";
@@ -55,6 +55,53 @@ export function albBalancingInputs(b: AlbBalancing): { loadBalancingAlgorithmTyp
   return { loadBalancingAlgorithmType: b.algorithm, loadBalancingAnomalyMitigation: b.anomalyMitigation ? "on" : "off" };
 }
 
+/** Percent of the ALB's requests per colour (config keys albBlueWeight, albGreenWeight). */
+export type ColorWeights = Record<Color, number>;
+
+/** The second (green) nginx tier behind the ALB: its own target group on its own NodePort. */
+export interface AlbBlueGreen {
+  /** green nginx's HTTP NodePort (blue's is `targetNodePort`). */
+  greenTargetNodePort: number;
+  weights: ColorWeights;
+}
+
+/**
+ * The forward action of every routing rule: one target group, or with blue/green a weighted forward
+ * over both colours' target groups, blue first. Weights are whole percentages summing to 100 (a
+ * colour at 0 gets no new requests). With stickiness the client also stays on its colour (the
+ * forward's group stickiness), so a session never flips between nginx tiers mid-cutover.
+ */
+export function albForwardAction<T>(
+  targetGroups: { blue: T; green?: T },
+  weights: ColorWeights | undefined,
+  stickinessSeconds: number,
+): { type: "forward"; targetGroupArn: T } | { type: "forward"; forward: { targetGroups: { arn: T; weight: number }[]; stickiness?: { enabled: true; duration: number } } } {
+  if (targetGroups.green === undefined || weights === undefined) {
+    if (targetGroups.green !== undefined || weights !== undefined) throw new Error("albForwardAction: a green target group and the weights come together");
+    return { type: "forward", targetGroupArn: targetGroups.blue };
+  }
+  const problems: string[] = [];
+  for (const color of BLUE_GREEN_COLORS) {
+    const w = weights[color];
+    const k = color === "blue" ? "albBlueWeight" : "albGreenWeight";
+    if (!Number.isInteger(w) || w < 0 || w > 100) problems.push(`edgestack:${k}: ${JSON.stringify(w)} is not a whole percentage 0..100`);
+  }
+  if (problems.length === 0 && weights.blue + weights.green !== 100) {
+    problems.push(`edgestack:albBlueWeight (${weights.blue}) + edgestack:albGreenWeight (${weights.green}) = ${weights.blue + weights.green}: the weights must add up to 100`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    type: "forward",
+    forward: {
+      targetGroups: [
+        { arn: targetGroups.blue, weight: weights.blue },
+        { arn: targetGroups.green, weight: weights.green },
+      ],
+      ...(stickinessSeconds > 0 ? { stickiness: { enabled: true as const, duration: stickinessSeconds } } : {}),
+    },
+  };
+}
+
 export interface AlbArgs extends PublicLoadBalancerPlacement {
   originVerifyHeader: OriginVerifyHeader;
   /** nginx's HTTP NodePort on the cluster nodes (the target port). */
@@ -68,6 +115,8 @@ export interface AlbArgs extends PublicLoadBalancerPlacement {
   balancing?: AlbBalancing;
   /** Deletion protection and access logs. */
   isProd: boolean;
+  /** A second (green) nginx tier: a second target group and a weighted forward (docs/traffic.md). */
+  blueGreen?: AlbBlueGreen;
 }
 
 /**
@@ -79,7 +128,10 @@ export interface AlbArgs extends PublicLoadBalancerPlacement {
  */
 export class Alb extends pulumi.ComponentResource {
   public readonly securityGroupId: pulumi.Output<string>;
+  /** blue's target group (the only one without blue/green). */
   public readonly targetGroupArn: pulumi.Output<string>;
+  /** green's target group, with blue/green. */
+  public readonly greenTargetGroupArn?: pulumi.Output<string>;
   public readonly loadBalancerArn: pulumi.Output<string>;
   public readonly dnsName: pulumi.Output<string>;
   public readonly zoneId: pulumi.Output<string>;
@@ -100,18 +152,17 @@ export class Alb extends pulumi.ComponentResource {
       { securityGroupId: sg.id, prefixListId: cloudfront.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from CloudFront" },
       { parent: this },
     );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-to-nginx`,
-      {
-        securityGroupId: sg.id,
-        cidrIpv4: args.vpcCidr,
-        ipProtocol: "tcp",
-        fromPort: args.targetNodePort,
-        toPort: args.targetNodePort,
-        description: "nginx HTTP NodePort (traffic and health checks)",
-      },
-      { parent: this },
-    );
+    const egress = (suffix: string, port: number, description: string) =>
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-to-${suffix}`,
+        { securityGroupId: sg.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: port, toPort: port, description },
+        { parent: this },
+      );
+    egress("nginx", args.targetNodePort, "nginx HTTP NodePort (traffic and health checks)");
+    if (args.blueGreen) {
+      if (args.blueGreen.greenTargetNodePort === args.targetNodePort) throw new Error(`Alb ${name}: green's NodePort ${args.targetNodePort} is blue's too`);
+      egress("nginx-green", args.blueGreen.greenTargetNodePort, "green nginx HTTP NodePort (traffic and health checks)");
+    }
 
     const logs = args.isProd
       ? new LogBucket(
@@ -139,14 +190,14 @@ export class Alb extends pulumi.ComponentResource {
       { parent: this, dependsOn: logs?.ready ?? [] },
     );
 
-    const targetGroup = new aws.lb.TargetGroup(
-      `${name}-nginx`,
+    const nginxTargetGroup = (key: string, port: number) => new aws.lb.TargetGroup(
+      `${name}-${key}`,
       {
         vpcId: args.vpcId,
         targetType: "instance",
         protocol: "HTTP",
         protocolVersion: "HTTP1",
-        port: args.targetNodePort,
+        port,
         ...albBalancingInputs(args.balancing ?? { algorithm: "least_outstanding_requests", anomalyMitigation: false }),
         deregistrationDelay: args.deregistrationDelaySeconds,
         healthCheck: {
@@ -164,10 +215,13 @@ export class Alb extends pulumi.ComponentResource {
           args.stickinessSeconds > 0
             ? { type: "lb_cookie", enabled: true, cookieDuration: args.stickinessSeconds }
             : { type: "lb_cookie", enabled: false },
-        tags: { Name: `${name}-nginx` },
+        tags: { Name: `${name}-${key}` },
       },
       { parent: this },
     );
+    const targetGroup = nginxTargetGroup("nginx", args.targetNodePort);
+    const greenTargetGroup = args.blueGreen ? nginxTargetGroup("nginx-green", args.blueGreen.greenTargetNodePort) : undefined;
+    const forward = albForwardAction({ blue: targetGroup.arn, green: greenTargetGroup?.arn }, args.blueGreen?.weights, args.stickinessSeconds);
 
     // No ingress rule admits port 80, so this listener is unreachable today; it stays so that opening
     // port 80 later yields a redirect to HTTPS, never plain-HTTP service.
@@ -207,7 +261,7 @@ export class Alb extends pulumi.ComponentResource {
             ...(route.pathPatterns ? [{ pathPattern: { values: route.pathPatterns } }] : []),
             ...(route.methods ? [{ httpRequestMethod: { values: route.methods } }] : []),
           ],
-          actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+          actions: [forward],
           tags: { Name: `${name}-${route.key}` },
         },
         { parent: this },
@@ -229,6 +283,7 @@ export class Alb extends pulumi.ComponentResource {
 
     this.securityGroupId = sg.id;
     this.targetGroupArn = targetGroup.arn;
+    this.greenTargetGroupArn = greenTargetGroup?.arn;
     this.loadBalancerArn = lb.arn;
     this.dnsName = lb.dnsName;
     this.zoneId = lb.zoneId;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Color } from "../config/schema";
 import { HEALTH_CHECK_PATH, HealthCheckSettings, PublicLoadBalancerPlacement, TLS_POLICY } from "./alb";
 import { LogBucket } from "./log-bucket";
 
@@ -19,6 +20,36 @@ export interface NlbArgs extends PublicLoadBalancerPlacement {
   elasticIps: boolean;
   /** prod: deletion protection and access logs (of the TLS listener) to a log bucket. */
   isProd: boolean;
+  /**
+   * A second (green) nginx tier: its own pair of target groups on its own NodePorts. An NLB forward
+   * takes one target group (no weights), so both listeners send everything to `color`; the other
+   * colour's target groups stay registered and health-checked, so a switch is a listener update
+   * onto targets already known healthy.
+   */
+  blueGreen?: NlbBlueGreen;
+}
+
+/** green's NodePorts behind the NLB, and the colour its listeners forward to (config key nlbColor). */
+export interface NlbBlueGreen {
+  green: { tlsNodePort: number; httpNodePort: number; healthCheckNodePort: number };
+  color: Color;
+}
+
+/** The NodePorts of one colour behind the NLB. */
+type NlbPorts = Pick<NlbArgs, "tlsNodePort" | "httpNodePort" | "healthCheckNodePort">;
+
+/**
+ * Per colour, the NodePorts of its target groups (blue's are the plain args), and the colour the
+ * listeners forward to: blue without blue/green. Refuses a green port that is also blue's.
+ */
+export function nlbColors(args: NlbPorts & Pick<NlbArgs, "blueGreen">): { ports: Partial<Record<Color, NlbPorts>>; listenerColor: Color } {
+  const blue: NlbPorts = { tlsNodePort: args.tlsNodePort, httpNodePort: args.httpNodePort, healthCheckNodePort: args.healthCheckNodePort };
+  if (!args.blueGreen) return { ports: { blue }, listenerColor: "blue" };
+  const green = args.blueGreen.green;
+  const bluePorts = new Set(Object.values(blue));
+  for (const port of Object.values(green)) if (bluePorts.has(port)) throw new Error(`NLB: green's NodePort ${port} is one of blue's (${[...bluePorts].join(", ")})`);
+  if (!["blue", "green"].includes(args.blueGreen.color)) throw new Error(`edgestack:nlbColor: ${JSON.stringify(args.blueGreen.color)} is not blue or green`);
+  return { ports: { blue, green }, listenerColor: args.blueGreen.color };
 }
 
 /**
@@ -47,7 +78,10 @@ export function nlbLogDeliveryStatements(bucketArn: string, accountId: string, r
  */
 export class Nlb extends pulumi.ComponentResource {
   public readonly securityGroupId: pulumi.Output<string>;
+  /** blue's target groups (the only ones without blue/green). */
   public readonly targetGroupArns: { tls: pulumi.Output<string>; http: pulumi.Output<string> };
+  /** green's target groups, with blue/green. */
+  public readonly greenTargetGroupArns?: { tls: pulumi.Output<string>; http: pulumi.Output<string> };
   public readonly loadBalancerArn: pulumi.Output<string>;
   public readonly dnsName: pulumi.Output<string>;
   public readonly zoneId: pulumi.Output<string>;
@@ -78,7 +112,8 @@ export class Nlb extends pulumi.ComponentResource {
         );
       }
     }
-    const nodePorts = [...new Set([args.tlsNodePort, args.httpNodePort, args.healthCheckNodePort])];
+    const colors = nlbColors(args);
+    const nodePorts = [...new Set(Object.values(colors.ports).flatMap((p) => [p.tlsNodePort, p.httpNodePort, p.healthCheckNodePort]))];
     for (const port of nodePorts) {
       new aws.vpc.SecurityGroupEgressRule(
         `${name}-to-nginx-${port}`,
@@ -125,7 +160,7 @@ export class Nlb extends pulumi.ComponentResource {
       { parent: this, dependsOn: logs?.ready ?? [] },
     );
 
-    const targetGroup = (key: string, port: number) =>
+    const targetGroup = (key: string, port: number, healthCheckNodePort: number) =>
       new aws.lb.TargetGroup(
         `${name}-${key}`,
         {
@@ -141,7 +176,7 @@ export class Nlb extends pulumi.ComponentResource {
           healthCheck: {
             enabled: true,
             protocol: "HTTP",
-            port: String(args.healthCheckNodePort),
+            port: String(healthCheckNodePort),
             path: HEALTH_CHECK_PATH,
             matcher: "200",
             interval: args.healthCheck.intervalSeconds,
@@ -153,8 +188,13 @@ export class Nlb extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    const tlsTargets = targetGroup("tls", args.tlsNodePort);
-    const httpTargets = targetGroup("http", args.httpNodePort);
+    const tlsTargets = targetGroup("tls", args.tlsNodePort, args.healthCheckNodePort);
+    const httpTargets = targetGroup("http", args.httpNodePort, args.healthCheckNodePort);
+    const green = colors.ports.green;
+    const greenTargets = green
+      ? { tls: targetGroup("tls-green", green.tlsNodePort, green.healthCheckNodePort), http: targetGroup("http-green", green.httpNodePort, green.healthCheckNodePort) }
+      : undefined;
+    const listenerTargets = colors.listenerColor === "green" && greenTargets ? greenTargets : { tls: tlsTargets, http: httpTargets };
 
     new aws.lb.Listener(
       `${name}-tls`,
@@ -165,18 +205,19 @@ export class Nlb extends pulumi.ComponentResource {
         sslPolicy: TLS_POLICY,
         certificateArn: args.certificateArn,
         // No ALPN: nginx's proxy-protocol port speaks HTTP/1.1 in clear, so h2 must not be negotiated here.
-        defaultActions: [{ type: "forward", targetGroupArn: tlsTargets.arn }],
+        defaultActions: [{ type: "forward", targetGroupArn: listenerTargets.tls.arn }],
       },
       { parent: this },
     );
     new aws.lb.Listener(
       `${name}-tcp-80`,
-      { loadBalancerArn: lb.arn, port: 80, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: httpTargets.arn }] },
+      { loadBalancerArn: lb.arn, port: 80, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: listenerTargets.http.arn }] },
       { parent: this },
     );
 
     this.securityGroupId = sg.id;
     this.targetGroupArns = { tls: tlsTargets.arn, http: httpTargets.arn };
+    this.greenTargetGroupArns = greenTargets ? { tls: greenTargets.tls.arn, http: greenTargets.http.arn } : undefined;
     this.loadBalancerArn = lb.arn;
     this.dnsName = lb.dnsName;
     this.zoneId = lb.zoneId;

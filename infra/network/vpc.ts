@@ -14,11 +14,18 @@ export interface VpcArgs {
   availabilityZoneCount: number;
   /** "single" NAT gateway or one "perAz". */
   natGateways: "single" | "perAz";
+  /** Names the flow-log group of a new VPC (physical names start with the stack's prefix). */
+  flowLogGroupName: string;
+  /** Prod keeps flow logs longer and protects their group from deletion. */
+  isProd: boolean;
 }
 
 /**
  * The network: a VPC with one public and one private subnet per availability zone, an internet
- * gateway, NAT for the private subnets and their route tables; or an existing VPC's ids passed through.
+ * gateway, NAT for the private subnets and their route tables, and flow logs of every accepted and
+ * rejected connection (CloudWatch Logs, delivered through a role only the flow-logs service of this
+ * account may assume, writing only to that group); or an existing VPC's ids passed through (its
+ * owner runs its flow logs).
  * New VPCs are dual-stack so the ALB and NLB can serve IPv6 (AAAA records).
  */
 export class Vpc extends pulumi.ComponentResource {
@@ -30,6 +37,10 @@ export class Vpc extends pulumi.ComponentResource {
   public readonly privateSubnetCidrs: pulumi.Output<string>[];
   /** Whether the subnets have IPv6 (new VPCs do; an existing VPC is assumed IPv4-only). */
   public readonly ipv6: boolean;
+  /** The NAT gateways this component created (none for an existing VPC): their alarms need the ids. */
+  public readonly natGatewayIds: pulumi.Output<string>[];
+  /** The flow-log group of a VPC this component created; undefined for an existing VPC. */
+  public readonly flowLogGroupName?: pulumi.Output<string>;
 
   constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:network:Vpc", name, {}, opts);
@@ -58,6 +69,7 @@ export class Vpc extends pulumi.ComponentResource {
       const privateOffset = (args.existingPublicSubnetIds ?? []).length;
       this.privateSubnetCidrs = this.privateSubnetIds.map((_, i) => subnets[privateOffset + i]!.cidrBlock);
       this.ipv6 = false;
+      this.natGatewayIds = [];
       this.registerOutputs({ vpcId: this.vpcId });
       return;
     }
@@ -154,12 +166,62 @@ export class Vpc extends pulumi.ComponentResource {
       return subnet;
     });
 
+    this.flowLogGroupName = this.flowLogs(name, vpc, args);
     this.vpcId = vpc.id;
     this.cidrBlock = vpc.cidrBlock;
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.privateSubnetCidrs = privateSubnets.map((s) => s.cidrBlock.apply((c) => c ?? ""));
     this.ipv6 = true;
+    this.natGatewayIds = nats.map((n) => n.id);
     this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+  }
+
+  private flowLogs(name: string, vpc: aws.ec2.Vpc, args: VpcArgs): pulumi.Output<string> {
+    const logs = new aws.cloudwatch.LogGroup(
+      `${name}-flow-logs`,
+      { name: args.flowLogGroupName, retentionInDays: args.isProd ? 90 : 14 },
+      { parent: this, protect: args.isProd },
+    );
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+    const role = new aws.iam.Role(
+      `${name}-flow-logs-role`,
+      {
+        description: "VPC flow logs delivery to this stack's flow-log group",
+        assumeRolePolicy: caller.accountId.apply((accountId) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+              },
+            ],
+          }),
+        ),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-flow-logs-write`,
+      {
+        role: role.id,
+        policy: logs.arn.apply((groupArn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [groupArn, `${groupArn}:*`] }],
+          }),
+        ),
+      },
+      { parent: this },
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logs.arn, iamRoleArn: role.arn, maxAggregationInterval: 600, tags: { Name: `${name}-flow-log` } },
+      { parent: this },
+    );
+    return logs.name;
   }
 }

@@ -14,7 +14,7 @@ import {
 } from "./model";
 import { clusterDnsIp } from "../network/cidr";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
-import { APP_PODS_DNS_NAME } from "../workloads/app";
+import { APP_PODS_DNS_NAME } from "../cluster/objects";
 
 /** The parts of the stack config the nginx model is built from. */
 export type NginxConfigInput = Pick<
@@ -26,6 +26,7 @@ export type NginxConfigInput = Pick<
   | "edgeSubdomain"
   | "vpcCidr"
   | "serviceCidr"
+  | "appClusterIp"
   | "nginxResolverValidSeconds"
   | "nginxLoadBalancing"
   | "nginxWorkerConnections"
@@ -126,6 +127,15 @@ const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/ja
  */
 export const LOCAL_NGINX_SOURCE_ADDRESS = "127.0.0.2";
 
+/** The short retries after a timed-out attempt (NginxRetry.afterTimeout): all, with their fallback, within one connect timeout. */
+export function retryAfterTimeout(connectTimeoutSeconds: number): NginxModel["retry"]["afterTimeout"] {
+  const attemptTimeoutMs = Math.floor((connectTimeoutSeconds * 1000) / 4);
+  return { budgetMs: 3 * attemptTimeoutMs, attemptTimeoutMs };
+}
+
+/** The upstream a request falls back to when the pods' upstream has no live server for it. */
+export const APP_FALLBACK_UPSTREAM = "app_fallback";
+
 /**
  * How long CloudFront may serve the last good HTML while the origin answers errors (stale-if-error):
  * a day-old page beats an error page. An app that must not be served stale sends its own Cache-Control.
@@ -186,16 +196,23 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
   const resolverOf = (address: string): NginxResolver => ({ addresses: [address], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 });
   let servers: NginxUpstreamServer[];
+  // The fallback: what kube-proxy's ClusterIP is to the pods, one address that reaches a ready pod,
+  // never marked down (a single server; max_fails 0). Locally the same ready replicas through their
+  // name (no kube-proxy here). See NginxLocation.fallbackUpstream.
+  let fallbackServers: NginxUpstreamServer[];
   let resolver: NginxResolver | null = null;
   if (!local) {
     servers = [resolving(APP_PODS_DNS_NAME, PORTS.app)];
+    fallbackServers = [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }];
     resolver = resolverOf(clusterDnsIp(config.serviceCidr));
   } else if (options.discovery !== undefined) {
     if (options.upstreams !== undefined) throw new Error("local nginx model: give either upstreams or discovery, not both");
     servers = [resolving(options.discovery.name, options.discovery.port)];
+    fallbackServers = [{ ...resolving(options.discovery.name, options.discovery.port), maxFails: 0 }];
     resolver = resolverOf(options.discovery.resolver);
   } else {
     servers = (options.upstreams ?? []).map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
+    fallbackServers = servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
   }
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
@@ -206,6 +223,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
 
   const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match" | "methods">): NginxLocation => ({
     upstream: "app",
+    fallbackUpstream: fallbackServers.length > 0 ? APP_FALLBACK_UPSTREAM : null,
     websocket: false,
     rateLimited: true,
     accessLog: true,
@@ -347,9 +365,16 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       perPod: capacity.webSocketsPerPod,
       zoneSize: "1m",
     },
-    // The retry budget is one read timeout plus one connect timeout: an attempt that timed out on a
-    // stalled pod can still be retried once on another, and a client never waits for many attempts.
-    retry: { tries: config.nginxNextUpstreamTries, timeoutSeconds: config.proxyReadTimeoutSeconds + config.proxyConnectTimeoutSeconds },
+    // Attempts that fail fast (refused, reset, a 502/504 answer) are retried within one read plus one connect timeout.
+    // After a timed-out attempt the retries share one connect timeout: attempts of a quarter of it each,
+    // started within three quarters, and a fallback attempt of a quarter, so a request waits at most one
+    // read timeout plus one connect timeout however many pods hang (the timed-out pod once more, a
+    // second hung one, then a live one).
+    retry: {
+      tries: config.nginxNextUpstreamTries,
+      timeoutSeconds: config.proxyReadTimeoutSeconds + config.proxyConnectTimeoutSeconds,
+      afterTimeout: retryAfterTimeout(config.proxyConnectTimeoutSeconds),
+    },
     securityHeaders: SECURITY_HEADER_LIST.map((h) => ({ ...h })),
     hsts: { ...HSTS },
     exposeUpstreamAddress: local,
@@ -370,6 +395,25 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
                 requests: config.nginxUpstreamKeepaliveRequests,
               },
       },
+      ...(fallbackServers.length > 0
+        ? [
+            {
+              name: APP_FALLBACK_UPSTREAM,
+              resolver: fallbackServers.some((s) => s.resolve) ? resolver : null,
+              algorithm: "round_robin" as const,
+              zoneSize: "64k",
+              servers: fallbackServers,
+              keepalive:
+                config.nginxUpstreamKeepaliveConnections === 0
+                  ? null
+                  : {
+                      connections: config.nginxUpstreamKeepaliveConnections,
+                      timeoutSeconds: config.nginxUpstreamKeepaliveSeconds,
+                      requests: config.nginxUpstreamKeepaliveRequests,
+                    },
+            },
+          ]
+        : []),
     ],
     servers: nginxServers,
   };

@@ -127,6 +127,12 @@ export interface NginxLocation {
   match: "exact" | "prefix";
   /** Name of the upstream to proxy to. */
   upstream: string;
+  /**
+   * Upstream a request goes to once when `upstream` has no server left for it (nginx's own 502 "no
+   * live upstreams": every server marked failed, or a retry after the resolved set changed, which nginx
+   * never retries on the new set). One attempt, never for non-idempotent methods; null: the 502 stands.
+   */
+  fallbackUpstream: string | null;
   /** Pass Upgrade/Connection through (WebSocket). */
   websocket: boolean;
   /** Apply limit_req and limit_conn. */
@@ -217,7 +223,15 @@ export interface NginxWebSocketLimits {
 export interface NginxRetry {
   /** proxy_next_upstream_tries: attempts across servers (idempotent requests only). */
   tries: number;
+  /** proxy_next_upstream_timeout of the first phase (attempts that failed fast: refused, reset, 502/504 answers). */
   timeoutSeconds: number;
+  /**
+   * After an attempt timed out (a hung pod: its socket accepts, nothing answers), the request gets one
+   * more phase on the pods with short attempts: each at most `attemptTimeoutMs` (connect and read), new
+   * attempts started within `budgetMs`. Without it a second hung pod would cost a second full read
+   * timeout; with it a request costs at most one timeout plus budgetMs + attemptTimeoutMs.
+   */
+  afterTimeout: { budgetMs: number; attemptTimeoutMs: number };
 }
 
 export interface NginxGzip {

@@ -282,8 +282,15 @@ export function nginxRetryAfterSeconds(model: Pick<NginxModel, "rateLimit">): nu
   return Math.max(1, Math.ceil(60 / model.rateLimit.requestsPerMinute));
 }
 
+/** The error_page lines of every page nginx answers itself; `targets` replaces a status's target. */
+function renderErrorPageDirectives(out: Lines, targets: Record<number, string> = {}): void {
+  for (const page of NGINX_ERROR_PAGES) {
+    out.line(`error_page ${page.catches} ${targets[page.catches] ?? `${isRedirect(page.status) ? `=${page.status} ` : ""}${ERROR_PREFIX}${page.catches}`};`);
+  }
+}
+
 function renderErrorPages(out: Lines, model: NginxModel, hsts: boolean): void {
-  for (const page of NGINX_ERROR_PAGES) out.line(`error_page ${page.catches} ${isRedirect(page.status) ? `=${page.status} ` : ""}${ERROR_PREFIX}${page.catches};`);
+  renderErrorPageDirectives(out);
   for (const page of NGINX_ERROR_PAGES) {
     out.block(`location = ${ERROR_PREFIX}${page.catches}`, () => {
       out.line("internal;");
@@ -457,8 +464,26 @@ function renderPeerGuard(out: Lines, guard: string | null): void {
   if (guard !== null) out.block(`if (${guard})`, () => out.line("return 403;"));
 }
 
+/**
+ * A proxied location, and with a fallback upstream its named twin: nginx's own 502 (no live server
+ * for the request: every pod marked failed, or a retry after the resolved set changed, which nginx
+ * answers "no live upstreams" instead of picking from the new set) goes once to the fallback, never
+ * for a non-idempotent method (nginx's own rule for retries: POST, LOCK, PATCH). The upstream's own
+ * 502 answers are not intercepted: a 502 the app sent reaches the client as before.
+ */
 function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, guard: string | null = null): void {
-  const u = model.upstreams.find((x) => x.name === l.upstream)!;
+  const fallback = l.fallbackUpstream === null ? null : namedLocation("fallback", l);
+  const retryFallback = l.fallbackUpstream === null ? null : namedLocation("retry_fallback", l);
+  const retry = namedLocation("retry", l);
+  // A location's own error_page replaces the server's list, so each repeats it with its redirects;
+  // recursive: the next phase's own errors still get theirs, and the JSON pages in the end.
+  const errorPages = (noLive: string | null, timedOut: string | null) => {
+    out.line("recursive_error_pages on;");
+    const targets: Record<number, string> = {};
+    if (noLive !== null) targets[502] = `= ${noLive}`;
+    if (timedOut !== null) targets[504] = `= ${timedOut}`;
+    renderErrorPageDirectives(out, targets);
+  };
   out.block(`location ${l.match === "exact" ? "= " : ""}${l.path}`, () => {
     renderPeerGuard(out, guard);
     renderMethodGuard(out, l.methods);
@@ -472,50 +497,107 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
       out.line(`limit_conn ${model.webSockets.clientZone} ${model.webSockets.perClient};`);
       out.line(`limit_conn ${model.webSockets.podZone} ${model.webSockets.perPod};`);
     }
-    if (!l.accessLog) out.line("access_log off;");
-    out.line(`proxy_pass http://${u.name};`);
-    if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
-    out.line("proxy_http_version 1.1;");
-    if (l.websocket) {
-      out.line("proxy_set_header Upgrade $http_upgrade;");
-      out.line("proxy_set_header Connection $connection_upgrade;");
-      // A client that stops reading while data waits for it is closed after this (an idle one is not:
-      // the timer only runs while a write is blocked); otherwise nginx would hold it for the default 60 s.
-      out.line(`send_timeout ${WS_CLIENT_SEND_TIMEOUT_SECONDS}s;`);
-    } else {
-      // Empty Connection keeps the pooled upstream connection open; without a pool nginx closes it after the response.
-      out.line(`proxy_set_header Connection "";`);
-    }
-    out.line("proxy_set_header Host $host;");
-    out.line("proxy_set_header X-Real-IP $remote_addr;");
-    // Exactly the address nginx verified (realip from trusted peers only): nothing a client wrote.
-    out.line(`proxy_set_header ${HEADERS.forwardedFor} $remote_addr;`);
-    out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
-    out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
+    // A timed-out attempt (nginx's 504) goes on to the short retries; no live pod (nginx's 502) to the fallback.
+    errorPages(fallback, retry);
+    renderProxyPass(out, model, l, hsts, l.upstream, "first");
+  });
+  // The limits and the method guard ran in the location above (limit_req/limit_conn count a request once).
+  // A non-idempotent request is never sent twice (nginx's own rule for retries).
+  const nonIdempotentGuard = (status: number) => out.block(`if ($request_method ~ ^(${NON_IDEMPOTENT_METHODS.join("|")})$)`, () => out.line(`return ${status};`));
+  out.block(`location ${retry}`, () => {
+    nonIdempotentGuard(504);
+    errorPages(retryFallback, null);
+    renderProxyPass(out, model, l, hsts, l.upstream, "afterTimeout");
+  });
+  if (l.fallbackUpstream !== null && fallback !== null && retryFallback !== null) {
+    const upstream = l.fallbackUpstream;
+    out.block(`location ${fallback}`, () => {
+      nonIdempotentGuard(502);
+      renderProxyPass(out, model, l, hsts, upstream, "fallback");
+    });
+    // After a timed-out attempt the fallback gets a short attempt too.
+    out.block(`location ${retryFallback}`, () => {
+      nonIdempotentGuard(502);
+      renderProxyPass(out, model, l, hsts, upstream, "fallbackAfterTimeout");
+    });
+  }
+}
+
+/** Methods nginx never passes to another server once sent (proxy_next_upstream without non_idempotent). */
+export const NON_IDEMPOTENT_METHODS = ["POST", "LOCK", "PATCH"] as const;
+
+/** Named location of a proxied location's retry or fallback phase (unique per location within a server). */
+function namedLocation(phase: "retry" | "fallback" | "retry_fallback", l: NginxLocation): string {
+  // Every character but letters and digits as _xx (its hex code): distinct paths give distinct names.
+  const slug = [...l.path].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `_${c.charCodeAt(0).toString(16)}`)).join("");
+  return `@edge_${phase}_${l.match}${slug}`;
+}
+
+/**
+ * proxy_pass and its settings for one phase of a request: "first" (the location's timeouts; attempts
+ * that fail fast are retried, a timed-out one ends the phase), "afterTimeout" (short attempts within
+ * the retry budget), "fallback" (one attempt), "fallbackAfterTimeout" (one short attempt).
+ */
+function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: boolean, upstream: string, phase: "first" | "afterTimeout" | "fallback" | "fallbackAfterTimeout"): void {
+  if (!l.accessLog) out.line("access_log off;");
+  out.line(`proxy_pass http://${upstream};`);
+  if (model.upstreamBindAddress !== null) out.line(`proxy_bind ${model.upstreamBindAddress};`);
+  out.line("proxy_http_version 1.1;");
+  if (l.websocket) {
+    out.line("proxy_set_header Upgrade $http_upgrade;");
+    out.line("proxy_set_header Connection $connection_upgrade;");
+    // A client that stops reading while data waits for it is closed after this (an idle one is not:
+    // the timer only runs while a write is blocked); otherwise nginx would hold it for the default 60 s.
+    out.line(`send_timeout ${WS_CLIENT_SEND_TIMEOUT_SECONDS}s;`);
+  } else {
+    // Empty Connection keeps the pooled upstream connection open; without a pool nginx closes it after the response.
+    out.line(`proxy_set_header Connection "";`);
+  }
+  out.line("proxy_set_header Host $host;");
+  out.line("proxy_set_header X-Real-IP $remote_addr;");
+  // Exactly the address nginx verified (realip from trusted peers only): nothing a client wrote.
+  out.line(`proxy_set_header ${HEADERS.forwardedFor} $remote_addr;`);
+  out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
+  out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
+  const after = model.retry.afterTimeout;
+  if (phase === "afterTimeout" || phase === "fallbackAfterTimeout") {
+    out.line(`proxy_connect_timeout ${Math.min(l.connectTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);
+    out.line(`proxy_read_timeout ${Math.min(l.readTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);
+  } else {
     out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
     out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
-    out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
-    // nginx never retries non-idempotent requests (POST, PATCH…) once sent unless told `non_idempotent`: it is not.
-    // These conditions are also what counts toward max_fails (see NGINX_NEXT_UPSTREAM: never a deliberate 503).
-    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.join(" ")};`);
+  }
+  out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
+  // nginx never retries non-idempotent requests (POST, PATCH…) once sent unless told `non_idempotent`: it is not.
+  // These conditions are also what counts toward max_fails (see NGINX_NEXT_UPSTREAM: never a deliberate 503).
+  if (phase === "first") {
+    // A timeout ends this phase (it still counts toward max_fails): the short retries follow.
+    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.filter((c) => c !== "timeout").join(" ")};`);
     out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
     out.line(`proxy_next_upstream_timeout ${model.retry.timeoutSeconds}s;`);
-    if (l.immutableCacheSeconds !== null) {
-      // Versioned file names: one URL never changes content. nginx's one header replaces the app's
-      // (no `expires`: it would add a second Cache-Control line), only on 200/304: an error or a
-      // redirect is never kept a year (add_header without `always` would still cover 301/302).
-      out.line("proxy_hide_header Cache-Control;");
-      out.line("proxy_hide_header Expires;");
-      out.line(`add_header Cache-Control ${immutableVariable(l.immutableCacheSeconds)} always;`);
-    }
-    if (l.defaultCacheControl !== null) {
-      // Hidden and re-added through the map, which passes the upstream's value through unchanged.
-      out.line("proxy_hide_header Cache-Control;");
-      out.line(`add_header Cache-Control ${cacheControlVariable(model, l.defaultCacheControl)} always;`);
-    }
-    // add_header in a location replaces inherited ones, so every location lists the full set.
-    renderResponseHeaders(out, model, hsts);
-  });
+  } else if (phase === "afterTimeout") {
+    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.join(" ")};`);
+    out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
+    out.line(`proxy_next_upstream_timeout ${after.budgetMs}ms;`);
+  } else {
+    // The fallback's one attempt: it is itself the retry.
+    out.line("proxy_next_upstream off;");
+  }
+  if (l.immutableCacheSeconds !== null) {
+    // Versioned file names: one URL never changes content. nginx's one header replaces the app's
+    // (no `expires`: it would add a second Cache-Control line), only on 200/304: an error or a
+    // redirect is never kept a year (add_header without `always` would still cover 301/302).
+    out.line("proxy_hide_header Cache-Control;");
+    out.line("proxy_hide_header Expires;");
+    out.line(`add_header Cache-Control ${immutableVariable(l.immutableCacheSeconds)} always;`);
+  }
+  if (l.defaultCacheControl !== null) {
+    // Hidden and re-added through the map, which passes the upstream's value through unchanged.
+    out.line("proxy_hide_header Cache-Control;");
+    out.line(`add_header Cache-Control ${cacheControlVariable(model, l.defaultCacheControl)} always;`);
+  }
+  // add_header in a location replaces inherited ones, so every location lists the full set.
+  renderResponseHeaders(out, model, hsts);
 }
 
 function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): void {

@@ -200,6 +200,7 @@ const location = z
     path: text(isLocationPath, "a URI path starting with / (letters, digits, . _ ~ / -)"),
     match: oneOf(["exact", "prefix"] as const),
     upstream: identifier("an upstream name"),
+    fallbackUpstream: identifier("an upstream name").nullable(),
     websocket: bool(),
     rateLimited: bool(),
     accessLog: bool(),
@@ -313,7 +314,11 @@ export const nginxModelSchema = z
       perPod: int(1, 1_000_000),
       zoneSize: zoneSize(),
     }),
-    retry: z.object({ tries: int(1, 100), timeoutSeconds: int(1, MAX_SECONDS) }),
+    retry: z.object({
+      tries: int(1, 100),
+      timeoutSeconds: int(1, MAX_SECONDS),
+      afterTimeout: z.object({ budgetMs: int(1, MAX_SECONDS * 1000), attemptTimeoutMs: int(1, MAX_SECONDS * 1000) }),
+    }),
     securityHeaders: list(
       header.superRefine((h, ctx) => {
         if (h.name.toLowerCase() === HEADERS.hsts.toLowerCase()) {
@@ -362,8 +367,10 @@ export const nginxModelSchema = z
         problem(["upstreams", i, "name"], `${show(u.name)} clashes with a rate-limit zone name (zones share one namespace)`);
       }
     });
-    const checkUpstreamName = (l: { upstream: string }, path: (string | number)[]) => {
+    const checkUpstreamName = (l: { upstream: string; fallbackUpstream: string | null }, path: (string | number)[]) => {
       if (!upstreamNames.has(l.upstream)) problem([...path, "upstream"], `${show(l.upstream)} names no upstream in nginx.upstreams`);
+      if (l.fallbackUpstream !== null && !upstreamNames.has(l.fallbackUpstream)) problem([...path, "fallbackUpstream"], `${show(l.fallbackUpstream)} names no upstream in nginx.upstreams`);
+      if (l.fallbackUpstream === l.upstream) problem([...path, "fallbackUpstream"], `${show(l.fallbackUpstream)} is the location's own upstream (a fallback must be another one)`);
     };
 
     const sourceProblem = (s: Parameters<typeof proxyProtocolSourceProblem>[0], at: string, i: number) => {

@@ -3,16 +3,17 @@ import type * as pulumi from "@pulumi/pulumi";
 import { appEnvironment, PORTS, routePath } from "@edgestack/contract";
 import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
-import { NAMESPACE, type WorkloadSettings } from "./settings";
+import type { WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
 
 /** The port the app listens on (PORT) and its Services' port: nginx's upstream servers are the pods' IPs on it. */
 export const APP_PORT = PORTS.app;
 export const APP_NAME = "app";
-/** Headless Service: its DNS name resolves to the ready app pods' IPs (nginx's resolving upstream). */
-export const APP_PODS_SERVICE = "app-pods";
-/** The name nginx re-resolves; EKS's cluster domain is cluster.local. */
-export const APP_PODS_DNS_NAME = `${APP_PODS_SERVICE}.${NAMESPACE}.svc.cluster.local`;
+/**
+ * The app's /metrics port (METRICS_PORT, the contract's PORTS.appMetrics): a container port named "metrics" that no
+ * Service lists and nginx never proxies to; only the metrics scraper may connect (network-policies.ts).
+ */
+export const APP_METRICS_PORT = PORTS.appMetrics;
 /** The app's shallow liveness route (the process answers). */
 export const APP_LIVENESS_PATH = routePath("liveness");
 /** The app's readiness route: 200 while it can serve, 503 from SIGTERM on; independent of Redis. */
@@ -75,7 +76,10 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, 
             name: APP_NAME,
             image: s.appImage,
             imagePullPolicy: "IfNotPresent",
-            ports: [{ name: "http", containerPort: APP_PORT, protocol: "TCP" }],
+            ports: [
+              { name: "http", containerPort: APP_PORT, protocol: "TCP" },
+              { name: "metrics", containerPort: APP_METRICS_PORT, protocol: "TCP" },
+            ],
             env: [
               ...appEnv(s),
               { name: REDIS_URL_KEY, valueFrom: { secretKeyRef: { name: redisSecretName, key: REDIS_URL_KEY } } },

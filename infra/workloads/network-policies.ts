@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { NGINX_PORTS } from "../nginx/model";
-import { APP_PORT, appLabels } from "./app";
-import { nginxLabels } from "./nginx";
+import { APP_METRICS_PORT, APP_PORT, appLabels } from "./app";
+import { NGINX_EXPORTER_PORT, nginxLabels } from "./nginx";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
@@ -11,6 +11,8 @@ export interface NetworkPolicyInputs {
   /** IPv4 CIDRs of the private subnets: the worker nodes (kubelet probes) and the ElastiCache nodes. */
   privateSubnetCidrs: string[];
   redisPort: number;
+  /** The nginx tiers' pod name labels beyond blue's `nginx` (green's with nginxBlueGreen): each gets nginx's flows. */
+  extraNginxTiers?: string[];
 }
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
@@ -23,6 +25,21 @@ export const CLUSTER_DNS_PEER = {
   podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
 };
 
+/** The namespace the metrics scraper runs in (kube-prometheus-stack's and most agents' convention). */
+export const METRICS_SCRAPER_NAMESPACE = "monitoring";
+
+/**
+ * The metrics scraper: pods labelled `edgestack.io/metrics-scraper: "true"` in the `monitoring`
+ * namespace (an in-cluster Prometheus agent or collector that remote-writes). The namespace is named
+ * by the label the API server sets (`kubernetes.io/metadata.name`, which no tenant can forge), since
+ * a pod label alone can be carried by any pod of any namespace. The only peer admitted on the metrics
+ * ports; nginx, the load balancers and the nodes are not.
+ */
+export const METRICS_SCRAPER_PEER = {
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": METRICS_SCRAPER_NAMESPACE } },
+  podSelector: { matchLabels: { "edgestack.io/metrics-scraper": "true" } },
+};
+
 /**
  * The `edgestack` namespace's NetworkPolicies: deny everything, then exactly the flows the design needs —
  * nodes and load balancers → nginx's ports, nginx → app, kubelet (node) → app for probes, app → Redis in the private
@@ -30,6 +47,8 @@ export const CLUSTER_DNS_PEER = {
  */
 export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec: NetworkPolicySpec }[] {
   const nginxPods = selector(podsOf(nginxLabels));
+  const nginxPorts = [NGINX_PORTS.http, NGINX_PORTS.proxyProtocolHttps, NGINX_PORTS.proxyProtocolHttp, NGINX_PORTS.status];
+  const extraTiers = (i.extraNginxTiers ?? []).map((tier) => [tier, selector(podsOf({ ...nginxLabels, "app.kubernetes.io/name": tier }))] as const);
   const appPods = selector(podsOf(appLabels));
   const nodes = i.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [
@@ -47,16 +66,29 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
       },
     },
     { name: "nginx-to-app", spec: { podSelector: nginxPods, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: appPods }], ports: [tcp(APP_PORT)] }] } },
+    // Another nginx tier (blue/green): the same two flows for its pods, which blue's selector does not match.
+    ...extraTiers.flatMap(([tier, pods]) => [
+      { name: `${tier}-from-vpc`, spec: { podSelector: pods, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: i.vpcCidr } }], ports: nginxPorts.map(tcp) }] } },
+      { name: `${tier}-to-app`, spec: { podSelector: pods, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: appPods }], ports: [tcp(APP_PORT)] }] } },
+    ]),
     {
       name: "app-from-nginx",
       spec: {
         podSelector: appPods,
         policyTypes: ["Ingress"],
         ingress: [
-          { from: [{ podSelector: nginxPods }], ports: [tcp(APP_PORT)] },
+          { from: [{ podSelector: nginxPods }, ...extraTiers.map(([, pods]) => ({ podSelector: pods }))], ports: [tcp(APP_PORT)] },
           { from: nodes, ports: [tcp(APP_PORT)] },
         ],
       },
+    },
+    {
+      name: "app-metrics-from-scraper",
+      spec: { podSelector: appPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(APP_METRICS_PORT)] }] },
+    },
+    {
+      name: "nginx-exporter-from-scraper",
+      spec: { podSelector: nginxPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(NGINX_EXPORTER_PORT)] }] },
     },
     { name: "app-to-redis", spec: { podSelector: appPods, policyTypes: ["Egress"], egress: [{ to: nodes, ports: [tcp(i.redisPort)] }] } },
   ];

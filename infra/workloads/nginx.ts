@@ -2,11 +2,12 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BOUNDS } from "../config/schema";
 import { NGINX_POD_RESOURCES } from "../nginx/capacity";
-import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../nginx/model";
+import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH } from "../nginx/model";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
 import { containerSecurityContext, NGINX_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
+import type { Color } from "../config/schema";
 
 export const NGINX_NAME = "nginx";
 /** Pod-template annotation carrying the full SHA-256 of nginx.conf: a config change rolls the pods. */
@@ -14,8 +15,85 @@ export const NGINX_CONF_CHECKSUM_ANNOTATION = "edgestack.io/nginx-conf-sha256";
 /** Where the ConfigMap is mounted; nginx is started with `-c` on the file inside. */
 export const NGINX_CONF_DIR = "/etc/nginx/edgestack";
 
+/** The NGINX Prometheus exporter sidecar's metrics port (its default); in no Service, only the scraper admitted. */
+export const NGINX_EXPORTER_PORT = 9113;
+export const NGINX_EXPORTER_RESOURCES = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } } as const;
+
+/** The exporter's flags (0.11): stub_status on loopback at `statusPort`, metrics on `listenAddress`. The local data plane runs the same. */
+export function nginxExporterArgs(statusPort: number, listenAddress: string): string[] {
+  return [`-nginx.scrape-uri=http://127.0.0.1:${statusPort}${NGINX_STUB_STATUS_PATH}`, `-web.listen-address=${listenAddress}`, "-web.telemetry-path=/metrics"];
+}
+
+/**
+ * The exporter beside nginx: reads stub_status over the pod's loopback (the only address nginx lets
+ * read it) and serves nginx_* metrics on NGINX_EXPORTER_PORT. The flags are 0.11's (the version
+ * Debian packages and the local data plane runs).
+ */
+export function nginxExporterContainer(image: string): k8s.types.input.core.v1.Container {
+  return {
+    name: "nginx-exporter",
+    image,
+    imagePullPolicy: "IfNotPresent",
+    args: nginxExporterArgs(NGINX_PORTS.status, `:${NGINX_EXPORTER_PORT}`),
+    ports: [{ name: "metrics", containerPort: NGINX_EXPORTER_PORT, protocol: "TCP" }],
+    // The exporter's own process only (its port): an nginx problem must show in nginx_up, not unready the pod twice.
+    readinessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    resources: { requests: { ...NGINX_EXPORTER_RESOURCES.requests }, limits: { ...NGINX_EXPORTER_RESOURCES.limits } },
+    securityContext: containerSecurityContext(NGINX_UID),
+  };
+}
+
 export const nginxLabels = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack", "app.kubernetes.io/component": "proxy" } as const;
 const selector = { "app.kubernetes.io/name": NGINX_NAME, "app.kubernetes.io/part-of": "edgestack" };
+
+/** The green tier's name (Deployment, Service, PDB, pod name label) with nginxBlueGreen. */
+export const NGINX_GREEN_NAME = "nginx-green";
+
+/**
+ * One nginx tier: blue is the original `nginx` (its objects, labels and selector unchanged), green
+ * the second tier of a blue/green deployment. Their pod labels differ in `app.kubernetes.io/name`,
+ * so neither Deployment, Service nor PDB selects the other's pods.
+ */
+export interface NginxTier {
+  color: Color;
+  /** Name of its Deployment, Service and PDB, and its pods' `app.kubernetes.io/name`. */
+  name: string;
+  image: string;
+  replicas: number;
+  nodePorts: Pick<WorkloadSettings, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">;
+}
+
+/** The tiers the settings ask for: blue alone, or blue and green with nginxBlueGreen. */
+export function nginxTiers(s: Pick<WorkloadSettings, "nginxImage" | "nginxReplicas" | "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort" | "nginxBlueGreen" | "nginxGreenImage" | "nginxGreenReplicas" | "nginxGreenHttpNodePort" | "nginxGreenProxyProtocolNodePort" | "nginxGreenProxyProtocolHttpNodePort">): NginxTier[] {
+  const blue: NginxTier = {
+    color: "blue",
+    name: NGINX_NAME,
+    image: s.nginxImage,
+    replicas: s.nginxReplicas,
+    nodePorts: { nginxHttpNodePort: s.nginxHttpNodePort, nginxProxyProtocolNodePort: s.nginxProxyProtocolNodePort, nginxProxyProtocolHttpNodePort: s.nginxProxyProtocolHttpNodePort },
+  };
+  if (!s.nginxBlueGreen) return [blue];
+  const green: NginxTier = {
+    color: "green",
+    name: NGINX_GREEN_NAME,
+    image: s.nginxGreenImage || s.nginxImage,
+    replicas: s.nginxGreenReplicas,
+    nodePorts: { nginxHttpNodePort: s.nginxGreenHttpNodePort, nginxProxyProtocolNodePort: s.nginxGreenProxyProtocolNodePort, nginxProxyProtocolHttpNodePort: s.nginxGreenProxyProtocolHttpNodePort },
+  };
+  const bluePorts = nginxServicePorts(blue.nodePorts).map((p) => p.nodePort);
+  for (const p of nginxServicePorts(green.nodePorts)) if (bluePorts.includes(p.nodePort)) throw new Error(`green nginx NodePort ${p.nodePort} (${p.name}) is one of blue's`);
+  return [blue, green];
+}
+
+/** A tier's pod labels: blue's are `nginxLabels`; green's name them nginx-green. */
+export function nginxTierLabels(tier: Pick<NginxTier, "name">): Record<string, string> {
+  return { ...nginxLabels, "app.kubernetes.io/name": tier.name };
+}
+
+function tierSelector(tier?: Pick<NginxTier, "name">): Record<string, string> {
+  return tier ? { ...selector, "app.kubernetes.io/name": tier.name } : selector;
+}
 
 /**
  * nginx's own footprint (not in the stack config): it is I/O bound and small; the limits are what its
@@ -82,23 +160,26 @@ export interface NginxConf {
   workerShutdownTimeoutSeconds: number;
 }
 
+/** A tier's Deployment spec; blue's (the default) from the plain nginx* settings. `podAnnotations` join the config checksum. */
 export function nginxDeploymentSpec(
   s: WorkloadSettings,
   conf: NginxConf,
   configMapName: string,
   kubernetesVersion: string,
+  tier: NginxTier = nginxTiers(s)[0],
   podAnnotations?: pulumi.Input<Record<string, string>>,
 ): k8s.types.input.apps.v1.DeploymentSpec {
   const preStop = nginxPreStopSeconds(s.terminationGracePeriodSeconds, conf.workerShutdownTimeoutSeconds);
-  const ports = nginxServicePorts(s);
+  const ports = nginxServicePorts(tier.nodePorts);
   const status = { httpGet: { path: NGINX_LIVENESS_PATH, port: "status" } };
+  const podSelector = tierSelector(tier);
   return {
-    replicas: s.nginxReplicas,
-    selector: { matchLabels: selector },
+    replicas: tier.replicas,
+    selector: { matchLabels: podSelector },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
       metadata: {
-        labels: { ...nginxLabels },
+        labels: nginxTierLabels(tier),
         annotations:
           podAnnotations === undefined
             ? { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) }
@@ -108,11 +189,11 @@ export function nginxDeploymentSpec(
         securityContext: podSecurityContext(NGINX_UID),
         automountServiceAccountToken: false,
         terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
-        topologySpreadConstraints: topologySpread(selector),
+        topologySpreadConstraints: topologySpread(podSelector),
         containers: [
           {
             name: NGINX_NAME,
-            image: s.nginxImage,
+            image: tier.image,
             imagePullPolicy: "IfNotPresent",
             // Bypasses the image's entrypoint scripts (they rewrite files under /etc/nginx, which is read-only here).
             command: ["nginx", "-c", `${NGINX_CONF_DIR}/nginx.conf`, "-g", "daemon off;"],
@@ -130,6 +211,7 @@ export function nginxDeploymentSpec(
               { name: "tmp", mountPath: "/tmp" },
             ],
           },
+          nginxExporterContainer(s.nginxExporterImage),
         ],
         volumes: [
           { name: "conf", configMap: { name: configMapName, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },
@@ -142,15 +224,15 @@ export function nginxDeploymentSpec(
 }
 
 /** NodePort Service with fixed ports; `Cluster` policy so every node answers on every port. */
-export function nginxServiceSpec(s: WorkloadSettings): k8s.types.input.core.v1.ServiceSpec {
+export function nginxServiceSpec(s: WorkloadSettings, tier: NginxTier = nginxTiers(s)[0]): k8s.types.input.core.v1.ServiceSpec {
   return {
     type: "NodePort",
     externalTrafficPolicy: "Cluster",
-    selector,
-    ports: nginxServicePorts(s).map((p) => ({ ...p })),
+    selector: tierSelector(tier),
+    ports: nginxServicePorts(tier.nodePorts).map((p) => ({ ...p })),
   };
 }
 
-export function nginxPdbSpec(): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-  return { maxUnavailable: 1, selector: { matchLabels: selector } };
+export function nginxPdbSpec(tier?: Pick<NginxTier, "name">): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: tierSelector(tier) } };
 }

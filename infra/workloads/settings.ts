@@ -34,12 +34,28 @@ export type WorkloadSettings = Pick<
   | "terminationGracePeriodSeconds"
   | "nginxImage"
   | "nginxReplicas"
+  | "nginxExporterImage"
   | "nginxHttpNodePort"
   | "nginxProxyProtocolNodePort"
   | "nginxProxyProtocolHttpNodePort"
+  | "sloWindowDays"
+  | "sloApiAvailabilityPercent"
+  | "sloApiLatencyMs"
+  | "sloApiLatencyPercent"
+  | "sloSiteAvailabilityPercent"
+  | "sloSiteLatencyMs"
+  | "sloSiteLatencyPercent"
+  | "sloWebsocketAvailabilityPercent"
+  | "sloWebsocketLatencyMs"
+  | "sloWebsocketLatencyPercent"
+  | "nginxBlueGreen"
+  | "nginxGreenImage"
+  | "nginxGreenReplicas"
+  | "nginxGreenHttpNodePort"
+  | "nginxGreenProxyProtocolNodePort"
+  | "nginxGreenProxyProtocolHttpNodePort"
 >;
 
-export const NAMESPACE = "edgestack";
 
 /** `["partner-a:2"]` (apiKeyGenerations) → `{ "partner-a": 2 }`. */
 export function apiKeyGenerations(entries: readonly string[]): Record<string, number> {

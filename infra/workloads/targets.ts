@@ -23,6 +23,8 @@ export interface LoadBalancerTarget {
   healthCheckNodePort?: number;
   /** The nginx Service port (name) behind that NodePort, for TargetGroupBindings. */
   servicePortName: string;
+  /** The nginx Service behind that NodePort when not the registration's (green's, with blue/green). */
+  serviceName?: pulumi.Input<string>;
 }
 
 export type TargetRegistration =
@@ -118,7 +120,7 @@ export class LoadBalancerTargets extends pulumi.ComponentResource {
             kind: "TargetGroupBinding",
             metadata: { name: target.name, namespace: registration.namespace },
             spec: pulumi
-              .all([pulumi.output(target.targetGroupArn), pulumi.output(registration.serviceName)])
+              .all([pulumi.output(target.targetGroupArn), pulumi.output(target.serviceName ?? registration.serviceName)])
               .apply(([arn, service]) => targetGroupBindingSpec(arn, service, target.servicePortName)),
           },
           { parent: this },

@@ -1,12 +1,13 @@
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { API_KEY_HASHES_KEY, API_KEYS_SECRET_NAME, APP_NAME, APP_PODS_SERVICE, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
-import { NGINX_NAME, NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec } from "./nginx";
+import { API_KEY_HASHES_KEY, API_KEYS_SECRET_NAME, APP_NAME, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, REDIS_URL_KEY } from "./app";
+import { NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec, nginxTierLabels, nginxTiers } from "./nginx";
 import * as random from "@pulumi/random";
 import { ApiKeys } from "./apiKeys";
 import { configAnnotations, type ConfigSource } from "./digest";
 import { networkPolicySpecs } from "./network-policies";
-import { apiKeyGenerations, NAMESPACE, WorkloadSettings } from "./settings";
+import { apiKeyGenerations, WorkloadSettings } from "./settings";
+import { APP_PODS_SERVICE, NAMESPACE } from "../cluster/objects";
 
 export interface WorkloadsArgs {
   settings: WorkloadSettings;
@@ -30,8 +31,10 @@ export interface WorkloadsArgs {
  */
 export class Workloads extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
-  /** The NodePort Service the load balancers reach (name inside `namespace`). */
+  /** The NodePort Service the load balancers reach (name inside `namespace`): blue's, with blue/green. */
   public readonly nginxServiceName: pulumi.Output<string>;
+  /** green's NodePort Service, with blue/green. */
+  public readonly nginxGreenServiceName?: pulumi.Output<string>;
   public readonly nginxConfigMapName: pulumi.Output<string>;
   /** The generated API keys, name → key (secret; empty unless apiKeyNames is set). */
   public readonly apiKeys: pulumi.Output<Record<string, string>>;
@@ -60,11 +63,13 @@ export class Workloads extends pulumi.ComponentResource {
     const inNamespace = { parent: this, dependsOn: [ns] };
 
     // ── NetworkPolicies: default deny, then the design's flows (needs the VPC CNI network policy agent) ──
+    const tiers = nginxTiers(s);
+    const extraNginxTiers = tiers.slice(1).map((t) => t.name);
     const policies = pulumi
       .all([pulumi.output(args.vpcCidr), pulumi.all(args.privateSubnetCidrs), pulumi.output(args.redisPort)])
-      .apply(([vpcCidr, privateSubnetCidrs, redisPort]) => networkPolicySpecs({ vpcCidr, privateSubnetCidrs, redisPort }));
+      .apply(([vpcCidr, privateSubnetCidrs, redisPort]) => networkPolicySpecs({ vpcCidr, privateSubnetCidrs, redisPort, extraNginxTiers }));
     // The set of policies is fixed; only their CIDRs wait on the network.
-    for (const [index, { name: policyName }] of networkPolicySpecs({ vpcCidr: "", privateSubnetCidrs: [], redisPort: 0 }).entries()) {
+    for (const [index, { name: policyName }] of networkPolicySpecs({ vpcCidr: "", privateSubnetCidrs: [], redisPort: 0, extraNginxTiers }).entries()) {
       new kubernetes.networking.v1.NetworkPolicy(
         `${name}-netpol-${policyName}`,
         { metadata: { name: policyName, namespace, labels: { "app.kubernetes.io/part-of": "edgestack" } }, spec: policies.apply((p) => p[index].spec) },
@@ -128,24 +133,24 @@ export class Workloads extends pulumi.ComponentResource {
       // Deployment's pods always find the ConfigMap they mount.
       inNamespace,
     );
-    new kubernetes.apps.v1.Deployment(
-      `${name}-nginx`,
-      {
-        metadata: { name: NGINX_NAME, namespace, labels: { ...nginxLabels } },
-        spec: nginxDeploymentSpec(s, args.nginxConf, configMapName, args.kubernetesVersion, podAnnotations([{ kind: "configmap", name: configMapName, data: { "nginx.conf": args.nginxConf.text } }])),
-      },
-      { ...inNamespace, dependsOn: [ns, configMap] },
-    );
-    const service = new kubernetes.core.v1.Service(
-      `${name}-nginx`,
-      { metadata: { name: NGINX_NAME, namespace, labels: { ...nginxLabels } }, spec: nginxServiceSpec(s) },
-      inNamespace,
-    );
-    new kubernetes.policy.v1.PodDisruptionBudget(`${name}-nginx`, { metadata: { name: NGINX_NAME, namespace, labels: { ...nginxLabels } }, spec: nginxPdbSpec() }, inNamespace);
+    // One Deployment, NodePort Service and PDB per tier: blue (`nginx`), and green (`nginx-green`) with blue/green.
+    const services = tiers.map((tier) => {
+      const labels = nginxTierLabels(tier);
+      new kubernetes.apps.v1.Deployment(
+        `${name}-${tier.name}`,
+        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, args.nginxConf, configMapName, args.kubernetesVersion, tier, podAnnotations([{ kind: "configmap", name: configMapName, data: { "nginx.conf": args.nginxConf.text } }])) },
+        { ...inNamespace, dependsOn: [ns, configMap] },
+      );
+      const service = new kubernetes.core.v1.Service(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxServiceSpec(s, tier) }, inNamespace);
+      new kubernetes.policy.v1.PodDisruptionBudget(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxPdbSpec(tier) }, inNamespace);
+      return service;
+    });
+    const service = services[0];
 
     this.apiKeys = apiKeys?.keys ?? pulumi.secret(pulumi.output<Record<string, string>>({}));
     this.namespace = namespace;
     this.nginxServiceName = service.metadata.name;
+    this.nginxGreenServiceName = services[1]?.metadata.name;
     this.nginxConfigMapName = configMap.metadata.name;
     this.registerOutputs({ namespace: this.namespace, nginxServiceName: this.nginxServiceName, apiKeys: this.apiKeys });
   }

@@ -24,6 +24,8 @@
  * Window-edge exactness: admitted hits of two bursts 100 ms apart across a window edge.
  * Memory: bytes per key filled to the limit (10, 100, 1000) for the ring, the sorted set and RLF.
  *
+ * Metrics: "METRICS=off" rows beside the no-limiter and sliding-window rows, and the difference in
+ * the app's CPU per request (paired per round) printed as the metrics' cost.
  * BENCH_DURATION_S (4), BENCH_ROUNDS (5) tune the HTTP part; BENCH_HTTP_ONLY=1 skips the rest,
  * BENCH_LIMITER_ONLY=1 skips the HTTP part, BENCH_SCENARIOS=kind,… keeps those HTTP kinds (and bare).
  * Child mode (internal): `tsx local/bench/app.ts --serve <kind> <port> <redisUrl> <limit>`.
@@ -60,7 +62,7 @@ const DEFAULT_LIMIT = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).rateLi
 const LIGHT_KEYS = 100_000;
 const WINDOW_MS = 60_000;
 
-type ServerKind = "bare" | "app-nolimit" | "app-nolimit-logall" | "app-instant" | "app-noop-script" | "app-limit" | "app-zset" | "app-rlf";
+type ServerKind = "bare" | "app-nolimit" | "app-nolimit-nometrics" | "app-nolimit-logall" | "app-limit-nometrics" | "app-instant" | "app-noop-script" | "app-limit" | "app-zset" | "app-rlf";
 
 /** The previous sorted-set log behind the app's limiter interface (headers: admitted/refused only). */
 function sortedSetLimiter(client: Redis, limit: number, windowMs: number): RequestLimiter {
@@ -162,9 +164,13 @@ async function serve(kind: ServerKind, port: number, redisUrl: string, limit: nu
     // LOG_LEVEL and ACCESS_LOG unset: the production defaults (info; access lines for 5xx and
     // slow responses only, nginx logs every request). One scenario shows a line per request.
     ...(kind === "app-nolimit-logall" ? { ACCESS_LOG: "all" } : {}),
+    // Metrics are recorded as in production (the scrape itself, every 15 s or so, is not measured);
+    // the -nometrics kinds turn them off to price them in the same run.
+    METRICS: kind.endsWith("-nometrics") ? "off" : "on",
+    METRICS_PORT: "0",
   });
   const limiter =
-    kind === "app-nolimit" || kind === "app-nolimit-logall"
+    kind === "app-nolimit" || kind === "app-nolimit-nometrics" || kind === "app-nolimit-logall"
       ? null
       : kind === "app-instant"
         ? instantLimiter(limit, WINDOW_MS)
@@ -376,10 +382,12 @@ async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
   const all: { name: string; kind: ServerKind; limit: number; keys: number }[] = [
     { name: "bare node:http", kind: "bare", limit: 1, keys: DISTINCT_KEYS },
     { name: "app, no limiter", kind: "app-nolimit", limit: 1, keys: DISTINCT_KEYS },
+    { name: "app, no limiter, METRICS=off", kind: "app-nolimit-nometrics", limit: 1, keys: DISTINCT_KEYS },
     { name: "app, no limiter, ACCESS_LOG=all", kind: "app-nolimit-logall", limit: 1, keys: DISTINCT_KEYS },
     { name: "app + instant limiter (no store)", kind: "app-instant", limit: 1_000_000, keys: DISTINCT_KEYS },
     { name: "app + no-op script, 1000 keys (round trip)", kind: "app-noop-script", limit: 1_000_000, keys: DISTINCT_KEYS },
     { name: "app + sliding window, 1000 keys", kind: "app-limit", limit: 1_000_000, keys: DISTINCT_KEYS },
+    { name: "app + sliding window, 1000 keys, METRICS=off", kind: "app-limit-nometrics", limit: 1_000_000, keys: DISTINCT_KEYS },
     { name: "app + sorted set (previous), 1000 keys", kind: "app-zset", limit: 1_000_000, keys: DISTINCT_KEYS },
     { name: "app + rate-limiter-flexible, 1000 keys", kind: "app-rlf", limit: 1_000_000, keys: DISTINCT_KEYS },
     { name: "app + sliding window, 1 hot key", kind: "app-limit", limit: HOT_LIMIT, keys: 1 },
@@ -449,6 +457,16 @@ async function httpBench(redis: RedisProcess, admin: Redis): Promise<void> {
   };
   goal("API route vs bare", "app, no limiter", 0.85);
   goal("with limiter, 1000 keys, vs bare", "app + sliding window, 1000 keys", 0.85);
+  // The metrics' price: app CPU per request with minus without, paired round by round.
+  const metricsCost = (withKind: ServerKind, withoutKind: ServerKind, label: string) => {
+    const [a, b] = [scenarios.findIndex((sc) => sc.kind === withKind), scenarios.findIndex((sc) => sc.kind === withoutKind)];
+    if (a < 0 || b < 0) return;
+    const deltas = runs[a]!.map((r, round) => r.cpuUsPerRequest - runs[b]![round]!.cpuUsPerRequest);
+    const share = median(runs[a]!.map((r, round) => r.cpuUsPerRequest / runs[b]![round]!.cpuUsPerRequest));
+    console.log(`  metrics cost, ${label}: ${fmt(median(deltas), 2)} µs app CPU per request (rounds ${range(deltas)}), ${fmt(share, 3)}× the app's CPU without metrics`);
+  };
+  metricsCost("app-nolimit", "app-nolimit-nometrics", "no limiter");
+  metricsCost("app-limit", "app-limit-nometrics", "sliding window");
   const floor = scenarios.findIndex((sc) => sc.kind === "app-noop-script");
   if (floor >= 0) {
     console.log(

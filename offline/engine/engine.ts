@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
-import { readStackFiles } from "../../infra/config/stack-files";
+import { readStackFiles } from "./stack-files";
 import { containsSecureValue } from "../../infra/config/secure-values";
+import { declareRehearsal } from "../../infra/config/load";
 import { deserializeInputs } from "./deserialize";
 import { fingerprint, SecretMode } from "../plan/secrets";
 
@@ -202,6 +203,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   // Stays installed: the SDK re-raises a failed invoke as an unhandled rejection even after the
   // run has already failed on it, and that must not crash the test or CLI reporting the failure.
   process.on("unhandledRejection", (reason: unknown) => failures.push(reason));
+  declareRehearsal();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = require(files.main) as Record<string, unknown>;
   await settle();

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { memberClusterIds as memberClusterIdsOf } from "../../infra/cache/settings";
 import { identityOf } from "../plan/replacements";
 
 /**
@@ -271,7 +272,7 @@ function cacheOutputs(c: MockContext): MockResult | undefined {
                 readerEndpointAddress: `replica.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
               }),
           port: inputs.port ?? 6379,
-          memberClusters: [1, 2, 3].map((i) => `${groupId}-00${i}`),
+          memberClusters: memberClusterIds(groupId, inputs),
         },
       };
     }
@@ -341,6 +342,18 @@ function identityOutputs(c: MockContext): MockResult | undefined {
       const id = `${hex(seed, 8)}-${hex(`${seed}a`, 4)}-${hex(`${seed}b`, 4)}-${hex(`${seed}c`, 4)}-${hex(`${seed}d`, 12)}`;
       return { id, outputs: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT_ID}:global/webacl/${inputs.name ?? name}/${id}`, capacity: 725 } };
     }
+    case "aws:sns/topic:Topic": {
+      // A topic's id is its ARN, in the region of the provider that created it.
+      const topicName = inputs.name ?? `${name}-${hex(seed, 7)}`;
+      return { id: arn("sns", topicName), outputs: { arn: arn("sns", topicName), name: topicName } };
+    }
+    case "aws:sns/topicPolicy:TopicPolicy":
+      // Its id and arn are the topic's ARN.
+      return { id: String(inputs.arn), outputs: { arn: inputs.arn } };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+      const alarmName = inputs.name ?? `${name}-${hex(seed, 7)}`;
+      return { id: alarmName, outputs: { arn: arn("cloudwatch", `alarm:${alarmName}`) } };
+    }
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: inputs.name ?? name, outputs: { arn: arn("logs", `log-group:${inputs.name ?? name}`) } };
     case "random:index/randomPassword:RandomPassword":
@@ -378,6 +391,17 @@ function otherOutputs(c: MockContext): MockResult {
   const [pkg, mod] = type.split(/[:/]/);
   const service = pkg === "aws" ? mod : pkg;
   return { id: `${name}-${hex(seed, 8)}`, outputs: { arn: arn(service, `${name}-${hex(seed, 8)}`) } };
+}
+
+/**
+ * ElastiCache's member cluster ids: `<group>-<shard>-<node>` in cluster mode (0001-001), `<group>-<node>`
+ * (001) otherwise, one per node of the group.
+ */
+function memberClusterIds(groupId: string, inputs: Inputs): string[] {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  if (inputs.clusterMode === "enabled") return memberClusterIdsOf(groupId, Number(inputs.numNodeGroups ?? 1), Number(inputs.replicasPerNodeGroup ?? 0));
+  const nodes = Number(inputs.numCacheClusters ?? 1 + Number(inputs.replicasPerNodeGroup ?? 0));
+  return Array.from({ length: nodes }, (_, n) => `${groupId}-${pad(n + 1, 3)}`);
 }
 
 function shortRegion(region: string): string {

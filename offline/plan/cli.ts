@@ -4,7 +4,7 @@ import { secretMode } from "./secrets";
 import { ConfigError } from "../../infra/config/schema";
 import { decideEnvironment } from "@edgestack/contract";
 import { runStack, toPlan } from "../engine/engine";
-import { readStackFiles } from "../../infra/config/stack-files";
+import { readStackFiles } from "../engine/stack-files";
 import type { PlanFile } from "./format";
 import { renderPlanTree } from "./render-plan";
 

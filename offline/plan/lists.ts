@@ -45,6 +45,8 @@ export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   // Load balancer listeners and rules
   defaultActions: ["order", "type"],
   actions: ["order", "type"],
+  // A weighted forward's target groups (blue/green): a weight change names the target group it moves
+  targetGroups: ["arn"],
   // ACM, EC2 launch templates, tags as lists
   domainValidationOptions: ["domainName"],
   // Route53 alias targets, ECR encryption
@@ -100,6 +102,8 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "records",
   // A failover record's routing policy: a one-element block ({ type: PRIMARY | SECONDARY })
   "failoverRoutingPolicies",
+  // A CloudWatch dashboard's widgets: their order is the dashboard's layout
+  "widgets",
   "identities",
   "oidcs",
   "statements",
@@ -112,6 +116,8 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "metrics",
   "policies",
   "routes",
+  // WAF log fields kept out of the log: one-key objects ({ singleHeader: { name } }) with no key field
+  "redactedFields",
   // A CodeBuild webhook's filter groups (groups OR, a group's filters AND; neither has a key)
   "filterGroups",
   "filters",

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { parseCommandLine, UsageError } from "../../scripts/cli/args";
 import { allPolicies } from "../../policies/rules";
 import { loadPolicyConfig, PolicyConfigError, withEnvironment } from "./config";
-import { readStackFiles } from "../../infra/config/stack-files";
+import { readStackFiles } from "../engine/stack-files";
 import { formatText } from "./format";
 import { fromCaptured, mockOutputs, PlanInputError, readPlanFile } from "./inputs";
 import { RunnerResource, runPolicies } from "./runner";

@@ -69,6 +69,7 @@ function resourcesOf(raw: unknown, source: string): RunnerResource[] {
       protect: e.protect === true,
       custom: !e.type.startsWith("pulumi:") && !isComponentType(e.type),
       ...(typeof e.identity === "string" ? { identity: e.identity } : {}),
+      // The provider (`type::name`) tells a rule the resource's region.
       ...(typeof (e.options as { provider?: unknown } | undefined)?.provider === "string" ? { provider: (e.options as { provider: string }).provider } : {}),
     };
   });

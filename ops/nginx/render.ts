@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { parseCommandLine, UsageError } from "../../scripts/cli/args";
 import { ConfigError, parseStackConfig } from "../../infra/config/schema";
 import { buildNginxModel, NginxModelError, renderNginxConf, type LocalUpstream, type NginxBuildOptions } from "../../infra/nginx";
-import { readStackFiles } from "../../infra/config/stack-files";
+import { readStackFiles } from "../../offline/engine/stack-files";
 
 /**
  * `npm run --silent render:nginx -- --stack <name> --out DIR [--local --upstream 127.0.0.1:PORT ... --listen PORT]`

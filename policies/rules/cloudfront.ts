@@ -1,7 +1,7 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { uncachedPathPrefixes } from "@edgestack/contract";
-import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, judge, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, settingsRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
@@ -51,6 +51,13 @@ export function cachePolicyIsSafeForApi(policy: CachePolicy): { safe: boolean; w
 const maskedOrigins = (p: Distribution) => masked(p.origins) || (Array.isArray(p.origins) && p.origins.some((o) => masked(o)));
 
 export const cloudfrontPolicies: Policies = [
+  settingsRule({
+    name: "cloudfront-distribution-enabled",
+    description: "Distributions are enabled: a disabled distribution answers nothing, so the site is down behind its DNS names.",
+    enforcementLevel: "mandatory",
+    types: TYPES.distribution,
+    requirements: [{ path: "enabled", judge: judge.oneOf([true]) }],
+  }),
   resourceRule<Distribution>({
     name: "cloudfront-no-allow-all-viewer-protocol",
     description: "No CloudFront cache behavior serves plain HTTP (viewerProtocolPolicy allow-all).",

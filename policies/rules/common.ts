@@ -323,3 +323,150 @@ export function siblings(a: PolicyResource, b: PolicyResource): boolean {
 export function describe(r: { type: string; name: string }): string {
   return `${r.type.split(":").pop()} "${r.name}"`;
 }
+
+// ── Declared settings (one table per resource type, judged by effect) ──────────────────────────
+
+/**
+ * The value at a dotted path of a resource's inputs. A one-item block may be an object or a one-element list (the
+ * Terraform bridge shape), so each step descends through a list's first element. Returns `{ unknown: true }` when the
+ * engine does not know a value on the way yet (preview), `{ masked: true }` for a "[secret]" placeholder.
+ */
+export function at(props: unknown, path: string): { value?: unknown; unknown?: boolean; masked?: boolean } {
+  let cur: unknown = props;
+  for (const key of path.split(".")) {
+    if (Array.isArray(cur)) cur = cur[0];
+    if (cur === SECRET_PLACEHOLDER) return { masked: true };
+    if (typeof cur !== "object" || cur === null) return { value: undefined };
+    const parent = cur;
+    let unknown = false;
+    cur = ifKnown(() => (parent as Record<string, unknown>)[key]);
+    if (cur === undefined) unknown = unknownAt(() => (parent as Record<string, unknown>)[key]);
+    if (unknown) return { unknown: true };
+  }
+  if (cur === SECRET_PLACEHOLDER) return { masked: true };
+  return { value: cur };
+}
+
+/** Judges one setting's value (undefined when unset: the judge knows the provider's default): a problem, or undefined. */
+export type Judge = (value: unknown, props: Record<string, unknown>, config: Record<string, unknown>) => string | undefined;
+
+export interface Requirement {
+  /** Dotted input path (see `at`). */
+  path: string;
+  judge: Judge;
+}
+
+/** Judges: the setting's effect, with the provider's default for an unset value. */
+export const judge = {
+  /** The value (or the default when unset) equals one of `allowed`. */
+  oneOf:
+    (allowed: readonly unknown[], unsetMeans?: unknown): Judge =>
+    (v) => {
+      const eff = v ?? unsetMeans;
+      const norm = (x: unknown) => (typeof x === "string" ? x.toLowerCase() : x === "true" ? true : x === "false" ? false : x);
+      return allowed.some((a) => norm(a) === norm(eff)) ? undefined : `is ${eff === undefined ? "unset" : JSON.stringify(v ?? unsetMeans)}${v === undefined && unsetMeans !== undefined ? " (the default)" : ""}; it must be ${allowed.map((a) => JSON.stringify(a)).join(" or ")}`;
+    },
+  /** A number ≥ `min` (unset fails unless `unsetMeans` passes). */
+  atLeast:
+    (min: number, unsetMeans?: number): Judge =>
+    (v) => {
+      const n = v === undefined ? unsetMeans : num(v);
+      return n !== undefined && n >= min ? undefined : `is ${v === undefined ? "unset" : JSON.stringify(v)}; it must be at least ${min}`;
+    },
+  /** A number between 1 and `max` (unset fails: the default is not ours to assume). */
+  atMost:
+    (max: number): Judge =>
+    (v) => {
+      const n = num(v);
+      return n !== undefined && n >= 1 && n <= max ? undefined : `is ${v === undefined ? "unset" : JSON.stringify(v)}; it must be set, at most ${max}`;
+    },
+  /** Unset, or a value the check accepts. */
+  unsetOr:
+    (ok: (v: unknown) => boolean, what: string): Judge =>
+    (v) =>
+      v === undefined || v === null || ok(v) ? undefined : `is ${JSON.stringify(v)}; ${what}`,
+  /** Set to a non-empty value. */
+  present:
+    (what: string): Judge =>
+    (v) =>
+      isSet(v) && !(Array.isArray(v) && v.length === 0) ? undefined : `is unset; ${what}`,
+};
+
+/**
+ * A rule over the declared settings of some resource types: each requirement reads one path and judges its effect.
+ * An unknown value (preview) is skipped, a masked one reported as unverifiable.
+ */
+export function settingsRule(rule: RuleBase & { types: readonly string[]; requirements: Requirement[]; applies?: (props: Record<string, unknown>, ctx: { args: ResourceValidationArgs; config: Record<string, unknown> }) => boolean }): ResourceValidationPolicy {
+  return resourceRule<Record<string, unknown>>({
+    ...rule,
+    validate: (p, ctx, report) => {
+      if (rule.applies && ifKnown(() => rule.applies?.(p, ctx)) !== true) return;
+      for (const req of rule.requirements) {
+        const found = at(p, req.path);
+        if (found.unknown) continue;
+        if (found.masked) {
+          report(`${maskedMessage(`${req.path} of ${describe(ctx.args)}`)}.`);
+          continue;
+        }
+        const problem = ifKnown(() => req.judge(found.value, p, ctx.config));
+        if (problem) report(`${describe(ctx.args)}: ${req.path} ${problem}.`);
+      }
+    },
+  });
+}
+
+// ── Reference resolution across resources ──────────────────────────────────────────────────────
+
+/** Inputs that name or describe, never refer: a tag equal to another resource's name is no reference to it. */
+const NON_REFERENCE_KEYS = new Set(["tags", "tagsAll", "description"]);
+
+/** Every string value anywhere in a resource's inputs (tags and descriptions aside); `unknown` when some value is not known yet (preview). */
+export function stringsOf(props: unknown): { values: string[]; unknown: boolean } {
+  const values: string[] = [];
+  let unknown = false;
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 12) return;
+    if (typeof v === "string") values.push(v);
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, depth + 1));
+    else if (typeof v === "object" && v !== null) {
+      for (const k of Object.keys(v)) {
+        if (NON_REFERENCE_KEYS.has(k)) continue;
+        const child = ifKnown(() => (v as Record<string, unknown>)[k]);
+        if (child === undefined && unknownAt(() => (v as Record<string, unknown>)[k])) unknown = true;
+        else walk(child, depth + 1);
+      }
+    }
+  };
+  walk(props, 0);
+  return { values, unknown };
+}
+
+/**
+ * The resources whose inputs refer to `target` (by id, ARN, name or URN; see `refersTo`). `unknown` is true when
+ * some other resource's inputs are not known yet, so "referenced by nothing" cannot be concluded during a preview.
+ */
+export function referrersOf(resources: readonly PolicyResource[], target: PolicyResource, physicalNameKeys: string[] = ["name"]): { referrers: PolicyResource[]; unknown: boolean } {
+  const referrers: PolicyResource[] = [];
+  // The target's own id or ARN unknown (preview): a reference to it cannot be recognised yet.
+  let unknown = ["id", "arn", ...physicalNameKeys].some((k) => unknownAt(() => (target.props as Record<string, unknown>)[k]));
+  for (const r of resources) {
+    if (r === target || r.urn === target.urn) continue;
+    const s = stringsOf(r.props);
+    if (s.unknown) unknown = true;
+    if (s.values.some((v) => refersTo(v, target, physicalNameKeys))) referrers.push(r);
+  }
+  return { referrers, unknown };
+}
+
+/**
+ * Reads every input of `resources`, so a name or reference that matched none of them raises the engine's
+ * unknown-value error when one of their inputs is not known yet (preview): the rule is then reported as not run
+ * instead of concluding "no such resource" from a plan it cannot see.
+ */
+export function requireKnownInputs(resources: readonly PolicyResource[]): void {
+  const read = (v: unknown, depth: number): void => {
+    if (depth > 12 || typeof v !== "object" || v === null) return;
+    for (const k of Object.keys(v)) read((v as Record<string, unknown>)[k], depth + 1);
+  };
+  for (const r of resources) read(r.props, 0);
+}

@@ -1,6 +1,6 @@
 import type { ebs, ec2, eks } from "@pulumi/aws";
 import { Policies } from "@pulumi/policy";
-import { ifKnown, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { describe, ifKnown, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, SECRET_PLACEHOLDER, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { parseStructured, isTrueSetting } from "../semantics/structured";
 import { publicCidrs } from "./securitygroups";
 
@@ -19,12 +19,31 @@ function metadataProblems(m: { httpTokens?: string; httpEndpoint?: string; httpP
   if (m?.httpEndpoint === "disabled") return [];
   const problems: string[] = [];
   if (m?.httpTokens !== "required") problems.push(`metadataOptions.httpTokens is ${m?.httpTokens ?? "unset (IMDSv1 allowed)"}; it must be "required" (IMDSv2 only)`);
+  // Unset, the AMI decides (EKS AL2023 AMIs are registered with a hop limit of 2): judged as what it does, not as absent.
   const hops = num(m?.httpPutResponseHopLimit);
-  if (m?.httpPutResponseHopLimit !== undefined && (hops === undefined || hops > maxHops)) problems.push(`metadataOptions.httpPutResponseHopLimit is ${m.httpPutResponseHopLimit}; at most ${maxHops}`);
+  if (hops === undefined || hops > maxHops) problems.push(`metadataOptions.httpPutResponseHopLimit is ${m?.httpPutResponseHopLimit ?? "unset (the AMI's default, 2 on EKS AMIs)"}; it must be at most ${maxHops}`);
   return problems;
 }
 
-const imdsConfig = { maxHopLimit: { type: "integer" as const, minimum: 1, maximum: 2, default: 2, description: "Largest IMDS hop limit allowed (2 lets pods on the node use IMDSv2)." } };
+const imdsConfig = {
+  maxHopLimit: { type: "integer" as const, minimum: 1, maximum: 2, default: 1, description: "Largest IMDS hop limit allowed. 1 keeps containers (one hop further) away from the node role; pods get AWS credentials through IRSA. Raise to 2 only for nodes whose pods must reach IMDS." },
+};
+
+/** Credentials written into user data: every reader of the launch template or instance attributes sees them. */
+const USER_DATA_SECRETS: [RegExp, string][] = [
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
+  [/aws_secret_access_key|AWS_SECRET_ACCESS_KEY/, "an AWS secret access key"],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
+];
+
+/** User data as text: launch templates take base64, instances plain text or `userDataBase64`. */
+function userDataText(p: Record<string, unknown>, launchTemplate: boolean): string {
+  const out: string[] = [];
+  const b64 = launchTemplate ? p.userData : p.userDataBase64;
+  if (typeof b64 === "string" && b64 !== SECRET_PLACEHOLDER) out.push(Buffer.from(b64, "base64").toString("utf8"), b64);
+  if (!launchTemplate && typeof p.userData === "string") out.push(p.userData);
+  return out.join("\n");
+}
 
 export const computePolicies: Policies = [
   resourceRule<Cluster>({
@@ -85,7 +104,7 @@ export const computePolicies: Policies = [
   }),
   resourceRule<LaunchTemplate | Instance>({
     name: "ec2-imdsv2",
-    description: "Launch templates and instances require IMDSv2 (httpTokens required) with a hop limit of at most 2.",
+    description: "Launch templates and instances require IMDSv2 (httpTokens required) with a declared hop limit of at most `maxHopLimit` (default 1: containers cannot reach the node role).",
     enforcementLevel: "mandatory",
     types: [...TYPES.launchTemplate, ...TYPES.instance],
     config: imdsConfig,
@@ -93,6 +112,49 @@ export const computePolicies: Policies = [
       if (masked(p.metadataOptions)) return report(`${maskedMessage(`metadataOptions of "${args.name}"`)}.`);
       for (const m of metadataProblems(p.metadataOptions as never, Number(config.maxHopLimit))) report(`"${args.name}": ${m}.`);
     },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "ec2-user-data-no-secrets",
+    description: "Launch-template and instance user data hold no credentials (AWS keys, private keys): user data is readable by anyone who can describe the instance and by every process on it through IMDS.",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.launchTemplate, ...TYPES.instance],
+    validate: (p, { args }, report) => {
+      const text = userDataText(p, TYPES.launchTemplate.includes(args.type as never));
+      for (const [re, what] of USER_DATA_SECRETS) if (re.test(text)) report(`${describe(args)} has ${what} in its user data; give the instance a role (or fetch secrets at boot from Secrets Manager) instead.`);
+    },
+  }),
+  settingsRule({
+    name: "eks-supported-version",
+    description: "EKS clusters run a Kubernetes version no older than `minimumVersion` (default: the oldest version still in EKS extended support when the pack was released).",
+    enforcementLevel: "mandatory",
+    types: TYPES.eksCluster,
+    config: { minimumVersion: { type: "string", pattern: "^1\\.\\d+$", default: "1.32", description: "Oldest Kubernetes minor version (1.N) a cluster may run." } },
+    requirements: [
+      {
+        path: "version",
+        judge: (v, _p, config) => {
+          const minor = (x: unknown) => Number(/^1\.(\d+)/.exec(String(x))?.[1]);
+          const min = String(config.minimumVersion);
+          return v === undefined ? "is unset (EKS picks its default, which moves)" : minor(v) >= minor(min) ? undefined : `is ${String(v)}, older than ${min}: out of EKS support`;
+        },
+      },
+    ],
+  }),
+  settingsRule({
+    name: "eks-node-group-no-open-ssh",
+    description: "EKS node groups give no SSH access, or give it only from named source security groups (an SSH key without them opens port 22 to the internet).",
+    enforcementLevel: "mandatory",
+    types: ["aws:eks/nodeGroup:NodeGroup"],
+    requirements: [
+      {
+        path: "remoteAccess",
+        judge: (v) => {
+          const ra = obj(Array.isArray(v) ? v[0] : v) as { ec2SshKey?: unknown; sourceSecurityGroupIds?: unknown[] } | undefined;
+          if (!ra || !isSet(ra.ec2SshKey)) return undefined;
+          return list(ra.sourceSecurityGroupIds).length > 0 ? undefined : `names SSH key ${JSON.stringify(ra.ec2SshKey)} without sourceSecurityGroupIds: port 22 is open to 0.0.0.0/0; use SSM Session Manager, or name the source groups`;
+        },
+      },
+    ],
   }),
   stackRule({
     name: "eks-network-policy-enforced",

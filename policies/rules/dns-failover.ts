@@ -1,6 +1,6 @@
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import type { lb, route53 } from "@pulumi/aws";
-import { environmentConfig, isProd, list, num, obj, ofType, Props, refersTo, stackRule, TYPES } from "./common";
+import { environmentConfig, isProd, list, num, obj, ofType, Props, refersTo, requireKnownInputs, stackRule, TYPES } from "./common";
 
 type Record_ = Props<route53.RecordArgs>;
 type HealthCheck_ = Props<route53.HealthCheckArgs>;
@@ -55,7 +55,7 @@ function resolver(resources: PolicyResource[]) {
       .filter((x): x is Resolved => x !== undefined);
     // Names are generated from each resource's inputs: while any of them is unknown (preview), a name
     // that matches nothing may still be one of theirs; reading them raises the unknown-value error.
-    if (viaRecords.length === 0) for (const x of [...distributions, ...balancers]) for (const k of Object.keys(x.props)) void (x.props as Record<string, unknown>)[k];
+    if (viaRecords.length === 0) requireKnownInputs([...distributions, ...balancers]);
     return viaRecords;
   };
 }

@@ -88,7 +88,7 @@ const SERVICES_WITHOUT_SOURCE = ["logdelivery.elasticloadbalancing.amazonaws.com
 export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-statement",
-    description: 'No IAM policy allows action "*" on resource "*" (or NotAction on "*"): nothing in the stack gets administrator rights.',
+    description: 'No IAM policy allows action "*" on resource "*" (or NotAction on "*"): nothing in the stack gets administrator rights; and no identity policy allows action "*" (every action of every service) on any resource.',
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     validate: (props, { args }, report) => {
@@ -101,6 +101,7 @@ export const iamPolicies: Policies = [
         if (kind !== "identity") continue;
         for (const s of read.statements) {
           if (isAdminStatement(s)) report(`${label} of "${args.name}" allows ${s.NotAction !== undefined ? "NotAction" : 'action "*"'} on resource "*"${sid(s)}: grant the actions and resources the role needs.`);
+          else if (isAllow(s) && list(s.Action as string[] | string).some((a) => a === "*" || a === "*:*")) report(`${label} of "${args.name}" allows action "*" (every action of every service)${sid(s)}: grant the actions the role needs.`);
         }
       }
     },

@@ -17,6 +17,8 @@ import { retentionPolicies } from "./retention";
 import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
 import { environmentPolicies } from "./environment";
+import { observabilityPolicies } from "./observability";
+import { settingsPolicies } from "./settings";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
@@ -41,4 +43,6 @@ export const allPolicies: Policies = [
   ...headerPolicies,
   ...nginxPolicies,
   ...retentionPolicies,
+  ...observabilityPolicies,
+  ...settingsPolicies,
 ];

@@ -1,7 +1,7 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
-import { environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
 import { listensOf, locationFor, parseNginx, proxies, serversOf } from "../semantics/nginx";
@@ -31,6 +31,53 @@ export function imageTag(image: string): string | undefined {
   return colon === -1 ? "" : image.slice(colon + 1);
 }
 
+/**
+ * A Deployment scaled to zero on purpose: the idle colour of a blue/green pair. It holds explicitly
+ * 0 replicas (no HPA), it is reached only through NodePort Services, those NodePorts are target-group
+ * ports, and every listener and listener rule forwarding to one of those target groups gives it
+ * weight 0 (a plain forward is all of the traffic). Anything unknown (preview) or any other path to
+ * its pods means it is not drained, and the replica rules apply.
+ */
+export function drainedDeployment(resources: PolicyResource[], d: PolicyResource): boolean {
+  const replicas = ifKnown(() => (d.props as Workload).spec?.replicas);
+  if (replicas !== 0) return false;
+  const name = ifKnown(() => (d.props as Workload).metadata?.name);
+  const hpaTarget = (h: PolicyResource) => ifKnown(() => (h.props.spec as { scaleTargetRef?: { name?: string } } | undefined)?.scaleTargetRef?.name);
+  if (name === undefined || ofType(resources, TYPES.horizontalPodAutoscaler).some((h) => hpaTarget(h) === undefined || hpaTarget(h) === name)) return false;
+  const labels = ifKnown(() => ({ ...((d.props as Workload).spec?.template?.metadata?.labels ?? {}) }) as Record<string, string>);
+  if (!labels) return false;
+  const selectorOf = (svc: PolicyResource) => ifKnown(() => ({ ...((svc.props.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}) }));
+  const services = ofType(resources, TYPES.service).filter((svc) => {
+    const sel = selectorOf(svc);
+    return sel === undefined || (Object.keys(sel).length > 0 && selectorMatches({ matchLabels: sel }, labels));
+  });
+  if (services.length === 0) return false;
+  const nodePorts: number[] = [];
+  for (const svc of services) {
+    const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as { type?: string; ports?: { nodePort?: unknown }[] });
+    if (!spec || spec.type !== "NodePort") return false;
+    for (const p of list(spec.ports)) {
+      const port = num(p?.nodePort);
+      if (port === undefined) return false;
+      nodePorts.push(port);
+    }
+  }
+  const groups = ofType(resources, TYPES.targetGroup).filter((tg) => nodePorts.includes(num(ifKnown(() => tg.props.port)) ?? -1));
+  if (groups.length === 0) return false;
+  type Action = { type?: string; targetGroupArn?: string; forward?: { targetGroups?: { arn?: string; weight?: unknown }[] } };
+  for (const r of [...ofType(resources, TYPES.listener), ...ofType(resources, TYPES.listenerRule)]) {
+    const actions = ifKnown(() => JSON.parse(JSON.stringify(r.props.defaultActions ?? r.props.actions ?? [])) as Action[]);
+    if (!actions) return false;
+    for (const a of list(actions)) {
+      for (const tg of groups) {
+        if (refersTo(a?.targetGroupArn, tg)) return false;
+        for (const t of list(a?.forward?.targetGroups)) if (refersTo(t?.arn, tg) && num(t?.weight) !== 0) return false;
+      }
+    }
+  }
+  return true;
+}
+
 export const kubernetesPolicies: Policies = [
   resourceRule<Workload>({
     name: "k8s-probes",
@@ -46,11 +93,11 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Workload>({
     name: "k8s-resources",
-    description: "Every container of every pod-bearing kind requests CPU and memory and has a memory limit (CPU limit optional by config).",
+    description: "Every container of every pod-bearing kind requests CPU and memory and has memory and CPU limits (CPU limit optional by config).",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     config: {
-      requireCpuLimit: { type: "boolean", default: false, description: "Also require a CPU limit (off by default: CPU limits throttle latency-sensitive servers)." },
+      requireCpuLimit: { type: "boolean", default: true, description: "Also require a CPU limit (a container without one can take a whole node's CPU from its neighbours); set false where throttling a latency-sensitive server is the worse risk." },
     },
     validate: (p, { args, config }, report) => {
       for (const c of containersOf(podSpecOfKind(args.type, p as never))) {
@@ -120,6 +167,8 @@ export const kubernetesPolicies: Policies = [
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
       for (const d of ofType(resources, TYPES.deployment)) {
         if (!isProd(config, { urn: d.urn, provider: stackAwsProvider(resources) })) continue;
+        // The idle colour of a blue/green pair, scaled to zero while no load balancer sends it traffic.
+        if (drainedDeployment(resources, d)) continue;
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
         const nameUnknown = unknownAt(() => (d.props as Workload).metadata?.name);
         const targetOf = (h: PolicyResource) => ifKnown(() => ({ ...(h.props.spec?.scaleTargetRef ?? {}) }) as { kind?: string; name?: string });
@@ -237,6 +286,8 @@ export const kubernetesPolicies: Policies = [
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
       for (const d of ofType(resources, TYPES.deployment)) {
         if (!isProd(config, d.urn)) continue;
+        // No pods to protect: the idle colour of a blue/green pair (its PDB comes back into force with its replicas).
+        if (drainedDeployment(resources, d)) continue;
         const labels = ifKnown(() => ({ ...((d.props as Workload).spec?.template?.metadata?.labels ?? {}) }) as Record<string, string>);
         const name = ifKnown(() => (d.props as Workload).metadata?.name);
         if (!labels) continue;
@@ -342,6 +393,79 @@ export const kubernetesPolicies: Policies = [
             if (!isSet((c.resources?.requests as Record<string, unknown> | undefined)?.[res])) report(`HPA "${h.name}" scales "${target.name}" on ${res} utilisation, but container "${c.name}" requests no ${res}: the HPA can't compute it.`, h.urn);
           }
         }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-pod-defaults",
+    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false unless the service account is in `apiServiceAccounts`), and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    config: { apiServiceAccounts: { type: "array", items: { type: "string" }, default: [], description: "Service accounts whose pods call the Kubernetes API (they may mount its token)." } },
+    validate: (p, { args, config }, report) => {
+      const spec = podSpecOfKind(args.type, p);
+      const sa = String(at(spec, "serviceAccountName").value ?? "default");
+      const token = at(spec, "automountServiceAccountToken");
+      if (!token.unknown && token.value !== false && token.value !== "false" && !(config.apiServiceAccounts as string[]).includes(sa)) {
+        report(`Pods of "${args.name}" mount service account "${sa}"'s Kubernetes API token (automountServiceAccountToken ${token.value === undefined ? "unset: true" : String(token.value)}); set it false (IRSA's AWS token is a separate projected volume), or list the account in apiServiceAccounts.`);
+      }
+      const nonRoot = at(spec, "securityContext.runAsNonRoot");
+      if (!nonRoot.unknown && nonRoot.value !== true) report(`Pods of "${args.name}" set no pod-level securityContext.runAsNonRoot: true; a container without its own (an added sidecar, a debug container) would run as the image's user.`);
+      const seccomp = at(spec, "securityContext.seccompProfile.type");
+      if (!seccomp.unknown && seccomp.value !== "RuntimeDefault" && seccomp.value !== "Localhost") report(`Pods of "${args.name}" set no pod-level securityContext.seccompProfile (RuntimeDefault or Localhost); a container without its own would run unconfined.`);
+    },
+  }),
+  stackRule({
+    name: "k8s-images-from-allowed-sources",
+    description: "Every container image (containers, init and ephemeral containers of every pod-bearing kind) comes from an ECR repository of the stack or a repository listed in `allowedImageRepositories`: a workload cannot pull in tools nobody reviewed (a cluster dashboard, Tiller, a git-sync sidecar fetching code at run time).",
+    enforcementLevel: "mandatory",
+    config: {
+      allowedImageRepositories: {
+        type: "array",
+        items: { type: "string" },
+        default: ["nginxinc/nginx-unprivileged", "docker.io/nginxinc/nginx-unprivileged"],
+        description: "Image repositories (without tag or digest) pods may run besides the stack's ECR repositories; the default is the stack's nginx image.",
+      },
+    },
+    validate: (resources, { config }, report) => {
+      const repoOf = (image: string) => image.replace(/@.*$/, "").replace(/:[^/:]*$/, "");
+      const allowed = new Set((config.allowedImageRepositories as string[]).map((r) => r.replace(/\/$/, "")));
+      const repos = ofType(resources, ["aws:ecr/repository:Repository"]);
+      const ecr = repos.map((r) => ifKnown(() => r.props.name)).filter((n): n is string => typeof n === "string");
+      const ecrUnknown = repos.some((r) => unknownAt(() => r.props.name));
+      // An ECR image while a repository's name is unknown (preview) may be that repository's.
+      const fromStackEcr = (repo: string) => /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(repo) && (ecrUnknown || ecr.includes(repo.replace(/^[^/]+\//, "")));
+      for (const w of ofType(resources, POD_TYPES)) {
+        const spec = ifKnown(() => podSpecOfKind(w.type, w.props)) ?? {};
+        const containers = [...allContainersOf(spec), ...list((spec as { ephemeralContainers?: Container[] }).ephemeralContainers)];
+        for (const c of containers) {
+          const image = ifKnown(() => c.image);
+          if (typeof image !== "string" || masked(image)) continue;
+          const repo = repoOf(image);
+          if (allowed.has(repo) || fromStackEcr(repo)) continue;
+          report(`Container "${c.name}" of "${w.name}" runs ${image}, from a repository that is neither an ECR repository of the stack nor in allowedImageRepositories.`, w.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-service-selects-stack-pods",
+    description: "Every Service with a selector selects the pods of a pod-bearing resource of the stack in its namespace: a Service selecting nothing of ours is a stray entry point (or one waiting for whatever pod takes those labels).",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const ns = (m: unknown) => String((m as { namespace?: unknown } | undefined)?.namespace ?? "default");
+      const workloads = ofType(resources, POD_TYPES);
+      for (const svc of ofType(resources, TYPES.service)) {
+        const p = ifKnown(() => JSON.parse(JSON.stringify(svc.props)) as Service);
+        const selector = p?.spec?.selector as Record<string, string> | undefined;
+        if (!p || !selector || Object.keys(selector).length === 0 || p.spec?.type === "ExternalName") continue;
+        const matched = workloads.some((w) => {
+          const t = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { labels?: Record<string, string> } });
+          if (t === undefined) return true; // unknown in preview: may match
+          const wNs = ifKnown(() => ns((w.props as { metadata?: unknown }).metadata));
+          return (wNs === undefined || wNs === ns(p.metadata)) && Object.entries(selector).every(([k, v]) => t.metadata?.labels?.[k] === v);
+        });
+        if (!matched) report(`Service "${svc.name}" selects ${JSON.stringify(selector)}, which no pod-bearing resource of the stack in namespace "${ns(p.metadata)}" labels its pods with.`, svc.urn);
       }
     },
   }),

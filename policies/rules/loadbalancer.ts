@@ -1,7 +1,8 @@
 import type { lb } from "@pulumi/aws";
-import { Policies } from "@pulumi/policy";
+import { Policies, PolicyResource } from "@pulumi/policy";
 import {
   environmentConfig,
+  ifKnown,
   isProd,
   isSet,
   list,
@@ -30,6 +31,16 @@ export function elbPolicyMinimumTls(policy: string | undefined): string {
   return m ? `1.${m[1]}` : "1.0";
 }
 
+/**
+ * Whether every TLS 1.2 cipher an ELB security policy offers is forward-secret (ECDHE) without a SHA-1 MAC, from its
+ * name: the TLS13 family (except `-Ext1`/`-Ext2`, which add RSA key exchange and SHA-1 suites) and the restricted
+ * forward-secrecy policies (`FS-1-2-Res-*`). `TLS-1-2-2017-01`, `FS-1-2-2019-08` and the TLS 1.0/1.1 families offer
+ * AES-CBC with SHA-1 or static RSA key exchange.
+ */
+export function elbPolicyStrongCiphers(policy: string | undefined): boolean {
+  return /^ELBSecurityPolicy-TLS13-(?!.*-Ext)/.test(policy ?? "") || /^ELBSecurityPolicy-FS-1-2-Res-/.test(policy ?? "");
+}
+
 const tlsConfig = {
   minimumTlsVersion: { type: "string" as const, enum: ["1.2", "1.3"], default: "1.2", description: "Lowest TLS version the listener's policy may accept." },
 };
@@ -43,6 +54,8 @@ function checkSslPolicy(p: Listener, config: Record<string, unknown>, report: (m
       `${what} uses ssl policy ${policy ? `"${policy}"` : "(unset: AWS default ELBSecurityPolicy-2016-08)"}, which accepts TLS ${accepted}; ` +
         `use a policy with TLS ${min} or newer, e.g. ELBSecurityPolicy-TLS13-1-2-2021-06.`,
     );
+  } else if (!elbPolicyStrongCiphers(policy)) {
+    report(`${what} uses ssl policy "${policy}", which offers ciphers without forward secrecy or with SHA-1 MACs; use ELBSecurityPolicy-TLS13-1-2-2021-06 (or a TLS13 / FS-1-2-Res policy).`);
   }
 }
 
@@ -104,12 +117,16 @@ export const loadBalancerPolicies: Policies = [
   }),
   resourceRule<LoadBalancer>({
     name: "alb-drop-invalid-header-fields",
-    description: "Application load balancers drop HTTP headers with invalid names (request-smuggling defence).",
+    description: "Application load balancers drop HTTP headers with invalid names and keep desync mitigation at defensive or strictest (request-smuggling defences).",
     enforcementLevel: "mandatory",
     types: TYPES.loadBalancer,
     validate: (p, { args }, report) => {
       if (isApplication(p) && p.dropInvalidHeaderFields !== true) {
         report(`Application load balancer "${args.name}" must set dropInvalidHeaderFields: true (it is ${p.dropInvalidHeaderFields ?? "unset"}).`);
+      }
+      const desync = String(p.desyncMitigationMode ?? "defensive").toLowerCase();
+      if (isApplication(p) && desync !== "defensive" && desync !== "strictest") {
+        report(`Application load balancer "${args.name}" has desyncMitigationMode "${p.desyncMitigationMode}": ambiguous requests reach the targets; use defensive (the default) or strictest.`);
       }
     },
   }),
@@ -166,11 +183,34 @@ export const loadBalancerPolicies: Policies = [
   resourceRule<LoadBalancer>({
     name: "nlb-cross-zone",
     description: "Network load balancers balance across zones (off by default for NLBs), so one zone's targets don't take a zone's whole share.",
-    enforcementLevel: "advisory",
+    enforcementLevel: "mandatory",
     types: TYPES.loadBalancer,
     validate: (p, { args }, report) => {
       if (isNetwork(p) && p.enableCrossZoneLoadBalancing !== true) {
         report(`Network load balancer "${args.name}" should set enableCrossZoneLoadBalancing: true.`);
+      }
+    },
+  }),
+  stackRule({
+    name: "target-group-protocol-matches-listener",
+    description: "A target group speaks the layer of the listeners that forward to it: HTTP/HTTPS behind an ALB's HTTP/HTTPS listener, TCP/TLS/UDP behind an NLB's — never an HTTP target group behind a TLS/TCP listener, which would turn the NLB's pass-through into an unparsed, unencrypted hop AWS refuses or mis-routes.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const l7 = new Set(["HTTP", "HTTPS"]);
+      const groups = ofType(resources, TYPES.targetGroup);
+      const forwarders = [...ofType(resources, TYPES.listener), ...ofType(resources, TYPES.listenerRule)];
+      const listenerOf = (r: PolicyResource) => (TYPES.listener.includes(r.type as never) ? r : ofType(resources, TYPES.listener).find((l) => refersTo(ifKnown(() => r.props.listenerArn), l)));
+      for (const f of forwarders) {
+        const listener = listenerOf(f);
+        const lp = upper(ifKnown(() => listener?.props.protocol));
+        if (!listener || lp === undefined) continue;
+        const actions = list(ifKnown(() => (f.props.defaultActions ?? f.props.actions) as { targetGroupArn?: unknown; forward?: { targetGroups?: { arn?: unknown }[] } }[]));
+        const refs = actions.flatMap((a) => [a?.targetGroupArn, ...list(a?.forward?.targetGroups).map((t) => t?.arn)]);
+        for (const tg of groups.filter((g) => refs.some((ref) => refersTo(ref, g)))) {
+          const tp = upper(ifKnown(() => tg.props.protocol));
+          if (tp === undefined) continue;
+          if (l7.has(lp) !== l7.has(tp)) report(`Target group "${tg.name}" speaks ${tp} behind ${lp} listener "${listener.name}": a target group must speak its listener's layer (${l7.has(lp) ? "HTTP/HTTPS" : "TCP/TLS/UDP"}).`, tg.urn);
+        }
       }
     },
   }),

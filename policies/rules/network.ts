@@ -1,11 +1,41 @@
 import type { ec2 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
-import { environmentConfig, ifKnown, isProd, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type DefaultSecurityGroup = Props<ec2.DefaultSecurityGroupArgs>;
 
+type FlowLog = Props<ec2.FlowLogArgs>;
+
+/** Why a flow log does not record every connection of its VPC somewhere it can be delivered. */
+export function flowLogProblems(f: FlowLog): string[] {
+  const problems: string[] = [];
+  if (f.trafficType !== "ALL") problems.push(`records ${f.trafficType ?? "no"} traffic, not ALL (accepted and rejected)`);
+  const type = f.logDestinationType ?? "cloud-watch-logs";
+  if (!isSet(f.logDestination)) problems.push("has no destination (logDestination)");
+  if (type === "cloud-watch-logs" && !isSet(f.iamRoleArn)) problems.push("delivers to CloudWatch Logs without a role to deliver through (iamRoleArn)");
+  return problems;
+}
+
 export const networkPolicies: Policies = [
+  stackRule({
+    name: "vpc-flow-logs",
+    description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const flowLogs = ofType(resources, ["aws:ec2/flowLog:FlowLog"]);
+      for (const vpc of ofType(resources, TYPES.vpc)) {
+        const mine = flowLogs.filter((f) => refersTo(ifKnown(() => f.props.vpcId), vpc) || (unknownAt(() => f.props.vpcId) && siblings(f, vpc)));
+        if (mine.length === 0) {
+          report(`VPC "${vpc.name}" has no flow log: declare an aws.ec2.FlowLog with vpcId set to it, trafficType ALL.`, vpc.urn);
+          continue;
+        }
+        const verdicts = mine.map((f) => ({ f, problems: ifKnown(() => flowLogProblems(JSON.parse(JSON.stringify(f.props)) as FlowLog)) }));
+        if (verdicts.some((v) => v.problems === undefined || v.problems.length === 0)) continue;
+        for (const { f, problems } of verdicts) report(`Flow log "${f.name}" of VPC "${vpc.name}" ${problems!.join("; ")}.`, f.urn);
+      }
+    },
+  }),
   stackRule({
     name: "vpc-default-sg-closed",
     description: "Every VPC the stack creates has its default security group taken over (aws.ec2.DefaultSecurityGroup) with no ingress or egress rules, inline or separate.",
@@ -37,7 +67,7 @@ export const networkPolicies: Policies = [
 interface RouteView {
   destination: string;
   /** The target's kind: internet gateway, NAT gateway, egress-only gateway, other. */
-  target: "igw" | "nat" | "eigw" | "other";
+  target: "igw" | "nat" | "eigw" | "peering" | "other";
   targetRef?: string;
   /** The resource that declares the route (a route table, or an aws.ec2.Route). */
   declaredBy: PolicyResource;
@@ -51,6 +81,7 @@ function routeTarget(r: Record<string, unknown>, resources: PolicyResource[]): P
   if (gw && (/^igw-/.test(gw) || igws.some((i) => refersTo(gw, i)))) return { target: "igw", targetRef: gw };
   if (typeof r.natGatewayId === "string") return { target: "nat", targetRef: r.natGatewayId };
   if (typeof r.egressOnlyGatewayId === "string") return { target: "eigw", targetRef: r.egressOnlyGatewayId };
+  if (typeof r.vpcPeeringConnectionId === "string") return { target: "peering", targetRef: r.vpcPeeringConnectionId };
   return { target: "other", targetRef: String(gw ?? r.transitGatewayId ?? r.networkInterfaceId ?? r.vpcPeeringConnectionId ?? "") };
 }
 
@@ -106,6 +137,16 @@ export const subnetPolicies: Policies = [
       for (const sn of ofType(resources, TYPES.subnet)) {
         const why = intendedPrivate(sn, resources);
         if (!why) continue;
+        if (ifKnown(() => sn.props.mapPublicIpOnLaunch) === true || ifKnown(() => sn.props.mapPublicIpOnLaunch) === "true") {
+          report(`Subnet "${sn.name}" is meant to be private (${why}) but hands every instance a public IPv4 address (mapPublicIpOnLaunch): set it false.`, sn.urn);
+        }
+        // A peering connection is no egress path: a broad destination sent to one opens the subnet to the whole peer VPC
+        // and the peer's routes decide what it reaches (least-route peering names the peer's CIDRs only).
+        for (const r of ifKnown(() => routesOf(sn, resources).routes) ?? []) {
+          if (r.target === "peering" && coverage([r.destination]).broad) {
+            report(`Subnet "${sn.name}" is meant to be private (${why}) but "${r.declaredBy.name}" routes ${r.destination} to VPC peering ${r.targetRef}: route only the peer's CIDRs to a peering connection.`, r.declaredBy.urn);
+          }
+        }
         const route = ifKnown(() => publicRoute(sn, resources));
         if (!route) continue;
         const message = `Subnet "${sn.name}" is meant to be private (${why}) but routes ${route.destination} to internet gateway ${route.targetRef} (in "${route.declaredBy.name}"): it is public.`;

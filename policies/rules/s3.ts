@@ -1,7 +1,7 @@
 import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
-import { isPublicGrant, restrictingConditions } from "../semantics/iam";
+import { at, ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
 import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
@@ -51,6 +51,21 @@ export function isTlsOnlyDeny(s: Statement): boolean {
 }
 
 export const s3Policies: Policies = [
+  resourceRule<Record<string, unknown>>({
+    name: "s3-policy-no-lockout",
+    description: "No bucket policy takes back its own grants: an unconditional Deny to everyone (Principal \"*\", or everyone but a NotPrincipal list) never covers an action an Allow of the same policy grants to a principal it does not except (a Deny with NotPrincipal of the account root locks CloudFront, log delivery and the stack's roles out).",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.bucketPolicy, ...TYPES.bucket],
+    validate: (p, { args }, report) => {
+      if (p.policy === undefined) return;
+      const read = statementsOf(p.policy);
+      if ("unreadable" in read) return report(`The policy of "${args.name}" ${read.unreadable}.`);
+      for (const l of lockouts(read.statements)) {
+        const sid = (st: { Sid?: string }) => (st.Sid ? ` "${st.Sid}"` : "");
+        report(`The policy of "${args.name}": Deny statement${sid(l.deny)} takes ${l.action} away from ${l.principal}, which Allow statement${sid(l.allow)} grants; except it (NotPrincipal) or add a condition to the Deny.`);
+      }
+    },
+  }),
   resourceRule<Record<string, unknown>>({
     name: "s3-no-public-principal",
     description: 'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn, nor another service without a source condition.',
@@ -154,4 +169,65 @@ export const s3Policies: Policies = [
       }
     },
   }),
+  stackRule({
+    name: "s3-object-ownership",
+    description: "Buckets keep ACLs disabled (ownership controls BucketOwnerEnforced, or none: the default for new buckets), except a bucket receiving CloudFront standard logs, which needs BucketOwnerPreferred; never ObjectWriter (objects another account writes stay theirs, with their ACLs).",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const logTargets = cloudFrontLogBuckets(resources);
+      for (const b of ofType(resources, TYPES.bucket)) {
+        const cfLogs = logTargets.refs.some((ref) => refersTo(ref, b, ["bucket"]));
+        for (const oc of configuring(b, resources, ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"])) {
+          const found = at(oc.props, "rule.objectOwnership");
+          if (found.unknown) continue;
+          const mode = String(found.value ?? "");
+          // Which bucket it configures, or which bucket CloudFront logs to, unknown (preview): Preferred may be the log bucket's.
+          const mayBeLogBucket = cfLogs || logTargets.unknown || unknownAt(() => oc.props.bucket);
+          const ok = mode === "BucketOwnerEnforced" || (mayBeLogBucket && mode === "BucketOwnerPreferred");
+          if (!ok) for (const urn of [oc.urn, b.urn]) report(`Bucket "${b.name}" has object ownership ${mode || "unset"} (via "${oc.name}"): ${cfLogs ? "a CloudFront log bucket needs BucketOwnerPreferred" : "use BucketOwnerEnforced (ACLs disabled)"}.`, urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "s3-lifecycle",
+    description: "Every bucket has a lifecycle configuration whose enabled rules abort incomplete multipart uploads (their parts are stored, billed and invisible); a bucket receiving load-balancer or CloudFront logs also expires its objects.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const cf = cloudFrontLogBuckets(resources);
+      const lbLogs = ofType(resources, TYPES.loadBalancer).map((l) => at(l.props, "accessLogs.bucket"));
+      const logRefs = [...cf.refs, ...lbLogs.map((x) => x.value)];
+      const logTargetsUnknown = cf.unknown || lbLogs.some((x) => x.unknown);
+      for (const b of ofType(resources, TYPES.bucket)) {
+        const isLog = logRefs.some((ref) => refersTo(ref, b, ["bucket"]));
+        const inline = list(ifKnown(() => b.props.lifecycleRules as Record<string, unknown>[]));
+        const configs = configuring(b, resources, ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"]);
+        if (configs.length === 0 && inline.length === 0) {
+          report(`Bucket "${b.name}" has no lifecycle configuration: incomplete multipart uploads are kept forever${isLog ? ", and so are its logs" : ""}.`, b.urn);
+          continue;
+        }
+        for (const c of configs) {
+          if (unknownAt(() => c.props.rules)) continue;
+          const rules = list(ifKnown(() => c.props.rules as Record<string, unknown>[])).filter((r) => String(r?.status ?? "Enabled") === "Enabled");
+          if (!rules.some((r) => at(r, "abortIncompleteMultipartUpload.daysAfterInitiation").value !== undefined)) {
+            for (const urn of [c.urn, b.urn]) report(`Lifecycle "${c.name}" of bucket "${b.name}" has no enabled rule aborting incomplete multipart uploads (abortIncompleteMultipartUpload.daysAfterInitiation).`, urn);
+          }
+          const judgeExpiry = isLog && !logTargetsUnknown && !unknownAt(() => c.props.bucket);
+          if (judgeExpiry && !rules.some((r) => at(r, "expiration.days").value !== undefined)) {
+            for (const urn of [c.urn, b.urn]) report(`Lifecycle "${c.name}" of log bucket "${b.name}" never expires its logs (no enabled rule with expiration.days).`, urn);
+          }
+        }
+      }
+    },
+  }),
 ];
+
+/** The buckets CloudFront standard logging writes to (`loggingConfig.bucket` is the bucket's S3 domain name). */
+function cloudFrontLogBuckets(resources: PolicyResource[]): { refs: string[]; unknown: boolean } {
+  const found = ofType(resources, TYPES.distribution).map((d) => at(d.props, "loggingConfig.bucket"));
+  const refs = found
+    .map((x) => x.value)
+    .filter((v): v is string => typeof v === "string")
+    .map((v) => v.replace(/\.s3(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/, ""));
+  return { refs, unknown: found.some((x) => x.unknown) };
+}

@@ -1,7 +1,7 @@
 import type { ec2, vpc } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
-import { ifKnown, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { describe, ifKnown, isSet, list, num, ofType, Props, referrersOf, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type SecurityGroup = Props<ec2.SecurityGroupArgs>;
 type VpcIngressRule = Props<vpc.SecurityGroupIngressRuleArgs>;
@@ -48,8 +48,18 @@ const proto = (v: unknown) => String(v ?? "-1").toLowerCase();
 
 /** The ingress permissions a resource declares (empty for other types and for egress rules). */
 export function ingressOf(type: string, props: Record<string, unknown>): Ingress[] {
+  return permissionsOf(type, props, "ingress");
+}
+
+/** The egress permissions a resource declares, in the same shape (`cidrs` are then destinations). */
+export function egressOf(type: string, props: Record<string, unknown>): Ingress[] {
+  return permissionsOf(type, props, "egress");
+}
+
+/** The permissions of one direction a resource declares: inline on the group, a vpc rule resource, or an ec2 rule. */
+function permissionsOf(type: string, props: Record<string, unknown>, direction: "ingress" | "egress"): Ingress[] {
   if (TYPES.securityGroup.includes(type as never)) {
-    return list((props as SecurityGroup).ingress).map((i) => {
+    return list((props as SecurityGroup)[direction]).map((i) => {
       const protocol = proto(i?.protocol);
       return {
         protocol,
@@ -60,7 +70,7 @@ export function ingressOf(type: string, props: Record<string, unknown>): Ingress
       };
     });
   }
-  if (TYPES.vpcIngressRule.includes(type as never)) {
+  if ((direction === "ingress" ? TYPES.vpcIngressRule : TYPES.vpcEgressRule).includes(type as never)) {
     const r = props as VpcIngressRule;
     const protocol = proto(r.ipProtocol);
     return [
@@ -77,7 +87,7 @@ export function ingressOf(type: string, props: Record<string, unknown>): Ingress
   }
   if (TYPES.ec2SecurityGroupRule.includes(type as never)) {
     const r = props as Ec2Rule;
-    if (r.type !== "ingress") return [];
+    if (r.type !== direction) return [];
     const protocol = proto(r.protocol);
     return [
       {
@@ -182,6 +192,43 @@ export const securityGroupPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "lb-target-ports-from-lb-security-groups",
+    description:
+      "The ports load balancers send traffic and health checks to (instance target groups' ports and health-check ports, e.g. nginx's NodePorts) admit only security groups, never an address range or prefix list: a PROXY-protocol or X-Forwarded-For port reachable from any address in the VPC lets that host state any client address.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const targetPorts = new Set<number>();
+      for (const tg of ofType(resources, TYPES.targetGroup)) {
+        if ((ifKnown(() => tg.props.targetType) ?? "instance") !== "instance") continue;
+        const port = num(ifKnown(() => tg.props.port));
+        if (port !== undefined) targetPorts.add(port);
+        const hc = num(ifKnown(() => (tg.props.healthCheck as { port?: unknown } | undefined)?.port));
+        if (hc !== undefined) targetPorts.add(hc);
+      }
+      if (targetPorts.size === 0) return;
+      const lbGroups = ofType(resources, TYPES.loadBalancer).flatMap((lb) => list(ifKnown(() => lb.props.securityGroups as unknown[])));
+      const groups = ofType(resources, TYPES.securityGroup);
+      // A load balancer's own group: its ingress is about listener ports, judged by the public-ingress rules.
+      const isLbGroup = (sg: PolicyResource | undefined) => sg !== undefined && lbGroups.some((ref) => refersTo(ref, sg));
+      // A load balancer whose groups aren't known yet (preview) could own any group: don't judge then.
+      const undecidable = ofType(resources, TYPES.loadBalancer).some((lb) => unknownAt(() => lb.props.securityGroups));
+      for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
+        const owner = TYPES.securityGroup.includes(r.type as never) ? r : undefined;
+        for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
+          if (!(i.protocol === "tcp" || i.protocol === "6" || i.protocol === "-1" || i.protocol === "all")) continue;
+          if (i.cidrs.length === 0 && !i.fromPrefixList) continue;
+          if (undecidable || i.securityGroupRefUnknown || isLbGroup(owner ?? groups.find((sg) => refersTo(i.securityGroupRef, sg)))) continue;
+          const hit = [...targetPorts].filter((p) => p >= i.fromPort && p <= i.toPort).sort((a, b) => a - b);
+          if (hit.length === 0) continue;
+          report(
+            `"${r.name}" admits ${i.cidrs.length > 0 ? i.cidrs.join(", ") : "a prefix list"} on port(s) ${hit.join(", ")}, where load balancers send traffic: admit only the load balancers' security groups.`,
+            r.urn,
+          );
+        }
+      }
+    },
+  }),
+  stackRule({
     name: "redis-ingress-from-security-groups-only",
     description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists.",
     enforcementLevel: "mandatory",
@@ -205,6 +252,68 @@ export const securityGroupPolicies: Policies = [
           const explicitlyRedis = i.fromPort === port && i.toPort === port;
           if (onCacheGroup || explicitlyRedis) check(r, i, report);
         }
+      }
+    },
+  }),
+  stackRule({
+    name: "sg-broad-egress-compute-only",
+    description: "Egress to the internet (destinations covering more than a /8 of public IPv4 or a /32 of IPv6, however spelled; inline, aws.vpc.SecurityGroupEgressRule, aws.ec2.SecurityGroupRule) only from groups of compute the stack runs (launch templates, instances, node groups, the EKS cluster); load balancers', caches' and other groups reach only private ranges or other groups.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const compute = new Set<string>([...TYPES.launchTemplate, ...TYPES.instance, "aws:eks/nodeGroup:NodeGroup", ...TYPES.eksCluster]);
+      const groups = ofType(resources, TYPES.securityGroup);
+      const computeGroup = (sg: PolicyResource): boolean | undefined => {
+        const { referrers, unknown } = referrersOf(resources, sg);
+        if (referrers.some((r) => compute.has(r.type))) return true;
+        return unknown ? undefined : false;
+      };
+      for (const r of resources) {
+        const egress = ifKnown(() => egressOf(r.type, r.props as Record<string, unknown>)) ?? [];
+        for (const e of egress) {
+          const broad = publicCidrs(e.cidrs);
+          if (broad.length === 0) continue;
+          if (e.securityGroupRefUnknown) continue;
+          const sg = TYPES.securityGroup.includes(r.type as never) ? r : groups.find((g) => refersTo(e.securityGroupRef, g));
+          if (!sg || computeGroup(sg) !== false) continue;
+          report(`${describe(r)} lets security group "${sg.name}" (attached to no compute) send ${e.protocol === "-1" ? "every protocol" : range(e)} to ${broad.join(", ")}: only node and instance groups reach the internet; limit it to the VPC or to other groups.`, r.urn);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "sg-rules-described",
+    description: "Security groups and each of their rules (inline, aws.vpc.SecurityGroupIngressRule/EgressRule, aws.ec2.SecurityGroupRule) say what they are for in a description, so a reviewer can tell an intended opening from a stray one.",
+    enforcementLevel: "mandatory",
+    types: [...SG_TYPES, ...TYPES.vpcEgressRule],
+    validate: (p, { args }, report) => {
+      if (TYPES.securityGroup.includes(args.type as never)) {
+        if (!isSet(p.description) || p.description === "Managed by Pulumi") report(`${describe(args)} has no description of its own (it would be "Managed by Pulumi").`);
+        for (const dir of ["ingress", "egress"] as const) {
+          list(p[dir] as { description?: unknown }[]).forEach((rule, n) => {
+            if (!isSet(rule?.description)) report(`${describe(args)}: inline ${dir}[${n}] has no description.`);
+          });
+        }
+        return;
+      }
+      if (!isSet(p.description)) report(`${describe(args)} has no description; say what the opening is for.`);
+    },
+  }),
+  stackRule({
+    name: "network-resources-in-use",
+    description: "Every security group (other than a VPC's default) is attached to something, and every Elastic IP is associated: a stray group is an opening waiting for a resource, a stray address one waiting for a dangling DNS record.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const ruleTypes = new Set<string>([...TYPES.vpcIngressRule, ...TYPES.vpcEgressRule, ...TYPES.ec2SecurityGroupRule, ...TYPES.securityGroup]);
+      for (const sg of ofType(resources, TYPES.securityGroup)) {
+        const { referrers, unknown } = referrersOf(resources, sg);
+        if (unknown || referrers.some((r) => !ruleTypes.has(r.type) && !r.type.startsWith("pulumi:"))) continue;
+        report(`Security group "${sg.name}" is attached to nothing (only rules refer to it); delete it or attach it.`, sg.urn);
+      }
+      for (const eip of ofType(resources, ["aws:ec2/eip:Eip"])) {
+        if (isSet(ifKnown(() => eip.props.instance)) || isSet(ifKnown(() => eip.props.networkInterface)) || unknownAt(() => eip.props.instance)) continue;
+        const { referrers, unknown } = referrersOf(resources, eip, ["allocationId", "publicIp"]);
+        if (unknown || referrers.length > 0) continue;
+        report(`Elastic IP "${eip.name}" is associated with nothing (no instance, interface, NAT gateway, association or load balancer refers to it); release it.`, eip.urn);
       }
     },
   }),

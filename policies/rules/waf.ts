@@ -7,20 +7,51 @@ type Distribution = Props<cloudfront.DistributionArgs>;
 type WebAcl = Props<wafv2.WebAclArgs>;
 
 const COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet";
+const KNOWN_BAD_INPUTS = "AWSManagedRulesKnownBadInputsRuleSet";
+/** The AWS managed groups a CloudFront web ACL must enforce: OWASP basics and exploit signatures. */
+export const REQUIRED_MANAGED_GROUPS = [COMMON_RULE_SET, KNOWN_BAD_INPUTS].map((name) => ({ vendor: "AWS", name }));
+/** Headers that carry credentials: a request log must redact them. */
+export const CREDENTIAL_HEADERS = ["authorization", "cookie"];
+const WAF_LOG_PREFIX = "aws-waf-logs-";
+
+type LoggingConfiguration = Props<wafv2.WebAclLoggingConfigurationArgs>;
+type Filter = { behavior?: string; requirement?: string; conditions?: unknown[] };
+
+/**
+ * What keeps a web ACL's logging configuration from recording which rule decided each request:
+ * no destination, a filter that drops by default and keeps nothing, or credentials left readable.
+ */
+export function wafLoggingProblems(c: LoggingConfiguration): string[] {
+  const problems: string[] = [];
+  if (list(c.logDestinationConfigs).length === 0) problems.push("has no log destination");
+  const filter = c.loggingFilter as { defaultBehavior?: string; filters?: Filter[] } | undefined;
+  if (filter?.defaultBehavior === "DROP" && !list(filter.filters).some((f) => f?.behavior === "KEEP" && list(f.conditions).length > 0)) {
+    problems.push("drops every request by default and keeps none (loggingFilter)");
+  }
+  const redacted = new Set(
+    list(c.redactedFields as { singleHeader?: { name?: string } }[])
+      .map((f) => f?.singleHeader?.name)
+      .filter((n): n is string => typeof n === "string")
+      .map((n) => n.toLowerCase()),
+  );
+  const readable = CREDENTIAL_HEADERS.filter((h) => !redacted.has(h));
+  if (readable.length > 0) problems.push(`logs the ${readable.join(" and ")} header${readable.length > 1 ? "s" : ""} in clear (redactedFields singleHeader)`);
+  return problems;
+}
 
 /** What a CloudFront web ACL fails to enforce: CLOUDFRONT scope, then the effect of its rules in priority order. */
 export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEGER, ctx: WafContext = { ipSetAddresses: () => undefined }, countableRules: string[] = ["SizeRestrictions_BODY"]): string[] {
   const problems: string[] = [];
   if (acl.scope !== "CLOUDFRONT") problems.push(`scope is ${acl.scope ?? "unset"}, not CLOUDFRONT`);
   const rules = list(acl.rules) as WafRule[];
-  problems.push(...webAclEffectProblems(rules, { managedGroups: [{ vendor: "AWS", name: COMMON_RULE_SET }], countableRules, maxRateLimit }, ctx));
+  problems.push(...webAclEffectProblems(rules, { managedGroups: REQUIRED_MANAGED_GROUPS, countableRules, maxRateLimit }, ctx));
   return problems;
 }
 
 export const wafPolicies: Policies = [
   stackRule({
     name: "cloudfront-waf-prod",
-    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
+    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET} and ${KNOWN_BAD_INPUTS} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
     enforcementLevel: "mandatory",
     config: {
       ...environmentConfig,
@@ -66,6 +97,36 @@ export const wafPolicies: Policies = [
         const problems = ifKnown(() => webAclProblems(JSON.parse(JSON.stringify(acl.props)) as WebAcl, Number(config.maxRateLimit), ctx, config.countableRules as string[]));
         if (problems === undefined) continue;
         if (problems.length > 0) report(`Web ACL "${acl.name}" of distribution "${d.name}": ${problems.join("; ")}.`, acl.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "waf-logging-prod",
+    description: `In prod, every CLOUDFRONT web ACL the stack declares logs its requests: an aws.wafv2.WebAclLoggingConfiguration on it with a destination (a log group of the stack must be named ${WAF_LOG_PREFIX}…, as WAF requires), no filter that drops every request, and the ${CREDENTIAL_HEADERS.join(" and ")} headers redacted.`,
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const configurations = ofType(resources, ["aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"]);
+      const logGroups = ofType(resources, ["aws:cloudwatch/logGroup:LogGroup"]);
+      for (const acl of ofType(resources, TYPES.webAcl)) {
+        if (!isProd(config, acl) || ifKnown(() => (acl.props as WebAcl).scope) !== "CLOUDFRONT") continue;
+        const mine = configurations.filter((c) => refersTo(ifKnown(() => c.props.resourceArn), acl));
+        const pending = configurations.filter((c) => unknownAt(() => c.props.resourceArn));
+        if (mine.length === 0) {
+          if (pending.length === 0) report(`Web ACL "${acl.name}" in a prod stack logs no requests: add an aws.wafv2.WebAclLoggingConfiguration for it (a blocked request can't be traced to its rule otherwise).`, acl.urn);
+          continue;
+        }
+        for (const c of mine) {
+          const props = ifKnown(() => JSON.parse(JSON.stringify(c.props)) as LoggingConfiguration);
+          if (props === undefined) continue;
+          const problems = wafLoggingProblems(props);
+          for (const destination of list(props.logDestinationConfigs)) {
+            const group = logGroups.find((g) => refersTo(destination, g));
+            const name = group ? ifKnown(() => group.props.name) : undefined;
+            if (typeof name === "string" && !name.startsWith(WAF_LOG_PREFIX)) problems.push(`its log group "${name}" is not named ${WAF_LOG_PREFIX}…, so WAF can't deliver to it`);
+          }
+          if (problems.length > 0) report(`Logging configuration "${c.name}" of web ACL "${acl.name}" ${problems.join("; ")}.`, c.urn);
+        }
       }
     },
   }),

@@ -6,21 +6,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { coverage } from "./cidr";
+// One reader of policy documents for rules and semantics alike (statements, values, effects).
+import { isAllow, values, type Statement } from "../rules/documents";
 
-export interface Statement {
-  Sid?: string;
-  Effect?: string;
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: unknown;
-  NotAction?: unknown;
-  Resource?: unknown;
-  NotResource?: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-export const values = (v: unknown): string[] => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map((x) => String(x)));
-export const isAllow = (s: Statement) => String(s.Effect ?? "").toLowerCase() === "allow";
+export { isAllow, values, type Statement };
 
 // ── The action catalogue ─────────────────────────────────────────────────────────────────────
 
@@ -317,6 +306,43 @@ export function escalations(statements: Statement[]): Finding[] {
   if (passRole) {
     const launch = PASSROLE_TARGETS.filter((a) => allows.some((s) => grantsAction(s, a)));
     if (launch.length > 0) out.push({ statement: passRole, why: `allows iam:PassRole on any role together with ${launch.join(", ")}${label(passRole)}: it can run code as any role it passes` });
+  }
+  return out;
+}
+
+// ── Statements that cancel each other ────────────────────────────────────────────────────────
+
+const flatPrincipals = (p: unknown): string[] =>
+  typeof p === "string" ? [p] : typeof p === "object" && p !== null ? Object.values(p as Record<string, unknown>).flatMap((v) => values(v)) : [];
+
+export interface Lockout {
+  deny: Statement;
+  allow: Statement;
+  principal: string;
+  action: string;
+}
+
+/**
+ * Grants of a document that an unconditional Deny of the same document takes back from everyone (Principal `*`, or
+ * everyone but a NotPrincipal list): a Deny with NotPrincipal that names only an account root locks out the services
+ * and roles the Allow statements exist for (CloudFront reading a bucket, log delivery writing to it).
+ */
+export function lockouts(statements: Statement[]): Lockout[] {
+  const out: Lockout[] = [];
+  const denies = statements.filter((s) => !isAllow(s) && String(s.Effect ?? "").toLowerCase() === "deny" && (s.Condition === undefined || Object.keys(s.Condition).length === 0));
+  for (const deny of denies) {
+    const everyone = deny.NotPrincipal !== undefined || flatPrincipals(deny.Principal).includes("*");
+    if (!everyone) continue;
+    const excepted = flatPrincipals(deny.NotPrincipal);
+    const denyResources = deny.NotResource !== undefined ? ["*"] : values(deny.Resource ?? "*");
+    for (const allow of statements.filter(isAllow)) {
+      const allowResources = values(allow.Resource ?? "*");
+      if (!allowResources.some((r) => denyResources.some((d) => d === "*" || wildcardMatch(d, r, false)))) continue;
+      for (const principal of flatPrincipals(allow.Principal).filter((p) => !excepted.includes(p))) {
+        const action = values(allow.Action).find((a) => grantsAction(deny, a));
+        if (action) out.push({ deny, allow, principal, action });
+      }
+    }
   }
   return out;
 }

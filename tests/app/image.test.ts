@@ -30,7 +30,7 @@ test("the runtime stage holds the build output and production dependencies only"
   expect(image.cmd).toEqual(["node", "dist/main.js"]);
   expect(has("dist/main.js")).toBe(true);
   expect(has("static")).toBe(true);
-  for (const dep of ["find-my-way", "ioredis", "pino", "ws", "zod", "@edgestack/contract"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
+  for (const dep of ["find-my-way", "ioredis", "pino", "prom-client", "ws", "zod", "@edgestack/contract"]) expect(has(`node_modules/${dep}/package.json`)).toBe(true);
   // The contract package as built JavaScript, not a link into the build's sources.
   expect(has("node_modules/@edgestack/contract/dist/index.js")).toBe(true);
   // No sources, no compiler, no test tooling, no benchmark-only dependency.
@@ -44,7 +44,7 @@ test("the runtime stage holds the build output and production dependencies only"
 
 test("the image's command serves, passes its HEALTHCHECK and stops cleanly on STOPSIGNAL", async () => {
   const port = await freePort();
-  const env = { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port), HOST: "127.0.0.1", REDIS_URL: redis.url, SHUTDOWN_DELAY_MS: "0", LOG_LEVEL: "warn" };
+  const env = { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port), METRICS_PORT: "0", HOST: "127.0.0.1", REDIS_URL: redis.url, SHUTDOWN_DELAY_MS: "0", LOG_LEVEL: "warn" };
   const [command, ...args] = image.cmd;
   const proc = spawn(command!, args, { cwd: image.workdir, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

@@ -31,6 +31,7 @@ describe("app process", () => {
     [{ RATE_LIMIT_MAX: "0x10" }, /RATE_LIMIT_MAX="0x10": must be a decimal integer/],
     [{ SHUTDOWN_DELAY_MS: "40000" }, /SHUTDOWN_TIMEOUT_MS="30000" \(default\)/],
     [{ HOST: "192.0.2.1", PORT: "18080" }, /cannot listen on HOST="192.0.2.1" PORT="18080": EADDRNOTAVAIL/],
+    [{ HOST: "127.0.0.1", PORT: "0", METRICS_HOST: "192.0.2.1", METRICS_PORT: "19464" }, /cannot listen on METRICS_HOST="192.0.2.1" METRICS_PORT="19464": EADDRNOTAVAIL/],
   ])("exits 78 naming the variable, without a stack trace: %j", async (env, expected) => {
     const child = runAppMain({ REDIS_URL: "redis://127.0.0.1:1", ...env });
     expect(await child.exit).toBe(78);

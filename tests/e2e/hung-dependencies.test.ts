@@ -3,8 +3,8 @@
  * cluster-shaped local path: a request costs at most one configured timeout for the dependency it
  * waits on. Redis: the app's command timeout (fail open: 200 without the limiter's headers). The
  * DNS server: nothing a request waits on (nginx keeps the addresses it resolved; its re-resolution
- * times out in the background). A replica: covered by tests/e2e/failover.test.ts (one read timeout,
- * then the retry on another replica).
+ * times out in the background). A replica: covered by tests/e2e/failover.test.ts (one and two stopped
+ * replicas: one read timeout, then short retries on the others, within one read plus one connect timeout).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { startDataPlane, type DataPlane } from "../../local";

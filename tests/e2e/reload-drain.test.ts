@@ -5,9 +5,9 @@
  * client is connected again at once, and the HTTP load keeps being answered.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { WebSocket } from "ws";
 import { startDataPlane, type DataPlane } from "../../local";
 import { runLoad, UNREACHABLE_LIMITS } from "../../local/load";
+import { reconnectingClient } from "../harness/reconnectingWebSocket";
 
 const DRAIN_MS = 2000;
 let plane: DataPlane;
@@ -19,42 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await plane?.stop();
 });
-
-interface Closed {
-  code: number;
-  at: number;
-}
-
-/** A client that reconnects at once whenever it is closed; records each close and each (re)open. */
-function reconnectingClient(url: string) {
-  const closes: Closed[] = [];
-  const opens: number[] = [];
-  let current: WebSocket | undefined;
-  let stopped = false;
-  const connect = () => {
-    if (stopped) return;
-    const ws = new WebSocket(url);
-    current = ws;
-    ws.once("open", () => opens.push(Date.now()));
-    ws.once("close", (code) => {
-      closes.push({ code, at: Date.now() });
-      setImmediate(connect);
-    });
-    ws.on("error", () => undefined);
-  };
-  connect();
-  return {
-    closes,
-    opens,
-    get open() {
-      return current?.readyState === WebSocket.OPEN;
-    },
-    stop() {
-      stopped = true;
-      current?.terminate();
-    },
-  };
-}
 
 test("reloads and a rolling replacement of the app tier under load: WebSockets end within the drain and reconnect at once; HTTP keeps being answered", async () => {
   const timeout = Number(/worker_shutdown_timeout (\d+)s;/.exec(plane.nginxConf)![1]);

@@ -13,10 +13,11 @@ export interface AppProcess {
 
 const started: ChildProcess[] = [];
 
-/** Starts the app with exactly `env` (plus PATH), capturing its output. */
+/** Starts the app with exactly `env` (plus PATH, and METRICS_PORT=0 unless given), capturing its output. */
 export function runAppMain(env: Record<string, string>): AppProcess {
   const proc = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    // Metrics on any free port unless a test names one (the default 9464 would collide across tests).
+    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   started.push(proc);

@@ -1,11 +1,11 @@
 import { parseLocalArgs, UsageError } from "../../local/args";
 
 test("defaults: stack dev, port 8080, 3 replicas", () => {
-  expect(parseLocalArgs([])).toEqual({ stack: "dev", port: 8080, replicas: 3, nlb: false, clean: false, help: false });
+  expect(parseLocalArgs([])).toEqual({ stack: "dev", port: 8080, replicas: 3, nlb: false, observe: false, clean: false, help: false });
 });
 
 test("flags in both spellings", () => {
-  expect(parseLocalArgs(["--stack", "prod", "--port=9090", "--replicas", "5"])).toEqual({ stack: "prod", port: 9090, replicas: 5, nlb: false, clean: false, help: false });
+  expect(parseLocalArgs(["--stack", "prod", "--port=9090", "--replicas", "5"])).toEqual({ stack: "prod", port: 9090, replicas: 5, nlb: false, observe: false, clean: false, help: false });
   expect(parseLocalArgs(["--nlb", "--clean"])).toMatchObject({ nlb: true, clean: true });
   expect(parseLocalArgs(["-h"]).help).toBe(true);
 });

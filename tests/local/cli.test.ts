@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import * as https from "node:https";
 import * as net from "node:net";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../infra/config/stack-files";
+import { PROJECT_ROOT } from "../../offline/engine/stack-files";
 import { httpGet } from "../../local/load";
 import { freePort } from "../../local/processes/ports";
 

@@ -19,6 +19,8 @@ import { podSecurityCases } from "./fixtures/podsecurity";
 import { wafCases } from "./fixtures/waf";
 import { effectCases } from "./fixtures/effects";
 import { environmentCases } from "./fixtures/environment";
+import { observabilityCases } from "./fixtures/observability";
+import { settingsCases } from "./fixtures/settings";
 
 const cases = [
   ...environmentCases,
@@ -38,6 +40,8 @@ const cases = [
   ...podSecurityCases,
   ...timeoutCases,
   ...effectCases,
+  ...observabilityCases,
+  ...settingsCases,
 ];
 
 describe("the policy pack", () => {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { parseStackConfig } from "../../infra/config/schema";
 import { imageRepositoryName } from "../../infra/image/settings";
-import { readStackFiles } from "../../infra/config/stack-files";
+import { readStackFiles } from "../../offline/engine/stack-files";
 
 type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, any>; env?: Record<string, string> };
 type Job = { needs?: string | string[]; environment?: string; outputs?: Record<string, string>; steps: Step[] };

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { clientIp, forwardedProto, type TrustedProxies } from "../clientIp";
 import type { AccessLogMode } from "../config";
 import { allowHeader, APP_HEADERS, HTTP_METHODS, type AppMethod, type HttpMethod } from "@edgestack/contract";
+import { UNMATCHED, type RouteLabels } from "../metrics";
 
 /**
  * The app's HTTP layer: node:http with find-my-way (Fastify's router) and nothing in between.
@@ -34,6 +35,8 @@ export interface HttpServerOptions {
   takeLogLine?: () => boolean;
   /** True once draining: responses then say `Connection: close`. */
   isDraining: () => boolean;
+  /** Told of every answer (app/src/metrics.ts): the route's labels, never the raw path. */
+  observe?: (labels: RouteLabels, method: string | undefined, status: number, seconds: number) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -53,6 +56,8 @@ export const SLOW_REQUEST_MS = 1000;
 export class Exchange {
   /** Route parameters (`/static/:name` → params.name). */
   params: Record<string, string | undefined> = {};
+  /** The matched route's template and contract entry (metrics labels); UNMATCHED until routed. */
+  route: RouteLabels = UNMATCHED;
   private ip: string | undefined = undefined;
 
   constructor(
@@ -91,6 +96,7 @@ export class Exchange {
     this.res.writeHead(status, headers);
     this.res.end(body);
     this.server.logAccess(this, status);
+    this.server.options.observe?.(this.route, this.req.method, status, (performance.now() - this.startedAt) / 1000);
   }
 }
 
@@ -116,9 +122,9 @@ export class HttpServer {
   private readonly table: { method: AppMethod; path: string }[] = [];
 
   /** Registers `handler` for each method on `path`; a GET route answers HEAD too. */
-  on(methods: readonly AppMethod[], path: string, handler: Handler): void {
+  on(methods: readonly AppMethod[], path: string, handler: Handler, labels: RouteLabels = { route: path, contract: "none" }): void {
     for (const method of methods) {
-      this.router.on(method, path, handler as unknown as FindMyWay.Handler<FindMyWay.HTTPVersion.V1>);
+      this.router.on(method, path, handler as unknown as FindMyWay.Handler<FindMyWay.HTTPVersion.V1>, labels);
       this.table.push({ method, path });
     }
   }
@@ -149,6 +155,7 @@ export class HttpServer {
       return;
     }
     if (route.params !== undefined) exchange.params = route.params;
+    if (route.store !== undefined && route.store !== null) exchange.route = route.store as RouteLabels;
     const handler = route.handler as unknown as Handler;
     try {
       const result = handler(exchange);

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { APP_PORT } from "./http";
+import { APP_METRICS_PORT, APP_PORT } from "./http";
 
 /**
  * The app's environment, defined once: every variable the app reads, its bounds and its default
@@ -28,7 +28,14 @@ export const APP_ENV = {
   HEADERS_TIMEOUT_MS: { min: 1000, max: 3_700_000, default: undefined },
   REDIS_COMMAND_TIMEOUT_MS: { min: 10, max: 60_000, default: 500 },
   WS_HEARTBEAT_MS: { min: 50, max: 3_600_000, default: 30_000 },
+  METRICS_PORT: { min: 0, max: 65_535, default: APP_METRICS_PORT }, // 0 = any free port (tests)
+  /** Each entry of METRICS_LATENCY_THRESHOLDS_MS (an SLO latency threshold, a histogram bucket). */
+  METRICS_LATENCY_THRESHOLD_MS: { min: 1, max: 60_000, default: undefined },
 } as const;
+
+/** The SLO latency thresholds the app's histograms have as buckets when unset (the stack's default SLO thresholds; a test keeps them equal). */
+export const DEFAULT_LATENCY_THRESHOLDS_MS = [300, 1000] as const;
+export const METRICS_MODES = ["on", "off"] as const;
 
 /**
  * After its shutdown delay the app stops accepting, lets in-flight requests finish and closes its
@@ -81,7 +88,7 @@ const integer = (name: keyof typeof APP_ENV) => {
     .transform(Number)
     .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
 };
-const withDefault = (name: Exclude<keyof typeof APP_ENV, "HEADERS_TIMEOUT_MS">) => integer(name).default(APP_ENV[name].default);
+const withDefault = (name: Exclude<keyof typeof APP_ENV, "HEADERS_TIMEOUT_MS" | "METRICS_LATENCY_THRESHOLD_MS">) => integer(name).default(APP_ENV[name].default);
 
 /** A comma-separated list (spaces around entries ignored, empty entries dropped). */
 const list = () => z.string().transform((value) => value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""));
@@ -131,6 +138,17 @@ export const appEnvObject = z.object({
   INSTANCE_ID: z.string().min(1).max(128).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   ACCESS_LOG: z.enum(ACCESS_LOG_MODES).default("errors"),
+  METRICS: z.enum(METRICS_MODES).default("on"),
+  METRICS_PORT: withDefault("METRICS_PORT"),
+  // Unset: HOST.
+  METRICS_HOST: z.string().refine((value) => isIP(value) !== 0, { message: "must be an IP address to bind (e.g. 0.0.0.0, ::, 127.0.0.1)" }).optional(),
+  METRICS_LATENCY_THRESHOLDS_MS: list()
+    .refine(
+      (values) => values.every((v) => /^[0-9]{1,16}$/.test(v) && Number(v) >= APP_ENV.METRICS_LATENCY_THRESHOLD_MS.min && Number(v) <= APP_ENV.METRICS_LATENCY_THRESHOLD_MS.max),
+      { message: `must be comma-separated milliseconds from ${APP_ENV.METRICS_LATENCY_THRESHOLD_MS.min} to ${APP_ENV.METRICS_LATENCY_THRESHOLD_MS.max}, e.g. 300,1000` },
+    )
+    .transform((values) => values.map(Number))
+    .default([...DEFAULT_LATENCY_THRESHOLDS_MS]),
 });
 
 export type AppEnvName = keyof z.input<typeof appEnvObject>;
@@ -146,6 +164,9 @@ export const appEnvSchema = appEnvObject.superRefine((env, ctx) => {
   }
   if (env.SHUTDOWN_TIMEOUT_MS <= env.SHUTDOWN_DELAY_MS) {
     ctx.addIssue({ code: "custom", path: ["SHUTDOWN_TIMEOUT_MS"], message: `must be above SHUTDOWN_DELAY_MS (${env.SHUTDOWN_DELAY_MS})` });
+  }
+  if (env.METRICS === "on" && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+    ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: `must differ from PORT (${env.PORT}): /metrics must not be reachable where requests are served` });
   }
   if (env.WS_SEND_BUFFER_BYTES < env.WS_MAX_MESSAGE_BYTES) {
     ctx.addIssue({ code: "custom", path: ["WS_SEND_BUFFER_BYTES"], message: `must be at least WS_MAX_MESSAGE_BYTES (${env.WS_MAX_MESSAGE_BYTES}): one echoed message must fit` });
@@ -208,6 +229,10 @@ export interface AppSettings {
   /** Unset in the cluster: the pod's name (a field reference). */
   instanceId?: string;
   logLevel?: LogLevel;
+  /** The /metrics port (never `port`); unset: the app's default. */
+  metricsPort?: number;
+  /** The SLO latency thresholds (ms) the request histograms must have as buckets; unset: the app's default. */
+  metricsLatencyThresholdsMs?: readonly number[];
 }
 
 /**
@@ -232,5 +257,7 @@ export function appEnvironment(s: AppSettings): Partial<Record<AppEnvName, strin
     HEADERS_TIMEOUT_MS: String(s.headersTimeoutMs),
     ...(s.instanceId === undefined ? {} : { INSTANCE_ID: s.instanceId }),
     ...(s.logLevel === undefined ? {} : { LOG_LEVEL: s.logLevel }),
+    ...(s.metricsPort === undefined ? {} : { METRICS_PORT: String(s.metricsPort) }),
+    ...(s.metricsLatencyThresholdsMs === undefined ? {} : { METRICS_LATENCY_THRESHOLDS_MS: s.metricsLatencyThresholdsMs.join(",") }),
   };
 }

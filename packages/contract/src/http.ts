@@ -187,6 +187,11 @@ export const HEADERS = {
 export const PORTS = {
   /** The app's HTTP port (Service target, nginx's upstream port, probes). */
   app: 8080,
+  /**
+   * The app's /metrics port (METRICS_PORT; the OpenTelemetry Prometheus exporter's conventional
+   * port): never the serving port, in no Service, only the scraper admitted.
+   */
+  appMetrics: 9464,
   nginx: {
     /** ALB target (via NodePort `nginxHttpNodePort`): client address from X-Forwarded-For. */
     http: 8080,
@@ -276,3 +281,4 @@ export const APP_HEADERS = {
 
 /** The app's default listening port. */
 export const APP_PORT = PORTS.app;
+export const APP_METRICS_PORT = PORTS.appMetrics;

@@ -4,7 +4,7 @@ import { readStaticAssets, STATIC_CACHE_CONTROL } from "@edgestack/contract";
 import { cacheBehaviors } from "../../../infra/cdn/cache-rules";
 import { buildNginxModel } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { input, ofType, one, runStack, StackRun } from "../../harness";
 
 /** Dev plan: app/static uploaded to the CloudFront static bucket, one object per file. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EKS_ADDON_VERSIONS } from "../../../infra/cluster/versions";
+import { EKS_ADDON_VERSIONS } from "../../../infra/config/eks-versions";
 import { dependsOn, input, ofType, one, runStack, StackRun } from "../../harness";
 
 /**

@@ -34,7 +34,7 @@ describe("EKS control plane", () => {
 
   it("logs the control plane, encrypts Secrets with a rotating KMS key, and uses access entries (API auth)", () => {
     expect(input<string[]>(cluster, "enabledClusterLogTypes")).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
-    const key = one(run, "aws:kms/key:Key");
+    const key = one(run, "aws:kms/key:Key", "cluster-secrets-key");
     expect(input(key, "enableKeyRotation")).toBe(true);
     expect(input(cluster, "encryptionConfig.resources")).toEqual(["secrets"]);
     expect(input<string>(cluster, "encryptionConfig.provider.keyArn")).toMatch(/^arn:aws:kms:eu-west-1:\d{12}:key\//);

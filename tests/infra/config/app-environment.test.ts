@@ -8,7 +8,7 @@ import { APP_DRAIN_SECONDS, APP_ENV } from "@edgestack/contract";
 import { loadConfig } from "../../../app/src/config";
 import { APP_ENV_SOURCES } from "../../../infra/config/app-environment";
 import { fields, parseStackConfig, type FieldName } from "../../../infra/config/schema";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { appEnv } from "../../../infra/workloads/app";
 import { configProblems } from "../../harness/config";
 
@@ -44,7 +44,7 @@ const numericKeys = (Object.entries(APP_ENV_SOURCES) as [string, FieldName[]][])
   .filter((k, i, all) => all.indexOf(k) === i && fields[k].type === "integer");
 
 test("the numeric keys feeding the app's environment are the ones the test walks", () => {
-  expect(numericKeys.sort()).toEqual(["appHeadersTimeoutSeconds", "appKeepAliveSeconds", "appShutdownDelaySeconds", "rateLimitMax", "rateLimitWindowMs", "terminationGracePeriodSeconds", "wsMaxConnectionsPerClient"]);
+  expect(numericKeys.sort()).toEqual(["appHeadersTimeoutSeconds", "appKeepAliveSeconds", "appShutdownDelaySeconds", "rateLimitMax", "rateLimitWindowMs", "sloApiLatencyMs", "sloSiteLatencyMs", "sloWebsocketLatencyMs", "terminationGracePeriodSeconds", "wsMaxConnectionsPerClient"]);
 });
 
 test.each(numericKeys)("%s: every boundary value the stack schema accepts gives an environment the app's parser accepts", (key) => {

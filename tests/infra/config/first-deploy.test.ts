@@ -33,6 +33,18 @@ describe("reserved example domains", () => {
       expect(() => loadStackConfig()).toThrow(/edgestack:domain: "dev\.edgestack\.example\.com" is under the reserved example name/);
     });
   });
+
+  it("are not switched off by a mock monitor; only the offline engine's declared rehearsal skips them", async () => {
+    await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, "edgestack", "dev", false);
+    pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "edgestack:domain": "dev.edgestack.example.com" });
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { declareRehearsal, loadStackConfig } = require("../../../infra/config/load") as typeof import("../../../infra/config/load");
+      expect(() => loadStackConfig()).toThrow(/edgestack:domain: "dev\.edgestack\.example\.com" is under the reserved example name/);
+      declareRehearsal();
+      expect(loadStackConfig().domain).toBe("dev.edgestack.example.com");
+    });
+  });
 });
 
 describe("first-deploy keys", () => {
@@ -65,7 +77,7 @@ describe("first-deploy keys", () => {
     expect(parseStackConfig(base, "dev").kubernetesVersion).toBe("1.35");
     expect(parseStackConfig(base, "dev").clusterSupportType).toBe("STANDARD");
     expect(problems({ ...base, "edgestack:kubernetesVersion": "1.33" })).toEqual([
-      'edgestack:kubernetesVersion: "1.33" has no pinned EKS add-on versions for a new cluster; use "1.35" (infra/cluster/versions.ts)',
+      'edgestack:kubernetesVersion: "1.33" has no pinned EKS add-on versions for a new cluster; use "1.35" (infra/config/eks-versions.ts)',
     ]);
     const { "edgestack:ciDeployRoleArn": _deployRole, ...withoutAccess } = base;
     const existing = { ...withoutAccess, "edgestack:kubernetesVersion": "1.33", "edgestack:existingKubeconfig": "apiVersion: v1", "edgestack:existingNodeSecurityGroupId": "sg-0123456789abcdef0" };

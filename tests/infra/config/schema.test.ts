@@ -1,6 +1,6 @@
 import { fields, parseStackConfig, TIMEOUT_CHAIN } from "../../../infra/config/schema";
 import { configProblems } from "../../harness/config";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 
 const base = { "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com" };
 

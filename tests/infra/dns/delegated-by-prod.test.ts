@@ -1,5 +1,5 @@
 import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { invoke } from "../../../offline/engine/invokes";
 
 /**

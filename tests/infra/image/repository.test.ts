@@ -1,4 +1,4 @@
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { input, one, runStack, StackRun } from "../../harness";
 
 /** Dev plan: the stack's ECR repository, and the app Deployment runs the digest from config. */

@@ -35,6 +35,8 @@ async function vpcWith(vpcCidr: string) {
     cidrBlock: vpcCidr,
     availabilityZoneCount: 2,
     natGateways: "single",
+    flowLogGroupName: "/aws/vpc/unused/flow-logs",
+    isProd: false,
   });
 }
 

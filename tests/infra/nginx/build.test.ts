@@ -71,8 +71,24 @@ describe("cluster mode", () => {
         ],
         keepalive: { connections: prod.nginxUpstreamKeepaliveConnections, timeoutSeconds: prod.nginxUpstreamKeepaliveSeconds, requests: prod.nginxUpstreamKeepaliveRequests },
       },
+      // The fallback for a request the pods' upstream has no live server for: the app's ClusterIP Service
+      // (kube-proxy reaches a ready pod), one server never marked down.
+      {
+        name: "app_fallback",
+        resolver: null,
+        algorithm: "round_robin",
+        zoneSize: "64k",
+        servers: [{ host: prod.appClusterIp, port: 8080, resolve: false, weight: 1, maxFails: 0, failTimeoutSeconds: prod.nginxFailTimeoutSeconds, backup: false }],
+        keepalive: { connections: prod.nginxUpstreamKeepaliveConnections, timeoutSeconds: prod.nginxUpstreamKeepaliveSeconds, requests: prod.nginxUpstreamKeepaliveRequests },
+      },
     ]);
     expect(buildNginxModel({ ...prod, nginxUpstreamKeepaliveConnections: 0 }, { mode: "cluster" }).upstreams[0].keepalive).toBeNull();
+  });
+
+  test("every proxied location falls back to the app's ClusterIP upstream when the pods' upstream has no live server", () => {
+    const locations = model.servers.flatMap((s) => (s.role === "proxy" ? s.locations : s.role === "redirect_https" ? [s.health] : []));
+    expect(locations.length).toBeGreaterThan(3);
+    for (const l of locations) expect({ path: l.path, upstream: l.upstream, fallback: l.fallbackUpstream }).toEqual({ path: l.path, upstream: "app", fallback: "app_fallback" });
   });
 
   test("paths live in the image's writable /tmp; logs go to the container's stdio; no X-Upstream", () => {
@@ -117,7 +133,13 @@ describe("cluster mode", () => {
     for (const r of ROUTES.filter((r) => r.nginx === "health")) expect(byPath[r.path]).toMatchObject({ rateLimited: false, accessLog: false });
     const nlbTls = model.servers[1] as NginxProxyServer;
     expect(nlbTls.locations.find((l) => l.path === "/")?.defaultCacheControl).toBe(byPath["/"].defaultCacheControl);
-    expect(model.retry).toEqual({ tries: prod.nginxNextUpstreamTries, timeoutSeconds: prod.proxyReadTimeoutSeconds + prod.proxyConnectTimeoutSeconds });
+    // After a timed-out attempt, the retries share one connect timeout: attempts of a quarter, started within three quarters.
+    const quarter = Math.floor((prod.proxyConnectTimeoutSeconds * 1000) / 4);
+    expect(model.retry).toEqual({
+      tries: prod.nginxNextUpstreamTries,
+      timeoutSeconds: prod.proxyReadTimeoutSeconds + prod.proxyConnectTimeoutSeconds,
+      afterTimeout: { budgetMs: 3 * quarter, attemptTimeoutMs: quarter },
+    });
     expect(model.rateLimit).toMatchObject({
       requestsPerMinute: prod.nginxRateLimitPerMinute,
       burst: prod.nginxRateLimitBurst,

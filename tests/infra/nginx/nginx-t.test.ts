@@ -5,7 +5,7 @@
  */
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../../infra/config/stack-files";
+import { PROJECT_ROOT } from "../../../offline/engine/stack-files";
 import { runRenderCli } from "../../../ops/nginx/render";
 import { readFileSync } from "node:fs";
 import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx } from "../../../local/processes/nginx";

@@ -90,6 +90,7 @@ function locationArb(upstreams: string[], p: fc.Arbitrary<string>, match: fc.Arb
     path: p,
     match,
     upstream: fc.constantFrom(...upstreams),
+    fallbackUpstream: fc.option(fc.constantFrom(...upstreams), { nil: null }),
     websocket: fc.boolean(),
     rateLimited: fc.boolean(),
     accessLog: fc.boolean(),
@@ -99,7 +100,10 @@ function locationArb(upstreams: string[], p: fc.Arbitrary<string>, match: fc.Arb
     immutableCacheSeconds: fc.option(seconds(315_360_000), { nil: null }),
     defaultCacheControl: fc.option(headerValue, { nil: null }),
     methods: fc.subarray([...HTTP_METHODS], { minLength: 1 }),
-  }).map((l) => (l.immutableCacheSeconds !== null ? { ...l, defaultCacheControl: null } : l));
+  })
+    .map((l) => (l.immutableCacheSeconds !== null ? { ...l, defaultCacheControl: null } : l))
+    // A fallback is another upstream than the location's own.
+    .map((l) => (l.fallbackUpstream === l.upstream ? { ...l, fallbackUpstream: null } : l));
 }
 
 const modelArb: fc.Arbitrary<NginxModel> = fc
@@ -209,7 +213,11 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
         perPod: fc.integer({ min: 8, max: 8 }),
         zoneSize,
       }),
-      retry: fc.record({ tries: fc.integer({ min: 1, max: 10 }), timeoutSeconds: seconds(600) }),
+      retry: fc.record({
+        tries: fc.integer({ min: 1, max: 10 }),
+        timeoutSeconds: seconds(600),
+        afterTimeout: fc.record({ budgetMs: fc.integer({ min: 1, max: 600_000 }), attemptTimeoutMs: fc.integer({ min: 1, max: 600_000 }) }),
+      }),
       securityHeaders: fc.array(fc.record({ name: headerName, value: headerValue }), { maxLength: 4 }),
       hsts: fc.option(fc.record({ maxAgeSeconds: fc.integer({ min: 0, max: 63_072_000 }), includeSubDomains: fc.boolean(), preload: fc.boolean() }), { nil: null }),
       exposeUpstreamAddress: fc.boolean(),

@@ -144,7 +144,8 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       `proxy_read_timeout ${dev.proxyReadTimeoutSeconds}s;`,
       `proxy_send_timeout ${dev.proxySendTimeoutSeconds}s;`,
       // Never http_503: a deliberate 503 (draining /health, fail-closed API) must not mark a pod down.
-      "proxy_next_upstream error timeout http_502 http_504;",
+      // A timed-out attempt ends this phase: the short retries follow (error_page 504 to its retry location).
+      "proxy_next_upstream error http_502 http_504;",
       `proxy_next_upstream_tries ${dev.nginxNextUpstreamTries};`,
       `proxy_next_upstream_timeout ${dev.proxyReadTimeoutSeconds + dev.proxyConnectTimeoutSeconds}s;`,
     ]));

@@ -9,7 +9,7 @@ import { WebSocketServer } from "ws";
 import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
 import { routePath, type RouteEntry } from "@edgestack/contract";
 import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { freePort } from "../../../local/processes/ports";
 import { timeWaitOn } from "../../../local/processes/sockets";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../../../local/processes/nginx";

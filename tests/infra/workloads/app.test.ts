@@ -1,6 +1,7 @@
 import { parseStackConfig } from "../../../infra/config/schema";
-import { routePath } from "@edgestack/contract";
-import { APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
+import { APP_ENV, routePath } from "@edgestack/contract";
+import { APP_METRICS_PORT, APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appPodsServiceSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
+import { latencyThresholdsMs, sloSpec } from "../../../infra/observability/slo";
 import { loadConfig } from "../../../app/src/config";
 
 const config = parseStackConfig(
@@ -37,6 +38,8 @@ describe("appEnv", () => {
       SHUTDOWN_TIMEOUT_MS: "49500",
       KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),
       HEADERS_TIMEOUT_MS: String(config.appHeadersTimeoutSeconds * 1000),
+      METRICS_PORT: "9464",
+      METRICS_LATENCY_THRESHOLDS_MS: "300,1000",
     });
   });
 
@@ -50,6 +53,13 @@ describe("appEnv", () => {
     expect(app.trustProxyCidrs).toEqual([config.vpcCidr]);
     expect(app.websocket.allowedOrigins).toEqual([`https://${config.domain}`, `https://${config.wwwSubdomain}.${config.domain}`]);
     expect(app.redisCluster).toBe(true);
+    expect(app.metrics).toEqual({ port: APP_METRICS_PORT, host: "0.0.0.0", latencyThresholdsMs: [300, 1000] });
+  });
+
+  it("uses the app's own default metrics port and SLO thresholds as its defaults", () => {
+    const defaults = loadConfig({});
+    expect(defaults.metrics?.port).toBe(APP_METRICS_PORT);
+    expect(defaults.metrics?.latencyThresholdsMs).toEqual(latencyThresholdsMs(sloSpec(parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com" }, "dev"))));
   });
 });
 
@@ -74,7 +84,11 @@ describe("appDeploymentSpec", () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: routePath("readiness"), port: "http" });
     expect(container.livenessProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
     expect(container.startupProbe.httpGet).toEqual({ path: routePath("liveness"), port: "http" });
-    expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+    // The metrics port is the container's only other port; the Services below list "http" alone.
+    expect(container.ports).toEqual([
+      { name: "http", containerPort: 8080, protocol: "TCP" },
+      { name: "metrics", containerPort: APP_METRICS_PORT, protocol: "TCP" },
+    ]);
   });
 
   it("reads REDIS_URL from the Secret, never from a literal", () => {
@@ -107,6 +121,13 @@ describe("Service, PDB and HPA", () => {
     const service = appServiceSpec(config) as any;
     expect(service).toMatchObject({ type: "ClusterIP", clusterIP: config.appClusterIp, ports: [{ port: 8080, targetPort: "http" }] });
     expect(service.selector).toEqual(spec.selector.matchLabels);
+  });
+
+  it("never exposes the metrics port through a Service (nginx's upstream and the ClusterIP carry http only)", () => {
+    expect(APP_METRICS_PORT).toBe(APP_ENV.METRICS_PORT.default);
+    for (const service of [appServiceSpec(config), appPodsServiceSpec()] as any[]) {
+      expect(service.ports.map((p: { name: string; port: number; targetPort: unknown }) => [p.name, p.port, p.targetPort])).toEqual([["http", APP_PORT, "http"]]);
+    }
   });
 
   it("lets one pod go at a time, whatever the replica count", () => {

@@ -1,6 +1,7 @@
 import { NGINX_PORTS } from "../../../infra/nginx/model";
-import { APP_PORT } from "../../../infra/workloads/app";
-import { CLUSTER_DNS_PEER, networkPolicySpecs } from "../../../infra/workloads/network-policies";
+import { APP_METRICS_PORT, APP_PORT } from "../../../infra/workloads/app";
+import { NGINX_EXPORTER_PORT } from "../../../infra/workloads/nginx";
+import { CLUSTER_DNS_PEER, METRICS_SCRAPER_PEER, networkPolicySpecs } from "../../../infra/workloads/network-policies";
 import { input, ofType, runStack, StackRun } from "../../harness";
 
 const inputs = { vpcCidr: "10.20.0.0/16", privateSubnetCidrs: ["10.20.96.0/19", "10.20.128.0/19"], redisPort: 6379 };
@@ -15,7 +16,7 @@ describe("networkPolicySpecs", () => {
   });
 
   it("allows exactly the design's flows", () => {
-    expect(Object.keys(byName).sort()).toEqual(["app-from-nginx", "app-to-redis", "default-deny", "dns", "nginx-from-vpc", "nginx-to-app"]);
+    expect(Object.keys(byName).sort()).toEqual(["app-from-nginx", "app-metrics-from-scraper", "app-to-redis", "default-deny", "dns", "nginx-exporter-from-scraper", "nginx-from-vpc", "nginx-to-app"]);
     expect(byName["nginx-from-vpc"]).toEqual({
       podSelector: nginx,
       policyTypes: ["Ingress"],
@@ -28,6 +29,20 @@ describe("networkPolicySpecs", () => {
     ]);
     expect(byName["app-to-redis"]).toEqual({ podSelector: app, policyTypes: ["Egress"], egress: [{ to: inputs.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(6379)] }] });
     expect(byName.dns).toEqual({ podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [CLUSTER_DNS_PEER], ports: [{ protocol: "UDP", port: 53 }, tcp(53)] }] });
+  });
+
+  it("admits only the metrics scraper on the app's metrics port, and no other rule opens it", () => {
+    expect(byName["app-metrics-from-scraper"]).toEqual({ podSelector: app, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(APP_METRICS_PORT)] }] });
+    expect(byName["nginx-exporter-from-scraper"]).toEqual({ podSelector: nginx, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(NGINX_EXPORTER_PORT)] }] });
+    expect(METRICS_SCRAPER_PEER.podSelector.matchLabels).toEqual({ "edgestack.io/metrics-scraper": "true" });
+    // A named namespace (the API server's label): a pod label alone could be carried in any namespace.
+    expect(METRICS_SCRAPER_PEER.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "monitoring" });
+    type Rule = { ports?: { port: number }[] };
+    for (const [name, spec] of Object.entries(byName) as [string, { ingress?: Rule[] }][]) {
+      if (name.endsWith("-from-scraper")) continue;
+      for (const rule of spec.ingress ?? []) expect((rule.ports ?? []).map((p) => p.port)).not.toEqual(expect.arrayContaining([APP_METRICS_PORT]));
+      for (const rule of spec.ingress ?? []) expect((rule.ports ?? []).map((p) => p.port)).not.toContain(NGINX_EXPORTER_PORT);
+    }
   });
 
   it("never admits every peer: each rule names its peers and ports", () => {
@@ -49,7 +64,7 @@ describe("the dev stack's NetworkPolicies", () => {
 
   it("puts them in the edgestack namespace with the VPC's and private subnets' CIDRs", () => {
     const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-    expect(policies.map((p) => input(p, "metadata.name")).sort()).toEqual(["app-from-nginx", "app-to-redis", "default-deny", "dns", "nginx-from-vpc", "nginx-to-app"]);
+    expect(policies.map((p) => input(p, "metadata.name")).sort()).toEqual(["app-from-nginx", "app-metrics-from-scraper", "app-to-redis", "default-deny", "dns", "nginx-exporter-from-scraper", "nginx-from-vpc", "nginx-to-app"]);
     for (const p of policies) expect(input(p, "metadata.namespace")).toBe("edgestack");
     const vpc = ofType(run, "aws:ec2/vpc:Vpc")[0];
     const privateCidrs = ofType(run, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private")).map((s) => input<string>(s, "cidrBlock"));

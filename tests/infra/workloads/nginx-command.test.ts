@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { NGINX_CONF_DIR, nginxConfigMapName, nginxDeploymentSpec } from "../../../infra/workloads/nginx";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { requireResolvingNginx } from "../../../local/processes/nginx";
 
 /**

@@ -8,6 +8,7 @@ import {
   nginxPreStopSeconds,
   nginxServicePorts,
   nginxServiceSpec,
+  NGINX_EXPORTER_PORT,
   preStopSleep,
 } from "../../../infra/workloads/nginx";
 import { sha256 } from "../../../infra/workloads/hash";
@@ -111,5 +112,27 @@ describe("nginxPreStopSeconds / preStopSleep", () => {
 
   it("adds no preStop hook when there is no time for one", () => {
     expect(build({ ...conf, workerShutdownTimeoutSeconds: 44 }).template.spec.containers[0].lifecycle).toBeUndefined();
+  });
+});
+
+describe("the NGINX Prometheus exporter sidecar", () => {
+  const spec = build();
+  const exporter = spec.template.spec.containers.find((c: { name: string }) => c.name === "nginx-exporter");
+
+  it("runs beside nginx, reading stub_status on the pod's loopback (the only address nginx lets read it)", () => {
+    expect(spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["nginx", "nginx-exporter"]);
+    expect(exporter.image).toBe(config.nginxExporterImage);
+    expect(exporter.image).toMatch(/:0\.11\.0$/);
+    expect(exporter.args).toContain(`-nginx.scrape-uri=http://127.0.0.1:${NGINX_PORTS.status}/nginx_status`);
+    expect(exporter.ports).toEqual([{ name: "metrics", containerPort: NGINX_EXPORTER_PORT, protocol: "TCP" }]);
+    expect(exporter.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(exporter.resources.limits).toEqual({ cpu: "100m", memory: "32Mi" });
+  });
+
+  it("is in no Service", () => {
+    for (const p of nginxServiceSpec(config).ports as { port: number; targetPort: unknown }[]) {
+      expect([p.port, p.targetPort]).not.toContain(NGINX_EXPORTER_PORT);
+      expect(p.targetPort).not.toBe("metrics");
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
 
 /** The prod stack's Kubernetes workloads and their load-balancer wiring, as registered. */
@@ -95,7 +95,9 @@ describe("app", () => {
     // The pods' name, re-resolved through the cluster DNS (10th address of serviceCidr 172.20.0.0/16).
     expect(conf).toMatch(/server app-pods\.edgestack\.svc\.cluster\.local:8080 [^;]* resolve;/);
     expect(conf).toContain("resolver 172.20.0.10 valid=1s ipv6=off;");
-    expect(conf).not.toMatch(/server 172\.20\.0\.80/);
+    // The ClusterIP only as the fallback (a request the pods' upstream has no live pod for), never among the pods.
+    expect(/upstream app \{[^}]*\}/.exec(conf)![0]).not.toMatch(/server 172\.20\.0\.80/);
+    expect(/upstream app_fallback \{[^}]*\}/.exec(conf)![0]).toMatch(/server 172\.20\.0\.80:8080 weight=1 max_fails=0 /);
     // And it is in the plan, next to the ClusterIP Service.
     expect(toPlan(run.resources).filter((r) => r.type === "kubernetes:core/v1:Service").map((r) => r.name)).toEqual(
       expect.arrayContaining(["workloads-app", "workloads-app-pods"]),

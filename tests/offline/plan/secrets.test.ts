@@ -12,7 +12,7 @@ import { CapturedResource, toPlan } from "../../../offline/engine/engine";
 import { diffCounts, diffPlans, parsePlan, PlanResource } from "../../../offline/plan/diff";
 import { renderMarkdown, renderText } from "../../../offline/plan/render-diff";
 import { fingerprint, SECRET_KEY_ENV, secretMode } from "../../../offline/plan/secrets";
-import { readStackFiles } from "../../../infra/config/stack-files";
+import { readStackFiles } from "../../../offline/engine/stack-files";
 
 const KEY = "k".repeat(40);
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runRenderCli } from "../../../ops/nginx/render";
-import { PROJECT_ROOT } from "../../../infra/config/stack-files";
+import { PROJECT_ROOT } from "../../../offline/engine/stack-files";
 import { stackConfig } from "../../infra/nginx/support";
 
 const dev = stackConfig("dev");

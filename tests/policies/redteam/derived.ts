@@ -130,6 +130,13 @@ export const derivedMutations: DerivedMutation[] = [
         "assumeRolePolicy",
       ),
   },
+  // ── Alerting (SNS topics and CloudWatch alarms) ─────────────────────────────────────────
+  { check: "CKV_AWS_26", area: "alerting", title: "ticket topic unencrypted", expect: "network-nat-0", apply: (p) => delete p.inputs("alerting-topics-ticket", "aws:sns/topic:Topic").kmsMasterKeyId },
+  { check: "CKV_AWS_319", area: "alerting", title: "ALB 5xx alarm's actions disabled", expect: "alb-lb", apply: (p) => (p.inputs("alerting-alb-HTTPCode_ELB_5XX_Count").actionsEnabled = false) },
+  { check: "CKV_AWS_169", area: "alerting", title: "page topic policy open to every principal", expect: "alerting-topics-page", apply: (p) => {
+      const r = p.inputs("alerting-topics-page", "aws:sns/topicPolicy:TopicPolicy");
+      r.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "all", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: r.arn }] });
+    } },
   { check: "CKV_AWS_7", area: "kms", title: "key rotation off", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").enableKeyRotation = false) },
   { check: "CKV_AWS_227", area: "kms", title: "key disabled", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").isEnabled = false) },
   { check: "CKV_AWS_33", area: "kms", title: "key policy grants principal *", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "all", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*" }] })) },
@@ -174,6 +181,9 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_216", area: "cloudfront", title: "distribution disabled", expect: "cdn-distribution", apply: (p) => (p.inputs("cdn-distribution").enabled = false) },
   { check: "CKV_AWS_259", area: "cloudfront", title: "HSTS header not overriding the origin's", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers").securityHeadersConfig.strictTransportSecurity.override = false) },
   { check: "CKV_AWS_175", area: "waf", title: "web ACL without rules", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-acl").rules = []) },
+  { check: "CKV_AWS_192", area: "waf", title: "known-bad-inputs rule group removed (Log4j lookups pass)", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-acl").rules = p.inputs("cdn-waf-acl").rules.filter((r: any) => r.statement.managedRuleGroupStatement?.name !== "AWSManagedRulesKnownBadInputsRuleSet")) },
+  { check: "CKV2_AWS_31", area: "waf", title: "web ACL logging configuration removed", expect: "cdn-waf-acl", apply: (p) => p.remove("cdn-waf-logging") },
+  { check: "CKV2_AWS_11", area: "network", title: "VPC flow log removed", expect: "network-vpc", apply: (p) => p.remove("network-flow-log") },
   { check: "CKV_AWS_342", area: "waf", title: "a rule with no action", expect: "cdn-waf-acl", apply: (p) => delete p.inputs("cdn-waf-acl").rules.find((r: any) => r.statement.rateBasedStatement).action },
   { check: "CKV2_AWS_71", area: "acm", title: "wildcard certificate", expect: "cdn-certificate-cert", apply: (p) => (p.inputs("cdn-certificate-cert").domainName = "*.edgestack.example.com") },
   { check: "CKV_AWS_234", area: "acm", title: "certificate transparency logging disabled", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert").options = { certificateTransparencyLoggingPreference: "DISABLED" }) },
@@ -186,6 +196,28 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_163", area: "ecr", title: "scan on push off", expect: "image-repo", apply: (p) => (p.inputs("image-repo").imageScanningConfiguration.scanOnPush = false) },
   { check: "CKV_AWS_136", area: "ecr", title: "repository encrypted with AES256, not KMS", expect: "image-repo", apply: (p) => (p.inputs("image-repo").encryptionConfigurations = [{ encryptionType: "AES256" }]) },
   { check: "CKV_AWS_66", area: "logs", title: "control-plane log group never expires", expect: "cluster-control-plane-logs", apply: (p) => delete p.inputs("cluster-control-plane-logs").retentionInDays },
+  // Inline role policies (the flow-log delivery role's): what the document grants, whatever resource carries it.
+  ...(
+    [
+      ["CKV_AWS_62", "full administrative privileges (*:*)", { Action: "*:*", Resource: "*" }],
+      ["CKV_AWS_63", "every action", { Action: "*", Resource: "arn:aws:logs:*:*:*" }],
+      ["CKV2_AWS_40", "full IAM privileges", { Action: "iam:*", Resource: "*" }],
+      ["CKV_AWS_286", "privilege escalation (iam:PassRole + ec2:RunInstances)", { Action: ["iam:PassRole", "ec2:RunInstances"], Resource: "*" }],
+      ["CKV_AWS_287", "credentials exposure (iam:CreateAccessKey)", { Action: "iam:CreateAccessKey", Resource: "*" }],
+      ["CKV_AWS_288", "data exfiltration (s3:GetObject on every bucket)", { Action: "s3:GetObject", Resource: "*" }],
+      ["CKV_AWS_289", "permissions management (iam:AttachRolePolicy)", { Action: "iam:AttachRolePolicy", Resource: "*" }],
+      ["CKV_AWS_290", "unconstrained write (s3:PutObject on every bucket)", { Action: "s3:PutObject", Resource: "*" }],
+      ["CKV_AWS_355", "logs:PutLogEvents on every log group", { Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" }],
+    ] as const
+  ).map(
+    ([check, title, grant]): DerivedMutation => ({
+      check,
+      area: "iam",
+      title: `flow-log role policy grants ${title}`,
+      expect: "network-flow-logs-write",
+      apply: (p) => setDocStatement(p, "network-flow-logs-write", "policy", { Effect: "Allow", ...grant }),
+    }),
+  ),
   // ── parliament over the IAM documents we plan ────────────────────────────────────────────
   { check: "parliament:RESOURCE_MISMATCH", area: "iam", title: "bucket policy grants s3:GetObject on the bucket ARN (no object)", expect: "cdn-static-policy", apply: (p) => setDocStatement(p, "cdn-static-policy", "policy", { Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::cdn-static-bucket" }) },
   { check: "parliament:PRIVILEGE_ESCALATION", area: "iam", title: "node role inline policy: iam:PassRole + ec2:RunInstances on *", expect: "cluster-node-role", apply: (p) => (p.inputs("cluster-node-role").inlinePolicies = [{ name: "esc", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:PassRole", "ec2:RunInstances"], Resource: "*" }] }) }]) },

@@ -68,6 +68,48 @@ const podWith = (plan: Plan, change: (spec: any) => void) => {
 const container = (spec: any) => spec.containers[0];
 
 export const mutations: Mutation[] = [
+  // ── Alerting: alarms that must reach someone ────────────────────────────────────────────
+  { area: "alerting", title: "ALB 5xx alarm removed", expect: "alb-lb", apply: (p) => p.remove("alerting-alb-HTTPCode_ELB_5XX_Count") },
+  { area: "alerting", title: "NAT alarm points at another gateway", expect: "network-nat-2", apply: (p) => (p.inputs("alerting-nat-2-ErrorPortAllocation").dimensions = { ...p.inputs("alerting-nat-0-ErrorPortAllocation").dimensions }) },
+  { area: "alerting", title: "cache node alarm on another node", expect: "cache-group", apply: (p) => (p.inputs("alerting-cache-0001-003-EngineCPUUtilization").dimensions = { CacheClusterId: "edgestack-prod-0001-001" }) },
+  { area: "alerting", title: "target group alarm without its TargetGroup dimension", expect: "alb-nginx", apply: (p) => delete p.inputs("alerting-alb-targets-HealthyHostCount").dimensions.TargetGroup },
+  { area: "alerting", title: "CloudFront alarm acting on a topic in another region", expect: "cdn-distribution", apply: (p) => (p.inputs("alerting-cdn-5xxErrorRate").alarmActions = ["arn:aws:sns:eu-west-1:123456789012:edgestack-prod-alerts-page"]) },
+  { area: "alerting", title: "alarm actions disabled", expect: "nlb-lb", apply: (p) => (p.inputs("alerting-nlb-TCP_ELB_Reset_Count").actionsEnabled = false) },
+  { area: "alerting", title: "healthy-host alarm compares the wrong way", expect: "nlb-tls", apply: (p) => (p.inputs("alerting-nlb-tls-targets-HealthyHostCount").comparisonOperator = "GreaterThanThreshold") },
+  {
+    area: "alerting",
+    title: "topic key policy without the CloudWatch grant",
+    expect: "cache-group",
+    apply: (p) => {
+      const doc = p.doc("alerting-topics-key");
+      doc.Statement = doc.Statement.filter((s: any) => !JSON.stringify(s.Principal).includes("cloudwatch"));
+      p.setDoc("alerting-topics-key", doc);
+    },
+  },
+  {
+    area: "alerting",
+    title: "topic policy without CloudWatch as publisher",
+    expect: "network-nat-0",
+    apply: (p) => {
+      for (const name of ["alerting-topics-page", "alerting-topics-ticket"]) {
+        const r = p.get(name, "aws:sns/topicPolicy:TopicPolicy");
+        const doc = JSON.parse((r.inputs as any).policy);
+        doc.Statement = doc.Statement.filter((s: any) => !JSON.stringify(s.Principal).includes("cloudwatch"));
+        (r.inputs as any).policy = JSON.stringify(doc);
+      }
+    },
+  },
+  { area: "alerting", title: "CloudFront certificate's expiry alarm moved to the stack's region", expect: "cdn-certificate-cert", apply: (p) => {
+      p.add({ type: "pulumi:providers:aws", name: "aws-eu-west-1", parent: null, inputs: { region: "eu-west-1" } });
+      p.get("alerting-certificate-1-DaysToExpiry").options = { provider: "pulumi:providers:aws::aws-eu-west-1" };
+    } },
+  { area: "alerting", title: "site health check's status alarm moved to the stack's region", expect: "dns-health-site", apply: (p) => {
+      p.add({ type: "pulumi:providers:aws", name: "aws-eu-west-1", parent: null, inputs: { region: "eu-west-1" } });
+      p.get("alerting-dns-health-site-HealthCheckStatus").options = { provider: "pulumi:providers:aws::aws-eu-west-1" };
+    } },
+  { area: "alerting", title: "edge health check's status alarm removed", expect: "dns-health-edge", apply: (p) => p.remove("alerting-dns-health-edge-HealthCheckStatus") },
+  { area: "alerting", title: "NLB port allocation alarm removed", expect: "nlb-lb", apply: (p) => p.remove("alerting-nlb-PortAllocationErrorCount") },
+  { area: "alerting", title: "CloudFront additional metrics removed", expect: "cdn-distribution", apply: (p) => p.remove("alerting-cdn-metrics") },
   // ── Origin lock ──────────────────────────────────────────────────────────────────────────
   { area: "origin lock", title: "HTTPS default action forwards", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).defaultActions = [{ type: "forward", targetGroupArn: p.inputs("alb-route-api").actions[0].targetGroupArn }]) },
   { area: "origin lock", title: "HTTPS default action redirects", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).defaultActions = [{ type: "redirect", redirect: { host: "evil.example", statusCode: "HTTP_302" } }]) },

@@ -1,4 +1,4 @@
-import { accessLevel, broadResource, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, principalsOf, restrictingConditions, Statement } from "../../../policies/semantics/iam";
+import { accessLevel, broadResource, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, principalsOf, restrictingConditions, Statement } from "../../../policies/semantics/iam";
 
 const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
 const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
@@ -100,5 +100,19 @@ describe("principals and conditions", () => {
     expect(isOpenWebIdentity(fed({ StringEquals: { "oidc.eks/id/X:aud": "sts.amazonaws.com" } }))).toBe(true);
     expect(isOpenWebIdentity(fed({ StringLike: { "oidc.eks/id/X:sub": "system:serviceaccount:*" } }))).toBe(true);
     expect(isOpenWebIdentity(fed({ StringEquals: { "oidc.eks/id/X:sub": "system:serviceaccount:edgestack:app" } }))).toBe(false);
+  });
+});
+
+describe("lockouts", () => {
+  const grant: Statement = { Sid: "Read", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::a/*" };
+  it("a Deny to everyone but root takes the service's grant back", () => {
+    const found = lockouts([grant, { Effect: "Deny", NotPrincipal: { AWS: "arn:aws:iam::1:root" }, Action: "s3:*", Resource: "*" }]);
+    expect(found.map((l) => [l.principal, l.action])).toEqual([["cloudfront.amazonaws.com", "s3:GetObject"]]);
+  });
+  it("a conditional Deny, a Deny that excepts the principal, or one on other resources takes nothing back", () => {
+    expect(lockouts([grant, { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }])).toEqual([]);
+    expect(lockouts([grant, { Effect: "Deny", NotPrincipal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:*", Resource: "*" }])).toEqual([]);
+    expect(lockouts([grant, { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::other/*" }])).toEqual([]);
+    expect(lockouts([grant, { Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: "*" }])).toEqual([]);
   });
 });

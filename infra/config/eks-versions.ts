@@ -54,12 +54,12 @@ export function supportWarning(version: string, today: string, supportType: "STA
   const status = supportStatus(version, today);
   const entry = EKS_SUPPORT_CALENDAR[version];
   const newest = CREATABLE_VERSIONS.filter((v) => supportStatus(v, today) === "standard").sort(compareVersions).pop();
-  const move = newest ? `set edgestack:kubernetesVersion to "${newest}"` : "pin a version in standard support (infra/cluster/versions.ts)";
+  const move = newest ? `set edgestack:kubernetesVersion to "${newest}"` : "pin a version in standard support (infra/config/eks-versions.ts)";
   switch (status) {
     case "standard":
       return undefined;
     case "unknown":
-      return `Kubernetes ${version} is not in the EKS support calendar (infra/cluster/versions.ts); ${move}`;
+      return `Kubernetes ${version} is not in the EKS support calendar (infra/config/eks-versions.ts); ${move}`;
     case "extended":
       return supportType === "EXTENDED"
         ? `Kubernetes ${version} left EKS standard support on ${entry!.endOfStandardSupport}: the cluster runs on paid extended support until ${entry!.endOfExtendedSupport}; ${move}`

@@ -1,4 +1,4 @@
-import { CREATABLE_VERSIONS, EKS_ADDON_VERSIONS, EKS_SUPPORT_CALENDAR, supportStatus, supportWarning } from "../../../infra/cluster/versions";
+import { CREATABLE_VERSIONS, EKS_ADDON_VERSIONS, EKS_SUPPORT_CALENDAR, supportStatus, supportWarning } from "../../../infra/config/eks-versions";
 import { fields } from "../../../infra/config/schema";
 
 const TODAY = "2026-12-01";

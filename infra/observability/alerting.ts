@@ -1,0 +1,143 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { physicalNamePrefix } from "../naming";
+import { dashboardBody } from "./dashboard";
+import { alarmSpecs, AlarmSpec, MonitoredResource, Severity, thresholdOverrides } from "./recommended";
+import { AlertTopics } from "./topics";
+
+export type AlertingSettings = Pick<
+  StackConfig,
+  "stack" | "namePrefix" | "region" | "isProd" | "alertPageSubscriptions" | "alertTicketSubscriptions" | "alarmThresholds" | "cdnAdditionalMetrics"
+>;
+
+/** `app/<name>/<id>` or `targetgroup/<name>/<id>`: the ARN's resource part, which CloudWatch's ELB dimensions use. */
+export function elbArnSuffix(arn: string): string {
+  const m = /:(?:loadbalancer\/)?((?:app|net)\/[^/]+\/[^/]+|targetgroup\/[^/]+\/[^/]+)$/.exec(arn);
+  if (!m) throw new Error(`not a load balancer or target group ARN: ${arn}`);
+  return m[1];
+}
+
+export interface AlertingArgs {
+  settings: AlertingSettings;
+  /** The us-east-1 provider: CloudFront publishes its metrics there, so its alarms and their topics live there. */
+  usEast1: aws.Provider;
+  alb?: { loadBalancerArn: pulumi.Input<string>; targetGroupArn: pulumi.Input<string> };
+  nlb?: { loadBalancerArn: pulumi.Input<string>; targetGroupArns: Record<string, pulumi.Input<string>> };
+  distribution?: { id: pulumi.Input<string>; functionNames: pulumi.Input<string>[] };
+  /** ACM certificates with the region they live in (CloudFront's is in us-east-1). */
+  certificates?: { arn: pulumi.Input<string>; region: "stack" | "us-east-1" }[];
+  /** Route53 health checks by target (their HealthCheckStatus is published in us-east-1). */
+  healthCheckIds?: Record<string, pulumi.Input<string>>;
+  cacheNodeIds: string[];
+  natGatewayIds: pulumi.Input<string>[];
+  clusterName?: pulumi.Input<string>;
+}
+
+const suffix = (arn: pulumi.Input<string>) => pulumi.output(arn).apply(elbArnSuffix);
+
+/**
+ * Alerting for the stack: the page and ticket topics (in the stack's region and, for CloudFront's
+ * metrics, in us-east-1), CloudWatch's recommended alarms for every load balancer, target group,
+ * distribution, cache node, NAT gateway, certificate and Route53 health check with actions to the topic of their severity in their own
+ * region, CloudFront's additional metrics where an alarm needs them, and the golden-signals dashboard.
+ */
+export class Alerting extends pulumi.ComponentResource {
+  public readonly topicArns: Record<"stack" | "us-east-1", Record<Severity, pulumi.Output<string>>>;
+  public readonly alarmNames: pulumi.Output<string>[];
+  public readonly dashboardName: pulumi.Output<string>;
+  private readonly usEast1: aws.Provider;
+
+  constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edgestack:observability:Alerting", name, {}, opts);
+    const s = args.settings;
+    this.usEast1 = args.usEast1;
+    const prefix = physicalNamePrefix(s);
+    const additionalMetrics = s.isProd || s.cdnAdditionalMetrics;
+    const subscriptions = { page: s.alertPageSubscriptions, ticket: s.alertTicketSubscriptions };
+
+    const stackTopics = new AlertTopics(`${name}-topics`, { namePrefix: `${prefix}-alerts`, subscriptions, protect: s.isProd }, { parent: this });
+    // One set serves both when the stack itself is in us-east-1.
+    const usEast1Topics =
+      s.region === "us-east-1"
+        ? stackTopics
+        : new AlertTopics(`${name}-topics-us-east-1`, { namePrefix: `${prefix}-alerts-us-east-1`, subscriptions, protect: s.isProd }, { parent: this, provider: args.usEast1 });
+    this.topicArns = { stack: stackTopics.topicArns, "us-east-1": usEast1Topics.topicArns };
+
+    const monitored: MonitoredResource<pulumi.Input<string>>[] = [];
+    if (args.alb) {
+      const lb = suffix(args.alb.loadBalancerArn);
+      monitored.push({ kind: "alb", label: "alb", dimensions: { LoadBalancer: lb } });
+      monitored.push({ kind: "albTargetGroup", label: "alb-targets", dimensions: { LoadBalancer: lb, TargetGroup: suffix(args.alb.targetGroupArn) } });
+    }
+    if (args.nlb) {
+      const lb = suffix(args.nlb.loadBalancerArn);
+      monitored.push({ kind: "nlb", label: "nlb", dimensions: { LoadBalancer: lb } });
+      for (const [key, arn] of Object.entries(args.nlb.targetGroupArns)) {
+        monitored.push({ kind: "nlbTargetGroup", label: `nlb-${key}-targets`, dimensions: { LoadBalancer: lb, TargetGroup: suffix(arn) } });
+      }
+    }
+    if (args.distribution) {
+      monitored.push({ kind: "distribution", label: "cdn", dimensions: { DistributionId: args.distribution.id, Region: "Global" } });
+      args.distribution.functionNames.forEach((fn, i) => monitored.push({ kind: "cloudfrontFunction", label: `cdn-function-${i}`, dimensions: { FunctionName: fn, Region: "Global" } }));
+      if (additionalMetrics) {
+        new aws.cloudfront.MonitoringSubscription(
+          `${name}-cdn-metrics`,
+          { distributionId: args.distribution.id, monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } } },
+          { parent: this, provider: args.usEast1 },
+        );
+      }
+    }
+    args.cacheNodeIds.forEach((id) => monitored.push({ kind: "cacheNode", label: `cache-${id.replace(/^.*?-(\d{4}-\d{3}|\d{3})$/, "$1")}`, dimensions: { CacheClusterId: id } }));
+    (args.certificates ?? []).forEach((c, i) => monitored.push({ kind: "certificate", label: `certificate-${i}`, dimensions: { CertificateArn: c.arn }, region: c.region }));
+    for (const [key, id] of Object.entries(args.healthCheckIds ?? {})) monitored.push({ kind: "healthCheck", label: `dns-health-${key}`, dimensions: { HealthCheckId: id } });
+    args.natGatewayIds.forEach((id, i) => monitored.push({ kind: "natGateway", label: `nat-${i}`, dimensions: { NatGatewayId: id } }));
+
+    const specs = alarmSpecs(monitored, { thresholds: thresholdOverrides(s.alarmThresholds), cloudFrontAdditionalMetrics: additionalMetrics });
+    this.alarmNames = specs.map((spec) => this.alarm(name, prefix, spec).name);
+
+    const dashboard = new aws.cloudwatch.Dashboard(
+      `${name}-dashboard`,
+      {
+        dashboardName: `${prefix}-golden-signals`,
+        dashboardBody: pulumi
+          .output({
+            distributionIds: args.distribution ? [pulumi.output(args.distribution.id)] : [],
+            alb: args.alb ? { loadBalancer: suffix(args.alb.loadBalancerArn), targetGroup: suffix(args.alb.targetGroupArn) } : undefined,
+            nlb: args.nlb ? { loadBalancer: suffix(args.nlb.loadBalancerArn), targetGroups: Object.values(args.nlb.targetGroupArns).map(suffix) } : undefined,
+          })
+          .apply((t) => dashboardBody({ region: s.region, distributionIds: t.distributionIds, alb: t.alb, nlb: t.nlb, cacheNodes: args.cacheNodeIds })),
+      },
+      { parent: this },
+    );
+    this.dashboardName = dashboard.dashboardName;
+    this.registerOutputs({ topicArns: this.topicArns, dashboardName: this.dashboardName });
+  }
+
+  private alarm(name: string, prefix: string, spec: AlarmSpec<pulumi.Input<string>>): aws.cloudwatch.MetricAlarm {
+    const a = spec.alarm;
+    const topic = this.topicArns[spec.region][spec.severity];
+    const percentile = a.statistic.startsWith("p");
+    return new aws.cloudwatch.MetricAlarm(
+      `${name}-${spec.name}`,
+      {
+        name: `${prefix}-${spec.name}`,
+        alarmDescription: spec.description,
+        namespace: a.namespace,
+        metricName: a.metricName,
+        dimensions: spec.dimensions,
+        ...(percentile ? { extendedStatistic: a.statistic } : { statistic: a.statistic }),
+        period: a.periodSeconds,
+        evaluationPeriods: a.evaluationPeriods,
+        datapointsToAlarm: a.datapointsToAlarm,
+        threshold: spec.threshold,
+        comparisonOperator: a.comparison,
+        treatMissingData: a.treatMissingData,
+        alarmActions: [topic],
+        okActions: [topic],
+        tags: { severity: spec.severity, "alarm-id": a.id },
+      },
+      { parent: this, ...(spec.region === "us-east-1" ? { provider: this.usEast1 } : {}) },
+    );
+  }
+}

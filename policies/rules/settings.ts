@@ -1,0 +1,44 @@
+import { Policies } from "@pulumi/policy";
+import { judge, list, settingsRule } from "./common";
+
+/**
+ * Resource types whose security is a handful of declared settings, each judged by its effect with the provider's
+ * default for an unset value (`settingsRule`): image repositories, log groups, certificates.
+ */
+export const settingsPolicies: Policies = [
+  settingsRule({
+    name: "ecr-repository-hardened",
+    description: "ECR repositories keep tags immutable (a deployed tag cannot be re-pointed), scan images on push and encrypt with KMS.",
+    enforcementLevel: "mandatory",
+    types: ["aws:ecr/repository:Repository"],
+    requirements: [
+      { path: "imageTagMutability", judge: judge.oneOf(["IMMUTABLE"], "MUTABLE") },
+      { path: "imageScanningConfiguration.scanOnPush", judge: judge.oneOf([true], false) },
+      { path: "encryptionConfigurations.encryptionType", judge: judge.oneOf(["KMS"], "AES256") },
+    ],
+  }),
+  settingsRule({
+    name: "log-group-retention",
+    description: "CloudWatch log groups expire their events (retentionInDays set; unset or 0 keeps them forever).",
+    enforcementLevel: "mandatory",
+    types: ["aws:cloudwatch/logGroup:LogGroup"],
+    requirements: [{ path: "retentionInDays", judge: judge.atLeast(1) }],
+  }),
+  settingsRule({
+    name: "acm-certificate-hardened",
+    description: "ACM certificates name exact hosts (no wildcard, which any host of the zone could present) and stay in certificate-transparency logs (so a mis-issued certificate is seen).",
+    enforcementLevel: "mandatory",
+    types: ["aws:acm/certificate:Certificate"],
+    config: { allowWildcards: { type: "boolean", default: false, description: "Accept wildcard names (*.example.com)." } },
+    requirements: [
+      { path: "domainName", judge: (v, p, config) => wildcardNames([v, ...list(p.subjectAlternativeNames as unknown[])], config) },
+      { path: "options.certificateTransparencyLoggingPreference", judge: judge.oneOf(["ENABLED"], "ENABLED") },
+    ],
+  }),
+];
+
+function wildcardNames(names: unknown[], config: Record<string, unknown>): string | undefined {
+  if (config.allowWildcards === true) return undefined;
+  const wild = names.filter((n): n is string => typeof n === "string" && n.includes("*"));
+  return wild.length === 0 ? undefined : `(or a subject alternative name) is a wildcard (${wild.join(", ")}); list the exact hosts`;
+}

@@ -1,0 +1,4 @@
+import { observabilityCases } from "./fixtures/observability";
+import { runCases } from "./fixtures/run";
+
+runCases(observabilityCases);

@@ -1,0 +1,4 @@
+import { settingsCases } from "./fixtures/settings";
+import { runCases } from "./fixtures/run";
+
+runCases(settingsCases);
