@@ -154,10 +154,10 @@ export const podSecurityPolicies: Policies = [
       const roles = ofType(resources, TYPES.role);
       const risksOf = new Map<PolicyResource, string[]>();
       // Groups that EKS access entries give to IAM principals: the door a deploy identity comes through.
-      const accessGroups = new Set(
-        ofType(resources, ["aws:eks/accessEntry:AccessEntry"]).flatMap((e) => list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String)),
-      );
-      const bindings = ofType(resources, TYPES.roleBinding).map((b) => ({ b, p: ifKnown(() => ({ ...(b.props as Binding) })) }));
+      // Read as known values: a group unknown during preview could be any, so the rule waits for it (throws).
+      const accessGroups = new Set(ofType(resources, ["aws:eks/accessEntry:AccessEntry"]).flatMap((e) => list(e.props.kubernetesGroups as unknown[]).map(String)));
+      // Only what decides whom a role reaches (roleRef, subjects), read as known values: the rule waits for them in preview.
+      const bindings = ofType(resources, TYPES.roleBinding).map((b) => ({ b, p: { roleRef: (b.props as Binding).roleRef, subjects: (b.props as Binding).subjects } as Binding | undefined }));
       /** A role bound (at least once) only to access-entry groups, none of them everyone's. */
       const deployerRole = (r: PolicyResource, name: string): boolean => {
         const mine = bindings.filter(({ p }) => p && String(p.roleRef?.name ?? "") === name && (p.roleRef?.kind === undefined || r.type.endsWith(`:${p.roleRef.kind}`)));
