@@ -36,7 +36,7 @@ describe("reserved example domains", () => {
 
   it("are not switched off by a mock monitor; only the offline engine's declared rehearsal skips them", async () => {
     await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, "edgestack", "dev", false);
-    pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "edgestack:domain": "dev.edgestack.example.com" });
+    pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "dev.edgestack.example.com" });
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { declareRehearsal, loadStackConfig } = require("../../../infra/config/load") as typeof import("../../../infra/config/load");

@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { CONFIG_DIGEST_ANNOTATION, CONFIG_SOURCES_ANNOTATION, consumedObjects } from "../../../infra/workloads/digest";
 
 /**
@@ -12,14 +14,16 @@ const root = join(__dirname, "../../..");
 type Resource = { type: string; name: string; inputs: Record<string, any> };
 
 function plan(config: Record<string, string>): { resources: Resource[]; apiKeys: Record<string, string> } {
+  // Through a file: a pipe write larger than the pipe's buffer is asynchronous, and process.exit would cut it off.
+  const out = join(mkdtempSync(join(tmpdir(), "rotation-plan-")), "plan.json");
   const script = `
     const { runStack } = require("./offline/engine/engine");
     runStack({ stack: "dev", config: ${JSON.stringify({ "edgestack:apiKeyNames": '["partner-a"]', ...config })} })
-      .then((r) => { process.stdout.write(JSON.stringify({ resources: r.resources.map(({ type, name, inputs }) => ({ type, name, inputs })), apiKeys: r.outputs.apiKeys })); process.exit(0); },
+      .then((r) => { require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify({ resources: r.resources.map(({ type, name, inputs }) => ({ type, name, inputs })), apiKeys: r.outputs.apiKeys })); process.exit(0); },
             (e) => { console.error(e); process.exit(3); });`;
   const result = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script], { cwd: root, encoding: "utf8", timeout: 120_000, maxBuffer: 64 << 20 });
   if (result.status !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout);
+  return JSON.parse(readFileSync(out, "utf8"));
 }
 const deployment = (p: ReturnType<typeof plan>, name: string) => p.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name === name)!;
 const annotations = (p: ReturnType<typeof plan>, name: string) => deployment(p, name).inputs.spec.template.metadata.annotations as Record<string, string>;
