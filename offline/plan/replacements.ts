@@ -58,6 +58,13 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": { replaceOn: ["accessScope", "clusterName", "policyArn", "principalArn"], source: aws("eks", "accesspolicyassociation") },
   "aws:codebuild/project:Project": { replaceOn: ["name"], source: aws("codebuild", "project") },
   "aws:codebuild/webhook:Webhook": { replaceOn: ["projectName"], source: aws("codebuild", "webhook") },
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { replaceOn: ["policyName"], source: aws("cloudwatch", "logresourcepolicy") },
+  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": { replaceOn: ["resourceArn"], source: aws("wafv2", "webaclloggingconfiguration") },
+  // Every argument of a flow log but its tags forces a new one.
+  "aws:ec2/flowLog:FlowLog": {
+    replaceOn: ["deliverCrossAccountRole", "destinationOptions", "eniId", "iamRoleArn", "logDestination", "logDestinationType", "logFormat", "maxAggregationInterval", "subnetId", "trafficType", "transitGatewayAttachmentId", "transitGatewayId", "vpcId"],
+    source: aws("ec2", "flowlog"),
+  },
   "aws:eks/nodeGroup:NodeGroup": {
     replaceOn: ["amiType", "capacityType", "clusterName", "diskSize", "instanceTypes", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "remoteAccess", "subnetIds"],
     source: aws("eks", "nodegroup"),
