@@ -4,6 +4,7 @@
  * (infra/index.ts, package.json `main`), which holds the components, one per concern.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 import {
   Alb,
   Alerting,
@@ -15,6 +16,8 @@ import {
   checkCacheSettings,
   checkPlacement,
   checkWorkloadSettings,
+  CiRunner,
+  ciRunnerProjectName,
   Dns,
   EksCluster,
   flowLogGroupName,
@@ -22,10 +25,12 @@ import {
   HostedZone,
   ImageRepository,
   imageRepositoryName,
+  KubernetesTypeRecorder,
   LoadBalancerTarget,
   LoadBalancerTargets,
   loadStackConfig,
   Nlb,
+  omittedImageProblem,
   OriginLock,
   randomProvider,
   Redis,
@@ -47,12 +52,33 @@ checkPlacement(config, nginxConf);
 // Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
 const phase = bringUp(config);
 for (const step of phase.pending) void pulumi.log.warn(`first deploy, next step: ${step}`);
+// Without appImage, what the stack's last deployment ran (its own outputs) decides: a first deploy
+// goes on without workloads, a stack that runs them refuses (the program fails, so nothing is deleted).
+const omittedImageCheck = config.appImage
+  ? undefined
+  : (() => {
+      const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+      return pulumi.all([self.getOutput("appImage"), self.getOutput("namespace")]).apply(([appImage, namespace]) => {
+        const problem = omittedImageProblem(config, { appImage, namespace });
+        if (problem) throw new RunError(problem);
+        return undefined;
+      });
+    })();
 
 const aws = awsProvider(config);
 const random = randomProvider();
 
 // The registry the deploy workflow pushes app/Dockerfile's image to (before the workloads need it).
-const image = new ImageRepository("image", { name: imageRepositoryName(config), isProd: config.isProd }, { providers: { aws } });
+const image = new ImageRepository(
+  "image",
+  {
+    name: imageRepositoryName(config),
+    isProd: config.isProd,
+    pushRoleArn: config.ciImagePushRoleArn || undefined,
+    promoteSourceRepositoryArn: config.imagePromoteSourceRepositoryArn || undefined,
+  },
+  { providers: { aws } },
+);
 
 const network = new Vpc(
   "network",
@@ -70,11 +96,44 @@ const network = new Vpc(
 );
 
 // ── Cluster and cache ──────────────────────────────────────────────────────────────────────
+// Every Kubernetes type the program declares, recorded as it declares them: the deploy role's
+// ClusterRole is derived from them (closed once the last Kubernetes resource is declared, below).
+const kubernetesTypes = new KubernetesTypeRecorder();
 const cluster = new EksCluster(
   "cluster",
-  { settings: config, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, privateSubnetCidrs: network.privateSubnetCidrs },
+  {
+    settings: config,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    privateSubnetCidrs: network.privateSubnetCidrs,
+    access: {
+      deployRoleArn: config.ciDeployRoleArn,
+      previewRoleArn: config.ciPreviewRoleArn,
+      adminRoleArns: config.clusterAdminRoleArns,
+      bootstrap: config.clusterAccessBootstrap,
+      managedTypes: kubernetesTypes.types,
+    },
+  },
   { providers: { aws } },
 );
+// The deploy jobs' runner, inside the VPC and allowed to the private API endpoint (ciRunner codebuild).
+const ciRunner =
+  config.ciRunner === "codebuild" && cluster.clusterSecurityGroupId
+    ? new CiRunner(
+        "ci-runner",
+        {
+          projectName: ciRunnerProjectName(config),
+          vpcId: network.vpcId,
+          privateSubnetIds: network.privateSubnetIds,
+          clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+          repository: config.ciRepository,
+          connectionArn: config.ciCodeConnectionArn,
+          logRetentionDays: config.isProd ? 90 : 14,
+          isProd: config.isProd,
+        },
+        { providers: { aws } },
+      )
+    : undefined;
 
 const cache = new Redis(
   "cache",
@@ -105,6 +164,10 @@ const zone = new HostedZone(
     protect: config.isProd,
     parent: config.parentHostedZoneId ? { zoneId: config.parentHostedZoneId } : config.parentHostedZoneName ? { name: config.parentHostedZoneName } : undefined,
     delegationTtlSeconds: config.dnsTtlSeconds,
+    childDelegations: config.delegatedSubdomains.map((entry) => {
+      const [name, servers] = entry.split("=") as [string, string];
+      return { name, nameServers: servers.split(",") };
+    }),
   },
   { providers: { aws } },
 );
@@ -249,7 +312,7 @@ const workloads = phase.workloads
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,
       },
-      { providers: { kubernetes: kubernetesProvider } },
+      { providers: { kubernetes: kubernetesProvider, random }, transformations: [kubernetesTypes.record] },
     )
   : undefined;
 if (workloads && edge) {
@@ -288,9 +351,10 @@ if (workloads && edge) {
         ? { kind: "autoScalingGroup", autoScalingGroupNames: cluster.nodeAutoScalingGroupNames }
         : { kind: "targetGroupBinding", namespace: workloads.namespace, serviceName: workloads.nginxServiceName },
     },
-    { providers: { aws, kubernetes: kubernetesProvider } },
+    { providers: { aws, kubernetes: kubernetesProvider }, transformations: [kubernetesTypes.record] },
   );
 }
+kubernetesTypes.close();
 
 /** green's ALB and NLB targets with blue/green (none without): green's NodePorts, green's Service. */
 function greenTargets(alb: Alb, nlb: Nlb, w: Workloads): LoadBalancerTarget[] {
@@ -321,7 +385,7 @@ export const hostedZoneId = zone.zoneId;
 export const nameServers = zone.nameServers;
 export const imageRepositoryUrl = image.repositoryUrl;
 /** The image the workloads run: the deploy workflow's digest lives in the stack's state, not in Pulumi.<stack>.yaml. */
-export const appImage = config.appImage || undefined;
+export const appImage = config.appImage || omittedImageCheck;
 export const recordNames = edge?.dns.recordNames;
 /** Route53 health check ids (site through CloudFront, edge through the NLB) with dnsFailover: for HealthCheckStatus alarms. */
 export const healthCheckIds = edge?.healthChecks?.ids;
@@ -333,3 +397,5 @@ export const namespace = workloads?.namespace;
 /** What the next `pulumi up` of a first deploy needs; empty once the stack is complete. */
 export const pendingSteps = phase.pending;
 export const apiKeys = workloads?.apiKeys;
+/** The CodeBuild project the deploy workflow's cluster jobs run on (runs-on: codebuild-<name>-…). */
+export const ciRunnerProject = ciRunner?.projectName;

@@ -200,6 +200,21 @@ function helloHandler(config: AppConfig): LimitedHandler {
   return (ex, limitHeaders) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, protocol: ex.protocol, requestId: ex.id }, limitHeaders);
 }
 
+/** The site root's page: what this service answers, linked. */
+export const HOME_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>edgestack</title><meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><h1>edgestack</h1><p>The service is running.</p><ul>
+<li><a href="${APP_ROUTES.hello.path}">${APP_ROUTES.hello.path}</a>: which instance answered, and the client address it saw</li>
+<li><a href="${APP_ROUTES.health.path}">${APP_ROUTES.health.path}</a>: health, Redis included</li>
+<li><code>${APP_ROUTES.websocket.path}</code>: WebSocket echo</li>
+</ul></body></html>
+`;
+
+function homeHandler(ex: Exchange): void {
+  // No Cache-Control: nginx and CloudFront apply the HTML defaults (cdnHtmlDefaultTtlSeconds).
+  ex.send(200, HOME_PAGE, { "content-type": "text/html; charset=utf-8" });
+}
+
 /** Registers every router-served route of APP_ROUTES with its handler (the WebSocket is served on upgrade). */
 function registerRoutes(http: HttpServer, handlers: Record<Exclude<AppRouteKey, "websocket">, Handler>): void {
   for (const [key, handler] of Object.entries(handlers) as [Exclude<AppRouteKey, "websocket">, Handler][]) {
@@ -289,6 +304,7 @@ export function createApp(config: AppConfig, deps: AppDependencies = {}): App {
     health: healthHandler(config, redis, isDraining, logRedisError),
     staticFile: staticFileHandler(readStaticAssets(path.resolve(__dirname, "..", "static"))),
     hello: rateLimited(limiter, guards, helloHandler(config)),
+    home: homeHandler,
   });
   deps.extraRoutes?.(http);
   // Before the WebSocket endpoint's own upgrade listener, so it sees every handshake's answer.

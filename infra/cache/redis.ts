@@ -19,6 +19,8 @@ export type RedisSettings = Pick<
   | "cacheSnapshotRetentionDays"
   | "cacheSnapshotWindow"
   | "cacheMaintenanceWindow"
+  | "cacheAuthTokenGeneration"
+  | "cacheAuthTokenUpdateStrategy"
 >;
 
 export interface RedisArgs {
@@ -50,6 +52,10 @@ interface RedisParameters {
   /** Prod: `protect`, a final snapshot on deletion. */
   isProd: boolean;
   slowLogRetentionDays: number;
+  /** AUTH token generation (cacheAuthTokenGeneration): a new generation is a new token. */
+  authTokenGeneration?: number;
+  /** ROTATE: the new token is added beside the current one; SET: it becomes the only one. */
+  authTokenUpdateStrategy?: "ROTATE" | "SET";
 }
 
 /** The cache's parameters from the stack settings (names from the prefix; slow log kept 30 days in prod, 7 otherwise). */
@@ -67,6 +73,8 @@ export function redisParameters(s: RedisSettings): RedisParameters {
     maintenanceWindow: s.cacheMaintenanceWindow,
     isProd: s.isProd,
     slowLogRetentionDays: s.isProd ? 30 : 7,
+    authTokenGeneration: s.cacheAuthTokenGeneration,
+    authTokenUpdateStrategy: s.cacheAuthTokenUpdateStrategy,
   };
 }
 
@@ -138,7 +146,10 @@ export class Redis extends pulumi.ComponentResource {
       { parent: this, protect: args.isProd },
     );
 
-    const token = new random.RandomPassword(`${name}-auth-token`, { ...AUTH_TOKEN_OPTIONS }, { parent: this });
+    // Two-step rotation without an outage: a new generation with ROTATE (both tokens valid while the
+    // app's pods roll onto the new REDIS_URL), then SET with the same generation (the old one goes).
+    const generation = args.authTokenGeneration ?? 1;
+    const token = new random.RandomPassword(generation <= 1 ? `${name}-auth-token` : `${name}-auth-token-g${generation}`, { ...AUTH_TOKEN_OPTIONS }, { parent: this });
     const authToken = pulumi.secret(token.result);
 
     const group = new aws.elasticache.ReplicationGroup(
@@ -163,7 +174,7 @@ export class Redis extends pulumi.ComponentResource {
         transitEncryptionMode: "required",
         atRestEncryptionEnabled: true,
         authToken,
-        authTokenUpdateStrategy: "ROTATE",
+        authTokenUpdateStrategy: args.authTokenUpdateStrategy ?? "ROTATE",
         autoMinorVersionUpgrade: true,
         snapshotRetentionLimit: args.snapshotRetentionDays,
         snapshotWindow: args.snapshotWindow,

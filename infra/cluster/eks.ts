@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ACCESS_POLICIES, accessPolicyArn, DEPLOYER_ROLE_NAME, DEPLOYERS_GROUP, deployerRules } from "./access-rules";
 import { clusterNameFromKubeconfig, renderKubeconfig } from "./kubeconfig";
 import type { StackConfig } from "../config/schema";
 import {
@@ -61,6 +62,22 @@ export interface EksClusterArgs {
   privateSubnetIds: pulumi.Input<string>[];
   /** Their CIDRs: the in-cluster add-ons reach the API and the AWS API endpoints there. */
   privateSubnetCidrs: pulumi.Input<string>[];
+  /** Who reaches the Kubernetes API of a cluster the stack creates (EKS access entries). */
+  access: ClusterAccessArgs;
+}
+
+/** Access entries of a new cluster: nobody else gets in (the creator is no admin). */
+export interface ClusterAccessArgs {
+  /** The deploy role: mapped to DEPLOYERS_GROUP, which holds the derived deployer ClusterRole. */
+  deployRoleArn: string;
+  /** Read-only (AmazonEKSViewPolicy) for preview jobs; empty: none. */
+  previewRoleArn: string;
+  /** Break-glass operators (AmazonEKSClusterAdminPolicy). */
+  adminRoleArns: string[];
+  /** The deploy role also holds cluster admin for this run, to create its own ClusterRole and binding. */
+  bootstrap: boolean;
+  /** The Kubernetes resource types the program declares (resolves once it has declared them all). */
+  managedTypes: Promise<string[]>;
 }
 
 /** The existing cluster the settings name (existingKubeconfig set): no EKS resources are created. */
@@ -88,6 +105,10 @@ export class EksCluster extends pulumi.ComponentResource {
   /** IAM OIDC provider for IRSA (new clusters only). */
   public readonly oidcProviderArn: pulumi.Output<string> | undefined;
   public readonly createsCluster: boolean;
+  /** The control plane ENIs' security group (new clusters): what reaches the private endpoint on 443. */
+  public readonly clusterSecurityGroupId: pulumi.Output<string> | undefined;
+  /** The deployer ClusterRole's rules (new clusters). */
+  public readonly deployerRules: pulumi.Output<ReturnType<typeof deployerRules>> | undefined;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:cluster:EksCluster", name, {}, opts);
@@ -103,6 +124,8 @@ export class EksCluster extends pulumi.ComponentResource {
       this.nodeSecurityGroupId = pulumi.output(existing.nodeSecurityGroupId);
       this.nodeAutoScalingGroupNames = existing.nodeAutoScalingGroupName ? [pulumi.output(existing.nodeAutoScalingGroupName)] : undefined;
       this.oidcProviderArn = undefined;
+      this.clusterSecurityGroupId = undefined;
+      this.deployerRules = undefined;
       this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
       this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId });
       return;
@@ -122,11 +145,10 @@ export class EksCluster extends pulumi.ComponentResource {
 
     this.createsCluster = true;
     this.clusterName = cluster.name;
-    this.kubeconfig = pulumi.secret(
-      pulumi
-        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
-        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region: s.region })),
-    );
+    this.kubeconfig = this.kubeconfigFor(cluster, s.region);
+    const access = this.clusterAccess(name, cluster, this.kubeconfig, args.access, roles.partition);
+    this.clusterSecurityGroupId = groups.clusterSg.id;
+    this.deployerRules = access.rules;
     this.nodeSecurityGroupId = groups.nodeSg.id;
     this.nodeAutoScalingGroupNames = nodeGroups.map((group) =>
       group.resources.apply((resources) => {
@@ -137,7 +159,12 @@ export class EksCluster extends pulumi.ComponentResource {
     );
     this.oidcProviderArn = oidc.arn;
     // Workloads wait for nodes to exist: a Deployment rollout cannot finish on an empty cluster.
-    this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...addons] });
+    // They are applied as the deploy role, once its group holds the deployer ClusterRole.
+    this.provider = new kubernetes.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { parent: this, dependsOn: [...nodeGroups, ...addons, access.deployEntry, access.deployerBinding] },
+    );
     this.apiEndpoints(name, physicalName, s.region, args.vpcId, args.privateSubnetIds, groups.nodeSg);
     new NodeAutoscaler(
       `${name}-autoscaler`,
@@ -229,7 +256,7 @@ export class EksCluster extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
-    return { clusterRole, clusterPolicies, nodeRole, nodePolicies };
+    return { partition, clusterRole, clusterPolicies, nodeRole, nodePolicies };
   }
 
   /**
@@ -315,9 +342,9 @@ export class EksCluster extends pulumi.ComponentResource {
         kubernetesNetworkConfig: { serviceIpv4Cidr: s.serviceCidr, ipFamily: "ipv4" },
         enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
-        // Access entries (IAM API), not the aws-auth ConfigMap; the identity running `pulumi up`
-        // becomes cluster admin so the kubernetes provider can deploy.
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        // Access entries (IAM API), not the aws-auth ConfigMap; the identity that creates the
+        // cluster gets nothing by being its creator: the access entries (clusterAccess) say who gets in.
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         deletionProtection: s.isProd,
         upgradePolicy: { supportType: s.clusterSupportType },
         // The networking add-ons are EKS add-ons pinned in nodesAndAddons, not unmanaged copies EKS installs.
@@ -415,9 +442,66 @@ export class EksCluster extends pulumi.ComponentResource {
     );
     return { nodeGroups, addons };
   }
+
+  /**
+   * Who reaches the API: access entries for the deploy role (in DEPLOYERS_GROUP, holding the derived
+   * deployer ClusterRole), the preview role (view) and break-glass admins; the deployer's own RBAC is
+   * applied as the deploy role through a second provider.
+   */
+  private clusterAccess(
+    name: string,
+    cluster: aws.eks.Cluster,
+    kubeconfig: pulumi.Output<string>,
+    who: ClusterAccessArgs,
+    partition: pulumi.Output<string>,
+  ): { deployEntry: aws.eks.AccessEntry; deployerBinding: kubernetes.rbac.v1.ClusterRoleBinding; rules: pulumi.Output<ReturnType<typeof deployerRules>> } {
+    const entry = (entryName: string, principalArn: string, kubernetesGroups?: string[]) =>
+      new aws.eks.AccessEntry(`${name}-access-${entryName}`, { clusterName: cluster.name, principalArn, type: "STANDARD", ...(kubernetesGroups ? { kubernetesGroups } : {}) }, { parent: this });
+    const associate = (associationName: string, accessEntry: aws.eks.AccessEntry, policy: string) =>
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-access-${associationName}`,
+        { clusterName: cluster.name, principalArn: accessEntry.principalArn, policyArn: partition.apply((p) => accessPolicyArn(p, policy)), accessScope: { type: "cluster" } },
+        { parent: this },
+      );
+    const deployEntry = entry("deploy", who.deployRoleArn, [DEPLOYERS_GROUP]);
+    const bootstrap = who.bootstrap ? [associate("deploy-bootstrap", deployEntry, ACCESS_POLICIES.clusterAdmin)] : [];
+    if (who.previewRoleArn) associate("preview-view", entry("preview", who.previewRoleArn), ACCESS_POLICIES.view);
+    who.adminRoleArns.forEach((arn, i) => associate(`admin-${i}`, entry(`admin-${i}`, arn), ACCESS_POLICIES.clusterAdmin));
+    // The deployer's own RBAC, applied as the deploy role: with the bootstrap admin on a first run,
+    // afterwards through the rules' permission to update its own role and binding.
+    const rbacProvider = new kubernetes.Provider(
+      `${name}-k8s-rbac`,
+      { kubeconfig, enableServerSideApply: true },
+      { parent: this, dependsOn: [deployEntry, ...bootstrap] },
+    );
+    const rules = pulumi.output(who.managedTypes).apply((types) => deployerRules(types));
+    const labels = { "app.kubernetes.io/part-of": "edgestack" };
+    const deployerRole = new kubernetes.rbac.v1.ClusterRole(`${name}-deployer`, { metadata: { name: DEPLOYER_ROLE_NAME, labels }, rules }, { parent: this, provider: rbacProvider });
+    const deployerBinding = new kubernetes.rbac.v1.ClusterRoleBinding(
+      `${name}-deployer`,
+      {
+        metadata: { name: DEPLOYER_ROLE_NAME, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: deployerRole.metadata.name },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: DEPLOYERS_GROUP }],
+      },
+      { parent: this, provider: rbacProvider },
+    );
+    return { deployEntry, deployerBinding, rules };
+  }
+
+  /** Kubeconfig (exec auth via `aws eks get-token` as the ambient identity) — a Pulumi secret. */
+  private kubeconfigFor(cluster: aws.eks.Cluster, region: string): pulumi.Output<string> {
+    return pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+        .apply(([clusterName, endpoint, ca]) => renderKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data ?? "", region })),
+    );
+  }
 }
 
 interface ClusterRoles {
+  /** The AWS partition (managed policy and access policy ARNs). */
+  partition: pulumi.Output<string>;
   clusterRole: aws.iam.Role;
   clusterPolicies: aws.iam.RolePolicyAttachment[];
   nodeRole: aws.iam.Role;

@@ -6,12 +6,14 @@ import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
   awsId,
   cpuQuantity,
+  iamRoleArn,
   dailyWindow,
   dnsLabel,
   dnsName,
   instanceType,
   integer,
   ipv4Cidr,
+  isDnsName,
   kubernetesVersion,
   memoryQuantity,
   oneOf,
@@ -185,6 +187,71 @@ export const fields = {
     description: "Existing cluster: the nodes' auto scaling group to attach target groups to; empty uses TargetGroupBindings (AWS Load Balancer Controller).",
   }),
 
+  // ── CI access to the cluster (docs/decisions/0004-ci-runner-in-the-vpc.md) ─────────────────
+  ciDeployRoleArn: field({
+    type: "string",
+    schema: optionalString(iamRoleArn()),
+    default: "",
+    description:
+      "IAM role the deploy workflow (and a first deploy) runs as: an EKS access entry maps it to the Kubernetes group edgestack:deployers, bound to a ClusterRole limited to the kinds the stack manages. Required for a cluster the stack creates.",
+  }),
+  ciPreviewRoleArn: field({
+    type: "string",
+    schema: optionalString(iamRoleArn()),
+    default: "",
+    description: "IAM role of the preview jobs: an EKS access entry with the AmazonEKSViewPolicy (read-only, cluster-wide).",
+  }),
+  clusterAdminRoleArns: field({
+    type: "array",
+    schema: z.array(iamRoleArn()),
+    default: [],
+    description: "IAM roles of people who operate the cluster (break-glass): access entries with the AmazonEKSClusterAdminPolicy. CI roles do not belong here.",
+  }),
+  clusterAccessBootstrap: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description:
+      "First deploy (or a new kind in the stack): the deploy role holds the AmazonEKSClusterAdminPolicy for this run, to create its own ClusterRole and binding; turn it off with the next `pulumi up`.",
+  }),
+  ciRunner: field({
+    type: "string",
+    schema: oneOf(["none", "codebuild", "static-egress"] as const),
+    default: "none",
+    description:
+      "Where the deploy workflow's jobs that reach the Kubernetes API run: none (no CI runner declared: deploys from wherever reaches the endpoint), codebuild (a CodeBuild-hosted GitHub Actions runner the stack creates in its private subnets, allowed to the API on 443) or static-egress (your runners, whose egress ranges ciRunnerEgressCidrs must lie inside clusterPublicAccessCidrs).",
+  }),
+  ciRepository: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "is not a GitHub repository such as \"acme/edgestack\"" })),
+    default: "",
+    description: "With ciRunner codebuild: the GitHub repository (owner/name) whose workflow jobs the runner takes.",
+  }),
+  ciCodeConnectionArn: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, { error: "is not a CodeConnections connection ARN" })),
+    default: "",
+    description: "With ciRunner codebuild: the AWS CodeConnections connection to GitHub the runner project authenticates with.",
+  }),
+  ciRunnerEgressCidrs: field({
+    type: "array",
+    schema: z.array(ipv4Cidr(16, 32)),
+    default: [],
+    description: "With ciRunner static-egress: the runners' fixed egress ranges; each must lie inside clusterPublicAccessCidrs.",
+  }),
+  ciImagePushRoleArn: field({
+    type: "string",
+    schema: optionalString(iamRoleArn()),
+    default: "",
+    description: "IAM role the workflow's image jobs push with: the stack attaches a policy allowing push (and pull) to this stack's image repository only.",
+  }),
+  imagePromoteSourceRepositoryArn: field({
+    type: "string",
+    schema: optionalString(z.string().regex(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[a-z0-9._/-]+$/, { error: "is not an ECR repository ARN" })),
+    default: "",
+    description: "Prod: the repository (dev's) the image job promotes the tested digest from; the push role may pull from it, nothing more.",
+  }),
+
   // ── Cache ──────────────────────────────────────────────────────────────────────────────────
   cacheEngine: field({ type: "string", schema: oneOf(["redis", "valkey"] as const), default: "valkey", description: "ElastiCache engine." }),
   cacheEngineVersion: field({ type: "string", schema: z.string().regex(/^\d+\.\d+$/, { error: "is not a major.minor version" }), default: "8.0", description: "Engine version (major.minor)." }),
@@ -198,6 +265,19 @@ export const fields = {
   cacheReplicas: field({ type: "integer", schema: integer(0, 5), default: 1, description: "Read replicas per shard (>= 1 for failover)." }),
   cacheMultiAz: field({ type: "boolean", schema: z.boolean(), default: false, description: "Multi-AZ with automatic failover (requires cacheReplicas >= 1); forced on in prod." }),
   cacheSnapshotRetentionDays: field({ type: "integer", schema: integer(0, 35), default: 1, description: "Days of automatic snapshots kept." }),
+  cacheAuthTokenGeneration: field({
+    type: "integer",
+    schema: integer(1, 10_000),
+    default: 1,
+    description:
+      "Rotate the Redis AUTH token: a higher generation is a new token. Step 1: raise it with cacheAuthTokenUpdateStrategy ROTATE (ElastiCache accepts old and new, the app's pods roll onto the new one); step 2: set the strategy to SET (the old token is dropped).",
+  }),
+  cacheAuthTokenUpdateStrategy: field({
+    type: "string",
+    schema: oneOf(["ROTATE", "SET"] as const),
+    default: "ROTATE",
+    description: "ElastiCache authTokenUpdateStrategy: ROTATE adds the token beside the current one, SET makes it the only one (step 2 of a rotation).",
+  }),
   cacheMaintenanceWindow: field({ type: "string", schema: weeklyWindow(), default: "sun:05:00-sun:06:00", description: "Weekly maintenance window (UTC)." }),
   cacheSnapshotWindow: field({ type: "string", schema: dailyWindow(), default: "03:00-04:00", description: "Daily snapshot window (UTC), must not overlap maintenance." }),
 
@@ -224,6 +304,19 @@ export const fields = {
     schema: z.array(dnsLabel()),
     default: [],
     description: "One API key per name, generated by the stack (output apiKeys, secret); the app holds only their SHA-256 in the Secret app-api-keys. Rotate: add a name, hand out its key, remove the old name.",
+  }),
+  apiKeyGenerations: field({
+    type: "array",
+    schema: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:([2-9]|[1-9]\d{1,3})$/, { error: "is not <apiKeyName>:<generation> with a generation from 2, e.g. \"partner-a:2\"" })),
+    default: [],
+    description:
+      "Rotate an API key: <name>:<generation> (from 2); a new generation is a new key. Step 1: raise the generation and list the name in apiKeyAcceptPrevious (both keys valid, pods roll), hand out the new key; step 2: remove it from apiKeyAcceptPrevious.",
+  }),
+  apiKeyAcceptPrevious: field({
+    type: "array",
+    schema: z.array(dnsLabel()),
+    default: [],
+    description: "API key names whose previous generation stays valid during a rotation (see apiKeyGenerations).",
   }),
   apiKeysSecretName: field({
     type: "string",
@@ -429,6 +522,15 @@ export const fields = {
     schema: z.boolean(),
     default: false,
     description: "With createHostedZone and no parent zone: set true once the domain is delegated to the nameServers output. Until then `pulumi up` stops short of certificates (step one of two).",
+  }),
+  delegatedSubdomains: field({
+    type: "array",
+    schema: z.array(
+      z.string().regex(/^[a-z0-9.-]+=[a-z0-9.-]+(,[a-z0-9.-]+){1,12}$/, { error: "is not <subdomain>=<name server>,<name server>[,…] (2 to 13 name servers)" }),
+    ),
+    default: [],
+    description:
+      "NS delegations this stack writes into its own zone for another stack's zone, e.g. dev.example.com=ns-1.awsdns-01.org,… (the other stack's nameServers output): the parent's stack delegates, so a lower environment never needs write access to a higher one's zone.",
   }),
   dnsTtlSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 300, description: "TTL of non-alias records." }),
   spfRecord: field({ type: "string", schema: plainText(2048).regex(/^v=spf1( |$)/, { error: "is not an SPF record (must start with \"v=spf1\")" }), default: "v=spf1 -all", description: "SPF TXT value at the apex." }),
@@ -658,6 +760,14 @@ function crossFieldProblems(c: StackConfig): string[] {
     keyProblems.push(`${key("apiKeysSecretName")} (${show(c.apiKeysSecretName)}) and ${key("apiKeyNames")} (${show(c.apiKeyNames)}): set one, not both`);
   }
   if (new Set(c.apiKeyNames).size !== c.apiKeyNames.length) keyProblems.push(`${key("apiKeyNames")}: ${show(c.apiKeyNames)} has a name twice`);
+  const rotated = c.apiKeyGenerations.map((entry) => entry.split(":")[0]!);
+  for (const name of rotated) {
+    if (!c.apiKeyNames.includes(name)) keyProblems.push(`${key("apiKeyGenerations")}: ${show(name)} is not in ${key("apiKeyNames")} (${show(c.apiKeyNames)})`);
+  }
+  if (new Set(rotated).size !== rotated.length) keyProblems.push(`${key("apiKeyGenerations")}: ${show(c.apiKeyGenerations)} names a key twice`);
+  for (const name of c.apiKeyAcceptPrevious) {
+    if (!rotated.includes(name)) keyProblems.push(`${key("apiKeyAcceptPrevious")}: ${show(name)} has no generation above 1 in ${key("apiKeyGenerations")}, so there is no previous key`);
+  }
   return [...keyProblems, ...otherCrossFieldProblems(c)];
 }
 
@@ -739,6 +849,11 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   } else if (parent && c.zoneDelegated) {
     problems.push(`${key("zoneDelegated")}: not needed with ${key(parent)}: the stack writes the delegation itself`);
   }
+  for (const entry of c.delegatedSubdomains) {
+    const [name, servers] = entry.split("=") as [string, string];
+    if (!name.endsWith(`.${c.domain}`)) problems.push(`${key("delegatedSubdomains")}: ${show(name)} is not a subdomain of ${key("domain")} (${show(c.domain)})`);
+    for (const server of servers.split(",")) if (!isDnsName(server)) problems.push(`${key("delegatedSubdomains")}: ${show(server)} is not a name server's DNS name`);
+  }
   if (c.parentHostedZoneName && !c.domain.endsWith(`.${c.parentHostedZoneName}`)) {
     problems.push(`${key("parentHostedZoneName")}: ${show(c.parentHostedZoneName)} is not a parent of ${key("domain")} (${show(c.domain)})`);
   }
@@ -747,9 +862,54 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
       `${key("kubernetesVersion")}: ${show(c.kubernetesVersion)} has no pinned EKS add-on versions for a new cluster; use ${CREATABLE_VERSIONS.map(show).join(", ")} (infra/config/eks-versions.ts)`,
     );
   }
+  problems.push(...ciAccessProblems(c));
   problems.push(...trafficProblems(c));
   if (c.clusterPublicAccessCidrs.some((cidr) => cidr.endsWith("/0"))) {
     problems.push(`${key("clusterPublicAccessCidrs")}: ${show(c.clusterPublicAccessCidrs)} opens the cluster API to the internet; list your own CIDRs`);
+  }
+  return problems;
+}
+
+/**
+ * CI must be able to reach the Kubernetes API it deploys to, as the role the cluster knows. Refused:
+ * a new cluster without a deploy role (nobody could deploy onto it: the creator gets no admin), a
+ * CodeBuild runner without its repository and connection or on a cluster the stack does not own
+ * (its security group cannot be opened to the runner), and static-egress runners whose ranges the
+ * public endpoint does not admit (or with a private-only endpoint).
+ */
+function ciAccessProblems(c: StackConfig): string[] {
+  const problems: string[] = [];
+  const creates = !c.existingKubeconfig;
+  if (creates && !c.ciDeployRoleArn) {
+    problems.push(`${key("ciDeployRoleArn")}: is required for a cluster the stack creates (the cluster grants no bootstrap admin; without it nothing can deploy the workloads)`);
+  }
+  if (!creates && (c.ciDeployRoleArn || c.ciPreviewRoleArn || c.clusterAdminRoleArns.length > 0 || c.clusterAccessBootstrap)) {
+    problems.push(`${key("ciDeployRoleArn")}/${key("ciPreviewRoleArn")}/${key("clusterAdminRoleArns")}/${key("clusterAccessBootstrap")}: only apply to a cluster the stack creates (an existing cluster's access is managed where it was created)`);
+  }
+  if (c.ciDeployRoleArn && c.ciDeployRoleArn === c.ciPreviewRoleArn) {
+    problems.push(`${key("ciPreviewRoleArn")}: ${show(c.ciPreviewRoleArn)} is also ${key("ciDeployRoleArn")}; the preview role must be a separate, read-only role`);
+  }
+  for (const arn of c.clusterAdminRoleArns) {
+    if (arn === c.ciDeployRoleArn || arn === c.ciPreviewRoleArn) problems.push(`${key("clusterAdminRoleArns")}: ${show(arn)} is a CI role; CI never gets cluster admin`);
+  }
+  if (c.ciRunner === "codebuild") {
+    if (!creates) problems.push(`${key("ciRunner")}: "codebuild" needs a cluster the stack creates (its security group is opened to the runner); use "static-egress" for ${key("existingKubeconfig")}`);
+    if (creates && !c.ciRepository) problems.push(`${key("ciRepository")}: is required with ${key("ciRunner")} "codebuild" (the repository whose jobs the runner takes)`);
+    if (creates && !c.ciCodeConnectionArn) problems.push(`${key("ciCodeConnectionArn")}: is required with ${key("ciRunner")} "codebuild" (the runner's connection to GitHub)`);
+  } else if (c.ciRunner === "static-egress") {
+    if (c.ciRunnerEgressCidrs.length === 0) problems.push(`${key("ciRunnerEgressCidrs")}: is required with ${key("ciRunner")} "static-egress" (the runners' fixed egress ranges)`);
+    if (creates && c.clusterPublicAccessCidrs.length === 0) {
+      problems.push(`${key("ciRunner")}: "static-egress" runners cannot reach a private-only endpoint; list their ranges in ${key("clusterPublicAccessCidrs")} or use "codebuild"`);
+    }
+    for (const cidr of c.ciRunnerEgressCidrs) {
+      if (creates && c.clusterPublicAccessCidrs.length > 0 && !c.clusterPublicAccessCidrs.some((allowed) => cidrWithin(cidr, allowed))) {
+        problems.push(`${key("ciRunnerEgressCidrs")}: ${show(cidr)} is not inside ${key("clusterPublicAccessCidrs")} (${show(c.clusterPublicAccessCidrs)}): the runner could not reach the API endpoint`);
+      }
+    }
+  }
+  if (c.ciRunner !== "static-egress" && c.ciRunnerEgressCidrs.length > 0) problems.push(`${key("ciRunnerEgressCidrs")}: only applies with ${key("ciRunner")} "static-egress"`);
+  if (c.ciRunner !== "codebuild" && (c.ciRepository || c.ciCodeConnectionArn)) {
+    problems.push(`${key(c.ciRepository ? "ciRepository" : "ciCodeConnectionArn")}: only applies with ${key("ciRunner")} "codebuild"`);
   }
   return problems;
 }
@@ -780,6 +940,15 @@ function trafficProblems(c: StackConfig): string[] {
     for (const k of secondary) if (c[k]) problems.push(`${key(k)}: only applies with ${key("dnsFailover")} true`);
   }
   return problems;
+}
+
+/** Whether IPv4 block `inner` lies entirely inside block `outer`. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseIpv4Cidr(inner);
+  const b = parseIpv4Cidr(outer);
+  if (!a || !b || a.prefix < b.prefix) return false;
+  const mask = b.prefix === 0 ? 0 : (0xffffffff << (32 - b.prefix)) >>> 0;
+  return ((a.network & mask) >>> 0) === b.network;
 }
 
 /** Per colour of the nginx tier: the keys of its replicas and of its ALB weight. */
@@ -845,13 +1014,14 @@ function ipInCidr(ip: string, cidr: string): boolean {
 }
 
 /** The `config:` block of Pulumi.yaml, generated from the field table. */
-export function projectConfigBlock(): Record<string, { type: PulumiType; description: string; default?: unknown; items?: { type: "string" } }> {
+export function projectConfigBlock(): Record<string, { type: PulumiType; description: string; secret?: true; default?: unknown; items?: { type: "string" } }> {
   const block: ReturnType<typeof projectConfigBlock> = {};
   for (const [name, def] of Object.entries(fields) as [string, Field<z.ZodType>][]) {
     block[key(name)] = {
       type: def.type,
       ...(def.type === "array" ? { items: { type: "string" as const } } : {}),
       description: def.secret ? `${def.description} Secret.` : def.description,
+      ...(def.secret ? { secret: true } : {}),
       ...(def.default !== undefined ? { default: def.default } : {}),
     };
   }

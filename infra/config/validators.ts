@@ -82,6 +82,10 @@ export const pinnedImage = () =>
 export const awsId = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: `is not an AWS id of the form ${prefix}-xxxxxxxx` });
 
+/** An IAM role ARN (any partition), e.g. arn:aws:iam::123456789012:role/ci/edgestack-deploy. */
+export const iamRoleArn = () =>
+  z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: "is not an IAM role ARN such as \"arn:aws:iam::123456789012:role/edgestack-deploy\"" });
+
 export const instanceType = (prefix = "") =>
   z
     .string()

@@ -14,6 +14,8 @@ export interface HostedZoneArgs {
   parent?: ParentZone;
   /** TTL of the delegation NS record. */
   delegationTtlSeconds: number;
+  /** Child zones (of other stacks) this zone delegates to: name → their name servers. */
+  childDelegations?: { name: string; nameServers: string[] }[];
 }
 
 /**
@@ -34,9 +36,20 @@ export class HostedZone extends pulumi.ComponentResource {
   constructor(name: string, args: HostedZoneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:dns:Zone", name, {}, opts);
     this.name = args.domain;
+    const delegateChildren = (zoneId: pulumi.Input<string>) => {
+      for (const child of args.childDelegations ?? []) {
+        const label = child.name.slice(0, -(args.domain.length + 1)).replace(/\./g, "-");
+        new aws.route53.Record(
+          `${name}-delegate-${label}`,
+          { zoneId, name: child.name, type: "NS", ttl: args.delegationTtlSeconds, records: [...child.nameServers] },
+          { parent: this },
+        );
+      }
+    };
     if (!args.create) {
       if (args.parent) throw new Error(`zone ${args.domain}: a parent zone only applies to a zone this stack creates`);
       const zone = aws.route53.getZoneOutput({ name: args.domain, privateZone: false }, { parent: this });
+      delegateChildren(zone.zoneId);
       this.zoneId = zone.zoneId;
       this.nameServers = zone.nameServers;
       this.delegation = undefined;
@@ -44,6 +57,7 @@ export class HostedZone extends pulumi.ComponentResource {
       return;
     }
     const zone = new aws.route53.Zone(`${name}-zone`, { name: args.domain, comment: "edgestack public zone", forceDestroy: false }, { parent: this, protect: args.protect });
+    delegateChildren(zone.zoneId);
     this.nameServers = zone.nameServers;
     if (args.parent) {
       const parentZoneId =

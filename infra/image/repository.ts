@@ -1,12 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { lifecyclePolicy } from "./settings";
+import { imagePushPolicy, lifecyclePolicy, roleNameOfArn } from "./settings";
 
 export interface ImageRepositoryArgs {
   /** Repository name (imageRepositoryName). */
   name: string;
   /** Prod: `protect`, and the repository is not deleted with images in it. */
   isProd: boolean;
+  /** The role the workflow's image job pushes with: gets push to this repository only. */
+  pushRoleArn?: string;
+  /** Prod: the repository the tested digest is promoted from (read-only for the push role). */
+  promoteSourceRepositoryArn?: string;
 }
 
 /**
@@ -33,6 +37,13 @@ export class ImageRepository extends pulumi.ComponentResource {
       { parent: this, protect: args.isProd },
     );
     new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, { repository: repository.name, policy: lifecyclePolicy() }, { parent: this });
+    if (args.pushRoleArn) {
+      new aws.iam.RolePolicy(
+        `${name}-push`,
+        { role: roleNameOfArn(args.pushRoleArn), policy: repository.arn.apply((arn) => imagePushPolicy(arn, args.promoteSourceRepositoryArn || undefined)) },
+        { parent: this },
+      );
+    }
     this.repositoryUrl = repository.repositoryUrl;
     this.repositoryName = repository.name;
     this.repositoryArn = repository.arn;

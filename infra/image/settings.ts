@@ -38,3 +38,30 @@ export function digestReference(repositoryUrl: string, digest: string): string {
   if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`image digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
   return `${repositoryUrl}@${digest}`;
 }
+
+/** The role name in an IAM role ARN (the part after the last '/'). */
+export function roleNameOfArn(arn: string): string {
+  const name = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn)?.[1];
+  if (!name) throw new Error(`${JSON.stringify(arn)} is not an IAM role ARN`);
+  return name;
+}
+
+/**
+ * What the workflow's image job may do, and nothing else: push to (and read back from) this
+ * stack's repository, and — for prod's promotion — read the repository the tested digest comes
+ * from. No stack, cluster or other repository access: building before the approval writes nothing
+ * the approver has not seen.
+ */
+export function imagePushPolicy(repositoryArn: string, promoteSourceRepositoryArn?: string): string {
+  const read = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
+  const write = ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"];
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      // Registry login; GetAuthorizationToken takes no resource.
+      { Sid: "Login", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+      { Sid: "PushThisRepository", Effect: "Allow", Action: [...read, ...write], Resource: repositoryArn },
+      ...(promoteSourceRepositoryArn ? [{ Sid: "ReadPromotionSource", Effect: "Allow", Action: read, Resource: promoteSourceRepositoryArn }] : []),
+    ],
+  });
+}

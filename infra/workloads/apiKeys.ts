@@ -8,7 +8,15 @@ export interface ApiKeysArgs {
   /** One key per name (see the apiKeyNames stack key). */
   names: string[];
   namespace: pulumi.Input<string>;
+  /** Key generation per name (apiKeyGenerations); absent: 1. A new generation is a new key. */
+  generations?: Record<string, number>;
+  /** Names whose previous generation stays valid (apiKeyAcceptPrevious): the rotation's first step. */
+  acceptPrevious?: string[];
 }
+
+/** The RandomPassword of one key generation (generation 1 keeps the name keys always had). */
+export const apiKeyResourceName = (component: string, keyName: string, generation: number) =>
+  generation <= 1 ? `${component}-${keyName}` : `${component}-${keyName}-g${generation}`;
 
 /** The digest the app compares against (app/src/apiKeys.ts hashApiKey): SHA-256, hex. */
 export const sha256Hex = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex");
@@ -22,15 +30,24 @@ export const sha256Hex = (key: string): string => createHash("sha256").update(ke
 export class ApiKeys extends pulumi.ComponentResource {
   public readonly keys: pulumi.Output<Record<string, string>>;
   public readonly secretName: pulumi.Output<string>;
+  /** The Secret's data (digests of every accepted key) — secret; feeds the pods' config digest. */
+  public readonly hashes: pulumi.Output<string>;
 
   constructor(name: string, args: ApiKeysArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edgestack:workloads:ApiKeys", name, {}, opts);
-    const generated = args.names.map((keyName) => ({
-      keyName,
-      password: new random.RandomPassword(`${name}-${keyName}`, { length: 40, special: false }, { parent: this }),
-    }));
+    // Rotation in two steps, no moment where a key in use is refused: (1) a new generation while the
+    // previous one is still accepted — both digests in the Secret, pods roll (content digest), hand
+    // out the new key; (2) stop accepting the previous one — its digest and password go, pods roll.
+    const password = (keyName: string, generation: number) =>
+      new random.RandomPassword(apiKeyResourceName(name, keyName, generation), { length: 40, special: false }, { parent: this });
+    const generated = args.names.map((keyName) => {
+      const generation = args.generations?.[keyName] ?? 1;
+      const previous = generation > 1 && (args.acceptPrevious ?? []).includes(keyName) ? password(keyName, generation - 1) : undefined;
+      return { keyName, password: password(keyName, generation), previous };
+    });
     const keys = pulumi.all(generated.map((g) => g.password.result)).apply((values) => Object.fromEntries(values.map((v, i) => [generated[i]!.keyName, v])));
-    const hashes = pulumi.all(generated.map((g) => g.password.result)).apply((values) => values.map(sha256Hex).join(","));
+    const accepted = generated.flatMap((g) => (g.previous ? [g.password.result, g.previous.result] : [g.password.result]));
+    const hashes = pulumi.all(accepted).apply((values) => values.map(sha256Hex).join(","));
     const secret = new kubernetes.core.v1.Secret(
       `${name}-secret`,
       {
@@ -41,6 +58,7 @@ export class ApiKeys extends pulumi.ComponentResource {
       { parent: this },
     );
     this.keys = pulumi.secret(keys);
+    this.hashes = pulumi.secret(hashes);
     this.secretName = secret.metadata.name;
     this.registerOutputs({ keys: this.keys, secretName: this.secretName });
   }

@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { appEnvironment, PORTS, routePath, type ReleaseTrack } from "@edgestack/contract";
 import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
@@ -71,9 +72,10 @@ export function topologySpread(labels: Record<string, string>): k8s.types.input.
 /**
  * The app's Deployment spec for a track: stable (appImage, appReplicas, scaled by the HPA) or canary
  * (canaryImage, canaryReplicas, TRACK=canary on every log line). Same env otherwise: the same Redis
- * and key space, so one limiter counts a client's requests across both tracks.
+ * and key space, so one limiter counts a client's requests across both tracks. `podAnnotations`: the
+ * config digest of the Secrets the pods consume (infra/workloads/digest.ts), so a rotation rolls both.
  */
-export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, track: ReleaseTrack = "stable"): k8s.types.input.apps.v1.DeploymentSpec {
+export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, track: ReleaseTrack = "stable", podAnnotations?: pulumi.Input<Record<string, string>>): k8s.types.input.apps.v1.DeploymentSpec {
   const canary = track === "canary";
   const selector_ = canary ? canarySelector : selector;
   return {
@@ -82,7 +84,7 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, 
     // Surge first: capacity never drops below the replica count during a rollout.
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
-      metadata: { labels: canary ? { ...canaryLabels } : { ...appLabels } },
+      metadata: { labels: canary ? { ...canaryLabels } : { ...appLabels }, ...(podAnnotations ? { annotations: podAnnotations } : {}) },
       spec: {
         securityContext: podSecurityContext(APP_UID),
         automountServiceAccountToken: false,

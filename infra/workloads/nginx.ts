@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { BOUNDS } from "../config/schema";
 import { NGINX_POD_RESOURCES } from "../nginx/capacity";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH } from "../nginx/model";
@@ -159,8 +160,15 @@ export interface NginxConf {
   workerShutdownTimeoutSeconds: number;
 }
 
-/** A tier's Deployment spec; blue's (the default) from the plain nginx* settings. */
-export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, configMapName: string, kubernetesVersion: string, tier: NginxTier = nginxTiers(s)[0]): k8s.types.input.apps.v1.DeploymentSpec {
+/** A tier's Deployment spec; blue's (the default) from the plain nginx* settings. `podAnnotations` join the config checksum. */
+export function nginxDeploymentSpec(
+  s: WorkloadSettings,
+  conf: NginxConf,
+  configMapName: string,
+  kubernetesVersion: string,
+  tier: NginxTier = nginxTiers(s)[0],
+  podAnnotations?: pulumi.Input<Record<string, string>>,
+): k8s.types.input.apps.v1.DeploymentSpec {
   const preStop = nginxPreStopSeconds(s.terminationGracePeriodSeconds, conf.workerShutdownTimeoutSeconds);
   const ports = nginxServicePorts(tier.nodePorts);
   const status = { httpGet: { path: NGINX_LIVENESS_PATH, port: "status" } };
@@ -170,7 +178,13 @@ export function nginxDeploymentSpec(s: WorkloadSettings, conf: NginxConf, config
     selector: { matchLabels: podSelector },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
-      metadata: { labels: nginxTierLabels(tier), annotations: { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) } },
+      metadata: {
+        labels: nginxTierLabels(tier),
+        annotations:
+          podAnnotations === undefined
+            ? { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) }
+            : pulumi.output(podAnnotations).apply((extra) => ({ [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text), ...extra })),
+      },
       spec: {
         securityContext: podSecurityContext(NGINX_UID),
         automountServiceAccountToken: false,

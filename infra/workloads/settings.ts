@@ -21,6 +21,8 @@ export type WorkloadSettings = Pick<
   | "rateLimitWindowMs"
   | "rateLimitFailMode"
   | "apiKeyNames"
+  | "apiKeyGenerations"
+  | "apiKeyAcceptPrevious"
   | "apiKeysSecretName"
   | "wsAllowedOrigins"
   | "wsMaxConnectionsPerClient"
@@ -56,6 +58,16 @@ export type WorkloadSettings = Pick<
   | "nginxGreenProxyProtocolHttpNodePort"
 >;
 
+
+/** `["partner-a:2"]` (apiKeyGenerations) → `{ "partner-a": 2 }`. */
+export function apiKeyGenerations(entries: readonly string[]): Record<string, number> {
+  return Object.fromEntries(
+    entries.map((entry) => {
+      const [keyName, generation] = entry.split(":");
+      return [keyName!, Number(generation)];
+    }),
+  );
+}
 
 /**
  * Cross-field rules of the workload settings the config schema does not check: a request above its

@@ -1,10 +1,12 @@
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_NAME, appCanaryPodsServiceSpec, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, canaryLabels, REDIS_URL_KEY } from "./app";
+import { API_KEY_HASHES_KEY, API_KEYS_SECRET_NAME, APP_NAME, appCanaryPodsServiceSpec, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, canaryLabels, REDIS_URL_KEY } from "./app";
 import { NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec, nginxTierLabels, nginxTiers } from "./nginx";
+import * as random from "@pulumi/random";
 import { ApiKeys } from "./apiKeys";
+import { configAnnotations, type ConfigSource } from "./digest";
 import { networkPolicySpecs } from "./network-policies";
-import { WorkloadSettings } from "./settings";
+import { apiKeyGenerations, WorkloadSettings } from "./settings";
 import { APP_CANARY_NAME, APP_CANARY_PODS_SERVICE, APP_PODS_SERVICE, NAMESPACE } from "../cluster/objects";
 
 export interface WorkloadsArgs {
@@ -75,6 +77,12 @@ export class Workloads extends pulumi.ComponentResource {
       );
     }
 
+    // Keys the pod templates' config digests (infra/workloads/digest.ts): a changed Secret or
+    // ConfigMap changes its consumers' templates, so they roll; the key keeps the digest unguessable.
+    const digestKey = new random.RandomPassword(`${name}-config-digest-key`, { length: 48, special: false }, { parent: this });
+    const podAnnotations = (sources: pulumi.Input<Parameters<typeof configAnnotations>[1]>) =>
+      pulumi.unsecret(pulumi.all([digestKey.result, sources]).apply(([key, list]) => configAnnotations(key, list)));
+
     // ── App ────────────────────────────────────────────────────────────────────────────────
     const redisSecretName = "app-redis";
     new kubernetes.core.v1.Secret(
@@ -86,10 +94,18 @@ export class Workloads extends pulumi.ComponentResource {
       },
       inNamespace,
     );
-    const apiKeys = s.apiKeyNames.length > 0 ? new ApiKeys(`${name}-api-keys`, { names: s.apiKeyNames, namespace }, inNamespace) : undefined;
+    const apiKeys =
+      s.apiKeyNames.length > 0
+        ? new ApiKeys(`${name}-api-keys`, { names: s.apiKeyNames, namespace, generations: apiKeyGenerations(s.apiKeyGenerations), acceptPrevious: s.apiKeyAcceptPrevious }, inNamespace)
+        : undefined;
+    // Every stack-managed object the app's pods consume (a user's own apiKeysSecretName is not ours to read).
+    const appSources = pulumi.all([pulumi.output(args.redisUrl), apiKeys?.hashes ?? ""]).apply(([redisUrl, hashes]): ConfigSource[] => [
+      { kind: "secret" as const, name: redisSecretName, data: { [REDIS_URL_KEY]: redisUrl } },
+      ...(apiKeys ? [{ kind: "secret" as const, name: API_KEYS_SECRET_NAME, data: { [API_KEY_HASHES_KEY]: hashes } }] : []),
+    ]);
     const app = new kubernetes.apps.v1.Deployment(
       `${name}-app`,
-      { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appDeploymentSpec(s, redisSecretName) },
+      { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appDeploymentSpec(s, redisSecretName, "stable", podAnnotations(appSources)) },
       // After the first deploy the HPA owns the replica count; an update must not reset it.
       { ...inNamespace, dependsOn: apiKeys === undefined ? [ns] : [ns, apiKeys], ignoreChanges: ["spec.replicas"] },
     );
@@ -107,7 +123,7 @@ export class Workloads extends pulumi.ComponentResource {
     if (s.canaryImage !== "") {
       new kubernetes.apps.v1.Deployment(
         `${name}-app-canary`,
-        { metadata: { name: APP_CANARY_NAME, namespace, labels: { ...canaryLabels } }, spec: appDeploymentSpec(s, redisSecretName, "canary") },
+        { metadata: { name: APP_CANARY_NAME, namespace, labels: { ...canaryLabels } }, spec: appDeploymentSpec(s, redisSecretName, "canary", podAnnotations(appSources)) },
         { ...inNamespace, dependsOn: apiKeys === undefined ? [ns] : [ns, apiKeys] },
       );
       new kubernetes.core.v1.Service(
@@ -143,7 +159,7 @@ export class Workloads extends pulumi.ComponentResource {
       const labels = nginxTierLabels(tier);
       new kubernetes.apps.v1.Deployment(
         `${name}-${tier.name}`,
-        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, args.nginxConf, configMapName, args.kubernetesVersion, tier) },
+        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, args.nginxConf, configMapName, args.kubernetesVersion, tier, podAnnotations([{ kind: "configmap", name: configMapName, data: { "nginx.conf": args.nginxConf.text } }])) },
         { ...inNamespace, dependsOn: [ns, configMap] },
       );
       const service = new kubernetes.core.v1.Service(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxServiceSpec(s, tier) }, inNamespace);

@@ -3,6 +3,7 @@ import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "./stack-files";
+import { containsSecureValue } from "../../infra/config/secure-values";
 import { declareRehearsal } from "../../infra/config/load";
 import { deserializeInputs } from "./deserialize";
 import { fingerprint, SecretMode } from "../plan/secrets";
@@ -85,6 +86,8 @@ export interface RunOptions {
   root?: string;
   /** Run as a preview (computed values unknown) instead of an update. */
   preview?: boolean;
+  /** What a StackReference reads: the outputs of each referenced stack's last deployment, by stack name (`org/project/stack`). */
+  stackOutputs?: Record<string, Record<string, unknown>>;
   /** Real values of the stack file's `secure:` keys (fully qualified key → plaintext); stand-ins otherwise. */
   secretValues?: Record<string, string>;
 }
@@ -100,6 +103,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const config = { ...files.config, ...(options.config ?? {}) };
   const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
   pulumi.runtime.setAllConfig(config, secretKeys);
+  const secureConfigValues = secretKeys.map((k) => config[k]).filter((v): v is string => typeof v === "string" && v.length > 0);
   const defaultRegion = config["aws:region"] ?? "us-east-1";
 
   const records = new Map<string, CapturedResource>();
@@ -116,6 +120,10 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const name = String(args.inputs.name);
+          return { id: name, state: { name, outputs: options.stackOutputs?.[name] ?? {}, secretOutputNames: [] } };
+        }
         const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
         const region = (args.inputs.region as string | undefined) ?? (providerUrn && providerRegions.get(providerUrn)) ?? defaultRegion;
         const plainInputs = unwrapSecrets(args.inputs, "", []);
@@ -146,6 +154,8 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     files.project,
     options.stack,
     options.preview ?? false,
+    // The CLI's organization for a self-managed backend; a StackReference names `org/project/stack`.
+    "organization",
   );
 
   const monitor = settings.getMonitor();
@@ -156,6 +166,12 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     const parentUrn: string = req.getParent();
     const urn = monitor.newUrn(parentUrn, type, name);
     const { inputs, secretPaths } = deserializeInputs(req.getObject());
+    // As the program's stack transformation does under the CLI: an input carrying a `secure:` value is secret.
+    // (Values already secret where the program put them are left at that granularity.)
+    if (secureConfigValues.length > 0) {
+      const plainParts = maskSecrets(inputs, secretPaths) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(plainParts)) if (containsSecureValue(value, secureConfigValues)) secretPaths.push(key);
+    }
     const additionalSecretOutputs: string[] = req.getAdditionalsecretoutputsList();
     pendingSecretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
     if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
@@ -279,6 +295,12 @@ async function resolveExports(program: Record<string, unknown>): Promise<{ outpu
   for (const key of Object.keys(program).sort()) {
     if (key === "__esModule") continue;
     const output: pulumi.Output<unknown> = pulumi.output(program[key] as pulumi.Input<unknown>);
+    // An export whose value fails (a check in an apply) fails the run, as under the CLI.
+    const settled = await (output as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true).then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
+    if (settled) throw settled.err;
     outputs[key] = await new Promise((resolve) => {
       let done = false;
       output.apply((v: unknown) => {

@@ -32,6 +32,8 @@ export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
   "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
   "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "aws_cloudwatch_log_resource_policy",
+  "aws:codebuild/project:Project": "aws_codebuild_project",
+  "aws:codebuild/webhook:Webhook": "aws_codebuild_webhook",
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
   "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": "aws_egress_only_internet_gateway",
   "aws:ec2/eip:Eip": "aws_eip",

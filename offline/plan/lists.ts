@@ -118,6 +118,9 @@ export const POSITIONAL_LISTS: ReadonlySet<string> = new Set([
   "routes",
   // WAF log fields kept out of the log: one-key objects ({ singleHeader: { name } }) with no key field
   "redactedFields",
+  // A CodeBuild webhook's filter groups (groups OR, a group's filters AND; neither has a key)
+  "filterGroups",
+  "filters",
 ]);
 
 const lastName = (path: readonly PathSegment[]): string | undefined => {

@@ -49,6 +49,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { path: "namespace", type: "aws:cloudwatch/metricAlarm:MetricAlarm", role: "label", why: "the AWS metric namespace (AWS/ApplicationELB, …)" },
   { path: "dimensions.FunctionName", type: "aws:cloudwatch/metricAlarm:MetricAlarm", role: "reference", why: "the CloudFront function, named where it is created" },
   { path: "dashboardName", type: "aws:cloudwatch/dashboard:Dashboard", role: "physical", why: "the dashboard's own name (unique per account)" },
+  { type: "aws:codebuild/project:Project", path: "logsConfig.cloudwatchLogs.groupName", role: "reference", why: "the runner's log group, named where it is created" },
+  { type: "aws:codebuild/webhook:Webhook", path: "projectName", role: "reference", why: "the runner's CodeBuild project, named where it is created" },
   { path: "clusterName", role: "reference", why: "the EKS cluster, named where it is created" },
   { path: "autoscalingGroupName", role: "reference", why: "the node group's auto scaling group (named by EKS)" },
   { path: "bucket", role: "reference", why: "the bucket, auto-named where it is created" },

@@ -60,6 +60,10 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     source: aws("eks", "cluster"),
   },
   "aws:eks/addon:Addon": { replaceOn: ["addonName", "clusterName"], source: aws("eks", "addon") },
+  "aws:eks/accessEntry:AccessEntry": { replaceOn: ["clusterName", "principalArn", "type"], source: aws("eks", "accessentry") },
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": { replaceOn: ["accessScope", "clusterName", "policyArn", "principalArn"], source: aws("eks", "accesspolicyassociation") },
+  "aws:codebuild/project:Project": { replaceOn: ["name"], source: aws("codebuild", "project") },
+  "aws:codebuild/webhook:Webhook": { replaceOn: ["projectName"], source: aws("codebuild", "webhook") },
   "aws:eks/nodeGroup:NodeGroup": {
     replaceOn: ["amiType", "capacityType", "clusterName", "diskSize", "instanceTypes", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "remoteAccess", "subnetIds"],
     source: aws("eks", "nodegroup"),

@@ -223,4 +223,24 @@ export const computePolicies: Policies = [
       for (const b of list(inst.ebsBlockDevices)) if (!isTrue(b?.encrypted)) report(`Instance "${args.name}" device ${b?.deviceName ?? "?"} is not encrypted.`);
     },
   }),
+  resourceRule<Record<string, unknown>>({
+    name: "codebuild-projects-hardened",
+    description:
+      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
+    enforcementLevel: "mandatory",
+    types: ["aws:codebuild/project:Project"],
+    validate: (p, { args }, report) => {
+      const env = obj(p.environment) as { privilegedMode?: unknown } | undefined;
+      if (isTrue(env?.privilegedMode)) report(`CodeBuild project "${args.name}" builds in privileged mode: a build step gets a Docker daemon with root on the build host; build images without it (kaniko, buildx to a remote builder).`);
+      const logs = (obj(p.logsConfig) ?? {}) as { cloudwatchLogs?: { status?: unknown }; s3Logs?: { status?: unknown; encryptionDisabled?: unknown } };
+      const cloudwatch = String(logs.cloudwatchLogs?.status ?? "ENABLED") !== "DISABLED";
+      const s3 = String(logs.s3Logs?.status ?? "DISABLED") === "ENABLED";
+      if (!cloudwatch && !s3) report(`CodeBuild project "${args.name}" keeps no build log (CloudWatch Logs disabled, no S3 logs): nothing records what a build ran.`);
+      if (s3 && isTrue(logs.s3Logs?.encryptionDisabled)) report(`CodeBuild project "${args.name}" writes its S3 build logs with encryption disabled.`);
+      const artifacts = [obj(p.artifacts), ...list(p.secondaryArtifacts as unknown[]).map(obj)].filter((a): a is Record<string, unknown> => a !== undefined);
+      const stored = artifacts.filter((a) => String(a.type ?? "NO_ARTIFACTS") !== "NO_ARTIFACTS" && String(a.type) !== "CODEPIPELINE");
+      for (const a of stored) if (isTrue(a.encryptionDisabled)) report(`CodeBuild project "${args.name}" stores ${String(a.type)} artifacts with encryption disabled.`);
+      if (stored.length > 0 && !isSet(p.encryptionKey)) report(`CodeBuild project "${args.name}" stores ${stored.map((a) => String(a.type)).join(", ")} artifacts encrypted with the AWS-managed key only; set encryptionKey to a customer-managed KMS key.`);
+    },
+  }),
 ];

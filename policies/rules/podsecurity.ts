@@ -7,7 +7,7 @@ import type { core, networking, rbac } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { METADATA_ADDRESSES } from "../semantics/cidr";
 import { grantsTo, NetworkPolicyView, PodView, portsOpened, publicGrants } from "../semantics/netpol";
-import { broadSubjects, POWERFUL_CLUSTER_ROLES, roleRisks, Subject } from "../semantics/rbac";
+import { broadSubjects, DEPLOYER_NEEDS, POWERFUL_CLUSTER_ROLES, roleRisks, Subject, writesOnlyOwnBinding } from "../semantics/rbac";
 import { parseStructured } from "../semantics/structured";
 import { ifKnown, list, masked, maskedMessage, num, ofType, Props, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
@@ -153,6 +153,20 @@ export const podSecurityPolicies: Policies = [
     validate: (resources, _ctx, report) => {
       const roles = ofType(resources, TYPES.role);
       const risksOf = new Map<PolicyResource, string[]>();
+      // Groups that EKS access entries give to IAM principals: the door a deploy identity comes through.
+      // Read as known values: a group unknown during preview could be any, so the rule waits for it (throws).
+      const accessGroups = new Set(ofType(resources, ["aws:eks/accessEntry:AccessEntry"]).flatMap((e) => list(e.props.kubernetesGroups as unknown[]).map(String)));
+      // Only what decides whom a role reaches (roleRef, subjects), read as known values: the rule waits for them in preview.
+      const bindings = ofType(resources, TYPES.roleBinding).map((b) => ({ b, p: { roleRef: (b.props as Binding).roleRef, subjects: (b.props as Binding).subjects } as Binding | undefined }));
+      /** A role bound (at least once) only to access-entry groups, none of them everyone's. */
+      const deployerRole = (r: PolicyResource, name: string): boolean => {
+        const mine = bindings.filter(({ p }) => p && String(p.roleRef?.name ?? "") === name && (p.roleRef?.kind === undefined || r.type.endsWith(`:${p.roleRef.kind}`)));
+        if (mine.length === 0) return false;
+        return mine.every(({ p }) => {
+          const subjects = list(p!.subjects) as Subject[];
+          return subjects.length > 0 && broadSubjects(subjects).length === 0 && subjects.every((s) => s?.kind === "Group" && accessGroups.has(String(s.name)));
+        });
+      };
       for (const r of roles) {
         const p = ifKnown(() => ({ ...(r.props as Role) }));
         if (!p) continue;
@@ -160,7 +174,12 @@ export const podSecurityPolicies: Policies = [
           report(`${maskedMessage(`rules of "${r.name}"`)}.`, r.urn);
           continue;
         }
-        const risks = roleRisks(list(p.rules) as never);
+        let risks = roleRisks(list(p.rules) as never);
+        const roleName = String(p.metadata?.name ?? r.name);
+        if (deployerRole(r, roleName)) {
+          const ownBinding = writesOnlyOwnBinding(list(p.rules) as never, roleName);
+          risks = risks.filter((why) => !DEPLOYER_NEEDS.includes(why) && !(ownBinding && why === "writes cluster role bindings"));
+        }
         const labels = (p.metadata?.labels ?? {}) as Record<string, unknown>;
         const aggregatesInto = Object.keys(labels).filter((k) => /^rbac\.authorization\.k8s\.io\/aggregate-to-/.test(k) && String(labels[k]) === "true");
         const agg = (p as { aggregationRule?: { clusterRoleSelectors?: { matchLabels?: object; matchExpressions?: unknown[] }[] } }).aggregationRule;

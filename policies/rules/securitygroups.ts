@@ -257,10 +257,19 @@ export const securityGroupPolicies: Policies = [
   }),
   stackRule({
     name: "sg-broad-egress-compute-only",
-    description: "Egress to the internet (destinations covering more than a /8 of public IPv4 or a /32 of IPv6, however spelled; inline, aws.vpc.SecurityGroupEgressRule, aws.ec2.SecurityGroupRule) only from groups of compute the stack runs (launch templates, instances, node groups, the EKS cluster); load balancers', caches' and other groups reach only private ranges or other groups.",
+    description: "Egress to the internet (destinations covering more than a /8 of public IPv4 or a /32 of IPv6, however spelled; inline, aws.vpc.SecurityGroupEgressRule, aws.ec2.SecurityGroupRule) only from groups of compute the stack runs (launch templates, instances, node groups, the EKS cluster, CodeBuild projects, Lambda functions, ECS services, Batch compute environments: what runs code that fetches from the internet); load balancers', caches' and other groups reach only private ranges or other groups.",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
-      const compute = new Set<string>([...TYPES.launchTemplate, ...TYPES.instance, "aws:eks/nodeGroup:NodeGroup", ...TYPES.eksCluster]);
+      const compute = new Set<string>([
+        ...TYPES.launchTemplate,
+        ...TYPES.instance,
+        "aws:eks/nodeGroup:NodeGroup",
+        ...TYPES.eksCluster,
+        "aws:codebuild/project:Project",
+        "aws:lambda/function:Function",
+        "aws:ecs/service:Service",
+        "aws:batch/computeEnvironment:ComputeEnvironment",
+      ]);
       const groups = ofType(resources, TYPES.securityGroup);
       const computeGroup = (sg: PolicyResource): boolean | undefined => {
         const { referrers, unknown } = referrersOf(resources, sg);
@@ -275,7 +284,7 @@ export const securityGroupPolicies: Policies = [
           if (e.securityGroupRefUnknown) continue;
           const sg = TYPES.securityGroup.includes(r.type as never) ? r : groups.find((g) => refersTo(e.securityGroupRef, g));
           if (!sg || computeGroup(sg) !== false) continue;
-          report(`${describe(r)} lets security group "${sg.name}" (attached to no compute) send ${e.protocol === "-1" ? "every protocol" : range(e)} to ${broad.join(", ")}: only node and instance groups reach the internet; limit it to the VPC or to other groups.`, r.urn);
+          report(`${describe(r)} lets security group "${sg.name}" (attached to no compute) send ${e.protocol === "-1" ? "every protocol" : range(e)} to ${broad.join(", ")}: only the groups of compute (nodes, instances, build and function runners) reach the internet; limit it to the VPC or to other groups.`, r.urn);
         }
       }
     },

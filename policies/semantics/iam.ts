@@ -261,6 +261,20 @@ export interface Finding {
  * administrator rights, permission management (by the catalogue's access level) on any resource, a whole service
  * on any resource, iam:PassRole with a compute-launching action, identity takeover and account-wide secret reads.
  */
+/**
+ * ec2:CreateNetworkInterfacePermission pinned by `ec2:AuthorizedService` to one named AWS service
+ * (StringEquals, no wildcard): the permission it creates can only go to that service (CodeBuild or
+ * Lambda attaching their interfaces in the caller's subnets), never to the caller or another account.
+ */
+function grantsOnlyToService(s: Statement, action: string): boolean {
+  if (action.toLowerCase() !== "ec2:createnetworkinterfacepermission") return false;
+  const eq = (s.Condition ?? {})["StringEquals"] as Record<string, unknown> | undefined;
+  const entry = Object.entries(eq ?? {}).find(([k]) => k.toLowerCase() === "ec2:authorizedservice");
+  if (!entry) return false;
+  const services = values(entry[1] as never);
+  return services.length > 0 && services.every((v) => /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(v));
+}
+
 export function escalations(statements: Statement[]): Finding[] {
   const allows = statements.filter(isAllow);
   const out: Finding[] = [];
@@ -280,7 +294,7 @@ export function escalations(statements: Statement[]): Finding[] {
     const wholeServices = actions.filter((a) => /^[^:]+:\*$/.test(a) || /^[^:]*[*?][^:]*:/.test(a));
     if (wholeServices.length > 0) out.push({ statement: s, why: `allows every action of ${wholeServices.join(", ")} on every resource${label(s)}` });
     const granted = grantedActions(s);
-    const perms = granted.filter((a) => /Permissions management/.test(accessLevel(a) ?? ""));
+    const perms = granted.filter((a) => /Permissions management/.test(accessLevel(a) ?? "") && !grantsOnlyToService(s, a));
     if (perms.length > 0) out.push({ statement: s, why: `allows permission-management actions on every resource${label(s)} (${perms.slice(0, 6).join(", ")}${perms.length > 6 ? `, … ${perms.length} in all` : ""}): it can grant itself anything` });
     const takeover = TAKEOVER_ACTIONS.filter((a) => grantsAction(s, a));
     if (takeover.length > 0) out.push({ statement: s, why: `allows ${takeover.join(", ")} on every resource${label(s)}: it can act as other identities or hosts` });

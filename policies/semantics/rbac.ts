@@ -42,6 +42,7 @@ const RISKY: { resource: string; group: string; verbs: string[]; why: string }[]
   { resource: "clusterroles", group: "rbac.authorization.k8s.io", verbs: ["escalate", "bind"], why: "escalates or binds cluster roles" },
   { resource: "rolebindings", group: "rbac.authorization.k8s.io", verbs: ["create", "update", "patch"], why: "writes role bindings (grants itself any role it may bind)" },
   { resource: "clusterrolebindings", group: "rbac.authorization.k8s.io", verbs: ["create", "update", "patch"], why: "writes cluster role bindings" },
+  { resource: "services/status", group: "", verbs: ["update", "patch"], why: "sets Service status (load-balancer ingress IPs that kube-proxy routes: CVE-2020-8554 interception)" },
   { resource: "users", group: "", verbs: ["impersonate"], why: "impersonates users" },
   { resource: "groups", group: "", verbs: ["impersonate"], why: "impersonates groups" },
   { resource: "serviceaccounts", group: "", verbs: ["impersonate"], why: "impersonates service accounts" },
@@ -69,6 +70,30 @@ export function roleRisks(rules: PolicyRule[]): string[] {
     }
   }
   return [...out];
+}
+
+/**
+ * What a deploy identity needs to apply the stack's own objects: it writes the workloads and the
+ * namespace (with its Pod Security label), reads back the Secrets it writes, and keeps its own role
+ * and binding current. Accepted only for a role bound to nothing but groups that EKS access entries
+ * give to IAM principals (a person or CI role entering through the EKS API, never a pod's service
+ * account); exec/attach, nodes/proxy, tokens, impersonation, escalate/bind, webhooks and wildcards
+ * stay violations for it too.
+ */
+export const DEPLOYER_NEEDS: readonly string[] = [
+  "reads Secrets (service-account tokens, credentials)",
+  "writes workloads (runs code as their service accounts)",
+  "relabels namespaces (turns Pod Security off)",
+  "creates pods (runs as any service account of the namespace, mounts its secrets)",
+];
+
+/** Cluster role bindings written only by name, and only the role's own (keeping its binding current). */
+export function writesOnlyOwnBinding(rules: PolicyRule[], roleName: string): boolean {
+  const writes = rules.filter((r) => ["create", "update", "patch"].some((v) => ruleGrants(r, v, "clusterrolebindings", "rbac.authorization.k8s.io")));
+  return writes.every((r) => {
+    const names = strings(r.resourceNames);
+    return names.length > 0 && names.every((n) => n === roleName) && !strings(r.verbs).includes("create") && !strings(r.verbs).includes("*");
+  });
 }
 
 /** Subjects that are everyone: anonymous requests, every authenticated identity, every service account. */

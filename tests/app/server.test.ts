@@ -324,3 +324,16 @@ describe("WebSocket /ws", () => {
     expect(error.message).toMatch(/404/);
   });
 });
+
+describe("the site root", () => {
+  it("serves a page linking what the service answers (not a 404), as HTML the edge may cache", async () => {
+    const { base } = await start();
+    const res = await fetch(`${base}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBeNull();
+    const body = await res.text();
+    for (const link of ['href="/api/hello"', 'href="/health"']) expect(body).toContain(link);
+    expect(await status(`${base}/no-such-page`)).toBe(404);
+  });
+});

@@ -23,7 +23,11 @@ test("the prod program looks up exactly these data sources with exactly these fi
     ["aws:elb/getServiceAccount:getServiceAccount", {}],
     ["aws:index/getAvailabilityZones:getAvailabilityZones", { state: "available" }],
     ["aws:index/getCallerIdentity:getCallerIdentity", {}],
+    // The CI runner's role policies read the account, partition and region through the stack's aws provider.
+    ["aws:index/getCallerIdentity:getCallerIdentity", {}],
     ["aws:index/getPartition:getPartition", {}],
+    ["aws:index/getPartition:getPartition", {}],
+    ["aws:index/getRegion:getRegion", {}],
     ["aws:index/getRegion:getRegion", {}],
     ["aws:route53/getZone:getZone", { name: "edgestack.example.com", privateZone: false }],
   ]);

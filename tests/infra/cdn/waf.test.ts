@@ -22,6 +22,6 @@ describe("wafRules", () => {
     expect(() => wafRules({ ratePer5Minutes: 5, metricPrefix: "x" })).toThrow(`edgestack:wafRateLimitPer5Minutes: 5 must be at least ${BOUNDS.wafRatePer5Minutes.min}`);
     // The component and the config accept the same values: the bound is the schema's.
     expect(() => wafRules({ ratePer5Minutes: BOUNDS.wafRatePer5Minutes.min, metricPrefix: "x" })).not.toThrow();
-    expect(() => parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:wafRateLimitPer5Minutes": String(BOUNDS.wafRatePer5Minutes.min) }, "dev")).not.toThrow();
+    expect(() => parseStackConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com", "edgestack:wafRateLimitPer5Minutes": String(BOUNDS.wafRatePer5Minutes.min) }, "dev")).not.toThrow();
   });
 });

@@ -43,7 +43,7 @@ test("nodes wait for pod networking; CoreDNS waits for nodes; the workloads' pro
     expect(dependsOn(nodeGroup, addon("kube-proxy"))).toBe(true);
     expect(dependsOn(addon("coredns"), nodeGroup)).toBe(true);
   }
-  const k8s = one(run, "pulumi:providers:kubernetes");
+  const k8s = one(run, "pulumi:providers:kubernetes", "cluster-k8s");
   for (const n of ["vpc-cni", "kube-proxy", "coredns"]) expect(dependsOn(k8s, addon(n))).toBe(true);
 });
 

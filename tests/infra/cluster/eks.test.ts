@@ -116,17 +116,18 @@ describe("cluster and node security groups", () => {
     }
   });
 
-  it("admit the API only from the nodes, on 443", () => {
+  it("admit the API only from the nodes and the CI runner, on 443", () => {
     const clusterSgId = input<string[]>(cluster, "vpcConfig.securityGroupIds")[0];
+    const runnerSgId = input<string[]>(one(run, "aws:codebuild/project:Project"), "vpcConfig.securityGroupIds")[0];
     const rules = rulesOn(clusterSgId);
-    expect(rules.map((r) => [input(r, "referencedSecurityGroupId"), input(r, "fromPort"), input(r, "toPort")])).toEqual([[nodeSgId, 443, 443]]);
+    expect(rules.map((r) => [input(r, "referencedSecurityGroupId"), input(r, "fromPort"), input(r, "toPort")]).sort()).toEqual([[nodeSgId, 443, 443], [runnerSgId, 443, 443]].sort());
   });
 });
 
 describe("kubeconfig and the kubernetes provider", () => {
   let provider: CapturedResource;
   beforeAll(() => {
-    provider = one(run, "pulumi:providers:kubernetes");
+    provider = one(run, "pulumi:providers:kubernetes", "cluster-k8s");
   });
 
   it("builds the provider from a secret exec-auth kubeconfig for this cluster", () => {
@@ -139,10 +140,15 @@ describe("kubeconfig and the kubernetes provider", () => {
 
   it("registers no default kubernetes provider: every Kubernetes resource names the explicit one", () => {
     const providers = ofType(run, "pulumi:providers:kubernetes");
-    expect(providers.map((p) => p.name)).toEqual(["cluster-k8s"]);
+    expect(providers.map((p) => p.name).sort()).toEqual(["cluster-k8s", "cluster-k8s-rbac"]);
+    const rbac = one(run, "pulumi:providers:kubernetes", "cluster-k8s-rbac");
     const k8sResources = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
     expect(k8sResources.length).toBeGreaterThanOrEqual(10);
-    for (const r of k8sResources) expect(r.provider?.slice(0, r.provider.lastIndexOf("::"))).toBe(provider.urn);
+    // The deployer's own ClusterRole and binding go through the RBAC provider, everything else through the workloads'.
+    for (const r of k8sResources) {
+      const expected = r.type.startsWith("kubernetes:rbac.authorization.k8s.io/") ? rbac.urn : provider.urn;
+      expect({ name: r.name, provider: r.provider?.slice(0, r.provider.lastIndexOf("::")) }).toEqual({ name: r.name, provider: expected });
+    }
   });
 
   it("exports the cluster name and the kubeconfig, the latter only as a secret", () => {

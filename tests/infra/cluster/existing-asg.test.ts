@@ -1,5 +1,5 @@
 import { input, isSecretInput, ofType, one, runStack, StackRun } from "../../harness";
-import { EXISTING_KUBECONFIG, EXISTING_NODE_SG } from "./existing-kubeconfig";
+import { EXISTING_KUBECONFIG, EXISTING_NODE_SG, NO_CLUSTER_ACCESS } from "./existing-kubeconfig";
 
 /** Existing cluster whose nodes' auto scaling group is named: attachments, no EKS resources. */
 let run: StackRun;
@@ -8,6 +8,7 @@ beforeAll(async () => {
   run = await runStack({
     stack: "dev",
     config: {
+      ...NO_CLUSTER_ACCESS,
       "edgestack:existingKubeconfig": EXISTING_KUBECONFIG,
       "edgestack:existingNodeSecurityGroupId": EXISTING_NODE_SG,
       "edgestack:existingNodeAutoScalingGroup": "eks-shared-nodes-1a2b3c",

@@ -11,3 +11,13 @@ export const EXISTING_KUBECONFIG = JSON.stringify({
 });
 
 export const EXISTING_NODE_SG = "sg-0a1b2c3d4e5f60718";
+
+/** The dev stack's CI access keys emptied: they only apply to a cluster the stack creates. */
+export const NO_CLUSTER_ACCESS = {
+  "edgestack:ciDeployRoleArn": "",
+  "edgestack:ciPreviewRoleArn": "",
+  "edgestack:ciRunner": "none",
+  "edgestack:ciRepository": "",
+  "edgestack:ciCodeConnectionArn": "",
+  "edgestack:imagePromoteSourceRepositoryArn": "",
+};

@@ -1,5 +1,5 @@
 import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { EXISTING_KUBECONFIG, EXISTING_NODE_SG } from "./existing-kubeconfig";
+import { EXISTING_KUBECONFIG, EXISTING_NODE_SG, NO_CLUSTER_ACCESS } from "./existing-kubeconfig";
 
 /** Existing cluster without a named auto scaling group: the AWS Load Balancer Controller binds targets. */
 let run: StackRun;
@@ -7,7 +7,7 @@ let run: StackRun;
 beforeAll(async () => {
   run = await runStack({
     stack: "prod",
-    config: { "edgestack:existingKubeconfig": EXISTING_KUBECONFIG, "edgestack:existingNodeSecurityGroupId": EXISTING_NODE_SG },
+    config: { ...NO_CLUSTER_ACCESS, "edgestack:existingKubeconfig": EXISTING_KUBECONFIG, "edgestack:existingNodeSecurityGroupId": EXISTING_NODE_SG },
     secretKeys: ["edgestack:existingKubeconfig"],
   });
 });

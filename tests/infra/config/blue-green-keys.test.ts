@@ -3,7 +3,8 @@ import { configProblems } from "../../harness/config";
 
 /** The blue/green keys of the nginx tier: typed, validated together, every error naming its key. */
 
-const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
+// A created cluster needs its deploy role (ci-access.test.ts); these keys are tested beside it.
+const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy" };
 const on = { ...base, "edgestack:nginxBlueGreen": "true" };
 const prod = { ...on, "edgestack:environment": "prod" };
 

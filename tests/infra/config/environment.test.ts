@@ -54,7 +54,7 @@ describe.each(TABLE)("stack %j with environment %j", (stack, configured, expecte
   });
 
   it(`the program ${expected === "refused" ? "refuses it at start, naming the key" : `runs it as ${expected}`}`, () => {
-    const raw: Record<string, string> = { "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:cacheReplicas": "1" };
+    const raw: Record<string, string> = { "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:cacheReplicas": "1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/deploy" };
     if (configured !== undefined) raw["edgestack:environment"] = configured;
     if (expected === "refused") {
       expect(() => parseStackConfig(raw, stack)).toThrow(ConfigError);

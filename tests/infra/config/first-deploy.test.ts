@@ -4,7 +4,7 @@ import { realDeployProblems, reservedDomainOf } from "../../../infra/config/guar
 import { parseStackConfig } from "../../../infra/config/schema";
 
 /** The first-deploy keys of the schema and the guards a real deployment (not the offline plan) adds. */
-const base = { "aws:region": "eu-west-1", "edgestack:domain": "shop.acme.io" };
+const base = { "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "shop.acme.io" };
 
 const problems = configProblems;
 
@@ -27,7 +27,7 @@ describe("reserved example domains", () => {
   it("stop loadStackConfig outside the offline engine before any resource is registered", () => {
     jest.isolateModules(() => {
       // No mocks installed: this is what a real `pulumi up` sees.
-      pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "edgestack:domain": "dev.edgestack.example.com" });
+      pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "dev.edgestack.example.com" });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { loadStackConfig } = require("../../../infra/config/load") as typeof import("../../../infra/config/load");
       expect(() => loadStackConfig()).toThrow(/edgestack:domain: "dev\.edgestack\.example\.com" is under the reserved example name/);
@@ -36,7 +36,7 @@ describe("reserved example domains", () => {
 
   it("are not switched off by a mock monitor; only the offline engine's declared rehearsal skips them", async () => {
     await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, "edgestack", "dev", false);
-    pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "edgestack:domain": "dev.edgestack.example.com" });
+    pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "dev.edgestack.example.com" });
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { declareRehearsal, loadStackConfig } = require("../../../infra/config/load") as typeof import("../../../infra/config/load");
@@ -79,7 +79,8 @@ describe("first-deploy keys", () => {
     expect(problems({ ...base, "edgestack:kubernetesVersion": "1.33" })).toEqual([
       'edgestack:kubernetesVersion: "1.33" has no pinned EKS add-on versions for a new cluster; use "1.35" (infra/config/eks-versions.ts)',
     ]);
-    const existing = { ...base, "edgestack:kubernetesVersion": "1.33", "edgestack:existingKubeconfig": "apiVersion: v1", "edgestack:existingNodeSecurityGroupId": "sg-0123456789abcdef0" };
+    const { "edgestack:ciDeployRoleArn": _deployRole, ...withoutAccess } = base;
+    const existing = { ...withoutAccess, "edgestack:kubernetesVersion": "1.33", "edgestack:existingKubeconfig": "apiVersion: v1", "edgestack:existingNodeSecurityGroupId": "sg-0123456789abcdef0" };
     expect(parseStackConfig(existing, "dev").kubernetesVersion).toBe("1.33");
     expect(problems({ ...base, "edgestack:clusterSupportType": "FOREVER" })[0]).toMatch(/^edgestack:clusterSupportType: "FOREVER" is not allowed; use one of "STANDARD", "EXTENDED"/);
   });

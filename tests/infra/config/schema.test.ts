@@ -2,7 +2,7 @@ import { fields, parseStackConfig, TIMEOUT_CHAIN } from "../../../infra/config/s
 import { configProblems } from "../../harness/config";
 import { readStackFiles } from "../../../offline/engine/stack-files";
 
-const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
+const base = { "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com" };
 
 const problems = configProblems;
 

@@ -3,7 +3,8 @@ import { configProblems } from "../../harness/config";
 
 /** The ALB algorithm and DNS failover keys: typed, validated together, errors naming the key. */
 
-const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
+// A created cluster needs its deploy role (ci-access.test.ts); these keys are tested beside it.
+const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy" };
 const failover = { ...base, "edgestack:dnsFailover": "true", "edgestack:dnsFailoverSecondaryDnsName": "standby-1.us-west-2.elb.amazonaws.com", "edgestack:dnsFailoverSecondaryZoneId": "Z1H1FL5HABSF5" };
 
 describe("ALB algorithm keys", () => {

@@ -2,14 +2,15 @@ import { invoke } from "../../../offline/engine/invokes";
 import { dependsOn, input, ofType, one, runStack, StackRun, mockOutputsOf } from "../../harness";
 
 /**
- * Dev creates its zone and names a parent zone in the same account (parentHostedZoneName): the NS
- * delegation is written into the parent, and certificate validation waits for it.
+ * A stack that creates its zone and names a parent zone it may write to (parentHostedZoneName, same
+ * account and environment): the NS delegation is written into the parent, and certificate
+ * validation waits for it. (dev itself is delegated by prod's stack: delegation-by-parent-stack.)
  */
 const DOMAIN = "dev.edgestack.example.com";
 const PARENT = "edgestack.example.com";
 let run: StackRun;
 beforeAll(async () => {
-  run = await runStack({ stack: "dev" });
+  run = await runStack({ stack: "dev", config: { "edgestack:parentHostedZoneName": PARENT, "edgestack:zoneDelegated": "false" } });
 });
 
 const delegation = () => one(run, "aws:route53/record:Record", "dns-zone-delegation");

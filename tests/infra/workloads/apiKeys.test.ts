@@ -52,7 +52,7 @@ test("the Secret holds only the digests, as a secret; the app reads it; the app 
 });
 
 describe("a Secret the user supplies (apiKeysSecretName)", () => {
-  const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
+  const base = { "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com" };
 
   test("the Deployment reads API_KEY_HASHES from it and the stack generates nothing", () => {
     const config = parseStackConfig({ ...base, "edgestack:apiKeysSecretName": "partner-keys" }, "dev");

@@ -8,6 +8,7 @@ const config = parseStackConfig(
   {
     "aws:region": "eu-west-1",
     "edgestack:domain": "example.com",
+    "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy",
     "edgestack:rateLimitMax": "250",
     "edgestack:rateLimitWindowMs": "30000",
     "edgestack:rateLimitFailMode": "closed",
@@ -58,7 +59,7 @@ describe("appEnv", () => {
   it("uses the app's own default metrics port and SLO thresholds as its defaults", () => {
     const defaults = loadConfig({});
     expect(defaults.metrics?.port).toBe(APP_METRICS_PORT);
-    expect(defaults.metrics?.latencyThresholdsMs).toEqual(latencyThresholdsMs(sloSpec(parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com" }, "dev"))));
+    expect(defaults.metrics?.latencyThresholdsMs).toEqual(latencyThresholdsMs(sloSpec(parseStackConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com" }, "dev"))));
   });
 });
 

@@ -13,7 +13,7 @@ import {
 } from "../../../infra/workloads/nginx";
 import { sha256 } from "../../../infra/workloads/hash";
 
-const config = parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:nginxReplicas": "3" }, "test");
+const config = parseStackConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com", "edgestack:nginxReplicas": "3" }, "test");
 const conf = { text: "events {}\nhttp {}\n", workerShutdownTimeoutSeconds: 40 };
 const build = (c = conf, version = "1.33") => nginxDeploymentSpec(config, c, nginxConfigMapName(c.text), version) as any;
 

@@ -49,7 +49,7 @@ describe("prod vpcCidr 10.20.0.0/16 → 10.30.0.0/16", () => {
     expect(diffCounts(cidr).replaced).toBeGreaterThanOrEqual(30);
     expect(replaced(cidr, "aws:ec2/vpc:Vpc")).toEqual(["network-vpc"]);
     expect(replaced(cidr, "aws:ec2/subnet:Subnet")).toHaveLength(6);
-    expect(replaced(cidr, "aws:ec2/securityGroup:SecurityGroup").sort()).toEqual(["alb-sg", "cache-sg", "cluster-cluster-sg", "cluster-node-sg", "nlb-sg"]);
+    expect(replaced(cidr, "aws:ec2/securityGroup:SecurityGroup").sort()).toEqual(["alb-sg", "cache-sg", "ci-runner-sg", "cluster-cluster-sg", "cluster-node-sg", "nlb-sg"]);
     expect(replaced(cidr, "aws:lb/targetGroup:TargetGroup")).toHaveLength(3);
     expect(replaced(cidr, "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
     expect(replaced(cidr, "aws:ec2/routeTable:RouteTable")).toHaveLength(4);
@@ -83,8 +83,9 @@ describe("prod serviceCidr change (replaces the cluster)", () => {
     expect(renderText(service)).toMatch(/cluster-eks {2}\(replace: .*❌ WILL FAIL: protected.*❌ WILL FAIL: fixed name name=edgestack-prod.*DATA LOSS/);
   });
 
-  it("replaces the Kubernetes provider (new cluster) and with it every object it manages", () => {
-    expect(replaced(service, "pulumi:providers:kubernetes")).toEqual(["cluster-k8s"]);
+  it("replaces the Kubernetes providers (new cluster) and with them every object they manage", () => {
+    // cluster-k8s deploys the workloads; cluster-k8s-rbac (the bring-up identity) installs the deployer's RBAC
+    expect(replaced(service, "pulumi:providers:kubernetes").sort()).toEqual(["cluster-k8s", "cluster-k8s-rbac"]);
     const objects = base.filter((r) => r.type.startsWith("kubernetes:"));
     expect(objects.length).toBeGreaterThan(5);
     for (const r of objects) expect({ r: r.name, type: r.type, replaced: service.updates.some((u) => u.type === r.type && u.name === r.name && u.replace) }).toEqual({ r: r.name, type: r.type, replaced: true });

@@ -16,9 +16,9 @@ import { nameProperties, physicalNames } from "../../../offline/plan/physical-na
 const ROOT = path.resolve(__dirname, "../../..");
 const run = promisify(execFile);
 
-async function planWith(dir: string, overrides: Record<string, string>): Promise<PlanFile> {
+async function planWith(dir: string, overrides: Record<string, unknown>): Promise<PlanFile> {
   const base = parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
-  const file = path.join(dir, `Pulumi.${overrides["edgestack:namePrefix"]}.yaml`);
+  const file = path.join(dir, `Pulumi.${String(overrides["edgestack:namePrefix"])}.yaml`);
   fs.writeFileSync(file, stringify({ config: { ...base.config, ...overrides } }));
   const { stdout } = await run(process.execPath, ["-r", "@swc-node/register", "offline/plan/cli.ts", "--stack", "prod", "--stack-file", file, "--json"], {
     cwd: ROOT,
@@ -34,8 +34,8 @@ beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "two-prefixes-"));
   try {
     [a, b] = await Promise.all([
-      planWith(dir, { "edgestack:namePrefix": "team-a-web", "edgestack:domain": "a.edgestack.example.com" }),
-      planWith(dir, { "edgestack:namePrefix": "team-b-web", "edgestack:domain": "b.edgestack.example.com" }),
+      planWith(dir, { "edgestack:namePrefix": "team-a-web", "edgestack:domain": "a.edgestack.example.com", "edgestack:delegatedSubdomains": [] }),
+      planWith(dir, { "edgestack:namePrefix": "team-b-web", "edgestack:domain": "b.edgestack.example.com", "edgestack:delegatedSubdomains": [] }),
     ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

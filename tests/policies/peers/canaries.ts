@@ -85,6 +85,16 @@ export const canaries: Canary[] = [
   // and aws:kms: an algorithm outside that set is what proves sse_algorithm is read through the nested rule.
   { type: "aws_s3_bucket_server_side_encryption_configuration", title: "default encryption algorithm outside AES256/aws:kms", check: "CKV_AWS_19", resource: "aws_s3_bucket.alb-logs-bucket", apply: (p) => (p.inputs("alb-logs-sse").rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "aws:kms:dsse") },
   { type: "aws_wafv2_web_acl", title: "no rules", check: "CKV_AWS_175", resource: "aws_wafv2_web_acl.cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-acl").rules = []) },
+  { type: "aws_codebuild_project", title: "CI runner builds in privileged mode", check: "CKV_AWS_316", resource: "aws_codebuild_project.ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").environment.privilegedMode = true) },
+  // checkov names a cluster-scoped object with the namespace "default" (Kind.default.name).
+  { type: "ClusterRole", title: "deployer role's first rule covers every core resource", check: "CKV_K8S_49", resource: "ClusterRole.default.edgestack-deployer", apply: (p) => (p.inputs("cluster-deployer", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").rules[0].resources = ["*"]) },
+  {
+    type: "ClusterRoleBinding",
+    title: "deployer role bound to the default service account",
+    check: "CKV_K8S_42",
+    resource: "ClusterRoleBinding.default.edgestack-deployer",
+    apply: (p) => p.inputs("cluster-deployer", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").subjects.push({ kind: "ServiceAccount", name: "default", namespace: "edgestack" }),
+  },
   { type: "Deployment", title: "privileged container", check: "CKV_K8S_16", resource: "Deployment.edgestack.app", apply: (p) => (p.podSpec("workloads-app").containers[0].securityContext.privileged = true) },
   { type: "Service", title: "Service in the default namespace", check: "CKV_K8S_21", resource: "Service.default.app", baseResource: "Service.edgestack.app", apply: (p) => (p.inputs("workloads-app", "kubernetes:core/v1:Service").metadata.namespace = "default") },
   { type: "Secret", title: "Secret in the default namespace", check: "CKV_K8S_21", resource: "Secret.default.app-redis", baseResource: "Secret.edgestack.app-redis", apply: (p) => (p.inputs("workloads-app-redis").metadata.namespace = "default") },

@@ -38,6 +38,20 @@ const newDeployment = (p: Plan, name: string, image: string, change: (spec: any)
   change(inputs.spec.template.spec);
   return { ...d, name };
 };
+const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
+const CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
+/** A ClusterRole holding one grant, bound to the app's service account (the subject checkov's CKV2_K8S_* graph checks look for). */
+const serviceAccountRole = (p: Plan, name: string, rule: Record<string, unknown>): void => {
+  p.add({ type: CLUSTER_ROLE, name, parent: "cluster", inputs: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules: [rule] } });
+  p.add({
+    type: CLUSTER_ROLE_BINDING,
+    name: `${name}-binding`,
+    parent: "cluster",
+    inputs: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name }, subjects: [{ kind: "ServiceAccount", name: "app", namespace: "edgestack" }] },
+  });
+};
+const RBAC = ["rbac.authorization.k8s.io"];
+const runner = (p: Plan) => p.inputs("ci-runner-project", "aws:codebuild/project:Project");
 const setDocStatement = (p: Plan, name: string, key: string, statement: unknown) => {
   const d = p.doc(name, key);
   d.Statement.push(statement);
@@ -87,6 +101,25 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_K8S_159", area: "k8s", title: "git-sync sidecar", expect: "workloads-app", apply: (p) => app(p).containers.push({ ...JSON.parse(JSON.stringify(c0(app(p)))), name: "git-sync", image: "registry.k8s.io/git-sync/git-sync:v4.2.1", ports: [] }) },
   { check: "CKV2_K8S_6", area: "k8s", title: "pods left without a NetworkPolicy (all removed)", expect: "workloads-namespace", apply: (p) => { for (const r of p.resources.filter((x) => x.type.includes("NetworkPolicy"))) p.remove(r.name); } },
   { check: "CKV_K8S_44", area: "k8s", title: "Tiller Service", expect: "tiller-deploy", apply: (p) => p.add(k8s("kubernetes:core/v1:Service", "tiller-deploy", { metadata: { name: "tiller-deploy", namespace: "edgestack", labels: { app: "helm", name: "tiller" } }, spec: { ports: [{ port: 44134 }], selector: { app: "helm", name: "tiller" } } })) },
+  // ── Kubernetes RBAC (the deployer's ClusterRole and binding; roles bound to a service account) ─────
+  { check: "CKV_K8S_49", area: "k8s", title: "deployer's core-group rule covers every resource (resources: *)", expect: "cluster-deployer", apply: (p) => (p.inputs("cluster-deployer", CLUSTER_ROLE).rules[0].resources = ["*"]) },
+  { check: "CKV_K8S_42", area: "k8s", title: "deployer role bound to the default service account", expect: "cluster-deployer", apply: (p) => p.inputs("cluster-deployer", CLUSTER_ROLE_BINDING).subjects.push({ kind: "ServiceAccount", name: "default", namespace: "edgestack" }) },
+  { check: "CKV2_K8S_1", area: "k8s", title: "service account may write role and cluster role bindings", expect: "sa-binder", apply: (p) => serviceAccountRole(p, "sa-binder", { apiGroups: RBAC, resources: ["rolebindings", "clusterrolebindings"], verbs: ["create", "update", "patch"] }) },
+  { check: "CKV2_K8S_2", area: "k8s", title: "service account may exec into pods", expect: "sa-exec", apply: (p) => serviceAccountRole(p, "sa-exec", { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] }) },
+  { check: "CKV2_K8S_3", area: "k8s", title: "service account may impersonate users, groups and service accounts", expect: "sa-impersonate", apply: (p) => serviceAccountRole(p, "sa-impersonate", { apiGroups: [""], resources: ["users", "groups", "serviceaccounts"], verbs: ["impersonate"] }) },
+  { check: "CKV2_K8S_4", area: "k8s", title: "service account may set Service status (load-balancer ingress IPs, CVE-2020-8554)", expect: "sa-service-status", apply: (p) => serviceAccountRole(p, "sa-service-status", { apiGroups: [""], resources: ["services/status"], verbs: ["update", "patch"] }) },
+  { check: "CKV2_K8S_5", area: "k8s", title: "service account may read every Secret", expect: "sa-secrets", apply: (p) => serviceAccountRole(p, "sa-secrets", { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }) },
+  { check: "CKV_K8S_155", area: "k8s", title: "role rewrites admission webhooks", expect: "sa-webhooks", apply: (p) => serviceAccountRole(p, "sa-webhooks", { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"], verbs: ["create", "update", "patch"] }) },
+  { check: "CKV_K8S_156", area: "k8s", title: "role approves certificate signing requests", expect: "sa-csr-approver", apply: (p) => serviceAccountRole(p, "sa-csr-approver", { apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"], verbs: ["update", "patch"] }) },
+  { check: "CKV_K8S_157", area: "k8s", title: "role may bind cluster roles", expect: "sa-bind", apply: (p) => serviceAccountRole(p, "sa-bind", { apiGroups: RBAC, resources: ["clusterroles"], verbs: ["bind"] }) },
+  { check: "CKV_K8S_158", area: "k8s", title: "role may escalate cluster roles", expect: "sa-escalate", apply: (p) => serviceAccountRole(p, "sa-escalate", { apiGroups: RBAC, resources: ["clusterroles"], verbs: ["escalate"] }) },
+  { check: "CKV_K8S_157", area: "k8s", title: "deployer may bind any cluster role (the binding grants it whatever it binds)", expect: "cluster-deployer", apply: (p) => p.inputs("cluster-deployer", CLUSTER_ROLE).rules.push({ apiGroups: RBAC, resources: ["clusterroles"], verbs: ["bind"] }) },
+  // ── CodeBuild (the CI runner) ────────────────────────────────────────────────────────────
+  { check: "CKV_AWS_316", area: "ci", title: "runner builds in privileged mode (Docker daemon, host kernel)", expect: "ci-runner-project", apply: (p) => (runner(p).environment.privilegedMode = true) },
+  { check: "CKV_AWS_314", area: "ci", title: "runner's CloudWatch logs disabled and no S3 logs", expect: "ci-runner-project", apply: (p) => (runner(p).logsConfig = { cloudwatchLogs: { status: "DISABLED" } }) },
+  { check: "CKV_AWS_311", area: "ci", title: "runner's S3 build logs unencrypted", expect: "ci-runner-project", apply: (p) => (runner(p).logsConfig.s3Logs = { status: "ENABLED", location: "ci-logs-bucket/runner", encryptionDisabled: true }) },
+  { check: "CKV_AWS_78", area: "ci", title: "runner writes S3 artifacts with encryption disabled", expect: "ci-runner-project", apply: (p) => (runner(p).artifacts = { type: "S3", location: "ci-artifacts-bucket", encryptionDisabled: true }) },
+  { check: "CKV_AWS_147", area: "ci", title: "runner writes S3 artifacts without a customer-managed key", expect: "ci-runner-project", apply: (p) => (runner(p).artifacts = { type: "S3", location: "ci-artifacts-bucket" }) },
   // ── Security groups ──────────────────────────────────────────────────────────────────────
   { check: "CKV_AWS_24", area: "sg", title: "node SSH from the world (rule)", expect: "nodes-ssh", apply: (p) => p.add(ingress("nodes-ssh", { cidrIpv4: "0.0.0.0/0", fromPort: 22, toPort: 22 })) },
   { check: "CKV_AWS_25", area: "sg", title: "node RDP from the world (rule)", expect: "nodes-rdp", apply: (p) => p.add(ingress("nodes-rdp", { cidrIpv4: "0.0.0.0/0", fromPort: 3389, toPort: 3389 })) },

@@ -38,6 +38,20 @@ describe("privilege escalation", () => {
     expect(whys([allow({ Action: "iam:Attach*", Resource: "arn:aws:iam::123456789012:role/app" })])).toEqual([]);
   });
 
+  it("accepts an interface permission only an AWS service can receive (CodeBuild in VPC), nothing looser", () => {
+    const eni = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
+    const subnet = { ArnEquals: { "ec2:Subnet": ["arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-1"] } };
+    const pinned = (service: unknown, extra: object = {}) => allow({ Action: "ec2:CreateNetworkInterfacePermission", Resource: eni, Condition: { StringEquals: { "ec2:AuthorizedService": service }, ...subnet, ...extra } });
+    expect(whys([pinned("codebuild.amazonaws.com")])).toEqual([]);
+    // Unpinned, pinned by a wildcard or a pattern operator, or pinned to an account instead of a service: reported.
+    expect(whys([allow({ Action: "ec2:CreateNetworkInterfacePermission", Resource: eni, Condition: subnet })]).join()).toMatch(/permission-management actions .*ec2:CreateNetworkInterfacePermission/);
+    expect(whys([pinned("*")]).join()).toMatch(/ec2:CreateNetworkInterfacePermission/);
+    expect(whys([pinned("123456789012")]).join()).toMatch(/ec2:CreateNetworkInterfacePermission/);
+    expect(whys([allow({ Action: "ec2:CreateNetworkInterfacePermission", Resource: eni, Condition: { StringLike: { "ec2:AuthorizedService": "codebuild.amazonaws.com" } } })]).join()).toMatch(/ec2:CreateNetworkInterfacePermission/);
+    // The service pin covers that one action, not other permission management in the statement.
+    expect(whys([allow({ Action: ["ec2:CreateNetworkInterfacePermission", "iam:AttachRolePolicy"], Resource: "*", Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" } } })]).join()).toMatch(/iam:AttachRolePolicy/);
+  });
+
   it("finds iam:PassRole with a compute launcher across statements, not PassRole alone", () => {
     expect(whys([allow({ Action: "iam:PassRole", Resource: "*" }), allow({ Action: "ec2:RunInstances", Resource: "*" })]).join()).toMatch(/PassRole on any role together with ec2:RunInstances/);
     expect(whys([allow({ Action: "iam:PassRole", Resource: "*" })]).join()).not.toMatch(/together with/);

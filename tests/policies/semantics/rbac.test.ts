@@ -1,4 +1,4 @@
-import { broadSubjects, roleRisks, ruleGrants } from "../../../policies/semantics/rbac";
+import { broadSubjects, roleRisks, ruleGrants, writesOnlyOwnBinding } from "../../../policies/semantics/rbac";
 
 describe("Kubernetes RBAC risk", () => {
   it("matches verbs, resources and groups with wildcards", () => {
@@ -26,5 +26,14 @@ describe("Kubernetes RBAC risk", () => {
 
   it("names subjects that are everyone", () => {
     expect(broadSubjects([{ kind: "Group", name: "system:authenticated" }, { kind: "Group", name: "system:serviceaccounts:edgestack" }, { kind: "User", name: "alice" }])).toEqual(["system:authenticated", "system:serviceaccounts:edgestack"]);
+  });
+
+  it("tells a role that keeps only its own binding current from one that writes bindings", () => {
+    const own = { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles", "clusterrolebindings"], resourceNames: ["deployer"], verbs: ["get", "update", "patch"] };
+    expect(writesOnlyOwnBinding([own], "deployer")).toBe(true);
+    expect(writesOnlyOwnBinding([{ ...own, resourceNames: ["deployer", "other"] }], "deployer")).toBe(false);
+    expect(writesOnlyOwnBinding([{ ...own, resourceNames: undefined }], "deployer")).toBe(false);
+    expect(writesOnlyOwnBinding([{ ...own, verbs: ["*"] }], "deployer")).toBe(false);
+    expect(writesOnlyOwnBinding([own, { apiGroups: ["*"], resources: ["clusterrolebindings"], verbs: ["patch"] }], "deployer")).toBe(false);
   });
 });
