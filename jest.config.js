@@ -3,12 +3,14 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  // The contract's source, not its build (tests never depend on a stale dist).
-  moduleNameMapper: { "^@edgestack/contract$": "<rootDir>/packages/contract/src/index.ts" },
   transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   // Real nginx/redis tests and whole-program mock runs share two cores.
   maxWorkers: 2,
-  // The example programs import the package by its name (examples/tsconfig.json maps it the same way).
-  moduleNameMapper: { "^edgestack$": "<rootDir>/infra/index.ts" },
+  moduleNameMapper: {
+    // The contract's source, not its build (tests never depend on a stale dist).
+    "^@edgestack/contract$": "<rootDir>/packages/contract/src/index.ts",
+    // The example programs import the package by its name (examples/tsconfig.json maps it the same way).
+    "^edgestack$": "<rootDir>/infra/index.ts",
+  },
   testTimeout: 60000,
 };

@@ -177,7 +177,10 @@ export class EksCluster extends pulumi.ComponentResource {
         oidcIssuerUrl: issuer,
         privateSubnetCidrs: args.privateSubnetCidrs,
       },
-      { parent: this, providers: { kubernetes: this.provider } },
+      // A cluster add-on with its own RBAC and service account, which the deployer role may not create:
+      // applied like the deployer's own RBAC, so its first apply and any later change of it need
+      // clusterAccessBootstrap (the workloads never do).
+      { parent: this, providers: { kubernetes: access.rbacProvider } },
     );
     this.registerOutputs({
       clusterName: this.clusterName,
@@ -454,7 +457,7 @@ export class EksCluster extends pulumi.ComponentResource {
     kubeconfig: pulumi.Output<string>,
     who: ClusterAccessArgs,
     partition: pulumi.Output<string>,
-  ): { deployEntry: aws.eks.AccessEntry; deployerBinding: kubernetes.rbac.v1.ClusterRoleBinding; rules: pulumi.Output<ReturnType<typeof deployerRules>> } {
+  ): { deployEntry: aws.eks.AccessEntry; deployerBinding: kubernetes.rbac.v1.ClusterRoleBinding; rbacProvider: kubernetes.Provider; rules: pulumi.Output<ReturnType<typeof deployerRules>> } {
     const entry = (entryName: string, principalArn: string, kubernetesGroups?: string[]) =>
       new aws.eks.AccessEntry(`${name}-access-${entryName}`, { clusterName: cluster.name, principalArn, type: "STANDARD", ...(kubernetesGroups ? { kubernetesGroups } : {}) }, { parent: this });
     const associate = (associationName: string, accessEntry: aws.eks.AccessEntry, policy: string) =>
@@ -486,7 +489,7 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this, provider: rbacProvider },
     );
-    return { deployEntry, deployerBinding, rules };
+    return { deployEntry, deployerBinding, rbacProvider, rules };
   }
 
   /** Kubeconfig (exec auth via `aws eks get-token` as the ambient identity) — a Pulumi secret. */

@@ -41,6 +41,8 @@ export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   // (and S3 lifecycle rules by id, ECR lifecycle rules by rulePriority)
   rules: ["name", "priority", "id", "rulePriority"],
   parameters: ["name"],
+  // IAM roles' inline policies
+  inlinePolicies: ["name"],
   logDeliveryConfigurations: ["logType"],
   // Load balancer listeners and rules
   defaultActions: ["order", "type"],

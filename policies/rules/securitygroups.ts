@@ -194,7 +194,7 @@ export const securityGroupPolicies: Policies = [
   stackRule({
     name: "lb-target-ports-from-lb-security-groups",
     description:
-      "The ports load balancers send traffic and health checks to (instance target groups' ports and health-check ports, e.g. nginx's NodePorts) admit only security groups, never an address range or prefix list: a PROXY-protocol or X-Forwarded-For port reachable from any address in the VPC lets that host state any client address.",
+      "The ports load balancers send traffic and health checks to (instance target groups' ports and health-check ports, e.g. nginx's NodePorts) admit only security groups, never an address range or prefix list: a PROXY-protocol or forwarded-address port reachable from any address in the VPC lets that host state any client address.",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       const targetPorts = new Set<number>();

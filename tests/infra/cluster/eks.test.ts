@@ -144,9 +144,10 @@ describe("kubeconfig and the kubernetes provider", () => {
     const rbac = one(run, "pulumi:providers:kubernetes", "cluster-k8s-rbac");
     const k8sResources = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
     expect(k8sResources.length).toBeGreaterThanOrEqual(10);
-    // The deployer's own ClusterRole and binding go through the RBAC provider, everything else through the workloads'.
+    // The deployer's own ClusterRole and binding and the node autoscaler (a cluster add-on with RBAC of its own) go
+    // through the RBAC provider, everything else through the workloads'.
     for (const r of k8sResources) {
-      const expected = r.type.startsWith("kubernetes:rbac.authorization.k8s.io/") ? rbac.urn : provider.urn;
+      const expected = r.type.startsWith("kubernetes:rbac.authorization.k8s.io/") || r.urn.includes("edgestack:cluster:NodeAutoscaler$") ? rbac.urn : provider.urn;
       expect({ name: r.name, provider: r.provider?.slice(0, r.provider.lastIndexOf("::")) }).toEqual({ name: r.name, provider: expected });
     }
   });

@@ -9,7 +9,7 @@ import { alertmanagerConfig, ampAlertManagerDefinition, APP_METRICS, burnRateWin
 import { sloSpec, type SloSpec } from "../../../infra/observability/slo";
 import { observabilityTool } from "../../../local/processes/observability-tools";
 
-const spec = sloSpec(parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com" }, "dev"));
+const spec = sloSpec(parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy" }, "dev"));
 const links = { runbookUrl: "https://runbooks.example/edgestack", dashboardUrl: "https://dashboards.example/edgestack" };
 const rules = prometheusRules(spec, links);
 const alerts = rules.groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => "alert" in r);

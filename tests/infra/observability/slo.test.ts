@@ -3,7 +3,7 @@ import { parseStackConfig } from "../../../infra/config/schema";
 import { latencyThresholdsMs, percentToRatio, ROUTES_WITHOUT_SLO, SLO_ROUTE_CLASSES, sloSpec } from "../../../infra/observability/slo";
 import { configProblems } from "../../harness/config";
 
-const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
+const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy" };
 
 describe("the SLO spec in the stack config", () => {
   it("defaults to objectives a platform team accepts: 99.9% available, 99% of API requests under 300 ms, 30 days", () => {

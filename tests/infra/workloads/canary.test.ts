@@ -8,6 +8,7 @@ const config = parseStackConfig(
   {
     "aws:region": "eu-west-1",
     "edgestack:domain": "example.com",
+    "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy",
     "edgestack:appImage": "registry.example.com/app:1.0.0",
     "edgestack:canaryImage": "registry.example.com/app:1.1.0",
     "edgestack:canaryReplicas": "2",

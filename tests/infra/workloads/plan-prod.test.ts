@@ -65,7 +65,7 @@ it("has a ConfigMap holding an nginx.conf", () => {
 });
 
 it("has PDBs and an HPA", () => {
-  expect(all("kubernetes:policy/v1:PodDisruptionBudget").map((p) => at(p, "metadata.name")).sort()).toEqual(["app", "nginx"]);
+  expect(all("kubernetes:policy/v1:PodDisruptionBudget").map((p) => at(p, "metadata.name")).sort()).toEqual(["app", "cluster-autoscaler", "nginx"]);
   expect(all("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")).toHaveLength(1);
 });
 

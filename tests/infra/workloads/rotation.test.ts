@@ -43,7 +43,8 @@ beforeAll(() => {
 
 it("every Deployment's digest covers every stack-managed Secret and ConfigMap its pods consume", () => {
   const managed = new Set(base.resources.filter((r) => /^kubernetes:core\/v1:(Secret|ConfigMap)$/.test(r.type)).map((r) => `${r.type.endsWith("Secret") ? "secret" : "configmap"}/${r.inputs.metadata.name}`));
-  const deployments = base.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
+  // The workloads' Deployments (the node autoscaler in its own namespace consumes no stack-managed object).
+  const deployments = base.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.namespace === "edgestack");
   expect(deployments.map((d) => d.inputs.metadata.name).sort()).toEqual(["app", "nginx"]);
   for (const d of deployments) {
     const consumed = consumedObjects(d.inputs.spec.template.spec).filter((o) => managed.has(o));

@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 describe("namespace", () => {
   it("is `edgestack`, enforcing the restricted Pod Security Standard, and holds every namespaced object", () => {
-    const ns = one(run, "kubernetes:core/v1:Namespace");
+    const ns = one(run, "kubernetes:core/v1:Namespace", "workloads-namespace");
     expect(input(ns, "metadata.name")).toBe("edgestack");
     expect(input(ns, "metadata.labels")).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
     // The workloads' objects (the cluster's own add-ons, such as the node autoscaler, live in kube-system).

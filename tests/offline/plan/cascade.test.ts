@@ -49,11 +49,11 @@ describe("prod vpcCidr 10.20.0.0/16 → 10.30.0.0/16", () => {
     expect(diffCounts(cidr).replaced).toBeGreaterThanOrEqual(30);
     expect(replaced(cidr, "aws:ec2/vpc:Vpc")).toEqual(["network-vpc"]);
     expect(replaced(cidr, "aws:ec2/subnet:Subnet")).toHaveLength(6);
-    expect(replaced(cidr, "aws:ec2/securityGroup:SecurityGroup").sort()).toEqual(["alb-sg", "cache-sg", "ci-runner-sg", "cluster-cluster-sg", "cluster-node-sg", "nlb-sg"]);
+    expect(replaced(cidr, "aws:ec2/securityGroup:SecurityGroup").sort()).toEqual(["alb-sg", "cache-sg", "ci-runner-sg", "cluster-api-endpoints-sg", "cluster-cluster-sg", "cluster-node-sg", "nlb-sg"]);
     expect(replaced(cidr, "aws:lb/targetGroup:TargetGroup")).toHaveLength(3);
     expect(replaced(cidr, "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
     expect(replaced(cidr, "aws:ec2/routeTable:RouteTable")).toHaveLength(4);
-    expect(replaced(cidr, "aws:eks/nodeGroup:NodeGroup")).toEqual(["cluster-nodes"]);
+    expect(replaced(cidr, "aws:eks/nodeGroup:NodeGroup").sort()).toEqual(["cluster-nodes-zone1", "cluster-nodes-zone2", "cluster-nodes-zone3"]);
     // Transitive: a rule of a replaced security group is replaced because the group is.
     const rule = cidr.updates.find((u) => u.name === "cache-from-nodes")!;
     expect(rule.replace).toMatchObject({ causes: ["securityGroupId"], via: ["cache-sg"] });
@@ -62,7 +62,7 @@ describe("prod vpcCidr 10.20.0.0/16 → 10.30.0.0/16", () => {
   it("names the replaced resource behind each cascaded replacement", () => {
     const text = renderText(cidr);
     expect(text).toContain("± aws:ec2/securityGroup:SecurityGroup cache-sg  (replace: forced by vpcId (network-vpc is replaced))");
-    expect(text).toMatch(/± aws:eks\/nodeGroup:NodeGroup cluster-nodes {2}\(replace: forced by subnetIds \(network-private-0, network-private-1, network-private-2 are replaced\)\)/);
+    expect(text).toMatch(/± aws:eks\/nodeGroup:NodeGroup cluster-nodes-zone1 {2}\(replace: forced by subnetIds \(network-private-0 is replaced\)\)/);
     expect(text).toMatch(/\+ subnetIds: "subnet-[0-9a-f]+" \(new id: network-private-0 is replaced\)/);
   });
 

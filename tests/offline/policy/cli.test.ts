@@ -50,9 +50,9 @@ describe("npm run policy", () => {
 
   it("--json prints exactly { policy, enforcement, resource, message } objects", async () => {
     const r = await run("--plan", write("nlb.json", [{ ...nlb, inputs: { loadBalancerType: "network" } }]), "--stack", "dev", "--json");
-    expect(r.code).toBe(0); // advisory only
+    expect(r.code).toBe(1); // nlb-cross-zone is mandatory
     expect(JSON.parse(r.out)).toEqual([
-      { policy: "nlb-cross-zone", enforcement: "advisory", resource: { type: "aws:lb/loadBalancer:LoadBalancer", name: "nlb" }, message: 'Network load balancer "nlb" should set enableCrossZoneLoadBalancing: true.' },
+      { policy: "nlb-cross-zone", enforcement: "mandatory", resource: { type: "aws:lb/loadBalancer:LoadBalancer", name: "nlb" }, message: 'Network load balancer "nlb" should set enableCrossZoneLoadBalancing: true.' },
     ]);
   });
 
