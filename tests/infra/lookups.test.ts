@@ -22,12 +22,9 @@ test("the prod program looks up exactly these data sources with exactly these fi
     ["aws:ec2/getManagedPrefixList:getManagedPrefixList", { name: "com.amazonaws.global.cloudfront.origin-facing" }],
     ["aws:elb/getServiceAccount:getServiceAccount", {}],
     ["aws:index/getAvailabilityZones:getAvailabilityZones", { state: "available" }],
-    ["aws:index/getCallerIdentity:getCallerIdentity", {}],
-    // The CI runner's role policies read the account, partition and region through the stack's aws provider.
+    // The account, partition and region (the CI runner's role policies, the alert topics, the log delivery policies).
     ["aws:index/getCallerIdentity:getCallerIdentity", {}],
     ["aws:index/getPartition:getPartition", {}],
-    ["aws:index/getPartition:getPartition", {}],
-    ["aws:index/getRegion:getRegion", {}],
     ["aws:index/getRegion:getRegion", {}],
     ["aws:route53/getZone:getZone", { name: "edgestack.example.com", privateZone: false }],
   ]);
