@@ -19,7 +19,7 @@ function run(stackOutputs: Record<string, unknown>): { status: number | null; st
     const { runStack } = require("./offline/engine/engine");
     runStack({ stack: "prod", config: { "edgestack:appImage": "", "edgestack:apiKeyNames": '["partner-a"]' },
                stackOutputs: { "organization/edgestack/prod": ${JSON.stringify(stackOutputs)} } })
-      .then((r) => { console.log(JSON.stringify(r.resources.map((x) => x.type))); process.exit(0); },
+      .then((r) => { console.log(JSON.stringify(r.resources.map((x) => (x.urn.includes("edgestack:cluster:NodeAutoscaler$") ? "node-autoscaler " : "") + x.type))); process.exit(0); },
             (e) => { console.error("REFUSED: " + e.message); process.exit(3); });
     process.on("unhandledRejection", () => {});`;
   const result = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script], { cwd: root, encoding: "utf8", timeout: 120_000 });
@@ -40,6 +40,8 @@ test("a first deploy (no outputs yet) goes on, without workloads", () => {
   expect(result.status).toBe(0);
   const types = JSON.parse(result.stdout.trim().split("\n").pop()!) as string[];
   expect(types).toContain("aws:eks/cluster:Cluster");
+  // The cluster's node autoscaler runs; no workload of the app does.
+  expect(types).toContain("node-autoscaler kubernetes:apps/v1:Deployment");
   expect(types).not.toContain("kubernetes:apps/v1:Deployment");
   expect(types).not.toContain("kubernetes:core/v1:Namespace");
 }, 150_000);
