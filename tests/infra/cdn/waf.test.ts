@@ -5,8 +5,9 @@ describe("wafRules", () => {
   const rules = wafRules({ ratePer5Minutes: 2000, metricPrefix: "edgestack-dev-cdn" });
 
   it("evaluates the per-IP rate rule before the managed rules", () => {
-    expect(rules.map((r) => r.name)).toEqual(["rate-limit-per-ip", "aws-common-rule-set"]);
+    expect(rules.map((r) => r.name)).toEqual(["rate-limit-per-ip", "aws-common-rule-set", "aws-known-bad-inputs"]);
     expect((rules[0].priority as number) < (rules[1].priority as number)).toBe(true);
+    expect((rules[1].priority as number) < (rules[2].priority as number)).toBe(true);
   });
 
   it("blocks over the limit, per IP, over 5 minutes", () => {
@@ -15,7 +16,8 @@ describe("wafRules", () => {
 
   it("keeps the managed group's own actions (override none) and names metrics", () => {
     expect(rules[1].overrideAction).toEqual({ none: {} });
-    expect(rules.map((r) => (r.visibilityConfig as { metricName: string }).metricName)).toEqual(["edgestack-dev-cdn-rate-limit", "edgestack-dev-cdn-common"]);
+    expect(rules[2].overrideAction).toEqual({ none: {} });
+    expect(rules.map((r) => (r.visibilityConfig as { metricName: string }).metricName)).toEqual(["edgestack-dev-cdn-rate-limit", "edgestack-dev-cdn-common", "edgestack-dev-cdn-known-bad-inputs"]);
   });
 
   it("rejects a limit below WAF's minimum, naming the key", () => {
