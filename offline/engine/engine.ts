@@ -204,13 +204,25 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   // run has already failed on it, and that must not crash the test or CLI reporting the failure.
   process.on("unhandledRejection", (reason: unknown) => failures.push(reason));
   declareRehearsal();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(files.main) as Record<string, unknown>;
-  await settle();
-  if (failures.length > 0) throw failures[0];
-  const { outputs, secretOutputs } = await resolveExports(program);
-  await settle();
-  if (failures.length > 0) throw failures[0];
+  // The SDK formats a stack trace for every promise and resource it creates (leak reports, source positions); a
+  // rehearsal uses neither, and where traces are source-mapped (jest) formatting them is most of a run's time.
+  // Errors raised meanwhile keep their messages; the limit is restored when the run ends.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let program: Record<string, unknown>;
+  let exports: { outputs: Record<string, unknown>; secretOutputs: string[] };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    program = require(files.main) as Record<string, unknown>;
+    await settle();
+    if (failures.length > 0) throw failures[0];
+    exports = await resolveExports(program);
+    await settle();
+    if (failures.length > 0) throw failures[0];
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+  const { outputs, secretOutputs } = exports;
   for (const record of records.values()) {
     const known = ids.get(`${record.type}::${record.name}`);
     if (known !== undefined) Object.assign(record, known);

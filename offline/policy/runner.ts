@@ -142,6 +142,23 @@ function providerOf(r: RunnerResource, resources: readonly RunnerResource[]) {
   };
 }
 
+const UNKNOWN_SENTINELS = new Set<unknown>(Object.values(UNKNOWN));
+
+/** Whether a value holds an unknown sentinel anywhere (a preview's computed value). */
+function holdsUnknown(value: unknown): boolean {
+  if (UNKNOWN_SENTINELS.has(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(holdsUnknown);
+  return false;
+}
+
+/**
+ * Props as the engine hands them: wrapped so reading an unknown value throws UnknownValueError. The wrapper does
+ * nothing else, so props without an unknown value are handed as they are (rules walk whole documents, and every
+ * wrapped read allocates a proxy: several times the pack's run time).
+ */
+const checkingUnknowns = (props: Record<string, unknown>): Record<string, unknown> => (holdsUnknown(props) ? (unknownCheckingProxy(props) as Record<string, unknown>) : props);
+
 /** Runs every enabled policy over the resources and returns the violations (mandatory first within each policy). */
 export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
   const { stack, resources, policies } = opts;
@@ -151,7 +168,9 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
   const byName = new Map<string, RunnerResource>();
   for (const r of resources) if (!byName.has(r.name)) byName.set(r.name, r);
   const custom = resources.filter((r) => r.custom !== false && !r.type.startsWith("pulumi:"));
-  const stackProps = new Map(resources.map((r) => [r, { ...r.inputs, ...(opts.outputsOf?.(r) ?? {}) }]));
+  const stackProps = new Map(resources.map((r) => [r, checkingUnknowns({ ...r.inputs, ...(opts.outputsOf?.(r) ?? {}) })]));
+  const resourceProps = new Map(resources.map((r) => [r, checkingUnknowns(r.inputs)]));
+  const providers = new Map(resources.map((r) => [r, providerOf(r, resources)]));
   const violations: Violation[] = [];
   const stackTags: ReadonlyMap<string, string> = new Map();
   const notApplicable = (reason?: string): never => {
@@ -185,14 +204,15 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
       for (const r of custom) {
         const urn = urns.get(r)!;
         const parent = r.parent ? byName.get(r.parent) : undefined;
-        const props = unknownCheckingProxy(r.inputs) as Record<string, unknown>;
+        const props = resourceProps.get(r)!;
+        const provider = providers.get(r);
         const args: ResourceValidationArgs = {
           type: r.type,
           props,
           urn,
           name: r.name,
           opts: optionsOf(r, parent ? urns.get(parent) : undefined),
-          ...(providerOf(r, resources) ? { provider: providerOf(r, resources) } : {}),
+          ...(provider ? { provider } : {}),
           stackTags,
           isType: (cls) => isTypeOf(r.type, cls),
           asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
@@ -206,7 +226,8 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
     if (isStackPolicy(policy)) {
       const policyResources = new Map<RunnerResource, PolicyResource>();
       for (const r of resources) {
-        const props = unknownCheckingProxy(stackProps.get(r)!) as Record<string, unknown>;
+        const props = stackProps.get(r)!;
+        const provider = providers.get(r);
         const parent = r.parent ? byName.get(r.parent) : undefined;
         policyResources.set(r, {
           type: r.type,
@@ -214,7 +235,7 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
           urn: urns.get(r)!,
           name: r.name,
           opts: optionsOf(r, parent ? urns.get(parent) : undefined),
-          ...(providerOf(r, resources) ? { provider: providerOf(r, resources) } : {}),
+          ...(provider ? { provider } : {}),
           dependencies: [],
           propertyDependencies: {},
           isType: (cls: { new (...rest: unknown[]): Resource }) => isTypeOf(r.type, cls),

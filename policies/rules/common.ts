@@ -301,17 +301,26 @@ export function parentName(r: PolicyResource): string | undefined {
  * (`<name>`, `<name>-id`, `<name>_id`, `...:<name>`, `.../<name>`). Unknown references match nothing.
  */
 export function refersTo(ref: unknown, target: PolicyResource, physicalNameKeys: string[] = ["name"]): boolean {
-  if (typeof ref !== "string" || ref === "" || ref === SECRET_PLACEHOLDER) return false;
+  return referenceTo(target, physicalNameKeys)(ref);
+}
+
+/** `refersTo` for one target, its candidate names computed once (a rule asks it of every string in the plan). */
+export function referenceTo(target: PolicyResource, physicalNameKeys: string[] = ["name"]): (ref: unknown) => boolean {
   const candidates = new Set<string>([target.urn, target.name, `${target.name}-id`, `${target.name}_id`, `${target.name}-arn`, `${target.name}_arn`]);
   for (const key of ["id", "arn", ...physicalNameKeys]) {
     const v = ifKnown(() => (target.props as Record<string, unknown>)[key]);
     if (typeof v === "string" && v !== "") candidates.add(v);
   }
-  if (candidates.has(ref)) return true;
   // An ARN ending in the target's id (`arn:aws:kms:<region>:<account>:key/<id>`) whatever region the reader assumed.
   const id = ifKnown(() => (target.props as Record<string, unknown>).id);
-  if (typeof id === "string" && id.length >= 8 && ref.startsWith("arn:") && ref.endsWith(`/${id}`)) return true;
-  return ref.endsWith(`:${target.name}`) || ref.endsWith(`/${target.name}`);
+  const idSuffix = typeof id === "string" && id.length >= 8 ? `/${id}` : undefined;
+  const nameSuffixes = [`:${target.name}`, `/${target.name}`];
+  return (ref) => {
+    if (typeof ref !== "string" || ref === "" || ref === SECRET_PLACEHOLDER) return false;
+    if (candidates.has(ref)) return true;
+    if (idSuffix !== undefined && ref.startsWith("arn:") && ref.endsWith(idSuffix)) return true;
+    return nameSuffixes.some((suffix) => ref.endsWith(suffix));
+  };
 }
 
 /** Both resources are declared inside the same component (same parent), the usual shape of "this SG belongs to that LB". */
@@ -449,13 +458,24 @@ export function referrersOf(resources: readonly PolicyResource[], target: Policy
   const referrers: PolicyResource[] = [];
   // The target's own id or ARN unknown (preview): a reference to it cannot be recognised yet.
   let unknown = ["id", "arn", ...physicalNameKeys].some((k) => unknownAt(() => (target.props as Record<string, unknown>)[k]));
+  const refers = referenceTo(target, physicalNameKeys);
+  const strings = stringsByResource(resources);
   for (const r of resources) {
     if (r === target || r.urn === target.urn) continue;
-    const s = stringsOf(r.props);
+    let s = strings.get(r);
+    if (s === undefined) strings.set(r, (s = stringsOf(r.props)));
     if (s.unknown) unknown = true;
-    if (s.values.some((v) => refersTo(v, target, physicalNameKeys))) referrers.push(r);
+    if (s.values.some(refers)) referrers.push(r);
   }
   return { referrers, unknown };
+}
+
+/** Each resource's strings, read once per resource list (a stack rule asks `referrersOf` for every target it judges). */
+const stringsCache = new WeakMap<readonly PolicyResource[], Map<PolicyResource, ReturnType<typeof stringsOf>>>();
+function stringsByResource(resources: readonly PolicyResource[]): Map<PolicyResource, ReturnType<typeof stringsOf>> {
+  let strings = stringsCache.get(resources);
+  if (strings === undefined) stringsCache.set(resources, (strings = new Map()));
+  return strings;
 }
 
 /**
