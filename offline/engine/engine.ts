@@ -3,7 +3,7 @@ import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { readStackFiles } from "./stack-files";
-import { containsSecureValue } from "../../infra/config/secure-values";
+import { containsSecureValue, secretFragments } from "../../infra/config/secure-values";
 import { declareRehearsal } from "../../infra/config/load";
 import { deserializeInputs } from "./deserialize";
 import { fingerprint, SecretMode } from "../plan/secrets";
@@ -103,7 +103,10 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   const config = { ...files.config, ...(options.config ?? {}) };
   const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const secureConfigValues = secretKeys.map((k) => config[k]).filter((v): v is string => typeof v === "string" && v.length > 0);
+  const secureConfigValues = secretKeys
+    .map((k) => config[k])
+    .filter((v): v is string => typeof v === "string" && v.length > 0)
+    .flatMap(secretFragments);
   const defaultRegion = config["aws:region"] ?? "us-east-1";
 
   const records = new Map<string, CapturedResource>();

@@ -9,6 +9,11 @@ import { isKeySegment, PathSegment } from "./lists";
 
 /** Hidden first line of the PR comment; the posting workflow finds "its" comment by it. */
 export const COMMENT_MARKER = "<!-- edgestack-plan -->";
+/**
+ * Hidden first line of the credentialed comment (preview.yml): the same diff planned from the real
+ * secret values with keyed digests. Its own marker, so the two posting paths never edit each other's comment.
+ */
+export const KEYED_COMMENT_MARKER = "<!-- edgestack-plan-keyed -->";
 
 /**
  * GitHub rejects comment bodies over 65,536 characters. We measure with JS string length
@@ -49,6 +54,8 @@ export interface MarkdownOptions {
   maxValueChars?: number;
   /** Command shown in the cut note for getting the full diff locally. */
   fullDiffHint?: string;
+  /** First (hidden) line; default COMMENT_MARKER. */
+  marker?: string;
 }
 
 export interface TextOptions {
@@ -380,7 +387,7 @@ export function renderMarkdown(sections: readonly StackDiffSection[], options: M
   const maxValueChars = options.maxValueChars ?? 1_000;
   const hint = options.fullDiffHint ?? "npm run plan -- --stack <stack> --diff <base.json>";
 
-  const headLines = [COMMENT_MARKER, ...sections.map(sectionSummary)];
+  const headLines = [options.marker ?? COMMENT_MARKER, ...sections.map(sectionSummary)];
   for (const section of sections) {
     for (const note of section.notes ?? []) headLines.push(`> ${section.stack ? `\`${section.stack}\`: ` : ""}${inline(note)}`);
   }
