@@ -274,9 +274,39 @@ export async function runCommentCommand(argv: string[], err: NodeJS.WritableStre
   }
 }
 
+/** GitHub's workflow command data escaping (`%`, CR and LF). */
+const escapeCommandData = (text: string) => text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+
+/**
+ * `mask CONFIG.json`: the `::add-mask::` commands that make GitHub hide every secret value of a
+ * `pulumi config --show-secrets --json` file (and each part the program uses, secretFragments) in
+ * the job's log, one line at a time (a mask does not span lines). Prints nothing else.
+ */
+export async function runMaskCommand(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  if (argv.length !== 1) {
+    err.write("usage: tsx offline/plan/diff-cli.ts mask CONFIG.json\n");
+    return 2;
+  }
+  try {
+    const lines = new Set<string>();
+    for (const secret of await loadSecretConfigValues(argv[0])) {
+      for (const fragment of secretFragments(secret.value)) for (const line of fragment.split(/\r?\n/)) if (line.trim()) lines.add(line);
+    }
+    out.write([...lines].map((line) => `::add-mask::${escapeCommandData(line)}\n`).join(""));
+    return 0;
+  } catch (error) {
+    err.write(`plan mask: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
 if (require.main === module) {
   const [command, ...rest] = process.argv.slice(2);
-  if (command !== "comment") {
+  if (command === "mask") {
+    void runMaskCommand(rest).then((code) => {
+      process.exitCode = code;
+    });
+  } else if (command !== "comment") {
     process.stderr.write(`${COMMENT_USAGE}\n`);
     process.exitCode = 2;
   } else {
