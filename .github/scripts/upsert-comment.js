@@ -8,6 +8,8 @@ const path = require("node:path");
 
 /** Must equal COMMENT_MARKER in offline/plan/render-diff.ts (checked by tests/workflows). */
 const MARKER = "<!-- edgestack-plan -->";
+/** The credentialed comment of preview.yml: KEYED_COMMENT_MARKER in offline/plan/render-diff.ts. */
+const KEYED_MARKER = "<!-- edgestack-plan-keyed -->";
 /** GitHub's comment body limit (see offline/plan/render-diff.ts for how it is counted). */
 const COMMENT_LIMIT = 65536;
 /** Refuse to even read artifact files larger than this. */
@@ -23,8 +25,8 @@ function readArtifactFile(dir, name) {
 }
 
 /** Forces the marker first and the body within GitHub's limit, whatever the artifact held. */
-function boundBody(raw) {
-  let body = raw.startsWith(MARKER) ? raw : `${MARKER}\n${raw}`;
+function boundBody(raw, marker = MARKER) {
+  let body = raw.startsWith(marker) ? raw : `${marker}\n${raw}`;
   if (body.length > COMMENT_LIMIT) {
     const note = "\n\n✂️ Comment cut to GitHub's size limit.\n";
     let end = COMMENT_LIMIT - note.length;
@@ -40,7 +42,7 @@ function boundBody(raw) {
  * one page of comments — and edits it, or creates it if there is none. Only bot-authored
  * comments that start with the marker count, so a person quoting the marker is never edited.
  */
-async function upsertComment({ github, owner, repo, issueNumber, body }) {
+async function upsertComment({ github, owner, repo, issueNumber, body, marker = MARKER }) {
   const comments = await github.paginate(github.rest.issues.listComments, {
     owner,
     repo,
@@ -48,7 +50,7 @@ async function upsertComment({ github, owner, repo, issueNumber, body }) {
     per_page: 100,
   });
   const existing = comments.find(
-    (c) => c.user && c.user.type === "Bot" && typeof c.body === "string" && c.body.startsWith(MARKER),
+    (c) => c.user && c.user.type === "Bot" && typeof c.body === "string" && c.body.startsWith(marker),
   );
   if (existing) {
     await github.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
@@ -80,4 +82,16 @@ async function postPlanComment({ github, context, core, dir, headSha }) {
   return result;
 }
 
-module.exports = { MARKER, COMMENT_LIMIT, boundBody, upsertComment, postPlanComment };
+/**
+ * Entry point for actions/github-script in preview.yml's keyed job: the comment it rendered itself
+ * (same-repository PRs only), under its own marker so it never edits pr.yml's comment.
+ */
+async function postKeyedComment({ github, context, core, file }) {
+  const { owner, repo } = context.repo;
+  const body = boundBody(fs.readFileSync(file, "utf8"), KEYED_MARKER);
+  const result = await upsertComment({ github, owner, repo, issueNumber: context.issue.number, body, marker: KEYED_MARKER });
+  if (core) core.info(`${result.action} keyed plan comment ${result.id} on PR #${context.issue.number}`);
+  return result;
+}
+
+module.exports = { MARKER, KEYED_MARKER, COMMENT_LIMIT, boundBody, upsertComment, postPlanComment, postKeyedComment };

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { BOOTSTRAP_PROVIDER_SUFFIX } from "./bootstrap";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_POLICIES, accessPolicyArn, DEPLOYER_ROLE_NAME, DEPLOYERS_GROUP, deployerRules } from "./access-rules";
@@ -179,7 +180,8 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       // A cluster add-on with its own RBAC and service account, which the deployer role may not create:
       // applied like the deployer's own RBAC, so its first apply and any later change of it need
-      // clusterAccessBootstrap (the workloads never do).
+      // clusterAccessBootstrap (the workloads never do). The PR diff marks such changes and the deploy
+      // refuses them without it (./bootstrap.ts, docs/ci.md).
       { parent: this, providers: { kubernetes: access.rbacProvider } },
     );
     this.registerOutputs({
@@ -473,7 +475,7 @@ export class EksCluster extends pulumi.ComponentResource {
     // The deployer's own RBAC, applied as the deploy role: with the bootstrap admin on a first run,
     // afterwards through the rules' permission to update its own role and binding.
     const rbacProvider = new kubernetes.Provider(
-      `${name}-k8s-rbac`,
+      `${name}${BOOTSTRAP_PROVIDER_SUFFIX}`,
       { kubeconfig, enableServerSideApply: true },
       { parent: this, dependsOn: [deployEntry, ...bootstrap] },
     );

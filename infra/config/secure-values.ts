@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { secretFragments } from "./secret-fragments";
+
+export { secretFragments } from "./secret-fragments";
 
 /**
  * `pulumi.runtime.allConfig()` hands the program every value in plain text, `secure:` ones
@@ -47,11 +50,12 @@ export function secureValueTransformation(secrets: readonly string[]): pulumi.Re
   };
 }
 
-/** The non-empty values of the `secure:` keys. */
+/** What to look for in inputs for every `secure:` key: the fragments of each non-empty value. */
 export function secureValues(raw: Record<string, string>): string[] {
   return secureConfigKeys(raw)
     .map((k) => raw[k])
-    .filter((v): v is string => typeof v === "string" && v.length > 0);
+    .filter((v): v is string => typeof v === "string" && v.length > 0)
+    .flatMap(secretFragments);
 }
 
 /**

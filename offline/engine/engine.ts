@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
 import { invoke } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
-import { readStackFiles } from "./stack-files";
-import { containsSecureValue } from "../../infra/config/secure-values";
+import { CliConfig, readStackFiles } from "./stack-files";
+import { containsSecureValue, secretFragments } from "../../infra/config/secure-values";
 import { declareRehearsal } from "../../infra/config/load";
 import { deserializeInputs } from "./deserialize";
 import { fingerprint, SecretMode } from "../plan/secrets";
@@ -90,6 +90,8 @@ export interface RunOptions {
   stackOutputs?: Record<string, Record<string, unknown>>;
   /** Real values of the stack file's `secure:` keys (fully qualified key → plaintext); stand-ins otherwise. */
   secretValues?: Record<string, string>;
+  /** `pulumi config --show-secrets --json` of the stack (credentialed jobs): real secret values and ESC environment values. */
+  cliConfig?: CliConfig;
 }
 
 let used = false;
@@ -99,11 +101,14 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   used = true;
 
   const stackName = options.stack;
-  const files = readStackFiles(options.stack, { stackFile: options.stackFile, root: options.root, secretValues: options.secretValues });
+  const files = readStackFiles(options.stack, { stackFile: options.stackFile, root: options.root, secretValues: options.secretValues, cliConfig: options.cliConfig });
   const config = { ...files.config, ...(options.config ?? {}) };
   const secretKeys = [...files.secretKeys, ...(options.secretKeys ?? [])];
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const secureConfigValues = secretKeys.map((k) => config[k]).filter((v): v is string => typeof v === "string" && v.length > 0);
+  const secureConfigValues = secretKeys
+    .map((k) => config[k])
+    .filter((v): v is string => typeof v === "string" && v.length > 0)
+    .flatMap(secretFragments);
   const defaultRegion = config["aws:region"] ?? "us-east-1";
 
   const records = new Map<string, CapturedResource>();

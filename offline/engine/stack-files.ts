@@ -33,7 +33,17 @@ export function secureStandIn(key: string, ciphertext: string): string {
  * `secretValues` (fully qualified key → plaintext, as `pulumi config --show-secrets --json` gives them
  * in a credentialed job) replaces the stand-ins with the real values.
  */
-export function readStackFiles(stack: string, options: { root?: string; stackFile?: string; secretValues?: Record<string, string> } = {}): StackFiles {
+/**
+ * Config as `pulumi config --show-secrets --json` lists it in a credentialed job: every value the CLI
+ * hands the program, including those from Pulumi ESC environments the stack file imports (absent from
+ * the stack file), each with whether it is secret.
+ */
+export type CliConfig = Record<string, { value: string; secret: boolean }>;
+
+export function readStackFiles(
+  stack: string,
+  options: { root?: string; stackFile?: string; secretValues?: Record<string, string>; cliConfig?: CliConfig } = {},
+): StackFiles {
   const root = options.root ?? PROJECT_ROOT;
   const projectFile = path.join(root, "Pulumi.yaml");
   const project = readYaml(projectFile) as { name?: string; main?: string };
@@ -49,7 +59,7 @@ export function readStackFiles(stack: string, options: { root?: string; stackFil
   for (const [rawKey, value] of Object.entries(stackDoc.config ?? {})) {
     const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
     if (isSecure(value)) {
-      const real = options.secretValues?.[key];
+      const real = options.secretValues?.[key] ?? options.cliConfig?.[key]?.value;
       config[key] = real ?? secureStandIn(key, value.secure);
       secretKeys.push(key);
     } else if (typeof value === "string") {
@@ -58,8 +68,14 @@ export function readStackFiles(stack: string, options: { root?: string; stackFil
       config[key] = JSON.stringify(value);
     }
   }
+  // Values the stack file does not hold (an ESC environment's): as the CLI hands them, secret ones kept secret.
+  for (const [key, entry] of Object.entries(options.cliConfig ?? {})) {
+    if (key in config) continue;
+    config[key] = entry.value;
+    if (entry.secret) secretKeys.push(key);
+  }
   const main = path.resolve(root, project.main ?? "index.ts");
-  const realSecrets = secretKeys.some((k) => options.secretValues?.[k] !== undefined);
+  const realSecrets = secretKeys.some((k) => options.secretValues?.[k] !== undefined || options.cliConfig?.[k]?.secret === true);
   return { project: project.name, main: fs.existsSync(main) && fs.statSync(main).isDirectory() ? path.join(main, "index.ts") : main, config, secretKeys, realSecrets };
 }
 

@@ -4,7 +4,7 @@ import { secretMode } from "./secrets";
 import { ConfigError } from "../../infra/config/schema";
 import { decideEnvironment } from "@edgestack/contract";
 import { runStack, toPlan } from "../engine/engine";
-import { readStackFiles } from "../engine/stack-files";
+import { CliConfig, readStackFiles } from "../engine/stack-files";
 import type { PlanFile } from "./format";
 import { renderPlanTree } from "./render-plan";
 
@@ -18,8 +18,12 @@ const USAGE =
   "  --secrets-from: the stack's real config (`pulumi config --show-secrets --json`, in a credentialed job); secret\n" +
   "  fingerprints are then keyed with EDGESTACK_PLAN_SECRET_KEY, which must be set";
 
-/** Real secret values from `pulumi config --show-secrets --json` (`{ key: { value, secret } }`) or a plain `{ key: value }` map. */
-function readSecretValues(file: string): Record<string, string> {
+/**
+ * The stack's config from `pulumi config --show-secrets --json` (`{ key: { value, secret } }`), or a plain
+ * `{ key: value }` map whose values all count as secret. Values the stack file lacks (an ESC
+ * environment's) reach the program too, as under the CLI.
+ */
+function readCliConfig(file: string): CliConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -27,10 +31,11 @@ function readSecretValues(file: string): Record<string, string> {
     throw new Error(`--secrets-from ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`--secrets-from ${file}: expected a JSON object of config keys`);
-  const out: Record<string, string> = {};
+  const out: CliConfig = {};
   for (const [key, entry] of Object.entries(raw)) {
-    const value = typeof entry === "object" && entry !== null ? (entry as { value?: unknown }).value : entry;
-    if (typeof value === "string") out[key] = value;
+    const structured = typeof entry === "object" && entry !== null;
+    const value = structured ? (entry as { value?: unknown }).value : entry;
+    if (typeof value === "string") out[key] = { value, secret: structured ? (entry as { secret?: unknown }).secret === true : true };
   }
   return out;
 }
@@ -67,11 +72,12 @@ async function main(argv: string[]): Promise<number> {
 
   let run;
   let mode;
+  let cliConfig: CliConfig | undefined;
   try {
-    const secretValues = args["secrets-from"] ? readSecretValues(args["secrets-from"]) : undefined;
+    cliConfig = args["secrets-from"] ? readCliConfig(args["secrets-from"]) : undefined;
     // Decided before the program runs: real secrets without a key are refused up front.
-    mode = secretMode({ realSecrets: secretValues !== undefined && Object.keys(secretValues).length > 0 });
-    run = await runStack({ stack: args.stack, stackFile: args["stack-file"], secretValues });
+    mode = secretMode({ realSecrets: cliConfig !== undefined && Object.keys(cliConfig).length > 0 });
+    run = await runStack({ stack: args.stack, stackFile: args["stack-file"], cliConfig });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -90,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     return runDiffCommand({ stack: args.stack, headPlan: plan, basePath: args.diff, markdown: args.markdown, policyResultsPath: args["policy-results"], out: process.stdout });
   }
   if (args.json) {
-    const config = readStackFiles(args.stack, { stackFile: args["stack-file"] }).config;
+    const config = readStackFiles(args.stack, { stackFile: args["stack-file"], cliConfig }).config;
     // The environment the program decided (config or stack name, packages/contract/src/environment.ts), as the policy runner reads it.
     const environment = decideEnvironment(args.stack, config[`${run.project}:environment`]).environment;
     const file: PlanFile = { stack: args.stack, project: run.project, environment, resources: plan };

@@ -11,6 +11,7 @@
  * replaced too, transitively, as `pulumi up` would; the diff names the replaced resource behind
  * each such change (`via`).
  */
+import { isBootstrapProvider } from "../../infra/cluster/bootstrap";
 import { z } from "zod";
 
 import { PLAN_OPTION_KEYS, PlanOptions, PlanResource, planResourcesOf, SECRET_MASK } from "./format";
@@ -80,6 +81,8 @@ export interface ResourceUpdate {
   deferred?: { maintenanceWindow?: string };
   /** Set when the changes replace the resource instead of updating it. */
   replace?: Replacement;
+  /** Applied through the cluster's bootstrap (RBAC) provider: only a run with clusterAccessBootstrap can apply it. */
+  bootstrap?: true;
 }
 
 export interface PlanDiff {
@@ -318,7 +321,8 @@ export function diffPlans(base: readonly PlanResource[], head: readonly PlanReso
     }
   }
 
-  for (const { update, after } of pending) {
+  for (const { update, before, after } of pending) {
+    if (isBootstrapProvider(optionsOf(after).provider) || isBootstrapProvider(optionsOf(before).provider)) update.bootstrap = true;
     if (after.inputs.applyImmediately === false && !update.replace && update.changes.some((c) => !NOT_DEFERRED.has(String(c.path[0])))) {
       update.deferred = typeof after.inputs.maintenanceWindow === "string" ? { maintenanceWindow: after.inputs.maintenanceWindow } : {};
     }

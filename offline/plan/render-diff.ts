@@ -5,10 +5,16 @@
 import { structuredPatch } from "diff";
 import { diffCounts, optionsOf, PlanDiff, PlanResource, PropertyChange, ResourceUpdate, SECRET_PLACEHOLDER } from "./diff";
 import { STATEFUL_TYPES } from "./replacements";
+import { isBootstrapProvider } from "../../infra/cluster/bootstrap";
 import { isKeySegment, PathSegment } from "./lists";
 
 /** Hidden first line of the PR comment; the posting workflow finds "its" comment by it. */
 export const COMMENT_MARKER = "<!-- edgestack-plan -->";
+/**
+ * Hidden first line of the credentialed comment (preview.yml): the same diff planned from the real
+ * secret values with keyed digests. Its own marker, so the two posting paths never edit each other's comment.
+ */
+export const KEYED_COMMENT_MARKER = "<!-- edgestack-plan-keyed -->";
 
 /**
  * GitHub rejects comment bodies over 65,536 characters. We measure with JS string length
@@ -49,6 +55,8 @@ export interface MarkdownOptions {
   maxValueChars?: number;
   /** Command shown in the cut note for getting the full diff locally. */
   fullDiffHint?: string;
+  /** First (hidden) line; default COMMENT_MARKER. */
+  marker?: string;
 }
 
 export interface TextOptions {
@@ -63,12 +71,29 @@ export function summaryLine(diff: PlanDiff): string {
   return `+${c.created} ~${c.updated} ±${c.replaced} ${MINUS}${c.deleted} (${c.unchanged} unchanged)`;
 }
 
-/** What a reviewer must not miss, counted: operations `pulumi up` will fail on, and data lost. Empty when none. */
+/** Whether a created or deleted resource is applied through the cluster's bootstrap (RBAC) provider. */
+const throughBootstrap = (r: PlanResource) => isBootstrapProvider(optionsOf(r).provider);
+
+/** Changes only a run with clusterAccessBootstrap can apply (infra/cluster/bootstrap.ts), counted. */
+export function bootstrapCount(diff: PlanDiff): number {
+  return diff.creates.filter(throughBootstrap).length + diff.deletes.filter(throughBootstrap).length + diff.updates.filter((u) => u.bootstrap).length;
+}
+
+/** The heading note of a resource block applied through the bootstrap provider. */
+export const BOOTSTRAP_NOTE =
+  "🔐 NEEDS clusterAccessBootstrap: applied through the cluster's bootstrap (RBAC) provider, which CI's deploy role cannot write with its own ClusterRole; the deploy refuses it without a bootstrap run (docs/ci.md)";
+
+/** What a reviewer must not miss, counted: operations `pulumi up` will fail on, data lost, bootstrap-only changes. Empty when none. */
 export function riskNote(diff: PlanDiff): string {
   const fail = diff.updates.filter((u) => u.replace?.protected || u.replace?.nameCollision || u.vpcMove).length;
   const loss =
     diff.updates.filter((u) => u.replace?.dataLoss || u.vpcMove?.dataLoss).length + diff.deletes.filter((r) => STATEFUL_TYPES.has(r.type)).length;
-  const parts = [...(fail > 0 ? [`❌ ${fail} will fail`] : []), ...(loss > 0 ? [`⚠️ ${loss} with data loss`] : [])];
+  const bootstrap = bootstrapCount(diff);
+  const parts = [
+    ...(fail > 0 ? [`❌ ${fail} will fail`] : []),
+    ...(loss > 0 ? [`⚠️ ${loss} with data loss`] : []),
+    ...(bootstrap > 0 ? [`🔐 ${bootstrap} need clusterAccessBootstrap`] : []),
+  ];
   return parts.join(" · ");
 }
 
@@ -207,7 +232,8 @@ function resourceBlocks(diff: PlanDiff, maxValueChars: number, asciiMinus: boole
   const blocks: ResourceBlock[] = [];
   for (const r of diff.deletes) {
     const dataLoss = STATEFUL_TYPES.has(r.type) ? "⚠️ DATA LOSS: its data is deleted with it" : "";
-    blocks.push({ op: "delete", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note: dataLoss, lines: listInputs(r, "-") });
+    const note = [dataLoss, throughBootstrap(r) ? BOOTSTRAP_NOTE : ""].filter(Boolean).join(" — ");
+    blocks.push({ op: "delete", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note, lines: listInputs(r, "-") });
   }
   const updates = [...diff.updates.filter((u) => u.replace), ...diff.updates.filter((u) => !u.replace && u.vpcMove), ...diff.updates.filter((u) => !u.replace && !u.vpcMove)];
   for (const u of updates) {
@@ -218,10 +244,11 @@ function resourceBlocks(diff: PlanDiff, maxValueChars: number, asciiMinus: boole
     for (const c of u.changes) lines.push(...changeLines(c, maxValueChars, asciiMinus));
     for (const c of u.ignored) lines.push(...changeLines(c, maxValueChars, asciiMinus).map((l) => `  (not applied, ignoreChanges) ${l}`));
     for (const c of u.orderingOnly ?? []) lines.push(...changeLines({ ...c, path: ["options", ...c.path] }, maxValueChars, asciiMinus).map((l) => `  (ordering only, nothing applied) ${l}`));
-    blocks.push({ op: u.replace ? "replace" : "update", type: u.type, name: u.name, protect: false, note: replaceNote(u), lines });
+    const note = [replaceNote(u), u.bootstrap ? BOOTSTRAP_NOTE : ""].filter(Boolean).join(" — ");
+    blocks.push({ op: u.replace ? "replace" : "update", type: u.type, name: u.name, protect: false, note, lines });
   }
   for (const r of diff.creates) {
-    blocks.push({ op: "create", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note: "", lines: listInputs(r, "+") });
+    blocks.push({ op: "create", type: r.type, name: r.name, protect: Boolean(optionsOf(r).protect), note: throughBootstrap(r) ? BOOTSTRAP_NOTE : "", lines: listInputs(r, "+") });
   }
   return blocks;
 }
@@ -380,7 +407,7 @@ export function renderMarkdown(sections: readonly StackDiffSection[], options: M
   const maxValueChars = options.maxValueChars ?? 1_000;
   const hint = options.fullDiffHint ?? "npm run plan -- --stack <stack> --diff <base.json>";
 
-  const headLines = [COMMENT_MARKER, ...sections.map(sectionSummary)];
+  const headLines = [options.marker ?? COMMENT_MARKER, ...sections.map(sectionSummary)];
   for (const section of sections) {
     for (const note of section.notes ?? []) headLines.push(`> ${section.stack ? `\`${section.stack}\`: ` : ""}${inline(note)}`);
   }

@@ -54,7 +54,8 @@ function owners(text: string): (path: string) => boolean {
 
 const owned = owners(readFileSync(join(root, ".github/CODEOWNERS"), "utf8"));
 const planEntries = readdirSync(join(root, "offline/plan")).filter((f) => f.endsWith(".ts")).map((f) => `offline/plan/${f}`);
-const gate = importGraph(["offline/policy/cli.ts", ...planEntries]);
+// The deploy's refusal of changes only a bootstrap run can apply decides a gate too (deploy.yml).
+const gate = importGraph(["offline/policy/cli.ts", ...planEntries, "ops/deploy/bootstrap-check.ts"]);
 const lockFiles = readdirSync(root).filter((f) => /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/.test(f));
 const workflows = readdirSync(join(root, ".github/workflows")).map((f) => `.github/workflows/${f}`);
 const installsAndRuns = ["package.json", ...lockFiles, "app/package.json", "policies/package.json", "scripts/setup.sh", ".ci/run", "tsconfig.json", "eslint.config.mjs", "jest.config.js", ".github/CODEOWNERS", ...workflows];

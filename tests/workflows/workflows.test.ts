@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
-import { COMMENT_MARKER } from "../../offline/plan/render-diff";
+import { COMMENT_MARKER, KEYED_COMMENT_MARKER } from "../../offline/plan/render-diff";
 
 const dir = join(__dirname, "../../.github/workflows");
 const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
@@ -88,7 +88,7 @@ describe("hardening common to all workflows", () => {
         .sort();
     expect(writes("pr.yml")).toEqual([]);
     expect(writes("pr-comment.yml")).toEqual(["post:pull-requests"]);
-    expect(writes("preview.yml")).toEqual(["preview:id-token", "preview:pull-requests"]);
+    expect(writes("preview.yml")).toEqual(["keyed-diff:id-token", "keyed-diff:pull-requests", "preview:id-token", "preview:pull-requests"]);
     expect(writes("deploy.yml")).toEqual(["dev:id-token", "image:id-token", "prod-preview:id-token", "prod:id-token", "promote:id-token"]);
     for (const file of files) expect(source(file)).not.toMatch(/write-all|read-all/);
   });
@@ -177,6 +177,49 @@ describe("preview.yml: real preview with credentials, same-repo PRs only", () =>
     expect(pulumi.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policies", "comment-on-pr": true });
     expect(usesOf(wf, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]).toBeDefined();
     expect(job.permissions["id-token"]).toBe("write");
+  });
+});
+
+describe("preview.yml keyed-diff: the offline diff from the real config, secrets by keyed digest", () => {
+  const wf = workflow("preview.yml");
+  const job = wf.jobs["keyed-diff"];
+  const run = job.steps.map((s) => s.run ?? "").join("\n");
+
+  it("skips forks and holds its credentials and the digest key in dev-preview only", () => {
+    expect(job.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(job.environment).toBe("dev-preview");
+    expect((job as { env?: Record<string, string> }).env?.STACK).toBe("dev");
+    const keyed = job.steps.filter((s) => s.env?.EDGESTACK_PLAN_SECRET_KEY);
+    expect(keyed.map((s) => (s as { name?: string }).name)).toEqual(["Plan (head) from the real config", "Plan (base) from the real config"]);
+    for (const s of keyed) expect(s.env?.EDGESTACK_PLAN_SECRET_KEY).toBe("${{ secrets.EDGESTACK_PLAN_SECRET_KEY }}");
+  });
+
+  it("plans head and merge base from `pulumi config --show-secrets` with --secrets-from, masks the values first, and renders a --keyed comment checked against them", () => {
+    expect(run).toMatch(/git -C head merge-base "\$BASE_SHA" "\$HEAD_SHA"/);
+    for (const side of ["head", "base"]) {
+      expect(run).toContain(`config="$SECRETS_DIR/${side}-$STACK.json"`);
+      expect(run).toMatch(new RegExp(`npm run --silent plan -- --stack "\\$STACK" --json --secrets-from "\\$config" > "\\$OUT/${side}-\\$STACK\\.json"`));
+    }
+    for (const side of ["head", "base"]) {
+      const step = job.steps.find((s) => (s as { name?: string }).name === `Plan (${side}) from the real config`)!.run!;
+      const at = (text: string) => step.indexOf(text);
+      // The decrypted values are masked in the log before anything that could print them runs.
+      expect(at('pulumi config --show-secrets --json --stack "$STACK" > "$config"')).toBeGreaterThan(-1);
+      expect(at('diff-cli.ts mask "$config"')).toBeGreaterThan(at("pulumi config --show-secrets"));
+      expect(at("npm run --silent plan")).toBeGreaterThan(at('diff-cli.ts mask "$config"'));
+      expect(step).toMatch(/-lt 32 \]; then\n(.*\n)+\s+exit 1/); // no key, no plan (never an unkeyed one)
+    }
+    expect(run).toMatch(/diff-cli\.ts comment --keyed --out "\$OUT\/comment\.md" "\$\{secrets\[@\]\}"/);
+    const [post] = job.steps.filter((s) => s.uses?.startsWith("actions/github-script@"));
+    expect(post.with?.script).toContain("postKeyedComment");
+    expect(job.steps[job.steps.length - 1]).toMatchObject({ if: "${{ always() }}", run: 'rm -rf "$RUNNER_TEMP/keyed-secrets"' });
+  });
+
+  it("posts under its own marker, the one the renderer writes for keyed comments", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, loaded as the workflow does
+    const { KEYED_MARKER, MARKER } = require("../../.github/scripts/upsert-comment.js") as { KEYED_MARKER: string; MARKER: string };
+    expect(KEYED_MARKER).toBe(KEYED_COMMENT_MARKER);
+    expect(KEYED_MARKER.startsWith(MARKER)).toBe(false);
   });
 });
 
@@ -270,7 +313,8 @@ describe("credentials a pull request cannot reach", () => {
     for (const file of ["pr.yml", "preview.yml", "pr-comment.yml"]) {
       const wf = workflow(file);
       for (const [, job] of jobs(wf)) expect(prodEnvironments).not.toContain(envName(job));
-      for (const step of steps(wf).filter((s) => s.uses?.startsWith("pulumi/actions@"))) expect(step.with?.["stack-name"]).not.toMatch(/prod/);
+      for (const step of steps(wf).filter((s) => s.uses?.startsWith("pulumi/actions@"))) expect(String(step.with?.["stack-name"] ?? "")).not.toMatch(/prod/);
+      for (const [, job] of jobs(wf)) expect(String((job as { env?: Record<string, string> }).env?.STACK ?? "")).not.toMatch(/prod/);
     }
     expect(workflow("preview.yml").jobs.preview.strategy.matrix.stack).toEqual(["dev"]);
     expect(envName(workflow("preview.yml").jobs.preview)).toBe("dev-preview");

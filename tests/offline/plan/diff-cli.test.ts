@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { PlanResource } from "../../../offline/plan/diff";
 import { runCommentCommand, runDiffCommand } from "../../../offline/plan/diff-cli";
-import { COMMENT_MARKER } from "../../../offline/plan/render-diff";
+import { COMMENT_MARKER, KEYED_COMMENT_MARKER } from "../../../offline/plan/render-diff";
 
 const basePlan: PlanResource[] = [
   { type: "aws:lb/loadBalancer:LoadBalancer", name: "edge-alb", parent: null, inputs: { idleTimeout: 60 } },
@@ -154,5 +154,53 @@ describe("runCommentCommand", () => {
     expect(comment).toContain("**Plan `dev`** ❌ plan failed");
     expect(comment).toContain('edgestack:domain: "exa mple" is not a valid DNS name');
     expect(comment).toContain("<b>b</b>"); // prod's create is listed
+  });
+});
+
+describe("runCommentCommand --keyed (the credentialed comment, preview.yml)", () => {
+  const secretResource = (digest: string): PlanResource => ({
+    type: "kubernetes:core/v1:Secret",
+    name: "app-hook",
+    parent: null,
+    inputs: { stringData: "[secret]" },
+    secrets: [{ path: ["stringData"], digest }],
+  });
+  const keyed = (n: string) => `hmac-sha256:${n.repeat(32)}`;
+
+  it("shows a rotated secret as changed [secret] under its own marker, saying how secrets were compared", async () => {
+    await writeFile(file("kb.json"), JSON.stringify([secretResource(keyed("a"))]));
+    await writeFile(file("kh.json"), JSON.stringify([secretResource(keyed("b"))]));
+    const err = capture();
+    expect(await runCommentCommand(["--out", file("k.md"), "--keyed", "--stack", "dev", "--head", file("kh.json"), "--base", file("kb.json")], err.stream)).toBe(0);
+    const comment = await readFile(file("k.md"), "utf8");
+    expect(comment.split("\n")[0]).toBe(KEYED_COMMENT_MARKER);
+    expect(comment).not.toContain(COMMENT_MARKER);
+    expect(comment).toContain("**Plan `dev`** +0 ~1 ±0 \u22120");
+    expect(comment).toMatch(/stringData: changed \[secret\]/);
+    expect(comment).toContain("keyed digest (HMAC-SHA-256");
+  });
+
+  it("refuses a plan fingerprinted without the key (never an unkeyed hash, never a mix of modes)", async () => {
+    await writeFile(file("kb.json"), JSON.stringify([secretResource(`stand-in:${"c".repeat(32)}`)]));
+    await writeFile(file("kh.json"), JSON.stringify([secretResource(keyed("b"))]));
+    const err = capture();
+    expect(await runCommentCommand(["--out", file("k.md"), "--keyed", "--stack", "dev", "--head", file("kh.json"), "--base", file("kb.json")], err.stream)).toBe(1);
+    expect(err.text()).toMatch(/kb\.json: 1 secret fingerprint\(s\) are not keyed \(first: kubernetes:core\/v1:Secret app-hook\)/);
+  });
+
+  it("refuses to write a comment that contains a secret value, naming the key and not the value", async () => {
+    const hook = "https://events.example.com/integration/9f8e7d6c5b/enqueue";
+    // A head plan whose input carries the value in the clear (a program that forgot to mark it secret).
+    await writeFile(file("leak.json"), JSON.stringify([{ type: "aws:sns/topicSubscription:TopicSubscription", name: "page", parent: null, inputs: { endpoint: hook } }]));
+    await writeFile(file("cfg.json"), JSON.stringify({ "edgestack:alertPageSubscriptions": { value: JSON.stringify([`https:${hook}`]), secret: true }, "edgestack:owner": { value: "platform-team", secret: false } }));
+    const err = capture();
+    const args = ["--out", file("leak.md"), "--keyed", "--secrets", file("cfg.json"), "--stack", "dev", "--head", file("leak.json"), "--base", file("no-base.json")];
+    expect(await runCommentCommand(args, err.stream)).toBe(1);
+    expect(err.text()).toContain("contains the value of secret config key edgestack:alertPageSubscriptions");
+    expect(err.text()).not.toContain("9f8e7d6c5b");
+    await expect(readFile(file("leak.md"), "utf8")).rejects.toThrow(/ENOENT/);
+    // The same plan without the value passes: only secret values are held against the comment.
+    await writeFile(file("cfg.json"), JSON.stringify({ "edgestack:owner": { value: "platform-team", secret: true } }));
+    expect(await runCommentCommand(args, err.stream)).toBe(0);
   });
 });

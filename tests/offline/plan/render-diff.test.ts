@@ -1,5 +1,7 @@
 import { diffPlans, PlanDiff, PlanResource, SECRET_PLACEHOLDER } from "../../../offline/plan/diff";
+import { isBootstrapProvider } from "../../../infra/cluster/bootstrap";
 import {
+  BOOTSTRAP_NOTE,
   COMMENT_MARKER,
   formatPath,
   formatValue,
@@ -197,5 +199,42 @@ describe("renderMarkdown size bound", () => {
     expect(githubLength(md)).toBeLessThanOrEqual(300);
     expect(md).toContain("+1 ~1 ±0 \u22121 (1 unchanged)");
     expect(md.startsWith(COMMENT_MARKER)).toBe(true);
+  });
+});
+
+describe("changes through the cluster's bootstrap (RBAC) provider", () => {
+  const rbac = { options: { provider: "pulumi:providers:kubernetes::cluster-k8s-rbac" } };
+  const plain = { options: { provider: "pulumi:providers:kubernetes::cluster-k8s" } };
+  const before = [
+    res("kubernetes:apps/v1:Deployment", "cluster-autoscaler-deployment", { spec: { replicas: 2 } }, rbac),
+    res("kubernetes:rbac.authorization.k8s.io/v1:Role", "old-role", { rules: [] }, rbac),
+    res("kubernetes:apps/v1:Deployment", "workloads-app", { spec: { replicas: 2 } }, plain),
+  ];
+  const after = [
+    res("kubernetes:apps/v1:Deployment", "cluster-autoscaler-deployment", { spec: { replicas: 3 } }, rbac),
+    res("kubernetes:core/v1:ServiceAccount", "new-sa", { metadata: { name: "x" } }, rbac),
+    res("kubernetes:apps/v1:Deployment", "workloads-app", { spec: { replicas: 3 } }, plain),
+  ];
+
+  it("marks each create, update and delete applied through it and counts them in the summary", () => {
+    const diff = diffPlans(before, after);
+    const md = renderMarkdown([{ stack: "dev", diff }]);
+    expect(md).toContain("· 🔐 3 need clusterAccessBootstrap");
+    for (const name of ["cluster-autoscaler-deployment", "new-sa", "old-role"]) expect(md).toMatch(new RegExp(`<b>${name}</b> — 🔐 NEEDS clusterAccessBootstrap`));
+    expect(md).toMatch(/<b>workloads-app<\/b><\/summary>/); // the deploy role's own kinds are not marked
+    expect(renderText(diff)).toContain(BOOTSTRAP_NOTE);
+  });
+
+  it("says nothing when no such resource changes", () => {
+    const diff = diffPlans(before, [before[0], before[1], after[2]]);
+    expect(renderMarkdown([{ stack: "dev", diff }])).not.toContain("clusterAccessBootstrap");
+  });
+
+  it("recognises the provider in the plan's and the engine's reference forms, and nothing else", () => {
+    expect(isBootstrapProvider("pulumi:providers:kubernetes::cluster-k8s-rbac")).toBe(true);
+    expect(isBootstrapProvider("urn:pulumi:prod::edgestack::edgestack:cluster:Eks$pulumi:providers:kubernetes::cluster-k8s-rbac::04da6b54-80e4-46f7-96ec-b56ff0331ba9")).toBe(true);
+    expect(isBootstrapProvider("urn:pulumi:prod::edgestack::edgestack:cluster:Eks$pulumi:providers:kubernetes::cluster-k8s::04da6b54")).toBe(false);
+    expect(isBootstrapProvider("urn:pulumi:prod::edgestack::pulumi:providers:aws::x-k8s-rbac::1")).toBe(false);
+    expect(isBootstrapProvider(undefined)).toBe(false);
   });
 });

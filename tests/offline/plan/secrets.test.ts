@@ -71,6 +71,24 @@ describe("secret fingerprints", () => {
     const real = readStackFiles("s", { root: dir, secretValues: { "edgestack:token": "real" } });
     expect(real).toMatchObject({ realSecrets: true, config: { "edgestack:token": "real" }, secretKeys: ["edgestack:token"] });
   });
+
+  it("takes what `pulumi config --show-secrets --json` lists: real values for `secure:` keys, and the values of an ESC environment the stack file lacks", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: edgestack\nruntime: nodejs\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.s.yaml"), stringify({ environment: ["edgestack/dev"], config: { "edgestack:token": { secure: "v1:AAAA" }, "edgestack:owner": "team" } }));
+    const files = readStackFiles("s", {
+      root: dir,
+      cliConfig: {
+        "edgestack:token": { value: "real", secret: true },
+        "edgestack:owner": { value: "team", secret: false },
+        "edgestack:alertPageSubscriptions": { value: '["https:https://events.example.com/k"]', secret: true },
+        "edgestack:costCenter": { value: "edge-dev", secret: false },
+      },
+    });
+    expect(files.config).toMatchObject({ "edgestack:token": "real", "edgestack:owner": "team", "edgestack:alertPageSubscriptions": '["https:https://events.example.com/k"]', "edgestack:costCenter": "edge-dev" });
+    expect(files.secretKeys.sort()).toEqual(["edgestack:alertPageSubscriptions", "edgestack:token"]);
+    expect(files.realSecrets).toBe(true);
+  });
 });
 
 describe("secrets on the real program (npm run plan)", () => {
