@@ -1,3 +1,3 @@
 import { describeReachability } from "./reachability-suite";
 
-describeReachability("dev", ["dev"]);
+describeReachability("dev", ["deploy.yml/dev", "preview.yml/preview"]);

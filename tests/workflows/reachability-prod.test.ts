@@ -1,3 +1,3 @@
 import { describeReachability } from "./reachability-suite";
 
-describeReachability("prod", ["prod-preview", "prod"]);
+describeReachability("prod", ["deploy.yml/prod-preview", "deploy.yml/prod"]);

@@ -1,10 +1,10 @@
 /**
- * Static proof that the deploy workflow's cluster jobs can reach the Kubernetes API they deploy to:
- * the job's `runs-on` (deploy.yml) names a runner, the plan places that runner in the cluster's
+ * Static proof that every workflow job that runs Pulumi on a stack (deploy.yml, preview.yml, any other) can reach
+ * that stack's Kubernetes API: the job's `runs-on` names a runner, the plan places that runner in the cluster's
  * private subnets with security-group rules to the control plane on 443 (or, for static-egress
  * runners, inside the public endpoint's allowed ranges), and the endpoint settings admit it.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { cidrWithin } from "../../infra/config/schema";
@@ -13,12 +13,35 @@ import { type CapturedResource, input, type StackRun } from "../harness";
 
 type Job = { "runs-on": string; steps: { run?: string; with?: Record<string, unknown> }[] };
 
-/** The deploy.yml jobs that talk to the Kubernetes API of `stack` (they run pulumi on it). */
+const WORKFLOWS = join(__dirname, "../../.github/workflows");
+
+/** A job once per value of its `matrix.stack` (the only matrix key our workflows use), `${{ matrix.stack }}` substituted. */
+function expandStackMatrix(job: Job & { strategy?: { matrix?: { stack?: unknown } } }): Job[] {
+  const stacks = job.strategy?.matrix?.stack;
+  if (!Array.isArray(stacks)) return [job];
+  return stacks.map((stack) => JSON.parse(JSON.stringify(job).replace(/\$\{\{ *matrix\.stack *\}\}/g, String(stack))) as Job);
+}
+
+/** Whether a step runs a Pulumi operation that reads or changes `stack`'s resources (and so the cluster's objects). */
+function runsPulumiOn(step: Job["steps"][number], stack: string): boolean {
+  const command = step.with?.command;
+  if (step.with?.["stack-name"] === stack && ["preview", "up", "update", "refresh", "destroy"].includes(String(command))) return true;
+  return new RegExp(`pulumi (up|update|preview|refresh|destroy)\\b[^\\n]*--stack[ =]${stack}\\b`).test(step.run ?? "");
+}
+
+/**
+ * Every workflow job, in every file under .github/workflows, that talks to the Kubernetes API of `stack` (it runs a
+ * Pulumi operation on it), named `<file>/<job>`.
+ */
 export function clusterJobs(stack: string): [string, Job][] {
-  const wf = parse(readFileSync(join(__dirname, "../../.github/workflows/deploy.yml"), "utf8")) as { jobs: Record<string, Job> };
-  return Object.entries(wf.jobs).filter(([, job]) =>
-    job.steps.some((s) => s.with?.["stack-name"] === stack || new RegExp(`pulumi (up|preview) --stack ${stack}\\b`).test(s.run ?? "")),
-  );
+  const jobs: [string, Job][] = [];
+  for (const file of readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const wf = parse(readFileSync(join(WORKFLOWS, file), "utf8")) as { jobs: Record<string, Job> };
+    for (const [name, declared] of Object.entries(wf.jobs)) {
+      for (const job of expandStackMatrix(declared)) if ((job.steps ?? []).some((s) => runsPulumiOn(s, stack))) jobs.push([`${file}/${name}`, job]);
+    }
+  }
+  return jobs;
 }
 
 const portCovers = (rule: CapturedResource, port: number) => {
