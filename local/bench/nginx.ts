@@ -101,6 +101,9 @@ const CONFIGS: Config[] = [
         { name: "generated, no limit_req/limit_conn", render: generated(without(/^\s*limit_(req|conn)\s/)) },
         { name: "generated, no add_header", render: generated(without(/^\s*add_header\s/)) },
         { name: "generated, no proxy_set_header", render: generated(without(/^\s*proxy_set_header\s/)) },
+        { name: "generated, no method guard", render: generated((c) => c.replace(/\n\s*if \(\$request_method !~ [^\n]*\n[^\n]*return 405;\n\s*\}/g, "")) },
+        { name: "generated, upstream without zone/least_conn", render: generated(without(/^\s*(zone app(_fallback)? |least_conn;)/)) },
+        { name: "generated, gzip off", render: generated((c) => c.replace("gzip on;", "gzip off;")) },
         // The generated config before its regex fast paths: no pcre_jit, every IPv6 client-key case tried for an
         // IPv4 address, every logged field through the full UTF-8 check.
         { name: "generated, no regex fast paths", render: generated(without(/^pcre_jit |^\s*"~\^\[\\x00-\\x7f\]\*\$" |^\s*"~\^\[0-9\.\]\+\$" /)) },
