@@ -72,10 +72,15 @@ export function renderNginxConf(model: NginxModel): string {
       `Refusals (429) are sampled, 1 in ${REFUSAL_LOG_SAMPLE} (by nginx's random $request_id): a flood must not become a log flood.`,
       "limit_req/limit_conn log their refusals at info, below error_log's level: no error-log line per refused request either.",
     );
-    out.block('map "$status:$request_id" $edge_loggable', () => {
+    // Keyed on the status alone (an exact match: no string built, no regex for any other status);
+    // only a 429 looks at its $request_id.
+    out.block("map $status $edge_loggable", () => {
       out.line("default 1;");
-      out.line(`"~^429:[0-9a-f]{30}00$" 1;`);
-      out.line(`"~^429:" 0;`);
+      out.line("429 $edge_refusal_sampled;");
+    });
+    out.block("map $request_id $edge_refusal_sampled", () => {
+      out.line("default 0;");
+      out.line(`"~00$" 1;`);
     });
     out.line(p.accessLog === null ? "access_log off;" : `access_log ${p.accessLog} edge_json${buffer} if=$edge_loggable;`);
     out.blank();
