@@ -20,6 +20,9 @@ command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # apt-get download and dpkg-deb (the private nginx below).
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+# The HTTP load generator of `npm run bench:http` (C, far cheaper per request than the servers it loads).
+WRK_VERSION="4.1.0-3+b2"
+[ "$(dpkg-query -W -f='${Version}' wrk 2>/dev/null || true)" = "$WRK_VERSION" ] || need+=("wrk=$WRK_VERSION")
 # Virtualenvs for the peer scanners (scripts/peers/install.sh).
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then

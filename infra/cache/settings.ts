@@ -48,12 +48,15 @@ export function parameterGroupFamily(engine: CacheEngine, version: string): stri
 export const CACHE_CLUSTER_MODE: boolean = true;
 
 /**
- * Every key the app writes carries a TTL (its sliding-window logs expire with the window), so under
- * memory pressure evicting the keys closest to expiry loses the least information; `noeviction`
- * (the default) would instead fail writes and make the limiter fail open or closed.
+ * Every key the app writes carries a TTL (its sliding-window buckets expire two windows after they
+ * start), so under memory pressure evicting the keys closest to expiry (the previous buckets) loses
+ * the least information; `noeviction` (the default) would instead fail writes and make the limiter
+ * fail open or closed. A bucket is one hash holding a group's clients: Redis frees an expired one in
+ * a background thread (`lazyfree-lazy-expire`) instead of stalling every command while it does.
  */
 export const RATE_LIMIT_PARAMETERS: ReadonlyArray<{ name: string; value: string }> = [
   { name: "maxmemory-policy", value: "volatile-ttl" },
+  { name: "lazyfree-lazy-expire", value: "yes" },
   { name: "cluster-enabled", value: CACHE_CLUSTER_MODE ? "yes" : "no" },
 ];
 

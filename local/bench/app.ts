@@ -88,18 +88,18 @@ function instantLimiter(limit: number, windowMs: number): RequestLimiter {
 const NOOP_LUA = `
 local t = redis.call('TIME')
 local out = {}
-for i = 1, #KEYS do out[3 * i - 2] = 1; out[3 * i - 1] = 1; out[3 * i] = tonumber(ARGV[1]) end
+for i = 1, #ARGV - 2 do out[3 * i - 2] = 1; out[3 * i - 1] = 1; out[3 * i] = tonumber(ARGV[2]) end
 out[#out + 1] = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return out
 `;
 
 function noopScriptLimiter(client: Redis, limit: number, windowMs: number): RequestLimiter {
-  const script = new BatchedScript(client, "edgestackBenchNoop", NOOP_LUA, [windowMs]);
+  const script = new BatchedScript(client, "edgestackBenchNoop", NOOP_LUA, [limit, windowMs], "grouped");
   return {
     windowMs,
     check: (identity) =>
       new Promise((resolve, reject) =>
-        script.run({ key: rateLimitKey(identity, "noop"), answer: (allowed, count, resetMs) => resolve({ allowed: allowed === 1, limit, remaining: limit - count, resetMs }), fail: reject }),
+        script.run({ key: rateLimitKey(identity, "noop", 1), field: identity, answer: (allowed, count, resetMs) => resolve({ allowed: allowed === 1, limit, remaining: limit - count, resetMs }), fail: reject }),
       ),
   };
 }
@@ -327,7 +327,7 @@ async function usedMemory(client: Redis): Promise<number> {
 /**
  * Bytes per key of each structure: MEMORY_KEYS keys each filled to the limit by real checks (the
  * counter of rate-limiter-flexible by one consume of `limit` points: the same final state), then
- * Redis' used_memory delta ÷ keys. Each structure's script is loaded before the baseline.
+ * Redis' used_memory delta ÷ clients. Each structure's script is loaded before the baseline.
  */
 async function measureMemory(url: string): Promise<MemoryRow[]> {
   const client = await ready(createRedisClient(url, 10_000));
@@ -338,10 +338,11 @@ async function measureMemory(url: string): Promise<MemoryRow[]> {
       const ring = new SlidingWindowLimiter(client, { limit, windowMs: WINDOW_MS, prefix: `mr${limit}`, blockCacheEntries: 0 });
       const zset = new SortedSetLog(client, limit, WINDOW_MS, `mz${limit}`);
       const rlf = new RateLimiterRedis({ storeClient: client, points: limit, duration: WINDOW_MS / 1000, keyPrefix: `mf${limit}` });
-      const structures: { name: string; fill: (identity: string) => Promise<unknown>; perHit: boolean; key: string }[] = [
-        { name: "ring (this limiter)", fill: (id) => ring.check(id), perHit: true, key: ring.key(identities[0]!) },
-        { name: "sorted set (previous)", fill: (id) => zset.check(id), perHit: true, key: `mz${limit}:{${identities[0]}}` },
-        { name: "rate-limiter-flexible", fill: (id) => rlf.consume(id, limit), perHit: false, key: `mf${limit}:${identities[0]}` },
+      // The sliding window keeps every client as a field of one bucket hash (per group; one group on a node).
+      const structures: { name: string; fill: (identity: string) => Promise<unknown>; perHit: boolean; key: string; keys: number }[] = [
+        { name: "bucket hash (this limiter)", fill: (id) => ring.check(id), perHit: true, key: `${ring.key(identities[0]!)}:*`, keys: 1 },
+        { name: "sorted set (previous)", fill: (id) => zset.check(id), perHit: true, key: `mz${limit}:{${identities[0]}}`, keys: MEMORY_KEYS },
+        { name: "rate-limiter-flexible", fill: (id) => rlf.consume(id, limit), perHit: false, key: `mf${limit}:${identities[0]}`, keys: MEMORY_KEYS },
       ];
       for (const st of structures) {
         await client.flushall();
@@ -352,8 +353,9 @@ async function measureMemory(url: string): Promise<MemoryRow[]> {
         for (let r = 0; r < rounds; r++) await Promise.all(identities.map(st.fill));
         const after = await usedMemory(client);
         const keys = await client.dbsize();
-        if (keys !== MEMORY_KEYS) throw new Error(`${st.name} at limit ${limit}: ${keys} keys, expected ${MEMORY_KEYS}`);
-        const encoding = (await client.object("ENCODING", st.key)) as string;
+        if (keys !== st.keys) throw new Error(`${st.name} at limit ${limit}: ${keys} keys, expected ${st.keys}`);
+        const key = st.key.endsWith("*") ? (await client.keys(st.key))[0]! : st.key;
+        const encoding = (await client.object("ENCODING", key)) as string;
         rows.push({ structure: st.name, limit, bytesPerKey: (after - before) / MEMORY_KEYS, encoding });
       }
     }
@@ -535,10 +537,10 @@ async function main(): Promise<void> {
 
     // Memory: bytes per key filled to the limit, for each structure.
     const memory = await measureMemory(redis.url);
-    console.log(`\nMemory — ${MEMORY_KEYS} keys each filled to the limit, Redis used_memory delta ÷ keys (goal for the ring: ≤ 8·L + 400 B)`);
+    console.log(`\nMemory — ${MEMORY_KEYS} clients each filled to the limit, Redis used_memory delta ÷ clients (goal for the sliding window: ≤ 8·L + 400 B)`);
     console.log(`${"structure".padEnd(26)}${"limit".padStart(7)}${"bytes/key".padStart(11)}${"bytes/hit".padStart(11)}${"encoding".padStart(10)}${"goal".padStart(16)}`);
     for (const row of memory) {
-      const ring = row.structure.startsWith("ring");
+      const ring = row.structure.startsWith("bucket hash");
       const goalText = ring ? `${row.bytesPerKey <= 8 * row.limit + 400 ? "met" : "MISSED"} ≤ ${8 * row.limit + 400}` : "";
       console.log(
         `${row.structure.padEnd(26)}${String(row.limit).padStart(7)}${fmt(row.bytesPerKey).padStart(11)}${fmt(row.bytesPerKey / row.limit).padStart(11)}${row.encoding.padStart(10)}${goalText.padStart(16)}`,

@@ -3,7 +3,7 @@
  * sizing ElastiCache would see it. The app runs as its own process (app/src/main.ts) with
  * RATE_LIMIT_MAX = L; each client is its own source address (X-Forwarded-For from a trusted
  * proxy) and sends its L requests back to back, 64 clients at a time; the figure is Redis'
- * used_memory delta ÷ keys, next to the goal 8·L + 400 B and MEMORY USAGE of one key. Limits
+ * used_memory delta ÷ clients (clients share bucket hashes), next to the goal 8·L + 400 B. Limits
  * run across the range (allocator size classes jump between them); BENCH_LIMITS=1,10,… picks others.
  */
 import * as http from "node:http";
@@ -66,13 +66,10 @@ async function measure(limit: number, redisPort: number, client: Redis): Promise
         }
       }),
     );
-    const perKey = (await usedMemory(client)) - before;
-    const keys = await client.dbsize();
-    const [sample] = await client.keys("*");
-    const usage = sample ? await client.call("MEMORY", "USAGE", sample) : 0;
+    const delta = (await usedMemory(client)) - before;
     const goal = 8 * limit + 400;
-    const bytes = perKey / keys;
-    return `${String(limit).padStart(6)} ${String(keys).padStart(6)} ${bytes.toFixed(0).padStart(9)} ${String(usage).padStart(9)} ${String(goal).padStart(7)} ${(bytes / goal).toFixed(2).padStart(6)}${refused > 0 ? `  (${refused} refused!)` : ""}`;
+    const bytes = delta / clients;
+    return `${String(limit).padStart(6)} ${String(clients).padStart(7)} ${bytes.toFixed(0).padStart(9)} ${String(goal).padStart(7)} ${(bytes / goal).toFixed(2).padStart(6)}${refused > 0 ? `  (${refused} refused!)` : ""}`;
   } finally {
     app.proc.kill("SIGTERM");
     await app.exit;
@@ -84,7 +81,7 @@ async function main(): Promise<void> {
   const client = new Redis({ host: "127.0.0.1", port: redis.port });
   try {
     console.log("Limiter memory per client, black box (app process, a source address per client, L requests each)");
-    console.log(`${"L".padStart(6)} ${"keys".padStart(6)} ${"B/key".padStart(9)} ${"1 key".padStart(9)} ${"goal".padStart(7)} ${"ratio".padStart(6)}   (B/key: used_memory delta ÷ keys; 1 key: MEMORY USAGE; goal 8·L + 400)`);
+    console.log(`${"L".padStart(6)} ${"clients".padStart(7)} ${"B/client".padStart(9)} ${"goal".padStart(7)} ${"ratio".padStart(6)}   (B/client: used_memory delta ÷ clients, every client in the groups' bucket hashes; goal 8·L + 400)`);
     for (const limit of LIMITS) console.log(await measure(limit, redis.port, client));
   } finally {
     client.disconnect();

@@ -62,9 +62,9 @@ type Check = (identity: string) => Promise<unknown>;
 
 /** A check through a script answering a constant, batched like the limiter, with its keys and arguments. */
 function floorCheck(client: Redis, limit: number): { check: Check; calls: () => number } {
-  const script = new BatchedScript(client, "edgestackBenchFloor", CONSTANT_SCRIPT_LUA, [limit, WINDOW_MS]);
+  const script = new BatchedScript(client, "edgestackBenchFloor", CONSTANT_SCRIPT_LUA, [limit, WINDOW_MS], "grouped");
   return {
-    check: (identity) => new Promise((resolve, reject) => script.run({ key: rateLimitKey(identity), answer: resolve, fail: reject })),
+    check: (identity) => new Promise((resolve, reject) => script.run({ key: rateLimitKey(identity, undefined, 1), field: identity, answer: resolve, fail: reject })),
     calls: () => script.calls,
   };
 }

@@ -100,6 +100,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
     "--daemonize", "no",
     // Tests use DEBUG SLEEP / CLIENT PAUSE to simulate a stalled server; local connections only.
     "--enable-debug-command", "local",
+    // As the stack's parameter group: an expired bucket hash of the limiter is freed in the background.
+    "--lazyfree-lazy-expire", "yes",
     ...(options.password !== undefined ? ["--requirepass", options.password] : []),
     ...(options.args ?? []),
   ];

@@ -110,4 +110,30 @@ describe("BatchedScript", () => {
     const { call } = counting();
     await expect(call(`k:${counter++}`)).resolves.toMatchObject({ value: 1 });
   });
+
+  it("grouped: batches each group's calls apart, its key once and the calls' fields in order", async () => {
+    // Per call: INCR of group:field, its position, the batch's size; then the script runs so far.
+    const lua = `
+local out = {}
+for i = 3, #ARGV do
+  out[#out + 1] = redis.call('INCR', KEYS[1] .. ':' .. ARGV[i])
+  out[#out + 1] = i - 2
+  out[#out + 1] = #ARGV - 2
+end
+out[#out + 1] = redis.call('INCR', KEYS[1] .. ':runs')
+return out
+`;
+    const script = new BatchedScript(fixture.client, "edgestackBatchGrouped", lua, ["a", "b"], "grouped");
+    const prefix = `grp${counter++}`;
+    const call = (group: string, field: string) =>
+      new Promise<number[]>((resolve, reject) => script.run({ key: `${prefix}:{${group}}`, field, answer: (value, position, size, runs) => resolve([value, position, size, runs]), fail: reject }));
+    const answers = await Promise.all([call("x", "f1"), call("y", "f1"), call("x", "f2"), call("x", "f1")]);
+    expect(script.calls).toBe(2);
+    expect(answers).toEqual([
+      [1, 1, 3, 1],
+      [1, 1, 1, 1],
+      [1, 2, 3, 1],
+      [2, 3, 3, 1],
+    ]);
+  });
 });

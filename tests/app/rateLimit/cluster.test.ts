@@ -1,7 +1,7 @@
 /**
  * The sliding-window limiter on a real Redis Cluster (3 masters on loopback, slots spread over
- * them): keys of many clients live on different nodes, so a script may only ever touch one key's
- * slot. Exactness and key isolation must hold as on a single node.
+ * them): clients are spread over groups (hash tags) on different nodes, and a script may only ever
+ * touch one group's slot. Exactness and isolation must hold as on a single node.
  */
 import { execFileSync } from "node:child_process";
 import { Cluster } from "ioredis";
@@ -36,6 +36,8 @@ test("keys of many clients spread over the masters, each limited exactly", async
   const admitted = new Map<string, number>();
   for (const d of decisions) if (d.allowed) admitted.set(d.c, (admitted.get(d.c) ?? 0) + 1);
   expect(clients.map((c) => admitted.get(c) ?? 0)).toEqual(clients.map(() => 3));
+  // Batched per group (one slot each): one script call per group holding a client, not one per check.
+  expect(limiter.redisCalls).toBe(new Set(clients.map((c) => limiter.key(c))).size);
   // The keys really live on different masters (the test would prove nothing on one node).
   const owners = new Set(
     await Promise.all(

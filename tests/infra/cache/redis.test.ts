@@ -63,6 +63,7 @@ describe("replication group (prod)", () => {
     expect(input(params, "family")).toBe("valkey8");
     expect(input(params, "parameters")).toEqual([
       { name: "maxmemory-policy", value: "volatile-ttl" },
+      { name: "lazyfree-lazy-expire", value: "yes" },
       { name: "cluster-enabled", value: "yes" },
     ]);
   });

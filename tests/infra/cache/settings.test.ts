@@ -26,6 +26,7 @@ describe("rate-limit parameters", () => {
   it("evicts keys closest to expiry instead of failing writes, in cluster mode", () => {
     expect(RATE_LIMIT_PARAMETERS).toEqual([
       { name: "maxmemory-policy", value: "volatile-ttl" },
+      { name: "lazyfree-lazy-expire", value: "yes" },
       { name: "cluster-enabled", value: "yes" },
     ]);
   });

@@ -1,0 +1,221 @@
+/**
+ * `npm run bench:nginx`: nginx worker CPU per proxied request, the generated config against a
+ * minimal `proxy_pass` config — the same nginx binary, one worker each, the same bare backend
+ * (`node:http` answering the app's response shape, `local/bench/app.ts --serve bare`), upstream
+ * keepalive on in both, measured in the same run.
+ *
+ * The minimal config is nginx's defaults plus the proxy (its default access log included); a second
+ * minimal row without any access log is printed as the floor under any proxy that logs.
+ * The generated config is the dev stack's model (infra/nginx) with the backend as its one
+ * upstream, the cluster's buffered access log, and limits that never answer 429 but still run on
+ * every request (UNREACHABLE_LIMITS); everything else (headers, JSON errors, request ids, logging,
+ * limit zones, maps, timeouts) is as deployed. wrk (one thread, one request line per client
+ * address, X-Forwarded-For ignored by both configs) and the backend run on CPU 0, both nginx on
+ * CPU 1; the figure is the worker's CPU time (/proc schedstat) per request wrk counted. A warm-up
+ * run each, then BENCH_ROUNDS rounds alternating which config goes first; printed: medians with
+ * their range, the median of per-round ratios with its range, the goal (≤ 1.0×).
+ *
+ * BENCH_NGINX_VARIANTS=1 adds rows of the generated config with one feature taken out each (the
+ * access log, the request-id header, limit_req/limit_conn…), to price each directive.
+ * BENCH_DURATION_S (4), BENCH_ROUNDS (5).
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import * as path from "node:path";
+import { renderNginxConf } from "../../infra/nginx";
+import { UNREACHABLE_LIMITS } from "../load";
+import { localNginxModel } from "../nginx-conf";
+import { cpuNs } from "../processes/cpu";
+import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/nginx";
+import { freePort, waitForPort } from "../processes/ports";
+import { loadLocalStackConfig } from "../stack";
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
+const WARMUP_S = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = 50;
+const NGINX_CPU = 1;
+const LOAD_CPU = 0;
+const GOAL = 1.0;
+
+/**
+ * The minimal proxy: one worker, upstream keepalive, HTTP/1.1 to the backend, and nginx's defaults
+ * for everything else — which include an access log (`combined`, a write per request); with
+ * `accessLog: false` not even that (a floor no deployable proxy has: printed for reference).
+ */
+function minimalConf(prefix: string, listenPort: number, backendPort: number, accessLog: boolean): string {
+  return `worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log ${accessLog ? `${prefix}/access.log combined` : "off"};
+  client_body_temp_path ${prefix}/client_temp;
+  proxy_temp_path ${prefix}/proxy_temp;
+  fastcgi_temp_path ${prefix}/fastcgi_temp;
+  uwsgi_temp_path ${prefix}/uwsgi_temp;
+  scgi_temp_path ${prefix}/scgi_temp;
+  upstream backend {
+    server 127.0.0.1:${backendPort};
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:${listenPort};
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`;
+}
+
+/** The generated config with `transform` applied to its text (variants price one directive each). */
+interface Config {
+  name: string;
+  render(prefix: string, listenPort: number, statusPort: number, backendPort: number): string;
+}
+
+function generated(transform: (conf: string) => string = (c) => c): Config["render"] {
+  const config = loadLocalStackConfig("dev", UNREACHABLE_LIMITS.configOverrides);
+  return (prefix, listenPort, statusPort, backendPort) => {
+    const model = localNginxModel(config, { upstreamPorts: [backendPort], listenPort, statusPort, prefix, workerProcesses: 1 });
+    // As in the cluster: access lines buffered (64k, flushed every second).
+    model.accessLogBuffer = { sizeKb: 64, flushSeconds: 1 };
+    return transform(renderNginxConf(model));
+  };
+}
+
+/** Removes every line matching `pattern` (whole directives on one line). */
+const without = (pattern: RegExp) => (conf: string) => conf.split("\n").filter((line) => !pattern.test(line)).join("\n");
+
+const CONFIGS: Config[] = [
+  { name: "minimal proxy_pass", render: (prefix, listen, _status, backend) => minimalConf(prefix, listen, backend, true) },
+  { name: "generated (dev stack)", render: generated() },
+  { name: "minimal, access_log off (floor)", render: (prefix, listen, _status, backend) => minimalConf(prefix, listen, backend, false) },
+  ...(process.env.BENCH_NGINX_VARIANTS === "1"
+    ? [
+        { name: "generated, access_log off", render: generated((c) => without(/^\s*access_log\s/)(c).replace(/(http \{)/, "$1\n  access_log off;")) },
+        { name: "generated, no limit_req/limit_conn", render: generated(without(/^\s*limit_(req|conn)\s/)) },
+        { name: "generated, no add_header", render: generated(without(/^\s*add_header\s/)) },
+        { name: "generated, no proxy_set_header", render: generated(without(/^\s*proxy_set_header\s/)) },
+        { name: "generated, no method guard", render: generated((c) => c.replace(/\n\s*if \(\$request_method !~ [^\n]*\n[^\n]*return 405;\n\s*\}/g, "")) },
+        { name: "generated, upstream without zone/least_conn", render: generated(without(/^\s*(zone app(_fallback)? |least_conn;)/)) },
+        { name: "generated, gzip off", render: generated((c) => c.replace("gzip on;", "gzip off;")) },
+        // The generated config before its regex fast paths: no pcre_jit, every IPv6 client-key case tried for an
+        // IPv4 address, every logged field through the full UTF-8 check.
+        { name: "generated, no regex fast paths", render: generated(without(/^pcre_jit |^\s*"~\^\[\\x00-\\x7f\]\*\$" |^\s*"~\^\[0-9\.\]\+\$" /)) },
+      ]
+    : []),
+];
+
+const WRK_SCRIPT = `
+local addresses = {}
+for i = 0, 999 do addresses[#addresses + 1] = string.format("10.0.%d.%d", math.floor(i / 256), i % 256) end
+local n = 0
+request = function()
+  n = n % #addresses + 1
+  return wrk.format("GET", "/api/hello", { ["X-Forwarded-For"] = addresses[n] })
+end
+`;
+
+interface Measurement {
+  workerUs: number;
+  rps: number;
+  non2xx: number;
+}
+
+function pin(pid: number, cpu: number): void {
+  execFileSync("taskset", ["-a", "-cp", String(cpu), String(pid)], { stdio: "ignore" });
+}
+
+function measure(nginx: NginxProcess, port: number, scriptFile: string, durationS: number): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const workers = nginx.workerPids();
+    const cpu = () => workers.reduce((sum, pid) => sum + cpuNs(pid), 0);
+    const before = cpu();
+    const wrk = spawn("taskset", ["-c", String(LOAD_CPU), "wrk", "-t1", `-c${CONNECTIONS}`, `-d${durationS}s`, "-s", scriptFile, `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    wrk.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    wrk.on("error", reject);
+    wrk.on("exit", (code) => {
+      const workerNs = cpu() - before;
+      const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(out);
+      if (code !== 0 || total === null) {
+        reject(new Error(`wrk failed (exit ${code}): ${out}`));
+        return;
+      }
+      const requests = Number(total[1]);
+      const seconds = Number(total[2]) / (total[3] === "ms" ? 1000 : 1);
+      resolve({ workerUs: workerNs / 1000 / requests, rps: requests / seconds, non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) });
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const spread = (xs: number[], digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "edgestack-bench-nginx-"));
+  const scriptFile = path.join(dir, "clients.lua");
+  writeFileSync(scriptFile, WRK_SCRIPT);
+  const backendPort = await freePort();
+  const backend: ChildProcess = spawn("taskset", ["-c", String(LOAD_CPU), process.execPath, "--import", "tsx", path.join(__dirname, "app.ts"), "--serve", "bare", String(backendPort), "redis://unused", "1"], {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const nginxes: { nginx: NginxProcess; port: number }[] = [];
+  const loadAtStart = loadavg()[0]!;
+  try {
+    await waitForPort(backendPort, 30_000);
+    for (const config of CONFIGS) {
+      const prefix = makeNginxPrefix();
+      const [port, statusPort] = [await freePort(), await freePort()];
+      const nginx = await startNginx({ prefix, conf: config.render(prefix, port, statusPort, backendPort), ports: [port] });
+      for (const pid of nginx.workerPids()) pin(pid, NGINX_CPU);
+      nginxes.push({ nginx, port });
+    }
+    for (const { nginx, port } of nginxes) await measure(nginx, port, scriptFile, WARMUP_S);
+    const runs: Measurement[][] = CONFIGS.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = CONFIGS.map((_, k) => k);
+      if (round % 2 === 1) order.reverse();
+      for (const k of order) {
+        const m = await measure(nginxes[k]!.nginx, nginxes[k]!.port, scriptFile, DURATION_S);
+        runs[k]!.push(m);
+        process.stderr.write(`  round ${round + 1}: ${CONFIGS[k]!.name}: ${fmt(m.workerUs, 1)} µs worker CPU/req, ${fmt(m.rps, 0)} req/s\n`);
+      }
+    }
+    console.log(`nginx worker CPU per proxied request (schedstat of the worker; 1 worker on CPU ${NGINX_CPU}, wrk -t1 -c${CONNECTIONS} and a bare node:http backend on CPU ${LOAD_CPU})`);
+    console.log(`${ROUNDS} rounds of ${DURATION_S} s after a ${WARMUP_S} s warm-up each, order reversed every other round; ratio per round to the minimal config`);
+    console.log(`${"config".padEnd(38)}${"worker µs/req".padStart(22)}${"ratio to minimal".padStart(26)}${"goal".padStart(14)}${"req/s".padStart(10)}${"non-2xx".padStart(9)}`);
+    const minimal = runs[0]!;
+    CONFIGS.forEach((config, k) => {
+      const mine = runs[k]!;
+      const us = mine.map((m) => m.workerUs);
+      const ratios = mine.map((m, i) => m.workerUs / minimal[i]!.workerUs);
+      const goal = k === 1 ? `${median(ratios) <= GOAL ? "met" : "MISSED"} ≤ ${GOAL.toFixed(1)}×` : "";
+      console.log(
+        `${config.name.padEnd(38)}${`${fmt(median(us), 1)} (${spread(us, 1)})`.padStart(22)}${(k === 0 ? "" : `${fmt(median(ratios))}× (${spread(ratios)})`).padStart(26)}${goal.padStart(14)}` +
+          `${fmt(median(mine.map((m) => m.rps)), 0).padStart(10)}${String(mine.reduce((n, m) => n + m.non2xx, 0)).padStart(9)}`,
+      );
+    });
+    console.log(`load average (1 min): ${fmt(loadAtStart)} at start, ${fmt(loadavg()[0]!)} at end`);
+  } finally {
+    for (const { nginx } of nginxes) await nginx.dispose();
+    backend.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
