@@ -134,23 +134,30 @@ describe("SlidingWindowLimiter on a real Redis", () => {
   it("carries the hits still inside the window into the next bucket, oldest first, dropping the others", async () => {
     const windowMs = 600;
     const limiter = new SlidingWindowLimiter(fixture.client, { limit: 100, windowMs, prefix: freshPrefix(), blockCacheEntries: 0 });
-    const id = "ip:198.51.100.90";
-    const admit = async (n: number) => (await Promise.all(Array.from({ length: n }, () => limiter.check(id)))).map((d) => d.redisTimeMs!);
-    // Start right after a bucket begins, then hits at ~0, ~250 and ~500 ms, and one in the next bucket.
-    const now = await redisNow();
-    await sleep((bucketOf(now, windowMs) + 1) * windowMs - now + 5);
-    const times = [...(await admit(3))];
-    await sleep(250);
-    times.push(...(await admit(3)));
-    await sleep(250);
-    times.push(...(await admit(3)));
-    await sleep(300); // past the bucket's end: the first three hits have left the window
-    const [next] = await admit(1);
-    expect(bucketOf(next!, windowMs)).toBe(bucketOf(times[0]!, windowMs) + 1);
-    const inside = times.filter((t) => t > next! - windowMs);
-    expect(await storedHits(limiter, id)).toEqual([...inside, next]);
-    expect(inside.length).toBeGreaterThanOrEqual(3);
-    expect(inside.length).toBeLessThan(9);
+    // The stored hits always equal the log's hits inside the window. The case under test needs the timing below to
+    // land as planned (the next check in the following bucket, some hits carried and some dropped); a loaded
+    // machine may oversleep, so the scenario is retried with a fresh client until it does.
+    for (let attempt = 1; ; attempt++) {
+      const id = `ip:198.51.100.${90 + attempt}`;
+      const admit = async (n: number) => (await Promise.all(Array.from({ length: n }, () => limiter.check(id)))).map((d) => d.redisTimeMs!);
+      // Start right after a bucket begins, then hits at ~0, ~250 and ~500 ms, and one in the next bucket.
+      const now = await redisNow();
+      await sleep((bucketOf(now, windowMs) + 1) * windowMs - now + 5);
+      const times = [...(await admit(3))];
+      await sleep(250);
+      times.push(...(await admit(3)));
+      await sleep(250);
+      times.push(...(await admit(3)));
+      await sleep(300); // past the bucket's end: the first three hits have left the window
+      const [next] = await admit(1);
+      const inside = times.filter((t) => t > next! - windowMs);
+      expect(await storedHits(limiter, id)).toEqual([...inside, next]);
+      const asPlanned = bucketOf(next!, windowMs) === bucketOf(times[0]!, windowMs) + 1 && inside.length >= 3 && inside.length < 9;
+      if (asPlanned || attempt === 3) {
+        expect({ nextBucket: bucketOf(next!, windowMs) - bucketOf(times[0]!, windowMs), carried: inside.length >= 3, dropped: inside.length < 9 }).toEqual({ nextBucket: 1, carried: true, dropped: true });
+        return;
+      }
+    }
   });
 
   it.each([50, 300])("answers every check exactly as a full log would, across buckets (L=%i)", async (limit) => {
