@@ -62,7 +62,7 @@ describe("one scrape definition", () => {
 
 describe("the metrics ports' NetworkPolicies", () => {
   const inputs = { vpcCidr: "10.0.0.0/16", privateSubnetCidrs: ["10.0.128.0/20", "10.0.144.0/20"], redisPort: 6379 };
-  const peersOf = (name: string, managedScraper: boolean) => networkPolicySpecs({ ...inputs, managedScraper }).find((p) => p.name === name)!.spec.ingress![0].from;
+  const peersOf = (name: string, managedScraper: boolean) => (networkPolicySpecs({ ...inputs, managedScraper }).find((p) => p.name === name)!.spec.ingress as { from: unknown[] }[])[0].from;
   it("admit the managed scraper's ENIs (the private subnets) only when it runs", () => {
     for (const name of ["app-metrics-from-scraper", "nginx-exporter-from-scraper"]) {
       expect(JSON.stringify(peersOf(name, false))).not.toContain("ipBlock");
