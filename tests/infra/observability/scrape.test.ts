@@ -25,6 +25,8 @@ describe("one scrape definition", () => {
     const shape = (jobs: Record<string, unknown>[]) => jobs.map((j) => [j.job_name, j.metrics_path, j.scheme]);
     expect(shape(cluster.scrape_configs as Record<string, unknown>[])).toEqual(shape(local));
     expect(shape(local).map(([name]) => name)).toEqual([SCRAPE_JOBS.app.name, SCRAPE_JOBS.nginx.name]);
+    const result = promtoolCheckConfig({ global: { scrape_interval: "5s" }, scrape_configs: local });
+    expect(result.stdout + result.stderr).toMatch(/SUCCESS/);
   });
 
   it("keeps each cluster job to its pods' labels and named port, in the workloads' namespace (promtool checks the rest)", () => {
