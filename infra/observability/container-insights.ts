@@ -28,9 +28,10 @@ export function containerLogKeyPolicy(partition: string, region: string, account
         Sid: "LogsEncryptTheseGroups",
         Effect: "Allow",
         Principal: { Service: `logs.${region}.amazonaws.com` },
-        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        // Only the data-key calls: they carry the encryption context (a Describe call has none, so the condition never admits it).
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
         Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": logGroupsArn(partition, region, account, clusterName) } },
+        Condition: { StringLike: { "kms:EncryptionContext:aws:logs:arn": logGroupsArn(partition, region, account, clusterName) } },
       },
     ],
   });
@@ -64,7 +65,8 @@ export function cloudwatchAgentPolicy(partition: string, region: string, account
     Version: "2012-10-17",
     Statement: [
       { Sid: "WriteContainerInsightsLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [groups, `${groups}:log-stream:*`] },
-      { Sid: "FindTheGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: `arn:${partition}:logs:${region}:${account}:log-group:*` },
+      // DescribeLogGroups takes no resource (IAM's catalogue: "*" only).
+      { Sid: "FindTheGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
       { Sid: "ContainerInsightsMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "ContainerInsights" } } },
       { Sid: "InstanceFacts", Effect: "Allow", Action: ["ec2:DescribeInstances", "ec2:DescribeTags", "ec2:DescribeVolumes"], Resource: "*" },
     ],

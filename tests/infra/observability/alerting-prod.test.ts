@@ -121,7 +121,7 @@ describe("Container Insights and container logs", () => {
     const key = one(run, "aws:kms/key:Key", "alerting-container-insights-key");
     for (const g of groups) expect([g.inputs.retentionInDays, g.inputs.kmsKeyId]).toEqual([14, outputsOf(run, key).arn]);
     const logs = JSON.parse(String(key.inputs.policy)).Statement.find((st: any) => st.Principal.Service);
-    expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe(`arn:aws:logs:us-east-1:123456789012:log-group:/aws/containerinsights/${clusterName}/*`);
+    expect(logs.Condition.StringLike["kms:EncryptionContext:aws:logs:arn"]).toBe(`arn:aws:logs:us-east-1:123456789012:log-group:/aws/containerinsights/${clusterName}/*`);
   });
 
   it("runs the add-on as its service account's role, which writes only to those groups", () => {
