@@ -160,6 +160,9 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
   return out.filter((m) => regionOf(m.kind) === "stack" || m.region === "us-east-1");
 }
 
+/** Whether some resource's input is unknown (preview): a reference to it cannot be decided yet. */
+const anyUnknown = (rs: PolicyResource[], keys: string[]) => rs.some((r) => keys.some((k) => ifKnown(() => (void props(r)[k], true)) === undefined));
+
 const sameDimensions = (a: unknown, b: Record<string, string>) => {
   if (typeof a !== "object" || a === null) return false;
   const ka = Object.keys(a as Props).sort();
@@ -261,20 +264,24 @@ export const observabilityPolicies: Policies = [
       const workspaces = ofType(resources, T.workspace);
       const scrapers = ofType(resources, T.scraper);
       const scraped = new Set<PolicyResource>();
+      // A scraper whose cluster cannot be read yet (preview) may be any cluster's.
+      let unresolved = false;
       for (const s of scrapers) {
         const source = ifKnown(() => (props(s).source as Props | undefined)?.eks as Props | undefined);
         if (source === undefined) {
-          if (ifKnown(() => props(s).source) !== undefined) report(`Scraper "${s.name}" has no EKS source: it scrapes no cluster of this stack.`, s.urn);
+          if (ifKnown(() => props(s).source ?? null) !== undefined) report(`Scraper "${s.name}" has no EKS source: it scrapes no cluster of this stack.`, s.urn);
+          else unresolved = true;
           continue;
         }
         const clusterArn = ifKnown(() => source.clusterArn);
         const cluster = clusters.find((c) => refersTo(clusterArn, c, ["arn"]));
-        if (!cluster) report(`Scraper "${s.name}" scrapes ${String(clusterArn)}, which is no EKS cluster of this stack.`, s.urn);
-        else scraped.add(cluster);
+        if (cluster) scraped.add(cluster);
+        else if (clusterArn !== undefined && !anyUnknown(clusters, ["arn", "name", "id"])) report(`Scraper "${s.name}" scrapes ${String(clusterArn)}, which is no EKS cluster of this stack.`, s.urn);
+        else unresolved = true;
         const workspaceArn = ifKnown(() => ((props(s).destination as Props | undefined)?.amp as Props | undefined)?.workspaceArn);
-        if (!workspaces.some((w) => refersTo(workspaceArn, w, ["arn"]))) report(`Scraper "${s.name}" writes to ${String(workspaceArn)}, which is no Prometheus workspace of this stack.`, s.urn);
+        if (workspaceArn !== undefined && !anyUnknown(workspaces, ["arn", "id", "alias"]) && !workspaces.some((w) => refersTo(workspaceArn, w, ["arn"]))) report(`Scraper "${s.name}" writes to ${String(workspaceArn)}, which is no Prometheus workspace of this stack.`, s.urn);
       }
-      if (!resources.some((r) => isProd(config, r.urn))) return;
+      if (!resources.some((r) => isProd(config, r.urn)) || unresolved) return;
       for (const c of clusters) {
         if (!scraped.has(c)) report(`EKS cluster "${c.name}" has no managed Prometheus scraper: the SLO rules and their alerts see none of its metrics.`, c.urn);
       }
@@ -352,9 +359,10 @@ export const observabilityPolicies: Policies = [
         for (const kind of CONTAINER_INSIGHTS_LOG_KINDS) {
           const name = `/aws/containerinsights/${clusterName}/${kind}`;
           const group = groups.find((g) => ifKnown(() => props(g).name) === name);
-          const days = group ? ifKnown(() => props(group).retentionInDays) : undefined;
+          const days = group ? ifKnown(() => props(group).retentionInDays ?? 0) : undefined;
+          if (!group && anyUnknown(groups, ["name"])) continue;
           if (!group) report(`Add-on "${a.name}" writes ${name}, which the stack does not declare: the add-on creates it with no retention (kept forever).`, a.urn);
-          else if (typeof days !== "number" || days < 1) report(`Log group "${group.name}" (${name}) keeps the add-on's logs forever: set retentionInDays.`, group.urn);
+          else if (days !== undefined && (typeof days !== "number" || days < 1)) report(`Log group "${group.name}" (${name}) keeps the add-on's logs forever: set retentionInDays.`, group.urn);
         }
       }
     },
