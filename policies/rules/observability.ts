@@ -160,6 +160,9 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
   return out.filter((m) => regionOf(m.kind) === "stack" || m.region === "us-east-1");
 }
 
+/** The account field of an ARN. */
+const accountOf = (arn: string) => arn.split(":")[4];
+
 /** Whether some resource's input is unknown (preview): a reference to it cannot be decided yet. */
 const anyUnknown = (rs: PolicyResource[], keys: string[]) => rs.some((r) => keys.some((k) => ifKnown(() => (void props(r)[k], true)) === undefined));
 
@@ -194,6 +197,9 @@ export const observabilityPolicies: Policies = [
         if (alarmRegion && actionRegion !== alarmRegion) return `action ${action} is a topic in ${actionRegion}, not in the alarm's region ${alarmRegion}`;
         const topic = topics.find((t) => (props(t).name) === topicName && regionOf_(t, providers) === actionRegion);
         if (!topic) return `action ${action} names no topic of this stack in ${actionRegion}`;
+        // The same name in another account is another topic.
+        const own = ifKnown(() => str(props(topic).arn));
+        if (own !== undefined && accountOf(own) !== accountOf(action)) return `action ${action} is not topic "${topic.name}" (${own}): another account's topic of the same name`;
         const policy = topicPolicies.find((p) => refersTo((props(p).arn), topic) || (props(p).arn) === action);
         if (!policy || !topicAdmitsCloudWatch((props(policy).policy))) return `topic "${topic.name}" has no policy letting cloudwatch.amazonaws.com publish`;
         const keyRef = (str(props(topic).kmsMasterKeyId));
@@ -274,7 +280,11 @@ export const observabilityPolicies: Policies = [
           continue;
         }
         const clusterArn = ifKnown(() => source.clusterArn);
-        const cluster = clusters.find((c) => refersTo(clusterArn, c, ["arn"]));
+        // The cluster's own ARN when known (an ARN merely ending in its name may be another account's or region's cluster).
+        const cluster = clusters.find((c) => {
+          const own = ifKnown(() => str(props(c).arn));
+          return own !== undefined ? clusterArn === own : refersTo(clusterArn, c, ["arn"]);
+        });
         if (cluster) scraped.add(cluster);
         else if (clusterArn !== undefined && !anyUnknown(clusters, ["arn", "name", "id"])) report(`Scraper "${s.name}" scrapes ${String(clusterArn)}, which is no EKS cluster of this stack.`, s.urn);
         else unresolved = true;
@@ -306,6 +316,8 @@ export const observabilityPolicies: Policies = [
         if (region && m[1] !== region) return `topic ${topicArn} is in ${m[1]}, the workspace in ${region}`;
         const topic = topics.find((t) => props(t).name === m[2] && regionOf_(t, providers) === m[1]);
         if (!topic) return `${topicArn} names no topic of this stack`;
+        const own = ifKnown(() => str(props(topic).arn));
+        if (own !== undefined && accountOf(own) !== accountOf(String(topicArn))) return `${topicArn} is not topic "${topic.name}" (${own}): another account's topic of the same name`;
         const policy = topicPolicies.find((p) => refersTo(props(p).arn, topic) || props(p).arn === topicArn);
         if (!policy || !topicAdmitsService(props(policy).policy, service)) return `topic "${topic.name}" has no policy letting ${service} publish`;
         const keyRef = str(props(topic).kmsMasterKeyId);
