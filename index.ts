@@ -30,6 +30,7 @@ import {
   LoadBalancerTargets,
   loadStackConfig,
   Nlb,
+  type ObservedCluster,
   omittedImageProblem,
   OriginLock,
   randomProvider,
@@ -293,9 +294,29 @@ new Alerting(
     healthCheckIds: edge?.healthChecks?.ids,
     cacheNodeIds: cache.memberClusterIds,
     natGatewayIds: network.natGatewayIds,
+    webAclMetricName: edge?.cdn.webAclMetricName,
+    cluster: observedCluster(),
   },
   { providers: { aws } },
 );
+
+/** The cluster the managed scraper and Container Insights attach to: one the stack creates (an existing cluster's are its owner's). */
+function observedCluster(): ObservedCluster | undefined {
+  const { clusterArn, clusterSecurityGroupId, oidcProviderArn, oidcIssuerUrl, rbacProvider } = cluster;
+  if (!clusterArn || !clusterSecurityGroupId || !oidcProviderArn || !oidcIssuerUrl || !rbacProvider) return undefined;
+  return {
+    name: cluster.clusterName,
+    arn: clusterArn,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    clusterSecurityGroupId,
+    nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+    oidcProviderArn,
+    oidcIssuerUrl,
+    rbacProvider,
+    ready: cluster.provider,
+  };
+}
 
 // ── Kubernetes workloads and their load-balancer targets ──────────────────────────────────
 const kubernetesProvider = cluster.provider;

@@ -74,7 +74,10 @@ export { LoadBalancerTargets } from "./workloads/targets";
 export type { LoadBalancerTargetsArgs, LoadBalancerTarget, LoadBalancerSource, TargetRegistration } from "./workloads/targets";
 
 export { Alerting, elbArnSuffix } from "./observability/alerting";
-export type { AlertingArgs, AlertingSettings } from "./observability/alerting";
+export type { AlertingArgs, AlertingSettings, ObservedCluster } from "./observability/alerting";
+export { ManagedPrometheus } from "./observability/managed-prometheus";
+export { ContainerInsights } from "./observability/container-insights";
+export { clusterScrapeConfig, localScrapeConfigs, SCRAPE_JOBS, scraperRbac } from "./observability/scrape";
 export { AlertTopics, alertKeyPolicy, alertTopicPolicy } from "./observability/topics";
 export type { AlertTopicsArgs } from "./observability/topics";
 export { alarmSpecs, RECOMMENDED_ALARMS } from "@edgestack/contract";

@@ -75,6 +75,8 @@ export class Cdn extends pulumi.ComponentResource {
   public readonly hostedZoneId: pulumi.Output<string>;
   public readonly staticBucketName: pulumi.Output<string>;
   public readonly webAclArn?: pulumi.Output<string>;
+  /** The web ACL's metric name (its alarms' WebACL dimension). */
+  public readonly webAclMetricName?: pulumi.Output<string>;
   /** The CloudFront Functions the distribution runs (their recommended alarms need the names). */
   public readonly functionNames: pulumi.Output<string>[];
 
@@ -155,6 +157,7 @@ export class Cdn extends pulumi.ComponentResource {
     this.hostedZoneId = distribution.hostedZoneId;
     this.staticBucketName = staticBucket.bucketName;
     this.webAclArn = waf?.webAclArn;
+    this.webAclMetricName = waf?.webAclMetricName;
     this.functionNames = [parts.viewerAddressFunctionName];
     this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName });
   }

@@ -69,6 +69,8 @@ export const WAF_LOG_NAME_PREFIX = "aws-waf-logs-";
  */
 export class EdgeWaf extends pulumi.ComponentResource {
   public readonly webAclArn: pulumi.Output<string>;
+  /** The ACL's CloudWatch metric name: the `WebACL` dimension of its AWS/WAFV2 metrics (us-east-1). */
+  public readonly webAclMetricName: pulumi.Output<string>;
   /** The request log (us-east-1). */
   public readonly logGroupName: pulumi.Output<string>;
 
@@ -87,6 +89,7 @@ export class EdgeWaf extends pulumi.ComponentResource {
       { parent: this },
     );
     this.webAclArn = acl.arn;
+    this.webAclMetricName = acl.visibilityConfig.metricName;
 
     const logs = new aws.cloudwatch.LogGroup(
       `${name}-logs`,

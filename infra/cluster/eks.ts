@@ -108,6 +108,10 @@ export class EksCluster extends pulumi.ComponentResource {
   public readonly createsCluster: boolean;
   /** The control plane ENIs' security group (new clusters): what reaches the private endpoint on 443. */
   public readonly clusterSecurityGroupId: pulumi.Output<string> | undefined;
+  /** The cluster's ARN, its OIDC issuer and the provider that applies cluster add-ons' RBAC (new clusters). */
+  public readonly clusterArn: pulumi.Output<string> | undefined;
+  public readonly oidcIssuerUrl: pulumi.Output<string> | undefined;
+  public readonly rbacProvider: kubernetes.Provider | undefined;
   /** The deployer ClusterRole's rules (new clusters). */
   public readonly deployerRules: pulumi.Output<ReturnType<typeof deployerRules>> | undefined;
 
@@ -127,6 +131,9 @@ export class EksCluster extends pulumi.ComponentResource {
       this.oidcProviderArn = undefined;
       this.clusterSecurityGroupId = undefined;
       this.deployerRules = undefined;
+      this.clusterArn = undefined;
+      this.oidcIssuerUrl = undefined;
+      this.rbacProvider = undefined;
       this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
       this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, nodeSecurityGroupId: this.nodeSecurityGroupId });
       return;
@@ -150,6 +157,9 @@ export class EksCluster extends pulumi.ComponentResource {
     const access = this.clusterAccess(name, cluster, this.kubeconfig, args.access, roles.partition);
     this.clusterSecurityGroupId = groups.clusterSg.id;
     this.deployerRules = access.rules;
+    this.clusterArn = cluster.arn;
+    this.oidcIssuerUrl = issuer;
+    this.rbacProvider = access.rbacProvider;
     this.nodeSecurityGroupId = groups.nodeSg.id;
     this.nodeAutoScalingGroupNames = nodeGroups.map((group) =>
       group.resources.apply((resources) => {

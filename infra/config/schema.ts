@@ -74,6 +74,8 @@ export const BOUNDS = {
 const appInteger = (name: keyof typeof APP_ENV, scale = 1) => integer(Math.ceil(APP_ENV[name].min / scale), Math.floor(APP_ENV[name].max / scale));
 
 /** "" means "not set" for optional string keys (Pulumi project config has no null default). */
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days; never-expire is not offered. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 const optionalString = (inner: z.ZodString | z.ZodType<string>) => z.union([z.literal(""), inner]);
 
 /** The ALB target group algorithms AWS offers (`loadBalancingAlgorithmType`). */
@@ -606,6 +608,32 @@ export const fields = {
     schema: z.boolean(),
     default: false,
     description: "CloudFront additional metrics (OriginLatency, error rates per status; billed per metric) and the OriginLatency alarm; forced on in prod.",
+  }),
+  // ── Managed Prometheus, Container Insights and container logs (docs/observability.md) ─────────
+  managedPrometheus: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: false,
+    description: "Amazon Managed Service for Prometheus: a workspace, a managed scraper of the cluster the stack creates, the SLO rules and an alert manager to the alert topics (billed per scraper hour and per sample); forced on in prod.",
+  }),
+  prometheusScrapeIntervalSeconds: field({ type: "integer", schema: integer(10, 300), default: 30, description: "The managed scraper's scrape interval (s): samples, and so the workspace's cost, scale with 1/interval." }),
+  containerInsights: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: true,
+    description: "The amazon-cloudwatch-observability EKS add-on on a cluster the stack creates: Container Insights node metrics and their alarms, and container logs shipped to CloudWatch Logs.",
+  }),
+  containerLogRetentionDays: field({
+    type: "integer",
+    schema: z.number().int().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), { error: `is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")} days)` }),
+    default: 14,
+    description: "Days CloudWatch Logs keeps the cluster's container, node and performance logs (Container Insights log groups).",
+  }),
+  cloudwatchObservabilityAddonVersion: field({
+    type: "string",
+    schema: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: "is not an EKS add-on version like v4.1.0-eksbuild.1" }),
+    default: "v4.1.0-eksbuild.1",
+    description: "amazon-cloudwatch-observability EKS add-on version, pinned (aws eks describe-addon-versions --addon-name amazon-cloudwatch-observability).",
   }),
 } as const;
 

@@ -4,12 +4,56 @@ import type { StackConfig } from "../config";
 import { physicalNamePrefix } from "../naming";
 import { dashboardBody } from "./dashboard";
 import { alarmSpecs, AlarmSpec, MonitoredResource, Severity, thresholdOverrides } from "@edgestack/contract";
+import type * as kubernetes from "@pulumi/kubernetes";
+import { ContainerInsights } from "./container-insights";
+import { ManagedPrometheus } from "./managed-prometheus";
+import { SloConfig, sloSpec } from "./slo";
 import { AlertTopics } from "./topics";
 
-export type AlertingSettings = Pick<
-  StackConfig,
-  "stack" | "namePrefix" | "region" | "isProd" | "alertPageSubscriptions" | "alertTicketSubscriptions" | "alarmThresholds" | "cdnAdditionalMetrics"
->;
+export type AlertingSettings = SloConfig &
+  Pick<
+    StackConfig,
+    | "stack"
+    | "namePrefix"
+    | "region"
+    | "isProd"
+    | "alertPageSubscriptions"
+    | "alertTicketSubscriptions"
+    | "alarmThresholds"
+    | "cdnAdditionalMetrics"
+    | "managedPrometheus"
+    | "prometheusScrapeIntervalSeconds"
+    | "containerInsights"
+    | "containerLogRetentionDays"
+    | "cloudwatchObservabilityAddonVersion"
+    | "ciRepository"
+  >;
+
+/** A cluster the stack created: what the managed scraper and the Container Insights add-on attach to. */
+export interface ObservedCluster {
+  name: pulumi.Input<string>;
+  arn: pulumi.Input<string>;
+  vpcId: pulumi.Input<string>;
+  privateSubnetIds: pulumi.Input<string>[];
+  clusterSecurityGroupId: pulumi.Input<string>;
+  nodeSecurityGroupId: pulumi.Input<string>;
+  oidcProviderArn: pulumi.Input<string>;
+  oidcIssuerUrl: pulumi.Input<string>;
+  /** Applies cluster add-ons' RBAC. */
+  rbacProvider: kubernetes.Provider;
+  /** Resolves once the cluster has nodes (the add-on's pods need them). */
+  ready: pulumi.Resource;
+}
+
+/** The page every alert links to as its runbook (the repository's docs, or the path in the checkout). */
+export function runbookUrl(repository: string): string {
+  return repository ? `https://github.com/${repository}/blob/main/docs/observability.md` : "docs/observability.md";
+}
+
+/** The CloudWatch console address of a dashboard. */
+export function dashboardUrl(region: string, dashboardName: string): string {
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName}`;
+}
 
 /** `app/<name>/<id>` or `targetgroup/<name>/<id>`: the ARN's resource part, which CloudWatch's ELB dimensions use. */
 export function elbArnSuffix(arn: string): string {
@@ -32,7 +76,10 @@ export interface AlertingArgs {
   healthCheckIds?: Record<string, pulumi.Input<string>>;
   cacheNodeIds: string[];
   natGatewayIds: pulumi.Input<string>[];
-  clusterName?: pulumi.Input<string>;
+  /** The CloudFront web ACL's metric name (wafEnabled). */
+  webAclMetricName?: pulumi.Input<string>;
+  /** The cluster, when the stack creates it (an existing cluster's add-ons and scraper are its owner's). */
+  cluster?: ObservedCluster;
 }
 
 const suffix = (arn: pulumi.Input<string>) => pulumi.output(arn).apply(elbArnSuffix);
@@ -40,13 +87,16 @@ const suffix = (arn: pulumi.Input<string>) => pulumi.output(arn).apply(elbArnSuf
 /**
  * Alerting for the stack: the page and ticket topics (in the stack's region and, for CloudFront's
  * metrics, in us-east-1), CloudWatch's recommended alarms for every load balancer, target group,
- * distribution, cache node, NAT gateway, certificate and Route53 health check with actions to the topic of their severity in their own
- * region, CloudFront's additional metrics where an alarm needs them, and the golden-signals dashboard.
+ * distribution, cache node, NAT gateway, certificate, Route53 health check, web ACL and (Container Insights) cluster with actions to
+ * the topic of their severity in their own region, CloudFront's additional metrics where an alarm needs them, the golden-signals
+ * dashboard; on a cluster the stack creates, Container Insights with container logs and Amazon Managed Service for Prometheus.
  */
 export class Alerting extends pulumi.ComponentResource {
   public readonly topicArns: Record<"stack" | "us-east-1", Record<Severity, pulumi.Output<string>>>;
   public readonly alarmNames: pulumi.Output<string>[];
   public readonly dashboardName: pulumi.Output<string>;
+  public readonly prometheus?: ManagedPrometheus;
+  public readonly containerInsights?: ContainerInsights;
   private readonly usEast1: aws.Provider;
 
   constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -95,6 +145,24 @@ export class Alerting extends pulumi.ComponentResource {
     (args.certificates ?? []).forEach((c, i) => monitored.push({ kind: "certificate", label: `certificate-${i}`, dimensions: { CertificateArn: c.arn }, region: c.region }));
     for (const [key, id] of Object.entries(args.healthCheckIds ?? {})) monitored.push({ kind: "healthCheck", label: `dns-health-${key}`, dimensions: { HealthCheckId: id } });
     args.natGatewayIds.forEach((id, i) => monitored.push({ kind: "natGateway", label: `nat-${i}`, dimensions: { NatGatewayId: id } }));
+    if (args.webAclMetricName) monitored.push({ kind: "webAcl", label: "waf", dimensions: { WebACL: args.webAclMetricName, Rule: "ALL" } });
+    const cluster = args.cluster;
+    if (cluster && s.containerInsights) {
+      this.containerInsights = new ContainerInsights(
+        `${name}-container-insights`,
+        {
+          clusterName: cluster.name,
+          oidcProviderArn: cluster.oidcProviderArn,
+          oidcIssuerUrl: cluster.oidcIssuerUrl,
+          addonVersion: s.cloudwatchObservabilityAddonVersion,
+          logRetentionDays: s.containerLogRetentionDays,
+          protect: s.isProd,
+          dependsOn: [cluster.ready],
+        },
+        { parent: this },
+      );
+      monitored.push({ kind: "eksCluster", label: "cluster", dimensions: { ClusterName: cluster.name } });
+    }
 
     const specs = alarmSpecs(monitored, { thresholds: thresholdOverrides(s.alarmThresholds), cloudFrontAdditionalMetrics: additionalMetrics });
     this.alarmNames = specs.map((spec) => this.alarm(name, prefix, spec).name);
@@ -106,15 +174,47 @@ export class Alerting extends pulumi.ComponentResource {
         dashboardBody: pulumi
           .output({
             distributionIds: args.distribution ? [pulumi.output(args.distribution.id)] : [],
-            alb: args.alb ? { loadBalancer: suffix(args.alb.loadBalancerArn), targetGroup: suffix(args.alb.targetGroupArns.blue) } : undefined,
+            alb: args.alb
+              ? { loadBalancer: suffix(args.alb.loadBalancerArn), targetGroups: Object.entries(args.alb.targetGroupArns).map(([tier, arn]) => ({ tier, targetGroup: suffix(arn) })) }
+              : undefined,
             nlb: args.nlb ? { loadBalancer: suffix(args.nlb.loadBalancerArn), targetGroups: Object.values(args.nlb.targetGroupArns).map(suffix) } : undefined,
+            webAcl: args.webAclMetricName,
+            clusterName: this.containerInsights ? cluster?.name : undefined,
           })
-          .apply((t) => dashboardBody({ region: s.region, distributionIds: t.distributionIds, alb: t.alb, nlb: t.nlb, cacheNodes: args.cacheNodeIds })),
+          .apply((t) =>
+            dashboardBody({ region: s.region, distributionIds: t.distributionIds, alb: t.alb, nlb: t.nlb, cacheNodes: args.cacheNodeIds, webAcl: t.webAcl, clusterName: t.clusterName }),
+          ),
       },
       { parent: this },
     );
     this.dashboardName = dashboard.dashboardName;
-    this.registerOutputs({ topicArns: this.topicArns, dashboardName: this.dashboardName });
+
+    if (cluster && (s.isProd || s.managedPrometheus)) {
+      this.prometheus = new ManagedPrometheus(
+        `${name}-prometheus`,
+        {
+          namePrefix: prefix,
+          spec: sloSpec(s),
+          runbookUrl: runbookUrl(s.ciRepository),
+          dashboardUrl: dashboard.dashboardName.apply((d) => dashboardUrl(s.region, d)),
+          topicArns: stackTopics.topicArns,
+          topicKeyArn: stackTopics.keyArn,
+          cluster: {
+            arn: cluster.arn,
+            name: cluster.name,
+            vpcId: cluster.vpcId,
+            subnetIds: cluster.privateSubnetIds,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+            nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+            rbacProvider: cluster.rbacProvider,
+          },
+          scrapeIntervalSeconds: s.prometheusScrapeIntervalSeconds,
+          protect: s.isProd,
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({ topicArns: this.topicArns, dashboardName: this.dashboardName, prometheusWorkspaceArn: this.prometheus?.workspaceArn });
   }
 
   private alarm(name: string, prefix: string, spec: AlarmSpec<pulumi.Input<string>>): aws.cloudwatch.MetricAlarm {

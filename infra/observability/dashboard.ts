@@ -1,6 +1,7 @@
 /**
  * The CloudWatch dashboard body: the golden signals (traffic, errors, latency, saturation) hop by
- * hop along a request's path, CloudFront → ALB / NLB → nginx and app → ElastiCache. Pure: the
+ * hop along a request's path, WAF and CloudFront → ALB / NLB (every nginx tier's targets) → nginx and app
+ * (Container Insights) → ElastiCache. Pure: the
  * component passes resolved ids, tests read the JSON.
  */
 
@@ -8,9 +9,13 @@ export interface DashboardTargets {
   /** The stack's region (the dashboard's home; CloudFront's widgets read us-east-1). */
   region: string;
   distributionIds: string[];
-  alb?: { loadBalancer: string; targetGroup: string };
+  /** The ALB and its target groups by nginx tier (blue; green with blue/green): each tier's targets are a line. */
+  alb?: { loadBalancer: string; targetGroups: { tier: string; targetGroup: string }[] };
   nlb?: { loadBalancer: string; targetGroups: string[] };
   cacheNodes: string[];
+  /** The CloudFront web ACL's metric name (its requests allowed and blocked, us-east-1). */
+  webAcl?: string;
+  /** The cluster, when Container Insights runs on it (nodes' and pods' CPU and memory). */
   clusterName?: string;
 }
 
@@ -43,16 +48,28 @@ export function dashboardBody(t: DashboardTargets): string {
       ],
     });
   }
+  if (t.webAcl) {
+    const acl = (metric: string): Metric => ["AWS/WAFV2", metric, "WebACL", t.webAcl!, "Rule", "ALL", { region: cf, label: metric }];
+    rows.push({
+      title: "WAF (CloudFront web ACL)",
+      widgets: [
+        { title: "Allowed / blocked requests", region: cf, metrics: [acl("AllowedRequests"), acl("BlockedRequests")], stat: "Sum" },
+        { title: "Counted / CAPTCHA requests", region: cf, metrics: [acl("CountedRequests"), acl("CaptchaRequests")], stat: "Sum" },
+      ],
+    });
+  }
   if (t.alb) {
     const lb = ["LoadBalancer", t.alb.loadBalancer];
-    const tg = ["TargetGroup", t.alb.targetGroup, ...lb];
+    // One line per nginx tier: blue and green side by side during a shift.
+    const perTier = (metric: string, opts: { stat?: string; label?: string } = {}) =>
+      t.alb!.targetGroups.map(({ tier, targetGroup }): Metric => ["AWS/ApplicationELB", metric, "TargetGroup", targetGroup, ...lb, { label: `${opts.label ?? metric} ${tier}`, ...(opts.stat ? { stat: opts.stat } : {}) }]);
     rows.push({
       title: "ALB (origin)",
       widgets: [
-        { title: "Requests", region: t.region, metrics: [["AWS/ApplicationELB", "RequestCount", ...lb]], stat: "Sum" },
-        { title: "5xx: ALB vs targets", region: t.region, metrics: [["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...lb], ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...tg]], stat: "Sum" },
-        { title: "Target response time (s)", region: t.region, metrics: ["p50", "p90", "p99"].map((p): Metric => ["AWS/ApplicationELB", "TargetResponseTime", ...tg, { stat: p, label: p }]) },
-        { title: "Healthy / unhealthy targets", region: t.region, metrics: [["AWS/ApplicationELB", "HealthyHostCount", ...tg], ["AWS/ApplicationELB", "UnHealthyHostCount", ...tg]], stat: "Minimum" },
+        { title: "Requests per tier", region: t.region, metrics: [["AWS/ApplicationELB", "RequestCount", ...lb, { label: "all" }], ...perTier("RequestCountPerTarget")], stat: "Sum" },
+        { title: "5xx: ALB vs each tier's targets", region: t.region, metrics: [["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...lb], ...perTier("HTTPCode_Target_5XX_Count")], stat: "Sum" },
+        { title: "Target response time p90 / p99 (s)", region: t.region, metrics: [...perTier("TargetResponseTime", { stat: "p90", label: "p90" }), ...perTier("TargetResponseTime", { stat: "p99", label: "p99" })] },
+        { title: "Healthy / unhealthy targets", region: t.region, metrics: [...perTier("HealthyHostCount", { label: "healthy" }), ...perTier("UnHealthyHostCount", { label: "unhealthy" })], stat: "Minimum" },
       ],
     });
   }
@@ -68,12 +85,24 @@ export function dashboardBody(t: DashboardTargets): string {
       ],
     });
   }
+  if (t.clusterName) {
+    const ci = (metric: string, ...dims: string[]): Metric => ["ContainerInsights", metric, "ClusterName", t.clusterName!, ...dims];
+    const ns = ["Namespace", "edgestack"];
+    rows.push({
+      title: "nginx and app pods, nodes (Container Insights)",
+      widgets: [
+        { title: "Pods running / nodes failed", region: t.region, metrics: [ci("namespace_number_of_running_pods", ...ns), ci("cluster_failed_node_count")], stat: "Maximum" },
+        { title: "Pod CPU / memory (% of limit)", region: t.region, metrics: [ci("pod_cpu_utilization_over_pod_limit", ...ns), ci("pod_memory_utilization_over_pod_limit", ...ns)], stat: "Average" },
+        { title: "Node CPU / memory / filesystem (%)", region: t.region, metrics: [ci("node_cpu_utilization"), ci("node_memory_utilization"), ci("node_filesystem_utilization")], stat: "Average" },
+        { title: "Container restarts", region: t.region, metrics: [ci("pod_number_of_container_restarts", ...ns)], stat: "Sum" },
+      ],
+    });
+  }
   rows.push({
-    title: "nginx and app",
+    title: "nginx and app requests",
     widgets:
-      "nginx and app request rate, errors and latency come from their Prometheus metrics (nginx exporter, the app's prom-client endpoint), " +
-      "scraped into Amazon Managed Service for Prometheus and shown in its Grafana; pod CPU and memory appear here once Container Insights " +
-      "(the amazon-cloudwatch-observability add-on) runs on the cluster. See docs/observability.md.",
+      "nginx and app request rate, errors and latency per route class are Prometheus metrics (the nginx exporter, the app's prom-client endpoint) " +
+      "with the SLO recordings, in the Amazon Managed Service for Prometheus workspace (managedPrometheus; forced on in prod). See docs/observability.md.",
   });
   if (t.cacheNodes.length > 0) {
     const per = (metric: string) => t.cacheNodes.map((id): Metric => ["AWS/ElastiCache", metric, "CacheClusterId", id]);

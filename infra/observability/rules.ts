@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { SCRAPE_JOB_NAMES } from "./scrape";
 import type { ClassObjectives, SloSpec } from "./slo";
 
 /**
@@ -161,7 +162,7 @@ const title = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** The full rule file for a spec. */
 export function prometheusRules(spec: SloSpec, options: RuleOptions): RuleFile {
-  const jobs = options.jobs ?? { app: "edgestack-app", nginx: "edgestack-nginx" };
+  const jobs = options.jobs ?? SCRAPE_JOB_NAMES;
   const scale = options.timeScale ?? 1;
   if (!(scale >= 1)) throw new Error(`timeScale: ${scale} must be at least 1`);
   const duration = (seconds: number) => promDuration(seconds / scale);

@@ -13,6 +13,11 @@ export interface NetworkPolicyInputs {
   redisPort: number;
   /** The nginx tiers' pod name labels beyond blue's `nginx` (green's with nginxBlueGreen): each gets nginx's flows. */
   extraNginxTiers?: string[];
+  /**
+   * The managed Prometheus scraper runs: its ENIs in the private subnets connect to the metrics ports
+   * (it is no pod, so no pod selector can name it; the node security group admits only the scraper's group on those ports).
+   */
+  managedScraper?: boolean;
 }
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
@@ -52,6 +57,7 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
   // Both tracks' app pods (stable and canary share the component label): served, probed, scraped alike.
   const appPods = selector(anyTrackAppSelector);
   const nodes = i.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  const scrapers = [METRICS_SCRAPER_PEER, ...(i.managedScraper ? nodes : [])];
   return [
     { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
     {
@@ -85,11 +91,11 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
     },
     {
       name: "app-metrics-from-scraper",
-      spec: { podSelector: appPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(APP_METRICS_PORT)] }] },
+      spec: { podSelector: appPods, policyTypes: ["Ingress"], ingress: [{ from: scrapers, ports: [tcp(APP_METRICS_PORT)] }] },
     },
     {
       name: "nginx-exporter-from-scraper",
-      spec: { podSelector: nginxPods, policyTypes: ["Ingress"], ingress: [{ from: [METRICS_SCRAPER_PEER], ports: [tcp(NGINX_EXPORTER_PORT)] }] },
+      spec: { podSelector: nginxPods, policyTypes: ["Ingress"], ingress: [{ from: scrapers, ports: [tcp(NGINX_EXPORTER_PORT)] }] },
     },
     { name: "app-to-redis", spec: { podSelector: appPods, policyTypes: ["Egress"], egress: [{ to: nodes, ports: [tcp(i.redisPort)] }] } },
   ];

@@ -37,6 +37,8 @@ export type WorkloadSettings = Pick<
   | "nginxImage"
   | "nginxReplicas"
   | "nginxExporterImage"
+  | "managedPrometheus"
+  | "existingKubeconfig"
   | "nginxHttpNodePort"
   | "nginxProxyProtocolNodePort"
   | "nginxProxyProtocolHttpNodePort"

@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import { ApiKeys } from "./apiKeys";
 import { configAnnotations, type ConfigSource } from "./digest";
 import { networkPolicySpecs } from "./network-policies";
+import { managedScraperRuns } from "../observability/scrape";
 import { apiKeyGenerations, WorkloadSettings } from "./settings";
 import { APP_CANARY_NAME, APP_CANARY_PODS_SERVICE, APP_PODS_SERVICE, NAMESPACE } from "../cluster/objects";
 
@@ -67,7 +68,7 @@ export class Workloads extends pulumi.ComponentResource {
     const extraNginxTiers = tiers.slice(1).map((t) => t.name);
     const policies = pulumi
       .all([pulumi.output(args.vpcCidr), pulumi.all(args.privateSubnetCidrs), pulumi.output(args.redisPort)])
-      .apply(([vpcCidr, privateSubnetCidrs, redisPort]) => networkPolicySpecs({ vpcCidr, privateSubnetCidrs, redisPort, extraNginxTiers }));
+      .apply(([vpcCidr, privateSubnetCidrs, redisPort]) => networkPolicySpecs({ vpcCidr, privateSubnetCidrs, redisPort, extraNginxTiers, managedScraper: managedScraperRuns(s) }));
     // The set of policies is fixed; only their CIDRs wait on the network.
     for (const [index, { name: policyName }] of networkPolicySpecs({ vpcCidr: "", privateSubnetCidrs: [], redisPort: 0, extraNginxTiers }).entries()) {
       new kubernetes.networking.v1.NetworkPolicy(

@@ -3,6 +3,7 @@ import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { alertmanagerConfig, prometheusRules, renderAlertmanagerConfig, renderRules, type RuleOptions } from "../../infra/observability/rules";
+import { localScrapeConfigs, SCRAPE_JOB_NAMES } from "../../infra/observability/scrape";
 import type { SloSpec } from "../../infra/observability/slo";
 import { nginxExporterArgs } from "../../infra/workloads/nginx";
 import { stopOnExit, terminate } from "./children";
@@ -52,8 +53,8 @@ function start(binary: string, args: string[], log: string): Child {
   return { proc, exited };
 }
 
-/** The job names the rules select on (infra/observability/rules.ts defaults). */
-export const LOCAL_JOBS = { app: "edgestack-app", nginx: "edgestack-nginx" } as const;
+/** The job names the rules select on: the cluster's (infra/observability/scrape.ts). */
+export const LOCAL_JOBS = SCRAPE_JOB_NAMES;
 
 /** Resolves once `url` answers 200 (Prometheus answers 503 until its storage is open). */
 async function waitReady(url: string, timeoutMs: number): Promise<void> {
@@ -102,10 +103,8 @@ export async function startObservability(o: ObservabilityOptions): Promise<Obser
         global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
         rule_files: [path.join(dir, "rules.yml")],
         alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
-        scrape_configs: [
-          { job_name: LOCAL_JOBS.app, file_sd_configs: [{ files: [targetsFile], refresh_interval: "1s" }] },
-          { job_name: LOCAL_JOBS.nginx, static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] },
-        ],
+        // The cluster's jobs, paths and ports (one definition); the local processes stand in for the pods.
+        scrape_configs: localScrapeConfigs({ appTargetsFile: targetsFile, nginxExporter: `127.0.0.1:${exporterPort}` }),
       }),
     );
     const groupWait = o.timeScale !== undefined && o.timeScale > 1 ? "1s" : "30s";

@@ -19,6 +19,10 @@ import { computedOutputs } from "../engine/outputs";
 /** Pulumi type token → Terraform resource type, for every AWS type the stack plans. */
 export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:acm/certificate:Certificate": "aws_acm_certificate",
+  "aws:amp/alertManagerDefinition:AlertManagerDefinition": "aws_prometheus_alert_manager_definition",
+  "aws:amp/ruleGroupNamespace:RuleGroupNamespace": "aws_prometheus_rule_group_namespace",
+  "aws:amp/scraper:Scraper": "aws_prometheus_scraper",
+  "aws:amp/workspace:Workspace": "aws_prometheus_workspace",
   "aws:acm/certificateValidation:CertificateValidation": "aws_acm_certificate_validation",
   "aws:autoscaling/attachment:Attachment": "aws_autoscaling_attachment",
   "aws:cloudfront/cachePolicy:CachePolicy": "aws_cloudfront_cache_policy",

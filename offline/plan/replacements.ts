@@ -25,6 +25,10 @@ const K8S_IDENTITY = ["metadata.name", "metadata.namespace"];
 export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:acm/certificate:Certificate": { replaceOn: ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod"], source: aws("acm", "certificate") },
   "aws:acm/certificateValidation:CertificateValidation": { replaceOn: ["certificateArn", "validationRecordFqdns"], source: aws("acm", "certificatevalidation") },
+  "aws:amp/alertManagerDefinition:AlertManagerDefinition": { replaceOn: ["workspaceId"], source: aws("amp", "alertmanagerdefinition") },
+  "aws:amp/ruleGroupNamespace:RuleGroupNamespace": { replaceOn: ["name", "workspaceId"], source: aws("amp", "rulegroupnamespace") },
+  "aws:amp/scraper:Scraper": { replaceOn: ["source"], source: aws("amp", "scraper") },
+  "aws:amp/workspace:Workspace": { replaceOn: ["kmsKeyArn"], source: aws("amp", "workspace") },
   "aws:autoscaling/attachment:Attachment": { replaceOn: ["autoscalingGroupName", "elb", "lbTargetGroupArn"], source: aws("autoscaling", "attachment") },
   "aws:cloudfront/cachePolicy:CachePolicy": { replaceOn: [], source: aws("cloudfront", "cachepolicy") },
   "aws:cloudfront/distribution:Distribution": { replaceOn: ["staging"], source: aws("cloudfront", "distribution") },

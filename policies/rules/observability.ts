@@ -3,6 +3,7 @@ import { Policies } from "@pulumi/policy";
 import { MONITORED_KINDS, MonitoredKind, recommendedFor, regionOf } from "@edgestack/contract";
 import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, stackRule, TYPES } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
+import { parseStructured } from "../semantics/structured";
 
 const T = {
   alarm: ["aws:cloudwatch/metricAlarm:MetricAlarm"],
@@ -13,7 +14,17 @@ const T = {
   cloudfrontFunction: ["aws:cloudfront/function:Function"],
   monitoringSubscription: ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"],
   healthCheck: ["aws:route53/healthCheck:HealthCheck"],
+  webAcl: ["aws:wafv2/webAcl:WebAcl"],
+  addon: ["aws:eks/addon:Addon"],
+  logGroup: ["aws:cloudwatch/logGroup:LogGroup"],
+  workspace: ["aws:amp/workspace:Workspace"],
+  scraper: ["aws:amp/scraper:Scraper"],
+  alertManager: ["aws:amp/alertManagerDefinition:AlertManagerDefinition"],
 } as const;
+
+/** The EKS add-on that publishes Container Insights metrics and ships container logs, and the log groups it writes. */
+export const CONTAINER_INSIGHTS_ADDON = "amazon-cloudwatch-observability";
+export const CONTAINER_INSIGHTS_LOG_KINDS = ["application", "dataplane", "host", "performance"] as const;
 
 type Props = Record<string, unknown>;
 const props = (r: PolicyResource) => r.props as Props;
@@ -36,13 +47,18 @@ function regionOf_(r: PolicyResource, providers: PolicyResource[]): string | und
 
 /** Whether a key policy lets CloudWatch use the key to publish to an encrypted topic (GenerateDataKey* and Decrypt). */
 export function keyAdmitsCloudWatch(policy: unknown): boolean {
+  return keyAdmitsService(policy, "cloudwatch.amazonaws.com");
+}
+
+/** Whether a key policy lets a service principal use the key to publish to an encrypted topic (GenerateDataKey* and Decrypt). */
+export function keyAdmitsService(policy: unknown, service: string): boolean {
   const doc = statementsOf(policy);
   if ("unreadable" in doc) return false;
   const grants = (action: string) =>
     doc.statements.some((s) => {
       if (!isAllow(s)) return false;
       const principal = s.Principal as Record<string, unknown> | undefined;
-      if (typeof principal !== "object" || principal === null || !values(principal.Service).includes("cloudwatch.amazonaws.com")) return false;
+      if (typeof principal !== "object" || principal === null || !values(principal.Service).includes(service)) return false;
       return values(s.Action).some((a) => a === "kms:*" || a === action || (a.endsWith("*") && action.startsWith(a.slice(0, -1))));
     });
   return grants("kms:GenerateDataKey") && grants("kms:Decrypt");
@@ -50,12 +66,17 @@ export function keyAdmitsCloudWatch(policy: unknown): boolean {
 
 /** Whether a topic policy lets CloudWatch publish. */
 export function topicAdmitsCloudWatch(policy: unknown): boolean {
+  return topicAdmitsService(policy, "cloudwatch.amazonaws.com");
+}
+
+/** Whether a topic policy lets a service principal publish. */
+export function topicAdmitsService(policy: unknown, service: string): boolean {
   const doc = statementsOf(policy);
   if ("unreadable" in doc) return false;
   return doc.statements.some((s) => {
     if (!isAllow(s)) return false;
     const principal = s.Principal as Record<string, unknown> | undefined;
-    if (typeof principal !== "object" || principal === null || !values(principal.Service).includes("cloudwatch.amazonaws.com")) return false;
+    if (typeof principal !== "object" || principal === null || !values(principal.Service).includes(service)) return false;
     return values(s.Action).some((a) => a === "sns:Publish" || a === "sns:*" || a === "*");
   });
 }
@@ -121,12 +142,29 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
     const id = ifKnown(() => str(props(hc).id));
     if (id) out.push({ resource: hc, kind: "healthCheck", dimensions: { HealthCheckId: id }, region: "us-east-1" });
   }
+  // A CloudFront-scope web ACL: its metrics (dimension WebACL = its visibility metric name, Rule=ALL for the whole ACL) in us-east-1.
+  for (const acl of ofType(resources, T.webAcl)) {
+    if (ifKnown(() => props(acl).scope) !== "CLOUDFRONT") continue;
+    const metricName = ifKnown(() => str((props(acl).visibilityConfig as Props | undefined)?.metricName));
+    if (metricName) out.push({ resource: acl, kind: "webAcl", dimensions: { WebACL: metricName, Rule: "ALL" }, region: "us-east-1" });
+  }
+  // Every EKS cluster: its node alarms read Container Insights (ClusterName).
+  for (const c of ofType(resources, TYPES.eksCluster)) {
+    const name = ifKnown(() => str(props(c).name));
+    if (name) out.push({ resource: c, kind: "eksCluster", dimensions: { ClusterName: name }, region: stackRegion(c) });
+  }
   for (const nat of ofType(resources, T.natGateway)) {
     const id = ifKnown(() => str(props(nat).id));
     if (id) out.push({ resource: nat, kind: "natGateway", dimensions: { NatGatewayId: id }, region: stackRegion(nat) });
   }
   return out.filter((m) => regionOf(m.kind) === "stack" || m.region === "us-east-1");
 }
+
+/** The account field of an ARN. */
+const accountOf = (arn: string) => arn.split(":")[4];
+
+/** Whether some resource's input is unknown (preview): a reference to it cannot be decided yet. */
+const anyUnknown = (rs: PolicyResource[], keys: string[]) => rs.some((r) => keys.some((k) => ifKnown(() => (void props(r)[k], true)) === undefined));
 
 const sameDimensions = (a: unknown, b: Record<string, string>) => {
   if (typeof a !== "object" || a === null) return false;
@@ -159,6 +197,9 @@ export const observabilityPolicies: Policies = [
         if (alarmRegion && actionRegion !== alarmRegion) return `action ${action} is a topic in ${actionRegion}, not in the alarm's region ${alarmRegion}`;
         const topic = topics.find((t) => (props(t).name) === topicName && regionOf_(t, providers) === actionRegion);
         if (!topic) return `action ${action} names no topic of this stack in ${actionRegion}`;
+        // The same name in another account is another topic.
+        const own = ifKnown(() => str(props(topic).arn));
+        if (own !== undefined && accountOf(own) !== accountOf(action)) return `action ${action} is not topic "${topic.name}" (${own}): another account's topic of the same name`;
         const policy = topicPolicies.find((p) => refersTo((props(p).arn), topic) || (props(p).arn) === action);
         if (!policy || !topicAdmitsCloudWatch((props(policy).policy))) return `topic "${topic.name}" has no policy letting cloudwatch.amazonaws.com publish`;
         const keyRef = (str(props(topic).kmsMasterKeyId));
@@ -168,8 +209,13 @@ export const observabilityPolicies: Policies = [
         return undefined;
       };
 
+      const addons = ofType(resources, T.addon);
       for (const m of monitoredResources(resources, providers)) {
         const expectedRegion = regionOf(m.kind) === "us-east-1" ? "us-east-1" : m.region;
+        if (m.kind === "eksCluster" && !addons.some((a) => props(a).addonName === CONTAINER_INSIGHTS_ADDON && (props(a).clusterName === m.dimensions.ClusterName || refersTo(props(a).clusterName, m.resource)))) {
+          report(`EKS cluster "${m.resource.name}" runs no ${CONTAINER_INSIGHTS_ADDON} add-on: Container Insights publishes none of its node metrics, so its recommended alarms have no data.`, m.resource.urn);
+          continue;
+        }
         for (const rec of recommendedFor(m.kind)) {
           if (rec.needsCloudFrontAdditionalMetrics) {
             const id = m.dimensions.DistributionId;
@@ -209,6 +255,126 @@ export const observabilityPolicies: Policies = [
               m.resource.urn,
             );
           }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "managed-prometheus-scrapes-this-cluster",
+    description:
+      "Every Amazon Managed Service for Prometheus scraper of the stack scrapes an EKS cluster of this stack (its source names that cluster's ARN) into a workspace of this stack; in prod every cluster the stack creates has one.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const clusters = ofType(resources, TYPES.eksCluster);
+      const workspaces = ofType(resources, T.workspace);
+      const scrapers = ofType(resources, T.scraper);
+      const scraped = new Set<PolicyResource>();
+      // A scraper whose cluster cannot be read yet (preview) may be any cluster's.
+      let unresolved = false;
+      for (const s of scrapers) {
+        const source = ifKnown(() => (props(s).source as Props | undefined)?.eks as Props | undefined);
+        if (source === undefined) {
+          if (ifKnown(() => props(s).source ?? null) !== undefined) report(`Scraper "${s.name}" has no EKS source: it scrapes no cluster of this stack.`, s.urn);
+          else unresolved = true;
+          continue;
+        }
+        const clusterArn = ifKnown(() => source.clusterArn);
+        // The cluster's own ARN when known (an ARN merely ending in its name may be another account's or region's cluster).
+        const cluster = clusters.find((c) => {
+          const own = ifKnown(() => str(props(c).arn));
+          return own !== undefined ? clusterArn === own : refersTo(clusterArn, c, ["arn"]);
+        });
+        if (cluster) scraped.add(cluster);
+        else if (clusterArn !== undefined && !anyUnknown(clusters, ["arn", "name", "id"])) report(`Scraper "${s.name}" scrapes ${String(clusterArn)}, which is no EKS cluster of this stack.`, s.urn);
+        else unresolved = true;
+        const workspaceArn = ifKnown(() => ((props(s).destination as Props | undefined)?.amp as Props | undefined)?.workspaceArn);
+        if (workspaceArn !== undefined && !anyUnknown(workspaces, ["arn", "id", "alias"]) && !workspaces.some((w) => refersTo(workspaceArn, w, ["arn"]))) report(`Scraper "${s.name}" writes to ${String(workspaceArn)}, which is no Prometheus workspace of this stack.`, s.urn);
+      }
+      if (!resources.some((r) => isProd(config, r.urn)) || unresolved) return;
+      for (const c of clusters) {
+        if (!scraped.has(c)) report(`EKS cluster "${c.name}" has no managed Prometheus scraper: the SLO rules and their alerts see none of its metrics.`, c.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "managed-prometheus-alerts-deliver",
+    description:
+      "Every Amazon Managed Service for Prometheus alert manager routes page and ticket severities to SNS topics of this stack in the workspace's region whose policy lets aps.amazonaws.com publish and whose KMS key lets it encrypt.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, _ctx, report) => {
+      const providers = resources.filter((r) => r.type.startsWith("pulumi:providers:aws"));
+      const topics = ofType(resources, T.topic);
+      const topicPolicies = ofType(resources, T.topicPolicy);
+      const keys = ofType(resources, TYPES.kmsKey);
+      const service = "aps.amazonaws.com";
+      /** Why a receiver's SNS target does not deliver, or undefined. */
+      const topicProblem = (topicArn: unknown, region: string | undefined): string | undefined => {
+        const m = typeof topicArn === "string" ? /^arn:aws[\w-]*:sns:([a-z0-9-]+):\d{12}:([\w-]+)$/.exec(topicArn) : null;
+        if (!m) return `${String(topicArn)} is not an SNS topic ARN`;
+        if (region && m[1] !== region) return `topic ${topicArn} is in ${m[1]}, the workspace in ${region}`;
+        const topic = topics.find((t) => props(t).name === m[2] && regionOf_(t, providers) === m[1]);
+        if (!topic) return `${topicArn} names no topic of this stack`;
+        const own = ifKnown(() => str(props(topic).arn));
+        if (own !== undefined && accountOf(own) !== accountOf(String(topicArn))) return `${topicArn} is not topic "${topic.name}" (${own}): another account's topic of the same name`;
+        const policy = topicPolicies.find((p) => refersTo(props(p).arn, topic) || props(p).arn === topicArn);
+        if (!policy || !topicAdmitsService(props(policy).policy, service)) return `topic "${topic.name}" has no policy letting ${service} publish`;
+        const keyRef = str(props(topic).kmsMasterKeyId);
+        const key = keyRef ? keys.find((k) => refersTo(keyRef, k)) : undefined;
+        if (!key) return `topic "${topic.name}" is not encrypted with a customer-managed key of this stack`;
+        if (!keyAdmitsService(props(key).policy, service)) return `topic "${topic.name}"'s key "${key.name}" does not let ${service} use it (kms:GenerateDataKey*, kms:Decrypt)`;
+        return undefined;
+      };
+      for (const d of ofType(resources, T.alertManager)) {
+        const definition = ifKnown(() => parseStructured(props(d).definition)) as Props | undefined;
+        if (definition === undefined && ifKnown(() => props(d).definition) === undefined) continue;
+        const config = parseStructured(definition?.alertmanager_config) as Props | undefined;
+        const route = config?.route as Props | undefined;
+        if (!config || !route) {
+          report(`Alert manager definition "${d.name}" has no readable alertmanager_config with a route.`, d.urn);
+          continue;
+        }
+        const receivers = list(config.receivers as Props[]);
+        const region = regionOf_(d, providers);
+        for (const severity of ["page", "ticket"]) {
+          // The first child route matching the severity, else the root's receiver (Alertmanager's first match).
+          const child = list(route.routes as Props[]).find((r) => list(r.matchers as string[]).some((mt) => mt.replace(/\s/g, "") === `severity="${severity}"` || mt.replace(/\s/g, "") === `severity=${severity}`));
+          const receiverName = str((child ?? route).receiver);
+          const receiver = receivers.find((r) => r.name === receiverName);
+          const targets = list(receiver?.sns_configs as Props[]);
+          if (targets.length === 0) {
+            report(`Alert manager "${d.name}" routes severity ${severity} to receiver "${String(receiverName)}", which publishes to no SNS topic.`, d.urn);
+            continue;
+          }
+          const why = targets.map((t) => topicProblem(t.topic_arn, region)).filter((x): x is string => x !== undefined);
+          if (why.length === targets.length) report(`Alert manager "${d.name}" routes severity ${severity} to topics that cannot deliver: ${why.join("; ")}.`, d.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "container-logs-retained",
+    description:
+      "Every cluster running the amazon-cloudwatch-observability add-on has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention, so the add-on does not create them kept forever.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, _ctx, report) => {
+      const clusters = ofType(resources, TYPES.eksCluster);
+      const groups = ofType(resources, T.logGroup);
+      for (const a of ofType(resources, T.addon)) {
+        if (ifKnown(() => props(a).addonName) !== CONTAINER_INSIGHTS_ADDON) continue;
+        const ref = ifKnown(() => props(a).clusterName);
+        const cluster = clusters.find((c) => refersTo(ref, c));
+        const clusterName = cluster ? ifKnown(() => str(props(cluster).name)) : str(ref);
+        if (!clusterName) continue;
+        for (const kind of CONTAINER_INSIGHTS_LOG_KINDS) {
+          const name = `/aws/containerinsights/${clusterName}/${kind}`;
+          const group = groups.find((g) => ifKnown(() => props(g).name) === name);
+          const days = group ? ifKnown(() => props(group).retentionInDays ?? 0) : undefined;
+          if (!group && anyUnknown(groups, ["name"])) continue;
+          if (!group) report(`Add-on "${a.name}" writes ${name}, which the stack does not declare: the add-on creates it with no retention (kept forever).`, a.urn);
+          else if (days !== undefined && (typeof days !== "number" || days < 1)) report(`Log group "${group.name}" (${name}) keeps the add-on's logs forever: set retentionInDays.`, group.urn);
         }
       }
     },

@@ -162,6 +162,8 @@ const RESTRICTING_KEYS = [
   "lambda:functionarn",
   "sns:endpoint",
   "sts:externalid",
+  // CloudWatch Logs sets it to the ARN of the log group using the key: an ARN of one account names the source.
+  "kms:encryptioncontext:aws:logs:arn",
 ];
 
 /** Why a condition entry narrows who can use the statement, or undefined if it does not. */

@@ -1,42 +1,14 @@
 import * as http from "node:http";
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { loadConfig } from "../../app/src/config";
 import { LIMITER_DECISIONS, METRIC_NAMES, METHODS } from "../../app/src/metrics";
-import { createApp, type App } from "../../app/src/server";
-import { startRedis, type RedisProcess } from "../../local/processes/redis";
+import { createApp } from "../../app/src/server";
+import { TEST_APP_ENV, useAppServers } from "../harness/appServer";
 import { waitUntil } from "../harness/wait";
 
-let redis: RedisProcess;
-const apps: App[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-beforeEach(async () => {
-  // Every test starts from empty limiter state (they share one Redis and the 127.0.0.1 key).
-  const admin = new Redis(redis.url);
-  await admin.flushall();
-  admin.disconnect();
-});
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.shutdown()));
-  if (!redis.running) await redis.restart();
-});
-afterAll(async () => {
-  await redis?.dispose();
-});
-
-async function start(env: Record<string, string> = {}): Promise<{ app: App; base: string; metricsBase: string }> {
-  const config = loadConfig({ PORT: "0", METRICS_PORT: "0", HOST: "127.0.0.1", REDIS_URL: redis.url, LOG_LEVEL: "silent", SHUTDOWN_DELAY_MS: "0", REDIS_COMMAND_TIMEOUT_MS: "300", ...env });
-  const app = createApp(config);
-  apps.push(app);
-  const port = await app.listen();
-  const metricsPort = await app.listenMetrics();
-  await waitUntil(() => app.redis.status === "ready", 5000);
-  return { app, base: `http://127.0.0.1:${port}`, metricsBase: `http://127.0.0.1:${metricsPort}` };
-}
+const servers = useAppServers();
+const start = (env: Record<string, string> = {}) => servers.start(env, { metrics: true });
 
 /** The exposition's samples: `name{labels}` → value. */
 async function scrape(metricsBase: string): Promise<Map<string, number>> {
@@ -147,7 +119,7 @@ describe("app metrics", () => {
 
     // The refused client is answered in-process until its hits leave the window; then Redis is asked.
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    await redis.stop();
+    await servers.redis.stop();
     expect((await fetch(`${base}/api/hello`)).status).toBe(503);
     samples = await scrape(metricsBase);
     expect(samples.get(`${METRIC_NAMES.limiter}{decision="fail_closed"}`)).toBe(1);
@@ -157,9 +129,8 @@ describe("app metrics", () => {
   });
 
   it("METRICS=off serves no metrics port", async () => {
-    const config = loadConfig({ PORT: "0", METRICS: "off", HOST: "127.0.0.1", REDIS_URL: redis.url, LOG_LEVEL: "silent", SHUTDOWN_DELAY_MS: "0" });
-    const app = createApp(config);
-    apps.push(app);
+    const config = loadConfig({ ...TEST_APP_ENV, METRICS: "off", REDIS_URL: servers.redis.url });
+    const app = servers.track(createApp(config));
     await app.listen();
     expect(app.metrics).toBeNull();
     expect(await app.listenMetrics()).toBeNull();

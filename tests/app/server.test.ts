@@ -5,53 +5,14 @@ import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { randomBytes } from "node:crypto";
 import { hashApiKey } from "../../app/src/apiKeys";
-import { loadConfig } from "../../app/src/config";
-import { createApp, type App, type AppDependencies } from "../../app/src/server";
+import type { AppDependencies } from "../../app/src/server";
 import { readStaticAssets, staticUrl } from "@edgestack/contract";
-import { startRedis, type RedisProcess } from "../../local/processes/redis";
+import { useAppServers } from "../harness/appServer";
 import { waitUntil } from "../harness/wait";
 import { setTimeout as sleep } from "node:timers/promises";
 
-let redis: RedisProcess;
-const apps: App[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-beforeEach(async () => {
-  // Every test starts from empty limiter state (they share one Redis and the 127.0.0.1 key).
-  const admin = new Redis(redis.url);
-  await admin.flushall();
-  admin.disconnect();
-});
-
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.shutdown()));
-  if (!redis.running) await redis.restart();
-});
-
-afterAll(async () => {
-  await redis?.dispose();
-});
-
-async function start(env: Record<string, string> = {}, deps: AppDependencies = {}): Promise<{ app: App; base: string; port: number }> {
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    REDIS_URL: redis.url,
-    LOG_LEVEL: "silent",
-    SHUTDOWN_DELAY_MS: "0",
-    INSTANCE_ID: "test-1",
-    REDIS_COMMAND_TIMEOUT_MS: "300",
-    ...env,
-  });
-  const app = createApp(config, deps);
-  apps.push(app);
-  const port = await app.listen();
-  await waitUntil(() => app.redis.status === "ready", 5000);
-  return { app, base: `http://127.0.0.1:${port}`, port };
-}
+const servers = useAppServers();
+const start = (env: Record<string, string> = {}, deps: AppDependencies = {}) => servers.start(env, { deps });
 
 const status = async (url: string, init?: RequestInit) => (await fetch(url, init)).status;
 
@@ -63,7 +24,7 @@ describe("health", () => {
     expect(await ok.json()).toMatchObject({ status: "ok", redis: "ok", instance: "test-1" });
     expect(ok.headers.get("cache-control")).toBe("no-store");
 
-    await redis.stop();
+    await servers.redis.stop();
     const started = Date.now();
     const down = await fetch(`${base}/health`);
     expect(down.status).toBe(200);
@@ -72,7 +33,7 @@ describe("health", () => {
     expect(await status(`${base}/livez`)).toBe(200); // liveness has no dependencies
     expect(await status(`${base}/readyz`)).toBe(200); // the pod can still serve
 
-    await redis.restart();
+    await servers.redis.restart();
     await waitUntil(async () => ((await (await fetch(`${base}/health`)).json()) as { redis: string }).redis === "ok", 10_000);
   });
 });
@@ -154,7 +115,7 @@ describe("API and rate limiting", () => {
   it("200 distinct junk X-Forwarded-For values make no Redis entries beyond the peer's", async () => {
     const { base } = await start({ RATE_LIMIT_MAX: "1000", TRUST_PROXY_CIDRS: "127.0.0.1/32" });
     for (let i = 0; i < 200; i++) await fetch(`${base}/api/hello`, { headers: { "x-forwarded-for": `junk-${i}-${"x".repeat(8000)}` } });
-    const admin = new Redis(redis.url);
+    const admin = new Redis(servers.redis.url);
     const keys = await admin.keys("*");
     // One node: one group; its bucket hashes (two if the requests crossed a window's end) hold the peer alone.
     const fields = new Set((await Promise.all(keys.map((key) => admin.hkeys(key)))).flat());
@@ -169,7 +130,7 @@ describe("API and rate limiting", () => {
     expect(await status(`${open.base}/api/hello`)).toBe(200);
     expect(await status(`${closed.base}/api/hello`)).toBe(200);
 
-    await redis.kill();
+    await servers.redis.kill();
     const started = Date.now();
     const openRes = await fetch(`${open.base}/api/hello`);
     expect(openRes.status).toBe(200);
@@ -179,14 +140,14 @@ describe("API and rate limiting", () => {
     expect(closedRes.headers.get("retry-after")).toBe("1");
     expect(Date.now() - started).toBeLessThan(2000);
 
-    await redis.restart();
+    await servers.redis.restart();
     await waitUntil(async () => (await status(`${closed.base}/api/hello`)) === 200, 10_000);
   });
 
   it("recovers the limiter script after a Redis restart (NOSCRIPT)", async () => {
     const { base } = await start({ RATE_LIMIT_MAX: "5" });
     expect(await status(`${base}/api/hello`)).toBe(200);
-    await redis.restart(); // empty script cache, empty data
+    await servers.redis.restart(); // empty script cache, empty data
     await waitUntil(async () => ((await (await fetch(`${base}/health`)).json()) as { redis: string }).redis === "ok", 10_000);
     const res = await fetch(`${base}/api/hello`);
     expect(res.status).toBe(200);

@@ -3,7 +3,7 @@
  * function that turns the stack's monitored resources into alarm specs. The catalogue follows
  * "Recommended alarms" in the CloudWatch user guide,
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html
- * (ApplicationELB, NetworkELB, CloudFront, ElastiCache, NATGateway, Route53); where AWS says the threshold
+ * (ApplicationELB, NetworkELB, CloudFront, ElastiCache, NATGateway, Route53, WAFV2, Container Insights for EKS); where AWS says the threshold
  * "depends on your workload" the default here is documented in docs/observability.md and any
  * threshold can be set with the `alarmThresholds` config key (`<alarm id>=<number>`).
  *
@@ -26,6 +26,10 @@ export const MONITORED_KINDS = {
   natGateway: ["NatGatewayId"],
   certificate: ["CertificateArn"],
   healthCheck: ["HealthCheckId"],
+  /** A CloudFront-scope WAF web ACL: its metric name and `Rule=ALL` (the whole ACL); metrics in us-east-1. */
+  webAcl: ["WebACL", "Rule"],
+  /** An EKS cluster through Container Insights (the amazon-cloudwatch-observability add-on). */
+  eksCluster: ["ClusterName"],
 } as const;
 export type MonitoredKind = keyof typeof MONITORED_KINDS;
 
@@ -111,6 +115,20 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
   // ── Route53 health checks (metrics in us-east-1) ───────────────────────────────────────────
   alarm({ kind: "healthCheck", namespace: "AWS/Route53", metricName: "HealthCheckStatus", statistic: "Minimum", periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "LessThanThreshold", threshold: 1, treatMissingData: "breaching", severity: "page",
     runbook: "Route53's checkers find the public path unhealthy (site: CloudFront → ALB → nginx → app; edge: NLB → nginx): DNS has failed over to the secondary. Check the alarms of the hops behind that name and the check's failure reason in the Route53 console." }),
+  // ── WAF web ACL (CloudFront scope: metrics in us-east-1) ───────────────────────────────────
+  alarm({ kind: "webAcl", namespace: "AWS/WAFV2", metricName: "BlockedRequests", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 500, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The web ACL blocks a burst of requests (per minute, every rule). Read the WAF request log (aws-waf-logs-* in us-east-1) for the terminating rule: an attack (rate limit, bad inputs) or a rule blocking legitimate clients after a change." }),
+  alarm({ kind: "webAcl", namespace: "AWS/WAFV2", metricName: "AllowedRequests", statistic: "Sum", periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3, comparison: "LessThanThreshold", threshold: 1, treatMissingData: "breaching", severity: "ticket",
+    runbook: "The web ACL allowed no request for 15 minutes: every viewer is blocked, or no traffic reaches CloudFront (DNS, distribution disabled). Compare BlockedRequests and CloudFront's Requests; a quiet stack without Route53 health checks also goes silent." }),
+  // ── EKS nodes through Container Insights (ClusterName) ─────────────────────────────────────
+  alarm({ kind: "eksCluster", namespace: "ContainerInsights", metricName: "node_cpu_utilization", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The nodes' CPU is above the threshold (percent, cluster average): pods are throttled and the app's latency rises. Check the HPA's replicas against the node group's maximum and the Cluster Autoscaler's log." }),
+  alarm({ kind: "eksCluster", namespace: "ContainerInsights", metricName: "node_memory_utilization", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The nodes' memory is above the threshold (percent): the kubelet starts evicting pods soon. Check which pods grew (Container Insights pod view) and the node group's size." }),
+  alarm({ kind: "eksCluster", namespace: "ContainerInsights", metricName: "node_filesystem_utilization", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The nodes' root filesystems fill up (images, container logs): the kubelet evicts pods at its hard threshold. Check image garbage collection and log volume; replace the node." }),
+  alarm({ kind: "eksCluster", namespace: "ContainerInsights", metricName: "cluster_failed_node_count", statistic: "Maximum", ...minute, comparison: "GreaterThanOrEqualToThreshold", threshold: 1, treatMissingData: "notBreaching", severity: "page",
+    runbook: "A worker node is not ready (kubelet, network or disk pressure): its pods are rescheduled and capacity is short. kubectl describe node; the managed node group's health; replace the instance." }),
 ];
 
 /** The recommended alarms of one kind of resource. */
@@ -164,7 +182,7 @@ export interface AlarmOptions {
 }
 
 /** Which region a kind's metrics are published in. */
-export const regionOf = (kind: MonitoredKind): MetricRegion => (kind === "distribution" || kind === "cloudfrontFunction" || kind === "healthCheck" ? "us-east-1" : "stack");
+export const regionOf = (kind: MonitoredKind): MetricRegion => (kind === "distribution" || kind === "cloudfrontFunction" || kind === "healthCheck" || kind === "webAcl" ? "us-east-1" : "stack");
 
 /**
  * The alarm specs for the given resources: every recommended alarm of each resource's kind, with

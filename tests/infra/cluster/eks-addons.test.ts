@@ -28,8 +28,8 @@ test("the upgrade policy is explicit, and EKS installs no unmanaged add-ons of i
 test("vpc-cni, kube-proxy and coredns are EKS add-ons at the versions pinned for the cluster's version", () => {
   const addons = ofType(run, "aws:eks/addon:Addon");
   const pinned = EKS_ADDON_VERSIONS[input<string>(cluster(), "version")];
-  // metrics-server is pinned by its own config key (edgestack:metricsServerAddonVersion).
-  const versioned = addons.filter((a) => input(a, "addonName") !== "metrics-server");
+  // metrics-server and amazon-cloudwatch-observability are pinned by their own config keys.
+  const versioned = addons.filter((a) => !["metrics-server", "amazon-cloudwatch-observability"].includes(input(a, "addonName")));
   expect(Object.fromEntries(versioned.map((a) => [input(a, "addonName"), input(a, "addonVersion")]))).toEqual(pinned);
   for (const a of addons) expect(input(a, "clusterName")).toBe(input(cluster(), "name"));
 });

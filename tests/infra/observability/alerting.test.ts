@@ -67,20 +67,54 @@ describe("dimension values", () => {
 });
 
 describe("dashboardBody", () => {
-  it("shows the hops in order, CloudFront's widgets reading us-east-1, the cache per node", () => {
+  it("shows the hops in order, CloudFront's and the WAF's widgets reading us-east-1, the cache per node", () => {
     const body = JSON.parse(
-      dashboardBody({ region: "eu-west-1", distributionIds: ["E1"], alb: { loadBalancer: "app/a/1", targetGroup: "targetgroup/t/1" }, nlb: { loadBalancer: "net/n/1", targetGroups: ["targetgroup/u/1"] }, cacheNodes: ["g-0001-001", "g-0001-002"] }),
+      dashboardBody({
+        region: "eu-west-1",
+        distributionIds: ["E1"],
+        webAcl: "edge-cdn-acl",
+        alb: { loadBalancer: "app/a/1", targetGroups: [{ tier: "blue", targetGroup: "targetgroup/t/1" }] },
+        nlb: { loadBalancer: "net/n/1", targetGroups: ["targetgroup/u/1"] },
+        cacheNodes: ["g-0001-001", "g-0001-002"],
+        clusterName: "edge-dev",
+      }),
     );
     const titles = body.widgets.filter((w: any) => w.type === "text" && w.height === 1).map((w: any) => w.properties.markdown);
-    expect(titles).toEqual(["## CloudFront (viewer side)", "## ALB (origin)", "## NLB (layer 4: WebSockets, fixed IPs)", "## nginx and app", "## ElastiCache (rate-limit store), per node"]);
+    expect(titles).toEqual([
+      "## CloudFront (viewer side)",
+      "## WAF (CloudFront web ACL)",
+      "## ALB (origin)",
+      "## NLB (layer 4: WebSockets, fixed IPs)",
+      "## nginx and app pods, nodes (Container Insights)",
+      "## nginx and app requests",
+      "## ElastiCache (rate-limit store), per node",
+    ]);
     const metricWidgets = body.widgets.filter((w: any) => w.type === "metric");
-    expect(metricWidgets.filter((w: any) => JSON.stringify(w.properties.metrics).includes("AWS/CloudFront")).every((w: any) => w.properties.region === "us-east-1")).toBe(true);
+    expect(metricWidgets.filter((w: any) => /AWS\/CloudFront|AWS\/WAFV2/.test(JSON.stringify(w.properties.metrics))).every((w: any) => w.properties.region === "us-east-1")).toBe(true);
+    expect(JSON.stringify(body)).toContain('"ContainerInsights","node_cpu_utilization","ClusterName","edge-dev"');
     expect(JSON.stringify(body)).toContain('"CacheClusterId","g-0001-002"');
     // No widget overlaps another.
     const cells = new Set<string>();
     for (const w of body.widgets) for (let x = w.x; x < w.x + w.width; x++) for (let y = w.y; y < w.y + w.height; y++) {
       expect(cells.has(`${x},${y}`)).toBe(false);
       cells.add(`${x},${y}`);
+    }
+  });
+  it("draws every nginx tier's target group on each ALB widget (blue and green during a shift)", () => {
+    const body = JSON.parse(
+      dashboardBody({
+        region: "eu-west-1",
+        distributionIds: [],
+        alb: { loadBalancer: "app/a/1", targetGroups: [{ tier: "blue", targetGroup: "targetgroup/b/1" }, { tier: "green", targetGroup: "targetgroup/g/2" }] },
+        cacheNodes: [],
+      }),
+    );
+    const alb = body.widgets.filter((w: any) => w.type === "metric" && JSON.stringify(w.properties.metrics).includes("AWS/ApplicationELB"));
+    expect(alb).toHaveLength(4);
+    for (const w of alb) {
+      const text = JSON.stringify(w.properties.metrics);
+      expect(text).toContain("targetgroup/b/1");
+      expect(text).toContain("targetgroup/g/2");
     }
   });
 });

@@ -20,6 +20,8 @@ export const MUST_ALARM: Record<string, { namespace: string; metrics: string[] }
   natGateway: { namespace: "AWS/NATGateway", metrics: ["ErrorPortAllocation", "PacketsDropCount"] },
   certificate: { namespace: "AWS/CertificateManager", metrics: ["DaysToExpiry"] },
   healthCheck: { namespace: "AWS/Route53", metrics: ["HealthCheckStatus"] },
+  webAcl: { namespace: "AWS/WAFV2", metrics: ["BlockedRequests", "AllowedRequests"] },
+  eksCluster: { namespace: "ContainerInsights", metrics: ["node_cpu_utilization", "node_memory_utilization", "node_filesystem_utilization", "cluster_failed_node_count"] },
 };
 
 export function regionOf(run: StackRun, r: CapturedResource): string {
@@ -66,9 +68,17 @@ export function expectedAlarms(run: StackRun): Expected[] {
   }
   for (const c of ofType(run, "aws:acm/certificate:Certificate")) out.push({ resource: c.name, kind: "certificate", dimensions: { CertificateArn: outputsOf(run, c).arn }, region: regionOf(run, c) });
   for (const hc of ofType(run, "aws:route53/healthCheck:HealthCheck")) out.push({ resource: hc.name, kind: "healthCheck", dimensions: { HealthCheckId: outputsOf(run, hc).id }, region: "us-east-1" });
+  // The CloudFront web ACL: its visibility metric name, the whole ACL (Rule=ALL), in us-east-1.
+  for (const acl of ofType(run, "aws:wafv2/webAcl:WebAcl")) out.push({ resource: acl.name, kind: "webAcl", dimensions: { WebACL: (acl.inputs.visibilityConfig as any).metricName, Rule: "ALL" }, region: "us-east-1" });
+  // A cluster running the Container Insights add-on: its node alarms by ClusterName.
+  const insights = new Set(ofType(run, "aws:eks/addon:Addon").filter((a) => a.inputs.addonName === "amazon-cloudwatch-observability").map((a) => a.inputs.clusterName));
+  for (const c of ofType(run, "aws:eks/cluster:Cluster").filter((c) => insights.has(c.inputs.name))) out.push({ resource: c.name, kind: "eksCluster", dimensions: { ClusterName: String(c.inputs.name) }, region: regionOf(run, c) });
   for (const nat of ofType(run, "aws:ec2/natGateway:NatGateway")) out.push({ resource: nat.name, kind: "natGateway", dimensions: { NatGatewayId: outputsOf(run, nat).id }, region: regionOf(run, nat) });
   return out;
 }
+
+/** Equal dimension sets, whatever the key order. */
+const sameDimensions = (a: unknown, b: Record<string, string>) => JSON.stringify(Object.entries((a ?? {}) as Record<string, string>).sort()) === JSON.stringify(Object.entries(b).sort());
 
 const grants = (policy: string, service: string, action: string) =>
   (JSON.parse(policy).Statement as any[]).some(
@@ -84,7 +94,7 @@ export function coverageProblems(run: StackRun): string[] {
   for (const e of expectedAlarms(run)) {
     const must = MUST_ALARM[e.kind];
     for (const metric of must.metrics) {
-      const alarm = alarms.find((a) => a.inputs.namespace === must.namespace && a.inputs.metricName === metric && JSON.stringify(a.inputs.dimensions) === JSON.stringify(e.dimensions));
+      const alarm = alarms.find((a) => a.inputs.namespace === must.namespace && a.inputs.metricName === metric && sameDimensions(a.inputs.dimensions, e.dimensions));
       if (!alarm) {
         problems.push(`${e.resource}: no ${metric} alarm with ${JSON.stringify(e.dimensions)}`);
         continue;

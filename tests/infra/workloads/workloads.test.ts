@@ -2,6 +2,8 @@ import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { readStackFiles } from "../../../offline/engine/stack-files";
 import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
+import { SCRAPE_JOBS } from "../../../infra/observability/scrape";
+import { outputsOf } from "../observability/coverage";
 
 /** The prod stack's Kubernetes workloads and their load-balancer wiring, as registered. */
 let run: StackRun;
@@ -189,11 +191,16 @@ describe("load-balancer targets", () => {
         [lbSg("nlb"), 30082, 30082, undefined, undefined],
       ].sort(),
     );
-    // Every other rule on the nodes admits only the cluster itself (control plane, other nodes).
+    // Every other rule on the nodes admits only the cluster itself (control plane, other nodes), and
+    // the managed Prometheus scraper's group on the two metrics ports alone.
     const clusterSg = input<string[]>(one(run, "aws:eks/cluster:Cluster"), "vpcConfig.securityGroupIds")[0];
+    const scraperSg = ofType(run, "aws:ec2/securityGroup:SecurityGroup").filter((g) => g.name === "alerting-prometheus-scraper").map((g) => outputsOf(run, g).id);
     const others = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => input(r, "securityGroupId") === nodeSg && r.parent !== "lb-targets");
     expect(others.length).toBeGreaterThan(0);
-    for (const r of others) expect([nodeSg, clusterSg]).toContain(input(r, "referencedSecurityGroupId"));
+    for (const r of others) {
+      if (scraperSg.includes(input(r, "referencedSecurityGroupId"))) expect([SCRAPE_JOBS.app.port, SCRAPE_JOBS.nginx.port]).toContain(input(r, "fromPort"));
+      else expect([nodeSg, clusterSg]).toContain(input(r, "referencedSecurityGroupId"));
+    }
   });
 });
 

@@ -49,7 +49,7 @@ describe("prod vpcCidr 10.20.0.0/16 → 10.30.0.0/16", () => {
     expect(diffCounts(cidr).replaced).toBeGreaterThanOrEqual(30);
     expect(replaced(cidr, "aws:ec2/vpc:Vpc")).toEqual(["network-vpc"]);
     expect(replaced(cidr, "aws:ec2/subnet:Subnet")).toHaveLength(6);
-    expect(replaced(cidr, "aws:ec2/securityGroup:SecurityGroup").sort()).toEqual(["alb-sg", "cache-sg", "ci-runner-sg", "cluster-api-endpoints-sg", "cluster-cluster-sg", "cluster-node-sg", "nlb-sg"]);
+    expect(replaced(cidr, "aws:ec2/securityGroup:SecurityGroup").sort()).toEqual(["alb-sg", "alerting-prometheus-scraper", "cache-sg", "ci-runner-sg", "cluster-api-endpoints-sg", "cluster-cluster-sg", "cluster-node-sg", "nlb-sg"]);
     expect(replaced(cidr, "aws:lb/targetGroup:TargetGroup")).toHaveLength(3);
     expect(replaced(cidr, "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
     expect(replaced(cidr, "aws:ec2/routeTable:RouteTable")).toHaveLength(4);

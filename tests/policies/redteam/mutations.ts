@@ -3,6 +3,7 @@
  * mandatory rule must report. Applied to a fresh copy of the plan (`npm run plan -- --stack prod --json`).
  */
 import type { PlanResource } from "../../../offline/plan/format";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { dnsFailoverMutations } from "./dns-failover-mutations";
 
 export interface Mutation {
@@ -110,6 +111,35 @@ export const mutations: Mutation[] = [
   { area: "alerting", title: "edge health check's status alarm removed", expect: "dns-health-edge", apply: (p) => p.remove("alerting-dns-health-edge-HealthCheckStatus") },
   { area: "alerting", title: "NLB port allocation alarm removed", expect: "nlb-lb", apply: (p) => p.remove("alerting-nlb-PortAllocationErrorCount") },
   { area: "alerting", title: "CloudFront additional metrics removed", expect: "cdn-distribution", apply: (p) => p.remove("alerting-cdn-metrics") },
+  { area: "alerting", title: "WAF blocked-requests alarm removed", expect: "cdn-waf-acl", apply: (p) => p.remove("alerting-waf-BlockedRequests") },
+  { area: "alerting", title: "WAF alarm on another ACL's metric", expect: "cdn-waf-acl", apply: (p) => (p.inputs("alerting-waf-AllowedRequests").dimensions = { WebACL: "someone-elses-acl", Rule: "ALL" }) },
+  { area: "alerting", title: "node CPU alarm removed", expect: "cluster-eks", apply: (p) => p.remove("alerting-cluster-node_cpu_utilization") },
+  { area: "alerting", title: "Container Insights add-on removed (node alarms without data)", expect: "cluster-eks", apply: (p) => p.remove("alerting-container-insights-addon") },
+  // ── Managed Prometheus and container logs ────────────────────────────────────────────────
+  { area: "prometheus", title: "scraper removed", expect: "cluster-eks", apply: (p) => p.remove("alerting-prometheus-scraper") },
+  { area: "prometheus", title: "scraper scrapes another account's cluster", expect: "alerting-prometheus-scraper", apply: (p) => (p.inputs("alerting-prometheus-scraper").source.eks.clusterArn = "arn:aws:eks:us-east-1:210987654321:cluster/edgestack-prod") },
+  { area: "prometheus", title: "pages routed to a receiver without a topic", expect: "alerting-prometheus-alertmanager", apply: (p) => {
+      const outer = parseYaml(p.inputs("alerting-prometheus-alertmanager").definition);
+      const config = parseYaml(outer.alertmanager_config);
+      delete config.receivers.find((r: any) => r.name === "page").sns_configs;
+      p.inputs("alerting-prometheus-alertmanager").definition = stringifyYaml({ alertmanager_config: stringifyYaml(config) });
+    } },
+  { area: "prometheus", title: "topics' key no longer lets Prometheus encrypt", expect: "alerting-prometheus-alertmanager", apply: (p) => {
+      const doc = p.doc("alerting-topics-key");
+      for (const st of doc.Statement) if (st.Principal?.Service) st.Principal.Service = ["cloudwatch.amazonaws.com"];
+      p.setDoc("alerting-topics-key", doc);
+    } },
+  { area: "prometheus", title: "pages sent to another account's topic of the same name", expect: "alerting-prometheus-alertmanager", apply: (p) => {
+      const outer = parseYaml(p.inputs("alerting-prometheus-alertmanager").definition);
+      const config = parseYaml(outer.alertmanager_config);
+      for (const c of config.receivers.find((r: any) => r.name === "page").sns_configs) c.topic_arn = c.topic_arn.replace(/:\d{12}:/, ":210987654321:");
+      p.inputs("alerting-prometheus-alertmanager").definition = stringifyYaml({ alertmanager_config: stringifyYaml(config) });
+    } },
+  { area: "alerting", title: "alarm acting on another account's topic of the same name", expect: "alb-lb", apply: (p) => {
+      const a = p.inputs("alerting-alb-HTTPCode_ELB_5XX_Count");
+      a.alarmActions = a.alarmActions.map((arn: string) => arn.replace(/:\d{12}:/, ":210987654321:"));
+    } },
+  { area: "prometheus", title: "container log group left to the add-on", expect: "alerting-container-insights-addon", apply: (p) => p.remove("alerting-container-insights-application") },
   // ── Origin lock ──────────────────────────────────────────────────────────────────────────
   { area: "origin lock", title: "HTTPS default action forwards", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).defaultActions = [{ type: "forward", targetGroupArn: p.inputs("alb-route-api").actions[0].targetGroupArn }]) },
   { area: "origin lock", title: "HTTPS default action redirects", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).defaultActions = [{ type: "redirect", redirect: { host: "evil.example", statusCode: "HTTP_302" } }]) },

@@ -79,6 +79,8 @@ describe("principals and conditions", () => {
     expect(keys({ ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1" } })).toHaveLength(1);
     expect(keys({ StringEquals: { "aws:SourceVpce": "vpce-1" } })).toHaveLength(1);
     expect(keys({ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } })).toHaveLength(1);
+    // CloudWatch Logs' encryption context names the log group using a key: one account's groups restrict the source.
+    expect(keys({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/containerinsights/x/*" } })).toHaveLength(1);
     const notRestricting: Statement["Condition"][] = [
       { StringLike: { "aws:Referer": "https://example.com/*" } },
       { Bool: { "aws:SecureTransport": "true" } },
@@ -87,6 +89,7 @@ describe("principals and conditions", () => {
       { IpAddress: { "aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"] } },
       { ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::*:distribution/*" } },
       { StringLike: { "aws:SourceAccount": "*" } },
+      { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:*:log-group:*" } },
       { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-1" } },
     ];
     for (const c of notRestricting) expect({ c, keys: keys(c) }).toEqual({ c, keys: [] });
