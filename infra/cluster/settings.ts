@@ -2,7 +2,27 @@
  * Pure rules for the EKS cluster: endpoint access, IAM trust and managed policies, AMI type,
  * control-plane log types, the OIDC thumbprint and the cluster name.
  */
+import { ConfigError, type StackConfig } from "../config/schema";
 import { Naming, physicalNamePrefix } from "../naming";
+
+/**
+ * What a program that creates a cluster needs beyond the schema: the deploy role (the cluster grants
+ * the creator no admin, so without it nothing could deploy the workloads). A program that creates
+ * no cluster (examples/edge-only) never names one.
+ */
+export function clusterSettingsProblems(s: Pick<StackConfig, "existingKubeconfig" | "ciDeployRoleArn">): string[] {
+  const creates = !s.existingKubeconfig;
+  if (creates && !s.ciDeployRoleArn) {
+    return [`edgestack:ciDeployRoleArn: is required for a cluster the stack creates (the cluster grants no bootstrap admin; without it nothing can deploy the workloads)`];
+  }
+  return [];
+}
+
+/** Throws a ConfigError listing clusterSettingsProblems, if any (call at program start, before any resource). */
+export function checkClusterSettings(s: Parameters<typeof clusterSettingsProblems>[0]): void {
+  const problems = clusterSettingsProblems(s);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
 
 export interface EndpointAccess {
   endpointPrivateAccess: true;

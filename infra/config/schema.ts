@@ -872,17 +872,13 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
 
 /**
  * CI must be able to reach the Kubernetes API it deploys to, as the role the cluster knows. Refused:
- * a new cluster without a deploy role (nobody could deploy onto it: the creator gets no admin), a
- * CodeBuild runner without its repository and connection or on a cluster the stack does not own
+ * a CodeBuild runner without its repository and connection or on a cluster the stack does not own
  * (its security group cannot be opened to the runner), and static-egress runners whose ranges the
  * public endpoint does not admit (or with a private-only endpoint).
  */
 function ciAccessProblems(c: StackConfig): string[] {
   const problems: string[] = [];
   const creates = !c.existingKubeconfig;
-  if (creates && !c.ciDeployRoleArn) {
-    problems.push(`${key("ciDeployRoleArn")}: is required for a cluster the stack creates (the cluster grants no bootstrap admin; without it nothing can deploy the workloads)`);
-  }
   if (!creates && (c.ciDeployRoleArn || c.ciPreviewRoleArn || c.clusterAdminRoleArns.length > 0 || c.clusterAccessBootstrap)) {
     problems.push(`${key("ciDeployRoleArn")}/${key("ciPreviewRoleArn")}/${key("clusterAdminRoleArns")}/${key("clusterAccessBootstrap")}: only apply to a cluster the stack creates (an existing cluster's access is managed where it was created)`);
   }
