@@ -13,7 +13,7 @@ import { startNginx, type NginxProcess } from "./processes/nginx";
 import { freePort, freePorts } from "./processes/ports";
 import { startObservability, type ObservabilityStack } from "./processes/observability";
 import { startRedis, type RedisProcess } from "./processes/redis";
-import { sloSpec } from "../infra/observability/slo";
+import { sloSpec } from "../infra/config/slo";
 import { makeTestCertificates } from "./processes/tls";
 import { APP_MAIN, buildApp } from "./build-app";
 import { EndpointController, readinessProbeFromDeployment, type EndpointChange, type ReadinessProbe } from "./endpoints";

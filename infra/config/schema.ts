@@ -25,8 +25,8 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
-import { AFFINITY_COOKIE, LOAD_BALANCING } from "../nginx/model";
-import { subscriptionProblem } from "../observability/subscriptions";
+import { AFFINITY_COOKIE, LOAD_BALANCING } from "./nginx";
+import { subscriptionProblem } from "./subscriptions";
 import { thresholdOverrideProblem } from "@edgestack/contract";
 
 const subscriptionIssue = (v: string, ctx: z.RefinementCtx) => {

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { ClassObjectives, SloSpec } from "./slo";
+import type { ClassObjectives, SloSpec } from "../config/slo";
 
 /**
  * Prometheus rules generated from the SLO spec (pure; the text feeds promtool, the local Prometheus
