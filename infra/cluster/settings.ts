@@ -33,12 +33,10 @@ export interface EndpointAccess {
 
 /**
  * The API endpoint is always reachable from inside the VPC; it is public only when CIDRs are
- * configured, and then only from those (AWS's default public CIDR would be 0.0.0.0/0).
+ * configured, and then only from those (AWS's default public CIDR would be 0.0.0.0/0, which the
+ * schema refuses in clusterPublicAccessCidrs).
  */
 export function endpointAccess(publicAccessCidrs: readonly string[]): EndpointAccess {
-  for (const cidr of publicAccessCidrs) {
-    if (cidr.endsWith("/0")) throw new Error(`edgestack:clusterPublicAccessCidrs: ${JSON.stringify(cidr)} opens the cluster API to the internet`);
-  }
   if (publicAccessCidrs.length === 0) return { endpointPrivateAccess: true, endpointPublicAccess: false };
   return { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: [...publicAccessCidrs] };
 }

@@ -58,7 +58,7 @@ interface Field<S extends z.ZodType> {
 
 const field = <S extends z.ZodType>(f: Field<S>): Field<S> => f;
 
-/** Bounds that a component also checks on its own inputs: defined here, read there. */
+/** Limits of AWS and Kubernetes the schema holds values to (components take them as validated). */
 export const BOUNDS = {
   /** AWS WAF rate-based rule limit per 5-minute window (AWS accepts 10 and up). */
   wafRatePer5Minutes: { min: 10, max: 2_000_000_000 },
@@ -708,17 +708,6 @@ function issueProblems(label: string, value: unknown, issues: readonly z.core.$Z
     const offending = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown>)?.[p as PropertyKey], value);
     return `${label}${at}: ${show(offending)} ${issue.message}`;
   });
-}
-
-/**
- * Checks one value against its key's schema, for a component that takes the value as an argument
- * (and so may be handed one that never went through parseStackConfig). Throws a ConfigError naming
- * the key and the value; returns the parsed value.
- */
-export function checkField<K extends FieldName>(name: K, value: unknown): z.output<Fields[K]["schema"]> {
-  const result = (fields[name].schema as z.ZodType).safeParse(value);
-  if (!result.success) throw new ConfigError(issueProblems(key(name), value, result.error.issues));
-  return result.data as z.output<Fields[K]["schema"]>;
 }
 
 function decode(text: string, type: PulumiType): { ok: true; value: unknown } | { ok: false; error: string } {
