@@ -1,6 +1,5 @@
-import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { APP_DRAIN_SECONDS, APP_ENV, HEADERS, routeFor, routePath } from "@edgestack/contract";
+import { APP_DRAIN_SECONDS, APP_ENV, ConfigError, HEADERS, routeFor, routePath } from "@edgestack/contract";
 import { appEnvironmentProblems } from "./app-environment";
 import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
@@ -622,16 +621,8 @@ export type StackConfig = { [K in FieldName]: z.output<Fields[K]["schema"]> } & 
   region: string;
 };
 
-/**
- * A `pulumi.RunError`: the program runner prints its message (every problem, key and value) and no
- * stack trace, as for any error the user fixes in config rather than in code.
- */
-export class ConfigError extends RunError {
-  constructor(readonly problems: string[]) {
-    super(`Invalid stack configuration:\n  ${problems.join("\n  ")}`);
-    this.name = "ConfigError";
-  }
-}
+/** The contract's one configuration error (a RunError to the program runner: message, no stack trace). */
+export { ConfigError };
 
 const NAMESPACE = "edgestack";
 const key = (name: string) => `${NAMESPACE}:${name}`;
