@@ -203,7 +203,7 @@ const workloads = phase.workloads
         kubernetesVersion: config.kubernetesVersion,
         redisUrl: cache.redisUrl,
         nginxConf,
-        vpcCidr: network.cidrBlock,
+        vpcCidrs: network.cidrBlocks,
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,
       },
