@@ -12,16 +12,15 @@ import {
   awsUsEast1Provider,
   bringUp,
   buildNginxModel,
-  Cdn,
   checkCacheSettings,
+  checkClusterSettings,
   checkPlacement,
   checkWorkloadSettings,
   CiRunner,
   ciRunnerProjectName,
-  Dns,
   EksCluster,
+  Edge,
   flowLogGroupName,
-  HealthChecks,
   HostedZone,
   ImageRepository,
   imageRepositoryName,
@@ -32,11 +31,9 @@ import {
   Nlb,
   type ObservedCluster,
   omittedImageProblem,
-  OriginLock,
   randomProvider,
   Redis,
   renderNginxConf,
-  ValidatedCertificate,
   Vpc,
   Workloads,
 } from "./infra";
@@ -44,6 +41,7 @@ import {
 // Validated as a whole before any resource is registered: bad config fails here, nothing half-applied.
 const config = loadStackConfig();
 checkWorkloadSettings(config);
+checkClusterSettings(config);
 checkCacheSettings(config);
 // Rendered (and every value validated) before any resource exists, like the config itself.
 const nginxModel = buildNginxModel(config, { mode: "cluster" });
@@ -144,19 +142,6 @@ const cache = new Redis(
 
 // ── Edge: certificates, load balancers, CloudFront, DNS ─────────────────────────────────────
 const usEast1 = awsUsEast1Provider(config);
-const names = {
-  apex: config.domain,
-  www: `${config.wwwSubdomain}.${config.domain}`,
-  origin: `${config.originSubdomain}.${config.domain}`,
-  edge: `${config.edgeSubdomain}.${config.domain}`,
-};
-const healthCheck = {
-  intervalSeconds: config.healthCheckIntervalSeconds,
-  timeoutSeconds: config.healthCheckTimeoutSeconds,
-  healthyThreshold: config.healthyThreshold,
-  unhealthyThreshold: config.unhealthyThreshold,
-};
-
 const zone = new HostedZone(
   "dns-zone",
   {
@@ -173,100 +158,10 @@ const zone = new HostedZone(
   { providers: { aws } },
 );
 // Certificate-dependent resources wait for a zone that answers (see infra/bring-up.ts).
-const edge = phase.edge ? createEdge() : undefined;
+const edge = phase.edge ? new Edge("edge", { settings: config, network, zoneId: zone.zoneId, usEast1 }, { providers: { aws, random } }) : undefined;
 if (!edge) {
   // Known once the zone exists: printed by the `pulumi up` that created it.
   zone.nameServers.apply((servers) => pulumi.log.warn(`delegate ${config.domain} to: ${servers.join(" ")}`));
-}
-
-function createEdge() {
-  const lbCertificate = new ValidatedCertificate(
-    "lb-certificate",
-    { domainName: names.origin, subjectAlternativeNames: [names.edge], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
-    { providers: { aws } },
-  );
-  // CloudFront only takes certificates from us-east-1.
-  const cdnCertificate = new ValidatedCertificate(
-    "cdn-certificate",
-    { domainName: names.apex, subjectAlternativeNames: [names.www], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
-    { providers: { aws: usEast1 } },
-  );
-  const originLock = new OriginLock("origin-lock", { providers: { random } });
-
-  const alb = new Alb(
-    "alb",
-    {
-      vpcId: network.vpcId,
-      vpcCidr: network.cidrBlock,
-      publicSubnetIds: network.publicSubnetIds,
-      ipv6: network.ipv6,
-      certificateArn: lbCertificate.certificateArn,
-      originVerifyHeader: originLock.header,
-      targetNodePort: config.nginxHttpNodePort,
-      idleTimeoutSeconds: config.albIdleTimeoutSeconds,
-      deregistrationDelaySeconds: config.deregistrationDelaySeconds,
-      stickinessSeconds: config.albStickinessSeconds,
-      healthCheck,
-      balancing: { algorithm: config.albLoadBalancingAlgorithm, anomalyMitigation: config.albAnomalyMitigation },
-      isProd: config.isProd,
-      blueGreen: config.nginxBlueGreen ? { greenTargetNodePort: config.nginxGreenHttpNodePort, weights: { blue: config.albBlueWeight, green: config.albGreenWeight } } : undefined,
-    },
-    { providers: { aws } },
-  );
-
-  const nlb = new Nlb(
-    "nlb",
-    {
-      vpcId: network.vpcId,
-      vpcCidr: network.cidrBlock,
-      publicSubnetIds: network.publicSubnetIds,
-      ipv6: network.ipv6,
-      certificateArn: lbCertificate.certificateArn,
-      tlsNodePort: config.nginxProxyProtocolNodePort,
-      httpNodePort: config.nginxProxyProtocolHttpNodePort,
-      healthCheckNodePort: config.nginxHttpNodePort,
-      deregistrationDelaySeconds: config.deregistrationDelaySeconds,
-      healthCheck,
-      elasticIps: config.nlbElasticIps,
-      isProd: config.isProd,
-      // No weighted forward on an NLB: its listeners follow nlbColor (docs/traffic.md).
-      blueGreen: config.nginxBlueGreen
-        ? {
-            green: { tlsNodePort: config.nginxGreenProxyProtocolNodePort, httpNodePort: config.nginxGreenProxyProtocolHttpNodePort, healthCheckNodePort: config.nginxGreenHttpNodePort },
-            color: config.nlbColor,
-          }
-        : undefined,
-    },
-    { providers: { aws } },
-  );
-
-  const cdn = new Cdn(
-    "cdn",
-    { settings: config, aliases: [names.apex, names.www], certificateArn: cdnCertificate.certificateArn, appOriginDomainName: names.origin, originVerifyHeader: originLock.header, usEast1 },
-    { providers: { aws } },
-  );
-
-  // Checked through public names only: the ALB admits CloudFront alone (see infra/dns/health-checks.ts).
-  const healthChecks = config.dnsFailover
-    ? new HealthChecks("dns-health", { settings: config, endpoints: { site: cdn.domainName, edge: nlb.dnsName } }, { providers: { aws } })
-    : undefined;
-
-  const dns = new Dns(
-    "dns",
-    {
-      settings: config,
-      zoneId: zone.zoneId,
-      healthCheckIds: healthChecks?.ids,
-      loadBalancersIpv6: network.ipv6,
-      aliasTargets: {
-        cdn: { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId },
-        alb: { dnsName: alb.dnsName, zoneId: alb.zoneId },
-        nlb: { dnsName: nlb.dnsName, zoneId: nlb.zoneId },
-      },
-    },
-    { providers: { aws } },
-  );
-  return { alb, nlb, cdn, dns, healthChecks, certificates: { lb: lbCertificate, cdn: cdnCertificate } };
 }
 
 // ── Alerting: recommended CloudWatch alarms to SNS topics per region, the golden-signals dashboard ──
@@ -329,7 +224,7 @@ const workloads = phase.workloads
         kubernetesVersion: config.kubernetesVersion,
         redisUrl: cache.redisUrl,
         nginxConf,
-        vpcCidr: network.cidrBlock,
+        vpcCidrs: network.cidrBlocks,
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,
       },

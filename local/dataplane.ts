@@ -13,7 +13,7 @@ import { startNginx, type NginxProcess } from "./processes/nginx";
 import { freePort, freePorts } from "./processes/ports";
 import { startObservability, type ObservabilityStack } from "./processes/observability";
 import { startRedis, type RedisProcess } from "./processes/redis";
-import { sloSpec } from "../infra/observability/slo";
+import { sloSpec } from "../infra/config/slo";
 import { makeTestCertificates } from "./processes/tls";
 import { APP_MAIN, buildApp } from "./build-app";
 import { EndpointController, readinessProbeFromDeployment, type EndpointChange, type ReadinessProbe } from "./endpoints";
@@ -208,16 +208,7 @@ export function deregistrationMs(probe: ReadinessProbe, resolverValidSeconds: nu
  * everything already started is stopped before the error is rethrown.
  */
 export async function startDataPlane(options: DataPlaneOptions = {}): Promise<DataPlane> {
-  const stack = options.stack ?? "dev";
-  const replicaCount = checkedReplicaCount(options);
-  const log = options.log ?? (() => undefined);
-  const problem = options.onProblem ?? ((m: string) => log(m));
-  checkPrerequisites();
-  const config = loadLocalStackConfig(stack, options.configOverrides);
-  const probe = readinessProbeFromDeployment(config);
-  if (options.port !== undefined) await assertPortFree(options.port);
-  if (options.build !== "never") await buildApp(options.build ?? "if-stale", log);
-  else if (!existsSync(APP_MAIN)) throw new Error(`${APP_MAIN} does not exist: build the app first (npm run --workspace app build)`);
+  const { stack, replicaCount, log, problem, config, probe } = await prepareDataPlane(options);
 
   // nginx runs its workers as `nobody` when started as root: they must traverse the run directory.
   const dir = mkdtempSync(path.join(tmpdir(), "edgestack-local-"));
@@ -317,42 +308,21 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     do metricsPort = await freePort("0.0.0.0");
     while (metricsPort === appPort);
     log(`starting ${replicaCount} app replica(s) on ${Array.from({ length: replicaCount }, (_, i) => replicaAddress(i)).join(", ")} port ${appPort}…`);
-    const started = await Promise.allSettled(Array.from({ length: replicaCount }, (_, i) => launchReplica(i)));
-    const failed = started.find((x): x is PromiseRejectedResult => x.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
+    await startAll(replicaCount, (i) => launchReplica(i));
     await waitReady(Array.from({ length: replicaCount }, (_, i) => replicaInstanceId(i)), 30_000);
     const canary = config.canaryImage !== "";
     if (canary) {
       // The canary Deployment: its own replicas (the same app build locally, TRACK=canary) under app-canary-pods.
       canaryController = new EndpointController(probe, (addresses) => theDns.publish(APP_CANARY_PODS_DNS_NAME, addresses), options.onEndpointChange);
       log(`starting ${config.canaryReplicas} canary replica(s) (TRACK=canary, ${config.canaryWeightPercent}% of requests, forced by ${config.canaryHeader} or ${config.canaryCookie}: always|never)…`);
-      const startedCanary = await Promise.allSettled(Array.from({ length: config.canaryReplicas }, (_, i) => launchReplica(i, true)));
-      const failedCanary = startedCanary.find((x): x is PromiseRejectedResult => x.status === "rejected");
-      if (failedCanary !== undefined) throw failedCanary.reason;
+      await startAll(config.canaryReplicas, (i) => launchReplica(i, true));
       await waitReady(Array.from({ length: config.canaryReplicas }, (_, i) => `canary-${i}`), 30_000, canaryController);
     }
 
-    const prefix = path.join(dir, "nginx");
-    mkdirSync(prefix);
-    const nginxConf = renderLocalNginxConf(config, {
-      discovery: { name: APP_PODS_DNS_NAME, port: appPort, resolver: dns.address },
-      ...(canary ? { canaryDiscovery: { name: APP_CANARY_PODS_DNS_NAME, port: appPort, resolver: dns.address } } : {}),
-      listenPort: port,
-      statusPort,
-      proxyProtocolPort: pp?.tls,
-      proxyProtocolHttpPort: pp?.http,
-      prefix,
-      trustedProxyCidrs: options.trustedProxyCidrs,
-      workerProcesses: options.nginxWorkerProcesses,
-      accessLogBuffer: options.nginxAccessLogBuffer,
-      drainSeconds: Math.max(1, Math.ceil(shutdownDelayMs / 1000)),
-    });
     log(`starting nginx on 127.0.0.1:${port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${dns.address}, config from stack ${stack})…`);
-    nginx = await startNginx({ prefix, conf: nginxConf, ports: [port, statusPort, ...(pp ? [pp.tls, pp.http] : [])] }).catch((err: unknown) => {
-      // Someone took the port between our check and nginx's bind.
-      if (/Address already in use/.test(describe(err))) throw new PortInUseError(port);
-      throw err;
-    });
+    const startedNginx = await startLocalNginx({ options, config, dir, dnsAddress: dns.address, canary, appPort, port, statusPort, pp, shutdownDelayMs });
+    nginx = startedNginx.nginx;
+    const nginxConf = startedNginx.conf;
 
     let nlb: DataPlane["nlb"];
     if (pp !== undefined) {
@@ -387,27 +357,18 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const theController = controller;
     let redisStopped = false;
     const stopOnce = () => (stopped ??= stopAll());
-    // The cluster DNS is restarted, as kubelet restarts CoreDNS: same port, same records. If it
-    // cannot be, the plane stops (nginx would drop every replica at its next re-resolution).
-    const restartDns = () => {
-      problem(`dnsmasq (the replicas' DNS, ${theDns.address}) exited on its own; restarting it with the same records; logs in ${dir}`);
-      theDns.restart().then(
-        () => problem(`dnsmasq restarted on ${theDns.address} (pid ${theDns.pid})`),
-        (err: unknown) => {
-          const message = `dnsmasq could not be restarted (${describe(err)}); stopping the data plane: without its DNS nginx loses every replica`;
-          void stopOnce().then(() => (options.onFatal ?? problem)(message));
-        },
-      );
-    };
-    watchdog = watchServers(
-      [
+    watchdog = watchDataPlane({
+      dir,
+      servers: [
         { name: "redis-server", running: () => theRedis.running, expectedDown: () => redisStopped },
         { name: "nginx", running: () => theNginx.running },
         { name: "dnsmasq", running: () => theDns.running, expectedDown: () => stopping },
         ...(theHaproxy ? [{ name: "haproxy", running: () => theHaproxy.running }] : []),
       ],
-      (name) => (name === "dnsmasq" ? restartDns() : problem(`${name} is not running (it was not stopped by this data plane); logs in ${dir}`)),
-    );
+      dns: theDns,
+      problem,
+      fatal: (message) => void stopOnce().then(() => (options.onFatal ?? problem)(message)),
+    });
 
     return {
       stack,
@@ -474,6 +435,91 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * What a data plane needs before it starts anything: the checked options, the tools on PATH, the
+ * stack's config and the readiness probe its Deployment declares, a free port, a built app.
+ */
+async function prepareDataPlane(options: DataPlaneOptions) {
+  const stack = options.stack ?? "dev";
+  const replicaCount = checkedReplicaCount(options);
+  const log = options.log ?? (() => undefined);
+  const problem = options.onProblem ?? ((m: string) => log(m));
+  checkPrerequisites();
+  const config = loadLocalStackConfig(stack, options.configOverrides);
+  const probe = readinessProbeFromDeployment(config);
+  if (options.port !== undefined) await assertPortFree(options.port);
+  if (options.build !== "never") await buildApp(options.build ?? "if-stale", log);
+  else if (!existsSync(APP_MAIN)) throw new Error(`${APP_MAIN} does not exist: build the app first (npm run --workspace app build)`);
+  return { stack, replicaCount, log, problem, config, probe };
+}
+
+/** Launches `count` replicas at once; the first failure is thrown once all have settled. */
+async function startAll(count: number, launch: (index: number) => Promise<unknown>): Promise<void> {
+  const started = await Promise.allSettled(Array.from({ length: count }, (_, i) => launch(i)));
+  const failed = started.find((x): x is PromiseRejectedResult => x.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+}
+
+/** Renders the stack's nginx.conf for loopback (upstreams by the cluster DNS name) and starts nginx on it. */
+async function startLocalNginx(p: {
+  options: DataPlaneOptions;
+  config: ReturnType<typeof loadLocalStackConfig>;
+  dir: string;
+  dnsAddress: string;
+  canary: boolean;
+  appPort: number;
+  port: number;
+  statusPort: number;
+  pp: { tls: number; http: number } | undefined;
+  shutdownDelayMs: number;
+}): Promise<{ nginx: NginxProcess; conf: string }> {
+  const { options, config, dnsAddress, appPort, port, statusPort, pp } = p;
+  const prefix = path.join(p.dir, "nginx");
+  mkdirSync(prefix);
+  const conf = renderLocalNginxConf(config, {
+    discovery: { name: APP_PODS_DNS_NAME, port: appPort, resolver: dnsAddress },
+    ...(p.canary ? { canaryDiscovery: { name: APP_CANARY_PODS_DNS_NAME, port: appPort, resolver: dnsAddress } } : {}),
+    listenPort: port,
+    statusPort,
+    proxyProtocolPort: pp?.tls,
+    proxyProtocolHttpPort: pp?.http,
+    prefix,
+    trustedProxyCidrs: options.trustedProxyCidrs,
+    workerProcesses: options.nginxWorkerProcesses,
+    accessLogBuffer: options.nginxAccessLogBuffer,
+    drainSeconds: Math.max(1, Math.ceil(p.shutdownDelayMs / 1000)),
+  });
+  const nginx = await startNginx({ prefix, conf, ports: [port, statusPort, ...(pp ? [pp.tls, pp.http] : [])] }).catch((err: unknown) => {
+    // Someone took the port between our check and nginx's bind.
+    if (/Address already in use/.test(describe(err))) throw new PortInUseError(port);
+    throw err;
+  });
+  return { nginx, conf };
+}
+
+/**
+ * Watches the data plane's servers: one that stops on its own is reported, except the cluster DNS,
+ * which is restarted as kubelet restarts CoreDNS (same port, same records). If it cannot be, `fatal`
+ * is called (nginx would drop every replica at its next re-resolution).
+ */
+function watchDataPlane(p: {
+  dir: string;
+  servers: Parameters<typeof watchServers>[0];
+  dns: DnsServer;
+  problem: (message: string) => void;
+  fatal: (message: string) => void;
+}): NodeJS.Timeout {
+  const { dns, problem } = p;
+  const restartDns = () => {
+    problem(`dnsmasq (the replicas' DNS, ${dns.address}) exited on its own; restarting it with the same records; logs in ${p.dir}`);
+    dns.restart().then(
+      () => problem(`dnsmasq restarted on ${dns.address} (pid ${dns.pid})`),
+      (err: unknown) => p.fatal(`dnsmasq could not be restarted (${describe(err)}); stopping the data plane: without its DNS nginx loses every replica`),
+    );
+  };
+  return watchServers(p.servers, (name) => (name === "dnsmasq" ? restartDns() : problem(`${name} is not running (it was not stopped by this data plane); logs in ${p.dir}`)));
 }
 
 /** The replica count the options ask for, checked (1..64), and the port, if one is given. */

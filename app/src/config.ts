@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { parseAppEnvironment, type AccessLogMode, type LogLevel, type ReleaseTrack } from "@edgestack/contract";
+import { ConfigError, parseAppEnvironment, type AccessLogMode, type LogLevel, type ReleaseTrack } from "@edgestack/contract";
 import { parseApiKeyHashes } from "./apiKeys";
 
 export { ACCESS_LOG_MODES, type AccessLogMode } from "@edgestack/contract";
@@ -56,18 +56,13 @@ export interface WebSocketLimits {
   sendBufferBytes: number;
 }
 
-/** Thrown for invalid environment; the message names every offending variable and value. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid environment:\n  ${problems.join("\n  ")}`);
-    this.name = "ConfigError";
-  }
-}
+/** Thrown for invalid environment (the contract's ConfigError): the message names every offending variable and value. */
+export { ConfigError };
 
 /** Pure: validates an environment map and returns the typed config, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = parseAppEnvironment(env);
-  if (!parsed.ok) throw new ConfigError(parsed.problems);
+  if (!parsed.ok) throw new ConfigError(parsed.problems, "invalid environment");
   const e = parsed.env;
   return {
     port: e.PORT,

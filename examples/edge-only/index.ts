@@ -9,28 +9,10 @@
  * own (`edgestack:namePrefix`) keeps its physical names apart from any other copy in the account.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  Alb,
-  awsProvider,
-  awsUsEast1Provider,
-  Cdn,
-  Dns,
-  flowLogGroupName,
-  HostedZone,
-  loadStackConfig,
-  Nlb,
-  OriginLock,
-  randomProvider,
-  ValidatedCertificate,
-  Vpc,
-  type HealthCheckSettings,
-  type StackConfig,
-} from "edgestack";
+import { awsProvider, awsUsEast1Provider, Edge, flowLogGroupName, HostedZone, loadStackConfig, randomProvider, Vpc, type StackConfig } from "edgestack";
 
 const config: StackConfig = loadStackConfig();
 const aws = awsProvider(config);
-const usEast1 = awsUsEast1Provider(config);
-const random = randomProvider();
 
 const network = new Vpc(
   "network",
@@ -42,79 +24,10 @@ const zone = new HostedZone(
   { domain: config.domain, create: config.createHostedZone, protect: config.isProd, delegationTtlSeconds: config.dnsTtlSeconds },
   { providers: { aws } },
 );
-
-const origin = `${config.originSubdomain}.${config.domain}`;
-const edge = `${config.edgeSubdomain}.${config.domain}`;
-const www = `${config.wwwSubdomain}.${config.domain}`;
-const lbCertificate = new ValidatedCertificate(
-  "lb-certificate",
-  { domainName: origin, subjectAlternativeNames: [edge], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
-  { providers: { aws } },
-);
-const cdnCertificate = new ValidatedCertificate(
-  "cdn-certificate",
-  { domainName: config.domain, subjectAlternativeNames: [www], zoneId: zone.zoneId, validationTtlSeconds: config.dnsTtlSeconds },
-  { providers: { aws: usEast1 } },
-);
-const originLock = new OriginLock("origin-lock", { providers: { random } });
-
-const healthCheck: HealthCheckSettings = {
-  intervalSeconds: config.healthCheckIntervalSeconds,
-  timeoutSeconds: config.healthCheckTimeoutSeconds,
-  healthyThreshold: config.healthyThreshold,
-  unhealthyThreshold: config.unhealthyThreshold,
-};
-const placement = { vpcId: network.vpcId, vpcCidr: network.cidrBlock, publicSubnetIds: network.publicSubnetIds, ipv6: network.ipv6, certificateArn: lbCertificate.certificateArn };
-const alb = new Alb(
-  "alb",
-  {
-    ...placement,
-    originVerifyHeader: originLock.header,
-    targetNodePort: config.nginxHttpNodePort,
-    idleTimeoutSeconds: config.albIdleTimeoutSeconds,
-    deregistrationDelaySeconds: config.deregistrationDelaySeconds,
-    stickinessSeconds: config.albStickinessSeconds,
-    healthCheck,
-    isProd: config.isProd,
-  },
-  { providers: { aws } },
-);
-const nlb = new Nlb(
-  "nlb",
-  {
-    ...placement,
-    tlsNodePort: config.nginxProxyProtocolNodePort,
-    httpNodePort: config.nginxProxyProtocolHttpNodePort,
-    healthCheckNodePort: config.nginxHttpNodePort,
-    deregistrationDelaySeconds: config.deregistrationDelaySeconds,
-    healthCheck,
-    elasticIps: config.nlbElasticIps,
-    isProd: config.isProd,
-  },
-  { providers: { aws } },
-);
-const cdn = new Cdn(
-  "cdn",
-  { settings: config, aliases: [config.domain, www], certificateArn: cdnCertificate.certificateArn, appOriginDomainName: origin, originVerifyHeader: originLock.header, usEast1 },
-  { providers: { aws } },
-);
-new Dns(
-  "dns",
-  {
-    settings: config,
-    zoneId: zone.zoneId,
-    loadBalancersIpv6: network.ipv6,
-    aliasTargets: {
-      cdn: { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId },
-      alb: { dnsName: alb.dnsName, zoneId: alb.zoneId },
-      nlb: { dnsName: nlb.dnsName, zoneId: nlb.zoneId },
-    },
-  },
-  { providers: { aws } },
-);
+const edge = new Edge("edge", { settings: config, network, zoneId: zone.zoneId, usEast1: awsUsEast1Provider(config) }, { providers: { aws, random: randomProvider() } });
 
 export const siteUrl = pulumi.interpolate`https://${config.domain}`;
-export const distributionId = cdn.distributionId;
-export const albTargetGroupArn = alb.targetGroupArn;
-export const nlbTargetGroupArns = nlb.targetGroupArns;
+export const distributionId = edge.cdn.distributionId;
+export const albTargetGroupArn = edge.alb.targetGroupArn;
+export const nlbTargetGroupArns = edge.nlb.targetGroupArns;
 export const nameServers = zone.nameServers;

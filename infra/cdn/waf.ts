@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HEADERS } from "@edgestack/contract";
-import { checkField } from "../config/schema";
 
 export interface WafRuleSettings {
   /** Requests one client IP may make in 5 minutes before it is blocked. */
@@ -21,7 +20,6 @@ const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sa
  * here if the API takes uploads.
  */
 export function wafRules(s: WafRuleSettings): aws.types.input.wafv2.WebAclRule[] {
-  checkField("wafRateLimitPer5Minutes", s.ratePer5Minutes);
   return [
     {
       name: "rate-limit-per-ip",

@@ -2,7 +2,27 @@
  * Pure rules for the EKS cluster: endpoint access, IAM trust and managed policies, AMI type,
  * control-plane log types, the OIDC thumbprint and the cluster name.
  */
+import { ConfigError, type StackConfig } from "../config/schema";
 import { Naming, physicalNamePrefix } from "../naming";
+
+/**
+ * What a program that creates a cluster needs beyond the schema: the deploy role (the cluster grants
+ * the creator no admin, so without it nothing could deploy the workloads). A program that creates
+ * no cluster (examples/edge-only) never names one.
+ */
+export function clusterSettingsProblems(s: Pick<StackConfig, "existingKubeconfig" | "ciDeployRoleArn">): string[] {
+  const creates = !s.existingKubeconfig;
+  if (creates && !s.ciDeployRoleArn) {
+    return [`edgestack:ciDeployRoleArn: is required for a cluster the stack creates (the cluster grants no bootstrap admin; without it nothing can deploy the workloads)`];
+  }
+  return [];
+}
+
+/** Throws a ConfigError listing clusterSettingsProblems, if any (call at program start, before any resource). */
+export function checkClusterSettings(s: Parameters<typeof clusterSettingsProblems>[0]): void {
+  const problems = clusterSettingsProblems(s);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
 
 export interface EndpointAccess {
   endpointPrivateAccess: true;
@@ -13,12 +33,10 @@ export interface EndpointAccess {
 
 /**
  * The API endpoint is always reachable from inside the VPC; it is public only when CIDRs are
- * configured, and then only from those (AWS's default public CIDR would be 0.0.0.0/0).
+ * configured, and then only from those (AWS's default public CIDR would be 0.0.0.0/0, which the
+ * schema refuses in clusterPublicAccessCidrs).
  */
 export function endpointAccess(publicAccessCidrs: readonly string[]): EndpointAccess {
-  for (const cidr of publicAccessCidrs) {
-    if (cidr.endsWith("/0")) throw new Error(`edgestack:clusterPublicAccessCidrs: ${JSON.stringify(cidr)} opens the cluster API to the internet`);
-  }
   if (publicAccessCidrs.length === 0) return { endpointPrivateAccess: true, endpointPublicAccess: false };
   return { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: [...publicAccessCidrs] };
 }

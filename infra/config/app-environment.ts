@@ -1,5 +1,5 @@
 import { APP_ENV, APP_STOP_MARGIN_MS, appEnvironment, parseAppEnvironment, PORTS, type AppEnvName, type AppSettings } from "@edgestack/contract";
-import { latencyThresholdsMs, sloSpec, type SloConfig } from "../observability/slo";
+import { latencyThresholdsMs, sloSpec, type SloConfig } from "./slo";
 import type { FieldName, StackConfig } from "./schema";
 
 /** The stack keys the app's environment is made from. */

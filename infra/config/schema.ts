@@ -1,6 +1,5 @@
-import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
-import { APP_DRAIN_SECONDS, APP_ENV, HEADERS, routeFor, routePath } from "@edgestack/contract";
+import { APP_DRAIN_SECONDS, APP_ENV, ConfigError, HEADERS, routeFor, routePath } from "@edgestack/contract";
 import { appEnvironmentProblems } from "./app-environment";
 import { decideEnvironment, isProdStack } from "@edgestack/contract";
 import {
@@ -25,8 +24,8 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
-import { AFFINITY_COOKIE, LOAD_BALANCING } from "../nginx/model";
-import { subscriptionProblem } from "../observability/subscriptions";
+import { AFFINITY_COOKIE, LOAD_BALANCING } from "./nginx";
+import { subscriptionProblem } from "./subscriptions";
 import { thresholdOverrideProblem } from "@edgestack/contract";
 
 const subscriptionIssue = (v: string, ctx: z.RefinementCtx) => {
@@ -58,7 +57,7 @@ interface Field<S extends z.ZodType> {
 
 const field = <S extends z.ZodType>(f: Field<S>): Field<S> => f;
 
-/** Bounds that a component also checks on its own inputs: defined here, read there. */
+/** Limits of AWS and Kubernetes the schema holds values to (components take them as validated). */
 export const BOUNDS = {
   /** AWS WAF rate-based rule limit per 5-minute window (AWS accepts 10 and up). */
   wafRatePer5Minutes: { min: 10, max: 2_000_000_000 },
@@ -650,16 +649,8 @@ export type StackConfig = { [K in FieldName]: z.output<Fields[K]["schema"]> } & 
   region: string;
 };
 
-/**
- * A `pulumi.RunError`: the program runner prints its message (every problem, key and value) and no
- * stack trace, as for any error the user fixes in config rather than in code.
- */
-export class ConfigError extends RunError {
-  constructor(readonly problems: string[]) {
-    super(`Invalid stack configuration:\n  ${problems.join("\n  ")}`);
-    this.name = "ConfigError";
-  }
-}
+/** The contract's one configuration error (a RunError to the program runner: message, no stack trace). */
+export { ConfigError };
 
 const NAMESPACE = "edgestack";
 const key = (name: string) => `${NAMESPACE}:${name}`;
@@ -736,17 +727,6 @@ function issueProblems(label: string, value: unknown, issues: readonly z.core.$Z
     const offending = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown>)?.[p as PropertyKey], value);
     return `${label}${at}: ${show(offending)} ${issue.message}`;
   });
-}
-
-/**
- * Checks one value against its key's schema, for a component that takes the value as an argument
- * (and so may be handed one that never went through parseStackConfig). Throws a ConfigError naming
- * the key and the value; returns the parsed value.
- */
-export function checkField<K extends FieldName>(name: K, value: unknown): z.output<Fields[K]["schema"]> {
-  const result = (fields[name].schema as z.ZodType).safeParse(value);
-  if (!result.success) throw new ConfigError(issueProblems(key(name), value, result.error.issues));
-  return result.data as z.output<Fields[K]["schema"]>;
 }
 
 function decode(text: string, type: PulumiType): { ok: true; value: unknown } | { ok: false; error: string } {
@@ -900,17 +880,13 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
 
 /**
  * CI must be able to reach the Kubernetes API it deploys to, as the role the cluster knows. Refused:
- * a new cluster without a deploy role (nobody could deploy onto it: the creator gets no admin), a
- * CodeBuild runner without its repository and connection or on a cluster the stack does not own
+ * a CodeBuild runner without its repository and connection or on a cluster the stack does not own
  * (its security group cannot be opened to the runner), and static-egress runners whose ranges the
  * public endpoint does not admit (or with a private-only endpoint).
  */
 function ciAccessProblems(c: StackConfig): string[] {
   const problems: string[] = [];
   const creates = !c.existingKubeconfig;
-  if (creates && !c.ciDeployRoleArn) {
-    problems.push(`${key("ciDeployRoleArn")}: is required for a cluster the stack creates (the cluster grants no bootstrap admin; without it nothing can deploy the workloads)`);
-  }
   if (!creates && (c.ciDeployRoleArn || c.ciPreviewRoleArn || c.clusterAdminRoleArns.length > 0 || c.clusterAccessBootstrap)) {
     problems.push(`${key("ciDeployRoleArn")}/${key("ciPreviewRoleArn")}/${key("clusterAdminRoleArns")}/${key("clusterAccessBootstrap")}: only apply to a cluster the stack creates (an existing cluster's access is managed where it was created)`);
   }

@@ -40,18 +40,12 @@ export interface AlbBalancing {
 }
 
 /**
- * The target group's algorithm inputs, refusing what AWS refuses: anomaly mitigation without
- * weighted_random. (Slow start, which AWS refuses with weighted_random and least outstanding
- * requests, is never set on this target group.) Only weighted_random states the mitigation switch.
+ * The target group's algorithm inputs. Only weighted_random states the mitigation switch: the schema
+ * refuses anomaly mitigation with any other algorithm, as AWS does. (Slow start, which AWS refuses
+ * with weighted_random and least outstanding requests, is never set on this target group.)
  */
 export function albBalancingInputs(b: AlbBalancing): { loadBalancingAlgorithmType: AlbAlgorithm; loadBalancingAnomalyMitigation?: "on" | "off" } {
-  if (!(ALB_ALGORITHMS as readonly string[]).includes(b.algorithm)) {
-    throw new ConfigError([`edgestack:albLoadBalancingAlgorithm: ${JSON.stringify(b.algorithm)} is not one of ${ALB_ALGORITHMS.join(", ")}`]);
-  }
-  if (b.algorithm !== "weighted_random") {
-    if (b.anomalyMitigation) throw new ConfigError([`edgestack:albAnomalyMitigation: true needs edgestack:albLoadBalancingAlgorithm weighted_random, not ${JSON.stringify(b.algorithm)}`]);
-    return { loadBalancingAlgorithmType: b.algorithm };
-  }
+  if (b.algorithm !== "weighted_random") return { loadBalancingAlgorithmType: b.algorithm };
   return { loadBalancingAlgorithmType: b.algorithm, loadBalancingAnomalyMitigation: b.anomalyMitigation ? "on" : "off" };
 }
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/schema";
-import { existingVpcProblems, ipv6Subnet64, planSubnets } from "./cidr";
+import { existingVpcProblems, ipv6Subnet64, planSubnets, vpcCidrBlocks } from "./cidr";
 
 export interface VpcArgs {
   /** Use this VPC instead of creating one; then both subnet id lists are required. */
@@ -31,6 +31,12 @@ export interface VpcArgs {
 export class Vpc extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   public readonly cidrBlock: pulumi.Output<string>;
+  /**
+   * Every address block of the VPC, IPv4 then IPv6: of an existing VPC as read from AWS (primary and
+   * secondary blocks), of a new one its block and the IPv6 block AWS assigns. What trusts "the VPC"
+   * (NetworkPolicies' peers) trusts all of them.
+   */
+  public readonly cidrBlocks: pulumi.Output<string[]>;
   public readonly publicSubnetIds: pulumi.Output<string>[];
   public readonly privateSubnetIds: pulumi.Output<string>[];
   /** IPv4 CIDRs of the private subnets (worker nodes, ElastiCache). */
@@ -64,6 +70,10 @@ export class Vpc extends pulumi.ComponentResource {
       });
       this.vpcId = existing.id;
       this.cidrBlock = checked.cidrBlock;
+      this.cidrBlocks = checked.apply((vpc) => {
+        const blocks = vpcCidrBlocks({ id: vpc.id, cidrBlock: vpc.cidrBlock, cidrBlockAssociations: vpc.cidrBlockAssociations, ipv6CidrBlock: vpc.ipv6CidrBlock });
+        return [...blocks.ipv4, ...blocks.ipv6];
+      });
       this.publicSubnetIds = (args.existingPublicSubnetIds ?? []).map((id) => pulumi.output(id));
       this.privateSubnetIds = (args.existingPrivateSubnetIds ?? []).map((id) => pulumi.output(id));
       const privateOffset = (args.existingPublicSubnetIds ?? []).length;
@@ -169,6 +179,7 @@ export class Vpc extends pulumi.ComponentResource {
     this.flowLogGroupName = this.flowLogs(name, vpc, args);
     this.vpcId = vpc.id;
     this.cidrBlock = vpc.cidrBlock;
+    this.cidrBlocks = pulumi.all([vpc.cidrBlock, vpc.ipv6CidrBlock]).apply((blocks) => blocks.filter((b): b is string => typeof b === "string" && b !== ""));
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.privateSubnetCidrs = privateSubnets.map((s) => s.cidrBlock.apply((c) => c ?? ""));

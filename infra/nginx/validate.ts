@@ -102,7 +102,7 @@ const int = (min: number, max: number) => {
 const bool = () => z.boolean({ error: "must be true or false" });
 
 const oneOf = <T extends string>(allowed: readonly T[]) =>
-  z.unknown().superRefine((v, ctx) => {
+  z.custom<T>().superRefine((v, ctx) => {
     if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return;
     const bad = typeof v === "string" ? breakout(v, false) : undefined;
     ctx.addIssue({ code: "custom", message: `${bad !== undefined ? `contains ${bad}; ` : ""}is not one of ${allowed.map(show).join(", ")}` });
@@ -131,20 +131,26 @@ const upstreamServer = z.object({
 
 const upstream = z
   .object({
+    /** Upstream block name (also its shared-memory zone). */
     name: identifier(),
     algorithm: oneOf(LOAD_BALANCING),
+    /** Shared-memory zone size so balancing state and failures are shared by all workers. */
     zoneSize: zoneSize(),
     servers: list(upstreamServer, 1),
+    /** null: no pooling (`keepalive 0`: a new upstream connection per request; nginx >= 1.29.7 pools by default). */
     keepalive: z
       .object(
         { connections: int(1, 100_000), timeoutSeconds: int(1, MAX_SECONDS), requests: int(1, 10_000_000) },
         { error: "must be null or { connections, timeoutSeconds, requests }" },
       )
       .nullable(),
+    /** Required when a server has `resolve`; null otherwise. */
     resolver: z
       .object(
         {
+          /** IPv4 addresses, optionally with a port ("172.20.0.10", "127.0.0.1:5353"). */
           addresses: list(text(isResolverAddress, "an IPv4 address, optionally with :port (e.g. 172.20.0.10 or 127.0.0.1:5353)"), 1),
+          /** Re-resolve at most this often, whatever the records' TTL (how fast scaling is seen). */
           validSeconds: int(1, 300),
           timeoutSeconds: int(1, 60),
         },
@@ -184,8 +190,18 @@ const listen = z.object({ address: text(isIpv4Address, "an IPv4 address"), port:
 
 const realIp = z
   .object({
+    /**
+     * Where the client address comes from when the peer is trusted: "proxy_protocol", or the name of a
+     * request header (X-Forwarded-For from a load balancer; X-Viewer-Address, set by CloudFront's
+     * viewer-request function, on the cluster's ALB listener).
+     */
     header: text((v) => v === "proxy_protocol" || isHeaderName(v), `"proxy_protocol" or an HTTP header name`),
+    /**
+     * real_ip_recursive: walk a list header (X-Forwarded-For) from the right past trusted addresses.
+     * Off for a header that holds exactly one address and for PROXY protocol.
+     */
     recursive: bool(),
+    /** Peers allowed to state the client address; any other peer's header is ignored. */
     trustedCidrs: list(cidr("an IPv4 CIDR block without host bits (e.g. 10.0.0.0/16)"), 1),
   })
   .superRefine((r, ctx) => {
@@ -199,16 +215,33 @@ const location = z
   .object({
     path: text(isLocationPath, "a URI path starting with / (letters, digits, . _ ~ / -)"),
     match: oneOf(["exact", "prefix"] as const),
+    /** Name of the upstream to proxy to. */
     upstream: identifier("an upstream name"),
+    /**
+     * Upstream a request goes to once when `upstream` has no server left for it (nginx's own 502 "no
+     * live upstreams": every server marked failed, or a retry after the resolved set changed, which nginx
+     * never retries on the new set). One attempt, never for non-idempotent methods; null: the 502 stands.
+     */
     fallbackUpstream: identifier("an upstream name").nullable(),
+    /** Pass Upgrade/Connection through (WebSocket). */
     websocket: bool(),
+    /** Apply limit_req and limit_conn. */
     rateLimited: bool(),
     accessLog: bool(),
     connectTimeoutSeconds: int(1, 75),
     readTimeoutSeconds: int(1, MAX_SECONDS),
     sendTimeoutSeconds: int(1, MAX_SECONDS),
+    /** Long-lived, versioned assets: `expires` + `Cache-Control: public, immutable` (upstream's hidden). */
     immutableCacheSeconds: int(1, 315_360_000).nullable(),
+    /**
+     * Cache-Control for successful GET/HEAD answers whose upstream sent none (HTML: max-age plus
+     * stale-while-revalidate / stale-if-error); an upstream Cache-Control passes unchanged. null: untouched.
+     */
     defaultCacheControl: text(isHeaderValue, "a header value (printable ASCII)", { allowSpace: true }).nullable(),
+    /**
+     * Exactly the methods the location passes on (its route's, from the contract); any other is
+     * answered 405 with these as `Allow`.
+     */
     methods: z
       .array(z.enum(HTTP_METHODS), { error: `must be a list of ${HTTP_METHODS.join(", ")}` })
       .min(1, { error: "must list at least one method" })
@@ -228,10 +261,15 @@ function proxyProtocolSourceProblem(s: { realIp: { header: string } | null; list
 
 const proxyServer = z.object({
   role: z.literal("proxy"),
+  /** Identifier used in comments (e.g. "alb_http"). */
   name: identifier(),
   listen,
   serverNames: list(serverName(), 1),
   realIp,
+  /**
+   * X-Forwarded-Proto sent to the app: "header" takes http/https from the load balancer's
+   * X-Forwarded-Proto (anything else falls back to the connection's scheme); "https" is fixed.
+   */
   forwardedProto: oneOf(["header", "https"] as const),
   locations: list(location, 1),
 });
@@ -242,6 +280,7 @@ const redirectServer = z.object({
   listen,
   serverNames: list(serverName(), 1),
   realIp,
+  /** Passed through to the upstream so load-balancer health checks on this port succeed. */
   health: location,
 });
 
@@ -269,16 +308,21 @@ const PATH_KEYS = ["pid", "errorLog", "accessLog", "clientBodyTemp", "proxyTemp"
 /** The nginx model as a zod schema: field checks, then the combinations nginx would refuse. */
 export const nginxModelSchema = z
   .object({
+    /** Where the file runs: "cluster" (ConfigMap) or "local" (test prefix / local data plane). */
     mode: oneOf(["cluster", "local"] as const),
+    /** Stack the model was built from (comment only). */
     stack: text((v) => /^[A-Za-z0-9._-]{1,100}$/.test(v), "a stack name"),
     workerProcesses: z.union([z.literal("auto"), int(1, 256)], { error: `must be "auto" or a whole number from 1 to 256` }),
     workerConnections: int(16, 1_000_000),
+    /** Descriptors each worker may open (`worker_rlimit_nofile`): its connections plus listeners and logs. */
     workerRlimitNofile: int(64, 1_048_576),
+    /** How long a graceful shutdown waits for open connections (WebSockets) before closing them. */
     workerShutdownTimeoutSeconds: int(1, MAX_SECONDS),
     errorLogLevel: oneOf(ERROR_LOG_LEVELS),
     paths: z.object({
       pid: absolutePath(),
       errorLog: absolutePath(),
+      /** null: access log off. */
       accessLog: absolutePath().nullable(),
       clientBodyTemp: absolutePath(),
       proxyTemp: absolutePath(),
@@ -286,9 +330,15 @@ export const nginxModelSchema = z
       uwsgiTemp: absolutePath(),
       scgiTemp: absolutePath(),
     }),
+    /**
+     * Buffer access-log lines in memory and write them in blocks: one write per `sizeKb` or
+     * `flushSeconds` instead of a write syscall per request, a large share of nginx's per-request
+     * CPU. null writes each line at once (tests that read the log right away).
+     */
     accessLogBuffer: z.object({ sizeKb: int(4, 1024), flushSeconds: int(1, 60) }).nullable(),
     clientKeepaliveSeconds: int(1, MAX_SECONDS),
     clientMaxBodySize: text(isSize, "a size such as 1m"),
+    /** Inline `types {}` so the file needs no mime.types include. */
     mimeTypes: list(z.object({ type: mimeType(), extensions: list(text(isFileExtension, "a file extension (a-z, 0-9)"), 1) }), 0),
     gzip: z.object({
       enabled: bool(),
@@ -305,6 +355,7 @@ export const nginxModelSchema = z
       connectionZone: identifier("an identifier"),
       connectionZoneSize: zoneSize(),
       connectionsPerIp: int(1, 65_535),
+      /** Answer for rejected requests (429 Too Many Requests). */
       status: int(400, 599),
     }),
     webSockets: z.object({
@@ -315,10 +366,19 @@ export const nginxModelSchema = z
       zoneSize: zoneSize(),
     }),
     retry: z.object({
+      /** proxy_next_upstream_tries: attempts across servers (idempotent requests only). */
       tries: int(1, 100),
+      /** proxy_next_upstream_timeout of the first phase (attempts that failed fast: refused, reset, 502/504 answers). */
       timeoutSeconds: int(1, MAX_SECONDS),
+      /**
+       * After an attempt timed out (a hung pod: its socket accepts, nothing answers), the request gets one
+       * more phase on the pods with short attempts: each at most `attemptTimeoutMs` (connect and read), new
+       * attempts started within `budgetMs`. Without it a second hung pod would cost a second full read
+       * timeout; with it a request costs at most one timeout plus budgetMs + attemptTimeoutMs.
+       */
       afterTimeout: z.object({ budgetMs: int(1, MAX_SECONDS * 1000), attemptTimeoutMs: int(1, MAX_SECONDS * 1000) }),
     }),
+    /** Added to every response (with `always`). */
     securityHeaders: list(
       header.superRefine((h, ctx) => {
         if (h.name.toLowerCase() === HEADERS.hsts.toLowerCase()) {
@@ -327,15 +387,25 @@ export const nginxModelSchema = z
       }),
       0,
     ),
+    /** Sent only on https (per listener: fixed https, or the load balancer said https). */
     hsts: z.object({ maxAgeSeconds: int(0, 315_360_000), includeSubDomains: bool(), preload: bool() }).nullable(),
+    /** Adds `X-Upstream: $upstream_addr` to responses (local only: it leaks internal addresses). */
     exposeUpstreamAddress: bool(),
+    /**
+     * Source address of nginx's connections to the upstreams (`proxy_bind`); null: the kernel picks.
+     * Locally 127.0.0.2, so the replicas can trust nginx's address without trusting a client on 127.0.0.1.
+     */
     upstreamBindAddress: text(isIpv4Address, "an IPv4 address").nullable(),
     upstreams: list(upstream, 1),
+    /** null: one track (stable), every location proxies to its own upstream. */
     canary: z
       .object(
         {
+          /** Upstream of the canary pods (the locations' own upstream is the stable track). */
           upstream: identifier(),
+          /** Percent (0–100) of unforced requests sent to the canary. */
           weightPercent: int(0, 100),
+          /** Request header forcing a track (e.g. X-Canary). */
           header: text(isHeaderName, "an HTTP header name"),
           // Read as $cookie_<name>: a '-' would end the variable name.
           cookie: text((v) => /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(v), "a cookie name of letters, digits and '_'"),

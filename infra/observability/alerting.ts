@@ -7,7 +7,7 @@ import { alarmSpecs, AlarmSpec, MonitoredResource, Severity, thresholdOverrides 
 import type * as kubernetes from "@pulumi/kubernetes";
 import { ContainerInsights } from "./container-insights";
 import { ManagedPrometheus } from "./managed-prometheus";
-import { SloConfig, sloSpec } from "./slo";
+import { SloConfig, sloSpec } from "../config/slo";
 import { AlertTopics } from "./topics";
 
 export type AlertingSettings = SloConfig &

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KUBERNETES_API_PORT } from "../ci/settings";
 import { alertmanagerConfig, ampAlertManagerDefinition, prometheusRules, renderRules } from "./rules";
 import { clusterScrapeConfig, MANAGED_SCRAPER_USER, renderScrapeConfig, SCRAPE_JOBS, scraperRbac } from "./scrape";
-import type { SloSpec } from "./slo";
+import type { SloSpec } from "../config/slo";
 import { alertTopicPolicy } from "./topics";
 
 /** The SNS receiver of an Amazon Managed Service for Prometheus alert manager (signed with the workspace's own identity). */

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { SCRAPE_JOB_NAMES } from "./scrape";
-import type { ClassObjectives, SloSpec } from "./slo";
+import type { ClassObjectives, SloSpec } from "../config/slo";
 
 /**
  * Prometheus rules generated from the SLO spec (pure; the text feeds promtool, the local Prometheus

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Severity } from "@edgestack/contract";
-import { parseSubscription } from "./subscriptions";
+import { parseSubscription } from "../config/subscriptions";
 
 /** The AWS services that publish alerts to the topics: CloudWatch alarms and Amazon Managed Prometheus' alert manager. */
 export const ALERT_PUBLISHERS = [

@@ -6,8 +6,8 @@ import { NGINX_EXPORTER_PORT, nginxLabels } from "./nginx";
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
 export interface NetworkPolicyInputs {
-  /** The VPC's IPv4 CIDR: nodes (kube-proxy SNATs NodePort traffic to the node address) and the load balancers. */
-  vpcCidr: string;
+  /** Every block of the VPC (Vpc.cidrBlocks): nodes (kube-proxy SNATs NodePort traffic to the node address) and the load balancers. */
+  vpcCidrs: string[];
   /** IPv4 CIDRs of the private subnets: the worker nodes (kubelet probes) and the ElastiCache nodes. */
   privateSubnetCidrs: string[];
   redisPort: number;
@@ -53,6 +53,7 @@ export const METRICS_SCRAPER_PEER = {
 export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec: NetworkPolicySpec }[] {
   const nginxPods = selector(podsOf(nginxLabels));
   const nginxPorts = [NGINX_PORTS.http, NGINX_PORTS.proxyProtocolHttps, NGINX_PORTS.proxyProtocolHttp, NGINX_PORTS.status];
+  const fromVpc = i.vpcCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   const extraTiers = (i.extraNginxTiers ?? []).map((tier) => [tier, selector(podsOf({ ...nginxLabels, "app.kubernetes.io/name": tier }))] as const);
   // Both tracks' app pods (stable and canary share the component label): served, probed, scraped alike.
   const appPods = selector(anyTrackAppSelector);
@@ -69,13 +70,13 @@ export function networkPolicySpecs(i: NetworkPolicyInputs): { name: string; spec
       spec: {
         podSelector: nginxPods,
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ ipBlock: { cidr: i.vpcCidr } }], ports: [NGINX_PORTS.http, NGINX_PORTS.proxyProtocolHttps, NGINX_PORTS.proxyProtocolHttp, NGINX_PORTS.status].map(tcp) }],
+        ingress: [{ from: fromVpc, ports: [NGINX_PORTS.http, NGINX_PORTS.proxyProtocolHttps, NGINX_PORTS.proxyProtocolHttp, NGINX_PORTS.status].map(tcp) }],
       },
     },
     { name: "nginx-to-app", spec: { podSelector: nginxPods, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: appPods }], ports: [tcp(APP_PORT)] }] } },
     // Another nginx tier (blue/green): the same two flows for its pods, which blue's selector does not match.
     ...extraTiers.flatMap(([tier, pods]) => [
-      { name: `${tier}-from-vpc`, spec: { podSelector: pods, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: i.vpcCidr } }], ports: nginxPorts.map(tcp) }] } },
+      { name: `${tier}-from-vpc`, spec: { podSelector: pods, policyTypes: ["Ingress"], ingress: [{ from: fromVpc, ports: nginxPorts.map(tcp) }] } },
       { name: `${tier}-to-app`, spec: { podSelector: pods, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: appPods }], ports: [tcp(APP_PORT)] }] } },
     ]),
     {

@@ -1,6 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BOUNDS } from "../config/schema";
 import { NGINX_POD_RESOURCES } from "../nginx/capacity";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH } from "../nginx/model";
 import { topologySpread } from "./app";
@@ -121,19 +120,11 @@ export interface NginxServicePort {
  * NLB 80 → PROXY protocol plain (redirects to https). The status port is in no Service.
  */
 export function nginxServicePorts(s: Pick<WorkloadSettings, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">): NginxServicePort[] {
-  const ports: NginxServicePort[] = [
+  return [
     { name: "http", port: NGINX_PORTS.http, targetPort: "http", nodePort: s.nginxHttpNodePort, protocol: "TCP" },
     { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: s.nginxProxyProtocolNodePort, protocol: "TCP" },
     { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: s.nginxProxyProtocolHttpNodePort, protocol: "TCP" },
   ];
-  const seen = new Set<number>();
-  for (const p of ports) {
-    const { min, max } = BOUNDS.nodePort;
-    if (!Number.isInteger(p.nodePort) || p.nodePort < min || p.nodePort > max) throw new Error(`nginx NodePort ${p.nodePort} (${p.name}) is outside the NodePort range ${min}-${max}`);
-    if (seen.has(p.nodePort)) throw new Error(`nginx NodePort ${p.nodePort} is used twice`);
-    seen.add(p.nodePort);
-  }
-  return ports;
 }
 
 /**

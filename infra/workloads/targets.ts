@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BOUNDS } from "../config/schema";
 
 /** A load balancer whose security group may reach the nodes. */
 export interface LoadBalancerSource {
@@ -40,9 +39,6 @@ export interface LoadBalancerTargetsArgs {
   registration: TargetRegistration;
 }
 
-const NODE_PORT_MIN = BOUNDS.nodePort.min;
-const NODE_PORT_MAX = BOUNDS.nodePort.max;
-
 /**
  * The node security-group ingress rules: for each load balancer, exactly the NodePorts its target
  * groups send traffic and health checks to, from its security group only — one rule per
@@ -60,9 +56,6 @@ export function nodePortIngressRules(
     names.add(t.name);
     if (!loadBalancers.includes(t.loadBalancer)) throw new Error(`target ${t.name}: unknown load balancer ${JSON.stringify(t.loadBalancer)}`);
     for (const port of [t.nodePort, t.healthCheckNodePort ?? t.nodePort]) {
-      if (!Number.isInteger(port) || port < NODE_PORT_MIN || port > NODE_PORT_MAX) {
-        throw new Error(`target ${t.name}: NodePort ${port} is outside the NodePort range ${NODE_PORT_MIN}-${NODE_PORT_MAX}`);
-      }
       const key = `${t.loadBalancer}-${port}`;
       if (!rules.has(key)) rules.set(key, { name: key, loadBalancer: t.loadBalancer, port });
     }

@@ -18,8 +18,8 @@ export interface WorkloadsArgs {
   redisUrl: pulumi.Input<string>;
   /** The rendered nginx.conf (infra/nginx, cluster mode) and its worker_shutdown_timeout. */
   nginxConf: NginxConf;
-  /** The VPC's IPv4 CIDR and its private subnets' (nodes, Redis): the NetworkPolicies' address peers. */
-  vpcCidr: pulumi.Input<string>;
+  /** Every block of the VPC (Vpc.cidrBlocks) and its private subnets' (nodes, Redis): the NetworkPolicies' address peers. */
+  vpcCidrs: pulumi.Input<string[]>;
   privateSubnetCidrs: pulumi.Input<string>[];
   redisPort: pulumi.Input<number>;
 }
@@ -67,10 +67,10 @@ export class Workloads extends pulumi.ComponentResource {
     const tiers = nginxTiers(s);
     const extraNginxTiers = tiers.slice(1).map((t) => t.name);
     const policies = pulumi
-      .all([pulumi.output(args.vpcCidr), pulumi.all(args.privateSubnetCidrs), pulumi.output(args.redisPort)])
-      .apply(([vpcCidr, privateSubnetCidrs, redisPort]) => networkPolicySpecs({ vpcCidr, privateSubnetCidrs, redisPort, extraNginxTiers, managedScraper: managedScraperRuns(s) }));
+      .all([pulumi.output(args.vpcCidrs), pulumi.all(args.privateSubnetCidrs), pulumi.output(args.redisPort)])
+      .apply(([vpcCidrs, privateSubnetCidrs, redisPort]) => networkPolicySpecs({ vpcCidrs, privateSubnetCidrs, redisPort, extraNginxTiers, managedScraper: managedScraperRuns(s) }));
     // The set of policies is fixed; only their CIDRs wait on the network.
-    for (const [index, { name: policyName }] of networkPolicySpecs({ vpcCidr: "", privateSubnetCidrs: [], redisPort: 0, extraNginxTiers }).entries()) {
+    for (const [index, { name: policyName }] of networkPolicySpecs({ vpcCidrs: [], privateSubnetCidrs: [], redisPort: 0, extraNginxTiers }).entries()) {
       new kubernetes.networking.v1.NetworkPolicy(
         `${name}-netpol-${policyName}`,
         { metadata: { name: policyName, namespace, labels: { "app.kubernetes.io/part-of": "edgestack" } }, spec: policies.apply((p) => p[index].spec) },

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { alertmanagerConfig, prometheusRules, renderAlertmanagerConfig, renderRules, type RuleOptions } from "../../infra/observability/rules";
 import { localScrapeConfigs, SCRAPE_JOB_NAMES } from "../../infra/observability/scrape";
-import type { SloSpec } from "../../infra/observability/slo";
+import type { SloSpec } from "../../infra/config/slo";
 import { nginxExporterArgs } from "../../infra/workloads/nginx";
 import { stopOnExit, terminate } from "./children";
 import { observabilityTool } from "./observability-tools";

@@ -7,10 +7,17 @@ import Ajv from "ajv";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { ConfigError } from "@edgestack/contract";
 
 export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
 
-export class PolicyConfigError extends Error {}
+/** A policy config problem (the contract's ConfigError), naming the file, policy and setting. */
+export class PolicyConfigError extends ConfigError {
+  constructor(problem: string) {
+    super([problem], "invalid policy config");
+    this.name = "PolicyConfigError";
+  }
+}
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 

@@ -1,5 +1,5 @@
 import type { s3 } from "@pulumi/aws";
-import { Policies, PolicyResource } from "@pulumi/policy";
+import { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { at, ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
 import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
@@ -50,32 +50,45 @@ export function isTlsOnlyDeny(s: Statement): boolean {
   return resources.includes("*") || (resources.some((r) => r.endsWith("/*")) && resources.some((r) => r.startsWith("arn:aws:s3:::") && !r.includes("/")));
 }
 
-export const s3Policies: Policies = [
-  resourceRule<Record<string, unknown>>({
-    name: "s3-policy-no-lockout",
-    description: "No bucket policy takes back its own grants: an unconditional Deny to everyone (Principal \"*\", or everyone but a NotPrincipal list) never covers an action an Allow of the same policy grants to a principal it does not except (a Deny with NotPrincipal of the account root locks CloudFront, log delivery and the stack's roles out).",
+/**
+ * A mandatory rule over the statements of each bucket policy (a BucketPolicy's, or a bucket's inline
+ * one): a policy that cannot be read is reported as such, a readable one goes to `check`.
+ */
+function bucketPolicyRule(
+  name: string,
+  description: string,
+  check: (statements: Statement[], args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidationPolicy {
+  return resourceRule<Record<string, unknown>>({
+    name,
+    description,
     enforcementLevel: "mandatory",
     types: [...TYPES.bucketPolicy, ...TYPES.bucket],
     validate: (p, { args }, report) => {
       if (p.policy === undefined) return;
       const read = statementsOf(p.policy);
       if ("unreadable" in read) return report(`The policy of "${args.name}" ${read.unreadable}.`);
-      for (const l of lockouts(read.statements)) {
+      check(read.statements, args, report);
+    },
+  });
+}
+
+export const s3Policies: Policies = [
+  bucketPolicyRule(
+    "s3-policy-no-lockout",
+    "No bucket policy takes back its own grants: an unconditional Deny to everyone (Principal \"*\", or everyone but a NotPrincipal list) never covers an action an Allow of the same policy grants to a principal it does not except (a Deny with NotPrincipal of the account root locks CloudFront, log delivery and the stack's roles out).",
+    (statements, args, report) => {
+      for (const l of lockouts(statements)) {
         const sid = (st: { Sid?: string }) => (st.Sid ? ` "${st.Sid}"` : "");
         report(`The policy of "${args.name}": Deny statement${sid(l.deny)} takes ${l.action} away from ${l.principal}, which Allow statement${sid(l.allow)} grants; except it (NotPrincipal) or add a condition to the Deny.`);
       }
     },
-  }),
-  resourceRule<Record<string, unknown>>({
-    name: "s3-no-public-principal",
-    description: 'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn, nor another service without a source condition.',
-    enforcementLevel: "mandatory",
-    types: [...TYPES.bucketPolicy, ...TYPES.bucket],
-    validate: (p, { args }, report) => {
-      if (p.policy === undefined) return;
-      const read = statementsOf(p.policy);
-      if ("unreadable" in read) return report(`The policy of "${args.name}" ${read.unreadable}.`);
-      for (const st of read.statements) {
+  ),
+  bucketPolicyRule(
+    "s3-no-public-principal",
+    'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn, nor another service without a source condition.',
+    (statements, args, report) => {
+      for (const st of statements) {
         if (isPublicGrant(st)) report(`The policy of "${args.name}" allows principal "*"${st.Sid ? ` (statement "${st.Sid}")` : ""} without a condition that restricts the caller: the bucket is public.`);
         const services = typeof st.Principal === "object" && st.Principal !== null ? values((st.Principal as Record<string, unknown>).Service) : [];
         if (isAllow(st) && services.includes("cloudfront.amazonaws.com")) {
@@ -90,7 +103,7 @@ export const s3Policies: Policies = [
         }
       }
     },
-  }),
+  ),
   stackRule({
     name: "s3-tls-only",
     description: "Every S3 bucket's policy denies all access over plain HTTP (Deny s3:* to * when aws:SecureTransport is false, on the bucket and its objects).",

@@ -28,6 +28,9 @@ describe("examples/edge-only", () => {
   it("plans the edge and nothing of the cluster", () => {
     const types = new Set(run.resources.map((r) => r.type));
     for (const type of ["aws:cloudfront/distribution:Distribution", "aws:lb/loadBalancer:LoadBalancer", "aws:route53/record:Record", "aws:ec2/vpc:Vpc"]) expect(types).toContain(type);
+    // Through the package's one Edge component, as the program wires it: the same pieces, one place.
+    expect(run.resources.filter((r) => r.type === "edgestack:edge:Edge").map((r) => r.name)).toEqual(["edge"]);
+    for (const name of ["alb", "nlb", "cdn", "dns", "lb-certificate", "cdn-certificate", "origin-lock"]) expect(run.resources.find((r) => r.name === name)?.parent).toBe("edge");
     expect([...types].filter((t) => t.startsWith("aws:eks/") || t.startsWith("aws:elasticache/") || t.startsWith("kubernetes:"))).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { BOUNDS, parseStackConfig } from "../../../infra/config/schema";
 import { wafRules } from "../../../infra/cdn/waf";
+import { configProblems } from "../../harness/config";
 
 describe("wafRules", () => {
   const rules = wafRules({ ratePer5Minutes: 2000, metricPrefix: "edgestack-dev-cdn" });
@@ -20,10 +21,10 @@ describe("wafRules", () => {
     expect(rules.map((r) => (r.visibilityConfig as { metricName: string }).metricName)).toEqual(["edgestack-dev-cdn-rate-limit", "edgestack-dev-cdn-common", "edgestack-dev-cdn-known-bad-inputs"]);
   });
 
-  it("rejects a limit below WAF's minimum, naming the key", () => {
-    expect(() => wafRules({ ratePer5Minutes: 5, metricPrefix: "x" })).toThrow(`edgestack:wafRateLimitPer5Minutes: 5 must be at least ${BOUNDS.wafRatePer5Minutes.min}`);
-    // The component and the config accept the same values: the bound is the schema's.
-    expect(() => wafRules({ ratePer5Minutes: BOUNDS.wafRatePer5Minutes.min, metricPrefix: "x" })).not.toThrow();
+  it("takes a limit the schema checked: below WAF's minimum is refused at program start, naming the key", () => {
+    expect(configProblems({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:wafRateLimitPer5Minutes": "5" })).toEqual([
+      expect.stringMatching(new RegExp(`^edgestack:wafRateLimitPer5Minutes: 5 must be at least ${BOUNDS.wafRatePer5Minutes.min}`)),
+    ]);
     expect(() => parseStackConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com", "edgestack:wafRateLimitPer5Minutes": String(BOUNDS.wafRatePer5Minutes.min) }, "dev")).not.toThrow();
   });
 });

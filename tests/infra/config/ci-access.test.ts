@@ -1,4 +1,5 @@
-import { parseStackConfig } from "../../../infra/config/schema";
+import { checkClusterSettings, clusterSettingsProblems } from "../../../infra/cluster/settings";
+import { ConfigError, parseStackConfig } from "../../../infra/config/schema";
 import { configProblems as problems } from "../../harness/config";
 
 /** Config that decides who reaches the cluster API, and from where, is refused when it cannot work. */
@@ -10,9 +11,12 @@ const codebuild = {
   "edgestack:ciCodeConnectionArn": "arn:aws:codeconnections:eu-west-1:123456789012:connection/4f1c2a9e-7b3d-4e8a-9c61-2d5f0b7a8e13",
 };
 
-it("a new cluster needs a deploy role: the creator gets no admin", () => {
+it("a new cluster needs a deploy role (the creator gets no admin); a program that creates none need not name one", () => {
   const { "edgestack:ciDeployRoleArn": _role, ...without } = base;
-  expect(problems(without)).toEqual([expect.stringMatching(/^edgestack:ciDeployRoleArn: is required for a cluster the stack creates/)]);
+  const config = parseStackConfig(without, "dev");
+  expect(clusterSettingsProblems(config)).toEqual([expect.stringMatching(/^edgestack:ciDeployRoleArn: is required for a cluster the stack creates/)]);
+  expect(() => checkClusterSettings(config)).toThrow(ConfigError);
+  expect(clusterSettingsProblems(parseStackConfig(base, "dev"))).toEqual([]);
   expect(problems({ ...base, "edgestack:ciDeployRoleArn": "edgestack-deploy" })[0]).toMatch(/^edgestack:ciDeployRoleArn: "edgestack-deploy" is not an IAM role ARN/);
 });
 

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../../infra/config/schema";
+import { configProblems } from "../../harness/config";
 import { albBalancingInputs } from "../../../infra/edge/alb";
 
 describe("albBalancingInputs", () => {
@@ -8,9 +8,11 @@ describe("albBalancingInputs", () => {
     expect(albBalancingInputs({ algorithm: "weighted_random", anomalyMitigation: true })).toEqual({ loadBalancingAlgorithmType: "weighted_random", loadBalancingAnomalyMitigation: "on" });
     expect(albBalancingInputs({ algorithm: "weighted_random", anomalyMitigation: false })).toEqual({ loadBalancingAlgorithmType: "weighted_random", loadBalancingAnomalyMitigation: "off" });
   });
-  it("refuses what AWS refuses, naming the key (a program may pass values that never went through the schema)", () => {
-    expect(() => albBalancingInputs({ algorithm: "round_robin", anomalyMitigation: true })).toThrow(ConfigError);
-    expect(() => albBalancingInputs({ algorithm: "round_robin", anomalyMitigation: true })).toThrow(/edgestack:albAnomalyMitigation: true needs .*weighted_random/);
-    expect(() => albBalancingInputs({ algorithm: "least_conn" as never, anomalyMitigation: false })).toThrow(/edgestack:albLoadBalancingAlgorithm: "least_conn" is not one of/);
+  it("takes settings the schema checked: what AWS refuses is refused at program start, naming the key", () => {
+    const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
+    expect(configProblems({ ...base, "edgestack:albLoadBalancingAlgorithm": "round_robin", "edgestack:albAnomalyMitigation": "true" })).toEqual([
+      expect.stringMatching(/^edgestack:albAnomalyMitigation: true needs edgestack:albLoadBalancingAlgorithm weighted_random/),
+    ]);
+    expect(configProblems({ ...base, "edgestack:albLoadBalancingAlgorithm": "least_conn" })[0]).toMatch(/^edgestack:albLoadBalancingAlgorithm: "least_conn" is not allowed/);
   });
 });

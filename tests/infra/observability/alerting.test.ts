@@ -3,7 +3,7 @@ import { memberClusterIds } from "../../../infra/cache/settings";
 import { dashboardBody } from "../../../infra/observability/dashboard";
 import { elbArnSuffix } from "../../../infra/observability/alerting";
 import { alarmSpecs, MonitoredResource, RECOMMENDED_ALARMS, thresholdOverrides } from "@edgestack/contract";
-import { subscriptionProblem } from "../../../infra/observability/subscriptions";
+import { subscriptionProblem } from "../../../infra/config/subscriptions";
 
 const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
 

@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { METRIC_NAMES } from "../../../app/src/metrics";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { alertmanagerConfig, ampAlertManagerDefinition, APP_METRICS, burnRateWindows, prometheusRules, promDuration, renderAlertmanagerConfig, renderRules, type AlertingRule, type RuleFile } from "../../../infra/observability/rules";
-import { sloSpec, type SloSpec } from "../../../infra/observability/slo";
+import { sloSpec, type SloSpec } from "../../../infra/config/slo";
 import { observabilityTool } from "../../../local/processes/observability-tools";
 
 const spec = sloSpec(parseStackConfig({ "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy" }, "dev"));

@@ -63,13 +63,13 @@ describe("one scrape definition", () => {
 });
 
 describe("the metrics ports' NetworkPolicies", () => {
-  const inputs = { vpcCidr: "10.0.0.0/16", privateSubnetCidrs: ["10.0.128.0/20", "10.0.144.0/20"], redisPort: 6379 };
+  const inputs = { vpcCidrs: ["10.0.0.0/16"], privateSubnetCidrs: ["10.0.128.0/20", "10.0.144.0/20"], redisPort: 6379 };
   const peersOf = (name: string, managedScraper: boolean) => (networkPolicySpecs({ ...inputs, managedScraper }).find((p) => p.name === name)!.spec.ingress as { from: unknown[] }[])[0].from;
   it("admit the managed scraper's ENIs (the private subnets) only when it runs", () => {
     for (const name of ["app-metrics-from-scraper", "nginx-exporter-from-scraper"]) {
       expect(JSON.stringify(peersOf(name, false))).not.toContain("ipBlock");
       expect(peersOf(name, true)).toEqual(expect.arrayContaining(inputs.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }))));
-      expect(JSON.stringify(peersOf(name, true))).not.toContain(inputs.vpcCidr);
+      expect(JSON.stringify(peersOf(name, true))).not.toContain(inputs.vpcCidrs[0]);
     }
     expect(managedScraperRuns({ isProd: true, managedPrometheus: false, existingKubeconfig: "" })).toBe(true);
     expect(managedScraperRuns({ isProd: false, managedPrometheus: false, existingKubeconfig: "" })).toBe(false);

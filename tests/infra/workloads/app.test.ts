@@ -1,7 +1,7 @@
 import { parseStackConfig } from "../../../infra/config/schema";
 import { APP_ENV, routePath } from "@edgestack/contract";
 import { APP_METRICS_PORT, APP_PORT, appDeploymentSpec, appEnv, appHpaSpec, appPdbSpec, appPodsServiceSpec, appServiceSpec, appShutdownTimeoutMs } from "../../../infra/workloads/app";
-import { latencyThresholdsMs, sloSpec } from "../../../infra/observability/slo";
+import { latencyThresholdsMs, sloSpec } from "../../../infra/config/slo";
 import { loadConfig } from "../../../app/src/config";
 
 const config = parseStackConfig(

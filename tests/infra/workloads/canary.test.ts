@@ -41,7 +41,7 @@ test("no stable selector matches a canary pod, the canary Service matches only c
   }
   const canaryService = appCanaryPodsServiceSpec();
   expect([canaryService.clusterIP, matches(canaryService.selector as Record<string, string>, canaryPod), matches(canaryService.selector as Record<string, string>, stablePod)]).toEqual(["None", true, false]);
-  const policies = networkPolicySpecs({ vpcCidr: "10.0.0.0/16", privateSubnetCidrs: ["10.0.1.0/24"], redisPort: 6379 });
+  const policies = networkPolicySpecs({ vpcCidrs: ["10.0.0.0/16"], privateSubnetCidrs: ["10.0.1.0/24"], redisPort: 6379 });
   for (const name of ["app-from-nginx", "app-to-redis"]) {
     const sel = (policies.find((p) => p.name === name)!.spec.podSelector as any).matchLabels;
     expect([name, matches(sel, canaryPod), matches(sel, stablePod)]).toEqual([name, true, true]);
@@ -59,7 +59,7 @@ test("the canary has its own PodDisruptionBudget, selecting exactly its pods", (
 test("every NetworkPolicy treats a canary pod as a stable one (served, probed, scraped, Redis), for every nginx tier; the canary exposes the metrics port", () => {
   const canaryPod = canary.template.metadata.labels;
   const stablePod = stable.template.metadata.labels;
-  const policies = networkPolicySpecs({ vpcCidr: "10.0.0.0/16", privateSubnetCidrs: ["10.0.1.0/24"], redisPort: 6379, extraNginxTiers: ["nginx-green"] });
+  const policies = networkPolicySpecs({ vpcCidrs: ["10.0.0.0/16"], privateSubnetCidrs: ["10.0.1.0/24"], redisPort: 6379, extraNginxTiers: ["nginx-green"] });
   const selectors: [string, Record<string, string>][] = [];
   for (const p of policies) {
     const spec = p.spec as any;

@@ -4,7 +4,7 @@ import { NGINX_EXPORTER_PORT } from "../../../infra/workloads/nginx";
 import { CLUSTER_DNS_PEER, METRICS_SCRAPER_PEER, networkPolicySpecs } from "../../../infra/workloads/network-policies";
 import { input, ofType, runStack, StackRun } from "../../harness";
 
-const inputs = { vpcCidr: "10.20.0.0/16", privateSubnetCidrs: ["10.20.96.0/19", "10.20.128.0/19"], redisPort: 6379 };
+const inputs = { vpcCidrs: ["10.20.0.0/16"], privateSubnetCidrs: ["10.20.96.0/19", "10.20.128.0/19"], redisPort: 6379 };
 const byName = Object.fromEntries(networkPolicySpecs(inputs).map((p) => [p.name, p.spec]));
 const nginx = { matchLabels: { "app.kubernetes.io/name": "nginx", "app.kubernetes.io/part-of": "edgestack" } };
 // Every app pod of either track (stable and canary share the component label, not the name).
@@ -30,6 +30,12 @@ describe("networkPolicySpecs", () => {
     ]);
     expect(byName["app-to-redis"]).toEqual({ podSelector: app, policyTypes: ["Egress"], egress: [{ to: inputs.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(6379)] }] });
     expect(byName.dns).toEqual({ podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [CLUSTER_DNS_PEER], ports: [{ protocol: "UDP", port: 53 }, tcp(53)] }] });
+  });
+
+  it("admits nginx's traffic from every block of the VPC (secondary IPv4 and IPv6 blocks too)", () => {
+    const blocks = ["10.20.0.0/16", "100.64.0.0/16", "2600:1f18:abcd:1200::/56"];
+    const policies = Object.fromEntries(networkPolicySpecs({ ...inputs, vpcCidrs: blocks, extraNginxTiers: ["nginx-green"] }).map((p) => [p.name, p.spec]));
+    for (const name of ["nginx-from-vpc", "nginx-green-from-vpc"]) expect(policies[name].ingress).toEqual([expect.objectContaining({ from: blocks.map((cidr) => ({ ipBlock: { cidr } })) })]);
   });
 
   it("admits only the metrics scraper on the app's metrics port, and no other rule opens it", () => {
@@ -71,7 +77,8 @@ describe("the dev stack's NetworkPolicies", () => {
     const vpc = ofType(run, "aws:ec2/vpc:Vpc")[0];
     const privateCidrs = ofType(run, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private")).map((s) => input<string>(s, "cidrBlock"));
     const nginxFromVpc = policies.find((p) => input(p, "metadata.name") === "nginx-from-vpc")!;
-    expect(input(nginxFromVpc, "spec.ingress")).toEqual([expect.objectContaining({ from: [{ ipBlock: { cidr: input(vpc, "cidrBlock") } }] })]);
+    // Every block of the VPC: its IPv4 block and the IPv6 block AWS assigned it.
+    expect(input(nginxFromVpc, "spec.ingress")).toEqual([expect.objectContaining({ from: [{ ipBlock: { cidr: input(vpc, "cidrBlock") } }, { ipBlock: { cidr: expect.stringMatching(/::\/56$/) } }] })]);
     const redis = policies.find((p) => input(p, "metadata.name") === "app-to-redis")!;
     expect(input(redis, "spec.egress")).toEqual([{ to: privateCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(6379)] }]);
   });

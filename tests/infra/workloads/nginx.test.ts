@@ -1,4 +1,5 @@
 import { parseStackConfig } from "../../../infra/config/schema";
+import { configProblems } from "../../harness/config";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS } from "../../../infra/nginx";
 import {
   NGINX_CONF_CHECKSUM_ANNOTATION,
@@ -26,9 +27,11 @@ describe("nginxServicePorts", () => {
     ]);
   });
 
-  it("refuses NodePorts outside the range or used twice", () => {
-    expect(() => nginxServicePorts({ ...config, nginxHttpNodePort: 8080 })).toThrow(/8080 \(http\) is outside the NodePort range/);
-    expect(() => nginxServicePorts({ ...config, nginxProxyProtocolHttpNodePort: 30081 })).toThrow(/30081 is used twice/);
+  it("takes NodePorts the schema checked: in the NodePort range and distinct, refused at program start naming the key", () => {
+    const base = { "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com" };
+    expect(configProblems({ ...base, "edgestack:nginxHttpNodePort": "8080" })).toEqual([expect.stringMatching(/^edgestack:nginxHttpNodePort: 8080 must be at least 30000/)]);
+    expect(configProblems({ ...base, "edgestack:nginxGreenProxyProtocolNodePort": "32768" })).toEqual([expect.stringMatching(/^edgestack:nginxGreenProxyProtocolNodePort: 32768 must be at most 32767/)]);
+    expect(configProblems({ ...base, "edgestack:nginxProxyProtocolHttpNodePort": "30081" })).toEqual(["edgestack:nginxProxyProtocolHttpNodePort (30081) must differ from edgestack:nginxProxyProtocolNodePort (30081)"]);
   });
 
   it("is what the NodePort Service exposes, with the Cluster traffic policy and no LoadBalancer type", () => {

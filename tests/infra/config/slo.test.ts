@@ -1,6 +1,6 @@
 import { ROUTES } from "@edgestack/contract";
 import { parseStackConfig } from "../../../infra/config/schema";
-import { latencyThresholdsMs, percentToRatio, ROUTES_WITHOUT_SLO, SLO_ROUTE_CLASSES, sloSpec } from "../../../infra/observability/slo";
+import { latencyThresholdsMs, percentToRatio, ROUTES_WITHOUT_SLO, SLO_ROUTE_CLASSES, sloSpec } from "../../../infra/config/slo";
 import { configProblems } from "../../harness/config";
 
 const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy" };

@@ -1,5 +1,5 @@
 import type { RouteKey } from "@edgestack/contract";
-import type { StackConfig } from "../config";
+import type { StackConfig } from "./schema";
 
 /**
  * The service level objectives of the stack, derived from its config (the `slo*` keys) and the HTTP
@@ -18,7 +18,7 @@ export type SloRouteClass = keyof typeof SLO_ROUTE_CLASSES;
 
 /**
  * Contract entries under no objective, on purpose: probes of the load balancers and the kubelet.
- * Every contract entry is in exactly one class or here (tests/infra/observability/slo.test.ts).
+ * Every contract entry is in exactly one class or here (tests/infra/config/slo.test.ts).
  */
 export const ROUTES_WITHOUT_SLO = ["health", "liveness", "readiness"] as const satisfies readonly RouteKey[];
 
