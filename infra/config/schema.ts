@@ -452,7 +452,14 @@ export const fields = {
   proxyConnectTimeoutSeconds: field({ type: "integer", schema: integer(1, 75), default: 5, description: "nginx proxy_connect_timeout." }),
   proxyReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_read_timeout for HTTP requests." }),
   proxySendTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_send_timeout." }),
-  websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "Read/send timeout of WebSocket connections through nginx." }),
+  websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "nginx proxy_send_timeout of WebSocket connections (a write towards the app that cannot proceed)." }),
+  websocketReadTimeoutSeconds: field({
+    type: "integer",
+    schema: integer(2, 300),
+    default: 10,
+    description:
+      "nginx proxy_read_timeout of WebSocket connections: how long an upgrade waits for the app's answer before it goes to another pod, and the longest the app side of an open socket may stay silent. The app pings every open socket every third of it (WS_HEARTBEAT_MS), so only a hung pod's sockets reach it.",
+  }),
   deregistrationDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "Load balancer deregistration delay (must be <= app shutdown delay)." }),
   appShutdownDelaySeconds: field({ type: "integer", schema: appInteger("SHUTDOWN_DELAY_MS", 1000), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
   terminationGracePeriodSeconds: field({ type: "integer", schema: integer(APP_DRAIN_SECONDS, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),

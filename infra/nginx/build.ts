@@ -44,6 +44,7 @@ export type NginxConfigInput = Pick<
   | "proxyReadTimeoutSeconds"
   | "proxySendTimeoutSeconds"
   | "websocketTimeoutSeconds"
+  | "websocketReadTimeoutSeconds"
   | "healthCheckTimeoutSeconds"
   | "terminationGracePeriodSeconds"
   | "appShutdownDelaySeconds"
@@ -266,8 +267,10 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
           readTimeoutSeconds: config.healthCheckTimeoutSeconds,
           sendTimeoutSeconds: config.healthCheckTimeoutSeconds,
         });
+      // The read timeout bounds the wait for the upgrade's answer and an open socket's silence (the app
+      // pings within it: wsHeartbeatMs); the send timeout only runs while a write to the app is blocked.
       case "websocket":
-        return proxied({ ...at, websocket: true, readTimeoutSeconds: config.websocketTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds });
+        return proxied({ ...at, websocket: true, readTimeoutSeconds: config.websocketReadTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds });
       case "immutable":
         return proxied({ ...at, immutableCacheSeconds: STATIC_TTL_SECONDS });
       case "html":

@@ -26,6 +26,7 @@ export type WorkloadSettings = Pick<
   | "apiKeysSecretName"
   | "wsAllowedOrigins"
   | "wsMaxConnectionsPerClient"
+  | "websocketReadTimeoutSeconds"
   | "domain"
   | "wwwSubdomain"
   | "vpcCidr"

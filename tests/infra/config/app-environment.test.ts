@@ -44,7 +44,15 @@ const numericKeys = (Object.entries(APP_ENV_SOURCES) as [string, FieldName[]][])
   .filter((k, i, all) => all.indexOf(k) === i && fields[k].type === "integer");
 
 test("the numeric keys feeding the app's environment are the ones the test walks", () => {
-  expect(numericKeys.sort()).toEqual(["appHeadersTimeoutSeconds", "appKeepAliveSeconds", "appShutdownDelaySeconds", "rateLimitMax", "rateLimitWindowMs", "sloApiLatencyMs", "sloSiteLatencyMs", "sloWebsocketLatencyMs", "terminationGracePeriodSeconds", "wsMaxConnectionsPerClient"]);
+  expect(numericKeys.sort()).toEqual(["appHeadersTimeoutSeconds", "appKeepAliveSeconds", "appShutdownDelaySeconds", "rateLimitMax", "rateLimitWindowMs", "sloApiLatencyMs", "sloSiteLatencyMs", "sloWebsocketLatencyMs", "terminationGracePeriodSeconds", "websocketReadTimeoutSeconds", "wsMaxConnectionsPerClient"]);
+});
+
+test("the app pings open WebSockets every third of nginx's read timeout on /ws (at its bounds too)", () => {
+  for (const seconds of [2, 10, 300]) {
+    const env = deploymentEnv({ websocketReadTimeoutSeconds: seconds });
+    expect(Number(env.WS_HEARTBEAT_MS)).toBe(Math.floor((seconds * 1000) / 3));
+    expect(loadConfig(env).wsHeartbeatMs * 2).toBeLessThan(seconds * 1000);
+  }
 });
 
 test.each(numericKeys)("%s: every boundary value the stack schema accepts gives an environment the app's parser accepts", (key) => {

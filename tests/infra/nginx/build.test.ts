@@ -121,7 +121,7 @@ describe("cluster mode", () => {
       sendTimeoutSeconds: prod.proxySendTimeoutSeconds,
       immutableCacheSeconds: null,
     });
-    expect(byPath["/ws"]).toMatchObject({ websocket: true, match: "exact", readTimeoutSeconds: prod.websocketTimeoutSeconds, sendTimeoutSeconds: prod.websocketTimeoutSeconds });
+    expect(byPath["/ws"]).toMatchObject({ websocket: true, match: "exact", readTimeoutSeconds: prod.websocketReadTimeoutSeconds, sendTimeoutSeconds: prod.websocketTimeoutSeconds });
     expect(byPath["/health"]).toMatchObject({ rateLimited: false, match: "exact", readTimeoutSeconds: prod.healthCheckTimeoutSeconds });
     expect(byPath["/static/"].immutableCacheSeconds).toBe(31_536_000);
     expect(byPath["/"].rateLimited).toBe(true);
