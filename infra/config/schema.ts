@@ -1,3 +1,4 @@
+import { nginxStopTiming } from "../nginx/stop";
 import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
 import { APP_DRAIN_SECONDS, APP_ENV, HEADERS, routeFor, routePath } from "@edgestack/contract";
@@ -795,6 +796,8 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   }
   // Every variable the Deployment hands the app, checked with the schema the app parses with.
   problems.push(...appEnvironmentProblems(c));
+  // nginx's stop: the preStop pause (until nothing sends to the pod), its drain and its exit within the grace period.
+  problems.push(...nginxStopTiming(c).problems);
   order("healthCheckTimeoutSeconds", "healthCheckIntervalSeconds", "<", "a health check must time out before the next one starts");
   order("nodeMinSize", "nodeDesiredSize", "<=", "node group sizes must satisfy min <= desired <= max");
   order("nodeDesiredSize", "nodeMaxSize", "<=", "node group sizes must satisfy min <= desired <= max");

@@ -14,6 +14,7 @@ import {
 } from "./model";
 import { clusterDnsIp } from "../network/cidr";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
+import { nginxStopTiming } from "./stop";
 import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME } from "../cluster/objects";
 
 /** The parts of the stack config the nginx model is built from. */
@@ -46,6 +47,8 @@ export type NginxConfigInput = Pick<
   | "websocketTimeoutSeconds"
   | "websocketReadTimeoutSeconds"
   | "healthCheckTimeoutSeconds"
+  | "healthCheckIntervalSeconds"
+  | "unhealthyThreshold"
   | "terminationGracePeriodSeconds"
   | "appShutdownDelaySeconds"
   | "wsMaxConnectionsPerClient"
@@ -371,8 +374,8 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     workerConnections: capacity.workerConnections,
     workerRlimitNofile: capacity.workerRlimitNofile,
     // A reload or a pod's stop ends the old workers' connections (WebSockets) after this: no longer
-    // than the app's own drain, and short of the grace period so the pod exits on its own.
-    workerShutdownTimeoutSeconds: Math.max(1, Math.min(drainSeconds, config.terminationGracePeriodSeconds - 5)),
+    // than the app's own drain, and within what the grace period leaves after the preStop pause (stop.ts).
+    workerShutdownTimeoutSeconds: nginxStopTiming(config, undefined, drainSeconds).workerShutdownTimeoutSeconds,
     errorLogLevel: local ? (options.errorLogLevel ?? "warn") : "warn",
     paths: local ? localPaths(options.prefix) : { ...CLUSTER_PATHS },
     accessLogBuffer: local ? (options.accessLogBuffer ?? null) : { sizeKb: 64, flushSeconds: 1 },

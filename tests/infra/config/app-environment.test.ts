@@ -96,6 +96,12 @@ test("a shutdown delay the app would refuse is refused at program start (grace 9
   expect(problems.join("\n")).toContain("edgestack:appShutdownDelaySeconds: 600 must be at most 300");
 });
 
+test("a grace period with no room for nginx's preStop pause, its drain and its exit is refused at program start", () => {
+  const problems = configProblems(raw({ terminationGracePeriodSeconds: 6, appShutdownDelaySeconds: 1, deregistrationDelaySeconds: 0 }));
+  expect(problems.join("\n")).toMatch(/edgestack:terminationGracePeriodSeconds \(6\) must be at least 7: an nginx pod pauses 5 s before it stops \(kube-proxy/);
+  expect(() => parseStackConfig(raw({ terminationGracePeriodSeconds: 7, appShutdownDelaySeconds: 1, deregistrationDelaySeconds: 0 }), "dev")).not.toThrow();
+});
+
 test("a grace period that leaves the app no time to drain after its delay is refused, naming both keys", () => {
   const problems = configProblems(raw({ terminationGracePeriodSeconds: 22, appShutdownDelaySeconds: 20 }));
   expect(problems).toContain(
