@@ -26,7 +26,7 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
-import { AFFINITY_COOKIE, LOAD_BALANCING } from "../nginx/model";
+import { AFFINITY_COOKIE, LOAD_BALANCING, NGINX_SERVICE_DISCOVERY } from "../nginx/model";
 import { subscriptionProblem } from "../observability/subscriptions";
 import { thresholdOverrideProblem } from "@edgestack/contract";
 
@@ -368,6 +368,13 @@ export const fields = {
   nginxConnLimitPerIp: field({ type: "integer", schema: integer(1, 65_535), default: 100, description: "nginx limit_conn: concurrent connections per client IP." }),
   nginxUpstreamKeepaliveConnections: field({ type: "integer", schema: integer(0, 10_000), default: 64, description: "Idle upstream connections kept per worker (0 disables pooling)." }),
   nginxUpstreamKeepaliveRequests: field({ type: "integer", schema: integer(1, 1_000_000), default: 1000, description: "Requests served over one pooled upstream connection before it is recycled." }),
+  nginxServiceDiscovery: field({
+    type: "string",
+    schema: oneOf(NGINX_SERVICE_DISCOVERY),
+    default: "dns_a",
+    description:
+      "How nginx finds the app pods through the headless Services: dns_a (A records, the port from the config) or dns_srv (the SRV records _http._tcp.<service> CoreDNS publishes for the named port: address and port per record, no port in nginx.conf). Either way re-resolved without a reload (nginxResolverValidSeconds).",
+  }),
   nginxMaxFails: field({ type: "integer", schema: integer(0, 100), default: 3, description: "Passive health check: failures within fail_timeout that mark an upstream down." }),
   nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),
   nginxResolverValidSeconds: field({

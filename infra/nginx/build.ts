@@ -15,7 +15,7 @@ import {
 import { clusterDnsIp } from "../network/cidr";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
 import { nginxStopTiming } from "./stop";
-import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME } from "../cluster/objects";
+import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../cluster/objects";
 
 /** The parts of the stack config the nginx model is built from. */
 export type NginxConfigInput = Pick<
@@ -30,6 +30,7 @@ export type NginxConfigInput = Pick<
   | "appClusterIp"
   | "nginxResolverValidSeconds"
   | "nginxLoadBalancing"
+  | "nginxServiceDiscovery"
   | "nginxWorkerConnections"
   | "nginxRateLimitPerMinute"
   | "nginxRateLimitBurst"
@@ -76,6 +77,7 @@ export interface LocalUpstream {
  */
 export interface LocalDiscovery {
   name: string;
+  /** With config nginxServiceDiscovery dns_srv unused: each SRV record `_http._tcp.<name>` carries its replica's port. */
   port: number;
   /** "127.0.0.1:5353". */
   resolver: string;
@@ -207,10 +209,20 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   checkRoutes(routes);
   const local = options.mode === "local";
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
-  const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
+  // dns_srv: the pods' SRV records (the headless Service's named port), each with its own port.
+  const srv = config.nginxServiceDiscovery === "dns_srv";
+  const resolving = (host: string, port: number): NginxUpstreamServer => ({
+    host,
+    port: srv ? null : port,
+    service: srv ? APP_PODS_SRV_SERVICE : null,
+    weight: 1,
+    backup: false,
+    resolve: true,
+    ...serverDefaults,
+  });
   const resolverOf = (address: string): NginxResolver => ({ addresses: [address], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 });
   const fixed = (upstreams: LocalUpstream[]): NginxUpstreamServer[] =>
-    upstreams.map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
+    upstreams.map((u) => ({ host: u.host, port: u.port, service: null, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
   /** A track's servers and resolver: the cluster's pods by DNS name, or the local replicas (fixed or through DNS). */
   const track = (clusterName: string, upstreams: LocalUpstream[] | undefined, discovery: LocalDiscovery | undefined, what: string) => {
     if (!local) return { servers: [resolving(clusterName, PORTS.app)], resolver: resolverOf(clusterDnsIp(config.serviceCidr)) };
@@ -233,7 +245,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   // name (no kube-proxy here). See NginxLocation.fallbackUpstream. It is the stable track's: a
   // canary request that finds no live canary pod falls back to it too (stable serves it).
   const fallbackServers: NginxUpstreamServer[] = !local
-    ? [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
+    ? [{ host: config.appClusterIp, port: PORTS.app, service: null, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
     : servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];

@@ -44,6 +44,14 @@ export const NGINX_NEXT_UPSTREAM = ["error", "timeout", "http_502", "http_504"] 
 export const LOAD_BALANCING = ["round_robin", "least_conn", "ip_hash", "hash", "random", "random_two_least_conn", "cookie_affinity"] as const;
 export type LoadBalancing = (typeof LOAD_BALANCING)[number];
 
+/**
+ * How the upstream finds the app pods by DNS: `dns_a` looks the name up for A records (a server per
+ * address, the port from the model); `dns_srv` for SRV records `_<port name>._tcp.<name>` (a server
+ * per record, its target's address and the record's port). Both re-resolved while running.
+ */
+export const NGINX_SERVICE_DISCOVERY = ["dns_a", "dns_srv"] as const;
+export type NginxServiceDiscovery = (typeof NGINX_SERVICE_DISCOVERY)[number];
+
 /** The cookie `cookie_affinity` sets (value: nginx's hash of the chosen server's address, no expiry: a browser session). */
 export const AFFINITY_COOKIE = "edge_affinity";
 
@@ -59,7 +67,16 @@ export interface NginxUpstreamServer {
    * Without it nginx resolves a name once at start.
    */
   resolve: boolean;
-  port: number;
+  /** null: the port comes from each SRV record (`service`). */
+  port: number | null;
+  /**
+   * Discover the servers from SRV records (`server <host> service=<service> resolve`, open-source
+   * nginx >= 1.27.3): nginx looks up `<service>.<host>` (e.g. `_http._tcp.app-pods…`: CoreDNS's
+   * records of a headless Service's named port), and each record's target address and port is a
+   * server; records of the lowest priority are primaries, the others backups. Needs `resolve` and
+   * `port: null`. null: `host` is looked up for A records and `port` is the port.
+   */
+  service: string | null;
   weight: number;
   /** Passive health check: failures within failTimeoutSeconds that mark the server down (0: never). */
   maxFails: number;

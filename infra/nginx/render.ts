@@ -272,7 +272,7 @@ function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]):
     if (u.algorithm === "cookie_affinity") out.line(stickyCookieDirective(mode));
     for (const s of u.servers) {
       out.line(
-        `server ${s.host}:${s.port} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.resolve ? " resolve" : ""}${s.backup ? " backup" : ""};`,
+        `server ${s.service === null ? `${s.host}:${s.port}` : `${s.host} service=${s.service}`} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.resolve ? " resolve" : ""}${s.backup ? " backup" : ""};`,
       );
     }
     if (u.keepalive !== null) {
