@@ -131,6 +131,7 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
   let current = await launch();
   const isRunning = () => current.child.exitCode === null && current.child.signalCode === null;
   const records = new Map<string, readonly string[]>();
+  let stopped = false;
   return {
     address: `127.0.0.1:${port}`,
     port,
@@ -152,16 +153,22 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
     },
     async publishSrv(name, srv) {
       srvRecords.set(name, [...srv]);
+      // Stopped on purpose: the records are kept for a restart, nothing is started.
+      if (stopped) return;
       if (isRunning()) await terminate(current.child, current.exited);
       current = await launch();
+      // stop() came while it started: it stopped the previous process, so stop this one.
+      if (stopped) await terminate(current.child, current.exited);
     },
     published: (name) => records.get(name) ?? [],
     async restart() {
+      stopped = false;
       if (isRunning()) await terminate(current.child, current.exited);
       // Same port and hosts files: nginx's resolver address stays valid and the records are as published.
       current = await launch();
     },
     async stop() {
+      stopped = true;
       if (!isRunning()) return;
       await terminate(current.child, current.exited);
     },
