@@ -403,6 +403,13 @@ export const fields = {
     default: "blue",
     description: "With nginxBlueGreen: the colour the NLB's listeners forward to (an NLB forward takes one target group: no weights); both colours' NLB target groups stay registered and health-checked.",
   }),
+  nginxGreenOverrides: field({
+    type: "array",
+    schema: z.array(z.string().regex(/^[A-Za-z]+=.*$/s, { error: "is not key=value" })),
+    default: [],
+    description:
+      "With nginxBlueGreen: green's nginx.conf differs from blue's by these stack keys, each \"key=value\" (e.g. [\"nginxLoadBalancing=random_two_least_conn\",\"proxyReadTimeoutSeconds=20\"]); only keys that shape nginx.conf alone (NGINX_TIER_KEYS), each checked by its own rule and the cross-key rules on green's values. Green gets its own ConfigMap.",
+  }),
   nginxGreenImage: field({ type: "string", schema: optionalString(pinnedImage()), default: "", description: "With nginxBlueGreen: green's nginx image (unprivileged variant); empty runs nginxImage." }),
   nginxGreenReplicas: field({
     type: "integer",
@@ -702,6 +709,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     else values.environment = decision.environment;
   }
   if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
+  if (problems.length === 0) problems.push(...tierConfigOf(values as StackConfig, "green").problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config = values as StackConfig;
@@ -980,11 +988,78 @@ const BLUE_GREEN_ONLY_KEYS = [
   "albGreenWeight",
   "nlbColor",
   "nginxGreenImage",
+  "nginxGreenOverrides",
   "nginxGreenReplicas",
   "nginxGreenHttpNodePort",
   "nginxGreenProxyProtocolNodePort",
   "nginxGreenProxyProtocolHttpNodePort",
 ] as const satisfies readonly FieldName[];
+
+/**
+ * The stack keys a colour's nginx.conf may set on its own (nginxGreenOverrides): they shape only
+ * nginx.conf. Keys that also shape the app (websocketReadTimeoutSeconds sets its ping interval), the
+ * load balancers, the pods (grace period, images) or the names are shared by both colours.
+ */
+export const NGINX_TIER_KEYS = [
+  "nginxLoadBalancing",
+  "nginxServiceDiscovery",
+  "nginxWorkerConnections",
+  "nginxRateLimitPerMinute",
+  "nginxRateLimitBurst",
+  "nginxConnLimitPerIp",
+  "nginxUpstreamKeepaliveConnections",
+  "nginxUpstreamKeepaliveRequests",
+  "nginxUpstreamKeepaliveSeconds",
+  "nginxMaxFails",
+  "nginxFailTimeoutSeconds",
+  "nginxNextUpstreamTries",
+  "nginxClientKeepaliveSeconds",
+  "nginxResolverValidSeconds",
+  "proxyConnectTimeoutSeconds",
+  "proxyReadTimeoutSeconds",
+  "proxySendTimeoutSeconds",
+  "websocketTimeoutSeconds",
+] as const satisfies readonly FieldName[];
+
+/**
+ * A colour's config for its nginx.conf: blue's is the stack's; green's the stack's with
+ * nginxGreenOverrides applied, each value decoded and checked by its key's own rule, then every
+ * cross-key rule on the result. Throws ConfigError naming nginxGreenOverrides and the key.
+ */
+export function nginxTierConfig(c: StackConfig, color: Color): StackConfig {
+  const { config, problems } = tierConfigOf(c, color);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function tierConfigOf(c: StackConfig, color: Color): { config: StackConfig; problems: string[] } {
+  if (color === "blue" || c.nginxGreenOverrides.length === 0) return { config: c, problems: [] };
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  const where = `${key("nginxGreenOverrides")} (green's nginx)`;
+  for (const entry of c.nginxGreenOverrides) {
+    const at = entry.indexOf("=");
+    const name = entry.slice(0, at);
+    const text = entry.slice(at + 1);
+    if (!(NGINX_TIER_KEYS as readonly string[]).includes(name)) {
+      problems.push(`${where}: ${show(name)} cannot differ between colours (allowed: ${NGINX_TIER_KEYS.join(", ")})`);
+      continue;
+    }
+    if (name in values) {
+      problems.push(`${where}: ${show(name)} is set twice`);
+      continue;
+    }
+    const def = fields[name as FieldName];
+    const decoded = decode(text, def.type);
+    const parsed = decoded.ok ? def.schema.safeParse(decoded.value) : undefined;
+    if (!decoded.ok) problems.push(`${where}: ${name} ${show(text)} ${decoded.error}`);
+    else if (!parsed!.success) problems.push(...issueProblems(`${where}: ${name}`, decoded.value, parsed!.error.issues));
+    else values[name] = parsed!.data;
+  }
+  const config = { ...c, ...values } as StackConfig;
+  if (problems.length === 0) problems.push(...crossFieldProblems(config).map((p) => `${where}: ${p}`));
+  return { config, problems };
+}
 
 /** Whether a colour takes traffic: a share of the ALB's requests, or the NLB's connections. */
 export function colorTakesTraffic(c: Pick<StackConfig, "nginxBlueGreen" | "albBlueWeight" | "albGreenWeight" | "nlbColor">, color: Color): boolean {
