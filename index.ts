@@ -28,6 +28,7 @@ import {
   LoadBalancerTarget,
   LoadBalancerTargets,
   loadStackConfig,
+  nginxTierConfig,
   Nlb,
   type ObservedCluster,
   omittedImageProblem,
@@ -46,6 +47,9 @@ checkCacheSettings(config);
 // Rendered (and every value validated) before any resource exists, like the config itself.
 const nginxModel = buildNginxModel(config, { mode: "cluster" });
 const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };
+// Green's own nginx.conf when nginxGreenOverrides changes it (docs/traffic.md).
+const greenNginxModel = config.nginxBlueGreen && config.nginxGreenOverrides.length > 0 ? buildNginxModel(nginxTierConfig(config, "green"), { mode: "cluster" }) : undefined;
+const greenNginxConf = greenNginxModel && { text: renderNginxConf(greenNginxModel), workerShutdownTimeoutSeconds: greenNginxModel.workerShutdownTimeoutSeconds };
 // Every pod the stack may run at peak fits the most nodes the node groups may have.
 checkPlacement(config, nginxConf);
 // Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
@@ -224,6 +228,7 @@ const workloads = phase.workloads
         kubernetesVersion: config.kubernetesVersion,
         redisUrl: cache.redisUrl,
         nginxConf,
+        ...(greenNginxConf ? { greenNginxConf } : {}),
         vpcCidrs: network.cidrBlocks,
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,

@@ -11,7 +11,7 @@
  */
 
 // ── Config ─────────────────────────────────────────────────────────────────────────────────────
-export { BLUE_GREEN_COLORS, colorTakesTraffic, ConfigError, fields, loadStackConfig, parseStackConfig, TIMEOUT_CHAIN } from "./config";
+export { BLUE_GREEN_COLORS, colorTakesTraffic, ConfigError, fields, loadStackConfig, NGINX_TIER_KEYS, nginxTierConfig, parseStackConfig, TIMEOUT_CHAIN } from "./config";
 export type { Color, FieldName, StackConfig } from "./config";
 export { flowLogGroupName, physicalNamePrefix, NAME_PREFIX_MAX_LENGTH } from "./naming";
 export type { Naming } from "./naming";

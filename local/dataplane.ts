@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { StackConfig } from "../infra/config/schema";
 import { NGINX_HEALTH_PATH, NGINX_STUB_STATUS_PATH } from "../infra/nginx";
-import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME } from "../infra/cluster/objects";
+import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../infra/cluster/objects";
 import { startDnsmasq, type DnsServer } from "./processes/dnsmasq";
 import { startHaproxy, type HaproxyProcess } from "./processes/haproxy";
 import { startNginx, type NginxProcess } from "./processes/nginx";
@@ -245,11 +245,14 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     await nginx?.stop().catch(() => undefined);
     await Promise.all([...replicas, ...canaryReplicas].map((r) => stopReplica(r)));
     await redis?.dispose().catch(() => undefined);
+    await srvPublished;
     await dns?.stop().catch(() => undefined);
     if (!options.keepLogs) rmSync(dir, { recursive: true, force: true });
   };
 
   let appPort = 0;
+  /** The last SRV publication (each restarts dnsmasq); stopping waits for it. */
+  let srvPublished: Promise<void> = Promise.resolve();
   let metricsPort = 0;
   // The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list.
   let siteOrigins: string[] = [];
@@ -297,7 +300,19 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     log("starting dnsmasq (the cluster DNS for the replicas)…");
     dns = await startDnsmasq({ dir });
     const theDns = dns;
-    controller = new EndpointController(probe, (addresses) => theDns.publish(APP_PODS_DNS_NAME, addresses), options.onEndpointChange);
+    // As CoreDNS does for a headless Service: A records of the ready pods, and with dns_srv also an SRV
+    // record per pod (`_http._tcp.<name>` → `<pod>.<name>` on the replicas' port). dnsmasq takes SRV
+    // records only at start, so each change restarts it, one after another.
+    const publishPods = (name: string) => (addresses: readonly string[]) => {
+      theDns.publish(name, addresses);
+      if (config.nginxServiceDiscovery !== "dns_srv") return;
+      const records = addresses.map((address) => ({ address, target: `${address.replaceAll(".", "-")}.${name}`, port: appPort }));
+      for (const r of records) theDns.publish(r.target, [r.address]);
+      srvPublished = srvPublished
+        .then(() => theDns.publishSrv(`${APP_PODS_SRV_SERVICE}.${name}`, records))
+        .catch((err: unknown) => problem(`publishing the SRV records of ${name} failed: ${String(err)}`));
+    };
+    controller = new EndpointController(probe, publishPods(APP_PODS_DNS_NAME), options.onEndpointChange);
     log(`starting redis-server…`);
     redis = await startRedis();
     const { port, statusPort, pp } = await pickPorts(options);
@@ -313,12 +328,13 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     const canary = config.canaryImage !== "";
     if (canary) {
       // The canary Deployment: its own replicas (the same app build locally, TRACK=canary) under app-canary-pods.
-      canaryController = new EndpointController(probe, (addresses) => theDns.publish(APP_CANARY_PODS_DNS_NAME, addresses), options.onEndpointChange);
+      canaryController = new EndpointController(probe, publishPods(APP_CANARY_PODS_DNS_NAME), options.onEndpointChange);
       log(`starting ${config.canaryReplicas} canary replica(s) (TRACK=canary, ${config.canaryWeightPercent}% of requests, forced by ${config.canaryHeader} or ${config.canaryCookie}: always|never)…`);
       await startAll(config.canaryReplicas, (i) => launchReplica(i, true));
       await waitReady(Array.from({ length: config.canaryReplicas }, (_, i) => `canary-${i}`), 30_000, canaryController);
     }
 
+    await srvPublished;
     log(`starting nginx on 127.0.0.1:${port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${dns.address}, config from stack ${stack})…`);
     const startedNginx = await startLocalNginx({ options, config, dir, dnsAddress: dns.address, canary, appPort, port, statusPort, pp, shutdownDelayMs });
     nginx = startedNginx.nginx;

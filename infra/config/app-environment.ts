@@ -11,6 +11,7 @@ export type AppEnvironmentConfig = SloConfig &
   | "rateLimitFailMode"
   | "wsAllowedOrigins"
   | "wsMaxConnectionsPerClient"
+  | "websocketReadTimeoutSeconds"
   | "domain"
   | "wwwSubdomain"
   | "appShutdownDelaySeconds"
@@ -22,6 +23,17 @@ export type AppEnvironmentConfig = SloConfig &
 /** Origins allowed to open /ws: the configured list, or the site's own https origins. */
 export function wsAllowedOrigins(s: Pick<StackConfig, "wsAllowedOrigins" | "domain" | "wwwSubdomain">): string[] {
   return s.wsAllowedOrigins.length > 0 ? [...s.wsAllowedOrigins] : [`https://${s.domain}`, `https://${s.wwwSubdomain}.${s.domain}`];
+}
+
+/**
+ * The app's ping interval on open WebSockets: a third of nginx's read timeout on /ws, so a healthy
+ * socket is never silent that long (two pings may be lost or late) and only a hung pod's sockets time
+ * out. nginx's read timer covers both the wait for the upgrade answer and an open socket's silence
+ * (nginx's WebSocket proxying docs: "the proxied server can be configured to periodically send
+ * WebSocket ping frames to reset the timeout"), so a short one bounds the upgrade without cutting sockets.
+ */
+export function wsHeartbeatMs(s: Pick<StackConfig, "websocketReadTimeoutSeconds">): number {
+  return Math.floor((s.websocketReadTimeoutSeconds * 1000) / 3);
 }
 
 /**
@@ -48,6 +60,7 @@ export function clusterAppSettings(c: AppEnvironmentConfig, trustProxyCidrs: rea
     trustProxyCidrs,
     wsAllowedOrigins: wsAllowedOrigins(c),
     wsMaxConnectionsPerClient: c.wsMaxConnectionsPerClient,
+    wsHeartbeatMs: wsHeartbeatMs(c),
     shutdownDelayMs: c.appShutdownDelaySeconds * 1000,
     shutdownTimeoutMs: appShutdownTimeoutMs(c),
     keepAliveTimeoutMs: c.appKeepAliveSeconds * 1000,
@@ -66,6 +79,7 @@ export const APP_ENV_SOURCES: Partial<Record<AppEnvName, FieldName[]>> = {
   TRUST_PROXY_CIDRS: ["vpcCidr"],
   WS_ALLOWED_ORIGINS: ["wsAllowedOrigins", "domain", "wwwSubdomain"],
   WS_MAX_CONNECTIONS_PER_CLIENT: ["wsMaxConnectionsPerClient"],
+  WS_HEARTBEAT_MS: ["websocketReadTimeoutSeconds"],
   SHUTDOWN_DELAY_MS: ["appShutdownDelaySeconds"],
   SHUTDOWN_TIMEOUT_MS: ["terminationGracePeriodSeconds", "appShutdownDelaySeconds"],
   KEEPALIVE_TIMEOUT_MS: ["appKeepAliveSeconds"],

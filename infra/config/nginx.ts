@@ -20,3 +20,11 @@ export type LoadBalancing = (typeof LOAD_BALANCING)[number];
 
 /** The cookie `cookie_affinity` sets (value: nginx's hash of the chosen server's address, no expiry: a browser session). */
 export const AFFINITY_COOKIE = "edge_affinity";
+
+/**
+ * How the upstream finds the app pods by DNS: `dns_a` looks the name up for A records (a server per
+ * address, the port from the model); `dns_srv` for SRV records `_<port name>._tcp.<name>` (a server
+ * per record, its target's address and the record's port). Both re-resolved while running.
+ */
+export const NGINX_SERVICE_DISCOVERY = ["dns_a", "dns_srv"] as const;
+export type NginxServiceDiscovery = (typeof NGINX_SERVICE_DISCOVERY)[number];

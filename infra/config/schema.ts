@@ -1,3 +1,4 @@
+import { nginxStopTiming } from "./nginx-stop";
 import { z } from "zod";
 import { APP_DRAIN_SECONDS, APP_ENV, ConfigError, HEADERS, routeFor, routePath } from "@edgestack/contract";
 import { appEnvironmentProblems } from "./app-environment";
@@ -24,7 +25,7 @@ import {
 } from "./validators";
 import { CREATABLE_VERSIONS } from "./eks-versions";
 import { NAME_PREFIX_MAX_LENGTH } from "../naming";
-import { AFFINITY_COOKIE, LOAD_BALANCING } from "./nginx";
+import { AFFINITY_COOKIE, LOAD_BALANCING, NGINX_SERVICE_DISCOVERY } from "./nginx";
 import { subscriptionProblem } from "./subscriptions";
 import { thresholdOverrideProblem } from "@edgestack/contract";
 
@@ -368,6 +369,13 @@ export const fields = {
   nginxConnLimitPerIp: field({ type: "integer", schema: integer(1, 65_535), default: 100, description: "nginx limit_conn: concurrent connections per client IP." }),
   nginxUpstreamKeepaliveConnections: field({ type: "integer", schema: integer(0, 10_000), default: 64, description: "Idle upstream connections kept per worker (0 disables pooling)." }),
   nginxUpstreamKeepaliveRequests: field({ type: "integer", schema: integer(1, 1_000_000), default: 1000, description: "Requests served over one pooled upstream connection before it is recycled." }),
+  nginxServiceDiscovery: field({
+    type: "string",
+    schema: oneOf(NGINX_SERVICE_DISCOVERY),
+    default: "dns_a",
+    description:
+      "How nginx finds the app pods through the headless Services: dns_a (A records, the port from the config) or dns_srv (the SRV records _http._tcp.<service> CoreDNS publishes for the named port: address and port per record, no port in nginx.conf). Either way re-resolved without a reload (nginxResolverValidSeconds).",
+  }),
   nginxMaxFails: field({ type: "integer", schema: integer(0, 100), default: 3, description: "Passive health check: failures within fail_timeout that mark an upstream down." }),
   nginxFailTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 10, description: "Passive health check window and down time." }),
   nginxResolverValidSeconds: field({
@@ -395,6 +403,13 @@ export const fields = {
     schema: oneOf(BLUE_GREEN_COLORS),
     default: "blue",
     description: "With nginxBlueGreen: the colour the NLB's listeners forward to (an NLB forward takes one target group: no weights); both colours' NLB target groups stay registered and health-checked.",
+  }),
+  nginxGreenOverrides: field({
+    type: "array",
+    schema: z.array(z.string().regex(/^[A-Za-z]+=.*$/s, { error: "is not key=value" })),
+    default: [],
+    description:
+      "With nginxBlueGreen: green's nginx.conf differs from blue's by these stack keys, each \"key=value\" (e.g. [\"nginxLoadBalancing=random_two_least_conn\",\"proxyReadTimeoutSeconds=20\"]); only keys that shape nginx.conf alone (NGINX_TIER_KEYS), each checked by its own rule and the cross-key rules on green's values. Green gets its own ConfigMap.",
   }),
   nginxGreenImage: field({ type: "string", schema: optionalString(pinnedImage()), default: "", description: "With nginxBlueGreen: green's nginx image (unprivileged variant); empty runs nginxImage." }),
   nginxGreenReplicas: field({
@@ -453,7 +468,14 @@ export const fields = {
   proxyConnectTimeoutSeconds: field({ type: "integer", schema: integer(1, 75), default: 5, description: "nginx proxy_connect_timeout." }),
   proxyReadTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_read_timeout for HTTP requests." }),
   proxySendTimeoutSeconds: field({ type: "integer", schema: integer(1, 3600), default: 30, description: "nginx proxy_send_timeout." }),
-  websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "Read/send timeout of WebSocket connections through nginx." }),
+  websocketTimeoutSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 3600, description: "nginx proxy_send_timeout of WebSocket connections (a write towards the app that cannot proceed)." }),
+  websocketReadTimeoutSeconds: field({
+    type: "integer",
+    schema: integer(2, 300),
+    default: 10,
+    description:
+      "nginx proxy_read_timeout of WebSocket connections: how long an upgrade waits for the app's answer before it goes to another pod, and the longest the app side of an open socket may stay silent. The app pings every open socket every third of it (WS_HEARTBEAT_MS), so only a hung pod's sockets reach it.",
+  }),
   deregistrationDelaySeconds: field({ type: "integer", schema: integer(0, 3600), default: 20, description: "Load balancer deregistration delay (must be <= app shutdown delay)." }),
   appShutdownDelaySeconds: field({ type: "integer", schema: appInteger("SHUTDOWN_DELAY_MS", 1000), default: 20, description: "How long the app keeps serving after SIGTERM while load balancers deregister it." }),
   terminationGracePeriodSeconds: field({ type: "integer", schema: integer(APP_DRAIN_SECONDS, 7200), default: 45, description: "Kubernetes terminationGracePeriodSeconds (must exceed the shutdown delay)." }),
@@ -706,6 +728,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     else values.environment = decision.environment;
   }
   if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
+  if (problems.length === 0) problems.push(...tierConfigOf(values as StackConfig, "green").problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config = values as StackConfig;
@@ -796,6 +819,8 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
   }
   // Every variable the Deployment hands the app, checked with the schema the app parses with.
   problems.push(...appEnvironmentProblems(c));
+  // nginx's stop: the preStop pause (until nothing sends to the pod), its drain and its exit within the grace period.
+  problems.push(...nginxStopTiming(c).problems);
   order("healthCheckTimeoutSeconds", "healthCheckIntervalSeconds", "<", "a health check must time out before the next one starts");
   order("nodeMinSize", "nodeDesiredSize", "<=", "node group sizes must satisfy min <= desired <= max");
   order("nodeDesiredSize", "nodeMaxSize", "<=", "node group sizes must satisfy min <= desired <= max");
@@ -967,11 +992,78 @@ const BLUE_GREEN_ONLY_KEYS = [
   "albGreenWeight",
   "nlbColor",
   "nginxGreenImage",
+  "nginxGreenOverrides",
   "nginxGreenReplicas",
   "nginxGreenHttpNodePort",
   "nginxGreenProxyProtocolNodePort",
   "nginxGreenProxyProtocolHttpNodePort",
 ] as const satisfies readonly FieldName[];
+
+/**
+ * The stack keys a colour's nginx.conf may set on its own (nginxGreenOverrides): they shape only
+ * nginx.conf. Keys that also shape the app (websocketReadTimeoutSeconds sets its ping interval), the
+ * load balancers, the pods (grace period, images) or the names are shared by both colours.
+ */
+export const NGINX_TIER_KEYS = [
+  "nginxLoadBalancing",
+  "nginxServiceDiscovery",
+  "nginxWorkerConnections",
+  "nginxRateLimitPerMinute",
+  "nginxRateLimitBurst",
+  "nginxConnLimitPerIp",
+  "nginxUpstreamKeepaliveConnections",
+  "nginxUpstreamKeepaliveRequests",
+  "nginxUpstreamKeepaliveSeconds",
+  "nginxMaxFails",
+  "nginxFailTimeoutSeconds",
+  "nginxNextUpstreamTries",
+  "nginxClientKeepaliveSeconds",
+  "nginxResolverValidSeconds",
+  "proxyConnectTimeoutSeconds",
+  "proxyReadTimeoutSeconds",
+  "proxySendTimeoutSeconds",
+  "websocketTimeoutSeconds",
+] as const satisfies readonly FieldName[];
+
+/**
+ * A colour's config for its nginx.conf: blue's is the stack's; green's the stack's with
+ * nginxGreenOverrides applied, each value decoded and checked by its key's own rule, then every
+ * cross-key rule on the result. Throws ConfigError naming nginxGreenOverrides and the key.
+ */
+export function nginxTierConfig(c: StackConfig, color: Color): StackConfig {
+  const { config, problems } = tierConfigOf(c, color);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function tierConfigOf(c: StackConfig, color: Color): { config: StackConfig; problems: string[] } {
+  if (color === "blue" || c.nginxGreenOverrides.length === 0) return { config: c, problems: [] };
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  const where = `${key("nginxGreenOverrides")} (green's nginx)`;
+  for (const entry of c.nginxGreenOverrides) {
+    const at = entry.indexOf("=");
+    const name = entry.slice(0, at);
+    const text = entry.slice(at + 1);
+    if (!(NGINX_TIER_KEYS as readonly string[]).includes(name)) {
+      problems.push(`${where}: ${show(name)} cannot differ between colours (allowed: ${NGINX_TIER_KEYS.join(", ")})`);
+      continue;
+    }
+    if (name in values) {
+      problems.push(`${where}: ${show(name)} is set twice`);
+      continue;
+    }
+    const def = fields[name as FieldName];
+    const decoded = decode(text, def.type);
+    const parsed = decoded.ok ? def.schema.safeParse(decoded.value) : undefined;
+    if (!decoded.ok) problems.push(`${where}: ${name} ${show(text)} ${decoded.error}`);
+    else if (!parsed!.success) problems.push(...issueProblems(`${where}: ${name}`, decoded.value, parsed!.error.issues));
+    else values[name] = parsed!.data;
+  }
+  const config = { ...c, ...values } as StackConfig;
+  if (problems.length === 0) problems.push(...crossFieldProblems(config).map((p) => `${where}: ${p}`));
+  return { config, problems };
+}
 
 /** Whether a colour takes traffic: a share of the ALB's requests, or the NLB's connections. */
 export function colorTakesTraffic(c: Pick<StackConfig, "nginxBlueGreen" | "albBlueWeight" | "albGreenWeight" | "nlbColor">, color: Color): boolean {

@@ -14,7 +14,8 @@ import {
 } from "./model";
 import { clusterDnsIp } from "../network/cidr";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
-import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME } from "../cluster/objects";
+import { nginxStopTiming } from "../config/nginx-stop";
+import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../cluster/objects";
 
 /** The parts of the stack config the nginx model is built from. */
 export type NginxConfigInput = Pick<
@@ -29,6 +30,7 @@ export type NginxConfigInput = Pick<
   | "appClusterIp"
   | "nginxResolverValidSeconds"
   | "nginxLoadBalancing"
+  | "nginxServiceDiscovery"
   | "nginxWorkerConnections"
   | "nginxRateLimitPerMinute"
   | "nginxRateLimitBurst"
@@ -44,7 +46,10 @@ export type NginxConfigInput = Pick<
   | "proxyReadTimeoutSeconds"
   | "proxySendTimeoutSeconds"
   | "websocketTimeoutSeconds"
+  | "websocketReadTimeoutSeconds"
   | "healthCheckTimeoutSeconds"
+  | "healthCheckIntervalSeconds"
+  | "unhealthyThreshold"
   | "terminationGracePeriodSeconds"
   | "appShutdownDelaySeconds"
   | "wsMaxConnectionsPerClient"
@@ -72,6 +77,7 @@ export interface LocalUpstream {
  */
 export interface LocalDiscovery {
   name: string;
+  /** With config nginxServiceDiscovery dns_srv unused: each SRV record `_http._tcp.<name>` carries its replica's port. */
   port: number;
   /** "127.0.0.1:5353". */
   resolver: string;
@@ -203,10 +209,20 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   checkRoutes(routes);
   const local = options.mode === "local";
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
-  const resolving = (host: string, port: number): NginxUpstreamServer => ({ host, port, weight: 1, backup: false, resolve: true, ...serverDefaults });
+  // dns_srv: the pods' SRV records (the headless Service's named port), each with its own port.
+  const srv = config.nginxServiceDiscovery === "dns_srv";
+  const resolving = (host: string, port: number): NginxUpstreamServer => ({
+    host,
+    port: srv ? null : port,
+    service: srv ? APP_PODS_SRV_SERVICE : null,
+    weight: 1,
+    backup: false,
+    resolve: true,
+    ...serverDefaults,
+  });
   const resolverOf = (address: string): NginxResolver => ({ addresses: [address], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 });
   const fixed = (upstreams: LocalUpstream[]): NginxUpstreamServer[] =>
-    upstreams.map((u) => ({ host: u.host, port: u.port, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
+    upstreams.map((u) => ({ host: u.host, port: u.port, service: null, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
   /** A track's servers and resolver: the cluster's pods by DNS name, or the local replicas (fixed or through DNS). */
   const track = (clusterName: string, upstreams: LocalUpstream[] | undefined, discovery: LocalDiscovery | undefined, what: string) => {
     if (!local) return { servers: [resolving(clusterName, PORTS.app)], resolver: resolverOf(clusterDnsIp(config.serviceCidr)) };
@@ -229,7 +245,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   // name (no kube-proxy here). See NginxLocation.fallbackUpstream. It is the stable track's: a
   // canary request that finds no live canary pod falls back to it too (stable serves it).
   const fallbackServers: NginxUpstreamServer[] = !local
-    ? [{ host: config.appClusterIp, port: PORTS.app, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
+    ? [{ host: config.appClusterIp, port: PORTS.app, service: null, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
     : servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
 
   const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
@@ -266,8 +282,10 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
           readTimeoutSeconds: config.healthCheckTimeoutSeconds,
           sendTimeoutSeconds: config.healthCheckTimeoutSeconds,
         });
+      // The read timeout bounds the wait for the upgrade's answer and an open socket's silence (the app
+      // pings within it: wsHeartbeatMs); the send timeout only runs while a write to the app is blocked.
       case "websocket":
-        return proxied({ ...at, websocket: true, readTimeoutSeconds: config.websocketTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds });
+        return proxied({ ...at, websocket: true, readTimeoutSeconds: config.websocketReadTimeoutSeconds, sendTimeoutSeconds: config.websocketTimeoutSeconds });
       case "immutable":
         return proxied({ ...at, immutableCacheSeconds: STATIC_TTL_SECONDS });
       case "html":
@@ -368,8 +386,8 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     workerConnections: capacity.workerConnections,
     workerRlimitNofile: capacity.workerRlimitNofile,
     // A reload or a pod's stop ends the old workers' connections (WebSockets) after this: no longer
-    // than the app's own drain, and short of the grace period so the pod exits on its own.
-    workerShutdownTimeoutSeconds: Math.max(1, Math.min(drainSeconds, config.terminationGracePeriodSeconds - 5)),
+    // than the app's own drain, and within what the grace period leaves after the preStop pause (stop.ts).
+    workerShutdownTimeoutSeconds: nginxStopTiming(config, undefined, drainSeconds).workerShutdownTimeoutSeconds,
     errorLogLevel: local ? (options.errorLogLevel ?? "warn") : "warn",
     paths: local ? localPaths(options.prefix) : { ...CLUSTER_PATHS },
     accessLogBuffer: local ? (options.accessLogBuffer ?? null) : { sizeKb: 64, flushSeconds: 1 },

@@ -28,7 +28,7 @@ export const NGINX_HEALTH_PATH = routePath("health");
  */
 export const NGINX_NEXT_UPSTREAM = ["error", "timeout", "http_502", "http_504"] as const;
 
-export { AFFINITY_COOKIE, LOAD_BALANCING, type LoadBalancing } from "../config/nginx";
+export { AFFINITY_COOKIE, LOAD_BALANCING, type LoadBalancing, NGINX_SERVICE_DISCOVERY, type NginxServiceDiscovery } from "../config/nginx";
 
 export const ERROR_LOG_LEVELS = ["debug", "info", "notice", "warn", "error", "crit"] as const;
 export type ErrorLogLevel = (typeof ERROR_LOG_LEVELS)[number];

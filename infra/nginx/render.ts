@@ -279,7 +279,7 @@ function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]):
     if (u.algorithm === "cookie_affinity") out.line(stickyCookieDirective(mode));
     for (const s of u.servers) {
       out.line(
-        `server ${s.host}:${s.port} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.resolve ? " resolve" : ""}${s.backup ? " backup" : ""};`,
+        `server ${s.service === null ? `${s.host}:${s.port}` : `${s.host} service=${s.service}`} weight=${s.weight} max_fails=${s.maxFails} fail_timeout=${s.failTimeoutSeconds}s${s.resolve ? " resolve" : ""}${s.backup ? " backup" : ""};`,
       );
     }
     if (u.keepalive !== null) {
@@ -581,12 +581,25 @@ function renderProxyLocation(out: Lines, model: NginxModel, l: NginxLocation, hs
       out.line(`limit_conn ${model.webSockets.podZone} ${model.webSockets.perPod};`);
     }
     // A timed-out attempt (nginx's 504) goes on to the short retries; no live pod (nginx's 502) to the fallback.
-    errorPages(fallback, retry);
+    // A WebSocket's read timeout is short and also the open socket's idle timer, so no phase may shorten
+    // it: its first phase retries a timed-out upgrade on another pod itself, then the fallback's one attempt.
+    errorPages(fallback, l.websocket ? retryFallback : retry);
     renderProxyPass(out, model, l, hsts, trackUpstream, "first");
   });
   // The limits and the method guard ran in the location above (limit_req/limit_conn count a request once).
   // A non-idempotent request is never sent twice (nginx's own rule for retries).
   const nonIdempotentGuard = (status: number) => out.block(`if ($request_method ~ ^(${NON_IDEMPOTENT_METHODS.join("|")})$)`, () => out.line(`return ${status};`));
+  if (l.websocket) {
+    if (l.fallbackUpstream !== null && fallback !== null && retryFallback !== null) {
+      for (const [name, phase] of [[fallback, "fallback"], [retryFallback, "fallbackAfterTimeout"]] as const) {
+        out.block(`location ${name}`, () => {
+          nonIdempotentGuard(502);
+          renderProxyPass(out, model, l, hsts, l.fallbackUpstream!, phase);
+        });
+      }
+    }
+    return;
+  }
   out.block(`location ${retry}`, () => {
     nonIdempotentGuard(504);
     errorPages(retryFallback, null);
@@ -645,7 +658,8 @@ function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: 
   const after = model.retry.afterTimeout;
   if (phase === "afterTimeout" || phase === "fallbackAfterTimeout") {
     out.line(`proxy_connect_timeout ${Math.min(l.connectTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);
-    out.line(`proxy_read_timeout ${Math.min(l.readTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);
+    // An upgraded socket keeps its location's read timeout for life (the app's pings are sized to it).
+    out.line(l.websocket ? `proxy_read_timeout ${l.readTimeoutSeconds}s;` : `proxy_read_timeout ${Math.min(l.readTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);
   } else {
     out.line(`proxy_connect_timeout ${l.connectTimeoutSeconds}s;`);
     out.line(`proxy_read_timeout ${l.readTimeoutSeconds}s;`);
@@ -653,7 +667,13 @@ function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: 
   out.line(`proxy_send_timeout ${l.sendTimeoutSeconds}s;`);
   // nginx never retries non-idempotent requests (POST, PATCH…) once sent unless told `non_idempotent`: it is not.
   // These conditions are also what counts toward max_fails (see NGINX_NEXT_UPSTREAM: never a deliberate 503).
-  if (phase === "first") {
+  if (phase === "first" && l.websocket) {
+    // An upgrade that timed out (a hung pod) goes to another pod within this phase (nginx skips the
+    // pods it tried); new attempts only within one read plus one connect timeout of the first.
+    out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.join(" ")};`);
+    out.line(`proxy_next_upstream_tries ${model.retry.tries};`);
+    out.line(`proxy_next_upstream_timeout ${l.readTimeoutSeconds + l.connectTimeoutSeconds}s;`);
+  } else if (phase === "first") {
     // A timeout ends this phase (it still counts toward max_fails): the short retries follow.
     out.line(`proxy_next_upstream ${NGINX_NEXT_UPSTREAM.filter((c) => c !== "timeout").join(" ")};`);
     out.line(`proxy_next_upstream_tries ${model.retry.tries};`);

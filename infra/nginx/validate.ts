@@ -51,6 +51,8 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 export const isIpv4Address: Check = (v) => IPV4.test(v);
 export const isIdentifier: Check = (v) => /^[a-z][a-z0-9_]{0,62}$/.test(v);
 export const isUpstreamHost: Check = (v) => isIpv4Address(v) || isDnsName(v) || v === "localhost";
+/** An SRV name's service prefix for TCP: `_<service>._tcp` (RFC 2782; a Service port's name in the cluster). */
+export const isSrvService: Check = (v) => /^_[a-z0-9](?:[a-z0-9-]{0,13}[a-z0-9])?\._tcp$/.test(v);
 export const isResolverAddress: Check = (v) => {
   const m = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v);
   return m !== null && isIpv4Address(m[1]!) && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65_535));
@@ -120,7 +122,16 @@ const mimeType = () => text(isMimeType, "a MIME type such as text/css");
 
 const upstreamServer = z.object({
   host: text(isUpstreamHost, "an IPv4 address or DNS name"),
-  port: int(1, 65_535),
+  /** null: the port comes from each SRV record (`service`). */
+  port: int(1, 65_535).nullable(),
+  /**
+   * Discover the servers from SRV records (`server <host> service=<service> resolve`, open-source
+   * nginx >= 1.27.3): nginx looks up `<service>.<host>` (e.g. `_http._tcp.app-pods…`: CoreDNS's
+   * records of a headless Service's named port), and each record's target address and port is a
+   * server; records of the lowest priority are primaries, the others backups. Needs `resolve` and
+   * `port: null`. null: `host` is looked up for A records and `port` is the port.
+   */
+  service: text(isSrvService, "an SRV service prefix _<name>._tcp such as _http._tcp").nullable(),
   weight: int(1, 1000),
   maxFails: int(0, 1000),
   failTimeoutSeconds: int(1, MAX_SECONDS),
@@ -160,6 +171,13 @@ const upstream = z
   })
   .superRefine((u, ctx) => {
     u.servers.forEach((s, i) => {
+      // nginx: "service" needs "resolve" and a name without a port (the port is each record's).
+      if (s.service !== null && (!s.resolve || s.port !== null)) {
+        ctx.addIssue({ code: "custom", path: ["servers", i, "service"], params: WHOLE, message: `${show(s.service)} needs resolve: true and port: null (the port comes from each SRV record)` });
+      }
+      if (s.service === null && s.port === null) {
+        ctx.addIssue({ code: "custom", path: ["servers", i, "port"], params: WHOLE, message: "null needs service (SRV records to take the port from)" });
+      }
       if (s.resolve && isIpv4Address(s.host)) {
         ctx.addIssue({ code: "custom", path: ["servers", i, "resolve"], params: WHOLE, message: `true needs a DNS name, not the address ${show(s.host)}` });
       }
@@ -180,7 +198,7 @@ const upstream = z
     }
     const seen = new Set<string>();
     u.servers.forEach((s, i) => {
-      const key = `${s.host}:${s.port}`;
+      const key = s.service === null ? `${s.host}:${s.port}` : `${s.service}.${s.host}`;
       if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["servers", i], params: WHOLE, message: `${show(key)} is listed twice` });
       seen.add(key);
     });

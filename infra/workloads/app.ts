@@ -5,7 +5,7 @@ import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../c
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
-import { APP_CANARY_NAME } from "../cluster/objects";
+import { APP_CANARY_NAME, APP_PORT_NAME } from "../cluster/objects";
 
 /** The port the app listens on (PORT) and its Services' port: nginx's upstream servers are the pods' IPs on it. */
 export const APP_PORT = PORTS.app;
@@ -134,7 +134,7 @@ export function appServiceSpec(s: Pick<WorkloadSettings, "appClusterIp">): k8s.t
     type: "ClusterIP",
     clusterIP: s.appClusterIp,
     selector,
-    ports: [{ name: "http", port: APP_PORT, targetPort: "http", protocol: "TCP" }],
+    ports: [{ name: APP_PORT_NAME, port: APP_PORT, targetPort: "http", protocol: "TCP" }],
   };
 }
 
@@ -149,7 +149,7 @@ export function appPodsServiceSpec(): k8s.types.input.core.v1.ServiceSpec {
     clusterIP: "None",
     publishNotReadyAddresses: false,
     selector,
-    ports: [{ name: "http", port: APP_PORT, targetPort: "http", protocol: "TCP" }],
+    ports: [{ name: APP_PORT_NAME, port: APP_PORT, targetPort: "http", protocol: "TCP" }],
   };
 }
 

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NGINX_POD_RESOURCES } from "../nginx/capacity";
+import { NGINX_EXIT_SECONDS, NGINX_EXTERNAL_TRAFFIC_POLICY, nginxStopTiming } from "../config/nginx-stop";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH } from "../nginx/model";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
@@ -127,16 +128,6 @@ export function nginxServicePorts(s: Pick<WorkloadSettings, "nginxHttpNodePort" 
   ];
 }
 
-/**
- * Seconds nginx keeps accepting after the pod starts terminating: kube-proxy on every node must
- * first drop the pod from the NodePort's endpoints, or load-balancer connections routed to it are
- * refused. Up to 5 s, and only as much as the grace period leaves after nginx's own graceful stop
- * (`worker_shutdown_timeout`) plus a second to exit — past that the kubelet would SIGKILL it.
- */
-export function nginxPreStopSeconds(terminationGracePeriodSeconds: number, workerShutdownTimeoutSeconds: number): number {
-  return Math.max(0, Math.min(5, terminationGracePeriodSeconds - workerShutdownTimeoutSeconds - 1));
-}
-
 /** preStop pause: the native sleep action where the cluster has it (1.30+), else the image's sleep. */
 export function preStopSleep(kubernetesVersion: string, seconds: number): k8s.types.input.core.v1.LifecycleHandler {
   const minor = Number(/^1\.(\d+)$/.exec(kubernetesVersion)?.[1] ?? NaN);
@@ -160,7 +151,13 @@ export function nginxDeploymentSpec(
   tier: NginxTier = nginxTiers(s)[0],
   podAnnotations?: pulumi.Input<Record<string, string>>,
 ): k8s.types.input.apps.v1.DeploymentSpec {
-  const preStop = nginxPreStopSeconds(s.terminationGracePeriodSeconds, conf.workerShutdownTimeoutSeconds);
+  // Until every sender has stopped (stop.ts); the model's worker_shutdown_timeout must fit after it.
+  const preStop = nginxStopTiming(s).preStopSeconds;
+  if (preStop + conf.workerShutdownTimeoutSeconds + NGINX_EXIT_SECONDS > s.terminationGracePeriodSeconds) {
+    throw new Error(
+      `nginx ${tier.color}: preStop ${preStop} s + worker_shutdown_timeout ${conf.workerShutdownTimeoutSeconds} s + ${NGINX_EXIT_SECONDS} s to exit exceed edgestack:terminationGracePeriodSeconds (${s.terminationGracePeriodSeconds}): the kubelet would kill nginx mid-drain`,
+    );
+  }
   const ports = nginxServicePorts(tier.nodePorts);
   const status = { httpGet: { path: NGINX_LIVENESS_PATH, port: "status" } };
   const podSelector = tierSelector(tier);
@@ -218,7 +215,7 @@ export function nginxDeploymentSpec(
 export function nginxServiceSpec(s: WorkloadSettings, tier: NginxTier = nginxTiers(s)[0]): k8s.types.input.core.v1.ServiceSpec {
   return {
     type: "NodePort",
-    externalTrafficPolicy: "Cluster",
+    externalTrafficPolicy: NGINX_EXTERNAL_TRAFFIC_POLICY,
     selector: tierSelector(tier),
     ports: nginxServicePorts(tier.nodePorts).map((p) => ({ ...p })),
   };

@@ -18,6 +18,8 @@ export interface WorkloadsArgs {
   redisUrl: pulumi.Input<string>;
   /** The rendered nginx.conf (infra/nginx, cluster mode) and its worker_shutdown_timeout. */
   nginxConf: NginxConf;
+  /** Green's own nginx.conf (nginxGreenOverrides); unset: green runs blue's. */
+  greenNginxConf?: NginxConf;
   /** Every block of the VPC (Vpc.cidrBlocks) and its private subnets' (nodes, Redis): the NetworkPolicies' address peers. */
   vpcCidrs: pulumi.Input<string[]>;
   privateSubnetCidrs: pulumi.Input<string>[];
@@ -146,22 +148,34 @@ export class Workloads extends pulumi.ComponentResource {
     );
 
     // ── nginx ──────────────────────────────────────────────────────────────────────────────
-    const configMapName = nginxConfigMapName(args.nginxConf.text);
-    const configMap = new kubernetes.core.v1.ConfigMap(
-      `${name}-nginx-conf`,
-      // Immutable: the name is the content hash, a new config is a new ConfigMap.
-      { metadata: { name: configMapName, namespace, labels: { ...nginxLabels } }, immutable: true, data: { "nginx.conf": args.nginxConf.text } },
-      // A changed name means replace; Pulumi creates the new one before deleting the old, so the
-      // Deployment's pods always find the ConfigMap they mount.
-      inNamespace,
-    );
+    // One ConfigMap per distinct nginx.conf: blue's, and green's own when nginxGreenOverrides changes it.
+    const confOf = (tier: { color: string }) => (tier.color === "green" && args.greenNginxConf !== undefined ? args.greenNginxConf : args.nginxConf);
+    const configMaps = new Map<string, kubernetes.core.v1.ConfigMap>();
+    const configMapOf = (conf: NginxConf, resourceName: string) => {
+      const existing = configMaps.get(conf.text);
+      if (existing !== undefined) return existing;
+      const created = new kubernetes.core.v1.ConfigMap(
+        resourceName,
+        // Immutable: the name is the content hash, a new config is a new ConfigMap.
+        { metadata: { name: nginxConfigMapName(conf.text), namespace, labels: { ...nginxLabels } }, immutable: true, data: { "nginx.conf": conf.text } },
+        // A changed name means replace; Pulumi creates the new one before deleting the old, so the
+        // Deployment's pods always find the ConfigMap they mount.
+        inNamespace,
+      );
+      configMaps.set(conf.text, created);
+      return created;
+    };
+    const configMap = configMapOf(args.nginxConf, `${name}-nginx-conf`);
     // One Deployment, NodePort Service and PDB per tier: blue (`nginx`), and green (`nginx-green`) with blue/green.
     const services = tiers.map((tier) => {
       const labels = nginxTierLabels(tier);
+      const conf = confOf(tier);
+      const tierConfigMap = configMapOf(conf, `${name}-${tier.name}-conf`);
+      const configMapName = nginxConfigMapName(conf.text);
       new kubernetes.apps.v1.Deployment(
         `${name}-${tier.name}`,
-        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, args.nginxConf, configMapName, args.kubernetesVersion, tier, podAnnotations([{ kind: "configmap", name: configMapName, data: { "nginx.conf": args.nginxConf.text } }])) },
-        { ...inNamespace, dependsOn: [ns, configMap] },
+        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, conf, configMapName, args.kubernetesVersion, tier, podAnnotations([{ kind: "configmap", name: configMapName, data: { "nginx.conf": conf.text } }])) },
+        { ...inNamespace, dependsOn: [ns, tierConfigMap] },
       );
       const service = new kubernetes.core.v1.Service(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxServiceSpec(s, tier) }, inNamespace);
       new kubernetes.policy.v1.PodDisruptionBudget(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxPdbSpec(tier) }, inNamespace);

@@ -17,6 +17,10 @@
  *     this run's, and nginx's memory per held WebSocket, measured (RSS of its workers before and after
  *     CAPACITY_SOCKETS WebSockets through it) against the budget the sizing assumes.
  *
+ *  5. Balancing methods against a slow replica: nginx per method (nginxLoadBalancing) in front of
+ *     SLOW_BACKENDS loopback echo servers (a child process), one of which answers SLOW_MS late;
+ *     p50/p99 and the slow one's share of requests, median and min–max over ROUNDS runs each.
+ *
  * Limits are set so they never answer 429 but still run on every request (UNREACHABLE_LIMITS):
  * nginx limit_req 1,000,000 r/m burst 100,000, limit_conn 10,000; the app's Redis sliding window
  * 10^9 per 1 s. Everything else (algorithm, pool, retries, timeouts) is the dev stack's.
@@ -38,6 +42,8 @@ import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/ngi
 import { cpuMs } from "../processes/cpu";
 import { freePort } from "../processes/ports";
 import { timeWaitOn } from "../processes/sockets";
+import { spawn } from "node:child_process";
+import { LOAD_BALANCING, type LoadBalancing } from "../../infra/nginx";
 
 const STACK = process.env.BENCH_STACK ?? "dev";
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
@@ -46,6 +52,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 50;
 const TIME_WAIT_REQUESTS = 20_000;
 const CAPACITY_SOCKETS = 500;
+const SLOW_BACKENDS = 3;
+const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 20);
 
 /** Resident memory of a process in KiB (Linux /proc). */
 const rssKiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
@@ -115,6 +123,42 @@ async function measure(url: string, nginx: NginxProcess | undefined, appPids: nu
     },
   };
 }
+
+/**
+ * SLOW_BACKENDS echo servers in a child process (its own event loop, not the load generator's), on
+ * 127.0.0.(21+i) at one port; the first answers SLOW_MS late. `GET /__hits` on one answers how many
+ * requests it served. Stopped with the returned function.
+ */
+async function slowBackends(): Promise<{ servers: { host: string; port: number }[]; hits(): Promise<number[]>; stop(): void }> {
+  const port = await freePort("0.0.0.0");
+  const hosts = Array.from({ length: SLOW_BACKENDS }, (_, i) => `127.0.0.${21 + i}`);
+  const script = `
+    const http = require("node:http");
+    const [port, slowMs, ...hosts] = process.argv.slice(1);
+    let up = 0;
+    hosts.forEach((host, i) => {
+      let hits = 0;
+      const server = http.createServer((req, res) => {
+        if (req.url === "/__hits") return res.end(String(hits));
+        hits += 1;
+        const answer = () => { res.setHeader("content-type", "application/json"); res.end('{"ok":true}'); };
+        i === 0 ? setTimeout(answer, Number(slowMs)) : answer();
+      });
+      server.keepAliveTimeout = 65000;
+      server.listen(Number(port), host, () => { if (++up === hosts.length) process.stdout.write("ready\\n"); });
+    });`;
+  const child = spawn(process.execPath, ["-e", script, String(port), String(SLOW_MS), ...hosts], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+    child.once("exit", (code) => reject(new Error(`slow backends exited (${code})`)));
+  });
+  const servers = hosts.map((host) => ({ host, port }));
+  const hits = () => Promise.all(servers.map(async (b) => Number(await (await fetch(`http://${b.host}:${b.port}/__hits`)).text())));
+  return { servers, hits, stop: () => child.kill("SIGTERM") };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const withSpread = (xs: number[], digits = 0) => `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
 
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -264,6 +308,54 @@ async function main(): Promise<void> {
       `nginx memory per held WebSocket (${CAPACITY_SOCKETS} through it, worker RSS ${fmt(rssBefore / 1024, 1)} -> ${fmt(rssAfter / 1024, 1)} MiB): ` +
         `${fmt(perSocket, 1)} KiB, budget ${fmt((2 * MEMORY_PER_CONNECTION_BYTES) / 1024)} KiB (two connections) = ${fmt(perSocket / ((2 * MEMORY_PER_CONNECTION_BYTES) / 1024), 2)}x of it.`,
     );
+
+    // 5. Each balancing method against one slow replica of SLOW_BACKENDS.
+    log(`balancing methods against a slow replica (${SLOW_MS} ms of ${SLOW_BACKENDS})…`);
+    const slow = await slowBackends();
+    try {
+      const rows: string[] = [];
+      for (const method of LOAD_BALANCING as readonly LoadBalancing[]) {
+        const config = loadLocalStackConfig(STACK, { ...UNREACHABLE_LIMITS.configOverrides, nginxLoadBalancing: method });
+        const prefix = makeNginxPrefix();
+        const [listenPort, statusPort] = [await freePort(), await freePort()];
+        const model = localNginxModel(config, { upstreams: slow.servers, listenPort, statusPort, prefix, accessLogBuffer: ACCESS_LOG_BUFFER });
+        const nginx = await startNginx({ prefix, conf: renderNginxConf(model), ports: [listenPort, statusPort] });
+        extras.push(nginx);
+        const p50: number[] = [];
+        const p99: number[] = [];
+        const share: number[] = [];
+        try {
+          for (let round = 1; round <= ROUNDS; round += 1) {
+            log(`methods: ${method}, run ${round}/${ROUNDS}…`);
+            const before = await slow.hits();
+            const r = await runLoad({ url: `http://127.0.0.1:${listenPort}/api/hello`, connections: CONNECTIONS, durationMs: Math.min(DURATION_MS, 3000) });
+            if (r.failedResponses + r.errors > 0) throw new Error(`${method}: ${r.failedResponses} failed responses, ${r.errors} errors`);
+            const after = await slow.hits();
+            const served = after.map((n, i) => n - before[i]!);
+            p50.push(r.latencyMs.p50);
+            p99.push(r.latencyMs.p99);
+            share.push((100 * served[0]!) / Math.max(1, served.reduce((a, b) => a + b, 0)));
+          }
+        } finally {
+          await nginx.dispose();
+        }
+        rows.push(`| ${method} | ${withSpread(p50, 1)} | ${withSpread(p99, 1)} | ${withSpread(share, 1)} |`);
+      }
+      out.push("");
+      out.push(
+        `Balancing methods against a slow replica: ${SLOW_BACKENDS} echo replicas, one ${SLOW_MS} ms late; ${CONNECTIONS} connections from one client address ` +
+          `(so ip_hash puts every request on one replica, and hash on the one URI does too; cookie_affinity without a cookie is least_conn); ` +
+          `median (min–max) of ${ROUNDS} runs of ${Math.min(DURATION_MS, 3000) / 1000} s. A fair share is ${fmt(100 / SLOW_BACKENDS, 1)} %.`,
+      );
+      out.push("");
+      out.push("| method | p50 ms | p99 ms | share to the slow replica % |");
+      out.push("| --- | ---: | ---: | ---: |");
+      out.push(...rows);
+    } finally {
+      slow.stop();
+    }
+    out.push("");
+    out.push(`Load average at the end: ${loadavg()[0]!.toFixed(1)} (at start ${loadAtStart.toFixed(1)}); figures from a shared machine are noisy.`);
 
     process.stdout.write(`${out.join("\n")}\n`);
   } finally {

@@ -21,11 +21,30 @@ export interface DnsServer {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Makes `name` answer exactly these IPv4 addresses (none: the name stops existing). */
   publish(name: string, addresses: readonly string[]): void;
+  /**
+   * Makes the SRV name (`_http._tcp.<service name>`) answer exactly these records (none: no SRV
+   * records). The targets' addresses come from `publish`. dnsmasq reads SRV records only from its
+   * command line, so this restarts it on the same port (a DNS client's retry covers the gap).
+   */
+  publishSrv(name: string, records: readonly SrvRecord[]): Promise<void>;
   /** The addresses last published for `name`. */
   published(name: string): readonly string[];
   /** Starts dnsmasq again on the same port with the same records (after it died, or to replace it). */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One SRV record (RFC 2782): a target host name and port, lower priority first, weight within a priority. */
+export interface SrvRecord {
+  target: string;
+  port: number;
+  priority?: number;
+  weight?: number;
+}
+
+/** dnsmasq's `--srv-host` arguments for SRV records (pure). */
+export function srvHostArgs(name: string, records: readonly SrvRecord[]): string[] {
+  return records.map((r) => `--srv-host=${name},${r.target},${r.port},${r.priority ?? 0},${r.weight ?? 1}`);
 }
 
 export function dnsmasqBinary(): string {
@@ -51,6 +70,7 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
   const port = await freePort();
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
 
+  const srvRecords = new Map<string, readonly SrvRecord[]>();
   /** Spawns dnsmasq on `port` and resolves once it logged its start (it binds first). */
   const launch = async (): Promise<{ child: ChildProcess; exited: DnsServer["exited"] }> => {
     const logStart = existsSync(logFile) ? readFileSync(logFile, "utf8").length : 0;
@@ -75,6 +95,7 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
           "--local-ttl=0",
           "--pid-file=",
           `--log-facility=${logFile}`,
+          ...[...srvRecords].flatMap(([name, records]) => srvHostArgs(name, records)),
         ],
         // Its own process group: a terminal's Ctrl-C reaches only the orchestrator.
         { stdio: ["ignore", out, out], detached: true },
@@ -110,6 +131,7 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
   let current = await launch();
   const isRunning = () => current.child.exitCode === null && current.child.signalCode === null;
   const records = new Map<string, readonly string[]>();
+  let stopped = false;
   return {
     address: `127.0.0.1:${port}`,
     port,
@@ -129,13 +151,24 @@ export async function startDnsmasq(options: { dir: string; startTimeoutMs?: numb
       writeFileSync(tmp, hostsFile(name, addresses), { mode: 0o644 });
       renameSync(tmp, path.join(hostsDir, fileFor(name)));
     },
+    async publishSrv(name, srv) {
+      srvRecords.set(name, [...srv]);
+      // Stopped on purpose: the records are kept for a restart, nothing is started.
+      if (stopped) return;
+      if (isRunning()) await terminate(current.child, current.exited);
+      current = await launch();
+      // stop() came while it started: it stopped the previous process, so stop this one.
+      if (stopped) await terminate(current.child, current.exited);
+    },
     published: (name) => records.get(name) ?? [],
     async restart() {
+      stopped = false;
       if (isRunning()) await terminate(current.child, current.exited);
       // Same port and hosts files: nginx's resolver address stays valid and the records are as published.
       current = await launch();
     },
     async stop() {
+      stopped = true;
       if (!isRunning()) return;
       await terminate(current.child, current.exited);
     },

@@ -49,10 +49,22 @@ async function completedWhileReplicaStalls(plane: DataPlane, total: number): Pro
   return { early, answers: await run };
 }
 
-describe("round_robin", () => {
+// The replicas found through SRV records here (dnsmasq standing for CoreDNS): the rotation proves every
+// record's replica is an upstream server, with the port from the record.
+describe("round_robin, replicas discovered by SRV records (nginxServiceDiscovery dns_srv)", () => {
   let plane: DataPlane;
   beforeAll(async () => {
-    plane = await startDataPlane({ replicas: REPLICAS, logLevel: "warn", configOverrides: { nginxLoadBalancing: "round_robin", ...quietLimits }, appEnv: quietAppEnv });
+    plane = await startDataPlane({
+      replicas: REPLICAS,
+      logLevel: "warn",
+      configOverrides: { nginxLoadBalancing: "round_robin", nginxServiceDiscovery: "dns_srv", ...quietLimits },
+      appEnv: quietAppEnv,
+    });
+  });
+
+  test("nginx.conf names no replica port: it comes from each SRV record", () => {
+    expect(plane.nginxConf).toMatch(/server app-pods\.edgestack\.svc\.cluster\.local service=_http\._tcp [^;]*resolve;/);
+    expect(plane.nginxConf).not.toContain("app-pods.edgestack.svc.cluster.local:");
   });
   afterAll(async () => {
     await plane?.stop();

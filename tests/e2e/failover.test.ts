@@ -7,19 +7,22 @@
 import { replicaAddress, replicaLogTails, startDataPlane, type DataPlane } from "../../local";
 import { runLoad, UNREACHABLE_LIMITS, type LoadResult } from "../../local/load";
 import { setTimeout as sleep } from "node:timers/promises";
+import WebSocket from "ws";
 
 let plane: DataPlane;
 /** proxy_read_timeout of this plane: what a request on a hung replica waits before its retry. */
 const HUNG_READ_TIMEOUT_S = 3;
 /** proxy_connect_timeout of this plane: the budget of the short retries after a timed-out attempt. */
 const CONNECT_TIMEOUT_S = 2;
+/** nginx's read timeout on /ws: the wait for an upgrade's answer; the replicas ping open sockets every third of it. */
+const WS_READ_TIMEOUT_S = 2;
 
 beforeAll(async () => {
   plane = await startDataPlane({
     replicas: 3,
     logLevel: "warn",
     // A hung pod's in-flight requests time out after 3 s and are retried on another pod.
-    configOverrides: { ...UNREACHABLE_LIMITS.configOverrides, proxyReadTimeoutSeconds: HUNG_READ_TIMEOUT_S, proxyConnectTimeoutSeconds: CONNECT_TIMEOUT_S },
+    configOverrides: { ...UNREACHABLE_LIMITS.configOverrides, proxyReadTimeoutSeconds: HUNG_READ_TIMEOUT_S, proxyConnectTimeoutSeconds: CONNECT_TIMEOUT_S, websocketReadTimeoutSeconds: WS_READ_TIMEOUT_S },
     appEnv: { ...UNREACHABLE_LIMITS.appEnv },
   });
 }, 150_000);
@@ -123,6 +126,71 @@ test("a hung replica (SIGSTOP) during a load run: zero failed requests, none wai
   expect(result.latencyMs.max).toBeLessThan(HUNG_READ_TIMEOUT_S * 1000 + 1500);
   await sleep(probe.periodSeconds * 1000 + 500);
   expect(plane.readyAddresses()).toContain(victim.r.host);
+}, 30_000);
+
+interface OpenedSocket {
+  ws: WebSocket;
+  instance: string;
+  openedMs: number;
+  closedAt?: number;
+}
+
+/** Opens /ws and waits for the app's hello (the replica that took it); rejects on a refused upgrade. */
+function openSocket(url: string): Promise<OpenedSocket> {
+  const started = Date.now();
+  const ws = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade answered HTTP ${res.statusCode} after ${Date.now() - started} ms`)));
+    ws.once("message", (data) => {
+      const opened: OpenedSocket = { ws, instance: (JSON.parse(String(data)) as { instance: string }).instance, openedMs: Date.now() - started };
+      ws.once("close", () => (opened.closedAt = Date.now()));
+      resolve(opened);
+    });
+  });
+}
+
+test("a WebSocket upgrade sent to a hung replica (SIGSTOP) goes to another within one WebSocket read timeout; open sockets outlive that timeout on live replicas and end within it on the hung one", async () => {
+  const before = await Promise.all(Array.from({ length: 6 }, () => openSocket(plane.urls.ws)));
+  const victim = live()[0]!;
+  const victimId = victim.r.instanceId;
+  expect(before.some((s) => s.instance === victimId)).toBe(true);
+  const logFrom = plane.nginx.readFile("access.log").length;
+  let upgrades: OpenedSocket[] = [];
+  try {
+    plane.stallReplica(victim.i);
+    const stalledAt = Date.now();
+    // Upgrades while the hung replica is still in DNS (its probes take seconds): some are sent to it.
+    upgrades = await Promise.all(Array.from({ length: 9 }, () => openSocket(plane.urls.ws)));
+    // Every upgrade completed, on a live replica, within one read timeout (plus the path on a busy machine).
+    expect(upgrades.filter((u) => u.instance === victimId)).toEqual([]);
+    expect(Math.max(...upgrades.map((u) => u.openedMs))).toBeLessThan(WS_READ_TIMEOUT_S * 1000 + 1500);
+    // nginx did send upgrades to the hung replica and moved each on after its read timeout (its
+    // upstream_addr lists the hung replica, then a live one).
+    const movedOn = plane.nginx
+      .readFile("access.log")
+      .slice(logFrom)
+      .split("\n")
+      .filter((l) => l.includes('"/ws') && (JSON.parse(l) as { upstream_addr: string }).upstream_addr.startsWith(`${victim.r.host}:`));
+    expect(movedOn.length).toBeGreaterThan(0);
+    // Three read timeouts later: the sockets on live replicas are open (the app's pings keep nginx's
+    // read timer from firing); the ones on the hung replica ended within one read timeout.
+    await sleep(WS_READ_TIMEOUT_S * 3000);
+    for (const s of [...before, ...upgrades]) {
+      if (s.instance === victimId) {
+        expect(s.closedAt).toBeDefined();
+        expect(s.closedAt! - stalledAt).toBeLessThan(WS_READ_TIMEOUT_S * 1000 + 1500);
+      } else {
+        expect({ instance: s.instance, state: s.ws.readyState }).toEqual({ instance: s.instance, state: WebSocket.OPEN });
+      }
+    }
+  } finally {
+    plane.resumeReplica(victim.i);
+    for (const s of [...before, ...upgrades]) s.ws.terminate();
+  }
+  // Back in DNS before the next test.
+  const probe = plane.readinessProbe;
+  await sleep(probe.periodSeconds * 1000 + 500);
 }, 30_000);
 
 test("two hung replicas at once (SIGSTOP) during a load run: zero failed requests, none waits more than one read plus one connect timeout", async () => {

@@ -228,6 +228,8 @@ export interface AppSettings {
   wsAllowedOrigins: readonly string[];
   /** WebSockets one client address may hold open at once; unset: the app's default. */
   wsMaxConnectionsPerClient?: number;
+  /** Ping interval of open WebSockets (keeps them inside the proxy's read timeout); unset: the app's default. */
+  wsHeartbeatMs?: number;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -259,6 +261,7 @@ export function appEnvironment(s: AppSettings): Partial<Record<AppEnvName, strin
     TRUST_PROXY_CIDRS: s.trustProxyCidrs.join(","),
     WS_ALLOWED_ORIGINS: s.wsAllowedOrigins.join(","),
     ...(s.wsMaxConnectionsPerClient === undefined ? {} : { WS_MAX_CONNECTIONS_PER_CLIENT: String(s.wsMaxConnectionsPerClient) }),
+    ...(s.wsHeartbeatMs === undefined ? {} : { WS_HEARTBEAT_MS: String(s.wsHeartbeatMs) }),
     SHUTDOWN_DELAY_MS: String(s.shutdownDelayMs),
     SHUTDOWN_TIMEOUT_MS: String(s.shutdownTimeoutMs),
     KEEPALIVE_TIMEOUT_MS: String(s.keepAliveTimeoutMs),

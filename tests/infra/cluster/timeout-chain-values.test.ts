@@ -1,4 +1,5 @@
 import { CapturedResource, input, ofType, one, runStack, StackRun } from "../../harness";
+import { ENDPOINT_PROPAGATION_SECONDS, NGINX_EXIT_SECONDS } from "../../../infra/config/nginx-stop";
 
 /**
  * One timeout chain, from one place in config: non-default values set once reach CloudFront, the ALB,
@@ -79,4 +80,14 @@ it("drains in order: deregistration ≤ app shutdown delay < grace period, and n
   const env = Object.fromEntries(input<{ name: string; value?: string }[]>(app, "spec.template.spec.containers[0].env").map((e) => [e.name, e.value]));
   expect(Number(env.SHUTDOWN_TIMEOUT_MS)).toBeGreaterThan(Number(env.SHUTDOWN_DELAY_MS));
   expect(Number(env.SHUTDOWN_TIMEOUT_MS)).toBeLessThan(seen.terminationGracePeriodSeconds * 1000);
+});
+
+it("nginx pauses until nothing sends to the pod, on the facts as planned: instance targets on a Cluster-policy NodePort Service, so kube-proxy (not a target group) stops sending", () => {
+  for (const tg of ofType(run, "aws:lb/targetGroup:TargetGroup")) expect({ name: tg.name, targetType: input(tg, "targetType") }).toEqual({ name: tg.name, targetType: "instance" });
+  const services = ofType(run, "kubernetes:core/v1:Service").filter((svc) => input(svc, "spec.type") === "NodePort");
+  expect(services.length).toBeGreaterThan(0);
+  for (const svc of services) expect(input(svc, "spec.externalTrafficPolicy")).toBe("Cluster");
+  expect(nginxPreStop).toBe(ENDPOINT_PROPAGATION_SECONDS);
+  // The drain gets the app's delay when the grace period has room for the pause, the drain and the exit.
+  expect(nginxWorkerShutdown).toBe(Math.min(seen.appShutdownDelaySeconds, seen.terminationGracePeriodSeconds - nginxPreStop - NGINX_EXIT_SECONDS));
 });

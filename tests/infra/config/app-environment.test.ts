@@ -44,7 +44,15 @@ const numericKeys = (Object.entries(APP_ENV_SOURCES) as [string, FieldName[]][])
   .filter((k, i, all) => all.indexOf(k) === i && fields[k].type === "integer");
 
 test("the numeric keys feeding the app's environment are the ones the test walks", () => {
-  expect(numericKeys.sort()).toEqual(["appHeadersTimeoutSeconds", "appKeepAliveSeconds", "appShutdownDelaySeconds", "rateLimitMax", "rateLimitWindowMs", "sloApiLatencyMs", "sloSiteLatencyMs", "sloWebsocketLatencyMs", "terminationGracePeriodSeconds", "wsMaxConnectionsPerClient"]);
+  expect(numericKeys.sort()).toEqual(["appHeadersTimeoutSeconds", "appKeepAliveSeconds", "appShutdownDelaySeconds", "rateLimitMax", "rateLimitWindowMs", "sloApiLatencyMs", "sloSiteLatencyMs", "sloWebsocketLatencyMs", "terminationGracePeriodSeconds", "websocketReadTimeoutSeconds", "wsMaxConnectionsPerClient"]);
+});
+
+test("the app pings open WebSockets every third of nginx's read timeout on /ws (at its bounds too)", () => {
+  for (const seconds of [2, 10, 300]) {
+    const env = deploymentEnv({ websocketReadTimeoutSeconds: seconds });
+    expect(Number(env.WS_HEARTBEAT_MS)).toBe(Math.floor((seconds * 1000) / 3));
+    expect(loadConfig(env).wsHeartbeatMs * 2).toBeLessThan(seconds * 1000);
+  }
 });
 
 test.each(numericKeys)("%s: every boundary value the stack schema accepts gives an environment the app's parser accepts", (key) => {
@@ -86,6 +94,12 @@ test("the stack's bounds for the app's keys are the app's own", () => {
 test("a shutdown delay the app would refuse is refused at program start (grace 900, delay 600)", () => {
   const problems = configProblems(raw({ terminationGracePeriodSeconds: 900, appShutdownDelaySeconds: 600 }));
   expect(problems.join("\n")).toContain("edgestack:appShutdownDelaySeconds: 600 must be at most 300");
+});
+
+test("a grace period with no room for nginx's preStop pause, its drain and its exit is refused at program start", () => {
+  const problems = configProblems(raw({ terminationGracePeriodSeconds: 6, appShutdownDelaySeconds: 1, deregistrationDelaySeconds: 0 }));
+  expect(problems.join("\n")).toMatch(/edgestack:terminationGracePeriodSeconds \(6\) must be at least 7: an nginx pod pauses 5 s before it stops \(kube-proxy/);
+  expect(() => parseStackConfig(raw({ terminationGracePeriodSeconds: 7, appShutdownDelaySeconds: 1, deregistrationDelaySeconds: 0 }), "dev")).not.toThrow();
 });
 
 test("a grace period that leaves the app no time to drain after its delay is refused, naming both keys", () => {

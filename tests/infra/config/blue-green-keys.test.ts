@@ -1,4 +1,5 @@
-import { colorTakesTraffic, parseStackConfig } from "../../../infra/config/schema";
+import { colorTakesTraffic, nginxTierConfig, parseStackConfig } from "../../../infra/config/schema";
+import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { configProblems } from "../../harness/config";
 
 /** The blue/green keys of the nginx tier: typed, validated together, every error naming its key. */
@@ -77,5 +78,37 @@ describe("blue/green keys", () => {
       "edgestack:nginxGreenProxyProtocolHttpNodePort (30084) must differ from edgestack:nginxGreenProxyProtocolNodePort (30084)",
     ]);
     expect(configProblems({ ...on, "edgestack:nginxGreenHttpNodePort": "29999" })).toEqual([expect.stringMatching(/^edgestack:nginxGreenHttpNodePort: 29999 /)]);
+  });
+});
+
+describe("nginxGreenOverrides: green's own nginx.conf", () => {
+  const overrides = (entries: string[]) => ({ ...on, "edgestack:nginxGreenOverrides": JSON.stringify(entries) });
+
+  it("gives green the overridden keys and blue the stack's; green's nginx.conf differs exactly there", () => {
+    const c = parseStackConfig(overrides(["nginxLoadBalancing=random_two_least_conn", "proxyReadTimeoutSeconds=20"]), "dev");
+    const green = nginxTierConfig(c, "green");
+    expect([green.nginxLoadBalancing, green.proxyReadTimeoutSeconds]).toEqual(["random_two_least_conn", 20]);
+    expect(nginxTierConfig(c, "blue")).toBe(c);
+    const [blueConf, greenConf] = [c, green].map((x) => renderNginxConf(buildNginxModel(x, { mode: "cluster" })));
+    expect(greenConf).toContain("random two least_conn;");
+    expect(blueConf).not.toContain("random two least_conn;");
+    expect(greenConf).toContain("proxy_read_timeout 20s;");
+  });
+
+  it("refuses keys that shape more than nginx.conf, bad values, a key set twice and values that break a cross-key rule on green, naming nginxGreenOverrides and the key", () => {
+    const problems = (entries: string[]) => configProblems(overrides(entries)).join("\n");
+    // The app's ping interval and the pods' grace period are shared by both colours.
+    expect(problems(["websocketReadTimeoutSeconds=20"])).toMatch(/edgestack:nginxGreenOverrides \(green's nginx\): "websocketReadTimeoutSeconds" cannot differ between colours/);
+    expect(problems(["terminationGracePeriodSeconds=90"])).toMatch(/"terminationGracePeriodSeconds" cannot differ between colours/);
+    expect(problems(["nginxLoadBalancing=least_time"])).toMatch(/edgestack:nginxGreenOverrides \(green's nginx\): nginxLoadBalancing/);
+    expect(problems(["proxyReadTimeoutSeconds=0"])).toMatch(/nginxGreenOverrides \(green's nginx\): proxyReadTimeoutSeconds/);
+    expect(problems(["nginxMaxFails=2", "nginxMaxFails=3"])).toMatch(/"nginxMaxFails" is set twice/);
+    // The timeout chain on green's values: its upstream keep-alive must stay below the app's.
+    expect(problems(["nginxUpstreamKeepaliveSeconds=3000"])).toMatch(/nginxGreenOverrides \(green's nginx\): edgestack:nginxUpstreamKeepaliveSeconds \(3000\) must be less than edgestack:appKeepAliveSeconds/);
+    expect(problems(["nginxLoadBalancing"])).toMatch(/nginxGreenOverrides/);
+  });
+
+  it("only applies with nginxBlueGreen", () => {
+    expect(configProblems({ ...base, "edgestack:nginxGreenOverrides": '["nginxMaxFails=2"]' })).toEqual([expect.stringMatching(/^edgestack:nginxGreenOverrides .*only applies with edgestack:nginxBlueGreen true/)]);
   });
 });

@@ -5,38 +5,25 @@
 import * as http from "node:http";
 import type { LoadBalancing } from "../../../infra/nginx";
 import { freePort } from "../../../local/processes/ports";
-import { countBy, echoOf, get, NO_LIMITS, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
+import {countBy, echoOf, get, NO_LIMITS, nginxBehaviour } from "./support";
 
-const running: LocalNginx[] = [];
-const backends: Backend[] = [];
-let agent: http.Agent;
+const t = nginxBehaviour(8);
 
-beforeEach(() => {
-  agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-});
-
-afterEach(async () => {
-  agent.destroy();
-  await Promise.all(running.splice(0).map((n) => n.nginx.dispose()));
-  await Promise.all(backends.splice(0).map((b) => b.kill()));
-});
 
 async function setup(algorithm: LoadBalancing, specs: { name: string; weight?: number; delayMs?: number }[], extra: { deadPorts?: number[] } = {}) {
-  const started = await Promise.all(specs.map((s) => startBackend(s.name, { delayMs: s.delayMs })));
-  backends.push(...started);
+  const started = await Promise.all(specs.map((s) => t.backend(s.name, { delayMs: s.delayMs })));
   const upstreams = [
     ...started.map((b, i) => ({ host: "127.0.0.1" as const, port: b.port, weight: specs[i].weight ?? 1 })),
     ...(extra.deadPorts ?? []).map((port) => ({ host: "127.0.0.1" as const, port })),
   ];
-  const nginx = await startLocalNginx(upstreams, { config: { ...NO_LIMITS, nginxLoadBalancing: algorithm } });
-  running.push(nginx);
+  const nginx = await t.nginx(upstreams, { config: { ...NO_LIMITS, nginxLoadBalancing: algorithm } });
   return { nginx, backends: started };
 }
 
 async function sequential(port: number, paths: string[], headers: (i: number) => Record<string, string> = () => ({})) {
   const served: string[] = [];
   for (const [i, path] of paths.entries()) {
-    const reply = await get(agent, port, path, headers(i));
+    const reply = await get(t.agent, port, path, headers(i));
     expect(reply.status).toBe(200);
     served.push(echoOf(reply).backend);
   }
@@ -49,7 +36,7 @@ async function concurrent(port: number, loops: number, each: number): Promise<st
   await Promise.all(
     Array.from({ length: loops }, async () => {
       for (let i = 0; i < each; i++) {
-        const reply = await get(agent, port, "/api/work");
+        const reply = await get(t.agent, port, "/api/work");
         expect(reply.status).toBe(200);
         served.push(echoOf(reply).backend);
       }
@@ -101,7 +88,7 @@ test("ip_hash keeps each client network on one backend (client address from trus
   for (let net = 0; net < 16; net++) {
     for (let host = 1; host <= 4; host++) {
       // ip_hash keys IPv4 clients on the first three octets: every host of a /24 lands together.
-      const reply = await get(agent, nginx.port, "/api/ip", { "X-Forwarded-For": `198.51.${net}.${host}` });
+      const reply = await get(t.agent, nginx.port, "/api/ip", { "X-Forwarded-For": `198.51.${net}.${host}` });
       expect(reply.status).toBe(200);
       const key = `198.51.${net}`;
       byClient.set(key, (byClient.get(key) ?? new Set()).add(echoOf(reply).backend));
@@ -149,7 +136,7 @@ test("random follows the weights (1:3 over 2,000 requests within ±4 points) and
   ]);
   const served: string[] = [];
   for (let i = 0; i < 2000; i++) {
-    const reply = await get(agent, nginx.port, `/api/random/${i}`);
+    const reply = await get(t.agent, nginx.port, `/api/random/${i}`);
     expect(reply.status).toBe(200);
     expect(reply.headers["set-cookie"]).toBeUndefined();
     served.push(echoOf(reply).backend);
@@ -170,7 +157,7 @@ describe("cookie_affinity", () => {
     // Nine clients, each a first request without a cookie: least_conn picks, nginx sets the cookie.
     const clients: { cookie: string; backend: string }[] = [];
     for (let i = 0; i < 9; i++) {
-      const reply = await get(agent, nginx.port, `/api/first/${i}`);
+      const reply = await get(t.agent, nginx.port, `/api/first/${i}`);
       const cookie = cookieOf(reply);
       expect(cookie).toMatch(/^edge_affinity=[0-9a-f]{32}$/);
       const attributes = reply.headers["set-cookie"]![0].split(";").slice(1).map((a) => a.trim().toLowerCase());
@@ -181,7 +168,7 @@ describe("cookie_affinity", () => {
     const stick = async (round: string) => {
       for (const [i, c] of clients.entries()) {
         for (let n = 0; n < 5; n++) {
-          const reply = await get(agent, nginx.port, `/api/${round}/${i}/${n}`, { Cookie: c.cookie });
+          const reply = await get(t.agent, nginx.port, `/api/${round}/${i}/${n}`, { Cookie: c.cookie });
           expect([reply.status, echoOf(reply).backend]).toEqual([200, c.backend]);
         }
       }
@@ -191,21 +178,20 @@ describe("cookie_affinity", () => {
     // Replica b restarts at its old address: its clients' cookie still names it.
     const b = started.find((x) => x.name === "b")!;
     await b.kill();
-    const downtime = await get(agent, nginx.port, "/api/while-b-is-down", { Cookie: clients.find((c) => c.backend === "b")!.cookie });
+    const downtime = await get(t.agent, nginx.port, "/api/while-b-is-down", { Cookie: clients.find((c) => c.backend === "b")!.cookie });
     // While it is down its clients are served elsewhere (not an error).
     expect(downtime.status).toBe(200);
     expect(echoOf(downtime).backend).not.toBe("b");
-    const restarted = await startBackend("b", { port: b.port });
-    backends.push(restarted);
+    await t.backend("b", { port: b.port });
     // nginx marked b failed for fail_timeout; the cookie keeps pointing at it once it is back.
     const deadline = Date.now() + 15_000;
     const bClient = clients.find((c) => c.backend === "b")!;
-    while (Date.now() < deadline && echoOf(await get(agent, nginx.port, "/api/probe", { Cookie: bClient.cookie })).backend !== "b") await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() < deadline && echoOf(await get(t.agent, nginx.port, "/api/probe", { Cookie: bClient.cookie })).backend !== "b") await new Promise((r) => setTimeout(r, 250));
     await stick("after-restart");
   });
 
   test("no cookie with any other algorithm", async () => {
     const { nginx } = await setup("least_conn", [{ name: "a" }, { name: "b" }]);
-    expect(cookieOf(await get(agent, nginx.port, "/api/x"))).toBeUndefined();
+    expect(cookieOf(await get(t.agent, nginx.port, "/api/x"))).toBeUndefined();
   });
 });

@@ -11,7 +11,10 @@ import {
   type NginxProxyServer,
   type NginxRedirectServer,
   type NginxStatusServer,
+  type NginxUpstreamServer,
+  renderNginxConf,
 } from "../../../infra/nginx";
+import { appPodsServiceSpec } from "../../../infra/workloads/app";
 import { stackConfig } from "./support";
 
 const dev = stackConfig("dev");
@@ -51,6 +54,25 @@ describe("cluster mode", () => {
     });
   });
 
+  test("dns_srv: the app pods' SRV records of the headless Service's named port, no port in the model (each record's); the fallback keeps the ClusterIP", () => {
+    const srv = buildNginxModel({ ...prod, nginxServiceDiscovery: "dns_srv" }, { mode: "cluster" });
+    expect(srv.upstreams[0]!.servers).toEqual([expect.objectContaining({ host: "app-pods.edgestack.svc.cluster.local", service: "_http._tcp", port: null, resolve: true })]);
+    expect(srv.upstreams.find((u) => u.name === "app_fallback")!.servers).toEqual([expect.objectContaining({ host: prod.appClusterIp, port: 8080, service: null })]);
+    const conf = renderNginxConf(srv);
+    expect(conf).toContain(`server app-pods.edgestack.svc.cluster.local service=_http._tcp weight=1 max_fails=${prod.nginxMaxFails} fail_timeout=${prod.nginxFailTimeoutSeconds}s resolve;`);
+    // The Service's port name is the SRV service CoreDNS publishes.
+    expect((appPodsServiceSpec().ports as { name: string }[]).map((p) => `_${p.name}._tcp`)).toEqual(["_http._tcp"]);
+  });
+
+  test("an SRV server without resolve, or with a port, is refused naming the field", () => {
+    const srv = buildNginxModel({ ...prod, nginxServiceDiscovery: "dns_srv" }, { mode: "cluster" });
+    const bad = (server: Partial<NginxUpstreamServer>) => ({ ...srv, upstreams: srv.upstreams.map((u, i) => (i === 0 ? { ...u, servers: [{ ...u.servers[0]!, ...server }] } : u)) });
+    expect(() => renderNginxConf(bad({ port: 8080 }))).toThrow(/upstreams\[0\]\.servers\[0\]\.service: "_http\._tcp" needs resolve: true and port: null/);
+    expect(() => renderNginxConf(bad({ resolve: false }))).toThrow(/servers\[0\]\.service/);
+    expect(() => renderNginxConf(bad({ service: "http" }))).toThrow(/servers\[0\]\.service/);
+    expect(() => renderNginxConf(bad({ service: null }))).toThrow(/servers\[0\]\.port: null needs service/);
+  });
+
   test("one resolving upstream server: the app pods' headless-Service name on 8080 through the cluster DNS, with the configured algorithm, passive checks and pool", () => {
     expect(model.upstreams).toEqual([
       {
@@ -62,6 +84,7 @@ describe("cluster mode", () => {
           {
             host: "app-pods.edgestack.svc.cluster.local",
             port: 8080,
+            service: null,
             resolve: true,
             weight: 1,
             maxFails: prod.nginxMaxFails,
@@ -78,7 +101,7 @@ describe("cluster mode", () => {
         resolver: null,
         algorithm: "round_robin",
         zoneSize: "64k",
-        servers: [{ host: prod.appClusterIp, port: 8080, resolve: false, weight: 1, maxFails: 0, failTimeoutSeconds: prod.nginxFailTimeoutSeconds, backup: false }],
+        servers: [{ host: prod.appClusterIp, port: 8080, service: null, resolve: false, weight: 1, maxFails: 0, failTimeoutSeconds: prod.nginxFailTimeoutSeconds, backup: false }],
         keepalive: { connections: prod.nginxUpstreamKeepaliveConnections, timeoutSeconds: prod.nginxUpstreamKeepaliveSeconds, requests: prod.nginxUpstreamKeepaliveRequests },
       },
     ]);
@@ -121,7 +144,7 @@ describe("cluster mode", () => {
       sendTimeoutSeconds: prod.proxySendTimeoutSeconds,
       immutableCacheSeconds: null,
     });
-    expect(byPath["/ws"]).toMatchObject({ websocket: true, match: "exact", readTimeoutSeconds: prod.websocketTimeoutSeconds, sendTimeoutSeconds: prod.websocketTimeoutSeconds });
+    expect(byPath["/ws"]).toMatchObject({ websocket: true, match: "exact", readTimeoutSeconds: prod.websocketReadTimeoutSeconds, sendTimeoutSeconds: prod.websocketTimeoutSeconds });
     expect(byPath["/health"]).toMatchObject({ rateLimited: false, match: "exact", readTimeoutSeconds: prod.healthCheckTimeoutSeconds });
     expect(byPath["/static/"].immutableCacheSeconds).toBe(31_536_000);
     expect(byPath["/"].rateLimited).toBe(true);

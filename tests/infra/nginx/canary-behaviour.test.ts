@@ -5,28 +5,16 @@
  */
 import * as http from "node:http";
 import { freePort } from "../../../local/processes/ports";
-import { countBy, echoOf, get, NO_LIMITS, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
+import {countBy, echoOf, get, NO_LIMITS, nginxBehaviour } from "./support";
 
 const CANARY_IMAGE = "registry.example.com/app:2.0.0";
-const running: LocalNginx[] = [];
-const backends: Backend[] = [];
-let agent: http.Agent;
+const t = nginxBehaviour(16);
 
-beforeEach(() => {
-  agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-});
-
-afterEach(async () => {
-  agent.destroy();
-  await Promise.all(running.splice(0).map((n) => n.nginx.dispose()));
-  await Promise.all(backends.splice(0).map((b) => b.kill()));
-});
 
 async function setup(weightPercent: number) {
-  const started = await Promise.all(["stable1", "stable2", "canary1"].map((n) => startBackend(n)));
-  backends.push(...started);
+  const started = await Promise.all(["stable1", "stable2", "canary1"].map((n) => t.backend(n)));
   const [s1, s2, c1] = started;
-  const nginx = await startLocalNginx(
+  const nginx = await t.nginx(
     [
       { host: "127.0.0.1", port: s1.port },
       { host: "127.0.0.1", port: s2.port },
@@ -36,7 +24,6 @@ async function setup(weightPercent: number) {
       canaryUpstreams: [{ host: "127.0.0.1", port: c1.port }],
     },
   );
-  running.push(nginx);
   return nginx;
 }
 
@@ -49,7 +36,7 @@ async function tracks(port: number, total: number, headers: Record<string, strin
   await Promise.all(
     Array.from({ length: loops }, async (_, l) => {
       for (let i = l; i < total; i += loops) {
-        const reply = await get(agent, port, `${path}/${i}`, headers);
+        const reply = await get(t.agent, port, `${path}/${i}`, headers);
         expect(reply.status).toBe(200);
         served.push(track(echoOf(reply).backend));
       }
@@ -90,7 +77,7 @@ test("weight 0: only forced requests reach the canary; weight 100: all but force
 test("the load balancers' health check always asks the stable track, even at weight 100", async () => {
   const nginx = await setup(100);
   for (let i = 0; i < 50; i++) {
-    const reply = await get(agent, nginx.port, "/health");
+    const reply = await get(t.agent, nginx.port, "/health");
     expect(reply.status).toBe(200);
     expect(track(echoOf(reply).backend)).toBe("stable");
   }
@@ -98,8 +85,8 @@ test("the load balancers' health check always asks the stable track, even at wei
 
 test("each access-log line names the request's track", async () => {
   const nginx = await setup(0);
-  await get(agent, nginx.port, "/api/logged-stable");
-  await get(agent, nginx.port, "/api/logged-canary", { "X-Canary": "always" });
+  await get(t.agent, nginx.port, "/api/logged-stable");
+  await get(t.agent, nginx.port, "/api/logged-canary", { "X-Canary": "always" });
   const lines = nginx.nginx
     .readFile("access.log")
     .trim()
@@ -110,25 +97,23 @@ test("each access-log line names the request's track", async () => {
 });
 
 test("a canary request that finds no live canary pod falls back to the stable track (logged as canary, the fallback in upstream_addr); a POST is not re-sent", async () => {
-  const started = await Promise.all(["stable1", "stable2"].map((n) => startBackend(n)));
-  backends.push(...started);
+  const started = await Promise.all(["stable1", "stable2"].map((n) => t.backend(n)));
   const deadCanary = await freePort();
-  const nginx = await startLocalNginx(
+  const nginx = await t.nginx(
     started.map((b) => ({ host: "127.0.0.1", port: b.port })),
     {
       config: { ...NO_LIMITS, nginxMaxFails: 1, nginxFailTimeoutSeconds: 30, canaryImage: CANARY_IMAGE, canaryWeightPercent: 100, canaryHeader: "X-Canary", canaryCookie: "edge_canary" },
       canaryUpstreams: [{ host: "127.0.0.1", port: deadCanary }],
     },
   );
-  running.push(nginx);
   // The first request finds the canary pod refusing (now marked failed); the later ones find no live canary pod at all.
   for (let i = 0; i < 6; i++) {
-    const reply = await get(agent, nginx.port, `/api/fallback/${i}`, { "X-Canary": "always" });
+    const reply = await get(t.agent, nginx.port, `/api/fallback/${i}`, { "X-Canary": "always" });
     expect(reply.status).toBe(200);
     expect(track(echoOf(reply).backend)).toBe("stable");
   }
   const post = await new Promise<number>((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: nginx.port, path: "/api/fallback-post", method: "POST", agent, headers: { "content-type": "application/json", "X-Canary": "always" } }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port: nginx.port, path: "/api/fallback-post", method: "POST", agent: t.agent, headers: { "content-type": "application/json", "X-Canary": "always" } }, (res) => {
       res.resume();
       res.once("end", () => resolve(res.statusCode ?? 0));
     });

@@ -6,25 +6,14 @@
  */
 import * as http from "node:http";
 import { freePort } from "../../../local/processes/ports";
-import { echoOf, get, NO_LIMITS, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
+import {echoOf, get, NO_LIMITS, nginxBehaviour, type LocalNginx } from "./support";
 
-const running: LocalNginx[] = [];
-const backends: Backend[] = [];
-let agent: http.Agent;
+const t = nginxBehaviour(4);
 
-beforeEach(() => {
-  agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-});
-
-afterEach(async () => {
-  agent.destroy();
-  await Promise.all(running.splice(0).map((n) => n.nginx.dispose()));
-  await Promise.all(backends.splice(0).map((b) => b.kill()));
-});
 
 /** nginx with `primaries` as the pods' upstream (max_fails 1) and `fallback` as the fallback upstream's one server. */
 async function setup(primaries: number[], fallback: number): Promise<LocalNginx> {
-  const nginx = await startLocalNginx(
+  const nginx = await t.nginx(
     primaries.map((port) => ({ host: "127.0.0.1", port })),
     {
       config: { ...NO_LIMITS, nginxMaxFails: 1, nginxFailTimeoutSeconds: 30 },
@@ -34,13 +23,12 @@ async function setup(primaries: number[], fallback: number): Promise<LocalNginx>
       },
     },
   );
-  running.push(nginx);
   return nginx;
 }
 
 function post(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", agent: t.agent, headers: { "content-type": "application/json" } }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
       res.once("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -51,12 +39,11 @@ function post(port: number, path: string): Promise<{ status: number; body: strin
 }
 
 test("no live pod for a request: the fallback serves it, including nginx's 'no live upstreams' case", async () => {
-  const service = await startBackend("service");
-  backends.push(service);
+  const service = await t.backend("service");
   const nginx = await setup([await freePort(), await freePort()], service.port);
   // The first request finds both pods refusing (each now marked failed); the later ones find no live pod at all.
   for (let i = 0; i < 4; i++) {
-    const reply = await get(agent, nginx.port, "/api/hello");
+    const reply = await get(t.agent, nginx.port, "/api/hello");
     expect(reply.status).toBe(200);
     expect(echoOf(reply).backend).toBe("service");
   }
@@ -65,8 +52,7 @@ test("no live pod for a request: the fallback serves it, including nginx's 'no l
 });
 
 test("a non-idempotent request is not re-sent to the fallback: JSON 502", async () => {
-  const service = await startBackend("service");
-  backends.push(service);
+  const service = await t.backend("service");
   const nginx = await setup([await freePort()], service.port);
   const reply = await post(nginx.port, "/api/hello");
   expect(reply.status).toBe(502);
@@ -75,10 +61,9 @@ test("a non-idempotent request is not re-sent to the fallback: JSON 502", async 
 });
 
 test("the app's own 502 reaches the client unchanged (not diverted to the fallback)", async () => {
-  const [pod, service] = [await startBackend("pod"), await startBackend("service")];
-  backends.push(pod, service);
+  const [pod, service] = [await t.backend("pod"), await t.backend("service")];
   const nginx = await setup([pod.port], service.port);
-  const reply = await get(agent, nginx.port, "/api/hello?status=502");
+  const reply = await get(t.agent, nginx.port, "/api/hello?status=502");
   expect(reply.status).toBe(502);
   expect(echoOf(reply).backend).toBe("pod");
   expect(service.hits).toBe(0);
@@ -86,7 +71,7 @@ test("the app's own 502 reaches the client unchanged (not diverted to the fallba
 
 test("a fallback that fails too: nginx's JSON 502 with the security headers", async () => {
   const nginx = await setup([await freePort()], await freePort());
-  const reply = await get(agent, nginx.port, "/api/hello");
+  const reply = await get(t.agent, nginx.port, "/api/hello");
   expect(reply.status).toBe(502);
   expect(JSON.parse(reply.body)).toMatchObject({ error: "bad gateway", status: 502 });
   expect(reply.headers["x-content-type-options"]).toBe("nosniff");
@@ -94,19 +79,17 @@ test("a fallback that fails too: nginx's JSON 502 with the security headers", as
 
 test("after an attempt times out on a hung pod, a second hung pod costs only a short attempt: served within one read timeout plus one connect timeout", async () => {
   // Two pods that never answer (a stopped process: the socket accepts, nothing replies) and a live one.
-  const hung = [await startBackend("hung-a", { delayMs: 60_000 }), await startBackend("hung-b", { delayMs: 60_000 })];
-  const [pod, service] = [await startBackend("pod"), await startBackend("service")];
-  backends.push(...hung, pod, service);
-  const nginx = await startLocalNginx(
+  const hung = [await t.backend("hung-a", { delayMs: 60_000 }), await t.backend("hung-b", { delayMs: 60_000 })];
+  const pod = await t.backend("pod");
+  const nginx = await t.nginx(
     [...hung, pod].map((b) => ({ host: "127.0.0.1", port: b.port })),
     { config: { ...NO_LIMITS, nginxLoadBalancing: "round_robin", proxyReadTimeoutSeconds: 2, proxyConnectTimeoutSeconds: 2 } },
   );
-  running.push(nginx);
   const timings: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const t = Date.now();
-    const reply = await get(agent, nginx.port, "/api/hello");
-    timings.push(Date.now() - t);
+    const sentAt = Date.now();
+    const reply = await get(t.agent, nginx.port, "/api/hello");
+    timings.push(Date.now() - sentAt);
     expect(reply.status).toBe(200);
     expect(echoOf(reply).backend).toBe("pod");
   }

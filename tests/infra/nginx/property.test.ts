@@ -61,18 +61,26 @@ function upstreamArb(name: string): fc.Arbitrary<NginxUpstream> {
       zoneSize,
       servers: fc
         .uniqueArray(
-          fc.oneof(fc.record({ host: ipv4, resolve: fc.constant(false) }), fc.record({ host: dnsName, resolve: fc.constant(true) })).chain((h) =>
+          fc
+            .oneof(
+              fc.record({ host: ipv4, resolve: fc.constant(false), srv: fc.constant(false) }),
+              fc.record({ host: dnsName, resolve: fc.constant(true), srv: fc.constant(false) }),
+              // SRV discovery: the port from each record.
+              fc.record({ host: dnsName, resolve: fc.constant(true), srv: fc.constant(true) }),
+            )
+            .chain((h) =>
             fc.record({
             host: fc.constant(h.host),
             resolve: fc.constant(h.resolve),
-            port,
+            port: h.srv ? fc.constant(null) : port,
+            service: h.srv ? fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).map((n) => `_${n}._tcp`) : fc.constant(null),
             weight: fc.integer({ min: 1, max: 100 }),
             maxFails: fc.integer({ min: 0, max: 20 }),
             failTimeoutSeconds: seconds(3600),
             backup: backupAllowed ? fc.boolean() : fc.constant(false),
             }),
           ),
-          { minLength: 1, maxLength: 5, selector: (s) => `${s.host}:${s.port}` },
+          { minLength: 1, maxLength: 5, selector: (s) => (s.service === null ? `${s.host}:${s.port}` : `${s.service}.${s.host}`) },
         )
         .map((servers) => (servers.every((s) => s.backup) ? servers.map((s, i) => ({ ...s, backup: i === 0 ? false : s.backup })) : servers)),
       resolver: fc.record({

@@ -124,12 +124,22 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(lines(ws)).toEqual(expect.arrayContaining([
       "proxy_set_header Upgrade $http_upgrade;",
       "proxy_set_header Connection $connection_upgrade;",
-      `proxy_read_timeout ${dev.websocketTimeoutSeconds}s;`,
+      // Short: it bounds the wait for the upgrade's answer (the app pings open sockets within it).
+      `proxy_read_timeout ${dev.websocketReadTimeoutSeconds}s;`,
       `proxy_send_timeout ${dev.websocketTimeoutSeconds}s;`,
       // A client that stops reading is closed after 10 s of blocked writes, not the default 60.
       "send_timeout 10s;",
+      // A timed-out upgrade goes to another pod in this phase, then to the fallback's one attempt.
+      "proxy_next_upstream error timeout http_502 http_504;",
+      `proxy_next_upstream_timeout ${dev.websocketReadTimeoutSeconds + dev.proxyConnectTimeoutSeconds}s;`,
+      "error_page 502 = @edge_fallback_exact_2fws;",
+      "error_page 504 = @edge_retry_fallback_exact_2fws;",
     ]));
     expect(ws).not.toContain(`Connection ""`);
+    // No phase shortens a socket's read timeout: it is the open socket's idle timer for life.
+    const wsFallback = blockOf(alb, "location @edge_retry_fallback_exact_2fws");
+    expect(lines(wsFallback)).toEqual(expect.arrayContaining([`proxy_read_timeout ${dev.websocketReadTimeoutSeconds}s;`, "proxy_next_upstream off;"]));
+    expect(alb).not.toContain("location @edge_retry_exact_2fws");
     expect(lines(api).filter((l) => l.startsWith("send_timeout"))).toEqual([]);
 
     expect(lines(api)).toEqual(expect.arrayContaining([

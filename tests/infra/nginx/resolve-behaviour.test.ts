@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
-import { APP_PODS_DNS_NAME } from "../../../infra/cluster/objects";
+import { APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../../../infra/cluster/objects";
 import { APP_PORT } from "../../../infra/workloads/app";
 import { clusterDnsIp } from "../../../infra/network/cidr";
 import { startDnsmasq, type DnsServer } from "../../../local/processes/dnsmasq";
@@ -149,4 +149,100 @@ describe.each(["dev", "prod"] as const)("stack %s: the cluster nginx.conf on a r
     expect(after[`200 ${pod.address}`]).toBeGreaterThan(0);
     expect(nginx.readFile("error.log").slice(logFrom)).not.toMatch(/no live upstreams|upstream server temporarily disabled/);
   });
+});
+
+/**
+ * nginxServiceDiscovery dns_srv: the same cluster nginx.conf finding the pods through the headless
+ * Service's SRV records (`_http._tcp.<name>`, as CoreDNS publishes them for the named port), served
+ * by dnsmasq (`--srv-host`). nginx.conf names no pod port: each pod listens on its own, known only
+ * from its record, and a record's port change is followed without a reload.
+ */
+describe("dns_srv: the cluster nginx.conf on a real nginx with SRV records from a real DNS server", () => {
+  const config = { ...stackConfig("dev"), nginxServiceDiscovery: "dns_srv" as const, nginxRateLimitPerMinute: 1_000_000, nginxRateLimitBurst: 100_000, nginxConnLimitPerIp: 10_000 };
+  const srvName = `${APP_PODS_SRV_SERVICE}.${APP_PODS_DNS_NAME}`;
+  let dir: string;
+  let dns: DnsServer;
+  let nginx: NginxProcess;
+  let listenPort: number;
+  const pods: { pod: Pod; port: number; target: string }[] = [];
+  const addr = (i: number) => `127.0.0.${70 + i}`;
+  const publish = async () => {
+    for (const p of pods) dns.publish(p.target, [p.pod.address]);
+    await dns.publishSrv(srvName, pods.map((p) => ({ target: p.target, port: p.port })));
+  };
+
+  beforeAll(async () => {
+    requireResolvingNginx();
+    dir = mkdtempSync(path.join(tmpdir(), "edgestack-srv-"));
+    dns = await startDnsmasq({ dir });
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort("0.0.0.0");
+      pods.push({ pod: await startPod(addr(i), port), port, target: `pod-${i}.${APP_PODS_DNS_NAME}` });
+    }
+    await publish();
+    const prefix = makeNginxPrefix();
+    let conf = renderNginxConf(buildNginxModel(config, { mode: "cluster" }));
+    // No pod port in the file: the records carry it.
+    expect(conf).toContain(`server ${APP_PODS_DNS_NAME} service=${APP_PODS_SRV_SERVICE} `);
+    expect(conf).not.toContain(`${APP_PODS_DNS_NAME}:`);
+    conf = conf
+      .replaceAll("/tmp/", `${prefix}/`)
+      .replaceAll("/dev/stderr", `${prefix}/error.log`)
+      .replaceAll("/dev/stdout", `${prefix}/access.log`)
+      .replace(`resolver ${clusterDnsIp(config.serviceCidr)} `, `resolver ${dns.address} `);
+    const listens = [...new Set([...conf.matchAll(/listen 0\.0\.0\.0:(\d+)/g)].map((m) => m[1]!))];
+    const picked = await freePorts(listens.length);
+    const ports = new Map(listens.map((p, i) => [p, picked[i]!]));
+    conf = conf.replace(/listen 0\.0\.0\.0:(\d+)/g, (_all, p: string) => `listen 127.0.0.1:${ports.get(p)}`);
+    listenPort = ports.get("8080")!;
+    nginx = await startNginx({ prefix, conf, ports: [...ports.values()] });
+    const deadline = Date.now() + 5000;
+    while ((await get(listenPort, "/api/x", config.domain)).status !== 200 && Date.now() < deadline) await sleep(20);
+  }, 30_000);
+
+  afterAll(async () => {
+    await nginx?.dispose();
+    await dns?.stop();
+    for (const p of pods) p.pod.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spread = async (n: number): Promise<Record<string, number>> => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const r = await get(listenPort, "/api/x", config.domain);
+      seen[`${r.status} ${r.body}`] = (seen[`${r.status} ${r.body}`] ?? 0) + 1;
+    }
+    return seen;
+  };
+
+  test("balances over every SRV record, each pod on the port of its own record", async () => {
+    expect(pods[0]!.port).not.toBe(pods[1]!.port);
+    const seen = await spread(20);
+    expect(Object.keys(seen).sort()).toEqual([`200 ${addr(0)}`, `200 ${addr(1)}`]);
+    // Each pod listens only on its record's port, so each one served means each record's port was used.
+    for (const p of pods) expect(p.pod.hits).toBeGreaterThan(0);
+  });
+
+  test("a record's port changed in DNS: traffic follows within the resolver's validity, without a reload; the old port gets none", async () => {
+    const workers = nginx.workerPids();
+    const moved = pods[1]!;
+    const newPort = await freePort("0.0.0.0");
+    const old = moved.pod;
+    moved.pod = await startPod(old.address, newPort);
+    moved.port = newPort;
+    await publish();
+    const changedAt = Date.now();
+    while (moved.pod.hits === 0 && Date.now() - changedAt < 10_000) await get(listenPort, "/api/x", config.domain);
+    expect(moved.pod.hits).toBeGreaterThan(0);
+    expect(Date.now() - changedAt).toBeLessThan((config.nginxResolverValidSeconds + 2) * 1000);
+    // Once nginx has the new set, the old port gets nothing and no request fails.
+    await sleep(config.nginxResolverValidSeconds * 1000 + 500);
+    const before = old.hits;
+    const seen = await spread(20);
+    expect(old.hits).toBe(before);
+    expect(Object.keys(seen).sort()).toEqual([`200 ${addr(0)}`, `200 ${addr(1)}`]);
+    expect(nginx.workerPids()).toEqual(workers);
+    old.server.close();
+  }, 30_000);
 });

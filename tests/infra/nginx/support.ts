@@ -182,6 +182,50 @@ export async function startLocalNginx(
   return { nginx, model, port, statusPort, proxyProtocolPort, proxyProtocolHttpPort };
 }
 
+/** What one real-nginx behaviour test starts: echo backends, nginx in front of them, a keep-alive client. */
+export interface NginxBehaviour {
+  /** This test's keep-alive client (a fresh one per test). */
+  readonly agent: http.Agent;
+  /** startBackend, stopped after the test. */
+  backend(name: string, options?: Parameters<typeof startBackend>[1]): Promise<Backend>;
+  /** startLocalNginx, stopped after the test. */
+  nginx(upstreams: LocalUpstream[], options?: Parameters<typeof startLocalNginx>[1]): Promise<LocalNginx>;
+}
+
+/**
+ * The lifecycle every real-nginx behaviour test repeats: a keep-alive client per test (`maxSockets`),
+ * and after each test its nginx processes and backends stopped. Call at the top level of a test file.
+ */
+export function nginxBehaviour(maxSockets: number): NginxBehaviour {
+  const running: LocalNginx[] = [];
+  const started: Backend[] = [];
+  let agent: http.Agent | undefined;
+  beforeEach(() => {
+    agent = new http.Agent({ keepAlive: true, maxSockets });
+  });
+  afterEach(async () => {
+    agent?.destroy();
+    await Promise.all(running.splice(0).map((n) => n.nginx.dispose()));
+    await Promise.all(started.splice(0).map((b) => b.kill()));
+  });
+  return {
+    get agent() {
+      if (agent === undefined) throw new Error("nginxBehaviour: the agent exists only inside a test");
+      return agent;
+    },
+    async backend(name, options) {
+      const b = await startBackend(name, options);
+      started.push(b);
+      return b;
+    },
+    async nginx(upstreams, options) {
+      const n = await startLocalNginx(upstreams, options);
+      running.push(n);
+      return n;
+    },
+  };
+}
+
 /** Generous limits so only the test that is about limiting ever sees a 429. */
 export const NO_LIMITS: Partial<StackConfig> = { nginxRateLimitPerMinute: 1_000_000, nginxRateLimitBurst: 100_000, nginxConnLimitPerIp: 10_000 };
 

@@ -34,6 +34,8 @@ describe("appEnv", () => {
       TRUST_PROXY_CIDRS: config.vpcCidr,
       WS_ALLOWED_ORIGINS: `https://${config.domain},https://${config.wwwSubdomain}.${config.domain}`,
       WS_MAX_CONNECTIONS_PER_CLIENT: String(config.wsMaxConnectionsPerClient),
+      // A third of nginx's read timeout on /ws (websocketReadTimeoutSeconds 10).
+      WS_HEARTBEAT_MS: "3333",
       SHUTDOWN_DELAY_MS: "25000",
       SHUTDOWN_TIMEOUT_MS: "49500",
       KEEPALIVE_TIMEOUT_MS: String(config.appKeepAliveSeconds * 1000),

@@ -6,16 +6,17 @@ import {
   nginxConfigMapName,
   nginxDeploymentSpec,
   nginxPdbSpec,
-  nginxPreStopSeconds,
   nginxServicePorts,
   nginxServiceSpec,
+  nginxTiers,
   NGINX_EXPORTER_PORT,
   preStopSleep,
 } from "../../../infra/workloads/nginx";
 import { sha256 } from "../../../infra/workloads/hash";
+import { ENDPOINT_PROPAGATION_SECONDS, NGINX_EXIT_SECONDS, nginxStopTiming } from "../../../infra/config/nginx-stop";
 
 const config = parseStackConfig({ "aws:region": "eu-west-1", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/edgestack-deploy", "edgestack:domain": "example.com", "edgestack:nginxReplicas": "3" }, "test");
-const conf = { text: "events {}\nhttp {}\n", workerShutdownTimeoutSeconds: 40 };
+const conf = { text: "events {}\nhttp {}\n", workerShutdownTimeoutSeconds: 20 };
 const build = (c = conf, version = "1.33") => nginxDeploymentSpec(config, c, nginxConfigMapName(c.text), version) as any;
 
 describe("nginxServicePorts", () => {
@@ -90,8 +91,8 @@ describe("nginxDeploymentSpec", () => {
   });
 
   it("pauses before stopping so kube-proxy drops the pod first, within the grace period", () => {
-    expect(container.lifecycle.preStop).toEqual({ sleep: { seconds: 4 } });
-    expect(build(conf, "1.29").template.spec.containers[0].lifecycle.preStop).toEqual({ exec: { command: ["sleep", "4"] } });
+    expect(container.lifecycle.preStop).toEqual({ sleep: { seconds: ENDPOINT_PROPAGATION_SECONDS } });
+    expect(build(conf, "1.29").template.spec.containers[0].lifecycle.preStop).toEqual({ exec: { command: ["sleep", String(ENDPOINT_PROPAGATION_SECONDS)] } });
   });
 
   it("has a PDB selecting its pods", () => {
@@ -99,12 +100,39 @@ describe("nginxDeploymentSpec", () => {
   });
 });
 
-describe("nginxPreStopSeconds / preStopSleep", () => {
-  it("leaves room for nginx's graceful stop and a second to exit", () => {
-    expect(nginxPreStopSeconds(45, 40)).toBe(4);
-    expect(nginxPreStopSeconds(120, 20)).toBe(5);
-    expect(nginxPreStopSeconds(10, 9)).toBe(0);
-    expect(nginxPreStopSeconds(5, 40)).toBe(0);
+describe("nginxStopTiming / preStopSleep", () => {
+  const facts = { terminationGracePeriodSeconds: 45, appShutdownDelaySeconds: 20, healthCheckIntervalSeconds: 15, healthCheckTimeoutSeconds: 5, unhealthyThreshold: 3 };
+  it("Cluster policy: pauses until kube-proxy has dropped the pod (the target groups send to nodes, never to the pod), then the app's drain", () => {
+    expect(nginxStopTiming(facts, "Cluster")).toMatchObject({ preStopSeconds: ENDPOINT_PROPAGATION_SECONDS, workerShutdownTimeoutSeconds: 20, problems: [] });
+    // Health-check timing does not enter: the nodes stay healthy while one pod stops.
+    expect(nginxStopTiming({ ...facts, healthCheckIntervalSeconds: 300, unhealthyThreshold: 10 }, "Cluster").preStopSeconds).toBe(ENDPOINT_PROPAGATION_SECONDS);
+  });
+
+  it("Local policy: pauses until the target groups have seen the node fail its health checks", () => {
+    // Two intervals plus the third check's timeout after the endpoints change.
+    expect(nginxStopTiming(facts, "Local").preStopSeconds).toBe(ENDPOINT_PROPAGATION_SECONDS + 2 * 15 + 5);
+    // The drain gets what the grace period leaves: 45 - 40 - 1.
+    expect(nginxStopTiming(facts, "Local").workerShutdownTimeoutSeconds).toBe(4);
+  });
+
+  it("shortens nginx's drain, never the pause, and refuses a grace period with no room for both", () => {
+    expect(nginxStopTiming({ ...facts, terminationGracePeriodSeconds: 25 }).workerShutdownTimeoutSeconds).toBe(25 - ENDPOINT_PROPAGATION_SECONDS - NGINX_EXIT_SECONDS);
+    const tight = nginxStopTiming({ ...facts, terminationGracePeriodSeconds: ENDPOINT_PROPAGATION_SECONDS + 1, appShutdownDelaySeconds: 0 });
+    expect(tight.preStopSeconds).toBe(ENDPOINT_PROPAGATION_SECONDS);
+    expect(tight.problems).toEqual([expect.stringMatching(/^edgestack:terminationGracePeriodSeconds \(6\) must be at least 7: .*kube-proxy/)]);
+  });
+
+  it("blue's and green's Deployments pause alike (one derivation for every tier)", () => {
+    const both = { ...config, nginxBlueGreen: true, nginxGreenReplicas: 2 };
+    const [blue, green] = nginxTiers(both);
+    for (const tier of [blue!, green!]) {
+      const spec = nginxDeploymentSpec(both, conf, nginxConfigMapName(conf.text), "1.33", tier) as any;
+      expect(spec.template.spec.containers[0].lifecycle.preStop).toEqual({ sleep: { seconds: ENDPOINT_PROPAGATION_SECONDS } });
+    }
+  });
+
+  it("a Deployment whose nginx drain does not fit after the pause is refused", () => {
+    expect(() => build({ ...conf, workerShutdownTimeoutSeconds: 40 })).toThrow(/preStop 5 s \+ worker_shutdown_timeout 40 s \+ 1 s to exit exceed edgestack:terminationGracePeriodSeconds \(45\)/);
   });
 
   it("uses the native sleep action from Kubernetes 1.30", () => {
@@ -113,9 +141,6 @@ describe("nginxPreStopSeconds / preStopSleep", () => {
     expect(() => preStopSleep("2.0", 3)).toThrow(/edgestack:kubernetesVersion/);
   });
 
-  it("adds no preStop hook when there is no time for one", () => {
-    expect(build({ ...conf, workerShutdownTimeoutSeconds: 44 }).template.spec.containers[0].lifecycle).toBeUndefined();
-  });
 });
 
 describe("the NGINX Prometheus exporter sidecar", () => {

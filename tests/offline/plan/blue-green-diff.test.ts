@@ -33,14 +33,16 @@ let single: PlanResource[];
 let blue100: PlanResource[];
 let split: PlanResource[];
 let drained: PlanResource[];
+let greenConf: PlanResource[];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "blue-green-diff-"));
-  [single, blue100, split, drained] = await Promise.all([
+  [single, blue100, split, drained, greenConf] = await Promise.all([
     plan("single", {}),
     plan("on", on),
     plan("split", { ...on, "edgestack:albBlueWeight": 50, "edgestack:albGreenWeight": 50, "edgestack:nlbColor": "green" }),
     plan("drained", { ...on, "edgestack:albBlueWeight": 0, "edgestack:albGreenWeight": 100, "edgestack:nlbColor": "green", "edgestack:nginxReplicas": 0 }),
+    plan("green-conf", { ...on, "edgestack:nginxGreenOverrides": ["nginxLoadBalancing=random_two_least_conn"] }),
   ]);
 }, 240_000);
 
@@ -124,6 +126,22 @@ describe("draining blue after the cutover (0/100, blue scaled to 0)", () => {
     expect(diff.updates.every((u) => u.replace === undefined)).toBe(true);
     const blue = diff.updates.find((u) => u.type === "kubernetes:apps/v1:Deployment" && u.name === "workloads-nginx")!;
     expect(blue.changes.map((c) => [c.path, c.old, c.new])).toEqual([[["spec", "replicas"], 2, 0]]);
+  });
+});
+
+describe("green's own nginx.conf (nginxGreenOverrides)", () => {
+  it("adds green's ConfigMap and rolls green's Deployment onto it; blue's ConfigMap and Deployment are untouched", () => {
+    const diff = diffPlans(blue100, greenConf);
+    expect(diff.deletes).toEqual([]);
+    expect(names(diff.creates)).toEqual(["kubernetes:core/v1:ConfigMap workloads-nginx-green-conf"]);
+    const created = diff.creates[0]!.inputs as { data: Record<string, string> };
+    expect(created.data["nginx.conf"]).toContain("random two least_conn;");
+    const updated = names(diff.updates);
+    expect(updated).toContain("kubernetes:apps/v1:Deployment workloads-nginx-green");
+    expect(updated).not.toContain("kubernetes:apps/v1:Deployment workloads-nginx");
+    expect(updated).not.toContain("kubernetes:core/v1:ConfigMap workloads-nginx-conf");
+    const green = diff.updates.find((u) => u.name === "workloads-nginx-green")!;
+    expect(renderText({ ...diff, updates: [green], creates: [], deletes: [] })).toMatch(/configMap\.name: "?nginx-conf-[0-9a-f]+"? → "?nginx-conf-[0-9a-f]+/);
   });
 });
 
