@@ -490,6 +490,13 @@ export const fields = {
   staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate nginx sends on HTML when the app sends no Cache-Control (0 leaves it out); CloudFront honours it." }),
   wafEnabled: field({ type: "boolean", schema: z.boolean(), default: false, description: "Attach a WAFv2 web ACL (managed common rules + rate rule) to CloudFront; forced on in prod." }),
   wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(BOUNDS.wafRatePer5Minutes.min, BOUNDS.wafRatePer5Minutes.max), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
+  wafAnonymousIps: field({
+    type: "string",
+    schema: oneOf(["block-anonymizers", "block-all", "off"] as const),
+    default: "block-anonymizers",
+    description:
+      "WAF AWSManagedRulesAnonymousIpList: block-anonymizers blocks requests from VPNs, Tor and proxies (AnonymousIPList) and only counts those from hosting providers' address space (HostingProviderIPList), so API clients running in a cloud still get in; block-all blocks both; off leaves the group out (not allowed in prod). See docs/edge.md.",
+  }),
 
   // ── Service level objectives (see docs/observability.md) ──────────────────────────────────────
   sloWindowDays: field({ type: "integer", schema: integer(7, 90), default: 30, description: "SLO window (days) over which every objective's error budget is counted; the burn-rate alerts scale their factors to it." }),
@@ -686,7 +693,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     if (decision.conflict) problems.push(`${key("environment")}: ${decision.conflict}`);
     else values.environment = decision.environment;
   }
-  if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
+  if (problems.length === 0) problems.push(...crossFieldProblems({ ...values, stack } as StackConfig));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config = values as StackConfig;
@@ -773,6 +780,7 @@ function crossFieldProblems(c: StackConfig): string[] {
 
 function otherCrossFieldProblems(c: StackConfig): string[] {
   const problems: string[] = [];
+  if (c.wafAnonymousIps === "off" && isProdStack(c.stack, c.environment)) problems.push(`${key("wafAnonymousIps")}: "off" is not allowed in prod: the web ACL must block anonymizing proxies (use block-anonymizers)`);
   const order = (a: FieldName, b: FieldName, op: "<" | "<=", why: string) => {
     const x = c[a] as number;
     const y = c[b] as number;
