@@ -466,6 +466,27 @@ export const kubernetesPolicies: Policies = [
       if (!seccomp.unknown && seccomp.value !== "RuntimeDefault" && seccomp.value !== "Localhost") report(`Pods of "${args.name}" set no pod-level securityContext.seccompProfile (RuntimeDefault or Localhost); a container without its own would run unconfined.`);
     },
   }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-secrets-as-files",
+    description:
+      "No container of any pod-bearing kind (init and ephemeral containers included) takes a Secret into its environment (env valueFrom.secretKeyRef, envFrom secretRef): secrets reach pods as mounted files (the app reads REDIS_URL_FILE), since the environment leaks to /proc/<pid>/environ, crash reports, child processes and `kubectl describe`-style dumps. checkov CKV_K8S_35.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    validate: (p, { args }, report) => {
+      const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      const containers = ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec[k] as Container[] | undefined));
+      for (const c of containers) {
+        const name = ifKnown(() => c?.name) ?? "?";
+        for (const e of list(ifKnown(() => c?.env as { name?: string; valueFrom?: { secretKeyRef?: { name?: string; key?: string } } }[] | undefined))) {
+          const ref = e?.valueFrom?.secretKeyRef;
+          if (ref) report(`Container "${name}" of "${args.name}" reads Secret "${ref.name}" key "${ref.key}" into environment variable ${e.name}: mount the Secret as a file and pass its path instead.`);
+        }
+        for (const e of list(ifKnown(() => c?.envFrom as { secretRef?: { name?: string } }[] | undefined))) {
+          if (e?.secretRef) report(`Container "${name}" of "${args.name}" loads every key of Secret "${e.secretRef.name}" into its environment (envFrom secretRef): mount the Secret as files instead.`);
+        }
+      }
+    },
+  }),
   resourceRule<Props<core.v1.ServiceAccount>>({
     name: "k8s-service-account-token",
     description:

@@ -95,6 +95,18 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_K8S_31", area: "k8s", title: "seccomp profile removed (pod and container)", expect: "workloads-nginx", apply: (p) => { delete nginx(p).securityContext.seccompProfile; delete c0(nginx(p)).securityContext.seccompProfile; } },
   { check: "CKV_K8S_33", area: "k8s", title: "Kubernetes dashboard deployed", expect: "dashboard", apply: (p) => p.add(newDeployment(p, "dashboard", "kubernetesui/dashboard:v2.7.0")) },
   { check: "CKV_K8S_34", area: "k8s", title: "Tiller deployed", expect: "tiller", apply: (p) => p.add(newDeployment(p, "tiller", "ghcr.io/helm/tiller:v2.17.0")) },
+  {
+    check: "CKV_K8S_35",
+    area: "k8s",
+    title: "the Redis URL (with its AUTH token) back in the app's environment from the Secret",
+    expect: "workloads-app",
+    apply: (p) => {
+      const c = c0(app(p));
+      const file = c.env.find((e: any) => e.name === "REDIS_URL_FILE");
+      if (!file) throw new Error("mutation: the app has no REDIS_URL_FILE");
+      Object.assign(file, { name: "REDIS_URL", value: undefined, valueFrom: { secretKeyRef: { name: "app-redis", key: "REDIS_URL" } } });
+    },
+  },
   { check: "CKV_K8S_37", area: "k8s", title: "capability added (CHOWN)", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).securityContext.capabilities.add = ["CHOWN"]) },
   { check: "CKV_K8S_38", area: "k8s", title: "service account token mounted", expect: "workloads-app", apply: (p) => (app(p).automountServiceAccountToken = true) },
   { check: "CKV_K8S_39", area: "k8s", title: "CAP_SYS_ADMIN added", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).securityContext.capabilities.add = ["SYS_ADMIN"]) },
