@@ -530,6 +530,19 @@ export const fields = {
     default: false,
     description: "With createHostedZone and no parent zone: set true once the domain is delegated to the nameServers output. Until then `pulumi up` stops short of certificates (step one of two).",
   }),
+  dnssecSigning: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: true,
+    description:
+      "Sign the stack's hosted zone with DNSSEC: a KMS key (ECC_NIST_P256, us-east-1) that only Route53's DNSSEC service of this account may use, a key-signing key, zone signing, the DS record in a parent zone the stack writes the delegation into, and the two DNSSEC alarms. Required in prod. See docs/edge.md for the DS record at a registrar.",
+  }),
+  delegatedSubdomainDsRecords: field({
+    type: "array",
+    schema: z.array(z.string().regex(/^[a-z0-9.-]+=\d{1,5} \d{1,3} \d{1,3} [0-9A-Fa-f]{40,128}$/, { error: "is not <subdomain>=<key tag> <algorithm> <digest type> <digest> (the other stack's dnssecDsRecord output)" })),
+    default: [],
+    description: "DS records this stack writes into its own zone for a subdomain it delegates (delegatedSubdomains) that signs its zone, e.g. dev.example.com=12345 13 2 <hex digest> (the other stack's dnssecDsRecord output): the chain of trust reaches the child zone.",
+  }),
   delegatedSubdomains: field({
     type: "array",
     schema: z.array(
@@ -780,6 +793,7 @@ function crossFieldProblems(c: StackConfig): string[] {
 
 function otherCrossFieldProblems(c: StackConfig): string[] {
   const problems: string[] = [];
+  if (!c.dnssecSigning && isProdStack(c.stack, c.environment)) problems.push(`${key("dnssecSigning")}: false is not allowed in prod: the zone must be signed (policy route53-dnssec-prod)`);
   if (c.wafAnonymousIps === "off" && isProdStack(c.stack, c.environment)) problems.push(`${key("wafAnonymousIps")}: "off" is not allowed in prod: the web ACL must block anonymizing proxies (use block-anonymizers)`);
   const order = (a: FieldName, b: FieldName, op: "<" | "<=", why: string) => {
     const x = c[a] as number;
@@ -856,6 +870,11 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     if (c.zoneDelegated) problems.push(`${key("zoneDelegated")}: only applies with ${key("createHostedZone")} true`);
   } else if (parent && c.zoneDelegated) {
     problems.push(`${key("zoneDelegated")}: not needed with ${key(parent)}: the stack writes the delegation itself`);
+  }
+  const delegated = c.delegatedSubdomains.map((entry) => entry.split("=")[0]);
+  for (const entry of c.delegatedSubdomainDsRecords) {
+    const name = entry.split("=")[0]!;
+    if (!delegated.includes(name)) problems.push(`${key("delegatedSubdomainDsRecords")}: ${show(name)} is not delegated by this stack (${key("delegatedSubdomains")}): a DS record without the NS delegation breaks nothing but proves nothing`);
   }
   for (const entry of c.delegatedSubdomains) {
     const [name, servers] = entry.split("=") as [string, string];

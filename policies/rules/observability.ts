@@ -13,6 +13,7 @@ const T = {
   cloudfrontFunction: ["aws:cloudfront/function:Function"],
   monitoringSubscription: ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"],
   healthCheck: ["aws:route53/healthCheck:HealthCheck"],
+  zoneSigning: ["aws:route53/hostedZoneDnsSec:HostedZoneDnsSec"],
 } as const;
 
 type Props = Record<string, unknown>;
@@ -120,6 +121,11 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
   for (const hc of ofType(resources, T.healthCheck)) {
     const id = ifKnown(() => str(props(hc).id));
     if (id) out.push({ resource: hc, kind: "healthCheck", dimensions: { HealthCheckId: id }, region: "us-east-1" });
+  }
+  // A signed zone: its DNSSEC metrics carry the hosted zone's id.
+  for (const z of ofType(resources, T.zoneSigning)) {
+    const id = ifKnown(() => str(props(z).hostedZoneId));
+    if (id) out.push({ resource: z, kind: "signedZone", dimensions: { HostedZoneId: id }, region: "us-east-1" });
   }
   for (const nat of ofType(resources, T.natGateway)) {
     const id = ifKnown(() => str(props(nat).id));

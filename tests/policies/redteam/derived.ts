@@ -235,6 +235,8 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV2_AWS_71", area: "acm", title: "wildcard certificate", expect: "cdn-certificate-cert", apply: (p) => (p.inputs("cdn-certificate-cert").domainName = "*.edgestack.example.com") },
   { check: "CKV_AWS_234", area: "acm", title: "certificate transparency logging disabled", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert").options = { certificateTransparencyLoggingPreference: "DISABLED" }) },
   // ── ElastiCache / ECR / logs ─────────────────────────────────────────────────────────────
+  // The prod plan looks its zone up (no Zone resource for checkov to read): the signing of the zone the records use.
+  { check: "CKV2_AWS_38", area: "dns", title: "DNSSEC signing of the zone off, its key-signing key inactive", expect: "dns-zone-ksk", apply: (p) => { p.remove("dns-zone-dnssec"); p.inputs("dns-zone-ksk").status = "INACTIVE"; } },
   { check: "CKV_AWS_29", area: "elasticache", title: "no encryption at rest", expect: "cache-group", apply: (p) => (p.inputs("cache-group").atRestEncryptionEnabled = false) },
   { check: "CKV_AWS_30", area: "elasticache", title: "no encryption in transit", expect: "cache-group", apply: (p) => { p.inputs("cache-group").transitEncryptionEnabled = false; delete p.inputs("cache-group").transitEncryptionMode; } },
   { check: "CKV_AWS_31", area: "elasticache", title: "no AUTH token", expect: "cache-group", apply: (p) => delete p.inputs("cache-group").authToken },

@@ -56,6 +56,15 @@ export const effectMutations: Mutation[] = [
   { area: "iam", title: "NotAction s3:* on *", expect: "not-s3", apply: (p) => p.add(rolePolicy("not-s3", { Effect: "Allow", NotAction: "s3:*", Resource: "*" })) },
   { area: "iam", title: "secretsmanager:GetSecretValue on *", expect: "secrets", apply: (p) => p.add(rolePolicy("secrets", { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" })) },
   { area: "iam", title: "kms:* on NotResource", expect: "kms-all", apply: (p) => p.add(rolePolicy("kms-all", { Effect: "Allow", Action: "kms:*", NotResource: "arn:aws:kms:us-east-1:123456789012:key/none" })) },
+  // DNSSEC of the prod zone: signing, its key-signing key, the KMS key it signs with, and the alarms.
+  { area: "dns", title: "the zone's DNSSEC signing removed (key-signing key left)", expect: "dns-zone-ksk", apply: (p) => p.remove("dns-zone-dnssec") },
+  { area: "dns", title: "DNSSEC signingStatus NOT_SIGNING", expect: "dns-zone-dnssec", apply: (p) => (p.inputs("dns-zone-dnssec").signingStatus = "NOT_SIGNING") },
+  { area: "dns", title: "key-signing key INACTIVE", expect: "dns-zone-ksk", apply: (p) => (p.inputs("dns-zone-ksk").status = "INACTIVE") },
+  { area: "dns", title: "DNSSEC KMS key RSA_2048 (Route53 signs only with ECC_NIST_P256)", expect: "dns-zone-dnssec-key", apply: (p) => (p.inputs("dns-zone-dnssec-key").customerMasterKeySpec = "RSA_2048") },
+  { area: "dns", title: "DNSSEC KMS key disabled", expect: "dns-zone-dnssec-key", apply: (p) => (p.inputs("dns-zone-dnssec-key").isEnabled = false) },
+  { area: "dns", title: "DNSSEC key policy no longer admits Route53's DNSSEC service", expect: "dns-zone-dnssec-key", apply: (p) => { const d = p.doc("dns-zone-dnssec-key"); d.Statement = d.Statement.filter((s: any) => !s.Principal?.Service); p.setDoc("dns-zone-dnssec-key", d); } },
+  { area: "dns", title: "DNSSEC key policy admits Route53's DNSSEC service for any account (no source condition)", expect: "dns-zone-dnssec-key", apply: (p) => { const d = p.doc("dns-zone-dnssec-key"); for (const s of d.Statement) if (s.Principal?.Service) delete s.Condition; p.setDoc("dns-zone-dnssec-key", d); } },
+  { area: "dns", title: "the DNSSEC key-signing-key alarm removed", expect: "dns-zone-dnssec", apply: (p) => p.remove("alerting-dns-zone-0-DNSSECKeySigningKeysNeedingAction") },
   // Resource-scopable actions granted on every resource, in other spellings (checkov CKV_AWS_290/355's class).
   { area: "iam", title: "s3:PutObject on every bucket's objects (arn:aws:s3:::*/*)", expect: "put-anywhere", apply: (p) => p.add(rolePolicy("put-anywhere", { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::*/*" })) },
   { area: "iam", title: "logs:Put* on every account's log groups (arn:aws:logs:*:*:*)", expect: "logs-anywhere", apply: (p) => p.add(rolePolicy("logs-anywhere", { Effect: "Allow", Action: "logs:Put*", Resource: "arn:aws:logs:*:*:*" })) },
