@@ -1,6 +1,6 @@
 import type { route53 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { grantsAction, principalsOf } from "../semantics/iam";
 
@@ -77,8 +77,11 @@ export const route53Policies: Policies = [
         if ([...childNames].some((c) => name === c)) continue;
         zoneIds.set(id, { name: "", urn: r.urn, prodOf: r });
       }
+      // Unknown during preview (ids of resources not yet created): never a violation, decided at update.
+      const undecided = (rs: PolicyResource[], ...keys: string[]) => rs.some((r) => keys.some((k) => unknownAt(() => (r.props as Record<string, unknown>)[k])));
       for (const [id, z] of zoneIds) {
         if (!isProd(config, z.prodOf)) continue;
+        if (undecided(signings, "hostedZoneId", "signingStatus") || undecided(ksks, "hostedZoneId", "status", "keyManagementServiceArn")) continue;
         const where = z.name ? `zone "${z.name}" (${id})` : `zone ${id} (the records' zone)`;
         const signing = signings.filter((x) => ifKnown(() => x.props.hostedZoneId) === id);
         if (signing.length === 0) {
@@ -109,6 +112,7 @@ export const route53Policies: Policies = [
         // Where the stack delegates this zone from a parent, the parent carries the DS record too.
         if (z.name) {
           const delegations = records.filter((r) => ifKnown(() => r.props.type) === "NS" && normalizeName(ifKnown(() => r.props.name)) === z.name && ifKnown(() => r.props.zoneId) !== id);
+          if (undecided(records, "type", "name", "zoneId")) continue;
           for (const d of delegations) {
             const parent = ifKnown(() => d.props.zoneId);
             const ds = records.some((r) => ifKnown(() => r.props.type) === "DS" && normalizeName(ifKnown(() => r.props.name)) === z.name && ifKnown(() => r.props.zoneId) === parent);
