@@ -156,8 +156,10 @@ const zone = new HostedZone(
     delegationTtlSeconds: config.dnsTtlSeconds,
     childDelegations: config.delegatedSubdomains.map((entry) => {
       const [name, servers] = entry.split("=") as [string, string];
-      return { name, nameServers: servers.split(",") };
+      const ds = config.delegatedSubdomainDsRecords.find((d) => d.startsWith(`${name}=`));
+      return { name, nameServers: servers.split(","), dsRecord: ds?.slice(name.length + 1) };
     }),
+    dnssec: config.dnssecSigning ? { usEast1, protect: config.isProd } : undefined,
   },
   { providers: { aws } },
 );
@@ -191,6 +193,7 @@ new Alerting(
       { arn: edge.certificates.cdn.certificateArn, region: "us-east-1" },
     ],
     healthCheckIds: edge?.healthChecks?.ids,
+    signedZoneIds: zone.signedZoneId ? [zone.signedZoneId] : [],
     cacheNodeIds: cache.memberClusterIds,
     natGatewayIds: network.natGatewayIds,
     webAclMetricName: edge?.cdn.webAclMetricName,
@@ -304,6 +307,8 @@ export const staticBucketName = edge?.cdn.staticBucketName;
 export const hostedZoneId = zone.zoneId;
 /** Delegate the domain to these (at the parent zone or registrar) when the stack created the zone. */
 export const nameServers = zone.nameServers;
+/** With dnssecSigning: the zone's DS record, for the parent stack's delegatedSubdomainDsRecords or the registrar. */
+export const dnssecDsRecord = zone.dsRecord;
 export const imageRepositoryUrl = image.repositoryUrl;
 /** The image the workloads run: the deploy workflow's digest lives in the stack's state, not in Pulumi.<stack>.yaml. */
 export const appImage = config.appImage || omittedImageCheck;

@@ -254,6 +254,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   /** The last SRV publication (each restarts dnsmasq); stopping waits for it. */
   let srvPublished: Promise<void> = Promise.resolve();
   let metricsPort = 0;
+  const redisUrlFile = path.join(dir, "secrets", "REDIS_URL");
   // The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list.
   let siteOrigins: string[] = [];
   /** Every replica's /metrics address, both tracks: the Prometheus targets. */
@@ -271,7 +272,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
       port: appPort,
       logFile: path.join(dir, `${instanceId}.log`),
       env: {
-        ...replicaEnv(config, { index: slot, host, port: appPort, metricsPort, redisUrl: redis!.url, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
+        ...replicaEnv(config, { index: slot, host, port: appPort, metricsPort, redisUrlFile, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
         // The canary Deployment's own variables: its track, its pod name.
         ...(canary ? { TRACK: "canary", INSTANCE_ID: instanceId } : {}),
       },
@@ -315,6 +316,9 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     controller = new EndpointController(probe, publishPods(APP_PODS_DNS_NAME), options.onEndpointChange);
     log(`starting redis-server…`);
     redis = await startRedis();
+    // The replicas read the Redis URL from a private file, as pods read their mounted Secret (REDIS_URL_FILE).
+    mkdirSync(path.join(dir, "secrets"), { mode: 0o700 });
+    writeFileSync(redisUrlFile, `${redis.url}\n`, { mode: 0o600 });
     const { port, statusPort, pp } = await pickPorts(options);
     siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     // One port for every replica, free on every address (each replica has its own, as pods do).

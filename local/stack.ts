@@ -31,7 +31,9 @@ export interface ReplicaEnvInput {
   port: number;
   /** The /metrics port (every replica on its own address, as pods). */
   metricsPort: number;
-  redisUrl: string;
+  /** The Redis URL, or a file holding it (REDIS_URL_FILE, as the cluster's mounted Secret): one of the two. */
+  redisUrl?: string;
+  redisUrlFile?: string;
   /** See DataPlaneOptions.shutdownDelayMs. */
   shutdownDelayMs: number;
   logLevel: string;
@@ -56,6 +58,7 @@ export function replicaEnv(config: StackConfig, input: ReplicaEnvInput): Record<
     port: input.port,
     host: input.host ?? "127.0.0.1",
     redisUrl: input.redisUrl,
+    redisUrlFile: input.redisUrlFile,
     // Every replica has its own metrics port (the latency thresholds are the cluster's, from the SLO spec).
     metricsPort: input.metricsPort,
     // nginx connects from its own loopback address: a client on 127.0.0.1 is not trusted.

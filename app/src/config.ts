@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { ConfigError, parseAppEnvironment, type AccessLogMode, type LogLevel, type ReleaseTrack } from "@edgestack/contract";
+import { ConfigError, parseAppEnvironment, resolveSecretFiles, type AccessLogMode, type LogLevel, type ReleaseTrack } from "@edgestack/contract";
 import { parseApiKeyHashes } from "./apiKeys";
 
 export { ACCESS_LOG_MODES, type AccessLogMode } from "@edgestack/contract";
@@ -59,9 +60,14 @@ export interface WebSocketLimits {
 /** Thrown for invalid environment (the contract's ConfigError): the message names every offending variable and value. */
 export { ConfigError };
 
-/** Pure: validates an environment map and returns the typed config, or throws ConfigError. */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const parsed = parseAppEnvironment(env);
+/**
+ * Validates an environment map and returns the typed config, or throws ConfigError. A secret given as
+ * a file (REDIS_URL_FILE, API_KEY_HASHES_FILE: a mounted Secret) is read with `read` first.
+ */
+export function loadConfig(env: Record<string, string | undefined>, read: (path: string) => string = (p) => readFileSync(p, "utf8")): AppConfig {
+  const files = resolveSecretFiles(env, read);
+  if (!files.ok) throw new ConfigError(files.problems, "invalid environment");
+  const parsed = parseAppEnvironment(files.env);
   if (!parsed.ok) throw new ConfigError(parsed.problems, "invalid environment");
   const e = parsed.env;
   return {

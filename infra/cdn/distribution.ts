@@ -34,6 +34,7 @@ export type CdnSettings = Pick<
   | "cdnHtmlMaxTtlSeconds"
   | "wafEnabled"
   | "wafRateLimitPer5Minutes"
+  | "wafAnonymousIps"
 >;
 
 export interface CdnArgs {
@@ -104,7 +105,7 @@ export class Cdn extends pulumi.ComponentResource {
     const waf = s.wafEnabled
       ? new EdgeWaf(
           `${name}-waf`,
-          { name: policyName(prefix, "cloudfront"), metricPrefix: policyName(prefix, "cdn"), ratePer5Minutes: s.wafRateLimitPer5Minutes, isProd: s.isProd },
+          { name: policyName(prefix, "cloudfront"), metricPrefix: policyName(prefix, "cdn"), ratePer5Minutes: s.wafRateLimitPer5Minutes, anonymousIps: s.wafAnonymousIps, isProd: s.isProd },
           { parent: this, providers: { aws: args.usEast1 } },
         )
       : undefined;

@@ -1,10 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HEADERS } from "@edgestack/contract";
+import type { StackConfig } from "../config/schema";
 
 export interface WafRuleSettings {
   /** Requests one client IP may make in 5 minutes before it is blocked. */
   ratePer5Minutes: number;
+  /** AWSManagedRulesAnonymousIpList: which of its two rules block (edgestack:wafAnonymousIps). */
+  anonymousIps: StackConfig["wafAnonymousIps"];
   /** Prefix of the CloudWatch metric names. */
   metricPrefix: string;
 }
@@ -18,8 +21,29 @@ const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sa
  * localhost Host headers, PROPFIND) for 200 WCUs, cheap insurance whatever the origin runs.
  * Note the common set blocks request bodies over 8 KB (SizeRestrictions_BODY): raise it to "count"
  * here if the API takes uploads.
+ * The anonymous-IP set blocks VPNs, Tor exits and open proxies (AnonymousIPList), which hide the
+ * client the rate limit keys on; its HostingProviderIPList rule (every cloud's address space) only
+ * counts by default, so API clients and partners running in a cloud are not refused.
  */
 export function wafRules(s: WafRuleSettings): aws.types.input.wafv2.WebAclRule[] {
+  const anonymous: aws.types.input.wafv2.WebAclRule[] =
+    s.anonymousIps === "off"
+      ? []
+      : [
+          {
+            name: "aws-anonymous-ip-list",
+            priority: 40,
+            overrideAction: { none: {} },
+            statement: {
+              managedRuleGroupStatement: {
+                vendorName: "AWS",
+                name: "AWSManagedRulesAnonymousIpList",
+                ruleActionOverrides: s.anonymousIps === "block-all" ? undefined : [{ name: "HostingProviderIPList", actionToUse: { count: {} } }],
+              },
+            },
+            visibilityConfig: visibility(`${s.metricPrefix}-anonymous-ip`),
+          },
+        ];
   return [
     {
       name: "rate-limit-per-ip",
@@ -42,6 +66,7 @@ export function wafRules(s: WafRuleSettings): aws.types.input.wafv2.WebAclRule[]
       statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
       visibilityConfig: visibility(`${s.metricPrefix}-known-bad-inputs`),
     },
+    ...anonymous,
   ];
 }
 
@@ -78,7 +103,7 @@ export class EdgeWaf extends pulumi.ComponentResource {
       `${name}-acl`,
       {
         name: args.name,
-        description: "edgestack CloudFront: per-IP rate limit, AWS common and known-bad-inputs rules",
+        description: "edgestack CloudFront: per-IP rate limit, AWS common, known-bad-inputs and anonymous-IP rules",
         scope: "CLOUDFRONT",
         defaultAction: { allow: {} },
         rules: wafRules(args),

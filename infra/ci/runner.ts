@@ -86,8 +86,8 @@ export class CiRunner extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: pulumi
-          .all([logGroup.arn, subnetArns, partition, region, identity.accountId])
-          .apply(([logGroupArn, arns, p, r, accountId]) => runnerRolePolicy({ logGroupArn, subnetArns: arns, partition: p, region: r, accountId })),
+          .all([logGroup.arn, subnetArns, securityGroup.arn, partition, region, identity.accountId])
+          .apply(([logGroupArn, arns, securityGroupArn, p, r, accountId]) => runnerRolePolicy({ logGroupArn, subnetArns: arns, securityGroupArn, partition: p, region: r, accountId })),
       },
       child,
     );

@@ -35,10 +35,13 @@ export const KUBERNETES_API_PORT = 443;
 
 /**
  * The runner role's permissions: its own log group, and the network-interface calls CodeBuild
- * makes to place a build in the VPC's subnets (these take no resource ARNs but the interface
- * permission, which is limited to the runner's subnets).
+ * makes to place a build in the VPC's subnets. The Describe calls take no resource ARN; creating an
+ * interface is limited to the runner's subnets and security group, deleting one and the interface
+ * permission to this account's interfaces in the region (the permission also to CodeBuild and the
+ * runner's subnets).
  */
-export function runnerRolePolicy(args: { logGroupArn: string; subnetArns: string[]; partition: string; region: string; accountId: string }): string {
+export function runnerRolePolicy(args: { logGroupArn: string; subnetArns: string[]; securityGroupArn: string; partition: string; region: string; accountId: string }): string {
+  const interfaces = `arn:${args.partition}:ec2:${args.region}:${args.accountId}:network-interface/*`;
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -46,14 +49,16 @@ export function runnerRolePolicy(args: { logGroupArn: string; subnetArns: string
       {
         Sid: "VpcDescribe",
         Effect: "Allow",
-        Action: ["ec2:CreateNetworkInterface", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+        Action: ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
         Resource: "*",
       },
+      { Sid: "RunnerInterfaces", Effect: "Allow", Action: ["ec2:CreateNetworkInterface"], Resource: [interfaces, ...args.subnetArns, args.securityGroupArn] },
+      { Sid: "RunnerInterfacesCleanup", Effect: "Allow", Action: ["ec2:DeleteNetworkInterface"], Resource: interfaces },
       {
         Sid: "VpcInterfaces",
         Effect: "Allow",
         Action: ["ec2:CreateNetworkInterfacePermission"],
-        Resource: `arn:${args.partition}:ec2:${args.region}:${args.accountId}:network-interface/*`,
+        Resource: interfaces,
         Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" }, ArnEquals: { "ec2:Subnet": args.subnetArns } },
       },
     ],

@@ -78,7 +78,7 @@ export function autoscalerCommand(s: AutoscalerSettings): string[] {
  * take no resource), but changing the size of, or terminating instances in, only the auto scaling
  * groups tagged as this cluster's.
  */
-export function autoscalerPolicy(clusterName: string): string {
+export function autoscalerPolicy(clusterName: string, scope: { partition: string; region: string; accountId: string }): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -102,7 +102,7 @@ export function autoscalerPolicy(clusterName: string): string {
         Sid: "ReadThisClustersNodeGroups",
         Effect: "Allow",
         Action: ["eks:DescribeNodegroup"],
-        Resource: `arn:aws:eks:*:*:nodegroup/${clusterName}/*/*`,
+        Resource: `arn:${scope.partition}:eks:${scope.region}:${scope.accountId}:nodegroup/${clusterName}/*/*`,
       },
       {
         Sid: "ScaleThisClustersGroupsOnly",
@@ -261,7 +261,14 @@ export class NodeAutoscaler extends pulumi.ComponentResource {
         assumeRolePolicy: pulumi
           .all([pulumi.output(args.oidcProviderArn), pulumi.output(args.oidcIssuerUrl)])
           .apply(([arn, issuer]) => autoscalerTrustPolicy(arn, issuer.replace(/^https:\/\//, ""))),
-        inlinePolicies: [{ name: "scale-node-groups", policy: autoscalerPolicy(args.clusterName) }],
+        inlinePolicies: [
+          {
+            name: "scale-node-groups",
+            policy: pulumi
+              .all([aws.getPartitionOutput({}, { parent: this }).partition, aws.getRegionOutput({}, { parent: this }).region, aws.getCallerIdentityOutput({}, { parent: this }).accountId])
+              .apply(([partition, region, accountId]) => autoscalerPolicy(args.clusterName, { partition, region, accountId })),
+          },
+        ],
       },
       { parent: this },
     );

@@ -513,6 +513,13 @@ export const fields = {
   staleWhileRevalidateSeconds: field({ type: "integer", schema: integer(0, 86_400), default: 60, description: "stale-while-revalidate nginx sends on HTML when the app sends no Cache-Control (0 leaves it out); CloudFront honours it." }),
   wafEnabled: field({ type: "boolean", schema: z.boolean(), default: false, description: "Attach a WAFv2 web ACL (managed common rules + rate rule) to CloudFront; forced on in prod." }),
   wafRateLimitPer5Minutes: field({ type: "integer", schema: integer(BOUNDS.wafRatePer5Minutes.min, BOUNDS.wafRatePer5Minutes.max), default: 2000, description: "WAF rate-based rule: requests per client IP per 5 minutes." }),
+  wafAnonymousIps: field({
+    type: "string",
+    schema: oneOf(["block-anonymizers", "block-all", "off"] as const),
+    default: "block-anonymizers",
+    description:
+      "WAF AWSManagedRulesAnonymousIpList: block-anonymizers blocks requests from VPNs, Tor and proxies (AnonymousIPList) and only counts those from hosting providers' address space (HostingProviderIPList), so API clients running in a cloud still get in; block-all blocks both; off leaves the group out (not allowed in prod). See docs/edge.md.",
+  }),
 
   // ── Service level objectives (see docs/observability.md) ──────────────────────────────────────
   sloWindowDays: field({ type: "integer", schema: integer(7, 90), default: 30, description: "SLO window (days) over which every objective's error budget is counted; the burn-rate alerts scale their factors to it." }),
@@ -545,6 +552,19 @@ export const fields = {
     schema: z.boolean(),
     default: false,
     description: "With createHostedZone and no parent zone: set true once the domain is delegated to the nameServers output. Until then `pulumi up` stops short of certificates (step one of two).",
+  }),
+  dnssecSigning: field({
+    type: "boolean",
+    schema: z.boolean(),
+    default: true,
+    description:
+      "Sign the stack's hosted zone with DNSSEC: a KMS key (ECC_NIST_P256, us-east-1) that only Route53's DNSSEC service of this account may use, a key-signing key, zone signing, the DS record in a parent zone the stack writes the delegation into, and the two DNSSEC alarms. Required in prod. See docs/edge.md for the DS record at a registrar.",
+  }),
+  delegatedSubdomainDsRecords: field({
+    type: "array",
+    schema: z.array(z.string().regex(/^[a-z0-9.-]+=\d{1,5} \d{1,3} \d{1,3} [0-9A-Fa-f]{40,128}$/, { error: "is not <subdomain>=<key tag> <algorithm> <digest type> <digest> (the other stack's dnssecDsRecord output)" })),
+    default: [],
+    description: "DS records this stack writes into its own zone for a subdomain it delegates (delegatedSubdomains) that signs its zone, e.g. dev.example.com=12345 13 2 <hex digest> (the other stack's dnssecDsRecord output): the chain of trust reaches the child zone.",
   }),
   delegatedSubdomains: field({
     type: "array",
@@ -727,7 +747,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
     if (decision.conflict) problems.push(`${key("environment")}: ${decision.conflict}`);
     else values.environment = decision.environment;
   }
-  if (problems.length === 0) problems.push(...crossFieldProblems(values as StackConfig));
+  if (problems.length === 0) problems.push(...crossFieldProblems({ ...values, stack } as StackConfig));
   if (problems.length === 0) problems.push(...tierConfigOf(values as StackConfig, "green").problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -804,6 +824,8 @@ function crossFieldProblems(c: StackConfig): string[] {
 
 function otherCrossFieldProblems(c: StackConfig): string[] {
   const problems: string[] = [];
+  if (!c.dnssecSigning && isProdStack(c.stack, c.environment)) problems.push(`${key("dnssecSigning")}: false is not allowed in prod: the zone must be signed (policy route53-dnssec-prod)`);
+  if (c.wafAnonymousIps === "off" && isProdStack(c.stack, c.environment)) problems.push(`${key("wafAnonymousIps")}: "off" is not allowed in prod: the web ACL must block anonymizing proxies (use block-anonymizers)`);
   const order = (a: FieldName, b: FieldName, op: "<" | "<=", why: string) => {
     const x = c[a] as number;
     const y = c[b] as number;
@@ -881,6 +903,11 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     if (c.zoneDelegated) problems.push(`${key("zoneDelegated")}: only applies with ${key("createHostedZone")} true`);
   } else if (parent && c.zoneDelegated) {
     problems.push(`${key("zoneDelegated")}: not needed with ${key(parent)}: the stack writes the delegation itself`);
+  }
+  const delegated = c.delegatedSubdomains.map((entry) => entry.split("=")[0]);
+  for (const entry of c.delegatedSubdomainDsRecords) {
+    const name = entry.split("=")[0]!;
+    if (!delegated.includes(name)) problems.push(`${key("delegatedSubdomainDsRecords")}: ${show(name)} is not delegated by this stack (${key("delegatedSubdomains")}): a DS record without the NS delegation breaks nothing but proves nothing`);
   }
   for (const entry of c.delegatedSubdomains) {
     const [name, servers] = entry.split("=") as [string, string];

@@ -74,6 +74,8 @@ export interface AlertingArgs {
   certificates?: { arn: pulumi.Input<string>; region: "stack" | "us-east-1" }[];
   /** Route53 health checks by target (their HealthCheckStatus is published in us-east-1). */
   healthCheckIds?: Record<string, pulumi.Input<string>>;
+  /** Hosted zones the stack signs with DNSSEC (their DNSSEC metrics are published in us-east-1). */
+  signedZoneIds?: pulumi.Input<string>[];
   cacheNodeIds: string[];
   natGatewayIds: pulumi.Input<string>[];
   /** The CloudFront web ACL's metric name (wafEnabled). */
@@ -144,6 +146,7 @@ export class Alerting extends pulumi.ComponentResource {
     args.cacheNodeIds.forEach((id) => monitored.push({ kind: "cacheNode", label: `cache-${id.replace(/^.*?-(\d{4}-\d{3}|\d{3})$/, "$1")}`, dimensions: { CacheClusterId: id } }));
     (args.certificates ?? []).forEach((c, i) => monitored.push({ kind: "certificate", label: `certificate-${i}`, dimensions: { CertificateArn: c.arn }, region: c.region }));
     for (const [key, id] of Object.entries(args.healthCheckIds ?? {})) monitored.push({ kind: "healthCheck", label: `dns-health-${key}`, dimensions: { HealthCheckId: id } });
+    (args.signedZoneIds ?? []).forEach((id, i) => monitored.push({ kind: "signedZone", label: `dns-zone-${i}`, dimensions: { HostedZoneId: id } }));
     args.natGatewayIds.forEach((id, i) => monitored.push({ kind: "natGateway", label: `nat-${i}`, dimensions: { NatGatewayId: id } }));
     if (args.webAclMetricName) monitored.push({ kind: "webAcl", label: "waf", dimensions: { WebACL: args.webAclMetricName, Rule: "ALL" } });
     const cluster = args.cluster;

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { appEnvironment, PORTS, routePath, type ReleaseTrack } from "@edgestack/contract";
+import { appEnvironment, PORTS, routePath, SECRET_FILE_ENV, type ReleaseTrack } from "@edgestack/contract";
 import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
@@ -27,6 +27,20 @@ export const APP_READINESS_PROBE_TIMING = { periodSeconds: 2, timeoutSeconds: 1,
 export const REDIS_URL_KEY = "REDIS_URL";
 /** Key of the Secret entry holding the API keys' SHA-256 digests (the app's API_KEY_HASHES). */
 export const API_KEY_HASHES_KEY = "API_KEY_HASHES";
+/** Where the app's Secrets are mounted (read-only files; the app reads their paths from *_FILE variables). */
+export const APP_SECRETS_DIR = "/var/run/secrets/edgestack";
+/** The mounted Secret files: REDIS_URL_FILE and API_KEY_HASHES_FILE point at them. */
+export const APP_SECRET_FILES = {
+  redis: { volume: "redis-url", dir: `${APP_SECRETS_DIR}/redis`, key: REDIS_URL_KEY, variable: SECRET_FILE_ENV.REDIS_URL },
+  apiKeys: { volume: "api-key-hashes", dir: `${APP_SECRETS_DIR}/api-keys`, key: API_KEY_HASHES_KEY, variable: SECRET_FILE_ENV.API_KEY_HASHES },
+} as const;
+type SecretFile = (typeof APP_SECRET_FILES)[keyof typeof APP_SECRET_FILES];
+/** Readable by the app's group only (fsGroup); never world-readable. */
+const SECRET_FILE_MODE = 0o440;
+const secretFileEnv = (f: SecretFile) => ({ name: f.variable, value: `${f.dir}/${f.key}` });
+const secretFileMount = (f: SecretFile) => ({ name: f.volume, mountPath: f.dir, readOnly: true });
+const secretFileVolume = (f: SecretFile, secretName: string) => ({ name: f.volume, secret: { secretName, items: [{ key: f.key, path: f.key }], defaultMode: SECRET_FILE_MODE } });
+
 /** The Secret the stack creates for apiKeyNames. */
 export const API_KEYS_SECRET_NAME = "app-api-keys";
 
@@ -53,7 +67,9 @@ export const anyTrackAppSelector = { "app.kubernetes.io/part-of": "edgestack", "
 /**
  * The app's environment: the contract's appEnvironment of the stack's app settings (the schema
  * checked it at program start with the app's own parser) — everything except REDIS_URL and
- * API_KEY_HASHES (Secrets) and INSTANCE_ID (the pod's name). REDIS_URL is the replication group's
+ * API_KEY_HASHES (Secrets, mounted as files: REDIS_URL_FILE, API_KEY_HASHES_FILE, so the AUTH token
+ * is never in the environment, where /proc/<pid>/environ, crash dumps and child processes see it)
+ * and INSTANCE_ID (the pod's name). REDIS_URL is the replication group's
  * configuration endpoint: connect with a cluster client. nginx (a pod in the VPC) is the one proxy the
  * app trusts: it sends X-Forwarded-For as exactly the client address it verified and its own scheme.
  */
@@ -78,6 +94,7 @@ export function topologySpread(labels: Record<string, string>): k8s.types.input.
 export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, track: ReleaseTrack = "stable", podAnnotations?: pulumi.Input<Record<string, string>>): k8s.types.input.apps.v1.DeploymentSpec {
   const canary = track === "canary";
   const selector_ = canary ? canarySelector : selector;
+  const apiKeys = apiKeysSecretName(s);
   return {
     replicas: canary ? s.canaryReplicas : s.appReplicas,
     selector: { matchLabels: selector_ },
@@ -102,10 +119,8 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, 
             env: [
               ...appEnv(s),
               ...(canary ? [{ name: "TRACK", value: track }] : []),
-              { name: REDIS_URL_KEY, valueFrom: { secretKeyRef: { name: redisSecretName, key: REDIS_URL_KEY } } },
-              ...(apiKeysSecretName(s) === undefined
-                ? []
-                : [{ name: API_KEY_HASHES_KEY, valueFrom: { secretKeyRef: { name: apiKeysSecretName(s)!, key: API_KEY_HASHES_KEY } } }]),
+              secretFileEnv(APP_SECRET_FILES.redis),
+              ...(apiKeys === undefined ? [] : [secretFileEnv(APP_SECRET_FILES.apiKeys)]),
               { name: "INSTANCE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             ],
             resources: {
@@ -119,10 +134,14 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, 
             livenessProbe: { httpGet: { path: APP_LIVENESS_PATH, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
             startupProbe: { httpGet: { path: APP_LIVENESS_PATH, port: "http" }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
             securityContext: containerSecurityContext(APP_UID),
-            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, secretFileMount(APP_SECRET_FILES.redis), ...(apiKeys === undefined ? [] : [secretFileMount(APP_SECRET_FILES.apiKeys)])],
           },
         ],
-        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+        volumes: [
+          { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+          secretFileVolume(APP_SECRET_FILES.redis, redisSecretName),
+          ...(apiKeys === undefined ? [] : [secretFileVolume(APP_SECRET_FILES.apiKeys, apiKeys)]),
+        ],
       },
     },
   };

@@ -84,6 +84,8 @@ export const TERRAFORM_TYPES: Record<string, string> = {
   "aws:route53/record:Record": "aws_route53_record",
   "aws:route53/healthCheck:HealthCheck": "aws_route53_health_check",
   "aws:route53/zone:Zone": "aws_route53_zone",
+  "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": "aws_route53_hosted_zone_dnssec",
+  "aws:route53/keySigningKey:KeySigningKey": "aws_route53_key_signing_key",
   "aws:s3/bucket:Bucket": "aws_s3_bucket",
   "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "aws_s3_bucket_lifecycle_configuration",

@@ -40,6 +40,8 @@ export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   // WAF web ACL rules (their `priority` orders them), ElastiCache parameters and log delivery
   // (and S3 lifecycle rules by id, ECR lifecycle rules by rulePriority)
   rules: ["name", "priority", "id", "rulePriority"],
+  // A WAF managed rule group's per-rule action overrides
+  ruleActionOverrides: ["name"],
   parameters: ["name"],
   // IAM roles' inline policies
   inlinePolicies: ["name"],

@@ -35,6 +35,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { type: "aws:cloudfront/distribution:Distribution", path: "loggingConfig.prefix", role: "label", why: "an object key prefix inside the stack's own log bucket" },
   { type: "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", path: "policyName", role: "physical", why: "CloudWatch Logs resource policies are unique by name per account and region" },
   { type: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", path: "redactedFields[].singleHeader.name", role: "label", why: "an HTTP header name kept out of the log" },
+  { type: "aws:wafv2/webAcl:WebAcl", path: "rules[].statement.managedRuleGroupStatement.ruleActionOverrides[].name", role: "label", why: "a rule of an AWS managed rule group (HostingProviderIPList), named by AWS" },
+  { type: "aws:route53/keySigningKey:KeySigningKey", path: "name", role: "label", why: "unique only within its hosted zone, and each stack signs its own zone" },
   { type: "aws:ec2/vpcEndpoint:VpcEndpoint", path: "serviceName", role: "reference", why: "the AWS service the endpoint reaches (com.amazonaws.<region>.<service>)" },
   { type: "aws:iam/role:Role", path: "inlinePolicies[].name", role: "label", why: "an inline policy's name, unique only within its role" },
   { type: "aws:amp/ruleGroupNamespace:RuleGroupNamespace", path: "name", role: "label", why: "a rule group namespace's name, unique only within its workspace (each stack has its own)" },

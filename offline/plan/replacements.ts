@@ -96,6 +96,8 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "aws:route53/healthCheck:HealthCheck": { replaceOn: ["measureLatency", "referenceName", "requestInterval", "routingControlArn", "type"], source: aws("route53", "healthcheck") },
   "aws:route53/record:Record": { replaceOn: ["name", "type", "zoneId"], source: aws("route53", "record") },
   "aws:route53/zone:Zone": { replaceOn: ["delegationSetId", "name"], source: aws("route53", "zone") },
+  "aws:route53/keySigningKey:KeySigningKey": { replaceOn: ["hostedZoneId", "keyManagementServiceArn", "name"], source: aws("route53", "keysigningkey") },
+  "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": { replaceOn: ["hostedZoneId"], source: aws("route53", "hostedzonednssec") },
   "aws:s3/bucketObjectv2:BucketObjectv2": { replaceOn: ["bucket", "key"], source: aws("s3", "bucketobjectv2") },
   "aws:s3/bucket:Bucket": { replaceOn: ["bucket", "bucketPrefix", "objectLockEnabled"], source: aws("s3", "bucket") },
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { replaceOn: ["bucket", "expectedBucketOwner"], source: aws("s3", "bucketlifecycleconfiguration") },

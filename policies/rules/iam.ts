@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { escalations, isOpenWebIdentity, isPublicGrant, principalsOf, restrictingConditions } from "../semantics/iam";
+import { escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -139,6 +139,44 @@ export const iamPolicies: Policies = [
           const message = `${describe(principal)}: ${f.why}.`;
           report(message, holder.urn);
           if (holder !== principal) report(message, principal.urn);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "iam-actions-scoped-to-resources",
+    description:
+      'No identity policy grants, on every resource ("*", a wildcard account or service, NotResource), an action that AWS lets scope to a resource (the action catalogue lists resource types for it: s3:PutObject, logs:PutLogEvents, ec2:CreateNetworkInterface, eks:DescribeNodegroup), unless a condition on the resource (aws:ResourceTag, aws:ResourceAccount, or a key of the action\'s resource types such as ec2:Subnet) narrows it. Actions that take only "*" (Describe*, ecr:GetAuthorizationToken) are not judged.',
+    enforcementLevel: "mandatory",
+    types: IAM_TYPES,
+    validate: (props, { args }, report) => {
+      for (const { label, doc, kind } of documentsOf(args.type, props)) {
+        if (kind !== "identity") continue;
+        const read = statementsOf(doc);
+        if ("unreadable" in read) continue; // reported by iam-no-admin-statement
+        for (const s of read.statements) {
+          if (isAdminStatement(s) || list(s.Action as string[] | string).some((a) => a === "*" || a === "*:*")) continue; // reported by iam-no-admin-statement
+          const actions = unscopedGrants(s);
+          if (actions.length > 0) {
+            report(`${label} of "${args.name}" grants ${actions.slice(0, 6).join(", ")}${actions.length > 6 ? `, … ${actions.length} in all` : ""} on every resource${sid(s)}, though AWS scopes them to resources: name the resources (ARNs in this account) or add a condition on them.`);
+          }
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "iam-actions-match-resources",
+    description:
+      "Every action a policy statement (identity, trust or resource policy) grants or denies applies to at least one of its Resource entries, by the ARN formats of the action's resource types in AWS's action catalogue (s3:GetObject names objects, bucket/*, not the bucket); an action that takes only \"*\" is not named on a specific ARN. A mismatched grant does nothing, so the statement is not doing what it was written for, and a mismatched Deny protects nothing.",
+    enforcementLevel: "mandatory",
+    types: IAM_TYPES,
+    validate: (props, { args }, report) => {
+      for (const { label, doc } of documentsOf(args.type, props)) {
+        const read = statementsOf(doc);
+        if ("unreadable" in read) continue; // reported by iam-no-admin-statement
+        for (const s of read.statements) {
+          const actions = mismatchedActions(s);
+          if (actions.length > 0) report(`${label} of "${args.name}"${sid(s)}: ${actions.join(", ")} ${actions.length > 1 ? "apply" : "applies"} to none of its resources (${JSON.stringify(s.Resource)}), so the statement has no effect for ${actions.length > 1 ? "them" : "it"}: name the resource type the action takes (objects are bucket/*).`);
         }
       }
     },

@@ -12,6 +12,14 @@ type Container = Props<core.v1.Container>;
 type Service = Props<core.v1.Service>;
 type Pdb = Props<k8sPolicy.v1.PodDisruptionBudget>;
 
+/** Service accounts whose pods call the Kubernetes API and may mount its token (k8s-pod-defaults, k8s-service-account-token). */
+const API_SERVICE_ACCOUNTS_CONFIG = {
+  type: "array",
+  items: { type: "string" },
+  default: ["cluster-autoscaler"],
+  description: "Service accounts whose pods call the Kubernetes API (they may mount its token); the default is the stack's Cluster Autoscaler, which watches pods and nodes.",
+} as const;
+
 export const podSpecOf = (p: Workload): PodSpec => (p.spec?.template?.spec ?? {}) as PodSpec;
 /** The pod spec of any pod-bearing kind (Pod, the controllers, Job, CronJob, PodTemplate). */
 const podSpecOfKind = (type: string, p: Record<string, unknown>): PodSpec => {
@@ -444,7 +452,7 @@ export const kubernetesPolicies: Policies = [
     description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false unless the service account is in `apiServiceAccounts`), and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
-    config: { apiServiceAccounts: { type: "array", items: { type: "string" }, default: ["cluster-autoscaler"], description: "Service accounts whose pods call the Kubernetes API (they may mount its token); the default is the stack's Cluster Autoscaler, which watches pods and nodes." } },
+    config: { apiServiceAccounts: API_SERVICE_ACCOUNTS_CONFIG },
     validate: (p, { args, config }, report) => {
       const spec = podSpecOfKind(args.type, p);
       const sa = String(at(spec, "serviceAccountName").value ?? "default");
@@ -456,6 +464,43 @@ export const kubernetesPolicies: Policies = [
       if (!nonRoot.unknown && nonRoot.value !== true) report(`Pods of "${args.name}" set no pod-level securityContext.runAsNonRoot: true; a container without its own (an added sidecar, a debug container) would run as the image's user.`);
       const seccomp = at(spec, "securityContext.seccompProfile.type");
       if (!seccomp.unknown && seccomp.value !== "RuntimeDefault" && seccomp.value !== "Localhost") report(`Pods of "${args.name}" set no pod-level securityContext.seccompProfile (RuntimeDefault or Localhost); a container without its own would run unconfined.`);
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-secrets-as-files",
+    description:
+      "No container of any pod-bearing kind (init and ephemeral containers included) takes a Secret into its environment (env valueFrom.secretKeyRef, envFrom secretRef): secrets reach pods as mounted files (the app reads REDIS_URL_FILE), since the environment leaks to /proc/<pid>/environ, crash reports, child processes and `kubectl describe`-style dumps. checkov CKV_K8S_35.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    validate: (p, { args }, report) => {
+      const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      const containers = ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec[k] as Container[] | undefined));
+      for (const c of containers) {
+        const name = ifKnown(() => c?.name) ?? "?";
+        for (const e of list(ifKnown(() => c?.env as { name?: string; valueFrom?: { secretKeyRef?: { name?: string; key?: string } } }[] | undefined))) {
+          const ref = e?.valueFrom?.secretKeyRef;
+          if (ref) report(`Container "${name}" of "${args.name}" reads Secret "${ref.name}" key "${ref.key}" into environment variable ${e.name}: mount the Secret as a file and pass its path instead.`);
+        }
+        for (const e of list(ifKnown(() => c?.envFrom as { secretRef?: { name?: string } }[] | undefined))) {
+          if (e?.secretRef) report(`Container "${name}" of "${args.name}" loads every key of Secret "${e.secretRef.name}" into its environment (envFrom secretRef): mount the Secret as files instead.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Props<core.v1.ServiceAccount>>({
+    name: "k8s-service-account-token",
+    description:
+      "Every ServiceAccount the stack declares sets automountServiceAccountToken: false, so a pod that does not opt out gets no Kubernetes API token: always for an account named `default` (every pod that names no account runs as it, checkov CKV_K8S_41), and for any other account unless it is listed in `apiServiceAccounts` (pods that call the API). Pods are judged by k8s-pod-defaults.",
+    enforcementLevel: "mandatory",
+    types: ["kubernetes:core/v1:ServiceAccount"],
+    config: { apiServiceAccounts: API_SERVICE_ACCOUNTS_CONFIG },
+    validate: (p, { args, config }, report) => {
+      const name = at(p, "metadata.name");
+      const token = at(p, "automountServiceAccountToken");
+      if (name.unknown || token.unknown || token.value === false || token.value === "false") return;
+      const account = String(name.value ?? args.name);
+      const why = account === "default" ? "it is the account of every pod in its namespace that names none" : (config.apiServiceAccounts as string[]).includes(account) ? undefined : "it is not listed in apiServiceAccounts (accounts whose pods call the API)";
+      if (why) report(`ServiceAccount "${account}" ("${args.name}") mounts its Kubernetes API token into pods by default (automountServiceAccountToken ${token.value === undefined ? "unset: true" : String(token.value)}) and ${why}: set it false.`);
     },
   }),
   stackRule({

@@ -20,6 +20,7 @@ const T = {
   workspace: ["aws:amp/workspace:Workspace"],
   scraper: ["aws:amp/scraper:Scraper"],
   alertManager: ["aws:amp/alertManagerDefinition:AlertManagerDefinition"],
+  zoneSigning: ["aws:route53/hostedZoneDnsSec:HostedZoneDnsSec"],
 } as const;
 
 /** The EKS add-on that publishes Container Insights metrics and ships container logs, and the log groups it writes. */
@@ -152,6 +153,11 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
   for (const c of ofType(resources, TYPES.eksCluster)) {
     const name = ifKnown(() => str(props(c).name));
     if (name) out.push({ resource: c, kind: "eksCluster", dimensions: { ClusterName: name }, region: stackRegion(c) });
+  }
+  // A signed zone: its DNSSEC metrics carry the hosted zone's id.
+  for (const z of ofType(resources, T.zoneSigning)) {
+    const id = ifKnown(() => str(props(z).hostedZoneId));
+    if (id) out.push({ resource: z, kind: "signedZone", dimensions: { HostedZoneId: id }, region: "us-east-1" });
   }
   for (const nat of ofType(resources, T.natGateway)) {
     const id = ifKnown(() => str(props(nat).id));

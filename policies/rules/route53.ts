@@ -1,6 +1,8 @@
 import type { route53 } from "@pulumi/aws";
-import { Policies } from "@pulumi/policy";
-import { ifKnown, list, num, ofType, Props, resourceRule, stackRule, TYPES } from "./common";
+import { Policies, PolicyResource } from "@pulumi/policy";
+import { environmentConfig, ifKnown, isProd, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { isAllow, statementsOf, values } from "./documents";
+import { grantsAction, principalsOf } from "../semantics/iam";
 
 type Record_ = Props<route53.RecordArgs>;
 
@@ -29,7 +31,97 @@ export function srvValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+const DNSSEC = { signing: "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec", ksk: "aws:route53/keySigningKey:KeySigningKey" } as const;
+const DNSSEC_SERVICE = "dnssec-route53.amazonaws.com";
+
+/** Why a KMS key cannot sign a zone for Route53 (undefined when it can): spec, usage, state and who its policy lets sign. */
+export function dnssecKeyProblem(key: Record<string, unknown>): string | undefined {
+  const spec = key.customerMasterKeySpec ?? key.keySpec ?? "SYMMETRIC_DEFAULT";
+  if (spec !== "ECC_NIST_P256") return `its key spec is ${String(spec)}, not ECC_NIST_P256 (the only one Route53 signs with)`;
+  if ((key.keyUsage ?? "ENCRYPT_DECRYPT") !== "SIGN_VERIFY") return `its key usage is ${String(key.keyUsage ?? "ENCRYPT_DECRYPT")}, not SIGN_VERIFY`;
+  if (key.isEnabled === false) return "it is disabled (isEnabled: false): Route53 cannot sign, and the zone fails validation once its signatures expire";
+  const read = statementsOf(key.policy);
+  if ("unreadable" in read) return `its policy ${read.unreadable}`;
+  const signs = read.statements.some((s) => isAllow(s) && principalsOf(s).services.includes(DNSSEC_SERVICE) && grantsAction(s, "kms:Sign") && grantsAction(s, "kms:GetPublicKey"));
+  if (!signs) return `its policy does not let ${DNSSEC_SERVICE} use it (kms:Sign, kms:GetPublicKey)`;
+  const denies = read.statements.some((s) => !isAllow(s) && grantsAction(s, "kms:Sign") && (values(s.Principal as never).includes("*") || principalsOf(s).services.includes(DNSSEC_SERVICE)) && (s.Condition === undefined || Object.keys(s.Condition).length === 0));
+  if (denies) return `its policy denies kms:Sign to ${DNSSEC_SERVICE}`;
+  return undefined;
+}
+
 export const route53Policies: Policies = [
+  stackRule({
+    name: "route53-dnssec-prod",
+    description:
+      "In prod, the hosted zone the stack writes its records into (created or looked up) is signed with DNSSEC: a HostedZoneDnsSec for it with signingStatus SIGNING, and an ACTIVE key-signing key for it whose KMS key (declared in the stack) is ECC_NIST_P256 / SIGN_VERIFY, enabled, and lets dnssec-route53.amazonaws.com sign (iam-no-public-principal judges its source conditions); where the stack writes the zone's NS delegation into a parent zone, it writes the zone's DS record there too.",
+    enforcementLevel: "mandatory",
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const records = ofType(resources, TYPES.record);
+      const zones = ofType(resources, TYPES.zone);
+      const signings = ofType(resources, [DNSSEC.signing]);
+      const ksks = ofType(resources, [DNSSEC.ksk]);
+      const keys = ofType(resources, TYPES.kmsKey);
+      // The zones in use: every created zone, and the zone ids the records name.
+      const zoneIds = new Map<string, { name: string; urn: string; prodOf: PolicyResource }>();
+      for (const z of zones) {
+        const id = ifKnown(() => z.props.zoneId as string) ?? ifKnown(() => z.props.id as string);
+        if (typeof id === "string") zoneIds.set(id, { name: normalizeName(ifKnown(() => z.props.name)), urn: z.urn, prodOf: z });
+      }
+      const childNames = new Set(records.filter((r) => ifKnown(() => r.props.type) === "NS").map((r) => normalizeName(ifKnown(() => r.props.name))));
+      for (const r of records) {
+        const id = ifKnown(() => r.props.zoneId as string);
+        const name = normalizeName(ifKnown(() => r.props.name));
+        // NS delegations (to this zone from its parent, or to child zones) live in other zones than the records'.
+        if (typeof id !== "string" || ifKnown(() => r.props.type) === "NS" || ifKnown(() => r.props.type) === "DS" || zoneIds.has(id)) continue;
+        if ([...childNames].some((c) => name === c)) continue;
+        zoneIds.set(id, { name: "", urn: r.urn, prodOf: r });
+      }
+      // Unknown during preview (ids of resources not yet created): never a violation, decided at update.
+      const undecided = (rs: PolicyResource[], ...keys: string[]) => rs.some((r) => keys.some((k) => unknownAt(() => (r.props as Record<string, unknown>)[k])));
+      for (const [id, z] of zoneIds) {
+        if (!isProd(config, z.prodOf)) continue;
+        if (undecided(signings, "hostedZoneId", "signingStatus") || undecided(ksks, "hostedZoneId", "status", "keyManagementServiceArn")) continue;
+        const where = z.name ? `zone "${z.name}" (${id})` : `zone ${id} (the records' zone)`;
+        const signing = signings.filter((x) => ifKnown(() => x.props.hostedZoneId) === id);
+        if (signing.length === 0) {
+          const orphan = ksks.find((k) => ifKnown(() => k.props.hostedZoneId) === id);
+          report(`The prod ${where} is not signed with DNSSEC${orphan ? ` (key-signing key "${orphan.name}" exists, but no HostedZoneDnsSec turns signing on)` : ""}: add an aws.route53.HostedZoneDnsSec with a key-signing key (dnssecSigning).`, orphan?.urn ?? z.urn);
+          continue;
+        }
+        for (const x of signing) {
+          const status = ifKnown(() => x.props.signingStatus) ?? "SIGNING";
+          if (status !== "SIGNING") report(`DNSSEC of the prod ${where} has signingStatus ${String(status)}: the zone is not signed.`, x.urn);
+        }
+        const mine = ksks.filter((k) => ifKnown(() => k.props.hostedZoneId) === id);
+        const active = mine.filter((k) => (ifKnown(() => k.props.status) ?? "ACTIVE") === "ACTIVE");
+        if (active.length === 0) {
+          report(`The prod ${where} has no ACTIVE key-signing key${mine.length ? ` (${mine.map((k) => `"${k.name}" is ${String(ifKnown(() => k.props.status))}`).join(", ")})` : ""}: Route53 cannot sign it.`, (mine[0] ?? signing[0]).urn);
+          continue;
+        }
+        for (const k of active) {
+          const ref = ifKnown(() => k.props.keyManagementServiceArn);
+          const key = keys.find((x) => refersTo(ref, x, ["arn"]));
+          if (!key) {
+            report(`Key-signing key "${k.name}" of the prod ${where} uses KMS key ${String(ref)}, which the stack does not declare, so it can't be checked.`, k.urn);
+            continue;
+          }
+          const problem = ifKnown(() => dnssecKeyProblem(JSON.parse(JSON.stringify(key.props)) as Record<string, unknown>));
+          if (problem) report(`KMS key "${key.name}" of key-signing key "${k.name}" (prod ${where}) cannot sign the zone: ${problem}.`, key.urn);
+        }
+        // Where the stack delegates this zone from a parent, the parent carries the DS record too.
+        if (z.name) {
+          const delegations = records.filter((r) => ifKnown(() => r.props.type) === "NS" && normalizeName(ifKnown(() => r.props.name)) === z.name && ifKnown(() => r.props.zoneId) !== id);
+          if (undecided(records, "type", "name", "zoneId")) continue;
+          for (const d of delegations) {
+            const parent = ifKnown(() => d.props.zoneId);
+            const ds = records.some((r) => ifKnown(() => r.props.type) === "DS" && normalizeName(ifKnown(() => r.props.name)) === z.name && ifKnown(() => r.props.zoneId) === parent);
+            if (!ds) report(`The prod ${where} is delegated from zone ${String(parent)} ("${d.name}") without its DS record there: resolvers never validate its signatures.`, d.urn);
+          }
+        }
+      }
+    },
+  }),
   stackRule({
     name: "route53-cname-exclusive",
     description: "A CNAME is never at a zone apex and never shares its name with another record (RFC 1034 §3.6.2).",

@@ -8,8 +8,14 @@ type WebAcl = Props<wafv2.WebAclArgs>;
 
 const COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet";
 const KNOWN_BAD_INPUTS = "AWSManagedRulesKnownBadInputsRuleSet";
-/** The AWS managed groups a CloudFront web ACL must enforce: OWASP basics and exploit signatures. */
-export const REQUIRED_MANAGED_GROUPS = [COMMON_RULE_SET, KNOWN_BAD_INPUTS].map((name) => ({ vendor: "AWS", name }));
+const ANONYMOUS_IP_LIST = "AWSManagedRulesAnonymousIpList";
+/** The AWS managed groups a CloudFront web ACL must enforce: OWASP basics, exploit signatures, anonymizing proxies. */
+export const REQUIRED_MANAGED_GROUPS = [COMMON_RULE_SET, KNOWN_BAD_INPUTS, ANONYMOUS_IP_LIST].map((name) => ({ vendor: "AWS", name }));
+/**
+ * Rules of the required groups that may run in count mode: the common set's 8 KB body limit (APIs taking uploads)
+ * and the anonymous-IP set's hosting-provider list (API clients running in a cloud); never AnonymousIPList itself.
+ */
+export const COUNTABLE_RULES = ["SizeRestrictions_BODY", "HostingProviderIPList"];
 /** Headers that carry credentials: a request log must redact them. */
 export const CREDENTIAL_HEADERS = ["authorization", "cookie"];
 const WAF_LOG_PREFIX = "aws-waf-logs-";
@@ -40,7 +46,7 @@ export function wafLoggingProblems(c: LoggingConfiguration): string[] {
 }
 
 /** What a CloudFront web ACL fails to enforce: CLOUDFRONT scope, then the effect of its rules in priority order. */
-export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEGER, ctx: WafContext = { ipSetAddresses: () => undefined }, countableRules: string[] = ["SizeRestrictions_BODY"]): string[] {
+export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEGER, ctx: WafContext = { ipSetAddresses: () => undefined }, countableRules: string[] = COUNTABLE_RULES): string[] {
   const problems: string[] = [];
   if (acl.scope !== "CLOUDFRONT") problems.push(`scope is ${acl.scope ?? "unset"}, not CLOUDFRONT`);
   const rules = list(acl.rules) as WafRule[];
@@ -51,12 +57,12 @@ export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEG
 export const wafPolicies: Policies = [
   stackRule({
     name: "cloudfront-waf-prod",
-    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET} and ${KNOWN_BAD_INPUTS} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
+    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET}, ${KNOWN_BAD_INPUTS} and ${ANONYMOUS_IP_LIST} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
     enforcementLevel: "mandatory",
     config: {
       ...environmentConfig,
       maxRateLimit: { type: "integer", minimum: 10, default: 100000, description: "Largest request limit (per evaluation window, per IP) the rate-based rule may allow." },
-      countableRules: { type: "array", items: { type: "string" }, default: ["SizeRestrictions_BODY"], description: "Rules of the common rule set that may be overridden to count (the 8 KB body limit, for APIs taking uploads)." },
+      countableRules: { type: "array", items: { type: "string" }, default: COUNTABLE_RULES, description: "Rules of the required groups that may be overridden to count (the common set's 8 KB body limit, for APIs taking uploads; the anonymous-IP set's hosting-provider list, for API clients in clouds)." },
     },
     validate: (resources, { config }, report) => {
       const acls = ofType(resources, TYPES.webAcl);

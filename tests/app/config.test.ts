@@ -126,4 +126,23 @@ describe("loadConfig", () => {
   it("reports every problem at once", () => {
     expect(() => loadConfig({ PORT: "x", RATE_LIMIT_FAIL: "y" })).toThrow(/PORT=[\s\S]*RATE_LIMIT_FAIL=/);
   });
+
+  it("reads secrets from the files *_FILE names (a mounted Secret), trailing newline dropped, never both ways", () => {
+    const hash = "a".repeat(64);
+    const files: Record<string, string> = { "/run/s/REDIS_URL": "rediss://:t0ken@cache.example:6379\n", "/run/s/API_KEY_HASHES": `${hash}\n` };
+    const read = (p: string) => {
+      if (!(p in files)) throw Object.assign(new Error("no such file"), { code: "ENOENT" });
+      return files[p];
+    };
+    const config = loadConfig({ REDIS_URL_FILE: "/run/s/REDIS_URL", API_KEY_HASHES_FILE: "/run/s/API_KEY_HASHES" }, read);
+    expect(config.redisUrl).toBe("rediss://:t0ken@cache.example:6379");
+    expect(config.apiKeyHashes).toEqual([hash]);
+    expect(() => loadConfig({ REDIS_URL: "redis://a:6379", REDIS_URL_FILE: "/run/s/REDIS_URL" }, read)).toThrow(/REDIS_URL_FILE="\/run\/s\/REDIS_URL": set REDIS_URL or REDIS_URL_FILE, not both/);
+    expect(() => loadConfig({ REDIS_URL_FILE: "/run/s/missing" }, read)).toThrow(/REDIS_URL_FILE="\/run\/s\/missing": can't be read \(ENOENT\)/);
+    expect(() => loadConfig({ REDIS_URL_FILE: "relative/REDIS_URL" }, read)).toThrow(/REDIS_URL_FILE=.*must be an absolute path/);
+    // A bad value read from a file is redacted like the variable itself.
+    files["/run/s/bad"] = "mysql://:hunter2@db";
+    expect(() => loadConfig({ REDIS_URL_FILE: "/run/s/bad" }, read)).toThrow(/REDIS_URL=<redacted>/);
+    expect(() => loadConfig({ REDIS_URL_FILE: "/run/s/bad" }, read)).not.toThrow(/hunter2/);
+  });
 });

@@ -30,6 +30,7 @@ export const MONITORED_KINDS = {
   webAcl: ["WebACL", "Rule"],
   /** An EKS cluster through Container Insights (the amazon-cloudwatch-observability add-on). */
   eksCluster: ["ClusterName"],
+  signedZone: ["HostedZoneId"],
 } as const;
 export type MonitoredKind = keyof typeof MONITORED_KINDS;
 
@@ -112,6 +113,11 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
   // ── ACM certificates (metric in the certificate's own region) ──────────────────────────────
   alarm({ kind: "certificate", namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "LessThanThreshold", threshold: 44, treatMissingData: "breaching", severity: "ticket",
     runbook: "The certificate expires soon and ACM has not renewed it: its DNS validation record is missing or the zone is not delegated. Check the certificate's renewal status and the _acme validation CNAME in Route53." }),
+  // ── Route53 DNSSEC signing of a hosted zone (metrics in us-east-1) ─────────────────────────
+  alarm({ kind: "signedZone", namespace: "AWS/Route53", metricName: "DNSSECInternalFailure", statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "page",
+    runbook: "Route53 could not sign the zone (an internal failure): once the DS record is published, resolvers that validate will refuse the zone's answers when signatures expire. Check the zone's DNSSEC status in the Route53 console and open a support case if it persists." }),
+  alarm({ kind: "signedZone", namespace: "AWS/Route53", metricName: "DNSSECKeySigningKeysNeedingAction", statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "page",
+    runbook: "A key-signing key needs action: its KMS key is disabled, pending deletion, or its key policy no longer admits dnssec-route53.amazonaws.com. Restore the key or its policy before the zone's signatures expire (validating resolvers then fail the whole domain)." }),
   // ── Route53 health checks (metrics in us-east-1) ───────────────────────────────────────────
   alarm({ kind: "healthCheck", namespace: "AWS/Route53", metricName: "HealthCheckStatus", statistic: "Minimum", periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "LessThanThreshold", threshold: 1, treatMissingData: "breaching", severity: "page",
     runbook: "Route53's checkers find the public path unhealthy (site: CloudFront → ALB → nginx → app; edge: NLB → nginx): DNS has failed over to the secondary. Check the alarms of the hops behind that name and the check's failure reason in the Route53 console." }),
@@ -182,7 +188,7 @@ export interface AlarmOptions {
 }
 
 /** Which region a kind's metrics are published in. */
-export const regionOf = (kind: MonitoredKind): MetricRegion => (kind === "distribution" || kind === "cloudfrontFunction" || kind === "healthCheck" || kind === "webAcl" ? "us-east-1" : "stack");
+export const regionOf = (kind: MonitoredKind): MetricRegion => (kind === "distribution" || kind === "cloudfrontFunction" || kind === "healthCheck" || kind === "webAcl" || kind === "signedZone" ? "us-east-1" : "stack");
 
 /**
  * The alarm specs for the given resources: every recommended alarm of each resource's kind, with

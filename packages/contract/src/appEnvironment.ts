@@ -105,6 +105,9 @@ const redisUrl = z.string().refine(
   { message: "must be a redis:// or rediss:// URL with a host, e.g. rediss://:password@host:6379" },
 );
 
+/** An absolute path of a file to read a secret variable from. */
+const secretFilePath = () => z.string().refine((value) => value.startsWith("/"), { message: "must be an absolute path" }).optional();
+
 /** The release tracks: the stable Deployment and the canary (nginx splits between them). */
 export const RELEASE_TRACKS = ["stable", "canary"] as const;
 export type ReleaseTrack = (typeof RELEASE_TRACKS)[number];
@@ -114,6 +117,8 @@ export const appEnvObject = z.object({
   PORT: withDefault("PORT"),
   HOST: z.string().refine((value) => isIP(value) !== 0, { message: "must be an IP address to bind (e.g. 0.0.0.0, ::, 127.0.0.1)" }).default("0.0.0.0"),
   REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
+  /** A file holding REDIS_URL (a mounted Secret): the AUTH token never sits in the environment. Not with REDIS_URL. */
+  REDIS_URL_FILE: secretFilePath(),
   REDIS_CLUSTER: z.enum(["true", "false"]).default("false"),
   RATE_LIMIT_MAX: withDefault("RATE_LIMIT_MAX"),
   RATE_LIMIT_WINDOW_MS: withDefault("RATE_LIMIT_WINDOW_MS"),
@@ -121,6 +126,8 @@ export const appEnvObject = z.object({
   TRUST_PROXY_CIDRS: list()
     .refine((cidrs) => cidrs.every(isCidr), { message: "must be comma-separated CIDRs, e.g. 10.0.0.0/16,127.0.0.1/32" })
     .default([]),
+  /** A file holding API_KEY_HASHES (a mounted Secret). Not with API_KEY_HASHES. */
+  API_KEY_HASHES_FILE: secretFilePath(),
   API_KEY_HASHES: list()
     .refine((hashes) => hashes.every((h) => API_KEY_HASH_PATTERN.test(h)), { message: "must be comma-separated SHA-256 hex digests (64 hex digits each)" })
     .default([]),
@@ -162,6 +169,38 @@ export type AppEnvName = keyof z.input<typeof appEnvObject>;
 export const APP_ENV_NAMES = Object.keys(appEnvObject.shape) as AppEnvName[];
 /** Variables whose values are secret (never shown in an error). */
 export const APP_SECRET_ENV = new Set<AppEnvName>(["REDIS_URL", "API_KEY_HASHES"]);
+/** Each secret variable's file variable: `<NAME>_FILE` holds the path of a file (a mounted Secret) with its value. */
+export const SECRET_FILE_ENV = { REDIS_URL: "REDIS_URL_FILE", API_KEY_HASHES: "API_KEY_HASHES_FILE" } as const satisfies Partial<Record<AppEnvName, AppEnvName>>;
+
+/**
+ * Replaces every `<NAME>_FILE` of SECRET_FILE_ENV by `<NAME>` with the file's content (trailing
+ * newline dropped), so secrets reach the app as mounted files rather than environment variables.
+ * Setting both, or a file that can't be read, is a problem naming the variable (never the value).
+ */
+export function resolveSecretFiles(env: Record<string, string | undefined>, read: (path: string) => string): { ok: true; env: Record<string, string | undefined> } | { ok: false; problems: string[] } {
+  const out = { ...env };
+  const problems: string[] = [];
+  for (const [name, fileName] of Object.entries(SECRET_FILE_ENV)) {
+    const file = env[fileName]?.trim();
+    if (file === undefined || file === "") continue;
+    if (env[name] !== undefined && env[name]!.trim() !== "") {
+      problems.push(`${fileName}=${JSON.stringify(file)}: set ${name} or ${fileName}, not both`);
+      continue;
+    }
+    if (!file.startsWith("/")) {
+      problems.push(`${fileName}=${JSON.stringify(file)}: must be an absolute path`);
+      continue;
+    }
+    try {
+      out[name] = read(file).replace(/\r?\n$/, "");
+    } catch (err) {
+      problems.push(`${fileName}=${JSON.stringify(file)}: can't be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      continue;
+    }
+    delete out[fileName];
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, env: out };
+}
 
 /** The app's environment schema: every variable's bounds plus the rules between variables. */
 export const appEnvSchema = appEnvObject.superRefine((env, ctx) => {
@@ -215,8 +254,10 @@ export interface AppSettings {
   port: number;
   /** Address to bind; default 0.0.0.0. */
   host?: string;
-  /** Unset in the cluster: it comes from a Secret. */
+  /** Unset in the cluster: it comes from a Secret (see redisUrlFile). */
   redisUrl?: string;
+  /** A file holding the Redis URL (REDIS_URL_FILE): the cluster's mounted Secret, the local data plane's private file. */
+  redisUrlFile?: string;
   /** REDIS_URL is a cluster's configuration endpoint (ElastiCache cluster mode). */
   redisCluster: boolean;
   rateLimitMax: number;
@@ -254,6 +295,7 @@ export function appEnvironment(s: AppSettings): Partial<Record<AppEnvName, strin
     PORT: String(s.port),
     ...(s.host === undefined ? {} : { HOST: s.host }),
     ...(s.redisUrl === undefined ? {} : { REDIS_URL: s.redisUrl }),
+    ...(s.redisUrlFile === undefined ? {} : { REDIS_URL_FILE: s.redisUrlFile }),
     RATE_LIMIT_MAX: String(s.rateLimitMax),
     RATE_LIMIT_WINDOW_MS: String(s.rateLimitWindowMs),
     RATE_LIMIT_FAIL: s.rateLimitFailMode,

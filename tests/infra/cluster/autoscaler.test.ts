@@ -59,7 +59,8 @@ describe("Cluster Autoscaler in the plan", () => {
   });
 
   it("may resize or terminate in this cluster's groups only", () => {
-    const policy = JSON.parse(autoscalerPolicy("edgestack-prod"));
+    const policy = JSON.parse(autoscalerPolicy("edgestack-prod", { partition: "aws", region: "eu-west-1", accountId: "123456789012" }));
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === "ReadThisClustersNodeGroups").Resource).toBe("arn:aws:eks:eu-west-1:123456789012:nodegroup/edgestack-prod/*/*");
     const writes = policy.Statement.filter((s: { Action: string[] }) => s.Action.some((a) => /SetDesiredCapacity|Terminate/.test(a)));
     expect(writes).toHaveLength(1);
     expect(writes[0].Condition).toEqual({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/edgestack-prod": "owned" } });

@@ -93,6 +93,18 @@ describe("parseStackConfig", () => {
     expect(problems({ ...base, "edgestack:cacheShards": "0" })).toContainEqual(expect.stringContaining("edgestack:cacheShards"));
   });
 
+  it("signs the zone by default, refuses unsigned prod zones and DS records for subdomains it does not delegate", () => {
+    expect(parseStackConfig(base, "dev").dnssecSigning).toBe(true);
+    expect(parseStackConfig({ ...base, "edgestack:dnssecSigning": "false" }, "dev").dnssecSigning).toBe(false);
+    const prod = { ...base, "edgestack:environment": "prod", "edgestack:appMinReplicas": "2" };
+    expect(problems({ ...prod, "edgestack:dnssecSigning": "false" }, "prod")).toContainEqual(expect.stringMatching(/^edgestack:dnssecSigning: false is not allowed in prod/));
+    const ds = "dev.example.com=12345 13 2 " + "ab".repeat(32);
+    const delegation = '["dev.example.com=ns-1.awsdns-01.org,ns-2.awsdns-02.com"]';
+    expect(parseStackConfig({ ...base, "edgestack:delegatedSubdomains": delegation, "edgestack:delegatedSubdomainDsRecords": JSON.stringify([ds]) }, "dev").delegatedSubdomainDsRecords).toEqual([ds]);
+    expect(problems({ ...base, "edgestack:delegatedSubdomainDsRecords": JSON.stringify([ds]) }, "dev")).toContainEqual(expect.stringMatching(/^edgestack:delegatedSubdomainDsRecords: "dev.example.com" is not delegated by this stack/));
+    expect(problems({ ...base, "edgestack:delegatedSubdomains": delegation, "edgestack:delegatedSubdomainDsRecords": '["dev.example.com=12345 13 2 xyz"]' }, "dev")).toContainEqual(expect.stringMatching(/^edgestack:delegatedSubdomainDsRecords\[0\]: .* is not <subdomain>=<key tag>/));
+  });
+
   it("turns on failover and WAF in prod whatever the flags say", () => {
     const config = parseStackConfig({ ...base, "edgestack:environment": "prod", "edgestack:appMinReplicas": "2", "edgestack:cacheMultiAz": "false" }, "prod");
     expect(config.isProd).toBe(true);

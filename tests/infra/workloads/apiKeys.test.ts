@@ -11,16 +11,22 @@ import { input, isSecretInput, ofType, one, runStack, type StackRun } from "../.
 
 let run: StackRun;
 
-/** The app container's env of the Deployment spec (plain values: the spec is built from plain settings). */
-const containerEnv = (config: Parameters<typeof appDeploymentSpec>[0]) =>
-  (appDeploymentSpec(config, "app-redis") as unknown as { template: { spec: { containers: { env: { name: string; valueFrom?: unknown }[] }[] } } }).template.spec.containers[0]!.env;
+/** The app pod spec of the Deployment spec (plain values: the spec is built from plain settings). */
+type PodSpec = { containers: { env: { name: string; value?: string }[] }[]; volumes: { name: string; secret?: { secretName: string } }[] };
+const podSpecOf = (config: Parameters<typeof appDeploymentSpec>[0]) => (appDeploymentSpec(config, "app-redis") as unknown as { template: { spec: PodSpec } }).template.spec;
 
 beforeAll(async () => {
   run = await runStack({ stack: "dev", config: { "edgestack:apiKeyNames": JSON.stringify(["partner-a", "partner-b"]) } });
 });
 
-const envOf = (name: string) =>
-  (input<{ name: string; value?: string; valueFrom?: unknown }[]>(one(run, "kubernetes:apps/v1:Deployment", `workloads-${name}`), "spec.template.spec.containers[0].env")).find((e) => e.name === "API_KEY_HASHES");
+/** The Secret the app reads API_KEY_HASHES from: the file API_KEY_HASHES_FILE names, in the volume mounted there. */
+const hashesSecretOf = (spec: PodSpec) => {
+  expect(spec.containers[0]!.env.find((e) => e.name === "API_KEY_HASHES")).toBeUndefined();
+  const file = spec.containers[0]!.env.find((e) => e.name === "API_KEY_HASHES_FILE");
+  expect(file?.value).toBe("/var/run/secrets/edgestack/api-keys/API_KEY_HASHES");
+  return spec.volumes.find((v) => v.name === "api-key-hashes")?.secret;
+};
+const envOf = (name: string) => hashesSecretOf(input<PodSpec>(one(run, "kubernetes:apps/v1:Deployment", `workloads-${name}`), "spec.template.spec"));
 
 test("one random 40-character key per name, in an ApiKeys component", () => {
   const passwords = ofType(run, "random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("workloads-api-keys-"));
@@ -38,7 +44,7 @@ test("the Secret holds only the digests, as a secret; the app reads it; the app 
   expect(isSecretInput(secret, "stringData")).toBe(true);
   const hashes = input<string>(secret, "stringData.API_KEY_HASHES");
   expect(hashes).toMatch(/^[0-9a-f]{64},[0-9a-f]{64}$/);
-  expect(envOf("app")).toEqual({ name: "API_KEY_HASHES", valueFrom: { secretKeyRef: { name: "app-api-keys", key: "API_KEY_HASHES" } } });
+  expect(envOf("app")).toMatchObject({ secretName: "app-api-keys", items: [{ key: "API_KEY_HASHES", path: "API_KEY_HASHES" }] });
 
   const keys = run.outputs.apiKeys as Record<string, string>;
   expect(run.secretOutputs).toContain("apiKeys");
@@ -57,15 +63,16 @@ describe("a Secret the user supplies (apiKeysSecretName)", () => {
   test("the Deployment reads API_KEY_HASHES from it and the stack generates nothing", () => {
     const config = parseStackConfig({ ...base, "edgestack:apiKeysSecretName": "partner-keys" }, "dev");
     expect(apiKeysSecretName(config)).toBe("partner-keys");
-    const env = containerEnv(config);
-    expect(env.find((e) => e.name === "API_KEY_HASHES")).toEqual({ name: "API_KEY_HASHES", valueFrom: { secretKeyRef: { name: "partner-keys", key: "API_KEY_HASHES" } } });
+    expect(hashesSecretOf(podSpecOf(config))).toMatchObject({ secretName: "partner-keys" });
   });
 
   test("without keys configured the app gets no API_KEY_HASHES (every key counts as none)", () => {
     const config = parseStackConfig(base, "dev");
     expect(apiKeysSecretName(config)).toBeUndefined();
-    const env = containerEnv(config);
-    expect(env.map((e) => e.name)).not.toContain("API_KEY_HASHES");
+    const spec = podSpecOf(config);
+    expect(spec.containers[0]!.env.map((e) => e.name)).not.toContain("API_KEY_HASHES");
+    expect(spec.containers[0]!.env.map((e) => e.name)).not.toContain("API_KEY_HASHES_FILE");
+    expect(spec.volumes.map((v) => v.name)).not.toContain("api-key-hashes");
   });
 
   test("both at once, or a name twice, is refused naming the keys", () => {

@@ -93,9 +93,11 @@ describe("appDeploymentSpec", () => {
     ]);
   });
 
-  it("reads REDIS_URL from the Secret, never from a literal", () => {
-    const redis = container.env.find((e: { name: string }) => e.name === "REDIS_URL");
-    expect(redis).toEqual({ name: "REDIS_URL", valueFrom: { secretKeyRef: { name: "app-redis", key: "REDIS_URL" } } });
+  it("reads REDIS_URL from the Secret's mounted file, never from a literal or the environment", () => {
+    expect(container.env.find((e: { name: string }) => e.name === "REDIS_URL")).toBeUndefined();
+    expect(container.env.find((e: { name: string }) => e.name === "REDIS_URL_FILE")).toEqual({ name: "REDIS_URL_FILE", value: "/var/run/secrets/edgestack/redis/REDIS_URL" });
+    expect(container.volumeMounts).toContainEqual({ name: "redis-url", mountPath: "/var/run/secrets/edgestack/redis", readOnly: true });
+    expect(spec.template.spec.volumes).toContainEqual({ name: "redis-url", secret: { secretName: "app-redis", items: [{ key: "REDIS_URL", path: "REDIS_URL" }], defaultMode: 0o440 } });
   });
 
   it("outlives its shutdown delay and spreads across zones and nodes", () => {
@@ -109,7 +111,8 @@ describe("appDeploymentSpec", () => {
     expect(spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(container.securityContext.capabilities).toEqual({ drop: ["ALL"] });
-    expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    // The only writable mount is /tmp; the Secret's is read-only.
+    expect(container.volumeMounts.filter((m: { readOnly?: boolean }) => m.readOnly !== true)).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
     expect(spec.template.spec.volumes[0]).toEqual({ name: "tmp", emptyDir: { sizeLimit: "64Mi" } });
   });
 

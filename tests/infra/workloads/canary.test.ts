@@ -27,7 +27,7 @@ test("the canary runs canaryImage with canaryReplicas, TRACK=canary, and otherwi
   expect(env(canary).filter((e) => e.name !== "TRACK")).toEqual(env(stable));
   expect(env(canary).find((e) => e.name === "TRACK")?.value).toBe("canary");
   // The app accepts it and logs it.
-  expect(loadConfig({ ...Object.fromEntries(env(canary).filter((e) => e.value !== undefined).map((e) => [e.name, e.value])), REDIS_URL: "redis://127.0.0.1:6379" }).track).toBe("canary");
+  expect(loadConfig({ ...Object.fromEntries(env(canary).filter((e) => e.value !== undefined).map((e) => [e.name, e.value])) }, () => "redis://127.0.0.1:6379").track).toBe("canary");
   expect(stable.template.spec.containers[0].image).toBe("registry.example.com/app:1.0.0");
 });
 

@@ -66,6 +66,22 @@ it("a rotated Redis AUTH token changes REDIS_URL and rolls the app, not nginx; E
   expect(digest).not.toBe(sha256(secretData(redisRotated, "app-redis").REDIS_URL));
 });
 
+it("the Redis URL and the API key digests reach the app as files of the mounted Secrets, never as environment variables", () => {
+  const spec = deployment(base, "app").inputs.spec.template.spec;
+  const app = spec.containers[0];
+  expect(app.env.filter((e: { valueFrom?: { secretKeyRef?: unknown } }) => e.valueFrom?.secretKeyRef)).toEqual([]);
+  const env = Object.fromEntries(app.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+  for (const [variable, secret, key] of [["REDIS_URL_FILE", "app-redis", "REDIS_URL"], ["API_KEY_HASHES_FILE", "app-api-keys", "API_KEY_HASHES"]]) {
+    const path = env[variable] as string;
+    const mount = app.volumeMounts.find((m: { mountPath: string }) => path.startsWith(`${m.mountPath}/`));
+    expect(mount).toMatchObject({ readOnly: true });
+    const volume = spec.volumes.find((v: { name: string }) => v.name === mount.name);
+    // The file name under the mount is the Secret's key; the Secret holds the value the app reads.
+    expect(volume.secret).toMatchObject({ secretName: secret, items: [{ key, path: path.slice(mount.mountPath.length + 1) }], defaultMode: 0o440 });
+    expect(secretData(base, secret)[key]).toBeTruthy();
+  }
+});
+
 it("an API key rotation keeps the old key valid until its second step, and each step rolls the app", () => {
   const oldKey = base.apiKeys["partner-a"];
   const newKey = keyRotating.apiKeys["partner-a"];

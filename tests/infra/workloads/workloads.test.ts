@@ -70,13 +70,15 @@ describe.each(["app", "nginx"])("%s Deployment", (name) => {
 });
 
 describe("app", () => {
-  it("runs the configured image with REDIS_URL from the Secret and the configured env", () => {
+  it("runs the configured image with REDIS_URL from the Secret's mounted file and the configured env", () => {
     const container = podSpec(deployment("app")).containers[0];
     expect(container.image).toBe(readStackFiles("prod").config["edgestack:appImage"]);
     expect(container.image).toMatch(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/edgestack-prod\/app@sha256:[a-f0-9]{64}$/);
     expect(container.resources).toEqual({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
     const env = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
-    expect(env.REDIS_URL).toEqual({ secretKeyRef: { name: "app-redis", key: "REDIS_URL" } });
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.REDIS_URL_FILE).toBe("/var/run/secrets/edgestack/redis/REDIS_URL");
+    expect(podSpec(deployment("app")).volumes).toContainEqual({ name: "redis-url", secret: { secretName: "app-redis", items: [{ key: "REDIS_URL", path: "REDIS_URL" }], defaultMode: 0o440 } });
     expect(env.RATE_LIMIT_MAX).toBe("300");
     expect(env.TRUST_PROXY_CIDRS).toBe("10.20.0.0/16"); // Pulumi.prod.yaml vpcCidr
     const secret = one(run, "kubernetes:core/v1:Secret");

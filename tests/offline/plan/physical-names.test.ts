@@ -34,8 +34,8 @@ beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "two-prefixes-"));
   try {
     [a, b] = await Promise.all([
-      planWith(dir, { "edgestack:namePrefix": "team-a-web", "edgestack:domain": "a.edgestack.example.com", "edgestack:delegatedSubdomains": [] }),
-      planWith(dir, { "edgestack:namePrefix": "team-b-web", "edgestack:domain": "b.edgestack.example.com", "edgestack:delegatedSubdomains": [] }),
+      planWith(dir, { "edgestack:namePrefix": "team-a-web", "edgestack:domain": "a.edgestack.example.com", "edgestack:delegatedSubdomains": [], "edgestack:delegatedSubdomainDsRecords": [] }),
+      planWith(dir, { "edgestack:namePrefix": "team-b-web", "edgestack:domain": "b.edgestack.example.com", "edgestack:delegatedSubdomains": [], "edgestack:delegatedSubdomainDsRecords": [] }),
     ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

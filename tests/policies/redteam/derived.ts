@@ -95,6 +95,18 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_K8S_31", area: "k8s", title: "seccomp profile removed (pod and container)", expect: "workloads-nginx", apply: (p) => { delete nginx(p).securityContext.seccompProfile; delete c0(nginx(p)).securityContext.seccompProfile; } },
   { check: "CKV_K8S_33", area: "k8s", title: "Kubernetes dashboard deployed", expect: "dashboard", apply: (p) => p.add(newDeployment(p, "dashboard", "kubernetesui/dashboard:v2.7.0")) },
   { check: "CKV_K8S_34", area: "k8s", title: "Tiller deployed", expect: "tiller", apply: (p) => p.add(newDeployment(p, "tiller", "ghcr.io/helm/tiller:v2.17.0")) },
+  {
+    check: "CKV_K8S_35",
+    area: "k8s",
+    title: "the Redis URL (with its AUTH token) back in the app's environment from the Secret",
+    expect: "workloads-app",
+    apply: (p) => {
+      const c = c0(app(p));
+      const file = c.env.find((e: any) => e.name === "REDIS_URL_FILE");
+      if (!file) throw new Error("mutation: the app has no REDIS_URL_FILE");
+      Object.assign(file, { name: "REDIS_URL", value: undefined, valueFrom: { secretKeyRef: { name: "app-redis", key: "REDIS_URL" } } });
+    },
+  },
   { check: "CKV_K8S_37", area: "k8s", title: "capability added (CHOWN)", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).securityContext.capabilities.add = ["CHOWN"]) },
   { check: "CKV_K8S_38", area: "k8s", title: "service account token mounted", expect: "workloads-app", apply: (p) => (app(p).automountServiceAccountToken = true) },
   { check: "CKV_K8S_39", area: "k8s", title: "CAP_SYS_ADMIN added", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).securityContext.capabilities.add = ["SYS_ADMIN"]) },
@@ -216,12 +228,15 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_259", area: "cloudfront", title: "HSTS header not overriding the origin's", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers").securityHeadersConfig.strictTransportSecurity.override = false) },
   { check: "CKV_AWS_175", area: "waf", title: "web ACL without rules", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-acl").rules = []) },
   { check: "CKV_AWS_192", area: "waf", title: "known-bad-inputs rule group removed (Log4j lookups pass)", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-acl").rules = p.inputs("cdn-waf-acl").rules.filter((r: any) => r.statement.managedRuleGroupStatement?.name !== "AWSManagedRulesKnownBadInputsRuleSet")) },
+  { check: "CKV2_AWS_47", area: "waf", title: "anonymous-IP rule group removed (VPN, Tor and proxy clients pass)", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-acl").rules = p.inputs("cdn-waf-acl").rules.filter((r: any) => r.statement.managedRuleGroupStatement?.name !== "AWSManagedRulesAnonymousIpList")) },
   { check: "CKV2_AWS_31", area: "waf", title: "web ACL logging configuration removed", expect: "cdn-waf-acl", apply: (p) => p.remove("cdn-waf-logging") },
   { check: "CKV2_AWS_11", area: "network", title: "VPC flow log removed", expect: "network-vpc", apply: (p) => p.remove("network-flow-log") },
   { check: "CKV_AWS_342", area: "waf", title: "a rule with no action", expect: "cdn-waf-acl", apply: (p) => delete p.inputs("cdn-waf-acl").rules.find((r: any) => r.statement.rateBasedStatement).action },
   { check: "CKV2_AWS_71", area: "acm", title: "wildcard certificate", expect: "cdn-certificate-cert", apply: (p) => (p.inputs("cdn-certificate-cert").domainName = "*.edgestack.example.com") },
   { check: "CKV_AWS_234", area: "acm", title: "certificate transparency logging disabled", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert").options = { certificateTransparencyLoggingPreference: "DISABLED" }) },
   // ── ElastiCache / ECR / logs ─────────────────────────────────────────────────────────────
+  // The prod plan looks its zone up (no Zone resource for checkov to read): the signing of the zone the records use.
+  { check: "CKV2_AWS_38", area: "dns", title: "DNSSEC signing of the zone off, its key-signing key inactive", expect: "dns-zone-ksk", apply: (p) => { p.remove("dns-zone-dnssec"); p.inputs("dns-zone-ksk").status = "INACTIVE"; } },
   { check: "CKV_AWS_29", area: "elasticache", title: "no encryption at rest", expect: "cache-group", apply: (p) => (p.inputs("cache-group").atRestEncryptionEnabled = false) },
   { check: "CKV_AWS_30", area: "elasticache", title: "no encryption in transit", expect: "cache-group", apply: (p) => { p.inputs("cache-group").transitEncryptionEnabled = false; delete p.inputs("cache-group").transitEncryptionMode; } },
   { check: "CKV_AWS_31", area: "elasticache", title: "no AUTH token", expect: "cache-group", apply: (p) => delete p.inputs("cache-group").authToken },

@@ -19,6 +19,7 @@ const container = (p: Plan, name: string) => p.podSpec(name).containers[0];
 const acl = (p: Plan) => p.inputs("cdn-waf-acl");
 const rate = (p: Plan) => acl(p).rules.find((r: any) => r.statement.rateBasedStatement);
 const common = (p: Plan) => acl(p).rules.find((r: any) => r.statement.managedRuleGroupStatement);
+const anonymousIps = (p: Plan) => acl(p).rules.find((r: any) => r.statement.managedRuleGroupStatement?.name === "AWSManagedRulesAnonymousIpList");
 const setConf = (p: Plan, edit: (conf: string) => string) => {
   const data = p.inputs("workloads-nginx-conf").data;
   const before = data["nginx.conf"];
@@ -55,6 +56,26 @@ export const effectMutations: Mutation[] = [
   { area: "iam", title: "NotAction s3:* on *", expect: "not-s3", apply: (p) => p.add(rolePolicy("not-s3", { Effect: "Allow", NotAction: "s3:*", Resource: "*" })) },
   { area: "iam", title: "secretsmanager:GetSecretValue on *", expect: "secrets", apply: (p) => p.add(rolePolicy("secrets", { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" })) },
   { area: "iam", title: "kms:* on NotResource", expect: "kms-all", apply: (p) => p.add(rolePolicy("kms-all", { Effect: "Allow", Action: "kms:*", NotResource: "arn:aws:kms:us-east-1:123456789012:key/none" })) },
+  // DNSSEC of the prod zone: signing, its key-signing key, the KMS key it signs with, and the alarms.
+  { area: "dns", title: "the zone's DNSSEC signing removed (key-signing key left)", expect: "dns-zone-ksk", apply: (p) => p.remove("dns-zone-dnssec") },
+  { area: "dns", title: "DNSSEC signingStatus NOT_SIGNING", expect: "dns-zone-dnssec", apply: (p) => (p.inputs("dns-zone-dnssec").signingStatus = "NOT_SIGNING") },
+  { area: "dns", title: "key-signing key INACTIVE", expect: "dns-zone-ksk", apply: (p) => (p.inputs("dns-zone-ksk").status = "INACTIVE") },
+  { area: "dns", title: "DNSSEC KMS key RSA_2048 (Route53 signs only with ECC_NIST_P256)", expect: "dns-zone-dnssec-key", apply: (p) => (p.inputs("dns-zone-dnssec-key").customerMasterKeySpec = "RSA_2048") },
+  { area: "dns", title: "DNSSEC KMS key disabled", expect: "dns-zone-dnssec-key", apply: (p) => (p.inputs("dns-zone-dnssec-key").isEnabled = false) },
+  { area: "dns", title: "DNSSEC key policy no longer admits Route53's DNSSEC service", expect: "dns-zone-dnssec-key", apply: (p) => { const d = p.doc("dns-zone-dnssec-key"); d.Statement = d.Statement.filter((s: any) => !s.Principal?.Service); p.setDoc("dns-zone-dnssec-key", d); } },
+  { area: "dns", title: "DNSSEC key policy admits Route53's DNSSEC service for any account (no source condition)", expect: "dns-zone-dnssec-key", apply: (p) => { const d = p.doc("dns-zone-dnssec-key"); for (const s of d.Statement) if (s.Principal?.Service) delete s.Condition; p.setDoc("dns-zone-dnssec-key", d); } },
+  { area: "dns", title: "the DNSSEC key-signing-key alarm removed", expect: "dns-zone-dnssec", apply: (p) => p.remove("alerting-dns-zone-0-DNSSECKeySigningKeysNeedingAction") },
+  // Resource-scopable actions granted on every resource, in other spellings (checkov CKV_AWS_290/355's class).
+  { area: "iam", title: "s3:PutObject on every bucket's objects (arn:aws:s3:::*/*)", expect: "put-anywhere", apply: (p) => p.add(rolePolicy("put-anywhere", { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::*/*" })) },
+  { area: "iam", title: "logs:Put* on every account's log groups (arn:aws:logs:*:*:*)", expect: "logs-anywhere", apply: (p) => p.add(rolePolicy("logs-anywhere", { Effect: "Allow", Action: "logs:Put*", Resource: "arn:aws:logs:*:*:*" })) },
+  { area: "iam", title: "sqs:SendMessage on NotResource", expect: "send-anywhere", apply: (p) => p.add(rolePolicy("send-anywhere", { Effect: "Allow", Action: "sqs:SendMessage", NotResource: "arn:aws:sqs:us-east-1:123456789012:none" })) },
+  { area: "iam", title: "ec2:TerminateInstances on * with only aws:SecureTransport", expect: "terminate-tls", apply: (p) => p.add(rolePolicy("terminate-tls", { Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } })) },
+  { area: "iam", title: "autoscaling:SetDesiredCapacity on * with an IfExists tag condition", expect: "scale-ifexists", apply: (p) => p.add(rolePolicy("scale-ifexists", { Effect: "Allow", Action: "autoscaling:SetDesiredCapacity", Resource: "*", Condition: { StringEqualsIfExists: { "aws:ResourceTag/team": "edge" } } })) },
+  // Grants on resources the action does not take (parliament's RESOURCE_MISMATCH): they do nothing.
+  { area: "iam", title: "logs:PutLogEvents on the log group without its streams", expect: "logs-group-only", apply: (p) => p.add(rolePolicy("logs-group-only", { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/edgestack/nodes" })) },
+  { area: "iam", title: "secretsmanager:GetSecretValue named on an SSM parameter", expect: "secret-on-parameter", apply: (p) => p.add(rolePolicy("secret-on-parameter", { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/edgestack/token" })) },
+  { area: "iam", title: "bucket policy denies s3:DeleteObject on the bucket ARN (protects no object)", expect: "cdn-static-policy", apply: (p) => { const d = p.doc("cdn-static-policy"); d.Statement.push({ Effect: "Deny", Principal: "*", Action: "s3:DeleteObject", Resource: d.Statement[0].Resource.toString().replace(/\/\*$/, "") }); p.setDoc("cdn-static-policy", d); } },
+  { area: "iam", title: "ec2:DescribeInstances (takes only *) named on one instance", expect: "describe-one", apply: (p) => p.add(rolePolicy("describe-one", { Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0" })) },
   { area: "iam", title: "standalone Policy with ec2:* attached to the node role", expect: "ec2-all", apply: (p) => { p.add(aws("aws:iam/policy:Policy", "ec2-all", { policy: doc({ Effect: "Allow", Action: "ec2:*", Resource: "*" }) })); p.add(aws("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ec2-all-attach", { role: "cluster-node-role", policyArn: "ec2-all" })); } },
   { area: "iam", title: "trust AWS * with only aws:SecureTransport", expect: "cluster-node-role", apply: (p) => trustDoc(p, "cluster-node-role", (d) => d.Statement.push({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:SecureTransport": "true" } } })) },
   { area: "iam", title: "trust * with aws:Referer", expect: "cluster-cluster-role", apply: (p) => trustDoc(p, "cluster-cluster-role", (d) => d.Statement.push({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringLike: { "aws:Referer": "https://edgestack.example.com/*" } } })) },
@@ -87,6 +108,10 @@ export const effectMutations: Mutation[] = [
   { area: "rbac", title: "aggregated ClusterRole adds secrets to view", expect: "view-secrets", apply: (p) => p.add(k8s("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "view-secrets", { metadata: { labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] })) },
   { area: "rbac", title: "EKS access policy association: cluster admin", expect: "ops-admin", apply: (p) => p.add(aws("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "ops-admin", { clusterName: "edgestack-prod", principalArn: "arn:aws:iam::123456789012:role/ops", policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } })) },
   { area: "rbac", title: "EKS access entry in system:masters", expect: "ops-entry", apply: (p) => p.add(aws("aws:eks/accessEntry:AccessEntry", "ops-entry", { clusterName: "edgestack-prod", principalArn: "arn:aws:iam::123456789012:role/ops", kubernetesGroups: ["system:masters"] })) },
+  { area: "k8s", title: "the app namespace's default ServiceAccount declared with automountServiceAccountToken \"true\"", expect: "default-sa", apply: (p) => p.add(k8s("kubernetes:core/v1:ServiceAccount", "default-sa", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: "edgestack" }, automountServiceAccountToken: "true" })) },
+  { area: "k8s", title: "a service account for the app that mounts its token by default", expect: "app-sa", apply: (p) => p.add(k8s("kubernetes:core/v1:ServiceAccount", "app-sa", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "app", namespace: "edgestack" } })) },
+  { area: "k8s", title: "nginx loads a whole Secret into its environment (envFrom secretRef)", expect: "workloads-nginx", apply: (p) => (container(p, "workloads-nginx").envFrom = [{ secretRef: { name: "app-redis" } }]) },
+  { area: "k8s", title: "an init container of the app reads the Redis URL from the Secret into its environment", expect: "workloads-app", apply: (p) => { const spec = p.podSpec("workloads-app"); spec.initContainers = [{ ...JSON.parse(JSON.stringify(spec.containers[0])), name: "wait-redis", env: [{ name: "REDIS_URL", valueFrom: { secretKeyRef: { name: "app-redis", key: "REDIS_URL" } } }] }]; } },
   { area: "k8s", title: "PersistentVolume on hostPath /", expect: "node-root", apply: (p) => p.add(k8s("kubernetes:core/v1:PersistentVolume", "node-root", { spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/" } } })) },
   { area: "k8s", title: "Service with externalIPs", expect: "workloads-app", apply: (p) => (p.inputs("workloads-app", "kubernetes:core/v1:Service").spec.externalIPs = ["203.0.113.10"]) },
   { area: "k8s", title: "Ingress straight to the app", expect: "app-ingress", apply: (p) => p.add(k8s("kubernetes:networking.k8s.io/v1:Ingress", "app-ingress", { metadata: { namespace: "edgestack" }, spec: { rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "app", port: { number: 8080 } } } }] } }] } })) },
@@ -102,6 +127,10 @@ export const effectMutations: Mutation[] = [
   { area: "netpol", title: "DNS egress to every pod of every namespace", expect: "workloads-netpol-dns", apply: (p) => (p.inputs("workloads-netpol-dns").spec.egress[0].to = [{ namespaceSelector: {} }]) },
   { area: "netpol", title: "egress rule without to", expect: "workloads-netpol-nginx-to-app", apply: (p) => delete p.inputs("workloads-netpol-nginx-to-app").spec.egress[0].to },
   // ── WAF effect ──────────────────────────────────────────────────────────────────────────
+  { area: "waf", title: "AnonymousIPList overridden to count (only hosting providers may be)", expect: "cdn-waf-acl", apply: (p) => anonymousIps(p).statement.managedRuleGroupStatement.ruleActionOverrides.push({ name: "AnonymousIPList", actionToUse: { count: {} } }) },
+  { area: "waf", title: "anonymous-IP group in count mode", expect: "cdn-waf-acl", apply: (p) => (anonymousIps(p).overrideAction = { count: {} }) },
+  { area: "waf", title: "anonymous-IP group scoped down to /login", expect: "cdn-waf-acl", apply: (p) => (anonymousIps(p).statement.managedRuleGroupStatement.scopeDownStatement = { byteMatchStatement: { searchString: "/login", positionalConstraint: "STARTS_WITH", fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } }) },
+  { area: "waf", title: "anonymous-IP group excludes AnonymousIPList (excludedRules)", expect: "cdn-waf-acl", apply: (p) => (anonymousIps(p).statement.managedRuleGroupStatement.excludedRules = [{ name: "AnonymousIPList" }]) },
   { area: "waf", title: "allow rule on a header before the rate rule", expect: "cdn-waf-acl", apply: (p) => acl(p).rules.unshift({ name: "bypass", priority: 1, action: { allow: {} }, statement: { byteMatchStatement: { searchString: "1", positionalConstraint: "EXACTLY", fieldToMatch: { singleHeader: { name: "x-internal" } }, textTransformations: [{ priority: 0, type: "NONE" }] } }, visibilityConfig: rate(p).visibilityConfig }) },
   { area: "waf", title: "allow rule for an IP set of 0.0.0.0/1 + 128.0.0.0/1", expect: "cdn-waf-acl", apply: (p) => { p.add(ipSet("partners", ["0.0.0.0/1", "128.0.0.0/1"])); acl(p).rules.push(allowIpSetRule("partners")); } },
   { area: "waf", title: "allow rule for an IP set not in the stack", expect: "cdn-waf-acl", apply: (p) => acl(p).rules.push(allowIpSetRule("arn:aws:wafv2:us-east-1:123456789012:global/ipset/elsewhere/1")) },
@@ -180,6 +209,7 @@ export const effectMutations: Mutation[] = [
 
 /** Everyday changes that are not insecure: none may be reported. */
 export const harmless: { title: string; apply: (plan: Plan) => void }[] = [
+  { title: "anonymous-IP group blocks hosting providers too (block-all)", apply: (p) => delete anonymousIps(p).statement.managedRuleGroupStatement.ruleActionOverrides },
   { title: "vpc-cni configuration written as YAML", apply: (p) => (p.inputs("cluster-vpc-cni").configurationValues = "enableNetworkPolicy: \"true\"\n") },
   { title: "vpc-cni YAML with an unquoted true and more settings", apply: (p) => (p.inputs("cluster-vpc-cni").configurationValues = "env:\n  ENABLE_PREFIX_DELEGATION: \"true\"\nenableNetworkPolicy: true\n") },
   { title: "common rule set: body-size rule to count (uploads)", apply: (p) => (common(p).statement.managedRuleGroupStatement.ruleActionOverrides = [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]) },
@@ -188,7 +218,18 @@ export const harmless: { title: string; apply: (plan: Plan) => void }[] = [
   { title: "WAF rate rule keyed on custom key IP only", apply: (p) => Object.assign(rate(p).statement.rateBasedStatement, { aggregateKeyType: "CUSTOM_KEYS", customKeys: [{ ip: {} }] }) },
   { title: "EKS endpoint open to two office ranges", apply: (p) => (p.inputs("cluster-eks").vpcConfig.publicAccessCidrs = ["198.51.100.0/24", "203.0.113.0/24", "8.8.8.0/24"]) },
   { title: "node role reads one bucket", apply: (p) => p.add(rolePolicy("read-config", { Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::edgestack-config/*" })) },
-  { title: "node role writes its metrics", apply: (p) => p.add(rolePolicy("metrics", { Effect: "Allow", Action: ["cloudwatch:PutMetricData", "logs:PutLogEvents", "logs:CreateLogStream"], Resource: "*" })) },
+  // PutMetricData takes "*" (its only resource type, an OTLP dataset, is optional); log writes name the node's own group.
+  {
+    title: "node role writes its metrics and its own log group",
+    apply: (p) =>
+      p.add(
+        rolePolicy(
+          "metrics",
+          { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*" },
+          { Effect: "Allow", Action: ["logs:PutLogEvents", "logs:CreateLogStream"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/edgestack/nodes:*" },
+        ),
+      ),
+  },
   { title: "node role passes one named role to EC2", apply: (p) => p.add(rolePolicy("pass-one", { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/edgestack-worker", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } })) },
   { title: "IRSA trust pinned to one service account", apply: (p) => trustDoc(p, "cluster-node-role", (d) => d.Statement.push(irsa({ StringEquals: { "oidc.eks.us-east-1.amazonaws.com/id/6FA125930A8B2D9D9D5D387655FFCDA7:sub": "system:serviceaccount:edgestack:app", "oidc.eks.us-east-1.amazonaws.com/id/6FA125930A8B2D9D9D5D387655FFCDA7:aud": "sts.amazonaws.com" } }))) },
   { title: "KMS key policy for the account root", apply: (p) => (p.inputs("cluster-secrets-key").policy = doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" })) },

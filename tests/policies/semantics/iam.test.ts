@@ -1,4 +1,4 @@
-import { accessLevel, broadResource, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, principalsOf, restrictingConditions, Statement } from "../../../policies/semantics/iam";
+import { accessLevel, actionResources, broadResource, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
 
 const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
 const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
@@ -117,5 +117,55 @@ describe("lockouts", () => {
     expect(lockouts([grant, { Effect: "Deny", NotPrincipal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:*", Resource: "*" }])).toEqual([]);
     expect(lockouts([grant, { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::other/*" }])).toEqual([]);
     expect(lockouts([grant, { Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: "*" }])).toEqual([]);
+  });
+});
+
+describe("actions and the resources they take", () => {
+  it("reads each action's resource types and ARN formats from the catalogue", () => {
+    expect(actionResources("s3:GetObject")?.map((t) => t.arn)).toContain("arn:${Partition}:s3:::${BucketName}/${ObjectName}");
+    expect(actionResources("ec2:DescribeInstances")).toEqual([]);
+    expect(actionResources("nosuch:Action")).toBeUndefined();
+    expect(resourceScopable("logs:PutLogEvents")).toBe(true); // a required log stream
+    expect(resourceScopable("s3:PutObject")).toBe(true); // an object or an access point's object
+    expect(resourceScopable("cloudwatch:PutMetricData")).toBe(false); // an optional dataset: plain calls name none
+    expect(resourceScopable("ecr:GetAuthorizationToken")).toBe(false);
+  });
+
+  it("intersects glob patterns with ARN formats", () => {
+    expect(patternsIntersect("arn:aws:s3:::bucket/*", "arn:${Partition}:s3:::${BucketName}/${ObjectName}")).toBe(true);
+    expect(patternsIntersect("arn:aws:s3:::bucket", "arn:${Partition}:s3:::${BucketName}/${ObjectName}")).toBe(false);
+    expect(patternsIntersect("arn:aws:s3:::bucket*", "arn:${Partition}:s3:::${BucketName}/${ObjectName}")).toBe(true);
+    expect(patternsIntersect("arn:aws:logs:us-east-1:1:log-group:g:*", "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}")).toBe(true);
+    expect(patternsIntersect("arn:aws:logs:us-east-1:1:log-group:g", "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}")).toBe(false);
+    expect(patternsIntersect("arn:aws:ec2:r:1:subnet/s-?", "arn:aws:ec2:r:1:subnet/s-1")).toBe(true);
+  });
+
+  it("finds actions granted on resources they do not take", () => {
+    expect(mismatchedActions(allow({ Action: "s3:GetObject", Resource: "arn:aws:s3:::b" }))).toEqual(["s3:GetObject"]);
+    expect(mismatchedActions(allow({ Action: ["s3:GetObject", "s3:ListBucket"], Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"] }))).toEqual([]);
+    expect(mismatchedActions(allow({ Action: "ec2:DescribeInstances", Resource: "arn:aws:ec2:us-east-1:123456789012:instance/i-1" }))).toEqual(["ec2:DescribeInstances"]);
+    expect(mismatchedActions(allow({ Action: "s3:Get*", Resource: "arn:aws:s3:::b" }))).toEqual([]); // GetBucket* take the bucket
+    expect(mismatchedActions(allow({ Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:ssm:us-east-1:1:parameter/x" }))).toEqual(["secretsmanager:GetSecretValue"]);
+    expect(mismatchedActions({ Effect: "Deny", Action: "s3:DeleteObject", Resource: "arn:aws:s3:::b" })).toEqual(["s3:DeleteObject"]);
+    expect(mismatchedActions(allow({ Action: "s3:GetObject", Resource: "*" }))).toEqual([]);
+    expect(mismatchedActions(allow({ Action: "nosuch:Thing", Resource: "arn:aws:s3:::b" }))).toEqual([]);
+  });
+
+  it("finds scopable actions granted on every resource without a condition on the resource", () => {
+    expect(unscopedResource("*")).toBe(true);
+    expect(unscopedResource("arn:aws:s3:::*/*")).toBe(true);
+    expect(unscopedResource("arn:aws:logs:*:*:*")).toBe(true);
+    expect(unscopedResource("arn:aws:ec2:us-east-1:123456789012:network-interface/*")).toBe(false);
+    expect(unscopedResource("arn:aws:s3:::bucket/*")).toBe(false);
+    expect(unscopedGrants(allow({ Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" }))).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+    expect(unscopedGrants(allow({ Action: ["ec2:DescribeSubnets", "cloudwatch:PutMetricData", "ecr:GetAuthorizationToken"], Resource: "*" }))).toEqual([]);
+    expect(unscopedGrants(allow({ Action: "s3:PutObject", NotResource: "arn:aws:s3:::b/*" }))).toEqual(["s3:PutObject"]);
+    const tagged = { Action: "autoscaling:SetDesiredCapacity", Resource: "*" };
+    expect(unscopedGrants(allow({ ...tagged, Condition: { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/c": "owned" } } }))).toEqual([]);
+    expect(unscopedGrants(allow({ ...tagged, Condition: { StringEqualsIfExists: { "aws:ResourceTag/team": "edge" } } }))).toEqual(["autoscaling:SetDesiredCapacity"]);
+    expect(unscopedGrants(allow({ ...tagged, Condition: { Bool: { "aws:SecureTransport": "true" } } }))).toEqual(["autoscaling:SetDesiredCapacity"]);
+    // A key of the action's own resource types (the subnet's ec2:Vpc) scopes it too.
+    expect(unscopedGrants(allow({ Action: "ec2:CreateNetworkInterface", Resource: "*", Condition: { ArnEquals: { "ec2:Vpc": "arn:aws:ec2:r:1:vpc/v" } } }))).toEqual([]);
+    expect(unscopedGrants({ Effect: "Deny", Action: "s3:PutObject", Resource: "*" })).toEqual([]);
   });
 });
