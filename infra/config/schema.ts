@@ -64,6 +64,8 @@ export const BOUNDS = {
   wafRatePer5Minutes: { min: 10, max: 2_000_000_000 },
   /** Kubernetes' default NodePort range (kube-apiserver --service-node-port-range). */
   nodePort: { min: 30_000, max: 32_767 },
+  /** TTL of non-alias records: under a minute floods resolvers, over a day makes changes crawl. */
+  dnsTtlSeconds: { min: 60, max: 86_400 },
 } as const;
 
 /**
@@ -575,7 +577,7 @@ export const fields = {
     description:
       "NS delegations this stack writes into its own zone for another stack's zone, e.g. dev.example.com=ns-1.awsdns-01.org,… (the other stack's nameServers output): the parent's stack delegates, so a lower environment never needs write access to a higher one's zone.",
   }),
-  dnsTtlSeconds: field({ type: "integer", schema: integer(60, 86_400), default: 300, description: "TTL of non-alias records." }),
+  dnsTtlSeconds: field({ type: "integer", schema: integer(BOUNDS.dnsTtlSeconds.min, BOUNDS.dnsTtlSeconds.max), default: 300, description: "TTL of non-alias records." }),
   spfRecord: field({ type: "string", schema: plainText(2048).regex(/^v=spf1( |$)/, { error: "is not an SPF record (must start with \"v=spf1\")" }), default: "v=spf1 -all", description: "SPF TXT value at the apex." }),
   verificationTokens: field({ type: "array", schema: z.array(plainText(2048).min(1)), default: [], description: "Extra apex TXT values (site verification); long ones are split into 255-character strings." }),
   dnsFailover: field({

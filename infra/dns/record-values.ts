@@ -8,8 +8,6 @@ import { isDnsName } from "../config/validators";
 
 /** RFC 1035: one character-string in a TXT record holds at most 255 octets. */
 export const MAX_TXT_STRING = 255;
-/** TTL bounds we accept for non-alias records: under a minute floods resolvers, over a day makes changes crawl. */
-export const TTL_BOUNDS = { min: 60, max: 86_400 } as const;
 /** The certificate authorities ACM issues from (Amazon's documented CAA values). */
 export const AMAZON_CAA_ISSUERS = ["amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"] as const;
 
@@ -31,14 +29,6 @@ export function recordFqdn(label: string, domain: string): string {
   const name = label === "" || label === "@" ? domain : `${label}.${domain}`;
   if (!isDnsName(name.replace(/^(_[a-z0-9-]+\.)+/, ""))) throw new RecordValueError(name, "is not a valid DNS name");
   return name;
-}
-
-/** Throws unless `ttl` is a whole number of seconds within TTL_BOUNDS. */
-export function checkTtl(record: string, ttl: number): number {
-  if (!Number.isInteger(ttl) || ttl < TTL_BOUNDS.min || ttl > TTL_BOUNDS.max) {
-    throw new RecordValueError(record, `TTL ${ttl} is outside ${TTL_BOUNDS.min}..${TTL_BOUNDS.max} seconds`);
-  }
-  return ttl;
 }
 
 /** A CNAME at the zone apex is illegal (RFC 1034: a CNAME can't coexist with the apex SOA/NS). */
@@ -221,7 +211,7 @@ export function planDnsRecords(p: DnsPlanInput): RecordSpec[] {
         },
       ];
     });
-  const ttl = checkTtl(apex, p.ttlSeconds);
+  const ttl = p.ttlSeconds;
   const txt = [...new Set([p.spfRecord, ...p.verificationTokens])].map((t) => txtRecordValue(apex, t));
   const specs: RecordSpec[] = [
     ...aliases("apex", apex, "cdn", true, "site"),
@@ -233,7 +223,7 @@ export function planDnsRecords(p: DnsPlanInput): RecordSpec[] {
       key: "srv",
       name: srvName,
       type: "SRV",
-      ttl: checkTtl(srvName, p.ttlSeconds),
+      ttl: p.ttlSeconds,
       records: [srvRecordValue(srvName, { priority: p.srv.priority, weight: p.srv.weight, port: p.srv.port, target: edge })],
     },
     { key: "apex-caa", name: apex, type: "CAA", ttl, records: caaRecordValues(apex) },

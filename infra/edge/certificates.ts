@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkTtl } from "../dns/record-values";
 
 export interface ValidatedCertificateArgs {
   /** The certificate's primary name. */
@@ -63,7 +62,7 @@ export class ValidatedCertificate extends pulumi.ComponentResource {
           name: option.resourceRecordName,
           type: option.resourceRecordType,
           records: [option.resourceRecordValue],
-          ttl: checkTtl(domain, args.validationTtlSeconds),
+          ttl: args.validationTtlSeconds,
           // Certificates for the same names (e.g. a replacement) share validation records.
           allowOverwrite: true,
         },

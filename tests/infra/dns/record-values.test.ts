@@ -1,8 +1,9 @@
 import fc from "fast-check";
+import { BOUNDS, parseStackConfig } from "../../../infra/config/schema";
+import { configProblems } from "../../harness/config";
 import {
   caaRecordValues,
   checkNotApexCname,
-  checkTtl,
   MAX_TXT_STRING,
   parseSrvValue,
   planDnsRecords,
@@ -85,12 +86,12 @@ describe("SRV values", () => {
 });
 
 describe("TTL, apex CNAME, CAA", () => {
-  it("accepts TTLs inside the bounds only", () => {
-    expect(checkTtl("a.example.com", 60)).toBe(60);
-    expect(checkTtl("a.example.com", 86_400)).toBe(86_400);
-    expect(() => checkTtl("a.example.com", 59)).toThrow(/a\.example\.com: TTL 59 is outside 60\.\.86400/);
-    expect(() => checkTtl("a.example.com", 86_401)).toThrow(RecordValueError);
-    expect(() => checkTtl("a.example.com", 90.5)).toThrow(RecordValueError);
+  it("takes TTLs the schema bounded: outside them the stack is refused at program start, naming the key", () => {
+    const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
+    for (const ok of [BOUNDS.dnsTtlSeconds.min, BOUNDS.dnsTtlSeconds.max]) expect(parseStackConfig({ ...base, "edgestack:dnsTtlSeconds": String(ok) }, "test").dnsTtlSeconds).toBe(ok);
+    for (const bad of [BOUNDS.dnsTtlSeconds.min - 1, BOUNDS.dnsTtlSeconds.max + 1, 90.5]) {
+      expect(configProblems({ ...base, "edgestack:dnsTtlSeconds": String(bad) })).toEqual([expect.stringMatching(/^edgestack:dnsTtlSeconds: /)]);
+    }
   });
 
   it("refuses a CNAME at the apex but not below it", () => {
@@ -150,8 +151,7 @@ describe("planDnsRecords", () => {
     expect(v4.filter((s) => s.type === "AAAA").map((s) => s.key)).toEqual(["apex-aaaa"]);
   });
 
-  it("rejects colliding labels and bad TTLs, naming the record", () => {
+  it("rejects colliding labels, naming the record", () => {
     expect(() => planDnsRecords({ ...plan, edgeSubdomain: "origin" })).toThrow(/origin\.example\.com: edgeSubdomain repeats originSubdomain/);
-    expect(() => planDnsRecords({ ...plan, ttlSeconds: 5 })).toThrow(/example\.com: TTL 5/);
   });
 });
