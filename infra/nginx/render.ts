@@ -1,4 +1,4 @@
-import { allowHeader, HEADERS, hstsValue, sortedMethods, type HttpMethod } from "@edgestack/contract";
+import { allowHeader, HEADERS, hstsValue, sortedMethods, TRACE_IDS, type HttpMethod, type TraceIdKey } from "@edgestack/contract";
 import { AFFINITY_COOKIE, CANARY_FORCE, NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
 import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
@@ -46,7 +46,9 @@ export function renderNginxConf(model: NginxModel): string {
           ["time", "$time_iso8601"],
           ["remote_addr", "$remote_addr"],
           ["peer_addr", "$realip_remote_addr"],
-          ["request_id", "$edge_request_id"],
+          [TRACE_IDS.requestId.logField, "$edge_request_id"],
+          [TRACE_IDS.cloudFrontId.logField, "$edge_cf_id"],
+          [TRACE_IDS.amznTraceId.logField, "$edge_amzn_trace_id"],
           ["method", "$request_method"],
           ["uri", "$edge_log_uri"],
           ["protocol", "$server_protocol"],
@@ -112,10 +114,13 @@ export function renderNginxConf(model: NginxModel): string {
       out.line(`"" "";`);
     });
     out.comment(`${HEADERS.requestId}: keep a well-formed incoming id, otherwise generate one.`);
-    out.block("map $http_x_request_id $edge_request_id", () => {
-      out.line("default $request_id;");
-      out.line(`"~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;`);
-    });
+    renderTraceIdMap(out, "requestId", "$edge_request_id", "$request_id");
+    out.comment(
+      `The edge's ids, logged and passed on only when well-formed (otherwise empty: not logged, not sent):`,
+      `CloudFront's ${HEADERS.cloudFrontId} and the ALB's ${HEADERS.amznTraceId}.`,
+    );
+    renderTraceIdMap(out, "cloudFrontId", "$edge_cf_id", '""');
+    renderTraceIdMap(out, "amznTraceId", "$edge_amzn_trace_id", '""');
     for (const srv of model.servers) {
       if (srv.role !== "proxy" || srv.forwardedProto !== "header" || srv.realIp === null) continue;
       out.comment(`${srv.name}: the load balancer's ${HEADERS.forwardedProto}, only from a trusted peer and only http or https; otherwise the connection's scheme.`);
@@ -392,6 +397,18 @@ const CLIENT_KEY = "$edge_client";
  * (l groups before it, r after): with l >= 4 the prefix is written out; otherwise the missing groups
  * are zeros, and with r > 4 the first r - 4 groups after "::" belong to the prefix too.
  */
+/** `$variable` is the header's value when it matches the contract's pattern for it, else `fallback`. */
+function renderTraceIdMap(out: Lines, key: TraceIdKey, variable: string, fallback: string): void {
+  const id = TRACE_IDS[key];
+  const header = `$http_${id.header.toLowerCase().replace(/-/g, "_")}`;
+  // The patterns use neither quotes nor backslashes: safe inside a quoted nginx string.
+  if (/["\\]/.test(id.pattern)) throw new Error(`TRACE_IDS.${key}.pattern cannot be quoted for nginx`);
+  out.block(`map ${header} ${variable}`, () => {
+    out.line(`default ${fallback};`);
+    out.line(`"~${id.pattern}" ${header};`);
+  });
+}
+
 function renderClientKeyMap(out: Lines): void {
   const g = "[0-9a-f]{1,4}";
   const groups = (n: number) => Array.from({ length: n }, () => g).join(":");
@@ -655,6 +672,9 @@ function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: 
   out.line(`proxy_set_header ${HEADERS.forwardedFor} $remote_addr;`);
   out.line(`proxy_set_header ${HEADERS.forwardedProto} $edge_proto;`);
   out.line(`proxy_set_header ${HEADERS.requestId} $edge_request_id;`);
+  // Replaces whatever the client sent: an empty value (malformed or absent) sends no header.
+  out.line(`proxy_set_header ${HEADERS.cloudFrontId} $edge_cf_id;`);
+  out.line(`proxy_set_header ${HEADERS.amznTraceId} $edge_amzn_trace_id;`);
   const after = model.retry.afterTimeout;
   if (phase === "afterTimeout" || phase === "fallbackAfterTimeout") {
     out.line(`proxy_connect_timeout ${Math.min(l.connectTimeoutSeconds * 1000, after.attemptTimeoutMs)}ms;`);

@@ -5,7 +5,7 @@ import FindMyWay from "find-my-way";
 import type { Logger } from "pino";
 import { clientIp, forwardedProto, type TrustedProxies } from "../clientIp";
 import type { AccessLogMode } from "../config";
-import { allowHeader, APP_HEADERS, HTTP_METHODS, type AppMethod, type HttpMethod } from "@edgestack/contract";
+import { allowHeader, APP_HEADERS, HTTP_METHODS, TRACE_IDS, wellFormedTraceId, type AppMethod, type HttpMethod } from "@edgestack/contract";
 import { UNMATCHED, type RouteLabels } from "../metrics";
 
 /**
@@ -39,12 +39,22 @@ export interface HttpServerOptions {
   observe?: (labels: RouteLabels, method: string | undefined, status: number, seconds: number) => void;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Honours a sane X-Request-ID from the proxy (nginx sets one), otherwise makes one. */
 export function requestId(req: IncomingMessage): string {
-  const incoming = req.headers[APP_HEADERS.requestId];
-  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return wellFormedTraceId("requestId", req.headers[APP_HEADERS.requestId]) ?? randomUUID();
+}
+
+const CF_ID_FIELD = `,"${TRACE_IDS.cloudFrontId.logField}":"`;
+const AMZN_TRACE_ID_FIELD = `,"${TRACE_IDS.amznTraceId.logField}":"`;
+
+/**
+ * The edge's ids of a request (CloudFront's and the ALB's) as access-log fields, each only when
+ * well-formed: the contract's patterns admit no character JSON would escape.
+ */
+export function edgeIdFields(req: IncomingMessage): string {
+  const cf = wellFormedTraceId("cloudFrontId", req.headers[APP_HEADERS.cloudFrontId]);
+  const trace = wellFormedTraceId("amznTraceId", req.headers[APP_HEADERS.amznTraceId]);
+  return (cf === undefined ? "" : `${CF_ID_FIELD}${cf}"`) + (trace === undefined ? "" : `${AMZN_TRACE_ID_FIELD}${trace}"`);
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -185,7 +195,7 @@ export class HttpServer {
   /**
    * The access-log line of a response, with the client IP we trust: the same JSON pino writes
    * (level, time, instance, reqId, fields, msg), formatted here at a fraction of a pino call's cost.
-   * The request id (REQUEST_ID's characters or a UUID) and the method (an HTTP token, checked by
+   * The request id (TRACE_IDS.requestId's characters or a UUID), the edge ids (edgeIdFields) and the method (an HTTP token, checked by
    * node's parser) never need JSON escaping; the url and the forwarded address may.
    */
   logAccess(exchange: Exchange, status: number): void {
@@ -194,7 +204,7 @@ export class HttpServer {
     if (this.options.accessLog === "errors" && status < 500 && elapsed < this.slowRequestMs) return;
     const ms = Math.round(elapsed * 100) / 100;
     this.options.writeAccessLine(
-      `{"level":30,"time":${Date.now()},"instance":${this.instanceJson},"reqId":"${exchange.id}","method":"${exchange.req.method}","url":${JSON.stringify(exchange.req.url)},"status":${status},"ms":${ms},"clientIp":${JSON.stringify(exchange.clientIp)},"msg":"request"}\n`,
+      `{"level":30,"time":${Date.now()},"instance":${this.instanceJson},"reqId":"${exchange.id}","method":"${exchange.req.method}","url":${JSON.stringify(exchange.req.url)},"status":${status},"ms":${ms},"clientIp":${JSON.stringify(exchange.clientIp)}${edgeIdFields(exchange.req)},"msg":"request"}\n`,
     );
   }
 }

@@ -174,6 +174,10 @@ export const HEADERS = {
   originVerify: "X-Origin-Verify",
   /** Set by nginx, honoured by the app and echoed on every response. */
   requestId: "X-Request-ID",
+  /** CloudFront's id of the request, sent to the origin: `x-edge-request-id` in CloudFront's standard log. */
+  cloudFrontId: "X-Amz-Cf-Id",
+  /** The ALB's trace header (it sets or extends it): `trace_id` in the ALB access log. */
+  amznTraceId: "X-Amzn-Trace-Id",
   /** The app instance that answered. */
   instance: "X-Instance",
   /** Client API key: the app's rate-limit identity when present. */
@@ -270,9 +274,42 @@ export function appRouteMethods(route: Pick<AppRoute, "methods">): HttpMethod[] 
   return sortedMethods(route.methods.includes("GET") ? [...route.methods, "HEAD"] : route.methods);
 }
 
+/**
+ * The ids that follow one request across the hops, each with the one pattern a value must match to
+ * be logged or passed on (nginx's maps are rendered from these sources, the app tests the same
+ * RegExps): anything else a client wrote is dropped, never logged. Patterns use only syntax
+ * that PCRE and JavaScript read alike, and each bounds its length.
+ */
+export const TRACE_IDS = {
+  /** X-Request-ID: nginx keeps a well-formed one, otherwise generates one. */
+  requestId: { header: HEADERS.requestId, logField: "request_id", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
+  /** X-Amz-Cf-Id: URL-safe base64 (56 characters today, with `==` padding). */
+  cloudFrontId: { header: HEADERS.cloudFrontId, logField: "cf_id", pattern: "^[A-Za-z0-9_-]{16,120}={0,2}$" },
+  /**
+   * X-Amzn-Trace-Id: `Root=1-<8 hex>-<24 hex>`, optionally with `Self=`, `Parent=`, `Sampled=` or
+   * other `Key=value` fields around it, separated by `;` (at most four either side).
+   */
+  amznTraceId: {
+    header: HEADERS.amznTraceId,
+    logField: "amzn_trace_id",
+    pattern: "^(?:[A-Za-z]{1,16}=[A-Za-z0-9-]{1,64};){0,4}Root=1-[0-9a-f]{8}-[0-9a-f]{24}(?:;[A-Za-z]{1,16}=[A-Za-z0-9-]{1,64}){0,4}$",
+  },
+} as const;
+
+export type TraceIdKey = keyof typeof TRACE_IDS;
+
+const TRACE_ID_REGEXPS = Object.fromEntries(Object.entries(TRACE_IDS).map(([k, v]) => [k, new RegExp(v.pattern)])) as Record<TraceIdKey, RegExp>;
+
+/** The header's value when it is one well-formed id (a repeated header is not), otherwise undefined. */
+export function wellFormedTraceId(key: TraceIdKey, value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" && TRACE_ID_REGEXPS[key].test(value) ? value : undefined;
+}
+
 /** Header names as node presents them (lower case). */
 export const APP_HEADERS = {
   requestId: HEADERS.requestId.toLowerCase() as "x-request-id",
+  cloudFrontId: HEADERS.cloudFrontId.toLowerCase() as "x-amz-cf-id",
+  amznTraceId: HEADERS.amznTraceId.toLowerCase() as "x-amzn-trace-id",
   instance: HEADERS.instance.toLowerCase() as "x-instance",
   apiKey: HEADERS.apiKey.toLowerCase() as "x-api-key",
   forwardedFor: HEADERS.forwardedFor.toLowerCase() as "x-forwarded-for",

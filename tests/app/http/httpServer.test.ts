@@ -60,6 +60,29 @@ describe("HttpServer", () => {
     expect(parsed()).toEqual([expect.objectContaining({ msg: "request", reqId: "abc-1", url: "/ok?x=1", status: 200, clientIp: "198.51.100.4" })]);
   });
 
+  it("logs the edge's ids (CloudFront's X-Amz-Cf-Id, the ALB's X-Amzn-Trace-Id) only when well-formed", async () => {
+    const { base, parsed } = await start();
+    const cfId = "B3vk0iTbvh8Rxw4bdWpm2w2pw4a-Q7dQHnpf39VxXWmOHZOFhA1Q6w==";
+    const traceId = "Self=1-67891234-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678;Sampled=1";
+    await fetch(`${base}/ok`, { headers: { "x-request-id": "good", "x-amz-cf-id": cfId, "x-amzn-trace-id": traceId } });
+    const hostile = [
+      ['bad","admin":true,"x":"', 'Root=1-67891233-abcdef012345678912345678","forged":"1'],
+      ["short", "Root=1-6789-abc"],
+      ["a".repeat(200), `Root=1-67891233-abcdef012345678912345678${";Parent=53995c3f42cd8ad8".repeat(5)}`],
+    ];
+    for (const [cf, trace] of hostile) await fetch(`${base}/ok`, { headers: { "x-request-id": "bad", "x-amz-cf-id": cf, "x-amzn-trace-id": trace } });
+    const logged = parsed();
+    expect(logged[0]).toMatchObject({ reqId: "good", cf_id: cfId, amzn_trace_id: traceId });
+    expect(logged).toHaveLength(1 + hostile.length);
+    for (const line of logged.slice(1)) {
+      expect(line).toMatchObject({ reqId: "bad", msg: "request" });
+      expect(line).not.toHaveProperty("cf_id");
+      expect(line).not.toHaveProperty("amzn_trace_id");
+      expect(line).not.toHaveProperty("admin");
+      expect(line).not.toHaveProperty("forged");
+    }
+  });
+
   it("makes a request id when the incoming one is missing or not sane", async () => {
     const { base } = await start();
     const made = (await fetch(`${base}/ok`, { headers: { "x-request-id": "bad id with spaces" } })).headers.get("x-request-id");

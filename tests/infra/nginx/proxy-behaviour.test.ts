@@ -100,6 +100,36 @@ describe("forwarded headers and response headers", () => {
     expect(echoOf(await get(agent, trusted.port, "/api/r", { "X-Request-ID": "<script>" })).xRequestId).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  test("the edge's ids (X-Amz-Cf-Id, X-Amzn-Trace-Id): logged and passed to the app when well-formed, dropped from both otherwise", async () => {
+    const cfId = "B3vk0iTbvh8Rxw4bdWpm2w2pw4a-Q7dQHnpf39VxXWmOHZOFhA1Q6w==";
+    const traceId = "Self=1-67891234-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678;Sampled=1";
+    const good = echoOf(await get(agent, trusted.port, "/api/trace-good", { "X-Request-ID": "trace-good", "X-Amz-Cf-Id": cfId, "X-Amzn-Trace-Id": traceId }));
+    expect([good.xAmzCfId, good.xAmznTraceId]).toEqual([cfId, traceId]);
+    const hostile: [string, string][] = [
+      ['x","status":"200', 'Root=1-67891233-abcdef012345678912345678","forged":"1'],
+      ["short", "Root=1-6789-abc"],
+      ["A".repeat(200), `Root=1-67891233-abcdef012345678912345678${";Parent=53995c3f42cd8ad8".repeat(5)}`],
+      ["has spaces in the middle of it all", "Root=1-67891233-ABCDEF012345678912345678"],
+    ];
+    for (const [i, [cf, trace]] of hostile.entries()) {
+      const echo = echoOf(await get(agent, trusted.port, `/api/trace-bad-${i}`, { "X-Amz-Cf-Id": cf, "X-Amzn-Trace-Id": trace }));
+      expect([i, echo.xAmzCfId, echo.xAmznTraceId]).toEqual([i, null, null]);
+    }
+    const logged = trusted.nginx
+      .readFile("access.log")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, string>)
+      .filter((l) => l.uri.startsWith("/api/trace-"));
+    expect(logged.find((l) => l.uri === "/api/trace-good")).toMatchObject({ request_id: "trace-good", cf_id: cfId, amzn_trace_id: traceId });
+    const bad = logged.filter((l) => l.uri.startsWith("/api/trace-bad-"));
+    expect(bad).toHaveLength(hostile.length);
+    for (const l of bad) {
+      expect([l.uri, l.cf_id, l.amzn_trace_id, l.status]).toEqual([l.uri, "", "", "200"]);
+      expect(l).not.toHaveProperty("forged");
+    }
+  });
+
   test("Host and X-Forwarded-Proto are passed on; only http/https is believed from the load balancer", async () => {
     const https = echoOf(await get(agent, trusted.port, "/api/p", { "X-Forwarded-Proto": "https", Host: "www.dev.edgestack.example.com" }));
     expect(https.xForwardedProto).toBe("https");

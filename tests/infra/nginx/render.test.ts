@@ -1,5 +1,5 @@
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "../../../infra/nginx/capacity";
-import { hstsValue } from "@edgestack/contract";
+import { hstsValue, TRACE_IDS } from "@edgestack/contract";
 import { buildNginxModel, LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
 import { blockOf, serverBlocks, stackConfig } from "./support";
 
@@ -150,6 +150,8 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
       "proxy_set_header X-Forwarded-For $remote_addr;",
       "proxy_set_header X-Forwarded-Proto $edge_proto;",
       "proxy_set_header X-Request-ID $edge_request_id;",
+      "proxy_set_header X-Amz-Cf-Id $edge_cf_id;",
+      "proxy_set_header X-Amzn-Trace-Id $edge_amzn_trace_id;",
       `proxy_connect_timeout ${dev.proxyConnectTimeoutSeconds}s;`,
       `proxy_read_timeout ${dev.proxyReadTimeoutSeconds}s;`,
       `proxy_send_timeout ${dev.proxySendTimeoutSeconds}s;`,
@@ -216,6 +218,23 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(lines(blockOf(conf, "map $http_upgrade $connection_upgrade"))).toEqual(expect.arrayContaining(["default upgrade;", `"" "";`]));
     expect(lines(blockOf(conf, "map $http_x_request_id $edge_request_id"))).toContain("default $request_id;");
     expect(lines(blockOf(conf, "map $edge_proto $edge_hsts"))).toContain(`https "${hstsValue()}";`);
+  });
+
+  test("the trace ids: each map admits only the contract's pattern, the log carries each, every proxied location passes them", () => {
+    expect(lines(blockOf(conf, "map $http_x_request_id $edge_request_id"))).toEqual(expect.arrayContaining(["default $request_id;", `"~${TRACE_IDS.requestId.pattern}" $http_x_request_id;`]));
+    expect(lines(blockOf(conf, "map $http_x_amz_cf_id $edge_cf_id"))).toEqual(expect.arrayContaining([`default "";`, `"~${TRACE_IDS.cloudFrontId.pattern}" $http_x_amz_cf_id;`]));
+    expect(lines(blockOf(conf, "map $http_x_amzn_trace_id $edge_amzn_trace_id"))).toEqual(
+      expect.arrayContaining([`default "";`, `"~${TRACE_IDS.amznTraceId.pattern}" $http_x_amzn_trace_id;`]),
+    );
+    const format = /log_format edge_json[^\n]*/.exec(conf)![0];
+    for (const [field, variable] of [["request_id", "$edge_request_id"], ["cf_id", "$edge_cf_id"], ["amzn_trace_id", "$edge_amzn_trace_id"]]) {
+      expect(format).toContain(`"${field}":"${variable}"`);
+    }
+    const proxyPasses = conf.split("\n").filter((l) => l.trim().startsWith("proxy_pass ")).length;
+    expect(proxyPasses).toBeGreaterThan(0);
+    for (const header of ["X-Amz-Cf-Id $edge_cf_id", "X-Amzn-Trace-Id $edge_amzn_trace_id"]) {
+      expect(conf.split("\n").filter((l) => l.trim() === `proxy_set_header ${header};`)).toHaveLength(proxyPasses);
+    }
   });
 
   test("prod renders its own values", () => {

@@ -26,6 +26,8 @@ export interface Echo {
   xRealIp: string | null;
   xForwardedProto: string | null;
   xRequestId: string | null;
+  xAmzCfId: string | null;
+  xAmznTraceId: string | null;
   host: string | null;
   connection: string | null;
 }
@@ -79,6 +81,8 @@ export async function startBackend(name: string, options: { delayMs?: number; po
       xRealIp: header(req, "x-real-ip"),
       xForwardedProto: header(req, "x-forwarded-proto"),
       xRequestId: header(req, "x-request-id"),
+      xAmzCfId: header(req, "x-amz-cf-id"),
+      xAmznTraceId: header(req, "x-amzn-trace-id"),
       host: header(req, "host"),
       connection: header(req, "connection"),
       ...(padding ? { padding } : {}),
