@@ -26,8 +26,8 @@ const CERTIFICATE_DEPENDENT = [
 ];
 
 test("no certificate or certificate-dependent resource in the first step", () => {
-  // A child zone's delegation (NS in this zone, delegatedSubdomains) needs no certificate: it may go first.
-  const delegation = (r: (typeof run.resources)[number]) => r.type === "aws:route53/record:Record" && (r.inputs as { type?: string }).type === "NS";
+  // A child zone's delegation (NS in this zone, delegatedSubdomains; DS for a signed child) needs no certificate: it may go first.
+  const delegation = (r: (typeof run.resources)[number]) => r.type === "aws:route53/record:Record" && ["NS", "DS"].includes(String((r.inputs as { type?: string }).type));
   const present = run.resources.filter((r) => CERTIFICATE_DEPENDENT.includes(r.type) && !delegation(r)).map((r) => `${r.type}::${r.name}`);
   expect(present).toEqual([]);
 });
