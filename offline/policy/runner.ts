@@ -55,6 +55,12 @@ export interface RunOptions {
    * props are the inputs overlaid with these; resource policies see inputs only.
    */
   outputsOf?: (r: RunnerResource) => Record<string, unknown> | undefined;
+  /**
+   * The resources resource policies judge (all when unset); stack policies always see every resource. A resource
+   * policy sees one resource and its provider, so a caller that knows which resources changed since a run without
+   * violations (the red team's mutations of a clean plan) may judge only those.
+   */
+  judgeResource?: (r: RunnerResource) => boolean;
 }
 
 // The sentinels are internal to @pulumi/policy (stripped from its .d.ts) but are what the engine deserialises unknowns to.
@@ -201,7 +207,7 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
 
     if (isResourcePolicy(policy) && policy.validateResource) {
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-      for (const r of custom) {
+      for (const r of opts.judgeResource ? custom.filter(opts.judgeResource) : custom) {
         const urn = urns.get(r)!;
         const parent = r.parent ? byName.get(r.parent) : undefined;
         const props = resourceProps.get(r)!;

@@ -64,6 +64,16 @@ describe("resource validation arguments", () => {
     expect(found[0]).toMatchObject({ policy: "boom", enforcement: "advisory", resource: { name: "alb" } });
     expect(found[0].message).toMatch(/policy 'boom' failed on aws:lb\/loadBalancer:LoadBalancer "alb": Error: kaput/);
   });
+
+  it("hand props without an unknown value as they are, and judge only the resources judgeResource picks (stack policies see all)", async () => {
+    const resource = capture<ResourceValidationArgs>();
+    const seenByStack: string[] = [];
+    const stack: StackValidationPolicy = { name: "stack", description: "d", enforcementLevel: "mandatory", validateStack: (args) => void seenByStack.push(...args.resources.map((r) => r.name)) };
+    await runPolicies({ stack: "dev", resources: [edge, lb, cache], policies: [resource.policy({}), stack], judgeResource: (r) => r.name === "cache" });
+    expect(resource.seen.map((a) => a.name)).toEqual(["cache"]);
+    expect(resource.seen[0].props).toBe(cache.inputs);
+    expect(seenByStack).toEqual(["edge", "alb", "cache"]);
+  });
 });
 
 describe("stack validation arguments", () => {
