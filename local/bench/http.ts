@@ -27,6 +27,7 @@ import * as path from "node:path";
 import { cpuNs } from "../processes/cpu";
 import { freePort, waitForPort } from "../processes/ports";
 import { startRedis } from "../processes/redis";
+import { fmt, median, spread, wrkClientsScript } from "./stats";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const WARMUP_S = 2;
@@ -52,15 +53,7 @@ const ROWS: Row[] = [
 ];
 
 /** wrk's request script: the 1000 client addresses in turn, one request each. */
-const WRK_SCRIPT = `
-local addresses = {}
-for i = 0, ${CLIENTS - 1} do addresses[#addresses + 1] = string.format("10.0.%d.%d", math.floor(i / 256), i % 256) end
-local n = 0
-request = function()
-  n = n % #addresses + 1
-  return wrk.format("GET", "/api/hello", { ["X-Forwarded-For"] = addresses[n] })
-end
-`;
+const WRK_SCRIPT = wrkClientsScript(CLIENTS);
 
 interface Measurement {
   requests: number;
@@ -135,13 +128,6 @@ function measure(server: Server, scriptFile: string, durationS: number, redisPid
   });
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const spread = (xs: number[], digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 async function main(): Promise<void> {
   requireWrk();

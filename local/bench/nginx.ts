@@ -30,6 +30,7 @@ import { cpuNs } from "../processes/cpu";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/nginx";
 import { freePort, waitForPort } from "../processes/ports";
 import { loadLocalStackConfig } from "../stack";
+import { fmt, median, spread, wrkClientsScript } from "./stats";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const WARMUP_S = 2;
@@ -111,15 +112,7 @@ const CONFIGS: Config[] = [
     : []),
 ];
 
-const WRK_SCRIPT = `
-local addresses = {}
-for i = 0, 999 do addresses[#addresses + 1] = string.format("10.0.%d.%d", math.floor(i / 256), i % 256) end
-local n = 0
-request = function()
-  n = n % #addresses + 1
-  return wrk.format("GET", "/api/hello", { ["X-Forwarded-For"] = addresses[n] })
-end
-`;
+const WRK_SCRIPT = wrkClientsScript(1000);
 
 interface Measurement {
   workerUs: number;
@@ -154,13 +147,6 @@ function measure(nginx: NginxProcess, port: number, scriptFile: string, duration
   });
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const spread = (xs: number[], digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "edgestack-bench-nginx-"));

@@ -30,6 +30,7 @@ import { createRedisClient } from "../../app/src/redis";
 import { cpuNs } from "../processes/cpu";
 import { ready, startRedis } from "../processes/redis";
 import { CONSTANT_SCRIPT_LUA } from "./redisFloor";
+import { fmt, median, spread } from "./stats";
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
@@ -107,13 +108,6 @@ async function measure(url: string, admin: Redis, redisPid: number, row: Row, ki
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const spread = (xs: number[], digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 /** Pins a process to one CPU with taskset; false when taskset is missing or the CPU does not exist. */
 function pin(pid: number, cpu: number): boolean {
