@@ -5,7 +5,8 @@
  */
 import * as http from "node:http";
 import { freePort } from "../../../local/processes/ports";
-import {countBy, echoOf, get, NO_LIMITS, nginxBehaviour } from "./support";
+import { waitUntil } from "../../harness/wait";
+import { countBy, echoOf, get, NO_LIMITS, nginxBehaviour } from "./support";
 
 const CANARY_IMAGE = "registry.example.com/app:2.0.0";
 const t = nginxBehaviour(16);
@@ -87,11 +88,16 @@ test("each access-log line names the request's track", async () => {
   const nginx = await setup(0);
   await get(t.agent, nginx.port, "/api/logged-stable");
   await get(t.agent, nginx.port, "/api/logged-canary", { "X-Canary": "always" });
-  const lines = nginx.nginx
-    .readFile("access.log")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as { uri: string; track: string });
+  // nginx writes a request's line when the request ends, which may be just after the client has its answer.
+  const read = () =>
+    nginx.nginx
+      .readFile("access.log")
+      .trim()
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as { uri: string; track: string });
+  await waitUntil(() => read().some((l) => l.uri === "/api/logged-canary"));
+  const lines = read();
   expect(lines.find((l) => l.uri === "/api/logged-stable")?.track).toBe("stable");
   expect(lines.find((l) => l.uri === "/api/logged-canary")?.track).toBe("canary");
 });

@@ -7,6 +7,7 @@
  * the per-address limits key an IPv6 client by its /64 in any textual form.
  */
 import { readFileSync } from "node:fs";
+import { waitUntil } from "../../harness/wait";
 import * as net from "node:net";
 import * as path from "node:path";
 import { ROUTES } from "@edgestack/contract";
@@ -131,7 +132,8 @@ test("access-log lines are valid UTF-8 JSON whatever bytes the request line and 
     bytes(`GET /q HTTP/1.1\r\nHost: ${SITE}\r\nUser-Agent: "quoted\\" \x01\r\nConnection: close\r\n\r\n`),
   ];
   for (const request of hostile) await send(nginx.port, request);
-  await new Promise((r) => setTimeout(r, 100));
+  // nginx writes a request's line when the request ends, which may be just after the client has its answer.
+  await waitUntil(() => readFileSync(path.join(nginx.nginx.prefix, "access.log")).subarray(before).toString("latin1").split("\n").filter(Boolean).length >= hostile.length);
   const lines = readFileSync(path.join(nginx.nginx.prefix, "access.log")).subarray(before).toString("latin1").split("\n").filter(Boolean);
   expect(lines.length).toBeGreaterThanOrEqual(hostile.length);
   const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -4,6 +4,7 @@
  * 127.0.0.1 (the test client plays the ALB) or not. The rest of the file is the local model.
  */
 import * as http from "node:http";
+import { waitUntil } from "../../harness/wait";
 import { buildNginxModel, type NginxModel, type NginxProxyServer, type NginxRealIp } from "../../../infra/nginx";
 import { countBy, echoOf, get, NO_LIMITS, stackConfig, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
 
@@ -63,6 +64,8 @@ describe("from a trusted peer (the ALB)", () => {
 
   test("the access log records the viewer as remote_addr and the ALB as the peer", async () => {
     await get(agent, trusted.port, "/api/logged", { "X-Viewer-Address": "198.51.100.44" });
+    // nginx writes a request's line when the request ends, which may be just after the client has its answer.
+    await waitUntil(() => trusted.nginx.readFile("access.log").includes("/api/logged"));
     const entry = trusted.nginx
       .readFile("access.log")
       .split("\n")
