@@ -11,7 +11,6 @@ import {
   awsProvider,
   awsUsEast1Provider,
   bringUp,
-  buildNginxModel,
   checkCacheSettings,
   checkClusterSettings,
   checkPlacement,
@@ -34,7 +33,8 @@ import {
   omittedImageProblem,
   randomProvider,
   Redis,
-  renderNginxConf,
+  deployedNginxConf,
+  renderClusterNginxConf,
   Vpc,
   Workloads,
 } from "./infra";
@@ -44,12 +44,13 @@ const config = loadStackConfig();
 checkWorkloadSettings(config);
 checkClusterSettings(config);
 checkCacheSettings(config);
-// Rendered (and every value validated) before any resource exists, like the config itself.
-const nginxModel = buildNginxModel(config, { mode: "cluster" });
-const nginxConf = { text: renderNginxConf(nginxModel), workerShutdownTimeoutSeconds: nginxModel.workerShutdownTimeoutSeconds };
+// Rendered (and every value validated) before any resource exists, like the config itself, with the
+// configured VPC block (an existing VPC's primary block); rendered again below with every block the
+// network reads (an existing VPC's, from AWS).
+const nginxConf = renderClusterNginxConf(config, [config.vpcCidr]);
 // Green's own nginx.conf when nginxGreenOverrides changes it (docs/traffic.md).
-const greenNginxModel = config.nginxBlueGreen && config.nginxGreenOverrides.length > 0 ? buildNginxModel(nginxTierConfig(config, "green"), { mode: "cluster" }) : undefined;
-const greenNginxConf = greenNginxModel && { text: renderNginxConf(greenNginxModel), workerShutdownTimeoutSeconds: greenNginxModel.workerShutdownTimeoutSeconds };
+const greenConfig = config.nginxBlueGreen && config.nginxGreenOverrides.length > 0 ? nginxTierConfig(config, "green") : undefined;
+const greenNginxConf = greenConfig && renderClusterNginxConf(greenConfig, [config.vpcCidr]);
 // Every pod the stack may run at peak fits the most nodes the node groups may have.
 checkPlacement(config, nginxConf);
 // Which parts this `pulumi up` can complete (a first deploy into an empty account goes in steps).
@@ -230,8 +231,10 @@ const workloads = phase.workloads
         settings: config,
         kubernetesVersion: config.kubernetesVersion,
         redisUrl: cache.redisUrl,
-        nginxConf,
-        ...(greenNginxConf ? { greenNginxConf } : {}),
+        nginxConf: deployedNginxConf(config, nginxConf, network.trustedCidrs),
+        // Green's own ConfigMap only when its nginx.conf differs from blue's (both take the same blocks).
+        ...(greenConfig && greenNginxConf && greenNginxConf.text !== nginxConf.text ? { greenNginxConf: deployedNginxConf(greenConfig, greenNginxConf, network.trustedCidrs) } : {}),
+        trustedCidrs: network.trustedCidrs,
         vpcCidrs: network.cidrBlocks,
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,

@@ -71,6 +71,8 @@ export type { StaticBucketArgs } from "./cdn/static-bucket";
 export { StaticAssets } from "./cdn/static-assets";
 export type { StaticAssetsArgs } from "./cdn/static-assets";
 export { Workloads } from "./workloads/workloads";
+export { clusterNginxModel, deployedNginxConf, renderClusterNginxConf } from "./workloads/nginx";
+export type { NginxConf } from "./workloads/nginx";
 export type { WorkloadsArgs } from "./workloads/workloads";
 export { LoadBalancerTargets } from "./workloads/targets";
 export type { LoadBalancerTargetsArgs, LoadBalancerTarget, LoadBalancerSource, TargetRegistration } from "./workloads/targets";

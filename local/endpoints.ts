@@ -18,7 +18,7 @@ export interface ReadinessProbe {
 
 /** The app container's readiness probe, read from the Deployment spec the cluster gets. */
 export function readinessProbeFromDeployment(config: StackConfig): ReadinessProbe {
-  const spec = appDeploymentSpec(config, "unused") as unknown as {
+  const spec = appDeploymentSpec(config, "unused", []) as unknown as {
     template: { spec: { containers: { name: string; readinessProbe: { httpGet: { path: string }; periodSeconds?: number; timeoutSeconds?: number; failureThreshold?: number; successThreshold?: number } }[] } };
   };
   const probe = spec.template.spec.containers[0]!.readinessProbe;

@@ -54,7 +54,7 @@ export function stackPlacement(c: PlacementConfig, nginxConf: NginxConf): Placem
     nodes: { instanceType: c.nodeInstanceType, zones, maxNodesPerZone: sizes.max, allocatable: nodeAllocatable(capacity) },
     daemonSets: [...ADDON_DAEMONSETS],
     workloads: [
-      deploymentAtPeak("Deployment app", appDeploymentSpec(c, "placement"), c.appMaxReplicas),
+      deploymentAtPeak("Deployment app", appDeploymentSpec(c, "placement", [c.vpcCidr]), c.appMaxReplicas),
       // Every nginx tier (blue, and green while blue/green runs), each at its own replica count.
       ...nginxTiers(c).map((tier) => deploymentAtPeak(`Deployment ${tier.name}`, nginxDeploymentSpec(c, nginxConf, "placement", c.kubernetesVersion, tier), tier.replicas)),
       deploymentAtPeak("Deployment cluster-autoscaler", autoscaler, AUTOSCALER_REPLICAS),

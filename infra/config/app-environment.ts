@@ -90,10 +90,11 @@ export const APP_ENV_SOURCES: Partial<Record<AppEnvName, FieldName[]>> = {
 /**
  * The environment the Deployment would hand the app, checked with the app's own schema (the one
  * app/src/config.ts parses with): one problem per variable the app would refuse, naming the stack
- * keys it comes from. Empty when the app will start. Pure.
+ * keys it comes from. Empty when the app will start. `trustProxyCidrs`: the VPC's blocks (at program
+ * start the configured vpcCidr; once an existing VPC is read, its blocks). Pure.
  */
-export function appEnvironmentProblems(c: AppEnvironmentConfig & Pick<StackConfig, "vpcCidr">, redisCluster = true): string[] {
-  const env = appEnvironment(clusterAppSettings(c, [c.vpcCidr], redisCluster));
+export function appEnvironmentProblems(c: AppEnvironmentConfig & Pick<StackConfig, "vpcCidr">, trustProxyCidrs: readonly string[], redisCluster = true): string[] {
+  const env = appEnvironment(clusterAppSettings(c, trustProxyCidrs, redisCluster));
   const parsed = parseAppEnvironment(env);
   if (parsed.ok) return [];
   return parsed.problems.map((problem) => {

@@ -140,10 +140,10 @@ export const fields = {
   edgeSubdomain: field({ type: "string", schema: dnsLabel(), default: "edge", description: "Label of the layer-4 (NLB) name, also the SRV target." }),
 
   // ── Network ────────────────────────────────────────────────────────────────────────────────
-  vpcId: field({ type: "string", schema: optionalString(awsId("vpc")), default: "", description: "Use this existing VPC instead of creating one (then set both subnet id lists)." }),
+  vpcId: field({ type: "string", schema: optionalString(awsId("vpc")), default: "", description: "Use this existing VPC instead of creating one (then set both subnet id lists). Its address blocks (every associated IPv4 block and its IPv6 block) are read from AWS and trusted by nginx, the app and the load balancers' egress and NetworkPolicies." }),
   existingPublicSubnetIds: field({ type: "array", schema: z.array(awsId("subnet")), default: [], description: "Public subnet ids of the existing VPC (one per AZ, at least two)." }),
   existingPrivateSubnetIds: field({ type: "array", schema: z.array(awsId("subnet")), default: [], description: "Private subnet ids of the existing VPC (one per AZ, at least two)." }),
-  vpcCidr: field({ type: "string", schema: ipv4Cidr(16, 24), default: "10.0.0.0/16", description: "CIDR of the new VPC (/16 to /24); subnets are carved from it." }),
+  vpcCidr: field({ type: "string", schema: ipv4Cidr(16, 24), default: "10.0.0.0/16", description: "CIDR of the new VPC (/16 to /24); subnets are carved from it. With vpcId: the existing VPC's primary IPv4 block (the run stops, naming both, if AWS says otherwise)." }),
   availabilityZoneCount: field({ type: "integer", schema: integer(2, 6), default: 2, description: "How many availability zones the new VPC spans." }),
   natGateways: field({ type: "string", schema: oneOf(["single", "perAz"] as const), default: "single", description: "single NAT gateway (cheap) or one per AZ (survives an AZ outage)." }),
 
@@ -842,7 +842,7 @@ function otherCrossFieldProblems(c: StackConfig): string[] {
     );
   }
   // Every variable the Deployment hands the app, checked with the schema the app parses with.
-  problems.push(...appEnvironmentProblems(c));
+  problems.push(...appEnvironmentProblems(c, [c.vpcCidr]));
   // nginx's stop: the preStop pause (until nothing sends to the pod), its drain and its exit within the grace period.
   problems.push(...nginxStopTiming(c).problems);
   order("healthCheckTimeoutSeconds", "healthCheckIntervalSeconds", "<", "a health check must time out before the next one starts");

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALB_ALGORITHMS, BLUE_GREEN_COLORS, type Color, ConfigError } from "../config/schema";
 import { routePath } from "@edgestack/contract";
 import { LogBucket } from "./log-bucket";
+import { egressToVpc } from "./vpc-egress";
 import { ALB_METHOD_NOT_ALLOWED_PRIORITY, albRoutes, OriginVerifyHeader } from "./origin-lock";
 
 /** TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only. */
@@ -21,8 +22,8 @@ export interface HealthCheckSettings {
 /** Where an internet-facing load balancer sits and the certificate it serves (ALB and NLB alike). */
 export interface PublicLoadBalancerPlacement {
   vpcId: pulumi.Input<string>;
-  /** Egress to the nginx NodePorts is limited to the VPC. */
-  vpcCidr: pulumi.Input<string>;
+  /** Egress to the nginx NodePorts is limited to the VPC's blocks (Vpc.trustedCidrs: an existing VPC's as read from AWS, IPv4 and IPv6). */
+  vpcCidrs: pulumi.Input<string[]>;
   publicSubnetIds: pulumi.Input<string>[];
   /** Dual-stack subnets: the load balancer gets IPv6 addresses too. */
   ipv6: boolean;
@@ -146,12 +147,7 @@ export class Alb extends pulumi.ComponentResource {
       { securityGroupId: sg.id, prefixListId: cloudfront.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from CloudFront" },
       { parent: this },
     );
-    const egress = (suffix: string, port: number, description: string) =>
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-to-${suffix}`,
-        { securityGroupId: sg.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: port, toPort: port, description },
-        { parent: this },
-      );
+    const egress = (suffix: string, port: number, description: string) => egressToVpc(this, `${name}-to-${suffix}`, { securityGroupId: sg.id, port, description }, args.vpcCidrs);
     egress("nginx", args.targetNodePort, "nginx HTTP NodePort (traffic and health checks)");
     if (args.blueGreen) {
       if (args.blueGreen.greenTargetNodePort === args.targetNodePort) throw new Error(`Alb ${name}: green's NodePort ${args.targetNodePort} is blue's too`);

@@ -40,7 +40,8 @@ export type EdgeSettings = CdnSettings &
 /** Where the load balancers sit: a Vpc component (or an existing VPC's values). */
 export interface EdgeNetwork {
   vpcId: pulumi.Input<string>;
-  cidrBlock: pulumi.Input<string>;
+  /** The VPC's blocks (Vpc.trustedCidrs): the load balancers' egress to the nginx NodePorts is limited to them. */
+  trustedCidrs: pulumi.Input<string[]>;
   publicSubnetIds: pulumi.Input<string>[];
   /** Dual-stack public subnets: the load balancers and their records get IPv6. */
   ipv6: boolean;
@@ -107,7 +108,7 @@ export class Edge extends pulumi.ComponentResource {
 
     const placement = {
       vpcId: args.network.vpcId,
-      vpcCidr: args.network.cidrBlock,
+      vpcCidrs: args.network.trustedCidrs,
       publicSubnetIds: args.network.publicSubnetIds,
       ipv6: args.network.ipv6,
       certificateArn: lbCertificate.certificateArn,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Color } from "../config/schema";
 import { HEALTH_CHECK_PATH, HealthCheckSettings, PublicLoadBalancerPlacement, TLS_POLICY } from "./alb";
+import { egressToVpc } from "./vpc-egress";
 import { LogBucket } from "./log-bucket";
 
 /** Key prefix of the NLB's access logs in its log bucket. */
@@ -114,13 +115,7 @@ export class Nlb extends pulumi.ComponentResource {
     }
     const colors = nlbColors(args);
     const nodePorts = [...new Set(Object.values(colors.ports).flatMap((p) => [p.tlsNodePort, p.httpNodePort, p.healthCheckNodePort]))];
-    for (const port of nodePorts) {
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-to-nginx-${port}`,
-        { securityGroupId: sg.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: port, toPort: port, description: `nginx NodePort ${port}` },
-        { parent: this },
-      );
-    }
+    for (const port of nodePorts) egressToVpc(this, `${name}-to-nginx-${port}`, { securityGroupId: sg.id, port, description: `nginx NodePort ${port}` }, args.vpcCidrs);
 
     const eips = args.elasticIps
       ? args.publicSubnetIds.map((_, i) => new aws.ec2.Eip(`${name}-eip-${i}`, { domain: "vpc", tags: { Name: `${name}-nlb-${i}` } }, { parent: this }))

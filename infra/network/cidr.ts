@@ -67,18 +67,17 @@ export function vpcCidrBlocks(v: VpcLookup): { ipv4: string[]; ipv6: string[] } 
 
 /**
  * Configured values an existing VPC's lookup contradicts, one problem each naming both sides:
- * `vpcCidr` (what nginx's trusted range, the app's trusted proxies, the NetworkPolicies and the load
- * balancers' egress are built from) must be the VPC's one IPv4 block, and every configured subnet
- * must lie in that VPC. Pure.
+ * `vpcCidr` must be the VPC's primary IPv4 block (what the stack checks at program start, before the
+ * lookup, stands for that block), and every configured subnet must lie in one of the VPC's IPv4
+ * blocks. Secondary IPv4 blocks and the IPv6 block are no problem: every consumer of the VPC's
+ * address space takes the blocks read from AWS (Vpc.trustedCidrs, Vpc.cidrBlocks). Pure.
  */
 export function existingVpcProblems(configured: { vpcCidr: string; vpcId: string }, v: VpcLookup, subnets: { id: string; vpcId?: string; cidrBlock?: string }[]): string[] {
   const problems: string[] = [];
   const { ipv4 } = vpcCidrBlocks(v);
-  if (!ipv4.includes(configured.vpcCidr)) {
-    problems.push(`edgestack:vpcCidr (${JSON.stringify(configured.vpcCidr)}) disagrees with VPC ${v.id} as read from AWS (${ipv4.join(", ")}): set edgestack:vpcCidr to ${JSON.stringify(v.cidrBlock)}`);
-  } else if (ipv4.length > 1) {
+  if (configured.vpcCidr !== v.cidrBlock) {
     problems.push(
-      `edgestack:vpcCidr (${JSON.stringify(configured.vpcCidr)}) covers only one of VPC ${v.id}'s IPv4 blocks as read from AWS (${ipv4.join(", ")}): nodes in the others would be untrusted by nginx and the app`,
+      `edgestack:vpcCidr (${JSON.stringify(configured.vpcCidr)}) disagrees with VPC ${v.id} as read from AWS (primary IPv4 block ${v.cidrBlock}${ipv4.length > 1 ? `; all: ${ipv4.join(", ")}` : ""}): set edgestack:vpcCidr to ${JSON.stringify(v.cidrBlock)}`,
     );
   }
   for (const s of subnets) {

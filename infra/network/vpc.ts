@@ -8,7 +8,7 @@ export interface VpcArgs {
   existingVpcId?: pulumi.Input<string>;
   existingPublicSubnetIds?: pulumi.Input<string>[];
   existingPrivateSubnetIds?: pulumi.Input<string>[];
-  /** CIDR of a new VPC; with an existing VPC, the configured value its lookup must agree with. */
+  /** CIDR of a new VPC; with an existing VPC, the configured value its primary IPv4 block (as read from AWS) must be. */
   cidrBlock: string;
   /** How many AZs a new VPC spans (>= 2). */
   availabilityZoneCount: number;
@@ -37,6 +37,14 @@ export class Vpc extends pulumi.ComponentResource {
    * (NetworkPolicies' peers) trusts all of them.
    */
   public readonly cidrBlocks: pulumi.Output<string[]>;
+  /**
+   * The blocks traffic from inside the VPC comes from, for what trusts it: nginx's real-IP and
+   * liveness ranges, the app's trusted proxies, the load balancers' egress to the nginx NodePorts.
+   * Of an existing VPC every block as read from AWS (primary and secondary IPv4, then IPv6); of a new
+   * one its IPv4 block (its nodes and load balancers reach nginx over IPv4, and its IPv6 block is
+   * only known once AWS assigns it). Known in a preview either way.
+   */
+  public readonly trustedCidrs: pulumi.Output<string[]>;
   public readonly publicSubnetIds: pulumi.Output<string>[];
   public readonly privateSubnetIds: pulumi.Output<string>[];
   /** IPv4 CIDRs of the private subnets (worker nodes, ElastiCache). */
@@ -56,9 +64,9 @@ export class Vpc extends pulumi.ComponentResource {
       const subnetIds = [...(args.existingPublicSubnetIds ?? []), ...(args.existingPrivateSubnetIds ?? [])];
       const subnets = subnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }));
       // Values read from AWS win over configured ones, and a configured one they contradict stops
-      // the run, naming both: every consumer of the VPC's range (security groups, NetworkPolicies)
-      // reads it from here, and the configured vpcCidr (nginx's trusted range, the app's trusted
-      // proxies) is then known to be that range.
+      // the run, naming both: every consumer of the VPC's address space (nginx's trusted ranges, the
+      // app's trusted proxies, the load balancers' egress, the NetworkPolicies) reads the blocks
+      // from here; the configured vpcCidr (what the checks at program start used) must be the primary.
       const checked = pulumi.all([existing, pulumi.all(subnets)]).apply(([vpc, found]) => {
         const problems = existingVpcProblems(
           { vpcCidr: args.cidrBlock, vpcId: vpc.id },
@@ -74,6 +82,7 @@ export class Vpc extends pulumi.ComponentResource {
         const blocks = vpcCidrBlocks({ id: vpc.id, cidrBlock: vpc.cidrBlock, cidrBlockAssociations: vpc.cidrBlockAssociations, ipv6CidrBlock: vpc.ipv6CidrBlock });
         return [...blocks.ipv4, ...blocks.ipv6];
       });
+      this.trustedCidrs = this.cidrBlocks;
       this.publicSubnetIds = (args.existingPublicSubnetIds ?? []).map((id) => pulumi.output(id));
       this.privateSubnetIds = (args.existingPrivateSubnetIds ?? []).map((id) => pulumi.output(id));
       const privateOffset = (args.existingPublicSubnetIds ?? []).length;
@@ -180,6 +189,7 @@ export class Vpc extends pulumi.ComponentResource {
     this.vpcId = vpc.id;
     this.cidrBlock = vpc.cidrBlock;
     this.cidrBlocks = pulumi.all([vpc.cidrBlock, vpc.ipv6CidrBlock]).apply((blocks) => blocks.filter((b): b is string => typeof b === "string" && b !== ""));
+    this.trustedCidrs = pulumi.output([args.cidrBlock]);
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.privateSubnetCidrs = privateSubnets.map((s) => s.cidrBlock.apply((c) => c ?? ""));

@@ -25,7 +25,6 @@ export type NginxConfigInput = Pick<
   | "wwwSubdomain"
   | "originSubdomain"
   | "edgeSubdomain"
-  | "vpcCidr"
   | "serviceCidr"
   | "appClusterIp"
   | "nginxResolverValidSeconds"
@@ -84,7 +83,15 @@ export interface LocalDiscovery {
 }
 
 export type NginxBuildOptions =
-  | { mode: "cluster" }
+  | {
+      mode: "cluster";
+      /**
+       * The VPC's address blocks (Vpc.trustedCidrs: an existing VPC's as read from AWS): the nodes
+       * a NodePort SNATs the load balancers' and kubelet's connections to. Trusted for the client
+       * address and allowed to the liveness endpoint.
+       */
+      trustedCidrs: string[];
+    }
   | {
       mode: "local";
       /** Fixed app replicas on loopback (no service discovery). Either this or `discovery`. */
@@ -248,7 +255,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     ? [{ host: config.appClusterIp, port: PORTS.app, service: null, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
     : servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
 
-  const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [config.vpcCidr];
+  const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [...options.trustedCidrs];
   // The site's names; any other Host gets the listener's default server (421). Locally also loopback.
   const siteNames = [config.domain, `${config.wwwSubdomain}.${config.domain}`, `${config.originSubdomain}.${config.domain}`, `${config.edgeSubdomain}.${config.domain}`];
   const serverNames = local ? ["localhost", "127.0.0.1", ...siteNames] : siteNames;
@@ -354,7 +361,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       stubStatusPath: NGINX_STUB_STATUS_PATH,
       stubStatusAllow: ["127.0.0.1/32"],
       livenessPath: NGINX_LIVENESS_PATH,
-      livenessAllow: local ? ["127.0.0.1/32"] : ["127.0.0.1/32", config.vpcCidr],
+      livenessAllow: local ? ["127.0.0.1/32"] : ["127.0.0.1/32", ...trusted],
     });
   }
 

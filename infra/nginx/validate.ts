@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { isDnsName, parseIpv4Cidr } from "../config/validators";
 import { HEADERS, HTTP_METHODS } from "@edgestack/contract";
@@ -59,6 +60,30 @@ export const isResolverAddress: Check = (v) => {
 };
 export const isServerName: Check = (v) => v === "_" || v === "localhost" || isDnsName(v) || isIpv4Address(v);
 export const isIpv4Cidr: Check = (v) => parseIpv4Cidr(v) !== undefined;
+/** An IPv6 CIDR block without host bits ("2600:1f18:abcd:ef00::/56"), as AWS reports a VPC's. */
+export const isIpv6Cidr: Check = (v) => {
+  const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(v);
+  if (m === null || isIP(m[1]!) !== 6 || Number(m[2]) > 128) return false;
+  const groups = ipv6Groups(m[1]!);
+  if (groups === undefined) return false;
+  const bits = groups.map((g) => g.toString(2).padStart(16, "0")).join("");
+  return !bits.slice(Number(m[2])).includes("1");
+};
+/** An IPv4 or IPv6 CIDR block without host bits (a VPC's blocks are of either family). */
+export const isIpCidr: Check = (v) => isIpv4Cidr(v) || isIpv6Cidr(v);
+
+/** The eight 16-bit groups of an IPv6 address in hex notation (no embedded IPv4). */
+function ipv6Groups(address: string): number[] | undefined {
+  const halves = address.split("::");
+  if (halves.length > 2) return undefined;
+  const part = (s: string) => (s === "" ? [] : s.split(":"));
+  const head = part(halves[0]!);
+  const tail = halves.length === 2 ? part(halves[1]!) : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 2 && missing < 1) || (halves.length === 1 && missing !== 0)) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  return groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? groups.map((g) => parseInt(g, 16)) : undefined;
+}
 /** Absolute file path of plain segments (no `..`, no spaces). */
 export const isAbsolutePath: Check = (v) =>
   v.length <= 1024 && /^(\/[A-Za-z0-9._@+-]+)+$/.test(v) && !v.split("/").some((s) => s === "." || s === "..");
@@ -115,6 +140,7 @@ const list = <T extends z.ZodType>(item: T, min: number) =>
 
 const identifier = (what = "an identifier (a-z, 0-9, _; starting with a letter)") => text(isIdentifier, what);
 const cidr = (what = "an IPv4 CIDR block") => text(isIpv4Cidr, what);
+const ipCidr = (what = "an IPv4 or IPv6 CIDR block") => text(isIpCidr, what);
 const zoneSize = () => text(isZoneSize, "a zone size from 32k to 1024m");
 const serverName = () => text(isServerName, "a server name (DNS name, IPv4 address, localhost or _)");
 const absolutePath = () => text(isAbsolutePath, "an absolute path of plain segments");
@@ -220,7 +246,7 @@ const realIp = z
      */
     recursive: bool(),
     /** Peers allowed to state the client address; any other peer's header is ignored. */
-    trustedCidrs: list(cidr("an IPv4 CIDR block without host bits (e.g. 10.0.0.0/16)"), 1),
+    trustedCidrs: list(ipCidr("an IPv4 or IPv6 CIDR block without host bits (e.g. 10.0.0.0/16)"), 1),
   })
   .superRefine((r, ctx) => {
     if (r.header === "proxy_protocol" && r.recursive) {
@@ -309,7 +335,7 @@ const statusServer = z.object({
   stubStatusPath: text(isLocationPath, "a URI path starting with /"),
   stubStatusAllow: list(cidr(), 1),
   livenessPath: text(isLocationPath, "a URI path starting with /"),
-  livenessAllow: list(cidr(), 1),
+  livenessAllow: list(ipCidr(), 1),
 });
 
 const server = z.discriminatedUnion("role", [proxyServer, redirectServer, statusServer], {

@@ -1,7 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { appEnvironment, PORTS, routePath, SECRET_FILE_ENV, type ReleaseTrack } from "@edgestack/contract";
-import { appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
+import { appEnvironmentProblems, appShutdownTimeoutMs, clusterAppSettings, wsAllowedOrigins } from "../config/app-environment";
+import { ConfigError } from "../config/schema";
 import { containerSecurityContext, APP_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
 import { CACHE_CLUSTER_MODE } from "../cache/settings";
@@ -72,9 +73,20 @@ export const anyTrackAppSelector = { "app.kubernetes.io/part-of": "edgestack", "
  * and INSTANCE_ID (the pod's name). REDIS_URL is the replication group's
  * configuration endpoint: connect with a cluster client. nginx (a pod in the VPC) is the one proxy the
  * app trusts: it sends X-Forwarded-For as exactly the client address it verified and its own scheme.
+ * `trustProxyCidrs` are the VPC's blocks (Vpc.trustedCidrs: an existing VPC's as read from AWS); the
+ * environment is checked with the app's own parser again once they are known (a ConfigError naming
+ * the keys otherwise), as it was at program start with the configured block.
  */
-export function appEnv(s: WorkloadSettings): { name: string; value: string }[] {
-  return Object.entries(appEnvironment(clusterAppSettings(s, [s.vpcCidr], CACHE_CLUSTER_MODE))).map(([name, value]) => ({ name, value: value! }));
+export function appEnv(s: WorkloadSettings, trustProxyCidrs: pulumi.Input<readonly string[]>): { name: string; value: pulumi.Input<string> }[] {
+  const envOf = (cidrs: readonly string[]) => appEnvironment(clusterAppSettings(s, cidrs, CACHE_CLUSTER_MODE));
+  if (Array.isArray(trustProxyCidrs)) return Object.entries(envOf(trustProxyCidrs as readonly string[])).map(([name, value]) => ({ name, value: value! }));
+  const env = pulumi.output(trustProxyCidrs as pulumi.Input<readonly string[]>).apply((cidrs) => {
+    const problems = appEnvironmentProblems(s, cidrs, CACHE_CLUSTER_MODE);
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => `with the VPC's blocks as read from AWS (edgestack:vpcId: ${cidrs.join(", ")}): ${p}`));
+    return envOf(cidrs);
+  });
+  // The variables are the same for any blocks; only TRUST_PROXY_CIDRS' value waits on them.
+  return Object.keys(envOf([])).map((name) => ({ name, value: env.apply((e) => e[name as keyof typeof e]!) }));
 }
 
 /** Spread across zones (hard: an AZ outage must not take every replica) and nodes (soft). */
@@ -91,7 +103,13 @@ export function topologySpread(labels: Record<string, string>): k8s.types.input.
  * and key space, so one limiter counts a client's requests across both tracks. `podAnnotations`: the
  * config digest of the Secrets the pods consume (infra/workloads/digest.ts), so a rotation rolls both.
  */
-export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, track: ReleaseTrack = "stable", podAnnotations?: pulumi.Input<Record<string, string>>): k8s.types.input.apps.v1.DeploymentSpec {
+export function appDeploymentSpec(
+  s: WorkloadSettings,
+  redisSecretName: string,
+  trustProxyCidrs: pulumi.Input<readonly string[]>,
+  track: ReleaseTrack = "stable",
+  podAnnotations?: pulumi.Input<Record<string, string>>,
+): k8s.types.input.apps.v1.DeploymentSpec {
   const canary = track === "canary";
   const selector_ = canary ? canarySelector : selector;
   const apiKeys = apiKeysSecretName(s);
@@ -117,7 +135,7 @@ export function appDeploymentSpec(s: WorkloadSettings, redisSecretName: string, 
               { name: "metrics", containerPort: APP_METRICS_PORT, protocol: "TCP" },
             ],
             env: [
-              ...appEnv(s),
+              ...appEnv(s, trustProxyCidrs),
               ...(canary ? [{ name: "TRACK", value: track }] : []),
               secretFileEnv(APP_SECRET_FILES.redis),
               ...(apiKeys === undefined ? [] : [secretFileEnv(APP_SECRET_FILES.apiKeys)]),

@@ -2,7 +2,9 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NGINX_POD_RESOURCES } from "../nginx/capacity";
 import { NGINX_EXIT_SECONDS, NGINX_EXTERNAL_TRAFFIC_POLICY, nginxStopTiming } from "../config/nginx-stop";
-import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH } from "../nginx/model";
+import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH, type NginxModel } from "../nginx/model";
+import { buildNginxModel, type NginxConfigInput } from "../nginx/build";
+import { renderNginxConf } from "../nginx/render";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
 import { containerSecurityContext, NGINX_UID, podSecurityContext } from "./security";
@@ -135,18 +137,44 @@ export function preStopSleep(kubernetesVersion: string, seconds: number): k8s.ty
   return minor >= 30 ? { sleep: { seconds } } : { exec: { command: ["sleep", String(seconds)] } };
 }
 
-/** The rendered nginx.conf and the one model value the pod spec depends on. */
+/**
+ * The rendered nginx.conf and the one model value the pod spec depends on. The text is an input:
+ * it carries the VPC's address blocks, which for an existing VPC are known only after the lookup.
+ */
 export interface NginxConf {
-  text: string;
-  /** The model's worker_shutdown_timeout (seconds). */
+  text: pulumi.Input<string>;
+  /** The model's worker_shutdown_timeout (seconds; independent of the VPC's blocks). */
   workerShutdownTimeoutSeconds: number;
+}
+
+/**
+ * The pods' nginx model: the cluster's ports, paths and upstreams (the app pods by DNS name), with
+ * `trustedCidrs` (the VPC's blocks, Vpc.trustedCidrs) trusted for the client address and liveness.
+ */
+export function clusterNginxModel(config: NginxConfigInput, trustedCidrs: readonly string[]): NginxModel {
+  return buildNginxModel(config, { mode: "cluster", trustedCidrs: [...trustedCidrs] });
+}
+
+/** clusterNginxModel rendered (and validated: renderNginxConf throws on a bad value). */
+export function renderClusterNginxConf(config: NginxConfigInput, trustedCidrs: readonly string[]): { text: string; workerShutdownTimeoutSeconds: number } {
+  const model = clusterNginxModel(config, trustedCidrs);
+  return { text: renderNginxConf(model), workerShutdownTimeoutSeconds: model.workerShutdownTimeoutSeconds };
+}
+
+/**
+ * The nginx.conf the pods run: `checked` (rendered from the config at program start, which
+ * validated it) rendered again once the VPC's blocks are known (an existing VPC's are read from
+ * AWS; a new VPC's are its configured block, known at once). The drain timing is the config's alone.
+ */
+export function deployedNginxConf(config: NginxConfigInput, checked: Pick<NginxConf, "workerShutdownTimeoutSeconds">, trustedCidrs: pulumi.Input<string[]>): NginxConf {
+  return { text: pulumi.output(trustedCidrs).apply((cidrs) => renderClusterNginxConf(config, cidrs).text), workerShutdownTimeoutSeconds: checked.workerShutdownTimeoutSeconds };
 }
 
 /** A tier's Deployment spec; blue's (the default) from the plain nginx* settings. `podAnnotations` join the config checksum. */
 export function nginxDeploymentSpec(
   s: WorkloadSettings,
   conf: NginxConf,
-  configMapName: string,
+  configMapName: pulumi.Input<string>,
   kubernetesVersion: string,
   tier: NginxTier = nginxTiers(s)[0],
   podAnnotations?: pulumi.Input<Record<string, string>>,
@@ -169,9 +197,9 @@ export function nginxDeploymentSpec(
       metadata: {
         labels: nginxTierLabels(tier),
         annotations:
-          podAnnotations === undefined
+          podAnnotations === undefined && typeof conf.text === "string"
             ? { [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text) }
-            : pulumi.output(podAnnotations).apply((extra) => ({ [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(conf.text), ...extra })),
+            : pulumi.all([conf.text, podAnnotations ?? {}]).apply(([text, extra]) => ({ [NGINX_CONF_CHECKSUM_ANNOTATION]: sha256(text), ...extra })),
       },
       spec: {
         securityContext: podSecurityContext(NGINX_UID),

@@ -16,10 +16,12 @@ export interface WorkloadsArgs {
   kubernetesVersion: string;
   /** The app's REDIS_URL (rediss:// with the AUTH token) — must be a Pulumi secret. */
   redisUrl: pulumi.Input<string>;
-  /** The rendered nginx.conf (infra/nginx, cluster mode) and its worker_shutdown_timeout. */
+  /** The rendered nginx.conf (deployedNginxConf: with the VPC's blocks) and its worker_shutdown_timeout. */
   nginxConf: NginxConf;
-  /** Green's own nginx.conf (nginxGreenOverrides); unset: green runs blue's. */
+  /** Green's own nginx.conf (nginxGreenOverrides), when it differs from blue's; unset: green runs blue's. */
   greenNginxConf?: NginxConf;
+  /** The VPC's blocks (Vpc.trustedCidrs; an existing VPC's as read from AWS): the proxies the app trusts (TRUST_PROXY_CIDRS). */
+  trustedCidrs: pulumi.Input<string[]>;
   /** Every block of the VPC (Vpc.cidrBlocks) and its private subnets' (nodes, Redis): the NetworkPolicies' address peers. */
   vpcCidrs: pulumi.Input<string[]>;
   privateSubnetCidrs: pulumi.Input<string>[];
@@ -108,7 +110,7 @@ export class Workloads extends pulumi.ComponentResource {
     ]);
     const app = new kubernetes.apps.v1.Deployment(
       `${name}-app`,
-      { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appDeploymentSpec(s, redisSecretName, "stable", podAnnotations(appSources)) },
+      { metadata: { name: APP_NAME, namespace, labels: { ...appLabels } }, spec: appDeploymentSpec(s, redisSecretName, args.trustedCidrs, "stable", podAnnotations(appSources)) },
       // After the first deploy the HPA owns the replica count; an update must not reset it.
       { ...inNamespace, dependsOn: apiKeys === undefined ? [ns] : [ns, apiKeys], ignoreChanges: ["spec.replicas"] },
     );
@@ -126,7 +128,7 @@ export class Workloads extends pulumi.ComponentResource {
     if (s.canaryImage !== "") {
       new kubernetes.apps.v1.Deployment(
         `${name}-app-canary`,
-        { metadata: { name: APP_CANARY_NAME, namespace, labels: { ...canaryLabels } }, spec: appDeploymentSpec(s, redisSecretName, "canary", podAnnotations(appSources)) },
+        { metadata: { name: APP_CANARY_NAME, namespace, labels: { ...canaryLabels } }, spec: appDeploymentSpec(s, redisSecretName, args.trustedCidrs, "canary", podAnnotations(appSources)) },
         { ...inNamespace, dependsOn: apiKeys === undefined ? [ns] : [ns, apiKeys] },
       );
       new kubernetes.core.v1.Service(
@@ -150,19 +152,21 @@ export class Workloads extends pulumi.ComponentResource {
     // ── nginx ──────────────────────────────────────────────────────────────────────────────
     // One ConfigMap per distinct nginx.conf: blue's, and green's own when nginxGreenOverrides changes it.
     const confOf = (tier: { color: string }) => (tier.color === "green" && args.greenNginxConf !== undefined ? args.greenNginxConf : args.nginxConf);
-    const configMaps = new Map<string, kubernetes.core.v1.ConfigMap>();
+    // Keyed by the text where it is known now, else by the conf (the caller passes green's only when it differs).
+    const configMaps = new Map<string | NginxConf, kubernetes.core.v1.ConfigMap>();
     const configMapOf = (conf: NginxConf, resourceName: string) => {
-      const existing = configMaps.get(conf.text);
+      const key = typeof conf.text === "string" ? conf.text : conf;
+      const existing = configMaps.get(key);
       if (existing !== undefined) return existing;
       const created = new kubernetes.core.v1.ConfigMap(
         resourceName,
         // Immutable: the name is the content hash, a new config is a new ConfigMap.
-        { metadata: { name: nginxConfigMapName(conf.text), namespace, labels: { ...nginxLabels } }, immutable: true, data: { "nginx.conf": conf.text } },
+        { metadata: { name: pulumi.output(conf.text).apply(nginxConfigMapName), namespace, labels: { ...nginxLabels } }, immutable: true, data: { "nginx.conf": conf.text } },
         // A changed name means replace; Pulumi creates the new one before deleting the old, so the
         // Deployment's pods always find the ConfigMap they mount.
         inNamespace,
       );
-      configMaps.set(conf.text, created);
+      configMaps.set(key, created);
       return created;
     };
     const configMap = configMapOf(args.nginxConf, `${name}-nginx-conf`);
@@ -171,10 +175,11 @@ export class Workloads extends pulumi.ComponentResource {
       const labels = nginxTierLabels(tier);
       const conf = confOf(tier);
       const tierConfigMap = configMapOf(conf, `${name}-${tier.name}-conf`);
-      const configMapName = nginxConfigMapName(conf.text);
+      const configMapName = pulumi.output(conf.text).apply(nginxConfigMapName);
+      const configSources = pulumi.output(conf.text).apply((text): ConfigSource[] => [{ kind: "configmap", name: nginxConfigMapName(text), data: { "nginx.conf": text } }]);
       new kubernetes.apps.v1.Deployment(
         `${name}-${tier.name}`,
-        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, conf, configMapName, args.kubernetesVersion, tier, podAnnotations([{ kind: "configmap", name: configMapName, data: { "nginx.conf": conf.text } }])) },
+        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, conf, configMapName, args.kubernetesVersion, tier, podAnnotations(configSources)) },
         { ...inNamespace, dependsOn: [ns, tierConfigMap] },
       );
       const service = new kubernetes.core.v1.Service(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxServiceSpec(s, tier) }, inNamespace);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
-import { invoke } from "./invokes";
+import { invoke, type InvokeAnswer } from "./invokes";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { CliConfig, readStackFiles } from "./stack-files";
 import { containsSecureValue, secretFragments } from "../../infra/config/secure-values";
@@ -84,6 +84,11 @@ export interface RunOptions {
   stackFile?: string;
   /** Project directory (holding Pulumi.yaml); defaults to this repository's root. */
   root?: string;
+  /**
+   * Answers that replace the offline table's for some invokes (token → answer), e.g. an existing
+   * VPC with secondary blocks; the table's argument checks still apply.
+   */
+  invokeAnswers?: Record<string, InvokeAnswer>;
   /** Run as a preview (computed values unknown) instead of an update. */
   preview?: boolean;
   /** What a StackReference reads: the outputs of each referenced stack's last deployment, by stack name (`org/project/stack`). */
@@ -147,7 +152,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         if (!args.provider) invokesWithoutProvider.add(args.token);
         invokes.push({ token: args.token, args: { ...(args.inputs as Record<string, unknown>) } });
         try {
-          return invoke(args.token, args.inputs, defaultRegion);
+          return invoke(args.token, args.inputs, defaultRegion, options.invokeAnswers);
         } catch (err) {
           // Fail the run, not the SDK: a thrown invoke error surfaces only as an unhandled rejection
           // (or a log line when nobody awaits the result). The run is rejected with this error.

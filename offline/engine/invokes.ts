@@ -110,7 +110,10 @@ function policyDocumentJson(args: Args): string {
 
 const unwrapSingle = (values: unknown[]) => (values.length === 1 ? values[0] : values);
 
-export function invoke(token: string, args: Args, region: string): Record<string, unknown> {
+/** A test's own answer to an invoke the table mocks (its arguments are checked by the table's mock all the same). */
+export type InvokeAnswer = (args: Args, region: string) => Record<string, unknown>;
+
+export function invoke(token: string, args: Args, region: string, answers: Record<string, InvokeAnswer> = {}): Record<string, unknown> {
   const entry = INVOKES[token];
   if (!entry) {
     throw new Error(`offline engine: no mock for invoke ${token} (add one to offline/engine/invokes.ts) — args ${JSON.stringify(args)}`);
@@ -120,5 +123,5 @@ export function invoke(token: string, args: Args, region: string): Record<string
     const why = parsed.error.issues.map((i) => `${i.path.join(".") || "(args)"}: ${i.message}`).join("; ");
     throw new Error(`offline engine: invoke ${token} with args ${JSON.stringify(args)} is outside what its mock answers (${why}); extend the mock in offline/engine/invokes.ts`);
   }
-  return entry.answer(parsed.data, region);
+  return (answers[token] ?? entry.answer)(parsed.data, region);
 }

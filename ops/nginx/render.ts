@@ -56,6 +56,8 @@ export function runRenderCli(argv: string[], cwd = process.cwd()): CliResult {
     if (!values.out) throw new UsageError("--out is required");
     const out = path.resolve(cwd, values.out);
 
+    const files = readStackFiles(values.stack);
+    const config = parseStackConfig(files.config, values.stack);
     let options: NginxBuildOptions;
     if (values.local) {
       const listenPort = port("listen", values.listen);
@@ -76,11 +78,10 @@ export function runRenderCli(argv: string[], cwd = process.cwd()): CliResult {
       for (const flag of ["upstream", "listen", "status-port", "proxy-protocol-port", "proxy-protocol-http-port", "trust"] as const) {
         if (values[flag] !== undefined) throw new UsageError(`--${flag} only applies with --local`);
       }
-      options = { mode: "cluster" };
+      // The configured block, which is a new VPC's; an existing VPC's secondary and IPv6 blocks are read at deploy.
+      options = { mode: "cluster", trustedCidrs: [config.vpcCidr] };
     }
 
-    const files = readStackFiles(values.stack);
-    const config = parseStackConfig(files.config, values.stack);
     const text = renderNginxConf(buildNginxModel(config, options));
     mkdirSync(out, { recursive: true });
     const file = path.join(out, "nginx.conf");

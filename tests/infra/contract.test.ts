@@ -3,6 +3,7 @@
  * written: CloudFront behaviors, nginx locations and ALB rules are derived from it (checked here
  * against the builders' output), and no production source file spells one of its values itself.
  */
+import { newVpcNginxModel } from "../harness/nginx";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
@@ -24,7 +25,7 @@ import {
   uncachedPathPrefixes,
 } from "@edgestack/contract";
 import { albRoutes } from "../../infra/edge/origin-lock";
-import { buildNginxModel, renderNginxConf, type NginxProxyServer } from "../../infra/nginx";
+import { renderNginxConf, type NginxProxyServer } from "../../infra/nginx";
 import { cloudfrontPolicies as policies } from "../../policies/rules/cloudfront";
 import { stackConfig } from "./nginx/support";
 
@@ -58,7 +59,7 @@ describe("derived from the contract", () => {
 
   test("nginx: one location per entry on every proxy listener, the contract's HSTS and security headers in the rendered file", () => {
     const config = stackConfig("prod");
-    const model = buildNginxModel(config, { mode: "cluster" });
+    const model = newVpcNginxModel(config);
     for (const server of model.servers.filter((s): s is NginxProxyServer => s.role === "proxy")) {
       // A prefix route's path without its trailing slash is served by an exact location of its own
       // (never a redirect to an internal port): those are the only locations beyond the contract's.

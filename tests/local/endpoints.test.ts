@@ -30,7 +30,7 @@ describe("nextProbeState (kubelet's thresholds)", () => {
 
 test("the probe is the Deployment's readiness probe (path and timing)", () => {
   const config = loadLocalStackConfig("dev");
-  const container = (appDeploymentSpec(config, "x") as unknown as { template: { spec: { containers: { readinessProbe: Record<string, unknown> & { httpGet: { path: string } } }[] } } })
+  const container = (appDeploymentSpec(config, "x", []) as unknown as { template: { spec: { containers: { readinessProbe: Record<string, unknown> & { httpGet: { path: string } } }[] } } })
     .template.spec.containers[0]!;
   const probe = readinessProbeFromDeployment(config);
   expect(probe).toEqual({

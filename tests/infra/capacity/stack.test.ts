@@ -1,13 +1,14 @@
+import { newVpcNginxModel } from "../../harness/nginx";
 import { checkPlacement, stackPlacement } from "../../../infra/capacity/stack";
 import { ConfigError, parseStackConfig, type StackConfig } from "../../../infra/config/schema";
 import { readStackFiles } from "../../../offline/engine/stack-files";
-import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
+import { renderNginxConf } from "../../../infra/nginx";
 
 function stack(name: "dev" | "prod", overrides: Record<string, string> = {}): StackConfig {
   return parseStackConfig({ ...readStackFiles(name).config, ...overrides }, name);
 }
 function conf(c: StackConfig) {
-  const model = buildNginxModel(c, { mode: "cluster" });
+  const model = newVpcNginxModel(c);
   return { text: renderNginxConf(model), workerShutdownTimeoutSeconds: model.workerShutdownTimeoutSeconds };
 }
 function problems(c: StackConfig): string[] {

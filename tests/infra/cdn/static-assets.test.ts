@@ -1,8 +1,8 @@
+import { newVpcNginxModel } from "../../harness/nginx";
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { readStaticAssets, STATIC_CACHE_CONTROL } from "@edgestack/contract";
 import { cacheBehaviors } from "../../../infra/cdn/cache-rules";
-import { buildNginxModel } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { readStackFiles } from "../../../offline/engine/stack-files";
 import { input, ofType, one, runStack, StackRun } from "../../harness";
@@ -51,7 +51,7 @@ test("content-hashed keys under static/, the right Content-Type and immutable on
 
 test("CloudFront, nginx and the app take the /static/ prefix and lifetime from the same module", () => {
   const config = parseStackConfig(readStackFiles("dev").config, "dev");
-  const model = buildNginxModel(config, { mode: "cluster" });
+  const model = newVpcNginxModel(config);
   const locations = JSON.stringify(model);
   expect(locations).toContain('"/static/"');
   expect(cacheBehaviors().ordered.map((b) => b.pathPattern)).toContain("/static/*");

@@ -18,7 +18,7 @@ const raw = (over: Record<string, string | number>) => ({ ...base, ...Object.fro
 /** The environment the Deployment hands the app for `over`, as the app reads it (secrets as placeholders). */
 function deploymentEnv(over: Record<string, string | number>): Record<string, string> {
   const config = parseStackConfig(raw(over), "dev");
-  const env = Object.fromEntries(appEnv(config).map((e) => [e.name, e.value]));
+  const env = Object.fromEntries(appEnv(config, [config.vpcCidr]).map((e) => [e.name, e.value]));
   return { ...env, REDIS_URL: "rediss://:token@cache.internal:6379", INSTANCE_ID: "app-0" };
 }
 

@@ -1,5 +1,6 @@
+import { newVpcNginxModel } from "../../harness/nginx";
 import { colorTakesTraffic, nginxTierConfig, parseStackConfig } from "../../../infra/config/schema";
-import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
+import { renderNginxConf } from "../../../infra/nginx";
 import { configProblems } from "../../harness/config";
 
 /** The blue/green keys of the nginx tier: typed, validated together, every error naming its key. */
@@ -89,7 +90,7 @@ describe("nginxGreenOverrides: green's own nginx.conf", () => {
     const green = nginxTierConfig(c, "green");
     expect([green.nginxLoadBalancing, green.proxyReadTimeoutSeconds]).toEqual(["random_two_least_conn", 20]);
     expect(nginxTierConfig(c, "blue")).toBe(c);
-    const [blueConf, greenConf] = [c, green].map((x) => renderNginxConf(buildNginxModel(x, { mode: "cluster" })));
+    const [blueConf, greenConf] = [c, green].map((x) => renderNginxConf(newVpcNginxModel(x)));
     expect(greenConf).toContain("random two least_conn;");
     expect(blueConf).not.toContain("random two least_conn;");
     expect(greenConf).toContain("proxy_read_timeout 20s;");

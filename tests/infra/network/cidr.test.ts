@@ -35,16 +35,22 @@ describe("an existing VPC against the configuration", () => {
   const vpc = { id: "vpc-1", cidrBlock: "10.20.0.0/16" };
   const configured = { vpcCidr: "10.20.0.0/16", vpcId: "vpc-1" };
 
-  it("agrees when vpcCidr is the VPC's one block and the subnets lie in it", () => {
+  it("agrees when vpcCidr is the VPC's primary block and the subnets lie in its blocks", () => {
     expect(existingVpcProblems(configured, vpc, [{ id: "subnet-1", vpcId: "vpc-1", cidrBlock: "10.20.3.0/24" }])).toEqual([]);
+    // Secondary IPv4 blocks and an IPv6 block are the VPC's too: every consumer takes them from the lookup.
+    const dualStack = { ...vpc, cidrBlockAssociations: [{ cidrBlock: "10.20.0.0/16", state: "associated" }, { cidrBlock: "100.64.0.0/16", state: "associated" }], ipv6CidrBlock: "2600:1f18:abcd:ef00::/56" };
+    expect(existingVpcProblems(configured, dualStack, [{ id: "subnet-2", vpcId: "vpc-1", cidrBlock: "100.64.8.0/24" }])).toEqual([]);
   });
 
-  it("names both sides when vpcCidr disagrees, a secondary block goes uncovered, or a subnet is elsewhere", () => {
+  it("names both sides when vpcCidr disagrees or a subnet is elsewhere", () => {
     expect(existingVpcProblems({ ...configured, vpcCidr: "10.10.0.0/16" }, vpc, [])).toEqual([
-      'edgestack:vpcCidr ("10.10.0.0/16") disagrees with VPC vpc-1 as read from AWS (10.20.0.0/16): set edgestack:vpcCidr to "10.20.0.0/16"',
+      'edgestack:vpcCidr ("10.10.0.0/16") disagrees with VPC vpc-1 as read from AWS (primary IPv4 block 10.20.0.0/16): set edgestack:vpcCidr to "10.20.0.0/16"',
     ]);
+    // A secondary block is not the primary: the checks at program start ran with the configured block.
     const twoBlocks = { ...vpc, cidrBlockAssociations: [{ cidrBlock: "10.20.0.0/16", state: "associated" }, { cidrBlock: "100.64.0.0/16", state: "associated" }] };
-    expect(existingVpcProblems(configured, twoBlocks, [])[0]).toMatch(/covers only one of VPC vpc-1's IPv4 blocks as read from AWS \(10\.20\.0\.0\/16, 100\.64\.0\.0\/16\)/);
+    expect(existingVpcProblems({ ...configured, vpcCidr: "100.64.0.0/16" }, twoBlocks, [])).toEqual([
+      'edgestack:vpcCidr ("100.64.0.0/16") disagrees with VPC vpc-1 as read from AWS (primary IPv4 block 10.20.0.0/16; all: 10.20.0.0/16, 100.64.0.0/16): set edgestack:vpcCidr to "10.20.0.0/16"',
+    ]);
     // A disassociated block is not one of the VPC's.
     expect(existingVpcProblems(configured, { ...vpc, cidrBlockAssociations: [{ cidrBlock: "100.64.0.0/16", state: "disassociated" }] }, [])).toEqual([]);
     expect(existingVpcProblems(configured, vpc, [{ id: "subnet-9", vpcId: "vpc-2" }])).toEqual([

@@ -1,3 +1,4 @@
+import { newVpcNginxModel } from "../../harness/nginx";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "../../../infra/nginx/capacity";
 import { ROUTES } from "@edgestack/contract";
 import {
@@ -21,7 +22,7 @@ const dev = stackConfig("dev");
 const prod = stackConfig("prod");
 
 describe("cluster mode", () => {
-  const model = buildNginxModel(prod, { mode: "cluster" });
+  const model = newVpcNginxModel(prod);
 
   test("four listeners on the exported container ports, all addresses", () => {
     expect(model.servers.map((s) => [s.name, s.role, s.listen.port, s.listen.proxyProtocol, s.listen.address])).toEqual([
@@ -55,7 +56,7 @@ describe("cluster mode", () => {
   });
 
   test("dns_srv: the app pods' SRV records of the headless Service's named port, no port in the model (each record's); the fallback keeps the ClusterIP", () => {
-    const srv = buildNginxModel({ ...prod, nginxServiceDiscovery: "dns_srv" }, { mode: "cluster" });
+    const srv = newVpcNginxModel({ ...prod, nginxServiceDiscovery: "dns_srv" });
     expect(srv.upstreams[0]!.servers).toEqual([expect.objectContaining({ host: "app-pods.edgestack.svc.cluster.local", service: "_http._tcp", port: null, resolve: true })]);
     expect(srv.upstreams.find((u) => u.name === "app_fallback")!.servers).toEqual([expect.objectContaining({ host: prod.appClusterIp, port: 8080, service: null })]);
     const conf = renderNginxConf(srv);
@@ -65,7 +66,7 @@ describe("cluster mode", () => {
   });
 
   test("an SRV server without resolve, or with a port, is refused naming the field", () => {
-    const srv = buildNginxModel({ ...prod, nginxServiceDiscovery: "dns_srv" }, { mode: "cluster" });
+    const srv = newVpcNginxModel({ ...prod, nginxServiceDiscovery: "dns_srv" });
     const bad = (server: Partial<NginxUpstreamServer>) => ({ ...srv, upstreams: srv.upstreams.map((u, i) => (i === 0 ? { ...u, servers: [{ ...u.servers[0]!, ...server }] } : u)) });
     expect(() => renderNginxConf(bad({ port: 8080 }))).toThrow(/upstreams\[0\]\.servers\[0\]\.service: "_http\._tcp" needs resolve: true and port: null/);
     expect(() => renderNginxConf(bad({ resolve: false }))).toThrow(/servers\[0\]\.service/);
@@ -105,7 +106,7 @@ describe("cluster mode", () => {
         keepalive: { connections: prod.nginxUpstreamKeepaliveConnections, timeoutSeconds: prod.nginxUpstreamKeepaliveSeconds, requests: prod.nginxUpstreamKeepaliveRequests },
       },
     ]);
-    expect(buildNginxModel({ ...prod, nginxUpstreamKeepaliveConnections: 0 }, { mode: "cluster" }).upstreams[0].keepalive).toBeNull();
+    expect(newVpcNginxModel({ ...prod, nginxUpstreamKeepaliveConnections: 0 }).upstreams[0].keepalive).toBeNull();
   });
 
   test("every proxied location falls back to the app's ClusterIP upstream when the pods' upstream has no live server", () => {
@@ -218,7 +219,7 @@ describe("HTML default Cache-Control", () => {
   });
 
   test("follows the stack config", () => {
-    const model = buildNginxModel({ ...dev, cdnHtmlDefaultTtlSeconds: 15, staleWhileRevalidateSeconds: 45 }, { mode: "cluster" });
+    const model = newVpcNginxModel({ ...dev, cdnHtmlDefaultTtlSeconds: 15, staleWhileRevalidateSeconds: 45 });
     const root = (model.servers[0] as NginxProxyServer).locations.find((l) => l.path === "/");
     expect(root?.defaultCacheControl).toBe("public, max-age=15, stale-while-revalidate=45, stale-if-error=86400");
   });

@@ -3,13 +3,14 @@
  * files `render:nginx` writes for every stack file in the repository, in cluster mode (the
  * ConfigMap's file, with its resolving upstream) and local mode.
  */
+import { newVpcNginxModel } from "../../harness/nginx";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../../offline/engine/stack-files";
 import { runRenderCli } from "../../../ops/nginx/render";
 import { readFileSync } from "node:fs";
 import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx, writeAndCheckNginxConfig } from "../../../local/processes/nginx";
-import { buildNginxModel, LOAD_BALANCING, renderNginxConf } from "../../../infra/nginx";
+import { LOAD_BALANCING, renderNginxConf } from "../../../infra/nginx";
 import { stackConfig } from "./support";
 
 const stacks = readdirSync(PROJECT_ROOT)
@@ -61,7 +62,7 @@ describe.each(stacks)("stack %s", (stack) => {
 describe.each(LOAD_BALANCING)("cluster mode with %s and a canary track", (algorithm) => {
   test("passes nginx -t, both tracks resolving their own headless Service", async () => {
     const config = { ...stackConfig("prod"), nginxLoadBalancing: algorithm, canaryImage: "registry.example.com/app:2.0.0", canaryWeightPercent: 5 };
-    const conf = renderNginxConf(buildNginxModel(config, { mode: "cluster" }));
+    const conf = renderNginxConf(newVpcNginxModel(config));
     expect(conf).toMatch(/^\s+server app-canary-pods\.edgestack\.svc\.cluster\.local:8080 .* resolve;$/m);
     const check = await writeAndCheckNginxConfig(prefix(), conf);
     expect(check.output).toMatch(/test is successful/);

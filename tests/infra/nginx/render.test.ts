@@ -1,3 +1,4 @@
+import { newVpcNginxModel } from "../../harness/nginx";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "../../../infra/nginx/capacity";
 import { hstsValue, TRACE_IDS } from "@edgestack/contract";
 import { buildNginxModel, LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
@@ -5,7 +6,7 @@ import { blockOf, serverBlocks, stackConfig } from "./support";
 
 const dev = stackConfig("dev");
 const prod = stackConfig("prod");
-const cluster = (config = dev) => buildNginxModel(config, { mode: "cluster" });
+const cluster = (config = dev) => newVpcNginxModel(config);
 const local = (edit?: (m: NginxModel) => void) => {
   const m = buildNginxModel(dev, {
     mode: "local",

@@ -7,11 +7,12 @@
  * Only what cannot run outside a pod is rewritten: /tmp and /dev/std* paths into a prefix, the
  * listen ports and the pods' port to free loopback ports, and the resolver's address to dnsmasq's.
  */
+import { newVpcNginxModel } from "../../harness/nginx";
 import * as http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
+import { renderNginxConf } from "../../../infra/nginx";
 import { APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../../../infra/cluster/objects";
 import { APP_PORT } from "../../../infra/workloads/app";
 import { clusterDnsIp } from "../../../infra/network/cidr";
@@ -75,7 +76,7 @@ describe.each(["dev", "prod"] as const)("stack %s: the cluster nginx.conf on a r
 
     const prefix = makeNginxPrefix();
     const ports = new Map<string, number>();
-    let conf = renderNginxConf(buildNginxModel(config, { mode: "cluster" }));
+    let conf = renderNginxConf(newVpcNginxModel(config));
     expect(conf).toContain(`resolver ${clusterDnsIp(config.serviceCidr)} valid=${config.nginxResolverValidSeconds}s ipv6=off;`);
     conf = conf
       .replaceAll("/tmp/", `${prefix}/`)
@@ -181,7 +182,7 @@ describe("dns_srv: the cluster nginx.conf on a real nginx with SRV records from 
     }
     await publish();
     const prefix = makeNginxPrefix();
-    let conf = renderNginxConf(buildNginxModel(config, { mode: "cluster" }));
+    let conf = renderNginxConf(newVpcNginxModel(config));
     // No pod port in the file: the records carry it.
     expect(conf).toContain(`server ${APP_PODS_DNS_NAME} service=${APP_PODS_SRV_SERVICE} `);
     expect(conf).not.toContain(`${APP_PODS_DNS_NAME}:`);

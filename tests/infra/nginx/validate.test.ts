@@ -1,3 +1,4 @@
+import { newVpcNginxModel } from "../../harness/nginx";
 import { buildNginxModel, nginxModelProblems, NginxModelError, validateNginxModel, type NginxModel, type NginxProxyServer } from "../../../infra/nginx";
 import { ROUTES } from "@edgestack/contract";
 import { stackConfig } from "./support";
@@ -27,8 +28,8 @@ const proxy = (m: NginxModel) => m.servers[0] as NginxProxyServer;
 
 test("models built from the dev and prod stacks, in both modes, have no problems", () => {
   expect(nginxModelProblems(model())).toEqual([]);
-  expect(nginxModelProblems(buildNginxModel(dev, { mode: "cluster" }))).toEqual([]);
-  expect(nginxModelProblems(buildNginxModel(stackConfig("prod"), { mode: "cluster" }))).toEqual([]);
+  expect(nginxModelProblems(newVpcNginxModel(dev))).toEqual([]);
+  expect(nginxModelProblems(newVpcNginxModel(stackConfig("prod")))).toEqual([]);
 });
 
 describe("values that could break out of a directive are rejected, naming the field", () => {
@@ -49,7 +50,9 @@ describe("values that could break out of a directive are rejected, naming the fi
     ["zone name with a single quote", (m) => (m.rateLimit.requestZone = "z'"), `nginx.rateLimit.requestZone: "z'" contains "'"`],
     ["MIME type with a control character", (m) => (m.gzip.types[0] = "text/css\u0000"), `nginx.gzip.types[0]: "text/css\\u0000" contains control character U+0000`],
     ["algorithm not in the list", (m) => ((m.upstreams[0] as { algorithm: string }).algorithm = "least_conn; include x"), `nginx.upstreams[0].algorithm: "least_conn; include x" contains ";"; is not one of`],
-    ["CIDR with host bits", (m) => (proxy(m).realIp!.trustedCidrs[0] = "10.0.0.1/8"), `nginx.servers[0].realIp.trustedCidrs[0]: "10.0.0.1/8" is not an IPv4 CIDR block without host bits`],
+    ["CIDR with host bits", (m) => (proxy(m).realIp!.trustedCidrs[0] = "10.0.0.1/8"), `nginx.servers[0].realIp.trustedCidrs[0]: "10.0.0.1/8" is not an IPv4 or IPv6 CIDR block without host bits`],
+    ["IPv6 CIDR with host bits", (m) => (proxy(m).realIp!.trustedCidrs[0] = "2600:1f18:abcd:ef01::/56"), `nginx.servers[0].realIp.trustedCidrs[0]: "2600:1f18:abcd:ef01::/56" is not an IPv4 or IPv6 CIDR block without host bits`],
+    ["IPv6 address that is none", (m) => (proxy(m).realIp!.trustedCidrs[0] = "2600:1f18::abcd::/56"), `nginx.servers[0].realIp.trustedCidrs[0]: "2600:1f18::abcd::/56" is not an IPv4 or IPv6 CIDR block`],
     ["real IP header ending the directive", (m) => (proxy(m).realIp!.header = "X-Viewer-Address; allow all"), `nginx.servers[0].realIp.header: "X-Viewer-Address; allow all" contains ";"`],
     ["real IP header that is no header name", (m) => (proxy(m).realIp!.header = "X_Viewer:Address"), `nginx.servers[0].realIp.header: "X_Viewer:Address" is not "proxy_protocol" or an HTTP header name`],
     ["default Cache-Control with a quote", (m) => (proxy(m).locations[HTML].defaultCacheControl = 'public" always; return 200 "x'), `nginx.servers[0].locations[${HTML}].defaultCacheControl: "public\\" always; return 200 \\"x" contains "\\""`],

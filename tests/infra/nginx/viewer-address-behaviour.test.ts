@@ -3,12 +3,13 @@
  * model gives `alb_http` (CloudFront's X-Viewer-Address) is put on a loopback listener, trusting
  * 127.0.0.1 (the test client plays the ALB) or not. The rest of the file is the local model.
  */
+import { newVpcNginxModel } from "../../harness/nginx";
 import * as http from "node:http";
 import { waitUntil } from "../../harness/wait";
-import { buildNginxModel, type NginxModel, type NginxProxyServer, type NginxRealIp } from "../../../infra/nginx";
+import { type NginxModel, type NginxProxyServer, type NginxRealIp } from "../../../infra/nginx";
 import { countBy, echoOf, get, NO_LIMITS, stackConfig, startBackend, startLocalNginx, type Backend, type LocalNginx } from "./support";
 
-const clusterAlbRealIp = (buildNginxModel(stackConfig("dev"), { mode: "cluster" }).servers[0] as NginxProxyServer).realIp as NginxRealIp;
+const clusterAlbRealIp = (newVpcNginxModel(stackConfig("dev")).servers[0] as NginxProxyServer).realIp as NginxRealIp;
 const withClusterRealIp = (trustedCidrs: string[]) => (model: NginxModel) => {
   (model.servers[0] as NginxProxyServer).realIp = { ...clusterAlbRealIp, trustedCidrs };
 };

@@ -13,7 +13,7 @@ let run: StackRun;
 
 /** The app pod spec of the Deployment spec (plain values: the spec is built from plain settings). */
 type PodSpec = { containers: { env: { name: string; value?: string }[] }[]; volumes: { name: string; secret?: { secretName: string } }[] };
-const podSpecOf = (config: Parameters<typeof appDeploymentSpec>[0]) => (appDeploymentSpec(config, "app-redis") as unknown as { template: { spec: PodSpec } }).template.spec;
+const podSpecOf = (config: Parameters<typeof appDeploymentSpec>[0]) => (appDeploymentSpec(config, "app-redis", [config.vpcCidr]) as unknown as { template: { spec: PodSpec } }).template.spec;
 
 beforeAll(async () => {
   run = await runStack({ stack: "dev", config: { "edgestack:apiKeyNames": JSON.stringify(["partner-a", "partner-b"]) } });

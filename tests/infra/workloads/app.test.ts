@@ -18,11 +18,11 @@ const config = parseStackConfig(
   "test",
 );
 // The spec is plain data; read it as such.
-const spec = appDeploymentSpec(config, "app-redis") as any;
+const spec = appDeploymentSpec(config, "app-redis", [config.vpcCidr]) as any;
 const container = spec.template.spec.containers[0];
 
 describe("appEnv", () => {
-  const env = Object.fromEntries(appEnv(config).map((e) => [e.name, e.value]));
+  const env = Object.fromEntries(appEnv(config, [config.vpcCidr]).map((e) => [e.name, e.value]));
 
   it("sets the app's variables from the stack config", () => {
     expect(env).toEqual({

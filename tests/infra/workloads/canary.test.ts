@@ -16,8 +16,8 @@ const config = parseStackConfig(
   },
   "test",
 );
-const stable = appDeploymentSpec(config, "app-redis") as any;
-const canary = appDeploymentSpec(config, "app-redis", "canary") as any;
+const stable = appDeploymentSpec(config, "app-redis", [config.vpcCidr]) as any;
+const canary = appDeploymentSpec(config, "app-redis", [config.vpcCidr], "canary") as any;
 const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 test("the canary runs canaryImage with canaryReplicas, TRACK=canary, and otherwise the stable pods' environment (same Redis: one limiter)", () => {

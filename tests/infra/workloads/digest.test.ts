@@ -46,6 +46,6 @@ describe("consumedObjects", () => {
       { "aws:region": "eu-west-1", "edgestack:domain": "example.com", "edgestack:ciDeployRoleArn": "arn:aws:iam::123456789012:role/d", "edgestack:apiKeyNames": '["partner-a"]' },
       "dev",
     );
-    expect(consumedObjects((appDeploymentSpec(s, "app-redis").template as { spec: never }).spec)).toEqual(["secret/app-api-keys", "secret/app-redis"]);
+    expect(consumedObjects((appDeploymentSpec(s, "app-redis", [s.vpcCidr]).template as { spec: never }).spec)).toEqual(["secret/app-api-keys", "secret/app-redis"]);
   });
 });

@@ -1,9 +1,10 @@
+import { newVpcNginxModel } from "../../harness/nginx";
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseStackConfig } from "../../../infra/config/schema";
-import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
+import { renderNginxConf } from "../../../infra/nginx";
 import { NGINX_CONF_DIR, nginxConfigMapName, nginxDeploymentSpec } from "../../../infra/workloads/nginx";
 import { readStackFiles } from "../../../offline/engine/stack-files";
 import { requireResolvingNginx } from "../../../local/processes/nginx";
@@ -21,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it.each(["dev", "prod"])("%s: the Deployment's nginx command accepts the ConfigMap's nginx.conf", (stack) => {
   const config = parseStackConfig(readStackFiles(stack).config, stack);
-  const model = buildNginxModel(config, { mode: "cluster" });
+  const model = newVpcNginxModel(config);
   const text = renderNginxConf(model);
   const spec = nginxDeploymentSpec(config, { text, workerShutdownTimeoutSeconds: model.workerShutdownTimeoutSeconds }, nginxConfigMapName(text), config.kubernetesVersion) as any;
   const command: string[] = spec.template.spec.containers[0].command;

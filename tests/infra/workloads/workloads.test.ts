@@ -1,4 +1,5 @@
-import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
+import { newVpcNginxModel } from "../../harness/nginx";
+import { renderNginxConf } from "../../../infra/nginx";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { readStackFiles } from "../../../offline/engine/stack-files";
 import { CapturedResource, input, isSecretInput, ofType, one, runStack, StackRun, toPlan } from "../../harness";
@@ -126,7 +127,7 @@ describe("nginx", () => {
   it("gets exactly the renderer's cluster-mode nginx.conf for this stack, in a content-named immutable ConfigMap", () => {
     const files = readStackFiles("prod");
     const config = parseStackConfig(files.config, "prod");
-    expect(conf()).toBe(renderNginxConf(buildNginxModel(config, { mode: "cluster" })));
+    expect(conf()).toBe(renderNginxConf(newVpcNginxModel(config)));
     expect(input(configMap(), "immutable")).toBe(true);
     const name = input<string>(configMap(), "metadata.name");
     expect(name).toMatch(/^nginx-conf-[0-9a-f]{10}$/);
