@@ -61,7 +61,7 @@ export interface DataPlaneOptions {
   logLevel?: string;
   /** See LocalNginxInput.trustedProxyCidrs. Default none: nginx is the edge. */
   trustedProxyCidrs?: string[];
-  /** nginx worker_processes. Default 1 (as infra/nginx's local mode). */
+  /** nginx worker_processes. Default 1 (as local/nginx-site.ts's). */
   nginxWorkerProcesses?: number | "auto";
   /** nginx access-log buffering; default none (lines appear at once). The cluster buffers 64k/1s. */
   nginxAccessLogBuffer?: LocalNginxInput["accessLogBuffer"];

@@ -1,5 +1,6 @@
 import type { StackConfig } from "../infra/config/schema";
-import { buildNginxModel, renderNginxConf, type LocalDiscovery, type NginxModel } from "../infra/nginx";
+import { renderNginxConf, type NginxModel } from "../infra/nginx";
+import { buildLocalNginxModel, type LocalDiscovery } from "./nginx-site";
 import { readFileSync } from "node:fs";
 import { CLUSTER_FD_LIMIT, processFdLimit } from "../infra/nginx/capacity";
 import { LOCAL_NLB_SOURCE_ADDRESS } from "./processes/haproxy";
@@ -40,8 +41,7 @@ export interface LocalNginxInput {
  */
 export function localNginxModel(config: StackConfig, input: LocalNginxInput): NginxModel {
   const trusted = input.trustedProxyCidrs ?? [];
-  const model = buildNginxModel(config, {
-    mode: "local",
+  const model = buildLocalNginxModel(config, {
     upstreams: input.upstreams ?? input.upstreamPorts?.map((port) => ({ host: "127.0.0.1", port })),
     discovery: input.discovery,
     canaryDiscovery: input.canaryDiscovery,

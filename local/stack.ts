@@ -1,7 +1,7 @@
 import { appEnvironment, type LogLevel } from "@edgestack/contract";
 import { clusterAppSettings } from "../infra/config/app-environment";
 import { fields, parseStackConfig, type FieldName, type StackConfig } from "../infra/config/schema";
-import { LOCAL_NGINX_SOURCE_ADDRESS } from "../infra/nginx";
+import { LOCAL_NGINX_SOURCE_ADDRESS } from "./nginx-site";
 import { readStackFiles } from "../offline/engine/stack-files";
 
 /** A stack-config value as a test or benchmark would set it (validated like the stack file's own). */

@@ -1,9 +1,7 @@
-import * as path from "node:path";
 import type { StackConfig } from "../config/schema";
-import { checkRoutes, HEADERS, HSTS, PORTS, ROUTES, SECURITY_HEADER_LIST, sortedMethods, STATIC_TTL_SECONDS, type RouteEntry } from "@edgestack/contract";
+import { checkRoutes, HSTS, ROUTES, SECURITY_HEADER_LIST, sortedMethods, STATIC_TTL_SECONDS, type RouteEntry } from "@edgestack/contract";
 import {
   NGINX_LIVENESS_PATH,
-  NGINX_PORTS,
   NGINX_STUB_STATUS_PATH,
   type NginxLocation,
   type NginxModel,
@@ -12,10 +10,8 @@ import {
   type NginxResolver,
   type NginxUpstreamServer,
 } from "./model";
-import { clusterDnsIp } from "../network/cidr";
-import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
+import { NGINX_POD_RESOURCES, nginxCapacity } from "./capacity";
 import { nginxStopTiming } from "../config/nginx-stop";
-import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../cluster/objects";
 
 /** The parts of the stack config the nginx model is built from. */
 export type NginxConfigInput = Pick<
@@ -25,8 +21,6 @@ export type NginxConfigInput = Pick<
   | "wwwSubdomain"
   | "originSubdomain"
   | "edgeSubdomain"
-  | "serviceCidr"
-  | "appClusterIp"
   | "nginxResolverValidSeconds"
   | "nginxLoadBalancing"
   | "nginxServiceDiscovery"
@@ -60,8 +54,9 @@ export type NginxConfigInput = Pick<
   | "canaryCookie"
 >;
 
-export interface LocalUpstream {
-  /** A loopback IPv4 address (local replicas each have their own, as pods do). */
+/** A fixed upstream server (no service discovery). */
+export interface FixedUpstream {
+  /** An IPv4 address (local replicas each have their own loopback address, as pods do). */
   host: string;
   port: number;
   /** Default 1. */
@@ -71,57 +66,67 @@ export interface LocalUpstream {
 }
 
 /**
- * Local service discovery as in the cluster: one DNS name whose A records are the ready replicas
- * (loopback addresses, one per replica, all on `port`), served by a DNS server at `resolver`.
+ * Where a track's servers come from: a DNS name re-resolved at run time (the cluster's headless
+ * Service, or the local data plane's DNS server), or fixed servers.
  */
-export interface LocalDiscovery {
-  name: string;
-  /** With config nginxServiceDiscovery dns_srv unused: each SRV record `_http._tcp.<name>` carries its replica's port. */
-  port: number;
-  /** "127.0.0.1:5353". */
-  resolver: string;
-}
-
-export type NginxBuildOptions =
+export type NginxTarget =
   | {
-      mode: "cluster";
-      /**
-       * The VPC's address blocks (Vpc.trustedCidrs: an existing VPC's as read from AWS): the nodes
-       * a NodePort SNATs the load balancers' and kubelet's connections to. Trusted for the client
-       * address and allowed to the liveness endpoint.
-       */
-      trustedCidrs: string[];
+      kind: "dns";
+      /** The name whose A records are the ready replicas (with nginxServiceDiscovery dns_srv: `<srvService>.<name>`'s SRV records). */
+      name: string;
+      /** The replicas' port (dns_a; with dns_srv each record carries its own). */
+      port: number;
+      /** The SRV service prefix (`_http._tcp`) for nginxServiceDiscovery dns_srv. */
+      srvService: string;
+      /** The DNS server's address ("172.20.0.10", "127.0.0.1:5353"). */
+      resolver: string;
     }
-  | {
-      mode: "local";
-      /** Fixed app replicas on loopback (no service discovery). Either this or `discovery`. */
-      upstreams?: LocalUpstream[];
-      /** The replicas through DNS, re-resolved like the cluster's headless Service. */
-      discovery?: LocalDiscovery;
-      /** The canary track's replicas (with config canaryImage): fixed servers or through DNS, like the stable ones. */
-      canaryUpstreams?: LocalUpstream[];
-      canaryDiscovery?: LocalDiscovery;
-      /** Port of the HTTP (X-Forwarded-For) listener. */
-      listenPort: number;
-      /** Absolute directory holding pid, logs and temp dirs (the `-p` prefix). */
-      prefix: string;
-      /** Peers trusted for X-Forwarded-For / PROXY protocol; default ["127.0.0.1/32"]. */
-      trustedCidrs?: string[];
-      /** Optional extra listeners (omitted when not given). */
-      proxyProtocolPort?: number;
-      proxyProtocolHttpPort?: number;
-      statusPort?: number;
-      /** Default 1 (deterministic balancing for tests; nginx shares upstream state through the zone anyway). */
-      workerProcesses?: number | "auto";
-      /** Hard RLIMIT_NOFILE nginx runs under (sizes worker_connections); default the cluster's (CLUSTER_FD_LIMIT). */
-      fdLimit?: number;
-      /** The drain nginx's worker_shutdown_timeout is sized to (the local replicas' shutdown delay); default the cluster's. */
-      drainSeconds?: number;
-      /** Default "warn". */
-      errorLogLevel?: NginxModel["errorLogLevel"];
-      /** Default null: each line written at once, so tests and people tailing the log see it now. */
-      accessLogBuffer?: NginxModel["accessLogBuffer"];
-    };
+  | { kind: "fixed"; servers: FixedUpstream[] };
+
+/**
+ * Everything that differs between where nginx runs, given by the caller: the cluster's pods
+ * (infra/workloads/nginx.ts `clusterNginxSite`) or the local data plane (local/nginx-site.ts). The
+ * builder derives the rest from the stack config and the routes alone.
+ */
+export interface NginxSite {
+  /** The rendered file's kind (its comments; the affinity cookie is Secure only in the cluster). */
+  mode: NginxModel["mode"];
+  /** The address every listener binds. */
+  address: string;
+  /** The listeners' ports; a listener without one is left out (the HTTP listener is always there). */
+  ports: { http: number; proxyProtocolHttps?: number; proxyProtocolHttp?: number; status?: number };
+  /** Names served besides the site's own (any other Host gets the default server's 421). */
+  extraServerNames: string[];
+  /** Where the HTTP listener reads the client address, and from which peers; null: the connection's peer (nginx is the edge). */
+  httpRealIp: { header: string; recursive: boolean; trustedCidrs: string[] } | null;
+  /** Peers whose PROXY header the PROXY-protocol listeners believe. */
+  proxyProtocolTrustedCidrs: string[];
+  /** Who may read the liveness endpoint of the status listener (stub_status: loopback only). */
+  livenessAllow: string[];
+  /** The stable track's servers. */
+  stable: NginxTarget;
+  /** The canary track's (only with config canaryImage; without one, a config with canaryImage gets an empty canary upstream). */
+  canary?: NginxTarget;
+  /**
+   * The fallback a request takes when the pods' upstream has no live server: one fixed address that
+   * reaches a ready replica (the cluster's ClusterIP), or "stable": the stable track's own servers,
+   * never marked down.
+   */
+  fallback: { kind: "address"; host: string; port: number } | { kind: "stable" };
+  paths: NginxPaths;
+  /** Hard RLIMIT_NOFILE nginx runs under (sizes worker_connections). */
+  fdLimit: number;
+  /** Default: what the pod's CPU limit allows (nginxCapacity). */
+  workerProcesses?: number | "auto";
+  /** The drain worker_shutdown_timeout is sized to; default the config's appShutdownDelaySeconds. */
+  drainSeconds?: number;
+  errorLogLevel: NginxModel["errorLogLevel"];
+  accessLogBuffer: NginxModel["accessLogBuffer"];
+  /** Whether answers name the upstream that served them (local tests and benches see which replica answered). */
+  exposeUpstreamAddress: boolean;
+  /** The source address nginx connects to the upstreams from; null: the system's choice. */
+  upstreamBindAddress: string | null;
+}
 
 /** The canary track's upstream (and shared-memory zone). */
 export const CANARY_UPSTREAM = "app_canary";
@@ -142,13 +147,6 @@ const MIME_TYPES: NginxModel["mimeTypes"] = [
 ];
 
 const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/javascript", "application/json", "application/xml", "image/svg+xml"];
-
-/**
- * The loopback address nginx connects to local replicas from (Linux routes all of 127.0.0.0/8 to
- * loopback): the replicas trust exactly this address, so a client on 127.0.0.1 talking to a replica
- * directly is an untrusted peer whose forwarding headers are ignored.
- */
-export const LOCAL_NGINX_SOURCE_ADDRESS = "127.0.0.2";
 
 /** The short retries after a timed-out attempt (NginxRetry.afterTimeout): all, with their fallback, within one connect timeout. */
 export function retryAfterTimeout(connectTimeoutSeconds: number): NginxModel["retry"]["afterTimeout"] {
@@ -179,87 +177,46 @@ export function htmlDefaultCacheControl(config: Pick<StackConfig, "cdnHtmlDefaul
   ].join(", ");
 }
 
-/** Paths of the nginxinc/nginx-unprivileged image: /tmp is its writable emptyDir (read-only root filesystem). */
-const CLUSTER_PATHS: NginxPaths = {
-  pid: "/tmp/nginx.pid",
-  errorLog: "/dev/stderr",
-  accessLog: "/dev/stdout",
-  clientBodyTemp: "/tmp/client_temp",
-  proxyTemp: "/tmp/proxy_temp",
-  fastcgiTemp: "/tmp/fastcgi_temp",
-  uwsgiTemp: "/tmp/uwsgi_temp",
-  scgiTemp: "/tmp/scgi_temp",
-};
-
-/** Everything directly under the prefix: nginx creates the leaf temp dirs only if their parent exists. */
-export function localPaths(prefix: string): NginxPaths {
-  const at = (name: string) => path.posix.join(prefix, name);
-  return {
-    pid: at("nginx.pid"),
-    errorLog: at("error.log"),
-    accessLog: at("access.log"),
-    clientBodyTemp: at("client_body_temp"),
-    proxyTemp: at("proxy_temp"),
-    fastcgiTemp: at("fastcgi_temp"),
-    uwsgiTemp: at("uwsgi_temp"),
-    scgiTemp: at("scgi_temp"),
-  };
-}
-
 /**
- * The nginx model for the stack: "cluster" for the ConfigMap (ports from NGINX_PORTS, upstream the
- * app pods through the headless Service's DNS name and the cluster DNS, VPC CIDR trusted), "local" for loopback replicas under a prefix directory.
- * Locations come from the contract's ROUTES (one per entry, the catch-all as `location /`).
- * The result is not validated here; `renderNginxConf` validates before writing anything.
+ * The nginx model for the stack at `site` (the cluster's pods or the local data plane: ports, paths,
+ * upstream targets, trusted peers). Locations come from the contract's ROUTES (one per entry, the
+ * catch-all as `location /`). The result is not validated here; `renderNginxConf` validates before
+ * writing anything.
  */
-export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOptions, routes: readonly RouteEntry[] = ROUTES): NginxModel {
+export function buildNginxModel(config: NginxConfigInput, site: NginxSite, routes: readonly RouteEntry[] = ROUTES): NginxModel {
   checkRoutes(routes);
-  const local = options.mode === "local";
   const serverDefaults = { maxFails: config.nginxMaxFails, failTimeoutSeconds: config.nginxFailTimeoutSeconds };
-  // dns_srv: the pods' SRV records (the headless Service's named port), each with its own port.
+  // dns_srv: the replicas' SRV records (the headless Service's named port), each with its own port.
   const srv = config.nginxServiceDiscovery === "dns_srv";
-  const resolving = (host: string, port: number): NginxUpstreamServer => ({
-    host,
-    port: srv ? null : port,
-    service: srv ? APP_PODS_SRV_SERVICE : null,
-    weight: 1,
-    backup: false,
-    resolve: true,
-    ...serverDefaults,
-  });
-  const resolverOf = (address: string): NginxResolver => ({ addresses: [address], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 });
-  const fixed = (upstreams: LocalUpstream[]): NginxUpstreamServer[] =>
-    upstreams.map((u) => ({ host: u.host, port: u.port, service: null, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults }));
-  /** A track's servers and resolver: the cluster's pods by DNS name, or the local replicas (fixed or through DNS). */
-  const track = (clusterName: string, upstreams: LocalUpstream[] | undefined, discovery: LocalDiscovery | undefined, what: string) => {
-    if (!local) return { servers: [resolving(clusterName, PORTS.app)], resolver: resolverOf(clusterDnsIp(config.serviceCidr)) };
-    if (discovery !== undefined) {
-      if (upstreams !== undefined) throw new Error(`local nginx model: give either ${what}upstreams or ${what}discovery, not both`);
-      return { servers: [resolving(discovery.name, discovery.port)], resolver: resolverOf(discovery.resolver) };
+  /** A track's servers and resolver: a name re-resolved through its DNS server, or fixed servers. */
+  const track = (target: NginxTarget): { servers: NginxUpstreamServer[]; resolver: NginxResolver | null } => {
+    if (target.kind === "fixed") {
+      return {
+        servers: target.servers.map((u) => ({ host: u.host, port: u.port, service: null, weight: u.weight ?? 1, backup: u.backup ?? false, resolve: false, ...serverDefaults })),
+        resolver: null,
+      };
     }
-    return { servers: fixed(upstreams ?? []), resolver: null };
+    return {
+      servers: [{ host: target.name, port: srv ? null : target.port, service: srv ? target.srvService : null, weight: 1, backup: false, resolve: true, ...serverDefaults }],
+      resolver: { addresses: [target.resolver], validSeconds: config.nginxResolverValidSeconds, timeoutSeconds: 2 },
+    };
   };
-  const { servers, resolver } = track(APP_PODS_DNS_NAME, local ? options.upstreams : undefined, local ? options.discovery : undefined, "");
-  const canaryTrack =
-    config.canaryImage === ""
-      ? null
-      : track(APP_CANARY_PODS_DNS_NAME, local ? options.canaryUpstreams : undefined, local ? options.canaryDiscovery : undefined, "canary");
-  if (local && canaryTrack === null && (options.canaryUpstreams !== undefined || options.canaryDiscovery !== undefined)) {
-    throw new Error("local nginx model: canary replicas given, but the config has no canaryImage (no canary track)");
-  }
+  const { servers, resolver } = track(site.stable);
+  if (config.canaryImage === "" && site.canary !== undefined) throw new Error("nginx model: canary replicas given, but the config has no canaryImage (no canary track)");
+  const canaryTrack = config.canaryImage === "" ? null : track(site.canary ?? { kind: "fixed", servers: [] });
   // The fallback: what kube-proxy's ClusterIP is to the pods, one address that reaches a ready pod,
-  // never marked down (a single server; max_fails 0). Locally the same ready replicas through their
-  // name (no kube-proxy here). See NginxLocation.fallbackUpstream. It is the stable track's: a
-  // canary request that finds no live canary pod falls back to it too (stable serves it).
-  const fallbackServers: NginxUpstreamServer[] = !local
-    ? [{ host: config.appClusterIp, port: PORTS.app, service: null, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
-    : servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
+  // never marked down (a single server; max_fails 0); or the stable track's servers themselves (no
+  // kube-proxy locally). See NginxLocation.fallbackUpstream. It is the stable track's: a canary
+  // request that finds no live canary pod falls back to it too (stable serves it).
+  const fallbackServers: NginxUpstreamServer[] =
+    site.fallback.kind === "address"
+      ? [{ host: site.fallback.host, port: site.fallback.port, service: null, weight: 1, backup: false, resolve: false, maxFails: 0, failTimeoutSeconds: config.nginxFailTimeoutSeconds }]
+      : servers.filter((s) => !s.backup).map((s) => ({ ...s, maxFails: 0 }));
 
-  const trusted = local ? (options.trustedCidrs ?? ["127.0.0.1/32"]) : [...options.trustedCidrs];
-  // The site's names; any other Host gets the listener's default server (421). Locally also loopback.
+  // The site's names; any other Host gets the listener's default server (421).
   const siteNames = [config.domain, `${config.wwwSubdomain}.${config.domain}`, `${config.originSubdomain}.${config.domain}`, `${config.edgeSubdomain}.${config.domain}`];
-  const serverNames = local ? ["localhost", "127.0.0.1", ...siteNames] : siteNames;
-  const address = local ? "127.0.0.1" : "0.0.0.0";
+  const serverNames = [...site.extraServerNames, ...siteNames];
+  const address = site.address;
 
   const proxied = (p: Partial<NginxLocation> & Pick<NginxLocation, "path" | "match" | "methods">): NginxLocation => ({
     upstream: "app",
@@ -310,9 +267,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   if (healthRoute === undefined) throw new Error(`the routes have no "health" entry (the load balancers' health check)`);
   const health = location(healthRoute);
 
-  const ports = local
-    ? { http: options.listenPort, proxyProtocolHttps: options.proxyProtocolPort, proxyProtocolHttp: options.proxyProtocolHttpPort, status: options.statusPort }
-    : { ...NGINX_PORTS };
+  const ports = site.ports;
 
   const nginxServers: NginxServer[] = [
     {
@@ -320,12 +275,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       name: "alb_http",
       listen: { address, port: ports.http, proxyProtocol: false },
       serverNames,
-      // Cluster: the ALB appends the CloudFront edge's address to X-Forwarded-For, so the viewer's
-      // address comes from the header CloudFront's function sets (see render.ts for why it is
-      // trustworthy). Local: nginx stands in for the load balancer's hop and keeps X-Forwarded-For.
-      realIp: local
-        ? { header: HEADERS.forwardedFor, recursive: true, trustedCidrs: trusted }
-        : { header: HEADERS.viewerAddress, recursive: false, trustedCidrs: trusted },
+      realIp: site.httpRealIp === null ? null : { ...site.httpRealIp, trustedCidrs: [...site.httpRealIp.trustedCidrs] },
       forwardedProto: "header",
       locations,
     },
@@ -336,7 +286,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       name: "nlb_tls",
       listen: { address, port: ports.proxyProtocolHttps, proxyProtocol: true },
       serverNames: [...serverNames],
-      realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...trusted] },
+      realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...site.proxyProtocolTrustedCidrs] },
       forwardedProto: "https",
       locations: locations.map((l) => ({ ...l })),
     });
@@ -347,7 +297,7 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       name: "nlb_http",
       listen: { address, port: ports.proxyProtocolHttp, proxyProtocol: true },
       serverNames: [...serverNames],
-      realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...trusted] },
+      realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...site.proxyProtocolTrustedCidrs] },
       health: { ...health },
     });
   }
@@ -355,13 +305,13 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     nginxServers.push({
       role: "status",
       name: "status",
-      // Cluster: kubelet probes come from the node (inside the VPC CIDR) to the pod IP, so it binds all
-      // addresses but answers liveness to loopback + VPC only and stub_status to loopback only; it is in no Service.
+      // Cluster: kubelet probes come from the node (inside the VPC's blocks) to the pod IP, so it binds all
+      // addresses but answers liveness to loopback + the VPC only and stub_status to loopback only; it is in no Service.
       listen: { address, port: ports.status, proxyProtocol: false },
       stubStatusPath: NGINX_STUB_STATUS_PATH,
       stubStatusAllow: ["127.0.0.1/32"],
       livenessPath: NGINX_LIVENESS_PATH,
-      livenessAllow: local ? ["127.0.0.1/32"] : ["127.0.0.1/32", ...trusted],
+      livenessAllow: [...site.livenessAllow],
     });
   }
 
@@ -380,14 +330,14 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
   const capacity = nginxCapacity({
     cpu: NGINX_POD_RESOURCES.limits.cpu,
     memory: NGINX_POD_RESOURCES.limits.memory,
-    fdLimit: local ? (options.fdLimit ?? CLUSTER_FD_LIMIT) : CLUSTER_FD_LIMIT,
+    fdLimit: site.fdLimit,
     maxWorkerConnections: config.nginxWorkerConnections,
   });
-  const workerProcesses = local ? (options.workerProcesses ?? capacity.workerProcesses) : capacity.workerProcesses;
-  const drainSeconds = local && options.drainSeconds !== undefined ? options.drainSeconds : config.appShutdownDelaySeconds;
+  const workerProcesses = site.workerProcesses ?? capacity.workerProcesses;
+  const drainSeconds = site.drainSeconds ?? config.appShutdownDelaySeconds;
 
   return {
-    mode: options.mode,
+    mode: site.mode,
     stack: config.stack,
     workerProcesses,
     workerConnections: capacity.workerConnections,
@@ -395,9 +345,9 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     // A reload or a pod's stop ends the old workers' connections (WebSockets) after this: no longer
     // than the app's own drain, and within what the grace period leaves after the preStop pause (stop.ts).
     workerShutdownTimeoutSeconds: nginxStopTiming(config, undefined, drainSeconds).workerShutdownTimeoutSeconds,
-    errorLogLevel: local ? (options.errorLogLevel ?? "warn") : "warn",
-    paths: local ? localPaths(options.prefix) : { ...CLUSTER_PATHS },
-    accessLogBuffer: local ? (options.accessLogBuffer ?? null) : { sizeKb: 64, flushSeconds: 1 },
+    errorLogLevel: site.errorLogLevel,
+    paths: { ...site.paths },
+    accessLogBuffer: site.accessLogBuffer === null ? null : { ...site.accessLogBuffer },
     clientKeepaliveSeconds: config.nginxClientKeepaliveSeconds,
     clientMaxBodySize: "1m",
     mimeTypes: MIME_TYPES.map((m) => ({ type: m.type, extensions: [...m.extensions] })),
@@ -431,8 +381,8 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     },
     securityHeaders: SECURITY_HEADER_LIST.map((h) => ({ ...h })),
     hsts: { ...HSTS },
-    exposeUpstreamAddress: local,
-    upstreamBindAddress: local ? LOCAL_NGINX_SOURCE_ADDRESS : null,
+    exposeUpstreamAddress: site.exposeUpstreamAddress,
+    upstreamBindAddress: site.upstreamBindAddress,
     upstreams: [
       { name: "app", resolver, servers, ...upstreamCommon },
       // The canary track: the same method, pool and passive checks over its own pods.

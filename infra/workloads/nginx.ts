@@ -1,15 +1,18 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NGINX_POD_RESOURCES } from "../nginx/capacity";
+import { HEADERS, PORTS } from "@edgestack/contract";
+import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES } from "../nginx/capacity";
 import { NGINX_EXIT_SECONDS, NGINX_EXTERNAL_TRAFFIC_POLICY, nginxStopTiming } from "../config/nginx-stop";
-import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH, type NginxModel } from "../nginx/model";
-import { buildNginxModel, type NginxConfigInput } from "../nginx/build";
+import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH, type NginxModel, type NginxPaths } from "../nginx/model";
+import { buildNginxModel, type NginxConfigInput, type NginxSite } from "../nginx/build";
+import { clusterDnsIp } from "../network/cidr";
+import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../cluster/objects";
 import { renderNginxConf } from "../nginx/render";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
 import { containerSecurityContext, NGINX_UID, podSecurityContext } from "./security";
 import type { WorkloadSettings } from "./settings";
-import type { Color } from "../config/schema";
+import type { Color, StackConfig } from "../config/schema";
 
 export const NGINX_NAME = "nginx";
 /** Pod-template annotation carrying the full SHA-256 of nginx.conf: a config change rolls the pods. */
@@ -147,16 +150,59 @@ export interface NginxConf {
   workerShutdownTimeoutSeconds: number;
 }
 
+/** Paths of the nginxinc/nginx-unprivileged image: /tmp is its writable emptyDir (read-only root filesystem). */
+const CLUSTER_PATHS: NginxPaths = {
+  pid: "/tmp/nginx.pid",
+  errorLog: "/dev/stderr",
+  accessLog: "/dev/stdout",
+  clientBodyTemp: "/tmp/client_temp",
+  proxyTemp: "/tmp/proxy_temp",
+  fastcgiTemp: "/tmp/fastcgi_temp",
+  uwsgiTemp: "/tmp/uwsgi_temp",
+  scgiTemp: "/tmp/scgi_temp",
+};
+
+/** The stack keys the pods' nginx model is built from: the model's own and where the cluster puts the app. */
+export type ClusterNginxConfig = NginxConfigInput & Pick<StackConfig, "serviceCidr" | "appClusterIp">;
+
 /**
- * The pods' nginx model: the cluster's ports, paths and upstreams (the app pods by DNS name), with
- * `trustedCidrs` (the VPC's blocks, Vpc.trustedCidrs) trusted for the client address and liveness.
+ * Where the pods' nginx runs: every listener on NGINX_PORTS (all addresses), the app pods through
+ * their headless Services' DNS names and the cluster DNS, the app's ClusterIP as the fallback (what
+ * kube-proxy makes of it reaches a ready pod), the image's paths, a buffered access log. Traffic
+ * arrives through NodePorts, which SNAT the peer to a node address, so `trustedCidrs` (the VPC's
+ * blocks, Vpc.trustedCidrs) are trusted for the client address and allowed to the liveness endpoint.
+ * On the ALB path the viewer's address comes from the header CloudFront's function sets (the ALB
+ * appends the CloudFront edge's address to X-Forwarded-For; see render.ts for why it is trustworthy).
  */
-export function clusterNginxModel(config: NginxConfigInput, trustedCidrs: readonly string[]): NginxModel {
-  return buildNginxModel(config, { mode: "cluster", trustedCidrs: [...trustedCidrs] });
+export function clusterNginxSite(config: ClusterNginxConfig, trustedCidrs: readonly string[]): NginxSite {
+  const dns = (name: string) => ({ kind: "dns" as const, name, port: PORTS.app, srvService: APP_PODS_SRV_SERVICE, resolver: clusterDnsIp(config.serviceCidr) });
+  return {
+    mode: "cluster",
+    address: "0.0.0.0",
+    ports: { ...NGINX_PORTS },
+    extraServerNames: [],
+    httpRealIp: { header: HEADERS.viewerAddress, recursive: false, trustedCidrs: [...trustedCidrs] },
+    proxyProtocolTrustedCidrs: [...trustedCidrs],
+    livenessAllow: ["127.0.0.1/32", ...trustedCidrs],
+    stable: dns(APP_PODS_DNS_NAME),
+    ...(config.canaryImage === "" ? {} : { canary: dns(APP_CANARY_PODS_DNS_NAME) }),
+    fallback: { kind: "address", host: config.appClusterIp, port: PORTS.app },
+    paths: { ...CLUSTER_PATHS },
+    fdLimit: CLUSTER_FD_LIMIT,
+    errorLogLevel: "warn",
+    accessLogBuffer: { sizeKb: 64, flushSeconds: 1 },
+    exposeUpstreamAddress: false,
+    upstreamBindAddress: null,
+  };
+}
+
+/** The pods' nginx model (buildNginxModel at clusterNginxSite). */
+export function clusterNginxModel(config: ClusterNginxConfig, trustedCidrs: readonly string[]): NginxModel {
+  return buildNginxModel(config, clusterNginxSite(config, trustedCidrs));
 }
 
 /** clusterNginxModel rendered (and validated: renderNginxConf throws on a bad value). */
-export function renderClusterNginxConf(config: NginxConfigInput, trustedCidrs: readonly string[]): { text: string; workerShutdownTimeoutSeconds: number } {
+export function renderClusterNginxConf(config: ClusterNginxConfig, trustedCidrs: readonly string[]): { text: string; workerShutdownTimeoutSeconds: number } {
   const model = clusterNginxModel(config, trustedCidrs);
   return { text: renderNginxConf(model), workerShutdownTimeoutSeconds: model.workerShutdownTimeoutSeconds };
 }
@@ -166,7 +212,7 @@ export function renderClusterNginxConf(config: NginxConfigInput, trustedCidrs: r
  * validated it) rendered again once the VPC's blocks are known (an existing VPC's are read from
  * AWS; a new VPC's are its configured block, known at once). The drain timing is the config's alone.
  */
-export function deployedNginxConf(config: NginxConfigInput, checked: Pick<NginxConf, "workerShutdownTimeoutSeconds">, trustedCidrs: pulumi.Input<string[]>): NginxConf {
+export function deployedNginxConf(config: ClusterNginxConfig, checked: Pick<NginxConf, "workerShutdownTimeoutSeconds">, trustedCidrs: pulumi.Input<string[]>): NginxConf {
   return { text: pulumi.output(trustedCidrs).apply((cidrs) => renderClusterNginxConf(config, cidrs).text), workerShutdownTimeoutSeconds: checked.workerShutdownTimeoutSeconds };
 }
 

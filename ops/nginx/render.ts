@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseCommandLine, UsageError } from "../../scripts/cli/args";
 import { ConfigError, parseStackConfig } from "../../infra/config/schema";
-import { buildNginxModel, NginxModelError, renderNginxConf, type LocalUpstream, type NginxBuildOptions } from "../../infra/nginx";
+import { buildNginxModel, NginxModelError, renderNginxConf, type NginxSite } from "../../infra/nginx";
+import { clusterNginxSite } from "../../infra/workloads/nginx";
+import { localNginxSite, type LocalUpstream } from "../../local/nginx-site";
 import { readStackFiles } from "../../offline/engine/stack-files";
 
 /**
@@ -58,14 +60,13 @@ export function runRenderCli(argv: string[], cwd = process.cwd()): CliResult {
 
     const files = readStackFiles(values.stack);
     const config = parseStackConfig(files.config, values.stack);
-    let options: NginxBuildOptions;
+    let site: NginxSite;
     if (values.local) {
       const listenPort = port("listen", values.listen);
       if (listenPort === undefined) throw new UsageError("--listen is required with --local");
       const upstreams = (values.upstream ?? []).map(upstream);
       if (upstreams.length === 0) throw new UsageError("--local needs at least one --upstream 127.0.0.1:<port>");
-      options = {
-        mode: "local",
+      site = localNginxSite({
         prefix: out,
         listenPort,
         upstreams,
@@ -73,16 +74,16 @@ export function runRenderCli(argv: string[], cwd = process.cwd()): CliResult {
         proxyProtocolPort: port("proxy-protocol-port", values["proxy-protocol-port"]),
         proxyProtocolHttpPort: port("proxy-protocol-http-port", values["proxy-protocol-http-port"]),
         ...(values.trust ? { trustedCidrs: values.trust } : {}),
-      };
+      });
     } else {
       for (const flag of ["upstream", "listen", "status-port", "proxy-protocol-port", "proxy-protocol-http-port", "trust"] as const) {
         if (values[flag] !== undefined) throw new UsageError(`--${flag} only applies with --local`);
       }
       // The configured block, which is a new VPC's; an existing VPC's secondary and IPv6 blocks are read at deploy.
-      options = { mode: "cluster", trustedCidrs: [config.vpcCidr] };
+      site = clusterNginxSite(config, [config.vpcCidr]);
     }
 
-    const text = renderNginxConf(buildNginxModel(config, options));
+    const text = renderNginxConf(buildNginxModel(config, site));
     mkdirSync(out, { recursive: true });
     const file = path.join(out, "nginx.conf");
     writeFileSync(file, text);

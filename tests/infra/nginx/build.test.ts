@@ -1,8 +1,8 @@
+import { buildLocalNginxModel } from "../../../local/nginx-site";
 import { newVpcNginxModel } from "../../harness/nginx";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "../../../infra/nginx/capacity";
 import { ROUTES } from "@edgestack/contract";
 import {
-  buildNginxModel,
   HTML_STALE_IF_ERROR_SECONDS,
   htmlDefaultCacheControl,
   NGINX_HEALTH_PATH,
@@ -176,8 +176,7 @@ describe("cluster mode", () => {
 });
 
 describe("local mode", () => {
-  const model = buildNginxModel(dev, {
-    mode: "local",
+  const model = buildLocalNginxModel(dev, {
     prefix: "/tmp/p",
     listenPort: 18080,
     upstreams: [
@@ -203,7 +202,7 @@ describe("local mode", () => {
   });
 
   test("trusted CIDRs can be set (to prove an untrusted peer's X-Forwarded-For is ignored)", () => {
-    const untrusted = buildNginxModel(dev, { mode: "local", prefix: "/tmp/p", listenPort: 1, upstreams: [{ host: "127.0.0.1", port: 2 }], trustedCidrs: ["10.0.0.0/8"] });
+    const untrusted = buildLocalNginxModel(dev, { prefix: "/tmp/p", listenPort: 1, upstreams: [{ host: "127.0.0.1", port: 2 }], trustedCidrs: ["10.0.0.0/8"] });
     expect((untrusted.servers[0] as NginxProxyServer).realIp?.trustedCidrs).toEqual(["10.0.0.0/8"]);
   });
 });

@@ -1,15 +1,15 @@
+import { buildLocalNginxModel } from "../../../local/nginx-site";
 import { newVpcNginxModel } from "../../harness/nginx";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES, nginxCapacity } from "../../../infra/nginx/capacity";
 import { hstsValue, TRACE_IDS } from "@edgestack/contract";
-import { buildNginxModel, LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
+import { LOAD_BALANCING, NGINX_PORTS, NginxModelError, renderNginxConf, type NginxModel } from "../../../infra/nginx";
 import { blockOf, serverBlocks, stackConfig } from "./support";
 
 const dev = stackConfig("dev");
 const prod = stackConfig("prod");
 const cluster = (config = dev) => newVpcNginxModel(config);
 const local = (edit?: (m: NginxModel) => void) => {
-  const m = buildNginxModel(dev, {
-    mode: "local",
+  const m = buildLocalNginxModel(dev, {
     prefix: "/tmp/edgestack-nginx-unit",
     listenPort: 18080,
     upstreams: [

@@ -3,12 +3,13 @@
  * (node:http, answering which backend served and the forwarding headers it received), a keep-alive
  * HTTP client and a private nginx built from the local-mode model.
  */
+import { buildLocalNginxModel, type LocalUpstream } from "../../../local/nginx-site";
 import * as http from "node:http";
 import * as net from "node:net";
 import { WebSocketServer } from "ws";
 import { parseStackConfig, type StackConfig } from "../../../infra/config/schema";
 import { routePath, type RouteEntry } from "@edgestack/contract";
-import { buildNginxModel, renderNginxConf, type LocalUpstream, type NginxModel } from "../../../infra/nginx";
+import { renderNginxConf, type NginxModel } from "../../../infra/nginx";
 import { readStackFiles } from "../../../offline/engine/stack-files";
 import { freePort } from "../../../local/processes/ports";
 import { timeWaitOn } from "../../../local/processes/sockets";
@@ -170,8 +171,7 @@ export async function startLocalNginx(
   const prefix = makeNginxPrefix();
   const [port, statusPort, proxyProtocolPort, proxyProtocolHttpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const config = { ...stackConfig("dev"), ...options.config };
-  const model = buildNginxModel(config, {
-    mode: "local",
+  const model = buildLocalNginxModel(config, {
     prefix,
     upstreams,
     ...(options.canaryUpstreams ? { canaryUpstreams: options.canaryUpstreams } : {}),

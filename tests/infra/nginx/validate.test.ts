@@ -1,5 +1,6 @@
+import { buildLocalNginxModel } from "../../../local/nginx-site";
 import { newVpcNginxModel } from "../../harness/nginx";
-import { buildNginxModel, nginxModelProblems, NginxModelError, validateNginxModel, type NginxModel, type NginxProxyServer } from "../../../infra/nginx";
+import { nginxModelProblems, NginxModelError, validateNginxModel, type NginxModel, type NginxProxyServer } from "../../../infra/nginx";
 import { ROUTES } from "@edgestack/contract";
 import { stackConfig } from "./support";
 
@@ -9,8 +10,7 @@ const HTML = ROUTES.findIndex((r) => r.key === "html");
 const STATIC = ROUTES.findIndex((r) => r.key === "static");
 
 function model(edit?: (m: NginxModel) => void): NginxModel {
-  const m = buildNginxModel(dev, {
-    mode: "local",
+  const m = buildLocalNginxModel(dev, {
     prefix: "/tmp/edgestack-nginx-validate",
     listenPort: 18080,
     statusPort: 18082,

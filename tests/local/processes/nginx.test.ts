@@ -1,7 +1,8 @@
 /** The private-nginx helper: start on a prefix, reload (checked first), stop exactly its own pids. */
+import { buildLocalNginxModel } from "../../../local/nginx-site";
 import { readdirSync, rmSync } from "node:fs";
 import * as http from "node:http";
-import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
+import { renderNginxConf } from "../../../infra/nginx";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../../../local/processes/nginx";
 import { freePort } from "../../../local/processes/ports";
 import { stackConfig } from "../../infra/nginx/support";
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 async function confFor(prefix: string) {
   const [listenPort, statusPort] = [await freePort(), await freePort()];
-  const model = buildNginxModel(stackConfig("dev"), { mode: "local", prefix, listenPort, statusPort, upstreams: [{ host: "127.0.0.1", port: await freePort() }] });
+  const model = buildLocalNginxModel(stackConfig("dev"), { prefix, listenPort, statusPort, upstreams: [{ host: "127.0.0.1", port: await freePort() }] });
   return { conf: renderNginxConf(model), listenPort, statusPort };
 }
 
