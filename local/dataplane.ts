@@ -208,252 +208,339 @@ export function deregistrationMs(probe: ReadinessProbe, resolverValidSeconds: nu
  * everything already started is stopped before the error is rethrown.
  */
 export async function startDataPlane(options: DataPlaneOptions = {}): Promise<DataPlane> {
-  const { stack, replicaCount, log, problem, config, probe } = await prepareDataPlane(options);
+  const run = new DataPlaneRun(options, await prepareDataPlane(options));
+  try {
+    await run.startDns();
+    await run.startRedis();
+    const { port, statusPort, pp } = await pickPorts(options);
+    await run.pickAppPorts(port);
+    await run.startReplicas();
+    const canary = await run.startCanary();
+    const front = await run.startFront({ port, statusPort, pp, canary });
+    await run.startObservability(statusPort);
+    run.watch();
+    return run.handle({ port, statusPort, ...front });
+  } catch (err) {
+    await run.stopAll();
+    throw err;
+  }
+}
 
-  // nginx runs its workers as `nobody` when started as root: they must traverse the run directory.
-  const dir = mkdtempSync(path.join(tmpdir(), "edgestack-local-"));
-  chmodSync(dir, 0o755);
-  let redis: RedisProcess | undefined;
-  let nginx: NginxProcess | undefined;
-  let dns: DnsServer | undefined;
-  let haproxy: HaproxyProcess | undefined;
-  let observability: ObservabilityStack | undefined;
-  let controller: EndpointController | undefined;
-  let watchdog: NodeJS.Timeout | undefined;
-  const replicas: ReplicaProcess[] = [];
-  const canaryReplicas: ReplicaProcess[] = [];
-  let canaryController: EndpointController | undefined;
-  const expectedDown = new Set<string>();
-  let stopped: Promise<void> | undefined;
-  let stopping = false;
+type Prepared = Awaited<ReturnType<typeof prepareDataPlane>>;
 
-  const shutdownDelayMs = options.shutdownDelayMs ?? deregistrationMs(probe, config.nginxResolverValidSeconds);
-  const stopReplica = async (r: ReplicaProcess): Promise<void> => {
-    if (!r.running) return;
-    const timer = setTimeout(() => void r.kill(), shutdownDelayMs + 10_000);
-    await r.terminate();
-    clearTimeout(timer);
-  };
-  const stopAll = async (): Promise<void> => {
-    stopping = true;
-    clearInterval(watchdog);
-    controller?.stop();
-    canaryController?.stop();
-    // Front to back: no new traffic, then drain the replicas, then their Redis and the DNS.
-    await observability?.stop().catch(() => undefined);
-    await haproxy?.stop().catch(() => undefined);
-    await nginx?.stop().catch(() => undefined);
-    await Promise.all([...replicas, ...canaryReplicas].map((r) => stopReplica(r)));
-    await redis?.dispose().catch(() => undefined);
-    await srvPublished;
-    await dns?.stop().catch(() => undefined);
-    if (!options.keepLogs) rmSync(dir, { recursive: true, force: true });
-  };
-
-  let appPort = 0;
+/**
+ * One data plane's processes and the state they share, one method per job: the cluster DNS, Redis,
+ * the replicas of each track with their readiness loops, nginx and the NLB in front, observability,
+ * the watchdog, the handle the caller drives, and stopping it all (front to back).
+ */
+class DataPlaneRun {
+  readonly dir: string;
+  readonly shutdownDelayMs: number;
+  readonly redisUrlFile: string;
+  redis: RedisProcess | undefined;
+  nginx: NginxProcess | undefined;
+  dns: DnsServer | undefined;
+  haproxy: HaproxyProcess | undefined;
+  observability: ObservabilityStack | undefined;
+  controller: EndpointController | undefined;
+  canaryController: EndpointController | undefined;
+  watchdog: NodeJS.Timeout | undefined;
+  readonly replicas: ReplicaProcess[] = [];
+  readonly canaryReplicas: ReplicaProcess[] = [];
+  readonly expectedDown = new Set<string>();
+  stopped: Promise<void> | undefined;
+  stopping = false;
+  redisStopped = false;
+  appPort = 0;
+  metricsPort = 0;
   /** The last SRV publication (each restarts dnsmasq); stopping waits for it. */
-  let srvPublished: Promise<void> = Promise.resolve();
-  let metricsPort = 0;
-  const redisUrlFile = path.join(dir, "secrets", "REDIS_URL");
-  // The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list.
-  let siteOrigins: string[] = [];
+  srvPublished: Promise<void> = Promise.resolve();
+  /** The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list. */
+  siteOrigins: string[] = [];
+
+  constructor(
+    readonly options: DataPlaneOptions,
+    readonly prepared: Prepared,
+  ) {
+    // nginx runs its workers as `nobody` when started as root: they must traverse the run directory.
+    this.dir = mkdtempSync(path.join(tmpdir(), "edgestack-local-"));
+    chmodSync(this.dir, 0o755);
+    this.shutdownDelayMs = options.shutdownDelayMs ?? deregistrationMs(prepared.probe, prepared.config.nginxResolverValidSeconds);
+    this.redisUrlFile = path.join(this.dir, "secrets", "REDIS_URL");
+  }
+
+  /** dnsmasq as the cluster DNS, and the readiness loop that publishes the stable track's ready replicas in it. */
+  async startDns(): Promise<void> {
+    this.prepared.log("starting dnsmasq (the cluster DNS for the replicas)…");
+    this.dns = await startDnsmasq({ dir: this.dir });
+    this.controller = new EndpointController(this.prepared.probe, this.publishPods(APP_PODS_DNS_NAME), this.options.onEndpointChange);
+  }
+
+  /**
+   * As CoreDNS does for a headless Service: A records of the ready pods, and with dns_srv also an SRV
+   * record per pod (`_http._tcp.<name>` → `<pod>.<name>` on the replicas' port). dnsmasq takes SRV
+   * records only at start, so each change restarts it, one after another.
+   */
+  private publishPods(name: string): (addresses: readonly string[]) => void {
+    const dns = this.dns!;
+    return (addresses) => {
+      dns.publish(name, addresses);
+      if (this.prepared.config.nginxServiceDiscovery !== "dns_srv") return;
+      const records = addresses.map((address) => ({ address, target: `${address.replaceAll(".", "-")}.${name}`, port: this.appPort }));
+      for (const r of records) dns.publish(r.target, [r.address]);
+      this.srvPublished = this.srvPublished
+        .then(() => dns.publishSrv(`${APP_PODS_SRV_SERVICE}.${name}`, records))
+        .catch((err: unknown) => this.prepared.problem(`publishing the SRV records of ${name} failed: ${String(err)}`));
+    };
+  }
+
+  /** redis-server; the replicas read its URL from a private file, as pods read their mounted Secret (REDIS_URL_FILE). */
+  async startRedis(): Promise<void> {
+    this.prepared.log(`starting redis-server…`);
+    this.redis = await startRedis();
+    mkdirSync(path.join(this.dir, "secrets"), { mode: 0o700 });
+    writeFileSync(this.redisUrlFile, `${this.redis.url}\n`, { mode: 0o600 });
+  }
+
+  /** The replicas' ports: one app port for every replica, free on every address (each replica has its own, as pods do), and the metrics port. */
+  async pickAppPorts(nginxPort: number): Promise<void> {
+    this.siteOrigins = [`http://127.0.0.1:${nginxPort}`, `http://localhost:${nginxPort}`];
+    this.appPort = await freePort("0.0.0.0");
+    // The replicas' /metrics port, as the Deployment's "metrics" container port: not nginx's upstream.
+    do this.metricsPort = await freePort("0.0.0.0");
+    while (this.metricsPort === this.appPort);
+  }
+
+  /** The stable track's replicas, all ready. */
+  async startReplicas(): Promise<void> {
+    const count = this.prepared.replicaCount;
+    this.prepared.log(`starting ${count} app replica(s) on ${Array.from({ length: count }, (_, i) => replicaAddress(i)).join(", ")} port ${this.appPort}…`);
+    await startAll(count, (i) => this.launchReplica(i));
+    await this.waitReady(Array.from({ length: count }, (_, i) => replicaInstanceId(i)), 30_000);
+  }
+
+  /** With config canaryImage, the canary Deployment: its own replicas (the same app build locally, TRACK=canary) under app-canary-pods. */
+  async startCanary(): Promise<boolean> {
+    const { config, probe, log } = this.prepared;
+    if (config.canaryImage === "") return false;
+    this.canaryController = new EndpointController(probe, this.publishPods(APP_CANARY_PODS_DNS_NAME), this.options.onEndpointChange);
+    log(`starting ${config.canaryReplicas} canary replica(s) (TRACK=canary, ${config.canaryWeightPercent}% of requests, forced by ${config.canaryHeader} or ${config.canaryCookie}: always|never)…`);
+    await startAll(config.canaryReplicas, (i) => this.launchReplica(i, true));
+    await this.waitReady(Array.from({ length: config.canaryReplicas }, (_, i) => `canary-${i}`), 30_000, this.canaryController);
+    return true;
+  }
+
   /** Every replica's /metrics address, both tracks: the Prometheus targets. */
-  const appTargets = () => [...replicas, ...canaryReplicas].filter((r) => r !== undefined).map((r) => `${r.host}:${metricsPort}`);
-  const launchReplica = async (index: number, canary = false): Promise<ReplicaProcess> => {
+  private appTargets(): string[] {
+    return [...this.replicas, ...this.canaryReplicas].filter((r) => r !== undefined).map((r) => `${r.host}:${this.metricsPort}`);
+  }
+
+  async launchReplica(index: number, canary = false): Promise<ReplicaProcess> {
     if (index >= MAX_REPLICA_SLOTS) throw new Error(`a local data plane has at most ${MAX_REPLICA_SLOTS} replicas over its life`);
+    const { config } = this.prepared;
     const slot = canary ? canarySlot(index) : index;
     const host = replicaAddress(slot);
     const instanceId = canary ? `canary-${index}` : replicaInstanceId(index);
-    const endpoints = canary ? canaryController! : controller!;
+    const endpoints = canary ? this.canaryController! : this.controller!;
     const r = await startReplica({
       index,
       instanceId,
       host,
-      port: appPort,
-      logFile: path.join(dir, `${instanceId}.log`),
+      port: this.appPort,
+      logFile: path.join(this.dir, `${instanceId}.log`),
       env: {
-        ...replicaEnv(config, { index: slot, host, port: appPort, metricsPort, redisUrlFile, shutdownDelayMs, logLevel: options.logLevel ?? "info", siteOrigins, overrides: options.appEnv }),
+        ...replicaEnv(config, {
+          index: slot,
+          host,
+          port: this.appPort,
+          metricsPort: this.metricsPort,
+          redisUrlFile: this.redisUrlFile,
+          shutdownDelayMs: this.shutdownDelayMs,
+          logLevel: this.options.logLevel ?? "info",
+          siteOrigins: this.siteOrigins,
+          overrides: this.options.appEnv,
+        }),
         // The canary Deployment's own variables: its track, its pod name.
         ...(canary ? { TRACK: "canary", INSTANCE_ID: instanceId } : {}),
       },
     });
-    if (canary) canaryReplicas[index] = r;
-    else replicas[index] = r;
+    if (canary) this.canaryReplicas[index] = r;
+    else this.replicas[index] = r;
     // Prometheus discovers every replica started, of either track (a dead one is a down target, then stale series).
-    observability?.setAppTargets(appTargets());
-    endpoints.add({ id: instanceId, address: host, port: appPort });
+    this.observability?.setAppTargets(this.appTargets());
+    endpoints.add({ id: instanceId, address: host, port: this.appPort });
     // A dead container's pod is not ready at once (kubelet reports it); the name drops it.
     void r.exited.then((e) => {
       endpoints.remove(instanceId);
-      if (!stopping && !expectedDown.has(instanceId)) problem(`${instanceId} (pid ${r.pid}) exited (code ${e.code}, signal ${e.signal}); nginx sends its traffic to the others`);
+      if (!this.stopping && !this.expectedDown.has(instanceId)) this.prepared.problem(`${instanceId} (pid ${r.pid}) exited (code ${e.code}, signal ${e.signal}); nginx sends its traffic to the others`);
     });
     return r;
-  };
-  const waitReady = async (ids: string[], timeoutMs: number, endpoints = controller): Promise<void> => {
+  }
+
+  async waitReady(ids: string[], timeoutMs: number, endpoints = this.controller): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!ids.every((id) => endpoints!.isReady(id))) {
-      if (Date.now() > deadline) throw new Error(`replicas ${ids.filter((id) => !endpoints!.isReady(id)).join(", ")} did not pass their readiness probe (${probe.path}) within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`replicas ${ids.filter((id) => !endpoints!.isReady(id)).join(", ")} did not pass their readiness probe (${this.prepared.probe.path}) within ${timeoutMs} ms`);
       await sleep(20);
     }
-  };
+  }
 
-  try {
-    log("starting dnsmasq (the cluster DNS for the replicas)…");
-    dns = await startDnsmasq({ dir });
-    const theDns = dns;
-    // As CoreDNS does for a headless Service: A records of the ready pods, and with dns_srv also an SRV
-    // record per pod (`_http._tcp.<name>` → `<pod>.<name>` on the replicas' port). dnsmasq takes SRV
-    // records only at start, so each change restarts it, one after another.
-    const publishPods = (name: string) => (addresses: readonly string[]) => {
-      theDns.publish(name, addresses);
-      if (config.nginxServiceDiscovery !== "dns_srv") return;
-      const records = addresses.map((address) => ({ address, target: `${address.replaceAll(".", "-")}.${name}`, port: appPort }));
-      for (const r of records) theDns.publish(r.target, [r.address]);
-      srvPublished = srvPublished
-        .then(() => theDns.publishSrv(`${APP_PODS_SRV_SERVICE}.${name}`, records))
-        .catch((err: unknown) => problem(`publishing the SRV records of ${name} failed: ${String(err)}`));
-    };
-    controller = new EndpointController(probe, publishPods(APP_PODS_DNS_NAME), options.onEndpointChange);
-    log(`starting redis-server…`);
-    redis = await startRedis();
-    // The replicas read the Redis URL from a private file, as pods read their mounted Secret (REDIS_URL_FILE).
-    mkdirSync(path.join(dir, "secrets"), { mode: 0o700 });
-    writeFileSync(redisUrlFile, `${redis.url}\n`, { mode: 0o600 });
-    const { port, statusPort, pp } = await pickPorts(options);
-    siteOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-    // One port for every replica, free on every address (each replica has its own, as pods do).
-    appPort = await freePort("0.0.0.0");
-    // The replicas' /metrics port, as the Deployment's "metrics" container port: not nginx's upstream.
-    do metricsPort = await freePort("0.0.0.0");
-    while (metricsPort === appPort);
-    log(`starting ${replicaCount} app replica(s) on ${Array.from({ length: replicaCount }, (_, i) => replicaAddress(i)).join(", ")} port ${appPort}…`);
-    await startAll(replicaCount, (i) => launchReplica(i));
-    await waitReady(Array.from({ length: replicaCount }, (_, i) => replicaInstanceId(i)), 30_000);
-    const canary = config.canaryImage !== "";
-    if (canary) {
-      // The canary Deployment: its own replicas (the same app build locally, TRACK=canary) under app-canary-pods.
-      canaryController = new EndpointController(probe, publishPods(APP_CANARY_PODS_DNS_NAME), options.onEndpointChange);
-      log(`starting ${config.canaryReplicas} canary replica(s) (TRACK=canary, ${config.canaryWeightPercent}% of requests, forced by ${config.canaryHeader} or ${config.canaryCookie}: always|never)…`);
-      await startAll(config.canaryReplicas, (i) => launchReplica(i, true));
-      await waitReady(Array.from({ length: config.canaryReplicas }, (_, i) => `canary-${i}`), 30_000, canaryController);
-    }
-
-    await srvPublished;
-    log(`starting nginx on 127.0.0.1:${port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${dns.address}, config from stack ${stack})…`);
-    const startedNginx = await startLocalNginx({ options, config, dir, dnsAddress: dns.address, canary, appPort, port, statusPort, pp, shutdownDelayMs });
-    nginx = startedNginx.nginx;
-    const nginxConf = startedNginx.conf;
-
-    let nlb: DataPlane["nlb"];
-    if (pp !== undefined) {
-      const startedNlb = await startNlb(dir, pp, log, (h) => (haproxy = h));
-      nlb = startedNlb.nlb;
-    }
-
-    const urls = dataPlaneUrls(port, statusPort, nlb);
-    await waitForHttp200(urls.health, options.healthTimeoutMs ?? 30_000);
-
-    if (options.observe !== undefined && options.observe !== false) {
-      const tuning = options.observe === true ? {} : options.observe;
-      log("starting the nginx exporter, Prometheus and Alertmanager (rules from the stack's SLO spec)…");
-      observability = await startObservability({
-        dir,
-        spec: sloSpec(config),
-        nginxStatusPort: statusPort,
-        appTargets: appTargets(),
-        timeScale: tuning.timeScale,
-        interval: tuning.interval,
-      });
-    }
-
-    const replicaAt = (index: number): ReplicaProcess => {
-      const r = replicas[index];
-      if (r === undefined) throw new Error(`no replica ${index}: this data plane has replicas 0..${replicas.length - 1}`);
-      return r;
-    };
-    const theRedis = redis;
-    const theNginx = nginx;
-    const theHaproxy = haproxy;
-    const theController = controller;
-    let redisStopped = false;
-    const stopOnce = () => (stopped ??= stopAll());
-    watchdog = watchDataPlane({
-      dir,
-      servers: [
-        { name: "redis-server", running: () => theRedis.running, expectedDown: () => redisStopped },
-        { name: "nginx", running: () => theNginx.running },
-        { name: "dnsmasq", running: () => theDns.running, expectedDown: () => stopping },
-        ...(theHaproxy ? [{ name: "haproxy", running: () => theHaproxy.running }] : []),
-      ],
-      dns: theDns,
-      problem,
-      fatal: (message) => void stopOnce().then(() => (options.onFatal ?? problem)(message)),
-    });
-
-    return {
-      stack,
+  /** nginx (once the SRV records are published) and, with proxyProtocol, haproxy as the NLB; resolves when /health answers 200 through nginx. */
+  async startFront(p: { port: number; statusPort: number; pp: ProxyProtocolPorts | undefined; canary: boolean }): Promise<{ nginxConf: string; nlb: DataPlane["nlb"]; urls: DataPlaneUrls }> {
+    const { config, log, stack } = this.prepared;
+    await this.srvPublished;
+    log(`starting nginx on 127.0.0.1:${p.port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${this.dns!.address}, config from stack ${stack})…`);
+    const started = await startLocalNginx({
+      options: this.options,
       config,
-      dir,
-      port,
-      statusPort,
-      metricsPort,
-      dns: theDns,
-      readinessProbe: probe,
-      nlb,
-      urls,
-      redis: theRedis,
-      nginx: theNginx,
+      dir: this.dir,
+      dnsAddress: this.dns!.address,
+      canary: p.canary,
+      appPort: this.appPort,
+      port: p.port,
+      statusPort: p.statusPort,
+      pp: p.pp,
+      shutdownDelayMs: this.shutdownDelayMs,
+    });
+    this.nginx = started.nginx;
+    let nlb: DataPlane["nlb"];
+    if (p.pp !== undefined) nlb = (await startNlb(this.dir, p.pp, log, (h) => (this.haproxy = h))).nlb;
+    const urls = dataPlaneUrls(p.port, p.statusPort, nlb);
+    await waitForHttp200(urls.health, this.options.healthTimeoutMs ?? 30_000);
+    return { nginxConf: started.conf, nlb, urls };
+  }
+
+  /** With `observe`: the nginx exporter, Prometheus and Alertmanager (rules from the stack's SLO spec). */
+  async startObservability(statusPort: number): Promise<void> {
+    const { observe } = this.options;
+    if (observe === undefined || observe === false) return;
+    const tuning = observe === true ? {} : observe;
+    this.prepared.log("starting the nginx exporter, Prometheus and Alertmanager (rules from the stack's SLO spec)…");
+    this.observability = await startObservability({
+      dir: this.dir,
+      spec: sloSpec(this.prepared.config),
+      nginxStatusPort: statusPort,
+      appTargets: this.appTargets(),
+      timeScale: tuning.timeScale,
+      interval: tuning.interval,
+    });
+  }
+
+  /** The watchdog over the servers (a replica's own exit is reported where it is launched). */
+  watch(): void {
+    const [redis, nginx, dns, haproxy] = [this.redis!, this.nginx!, this.dns!, this.haproxy];
+    this.watchdog = watchDataPlane({
+      dir: this.dir,
+      servers: [
+        { name: "redis-server", running: () => redis.running, expectedDown: () => this.redisStopped },
+        { name: "nginx", running: () => nginx.running },
+        { name: "dnsmasq", running: () => dns.running, expectedDown: () => this.stopping },
+        ...(haproxy ? [{ name: "haproxy", running: () => haproxy.running }] : []),
+      ],
+      dns,
+      problem: this.prepared.problem,
+      fatal: (message) => void this.stopOnce().then(() => (this.options.onFatal ?? this.prepared.problem)(message)),
+    });
+  }
+
+  stopOnce(): Promise<void> {
+    return (this.stopped ??= this.stopAll());
+  }
+
+  async stopReplica(r: ReplicaProcess): Promise<void> {
+    if (!r.running) return;
+    const timer = setTimeout(() => void r.kill(), this.shutdownDelayMs + 10_000);
+    await r.terminate();
+    clearTimeout(timer);
+  }
+
+  /** Front to back: no new traffic, then drain the replicas, then their Redis and the DNS; the run directory unless keepLogs. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.watchdog);
+    this.controller?.stop();
+    this.canaryController?.stop();
+    await this.observability?.stop().catch(() => undefined);
+    await this.haproxy?.stop().catch(() => undefined);
+    await this.nginx?.stop().catch(() => undefined);
+    await Promise.all([...this.replicas, ...this.canaryReplicas].map((r) => this.stopReplica(r)));
+    await this.redis?.dispose().catch(() => undefined);
+    await this.srvPublished;
+    await this.dns?.stop().catch(() => undefined);
+    if (!this.options.keepLogs) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private replicaAt(index: number): ReplicaProcess {
+    const r = this.replicas[index];
+    if (r === undefined) throw new Error(`no replica ${index}: this data plane has replicas 0..${this.replicas.length - 1}`);
+    return r;
+  }
+
+  /** What the caller drives: the started processes, their addresses, and the operations on them. */
+  handle(front: { port: number; statusPort: number; nginxConf: string; nlb: DataPlane["nlb"]; urls: DataPlaneUrls }): DataPlane {
+    const [redis, nginx, dns, haproxy, controller] = [this.redis!, this.nginx!, this.dns!, this.haproxy, this.controller!];
+    const { replicas, canaryReplicas, observability } = this;
+    return {
+      stack: this.prepared.stack,
+      config: this.prepared.config,
+      dir: this.dir,
+      port: front.port,
+      statusPort: front.statusPort,
+      metricsPort: this.metricsPort,
+      dns,
+      readinessProbe: this.prepared.probe,
+      nlb: front.nlb,
+      urls: front.urls,
+      redis,
+      nginx,
       replicas,
       canaryReplicas,
-      nginxConf,
+      nginxConf: front.nginxConf,
       observability,
-      readyAddresses: () => theController.readyAddresses(),
+      readyAddresses: () => controller.readyAddresses(),
       pids() {
         const live: number[] = [];
-        if (theRedis.pid !== undefined) live.push(theRedis.pid);
+        if (redis.pid !== undefined) live.push(redis.pid);
         for (const r of [...replicas, ...canaryReplicas]) if (r.running) live.push(r.pid);
-        if (theNginx.pid !== undefined) live.push(theNginx.pid, ...theNginx.workerPids());
-        if (theDns.pid !== undefined) live.push(theDns.pid);
-        if (theHaproxy?.pid !== undefined) live.push(theHaproxy.pid);
+        if (nginx.pid !== undefined) live.push(nginx.pid, ...nginx.workerPids());
+        if (dns.pid !== undefined) live.push(dns.pid);
+        if (haproxy?.pid !== undefined) live.push(haproxy.pid);
         if (observability !== undefined) live.push(...observability.pids());
         return live;
       },
-      async killReplica(index) {
-        const r = replicaAt(index);
-        expectedDown.add(r.instanceId);
+      killReplica: async (index) => {
+        const r = this.replicaAt(index);
+        this.expectedDown.add(r.instanceId);
         await r.kill();
       },
-      async terminateReplica(index) {
-        const r = replicaAt(index);
-        expectedDown.add(r.instanceId);
+      terminateReplica: async (index) => {
+        const r = this.replicaAt(index);
+        this.expectedDown.add(r.instanceId);
         await r.terminate();
       },
-      stallReplica: (index) => replicaAt(index).stall(),
-      resumeReplica: (index) => replicaAt(index).resume(),
-      async addReplica() {
-        const r = await launchReplica(replicas.length);
-        await waitReady([r.instanceId], 30_000);
+      stallReplica: (index) => this.replicaAt(index).stall(),
+      resumeReplica: (index) => this.replicaAt(index).resume(),
+      addReplica: async () => {
+        const r = await this.launchReplica(replicas.length);
+        await this.waitReady([r.instanceId], 30_000);
         return r;
       },
-      async removeReplica(index) {
-        const r = replicaAt(index);
-        expectedDown.add(r.instanceId);
-        theController.terminating(r.instanceId);
-        await stopReplica(r);
+      removeReplica: async (index) => {
+        const r = this.replicaAt(index);
+        this.expectedDown.add(r.instanceId);
+        controller.terminating(r.instanceId);
+        await this.stopReplica(r);
       },
-      async stopRedis() {
-        redisStopped = true;
-        await theRedis.stop();
+      stopRedis: async () => {
+        this.redisStopped = true;
+        await redis.stop();
       },
-      async startRedis() {
-        if (!theRedis.running) await theRedis.restart();
-        redisStopped = false;
+      startRedis: async () => {
+        if (!redis.running) await redis.restart();
+        this.redisStopped = false;
       },
-      stop: stopOnce,
+      stop: () => this.stopOnce(),
     };
-  } catch (err) {
-    await stopAll();
-    throw err;
   }
 }
 
