@@ -4,6 +4,7 @@
  * ConfigMap's file, with its resolving upstream) and local mode.
  */
 import { newVpcNginxModel } from "../../harness/nginx";
+import { clusterNginxModel } from "../../../infra/workloads/nginx";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../../offline/engine/stack-files";
@@ -68,6 +69,18 @@ describe.each(LOAD_BALANCING)("cluster mode with %s and a canary track", (algori
     expect(check.output).toMatch(/test is successful/);
     expect(check.ok).toBe(true);
   });
+});
+
+test("an existing VPC's blocks (secondary IPv4 and IPv6) pass nginx -t as trusted and liveness ranges", async () => {
+  const blocks = ["10.20.0.0/16", "100.64.0.0/16", "2600:1f18:abcd:ef00::/56"];
+  const conf = renderNginxConf(clusterNginxModel(stackConfig("prod"), blocks));
+  for (const block of blocks) {
+    expect(conf).toContain(`set_real_ip_from ${block};`);
+    expect(conf).toContain(`allow ${block};`);
+  }
+  const check = await writeAndCheckNginxConfig(prefix(), conf);
+  expect(check.output).toMatch(/test is successful/);
+  expect(check.ok).toBe(true);
 });
 
 test("nginx -t does fail on a broken file (the check above can fail)", async () => {
