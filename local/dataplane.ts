@@ -251,7 +251,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   };
 
   let appPort = 0;
-  /** The last SRV publication (each restarts dnsmasq); stopping waits for it. */
+  /** The last SRV publication (each restarts the SRV servers behind dnsmasq); stopping waits for it. */
   let srvPublished: Promise<void> = Promise.resolve();
   let metricsPort = 0;
   const redisUrlFile = path.join(dir, "secrets", "REDIS_URL");
@@ -302,8 +302,8 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
     dns = await startDnsmasq({ dir });
     const theDns = dns;
     // As CoreDNS does for a headless Service: A records of the ready pods, and with dns_srv also an SRV
-    // record per pod (`_http._tcp.<name>` → `<pod>.<name>` on the replicas' port). dnsmasq takes SRV
-    // records only at start, so each change restarts it, one after another.
+    // record per pod (`_http._tcp.<name>` → `<pod>.<name>` on the replicas' port). Each SRV change restarts
+    // the two SRV servers behind dnsmasq one by one (local/processes/dnsmasq.ts); dnsmasq keeps running.
     const publishPods = (name: string) => (addresses: readonly string[]) => {
       theDns.publish(name, addresses);
       if (config.nginxServiceDiscovery !== "dns_srv") return;
@@ -414,6 +414,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
         for (const r of [...replicas, ...canaryReplicas]) if (r.running) live.push(r.pid);
         if (theNginx.pid !== undefined) live.push(theNginx.pid, ...theNginx.workerPids());
         if (theDns.pid !== undefined) live.push(theDns.pid);
+        live.push(...theDns.srvPids());
         if (theHaproxy?.pid !== undefined) live.push(theHaproxy.pid);
         if (observability !== undefined) live.push(...observability.pids());
         return live;
