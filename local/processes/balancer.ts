@@ -1,10 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { stopOnExit, terminate } from "./children";
-import { haproxyBinary } from "./haproxy";
-import { waitForPort } from "./ports";
+import { launchHaproxy } from "./haproxy";
 
 /**
  * The senders in front of the nginx pods, on loopback: Debian's haproxy in `mode http` balancing
@@ -93,29 +90,7 @@ export async function startBalancer(options: { dir: string; port: number; server
   const cfg = path.join(options.dir, "balancer.cfg");
   const adminSocket = path.join(options.dir, "balancer.sock");
   writeFileSync(cfg, renderBalancerConfig({ port: options.port, servers: options.servers, adminSocket }));
-  const check = spawnSync(haproxyBinary(), ["-c", "-q", "-f", cfg], { encoding: "utf8" });
-  if (check.status !== 0) throw new Error(`haproxy -c failed for ${cfg}:\n${check.stdout}${check.stderr}`);
-  const logFile = path.join(options.dir, "balancer.log");
-  const out = openSync(logFile, "a");
-  let child: ChildProcess;
-  try {
-    child = spawn(haproxyBinary(), ["-db", "-f", cfg], { stdio: ["ignore", out, out], detached: true });
-  } finally {
-    closeSync(out);
-  }
-  stopOnExit(child, "SIGTERM");
-  const isRunning = () => child.exitCode === null && child.signalCode === null;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const died = exited.then(() => {
-    throw new Error(`haproxy (balancer) exited during start:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
-  });
-  died.catch(() => undefined);
-  try {
-    await Promise.race([waitForPort(options.port, options.startTimeoutMs ?? 10_000), died]);
-  } catch (err) {
-    if (isRunning()) child.kill("SIGKILL");
-    throw err;
-  }
+  const haproxy = await launchHaproxy({ cfg, logFile: path.join(options.dir, "balancer.log"), ports: [options.port], startTimeoutMs: options.startTimeoutMs });
   const known = new Set(options.servers.map((s) => s.name));
   const setState = async (server: string, state: "maint" | "ready") => {
     if (!known.has(server)) throw new Error(`balancer: no server ${JSON.stringify(server)} (have ${[...known].join(", ")})`);
@@ -126,12 +101,10 @@ export async function startBalancer(options: { dir: string; port: number; server
   return {
     port: options.port,
     get pid() {
-      return isRunning() ? child.pid : undefined;
+      return haproxy.pid;
     },
     deregister: (server) => setState(server, "maint"),
     register: (server) => setState(server, "ready"),
-    async stop() {
-      if (isRunning()) await terminate(child, exited);
-    },
+    stop: () => haproxy.stop(),
   };
 }

@@ -80,24 +80,34 @@ async function quitWhileBusy(nginx: NginxProcess, url: string, arrivals = 20): P
 /** Statuses (or error codes) by count, e.g. { "200": 5, "502": 5 }. */
 const tally = (xs: string[]) => Object.fromEntries([...countBy(xs)].sort());
 
-const LOAD = { connections: 8, durationMs: 2000 };
-
-test("(a) a bare SIGQUIT while the balancer still sends: the connections in its accept queue are reset, later ones refused", async () => {
+/**
+ * Two pods under steady load (8 connections, 2 s); half a second in, `stop` stops pod a, given its
+ * graceful stop at a moment it is busy (quitWhileBusy). Returns the load's
+ * figures, the arrivals at the stop, the balancer's log, and what was printed.
+ */
+async function stopUnderLoad(what: string, stop: (quit: () => Promise<void>) => Promise<void>) {
   const { a, url } = await twoPods();
   let arrivals: string[] = [];
+  const quit = async () => void (arrivals = await quitWhileBusy(a, url));
   const result = await runLoad({
     url,
-    ...LOAD,
+    connections: 8,
+    durationMs: 2000,
     during: async () => {
       await sleep(500);
-      arrivals = await quitWhileBusy(a, url);
+      await stop(quit);
     },
   });
   const log = balancerTerminations();
-  console.log(`bare SIGQUIT under load: load ${JSON.stringify(result.statuses)}, ${result.errors} errors; arrivals at the stop ${JSON.stringify(tally(arrivals))}; balancer ${JSON.stringify(log)}`);
+  console.log(`${what} under load: load ${JSON.stringify(result.statuses)}, ${result.errors} errors; arrivals at the stop ${JSON.stringify(tally(arrivals))}; balancer ${JSON.stringify(log)}`);
+  return { a, result, arrivals: tally(arrivals), log };
+}
+
+test("(a) a bare SIGQUIT while the balancer still sends: the connections in its accept queue are reset, later ones refused", async () => {
+  const { result, arrivals, log } = await stopUnderLoad("bare SIGQUIT", (quit) => quit());
   // Half the arrivals went to the stopping pod, sat in its accept queue and were reset after the balancer
   // had sent the request (502, haproxy's "SH": the server aborted before answering).
-  expect(tally(arrivals)["502"]).toBeGreaterThanOrEqual(5);
+  expect(arrivals["502"]).toBeGreaterThanOrEqual(5);
   expect(log["pod_a 502 SH"]).toBeGreaterThanOrEqual(5);
   // Every request sent after the listeners closed was refused (503 "SC") until the balancer is told.
   expect(result.statuses["503"]).toBeGreaterThan(0);
@@ -105,18 +115,8 @@ test("(a) a bare SIGQUIT while the balancer still sends: the connections in its 
 });
 
 test("(b) the cluster's stop (out of the balancer, the preStop pause, then SIGQUIT): no request fails", async () => {
-  const { a, url } = await twoPods();
-  let arrivals: string[] = [];
-  const result = await runLoad({
-    url,
-    ...LOAD,
-    during: async () => {
-      await sleep(500);
-      await stopNginxPod({ balancer: balancer!, server: "pod_a", nginx: { quit: async () => void (arrivals = await quitWhileBusy(a, url)) } });
-    },
-  });
-  console.log(`the cluster's stop under load: load ${JSON.stringify(result.statuses)}, ${result.errors} errors; arrivals at the stop ${JSON.stringify(tally(arrivals))}; balancer ${JSON.stringify(balancerTerminations())}`);
-  expect(tally(arrivals)).toEqual({ "200": 20 });
+  const { a, result, arrivals } = await stopUnderLoad("the cluster's stop", (quit) => stopNginxPod({ balancer: balancer!, server: "pod_a", nginx: { quit } }));
+  expect(arrivals).toEqual({ "200": 20 });
   expect(Object.keys(result.statuses)).toEqual(["200"]);
   expect(result.errors + result.timeouts).toBe(0);
   expect(result.statuses["200"]).toBeGreaterThan(100);
