@@ -253,7 +253,7 @@ class DataPlaneRun {
   redisStopped = false;
   appPort = 0;
   metricsPort = 0;
-  /** The last SRV publication (each restarts dnsmasq); stopping waits for it. */
+  /** The last SRV publication (each restarts the SRV servers behind dnsmasq); stopping waits for it. */
   srvPublished: Promise<void> = Promise.resolve();
   /** The site's own origins (nginx's port), the replicas' default WebSocket Origin allow-list. */
   siteOrigins: string[] = [];
@@ -278,8 +278,8 @@ class DataPlaneRun {
 
   /**
    * As CoreDNS does for a headless Service: A records of the ready pods, and with dns_srv also an SRV
-   * record per pod (`_http._tcp.<name>` → `<pod>.<name>` on the replicas' port). dnsmasq takes SRV
-   * records only at start, so each change restarts it, one after another.
+   * record per pod (`_http._tcp.<name>` → `<pod>.<name>` on the replicas' port). Each SRV change restarts
+   * the two SRV servers behind dnsmasq one by one (local/processes/dnsmasq.ts); dnsmasq keeps running.
    */
   private publishPods(name: string): (addresses: readonly string[]) => void {
     const dns = this.dns!;
@@ -504,6 +504,7 @@ class DataPlaneRun {
         for (const r of [...replicas, ...canaryReplicas]) if (r.running) live.push(r.pid);
         if (nginx.pid !== undefined) live.push(nginx.pid, ...nginx.workerPids());
         if (dns.pid !== undefined) live.push(dns.pid);
+        live.push(...dns.srvPids());
         if (haproxy?.pid !== undefined) live.push(haproxy.pid);
         if (observability !== undefined) live.push(...observability.pids());
         return live;

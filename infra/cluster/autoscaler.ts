@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as kubernetes from "@pulumi/kubernetes";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceAccountTrustPolicyOutput } from "./irsa";
 import { CLUSTER_AUTOSCALER_VERSIONS } from "../config/eks-versions";
 
 /**
@@ -110,26 +111,6 @@ export function autoscalerPolicy(clusterName: string, scope: { partition: string
         Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
         Resource: "*",
         Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } },
-      },
-    ],
-  });
-}
-
-/** Trust: only the autoscaler's service account, through the cluster's OIDC issuer, for STS. */
-export function autoscalerTrustPolicy(oidcProviderArn: string, issuerHostPath: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${issuerHostPath}:sub`]: `system:serviceaccount:${AUTOSCALER_NAMESPACE}:${AUTOSCALER_NAME}`,
-            [`${issuerHostPath}:aud`]: "sts.amazonaws.com",
-          },
-        },
       },
     ],
   });
@@ -258,9 +239,7 @@ export class NodeAutoscaler extends pulumi.ComponentResource {
       `${name}-role`,
       {
         description: `${args.clusterName} Cluster Autoscaler (kube-system/${AUTOSCALER_NAME})`,
-        assumeRolePolicy: pulumi
-          .all([pulumi.output(args.oidcProviderArn), pulumi.output(args.oidcIssuerUrl)])
-          .apply(([arn, issuer]) => autoscalerTrustPolicy(arn, issuer.replace(/^https:\/\//, ""))),
+        assumeRolePolicy: serviceAccountTrustPolicyOutput(args.oidcProviderArn, args.oidcIssuerUrl, { namespace: AUTOSCALER_NAMESPACE, name: AUTOSCALER_NAME }),
         inlinePolicies: [
           {
             name: "scale-node-groups",

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { customerManagedKeyPolicy } from "../kms";
 
 /** The parent zone (same account) a new zone is delegated from: by id, or looked up by name. */
 export type ParentZone = { zoneId: string } | { name: string };
@@ -30,21 +31,15 @@ export const KEY_SIGNING_KEY_NAME = "edgestack_ksk";
  */
 export function dnssecKeyPolicy(accountId: string, partition = "aws"): string {
   const scoped = { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${partition}:route53:::hostedzone/*` } };
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
-      { Sid: "Route53DnssecSigns", Effect: "Allow", Principal: { Service: "dnssec-route53.amazonaws.com" }, Action: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"], Resource: "*", Condition: scoped },
-      {
-        Sid: "Route53DnssecGrants",
-        Effect: "Allow",
-        Principal: { Service: "dnssec-route53.amazonaws.com" },
-        Action: "kms:CreateGrant",
-        Resource: "*",
-        Condition: { ...scoped, Bool: { "kms:GrantIsForAWSResource": "true" } },
-      },
+  const route53 = { Service: "dnssec-route53.amazonaws.com" };
+  return customerManagedKeyPolicy(
+    accountId,
+    [
+      { sid: "Route53DnssecSigns", principal: route53, actions: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"], condition: scoped },
+      { sid: "Route53DnssecGrants", principal: route53, actions: "kms:CreateGrant", condition: { ...scoped, Bool: { "kms:GrantIsForAWSResource": "true" } } },
     ],
-  });
+    partition,
+  );
 }
 
 /**

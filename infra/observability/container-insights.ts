@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceAccountTrustPolicyOutput } from "../cluster/irsa";
+import { customerManagedKeyPolicy } from "../kms";
 
 /**
  * Container Insights and container logs: the `amazon-cloudwatch-observability` EKS add-on (the
@@ -20,37 +22,19 @@ const logGroupsArn = (partition: string, region: string, account: string, cluste
 
 /** The log key's policy: the account administers it; CloudWatch Logs uses it for this cluster's Container Insights groups only. */
 export function containerLogKeyPolicy(partition: string, region: string, account: string, clusterName: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+  return customerManagedKeyPolicy(
+    account,
+    [
       {
-        Sid: "LogsEncryptTheseGroups",
-        Effect: "Allow",
-        Principal: { Service: `logs.${region}.amazonaws.com` },
+        sid: "LogsEncryptTheseGroups",
+        principal: { Service: `logs.${region}.amazonaws.com` },
         // Only the data-key calls: they carry the encryption context (a Describe call has none, so the condition never admits it).
-        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
-        Resource: "*",
-        Condition: { StringLike: { "kms:EncryptionContext:aws:logs:arn": logGroupsArn(partition, region, account, clusterName) } },
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+        condition: { StringLike: { "kms:EncryptionContext:aws:logs:arn": logGroupsArn(partition, region, account, clusterName) } },
       },
     ],
-  });
-}
-
-/** The agent's trust policy: the add-on's service account through the cluster's OIDC provider, nothing else. */
-export function cloudwatchAgentTrustPolicy(oidcProviderArn: string, issuerUrl: string): string {
-  const issuer = issuerUrl.replace(/^https:\/\//, "");
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:${CLOUDWATCH_AGENT_SERVICE_ACCOUNT.namespace}:${CLOUDWATCH_AGENT_SERVICE_ACCOUNT.name}`, [`${issuer}:aud`]: "sts.amazonaws.com" } },
-      },
-    ],
-  });
+    partition,
+  );
 }
 
 /**
@@ -120,7 +104,7 @@ export class ContainerInsights extends pulumi.ComponentResource {
       `${name}-agent`,
       {
         description: "amazon-cloudwatch-observability add-on (IRSA): Container Insights metrics and container logs",
-        assumeRolePolicy: pulumi.all([pulumi.output(args.oidcProviderArn), pulumi.output(args.oidcIssuerUrl)]).apply(([arn, issuer]) => cloudwatchAgentTrustPolicy(arn, issuer)),
+        assumeRolePolicy: serviceAccountTrustPolicyOutput(args.oidcProviderArn, args.oidcIssuerUrl, CLOUDWATCH_AGENT_SERVICE_ACCOUNT),
       },
       child,
     );

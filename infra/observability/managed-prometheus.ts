@@ -6,6 +6,7 @@ import { alertmanagerConfig, ampAlertManagerDefinition, prometheusRules, renderR
 import { clusterScrapeConfig, MANAGED_SCRAPER_USER, renderScrapeConfig, SCRAPE_JOBS, scraperRbac } from "./scrape";
 import type { SloSpec } from "../config/slo";
 import { alertTopicPolicy } from "./topics";
+import { accountRoot, customerManagedKeyPolicy } from "../kms";
 
 /** The SNS receiver of an Amazon Managed Service for Prometheus alert manager (signed with the workspace's own identity). */
 export function snsReceiver(topicArn: string, region: string, severity: string): Record<string, unknown> {
@@ -14,20 +15,14 @@ export function snsReceiver(topicArn: string, region: string, severity: string):
 
 /** The workspace key's policy: the account administers it; Prometheus uses it through its own service for this account only. */
 export function workspaceKeyPolicy(account: string, region: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-      {
-        Sid: "PrometheusUsesThroughItsService",
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${account}:root` },
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
-        Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": `aps.${region}.amazonaws.com`, "kms:CallerAccount": account } },
-      },
-    ],
-  });
+  return customerManagedKeyPolicy(account, [
+    {
+      sid: "PrometheusUsesThroughItsService",
+      principal: { AWS: accountRoot(account) },
+      actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+      condition: { StringEquals: { "kms:ViaService": `aps.${region}.amazonaws.com`, "kms:CallerAccount": account } },
+    },
+  ]);
 }
 
 /** How long the Watchdog may be silent before the alarm pages: two 15-minute periods (it repeats every 5). */

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Severity } from "@edgestack/contract";
 import { parseSubscription } from "../config/subscriptions";
+import { customerManagedKeyPolicy } from "../kms";
 
 /** The AWS services that publish alerts to the topics: CloudWatch alarms and Amazon Managed Prometheus' alert manager. */
 export const ALERT_PUBLISHERS = [
@@ -15,20 +16,14 @@ export const ALERT_PUBLISHERS = [
  * (`aws:SourceAccount`), the confused-deputy guard.
  */
 export function alertKeyPolicy(account: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-      {
-        Sid: "AlertPublishersEncrypt",
-        Effect: "Allow",
-        Principal: { Service: ALERT_PUBLISHERS.map((p) => p.service) },
-        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-        Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": account } },
-      },
-    ],
-  });
+  return customerManagedKeyPolicy(account, [
+    {
+      sid: "AlertPublishersEncrypt",
+      principal: { Service: ALERT_PUBLISHERS.map((p) => p.service) },
+      actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      condition: { StringEquals: { "aws:SourceAccount": account } },
+    },
+  ]);
 }
 
 /** The topic policy: the account owns the topic; the publishers may publish for this account's alarms and workspaces only. */

@@ -20,7 +20,7 @@
  * app without limiter ≤ 1.1× bare node:http; the app with the sliding window ≤ 1.15× the app with
  * the no-op script. BENCH_DURATION_S (4) and BENCH_ROUNDS (5) tune it.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
@@ -28,14 +28,9 @@ import { cpuNs } from "../processes/cpu";
 import { freePort, waitForPort } from "../processes/ports";
 import { startRedis } from "../processes/redis";
 import { fmt, median, spread, wrkClientsScript } from "./stats";
+import { CONNECTIONS, DURATION_S, LOAD_CPU, pin, requireWrk, ROUNDS, runWrk, SERVER_CPU, WARMUP_S } from "./wrk";
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
-const WARMUP_S = 2;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const CONNECTIONS = 50;
 const CLIENTS = 1000;
-const SERVER_CPU = 1;
-const LOAD_CPU = 0;
 
 interface Row {
   name: string;
@@ -64,19 +59,6 @@ interface Measurement {
   rps: number;
 }
 
-function requireWrk(): void {
-  try {
-    execFileSync("wrk", ["--version"], { stdio: "ignore" });
-  } catch (err) {
-    // wrk prints its usage and exits 1 on --version; only a missing binary is an error here.
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error("wrk is not installed: run scripts/setup.sh (Debian package wrk)", { cause: err });
-  }
-}
-
-function pin(pid: number, cpu: number): void {
-  execFileSync("taskset", ["-a", "-cp", String(cpu), String(pid)], { stdio: "ignore" });
-}
-
 interface Server {
   kind: string;
   port: number;
@@ -97,37 +79,14 @@ async function startServer(kind: string, redisUrl: string): Promise<Server> {
 }
 
 /** One wrk run against a server: its own, the server's and Redis' CPU per answered request. */
-function measure(server: Server, scriptFile: string, durationS: number, redisPid: number): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    const [serverBefore, redisBefore] = [cpuNs(server.pid), cpuNs(redisPid)];
-    const wrk = spawn("taskset", ["-c", String(LOAD_CPU), "wrk", "-t1", `-c${CONNECTIONS}`, `-d${durationS}s`, "-s", scriptFile, `http://127.0.0.1:${server.port}`], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    let wrkNs = 0;
-    wrk.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    // wrk's CPU so far, sampled every 100 ms while it runs (the largest sample: its load thread's
-    // time leaves the per-thread counts when that thread ends, before wrk prints and exits), so up
-    // to the last 100 ms are missed: a slight under-count.
-    const sample = setInterval(() => {
-      wrkNs = Math.max(wrkNs, cpuNs(wrk.pid!));
-    }, 100);
-    wrk.on("error", reject);
-    wrk.on("exit", (code) => {
-      clearInterval(sample);
-      const serverNs = cpuNs(server.pid) - serverBefore;
-      const redisNs = cpuNs(redisPid) - redisBefore;
-      const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(out);
-      if (code !== 0 || total === null) {
-        reject(new Error(`wrk failed (exit ${code}): ${out}`));
-        return;
-      }
-      const requests = Number(total[1]);
-      const seconds = Number(total[2]) / (total[3] === "ms" ? 1000 : 1);
-      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-      resolve({ requests, non2xx, serverUs: serverNs / 1000 / requests, wrkUs: wrkNs / 1000 / requests, redisUs: redisNs / 1000 / requests, rps: requests / seconds });
-    });
-  });
+async function measure(server: Server, scriptFile: string, durationS: number, redisPid: number): Promise<Measurement> {
+  const [serverBefore, redisBefore] = [cpuNs(server.pid), cpuNs(redisPid)];
+  const run = await runWrk(server.port, scriptFile, durationS);
+  const serverNs = cpuNs(server.pid) - serverBefore;
+  const redisNs = cpuNs(redisPid) - redisBefore;
+  const { requests, non2xx } = run;
+  return { requests, non2xx, serverUs: serverNs / 1000 / requests, wrkUs: run.wrkNs / 1000 / requests, redisUs: redisNs / 1000 / requests, rps: requests / run.seconds };
 }
-
 
 async function main(): Promise<void> {
   requireWrk();

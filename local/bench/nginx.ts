@@ -19,7 +19,7 @@
  * access log, the request-id header, limit_req/limit_conn…), to price each directive.
  * BENCH_DURATION_S (4), BENCH_ROUNDS (5).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
@@ -31,13 +31,10 @@ import { makeNginxPrefix, startNginx, type NginxProcess } from "../processes/ngi
 import { freePort, waitForPort } from "../processes/ports";
 import { loadLocalStackConfig } from "../stack";
 import { fmt, median, spread, wrkClientsScript } from "./stats";
+import { CONNECTIONS, DURATION_S, LOAD_CPU, pin, requireWrk, ROUNDS, runWrk, SERVER_CPU, WARMUP_S } from "./wrk";
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
-const WARMUP_S = 2;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const CONNECTIONS = 50;
-const NGINX_CPU = 1;
-const LOAD_CPU = 0;
+/** nginx's worker is the measured server. */
+const NGINX_CPU = SERVER_CPU;
 const GOAL = 1.0;
 
 /**
@@ -120,35 +117,17 @@ interface Measurement {
   non2xx: number;
 }
 
-function pin(pid: number, cpu: number): void {
-  execFileSync("taskset", ["-a", "-cp", String(cpu), String(pid)], { stdio: "ignore" });
+/** One wrk run: the workers' CPU per request wrk counted. */
+async function measure(nginx: NginxProcess, port: number, scriptFile: string, durationS: number): Promise<Measurement> {
+  const workers = nginx.workerPids();
+  const cpu = () => workers.reduce((sum, pid) => sum + cpuNs(pid), 0);
+  const before = cpu();
+  const run = await runWrk(port, scriptFile, durationS);
+  return { workerUs: (cpu() - before) / 1000 / run.requests, rps: run.requests / run.seconds, non2xx: run.non2xx };
 }
-
-function measure(nginx: NginxProcess, port: number, scriptFile: string, durationS: number): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    const workers = nginx.workerPids();
-    const cpu = () => workers.reduce((sum, pid) => sum + cpuNs(pid), 0);
-    const before = cpu();
-    const wrk = spawn("taskset", ["-c", String(LOAD_CPU), "wrk", "-t1", `-c${CONNECTIONS}`, `-d${durationS}s`, "-s", scriptFile, `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    wrk.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    wrk.on("error", reject);
-    wrk.on("exit", (code) => {
-      const workerNs = cpu() - before;
-      const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(out);
-      if (code !== 0 || total === null) {
-        reject(new Error(`wrk failed (exit ${code}): ${out}`));
-        return;
-      }
-      const requests = Number(total[1]);
-      const seconds = Number(total[2]) / (total[3] === "ms" ? 1000 : 1);
-      resolve({ workerUs: workerNs / 1000 / requests, rps: requests / seconds, non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) });
-    });
-  });
-}
-
 
 async function main(): Promise<void> {
+  requireWrk();
   const dir = mkdtempSync(path.join(tmpdir(), "edgestack-bench-nginx-"));
   const scriptFile = path.join(dir, "clients.lua");
   writeFileSync(scriptFile, WRK_SCRIPT);

@@ -79,13 +79,21 @@ export interface HaproxyProcess {
 export async function startHaproxy(options: { dir: string; listeners: TcpListener[]; startTimeoutMs?: number }): Promise<HaproxyProcess> {
   const cfg = path.join(options.dir, "haproxy.cfg");
   writeFileSync(cfg, renderHaproxyConfig(options.listeners));
+  return launchHaproxy({ cfg, logFile: path.join(options.dir, "haproxy.log"), ports: options.listeners.map((l) => l.port), startTimeoutMs: options.startTimeoutMs });
+}
+
+/**
+ * Checks `cfg` (`haproxy -c`), runs haproxy on it in the foreground as a child of this process (its
+ * own process group: a terminal's Ctrl-C reaches only the orchestrator; output appended to
+ * `logFile`) and resolves once every port in `ports` accepts connections.
+ */
+export async function launchHaproxy(p: { cfg: string; logFile: string; ports: number[]; startTimeoutMs?: number }): Promise<HaproxyProcess> {
+  const { cfg, logFile } = p;
   const check = spawnSync(haproxyBinary(), ["-c", "-q", "-f", cfg], { encoding: "utf8" });
   if (check.status !== 0) throw new Error(`haproxy -c failed for ${cfg}:\n${check.stdout}${check.stderr}`);
-  const logFile = path.join(options.dir, "haproxy.log");
   const out = openSync(logFile, "a");
   let child: ChildProcess;
   try {
-    // Its own process group: a terminal's Ctrl-C reaches only the orchestrator.
     child = spawn(haproxyBinary(), ["-db", "-f", cfg], { stdio: ["ignore", out, out], detached: true });
   } finally {
     closeSync(out);
@@ -94,11 +102,11 @@ export async function startHaproxy(options: { dir: string; listeners: TcpListene
   const isRunning = () => child.exitCode === null && child.signalCode === null;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const died = exited.then(() => {
-    throw new Error(`haproxy exited during start:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    throw new Error(`haproxy (${cfg}) exited during start:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
   });
   died.catch(() => undefined);
   try {
-    await Promise.race([Promise.all(options.listeners.map((l) => waitForPort(l.port, options.startTimeoutMs ?? 10_000))), died]);
+    await Promise.race([Promise.all(p.ports.map((port) => waitForPort(port, p.startTimeoutMs ?? 10_000))), died]);
   } catch (err) {
     if (isRunning()) child.kill("SIGKILL");
     throw err;
