@@ -39,7 +39,13 @@ export interface HttpServerOptions {
   observe?: (labels: RouteLabels, method: string | undefined, status: number, seconds: number) => void;
 }
 
-/** Header names read or written on every request, read once from the contract (its exports are getters). */
+/**
+ * What every request reads from the contract and the metrics module, bound once: imports of
+ * another module compile to property reads on its exports, and the contract's are getters
+ * (re-exports), a call each time.
+ */
+const traceId = wellFormedTraceId;
+const UNROUTED = UNMATCHED;
 const REQUEST_ID = APP_HEADERS.requestId;
 const INSTANCE = APP_HEADERS.instance;
 const FORWARDED_FOR = APP_HEADERS.forwardedFor;
@@ -49,7 +55,7 @@ const AMZN_TRACE_ID = APP_HEADERS.amznTraceId;
 
 /** Honours a sane X-Request-ID from the proxy (nginx sets one), otherwise makes one. */
 export function requestId(req: IncomingMessage): string {
-  return wellFormedTraceId("requestId", req.headers[REQUEST_ID]) ?? randomUUID();
+  return traceId("requestId", req.headers[REQUEST_ID]) ?? randomUUID();
 }
 
 const CF_ID_FIELD = `,"${TRACE_IDS.cloudFrontId.logField}":"`;
@@ -60,8 +66,8 @@ const AMZN_TRACE_ID_FIELD = `,"${TRACE_IDS.amznTraceId.logField}":"`;
  * well-formed: the contract's patterns admit no character JSON would escape.
  */
 export function edgeIdFields(req: IncomingMessage): string {
-  const cf = wellFormedTraceId("cloudFrontId", req.headers[CLOUDFRONT_ID]);
-  const trace = wellFormedTraceId("amznTraceId", req.headers[AMZN_TRACE_ID]);
+  const cf = traceId("cloudFrontId", req.headers[CLOUDFRONT_ID]);
+  const trace = traceId("amznTraceId", req.headers[AMZN_TRACE_ID]);
   return (cf === undefined ? "" : `${CF_ID_FIELD}${cf}"`) + (trace === undefined ? "" : `${AMZN_TRACE_ID_FIELD}${trace}"`);
 }
 
@@ -75,7 +81,7 @@ export class Exchange {
   /** Route parameters (`/static/:name` → params.name). */
   params: Record<string, string | undefined> = {};
   /** The matched route's template and contract entry (metrics labels); UNMATCHED until routed. */
-  route: RouteLabels = UNMATCHED;
+  route: RouteLabels = UNROUTED;
   private ip: string | undefined = undefined;
 
   constructor(
