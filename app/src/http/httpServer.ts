@@ -73,13 +73,14 @@ export function edgeIdFields(req: IncomingMessage): string {
 
 const JSON_TYPE = "application/json; charset=utf-8";
 const NO_QUERY = Object.freeze({});
+const NO_PARAMS: Readonly<Record<string, string | undefined>> = Object.freeze({});
 /** A response that took longer than this is logged in the "errors" access-log mode too. */
 export const SLOW_REQUEST_MS = 1000;
 
 /** One request and its response. Handlers answer through json()/send(), exactly once. */
 export class Exchange {
-  /** Route parameters (`/static/:name` → params.name). */
-  params: Record<string, string | undefined> = {};
+  /** Route parameters (`/static/:name` → params.name); none until routed (a shared empty object, not one per request). */
+  params: Readonly<Record<string, string | undefined>> = NO_PARAMS;
   /** The matched route's template and contract entry (metrics labels); UNMATCHED until routed. */
   route: RouteLabels = UNROUTED;
   private ip: string | undefined = undefined;
