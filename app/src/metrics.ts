@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { performance } from "node:perf_hooks";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from "prom-client";
 import type { RedisClient } from "./redis";
 
 /**
@@ -55,8 +55,34 @@ export function latencyBuckets(thresholdsMs: readonly number[]): number[] {
   return [...new Set([...BASE_BUCKETS_SECONDS, ...thresholdsMs.map((ms) => ms / 1000)])].sort((a, b) => a - b);
 }
 
-const statusClass = (status: number): string => (status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : "other");
-const methodLabel = (method: string | undefined): string => ((METHODS as readonly string[]).includes(method ?? "") ? method! : OTHER_METHOD);
+/** Status classes by `Math.floor(status / 100) - 1`; anything outside 100–599 is "other". */
+const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"] as const;
+const OTHER_STATUS = STATUS_CLASSES.length - 1;
+const statusIndex = (status: number): number => (status >= 100 && status < 600 ? Math.floor(status / 100) - 1 : OTHER_STATUS);
+/** The `method` label's values by index: METHODS, then OTHER. */
+const METHOD_LABELS: readonly string[] = [...METHODS, OTHER_METHOD];
+const METHOD_INDEX = new Map<string, number>(METHODS.map((m, i) => [m, i]));
+
+/**
+ * What a request records for one route (its labels), in plain numbers: answered requests by method
+ * and status class since the last scrape, and the duration histogram (non-cumulative bucket
+ * counts, sum, count). prom-client hashes a child's labels on every inc()/observe() (~3.6 µs a
+ * request for the two, measured on Node 20 against ~0.1 µs for this), so the request path only
+ * adds numbers and every scrape hands them over (see AppMetrics).
+ */
+class RouteSeries {
+  readonly requests = new Array<number>(METHOD_LABELS.length * STATUS_CLASSES.length).fill(0);
+  readonly buckets: number[];
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly labels: RouteLabels,
+    bucketCount: number,
+  ) {
+    this.buckets = new Array<number>(bucketCount).fill(0);
+  }
+}
 
 export interface AppMetricsOptions {
   /** SLO latency thresholds (ms): each becomes a bucket boundary, so the latency SLI is exact. */
@@ -68,30 +94,57 @@ export interface AppMetricsOptions {
 /** The app's metrics registry and the few calls the request path makes into it. */
 export class AppMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"route" | "contract" | "method" | "code">;
-  private readonly duration: Histogram<"route" | "contract">;
-  private readonly limiterDecisions: Counter<"decision">;
   private readonly redisDuration: Histogram<"command">;
   private readonly redisErrors: Counter<"command">;
-  /** Children bound once per label set (all from fixed sets): no label hashing per request. */
-  private readonly requestChildren = new Map<string, { inc(): void }>();
-  private readonly durationChildren = new Map<RouteLabels, { observe(value: number): void }>();
+  /** The request duration buckets' upper bounds (seconds), ascending. */
+  private readonly upperBounds: readonly number[];
+  /** A route's series by its labels object, and by its label values (routes registered twice share one). */
+  private readonly routes = new Map<RouteLabels, RouteSeries>();
+  private readonly routesByName = new Map<string, RouteSeries>();
+  /** Limiter decisions since the last scrape, by LIMITER_DECISIONS index. */
+  private readonly decisions = new Array<number>(LIMITER_DECISIONS.length).fill(0);
   private openWebSockets: () => number = () => 0;
   private isReady: () => boolean = () => true;
 
   constructor(options: AppMetricsOptions) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: METRIC_NAMES.requests, help: "HTTP requests answered, by route template, contract entry, method and status class.", labelNames: ["route", "contract", "method", "code"], registers });
-    this.duration = new Histogram({
-      name: METRIC_NAMES.duration,
-      help: "Time from a request's arrival to its answer (WebSocket: to the 101), by route template.",
-      labelNames: ["route", "contract"],
-      buckets: latencyBuckets(options.latencyThresholdsMs),
+    const routes = this.routesByName;
+    // Per-request figures are plain numbers (RouteSeries); each scrape adds them to prom-client's
+    // counters (one inc per series that moved) and reads the histograms as they stand.
+    new Counter({
+      name: METRIC_NAMES.requests,
+      help: "HTTP requests answered, by route template, contract entry, method and status class.",
+      labelNames: ["route", "contract", "method", "code"],
       registers,
+      collect() {
+        for (const series of routes.values()) {
+          series.requests.forEach((n, i) => {
+            if (n === 0) return;
+            series.requests[i] = 0;
+            const { route, contract } = series.labels;
+            this.inc({ route, contract, method: METHOD_LABELS[Math.floor(i / STATUS_CLASSES.length)]!, code: STATUS_CLASSES[i % STATUS_CLASSES.length]! }, n);
+          });
+        }
+      },
     });
-    this.limiterDecisions = new Counter({ name: METRIC_NAMES.limiter, help: "Rate-limiter decisions: admitted, refused (429), malformed_key (401), fail_open / fail_closed (Redis failed).", labelNames: ["decision"], registers });
+    this.upperBounds = latencyBuckets(options.latencyThresholdsMs);
+    this.registry.registerMetric(routeHistogram(METRIC_NAMES.duration, "Time from a request's arrival to its answer (WebSocket: to the 101), by route template.", this.upperBounds, routes));
+    const decisions = this.decisions;
+    const limiterDecisions = new Counter({
+      name: METRIC_NAMES.limiter,
+      help: "Rate-limiter decisions: admitted, refused (429), malformed_key (401), fail_open / fail_closed (Redis failed).",
+      labelNames: ["decision"],
+      registers,
+      collect() {
+        decisions.forEach((n, i) => {
+          if (n === 0) return;
+          decisions[i] = 0;
+          this.labels(LIMITER_DECISIONS[i]!).inc(n);
+        });
+      },
+    });
     // Every decision exported from the start (0), so rates over it exist before the first refusal.
-    for (const decision of LIMITER_DECISIONS) this.limiterDecisions.labels(decision).inc(0);
+    for (const decision of LIMITER_DECISIONS) limiterDecisions.labels(decision).inc(0);
     this.redisDuration = new Histogram({ name: METRIC_NAMES.redisDuration, help: "Redis command latency as the app sees it, failures included.", labelNames: ["command"], buckets: REDIS_BUCKETS_SECONDS, registers });
     this.redisErrors = new Counter({ name: METRIC_NAMES.redisErrors, help: "Redis commands that failed (timeout, connection down, error reply).", labelNames: ["command"], registers });
     this.redisErrors.labels("evalsha").inc(0);
@@ -118,25 +171,30 @@ export class AppMetrics {
 
   /** One answered request (or WebSocket handshake). */
   request(labels: RouteLabels, method: string | undefined, status: number, seconds: number): void {
-    const m = methodLabel(method);
-    const code = statusClass(status);
-    const key = `${labels.route}\u0000${m}\u0000${code}`;
-    let child = this.requestChildren.get(key);
-    if (child === undefined) {
-      child = this.requests.labels({ route: labels.route, contract: labels.contract, method: m, code });
-      this.requestChildren.set(key, child);
+    const series = this.routes.get(labels) ?? this.addRoute(labels);
+    series.requests[(METHOD_INDEX.get(method ?? "") ?? METHODS.length) * STATUS_CLASSES.length + statusIndex(status)]!++;
+    const bounds = this.upperBounds;
+    let b = 0;
+    while (b < bounds.length && seconds > bounds[b]!) b++;
+    // Past the last bound: counted in count (+Inf) only.
+    if (b < bounds.length) series.buckets[b]!++;
+    series.sum += seconds;
+    series.count++;
+  }
+
+  private addRoute(labels: RouteLabels): RouteSeries {
+    const name = `${labels.route}\u0000${labels.contract}`;
+    let series = this.routesByName.get(name);
+    if (series === undefined) {
+      series = new RouteSeries({ route: labels.route, contract: labels.contract }, this.upperBounds.length);
+      this.routesByName.set(name, series);
     }
-    child.inc();
-    let histogram = this.durationChildren.get(labels);
-    if (histogram === undefined) {
-      histogram = this.duration.labels({ route: labels.route, contract: labels.contract });
-      this.durationChildren.set(labels, histogram);
-    }
-    histogram.observe(seconds);
+    this.routes.set(labels, series);
+    return series;
   }
 
   limiter(decision: LimiterDecisionLabel): void {
-    this.limiterDecisions.labels(decision).inc();
+    this.decisions[LIMITER_DECISION_INDEX.get(decision)!]!++;
   }
 
   /** Reports readiness from `ready` at each scrape. */
@@ -200,6 +258,39 @@ export class AppMetrics {
       } as typeof socket.end;
     });
   }
+}
+
+const LIMITER_DECISION_INDEX = new Map<string, number>(LIMITER_DECISIONS.map((d, i) => [d, i]));
+
+/**
+ * The request-duration histogram as a registry metric over RouteSeries: the same exposition as a
+ * prom-client Histogram (cumulative `_bucket{le}` series, `+Inf`, `_sum`, `_count`, by route and
+ * contract), read at scrape time from numbers the request path keeps.
+ */
+function routeHistogram(name: string, help: string, upperBounds: readonly number[], routes: Map<string, RouteSeries>): Metric {
+  const get = async () => {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const series of routes.values()) {
+      const { route, contract } = series.labels;
+      let cumulative = 0;
+      upperBounds.forEach((le, i) => {
+        cumulative += series.buckets[i]!;
+        values.push({ labels: { le, route, contract }, value: cumulative, metricName: `${name}_bucket` });
+      });
+      values.push({ labels: { le: "+Inf", route, contract }, value: series.count, metricName: `${name}_bucket` });
+      values.push({ labels: { route, contract }, value: series.sum, metricName: `${name}_sum` });
+      values.push({ labels: { route, contract }, value: series.count, metricName: `${name}_count` });
+    }
+    return { name, help, type: "histogram", values, aggregator: "sum" };
+  };
+  const reset = () => {
+    for (const series of routes.values()) {
+      series.buckets.fill(0);
+      series.sum = 0;
+      series.count = 0;
+    }
+  };
+  return { name, help, type: "histogram", aggregator: "sum", get, reset } as unknown as Metric;
 }
 
 interface RedisCommandLike {

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import * as path from "node:path";
 import type { DestinationStream, Logger } from "pino";
-import { ApiKeyRegistry } from "./apiKeys";
+import { API_KEY_HEADER, ApiKeyRegistry } from "./apiKeys";
 import { clientIp, rateLimitIdentity, TrustedProxies } from "./clientIp";
 import type { AppConfig } from "./config";
 import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
@@ -153,7 +153,7 @@ export interface RateLimitGuards {
  * (fail closed).
  */
 export async function checkRateLimit(limiter: RequestLimiter, ex: Exchange, guards: RateLimitGuards): Promise<RateLimitVerdict> {
-  const key = guards.apiKeys.classify(ex.req.headers[APP_HEADERS.apiKey]);
+  const key = guards.apiKeys.classify(ex.req.headers[API_KEY_HEADER]);
   if (key.kind === "malformed") {
     guards.refusals?.count(401, "malformed-key");
     guards.metrics?.limiter("malformed_key");

@@ -17,7 +17,11 @@
  *     this run's, and nginx's memory per held WebSocket, measured (RSS of its workers before and after
  *     CAPACITY_SOCKETS WebSockets through it) against the budget the sizing assumes.
  *
- *  5. Balancing methods against a slow replica: nginx per method (nginxLoadBalancing) in front of
+ *  5. nginx worker CPU per proxied request, the generated config against a minimal `proxy_pass`
+ *     config (local/bench/nginx.ts, `npm run bench:nginx`: same binary, same bare backend, upstream
+ *     keepalive in both, alternating rounds, median of per-round ratios; goal ≤ 1.0×).
+ *
+ *  6. Balancing methods against a slow replica: nginx per method (nginxLoadBalancing) in front of
  *     SLOW_BACKENDS loopback echo servers (a child process), one of which answers SLOW_MS late;
  *     p50/p99 and the slow one's share of requests, median and min–max over ROUNDS runs each.
  *
@@ -44,6 +48,8 @@ import { freePort } from "../processes/ports";
 import { timeWaitOn } from "../processes/sockets";
 import { spawn } from "node:child_process";
 import { LOAD_BALANCING, type LoadBalancing } from "../../infra/nginx";
+import { measureNginxCpu, nginxGoalVerdict } from "./nginx";
+import { median as medianOf, spread } from "./stats";
 
 const STACK = process.env.BENCH_STACK ?? "dev";
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
@@ -309,7 +315,24 @@ async function main(): Promise<void> {
         `${fmt(perSocket, 1)} KiB, budget ${fmt((2 * MEMORY_PER_CONNECTION_BYTES) / 1024)} KiB (two connections) = ${fmt(perSocket / ((2 * MEMORY_PER_CONNECTION_BYTES) / 1024), 2)}x of it.`,
     );
 
-    // 5. Each balancing method against one slow replica of SLOW_BACKENDS.
+    // 5. nginx's own CPU per proxied request against the minimal proxy_pass config (bench:nginx).
+    log("nginx worker CPU per proxied request, generated vs minimal proxy_pass…");
+    const nginxCpu = await measureNginxCpu({ rounds: Math.max(3, ROUNDS), durationS: DURATION_MS / 1000, log });
+    out.push("");
+    out.push(
+      `nginx worker CPU per proxied request (npm run bench:nginx: one worker each, the same bare node:http backend, upstream keepalive in both; ` +
+        `${nginxCpu.rounds} alternating rounds of ${nginxCpu.durationS} s; median (min–max), ratio = median of per-round ratios to the minimal config):`,
+    );
+    out.push("");
+    out.push("| config | worker µs/req | ratio to minimal | goal | req/s |");
+    out.push("| --- | ---: | ---: | --- | ---: |");
+    for (const row of nginxCpu.rows) {
+      // The median the goal is judged on (the mean of the middle two for an even count of rounds).
+      const ratio = row.ratios.length === 0 ? "-" : `${fmt(medianOf(row.ratios), 2)}x (${spread(row.ratios)})`;
+      out.push(`| ${row.name} | ${withSpread(row.workerUs, 1)} | ${ratio} | ${nginxGoalVerdict(row) || "-"} | ${fmt(median(row.rps))} |`);
+    }
+
+    // 6. Each balancing method against one slow replica of SLOW_BACKENDS.
     log(`balancing methods against a slow replica (${SLOW_MS} ms of ${SLOW_BACKENDS})…`);
     const slow = await slowBackends();
     try {

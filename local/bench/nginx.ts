@@ -93,20 +93,20 @@ const CONFIGS: Config[] = [
   { name: "minimal proxy_pass", render: (prefix, listen, _status, backend) => minimalConf(prefix, listen, backend, true) },
   { name: "generated (dev stack)", render: generated() },
   { name: "minimal, access_log off (floor)", render: (prefix, listen, _status, backend) => minimalConf(prefix, listen, backend, false) },
-  ...(process.env.BENCH_NGINX_VARIANTS === "1"
-    ? [
-        { name: "generated, access_log off", render: generated((c) => without(/^\s*access_log\s/)(c).replace(/(http \{)/, "$1\n  access_log off;")) },
-        { name: "generated, no limit_req/limit_conn", render: generated(without(/^\s*limit_(req|conn)\s/)) },
-        { name: "generated, no add_header", render: generated(without(/^\s*add_header\s/)) },
-        { name: "generated, no proxy_set_header", render: generated(without(/^\s*proxy_set_header\s/)) },
-        { name: "generated, no method guard", render: generated((c) => c.replace(/\n\s*if \(\$request_method !~ [^\n]*\n[^\n]*return 405;\n\s*\}/g, "")) },
-        { name: "generated, upstream without zone/least_conn", render: generated(without(/^\s*(zone app(_fallback)? |least_conn;)/)) },
-        { name: "generated, gzip off", render: generated((c) => c.replace("gzip on;", "gzip off;")) },
-        // The generated config before its regex fast paths: no pcre_jit, every IPv6 client-key case tried for an
-        // IPv4 address, every logged field through the full UTF-8 check.
-        { name: "generated, no regex fast paths", render: generated(without(/^pcre_jit |^\s*"~\^\[\\x00-\\x7f\]\*\$" |^\s*"~\^\[0-9\.\]\+\$" /)) },
-      ]
-    : []),
+];
+
+/** BENCH_NGINX_VARIANTS=1: the generated config with one feature taken out each. */
+const VARIANTS: Config[] = [
+  { name: "generated, access_log off", render: generated((c) => without(/^\s*access_log\s/)(c).replace(/(http \{)/, "$1\n  access_log off;")) },
+  { name: "generated, no limit_req/limit_conn", render: generated(without(/^\s*limit_(req|conn)\s/)) },
+  { name: "generated, no add_header", render: generated(without(/^\s*add_header\s/)) },
+  { name: "generated, no proxy_set_header", render: generated(without(/^\s*proxy_set_header\s/)) },
+  { name: "generated, no method guard", render: generated((c) => c.replace(/\n\s*if \(\$request_method !~ [^\n]*\n[^\n]*return 405;\n\s*\}/g, "")) },
+  { name: "generated, upstream without zone/least_conn", render: generated(without(/^\s*(zone app(_fallback)? |least_conn;)/)) },
+  { name: "generated, gzip off", render: generated((c) => c.replace("gzip on;", "gzip off;")) },
+  // The generated config before its regex fast paths: no pcre_jit, every IPv6 client-key case tried for an
+  // IPv4 address, every logged field through the full UTF-8 check.
+  { name: "generated, no regex fast paths", render: generated(without(/^pcre_jit |^\s*"~\^\[\\x00-\\x7f\]\*\$" |^\s*"~\^\[0-9\.\]\+\$" /)) },
 ];
 
 const WRK_SCRIPT = wrkClientsScript(1000);
@@ -126,8 +126,36 @@ async function measure(nginx: NginxProcess, port: number, scriptFile: string, du
   return { workerUs: (cpu() - before) / 1000 / run.requests, rps: run.requests / run.seconds, non2xx: run.non2xx };
 }
 
-async function main(): Promise<void> {
+/** One config's figures over the rounds: worker µs per request, its ratio to the minimal config's of the same round, req/s. */
+export interface NginxCpuRow {
+  name: string;
+  workerUs: number[];
+  /** Per round, to the minimal config measured in the same round (empty for the minimal row itself). */
+  ratios: number[];
+  rps: number[];
+  non2xx: number;
+  /** The row the goal applies to (the generated config). */
+  goal?: number;
+}
+
+export interface NginxCpuRun {
+  rows: NginxCpuRow[];
+  rounds: number;
+  durationS: number;
+  loadAtStart: number;
+  loadAtEnd: number;
+}
+
+/**
+ * Measures every config of CONFIGS (variants with `variants`) as described above: its own backend,
+ * nginx processes and wrk runs, all stopped before it returns. `npm run bench` runs it too.
+ */
+export async function measureNginxCpu(options: { rounds?: number; durationS?: number; variants?: boolean; log?: (line: string) => void } = {}): Promise<NginxCpuRun> {
+  const rounds = options.rounds ?? ROUNDS;
+  const durationS = options.durationS ?? DURATION_S;
+  const log = options.log ?? ((line: string) => process.stderr.write(`  ${line}\n`));
   requireWrk();
+  const configs = options.variants === true ? [...CONFIGS, ...VARIANTS] : CONFIGS;
   const dir = mkdtempSync(path.join(tmpdir(), "edgestack-bench-nginx-"));
   const scriptFile = path.join(dir, "clients.lua");
   writeFileSync(scriptFile, WRK_SCRIPT);
@@ -139,7 +167,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   try {
     await waitForPort(backendPort, 30_000);
-    for (const config of CONFIGS) {
+    for (const config of configs) {
       const prefix = makeNginxPrefix();
       const [port, statusPort] = [await freePort(), await freePort()];
       const nginx = await startNginx({ prefix, conf: config.render(prefix, port, statusPort, backendPort), ports: [port] });
@@ -147,40 +175,60 @@ async function main(): Promise<void> {
       nginxes.push({ nginx, port });
     }
     for (const { nginx, port } of nginxes) await measure(nginx, port, scriptFile, WARMUP_S);
-    const runs: Measurement[][] = CONFIGS.map(() => []);
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = CONFIGS.map((_, k) => k);
+    const runs: Measurement[][] = configs.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      const order = configs.map((_, k) => k);
       if (round % 2 === 1) order.reverse();
       for (const k of order) {
-        const m = await measure(nginxes[k]!.nginx, nginxes[k]!.port, scriptFile, DURATION_S);
+        const m = await measure(nginxes[k]!.nginx, nginxes[k]!.port, scriptFile, durationS);
         runs[k]!.push(m);
-        process.stderr.write(`  round ${round + 1}: ${CONFIGS[k]!.name}: ${fmt(m.workerUs, 1)} µs worker CPU/req, ${fmt(m.rps, 0)} req/s\n`);
+        log(`round ${round + 1}: ${configs[k]!.name}: ${fmt(m.workerUs, 1)} µs worker CPU/req, ${fmt(m.rps, 0)} req/s`);
       }
     }
-    console.log(`nginx worker CPU per proxied request (schedstat of the worker; 1 worker on CPU ${NGINX_CPU}, wrk -t1 -c${CONNECTIONS} and a bare node:http backend on CPU ${LOAD_CPU})`);
-    console.log(`${ROUNDS} rounds of ${DURATION_S} s after a ${WARMUP_S} s warm-up each, order reversed every other round; ratio per round to the minimal config`);
-    console.log(`${"config".padEnd(38)}${"worker µs/req".padStart(22)}${"ratio to minimal".padStart(26)}${"goal".padStart(14)}${"req/s".padStart(10)}${"non-2xx".padStart(9)}`);
     const minimal = runs[0]!;
-    CONFIGS.forEach((config, k) => {
+    const rows = configs.map((config, k): NginxCpuRow => {
       const mine = runs[k]!;
-      const us = mine.map((m) => m.workerUs);
-      const ratios = mine.map((m, i) => m.workerUs / minimal[i]!.workerUs);
-      const goal = k === 1 ? `${median(ratios) <= GOAL ? "met" : "MISSED"} ≤ ${GOAL.toFixed(1)}×` : "";
-      console.log(
-        `${config.name.padEnd(38)}${`${fmt(median(us), 1)} (${spread(us, 1)})`.padStart(22)}${(k === 0 ? "" : `${fmt(median(ratios))}× (${spread(ratios)})`).padStart(26)}${goal.padStart(14)}` +
-          `${fmt(median(mine.map((m) => m.rps)), 0).padStart(10)}${String(mine.reduce((n, m) => n + m.non2xx, 0)).padStart(9)}`,
-      );
+      return {
+        name: config.name,
+        workerUs: mine.map((m) => m.workerUs),
+        ratios: k === 0 ? [] : mine.map((m, i) => m.workerUs / minimal[i]!.workerUs),
+        rps: mine.map((m) => m.rps),
+        non2xx: mine.reduce((n, m) => n + m.non2xx, 0),
+        ...(k === 1 ? { goal: GOAL } : {}),
+      };
     });
-    console.log(`load average (1 min): ${fmt(loadAtStart)} at start, ${fmt(loadavg()[0]!)} at end`);
+    return { rows, rounds, durationS, loadAtStart, loadAtEnd: loadavg()[0]! };
   } finally {
     for (const { nginx } of nginxes) await nginx.dispose();
     backend.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The goal's verdict for a row that has one ("met ≤ 1.0×"), else "". */
+export function nginxGoalVerdict(row: NginxCpuRow): string {
+  if (row.goal === undefined) return "";
+  return `${median(row.ratios) <= row.goal ? "met" : "MISSED"} ≤ ${row.goal.toFixed(1)}×`;
+}
+
+async function main(): Promise<void> {
+  const run = await measureNginxCpu({ variants: process.env.BENCH_NGINX_VARIANTS === "1" });
+  console.log(`nginx worker CPU per proxied request (schedstat of the worker; 1 worker on CPU ${NGINX_CPU}, wrk -t1 -c${CONNECTIONS} and a bare node:http backend on CPU ${LOAD_CPU})`);
+  console.log(`${run.rounds} rounds of ${run.durationS} s after a ${WARMUP_S} s warm-up each, order reversed every other round; ratio per round to the minimal config`);
+  console.log(`${"config".padEnd(38)}${"worker µs/req".padStart(22)}${"ratio to minimal".padStart(26)}${"goal".padStart(14)}${"req/s".padStart(10)}${"non-2xx".padStart(9)}`);
+  for (const row of run.rows) {
+    console.log(
+      `${row.name.padEnd(38)}${`${fmt(median(row.workerUs), 1)} (${spread(row.workerUs, 1)})`.padStart(22)}${(row.ratios.length === 0 ? "" : `${fmt(median(row.ratios))}× (${spread(row.ratios)})`).padStart(26)}${nginxGoalVerdict(row).padStart(14)}` +
+        `${fmt(median(row.rps), 0).padStart(10)}${String(row.non2xx).padStart(9)}`,
+    );
+  }
+  console.log(`load average (1 min): ${fmt(run.loadAtStart)} at start, ${fmt(run.loadAtEnd)} at end`);
   process.exit(0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

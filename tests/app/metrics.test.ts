@@ -2,7 +2,8 @@ import * as http from "node:http";
 import { randomBytes } from "node:crypto";
 import { WebSocket } from "ws";
 import { loadConfig } from "../../app/src/config";
-import { LIMITER_DECISIONS, METRIC_NAMES, METHODS } from "../../app/src/metrics";
+import { Counter, Histogram, Registry } from "prom-client";
+import { AppMetrics, latencyBuckets, LIMITER_DECISIONS, METRIC_NAMES, METHODS } from "../../app/src/metrics";
 import { createApp } from "../../app/src/server";
 import { TEST_APP_ENV, useAppServers } from "../harness/appServer";
 import { waitUntil } from "../harness/wait";
@@ -95,6 +96,39 @@ describe("app metrics", () => {
     expect(await metrics.text()).toContain(`# TYPE ${METRIC_NAMES.requests} counter`);
     expect((await fetch(`${metricsBase}/api/hello`)).status).toBe(404);
     expect((await fetch(`${metricsBase}/metrics`, { method: "POST" })).status).toBe(404);
+  });
+
+  it("exports the request series exactly as prom-client's own Counter and Histogram fed the same requests would", async () => {
+    const thresholds = [300, 750];
+    const metrics = new AppMetrics({ latencyThresholdsMs: thresholds, defaultMetrics: false });
+    const reference = new Registry();
+    const requests = new Counter({ name: "requests", help: "h", labelNames: ["route", "contract", "method", "code"], registers: [reference] });
+    const duration = new Histogram({ name: "duration", help: "h", labelNames: ["route", "contract"], buckets: latencyBuckets(thresholds), registers: [reference] });
+    const hello = { route: "/api/hello", contract: "api" };
+    // A second labels object for the same route (a route registered twice) shares its series.
+    const helloAgain = { route: "/api/hello", contract: "api" };
+    const unmatched = { route: "unmatched", contract: "none" };
+    const seen: [typeof hello, string | undefined, number, number][] = [
+      [hello, "GET", 200, 0.004], [helloAgain, "GET", 200, 0.3], [hello, "HEAD", 429, 0.75], [hello, "GET", 503, 0.2500001],
+      [unmatched, "BREW", 404, 12], [unmatched, undefined, 999, 0], [hello, "GET", 101, 1], [helloAgain, "DELETE", 405, 0.01],
+    ];
+    const samples = async () => {
+      for (const [labels, method, status, seconds] of seen) metrics.request(labels, method, status, seconds);
+      for (const [labels, method, status, seconds] of seen) {
+        const code = status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : "other";
+        requests.inc({ route: labels.route, contract: labels.contract, method: (METHODS as readonly string[]).includes(method ?? "") ? method : "OTHER", code });
+        duration.observe({ route: labels.route, contract: labels.contract }, seconds);
+      }
+      const ours = (await metrics.registry.metrics()).split("\n").filter((l) => l.startsWith(METRIC_NAMES.requests) || l.startsWith(METRIC_NAMES.duration));
+      const theirs = (await reference.metrics()).split("\n").filter((l) => /^(requests|duration)/.test(l));
+      return [new Set(ours.map((l) => l.replace(METRIC_NAMES.requests, "requests").replace(METRIC_NAMES.duration, "duration"))), new Set(theirs)];
+    };
+    const [ours, theirs] = await samples();
+    expect(ours).toEqual(theirs);
+    expect(ours.size).toBeGreaterThan(20);
+    // A second scrape after more requests: counters keep counting across scrapes.
+    const [again, theirsAgain] = await samples();
+    expect(again).toEqual(theirsAgain);
   });
 
   it("counts requests, latency with the SLO buckets, limiter decisions, Redis commands and errors, WebSockets and event-loop delay", async () => {

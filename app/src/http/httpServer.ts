@@ -39,9 +39,23 @@ export interface HttpServerOptions {
   observe?: (labels: RouteLabels, method: string | undefined, status: number, seconds: number) => void;
 }
 
+/**
+ * What every request reads from the contract and the metrics module, bound once: imports of
+ * another module compile to property reads on its exports, and the contract's are getters
+ * (re-exports), a call each time.
+ */
+const traceId = wellFormedTraceId;
+const UNROUTED = UNMATCHED;
+const REQUEST_ID = APP_HEADERS.requestId;
+const INSTANCE = APP_HEADERS.instance;
+const FORWARDED_FOR = APP_HEADERS.forwardedFor;
+const FORWARDED_PROTO = APP_HEADERS.forwardedProto;
+const CLOUDFRONT_ID = APP_HEADERS.cloudFrontId;
+const AMZN_TRACE_ID = APP_HEADERS.amznTraceId;
+
 /** Honours a sane X-Request-ID from the proxy (nginx sets one), otherwise makes one. */
 export function requestId(req: IncomingMessage): string {
-  return wellFormedTraceId("requestId", req.headers[APP_HEADERS.requestId]) ?? randomUUID();
+  return traceId("requestId", req.headers[REQUEST_ID]) ?? randomUUID();
 }
 
 const CF_ID_FIELD = `,"${TRACE_IDS.cloudFrontId.logField}":"`;
@@ -52,22 +66,23 @@ const AMZN_TRACE_ID_FIELD = `,"${TRACE_IDS.amznTraceId.logField}":"`;
  * well-formed: the contract's patterns admit no character JSON would escape.
  */
 export function edgeIdFields(req: IncomingMessage): string {
-  const cf = wellFormedTraceId("cloudFrontId", req.headers[APP_HEADERS.cloudFrontId]);
-  const trace = wellFormedTraceId("amznTraceId", req.headers[APP_HEADERS.amznTraceId]);
+  const cf = traceId("cloudFrontId", req.headers[CLOUDFRONT_ID]);
+  const trace = traceId("amznTraceId", req.headers[AMZN_TRACE_ID]);
   return (cf === undefined ? "" : `${CF_ID_FIELD}${cf}"`) + (trace === undefined ? "" : `${AMZN_TRACE_ID_FIELD}${trace}"`);
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 const NO_QUERY = Object.freeze({});
+const NO_PARAMS: Readonly<Record<string, string | undefined>> = Object.freeze({});
 /** A response that took longer than this is logged in the "errors" access-log mode too. */
 export const SLOW_REQUEST_MS = 1000;
 
 /** One request and its response. Handlers answer through json()/send(), exactly once. */
 export class Exchange {
-  /** Route parameters (`/static/:name` → params.name). */
-  params: Record<string, string | undefined> = {};
+  /** Route parameters (`/static/:name` → params.name); none until routed (a shared empty object, not one per request). */
+  params: Readonly<Record<string, string | undefined>> = NO_PARAMS;
   /** The matched route's template and contract entry (metrics labels); UNMATCHED until routed. */
-  route: RouteLabels = UNMATCHED;
+  route: RouteLabels = UNROUTED;
   private ip: string | undefined = undefined;
 
   constructor(
@@ -80,13 +95,13 @@ export class Exchange {
 
   /** The client address, through trusted proxies only (computed once). */
   get clientIp(): string {
-    return (this.ip ??= clientIp(this.req.headers[APP_HEADERS.forwardedFor], this.req.socket.remoteAddress, this.server.options.trustedProxies));
+    return (this.ip ??= clientIp(this.req.headers[FORWARDED_FOR], this.req.socket.remoteAddress, this.server.options.trustedProxies));
   }
 
   /** The scheme the client used, through trusted proxies only. */
   get protocol(): "http" | "https" {
     const encrypted = (this.req.socket as { encrypted?: boolean }).encrypted === true;
-    return forwardedProto(this.req.headers[APP_HEADERS.forwardedProto], this.req.socket.remoteAddress, this.server.options.trustedProxies, encrypted);
+    return forwardedProto(this.req.headers[FORWARDED_PROTO], this.req.socket.remoteAddress, this.server.options.trustedProxies, encrypted);
   }
 
   json(status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
@@ -97,16 +112,17 @@ export class Exchange {
   /** Writes the whole response in one go (a HEAD request gets the headers only: node drops the body). */
   send(status: number, body: string | Buffer | undefined, headers: OutgoingHttpHeaders = {}): void {
     if (this.res.headersSent) throw new Error(`request ${this.id} answered twice`);
-    headers[APP_HEADERS.requestId] = this.id;
-    headers[APP_HEADERS.instance] = this.server.options.instanceId;
+    headers[REQUEST_ID] = this.id;
+    headers[INSTANCE] = this.server.options.instanceId;
     // Once draining, tell keep-alive clients not to reuse this connection.
     if (this.server.options.isDraining()) headers.connection = "close";
     if (body !== undefined) headers["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.length;
     // writeHead with every header at once: node's fast path (setHeader would validate each twice).
     this.res.writeHead(status, headers);
     this.res.end(body);
-    this.server.logAccess(this, status);
-    this.server.options.observe?.(this.route, this.req.method, status, (performance.now() - this.startedAt) / 1000);
+    const elapsedMs = performance.now() - this.startedAt;
+    this.server.logAccess(this, status, elapsedMs);
+    this.server.options.observe?.(this.route, this.req.method, status, elapsedMs / 1000);
   }
 }
 
@@ -198,9 +214,8 @@ export class HttpServer {
    * The request id (TRACE_IDS.requestId's characters or a UUID), the edge ids (edgeIdFields) and the method (an HTTP token, checked by
    * node's parser) never need JSON escaping; the url and the forwarded address may.
    */
-  logAccess(exchange: Exchange, status: number): void {
+  logAccess(exchange: Exchange, status: number, elapsed: number): void {
     if (this.options.accessLog === "off") return;
-    const elapsed = performance.now() - exchange.startedAt;
     if (this.options.accessLog === "errors" && status < 500 && elapsed < this.slowRequestMs) return;
     const ms = Math.round(elapsed * 100) / 100;
     this.options.writeAccessLine(

@@ -18,17 +18,27 @@ import type { RateLimitDecision } from "./headers";
  * binary search (the offsets are ascending) and dropped when the field is next written, so a
  * field holds at most L hits (one more while the limit is lowered, see below).
  *
- * Per batch (BatchedScript, `grouped`: one group's checks, in the order made): TIME, one HMGET of
- * the current bucket, one HMGET of the previous bucket for the clients missing from the current
- * one (if any), one HSET of every admitted client's new field and one PEXPIREAT. Batched reads and
+ * Per batch (BatchedScript, `grouped`: one group's checks, in the order made): TIME, EXISTS of the
+ * bucket's gates (and an HMGET of them if any), one HMGET of the current bucket for the clients not
+ * gated, one HMGET of the previous bucket for the clients missing from the current one (if any),
+ * one HSET of every admitted client's new field and one PEXPIREAT, and for refusals from the log
+ * one HSET of their gates and one PEXPIREAT. Batched reads and
  * writes are what keeps Redis' CPU per check near a no-op script's: per-key commands (a GET and a
  * SETRANGE per client) cost Redis about as much again each as the whole floor.
  *
- * Admission: admitted iff fewer than L hits lie in (now - window, now]. A refusal writes nothing;
+ * Admission: admitted iff fewer than L hits lie in (now - window, now]. A refusal adds no hit;
  * its reset is exact: when enough counted hits leave the window for one more to fit (the oldest
  * one, unless the limit was lowered under hits already counted). An admitted hit reports the full
  * window as its reset ("the whole quota is back"), exact since it is the newest. A key written
  * under another limit is read correctly: the hits are times, not counts.
+ *
+ * Gates: a refusal records that hit (the one whose leaving frees a slot) as the client's gate, a
+ * field in `<bucket key>:<limit>` (expiring at the bucket's end). While the gate's hit is inside
+ * the window no check under that limit can be admitted (refusals add no hits, so the log cannot
+ * change), so later checks are refused from the gate's few bytes, with the same exact reset, and
+ * the client's hits are not read: reading and hashing a field of L hits in Lua is most of what a
+ * check costs Redis, and a refused client is checked far more often than L times a window. A gate
+ * of another limit is never read; one whose hit has left the window, or unreadable, is ignored.
  *
  * Expiry: bucket b expires at the start of bucket b + 2, when nothing can read it any more; a
  * bucket hash holds every client of its group, so Redis should free it in the background
@@ -43,6 +53,11 @@ import type { RateLimitDecision } from "./headers";
  * replicates scripts by effects, so TIME is safe in a script. If Redis' clock steps back inside a
  * bucket, a new hit is recorded at the newest time already held (the offsets stay sorted, a hit
  * counts no shorter than it should: too many, never too few).
+ *
+ * Gates are an addition to format 3, not a new format: a replica without them reads and writes the
+ * same logs and never reads the gates, and a gate stays true whatever such a replica does (it
+ * admits from the same log, which cannot admit while the gate's hit is in the window), so replicas
+ * with and without gates run side by side exactly.
  *
  * Rollout from the previous format (one string per client under `rl2:{identity}`): those keys
  * live in other slots than the groups' hashes, so the new replicas cannot read them in the same
@@ -95,16 +110,39 @@ local function firstAfter(v, k, after)
 end
 local curKey = KEYS[1] .. ':' .. fmt('%d', bucket)
 local n = #ARGV - 2
-local values = redis.call('HMGET', curKey, unpack(ARGV, 3))
+-- Gates (refusals already known in this bucket under this limit): a client refused here gets a
+-- field in <bucket key>:<limit> holding the stored hit whose leaving frees a slot. Until it
+-- leaves the window nothing can be admitted (refusals add no hits), so a later check is refused
+-- from those few bytes without reading the client's hits.
+local gateKey = curKey .. ':' .. ARGV[1]
+local gated = {}
+local values
+if redis.call('EXISTS', gateKey) == 1 then
+  local gates = redis.call('HMGET', gateKey, unpack(ARGV, 3))
+  local fields, at, c = {}, {}, 0
+  for i = 1, n do
+    local g = gates[i]
+    if g and #g == W and g > edgeEnc then gated[i] = g else c = c + 1; fields[c] = ARGV[i + 2]; at[c] = i end
+  end
+  values = {}
+  if c > 0 then
+    local got = redis.call('HMGET', curKey, unpack(fields, 1, c))
+    for j = 1, c do values[at[j]] = got[j] end
+  end
+else
+  values = redis.call('HMGET', curKey, unpack(ARGV, 3))
+end
 -- state: a field's value as this batch left it (a repeated client sees its earlier checks).
 local state = {}
 local missing, m = {}, 0
 for i = 1, n do
-  local f = ARGV[i + 2]
-  if not values[i] and state[f] == nil then
-    state[f] = ''
-    m = m + 1
-    missing[m] = f
+  if not values[i] and not gated[i] then
+    local f = ARGV[i + 2]
+    if state[f] == nil then
+      state[f] = ''
+      m = m + 1
+      missing[m] = f
+    end
   end
 end
 if m > 0 then
@@ -121,10 +159,16 @@ if m > 0 then
     end
   end
 end
-local written, dirty, d = {}, {}, 0
-local out, o = {}, 0
+-- args: HSET's field/value pairs; a client admitted twice in the batch appears twice (the last wins).
+local out, args, o, d = {}, {}, 0, 0
+local gateArgs, e = {}, 0
 for i = 1, n do
   local f = ARGV[i + 2]
+  local g = gated[i]
+  if g then
+    o = o + 3
+    out[o - 2], out[o - 1], out[o] = 0, limit, decode(g, 1) + window - nowOff
+  else
   local v = state[f]
   if v == nil then
     v = values[i]
@@ -137,21 +181,30 @@ for i = 1, n do
   local count = k - first + 1
   o = o + 3
   if count < limit then
-    local kept = first > 1 and sub(v, (first - 1) * W + 1) or v
+    if first > 1 then v = sub(v, (first - 1) * W + 1) end
     -- Redis' clock stepped back: the hit is recorded at the newest time held (offsets stay sorted).
-    if k > 0 and sub(v, -W) > nowEnc then v = kept .. sub(v, -W) else v = kept .. nowEnc end
+    local last = sub(v, -W)
+    if last > nowEnc then v = v .. last else v = v .. nowEnc end
     state[f] = v
-    if not written[f] then written[f] = true; d = d + 1; dirty[d] = f end
+    args[d + 1], args[d + 2] = f, v
+    d = d + 2
     out[o - 2], out[o - 1], out[o] = 1, count + 1, window
   else
-    out[o - 2], out[o - 1], out[o] = 0, count, decode(v, first + count - limit) + window - nowOff
+    local p = first + count - limit
+    out[o - 2], out[o - 1], out[o] = 0, count, decode(v, p) + window - nowOff
+    gateArgs[e + 1], gateArgs[e + 2] = f, sub(v, W * p - W + 1, W * p)
+    e = e + 2
+  end
   end
 end
 if d > 0 then
-  local args = {}
-  for j = 1, d do args[2 * j - 1] = dirty[j]; args[2 * j] = state[dirty[j]] end
-  redis.call('HSET', curKey, unpack(args))
+  redis.call('HSET', curKey, unpack(args, 1, d))
   redis.call('PEXPIREAT', curKey, fmt('%d', (bucket + 2) * window))
+end
+if e > 0 then
+  -- A gate is only read in its own bucket.
+  redis.call('HSET', gateKey, unpack(gateArgs, 1, e))
+  redis.call('PEXPIREAT', gateKey, fmt('%d', (bucket + 1) * window))
 end
 out[o + 1] = now
 return out

@@ -224,6 +224,47 @@ describe("SlidingWindowLimiter on a real Redis", () => {
     expect(lowered.resetMs).toBe(hits[1]! + 60_000 - lowered.redisTimeMs!);
   });
 
+  it("refuses a client already refused in this bucket from its gate (the hit whose leaving frees a slot), per limit", async () => {
+    const windowMs = 60_000;
+    const prefix = freshPrefix();
+    const limiter = new SlidingWindowLimiter(fixture.client, { limit: 2, windowMs, prefix, blockCacheEntries: 0 });
+    const id = "ip:192.0.2.60";
+    const decisions = [await limiter.check(id)];
+    await sleep(20);
+    decisions.push(...(await Promise.all([limiter.check(id), limiter.check(id)])));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
+    const bucket = bucketOf(decisions[2]!.redisTimeMs!, windowMs);
+    const gateKey = `${limiter.bucketKey(id, bucket)}:2`;
+    const hits = await storedHits(limiter, id, decisions[2]!.redisTimeMs!);
+    // The gate holds the oldest hit (the one whose leaving frees a slot), encoded like the log; it expires with its bucket.
+    expect(decodeHits((await fixture.client.hgetBuffer(gateKey, id))!, bucket, windowMs)).toEqual([hits[0]]);
+    const ttl = await fixture.client.pttl(gateKey);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual((bucket + 1) * windowMs - decisions[2]!.redisTimeMs!);
+    if (bucketOf(await redisNow(), windowMs) !== bucket) return; // the bucket ended meanwhile: the gate is no longer read
+    // A later refusal is answered from the gate (moved 1 s later here, so its answer shows), with the log untouched.
+    const gateHit = Buffer.alloc(3);
+    gateHit.writeUIntBE(hits[0]! + 1000 - (bucket - 1) * windowMs, 0, 3);
+    await fixture.client.hset(gateKey, id, gateHit);
+    const gated = await limiter.check(id);
+    if (bucketOf(gated.redisTimeMs!, windowMs) !== bucket) return;
+    expect(gated).toMatchObject({ allowed: false, remaining: 0, resetMs: hits[0]! + 1000 + windowMs - gated.redisTimeMs! });
+    expect(await storedHits(limiter, id, gated.redisTimeMs!)).toEqual(hits);
+    // Another limit reads the log, not this limit's gate: raised to 3, one more fits.
+    const raised = new SlidingWindowLimiter(fixture.client, { limit: 3, windowMs, prefix, blockCacheEntries: 0 });
+    expect(await raised.check(id)).toMatchObject({ allowed: true, remaining: 0 });
+    // A gate whose hit has left the window (or an unreadable one) is ignored: the log decides (3 hits
+    // under limit 2: a slot is free once the second one leaves).
+    await fixture.client.hset(gateKey, id, Buffer.alloc(3));
+    const fromLog = await limiter.check(id);
+    expect(fromLog).toMatchObject({ allowed: false, remaining: 0, resetMs: hits[1]! + windowMs - fromLog.redisTimeMs! });
+    await fixture.client.hset(gateKey, id, "x");
+    const unreadable = await limiter.check(id);
+    expect(unreadable).toMatchObject({ allowed: false, remaining: 0, resetMs: hits[1]! + windowMs - unreadable.redisTimeMs! });
+    // Refused from the log again: the gate is rewritten.
+    expect(decodeHits((await fixture.client.hgetBuffer(gateKey, id))!, bucket, windowMs)).toEqual([hits[1]]);
+  });
+
   it("counts an unreadable field as empty and rewrites it", async () => {
     const limiter = new SlidingWindowLimiter(fixture.client, { limit: 2, windowMs: 60_000, prefix: freshPrefix(), blockCacheEntries: 0 });
     const bucket = bucketOf(await redisNow(), 60_000);
