@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { Policies } from "@pulumi/policy";
-import { MONITORED_KINDS, MonitoredKind, recommendedFor, regionOf } from "@edgestack/contract";
+import { CACHE_MEMBER_NODE_ID, MONITORED_KINDS, MonitoredKind, RecommendedAlarm, recommendedFor, regionOf } from "@edgestack/contract";
 import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, stackRule, TYPES } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { parseStructured } from "../semantics/structured";
@@ -130,7 +130,7 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
   }
   for (const rg of ofType(resources, TYPES.replicationGroup)) {
     for (const node of list(ifKnown(() => props(rg).memberClusters as string[]))) {
-      out.push({ resource: rg, kind: "cacheNode", dimensions: { CacheClusterId: node }, region: stackRegion(rg) });
+      out.push({ resource: rg, kind: "cacheNode", dimensions: { CacheClusterId: node, CacheNodeId: CACHE_MEMBER_NODE_ID }, region: stackRegion(rg) });
     }
   }
   for (const cert of ofType(resources, T.certificate)) {
@@ -178,6 +178,32 @@ const sameDimensions = (a: unknown, b: Record<string, string>) => {
   const kb = Object.keys(b).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && (a as Props)[k] === b[k]);
 };
+
+/**
+ * The metric an alarm compares, when it is the recommended one: the alarm's own metric, or for a
+ * percentage alarm (RecommendedAlarm.percentOf) the metric its returned expression divides, with a
+ * problem when that expression is not 100 × the metric ÷ the sum of the base metrics of the same dimensions.
+ */
+function alarmedMetric(p: Props, rec: RecommendedAlarm): { dimensions: unknown; problem?: string } | undefined {
+  const queries = list(p.metricQueries as Props[] | undefined);
+  if (queries.length === 0) {
+    if (p.namespace !== rec.namespace || p.metricName !== rec.metricName) return undefined;
+    return { dimensions: p.dimensions, problem: rec.percentOf ? `compares the raw ${rec.metricName}, not its share of ${rec.percentOf.join(" + ")}` : undefined };
+  }
+  const idOf = (metricName: string) => queries.find((q) => (q.metric as Props | undefined)?.namespace === rec.namespace && (q.metric as Props | undefined)?.metricName === metricName);
+  const main = idOf(rec.metricName);
+  if (!main) return undefined;
+  const dimensions = (main.metric as Props).dimensions;
+  const returned = queries.filter((q) => q.returnData === true);
+  if (!rec.percentOf) return { dimensions, problem: returned.length === 1 && returned[0] === main ? undefined : `does not compare ${rec.metricName} itself` };
+  const bases = rec.percentOf.map(idOf);
+  if (bases.some((b) => b === undefined || !sameDimensions((b.metric as Props).dimensions, dimensions as Record<string, string>))) {
+    return { dimensions, problem: `lacks ${rec.percentOf.join(" or ")} of the same resource to divide by` };
+  }
+  const expression = returned.length === 1 ? String(returned[0].expression ?? "").replace(/\s+/g, "") : "";
+  const wanted = `100*${String(main.id)}/(${bases.map((b) => String(b!.id)).join("+")})`;
+  return { dimensions, problem: expression === wanted ? undefined : `returns ${JSON.stringify(expression)}, not ${wanted} (${rec.metricName} as a percentage of ${rec.percentOf.join(" + ")})` };
+}
 
 export const observabilityPolicies: Policies = [
   stackRule({
@@ -235,11 +261,13 @@ export const observabilityPolicies: Policies = [
               continue;
             }
           }
-          const candidates = alarms.filter((a) => (props(a).namespace) === rec.namespace && (props(a).metricName) === rec.metricName);
+          const candidates = alarms.filter((a) => alarmedMetric(props(a), rec) !== undefined);
           const problems: string[] = [];
           const good = candidates.some((a) => {
             const p = props(a);
-            if (!sameDimensions((p.dimensions), m.dimensions)) return false;
+            const metric = alarmedMetric(p, rec)!;
+            if (!sameDimensions(metric.dimensions, m.dimensions)) return false;
+            if (metric.problem) return problems.push(`alarm "${a.name}": ${metric.problem}`), false;
             const region = regionOf_(a, providers);
             if (expectedRegion && region !== expectedRegion) return problems.push(`alarm "${a.name}" is in ${region ?? "an unknown region"}, the metric in ${expectedRegion}`), false;
             if ((p.actionsEnabled) === false) return problems.push(`alarm "${a.name}" has its actions disabled`), false;

@@ -23,6 +23,23 @@ it("has every recommended alarm of every load balancer, target group, distributi
   expect(coverageProblems(run)).toEqual([]);
 });
 
+it("sets each cache node's CPU alarm at 90 % of one vCPU's share (cache.r7g.large: 2 vCPUs → 45) and NAT drops as a share of the traffic", () => {
+  const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+  const cpu = alarms.filter((a) => a.inputs.namespace === "AWS/ElastiCache" && a.inputs.metricName === "CPUUtilization");
+  expect(cpu.map((a) => a.inputs.threshold)).toEqual([45, 45, 45]);
+  expect(cpu.map((a) => (a.inputs.dimensions as Record<string, string>).CacheNodeId)).toEqual(["0001", "0001", "0001"]);
+  const drops = alarms.filter((a) => (a.inputs.metricQueries as any[] | undefined)?.some((q) => q.metric?.metricName === "PacketsDropCount"));
+  expect(drops).toHaveLength(3);
+  for (const a of drops) {
+    const queries = a.inputs.metricQueries as any[];
+    expect(queries.filter((q) => q.returnData).map((q) => q.expression)).toEqual(["100 * m0 / (m1 + m2)"]);
+    expect(queries.filter((q) => q.metric).map((q) => [q.id, q.metric.metricName])).toEqual([["m0", "PacketsDropCount"], ["m1", "PacketsInFromSource"], ["m2", "PacketsInFromDestination"]]);
+    // One gateway's own traffic, and a percentage threshold.
+    expect(new Set(queries.filter((q) => q.metric).map((q) => JSON.stringify(q.metric.dimensions))).size).toBe(1);
+    expect([a.inputs.threshold, a.inputs.metricName]).toEqual([0.01, undefined]);
+  }
+});
+
 it("turns on CloudFront's additional metrics for the distribution and alarms on OriginLatency in us-east-1", () => {
   const [sub] = ofType(run, "aws:cloudfront/monitoringSubscription:MonitoringSubscription");
   expect(sub.inputs.monitoringSubscription).toEqual({ realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } });

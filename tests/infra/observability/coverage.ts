@@ -64,7 +64,8 @@ export function expectedAlarms(run: StackRun): Expected[] {
   for (const d of ofType(run, "aws:cloudfront/distribution:Distribution")) out.push({ resource: d.name, kind: "distribution", dimensions: { DistributionId: outputsOf(run, d).id, Region: "Global" }, region: "us-east-1" });
   for (const f of ofType(run, "aws:cloudfront/function:Function")) out.push({ resource: f.name, kind: "cloudfrontFunction", dimensions: { FunctionName: String(f.inputs.name), Region: "Global" }, region: "us-east-1" });
   for (const rg of ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")) {
-    for (const node of outputsOf(run, rg).memberClusters as string[]) out.push({ resource: `${rg.name}/${node}`, kind: "cacheNode", dimensions: { CacheClusterId: node }, region: regionOf(run, rg) });
+    // A member cluster has one node, 0001.
+    for (const node of outputsOf(run, rg).memberClusters as string[]) out.push({ resource: `${rg.name}/${node}`, kind: "cacheNode", dimensions: { CacheClusterId: node, CacheNodeId: "0001" }, region: regionOf(run, rg) });
   }
   for (const c of ofType(run, "aws:acm/certificate:Certificate")) out.push({ resource: c.name, kind: "certificate", dimensions: { CertificateArn: outputsOf(run, c).arn }, region: regionOf(run, c) });
   for (const hc of ofType(run, "aws:route53/healthCheck:HealthCheck")) out.push({ resource: hc.name, kind: "healthCheck", dimensions: { HealthCheckId: outputsOf(run, hc).id }, region: "us-east-1" });
@@ -85,6 +86,12 @@ const grants = (policy: string, service: string, action: string) =>
     (s) => s.Effect === "Allow" && [s.Principal?.Service].flat().includes(service) && [s.Action].flat().some((a: string) => a === action || (a.endsWith("*") && action.startsWith(a.slice(0, -1)))),
   );
 
+/** The metric an alarm compares: its own, or the first metric of its metric math (the one the returned expression divides). */
+function comparedMetrics(inputs: Record<string, any>): { namespace?: string; metricName?: string; dimensions?: unknown }[] {
+  if (!inputs.metricQueries) return [inputs];
+  return (inputs.metricQueries as any[]).filter((q) => q.metric && q.id === "m0").map((q) => q.metric);
+}
+
 /** Problems: a missing alarm, or one in the wrong region, or acting on a topic that can't deliver. Empty when all is well. */
 export function coverageProblems(run: StackRun): string[] {
   const problems: string[] = [];
@@ -94,7 +101,7 @@ export function coverageProblems(run: StackRun): string[] {
   for (const e of expectedAlarms(run)) {
     const must = MUST_ALARM[e.kind];
     for (const metric of must.metrics) {
-      const alarm = alarms.find((a) => a.inputs.namespace === must.namespace && a.inputs.metricName === metric && sameDimensions(a.inputs.dimensions, e.dimensions));
+      const alarm = alarms.find((a) => comparedMetrics(a.inputs).some((m) => m.namespace === must.namespace && m.metricName === metric && sameDimensions(m.dimensions, e.dimensions)));
       if (!alarm) {
         problems.push(`${e.resource}: no ${metric} alarm with ${JSON.stringify(e.dimensions)}`);
         continue;
