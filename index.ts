@@ -35,6 +35,7 @@ import {
   randomProvider,
   Redis,
   renderNginxConf,
+  trafficServiceNames,
   Vpc,
   Workloads,
 } from "./infra";
@@ -217,6 +218,7 @@ function observedCluster(): ObservedCluster | undefined {
     oidcIssuerUrl,
     rbacProvider,
     ready: cluster.provider,
+    serviceNames: trafficServiceNames(config),
   };
 }
 

@@ -5,6 +5,7 @@ import { physicalNamePrefix } from "../naming";
 import { dashboardBody } from "./dashboard";
 import { alarmSpecs, AlarmSpec, CACHE_MEMBER_NODE_ID, cacheCpuThreshold, MonitoredResource, Severity, thresholdOverrides } from "@edgestack/contract";
 import { cacheNodeVcpus } from "../cache/settings";
+import { NAMESPACE } from "../cluster/objects";
 import type * as kubernetes from "@pulumi/kubernetes";
 import { ContainerInsights } from "./container-insights";
 import { ManagedPrometheus } from "./managed-prometheus";
@@ -45,6 +46,8 @@ export interface ObservedCluster {
   rbacProvider: kubernetes.Provider;
   /** Resolves once the cluster has nodes (the add-on's pods need them). */
   ready: pulumi.Resource;
+  /** The workloads' ClusterIP / NodePort Services in NAMESPACE (Container Insights' per-Service pod metrics). */
+  serviceNames: string[];
 }
 
 /** The page every alert links to as its runbook (the repository's docs, or the path in the checkout). */
@@ -185,6 +188,7 @@ export class Alerting extends pulumi.ComponentResource {
         { parent: this },
       );
       monitored.push({ kind: "eksCluster", label: "cluster", dimensions: { ClusterName: cluster.name } });
+      for (const service of cluster.serviceNames) monitored.push({ kind: "eksService", label: `pods-${service}`, dimensions: { ClusterName: cluster.name, Namespace: NAMESPACE, Service: service } });
     }
 
     const specs = alarmSpecs(monitored, { thresholds: thresholdOverrides(s.alarmThresholds), cloudFrontAdditionalMetrics: additionalMetrics });

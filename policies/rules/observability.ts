@@ -154,6 +154,15 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
     const name = ifKnown(() => str(props(c).name));
     if (name) out.push({ resource: c, kind: "eksCluster", dimensions: { ClusterName: name }, region: stackRegion(c) });
   }
+  // Each ClusterIP / NodePort Service (not headless) of the one cluster: its pods' limits through Container Insights.
+  const clusters = ofType(resources, TYPES.eksCluster);
+  const clusterName = clusters.length === 1 ? ifKnown(() => str(props(clusters[0]).name)) : undefined;
+  for (const svc of clusterName ? ofType(resources, TYPES.service) : []) {
+    const metadata = ifKnown(() => props(svc).metadata as Props | undefined);
+    const headless = ifKnown(() => (props(svc).spec as Props | undefined)?.clusterIP) === "None";
+    const [name, namespace] = [str(metadata?.name), str(metadata?.namespace)];
+    if (name && namespace && !headless) out.push({ resource: svc, kind: "eksService", dimensions: { ClusterName: clusterName!, Namespace: namespace, Service: name }, region: stackRegion(clusters[0]) });
+  }
   // A signed zone: its DNSSEC metrics carry the hosted zone's id.
   for (const z of ofType(resources, T.zoneSigning)) {
     const id = ifKnown(() => str(props(z).hostedZoneId));
@@ -209,7 +218,7 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
     description:
-      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate and Route53 health check has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
+      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {
@@ -242,9 +251,13 @@ export const observabilityPolicies: Policies = [
       };
 
       const addons = ofType(resources, T.addon);
+      const clusters = ofType(resources, TYPES.eksCluster);
       for (const m of monitoredResources(resources, providers)) {
         const expectedRegion = regionOf(m.kind) === "us-east-1" ? "us-east-1" : m.region;
-        if (m.kind === "eksCluster" && !addons.some((a) => props(a).addonName === CONTAINER_INSIGHTS_ADDON && (props(a).clusterName === m.dimensions.ClusterName || refersTo(props(a).clusterName, m.resource)))) {
+        const insights = (cluster: PolicyResource) => addons.some((a) => props(a).addonName === CONTAINER_INSIGHTS_ADDON && (props(a).clusterName === m.dimensions.ClusterName || refersTo(props(a).clusterName, cluster)));
+        // A Service's pod metrics come from the same add-on: its absence is reported once, on the cluster.
+        if (m.kind === "eksService" && !insights(clusters[0])) continue;
+        if (m.kind === "eksCluster" && !insights(m.resource)) {
           report(`EKS cluster "${m.resource.name}" runs no ${CONTAINER_INSIGHTS_ADDON} add-on: Container Insights publishes none of its node metrics, so its recommended alarms have no data.`, m.resource.urn);
           continue;
         }

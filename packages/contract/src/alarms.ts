@@ -31,6 +31,8 @@ export const MONITORED_KINDS = {
   webAcl: ["WebACL", "Rule"],
   /** An EKS cluster through Container Insights (the amazon-cloudwatch-observability add-on). */
   eksCluster: ["ClusterName"],
+  /** A Kubernetes Service's pods through Container Insights: a ClusterIP or NodePort Service of the stack's workloads. */
+  eksService: ["ClusterName", "Namespace", "Service"],
   signedZone: ["HostedZoneId"],
 } as const;
 export type MonitoredKind = keyof typeof MONITORED_KINDS;
@@ -147,6 +149,11 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
     runbook: "The nodes' root filesystems fill up (images, container logs): the kubelet evicts pods at its hard threshold. Check image garbage collection and log volume; replace the node." }),
   alarm({ kind: "eksCluster", namespace: "ContainerInsights", metricName: "cluster_failed_node_count", statistic: "Maximum", ...minute, comparison: "GreaterThanOrEqualToThreshold", threshold: 1, treatMissingData: "notBreaching", severity: "page",
     runbook: "A worker node is not ready (kubelet, network or disk pressure): its pods are rescheduled and capacity is short. kubectl describe node; the managed node group's health; replace the instance." }),
+  // ── Pods of each Service through Container Insights (ClusterName, Namespace, Service) ───────
+  alarm({ kind: "eksService", namespace: "ContainerInsights", metricName: "pod_cpu_utilization_over_pod_limit", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The Service's pods use more than the threshold percent of their CPU limit: the kernel throttles them and latency rises. Check the HPA (is it at its maximum?), the pods' request rate and whether the limit (appCpuLimit; nginx's is fixed) is too tight." }),
+  alarm({ kind: "eksService", namespace: "ContainerInsights", metricName: "pod_memory_utilization_over_pod_limit", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The Service's pods approach their memory limit: at the limit the kernel kills the container (OOMKilled, a restart and dropped connections). Check for a leak (the app's heap in its metrics) or raise the limit (appMemoryLimit)." }),
 ];
 
 /** The recommended alarms of one kind of resource. */

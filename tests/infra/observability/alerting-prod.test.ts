@@ -16,9 +16,9 @@ beforeAll(async () => {
 
 it("has every recommended alarm of every load balancer, target group, distribution, function, cache node, NAT gateway, certificate and health check, delivering", () => {
   const expected = expectedAlarms(run);
-  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways, 2 certificates, 2 Route53 health checks.
+  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways, 2 certificates, 2 Route53 health checks, the web ACL, the cluster and its two traffic Services (app, nginx).
   expect(expected.map((e) => e.kind).sort()).toEqual(
-    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway", "certificate", "certificate", "healthCheck", "healthCheck", "webAcl", "eksCluster"].sort(),
+    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway", "certificate", "certificate", "healthCheck", "healthCheck", "webAcl", "eksCluster", "eksService", "eksService"].sort(),
   );
   expect(coverageProblems(run)).toEqual([]);
 });

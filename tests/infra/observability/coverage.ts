@@ -22,6 +22,7 @@ export const MUST_ALARM: Record<string, { namespace: string; metrics: string[] }
   healthCheck: { namespace: "AWS/Route53", metrics: ["HealthCheckStatus"] },
   webAcl: { namespace: "AWS/WAFV2", metrics: ["BlockedRequests", "AllowedRequests"] },
   eksCluster: { namespace: "ContainerInsights", metrics: ["node_cpu_utilization", "node_memory_utilization", "node_filesystem_utilization", "cluster_failed_node_count"] },
+  eksService: { namespace: "ContainerInsights", metrics: ["pod_cpu_utilization_over_pod_limit", "pod_memory_utilization_over_pod_limit"] },
 };
 
 export function regionOf(run: StackRun, r: CapturedResource): string {
@@ -73,7 +74,14 @@ export function expectedAlarms(run: StackRun): Expected[] {
   for (const acl of ofType(run, "aws:wafv2/webAcl:WebAcl")) out.push({ resource: acl.name, kind: "webAcl", dimensions: { WebACL: (acl.inputs.visibilityConfig as any).metricName, Rule: "ALL" }, region: "us-east-1" });
   // A cluster running the Container Insights add-on: its node alarms by ClusterName.
   const insights = new Set(ofType(run, "aws:eks/addon:Addon").filter((a) => a.inputs.addonName === "amazon-cloudwatch-observability").map((a) => a.inputs.clusterName));
-  for (const c of ofType(run, "aws:eks/cluster:Cluster").filter((c) => insights.has(c.inputs.name))) out.push({ resource: c.name, kind: "eksCluster", dimensions: { ClusterName: String(c.inputs.name) }, region: regionOf(run, c) });
+  for (const c of ofType(run, "aws:eks/cluster:Cluster").filter((c) => insights.has(c.inputs.name))) {
+    out.push({ resource: c.name, kind: "eksCluster", dimensions: { ClusterName: String(c.inputs.name) }, region: regionOf(run, c) });
+    // Every Service that is not headless: its pods against their limits.
+    for (const svc of ofType(run, "kubernetes:core/v1:Service").filter((x) => (x.inputs.spec as any)?.clusterIP !== "None")) {
+      const metadata = svc.inputs.metadata as any;
+      out.push({ resource: svc.name, kind: "eksService", dimensions: { ClusterName: String(c.inputs.name), Namespace: metadata.namespace, Service: metadata.name }, region: regionOf(run, c) });
+    }
+  }
   for (const nat of ofType(run, "aws:ec2/natGateway:NatGateway")) out.push({ resource: nat.name, kind: "natGateway", dimensions: { NatGatewayId: outputsOf(run, nat).id }, region: regionOf(run, nat) });
   return out;
 }

@@ -73,6 +73,12 @@ export const mutations: Mutation[] = [
   { area: "alerting", title: "ALB 5xx alarm removed", expect: "alb-lb", apply: (p) => p.remove("alerting-alb-HTTPCode_ELB_5XX_Count") },
   { area: "alerting", title: "NAT alarm points at another gateway", expect: "network-nat-2", apply: (p) => (p.inputs("alerting-nat-2-ErrorPortAllocation").dimensions = { ...p.inputs("alerting-nat-0-ErrorPortAllocation").dimensions }) },
   { area: "alerting", title: "cache node alarm on another node", expect: "cache-group", apply: (p) => (p.inputs("alerting-cache-0001-003-EngineCPUUtilization").dimensions = { CacheClusterId: "edgestack-prod-0001-001" }) },
+  { area: "alerting", title: "nginx pods' memory-limit alarm watches another Service", expect: "workloads-nginx", apply: (p) => (p.inputs("alerting-pods-nginx-pod_memory_utilization_over_pod_limit").dimensions.Service = "app") },
+  { area: "alerting", title: "NAT drop alarm compares the raw count instead of its share of the traffic", expect: "network-nat-1", apply: (p) => {
+    const a = p.inputs("alerting-nat-1-PacketsDropCount");
+    const drops = (a.metricQueries as { metric?: Record<string, unknown> }[]).find((q) => q.metric?.metricName === "PacketsDropCount")!.metric!;
+    Object.assign(a, { metricQueries: undefined, namespace: drops.namespace, metricName: drops.metricName, dimensions: drops.dimensions, statistic: "Sum", period: 60 });
+  } },
   { area: "alerting", title: "target group alarm without its TargetGroup dimension", expect: "alb-nginx", apply: (p) => delete p.inputs("alerting-alb-targets-HealthyHostCount").dimensions.TargetGroup },
   { area: "alerting", title: "CloudFront alarm acting on a topic in another region", expect: "cdn-distribution", apply: (p) => (p.inputs("alerting-cdn-5xxErrorRate").alarmActions = ["arn:aws:sns:eu-west-1:123456789012:edgestack-prod-alerts-page"]) },
   { area: "alerting", title: "alarm actions disabled", expect: "nlb-lb", apply: (p) => (p.inputs("alerting-nlb-TCP_ELB_Reset_Count").actionsEnabled = false) },
