@@ -1,4 +1,5 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
+import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
@@ -483,6 +484,38 @@ export const kubernetesPolicies: Policies = [
         }
         for (const e of list(ifKnown(() => c?.envFrom as { secretRef?: { name?: string } }[] | undefined))) {
           if (e?.secretRef) report(`Container "${name}" of "${args.name}" loads every key of Secret "${e.secretRef.name}" into its environment (envFrom secretRef): mount the Secret as files instead.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-no-literal-credentials",
+    description:
+      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
+    enforcementLevel: "mandatory",
+    types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
+    validate: (p, { args }, report) => {
+      if (args.type === "kubernetes:core/v1:ConfigMap") {
+        for (const field of ["data", "binaryData"] as const) {
+          for (const [key, value] of Object.entries((ifKnown(() => p[field]) as Record<string, unknown> | undefined) ?? {})) {
+            const what = literalCredential(key, value);
+            if (what) report(`ConfigMap "${args.name}" holds ${what} under key ${key}: put it in a Secret and mount it as a file.`);
+          }
+        }
+        return;
+      }
+      const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      const containers = ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec?.[k] as Container[] | undefined));
+      for (const c of containers) {
+        const name = ifKnown(() => c?.name) ?? "?";
+        for (const e of list(ifKnown(() => c?.env as { name?: string; value?: unknown }[] | undefined))) {
+          const what = literalCredential(String(e?.name ?? ""), ifKnown(() => e?.value));
+          if (what) report(`Container "${name}" of "${args.name}" has ${what} in environment variable ${e?.name}: put it in a Secret mounted as a file and pass the file's path.`);
+        }
+        for (const key of ["command", "args"] as const) {
+          for (const arg of list(ifKnown(() => c?.[key] as unknown[] | undefined))) {
+            for (const [re, what] of CREDENTIAL_VALUES) if (typeof arg === "string" && re.test(arg)) report(`Container "${name}" of "${args.name}" has ${what} in its ${key}: pass a mounted file's path instead.`);
+          }
         }
       }
     },

@@ -307,6 +307,21 @@ export const observabilityPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "managed-prometheus-workspace-cmk",
+    description:
+      "Every Amazon Managed Service for Prometheus workspace encrypts its samples, rules and alert manager definition with a customer-managed KMS key of this stack (kmsKeyArn), so who may read them is the key policy's decision and deleting the key revokes them; the AWS-owned default key is shared with the service.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _args, report) => {
+      const keys = ofType(resources, TYPES.kmsKey);
+      for (const w of ofType(resources, T.workspace)) {
+        const keyArn = ifKnown(() => props(w).kmsKeyArn ?? null);
+        if (keyArn === undefined) continue; // known after deployment
+        if (keyArn === null || keyArn === "") report(`Prometheus workspace "${w.name}" is encrypted with the AWS-owned key only: set kmsKeyArn to a customer-managed key of the stack.`, w.urn);
+        else if (!keys.some((k) => refersTo(keyArn, k, ["arn", "keyId"]))) report(`Prometheus workspace "${w.name}" is encrypted with ${String(keyArn)}, which is no KMS key of this stack.`, w.urn);
+      }
+    },
+  }),
+  stackRule({
     name: "managed-prometheus-scrapes-this-cluster",
     description:
       "Every Amazon Managed Service for Prometheus scraper of the stack scrapes an EKS cluster of this stack (its source names that cluster's ARN) into a workspace of this stack; in prod every cluster the stack creates has one.",

@@ -69,6 +69,15 @@ const podWith = (plan: Plan, change: (spec: any) => void) => {
 const container = (spec: any) => spec.containers[0];
 
 export const mutations: Mutation[] = [
+  // ── Credentials written as literals, access granted outside the plan, issuance and encryption left open ──
+  { area: "credentials", title: "app gets the Redis password as a literal env value", expect: "workloads-app", apply: (p) => p.podSpec("workloads-app").containers[0].env.push({ name: "REDIS_PASSWORD", value: "correct-horse-battery" }) },
+  { area: "credentials", title: "app's Redis URL carries its password inline", expect: "workloads-app", apply: (p) => p.podSpec("workloads-app").containers[0].env.push({ name: "REDIS_URL", value: "rediss://default:correct-horse@cache:6379" }) },
+  { area: "credentials", title: "CI runner gets a deploy key in a plain-text variable", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").environment.environmentVariables = [{ name: "DEPLOY_SECRET_KEY", value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", type: "PLAINTEXT" }]) },
+  { area: "access", title: "EKS creator keeps a hidden cluster-admin", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").accessConfig.bootstrapClusterCreatorAdminPermissions = true) },
+  { area: "access", title: "EKS also reads the aws-auth ConfigMap", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").accessConfig.authenticationMode = "API_AND_CONFIG_MAP") },
+  { area: "dns", title: "CAA admits another CA", expect: "dns-apex-caa", apply: (p) => p.inputs("dns-apex-caa").records.push('0 issue "letsencrypt.org"') },
+  { area: "dns", title: "CAA removed: any CA may issue for the service's names", expect: "dns-apex-a", apply: (p) => p.remove("dns-apex-caa") },
+  { area: "alerting", title: "Prometheus workspace on the AWS-owned key", expect: "alerting-prometheus-workspace", apply: (p) => delete p.inputs("alerting-prometheus-workspace").kmsKeyArn },
   // ── Alerting: alarms that must reach someone ────────────────────────────────────────────
   { area: "alerting", title: "ALB 5xx alarm removed", expect: "alb-lb", apply: (p) => p.remove("alerting-alb-HTTPCode_ELB_5XX_Count") },
   { area: "alerting", title: "NAT alarm points at another gateway", expect: "network-nat-2", apply: (p) => (p.inputs("alerting-nat-2-ErrorPortAllocation").dimensions = { ...p.inputs("alerting-nat-0-ErrorPortAllocation").dimensions }) },
