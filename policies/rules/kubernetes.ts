@@ -5,7 +5,7 @@ import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
-import { listensOf, locationFor, parseNginx, proxies, serversOf } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, listensOf, locationFor, type NginxBlock, parseNginx, proxies, serversOf } from "../semantics/nginx";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -484,6 +484,33 @@ export const kubernetesPolicies: Policies = [
         }
         for (const e of list(ifKnown(() => c?.envFrom as { secretRef?: { name?: string } }[] | undefined))) {
           if (e?.secretRef) report(`Container "${name}" of "${args.name}" loads every key of Secret "${e.secretRef.name}" into its environment (envFrom secretRef): mount the Secret as files instead.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "nginx-conf-hardened",
+    description:
+      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset). Its other properties are judged by the chain rules (edge-viewer-address-chain, the timeout rules).",
+    enforcementLevel: "mandatory",
+    types: TYPES.configMap,
+    config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." } },
+    validate: (p, { args, config }, report) => {
+      const text = ifKnown(() => (p.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+      if (typeof text !== "string") return;
+      const root = parseNginx(text);
+      const everywhere = (b: NginxBlock): NginxBlock[] => [b, ...b.blocks.flatMap(everywhere)];
+      const last = (b: NginxBlock, name: string) => directivesNamed(b, name).at(-1)?.[0];
+      for (const http of blocksNamed(root, "http")) {
+        const servers = serversOf(root);
+        const hidden = last(http, "server_tokens") === "off" ? servers.every((sv) => (last(sv, "server_tokens") ?? "off") === "off") : servers.length > 0 && servers.every((sv) => last(sv, "server_tokens") === "off");
+        if (!hidden) report(`nginx.conf of ConfigMap "${args.name}" announces nginx's version (server_tokens is on${last(http, "server_tokens") === undefined ? " by default" : ""} in the http block or a server): set server_tokens off.`);
+        for (const b of everywhere(http)) {
+          if (last(b, "autoindex") === "on") report(`nginx.conf of ConfigMap "${args.name}" lists directories (autoindex on in ${b.name} ${b.args.join(" ")}).`);
+          for (const protocols of directivesNamed(b, "ssl_protocols")) {
+            const old = protocols.filter((x) => !["TLSv1.2", "TLSv1.3"].includes(x));
+            if (old.length > 0) report(`nginx.conf of ConfigMap "${args.name}" offers ${old.join(", ")} (ssl_protocols in ${b.name} ${b.args.join(" ")}): only TLSv1.2 and TLSv1.3.`);
+          }
         }
       }
     },

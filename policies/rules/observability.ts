@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { Policies } from "@pulumi/policy";
 import { CACHE_MEMBER_NODE_ID, MONITORED_KINDS, MonitoredKind, RecommendedAlarm, recommendedFor, regionOf } from "@edgestack/contract";
-import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, resourceRule, stackRule, TYPES } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { parseStructured } from "../semantics/structured";
 
@@ -304,6 +304,19 @@ export const observabilityPolicies: Policies = [
           }
         }
       }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "sns-subscriptions-encrypted-transport",
+    description:
+      "No SNS subscription delivers over plain HTTP (protocol http, or an https subscription whose endpoint is not an https:// URL): alert text (resource names, runbooks, addresses) would cross the internet readable and forgeable.",
+    enforcementLevel: "mandatory",
+    types: ["aws:sns/topicSubscription:TopicSubscription"],
+    validate: (p, { args }, report) => {
+      const protocol = String(ifKnown(() => p.protocol) ?? "").toLowerCase();
+      const endpoint = ifKnown(() => p.endpoint);
+      if (protocol === "http") report(`Subscription "${args.name}" delivers over plain HTTP (protocol http): use https.`);
+      else if (protocol === "https" && typeof endpoint === "string" && !/^https:\/\//i.test(endpoint)) report(`Subscription "${args.name}" is an https subscription to ${endpoint}, which is not an https:// URL.`);
     },
   }),
   stackRule({

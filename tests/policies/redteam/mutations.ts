@@ -77,6 +77,9 @@ export const mutations: Mutation[] = [
   { area: "access", title: "EKS also reads the aws-auth ConfigMap", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").accessConfig.authenticationMode = "API_AND_CONFIG_MAP") },
   { area: "dns", title: "CAA admits another CA", expect: "dns-apex-caa", apply: (p) => p.inputs("dns-apex-caa").records.push('0 issue "letsencrypt.org"') },
   { area: "dns", title: "CAA removed: any CA may issue for the service's names", expect: "dns-apex-a", apply: (p) => p.remove("dns-apex-caa") },
+  { area: "cache", title: "rate-limit store evicts any key under pressure (allkeys-lru)", expect: "cache-group", apply: (p) => (p.inputs("cache-params").parameters.find((x: { name: string }) => x.name === "maxmemory-policy").value = "allkeys-lru") },
+  { area: "nginx", title: "nginx announces its version", expect: "workloads-nginx-conf", apply: (p) => { const d = p.inputs("workloads-nginx-conf").data; d["nginx.conf"] = String(d["nginx.conf"]).replace("server_tokens off;", "server_tokens on;"); } },
+  { area: "alerting", title: "page topic delivers to a plain-HTTP hook", expect: "page-hook", apply: (p) => p.add({ type: "aws:sns/topicSubscription:TopicSubscription", name: "page-hook", parent: "alerting-topics", inputs: { topic: "arn:aws:sns:us-east-1:123456789012:edgestack-prod-alerts-page", protocol: "http", endpoint: "http://hooks.example.com/page" } }) },
   { area: "alerting", title: "Prometheus workspace on the AWS-owned key", expect: "alerting-prometheus-workspace", apply: (p) => delete p.inputs("alerting-prometheus-workspace").kmsKeyArn },
   // ── Alerting: alarms that must reach someone ────────────────────────────────────────────
   { area: "alerting", title: "ALB 5xx alarm removed", expect: "alb-lb", apply: (p) => p.remove("alerting-alb-HTTPCode_ELB_5XX_Count") },
