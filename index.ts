@@ -35,6 +35,7 @@ import {
   Redis,
   deployedNginxConf,
   renderClusterNginxConf,
+  trafficServiceNames,
   Vpc,
   Workloads,
 } from "./infra";
@@ -218,6 +219,7 @@ function observedCluster(): ObservedCluster | undefined {
     oidcIssuerUrl,
     rbacProvider,
     ready: cluster.provider,
+    serviceNames: trafficServiceNames(config),
   };
 }
 

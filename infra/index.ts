@@ -70,7 +70,7 @@ export { StaticBucket } from "./cdn/static-bucket";
 export type { StaticBucketArgs } from "./cdn/static-bucket";
 export { StaticAssets } from "./cdn/static-assets";
 export type { StaticAssetsArgs } from "./cdn/static-assets";
-export { Workloads } from "./workloads/workloads";
+export { trafficServiceNames, Workloads } from "./workloads/workloads";
 export { clusterNginxModel, deployedNginxConf, renderClusterNginxConf } from "./workloads/nginx";
 export type { NginxConf } from "./workloads/nginx";
 export type { WorkloadsArgs } from "./workloads/workloads";

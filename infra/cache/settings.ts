@@ -3,6 +3,7 @@
  * rate-limit store needs, the auth-token generator options and the client URL.
  */
 
+import { KNOWN_INSTANCE_TYPES_HINT, nodeCapacity } from "../cluster/nodes";
 import { ConfigError } from "../config/schema";
 import { Naming, physicalNamePrefix } from "../naming";
 
@@ -12,12 +13,23 @@ export type CacheEngine = "redis" | "valkey";
  * Checks the cache settings the config schema cannot (engine/version pairs) at program start, so a
  * bad pair fails before any resource is registered; throws a ConfigError naming key and value.
  */
-export function checkCacheSettings(s: { cacheEngine: CacheEngine; cacheEngineVersion: string }): void {
+export function checkCacheSettings(s: { cacheEngine: CacheEngine; cacheEngineVersion: string; cacheNodeType: string }): void {
+  const problems: string[] = [];
   try {
     parameterGroupFamily(s.cacheEngine, s.cacheEngineVersion);
   } catch (err) {
-    throw new ConfigError([(err as Error).message]);
+    problems.push((err as Error).message);
   }
+  if (cacheNodeVcpus(s.cacheNodeType) === undefined) {
+    problems.push(`edgestack:cacheNodeType: ${JSON.stringify(s.cacheNodeType)} is not a node type whose vCPUs the stack knows (cache. + ${KNOWN_INSTANCE_TYPES_HINT}); its CPU alarm's threshold depends on them`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** A cache node type's vCPUs (ElastiCache's node types share EC2's sizes), or undefined outside the known families. */
+export function cacheNodeVcpus(nodeType: string): number | undefined {
+  const m = /^cache\.(.+)$/.exec(nodeType);
+  return m ? nodeCapacity(m[1])?.vcpu : undefined;
 }
 
 /**

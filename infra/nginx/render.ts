@@ -119,8 +119,12 @@ export function renderNginxConf(model: NginxModel): string {
       `The edge's ids, logged and passed on only when well-formed (otherwise empty: not logged, not sent):`,
       `CloudFront's ${HEADERS.cloudFrontId} and the ALB's ${HEADERS.amznTraceId}.`,
     );
-    renderTraceIdMap(out, "cloudFrontId", "$edge_cf_id", '""');
-    renderTraceIdMap(out, "amznTraceId", "$edge_amzn_trace_id", '""');
+    out.comment(
+      "Only a listener behind the HTTP load balancer, from a trusted peer, sets $edge_ids_trusted to 1: on the PROXY",
+      "listeners the client wrote these headers itself (the NLB adds none), so they are dropped there.",
+    );
+    renderEdgeIdMap(out, "cloudFrontId", "$edge_cf_id");
+    renderEdgeIdMap(out, "amznTraceId", "$edge_amzn_trace_id");
     for (const srv of model.servers) {
       if (srv.role !== "proxy" || srv.forwardedProto !== "header" || srv.realIp === null) continue;
       out.comment(`${srv.name}: the load balancer's ${HEADERS.forwardedProto}, only from a trusted peer and only http or https; otherwise the connection's scheme.`);
@@ -407,6 +411,27 @@ function renderTraceIdMap(out: Lines, key: TraceIdKey, variable: string, fallbac
     out.line(`default ${fallback};`);
     out.line(`"~${id.pattern}" ${header};`);
   });
+}
+
+/**
+ * `$variable` is the header's value when the listener trusts the edge's ids ($edge_ids_trusted, set per
+ * server) and the value matches the contract's pattern for it, else empty.
+ */
+function renderEdgeIdMap(out: Lines, key: Exclude<TraceIdKey, "requestId">, variable: string): void {
+  const id = TRACE_IDS[key];
+  const header = `$http_${id.header.toLowerCase().replace(/-/g, "_")}`;
+  const body = /^\^(.*)\$$/.exec(id.pattern)?.[1];
+  // The value is the pattern's one capture: the patterns are anchored, group only with (?:…) and use neither quotes nor backslashes.
+  if (body === undefined || /\((?!\?:)/.test(body) || /["\\]/.test(body)) throw new Error(`TRACE_IDS.${key}.pattern cannot be used in an nginx map`);
+  out.block(`map "$edge_ids_trusted:${header}" ${variable}`, () => {
+    out.line(`default "";`);
+    out.line(`"~^1:(${body})$" $1;`);
+  });
+}
+
+/** What `$edge_ids_trusted` is on a server: its trusted-peer flag behind an HTTP load balancer, otherwise 0. */
+function edgeIdsTrusted(s: { name: string; listen: NginxListen; realIp: NginxRealIp | null; forwardedProto?: "header" | "https" }): string {
+  return !s.listen.proxyProtocol && s.forwardedProto === "header" && s.realIp !== null ? `$edge_trusted_peer_${s.name}` : "0";
 }
 
 function renderClientKeyMap(out: Lines): void {
@@ -730,12 +755,13 @@ function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): 
     out.line(`server_name ${s.serverNames.join(" ")};`);
     renderRealIp(out, s.realIp, model.mode);
     out.line(`set $edge_proto ${proxyProto(s)};`);
+    out.line(`set $edge_ids_trusted ${edgeIdsTrusted(s)};`);
     renderErrorPages(out, model, true);
     const guard = peerGuardVariable(s.name, s.listen, s.realIp);
     for (const l of s.locations) renderProxyLocation(out, model, l, true, guard);
   });
   out.blank();
-  renderDefaultServer(out, model, s.name, s.listen, s.realIp, proxyProto(s), s.locations.find((l) => l.path === NGINX_HEALTH_PATH));
+  renderDefaultServer(out, model, s.name, s.listen, s.realIp, proxyProto(s), edgeIdsTrusted(s), s.locations.find((l) => l.path === NGINX_HEALTH_PATH));
 }
 
 function proxyProto(s: NginxProxyServer): string {
@@ -748,7 +774,7 @@ function proxyProto(s: NginxProxyServer): string {
  * (JSON), never the site and never a redirect to that Host. Load-balancer health checks (Host: the
  * target's IP) still reach /health.
  */
-function renderDefaultServer(out: Lines, model: NginxModel, name: string, listen: NginxListen, realIp: NginxRealIp | null, proto: string, health: NginxLocation | undefined): void {
+function renderDefaultServer(out: Lines, model: NginxModel, name: string, listen: NginxListen, realIp: NginxRealIp | null, proto: string, idsTrusted: string, health: NginxLocation | undefined): void {
   out.comment(`${name}: default server of the port: unknown Host → 421.`);
   out.block("server", () => {
     renderListen(out, listen, true);
@@ -761,6 +787,7 @@ function renderDefaultServer(out: Lines, model: NginxModel, name: string, listen
     }
     renderRealIp(out, realIp, model.mode);
     out.line(`set $edge_proto ${proto};`);
+    out.line(`set $edge_ids_trusted ${idsTrusted};`);
     renderErrorPages(out, model, proto !== "http");
     const guard = peerGuardVariable(name, listen, realIp);
     if (health !== undefined) renderProxyLocation(out, model, health, proto !== "http", guard);
@@ -786,6 +813,7 @@ function renderRedirectServer(out: Lines, model: NginxModel, s: NginxRedirectSer
     out.line(`server_name ${s.serverNames.join(" ")};`);
     renderRealIp(out, s.realIp, model.mode);
     out.line("set $edge_proto http;");
+    out.line("set $edge_ids_trusted 0;");
     renderErrorPages(out, model, false);
     const guard = peerGuardVariable(s.name, s.listen, s.realIp);
     renderProxyLocation(out, model, s.health, false, guard);
@@ -797,7 +825,7 @@ function renderRedirectServer(out: Lines, model: NginxModel, s: NginxRedirectSer
     });
   });
   out.blank();
-  renderDefaultServer(out, model, s.name, s.listen, s.realIp, "http", s.health);
+  renderDefaultServer(out, model, s.name, s.listen, s.realIp, "http", "0", s.health);
 }
 
 function renderStatusServer(out: Lines, s: NginxStatusServer): void {

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { physicalNamePrefix } from "../naming";
 import { dashboardBody } from "./dashboard";
-import { alarmSpecs, AlarmSpec, MonitoredResource, Severity, thresholdOverrides } from "@edgestack/contract";
+import { alarmSpecs, AlarmSpec, CACHE_MEMBER_NODE_ID, cacheCpuThreshold, MonitoredResource, Severity, thresholdOverrides } from "@edgestack/contract";
+import { cacheNodeVcpus } from "../cache/settings";
+import { NAMESPACE } from "../cluster/objects";
 import type * as kubernetes from "@pulumi/kubernetes";
 import { ContainerInsights } from "./container-insights";
 import { ManagedPrometheus } from "./managed-prometheus";
@@ -20,6 +22,7 @@ export type AlertingSettings = SloConfig &
     | "alertPageSubscriptions"
     | "alertTicketSubscriptions"
     | "alarmThresholds"
+    | "cacheNodeType"
     | "cdnAdditionalMetrics"
     | "managedPrometheus"
     | "prometheusScrapeIntervalSeconds"
@@ -43,6 +46,8 @@ export interface ObservedCluster {
   rbacProvider: kubernetes.Provider;
   /** Resolves once the cluster has nodes (the add-on's pods need them). */
   ready: pulumi.Resource;
+  /** The workloads' ClusterIP / NodePort Services in NAMESPACE (Container Insights' per-Service pod metrics). */
+  serviceNames: string[];
 }
 
 /** The page every alert links to as its runbook (the repository's docs, or the path in the checkout). */
@@ -60,6 +65,20 @@ export function elbArnSuffix(arn: string): string {
   const m = /:(?:loadbalancer\/)?((?:app|net)\/[^/]+\/[^/]+|targetgroup\/[^/]+\/[^/]+)$/.exec(arn);
   if (!m) throw new Error(`not a load balancer or target group ARN: ${arn}`);
   return m[1];
+}
+
+/**
+ * A percentage alarm's metric math (RecommendedAlarm.percentOf): the metric and each base metric of the
+ * same resource, and `100 * m0 / (m1 + m2 …)` as the one series the alarm compares (no traffic: no value).
+ */
+export function percentQueries(spec: AlarmSpec<pulumi.Input<string>>): aws.types.input.cloudwatch.MetricAlarmMetricQuery[] {
+  const a = spec.alarm;
+  const metrics = [a.metricName, ...(a.percentOf ?? [])];
+  const stat = { period: a.periodSeconds, stat: a.statistic };
+  return [
+    ...metrics.map((metricName, i) => ({ id: `m${i}`, returnData: false, metric: { namespace: a.namespace, metricName, dimensions: spec.dimensions, ...stat } })),
+    { id: "percent", label: `${a.metricName} % of ${a.percentOf!.join(" + ")}`, returnData: true, expression: `100 * m0 / (${metrics.slice(1).map((_, i) => `m${i + 1}`).join(" + ")})` },
+  ];
 }
 
 export interface AlertingArgs {
@@ -143,7 +162,11 @@ export class Alerting extends pulumi.ComponentResource {
         );
       }
     }
-    args.cacheNodeIds.forEach((id) => monitored.push({ kind: "cacheNode", label: `cache-${id.replace(/^.*?-(\d{4}-\d{3}|\d{3})$/, "$1")}`, dimensions: { CacheClusterId: id } }));
+    // Checked at program start (checkCacheSettings).
+    const cacheCpu = { "cacheNode.CPUUtilization": cacheCpuThreshold(cacheNodeVcpus(s.cacheNodeType)!) };
+    args.cacheNodeIds.forEach((id) =>
+      monitored.push({ kind: "cacheNode", label: `cache-${id.replace(/^.*?-(\d{4}-\d{3}|\d{3})$/, "$1")}`, dimensions: { CacheClusterId: id, CacheNodeId: CACHE_MEMBER_NODE_ID }, thresholds: cacheCpu }),
+    );
     (args.certificates ?? []).forEach((c, i) => monitored.push({ kind: "certificate", label: `certificate-${i}`, dimensions: { CertificateArn: c.arn }, region: c.region }));
     for (const [key, id] of Object.entries(args.healthCheckIds ?? {})) monitored.push({ kind: "healthCheck", label: `dns-health-${key}`, dimensions: { HealthCheckId: id } });
     (args.signedZoneIds ?? []).forEach((id, i) => monitored.push({ kind: "signedZone", label: `dns-zone-${i}`, dimensions: { HostedZoneId: id } }));
@@ -165,6 +188,7 @@ export class Alerting extends pulumi.ComponentResource {
         { parent: this },
       );
       monitored.push({ kind: "eksCluster", label: "cluster", dimensions: { ClusterName: cluster.name } });
+      for (const service of cluster.serviceNames) monitored.push({ kind: "eksService", label: `pods-${service}`, dimensions: { ClusterName: cluster.name, Namespace: NAMESPACE, Service: service } });
     }
 
     const specs = alarmSpecs(monitored, { thresholds: thresholdOverrides(s.alarmThresholds), cloudFrontAdditionalMetrics: additionalMetrics });
@@ -229,11 +253,15 @@ export class Alerting extends pulumi.ComponentResource {
       {
         name: `${prefix}-${spec.name}`,
         alarmDescription: spec.description,
-        namespace: a.namespace,
-        metricName: a.metricName,
-        dimensions: spec.dimensions,
-        ...(percentile ? { extendedStatistic: a.statistic } : { statistic: a.statistic }),
-        period: a.periodSeconds,
+        ...(a.percentOf
+          ? { metricQueries: percentQueries(spec) }
+          : {
+              namespace: a.namespace,
+              metricName: a.metricName,
+              dimensions: spec.dimensions,
+              ...(percentile ? { extendedStatistic: a.statistic } : { statistic: a.statistic }),
+              period: a.periodSeconds,
+            }),
         evaluationPeriods: a.evaluationPeriods,
         datapointsToAlarm: a.datapointsToAlarm,
         threshold: spec.threshold,

@@ -4,6 +4,7 @@
  * (Container Insights) → ElastiCache. Pure: the
  * component passes resolved ids, tests read the JSON.
  */
+import { CACHE_MEMBER_NODE_ID } from "@edgestack/contract";
 
 export interface DashboardTargets {
   /** The stack's region (the dashboard's home; CloudFront's widgets read us-east-1). */
@@ -105,7 +106,7 @@ export function dashboardBody(t: DashboardTargets): string {
       "with the SLO recordings, in the Amazon Managed Service for Prometheus workspace (managedPrometheus; forced on in prod). See docs/observability.md.",
   });
   if (t.cacheNodes.length > 0) {
-    const per = (metric: string) => t.cacheNodes.map((id): Metric => ["AWS/ElastiCache", metric, "CacheClusterId", id]);
+    const per = (metric: string) => t.cacheNodes.map((id): Metric => ["AWS/ElastiCache", metric, "CacheClusterId", id, "CacheNodeId", CACHE_MEMBER_NODE_ID]);
     rows.push({
       title: "ElastiCache (rate-limit store), per node",
       widgets: [

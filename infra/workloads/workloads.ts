@@ -10,6 +10,14 @@ import { managedScraperRuns } from "../observability/scrape";
 import { apiKeyGenerations, WorkloadSettings } from "./settings";
 import { APP_CANARY_NAME, APP_CANARY_PODS_SERVICE, APP_PODS_SERVICE, NAMESPACE } from "../cluster/objects";
 
+/**
+ * The Services that carry traffic to pods (the app's ClusterIP Service, each nginx tier's NodePort
+ * Service; not the headless ones nginx resolves): Container Insights' per-Service pod metrics, alarmed on.
+ */
+export function trafficServiceNames(s: Parameters<typeof nginxTiers>[0]): string[] {
+  return [APP_NAME, ...nginxTiers(s).map((tier) => tier.name)];
+}
+
 export interface WorkloadsArgs {
   settings: WorkloadSettings;
   /** Kubernetes minor version of the cluster (picks the preStop form). */

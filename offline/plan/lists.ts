@@ -51,6 +51,8 @@ export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   actions: ["order", "type"],
   // A weighted forward's target groups (blue/green): a weight change names the target group it moves
   targetGroups: ["arn"],
+  // A CloudWatch alarm's metric math: each query by its id (the expression names them)
+  metricQueries: ["id"],
   // ACM, EC2 launch templates, tags as lists
   domainValidationOptions: ["domainName"],
   // Route53 alias targets, ECR encryption

@@ -1,4 +1,5 @@
 import type { ebs, ec2, eks } from "@pulumi/aws";
+import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
 import { Policies } from "@pulumi/policy";
 import { describe, ifKnown, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, SECRET_PLACEHOLDER, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { parseStructured, isTrueSetting } from "../semantics/structured";
@@ -30,11 +31,8 @@ const imdsConfig = {
 };
 
 /** Credentials written into user data: every reader of the launch template or instance attributes sees them. */
-const USER_DATA_SECRETS: [RegExp, string][] = [
-  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
-  [/aws_secret_access_key|AWS_SECRET_ACCESS_KEY/, "an AWS secret access key"],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
-];
+/** What user data must not hold: values that are credentials whatever their name (policies/semantics/credentials.ts). */
+const USER_DATA_SECRETS = CREDENTIAL_VALUES;
 
 /** User data as text: launch templates take base64, instances plain text or `userDataBase64`. */
 function userDataText(p: Record<string, unknown>, launchTemplate: boolean): string {
@@ -87,6 +85,23 @@ export const computePolicies: Policies = [
         else if (!keys.some((k) => refersTo(keyArn, k, ["keyId"])) && !(config.externalKeyArns as string[]).includes(keyArn)) {
           report(`EKS cluster "${c.name}" encrypts Secrets with ${keyArn}, which is no KMS key of this stack (deleted?); declare the key, or list it in externalKeyArns.`, c.urn);
         }
+      }
+    },
+  }),
+  resourceRule<Cluster>({
+    name: "eks-access-entries-only",
+    description:
+      "EKS clusters grant API access only through access entries (accessConfig.authenticationMode API: no aws-auth ConfigMap, whose grants no policy of the plan can see) and give their creator no hidden cluster-admin (bootstrapClusterCreatorAdminPermissions false; unset is true): every grant is an access entry the pack judges.",
+    enforcementLevel: "mandatory",
+    types: TYPES.eksCluster,
+    validate: (p, { args }, report) => {
+      if (masked(p.accessConfig)) return report(`${maskedMessage(`accessConfig of EKS cluster "${args.name}"`)}.`);
+      const access = (obj(p.accessConfig) ?? {}) as { authenticationMode?: unknown; bootstrapClusterCreatorAdminPermissions?: unknown };
+      // The API's default is CONFIG_MAP for a cluster created without accessConfig.
+      const mode = String(access.authenticationMode ?? "CONFIG_MAP");
+      if (mode !== "API") report(`EKS cluster "${args.name}" authenticates through ${mode} (accessConfig.authenticationMode): the aws-auth ConfigMap can grant cluster access outside any access entry; set API.`);
+      if (access.bootstrapClusterCreatorAdminPermissions !== false && access.bootstrapClusterCreatorAdminPermissions !== "false") {
+        report(`EKS cluster "${args.name}" gives whoever creates it cluster-admin (accessConfig.bootstrapClusterCreatorAdminPermissions ${access.bootstrapClusterCreatorAdminPermissions === undefined ? "unset: true" : String(access.bootstrapClusterCreatorAdminPermissions)}): set false and grant access through access entries.`);
       }
     },
   }),
@@ -226,11 +241,16 @@ export const computePolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "codebuild-projects-hardened",
     description:
-      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
+      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
     enforcementLevel: "mandatory",
     types: ["aws:codebuild/project:Project"],
     validate: (p, { args }, report) => {
-      const env = obj(p.environment) as { privilegedMode?: unknown } | undefined;
+      const env = obj(p.environment) as { privilegedMode?: unknown; environmentVariables?: { name?: unknown; value?: unknown; type?: unknown }[] } | undefined;
+      for (const v of list(env?.environmentVariables)) {
+        if (String(v?.type ?? "PLAINTEXT") !== "PLAINTEXT") continue;
+        const what = literalCredential(String(v?.name ?? ""), v?.value);
+        if (what) report(`CodeBuild project "${args.name}" keeps ${what} in its plain-text environment variable ${String(v?.name)} (shown to anyone who can read the project or its builds): use type SECRETS_MANAGER or PARAMETER_STORE.`);
+      }
       if (isTrue(env?.privilegedMode)) report(`CodeBuild project "${args.name}" builds in privileged mode: a build step gets a Docker daemon with root on the build host; build images without it (kaniko, buildx to a remote builder).`);
       const logs = (obj(p.logsConfig) ?? {}) as { cloudwatchLogs?: { status?: unknown }; s3Logs?: { status?: unknown; encryptionDisabled?: unknown } };
       const cloudwatch = String(logs.cloudwatchLogs?.status ?? "ENABLED") !== "DISABLED";

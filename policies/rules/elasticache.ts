@@ -84,6 +84,28 @@ export const elasticachePolicies: Policies = [
     },
   }),
   stackRule({
+    name: "elasticache-keeps-live-limits",
+    description:
+      "A replication group's parameter group never evicts a key that has no expiry or is still inside its window ahead of expiring ones: maxmemory-policy is volatile-ttl (the default of the rate-limit store: under memory pressure the previous buckets go first), another volatile-* policy or noeviction. An allkeys-* policy (or the engine default volatile-lru left implicit where the group says otherwise) drops live limiter windows, and a dropped window is a reset limit.",
+    enforcementLevel: "mandatory",
+    config: {
+      allowedPolicies: { type: "array", items: { type: "string" }, default: ["volatile-ttl", "volatile-lru", "volatile-lfu", "volatile-random", "noeviction"], description: "maxmemory-policy values a rate-limit store may use." },
+    },
+    validate: (resources, { config }, report) => {
+      const groups = ofType(resources, ["aws:elasticache/parameterGroup:ParameterGroup"]);
+      const allowed = config.allowedPolicies as string[];
+      for (const rg of ofType(resources, TYPES.replicationGroup)) {
+        const ref = ifKnown(() => (rg.props as ReplicationGroup).parameterGroupName);
+        const group = groups.find((g) => refersTo(ref, g, ["name", "id"]));
+        if (!group) continue; // an AWS default group (volatile-lru) or one outside the stack
+        const params = ifKnown(() => list(group.props.parameters as { name?: unknown; value?: unknown }[] | undefined));
+        if (params === undefined) continue;
+        const policy = String(params.find((x) => x?.name === "maxmemory-policy")?.value ?? "volatile-lru");
+        if (!allowed.includes(policy)) report(`Replication group "${rg.name}" runs with maxmemory-policy ${policy} (parameter group "${group.name}"): under memory pressure it evicts live rate-limit windows, resetting clients' limits; use volatile-ttl.`, rg.urn);
+      }
+    },
+  }),
+  stackRule({
     name: "elasticache-private-subnets",
     description: "ElastiCache replication groups use a subnet group whose subnets are private by their routes (no broad route to an internet gateway, whatever the tags), never the default VPC.",
     enforcementLevel: "mandatory",

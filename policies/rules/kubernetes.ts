@@ -1,10 +1,11 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
+import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
-import { listensOf, locationFor, parseNginx, proxies, serversOf } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, listensOf, locationFor, type NginxBlock, parseNginx, proxies, serversOf } from "../semantics/nginx";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -483,6 +484,65 @@ export const kubernetesPolicies: Policies = [
         }
         for (const e of list(ifKnown(() => c?.envFrom as { secretRef?: { name?: string } }[] | undefined))) {
           if (e?.secretRef) report(`Container "${name}" of "${args.name}" loads every key of Secret "${e.secretRef.name}" into its environment (envFrom secretRef): mount the Secret as files instead.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "nginx-conf-hardened",
+    description:
+      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset). Its other properties are judged by the chain rules (edge-viewer-address-chain, the timeout rules).",
+    enforcementLevel: "mandatory",
+    types: TYPES.configMap,
+    config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." } },
+    validate: (p, { args, config }, report) => {
+      const text = ifKnown(() => (p.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+      if (typeof text !== "string") return;
+      const root = parseNginx(text);
+      const everywhere = (b: NginxBlock): NginxBlock[] => [b, ...b.blocks.flatMap(everywhere)];
+      const last = (b: NginxBlock, name: string) => directivesNamed(b, name).at(-1)?.[0];
+      for (const http of blocksNamed(root, "http")) {
+        const servers = serversOf(root);
+        const hidden = last(http, "server_tokens") === "off" ? servers.every((sv) => (last(sv, "server_tokens") ?? "off") === "off") : servers.length > 0 && servers.every((sv) => last(sv, "server_tokens") === "off");
+        if (!hidden) report(`nginx.conf of ConfigMap "${args.name}" announces nginx's version (server_tokens is on${last(http, "server_tokens") === undefined ? " by default" : ""} in the http block or a server): set server_tokens off.`);
+        for (const b of everywhere(http)) {
+          if (last(b, "autoindex") === "on") report(`nginx.conf of ConfigMap "${args.name}" lists directories (autoindex on in ${b.name} ${b.args.join(" ")}).`);
+          for (const protocols of directivesNamed(b, "ssl_protocols")) {
+            const old = protocols.filter((x) => !["TLSv1.2", "TLSv1.3"].includes(x));
+            if (old.length > 0) report(`nginx.conf of ConfigMap "${args.name}" offers ${old.join(", ")} (ssl_protocols in ${b.name} ${b.args.join(" ")}): only TLSv1.2 and TLSv1.3.`);
+          }
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-no-literal-credentials",
+    description:
+      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
+    enforcementLevel: "mandatory",
+    types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
+    validate: (p, { args }, report) => {
+      if (args.type === "kubernetes:core/v1:ConfigMap") {
+        for (const field of ["data", "binaryData"] as const) {
+          for (const [key, value] of Object.entries((ifKnown(() => p[field]) as Record<string, unknown> | undefined) ?? {})) {
+            const what = literalCredential(key, value);
+            if (what) report(`ConfigMap "${args.name}" holds ${what} under key ${key}: put it in a Secret and mount it as a file.`);
+          }
+        }
+        return;
+      }
+      const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      const containers = ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec?.[k] as Container[] | undefined));
+      for (const c of containers) {
+        const name = ifKnown(() => c?.name) ?? "?";
+        for (const e of list(ifKnown(() => c?.env as { name?: string; value?: unknown }[] | undefined))) {
+          const what = literalCredential(String(e?.name ?? ""), ifKnown(() => e?.value));
+          if (what) report(`Container "${name}" of "${args.name}" has ${what} in environment variable ${e?.name}: put it in a Secret mounted as a file and pass the file's path.`);
+        }
+        for (const key of ["command", "args"] as const) {
+          for (const arg of list(ifKnown(() => c?.[key] as unknown[] | undefined))) {
+            for (const [re, what] of CREDENTIAL_VALUES) if (typeof arg === "string" && re.test(arg)) report(`Container "${name}" of "${args.name}" has ${what} in its ${key}: pass a mounted file's path instead.`);
+          }
         }
       }
     },

@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { Policies } from "@pulumi/policy";
-import { MONITORED_KINDS, MonitoredKind, recommendedFor, regionOf } from "@edgestack/contract";
-import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, stackRule, TYPES } from "./common";
+import { CACHE_MEMBER_NODE_ID, MONITORED_KINDS, MonitoredKind, RecommendedAlarm, recommendedFor, regionOf } from "@edgestack/contract";
+import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, resourceRule, stackRule, TYPES } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { parseStructured } from "../semantics/structured";
 
@@ -130,7 +130,7 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
   }
   for (const rg of ofType(resources, TYPES.replicationGroup)) {
     for (const node of list(ifKnown(() => props(rg).memberClusters as string[]))) {
-      out.push({ resource: rg, kind: "cacheNode", dimensions: { CacheClusterId: node }, region: stackRegion(rg) });
+      out.push({ resource: rg, kind: "cacheNode", dimensions: { CacheClusterId: node, CacheNodeId: CACHE_MEMBER_NODE_ID }, region: stackRegion(rg) });
     }
   }
   for (const cert of ofType(resources, T.certificate)) {
@@ -153,6 +153,15 @@ function monitoredResources(resources: PolicyResource[], providers: PolicyResour
   for (const c of ofType(resources, TYPES.eksCluster)) {
     const name = ifKnown(() => str(props(c).name));
     if (name) out.push({ resource: c, kind: "eksCluster", dimensions: { ClusterName: name }, region: stackRegion(c) });
+  }
+  // Each ClusterIP / NodePort Service (not headless) of the one cluster: its pods' limits through Container Insights.
+  const clusters = ofType(resources, TYPES.eksCluster);
+  const clusterName = clusters.length === 1 ? ifKnown(() => str(props(clusters[0]).name)) : undefined;
+  for (const svc of clusterName ? ofType(resources, TYPES.service) : []) {
+    const metadata = ifKnown(() => props(svc).metadata as Props | undefined);
+    const headless = ifKnown(() => (props(svc).spec as Props | undefined)?.clusterIP) === "None";
+    const [name, namespace] = [str(metadata?.name), str(metadata?.namespace)];
+    if (name && namespace && !headless) out.push({ resource: svc, kind: "eksService", dimensions: { ClusterName: clusterName!, Namespace: namespace, Service: name }, region: stackRegion(clusters[0]) });
   }
   // A signed zone: its DNSSEC metrics carry the hosted zone's id.
   for (const z of ofType(resources, T.zoneSigning)) {
@@ -179,11 +188,37 @@ const sameDimensions = (a: unknown, b: Record<string, string>) => {
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && (a as Props)[k] === b[k]);
 };
 
+/**
+ * The metric an alarm compares, when it is the recommended one: the alarm's own metric, or for a
+ * percentage alarm (RecommendedAlarm.percentOf) the metric its returned expression divides, with a
+ * problem when that expression is not 100 × the metric ÷ the sum of the base metrics of the same dimensions.
+ */
+function alarmedMetric(p: Props, rec: RecommendedAlarm): { dimensions: unknown; problem?: string } | undefined {
+  const queries = list(p.metricQueries as Props[] | undefined);
+  if (queries.length === 0) {
+    if (p.namespace !== rec.namespace || p.metricName !== rec.metricName) return undefined;
+    return { dimensions: p.dimensions, problem: rec.percentOf ? `compares the raw ${rec.metricName}, not its share of ${rec.percentOf.join(" + ")}` : undefined };
+  }
+  const idOf = (metricName: string) => queries.find((q) => (q.metric as Props | undefined)?.namespace === rec.namespace && (q.metric as Props | undefined)?.metricName === metricName);
+  const main = idOf(rec.metricName);
+  if (!main) return undefined;
+  const dimensions = (main.metric as Props).dimensions;
+  const returned = queries.filter((q) => q.returnData === true);
+  if (!rec.percentOf) return { dimensions, problem: returned.length === 1 && returned[0] === main ? undefined : `does not compare ${rec.metricName} itself` };
+  const bases = rec.percentOf.map(idOf);
+  if (bases.some((b) => b === undefined || !sameDimensions((b.metric as Props).dimensions, dimensions as Record<string, string>))) {
+    return { dimensions, problem: `lacks ${rec.percentOf.join(" or ")} of the same resource to divide by` };
+  }
+  const expression = returned.length === 1 ? String(returned[0].expression ?? "").replace(/\s+/g, "") : "";
+  const wanted = `100*${String(main.id)}/(${bases.map((b) => String(b!.id)).join("+")})`;
+  return { dimensions, problem: expression === wanted ? undefined : `returns ${JSON.stringify(expression)}, not ${wanted} (${rec.metricName} as a percentage of ${rec.percentOf.join(" + ")})` };
+}
+
 export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
     description:
-      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate and Route53 health check has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
+      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {
@@ -216,9 +251,13 @@ export const observabilityPolicies: Policies = [
       };
 
       const addons = ofType(resources, T.addon);
+      const clusters = ofType(resources, TYPES.eksCluster);
       for (const m of monitoredResources(resources, providers)) {
         const expectedRegion = regionOf(m.kind) === "us-east-1" ? "us-east-1" : m.region;
-        if (m.kind === "eksCluster" && !addons.some((a) => props(a).addonName === CONTAINER_INSIGHTS_ADDON && (props(a).clusterName === m.dimensions.ClusterName || refersTo(props(a).clusterName, m.resource)))) {
+        const insights = (cluster: PolicyResource) => addons.some((a) => props(a).addonName === CONTAINER_INSIGHTS_ADDON && (props(a).clusterName === m.dimensions.ClusterName || refersTo(props(a).clusterName, cluster)));
+        // A Service's pod metrics come from the same add-on: its absence is reported once, on the cluster.
+        if (m.kind === "eksService" && !insights(clusters[0])) continue;
+        if (m.kind === "eksCluster" && !insights(m.resource)) {
           report(`EKS cluster "${m.resource.name}" runs no ${CONTAINER_INSIGHTS_ADDON} add-on: Container Insights publishes none of its node metrics, so its recommended alarms have no data.`, m.resource.urn);
           continue;
         }
@@ -235,11 +274,13 @@ export const observabilityPolicies: Policies = [
               continue;
             }
           }
-          const candidates = alarms.filter((a) => (props(a).namespace) === rec.namespace && (props(a).metricName) === rec.metricName);
+          const candidates = alarms.filter((a) => alarmedMetric(props(a), rec) !== undefined);
           const problems: string[] = [];
           const good = candidates.some((a) => {
             const p = props(a);
-            if (!sameDimensions((p.dimensions), m.dimensions)) return false;
+            const metric = alarmedMetric(p, rec)!;
+            if (!sameDimensions(metric.dimensions, m.dimensions)) return false;
+            if (metric.problem) return problems.push(`alarm "${a.name}": ${metric.problem}`), false;
             const region = regionOf_(a, providers);
             if (expectedRegion && region !== expectedRegion) return problems.push(`alarm "${a.name}" is in ${region ?? "an unknown region"}, the metric in ${expectedRegion}`), false;
             if ((p.actionsEnabled) === false) return problems.push(`alarm "${a.name}" has its actions disabled`), false;
@@ -262,6 +303,34 @@ export const observabilityPolicies: Policies = [
             );
           }
         }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "sns-subscriptions-encrypted-transport",
+    description:
+      "No SNS subscription delivers over plain HTTP (protocol http, or an https subscription whose endpoint is not an https:// URL): alert text (resource names, runbooks, addresses) would cross the internet readable and forgeable.",
+    enforcementLevel: "mandatory",
+    types: ["aws:sns/topicSubscription:TopicSubscription"],
+    validate: (p, { args }, report) => {
+      const protocol = String(ifKnown(() => p.protocol) ?? "").toLowerCase();
+      const endpoint = ifKnown(() => p.endpoint);
+      if (protocol === "http") report(`Subscription "${args.name}" delivers over plain HTTP (protocol http): use https.`);
+      else if (protocol === "https" && typeof endpoint === "string" && !/^https:\/\//i.test(endpoint)) report(`Subscription "${args.name}" is an https subscription to ${endpoint}, which is not an https:// URL.`);
+    },
+  }),
+  stackRule({
+    name: "managed-prometheus-workspace-cmk",
+    description:
+      "Every Amazon Managed Service for Prometheus workspace encrypts its samples, rules and alert manager definition with a customer-managed KMS key of this stack (kmsKeyArn), so who may read them is the key policy's decision and deleting the key revokes them; the AWS-owned default key is shared with the service.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _args, report) => {
+      const keys = ofType(resources, TYPES.kmsKey);
+      for (const w of ofType(resources, T.workspace)) {
+        const keyArn = ifKnown(() => props(w).kmsKeyArn ?? null);
+        if (keyArn === undefined) continue; // known after deployment
+        if (keyArn === null || keyArn === "") report(`Prometheus workspace "${w.name}" is encrypted with the AWS-owned key only: set kmsKeyArn to a customer-managed key of the stack.`, w.urn);
+        else if (!keys.some((k) => refersTo(keyArn, k, ["arn", "keyId"]))) report(`Prometheus workspace "${w.name}" is encrypted with ${String(keyArn)}, which is no KMS key of this stack.`, w.urn);
       }
     },
   }),

@@ -123,6 +123,48 @@ export const route53Policies: Policies = [
     },
   }),
   stackRule({
+    name: "route53-caa-restricts-issuance",
+    description:
+      "Every name the stack points at an endpoint (A, AAAA, CNAME) is covered by a CAA record set of the stack at that name or its closest ancestor that has one (how a CA looks it up, RFC 8659): at least one `issue` entry, every `issue` and `issuewild` entry naming a CA in `allowedIssuers` (default: Amazon's, which issues the stack's ACM certificates) or `;` (none). Without it any CA may issue a certificate for the service's names. Does not judge CAA records outside the stack or a CNAME target's own CAA.",
+    enforcementLevel: "mandatory",
+    config: {
+      allowedIssuers: { type: "array", items: { type: "string" }, default: ["amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"], description: "Issuer domains a CAA issue/issuewild entry may name." },
+    },
+    validate: (resources, { config }, report) => {
+      const records = ofType(resources, TYPES.record);
+      const typeOf = (r: PolicyResource) => String(ifKnown(() => r.props.type) ?? "").toUpperCase();
+      const caa = new Map<string, PolicyResource>();
+      for (const r of records.filter((x) => typeOf(x) === "CAA")) {
+        const name = ifKnown(() => r.props.name);
+        if (name !== undefined) caa.set(normalizeName(name), r);
+      }
+      // A record whose type or name is not known yet (preview) may be the CAA set that covers a name.
+      const undecided = records.some((r) => ifKnown(() => r.props.type) === undefined || ifKnown(() => r.props.name) === undefined);
+      const allowed = new Set((config.allowedIssuers as string[]).map((i) => i.toLowerCase()));
+      const judged = new Set<PolicyResource>();
+      for (const r of records.filter((x) => ["A", "AAAA", "CNAME"].includes(typeOf(x)))) {
+        const raw = ifKnown(() => r.props.name);
+        if (raw === undefined) continue;
+        const labels = normalizeName(raw).split(".");
+        const covering = labels.map((_, i) => caa.get(labels.slice(i).join("."))).find((x) => x !== undefined);
+        if (!covering) {
+          if (undecided) continue;
+          report(`${typeOf(r)} record "${r.name}" (${normalizeName(raw)}) has no CAA record of the stack at its name or above: any certificate authority may issue for it; add CAA issue entries for the CAs you use.`, r.urn);
+          continue;
+        }
+        if (judged.has(covering)) continue;
+        judged.add(covering);
+        const values = ifKnown(() => list(covering.props.records as string[] | undefined));
+        if (values === undefined) continue;
+        const entries = values.map((v) => /^\s*(\d+)\s+(\S+)\s+"?([^"]*)"?\s*$/.exec(String(v))).map((m, i) => (m ? { tag: m[2].toLowerCase(), issuer: m[3].split(";")[0].trim().toLowerCase(), raw: values[i] } : { tag: "?", issuer: "", raw: values[i] }));
+        if (!entries.some((e) => e.tag === "issue")) report(`CAA record "${covering.name}" has no issue entry: without one, any CA may issue non-wildcard certificates.`, covering.urn);
+        for (const e of entries.filter((x) => x.tag === "issue" || x.tag === "issuewild")) {
+          if (e.issuer !== "" && !allowed.has(e.issuer)) report(`CAA record "${covering.name}" lets ${e.issuer} issue (${String(e.raw)}), a CA outside allowedIssuers (${[...allowed].join(", ")}).`, covering.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
     name: "route53-cname-exclusive",
     description: "A CNAME is never at a zone apex and never shares its name with another record (RFC 1034 §3.6.2).",
     enforcementLevel: "mandatory",

@@ -22,7 +22,8 @@ export const MONITORED_KINDS = {
   nlbTargetGroup: ["LoadBalancer", "TargetGroup"],
   distribution: ["DistributionId", "Region"],
   cloudfrontFunction: ["FunctionName", "Region"],
-  cacheNode: ["CacheClusterId"],
+  /** A replication group's member cluster and its one node (`0001`: a Redis/Valkey member cluster has one node). */
+  cacheNode: ["CacheClusterId", "CacheNodeId"],
   natGateway: ["NatGatewayId"],
   certificate: ["CertificateArn"],
   healthCheck: ["HealthCheckId"],
@@ -30,9 +31,14 @@ export const MONITORED_KINDS = {
   webAcl: ["WebACL", "Rule"],
   /** An EKS cluster through Container Insights (the amazon-cloudwatch-observability add-on). */
   eksCluster: ["ClusterName"],
+  /** A Kubernetes Service's pods through Container Insights: a ClusterIP or NodePort Service of the stack's workloads. */
+  eksService: ["ClusterName", "Namespace", "Service"],
   signedZone: ["HostedZoneId"],
 } as const;
 export type MonitoredKind = keyof typeof MONITORED_KINDS;
+
+/** The CacheNodeId of a replication group's member cluster: each has exactly one node. */
+export const CACHE_MEMBER_NODE_ID = "0001";
 
 export interface RecommendedAlarm {
   /** `<kind>.<metric>`: the id `alarmThresholds` and the alarm's name use. */
@@ -51,6 +57,11 @@ export interface RecommendedAlarm {
   severity: Severity;
   /** Metrics CloudFront publishes only with additional metrics (a monitoring subscription). */
   needsCloudFrontAdditionalMetrics?: true;
+  /**
+   * The alarm compares a percentage, not the metric itself: 100 × the metric ÷ the sum of these metrics
+   * of the same resource (same namespace, dimensions, statistic and period), as CloudWatch metric math.
+   */
+  percentOf?: readonly string[];
   /** What the alarm means and what to do first. */
   runbook: string;
 }
@@ -95,8 +106,10 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
   alarm({ kind: "cloudfrontFunction", namespace: "AWS/CloudFront", metricName: "FunctionThrottles", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "ticket",
     runbook: "The function exceeds its compute budget and is throttled. Check FunctionComputeUtilization and simplify the function." }),
   // ── ElastiCache (per member node) ──────────────────────────────────────────────────────────
+  // The host's CPU over all its vCPUs while Redis/Valkey runs one engine thread: AWS's threshold is 90 % of one
+  // vCPU's share (90 ÷ vCPUs), which the stack sets per node type (cacheCpuThreshold); 90 here is a 1-vCPU host's.
   alarm({ kind: "cacheNode", namespace: "AWS/ElastiCache", metricName: "CPUUtilization", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 90, treatMissingData: "breaching", severity: "ticket",
-    runbook: "The cache host's CPU is saturated. Check EngineCPUUtilization; scale the node type up or add shards (cacheShards)." }),
+    runbook: "The cache host's CPU is saturated (the threshold is 90 % of one vCPU's share of the host). Check EngineCPUUtilization; scale the node type up or add shards (cacheShards)." }),
   alarm({ kind: "cacheNode", namespace: "AWS/ElastiCache", metricName: "EngineCPUUtilization", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 90, treatMissingData: "breaching", severity: "page",
     runbook: "The Redis/Valkey engine thread is saturated: limiter checks slow down and time out (fail open or closed). Add shards (cacheShards) or a larger node type." }),
   alarm({ kind: "cacheNode", namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 90, treatMissingData: "breaching", severity: "ticket",
@@ -108,8 +121,9 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
   // ── NAT gateways ───────────────────────────────────────────────────────────────────────────
   alarm({ kind: "natGateway", namespace: "AWS/NATGateway", metricName: "ErrorPortAllocation", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "ticket",
     runbook: "The NAT gateway ran out of source ports to one destination: outbound calls from the nodes fail. Spread connections over more destinations or add NAT gateways." }),
-  alarm({ kind: "natGateway", namespace: "AWS/NATGateway", metricName: "PacketsDropCount", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 100, treatMissingData: "notBreaching", severity: "ticket",
-    runbook: "The NAT gateway drops packets (AWS suggests alarming above 0.01% of its traffic). Check the AWS Health Dashboard for the NAT gateway's AZ." }),
+  alarm({ kind: "natGateway", namespace: "AWS/NATGateway", metricName: "PacketsDropCount", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 0.01, treatMissingData: "notBreaching", severity: "ticket",
+    percentOf: ["PacketsInFromSource", "PacketsInFromDestination"],
+    runbook: "The NAT gateway drops more than the threshold percent of the packets it receives (from the nodes and from the destinations). Check the AWS Health Dashboard for the NAT gateway's AZ." }),
   // ── ACM certificates (metric in the certificate's own region) ──────────────────────────────
   alarm({ kind: "certificate", namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "LessThanThreshold", threshold: 44, treatMissingData: "breaching", severity: "ticket",
     runbook: "The certificate expires soon and ACM has not renewed it: its DNS validation record is missing or the zone is not delegated. Check the certificate's renewal status and the _acme validation CNAME in Route53." }),
@@ -135,6 +149,11 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
     runbook: "The nodes' root filesystems fill up (images, container logs): the kubelet evicts pods at its hard threshold. Check image garbage collection and log volume; replace the node." }),
   alarm({ kind: "eksCluster", namespace: "ContainerInsights", metricName: "cluster_failed_node_count", statistic: "Maximum", ...minute, comparison: "GreaterThanOrEqualToThreshold", threshold: 1, treatMissingData: "notBreaching", severity: "page",
     runbook: "A worker node is not ready (kubelet, network or disk pressure): its pods are rescheduled and capacity is short. kubectl describe node; the managed node group's health; replace the instance." }),
+  // ── Pods of each Service through Container Insights (ClusterName, Namespace, Service) ───────
+  alarm({ kind: "eksService", namespace: "ContainerInsights", metricName: "pod_cpu_utilization_over_pod_limit", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The Service's pods use more than the threshold percent of their CPU limit: the kernel throttles them and latency rises. Check the HPA (is it at its maximum?), the pods' request rate and whether the limit (appCpuLimit; nginx's is fixed) is too tight." }),
+  alarm({ kind: "eksService", namespace: "ContainerInsights", metricName: "pod_memory_utilization_over_pod_limit", statistic: "Average", ...minute, comparison: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching", severity: "ticket",
+    runbook: "The Service's pods approach their memory limit: at the limit the kernel kills the container (OOMKilled, a restart and dropped connections). Check for a leak (the app's heap in its metrics) or raise the limit (appMemoryLimit)." }),
 ];
 
 /** The recommended alarms of one kind of resource. */
@@ -151,6 +170,12 @@ export function thresholdOverrideProblem(entry: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A cache node's CPUUtilization threshold: 90 % of one vCPU's share of the host, since the engine runs
+ * one thread (AWS: "90 ÷ the number of cores"), rounded down to a whole percent.
+ */
+export const cacheCpuThreshold = (vcpus: number): number => Math.floor(90 / vcpus);
+
 export function thresholdOverrides(entries: readonly string[]): Record<string, number> {
   return Object.fromEntries(entries.map((e) => e.split("=")).map(([id, value]) => [id, Number(value)]));
 }
@@ -166,6 +191,8 @@ export interface MonitoredResource<T> {
   dimensions: Record<string, T>;
   /** Where its metrics live when that depends on the resource (an ACM certificate's own region). */
   region?: MetricRegion;
+  /** This resource's own default thresholds by alarm id (e.g. a cache node's CPU by its vCPUs); config still wins. */
+  thresholds?: Readonly<Record<string, number>>;
 }
 
 export interface AlarmSpec<T> {
@@ -206,7 +233,7 @@ export function alarmSpecs<T>(resources: readonly MonitoredResource<T>[], option
     }
     for (const a of recommendedFor(r.kind)) {
       if (a.needsCloudFrontAdditionalMetrics && !options.cloudFrontAdditionalMetrics) continue;
-      const threshold = options.thresholds[a.id] ?? a.threshold;
+      const threshold = options.thresholds[a.id] ?? r.thresholds?.[a.id] ?? a.threshold;
       specs.push({
         name: `${r.label}-${a.metricName}`,
         alarm: a,
@@ -215,7 +242,7 @@ export function alarmSpecs<T>(resources: readonly MonitoredResource<T>[], option
         dimensions: r.dimensions,
         threshold,
         severity: a.severity,
-        description: `[${a.severity}] ${a.namespace} ${a.metricName} ${a.statistic} ${a.comparison} ${threshold} on ${r.label}. Runbook: ${a.runbook} (docs/observability.md#runbooks)`,
+        description: `[${a.severity}] ${a.namespace} ${a.metricName}${a.percentOf ? ` as % of ${a.percentOf.join(" + ")}` : ""} ${a.statistic} ${a.comparison} ${threshold} on ${r.label}. Runbook: ${a.runbook} (docs/observability.md#runbooks)`,
       });
     }
   }

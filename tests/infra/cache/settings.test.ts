@@ -80,8 +80,10 @@ describe("checkCacheSettings", () => {
   it("throws a ConfigError naming the key for an engine/version pair ElastiCache cannot run", () => {
     const { ConfigError } = jest.requireActual("../../../infra/config/schema");
     const { checkCacheSettings } = jest.requireActual("../../../infra/cache/settings");
-    expect(() => checkCacheSettings({ cacheEngine: "redis", cacheEngineVersion: "6.2" })).toThrow(ConfigError);
-    expect(() => checkCacheSettings({ cacheEngine: "redis", cacheEngineVersion: "6.2" })).toThrow(/edgestack:cacheEngineVersion: "6\.2"/);
-    expect(() => checkCacheSettings({ cacheEngine: "valkey", cacheEngineVersion: "8.0" })).not.toThrow();
+    expect(() => checkCacheSettings({ cacheEngine: "redis", cacheEngineVersion: "6.2", cacheNodeType: "cache.t4g.micro" })).toThrow(ConfigError);
+    expect(() => checkCacheSettings({ cacheEngine: "redis", cacheEngineVersion: "6.2", cacheNodeType: "cache.t4g.micro" })).toThrow(/edgestack:cacheEngineVersion: "6\.2"/);
+    expect(() => checkCacheSettings({ cacheEngine: "valkey", cacheEngineVersion: "8.0", cacheNodeType: "cache.t4g.micro" })).not.toThrow();
+    // The CPU alarm's threshold needs the node type's vCPUs: an unknown family is refused by name.
+    expect(() => checkCacheSettings({ cacheEngine: "valkey", cacheEngineVersion: "8.0", cacheNodeType: "cache.x9z.large" })).toThrow(/edgestack:cacheNodeType: "cache\.x9z\.large"/);
   });
 });

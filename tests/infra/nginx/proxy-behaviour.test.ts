@@ -133,6 +133,27 @@ describe("forwarded headers and response headers", () => {
     }
   });
 
+  test("the edge's ids are believed only from the HTTP load balancer: a client on a PROXY listener or an untrusted peer cannot plant them", async () => {
+    const cfId = "Zm9yZ2VkLWJ5LXRoZS1jbGllbnQtbm90LWNsb3VkZnJvbnQtZWRnZQ==";
+    const traceId = "Root=1-67891233-abcdef012345678912345678";
+    const viaProxy = await rawRequest(
+      trusted.proxyProtocolPort,
+      `PROXY TCP4 203.0.113.7 127.0.0.1 40000 443\r\nGET /api/trace-planted-pp HTTP/1.1\r\nHost: localhost\r\nX-Amz-Cf-Id: ${cfId}\r\nX-Amzn-Trace-Id: ${traceId}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(viaProxy).toMatch(/^HTTP\/1\.1 200/);
+    const echo = JSON.parse(viaProxy.slice(viaProxy.indexOf("\r\n\r\n") + 4)) as { xAmzCfId: string | null; xAmznTraceId: string | null };
+    expect([echo.xAmzCfId, echo.xAmznTraceId]).toEqual([null, null]);
+    const untrustedEcho = echoOf(await get(agent, untrusted.port, "/api/trace-planted-untrusted", { "X-Amz-Cf-Id": cfId, "X-Amzn-Trace-Id": traceId }));
+    expect([untrustedEcho.xAmzCfId, untrustedEcho.xAmznTraceId]).toEqual([null, null]);
+    const lineOf = async (nginx: LocalNginx, uri: string) => {
+      await waitUntil(() => nginx.nginx.readFile("access.log").includes(uri));
+      const line = nginx.nginx.readFile("access.log").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>).find((l) => l.uri === uri);
+      return [line?.cf_id, line?.amzn_trace_id];
+    };
+    expect(await lineOf(trusted, "/api/trace-planted-pp")).toEqual(["", ""]);
+    expect(await lineOf(untrusted, "/api/trace-planted-untrusted")).toEqual(["", ""]);
+  });
+
   test("Host and X-Forwarded-Proto are passed on; only http/https is believed from the load balancer", async () => {
     const https = echoOf(await get(agent, trusted.port, "/api/p", { "X-Forwarded-Proto": "https", Host: "www.dev.edgestack.example.com" }));
     expect(https.xForwardedProto).toBe("https");

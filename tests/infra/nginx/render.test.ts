@@ -223,10 +223,17 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
 
   test("the trace ids: each map admits only the contract's pattern, the log carries each, every proxied location passes them", () => {
     expect(lines(blockOf(conf, "map $http_x_request_id $edge_request_id"))).toEqual(expect.arrayContaining(["default $request_id;", `"~${TRACE_IDS.requestId.pattern}" $http_x_request_id;`]));
-    expect(lines(blockOf(conf, "map $http_x_amz_cf_id $edge_cf_id"))).toEqual(expect.arrayContaining([`default "";`, `"~${TRACE_IDS.cloudFrontId.pattern}" $http_x_amz_cf_id;`]));
-    expect(lines(blockOf(conf, "map $http_x_amzn_trace_id $edge_amzn_trace_id"))).toEqual(
-      expect.arrayContaining([`default "";`, `"~${TRACE_IDS.amznTraceId.pattern}" $http_x_amzn_trace_id;`]),
-    );
+    // The edge's ids only where the listener trusts them ($edge_ids_trusted = 1), with the contract's pattern.
+    const body = (pattern: string) => pattern.slice(1, -1);
+    expect(lines(blockOf(conf, `map "$edge_ids_trusted:$http_x_amz_cf_id" $edge_cf_id`)).slice(1, -1)).toEqual([`default "";`, `"~^1:(${body(TRACE_IDS.cloudFrontId.pattern)})$" $1;`]);
+    expect(lines(blockOf(conf, `map "$edge_ids_trusted:$http_x_amzn_trace_id" $edge_amzn_trace_id`)).slice(1, -1)).toEqual([`default "";`, `"~^1:(${body(TRACE_IDS.amznTraceId.pattern)})$" $1;`]);
+    // Every server says whether it trusts them: the ALB's listener by its trusted-peer flag, every PROXY listener never.
+    const servers = conf.split(/\n(?=\s*server \{)/).slice(1).filter((b) => /set \$edge_proto/.test(b));
+    expect(servers.length).toBeGreaterThan(2);
+    for (const server of servers) {
+      const trustedLine = /set \$edge_ids_trusted (\S+);/.exec(server)?.[1];
+      expect(trustedLine).toEqual(/listen \S+ proxy_protocol/.test(server) || !/set \$edge_proto \$edge_header_proto_/.test(server) ? "0" : expect.stringMatching(/^\$edge_trusted_peer_/));
+    }
     const format = /log_format edge_json[^\n]*/.exec(conf)![0];
     for (const [field, variable] of [["request_id", "$edge_request_id"], ["cf_id", "$edge_cf_id"], ["amzn_trace_id", "$edge_amzn_trace_id"]]) {
       expect(format).toContain(`"${field}":"${variable}"`);

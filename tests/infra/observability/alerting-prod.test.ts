@@ -16,11 +16,28 @@ beforeAll(async () => {
 
 it("has every recommended alarm of every load balancer, target group, distribution, function, cache node, NAT gateway, certificate and health check, delivering", () => {
   const expected = expectedAlarms(run);
-  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways, 2 certificates, 2 Route53 health checks.
+  // 2 LBs, 3 target groups, 1 distribution, 1 function, 3 cache nodes, 3 NAT gateways, 2 certificates, 2 Route53 health checks, the web ACL, the cluster and its two traffic Services (app, nginx).
   expect(expected.map((e) => e.kind).sort()).toEqual(
-    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway", "certificate", "certificate", "healthCheck", "healthCheck", "webAcl", "eksCluster"].sort(),
+    ["alb", "albTargetGroup", "nlb", "nlbTargetGroup", "nlbTargetGroup", "distribution", "cloudfrontFunction", "cacheNode", "cacheNode", "cacheNode", "natGateway", "natGateway", "natGateway", "certificate", "certificate", "healthCheck", "healthCheck", "webAcl", "eksCluster", "eksService", "eksService"].sort(),
   );
   expect(coverageProblems(run)).toEqual([]);
+});
+
+it("sets each cache node's CPU alarm at 90 % of one vCPU's share (cache.r7g.large: 2 vCPUs → 45) and NAT drops as a share of the traffic", () => {
+  const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+  const cpu = alarms.filter((a) => a.inputs.namespace === "AWS/ElastiCache" && a.inputs.metricName === "CPUUtilization");
+  expect(cpu.map((a) => a.inputs.threshold)).toEqual([45, 45, 45]);
+  expect(cpu.map((a) => (a.inputs.dimensions as Record<string, string>).CacheNodeId)).toEqual(["0001", "0001", "0001"]);
+  const drops = alarms.filter((a) => (a.inputs.metricQueries as any[] | undefined)?.some((q) => q.metric?.metricName === "PacketsDropCount"));
+  expect(drops).toHaveLength(3);
+  for (const a of drops) {
+    const queries = a.inputs.metricQueries as any[];
+    expect(queries.filter((q) => q.returnData).map((q) => q.expression)).toEqual(["100 * m0 / (m1 + m2)"]);
+    expect(queries.filter((q) => q.metric).map((q) => [q.id, q.metric.metricName])).toEqual([["m0", "PacketsDropCount"], ["m1", "PacketsInFromSource"], ["m2", "PacketsInFromDestination"]]);
+    // One gateway's own traffic, and a percentage threshold.
+    expect(new Set(queries.filter((q) => q.metric).map((q) => JSON.stringify(q.metric.dimensions))).size).toBe(1);
+    expect([a.inputs.threshold, a.inputs.metricName]).toEqual([0.01, undefined]);
+  }
 });
 
 it("turns on CloudFront's additional metrics for the distribution and alarms on OriginLatency in us-east-1", () => {

@@ -2,7 +2,7 @@ import { configProblems } from "../../harness/config";
 import { memberClusterIds } from "../../../infra/cache/settings";
 import { dashboardBody } from "../../../infra/observability/dashboard";
 import { elbArnSuffix } from "../../../infra/observability/alerting";
-import { alarmSpecs, MonitoredResource, RECOMMENDED_ALARMS, thresholdOverrides } from "@edgestack/contract";
+import { alarmSpecs, cacheCpuThreshold, MonitoredResource, RECOMMENDED_ALARMS, thresholdOverrides } from "@edgestack/contract";
 import { subscriptionProblem } from "../../../infra/config/subscriptions";
 
 const base = { "aws:region": "eu-west-1", "edgestack:domain": "example.com" };
@@ -23,6 +23,13 @@ describe("alarmSpecs", () => {
     const specs = alarmSpecs(resources, { thresholds: thresholdOverrides(["alb.HTTPCode_ELB_5XX_Count=7"]), cloudFrontAdditionalMetrics: false });
     expect(specs.some((s) => s.alarm.metricName === "OriginLatency")).toBe(false);
     expect(specs.find((s) => s.alarm.id === "alb.HTTPCode_ELB_5XX_Count")!.threshold).toBe(7);
+  });
+  it("takes a resource's own default threshold over the catalogue's, and config over both", () => {
+    const cache: MonitoredResource<string> = { kind: "cacheNode", label: "cache", dimensions: { CacheClusterId: "g-0001-001", CacheNodeId: "0001" }, thresholds: { "cacheNode.CPUUtilization": cacheCpuThreshold(4) } };
+    const cpu = (thresholds: Record<string, number>) => alarmSpecs([cache], { thresholds, cloudFrontAdditionalMetrics: false }).find((s) => s.alarm.id === "cacheNode.CPUUtilization")!.threshold;
+    expect(cpu({})).toBe(22);
+    expect(cpu(thresholdOverrides(["cacheNode.CPUUtilization=30"]))).toBe(30);
+    expect([cacheCpuThreshold(1), cacheCpuThreshold(2), cacheCpuThreshold(64)]).toEqual([90, 45, 1]);
   });
   it("refuses a resource without one of its kind's dimensions, and a label used twice", () => {
     expect(() => alarmSpecs([{ kind: "albTargetGroup", label: "tg", dimensions: { TargetGroup: "targetgroup/x/1" } }], { thresholds: {}, cloudFrontAdditionalMetrics: false })).toThrow(/lacks dimension LoadBalancer/);
@@ -92,7 +99,7 @@ describe("dashboardBody", () => {
     const metricWidgets = body.widgets.filter((w: any) => w.type === "metric");
     expect(metricWidgets.filter((w: any) => /AWS\/CloudFront|AWS\/WAFV2/.test(JSON.stringify(w.properties.metrics))).every((w: any) => w.properties.region === "us-east-1")).toBe(true);
     expect(JSON.stringify(body)).toContain('"ContainerInsights","node_cpu_utilization","ClusterName","edge-dev"');
-    expect(JSON.stringify(body)).toContain('"CacheClusterId","g-0001-002"');
+    expect(JSON.stringify(body)).toContain('"CacheClusterId","g-0001-002","CacheNodeId","0001"');
     // No widget overlaps another.
     const cells = new Set<string>();
     for (const w of body.widgets) for (let x = w.x; x < w.x + w.width; x++) for (let y = w.y; y < w.y + w.height; y++) {

@@ -22,6 +22,7 @@ export const MUST_ALARM: Record<string, { namespace: string; metrics: string[] }
   healthCheck: { namespace: "AWS/Route53", metrics: ["HealthCheckStatus"] },
   webAcl: { namespace: "AWS/WAFV2", metrics: ["BlockedRequests", "AllowedRequests"] },
   eksCluster: { namespace: "ContainerInsights", metrics: ["node_cpu_utilization", "node_memory_utilization", "node_filesystem_utilization", "cluster_failed_node_count"] },
+  eksService: { namespace: "ContainerInsights", metrics: ["pod_cpu_utilization_over_pod_limit", "pod_memory_utilization_over_pod_limit"] },
 };
 
 export function regionOf(run: StackRun, r: CapturedResource): string {
@@ -64,7 +65,8 @@ export function expectedAlarms(run: StackRun): Expected[] {
   for (const d of ofType(run, "aws:cloudfront/distribution:Distribution")) out.push({ resource: d.name, kind: "distribution", dimensions: { DistributionId: outputsOf(run, d).id, Region: "Global" }, region: "us-east-1" });
   for (const f of ofType(run, "aws:cloudfront/function:Function")) out.push({ resource: f.name, kind: "cloudfrontFunction", dimensions: { FunctionName: String(f.inputs.name), Region: "Global" }, region: "us-east-1" });
   for (const rg of ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")) {
-    for (const node of outputsOf(run, rg).memberClusters as string[]) out.push({ resource: `${rg.name}/${node}`, kind: "cacheNode", dimensions: { CacheClusterId: node }, region: regionOf(run, rg) });
+    // A member cluster has one node, 0001.
+    for (const node of outputsOf(run, rg).memberClusters as string[]) out.push({ resource: `${rg.name}/${node}`, kind: "cacheNode", dimensions: { CacheClusterId: node, CacheNodeId: "0001" }, region: regionOf(run, rg) });
   }
   for (const c of ofType(run, "aws:acm/certificate:Certificate")) out.push({ resource: c.name, kind: "certificate", dimensions: { CertificateArn: outputsOf(run, c).arn }, region: regionOf(run, c) });
   for (const hc of ofType(run, "aws:route53/healthCheck:HealthCheck")) out.push({ resource: hc.name, kind: "healthCheck", dimensions: { HealthCheckId: outputsOf(run, hc).id }, region: "us-east-1" });
@@ -72,7 +74,14 @@ export function expectedAlarms(run: StackRun): Expected[] {
   for (const acl of ofType(run, "aws:wafv2/webAcl:WebAcl")) out.push({ resource: acl.name, kind: "webAcl", dimensions: { WebACL: (acl.inputs.visibilityConfig as any).metricName, Rule: "ALL" }, region: "us-east-1" });
   // A cluster running the Container Insights add-on: its node alarms by ClusterName.
   const insights = new Set(ofType(run, "aws:eks/addon:Addon").filter((a) => a.inputs.addonName === "amazon-cloudwatch-observability").map((a) => a.inputs.clusterName));
-  for (const c of ofType(run, "aws:eks/cluster:Cluster").filter((c) => insights.has(c.inputs.name))) out.push({ resource: c.name, kind: "eksCluster", dimensions: { ClusterName: String(c.inputs.name) }, region: regionOf(run, c) });
+  for (const c of ofType(run, "aws:eks/cluster:Cluster").filter((c) => insights.has(c.inputs.name))) {
+    out.push({ resource: c.name, kind: "eksCluster", dimensions: { ClusterName: String(c.inputs.name) }, region: regionOf(run, c) });
+    // Every Service that is not headless: its pods against their limits.
+    for (const svc of ofType(run, "kubernetes:core/v1:Service").filter((x) => (x.inputs.spec as any)?.clusterIP !== "None")) {
+      const metadata = svc.inputs.metadata as any;
+      out.push({ resource: svc.name, kind: "eksService", dimensions: { ClusterName: String(c.inputs.name), Namespace: metadata.namespace, Service: metadata.name }, region: regionOf(run, c) });
+    }
+  }
   for (const nat of ofType(run, "aws:ec2/natGateway:NatGateway")) out.push({ resource: nat.name, kind: "natGateway", dimensions: { NatGatewayId: outputsOf(run, nat).id }, region: regionOf(run, nat) });
   return out;
 }
@@ -85,6 +94,12 @@ const grants = (policy: string, service: string, action: string) =>
     (s) => s.Effect === "Allow" && [s.Principal?.Service].flat().includes(service) && [s.Action].flat().some((a: string) => a === action || (a.endsWith("*") && action.startsWith(a.slice(0, -1)))),
   );
 
+/** The metric an alarm compares: its own, or the first metric of its metric math (the one the returned expression divides). */
+function comparedMetrics(inputs: Record<string, any>): { namespace?: string; metricName?: string; dimensions?: unknown }[] {
+  if (!inputs.metricQueries) return [inputs];
+  return (inputs.metricQueries as any[]).filter((q) => q.metric && q.id === "m0").map((q) => q.metric);
+}
+
 /** Problems: a missing alarm, or one in the wrong region, or acting on a topic that can't deliver. Empty when all is well. */
 export function coverageProblems(run: StackRun): string[] {
   const problems: string[] = [];
@@ -94,7 +109,7 @@ export function coverageProblems(run: StackRun): string[] {
   for (const e of expectedAlarms(run)) {
     const must = MUST_ALARM[e.kind];
     for (const metric of must.metrics) {
-      const alarm = alarms.find((a) => a.inputs.namespace === must.namespace && a.inputs.metricName === metric && sameDimensions(a.inputs.dimensions, e.dimensions));
+      const alarm = alarms.find((a) => comparedMetrics(a.inputs).some((m) => m.namespace === must.namespace && m.metricName === metric && sameDimensions(m.dimensions, e.dimensions)));
       if (!alarm) {
         problems.push(`${e.resource}: no ${metric} alarm with ${JSON.stringify(e.dimensions)}`);
         continue;

@@ -69,10 +69,28 @@ const podWith = (plan: Plan, change: (spec: any) => void) => {
 const container = (spec: any) => spec.containers[0];
 
 export const mutations: Mutation[] = [
+  // ── Credentials written as literals, access granted outside the plan, issuance and encryption left open ──
+  { area: "credentials", title: "app gets the Redis password as a literal env value", expect: "workloads-app", apply: (p) => p.podSpec("workloads-app").containers[0].env.push({ name: "REDIS_PASSWORD", value: "correct-horse-battery" }) },
+  { area: "credentials", title: "app's Redis URL carries its password inline", expect: "workloads-app", apply: (p) => p.podSpec("workloads-app").containers[0].env.push({ name: "REDIS_URL", value: "rediss://default:correct-horse@cache:6379" }) },
+  { area: "credentials", title: "CI runner gets a deploy key in a plain-text variable", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").environment.environmentVariables = [{ name: "DEPLOY_SECRET_KEY", value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", type: "PLAINTEXT" }]) },
+  { area: "access", title: "EKS creator keeps a hidden cluster-admin", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").accessConfig.bootstrapClusterCreatorAdminPermissions = true) },
+  { area: "access", title: "EKS also reads the aws-auth ConfigMap", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").accessConfig.authenticationMode = "API_AND_CONFIG_MAP") },
+  { area: "dns", title: "CAA admits another CA", expect: "dns-apex-caa", apply: (p) => p.inputs("dns-apex-caa").records.push('0 issue "letsencrypt.org"') },
+  { area: "dns", title: "CAA removed: any CA may issue for the service's names", expect: "dns-apex-a", apply: (p) => p.remove("dns-apex-caa") },
+  { area: "cache", title: "rate-limit store evicts any key under pressure (allkeys-lru)", expect: "cache-group", apply: (p) => (p.inputs("cache-params").parameters.find((x: { name: string }) => x.name === "maxmemory-policy").value = "allkeys-lru") },
+  { area: "nginx", title: "nginx announces its version", expect: "workloads-nginx-conf", apply: (p) => { const d = p.inputs("workloads-nginx-conf").data; d["nginx.conf"] = String(d["nginx.conf"]).replace("server_tokens off;", "server_tokens on;"); } },
+  { area: "alerting", title: "page topic delivers to a plain-HTTP hook", expect: "page-hook", apply: (p) => p.add({ type: "aws:sns/topicSubscription:TopicSubscription", name: "page-hook", parent: "alerting-topics", inputs: { topic: "arn:aws:sns:us-east-1:123456789012:edgestack-prod-alerts-page", protocol: "http", endpoint: "http://hooks.example.com/page" } }) },
+  { area: "alerting", title: "Prometheus workspace on the AWS-owned key", expect: "alerting-prometheus-workspace", apply: (p) => delete p.inputs("alerting-prometheus-workspace").kmsKeyArn },
   // ── Alerting: alarms that must reach someone ────────────────────────────────────────────
   { area: "alerting", title: "ALB 5xx alarm removed", expect: "alb-lb", apply: (p) => p.remove("alerting-alb-HTTPCode_ELB_5XX_Count") },
   { area: "alerting", title: "NAT alarm points at another gateway", expect: "network-nat-2", apply: (p) => (p.inputs("alerting-nat-2-ErrorPortAllocation").dimensions = { ...p.inputs("alerting-nat-0-ErrorPortAllocation").dimensions }) },
   { area: "alerting", title: "cache node alarm on another node", expect: "cache-group", apply: (p) => (p.inputs("alerting-cache-0001-003-EngineCPUUtilization").dimensions = { CacheClusterId: "edgestack-prod-0001-001" }) },
+  { area: "alerting", title: "nginx pods' memory-limit alarm watches another Service", expect: "workloads-nginx", apply: (p) => (p.inputs("alerting-pods-nginx-pod_memory_utilization_over_pod_limit").dimensions.Service = "app") },
+  { area: "alerting", title: "NAT drop alarm compares the raw count instead of its share of the traffic", expect: "network-nat-1", apply: (p) => {
+    const a = p.inputs("alerting-nat-1-PacketsDropCount");
+    const drops = (a.metricQueries as { metric?: Record<string, unknown> }[]).find((q) => q.metric?.metricName === "PacketsDropCount")!.metric!;
+    Object.assign(a, { metricQueries: undefined, namespace: drops.namespace, metricName: drops.metricName, dimensions: drops.dimensions, statistic: "Sum", period: 60 });
+  } },
   { area: "alerting", title: "target group alarm without its TargetGroup dimension", expect: "alb-nginx", apply: (p) => delete p.inputs("alerting-alb-targets-HealthyHostCount").dimensions.TargetGroup },
   { area: "alerting", title: "CloudFront alarm acting on a topic in another region", expect: "cdn-distribution", apply: (p) => (p.inputs("alerting-cdn-5xxErrorRate").alarmActions = ["arn:aws:sns:eu-west-1:123456789012:edgestack-prod-alerts-page"]) },
   { area: "alerting", title: "alarm actions disabled", expect: "nlb-lb", apply: (p) => (p.inputs("alerting-nlb-TCP_ELB_Reset_Count").actionsEnabled = false) },

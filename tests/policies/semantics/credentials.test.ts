@@ -1,0 +1,27 @@
+import { credentialName, literalCredential } from "../../../policies/semantics/credentials";
+
+describe("credentialName", () => {
+  it.each(["REDIS_PASSWORD", "DB_PASSWD", "apiKey", "API_KEY", "X_API_KEYS", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "clientSecret", "SIGNING_KEY", "npm-token", "PRIVATE_KEY", "credentials", "AUTH_KEY"])("%s holds a credential", (n) => {
+    expect(credentialName(n)).toBe(true);
+  });
+  it.each(["REDIS_URL_FILE", "API_KEY_HASHES_FILE", "TOKEN_PATH", "SECRET_NAME", "KMS_KEY_ARN", "CACHE_KEY_PREFIX", "RATE_LIMIT_MAX", "TRUST_PROXY_CIDRS", "KEYBOARD", "TOKENIZER_MODEL_DIR", "PORT", "secretRef"])("%s does not", (n) => {
+    expect(credentialName(n)).toBe(false);
+  });
+});
+
+describe("literalCredential", () => {
+  it("finds credentials by value whatever the name", () => {
+    expect(literalCredential("X", "AKIAIOSFODNN7EXAMPLE")).toBe("an AWS access key id");
+    expect(literalCredential("CONFIG", "-----BEGIN RSA PRIVATE KEY-----\nMII")).toBe("a private key");
+    expect(literalCredential("REDIS_URL", "rediss://default:hunter2@cache:6379")).toBe("a password inside a URL");
+    expect(literalCredential("HOOK", "ghp_" + "a".repeat(36))).toBe("a GitHub token");
+  });
+  it("finds credentials by name, not references or empty values", () => {
+    expect(literalCredential("REDIS_PASSWORD", "hunter2")).toBe("a literal value for REDIS_PASSWORD");
+    expect(literalCredential("REDIS_PASSWORD", "")).toBeUndefined();
+    expect(literalCredential("REDIS_PASSWORD", "/var/run/secrets/redis/password")).toBeUndefined();
+    expect(literalCredential("API_TOKEN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x")).toBeUndefined();
+    expect(literalCredential("REDIS_URL", "rediss://cache.example.internal:6379")).toBeUndefined();
+    expect(literalCredential("RATE_LIMIT_MAX", "100")).toBeUndefined();
+  });
+});
