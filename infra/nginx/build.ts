@@ -5,6 +5,7 @@ import {
   NGINX_LIVENESS_PATH,
   NGINX_PORTS,
   NGINX_STUB_STATUS_PATH,
+  type NginxListenerTls,
   type NginxLocation,
   type NginxModel,
   type NginxPaths,
@@ -94,8 +95,13 @@ export type NginxBuildOptions =
       /** The canary track's replicas (with config canaryImage): fixed servers or through DNS, like the stable ones. */
       canaryUpstreams?: LocalUpstream[];
       canaryDiscovery?: LocalDiscovery;
-      /** Port of the HTTP (X-Forwarded-For) listener. */
+      /** Port of the ALB's (X-Forwarded-For) listener. */
       listenPort: number;
+      /**
+       * Certificate and key files for that listener: TLS as in the cluster (the local ALB stand-in
+       * speaks TLS to it). Omitted: plain HTTP (focused tests of nginx's HTTP behaviour only).
+       */
+      albTls?: { certificate: string; certificateKey: string };
       /** Absolute directory holding pid, logs and temp dirs (the `-p` prefix). */
       prefix: string;
       /** Peers trusted for X-Forwarded-For / PROXY protocol; default ["127.0.0.1/32"]. */
@@ -171,6 +177,23 @@ export function htmlDefaultCacheControl(config: Pick<StackConfig, "cdnHtmlDefaul
     `stale-if-error=${HTML_STALE_IF_ERROR_SECONDS}`,
   ].join(", ");
 }
+
+/**
+ * Where the cluster's nginx finds the ALB listener's certificate and key: the `kubernetes.io/tls`
+ * Secret (keys tls.crt and tls.key) mounted read-only (infra/workloads/nginx.ts).
+ */
+export const NGINX_ALB_TLS_DIR = "/etc/nginx/edgestack-tls";
+export const NGINX_ALB_TLS_FILES = { certificate: `${NGINX_ALB_TLS_DIR}/tls.crt`, certificateKey: `${NGINX_ALB_TLS_DIR}/tls.key` } as const;
+
+/**
+ * The ALB → nginx hop's TLS: TLS 1.2 and 1.3, and for 1.2 the forward-secret AEAD suites of the
+ * load balancers' own policy (TLS_POLICY, ELBSecurityPolicy-TLS13-1-2-2021-06) without its CBC ones.
+ * (TLS 1.3 suites are OpenSSL's, all AEAD and forward-secret.)
+ */
+export const ALB_TARGET_TLS = {
+  protocols: ["TLSv1.2", "TLSv1.3"],
+  ciphers: ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384"],
+} as const satisfies Pick<NginxListenerTls, "protocols" | "ciphers">;
 
 /** Paths of the nginxinc/nginx-unprivileged image: /tmp is its writable emptyDir (read-only root filesystem). */
 const CLUSTER_PATHS: NginxPaths = {
@@ -307,11 +330,14 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
     ? { http: options.listenPort, proxyProtocolHttps: options.proxyProtocolPort, proxyProtocolHttp: options.proxyProtocolHttpPort, status: options.statusPort }
     : { ...NGINX_PORTS };
 
+  const albTlsFiles = local ? options.albTls : NGINX_ALB_TLS_FILES;
   const nginxServers: NginxServer[] = [
     {
       role: "proxy",
-      name: "alb_http",
+      name: "alb_https",
       listen: { address, port: ports.http, proxyProtocol: false },
+      // The ALB reaches nginx over TLS (it does not verify the certificate: a per-stack self-signed one).
+      tls: albTlsFiles === undefined ? null : { ...albTlsFiles, protocols: [...ALB_TARGET_TLS.protocols], ciphers: [...ALB_TARGET_TLS.ciphers] },
       serverNames,
       // Cluster: the ALB appends the CloudFront edge's address to X-Forwarded-For, so the viewer's
       // address comes from the header CloudFront's function sets (see render.ts for why it is
@@ -328,6 +354,8 @@ export function buildNginxModel(config: NginxConfigInput, options: NginxBuildOpt
       role: "proxy",
       name: "nlb_tls",
       listen: { address, port: ports.proxyProtocolHttps, proxyProtocol: true },
+      // The NLB terminated TLS; its PROXY v2 stream arrives as TCP.
+      tls: null,
       serverNames: [...serverNames],
       realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...trusted] },
       forwardedProto: "https",

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NGINX_POD_RESOURCES } from "../nginx/capacity";
 import { NGINX_EXIT_SECONDS, NGINX_EXTERNAL_TRAFFIC_POLICY, nginxStopTiming } from "../config/nginx-stop";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH } from "../nginx/model";
+import { NGINX_ALB_TLS_DIR } from "../nginx/build";
 import { topologySpread } from "./app";
 import { contentHash, sha256 } from "./hash";
 import { containerSecurityContext, NGINX_UID, podSecurityContext } from "./security";
@@ -14,6 +15,11 @@ export const NGINX_NAME = "nginx";
 export const NGINX_CONF_CHECKSUM_ANNOTATION = "edgestack.io/nginx-conf-sha256";
 /** Where the ConfigMap is mounted; nginx is started with `-c` on the file inside. */
 export const NGINX_CONF_DIR = "/etc/nginx/edgestack";
+/**
+ * The `kubernetes.io/tls` Secret holding the ALB listener's certificate and key (a per-stack
+ * self-signed pair: the ALB does not verify target certificates), mounted at NGINX_ALB_TLS_DIR.
+ */
+export const NGINX_ALB_TLS_SECRET = "nginx-alb-tls";
 
 /** The NGINX Prometheus exporter sidecar's metrics port (its default); in no Service, only the scraper admitted. */
 export const NGINX_EXPORTER_PORT = 9113;
@@ -117,12 +123,12 @@ export interface NginxServicePort {
 
 /**
  * The NodePorts the load balancers target, each mapped to its nginx listener:
- * ALB → HTTP (X-Forwarded-For), NLB 443 (TLS terminated at the NLB) → PROXY protocol "https",
+ * ALB → HTTPS (TLS to nginx, X-Forwarded-For), NLB 443 (TLS terminated at the NLB) → PROXY protocol "https",
  * NLB 80 → PROXY protocol plain (redirects to https). The status port is in no Service.
  */
 export function nginxServicePorts(s: Pick<WorkloadSettings, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">): NginxServicePort[] {
   return [
-    { name: "http", port: NGINX_PORTS.http, targetPort: "http", nodePort: s.nginxHttpNodePort, protocol: "TCP" },
+    { name: "alb-https", port: NGINX_PORTS.http, targetPort: "alb-https", nodePort: s.nginxHttpNodePort, protocol: "TCP" },
     { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: s.nginxProxyProtocolNodePort, protocol: "TCP" },
     { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: s.nginxProxyProtocolHttpNodePort, protocol: "TCP" },
   ];
@@ -196,6 +202,7 @@ export function nginxDeploymentSpec(
             securityContext: containerSecurityContext(NGINX_UID),
             volumeMounts: [
               { name: "conf", mountPath: NGINX_CONF_DIR, readOnly: true },
+              { name: "alb-tls", mountPath: NGINX_ALB_TLS_DIR, readOnly: true },
               { name: "tmp", mountPath: "/tmp" },
             ],
           },
@@ -203,6 +210,8 @@ export function nginxDeploymentSpec(
         ],
         volumes: [
           { name: "conf", configMap: { name: configMapName, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },
+          // Owner-and-group read only; the pod's fsGroup is nginx's group, so the master reads the key and nobody else does.
+          { name: "alb-tls", secret: { secretName: NGINX_ALB_TLS_SECRET, defaultMode: 0o440 } },
           // pid file and temp paths (the model points them under /tmp).
           { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
         ],

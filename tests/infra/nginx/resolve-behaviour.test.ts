@@ -8,7 +8,9 @@
  * listen ports and the pods' port to free loopback ports, and the resolver's address to dnsmasq's.
  */
 import * as http from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import * as https from "node:https";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { withTestAlbCertificate } from "../../harness/albTls";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
@@ -40,11 +42,12 @@ async function startPod(address: string, port: number): Promise<Pod> {
   return pod;
 }
 
-/** A request as the load balancers send it: Host is one of the stack's names (others get 421). */
+let caFile = "";
+/** A request as the ALB sends it: over TLS to the ALB listener, Host one of the stack's names (others get 421). */
 function get(port: number, urlPath: string, host: string): Promise<{ status: number; body: string; upstream: string }> {
   return new Promise((resolve, reject) => {
-    http
-      .get({ host: "127.0.0.1", port, path: urlPath, headers: { host }, agent: false }, (res) => {
+    https
+      .get({ host: "127.0.0.1", port, path: urlPath, headers: { host }, agent: false, ca: readFileSync(caFile), servername: "localhost" }, (res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c.toString()));
         res.once("end", () => resolve({ status: res.statusCode ?? 0, body, upstream: body }));
@@ -77,8 +80,10 @@ describe.each(["dev", "prod"] as const)("stack %s: the cluster nginx.conf on a r
     const ports = new Map<string, number>();
     let conf = renderNginxConf(buildNginxModel(config, { mode: "cluster" }));
     expect(conf).toContain(`resolver ${clusterDnsIp(config.serviceCidr)} valid=${config.nginxResolverValidSeconds}s ipv6=off;`);
-    conf = conf
-      .replaceAll("/tmp/", `${prefix}/`)
+    // The pod's /tmp first: the test certificate's own directory is under this machine's /tmp.
+    const tls = withTestAlbCertificate(conf.replaceAll("/tmp/", `${prefix}/`), prefix);
+    caFile = tls.caFile;
+    conf = tls.conf
       .replaceAll("/dev/stderr", `${prefix}/error.log`)
       .replaceAll("/dev/stdout", `${prefix}/access.log`)
       .replace(`resolver ${clusterDnsIp(config.serviceCidr)} `, `resolver ${dns.address} `)
@@ -185,8 +190,10 @@ describe("dns_srv: the cluster nginx.conf on a real nginx with SRV records from 
     // No pod port in the file: the records carry it.
     expect(conf).toContain(`server ${APP_PODS_DNS_NAME} service=${APP_PODS_SRV_SERVICE} `);
     expect(conf).not.toContain(`${APP_PODS_DNS_NAME}:`);
-    conf = conf
-      .replaceAll("/tmp/", `${prefix}/`)
+    // The pod's /tmp first: the test certificate's own directory is under this machine's /tmp.
+    const tls = withTestAlbCertificate(conf.replaceAll("/tmp/", `${prefix}/`), prefix);
+    caFile = tls.caFile;
+    conf = tls.conf
       .replaceAll("/dev/stderr", `${prefix}/error.log`)
       .replaceAll("/dev/stdout", `${prefix}/access.log`)
       .replace(`resolver ${clusterDnsIp(config.serviceCidr)} `, `resolver ${dns.address} `);

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { withTestAlbCertificate } from "../../harness/albTls";
 import { parseStackConfig } from "../../../infra/config/schema";
 import { buildNginxModel, renderNginxConf } from "../../../infra/nginx";
 import { NGINX_CONF_DIR, nginxConfigMapName, nginxDeploymentSpec } from "../../../infra/workloads/nginx";
@@ -31,7 +32,8 @@ it.each(["dev", "prod"])("%s: the Deployment's nginx command accepts the ConfigM
   const stackDir = path.join(dir, stack);
   const confFile = path.join(stackDir, "nginx.conf");
   mkdirSync(stackDir);
-  writeFileSync(confFile, text.replaceAll("/tmp/", `${stackDir}/`));
+  // The mounted Secret's certificate and key: a throw-away pair in this directory.
+  writeFileSync(confFile, withTestAlbCertificate(text.replaceAll("/tmp/", `${stackDir}/`), stackDir).conf);
   // stderr to a file: the config logs to /dev/stderr, which nginx cannot open on a socket (Node's pipes).
   const logFile = path.join(stackDir, "nginx-t.log");
   const log = openSync(logFile, "w");

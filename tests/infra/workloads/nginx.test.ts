@@ -22,7 +22,7 @@ const build = (c = conf, version = "1.33") => nginxDeploymentSpec(config, c, ngi
 describe("nginxServicePorts", () => {
   it("maps each fixed NodePort to its nginx listener", () => {
     expect(nginxServicePorts(config)).toEqual([
-      { name: "http", port: NGINX_PORTS.http, targetPort: "http", nodePort: 30080, protocol: "TCP" },
+      { name: "alb-https", port: NGINX_PORTS.http, targetPort: "alb-https", nodePort: 30080, protocol: "TCP" },
       { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: 30081, protocol: "TCP" },
       { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: 30082, protocol: "TCP" },
     ]);
@@ -65,6 +65,7 @@ describe("config rollout", () => {
     expect(container.command).toEqual(["nginx", "-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off;"]);
     expect(container.volumeMounts).toEqual([
       { name: "conf", mountPath: "/etc/nginx/edgestack", readOnly: true },
+      { name: "alb-tls", mountPath: "/etc/nginx/edgestack-tls", readOnly: true },
       { name: "tmp", mountPath: "/tmp" },
     ]);
   });
