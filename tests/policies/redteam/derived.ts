@@ -208,6 +208,18 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_103", area: "lb", title: "NLB TLS listener allows TLS 1.0", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS-1-0-2015-04") },
   { check: "CKV2_AWS_74", area: "lb", title: "ALB HTTPS listener with a weak-cipher policy", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS-1-2-2017-01") },
   { check: "CKV_AWS_378", area: "lb", title: "NLB TLS target group speaks plain HTTP health and traffic", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", TG).protocol = "HTTP") },
+  { check: "CKV_AWS_378", area: "lb", title: "ALB target group back to plain HTTP to nginx", expect: "alb-nginx", apply: (p) => (p.inputs("alb-nginx", TG).protocol = "HTTP") },
+  {
+    check: "CKV_AWS_378",
+    area: "lb",
+    title: "ALB target group and its health check back to plain HTTP",
+    expect: "alb-nginx",
+    apply: (p) => {
+      const tg = p.inputs("alb-nginx", TG);
+      tg.protocol = "HTTP";
+      tg.healthCheck.protocol = "HTTP";
+    },
+  },
   { check: "CKV_AWS_131", area: "lb", title: "ALB keeps invalid header fields", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").dropInvalidHeaderFields = false) },
   { check: "CKV_AWS_150", area: "lb", title: "ALB deletion protection off", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").enableDeletionProtection = false) },
   { check: "CKV_AWS_91", area: "lb", title: "ALB access logs disabled", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").accessLogs.enabled = false) },
