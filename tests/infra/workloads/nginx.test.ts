@@ -78,7 +78,7 @@ describe("nginxDeploymentSpec", () => {
   it("runs the configured unprivileged image and replicas, hardened, with requests and limits", () => {
     expect(spec.replicas).toBe(3);
     expect(container.image).toBe(config.nginxImage);
-    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101 });
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10101, runAsGroup: 10101, fsGroup: 10101 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });

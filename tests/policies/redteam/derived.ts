@@ -67,6 +67,17 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_K8S_12", area: "k8s", title: "memory request removed", expect: "workloads-nginx", apply: (p) => delete c0(nginx(p)).resources.requests.memory },
   { check: "CKV_K8S_13", area: "k8s", title: "memory limit removed", expect: "workloads-app", apply: (p) => delete c0(app(p)).resources.limits.memory },
   { check: "CKV_K8S_14", area: "k8s", title: "image tag latest", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).image = "nginxinc/nginx-unprivileged:latest") },
+  {
+    check: "CKV_K8S_40",
+    area: "k8s",
+    title: "nginx back to its image's uid 101",
+    expect: "workloads-nginx",
+    apply: (p) => {
+      nginx(p).securityContext.runAsUser = 101;
+      c0(nginx(p)).securityContext.runAsUser = 101;
+    },
+  },
+  { check: "CKV_K8S_40", area: "k8s", title: "the app's uid left to its image", expect: "workloads-app", apply: (p) => { delete app(p).securityContext.runAsUser; delete c0(app(p)).securityContext.runAsUser; } },
   { check: "CKV_K8S_16", area: "k8s", title: "privileged nginx", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).securityContext.privileged = true) },
   { check: "CKV_K8S_17", area: "k8s", title: "hostPID on the app", expect: "workloads-app", apply: (p) => (app(p).hostPID = true) },
   { check: "CKV_K8S_18", area: "k8s", title: "hostIPC on the app", expect: "workloads-app", apply: (p) => (app(p).hostIPC = true) },
