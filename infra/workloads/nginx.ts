@@ -127,12 +127,16 @@ export interface NginxServicePort {
  * NLB 80 → PROXY protocol plain (redirects to https). The status port is in no Service.
  */
 export function nginxServicePorts(s: Pick<WorkloadSettings, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">): NginxServicePort[] {
+  const n = NGINX_SERVICE_PORT_NAMES;
   return [
-    { name: "alb-https", port: NGINX_PORTS.http, targetPort: "alb-https", nodePort: s.nginxHttpNodePort, protocol: "TCP" },
-    { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: s.nginxProxyProtocolNodePort, protocol: "TCP" },
-    { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: s.nginxProxyProtocolHttpNodePort, protocol: "TCP" },
+    { name: n.alb, port: NGINX_PORTS.http, targetPort: n.alb, nodePort: s.nginxHttpNodePort, protocol: "TCP" },
+    { name: n.nlbTls, port: NGINX_PORTS.proxyProtocolHttps, targetPort: n.nlbTls, nodePort: s.nginxProxyProtocolNodePort, protocol: "TCP" },
+    { name: n.nlbHttp, port: NGINX_PORTS.proxyProtocolHttp, targetPort: n.nlbHttp, nodePort: s.nginxProxyProtocolHttpNodePort, protocol: "TCP" },
   ];
 }
+
+/** The nginx Service's (and container's) port names: what TargetGroupBindings name. */
+export const NGINX_SERVICE_PORT_NAMES = { alb: "alb-https", nlbTls: "pp-https", nlbHttp: "pp-http" } as const;
 
 /** preStop pause: the native sleep action where the cluster has it (1.30+), else the image's sleep. */
 export function preStopSleep(kubernetesVersion: string, seconds: number): k8s.types.input.core.v1.LifecycleHandler {
