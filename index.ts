@@ -28,6 +28,7 @@ import {
   LoadBalancerTargets,
   loadStackConfig,
   nginxTierConfig,
+  NGINX_SERVICE_PORT_NAMES,
   Nlb,
   type ObservedCluster,
   omittedImageProblem,
@@ -36,6 +37,7 @@ import {
   deployedNginxConf,
   renderClusterNginxConf,
   trafficServiceNames,
+  tlsProvider,
   Vpc,
   Workloads,
 } from "./infra";
@@ -72,6 +74,7 @@ const omittedImageCheck = config.appImage
 
 const aws = awsProvider(config);
 const random = randomProvider();
+const tls = tlsProvider();
 
 // The registry the deploy workflow pushes app/Dockerfile's image to (before the workloads need it).
 const image = new ImageRepository(
@@ -241,7 +244,7 @@ const workloads = phase.workloads
         privateSubnetCidrs: network.privateSubnetCidrs,
         redisPort: cache.port,
       },
-      { providers: { kubernetes: kubernetesProvider, random }, transformations: [kubernetesTypes.record] },
+      { providers: { kubernetes: kubernetesProvider, random, tls }, transformations: [kubernetesTypes.record] },
     )
   : undefined;
 if (workloads && edge) {
@@ -254,7 +257,7 @@ if (workloads && edge) {
         { name: "nlb", securityGroupId: nlb.securityGroupId },
       ],
       targets: [
-        { name: "alb-http", loadBalancer: "alb", targetGroupArn: alb.targetGroupArn, nodePort: config.nginxHttpNodePort, servicePortName: "http" },
+        { name: "alb-http", loadBalancer: "alb", targetGroupArn: alb.targetGroupArn, nodePort: config.nginxHttpNodePort, servicePortName: NGINX_SERVICE_PORT_NAMES.alb },
         // The NLB's target groups health-check nginx's HTTP NodePort (its /health passthrough).
         {
           name: "nlb-tls",
@@ -262,7 +265,7 @@ if (workloads && edge) {
           targetGroupArn: nlb.targetGroupArns.tls,
           nodePort: config.nginxProxyProtocolNodePort,
           healthCheckNodePort: config.nginxHttpNodePort,
-          servicePortName: "pp-https",
+          servicePortName: NGINX_SERVICE_PORT_NAMES.nlbTls,
         },
         {
           name: "nlb-http",
@@ -270,7 +273,7 @@ if (workloads && edge) {
           targetGroupArn: nlb.targetGroupArns.http,
           nodePort: config.nginxProxyProtocolHttpNodePort,
           healthCheckNodePort: config.nginxHttpNodePort,
-          servicePortName: "pp-http",
+          servicePortName: NGINX_SERVICE_PORT_NAMES.nlbHttp,
         },
         // green's target groups on green's NodePorts (blue/green): the same three, from the same load balancers.
         ...greenTargets(alb, nlb, workloads),
@@ -291,9 +294,9 @@ function greenTargets(alb: Alb, nlb: Nlb, w: Workloads): LoadBalancerTarget[] {
   const serviceName = w.nginxGreenServiceName;
   const healthCheckNodePort = config.nginxGreenHttpNodePort;
   return [
-    { name: "alb-http-green", loadBalancer: "alb", targetGroupArn: alb.greenTargetGroupArn, nodePort: config.nginxGreenHttpNodePort, servicePortName: "http", serviceName },
-    { name: "nlb-tls-green", loadBalancer: "nlb", targetGroupArn: nlb.greenTargetGroupArns.tls, nodePort: config.nginxGreenProxyProtocolNodePort, healthCheckNodePort, servicePortName: "pp-https", serviceName },
-    { name: "nlb-http-green", loadBalancer: "nlb", targetGroupArn: nlb.greenTargetGroupArns.http, nodePort: config.nginxGreenProxyProtocolHttpNodePort, healthCheckNodePort, servicePortName: "pp-http", serviceName },
+    { name: "alb-http-green", loadBalancer: "alb", targetGroupArn: alb.greenTargetGroupArn, nodePort: config.nginxGreenHttpNodePort, servicePortName: NGINX_SERVICE_PORT_NAMES.alb, serviceName },
+    { name: "nlb-tls-green", loadBalancer: "nlb", targetGroupArn: nlb.greenTargetGroupArns.tls, nodePort: config.nginxGreenProxyProtocolNodePort, healthCheckNodePort, servicePortName: NGINX_SERVICE_PORT_NAMES.nlbTls, serviceName },
+    { name: "nlb-http-green", loadBalancer: "nlb", targetGroupArn: nlb.greenTargetGroupArns.http, nodePort: config.nginxGreenProxyProtocolHttpNodePort, healthCheckNodePort, servicePortName: NGINX_SERVICE_PORT_NAMES.nlbHttp, serviceName },
   ];
 }
 

@@ -23,7 +23,7 @@ export { checkWorkloadSettings } from "./workloads/settings";
 export type { WorkloadSettings } from "./workloads/settings";
 
 // ── Providers ──────────────────────────────────────────────────────────────────────────────────
-export { awsProvider, awsUsEast1Provider, defaultTags, randomProvider } from "./providers";
+export { awsProvider, awsUsEast1Provider, defaultTags, randomProvider, tlsProvider } from "./providers";
 
 // ── Components ─────────────────────────────────────────────────────────────────────────────────
 export { Vpc } from "./network/vpc";
@@ -73,6 +73,7 @@ export type { StaticAssetsArgs } from "./cdn/static-assets";
 export { trafficServiceNames, Workloads } from "./workloads/workloads";
 export { clusterNginxModel, deployedNginxConf, renderClusterNginxConf } from "./workloads/nginx";
 export type { NginxConf } from "./workloads/nginx";
+export { NGINX_SERVICE_PORT_NAMES } from "./workloads/nginx";
 export type { WorkloadsArgs } from "./workloads/workloads";
 export { LoadBalancerTargets } from "./workloads/targets";
 export type { LoadBalancerTargetsArgs, LoadBalancerTarget, LoadBalancerSource, TargetRegistration } from "./workloads/targets";

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import type { StackConfig } from "./config";
 
 /** Tags every AWS resource carries, through the providers' `defaultTags`. */
@@ -27,4 +28,9 @@ export function awsUsEast1Provider(config: StackConfig): aws.Provider {
 /** Generated secrets (origin lock, cache AUTH token): explicit like every provider (default providers are disabled). */
 export function randomProvider(): random.Provider {
   return new random.Provider("random", {});
+}
+
+/** The tls provider (nginx's ALB listener certificate): explicit, like every provider of the stack. */
+export function tlsProvider(): tls.Provider {
+  return new tls.Provider("tls", {});
 }

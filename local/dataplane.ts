@@ -14,7 +14,7 @@ import { freePort, freePorts } from "./processes/ports";
 import { startObservability, type ObservabilityStack } from "./processes/observability";
 import { startRedis, type RedisProcess } from "./processes/redis";
 import { sloSpec } from "../infra/config/slo";
-import { makeTestCertificates } from "./processes/tls";
+import { makeTestCertificates, type TestCertificates } from "./processes/tls";
 import { APP_MAIN, buildApp } from "./build-app";
 import { EndpointController, readinessProbeFromDeployment, type EndpointChange, type ReadinessProbe } from "./endpoints";
 import { renderLocalNginxConf, type LocalNginxInput } from "./nginx-conf";
@@ -59,7 +59,7 @@ export interface DataPlaneOptions {
   onEndpointChange?: (change: EndpointChange) => void;
   /** The app's LOG_LEVEL. Default "info" (logs go to files in the run directory, not the terminal). */
   logLevel?: string;
-  /** See LocalNginxInput.trustedProxyCidrs. Default none: nginx is the edge. */
+  /** See LocalNginxInput.trustedProxyCidrs. Default none: only the ALB stand-in's X-Forwarded-For is believed. */
   trustedProxyCidrs?: string[];
   /** nginx worker_processes. Default 1 (as local/nginx-site.ts's). */
   nginxWorkerProcesses?: number | "auto";
@@ -95,7 +95,12 @@ export interface DataPlane {
   readonly config: StackConfig;
   /** Run directory: logs (replica-<i>.log, nginx/, dnsmasq.log, haproxy.log). Removed by stop() unless keepLogs. */
   readonly dir: string;
+  /** The ALB stand-in's port (haproxy, plain HTTP for clients): every URL but the NLB's goes through it. */
   readonly port: number;
+  /** nginx's ALB listener behind it (TLS, the test certificate: trust `tlsCaFile`); what the ALB's target port is in the cluster. */
+  readonly nginxAlbPort: number;
+  /** The CA of the local certificates (nginx's ALB listener, the NLB stand-in's TLS listener). */
+  readonly tlsCaFile: string;
   readonly statusPort: number;
   /** Every replica's /metrics port (on the replica's own address): the scrape target, never nginx's upstream. */
   readonly metricsPort: number;
@@ -203,7 +208,8 @@ export function deregistrationMs(probe: ReadinessProbe, resolverValidSeconds: nu
  * Starts the data plane the cluster runs, on loopback: a private redis-server, N app replicas (each
  * on its own loopback address), dnsmasq publishing the ready ones under the headless Service's
  * name, a readiness loop playing kubelet + the EndpointSlice controller, and nginx rendered from the
- * stack's model resolving that name; optionally haproxy as the NLB in front of the PROXY listeners.
+ * stack's model resolving that name; haproxy as the ALB (TLS to nginx's ALB listener) and optionally
+ * as the NLB in front of the PROXY listeners.
  * Resolves once every replica is ready and /health answers 200 through nginx. If any step fails,
  * everything already started is stopped before the error is rethrown.
  */
@@ -212,14 +218,14 @@ export async function startDataPlane(options: DataPlaneOptions = {}): Promise<Da
   try {
     await run.startDns();
     await run.startRedis();
-    const { port, statusPort, pp } = await pickPorts(options);
+    const { port, nginxAlbPort, statusPort, pp } = await pickPorts(options);
     await run.pickAppPorts(port);
     await run.startReplicas();
     const canary = await run.startCanary();
-    const front = await run.startFront({ port, statusPort, pp, canary });
+    const front = await run.startFront({ port, nginxAlbPort, statusPort, pp, canary });
     await run.startObservability(statusPort);
     run.watch();
-    return run.handle({ port, statusPort, ...front });
+    return run.handle({ port, nginxAlbPort, statusPort, ...front });
   } catch (err) {
     await run.stopAll();
     throw err;
@@ -385,11 +391,21 @@ class DataPlaneRun {
     }
   }
 
-  /** nginx (once the SRV records are published) and, with proxyProtocol, haproxy as the NLB; resolves when /health answers 200 through nginx. */
-  async startFront(p: { port: number; statusPort: number; pp: ProxyProtocolPorts | undefined; canary: boolean }): Promise<{ nginxConf: string; nlb: DataPlane["nlb"]; urls: DataPlaneUrls }> {
+  /**
+   * nginx (once the SRV records are published), haproxy as the ALB (TLS to nginx's ALB listener) and,
+   * with proxyProtocol, as the NLB; resolves when /health answers 200 through them.
+   */
+  async startFront(p: {
+    port: number;
+    nginxAlbPort: number;
+    statusPort: number;
+    pp: ProxyProtocolPorts | undefined;
+    canary: boolean;
+  }): Promise<{ nginxConf: string; nlb: DataPlane["nlb"]; urls: DataPlaneUrls; tlsCaFile: string }> {
     const { config, log, stack } = this.prepared;
     await this.srvPublished;
-    log(`starting nginx on 127.0.0.1:${p.port} (${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${this.dns!.address}, config from stack ${stack})…`);
+    const certs = localCertificates(this.dir);
+    log(`starting nginx (ALB listener TLS on 127.0.0.1:${p.nginxAlbPort}; ${config.nginxLoadBalancing}, upstream ${APP_PODS_DNS_NAME} via ${this.dns!.address}, config from stack ${stack})…`);
     const started = await startLocalNginx({
       options: this.options,
       config,
@@ -397,17 +413,17 @@ class DataPlaneRun {
       dnsAddress: this.dns!.address,
       canary: p.canary,
       appPort: this.appPort,
-      port: p.port,
+      port: p.nginxAlbPort,
       statusPort: p.statusPort,
       pp: p.pp,
       shutdownDelayMs: this.shutdownDelayMs,
+      certs,
     });
     this.nginx = started.nginx;
-    let nlb: DataPlane["nlb"];
-    if (p.pp !== undefined) nlb = (await startNlb(this.dir, p.pp, log, (h) => (this.haproxy = h))).nlb;
+    const { nlb } = await startLoadBalancers(this.dir, { port: p.port, nginxAlbPort: p.nginxAlbPort }, p.pp, certs, log, (h) => (this.haproxy = h));
     const urls = dataPlaneUrls(p.port, p.statusPort, nlb);
     await waitForHttp200(urls.health, this.options.healthTimeoutMs ?? 30_000);
-    return { nginxConf: started.conf, nlb, urls };
+    return { nginxConf: started.conf, nlb, urls, tlsCaFile: certs.caFile };
   }
 
   /** With `observe`: the nginx exporter, Prometheus and Alertmanager (rules from the stack's SLO spec). */
@@ -477,7 +493,7 @@ class DataPlaneRun {
   }
 
   /** What the caller drives: the started processes, their addresses, and the operations on them. */
-  handle(front: { port: number; statusPort: number; nginxConf: string; nlb: DataPlane["nlb"]; urls: DataPlaneUrls }): DataPlane {
+  handle(front: { port: number; nginxAlbPort: number; statusPort: number; nginxConf: string; nlb: DataPlane["nlb"]; urls: DataPlaneUrls; tlsCaFile: string }): DataPlane {
     const [redis, nginx, dns, haproxy, controller] = [this.redis!, this.nginx!, this.dns!, this.haproxy, this.controller!];
     const { replicas, canaryReplicas, observability } = this;
     return {
@@ -485,6 +501,8 @@ class DataPlaneRun {
       config: this.prepared.config,
       dir: this.dir,
       port: front.port,
+      nginxAlbPort: front.nginxAlbPort,
+      tlsCaFile: front.tlsCaFile,
       statusPort: front.statusPort,
       metricsPort: this.metricsPort,
       dns,
@@ -582,6 +600,7 @@ async function startLocalNginx(p: {
   statusPort: number;
   pp: { tls: number; http: number } | undefined;
   shutdownDelayMs: number;
+  certs: TestCertificates;
 }): Promise<{ nginx: NginxProcess; conf: string }> {
   const { options, config, dnsAddress, appPort, port, statusPort, pp } = p;
   const prefix = path.join(p.dir, "nginx");
@@ -590,6 +609,7 @@ async function startLocalNginx(p: {
     discovery: { name: APP_PODS_DNS_NAME, port: appPort, resolver: dnsAddress },
     ...(p.canary ? { canaryDiscovery: { name: APP_CANARY_PODS_DNS_NAME, port: appPort, resolver: dnsAddress } } : {}),
     listenPort: port,
+    albStandIn: { certificate: p.certs.certFile, certificateKey: p.certs.keyFile },
     statusPort,
     proxyProtocolPort: pp?.tls,
     proxyProtocolHttpPort: pp?.http,
@@ -651,41 +671,55 @@ interface ProxyProtocolPorts {
   nlbHttp: number;
 }
 
-/** nginx's public and status ports and, with proxyProtocol, the PROXY listeners and haproxy's: distinct, picked together (sequential picks can repeat one). */
-async function pickPorts(options: DataPlaneOptions): Promise<{ port: number; statusPort: number; pp?: ProxyProtocolPorts }> {
-  const picked = await freePorts(6);
+/** The ALB stand-in's public port, nginx's ALB and status ports and, with proxyProtocol, the PROXY listeners and haproxy's: distinct, picked together (sequential picks can repeat one). */
+async function pickPorts(options: DataPlaneOptions): Promise<{ port: number; nginxAlbPort: number; statusPort: number; pp?: ProxyProtocolPorts }> {
+  const picked = await freePorts(7);
   const port = options.port ?? picked[0]!;
-  const statusPort = picked.find((p) => p !== port)!;
-  const [tls, http_, nlbTls, nlbHttp] = picked.filter((p) => p !== port && p !== statusPort);
-  return { port, statusPort, pp: options.proxyProtocol ? { tls: tls!, http: http_!, nlbTls: nlbTls!, nlbHttp: nlbHttp! } : undefined };
+  const [nginxAlbPort, statusPort, tls, http_, nlbTls, nlbHttp] = picked.filter((p) => p !== port);
+  return { port, nginxAlbPort: nginxAlbPort!, statusPort: statusPort!, pp: options.proxyProtocol ? { tls: tls!, http: http_!, nlbTls: nlbTls!, nlbHttp: nlbHttp! } : undefined };
+}
+
+/** A throw-away CA and a loopback certificate (nginx's ALB listener, the NLB stand-in's TLS listener) under the run directory. */
+function localCertificates(dir: string): TestCertificates {
+  const certDir = path.join(dir, "tls");
+  mkdirSync(certDir);
+  return makeTestCertificates(certDir);
 }
 
 /**
- * haproxy as the NLB: TLS (a throw-away certificate) and plain listeners sending PROXY v2 to nginx's
- * PROXY listeners. `started` receives the process as soon as it runs, so a later failure stops it.
+ * haproxy as the load balancers: the ALB (`mode http` on `port`, clients in plain HTTP; X-Forwarded-For
+ * and X-Forwarded-Proto as the ALB sets them; TLS to nginx's ALB listener, the certificate not
+ * verified) and, with proxyProtocol, the NLB: TLS and plain listeners sending PROXY v2 to nginx's PROXY
+ * listeners. `started` receives the process as soon as it runs, so a later failure stops it.
  */
-async function startNlb(
+export async function startLoadBalancers(
   dir: string,
-  pp: ProxyProtocolPorts,
+  alb: { port: number; nginxAlbPort: number },
+  pp: ProxyProtocolPorts | undefined,
+  certs: TestCertificates,
   log: (message: string) => void,
   started: (haproxy: HaproxyProcess) => void,
-): Promise<{ nlb: NonNullable<DataPlane["nlb"]> }> {
-  const certDir = path.join(dir, "tls");
-  mkdirSync(certDir);
-  const certs = makeTestCertificates(certDir);
-  const pem = path.join(certDir, "server.pem");
-  writeFileSync(pem, readFileSync(certs.certFile, "utf8") + readFileSync(certs.keyFile, "utf8"), { mode: 0o600 });
-  log(`starting haproxy (the NLB: TLS on 127.0.0.1:${pp.nlbTls}, plain on 127.0.0.1:${pp.nlbHttp}, PROXY v2 to nginx)…`);
+): Promise<{ nlb: DataPlane["nlb"] }> {
+  const pem = path.join(path.dirname(certs.certFile), "server.pem");
+  if (!existsSync(pem)) writeFileSync(pem, readFileSync(certs.certFile, "utf8") + readFileSync(certs.keyFile, "utf8"), { mode: 0o600 });
+  log(
+    `starting haproxy (the ALB: HTTP on 127.0.0.1:${alb.port}, TLS to nginx${pp ? `; the NLB: TLS on 127.0.0.1:${pp.nlbTls}, plain on 127.0.0.1:${pp.nlbHttp}, PROXY v2 to nginx` : ""})…`,
+  );
   started(
     await startHaproxy({
       dir,
       listeners: [
-        { name: "nlb_tls", port: pp.nlbTls, targetPort: pp.tls, tlsPem: pem },
-        { name: "nlb_http", port: pp.nlbHttp, targetPort: pp.http },
+        { name: "alb", port: alb.port, targetPort: alb.nginxAlbPort, alb: true },
+        ...(pp
+          ? [
+              { name: "nlb_tls", port: pp.nlbTls, targetPort: pp.tls, tlsPem: pem },
+              { name: "nlb_http", port: pp.nlbHttp, targetPort: pp.http },
+            ]
+          : []),
       ],
     }),
   );
-  return { nlb: { tlsPort: pp.nlbTls, httpPort: pp.nlbHttp, caFile: certs.caFile } };
+  return { nlb: pp ? { tlsPort: pp.nlbTls, httpPort: pp.nlbHttp, caFile: certs.caFile } : undefined };
 }
 
 /** The URLs a data plane answers on. */

@@ -3,7 +3,8 @@ import { renderNginxConf, type NginxModel } from "../infra/nginx";
 import { buildLocalNginxModel, type LocalDiscovery } from "./nginx-site";
 import { readFileSync } from "node:fs";
 import { CLUSTER_FD_LIMIT, processFdLimit } from "../infra/nginx/capacity";
-import { LOCAL_NLB_SOURCE_ADDRESS } from "./processes/haproxy";
+import { HEADERS } from "@edgestack/contract";
+import { LOCAL_ALB_SOURCE_ADDRESS, LOCAL_NLB_SOURCE_ADDRESS } from "./processes/haproxy";
 
 export interface LocalNginxInput {
   /** Ports of fixed app replicas on 127.0.0.1 (no service discovery). One of this, `upstreams` or `discovery`. */
@@ -22,11 +23,19 @@ export interface LocalNginxInput {
   /** nginx prefix directory (absolute): pid, logs and temp dirs live here. */
   prefix: string;
   /**
-   * Peers whose X-Forwarded-For nginx believes (a load balancer in front). Locally nginx *is* the
-   * edge, so the default is none: the realip module is left out and a client's X-Forwarded-For can
-   * never become the client address. Pass e.g. ["127.0.0.1/32"] to play a trusted balancer.
+   * Peers whose X-Forwarded-For nginx believes (a load balancer in front), besides the ALB stand-in
+   * (albStandIn). Default none: without a stand-in nginx is the edge, the realip module is left out
+   * and a client's X-Forwarded-For can never become the client address. Pass e.g. ["127.0.0.1/32"]
+   * to play a trusted balancer.
    */
   trustedProxyCidrs?: string[];
+  /**
+   * The ALB's stand-in (haproxy, LOCAL_ALB_SOURCE_ADDRESS) in front of the ALB listener: that listener
+   * speaks TLS with this certificate and key, as in the cluster, and believes X-Forwarded-For (and
+   * X-Forwarded-Proto) from the stand-in's address only (besides trustedProxyCidrs). Omitted: a plain
+   * listener, the edge itself (focused tests of nginx's HTTP behaviour).
+   */
+  albStandIn?: { certificate: string; certificateKey: string };
   workerProcesses?: number | "auto";
   /** The replicas' drain (their shutdown delay): nginx's worker_shutdown_timeout is sized to it. Default the stack's appShutdownDelaySeconds. */
   drainSeconds?: number;
@@ -46,6 +55,7 @@ export function localNginxModel(config: StackConfig, input: LocalNginxInput): Ng
     discovery: input.discovery,
     canaryDiscovery: input.canaryDiscovery,
     listenPort: input.listenPort,
+    albTls: input.albStandIn,
     proxyProtocolPort: input.proxyProtocolPort,
     proxyProtocolHttpPort: input.proxyProtocolHttpPort,
     statusPort: input.statusPort,
@@ -57,13 +67,19 @@ export function localNginxModel(config: StackConfig, input: LocalNginxInput): Ng
     fdLimit: processFdLimit(readFileSync("/proc/self/limits", "utf8"), CLUSTER_FD_LIMIT),
     drainSeconds: input.drainSeconds,
   });
+  if (input.albStandIn !== undefined) {
+    // The ALB listener's peer is the stand-in: its X-Forwarded-For (walked from the right past trusted
+    // peers) names the client, and a client's own X-Forwarded-For prefix counts only past a trusted peer.
+    const alb = model.servers.find((s) => s.role === "proxy" && !s.listen.proxyProtocol);
+    if (alb !== undefined && alb.role === "proxy") alb.realIp = { header: HEADERS.forwardedFor, recursive: true, trustedCidrs: [`${LOCAL_ALB_SOURCE_ADDRESS}/32`, ...trusted] };
+  }
   if (trusted.length === 0) {
     // The HTTP listener is the edge; a PROXY header is believed only from the local NLB stand-in's
     // own address (haproxy's `source`), and any other peer of a PROXY listener is refused.
     for (const server of model.servers) {
       if (server.role === "status") continue;
       if (server.listen.proxyProtocol) server.realIp = { header: "proxy_protocol", recursive: false, trustedCidrs: [`${LOCAL_NLB_SOURCE_ADDRESS}/32`] };
-      else server.realIp = null;
+      else if (input.albStandIn === undefined) server.realIp = null;
     }
   }
   return model;

@@ -35,8 +35,13 @@ export interface LocalNginxOptions {
   /** The canary track's replicas (with config canaryImage): fixed servers or through DNS, like the stable ones. */
   canaryUpstreams?: LocalUpstream[];
   canaryDiscovery?: LocalDiscovery;
-  /** Port of the HTTP (X-Forwarded-For) listener. */
+  /** Port of the ALB's (X-Forwarded-For) listener. */
   listenPort: number;
+  /**
+   * Certificate and key files for that listener: TLS as in the cluster (the local ALB stand-in
+   * speaks TLS to it). Omitted: plain HTTP (focused tests of nginx's HTTP behaviour only).
+   */
+  albTls?: { certificate: string; certificateKey: string };
   /** Absolute directory holding pid, logs and temp dirs (the `-p` prefix). */
   prefix: string;
   /** Peers trusted for X-Forwarded-For / PROXY protocol; default ["127.0.0.1/32"]. */
@@ -93,6 +98,7 @@ export function localNginxSite(options: LocalNginxOptions): NginxSite {
     address: "127.0.0.1",
     ports: { http: options.listenPort, proxyProtocolHttps: options.proxyProtocolPort, proxyProtocolHttp: options.proxyProtocolHttpPort, status: options.statusPort },
     extraServerNames: ["localhost", "127.0.0.1"],
+    albTls: options.albTls ?? null,
     httpRealIp: { header: HEADERS.forwardedFor, recursive: true, trustedCidrs: [...trusted] },
     proxyProtocolTrustedCidrs: [...trusted],
     livenessAllow: ["127.0.0.1/32"],

@@ -387,7 +387,7 @@ export const fields = {
     description: "How often nginx re-resolves the app pods' DNS name (headless Service): new or removed pods are seen within about this long.",
   }),
   nginxNextUpstreamTries: field({ type: "integer", schema: integer(1, 10), default: 3, description: "Attempts for an idempotent request across upstreams." }),
-  nginxHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30080, description: `NodePort of nginx's HTTP listener (ALB target, ${HEADERS.forwardedFor}).` }),
+  nginxHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30080, description: `NodePort of nginx's ALB listener (TLS: the ALB's HTTPS target; ${HEADERS.forwardedFor}); the NLB health-checks it over HTTPS too.` }),
   nginxProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30081, description: "NodePort of nginx's proxy-protocol TLS-terminated listener (NLB 443 target; treated as https)." }),
   nginxProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30082, description: "NodePort of nginx's proxy-protocol plain listener (NLB 80 target; redirects to https)." }),
   // ── Blue/green of the nginx tier (docs/traffic.md) ──────────────────────────────────────────
@@ -420,7 +420,7 @@ export const fields = {
     default: 2,
     description: "With nginxBlueGreen: green's nginx replicas; 0 only while green takes no traffic (albGreenWeight 0 and nlbColor blue). nginxReplicas is blue's, likewise 0 only while blue takes none.",
   }),
-  nginxGreenHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30083, description: "With nginxBlueGreen: green's NodePort for nginx's HTTP listener (ALB target)." }),
+  nginxGreenHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30083, description: "With nginxBlueGreen: green's NodePort for nginx's ALB listener (TLS: the ALB's HTTPS target)." }),
   nginxGreenProxyProtocolNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30084, description: "With nginxBlueGreen: green's NodePort for the proxy-protocol TLS-terminated listener (NLB 443 target)." }),
   nginxGreenProxyProtocolHttpNodePort: field({ type: "integer", schema: integer(BOUNDS.nodePort.min, BOUNDS.nodePort.max), default: 30085, description: "With nginxBlueGreen: green's NodePort for the proxy-protocol plain listener (NLB 80 target)." }),
   serviceCidr: field({ type: "string", schema: ipv4Cidr(12, 24), default: "172.20.0.0/16", description: "Kubernetes service CIDR (set on a new EKS cluster; must match an existing cluster's)." }),

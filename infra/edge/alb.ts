@@ -55,7 +55,7 @@ export type ColorWeights = Record<Color, number>;
 
 /** The second (green) nginx tier behind the ALB: its own target group on its own NodePort. */
 export interface AlbBlueGreen {
-  /** green nginx's HTTP NodePort (blue's is `targetNodePort`). */
+  /** green nginx's ALB (TLS) NodePort (blue's is `targetNodePort`). */
   greenTargetNodePort: number;
   weights: ColorWeights;
 }
@@ -99,7 +99,7 @@ export function albForwardAction<T>(
 
 export interface AlbArgs extends PublicLoadBalancerPlacement {
   originVerifyHeader: OriginVerifyHeader;
-  /** nginx's HTTP NodePort on the cluster nodes (the target port). */
+  /** nginx's ALB (TLS) NodePort on the cluster nodes (the target port). */
   targetNodePort: number;
   idleTimeoutSeconds: number;
   deregistrationDelaySeconds: number;
@@ -117,7 +117,8 @@ export interface AlbArgs extends PublicLoadBalancerPlacement {
 /**
  * The layer-7 load balancer CloudFront uses as its origin. Only CloudFront can reach it (security
  * group on CloudFront's prefix list) and only CloudFront's requests get through (the secret origin
- * header; everything else gets a 403). Targets are nginx's HTTP NodePort on the nodes; the
+ * header; everything else gets a 403). Targets are nginx's TLS NodePort on the nodes (HTTPS target
+ * groups and health checks); the
  * LoadBalancerTargets component (infra/workloads/targets.ts) attaches the nodes and opens that
  * NodePort on the node security group to `securityGroupId`.
  */
@@ -148,10 +149,10 @@ export class Alb extends pulumi.ComponentResource {
       { parent: this },
     );
     const egress = (suffix: string, port: number, description: string) => egressToVpc(this, `${name}-to-${suffix}`, { securityGroupId: sg.id, port, description }, args.vpcCidrs);
-    egress("nginx", args.targetNodePort, "nginx HTTP NodePort (traffic and health checks)");
+    egress("nginx", args.targetNodePort, "nginx HTTPS NodePort (traffic and health checks)");
     if (args.blueGreen) {
       if (args.blueGreen.greenTargetNodePort === args.targetNodePort) throw new Error(`Alb ${name}: green's NodePort ${args.targetNodePort} is blue's too`);
-      egress("nginx-green", args.blueGreen.greenTargetNodePort, "green nginx HTTP NodePort (traffic and health checks)");
+      egress("nginx-green", args.blueGreen.greenTargetNodePort, "green nginx HTTPS NodePort (traffic and health checks)");
     }
 
     const logs = args.isProd
@@ -185,14 +186,15 @@ export class Alb extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         targetType: "instance",
-        protocol: "HTTP",
+        // TLS to nginx's listener (its per-stack self-signed certificate: the ALB does not verify target certificates).
+        protocol: "HTTPS",
         protocolVersion: "HTTP1",
         port,
         ...albBalancingInputs(args.balancing ?? { algorithm: "least_outstanding_requests", anomalyMitigation: false }),
         deregistrationDelay: args.deregistrationDelaySeconds,
         healthCheck: {
           enabled: true,
-          protocol: "HTTP",
+          protocol: "HTTPS",
           port: "traffic-port",
           path: HEALTH_CHECK_PATH,
           matcher: "200",

@@ -13,7 +13,7 @@ export interface NlbArgs extends PublicLoadBalancerPlacement {
   tlsNodePort: number;
   /** nginx's proxy-protocol NodePort for plain HTTP (nginx answers with a redirect to https). */
   httpNodePort: number;
-  /** nginx's plain HTTP NodePort, used for health checks only (see the target groups). */
+  /** nginx's ALB (TLS) NodePort, used for HTTPS health checks only (see the target groups). */
   healthCheckNodePort: number;
   deregistrationDelaySeconds: number;
   healthCheck: HealthCheckSettings;
@@ -167,10 +167,10 @@ export class Nlb extends pulumi.ComponentResource {
           connectionTermination: true,
           deregistrationDelay: args.deregistrationDelaySeconds,
           // The traffic port expects a proxy-protocol header that health checks don't send, so nginx
-          // would reject them; check the plain HTTP NodePort of the same nginx instead.
+          // would reject them; check the ALB's TLS NodePort of the same nginx instead (HTTPS, as the ALB does).
           healthCheck: {
             enabled: true,
-            protocol: "HTTP",
+            protocol: "HTTPS",
             port: String(healthCheckNodePort),
             path: HEALTH_CHECK_PATH,
             matcher: "200",

@@ -3,6 +3,7 @@ import { checkRoutes, HSTS, ROUTES, SECURITY_HEADER_LIST, sortedMethods, STATIC_
 import {
   NGINX_LIVENESS_PATH,
   NGINX_STUB_STATUS_PATH,
+  type NginxListenerTls,
   type NginxLocation,
   type NginxModel,
   type NginxPaths,
@@ -97,6 +98,12 @@ export interface NginxSite {
   ports: { http: number; proxyProtocolHttps?: number; proxyProtocolHttp?: number; status?: number };
   /** Names served besides the site's own (any other Host gets the default server's 421). */
   extraServerNames: string[];
+  /**
+   * Certificate and key files of the ALB's listener: TLS as in the cluster (the ALB, and locally its
+   * haproxy stand-in, speak TLS to it). null: plain HTTP (focused tests of nginx's HTTP behaviour only;
+   * the validator refuses it in cluster mode).
+   */
+  albTls: { certificate: string; certificateKey: string } | null;
   /** Where the HTTP listener reads the client address, and from which peers; null: the connection's peer (nginx is the edge). */
   httpRealIp: { header: string; recursive: boolean; trustedCidrs: string[] } | null;
   /** Peers whose PROXY header the PROXY-protocol listeners believe. */
@@ -176,6 +183,23 @@ export function htmlDefaultCacheControl(config: Pick<StackConfig, "cdnHtmlDefaul
     `stale-if-error=${HTML_STALE_IF_ERROR_SECONDS}`,
   ].join(", ");
 }
+
+/**
+ * Where the cluster's nginx finds the ALB listener's certificate and key: the `kubernetes.io/tls`
+ * Secret (keys tls.crt and tls.key) mounted read-only (infra/workloads/nginx.ts).
+ */
+export const NGINX_ALB_TLS_DIR = "/etc/nginx/edgestack-tls";
+export const NGINX_ALB_TLS_FILES = { certificate: `${NGINX_ALB_TLS_DIR}/tls.crt`, certificateKey: `${NGINX_ALB_TLS_DIR}/tls.key` } as const;
+
+/**
+ * The ALB → nginx hop's TLS: TLS 1.2 and 1.3, and for 1.2 the forward-secret AEAD suites of the
+ * load balancers' own policy (TLS_POLICY, ELBSecurityPolicy-TLS13-1-2-2021-06) without its CBC ones.
+ * (TLS 1.3 suites are OpenSSL's, all AEAD and forward-secret.)
+ */
+export const ALB_TARGET_TLS = {
+  protocols: ["TLSv1.2", "TLSv1.3"],
+  ciphers: ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384"],
+} as const satisfies Pick<NginxListenerTls, "protocols" | "ciphers">;
 
 /**
  * The nginx model for the stack at `site` (the cluster's pods or the local data plane: ports, paths,
@@ -272,8 +296,10 @@ export function buildNginxModel(config: NginxConfigInput, site: NginxSite, route
   const nginxServers: NginxServer[] = [
     {
       role: "proxy",
-      name: "alb_http",
+      name: "alb_https",
       listen: { address, port: ports.http, proxyProtocol: false },
+      // The ALB reaches nginx over TLS (it does not verify the certificate: a per-stack self-signed one).
+      tls: site.albTls === null ? null : { ...site.albTls, protocols: [...ALB_TARGET_TLS.protocols], ciphers: [...ALB_TARGET_TLS.ciphers] },
       serverNames,
       realIp: site.httpRealIp === null ? null : { ...site.httpRealIp, trustedCidrs: [...site.httpRealIp.trustedCidrs] },
       forwardedProto: "header",
@@ -285,6 +311,8 @@ export function buildNginxModel(config: NginxConfigInput, site: NginxSite, route
       role: "proxy",
       name: "nlb_tls",
       listen: { address, port: ports.proxyProtocolHttps, proxyProtocol: true },
+      // The NLB terminated TLS; its PROXY v2 stream arrives as TCP.
+      tls: null,
       serverNames: [...serverNames],
       realIp: { header: "proxy_protocol", recursive: false, trustedCidrs: [...site.proxyProtocolTrustedCidrs] },
       forwardedProto: "https",

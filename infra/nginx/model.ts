@@ -71,6 +71,8 @@ export type NginxRedirectServer = Extract<NginxServer, { role: "redirect_https" 
 /** Internal listener: stub_status and a shallow liveness answer of nginx itself. */
 export type NginxStatusServer = Extract<NginxServer, { role: "status" }>;
 export type NginxListen = NginxServer["listen"];
+/** TLS on a proxy listener (the ALB's hop): certificate and key files, protocols, TLS 1.2 ciphers. */
+export type NginxListenerTls = NonNullable<NginxProxyServer["tls"]>;
 export type NginxRealIp = NonNullable<NginxProxyServer["realIp"]>;
 export type NginxLocation = NginxProxyServer["locations"][number];
 

@@ -1,6 +1,6 @@
 import { allowHeader, HEADERS, hstsValue, sortedMethods, TRACE_IDS, type HttpMethod, type TraceIdKey } from "@edgestack/contract";
 import { AFFINITY_COOKIE, CANARY_FORCE, NGINX_HEALTH_PATH, NGINX_NEXT_UPSTREAM } from "./model";
-import type { NginxListen, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
+import type { NginxListen, NginxListenerTls, NginxLocation, NginxModel, NginxProxyServer, NginxRealIp, NginxRedirectServer, NginxStatusServer, NginxUpstream } from "./model";
 import { validateNginxModel } from "./validate";
 
 /**
@@ -302,8 +302,19 @@ function renderUpstream(out: Lines, u: NginxUpstream, mode: NginxModel["mode"]):
   });
 }
 
-function renderListen(out: Lines, l: NginxListen, defaultServer: boolean): void {
-  out.line(`listen ${l.address}:${l.port}${l.proxyProtocol ? " proxy_protocol" : ""}${defaultServer ? " default_server" : ""};`);
+function renderListen(out: Lines, l: NginxListen, defaultServer: boolean, tls: NginxListenerTls | null = null): void {
+  out.line(`listen ${l.address}:${l.port}${tls !== null ? " ssl" : ""}${l.proxyProtocol ? " proxy_protocol" : ""}${defaultServer ? " default_server" : ""};`);
+  if (tls === null) return;
+  out.line(`ssl_certificate ${tls.certificate};`);
+  out.line(`ssl_certificate_key ${tls.certificateKey};`);
+  out.line(`ssl_protocols ${tls.protocols.join(" ")};`);
+  out.line(`ssl_ciphers ${tls.ciphers.join(":")};`);
+  out.line("ssl_prefer_server_ciphers on;");
+  // The load balancer keeps its connections open and reuses them; resumed sessions come from a small
+  // shared cache. No session tickets: their key would never rotate while the pod lives.
+  out.line("ssl_session_cache shared:edge_tls:1m;");
+  out.line("ssl_session_timeout 1h;");
+  out.line("ssl_session_tickets off;");
 }
 
 /**
@@ -751,7 +762,7 @@ function renderProxyPass(out: Lines, model: NginxModel, l: NginxLocation, hsts: 
 function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): void {
   out.comment(`${s.name}: ${describeServer(s)}`);
   out.block("server", () => {
-    renderListen(out, s.listen, false);
+    renderListen(out, s.listen, false, s.tls);
     out.line(`server_name ${s.serverNames.join(" ")};`);
     renderRealIp(out, s.realIp, model.mode);
     out.line(`set $edge_proto ${proxyProto(s)};`);
@@ -761,7 +772,7 @@ function renderProxyServer(out: Lines, model: NginxModel, s: NginxProxyServer): 
     for (const l of s.locations) renderProxyLocation(out, model, l, true, guard);
   });
   out.blank();
-  renderDefaultServer(out, model, s.name, s.listen, s.realIp, proxyProto(s), edgeIdsTrusted(s), s.locations.find((l) => l.path === NGINX_HEALTH_PATH));
+  renderDefaultServer(out, model, s.name, s.listen, s.realIp, proxyProto(s), edgeIdsTrusted(s), s.locations.find((l) => l.path === NGINX_HEALTH_PATH), s.tls);
 }
 
 function proxyProto(s: NginxProxyServer): string {
@@ -774,10 +785,21 @@ function proxyProto(s: NginxProxyServer): string {
  * (JSON), never the site and never a redirect to that Host. Load-balancer health checks (Host: the
  * target's IP) still reach /health.
  */
-function renderDefaultServer(out: Lines, model: NginxModel, name: string, listen: NginxListen, realIp: NginxRealIp | null, proto: string, idsTrusted: string, health: NginxLocation | undefined): void {
+function renderDefaultServer(
+  out: Lines,
+  model: NginxModel,
+  name: string,
+  listen: NginxListen,
+  realIp: NginxRealIp | null,
+  proto: string,
+  idsTrusted: string,
+  health: NginxLocation | undefined,
+  tls: NginxListenerTls | null = null,
+): void {
   out.comment(`${name}: default server of the port: unknown Host → 421.`);
   out.block("server", () => {
-    renderListen(out, listen, true);
+    // A TLS port's default server holds the certificate too: a handshake without SNI (or with an unknown name) lands here.
+    renderListen(out, listen, true, tls);
     out.line(`server_name "";`);
     if (listen.proxyProtocol) {
       // A connection without a valid PROXY header is logged (at "error") through this server, before
@@ -800,6 +822,10 @@ function renderDefaultServer(out: Lines, model: NginxModel, name: string, listen
 
 function describeServer(s: NginxProxyServer): string {
   if (s.listen.proxyProtocol) return "PROXY protocol from the TLS-terminating load balancer; client address from the PROXY header, scheme https.";
+  if (s.tls !== null && s.realIp && s.realIp.header !== "proxy_protocol") {
+    return `TLS (${s.tls.protocols.join(", ")}) from the load balancer; client address from ${s.realIp.header} when the peer is trusted, scheme from ${HEADERS.forwardedProto}.`;
+  }
+  if (s.tls !== null) return `TLS (${s.tls.protocols.join(", ")}).`;
   if (s.realIp && s.realIp.header !== "proxy_protocol") {
     return `plain HTTP from the load balancer; client address from ${s.realIp.header} when the peer is trusted, scheme from ${HEADERS.forwardedProto}.`;
   }

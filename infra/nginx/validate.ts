@@ -303,11 +303,33 @@ function proxyProtocolSourceProblem(s: { realIp: { header: string } | null; list
   return undefined;
 }
 
+/** OpenSSL cipher names (TLS 1.2 suites; TLS 1.3's are fixed by OpenSSL). */
+export const isCipherName: Check = (v) => /^[A-Z0-9][A-Z0-9-]{2,63}$/.test(v);
+/** An absolute file path nginx reads (certificate, key). */
+export const isFilePath: Check = (v) => /^\/[A-Za-z0-9._/-]+$/.test(v) && !v.split("/").includes("..");
+
+/**
+ * TLS on a listener (the ALB's hop to nginx): the certificate and key files, the protocols (1.2 and
+ * 1.3 only) and the TLS 1.2 ciphers. null: plain TCP (only where the peer terminates TLS before us).
+ */
+const listenerTls = z
+  .object({
+    certificate: text(isFilePath, "an absolute file path"),
+    certificateKey: text(isFilePath, "an absolute file path"),
+    protocols: z
+      .array(z.enum(["TLSv1.2", "TLSv1.3"]), { error: 'must be a list of "TLSv1.2", "TLSv1.3"' })
+      .min(1, { error: "must list at least one protocol" })
+      .refine((p) => new Set(p).size === p.length, { error: "lists a protocol twice" }),
+    ciphers: list(text(isCipherName, "an OpenSSL cipher name (e.g. ECDHE-RSA-AES128-GCM-SHA256)"), 1),
+  })
+  .nullable();
+
 const proxyServer = z.object({
   role: z.literal("proxy"),
-  /** Identifier used in comments (e.g. "alb_http"). */
+  /** Identifier used in comments (e.g. "alb_https"). */
   name: identifier(),
   listen,
+  tls: listenerTls,
   serverNames: list(serverName(), 1),
   realIp,
   /**
@@ -530,6 +552,8 @@ export const nginxModelSchema = z
             checkUpstreamName(l, ["servers", i, "locations", j]);
           });
           if (!s.locations.some((l) => l.match === "prefix" && l.path === "/")) problem(["servers", i, "locations"], `needs a prefix location "/" so every request has a handler`);
+          // In the cluster a listener without PROXY protocol is the ALB's target: its hop is TLS.
+          if (m.mode === "cluster" && !s.listen.proxyProtocol && s.tls === null) problem(["servers", i, "tls"], "null: the ALB's hop to nginx must be TLS in the cluster (give the certificate, key, protocols and ciphers)");
           sourceProblem(s, at, i);
           break;
         }

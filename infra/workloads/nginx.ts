@@ -4,7 +4,7 @@ import { HEADERS, PORTS } from "@edgestack/contract";
 import { CLUSTER_FD_LIMIT, NGINX_POD_RESOURCES } from "../nginx/capacity";
 import { NGINX_EXIT_SECONDS, NGINX_EXTERNAL_TRAFFIC_POLICY, nginxStopTiming } from "../config/nginx-stop";
 import { NGINX_LIVENESS_PATH, NGINX_PORTS, NGINX_STUB_STATUS_PATH, type NginxModel, type NginxPaths } from "../nginx/model";
-import { buildNginxModel, type NginxConfigInput, type NginxSite } from "../nginx/build";
+import { buildNginxModel, NGINX_ALB_TLS_DIR, NGINX_ALB_TLS_FILES, type NginxConfigInput, type NginxSite } from "../nginx/build";
 import { clusterDnsIp } from "../network/cidr";
 import { APP_CANARY_PODS_DNS_NAME, APP_PODS_DNS_NAME, APP_PODS_SRV_SERVICE } from "../cluster/objects";
 import { renderNginxConf } from "../nginx/render";
@@ -19,6 +19,11 @@ export const NGINX_NAME = "nginx";
 export const NGINX_CONF_CHECKSUM_ANNOTATION = "edgestack.io/nginx-conf-sha256";
 /** Where the ConfigMap is mounted; nginx is started with `-c` on the file inside. */
 export const NGINX_CONF_DIR = "/etc/nginx/edgestack";
+/**
+ * The `kubernetes.io/tls` Secret holding the ALB listener's certificate and key (a per-stack
+ * self-signed pair: the ALB does not verify target certificates), mounted at NGINX_ALB_TLS_DIR.
+ */
+export const NGINX_ALB_TLS_SECRET = "nginx-alb-tls";
 
 /** The NGINX Prometheus exporter sidecar's metrics port (its default); in no Service, only the scraper admitted. */
 export const NGINX_EXPORTER_PORT = 9113;
@@ -122,16 +127,20 @@ export interface NginxServicePort {
 
 /**
  * The NodePorts the load balancers target, each mapped to its nginx listener:
- * ALB → HTTP (X-Forwarded-For), NLB 443 (TLS terminated at the NLB) → PROXY protocol "https",
+ * ALB → HTTPS (TLS to nginx, X-Forwarded-For), NLB 443 (TLS terminated at the NLB) → PROXY protocol "https",
  * NLB 80 → PROXY protocol plain (redirects to https). The status port is in no Service.
  */
 export function nginxServicePorts(s: Pick<WorkloadSettings, "nginxHttpNodePort" | "nginxProxyProtocolNodePort" | "nginxProxyProtocolHttpNodePort">): NginxServicePort[] {
+  const n = NGINX_SERVICE_PORT_NAMES;
   return [
-    { name: "http", port: NGINX_PORTS.http, targetPort: "http", nodePort: s.nginxHttpNodePort, protocol: "TCP" },
-    { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: s.nginxProxyProtocolNodePort, protocol: "TCP" },
-    { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: s.nginxProxyProtocolHttpNodePort, protocol: "TCP" },
+    { name: n.alb, port: NGINX_PORTS.http, targetPort: n.alb, nodePort: s.nginxHttpNodePort, protocol: "TCP" },
+    { name: n.nlbTls, port: NGINX_PORTS.proxyProtocolHttps, targetPort: n.nlbTls, nodePort: s.nginxProxyProtocolNodePort, protocol: "TCP" },
+    { name: n.nlbHttp, port: NGINX_PORTS.proxyProtocolHttp, targetPort: n.nlbHttp, nodePort: s.nginxProxyProtocolHttpNodePort, protocol: "TCP" },
   ];
 }
+
+/** The nginx Service's (and container's) port names: what TargetGroupBindings name. */
+export const NGINX_SERVICE_PORT_NAMES = { alb: "alb-https", nlbTls: "pp-https", nlbHttp: "pp-http" } as const;
 
 /** preStop pause: the native sleep action where the cluster has it (1.30+), else the image's sleep. */
 export function preStopSleep(kubernetesVersion: string, seconds: number): k8s.types.input.core.v1.LifecycleHandler {
@@ -181,6 +190,8 @@ export function clusterNginxSite(config: ClusterNginxConfig, trustedCidrs: reado
     address: "0.0.0.0",
     ports: { ...NGINX_PORTS },
     extraServerNames: [],
+    // The ALB's listener speaks TLS with the mounted nginx-alb-tls Secret.
+    albTls: { ...NGINX_ALB_TLS_FILES },
     httpRealIp: { header: HEADERS.viewerAddress, recursive: false, trustedCidrs: [...trustedCidrs] },
     proxyProtocolTrustedCidrs: [...trustedCidrs],
     livenessAllow: ["127.0.0.1/32", ...trustedCidrs],
@@ -270,6 +281,7 @@ export function nginxDeploymentSpec(
             securityContext: containerSecurityContext(NGINX_UID),
             volumeMounts: [
               { name: "conf", mountPath: NGINX_CONF_DIR, readOnly: true },
+              { name: "alb-tls", mountPath: NGINX_ALB_TLS_DIR, readOnly: true },
               { name: "tmp", mountPath: "/tmp" },
             ],
           },
@@ -277,6 +289,8 @@ export function nginxDeploymentSpec(
         ],
         volumes: [
           { name: "conf", configMap: { name: configMapName, items: [{ key: "nginx.conf", path: "nginx.conf" }] } },
+          // Owner-and-group read only; the pod's fsGroup is nginx's group, so the master reads the key and nobody else does.
+          { name: "alb-tls", secret: { secretName: NGINX_ALB_TLS_SECRET, defaultMode: 0o440 } },
           // pid file and temp paths (the model points them under /tmp).
           { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
         ],

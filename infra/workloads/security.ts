@@ -49,5 +49,12 @@ export function containerSecurityContext(uid: number): ContainerSecurityContext 
 
 /** uid of the app image's user (any non-root uid works: the app only reads its files). */
 export const APP_UID = 10001;
-/** uid of the nginx user in nginxinc/nginx-unprivileged images. */
-export const NGINX_UID = 101;
+/**
+ * uid and gid nginx (and its exporter sidecar) run as: above 10000, never a user or group of the
+ * node. Not the image's own user (101 in nginxinc/nginx-unprivileged): the image tolerates any uid
+ * because nothing it runs writes its own files here: the config and the TLS pair are read-only
+ * mounts readable through fsGroup, the pid file and temp paths live in the /tmp emptyDir (owned by
+ * fsGroup), the logs go to /dev/stdout and /dev/stderr, and the image's entrypoint scripts (which
+ * rewrite /etc/nginx) are bypassed.
+ */
+export const NGINX_UID = 10101;

@@ -18,7 +18,7 @@ export interface LoadBalancerTarget {
   targetGroupArn: pulumi.Input<string>;
   /** The NodePort the target group sends to (its `port`). */
   nodePort: number;
-  /** When the target group health-checks another NodePort (the NLB checks nginx's HTTP port). */
+  /** When the target group health-checks another NodePort (the NLB checks nginx's ALB port over HTTPS). */
   healthCheckNodePort?: number;
   /** The nginx Service port (name) behind that NodePort, for TargetGroupBindings. */
   servicePortName: string;

@@ -1,8 +1,9 @@
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { API_KEY_HASHES_KEY, API_KEYS_SECRET_NAME, APP_NAME, appCanaryPodsServiceSpec, appDeploymentSpec, appHpaSpec, appLabels, appPdbSpec, appPodsServiceSpec, appServiceSpec, canaryLabels, REDIS_URL_KEY } from "./app";
-import { NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec, nginxTierLabels, nginxTiers } from "./nginx";
+import { NGINX_ALB_TLS_SECRET, NginxConf, nginxConfigMapName, nginxDeploymentSpec, nginxLabels, nginxPdbSpec, nginxServiceSpec, nginxTierLabels, nginxTiers } from "./nginx";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { ApiKeys } from "./apiKeys";
 import { configAnnotations, type ConfigSource } from "./digest";
 import { networkPolicySpecs } from "./network-policies";
@@ -17,6 +18,10 @@ import { APP_CANARY_NAME, APP_CANARY_PODS_SERVICE, APP_PODS_SERVICE, NAMESPACE }
 export function trafficServiceNames(s: Parameters<typeof nginxTiers>[0]): string[] {
   return [APP_NAME, ...nginxTiers(s).map((tier) => tier.name)];
 }
+
+/** The ALB listener certificate's life: a year, replaced by the first `pulumi up` in its last 30 days. */
+export const NGINX_ALB_CERT_VALIDITY_HOURS = 365 * 24;
+export const NGINX_ALB_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
 export interface WorkloadsArgs {
   settings: WorkloadSettings;
@@ -178,6 +183,29 @@ export class Workloads extends pulumi.ComponentResource {
       return created;
     };
     const configMap = configMapOf(args.nginxConf, `${name}-nginx-conf`);
+    // The ALB listener's certificate (both tiers): self-signed, per stack. The ALB does not verify
+    // target certificates, so no CA is involved; what matters is that the hop is encrypted. The key
+    // lives in the stack's state as a Pulumi secret. A `pulumi up` inside the renewal window replaces
+    // the certificate; the changed Secret changes the pods' config digest, so they roll onto it.
+    const albKey = new tls.PrivateKey(`${name}-nginx-alb-tls-key`, { algorithm: "RSA", rsaBits: 2048 }, child);
+    const albCert = new tls.SelfSignedCert(
+      `${name}-nginx-alb-tls-cert`,
+      {
+        privateKeyPem: albKey.privateKeyPem,
+        subject: { commonName: "nginx.edgestack.internal", organization: "edgestack" },
+        dnsNames: ["nginx.edgestack.internal"],
+        validityPeriodHours: NGINX_ALB_CERT_VALIDITY_HOURS,
+        earlyRenewalHours: NGINX_ALB_CERT_EARLY_RENEWAL_HOURS,
+        allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+      },
+      child,
+    );
+    const albTlsData = pulumi.all([albCert.certPem, albKey.privateKeyPem]).apply(([crt, key]) => ({ "tls.crt": crt, "tls.key": key }));
+    const albTlsSecret = new kubernetes.core.v1.Secret(
+      `${name}-nginx-alb-tls`,
+      { metadata: { name: NGINX_ALB_TLS_SECRET, namespace, labels: { ...nginxLabels } }, type: "kubernetes.io/tls", stringData: pulumi.secret(albTlsData) },
+      inNamespace,
+    );
     // One Deployment, NodePort Service and PDB per tier: blue (`nginx`), and green (`nginx-green`) with blue/green.
     const services = tiers.map((tier) => {
       const labels = nginxTierLabels(tier);
@@ -187,8 +215,18 @@ export class Workloads extends pulumi.ComponentResource {
       const configSources = pulumi.output(conf.text).apply((text): ConfigSource[] => [{ kind: "configmap", name: nginxConfigMapName(text), data: { "nginx.conf": text } }]);
       new kubernetes.apps.v1.Deployment(
         `${name}-${tier.name}`,
-        { metadata: { name: tier.name, namespace, labels }, spec: nginxDeploymentSpec(s, conf, configMapName, args.kubernetesVersion, tier, podAnnotations(configSources)) },
-        { ...inNamespace, dependsOn: [ns, tierConfigMap] },
+        {
+          metadata: { name: tier.name, namespace, labels },
+          spec: nginxDeploymentSpec(
+            s,
+            conf,
+            configMapName,
+            args.kubernetesVersion,
+            tier,
+            podAnnotations(pulumi.all([configSources, albTlsData]).apply(([sources, data]): ConfigSource[] => [...sources, { kind: "secret", name: NGINX_ALB_TLS_SECRET, data }])),
+          ),
+        },
+        { ...inNamespace, dependsOn: [ns, tierConfigMap, albTlsSecret] },
       );
       const service = new kubernetes.core.v1.Service(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxServiceSpec(s, tier) }, inNamespace);
       new kubernetes.policy.v1.PodDisruptionBudget(`${name}-${tier.name}`, { metadata: { name: tier.name, namespace, labels }, spec: nginxPdbSpec(tier) }, inNamespace);

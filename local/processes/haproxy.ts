@@ -5,7 +5,8 @@ import { stopOnExit, terminate } from "./children";
 import { waitForPort } from "./ports";
 
 /**
- * The NLB's stand-in: Debian's haproxy in `mode tcp`, forwarding each listener to an nginx
+ * The load balancers' stand-ins: Debian's haproxy. As the ALB (`alb`), `mode http` speaking TLS to
+ * nginx's ALB listener. As the NLB, `mode tcp`, forwarding each listener to an nginx
  * PROXY-protocol port with a PROXY v2 header (`send-proxy-v2`), optionally terminating TLS first
  * (as the NLB's 443 TLS listener does). Runs in the foreground as a child of this process.
  */
@@ -17,6 +18,13 @@ export interface TcpListener {
   /** PEM holding certificate and key: terminate TLS on this listener. */
   tlsPem?: string;
   name: string;
+  /**
+   * The ALB's stand-in instead of the NLB's: `mode http`, appending the client's address to
+   * X-Forwarded-For and setting X-Forwarded-Proto (the scheme the client used here) as the ALB does,
+   * and speaking TLS to nginx without verifying its certificate (as the ALB does: self-signed is enough).
+   * No PROXY header.
+   */
+  alb?: boolean;
 }
 
 /**
@@ -25,6 +33,8 @@ export interface TcpListener {
  * own and pick its address (the NLB's targets trust only the NLB the same way).
  */
 export const LOCAL_NLB_SOURCE_ADDRESS = "127.0.0.3";
+/** The loopback address the ALB's stand-in connects to nginx from: nginx believes X-Forwarded-For only from it. */
+export const LOCAL_ALB_SOURCE_ADDRESS = "127.0.0.4";
 /** A TLS client that has not finished its handshake within this long is closed (the NLB's own handshake bound). */
 export const TLS_HANDSHAKE_TIMEOUT_SECONDS = 5;
 /** Concurrent connections one source address may hold on a listener; beyond, new ones are refused at once. */
@@ -52,6 +62,23 @@ export function renderHaproxyConfig(listeners: readonly TcpListener[]): string {
   ];
   for (const l of listeners) {
     if (!/^[a-z][a-z0-9_]*$/.test(l.name)) throw new Error(`haproxy listener name ${JSON.stringify(l.name)}: use a-z, 0-9, _`);
+    if (l.alb) {
+      lines.push(
+        `frontend ${l.name}`,
+        "    mode http",
+        `    bind 127.0.0.1:${l.port}${l.tlsPem !== undefined ? ` ssl crt ${l.tlsPem}` : ""}`,
+        "    timeout http-request 10s",
+        // As the ALB: the client's address appended to X-Forwarded-For, the scheme it used in X-Forwarded-Proto (replacing the client's).
+        "    option forwardfor",
+        `    http-request set-header X-Forwarded-Proto ${l.tlsPem !== undefined ? "https" : "http"}`,
+        `    default_backend ${l.name}_nginx`,
+        `backend ${l.name}_nginx`,
+        "    mode http",
+        // TLS to nginx's ALB listener, certificate not verified (the ALB does not verify targets either).
+        `    server nginx 127.0.0.1:${l.targetPort} ssl verify none alpn http/1.1 source ${LOCAL_ALB_SOURCE_ADDRESS}`,
+      );
+      continue;
+    }
     lines.push(
       `frontend ${l.name}`,
       `    bind 127.0.0.1:${l.port}${l.tlsPem !== undefined ? ` ssl crt ${l.tlsPem}` : ""}`,

@@ -79,6 +79,7 @@ export function computedOutputs(type: string, name: string, inputs: Inputs, regi
     clusterOutputs(c) ??
     identityOutputs(c) ??
     kubernetesOutputs(c) ??
+    tlsOutputs(c) ??
     otherOutputs(c)
   );
 }
@@ -380,6 +381,22 @@ function kubernetesOutputs(c: MockContext): MockResult | undefined {
       id: namespace ? `${namespace}/${objectName}` : objectName,
       outputs: { metadata: { ...metadata, name: objectName, uid: `${hex(seed, 8)}-${hex(`${seed}u`, 4)}-${hex(`${seed}i`, 4)}-${hex(`${seed}d`, 4)}-${hex(`${seed}x`, 12)}` } },
     };
+  }
+  return undefined;
+}
+
+/**
+ * The tls provider's key and self-signed certificate: PEM-shaped stand-ins derived from the identity
+ * (no key material is generated under mocks; the provider marks privateKeyPem secret, as the program does).
+ */
+function tlsOutputs(c: MockContext): MockResult | undefined {
+  const { type, seed } = c;
+  const pem = (label: string, s: string) => `-----BEGIN ${label}-----\n${Buffer.from(createHash("sha512").update(s).digest()).toString("base64")}\n-----END ${label}-----\n`;
+  if (type === "tls:index/privateKey:PrivateKey") {
+    return { id: hex(seed, 40), outputs: { privateKeyPem: pem("PRIVATE KEY", `${seed}key`), publicKeyPem: pem("PUBLIC KEY", `${seed}pub`) } };
+  }
+  if (type === "tls:index/selfSignedCert:SelfSignedCert") {
+    return { id: hex(seed, 32), outputs: { certPem: pem("CERTIFICATE", `${seed}cert`), readyForRenewal: false } };
   }
   return undefined;
 }

@@ -25,6 +25,8 @@ const NAME_LIKE_KEY = /name|prefix|identifier|alias|^bucket$|domain/i;
 
 /** First matching rule wins: type-specific rules come before the general ones. */
 export const NAME_RULES: readonly NameRule[] = [
+  { type: "tls:index/selfSignedCert:SelfSignedCert", path: "dnsNames", role: "label", why: "names inside nginx's self-signed ALB-listener certificate (never verified, never in DNS); the same in every stack" },
+  { type: "tls:index/selfSignedCert:SelfSignedCert", path: "subject.commonName", role: "label", why: "the self-signed certificate's subject; the same in every stack" },
   { type: "aws:route53/record:Record", path: "aliases", role: "reference", why: "the alias target: a load balancer's or the distribution's DNS name" },
   { type: "aws:route53/record:Record", path: "setIdentifier", role: "label", why: "tells apart the records of one name and type (failover PRIMARY/SECONDARY); unique only within that set" },
   { type: "aws:route53/record:Record", path: "aliases[].name", role: "reference", why: "the alias target's DNS name" },

@@ -5,7 +5,7 @@
  * trigger replacement." on the type's page in the Pulumi Registry (`source`), which is generated from
  * the provider schema (Terraform's ForceNew for AWS; immutable fields for Kubernetes). A path names
  * an input property; a nested path (`kubernetesNetworkConfig.ipFamily`) names a field inside one.
- * `"*"` means any input change replaces (the random provider's resources).
+ * `"*"` means any input change replaces (the random and tls providers' resources).
  *
  * Component types (`edgestack:*`) have no provider and are never replaced on their own.
  */
@@ -135,6 +135,10 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   "pulumi:providers:kubernetes": { replaceOn: ["kubeconfig"], source: "https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/" },
   "pulumi:providers:random": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/random/api-docs/provider/" },
   "random:index/randomPassword:RandomPassword": { replaceOn: ["*"], source: "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/" },
+  "pulumi:providers:tls": { replaceOn: [], source: "https://www.pulumi.com/registry/packages/tls/api-docs/provider/" },
+  // Every input of the tls provider's resources forces a new key or certificate (and so does entering the renewal window).
+  "tls:index/privateKey:PrivateKey": { replaceOn: ["*"], source: "https://www.pulumi.com/registry/packages/tls/api-docs/privatekey/" },
+  "tls:index/selfSignedCert:SelfSignedCert": { replaceOn: ["*"], source: "https://www.pulumi.com/registry/packages/tls/api-docs/selfsignedcert/" },
 };
 
 /**

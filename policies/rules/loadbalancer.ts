@@ -6,6 +6,7 @@ import {
   isProd,
   isSet,
   list,
+  num,
   ofType,
   Props,
   refersTo,
@@ -13,6 +14,9 @@ import {
   stackRule,
   TYPES,
 } from "./common";
+import { blocksNamed, directivesNamed, listensOf, parseNginx, serversOf } from "../semantics/nginx";
+import { selectorMatches } from "../semantics/netpol";
+import { podTemplateOf } from "./podsecurity";
 
 type LoadBalancer = Props<lb.LoadBalancerArgs>;
 type Listener = Props<lb.ListenerArgs>;
@@ -218,6 +222,92 @@ export const loadBalancerPolicies: Policies = [
         const tp = upper(ifKnown(() => tg.props.protocol));
         if (tp !== undefined && l7.has(tp) && ifKnown(() => tg.props.proxyProtocolV2) === true) {
           report(`Target group "${tg.name}" speaks ${tp} but sets proxyProtocolV2, which only a network (TCP/TLS/UDP) target group carries: it is meant for an NLB listener and must speak its layer.`, tg.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "alb-targets-encrypted",
+    description:
+      "The load balancers' hop to their targets is encrypted where it carries HTTP: every HTTP/HTTPS target group (an ALB's, active or standby) speaks HTTPS, and so do health checks aimed at a port an HTTPS group serves; following an HTTPS group's NodePort through its NodePort Service to the container port of the pods it selects, the nginx.conf those pods mount listens there with `ssl`, certificate and key, and no protocol older than TLS 1.2. Not judged: NLB TCP groups carrying PROXY v2 after the NLB terminated TLS (nlb-tls-listener judges that listener), Lambda targets, and certificate validation (an ALB never validates target certificates).",
+    enforcementLevel: "mandatory",
+    config: {
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
+    },
+    validate: (resources, { config }, report) => {
+      const l7 = new Set(["HTTP", "HTTPS"]);
+      const groups = ofType(resources, TYPES.targetGroup).filter((tg) => ifKnown(() => tg.props.targetType) !== "lambda");
+      const httpsPorts = new Set<number>();
+      for (const tg of groups) {
+        const tp = upper(ifKnown(() => tg.props.protocol));
+        if (tp === undefined) continue;
+        // (A TCP/TLS group behind an HTTP listener is target-group-protocol-matches-listener's.)
+        if (tp === "HTTP") {
+          report(`Target group "${tg.name}" speaks ${tp} to its targets: the load balancer's hop to nginx would carry every request and header (the origin secret included) unencrypted inside the VPC. Use protocol HTTPS (the ALB does not verify target certificates: a per-stack self-signed one is enough).`, tg.urn);
+        }
+        if (tp === "HTTPS") {
+          const port = num(ifKnown(() => tg.props.port));
+          if (port !== undefined) httpsPorts.add(port);
+        }
+      }
+      // A health check in clear against a TLS port fails (nginx answers 400), and against a port in clear it is a hop in clear.
+      for (const tg of groups) {
+        const hc = ifKnown(() => tg.props.healthCheck as { enabled?: boolean; protocol?: string; port?: string | number } | undefined);
+        if (!hc || hc.enabled === false) continue;
+        const tp = upper(ifKnown(() => tg.props.protocol));
+        const hp = upper(hc.protocol) ?? (tp && l7.has(tp) ? tp : "TCP");
+        const hport = hc.port === undefined || hc.port === "traffic-port" ? num(ifKnown(() => tg.props.port)) : num(hc.port);
+        if (hp === "HTTP" && (tp === "HTTPS" || (hport !== undefined && httpsPorts.has(hport)))) {
+          report(`Target group "${tg.name}" health-checks port ${hport ?? "traffic-port"} over plain HTTP, where its targets speak TLS: use an HTTPS health check.`, tg.urn);
+        }
+      }
+      if (httpsPorts.size === 0) return;
+
+      // The chain: NodePort → Service → pods' container port → the nginx.conf they mount listens there with TLS.
+      const confs = new Map<string, { cm: PolicyResource; root: ReturnType<typeof parseNginx> }>();
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+        const name = ifKnown(() => (cm.props.metadata as { name?: string } | undefined)?.name) ?? cm.name;
+        if (typeof text === "string") confs.set(name, { cm, root: parseNginx(text) });
+      }
+      if (confs.size === 0) return;
+      type PodSpecView = { containers?: { name?: string; ports?: { name?: string; containerPort?: unknown }[] }[]; volumes?: { configMap?: { name?: string } }[] };
+      const workloads = ofType(resources, TYPES.workload).map((w) => {
+        const template = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpecView });
+        return { w, labels: template?.metadata?.labels ?? {}, spec: template?.spec ?? {} };
+      });
+      for (const svc of ofType(resources, TYPES.service)) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as { type?: string; selector?: Record<string, string>; ports?: { name?: string; nodePort?: unknown; port?: unknown; targetPort?: unknown }[] });
+        if (!spec || (spec.type !== "NodePort" && spec.type !== "LoadBalancer") || !spec.selector || Object.keys(spec.selector).length === 0) continue;
+        for (const sp of list(spec.ports)) {
+          const nodePort = num(sp?.nodePort);
+          if (nodePort === undefined || !httpsPorts.has(nodePort)) continue;
+          const group = groups.find((tg) => num(ifKnown(() => tg.props.port)) === nodePort && upper(ifKnown(() => tg.props.protocol)) === "HTTPS")!;
+          for (const { w, spec: pod } of workloads.filter((x) => selectorMatches({ matchLabels: spec.selector }, x.labels))) {
+            const target = sp.targetPort ?? sp.port;
+            const containerPort =
+              typeof target === "number" ? target : list(pod.containers).flatMap((c) => list(c?.ports)).find((p) => p?.name === target)?.containerPort;
+            const port = num(containerPort);
+            if (port === undefined) continue;
+            for (const v of list(pod.volumes)) {
+              const conf = confs.get(String(v?.configMap?.name ?? ""));
+              if (!conf) continue;
+              const servers = serversOf(conf.root).filter((sv) => listensOf(sv).some((l) => l.port === port));
+              const where = `Target group "${group.name}" sends HTTPS to NodePort ${nodePort} (Service "${svc.name}" → "${w.name}" port ${port})`;
+              if (servers.length === 0) {
+                report(`${where}, but the nginx.conf of ConfigMap "${conf.cm.name}" has no listener on ${port}.`, group.urn);
+                continue;
+              }
+              for (const sv of servers) {
+                const listen = listensOf(sv).find((l) => l.port === port)!;
+                const protocols = directivesNamed(sv, "ssl_protocols")[0] ?? blocksNamed(conf.root, "http").flatMap((h) => directivesNamed(h, "ssl_protocols"))[0];
+                const cert = directivesNamed(sv, "ssl_certificate").length > 0 || blocksNamed(conf.root, "http").some((h) => directivesNamed(h, "ssl_certificate").length > 0);
+                if (!listen.ssl) report(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens without ssl: the hop is plain text (and the HTTPS health checks fail).`, group.urn);
+                else if (!cert) report(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens with ssl but names no ssl_certificate.`, group.urn);
+                else if (list(protocols).some((p) => /^(SSLv[23]|TLSv1(\.1)?)$/.test(p))) report(`${where}, where nginx (ConfigMap "${conf.cm.name}") accepts ${list(protocols).join(" ")}: TLS 1.2 or newer only.`, group.urn);
+              }
+            }
+          }
         }
       }
     },

@@ -236,6 +236,31 @@ export const podSecurityPolicies: Policies = [
     },
   }),
   resourceRule<Record<string, unknown>>({
+    name: "k8s-high-uid",
+    description:
+      "Every container of every pod-bearing kind runs as a uid and gid (its own securityContext, else the pod's) of at least minUid, stated numerically, and the pod's fsGroup too: an image's default user (often a low system uid such as 101, or root) is never relied on, and a process that escapes its container shares no uid or group with the node's own users and daemons.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    config: { minUid: { type: "integer", minimum: 1, default: 10000, description: "Lowest uid/gid accepted (CIS / checkov CKV_K8S_40: above the range distributions give system and login users)." } },
+    validate: (props, { args, config }, report) => {
+      const spec = podTemplateOf(args.type, props).spec as PodSpec | undefined;
+      if (!spec || masked(spec)) return;
+      const min = Number(config.minUid);
+      const podSc = spec.securityContext ?? {};
+      const fsGroup = num(podSc.fsGroup);
+      if (podSc.fsGroup !== undefined && (fsGroup === undefined || fsGroup < min)) report(`Pod spec of "${args.name}" sets fsGroup ${podSc.fsGroup}: below ${min}, the volumes' files share a group with the node's system users.`);
+      for (const c of [...list(spec.initContainers as Container[] | undefined), ...list(spec.containers as Container[] | undefined), ...list(spec.ephemeralContainers as Container[] | undefined)]) {
+        const sc = c?.securityContext ?? {};
+        for (const [what, own, pod] of [["uid", sc.runAsUser, podSc.runAsUser], ["gid", sc.runAsGroup, podSc.runAsGroup]] as const) {
+          const value = own ?? pod;
+          const n = num(value);
+          if (value === undefined) report(`Container "${c?.name}" of "${args.name}" states no ${what === "uid" ? "runAsUser" : "runAsGroup"} (container or pod): it runs as whatever ${what} its image names.`);
+          else if (n === undefined || n < min) report(`Container "${c?.name}" of "${args.name}" runs as ${what} ${value}: below ${min}, it can clash with a user or group of the node.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
     name: "k8s-read-only-root-filesystem",
     description: "Every container of every pod-bearing kind runs with readOnlyRootFilesystem: true (writable paths as emptyDir volumes), so a compromised process can't alter its own binaries or drop tools.",
     enforcementLevel: "mandatory",

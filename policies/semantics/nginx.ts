@@ -47,11 +47,11 @@ export function serversOf(root: NginxBlock): NginxBlock[] {
   return blocksNamed(root, "http").flatMap((h) => blocksNamed(h, "server"));
 }
 
-/** Ports a server listens on, with whether that listener expects the PROXY protocol. */
-export function listensOf(server: NginxBlock): { port: number; proxyProtocol: boolean }[] {
+/** Ports a server listens on, with whether that listener expects the PROXY protocol and speaks TLS (`ssl`). */
+export function listensOf(server: NginxBlock): { port: number; proxyProtocol: boolean; ssl: boolean }[] {
   return directivesNamed(server, "listen").map((args) => {
     const m = /(\d+)$/.exec(args[0] ?? "");
-    return { port: m ? Number(m[1]) : 80, proxyProtocol: args.includes("proxy_protocol") };
+    return { port: m ? Number(m[1]) : 80, proxyProtocol: args.includes("proxy_protocol"), ssl: args.includes("ssl") };
   });
 }
 

@@ -1,10 +1,14 @@
 /**
  * The address the app sees (and keys its rate limit on) cannot be forged with X-Forwarded-For:
- * locally nginx is the edge and believes nobody's header; with a trusted balancer CIDR configured,
- * nginx takes the client address from X-Forwarded-For only when the peer is inside that CIDR.
+ * locally the ALB's stand-in (haproxy) appends the client's address and nginx believes its header
+ * only from the stand-in's address; with a trusted balancer CIDR configured, nginx walks
+ * X-Forwarded-For past peers inside that CIDR too.
  */
 import { startDataPlane, type DataPlane } from "../../local";
 import { httpGet } from "../../local/load";
+import { readFileSync } from "node:fs";
+import * as https from "node:https";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
 
 const FORGED = { "x-forwarded-for": "6.6.6.6", "x-real-ip": "7.7.7.7" };
 
@@ -23,12 +27,46 @@ async function withPlane(trustedProxyCidrs: string[] | undefined, body: (plane: 
   }
 }
 
-test("default (nginx is the edge): a forged X-Forwarded-For / X-Real-IP does not change the client IP", async () => {
+/** GET over TLS straight to nginx's ALB listener (the test CA), as a peer that is not the ALB's stand-in. */
+function directTls(plane: DataPlane, headers: Record<string, string>): Promise<{ status: number; body: string; protocol: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: "127.0.0.1", port: plane.nginxAlbPort, path: "/api/hello", headers, ca: readFileSync(plane.tlsCaFile), servername: "localhost", agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.once("end", () => resolve({ status: res.statusCode ?? 0, body, protocol: (res.socket as TLSSocket).getProtocol() }));
+    });
+    req.once("error", reject);
+  });
+}
+
+test("default (the ALB's stand-in in front): a forged X-Forwarded-For / X-Real-IP does not change the client IP", async () => {
   await withPlane(undefined, async (plane) => {
-    expect(plane.nginxConf).not.toMatch(/set_real_ip_from/);
+    // nginx believes X-Forwarded-For from the ALB stand-in's address only.
+    expect([...new Set(plane.nginxConf.match(/set_real_ip_from [^;]+;/g))]).toEqual(["set_real_ip_from 127.0.0.4/32;"]);
     expect(await seenIp(plane, {})).toBe("127.0.0.1");
     expect(await seenIp(plane, FORGED)).toBe("127.0.0.1");
     expect(await seenIp(plane, { "x-forwarded-for": "6.6.6.6, 8.8.8.8" })).toBe("127.0.0.1");
+  });
+});
+
+test("the ALB's hop is TLS: nginx's ALB listener speaks TLS 1.2+ only, refuses plain HTTP, and believes no other peer's X-Forwarded-For", async () => {
+  await withPlane(undefined, async (plane) => {
+    expect(plane.nginxConf).toMatch(new RegExp(`listen 127\\.0\\.0\\.1:${plane.nginxAlbPort} ssl;`));
+    const direct = await directTls(plane, { "x-forwarded-for": "6.6.6.6", "x-forwarded-proto": "http" });
+    expect(direct.status).toBe(200);
+    expect(direct.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(JSON.parse(direct.body)).toMatchObject({ clientIp: "127.0.0.1", protocol: "https" });
+    // Plain HTTP on the TLS port: nginx's 400, never the site.
+    const plain = await httpGet(`http://127.0.0.1:${plane.nginxAlbPort}/api/hello`);
+    expect(plain.status).toBe(400);
+    expect(plain.body).toMatch(/plain http on a tls port/);
+    // TLS 1.1 is refused at the handshake.
+    await expect(
+      new Promise((resolve, reject) => {
+        const s = tlsConnect({ host: "127.0.0.1", port: plane.nginxAlbPort, maxVersion: "TLSv1.1", minVersion: "TLSv1", rejectUnauthorized: false }, () => resolve(s.getProtocol()));
+        s.once("error", reject);
+      }),
+    ).rejects.toThrow();
   });
 });
 

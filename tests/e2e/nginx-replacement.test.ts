@@ -7,7 +7,11 @@
  */
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { startDataPlane, type DataPlane } from "../../local";
+import { startLoadBalancers } from "../../local/dataplane";
+import type { HaproxyProcess } from "../../local/processes/haproxy";
 import { httpGet, runLoad, UNREACHABLE_LIMITS } from "../../local/load";
 import { makeNginxPrefix, startNginx, type NginxProcess } from "../../local/processes/nginx";
 import { freePort } from "../../local/processes/ports";
@@ -16,26 +20,37 @@ import { reconnectingClient } from "../harness/reconnectingWebSocket";
 const DRAIN_MS = 2000;
 let plane: DataPlane;
 let replacement: NginxProcess | undefined;
+let replacementAlb: HaproxyProcess | undefined;
+const dirs: string[] = [];
 
 beforeAll(async () => {
   plane = await startDataPlane({ replicas: 2, logLevel: "warn", shutdownDelayMs: DRAIN_MS, configOverrides: { ...UNREACHABLE_LIMITS.configOverrides }, appEnv: { ...UNREACHABLE_LIMITS.appEnv } });
 }, 150_000);
 
 afterAll(async () => {
+  await replacementAlb?.stop();
   await replacement?.dispose();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   await plane?.stop();
 }, 60_000);
 
-/** The plane's nginx.conf for another pod: its own prefix (pid, logs, temp) and its own listener ports. */
+/**
+ * The plane's nginx.conf for another pod: its own prefix (pid, logs, temp) and its own listener ports,
+ * behind its own ALB stand-in (TLS to its ALB listener, as the plane's); `port` is that stand-in's.
+ */
 async function replacementNginx(): Promise<{ nginx: NginxProcess; port: number }> {
   const prefix = makeNginxPrefix();
   let conf = plane.nginxConf.split(path.resolve(plane.nginx.prefix)).join(prefix);
   const ports = new Map<number, number>();
   for (const m of conf.matchAll(/listen 127\.0\.0\.1:(\d+)/g)) if (!ports.has(Number(m[1]))) ports.set(Number(m[1]), await freePort());
   conf = conf.replace(/listen 127\.0\.0\.1:(\d+)/g, (_, p: string) => `listen 127.0.0.1:${ports.get(Number(p))}`);
-  const oldPort = Number(new URL(plane.urls.hello).port);
   const nginx = await startNginx({ prefix, conf, ports: [...ports.values()] });
-  return { nginx, port: ports.get(oldPort)! };
+  const lbDir = mkdtempSync(path.join(tmpdir(), "edgestack-replacement-alb-"));
+  dirs.push(lbDir);
+  const certDir = path.join(plane.dir, "tls");
+  const port = await freePort();
+  await startLoadBalancers(lbDir, { port, nginxAlbPort: ports.get(plane.nginxAlbPort)! }, undefined, { caFile: plane.tlsCaFile, certFile: path.join(certDir, "server.crt"), keyFile: path.join(certDir, "server.key") }, () => undefined, (h) => (replacementAlb = h));
+  return { nginx, port };
 }
 
 test("an nginx pod replacement under load: WebSockets end within the drain and reconnect at once to the new pod; in-flight HTTP finishes", async () => {

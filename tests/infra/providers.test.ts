@@ -21,9 +21,9 @@ test("every invoke names an explicit provider", () => {
   expect(run.invokesWithoutProvider).toEqual([]);
 });
 
-test("the providers are the stack's own: aws in the stack's region, aws in us-east-1, kubernetes, random", () => {
+test("the providers are the stack's own: aws in the stack's region, aws in us-east-1, kubernetes, random, tls", () => {
   const providers = run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => `${r.type}::${r.name}`);
-  expect(providers.sort()).toEqual(["pulumi:providers:aws::aws", "pulumi:providers:aws::aws-us-east-1", "pulumi:providers:kubernetes::cluster-k8s", "pulumi:providers:kubernetes::cluster-k8s-rbac", "pulumi:providers:random::random"]);
+  expect(providers.sort()).toEqual(["pulumi:providers:aws::aws", "pulumi:providers:aws::aws-us-east-1", "pulumi:providers:kubernetes::cluster-k8s", "pulumi:providers:kubernetes::cluster-k8s-rbac", "pulumi:providers:random::random", "pulumi:providers:tls::tls"]);
   const used = new Set(run.resources.filter((r) => r.custom && r.provider).map((r) => r.provider!.split("::").slice(0, -1).join("::").split("::").pop()));
-  expect([...used].sort()).toEqual(["aws", "aws-us-east-1", "cluster-k8s", "cluster-k8s-rbac", "random"]);
+  expect([...used].sort()).toEqual(["aws", "aws-us-east-1", "cluster-k8s", "cluster-k8s-rbac", "random", "tls"]);
 });

@@ -25,6 +25,17 @@ test("no trusted proxy by default: nginx is the edge, so the realip module is no
   expect(text).toContain("proxy_set_header X-Forwarded-For $remote_addr;");
 });
 
+test("behind the ALB stand-in: the ALB listener is TLS as in the cluster and believes X-Forwarded-For from the stand-in's address (and trusted CIDRs) only", () => {
+  const albStandIn = { certificate: "/tmp/edgestack-test-prefix/tls/server.crt", certificateKey: "/tmp/edgestack-test-prefix/tls/server.key" };
+  const model = localNginxModel(config, { ...input, albStandIn, trustedProxyCidrs: ["10.0.0.0/8"] });
+  const alb = model.servers.find((s) => s.role === "proxy")!;
+  expect(alb.role === "proxy" && alb.tls).toMatchObject({ ...albStandIn, protocols: ["TLSv1.2", "TLSv1.3"] });
+  expect(alb.role === "proxy" && alb.realIp).toEqual({ header: "X-Forwarded-For", recursive: true, trustedCidrs: ["127.0.0.4/32", "10.0.0.0/8"] });
+  const text = renderLocalNginxConf(config, { ...input, albStandIn });
+  expect(text).toMatch(/listen 127\.0\.0\.1:40080 ssl;/);
+  expect([...new Set(text.match(/set_real_ip_from [^;]+;/g))]).toEqual(["set_real_ip_from 127.0.0.4/32;"]);
+});
+
 test("trusted proxy CIDRs are passed through", () => {
   const text = renderLocalNginxConf(config, { ...input, trustedProxyCidrs: ["127.0.0.1/32"] });
   expect(text).toMatch(/set_real_ip_from 127\.0\.0\.1\/32;\s+real_ip_header X-Forwarded-For;/);

@@ -91,7 +91,7 @@ export const RECOMMENDED_ALARMS: readonly RecommendedAlarm[] = [
   alarm({ kind: "nlbTargetGroup", namespace: "AWS/NetworkELB", metricName: "HealthyHostCount", statistic: "Minimum", ...minute, comparison: "LessThanThreshold", threshold: 1, treatMissingData: "breaching", severity: "page",
     runbook: "No healthy nginx target behind the NLB listener: layer-4 clients (WebSockets, fixed IPs) fail. Check the nginx pods and the PROXY-protocol NodePorts." }),
   alarm({ kind: "nlbTargetGroup", namespace: "AWS/NetworkELB", metricName: "UnHealthyHostCount", statistic: "Maximum", ...minute, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "ticket",
-    runbook: "Some NLB targets fail their health check (nginx's HTTP NodePort /health). Check which nodes and the nginx pods on them." }),
+    runbook: "Some NLB targets fail their health check (HTTPS /health on nginx's ALB NodePort). Check which nodes and the nginx pods on them." }),
   alarm({ kind: "nlb", namespace: "AWS/NetworkELB", metricName: "PortAllocationErrorCount", statistic: "Sum", ...minute, comparison: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching", severity: "ticket",
     runbook: "The NLB ran out of ephemeral ports translating client connections to a target: those connections fail. Add targets (nodes) or spread clients over more target ports." }),
   // ── CloudFront (metrics in us-east-1, Region=Global) ───────────────────────────────────────

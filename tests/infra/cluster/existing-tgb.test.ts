@@ -43,7 +43,7 @@ it("binds each target group to its nginx Service port with a TargetGroupBinding 
   const byPort = Object.fromEntries(bound);
   const tgPort = (arn: string) => input<number>(groupOf(arn), "port");
   const nodePortOf = (name: string) => input<{ name: string; nodePort: number }[]>(nginxService, "spec.ports").find((p) => p.name === name)!.nodePort;
-  for (const port of ["http", "pp-https", "pp-http"]) expect(tgPort(byPort[port])).toBe(nodePortOf(port));
+  for (const port of ["alb-https", "pp-https", "pp-http"]) expect(tgPort(byPort[port])).toBe(nodePortOf(port));
 });
 
 it("still opens the NodePorts on the existing node security group from the load balancers only", () => {

@@ -121,7 +121,7 @@ describe("the dev stack at 90/10", () => {
     expect(input(blue, "spec.selector.matchLabels")).toEqual({ "app.kubernetes.io/name": "nginx", "app.kubernetes.io/part-of": "edgestack" });
     const svc = one(run, "kubernetes:core/v1:Service", "workloads-nginx-green");
     expect(input(svc, "spec.selector")).toEqual({ "app.kubernetes.io/name": "nginx-green", "app.kubernetes.io/part-of": "edgestack" });
-    expect((input(svc, "spec.ports") as { name: string; nodePort: number }[]).map((p) => [p.name, p.nodePort])).toEqual([["http", 30083], ["pp-https", 30084], ["pp-http", 30085]]);
+    expect((input(svc, "spec.ports") as { name: string; nodePort: number }[]).map((p) => [p.name, p.nodePort])).toEqual([["alb-https", 30083], ["pp-https", 30084], ["pp-http", 30085]]);
     expect(input(one(run, "kubernetes:policy/v1:PodDisruptionBudget", "workloads-nginx-green"), "spec.selector.matchLabels")).toEqual(input(d, "spec.selector.matchLabels"));
     // Same nginx.conf (one content-named ConfigMap) for both colours here.
     expect(input(d, "spec.template.spec.volumes.0.configMap.name")).toBe(input(blue, "spec.template.spec.volumes.0.configMap.name"));

@@ -80,14 +80,14 @@ describe("ALB", () => {
     }
   });
 
-  it("targets nginx's HTTP NodePort with a /health check and config-driven timings", () => {
+  it("targets nginx's TLS NodePort over HTTPS with an HTTPS /health check and config-driven timings", () => {
     const tg = one(run, TG, "alb-nginx");
-    expect(input(tg, "protocol")).toBe("HTTP");
+    expect(input(tg, "protocol")).toBe("HTTPS");
     expect(input(tg, "port")).toBe(30080);
     expect(input(tg, "targetType")).toBe("instance");
     expect(input(tg, "loadBalancingAlgorithmType")).toBe("least_outstanding_requests");
     expect(input(tg, "deregistrationDelay")).toBe(20);
-    expect(input(tg, "healthCheck")).toMatchObject({ path: routePath("health"), matcher: "200", port: "traffic-port", protocol: "HTTP", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
+    expect(input(tg, "healthCheck")).toMatchObject({ path: routePath("health"), matcher: "200", port: "traffic-port", protocol: "HTTPS", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
     expect(input(tg, "stickiness")).toEqual({ type: "lb_cookie", enabled: false });
   });
 
@@ -128,11 +128,11 @@ describe("NLB", () => {
     expect(input(tcp, "defaultActions")).toEqual([{ type: "forward", targetGroupArn: idOf(TG, "nlb-http") }]);
   });
 
-  it("target groups: proxy protocol v2, connection termination, health-checked on the plain HTTP NodePort", () => {
+  it("target groups: proxy protocol v2, connection termination, health-checked over HTTPS on the ALB's TLS NodePort", () => {
     for (const [name, port] of [["nlb-tls", 30081], ["nlb-http", 30082]] as const) {
       const tg = one(run, TG, name);
       expect(tg.inputs).toMatchObject({ protocol: "TCP", port, targetType: "instance", proxyProtocolV2: true, connectionTermination: true, deregistrationDelay: 20 });
-      expect(input(tg, "healthCheck")).toMatchObject({ protocol: "HTTP", port: "30080", path: routePath("health"), matcher: "200" });
+      expect(input(tg, "healthCheck")).toMatchObject({ protocol: "HTTPS", port: "30080", path: routePath("health"), matcher: "200" });
     }
   });
 

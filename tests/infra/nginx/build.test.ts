@@ -26,7 +26,7 @@ describe("cluster mode", () => {
 
   test("four listeners on the exported container ports, all addresses", () => {
     expect(model.servers.map((s) => [s.name, s.role, s.listen.port, s.listen.proxyProtocol, s.listen.address])).toEqual([
-      ["alb_http", "proxy", NGINX_PORTS.http, false, "0.0.0.0"],
+      ["alb_https", "proxy", NGINX_PORTS.http, false, "0.0.0.0"],
       ["nlb_tls", "proxy", NGINX_PORTS.proxyProtocolHttps, true, "0.0.0.0"],
       ["nlb_http", "redirect_https", NGINX_PORTS.proxyProtocolHttp, true, "0.0.0.0"],
       ["status", "status", NGINX_PORTS.status, false, "0.0.0.0"],

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { checkNginxConfig, makeNginxPrefix, nginxVersion, requireResolvingNginx, writeAndCheckNginxConfig } from "../../../local/processes/nginx";
 import { LOAD_BALANCING, renderNginxConf } from "../../../infra/nginx";
 import { stackConfig } from "./support";
+import { withTestAlbCertificate } from "../../harness/albTls";
 
 const stacks = readdirSync(PROJECT_ROOT)
   .map((f) => /^Pulumi\.([A-Za-z0-9._-]+)\.yaml$/.exec(f)?.[1])
@@ -41,6 +42,8 @@ describe.each(stacks)("stack %s", (stack) => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const conf = readFileSync(path.join(out, "nginx.conf"), "utf8");
     expect(conf).toMatch(/^\s+server app-pods\.edgestack\.svc\.cluster\.local:8080 .* resolve;$/m);
+    // The mounted Secret's certificate and key: a throw-away pair beside the file.
+    writeFileSync(path.join(out, "nginx.conf"), withTestAlbCertificate(conf, out).conf);
     const check = await checkNginxConfig(out);
     expect(check.output).toMatch(/test is successful/);
     expect(check.ok).toBe(true);
@@ -65,7 +68,8 @@ describe.each(LOAD_BALANCING)("cluster mode with %s and a canary track", (algori
     const config = { ...stackConfig("prod"), nginxLoadBalancing: algorithm, canaryImage: "registry.example.com/app:2.0.0", canaryWeightPercent: 5 };
     const conf = renderNginxConf(newVpcNginxModel(config));
     expect(conf).toMatch(/^\s+server app-canary-pods\.edgestack\.svc\.cluster\.local:8080 .* resolve;$/m);
-    const check = await writeAndCheckNginxConfig(prefix(), conf);
+    const dir = prefix();
+    const check = await writeAndCheckNginxConfig(dir, withTestAlbCertificate(conf, dir).conf);
     expect(check.output).toMatch(/test is successful/);
     expect(check.ok).toBe(true);
   });

@@ -19,8 +19,18 @@ import {
 import { HTTP_METHODS } from "@edgestack/contract";
 import { writeAndCheckNginxConfig } from "../../../local/processes/nginx";
 import { freePort } from "../../../local/processes/ports";
+import { makeTestCertificates } from "../../../local/processes/tls";
+import { ALB_TARGET_TLS } from "../../../infra/nginx/build";
 
 const root = mkdtempSync(path.join(tmpdir(), "edgestack-nginx-prop-"));
+// A TLS listener's files must exist for nginx -t (it loads the certificate and key).
+const certs = makeTestCertificates(mkdtempSync(path.join(root, "tls-")));
+const tlsArb = fc.record({
+  certificate: fc.constant(certs.certFile),
+  certificateKey: fc.constant(certs.keyFile),
+  protocols: fc.subarray(["TLSv1.2", "TLSv1.3"] as ("TLSv1.2" | "TLSv1.3")[], { minLength: 1 }),
+  ciphers: fc.subarray([...ALB_TARGET_TLS.ciphers], { minLength: 1 }),
+});
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let runIndex = 0;
 
@@ -148,6 +158,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
             role: fc.constant("proxy" as const),
             name: fc.constant("main"),
             listen: listen(0, pp),
+            tls: fc.option(tlsArb, { nil: null }),
             serverNames: fc.array(serverName, { minLength: 1, maxLength: 3 }),
             realIp: realIp(pp ? "proxy_protocol" : "header"),
             forwardedProto: fc.constantFrom("header" as const, "https" as const),

@@ -66,14 +66,25 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
 
   test("one server per trust path, on the exported container ports, each with a default server for unknown Hosts", () => {
     const [alb, albDefault, nlbTls, nlbTlsDefault, nlbHttp, nlbHttpDefault, status] = serverBlocks(conf);
+    // The ALB's hop is TLS: the mounted Secret's pair, TLS 1.2/1.3, forward-secret AEAD ciphers, on the named and the default server.
+    const albTls = [
+      `listen 0.0.0.0:${NGINX_PORTS.http} ssl;`,
+      "ssl_certificate /etc/nginx/edgestack-tls/tls.crt;",
+      "ssl_certificate_key /etc/nginx/edgestack-tls/tls.key;",
+      "ssl_protocols TLSv1.2 TLSv1.3;",
+      "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384;",
+      "ssl_session_tickets off;",
+    ];
+    expect(lines(alb)).toEqual(expect.arrayContaining(albTls));
+    expect(lines(albDefault!)).toEqual(expect.arrayContaining(albTls.slice(1)));
+    for (const pp of [nlbTls, nlbTlsDefault, nlbHttp, nlbHttpDefault, status]) expect(pp).not.toMatch(/\bssl\b/);
     expect(lines(alb)).toEqual(expect.arrayContaining([
-      `listen 0.0.0.0:${NGINX_PORTS.http};`,
       `set_real_ip_from ${dev.vpcCidr};`,
       "real_ip_header X-Viewer-Address;",
-      "set $edge_proto $edge_header_proto_alb_http;",
+      "set $edge_proto $edge_header_proto_alb_https;",
     ]));
     for (const [server, listen] of [
-      [albDefault, `listen 0.0.0.0:${NGINX_PORTS.http} default_server;`],
+      [albDefault, `listen 0.0.0.0:${NGINX_PORTS.http} ssl default_server;`],
       [nlbTlsDefault, `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttps} proxy_protocol default_server;`],
       [nlbHttpDefault, `listen 0.0.0.0:${NGINX_PORTS.proxyProtocolHttp} proxy_protocol default_server;`],
     ] as const) {

@@ -8,7 +8,9 @@
  * listen ports and the pods' port to free loopback ports, and the resolver's address to dnsmasq's.
  */
 import * as http from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import * as https from "node:https";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { withTestAlbCertificate } from "../../harness/albTls";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { newVpcNginxModel } from "../../harness/nginx";
@@ -42,11 +44,12 @@ async function startPod(address: string, port: number): Promise<Pod> {
   return pod;
 }
 
-/** A request as the load balancers send it: Host is one of the stack's names (others get 421). */
+let caFile = "";
+/** A request as the ALB sends it: over TLS to the ALB listener, Host one of the stack's names (others get 421). */
 function get(port: number, urlPath: string, host: string): Promise<{ status: number; body: string; upstream: string }> {
   return new Promise((resolve, reject) => {
-    http
-      .get({ host: "127.0.0.1", port, path: urlPath, headers: { host }, agent: false }, (res) => {
+    https
+      .get({ host: "127.0.0.1", port, path: urlPath, headers: { host }, agent: false, ca: readFileSync(caFile), servername: "localhost" }, (res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c.toString()));
         res.once("end", () => resolve({ status: res.statusCode ?? 0, body, upstream: body }));
@@ -82,8 +85,10 @@ function resolvingNginx(config: StackConfig, p: { publish: (dns: DnsServer) => P
     let conf = renderNginxConf(newVpcNginxModel(config));
     expect(conf).toContain(`resolver ${clusterDnsIp(config.serviceCidr)} valid=${config.nginxResolverValidSeconds}s ipv6=off;`);
     p.checkConf(conf);
-    conf = conf
-      .replaceAll("/tmp/", `${prefix}/`)
+    // The pod's /tmp first: the test certificate's own directory is under this machine's /tmp.
+    const tls = withTestAlbCertificate(conf.replaceAll("/tmp/", `${prefix}/`), prefix);
+    caFile = tls.caFile;
+    conf = tls.conf
       .replaceAll("/dev/stderr", `${prefix}/error.log`)
       .replaceAll("/dev/stdout", `${prefix}/access.log`)
       .replace(`resolver ${clusterDnsIp(config.serviceCidr)} `, `resolver ${it.dns.address} `);

@@ -32,6 +32,28 @@ test("models built from the dev and prod stacks, in both modes, have no problems
   expect(nginxModelProblems(newVpcNginxModel(stackConfig("prod")))).toEqual([]);
 });
 
+describe("the ALB listener's TLS", () => {
+  const cluster = () => newVpcNginxModel(dev);
+  test("in cluster mode the ALB listener must be TLS (a plain one is refused, naming the field)", () => {
+    const m = cluster();
+    proxy(m).tls = null;
+    expect(nginxModelProblems(m)).toEqual([expect.stringMatching(/^nginx\.servers\[0\]\.tls: null: the ALB's hop to nginx must be TLS in the cluster/)]);
+    // The PROXY listener behind the TLS-terminating NLB stays TCP.
+    expect((cluster().servers[1] as NginxProxyServer).tls).toBeNull();
+  });
+  test.each<[string, (t: NonNullable<NginxProxyServer["tls"]>) => void, RegExp]>([
+    ["TLS 1.1", (t) => ((t.protocols as string[]) = ["TLSv1.1", "TLSv1.2"]), /tls\.protocols\[0\]/],
+    ["no protocol", (t) => (t.protocols = []), /tls\.protocols: must list at least one protocol/],
+    ["a cipher list smuggling a directive", (t) => (t.ciphers = ["ECDHE-RSA-AES128-GCM-SHA256;ssl_verify_client off"]), /tls\.ciphers\[0\]/],
+    ["a relative key path", (t) => (t.certificateKey = "tls.key"), /tls\.certificateKey: "tls\.key"/],
+    ["a key path climbing out", (t) => (t.certificateKey = "/etc/nginx/../../root/key"), /tls\.certificateKey/],
+  ])("refused: %s", (_title, edit, problem) => {
+    const m = cluster();
+    edit(proxy(m).tls!);
+    expect(nginxModelProblems(m)).toEqual([expect.stringMatching(problem)]);
+  });
+});
+
 describe("values that could break out of a directive are rejected, naming the field", () => {
   test.each<[string, (m: NginxModel) => void, string]>([
     ["upstream host with ;", (m) => (m.upstreams[0].servers[1].host = "1.2.3.4;evil"), `nginx.upstreams[0].servers[1].host: "1.2.3.4;evil" contains ";"`],

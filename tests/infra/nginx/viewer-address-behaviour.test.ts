@@ -1,6 +1,6 @@
 /**
  * The cluster ALB listener's client address, proven with the real nginx: the `realIp` the cluster
- * model gives `alb_http` (CloudFront's X-Viewer-Address) is put on a loopback listener, trusting
+ * model gives `alb_https` (CloudFront's X-Viewer-Address) is put on a loopback listener, trusting
  * 127.0.0.1 (the test client plays the ALB) or not. The rest of the file is the local model.
  */
 import { newVpcNginxModel } from "../../harness/nginx";

@@ -22,7 +22,7 @@ const build = (c = conf, version = "1.33") => nginxDeploymentSpec(config, c, ngi
 describe("nginxServicePorts", () => {
   it("maps each fixed NodePort to its nginx listener", () => {
     expect(nginxServicePorts(config)).toEqual([
-      { name: "http", port: NGINX_PORTS.http, targetPort: "http", nodePort: 30080, protocol: "TCP" },
+      { name: "alb-https", port: NGINX_PORTS.http, targetPort: "alb-https", nodePort: 30080, protocol: "TCP" },
       { name: "pp-https", port: NGINX_PORTS.proxyProtocolHttps, targetPort: "pp-https", nodePort: 30081, protocol: "TCP" },
       { name: "pp-http", port: NGINX_PORTS.proxyProtocolHttp, targetPort: "pp-http", nodePort: 30082, protocol: "TCP" },
     ]);
@@ -65,6 +65,7 @@ describe("config rollout", () => {
     expect(container.command).toEqual(["nginx", "-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off;"]);
     expect(container.volumeMounts).toEqual([
       { name: "conf", mountPath: "/etc/nginx/edgestack", readOnly: true },
+      { name: "alb-tls", mountPath: "/etc/nginx/edgestack-tls", readOnly: true },
       { name: "tmp", mountPath: "/tmp" },
     ]);
   });
@@ -77,7 +78,7 @@ describe("nginxDeploymentSpec", () => {
   it("runs the configured unprivileged image and replicas, hardened, with requests and limits", () => {
     expect(spec.replicas).toBe(3);
     expect(container.image).toBe(config.nginxImage);
-    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101 });
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10101, runAsGroup: 10101, fsGroup: 10101 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });

@@ -5,8 +5,8 @@ describe("security contexts", () => {
     expect(podSecurityContext(APP_UID)).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
     expect(containerSecurityContext(NGINX_UID)).toEqual({
       runAsNonRoot: true,
-      runAsUser: 101,
-      runAsGroup: 101,
+      runAsUser: 10101,
+      runAsGroup: 10101,
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
       privileged: false,

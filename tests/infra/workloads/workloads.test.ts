@@ -82,7 +82,7 @@ describe("app", () => {
     expect(podSpec(deployment("app")).volumes).toContainEqual({ name: "redis-url", secret: { secretName: "app-redis", items: [{ key: "REDIS_URL", path: "REDIS_URL" }], defaultMode: 0o440 } });
     expect(env.RATE_LIMIT_MAX).toBe("300");
     expect(env.TRUST_PROXY_CIDRS).toBe("10.20.0.0/16"); // Pulumi.prod.yaml vpcCidr
-    const secret = one(run, "kubernetes:core/v1:Secret");
+    const secret = one(run, "kubernetes:core/v1:Secret", "workloads-app-redis");
     expect(input(secret, "metadata.name")).toBe("app-redis");
     expect(isSecretInput(secret, "stringData")).toBe(true);
   });
@@ -135,13 +135,29 @@ describe("nginx", () => {
     expect(spec.volumes).toContainEqual({ name: "conf", configMap: { name, items: [{ key: "nginx.conf", path: "nginx.conf" }] } });
   });
 
+  it("serves the ALB over TLS from a per-stack self-signed pair: a Pulumi-secret kubernetes.io/tls Secret mounted read-only, in the pods' config digest", () => {
+    expect(conf()).toMatch(/listen 0\.0\.0\.0:8080 ssl;\s+ssl_certificate \/etc\/nginx\/edgestack-tls\/tls\.crt;\s+ssl_certificate_key \/etc\/nginx\/edgestack-tls\/tls\.key;/);
+    const secret = one(run, "kubernetes:core/v1:Secret", "workloads-nginx-alb-tls");
+    expect(input(secret, "type")).toBe("kubernetes.io/tls");
+    expect(input(secret, "metadata.name")).toBe("nginx-alb-tls");
+    expect(Object.keys(input<Record<string, string>>(secret, "stringData")).sort()).toEqual(["tls.crt", "tls.key"]);
+    expect(isSecretInput(secret, "stringData")).toBe(true);
+    const key = one(run, "tls:index/privateKey:PrivateKey");
+    expect(key.inputs).toMatchObject({ algorithm: "RSA", rsaBits: 2048 });
+    const cert = one(run, "tls:index/selfSignedCert:SelfSignedCert");
+    expect(cert.inputs).toMatchObject({ validityPeriodHours: 8760, earlyRenewalHours: 720, allowedUses: ["digital_signature", "key_encipherment", "server_auth"] });
+    const spec = podSpec(deployment("nginx"));
+    expect(spec.volumes).toContainEqual({ name: "alb-tls", secret: { secretName: "nginx-alb-tls", defaultMode: 0o440 } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: "alb-tls", mountPath: "/etc/nginx/edgestack-tls", readOnly: true });
+  });
+
   it("has a NodePort Service with the fixed NodePorts, Cluster traffic policy", () => {
     const service = one(run, "kubernetes:core/v1:Service", "workloads-nginx");
     expect(input(service, "spec.type")).toBe("NodePort");
     expect(input(service, "spec.externalTrafficPolicy")).toBe("Cluster");
     const ports = input<{ name: string; port: number; nodePort: number; targetPort: string }[]>(service, "spec.ports");
     expect(ports.map((p) => [p.name, p.nodePort])).toEqual([
-      ["http", 30080],
+      ["alb-https", 30080],
       ["pp-https", 30081],
       ["pp-http", 30082],
     ]);

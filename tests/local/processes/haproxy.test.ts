@@ -1,4 +1,14 @@
-import { LOCAL_NLB_SOURCE_ADDRESS, renderHaproxyConfig } from "../../../local/processes/haproxy";
+import { LOCAL_ALB_SOURCE_ADDRESS, LOCAL_NLB_SOURCE_ADDRESS, renderHaproxyConfig } from "../../../local/processes/haproxy";
+
+test("the ALB stand-in: mode http, the client's address appended to X-Forwarded-For, X-Forwarded-Proto replaced, TLS to nginx from its own address, no PROXY header", () => {
+  const cfg = renderHaproxyConfig([{ name: "alb", port: 18080, targetPort: 18443, alb: true }]);
+  const frontend = cfg.slice(cfg.indexOf("frontend alb"), cfg.indexOf("backend alb_nginx"));
+  expect(frontend).toMatch(/mode http\n\s+bind 127\.0\.0\.1:18080\n/);
+  expect(frontend).toContain("option forwardfor");
+  expect(frontend).toContain("http-request set-header X-Forwarded-Proto http");
+  expect(cfg).toContain(`server nginx 127.0.0.1:18443 ssl verify none alpn http/1.1 source ${LOCAL_ALB_SOURCE_ADDRESS}`);
+  expect(cfg).not.toContain("send-proxy");
+});
 import { freePorts } from "../../../local/processes/ports";
 
 test("the NLB stand-in: mode tcp, each listener to its nginx PROXY port with a v2 header, TLS only where a PEM is given", () => {

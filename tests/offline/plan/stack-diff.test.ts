@@ -104,7 +104,7 @@ describe("replacement table", () => {
 
   it("has an entry with a provider-docs source for every resource type the stacks use", () => {
     for (const type of new Set(custom([...base, ...prod]).map((r) => r.type))) {
-      expect({ type, source: REPLACEMENT_RULES[type]?.source }).toEqual({ type, source: expect.stringMatching(/^https:\/\/www\.pulumi\.com\/registry\/packages\/(aws|kubernetes|random)\/api-docs\//) });
+      expect({ type, source: REPLACEMENT_RULES[type]?.source }).toEqual({ type, source: expect.stringMatching(/^https:\/\/www\.pulumi\.com\/registry\/packages\/(aws|kubernetes|random|tls)\/api-docs\//) });
     }
   });
 

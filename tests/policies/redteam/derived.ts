@@ -67,6 +67,17 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_K8S_12", area: "k8s", title: "memory request removed", expect: "workloads-nginx", apply: (p) => delete c0(nginx(p)).resources.requests.memory },
   { check: "CKV_K8S_13", area: "k8s", title: "memory limit removed", expect: "workloads-app", apply: (p) => delete c0(app(p)).resources.limits.memory },
   { check: "CKV_K8S_14", area: "k8s", title: "image tag latest", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).image = "nginxinc/nginx-unprivileged:latest") },
+  {
+    check: "CKV_K8S_40",
+    area: "k8s",
+    title: "nginx back to its image's uid 101",
+    expect: "workloads-nginx",
+    apply: (p) => {
+      nginx(p).securityContext.runAsUser = 101;
+      c0(nginx(p)).securityContext.runAsUser = 101;
+    },
+  },
+  { check: "CKV_K8S_40", area: "k8s", title: "the app's uid left to its image", expect: "workloads-app", apply: (p) => { delete app(p).securityContext.runAsUser; delete c0(app(p)).securityContext.runAsUser; } },
   { check: "CKV_K8S_16", area: "k8s", title: "privileged nginx", expect: "workloads-nginx", apply: (p) => (c0(nginx(p)).securityContext.privileged = true) },
   { check: "CKV_K8S_17", area: "k8s", title: "hostPID on the app", expect: "workloads-app", apply: (p) => (app(p).hostPID = true) },
   { check: "CKV_K8S_18", area: "k8s", title: "hostIPC on the app", expect: "workloads-app", apply: (p) => (app(p).hostIPC = true) },
@@ -208,6 +219,18 @@ export const derivedMutations: DerivedMutation[] = [
   { check: "CKV_AWS_103", area: "lb", title: "NLB TLS listener allows TLS 1.0", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS-1-0-2015-04") },
   { check: "CKV2_AWS_74", area: "lb", title: "ALB HTTPS listener with a weak-cipher policy", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS-1-2-2017-01") },
   { check: "CKV_AWS_378", area: "lb", title: "NLB TLS target group speaks plain HTTP health and traffic", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", TG).protocol = "HTTP") },
+  { check: "CKV_AWS_378", area: "lb", title: "ALB target group back to plain HTTP to nginx", expect: "alb-nginx", apply: (p) => (p.inputs("alb-nginx", TG).protocol = "HTTP") },
+  {
+    check: "CKV_AWS_378",
+    area: "lb",
+    title: "ALB target group and its health check back to plain HTTP",
+    expect: "alb-nginx",
+    apply: (p) => {
+      const tg = p.inputs("alb-nginx", TG);
+      tg.protocol = "HTTP";
+      tg.healthCheck.protocol = "HTTP";
+    },
+  },
   { check: "CKV_AWS_131", area: "lb", title: "ALB keeps invalid header fields", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").dropInvalidHeaderFields = false) },
   { check: "CKV_AWS_150", area: "lb", title: "ALB deletion protection off", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").enableDeletionProtection = false) },
   { check: "CKV_AWS_91", area: "lb", title: "ALB access logs disabled", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").accessLogs.enabled = false) },

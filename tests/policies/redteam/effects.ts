@@ -178,7 +178,7 @@ export const effectMutations: Mutation[] = [
   { area: "promise", title: "PDB allows every pod to go", expect: "workloads-app", apply: (p) => (p.inputs("workloads-app", "kubernetes:policy/v1:PodDisruptionBudget").spec.maxUnavailable = "100%") },
   { area: "promise", title: "PDB minAvailable 0", expect: "workloads-nginx", apply: (p) => { const s = p.inputs("workloads-nginx", "kubernetes:policy/v1:PodDisruptionBudget").spec; delete s.maxUnavailable; s.minAvailable = 0; } },
   { area: "promise", title: "PDB selector no longer matches", expect: "workloads-nginx", apply: (p) => (p.inputs("workloads-nginx", "kubernetes:policy/v1:PodDisruptionBudget").spec.selector.matchLabels["app.kubernetes.io/name"] = "ngnix") },
-  { area: "promise", title: "nginx readiness through the app", expect: "workloads-nginx", apply: (p) => (container(p, "workloads-nginx").readinessProbe.httpGet = { path: "/health", port: "http" }) },
+  { area: "promise", title: "nginx readiness through the app", expect: "workloads-nginx", apply: (p) => (container(p, "workloads-nginx").readinessProbe.httpGet = { path: "/health", port: "alb-https", scheme: "HTTPS" }) },
   { area: "promise", title: "app readiness calls Redis", expect: "workloads-app", apply: (p) => (container(p, "workloads-app").readinessProbe = { exec: { command: ["sh", "-c", "redis-cli -u $REDIS_URL ping"] }, periodSeconds: 5 }) },
   { area: "promise", title: "app liveness on a deep path", expect: "workloads-app", apply: (p) => (container(p, "workloads-app").livenessProbe.httpGet.path = "/api/status") },
   { area: "promise", title: "metrics-server add-on removed", expect: "workloads-app", apply: (p) => p.remove("cluster-metrics-server") },

@@ -238,6 +238,10 @@ export const mutations: Mutation[] = [
   { area: "kms", title: "rotation unset", expect: "cluster-secrets-key", apply: (p) => delete p.inputs("cluster-secrets-key").enableKeyRotation },
   { area: "kms", title: "deletion window 7 days", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").deletionWindowInDays = 7) },
   { area: "kms", title: "key deleted", expect: "cluster-eks", apply: (p) => p.remove("cluster-secrets-key") },
+  // ── ALB → nginx TLS (the chain: HTTPS target group → NodePort Service → nginx's ALB listener) ──
+  { area: "lb", title: "nginx's ALB listener drops ssl (the HTTPS target group now meets plain text)", expect: "alb-nginx", apply: (p) => (p.inputs("workloads-nginx-conf").data["nginx.conf"] = String(p.inputs("workloads-nginx-conf").data["nginx.conf"]).replace(/(listen 0\.0\.0\.0:8080) ssl/g, "$1")) },
+  { area: "lb", title: "nginx's ALB listener accepts TLS 1.0", expect: "alb-nginx", apply: (p) => (p.inputs("workloads-nginx-conf").data["nginx.conf"] = String(p.inputs("workloads-nginx-conf").data["nginx.conf"]).replace(/ssl_protocols TLSv1\.2 TLSv1\.3;/g, "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;")) },
+  { area: "lb", title: "NLB health checks of the ALB's TLS NodePort in plain HTTP", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", "aws:lb/targetGroup:TargetGroup").healthCheck.protocol = "HTTP") },
   // ── Kubernetes ───────────────────────────────────────────────────────────────────────────
   ...(["hostNetwork", "hostPID", "hostIPC"] as const).map((k): Mutation => ({ area: "k8s", title: `${k} on nginx`, expect: "workloads-nginx", apply: (p) => (p.podSpec("workloads-nginx")[k] = true) })),
   { area: "k8s", title: "hostPath volume", expect: "workloads-app", apply: (p) => p.podSpec("workloads-app").volumes.push({ name: "root", hostPath: { path: "/" } }) },
