@@ -82,7 +82,8 @@ test("an existing VPC's blocks (secondary IPv4 and IPv6) pass nginx -t as truste
     expect(conf).toContain(`set_real_ip_from ${block};`);
     expect(conf).toContain(`allow ${block};`);
   }
-  const check = await writeAndCheckNginxConfig(prefix(), conf);
+  const dir = prefix();
+  const check = await writeAndCheckNginxConfig(dir, withTestAlbCertificate(conf, dir).conf);
   expect(check.output).toMatch(/test is successful/);
   expect(check.ok).toBe(true);
 });
