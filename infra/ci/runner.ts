@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { KUBERNETES_API_PORT, RUNNER_ENVIRONMENT, runnerRolePolicy } from "./settings";
+import { KUBERNETES_API_PORT, RUNNER_ENVIRONMENT, runnerRolePolicy, runnerTrustPolicy } from "./settings";
 
 export interface CiRunnerArgs {
   /** CodeBuild project name (ciRunnerProjectName); the workflow's `runs-on` label names it. */
@@ -74,7 +74,9 @@ export class CiRunner extends pulumi.ComponentResource {
       `${name}-role`,
       {
         description: `${args.projectName}: CodeBuild runner`,
-        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        assumeRolePolicy: pulumi
+          .all([partition, region, identity.accountId])
+          .apply(([p, r, accountId]) => runnerTrustPolicy({ partition: p, region: r, accountId, projectName: args.projectName })),
       },
       child,
     );

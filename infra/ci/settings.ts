@@ -34,6 +34,27 @@ export const RUNNER_ENVIRONMENT = {
 export const KUBERNETES_API_PORT = 443;
 
 /**
+ * The runner role's trust: CodeBuild, for this account's runner project only (aws:SourceAccount and
+ * aws:SourceArn), so no other account's or project's build can assume it through the service.
+ */
+export function runnerTrustPolicy(args: { partition: string; region: string; accountId: string; projectName: string }): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "codebuild.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": args.accountId },
+          ArnLike: { "aws:SourceArn": `arn:${args.partition}:codebuild:${args.region}:${args.accountId}:project/${args.projectName}` },
+        },
+      },
+    ],
+  });
+}
+
+/**
  * The runner role's permissions: its own log group, and the network-interface calls CodeBuild
  * makes to place a build in the VPC's subnets. The Describe calls take no resource ARN; creating an
  * interface is limited to the runner's subnets and security group, deleting one and the interface

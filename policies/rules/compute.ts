@@ -239,9 +239,26 @@ export const computePolicies: Policies = [
     },
   }),
   resourceRule<Record<string, unknown>>({
+    name: "codebuild-webhook-runner-jobs-only",
+    description:
+      "A CodeBuild webhook starts builds only for GitHub Actions job requests (a filter group whose EVENT filter is WORKFLOW_JOB_QUEUED and nothing else): without filter groups every push and pull request of the repository, forks' included, runs code on the runner inside the VPC with its role.",
+    enforcementLevel: "mandatory",
+    types: ["aws:codebuild/webhook:Webhook"],
+    validate: (p, { args }, report) => {
+      const groups = ifKnown(() => list(p.filterGroups as { filters?: { type?: unknown; pattern?: unknown; excludeMatchedPattern?: unknown }[] }[] | undefined));
+      if (groups === undefined) return;
+      if (groups.length === 0) return report(`Webhook "${args.name}" has no filter groups: every repository event (pushes, pull requests from forks) starts a build on the runner.`);
+      for (const [i, g] of groups.entries()) {
+        const events = list(g?.filters).filter((f) => f?.type === "EVENT" && !isTrue(f?.excludeMatchedPattern));
+        const patterns = events.flatMap((f) => String(f?.pattern ?? "").split(",").map((x) => x.trim()));
+        if (events.length === 0 || patterns.some((x) => x !== "WORKFLOW_JOB_QUEUED")) report(`Webhook "${args.name}" filter group ${i} starts builds for ${patterns.length ? patterns.join(", ") : "every event"}, not only WORKFLOW_JOB_QUEUED (the runner's jobs).`);
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
     name: "codebuild-projects-hardened",
     description:
-      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
+      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), verifies its source's certificate (no insecureSsl), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
     enforcementLevel: "mandatory",
     types: ["aws:codebuild/project:Project"],
     validate: (p, { args }, report) => {
@@ -251,6 +268,8 @@ export const computePolicies: Policies = [
         const what = literalCredential(String(v?.name ?? ""), v?.value);
         if (what) report(`CodeBuild project "${args.name}" keeps ${what} in its plain-text environment variable ${String(v?.name)} (shown to anyone who can read the project or its builds): use type SECRETS_MANAGER or PARAMETER_STORE.`);
       }
+      const source = (obj(p.source) ?? {}) as { insecureSsl?: unknown };
+      if (isTrue(source.insecureSsl)) report(`CodeBuild project "${args.name}" fetches its source without verifying the server's certificate (source.insecureSsl): anyone on the path can serve it code.`);
       if (isTrue(env?.privilegedMode)) report(`CodeBuild project "${args.name}" builds in privileged mode: a build step gets a Docker daemon with root on the build host; build images without it (kaniko, buildx to a remote builder).`);
       const logs = (obj(p.logsConfig) ?? {}) as { cloudwatchLogs?: { status?: unknown }; s3Logs?: { status?: unknown; encryptionDisabled?: unknown } };
       const cloudwatch = String(logs.cloudwatchLogs?.status ?? "ENABLED") !== "DISABLED";

@@ -84,6 +84,11 @@ export function ownAccounts(resources: PolicyResource[]): Set<string> {
 
 /** Services whose resource-policy grants need no source condition (they write only for the account that asked). */
 const SERVICES_WITHOUT_SOURCE = ["logdelivery.elasticloadbalancing.amazonaws.com", "elasticloadbalancing.amazonaws.com"];
+/**
+ * Services whose role trust carries no source context (EC2 instance profiles, the EKS control plane and
+ * its node/pod identities): the only ones a role may trust without aws:SourceAccount/SourceArn.
+ */
+const TRUST_WITHOUT_SOURCE = ["ec2.amazonaws.com", "eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "pods.eks.amazonaws.com"];
 
 export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
@@ -204,7 +209,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-no-public-principal",
     description:
-      'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy without a source condition; no other account trusted without a restricting condition.',
+      'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy, or in a role trust (except those of EC2 and EKS, which carry no source), without a source condition; no role trust naming everyone even under a condition; no other account trusted without a restricting condition.',
     enforcementLevel: "mandatory",
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts that may be named as principals without a condition." } },
     validate: (resources, { config }, report) => {
@@ -226,6 +231,13 @@ export const iamPolicies: Policies = [
             if (isOpenWebIdentity(s)) report(`${where} trusts a federated provider without an exact :sub condition (only ${Object.values(s.Condition ?? {}).flatMap((b) => Object.keys(b ?? {})).join(", ") || "nothing"}): every identity it issues can assume the role.`, r.urn);
             if (kind === "resource" && restricting.length === 0 && who.services.some((x) => !SERVICES_WITHOUT_SOURCE.includes(x))) {
               report(`${where} lets ${who.services.join(", ")} act without an aws:SourceArn/SourceAccount condition: any account's use of the service could reach this resource (confused deputy).`, r.urn);
+            }
+            if (kind === "trust" && restricting.length === 0 && who.services.some((x) => !TRUST_WITHOUT_SOURCE.includes(x))) {
+              report(`${where} lets ${who.services.filter((x) => !TRUST_WITHOUT_SOURCE.includes(x)).join(", ")} assume the role without an aws:SourceAccount/SourceArn condition: a resource of any account using the service could act as this role (confused deputy).`, r.urn);
+            }
+            // A role the stack declares is for its own services and identities: a trust naming everyone is too wide even when conditioned (an organisation, a VPC).
+            if (kind === "trust" && who.anyone && !isPublicGrant(s)) {
+              report(`${where} lets any principal assume the role under ${Object.values(s.Condition ?? {}).flatMap((b) => Object.keys(b ?? {})).join(", ")}: name the roles or accounts that need it.`, r.urn);
             }
             const foreign = who.accounts.filter((a) => /^\d{12}$/.test(a) && !trusted.has(a));
             if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);

@@ -450,7 +450,7 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "k8s-pod-defaults",
-    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false unless the service account is in `apiServiceAccounts`), and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
+    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false, and no projected serviceAccountToken for the API server's audience, unless the service account is in `apiServiceAccounts`), no shared process namespace, and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     config: { apiServiceAccounts: API_SERVICE_ACCOUNTS_CONFIG },
@@ -461,6 +461,17 @@ export const kubernetesPolicies: Policies = [
       if (!token.unknown && token.value !== false && token.value !== "false" && !(config.apiServiceAccounts as string[]).includes(sa)) {
         report(`Pods of "${args.name}" mount service account "${sa}"'s Kubernetes API token (automountServiceAccountToken ${token.value === undefined ? "unset: true" : String(token.value)}); set it false (IRSA's AWS token is a separate projected volume), or list the account in apiServiceAccounts.`);
       }
+      // The same token by another route: a projected serviceAccountToken for the API server's audience (unset).
+      if (!(config.apiServiceAccounts as string[]).includes(sa)) {
+        for (const v of list(at(spec, "volumes").value as { name?: string; projected?: { sources?: { serviceAccountToken?: { audience?: string } }[] } }[] | undefined)) {
+          for (const source of list(v?.projected?.sources)) {
+            const token = source?.serviceAccountToken;
+            if (token && (token.audience === undefined || token.audience === "")) report(`Pods of "${args.name}" mount service account "${sa}"'s Kubernetes API token through projected volume "${v?.name}" (serviceAccountToken without an audience is the API server's); give it an audience (e.g. sts.amazonaws.com) or list the account in apiServiceAccounts.`);
+          }
+        }
+      }
+      const sharedPid = at(spec, "shareProcessNamespace");
+      if (!sharedPid.unknown && (sharedPid.value === true || sharedPid.value === "true")) report(`Pods of "${args.name}" share one process namespace (shareProcessNamespace): each container can read the others' environment and files through /proc/<pid>.`);
       const nonRoot = at(spec, "securityContext.runAsNonRoot");
       if (!nonRoot.unknown && nonRoot.value !== true) report(`Pods of "${args.name}" set no pod-level securityContext.runAsNonRoot: true; a container without its own (an added sidecar, a debug container) would run as the image's user.`);
       const seccomp = at(spec, "securityContext.seccompProfile.type");

@@ -110,11 +110,12 @@ export const loadBalancerPolicies: Policies = [
   }),
   resourceRule<Listener>({
     name: "nlb-tls-listener-policy",
-    description: "NLB TLS listeners use an ELB security policy that accepts TLS 1.2 or newer only.",
+    description: "NLB TLS listeners use an ELB security policy that accepts TLS 1.2 or newer only, and a TCP listener never takes the HTTPS port (443): clients speak TLS there, and passing it through would hand it to targets that speak plain HTTP behind PROXY protocol.",
     enforcementLevel: "mandatory",
     types: TYPES.listener,
     config: tlsConfig,
     validate: (p, { args, config }, report) => {
+      if (upper(p.protocol) === "TCP" && num(p.port) === 443) report(`Listener "${args.name}" takes port 443 as plain TCP: TLS is not ended at the load balancer (set protocol TLS with a certificate and a TLS 1.2+ policy).`);
       if (upper(p.protocol) !== "TLS") return;
       checkSslPolicy(p, config, report, `TLS listener "${args.name}"`);
     },

@@ -26,13 +26,15 @@ export const settingsPolicies: Policies = [
   }),
   settingsRule({
     name: "acm-certificate-hardened",
-    description: "ACM certificates name exact hosts (no wildcard, which any host of the zone could present) and stay in certificate-transparency logs (so a mis-issued certificate is seen).",
+    description: "ACM certificates name exact hosts (no wildcard, which any host of the zone could present), are validated through DNS (not e-mail, which any reader of the domain's admin mailboxes can approve) and stay in certificate-transparency logs (so a mis-issued certificate is seen).",
     enforcementLevel: "mandatory",
     types: ["aws:acm/certificate:Certificate"],
     config: { allowWildcards: { type: "boolean", default: false, description: "Accept wildcard names (*.example.com)." } },
     requirements: [
       { path: "domainName", judge: (v, p, config) => wildcardNames([v, ...list(p.subjectAlternativeNames as unknown[])], config) },
       { path: "options.certificateTransparencyLoggingPreference", judge: judge.oneOf(["ENABLED"], "ENABLED") },
+      // E-mail validation lets whoever reads admin@/webmaster@ of the domain approve issuance and renewals; DNS validation renews by itself.
+      { path: "validationMethod", judge: judge.oneOf(["DNS"], "DNS") },
     ],
   }),
 ];

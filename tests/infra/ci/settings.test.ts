@@ -1,5 +1,5 @@
-import { runnerRolePolicy } from "../../../infra/ci/settings";
-import { mismatchedActions, unscopedGrants, type Statement } from "../../../policies/semantics/iam";
+import { runnerRolePolicy, runnerTrustPolicy } from "../../../infra/ci/settings";
+import { mismatchedActions, principalsOf, restrictingConditions, unscopedGrants, type Statement } from "../../../policies/semantics/iam";
 
 const args = {
   logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/codebuild/edgestack-prod-ci-runner",
@@ -23,5 +23,18 @@ describe("runnerRolePolicy", () => {
     const create = statements.find((s) => (s.Action as string[]).includes("ec2:CreateNetworkInterface"))!;
     expect(create.Resource).toEqual(["arn:aws:ec2:eu-west-1:123456789012:network-interface/*", ...args.subnetArns, args.securityGroupArn]);
     for (const s of statements) expect({ sid: s.Sid, mismatched: mismatchedActions(s) }).toEqual({ sid: s.Sid, mismatched: [] });
+  });
+});
+
+describe("runnerTrustPolicy", () => {
+  it("lets CodeBuild assume the role only for this account's runner project", () => {
+    const [statement, ...rest] = JSON.parse(runnerTrustPolicy({ partition: "aws", region: "eu-west-1", accountId: "123456789012", projectName: "edgestack-prod-ci-runner" })).Statement as Statement[];
+    expect(rest).toEqual([]);
+    expect(principalsOf(statement!)).toMatchObject({ anyone: false, services: ["codebuild.amazonaws.com"], accounts: [] });
+    expect(statement!.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": "arn:aws:codebuild:eu-west-1:123456789012:project/edgestack-prod-ci-runner" },
+    });
+    expect(restrictingConditions(statement!).length).toBeGreaterThan(0);
   });
 });

@@ -211,6 +211,7 @@ export const effectMutations: Mutation[] = [
 export const harmless: { title: string; apply: (plan: Plan) => void }[] = [
   { title: "app gets a token file's path and a plain setting in its environment", apply: (p) => p.podSpec("workloads-app").containers[0].env.push({ name: "UPSTREAM_TOKEN_FILE", value: "/var/run/secrets/upstream/token" }, { name: "LOG_LEVEL", value: "debug" }) },
   { title: "CI runner reads a token from Secrets Manager", apply: (p) => (p.inputs("ci-runner-project").environment.environmentVariables = [{ name: "GITHUB_TOKEN", value: "edgestack/ci/github-token", type: "SECRETS_MANAGER" }]) },
+  { title: "app gets an AWS-audience projected token (as IRSA does)", apply: (p) => p.podSpec("workloads-app").volumes.push({ name: "aws-token", projected: { sources: [{ serviceAccountToken: { path: "token", audience: "sts.amazonaws.com", expirationSeconds: 3600 } }] } }) },
   { title: "CAA reports violations by mail", apply: (p) => p.inputs("dns-apex-caa").records.push('0 iodef "mailto:security@edgestack.example.com"') },
   { title: "anonymous-IP group blocks hosting providers too (block-all)", apply: (p) => delete anonymousIps(p).statement.managedRuleGroupStatement.ruleActionOverrides },
   { title: "vpc-cni configuration written as YAML", apply: (p) => (p.inputs("cluster-vpc-cni").configurationValues = "enableNetworkPolicy: \"true\"\n") },
