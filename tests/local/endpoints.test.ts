@@ -4,6 +4,7 @@ import { loadLocalStackConfig } from "../../local/stack";
 import { EndpointController, INITIAL_PROBE_STATE, nextProbeState, readinessProbeFromDeployment, type ProbeState } from "../../local/endpoints";
 import { appDeploymentSpec } from "../../infra/workloads/app";
 import { setTimeout as sleep } from "node:timers/promises";
+import { waitUntil } from "../harness/wait";
 
 describe("nextProbeState (kubelet's thresholds)", () => {
   const probe = { failureThreshold: 2, successThreshold: 1 };
@@ -66,13 +67,16 @@ describe("EndpointController against real HTTP servers", () => {
     try {
       c.add({ id: "a", address: "127.0.0.21", port: a });
       c.add({ id: "b", address: "127.0.0.22", port: b });
-      await sleep(400);
+      // Probe results arrive within a few periods; on a loaded machine later, so wait for each, then check all of it.
+      await waitUntil(() => c.readyAddresses().includes("127.0.0.21"));
+      await sleep(300);
+      // b answered 503 to every probe meanwhile: never published.
       expect(c.readyAddresses()).toEqual(["127.0.0.21"]);
       bStatus = 200;
-      await sleep(300);
+      await waitUntil(() => c.readyAddresses().length === 2);
       expect(c.readyAddresses().sort()).toEqual(["127.0.0.21", "127.0.0.22"]);
       bStatus = 503;
-      await sleep(400);
+      await waitUntil(() => !c.readyAddresses().includes("127.0.0.22"));
       expect(c.readyAddresses()).toEqual(["127.0.0.21"]);
       // Terminating: out at once, whatever its probes say.
       c.terminating("a");
