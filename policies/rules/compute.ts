@@ -30,10 +30,6 @@ const imdsConfig = {
   maxHopLimit: { type: "integer" as const, minimum: 1, maximum: 2, default: 1, description: "Largest IMDS hop limit allowed. 1 keeps containers (one hop further) away from the node role; pods get AWS credentials through IRSA. Raise to 2 only for nodes whose pods must reach IMDS." },
 };
 
-/** Credentials written into user data: every reader of the launch template or instance attributes sees them. */
-/** What user data must not hold: values that are credentials whatever their name (policies/semantics/credentials.ts). */
-const USER_DATA_SECRETS = CREDENTIAL_VALUES;
-
 /** User data as text: launch templates take base64, instances plain text or `userDataBase64`. */
 function userDataText(p: Record<string, unknown>, launchTemplate: boolean): string {
   const out: string[] = [];
@@ -135,7 +131,8 @@ export const computePolicies: Policies = [
     types: [...TYPES.launchTemplate, ...TYPES.instance],
     validate: (p, { args }, report) => {
       const text = userDataText(p, TYPES.launchTemplate.includes(args.type as never));
-      for (const [re, what] of USER_DATA_SECRETS) if (re.test(text)) report(`${describe(args)} has ${what} in its user data; give the instance a role (or fetch secrets at boot from Secrets Manager) instead.`);
+      // Values that are credentials whatever their name (policies/semantics/credentials.ts).
+      for (const [re, what] of CREDENTIAL_VALUES) if (re.test(text)) report(`${describe(args)} has ${what} in its user data; give the instance a role (or fetch secrets at boot from Secrets Manager) instead.`);
     },
   }),
   settingsRule({
