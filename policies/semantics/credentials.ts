@@ -29,7 +29,7 @@ export function credentialName(name: string): boolean {
     .split(/[_.\-\s]+/)
     .filter((w) => w !== "");
   if (words.length === 0) return false;
-  if (["FILE", "PATH", "DIR", "NAME", "ARN", "ID", "REF", "URL_FILE"].includes(words[words.length - 1])) return false;
+  if (["FILE", "PATH", "DIR", "NAME", "ARN", "ID", "REF"].includes(words[words.length - 1])) return false;
   if (words.some((w) => ["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "CREDENTIAL", "CREDENTIALS", "PASSPHRASE"].includes(w))) return true;
   const joined = words.join("_");
   return /(^|_)(API|ACCESS|SECRET|PRIVATE|AUTH|SIGNING|ENCRYPTION)_?KEYS?($|_)/.test(joined) || /(^|_)APIKEYS?($|_)/.test(joined);
