@@ -59,7 +59,11 @@ export const isResolverAddress: Check = (v) => {
   return m !== null && isIpv4Address(m[1]!) && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65_535));
 };
 export const isServerName: Check = (v) => v === "_" || v === "localhost" || isDnsName(v) || isIpv4Address(v);
-export const isIpv4Cidr: Check = (v) => parseIpv4Cidr(v) !== undefined;
+/**
+ * An IPv4 CIDR block nginx reads: nginx parses addresses with inet_addr semantics, where
+ * 255.255.255.255 is the error value, so `allow`/`set_real_ip_from` refuse it (and only it).
+ */
+export const isIpv4Cidr: Check = (v) => parseIpv4Cidr(v) !== undefined && !v.startsWith("255.255.255.255/");
 /** An IPv6 CIDR block without host bits ("2600:1f18:abcd:ef00::/56"), as AWS reports a VPC's. */
 export const isIpv6Cidr: Check = (v) => {
   const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(v);

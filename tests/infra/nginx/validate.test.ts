@@ -100,6 +100,11 @@ describe("numbers are whole and within nginx's ranges", () => {
 });
 
 describe("combinations nginx would refuse, or that make no sense", () => {
+  test("255.255.255.255 as a trusted block (nginx reads it as its parse error)", () => {
+    const problems = nginxModelProblems(model((m) => (proxy(m).realIp!.trustedCidrs[0] = "255.255.255.255/32")));
+    expect(problems).toEqual([expect.stringMatching(/^nginx\.servers\[0\]\.realIp\.trustedCidrs\[0\]: "255\.255\.255\.255\/32" is not /)]);
+    expect(nginxModelProblems(model((m) => (proxy(m).realIp!.trustedCidrs[0] = "255.255.255.254/32")))).toEqual([]);
+  });
   test.each(["ip_hash", "hash", "random", "random_two_least_conn"] as const)("backup with %s", (algorithm) => {
     const problems = nginxModelProblems(
       model((m) => {
