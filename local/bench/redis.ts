@@ -19,9 +19,15 @@
  * measurement (every check a refusal: the steady state of clients over their limit), many light
  * clients at the default limit (most checks create their field), and a limit no client reaches
  * (every check admitted, fields growing).
+ *
+ * BENCH_BEFORE=<git revision> adds that revision's limiter (app/src/rateLimit as committed there,
+ * loaded from a temporary copy) as a third contender in the same rounds, so a change is measured
+ * before and after in one run; BENCH_ROWS=1,3 runs only those rows (1-based).
  */
 import { execFileSync } from "node:child_process";
-import { loadavg } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import type { Redis } from "ioredis";
@@ -51,12 +57,14 @@ interface Row {
   overLimit?: boolean;
 }
 
-const ROWS: Row[] = [
+const ALL_ROWS: Row[] = [
   { name: `L=${DEFAULT_LIMIT} (default), 1000 clients`, limit: DEFAULT_LIMIT, clients: 1000 },
   { name: `L=${DEFAULT_LIMIT}, 1000 clients over their limit`, limit: DEFAULT_LIMIT, clients: 1000, overLimit: true },
   { name: `L=${DEFAULT_LIMIT} (default), 100,000 light clients`, limit: DEFAULT_LIMIT, clients: 100_000 },
   { name: "L=1,000,000 (every check admitted), 1000 clients", limit: 1_000_000, clients: 1000 },
 ];
+/** BENCH_ROWS=1,3 runs only those rows (1-based), e.g. to profile one of them. */
+const ROWS = process.env.BENCH_ROWS === undefined ? ALL_ROWS : process.env.BENCH_ROWS.split(",").map((i) => ALL_ROWS[Number(i) - 1]!);
 
 interface Measurement {
   usPerCheck: number;
@@ -75,9 +83,21 @@ function floorCheck(client: Redis, limit: number): { check: Check; calls: () => 
   };
 }
 
-function ringCheck(client: Redis, limit: number): { check: Check; calls: () => number } {
-  const limiter = new SlidingWindowLimiter(client, { limit, windowMs: WINDOW_MS, blockCacheEntries: 0 });
+type LimiterClass = typeof SlidingWindowLimiter;
+
+function ringCheck(Limiter: LimiterClass, client: Redis, limit: number): { check: Check; calls: () => number } {
+  const limiter = new Limiter(client, { limit, windowMs: WINDOW_MS, blockCacheEntries: 0 });
   return { check: (identity) => limiter.check(identity), calls: () => limiter.redisCalls };
+}
+
+/** The limiter of another git revision, from a temporary copy of its app/src/rateLimit. */
+async function limiterAt(revision: string): Promise<{ Limiter: LimiterClass; dispose: () => void }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-limiter-"));
+  const repo = path.resolve(__dirname, "../..");
+  const files = execFileSync("git", ["-C", repo, "ls-tree", "--name-only", `${revision}:app/src/rateLimit`], { encoding: "utf8" }).split("\n").filter((f) => f.endsWith(".ts"));
+  for (const file of files) writeFileSync(path.join(dir, file), execFileSync("git", ["-C", repo, "show", `${revision}:app/src/rateLimit/${file}`]));
+  const module = (await import(path.join(dir, "slidingWindow.ts"))) as { SlidingWindowLimiter: LimiterClass };
+  return { Limiter: module.SlidingWindowLimiter, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Keeps CONCURRENCY checks in flight over the row's clients in turn for `ms`; returns the checks made. */
@@ -111,11 +131,13 @@ async function fill(check: Check, clients: number, limit: number): Promise<void>
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-async function measure(url: string, admin: Redis, redisPid: number, row: Row, kind: "ring" | "floor"): Promise<Measurement> {
+type Kind = "ring" | "before" | "floor";
+
+async function measure(url: string, admin: Redis, redisPid: number, row: Row, kind: Kind, before: LimiterClass | undefined): Promise<Measurement> {
   await admin.flushall();
   const client = await ready(createRedisClient(url, 10_000));
   try {
-    const { check, calls } = kind === "ring" ? ringCheck(client, row.limit) : floorCheck(client, row.limit);
+    const { check, calls } = kind === "floor" ? floorCheck(client, row.limit) : ringCheck(kind === "before" ? before! : SlidingWindowLimiter, client, row.limit);
     if (row.overLimit === true) await fill(check, row.clients, row.limit);
     await drive(check, row.clients, WARMUP_MS);
     const [callsBefore, cpuBefore, start] = [calls(), cpuNs(redisPid), performance.now()];
@@ -144,35 +166,44 @@ async function main(): Promise<void> {
   const pid = redis.pid!;
   const pinned = pin(pid, 1) && pin(process.pid, 0);
   const loadAtStart = loadavg()[0]!;
+  const beforeRevision = process.env.BENCH_BEFORE;
+  const before = beforeRevision === undefined ? undefined : await limiterAt(beforeRevision);
+  const kinds: Kind[] = before === undefined ? ["ring", "floor"] : ["ring", "before", "floor"];
   try {
     console.log(`Redis CPU per rate-limit check (schedstat of redis-server ${pid}${pinned ? ", Redis on CPU 1, load on CPU 0" : ", not pinned"}); ${CONCURRENCY} checks in flight, block cache off`);
-    console.log(`${ROUNDS} rounds of ${DURATION_MS} ms each after ${WARMUP_MS} ms warm-up (the over-limit row: after L checks per client first), the ring and the floor alternating; floor: a script returning a constant, same keys, arguments and batching`);
-    const header = `${"row".padEnd(50)}${"ring µs/check".padStart(22)}${"floor µs/check".padStart(22)}${"ratio".padStart(20)}${"goal".padStart(12)}${"keys/call".padStart(16)}${"ring checks/s".padStart(16)}`;
+    console.log(`${ROUNDS} rounds of ${DURATION_MS} ms each after ${WARMUP_MS} ms warm-up (the over-limit row: after L checks per client first), ${kinds.join(", ")} in turn (order reversed every other round); floor: a script returning a constant, same keys, arguments and batching${before === undefined ? "" : `; before: the limiter at ${beforeRevision}`}`);
+    const beforeColumns = before === undefined ? "" : `${"before µs/check".padStart(22)}${"before ratio".padStart(20)}`;
+    const header = `${"row".padEnd(50)}${"ring µs/check".padStart(22)}${"floor µs/check".padStart(22)}${"ratio".padStart(20)}${"goal".padStart(12)}${"keys/call".padStart(16)}${"ring checks/s".padStart(16)}${beforeColumns}`;
     const lines: string[] = [];
     for (const row of ROWS) {
-      const ring: Measurement[] = [];
-      const floor: Measurement[] = [];
+      const runs: Record<Kind, Measurement[]> = { ring: [], before: [], floor: [] };
       for (let round = 0; round < ROUNDS; round++) {
-        for (const kind of round % 2 === 0 ? (["ring", "floor"] as const) : (["floor", "ring"] as const)) {
-          const m = await measure(redis.url, admin, pid, row, kind);
-          (kind === "ring" ? ring : floor).push(m);
+        for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
+          const m = await measure(redis.url, admin, pid, row, kind, before?.Limiter);
+          runs[kind].push(m);
           process.stderr.write(`  round ${round + 1} ${row.name}: ${kind} ${fmt(m.usPerCheck)} µs/check, ${fmt(m.checksPerSec, 0)} checks/s, ${fmt(m.checksPerCall, 1)} keys/call\n`);
         }
       }
-      const ratios = ring.map((r, i) => r.usPerCheck / floor[i]!.usPerCheck);
+      const { ring, floor } = runs;
+      const ratiosOf = (ms: Measurement[]) => ms.map((r, i) => r.usPerCheck / floor[i]!.usPerCheck);
+      const ratios = ratiosOf(ring);
       const ringUs = ring.map((m) => m.usPerCheck);
       const floorUs = floor.map((m) => m.usPerCheck);
       const ratio = median(ratios);
+      const beforeUs = runs.before.map((m) => m.usPerCheck);
+      const beforeRatios = ratiosOf(runs.before);
       lines.push(
         `${row.name.padEnd(50)}${`${fmt(median(ringUs))} (${spread(ringUs)})`.padStart(22)}${`${fmt(median(floorUs))} (${spread(floorUs)})`.padStart(22)}` +
           `${`${fmt(ratio)}× (${spread(ratios)})`.padStart(20)}${`${ratio <= GOAL ? "met" : "MISSED"} ≤ ${GOAL}×`.padStart(12)}` +
-          `${`${fmt(median(ring.map((m) => m.checksPerCall)), 0)} / ${fmt(median(floor.map((m) => m.checksPerCall)), 0)}`.padStart(16)}${fmt(median(ring.map((m) => m.checksPerSec)), 0).padStart(16)}`,
+          `${`${fmt(median(ring.map((m) => m.checksPerCall)), 0)} / ${fmt(median(floor.map((m) => m.checksPerCall)), 0)}`.padStart(16)}${fmt(median(ring.map((m) => m.checksPerSec)), 0).padStart(16)}` +
+          (before === undefined ? "" : `${`${fmt(median(beforeUs))} (${spread(beforeUs)})`.padStart(22)}${`${fmt(median(beforeRatios))}× (${spread(beforeRatios)})`.padStart(20)}`),
       );
     }
     console.log(header);
     for (const line of lines) console.log(line);
-    console.log(`load average (1 min): ${fmt(loadAtStart)} at start, ${fmt(loadavg()[0]!)} at end on ${ROUNDS} rounds; ratios are per round (ring and floor measured back to back)`);
+    console.log(`load average (1 min): ${fmt(loadAtStart)} at start, ${fmt(loadavg()[0]!)} at end on ${ROUNDS} rounds; ratios are per round (each contender and the floor measured back to back)`);
   } finally {
+    before?.dispose();
     admin.disconnect();
     await redis.dispose();
   }
