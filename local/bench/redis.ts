@@ -20,7 +20,9 @@
  * clients at the default limit (most checks create their field), and a limit no client reaches
  * (every check admitted, fields growing).
  *
- * BENCH_BEFORE=<git revision> adds that revision's limiter (app/src/rateLimit as committed there,
+ * BENCH_READ_WRITE=1 adds a contender that only HMGETs each check's field and HSETs it to a fixed
+ * 16-byte value (local/bench/redisFloor.ts): the least any limiter reading and writing a field per
+ * check with batched hash commands costs. BENCH_BEFORE=<git revision> adds that revision's limiter (app/src/rateLimit as committed there,
  * loaded from a temporary copy) as a third contender in the same rounds, so a change is measured
  * before and after in one run; BENCH_ROWS=1,3 runs only those rows (1-based).
  */
@@ -37,7 +39,7 @@ import { rateLimitKey, SlidingWindowLimiter } from "../../app/src/rateLimit/slid
 import { createRedisClient } from "../../app/src/redis";
 import { cpuNs } from "../processes/cpu";
 import { ready, startRedis } from "../processes/redis";
-import { CONSTANT_SCRIPT_LUA } from "./redisFloor";
+import { CONSTANT_SCRIPT_LUA, READ_WRITE_SCRIPT_LUA } from "./redisFloor";
 import { fmt, median, spread } from "./stats";
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
@@ -75,8 +77,8 @@ interface Measurement {
 type Check = (identity: string) => Promise<unknown>;
 
 /** A check through a script answering a constant, batched like the limiter, with its keys and arguments. */
-function floorCheck(client: Redis, limit: number): { check: Check; calls: () => number } {
-  const script = new BatchedScript(client, "edgestackBenchFloor", CONSTANT_SCRIPT_LUA, [limit, WINDOW_MS], "grouped");
+function floorCheck(client: Redis, limit: number, lua = CONSTANT_SCRIPT_LUA, name = "edgestackBenchFloor"): { check: Check; calls: () => number } {
+  const script = new BatchedScript(client, name, lua, [limit, WINDOW_MS], "grouped");
   return {
     check: (identity) => new Promise((resolve, reject) => script.run({ key: rateLimitKey(identity, undefined, 1), field: identity, answer: resolve, fail: reject })),
     calls: () => script.calls,
@@ -131,13 +133,18 @@ async function fill(check: Check, clients: number, limit: number): Promise<void>
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-type Kind = "ring" | "before" | "floor";
+type Kind = "ring" | "before" | "readWrite" | "floor";
 
 async function measure(url: string, admin: Redis, redisPid: number, row: Row, kind: Kind, before: LimiterClass | undefined): Promise<Measurement> {
   await admin.flushall();
   const client = await ready(createRedisClient(url, 10_000));
   try {
-    const { check, calls } = kind === "floor" ? floorCheck(client, row.limit) : ringCheck(kind === "before" ? before! : SlidingWindowLimiter, client, row.limit);
+    const { check, calls } =
+      kind === "floor"
+        ? floorCheck(client, row.limit)
+        : kind === "readWrite"
+          ? floorCheck(client, row.limit, READ_WRITE_SCRIPT_LUA, "edgestackBenchReadWrite")
+          : ringCheck(kind === "before" ? before! : SlidingWindowLimiter, client, row.limit);
     if (row.overLimit === true) await fill(check, row.clients, row.limit);
     await drive(check, row.clients, WARMUP_MS);
     const [callsBefore, cpuBefore, start] = [calls(), cpuNs(redisPid), performance.now()];
@@ -168,15 +175,16 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const beforeRevision = process.env.BENCH_BEFORE;
   const before = beforeRevision === undefined ? undefined : await limiterAt(beforeRevision);
-  const kinds: Kind[] = before === undefined ? ["ring", "floor"] : ["ring", "before", "floor"];
+  const extras: Kind[] = [...(before === undefined ? [] : (["before"] as const)), ...(process.env.BENCH_READ_WRITE === "1" ? (["readWrite"] as const) : [])];
+  const kinds: Kind[] = ["ring", ...extras, "floor"];
   try {
     console.log(`Redis CPU per rate-limit check (schedstat of redis-server ${pid}${pinned ? ", Redis on CPU 1, load on CPU 0" : ", not pinned"}); ${CONCURRENCY} checks in flight, block cache off`);
-    console.log(`${ROUNDS} rounds of ${DURATION_MS} ms each after ${WARMUP_MS} ms warm-up (the over-limit row: after L checks per client first), ${kinds.join(", ")} in turn (order reversed every other round); floor: a script returning a constant, same keys, arguments and batching${before === undefined ? "" : `; before: the limiter at ${beforeRevision}`}`);
-    const beforeColumns = before === undefined ? "" : `${"before µs/check".padStart(22)}${"before ratio".padStart(20)}`;
-    const header = `${"row".padEnd(50)}${"ring µs/check".padStart(22)}${"floor µs/check".padStart(22)}${"ratio".padStart(20)}${"goal".padStart(12)}${"keys/call".padStart(16)}${"ring checks/s".padStart(16)}${beforeColumns}`;
+    console.log(`${ROUNDS} rounds of ${DURATION_MS} ms each after ${WARMUP_MS} ms warm-up (the over-limit row: after L checks per client first), ${kinds.join(", ")} in turn (order reversed every other round); floor: a script returning a constant, same keys, arguments and batching${before === undefined ? "" : `; before: the limiter at ${beforeRevision}`}${extras.includes("readWrite") ? "; readWrite: HMGET + HSET of a 16-byte value per check, nothing else" : ""}`);
+    const extraColumns = extras.map((kind) => `${`${kind} µs/check`.padStart(22)}${`${kind} ratio`.padStart(20)}`).join("");
+    const header = `${"row".padEnd(50)}${"ring µs/check".padStart(22)}${"floor µs/check".padStart(22)}${"ratio".padStart(20)}${"goal".padStart(12)}${"keys/call".padStart(16)}${"ring checks/s".padStart(16)}${extraColumns}`;
     const lines: string[] = [];
     for (const row of ROWS) {
-      const runs: Record<Kind, Measurement[]> = { ring: [], before: [], floor: [] };
+      const runs: Record<Kind, Measurement[]> = { ring: [], before: [], readWrite: [], floor: [] };
       for (let round = 0; round < ROUNDS; round++) {
         for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
           const m = await measure(redis.url, admin, pid, row, kind, before?.Limiter);
@@ -190,13 +198,17 @@ async function main(): Promise<void> {
       const ringUs = ring.map((m) => m.usPerCheck);
       const floorUs = floor.map((m) => m.usPerCheck);
       const ratio = median(ratios);
-      const beforeUs = runs.before.map((m) => m.usPerCheck);
-      const beforeRatios = ratiosOf(runs.before);
       lines.push(
         `${row.name.padEnd(50)}${`${fmt(median(ringUs))} (${spread(ringUs)})`.padStart(22)}${`${fmt(median(floorUs))} (${spread(floorUs)})`.padStart(22)}` +
           `${`${fmt(ratio)}× (${spread(ratios)})`.padStart(20)}${`${ratio <= GOAL ? "met" : "MISSED"} ≤ ${GOAL}×`.padStart(12)}` +
           `${`${fmt(median(ring.map((m) => m.checksPerCall)), 0)} / ${fmt(median(floor.map((m) => m.checksPerCall)), 0)}`.padStart(16)}${fmt(median(ring.map((m) => m.checksPerSec)), 0).padStart(16)}` +
-          (before === undefined ? "" : `${`${fmt(median(beforeUs))} (${spread(beforeUs)})`.padStart(22)}${`${fmt(median(beforeRatios))}× (${spread(beforeRatios)})`.padStart(20)}`),
+          extras
+            .map((kind) => {
+              const us = runs[kind].map((m) => m.usPerCheck);
+              const ratios = ratiosOf(runs[kind]);
+              return `${`${fmt(median(us))} (${spread(us)})`.padStart(22)}${`${fmt(median(ratios))}× (${spread(ratios)})`.padStart(20)}`;
+            })
+            .join(""),
       );
     }
     console.log(header);
