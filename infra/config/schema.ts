@@ -264,7 +264,7 @@ export const fields = {
     type: "integer",
     schema: integer(1, 500),
     default: 1,
-    description: "Shards (node groups) of the cluster-mode replication group; changing it reshards online. Memory per shard ≈ active clients × (6·rateLimitMax + 200 B) ÷ shards (measured black box: `npm run bench:memory`).",
+    description: "Shards (node groups) of the cluster-mode replication group; changing it reshards online. Memory per shard ≈ active clients × (7·rateLimitMax + 200 B) ÷ shards (measured black box: `npm run bench:memory`).",
   }),
   cacheReplicas: field({ type: "integer", schema: integer(0, 5), default: 1, description: "Read replicas per shard (>= 1 for failover)." }),
   cacheMultiAz: field({ type: "boolean", schema: z.boolean(), default: false, description: "Multi-AZ with automatic failover (requires cacheReplicas >= 1); forced on in prod." }),
