@@ -213,7 +213,6 @@ export const round5K8sMutations: Mutation[] = [
   { area: "ratelimit", title: "nginx limits per a client-sent header", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("limit_req_zone $edge_client zone=per_ip_requests", "limit_req_zone $http_x_viewer_address zone=per_ip_requests")) },
   { area: "ratelimit", title: "nginx rate limit removed from the API locations", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(location \/api\/ \{\n(?:[^\n]*\n){4,6}?)\s*limit_req zone=per_ip_requests burst=50 nodelay;\n/, "$1")) },
   { area: "ratelimit", title: "app rate limit effectively off", expect: "workloads-app", apply: (p) => env(p, "workloads-app", "RATE_LIMIT_MAX", "10000000") },
-  { area: "ratelimit", title: "app fails closed when Redis is down (a dependency outage becomes a full outage)", expect: "workloads-app", apply: (p) => env(p, "workloads-app", "RATE_LIMIT_FAIL", "closed") },
   { area: "ratelimit", title: "PROXY listeners accept the PROXY header from any peer", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(geo \$realip_remote_addr \$edge_untrusted_peer_nlb_tls \{\n\s*default) 1;/, "$1 0;")) },
   { area: "ratelimit", title: "X-Forwarded-Proto believed from any peer", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(geo \$realip_remote_addr \$edge_trusted_peer_alb_https \{\n\s*default) 0;/, "$1 1;")) },
 
@@ -231,7 +230,6 @@ export const round5K8sMutations: Mutation[] = [
   { area: "nginx", title: "stub_status open to all", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("stub_status;\n            allow 127.0.0.1/32;\n            deny all;", "stub_status;\n            allow all;")) },
   { area: "nginx", title: "access log off", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/access_log \/dev\/stdout edge_json[^;]*;/, "access_log off;")) },
   { area: "nginx", title: "error log discarded", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("error_log /dev/stderr warn;", "error_log /dev/null crit;")) },
-  { area: "nginx", title: "HTTP redirect to the client's Host (open redirect)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("return 301 https://$edge_redirect_host_nlb_http$request_uri;", "return 301 https://$host$request_uri;")) },
   { area: "nginx", title: "API read timeout of an hour", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("proxy_read_timeout 30s;", "proxy_read_timeout 3600s;")) },
   { area: "nginx", title: "TLS session tickets on (no forward secrecy across ticket key lifetime)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("ssl_session_tickets off;", "ssl_session_tickets on;")) },
 
