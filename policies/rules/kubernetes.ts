@@ -592,7 +592,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-conf-hardened",
     description:
-      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize); logs requests (an http-level access_log that is not off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
+      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -633,7 +633,8 @@ export const kubernetesPolicies: Policies = [
         }
         // Logging: requests logged (a location exempt only for unloggedPaths, or a named location only those send to), errors kept.
         const access = inherited([http], "access_log");
-        if (!access || /^(off|\/dev\/null)$/.test(access[0] ?? "")) report(`nginx.conf of ConfigMap "${args.name}" logs no requests in its http block (access_log ${access?.[0] ?? "unset: logs/access.log, gone with the pod"}): log to /dev/stdout.`);
+        // Unset is nginx's compiled-in log file (the images link it to stdout): judged only when turned off.
+        if (access && /^(off|\/dev\/null)$/.test(access[0] ?? "")) report(`nginx.conf of ConfigMap "${args.name}" logs no requests in its http block (access_log ${access[0]}): log to /dev/stdout.`);
         for (const [target, level] of [...directivesNamed(root, "error_log"), ...directivesNamed(http, "error_log")]) {
           if (/^(off|\/dev\/null)$/.test(target ?? "") || ["crit", "alert", "emerg"].includes(level ?? "")) report(`nginx.conf of ConfigMap "${args.name}" drops its errors (error_log ${target} ${level ?? ""}): log at error level or below to /dev/stderr.`);
         }
@@ -816,6 +817,7 @@ export const kubernetesPolicies: Policies = [
         const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as Service["spec"]);
         if (!spec || (spec.type !== "NodePort" && spec.type !== "LoadBalancer")) continue;
         const svcName = ifKnown(() => (svc.props.metadata as { name?: string } | undefined)?.name);
+        if (bindings.length > 0 && unknownAt(() => (svc.props.metadata as { name?: string } | undefined)?.name)) continue; // a binding may name it
         for (const sp of list(spec.ports)) {
           const nodePort = num(sp?.nodePort);
           const viaBinding = bound.some((ref) => ref?.name === svcName && (ref?.port === sp?.name || num(ref?.port) === num(sp?.port)));

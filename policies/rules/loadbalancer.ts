@@ -230,7 +230,7 @@ export const loadBalancerPolicies: Policies = [
   stackRule({
     name: "alb-targets-encrypted",
     description:
-      "The load balancers' hop to their targets is encrypted where it carries HTTP: every HTTP/HTTPS target group (an ALB's, active or standby) speaks HTTPS, and so do health checks aimed at a port an HTTPS group serves; following an HTTPS group's NodePort through its NodePort Service to the container port of the pods it selects, the nginx.conf those pods mount listens there with `ssl`, certificate and key, and no protocol older than TLS 1.2. Not judged: NLB TCP groups carrying PROXY v2 after the NLB terminated TLS (nlb-tls-listener judges that listener), Lambda targets, and certificate validation (an ALB never validates target certificates).",
+      "The load balancers' hop to their targets is encrypted where it carries HTTP: every HTTP/HTTPS target group (an ALB's, active or standby) speaks HTTPS, and so do health checks aimed at a port an HTTPS group serves; following an HTTPS group's NodePort through its NodePort Service to the container port of the pods it selects, the nginx.conf those pods mount listens there with `ssl`, certificate and key, and no protocol older than TLS 1.2 (a break of that chain is reported on the target group and on the ConfigMap). Not judged: NLB TCP groups carrying PROXY v2 after the NLB terminated TLS (nlb-tls-listener judges that listener), Lambda targets, and certificate validation (an ALB never validates target certificates).",
     enforcementLevel: "mandatory",
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },

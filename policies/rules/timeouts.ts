@@ -1,6 +1,6 @@
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { blocksNamed, directivesNamed, NginxBlock, nginxSeconds, parseNginx, proxies } from "../semantics/nginx";
-import { ifKnown, list, num, ofType, stackRule, TYPES } from "./common";
+import { ifKnown, list, num, ofType, stackRule, TYPES, unknownAt } from "./common";
 
 /** Seconds a container's preStop hook pauses (the native sleep action, or an exec of `sleep N`). */
 export function preStopSeconds(lifecycle: unknown): number {
@@ -115,7 +115,7 @@ export const timeoutPolicies: Policies = [
     description:
       "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive and read timeout < ALB idle < nginx client keepalive; " +
       "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds; " +
-      "the app's shutdown delay < its shutdown deadline; nginx's longest proxy_read_timeout (inherited, default 60s) < ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600) ≥ every Deployment's grace period. A broken link is reported on both of its resources.",
+      "the app's shutdown delay < its shutdown deadline; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
     enforcementLevel: "mandatory",
     config: {
       keepAliveEnv: { type: "string", default: "KEEPALIVE_TIMEOUT_MS", description: "App env var holding its keep-alive timeout (ms)." },
@@ -204,22 +204,8 @@ export const timeoutPolicies: Policies = [
         check(a.shutdown, a.shutdownTimeout, true);
       }
       // nginx waiting longer for the app than the ALB keeps a silent client connection: the ALB cuts it first (a 504 from the ALB while the app still works).
-      check(nginxRead, minBy(albs), true);
-      // The Cluster Autoscaler's drain waits at most --max-graceful-termination-sec per pod: below a grace period it kills pods mid-drain.
-      const graces = deployments.map((d) => {
-        const v = ifKnown(() => num(d.props.spec?.template?.spec?.terminationGracePeriodSeconds) ?? 30);
-        return v === undefined ? undefined : { value: v, label: `terminationGracePeriodSeconds (Deployment "${d.name}")`, urn: d.urn };
-      });
-      for (const d of deployments) {
-        const containers = ifKnown(() => JSON.parse(JSON.stringify(d.props.spec?.template?.spec?.containers ?? [])) as { image?: string; command?: unknown[]; args?: unknown[] }[]);
-        for (const c of containers ?? []) {
-          const argv = [...list(c.command), ...list(c.args)].map(String);
-          if (!/cluster-autoscaler/.test(String(c.image)) && !argv.some((a) => /cluster-autoscaler$/.test(a))) continue;
-          const flag = argv.map((a) => /^--max-graceful-termination-sec=(\d+)$/.exec(a)).find((m) => m)?.[1];
-          const drain: Link = { value: flag === undefined ? 600 : Number(flag), label: `Cluster Autoscaler --max-graceful-termination-sec (Deployment "${d.name}")`, urn: d.urn };
-          check(maxBy(graces.filter((g): g is Link => g !== undefined)), drain, false);
-        }
-      }
+      check(nginxRead, minBy(albs), false);
+      const drainNeeds: Link[] = [];
       // Every Deployment: its preStop pause plus its own drain (nginx's worker_shutdown_timeout when it runs the
       // stack's nginx.conf) ends before the kubelet's SIGKILL.
       for (const d of deployments) {
@@ -234,9 +220,22 @@ export const timeoutPolicies: Policies = [
           const env = new Map(((c.env as { name?: string; value?: unknown }[] | undefined) ?? []).map((e) => [String(e?.name), num(e?.value)]));
           const own = Math.max((env.get(String(config.shutdownDelayEnv)) ?? 0) / 1000, (env.get(String(config.shutdownTimeoutEnv)) ?? 0) / 1000);
           const total = pre + Math.max(drain, own);
+          if (total > 0) drainNeeds.push({ value: total, label: `drain time of Deployment "${d.name}" container "${c.name}" (preStop + shutdown)`, urn: d.urn });
           if (total >= grace && total > 0) {
             report(`Deployment "${d.name}" container "${c.name}" needs ${fmt(total)} to drain (preStop ${fmt(pre)}${drain ? ` + nginx worker_shutdown_timeout ${fmt(drain)}` : own ? ` + shutdown ${fmt(own)}` : ""}) but terminationGracePeriodSeconds is ${fmt(grace)}: in-flight requests are killed.`, d.urn);
           }
+        }
+      }
+      // The Cluster Autoscaler's drain gives each pod at most --max-graceful-termination-sec (it caps the pod's
+      // grace period): below what a pod needs to drain (its pause plus its own drain) it kills requests mid-answer.
+      for (const d of deployments) {
+        const containers = ifKnown(() => JSON.parse(JSON.stringify(d.props.spec?.template?.spec?.containers ?? [])) as { image?: string; command?: unknown[]; args?: unknown[] }[]);
+        for (const c of containers ?? []) {
+          const argv = [...list(c.command), ...list(c.args)].map(String);
+          if (!/cluster-autoscaler/.test(String(c.image)) && !argv.some((a) => /cluster-autoscaler$/.test(a))) continue;
+          const flag = argv.map((a) => /^--max-graceful-termination-sec=(\d+)$/.exec(a)).find((m) => m)?.[1];
+          const drain: Link = { value: flag === undefined ? 600 : Number(flag), label: `Cluster Autoscaler --max-graceful-termination-sec (Deployment "${d.name}")`, urn: d.urn };
+          check(maxBy(drainNeeds), drain, false);
         }
       }
     },
@@ -271,6 +270,7 @@ export const timeoutPolicies: Policies = [
             // With "Local", the load balancers stop sending only once the node fails their health checks.
             const local = spec.externalTrafficPolicy === "Local" && (spec.type === "NodePort" || spec.type === "LoadBalancer");
             const group = local ? groups.find((tg) => num(ifKnown(() => tg.props.port)) === num(sp?.nodePort)) : undefined;
+            if (group && unknownAt(() => JSON.stringify(group.props.healthCheck ?? {}))) continue; // known after deployment
             const hc = group ? ifKnown(() => group.props.healthCheck as { unhealthyThreshold?: unknown; interval?: unknown; timeout?: unknown } | undefined) : undefined;
             const detection = group ? ((num(hc?.unhealthyThreshold) ?? 3) - 1) * (num(hc?.interval) ?? 30) + (num(hc?.timeout) ?? 5) : 0;
             const needed = propagation + detection;
