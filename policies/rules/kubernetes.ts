@@ -3,9 +3,9 @@ import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
-import { CONTRACT_UNCACHED_PATHS } from "./cloudfront";
+import { APP_ENV_NAMES, APP_ROUTES, parseAppEnvironment } from "@edgestack/contract";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
-import { blocksNamed, directivesNamed, listensOf, locationFor, type NginxBlock, parseNginx, proxies, serversOf } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, inherited, listensOf, locationFor, type NginxBlock, parseNginx, proxies, serversOf } from "../semantics/nginx";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -85,6 +85,84 @@ export function drainedDeployment(resources: PolicyResource[], d: PolicyResource
     }
   }
   return true;
+}
+
+/** Variables only the app reads: a container setting one runs the app. */
+const APP_MARKERS = /^(REDIS_URL(_FILE)?|RATE_LIMIT_(MAX|WINDOW_MS|FAIL)|TRUST_PROXY_CIDRS|SHUTDOWN_(DELAY|TIMEOUT)_MS|KEEPALIVE_TIMEOUT_MS|HEADERS_TIMEOUT_MS|WS_[A-Z_]+)$/;
+
+/** A redis:// (not rediss://) URL to a host other than loopback, anywhere in the text. */
+export function plainRedis(text: string): boolean {
+  for (const m of text.matchAll(/\bredis:\/\/(?:[^@/\s]*@)?(\[[^\]]+\]|[^:/\s?]+)/gi)) {
+    if (!/^(localhost|127(\.\d+){3}|\[::1\])$/i.test(m[1])) return true;
+  }
+  return false;
+}
+
+/** Why an environment variable weakens TLS towards a dependency, or undefined. */
+export function tlsWeakening(name: string, value: string): string | undefined {
+  const v = value.trim();
+  if (name === "NODE_TLS_REJECT_UNAUTHORIZED" && v === "0") return "Node accepts any certificate (no TLS verification towards Redis or any HTTPS dependency)";
+  if (name === "NODE_OPTIONS" && /--tls-min-v1\.[01]\b|--insecure-http-parser|--tls-cipher-list/.test(v)) return "Node's TLS floor or parser is weakened";
+  if (name === "PYTHONHTTPSVERIFY" && v === "0") return "Python skips certificate verification";
+  if (name === "GIT_SSL_NO_VERIFY" && v !== "" && !/^(0|false|no)$/i.test(v)) return "git skips certificate verification";
+  if (/^(CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE)$/.test(name) && v === "") return "an empty CA bundle turns verification off in requests";
+  if (plainRedis(v)) return "Redis in plain text (use rediss://: TLS, and ElastiCache requires it)";
+  return undefined;
+}
+
+/** The contract's load-balancer health path (the deep /health). */
+const CONTRACT_HEALTH_PATH = APP_ROUTES.health.path;
+
+/** nginx size ("1m", "512k", "1048576") in bytes, or undefined if malformed. */
+export function nginxBytes(size: string): number | undefined {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(size.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * ({ "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2].toLowerCase()];
+}
+
+/** The weak or non-forward-secret entries an OpenSSL cipher string turns on (entries after `!` or `-` turn things off). */
+export function weakCiphers(ciphers: string): string[] {
+  return ciphers
+    .split(/[:\s,]+/)
+    .filter((c) => c !== "" && !/^[!-]/.test(c))
+    .map((c) => c.replace(/^\+/, ""))
+    .filter((c) => {
+      if (/^(ALL|COMPLEMENTOFALL|COMPLEMENTOFDEFAULT|LOW|MEDIUM|EXPORT\w*|EXP|NULL|eNULL|aNULL|ADH|AECDH|RC4|DES|3DES|MD5|PSK|SRP|kRSA|RSA|aRSA)$/i.test(c)) return true;
+      if (/RC4|(^|-)DES|3DES|MD5|NULL|EXP|ANON|ADH|AECDH|PSK|SRP/i.test(c)) return true;
+      // A named TLS 1.2 suite must agree keys by (EC)DHE: static RSA key exchange has no forward secrecy.
+      return /-/.test(c) && !/^TLS_/.test(c) && !/^(ECDHE|DHE|EDH)-/i.test(c);
+    });
+}
+
+type SecretItems = { key?: string; path?: string; mode?: unknown }[];
+type SecretVolume = {
+  name?: string;
+  secret?: { secretName?: string; defaultMode?: unknown; items?: SecretItems };
+  projected?: { defaultMode?: unknown; sources?: { secret?: { name?: string; items?: SecretItems } }[] };
+};
+const octal = (mode: number) => `0${mode.toString(8)}`;
+/** A file mode as Kubernetes reads it: a number (decimal in JSON), or an octal string such as "0440". */
+const fileMode = (v: unknown): number | undefined => (typeof v === "string" && /^0[0-7]{1,4}$/.test(v) ? parseInt(v, 8) : num(v));
+
+/**
+ * The mode of every file a volume makes from a Secret (a secret volume, or the secret sources of a projected one):
+ * an item's own mode, else the volume's defaultMode, else Kubernetes' default 0644. Unknown values are skipped.
+ */
+export function secretFileModes(v: SecretVolume | undefined): { secret: string; path?: string; mode: number; defaulted: boolean }[] {
+  const out: { secret: string; path?: string; mode: number; defaulted: boolean }[] = [];
+  const add = (secret: string, defaultMode: unknown, items: SecretItems | undefined) => {
+    if (unknownAt(() => defaultMode)) return;
+    const fallback = fileMode(defaultMode);
+    const entries = list(items);
+    if (entries.length === 0) out.push({ secret, mode: fallback ?? 0o644, defaulted: defaultMode === undefined });
+    for (const it of entries) {
+      const own = fileMode(it?.mode);
+      out.push({ secret, path: it?.path ?? it?.key, mode: own ?? fallback ?? 0o644, defaulted: own === undefined && defaultMode === undefined });
+    }
+  };
+  if (v?.secret) add(String(v.secret.secretName ?? "?"), v.secret.defaultMode, v.secret.items);
+  for (const source of list(v?.projected?.sources)) if (source?.secret) add(String(source.secret.name ?? "?"), v?.projected?.defaultMode, source.secret.items);
+  return out;
 }
 
 export const kubernetesPolicies: Policies = [
@@ -365,7 +443,13 @@ export const kubernetesPolicies: Policies = [
       "Readiness, liveness and startup probes of long-running workloads are shallow: an HTTP probe on the pod itself at a dependency-free path (config dependencyFreePaths), never on another host, never an nginx location that proxies to an upstream (a proxy's readiness must not follow its backends), never an exec probe that calls a dependency; so a dependency outage never empties a Service or restarts pods.",
     enforcementLevel: "mandatory",
     config: {
-      dependencyFreePaths: { type: "array", items: { type: "string" }, default: [...CONTRACT_UNCACHED_PATHS, "/healthz", "/nginx-health", "/health-check"], description: "HTTP paths that answer from the process alone (default: the contract's uncached paths, matched exactly, nginx's own health path and the Cluster Autoscaler's /health-check, which reports its own loop)." },
+      dependencyFreePaths: {
+        type: "array",
+        items: { type: "string" },
+        default: [APP_ROUTES.liveness.path, APP_ROUTES.readiness.path, "/healthz", "/nginx-health", "/health-check"],
+        description:
+          "HTTP paths that answer from the process alone, matched exactly (default: the app's liveness and readiness routes, /healthz, nginx's own health path and the Cluster Autoscaler's /health-check, which reports its own loop). Not the app's /health: it PINGs Redis (the load balancers' deep check), so a probe there follows Redis.",
+      },
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
     },
     validate: (resources, { config }, report) => {
@@ -481,11 +565,17 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-secrets-as-files",
     description:
-      "No container of any pod-bearing kind (init and ephemeral containers included) takes a Secret into its environment (env valueFrom.secretKeyRef, envFrom secretRef): secrets reach pods as mounted files (the app reads REDIS_URL_FILE), since the environment leaks to /proc/<pid>/environ, crash reports, child processes and `kubectl describe`-style dumps. checkov CKV_K8S_35.",
+      "No container of any pod-bearing kind (init and ephemeral containers included) takes a Secret into its environment (env valueFrom.secretKeyRef, envFrom secretRef): secrets reach pods as mounted files (the app reads REDIS_URL_FILE), since the environment leaks to /proc/<pid>/environ, crash reports, child processes and `kubectl describe`-style dumps. checkov CKV_K8S_35. And those files are not world-readable: a secret volume's (or a projected volume's secret source's) item mode or defaultMode grants nothing to other users (unset is Kubernetes' 0644).",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     validate: (p, { args }, report) => {
       const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      // The files themselves: readable by the pod's own user and group (fsGroup) only, never by every user of the container.
+      for (const v of list(ifKnown(() => spec.volumes as SecretVolume[] | undefined))) {
+        for (const f of secretFileModes(v)) {
+          if (f.mode & 0o007) report(`Volume "${v?.name}" of "${args.name}" mounts Secret "${f.secret}"${f.path ? ` key ${f.path}` : ""} with mode ${octal(f.mode)}${f.defaulted ? " (unset: Kubernetes' 0644)" : ""}: every user in the container can read it; set defaultMode (or the item's mode) to 0440 or 0400.`);
+        }
+      }
       const containers = ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec[k] as Container[] | undefined));
       for (const c of containers) {
         const name = ifKnown(() => c?.name) ?? "?";
@@ -502,14 +592,19 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-conf-hardened",
     description:
-      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset). Its other properties are judged by the chain rules (edge-viewer-address-chain, the timeout rules).",
+      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
-    config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." } },
+    config: {
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
+      maxBodySize: { type: "string", default: "10m", description: "Largest client_max_body_size accepted (nginx size syntax)." },
+      unloggedPaths: { type: "array", items: { type: "string" }, default: [CONTRACT_HEALTH_PATH], description: "Exact locations that may proxy without an access log line (default: the contract's load-balancer health path, checked every few seconds by every target group)." },
+    },
     validate: (p, { args, config }, report) => {
       const text = ifKnown(() => (p.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
       if (typeof text !== "string") return;
       const root = parseNginx(text);
+      const maxBody = nginxBytes(String(config.maxBodySize)) ?? 10 * 1024 * 1024;
       const everywhere = (b: NginxBlock): NginxBlock[] => [b, ...b.blocks.flatMap(everywhere)];
       const last = (b: NginxBlock, name: string) => directivesNamed(b, name).at(-1)?.[0];
       for (const http of blocksNamed(root, "http")) {
@@ -521,6 +616,42 @@ export const kubernetesPolicies: Policies = [
           for (const protocols of directivesNamed(b, "ssl_protocols")) {
             const old = protocols.filter((x) => !["TLSv1.2", "TLSv1.3"].includes(x));
             if (old.length > 0) report(`nginx.conf of ConfigMap "${args.name}" offers ${old.join(", ")} (ssl_protocols in ${b.name} ${b.args.join(" ")}): only TLSv1.2 and TLSv1.3.`);
+          }
+          for (const [ciphers] of directivesNamed(b, "ssl_ciphers")) {
+            const weak = weakCiphers(ciphers ?? "");
+            if (weak.length > 0) report(`nginx.conf of ConfigMap "${args.name}" offers weak or non-forward-secret ciphers ${weak.join(", ")} (ssl_ciphers in ${b.name} ${b.args.join(" ")}).`);
+          }
+          for (const [size] of directivesNamed(b, "client_max_body_size")) {
+            const bytes = nginxBytes(size ?? "");
+            if (bytes === undefined || bytes === 0 || bytes > maxBody) report(`nginx.conf of ConfigMap "${args.name}" accepts request bodies of ${bytes === 0 ? "any size (client_max_body_size 0)" : `client_max_body_size ${size}`} in ${b.name} ${b.args.join(" ")}: at most ${String(config.maxBodySize)}.`);
+          }
+        }
+        // TLS servers: no session tickets (their key never rotates across nginx's lifetime: no forward secrecy; nginx's default is on).
+        for (const sv of servers.filter((x) => listensOf(x).some((l) => l.ssl))) {
+          const tickets = inherited([http, sv], "ssl_session_tickets")?.[0] ?? "on";
+          if (tickets !== "off") report(`nginx.conf of ConfigMap "${args.name}": the TLS server on ${directivesNamed(sv, "listen").map((a) => a[0]).join(", ")} uses session tickets (ssl_session_tickets ${tickets}${inherited([http, sv], "ssl_session_tickets") ? "" : ", nginx's default"}): one ticket key for the pod's life breaks forward secrecy; set it off.`);
+        }
+        // Logging: requests logged (a location exempt only for unloggedPaths, or a named location only those send to), errors kept.
+        const access = inherited([http], "access_log");
+        // Unset is nginx's compiled-in log file (the images link it to stdout): judged only when turned off.
+        if (access && /^(off|\/dev\/null)$/.test(access[0] ?? "")) report(`nginx.conf of ConfigMap "${args.name}" logs no requests in its http block (access_log ${access[0]}): log to /dev/stdout.`);
+        for (const [target, level] of [...directivesNamed(root, "error_log"), ...directivesNamed(http, "error_log")]) {
+          if (/^(off|\/dev\/null)$/.test(target ?? "") || ["crit", "alert", "emerg"].includes(level ?? "")) report(`nginx.conf of ConfigMap "${args.name}" drops its errors (error_log ${target} ${level ?? ""}): log at error level or below to /dev/stderr.`);
+        }
+        const unlogged = config.unloggedPaths as string[];
+        for (const sv of servers) {
+          const locations = sv.blocks.filter((x) => x.name === "location");
+          const exempt = (loc: NginxBlock, seen: Set<NginxBlock>): boolean => {
+            if (loc.args[0] === "=" && unlogged.includes(loc.args[1] ?? "")) return true;
+            const name = loc.args[0] ?? "";
+            if (loc.args.length !== 1 || !name.startsWith("@") || seen.has(loc)) return false;
+            const senders = locations.filter((l) => l !== loc && l.directives.some((d) => d.name === "error_page" && d.args.includes(name)));
+            return senders.length > 0 && senders.every((l) => exempt(l, new Set([...seen, loc])));
+          };
+          for (const loc of locations) {
+            const own = inherited([http, sv, loc], "access_log");
+            if (!proxies(loc) || !own || !/^(off|\/dev\/null)$/.test(own[0] ?? "") || exempt(loc, new Set())) continue;
+            report(`nginx.conf of ConfigMap "${args.name}" does not log requests to location ${loc.args.join(" ")} (access_log ${own[0]}), which proxies to the app: only the load balancers' health path may go unlogged (unloggedPaths).`);
           }
         }
       }
@@ -561,11 +692,18 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Props<core.v1.ServiceAccount>>({
     name: "k8s-service-account-token",
     description:
-      "Every ServiceAccount the stack declares sets automountServiceAccountToken: false, so a pod that does not opt out gets no Kubernetes API token: always for an account named `default` (every pod that names no account runs as it, checkov CKV_K8S_41), and for any other account unless it is listed in `apiServiceAccounts` (pods that call the API). Pods are judged by k8s-pod-defaults.",
+      "Every ServiceAccount the stack declares sets automountServiceAccountToken: false, so a pod that does not opt out gets no Kubernetes API token: always for an account named `default` (every pod that names no account runs as it, checkov CKV_K8S_41), and for any other account unless it is listed in `apiServiceAccounts` (pods that call the API). Pods are judged by k8s-pod-defaults. No Secret of type kubernetes.io/service-account-token (a long-lived token for any account).",
     enforcementLevel: "mandatory",
-    types: ["kubernetes:core/v1:ServiceAccount"],
+    types: ["kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:Secret"],
     config: { apiServiceAccounts: API_SERVICE_ACCOUNTS_CONFIG },
     validate: (p, { args, config }, report) => {
+      if (args.type === "kubernetes:core/v1:Secret") {
+        // The same token by another route: a Secret the token controller fills with a token that never expires.
+        const type = at(p, "type");
+        const account = at(p, "metadata.annotations").value as Record<string, unknown> | undefined;
+        if (type.value === "kubernetes.io/service-account-token") report(`Secret "${args.name}" is a service-account-token Secret (for ${String(account?.["kubernetes.io/service-account.name"] ?? "a service account")}): the token controller fills it with a Kubernetes API token that never expires and is readable by anyone who can read Secrets there; pods get short-lived projected tokens instead.`);
+        return;
+      }
       const name = at(p, "metadata.name");
       const token = at(p, "automountServiceAccountToken");
       if (name.unknown || token.unknown || token.value === false || token.value === "false") return;
@@ -610,6 +748,107 @@ export const kubernetesPolicies: Policies = [
           if (allowed.has(repo) || fromStackEcr(repo)) continue;
           report(`Container "${c.name}" of "${w.name}" runs ${image}, from a repository that is neither an ECR repository of the stack nor in allowedImageRepositories.`, w.urn);
         }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "app-environment-valid",
+    description:
+      "Every container that runs the app (it sets one of the app's own variables: REDIS_URL(_FILE), RATE_LIMIT_*, TRUST_PROXY_CIDRS, SHUTDOWN_*, KEEPALIVE_TIMEOUT_MS, WS_*) has an environment the app accepts at start (@edgestack/contract parseAppEnvironment: each variable's bounds, shutdown deadline above the delay, headers timeout above keep-alive, metrics port apart from the serving port): otherwise every new pod exits at start and a rollout takes the service down. Values from valueFrom are not judged (unknown until run).",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    validate: (p, { args }, report) => {
+      const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      for (const c of ["initContainers", "containers"].flatMap((k) => list(spec[k] as Container[] | undefined))) {
+        const env = ifKnown(() => list(c?.env as { name?: string; value?: unknown; valueFrom?: unknown }[] | undefined));
+        if (!env || !env.some((e) => APP_MARKERS.test(String(e?.name)))) continue;
+        if (env.some((e) => unknownAt(() => e?.value) || masked(e?.value))) continue;
+        const values: Record<string, string> = {};
+        for (const e of env) if (typeof e?.name === "string" && APP_ENV_NAMES.includes(e.name as never) && (typeof e.value === "string" || typeof e.value === "number")) values[e.name] = String(e.value);
+        const parsed = parseAppEnvironment(values);
+        if (!parsed.ok) report(`Container "${ifKnown(() => c?.name) ?? "?"}" of "${args.name}" runs the app with an environment it refuses at start (${parsed.problems.join("; ")}): every new pod would exit.`);
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-env-tls-verified",
+    description:
+      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://). URLs inside Secrets are not judged here (masked in the plan).",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    validate: (p, { args }, report) => {
+      const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      for (const c of ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec[k] as Container[] | undefined))) {
+        const name = ifKnown(() => c?.name) ?? "?";
+        for (const e of list(ifKnown(() => c?.env as { name?: string; value?: unknown }[] | undefined))) {
+          const value = ifKnown(() => e?.value);
+          if (typeof value !== "string" && typeof value !== "number") continue;
+          const why = tlsWeakening(String(e?.name ?? ""), String(value));
+          if (why) report(`Container "${name}" of "${args.name}" sets ${e?.name}=${String(value)}: ${why}.`);
+        }
+        for (const key of ["command", "args"] as const) {
+          for (const arg of list(ifKnown(() => c?.[key] as unknown[] | undefined))) {
+            if (typeof arg === "string" && plainRedis(arg)) report(`Container "${name}" of "${args.name}" connects to Redis in plain text in its ${key} (${arg.replace(/\/\/[^@/]*@/, "//…@")}): use rediss://.`);
+          }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-nodeports-are-lb-targets",
+    description:
+      "A node port is opened only for a load balancer of the stack: every port of a NodePort (or LoadBalancer) Service has an explicit nodePort that is the port (or health-check port) of one of the stack's target groups, or the Service port a TargetGroupBinding registers. A node port no load balancer targets opens the pods behind it on every node's address (kube-proxy), past nginx and the edge: an app Service turned NodePort, nginx's status port given one, a random nodePort. Not judged: the node security groups (lb-target-ports-from-lb-security-groups).",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const groups = ofType(resources, TYPES.targetGroup);
+      if (groups.some((tg) => unknownAt(() => tg.props.port) || unknownAt(() => JSON.stringify(tg.props.healthCheck ?? {})))) return; // known after deployment
+      const targeted = new Set<number>();
+      for (const tg of groups) {
+        const port = num(ifKnown(() => tg.props.port));
+        if (port !== undefined) targeted.add(port);
+        const hc = num(ifKnown(() => (tg.props.healthCheck as { port?: unknown } | undefined)?.port));
+        if (hc !== undefined) targeted.add(hc);
+      }
+      // TargetGroupBindings (AWS Load Balancer Controller) register a Service port by name or number.
+      const bindings = resources.filter((r) => /:TargetGroupBinding$/.test(r.type));
+      if (bindings.some((b) => unknownAt(() => JSON.stringify(b.props.spec ?? {})))) return;
+      const bound = bindings.map((b) => ifKnown(() => (b.props.spec as { serviceRef?: { name?: string; port?: unknown } } | undefined)?.serviceRef)).filter((x) => x !== undefined);
+      for (const svc of ofType(resources, TYPES.service)) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as Service["spec"]);
+        if (!spec || (spec.type !== "NodePort" && spec.type !== "LoadBalancer")) continue;
+        const svcName = ifKnown(() => (svc.props.metadata as { name?: string } | undefined)?.name);
+        if (bindings.length > 0 && unknownAt(() => (svc.props.metadata as { name?: string } | undefined)?.name)) continue; // a binding may name it
+        for (const sp of list(spec.ports)) {
+          const nodePort = num(sp?.nodePort);
+          const viaBinding = bound.some((ref) => ref?.name === svcName && (ref?.port === sp?.name || num(ref?.port) === num(sp?.port)));
+          if (viaBinding || (nodePort !== undefined && targeted.has(nodePort))) continue;
+          const what = `Service "${svc.name}" port ${sp?.name ?? sp?.port} (→ ${sp?.targetPort ?? sp?.port})`;
+          report(
+            nodePort === undefined
+              ? `${what} gets a node port Kubernetes picks at random, which no load balancer of the stack targets: the pods behind it answer on every node's address, past the edge.`
+              : `${what} opens node port ${nodePort}, which no target group of the stack uses: the pods behind it answer on every node's address, past nginx and the edge. Keep the Service ClusterIP, or make the port a load balancer's target.`,
+            svc.urn,
+          );
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-service-ready-endpoints-only",
+    description:
+      "No Service that selects the pods of a Deployment (or ReplicaSet/ReplicationController) publishes not-ready addresses (publishNotReadyAddresses: true): a pod that fails readiness, or drains after SIGTERM, would keep getting traffic (nginx resolves the app's headless Service for its upstream). StatefulSet peer discovery is not judged.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const served = ofType(resources, [...TYPES.deployment, "kubernetes:apps/v1:ReplicaSet", "kubernetes:core/v1:ReplicationController"]);
+      for (const svc of ofType(resources, TYPES.service)) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as Service["spec"]);
+        if (!spec || (spec.publishNotReadyAddresses !== true && String(spec.publishNotReadyAddresses) !== "true")) continue;
+        const selector = (spec.selector ?? {}) as Record<string, string>;
+        const hits = served.filter((w) => {
+          const labels = ifKnown(() => ({ ...(podTemplateOf(w.type, w.props as Record<string, unknown>).metadata?.labels ?? {}) }) as Record<string, string>);
+          return labels === undefined || (Object.keys(selector).length > 0 && selectorMatches({ matchLabels: selector }, labels));
+        });
+        if (hits.length > 0) report(`Service "${svc.name}" publishes not-ready addresses of ${hits.map((w) => `"${w.name}"`).join(", ")}: pods failing readiness or draining after SIGTERM keep receiving requests.`, svc.urn);
       }
     },
   }),

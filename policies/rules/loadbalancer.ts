@@ -230,7 +230,7 @@ export const loadBalancerPolicies: Policies = [
   stackRule({
     name: "alb-targets-encrypted",
     description:
-      "The load balancers' hop to their targets is encrypted where it carries HTTP: every HTTP/HTTPS target group (an ALB's, active or standby) speaks HTTPS, and so do health checks aimed at a port an HTTPS group serves; following an HTTPS group's NodePort through its NodePort Service to the container port of the pods it selects, the nginx.conf those pods mount listens there with `ssl`, certificate and key, and no protocol older than TLS 1.2. Not judged: NLB TCP groups carrying PROXY v2 after the NLB terminated TLS (nlb-tls-listener judges that listener), Lambda targets, and certificate validation (an ALB never validates target certificates).",
+      "The load balancers' hop to their targets is encrypted where it carries HTTP: every HTTP/HTTPS target group (an ALB's, active or standby) speaks HTTPS, and so do health checks aimed at a port an HTTPS group serves; following an HTTPS group's NodePort through its NodePort Service to the container port of the pods it selects, the nginx.conf those pods mount listens there with `ssl`, certificate and key, and no protocol older than TLS 1.2 (a break of that chain is reported on the target group and on the ConfigMap). Not judged: NLB TCP groups carrying PROXY v2 after the NLB terminated TLS (nlb-tls-listener judges that listener), Lambda targets, and certificate validation (an ALB never validates target certificates).",
     enforcementLevel: "mandatory",
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
@@ -296,16 +296,18 @@ export const loadBalancerPolicies: Policies = [
               const servers = serversOf(conf.root).filter((sv) => listensOf(sv).some((l) => l.port === port));
               const where = `Target group "${group.name}" sends HTTPS to NodePort ${nodePort} (Service "${svc.name}" → "${w.name}" port ${port})`;
               if (servers.length === 0) {
-                report(`${where}, but the nginx.conf of ConfigMap "${conf.cm.name}" has no listener on ${port}.`, group.urn);
+                for (const urn of [group.urn, conf.cm.urn]) report(`${where}, but the nginx.conf of ConfigMap "${conf.cm.name}" has no listener on ${port}.`, urn);
                 continue;
               }
               for (const sv of servers) {
                 const listen = listensOf(sv).find((l) => l.port === port)!;
                 const protocols = directivesNamed(sv, "ssl_protocols")[0] ?? blocksNamed(conf.root, "http").flatMap((h) => directivesNamed(h, "ssl_protocols"))[0];
                 const cert = directivesNamed(sv, "ssl_certificate").length > 0 || blocksNamed(conf.root, "http").some((h) => directivesNamed(h, "ssl_certificate").length > 0);
-                if (!listen.ssl) report(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens without ssl: the hop is plain text (and the HTTPS health checks fail).`, group.urn);
-                else if (!cert) report(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens with ssl but names no ssl_certificate.`, group.urn);
-                else if (list(protocols).some((p) => /^(SSLv[23]|TLSv1(\.1)?)$/.test(p))) report(`${where}, where nginx (ConfigMap "${conf.cm.name}") accepts ${list(protocols).join(" ")}: TLS 1.2 or newer only.`, group.urn);
+                // Reported on the target group and on the ConfigMap: a change of either breaks the encrypted hop.
+                const both = (message: string) => [group.urn, conf.cm.urn].forEach((urn) => report(message, urn));
+                if (!listen.ssl) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens without ssl: the hop is plain text (and the HTTPS health checks fail).`);
+                else if (!cert) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens with ssl but names no ssl_certificate.`);
+                else if (list(protocols).some((p) => /^(SSLv[23]|TLSv1(\.1)?)$/.test(p))) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") accepts ${list(protocols).join(" ")}: TLS 1.2 or newer only.`);
               }
             }
           }

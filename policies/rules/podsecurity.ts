@@ -297,6 +297,7 @@ export const podSecurityPolicies: Policies = [
       const policies = ofType(resources, TYPES.networkPolicy);
       const views: { resource: PolicyResource; view: NetworkPolicyView }[] = [];
       const denied = new Set<string>();
+      const meantAsDefaultDeny: PolicyResource[] = [];
       let unresolved = false;
       for (const np of policies) {
         const p = np.props as NetworkPolicy;
@@ -309,8 +310,9 @@ export const podSecurityPolicies: Policies = [
           continue;
         }
         const types = policyTypes(p);
-        if (isEmptySelector(p.spec?.podSelector ?? {}) && types.includes("Ingress") && types.includes("Egress") && list(p.spec?.ingress).length === 0 && list(p.spec?.egress).length === 0) {
-          denied.add(namespaceOf(np));
+        if (isEmptySelector(p.spec?.podSelector ?? {}) && list(p.spec?.ingress).length === 0 && list(p.spec?.egress).length === 0) {
+          if (types.includes("Ingress") && types.includes("Egress")) denied.add(namespaceOf(np));
+          else meantAsDefaultDeny.push(np); // all pods, no rules, but a direction left open
         }
         for (const [dir, rules] of [["ingress", list(p.spec?.ingress)], ["egress", list(p.spec?.egress)]] as const) {
           for (const rule of rules as { ports?: never[] }[]) {
@@ -356,6 +358,9 @@ export const podSecurityPolicies: Policies = [
         const nsResource = ofType(resources, TYPES.namespace).find((n) => (nameOf(n) ?? n.name) === ns);
         if (nsResource && !reported.has(ns)) {
           report(`Namespace "${ns}" runs workloads without a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules): every pod on the nodes can reach them.`, nsResource.urn);
+        }
+        for (const np of meantAsDefaultDeny.filter((x) => namespaceOf(x) === ns && !reported.has(ns))) {
+          report(`NetworkPolicy "${np.name}" selects every pod of namespace "${ns}" with no rules but covers only ${policyTypes(np.props as NetworkPolicy).join(", ") || "no direction"}: the other direction stays open, so the namespace has no default deny.`, np.urn);
         }
         reported.add(ns);
         report(`"${w.name}" runs in namespace "${ns}", which has no default-deny NetworkPolicy: every pod on the nodes can reach it.`, w.urn);

@@ -1,6 +1,6 @@
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
-import { directivesNamed, parseNginx, nginxSeconds } from "../semantics/nginx";
-import { ifKnown, list, num, ofType, stackRule, TYPES } from "./common";
+import { blocksNamed, directivesNamed, NginxBlock, nginxSeconds, parseNginx, proxies } from "../semantics/nginx";
+import { ifKnown, list, num, ofType, stackRule, TYPES, unknownAt } from "./common";
 
 /** Seconds a container's preStop hook pauses (the native sleep action, or an exec of `sleep N`). */
 export function preStopSeconds(lifecycle: unknown): number {
@@ -90,12 +90,32 @@ function envOf(d: PolicyResource): Map<string, string> {
   return env;
 }
 
+/**
+ * The proxy_read_timeout each proxying location runs with (its own, else its server's, else the http block's, else
+ * nginx's default 60s): how long nginx waits on a silent upstream.
+ */
+export function proxyReadTimeouts(root: NginxBlock): { where: string; seconds: number }[] {
+  const out: { where: string; seconds: number }[] = [];
+  const own = (b: NginxBlock) => {
+    const v = directivesNamed(b, "proxy_read_timeout").at(-1)?.[0];
+    return v === undefined ? undefined : nginxSeconds(v);
+  };
+  const walk = (b: NginxBlock, inherited: number) => {
+    const here = own(b) ?? inherited;
+    if (b.name === "location" && proxies({ ...b, blocks: b.blocks.filter((x) => x.name !== "location") })) out.push({ where: b.args.join(" "), seconds: here });
+    for (const child of b.blocks) walk(child, here);
+  };
+  for (const http of blocksNamed(root, "http")) walk(http, 60);
+  return out;
+}
+
 export const timeoutPolicies: Policies = [
   stackRule({
     name: "edge-timeout-chain",
     description:
       "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive and read timeout < ALB idle < nginx client keepalive; " +
-      "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds.",
+      "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds; " +
+      "the app's shutdown delay < its shutdown deadline; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
     enforcementLevel: "mandatory",
     config: {
       keepAliveEnv: { type: "string", default: "KEEPALIVE_TIMEOUT_MS", description: "App env var holding its keep-alive timeout (ms)." },
@@ -108,7 +128,10 @@ export const timeoutPolicies: Policies = [
       const check = (inner: Link | undefined, outer: Link | undefined, strict: boolean) => {
         if (!inner || !outer) return; // a link whose resources aren't in this stack
         if (strict ? inner.value < outer.value : inner.value <= outer.value) return;
-        report(`${inner.label} ${fmt(inner.value)} must be ${strict ? "<" : "≤"} ${outer.label} ${fmt(outer.value)}.`, inner.urn);
+        // A broken link is reported on both of its resources: either side's change breaks it, and a reviewer of either must see it.
+        const message = `${inner.label} ${fmt(inner.value)} must be ${strict ? "<" : "≤"} ${outer.label} ${fmt(outer.value)}.`;
+        report(message, inner.urn);
+        if (outer.urn !== inner.urn) report(message, outer.urn);
       };
 
       const cloudfront: Link[] = [];
@@ -132,6 +155,7 @@ export const timeoutPolicies: Policies = [
       let nginxClient: Link | undefined;
       let nginxUpstream: Link | undefined;
       let nginxDrain: number | undefined;
+      let nginxRead: Link | undefined;
       for (const cm of ofType(resources, TYPES.configMap)) {
         const conf = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof conf !== "string") continue;
@@ -139,6 +163,8 @@ export const timeoutPolicies: Policies = [
         const wst = directivesNamed(parseNginx(conf), "worker_shutdown_timeout")[0]?.[0];
         if (wst !== undefined) nginxDrain = nginxSeconds(wst);
         nginxClient = { value: parsed.client, label: `nginx client keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
+        const read = proxyReadTimeouts(parseNginx(conf));
+        if (read.length > 0) nginxRead = { value: Math.max(...read.map((r) => r.seconds)), label: `nginx proxy_read_timeout (ConfigMap "${cm.name}", location ${read.reduce((m, r) => (r.seconds > m.seconds ? r : m)).where})`, urn: cm.urn };
         if (parsed.upstream !== undefined) nginxUpstream = { value: parsed.upstream, label: `nginx upstream keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
       }
       const envNames = [config.keepAliveEnv, config.shutdownDelayEnv].map(String);
@@ -174,7 +200,12 @@ export const timeoutPolicies: Policies = [
         check(maxBy(deregistration), a.shutdown, false);
         check(a.shutdown, a.grace, true);
         check(a.shutdownTimeout, a.grace, true);
+        // The app refuses to start otherwise (its hard stop must leave room for the delay).
+        check(a.shutdown, a.shutdownTimeout, true);
       }
+      // nginx waiting longer for the app than the ALB keeps a silent client connection: the ALB cuts it first (a 504 from the ALB while the app still works).
+      check(nginxRead, minBy(albs), false);
+      const drainNeeds: Link[] = [];
       // Every Deployment: its preStop pause plus its own drain (nginx's worker_shutdown_timeout when it runs the
       // stack's nginx.conf) ends before the kubelet's SIGKILL.
       for (const d of deployments) {
@@ -189,8 +220,65 @@ export const timeoutPolicies: Policies = [
           const env = new Map(((c.env as { name?: string; value?: unknown }[] | undefined) ?? []).map((e) => [String(e?.name), num(e?.value)]));
           const own = Math.max((env.get(String(config.shutdownDelayEnv)) ?? 0) / 1000, (env.get(String(config.shutdownTimeoutEnv)) ?? 0) / 1000);
           const total = pre + Math.max(drain, own);
+          if (total > 0) drainNeeds.push({ value: total, label: `drain time of Deployment "${d.name}" container "${c.name}" (preStop + shutdown)`, urn: d.urn });
           if (total >= grace && total > 0) {
             report(`Deployment "${d.name}" container "${c.name}" needs ${fmt(total)} to drain (preStop ${fmt(pre)}${drain ? ` + nginx worker_shutdown_timeout ${fmt(drain)}` : own ? ` + shutdown ${fmt(own)}` : ""}) but terminationGracePeriodSeconds is ${fmt(grace)}: in-flight requests are killed.`, d.urn);
+          }
+        }
+      }
+      // The Cluster Autoscaler's drain gives each pod at most --max-graceful-termination-sec (it caps the pod's
+      // grace period): below what a pod needs to drain (its pause plus its own drain) it kills requests mid-answer.
+      for (const d of deployments) {
+        const containers = ifKnown(() => JSON.parse(JSON.stringify(d.props.spec?.template?.spec?.containers ?? [])) as { image?: string; command?: unknown[]; args?: unknown[] }[]);
+        for (const c of containers ?? []) {
+          const argv = [...list(c.command), ...list(c.args)].map(String);
+          if (!/cluster-autoscaler/.test(String(c.image)) && !argv.some((a) => /cluster-autoscaler$/.test(a))) continue;
+          const flag = argv.map((a) => /^--max-graceful-termination-sec=(\d+)$/.exec(a)).find((m) => m)?.[1];
+          const drain: Link = { value: flag === undefined ? 600 : Number(flag), label: `Cluster Autoscaler --max-graceful-termination-sec (Deployment "${d.name}")`, urn: d.urn };
+          check(maxBy(drainNeeds), drain, false);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-stop-outlasts-senders",
+    description:
+      "A pod keeps serving after SIGTERM until nothing sends to it any more: for every Service port that reaches a container of a Deployment, that container's preStop pause (or, for the app, its shutdown delay, during which it keeps serving) is at least endpointPropagationSeconds (kube-proxy and DNS dropping the pod from the endpoints); behind a NodePort Service with externalTrafficPolicy Local that a target group uses, at least that plus the target group's detection time ((unhealthyThreshold − 1) × interval + timeout). Otherwise connections that arrive after the listeners closed are reset. The upper bound (pause + drain < grace period) is edge-timeout-chain's.",
+    enforcementLevel: "mandatory",
+    config: {
+      endpointPropagationSeconds: { type: "number", minimum: 0, default: 5, description: "Seconds until kube-proxy on every node (and the cluster DNS) stops sending to a terminating pod." },
+      shutdownDelayEnv: { type: "string", default: "SHUTDOWN_DELAY_MS", description: "App env var holding how long (ms) it keeps serving after SIGTERM." },
+    },
+    validate: (resources, { config }, report) => {
+      const propagation = Number(config.endpointPropagationSeconds);
+      const groups = ofType(resources, TYPES.targetGroup);
+      type Spec = { externalTrafficPolicy?: string; type?: string; selector?: Record<string, string>; ports?: { name?: string; port?: unknown; targetPort?: unknown; nodePort?: unknown }[] };
+      type Pod = { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name?: string; lifecycle?: unknown; env?: { name?: string; value?: unknown }[]; ports?: { name?: string; containerPort?: unknown }[] }[] } };
+      for (const svc of ofType(resources, TYPES.service)) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as Spec);
+        const selector = spec?.selector ?? {};
+        if (!spec || Object.keys(selector).length === 0) continue;
+        for (const d of ofType(resources, TYPES.deployment)) {
+          const pod = ifKnown(() => JSON.parse(JSON.stringify(d.props.spec?.template ?? {})) as Pod);
+          if (!pod || !Object.entries(selector).every(([k, v]) => pod.metadata?.labels?.[k] === v)) continue;
+          for (const sp of list(spec.ports)) {
+            const target = sp?.targetPort ?? sp?.port;
+            const c = list(pod.spec?.containers).find((x) => list(x?.ports).some((p) => (typeof target === "string" && !/^\d+$/.test(target) ? p?.name === target : num(p?.containerPort) === num(target))));
+            if (!c) continue;
+            const delayMs = num(list(c.env).find((e) => e?.name === config.shutdownDelayEnv)?.value);
+            const pause = Math.max(preStopSeconds(c.lifecycle), (delayMs ?? 0) / 1000);
+            // With "Local", the load balancers stop sending only once the node fails their health checks.
+            const local = spec.externalTrafficPolicy === "Local" && (spec.type === "NodePort" || spec.type === "LoadBalancer");
+            const group = local ? groups.find((tg) => num(ifKnown(() => tg.props.port)) === num(sp?.nodePort)) : undefined;
+            if (group && unknownAt(() => JSON.stringify(group.props.healthCheck ?? {}))) continue; // known after deployment
+            const hc = group ? ifKnown(() => group.props.healthCheck as { unhealthyThreshold?: unknown; interval?: unknown; timeout?: unknown } | undefined) : undefined;
+            const detection = group ? ((num(hc?.unhealthyThreshold) ?? 3) - 1) * (num(hc?.interval) ?? 30) + (num(hc?.timeout) ?? 5) : 0;
+            const needed = propagation + detection;
+            if (pause < needed) {
+              const why = group ? `kube-proxy drops it after ${fmt(propagation)}, and with externalTrafficPolicy Local target group "${group.name}" keeps sending to its node for another ${fmt(detection)}` : `kube-proxy and DNS keep sending to it for ${fmt(propagation)}`;
+              report(`Container "${c.name}" of Deployment "${d.name}" stops accepting ${fmt(pause)} after SIGTERM (preStop pause or shutdown delay), but Service "${svc.name}" port ${sp?.name ?? sp?.port}: ${why}; connections arriving after its listeners close are reset.`, d.urn);
+              report(`Service "${svc.name}" port ${sp?.name ?? sp?.port} keeps sending to "${d.name}" for ${fmt(needed)} after a pod stops, longer than container "${c.name}" keeps accepting (${fmt(pause)}).`, svc.urn);
+            }
           }
         }
       }

@@ -6,8 +6,8 @@
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
-import { blocksNamed, directivesNamed, NginxBlock, parseNginx, serversOf } from "../semantics/nginx";
-import { ifKnown, list, ofType, refersTo, stackRule, TYPES, unknownAt } from "./common";
+import { blocksNamed, directivesNamed, effectiveHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
+import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 /** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
 const ALL_VIEWER_POLICIES = ["216adef6-5c7f-47e4-b989-5492eafa07d3", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "33f36d7e-f396-46d9-90e0-52428a34d9dc"];
@@ -289,6 +289,78 @@ export const nginxPolicies: Policies = [
             }
           }
         }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "nginx-trusted-peers-narrow",
+    description:
+      "Every `geo` of an nginx configuration that decides whom nginx trusts (its value gates a 4xx refusal, such as PROXY protocol accepted only from the load balancer, or selects when a client header such as X-Forwarded-Proto or X-Amz-Cf-Id is believed) gives the trusting value only to narrow ranges, never to its default (every address not listed: the internet) and never to a broad share of the internet however it is split. Which value trusts is read from the configuration's own use of the variable (policies/semantics/nginx.ts trustingValues). A geo no such use reads is not judged.",
+    enforcementLevel: "mandatory",
+    types: TYPES.configMap,
+    config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." } },
+    validate: (p, { args, config }, report) => {
+      const text = ifKnown(() => (p.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+      if (typeof text !== "string") return;
+      for (const http of blocksNamed(parseNginx(text), "http")) {
+        for (const g of geoBlocks(http)) {
+          const trusting = trustingValues(http, g.variable);
+          if (trusting.size === 0) continue;
+          if (trusting.has(g.defaultValue)) {
+            report(`nginx.conf of ConfigMap "${args.name}": geo ${g.source} ${g.variable} gives its default (every address not listed: the internet) the value ${JSON.stringify(g.defaultValue)}, which the configuration trusts: any client passes that gate.`);
+            continue;
+          }
+          const trusted = g.entries.filter((e) => trusting.has(e.value)).map((e) => e.cidr);
+          if (trusted.length > 0 && coverage(trusted).broad) report(`nginx.conf of ConfigMap "${args.name}": geo ${g.source} ${g.variable} trusts ${trusted.join(", ")}, a broad share of the internet.`);
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "nginx-security-headers",
+    description:
+      "Every nginx location that proxies to an upstream adds the security headers itself (viewers on the NLB reach nginx without CloudFront's response headers policy): Strict-Transport-Security (not on a plain-HTTP port whose catch-all redirects to https://, where browsers ignore it) whose every non-empty value (a literal, or each value of the map that sets its variable) has a max-age of at least minHstsSeconds, X-Content-Type-Options nosniff, and X-Frame-Options DENY or SAMEORIGIN (or a Content-Security-Policy with frame-ancestors). Headers follow nginx's inheritance: a location's own add_header drops its server's and http's.",
+    enforcementLevel: "mandatory",
+    types: TYPES.configMap,
+    config: {
+      nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
+      minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." },
+    },
+    validate: (p, { args, config }, report) => {
+      const text = ifKnown(() => (p.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
+      if (typeof text !== "string") return;
+      const min = Number(config.minHstsSeconds);
+      for (const http of blocksNamed(parseNginx(text), "http")) {
+        const problems = new Map<string, string[]>();
+        // Plain-HTTP ports: a server there redirects its catch-all to https:// (HSTS is ignored over plain HTTP, RFC 6797 §8.1).
+        const httpPorts = new Set(
+          serversOf(parseNginx(text))
+            .filter((sv) => sv.blocks.some((l) => l.name === "location" && l.args.length === 1 && l.args[0] === "/" && directivesNamed(l, "return").some((r) => /^30[1278]$/.test(r[0] ?? "") && /^https:\/\//.test(r[1] ?? ""))))
+            .flatMap((sv) => listensOf(sv).filter((l) => !l.ssl).map((l) => l.port)),
+        );
+        for (const { block, chain } of walkBlocks(http)) {
+          if (block.name !== "location" || !proxies({ ...block, blocks: block.blocks.filter((b) => b.name !== "location") })) continue;
+          const server = chain.find((b) => b.name === "server");
+          const plainHttp = server !== undefined && listensOf(server).length > 0 && listensOf(server).every((l) => !l.ssl && httpPorts.has(l.port));
+          const headers = effectiveHeaders(chain);
+          const value = (name: string) => headers.filter((h) => h.name.toLowerCase() === name.toLowerCase()).map((h) => h.value);
+          const missing: string[] = [];
+          const hsts = value("Strict-Transport-Security").flatMap((v) => possibleValues(http, v));
+          const set = hsts.filter((v) => v !== "");
+          if (set.length === 0 && !plainHttp) missing.push("no Strict-Transport-Security value");
+          for (const v of set) {
+            const age = v === undefined ? undefined : Number(/max-age\s*=\s*"?(\d+)/i.exec(v)?.[1]);
+            if (v !== undefined && !(age !== undefined && age >= min)) missing.push(`HSTS ${JSON.stringify(v)} (max-age under ${min})`);
+          }
+          if (!value("X-Content-Type-Options").some((v) => v.toLowerCase() === "nosniff")) missing.push("no X-Content-Type-Options nosniff");
+          const frames = value("X-Frame-Options").some((v) => /^(DENY|SAMEORIGIN)$/i.test(v)) || value("Content-Security-Policy").some((v) => /frame-ancestors/i.test(v));
+          if (!frames) missing.push(`X-Frame-Options ${value("X-Frame-Options")[0] ?? "unset"}`);
+          if (missing.length > 0) {
+            const key = missing.join(", ");
+            problems.set(key, [...(problems.get(key) ?? []), block.args.join(" ")]);
+          }
+        }
+        for (const [what, where] of problems) report(`nginx.conf of ConfigMap "${args.name}": proxied responses of location${where.length > 1 ? "s" : ""} ${where.slice(0, 4).join(", ")}${where.length > 4 ? ` and ${where.length - 4} more` : ""} carry ${what}.`);
       }
     },
   }),

@@ -80,3 +80,97 @@ export function nginxSeconds(value: string): number | undefined {
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== value) return undefined;
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]], 0);
 }
+
+/** Every block under `b` (itself first), depth first, with the chain of blocks leading to it (outermost first). */
+export function walkBlocks(b: NginxBlock, chain: NginxBlock[] = []): { block: NginxBlock; chain: NginxBlock[] }[] {
+  const here = [...chain, b];
+  return [{ block: b, chain: here }, ...b.blocks.flatMap((x) => walkBlocks(x, here))];
+}
+
+/**
+ * The value a directive takes in the innermost block of `chain` (outermost first): nginx's inheritance for
+ * single-valued directives (its own last occurrence, else the nearest enclosing block's), undefined when unset.
+ */
+export function inherited(chain: readonly NginxBlock[], name: string): string[] | undefined {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const own = directivesNamed(chain[i], name);
+    if (own.length > 0) return own[own.length - 1];
+  }
+  return undefined;
+}
+
+/**
+ * The add_header directives a response from the innermost block of `chain` carries: nginx takes them from the
+ * innermost level that has any (a location with one add_header drops every header its server and http set).
+ */
+export function effectiveHeaders(chain: readonly NginxBlock[]): { name: string; value: string; always: boolean }[] {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const own = directivesNamed(chain[i], "add_header");
+    if (own.length > 0) return own.map((a) => ({ name: a[0] ?? "", value: a[1] ?? "", always: a[2] === "always" }));
+  }
+  return [];
+}
+
+/**
+ * The values a variable can take: a literal is itself; a variable a `map` (or `geo`) sets takes each of its values
+ * (one level, the default included); any other variable is unknown (undefined in the list).
+ */
+export function possibleValues(http: NginxBlock, value: string): (string | undefined)[] {
+  const m = /^\$(\w+)$/.exec(value);
+  if (!m) return [value];
+  const source = [...blocksNamed(http, "map").filter((b) => b.args[1] === value), ...blocksNamed(http, "geo").filter((b) => b.args[b.args.length - 1] === value)][0];
+  if (!source) return [undefined];
+  return source.directives.filter((d) => !["hostnames", "volatile", "ranges", "proxy", "proxy_recursive", "include", "delete"].includes(d.name)).map((d) => d.args[0] ?? "");
+}
+
+export interface GeoBlock {
+  /** The variable it sets ("$edge_trusted"). */
+  variable: string;
+  /** The address it keys on ($remote_addr when unnamed). */
+  source: string;
+  /** The value of every address no entry lists: the internet. */
+  defaultValue: string;
+  entries: { cidr: string; value: string }[];
+}
+
+/** The `geo` blocks of an http block: which value each listed range and every other address get. */
+export function geoBlocks(http: NginxBlock): GeoBlock[] {
+  return blocksNamed(http, "geo").map((g) => {
+    const variable = g.args[g.args.length - 1] ?? "";
+    const source = g.args.length > 1 ? (g.args[0] ?? "") : "$remote_addr";
+    const entries = g.directives.filter((d) => !["default", "ranges", "proxy", "proxy_recursive", "include", "delete"].includes(d.name)).map((d) => ({ cidr: unquote(d.name), value: d.args[0] ?? "" }));
+    return { variable, source, defaultValue: directivesNamed(g, "default").at(-1)?.[0] ?? "", entries };
+  });
+}
+
+/**
+ * The values of `variable` that make nginx trust a peer, read from how the configuration uses it (directly or
+ * through a `set $alias $variable`): an `if ($variable) { return 4xx/5xx; }` refuses the truthy values, so the
+ * trusted ones are "" and "0"; a `map "$variable<sep>$http_…"` whose keys start with a value before the separator
+ * believes the client's header only for those values. Empty when the configuration uses it for nothing of the kind.
+ */
+export function trustingValues(http: NginxBlock, variable: string): Set<string> {
+  const names = new Set([variable]);
+  for (const { block } of walkBlocks(http)) for (const [alias, from] of directivesNamed(block, "set")) if (from === variable && alias) names.add(alias);
+  const out = new Set<string>();
+  for (const { block } of walkBlocks(http)) {
+    if (block.name === "if" && names.has((block.args.join(" ").match(/^\(\s*(\$\w+)\s*\)$/) ?? [])[1] ?? "")) {
+      if (directivesNamed(block, "return").some((a) => Number(a[0]) >= 400)) ["", "0"].forEach((v) => out.add(v));
+    }
+  }
+  for (const map of blocksNamed(http, "map")) {
+    const src = map.args[0] ?? "";
+    for (const n of names) {
+      const m = new RegExp(`^\\${n}(\\W)(.*\\$http_\\w+.*)$`).exec(src);
+      if (!m) continue;
+      const sep = m[1];
+      for (const d of map.directives) {
+        if (d.name === "default" || d.name === "hostnames" || d.name === "volatile") continue;
+        const key = unquote(d.name).replace(/^~\*?/, "").replace(/^\^/, "");
+        const at = key.indexOf(sep);
+        if (at >= 0) out.add(key.slice(0, at).replace(/\\(.)/g, "$1"));
+      }
+    }
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { imageTag } from "../../policies/rules/kubernetes";
+import { imageTag, nginxBytes, plainRedis, secretFileModes, tlsWeakening, weakCiphers } from "../../policies/rules/kubernetes";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { runCases } from "./fixtures/run";
 
@@ -13,5 +13,55 @@ describe("imageTag", () => {
     ["app@sha256:abc", undefined],
   ])("%s → %p", (image, tag) => {
     expect(imageTag(image)).toBe(tag);
+  });
+});
+
+describe("secretFileModes", () => {
+  it("items' own modes, else the volume's defaultMode, else Kubernetes' 0644", () => {
+    expect(secretFileModes({ name: "a", secret: { secretName: "s" } })).toEqual([{ secret: "s", mode: 0o644, defaulted: true }]);
+    expect(secretFileModes({ name: "a", secret: { secretName: "s", defaultMode: 288, items: [{ key: "k", path: "p" }, { key: "x", path: "y", mode: 0o400 }] } })).toEqual([
+      { secret: "s", path: "p", mode: 0o440, defaulted: false },
+      { secret: "s", path: "y", mode: 0o400, defaulted: false },
+    ]);
+    expect(secretFileModes({ name: "a", projected: { defaultMode: "0640", sources: [{ secret: { name: "s" } }] } })).toEqual([{ secret: "s", mode: 0o640, defaulted: false }]);
+    expect(secretFileModes({ name: "a" })).toEqual([]);
+  });
+});
+
+describe("weakCiphers", () => {
+  it.each([
+    ["ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384", []],
+    ["HIGH:!aNULL:!MD5", []],
+    ["HIGH:RC4:3DES", ["RC4", "3DES"]],
+    ["ALL:!aNULL", ["ALL"]],
+    ["AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256", ["AES128-GCM-SHA256"]],
+    ["ECDHE-RSA-DES-CBC3-SHA:+MEDIUM", ["ECDHE-RSA-DES-CBC3-SHA", "MEDIUM"]],
+  ])("%s → %p", (ciphers, weak) => {
+    expect(weakCiphers(ciphers)).toEqual(weak);
+  });
+});
+
+describe("nginxBytes", () => {
+  it("reads nginx sizes", () => {
+    expect([nginxBytes("0"), nginxBytes("512k"), nginxBytes("1m"), nginxBytes("2G"), nginxBytes("1x")]).toEqual([0, 524288, 1048576, 2 * 1024 ** 3, undefined]);
+  });
+});
+
+describe("TLS towards dependencies", () => {
+  it("plain redis:// to anything but loopback", () => {
+    expect(plainRedis("redis://cache.internal:6379")).toBe(true);
+    expect(plainRedis("--url=redis://user:pw@10.0.0.5:6379/0")).toBe(true);
+    expect(plainRedis("rediss://cache.internal:6379")).toBe(false);
+    expect(plainRedis("redis://127.0.0.1:6379")).toBe(false);
+    expect(plainRedis("redis://[::1]:6379")).toBe(false);
+  });
+  it("environment variables that switch verification off or lower the floor", () => {
+    expect(tlsWeakening("NODE_TLS_REJECT_UNAUTHORIZED", "0")).toMatch(/any certificate/);
+    expect(tlsWeakening("NODE_TLS_REJECT_UNAUTHORIZED", "1")).toBeUndefined();
+    expect(tlsWeakening("NODE_OPTIONS", "--max-old-space-size=256 --tls-min-v1.1")).toMatch(/floor/);
+    expect(tlsWeakening("GIT_SSL_NO_VERIFY", "true")).toMatch(/git/);
+    expect(tlsWeakening("GIT_SSL_NO_VERIFY", "false")).toBeUndefined();
+    expect(tlsWeakening("REQUESTS_CA_BUNDLE", "")).toMatch(/CA bundle/);
+    expect(tlsWeakening("CACHE_URL", "redis://cache:6379")).toMatch(/plain text/);
   });
 });

@@ -1,0 +1,60 @@
+import { blocksNamed, effectiveHeaders, geoBlocks, inherited, parseNginx, possibleValues, trustingValues, walkBlocks } from "../../../policies/semantics/nginx";
+
+const http = (conf: string) => blocksNamed(parseNginx(conf), "http")[0]!;
+
+describe("geoBlocks", () => {
+  it("reads the keyed address, the default and every listed range", () => {
+    const h = http(`http { geo $realip_remote_addr $peer { default 1; 10.0.0.0/16 0; "192.168.0.0/24" 0; proxy 10.1.0.0/16; } geo $country { default zz; } }`);
+    expect(geoBlocks(h)).toEqual([
+      { variable: "$peer", source: "$realip_remote_addr", defaultValue: "1", entries: [{ cidr: "10.0.0.0/16", value: "0" }, { cidr: "192.168.0.0/24", value: "0" }] },
+      { variable: "$country", source: "$remote_addr", defaultValue: "zz", entries: [] },
+    ]);
+  });
+});
+
+describe("trustingValues", () => {
+  it("a refusal gate trusts the falsy values", () => {
+    const h = http(`http { geo $bad { default 1; 10.0.0.0/8 0; } server { location / { if ($bad) { return 403; } } } }`);
+    expect([...trustingValues(h, "$bad")].sort()).toEqual(["", "0"]);
+  });
+  it("an if that does not refuse gates nothing", () => {
+    const h = http(`http { geo $bad { default 1; } server { location / { if ($bad) { set $x 1; } } } }`);
+    expect([...trustingValues(h, "$bad")]).toEqual([]);
+  });
+  it("a map believing a client header trusts the prefixes of its keys, through a set alias too", () => {
+    const h = http(`http {
+      geo $realip_remote_addr $peer_ok { default 0; 10.0.0.0/16 1; }
+      map "$peer_ok:$http_x_forwarded_proto" $proto { default $scheme; "1:http" http; "1:https" https; }
+      map "$ids:$http_x_amz_cf_id" $cf { default ""; "~^yes:([A-Za-z0-9]+)$" $1; }
+      server { set $ids $peer_ok; }
+    }`);
+    expect([...trustingValues(h, "$peer_ok")].sort()).toEqual(["1", "yes"]);
+  });
+  it("a map of the variable alone (no client header) is no trust decision", () => {
+    const h = http(`http { geo $zone { default a; 10.0.0.0/8 b; } map $zone $pool { default x; b y; } }`);
+    expect([...trustingValues(h, "$zone")]).toEqual([]);
+  });
+});
+
+describe("header and directive inheritance", () => {
+  const conf = parseNginx(`http { add_header X-A a; proxy_read_timeout 9s; server { location /own/ { add_header X-B b; } location /inherit/ { proxy_pass http://x; } } }`);
+  const chainOf = (path: string) => walkBlocks(conf).find((x) => x.block.name === "location" && x.block.args[0] === path)!.chain;
+  it("a location's own add_header replaces every inherited one", () => {
+    expect(effectiveHeaders(chainOf("/own/")).map((h) => h.name)).toEqual(["X-B"]);
+    expect(effectiveHeaders(chainOf("/inherit/")).map((h) => h.name)).toEqual(["X-A"]);
+  });
+  it("single-valued directives come from the nearest block that sets them", () => {
+    expect(inherited(chainOf("/inherit/"), "proxy_read_timeout")).toEqual(["9s"]);
+    expect(inherited(chainOf("/inherit/"), "proxy_send_timeout")).toBeUndefined();
+  });
+});
+
+describe("possibleValues", () => {
+  const h = http(`http { map $scheme $hsts { default ""; https "max-age=600"; } geo $g { default 0; 10.0.0.0/8 1; } }`);
+  it("resolves a map's and a geo's values, keeps literals, and does not guess other variables", () => {
+    expect(possibleValues(h, "$hsts")).toEqual(["", "max-age=600"]);
+    expect(possibleValues(h, "$g")).toEqual(["0", "1"]);
+    expect(possibleValues(h, "max-age=1")).toEqual(["max-age=1"]);
+    expect(possibleValues(h, "$http_x")).toEqual([undefined]);
+  });
+});
