@@ -81,6 +81,10 @@ export const elasticachePolicies: Policies = [
       if (nodes !== undefined && nodes < 2 && (replicas === undefined || replicas < 1)) {
         report(`Replication group "${args.name}" in a prod stack has numCacheClusters ${nodes}; failover needs at least one replica (2 nodes).`);
       }
+      // Cluster mode (or a group sized by shards): each shard's replicas are what fails over.
+      if (nodes === undefined && (replicas === undefined || replicas < 1)) {
+        report(`Replication group "${args.name}" in a prod stack has ${replicas === undefined ? "no replicasPerNodeGroup (0 replicas)" : `replicasPerNodeGroup ${replicas}`}: each shard needs at least one replica in another zone to fail over to.`);
+      }
     },
   }),
   stackRule({

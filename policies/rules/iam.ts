@@ -29,7 +29,19 @@ export const RESOURCE_POLICY_TYPES = [
   "aws:glacier/vault:Vault",
   "aws:lambda/permission:Permission",
   ...TYPES.bucketPolicy,
+  // Grants that carry no document but admit a principal all the same: read as one statement each.
+  "aws:kms/grant:Grant",
+  "aws:eks/accessEntry:AccessEntry",
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 ];
+
+/** A principal ARN, account id, service name or "*" as a statement's Principal. */
+function principalOf(value: unknown): unknown {
+  const v = String(value ?? "");
+  if (v === "*") return "*";
+  if (/\.amazonaws\.com(\.cn)?$/.test(v)) return { Service: v };
+  return { AWS: v };
+}
 
 /** The policy documents a resource carries, with their kind and a label for messages. */
 export function documentsOf(type: string, props: Record<string, unknown>): { label: string; doc: unknown; kind: DocKind }[] {
@@ -50,6 +62,15 @@ export function documentsOf(type: string, props: Record<string, unknown>): { lab
     const principal = String(props.principal ?? "");
     const Principal = principal === "*" ? "*" : /^\d{12}$|^arn:/.test(principal) ? { AWS: principal } : { Service: principal };
     return [{ label: "permission", doc: { Statement: [{ Effect: "Allow", Principal, Action: props.action, Resource: "*", Condition: cond }] }, kind: "resource" }];
+  }
+  if (type === "aws:kms/grant:Grant") {
+    // A grant is a key-policy statement kept outside the policy: its grantee may run its operations on the key.
+    const Action = list(props.operations as string[] | undefined).map((o) => `kms:${o}`);
+    return [{ label: "grant", doc: { Statement: [{ Effect: "Allow", Principal: principalOf(props.granteePrincipal), Action, Resource: "*" }] }, kind: "resource" }];
+  }
+  if (type === "aws:eks/accessEntry:AccessEntry" || type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation") {
+    // An access entry admits its principal to the cluster's API (an association adds a policy to the same principal).
+    return [{ label: "principalArn", doc: { Statement: [{ Effect: "Allow", Principal: principalOf(props.principalArn), Action: "eks:AccessKubernetesApi", Resource: "*" }] }, kind: "resource" }];
   }
   if (type === "aws:opensearch/domainPolicy:DomainPolicy") return [{ label: "accessPolicies", doc: props.accessPolicies, kind: "resource" }];
   if (type === "aws:glacier/vault:Vault") return props.accessPolicy === undefined ? [] : [{ label: "accessPolicy", doc: props.accessPolicy, kind: "resource" }];

@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { Policies } from "@pulumi/policy";
 import { CACHE_MEMBER_NODE_ID, MONITORED_KINDS, MonitoredKind, RecommendedAlarm, recommendedFor, regionOf } from "@edgestack/contract";
-import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, resourceRule, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { parseStructured } from "../semantics/structured";
 
@@ -276,10 +276,13 @@ export const observabilityPolicies: Policies = [
           }
           const candidates = alarms.filter((a) => alarmedMetric(props(a), rec) !== undefined);
           const problems: string[] = [];
+          // Alarms of the resource's metric that fail: named with the resource, since they are what to fix.
+          const failing: PolicyResource[] = [];
           const good = candidates.some((a) => {
             const p = props(a);
             const metric = alarmedMetric(p, rec)!;
             if (!sameDimensions(metric.dimensions, m.dimensions)) return false;
+            failing.push(a);
             if (metric.problem) return problems.push(`alarm "${a.name}": ${metric.problem}`), false;
             const region = regionOf_(a, providers);
             if (expectedRegion && region !== expectedRegion) return problems.push(`alarm "${a.name}" is in ${region ?? "an unknown region"}, the metric in ${expectedRegion}`), false;
@@ -297,10 +300,9 @@ export const observabilityPolicies: Policies = [
             // reports it cannot run rather than a violation.
             for (const key of Object.keys(m.resource.props)) void props(m.resource)[key];
             const dims = Object.entries(m.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
-            report(
-              `${m.resource.type.split(":").pop()} "${m.resource.name}" has no working ${rec.namespace} ${rec.metricName} alarm (${dims}, in ${expectedRegion ?? "its region"})${problems.length ? `: ${problems.join("; ")}` : ""}.`,
-              m.resource.urn,
-            );
+            const message = `${m.resource.type.split(":").pop()} "${m.resource.name}" has no working ${rec.namespace} ${rec.metricName} alarm (${dims}, in ${expectedRegion ?? "its region"})${problems.length ? `: ${problems.join("; ")}` : ""}.`;
+            report(message, m.resource.urn);
+            for (const a of failing) report(message, a.urn);
           }
         }
       }
@@ -317,6 +319,18 @@ export const observabilityPolicies: Policies = [
       const endpoint = ifKnown(() => p.endpoint);
       if (protocol === "http") report(`Subscription "${args.name}" delivers over plain HTTP (protocol http): use https.`);
       else if (protocol === "https" && typeof endpoint === "string" && !/^https:\/\//i.test(endpoint)) report(`Subscription "${args.name}" is an https subscription to ${endpoint}, which is not an https:// URL.`);
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "sns-topic-encrypted",
+    description:
+      "Every SNS topic encrypts its messages at rest with a KMS key (kmsMasterKeyId). It judges that a key is named, not which one: whether CloudWatch can use it is recommended-alarms-deliver-prod's question.",
+    enforcementLevel: "mandatory",
+    types: [T.topic[0]],
+    validate: (p, { args }, report) => {
+      const key = ifKnown(() => p.kmsMasterKeyId);
+      if (unknownAt(() => p.kmsMasterKeyId)) return;
+      if (typeof key !== "string" || key.trim() === "") report(`SNS topic "${args.name}" is not encrypted at rest: set kmsMasterKeyId to a customer-managed key whose policy admits its publishers.`);
     },
   }),
   stackRule({
@@ -431,7 +445,7 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "container-logs-retained",
     description:
-      "Every cluster running the amazon-cloudwatch-observability add-on has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention, so the add-on does not create them kept forever.",
+      "Every cluster running the amazon-cloudwatch-observability add-on has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention and a customer-managed KMS key (kmsKeyId), so the add-on does not create them unencrypted and kept forever. Other log groups are not asked for a key.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, _ctx, report) => {
@@ -450,6 +464,11 @@ export const observabilityPolicies: Policies = [
           if (!group && anyUnknown(groups, ["name"])) continue;
           if (!group) report(`Add-on "${a.name}" writes ${name}, which the stack does not declare: the add-on creates it with no retention (kept forever).`, a.urn);
           else if (days !== undefined && (typeof days !== "number" || days < 1)) report(`Log group "${group.name}" (${name}) keeps the add-on's logs forever: set retentionInDays.`, group.urn);
+          if (group && !unknownAt(() => props(group).kmsKeyId)) {
+            // Container stdout (the app's lines, nginx's access log) is the one log class the stack keys itself.
+            const keyRef = ifKnown(() => props(group).kmsKeyId);
+            if (typeof keyRef !== "string" || keyRef === "") report(`Log group "${group.name}" (${name}) holds every container's output but names no customer-managed KMS key (kmsKeyId): encrypt it with the Container Insights key.`, group.urn);
+          }
         }
       }
     },

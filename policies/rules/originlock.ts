@@ -111,6 +111,8 @@ export const originLockPolicies: Policies = [
         const refs = list(ifKnown(() => (alb.props as LoadBalancer).securityGroups) as unknown[] | undefined);
         const albSgs = sgs.filter((sg) => refs.some((ref) => refersTo(ref, sg)));
         if (refs.length === 0) report(`ALB "${alb.name}" has no security group (the VPC default applies); give it one open only to CloudFront's origin-facing prefix list.`, alb.urn);
+        // The ALB itself is named once per group that admits more than CloudFront (it may wear another resource's group).
+        const opened = new Set<PolicyResource>();
         for (const sg of albSgs) {
           const own = ingressOf(sg.type, sg.props as Record<string, unknown>).map((i) => ({ i, on: sg }));
           const separate = sgRules.filter((r) => refersTo(ifKnown(() => r.props.securityGroupId), sg)).flatMap((r) => ingressOf(r.type, r.props as Record<string, unknown>).map((i) => ({ i, on: r })));
@@ -119,8 +121,12 @@ export const originLockPolicies: Policies = [
             if (i.cidrs.length > 0 || i.fromSecurityGroup || !i.fromPrefixList) {
               const message = `Security group "${sg.name}" of ALB "${alb.name}" admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")} (${on === sg ? "inline ingress" : `rule "${on.name}"`}); allow only CloudFront's origin-facing prefix list.`;
               report(message, on.urn);
-              // A separate rule opens the group itself: name both.
+              // A separate rule opens the group itself: name both, and the ALB that wears the group.
               if (on !== sg) report(message, sg.urn);
+              if (!opened.has(sg)) {
+                opened.add(sg);
+                report(`ALB "${alb.name}" wears security group "${sg.name}", which admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")}: its groups must admit only CloudFront's origin-facing prefix list.`, alb.urn);
+              }
             } else if (typeof prefix === "string" && ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).some((pl) => refersTo(prefix, pl))) {
               const pl = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).find((x) => refersTo(prefix, x))!;
               const entries = list(ifKnown(() => pl.props.entries as { cidr?: string }[])).map((e) => String(e?.cidr));

@@ -160,7 +160,11 @@ export const s3Policies: Policies = [
           continue;
         }
         const best = blocks.map((p) => ifKnown(() => missingFlags(p.props)) ?? []).sort((x, y) => x.length - y.length)[0];
-        if (best.length > 0) report(`Bucket "${b.name}" public access block leaves ${best.join(", ")} off; all four must be true.`, b.urn);
+        if (best.length > 0) {
+          // The block that leaves a flag off is named as well as its bucket: that is the resource to fix.
+          report(`Bucket "${b.name}" public access block leaves ${best.join(", ")} off; all four must be true.`, b.urn);
+          for (const p of blocks) report(`BucketPublicAccessBlock "${p.name}" of bucket "${b.name}" leaves ${best.join(", ")} off; all four must be true.`, p.urn);
+        }
       }
     },
   }),

@@ -6,7 +6,8 @@
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
-import { blocksNamed, directivesNamed, NginxBlock, parseNginx, serversOf } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, listensOf, NginxBlock, parseNginx, serversOf } from "../semantics/nginx";
+import { nginxBehindNodePorts } from "./loadbalancer";
 import { ifKnown, list, ofType, refersTo, stackRule, TYPES, unknownAt } from "./common";
 
 /** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
@@ -164,6 +165,33 @@ export const viewerPolicies: Policies = [
           if (typeof v !== "string") continue;
           const cidrs = v.split(/[\s,]+/).filter(Boolean);
           if (coverage(cidrs).broad || cidrs.some((x) => /^(\*|all|true)$/i.test(x))) report(`"${w.name}" trusts forwarding headers from ${v} (${config.trustedProxiesEnv}): any client can state its own address to the app's limiter.`, w.urn);
+        }
+      }
+    },
+  }),
+];
+
+export const proxyProtocolPolicies: Policies = [
+  stackRule({
+    name: "nlb-proxy-protocol-matches-nginx",
+    description:
+      "A network load balancer's target group (TCP, TLS, UDP, TCP_UDP) to a NodePort that nginx serves sends the PROXY v2 header (proxyProtocolV2) exactly when nginx's listener behind that port expects it (listen … proxy_protocol), followed through the Service's targetPort to the container port. Without the header the listener refuses every connection and the client address the limiter keys on is lost; with it on a plain listener every request is garbage. It does not judge target groups to ports nginx does not serve, nor health checks.",
+    enforcementLevel: "mandatory",
+    config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." } },
+    validate: (resources, { config }, report) => {
+      const hops = nginxBehindNodePorts(resources, String(config.nginxConfKey));
+      for (const tg of ofType(resources, TYPES.targetGroup)) {
+        const protocol = String(ifKnown(() => tg.props.protocol) ?? "").toUpperCase();
+        if (!["TCP", "TLS", "UDP", "TCP_UDP"].includes(protocol) || unknownAt(() => tg.props.proxyProtocolV2)) continue;
+        const port = Number(ifKnown(() => tg.props.port));
+        const sends = [true, "true"].includes(ifKnown(() => tg.props.proxyProtocolV2) as never);
+        for (const hop of hops.filter((h) => h.nodePort === port)) {
+          const listens = serversOf(hop.conf.root).flatMap((sv) => listensOf(sv)).filter((l) => l.port === hop.port);
+          if (listens.length === 0) continue;
+          const expects = listens.some((l) => l.proxyProtocol);
+          const where = `nginx's listener on ${hop.port} (ConfigMap "${hop.conf.cm.name}") behind NodePort ${port} (Service "${hop.service.name}" → "${hop.workload.name}")`;
+          if (expects && !sends) report(`Target group "${tg.name}" (${protocol} ${port}) sends no PROXY v2 header, but ${where} expects one: it refuses every connection, and the client address the limiter keys on is lost. Set proxyProtocolV2: true.`, tg.urn);
+          else if (!expects && sends) report(`Target group "${tg.name}" (${protocol} ${port}) sends a PROXY v2 header to ${where}, which does not expect one (no proxy_protocol): nginx reads the header as the request.`, tg.urn);
         }
       }
     },
