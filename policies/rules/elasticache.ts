@@ -53,6 +53,9 @@ export const elasticachePolicies: Policies = [
         const p = ifKnown(() => ({ ...(rg.props as ReplicationGroup) }));
         if (!p) continue;
         const groupRefs = list(p.userGroupIds);
+        if (String(p.authTokenUpdateStrategy ?? "") === "DELETE" && groupRefs.length === 0) {
+          report(`Replication group "${rg.name}" sets authTokenUpdateStrategy DELETE, which removes its AUTH token: clients connect without credentials.`, rg.urn);
+        }
         if (!isSet(p.authToken) && !isSet(p.authTokenWo) && groupRefs.length === 0) {
           report(`Replication group "${rg.name}" has no authToken (or userGroupIds); clients could connect without credentials.`, rg.urn);
         }

@@ -29,6 +29,13 @@ export const RESOURCE_POLICY_TYPES = [
   "aws:glacier/vault:Vault",
   "aws:lambda/permission:Permission",
   ...TYPES.bucketPolicy,
+  "aws:s3/accessPoint:AccessPoint",
+  "aws:s3control/accessPointPolicy:AccessPointPolicy",
+  "aws:s3control/bucketPolicy:BucketPolicy",
+  "aws:efs/fileSystemPolicy:FileSystemPolicy",
+  "aws:backup/vaultPolicy:VaultPolicy",
+  "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
+  "aws:apigateway/restApiPolicy:RestApiPolicy",
   // Grants that carry no document but admit a principal all the same: read as one statement each.
   "aws:kms/grant:Grant",
   "aws:eks/accessEntry:AccessEntry",
@@ -209,12 +216,12 @@ export const iamPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-managed-policy",
-    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite).",
+    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service or job-function one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite, job-function/*Administrator, *AdminAccess, *PowerUser).",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     config: {
       forbiddenPolicies: { type: "array", items: { type: "string" }, default: ADMIN_MANAGED_POLICIES, description: "Managed policy names (last ARN segment) never attached." },
-      forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource)." },
+      forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$", "Administrator$", "AdminAccess$", "PowerUser$", "PowerUserAccess$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource, job-function administrators, power users)." },
     },
     validate: (props, { args, config }, report) => {
       const patterns = (config.forbiddenPolicyPatterns as string[]).map((x) => new RegExp(x));

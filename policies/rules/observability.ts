@@ -218,11 +218,20 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
     description:
-      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
+      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, no looser than recommended (threshold, or the policy config's alarmThresholds; no more breaching datapoints), acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
     enforcementLevel: "mandatory",
-    config: environmentConfig,
+    config: {
+      ...environmentConfig,
+      alarmThresholds: { type: "array", items: { type: "string" }, default: [], description: "Accepted thresholds other than the recommended ones, as <alarm id>=<number> (the stack's own alarmThresholds)." },
+    },
     validate: (resources, { config }, report) => {
       if (!resources.some((r) => isProd(config, r.urn))) return;
+      const thresholds = new Map(
+        list(config.alarmThresholds as string[])
+          .map((x) => /^([\w.:-]+)=(-?[\d.]+)$/.exec(String(x)))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => [m[1], Number(m[2])] as const),
+      );
       const providers = resources.filter((r) => r.type.startsWith("pulumi:providers:aws"));
       const alarms = ofType(resources, T.alarm);
       const topics = ofType(resources, T.topic);
@@ -288,6 +297,14 @@ export const observabilityPolicies: Policies = [
             if (expectedRegion && region !== expectedRegion) return problems.push(`alarm "${a.name}" is in ${region ?? "an unknown region"}, the metric in ${expectedRegion}`), false;
             if ((p.actionsEnabled) === false) return problems.push(`alarm "${a.name}" has its actions disabled`), false;
             if ((p.comparisonOperator) !== rec.comparison) return problems.push(`alarm "${a.name}" compares ${String((p.comparisonOperator))}, not ${rec.comparison}`), false;
+            // Weakened numbers: a threshold looser than the recommended (or configured) one, or more breaching datapoints.
+            const limit = thresholds.get(rec.id) ?? rec.threshold;
+            const threshold = typeof p.threshold === "number" ? p.threshold : Number(p.threshold);
+            if (Number.isFinite(threshold) && (rec.comparison.startsWith("Greater") ? threshold > limit : threshold < limit)) {
+              return problems.push(`alarm "${a.name}" fires at ${threshold}, looser than ${limit} (${thresholds.has(rec.id) ? "alarmThresholds" : "the recommended threshold"})`), false;
+            }
+            const points = Number(p.datapointsToAlarm ?? p.evaluationPeriods);
+            if (Number.isFinite(points) && points > rec.datapointsToAlarm) return problems.push(`alarm "${a.name}" needs ${points} breaching datapoints, more than the recommended ${rec.datapointsToAlarm}`), false;
             const actions = list((p.alarmActions as string[]));
             if (actions.length === 0) return problems.push(`alarm "${a.name}" has no alarm actions`), false;
             const why = actions.map((x) => actionProblem(x, region)).filter((x): x is string => x !== undefined);

@@ -395,4 +395,45 @@ export const securityGroupPolicies: Policies = [
       }
     },
   }),
+  stackRule({
+    name: "sg-prefix-list-ingress-judged",
+    description:
+      "Ingress from a managed prefix list the stack declares (ManagedPrefixList entries) is judged by those entries, as if they were the rule's CIDRs: when together they cover more than a /8 of public IPv4 or a /32 of IPv6, only single TCP ports 80/443 may be open. It does not judge AWS-managed prefix lists (CloudFront's, S3's), whose entries are not in the plan.",
+    enforcementLevel: "mandatory",
+    config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "TCP ports that may be open to the world." } },
+    validate: (resources, { config }, report) => {
+      const lists = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]);
+      if (lists.length === 0) return;
+      const allowed = list(config.allowedPorts as number[]);
+      type Inline = { prefixListIds?: unknown[] };
+      for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
+        const props = ifKnown(() => r.props as Record<string, unknown>);
+        if (!props) continue;
+        const refsPerPermission: unknown[][] = TYPES.securityGroup.includes(r.type as never)
+          ? list(props.ingress as Inline[]).map((i) => list(i?.prefixListIds))
+          : TYPES.vpcIngressRule.includes(r.type as never)
+            ? [[props.prefixListId]]
+            : props.type === "ingress"
+              ? [list(props.prefixListIds as unknown[])]
+              : [];
+        const perms = ingressOf(r.type, props);
+        refsPerPermission.forEach((refs, n) => {
+          const i = perms[n];
+          if (!i) return;
+          for (const ref of refs) {
+            const pl = lists.find((x) => refersTo(ref, x));
+            if (!pl) continue;
+            const entries = list(ifKnown(() => pl.props.entries as { cidr?: string }[])).map((e) => String(e?.cidr ?? ""));
+            const world = publicCidrs(entries);
+            if (world.length === 0) continue;
+            if (!isTcp(i.protocol) || i.fromPort !== i.toPort || !allowed.includes(i.fromPort)) {
+              const message = `"${r.name}" admits prefix list "${pl.name}" (${world.join(", ")}) on protocol ${i.protocol} ${range(i)}: its entries open the port to the internet; only TCP ${allowed.join("/")} may be.`;
+              report(message, r.urn);
+              report(message, pl.urn);
+            }
+          }
+        });
+      }
+    },
+  }),
 ];

@@ -205,7 +205,7 @@ export const headerPolicies: Policies = [
   stackRule({
     name: "cloudfront-security-headers",
     description:
-      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, and frame options DENY or SAMEORIGIN.",
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
     enforcementLevel: "mandatory",
     config: { minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." } },
     validate: (resources, { config }, report) => {
@@ -224,6 +224,13 @@ export const headerPolicies: Policies = [
         }
         if (!sh.contentTypeOptions) out.push("no nosniff content-type option");
         if (!sh.frameOptions || !["DENY", "SAMEORIGIN"].includes(String(sh.frameOptions.frameOption))) out.push(`frame options ${sh.frameOptions?.frameOption ?? "unset"}`);
+        // A referrer policy that sends the full URL (paths, query strings, tokens in them) to other sites, or over plain HTTP.
+        const referrer = String(sh.referrerPolicy?.referrerPolicy ?? "");
+        if (["unsafe-url", "no-referrer-when-downgrade", "origin-when-cross-origin"].includes(referrer)) out.push(`referrer policy ${referrer} (sends full URLs to other sites)`);
+        // CORS: credentials to any origin lets every site read signed-in responses.
+        const cors = ifKnown(() => JSON.parse(JSON.stringify(p.props.corsConfig ?? {})) as { accessControlAllowCredentials?: unknown; accessControlAllowOrigins?: { items?: unknown[] } });
+        const origins = list(cors?.accessControlAllowOrigins?.items).map(String);
+        if (origins.some((o) => o === "*" || /^https?:\/\/\*$/.test(o)) && (cors?.accessControlAllowCredentials === true || cors?.accessControlAllowCredentials === "true")) out.push("CORS allowing credentials from any origin");
         return out;
       };
       for (const d of ofType(resources, TYPES.distribution)) {

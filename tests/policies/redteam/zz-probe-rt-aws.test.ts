@@ -1,6 +1,7 @@
 // Scratch probe (blind round on AWS resources): prints CAUGHT / OTHER / MISSED per mutation, FLAGGED / ok per harmless change.
 import { runStack, toPlan } from "../../../offline/engine/engine";
 import { planEvaluator } from "./evaluate";
+import { computedOutputs } from "../../../offline/engine/outputs";
 import type { PlanResource } from "../../../offline/plan/format";
 import { Mutation, Plan } from "./mutations";
 
@@ -24,7 +25,8 @@ const SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const LISTENER = "aws:lb/listener:Listener";
 const TG = "aws:lb/targetGroup:TargetGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const add = (p: Plan, type: string, name: string, parent: string, inputs: Record<string, unknown>) => p.add({ type, name, parent, id: `${name}-0001`, inputs, options: { provider: "pulumi:providers:aws::aws" } } as PlanResource);
+/** Adds a resource with the id the offline engine gives it (ids derive from the resource's identity). */
+const add = (p: Plan, type: string, name: string, parent: string, inputs: Record<string, unknown>) => p.add({ type, name, parent, id: computedOutputs(type, name, inputs, "us-east-1").id, inputs, options: { provider: "pulumi:providers:aws::aws" } } as PlanResource);
 const stmts = (p: Plan, name: string, type: string, key: string, extra: unknown[]) => editDoc(p, name, type, key, (d) => d.Statement.push(...extra));
 const dist = (p: Plan) => p.inputs("cdn-distribution");
 const behaviour = (p: Plan, path: string) => dist(p).orderedCacheBehaviors.find((b: any) => b.pathPattern === path);
@@ -252,6 +254,60 @@ export const rtAwsHarmless: Harmless[] = [
   { title: "WAF log group retention 180 days", apply: (p) => (p.inputs("cdn-waf-logs").retentionInDays = 180) },
 ];
 
+
+/** Phase 2: unlisted variants of each class found, written after reading the rules. */
+export const rtAwsHunt: Mutation[] = [
+  { area: "iam", title: "job-function SystemAdministrator attached to the CI role", expect: "ci-runner-sysadmin", apply: (p) => add(p, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ci-runner-sysadmin", "ci-runner", { policyArn: "arn:aws:iam::aws:policy/job-function/SystemAdministrator", role: p.id("ci-runner-role") }) },
+  { area: "iam", title: "ECR PowerUser (push to every repository) on the node role", expect: "cluster-node-ecr-power", apply: (p) => add(p, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-node-ecr-power", "cluster", { policyArn: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser", role: p.id("cluster-node-role") }) },
+  { area: "iam", title: "legacy PolicyAttachment of AdministratorAccess to the node role", expect: "cluster-node-legacy-admin", apply: (p) => add(p, "aws:iam/policyAttachment:PolicyAttachment", "cluster-node-legacy-admin", "cluster", { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess", roles: [p.id("cluster-node-role")] }) },
+  { area: "iam", title: "CI runner may rewrite any role's trust policy", expect: "ci-runner-policy", apply: (p) => stmts(p, "ci-runner-policy", ROLE_POLICY, "policy", [{ Effect: "Allow", Action: ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy"], Resource: "arn:aws:iam::123456789012:role/*" }]) },
+  { area: "iam-trust", title: "IRSA trust :sub only IfExists", expect: "cluster-autoscaler-role", apply: (p) => editDoc(p, "cluster-autoscaler-role", ROLE, "assumeRolePolicy", (d) => { const c = d.Statement[0].Condition; c.StringEqualsIfExists = { [`${OIDC}:sub`]: c.StringEquals[`${OIDC}:sub`] }; delete c.StringEquals[`${OIDC}:sub`]; }) },
+  { area: "iam-trust", title: "trust via NotPrincipal", expect: "network-flow-logs-role", apply: (p) => editDoc(p, "network-flow-logs-role", ROLE, "assumeRolePolicy", (d) => d.Statement.push({ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:role/x" }, Action: "sts:AssumeRole" })) },
+  { area: "s3", title: "S3 access point with a public policy on the static bucket", expect: "cdn-static-ap", apply: (p) => add(p, "aws:s3/accessPoint:AccessPoint", "cdn-static-ap", "cdn-static", { bucket: p.id("cdn-static-bucket"), name: "static", policy: doc([{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/static/object/*` }]) }) },
+  { area: "s3", title: "s3control access point policy open to everyone", expect: "cdn-static-ap-policy", apply: (p) => add(p, "aws:s3control/accessPointPolicy:AccessPointPolicy", "cdn-static-ap-policy", "cdn-static", { accessPointArn: `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/static`, policy: doc([{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:*", Resource: `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/static/object/*` }]) }) },
+  { area: "s3", title: "static bucket object ownership ObjectWriter (ACLs back on)", expect: "cdn-static-ownership", apply: (p) => (p.inputs("cdn-static-ownership").rule.objectOwnership = "ObjectWriter") },
+  { area: "s3", title: "static bucket replicated to another account's bucket", expect: "cdn-static-replication", apply: (p) => add(p, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "cdn-static-replication", "cdn-static", { bucket: p.id("cdn-static-bucket"), role: `arn:aws:iam::${ACCOUNT}:role/replication`, rules: [{ id: "all", status: "Enabled", destination: { bucket: "arn:aws:s3:::exfil-bucket", account: "999999999999" } }] }) },
+  { area: "kms", title: "key disabled", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").isEnabled = false) },
+  { area: "kms", title: "separate KeyPolicy opens the DNSSEC key to the signing service of any account", expect: "dns-zone-dnssec-keypolicy", apply: (p) => add(p, "aws:kms/keyPolicy:KeyPolicy", "dns-zone-dnssec-keypolicy", "dns-zone", { keyId: p.id("dns-zone-dnssec-key"), policy: doc([{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }, { Effect: "Allow", Principal: { Service: "dnssec-route53.amazonaws.com" }, Action: ["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"], Resource: "*" }]) }) },
+  { area: "vpc", title: "SSH from a declared prefix list holding the world", expect: "cluster-nodes-ssh-pl", apply: (p) => { add(p, "aws:ec2/managedPrefixList:ManagedPrefixList", "ops-ranges", "cluster", { name: "ops", addressFamily: "IPv4", maxEntries: 2, entries: [{ cidr: "0.0.0.0/0", description: "ops" }] }); add(p, SG_IN, "cluster-nodes-ssh-pl", "cluster", { description: "ssh", fromPort: 22, toPort: 22, ipProtocol: "tcp", prefixListId: p.id("ops-ranges"), securityGroupId: p.id("cluster-node-sg") }); } },
+  { area: "vpc", title: "cache ingress from the whole VPC CIDR", expect: "cache-from-vpc", apply: (p) => add(p, SG_IN, "cache-from-vpc", "cache", { description: "vpc", fromPort: 6379, toPort: 6379, ipProtocol: "tcp", cidrIpv4: "10.20.0.0/16", securityGroupId: p.id("cache-sg") }) },
+  { area: "vpc", title: "nodes reachable on the kubelet from the world via IPv4-mapped IPv6", expect: "cluster-kubelet-mapped", apply: (p) => add(p, SG_IN, "cluster-kubelet-mapped", "cluster", { description: "kubelet", fromPort: 10250, toPort: 10250, ipProtocol: "tcp", cidrIpv6: "::ffff:0:0/96", securityGroupId: p.id("cluster-node-sg") }) },
+  { area: "vpc", title: "flow log moved from the VPC to one subnet", expect: "network-vpc", apply: (p) => { const r = p.inputs("network-flow-log"); delete r.vpcId; r.subnetId = p.id("network-private-0", "aws:ec2/subnet:Subnet"); } },
+  { area: "alb", title: "listener rule conditioned on a host header only", expect: "alb-route-host", apply: (p) => add(p, "aws:lb/listenerRule:ListenerRule", "alb-route-host", "alb", { listenerArn: p.id("alb-https", LISTENER), priority: 7, actions: [{ type: "forward", targetGroupArn: p.id("alb-nginx", TG) }], conditions: [{ hostHeader: { values: ["origin.edgestack.example.com"] } }] }) },
+  { area: "alb", title: "weighted forward in the default action", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).defaultActions = [{ type: "forward", forward: { targetGroups: [{ arn: p.id("alb-nginx", TG), weight: 1 }] } }]) },
+  { area: "alb", title: "HTTPS listener on an Ext cipher policy", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06") },
+  { area: "nlb", title: "NLB TCP listener on 443 (TLS passed through)", expect: "nlb-tls", apply: (p) => { const r = p.inputs("nlb-tls", LISTENER); r.protocol = "TCP"; delete r.sslPolicy; delete r.certificateArn; } },
+  { area: "cdn", title: "distribution's web ACL is one the stack does not declare", expect: "cdn-distribution", apply: (p) => (dist(p).webAclId = `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/legacy-allow-all/0000`) },
+  { area: "cdn", title: "viewer-address function on viewer-response instead", expect: "cdn-distribution", apply: (p) => (behaviour(p, "/api/*").functionAssociations[0].eventType = "viewer-response") },
+  { area: "cdn", title: "new /admin/* behaviour without the function", expect: "cdn-distribution", apply: (p) => { const b = JSON.parse(JSON.stringify(behaviour(p, "/api/*"))); b.pathPattern = "/admin/*"; delete b.functionAssociations; dist(p).orderedCacheBehaviors.unshift(b); } },
+  { area: "cdn", title: "referrer policy unsafe-url", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers").securityHeadersConfig.referrerPolicy.referrerPolicy = "unsafe-url") },
+  { area: "cdn", title: "frame options dropped", expect: "cdn-security-headers", apply: (p) => delete p.inputs("cdn-security-headers").securityHeadersConfig.frameOptions },
+  { area: "cdn", title: "CORS any origin with credentials", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers").corsConfig = { accessControlAllowCredentials: true, accessControlAllowOrigins: { items: ["*"] }, accessControlAllowHeaders: { items: ["*"] }, accessControlAllowMethods: { items: ["ALL"] }, originOverride: true }) },
+  { area: "waf", title: "allow rule on a static header before the managed groups (backdoor)", expect: "cdn-waf-acl", apply: (p) => waf(p).rules.unshift({ name: "internal", priority: 1, action: { allow: {} }, statement: { byteMatchStatement: { fieldToMatch: { singleHeader: { name: "x-internal" } }, positionalConstraint: "EXACTLY", searchString: "1", textTransformations: [{ priority: 0, type: "NONE" }] } }, visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "internal", sampledRequestsEnabled: true } }) },
+  { area: "waf", title: "rate limit keyed on a client header (custom keys)", expect: "cdn-waf-acl", apply: (p) => Object.assign(wafRule(p, "rate-limit-per-ip").statement.rateBasedStatement, { aggregateKeyType: "CUSTOM_KEYS", customKeys: [{ header: { name: "x-client-id", textTransformations: [{ priority: 0, type: "NONE" }] } }] }) },
+  { area: "waf", title: "rate limit shared by every client (CONSTANT)", expect: "cdn-waf-acl", apply: (p) => (wafRule(p, "rate-limit-per-ip").statement.rateBasedStatement.aggregateKeyType = "CONSTANT") },
+  { area: "waf", title: "WAF logs filtered down to nothing", expect: "cdn-waf-logging", apply: (p) => (p.inputs("cdn-waf-logging").loggingFilter = { defaultBehavior: "DROP", filters: [{ behavior: "KEEP", requirement: "MEETS_ALL", conditions: [{ labelNameCondition: { labelName: "never:matches" } }] }] }) },
+  { area: "waf", title: "default action block turned to allow with common rules excluded wholesale", expect: "cdn-waf-acl", apply: (p) => (wafRule(p, "aws-common-rule-set").statement.managedRuleGroupStatement.ruleActionOverrides = ["NoUserAgent_HEADER", "UserAgent_BadBots_HEADER", "SizeRestrictions_QUERYSTRING", "SizeRestrictions_Cookie_HEADER", "SizeRestrictions_BODY", "SizeRestrictions_URIPATH", "EC2MetaDataSSRF_BODY", "EC2MetaDataSSRF_COOKIE", "EC2MetaDataSSRF_URIPATH", "EC2MetaDataSSRF_QUERYARGUMENTS", "GenericLFI_QUERYARGUMENTS", "GenericLFI_URIPATH", "GenericLFI_BODY", "RestrictedExtensions_URIPATH", "RestrictedExtensions_QUERYARGUMENTS", "GenericRFI_QUERYARGUMENTS", "GenericRFI_BODY", "GenericRFI_URIPATH", "CrossSiteScripting_COOKIE", "CrossSiteScripting_QUERYARGUMENTS", "CrossSiteScripting_BODY", "CrossSiteScripting_URIPATH"].map((name) => ({ name, actionToUse: { count: {} } }))) },
+  { area: "dns", title: "edge health check disabled", expect: "dns-health-edge", apply: (p) => (p.inputs("dns-health-edge").disabled = true) },
+  { area: "dns", title: "apex alias to a load balancer the stack does not declare", expect: "dns-origin-a", apply: (p) => (p.inputs("dns-origin-a").aliases[0].name = "dualstack.legacy-lb-1234.us-east-1.elb.amazonaws.com") },
+  { area: "acm", title: "wildcard certificate for the edge", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert").subjectAlternativeNames = ["*.edgestack.example.com"]) },
+  { area: "cache", title: "AUTH token being deleted (authTokenUpdateStrategy DELETE)", expect: "cache-group", apply: (p) => (p.inputs("cache-group").authTokenUpdateStrategy = "DELETE") },
+  { area: "cache", title: "engine too old for TLS", expect: "cache-group", apply: (p) => Object.assign(p.inputs("cache-group"), { engine: "redis", engineVersion: "3.2.6" }) },
+  { area: "eks", title: "private endpoint off", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").vpcConfig.endpointPrivateAccess = false) },
+  { area: "eks", title: "access entry of type EC2_LINUX for a non-node role (joins as a node)", expect: "cluster-access-fake-node", apply: (p) => add(p, "aws:eks/accessEntry:AccessEntry", "cluster-access-fake-node", "cluster", { clusterName: "edgestack-prod", principalArn: `arn:aws:iam::${ACCOUNT}:role/edgestack-prod-deploy`, type: "EC2_LINUX" }) },
+  { area: "eks", title: "deploy role associated with cluster admin", expect: "cluster-access-deploy-admin", apply: (p) => add(p, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-access-deploy-admin", "cluster", { clusterName: "edgestack-prod", principalArn: `arn:aws:iam::${ACCOUNT}:role/edgestack-prod-deploy`, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } }) },
+  { area: "eks", title: "prod zone-3 node group scaled to zero", expect: "cluster-nodes-zone3", apply: (p) => Object.assign(p.inputs("cluster-nodes-zone3").scalingConfig, { minSize: 0, desiredSize: 0 }) },
+  { area: "eks", title: "launch template user data with an AWS key", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes").userData = Buffer.from("#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n").toString("base64")) },
+  { area: "cloudwatch", title: "unhealthy-host alarm threshold raised to 1000", expect: "alerting-alb-targets-UnHealthyHostCount", apply: (p) => (p.inputs("alerting-alb-targets-UnHealthyHostCount", ALARM).threshold = 1000) },
+  { area: "cloudwatch", title: "5xx alarm needs a day of breaches", expect: "alerting-alb-HTTPCode_ELB_5XX_Count", apply: (p) => Object.assign(p.inputs("alerting-alb-HTTPCode_ELB_5XX_Count", ALARM), { evaluationPeriods: 1440, datapointsToAlarm: 1440 }) },
+  { area: "cloudwatch", title: "WAF log group keeps one day", expect: "cdn-waf-logs", apply: (p) => (p.inputs("cdn-waf-logs").retentionInDays = 1) },
+  { area: "cloudwatch", title: "container application logs keep one day", expect: "alerting-container-insights-application", apply: (p) => (p.inputs("alerting-container-insights-application").retentionInDays = 1) },
+  { area: "ci", title: "runner builds a fork's repository", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").source.location = "https://github.com/attacker/edgestack.git") },
+  { area: "ci", title: "npm token in a plaintext CodeBuild variable", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").environment.environmentVariables = [{ name: "NPM_TOKEN", value: "npm_abcdefghijklmnopqrstuvwxyz0123456789", type: "PLAINTEXT" }]) },
+  { area: "ecr", title: "repository policy for another account without condition", expect: "image-repo-policy", apply: (p) => add(p, "aws:ecr/repositoryPolicy:RepositoryPolicy", "image-repo-policy", "image", { repository: "edgestack-prod/app", policy: doc([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:PutImage"] }]) }) },
+  { area: "secrets", title: "secret value as a literal in a SecretVersion", expect: "cache-auth-version", apply: (p) => add(p, "aws:secretsmanager/secretVersion:SecretVersion", "cache-auth-version", "cache", { secretId: "edgestack-prod/redis-auth", secretString: "password=Zq8yW3n4Rk7pL2sX9vB6cM1dF5gH0jT3" }) },
+];
+
 let base: PlanResource[];
 let evaluate: ReturnType<typeof planEvaluator>;
 beforeAll(async () => {
@@ -262,7 +318,7 @@ beforeAll(async () => {
 it("probes the pack with the rt-aws corpus", async () => {
   const lines: string[] = [];
   const tally = { CAUGHT: 0, OTHER: 0, MISSED: 0, ERROR: 0, FLAGGED: 0, ok: 0 };
-  for (const m of rtAwsMutations) {
+  for (const m of [...rtAwsMutations, ...rtAwsHunt]) {
     const plan = new Plan(JSON.parse(JSON.stringify(base)));
     let verdict: keyof typeof tally;
     let detail = "";
@@ -290,5 +346,5 @@ it("probes the pack with the rt-aws corpus", async () => {
   }
   lines.push(`TALLY ${JSON.stringify(tally)} of ${rtAwsMutations.length} mutations, ${rtAwsHarmless.length} harmless`);
   console.log(lines.join("\n"));
-  expect(tally.CAUGHT + tally.OTHER + tally.MISSED + tally.ERROR).toBe(rtAwsMutations.length);
+  expect(tally.CAUGHT + tally.OTHER + tally.MISSED + tally.ERROR).toBe(rtAwsMutations.length + rtAwsHunt.length);
 }, 600_000);
