@@ -130,6 +130,19 @@ export const cloudfrontPolicies: Policies = [
       }
     },
   }),
+  resourceRule<Record<string, unknown>>({
+    name: "cloudfront-oac-signs",
+    description:
+      'Origin Access Controls sign every origin request with SigV4 (signingBehavior "always", signingProtocol sigv4): "never" or "no-override" sends unsigned requests (or the viewer\'s own Authorization header), which only a public bucket answers. It does not judge which distribution uses the OAC (cloudfront-s3-origin-oac does).',
+    enforcementLevel: "mandatory",
+    types: ["aws:cloudfront/originAccessControl:OriginAccessControl"],
+    validate: (p, { args }, report) => {
+      const behavior = String(p.signingBehavior ?? "");
+      if (behavior !== "always") report(`Origin access control "${args.name}" has signingBehavior "${behavior || "unset"}": set "always" so every request to the origin is signed by CloudFront.`);
+      const protocol = String(p.signingProtocol ?? "");
+      if (protocol !== "sigv4") report(`Origin access control "${args.name}" has signingProtocol "${protocol || "unset"}": set "sigv4".`);
+    },
+  }),
   stackRule({
     name: "cloudfront-logging-prod",
     description: "In prod, every CloudFront distribution writes access logs (standard logging to S3, or a v2 log delivery source).",

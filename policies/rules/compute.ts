@@ -42,12 +42,14 @@ function userDataText(p: Record<string, unknown>, launchTemplate: boolean): stri
 export const computePolicies: Policies = [
   resourceRule<Cluster>({
     name: "eks-endpoint-restricted",
-    description: "The EKS API endpoint is private, or public only to listed CIDRs (never a /0).",
+    description: "The EKS API endpoint is private (endpointPrivateAccess true, always), and public only to listed CIDRs (never a /0 or a set covering more than a /8) or not at all.",
     enforcementLevel: "mandatory",
     types: TYPES.eksCluster,
     validate: (p, { args }, report) => {
       const vpc = p.vpcConfig;
       if (masked(vpc) || masked(vpc?.publicAccessCidrs)) return report(`${maskedMessage(`vpcConfig of EKS cluster "${args.name}"`)}.`);
+      // Without the private endpoint the nodes (and the CI runner) reach the API over the internet, through NAT.
+      if (String(vpc?.endpointPrivateAccess) !== "true") report(`EKS cluster "${args.name}" has no private API endpoint (endpointPrivateAccess ${vpc?.endpointPrivateAccess ?? "unset: false"}): nodes and in-VPC clients reach the API over the internet; set endpointPrivateAccess: true.`);
       if (vpc?.endpointPublicAccess === false) return;
       const cidrs = list(vpc?.publicAccessCidrs).filter((c): c is string => typeof c === "string");
       if (cidrs.length === 0) return report(`EKS cluster "${args.name}" has a public endpoint open to 0.0.0.0/0 (publicAccessCidrs unset); set endpointPublicAccess: false or list the CIDRs allowed.`);

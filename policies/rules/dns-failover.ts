@@ -31,7 +31,7 @@ interface Resolved {
 }
 
 /** Resolves a DNS name through the plan: a distribution's domain or alias, a load balancer's name, or a record aliasing to one. */
-function resolver(resources: PolicyResource[]) {
+export function resolver(resources: PolicyResource[]) {
   const distributions = ofType(resources, TYPES.distribution);
   const balancers = ofType(resources, TYPES.loadBalancer);
   const records = ofType(resources, TYPES.record);
@@ -80,7 +80,7 @@ export const dnsFailoverPolicies: Policies = [
   stackRule({
     name: "dns-failover-health-checked",
     description:
-      "In prod every public address record (A/AAAA/CNAME) is health-checked: a failover record with a Route53 health check, or an alias that evaluates its target's health (not CloudFront, which AWS refuses); a CNAME follows its target.",
+      "In prod every public address record (A/AAAA/CNAME) is health-checked: a failover record with a Route53 health check that is neither disabled nor inverted, or an alias that evaluates its target's health (not CloudFront, which AWS refuses); a CNAME follows its target.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {
@@ -99,6 +99,11 @@ export const dnsFailoverPolicies: Policies = [
             for (const c of checks) for (const key of Object.keys(c.props)) void (c.props as Record<string, unknown>)[key];
             return `names health check ${JSON.stringify(p.healthCheckId)}, which is not in the plan`;
           }
+          // A disabled check always reports healthy and an inverted one healthy when the target is down: neither fails over.
+          const check = checks.find((c) => refersTo(p.healthCheckId, c))!;
+          const cp = props<Record<string, unknown>>(check);
+          if (cp.disabled === true || cp.disabled === "true") return `fails over on health check "${check.name}", which is disabled (Route53 then treats it as healthy: no failover)`;
+          if (cp.invertHealthcheck === true || cp.invertHealthcheck === "true") return `fails over on health check "${check.name}", which is inverted (healthy when the target is down)`;
           return undefined;
         }
         if (role === "SECONDARY") return undefined;
@@ -123,7 +128,13 @@ export const dnsFailoverPolicies: Policies = [
           continue;
         }
         const problem = covered(r);
-        if (problem) report(`Record "${r.name}" (${name} ${type}) ${problem}; in prod every public record fails over on a health check.`, r.urn);
+        if (problem) {
+          report(`Record "${r.name}" (${name} ${type}) ${problem}; in prod every public record fails over on a health check.`, r.urn);
+          // A disabled or inverted check is named too: it is what to fix.
+          const check = /health check "([^"]+)", which is (disabled|inverted)/.exec(problem)?.[1];
+          const c = check ? checks.find((x) => x.name === check) : undefined;
+          if (c) report(`Health check "${c.name}" is what record "${r.name}" fails over on, and it ${/disabled/.test(problem) ? "is disabled (always healthy)" : "is inverted"}: Route53 never fails the record over.`, c.urn);
+        }
       }
     },
   }),

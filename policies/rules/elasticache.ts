@@ -53,6 +53,9 @@ export const elasticachePolicies: Policies = [
         const p = ifKnown(() => ({ ...(rg.props as ReplicationGroup) }));
         if (!p) continue;
         const groupRefs = list(p.userGroupIds);
+        if (String(p.authTokenUpdateStrategy ?? "") === "DELETE" && groupRefs.length === 0) {
+          report(`Replication group "${rg.name}" sets authTokenUpdateStrategy DELETE, which removes its AUTH token: clients connect without credentials.`, rg.urn);
+        }
         if (!isSet(p.authToken) && !isSet(p.authTokenWo) && groupRefs.length === 0) {
           report(`Replication group "${rg.name}" has no authToken (or userGroupIds); clients could connect without credentials.`, rg.urn);
         }
@@ -80,6 +83,10 @@ export const elasticachePolicies: Policies = [
       const replicas = num(p.replicasPerNodeGroup);
       if (nodes !== undefined && nodes < 2 && (replicas === undefined || replicas < 1)) {
         report(`Replication group "${args.name}" in a prod stack has numCacheClusters ${nodes}; failover needs at least one replica (2 nodes).`);
+      }
+      // Cluster mode (or a group sized by shards): each shard's replicas are what fails over.
+      if (nodes === undefined && (replicas === undefined || replicas < 1)) {
+        report(`Replication group "${args.name}" in a prod stack has ${replicas === undefined ? "no replicasPerNodeGroup (0 replicas)" : `replicasPerNodeGroup ${replicas}`}: each shard needs at least one replica in another zone to fail over to.`);
       }
     },
   }),

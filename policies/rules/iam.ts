@@ -29,7 +29,26 @@ export const RESOURCE_POLICY_TYPES = [
   "aws:glacier/vault:Vault",
   "aws:lambda/permission:Permission",
   ...TYPES.bucketPolicy,
+  "aws:s3/accessPoint:AccessPoint",
+  "aws:s3control/accessPointPolicy:AccessPointPolicy",
+  "aws:s3control/bucketPolicy:BucketPolicy",
+  "aws:efs/fileSystemPolicy:FileSystemPolicy",
+  "aws:backup/vaultPolicy:VaultPolicy",
+  "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
+  "aws:apigateway/restApiPolicy:RestApiPolicy",
+  // Grants that carry no document but admit a principal all the same: read as one statement each.
+  "aws:kms/grant:Grant",
+  "aws:eks/accessEntry:AccessEntry",
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 ];
+
+/** A principal ARN, account id, service name or "*" as a statement's Principal. */
+function principalOf(value: unknown): unknown {
+  const v = String(value ?? "");
+  if (v === "*") return "*";
+  if (/\.amazonaws\.com(\.cn)?$/.test(v)) return { Service: v };
+  return { AWS: v };
+}
 
 /** The policy documents a resource carries, with their kind and a label for messages. */
 export function documentsOf(type: string, props: Record<string, unknown>): { label: string; doc: unknown; kind: DocKind }[] {
@@ -50,6 +69,15 @@ export function documentsOf(type: string, props: Record<string, unknown>): { lab
     const principal = String(props.principal ?? "");
     const Principal = principal === "*" ? "*" : /^\d{12}$|^arn:/.test(principal) ? { AWS: principal } : { Service: principal };
     return [{ label: "permission", doc: { Statement: [{ Effect: "Allow", Principal, Action: props.action, Resource: "*", Condition: cond }] }, kind: "resource" }];
+  }
+  if (type === "aws:kms/grant:Grant") {
+    // A grant is a key-policy statement kept outside the policy: its grantee may run its operations on the key.
+    const Action = list(props.operations as string[] | undefined).map((o) => `kms:${o}`);
+    return [{ label: "grant", doc: { Statement: [{ Effect: "Allow", Principal: principalOf(props.granteePrincipal), Action, Resource: "*" }] }, kind: "resource" }];
+  }
+  if (type === "aws:eks/accessEntry:AccessEntry" || type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation") {
+    // An access entry admits its principal to the cluster's API (an association adds a policy to the same principal).
+    return [{ label: "principalArn", doc: { Statement: [{ Effect: "Allow", Principal: principalOf(props.principalArn), Action: "eks:AccessKubernetesApi", Resource: "*" }] }, kind: "resource" }];
   }
   if (type === "aws:opensearch/domainPolicy:DomainPolicy") return [{ label: "accessPolicies", doc: props.accessPolicies, kind: "resource" }];
   if (type === "aws:glacier/vault:Vault") return props.accessPolicy === undefined ? [] : [{ label: "accessPolicy", doc: props.accessPolicy, kind: "resource" }];
@@ -188,12 +216,12 @@ export const iamPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-managed-policy",
-    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite).",
+    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service or job-function one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite, job-function/*Administrator, *AdminAccess, *PowerUser).",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     config: {
       forbiddenPolicies: { type: "array", items: { type: "string" }, default: ADMIN_MANAGED_POLICIES, description: "Managed policy names (last ARN segment) never attached." },
-      forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource)." },
+      forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$", "Administrator$", "AdminAccess$", "PowerUser$", "PowerUserAccess$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource, job-function administrators, power users)." },
     },
     validate: (props, { args, config }, report) => {
       const patterns = (config.forbiddenPolicyPatterns as string[]).map((x) => new RegExp(x));

@@ -14,7 +14,7 @@ import { networkPolicies, subnetPolicies } from "./network";
 import { originLockPolicies } from "./originlock";
 import { podSecurityPolicies } from "./podsecurity";
 import { retentionPolicies } from "./retention";
-import { headerPolicies, nginxPolicies, viewerPolicies } from "./viewer";
+import { headerPolicies, nginxPolicies, proxyProtocolPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
 import { environmentPolicies } from "./environment";
 import { observabilityPolicies } from "./observability";
@@ -40,6 +40,7 @@ export const allPolicies: Policies = [
   ...podSecurityPolicies,
   ...timeoutPolicies,
   ...viewerPolicies,
+  ...proxyProtocolPolicies,
   ...headerPolicies,
   ...nginxPolicies,
   ...retentionPolicies,

@@ -63,6 +63,55 @@ function checkSslPolicy(p: Listener, config: Record<string, unknown>, report: (m
   }
 }
 
+/** One hop of a NodePort to nginx: the Service port, the pods it selects, their container port, and the nginx.conf they mount. */
+export interface NginxHop {
+  nodePort: number;
+  service: PolicyResource;
+  workload: PolicyResource;
+  port: number;
+  conf: { cm: PolicyResource; root: ReturnType<typeof parseNginx> };
+}
+
+/**
+ * Every NodePort a NodePort/LoadBalancer Service exposes, followed to the container port (a number, or a port name of
+ * the selected pods) and the nginx.conf ConfigMaps those pods mount: what a load balancer's target group on that
+ * NodePort reaches. Unknown values (preview) drop the hop.
+ */
+export function nginxBehindNodePorts(resources: PolicyResource[], confKey: string): NginxHop[] {
+  const confs = new Map<string, { cm: PolicyResource; root: ReturnType<typeof parseNginx> }>();
+  for (const cm of ofType(resources, TYPES.configMap)) {
+    const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[confKey]);
+    const name = ifKnown(() => (cm.props.metadata as { name?: string } | undefined)?.name) ?? cm.name;
+    if (typeof text === "string") confs.set(name, { cm, root: parseNginx(text) });
+  }
+  if (confs.size === 0) return [];
+  type PodSpecView = { containers?: { name?: string; ports?: { name?: string; containerPort?: unknown }[] }[]; volumes?: { configMap?: { name?: string } }[] };
+  const workloads = ofType(resources, TYPES.workload).map((w) => {
+    const template = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpecView });
+    return { w, labels: template?.metadata?.labels ?? {}, spec: template?.spec ?? {} };
+  });
+  const hops: NginxHop[] = [];
+  for (const svc of ofType(resources, TYPES.service)) {
+    const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as { type?: string; selector?: Record<string, string>; ports?: { name?: string; nodePort?: unknown; port?: unknown; targetPort?: unknown }[] });
+    if (!spec || (spec.type !== "NodePort" && spec.type !== "LoadBalancer") || !spec.selector || Object.keys(spec.selector).length === 0) continue;
+    for (const sp of list(spec.ports)) {
+      const nodePort = num(sp?.nodePort);
+      if (nodePort === undefined) continue;
+      for (const { w, spec: pod } of workloads.filter((x) => selectorMatches({ matchLabels: spec.selector }, x.labels))) {
+        const target = sp.targetPort ?? sp.port;
+        const containerPort = typeof target === "number" ? target : list(pod.containers).flatMap((c) => list(c?.ports)).find((p) => p?.name === target)?.containerPort;
+        const port = num(containerPort);
+        if (port === undefined) continue;
+        for (const v of list(pod.volumes)) {
+          const conf = confs.get(String(v?.configMap?.name ?? ""));
+          if (conf) hops.push({ nodePort, service: svc, workload: w, port, conf });
+        }
+      }
+    }
+  }
+  return hops;
+}
+
 export const loadBalancerPolicies: Policies = [
   stackRule({
     name: "alb-http-listener-redirect-only",
@@ -265,52 +314,25 @@ export const loadBalancerPolicies: Policies = [
       if (httpsPorts.size === 0) return;
 
       // The chain: NodePort → Service → pods' container port → the nginx.conf they mount listens there with TLS.
-      const confs = new Map<string, { cm: PolicyResource; root: ReturnType<typeof parseNginx> }>();
-      for (const cm of ofType(resources, TYPES.configMap)) {
-        const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
-        const name = ifKnown(() => (cm.props.metadata as { name?: string } | undefined)?.name) ?? cm.name;
-        if (typeof text === "string") confs.set(name, { cm, root: parseNginx(text) });
-      }
-      if (confs.size === 0) return;
-      type PodSpecView = { containers?: { name?: string; ports?: { name?: string; containerPort?: unknown }[] }[]; volumes?: { configMap?: { name?: string } }[] };
-      const workloads = ofType(resources, TYPES.workload).map((w) => {
-        const template = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpecView });
-        return { w, labels: template?.metadata?.labels ?? {}, spec: template?.spec ?? {} };
-      });
-      for (const svc of ofType(resources, TYPES.service)) {
-        const spec = ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {})) as { type?: string; selector?: Record<string, string>; ports?: { name?: string; nodePort?: unknown; port?: unknown; targetPort?: unknown }[] });
-        if (!spec || (spec.type !== "NodePort" && spec.type !== "LoadBalancer") || !spec.selector || Object.keys(spec.selector).length === 0) continue;
-        for (const sp of list(spec.ports)) {
-          const nodePort = num(sp?.nodePort);
-          if (nodePort === undefined || !httpsPorts.has(nodePort)) continue;
-          const group = groups.find((tg) => num(ifKnown(() => tg.props.port)) === nodePort && upper(ifKnown(() => tg.props.protocol)) === "HTTPS")!;
-          for (const { w, spec: pod } of workloads.filter((x) => selectorMatches({ matchLabels: spec.selector }, x.labels))) {
-            const target = sp.targetPort ?? sp.port;
-            const containerPort =
-              typeof target === "number" ? target : list(pod.containers).flatMap((c) => list(c?.ports)).find((p) => p?.name === target)?.containerPort;
-            const port = num(containerPort);
-            if (port === undefined) continue;
-            for (const v of list(pod.volumes)) {
-              const conf = confs.get(String(v?.configMap?.name ?? ""));
-              if (!conf) continue;
-              const servers = serversOf(conf.root).filter((sv) => listensOf(sv).some((l) => l.port === port));
-              const where = `Target group "${group.name}" sends HTTPS to NodePort ${nodePort} (Service "${svc.name}" → "${w.name}" port ${port})`;
-              if (servers.length === 0) {
-                for (const urn of [group.urn, conf.cm.urn]) report(`${where}, but the nginx.conf of ConfigMap "${conf.cm.name}" has no listener on ${port}.`, urn);
-                continue;
-              }
-              for (const sv of servers) {
-                const listen = listensOf(sv).find((l) => l.port === port)!;
-                const protocols = directivesNamed(sv, "ssl_protocols")[0] ?? blocksNamed(conf.root, "http").flatMap((h) => directivesNamed(h, "ssl_protocols"))[0];
-                const cert = directivesNamed(sv, "ssl_certificate").length > 0 || blocksNamed(conf.root, "http").some((h) => directivesNamed(h, "ssl_certificate").length > 0);
-                // Reported on the target group and on the ConfigMap: a change of either breaks the encrypted hop.
-                const both = (message: string) => [group.urn, conf.cm.urn].forEach((urn) => report(message, urn));
-                if (!listen.ssl) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens without ssl: the hop is plain text (and the HTTPS health checks fail).`);
-                else if (!cert) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens with ssl but names no ssl_certificate.`);
-                else if (list(protocols).some((p) => /^(SSLv[23]|TLSv1(\.1)?)$/.test(p))) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") accepts ${list(protocols).join(" ")}: TLS 1.2 or newer only.`);
-              }
-            }
-          }
+      for (const hop of nginxBehindNodePorts(resources, String(config.nginxConfKey))) {
+        if (!httpsPorts.has(hop.nodePort)) continue;
+        const group = groups.find((tg) => num(ifKnown(() => tg.props.port)) === hop.nodePort && upper(ifKnown(() => tg.props.protocol)) === "HTTPS")!;
+        const { conf, port } = hop;
+        const servers = serversOf(conf.root).filter((sv) => listensOf(sv).some((l) => l.port === port));
+        const where = `Target group "${group.name}" sends HTTPS to NodePort ${hop.nodePort} (Service "${hop.service.name}" → "${hop.workload.name}" port ${port})`;
+        if (servers.length === 0) {
+          for (const urn of [group.urn, conf.cm.urn]) report(`${where}, but the nginx.conf of ConfigMap "${conf.cm.name}" has no listener on ${port}.`, urn);
+          continue;
+        }
+        for (const sv of servers) {
+          const listen = listensOf(sv).find((l) => l.port === port)!;
+          const protocols = directivesNamed(sv, "ssl_protocols")[0] ?? blocksNamed(conf.root, "http").flatMap((h) => directivesNamed(h, "ssl_protocols"))[0];
+          const cert = directivesNamed(sv, "ssl_certificate").length > 0 || blocksNamed(conf.root, "http").some((h) => directivesNamed(h, "ssl_certificate").length > 0);
+          // Reported on the target group and on the ConfigMap: a change of either breaks the encrypted hop.
+          const both = (message: string) => [group.urn, conf.cm.urn].forEach((urn) => report(message, urn));
+          if (!listen.ssl) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens without ssl: the hop is plain text (and the HTTPS health checks fail).`);
+          else if (!cert) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") listens with ssl but names no ssl_certificate.`);
+          else if (list(protocols).some((p) => /^(SSLv[23]|TLSv1(\.1)?)$/.test(p))) both(`${where}, where nginx (ConfigMap "${conf.cm.name}") accepts ${list(protocols).join(" ")}: TLS 1.2 or newer only.`);
         }
       }
     },

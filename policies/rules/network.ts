@@ -120,11 +120,22 @@ function intendedPrivate(subnet: PolicyResource, resources: PolicyResource[]): s
   const tags = (ifKnown(() => subnet.props.tags) ?? {}) as Record<string, unknown>;
   if (tags["kubernetes.io/role/internal-elb"] !== undefined) return "it is tagged kubernetes.io/role/internal-elb";
   if (/private/i.test(subnet.name) || /private/i.test(String(tags.Name ?? ""))) return "it is named private";
-  const users = [
-    ...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).filter((g) => list(ifKnown(() => g.props.subnetIds as unknown[])).some((ref) => refersTo(ref, subnet))),
-    ...ofType(resources, TYPES.cacheSubnetGroup).filter((g) => list(ifKnown(() => g.props.subnetIds as unknown[])).some((ref) => refersTo(ref, subnet))),
-  ];
+  const users = privateUsers(subnet, resources);
   return users.length > 0 ? `it holds ${users.map((u) => `"${u.name}"`).join(", ")}` : undefined;
+}
+
+/**
+ * The resources that place private workloads in a subnet: node groups, cache subnet groups, the EKS control plane's
+ * interfaces and a CodeBuild runner's. A public subnet among theirs is reported on them too (they are what to fix).
+ */
+export function privateUsers(subnet: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
+  const names = (r: PolicyResource, read: (p: Record<string, unknown>) => unknown) => list(ifKnown(() => read(r.props as Record<string, unknown>)) as unknown[] | undefined).some((ref) => refersTo(ref, subnet));
+  return [
+    ...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).filter((g) => names(g, (p) => p.subnetIds)),
+    ...ofType(resources, TYPES.cacheSubnetGroup).filter((g) => names(g, (p) => p.subnetIds)),
+    ...ofType(resources, ["aws:eks/cluster:Cluster"]).filter((c) => names(c, (p) => (p.vpcConfig as { subnetIds?: unknown } | undefined)?.subnetIds)),
+    ...ofType(resources, ["aws:codebuild/project:Project"]).filter((c) => names(c, (p) => (p.vpcConfig as { subnets?: unknown } | undefined)?.subnets)),
+  ];
 }
 
 export const subnetPolicies: Policies = [
@@ -139,6 +150,7 @@ export const subnetPolicies: Policies = [
         if (!why) continue;
         if (ifKnown(() => sn.props.mapPublicIpOnLaunch) === true || ifKnown(() => sn.props.mapPublicIpOnLaunch) === "true") {
           report(`Subnet "${sn.name}" is meant to be private (${why}) but hands every instance a public IPv4 address (mapPublicIpOnLaunch): set it false.`, sn.urn);
+          for (const u of privateUsers(sn, resources)) report(`"${u.name}" uses subnet "${sn.name}", which hands every instance a public IPv4 address (mapPublicIpOnLaunch).`, u.urn);
         }
         // A peering connection is no egress path: a broad destination sent to one opens the subnet to the whole peer VPC
         // and the peer's routes decide what it reaches (least-route peering names the peer's CIDRs only).
@@ -153,6 +165,7 @@ export const subnetPolicies: Policies = [
         report(message, sn.urn);
         report(message, route.declaredBy.urn);
         for (const a of routesOf(sn, resources).associations) report(message, a.urn);
+        for (const u of privateUsers(sn, resources)) report(message, u.urn);
       }
       for (const lt of ofType(resources, [...TYPES.launchTemplate, ...TYPES.instance])) {
         const nics = list(ifKnown(() => lt.props.networkInterfaces as { associatePublicIpAddress?: unknown }[]));

@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { Policies } from "@pulumi/policy";
 import { CACHE_MEMBER_NODE_ID, MONITORED_KINDS, MonitoredKind, RecommendedAlarm, recommendedFor, regionOf } from "@edgestack/contract";
-import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, resourceRule, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { parseStructured } from "../semantics/structured";
 
@@ -218,11 +218,20 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
     description:
-      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
+      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, no looser than recommended (threshold, or the policy config's alarmThresholds; no more breaching datapoints), acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
     enforcementLevel: "mandatory",
-    config: environmentConfig,
+    config: {
+      ...environmentConfig,
+      alarmThresholds: { type: "array", items: { type: "string" }, default: [], description: "Accepted thresholds other than the recommended ones, as <alarm id>=<number> (the stack's own alarmThresholds)." },
+    },
     validate: (resources, { config }, report) => {
       if (!resources.some((r) => isProd(config, r.urn))) return;
+      const thresholds = new Map(
+        list(config.alarmThresholds as string[])
+          .map((x) => /^([\w.:-]+)=(-?[\d.]+)$/.exec(String(x)))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => [m[1], Number(m[2])] as const),
+      );
       const providers = resources.filter((r) => r.type.startsWith("pulumi:providers:aws"));
       const alarms = ofType(resources, T.alarm);
       const topics = ofType(resources, T.topic);
@@ -276,15 +285,26 @@ export const observabilityPolicies: Policies = [
           }
           const candidates = alarms.filter((a) => alarmedMetric(props(a), rec) !== undefined);
           const problems: string[] = [];
+          // Alarms of the resource's metric that fail: named with the resource, since they are what to fix.
+          const failing: PolicyResource[] = [];
           const good = candidates.some((a) => {
             const p = props(a);
             const metric = alarmedMetric(p, rec)!;
             if (!sameDimensions(metric.dimensions, m.dimensions)) return false;
+            failing.push(a);
             if (metric.problem) return problems.push(`alarm "${a.name}": ${metric.problem}`), false;
             const region = regionOf_(a, providers);
             if (expectedRegion && region !== expectedRegion) return problems.push(`alarm "${a.name}" is in ${region ?? "an unknown region"}, the metric in ${expectedRegion}`), false;
             if ((p.actionsEnabled) === false) return problems.push(`alarm "${a.name}" has its actions disabled`), false;
             if ((p.comparisonOperator) !== rec.comparison) return problems.push(`alarm "${a.name}" compares ${String((p.comparisonOperator))}, not ${rec.comparison}`), false;
+            // Weakened numbers: a threshold looser than the recommended (or configured) one, or more breaching datapoints.
+            const limit = thresholds.get(rec.id) ?? rec.threshold;
+            const threshold = typeof p.threshold === "number" ? p.threshold : Number(p.threshold);
+            if (Number.isFinite(threshold) && (rec.comparison.startsWith("Greater") ? threshold > limit : threshold < limit)) {
+              return problems.push(`alarm "${a.name}" fires at ${threshold}, looser than ${limit} (${thresholds.has(rec.id) ? "alarmThresholds" : "the recommended threshold"})`), false;
+            }
+            const points = Number(p.datapointsToAlarm ?? p.evaluationPeriods);
+            if (Number.isFinite(points) && points > rec.datapointsToAlarm) return problems.push(`alarm "${a.name}" needs ${points} breaching datapoints, more than the recommended ${rec.datapointsToAlarm}`), false;
             const actions = list((p.alarmActions as string[]));
             if (actions.length === 0) return problems.push(`alarm "${a.name}" has no alarm actions`), false;
             const why = actions.map((x) => actionProblem(x, region)).filter((x): x is string => x !== undefined);
@@ -297,10 +317,9 @@ export const observabilityPolicies: Policies = [
             // reports it cannot run rather than a violation.
             for (const key of Object.keys(m.resource.props)) void props(m.resource)[key];
             const dims = Object.entries(m.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
-            report(
-              `${m.resource.type.split(":").pop()} "${m.resource.name}" has no working ${rec.namespace} ${rec.metricName} alarm (${dims}, in ${expectedRegion ?? "its region"})${problems.length ? `: ${problems.join("; ")}` : ""}.`,
-              m.resource.urn,
-            );
+            const message = `${m.resource.type.split(":").pop()} "${m.resource.name}" has no working ${rec.namespace} ${rec.metricName} alarm (${dims}, in ${expectedRegion ?? "its region"})${problems.length ? `: ${problems.join("; ")}` : ""}.`;
+            report(message, m.resource.urn);
+            for (const a of failing) report(message, a.urn);
           }
         }
       }
@@ -317,6 +336,18 @@ export const observabilityPolicies: Policies = [
       const endpoint = ifKnown(() => p.endpoint);
       if (protocol === "http") report(`Subscription "${args.name}" delivers over plain HTTP (protocol http): use https.`);
       else if (protocol === "https" && typeof endpoint === "string" && !/^https:\/\//i.test(endpoint)) report(`Subscription "${args.name}" is an https subscription to ${endpoint}, which is not an https:// URL.`);
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "sns-topic-encrypted",
+    description:
+      "Every SNS topic encrypts its messages at rest with a KMS key (kmsMasterKeyId). It judges that a key is named, not which one: whether CloudWatch can use it is recommended-alarms-deliver-prod's question.",
+    enforcementLevel: "mandatory",
+    types: [T.topic[0]],
+    validate: (p, { args }, report) => {
+      const key = ifKnown(() => p.kmsMasterKeyId);
+      if (unknownAt(() => p.kmsMasterKeyId)) return;
+      if (typeof key !== "string" || key.trim() === "") report(`SNS topic "${args.name}" is not encrypted at rest: set kmsMasterKeyId to a customer-managed key whose policy admits its publishers.`);
     },
   }),
   stackRule({
@@ -431,7 +462,7 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "container-logs-retained",
     description:
-      "Every cluster running the amazon-cloudwatch-observability add-on has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention, so the add-on does not create them kept forever.",
+      "Every cluster running the amazon-cloudwatch-observability add-on has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention and a customer-managed KMS key (kmsKeyId), so the add-on does not create them unencrypted and kept forever. Other log groups are not asked for a key.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, _ctx, report) => {
@@ -450,6 +481,11 @@ export const observabilityPolicies: Policies = [
           if (!group && anyUnknown(groups, ["name"])) continue;
           if (!group) report(`Add-on "${a.name}" writes ${name}, which the stack does not declare: the add-on creates it with no retention (kept forever).`, a.urn);
           else if (days !== undefined && (typeof days !== "number" || days < 1)) report(`Log group "${group.name}" (${name}) keeps the add-on's logs forever: set retentionInDays.`, group.urn);
+          if (group && !unknownAt(() => props(group).kmsKeyId)) {
+            // Container stdout (the app's lines, nginx's access log) is the one log class the stack keys itself.
+            const keyRef = ifKnown(() => props(group).kmsKeyId);
+            if (typeof keyRef !== "string" || keyRef === "") report(`Log group "${group.name}" (${name}) holds every container's output but names no customer-managed KMS key (kmsKeyId): encrypt it with the Container Insights key.`, group.urn);
+          }
         }
       }
     },

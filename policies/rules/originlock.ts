@@ -3,6 +3,7 @@ import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { HEADERS } from "@edgestack/contract";
 import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { ingressOf } from "./securitygroups";
+import { resolver } from "./dns-failover";
 
 type LoadBalancer = Props<lb.LoadBalancerArgs>;
 type Listener = Props<lb.ListenerArgs>;
@@ -111,6 +112,8 @@ export const originLockPolicies: Policies = [
         const refs = list(ifKnown(() => (alb.props as LoadBalancer).securityGroups) as unknown[] | undefined);
         const albSgs = sgs.filter((sg) => refs.some((ref) => refersTo(ref, sg)));
         if (refs.length === 0) report(`ALB "${alb.name}" has no security group (the VPC default applies); give it one open only to CloudFront's origin-facing prefix list.`, alb.urn);
+        // The ALB itself is named once per group that admits more than CloudFront (it may wear another resource's group).
+        const opened = new Set<PolicyResource>();
         for (const sg of albSgs) {
           const own = ingressOf(sg.type, sg.props as Record<string, unknown>).map((i) => ({ i, on: sg }));
           const separate = sgRules.filter((r) => refersTo(ifKnown(() => r.props.securityGroupId), sg)).flatMap((r) => ingressOf(r.type, r.props as Record<string, unknown>).map((i) => ({ i, on: r })));
@@ -119,14 +122,52 @@ export const originLockPolicies: Policies = [
             if (i.cidrs.length > 0 || i.fromSecurityGroup || !i.fromPrefixList) {
               const message = `Security group "${sg.name}" of ALB "${alb.name}" admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")} (${on === sg ? "inline ingress" : `rule "${on.name}"`}); allow only CloudFront's origin-facing prefix list.`;
               report(message, on.urn);
-              // A separate rule opens the group itself: name both.
+              // A separate rule opens the group itself: name both, and the ALB that wears the group.
               if (on !== sg) report(message, sg.urn);
+              if (!opened.has(sg)) {
+                opened.add(sg);
+                report(`ALB "${alb.name}" wears security group "${sg.name}", which admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")}: its groups must admit only CloudFront's origin-facing prefix list.`, alb.urn);
+              }
             } else if (typeof prefix === "string" && ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).some((pl) => refersTo(prefix, pl))) {
               const pl = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).find((x) => refersTo(prefix, x))!;
               const entries = list(ifKnown(() => pl.props.entries as { cidr?: string }[])).map((e) => String(e?.cidr));
               report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list "${pl.name}" (${entries.join(", ") || "no entries"}), declared in this stack: not CloudFront's AWS-managed origin-facing list.`, on.urn);
             } else if (allowedLists.length > 0 && typeof prefix === "string" && !allowedLists.includes(prefix)) {
               report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list ${prefix}, not CloudFront's origin-facing list.`, on.urn);
+            }
+          }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "cloudfront-origin-resolves-to-stack-lb",
+    description:
+      "A CloudFront custom origin whose domain the stack's own Route53 records name resolves, through every such record (alias, or CNAME followed through the plan), to a load balancer of the stack: an alias to another balancer, a literal address or a CNAME elsewhere would send the origin-verify secret and every request to a host the stack does not control. Origins whose name no record of the stack holds are not judged.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const resolve = resolver(resources);
+      const records = ofType(resources, TYPES.record);
+      const balancers = ofType(resources, TYPES.loadBalancer);
+      // Balancer names known only after deployment: judged then.
+      if (balancers.some((b) => unknownAt(() => (b.props as Record<string, unknown>).dnsName))) return;
+      const norm = (n: unknown) => String(n ?? "").trim().toLowerCase().replace(/\.$/, "");
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const origins = ifKnown(() => (d.props as Distribution).origins);
+        if (masked(origins)) continue; // reported by alb-origin-lock
+        for (const o of list(origins)) {
+          if (!o || isS3Origin(o) || o.customOriginConfig === undefined) continue;
+          const domain = norm(o.domainName);
+          const own = records.filter((r) => norm(ifKnown(() => r.props.name)) === domain && /^(A|AAAA|CNAME)$/.test(String(ifKnown(() => r.props.type) ?? "").toUpperCase()));
+          for (const r of own) {
+            const aliases = list(ifKnown(() => r.props.aliases as { name?: string }[]));
+            const targets = aliases.length > 0 ? aliases.map((a) => String(a?.name ?? "")) : list(ifKnown(() => r.props.records as string[])).map(String);
+            // A balancer is known by the first label of its DNS name (<name>-<hash>), with or without dualstack.; a CNAME is followed through the plan.
+            const label = (n: unknown) => norm(n).replace(/^dualstack\./, "").split(".")[0];
+            const isStackLb = (t: string) => balancers.some((b) => label(ifKnown(() => (b.props as Record<string, unknown>).dnsName)) === label(t)) || resolve(t).some((x) => x.kind === "loadBalancer");
+            const lands = targets.map((t) => ({ t, to: isStackLb(t) ? [t] : [] }));
+            for (const { t } of lands.filter((x) => x.to.length === 0)) {
+              report(`Record "${r.name}" (${domain}, origin "${o.originId}" of distribution "${d.name}") points at ${t}, which is no load balancer of this stack: CloudFront would send the origin secret and every request there.`, r.urn);
             }
           }
         }

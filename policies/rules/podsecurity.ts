@@ -213,6 +213,14 @@ export const podSecurityPolicies: Policies = [
         const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String);
         const everyone = groups.filter((g) => g === "system:masters" || broadSubjects([{ name: g }]).length > 0);
         if (everyone.length > 0) report(`Access entry "${e.name}" puts its principal in ${everyone.join(", ")}: cluster-admin (or everyone's rights) through the EKS API.`, e.urn);
+        // A node-type entry makes its principal a node (system:nodes): only a role the stack's nodes run as may have one.
+        const type = String(ifKnown(() => e.props.type) ?? "STANDARD");
+        if (/^(EC2_LINUX|EC2_WINDOWS|HYBRID_LINUX|FARGATE_LINUX|EC2)$/.test(type)) {
+          const principal = ifKnown(() => e.props.principalArn);
+          const nodeRoles = [...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).map((g) => ifKnown(() => g.props.nodeRoleArn)), ...ofType(resources, ["aws:eks/fargateProfile:FargateProfile"]).map((f) => ifKnown(() => f.props.podExecutionRoleArn))];
+          const unknownRoles = nodeRoles.some((r) => r === undefined);
+          if (typeof principal === "string" && !unknownRoles && !nodeRoles.includes(principal)) report(`Access entry "${e.name}" is of type ${type} for ${principal}, which no node group or Fargate profile of the stack runs as: its holder joins the cluster as a node (system:nodes) and reads what nodes read.`, e.urn);
+        }
       }
       for (const a of ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])) {
         const arn = String(ifKnown(() => a.props.policyArn) ?? "");

@@ -88,18 +88,31 @@ export const retentionPolicies: Policies = [
         const problems: string[] = [];
         const inline = ifKnown(() => (b.props.versioning as { enabled?: unknown } | undefined)?.enabled);
         const versioning = [...configuring(b, "aws:s3/bucketVersioning:BucketVersioning"), ...configuring(b, "aws:s3/bucketVersioningV2:BucketVersioningV2")].map((v) => ifKnown(() => (v.props.versioningConfiguration as { status?: string } | undefined)?.status));
-        if (!truthy(inline) && !versioning.includes("Enabled")) problems.push(`versioning is ${versioning[0] ?? "not enabled"} (a re-upload or delete loses the asset a cached page names)`);
+        const culprits = new Set<PolicyResource>();
+        if (!truthy(inline) && !versioning.includes("Enabled")) {
+          problems.push(`versioning is ${versioning[0] ?? "not enabled"} (a re-upload or delete loses the asset a cached page names)`);
+          for (const v of [...configuring(b, "aws:s3/bucketVersioning:BucketVersioning"), ...configuring(b, "aws:s3/bucketVersioningV2:BucketVersioningV2")]) culprits.add(v);
+        }
         for (const lc of [...configuring(b, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"), ...configuring(b, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")]) {
           for (const rule of list(ifKnown(() => lc.props.rules as Record<string, unknown>[]))) {
             if (rule?.status !== "Enabled") continue;
             const exp = rule.expiration as { days?: unknown; date?: unknown } | undefined;
-            if (exp && (exp.days !== undefined || exp.date !== undefined)) problems.push(`lifecycle rule "${rule.id}" of "${lc.name}" expires current objects`);
+            if (exp && (exp.days !== undefined || exp.date !== undefined)) {
+              problems.push(`lifecycle rule "${rule.id}" of "${lc.name}" expires current objects`);
+              culprits.add(lc);
+            }
             const nonCurrent = num((rule.noncurrentVersionExpiration as { noncurrentDays?: unknown } | undefined)?.noncurrentDays);
-            if (nonCurrent !== undefined && nonCurrent < Number(config.minNoncurrentDays)) problems.push(`lifecycle rule "${rule.id}" of "${lc.name}" deletes old versions after ${nonCurrent} day(s) (at least ${config.minNoncurrentDays})`);
+            if (nonCurrent !== undefined && nonCurrent < Number(config.minNoncurrentDays)) {
+              problems.push(`lifecycle rule "${rule.id}" of "${lc.name}" deletes old versions after ${nonCurrent} day(s) (at least ${config.minNoncurrentDays})`);
+              culprits.add(lc);
+            }
           }
         }
         if (truthy(ifKnown(() => b.props.forceDestroy))) problems.push("forceDestroy is set");
-        if (problems.length > 0) report(`Static bucket "${b.name}" (a CloudFront origin): ${problems.join("; ")}.`, b.urn);
+        if (problems.length > 0) {
+          // The bucket and the setting resources that cause the problem are both named.
+          for (const r of [b, ...culprits]) report(`Static bucket "${b.name}" (a CloudFront origin): ${problems.join("; ")}.`, r.urn);
+        }
         for (const obj of [...configuring(b, "aws:s3/bucketObjectv2:BucketObjectv2"), ...configuring(b, "aws:s3/bucketObject:BucketObject")]) {
           if (unknownAt(() => obj.props.cacheControl)) continue;
           const cc = String(ifKnown(() => obj.props.cacheControl) ?? "");

@@ -2,6 +2,7 @@ import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { at, ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
+import { ownAccounts } from "./iam";
 import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
@@ -160,7 +161,11 @@ export const s3Policies: Policies = [
           continue;
         }
         const best = blocks.map((p) => ifKnown(() => missingFlags(p.props)) ?? []).sort((x, y) => x.length - y.length)[0];
-        if (best.length > 0) report(`Bucket "${b.name}" public access block leaves ${best.join(", ")} off; all four must be true.`, b.urn);
+        if (best.length > 0) {
+          // The block that leaves a flag off is named as well as its bucket: that is the resource to fix.
+          report(`Bucket "${b.name}" public access block leaves ${best.join(", ")} off; all four must be true.`, b.urn);
+          for (const p of blocks) report(`BucketPublicAccessBlock "${p.name}" of bucket "${b.name}" leaves ${best.join(", ")} off; all four must be true.`, p.urn);
+        }
       }
     },
   }),
@@ -229,6 +234,34 @@ export const s3Policies: Policies = [
           if (judgeExpiry && !rules.some((r) => at(r, "expiration.days").value !== undefined)) {
             for (const urn of [c.urn, b.urn]) report(`Lifecycle "${c.name}" of log bucket "${b.name}" never expires its logs (no enabled rule with expiration.days).`, urn);
           }
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "s3-replication-stays-in-account",
+    description:
+      "Bucket replication (BucketReplicationConfig rules, or a bucket's inline replicationConfiguration) copies objects only to buckets of this stack's account or of trustedAccounts: a destination naming another account, or a bucket the stack does not declare without naming its account, would copy every object out. It does not judge the replication role's rights.",
+    enforcementLevel: "mandatory",
+    config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts objects may be replicated to." } },
+    validate: (resources, { config }, report) => {
+      const trusted = new Set([...ownAccounts(resources), ...(config.trustedAccounts as string[])]);
+      const buckets = ofType(resources, TYPES.bucket);
+      type Rule = { id?: string; destination?: { bucket?: unknown; account?: unknown } };
+      const configs = [
+        ...ofType(resources, ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"]).map((r) => ({ r, rules: list(ifKnown(() => r.props.rules as Rule[])) })),
+        ...buckets.map((b) => ({ r: b, rules: list(ifKnown(() => (b.props.replicationConfiguration as { rules?: Rule[] } | undefined)?.rules)) })),
+      ];
+      for (const { r, rules } of configs) {
+        for (const rule of rules) {
+          const dest = rule?.destination;
+          if (!dest || typeof dest.bucket !== "string") continue;
+          const name = dest.bucket.replace(/^arn:aws[\w-]*:s3:::/, "");
+          const account = typeof dest.account === "string" ? dest.account : undefined;
+          // A bucket whose name is not known yet (preview) may be the destination.
+          const declared = buckets.some((b) => refersTo(dest.bucket, b, ["bucket", "arn"]) || ifKnown(() => b.props.bucket) === name || unknownAt(() => b.props.bucket));
+          if (account !== undefined && !trusted.has(account)) report(`"${r.name}" replicates${rule.id ? ` (rule "${rule.id}")` : ""} to bucket ${name} of account ${account}, not this stack's: every object is copied out (list the account in trustedAccounts if intended).`, r.urn);
+          else if (account === undefined && !declared) report(`"${r.name}" replicates${rule.id ? ` (rule "${rule.id}")` : ""} to bucket ${name}, which the stack does not declare and whose account it does not name: the objects may leave the account.`, r.urn);
         }
       }
     },

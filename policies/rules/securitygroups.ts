@@ -1,6 +1,6 @@
 import type { ec2, vpc } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
-import { coverage } from "../semantics/cidr";
+import { coverage, within } from "../semantics/cidr";
 import { describe, ifKnown, isSet, list, num, ofType, Props, referrersOf, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type SecurityGroup = Props<ec2.SecurityGroupArgs>;
@@ -102,6 +102,53 @@ function permissionsOf(type: string, props: Record<string, unknown>, direction: 
     ];
   }
   return [];
+}
+
+/** One network ACL entry, inline on an ACL (or the VPC's default ACL) or a separate NetworkAclRule. */
+export interface AclEntry {
+  /** The resource that declares the entry. */
+  on: PolicyResource;
+  /** The ACL it belongs to (undefined: a rule whose ACL the plan does not declare). */
+  acl: PolicyResource | undefined;
+  ruleNo: number;
+  allow: boolean;
+  egress: boolean;
+  protocol: string;
+  fromPort: number;
+  toPort: number;
+  cidrs: string[];
+}
+
+const ACL_TYPES = ["aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"];
+const ACL_RULE_TYPES = ["aws:ec2/networkAclRule:NetworkAclRule"];
+
+/** Every network ACL entry of the plan, whichever resource declares it. */
+export function aclEntries(resources: PolicyResource[]): AclEntry[] {
+  const acls = ofType(resources, ACL_TYPES);
+  type Raw = { ruleNo?: unknown; ruleNumber?: unknown; action?: unknown; ruleAction?: unknown; protocol?: unknown; fromPort?: unknown; toPort?: unknown; cidrBlock?: unknown; ipv6CidrBlock?: unknown };
+  const entry = (on: PolicyResource, acl: PolicyResource | undefined, e: Raw, egress: boolean): AclEntry => {
+    const protocol = proto(e.protocol);
+    return {
+      on,
+      acl,
+      ruleNo: num(e.ruleNo ?? e.ruleNumber) ?? 0,
+      allow: String(e.action ?? e.ruleAction ?? "").toLowerCase() === "allow",
+      egress,
+      protocol,
+      ...ports(protocol, e.fromPort, e.toPort),
+      cidrs: [e.cidrBlock, e.ipv6CidrBlock].filter((c): c is string => typeof c === "string" && c !== ""),
+    };
+  };
+  const out: AclEntry[] = [];
+  for (const acl of acls) {
+    for (const dir of ["ingress", "egress"] as const) for (const e of list(ifKnown(() => acl.props[dir] as Raw[]))) if (e) out.push(entry(acl, acl, e, dir === "egress"));
+  }
+  for (const r of ofType(resources, ACL_RULE_TYPES)) {
+    const p = ifKnown(() => r.props as Raw & { networkAclId?: unknown; egress?: unknown });
+    if (!p) continue;
+    out.push(entry(r, acls.find((a) => refersTo(p.networkAclId, a)), p, p.egress === true || p.egress === "true"));
+  }
+  return out;
 }
 
 const SG_TYPES = [...TYPES.securityGroup, ...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule];
@@ -323,6 +370,69 @@ export const securityGroupPolicies: Policies = [
         const { referrers, unknown } = referrersOf(resources, eip, ["allocationId", "publicIp"]);
         if (unknown || referrers.length > 0) continue;
         report(`Elastic IP "${eip.name}" is associated with nothing (no instance, interface, NAT gateway, association or load balancer refers to it); release it.`, eip.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "nacl-no-world-admin-ports",
+    description:
+      "No network ACL (inline entries of an ACL or of the VPC's default ACL, or NetworkAclRule resources) admits the internet (any CIDR set covering more than a /8 of public IPv4 or a /32 of IPv6) to a remote administration port (SSH 22, RDP 3389) over TCP, UDP or all protocols, unless a lower-numbered deny of the same ACL takes that port from the same source first (entries are evaluated in rule-number order). It does not judge other ports: a stateless ACL needs the ephemeral range open for return traffic.",
+    enforcementLevel: "mandatory",
+    config: { adminPorts: { type: "array", items: { type: "integer" }, default: [22, 3389], description: "Ports no ACL opens to the internet." } },
+    validate: (resources, { config }, report) => {
+      const entries = aclEntries(resources).filter((e) => !e.egress);
+      const carriesPorts = (p: string) => p === "-1" || p === "all" || p === "tcp" || p === "6" || p === "udp" || p === "17";
+      for (const e of entries) {
+        if (!e.allow || !carriesPorts(e.protocol) || publicCidrs(e.cidrs).length === 0) continue;
+        for (const port of list(config.adminPorts as number[])) {
+          if (port < e.fromPort || port > e.toPort) continue;
+          const deniedFirst = entries.some((d) => !d.allow && d.acl === e.acl && e.acl !== undefined && d.ruleNo < e.ruleNo && d.fromPort <= port && port <= d.toPort && (d.protocol === e.protocol || d.protocol === "-1" || d.protocol === "all") && within(e.cidrs, d.cidrs));
+          if (deniedFirst) continue;
+          const message = `Network ACL ${e.acl ? `"${e.acl.name}"` : "entry"} rule ${e.ruleNo} (in "${e.on.name}") admits ${e.cidrs.join(", ")} to port ${port} (${e.protocol} ${e.fromPort}-${e.toPort}): remote administration is never open to the internet.`;
+          report(message, e.on.urn);
+          if (e.acl && e.acl !== e.on) report(message, e.acl.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "sg-prefix-list-ingress-judged",
+    description:
+      "Ingress from a managed prefix list the stack declares (ManagedPrefixList entries) is judged by those entries, as if they were the rule's CIDRs: when together they cover more than a /8 of public IPv4 or a /32 of IPv6, only single TCP ports 80/443 may be open. It does not judge AWS-managed prefix lists (CloudFront's, S3's), whose entries are not in the plan.",
+    enforcementLevel: "mandatory",
+    config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "TCP ports that may be open to the world." } },
+    validate: (resources, { config }, report) => {
+      const lists = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]);
+      if (lists.length === 0) return;
+      const allowed = list(config.allowedPorts as number[]);
+      type Inline = { prefixListIds?: unknown[] };
+      for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
+        const props = ifKnown(() => r.props as Record<string, unknown>);
+        if (!props) continue;
+        const refsPerPermission: unknown[][] = TYPES.securityGroup.includes(r.type as never)
+          ? list(props.ingress as Inline[]).map((i) => list(i?.prefixListIds))
+          : TYPES.vpcIngressRule.includes(r.type as never)
+            ? [[props.prefixListId]]
+            : props.type === "ingress"
+              ? [list(props.prefixListIds as unknown[])]
+              : [];
+        const perms = ingressOf(r.type, props);
+        refsPerPermission.forEach((refs, n) => {
+          const i = perms[n];
+          if (!i) return;
+          for (const ref of refs) {
+            const pl = lists.find((x) => refersTo(ref, x));
+            if (!pl) continue;
+            const entries = list(ifKnown(() => pl.props.entries as { cidr?: string }[])).map((e) => String(e?.cidr ?? ""));
+            const world = publicCidrs(entries);
+            if (world.length === 0) continue;
+            if (!isTcp(i.protocol) || i.fromPort !== i.toPort || !allowed.includes(i.fromPort)) {
+              const message = `"${r.name}" admits prefix list "${pl.name}" (${world.join(", ")}) on protocol ${i.protocol} ${range(i)}: its entries open the port to the internet; only TCP ${allowed.join("/")} may be.`;
+              report(message, r.urn);
+              report(message, pl.urn);
+            }
+          }
+        });
       }
     },
   }),

@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
-import { judge, list, settingsRule } from "./common";
+import { ifKnown, judge, list, masked, resourceRule, settingsRule, unknownAt } from "./common";
+import { credentialName, literalCredential } from "../semantics/credentials";
 
 /**
  * Resource types whose security is a handful of declared settings, each judged by its effect with the provider's
@@ -36,6 +37,24 @@ export const settingsPolicies: Policies = [
       // E-mail validation lets whoever reads admin@/webmaster@ of the domain approve issuance and renewals; DNS validation renews by itself.
       { path: "validationMethod", judge: judge.oneOf(["DNS"], "DNS") },
     ],
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "ssm-parameter-secrets-secure",
+    description:
+      "An SSM parameter that holds a credential is a SecureString (KMS-encrypted, readable only with kms:Decrypt): one whose value is a Pulumi secret, looks like a credential (policies/semantics/credentials.ts), or whose name's last segment says it holds one (…/redis-auth-token, …/db-password) is not a String or StringList, which anyone with ssm:GetParameter reads in clear. It does not judge who may read the parameter.",
+    enforcementLevel: "mandatory",
+    types: ["aws:ssm/parameter:Parameter"],
+    validate: (p, { args }, report) => {
+      // Type, name or value known only after deployment: judged then.
+      if (unknownAt(() => p.type) || unknownAt(() => p.name)) return;
+      const type = String(p.type ?? "String");
+      if (type === "SecureString") return;
+      const name = String(ifKnown(() => p.name) ?? args.name);
+      const last = name.split("/").filter((x) => x !== "").pop() ?? name;
+      const value = ifKnown(() => p.value ?? p.insecureValue);
+      const why = masked(value) ? "a secret value" : (literalCredential(last, value) ?? (credentialName(last) ? `a credential (its name says so)` : undefined));
+      if (why) report(`SSM parameter "${args.name}" (${name}) keeps ${why} as a plain ${type}: make it a SecureString.`);
+    },
   }),
 ];
 

@@ -7,6 +7,7 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
 import { blocksNamed, directivesNamed, effectiveHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
+import { nginxBehindNodePorts } from "./loadbalancer";
 import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
 /** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
@@ -170,6 +171,33 @@ export const viewerPolicies: Policies = [
   }),
 ];
 
+export const proxyProtocolPolicies: Policies = [
+  stackRule({
+    name: "nlb-proxy-protocol-matches-nginx",
+    description:
+      "A network load balancer's target group (TCP, TLS, UDP, TCP_UDP) to a NodePort that nginx serves sends the PROXY v2 header (proxyProtocolV2) exactly when nginx's listener behind that port expects it (listen … proxy_protocol), followed through the Service's targetPort to the container port. Without the header the listener refuses every connection and the client address the limiter keys on is lost; with it on a plain listener every request is garbage. It does not judge target groups to ports nginx does not serve, nor health checks.",
+    enforcementLevel: "mandatory",
+    config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." } },
+    validate: (resources, { config }, report) => {
+      const hops = nginxBehindNodePorts(resources, String(config.nginxConfKey));
+      for (const tg of ofType(resources, TYPES.targetGroup)) {
+        const protocol = String(ifKnown(() => tg.props.protocol) ?? "").toUpperCase();
+        if (!["TCP", "TLS", "UDP", "TCP_UDP"].includes(protocol) || unknownAt(() => tg.props.proxyProtocolV2)) continue;
+        const port = Number(ifKnown(() => tg.props.port));
+        const sends = [true, "true"].includes(ifKnown(() => tg.props.proxyProtocolV2) as never);
+        for (const hop of hops.filter((h) => h.nodePort === port)) {
+          const listens = serversOf(hop.conf.root).flatMap((sv) => listensOf(sv)).filter((l) => l.port === hop.port);
+          if (listens.length === 0) continue;
+          const expects = listens.some((l) => l.proxyProtocol);
+          const where = `nginx's listener on ${hop.port} (ConfigMap "${hop.conf.cm.name}") behind NodePort ${port} (Service "${hop.service.name}" → "${hop.workload.name}")`;
+          if (expects && !sends) report(`Target group "${tg.name}" (${protocol} ${port}) sends no PROXY v2 header, but ${where} expects one: it refuses every connection, and the client address the limiter keys on is lost. Set proxyProtocolV2: true.`, tg.urn);
+          else if (!expects && sends) report(`Target group "${tg.name}" (${protocol} ${port}) sends a PROXY v2 header to ${where}, which does not expect one (no proxy_protocol): nginx reads the header as the request.`, tg.urn);
+        }
+      }
+    },
+  }),
+];
+
 /** AWS-managed response headers policies that add HSTS, nosniff and frame options (SecurityHeadersPolicy and its CORS variants). */
 const MANAGED_SECURITY_HEADERS = ["67f7725c-6f97-4210-82d7-5512b31e9d03", "e61eb60c-9c35-4d20-a928-2b84e02af89c", "eaab4381-ed33-4a86-88ca-d9558dc6cd63"];
 
@@ -177,7 +205,7 @@ export const headerPolicies: Policies = [
   stackRule({
     name: "cloudfront-security-headers",
     description:
-      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, and frame options DENY or SAMEORIGIN.",
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
     enforcementLevel: "mandatory",
     config: { minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." } },
     validate: (resources, { config }, report) => {
@@ -196,6 +224,13 @@ export const headerPolicies: Policies = [
         }
         if (!sh.contentTypeOptions) out.push("no nosniff content-type option");
         if (!sh.frameOptions || !["DENY", "SAMEORIGIN"].includes(String(sh.frameOptions.frameOption))) out.push(`frame options ${sh.frameOptions?.frameOption ?? "unset"}`);
+        // A referrer policy that sends the full URL (paths, query strings, tokens in them) to other sites, or over plain HTTP.
+        const referrer = String(sh.referrerPolicy?.referrerPolicy ?? "");
+        if (["unsafe-url", "no-referrer-when-downgrade", "origin-when-cross-origin"].includes(referrer)) out.push(`referrer policy ${referrer} (sends full URLs to other sites)`);
+        // CORS: credentials to any origin lets every site read signed-in responses.
+        const cors = ifKnown(() => JSON.parse(JSON.stringify(p.props.corsConfig ?? {})) as { accessControlAllowCredentials?: unknown; accessControlAllowOrigins?: { items?: unknown[] } });
+        const origins = list(cors?.accessControlAllowOrigins?.items).map(String);
+        if (origins.some((o) => o === "*" || /^https?:\/\/\*$/.test(o)) && (cors?.accessControlAllowCredentials === true || cors?.accessControlAllowCredentials === "true")) out.push("CORS allowing credentials from any origin");
         return out;
       };
       for (const d of ofType(resources, TYPES.distribution)) {

@@ -33,6 +33,8 @@ export function wafLoggingProblems(c: LoggingConfiguration): string[] {
   const filter = c.loggingFilter as { defaultBehavior?: string; filters?: Filter[] } | undefined;
   if (filter?.defaultBehavior === "DROP" && !list(filter.filters).some((f) => f?.behavior === "KEEP" && list(f.conditions).length > 0)) {
     problems.push("drops every request by default and keeps none (loggingFilter)");
+  } else if (filter && !blockedRequestsLogged(filter)) {
+    problems.push("drops the requests the web ACL blocks (loggingFilter: keep at least every BLOCK action)");
   }
   const redacted = new Set(
     list(c.redactedFields as { singleHeader?: { name?: string } }[])
@@ -43,6 +45,25 @@ export function wafLoggingProblems(c: LoggingConfiguration): string[] {
   const readable = CREDENTIAL_HEADERS.filter((h) => !redacted.has(h));
   if (readable.length > 0) problems.push(`logs the ${readable.join(" and ")} header${readable.length > 1 ? "s" : ""} in clear (redactedFields singleHeader)`);
   return problems;
+}
+
+/**
+ * Whether a WAF logging filter keeps every request the web ACL blocks: filters apply in order, the first whose
+ * requirement its conditions meet decides; a filter certainly matches a blocked request when it is MEETS_ANY with
+ * an action condition BLOCK, or MEETS_ALL with only action conditions BLOCK. A label condition matches only some.
+ * A drop filter with a BLOCK action condition loses blocked requests; a drop filter on labels only is accepted.
+ */
+export function blockedRequestsLogged(filter: { defaultBehavior?: string; filters?: Filter[] }): boolean {
+  type Condition = { actionCondition?: { action?: string }; labelNameCondition?: unknown };
+  for (const f of list(filter.filters)) {
+    const conds = list(f?.conditions as Condition[] | undefined);
+    const blocks = (c: Condition) => String(c?.actionCondition?.action ?? "").toUpperCase() === "BLOCK";
+    const certain = String(f?.requirement ?? "MEETS_ALL") === "MEETS_ANY" ? conds.some(blocks) : conds.length > 0 && conds.every(blocks);
+    // A drop filter naming the BLOCK action drops blocked requests (a label-only drop, e.g. of health checks, is accepted).
+    if (f?.behavior === "DROP" && conds.some(blocks)) return false;
+    if (f?.behavior === "KEEP" && certain) return true;
+  }
+  return filter.defaultBehavior !== "DROP";
 }
 
 /** What a CloudFront web ACL fails to enforce: CLOUDFRONT scope, then the effect of its rules in priority order. */

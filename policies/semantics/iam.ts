@@ -292,7 +292,11 @@ export function principalsOf(s: Statement): Principals {
   return out;
 }
 
-/** Condition keys that tie a request to a principal, an account, an organisation, a network or a source resource. */
+/**
+ * Condition keys that tie a request to a principal, an account, an organisation, a network or a source resource.
+ * Not among them: the path a request took (kms:ViaService, aws:CalledVia: any account's principal can call
+ * through the same service) and aws:username (a user name, the same in every account).
+ */
 const RESTRICTING_KEYS = [
   "aws:sourcearn",
   "aws:sourceaccount",
@@ -309,10 +313,7 @@ const RESTRICTING_KEYS = [
   "aws:principalarn",
   "aws:principalservicename",
   "aws:userid",
-  "aws:username",
-  "aws:calledvia",
   "kms:calleraccount",
-  "kms:viaservice",
   "s3:dataaccesspointaccount",
   "s3:dataaccesspointarn",
   "lambda:functionarn",

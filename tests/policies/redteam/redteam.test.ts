@@ -6,6 +6,7 @@ import { mutations, Mutation, Plan } from "./mutations";
 import { derivedKey, derivedMutations } from "./derived";
 import pendingDerived from "./pending-derived.json";
 import { round5K8sHarmless, round5K8sMutations } from "./round5-rt-k8s";
+import { round5AwsMutations, rtAwsHarmless } from "./round5-rt-aws";
 
 // The prod plan exactly as `npm run plan -- --stack prod --json` writes it (secrets masked), mutated per case.
 let base: PlanResource[];
@@ -23,11 +24,11 @@ describe("red-team mutations of the prod plan", () => {
     expect(await evaluate(base, { all: true })).toEqual([]);
   });
 
-  it.each([...mutations, ...effectMutations, ...round5K8sMutations].map((m) => [`${m.area}: ${m.title}`, m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
+  it.each([...mutations, ...effectMutations, ...round5K8sMutations, ...round5AwsMutations].map((m) => [`${m.area}: ${m.title}`, m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
     await expectCaught(m);
   });
 
-  it.each([...harmless, ...round5K8sHarmless].map((h) => [h.title, h] as const))("harmless: %s is not reported", async (_t, h) => {
+  it.each([...harmless, ...round5K8sHarmless, ...rtAwsHarmless].map((h) => [h.title, h] as const))("harmless: %s is not reported", async (_t, h) => {
     const plan = new Plan(JSON.parse(JSON.stringify(base)));
     h.apply(plan);
     expect(await evaluate(plan.resources)).toEqual([]);

@@ -91,7 +91,13 @@ describe("principals and conditions", () => {
       { StringLike: { "aws:SourceAccount": "*" } },
       { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:*:log-group:*" } },
       { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-1" } },
+      // The service a request came through, or a user name: any account can match them.
+      { StringEquals: { "kms:ViaService": "aps.us-east-1.amazonaws.com" } },
+      { "ForAnyValue:StringEquals": { "aws:CalledVia": "cloudformation.amazonaws.com" } },
+      { StringEquals: { "aws:username": "deploy" } },
     ];
+    // The caller's account named beside the service restricts.
+    expect(keys({ StringEquals: { "kms:ViaService": "aps.us-east-1.amazonaws.com", "kms:CallerAccount": "123456789012" } })).toEqual(["kms:CallerAccount"]);
     for (const c of notRestricting) expect({ c, keys: keys(c) }).toEqual({ c, keys: [] });
   });
 
