@@ -11,7 +11,7 @@ import { UNMATCHED, type RouteLabels } from "../metrics";
 /**
  * The app's HTTP layer: node:http with find-my-way (Fastify's router) and nothing in between.
  *
- * Why no framework: the API route must stay at ≥ 0.85× a bare node:http server (`npm run bench:app`)
+ * Why no framework: the API route must stay within 1.1× a bare node:http server's CPU per request (`npm run bench:http`)
  * while doing the per-request work (request id, client IP, logging), which leaves no room for a
  * framework's own cost. A handful of routes need no plugin system, body parsing or schemas; what
  * they need is here: routing, one way to answer (so every response carries the id and instance
