@@ -4,7 +4,7 @@ import type { DestinationStream, Logger } from "pino";
 import { API_KEY_HEADER, ApiKeyRegistry } from "./apiKeys";
 import { clientIp, rateLimitIdentity, TrustedProxies } from "./clientIp";
 import type { AppConfig } from "./config";
-import { HttpServer, type Exchange, type Handler } from "./http/httpServer";
+import { HttpServer, jsonString, type Exchange, type Handler } from "./http/httpServer";
 import { LineBudget, RefusalCounter, REQUEST_LOG_LINES_PER_SECOND, type RefusalClass } from "./logBudget";
 import { createLogger, type AppLogger } from "./logger";
 import { AppMetrics, createMetricsServer, UNMATCHED, type LimiterDecisionLabel, type RouteLabels } from "./metrics";
@@ -101,15 +101,20 @@ function createHttpServer(config: AppConfig, logs: AppLogger, accessLines: LineB
   return http;
 }
 
+/** The probes' constant bodies, serialized once. */
+const STATUS_OK = JSON.stringify({ status: "ok" });
+const STATUS_READY = JSON.stringify({ status: "ready" });
+const STATUS_DRAINING = JSON.stringify({ status: "draining" });
+
 /** Liveness: the process answers. No dependencies, so nothing outside the pod restarts it. */
-const livenessHandler: Handler = (ex) => ex.json(200, { status: "ok" }, noStore());
+const livenessHandler: Handler = (ex) => ex.jsonText(200, STATUS_OK, noStore());
 
 /**
  * Readiness: this pod can serve. False only while draining (at once on SIGTERM); a Redis outage does
  * not count, since the limiter's fail mode decides the API's answer, fast, either way.
  */
 function readinessHandler(isDraining: () => boolean): Handler {
-  return (ex) => (isDraining() ? ex.json(503, { status: "draining" }, noStore()) : ex.json(200, { status: "ready" }, noStore()));
+  return (ex) => (isDraining() ? ex.jsonText(503, STATUS_DRAINING, noStore()) : ex.jsonText(200, STATUS_READY, noStore()));
 }
 
 /**
@@ -190,14 +195,18 @@ function rateLimited(limiter: RequestLimiter | null, guards: RateLimitGuards, ha
   if (limiter === null) return (ex) => handler(ex, {});
   return async (ex) => {
     const verdict = await checkRateLimit(limiter, ex, guards);
-    if (!verdict.admit) return ex.json(verdict.status, verdict.body, verdict.headers);
+    if (!verdict.admit) return ex.error(verdict.status, verdict.body.error, verdict.headers);
     return handler(ex, verdict.headers);
   };
 }
 
-/** GET /api/hello: who answered and who asked. */
+/**
+ * GET /api/hello: who answered and who asked, as JSON.stringify of `{ message, instance, clientIp,
+ * protocol, requestId }` would write it; the constant part serialized once.
+ */
 function helloHandler(config: AppConfig): LimitedHandler {
-  return (ex, limitHeaders) => ex.json(200, { message: "hello", instance: config.instanceId, clientIp: ex.clientIp, protocol: ex.protocol, requestId: ex.id }, limitHeaders);
+  const head = `{"message":"hello","instance":${JSON.stringify(config.instanceId)},"clientIp":`;
+  return (ex, limitHeaders) => ex.jsonText(200, `${head}${jsonString(ex.clientIp)},"protocol":"${ex.protocol}","requestId":${jsonString(ex.id)}}`, limitHeaders);
 }
 
 /** The site root's page: what this service answers, linked. */

@@ -6,7 +6,7 @@ export function staticFileHandler(assets: readonly StaticAsset[]): Handler {
   const byName = new Map(assets.map((a) => [a.name, { asset: a, etag: `"${a.sha256.slice(0, 32)}"` }]));
   return (ex) => {
     const entry = byName.get(ex.params.name ?? "");
-    if (entry === undefined) return ex.json(404, { error: "not found", requestId: ex.id });
+    if (entry === undefined) return ex.error(404, "not found");
     const headers = { "cache-control": STATIC_CACHE_CONTROL, etag: entry.etag, "content-type": entry.asset.contentType };
     if (ex.req.headers["if-none-match"] === entry.etag) return ex.send(304, undefined, headers);
     ex.send(200, entry.asset.body, headers);

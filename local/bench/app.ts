@@ -133,9 +133,10 @@ async function serve(kind: ServerKind, port: number, redisUrl: string, limit: nu
     const server = http.createServer((req, res) => {
       if (req.url === "/api/hello") {
         // The app's response byte for byte in shape: same body fields and the same extra headers
-        // (X-Request-ID, X-Instance), so the load generator parses the same amount per response.
+        // (X-Request-ID, X-Instance), so the load generator parses the same amount per response
+        // (the app's client address, from X-Forwarded-For, is a few bytes longer than 127.0.0.1).
         const requestId = randomUUID();
-        const body = JSON.stringify({ message: "hello", instance: "bench", clientIp: req.socket.remoteAddress, requestId });
+        const body = JSON.stringify({ message: "hello", instance: "bench", clientIp: req.socket.remoteAddress, protocol: "http", requestId });
         res.writeHead(200, {
           "x-request-id": requestId,
           "x-instance": "bench",

@@ -1,8 +1,10 @@
 import type { AddressInfo } from "node:net";
+import fc from "fast-check";
 import pino from "pino";
 import type { AccessLogMode } from "../../../app/src/config";
 import { TrustedProxies } from "../../../app/src/clientIp";
-import { HttpServer } from "../../../app/src/http/httpServer";
+import { errorJson, HttpServer, jsonString } from "../../../app/src/http/httpServer";
+import type { RouteLabels } from "../../../app/src/metrics";
 
 /** A server with a few routes, its log lines (pino + access log) collected in `lines`. */
 async function start(draining = false, accessLog: AccessLogMode = "all") {
@@ -159,5 +161,55 @@ describe("HttpServer", () => {
     const { base } = await start(true);
     const res = await fetch(`${base}/ok`);
     expect(res.headers.get("connection")).toBe("close");
+  });
+
+  it("routes a path spelled exactly like a static route as the router would (static before parametric; other spellings through the router)", async () => {
+    const seen: [string, number, string][] = [];
+    const http = new HttpServer({
+      instanceId: "unit-1",
+      trustedProxies: new TrustedProxies([]),
+      logger: pino({ level: "silent" }),
+      writeAccessLine: () => undefined,
+      accessLog: "off",
+      isDraining: () => false,
+      observe: (labels: RouteLabels, _method, status) => void seen.push([labels.route, status, labels.contract]),
+    });
+    http.on(["GET"], "/items/:id", (ex) => ex.json(200, { id: ex.params.id }), { route: "/items/:id", contract: "items" });
+    http.on(["GET"], "/items/special", (ex) => ex.json(200, { special: true, params: ex.params }), { route: "/items/special", contract: "special" });
+    http.on(["POST"], "/submit", (ex) => ex.json(201, { posted: true }));
+    await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
+    servers.push(http);
+    const base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+    const get = async (path: string, method = "GET") => {
+      const res = await fetch(`${base}${path}`, { method });
+      return [res.status, method === "HEAD" ? "" : await res.text()];
+    };
+    expect(await get("/items/special")).toEqual([200, '{"special":true,"params":{}}']);
+    expect(await get("/items/special?x=1")).toEqual([200, '{"special":true,"params":{}}']);
+    expect(await get("/items/special/")).toEqual([200, '{"special":true,"params":{}}']);
+    expect(await get("/items/special", "HEAD")).toEqual([200, ""]);
+    expect(await get("/items/42")).toEqual([200, '{"id":"42"}']);
+    expect(await get("/items/speci%61l")).toEqual([200, '{"special":true,"params":{}}']);
+    expect(await get("/items/special", "DELETE")).toEqual([405, expect.stringContaining('"error":"method not allowed"')]);
+    expect(await get("/submit")).toEqual([405, expect.stringContaining('"error":"method not allowed"')]);
+    expect(await get("/submit", "POST")).toEqual([201, '{"posted":true}']);
+    // The metrics see the route's labels on every path to it.
+    expect(seen.slice(0, 4)).toEqual(Array(4).fill(["/items/special", 200, "special"]));
+    expect(seen[4]).toEqual(["/items/:id", 200, "items"]);
+    expect(seen[6]).toEqual(["unmatched", 405, "none"]);
+  });
+
+  it("writes JSON string literals exactly as JSON.stringify does, for any text", () => {
+    for (const text of ["", "10.0.0.1", "2001:db8::1", 'a"b', "a\\b", "\u0000\u001f\u007f", "caf\u00e9", "\ud800", "/path?x=<y>&z"]) {
+      expect(jsonString(text)).toBe(JSON.stringify(text));
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => jsonString(text) === JSON.stringify(text)),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (error, requestId) => errorJson(error, requestId) === JSON.stringify({ error, requestId })),
+      { numRuns: 300 },
+    );
   });
 });
