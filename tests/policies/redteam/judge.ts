@@ -1,0 +1,37 @@
+import { runStack, toPlan } from "../../../offline/engine/engine";
+import { planEvaluator } from "./evaluate";
+import type { PlanResource } from "../../../offline/plan/format";
+import { Mutation, Plan } from "./mutations";
+
+/**
+ * Registers a `beforeAll` that builds the prod plan exactly as `npm run plan -- --stack prod --json` writes it
+ * (secrets masked) and returns the red team's judgements on fresh copies of it. Each red-team test file calls this
+ * once, so the corpora can be split over files (and jest's workers) while judged one way.
+ */
+export function prodPlanJudge() {
+  let base: PlanResource[];
+  let evaluate: ReturnType<typeof planEvaluator>;
+  beforeAll(async () => {
+    base = toPlan((await runStack({ stack: "prod" })).resources);
+    evaluate = planEvaluator(base);
+  }, 180_000);
+
+  return {
+    /** Every violation of the unmutated plan, every policy on every resource (must be none). */
+    cleanPlanViolations: () => evaluate(base, { all: true }),
+    /** A mandatory violation (not a policy's own failure) names the mutation's expected resource. */
+    async expectCaught(m: Mutation): Promise<void> {
+      const plan = new Plan(JSON.parse(JSON.stringify(base)));
+      m.apply(plan);
+      const found = await evaluate(plan.resources);
+      const mandatory = found.filter((v) => v.enforcement === "mandatory" && !/failed on|during preview/.test(v.message));
+      expect(mandatory.map((v) => `${v.resource?.name}: ${v.policy}`)).toContainEqual(expect.stringMatching(new RegExp(`^${m.expect.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `)));
+    },
+    /** A harmless change is reported by no policy at all. */
+    async expectHarmless(h: { apply: (plan: Plan) => void }): Promise<void> {
+      const plan = new Plan(JSON.parse(JSON.stringify(base)));
+      h.apply(plan);
+      expect(await evaluate(plan.resources)).toEqual([]);
+    },
+  };
+}
