@@ -1,3 +1,4 @@
+import { runInThisContext } from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
 import { invoke, type InvokeAnswer } from "./invokes";
@@ -20,6 +21,8 @@ import { fingerprint, SecretMode } from "../plan/secrets";
 const settings = require("@pulumi/pulumi/runtime/settings");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rpc = require("@pulumi/pulumi/runtime/rpc");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable");
 
 const SECRET_SIG_KEY: string = rpc.specialSigKey;
 const SECRET_SIG: string = rpc.specialSecretSig;
@@ -118,7 +121,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
 
   const records = new Map<string, CapturedResource>();
   const parentUrns = new Map<string, string>();
-  const failures: unknown[] = [];
+  const failures = new RunFailures();
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
   const pendingReplaceOnChanges = new Map<string, string[]>();
@@ -210,9 +213,38 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     return registerResource(req, callback);
   };
 
-  // Stays installed: the SDK re-raises a failed invoke as an unhandled rejection even after the
-  // run has already failed on it, and that must not crash the test or CLI reporting the failure.
-  process.on("unhandledRejection", (reason: unknown) => failures.push(reason));
+  // Under the CLI an unhandled rejection fails the program: a failed invoke, or an Output whose apply
+  // threw and that nothing awaits. The runtime raises them on the host's process, which is not the
+  // `process` a test runner may give each test file (jest hands out a copy whose listeners the host
+  // never calls), so the listener goes on the host's. While the run is in flight every one fails the
+  // run; afterwards, the program's outputs still settling re-raise errors it already failed on, and
+  // those are absorbed (handled, so neither a test runner nor Node reports them again). Stays installed.
+  let running = true;
+  const host = runInThisContext("process") as NodeJS.Process;
+  host.on("unhandledRejection", (reason: unknown, promise: Promise<unknown>) => {
+    if (!running && !failures.has(reason)) {
+      // Not the program's: leave it to whoever else listens, or fail as Node would with nobody listening.
+      if (host.listenerCount("unhandledRejection") === 1) throw reason;
+      return;
+    }
+    failures.push(reason);
+    promise.catch(() => undefined);
+  });
+  // A registration whose inputs fail (a check in an apply throws) rejects, and under the CLI that
+  // rejection fails the program; every resource waiting on the failed one's outputs then never
+  // registers, so waiting for the RPCs to drain would wait forever. The SDK hands each registration's
+  // promise to debuggablePromise with a `resource:` label (component outputs: `monitor.registerResourceOutputs`)
+  // and drops the result: its rejection is the run's failure, observed (and so handled) here rather
+  // than as an unhandled rejection, which a test runner may keep to itself (jest does). Stays
+  // installed, like the handler above: registrations still in flight may fail after the run has.
+  const debuggablePromise = debuggable.debuggablePromise;
+  debuggable.debuggablePromise = <T>(promise: Promise<T>, ctx: unknown): Promise<T> => {
+    const tracked: Promise<T> = debuggablePromise(promise, ctx);
+    if (typeof ctx === "string" && (ctx.startsWith("resource:") || ctx.startsWith("monitor.registerResourceOutputs"))) {
+      tracked.catch((err: unknown) => failures.push(err));
+    }
+    return tracked;
+  };
   declareRehearsal();
   // The SDK formats a stack trace for every promise and resource it creates (leak reports, source positions); a
   // rehearsal uses neither, and where traces are source-mapped (jest) formatting them is most of a run's time.
@@ -224,12 +256,11 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     program = require(files.main) as Record<string, unknown>;
-    await settle();
-    if (failures.length > 0) throw failures[0];
-    exports = await resolveExports(program);
-    await settle();
-    if (failures.length > 0) throw failures[0];
+    await failures.race(settle());
+    exports = await failures.race(resolveExports(program));
+    await failures.race(settle());
   } finally {
+    running = false;
     Error.stackTraceLimit = stackTraceLimit;
   }
   const { outputs, secretOutputs } = exports;
@@ -238,6 +269,44 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     if (known !== undefined) Object.assign(record, known);
   }
   return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort(), realSecrets: files.realSecrets };
+}
+
+/**
+ * The errors that fail a run, in the order they happened. `race` settles a wait with the first
+ * failure as soon as there is one (a failed registration leaves its dependants waiting forever),
+ * and else as the wait does, then throws the first failure if any arrived meanwhile.
+ */
+class RunFailures {
+  private readonly errors: unknown[] = [];
+  private readonly first: Promise<never>;
+  private reject!: (err: unknown) => void;
+
+  constructor() {
+    this.first = new Promise<never>((_resolve, reject) => (this.reject = reject));
+    // Observed by race; never an unhandled rejection of its own.
+    this.first.catch(() => undefined);
+  }
+
+  push(err: unknown): void {
+    if (this.errors.includes(err)) return;
+    this.errors.push(err);
+    if (this.errors.length === 1) this.reject(err);
+  }
+
+  has(err: unknown): boolean {
+    return this.errors.includes(err);
+  }
+
+  async race<T>(wait: Promise<T>): Promise<T> {
+    let value: T;
+    try {
+      value = await Promise.race([wait, this.first]);
+    } catch (err) {
+      throw this.errors.length > 0 ? this.errors[0] : err;
+    }
+    if (this.errors.length > 0) throw this.errors[0];
+    return value;
+  }
 }
 
 /** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */
