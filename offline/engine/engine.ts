@@ -2,6 +2,7 @@ import { runInThisContext } from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
 import { invoke, type InvokeAnswer } from "./invokes";
+import { PARTITIONS, partitionOfRegion, type PartitionId } from "./partitions";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { CliConfig, readStackFiles } from "./stack-files";
 import { containsSecureValue, secretFragments } from "../../infra/config/secure-values";
@@ -92,6 +93,11 @@ export interface RunOptions {
    * VPC with secondary blocks; the table's argument checks still apply.
    */
   invokeAnswers?: Record<string, InvokeAnswer>;
+  /**
+   * The AWS partition every provider of the run reports and every mock ARN and DNS name is written in
+   * (GovCloud, China); by default each region's own (commercial for the stacks' regions).
+   */
+  partition?: PartitionId;
   /** Run as a preview (computed values unknown) instead of an update. */
   preview?: boolean;
   /** What a StackReference reads: the outputs of each referenced stack's last deployment, by stack name (`org/project/stack`). */
@@ -118,6 +124,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     .filter((v): v is string => typeof v === "string" && v.length > 0)
     .flatMap(secretFragments);
   const defaultRegion = config["aws:region"] ?? "us-east-1";
+  const partitionIn = (region: string) => (options.partition !== undefined ? PARTITIONS[options.partition] : partitionOfRegion(region));
 
   const records = new Map<string, CapturedResource>();
   const parentUrns = new Map<string, string>();
@@ -142,7 +149,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         const plainInputs = unwrapSecrets(args.inputs, "", []);
         const resourceKey = `${args.type}::${args.name}`;
         const identity = identityDigest(args.type, plainInputs as Record<string, unknown>, pendingReplaceOnChanges.get(resourceKey) ?? []);
-        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region, identity);
+        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region, identity, partitionIn(region));
         if (args.custom && !options.preview) ids.set(resourceKey, { id, identity });
         const state: Record<string, unknown> = { ...args.inputs, ...outputs };
         // The engine marks these outputs secret; the mock monitor ignores the option, so we do it.
@@ -155,7 +162,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         if (!args.provider) invokesWithoutProvider.add(args.token);
         invokes.push({ token: args.token, args: { ...(args.inputs as Record<string, unknown>) } });
         try {
-          return invoke(args.token, args.inputs, defaultRegion, options.invokeAnswers);
+          return invoke(args.token, args.inputs, defaultRegion, options.invokeAnswers, partitionIn(defaultRegion));
         } catch (err) {
           // Fail the run, not the SDK: a thrown invoke error surfaces only as an unhandled rejection
           // (or a log line when nobody awaits the result). The run is rejected with this error.
