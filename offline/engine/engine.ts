@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
 import { invoke, type InvokeAnswer } from "./invokes";
 import { PARTITIONS, partitionOfRegion, type PartitionId } from "./partitions";
+import type { Partition } from "../../infra/partition";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { CliConfig, readStackFiles } from "./stack-files";
 import { containsSecureValue, secretFragments } from "../../infra/config/secure-values";
@@ -124,7 +125,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     .filter((v): v is string => typeof v === "string" && v.length > 0)
     .flatMap(secretFragments);
   const defaultRegion = config["aws:region"] ?? "us-east-1";
-  const partitionIn = (region: string) => (options.partition !== undefined ? PARTITIONS[options.partition] : partitionOfRegion(region));
+  const partitionIn = runPartition(options, defaultRegion);
 
   const records = new Map<string, CapturedResource>();
   const parentUrns = new Map<string, string>();
@@ -314,6 +315,29 @@ class RunFailures {
     if (this.errors.length > 0) throw this.errors[0];
     return value;
   }
+}
+
+/**
+ * The partition a run's mock ARNs and DNS names are written in, for a region: the one the run names;
+ * else the one a test's own getPartition answer reports (so that answer and the generated ARNs agree);
+ * else the region's own.
+ */
+function runPartition(options: RunOptions, defaultRegion: string): (region: string) => Partition {
+  if (options.partition !== undefined) {
+    const named = PARTITIONS[options.partition];
+    return () => named;
+  }
+  const answer = options.invokeAnswers?.["aws:index/getPartition:getPartition"];
+  if (answer !== undefined) {
+    const p = answer({}, defaultRegion, partitionOfRegion(defaultRegion));
+    const id = String(p.partition ?? p.id);
+    // An answer that gives the partition alone gets the rest from the table.
+    const known: Partition = (PARTITIONS as Record<string, Partition>)[id] ?? partitionOfRegion(defaultRegion);
+    const text = (v: unknown, fallback: string) => (typeof v === "string" && v !== "" ? v : fallback);
+    const answered: Partition = { id, dnsSuffix: text(p.dnsSuffix, known.dnsSuffix), reverseDnsPrefix: text(p.reverseDnsPrefix, known.reverseDnsPrefix) };
+    return () => answered;
+  }
+  return partitionOfRegion;
 }
 
 /** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */
