@@ -226,7 +226,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   // `process` a test runner may give each test file (jest hands out a copy whose listeners the host
   // never calls), so the listener goes on the host's. While the run is in flight every one fails the
   // run; afterwards, the program's outputs still settling re-raise errors it already failed on, and
-  // those are absorbed (handled, so neither a test runner nor Node reports them again). Stays installed.
+  // those are absorbed (neither a test runner nor Node reports them again). Stays installed.
   let running = true;
   const host = runInThisContext("process") as NodeJS.Process;
   host.on("unhandledRejection", (reason: unknown, promise: Promise<unknown>) => {
@@ -236,7 +236,9 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
       return;
     }
     failures.push(reason);
-    promise.catch(() => undefined);
+    // Where someone else listens too (a test runner, which fails the test it is running on an unhandled
+    // rejection unless it is handled later), handle it; alone, there is nobody to tell.
+    if (host.listenerCount("unhandledRejection") > 1) promise.catch(() => undefined);
   });
   // A registration whose inputs fail (a check in an apply throws) rejects, and under the CLI that
   // rejection fails the program; every resource waiting on the failed one's outputs then never
