@@ -84,6 +84,9 @@ export { ManagedPrometheus } from "./observability/managed-prometheus";
 export { ContainerInsights } from "./observability/container-insights";
 export { clusterScrapeConfig, localScrapeConfigs, SCRAPE_JOBS, scraperRbac } from "./observability/scrape";
 export { AlertTopics, alertKeyPolicy, alertTopicPolicy } from "./observability/topics";
+// The partition the policy builders take (read from the provider: partitionOf).
+export { accountRoot, arnOf, partitionOf } from "./partition";
+export type { Partition } from "./partition";
 export type { AlertTopicsArgs } from "./observability/topics";
 export { alarmSpecs, RECOMMENDED_ALARMS } from "@edgestack/contract";
 export type { AlarmSpec, MonitoredResource, RecommendedAlarm } from "@edgestack/contract";

@@ -19,6 +19,7 @@ import {
 import { ADDON_NAMES, EKS_ADDON_VERSIONS, supportWarning, todayUtc } from "../config/eks-versions";
 import { AUTOSCALER_AWS_SERVICES, NodeAutoscaler } from "./autoscaler";
 import { perZoneNodeGroupSizes } from "./nodes";
+import { partitionOf, vpcEndpointServiceName, type Partition } from "../partition";
 
 /** vpc-cni add-on configuration: the network policy agent on (NetworkPolicies are otherwise not enforced). */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
@@ -176,7 +177,7 @@ export class EksCluster extends pulumi.ComponentResource {
       { kubeconfig: this.kubeconfig, enableServerSideApply: true },
       { parent: this, dependsOn: [...nodeGroups, ...addons, access.deployEntry, access.deployerBinding] },
     );
-    this.apiEndpoints(name, physicalName, s.region, args.vpcId, args.privateSubnetIds, groups.nodeSg);
+    this.apiEndpoints(name, physicalName, s.region, roles.partition, args.vpcId, args.privateSubnetIds, groups.nodeSg);
     new NodeAutoscaler(
       `${name}-autoscaler`,
       {
@@ -211,6 +212,7 @@ export class EksCluster extends pulumi.ComponentResource {
     name: string,
     physicalName: string,
     region: string,
+    partition: pulumi.Output<Partition>,
     vpcId: pulumi.Input<string>,
     privateSubnetIds: pulumi.Input<string>[],
     nodeSg: aws.ec2.SecurityGroup,
@@ -230,7 +232,7 @@ export class EksCluster extends pulumi.ComponentResource {
         `${name}-endpoint-${service}`,
         {
           vpcId,
-          serviceName: `com.amazonaws.${region}.${service}`,
+          serviceName: partition.apply((p) => vpcEndpointServiceName(p, region, service)),
           vpcEndpointType: "Interface",
           privateDnsEnabled: true,
           subnetIds: privateSubnetIds,
@@ -244,7 +246,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
   /** The control plane's and the nodes' IAM roles with their AWS-managed policies. */
   private roles(name: string, physicalName: string): ClusterRoles {
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const partition = partitionOf({ parent: this });
     const clusterRole = new aws.iam.Role(
       `${name}-cluster-role`,
       { assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com"), description: `${physicalName} control plane` },
@@ -254,7 +256,7 @@ export class EksCluster extends pulumi.ComponentResource {
       (policy) =>
         new aws.iam.RolePolicyAttachment(
           `${name}-cluster-${policy}`,
-          { role: clusterRole.name, policyArn: partition.apply((p) => managedPolicyArn(p, policy)) },
+          { role: clusterRole.name, policyArn: partition.apply((p) => managedPolicyArn(p.id, policy)) },
           { parent: this },
         ),
     );
@@ -267,7 +269,7 @@ export class EksCluster extends pulumi.ComponentResource {
       (policy) =>
         new aws.iam.RolePolicyAttachment(
           `${name}-node-${policy}`,
-          { role: nodeRole.name, policyArn: partition.apply((p) => managedPolicyArn(p, policy)) },
+          { role: nodeRole.name, policyArn: partition.apply((p) => managedPolicyArn(p.id, policy)) },
           { parent: this },
         ),
     );
@@ -468,14 +470,14 @@ export class EksCluster extends pulumi.ComponentResource {
     cluster: aws.eks.Cluster,
     kubeconfig: pulumi.Output<string>,
     who: ClusterAccessArgs,
-    partition: pulumi.Output<string>,
+    partition: pulumi.Output<Partition>,
   ): { deployEntry: aws.eks.AccessEntry; deployerBinding: kubernetes.rbac.v1.ClusterRoleBinding; rbacProvider: kubernetes.Provider; rules: pulumi.Output<ReturnType<typeof deployerRules>> } {
     const entry = (entryName: string, principalArn: string, kubernetesGroups?: string[]) =>
       new aws.eks.AccessEntry(`${name}-access-${entryName}`, { clusterName: cluster.name, principalArn, type: "STANDARD", ...(kubernetesGroups ? { kubernetesGroups } : {}) }, { parent: this });
     const associate = (associationName: string, accessEntry: aws.eks.AccessEntry, policy: string) =>
       new aws.eks.AccessPolicyAssociation(
         `${name}-access-${associationName}`,
-        { clusterName: cluster.name, principalArn: accessEntry.principalArn, policyArn: partition.apply((p) => accessPolicyArn(p, policy)), accessScope: { type: "cluster" } },
+        { clusterName: cluster.name, principalArn: accessEntry.principalArn, policyArn: partition.apply((p) => accessPolicyArn(p.id, policy)), accessScope: { type: "cluster" } },
         { parent: this },
       );
     const deployEntry = entry("deploy", who.deployRoleArn, [DEPLOYERS_GROUP]);
@@ -516,7 +518,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
 interface ClusterRoles {
   /** The AWS partition (managed policy and access policy ARNs). */
-  partition: pulumi.Output<string>;
+  partition: pulumi.Output<Partition>;
   clusterRole: aws.iam.Role;
   clusterPolicies: aws.iam.RolePolicyAttachment[];
   nodeRole: aws.iam.Role;

@@ -23,6 +23,7 @@ export function serviceAccountTrustPolicy(oidcProviderArn: string, issuerUrl: st
         Condition: {
           StringEquals: {
             [`${issuer}:sub`]: `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`,
+            // The pod identity webhook's audience: a token value, the same in every partition (China's too).
             [`${issuer}:aud`]: "sts.amazonaws.com",
           },
         },

@@ -74,8 +74,9 @@ export const memoryQuantity = () =>
 export const pinnedImage = () =>
   z
     .string()
-    .regex(/^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[0-9]+)?([a-z0-9._/-]*)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/, {
-      error: "is not an image reference pinned to a tag or digest (e.g. \"ghcr.io/acme/app:1.2.3\")",
+    // A tag, a digest, or both (`name:tag@sha256:…`: the tag for people, the digest for the runtime).
+    .regex(/^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[0-9]+)?([a-z0-9._/-]*)?((:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/, {
+      error: "is not an image reference pinned to a tag or digest (e.g. \"ghcr.io/acme/app:1.2.3\", \"ghcr.io/acme/app:1.2.3@sha256:<64 hex>\")",
     })
     .refine((v) => !/:latest$/.test(v), { error: "uses the mutable tag \"latest\"; pin a version or digest" });
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { customerManagedKeyPolicy } from "../kms";
+import { arnOf, partitionOf, type Partition } from "../partition";
 
 /** The parent zone (same account) a new zone is delegated from: by id, or looked up by name. */
 export type ParentZone = { zoneId: string } | { name: string };
@@ -29,16 +30,16 @@ export const KEY_SIGNING_KEY_NAME = "edgestack_ksk";
  * service may read its public key, sign and create grants only for this account's hosted zones
  * (aws:SourceAccount and aws:SourceArn: no other account can make Route53 sign with it).
  */
-export function dnssecKeyPolicy(accountId: string, partition = "aws"): string {
-  const scoped = { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${partition}:route53:::hostedzone/*` } };
+export function dnssecKeyPolicy(partition: Partition, accountId: string): string {
+  const scoped = { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": arnOf(partition, "route53", "", "", "hostedzone/*") } };
   const route53 = { Service: "dnssec-route53.amazonaws.com" };
   return customerManagedKeyPolicy(
+    partition,
     accountId,
     [
       { sid: "Route53DnssecSigns", principal: route53, actions: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"], condition: scoped },
       { sid: "Route53DnssecGrants", principal: route53, actions: "kms:CreateGrant", condition: { ...scoped, Bool: { "kms:GrantIsForAWSResource": "true" } } },
     ],
-    partition,
   );
 }
 
@@ -82,7 +83,7 @@ export class HostedZone extends pulumi.ComponentResource {
     const sign = (zoneId: pulumi.Input<string>) => {
       if (!args.dnssec) return undefined;
       const identity = aws.getCallerIdentityOutput({}, { parent: this });
-      const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+      const partition = partitionOf({ parent: this });
       const key = new aws.kms.Key(
         `${name}-dnssec-key`,
         {
@@ -90,7 +91,7 @@ export class HostedZone extends pulumi.ComponentResource {
           customerMasterKeySpec: "ECC_NIST_P256",
           keyUsage: "SIGN_VERIFY",
           deletionWindowInDays: 30,
-          policy: pulumi.all([identity.accountId, partition]).apply(([account, p]) => dnssecKeyPolicy(account, p)),
+          policy: pulumi.all([identity.accountId, partition]).apply(([account, p]) => dnssecKeyPolicy(p, account)),
         },
         { parent: this, provider: args.dnssec.usEast1, protect: args.dnssec.protect },
       );

@@ -4,6 +4,7 @@ import type { Color } from "../config/schema";
 import { HEALTH_CHECK_PATH, HealthCheckSettings, PublicLoadBalancerPlacement, TLS_POLICY } from "./alb";
 import { egressToVpc } from "./vpc-egress";
 import { LogBucket } from "./log-bucket";
+import { arnOf, partitionOf, type Partition } from "../partition";
 
 /** Key prefix of the NLB's access logs in its log bucket. */
 export const NLB_LOG_PREFIX = "nlb";
@@ -57,8 +58,8 @@ export function nlbColors(args: NlbPorts & Pick<NlbArgs, "blueGreen">): { ports:
  * NLB access logs are written by the log delivery service (not the ELB account, unlike ALB logs), which checks the
  * bucket ACL and puts objects with bucket-owner-full-control, both only for this account's log sources.
  */
-export function nlbLogDeliveryStatements(bucketArn: string, accountId: string, region: string): Record<string, unknown>[] {
-  const scoped = { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:logs:${region}:${accountId}:*` } };
+export function nlbLogDeliveryStatements(partition: Partition, bucketArn: string, accountId: string, region: string): Record<string, unknown>[] {
+  const scoped = { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": arnOf(partition, "logs", region, accountId, "*") } };
   return [
     {
       Sid: "NlbLogDeliveryWrite",
@@ -123,6 +124,7 @@ export class Nlb extends pulumi.ComponentResource {
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
+    const partition = partitionOf({ parent: this });
     const logs = args.isProd
       ? new LogBucket(
           `${name}-logs`,
@@ -130,7 +132,8 @@ export class Nlb extends pulumi.ComponentResource {
             aclsForCloudFrontLogs: false,
             expireAfterDays: 90,
             protect: true,
-            deliveryStatements: (bucketArn) => pulumi.all([bucketArn, identity.accountId, region.region]).apply(([arn, account, r]) => nlbLogDeliveryStatements(arn, account, r)),
+            deliveryStatements: (bucketArn) =>
+              pulumi.all([partition, bucketArn, identity.accountId, region.region]).apply(([p, arn, account, r]) => nlbLogDeliveryStatements(p, arn, account, r)),
           },
           { parent: this },
         )

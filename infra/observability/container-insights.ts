@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountTrustPolicyOutput } from "../cluster/irsa";
 import { customerManagedKeyPolicy } from "../kms";
+import { arnOf, partitionOf, regionalServiceName, type Partition } from "../partition";
 
 /**
  * Container Insights and container logs: the `amazon-cloudwatch-observability` EKS add-on (the
@@ -18,22 +19,23 @@ export const containerInsightsLogGroupName = (clusterName: string, kind: (typeof
 /** The add-on's service account (its agent and Fluent Bit both run as it). */
 export const CLOUDWATCH_AGENT_SERVICE_ACCOUNT = { namespace: "amazon-cloudwatch", name: "cloudwatch-agent" } as const;
 
-const logGroupsArn = (partition: string, region: string, account: string, clusterName: string) => `arn:${partition}:logs:${region}:${account}:log-group:/aws/containerinsights/${clusterName}/*`;
+const logGroupsArn = (partition: Partition, region: string, account: string, clusterName: string) => arnOf(partition, "logs", region, account, `log-group:/aws/containerinsights/${clusterName}/*`);
 
 /** The log key's policy: the account administers it; CloudWatch Logs uses it for this cluster's Container Insights groups only. */
-export function containerLogKeyPolicy(partition: string, region: string, account: string, clusterName: string): string {
+export function containerLogKeyPolicy(partition: Partition, region: string, account: string, clusterName: string): string {
   return customerManagedKeyPolicy(
+    partition,
     account,
     [
       {
         sid: "LogsEncryptTheseGroups",
-        principal: { Service: `logs.${region}.amazonaws.com` },
+        // CloudWatch Logs' principal is regional, with the partition's suffix.
+        principal: { Service: regionalServiceName(partition, "logs", region) },
         // Only the data-key calls: they carry the encryption context (a Describe call has none, so the condition never admits it).
         actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
         condition: { StringLike: { "kms:EncryptionContext:aws:logs:arn": logGroupsArn(partition, region, account, clusterName) } },
       },
     ],
-    partition,
   );
 }
 
@@ -43,7 +45,7 @@ export function containerLogKeyPolicy(partition: string, region: string, account
  * be changed from the cluster), publish metrics in the ContainerInsights namespace only, and read
  * the instance facts they label metrics with (EC2's Describe calls take no resource).
  */
-export function cloudwatchAgentPolicy(partition: string, region: string, account: string, clusterName: string): string {
+export function cloudwatchAgentPolicy(partition: Partition, region: string, account: string, clusterName: string): string {
   const groups = logGroupsArn(partition, region, account, clusterName);
   return JSON.stringify({
     Version: "2012-10-17",
@@ -79,7 +81,7 @@ export class ContainerInsights extends pulumi.ComponentResource {
     const child = { parent: this };
     const identity = aws.getCallerIdentityOutput({}, child);
     const region = aws.getRegionOutput({}, child).region;
-    const partition = aws.getPartitionOutput({}, child).partition;
+    const partition = partitionOf(child);
     const facts = pulumi.all([partition, region, identity.accountId, pulumi.output(args.clusterName)]);
 
     const key = new aws.kms.Key(

@@ -6,7 +6,8 @@ import { alertmanagerConfig, ampAlertManagerDefinition, prometheusRules, renderR
 import { clusterScrapeConfig, MANAGED_SCRAPER_USER, renderScrapeConfig, SCRAPE_JOBS, scraperRbac } from "./scrape";
 import type { SloSpec } from "../config/slo";
 import { alertTopicPolicy } from "./topics";
-import { accountRoot, customerManagedKeyPolicy } from "../kms";
+import { customerManagedKeyPolicy } from "../kms";
+import { accountRoot, partitionOf, regionalServiceName, type Partition } from "../partition";
 
 /** The SNS receiver of an Amazon Managed Service for Prometheus alert manager (signed with the workspace's own identity). */
 export function snsReceiver(topicArn: string, region: string, severity: string): Record<string, unknown> {
@@ -14,13 +15,13 @@ export function snsReceiver(topicArn: string, region: string, severity: string):
 }
 
 /** The workspace key's policy: the account administers it; Prometheus uses it through its own service for this account only. */
-export function workspaceKeyPolicy(account: string, region: string): string {
-  return customerManagedKeyPolicy(account, [
+export function workspaceKeyPolicy(partition: Partition, account: string, region: string): string {
+  return customerManagedKeyPolicy(partition, account, [
     {
       sid: "PrometheusUsesThroughItsService",
-      principal: { AWS: accountRoot(account) },
+      principal: { AWS: accountRoot(partition, account) },
       actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
-      condition: { StringEquals: { "kms:ViaService": `aps.${region}.amazonaws.com`, "kms:CallerAccount": account } },
+      condition: { StringEquals: { "kms:ViaService": regionalServiceName(partition, "aps", region), "kms:CallerAccount": account } },
     },
   ]);
 }
@@ -73,6 +74,7 @@ export class ManagedPrometheus extends pulumi.ComponentResource {
     const child = { parent: this };
     const identity = aws.getCallerIdentityOutput({}, child);
     const region = aws.getRegionOutput({}, child).region;
+    const partition = partitionOf(child);
 
     const key = new aws.kms.Key(
       `${name}-key`,
@@ -80,7 +82,7 @@ export class ManagedPrometheus extends pulumi.ComponentResource {
         description: `${args.namePrefix}-prometheus: encrypts the workspace`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: pulumi.all([identity.accountId, region]).apply(([account, r]) => workspaceKeyPolicy(account, r)),
+        policy: pulumi.all([partition, identity.accountId, region]).apply(([p, account, r]) => workspaceKeyPolicy(p, account, r)),
       },
       { parent: this, protect: args.protect },
     );
@@ -157,7 +159,7 @@ export class ManagedPrometheus extends pulumi.ComponentResource {
     const watchdog = new aws.sns.Topic(`${name}-watchdog`, { name: `${args.namePrefix}-alerts-watchdog`, kmsMasterKeyId: args.topicKeyArn }, child);
     new aws.sns.TopicPolicy(
       `${name}-watchdog`,
-      { arn: watchdog.arn, policy: pulumi.all([watchdog.arn, region, identity.accountId]).apply(([arn, r, account]) => alertTopicPolicy(arn, r, account)) },
+      { arn: watchdog.arn, policy: pulumi.all([partition, watchdog.arn, region, identity.accountId]).apply(([p, arn, r, account]) => alertTopicPolicy(p, arn, r, account)) },
       child,
     );
     new aws.amp.AlertManagerDefinition(

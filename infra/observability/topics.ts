@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Severity } from "@edgestack/contract";
 import { parseSubscription } from "../config/subscriptions";
 import { customerManagedKeyPolicy } from "../kms";
+import { accountRoot, arnOf, partitionOf, type Partition } from "../partition";
 
 /** The AWS services that publish alerts to the topics: CloudWatch alarms and Amazon Managed Prometheus' alert manager. */
 export const ALERT_PUBLISHERS = [
-  { service: "cloudwatch.amazonaws.com", sourceArn: (region: string, account: string) => `arn:aws:cloudwatch:${region}:${account}:alarm:*` },
-  { service: "aps.amazonaws.com", sourceArn: (region: string, account: string) => `arn:aws:aps:${region}:${account}:workspace/*` },
+  { service: "cloudwatch.amazonaws.com", sourceArn: (p: Partition, region: string, account: string) => arnOf(p, "cloudwatch", region, account, "alarm:*") },
+  { service: "aps.amazonaws.com", sourceArn: (p: Partition, region: string, account: string) => arnOf(p, "aps", region, account, "workspace/*") },
 ] as const;
 
 /**
@@ -15,8 +16,8 @@ export const ALERT_PUBLISHERS = [
  * the alert publishers may use it to encrypt what they publish, only on behalf of this account
  * (`aws:SourceAccount`), the confused-deputy guard.
  */
-export function alertKeyPolicy(account: string): string {
-  return customerManagedKeyPolicy(account, [
+export function alertKeyPolicy(partition: Partition, account: string): string {
+  return customerManagedKeyPolicy(partition, account, [
     {
       sid: "AlertPublishersEncrypt",
       principal: { Service: ALERT_PUBLISHERS.map((p) => p.service) },
@@ -27,14 +28,14 @@ export function alertKeyPolicy(account: string): string {
 }
 
 /** The topic policy: the account owns the topic; the publishers may publish for this account's alarms and workspaces only. */
-export function alertTopicPolicy(topicArn: string, region: string, account: string): string {
+export function alertTopicPolicy(partition: Partition, topicArn: string, region: string, account: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
       {
         Sid: "AccountOwns",
         Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Principal: { AWS: accountRoot(partition, account) },
         Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
         Resource: topicArn,
       },
@@ -44,7 +45,7 @@ export function alertTopicPolicy(topicArn: string, region: string, account: stri
         Principal: { Service: p.service },
         Action: "sns:Publish",
         Resource: topicArn,
-        Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": p.sourceArn(region, account) } },
+        Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": p.sourceArn(partition, region, account) } },
       })),
 
     ],
@@ -71,13 +72,14 @@ export class AlertTopics extends pulumi.ComponentResource {
     super("edgestack:observability:AlertTopics", name, {}, opts);
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
+    const partition = partitionOf({ parent: this });
     const key = new aws.kms.Key(
       `${name}-key`,
       {
         description: `${args.namePrefix}: encrypts the alert topics`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: identity.accountId.apply(alertKeyPolicy),
+        policy: pulumi.all([partition, identity.accountId]).apply(([p, account]) => alertKeyPolicy(p, account)),
       },
       { parent: this, protect: args.protect },
     );
@@ -85,7 +87,7 @@ export class AlertTopics extends pulumi.ComponentResource {
       const t = new aws.sns.Topic(`${name}-${severity}`, { name: `${args.namePrefix}-${severity}`, kmsMasterKeyId: key.arn }, { parent: this });
       new aws.sns.TopicPolicy(
         `${name}-${severity}`,
-        { arn: t.arn, policy: pulumi.all([t.arn, region.region, identity.accountId]).apply(([arn, r, account]) => alertTopicPolicy(arn, r, account)) },
+        { arn: t.arn, policy: pulumi.all([partition, t.arn, region.region, identity.accountId]).apply(([p, arn, r, account]) => alertTopicPolicy(p, arn, r, account)) },
         { parent: this },
       );
       args.subscriptions[severity].forEach((entry, i) => {

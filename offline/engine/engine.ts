@@ -1,6 +1,9 @@
+import { runInThisContext } from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
 import { computedOutputs, identityDigest } from "./outputs";
 import { invoke, type InvokeAnswer } from "./invokes";
+import { PARTITIONS, partitionOfRegion, type PartitionId } from "./partitions";
+import type { Partition } from "../../infra/partition";
 import { PlanOptions, PlanResource, SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { CliConfig, readStackFiles } from "./stack-files";
 import { containsSecureValue, secretFragments } from "../../infra/config/secure-values";
@@ -20,6 +23,8 @@ import { fingerprint, SecretMode } from "../plan/secrets";
 const settings = require("@pulumi/pulumi/runtime/settings");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rpc = require("@pulumi/pulumi/runtime/rpc");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable");
 
 const SECRET_SIG_KEY: string = rpc.specialSigKey;
 const SECRET_SIG: string = rpc.specialSecretSig;
@@ -89,6 +94,11 @@ export interface RunOptions {
    * VPC with secondary blocks; the table's argument checks still apply.
    */
   invokeAnswers?: Record<string, InvokeAnswer>;
+  /**
+   * The AWS partition every provider of the run reports and every mock ARN and DNS name is written in
+   * (GovCloud, China); by default each region's own (commercial for the stacks' regions).
+   */
+  partition?: PartitionId;
   /** Run as a preview (computed values unknown) instead of an update. */
   preview?: boolean;
   /** What a StackReference reads: the outputs of each referenced stack's last deployment, by stack name (`org/project/stack`). */
@@ -115,10 +125,11 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     .filter((v): v is string => typeof v === "string" && v.length > 0)
     .flatMap(secretFragments);
   const defaultRegion = config["aws:region"] ?? "us-east-1";
+  const partitionIn = runPartition(options, defaultRegion);
 
   const records = new Map<string, CapturedResource>();
   const parentUrns = new Map<string, string>();
-  const failures: unknown[] = [];
+  const failures = new RunFailures();
   const providerRegions = new Map<string, string>();
   const pendingSecretOutputs = new Map<string, string[]>();
   const pendingReplaceOnChanges = new Map<string, string[]>();
@@ -139,7 +150,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         const plainInputs = unwrapSecrets(args.inputs, "", []);
         const resourceKey = `${args.type}::${args.name}`;
         const identity = identityDigest(args.type, plainInputs as Record<string, unknown>, pendingReplaceOnChanges.get(resourceKey) ?? []);
-        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region, identity);
+        const { id, outputs } = computedOutputs(args.type, args.name, plainInputs as Record<string, unknown>, region, identity, partitionIn(region));
         if (args.custom && !options.preview) ids.set(resourceKey, { id, identity });
         const state: Record<string, unknown> = { ...args.inputs, ...outputs };
         // The engine marks these outputs secret; the mock monitor ignores the option, so we do it.
@@ -152,7 +163,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         if (!args.provider) invokesWithoutProvider.add(args.token);
         invokes.push({ token: args.token, args: { ...(args.inputs as Record<string, unknown>) } });
         try {
-          return invoke(args.token, args.inputs, defaultRegion, options.invokeAnswers);
+          return invoke(args.token, args.inputs, defaultRegion, options.invokeAnswers, partitionIn(defaultRegion));
         } catch (err) {
           // Fail the run, not the SDK: a thrown invoke error surfaces only as an unhandled rejection
           // (or a log line when nobody awaits the result). The run is rejected with this error.
@@ -210,9 +221,40 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     return registerResource(req, callback);
   };
 
-  // Stays installed: the SDK re-raises a failed invoke as an unhandled rejection even after the
-  // run has already failed on it, and that must not crash the test or CLI reporting the failure.
-  process.on("unhandledRejection", (reason: unknown) => failures.push(reason));
+  // Under the CLI an unhandled rejection fails the program: a failed invoke, or an Output whose apply
+  // threw and that nothing awaits. The runtime raises them on the host's process, which is not the
+  // `process` a test runner may give each test file (jest hands out a copy whose listeners the host
+  // never calls), so the listener goes on the host's. While the run is in flight every one fails the
+  // run; afterwards, the program's outputs still settling re-raise errors it already failed on, and
+  // those are absorbed (neither a test runner nor Node reports them again). Stays installed.
+  let running = true;
+  const host = runInThisContext("process") as NodeJS.Process;
+  host.on("unhandledRejection", (reason: unknown, promise: Promise<unknown>) => {
+    if (!running && !failures.has(reason)) {
+      // Not the program's: leave it to whoever else listens, or fail as Node would with nobody listening.
+      if (host.listenerCount("unhandledRejection") === 1) throw reason;
+      return;
+    }
+    failures.push(reason);
+    // Where someone else listens too (a test runner, which fails the test it is running on an unhandled
+    // rejection unless it is handled later), handle it; alone, there is nobody to tell.
+    if (host.listenerCount("unhandledRejection") > 1) promise.catch(() => undefined);
+  });
+  // A registration whose inputs fail (a check in an apply throws) rejects, and under the CLI that
+  // rejection fails the program; every resource waiting on the failed one's outputs then never
+  // registers, so waiting for the RPCs to drain would wait forever. The SDK hands each registration's
+  // promise to debuggablePromise with a `resource:` label (component outputs: `monitor.registerResourceOutputs`)
+  // and drops the result: its rejection is the run's failure, observed (and so handled) here rather
+  // than as an unhandled rejection, which a test runner may keep to itself (jest does). Stays
+  // installed, like the handler above: registrations still in flight may fail after the run has.
+  const debuggablePromise = debuggable.debuggablePromise;
+  debuggable.debuggablePromise = <T>(promise: Promise<T>, ctx: unknown): Promise<T> => {
+    const tracked: Promise<T> = debuggablePromise(promise, ctx);
+    if (typeof ctx === "string" && (ctx.startsWith("resource:") || ctx.startsWith("monitor.registerResourceOutputs"))) {
+      tracked.catch((err: unknown) => failures.push(err));
+    }
+    return tracked;
+  };
   declareRehearsal();
   // The SDK formats a stack trace for every promise and resource it creates (leak reports, source positions); a
   // rehearsal uses neither, and where traces are source-mapped (jest) formatting them is most of a run's time.
@@ -224,12 +266,11 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     program = require(files.main) as Record<string, unknown>;
-    await settle();
-    if (failures.length > 0) throw failures[0];
-    exports = await resolveExports(program);
-    await settle();
-    if (failures.length > 0) throw failures[0];
+    await failures.race(settle());
+    exports = await failures.race(resolveExports(program));
+    await failures.race(settle());
   } finally {
+    running = false;
     Error.stackTraceLimit = stackTraceLimit;
   }
   const { outputs, secretOutputs } = exports;
@@ -238,6 +279,67 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     if (known !== undefined) Object.assign(record, known);
   }
   return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort(), realSecrets: files.realSecrets };
+}
+
+/**
+ * The errors that fail a run, in the order they happened. `race` settles a wait with the first
+ * failure as soon as there is one (a failed registration leaves its dependants waiting forever),
+ * and else as the wait does, then throws the first failure if any arrived meanwhile.
+ */
+class RunFailures {
+  private readonly errors: unknown[] = [];
+  private readonly first: Promise<never>;
+  private reject!: (err: unknown) => void;
+
+  constructor() {
+    this.first = new Promise<never>((_resolve, reject) => (this.reject = reject));
+    // Observed by race; never an unhandled rejection of its own.
+    this.first.catch(() => undefined);
+  }
+
+  push(err: unknown): void {
+    if (this.errors.includes(err)) return;
+    this.errors.push(err);
+    if (this.errors.length === 1) this.reject(err);
+  }
+
+  has(err: unknown): boolean {
+    return this.errors.includes(err);
+  }
+
+  async race<T>(wait: Promise<T>): Promise<T> {
+    let value: T;
+    try {
+      value = await Promise.race([wait, this.first]);
+    } catch (err) {
+      throw this.errors.length > 0 ? this.errors[0] : err;
+    }
+    if (this.errors.length > 0) throw this.errors[0];
+    return value;
+  }
+}
+
+/**
+ * The partition a run's mock ARNs and DNS names are written in, for a region: the one the run names;
+ * else the one a test's own getPartition answer reports (so that answer and the generated ARNs agree);
+ * else the region's own.
+ */
+function runPartition(options: RunOptions, defaultRegion: string): (region: string) => Partition {
+  if (options.partition !== undefined) {
+    const named = PARTITIONS[options.partition];
+    return () => named;
+  }
+  const answer = options.invokeAnswers?.["aws:index/getPartition:getPartition"];
+  if (answer !== undefined) {
+    const p = answer({}, defaultRegion, partitionOfRegion(defaultRegion));
+    const id = String(p.partition ?? p.id);
+    // An answer that gives the partition alone gets the rest from the table.
+    const known: Partition = (PARTITIONS as Record<string, Partition>)[id] ?? partitionOfRegion(defaultRegion);
+    const text = (v: unknown, fallback: string) => (typeof v === "string" && v !== "" ? v : fallback);
+    const answered: Partition = { id, dnsSuffix: text(p.dnsSuffix, known.dnsSuffix), reverseDnsPrefix: text(p.reverseDnsPrefix, known.reverseDnsPrefix) };
+    return () => answered;
+  }
+  return partitionOfRegion;
 }
 
 /** `urn:pulumi:stack::project::a$b$type::name` → `name`, or `type::name` for providers. */

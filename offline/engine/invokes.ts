@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ACCOUNT_ID } from "./outputs";
+import type { Partition } from "../../infra/partition";
+import { partitionOfRegion } from "./partitions";
 
 /**
  * Answers for the data-source calls (invokes) the program makes. An invoke with no entry here fails
@@ -34,7 +36,7 @@ const managedPolicy = (args: Args) => {
  */
 interface Mock<S extends z.ZodType<Args>> {
   args: S;
-  answer: (args: z.output<S>, region: string) => Record<string, unknown>;
+  answer: (args: z.output<S>, region: string, partition: Partition) => Record<string, unknown>;
 }
 const mock = <S extends z.ZodType<Args>>(m: Mock<S>): Mock<z.ZodType<Args>> => m as unknown as Mock<z.ZodType<Args>>;
 const none = z.strictObject({});
@@ -50,19 +52,19 @@ export const INVOKES: Record<string, Mock<z.ZodType<Args>>> = {
       groupNames: [region],
     }),
   }),
-  "aws:index/getRegion:getRegion": mock({ args: none, answer: (_args, region) => ({ id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region }) }),
+  "aws:index/getRegion:getRegion": mock({ args: none, answer: (_args, region, p) => ({ id: region, name: region, region, endpoint: `ec2.${region}.${p.dnsSuffix}`, description: region }) }),
   "aws:index/getCallerIdentity:getCallerIdentity": mock({
     args: none,
-    answer: () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" }),
+    answer: (_args, _region, p) => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:${p.id}:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" }),
   }),
-  "aws:index/getPartition:getPartition": mock({ args: none, answer: () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }) }),
+  "aws:index/getPartition:getPartition": mock({ args: none, answer: (_args, _region, p) => ({ id: p.id, partition: p.id, dnsSuffix: p.dnsSuffix, reverseDnsPrefix: p.reverseDnsPrefix }) }),
   "aws:ec2/getVpc:getVpc": mock({
     args: z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/) }),
-    answer: (args) => ({ id: args.id, arn: `arn:aws:ec2:::vpc/${args.id}`, cidrBlock: "10.20.0.0/16", state: "available" }),
+    answer: (args, region, p) => ({ id: args.id, arn: `arn:${p.id}:ec2:${region}:${ACCOUNT_ID}:vpc/${args.id}`, cidrBlock: "10.20.0.0/16", state: "available" }),
   }),
   "aws:ec2/getSubnet:getSubnet": mock({
     args: z.strictObject({ id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/) }),
-    answer: (args) => ({ id: args.id, arn: `arn:aws:ec2:::subnet/${args.id}`, cidrBlock: `10.20.${parseInt(hex(args.id, 2), 16)}.0/24`, state: "available" }),
+    answer: (args, region, p) => ({ id: args.id, arn: `arn:${p.id}:ec2:${region}:${ACCOUNT_ID}:subnet/${args.id}`, cidrBlock: `10.20.${parseInt(hex(args.id, 2), 16)}.0/24`, state: "available" }),
   }),
   "aws:ec2/getManagedPrefixList:getManagedPrefixList": mock({
     args: z.strictObject({ name: z.string().min(1) }),
@@ -78,7 +80,7 @@ export const INVOKES: Record<string, Mock<z.ZodType<Args>>> = {
       return { id: zoneId, zoneId, name: `${zoneName}.`, nameServers: privateZone ? [] : ["ns-1.awsdns-01.net", "ns-2.awsdns-02.org"], privateZone };
     },
   }),
-  "aws:elb/getServiceAccount:getServiceAccount": mock({ args: z.strictObject({ region: z.string().optional() }), answer: (_args, region) => ({ id: region, arn: "arn:aws:iam::127311923021:root" }) }),
+  "aws:elb/getServiceAccount:getServiceAccount": mock({ args: z.strictObject({ region: z.string().optional() }), answer: (_args, region, p) => ({ id: region, arn: `arn:${p.id}:iam::127311923021:root` }) }),
   "aws:cloudfront/getCachePolicy:getCachePolicy": mock({ args: byName, answer: managedPolicy }),
   "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": mock({ args: byName, answer: managedPolicy }),
   "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": mock({ args: byName, answer: managedPolicy }),
@@ -111,9 +113,9 @@ function policyDocumentJson(args: Args): string {
 const unwrapSingle = (values: unknown[]) => (values.length === 1 ? values[0] : values);
 
 /** A test's own answer to an invoke the table mocks (its arguments are checked by the table's mock all the same). */
-export type InvokeAnswer = (args: Args, region: string) => Record<string, unknown>;
+export type InvokeAnswer = (args: Args, region: string, partition: Partition) => Record<string, unknown>;
 
-export function invoke(token: string, args: Args, region: string, answers: Record<string, InvokeAnswer> = {}): Record<string, unknown> {
+export function invoke(token: string, args: Args, region: string, answers: Record<string, InvokeAnswer> = {}, partition: Partition = partitionOfRegion(region)): Record<string, unknown> {
   const entry = INVOKES[token];
   if (!entry) {
     throw new Error(`offline engine: no mock for invoke ${token} (add one to offline/engine/invokes.ts) — args ${JSON.stringify(args)}`);
@@ -123,5 +125,5 @@ export function invoke(token: string, args: Args, region: string, answers: Recor
     const why = parsed.error.issues.map((i) => `${i.path.join(".") || "(args)"}: ${i.message}`).join("; ");
     throw new Error(`offline engine: invoke ${token} with args ${JSON.stringify(args)} is outside what its mock answers (${why}); extend the mock in offline/engine/invokes.ts`);
   }
-  return (answers[token] ?? entry.answer)(parsed.data, region);
+  return (answers[token] ?? entry.answer)(parsed.data, region, partition);
 }

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { memberClusterIds as memberClusterIdsOf } from "../../infra/cache/settings";
 import { identityOf } from "../plan/replacements";
+import type { Partition } from "../../infra/partition";
+import { partitionOfRegion } from "./partitions";
 
 /**
  * Realistic computed outputs for the resources the stack registers, so that everything downstream
@@ -33,7 +35,9 @@ interface MockContext {
   name: string;
   inputs: Inputs;
   region: string;
-  /** `arn:aws:<service>:<region>:<account>:<resource>`. */
+  /** The partition ARNs and DNS names are written in. */
+  partition: Partition;
+  /** `arn:<partition>:<service>:<region>:<account>:<resource>`. */
   arn: (service: string, resource: string, r?: string) => string;
   /** What generated values derive from: the logical name and the resource's identity. */
   seed: string;
@@ -57,14 +61,22 @@ export function identityDigest(type: string, inputs: Inputs, replaceOnChanges: r
  * Generated values (ids, ARNs, endpoints, auto-name suffixes) come from the logical name and the
  * resource's identity: a change that replaces the resource gives it new ones, as AWS would.
  */
-export function computedOutputs(type: string, name: string, inputs: Inputs, region: string, identity: string = identityDigest(type, inputs)): MockResult {
+export function computedOutputs(
+  type: string,
+  name: string,
+  inputs: Inputs,
+  region: string,
+  identity: string = identityDigest(type, inputs),
+  partition: Partition = partitionOfRegion(region),
+): MockResult {
   const seed = `${name}#${identity}`;
   const c: MockContext = {
     type,
     name,
     inputs,
     region,
-    arn: (service, resource, r = region) => `arn:aws:${service}:${r}:${ACCOUNT_ID}:${resource}`,
+    partition,
+    arn: (service, resource, r = region) => `arn:${partition.id}:${service}:${r}:${ACCOUNT_ID}:${resource}`,
     seed,
     h8: hex(seed, 8),
     h17: hex(seed, 17),
@@ -132,7 +144,7 @@ function loadBalancerOutputs(c: MockContext): MockResult | undefined {
         outputs: {
           arn: id,
           arnSuffix: suffix,
-          dnsName: `${inputs.ipAddressType === "dualstack" ? "dualstack." : ""}${lbName}-${h8}.${kind === "net" ? "elb" : `${region}.elb`}.amazonaws.com`,
+          dnsName: `${inputs.ipAddressType === "dualstack" ? "dualstack." : ""}${lbName}-${h8}.${kind === "net" ? "elb" : `${region}.elb`}.${c.partition.dnsSuffix}`,
           zoneId: kind === "net" ? zones.network : zones.application,
         },
       };
@@ -187,7 +199,7 @@ function cloudFrontOutputs(c: MockContext): MockResult | undefined {
       return {
         id,
         outputs: {
-          arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
+          arn: `arn:${c.partition.id}:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
           domainName: `d${hex(seed, 13)}.cloudfront.net`,
           hostedZoneId: CLOUDFRONT_ZONE_ID,
           status: "Deployed",
@@ -202,7 +214,7 @@ function cloudFrontOutputs(c: MockContext): MockResult | undefined {
         id: functionName,
         outputs: {
           name: functionName,
-          arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${functionName}`,
+          arn: `arn:${c.partition.id}:cloudfront::${ACCOUNT_ID}:function/${functionName}`,
           etag: `E${upper(`${seed}etag`, 13)}`,
           liveStageEtag: inputs.publish === false ? "" : `E${upper(`${seed}live`, 13)}`,
           status: "UNASSOCIATED",
@@ -230,9 +242,9 @@ function storageAndDnsOutputs(c: MockContext): MockResult | undefined {
         id: bucket,
         outputs: {
           bucket,
-          arn: `arn:aws:s3:::${bucket}`,
-          bucketDomainName: `${bucket}.s3.amazonaws.com`,
-          bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+          arn: `arn:${c.partition.id}:s3:::${bucket}`,
+          bucketDomainName: `${bucket}.s3.${c.partition.dnsSuffix}`,
+          bucketRegionalDomainName: `${bucket}.s3.${region}.${c.partition.dnsSuffix}`,
           region,
         },
       };
@@ -241,13 +253,13 @@ function storageAndDnsOutputs(c: MockContext): MockResult | undefined {
       const repoName = inputs.name ?? name;
       return {
         id: repoName,
-        outputs: { arn: arn("ecr", `repository/${repoName}`), registryId: ACCOUNT_ID, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${repoName}` },
+        outputs: { arn: arn("ecr", `repository/${repoName}`), registryId: ACCOUNT_ID, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${region}.${c.partition.dnsSuffix}/${repoName}` },
       };
     }
     case "aws:route53/zone:Zone":
       return {
         id: `Z${upper(seed, 20)}`,
-        outputs: { zoneId: `Z${upper(seed, 20)}`, arn: `arn:aws:route53:::hostedzone/Z${upper(seed, 20)}`, nameServers: [1, 2, 3, 4].map((i) => `ns-${i}${hex(`${seed}${i}`, 2)}.awsdns-0${i}.net`) },
+        outputs: { zoneId: `Z${upper(seed, 20)}`, arn: `arn:${c.partition.id}:route53:::hostedzone/Z${upper(seed, 20)}`, nameServers: [1, 2, 3, 4].map((i) => `ns-${i}${hex(`${seed}${i}`, 2)}.awsdns-0${i}.net`) },
       };
     case "aws:route53/record:Record":
       return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, outputs: { fqdn: inputs.name } };
@@ -267,10 +279,10 @@ function cacheOutputs(c: MockContext): MockResult | undefined {
           arn: arn("elasticache", `replicationgroup:${groupId}`),
           // Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint.
           ...(inputs.clusterMode === "enabled"
-            ? { configurationEndpointAddress: `clustercfg.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.amazonaws.com` }
+            ? { configurationEndpointAddress: `clustercfg.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.${c.partition.dnsSuffix}` }
             : {
-                primaryEndpointAddress: `master.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
-                readerEndpointAddress: `replica.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.amazonaws.com`,
+                primaryEndpointAddress: `master.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.${c.partition.dnsSuffix}`,
+                readerEndpointAddress: `replica.${groupId}.${hex(seed, 6)}.${shortRegion(region)}.cache.${c.partition.dnsSuffix}`,
               }),
           port: inputs.port ?? 6379,
           memberClusters: memberClusterIds(groupId, inputs),
@@ -299,9 +311,9 @@ function clusterOutputs(c: MockContext): MockResult | undefined {
         outputs: {
           name: clusterName,
           arn: arn("eks", `cluster/${clusterName}`),
-          endpoint: `https://${oidc}.gr7.${region}.eks.amazonaws.com`,
+          endpoint: `https://${oidc}.gr7.${region}.eks.${c.partition.dnsSuffix}`,
           certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-CA-${seed}\n-----END CERTIFICATE-----\n`).toString("base64") },
-          identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidc}` }] }],
+          identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${c.partition.dnsSuffix}/id/${oidc}` }] }],
           vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${hex(`${seed}cluster`, 17)}`, vpcId: `vpc-${hex(seed, 17)}` },
           version: inputs.version,
           status: "ACTIVE",
@@ -332,16 +344,16 @@ function identityOutputs(c: MockContext): MockResult | undefined {
       return { id: keyId, outputs: { arn: arn("kms", `key/${keyId}`), keyId } };
     }
     case "aws:iam/role:Role":
-      return { id: inputs.name ?? `${name}-${hex(seed, 7)}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? `${name}-${hex(seed, 7)}`}`, name: inputs.name ?? `${name}-${hex(seed, 7)}`, uniqueId: `AROA${upper(seed, 17)}` } };
+      return { id: inputs.name ?? `${name}-${hex(seed, 7)}`, outputs: { arn: `arn:${c.partition.id}:iam::${ACCOUNT_ID}:role/${inputs.name ?? `${name}-${hex(seed, 7)}`}`, name: inputs.name ?? `${name}-${hex(seed, 7)}`, uniqueId: `AROA${upper(seed, 17)}` } };
     case "aws:iam/policy:Policy":
-      return { id: `arn:aws:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}`, outputs: { arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}` } };
+      return { id: `arn:${c.partition.id}:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}`, outputs: { arn: `arn:${c.partition.id}:iam::${ACCOUNT_ID}:policy/${inputs.name ?? name}` } };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-      const id = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? name).replace(/^https:\/\//, "")}`;
+      const id = `arn:${c.partition.id}:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? name).replace(/^https:\/\//, "")}`;
       return { id, outputs: { arn: id } };
     }
     case "aws:wafv2/webAcl:WebAcl": {
       const id = `${hex(seed, 8)}-${hex(`${seed}a`, 4)}-${hex(`${seed}b`, 4)}-${hex(`${seed}c`, 4)}-${hex(`${seed}d`, 12)}`;
-      return { id, outputs: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT_ID}:global/webacl/${inputs.name ?? name}/${id}`, capacity: 725 } };
+      return { id, outputs: { arn: `arn:${c.partition.id}:wafv2:us-east-1:${ACCOUNT_ID}:global/webacl/${inputs.name ?? name}/${id}`, capacity: 725 } };
     }
     case "aws:sns/topic:Topic": {
       // A topic's id is its ARN, in the region of the provider that created it.

@@ -4,6 +4,7 @@ import type { CapturedResource } from "../engine/engine";
 import { computedOutputs } from "../engine/outputs";
 import { SECRET_MASK, UNKNOWN_MASK } from "../plan/format";
 import { RunnerResource, UNKNOWN } from "./runner";
+import type { Partition } from "../../infra/partition";
 
 export class PlanInputError extends Error {}
 
@@ -97,13 +98,14 @@ export function fromCaptured(resources: CapturedResource[]): RunnerResource[] {
 
 /**
  * Stack policies see resource outputs, not just inputs. Offline, the computed outputs (ids, ARNs, generated names)
- * are the offline engine's deterministic ones, so references such as `securityGroupId: sg.id` resolve as in the mocks.
+ * are the offline engine's deterministic ones, so references such as `securityGroupId: sg.id` resolve as in the mocks
+ * (in `partition` when the run named one, else each region's own).
  */
-export function mockOutputs(r: RunnerResource): Record<string, unknown> | undefined {
+export function mockOutputs(r: RunnerResource, partition?: Partition): Record<string, unknown> | undefined {
   if (r.type.startsWith("pulumi:") || r.custom === false) return undefined;
   const inputs = r.inputs;
   const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
-  const { id, outputs } = computedOutputs(r.type, r.name, inputs, region, r.identity);
+  const { id, outputs } = computedOutputs(r.type, r.name, inputs, region, r.identity, partition);
   // An output the engine derives from an input unknown in preview is unknown too: keep the input's unknown.
   const unknownInputs = new Set<unknown>(Object.values(UNKNOWN));
   const known = Object.fromEntries(Object.entries(outputs).filter(([k]) => !unknownInputs.has(inputs[k])));

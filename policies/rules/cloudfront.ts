@@ -1,6 +1,7 @@
 import type { cloudfront } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { uncachedPathPrefixes } from "@edgestack/contract";
+import { isS3Host } from "../semantics/partition";
 import { environmentConfig, ifKnown, isProd, isSet, judge, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, settingsRule, stackRule, TYPES, unknownAt } from "./common";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
@@ -31,7 +32,7 @@ const behaviors = (p: Distribution): Behavior[] => [
 
 export function isS3Origin(o: Origin): boolean {
   if (o.s3OriginConfig) return true;
-  if (o.customOriginConfig || o.vpcOriginConfig) return /\.s3[.-][^/]*amazonaws\.com$/.test(String(o.domainName ?? "")) && !isS3Website(o);
+  if (o.customOriginConfig || o.vpcOriginConfig) return isS3Host(String(o.domainName ?? "")) && !isS3Website(o);
   return true; // CloudFront treats an origin with neither config block as an S3 origin.
 }
 const isS3Website = (o: Origin) => /\.s3-website[.-]/.test(String(o.domainName ?? ""));

@@ -4,6 +4,7 @@ import { HEADERS } from "@edgestack/contract";
 import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { ingressOf } from "./securitygroups";
 import { resolver } from "./dns-failover";
+import { isS3Host } from "../semantics/partition";
 
 type LoadBalancer = Props<lb.LoadBalancerArgs>;
 type Listener = Props<lb.ListenerArgs>;
@@ -12,7 +13,7 @@ type Distribution = Props<cloudfront.DistributionArgs>;
 
 const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : undefined);
 const isS3Origin = (o: { domainName?: string; s3OriginConfig?: unknown; originAccessControlId?: string }) =>
-  o.s3OriginConfig !== undefined || /\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/.test(o.domainName ?? "") || (o.originAccessControlId !== undefined && /\.s3/.test(o.domainName ?? ""));
+  o.s3OriginConfig !== undefined || isS3Host(o.domainName ?? "") || (o.originAccessControlId !== undefined && /\.s3/.test(o.domainName ?? ""));
 
 /** Resources of `types` whose `key` reference points at `target`, or (reference resolving to nothing of `among`) declared beside it. */
 function attached(target: PolicyResource, resources: PolicyResource[], types: readonly string[], key: string, among: PolicyResource[]): PolicyResource[] {

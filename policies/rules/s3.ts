@@ -4,6 +4,10 @@ import { at, ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, sta
 import { isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
 import { ownAccounts } from "./iam";
 import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
+import { AWS_DNS_SUFFIX, parseArn } from "../semantics/partition";
+
+/** The ELB log delivery principals (`logdelivery.elasticloadbalancing.…`), in any partition. */
+const ELB_PRINCIPAL = new RegExp(String.raw`(^|\.)elasticloadbalancing\.${AWS_DNS_SUFFIX}$`);
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
 type Bucket = Props<s3.BucketArgs>;
@@ -48,7 +52,7 @@ export function isTlsOnlyDeny(s: Statement): boolean {
   );
   if (!secure) return false;
   const resources = values(s.Resource);
-  return resources.includes("*") || (resources.some((r) => r.endsWith("/*")) && resources.some((r) => r.startsWith("arn:aws:s3:::") && !r.includes("/")));
+  return resources.includes("*") || (resources.some((r) => r.endsWith("/*")) && resources.some((r) => parseArn(r)?.service === "s3" && !r.includes("/")));
 }
 
 /**
@@ -99,7 +103,7 @@ export const s3Policies: Policies = [
           );
           const exact = arns.length > 0 && arns.every((a) => /^arn:aws[\w-]*:cloudfront::[^:*?]+:distribution\/[^*?]+$/.test(a));
           if (!exact) report(`The policy of "${args.name}" lets CloudFront read without an exact AWS:SourceArn of this stack's distribution${st.Sid ? ` (statement "${st.Sid}")` : ""}${arns.length ? ` (it names ${arns.join(", ")})` : ""}: other distributions, in any account, could serve the bucket.`);
-        } else if (isAllow(st) && services.length > 0 && restrictingConditions(st).length === 0 && !services.every((x) => /elasticloadbalancing\.amazonaws\.com$/.test(x))) {
+        } else if (isAllow(st) && services.length > 0 && restrictingConditions(st).length === 0 && !services.every((x) => ELB_PRINCIPAL.test(x))) {
           report(`The policy of "${args.name}" lets ${services.join(", ")} write or read without an aws:SourceArn/SourceAccount condition${st.Sid ? ` (statement "${st.Sid}")` : ""}: any account's use of the service could reach the bucket.`);
         }
       }

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { coverage } from "./cidr";
+import { AWS_DNS_SUFFIX } from "./partition";
 // One reader of policy documents for rules and semantics alike (statements, values, effects).
 import { isAllow, values, type Statement } from "../rules/documents";
 
@@ -425,13 +426,16 @@ export interface Finding {
  * (StringEquals, no wildcard): the permission it creates can only go to that service (CodeBuild or
  * Lambda attaching their interfaces in the caller's subnets), never to the caller or another account.
  */
+/** A service principal (`<service>.amazonaws.com`, a regional one, China's `.amazonaws.com.cn`). */
+const SERVICE_PRINCIPAL = new RegExp(String.raw`^[a-z0-9-]+(\.[a-z0-9-]+)*\.${AWS_DNS_SUFFIX}$`);
+
 function grantsOnlyToService(s: Statement, action: string): boolean {
   if (action.toLowerCase() !== "ec2:createnetworkinterfacepermission") return false;
   const eq = (s.Condition ?? {})["StringEquals"] as Record<string, unknown> | undefined;
   const entry = Object.entries(eq ?? {}).find(([k]) => k.toLowerCase() === "ec2:authorizedservice");
   if (!entry) return false;
   const services = values(entry[1] as never);
-  return services.length > 0 && services.every((v) => /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(v));
+  return services.length > 0 && services.every((v) => SERVICE_PRINCIPAL.test(v));
 }
 
 export function escalations(statements: Statement[]): Finding[] {

@@ -14,6 +14,7 @@ import { valueAt } from "../../offline/engine/engine";
 import { computedOutputs } from "../../offline/engine/outputs";
 
 export { runStack, toPlan, valueAt, SECRET_MASK } from "../../offline/engine/engine";
+export { PARTITIONS } from "../../offline/engine/partitions";
 export type { CapturedResource, PlanResource, RunOptions, StackRun } from "../../offline/engine/engine";
 
 /** All resources of a Pulumi type token, e.g. "aws:lb/loadBalancer:LoadBalancer". */

@@ -1,5 +1,6 @@
 import { dnssecKeyProblem, srvValueProblem, txtStrings } from "../../policies/rules/route53";
 import { dnssecKeyPolicy } from "../../infra/dns/zone";
+import { PARTITIONS } from "../../offline/engine/partitions";
 import { route53Cases } from "./fixtures/route53";
 import { runCases } from "./fixtures/run";
 
@@ -19,7 +20,7 @@ describe("route53 value helpers", () => {
 });
 
 describe("a KMS key Route53 can sign a zone with", () => {
-  const key = { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", policy: dnssecKeyPolicy("123456789012") };
+  const key = { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", policy: dnssecKeyPolicy(PARTITIONS.aws, "123456789012") };
   it("accepts the stack's own signing key", () => {
     expect(dnssecKeyProblem(key)).toBeUndefined();
   });

@@ -40,6 +40,12 @@ describe("parseStackConfig", () => {
     expect(problems({ ...base, "edgestack:vpcCidr": "10.0.0.1/16" })[0]).toMatch(/^edgestack:vpcCidr: "10.0.0.1\/16" is not an IPv4 CIDR block/);
     expect(problems({ ...base, "edgestack:appImage": "ghcr.io/acme/app:latest" })[0]).toMatch(/^edgestack:appImage: "ghcr.io\/acme\/app:latest" uses the mutable tag "latest"/);
     expect(problems({ ...base, "edgestack:appImage": "ghcr.io/acme/app" })[0]).toMatch(/not an image reference pinned/);
+    // A tag with its digest is pinned (the digest decides); a digest that is not one is refused.
+    const digest = `sha256:${"ab".repeat(32)}`;
+    for (const image of [`nginxinc/nginx-unprivileged:1.30.5-alpine@${digest}`, `registry.k8s.io:443/autoscaling/cluster-autoscaler:v1.33.0@${digest}`, `ghcr.io/acme/app@${digest}`]) {
+      expect(parseStackConfig({ ...base, "edgestack:nginxImage": image }, "dev").nginxImage).toBe(image);
+    }
+    expect(problems({ ...base, "edgestack:nginxImage": "nginxinc/nginx-unprivileged:1.30.5-alpine@sha256:abc" })[0]).toMatch(/^edgestack:nginxImage: .* is not an image reference pinned/);
     expect(problems({ ...base, "edgestack:appCpuRequest": "lots" })[0]).toMatch(/^edgestack:appCpuRequest: "lots" is not a CPU quantity/);
     expect(problems({ ...base, "edgestack:dnsTtlSeconds": "5" })[0]).toBe("edgestack:dnsTtlSeconds: 5 must be at least 60");
     expect(problems({ ...base, "edgestack:clusterPublicAccessCidrs": '["10.0.0.0/8", "nope"]' })[0]).toMatch(

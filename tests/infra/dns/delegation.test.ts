@@ -11,7 +11,7 @@ const PARENT = "edgestack.example.com";
 let run: StackRun;
 beforeAll(async () => {
   run = await runStack({ stack: "dev", config: { "edgestack:parentHostedZoneName": PARENT, "edgestack:zoneDelegated": "false" } });
-});
+}, 180_000);
 
 const delegation = () => one(run, "aws:route53/record:Record", "dns-zone-delegation");
 

@@ -1,9 +1,9 @@
 import { NLB_LOG_PREFIX, nlbLogDeliveryStatements } from "../../../infra/edge/nlb";
-import { input, ofType, one, runStack, StackRun } from "../../harness";
+import { input, ofType, one, PARTITIONS, runStack, StackRun } from "../../harness";
 
 describe("nlbLogDeliveryStatements", () => {
   it("lets only this account's log delivery write under the prefix, with the owner's ACL, and read the bucket ACL", () => {
-    const [write, acl] = nlbLogDeliveryStatements("arn:aws:s3:::logs", "111122223333", "eu-west-1");
+    const [write, acl] = nlbLogDeliveryStatements(PARTITIONS.aws, "arn:aws:s3:::logs", "111122223333", "eu-west-1");
     expect(write).toMatchObject({
       Effect: "Allow",
       Principal: { Service: "delivery.logs.amazonaws.com" },

@@ -1,8 +1,9 @@
 /**
  * An existing VPC under Pulumi mocks: the component reads the VPC and its subnets from AWS and hands
  * out the looked-up blocks once the configured vpcCidr is its primary block (the disagreeing case is
- * existingVpcProblems' in tests/infra/network/cidr.test.ts: under mocks the failed output's sibling
- * promises end the test process as unhandled rejections, as they end a real program run).
+ * existingVpcProblems' in tests/infra/network/cidr.test.ts, and the whole program's in
+ * vpc-existing-disagreeing.test.ts: under bare mocks the failed output's sibling promises end the test
+ * process as unhandled rejections, as they end a real program run).
  */
 import * as pulumi from "@pulumi/pulumi";
 
