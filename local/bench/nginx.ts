@@ -88,7 +88,7 @@ http {
 }
 
 /** The generated config with `transform` applied to its text (variants price one directive each). */
-interface Config {
+export interface Config {
   name: string;
   render(prefix: string, listenPort: number, statusPort: number, backendPort: number, tls: TestCertificates): string;
 }
@@ -118,14 +118,14 @@ function generated(transform: (conf: string) => string = (c) => c): Config["rend
 /** Removes every line matching `pattern` (whole directives on one line). */
 const without = (pattern: RegExp) => (conf: string) => conf.split("\n").filter((line) => !pattern.test(line)).join("\n");
 
-const CONFIGS: Config[] = [
+export const CONFIGS: Config[] = [
   { name: "minimal proxy_pass (TLS)", render: (prefix, listen, _status, backend, tls) => minimalConf(prefix, listen, backend, tls, true) },
   { name: "generated, ALB listener (TLS)", render: generated() },
   { name: "minimal, access_log off (floor)", render: (prefix, listen, _status, backend, tls) => minimalConf(prefix, listen, backend, tls, false) },
 ];
 
 /** BENCH_NGINX_VARIANTS=1: the generated config with one feature taken out each. */
-const VARIANTS: Config[] = [
+export const VARIANTS: Config[] = [
   { name: "generated, access_log off", render: generated((c) => without(/^\s*access_log\s/)(c).replace(/(http \{)/, "$1\n  access_log off;")) },
   { name: "generated, no limit_req/limit_conn", render: generated(without(/^\s*limit_(req|conn)\s/)) },
   { name: "generated, no add_header", render: generated(without(/^\s*add_header\s/)) },
@@ -142,7 +142,7 @@ const VARIANTS: Config[] = [
  * `GET /api/hello` as the ALB sends it: X-Forwarded-For from one of 1000 client addresses in turn,
  * CloudFront's and the ALB's ids (well-formed), a browser's User-Agent.
  */
-const WRK_SCRIPT = `
+export const WRK_SCRIPT = `
 local addresses = {}
 for i = 0, 999 do addresses[#addresses + 1] = string.format("10.0.%d.%d", math.floor(i / 256), i % 256) end
 local n = 0
