@@ -9,7 +9,9 @@
  *
  * Each config runs in one nginx process (`master_process off`), the request stream of bench:nginx
  * (TLS, keep-alive, one wrk connection so the count is exact), a warm-up of WARMUP requests, then
- * counters zeroed, REQUESTS requests counted, counters read. BENCH_REQUESTS (2000).
+ * the counts of a connection with REQUESTS + 1 requests less those of one with 1 request (the TLS
+ * handshake and the connection's own work cancel). BENCH_REQUESTS (2000); BENCH_NGINX_ONLY, a regular expression: only the configs whose name it
+ * matches (and the minimal one).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -66,13 +68,19 @@ async function count(config: Config, backendPort: number, script: string, tls: R
     try {
       await waitForPort(port, 120_000);
       requests(port, script, WARMUP);
-      execFileSync("callgrind_control", ["-z", String(grind.pid)], { stdio: "ignore" });
-      requests(port, script, REQUESTS);
-      execFileSync("callgrind_control", ["-d", String(grind.pid)], { stdio: "ignore" });
-      // The dump after zeroing: "<out>.1"; its summary line is the instructions since the zeroing.
-      const summary = /^summary: (\d+)/m.exec(readFileSync(`${out}.1`, "utf8"));
-      if (summary === null) throw new Error(`no summary in ${out}.1`);
-      instructions = Number(summary[1]);
+      // Each wrk run opens one connection (a TLS handshake): counted alone with one request, then
+      // subtracted from the run of REQUESTS, so the figure is the requests' own.
+      const counted = (n: number, dump: number): number => {
+        execFileSync("callgrind_control", ["-z", String(grind.pid)], { stdio: "ignore" });
+        requests(port, script, n);
+        execFileSync("callgrind_control", ["-d", String(grind.pid)], { stdio: "ignore" });
+        // Each dump is "<out>.<k>"; its summary line is the instructions since the last zeroing.
+        const summary = /^summary: (\d+)/m.exec(readFileSync(`${out}.${dump}`, "utf8"));
+        if (summary === null) throw new Error(`no summary in ${out}.${dump}`);
+        return Number(summary[1]);
+      };
+      const one = counted(1, 1);
+      instructions = counted(REQUESTS + 1, 2) - one;
     } finally {
       grind.kill("SIGQUIT");
       await new Promise((resolve) => grind.once("exit", resolve));
@@ -104,7 +112,8 @@ async function count(config: Config, backendPort: number, script: string, tls: R
 
 async function main(): Promise<void> {
   for (const [tool, args] of [["valgrind", ["--version"]], ["callgrind_control", ["-h"]], ["strace", ["-V"]], ["wrk", ["--version"]]] as const) requireTool(tool, [...args]);
-  const configs = process.env.BENCH_NGINX_VARIANTS === "1" ? [...CONFIGS, ...VARIANTS] : CONFIGS;
+  const only = process.env.BENCH_NGINX_ONLY === undefined ? null : new RegExp(process.env.BENCH_NGINX_ONLY);
+  const configs = (process.env.BENCH_NGINX_VARIANTS === "1" ? [...CONFIGS, ...VARIANTS] : CONFIGS).filter((c, k) => k === 0 || only === null || only.test(c.name));
   const dir = mkdtempSync(path.join(tmpdir(), "edgestack-bench-nginx-ir-"));
   const script = path.join(dir, "counted.lua");
   writeFileSync(script, COUNTED_SCRIPT);
