@@ -10,7 +10,8 @@
  * Each config runs in one nginx process (`master_process off`), the request stream of bench:nginx
  * (TLS, keep-alive, one wrk connection so the count is exact), a warm-up of WARMUP requests, then
  * the counts of a connection with REQUESTS + 1 requests less those of one with 1 request (the TLS
- * handshake and the connection's own work cancel). BENCH_REQUESTS (2000); BENCH_NGINX_ONLY, a regular expression: only the configs whose name it
+ * handshake and the connection's own work cancel; the one-request connection is printed too, the
+ * price of each connection a client opens). BENCH_REQUESTS (2000); BENCH_NGINX_ONLY, a regular expression: only the configs whose name it
  * matches (and the minimal one).
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -51,6 +52,8 @@ function requests(port: number, script: string, n: number): void {
 
 interface Counts {
   instructions: number;
+  /** A connection with one request: its TLS handshake and that request. */
+  connection: number;
   syscalls: Map<string, number>;
 }
 
@@ -65,6 +68,7 @@ async function count(config: Config, backendPort: number, script: string, tls: R
     const out = path.join(prefix, "callgrind.out");
     const grind = spawn("valgrind", ["--tool=callgrind", "--trace-children=yes", `--callgrind-out-file=${out}`, nginxBinary(), ...args], { stdio: "ignore" });
     let instructions: number;
+    let connection: number;
     try {
       await waitForPort(port, 120_000);
       requests(port, script, WARMUP);
@@ -79,8 +83,8 @@ async function count(config: Config, backendPort: number, script: string, tls: R
         if (summary === null) throw new Error(`no summary in ${out}.${dump}`);
         return Number(summary[1]);
       };
-      const one = counted(1, 1);
-      instructions = counted(REQUESTS + 1, 2) - one;
+      connection = counted(1, 1);
+      instructions = counted(REQUESTS + 1, 2) - connection;
     } finally {
       grind.kill("SIGQUIT");
       await new Promise((resolve) => grind.once("exit", resolve));
@@ -104,7 +108,7 @@ async function count(config: Config, backendPort: number, script: string, tls: R
       const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?([a-z_0-9]+)$/.exec(line);
       if (m !== null && m[2] !== "total") syscalls.set(m[2]!, Number(m[1]));
     }
-    return { instructions, syscalls };
+    return { instructions, connection, syscalls };
   } finally {
     rmSync(prefix, { recursive: true, force: true });
   }
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
   try {
     await waitForPort(backendPort, 30_000);
     console.log(`nginx worker per proxied request over TLS: user-space instructions (callgrind) and system calls (strace), ${REQUESTS} requests after ${WARMUP}`);
-    console.log(`${"config".padEnd(46)}${"instructions/req".padStart(18)}${"to minimal".padStart(12)}${"syscalls/req".padStart(14)}  by call`);
+    console.log(`${"config".padEnd(46)}${"instructions/req".padStart(18)}${"to minimal".padStart(12)}${"connection".padStart(14)}${"syscalls/req".padStart(14)}  by call`);
     let minimal: number | undefined;
     for (const config of configs) {
       const c = await count(config, backendPort, script, tls);
@@ -132,7 +136,7 @@ async function main(): Promise<void> {
       const calls = [...c.syscalls].sort((a, b) => b[1] - a[1]);
       const total = calls.reduce((n, [, k]) => n + k, 0) / REQUESTS;
       console.log(
-        `${config.name.padEnd(46)}${fmt(perReq, 0).padStart(18)}${`${fmt(perReq / minimal)}×`.padStart(12)}${fmt(total).padStart(14)}  ${calls.map(([name, k]) => `${name} ${fmt(k / REQUESTS)}`).join(", ")}`,
+        `${config.name.padEnd(46)}${fmt(perReq, 0).padStart(18)}${`${fmt(perReq / minimal)}×`.padStart(12)}${fmt(c.connection, 0).padStart(14)}${fmt(total).padStart(14)}  ${calls.map(([name, k]) => `${name} ${fmt(k / REQUESTS)}`).join(", ")}`,
       );
     }
   } finally {

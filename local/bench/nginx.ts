@@ -135,6 +135,7 @@ export const VARIANTS: Config[] = [
   { name: "generated, gzip off", render: generated((c) => c.replace("gzip on;", "gzip off;")) },
   // The generated config before its regex fast paths: no pcre_jit, every IPv6 client-key case tried for an
   // IPv4 address, every logged field through the full UTF-8 check.
+  { name: "generated, keepalive_requests 1000", render: generated((c) => c.replace(/^ {4}keepalive_requests \d+;$/m, "    keepalive_requests 1000;")) },
   { name: "generated, no regex fast paths", render: generated(without(/^pcre_jit |^\s*"~\^\[\\x00-\\x7f\]\*\$" |^\s*"~\^\[0-9\.\]\+\$" /)) },
 ];
 
