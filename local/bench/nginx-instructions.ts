@@ -41,7 +41,7 @@ function requireTool(tool: string, args: string[]): void {
   try {
     execFileSync(tool, args, { stdio: "ignore" });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${tool} is not installed (Debian package ${tool === "callgrind_control" ? "valgrind" : tool})`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${tool} is not installed: run scripts/setup.sh (Debian package ${tool === "callgrind_control" ? "valgrind" : tool})`, { cause: err });
   }
 }
 
