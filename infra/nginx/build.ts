@@ -158,9 +158,10 @@ const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/ja
 /** The short retries after a timed-out attempt (NginxRetry.afterTimeout): all, with their fallback, within one connect timeout. */
 /**
  * Requests per client connection. nginx's default (1000) closes a load balancer's pooled connection
- * every 1000 requests, and each reopening costs a TLS handshake on both sides — about as much worker
- * CPU as 1000 proxied requests' share of ~7 % (docs/benchmarks/2026-12-07-nginx-cost.md). Ten times
- * that still frees a connection's memory now and then, as nginx's limit is there to do.
+ * every 1000 requests, and each reopening costs a TLS handshake on both sides: 8.5 M instructions in
+ * nginx's worker, up to ~10 % on top of each of those 1000 requests' own work
+ * (docs/benchmarks/2026-12-07-nginx-cost.md). Ten times that still frees a connection's memory now
+ * and then, as nginx's limit is there to do.
  */
 const CLIENT_KEEPALIVE_REQUESTS = 10_000;
 
