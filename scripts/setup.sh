@@ -23,6 +23,11 @@ command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 # The HTTP load generator of `npm run bench:http` (C, far cheaper per request than the servers it loads).
 WRK_VERSION="4.1.0-3+b2"
 [ "$(dpkg-query -W -f='${Version}' wrk 2>/dev/null || true)" = "$WRK_VERSION" ] || need+=("wrk=$WRK_VERSION")
+# `npm run bench:nginx:instructions`: nginx's instructions (valgrind's callgrind) and system calls (strace) per request.
+VALGRIND_VERSION="1:3.19.0-1"
+[ "$(dpkg-query -W -f='${Version}' valgrind 2>/dev/null || true)" = "$VALGRIND_VERSION" ] || need+=("valgrind=$VALGRIND_VERSION")
+STRACE_VERSION="6.1-0.1"
+[ "$(dpkg-query -W -f='${Version}' strace 2>/dev/null || true)" = "$STRACE_VERSION" ] || need+=("strace=$STRACE_VERSION")
 # Virtualenvs for the peer scanners (scripts/peers/install.sh).
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then

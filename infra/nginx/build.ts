@@ -156,6 +156,15 @@ const MIME_TYPES: NginxModel["mimeTypes"] = [
 const GZIP_TYPES = ["text/css", "text/plain", "text/javascript", "application/javascript", "application/json", "application/xml", "image/svg+xml"];
 
 /** The short retries after a timed-out attempt (NginxRetry.afterTimeout): all, with their fallback, within one connect timeout. */
+/**
+ * Requests per client connection. nginx's default (1000) closes a load balancer's pooled connection
+ * every 1000 requests, and each reopening costs a TLS handshake on both sides: 8.5 M instructions in
+ * nginx's worker, up to ~10 % on top of each of those 1000 requests' own work
+ * (docs/benchmarks/2026-12-07-nginx-cost.md). Ten times that still frees a connection's memory now
+ * and then, as nginx's limit is there to do.
+ */
+const CLIENT_KEEPALIVE_REQUESTS = 10_000;
+
 export function retryAfterTimeout(connectTimeoutSeconds: number): NginxModel["retry"]["afterTimeout"] {
   const attemptTimeoutMs = Math.floor((connectTimeoutSeconds * 1000) / 4);
   return { budgetMs: 3 * attemptTimeoutMs, attemptTimeoutMs };
@@ -377,6 +386,7 @@ export function buildNginxModel(config: NginxConfigInput, site: NginxSite, route
     paths: { ...site.paths },
     accessLogBuffer: site.accessLogBuffer === null ? null : { ...site.accessLogBuffer },
     clientKeepaliveSeconds: config.nginxClientKeepaliveSeconds,
+    clientKeepaliveRequests: CLIENT_KEEPALIVE_REQUESTS,
     clientMaxBodySize: "1m",
     mimeTypes: MIME_TYPES.map((m) => ({ type: m.type, extensions: [...m.extensions] })),
     gzip: { enabled: true, minLength: 1024, compLevel: 5, types: [...GZIP_TYPES] },

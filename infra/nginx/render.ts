@@ -93,6 +93,7 @@ export function renderNginxConf(model: NginxModel): string {
     out.line("absolute_redirect off;");
     out.line("port_in_redirect off;");
     out.line(`keepalive_timeout ${model.clientKeepaliveSeconds}s;`);
+    out.line(`keepalive_requests ${model.clientKeepaliveRequests};`);
     out.line(`client_max_body_size ${model.clientMaxBodySize};`);
     out.line("reset_timedout_connection on;");
     out.blank();

@@ -407,6 +407,8 @@ export const nginxModelSchema = z
      */
     accessLogBuffer: z.object({ sizeKb: int(4, 1024), flushSeconds: int(1, 60) }).nullable(),
     clientKeepaliveSeconds: int(1, MAX_SECONDS),
+    /** Requests one client connection may carry before nginx closes it (a load balancer's pooled connections open anew, TLS handshake included). */
+    clientKeepaliveRequests: int(1, 1_000_000),
     clientMaxBodySize: text(isSize, "a size such as 1m"),
     /** Inline `types {}` so the file needs no mime.types include. */
     mimeTypes: list(z.object({ type: mimeType(), extensions: list(text(isFileExtension, "a file extension (a-z, 0-9)"), 1) }), 0),

@@ -17,9 +17,10 @@
  *     this run's, and nginx's memory per held WebSocket, measured (RSS of its workers before and after
  *     CAPACITY_SOCKETS WebSockets through it) against the budget the sizing assumes.
  *
- *  5. nginx worker CPU per proxied request, the generated config against a minimal `proxy_pass`
- *     config (local/bench/nginx.ts, `npm run bench:nginx`: same binary, same bare backend, upstream
- *     keepalive in both, alternating rounds, median of per-round ratios; goal ≤ 1.0×).
+ *  5. nginx worker CPU per proxied request, the generated config's ALB listener against our notes'
+ *     minimal `proxy_pass` config, both over TLS (local/bench/nginx.ts, `npm run bench:nginx`: same
+ *     binary, same bare backend, upstream keepalive in both, alternating rounds, median of per-round
+ *     ratios; goal ≤ 1.0×).
  *
  *  6. Balancing methods against a slow replica: nginx per method (nginxLoadBalancing) in front of
  *     SLOW_BACKENDS loopback echo servers (a child process), one of which answers SLOW_MS late;
@@ -320,7 +321,7 @@ async function main(): Promise<void> {
     const nginxCpu = await measureNginxCpu({ rounds: Math.max(3, ROUNDS), durationS: DURATION_MS / 1000, log });
     out.push("");
     out.push(
-      `nginx worker CPU per proxied request (npm run bench:nginx: one worker each, the same bare node:http backend, upstream keepalive in both; ` +
+      `nginx worker CPU per proxied request over TLS (npm run bench:nginx: the notes' minimal proxy_pass and the generated ALB listener, one worker each, the same bare node:http backend, upstream keepalive in both; ` +
         `${nginxCpu.rounds} alternating rounds of ${nginxCpu.durationS} s; median (min–max), ratio = median of per-round ratios to the minimal config):`,
     );
     out.push("");

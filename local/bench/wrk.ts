@@ -40,10 +40,10 @@ export interface WrkRun {
   wrkNs: number;
 }
 
-/** One wrk run on LOAD_CPU (`-t1 -cCONNECTIONS`, the Lua script) against 127.0.0.1:port. */
-export function runWrk(port: number, scriptFile: string, durationS: number): Promise<WrkRun> {
+/** One wrk run on LOAD_CPU (`-t1 -cCONNECTIONS`, the Lua script) against 127.0.0.1:port, over http or https (no certificate check). */
+export function runWrk(port: number, scriptFile: string, durationS: number, scheme: "http" | "https" = "http"): Promise<WrkRun> {
   return new Promise((resolve, reject) => {
-    const wrk = spawn("taskset", ["-c", String(LOAD_CPU), "wrk", "-t1", `-c${CONNECTIONS}`, `-d${durationS}s`, "-s", scriptFile, `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "inherit"] });
+    const wrk = spawn("taskset", ["-c", String(LOAD_CPU), "wrk", "-t1", `-c${CONNECTIONS}`, `-d${durationS}s`, "-s", scriptFile, `${scheme}://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     let wrkNs = 0;
     wrk.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));

@@ -212,6 +212,7 @@ const modelArb: fc.Arbitrary<NginxModel> = fc
         scgiTemp: at(7),
       }),
       clientKeepaliveSeconds: seconds(3600),
+      clientKeepaliveRequests: fc.integer({ min: 1, max: 1_000_000 }),
       clientMaxBodySize: size,
       mimeTypes: fc.array(fc.record({ type: mimeType, extensions: fc.array(extension, { minLength: 1, maxLength: 3 }) }), { maxLength: 4 }),
       gzip: fc.record({ enabled: fc.boolean(), minLength: fc.integer({ min: 0, max: 100_000 }), compLevel: fc.integer({ min: 1, max: 9 }), types: fc.array(mimeType, { maxLength: 4 }) }),

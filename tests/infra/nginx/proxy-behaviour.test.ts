@@ -5,6 +5,7 @@
  * https redirect listener, the status listener and upstream connection pooling.
  */
 import * as http from "node:http";
+import * as net from "node:net";
 import { waitUntil } from "../../harness/wait";
 import autocannon from "autocannon";
 import { WebSocket } from "ws";
@@ -308,5 +309,23 @@ describe("upstream connection pooling", () => {
       await Promise.all([pooled.nginx.dispose(), unpooled.nginx.dispose()]);
       await Promise.all([pooledBackend.kill(), unpooledBackend.kill()]);
     }
+  });
+});
+
+describe("client connections", () => {
+  test("one client connection carries more requests than nginx's default 1000 (a load balancer's pool is not reopened, TLS handshake and all)", async () => {
+    const requests = 1100;
+    const socket = net.connect(trusted.port, "127.0.0.1");
+    let received = "";
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(requests));
+    // Each answer's status line (bodies are JSON: no status line inside one).
+    const answers = () => received.match(/HTTP\/1\.1 200 OK\r\n/g)?.length ?? 0;
+    await Promise.race([waitUntil(() => answers() >= requests, 20_000), closed]);
+    socket.destroy();
+    expect(answers()).toBe(requests);
+    // nginx never announced a close: the connection stays open for more.
+    expect(received).not.toMatch(/^Connection: close\r$/im);
   });
 });

@@ -46,6 +46,8 @@ describe("cluster mode (the ConfigMap's nginx.conf)", () => {
     expect(blockOf(conf, "events")).toContain(`worker_connections ${capacity.workerConnections};`);
     expect(conf).toContain(`worker_rlimit_nofile ${capacity.workerRlimitNofile};`);
     expect(conf).toContain(`keepalive_timeout ${dev.nginxClientKeepaliveSeconds}s;`);
+    // Client connections (the load balancers' pooled ones) carry 10,000 requests, not nginx's 1000.
+    expect(conf).toMatch(/^ {4}keepalive_requests 10000;$/m);
     expect(conf).toContain(`worker_shutdown_timeout ${Math.min(dev.appShutdownDelaySeconds, dev.terminationGracePeriodSeconds - 5)}s;`);
     expect(conf).toMatch(/^\s+server_tokens off;$/m);
   });

@@ -9,6 +9,8 @@
  *     every later connection is refused (503) until the balancer learns the pod is gone.
  * (b) the cluster's order (infra/config/nginx-stop.ts, local/nginx-stop.ts): out of the balancer,
  *     the preStop pause, then SIGQUIT: not one request fails.
+ * (c) the cluster's access log is buffered (infra/workloads/nginx.ts): the lines of requests answered
+ *     before SIGQUIT are written out at the stop, not lost with the worker.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +21,7 @@ import { startBalancer, type BalancerProcess } from "../../../local/processes/ba
 import type { NginxProcess } from "../../../local/processes/nginx";
 import { freePort } from "../../../local/processes/ports";
 import { stopNginxPod } from "../../../local/nginx-stop";
-import { countBy, NO_LIMITS, nginxBehaviour } from "./support";
+import { countBy, echoOf, get, NO_LIMITS, nginxBehaviour } from "./support";
 
 jest.setTimeout(60_000);
 const t = nginxBehaviour(4);
@@ -121,4 +123,24 @@ test("(b) the cluster's stop (out of the balancer, the preStop pause, then SIGQU
   expect(result.errors + result.timeouts).toBe(0);
   expect(result.statuses["200"]).toBeGreaterThan(100);
   expect(a.running).toBe(false);
+});
+
+test("(c) a graceful stop writes out the buffered access log: every request answered before SIGQUIT has its line", async () => {
+  const backend = await t.backend("app1");
+  // The cluster's buffer size; a flush interval longer than the test, so only the stop can write the lines.
+  const n = await t.nginx([{ host: "127.0.0.1", port: backend.port }], { config: NO_LIMITS, edit: (m) => (m.accessLogBuffer = { sizeKb: 64, flushSeconds: 60 }) });
+  const ids: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const reply = await get(t.agent, n.port, `/api/hello?n=${i}`);
+    expect(reply.status).toBe(200);
+    ids.push(echoOf(reply).xRequestId ?? "");
+  }
+  const lines = () => n.nginx.readFile("access.log").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { request_id: string; uri: string });
+  // Still in the worker's buffer: the stop below is what writes them.
+  expect(lines()).toHaveLength(0);
+  await n.nginx.quit();
+  expect(n.nginx.running).toBe(false);
+  const logged = lines();
+  expect(logged.map((l) => l.request_id)).toEqual(ids);
+  expect(logged.map((l) => l.uri)).toEqual(ids.map((_, i) => `/api/hello?n=${i}`));
 });
