@@ -7,8 +7,12 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
 import { blocksNamed, directivesNamed, effectiveHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
+import { HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
 import { nginxBehindNodePorts } from "./loadbalancer";
 import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+
+const CONTENT_TYPE_OPTIONS = SECURITY_HEADER_NAMES.contentTypeOptions;
+const FRAME_OPTIONS = SECURITY_HEADER_NAMES.frameOptions;
 
 /** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
 const ALL_VIEWER_POLICIES = ["216adef6-5c7f-47e4-b989-5492eafa07d3", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "33f36d7e-f396-46d9-90e0-52428a34d9dc"];
@@ -330,7 +334,7 @@ export const nginxPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-trusted-peers-narrow",
     description:
-      "Every `geo` of an nginx configuration that decides whom nginx trusts (its value gates a 4xx refusal, such as PROXY protocol accepted only from the load balancer, or selects when a client header such as X-Forwarded-Proto or X-Amz-Cf-Id is believed) gives the trusting value only to narrow ranges, never to its default (every address not listed: the internet) and never to a broad share of the internet however it is split. Which value trusts is read from the configuration's own use of the variable (policies/semantics/nginx.ts trustingValues). A geo no such use reads is not judged.",
+      `Every \`geo\` of an nginx configuration that decides whom nginx trusts (its value gates a 4xx refusal, such as PROXY protocol accepted only from the load balancer, or selects when a client header such as ${HEADERS.forwardedProto} or ${HEADERS.cloudFrontId} is believed) gives the trusting value only to narrow ranges, never to its default (every address not listed: the internet) and never to a broad share of the internet however it is split. Which value trusts is read from the configuration's own use of the variable (policies/semantics/nginx.ts trustingValues). A geo no such use reads is not judged.`,
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." } },
@@ -354,7 +358,7 @@ export const nginxPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-security-headers",
     description:
-      "Every nginx location that proxies to an upstream adds the security headers itself (viewers on the NLB reach nginx without CloudFront's response headers policy): Strict-Transport-Security (not on a plain-HTTP port whose catch-all redirects to https://, where browsers ignore it) whose every non-empty value (a literal, or each value of the map that sets its variable) has a max-age of at least minHstsSeconds, X-Content-Type-Options nosniff, and X-Frame-Options DENY or SAMEORIGIN (or a Content-Security-Policy with frame-ancestors). Headers follow nginx's inheritance: a location's own add_header drops its server's and http's.",
+      `Every nginx location that proxies to an upstream adds the security headers itself (viewers on the NLB reach nginx without CloudFront's response headers policy): ${HEADERS.hsts} (not on a plain-HTTP port whose catch-all redirects to https://, where browsers ignore it) whose every non-empty value (a literal, or each value of the map that sets its variable) has a max-age of at least minHstsSeconds, ${CONTENT_TYPE_OPTIONS} nosniff, and ${FRAME_OPTIONS} DENY or SAMEORIGIN (or a Content-Security-Policy with frame-ancestors). Headers follow nginx's inheritance: a location's own add_header drops its server's and http's.`,
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -380,16 +384,16 @@ export const nginxPolicies: Policies = [
           const headers = effectiveHeaders(chain);
           const value = (name: string) => headers.filter((h) => h.name.toLowerCase() === name.toLowerCase()).map((h) => h.value);
           const missing: string[] = [];
-          const hsts = value("Strict-Transport-Security").flatMap((v) => possibleValues(http, v));
+          const hsts = value(HEADERS.hsts).flatMap((v) => possibleValues(http, v));
           const set = hsts.filter((v) => v !== "");
-          if (set.length === 0 && !plainHttp) missing.push("no Strict-Transport-Security value");
+          if (set.length === 0 && !plainHttp) missing.push(`no ${HEADERS.hsts} value`);
           for (const v of set) {
             const age = v === undefined ? undefined : Number(/max-age\s*=\s*"?(\d+)/i.exec(v)?.[1]);
             if (v !== undefined && !(age !== undefined && age >= min)) missing.push(`HSTS ${JSON.stringify(v)} (max-age under ${min})`);
           }
-          if (!value("X-Content-Type-Options").some((v) => v.toLowerCase() === "nosniff")) missing.push("no X-Content-Type-Options nosniff");
-          const frames = value("X-Frame-Options").some((v) => /^(DENY|SAMEORIGIN)$/i.test(v)) || value("Content-Security-Policy").some((v) => /frame-ancestors/i.test(v));
-          if (!frames) missing.push(`X-Frame-Options ${value("X-Frame-Options")[0] ?? "unset"}`);
+          if (!value(CONTENT_TYPE_OPTIONS).some((v) => v.toLowerCase() === "nosniff")) missing.push(`no ${CONTENT_TYPE_OPTIONS} nosniff`);
+          const frames = value(FRAME_OPTIONS).some((v) => /^(DENY|SAMEORIGIN)$/i.test(v)) || value("Content-Security-Policy").some((v) => /frame-ancestors/i.test(v));
+          if (!frames) missing.push(`${FRAME_OPTIONS} ${value(FRAME_OPTIONS)[0] ?? "unset"}`);
           if (missing.length > 0) {
             const key = missing.join(", ");
             problems.set(key, [...(problems.get(key) ?? []), block.args.join(" ")]);

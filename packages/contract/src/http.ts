@@ -231,12 +231,18 @@ export const SECURITY_HEADERS = {
   referrerPolicy: "strict-origin-when-cross-origin",
 } as const;
 
+/** The names of SECURITY_HEADERS. */
+export const SECURITY_HEADER_NAMES = {
+  contentTypeOptions: "X-Content-Type-Options",
+  frameOptions: "X-Frame-Options",
+  referrerPolicy: "Referrer-Policy",
+} as const satisfies Record<keyof typeof SECURITY_HEADERS, string>;
+
 /** The same headers as name/value pairs (nginx `add_header`). */
-export const SECURITY_HEADER_LIST: { name: string; value: string }[] = [
-  { name: "X-Content-Type-Options", value: SECURITY_HEADERS.contentTypeOptions },
-  { name: "X-Frame-Options", value: SECURITY_HEADERS.frameOptions },
-  { name: "Referrer-Policy", value: SECURITY_HEADERS.referrerPolicy },
-];
+export const SECURITY_HEADER_LIST: { name: string; value: string }[] = (Object.keys(SECURITY_HEADERS) as (keyof typeof SECURITY_HEADERS)[]).map((k) => ({
+  name: SECURITY_HEADER_NAMES[k],
+  value: SECURITY_HEADERS[k],
+}));
 
 /** Versioned assets are kept a year and never revalidated: their names change with their content. */
 export const STATIC_TTL_SECONDS = 31_536_000;
