@@ -1,4 +1,5 @@
 import { runStack } from "../../harness";
+import { existingVpcRun } from "./existing-vpc";
 
 /**
  * The whole program with an existing VPC whose primary block is not the configured vpcCidr: the run
@@ -7,27 +8,7 @@ import { runStack } from "../../harness";
  * The run stops at the first failure, so this file costs about a second, not a whole stack's run.
  */
 it("refuses a vpcCidr that disagrees with the VPC read from AWS, naming the key and the blocks read", async () => {
-  const run = runStack({
-    stack: "dev",
-    config: {
-      "edgestack:vpcId": "vpc-0a1b2c3d4e5f60718",
-      "edgestack:vpcCidr": "10.10.0.0/16",
-      "edgestack:existingPublicSubnetIds": JSON.stringify(["subnet-0a000000000000001", "subnet-0a000000000000002"]),
-      "edgestack:existingPrivateSubnetIds": JSON.stringify(["subnet-0b000000000000001", "subnet-0b000000000000002"]),
-    },
-    invokeAnswers: {
-      "aws:ec2/getVpc:getVpc": (args) => ({
-        id: args.id,
-        arn: `arn:aws:ec2:::vpc/${args.id}`,
-        cidrBlock: "10.20.0.0/16",
-        cidrBlockAssociations: [
-          { associationId: "vpc-cidr-assoc-1", cidrBlock: "10.20.0.0/16", state: "associated" },
-          { associationId: "vpc-cidr-assoc-2", cidrBlock: "100.64.0.0/16", state: "associated" },
-        ],
-        state: "available",
-      }),
-    },
-  });
+  const run = runStack(existingVpcRun({ vpcCidr: "10.10.0.0/16", primary: "10.20.0.0/16", associations: [{ cidrBlock: "10.20.0.0/16", state: "associated" }, { cidrBlock: "100.64.0.0/16", state: "associated" }] }));
   await expect(run).rejects.toMatchObject({ name: "ConfigError" });
   await expect(run).rejects.toThrow(/edgestack:vpcCidr \("10\.10\.0\.0\/16"\) disagrees with VPC vpc-0a1b2c3d4e5f60718 as read from AWS \(primary IPv4 block 10\.20\.0\.0\/16; all: 10\.20\.0\.0\/16, 100\.64\.0\.0\/16\)/);
 }, 20_000);

@@ -1,4 +1,5 @@
 import { input, ofType, runStack, StackRun } from "../../harness";
+import { EXISTING_PRIVATE_SUBNETS, EXISTING_PUBLIC_SUBNETS, EXISTING_VPC_ID, existingVpcRun } from "./existing-vpc";
 
 /** The existing VPC as AWS describes it: a primary block, a secondary one (from 100.64.0.0/10) and an IPv6 /56. */
 const PRIMARY = "10.20.0.0/16";
@@ -8,32 +9,21 @@ const BLOCKS = [PRIMARY, SECONDARY, IPV6];
 
 let run: StackRun;
 beforeAll(async () => {
-  run = await runStack({
-    stack: "dev",
-    config: {
-      "edgestack:vpcId": "vpc-0a1b2c3d4e5f60718",
+  run = await runStack(
+    existingVpcRun({
       // The lookup's primary block: a configured vpcCidr must be it (the secondary and IPv6 blocks need no config).
-      "edgestack:vpcCidr": PRIMARY,
-      "edgestack:existingPublicSubnetIds": JSON.stringify(["subnet-0a000000000000001", "subnet-0a000000000000002"]),
-      "edgestack:existingPrivateSubnetIds": JSON.stringify(["subnet-0b000000000000001", "subnet-0b000000000000002"]),
-    },
-    invokeAnswers: {
-      "aws:ec2/getVpc:getVpc": (args) => ({
-        id: args.id,
-        arn: `arn:aws:ec2:::vpc/${args.id}`,
-        cidrBlock: PRIMARY,
-        cidrBlockAssociations: [
-          { associationId: "vpc-cidr-assoc-1", cidrBlock: PRIMARY, state: "associated" },
-          { associationId: "vpc-cidr-assoc-2", cidrBlock: SECONDARY, state: "associated" },
-          // Being removed: no longer the VPC's.
-          { associationId: "vpc-cidr-assoc-3", cidrBlock: "100.65.0.0/16", state: "disassociating" },
-        ],
-        ipv6CidrBlock: IPV6,
-        state: "available",
-      }),
-    },
-  });
-});
+      vpcCidr: PRIMARY,
+      primary: PRIMARY,
+      associations: [
+        { cidrBlock: PRIMARY, state: "associated" },
+        { cidrBlock: SECONDARY, state: "associated" },
+        // Being removed: no longer the VPC's.
+        { cidrBlock: "100.65.0.0/16", state: "disassociating" },
+      ],
+      ipv6: IPV6,
+    }),
+  );
+}, 180_000);
 
 /** The nginx.conf the pods mount (blue's one ConfigMap). */
 function nginxConf(): string {
@@ -47,9 +37,9 @@ describe("network (existing VPC)", () => {
     for (const type of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway"]) {
       expect(ofType(run, type)).toEqual([]);
     }
-    expect(run.outputs.vpcId).toBe("vpc-0a1b2c3d4e5f60718");
-    expect(run.outputs.publicSubnetIds).toEqual(["subnet-0a000000000000001", "subnet-0a000000000000002"]);
-    expect(run.outputs.privateSubnetIds).toEqual(["subnet-0b000000000000001", "subnet-0b000000000000002"]);
+    expect(run.outputs.vpcId).toBe(EXISTING_VPC_ID);
+    expect(run.outputs.publicSubnetIds).toEqual(EXISTING_PUBLIC_SUBNETS);
+    expect(run.outputs.privateSubnetIds).toEqual(EXISTING_PRIVATE_SUBNETS);
   });
 });
 
