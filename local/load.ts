@@ -28,6 +28,8 @@ export interface LoadOptions {
   connections?: number;
   /** Run length. Default 3000 ms. */
   durationMs?: number;
+  /** Stop after this many requests instead of after durationMs (a run whose work does not depend on the machine's speed). */
+  requests?: number;
   headers?: Record<string, string>;
   /** Runs while the load is on (e.g. kill a replica after a while); awaited before the result is returned. */
   during?: () => Promise<void>;
@@ -60,7 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const loadOptions: autocannon.Options = {
     url: options.url,
     connections: options.connections ?? 20,
-    duration: durationMs / 1000,
+    ...(options.requests !== undefined ? { amount: options.requests } : { duration: durationMs / 1000 }),
     headers: options.headers,
     // Above nginx's retry budget, so a slow retried request is not counted as a client timeout.
     timeout: 30,
