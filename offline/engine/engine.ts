@@ -224,22 +224,22 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
   // Under the CLI an unhandled rejection fails the program: a failed invoke, or an Output whose apply
   // threw and that nothing awaits. The runtime raises them on the host's process, which is not the
   // `process` a test runner may give each test file (jest hands out a copy whose listeners the host
-  // never calls), so the listener goes on the host's. While the run is in flight every one fails the
-  // run; afterwards, the program's outputs still settling re-raise errors it already failed on, and
-  // those are absorbed (neither a test runner nor Node reports them again). Stays installed.
+  // never calls), so the run's handler is reached through one listener on the host's (hostRejections).
+  // While the run is in flight every one fails the run; afterwards, the program's outputs still
+  // settling re-raise errors it already failed on, and those are absorbed (neither a test runner nor
+  // Node reports them again): a failed run's handler stays, a clean run's is removed when it ends.
   let running = true;
   const host = runInThisContext("process") as NodeJS.Process;
-  host.on("unhandledRejection", (reason: unknown, promise: Promise<unknown>) => {
-    if (!running && !failures.has(reason)) {
-      // Not the program's: leave it to whoever else listens, or fail as Node would with nobody listening.
-      if (host.listenerCount("unhandledRejection") === 1) throw reason;
-      return;
-    }
+  const rejections = hostRejections(host);
+  const onRejection = (reason: unknown, promise: Promise<unknown>): boolean => {
+    if (!running && !failures.has(reason)) return false;
     failures.push(reason);
     // Where someone else listens too (a test runner, which fails the test it is running on an unhandled
     // rejection unless it is handled later), handle it; alone, there is nobody to tell.
     if (host.listenerCount("unhandledRejection") > 1) promise.catch(() => undefined);
-  });
+    return true;
+  };
+  rejections.add(onRejection);
   // A registration whose inputs fail (a check in an apply throws) rejects, and under the CLI that
   // rejection fails the program; every resource waiting on the failed one's outputs then never
   // registers, so waiting for the RPCs to drain would wait forever. The SDK hands each registration's
@@ -271,6 +271,7 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     await failures.race(settle());
   } finally {
     running = false;
+    if (failures.empty) rejections.delete(onRejection);
     Error.stackTraceLimit = stackTraceLimit;
   }
   const { outputs, secretOutputs } = exports;
@@ -279,6 +280,29 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
     if (known !== undefined) Object.assign(record, known);
   }
   return { stack: options.stack, project: files.project, resources: sortResources([...records.values()], parentUrns), outputs, secretOutputs, invokes, invokesWithoutProvider: [...invokesWithoutProvider].sort(), realSecrets: files.realSecrets };
+}
+
+type RejectionHandler = (reason: unknown, promise: Promise<unknown>) => boolean;
+const HOST_REJECTIONS = Symbol.for("edgestack.offline-engine.unhandledRejection");
+
+/**
+ * The runs' unhandled-rejection handlers, reached through one listener on the host's process, installed
+ * by the first run in that process (a jest worker runs many test files, each with its own module
+ * registry, so the set lives on the host's process, not in this module). A rejection no handler claims
+ * goes to whoever else listens, or fails the process as Node would with nobody listening.
+ */
+function hostRejections(host: NodeJS.Process): Set<RejectionHandler> {
+  const slot = host as unknown as Record<symbol, Set<RejectionHandler> | undefined>;
+  let handlers = slot[HOST_REJECTIONS];
+  if (handlers === undefined) {
+    const installed = new Set<RejectionHandler>();
+    handlers = slot[HOST_REJECTIONS] = installed;
+    host.on("unhandledRejection", (reason: unknown, promise: Promise<unknown>) => {
+      for (const handler of installed) if (handler(reason, promise)) return;
+      if (host.listenerCount("unhandledRejection") === 1) throw reason;
+    });
+  }
+  return handlers;
 }
 
 /**
@@ -305,6 +329,10 @@ class RunFailures {
 
   has(err: unknown): boolean {
     return this.errors.includes(err);
+  }
+
+  get empty(): boolean {
+    return this.errors.length === 0;
   }
 
   async race<T>(wait: Promise<T>): Promise<T> {
