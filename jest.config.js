@@ -12,5 +12,7 @@ module.exports = {
     // The example programs import the package by its name (examples/tsconfig.json maps it the same way).
     "^edgestack$": "<rootDir>/infra/index.ts",
   },
-  testTimeout: 60000,
+  // Tests and hooks (a whole-program run in beforeAll takes ~10 s alone, several times that while both workers run
+  // real processes on a shared machine).
+  testTimeout: 120000,
 };
