@@ -31,7 +31,6 @@ const k8s = (p: Plan, type: string, name: string, parent: string, inputs: Record
 const netpol = (p: Plan, name: string, spec: Record<string, unknown>, namespace = "edgestack") =>
   k8s(p, NETPOL, name, "workloads", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
 const APP_PODS = { matchLabels: { "app.kubernetes.io/component": "api", "app.kubernetes.io/part-of": "edgestack" } };
-const NGINX_PODS = { matchLabels: { "app.kubernetes.io/name": "nginx", "app.kubernetes.io/part-of": "edgestack" } };
 /** The first ALB (CloudFront-facing) server block of nginx.conf, edited on its own. */
 const albServer = (edit: (block: string) => string) => (c: string) => {
   const start = c.indexOf("listen 0.0.0.0:8080 ssl;");
