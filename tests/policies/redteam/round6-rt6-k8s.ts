@@ -3,7 +3,10 @@
  * rules), none repeating round 5's, each naming the resource a mandatory rule must report; and harmless changes a
  * reviewer would accept. The variants are other spellings of a known insecurity (another field, a set instead of a
  * literal, another resource type granting the same thing, a number weakened) and the chains across resources
- * (viewer address, timeouts and grace periods, readiness, zone spread, rollouts, autoscaling).
+ * (viewer address, timeouts and grace periods, readiness, zone spread, rollouts, autoscaling). The blind run's
+ * corpus comes first; the section marked below was written after reading the rules, as further spellings of the
+ * classes the blind run exposed. Dropped: "WebSocket per-client connection limit removed" (the location keeps its
+ * per-client limit_conn of 100 and the app caps WebSockets per client itself: a looser knob, not an open door).
  */
 import type { PlanResource } from "../../../offline/plan/format";
 import type { Mutation, Plan } from "./mutations";
@@ -93,7 +96,6 @@ export const round6K8sMutations: Mutation[] = [
   { area: "ratelimit", title: "PROXY listener gate judges the PROXY-claimed address (geo on $remote_addr)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("geo $realip_remote_addr $edge_untrusted_peer_nlb_tls {", "geo $remote_addr $edge_untrusted_peer_nlb_tls {")) },
   { area: "ratelimit", title: "PROXY listener gate defaults to trusted", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(geo \$realip_remote_addr \$edge_untrusted_peer_nlb_tls \{\n\s*)default 1;/, "$1default 0;")) },
   { area: "ratelimit", title: "PROXY TLS listener hands the app a client-written X-Viewer-Address as X-Forwarded-For", expect: "workloads-nginx-conf", apply: (p) => editConf(p, nlbTlsServer(all("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header X-Forwarded-For $http_x_viewer_address;"))) },
-  { area: "ratelimit", title: "WebSocket per-client connection limit removed", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("            limit_conn ws_per_client 20;\n", "")) },
 
   // ── nginx.conf: TLS, headers, proxying, logging ──
   { area: "nginx", title: "nginx offers SSLv3 beside TLS 1.2/1.3", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols SSLv3 TLSv1.2 TLSv1.3;")) },
@@ -136,6 +138,23 @@ export const round6K8sMutations: Mutation[] = [
   { area: "probes", title: "app readiness notices the drain only after 5 minutes", expect: "workloads-app", apply: (p) => Object.assign(ctr(p, "workloads-app").readinessProbe, { periodSeconds: 10, failureThreshold: 30 }) },
   { area: "timeouts", title: "autoscaler drain limit of 10 s as a separate argument", expect: "cluster-autoscaler-deployment", apply: (p) => { const c = autoscalerCommand(p); const i = c.findIndex((a) => a.startsWith("--max-graceful-termination-sec")); c.splice(i, 1, "--max-graceful-termination-sec", "10"); } },
   { area: "timeouts", title: "autoscaler drain limit of 10 s moved into args", expect: "cluster-autoscaler-deployment", apply: (p) => { const c = autoscalerCommand(p); c.splice(c.findIndex((a) => a.startsWith("--max-graceful-termination-sec")), 1); ctr(p, "cluster-autoscaler-deployment").args = ["--max-graceful-termination-sec=10"]; } },
+
+  // ── Found after the blind run: further spellings of each class the blind run exposed ──
+  { area: "ratelimit", title: "API connection limits in dry-run mode", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(location \/api\/ \{\n)/, "$1            limit_conn_dry_run on;\n")) },
+  { area: "ratelimit", title: "request rate of 600000 a minute", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("rate=1200r/m", "rate=600000r/m")) },
+  { area: "ratelimit", title: "PROXY http listener gate keyed on the PROXY line's claimed source", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("geo $realip_remote_addr $edge_untrusted_peer_nlb_http {", "geo $proxy_protocol_addr $edge_untrusted_peer_nlb_http {")) },
+  { area: "ratelimit", title: "ALB listener keeps invalid header names", expect: "workloads-nginx-conf", apply: (p) => editConf(p, albServer(all("real_ip_header X-Viewer-Address;", "real_ip_header X-Viewer-Address;\n        ignore_invalid_headers off;"))) },
+  { area: "nginx", title: "Referrer-Policy origin-when-cross-origin", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all('add_header Referrer-Policy "strict-origin-when-cross-origin" always;', 'add_header Referrer-Policy "origin-when-cross-origin" always;')) },
+  { area: "nginx", title: "API CORS * with credentials", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(location \/api\/ \{\n)/, '$1            add_header Access-Control-Allow-Origin "*" always;\n            add_header Access-Control-Allow-Credentials "true" always;\n')) },
+  { area: "nginx", title: "static proxied to a backend named by a query argument", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(location \/static\/ \{\n(?:(?!\n {8}\}).)*?)proxy_pass http:\/\/app;/s, "$1resolver 172.20.0.10;\n            proxy_pass http://$arg_backend;")) },
+  { area: "nginx", title: "send timeout of an hour on the API", expect: "workloads-nginx-conf", apply: (p) => editConf(p, re(/(location \/api\/ \{\n)/, "$1            send_timeout 1h;\n            client_body_timeout 30m;\n")) },
+  { area: "availability", title: "app pinned to one node by name", expect: "workloads-app", apply: (p) => (pod(p, "workloads-app").nodeName = "ip-10-20-96-10.ec2.internal") },
+  { area: "availability", title: "nginx pinned to one host by nodeSelector", expect: "workloads-nginx", apply: (p) => (pod(p, "workloads-nginx").nodeSelector = { "kubernetes.io/hostname": "ip-10-20-96-10.ec2.internal" }) },
+  { area: "probes", title: "app readiness by exec of a file check (never sees the drain)", expect: "workloads-app", apply: (p) => (ctr(p, "workloads-app").readinessProbe = { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 2, failureThreshold: 2 }) },
+  { area: "probes", title: "app readiness probe removed while the app drains by readiness", expect: "workloads-app", apply: (p) => delete ctr(p, "workloads-app").readinessProbe },
+  { area: "timeouts", title: "autoscaler drain limit of 5 s with one dash", expect: "cluster-autoscaler-deployment", apply: (p) => { const c = autoscalerCommand(p); c[c.findIndex((a) => a.startsWith("--max-graceful-termination-sec"))] = "-max-graceful-termination-sec=5"; } },
+  { area: "pods", title: "app debugger through --inspect-port and --inspect in NODE_OPTIONS", expect: "workloads-app", apply: (p) => env(p, "workloads-app", "NODE_OPTIONS", "--inspect-port=0.0.0.0:9229 --inspect") },
+  { area: "pods", title: "app started with --inspect-brk in args", expect: "workloads-app", apply: (p) => (ctr(p, "workloads-app").args = ["--inspect-brk=0.0.0.0:9229", "dist/server.js"]) },
 ];
 
 export const round6K8sHarmless: { title: string; apply: (plan: Plan) => void }[] = [
@@ -155,4 +174,9 @@ export const round6K8sHarmless: { title: string; apply: (plan: Plan) => void }[]
   { title: "HPA scale-down stabilised over 10 minutes", apply: (p) => (p.inputs("workloads-app", HPA).spec.behavior.scaleDown.stabilizationWindowSeconds = 600) },
   { title: "nginx worker shutdown 15 s", apply: (p) => editConf(p, all("worker_shutdown_timeout 20s;", "worker_shutdown_timeout 15s;")) },
   { title: "app latency thresholds 200,1000", apply: (p) => env(p, "workloads-app", "METRICS_LATENCY_THRESHOLDS_MS", "200,1000") },
+  { title: "nginx request rate lowered to 600 a minute", apply: (p) => editConf(p, all("rate=1200r/m", "rate=600r/m")) },
+  { title: "client header timeout 10 s", apply: (p) => editConf(p, all("    keepalive_timeout 75s;\n", "    keepalive_timeout 75s;\n    client_header_timeout 10s;\n")) },
+  { title: "Referrer-Policy no-referrer", apply: (p) => editConf(p, all('add_header Referrer-Policy "strict-origin-when-cross-origin" always;', 'add_header Referrer-Policy "no-referrer" always;')) },
+  { title: "app readiness every 1 s", apply: (p) => (ctr(p, "workloads-app").readinessProbe.periodSeconds = 1) },
+  { title: "nginx prefers arm64 nodes (required arch affinity)", apply: (p) => (pod(p, "workloads-nginx").affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }] }] } } }) },
 ];
