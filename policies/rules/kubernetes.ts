@@ -5,7 +5,7 @@ import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { APP_ENV_NAMES, APP_ROUTES, parseAppEnvironment } from "@edgestack/contract";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
-import { blocksNamed, directivesNamed, inherited, listensOf, locationFor, type NginxBlock, parseNginx, proxies, serversOf } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, inherited, listensOf, locationFor, type NginxBlock, nginxSeconds, parseNginx, proxies, serversOf } from "../semantics/nginx";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -98,6 +98,16 @@ export function plainRedis(text: string): boolean {
   return false;
 }
 
+/**
+ * A remote debugger a process opens from its flags (Node's --inspect family, the JVM's JDWP agent, Python's debugpy),
+ * or undefined: it runs any code a peer sends, so no production container opens one, in its command, args, or the
+ * runtime's options variables (NODE_OPTIONS, JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, _JAVA_OPTIONS).
+ */
+export function debuggerFlag(text: string): string | undefined {
+  return /(?:^|\s)(--inspect(?:-brk|-wait)?(?:=\S*)?|--inspect-port(?:=\S*)?)(?=\s|$)/.exec(text)?.[1] ?? /(-agentlib:jdwp\S*|-Xrunjdwp\S*|-Xdebug\b|\bdebugpy\b)/.exec(text)?.[1];
+}
+export const DEBUG_OPTION_VARS = ["NODE_OPTIONS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"];
+
 /** Why an environment variable weakens TLS towards a dependency, or undefined. */
 export function tlsWeakening(name: string, value: string): string | undefined {
   const v = value.trim();
@@ -163,6 +173,30 @@ export function secretFileModes(v: SecretVolume | undefined): { secret: string; 
   if (v?.secret) add(String(v.secret.secretName ?? "?"), v.secret.defaultMode, v.secret.items);
   for (const source of list(v?.projected?.sources)) if (source?.secret) add(String(source.secret.name ?? "?"), v?.projected?.defaultMode, source.secret.items);
   return out;
+}
+
+const ZONE_KEYS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone", "topology.ebs.csi.aws.com/zone"];
+const HOST_KEYS = ["kubernetes.io/hostname"];
+
+/**
+ * What confines a pod to a single zone, or undefined: spec.nodeName, a nodeSelector on a zone or host label, or
+ * required node affinity whose every term (terms are ORed) allows at most one zone or one host.
+ */
+export function pinnedToOneZone(spec: PodSpec | undefined): string | undefined {
+  if (!spec) return undefined;
+  const s = spec as PodSpec & { nodeName?: unknown; nodeSelector?: Record<string, unknown>; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: { key?: string; operator?: string; values?: unknown[] }[] }[] } } } };
+  if (typeof s.nodeName === "string" && s.nodeName !== "") return `node ${s.nodeName} (spec.nodeName)`;
+  for (const [k, v] of Object.entries(s.nodeSelector ?? {})) if ([...ZONE_KEYS, ...HOST_KEYS].includes(k)) return `${k}=${String(v)} (nodeSelector)`;
+  const terms = list(s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms);
+  if (terms.length === 0) return undefined;
+  const allowed = new Set<string>();
+  for (const t of terms) {
+    const narrowing = list(t?.matchExpressions).filter((e) => [...ZONE_KEYS, ...HOST_KEYS].includes(String(e?.key)) && e?.operator === "In");
+    if (narrowing.length === 0) return undefined; // this term allows every zone
+    const fewest = narrowing.reduce((a, e) => (list(e.values).length < list(a.values).length ? e : a));
+    list(fewest.values).forEach((v) => allowed.add(`${fewest.key}=${String(v)}`));
+  }
+  return allowed.size <= 1 ? `${[...allowed].join("") || "no node"} (required node affinity)` : undefined;
 }
 
 export const kubernetesPolicies: Policies = [
@@ -328,7 +362,7 @@ export const kubernetesPolicies: Policies = [
   stackRule({
     name: "k8s-zone-spread-prod",
     description:
-      "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity), and a cluster's node groups together cover every zone of its subnets (at least two; one group per zone is fine), keeping nodes in at least two zones at their minimum size.",
+      "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity) and is not confined to one zone (spec.nodeName, a nodeSelector or required node affinity naming one zone or host), and a cluster's node groups together cover every zone of its subnets (at least two; one group per zone is fine), keeping nodes in at least two zones at their minimum size.",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {
@@ -343,6 +377,10 @@ export const kubernetesPolicies: Policies = [
         );
         const anti = list(pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).some((t) => ZONE.includes(String(t?.topologyKey)) && selectorMatches(t?.labelSelector as never, labels));
         if (!spread && !anti) report(`Deployment "${d.name}" has no hard zone spread (topologySpreadConstraints on topology.kubernetes.io/zone with DoNotSchedule, maxSkew 1 and a selector matching its pods): one zone's outage can take every replica.`, d.urn);
+        // A spread constraint spreads only over the nodes the pod may use: a node pin, or a node selector or required
+        // node affinity naming one zone (or one host), puts every replica in one zone whatever the constraint says.
+        const pinned = pinnedToOneZone(pod.spec);
+        if (pinned) report(`Deployment "${d.name}" is confined to ${pinned}: every replica lands in one zone, whatever its spread constraints say.`, d.urn);
       }
       // Node groups are judged together per cluster: one group per zone is the autoscaler's layout, so a
       // single group in one zone is fine as long as the cluster's groups cover every zone of its subnets.
@@ -592,12 +630,13 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-conf-hardened",
     description:
-      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
+      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize) and slow clients (client_header_timeout, client_body_timeout, send_timeout at most maxClientTimeout); proxies only to hosts it names (no variable in a *_pass target's host); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
       maxBodySize: { type: "string", default: "10m", description: "Largest client_max_body_size accepted (nginx size syntax)." },
+      maxClientTimeout: { type: "string", default: "60s", description: "Longest client_header_timeout, client_body_timeout and send_timeout accepted (nginx time syntax)." },
       unloggedPaths: { type: "array", items: { type: "string" }, default: [CONTRACT_HEALTH_PATH], description: "Exact locations that may proxy without an access log line (default: the contract's load-balancer health path, checked every few seconds by every target group)." },
     },
     validate: (p, { args, config }, report) => {
@@ -605,6 +644,7 @@ export const kubernetesPolicies: Policies = [
       if (typeof text !== "string") return;
       const root = parseNginx(text);
       const maxBody = nginxBytes(String(config.maxBodySize)) ?? 10 * 1024 * 1024;
+      const maxClientTimeout = nginxSeconds(String(config.maxClientTimeout)) ?? 60;
       const everywhere = (b: NginxBlock): NginxBlock[] => [b, ...b.blocks.flatMap(everywhere)];
       const last = (b: NginxBlock, name: string) => directivesNamed(b, name).at(-1)?.[0];
       for (const http of blocksNamed(root, "http")) {
@@ -620,6 +660,19 @@ export const kubernetesPolicies: Policies = [
           for (const [ciphers] of directivesNamed(b, "ssl_ciphers")) {
             const weak = weakCiphers(ciphers ?? "");
             if (weak.length > 0) report(`nginx.conf of ConfigMap "${args.name}" offers weak or non-forward-secret ciphers ${weak.join(", ")} (ssl_ciphers in ${b.name} ${b.args.join(" ")}).`);
+          }
+          // Client-side timeouts bound how long a slow client holds a connection and a worker slot (slowloris).
+          for (const d of ["client_header_timeout", "client_body_timeout", "send_timeout"]) {
+            for (const [t] of directivesNamed(b, d)) {
+              const sec = nginxSeconds(t ?? "");
+              if (sec === undefined || sec > maxClientTimeout) report(`nginx.conf of ConfigMap "${args.name}" waits ${t} for a slow client (${d} in ${b.name} ${b.args.join(" ")}): at most ${String(config.maxClientTimeout)}.`);
+            }
+          }
+          // The upstream a request goes to is the configuration's choice: a variable in a proxy target's host lets the
+          // request pick it (an open proxy, server-side request forgery into the VPC or the metadata service).
+          for (const d of b.directives.filter((x) => /^(proxy|grpc|fastcgi|uwsgi|scgi)_pass$/.test(x.name))) {
+            const host = /^(?:[a-z]+:\/\/)?([^/]*)/i.exec(d.args[0] ?? "")?.[1] ?? "";
+            if (host.includes("$")) report(`nginx.conf of ConfigMap "${args.name}" proxies to a host taken from a variable (${d.name} ${d.args[0]} in ${b.name} ${b.args.join(" ")}): a request can choose where nginx connects; name an upstream.`);
           }
           for (const [size] of directivesNamed(b, "client_max_body_size")) {
             const bytes = nginxBytes(size ?? "");
@@ -773,7 +826,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-env-tls-verified",
     description:
-      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://). URLs inside Secrets are not judged here (masked in the plan).",
+      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS). URLs inside Secrets are not judged here (masked in the plan).",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     validate: (p, { args }, report) => {
@@ -785,10 +838,14 @@ export const kubernetesPolicies: Policies = [
           if (typeof value !== "string" && typeof value !== "number") continue;
           const why = tlsWeakening(String(e?.name ?? ""), String(value));
           if (why) report(`Container "${name}" of "${args.name}" sets ${e?.name}=${String(value)}: ${why}.`);
+          const debug = DEBUG_OPTION_VARS.includes(String(e?.name)) ? debuggerFlag(String(value)) : undefined;
+          if (debug) report(`Container "${name}" of "${args.name}" opens a remote debugger (${e?.name} ${debug}): anyone who reaches the port runs code in the pod.`);
         }
         for (const key of ["command", "args"] as const) {
           for (const arg of list(ifKnown(() => c?.[key] as unknown[] | undefined))) {
             if (typeof arg === "string" && plainRedis(arg)) report(`Container "${name}" of "${args.name}" connects to Redis in plain text in its ${key} (${arg.replace(/\/\/[^@/]*@/, "//…@")}): use rediss://.`);
+            const debug = typeof arg === "string" ? debuggerFlag(arg) : undefined;
+            if (debug) report(`Container "${name}" of "${args.name}" opens a remote debugger in its ${key} (${debug}): anyone who reaches the port runs code in the pod.`);
           }
         }
       }

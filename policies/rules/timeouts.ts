@@ -1,5 +1,6 @@
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { blocksNamed, directivesNamed, NginxBlock, nginxSeconds, parseNginx, proxies } from "../semantics/nginx";
+import { flagValue } from "../semantics/argv";
 import { ifKnown, list, num, ofType, stackRule, TYPES, unknownAt } from "./common";
 
 /** Seconds a container's preStop hook pauses (the native sleep action, or an exec of `sleep N`). */
@@ -115,7 +116,7 @@ export const timeoutPolicies: Policies = [
     description:
       "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive and read timeout < ALB idle < nginx client keepalive; " +
       "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds; " +
-      "the app's shutdown delay < its shutdown deadline; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
+      "the app's shutdown delay < its shutdown deadline; a container that sets the shutdown delay has an HTTP readiness probe that notices the drain (period × failureThreshold + timeout) within that delay; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
     enforcementLevel: "mandatory",
     config: {
       keepAliveEnv: { type: "string", default: "KEEPALIVE_TIMEOUT_MS", description: "App env var holding its keep-alive timeout (ms)." },
@@ -155,13 +156,17 @@ export const timeoutPolicies: Policies = [
       let nginxClient: Link | undefined;
       let nginxUpstream: Link | undefined;
       let nginxDrain: number | undefined;
+      let nginxDrainUrn: string | undefined;
       let nginxRead: Link | undefined;
       for (const cm of ofType(resources, TYPES.configMap)) {
         const conf = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof conf !== "string") continue;
         const parsed = parseNginxKeepalive(conf);
         const wst = directivesNamed(parseNginx(conf), "worker_shutdown_timeout")[0]?.[0];
-        if (wst !== undefined) nginxDrain = nginxSeconds(wst);
+        if (wst !== undefined) {
+          nginxDrain = nginxSeconds(wst);
+          nginxDrainUrn = cm.urn;
+        }
         nginxClient = { value: parsed.client, label: `nginx client keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
         const read = proxyReadTimeouts(parseNginx(conf));
         if (read.length > 0) nginxRead = { value: Math.max(...read.map((r) => r.seconds)), label: `nginx proxy_read_timeout (ConfigMap "${cm.name}", location ${read.reduce((m, r) => (r.seconds > m.seconds ? r : m)).where})`, urn: cm.urn };
@@ -203,6 +208,24 @@ export const timeoutPolicies: Policies = [
         // The app refuses to start otherwise (its hard stop must leave room for the delay).
         check(a.shutdown, a.shutdownTimeout, true);
       }
+      // The app drains by failing readiness (503 on its readiness route from SIGTERM on) for its shutdown delay: the
+      // probe must be one that sees that answer (HTTP; a TCP, gRPC or exec probe still passes while it drains), and
+      // the kubelet must notice within the delay (period × failureThreshold + timeout), or it still gets traffic when it stops.
+      for (const app of apps) {
+        const containers = ifKnown(() => JSON.parse(JSON.stringify(app.props.spec?.template?.spec?.containers ?? [])) as { name?: string; env?: { name?: string; value?: unknown }[]; readinessProbe?: Record<string, unknown> }[]) ?? [];
+        for (const c of containers) {
+          const delay = num(list(c.env).find((e) => e?.name === String(config.shutdownDelayEnv))?.value);
+          if (delay === undefined) continue;
+          const probe = c.readinessProbe as { httpGet?: unknown; periodSeconds?: unknown; failureThreshold?: unknown; timeoutSeconds?: unknown } | undefined;
+          const where = `Deployment "${app.name}" container "${c.name}"`;
+          if (!probe?.httpGet) {
+            report(`${where} drains for ${fmt(delay / 1000)} (${String(config.shutdownDelayEnv)}) by answering 503 on its readiness route, but its readiness probe ${probe ? "is not an HTTP probe" : "is missing"}: the pod stays ready while it drains.`, app.urn);
+            continue;
+          }
+          const notice = (num(probe.periodSeconds) ?? 10) * (num(probe.failureThreshold) ?? 3) + (num(probe.timeoutSeconds) ?? 1);
+          check({ value: notice, label: `readiness probe's time to notice the drain (period × failureThreshold + timeout, ${where})`, urn: app.urn }, { value: delay / 1000, label: `app ${String(config.shutdownDelayEnv)} (${where})`, urn: app.urn }, false);
+        }
+      }
       // nginx waiting longer for the app than the ALB keeps a silent client connection: the ALB cuts it first (a 504 from the ALB while the app still works).
       check(nginxRead, minBy(albs), false);
       const drainNeeds: Link[] = [];
@@ -222,7 +245,10 @@ export const timeoutPolicies: Policies = [
           const total = pre + Math.max(drain, own);
           if (total > 0) drainNeeds.push({ value: total, label: `drain time of Deployment "${d.name}" container "${c.name}" (preStop + shutdown)`, urn: d.urn });
           if (total >= grace && total > 0) {
-            report(`Deployment "${d.name}" container "${c.name}" needs ${fmt(total)} to drain (preStop ${fmt(pre)}${drain ? ` + nginx worker_shutdown_timeout ${fmt(drain)}` : own ? ` + shutdown ${fmt(own)}` : ""}) but terminationGracePeriodSeconds is ${fmt(grace)}: in-flight requests are killed.`, d.urn);
+            const message = `Deployment "${d.name}" container "${c.name}" needs ${fmt(total)} to drain (preStop ${fmt(pre)}${drain ? ` + nginx worker_shutdown_timeout ${fmt(drain)}` : own ? ` + shutdown ${fmt(own)}` : ""}) but terminationGracePeriodSeconds is ${fmt(grace)}: in-flight requests are killed.`;
+            report(message, d.urn);
+            // nginx's own drain is part of the sum: whoever changed nginx.conf must see it too.
+            if (drain > 0 && pre < grace && nginxDrainUrn) report(message, nginxDrainUrn);
           }
         }
       }
@@ -233,8 +259,9 @@ export const timeoutPolicies: Policies = [
         for (const c of containers ?? []) {
           const argv = [...list(c.command), ...list(c.args)].map(String);
           if (!/cluster-autoscaler/.test(String(c.image)) && !argv.some((a) => /cluster-autoscaler$/.test(a))) continue;
-          const flag = argv.map((a) => /^--max-graceful-termination-sec=(\d+)$/.exec(a)).find((m) => m)?.[1];
-          const drain: Link = { value: flag === undefined ? 600 : Number(flag), label: `Cluster Autoscaler --max-graceful-termination-sec (Deployment "${d.name}")`, urn: d.urn };
+          // Any spelling the autoscaler's flag parser takes (=value or a separate word, one or two dashes); unparsable is its default.
+          const flag = num(flagValue(argv, "max-graceful-termination-sec"));
+          const drain: Link = { value: flag ?? 600, label: `Cluster Autoscaler --max-graceful-termination-sec (Deployment "${d.name}")`, urn: d.urn };
           check(maxBy(drainNeeds), drain, false);
         }
       }

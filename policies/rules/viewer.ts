@@ -13,6 +13,7 @@ import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknow
 
 const CONTENT_TYPE_OPTIONS = SECURITY_HEADER_NAMES.contentTypeOptions;
 const FRAME_OPTIONS = SECURITY_HEADER_NAMES.frameOptions;
+const REFERRER_POLICY = SECURITY_HEADER_NAMES.referrerPolicy;
 
 /** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
 const ALL_VIEWER_POLICIES = ["216adef6-5c7f-47e4-b989-5492eafa07d3", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "33f36d7e-f396-46d9-90e0-52428a34d9dc"];
@@ -82,6 +83,21 @@ function badLimitKeys(http: NginxBlock): string[] {
   );
 }
 
+/** A single-valued directive's value in the innermost block of `chain` that sets it. */
+function inheritedFlag(chain: NginxBlock[], name: string): string | undefined {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const own = directivesNamed(chain[i]!, name);
+    if (own.length > 0) return own[own.length - 1]?.[0];
+  }
+  return undefined;
+}
+
+/** A limit_req_zone `rate=` argument ("20r/s", "1200r/m") in requests a second, or undefined. */
+export function requestsPerSecond(arg: string): number | undefined {
+  const m = /^rate=(\d+(?:\.\d+)?)r\/(s|m)$/.exec(arg);
+  return m ? Number(m[1]) / (m[2] === "m" ? 60 : 1) : undefined;
+}
+
 function locationsOf(b: NginxBlock): NginxBlock[] {
   return b.blocks.flatMap((x) => (x.name === "location" ? [x, ...locationsOf(x)] : locationsOf(x)));
 }
@@ -90,7 +106,7 @@ export const viewerPolicies: Policies = [
   stackRule({
     name: "edge-viewer-address-chain",
     description:
-      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges, key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address; every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow.",
+      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address; every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow.",
     enforcementLevel: "mandatory",
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
@@ -124,6 +140,12 @@ export const viewerPolicies: Policies = [
           if (trusted.length > 0 && coverage(trusted).broad) report(`nginx server on ${listen} (ConfigMap "${cm.name}") trusts the client address in ${header ?? "X-Real-IP"} from ${trusted.join(", ")}, a broad share of the internet: any client states its own address.`, cm.urn);
           if (header && header !== "proxy_protocol" && trusted.length > 0) {
             realIpHeaders.add(header.toLowerCase());
+            // With underscores accepted (or invalid names kept), nginx reads X_Viewer_Address as X-Viewer-Address: a
+            // viewer-sent copy under the underscore spelling passes CloudFront's overwrite of the dashed one.
+            const http = blocksNamed(root, "http");
+            const underscores = inheritedFlag([...http, server], "underscores_in_headers") === "on";
+            const keepsInvalid = inheritedFlag([...http, server], "ignore_invalid_headers") === "off";
+            if (underscores || keepsInvalid) report(`nginx server on ${listen} (ConfigMap "${cm.name}") takes the client address from ${header} but ${underscores ? "accepts underscores in header names (underscores_in_headers on)" : "keeps invalid header names (ignore_invalid_headers off)"}: a viewer-sent ${header.replace(/-/g, "_")} reaches the same variable, past CloudFront's overwrite.`, cm.urn);
             if (!headersSet.has(header.toLowerCase()) && !codeUnknown) {
               report(`nginx server on ${listen} (ConfigMap "${cm.name}") takes the client address from ${header}, which no CloudFront viewer-request function sets from event.viewer.ip: the limiter keys on a value the client (or a CloudFront edge) chooses.`, cm.urn);
             }
@@ -201,6 +223,9 @@ export const proxyProtocolPolicies: Policies = [
     },
   }),
 ];
+
+/** Referrer policies that send the full URL (paths, query strings) to other sites or over plain HTTP. */
+const LEAKY_REFERRER = ["unsafe-url", "no-referrer-when-downgrade", "origin-when-cross-origin"];
 
 /** AWS-managed response headers policies that add HSTS, nosniff and frame options (SecurityHeadersPolicy and its CORS variants). */
 const MANAGED_SECURITY_HEADERS = ["67f7725c-6f97-4210-82d7-5512b31e9d03", "e61eb60c-9c35-4d20-a928-2b84e02af89c", "eaab4381-ed33-4a86-88ca-d9558dc6cd63"];
@@ -282,11 +307,13 @@ export const nginxPolicies: Policies = [
   stackRule({
     name: "nginx-limits-and-internal-endpoints",
     description:
-      "In the stack's nginx.conf, every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
+      "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst) and every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
     enforcementLevel: "mandatory",
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
       unlimitedPaths: { type: "array", items: { type: "string" }, default: [], description: "Exact locations exempt from limit_req besides the paths the stack's target groups health-check." },
+      maxRequestsPerSecond: { type: "number", minimum: 0, default: 100, description: "Highest per-client rate a limit_req_zone may allow (requests a second; r/m rates are divided by 60)." },
+      maxBurst: { type: "integer", minimum: 0, default: 500, description: "Largest burst a limit_req may allow above its rate." },
     },
     validate: (resources, { config }, report) => {
       // The load balancers' health checks come from few addresses at a fixed pace: their paths need no per-client limit.
@@ -297,6 +324,18 @@ export const nginxPolicies: Policies = [
         const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof text !== "string") continue;
         const root = parseNginx(text);
+        // A limit counts only if it limits: a dry run turns it into logging, and a rate or burst can be raised until it never bites.
+        for (const { block } of blocksNamed(root, "http").flatMap((h) => walkBlocks(h))) {
+          for (const d of ["limit_req_dry_run", "limit_conn_dry_run"]) if (directivesNamed(block, d).some((a) => a[0] === "on")) report(`nginx (ConfigMap "${cm.name}") sets ${d} on in ${block.name} ${block.args.join(" ")}: its limits only log, nothing is refused.`, cm.urn);
+          for (const args of directivesNamed(block, "limit_req_zone")) {
+            const rate = requestsPerSecond(args.find((a) => a.startsWith("rate=")) ?? "");
+            if (rate === undefined || rate > Number(config.maxRequestsPerSecond)) report(`nginx (ConfigMap "${cm.name}") limit_req_zone ${args.join(" ")} allows ${rate === undefined ? "an unreadable rate" : `${rate} requests a second`} per client: at most ${Number(config.maxRequestsPerSecond)}.`, cm.urn);
+          }
+          for (const args of directivesNamed(block, "limit_req")) {
+            const burst = Number(/^burst=(\d+)$/.exec(args.find((a) => a.startsWith("burst=")) ?? "burst=0")?.[1] ?? NaN);
+            if (!(burst <= Number(config.maxBurst))) report(`nginx (ConfigMap "${cm.name}") limit_req ${args.join(" ")} in ${block.name} ${block.args.join(" ")} lets a client burst ${args.find((a) => a.startsWith("burst="))} past its rate: at most ${Number(config.maxBurst)}.`, cm.urn);
+          }
+        }
         const httpLimit = blocksNamed(root, "http").some((h) => directivesNamed(h, "limit_req").length > 0);
         for (const server of serversOf(root)) {
           const serverLimit = httpLimit || directivesNamed(server, "limit_req").length > 0;
@@ -334,7 +373,7 @@ export const nginxPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-trusted-peers-narrow",
     description:
-      `Every \`geo\` of an nginx configuration that decides whom nginx trusts (its value gates a 4xx refusal, such as PROXY protocol accepted only from the load balancer, or selects when a client header such as ${HEADERS.forwardedProto} or ${HEADERS.cloudFrontId} is believed) gives the trusting value only to narrow ranges, never to its default (every address not listed: the internet) and never to a broad share of the internet however it is split. Which value trusts is read from the configuration's own use of the variable (policies/semantics/nginx.ts trustingValues). A geo no such use reads is not judged.`,
+      `Every \`geo\` of an nginx configuration that decides whom nginx trusts (its value gates a 4xx refusal, such as PROXY protocol accepted only from the load balancer, or selects when a client header such as ${HEADERS.forwardedProto} or ${HEADERS.cloudFrontId} is believed) keys on the connection's peer ($realip_remote_addr when the real-IP module is in use; never a header, PROXY-line or $remote_addr that the real-IP module rewrote) and gives the trusting value only to narrow ranges, never to its default (every address not listed: the internet) and never to a broad share of the internet however it is split. Which value trusts is read from the configuration's own use of the variable (policies/semantics/nginx.ts trustingValues). A geo no such use reads is not judged.`,
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." } },
@@ -345,6 +384,14 @@ export const nginxPolicies: Policies = [
         for (const g of geoBlocks(http)) {
           const trusting = trustingValues(http, g.variable);
           if (trusting.size === 0) continue;
+          // The peer is $realip_remote_addr once the real-IP module is in use: $remote_addr is then the address a
+          // header or the PROXY line claims, and a header/PROXY-line variable is the client's own word.
+          const realIp = walkBlocks(http).some(({ block }) => directivesNamed(block, "real_ip_header").length > 0 || directivesNamed(block, "set_real_ip_from").length > 0);
+          const claimed = /^\$(http_|proxy_protocol_|arg_|cookie_)/.test(g.source) || (realIp && /^\$(binary_)?remote_addr$/.test(g.source));
+          if (claimed) {
+            report(`nginx.conf of ConfigMap "${args.name}": geo ${g.source} ${g.variable} decides trust on an address the client states${realIp && /remote_addr/.test(g.source) ? " (with the real-IP module on, $remote_addr is the header's or PROXY line's claim)" : ""}: key it on $realip_remote_addr, the connection's peer.`);
+            continue;
+          }
           if (trusting.has(g.defaultValue)) {
             report(`nginx.conf of ConfigMap "${args.name}": geo ${g.source} ${g.variable} gives its default (every address not listed: the internet) the value ${JSON.stringify(g.defaultValue)}, which the configuration trusts: any client passes that gate.`);
             continue;
@@ -358,7 +405,7 @@ export const nginxPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-security-headers",
     description:
-      `Every nginx location that proxies to an upstream adds the security headers itself (viewers on the NLB reach nginx without CloudFront's response headers policy): ${HEADERS.hsts} (not on a plain-HTTP port whose catch-all redirects to https://, where browsers ignore it) whose every non-empty value (a literal, or each value of the map that sets its variable) has a max-age of at least minHstsSeconds, ${CONTENT_TYPE_OPTIONS} nosniff, and ${FRAME_OPTIONS} DENY or SAMEORIGIN (or a Content-Security-Policy with frame-ancestors). Headers follow nginx's inheritance: a location's own add_header drops its server's and http's.`,
+      `Every nginx location that proxies to an upstream adds the security headers itself (viewers on the NLB reach nginx without CloudFront's response headers policy): ${HEADERS.hsts} (not on a plain-HTTP port whose catch-all redirects to https://, where browsers ignore it) whose every non-empty value (a literal, or each value of the map that sets its variable) has a max-age of at least minHstsSeconds, ${CONTENT_TYPE_OPTIONS} nosniff, and ${FRAME_OPTIONS} DENY or SAMEORIGIN (or a Content-Security-Policy with frame-ancestors); and none sends a ${REFERRER_POLICY} that leaks full URLs (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin) or CORS that allows credentials from any origin (* or the reflected $http_origin). Headers follow nginx's inheritance: a location's own add_header drops its server's and http's.`,
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -394,6 +441,15 @@ export const nginxPolicies: Policies = [
           if (!value(CONTENT_TYPE_OPTIONS).some((v) => v.toLowerCase() === "nosniff")) missing.push(`no ${CONTENT_TYPE_OPTIONS} nosniff`);
           const frames = value(FRAME_OPTIONS).some((v) => /^(DENY|SAMEORIGIN)$/i.test(v)) || value("Content-Security-Policy").some((v) => /frame-ancestors/i.test(v));
           if (!frames) missing.push(`${FRAME_OPTIONS} ${value(FRAME_OPTIONS)[0] ?? "unset"}`);
+          // The same limits as CloudFront's response headers policy: no referrer policy that sends full URLs to other
+          // sites, and no CORS that lets any origin (a literal *, or the request's own Origin reflected) read responses with credentials.
+          for (const v of value(REFERRER_POLICY).flatMap((x) => possibleValues(http, x))) {
+            const leaky = String(v ?? "").split(/\s*,\s*/).filter((x) => LEAKY_REFERRER.includes(x.toLowerCase()));
+            if (leaky.length > 0) missing.push(`${REFERRER_POLICY} ${leaky.join(", ")} (sends full URLs to other sites)`);
+          }
+          const anyOrigin = value("Access-Control-Allow-Origin").some((v) => v === "*" || /\$http_origin\b/i.test(v) || possibleValues(http, v).some((x) => x === undefined || x === "*" || /\$http_origin\b/i.test(x)));
+          const credentials = value("Access-Control-Allow-Credentials").some((v) => possibleValues(http, v).some((x) => x === undefined || /^true$/i.test(x)));
+          if (anyOrigin && credentials) missing.push("CORS allowing credentials from any origin (Access-Control-Allow-Origin * or the request's Origin)");
           if (missing.length > 0) {
             const key = missing.join(", ");
             problems.set(key, [...(problems.get(key) ?? []), block.args.join(" ")]);

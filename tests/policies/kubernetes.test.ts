@@ -1,4 +1,4 @@
-import { imageTag, nginxBytes, plainRedis, secretFileModes, tlsWeakening, weakCiphers } from "../../policies/rules/kubernetes";
+import { debuggerFlag, imageTag, nginxBytes, pinnedToOneZone, plainRedis, secretFileModes, tlsWeakening, weakCiphers } from "../../policies/rules/kubernetes";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { runCases } from "./fixtures/run";
 
@@ -63,5 +63,36 @@ describe("TLS towards dependencies", () => {
     expect(tlsWeakening("GIT_SSL_NO_VERIFY", "false")).toBeUndefined();
     expect(tlsWeakening("REQUESTS_CA_BUNDLE", "")).toMatch(/CA bundle/);
     expect(tlsWeakening("CACHE_URL", "redis://cache:6379")).toMatch(/plain text/);
+  });
+});
+
+describe("debuggerFlag", () => {
+  it("finds Node's inspector, JDWP and debugpy in any of their spellings", () => {
+    expect(debuggerFlag("--max-old-space-size=256 --inspect=0.0.0.0:9229")).toBe("--inspect=0.0.0.0:9229");
+    expect(debuggerFlag("--inspect-brk")).toBe("--inspect-brk");
+    expect(debuggerFlag("--inspect-port=9229 --enable-source-maps")).toBe("--inspect-port=9229");
+    expect(debuggerFlag("-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005")).toMatch(/^-agentlib:jdwp/);
+    expect(debuggerFlag("python -m debugpy --listen 0.0.0.0:5678 app.py")).toBe("debugpy");
+  });
+  it("leaves other flags alone", () => {
+    expect(debuggerFlag("--max-old-space-size=256 --enable-source-maps")).toBeUndefined();
+    expect(debuggerFlag("--inspector-disabled-note")).toBeUndefined();
+  });
+});
+
+describe("pinnedToOneZone", () => {
+  const zoneTerm = (...values: string[]) => ({ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values }] });
+  const affinity = (...terms: object[]) => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+  it("names a node pin, a zone or host selector, and affinity allowing one zone", () => {
+    expect(pinnedToOneZone({ nodeName: "n1" } as never)).toMatch(/node n1/);
+    expect(pinnedToOneZone({ nodeSelector: { "kubernetes.io/hostname": "n1" } } as never)).toMatch(/hostname=n1/);
+    expect(pinnedToOneZone(affinity(zoneTerm("a")) as never)).toMatch(/zone=a \(required node affinity\)/);
+    expect(pinnedToOneZone(affinity(zoneTerm("a"), zoneTerm("a")) as never)).toMatch(/zone=a/);
+  });
+  it("accepts affinity whose terms together allow two zones, or a term without a zone restriction", () => {
+    expect(pinnedToOneZone(affinity(zoneTerm("a", "b")) as never)).toBeUndefined();
+    expect(pinnedToOneZone(affinity(zoneTerm("a"), zoneTerm("b")) as never)).toBeUndefined();
+    expect(pinnedToOneZone(affinity(zoneTerm("a"), { matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["arm64"] }] }) as never)).toBeUndefined();
+    expect(pinnedToOneZone({ nodeSelector: { "kubernetes.io/arch": "arm64" } } as never)).toBeUndefined();
   });
 });

@@ -41,7 +41,7 @@ const APP_PODS = { matchLabels: { "app.kubernetes.io/component": "api", "app.kub
  * Edits the generated nginx.conf as the program would after a config change: new content, the ConfigMap named by
  * its hash, the Deployment's checksum annotation and volume following it.
  */
-function editConf(p: Plan, edit: (conf: string) => string): void {
+export function editConf(p: Plan, edit: (conf: string) => string): void {
   const cm = p.inputs("workloads-nginx-conf");
   const before = String(cm.data["nginx.conf"]);
   const after = edit(before);
@@ -58,8 +58,8 @@ function editConf(p: Plan, edit: (conf: string) => string): void {
   for (const v of tpl.spec.volumes) if (v.configMap?.name === oldName) v.configMap.name = name;
 }
 /** Replaces every occurrence (the conf repeats directives per server and location). */
-const all = (from: string | RegExp, to: string) => (c: string) => c.split(from as string).join(to);
-const re = (from: RegExp, to: string) => (c: string) => c.replace(new RegExp(from.source, from.flags.includes("g") ? from.flags : from.flags + "g"), to);
+export const all = (from: string | RegExp, to: string) => (c: string) => c.split(from as string).join(to);
+export const re = (from: RegExp, to: string) => (c: string) => c.replace(new RegExp(from.source, from.flags.includes("g") ? from.flags : from.flags + "g"), to);
 
 export const round5K8sMutations: Mutation[] = [
   // ── Pod and container security contexts ──
