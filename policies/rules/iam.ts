@@ -300,7 +300,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "service-role-trusts-its-service-only",
     description:
-      "A role the stack hands to a service (an EKS cluster's roleArn, a node group's nodeRoleArn, a Fargate profile's podExecutionRoleArn, a CodeBuild project's serviceRole, a flow log's iamRoleArn) trusts that service's principal and nothing else: a second service (ec2.amazonaws.com on the control-plane role lets any instance profile carry the cluster's rights), an account or a web identity in the same trust lends the role to whoever those are. Roles the stack does not hand to one of these services are not judged here (iam-no-public-principal judges every trust).",
+      "A role the stack hands to a service (an EKS cluster's roleArn, a node group's nodeRoleArn, a Fargate profile's podExecutionRoleArn, a CodeBuild project's serviceRole, a flow log's iamRoleArn) trusts that service's principal and nothing else: a second service (ec2.amazonaws.com on the control-plane role lets any instance profile carry the cluster's rights), an account, or a web identity without an exact :sub, in the same trust lends the role to whoever those are. Roles the stack does not hand to one of these services are not judged here (iam-no-public-principal judges every trust).",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       const consumers: { types: string[]; key: string; service: string }[] = [
@@ -330,7 +330,8 @@ export const iamPolicies: Policies = [
           if (who.anyone) extra.add("anyone");
           for (const sv of who.services) if (!services.has(sv)) extra.add(sv);
           for (const a of who.accounts) extra.add(`account ${a}`);
-          for (const f of who.federated) extra.add(f);
+          // A web identity pinned to one service account (IRSA) is judged by iam-no-public-principal: only an open one lends the role here.
+          if (who.federated.length > 0 && isOpenWebIdentity(st)) for (const f of who.federated) extra.add(f);
         }
         if (extra.size > 0) report(`Role "${role.name}" is the ${[...services].join(", ")} role of this stack but also trusts ${[...extra].join(", ")}: whoever that is may assume it and act with the service's rights; trust only ${[...services].join(", ")}.`, role.urn);
       }
