@@ -297,4 +297,44 @@ export const iamPolicies: Policies = [
       if (days === undefined || days < Number(config.minDays)) report(`KMS key "${args.name}" in a prod stack has deletionWindowInDays ${p.deletionWindowInDays}; it must be at least ${config.minDays}.`);
     },
   }),
+  stackRule({
+    name: "service-role-trusts-its-service-only",
+    description:
+      "A role the stack hands to a service (an EKS cluster's roleArn, a node group's nodeRoleArn, a Fargate profile's podExecutionRoleArn, a CodeBuild project's serviceRole, a flow log's iamRoleArn) trusts that service's principal and nothing else: a second service (ec2.amazonaws.com on the control-plane role lets any instance profile carry the cluster's rights), an account, or a web identity without an exact :sub, in the same trust lends the role to whoever those are. Roles the stack does not hand to one of these services are not judged here (iam-no-public-principal judges every trust).",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const consumers: { types: string[]; key: string; service: string }[] = [
+        { types: [...TYPES.eksCluster], key: "roleArn", service: "eks.amazonaws.com" },
+        { types: ["aws:eks/nodeGroup:NodeGroup"], key: "nodeRoleArn", service: "ec2.amazonaws.com" },
+        { types: ["aws:eks/fargateProfile:FargateProfile"], key: "podExecutionRoleArn", service: "eks-fargate-pods.amazonaws.com" },
+        { types: ["aws:codebuild/project:Project"], key: "serviceRole", service: "codebuild.amazonaws.com" },
+        { types: ["aws:ec2/flowLog:FlowLog"], key: "iamRoleArn", service: "vpc-flow-logs.amazonaws.com" },
+      ];
+      const roles = ofType(resources, TYPES.iamRole);
+      const wanted = new Map<PolicyResource, Set<string>>();
+      for (const c of consumers) {
+        for (const r of ofType(resources, c.types)) {
+          const ref = ifKnown(() => (r.props as Record<string, unknown>)[c.key]);
+          const role = roles.find((x) => refersTo(ref, x, ["name", "arn"]));
+          if (role) wanted.set(role, (wanted.get(role) ?? new Set()).add(c.service));
+        }
+      }
+      for (const [role, services] of wanted) {
+        const doc = ifKnown(() => (role.props as Record<string, unknown>).assumeRolePolicy);
+        if (doc === undefined || masked(doc)) continue;
+        const parsed = statementsOf(doc);
+        if (!("statements" in parsed)) continue;
+        const extra = new Set<string>();
+        for (const st of parsed.statements.filter(isAllow)) {
+          const who = principalsOf(st);
+          if (who.anyone) extra.add("anyone");
+          for (const sv of who.services) if (!services.has(sv)) extra.add(sv);
+          for (const a of who.accounts) extra.add(`account ${a}`);
+          // A web identity pinned to one service account (IRSA) is judged by iam-no-public-principal: only an open one lends the role here.
+          if (who.federated.length > 0 && isOpenWebIdentity(st)) for (const f of who.federated) extra.add(f);
+        }
+        if (extra.size > 0) report(`Role "${role.name}" is the ${[...services].join(", ")} role of this stack but also trusts ${[...extra].join(", ")}: whoever that is may assume it and act with the service's rights; trust only ${[...services].join(", ")}.`, role.urn);
+      }
+    },
+  }),
 ];

@@ -16,6 +16,7 @@ import { podSecurityPolicies } from "./podsecurity";
 import { retentionPolicies } from "./retention";
 import { headerPolicies, nginxPolicies, proxyProtocolPolicies, viewerPolicies } from "./viewer";
 import { wafPolicies } from "./waf";
+import { referencePolicies } from "./references";
 import { environmentPolicies } from "./environment";
 import { observabilityPolicies } from "./observability";
 import { settingsPolicies } from "./settings";
@@ -46,4 +47,5 @@ export const allPolicies: Policies = [
   ...retentionPolicies,
   ...observabilityPolicies,
   ...settingsPolicies,
+  ...referencePolicies,
 ];

@@ -303,6 +303,15 @@ export const observabilityPolicies: Policies = [
             if (Number.isFinite(threshold) && (rec.comparison.startsWith("Greater") ? threshold > limit : threshold < limit)) {
               return problems.push(`alarm "${a.name}" fires at ${threshold}, looser than ${limit} (${thresholds.has(rec.id) ? "alarmThresholds" : "the recommended threshold"})`), false;
             }
+            // A resource that stops reporting (no healthy target left to count, a deleted target group) must still alarm.
+            const missing = String(p.treatMissingData ?? "missing");
+            if (rec.treatMissingData === "breaching" && missing !== "breaching") return problems.push(`alarm "${a.name}" treats missing data as ${missing}, not breaching: a resource that stops reporting never alarms`), false;
+            if (list(p.metricQueries as Props[] | undefined).length === 0) {
+              const statistic = String(p.extendedStatistic ?? p.statistic ?? "");
+              if (statistic !== rec.statistic) return problems.push(`alarm "${a.name}" compares the ${statistic || "unset"} statistic, not ${rec.statistic}`), false;
+              const period = Number(p.period);
+              if (Number.isFinite(period) && period > rec.periodSeconds) return problems.push(`alarm "${a.name}" looks at ${period} s periods, longer than the recommended ${rec.periodSeconds} s`), false;
+            }
             const points = Number(p.datapointsToAlarm ?? p.evaluationPeriods);
             if (Number.isFinite(points) && points > rec.datapointsToAlarm) return problems.push(`alarm "${a.name}" needs ${points} breaching datapoints, more than the recommended ${rec.datapointsToAlarm}`), false;
             const actions = list((p.alarmActions as string[]));

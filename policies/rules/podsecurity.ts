@@ -225,8 +225,13 @@ export const podSecurityPolicies: Policies = [
       for (const a of ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])) {
         const arn = String(ifKnown(() => a.props.policyArn) ?? "");
         const scope = String(ifKnown(() => (a.props.accessScope as { type?: string } | undefined)?.type) ?? "");
+        const namespaces = list(ifKnown(() => (a.props.accessScope as { namespaces?: string[] } | undefined)?.namespaces)).map(String);
+        // Admin or edit of a system namespace (kube-system: the controllers' service accounts and the nodes' add-ons) is cluster-admin by another route.
+        const system = namespaces.filter((n) => SYSTEM_NAMESPACES.some((s) => namespacePatternCovers(n, s)));
         if (/AmazonEKSClusterAdminPolicy$/.test(arn) || (/AmazonEKS(Admin|Edit)Policy$/.test(arn) && scope === "cluster")) {
           report(`Access policy association "${a.name}" grants ${arn.split("/").pop()}${scope ? ` (scope ${scope})` : ""}: cluster-admin through the EKS API; grant a namespaced view/edit policy.`, a.urn);
+        } else if (/AmazonEKS(Admin|Edit)Policy$/.test(arn) && system.length > 0) {
+          report(`Access policy association "${a.name}" grants ${arn.split("/").pop()} in ${system.join(", ")}: writing pods or secrets of a system namespace reaches its controllers' service accounts, cluster-admin by another route; scope it to the application's namespaces.`, a.urn);
         }
       }
       for (const cm of ofType(resources, TYPES.configMap)) {
@@ -376,3 +381,11 @@ export const podSecurityPolicies: Policies = [
     },
   }),
 ];
+
+/** Namespaces whose workloads hold cluster-wide rights (the control plane's add-ons and controllers). */
+export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
+
+/** Whether an EKS access scope namespace (a name, or a prefix ending in `*`) covers `namespace`. */
+export function namespacePatternCovers(pattern: string, namespace: string): boolean {
+  return pattern.endsWith("*") ? namespace.startsWith(pattern.slice(0, -1)) : pattern === namespace;
+}

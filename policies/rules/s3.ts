@@ -270,6 +270,42 @@ export const s3Policies: Policies = [
       }
     },
   }),
+  stackRule({
+    name: "ecr-replication-stays-in-account",
+    description:
+      "ECR replication (aws.ecr.ReplicationConfiguration) copies images only to registries of this stack's account or of the trustedAccounts of s3-replication-stays-in-account's kind (this rule's own trustedAccounts): a destination registryId of another account copies every image, and whatever it holds, out. It does not judge the repository filters or the destination regions.",
+    enforcementLevel: "mandatory",
+    config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts images may be replicated to." } },
+    validate: (resources, { config }, report) => {
+      const trusted = new Set([...ownAccounts(resources), ...(config.trustedAccounts as string[])]);
+      type Rule = { destinations?: { region?: unknown; registryId?: unknown }[] };
+      for (const r of ofType(resources, ["aws:ecr/replicationConfiguration:ReplicationConfiguration"])) {
+        const rules = list(ifKnown(() => (r.props.replicationConfiguration as { rules?: Rule[] } | undefined)?.rules));
+        for (const rule of rules) {
+          for (const d of list(rule?.destinations)) {
+            const account = typeof d?.registryId === "string" ? d.registryId : undefined;
+            if (account !== undefined && !trusted.has(account)) report(`"${r.name}" replicates images to the registry of account ${account} (${String(d?.region ?? "?")}), not this stack's: every image is copied out (list the account in trustedAccounts if intended).`, r.urn);
+          }
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "s3-cors-no-open-writes",
+    description:
+      "No bucket CORS rule (BucketCorsConfigurationV2, or a bucket's inline corsRules) lets any origin (*, http://*, https://*) send writes (PUT, POST, DELETE): any web page a signed-in user visits could then write to or delete from the bucket through the user's browser. Reads from any origin are not judged (public assets are read cross-origin).",
+    enforcementLevel: "mandatory",
+    types: ["aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2", "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", ...TYPES.bucket],
+    validate: (p, { args }, report) => {
+      type Cors = { allowedOrigins?: unknown[]; allowedMethods?: unknown[] };
+      const rules = list(ifKnown(() => (p.corsRules ?? p.corsRule) as Cors[] | Cors | undefined) as Cors[] | Cors | undefined);
+      for (const rule of rules) {
+        const anyOrigin = list(rule?.allowedOrigins).some((o) => /^(https?:\/\/)?\*$/.test(String(o).trim()));
+        const writes = list(rule?.allowedMethods).map((m) => String(m).toUpperCase()).filter((m) => m === "PUT" || m === "POST" || m === "DELETE" || m === "*");
+        if (anyOrigin && writes.length > 0) report(`"${args.name}" lets any origin send ${writes.join(", ")} to the bucket (CORS): restrict allowedOrigins to the site's own origins, or allow only GET/HEAD.`);
+      }
+    },
+  }),
 ];
 
 /** The buckets CloudFront standard logging writes to (`loggingConfig.bucket` is the bucket's S3 domain name). */

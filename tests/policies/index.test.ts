@@ -21,6 +21,7 @@ import { effectCases } from "./fixtures/effects";
 import { environmentCases } from "./fixtures/environment";
 import { observabilityCases } from "./fixtures/observability";
 import { settingsCases } from "./fixtures/settings";
+import { referenceCases } from "./fixtures/references";
 
 const cases = [
   ...environmentCases,
@@ -42,6 +43,7 @@ const cases = [
   ...effectCases,
   ...observabilityCases,
   ...settingsCases,
+  ...referenceCases,
 ];
 
 describe("the policy pack", () => {

@@ -2,7 +2,7 @@
  * A blind red-team round on the AWS resources of the prod plan (IAM, S3, KMS, VPC, load balancers, CloudFront, WAF,
  * Route53/ACM, ElastiCache, EKS, CloudWatch/SNS, CodeBuild/ECR, Secrets Manager/SSM): insecure changes a reviewer who
  * knows the field's scanners would try, each naming the resource a mandatory rule must report, and harmless changes
- * no rule may report. Run by round5.test.ts.
+ * no rule may report. Run by blind-rounds.test.ts.
  */
 import type { PlanResource } from "../../../offline/plan/format";
 import { computedOutputs } from "../../../offline/engine/outputs";

@@ -1,0 +1,4 @@
+import { runCases } from "./fixtures/run";
+import { referenceCases } from "./fixtures/references";
+
+runCases(referenceCases);
