@@ -131,7 +131,7 @@ function optionsOf(r: RunnerResource, parentUrn: string | undefined): PolicyReso
   };
 }
 
-function providerOf(r: RunnerResource, resources: readonly RunnerResource[]) {
+function providerOf(r: RunnerResource, byTypeAndName: ReadonlyMap<string, RunnerResource>) {
   if (!r.provider) return undefined;
   // Provider references are "<urn>::<id>" (the engine), "pulumi:providers:<pkg>::<name>" (a plan file's options), or a
   // bare logical name. The props are the provider's inputs when it is among the resources, as the engine hands them.
@@ -139,7 +139,7 @@ function providerOf(r: RunnerResource, resources: readonly RunnerResource[]) {
   const pkg = r.type.split(":")[0];
   const type = m?.[1] ?? `pulumi:providers:${pkg}`;
   const name = m?.[2] ?? r.provider;
-  const resource = resources.find((x) => x.type === type && x.name === name);
+  const resource = byTypeAndName.get(`${type}::${name}`);
   return {
     type,
     name,
@@ -176,7 +176,9 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
   const custom = resources.filter((r) => r.custom !== false && !r.type.startsWith("pulumi:"));
   const stackProps = new Map(resources.map((r) => [r, checkingUnknowns({ ...r.inputs, ...(opts.outputsOf?.(r) ?? {}) })]));
   const resourceProps = new Map(resources.map((r) => [r, checkingUnknowns(r.inputs)]));
-  const providers = new Map(resources.map((r) => [r, providerOf(r, resources)]));
+  const byTypeAndName = new Map<string, RunnerResource>();
+  for (const r of resources) if (!byTypeAndName.has(`${r.type}::${r.name}`)) byTypeAndName.set(`${r.type}::${r.name}`, r);
+  const providers = new Map(resources.map((r) => [r, providerOf(r, byTypeAndName)]));
   const violations: Violation[] = [];
   const stackTags: ReadonlyMap<string, string> = new Map();
   const notApplicable = (reason?: string): never => {

@@ -117,6 +117,20 @@ export function actionResources(action: string): ActionResource[] | undefined {
  * catalogue's formats) `${Variable}` any run. Case-insensitive (service names and most ARNs are; leaning to a match).
  */
 export function patternsIntersect(a: string, b: string): boolean {
+  const key = `${a}\u0000${b}`;
+  const known = intersections.get(key);
+  if (known !== undefined) return known;
+  if (intersections.size >= INTERSECTIONS_KEPT) intersections.clear();
+  const out = intersect(a, b);
+  intersections.set(key, out);
+  return out;
+}
+
+/** patternsIntersect's answers: the same statements are judged against the same catalogue formats many times. */
+const intersections = new Map<string, boolean>();
+const INTERSECTIONS_KEPT = 100_000;
+
+function intersect(a: string, b: string): boolean {
   const tokens = (p: string): string[] => p.split(/(\$\{[^}]*\}|\*|\?)/).filter((t) => t !== "").flatMap((t) => (/^\$\{/.test(t) ? ["*"] : t === "*" || t === "?" ? [t] : [...t.toLowerCase()]));
   const x = tokens(a);
   const y = tokens(b);

@@ -15,8 +15,24 @@ export interface NginxBlock extends NginxDirective {
 
 const unquote = (t: string) => (/^(["']).*\1$/s.test(t) ? t.slice(1, -1) : t);
 
-/** The configuration's block tree (the root block is named "main"). Comments are dropped; quotes removed. */
+/** Parsed configurations by their text: many rules read the same ConfigMap, and a plan holds a few. */
+const parsed = new Map<string, NginxBlock>();
+const PARSED_KEPT = 32;
+
+/**
+ * The configuration's block tree (the root block is named "main"). Comments are dropped; quotes removed. The tree is
+ * shared by every caller that parses the same text: read it, never change it.
+ */
 export function parseNginx(conf: string): NginxBlock {
+  const known = parsed.get(conf);
+  if (known !== undefined) return known;
+  const root = parseNginxText(conf);
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(conf, root);
+  return root;
+}
+
+function parseNginxText(conf: string): NginxBlock {
   const text = conf.replace(/(^|[^\\$])#[^\n]*/g, "$1");
   const root: NginxBlock = { name: "main", args: [], directives: [], blocks: [] };
   const stack: NginxBlock[] = [root];

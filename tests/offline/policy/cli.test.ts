@@ -17,6 +17,8 @@ async function run(...argv: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
+// Access logs go to "logs", a bucket these small plans do not hold: the configs below name it as an external destination.
+const LOGS_ELSEWHERE = { "logs-and-keys-are-the-stacks": { externalDestinations: ["logs"] } };
 const alb = { type: "aws:lb/loadBalancer:LoadBalancer", name: "alb", parent: null, inputs: { loadBalancerType: "application", dropInvalidHeaderFields: true, enableDeletionProtection: true, accessLogs: { enabled: true, bucket: "logs" } } };
 const nlb = { type: "aws:lb/loadBalancer:LoadBalancer", name: "nlb", parent: null, inputs: { loadBalancerType: "network", enableCrossZoneLoadBalancing: true, enableDeletionProtection: true, accessLogs: { enabled: true, bucket: "logs" } } };
 const https = { type: "aws:lb/listener:Listener", name: "https", parent: null, inputs: { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultActions: [{ type: "fixed-response" }] } };
@@ -33,7 +35,7 @@ const secure = write("secure.json", [alb, nlb, https, cache]);
 describe("npm run policy", () => {
   it("passes a secure plan (exit 0) and prints a summary", async () => {
     // The plan holds no alarms: the prod alerting rule is judged by its own tests (policies/rules/observability.ts).
-    const r = await run("--plan", secure, "--stack", "prod", "--policy-pack-config", write("no-alarms.json", { "recommended-alarms-deliver-prod": "disabled" }));
+    const r = await run("--plan", secure, "--stack", "prod", "--policy-pack-config", write("no-alarms.json", { "recommended-alarms-deliver-prod": "disabled", ...LOGS_ELSEWHERE }));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Policy pack: \d+ policies over 4 resources of plan .*secure\.json/);
     expect(r.out).toMatch(/0 mandatory, 0 advisory violation\(s\) — passed$/);
@@ -41,7 +43,7 @@ describe("npm run policy", () => {
 
   it("fails an insecure plan (exit 1), grouping violations by policy with the resource", async () => {
     const insecure = write("insecure.json", [{ ...alb, inputs: { ...alb.inputs, dropInvalidHeaderFields: false } }, { ...https, inputs: { ...https.inputs, sslPolicy: "ELBSecurityPolicy-2016-08" } }, nlb]);
-    const r = await run("--plan", insecure, "--stack", "dev");
+    const r = await run("--plan", insecure, "--stack", "dev", "--policy-pack-config", write("logs-elsewhere.json", LOGS_ELSEWHERE));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/✗ alb-drop-invalid-header-fields \(mandatory\): .*\n {4}aws:lb\/loadBalancer:LoadBalancer "alb": Application load balancer "alb" must set dropInvalidHeaderFields: true/);
     expect(r.out).toMatch(/✗ alb-https-listener-tls12 \(mandatory\).*\n {4}aws:lb\/listener:Listener "https": HTTPS listener "https" uses ssl policy "ELBSecurityPolicy-2016-08"/);
@@ -61,7 +63,7 @@ describe("npm run policy", () => {
     const unnamed = await run("--plan", plan);
     expect(unnamed.code).toBe(2);
     expect(unnamed.err).toMatch(/records no stack .*pass --stack NAME/);
-    const prod = await run("--plan", plan, "--stack", "prod", "--json", "--policy-pack-config", write("no-alarms.json", { "recommended-alarms-deliver-prod": "disabled" }));
+    const prod = await run("--plan", plan, "--stack", "prod", "--json", "--policy-pack-config", write("no-alarms.json", { "recommended-alarms-deliver-prod": "disabled", ...LOGS_ELSEWHERE }));
     expect(prod.code).toBe(1);
     expect(JSON.parse(prod.out)).toEqual([expect.objectContaining({ policy: "alb-deletion-protection-prod", resource: { type: alb.type, name: "alb" } })]);
   });
