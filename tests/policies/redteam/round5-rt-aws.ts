@@ -4,37 +4,9 @@
  * knows the field's scanners would try, each naming the resource a mandatory rule must report, and harmless changes
  * no rule may report. Run by blind-rounds.test.ts.
  */
-import type { PlanResource } from "../../../offline/plan/format";
-import { computedOutputs } from "../../../offline/engine/outputs";
 import { Mutation, Plan } from "./mutations";
+import { ACCOUNT, add, ALARM, behaviour, dist, doc, editDoc, Harmless, LISTENER, OIDC, ROLE, ROLE_POLICY, SG_IN, stmts, TG, waf, wafRule } from "./corpus-aws";
 
-export interface Harmless {
-  title: string;
-  apply: (plan: Plan) => void;
-}
-
-const ACCOUNT = "123456789012";
-const OIDC = "oidc.eks.us-east-1.amazonaws.com/id/A1E07E65DD9C0D65156BD86637DB4F66";
-const doc = (statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
-const editDoc = (p: Plan, name: string, type: string, key: string, change: (d: any) => void) => {
-  const inputs = p.inputs(name, type);
-  const d = JSON.parse(inputs[key]);
-  change(d);
-  inputs[key] = JSON.stringify(d);
-};
-const ROLE = "aws:iam/role:Role";
-const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const LISTENER = "aws:lb/listener:Listener";
-const TG = "aws:lb/targetGroup:TargetGroup";
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-/** Adds a resource with the id the offline engine gives it (ids derive from the resource's identity). */
-const add = (p: Plan, type: string, name: string, parent: string, inputs: Record<string, unknown>) => p.add({ type, name, parent, id: computedOutputs(type, name, inputs, "us-east-1").id, inputs, options: { provider: "pulumi:providers:aws::aws" } } as PlanResource);
-const stmts = (p: Plan, name: string, type: string, key: string, extra: unknown[]) => editDoc(p, name, type, key, (d) => d.Statement.push(...extra));
-const dist = (p: Plan) => p.inputs("cdn-distribution");
-const behaviour = (p: Plan, path: string) => dist(p).orderedCacheBehaviors.find((b: any) => b.pathPattern === path);
-const waf = (p: Plan) => p.inputs("cdn-waf-acl");
-const wafRule = (p: Plan, name: string) => waf(p).rules.find((r: any) => r.name === name);
 const unprotect = (p: Plan, name: string, type?: string) => {
   const r = p.get(name, type) as any;
   delete r.protect;

@@ -7,35 +7,13 @@
  * its ConfigMap, the app's environment, and the chains across them (viewer address, timeouts, grace periods).
  */
 import { createHash } from "node:crypto";
-import type { PlanResource } from "../../../offline/plan/format";
 import type { Mutation, Plan } from "./mutations";
+import { APP_PODS, CLUSTER_ROLE, CLUSTER_ROLE_BINDING, ctr, DEPLOYMENT, env, HPA, k8s, netpol, PDB, pod, ROLE, ROLE_BINDING, SERVICE } from "./corpus-k8s";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SERVICE = "kubernetes:core/v1:Service";
-const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
-const CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
-const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
-const ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
-const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const CF_FUNCTION = "aws:cloudfront/function:Function";
 const ORIGIN_REQUEST_POLICY = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy";
 
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-const pod = (p: Plan, name: string) => p.inputs(name, DEPLOYMENT).spec.template.spec;
-const ctr = (p: Plan, name: string, i = 0) => pod(p, name).containers[i];
-const env = (p: Plan, name: string, key: string, value: string) => {
-  const list: { name: string; value?: string }[] = ctr(p, name).env;
-  const e = list.find((x) => x.name === key);
-  if (e) e.value = value;
-  else list.push({ name: key, value });
-};
-const k8s = (p: Plan, type: string, name: string, parent: string, inputs: Record<string, unknown>, provider = "pulumi:providers:kubernetes::cluster-k8s"): void =>
-  p.add({ type, name, parent, inputs, options: { provider } } as PlanResource);
-const netpol = (p: Plan, name: string, spec: Record<string, unknown>) =>
-  k8s(p, NETPOL, name, "workloads", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "edgestack" }, spec });
-const APP_PODS = { matchLabels: { "app.kubernetes.io/component": "api", "app.kubernetes.io/part-of": "edgestack" } };
 
 /**
  * Edits the generated nginx.conf as the program would after a config change: new content, the ConfigMap named by

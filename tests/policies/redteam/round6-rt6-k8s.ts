@@ -8,32 +8,11 @@
  * classes the blind run exposed. Dropped: "WebSocket per-client connection limit removed" (the location keeps its
  * per-client limit_conn of 100 and the app caps WebSockets per client itself: a looser knob, not an open door).
  */
-import type { PlanResource } from "../../../offline/plan/format";
 import type { Mutation, Plan } from "./mutations";
+import { APP_PODS, CLUSTER_ROLE, CLUSTER_ROLE_BINDING, ctr, env, HPA, k8s, NETPOL, netpol, PDB, pod, ROLE, SERVICE } from "./corpus-k8s";
 import { all, editConf, re } from "./round5-rt-k8s";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SERVICE = "kubernetes:core/v1:Service";
-const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
-const CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
-const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
-const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
-const pod = (p: Plan, name: string) => p.inputs(name, DEPLOYMENT).spec.template.spec;
-const ctr = (p: Plan, name: string, i = 0) => pod(p, name).containers[i];
-const env = (p: Plan, name: string, key: string, value: string) => {
-  const list: { name: string; value?: string }[] = ctr(p, name).env;
-  const e = list.find((x) => x.name === key);
-  if (e) e.value = value;
-  else list.push({ name: key, value });
-};
-const k8s = (p: Plan, type: string, name: string, parent: string, inputs: Record<string, unknown>, provider = "pulumi:providers:kubernetes::cluster-k8s"): void =>
-  p.add({ type, name, parent, inputs, options: { provider } } as PlanResource);
-const netpol = (p: Plan, name: string, spec: Record<string, unknown>, namespace = "edgestack") =>
-  k8s(p, NETPOL, name, "workloads", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
-const APP_PODS = { matchLabels: { "app.kubernetes.io/component": "api", "app.kubernetes.io/part-of": "edgestack" } };
 /** The first ALB (CloudFront-facing) server block of nginx.conf, edited on its own. */
 const albServer = (edit: (block: string) => string) => (c: string) => {
   const start = c.indexOf("listen 0.0.0.0:8080 ssl;");
