@@ -165,6 +165,45 @@ function holdsUnknown(value: unknown): boolean {
  */
 const checkingUnknowns = (props: Record<string, unknown>): Record<string, unknown> => (holdsUnknown(props) ? (unknownCheckingProxy(props) as Record<string, unknown>) : props);
 
+/** The resources as a stack policy sees them: parents and dependencies linked between the views. */
+function stackViews(
+  resources: RunnerResource[],
+  stackProps: ReadonlyMap<RunnerResource, Record<string, unknown>>,
+  providers: ReadonlyMap<RunnerResource, ReturnType<typeof providerOf>>,
+  urns: ReadonlyMap<RunnerResource, string>,
+  byUrn: ReadonlyMap<string, RunnerResource>,
+  byName: ReadonlyMap<string, RunnerResource>,
+): PolicyResource[] {
+  const policyResources = new Map<RunnerResource, PolicyResource>();
+  for (const r of resources) {
+    const props = stackProps.get(r)!;
+    const provider = providers.get(r);
+    const parent = r.parent ? byName.get(r.parent) : undefined;
+    policyResources.set(r, {
+      type: r.type,
+      props,
+      urn: urns.get(r)!,
+      name: r.name,
+      opts: optionsOf(r, parent ? urns.get(parent) : undefined),
+      ...(provider ? { provider } : {}),
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (cls: { new (...rest: unknown[]): Resource }) => isTypeOf(r.type, cls),
+      asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+    });
+  }
+  for (const [r, pr] of policyResources) {
+    const parent = r.parent ? byName.get(r.parent) : undefined;
+    if (parent) pr.parent = policyResources.get(parent);
+    pr.dependencies = (r.dependencies ?? [])
+      .map((d) => byUrn.get(d) ?? byName.get(d))
+      .filter((d): d is RunnerResource => d !== undefined)
+      .map((d) => policyResources.get(d)!);
+  }
+  // Frozen: the array is shared by every stack policy of the run, so none may reorder it for the next.
+  return Object.freeze([...policyResources.values()]) as PolicyResource[];
+}
+
 /** Runs every enabled policy over the resources and returns the violations (mandatory first within each policy). */
 export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
   const { stack, resources, policies } = opts;
@@ -184,6 +223,11 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
   const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
   };
+  const judged = opts.judgeResource ? custom.filter(opts.judgeResource) : custom;
+  // Stack policies read the resources and never change them: their views are built once per run and shared (rules
+  // may memoize what they derive from the one array, e.g. the stack's own accounts).
+  let stackResources: PolicyResource[] | undefined;
+  const stackResourcesOnce = (): PolicyResource[] => (stackResources ??= stackViews(resources, stackProps, providers, urns, byUrn, byName));
 
   for (const policy of policies) {
     let enforcement = enforcementOf(policy, config);
@@ -209,7 +253,7 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
 
     if (isResourcePolicy(policy) && policy.validateResource) {
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-      for (const r of opts.judgeResource ? custom.filter(opts.judgeResource) : custom) {
+      for (const r of judged) {
         const urn = urns.get(r)!;
         const parent = r.parent ? byName.get(r.parent) : undefined;
         const props = resourceProps.get(r)!;
@@ -232,33 +276,7 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
     }
 
     if (isStackPolicy(policy)) {
-      const policyResources = new Map<RunnerResource, PolicyResource>();
-      for (const r of resources) {
-        const props = stackProps.get(r)!;
-        const provider = providers.get(r);
-        const parent = r.parent ? byName.get(r.parent) : undefined;
-        policyResources.set(r, {
-          type: r.type,
-          props,
-          urn: urns.get(r)!,
-          name: r.name,
-          opts: optionsOf(r, parent ? urns.get(parent) : undefined),
-          ...(provider ? { provider } : {}),
-          dependencies: [],
-          propertyDependencies: {},
-          isType: (cls: { new (...rest: unknown[]): Resource }) => isTypeOf(r.type, cls),
-          asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
-        });
-      }
-      for (const [r, pr] of policyResources) {
-        const parent = r.parent ? byName.get(r.parent) : undefined;
-        if (parent) pr.parent = policyResources.get(parent);
-        pr.dependencies = (r.dependencies ?? [])
-          .map((d) => byUrn.get(d) ?? byName.get(d))
-          .filter((d): d is RunnerResource => d !== undefined)
-          .map((d) => policyResources.get(d)!);
-      }
-      const args: StackValidationArgs = { resources: [...policyResources.values()], stackTags, getConfig, notApplicable };
+      const args: StackValidationArgs = { resources: stackResourcesOnce(), stackTags, getConfig, notApplicable };
       await guard(() =>
         policy.validateStack(args, (message, urn) => {
           const target = urn ? byUrn.get(urn) : undefined;

@@ -287,8 +287,24 @@ export function isSet(v: unknown): boolean {
 }
 
 export function ofType(resources: PolicyResource[], types: readonly string[]): PolicyResource[] {
-  return resources.filter((r) => types.includes(r.type));
+  // Only a frozen list (what the runner hands stack policies) is indexed: another may still change.
+  if (!Object.isFrozen(resources)) return resources.filter((r) => types.includes(r.type));
+  let index = typeIndexes.get(resources);
+  if (!index) {
+    index = new Map();
+    resources.forEach((r, i) => {
+      const at = index!.get(r.type);
+      if (at) at.push(i);
+      else index!.set(r.type, [i]);
+    });
+    typeIndexes.set(resources, index);
+  }
+  const positions = types.length === 1 ? (index.get(types[0]) ?? []) : [...new Set(types)].flatMap((t) => index!.get(t) ?? []).sort((a, b) => a - b);
+  return positions.map((i) => resources[i]);
 }
+
+/** Positions of each type in a resource list (some 200 rules select by type from the same list, run after run). */
+const typeIndexes = new WeakMap<readonly PolicyResource[], Map<string, number[]>>();
 
 /** Logical name of a resource's parent (the engine links parents; plan input gives the parent's name). */
 export function parentName(r: PolicyResource): string | undefined {

@@ -101,6 +101,17 @@ export const AWS_SERVICE_ACCOUNTS = ["127311923021", "033677994240", "0274347429
 
 /** The account the stack deploys into: the account most ARNs of its resources name. */
 export function ownAccounts(resources: PolicyResource[]): Set<string> {
+  const known = ownAccountsOf.get(resources);
+  if (known) return known;
+  const found = countOwnAccounts(resources);
+  ownAccountsOf.set(resources, found);
+  return found;
+}
+
+/** ownAccounts per stack: a run hands every stack policy the same resources, and several rules ask. */
+const ownAccountsOf = new WeakMap<readonly PolicyResource[], Set<string>>();
+
+function countOwnAccounts(resources: PolicyResource[]): Set<string> {
   const counts = new Map<string, number>();
   for (const r of resources) {
     const text = ifKnown(() => JSON.stringify(r.props)) ?? "";

@@ -36,6 +36,19 @@ export interface NginxKeepalive {
  * already hold.
  */
 export function parseNginxKeepalive(conf: string): NginxKeepalive {
+  let parsed = keepalives.get(conf);
+  if (!parsed) {
+    if (keepalives.size >= 64) keepalives.clear();
+    parsed = Object.freeze(readNginxKeepalive(conf));
+    keepalives.set(conf, parsed);
+  }
+  return parsed;
+}
+
+/** parseNginxKeepalive's answers by config text (every run reads the same few configs). */
+const keepalives = new Map<string, Readonly<NginxKeepalive>>();
+
+function readNginxKeepalive(conf: string): NginxKeepalive {
   const text = conf.replace(/(^|[^\\])#[^\n]*/g, "$1");
   const stack: string[] = [];
   let tokens: string[] = [];

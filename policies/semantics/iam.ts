@@ -54,12 +54,35 @@ export function serviceActions(service: string): CatalogueAction[] {
 
 /** IAM's wildcard match (`*`, `?`), case-insensitive as action names are. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = true): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, caseInsensitive ? "i" : "");
+  const key = `${caseInsensitive ? "i" : "s"}${pattern}`;
+  let re = wildcardPatterns.get(key);
+  if (!re) {
+    if (wildcardPatterns.size >= PATTERNS_KEPT) wildcardPatterns.clear();
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, caseInsensitive ? "i" : "");
+    wildcardPatterns.set(key, re);
+  }
   return re.test(value);
 }
 
+/** Compiled wildcard patterns (the rules match the same policy patterns against the whole catalogue, run after run). */
+const wildcardPatterns = new Map<string, RegExp>();
+const PATTERNS_KEPT = 10_000;
+
 /** The catalogue actions (`service:Name`) an action pattern names. */
 export function expandAction(pattern: string): string[] {
+  let found = expansions.get(pattern);
+  if (!found) {
+    if (expansions.size >= PATTERNS_KEPT) expansions.clear();
+    found = Object.freeze(expandActionOnce(pattern));
+    expansions.set(pattern, found);
+  }
+  return [...found];
+}
+
+/** expandAction's answers by pattern (the catalogue does not change while the pack runs). */
+const expansions = new Map<string, readonly string[]>();
+
+function expandActionOnce(pattern: string): string[] {
   if (pattern === "*") return servicePrefixes().flatMap((s) => serviceActions(s).map((a) => `${s}:${a.name}`));
   const [svc, act = ""] = pattern.split(":");
   const services = /[*?]/.test(svc) ? servicePrefixes().filter((s) => wildcardMatch(svc, s)) : [svc.toLowerCase()];

@@ -17,7 +17,7 @@ export function planEvaluator(clean: readonly PlanResource[]): (resources: PlanR
     const changed = new Set(resources.filter((r) => before.get(key(r)) !== JSON.stringify(r)).map((r) => r.name));
     const plan = parsePlanFile(JSON.stringify({ stack: "prod", project: "edgestack", environment: "prod", resources }), "mutated.json");
     // A provider reference ends in the provider's name (`pulumi:providers:aws::<name>`).
-    const judgeResource = (r: RunnerResource) => changed.has(r.name) || (r.provider !== undefined && changed.has(r.provider.split("::").pop()!));
+    const judgeResource = (r: RunnerResource) => changed.has(r.name) || (r.provider !== undefined && changed.has(r.provider.slice(r.provider.lastIndexOf("::") + 2)));
     return runPolicies({ stack: "prod", resources: plan.resources, policies: allPolicies, config: withEnvironment({}, allPolicies, plan.environment), outputsOf: mockOutputs, ...(options.all ? {} : { judgeResource }) });
   };
 }
