@@ -13,3 +13,4 @@ export * from "./alarms";
 export * from "./errors";
 export * from "./nodes";
 export * from "./placement";
+export * from "./arn";
