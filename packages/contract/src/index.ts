@@ -14,3 +14,4 @@ export * from "./errors";
 export * from "./nodes";
 export * from "./placement";
 export * from "./arn";
+export * from "./prefixLists";
