@@ -16,6 +16,12 @@ export interface Partition {
   reverseDnsPrefix: string;
 }
 
+/**
+ * Before any provider runs (config validation at program start) the partition comes from the region:
+ * `partitionOfRegion` in @edgestack/contract, with `parseArn` (config ARNs: infra/config/arns.ts).
+ */
+export { parseArn, partitionOfRegion } from "@edgestack/contract";
+
 /** The partition of the provider the options name (the component's own, through its parent). */
 export function partitionOf(opts: pulumi.InvokeOutputOptions): pulumi.Output<Partition> {
   return aws.getPartitionOutput({}, opts).apply((p) => ({ id: p.partition, dnsSuffix: p.dnsSuffix, reverseDnsPrefix: p.reverseDnsPrefix }));

@@ -4,7 +4,7 @@
  * a new Deployment is counted as soon as it is declared there), against the node groups' most nodes.
  */
 import { AUTOSCALER_REPLICAS, autoscalerDeploymentSpec } from "../cluster/autoscaler";
-import { KNOWN_INSTANCE_TYPES_HINT, nodeAllocatable, nodeCapacity, perZoneNodeGroupSizes } from "../cluster/nodes";
+import { EKS_ADDON_PODS, KNOWN_INSTANCE_TYPES_HINT, nodeAllocatable, nodeCapacity, perZoneNodeGroupSizes } from "../cluster/nodes";
 import { ConfigError, type StackConfig } from "../config/schema";
 import { appDeploymentSpec } from "../workloads/app";
 import { type NginxConf, nginxDeploymentSpec, nginxTiers } from "../workloads/nginx";
@@ -13,23 +13,21 @@ import type { WorkloadSettings } from "../workloads/settings";
 import { hasHardZoneSpread, type PlacedWorkload, type Placement, placementProblems, podRequests, surgePods } from "./placement";
 
 const quantities = { cpuMillis, memoryBytes };
-const Mi = (n: number) => n * 1024 ** 2;
 
 /**
- * The EKS add-ons' pods as they request by default: one of each DaemonSet on every node, and the
- * cluster-wide Deployments (CoreDNS's two replicas, metrics-server).
+ * The EKS add-ons a cluster the stack creates runs (infra/cluster/eks.ts, and Container Insights'
+ * add-on when on): their pods at their published default requests (@edgestack/contract EKS_ADDON_PODS).
  */
-export const ADDON_DAEMONSETS = [
-  { name: "DaemonSet aws-node (vpc-cni and its network policy agent)", cpuMillis: 50, memoryBytes: 0 },
-  { name: "DaemonSet kube-proxy", cpuMillis: 100, memoryBytes: 0 },
-] as const;
-export const ADDON_DEPLOYMENTS: PlacedWorkload[] = [
-  { name: "Deployment coredns", pods: 2, cpuMillis: 100, memoryBytes: Mi(70), zoneSpread: false },
-  { name: "Deployment metrics-server", pods: 1, cpuMillis: 100, memoryBytes: Mi(200), zoneSpread: false },
-];
+function addonPods(c: Pick<StackConfig, "containerInsights">): { daemonSets: Placement["daemonSets"]; deployments: PlacedWorkload[] } {
+  const addons = ["vpc-cni", "kube-proxy", "coredns", "metrics-server", ...(c.containerInsights ? ["amazon-cloudwatch-observability"] : [])];
+  return {
+    daemonSets: addons.flatMap((a) => EKS_ADDON_PODS[a]!.daemonSets),
+    deployments: addons.flatMap((a) => EKS_ADDON_PODS[a]!.deployments.map((d) => ({ ...d, zoneSpread: false }))),
+  };
+}
 
 type PlacementConfig = WorkloadSettings &
-  Pick<StackConfig, "existingKubeconfig" | "nodeInstanceType" | "nodeMinSize" | "nodeDesiredSize" | "nodeMaxSize" | "availabilityZoneCount" | "existingPrivateSubnetIds" | "vpcId" | "kubernetesVersion" | "region">;
+  Pick<StackConfig, "containerInsights" | "existingKubeconfig" | "nodeInstanceType" | "nodeMinSize" | "nodeDesiredSize" | "nodeMaxSize" | "availabilityZoneCount" | "existingPrivateSubnetIds" | "vpcId" | "kubernetesVersion" | "region">;
 
 /** A Deployment's pods at the most, from its spec: `maxReplicas` (the HPA's, or the replica count) plus the surge. */
 function deploymentAtPeak(name: string, spec: ReturnType<typeof appDeploymentSpec>, maxReplicas: number): PlacedWorkload {
@@ -50,15 +48,16 @@ export function stackPlacement(c: PlacementConfig, nginxConf: NginxConf): Placem
   const zones = c.vpcId ? c.existingPrivateSubnetIds.length : c.availabilityZoneCount;
   const sizes = perZoneNodeGroupSizes({ min: c.nodeMinSize, desired: c.nodeDesiredSize, max: c.nodeMaxSize }, zones);
   const autoscaler = autoscalerDeploymentSpec({ clusterName: "placement", region: c.region, kubernetesVersion: c.kubernetesVersion, podGracePeriodSeconds: c.terminationGracePeriodSeconds });
+  const addons = addonPods(c);
   return {
     nodes: { instanceType: c.nodeInstanceType, zones, maxNodesPerZone: sizes.max, allocatable: nodeAllocatable(capacity) },
-    daemonSets: [...ADDON_DAEMONSETS],
+    daemonSets: addons.daemonSets,
     workloads: [
       deploymentAtPeak("Deployment app", appDeploymentSpec(c, "placement", [c.vpcCidr]), c.appMaxReplicas),
       // Every nginx tier (blue, and green while blue/green runs), each at its own replica count.
       ...nginxTiers(c).map((tier) => deploymentAtPeak(`Deployment ${tier.name}`, nginxDeploymentSpec(c, nginxConf, "placement", c.kubernetesVersion, tier), tier.replicas)),
       deploymentAtPeak("Deployment cluster-autoscaler", autoscaler, AUTOSCALER_REPLICAS),
-      ...ADDON_DEPLOYMENTS,
+      ...addons.deployments,
     ],
   };
 }

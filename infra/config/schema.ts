@@ -28,6 +28,7 @@ import { NAME_PREFIX_MAX_LENGTH } from "../naming";
 import { AFFINITY_COOKIE, LOAD_BALANCING, NGINX_SERVICE_DISCOVERY } from "./nginx";
 import { subscriptionProblem } from "./subscriptions";
 import { thresholdOverrideProblem } from "@edgestack/contract";
+import { configArnProblems } from "./arns";
 
 const subscriptionIssue = (v: string, ctx: z.RefinementCtx) => {
   const problem = subscriptionProblem(v);
@@ -742,6 +743,12 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): St
   const region = raw["aws:region"];
   if (region === undefined) problems.push(`aws:region: is required (e.g. pulumi config set aws:region eu-west-1)`);
   else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) problems.push(`aws:region: ${show(region)} is not an AWS region such as "eu-west-1"`);
+  else {
+    // Every ARN the config holds (edgestack keys as parsed, the providers' own keys such as aws:assumeRole as written)
+    // against the stack's partition, and where a key's resource must be in the stack's region, its region.
+    const configured = { ...Object.fromEntries(Object.entries(values).map(([name, v]) => [key(name), v])), ...Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith(`${NAMESPACE}:`) && k !== "aws:region")) };
+    problems.push(...configArnProblems(configured, region));
+  }
 
   // Prod when the config or the stack name says so; a name and config that disagree are refused (packages/contract/src/environment.ts).
   if (values.environment !== undefined) {

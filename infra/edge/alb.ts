@@ -1,15 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALB_ALGORITHMS, BLUE_GREEN_COLORS, type Color, ConfigError } from "../config/schema";
-import { routePath } from "@edgestack/contract";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, PREFIX_LIST_TAGS, routePath } from "@edgestack/contract";
 import { LogBucket } from "./log-bucket";
 import { egressToVpc } from "./vpc-egress";
 import { ALB_METHOD_NOT_ALLOWED_PRIORITY, albRoutes, OriginVerifyHeader } from "./origin-lock";
 
 /** TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-/** The AWS-managed prefix list of CloudFront's origin-facing addresses (IPv4). */
-export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+/** The AWS-managed prefix list of CloudFront's origin-facing addresses (IPv4): defined in @edgestack/contract. */
+export { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST };
 export const HEALTH_CHECK_PATH = routePath("health");
 
 export interface HealthCheckSettings {
@@ -142,10 +142,19 @@ export class Alb extends pulumi.ComponentResource {
       { parent: this },
     );
     const cloudfront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
-    // Only 443 is open, and only to CloudFront: it talks to this origin over HTTPS only.
+    // Only 443 is open, and only to CloudFront: it talks to this origin over HTTPS only. The tags record the
+    // name the id was resolved from, so the plan shows whose list it is (alb-origin-lock compares the two).
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-https-from-cloudfront`,
-      { securityGroupId: sg.id, prefixListId: cloudfront.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from CloudFront" },
+      {
+        securityGroupId: sg.id,
+        prefixListId: cloudfront.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "HTTPS from CloudFront",
+        tags: { [PREFIX_LIST_TAGS.name]: cloudfront.name, [PREFIX_LIST_TAGS.id]: cloudfront.id },
+      },
       { parent: this },
     );
     const egress = (suffix: string, port: number, description: string) => egressToVpc(this, `${name}-to-${suffix}`, { securityGroupId: sg.id, port, description }, args.vpcCidrs);

@@ -100,11 +100,12 @@ export function fromCaptured(resources: CapturedResource[]): RunnerResource[] {
  * Stack policies see resource outputs, not just inputs. Offline, the computed outputs (ids, ARNs, generated names)
  * are the offline engine's deterministic ones, so references such as `securityGroupId: sg.id` resolve as in the mocks
  * (in `partition` when the run named one, else each region's own).
+ * `defaultRegion` is the run's region (resources without a region input are in it).
  */
-export function mockOutputs(r: RunnerResource, partition?: Partition): Record<string, unknown> | undefined {
+export function mockOutputs(r: RunnerResource, partition?: Partition, defaultRegion = "us-east-1"): Record<string, unknown> | undefined {
   if (r.type.startsWith("pulumi:") || r.custom === false) return undefined;
   const inputs = r.inputs;
-  const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
+  const region = typeof inputs.region === "string" ? inputs.region : defaultRegion;
   const { id, outputs } = computedOutputs(r.type, r.name, inputs, region, r.identity, partition);
   // An output the engine derives from an input unknown in preview is unknown too: keep the input's unknown.
   const unknownInputs = new Set<unknown>(Object.values(UNKNOWN));

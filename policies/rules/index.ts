@@ -20,6 +20,7 @@ import { referencePolicies } from "./references";
 import { environmentPolicies } from "./environment";
 import { observabilityPolicies } from "./observability";
 import { settingsPolicies } from "./settings";
+import { capacityPolicies } from "./capacity";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
@@ -38,6 +39,7 @@ export const allPolicies: Policies = [
   ...route53Policies,
   ...dnsFailoverPolicies,
   ...kubernetesPolicies,
+  ...capacityPolicies,
   ...podSecurityPolicies,
   ...timeoutPolicies,
   ...viewerPolicies,

@@ -1,6 +1,6 @@
 import type { cloudfront, lb } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
-import { HEADERS } from "@edgestack/contract";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS, HEADERS, PREFIX_LIST_TAGS } from "@edgestack/contract";
 import { ifKnown, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { ingressOf } from "./securitygroups";
 import { resolver } from "./dns-failover";
@@ -46,6 +46,31 @@ function checkHeaderCondition(rule: PolicyResource, header: string, report: Repo
   }
 }
 
+/** The prefix list ids an ingress declaration admits from: a vpc rule's one, an ec2 rule's or a group's inline lists. */
+function prefixIdsOf(on: PolicyResource): string[] {
+  const p = on.props as Record<string, unknown>;
+  const ids = (v: unknown) => list(v as unknown[] | undefined).filter((x): x is string => typeof x === "string" && x !== "");
+  if (TYPES.vpcIngressRule.includes(on.type as never)) return ids(ifKnown(() => p.prefixListId));
+  if (TYPES.ec2SecurityGroupRule.includes(on.type as never)) return ifKnown(() => p.type) === "ingress" ? ids(ifKnown(() => p.prefixListIds)) : [];
+  return list(ifKnown(() => p.ingress) as { prefixListIds?: unknown }[] | undefined).flatMap((i) => ids(i?.prefixListIds));
+}
+
+/**
+ * What the plan records of prefix lists resolved by name (the program tags the rule using one with the name it
+ * looked up and the id it got: @edgestack/contract PREFIX_LIST_TAGS): id → the names it was resolved from.
+ */
+export function resolvedPrefixLists(resources: PolicyResource[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of resources) {
+    const tags = ifKnown(() => (r.props as { tags?: Record<string, unknown> }).tags);
+    if (!tags || typeof tags !== "object") continue;
+    const id = tags[PREFIX_LIST_TAGS.id];
+    const name = tags[PREFIX_LIST_TAGS.name];
+    if (typeof id === "string" && id !== "" && typeof name === "string") out.set(id, new Set([...(out.get(id) ?? []), name]));
+  }
+  return out;
+}
+
 export const originLockPolicies: Policies = [
   stackRule({
     name: "alb-origin-lock",
@@ -54,7 +79,12 @@ export const originLockPolicies: Policies = [
     enforcementLevel: "mandatory",
     config: {
       headerName: { type: "string", default: HEADERS.originVerify, description: "The secret header CloudFront adds and the ALB's rules require." },
-      originPrefixListIds: { type: "array", items: { type: "string" }, default: [], description: "Prefix list ids allowed as the ALB's ingress source (empty: any prefix list, i.e. the one the program looks up)." },
+      originPrefixListIds: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Prefix list ids allowed as the ALB's ingress source besides the one the plan records as resolved from CloudFront's origin-facing name (a stack not made by this program names its list here).",
+      },
       directLoadBalancers: { type: "array", items: { type: "string" }, default: [], description: "Logical names of internet-facing ALBs that are not CloudFront origins." },
     },
     validate: (resources, { config }, report) => {
@@ -90,6 +120,11 @@ export const originLockPolicies: Policies = [
       const sgs = ofType(resources, TYPES.securityGroup);
       const sgRules = resources.filter((r) => [...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule].includes(r.type as never));
       const allowedLists = config.originPrefixListIds as string[];
+      // Prefix lists the plan records as resolved by name; only those resolved from CloudFront's origin-facing names pass.
+      const resolved = resolvedPrefixLists(resources);
+      const cloudFrontNames = new Set<string>(CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS);
+      const cloudFrontIds = [...resolved].filter(([, names]) => [...names].every((n) => cloudFrontNames.has(n))).map(([id]) => id);
+      const judgedPrefixes = new Set<string>();
 
       for (const alb of albs) {
         const https = attached(alb, resources, TYPES.listener, "loadBalancerArn", lbs).filter((l) => upper(ifKnown(() => (l.props as Listener).protocol)) === "HTTPS");
@@ -119,7 +154,6 @@ export const originLockPolicies: Policies = [
           const own = ingressOf(sg.type, sg.props as Record<string, unknown>).map((i) => ({ i, on: sg }));
           const separate = sgRules.filter((r) => refersTo(ifKnown(() => r.props.securityGroupId), sg)).flatMap((r) => ingressOf(r.type, r.props as Record<string, unknown>).map((i) => ({ i, on: r })));
           for (const { i, on } of [...own, ...separate]) {
-            const prefix = ifKnown(() => (on.props as { prefixListId?: string }).prefixListId);
             if (i.cidrs.length > 0 || i.fromSecurityGroup || !i.fromPrefixList) {
               const message = `Security group "${sg.name}" of ALB "${alb.name}" admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")} (${on === sg ? "inline ingress" : `rule "${on.name}"`}); allow only CloudFront's origin-facing prefix list.`;
               report(message, on.urn);
@@ -129,12 +163,29 @@ export const originLockPolicies: Policies = [
                 opened.add(sg);
                 report(`ALB "${alb.name}" wears security group "${sg.name}", which admits ${i.cidrs.join(", ") || (i.fromSecurityGroup ? "another security group" : "an unrestricted source")}: its groups must admit only CloudFront's origin-facing prefix list.`, alb.urn);
               }
-            } else if (typeof prefix === "string" && ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).some((pl) => refersTo(prefix, pl))) {
-              const pl = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).find((x) => refersTo(prefix, x))!;
-              const entries = list(ifKnown(() => pl.props.entries as { cidr?: string }[])).map((e) => String(e?.cidr));
-              report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list "${pl.name}" (${entries.join(", ") || "no entries"}), declared in this stack: not CloudFront's AWS-managed origin-facing list.`, on.urn);
-            } else if (allowedLists.length > 0 && typeof prefix === "string" && !allowedLists.includes(prefix)) {
-              report(`Security group "${sg.name}" of ALB "${alb.name}" admits prefix list ${prefix}, not CloudFront's origin-facing list.`, on.urn);
+            } else {
+              for (const id of prefixIdsOf(on)) {
+                if (judgedPrefixes.has(`${on.urn} ${id}`)) continue;
+                judgedPrefixes.add(`${on.urn} ${id}`);
+                const declared = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]).find((x) => refersTo(id, x));
+                const names = resolved.get(id);
+                const where = `Security group "${sg.name}" of ALB "${alb.name}"`;
+                if (declared) {
+                  const entries = list(ifKnown(() => declared.props.entries as { cidr?: string }[])).map((e) => String(e?.cidr));
+                  report(`${where} admits prefix list "${declared.name}" (${entries.join(", ") || "no entries"}), declared in this stack: not CloudFront's AWS-managed origin-facing list.`, on.urn);
+                } else if (allowedLists.includes(id) || (names !== undefined && [...names].every((n) => cloudFrontNames.has(n)))) {
+                  // CloudFront's: resolved by its managed name in this plan, or named in the config.
+                } else if (names !== undefined) {
+                  report(`${where} admits prefix list ${id}, which the stack resolved from ${[...names].join(", ")}: not CloudFront's origin-facing list (${CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[0]}).`, on.urn);
+                } else if (cloudFrontIds.length > 0) {
+                  report(`${where} admits prefix list ${id}, not the one the stack resolved by CloudFront's origin-facing name (${cloudFrontIds.join(", ")}).`, on.urn);
+                } else {
+                  report(
+                    `${where} admits prefix list ${id}, and the plan records no lookup of CloudFront's origin-facing list to compare it with (the ${PREFIX_LIST_TAGS.name}/${PREFIX_LIST_TAGS.id} tags the program writes), so it can't be verified as CloudFront's; name it in originPrefixListIds if it is.`,
+                    on.urn,
+                  );
+                }
+              }
             }
           }
         }

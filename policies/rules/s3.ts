@@ -260,7 +260,9 @@ export const s3Policies: Policies = [
         for (const rule of rules) {
           const dest = rule?.destination;
           if (!dest || typeof dest.bucket !== "string") continue;
-          const name = dest.bucket.replace(/^arn:aws[\w-]*:s3:::/, "");
+          // A bucket ARN in any partition (`arn:<partition>:s3:::<bucket>`) or a bare name.
+          const arn = parseArn(dest.bucket);
+          const name = arn?.service === "s3" ? arn.resource : dest.bucket;
           const account = typeof dest.account === "string" ? dest.account : undefined;
           // A bucket whose name is not known yet (preview) may be the destination.
           const declared = buckets.some((b) => refersTo(dest.bucket, b, ["bucket", "arn"]) || ifKnown(() => b.props.bucket) === name || unknownAt(() => b.props.bucket));

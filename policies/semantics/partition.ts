@@ -5,28 +5,11 @@
  * spelling only would pass a GovCloud or China resource it should judge, or flag one it should pass.
  */
 
-/** The partition field of an ARN: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, ... */
-export const ARN_PARTITION = "aws(?:-[a-z]+)*";
+/** ARN parsing is defined once, in the contract (the program checks config ARNs with it too). */
+export { ARN_PARTITION, type Arn, arnsIn, parseArn } from "@edgestack/contract";
 
 /** The DNS suffix of AWS endpoints and regional service principals: commercial and GovCloud's, and China's. */
 export const AWS_DNS_SUFFIX = String.raw`amazonaws\.com(?:\.cn)?`;
-
-export interface Arn {
-  partition: string;
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
-const ARN = new RegExp(`^arn:(${ARN_PARTITION}):([a-z0-9-]+):([a-z0-9-]*):([0-9]{12}|aws|\\*|)?:(.+)$`);
-
-/** The fields of an ARN in any partition; undefined for anything else. */
-export function parseArn(value: string): Arn | undefined {
-  const m = ARN.exec(value);
-  if (!m) return undefined;
-  return { partition: m[1]!, service: m[2]!, region: m[3]!, account: m[4] ?? "", resource: m[5]! };
-}
 
 const S3_HOST = new RegExp(String.raw`\.s3([.-][a-z0-9-]+)*\.${AWS_DNS_SUFFIX}$`);
 

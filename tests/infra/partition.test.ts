@@ -100,14 +100,15 @@ describe("the whole prod program in the China partition", () => {
     run = await runStack({
       stack: "prod",
       partition: "aws-cn",
-      // What a user in China configures: ARNs of their partition, images from their registry.
+      // What a user in China configures: a region of the partition, ARNs of it (the program refuses others), images from their registry.
       config: {
+        "aws:region": "cn-north-1",
         "edgestack:ciDeployRoleArn": `arn:aws-cn:iam::${ACCOUNT}:role/edgestack-prod-deploy`,
         "edgestack:ciPreviewRoleArn": `arn:aws-cn:iam::${ACCOUNT}:role/edgestack-prod-preview`,
         "edgestack:ciImagePushRoleArn": `arn:aws-cn:iam::${ACCOUNT}:role/edgestack-prod-image-push`,
-        "edgestack:ciCodeConnectionArn": `arn:aws-cn:codeconnections:us-east-1:${ACCOUNT}:connection/4f1c2a9e-7b3d-4e8a-9c61-2d5f0b7a8e13`,
-        "edgestack:imagePromoteSourceRepositoryArn": `arn:aws-cn:ecr:eu-west-1:${ACCOUNT}:repository/edgestack-dev/app`,
-        "edgestack:appImage": `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com.cn/edgestack-prod/app@sha256:5e1748931653c312c6ff7e63f3c74b39432bfa4100cd2523ed8fb6bc046786d2`,
+        "edgestack:ciCodeConnectionArn": `arn:aws-cn:codeconnections:cn-north-1:${ACCOUNT}:connection/4f1c2a9e-7b3d-4e8a-9c61-2d5f0b7a8e13`,
+        "edgestack:imagePromoteSourceRepositoryArn": `arn:aws-cn:ecr:cn-northwest-1:${ACCOUNT}:repository/edgestack-dev/app`,
+        "edgestack:appImage": `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn/edgestack-prod/app@sha256:5e1748931653c312c6ff7e63f3c74b39432bfa4100cd2523ed8fb6bc046786d2`,
       },
     });
   }, 180_000);
@@ -126,7 +127,7 @@ describe("the whole prod program in the China partition", () => {
     const all = run.resources.flatMap((r) => [...strings(r.inputs)].map(([, s]) => s)).join("\n");
     expect(all).toMatch(/arn:aws-cn:iam::123456789012:root/);
     expect(all).toMatch(/arn:aws-cn:logs:/);
-    expect(all).toMatch(/cn\.com\.amazonaws\.us-east-1\.sts/);
+    expect(all).toMatch(/cn\.com\.amazonaws\.cn-north-1\.sts/);
   });
 
   it("passes the policy pack as the commercial plan does: no rule reads a partition's ARNs or names as foreign", async () => {
@@ -136,7 +137,7 @@ describe("the whole prod program in the China partition", () => {
       resources: fromCaptured(run.resources),
       policies: allPolicies,
       config: withEnvironment(config, allPolicies, "prod"),
-      outputsOf: (r) => mockOutputs(r, CN),
+      outputsOf: (r) => mockOutputs(r, CN, "cn-north-1"),
     });
     expect(violations.map((v) => `${v.policy} ${v.resource?.name ?? ""}: ${v.message}`)).toEqual([]);
   });

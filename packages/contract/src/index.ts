@@ -11,3 +11,7 @@ export * from "./appEnvironment";
 export * from "./environment";
 export * from "./alarms";
 export * from "./errors";
+export * from "./nodes";
+export * from "./placement";
+export * from "./arn";
+export * from "./prefixLists";

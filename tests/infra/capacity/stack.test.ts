@@ -37,6 +37,14 @@ describe("the stacks' placement at peak", () => {
     );
   });
 
+  it("counts the EKS add-ons' pods the stack installs: Container Insights' agents on every node only when it is on", () => {
+    const on = stackPlacement(stack("prod"), conf(stack("prod")))!;
+    const off = stackPlacement(stack("prod", { "edgestack:containerInsights": "false" }), conf(stack("prod")))!;
+    expect(on.daemonSets.map((d) => d.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^DaemonSet cloudwatch-agent/), expect.stringMatching(/^DaemonSet fluent-bit/), expect.stringMatching(/^DaemonSet kube-proxy/)]));
+    expect(off.daemonSets.map((d) => d.name).join()).not.toMatch(/cloudwatch-agent|fluent-bit/);
+    expect(off.daemonSets.map((d) => d.name).join()).toMatch(/aws-node/);
+  });
+
   it("counts every nginx tier at its own replicas, the exporter sidecar in each pod, and both autoscaler replicas", () => {
     const c = stack("prod", { "edgestack:nginxBlueGreen": "true", "edgestack:albBlueWeight": "50", "edgestack:albGreenWeight": "50", "edgestack:nginxGreenReplicas": "3" });
     const placement = stackPlacement(c, conf(c))!;

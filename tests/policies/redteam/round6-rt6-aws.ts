@@ -103,6 +103,11 @@ export const rt6AwsMutations: Mutation[] = [
   { area: "hunt", title: "NLB healthy-host alarm treats missing data as missing", expect: "alerting-nlb-tls-targets-HealthyHostCount", apply: (p) => (p.inputs("alerting-nlb-tls-targets-HealthyHostCount", ALARM).treatMissingData = "missing") },
   { area: "hunt", title: "healthy-host alarm on the Maximum (one healthy minute hides the rest)", expect: "alerting-alb-targets-HealthyHostCount", apply: (p) => (p.inputs("alerting-alb-targets-HealthyHostCount", ALARM).statistic = "Maximum") },
   { area: "hunt", title: "5xx alarm over hour-long periods", expect: "alerting-alb-HTTPCode_ELB_5XX_Count", apply: (p) => (p.inputs("alerting-alb-HTTPCode_ELB_5XX_Count", ALARM).period = 3600) },
+  // ---- The ALB's ingress from a prefix list other than the one the stack resolved by CloudFront's origin-facing name
+  { area: "origin lock", title: "ALB ingress from S3's managed prefix list as well (a second rule)", expect: "alb-https-from-s3", apply: (p) => add(p, SG_IN, "alb-https-from-s3", "alb", { securityGroupId: p.id("alb-sg", "aws:ec2/securityGroup:SecurityGroup"), prefixListId: "pl-63a5400a", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from S3" }) },
+  { area: "origin lock", title: "CloudFront ingress rule's prefix list swapped for a partner's list (its tags left as they were)", expect: "alb-https-from-cloudfront", apply: (p) => (p.inputs("alb-https-from-cloudfront").prefixListId = "pl-0a1b2c3d4e5f60718") },
+  { area: "origin lock", title: "CloudFront ingress rule from a list the plan records no lookup of (tags dropped, id swapped)", expect: "alb-https-from-cloudfront", apply: (p) => { const r = p.inputs("alb-https-from-cloudfront"); r.prefixListId = "pl-0a1b2c3d4e5f60718"; delete r.tags; } },
+  { area: "origin lock", title: "ALB ingress from the prefix list resolved from another managed name", expect: "alb-https-from-cloudfront", apply: (p) => { const r = p.inputs("alb-https-from-cloudfront"); r.prefixListId = "pl-02cd2c6b"; r.tags = { "edgestack:prefix-list-name": "com.amazonaws.us-east-1.dynamodb", "edgestack:prefix-list-id": "pl-02cd2c6b" }; } },
 ];
 
 export const rt6AwsHarmless: Harmless[] = [
@@ -110,6 +115,7 @@ export const rt6AwsHarmless: Harmless[] = [
   { title: "EKS public endpoint adds a second /28", apply: (p) => p.inputs("cluster-eks").vpcConfig.publicAccessCidrs.push("203.0.113.16/28") },
   { title: "WAF rate limit tightened to 1000", apply: (p) => (wafRule(p, "rate-limit-per-ip").statement.rateBasedStatement.limit = 1000) },
   { title: "CI runner policy gains an explicit deny of iam:*", apply: (p) => stmts(p, "ci-runner-policy", ROLE_POLICY, "policy", [{ Sid: "NoIam", Effect: "Deny", Action: "iam:*", Resource: "*" }]) },
+  { title: "CloudFront ingress rule gets an owner tag next to its recorded lookup", apply: (p) => (p.inputs("alb-https-from-cloudfront").tags["example.com/owner"] = "edge") },
   { title: "CloudFront ingress rule description reworded", apply: (p) => (p.inputs("alb-https-from-cloudfront").description = "HTTPS from CloudFront's origin-facing ranges") },
   { title: "control-plane log retention two years", apply: (p) => (p.inputs("cluster-control-plane-logs").retentionInDays = 731) },
   { title: "HTML cache TTL 30 s", apply: (p) => (p.inputs("cdn-html").defaultTtl = 30) },

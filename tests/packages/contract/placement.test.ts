@@ -1,4 +1,4 @@
-import { hasHardZoneSpread, type Placement, placementProblems, podRequests, podsInFullestZone, surgePods } from "../../../infra/capacity/placement";
+import { hasHardZoneSpread, type Placement, placementFindings, placementProblems, podRequests, podsInFullestZone, surgePods } from "@edgestack/contract";
 import { cpuMillis, memoryBytes } from "../../../infra/workloads/quantities";
 
 const MiB = 1024 ** 2;
@@ -47,6 +47,13 @@ describe("placementProblems", () => {
     const p = base([]);
     p.daemonSets = [{ name: "ds-huge", cpuMillis: 2000, memoryBytes: 0 }];
     expect(placementProblems(p)[0]).toMatch(/no room left once its DaemonSets \(ds-huge\) run/);
+  });
+
+  it("says which workloads each problem is about, and takes the reader's remedy", () => {
+    expect(placementFindings(base([w("Deployment big", 1, 1950, 64), w("Deployment small", 1, 10, 1)]))).toEqual([{ message: expect.stringMatching(/^Deployment big:/), workloads: ["Deployment big"] }]);
+    const overflow = placementFindings({ ...base([w("Deployment app", 13, 900, 256), w("Deployment side", 1, 10, 1, false)]), remedy: "grow the node group" });
+    expect(overflow).toEqual([{ message: expect.stringMatching(/Pending: grow the node group$/), workloads: ["Deployment app", "Deployment side", "ds"] }]);
+    expect(placementProblems(base([w("Deployment app", 13, 900, 256)]))[0]).toMatch(/edgestack:nodeMaxSize/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { kubeReservedCpuMillis, nodeAllocatable, nodeCapacity, perZoneNodeGroupSizes } from "../../../infra/cluster/nodes";
+import { EKS_ADDON_PODS, kubeReservedCpuMillis, nodeAllocatable, nodeCapacity, parseQuantity, perZoneNodeGroupSizes, quantityParsers } from "@edgestack/contract";
 
 const MiB = 1024 ** 2;
 
@@ -42,5 +42,51 @@ describe("perZoneNodeGroupSizes", () => {
     expect(perZoneNodeGroupSizes({ min: 2, desired: 2, max: 3 }, 2)).toEqual({ min: 1, desired: 1, max: 2 });
     expect(perZoneNodeGroupSizes({ min: 1, desired: 1, max: 1 }, 3)).toEqual({ min: 1, desired: 1, max: 1 });
     expect(() => perZoneNodeGroupSizes({ min: 1, desired: 1, max: 1 }, 0)).toThrow(/zone count 0/);
+  });
+});
+
+describe("nodeAllocatable with the kubelet's max pods set", () => {
+  it("caps the pod slots and sizes kube-reserved memory by it", () => {
+    const eni = nodeAllocatable(nodeCapacity("m6i.large")!);
+    const set = nodeAllocatable(nodeCapacity("m6i.large")!, 10);
+    expect(set.pods).toBe(10);
+    expect(set.cpuMillis).toBe(eni.cpuMillis);
+    // 11Mi of kube-reserved memory per pod slot fewer.
+    expect(set.memoryBytes - eni.memoryBytes).toBe(11 * 19 * MiB);
+  });
+});
+
+describe("parseQuantity and quantityParsers", () => {
+  it("reads every spelling the API server accepts", () => {
+    expect(parseQuantity("250m")).toBeCloseTo(0.25);
+    expect(parseQuantity("1.5")).toBe(1.5);
+    expect(parseQuantity(".5")).toBe(0.5);
+    expect(parseQuantity("1e3")).toBe(1000);
+    expect(parseQuantity("128Mi")).toBe(128 * MiB);
+    expect(parseQuantity("1G")).toBe(1e9);
+    expect(parseQuantity("2k")).toBe(2000);
+    expect(parseQuantity(2)).toBe(2);
+    for (const bad of ["", "1.5.5", "12MB", "-1", "lots", undefined, {}]) expect(parseQuantity(bad)).toBeUndefined();
+  });
+  it("rounds requests up as the scheduler does", () => {
+    expect(quantityParsers.cpuMillis("0.9")).toBe(900);
+    expect(quantityParsers.cpuMillis("100m")).toBe(100);
+    expect(quantityParsers.cpuMillis("1")).toBe(1000);
+    expect(quantityParsers.memoryBytes("4.5G")).toBe(4.5e9);
+    expect(() => quantityParsers.cpuMillis("fast")).toThrow(/"fast" is not a CPU quantity/);
+  });
+});
+
+describe("EKS_ADDON_PODS", () => {
+  it("names each add-on's pods with non-negative requests", () => {
+    for (const [addon, pods] of Object.entries(EKS_ADDON_PODS)) {
+      for (const p of [...pods.daemonSets, ...pods.deployments]) {
+        expect(p.name).toMatch(/^(DaemonSet|Deployment) /);
+        expect(p.cpuMillis).toBeGreaterThanOrEqual(0);
+        expect(p.memoryBytes).toBeGreaterThanOrEqual(0);
+      }
+      expect(pods.daemonSets.length + pods.deployments.length).toBeGreaterThan(0);
+      expect(addon).toMatch(/^[a-z-]+$/);
+    }
   });
 });
