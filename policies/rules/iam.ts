@@ -304,7 +304,7 @@ export const iamPolicies: Policies = [
     description:
       "A role the stack hands to a service (an EKS cluster's roleArn, a node group's nodeRoleArn, a Fargate profile's podExecutionRoleArn, a CodeBuild project's serviceRole, a flow log's iamRoleArn) trusts that service's principal and nothing else: a second service (ec2.amazonaws.com on the control-plane role lets any instance profile carry the cluster's rights), an account, or a web identity without an exact :sub, in the same trust lends the role to whoever those are. Roles the stack does not hand to one of these services are not judged here (iam-no-public-principal judges every trust).",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.eksCluster, ...TYPES.iamRole, "aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile", "aws:codebuild/project:Project", "aws:ec2/flowLog:FlowLog"],
+    judges: [...TYPES.iamRole],
     validate: (resources, _ctx, report) => {
       const consumers: { types: string[]; key: string; service: string }[] = [
         { types: [...TYPES.eksCluster], key: "roleArn", service: "eks.amazonaws.com" },

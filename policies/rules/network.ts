@@ -41,7 +41,7 @@ export const networkPolicies: Policies = [
     name: "vpc-default-sg-closed",
     description: "Every VPC the stack creates has its default security group taken over (aws.ec2.DefaultSecurityGroup) with no ingress or egress rules, inline or separate.",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.vpc, ...TYPES.defaultSecurityGroup, ...TYPES.vpcIngressRule, ...TYPES.vpcEgressRule, ...TYPES.ec2SecurityGroupRule, ...TYPES.cacheSubnetGroup, "aws:ec2/routeTable:RouteTable", "aws:ec2/defaultRouteTable:DefaultRouteTable", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation", "aws:ec2/route:Route", "aws:eks/nodeGroup:NodeGroup", "aws:eks/cluster:Cluster", "aws:codebuild/project:Project"],
+    judges: [...TYPES.vpc, ...TYPES.defaultSecurityGroup, ...TYPES.vpcIngressRule, ...TYPES.vpcEgressRule, ...TYPES.ec2SecurityGroupRule],
     validate: (resources, _ctx, report) => {
       const vpcs = ofType(resources, TYPES.vpc);
       const defaults = ofType(resources, TYPES.defaultSecurityGroup);
@@ -146,7 +146,7 @@ export const subnetPolicies: Policies = [
     description:
       "A subnet is public when its route table (associated, or the VPC's main table; inline routes and aws.ec2.Route resources) sends a broad destination to an internet gateway, whatever its tags. Subnets the stack means to be private (named/tagged private, or holding node groups and cache subnet groups) have no such route; node launch templates and instances hand out no public IP.",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.subnet, ...TYPES.launchTemplate, ...TYPES.instance],
+    judges: [...TYPES.subnet, ...ROUTE_TABLE_TYPES, "aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation", "aws:ec2/internetGateway:InternetGateway", ...TYPES.launchTemplate, ...TYPES.instance, ...TYPES.cacheSubnetGroup, "aws:eks/nodeGroup:NodeGroup"],
     validate: (resources, _ctx, report) => {
       for (const sn of ofType(resources, TYPES.subnet)) {
         const why = intendedPrivate(sn, resources);

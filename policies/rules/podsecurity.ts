@@ -151,7 +151,7 @@ export const podSecurityPolicies: Policies = [
     description:
       "No access hands over the cluster: no (Cluster)RoleBinding to cluster-admin (or admin/edit cluster-wide), none to everyone (system:authenticated, system:anonymous, system:unauthenticated, all service accounts), no role whose rules (wildcards included) read Secrets, exec/attach into pods, reach nodes/proxy, bind/escalate/impersonate, write bindings or webhooks; no ClusterRole aggregated into the built-in roles with such rules or aggregating everything; no EKS access entry in system:masters or cluster-scoped admin access policy association; no aws-auth mapping to system:masters.",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.role, ...TYPES.roleBinding, ...TYPES.configMap, "aws:eks/accessEntry:AccessEntry", "aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"],
+    judges: [...TYPES.role, ...TYPES.roleBinding, ...TYPES.configMap, "aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"],
     validate: (resources, _ctx, report) => {
       const roles = ofType(resources, TYPES.role);
       const risksOf = new Map<PolicyResource, string[]>();

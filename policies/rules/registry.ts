@@ -67,7 +67,29 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "expires images by count or age; grants no access (who may pull or push is the repository policy, judged by the IAM rules)",
   "aws:amp/ruleGroupNamespace:RuleGroupNamespace": "Prometheus recording and alerting rules evaluated inside the workspace over metrics it already holds; alerts leave only through the alert manager definition, which is judged",
   "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": "opens no path by itself: it admits no inbound connection, and only routes through it (judged by subnets-private-by-routes) send a subnet's IPv6 traffic out",
+  "aws:kms/alias:Alias": "a name for a key of its own account and region; grants nothing (the key's policy does, judged by the IAM rules), and what encrypts through it is judged by logs-and-keys-are-the-stacks",
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": "turns matching lines of a log group into a metric of the same account; reads nothing a principal could not already, sends nothing out",
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": "combines the states of alarms; its actions are ARNs (topics, Auto Scaling policies) that admit it by their own policies, judged where declared",
+  "aws:resourcegroups/group:Group": "a saved tag or stack query for the console; grants, exposes and runs nothing",
   "random:index/randomPet:RandomPet": "a readable random name; never a secret (RandomPassword is the secret generator, judged for strength)",
+};
+
+/**
+ * Types some rule reads, but only as context or for one narrow aspect, so no rule judges them: resource-types-judged
+ * still reports them (they are not inert). Listed so a reader of the rules sees the gap, and so the registry test can
+ * tell a rule that reads an unregistered type from a known one. When a rule comes to judge one, drop it from here.
+ */
+export const READ_NOT_JUDGED: Readonly<Record<string, string>> = {
+  "aws:rds/instance:Instance": "stateful-deletion-protection-prod reads its deletion protection (prod only); public access, encryption, authentication and backups are unjudged",
+  "aws:rds/cluster:Cluster": "stateful-deletion-protection-prod reads its deletion protection (prod only); public access, encryption, authentication and backups are unjudged",
+  "aws:dynamodb/table:Table": "stateful-deletion-protection-prod reads its deletion protection (prod only); encryption, recovery and its resource policy are unjudged",
+  "aws:efs/fileSystem:FileSystem": "stateful-deletion-protection-prod reads it (prod only); encryption and mount targets are unjudged",
+  "aws:elasticache/serverlessCache:ServerlessCache": "stateful-deletion-protection-prod reads it (prod only); transit encryption, users and network placement are unjudged",
+  "aws:lambda/function:Function": "sg-broad-egress-compute-only reads it as a compute resource a security group may belong to; its role, environment, URL and code are unjudged",
+  "aws:ecs/service:Service": "sg-broad-egress-compute-only reads it as a compute resource a security group may belong to; its tasks and network are unjudged",
+  "aws:batch/computeEnvironment:ComputeEnvironment": "sg-broad-egress-compute-only reads it as a compute resource a security group may belong to; nothing else of it is judged",
+  "aws:eks/fargateProfile:FargateProfile": "service-role-trusts-its-service-only and k8s-no-cluster-admin read its pod execution role; its selectors and subnets are unjudged",
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "logs-and-keys-are-the-stacks accepts it as a log destination of the stack; where it delivers and how it encrypts are unjudged",
 };
 
 /**

@@ -32,7 +32,7 @@ export const retentionPolicies: Policies = [
     description:
       "In prod, every stateful or control-plane resource (S3 buckets, caches, KMS keys, EKS clusters, log groups, ECR repositories, hosted zones, databases, volumes, secrets) is `protect`ed, and its own guard is on: EKS deletionProtection, ElastiCache final snapshot and snapshot retention, no S3 forceDestroy, no ECR forceDelete, RDS deletionProtection, DynamoDB deletionProtectionEnabled.",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.eksCluster, ...TYPES.replicationGroup, ...TYPES.bucket, ...TYPES.zone, ...STATEFUL_TYPES, "aws:ecr/repository:Repository", "aws:dynamodb/table:Table", "aws:cloudwatch/logGroup:LogGroup"],
+    judges: [...TYPES.eksCluster, ...TYPES.replicationGroup, ...TYPES.bucket, ...TYPES.zone, ...TYPES.kmsKey, ...TYPES.ebsVolume, "aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:secretsmanager/secret:Secret"],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       for (const r of resources.filter((x) => STATEFUL_TYPES.includes(x.type))) {

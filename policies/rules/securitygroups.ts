@@ -309,7 +309,7 @@ export const securityGroupPolicies: Policies = [
     name: "sg-broad-egress-compute-only",
     description: "Egress to the internet (destinations covering more than a /8 of public IPv4 or a /32 of IPv6, however spelled; inline, aws.vpc.SecurityGroupEgressRule, aws.ec2.SecurityGroupRule) only from groups of compute the stack runs (launch templates, instances, node groups, the EKS cluster, CodeBuild projects, Lambda functions, ECS services, Batch compute environments: what runs code that fetches from the internet); load balancers', caches' and other groups reach only private ranges or other groups.",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.launchTemplate, ...TYPES.instance, ...TYPES.eksCluster, ...TYPES.securityGroup, "aws:eks/nodeGroup:NodeGroup", "aws:codebuild/project:Project", "aws:lambda/function:Function", "aws:ecs/service:Service", "aws:batch/computeEnvironment:ComputeEnvironment"],
+    judges: [...TYPES.securityGroup, ...TYPES.vpcEgressRule],
     validate: (resources, _ctx, report) => {
       const compute = new Set<string>([
         ...TYPES.launchTemplate,

@@ -22,6 +22,10 @@ import { environmentCases } from "./fixtures/environment";
 import { observabilityCases } from "./fixtures/observability";
 import { settingsCases } from "./fixtures/settings";
 import { referenceCases } from "./fixtures/references";
+import { resourceTypeCases } from "./fixtures/resource-types";
+import { providerCases } from "./fixtures/providers";
+import { generatedSecretCases } from "./fixtures/generated-secrets";
+import { trustPathCases } from "./fixtures/trust-paths";
 
 const cases = [
   ...environmentCases,
@@ -44,6 +48,10 @@ const cases = [
   ...observabilityCases,
   ...settingsCases,
   ...referenceCases,
+  ...resourceTypeCases,
+  ...providerCases,
+  ...generatedSecretCases,
+  ...trustPathCases,
 ];
 
 describe("the policy pack", () => {
