@@ -12,6 +12,8 @@ const ASG_ATTACHMENT = "aws:autoscaling/attachment:Attachment";
 
 type Props = Record<string, unknown>;
 const props = (r: PolicyResource) => r.props as Props;
+/** Some input of the resource is not known yet (preview): its generated outputs (ARN, issuer) are not known either. */
+const anyUnknown = (r: PolicyResource) => unknownAt(() => JSON.stringify(r.props));
 /**
  * An issuer URL compared case-insensitively without scheme or trailing slash; an EKS issuer by its cluster id alone
  * (`oidc.eks.<region>.amazonaws.com/id/<ID>`: the id is unique to the cluster, whatever region a reader assumed).
@@ -32,6 +34,7 @@ function clusterIssuers(resources: PolicyResource[]): { issuers: Set<string>; un
   const issuers = new Set<string>();
   let unknown = false;
   for (const c of ofType(resources, TYPES.eksCluster)) {
+    if (anyUnknown(c)) unknown = true;
     const ids = ifKnown(() => JSON.parse(JSON.stringify(props(c).identities ?? [])) as { oidcs?: { issuer?: string }[] }[]);
     if (ids === undefined) unknown = true;
     for (const id of list(ids)) for (const o of list(id?.oidcs)) if (o?.issuer) issuers.add(issuer(o.issuer));
@@ -99,7 +102,7 @@ export const trustPathPolicies: Policies = [
         if (typeof elb === "string" && elb !== "") report(`Auto Scaling attachment "${a.name}" registers its group with classic load balancer ${elb}, which the stack's load balancer rules do not judge.`, a.urn);
         const tg = ifKnown(() => props(a).lbTargetGroupArn);
         if (tg === undefined || tg === null || tg === "") continue;
-        if (groups.some((g) => unknownAt(() => props(g).arn))) continue;
+        if (groups.some((g) => unknownAt(() => props(g).arn) || anyUnknown(g))) continue;
         if (!groups.some((g) => refersTo(tg, g) || targetGroupKey(ifKnown(() => props(g).arn)) === targetGroupKey(tg))) report(`Auto Scaling attachment "${a.name}" registers its group with target group ${String(tg)}, which is not a target group of the stack.`, a.urn);
       }
     },
