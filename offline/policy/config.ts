@@ -52,7 +52,10 @@ export function validatePolicyConfig(raw: unknown, policies: Policies, source: s
     const validate = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [] });
     if (!validate(props)) {
       const e = validate.errors![0];
-      throw new PolicyConfigError(`${source}: "${key}${e.instancePath.replace(/\//g, ".")}" ${e.message}`);
+      // JSON-pointer segments back to the keys as written (a key may hold "/" or "~": Pulumi type tokens do).
+      const where = e.instancePath.split("/").slice(1).map((k) => `.${k.replace(/~1/g, "/").replace(/~0/g, "~")}`).join("");
+      const name = (e as { propertyName?: string }).propertyName;
+      throw new PolicyConfigError(`${source}: "${key}${where}"${name !== undefined ? ` key "${name}"` : ""} ${e.message}`);
     }
   }
   return raw as PolicyPackConfig;

@@ -148,6 +148,7 @@ export const cloudfrontPolicies: Policies = [
     name: "cloudfront-logging-prod",
     description: "In prod, every CloudFront distribution writes access logs (standard logging to S3, or a v2 log delivery source).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.logDeliverySource, ...TYPES.distribution],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const sources = ofType(resources, TYPES.logDeliverySource).filter((s) => unknownAt(() => s.props.logType) || s.props.logType === "ACCESS_LOGS");
@@ -166,6 +167,7 @@ export const cloudfrontPolicies: Policies = [
     name: "cloudfront-api-not-shared-cached",
     description: "API behaviors are not cached unless Authorization is part of the cache key (one user's response must never be served to another).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.cachePolicy, ...TYPES.distribution],
     config: {
       apiPathPrefixes: { type: "array", items: { type: "string" }, default: uncachedPathPrefixes(), description: "Path-pattern prefixes that denote API behaviors (default: the uncached routes of @edgestack/contract)." },
     },

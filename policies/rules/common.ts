@@ -12,6 +12,7 @@ import {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { Unwrap } from "@pulumi/pulumi";
 import { decideEnvironment } from "@edgestack/contract";
+import { declareJudged } from "./registry";
 
 /**
  * Pulumi type tokens the rules match on. Rules match tokens rather than `isType(aws.lb.LoadBalancer)` so one rule
@@ -195,7 +196,7 @@ export interface ResourceRule<P> extends RuleBase {
 }
 
 export function resourceRule<P>(rule: ResourceRule<P>): ResourceValidationPolicy {
-  return {
+  return declareJudged(rule.types, {
     name: rule.name,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
@@ -206,15 +207,20 @@ export function resourceRule<P>(rule: ResourceRule<P>): ResourceValidationPolicy
       const config = configWithDefaults(rule.config, args.getConfig());
       rule.validate((args.props ?? {}) as P, { args, config }, report);
     },
-  };
+  });
 }
 
 export interface StackRule extends RuleBase {
+  /**
+   * The resource types whose resources this rule judges (policies/rules/registry.ts): a type no rule judges and no
+   * inert-list entry names is reported by resource-types-judged. `[]` for a rule that judges the stack as a whole.
+   */
+  judges: readonly string[];
   validate: (resources: PolicyResource[], ctx: { args: StackValidationArgs; config: Record<string, unknown> }, report: ReportViolation) => void;
 }
 
 export function stackRule(rule: StackRule): StackValidationPolicy {
-  return {
+  return declareJudged(rule.judges, {
     name: rule.name,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
@@ -224,7 +230,7 @@ export function stackRule(rule: StackRule): StackValidationPolicy {
       const config = configWithDefaults(rule.config, args.getConfig());
       rule.validate(args.resources, { args, config }, report);
     },
-  };
+  });
 }
 
 // ── Value helpers (inputs may be missing, unknown or the "[secret]" placeholder) ───────────────

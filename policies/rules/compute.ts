@@ -61,6 +61,7 @@ export const computePolicies: Policies = [
     name: "eks-secrets-encryption",
     description: "EKS clusters encrypt Kubernetes Secrets with a KMS key declared in the stack (envelope encryption).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.kmsKey, ...TYPES.eksCluster],
     config: {
       externalKeyArns: { type: "array", items: { type: "string" }, default: [], description: "KMS key ARNs managed outside this stack that may encrypt cluster secrets." },
     },
@@ -174,6 +175,7 @@ export const computePolicies: Policies = [
     name: "eks-network-policy-enforced",
     description: "An EKS cluster the stack creates runs the vpc-cni add-on with enableNetworkPolicy, so Kubernetes NetworkPolicies are enforced rather than silently ignored.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.eksCluster, "aws:eks/addon:Addon"],
     validate: (resources, _ctx, report) => {
       // An add-on whose name or cluster is unknown (preview) may be this one.
       const addons = ofType(resources, ["aws:eks/addon:Addon"]).filter((a) => unknownAt(() => a.props.addonName) || ifKnown(() => a.props.addonName) === "vpc-cni");
@@ -203,6 +205,7 @@ export const computePolicies: Policies = [
     name: "eks-node-group-launch-template",
     description: "EKS managed node groups launch from a launch template declared in the stack (where IMDSv2 and encrypted volumes are checked), not EKS's default template.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.launchTemplate, "aws:eks/nodeGroup:NodeGroup"],
     validate: (resources, _ctx, report) => {
       const templates = ofType(resources, TYPES.launchTemplate);
       for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) {

@@ -82,6 +82,7 @@ export const dnsFailoverPolicies: Policies = [
     description:
       "In prod every public address record (A/AAAA/CNAME) is health-checked: a failover record with a Route53 health check that is neither disabled nor inverted, or an alias that evaluates its target's health (not CloudFront, which AWS refuses); a CNAME follows its target.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.record, ...HEALTH_CHECK],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const records = ofType(resources, TYPES.record);
@@ -143,6 +144,7 @@ export const dnsFailoverPolicies: Policies = [
     description:
       "Every Route53 endpoint health check targets a name the plan shows reachable from the internet (a CloudFront distribution, or a load balancer open to the world on the port), never an origin-locked load balancer nor a name that itself fails over.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.record, ...HEALTH_CHECK],
     validate: (resources, _ctx, report) => {
       const resolve = resolver(resources);
       const records = ofType(resources, TYPES.record);
@@ -185,6 +187,7 @@ export const dnsFailoverPolicies: Policies = [
     name: "dns-failover-pairs",
     description: "Failover records come in pairs: one PRIMARY with a health check and one SECONDARY per name and type, with distinct set identifiers.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.record],
     validate: (resources, _ctx, report) => {
       const groups = new Map<string, PolicyResource[]>();
       for (const r of ofType(resources, TYPES.record)) {

@@ -33,6 +33,7 @@ export const elasticachePolicies: Policies = [
     name: "elasticache-auth",
     description: "ElastiCache replication groups require authentication (an AUTH token, or RBAC user groups every user of which needs a password); no cache user is switched on without a password (nopass, no-password-required), least of all one with every command on every key.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.replicationGroup, "aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup", "aws:elasticache/userGroupAssociation:UserGroupAssociation"],
     validate: (resources, _ctx, report) => {
       const users = ofType(resources, ["aws:elasticache/user:User"]);
       const groups = ofType(resources, ["aws:elasticache/userGroup:UserGroup"]);
@@ -95,6 +96,7 @@ export const elasticachePolicies: Policies = [
     description:
       "A replication group's parameter group never evicts a key that has no expiry or is still inside its window ahead of expiring ones: maxmemory-policy is volatile-ttl (the default of the rate-limit store: under memory pressure the previous buckets go first), another volatile-* policy or noeviction. An allkeys-* policy (or the engine default volatile-lru left implicit where the group says otherwise) drops live limiter windows, and a dropped window is a reset limit.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.replicationGroup, "aws:elasticache/parameterGroup:ParameterGroup"],
     config: {
       allowedPolicies: { type: "array", items: { type: "string" }, default: ["volatile-ttl", "volatile-lru", "volatile-lfu", "volatile-random", "noeviction"], description: "maxmemory-policy values a rate-limit store may use." },
     },
@@ -116,6 +118,7 @@ export const elasticachePolicies: Policies = [
     name: "elasticache-private-subnets",
     description: "ElastiCache replication groups use a subnet group whose subnets are private by their routes (no broad route to an internet gateway, whatever the tags), never the default VPC.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.cacheSubnetGroup, ...TYPES.subnet, ...TYPES.replicationGroup],
     validate: (resources, _ctx, report) => {
       const subnetGroups = ofType(resources, TYPES.cacheSubnetGroup);
       const subnets = ofType(resources, TYPES.subnet);

@@ -13,6 +13,7 @@ export const environmentPolicies: Policies = [
     name: "stack-environment",
     description: "The stack's name and its config agree on whether it is prod (prod when either says so; a disagreement is refused).",
     enforcementLevel: "mandatory",
+    judges: ["pulumi:providers:aws"],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const stack = resources.map((r) => stackOfUrn(r.urn)).find((s) => s !== undefined);

@@ -155,6 +155,7 @@ export const iamPolicies: Policies = [
     description:
       "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.iamRole, ...TYPES.iamAttachment, ...IAM_TYPES],
     validate: (resources, _ctx, report) => {
       const roles = ofType(resources, TYPES.iamRole);
       const docsOf = (r: PolicyResource) => documentsOf(r.type, ifKnown(() => ({ ...r.props })) ?? {}).filter((d) => d.kind === "identity");
@@ -250,6 +251,7 @@ export const iamPolicies: Policies = [
     description:
       'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy, or in a role trust (except those of EC2 and EKS, which carry no source), without a source condition; no role trust naming everyone even under a condition; no other account trusted without a restricting condition.',
     enforcementLevel: "mandatory",
+    judges: [...IAM_TYPES],
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts that may be named as principals without a condition." } },
     validate: (resources, { config }, report) => {
       const trusted = new Set([...ownAccounts(resources), ...AWS_SERVICE_ACCOUNTS, ...(config.trustedAccounts as string[])]);
@@ -313,6 +315,7 @@ export const iamPolicies: Policies = [
     description:
       "A role the stack hands to a service (an EKS cluster's roleArn, a node group's nodeRoleArn, a Fargate profile's podExecutionRoleArn, a CodeBuild project's serviceRole, a flow log's iamRoleArn) trusts that service's principal and nothing else: a second service (ec2.amazonaws.com on the control-plane role lets any instance profile carry the cluster's rights), an account, or a web identity without an exact :sub, in the same trust lends the role to whoever those are. Roles the stack does not hand to one of these services are not judged here (iam-no-public-principal judges every trust).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.iamRole],
     validate: (resources, _ctx, report) => {
       const consumers: { types: string[]; key: string; service: string }[] = [
         { types: [...TYPES.eksCluster], key: "roleArn", service: "eks.amazonaws.com" },

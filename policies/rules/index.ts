@@ -21,9 +21,13 @@ import { environmentPolicies } from "./environment";
 import { observabilityPolicies } from "./observability";
 import { settingsPolicies } from "./settings";
 import { capacityPolicies } from "./capacity";
+import { resourceTypesJudgedPolicy } from "./types";
+import { providerPolicies } from "./providers";
+import { generatedSecretPolicies } from "./generated-secrets";
+import { trustPathPolicies } from "./trust-paths";
 
-/** Every policy of the pack, in the order they are reported. */
-export const allPolicies: Policies = [
+/** The policies that judge resources (each declares the types it judges, ./registry.ts). */
+const judgingPolicies: Policies = [
   ...environmentPolicies,
   ...loadBalancerPolicies,
   ...originLockPolicies,
@@ -50,4 +54,10 @@ export const allPolicies: Policies = [
   ...observabilityPolicies,
   ...settingsPolicies,
   ...referencePolicies,
+  ...providerPolicies,
+  ...generatedSecretPolicies,
+  ...trustPathPolicies,
 ];
+
+/** Every policy of the pack, in the order they are reported: the judging rules, then the one that no type escapes them. */
+export const allPolicies: Policies = [...judgingPolicies, resourceTypesJudgedPolicy(judgingPolicies)];

@@ -282,6 +282,7 @@ export const kubernetesPolicies: Policies = [
     name: "k8s-prod-replicas",
     description: "In prod, every Deployment runs at least the configured number of replicas (its HPA's minReplicas when autoscaled).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.horizontalPodAutoscaler, ...TYPES.deployment],
     config: { ...environmentConfig, minReplicas: { type: "integer", minimum: 1, default: 2, description: "Least replicas per Deployment in prod." } },
     validate: (resources, { config }, report) => {
       const min = Number(config.minReplicas);
@@ -313,6 +314,7 @@ export const kubernetesPolicies: Policies = [
     name: "k8s-pdb-per-deployment",
     description: "Every Deployment is covered by a PodDisruptionBudget (same namespace, selector matching its pod labels, minAvailable or maxUnavailable set).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.podDisruptionBudget, ...TYPES.deployment],
     validate: (resources, _ctx, report) => {
       const pdbs = ofType(resources, TYPES.podDisruptionBudget);
       for (const d of ofType(resources, TYPES.deployment)) {
@@ -342,6 +344,7 @@ export const kubernetesPolicies: Policies = [
     name: "k8s-rollout-surge-only-prod",
     description: "In prod, every Deployment rolls out by surging (RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1): no rollout takes serving pods away first (Recreate, or Kubernetes' default 25% unavailable).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.deployment],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       for (const d of ofType(resources, TYPES.deployment)) {
@@ -364,6 +367,7 @@ export const kubernetesPolicies: Policies = [
     description:
       "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity) and is not confined to one zone (spec.nodeName, a nodeSelector or required node affinity naming one zone or host), and a cluster's node groups together cover every zone of its subnets (at least two; one group per zone is fine), keeping nodes in at least two zones at their minimum size.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.deployment, ...TYPES.subnet, "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const ZONE = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
@@ -448,6 +452,7 @@ export const kubernetesPolicies: Policies = [
     name: "k8s-pdb-effective-prod",
     description: "In prod, each Deployment's PodDisruptionBudget both protects and allows progress: it lets at least one pod go (not maxUnavailable 0, not minAvailable ≥ replicas) and never all of them (not maxUnavailable ≥ replicas or 100%, not minAvailable 0).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.podDisruptionBudget, ...TYPES.horizontalPodAutoscaler, ...TYPES.deployment],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const pdbs = ofType(resources, TYPES.podDisruptionBudget);
@@ -480,6 +485,7 @@ export const kubernetesPolicies: Policies = [
     description:
       "Readiness, liveness and startup probes of long-running workloads are shallow: an HTTP probe on the pod itself at a dependency-free path (config dependencyFreePaths), never on another host, never an nginx location that proxies to an upstream (a proxy's readiness must not follow its backends), never an exec probe that calls a dependency; so a dependency outage never empties a Service or restarts pods.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.configMap, ...LONG_RUNNING],
     config: {
       dependencyFreePaths: {
         type: "array",
@@ -532,6 +538,7 @@ export const kubernetesPolicies: Policies = [
     description:
       "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, and minReplicas ≤ maxReplicas.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.eksCluster, ...TYPES.horizontalPodAutoscaler, ...TYPES.workload, "aws:eks/addon:Addon"],
     config: {
       metricsApis: { type: "array", items: { type: "string" }, default: [], description: "Metric APIs served by something outside the stack: resource (metrics.k8s.io), custom (custom.metrics.k8s.io), external (external.metrics.k8s.io)." },
     },
@@ -769,6 +776,7 @@ export const kubernetesPolicies: Policies = [
     name: "k8s-images-from-allowed-sources",
     description: "Every container image (containers, init and ephemeral containers of every pod-bearing kind) comes from an ECR repository of the stack or a repository listed in `allowedImageRepositories`: a workload cannot pull in tools nobody reviewed (a cluster dashboard, Tiller, a git-sync sidecar fetching code at run time).",
     enforcementLevel: "mandatory",
+    judges: [...POD_TYPES, "aws:ecr/repository:Repository"],
     config: {
       allowedImageRepositories: {
         type: "array",
@@ -856,6 +864,7 @@ export const kubernetesPolicies: Policies = [
     description:
       "A node port is opened only for a load balancer of the stack: every port of a NodePort (or LoadBalancer) Service has an explicit nodePort that is the port (or health-check port) of one of the stack's target groups, or the Service port a TargetGroupBinding registers. A node port no load balancer targets opens the pods behind it on every node's address (kube-proxy), past nginx and the edge: an app Service turned NodePort, nginx's status port given one, a random nodePort. Not judged: the node security groups (lb-target-ports-from-lb-security-groups).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.targetGroup, ...TYPES.service, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "kubernetes:elbv2.k8s.aws/v1:TargetGroupBinding"],
     validate: (resources, _ctx, report) => {
       const groups = ofType(resources, TYPES.targetGroup);
       if (groups.some((tg) => unknownAt(() => tg.props.port) || unknownAt(() => JSON.stringify(tg.props.healthCheck ?? {})))) return; // known after deployment
@@ -895,6 +904,7 @@ export const kubernetesPolicies: Policies = [
     description:
       "No Service that selects the pods of a Deployment (or ReplicaSet/ReplicationController) publishes not-ready addresses (publishNotReadyAddresses: true): a pod that fails readiness, or drains after SIGTERM, would keep getting traffic (nginx resolves the app's headless Service for its upstream). StatefulSet peer discovery is not judged.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.deployment, ...TYPES.service, "kubernetes:apps/v1:ReplicaSet", "kubernetes:core/v1:ReplicationController"],
     validate: (resources, _ctx, report) => {
       const served = ofType(resources, [...TYPES.deployment, "kubernetes:apps/v1:ReplicaSet", "kubernetes:core/v1:ReplicationController"]);
       for (const svc of ofType(resources, TYPES.service)) {
@@ -913,6 +923,7 @@ export const kubernetesPolicies: Policies = [
     name: "k8s-service-selects-stack-pods",
     description: "Every Service with a selector selects the pods of a pod-bearing resource of the stack in its namespace: a Service selecting nothing of ours is a stray entry point (or one waiting for whatever pod takes those labels).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.service, ...POD_TYPES],
     validate: (resources, _ctx, report) => {
       const ns = (m: unknown) => String((m as { namespace?: unknown } | undefined)?.namespace ?? "default");
       const workloads = ofType(resources, POD_TYPES);

@@ -117,6 +117,7 @@ export const loadBalancerPolicies: Policies = [
     name: "alb-http-listener-redirect-only",
     description: "An HTTP listener may only redirect to HTTPS (301/302 to port 443); it never forwards or answers in plain text.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.listener, "aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"],
     validate: (resources, _ctx, report) => {
       const httpListeners = ofType(resources, TYPES.listener).filter((l) => upper((l.props as Listener).protocol) === "HTTP");
       for (const l of httpListeners) {
@@ -249,6 +250,7 @@ export const loadBalancerPolicies: Policies = [
     name: "target-group-protocol-matches-listener",
     description: "A target group speaks the layer of the listeners that forward to it: HTTP/HTTPS behind an ALB's HTTP/HTTPS listener, TCP/TLS/UDP behind an NLB's — never an HTTP target group behind a TLS/TCP listener, which would turn the NLB's pass-through into an unparsed, unencrypted hop AWS refuses or mis-routes; a group no listener forwards to yet (a standby colour) that sets PROXY protocol v2 must speak TCP/TLS/UDP.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.targetGroup, ...TYPES.listener, ...TYPES.listenerRule],
     validate: (resources, _ctx, report) => {
       const l7 = new Set(["HTTP", "HTTPS"]);
       const groups = ofType(resources, TYPES.targetGroup);
@@ -281,6 +283,7 @@ export const loadBalancerPolicies: Policies = [
     description:
       "The load balancers' hop to their targets is encrypted where it carries HTTP: every HTTP/HTTPS target group (an ALB's, active or standby) speaks HTTPS, and so do health checks aimed at a port an HTTPS group serves; following an HTTPS group's NodePort through its NodePort Service to the container port of the pods it selects, the nginx.conf those pods mount listens there with `ssl`, certificate and key, and no protocol older than TLS 1.2 (a break of that chain is reported on the target group and on the ConfigMap). Not judged: NLB TCP groups carrying PROXY v2 after the NLB terminated TLS (nlb-tls-listener judges that listener), Lambda targets, and certificate validation (an ALB never validates target certificates).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.targetGroup],
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
     },

@@ -22,6 +22,7 @@ export const networkPolicies: Policies = [
     name: "vpc-flow-logs",
     description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.vpc, "aws:ec2/flowLog:FlowLog"],
     validate: (resources, _ctx, report) => {
       const flowLogs = ofType(resources, ["aws:ec2/flowLog:FlowLog"]);
       for (const vpc of ofType(resources, TYPES.vpc)) {
@@ -40,6 +41,7 @@ export const networkPolicies: Policies = [
     name: "vpc-default-sg-closed",
     description: "Every VPC the stack creates has its default security group taken over (aws.ec2.DefaultSecurityGroup) with no ingress or egress rules, inline or separate.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.vpc, ...TYPES.defaultSecurityGroup, ...TYPES.vpcIngressRule, ...TYPES.vpcEgressRule, ...TYPES.ec2SecurityGroupRule],
     validate: (resources, _ctx, report) => {
       const vpcs = ofType(resources, TYPES.vpc);
       const defaults = ofType(resources, TYPES.defaultSecurityGroup);
@@ -144,6 +146,7 @@ export const subnetPolicies: Policies = [
     description:
       "A subnet is public when its route table (associated, or the VPC's main table; inline routes and aws.ec2.Route resources) sends a broad destination to an internet gateway, whatever its tags. Subnets the stack means to be private (named/tagged private, or holding node groups and cache subnet groups) have no such route; node launch templates and instances hand out no public IP.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.subnet, ...ROUTE_TABLE_TYPES, "aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation", "aws:ec2/internetGateway:InternetGateway", ...TYPES.launchTemplate, ...TYPES.instance, ...TYPES.cacheSubnetGroup, "aws:eks/nodeGroup:NodeGroup"],
     validate: (resources, _ctx, report) => {
       for (const sn of ofType(resources, TYPES.subnet)) {
         const why = intendedPrivate(sn, resources);
@@ -178,6 +181,7 @@ export const subnetPolicies: Policies = [
     name: "vpc-nat-per-az-prod",
     description: "In prod, every private subnet with a default route reaches the internet through a NAT gateway in its own zone (one NAT per AZ), so one zone's outage never cuts the others' egress; a route to a NAT gateway the stack does not declare is reported.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.subnet, "aws:ec2/natGateway:NatGateway"],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const subnets = ofType(resources, TYPES.subnet);

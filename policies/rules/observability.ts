@@ -220,6 +220,7 @@ export const observabilityPolicies: Policies = [
     description:
       "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, no looser than recommended (threshold, or the policy config's alarmThresholds; no more breaching datapoints), acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
     enforcementLevel: "mandatory",
+    judges: [...T.alarm, ...T.topic, ...T.topicPolicy, ...TYPES.kmsKey, ...T.monitoringSubscription, ...T.addon, ...TYPES.eksCluster, "pulumi:providers:aws"],
     config: {
       ...environmentConfig,
       alarmThresholds: { type: "array", items: { type: "string" }, default: [], description: "Accepted thresholds other than the recommended ones, as <alarm id>=<number> (the stack's own alarmThresholds)." },
@@ -364,6 +365,7 @@ export const observabilityPolicies: Policies = [
     description:
       "Every Amazon Managed Service for Prometheus workspace encrypts its samples, rules and alert manager definition with a customer-managed KMS key of this stack (kmsKeyArn), so who may read them is the key policy's decision and deleting the key revokes them; the AWS-owned default key is shared with the service.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.kmsKey, ...T.workspace],
     validate: (resources, _args, report) => {
       const keys = ofType(resources, TYPES.kmsKey);
       for (const w of ofType(resources, T.workspace)) {
@@ -379,6 +381,7 @@ export const observabilityPolicies: Policies = [
     description:
       "Every Amazon Managed Service for Prometheus scraper of the stack scrapes an EKS cluster of this stack (its source names that cluster's ARN) into a workspace of this stack; in prod every cluster the stack creates has one.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.eksCluster, ...T.workspace, ...T.scraper],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const clusters = ofType(resources, TYPES.eksCluster);
@@ -417,6 +420,7 @@ export const observabilityPolicies: Policies = [
     description:
       "Every Amazon Managed Service for Prometheus alert manager routes page and ticket severities to SNS topics of this stack in the workspace's region whose policy lets aps.amazonaws.com publish and whose KMS key lets it encrypt.",
     enforcementLevel: "mandatory",
+    judges: [...T.topic, ...T.topicPolicy, ...TYPES.kmsKey, ...T.alertManager, "pulumi:providers:aws"],
     config: environmentConfig,
     validate: (resources, _ctx, report) => {
       const providers = resources.filter((r) => r.type.startsWith("pulumi:providers:aws"));
@@ -473,6 +477,7 @@ export const observabilityPolicies: Policies = [
     description:
       "Every cluster running the amazon-cloudwatch-observability add-on has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention and a customer-managed KMS key (kmsKeyId), so the add-on does not create them unencrypted and kept forever. Other log groups are not asked for a key.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.eksCluster, ...T.logGroup, ...T.addon],
     config: environmentConfig,
     validate: (resources, _ctx, report) => {
       const clusters = ofType(resources, TYPES.eksCluster);

@@ -77,6 +77,7 @@ export const originLockPolicies: Policies = [
     description:
       "An internet-facing ALB behind CloudFront answers only CloudFront: HTTPS default action a fixed response, every forwarding rule conditioned on the verify header, its security groups open only to CloudFront's origin-facing prefix list, and CloudFront's origins send the header.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.distribution, ...TYPES.loadBalancer, ...TYPES.listener, ...TYPES.securityGroup, ...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule, ...TYPES.listenerRule, "aws:ec2/managedPrefixList:ManagedPrefixList"],
     config: {
       headerName: { type: "string", default: HEADERS.originVerify, description: "The secret header CloudFront adds and the ALB's rules require." },
       originPrefixListIds: {
@@ -197,6 +198,7 @@ export const originLockPolicies: Policies = [
     description:
       "A CloudFront custom origin whose domain the stack's own Route53 records name resolves, through every such record (alias, or CNAME followed through the plan), to a load balancer of the stack: an alias to another balancer, a literal address or a CNAME elsewhere would send the origin-verify secret and every request to a host the stack does not control. Origins whose name no record of the stack holds are not judged.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.record, ...TYPES.loadBalancer, ...TYPES.distribution],
     validate: (resources, _ctx, report) => {
       const resolve = resolver(resources);
       const records = ofType(resources, TYPES.record);

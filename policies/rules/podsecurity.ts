@@ -116,6 +116,7 @@ export const podSecurityPolicies: Policies = [
     name: "k8s-namespace-restricted",
     description: `Every namespace the stack declares enforces the restricted Pod Security Standard (${PSS_LABEL}: restricted), and every pod-bearing resource runs in such a namespace of the stack.`,
     enforcementLevel: "mandatory",
+    judges: [...TYPES.namespace, ...POD_TYPES],
     config: { externalNamespaces: { type: "array", items: { type: "string" }, default: [], description: "Namespaces managed outside this stack (their labels are checked there)." } },
     validate: (resources, { config }, report) => {
       const namespaces = ofType(resources, TYPES.namespace);
@@ -150,6 +151,7 @@ export const podSecurityPolicies: Policies = [
     description:
       "No access hands over the cluster: no (Cluster)RoleBinding to cluster-admin (or admin/edit cluster-wide), none to everyone (system:authenticated, system:anonymous, system:unauthenticated, all service accounts), no role whose rules (wildcards included) read Secrets, exec/attach into pods, reach nodes/proxy, bind/escalate/impersonate, write bindings or webhooks; no ClusterRole aggregated into the built-in roles with such rules or aggregating everything; no EKS access entry in system:masters or cluster-scoped admin access policy association; no aws-auth mapping to system:masters.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.role, ...TYPES.roleBinding, ...TYPES.configMap, "aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"],
     validate: (resources, _ctx, report) => {
       const roles = ofType(resources, TYPES.role);
       const risksOf = new Map<PolicyResource, string[]>();
@@ -290,6 +292,7 @@ export const podSecurityPolicies: Policies = [
     name: "k8s-no-host-storage",
     description: "No PersistentVolume mounts a node's filesystem (hostPath or local), and no StorageClass provisions host paths: a pod claiming it reads or writes the node, whatever its pod spec says.",
     enforcementLevel: "mandatory",
+    judges: ["kubernetes:core/v1:PersistentVolume", "kubernetes:storage.k8s.io/v1:StorageClass"],
     validate: (resources, _ctx, report) => {
       for (const pv of ofType(resources, ["kubernetes:core/v1:PersistentVolume"])) {
         const spec = ifKnown(() => (pv.props.spec ?? {}) as Record<string, unknown>) ?? {};
@@ -306,6 +309,7 @@ export const podSecurityPolicies: Policies = [
     description:
       "Every namespace with pod-bearing resources has a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules); once all policies of a namespace are combined, no pod reaches the instance metadata service (169.254.169.254, fd00:ec2::254) or is opened to/towards a broad share of the internet (ipBlock coverage after except, any spelling) or every pod of every namespace; every rule names ports (no port-less entry, no range of 1024+ ports).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.networkPolicy, ...TYPES.namespace, ...POD_TYPES],
     validate: (resources, _ctx, report) => {
       const policies = ofType(resources, TYPES.networkPolicy);
       const views: { resource: PolicyResource; view: NetworkPolicyView }[] = [];

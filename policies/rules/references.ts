@@ -68,6 +68,7 @@ export const referencePolicies: Policies = [
     description:
       "Every log destination (load balancer access and connection logs, CloudFront standard logs, WAF logging, VPC flow logs, CodeBuild logs, ElastiCache log delivery) and every KMS key a topic, log group or EKS cluster encrypts with is a resource this stack declares (or one the policy config's externalDestinations names): the stack's own buckets, log groups and keys carry its TLS-only, public-access, retention and key-policy guarantees, while a name outside it (another team's bucket, an AWS-managed alias such as alias/aws/sns, which CloudWatch cannot publish through) carries none of them.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.loadBalancer, ...TYPES.distribution, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "aws:ec2/flowLog:FlowLog", "aws:codebuild/project:Project", ...TYPES.replicationGroup, "aws:sns/topic:Topic", "aws:cloudwatch/logGroup:LogGroup", ...TYPES.eksCluster],
     config: {
       externalDestinations: {
         type: "array",

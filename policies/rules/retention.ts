@@ -32,6 +32,7 @@ export const retentionPolicies: Policies = [
     description:
       "In prod, every stateful or control-plane resource (S3 buckets, caches, KMS keys, EKS clusters, log groups, ECR repositories, hosted zones, databases, volumes, secrets) is `protect`ed, and its own guard is on: EKS deletionProtection, ElastiCache final snapshot and snapshot retention, no S3 forceDestroy, no ECR forceDelete, RDS deletionProtection, DynamoDB deletionProtectionEnabled.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.eksCluster, ...TYPES.replicationGroup, ...TYPES.bucket, ...TYPES.zone, ...TYPES.kmsKey, ...TYPES.ebsVolume, "aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:secretsmanager/secret:Secret"],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       for (const r of resources.filter((x) => STATEFUL_TYPES.includes(x.type))) {
@@ -65,6 +66,7 @@ export const retentionPolicies: Policies = [
     description:
       "In prod, a bucket that serves a CloudFront S3 origin keeps what cached pages still name: versioning Enabled, no lifecycle rule expiring current objects, old versions kept at least minNoncurrentDays, no forceDestroy; its objects are immutable (Cache-Control immutable or a long max-age) and carry no public ACL.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.bucket, ...TYPES.distribution, "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject"],
     config: { ...environmentConfig, minNoncurrentDays: { type: "integer", minimum: 1, default: 7, description: "Fewest days a replaced or deleted asset stays downloadable." } },
     validate: (resources, { config }, report) => {
       const buckets = ofType(resources, TYPES.bucket);

@@ -55,6 +55,7 @@ export const route53Policies: Policies = [
     description:
       "In prod, the hosted zone the stack writes its records into (created or looked up) is signed with DNSSEC: a HostedZoneDnsSec for it with signingStatus SIGNING, and an ACTIVE key-signing key for it whose KMS key (declared in the stack) is ECC_NIST_P256 / SIGN_VERIFY, enabled, and lets dnssec-route53.amazonaws.com sign (iam-no-public-principal judges its source conditions); where the stack writes the zone's NS delegation into a parent zone, it writes the zone's DS record there too.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.record, ...TYPES.zone, ...TYPES.kmsKey, DNSSEC.signing, DNSSEC.ksk],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const records = ofType(resources, TYPES.record);
@@ -127,6 +128,7 @@ export const route53Policies: Policies = [
     description:
       "Every name the stack points at an endpoint (A, AAAA, CNAME) is covered by a CAA record set of the stack at that name or its closest ancestor that has one (how a CA looks it up, RFC 8659): at least one `issue` entry, every `issue` and `issuewild` entry naming a CA in `allowedIssuers` (default: Amazon's, which issues the stack's ACM certificates) or `;` (none). Without it any CA may issue a certificate for the service's names. Does not judge CAA records outside the stack or a CNAME target's own CAA.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.record],
     config: {
       allowedIssuers: { type: "array", items: { type: "string" }, default: ["amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"], description: "Issuer domains a CAA issue/issuewild entry may name." },
     },
@@ -168,6 +170,7 @@ export const route53Policies: Policies = [
     name: "route53-cname-exclusive",
     description: "A CNAME is never at a zone apex and never shares its name with another record (RFC 1034 §3.6.2).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.record, ...TYPES.zone],
     config: {
       zoneNames: { type: "array", items: { type: "string" }, default: [], description: "Apex names of zones managed outside this stack." },
     },

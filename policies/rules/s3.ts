@@ -113,6 +113,7 @@ export const s3Policies: Policies = [
     name: "s3-tls-only",
     description: "Every S3 bucket's policy denies all access over plain HTTP (Deny s3:* to * when aws:SecureTransport is false, on the bucket and its objects).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.bucket, ...TYPES.bucketPolicy],
     validate: (resources, _ctx, report) => {
       for (const b of ofType(resources, TYPES.bucket)) {
         const holders = [b, ...configuring(b, resources, TYPES.bucketPolicy)].filter((r) => unknownAt(() => r.props.policy) || ifKnown(() => r.props.policy) !== undefined);
@@ -142,6 +143,7 @@ export const s3Policies: Policies = [
     name: "s3-public-access-blocked",
     description: "Every S3 bucket has all four public-access blocks on (bucket or account level); no bucket, BucketAcl (canned or AllUsers/AuthenticatedUsers grants) or object carries a public ACL.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.accountPublicAccessBlock, ...TYPES.bucketAcl, ...TYPES.bucket, ...TYPES.bucketPublicAccessBlock, "aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject", "aws:s3/objectCopy:ObjectCopy"],
     validate: (resources, _ctx, report) => {
       // An account-level block whose flags are unknown (preview) may well block everything: give it the benefit.
       const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some((a) => ifKnown(() => missingFlags(a.props).length === 0) !== false);
@@ -177,6 +179,7 @@ export const s3Policies: Policies = [
     name: "s3-encryption",
     description: "Every S3 bucket declares default server-side encryption (SSE-S3 or SSE-KMS).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.bucket, ...TYPES.bucketEncryption],
     validate: (resources, _ctx, report) => {
       for (const b of ofType(resources, TYPES.bucket)) {
         if (unknownAt(() => sseAlgorithms(b.props))) continue;
@@ -195,6 +198,7 @@ export const s3Policies: Policies = [
     name: "s3-object-ownership",
     description: "Buckets keep ACLs disabled (ownership controls BucketOwnerEnforced, or none: the default for new buckets), except a bucket receiving CloudFront standard logs, which needs BucketOwnerPreferred; never ObjectWriter (objects another account writes stay theirs, with their ACLs).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.bucket, "aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
     validate: (resources, _ctx, report) => {
       const logTargets = cloudFrontLogBuckets(resources);
       for (const b of ofType(resources, TYPES.bucket)) {
@@ -215,6 +219,7 @@ export const s3Policies: Policies = [
     name: "s3-lifecycle",
     description: "Every bucket has a lifecycle configuration whose enabled rules abort incomplete multipart uploads (their parts are stored, billed and invisible); a bucket receiving load-balancer or CloudFront logs also expires its objects.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.loadBalancer, ...TYPES.bucket, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
     validate: (resources, _ctx, report) => {
       const cf = cloudFrontLogBuckets(resources);
       const lbLogs = ofType(resources, TYPES.loadBalancer).map((l) => at(l.props, "accessLogs.bucket"));
@@ -247,6 +252,7 @@ export const s3Policies: Policies = [
     description:
       "Bucket replication (BucketReplicationConfig rules, or a bucket's inline replicationConfiguration) copies objects only to buckets of this stack's account or of trustedAccounts: a destination naming another account, or a bucket the stack does not declare without naming its account, would copy every object out. It does not judge the replication role's rights.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.bucket, "aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts objects may be replicated to." } },
     validate: (resources, { config }, report) => {
       const trusted = new Set([...ownAccounts(resources), ...(config.trustedAccounts as string[])]);
@@ -277,6 +283,7 @@ export const s3Policies: Policies = [
     description:
       "ECR replication (aws.ecr.ReplicationConfiguration) copies images only to registries of this stack's account or of the trustedAccounts of s3-replication-stays-in-account's kind (this rule's own trustedAccounts): a destination registryId of another account copies every image, and whatever it holds, out. It does not judge the repository filters or the destination regions.",
     enforcementLevel: "mandatory",
+    judges: ["aws:ecr/replicationConfiguration:ReplicationConfiguration"],
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts images may be replicated to." } },
     validate: (resources, { config }, report) => {
       const trusted = new Set([...ownAccounts(resources), ...(config.trustedAccounts as string[])]);

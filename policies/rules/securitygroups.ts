@@ -199,6 +199,7 @@ export const securityGroupPolicies: Policies = [
     name: "sg-public-ingress-only-on-public-lb",
     description: "World-open ingress (80/443) exists only on security groups of internet-facing load balancers.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.loadBalancer, ...TYPES.securityGroup, ...SG_TYPES],
     config: {
       publicLoadBalancerSecurityGroups: {
         type: "array",
@@ -243,6 +244,7 @@ export const securityGroupPolicies: Policies = [
     description:
       "The ports load balancers send traffic and health checks to (instance target groups' ports and health-check ports, e.g. nginx's NodePorts) admit only security groups, never an address range or prefix list: a PROXY-protocol or forwarded-address port reachable from any address in the VPC lets that host state any client address.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.targetGroup, ...TYPES.loadBalancer, ...TYPES.securityGroup, ...SG_TYPES],
     validate: (resources, _ctx, report) => {
       const targetPorts = new Set<number>();
       for (const tg of ofType(resources, TYPES.targetGroup)) {
@@ -279,6 +281,7 @@ export const securityGroupPolicies: Policies = [
     name: "redis-ingress-from-security-groups-only",
     description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.replicationGroup, ...TYPES.securityGroup, ...SG_TYPES],
     config: { port: { type: "integer", default: 6379, description: "The cache port." } },
     validate: (resources, { config }, report) => {
       const port = Number(config.port);
@@ -306,6 +309,7 @@ export const securityGroupPolicies: Policies = [
     name: "sg-broad-egress-compute-only",
     description: "Egress to the internet (destinations covering more than a /8 of public IPv4 or a /32 of IPv6, however spelled; inline, aws.vpc.SecurityGroupEgressRule, aws.ec2.SecurityGroupRule) only from groups of compute the stack runs (launch templates, instances, node groups, the EKS cluster, CodeBuild projects, Lambda functions, ECS services, Batch compute environments: what runs code that fetches from the internet); load balancers', caches' and other groups reach only private ranges or other groups.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.securityGroup, ...TYPES.vpcEgressRule],
     validate: (resources, _ctx, report) => {
       const compute = new Set<string>([
         ...TYPES.launchTemplate,
@@ -358,6 +362,7 @@ export const securityGroupPolicies: Policies = [
     name: "network-resources-in-use",
     description: "Every security group (other than a VPC's default) is attached to something, and every Elastic IP is associated: a stray group is an opening waiting for a resource, a stray address one waiting for a dangling DNS record.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.vpcIngressRule, ...TYPES.vpcEgressRule, ...TYPES.ec2SecurityGroupRule, ...TYPES.securityGroup, "aws:ec2/eip:Eip"],
     validate: (resources, _ctx, report) => {
       const ruleTypes = new Set<string>([...TYPES.vpcIngressRule, ...TYPES.vpcEgressRule, ...TYPES.ec2SecurityGroupRule, ...TYPES.securityGroup]);
       for (const sg of ofType(resources, TYPES.securityGroup)) {
@@ -378,6 +383,7 @@ export const securityGroupPolicies: Policies = [
     description:
       "No network ACL (inline entries of an ACL or of the VPC's default ACL, or NetworkAclRule resources) admits the internet (any CIDR set covering more than a /8 of public IPv4 or a /32 of IPv6) to a remote administration port (SSH 22, RDP 3389) over TCP, UDP or all protocols, unless a lower-numbered deny of the same ACL takes that port from the same source first (entries are evaluated in rule-number order). It does not judge other ports: a stateless ACL needs the ephemeral range open for return traffic.",
     enforcementLevel: "mandatory",
+    judges: [...ACL_TYPES, ...ACL_RULE_TYPES],
     config: { adminPorts: { type: "array", items: { type: "integer" }, default: [22, 3389], description: "Ports no ACL opens to the internet." } },
     validate: (resources, { config }, report) => {
       const entries = aclEntries(resources).filter((e) => !e.egress);
@@ -400,6 +406,7 @@ export const securityGroupPolicies: Policies = [
     description:
       "Ingress from a managed prefix list the stack declares (ManagedPrefixList entries) is judged by those entries, as if they were the rule's CIDRs: when together they cover more than a /8 of public IPv4 or a /32 of IPv6, only single TCP ports 80/443 may be open. It does not judge AWS-managed prefix lists (CloudFront's, S3's), whose entries are not in the plan.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.securityGroup, ...TYPES.vpcIngressRule, ...SG_TYPES, "aws:ec2/managedPrefixList:ManagedPrefixList"],
     config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "TCP ports that may be open to the world." } },
     validate: (resources, { config }, report) => {
       const lists = ofType(resources, ["aws:ec2/managedPrefixList:ManagedPrefixList"]);

@@ -131,6 +131,7 @@ export const timeoutPolicies: Policies = [
       "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds; " +
       "the app's shutdown delay < its shutdown deadline; a container that sets the shutdown delay has an HTTP readiness probe that notices the drain (period × failureThreshold + timeout) within that delay; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.distribution, ...TYPES.loadBalancer, ...TYPES.configMap, ...TYPES.deployment, ...TYPES.targetGroup],
     config: {
       keepAliveEnv: { type: "string", default: "KEEPALIVE_TIMEOUT_MS", description: "App env var holding its keep-alive timeout (ms)." },
       headersTimeoutEnv: { type: "string", default: "HEADERS_TIMEOUT_MS", description: "App env var holding its headers timeout (ms)." },
@@ -285,6 +286,7 @@ export const timeoutPolicies: Policies = [
     description:
       "A pod keeps serving after SIGTERM until nothing sends to it any more: for every Service port that reaches a container of a Deployment, that container's preStop pause (or, for the app, its shutdown delay, during which it keeps serving) is at least endpointPropagationSeconds (kube-proxy and DNS dropping the pod from the endpoints); behind a NodePort Service with externalTrafficPolicy Local that a target group uses, at least that plus the target group's detection time ((unhealthyThreshold − 1) × interval + timeout). Otherwise connections that arrive after the listeners closed are reset. The upper bound (pause + drain < grace period) is edge-timeout-chain's.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.targetGroup, ...TYPES.service, ...TYPES.deployment],
     config: {
       endpointPropagationSeconds: { type: "number", minimum: 0, default: 5, description: "Seconds until kube-proxy on every node (and the cluster DNS) stops sending to a terminating pod." },
       shutdownDelayEnv: { type: "string", default: "SHUTDOWN_DELAY_MS", description: "App env var holding how long (ms) it keeps serving after SIGTERM." },

@@ -108,6 +108,7 @@ export const viewerPolicies: Policies = [
     description:
       "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address; every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.configMap, ...TYPES.distribution, ...TYPES.workload, "aws:cloudfront/function:Function", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"],
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
       trustedProxiesEnv: { type: "string", default: "TRUST_PROXY_CIDRS", description: "App env var listing the proxy ranges whose forwarding headers it trusts." },
@@ -203,6 +204,7 @@ export const proxyProtocolPolicies: Policies = [
     description:
       "A network load balancer's target group (TCP, TLS, UDP, TCP_UDP) to a NodePort that nginx serves sends the PROXY v2 header (proxyProtocolV2) exactly when nginx's listener behind that port expects it (listen … proxy_protocol), followed through the Service's targetPort to the container port. Without the header the listener refuses every connection and the client address the limiter keys on is lost; with it on a plain listener every request is garbage. It does not judge target groups to ports nginx does not serve, nor health checks.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.targetGroup],
     config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." } },
     validate: (resources, { config }, report) => {
       const hops = nginxBehindNodePorts(resources, String(config.nginxConfKey));
@@ -236,6 +238,7 @@ export const headerPolicies: Policies = [
     description:
       "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.distribution, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"],
     config: { minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." } },
     validate: (resources, { config }, report) => {
       const policies = ofType(resources, ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"]);
@@ -289,6 +292,7 @@ export const headerPolicies: Policies = [
     name: "app-websocket-origins",
     description: "The app admits WebSocket upgrades only from its own HTTPS origins: WS_ALLOWED_ORIGINS lists https:// origins, never *, null or plain http (cross-site WebSocket hijacking).",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.workload],
     config: { originsEnv: { type: "string", default: "WS_ALLOWED_ORIGINS", description: "App env var listing the origins allowed to open WebSockets." } },
     validate: (resources, { config }, report) => {
       for (const w of ofType(resources, TYPES.workload)) {
@@ -309,6 +313,7 @@ export const nginxPolicies: Policies = [
     description:
       "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst) and every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
     enforcementLevel: "mandatory",
+    judges: [...TYPES.targetGroup, ...TYPES.configMap],
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." },
       unlimitedPaths: { type: "array", items: { type: "string" }, default: [], description: "Exact locations exempt from limit_req besides the paths the stack's target groups health-check." },

@@ -80,6 +80,7 @@ export const wafPolicies: Policies = [
     name: "cloudfront-waf-prod",
     description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET}, ${KNOWN_BAD_INPUTS} and ${ANONYMOUS_IP_LIST} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
     enforcementLevel: "mandatory",
+    judges: [...TYPES.webAcl, ...TYPES.distribution, "aws:wafv2/ipSet:IpSet", "aws:wafv2/ruleGroup:RuleGroup"],
     config: {
       ...environmentConfig,
       maxRateLimit: { type: "integer", minimum: 10, default: 100000, description: "Largest request limit (per evaluation window, per IP) the rate-based rule may allow." },
@@ -131,6 +132,7 @@ export const wafPolicies: Policies = [
     name: "waf-logging-prod",
     description: `In prod, every CLOUDFRONT web ACL the stack declares logs its requests: an aws.wafv2.WebAclLoggingConfiguration on it with a destination (a log group of the stack must be named ${WAF_LOG_PREFIX}…, as WAF requires), no filter that drops every request, and the ${CREDENTIAL_HEADERS.join(" and ")} headers redacted.`,
     enforcementLevel: "mandatory",
+    judges: [...TYPES.webAcl, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "aws:cloudwatch/logGroup:LogGroup"],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const configurations = ofType(resources, ["aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"]);

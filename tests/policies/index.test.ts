@@ -23,6 +23,10 @@ import { observabilityCases } from "./fixtures/observability";
 import { settingsCases } from "./fixtures/settings";
 import { referenceCases } from "./fixtures/references";
 import { capacityCases } from "./fixtures/capacity";
+import { resourceTypeCases } from "./fixtures/resource-types";
+import { providerCases } from "./fixtures/providers";
+import { generatedSecretCases } from "./fixtures/generated-secrets";
+import { trustPathCases } from "./fixtures/trust-paths";
 
 const cases = [
   ...environmentCases,
@@ -46,6 +50,10 @@ const cases = [
   ...settingsCases,
   ...referenceCases,
   ...capacityCases,
+  ...resourceTypeCases,
+  ...providerCases,
+  ...generatedSecretCases,
+  ...trustPathCases,
 ];
 
 describe("the policy pack", () => {

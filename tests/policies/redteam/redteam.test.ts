@@ -3,6 +3,7 @@ import { mutations } from "./mutations";
 import { derivedKey, derivedMutations } from "./derived";
 import pendingDerived from "./pending-derived.json";
 import { prodPlanJudge } from "./judge";
+import { typeHarmless, typeMutations } from "./types-mutations";
 
 const judge = prodPlanJudge();
 
@@ -11,11 +12,11 @@ describe("red-team mutations of the prod plan", () => {
     expect(await judge.cleanPlanViolations()).toEqual([]);
   });
 
-  it.each([...mutations, ...effectMutations].map((m) => [`${m.area}: ${m.title}`, m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
+  it.each([...mutations, ...effectMutations, ...typeMutations].map((m) => [`${m.area}: ${m.title}`, m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
     await judge.expectCaught(m);
   });
 
-  it.each(harmless.map((h) => [h.title, h] as const))("harmless: %s is not reported", async (_t, h) => {
+  it.each([...harmless, ...typeHarmless].map((h) => [h.title, h] as const))("harmless: %s is not reported", async (_t, h) => {
     await judge.expectHarmless(h);
   });
 });

@@ -1,0 +1,4 @@
+import { generatedSecretCases } from "./fixtures/generated-secrets";
+import { runCases } from "./fixtures/run";
+
+runCases(generatedSecretCases);

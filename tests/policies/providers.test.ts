@@ -1,0 +1,4 @@
+import { providerCases } from "./fixtures/providers";
+import { runCases } from "./fixtures/run";
+
+runCases(providerCases);

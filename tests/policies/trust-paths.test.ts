@@ -1,0 +1,4 @@
+import { trustPathCases } from "./fixtures/trust-paths";
+import { runCases } from "./fixtures/run";
+
+runCases(trustPathCases);
