@@ -142,8 +142,7 @@ function demandOf(resources: PolicyResource[]): Demand | undefined {
   };
   const demand: Demand = { workloads: [], daemonSets: [] };
   const labels = new Set<string>();
-  const scalable = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:core/v1:ReplicationController"];
-  for (const r of ofType(resources, [...scalable, "kubernetes:apps/v1:DaemonSet", "kubernetes:core/v1:Pod"])) {
+  for (const r of ofType(resources, [...SCALABLE_KINDS, "kubernetes:apps/v1:DaemonSet", "kubernetes:core/v1:Pod"])) {
     const p = snapshot(r);
     if (!p) return undefined;
     const spec = obj(p.spec);
@@ -178,9 +177,13 @@ function demandOf(resources: PolicyResource[]): Demand | undefined {
   return demand;
 }
 
+/** Workload kinds whose replica count an HPA may raise. */
+const SCALABLE_KINDS = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:core/v1:ReplicationController"];
+
 export const capacityPolicies: Policies = [
   stackRule({
     name: "k8s-peak-fits-nodes",
+    judges: [...SCALABLE_KINDS, "kubernetes:apps/v1:DaemonSet", "kubernetes:core/v1:Pod", ...TYPES.horizontalPodAutoscaler, "aws:eks/nodeGroup:NodeGroup"],
     description:
       "Every pod the stack may run at peak can be placed on the most nodes its node groups may have, zone by zone — the program's start-up check (@edgestack/contract placementProblems) rebuilt from the plan: each Deployment at its HPA's maxReplicas (else replicas) plus its rollout surge, StatefulSets and bare pods, the DaemonSets and the EKS add-ons' pods on every node, against each node group's scalingConfig.maxSize (its desiredSize when no Cluster Autoscaler discovers it; capped by --max-nodes-total) of its smallest instance type's allocatable CPU, memory and pod slots (the kubelet's max-pods from the launch template's user data when set), a hard zone spread putting ⌈n / zones⌉ pods in the fullest zone.",
     enforcementLevel: "mandatory",
