@@ -31,7 +31,7 @@ function counting(): { script: BatchedScript; call: (key: string) => Promise<Ans
   const script = new BatchedScript(fixture.client, "edgestackBatchTest", COUNTING_LUA, [runs]);
   const call = (key: string) =>
     new Promise<Answer>((resolve, reject) => {
-      const entry: BatchEntry = { key, answer: (value, position, batchSize, run) => resolve({ value, position, batchSize, run }), fail: reject };
+      const entry: BatchEntry = { key, answer: (reply, at, run) => resolve({ value: reply[at]!, position: reply[at + 1]!, batchSize: reply[at + 2]!, run }), fail: reject };
       script.run(entry);
     });
   return { script, call };
@@ -126,7 +126,7 @@ return out
     const script = new BatchedScript(fixture.client, "edgestackBatchGrouped", lua, ["a", "b"], "grouped");
     const prefix = `grp${counter++}`;
     const call = (group: string, field: string) =>
-      new Promise<number[]>((resolve, reject) => script.run({ key: `${prefix}:{${group}}`, field, answer: (value, position, size, runs) => resolve([value, position, size, runs]), fail: reject }));
+      new Promise<number[]>((resolve, reject) => script.run({ key: `${prefix}:{${group}}`, field, answer: (reply, at, runs) => resolve([reply[at]!, reply[at + 1]!, reply[at + 2]!, runs]), fail: reject }));
     const answers = await Promise.all([call("x", "f1"), call("y", "f1"), call("x", "f2"), call("x", "f1")]);
     expect(script.calls).toBe(2);
     expect(answers).toEqual([
