@@ -111,6 +111,27 @@ describe("BatchedScript", () => {
     await expect(call(`k:${counter++}`)).resolves.toMatchObject({ value: 1 });
   });
 
+  it("answers each call from its own slice of the reply when the script answers one value per call", async () => {
+    // One value per call: the call's position times 10, then the batch's size.
+    const lua = `
+local out = {}
+for i = 3, #ARGV do out[i - 2] = (i - 2) * 10 end
+out[#out + 1] = #ARGV - 2
+return out
+`;
+    const script = new BatchedScript(fixture.client, "edgestackBatchOneValue", lua, ["a", "b"], "grouped", 1);
+    const call = (field: string) =>
+      new Promise<number[]>((resolve, reject) => script.run({ key: `one${counter}:{g}`, field, answer: (reply, at, size) => resolve([reply[at]!, size, reply.length]), fail: reject }));
+    counter++;
+    const answers = await Promise.all([call("f1"), call("f2"), call("f3")]);
+    expect(script.calls).toBe(1);
+    expect(answers).toEqual([
+      [10, 3, 4],
+      [20, 3, 4],
+      [30, 3, 4],
+    ]);
+  });
+
   it("grouped: batches each group's calls apart, its key once and the calls' fields in order", async () => {
     // Per call: INCR of group:field, its position, the batch's size; then the script runs so far.
     const lua = `
