@@ -85,7 +85,19 @@ const ONLY = process.env.BENCH_CONTENDERS === undefined ? null : new RegExp(proc
 /** BENCH_KEEP_DUMPS=<dir>: callgrind's dump of each counted phase is copied there (for callgrind_annotate). */
 const KEEP = process.env.BENCH_KEEP_DUMPS;
 
+/** Fails clearly when a tool scripts/setup.sh installs is missing. */
+function requireTool(tool: string, args: string[], debianPackage: string): void {
+  try {
+    execFileSync(tool, args, { stdio: "ignore" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${tool} is not installed: run scripts/setup.sh (Debian package ${debianPackage})`, { cause: err });
+  }
+}
+
 async function main(): Promise<void> {
+  requireTool("valgrind", ["--version"], "valgrind");
+  requireTool("callgrind_control", ["-h"], "valgrind");
+  requireTool("redis-server", ["--version"], "redis-server");
   const dir = mkdtempSync(path.join(tmpdir(), "edgestack-bench-redis-ir-"));
   const port = await freePort();
   const out = path.join(dir, "callgrind.out");
