@@ -88,18 +88,18 @@ function instantLimiter(limit: number, windowMs: number): RequestLimiter {
 const NOOP_LUA = `
 local t = redis.call('TIME')
 local out = {}
-for i = 1, #ARGV - 2 do out[3 * i - 2] = 1; out[3 * i - 1] = 1; out[3 * i] = tonumber(ARGV[2]) end
+for i = 1, #ARGV - 2 do out[i] = 1 end
 out[#out + 1] = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return out
 `;
 
 function noopScriptLimiter(client: Redis, limit: number, windowMs: number): RequestLimiter {
-  const script = new BatchedScript(client, "edgestackBenchNoop", NOOP_LUA, [limit, windowMs], "grouped");
+  const script = new BatchedScript(client, "edgestackBenchNoop", NOOP_LUA, [limit, windowMs], "grouped", 1);
   return {
     windowMs,
     check: (identity) =>
       new Promise((resolve, reject) =>
-        script.run({ key: rateLimitKey(identity, "noop", 1), field: identity, answer: (allowed, count, resetMs) => resolve({ allowed: allowed === 1, limit, remaining: limit - count, resetMs }), fail: reject }),
+        script.run({ key: rateLimitKey(identity, "noop", 1), field: identity, answer: (reply, at) => resolve({ allowed: true, limit, remaining: limit - reply[at]!, resetMs: windowMs }), fail: reject }),
       ),
   };
 }

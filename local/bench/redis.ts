@@ -20,6 +20,9 @@
  * clients at the default limit (most checks create their field), and a limit no client reaches
  * (every check admitted, fields growing).
  *
+ * BENCH_FLOOR3=1 adds the floor in the reply shape the limiter had before (three integers per check
+ * instead of one) and prints the contenders' ratios to it too.
+ *
  * BENCH_READ_WRITE=1 adds a contender that only HMGETs each check's field and HSETs it to a fixed
  * 16-byte value (local/bench/redisFloor.ts): the least any limiter reading and writing a field per
  * check with batched hash commands costs. BENCH_BEFORE=<git revision> adds that revision's limiter (app/src/rateLimit as committed there,
@@ -27,9 +30,7 @@
  * before and after in one run; BENCH_ROWS=1,3 runs only those rows (1-based).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import * as path from "node:path";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import type { Redis } from "ioredis";
@@ -38,8 +39,9 @@ import { BatchedScript } from "../../app/src/rateLimit/batchedScript";
 import { rateLimitKey, SlidingWindowLimiter } from "../../app/src/rateLimit/slidingWindow";
 import { createRedisClient } from "../../app/src/redis";
 import { cpuNs } from "../processes/cpu";
+import { limiterAt, type LimiterClass } from "./limiterAt";
 import { ready, startRedis } from "../processes/redis";
-import { CONSTANT_SCRIPT_LUA, READ_WRITE_SCRIPT_LUA } from "./redisFloor";
+import { CONSTANT_SCRIPT_LUA, CONSTANT_THREE_SCRIPT_LUA, READ_WRITE_SCRIPT_LUA } from "./redisFloor";
 import { fmt, median, spread } from "./stats";
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
@@ -77,29 +79,17 @@ interface Measurement {
 type Check = (identity: string) => Promise<unknown>;
 
 /** A check through a script answering a constant, batched like the limiter, with its keys and arguments. */
-function floorCheck(client: Redis, limit: number, lua = CONSTANT_SCRIPT_LUA, name = "edgestackBenchFloor"): { check: Check; calls: () => number } {
-  const script = new BatchedScript(client, name, lua, [limit, WINDOW_MS], "grouped");
+function floorCheck(client: Redis, limit: number, lua = CONSTANT_SCRIPT_LUA, name = "edgestackBenchFloor", valuesPerCall = 1): { check: Check; calls: () => number } {
+  const script = new BatchedScript(client, name, lua, [limit, WINDOW_MS], "grouped", valuesPerCall);
   return {
     check: (identity) => new Promise((resolve, reject) => script.run({ key: rateLimitKey(identity, undefined, 1), field: identity, answer: resolve, fail: reject })),
     calls: () => script.calls,
   };
 }
 
-type LimiterClass = typeof SlidingWindowLimiter;
-
 function ringCheck(Limiter: LimiterClass, client: Redis, limit: number): { check: Check; calls: () => number } {
   const limiter = new Limiter(client, { limit, windowMs: WINDOW_MS, blockCacheEntries: 0 });
   return { check: (identity) => limiter.check(identity), calls: () => limiter.redisCalls };
-}
-
-/** The limiter of another git revision, from a temporary copy of its app/src/rateLimit. */
-async function limiterAt(revision: string): Promise<{ Limiter: LimiterClass; dispose: () => void }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "bench-limiter-"));
-  const repo = path.resolve(__dirname, "../..");
-  const files = execFileSync("git", ["-C", repo, "ls-tree", "--name-only", `${revision}:app/src/rateLimit`], { encoding: "utf8" }).split("\n").filter((f) => f.endsWith(".ts"));
-  for (const file of files) writeFileSync(path.join(dir, file), execFileSync("git", ["-C", repo, "show", `${revision}:app/src/rateLimit/${file}`]));
-  const module = (await import(path.join(dir, "slidingWindow.ts"))) as { SlidingWindowLimiter: LimiterClass };
-  return { Limiter: module.SlidingWindowLimiter, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Keeps CONCURRENCY checks in flight over the row's clients in turn for `ms`; returns the checks made. */
@@ -133,7 +123,7 @@ async function fill(check: Check, clients: number, limit: number): Promise<void>
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-type Kind = "ring" | "before" | "readWrite" | "floor";
+type Kind = "ring" | "before" | "readWrite" | "floor3" | "floor";
 
 async function measure(url: string, admin: Redis, redisPid: number, row: Row, kind: Kind, before: LimiterClass | undefined): Promise<Measurement> {
   await admin.flushall();
@@ -142,7 +132,9 @@ async function measure(url: string, admin: Redis, redisPid: number, row: Row, ki
     const { check, calls } =
       kind === "floor"
         ? floorCheck(client, row.limit)
-        : kind === "readWrite"
+        : kind === "floor3"
+          ? floorCheck(client, row.limit, CONSTANT_THREE_SCRIPT_LUA, "edgestackBenchFloor3", 3)
+          : kind === "readWrite"
           ? floorCheck(client, row.limit, READ_WRITE_SCRIPT_LUA, "edgestackBenchReadWrite")
           : ringCheck(kind === "before" ? before! : SlidingWindowLimiter, client, row.limit);
     if (row.overLimit === true) await fill(check, row.clients, row.limit);
@@ -175,16 +167,22 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const beforeRevision = process.env.BENCH_BEFORE;
   const before = beforeRevision === undefined ? undefined : await limiterAt(beforeRevision);
-  const extras: Kind[] = [...(before === undefined ? [] : (["before"] as const)), ...(process.env.BENCH_READ_WRITE === "1" ? (["readWrite"] as const) : [])];
+  const extras: Kind[] = [
+    ...(before === undefined ? [] : (["before"] as const)),
+    ...(process.env.BENCH_READ_WRITE === "1" ? (["readWrite"] as const) : []),
+    ...(process.env.BENCH_FLOOR3 === "1" ? (["floor3"] as const) : []),
+  ];
   const kinds: Kind[] = ["ring", ...extras, "floor"];
   try {
     console.log(`Redis CPU per rate-limit check (schedstat of redis-server ${pid}${pinned ? ", Redis on CPU 1, load on CPU 0" : ", not pinned"}); ${CONCURRENCY} checks in flight, block cache off`);
-    console.log(`${ROUNDS} rounds of ${DURATION_MS} ms each after ${WARMUP_MS} ms warm-up (the over-limit row: after L checks per client first), ${kinds.join(", ")} in turn (order reversed every other round); floor: a script returning a constant, same keys, arguments and batching${before === undefined ? "" : `; before: the limiter at ${beforeRevision}`}${extras.includes("readWrite") ? "; readWrite: HMGET + HSET of a 16-byte value per check, nothing else" : ""}`);
-    const extraColumns = extras.map((kind) => `${`${kind} µs/check`.padStart(22)}${`${kind} ratio`.padStart(20)}`).join("");
+    console.log(`${ROUNDS} rounds of ${DURATION_MS} ms each after ${WARMUP_MS} ms warm-up (the over-limit row: after L checks per client first), ${kinds.join(", ")} in turn (order reversed every other round); floor: a script returning a constant, same keys, arguments and batching${before === undefined ? "" : `; before: the limiter at ${beforeRevision}`}${extras.includes("readWrite") ? "; readWrite: HMGET + HSET of a 16-byte value per check, nothing else" : ""}${extras.includes("floor3") ? "; floor3: the floor answering three integers per check (the reply shape before), 'to floor3': a contender's ratio to it" : ""}`);
+    const toFloor3: Kind[] = extras.includes("floor3") ? ["ring", ...extras.filter((k) => k === "before")] : [];
+    const extraColumns =
+      extras.map((kind) => `${`${kind} µs/check`.padStart(22)}${`${kind} ratio`.padStart(20)}`).join("") + toFloor3.map((kind) => `${kind} to floor3`.padStart(20)).join("");
     const header = `${"row".padEnd(50)}${"ring µs/check".padStart(22)}${"floor µs/check".padStart(22)}${"ratio".padStart(20)}${"goal".padStart(12)}${"keys/call".padStart(16)}${"ring checks/s".padStart(16)}${extraColumns}`;
     const lines: string[] = [];
     for (const row of ROWS) {
-      const runs: Record<Kind, Measurement[]> = { ring: [], before: [], readWrite: [], floor: [] };
+      const runs: Record<Kind, Measurement[]> = { ring: [], before: [], readWrite: [], floor3: [], floor: [] };
       for (let round = 0; round < ROUNDS; round++) {
         for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
           const m = await measure(redis.url, admin, pid, row, kind, before?.Limiter);
@@ -207,6 +205,12 @@ async function main(): Promise<void> {
               const us = runs[kind].map((m) => m.usPerCheck);
               const ratios = ratiosOf(runs[kind]);
               return `${`${fmt(median(us))} (${spread(us)})`.padStart(22)}${`${fmt(median(ratios))}× (${spread(ratios)})`.padStart(20)}`;
+            })
+            .join("") +
+          toFloor3
+            .map((kind) => {
+              const ratios = runs[kind].map((r, i) => r.usPerCheck / runs.floor3[i]!.usPerCheck);
+              return `${fmt(median(ratios))}× (${spread(ratios)})`.padStart(20);
             })
             .join(""),
       );

@@ -2,8 +2,10 @@ import type { Cluster, Redis } from "ioredis";
 
 /**
  * Per-key calls of one Redis script, batched: every call issued in the same event-loop turn goes
- * to Redis as one EVALSHA. The script answers three integers per call, in the calls' order, then
- * one for the whole batch (the limiter: Redis' clock).
+ * to Redis as one EVALSHA. The script answers `valuesPerCall` integers per call (3 unless told),
+ * in the calls' order, then one for the whole batch (the limiter: one per call, then Redis' clock).
+ * Every value of the reply costs Redis a conversion from Lua and a RESP integer, so a script
+ * answering per call should pack what the caller needs into as few values as it can.
  *
  * Two ways to pass the calls:
  * - `perKey` (default): KEYS are the calls' keys, ARGV the script's fixed arguments. On a cluster
@@ -31,13 +33,14 @@ import type { Cluster, Redis } from "ioredis";
  * replica that never saw it, restart), resend the script with EVAL, which caches it again.
  */
 
-/** One call: answered with its three integers and the batch's, or failed with the batch. */
+/** One call: answered with its values and the batch's, or failed with the batch. */
 export interface BatchEntry {
   /** `perKey`: the key the script reads; `grouped`: the group (one slot) the call belongs to. */
   readonly key: string;
   /** `grouped` only: the call's item inside its group, passed in ARGV after the fixed arguments. */
   readonly field?: string;
-  answer(first: number, second: number, third: number, batchValue: number): void;
+  /** The call's values are `reply[at]` to `reply[at + valuesPerCall - 1]`; `batchValue` is the reply's last. */
+  answer(reply: readonly number[], at: number, batchValue: number): void;
   fail(err: unknown): void;
 }
 
@@ -88,6 +91,7 @@ export class BatchedScript {
     lua: string,
     private readonly args: readonly (string | number)[],
     private readonly mode: BatchMode = "perKey",
+    private readonly valuesPerCall = 3,
   ) {
     this.oneCallEach = mode === "perKey" && (redis as { isCluster?: boolean }).isCluster === true;
     this.timeoutMs = commandTimeoutOf(redis);
@@ -158,7 +162,7 @@ export class BatchedScript {
           const call = batch[i]!;
           if (call.settled) continue;
           call.settled = true;
-          call.entry.answer(values[3 * i]!, values[3 * i + 1]!, values[3 * i + 2]!, batchValue);
+          call.entry.answer(values, this.valuesPerCall * i, batchValue);
         }
         settled();
       },

@@ -64,8 +64,11 @@ import type { RateLimitDecision } from "./headers";
  * script; old and new replicas each count in their own format for that window (a client may get
  * up to twice its limit during the rollout's window), and the old keys expire within two windows.
  *
- * ARGV: limit, window ms, then one client field per check. Returns, per check, allowed 0|1, hits
- * counted after the check, ms until the reset; then Redis' now.
+ * ARGV: limit, window ms, then one client field per check. Returns one integer per check: admitted,
+ * the hits counted after it (> 0; the reset of an admitted hit is the whole window, which the
+ * caller knows); refused, minus the ms until its reset (< 0; a refused check's count is at least
+ * the limit, so nothing remains); then Redis' now. One value per check instead of three: each
+ * value costs Redis a Lua-to-RESP conversion and the client a parse.
  */
 export const RING_FORMAT = 3;
 /** Clusters: hash tags the clients are spread over (a shard serves the groups whose slots it holds). */
@@ -96,15 +99,15 @@ else
   decode = function(s, i) local a, b, c, d = byte(s, 4 * i - 3, 4 * i); return ((a * 256 + b) * 256 + c) * 256 + d end
   encode = function(x) return char(floor(x / 16777216), floor(x / 65536) % 256, floor(x / 256) % 256, x % 256) end
 end
--- Offsets are fixed-width big-endian, so comparing their bytes compares the numbers: the batch's
--- edge and now are encoded once and each check compares strings (cheaper in Lua than decoding).
-local edgeEnc, nowEnc = encode(edge), encode(nowOff)
--- The first index of a sorted field whose offset lies after 'after' (encoded); k + 1: none.
+local nowEnc = encode(nowOff)
+-- The first index of a sorted field whose offset lies after 'after'; k + 1: none. Offsets are
+-- compared as numbers (decoded in place), never as strings: Lua compares strings with strcoll,
+-- whose order on arbitrary bytes depends on Redis' locale, and each sub() would make a string.
 local function firstAfter(v, k, after)
   local lo, hi = 1, k + 1
   while lo < hi do
     local mid = floor((lo + hi) / 2)
-    if sub(v, W * mid - W + 1, W * mid) > after then hi = mid else lo = mid + 1 end
+    if decode(v, mid) > after then hi = mid else lo = mid + 1 end
   end
   return lo
 end
@@ -113,7 +116,7 @@ local n = #ARGV - 2
 -- Gates (refusals already known in this bucket under this limit): a client refused here gets a
 -- field in <bucket key>:<limit> holding the stored hit whose leaving frees a slot. Until it
 -- leaves the window nothing can be admitted (refusals add no hits), so a later check is refused
--- from those few bytes without reading the client's hits.
+-- from those few bytes without reading the client's hits. gated[i]: that hit's offset.
 local gateKey = curKey .. ':' .. ARGV[1]
 local gated = {}
 local values
@@ -122,7 +125,13 @@ if redis.call('EXISTS', gateKey) == 1 then
   local fields, at, c = {}, {}, 0
   for i = 1, n do
     local g = gates[i]
-    if g and #g == W and g > edgeEnc then gated[i] = g else c = c + 1; fields[c] = ARGV[i + 2]; at[c] = i end
+    local off
+    if g and #g == W then
+      local a, b, c3, d4 = byte(g, 1, W)
+      off = (a * 256 + b) * 256 + c3
+      if W == 4 then off = off * 256 + d4 end
+    end
+    if off and off > edge then gated[i] = off else c = c + 1; fields[c] = ARGV[i + 2]; at[c] = i end
   end
   values = {}
   if c > 0 then
@@ -154,21 +163,24 @@ if m > 0 then
       local k = #v / W
       local parts = {}
       -- The previous bucket's offsets count from one window earlier.
-      for i = firstAfter(v, k, encode(edge + window)), k do parts[#parts + 1] = encode(decode(v, i) - window) end
+      for i = firstAfter(v, k, edge + window), k do parts[#parts + 1] = encode(decode(v, i) - window) end
       state[missing[j]] = table.concat(parts)
     end
   end
 end
+-- One value per check: admitted, the hits counted after it (> 0; its reset is the whole window);
+-- refused, minus the ms until its reset (< 0). Then now. The table starts with n + 1 slots (ARGV's
+-- values, overwritten) so it never grows by rehashing.
+local out = {unpack(ARGV, 2)}
 -- args: HSET's field/value pairs; a client admitted twice in the batch appears twice (the last wins).
-local out, args, o, d = {}, {}, 0, 0
+local args, d = {}, 0
 local gateArgs, e = {}, 0
 for i = 1, n do
-  local f = ARGV[i + 2]
   local g = gated[i]
   if g then
-    o = o + 3
-    out[o - 2], out[o - 1], out[o] = 0, limit, decode(g, 1) + window - nowOff
+    out[i] = nowOff - g - window
   else
+  local f = ARGV[i + 2]
   local v = state[f]
   if v == nil then
     v = values[i]
@@ -176,22 +188,30 @@ for i = 1, n do
     if #v % W ~= 0 then v = '' end
   end
   local k = #v / W
-  local first = 1
-  if k > 0 and sub(v, 1, W) <= edgeEnc then first = firstAfter(v, k, edgeEnc) end
+  local first, lastOff = 1, -1
+  if k > 0 then
+    -- The oldest and newest offsets, decoded inline (a function call per check costs more).
+    local a, b, c, d = byte(v, 1, W)
+    local firstOff = (a * 256 + b) * 256 + c
+    a, b, c, d = byte(v, -W, -1)
+    lastOff = (a * 256 + b) * 256 + c
+    if W == 4 then firstOff, lastOff = firstOff * 256 + byte(v, 4), lastOff * 256 + d end
+    if firstOff <= edge then first = firstAfter(v, k, edge) end
+  end
   local count = k - first + 1
-  o = o + 3
   if count < limit then
-    if first > 1 then v = sub(v, (first - 1) * W + 1) end
     -- Redis' clock stepped back: the hit is recorded at the newest time held (offsets stay sorted).
-    local last = sub(v, -W)
-    if last > nowEnc then v = v .. last else v = v .. nowEnc end
+    local stepped = count > 0 and lastOff > nowOff
+    if first > 1 then v = sub(v, (first - 1) * W + 1) end
+    if stepped then v = v .. sub(v, -W) else v = v .. nowEnc end
     state[f] = v
     args[d + 1], args[d + 2] = f, v
     d = d + 2
-    out[o - 2], out[o - 1], out[o] = 1, count + 1, window
+    out[i] = count + 1
   else
     local p = first + count - limit
-    out[o - 2], out[o - 1], out[o] = 0, count, decode(v, p) + window - nowOff
+    local off = decode(v, p)
+    out[i] = nowOff - off - window
     gateArgs[e + 1], gateArgs[e + 2] = f, sub(v, W * p - W + 1, W * p)
     e = e + 2
   end
@@ -206,7 +226,7 @@ if e > 0 then
   redis.call('HSET', gateKey, unpack(gateArgs, 1, e))
   redis.call('PEXPIREAT', gateKey, fmt('%d', (bucket + 1) * window))
 end
-out[o + 1] = now
+out[n + 1] = now
 return out
 `;
 
@@ -271,7 +291,11 @@ export interface SlidingWindowOptions {
   clock?: () => number;
 }
 
-/** Turns the script's answer for one key (allowed, count after the check, ms to reset, Redis' now) into a decision. */
+/**
+ * Turns the script's answer for one key into a decision: allowed, the hits counted after the check
+ * (admitted) or Infinity (refused: nothing remains), ms to the reset (refused; an admitted hit's
+ * reset is the whole window), Redis' now.
+ */
 type Decide = (key: string, sentAt: number, allowed: boolean, count: number, resetMs: number, now: number) => SlidingWindowDecision;
 
 /** A check waiting in a batch: the script's answer for its key becomes its decision. */
@@ -285,8 +309,9 @@ class PendingCheck implements BatchEntry {
     readonly fail: (err: unknown) => void,
   ) {}
 
-  answer(allowed: number, count: number, resetMs: number, now: number): void {
-    this.resolve(this.decide(this.field, this.sentAt, allowed === 1, count, resetMs, now));
+  answer(reply: readonly number[], at: number, now: number): void {
+    const value = reply[at]!;
+    this.resolve(value > 0 ? this.decide(this.field, this.sentAt, true, value, 0, now) : this.decide(this.field, this.sentAt, false, Infinity, -value, now));
   }
 }
 
@@ -311,7 +336,7 @@ export class SlidingWindowLimiter {
     const entries = options.blockCacheEntries ?? 100_000;
     this.blockCache = entries > 0 ? new BlockCache(entries) : undefined;
     this.clock = options.clock ?? (() => performance.now());
-    this.script = new BatchedScript(redis, COMMAND, SLIDING_WINDOW_LUA, [this.limit, this.windowMs], "grouped");
+    this.script = new BatchedScript(redis, COMMAND, SLIDING_WINDOW_LUA, [this.limit, this.windowMs], "grouped", 1);
   }
 
   /** Script calls made (for tests and the benchmark). */
@@ -339,7 +364,8 @@ export class SlidingWindowLimiter {
     return new Promise((resolve, reject) => this.script.run(new PendingCheck(this.key(identity), identity, sentAt, this.decide, resolve, reject)));
   }
 
-  private readonly decide: Decide = (key, sentAt, allowed, count, resetMs, now) => {
+  private readonly decide: Decide = (key, sentAt, allowed, count, refusedResetMs, now) => {
+    const resetMs = allowed ? this.windowMs : refusedResetMs;
     // The reset is measured from Redis' "now", which lies after `sentAt`: anchoring it at sentAt
     // ends the local block no later than Redis would admit again (never over-blocks).
     if (!allowed && this.blockCache !== undefined && resetMs > 0) this.blockCache.block(key, sentAt + resetMs);

@@ -31,7 +31,7 @@ function counting(): { script: BatchedScript; call: (key: string) => Promise<Ans
   const script = new BatchedScript(fixture.client, "edgestackBatchTest", COUNTING_LUA, [runs]);
   const call = (key: string) =>
     new Promise<Answer>((resolve, reject) => {
-      const entry: BatchEntry = { key, answer: (value, position, batchSize, run) => resolve({ value, position, batchSize, run }), fail: reject };
+      const entry: BatchEntry = { key, answer: (reply, at, run) => resolve({ value: reply[at]!, position: reply[at + 1]!, batchSize: reply[at + 2]!, run }), fail: reject };
       script.run(entry);
     });
   return { script, call };
@@ -111,6 +111,27 @@ describe("BatchedScript", () => {
     await expect(call(`k:${counter++}`)).resolves.toMatchObject({ value: 1 });
   });
 
+  it("answers each call from its own slice of the reply when the script answers one value per call", async () => {
+    // One value per call: the call's position times 10, then the batch's size.
+    const lua = `
+local out = {}
+for i = 3, #ARGV do out[i - 2] = (i - 2) * 10 end
+out[#out + 1] = #ARGV - 2
+return out
+`;
+    const script = new BatchedScript(fixture.client, "edgestackBatchOneValue", lua, ["a", "b"], "grouped", 1);
+    const call = (field: string) =>
+      new Promise<number[]>((resolve, reject) => script.run({ key: `one${counter}:{g}`, field, answer: (reply, at, size) => resolve([reply[at]!, size, reply.length]), fail: reject }));
+    counter++;
+    const answers = await Promise.all([call("f1"), call("f2"), call("f3")]);
+    expect(script.calls).toBe(1);
+    expect(answers).toEqual([
+      [10, 3, 4],
+      [20, 3, 4],
+      [30, 3, 4],
+    ]);
+  });
+
   it("grouped: batches each group's calls apart, its key once and the calls' fields in order", async () => {
     // Per call: INCR of group:field, its position, the batch's size; then the script runs so far.
     const lua = `
@@ -126,7 +147,7 @@ return out
     const script = new BatchedScript(fixture.client, "edgestackBatchGrouped", lua, ["a", "b"], "grouped");
     const prefix = `grp${counter++}`;
     const call = (group: string, field: string) =>
-      new Promise<number[]>((resolve, reject) => script.run({ key: `${prefix}:{${group}}`, field, answer: (value, position, size, runs) => resolve([value, position, size, runs]), fail: reject }));
+      new Promise<number[]>((resolve, reject) => script.run({ key: `${prefix}:{${group}}`, field, answer: (reply, at, runs) => resolve([reply[at]!, reply[at + 1]!, reply[at + 2]!, runs]), fail: reject }));
     const answers = await Promise.all([call("x", "f1"), call("y", "f1"), call("x", "f2"), call("x", "f1")]);
     expect(script.calls).toBe(2);
     expect(answers).toEqual([
