@@ -52,6 +52,8 @@ export const COMPONENT_PACKAGES: Readonly<Record<string, string>> = {
  */
 export const INERT_TYPES: Readonly<Record<string, string>> = {
   "pulumi:pulumi:Stack": "the stack's root component: creates nothing itself",
+  "pulumi:pulumi:StackReference": "reads another stack's outputs; creates nothing and grants nothing (what the program does with the values is judged where they land)",
+  "pulumi:providers:pulumi": "the engine's built-in provider behind StackReference; it has no settings",
   "kubernetes:yaml:ConfigFile": "a component: the objects of the file are registered as resources of their own kinds and judged one by one",
   "kubernetes:yaml:ConfigGroup": "a component: the objects of the files are registered as resources of their own kinds and judged one by one",
   "kubernetes:yaml/v2:ConfigFile": "a component: the objects of the file are registered as resources of their own kinds and judged one by one",

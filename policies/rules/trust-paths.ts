@@ -43,8 +43,11 @@ function clusterIssuers(resources: PolicyResource[]): { issuers: Set<string>; un
   return { issuers, unknown };
 }
 
-/** An AWS service's endpoint name (`com.amazonaws.<region>.<service>`), not a partner's or another account's endpoint service. */
-export const AWS_SERVICE_ENDPOINT = /^(com|cn)\.amazonaws\.[a-z]{2}(-[a-z]+)+-\d\.(?!vpce\.)[a-z0-9][a-z0-9.-]*$|^aws\.api\.global\.[a-z0-9.-]+$/;
+/**
+ * An AWS service's endpoint name (`com.amazonaws.<region>.<service>`, `cn.com.amazonaws.<region>.<service>` in the
+ * China partition, S3's global access-point endpoint), not a partner's or another account's endpoint service (`…vpce.…`).
+ */
+export const AWS_SERVICE_ENDPOINT = /^(cn\.)?com\.amazonaws\.([a-z]{2}(-[a-z]+)+-\d\.(?!vpce\.)[a-z0-9][a-z0-9.-]*|s3-global\.accesspoint)$|^aws\.api\.global\.[a-z0-9.-]+$/;
 
 export const trustPathPolicies: Policies = [
   stackRule({
