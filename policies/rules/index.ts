@@ -20,6 +20,7 @@ import { referencePolicies } from "./references";
 import { environmentPolicies } from "./environment";
 import { observabilityPolicies } from "./observability";
 import { settingsPolicies } from "./settings";
+import { servicePolicies } from "./services";
 
 /** Every policy of the pack, in the order they are reported. */
 export const allPolicies: Policies = [
@@ -47,5 +48,6 @@ export const allPolicies: Policies = [
   ...retentionPolicies,
   ...observabilityPolicies,
   ...settingsPolicies,
+  ...servicePolicies,
   ...referencePolicies,
 ];

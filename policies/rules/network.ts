@@ -186,6 +186,12 @@ export const subnetPolicies: Policies = [
       for (const sn of subnets) {
         if (!isProd(config, sn.urn) || !intendedPrivate(sn, resources)) continue;
         const routes = ifKnown(() => routesOf(sn, resources).routes) ?? [];
+        // Any other broad route (a transit gateway, peering connection, interface or instance, an inline table route or
+        // an aws.ec2.Route beside it) takes the zone's egress away from its NAT gateway, to a path the stack does not hold.
+        for (const other of routes.filter((r) => r.target !== "nat" && r.target !== "eigw" && r.target !== "igw" && coverage([r.destination]).world)) {
+          const message = `Private subnet "${sn.name}" sends ${other.destination} to ${other.target === "peering" ? "peering connection" : "target"} ${other.targetRef || "(unnamed)"} (route of "${other.declaredBy.name}") instead of a NAT gateway of the stack in its zone.`;
+          report(message, other.declaredBy.urn);
+        }
         const egress = routes.find((r) => r.target === "nat" && coverage([r.destination]).world);
         if (!egress) continue;
         const nat = nats.find((n) => refersTo(egress.targetRef, n));

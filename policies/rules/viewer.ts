@@ -236,7 +236,10 @@ export const headerPolicies: Policies = [
     description:
       "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
     enforcementLevel: "mandatory",
-    config: { minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." } },
+    config: {
+      minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." },
+      externalPolicyIds: { type: "array", items: { type: "string" }, default: [], description: "Response headers policies outside the stack (by id) whose headers a team vouches for." },
+    },
     validate: (resources, { config }, report) => {
       const policies = ofType(resources, ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"]);
       const min = Number(config.minHstsSeconds);
@@ -275,7 +278,12 @@ export const headerPolicies: Policies = [
           }
           if (MANAGED_SECURITY_HEADERS.includes(id)) continue;
           const policy = policies.find((x) => refersTo(id, x));
-          if (!policy) continue; // an existing policy outside the stack: not decidable here
+          if (!policy) {
+            // A policy the stack does not declare (deleted, or another stack's): its headers can't be judged, so it is
+            // accepted only when listed as an external policy a team vouches for.
+            if (!(config.externalPolicyIds as string[]).includes(id)) report(`${where} names response headers policy ${id}, which the stack does not declare (deleted?) and which is not AWS's SecurityHeadersPolicy: its headers can't be verified (declare it, or list it in externalPolicyIds).`, d.urn);
+            continue;
+          }
           const problems = problemsOf(policy);
           if (problems.length > 0) {
             report(`${where} uses response headers policy "${policy.name}" with ${problems.join(", ")}.`, policy.urn);
