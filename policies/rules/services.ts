@@ -94,6 +94,7 @@ function publicEntry(r: PolicyResource, resources: PolicyResource[]): string | u
       if (String(p.authorization ?? "NONE") !== "NONE") return undefined;
       // A method of a private REST API is reachable only through its VPC endpoints (its policy decides who).
       const api = ofType(resources, ["aws:apigateway/restApi:RestApi"]).find((a) => refersTo(p.restApi, a));
+      if (api && unknownAt(() => JSON.stringify(api.props.endpointConfiguration))) return undefined;
       const types = list(ifKnown(() => (api?.props.endpointConfiguration as { types?: unknown } | undefined)?.types) as unknown[]).map(String);
       return types.includes("PRIVATE") ? undefined : `method ${String(p.httpMethod ?? "?")} with authorization NONE`;
     }
@@ -136,7 +137,9 @@ function implicitLogGroup(r: PolicyResource): string | undefined {
     return `/aws/eks/${p.name}/cluster`;
   }
   if (r.type === "aws:lambda/function:Function") {
-    const own = at(p, "loggingConfig.logGroup").value;
+    const found = at(p, "loggingConfig.logGroup");
+    if (found.unknown) return undefined;
+    const own = found.value;
     if (typeof own === "string" && own !== "") return own;
     return typeof p.name === "string" ? `/aws/lambda/${p.name}` : undefined;
   }
@@ -273,18 +276,17 @@ export const servicePolicies: Policies = [
       const records = ofType(resources, ["aws:route53/record:Record"]);
       const typeOf = (r: PolicyResource) => String(ifKnown(() => r.props.type) ?? "").toUpperCase();
       const key = (r: PolicyResource) => `${String(ifKnown(() => r.props.zoneId) ?? "")}|${normalizeName(ifKnown(() => r.props.name))}`;
+      // A record whose type, zone or name is not known yet (preview) may be the DS record a delegation needs.
+      if (records.some((r) => ["type", "zoneId", "name"].some((k) => unknownAt(() => (r.props as Record<string, unknown>)[k])))) return;
+      const zones = ofType(resources, ["aws:route53/zone:Zone"]);
+      if (zones.some((z) => unknownAt(() => z.props.name))) return;
       const ds = new Set(records.filter((r) => typeOf(r) === "DS").map(key));
-      // The zone's own NS set sits at its apex: the shortest NS name per zone.
-      const apex = new Map<string, string>();
-      for (const r of ofType(resources, ["aws:route53/zone:Zone"])) {
-        const zid = ifKnown(() => r.props.zoneId ?? r.props.id);
-        if (typeof zid === "string") apex.set(zid, normalizeName(ifKnown(() => r.props.name)));
-      }
+      // A zone's own NS set sits at its apex.
+      const apexes = new Set(zones.map((z) => normalizeName(ifKnown(() => z.props.name))));
       for (const ns of records.filter((r) => typeOf(r) === "NS")) {
         if (!isProd(config, ns.urn)) continue;
-        const zone = String(ifKnown(() => ns.props.zoneId) ?? "");
         const name = normalizeName(ifKnown(() => ns.props.name));
-        if (apex.get(zone) === name) continue;
+        if (apexes.has(name)) continue;
         if (!ds.has(key(ns))) report(`NS record "${ns.name}" delegates ${name} without a DS record of the stack beside it: the subdomain falls outside the zone's DNSSEC chain of trust; add the child zone's DS record.`, ns.urn);
       }
     },

@@ -22,6 +22,7 @@ import { environmentCases } from "./fixtures/environment";
 import { observabilityCases } from "./fixtures/observability";
 import { settingsCases } from "./fixtures/settings";
 import { referenceCases } from "./fixtures/references";
+import { servicesCases } from "./fixtures/services";
 
 const cases = [
   ...environmentCases,
@@ -44,6 +45,7 @@ const cases = [
   ...observabilityCases,
   ...settingsCases,
   ...referenceCases,
+  ...servicesCases,
 ];
 
 describe("the policy pack", () => {
