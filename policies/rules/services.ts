@@ -1,9 +1,11 @@
 import { Policies, PolicyResource, ResourceValidationPolicy } from "@pulumi/policy";
-import { at, describe, environmentConfig, ifKnown, isProd, judge, list, masked, maskedMessage, num, ofType, refersTo, Requirement, resourceRule, RuleBase, stackRule, unknownAt } from "./common";
+import { at, describe, environmentConfig, ifKnown, TYPES, isProd, judge, list, masked, maskedMessage, num, ofType, refersTo, Requirement, resourceRule, RuleBase, stackRule, unknownAt } from "./common";
 import { ownAccounts } from "./iam";
 import { normalizeName } from "./route53";
 import { literalCredential } from "../semantics/credentials";
 import { parseStructured } from "../semantics/structured";
+import { parseCidr, reaches } from "../semantics/cidr";
+import { NetworkPolicyView, policiesSelecting, portsOpened, PortEntry } from "../semantics/netpol";
 
 /**
  * The AWS services and Kubernetes kinds a team adds next to the stack (queues, streams, search domains, API
@@ -263,6 +265,72 @@ export const servicePolicies: Policies = [
         if (name === undefined) continue;
         const own = name.startsWith("arn:") ? groups.some((g) => refersTo(name, g) || name.endsWith(`:log-group:${String(ifKnown(() => g.props.name))}`)) : names.has(name);
         if (!own) report(`${describe(r)} writes to log group ${name}, which the stack does not declare: the service creates it unencrypted and keeps it forever; declare it with a retention and a KMS key.`, r.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "app-limiter-store-reachable",
+    description:
+      "A workload running the app with its limiter failing open (RATE_LIMIT_FAIL open, the default) whose pods a Service selects can reach the cache the stack declares: its namespace's NetworkPolicies, once combined, let its pods send to every cache subnet's CIDR on the replication group's port, and the cache's security groups admit something on that port. Otherwise every limiter check fails and the app admits every request unlimited, silently (docs/app.md, docs/cluster.md). It does not judge which source the security group admits (redis-ingress-from-security-groups-only) nor a cache outside the stack.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const group = ofType(resources, TYPES.replicationGroup)[0];
+      if (!group) return;
+      const port = num(ifKnown(() => group.props.port)) ?? 6379;
+      const subnetGroup = ofType(resources, TYPES.cacheSubnetGroup).find((g) => refersTo(ifKnown(() => group.props.subnetGroupName), g));
+      const subnets = list(ifKnown(() => subnetGroup?.props.subnetIds as unknown[])).map((id) => ofType(resources, TYPES.subnet).find((sn) => refersTo(id, sn)));
+      const cidrs = subnets.map((sn) => ifKnown(() => sn?.props.cidrBlock)).filter((c): c is string => typeof c === "string");
+      if (cidrs.length === 0 || cidrs.length < subnets.length) return; // not resolvable in this plan (preview, or subnets outside it)
+      const policies = ofType(resources, TYPES.networkPolicy);
+      if (policies.some((np) => unknownAt(() => JSON.stringify(np.props)))) return;
+      const views: NetworkPolicyView[] = policies.map((np) => {
+        const p = np.props as { metadata?: { namespace?: string }; spec?: Record<string, never> };
+        return { name: np.name, namespace: String(p.metadata?.namespace ?? "default"), podSelector: p.spec?.podSelector, policyTypes: p.spec?.policyTypes, ingress: p.spec?.ingress, egress: p.spec?.egress };
+      });
+      const admitsPort = (ports: PortEntry[] | undefined) => portsOpened(ports).all || list(ports).some((e) => (num(e?.port) ?? -1) <= port && port <= (num(e?.endPort) ?? num(e?.port) ?? -1) && String(e?.protocol ?? "TCP").toUpperCase() === "TCP");
+      const groupSgs = list(ifKnown(() => group.props.securityGroupIds as unknown[]));
+      const ruleTypes = [...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule];
+      // A group or rule not known yet (preview) may be the one that admits the port.
+      const sgUnknown =
+        unknownAt(() => JSON.stringify(group.props.securityGroupIds)) ||
+        ofType(resources, TYPES.securityGroup).some((sg) => unknownAt(() => JSON.stringify(sg.props))) ||
+        resources.some((r) => ruleTypes.includes(r.type as never) && unknownAt(() => JSON.stringify(r.props)));
+      const sgOpen = ofType(resources, TYPES.securityGroup)
+        .filter((sg) => groupSgs.some((id) => refersTo(id, sg)))
+        .some(
+          (sg) =>
+            list(ifKnown(() => sg.props.ingress as { fromPort?: unknown; toPort?: unknown }[])).some((r) => (num(r?.fromPort) ?? 0) <= port && port <= (num(r?.toPort) ?? 65535)) ||
+            resources.filter((r) => ruleTypes.includes(r.type as never) && refersTo(ifKnown(() => r.props.securityGroupId), sg) && String(ifKnown(() => r.props.type) ?? "ingress") === "ingress").some((r) => {
+              const proto = String(ifKnown(() => r.props.ipProtocol ?? r.props.protocol) ?? "");
+              return proto === "-1" || proto === "all" || ((num(ifKnown(() => r.props.fromPort)) ?? 0) <= port && port <= (num(ifKnown(() => r.props.toPort)) ?? 65535));
+            }),
+        );
+      for (const w of ofType(resources, TYPES.workload)) {
+        const tmpl = ifKnown(() => JSON.parse(JSON.stringify((w.props.spec as { template?: unknown } | undefined)?.template ?? {})) as { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { env?: { name?: string; value?: unknown }[] }[] } });
+        if (!tmpl) continue;
+        const env = list(tmpl.spec?.containers).flatMap((c) => list(c?.env));
+        if (!env.some((e) => e?.name === "REDIS_URL_FILE" || e?.name === "REDIS_URL")) continue;
+        if (String(env.find((e) => e?.name === "RATE_LIMIT_FAIL")?.value ?? "open") !== "open") continue;
+        const why: string[] = [];
+        if (!sgOpen && !sgUnknown) why.push(`no rule of the cache's security groups admits port ${port}`);
+        const pod = { namespace: String(ifKnown(() => (w.props.metadata as { namespace?: string } | undefined)?.namespace) ?? "default"), labels: tmpl.metadata?.labels ?? {} };
+        // Only pods that take requests (a Service selects them) admit anyone through a failed-open limiter.
+        const served = ofType(resources, TYPES.service).some((svc) => {
+          const sp = ifKnown(() => JSON.parse(JSON.stringify(svc.props)) as { metadata?: { namespace?: string }; spec?: { selector?: Record<string, string> } });
+          if (!sp) return true; // not known yet: assume it may
+          const selector = sp.spec?.selector ?? {};
+          return String(sp.metadata?.namespace ?? "default") === pod.namespace && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => pod.labels[k] === String(v));
+        });
+        if (!served) continue;
+        const selecting = policiesSelecting(pod, views, "egress");
+        if (selecting.length > 0) {
+          const unreached = cidrs.filter((cidr) => {
+            const target = parseCidr(cidr);
+            return !target || !selecting.some((np) => list(np.egress).some((rule) => admitsPort(rule?.ports) && (list(rule?.to).length === 0 || list(rule?.to).some((peer) => typeof peer?.ipBlock?.cidr === "string" && reaches([peer.ipBlock.cidr], [target], peer.ipBlock.except ?? [])))));
+          });
+          if (unreached.length > 0) why.push(`its NetworkPolicies let it send to ${unreached.join(", ")} on port ${port} from none of its egress rules`);
+        }
+        if (why.length > 0) report(`"${w.name}" runs the app's limiter failing open against the cache "${group.name}", but ${why.join(", and ")}: every limiter check fails and every request is admitted unlimited.`, w.urn);
       }
     },
   }),

@@ -176,7 +176,11 @@ export const viewerPolicies: Policies = [
             const orp = b.originRequestPolicyId as string | undefined;
             if (orp === undefined || ALL_VIEWER_POLICIES.includes(orp)) continue;
             const policy = policies.find((x) => refersTo(orp, x));
-            if (!policy) continue;
+            if (!policy) {
+              // Deleted, or another managed policy: neither is shown to forward the header, so nginx may never see it.
+              report(`${where} names origin request policy ${orp}, which the stack does not declare and which is not one of AWS's all-viewer policies: nothing shows that ${h} reaches nginx.`, d.urn);
+              continue;
+            }
             const hc = ifKnown(() => policy.props.headersConfig as { headerBehavior?: string; headers?: { items?: string[] } } | undefined);
             const forwards = /^allViewer/.test(String(hc?.headerBehavior)) || (hc?.headerBehavior === "whitelist" && list(hc.headers?.items).some((x) => String(x).toLowerCase() === h));
             if (!forwards) report(`${where} uses origin request policy "${policy.name}", which does not forward ${h}: nginx sees the load balancer's address for every client.`, policy.urn);
