@@ -1,5 +1,6 @@
 import { Policies, PolicyResource, ResourceValidationPolicy } from "@pulumi/policy";
 import { at, describe, environmentConfig, ifKnown, TYPES, isProd, judge, list, masked, maskedMessage, num, ofType, refersTo, Requirement, resourceRule, RuleBase, stackRule, unknownAt } from "./common";
+import { type AppEnvName, SECRET_FILE_ENV } from "@edgestack/contract";
 import { ownAccounts } from "./iam";
 import { normalizeName } from "./route53";
 import { literalCredential } from "../semantics/credentials";
@@ -309,8 +310,10 @@ export const servicePolicies: Policies = [
         const tmpl = ifKnown(() => JSON.parse(JSON.stringify((w.props.spec as { template?: unknown } | undefined)?.template ?? {})) as { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { env?: { name?: string; value?: unknown }[] }[] } });
         if (!tmpl) continue;
         const env = list(tmpl.spec?.containers).flatMap((c) => list(c?.env));
-        if (!env.some((e) => e?.name === "REDIS_URL_FILE" || e?.name === "REDIS_URL")) continue;
-        if (String(env.find((e) => e?.name === "RATE_LIMIT_FAIL")?.value ?? "open") !== "open") continue;
+        // The app's own variables (@edgestack/contract): the Redis URL (or the file holding it) and the fail mode.
+        const redisNames: string[] = ["REDIS_URL" satisfies AppEnvName, SECRET_FILE_ENV.REDIS_URL];
+        if (!env.some((e) => redisNames.includes(String(e?.name)))) continue;
+        if (String(env.find((e) => e?.name === ("RATE_LIMIT_FAIL" satisfies AppEnvName))?.value ?? "open") !== "open") continue;
         const why: string[] = [];
         if (!sgOpen && !sgUnknown) why.push(`no rule of the cache's security groups admits port ${port}`);
         const pod = { namespace: String(ifKnown(() => (w.props.metadata as { namespace?: string } | undefined)?.namespace) ?? "default"), labels: tmpl.metadata?.labels ?? {} };
