@@ -169,7 +169,7 @@ export function isProd(config: Record<string, unknown>, subject: EnvironmentSubj
 
 // ── Policy builders ────────────────────────────────────────────────────────────────────────────
 
-interface RuleBase {
+export interface RuleBase {
   name: string;
   description: string;
   enforcementLevel: EnforcementLevel;

@@ -25,6 +25,7 @@ import { resourceTypesJudgedPolicy } from "./types";
 import { providerPolicies } from "./providers";
 import { generatedSecretPolicies } from "./generated-secrets";
 import { trustPathPolicies } from "./trust-paths";
+import { servicePolicies } from "./services";
 
 /** The policies that judge resources (each declares the types it judges, ./registry.ts). */
 const judgingPolicies: Policies = [
@@ -53,6 +54,7 @@ const judgingPolicies: Policies = [
   ...retentionPolicies,
   ...observabilityPolicies,
   ...settingsPolicies,
+  ...servicePolicies,
   ...referencePolicies,
   ...providerPolicies,
   ...generatedSecretPolicies,

@@ -20,11 +20,18 @@ export function flowLogProblems(f: FlowLog): string[] {
 export const networkPolicies: Policies = [
   stackRule({
     name: "vpc-flow-logs",
-    description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs.",
+    description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs; a delivery role the stack does not declare (deleted) is reported unless listed in externalRoleArns.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.vpc, "aws:ec2/flowLog:FlowLog"],
-    validate: (resources, _ctx, report) => {
+    config: { externalRoleArns: { type: "array", items: { type: "string" }, default: [], description: "Flow-log delivery roles outside the stack (by ARN) a team vouches for." } },
+    validate: (resources, { config }, report) => {
       const flowLogs = ofType(resources, ["aws:ec2/flowLog:FlowLog"]);
+      // A delivery role the stack no longer declares (deleted) stops delivery without an error anyone sees.
+      const roles = ofType(resources, TYPES.iamRole);
+      for (const f of flowLogs) {
+        const role = ifKnown(() => f.props.iamRoleArn);
+        if (typeof role === "string" && role !== "" && !masked(role) && !(config.externalRoleArns as string[]).includes(role) && !roles.some((r) => refersTo(role, r, ["name", "arn"]))) report(`Flow log "${f.name}" delivers with role ${role}, which the stack does not declare (deleted?): its records stop arriving unnoticed.`, f.urn);
+      }
       for (const vpc of ofType(resources, TYPES.vpc)) {
         const mine = flowLogs.filter((f) => refersTo(ifKnown(() => f.props.vpcId), vpc) || (unknownAt(() => f.props.vpcId) && siblings(f, vpc)));
         if (mine.length === 0) {
@@ -190,6 +197,12 @@ export const subnetPolicies: Policies = [
       for (const sn of subnets) {
         if (!isProd(config, sn.urn) || !intendedPrivate(sn, resources)) continue;
         const routes = ifKnown(() => routesOf(sn, resources).routes) ?? [];
+        // Any other broad route (a transit gateway, peering connection, interface or instance, an inline table route or
+        // an aws.ec2.Route beside it) takes the zone's egress away from its NAT gateway, to a path the stack does not hold.
+        for (const other of routes.filter((r) => r.target !== "nat" && r.target !== "eigw" && r.target !== "igw" && coverage([r.destination]).world)) {
+          const message = `Private subnet "${sn.name}" sends ${other.destination} to ${other.target === "peering" ? "peering connection" : "target"} ${other.targetRef || "(unnamed)"} (route of "${other.declaredBy.name}") instead of a NAT gateway of the stack in its zone.`;
+          report(message, other.declaredBy.urn);
+        }
         const egress = routes.find((r) => r.target === "nat" && coverage([r.destination]).world);
         if (!egress) continue;
         const nat = nats.find((n) => refersTo(egress.targetRef, n));

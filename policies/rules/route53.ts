@@ -154,10 +154,16 @@ export const route53Policies: Policies = [
           report(`${typeOf(r)} record "${r.name}" (${normalizeName(raw)}) has no CAA record of the stack at its name or above: any certificate authority may issue for it; add CAA issue entries for the CAs you use.`, r.urn);
           continue;
         }
-        if (judged.has(covering)) continue;
+        judgeCaa(covering);
+      }
+      // Every CAA set of the stack is judged, not only those covering an address record: a CAA at a name without one
+      // still decides who may issue for it and every name below it.
+      for (const c of caa.values()) judgeCaa(c);
+      function judgeCaa(covering: PolicyResource): void {
+        if (judged.has(covering)) return;
         judged.add(covering);
         const values = ifKnown(() => list(covering.props.records as string[] | undefined));
-        if (values === undefined) continue;
+        if (values === undefined) return;
         const entries = values.map((v) => /^\s*(\d+)\s+(\S+)\s+"?([^"]*)"?\s*$/.exec(String(v))).map((m, i) => (m ? { tag: m[2].toLowerCase(), issuer: m[3].split(";")[0].trim().toLowerCase(), raw: values[i] } : { tag: "?", issuer: "", raw: values[i] }));
         if (!entries.some((e) => e.tag === "issue")) report(`CAA record "${covering.name}" has no issue entry: without one, any CA may issue non-wildcard certificates.`, covering.urn);
         for (const e of entries.filter((x) => x.tag === "issue" || x.tag === "issuewild")) {

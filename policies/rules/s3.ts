@@ -147,6 +147,11 @@ export const s3Policies: Policies = [
     validate: (resources, _ctx, report) => {
       // An account-level block whose flags are unknown (preview) may well block everything: give it the benefit.
       const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some((a) => ifKnown(() => missingFlags(a.props).length === 0) !== false);
+      // An account-level block that leaves a flag off opens every bucket of the account that relies on it.
+      for (const a of ofType(resources, TYPES.accountPublicAccessBlock)) {
+        const off = ifKnown(() => missingFlags(a.props)) ?? [];
+        if (off.length > 0) report(`AccountPublicAccessBlock "${a.name}" leaves ${off.join(", ")} off for the whole account; all four must be true.`, a.urn);
+      }
       for (const acl of ofType(resources, TYPES.bucketAcl)) {
         const value = ifKnown(() => acl.props.acl);
         if (PUBLIC_ACLS.includes(String(value))) report(`BucketAcl "${acl.name}" sets the public canned ACL ${value}.`, acl.urn);

@@ -177,7 +177,11 @@ export const viewerPolicies: Policies = [
             const orp = b.originRequestPolicyId as string | undefined;
             if (orp === undefined || ALL_VIEWER_POLICIES.includes(orp)) continue;
             const policy = policies.find((x) => refersTo(orp, x));
-            if (!policy) continue;
+            if (!policy) {
+              // Deleted, or another managed policy: neither is shown to forward the header, so nginx may never see it.
+              report(`${where} names origin request policy ${orp}, which the stack does not declare and which is not one of AWS's all-viewer policies: nothing shows that ${h} reaches nginx.`, d.urn);
+              continue;
+            }
             const hc = ifKnown(() => policy.props.headersConfig as { headerBehavior?: string; headers?: { items?: string[] } } | undefined);
             const forwards = /^allViewer/.test(String(hc?.headerBehavior)) || (hc?.headerBehavior === "whitelist" && list(hc.headers?.items).some((x) => String(x).toLowerCase() === h));
             if (!forwards) report(`${where} uses origin request policy "${policy.name}", which does not forward ${h}: nginx sees the load balancer's address for every client.`, policy.urn);
@@ -239,7 +243,10 @@ export const headerPolicies: Policies = [
       "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"],
-    config: { minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." } },
+    config: {
+      minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." },
+      externalPolicyIds: { type: "array", items: { type: "string" }, default: [], description: "Response headers policies outside the stack (by id) whose headers a team vouches for." },
+    },
     validate: (resources, { config }, report) => {
       const policies = ofType(resources, ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"]);
       const min = Number(config.minHstsSeconds);
@@ -278,7 +285,12 @@ export const headerPolicies: Policies = [
           }
           if (MANAGED_SECURITY_HEADERS.includes(id)) continue;
           const policy = policies.find((x) => refersTo(id, x));
-          if (!policy) continue; // an existing policy outside the stack: not decidable here
+          if (!policy) {
+            // A policy the stack does not declare (deleted, or another stack's): its headers can't be judged, so it is
+            // accepted only when listed as an external policy a team vouches for.
+            if (!(config.externalPolicyIds as string[]).includes(id)) report(`${where} names response headers policy ${id}, which the stack does not declare (deleted?) and which is not AWS's SecurityHeadersPolicy: its headers can't be verified (declare it, or list it in externalPolicyIds).`, d.urn);
+            continue;
+          }
           const problems = problemsOf(policy);
           if (problems.length > 0) {
             report(`${where} uses response headers policy "${policy.name}" with ${problems.join(", ")}.`, policy.urn);

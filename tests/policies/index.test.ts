@@ -27,6 +27,7 @@ import { resourceTypeCases } from "./fixtures/resource-types";
 import { providerCases } from "./fixtures/providers";
 import { generatedSecretCases } from "./fixtures/generated-secrets";
 import { trustPathCases } from "./fixtures/trust-paths";
+import { servicesCases } from "./fixtures/services";
 
 const cases = [
   ...environmentCases,
@@ -54,6 +55,7 @@ const cases = [
   ...providerCases,
   ...generatedSecretCases,
   ...trustPathCases,
+  ...servicesCases,
 ];
 
 describe("the policy pack", () => {

@@ -1,0 +1,4 @@
+import { servicesCases } from "./fixtures/services";
+import { runCases } from "./fixtures/run";
+
+runCases(servicesCases);
