@@ -16,7 +16,6 @@ const server = (listen: string, edit: (block: string) => string) => (c: string) 
 };
 const ALB = "listen 0.0.0.0:8080 ssl;";
 const NLB_TLS = "listen 0.0.0.0:8443 proxy_protocol;";
-const NLB_HTTP = "listen 0.0.0.0:8081 proxy_protocol;";
 /** One location block (first match inside the given text), edited on its own. */
 const location = (head: string, edit: (block: string) => string) => (c: string) => {
   const start = c.indexOf(`        location ${head} {`);
@@ -115,7 +114,7 @@ export const round7K8sMutations: Mutation[] = [
   { area: "rbac", title: "scraper may add ephemeral containers to pods (exec by another door)", expect: "alerting-prometheus-scraper-edgestack", apply: (p) => p.inputs("alerting-prometheus-scraper-edgestack", ROLE).rules.push({ apiGroups: [""], resources: ["pods/ephemeralcontainers"], verbs: ["patch", "update"] }) },
   { area: "rbac", title: "scraper may attach to pods", expect: "alerting-prometheus-scraper-edgestack", apply: (p) => p.inputs("alerting-prometheus-scraper-edgestack", ROLE).rules.push({ apiGroups: [""], resources: ["pods/attach"], verbs: ["create", "get"] }) },
   { area: "rbac", title: "scraper may create pods (any secret of the namespace mounted)", expect: "alerting-prometheus-scraper-edgestack", apply: (p) => p.inputs("alerting-prometheus-scraper-edgestack", ROLE).rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["create"] }) },
-  { area: "rbac", title: "deployer may create CronJobs (run any pod in any namespace)", expect: "cluster-deployer", apply: (p) => p.inputs("cluster-deployer", CLUSTER_ROLE).rules.push({ apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["create", "update", "patch"] }) },
+  { area: "rbac", title: "scraper may create CronJobs (runs pods as any service account of the namespace)", expect: "alerting-prometheus-scraper-edgestack", apply: (p) => p.inputs("alerting-prometheus-scraper-edgestack", ROLE).rules.push({ apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["create", "update", "patch"] }) },
   { area: "rbac", title: "autoscaler may patch nodes (taints steer any pod)", expect: "cluster-autoscaler-cluster-role", apply: (p) => (p.inputs("cluster-autoscaler-cluster-role", CLUSTER_ROLE).rules[3].verbs = ["get", "list", "watch", "update", "patch", "delete"]) },
   { area: "rbac", title: "built-in admin role bound to every service account of the app namespace", expect: "workloads-all-sa-admin", apply: (p) => k8s(p, ROLE_BINDING, "workloads-all-sa-admin", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "all-sa-admin", namespace: "edgestack" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "system:serviceaccounts:edgestack" }] }) },
 
