@@ -600,14 +600,17 @@ export const kubernetesPolicies: Policies = [
           if (spec.scaleTargetRef?.name !== undefined && !namesUnknown) report(`HPA "${h.name}" targets ${spec.scaleTargetRef?.kind ?? "?"} "${spec.scaleTargetRef?.name}", which the stack does not declare: it scales nothing.`, h.urn);
           continue;
         }
-        for (const m of metrics.filter((x) => x?.type === "Resource")) {
+        for (const m of metrics.filter((x) => x?.type === "Resource" || x?.type === "ContainerResource")) {
+          // A ContainerResource metric reads one container's usage and request; a Resource metric the pod's sum.
+          const own = (m as { containerResource?: { name?: string; container?: string; target?: unknown } }).containerResource;
+          if (own) (m as { resource?: unknown }).resource = { name: own.name, target: own.target };
           const res = String(m.resource?.name ?? "cpu");
-          for (const c of containersOf(podSpecOf(target.props as Workload))) {
+          for (const c of containersOf(podSpecOf(target.props as Workload)).filter((x) => !own || x.name === own.container)) {
             if (!isSet((c.resources?.requests as Record<string, unknown> | undefined)?.[res])) report(`HPA "${h.name}" scales "${target.name}" on ${res} utilisation, but container "${c.name}" requests no ${res}: the HPA can't compute it.`, h.urn);
           }
           // A target the pods can never reach: utilisation is usage ÷ request, and usage stops at the limit.
           const target2 = (m as { resource?: { target?: { type?: string; averageUtilization?: unknown; averageValue?: unknown } } }).resource?.target;
-          const containers = containersOf(podSpecOf(target.props as Workload));
+          const containers = containersOf(podSpecOf(target.props as Workload)).filter((x) => !own || x.name === own.container);
           const qty = (v: unknown) => (res === "cpu" ? cpuCores(v) : memoryBytes(v));
           const requests = containers.map((c) => qty((c.resources?.requests as Record<string, unknown> | undefined)?.[res]));
           const limits = containers.map((c) => qty((c.resources?.limits as Record<string, unknown> | undefined)?.[res]));
@@ -956,10 +959,20 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-env-tls-verified",
     description:
-      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS). URLs inside Secrets are not judged here (masked in the plan).",
+      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS). The same variables in a ConfigMap's data are judged on the ConfigMap (a container takes them through envFrom or configMapKeyRef). URLs inside Secrets are not judged here (masked in the plan).",
     enforcementLevel: "mandatory",
-    types: POD_TYPES,
+    types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
     validate: (p, { args }, report) => {
+      if (args.type === "kubernetes:core/v1:ConfigMap") {
+        for (const [key, value] of Object.entries((ifKnown(() => p.data) as Record<string, unknown> | undefined) ?? {})) {
+          if (typeof value !== "string" || !/^[A-Z_][A-Z0-9_]*$/.test(key)) continue;
+          const why = tlsWeakening(key, value);
+          if (why) report(`ConfigMap "${args.name}" sets ${key}=${value} for the containers that load it: ${why}.`);
+          const debug = DEBUG_OPTION_VARS.includes(key) ? debuggerFlag(value) : undefined;
+          if (debug) report(`ConfigMap "${args.name}" sets ${key} with ${debug} for the containers that load it: a remote debugger anyone who reaches the port can run code through.`);
+        }
+        return;
+      }
       const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
       for (const c of ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec[k] as Container[] | undefined))) {
         const name = ifKnown(() => c?.name) ?? "?";
