@@ -374,7 +374,7 @@ export const kubernetesPolicies: Policies = [
   }),
   stackRule({
     name: "k8s-rollout-surge-only-prod",
-    description: "In prod, every Deployment rolls out by surging (RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1): no rollout takes serving pods away first (Recreate, or Kubernetes' default 25% unavailable).",
+    description: "In prod, every Deployment rolls out by surging (RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1): no rollout takes serving pods away first (Recreate, or Kubernetes' default 25% unavailable), and none is paused (no change would roll out).",
     enforcementLevel: "mandatory",
     config: environmentConfig,
     validate: (resources, { config }, report) => {
@@ -693,7 +693,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-conf-hardened",
     description:
-      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize) and slow clients (client_header_timeout, client_body_timeout, send_timeout at most maxClientTimeout); proxies only to hosts it names (no variable in a *_pass target's host); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
+      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize) and slow clients (client_header_timeout, client_body_timeout, send_timeout at most maxClientTimeout); proxies only to hosts it names (no variable in a *_pass target's host); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Also: no TLS floor or weak suite through ssl_conf_command (MinProtocol, Protocol, CipherString, Ciphersuites) or DEFAULT/@SECLEVEL=0/1 in a cipher string; no alias traversal; no redirect to a client-named host and no decoded $uri in a redirect or header; upstream servers, literal proxy targets and resolvers inside the cluster or VPC; no proxy_next_upstream non_idempotent; no method gate admitting TRACE/TRACK/CONNECT; large_client_header_buffers within maxHeaderBuffers. Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -835,7 +835,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-no-literal-credentials",
     description:
-      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
+      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. The annotations and labels of a pod-bearing object and its pod template are judged the same way. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
     enforcementLevel: "mandatory",
     types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
     validate: (p, { args }, report) => {
