@@ -5,7 +5,8 @@ import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { APP_ENV_NAMES, APP_ROUTES, parseAppEnvironment } from "@edgestack/contract";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
-import { blocksNamed, directivesNamed, inherited, listensOf, locationFor, type NginxBlock, nginxSeconds, parseNginx, proxies, serversOf } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, inherited, listensOf, locationFor, methodsAdmitted, type NginxBlock, nginxSeconds, parseNginx, proxies, serversOf } from "../semantics/nginx";
+import { intersect, METADATA_ADDRESSES, parseCidr, reaches } from "../semantics/cidr";
 
 type Workload = Props<apps.v1.Deployment>;
 type PodSpec = Props<core.v1.PodSpec>;
@@ -88,7 +89,7 @@ export function drainedDeployment(resources: PolicyResource[], d: PolicyResource
 }
 
 /** Variables only the app reads: a container setting one runs the app. */
-const APP_MARKERS = /^(REDIS_URL(_FILE)?|RATE_LIMIT_(MAX|WINDOW_MS|FAIL)|TRUST_PROXY_CIDRS|SHUTDOWN_(DELAY|TIMEOUT)_MS|KEEPALIVE_TIMEOUT_MS|HEADERS_TIMEOUT_MS|WS_[A-Z_]+)$/;
+export const APP_MARKERS = /^(REDIS_URL(_FILE)?|RATE_LIMIT_(MAX|WINDOW_MS|FAIL)|TRUST_PROXY_CIDRS|SHUTDOWN_(DELAY|TIMEOUT)_MS|KEEPALIVE_TIMEOUT_MS|HEADERS_TIMEOUT_MS|WS_[A-Z_]+)$/;
 
 /** A redis:// (not rediss://) URL to a host other than loopback, anywhere in the text. */
 export function plainRedis(text: string): boolean {
@@ -113,6 +114,7 @@ export function tlsWeakening(name: string, value: string): string | undefined {
   const v = value.trim();
   if (name === "NODE_TLS_REJECT_UNAUTHORIZED" && v === "0") return "Node accepts any certificate (no TLS verification towards Redis or any HTTPS dependency)";
   if (name === "NODE_OPTIONS" && /--tls-min-v1\.[01]\b|--insecure-http-parser|--tls-cipher-list/.test(v)) return "Node's TLS floor or parser is weakened";
+  if (name === "NODE_OPTIONS" && /--security-revert\b/.test(v)) return "Node reverts a security fix (--security-revert re-opens the CVE it names)";
   if (name === "PYTHONHTTPSVERIFY" && v === "0") return "Python skips certificate verification";
   if (name === "GIT_SSL_NO_VERIFY" && v !== "" && !/^(0|false|no)$/i.test(v)) return "git skips certificate verification";
   if (/^(CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE)$/.test(name) && v === "") return "an empty CA bundle turns verification off in requests";
@@ -122,6 +124,19 @@ export function tlsWeakening(name: string, value: string): string | undefined {
 
 /** The contract's load-balancer health path (the deep /health). */
 const CONTRACT_HEALTH_PATH = APP_ROUTES.health.path;
+
+/** A Kubernetes CPU quantity ("250m", "1", 0.5) in cores, or undefined. */
+export function cpuCores(v: unknown): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(String(v ?? "").trim());
+  return m ? Number(m[1]) / (m[2] ? 1000 : 1) : undefined;
+}
+/** A Kubernetes memory quantity ("256Mi", "1G", "1048576") in bytes, or undefined. */
+export function memoryBytes(v: unknown): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?$/.exec(String(v ?? "").trim());
+  if (!m) return undefined;
+  const unit: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Number(m[1]) * unit[m[2] ?? ""]!;
+}
 
 /** nginx size ("1m", "512k", "1048576") in bytes, or undefined if malformed. */
 export function nginxBytes(size: string): number | undefined {
@@ -137,12 +152,31 @@ export function weakCiphers(ciphers: string): string[] {
     .filter((c) => c !== "" && !/^[!-]/.test(c))
     .map((c) => c.replace(/^\+/, ""))
     .filter((c) => {
-      if (/^(ALL|COMPLEMENTOFALL|COMPLEMENTOFDEFAULT|LOW|MEDIUM|EXPORT\w*|EXP|NULL|eNULL|aNULL|ADH|AECDH|RC4|DES|3DES|MD5|PSK|SRP|kRSA|RSA|aRSA)$/i.test(c)) return true;
+      if (/^(ALL|DEFAULT|COMPLEMENTOFALL|COMPLEMENTOFDEFAULT|LOW|MEDIUM|EXPORT\w*|EXP|NULL|eNULL|aNULL|ADH|AECDH|RC4|DES|3DES|MD5|PSK|SRP|kRSA|RSA|aRSA)$/i.test(c)) return true;
+      // OpenSSL's security level: 0 and 1 re-admit what the library refuses by default (SHA-1, small keys, legacy suites).
+      if (/^@SECLEVEL=[01]$/i.test(c)) return true;
       if (/RC4|(^|-)DES|3DES|MD5|NULL|EXP|ANON|ADH|AECDH|PSK|SRP/i.test(c)) return true;
       // A named TLS 1.2 suite must agree keys by (EC)DHE: static RSA key exchange has no forward secrecy.
       return /-/.test(c) && !/^TLS_/.test(c) && !/^(ECDHE|DHE|EDH)-/i.test(c);
     });
 }
+
+/**
+ * Whether nginx connecting to `host` (host[:port], an IP literal or a name) stays inside: a private, loopback or
+ * cluster address, a cluster-local name (*.svc, *.cluster.local, an unqualified Service name, localhost). Otherwise
+ * why not (a public address, a link-local one such as the metadata service, or a name outside the cluster).
+ */
+export function internalAddress(hostPort: string): true | string {
+  const host = hostPort.replace(/^\[([^\]]+)\](:\d+)?$/, "$1").replace(/^([^:]+):\d+$/, "$1");
+  if (/^(localhost|[a-z0-9-]+)$/i.test(host)) return true; // an unqualified name: a Service of the namespace (or an upstream)
+  if (/\.(svc|cluster\.local|svc\.cluster\.local)\.?$/i.test(host)) return true;
+  const range = parseCidr(host.includes("/") ? host : `${host}/${host.includes(":") ? 128 : 32}`);
+  if (!range) return `a name outside the cluster`;
+  if (reaches([host], METADATA_ADDRESSES) || intersect([range], parseRanges(["169.254.0.0/16", "fe80::/10"])).length > 0) return "a link-local address (the instance metadata service lives there)";
+  if (intersect([range], parseRanges(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "fc00::/7", "::1/128"])).length > 0) return true;
+  return "an address outside the cluster and the VPC";
+}
+const parseRanges = (cidrs: string[]) => cidrs.map((c) => parseCidr(c)!).filter(Boolean);
 
 type SecretItems = { key?: string; path?: string; mode?: unknown }[];
 type SecretVolume = {
@@ -342,7 +376,7 @@ export const kubernetesPolicies: Policies = [
   }),
   stackRule({
     name: "k8s-rollout-surge-only-prod",
-    description: "In prod, every Deployment rolls out by surging (RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1): no rollout takes serving pods away first (Recreate, or Kubernetes' default 25% unavailable).",
+    description: "In prod, every Deployment rolls out by surging (RollingUpdate with maxUnavailable 0 and maxSurge ≥ 1): no rollout takes serving pods away first (Recreate, or Kubernetes' default 25% unavailable), and none is paused (no change would roll out).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.deployment],
     config: environmentConfig,
@@ -351,6 +385,7 @@ export const kubernetesPolicies: Policies = [
         if (!isProd(config, d.urn)) continue;
         const strategy = ifKnown(() => ({ ...((d.props as Workload).spec?.strategy ?? {}) })) as { type?: string; rollingUpdate?: { maxUnavailable?: unknown; maxSurge?: unknown } } | undefined;
         if (!strategy) continue;
+        if (ifKnown(() => (d.props as Workload).spec?.paused) === true) report(`Deployment "${d.name}" is paused: no change of its pod template (a security fix, a new image) rolls out until someone resumes it.`, d.urn);
         if (strategy.type === "Recreate") {
           report(`Deployment "${d.name}" uses the Recreate strategy: every pod stops before the new ones start.`, d.urn);
           continue;
@@ -450,10 +485,10 @@ export const kubernetesPolicies: Policies = [
   }),
   stackRule({
     name: "k8s-pdb-effective-prod",
-    description: "In prod, each Deployment's PodDisruptionBudget both protects and allows progress: it lets at least one pod go (not maxUnavailable 0, not minAvailable ≥ replicas) and never all of them (not maxUnavailable ≥ replicas or 100%, not minAvailable 0).",
+    description: "In prod, each Deployment's PodDisruptionBudget both protects and allows progress: it lets at least one pod go (not maxUnavailable 0, not minAvailable ≥ replicas), never all of them (not maxUnavailable ≥ replicas or 100%, not minAvailable 0), and never more than one zone's share (replicas ÷ zones, at least one).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.podDisruptionBudget, ...TYPES.horizontalPodAutoscaler, ...TYPES.deployment],
-    config: environmentConfig,
+    config: { ...environmentConfig, zones: { type: "integer", minimum: 1, default: 3, description: "Zones the stack's pods spread over: a budget may let at most replicas ÷ zones (at least one) go at once." } },
     validate: (resources, { config }, report) => {
       const pdbs = ofType(resources, TYPES.podDisruptionBudget);
       const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
@@ -474,6 +509,10 @@ export const kubernetesPolicies: Policies = [
           const minA = typeof spec.minAvailable === "string" && spec.minAvailable.endsWith("%") ? Math.ceil((Number(spec.minAvailable.slice(0, -1)) / 100) * replicas) : num(spec.minAvailable);
           const allowed = maxU !== undefined ? maxU : minA !== undefined ? replicas - minA : undefined;
           if (allowed === undefined) continue;
+          // A voluntary disruption (a node drain, an upgrade) takes at most one zone's share of the pods: the stack
+          // spreads over `zones` zones, so a budget that lets more go leaves fewer than a zone outage would.
+          const share = Math.max(1, Math.floor(replicas / Number(config.zones)));
+          if (allowed < replicas && allowed > share) report(`PodDisruptionBudget "${pdb.name}" lets ${allowed} of ${replicas} pods of Deployment "${d.name}" be evicted at once: more than one zone's share (${share} over ${Number(config.zones)} zones); a drain leaves fewer pods than a zone outage would.`, pdb.urn);
           if (allowed >= replicas) report(`PodDisruptionBudget "${pdb.name}" lets all ${replicas} pods of Deployment "${d.name}" be evicted at once (${spec.maxUnavailable !== undefined ? `maxUnavailable ${spec.maxUnavailable}` : `minAvailable ${spec.minAvailable}`}): it protects nothing.`, pdb.urn);
           else if (allowed <= 0) report(`PodDisruptionBudget "${pdb.name}" allows no eviction of Deployment "${d.name}" (${spec.maxUnavailable !== undefined ? `maxUnavailable ${spec.maxUnavailable}` : `minAvailable ${spec.minAvailable}`} of ${replicas}): node drains and upgrades stall.`, pdb.urn);
         }
@@ -536,7 +575,7 @@ export const kubernetesPolicies: Policies = [
   stackRule({
     name: "k8s-hpa-metrics-source",
     description:
-      "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, and minReplicas ≤ maxReplicas.",
+      "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, its resource target is reachable (a utilisation below the pods' limit ÷ request, an average value below the pod's limit), scaling up is not disabled, and minReplicas ≤ maxReplicas.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.eksCluster, ...TYPES.horizontalPodAutoscaler, ...TYPES.workload, "aws:eks/addon:Addon"],
     config: {
@@ -568,18 +607,36 @@ export const kubernetesPolicies: Policies = [
           if (spec.scaleTargetRef?.name !== undefined && !namesUnknown) report(`HPA "${h.name}" targets ${spec.scaleTargetRef?.kind ?? "?"} "${spec.scaleTargetRef?.name}", which the stack does not declare: it scales nothing.`, h.urn);
           continue;
         }
-        for (const m of metrics.filter((x) => x?.type === "Resource")) {
+        for (const m of metrics.filter((x) => x?.type === "Resource" || x?.type === "ContainerResource")) {
+          // A ContainerResource metric reads one container's usage and request; a Resource metric the pod's sum.
+          const own = (m as { containerResource?: { name?: string; container?: string; target?: unknown } }).containerResource;
+          if (own) (m as { resource?: unknown }).resource = { name: own.name, target: own.target };
           const res = String(m.resource?.name ?? "cpu");
-          for (const c of containersOf(podSpecOf(target.props as Workload))) {
+          for (const c of containersOf(podSpecOf(target.props as Workload)).filter((x) => !own || x.name === own.container)) {
             if (!isSet((c.resources?.requests as Record<string, unknown> | undefined)?.[res])) report(`HPA "${h.name}" scales "${target.name}" on ${res} utilisation, but container "${c.name}" requests no ${res}: the HPA can't compute it.`, h.urn);
           }
+          // A target the pods can never reach: utilisation is usage ÷ request, and usage stops at the limit.
+          const target2 = (m as { resource?: { target?: { type?: string; averageUtilization?: unknown; averageValue?: unknown } } }).resource?.target;
+          const containers = containersOf(podSpecOf(target.props as Workload)).filter((x) => !own || x.name === own.container);
+          const qty = (v: unknown) => (res === "cpu" ? cpuCores(v) : memoryBytes(v));
+          const requests = containers.map((c) => qty((c.resources?.requests as Record<string, unknown> | undefined)?.[res]));
+          const limits = containers.map((c) => qty((c.resources?.limits as Record<string, unknown> | undefined)?.[res]));
+          if (requests.every((x) => x !== undefined) && limits.every((x) => x !== undefined)) {
+            const ceilingPercent = (100 * limits.reduce((a, x) => a + x!, 0)) / requests.reduce((a, x) => a + x!, 0);
+            const util = num(target2?.averageUtilization);
+            if (target2?.type === "Utilization" && util !== undefined && util >= ceilingPercent) report(`HPA "${h.name}" scales "${target.name}" at ${util}% ${res} utilisation, but its pods' limits stop usage at ${Math.round(ceilingPercent)}% of their requests: it never scales up.`, h.urn);
+            const avg = qty(target2?.averageValue);
+            if (target2?.type === "AverageValue" && avg !== undefined && avg >= limits.reduce((a, x) => a + x!, 0)) report(`HPA "${h.name}" scales "${target.name}" at an average ${res} of ${String(target2.averageValue)} per pod, at or above the pod's limit: it never scales up.`, h.urn);
+          }
         }
+        const scaleUp = (spec as { behavior?: { scaleUp?: { selectPolicy?: string } } }).behavior?.scaleUp;
+        if (scaleUp?.selectPolicy === "Disabled") report(`HPA "${h.name}" disables scaling up (behavior.scaleUp.selectPolicy Disabled): load beyond minReplicas finds no new pods.`, h.urn);
       }
     },
   }),
   resourceRule<Record<string, unknown>>({
     name: "k8s-pod-defaults",
-    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false, and no projected serviceAccountToken for the API server's audience, unless the service account is in `apiServiceAccounts`), no shared process namespace, and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
+    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false, and no projected serviceAccountToken for the API server's audience, unless the service account is in `apiServiceAccounts`), no shared process namespace, no hostAliases pinning a cluster, AWS or internal name to a fixed address, and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     config: { apiServiceAccounts: API_SERVICE_ACCOUNTS_CONFIG },
@@ -598,6 +655,12 @@ export const kubernetesPolicies: Policies = [
             if (token && (token.audience === undefined || token.audience === "")) report(`Pods of "${args.name}" mount service account "${sa}"'s Kubernetes API token through projected volume "${v?.name}" (serviceAccountToken without an audience is the API server's); give it an audience (e.g. sts.amazonaws.com) or list the account in apiServiceAccounts.`);
           }
         }
+      }
+      // /etc/hosts entries override DNS for the names they list: a cluster Service, an AWS endpoint or an internal
+      // name pinned to a fixed address sends the pod's requests (and the credentials in them) wherever that address is.
+      for (const alias of list(at(spec, "hostAliases").value as { ip?: string; hostnames?: string[] }[] | undefined)) {
+        const pinned = list(alias?.hostnames).filter((h) => /(^|\.)(svc|cluster\.local|amazonaws\.com|internal|localhost)\.?$/i.test(String(h)));
+        if (pinned.length > 0) report(`Pods of "${args.name}" pin ${pinned.join(", ")} to ${alias?.ip} (hostAliases): the pod's requests to that service go to a fixed address, past DNS and whatever answers there.`);
       }
       const sharedPid = at(spec, "shareProcessNamespace");
       if (!sharedPid.unknown && (sharedPid.value === true || sharedPid.value === "true")) report(`Pods of "${args.name}" share one process namespace (shareProcessNamespace): each container can read the others' environment and files through /proc/<pid>.`);
@@ -637,7 +700,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-conf-hardened",
     description:
-      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize) and slow clients (client_header_timeout, client_body_timeout, send_timeout at most maxClientTimeout); proxies only to hosts it names (no variable in a *_pass target's host); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
+      "Every nginx configuration a ConfigMap holds (key `nginxConfKey`) hides its version (server_tokens off in the http block or every server: unset is on), lists no directory (no autoindex on), and where it speaks TLS offers only TLSv1.2/TLSv1.3 (ssl_protocols, with nginx's own default TLSv1.2 TLSv1.3 when unset), no weak or non-forward-secret cipher (RC4, DES/3DES, MD5, NULL, EXPORT, LOW/MEDIUM, ALL, anonymous, PSK/SRP, static-RSA suites; `!`-excluded ones are fine), and no session tickets (nginx's default is on); bounds request bodies (client_max_body_size neither 0 nor above maxBodySize) and slow clients (client_header_timeout, client_body_timeout, send_timeout at most maxClientTimeout); proxies only to hosts it names (no variable in a *_pass target's host); logs requests (no http-level access_log off or /dev/null, and no proxying location unlogged except unloggedPaths and the named locations only they send to) and errors (error_log neither off nor /dev/null, level error or lower). Also: no TLS floor or weak suite through ssl_conf_command (MinProtocol, Protocol, CipherString, Ciphersuites) or DEFAULT/@SECLEVEL=0/1 in a cipher string; no alias traversal; no redirect to a client-named host and no decoded $uri in a redirect or header; upstream servers, literal proxy targets and resolvers inside the cluster or VPC; no proxy_next_upstream non_idempotent; no method gate admitting TRACE/TRACK/CONNECT; large_client_header_buffers within maxHeaderBuffers. Its other properties are judged by the chain rules (edge-viewer-address-chain, nginx-trusted-peers-narrow, nginx-security-headers, the timeout rules).",
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -645,6 +708,7 @@ export const kubernetesPolicies: Policies = [
       maxBodySize: { type: "string", default: "10m", description: "Largest client_max_body_size accepted (nginx size syntax)." },
       maxClientTimeout: { type: "string", default: "60s", description: "Longest client_header_timeout, client_body_timeout and send_timeout accepted (nginx time syntax)." },
       unloggedPaths: { type: "array", items: { type: "string" }, default: [CONTRACT_HEALTH_PATH], description: "Exact locations that may proxy without an access log line (default: the contract's load-balancer health path, checked every few seconds by every target group)." },
+      maxHeaderBuffers: { type: "string", default: "256k", description: "Most request-header memory one connection may hold (large_client_header_buffers number × size, nginx size syntax)." },
     },
     validate: (p, { args, config }, report) => {
       const text = ifKnown(() => (p.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
@@ -667,6 +731,64 @@ export const kubernetesPolicies: Policies = [
           for (const [ciphers] of directivesNamed(b, "ssl_ciphers")) {
             const weak = weakCiphers(ciphers ?? "");
             if (weak.length > 0) report(`nginx.conf of ConfigMap "${args.name}" offers weak or non-forward-secret ciphers ${weak.join(", ")} (ssl_ciphers in ${b.name} ${b.args.join(" ")}).`);
+          }
+          // The same TLS settings through OpenSSL's own configuration commands, which override ssl_protocols/ssl_ciphers.
+          for (const [command, value] of directivesNamed(b, "ssl_conf_command")) {
+            const v = String(value ?? "");
+            const where = `(ssl_conf_command ${command} ${v} in ${b.name} ${b.args.join(" ")})`;
+            if (/^MinProtocol$/i.test(command ?? "") && !/^(TLSv1\.[23]|DTLSv1\.2)$/i.test(v)) report(`nginx.conf of ConfigMap "${args.name}" lowers the TLS floor to ${v} ${where}: only TLSv1.2 and TLSv1.3.`);
+            if (/^Protocol$/i.test(command ?? "")) {
+              const old = v.split(/[\s,]+/).filter((x) => /^(ALL|SSLv3|TLSv1|TLSv1\.1)$/i.test(x.replace(/^\+/, "")));
+              if (old.length > 0) report(`nginx.conf of ConfigMap "${args.name}" turns on ${old.join(", ")} ${where}: only TLSv1.2 and TLSv1.3.`);
+            }
+            if (/^(CipherString|Ciphersuites)$/i.test(command ?? "")) {
+              const weak = weakCiphers(v);
+              if (weak.length > 0) report(`nginx.conf of ConfigMap "${args.name}" offers weak or non-forward-secret ciphers ${weak.join(", ")} ${where}.`);
+            }
+            if (/^Options$/i.test(command ?? "") && /UnsafeLegacyRenegotiation|UnsafeLegacyServerConnect/i.test(v)) report(`nginx.conf of ConfigMap "${args.name}" allows unsafe legacy renegotiation ${where}.`);
+          }
+          // Files served straight from disk: a prefix location without a trailing slash whose alias has one lets
+          // /static../ walk one directory up (alias traversal).
+          if (b.name === "location" && b.args.length === 1 && !b.args[0]!.startsWith("@") && !b.args[0]!.endsWith("/")) {
+            for (const [target] of directivesNamed(b, "alias")) if ((target ?? "").endsWith("/")) report(`nginx.conf of ConfigMap "${args.name}" aliases location ${b.args[0]} (no trailing slash) to ${target} (with one): ${b.args[0]}../ reads the directory above it.`);
+          }
+          // Redirects and headers built from what the client wrote: a Host it chose (open redirect) or the decoded URI,
+          // where %0d%0a becomes a line break (response splitting). $request_uri stays encoded.
+          const built = [
+            ...directivesNamed(b, "return").filter((a) => /^30[1278]$/.test(a[0] ?? "")).map((a) => ({ what: `return ${a[0]}`, value: a[1] ?? "", url: true })),
+            ...directivesNamed(b, "rewrite").filter((a) => ["redirect", "permanent"].includes(a[2] ?? "")).map((a) => ({ what: "rewrite", value: a[1] ?? "", url: true })),
+            ...directivesNamed(b, "add_header").map((a) => ({ what: `add_header ${a[0]}`, value: a[1] ?? "", url: /^location$/i.test(a[0] ?? "") })),
+            ...directivesNamed(b, "proxy_set_header").map((a) => ({ what: `proxy_set_header ${a[0]}`, value: a[1] ?? "", url: false })),
+          ];
+          for (const x of built) {
+            const host = x.url ? (/^(?:[a-z]+:)?\/\/([^/]*)/i.exec(x.value)?.[1] ?? "") : "";
+            if (/\$(http_|arg_|cookie_)/.test(host)) report(`nginx.conf of ConfigMap "${args.name}" redirects to a host the client names (${x.what} ${x.value} in ${b.name} ${b.args.join(" ")}): an open redirect; use a configured name.`);
+            if (/\$(uri|document_uri)\b/.test(x.value)) report(`nginx.conf of ConfigMap "${args.name}" writes the decoded $uri into ${x.what} (${x.value} in ${b.name} ${b.args.join(" ")}): an encoded line break becomes a header of its own (response splitting); use $request_uri.`);
+          }
+          // nginx never retries a request that may have had effects elsewhere unless told to: a POST sent twice is two orders.
+          for (const args2 of directivesNamed(b, "proxy_next_upstream")) if (args2.includes("non_idempotent")) report(`nginx.conf of ConfigMap "${args.name}" retries non-idempotent requests on another upstream (proxy_next_upstream ${args2.join(" ")} in ${b.name} ${b.args.join(" ")}): a POST can run twice.`);
+          // Methods a gate on $request_method lets through: TRACE/TRACK echo the request (cookies included) back, CONNECT tunnels.
+          if (b.name === "if") {
+            const m = /^\(\s*\$request_method\s+!~\s+(.+?)\s*\)$/.exec(b.args.join(" "));
+            const admitted = m ? methodsAdmitted(m[1]!.replace(/^"(.*)"$/, "$1"), ["TRACE", "TRACK", "CONNECT"]) : [];
+            if (admitted.length > 0) report(`nginx.conf of ConfigMap "${args.name}" lets ${admitted.join(", ")} through its method gate (if (${b.args.join(" ")})): TRACE/TRACK reflect the request's headers (cookies included), CONNECT tunnels.`);
+          }
+          // Header buffers bound the memory a client can hold per connection before any limit applies.
+          for (const [count, size] of directivesNamed(b, "large_client_header_buffers")) {
+            const bytes = Number(count) * (nginxBytes(size ?? "") ?? NaN);
+            if (!(bytes <= (nginxBytes(String(config.maxHeaderBuffers)) ?? 256 * 1024))) report(`nginx.conf of ConfigMap "${args.name}" lets each connection hold ${count} × ${size} of request headers (large_client_header_buffers in ${b.name} ${b.args.join(" ")}): at most ${String(config.maxHeaderBuffers)} in all.`);
+          }
+          // Where nginx connects: upstream servers, literal proxy targets and resolvers inside the cluster or the VPC.
+          const targets = [
+            ...(b.name === "upstream" ? directivesNamed(b, "server").map((a) => ({ what: `upstream ${b.args[0]} server`, host: (a[0] ?? "").replace(/^unix:.*/, "localhost") })) : []),
+            ...b.directives.filter((d) => /^(proxy|grpc|fastcgi|uwsgi|scgi)_pass$/.test(d.name)).map((d) => ({ what: d.name, host: /^(?:[a-z]+:\/\/)?([^/]*)/i.exec(d.args[0] ?? "")?.[1] ?? "" })),
+            ...directivesNamed(b, "resolver").flatMap((a) => a.filter((x) => !x.includes("=")).map((x) => ({ what: "resolver", host: x }))),
+          ];
+          const upstreamNames = new Set(everywhere(http).filter((x) => x.name === "upstream").map((x) => x.args[0]));
+          for (const t of targets) {
+            if (t.host.includes("$") || upstreamNames.has(t.host)) continue;
+            const where = internalAddress(t.host);
+            if (where !== true) report(`nginx.conf of ConfigMap "${args.name}" connects to ${t.host} (${t.what} in ${b.name} ${b.args.join(" ")}), ${where}: requests (and the client's data in them) leave the cluster, or names resolve where anyone can answer.`);
           }
           // Client-side timeouts bound how long a slow client holds a connection and a worker slot (slowloris).
           for (const d of ["client_header_timeout", "client_body_timeout", "send_timeout"]) {
@@ -720,7 +842,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-no-literal-credentials",
     description:
-      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
+      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. The annotations and labels of a pod-bearing object and its pod template are judged the same way. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
     enforcementLevel: "mandatory",
     types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
     validate: (p, { args }, report) => {
@@ -732,6 +854,17 @@ export const kubernetesPolicies: Policies = [
           }
         }
         return;
+      }
+      // Annotations and labels of the object and of its pod template: readable with the object, copied into every pod.
+      const metas = [ifKnown(() => p.metadata), ifKnown(() => podTemplateOf(args.type, p).metadata)] as ({ annotations?: Record<string, unknown>; labels?: Record<string, unknown> } | undefined)[];
+      for (const meta of metas) {
+        for (const field of ["annotations", "labels"] as const) {
+          for (const [key, value] of Object.entries(meta?.[field] ?? {})) {
+            if (/^(kubectl\.kubernetes\.io\/last-applied-configuration)$/.test(key)) continue;
+            const what = literalCredential(key.replace(/^.*\//, ""), value);
+            if (what) report(`"${args.name}" carries ${what} in its ${field === "annotations" ? "annotation" : "label"} ${key}: anyone who can read the object (or its pods) reads it; use a Secret mounted as a file.`);
+          }
+        }
       }
       const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
       const containers = ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec?.[k] as Container[] | undefined));
@@ -834,10 +967,20 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-env-tls-verified",
     description:
-      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS). URLs inside Secrets are not judged here (masked in the plan).",
+      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS). The same variables in a ConfigMap's data are judged on the ConfigMap (a container takes them through envFrom or configMapKeyRef). URLs inside Secrets are not judged here (masked in the plan).",
     enforcementLevel: "mandatory",
-    types: POD_TYPES,
+    types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
     validate: (p, { args }, report) => {
+      if (args.type === "kubernetes:core/v1:ConfigMap") {
+        for (const [key, value] of Object.entries((ifKnown(() => p.data) as Record<string, unknown> | undefined) ?? {})) {
+          if (typeof value !== "string" || !/^[A-Z_][A-Z0-9_]*$/.test(key)) continue;
+          const why = tlsWeakening(key, value);
+          if (why) report(`ConfigMap "${args.name}" sets ${key}=${value} for the containers that load it: ${why}.`);
+          const debug = DEBUG_OPTION_VARS.includes(key) ? debuggerFlag(value) : undefined;
+          if (debug) report(`ConfigMap "${args.name}" sets ${key} with ${debug} for the containers that load it: a remote debugger anyone who reaches the port can run code through.`);
+        }
+        return;
+      }
       const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
       for (const c of ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec[k] as Container[] | undefined))) {
         const name = ifKnown(() => c?.name) ?? "?";
@@ -938,6 +1081,44 @@ export const kubernetesPolicies: Policies = [
           return (wNs === undefined || wNs === ns(p.metadata)) && Object.entries(selector).every(([k, v]) => t.metadata?.labels?.[k] === v);
         });
         if (!matched) report(`Service "${svc.name}" selects ${JSON.stringify(selector)}, which no pod-bearing resource of the stack in namespace "${ns(p.metadata)}" labels its pods with.`, svc.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "nginx-serves-no-secret-files",
+    description:
+      "No nginx configuration a ConfigMap holds serves files from where its pods mount Secrets: a root or alias at, under or above a container's mount of a Secret (a secret volume, or a projected one with a secret source) in a workload that mounts that ConfigMap would hand the TLS key or the Redis token to any client. It does not judge files nginx serves from elsewhere (nginx-conf-hardened judges alias traversal).",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.configMap, ...POD_TYPES],
+    config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." } },
+    validate: (resources, { config }, report) => {
+      const confs = ofType(resources, TYPES.configMap)
+        .map((cm) => ({ cm, name: ifKnown(() => (cm.props.metadata as { name?: string } | undefined)?.name), text: ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]) }))
+        .filter((x): x is { cm: PolicyResource; name: string; text: string } => typeof x.text === "string" && typeof x.name === "string");
+      if (confs.length === 0) return;
+      const under = (a: string, b: string) => a === b || a.startsWith(b.endsWith("/") ? b : `${b}/`);
+      for (const w of ofType(resources, POD_TYPES)) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(podSpecOfKind(w.type, w.props))) as PodSpec & { volumes?: (SecretVolume & { configMap?: { name?: string } })[] });
+        if (!spec) continue;
+        const volumes = list(spec.volumes);
+        const secretVolumes = new Set(volumes.filter((v) => v?.secret !== undefined || list(v?.projected?.sources).some((x) => x?.secret !== undefined)).map((v) => v?.name));
+        for (const c of allContainersOf(spec)) {
+          const mounts = list(c.volumeMounts as { name?: string; mountPath?: string }[] | undefined);
+          const secretPaths = mounts.filter((m) => secretVolumes.has(m?.name) && typeof m?.mountPath === "string").map((m) => m.mountPath!.replace(/\/+$/, "") || "/");
+          if (secretPaths.length === 0) continue;
+          const mountedConfs = mounts.map((m) => volumes.find((v) => v?.name === m?.name)?.configMap?.name).filter((n): n is string => typeof n === "string");
+          for (const { cm, name, text } of confs.filter((x) => mountedConfs.includes(x.name))) {
+            const walk = (b: NginxBlock): NginxBlock[] => [b, ...b.blocks.flatMap(walk)];
+            for (const b of walk(parseNginx(text))) {
+              for (const d of b.directives.filter((x) => x.name === "root" || x.name === "alias")) {
+                const path = (d.args[0] ?? "").replace(/\/+$/, "") || "/";
+                if (!path.startsWith("/")) continue;
+                const hit = secretPaths.find((sp) => under(sp, path) || under(path, sp));
+                if (hit) report(`nginx (ConfigMap "${name}") serves files from ${d.args[0]} (${d.name} in ${b.name} ${b.args.join(" ")}), where container "${c.name}" of "${w.name}" mounts a Secret (${hit}): any client can fetch it.`, cm.urn);
+              }
+            }
+          }
+        }
       }
     },
   }),

@@ -5,7 +5,9 @@
  */
 import type { core, networking, rbac } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { METADATA_ADDRESSES } from "../semantics/cidr";
+import { METADATA_ADDRESSES, parseCidr, subtract } from "../semantics/cidr";
+
+const rangesOf = (cidrs: string[]) => cidrs.map((c) => parseCidr(c)).filter((r) => r !== undefined);
 import { grantsTo, NetworkPolicyView, PodView, portsOpened, publicGrants } from "../semantics/netpol";
 import { broadSubjects, DEPLOYER_NEEDS, POWERFUL_CLUSTER_ROLES, roleRisks, Subject, writesOnlyOwnBinding } from "../semantics/rbac";
 import { parseStructured } from "../semantics/structured";
@@ -381,6 +383,41 @@ export const podSecurityPolicies: Policies = [
         }
         reported.add(ns);
         report(`"${w.name}" runs in namespace "${ns}", which has no default-deny NetworkPolicy: every pod on the nodes can reach it.`, w.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-netpol-ingress-within-vpc",
+    description:
+      "Every address range a NetworkPolicy admits ingress from (ipBlock, after except) lies inside the stack's VPC (its IPv4 and IPv6 blocks, associated blocks included): the stack's traffic reaches pods only from inside it (the load balancers, the nodes' NodePort SNAT, the monitoring agents), so a wider block (every private range, a peered network, on-premises) admits clients that skip CloudFront, the WAF and the origin lock. Judged when the stack declares its VPC and its blocks are known; egress and selector peers are judged by k8s-default-deny-network-policy.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.networkPolicy],
+    validate: (resources, _ctx, report) => {
+      const vpcs = ofType(resources, TYPES.vpc);
+      if (vpcs.length === 0) return; // an existing VPC: its blocks are not in the plan
+      const blocks: string[] = [];
+      for (const v of vpcs) {
+        for (const key of ["cidrBlock", "ipv6CidrBlock"]) {
+          if (unknownAt(() => v.props[key])) return;
+          const c = ifKnown(() => v.props[key]);
+          if (typeof c === "string" && c !== "") blocks.push(c);
+        }
+      }
+      for (const a of ofType(resources, ["aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation", "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation"])) {
+        const c = ifKnown(() => a.props.cidrBlock ?? a.props.ipv6CidrBlock);
+        if (typeof c === "string") blocks.push(c);
+        else return;
+      }
+      for (const np of ofType(resources, TYPES.networkPolicy)) {
+        const rules = ifKnown(() => JSON.parse(JSON.stringify((np.props as NetworkPolicy).spec?.ingress ?? [])) as { from?: { ipBlock?: { cidr?: string; except?: string[] } }[] }[]);
+        for (const rule of list(rules)) {
+          for (const peer of list(rule?.from)) {
+            const cidr = peer?.ipBlock?.cidr;
+            if (typeof cidr !== "string") continue;
+            const outside = subtract(subtract(rangesOf([cidr]), rangesOf(list(peer?.ipBlock?.except).map(String))), rangesOf(blocks));
+            if (outside.length > 0) report(`NetworkPolicy "${np.name}" admits ingress from ${cidr}${list(peer?.ipBlock?.except).length ? ` except ${list(peer?.ipBlock?.except).join(", ")}` : ""}, beyond the stack's VPC (${blocks.join(", ")}): clients there reach the pods without CloudFront, the WAF or the origin lock.`, np.urn);
+          }
+        }
       }
     },
   }),

@@ -2,6 +2,7 @@ import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { blocksNamed, directivesNamed, NginxBlock, nginxSeconds, parseNginx, proxies } from "../semantics/nginx";
 import { flagValue } from "../semantics/argv";
 import { ifKnown, list, num, ofType, stackRule, TYPES, unknownAt } from "./common";
+import { APP_ENV, APP_ROUTES } from "@edgestack/contract";
 
 /** Seconds a container's preStop hook pauses (the native sleep action, or an exec of `sleep N`). */
 export function preStopSeconds(lifecycle: unknown): number {
@@ -26,7 +27,7 @@ export function nginxTimeSeconds(value: string): number | undefined {
 export interface NginxKeepalive {
   /** Smallest client-side keepalive_timeout (http/server/location contexts); nginx's default 75s when none is set. */
   client: number;
-  /** Smallest upstream keepalive_timeout among upstreams that pool connections (default 60s), undefined if none pools. */
+  /** Longest upstream keepalive_timeout among upstreams that pool connections (default 60s), undefined if none pools. */
   upstream?: number;
 }
 
@@ -79,7 +80,8 @@ function readNginxKeepalive(conf: string): NginxKeepalive {
     }
   }
   const pooled = upstreams.filter((u) => u.pools).map((u) => u.timeout ?? 60);
-  return { client: clientValues.length ? Math.min(...clientValues) : 75, upstream: pooled.length ? Math.min(...pooled) : undefined };
+  // The chain needs every pooling upstream below the app's keep-alive: the longest one is the link that can break.
+  return { client: clientValues.length ? Math.min(...clientValues) : 75, upstream: pooled.length ? Math.max(...pooled) : undefined };
 }
 
 interface Link {
@@ -129,7 +131,7 @@ export const timeoutPolicies: Policies = [
     description:
       "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive and read timeout < ALB idle < nginx client keepalive; " +
       "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds; " +
-      "the app's shutdown delay < its shutdown deadline; a container that sets the shutdown delay has an HTTP readiness probe that notices the drain (period × failureThreshold + timeout) within that delay; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
+      "the app's shutdown delay < its shutdown deadline; a container that sets the shutdown delay has an HTTP readiness probe on a route that turns 503 on SIGTERM (the readiness or health route, not liveness or metrics) that notices the drain (period × failureThreshold + timeout) within that delay; the app's REDIS_COMMAND_TIMEOUT_MS (default 500 ms) < nginx's shortest proxy_read_timeout; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, ...TYPES.loadBalancer, ...TYPES.configMap, ...TYPES.deployment, ...TYPES.targetGroup],
     config: {
@@ -172,6 +174,7 @@ export const timeoutPolicies: Policies = [
       let nginxDrain: number | undefined;
       let nginxDrainUrn: string | undefined;
       let nginxRead: Link | undefined;
+      let nginxReadShortest: Link | undefined;
       for (const cm of ofType(resources, TYPES.configMap)) {
         const conf = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof conf !== "string") continue;
@@ -183,6 +186,7 @@ export const timeoutPolicies: Policies = [
         }
         nginxClient = { value: parsed.client, label: `nginx client keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
         const read = proxyReadTimeouts(parseNginx(conf));
+        if (read.length > 0) nginxReadShortest = { value: Math.min(...read.map((r) => r.seconds)), label: `nginx's shortest proxy_read_timeout (ConfigMap "${cm.name}", location ${read.reduce((m, r) => (r.seconds < m.seconds ? r : m)).where})`, urn: cm.urn };
         if (read.length > 0) nginxRead = { value: Math.max(...read.map((r) => r.seconds)), label: `nginx proxy_read_timeout (ConfigMap "${cm.name}", location ${read.reduce((m, r) => (r.seconds > m.seconds ? r : m)).where})`, urn: cm.urn };
         if (parsed.upstream !== undefined) nginxUpstream = { value: parsed.upstream, label: `nginx upstream keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
       }
@@ -201,6 +205,7 @@ export const timeoutPolicies: Policies = [
           shutdown: link(ms(config.shutdownDelayEnv), String(config.shutdownDelayEnv)),
           shutdownTimeout: link(ms(config.shutdownTimeoutEnv), String(config.shutdownTimeoutEnv)),
           grace: tgps === undefined ? undefined : { value: tgps, label: `terminationGracePeriodSeconds (Deployment "${app.name}")`, urn: app.urn },
+          redis: link(ms("REDIS_COMMAND_TIMEOUT_MS") ?? APP_ENV.REDIS_COMMAND_TIMEOUT_MS.default, "REDIS_COMMAND_TIMEOUT_MS"),
         };
       });
       const deregistration: Link[] = [];
@@ -221,6 +226,9 @@ export const timeoutPolicies: Policies = [
         check(a.shutdownTimeout, a.grace, true);
         // The app refuses to start otherwise (its hard stop must leave room for the delay).
         check(a.shutdown, a.shutdownTimeout, true);
+        // The app bounds every Redis call (then answers by its fail mode): nginx must wait longer than that bound on
+        // every phase, or a slow Redis becomes nginx's 504s (and retries onto other pods) instead of the app's answer.
+        if (nginxReadShortest) check(a.redis, nginxReadShortest, true);
       }
       // The app drains by failing readiness (503 on its readiness route from SIGTERM on) for its shutdown delay: the
       // probe must be one that sees that answer (HTTP; a TCP, gRPC or exec probe still passes while it drains), and
@@ -234,6 +242,14 @@ export const timeoutPolicies: Policies = [
           const where = `Deployment "${app.name}" container "${c.name}"`;
           if (!probe?.httpGet) {
             report(`${where} drains for ${fmt(delay / 1000)} (${String(config.shutdownDelayEnv)}) by answering 503 on its readiness route, but its readiness probe ${probe ? "is not an HTTP probe" : "is missing"}: the pod stays ready while it drains.`, app.urn);
+            continue;
+          }
+          // Only the readiness route (and the deep health route) turn 503 on SIGTERM: a probe of any other path
+          // (liveness, metrics, an API route) keeps passing while the pod drains.
+          const drainPaths: string[] = [APP_ROUTES.readiness.path, APP_ROUTES.health.path];
+          const probePath = String((probe.httpGet as { path?: unknown }).path ?? "/").split("?")[0];
+          if (!drainPaths.includes(probePath)) {
+            report(`${where} drains for ${fmt(delay / 1000)} (${String(config.shutdownDelayEnv)}) by answering 503 on ${APP_ROUTES.readiness.path}, but its readiness probe asks ${probePath}, which keeps answering while it drains: the pod stays ready.`, app.urn);
             continue;
           }
           const notice = (num(probe.periodSeconds) ?? 10) * (num(probe.failureThreshold) ?? 3) + (num(probe.timeoutSeconds) ?? 1);

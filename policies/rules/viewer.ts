@@ -6,10 +6,41 @@
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
-import { blocksNamed, directivesNamed, effectiveHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
 import { HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
 import { nginxBehindNodePorts } from "./loadbalancer";
 import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { hasSecretEnvSource, resolvedEnv, type ConfigMapLookup } from "../semantics/env";
+import { APP_MARKERS } from "./kubernetes";
+import { APP_ENV } from "@edgestack/contract";
+
+/** The plan's ConfigMaps by namespace and name (their data; undefined when unknown in preview). */
+export function configMapLookup(resources: PolicyResource[]): ConfigMapLookup {
+  const byKey = new Map<string, Record<string, unknown> | undefined>();
+  for (const cm of ofType(resources, TYPES.configMap)) {
+    const meta = ifKnown(() => cm.props.metadata as { name?: unknown; namespace?: unknown } | undefined);
+    if (typeof meta?.name !== "string") continue;
+    byKey.set(`${String(meta.namespace ?? "default")}/${meta.name}`, ifKnown(() => ({ ...((cm.props.data as Record<string, unknown> | undefined) ?? {}) })));
+  }
+  return (namespace, name) => byKey.get(`${namespace}/${name}`);
+}
+
+/**
+ * Every container of every pod-bearing resource with its environment as the kubelet builds it (policies/semantics/env.ts:
+ * envFrom ConfigMaps, then env entries, the last of a name winning, ConfigMap references resolved from the plan).
+ */
+export function containerEnvironments(resources: PolicyResource[]): { workload: PolicyResource; container: { name?: string; envFrom?: unknown }; env: ReturnType<typeof resolvedEnv>; runsApp: boolean }[] {
+  const lookup = configMapLookup(resources);
+  const out: ReturnType<typeof containerEnvironments> = [];
+  for (const w of ofType(resources, TYPES.workload)) {
+    const namespace = String(ifKnown(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace) ?? "default");
+    for (const c of list(ifKnown(() => JSON.parse(JSON.stringify(w.props.spec?.template?.spec?.containers ?? [])) as { name?: string; env?: unknown; envFrom?: unknown }[]))) {
+      const env = resolvedEnv(c, namespace, lookup);
+      out.push({ workload: w, container: c, env, runsApp: [...env.keys()].some((k) => APP_MARKERS.test(k)) });
+    }
+  }
+  return out;
+}
 
 const CONTENT_TYPE_OPTIONS = SECURITY_HEADER_NAMES.contentTypeOptions;
 const FRAME_OPTIONS = SECURITY_HEADER_NAMES.frameOptions;
@@ -33,15 +64,26 @@ const ADDRESS = /^\$(binary_)?remote_addr$/;
  * every value the address itself, a capture of it ($1…) or literal hex digits, zeros and colons (an IPv6
  * prefix such as the /64 key). Nothing the client writes can reach such a variable.
  */
-function addressDerived(http: NginxBlock): Set<string> {
+function addressDerived(http: NginxBlock, groupingIpv6 = false): Set<string> {
   const out = new Set<string>();
   for (const map of blocksNamed(http, "map")) {
     const [source, target] = map.args;
     if (!source || !target || !ADDRESS.test(source)) continue;
     const values = map.directives.map((d) => (d.name === "default" || d.name === "hostnames" ? d.args[0] : d.args[0]) ?? "");
-    if (values.every((v) => ADDRESS.test(v) || /^(\$\d|[0-9a-f:])+$/i.test(v))) out.add(target);
+    if (!values.every((v) => ADDRESS.test(v) || /^(\$\d|[0-9a-f:])+$/i.test(v))) continue;
+    // Per client for IPv6 means per prefix: some regex entry matching IPv6 text (a colon) maps it to less than the address.
+    if (groupingIpv6 && !map.directives.some((d) => /^["']?~/.test(d.name) && d.name.includes(":") && !ADDRESS.test(d.args[0] ?? ""))) continue;
+    out.add(target);
   }
   return out;
+}
+
+/** Whether viewers may arrive over IPv6 (a distribution with IPv6 on, or a dual-stack load balancer). */
+function ipv6Viewers(resources: PolicyResource[]): boolean {
+  return (
+    ofType(resources, TYPES.distribution).some((d) => [true, "true"].includes(ifKnown(() => d.props.isIpv6Enabled) as never)) ||
+    ofType(resources, TYPES.loadBalancer).some((lb) => /^dualstack/.test(String(ifKnown(() => lb.props.ipAddressType) ?? "")))
+  );
 }
 
 /** Variables a `map` sets to one constant for every request (a pod-wide bound). */
@@ -60,9 +102,11 @@ function constants(http: NginxBlock): Set<string> {
  * with a constant key (a pod-wide connection cap) is accepted when every location that uses it also
  * caps each client through an address-keyed limit_conn zone (no client can fill the pod's share alone).
  */
-function badLimitKeys(http: NginxBlock): string[] {
-  const derived = addressDerived(http);
-  const perClient = (k: string) => ADDRESS.test(k) || derived.has(k);
+function badLimitKeys(http: NginxBlock, ipv6 = false): string[] {
+  // With IPv6 viewers one client holds a whole /64 (often more): a key of the full address lets it rotate past any
+  // limit, so the key must group IPv6 addresses by prefix (a map of the address that does).
+  const derived = addressDerived(http, ipv6);
+  const perClient = (k: string) => (ADDRESS.test(k) && !ipv6) || derived.has(k);
   const zoneKey = new Map<string, string>();
   for (const args of directivesNamed(http, "limit_conn_zone")) {
     const zone = /zone=([^:]+)/.exec(args.find((a) => a.startsWith("zone=")) ?? "")?.[1];
@@ -106,7 +150,7 @@ export const viewerPolicies: Policies = [
   stackRule({
     name: "edge-viewer-address-chain",
     description:
-      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address; every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow.",
+      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address (every proxying location sets X-Forwarded-For from it, with nginx's proxy_set_header inheritance; no client-sent X-Forwarded-Proto or Host $http_host; real_ip_header unset is nginx's X-Real-IP; with IPv6 viewers the limit keys group IPv6 by prefix); every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow and set behind nginx, read from its environment as the kubelet builds it (policies/semantics/env.ts).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.configMap, ...TYPES.distribution, ...TYPES.workload, "aws:cloudfront/function:Function", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"],
     config: {
@@ -133,10 +177,13 @@ export const viewerPolicies: Policies = [
         const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof text !== "string") continue;
         const root = parseNginx(text);
-        for (const http of blocksNamed(root, "http")) for (const k of badLimitKeys(http)) report(`nginx (ConfigMap "${cm.name}") keys ${k}: a key the client chooses, or one shared by every client; key on $binary_remote_addr.`, cm.urn);
+        const ipv6 = ipv6Viewers(resources);
+        for (const http of blocksNamed(root, "http")) for (const k of badLimitKeys(http, ipv6)) report(`nginx (ConfigMap "${cm.name}") keys ${k}: a key the client chooses, one shared by every client${ipv6 ? ", or a full IPv6 address (viewers arrive over IPv6: one client rotates through its /64)" : ""}; key on the client address${ipv6 ? " mapped to its IPv6 /64 prefix" : " ($binary_remote_addr)"}.`, cm.urn);
         for (const server of serversOf(root)) {
-          const header = directivesNamed(server, "real_ip_header")[0]?.[0] ?? blocksNamed(root, "http").flatMap((h) => directivesNamed(h, "real_ip_header"))[0]?.[0];
           const trusted = [...directivesNamed(server, "set_real_ip_from"), ...blocksNamed(root, "http").flatMap((h) => directivesNamed(h, "set_real_ip_from"))].map((a) => a[0]).filter((x): x is string => !!x && x !== "unix:");
+          // nginx's real-IP module reads X-Real-IP when real_ip_header is unset: trusting peers without naming the
+          // header still takes the client address from a header, one the viewer may have sent.
+          const header = directivesNamed(server, "real_ip_header")[0]?.[0] ?? blocksNamed(root, "http").flatMap((h) => directivesNamed(h, "real_ip_header"))[0]?.[0] ?? (trusted.length > 0 ? "X-Real-IP" : undefined);
           const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
           if (trusted.length > 0 && coverage(trusted).broad) report(`nginx server on ${listen} (ConfigMap "${cm.name}") trusts the client address in ${header ?? "X-Real-IP"} from ${trusted.join(", ")}, a broad share of the internet: any client states its own address.`, cm.urn);
           if (header && header !== "proxy_protocol" && trusted.length > 0) {
@@ -155,6 +202,21 @@ export const viewerPolicies: Policies = [
             for (const [name, value] of directivesNamed(loc, "proxy_set_header")) {
               if (/^(x-forwarded-for|x-real-ip)$/i.test(name ?? "") && /\$http_/.test(value ?? "")) report(`nginx server on ${listen} (ConfigMap "${cm.name}") passes ${name} ${value} upstream: the app would see a client-chosen address.`, cm.urn);
             }
+          }
+          // What each proxied request carries to the app, with nginx's inheritance (a location's own proxy_set_header
+          // drops its server's): the client address the app's limiter keys on, the scheme and the host.
+          const clientAddress = addressDerived(blocksNamed(root, "http")[0] ?? root);
+          for (const { block, chain } of walkBlocks(server, blocksNamed(root, "http"))) {
+            if (block.name !== "location" || !block.directives.some((d) => /^proxy_pass$/.test(d.name))) continue;
+            const sent = effectiveProxyHeaders(chain);
+            const where = `nginx location ${block.args.join(" ")} on ${listen} (ConfigMap "${cm.name}")`;
+            const xff = sent.get("x-forwarded-for");
+            if (xff === undefined) report(`${where} does not set X-Forwarded-For: the client's own header reaches the app, which believes it from nginx's address. Set it to $remote_addr.`, cm.urn);
+            else if (!/\$http_/.test(xff) && !["$remote_addr", "$proxy_add_x_forwarded_for"].includes(xff) && !clientAddress.has(xff)) report(`${where} sets X-Forwarded-For ${xff}, not the client's address ($remote_addr): the app's limiter keys on it.`, cm.urn);
+            const proto = sent.get("x-forwarded-proto");
+            if (proto !== undefined && /\$http_/.test(proto)) report(`${where} passes X-Forwarded-Proto ${proto}: the client's own claim of its scheme reaches the app.`, cm.urn);
+            const host = sent.get("host");
+            if (host !== undefined && /\$http_host\b/.test(host)) report(`${where} passes Host ${host}: the client's raw Host header (an absolute request line selects the server by another name), where $host is the name nginx matched.`, cm.urn);
           }
         }
       }
@@ -189,14 +251,20 @@ export const viewerPolicies: Policies = [
         }
       }
 
-      // The app: whose forwarding headers it believes.
-      for (const w of ofType(resources, TYPES.workload)) {
-        for (const c of list(ifKnown(() => w.props.spec?.template?.spec?.containers as { env?: { name?: string; value?: unknown }[] }[]))) {
-          const v = list(c?.env).find((e) => e?.name === config.trustedProxiesEnv)?.value;
-          if (typeof v !== "string") continue;
-          const cidrs = v.split(/[\s,]+/).filter(Boolean);
-          if (coverage(cidrs).broad || cidrs.some((x) => /^(\*|all|true)$/i.test(x))) report(`"${w.name}" trusts forwarding headers from ${v} (${config.trustedProxiesEnv}): any client can state its own address to the app's limiter.`, w.urn);
+      // The app: whose forwarding headers it believes, read from its environment as the kubelet builds it (the last
+      // entry of a name wins, ConfigMap references and envFrom sources resolved). Behind the stack's nginx the app
+      // must trust nginx's range: without it every client of an nginx pod shares that pod's address, one limiter key.
+      const behindNginx = ofType(resources, TYPES.configMap).some((cm) => typeof ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]) === "string");
+      for (const { workload: w, container: c, env, runsApp } of containerEnvironments(resources)) {
+        const entry = env.get(String(config.trustedProxiesEnv));
+        if (entry === undefined) {
+          if (runsApp && behindNginx && !hasSecretEnvSource(c)) report(`"${w.name}" runs the app (container "${c.name}") without ${config.trustedProxiesEnv}: behind nginx it sees nginx's pod address for every client, so its limiter and per-client WebSocket caps key every client of an nginx pod as one.`, w.urn);
+          continue;
         }
+        const v = entry.value;
+        if (v === undefined) continue;
+        const cidrs = v.split(/[\s,]+/).filter(Boolean);
+        if (coverage(cidrs).broad || cidrs.some((x) => /^(\*|all|true)$/i.test(x))) report(`"${w.name}" trusts forwarding headers from ${v} (${config.trustedProxiesEnv}${entry.from === "configMap" ? ", from a ConfigMap" : ""}): any client can state its own address to the app's limiter.`, w.urn);
       }
     },
   }),
@@ -307,13 +375,33 @@ export const headerPolicies: Policies = [
     judges: [...TYPES.workload],
     config: { originsEnv: { type: "string", default: "WS_ALLOWED_ORIGINS", description: "App env var listing the origins allowed to open WebSockets." } },
     validate: (resources, { config }, report) => {
-      for (const w of ofType(resources, TYPES.workload)) {
-        for (const c of list(ifKnown(() => w.props.spec?.template?.spec?.containers as { env?: { name?: string; value?: unknown }[] }[]))) {
-          const v = list(c?.env).find((e) => e?.name === config.originsEnv)?.value;
-          if (typeof v !== "string") continue;
-          const bad = v.split(/[\s,]+/).filter(Boolean).filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(o));
-          if (bad.length > 0) report(`"${w.name}" lets ${bad.join(", ")} open WebSockets (${config.originsEnv}): any page there acts with the visitor's session.`, w.urn);
-        }
+      for (const { workload: w, env } of containerEnvironments(resources)) {
+        const v = env.get(String(config.originsEnv))?.value;
+        if (typeof v !== "string") continue;
+        const bad = v.split(/[\s,]+/).filter(Boolean).filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(o));
+        if (bad.length > 0) report(`"${w.name}" lets ${bad.join(", ")} open WebSockets (${config.originsEnv}): any page there acts with the visitor's session.`, w.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "app-rate-limit-effective",
+    description:
+      "The app's own limiter (the one limit shared by every pod, exact in Redis) admits at most maxRequestsPerSecond per client: RATE_LIMIT_MAX over RATE_LIMIT_WINDOW_MS (the contract's defaults when unset), read from the environment as the kubelet builds it (the last entry of a name wins; ConfigMap references and envFrom sources resolved). nginx's limits are per nginx pod; a limit raised until it never bites is no limit. Values known only at run time (Secrets, fields) are not judged.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.workload],
+    config: { maxRequestsPerSecond: { type: "number", minimum: 0, default: 100, description: "Highest per-client rate the app's limiter may admit (requests a second)." } },
+    validate: (resources, { config }, report) => {
+      const max = Number(config.maxRequestsPerSecond);
+      for (const { workload: w, container: c, env, runsApp } of containerEnvironments(resources)) {
+        if (!runsApp) continue;
+        const limit = env.get("RATE_LIMIT_MAX");
+        const window = env.get("RATE_LIMIT_WINDOW_MS");
+        if ((limit && limit.value === undefined) || (window && window.value === undefined)) continue;
+        const n = Number(limit?.value ?? APP_ENV.RATE_LIMIT_MAX.default);
+        const seconds = Number(window?.value ?? APP_ENV.RATE_LIMIT_WINDOW_MS.default) / 1000;
+        if (!Number.isFinite(n) || !Number.isFinite(seconds) || seconds <= 0) continue; // app-environment-valid reports what the app refuses
+        const rate = n / seconds;
+        if (rate > max) report(`"${w.name}" container "${c.name}" lets each client make ${n} requests per ${seconds} s (RATE_LIMIT_MAX/RATE_LIMIT_WINDOW_MS${limit?.from === "configMap" || window?.from === "configMap" ? ", from a ConfigMap" : ""}): ${Math.round(rate)} a second, above ${max}: the shared limiter never bites.`, w.urn);
       }
     },
   }),
@@ -323,7 +411,7 @@ export const nginxPolicies: Policies = [
   stackRule({
     name: "nginx-limits-and-internal-endpoints",
     description:
-      "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst) and every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
+      "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst, every limit_conn on a per-client zone at most maxConnectionsPerClient) and every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.targetGroup, ...TYPES.configMap],
     config: {
@@ -331,6 +419,7 @@ export const nginxPolicies: Policies = [
       unlimitedPaths: { type: "array", items: { type: "string" }, default: [], description: "Exact locations exempt from limit_req besides the paths the stack's target groups health-check." },
       maxRequestsPerSecond: { type: "number", minimum: 0, default: 100, description: "Highest per-client rate a limit_req_zone may allow (requests a second; r/m rates are divided by 60)." },
       maxBurst: { type: "integer", minimum: 0, default: 500, description: "Largest burst a limit_req may allow above its rate." },
+      maxConnectionsPerClient: { type: "integer", minimum: 1, default: 1000, description: "Most connections a limit_conn on a per-client zone may let one client hold." },
     },
     validate: (resources, { config }, report) => {
       // The load balancers' health checks come from few addresses at a fixed pace: their paths need no per-client limit.
@@ -341,12 +430,27 @@ export const nginxPolicies: Policies = [
         const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof text !== "string") continue;
         const root = parseNginx(text);
+        // Connection zones keyed per client (the address or a map of it), not the pod-wide caps with a constant key.
+        const connZoneKeys = new Map<string, string>();
+        for (const http of blocksNamed(root, "http")) {
+          for (const a of directivesNamed(http, "limit_conn_zone")) {
+            const zone = /zone=([^:]+)/.exec(a.find((x) => x.startsWith("zone=")) ?? "")?.[1];
+            if (zone) connZoneKeys.set(zone, a[0] ?? "");
+          }
+        }
+        const derivedKeys = new Set(blocksNamed(root, "http").flatMap((h) => [...addressDerived(h)]));
+        const perClientKey = (k: string) => ADDRESS.test(k) || derivedKeys.has(k) || /^\$(http_|cookie_|arg_)/.test(k);
         // A limit counts only if it limits: a dry run turns it into logging, and a rate or burst can be raised until it never bites.
         for (const { block } of blocksNamed(root, "http").flatMap((h) => walkBlocks(h))) {
           for (const d of ["limit_req_dry_run", "limit_conn_dry_run"]) if (directivesNamed(block, d).some((a) => a[0] === "on")) report(`nginx (ConfigMap "${cm.name}") sets ${d} on in ${block.name} ${block.args.join(" ")}: its limits only log, nothing is refused.`, cm.urn);
           for (const args of directivesNamed(block, "limit_req_zone")) {
             const rate = requestsPerSecond(args.find((a) => a.startsWith("rate=")) ?? "");
             if (rate === undefined || rate > Number(config.maxRequestsPerSecond)) report(`nginx (ConfigMap "${cm.name}") limit_req_zone ${args.join(" ")} allows ${rate === undefined ? "an unreadable rate" : `${rate} requests a second`} per client: at most ${Number(config.maxRequestsPerSecond)}.`, cm.urn);
+          }
+          for (const args of directivesNamed(block, "limit_conn")) {
+            const key = connZoneKeys.get(args[0] ?? "");
+            const n = Number(args[1]);
+            if (key !== undefined && perClientKey(key) && !(n <= Number(config.maxConnectionsPerClient))) report(`nginx (ConfigMap "${cm.name}") limit_conn ${args.join(" ")} in ${block.name} ${block.args.join(" ")} lets one client hold ${args[1]} connections: at most ${Number(config.maxConnectionsPerClient)}.`, cm.urn);
           }
           for (const args of directivesNamed(block, "limit_req")) {
             const burst = Number(/^burst=(\d+)$/.exec(args.find((a) => a.startsWith("burst=")) ?? "burst=0")?.[1] ?? NaN);

@@ -190,3 +190,27 @@ export function trustingValues(http: NginxBlock, variable: string): Set<string> 
   }
   return out;
 }
+
+/**
+ * The proxy_set_header directives a request proxied from the innermost block of `chain` carries, by lower-cased
+ * header name: nginx takes them from the innermost level that has any (a location with one proxy_set_header drops
+ * every one its server and http set). A header none sets is passed on as the client sent it (nginx sets only Host
+ * and Connection itself).
+ */
+export function effectiveProxyHeaders(chain: readonly NginxBlock[]): Map<string, string> {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const own = directivesNamed(chain[i], "proxy_set_header");
+    if (own.length > 0) return new Map(own.map((a) => [(a[0] ?? "").toLowerCase(), a[1] ?? ""]));
+  }
+  return new Map();
+}
+
+/** The HTTP methods a `$request_method` regex admits among `candidates` (case-sensitive, as nginx matches `~`). */
+export function methodsAdmitted(regex: string, candidates: readonly string[]): string[] {
+  try {
+    const re = new RegExp(regex);
+    return candidates.filter((m) => re.test(m));
+  } catch {
+    return [];
+  }
+}

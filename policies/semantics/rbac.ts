@@ -52,6 +52,15 @@ const RISKY: { resource: string; group: string; verbs: string[]; why: string }[]
   { resource: "pods", group: "", verbs: ["create"], why: "creates pods (runs as any service account of the namespace, mounts its secrets)" },
   { resource: "deployments", group: "apps", verbs: ["create", "update", "patch"], why: "writes workloads (runs code as their service accounts)" },
   { resource: "daemonsets", group: "apps", verbs: ["create", "update", "patch"], why: "writes DaemonSets (code on every node)" },
+  // Every other controller that makes pods runs code as well as a Deployment does.
+  ...[
+    { resource: "statefulsets", group: "apps" },
+    { resource: "replicasets", group: "apps" },
+    { resource: "replicationcontrollers", group: "" },
+    { resource: "jobs", group: "batch" },
+    { resource: "cronjobs", group: "batch" },
+  ].map((x) => ({ ...x, verbs: ["create", "update", "patch"], why: "writes workloads (runs code as their service accounts)" })),
+  { resource: "pods/ephemeralcontainers", group: "", verbs: ["update", "patch"], why: "adds ephemeral containers to running pods (a shell in them, like exec)" },
   { resource: "persistentvolumes", group: "", verbs: ["create"], why: "creates PersistentVolumes (hostPath mounts of nodes)" },
   { resource: "namespaces", group: "", verbs: ["update", "patch"], why: "relabels namespaces (turns Pod Security off)" },
 ];

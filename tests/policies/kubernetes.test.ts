@@ -1,8 +1,38 @@
-import { debuggerFlag, imageTag, nginxBytes, pinnedToOneZone, plainRedis, secretFileModes, tlsWeakening, weakCiphers } from "../../policies/rules/kubernetes";
+import { cpuCores, debuggerFlag, imageTag, internalAddress, memoryBytes, nginxBytes, pinnedToOneZone, plainRedis, secretFileModes, tlsWeakening, weakCiphers } from "../../policies/rules/kubernetes";
+import { effectCases } from "./fixtures/effects";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { runCases } from "./fixtures/run";
 
 runCases(kubernetesCases);
+// The Kubernetes chain rules whose fixtures live with the other cross-resource cases.
+runCases(effectCases.filter((c) => ["k8s-hpa-metrics-source", "k8s-pdb-effective-prod", "k8s-rollout-surge-only-prod"].includes(c.policy)));
+
+describe("internalAddress", () => {
+  it.each(["app-pods.edgestack.svc.cluster.local:8080", "app", "localhost", "10.20.1.2:8080", "172.20.0.10", "[fd12::1]:80", "kube-dns.kube-system.svc"])("%s stays inside", (host) => {
+    expect(internalAddress(host)).toBe(true);
+  });
+  it.each([
+    ["203.0.113.10:8080", /outside the cluster and the VPC/],
+    ["8.8.8.8", /outside the cluster and the VPC/],
+    ["169.254.169.254", /link-local/],
+    ["[fd00:ec2::254]", /link-local/],
+    ["api.example.net", /a name outside the cluster/],
+  ])("%s leaves", (host, why) => {
+    expect(internalAddress(host)).toMatch(why);
+  });
+});
+
+describe("Kubernetes quantities", () => {
+  it("reads CPU in cores and memory in bytes", () => {
+    expect(cpuCores("250m")).toBe(0.25);
+    expect(cpuCores("1")).toBe(1);
+    expect(cpuCores(2)).toBe(2);
+    expect(memoryBytes("256Mi")).toBe(256 * 1024 ** 2);
+    expect(memoryBytes("1G")).toBe(1e9);
+    expect(cpuCores("lots")).toBeUndefined();
+    expect(memoryBytes("1Xi")).toBeUndefined();
+  });
+});
 
 describe("imageTag", () => {
   it.each([

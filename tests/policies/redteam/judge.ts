@@ -35,3 +35,23 @@ export function prodPlanJudge() {
     },
   };
 }
+
+/** One blind round's corpus: its name, the insecure changes and the harmless ones. */
+export type BlindRound = readonly [area: string, insecure: readonly Mutation[], harmless: readonly { title: string; apply: (plan: Plan) => void }[]];
+
+/**
+ * The blind rounds' tests, judged on one prod plan built for the file: every insecure change caught by a mandatory
+ * rule on the right resource, no harmless change reported. The rounds are split over files so jest's workers share them.
+ */
+export function describeBlindRounds(rounds: readonly BlindRound[]): void {
+  const judge = prodPlanJudge();
+  describe.each(rounds)("blind red team, %s", (_area, insecure, harmlessChanges) => {
+    it.each(insecure.map((m) => [`${m.area}: ${m.title}`, m] as const))("%s is caught by a mandatory rule on the right resource", async (_t, m) => {
+      await judge.expectCaught(m);
+    });
+
+    it.each(harmlessChanges.map((h) => [h.title, h] as const))("harmless: %s is not reported", async (_t, h) => {
+      await judge.expectHarmless(h);
+    });
+  });
+}

@@ -1,4 +1,4 @@
-import { blocksNamed, effectiveHeaders, geoBlocks, inherited, parseNginx, possibleValues, trustingValues, walkBlocks } from "../../../policies/semantics/nginx";
+import { blocksNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, inherited, methodsAdmitted, parseNginx, possibleValues, trustingValues, walkBlocks } from "../../../policies/semantics/nginx";
 
 const http = (conf: string) => blocksNamed(parseNginx(conf), "http")[0]!;
 
@@ -56,5 +56,34 @@ describe("possibleValues", () => {
     expect(possibleValues(h, "$g")).toEqual(["0", "1"]);
     expect(possibleValues(h, "max-age=1")).toEqual(["max-age=1"]);
     expect(possibleValues(h, "$http_x")).toEqual([undefined]);
+  });
+});
+
+describe("effectiveProxyHeaders", () => {
+  const root = parseNginx(`http {
+    proxy_set_header X-Forwarded-For $remote_addr;
+    server {
+      location /a/ { proxy_pass http://app; }
+      location /b/ { proxy_set_header X-Request-ID $request_id; proxy_pass http://app; }
+    }
+  }`);
+  const http = root.blocks[0]!;
+  const server = http.blocks[0]!;
+  it("inherits the enclosing level's headers when a location sets none", () => {
+    expect(effectiveProxyHeaders([root, http, server, server.blocks[0]!]).get("x-forwarded-for")).toBe("$remote_addr");
+  });
+  it("drops every inherited header once a location sets one of its own", () => {
+    const b = effectiveProxyHeaders([root, http, server, server.blocks[1]!]);
+    expect(b.get("x-forwarded-for")).toBeUndefined();
+    expect(b.get("x-request-id")).toBe("$request_id");
+  });
+});
+
+describe("methodsAdmitted", () => {
+  it("reads which methods a $request_method regex lets through", () => {
+    expect(methodsAdmitted("^(GET|HEAD|TRACE)$", ["TRACE", "TRACK", "CONNECT"])).toEqual(["TRACE"]);
+    expect(methodsAdmitted("^(GET|HEAD)$", ["TRACE", "TRACK"])).toEqual([]);
+    expect(methodsAdmitted("^[A-Z]+$", ["TRACE", "CONNECT"])).toEqual(["TRACE", "CONNECT"]);
+    expect(methodsAdmitted("(", ["TRACE"])).toEqual([]);
   });
 });
