@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { conditionAccounts, escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -9,6 +9,13 @@ type KmsKey = Props<kms.KeyArgs>;
 
 /** AWS managed policies that grant (or can grant themselves) administrator rights. */
 export const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+/**
+ * AWS managed policies that read the data of a whole service or account on every resource (every object, parameter,
+ * table item or queue message; ReadOnlyAccess includes s3:Get* and ssm:Get*): read-only by name, a data leak by effect.
+ */
+export const DATA_READ_MANAGED_POLICIES = ["ReadOnlyAccess", "AmazonS3ReadOnlyAccess", "AmazonSSMReadOnlyAccess", "AmazonDynamoDBReadOnlyAccess", "AmazonSQSReadOnlyAccess", "AmazonKinesisReadOnlyAccess", "AWSLambda_ReadOnlyAccess", "AmazonRDSReadOnlyAccess", "CloudWatchLogsReadOnlyAccess", "AWSBackupOperatorAccess", "job-function/DatabaseAdministrator"];
+/** IAM resources that are long-lived credentials of a user (keys, passwords, service passwords). */
+export const LONG_LIVED_CREDENTIAL_TYPES = ["aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile", "aws:iam/serviceSpecificCredential:ServiceSpecificCredential", "aws:iam/signingCertificate:SigningCertificate"];
 
 type DocKind = "identity" | "trust" | "resource";
 
@@ -166,7 +173,9 @@ export const iamPolicies: Policies = [
       }
       for (const [principal, held] of principals) {
         const all = held.flatMap((h) => h.statements);
-        for (const f of escalations(all)) {
+        // The principal's own names (role name, physical id, ARN): a grant on them is a grant to itself.
+        const self = ["name", "id", "arn"].map((k) => ifKnown(() => (principal.props as Record<string, unknown>)[k])).filter((v): v is string => typeof v === "string" && v !== "");
+        for (const f of escalations(all, self)) {
           if (/administrator rights|NotAction/.test(f.why)) continue; // iam-no-admin-statement
           const holder = held.find((h) => h.statements.includes(f.statement))?.holder ?? principal;
           const message = `${describe(principal)}: ${f.why}.`;
@@ -216,11 +225,11 @@ export const iamPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-managed-policy",
-    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service or job-function one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite, job-function/*Administrator, *AdminAccess, *PowerUser).",
+    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess), one that reads a whole service's or the account's data (ReadOnlyAccess, AmazonS3ReadOnlyAccess, AmazonSSMReadOnlyAccess, ...: DATA_READ_MANAGED_POLICIES) or a whole-service or job-function one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite, job-function/*Administrator, *AdminAccess, *PowerUser).",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     config: {
-      forbiddenPolicies: { type: "array", items: { type: "string" }, default: ADMIN_MANAGED_POLICIES, description: "Managed policy names (last ARN segment) never attached." },
+      forbiddenPolicies: { type: "array", items: { type: "string" }, default: [...ADMIN_MANAGED_POLICIES, ...DATA_READ_MANAGED_POLICIES.map((n) => n.split("/").pop()!)], description: "Managed policy names (last ARN segment) never attached." },
       forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$", "Administrator$", "AdminAccess$", "PowerUser$", "PowerUserAccess$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource, job-function administrators, power users)." },
     },
     validate: (props, { args, config }, report) => {
@@ -232,6 +241,15 @@ export const iamPolicies: Policies = [
           report(`"${args.name}" attaches ${arn}: attach a policy with only the permissions needed.`);
         }
       }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "iam-no-long-lived-credentials",
+    description: "The stack creates no long-lived IAM user credential (access keys, console passwords, service-specific credentials, signing certificates): they never expire by themselves and leak from wherever they are copied; workloads and people use roles (IRSA, Pod Identity, SSO, OIDC federation). Who the user is and what it may do are judged by the other IAM rules.",
+    enforcementLevel: "mandatory",
+    types: LONG_LIVED_CREDENTIAL_TYPES,
+    validate: (p, { args }, report) => {
+      report(`${args.type.split(":").pop()} "${args.name}"${typeof p.user === "string" ? ` of user ${p.user}` : ""} is a long-lived credential: use a role (IRSA, Pod Identity, OIDC federation) whose credentials expire.`);
     },
   }),
   stackRule({
@@ -266,6 +284,11 @@ export const iamPolicies: Policies = [
             // A role the stack declares is for its own services and identities: a trust naming everyone is too wide even when conditioned (an organisation, a VPC).
             if (kind === "trust" && who.anyone && !isPublicGrant(s)) {
               report(`${where} lets any principal assume the role under ${Object.values(s.Condition ?? {}).flatMap((b) => Object.keys(b ?? {})).join(", ")}: name the roles or accounts that need it.`, r.urn);
+            }
+            // A public or service principal pinned by its conditions to another account grants that account.
+            if (who.anyone || who.services.length > 0) {
+              const pinned = conditionAccounts(s).filter((a) => !trusted.has(a));
+              if (pinned.length > 0 && restricting.length > 0) report(`${where} lets ${who.anyone ? "any principal" : who.services.join(", ")} in on behalf of account ${pinned.join(", ")} (its conditions pin that account), which is not this stack's (list it in trustedAccounts if intended).`, r.urn);
             }
             const foreign = who.accounts.filter((a) => /^\d{12}$/.test(a) && !trusted.has(a));
             if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);

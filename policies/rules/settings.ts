@@ -1,6 +1,10 @@
 import { Policies } from "@pulumi/policy";
-import { ifKnown, judge, list, masked, resourceRule, settingsRule, unknownAt } from "./common";
+import { ifKnown, judge, list, masked, resourceRule, settingsRule, stackRule, unknownAt } from "./common";
+import { ownAccounts } from "./iam";
 import { credentialName, literalCredential } from "../semantics/credentials";
+
+/** ECR's WILDCARD repository filter (`*` any run of characters), as registry scanning rules match names. */
+const wildcardMatches = (filter: string, name: string) => new RegExp(`^${filter.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(name);
 
 /**
  * Resource types whose security is a handful of declared settings, each judged by its effect with the provider's
@@ -17,6 +21,51 @@ export const settingsPolicies: Policies = [
       { path: "imageScanningConfiguration.scanOnPush", judge: judge.oneOf([true], false) },
       { path: "encryptionConfigurations.encryptionType", judge: judge.oneOf(["KMS"], "AES256") },
     ],
+  }),
+  stackRule({
+    name: "ecr-registry-scanning-covers-repositories",
+    description:
+      "A registry scanning configuration (aws:ecr/registryScanningConfiguration), which replaces every repository's own scanOnPush once set, scans every repository of the stack on push or continuously: a rule with scanFrequency SCAN_ON_PUSH or CONTINUOUS_SCAN whose WILDCARD filter matches the repository's name. Without such a configuration each repository's scanOnPush is judged by ecr-repository-hardened.",
+    enforcementLevel: "mandatory",
+    validate: (resources, _ctx, report) => {
+      const repos = resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => ifKnown(() => r.props.name) ?? r.name);
+      for (const c of resources.filter((r) => r.type === "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")) {
+        if (unknownAt(() => JSON.stringify(c.props.rules))) continue;
+        const rules = list(ifKnown(() => c.props.rules as { scanFrequency?: unknown; repositoryFilters?: { filter?: unknown; filterType?: unknown }[] }[]));
+        const scanned = (repo: string) => rules.some((r) => ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"].includes(String(r?.scanFrequency)) && list(r?.repositoryFilters).some((f) => String(f?.filterType ?? "WILDCARD") === "WILDCARD" && wildcardMatches(String(f?.filter ?? ""), repo)));
+        const missed = repos.map(String).filter((repo) => !scanned(repo));
+        if (missed.length > 0 || rules.length === 0) report(`Registry scanning configuration "${c.name}" (which overrides each repository's scanOnPush) scans ${missed.length > 0 ? `none of ${missed.join(", ")}` : "no repository"} on push or continuously: add a SCAN_ON_PUSH or CONTINUOUS_SCAN rule whose filter matches them.`, c.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "no-public-sharing",
+    description:
+      "No resource of the stack is shared with every AWS account or with an account that is not the stack's: SSM documents (permissions accountIds All or another account), AMI launch permissions (group all, or another account), RAM resource shares that allow external principals, EBS snapshot volume permissions for another account. Resource policies (S3, KMS, SNS, ECR, Secrets Manager, ...) are judged by iam-no-public-principal.",
+    enforcementLevel: "mandatory",
+    config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts the stack may share with." } },
+    validate: (resources, { config }, report) => {
+      const own = new Set([...ownAccounts(resources), ...list(config.trustedAccounts as string[])]);
+      const foreign = (ids: string[]) => ids.filter((a) => /^\d{12}$/.test(a) && !own.has(a));
+      for (const r of resources) {
+        const p = ifKnown(() => r.props as Record<string, unknown>);
+        if (!p) continue;
+        let shared: string[] = [];
+        if (r.type === "aws:ssm/document:Document") {
+          const perm = (p.permissions ?? {}) as { type?: unknown; accountIds?: unknown };
+          if (String(perm.type ?? "") === "Share") shared = String(perm.accountIds ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
+        } else if (r.type === "aws:ec2/amiLaunchPermission:AmiLaunchPermission") {
+          shared = [String(p.group ?? "") === "all" ? "all" : "", String(p.accountId ?? "")].filter((x) => x !== "");
+        } else if (r.type === "aws:ec2/snapshotCreateVolumePermission:SnapshotCreateVolumePermission") {
+          shared = [String(p.accountId ?? "")];
+        } else if (r.type === "aws:ram/resourceShare:ResourceShare") {
+          if (p.allowExternalPrincipals !== false && p.allowExternalPrincipals !== "false") shared = ["external principals"];
+        } else continue;
+        const everyone = shared.filter((x) => /^all$/i.test(x) || x === "external principals");
+        const others = foreign(shared);
+        if (everyone.length > 0 || others.length > 0) report(`${r.type.split(":").pop()} "${r.name}" is shared with ${[...everyone.map((x) => (x === "external principals" ? "principals outside the organisation" : "every AWS account")), ...others.map((a) => `account ${a}`)].join(", ")}: share it with the stack's own account(s) only (list others in trustedAccounts).`, r.urn);
+      }
+    },
   }),
   settingsRule({
     name: "log-group-retention",

@@ -10,7 +10,6 @@ const FOREIGN = "999999999999";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy";
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
-const ASSET = "cdn-assets-edgestack-v1.31a222a88c7e.svg";
 
 export const rt7AwsMutations: Mutation[] = [
   // ---- IAM identity policies: escalation by another spelling or another route
@@ -37,7 +36,6 @@ export const rt7AwsMutations: Mutation[] = [
   { area: "s3", title: "NLB log bucket TLS deny covers the bucket but not its objects", expect: "nlb-logs-policy", apply: (p) => editDoc(p, "nlb-logs-policy", BUCKET_POLICY, "policy", (d) => (d.Statement[2].Resource = `arn:aws:s3:::${p.id("nlb-logs-bucket")}`)) },
   { area: "s3", title: "CloudFront log bucket ACL grants AuthenticatedUsers (any AWS account) FULL_CONTROL", expect: "cdn-logs-authenticated", apply: (p) => add(p, "aws:s3/bucketAclV2:BucketAclV2", "cdn-logs-authenticated", "cdn-logs", { bucket: p.id("cdn-logs-bucket"), accessControlPolicy: { owner: { id: "owner" }, grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AuthenticatedUsers" }, permission: "FULL_CONTROL" }] } }) },
   { area: "s3", title: "a second bucket policy on the static bucket replaces the first (TLS deny lost)", expect: "cdn-static-policy-oac", apply: (p) => add(p, BUCKET_POLICY, "cdn-static-policy-oac", "cdn-static", { bucket: p.id("cdn-static-bucket"), policy: doc([JSON.parse(p.inputs("cdn-static-policy", BUCKET_POLICY).policy).Statement[0]]) }) },
-  { area: "s3", title: "static asset object no longer retained on delete", expect: ASSET, apply: (p) => { const r = p.get(ASSET) as any; r.options = { ...r.options, retainOnDelete: false }; } },
   // ---- KMS
   { area: "kms", title: "Secrets key: everyone may decrypt through Secrets Manager (kms:ViaService only)", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key").policy = doc([{ Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }, { Sid: "ViaSecretsManager", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*", Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } } }])) },
   { area: "kms", title: "Prometheus key: Principal * restricted to a foreign caller account", expect: "alerting-prometheus-key", apply: (p) => stmts(p, "alerting-prometheus-key", "aws:kms/key:Key", "policy", [{ Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": FOREIGN } } }]) },
@@ -84,7 +82,6 @@ export const rt7AwsMutations: Mutation[] = [
   { area: "eks", title: "launch template adds a second, unencrypted data volume", expect: "cluster-nodes", apply: (p) => p.inputs("cluster-nodes").blockDeviceMappings.push({ deviceName: "/dev/xvdb", ebs: { volumeSize: 100, volumeType: "gp3", deleteOnTermination: "true" } }) },
   { area: "eks", title: "vpc-cni configuration values removed (network policy agent defaults off)", expect: "cluster-vpc-cni", apply: (p) => delete p.inputs("cluster-vpc-cni").configurationValues },
   // ---- SNS / CloudWatch
-  { area: "sns", title: "page topic: everyone may subscribe, 'restricted' by AWS:SourceOwner", expect: "alerting-topics-page", apply: (p) => stmts(p, "alerting-topics-page", "aws:sns/topicPolicy:TopicPolicy", "policy", [{ Sid: "OpsSubscribe", Effect: "Allow", Principal: { AWS: "*" }, Action: ["sns:Subscribe", "sns:Receive"], Resource: p.inputs("alerting-topics-page", "aws:sns/topicPolicy:TopicPolicy").arn, Condition: { StringEquals: { "AWS:SourceOwner": ACCOUNT } } }]) },
   { area: "cloudwatch", title: "healthy-host page alarm routed to the ticket topic only", expect: "alerting-alb-targets-HealthyHostCount", apply: (p) => { const a = p.inputs("alerting-alb-targets-HealthyHostCount", ALARM); a.alarmActions = [`arn:aws:sns:us-east-1:${ACCOUNT}:edgestack-prod-alerts-ticket`]; a.okActions = a.alarmActions; } },
   // ---- CodeBuild / ECR / SSM
   { area: "ci", title: "private key in an innocuously named plaintext CodeBuild variable", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").environment.environmentVariables = [{ name: "BUILD_CONFIG", type: "PLAINTEXT", value: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----" }]) },
