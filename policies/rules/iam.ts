@@ -149,7 +149,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-least-privilege",
     description:
-      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads.",
+      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, and EKS access-entry management (admin of the cluster it names).",
     enforcementLevel: "mandatory",
     validate: (resources, _ctx, report) => {
       const roles = ofType(resources, TYPES.iamRole);
@@ -255,7 +255,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-no-public-principal",
     description:
-      'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy, or in a role trust (except those of EC2 and EKS, which carry no source), without a source condition; no role trust naming everyone even under a condition; no other account trusted without a restricting condition.',
+      'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy, or in a role trust (except those of EC2 and EKS, which carry no source), without a source condition; no role trust naming everyone even under a condition; no other account trusted without a restricting condition; no public or service principal whose conditions pin another account (kms:CallerAccount, aws:SourceAccount, the account of aws:SourceArn/PrincipalArn).',
     enforcementLevel: "mandatory",
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts that may be named as principals without a condition." } },
     validate: (resources, { config }, report) => {
