@@ -243,12 +243,19 @@ export const computePolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "codebuild-webhook-runner-jobs-only",
     description:
-      "A CodeBuild webhook starts builds only for GitHub Actions job requests (a filter group whose EVENT filter is WORKFLOW_JOB_QUEUED and nothing else): without filter groups every push and pull request of the repository, forks' included, runs code on the runner inside the VPC with its role.",
+      "A CodeBuild webhook starts builds only for GitHub Actions job requests (a filter group whose EVENT filter is WORKFLOW_JOB_QUEUED and nothing else) of its own repository (no organisation or enterprise scopeConfiguration unless every filter group names the repository with REPOSITORY_NAME): without filter groups every push and pull request of the repository, forks' included, runs code on the runner inside the VPC with its role.",
     enforcementLevel: "mandatory",
     types: ["aws:codebuild/webhook:Webhook"],
     validate: (p, { args }, report) => {
       const groups = ifKnown(() => list(p.filterGroups as { filters?: { type?: unknown; pattern?: unknown; excludeMatchedPattern?: unknown }[] }[] | undefined));
       if (groups === undefined) return;
+      // An organisation- or enterprise-wide runner runs the jobs of every repository there (one anybody creates, a fork
+      // inside the organisation) inside the VPC with the runner's role, unless each filter group names the repository.
+      const scope = String(ifKnown(() => (p.scopeConfiguration as { scope?: unknown } | undefined)?.scope) ?? "");
+      if (scope !== "" && scope !== "GITHUB_REPOSITORY") {
+        const named = groups.length > 0 && groups.every((g) => list(g?.filters).some((f) => f?.type === "REPOSITORY_NAME" && !isTrue(f?.excludeMatchedPattern) && !/[*?]/.test(String(f?.pattern ?? "*"))));
+        if (!named) report(`Webhook "${args.name}" is scoped to ${scope} (scopeConfiguration): every repository there can run jobs on the runner inside the VPC with its role; scope it to the repository, or filter each group on REPOSITORY_NAME.`);
+      }
       if (groups.length === 0) return report(`Webhook "${args.name}" has no filter groups: every repository event (pushes, pull requests from forks) starts a build on the runner.`);
       for (const [i, g] of groups.entries()) {
         const events = list(g?.filters).filter((f) => f?.type === "EVENT" && !isTrue(f?.excludeMatchedPattern));

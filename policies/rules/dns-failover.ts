@@ -76,6 +76,18 @@ function openToInternet(resources: PolicyResource[], balancer: PolicyResource, p
   });
 }
 
+/** Does the target answer plain HTTP on this port with a redirect (CloudFront's redirect-to-https, a listener's redirect)? */
+function redirectsToHttps(resources: PolicyResource[], t: { kind: "distribution" | "loadBalancer"; resource: PolicyResource }, port: number): boolean {
+  if (t.kind === "distribution") {
+    const d = t.resource.props as Record<string, unknown>;
+    const behaviors = [d.defaultCacheBehavior, ...list(d.orderedCacheBehaviors as unknown[])] as ({ viewerProtocolPolicy?: unknown } | undefined)[];
+    return behaviors.some((b) => b?.viewerProtocolPolicy === "redirect-to-https");
+  }
+  return ofType(resources, TYPES.listener)
+    .filter((l) => refersTo((l.props as Record<string, unknown>).loadBalancerArn, t.resource, ["arn"]) && num((l.props as Record<string, unknown>).port) === port)
+    .some((l) => list((l.props as Record<string, unknown>).defaultActions as { type?: unknown }[]).some((a) => a?.type === "redirect"));
+}
+
 export const dnsFailoverPolicies: Policies = [
   stackRule({
     name: "dns-failover-health-checked",
@@ -142,7 +154,7 @@ export const dnsFailoverPolicies: Policies = [
   stackRule({
     name: "dns-failover-check-reachable",
     description:
-      "Every Route53 endpoint health check targets a name the plan shows reachable from the internet (a CloudFront distribution, or a load balancer open to the world on the port), never an origin-locked load balancer nor a name that itself fails over.",
+      "Every Route53 endpoint health check targets a name the plan shows reachable from the internet (a CloudFront distribution, or a load balancer open to the world on the port), never an origin-locked load balancer nor a name that itself fails over, and never over plain HTTP where the target redirects to HTTPS (a distribution behavior with redirect-to-https, a load-balancer listener whose default action redirects): Route53 counts a 3xx as healthy.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.record, ...HEALTH_CHECK],
     validate: (resources, _ctx, report) => {
@@ -173,6 +185,11 @@ export const dnsFailoverPolicies: Policies = [
           continue;
         }
         for (const t of targets) {
+          // Route53 counts 2xx and 3xx answers healthy: over plain HTTP a name that redirects to HTTPS passes forever.
+          if (!type.startsWith("HTTPS") && type !== "TCP" && redirectsToHttps(resources, t, port)) {
+            report(`Health check "${c.name}" checks ${fqdn} over plain HTTP (${type} port ${port}), where ${t.kind === "distribution" ? "the distribution" : `load balancer "${t.resource.name}"`} answers with a redirect to HTTPS: Route53 counts the 3xx as healthy, so the check never fails; check over HTTPS on 443.`, c.urn);
+            continue;
+          }
           if (t.kind === "loadBalancer" && !openToInternet(resources, t.resource, port)) {
             report(
               `Health check "${c.name}" targets ${fqdn}, load balancer "${t.resource.name}", which does not admit the internet on port ${port} (origin-locked or internal): Route53's checkers cannot reach it. Check through the CloudFront name.`,

@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { conditionAccounts, escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -9,6 +9,12 @@ type KmsKey = Props<kms.KeyArgs>;
 
 /** AWS managed policies that grant (or can grant themselves) administrator rights. */
 export const ADMIN_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+/**
+ * AWS managed policies that read the data of a whole service or account on every resource (every object, parameter,
+ * table item or queue message; ReadOnlyAccess includes s3:Get* and ssm:Get*): read-only by name, a data leak by effect.
+ */
+export const DATA_READ_MANAGED_POLICIES = ["ReadOnlyAccess", "AmazonS3ReadOnlyAccess", "AmazonSSMReadOnlyAccess", "AmazonDynamoDBReadOnlyAccess", "AmazonSQSReadOnlyAccess", "AmazonKinesisReadOnlyAccess", "AWSLambda_ReadOnlyAccess", "AmazonRDSReadOnlyAccess", "CloudWatchLogsReadOnlyAccess", "AWSBackupOperatorAccess", "job-function/DatabaseAdministrator"];
+/** IAM resources that are long-lived credentials of a user (keys, passwords, service passwords). */
 
 type DocKind = "identity" | "trust" | "resource";
 
@@ -153,7 +159,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-least-privilege",
     description:
-      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads.",
+      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, and EKS access-entry management (admin of the cluster it names).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.iamRole, ...TYPES.iamAttachment, ...IAM_TYPES],
     validate: (resources, _ctx, report) => {
@@ -178,7 +184,9 @@ export const iamPolicies: Policies = [
       }
       for (const [principal, held] of principals) {
         const all = held.flatMap((h) => h.statements);
-        for (const f of escalations(all)) {
+        // The principal's own names (role name, physical id, ARN): a grant on them is a grant to itself.
+        const self = ["name", "id", "arn"].map((k) => ifKnown(() => (principal.props as Record<string, unknown>)[k])).filter((v): v is string => typeof v === "string" && v !== "");
+        for (const f of escalations(all, self)) {
           if (/administrator rights|NotAction/.test(f.why)) continue; // iam-no-admin-statement
           const holder = held.find((h) => h.statements.includes(f.statement))?.holder ?? principal;
           const message = `${describe(principal)}: ${f.why}.`;
@@ -228,11 +236,11 @@ export const iamPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-managed-policy",
-    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess) or a whole-service or job-function one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite, job-function/*Administrator, *AdminAccess, *PowerUser).",
+    description: "No role, user or group attaches an AWS managed administrator policy (AdministratorAccess, PowerUserAccess, IAMFullAccess), one that reads a whole service's or the account's data (ReadOnlyAccess, AmazonS3ReadOnlyAccess, AmazonSSMReadOnlyAccess, ...: DATA_READ_MANAGED_POLICIES) or a whole-service or job-function one (names matching forbiddenPolicyPatterns: *FullAccess, *ReadWrite, job-function/*Administrator, *AdminAccess, *PowerUser).",
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     config: {
-      forbiddenPolicies: { type: "array", items: { type: "string" }, default: ADMIN_MANAGED_POLICIES, description: "Managed policy names (last ARN segment) never attached." },
+      forbiddenPolicies: { type: "array", items: { type: "string" }, default: [...ADMIN_MANAGED_POLICIES, ...DATA_READ_MANAGED_POLICIES.map((n) => n.split("/").pop()!)], description: "Managed policy names (last ARN segment) never attached." },
       forbiddenPolicyPatterns: { type: "array", items: { type: "string" }, default: ["FullAccess$", "^AWS.*FullAccess", "ReadWrite$", "Administrator$", "AdminAccess$", "PowerUser$", "PowerUserAccess$"], description: "Regular expressions of AWS managed policy names never attached (a whole service on every resource, job-function administrators, power users)." },
     },
     validate: (props, { args, config }, report) => {
@@ -249,7 +257,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-no-public-principal",
     description:
-      'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy, or in a role trust (except those of EC2 and EKS, which carry no source), without a source condition; no role trust naming everyone even under a condition; no other account trusted without a restricting condition.',
+      'No trust or resource policy (KMS, S3, ECR, SNS, SQS, Secrets Manager, Lambda permissions, ...) lets anyone in: principal "*", any account, or a wildcard ARN without a condition that actually restricts the caller or source (aws:SourceArn/SourceAccount/SourceVpce/PrincipalOrgID/narrow SourceIp...; not aws:Referer, aws:SecureTransport, UserAgent or IfExists/negated operators); no web-identity trust without an exact :sub; no service principal on a resource policy, or in a role trust (except those of EC2 and EKS, which carry no source), without a source condition; no role trust naming everyone even under a condition; no other account trusted without a restricting condition; no public or service principal whose conditions pin another account (kms:CallerAccount, aws:SourceAccount, the account of aws:SourceArn/PrincipalArn).',
     enforcementLevel: "mandatory",
     judges: [...IAM_TYPES],
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts that may be named as principals without a condition." } },
@@ -279,6 +287,11 @@ export const iamPolicies: Policies = [
             // A role the stack declares is for its own services and identities: a trust naming everyone is too wide even when conditioned (an organisation, a VPC).
             if (kind === "trust" && who.anyone && !isPublicGrant(s)) {
               report(`${where} lets any principal assume the role under ${Object.values(s.Condition ?? {}).flatMap((b) => Object.keys(b ?? {})).join(", ")}: name the roles or accounts that need it.`, r.urn);
+            }
+            // A public or service principal pinned by its conditions to another account grants that account.
+            if (who.anyone || who.services.length > 0) {
+              const pinned = conditionAccounts(s).filter((a) => !trusted.has(a));
+              if (pinned.length > 0 && restricting.length > 0) report(`${where} lets ${who.anyone ? "any principal" : who.services.join(", ")} in on behalf of account ${pinned.join(", ")} (its conditions pin that account), which is not this stack's (list it in trustedAccounts if intended).`, r.urn);
             }
             const foreign = who.accounts.filter((a) => /^\d{12}$/.test(a) && !trusted.has(a));
             if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);

@@ -218,7 +218,7 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
     description:
-      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, no looser than recommended (threshold, or the policy config's alarmThresholds; no more breaching datapoints), acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it.",
+      "In prod, every load balancer, target group, distribution, CloudFront function, cache node, NAT gateway, ACM certificate, Route53 health check, web ACL, signed zone, Container Insights cluster and its ClusterIP/NodePort Services has CloudWatch's recommended alarms with its own dimensions, in the metric's region, no looser than recommended (threshold, or the policy config's alarmThresholds; no more breaching datapoints), acting on an SNS topic of that region whose policy lets CloudWatch publish and whose KMS key lets CloudWatch use it, and that is the topic of the alarm's severity (a page alarm on <prefix>-alerts-page, not only the ticket topic).",
     enforcementLevel: "mandatory",
     judges: [...T.alarm, ...T.topic, ...T.topicPolicy, ...TYPES.kmsKey, ...T.monitoringSubscription, ...T.addon, ...TYPES.eksCluster, "pulumi:providers:aws"],
     config: {
@@ -319,6 +319,9 @@ export const observabilityPolicies: Policies = [
             if (actions.length === 0) return problems.push(`alarm "${a.name}" has no alarm actions`), false;
             const why = actions.map((x) => actionProblem(x, region)).filter((x): x is string => x !== undefined);
             if (why.length === actions.length) return problems.push(`alarm "${a.name}": ${why.join("; ")}`), false;
+            // The alarm's severity decides who is woken: a page alarm on the ticket topic waits for the next working day.
+            const delivering = actions.filter((x) => actionProblem(x, region) === undefined);
+            if (!delivering.some((x) => x.split(":").pop()!.endsWith(`-${rec.severity}`))) return problems.push(`alarm "${a.name}" is a ${rec.severity} alarm but acts on ${delivering.join(", ")}, not the ${rec.severity} topic (<prefix>-alerts-${rec.severity})`), false;
             return true;
           });
           if (!good) {

@@ -100,6 +100,21 @@ const nameOf = (r: PolicyResource): string | undefined => {
 const isEmptySelector = (s: unknown) => typeof s === "object" && s !== null && Object.values(s).every((v) => v === undefined || (typeof v === "object" && v !== null && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0));
 const policyTypes = (p: NetworkPolicy) => (p.spec?.policyTypes === undefined ? ["Ingress", ...(p.spec?.egress !== undefined ? ["Egress"] : [])] : list(p.spec.policyTypes));
 
+/**
+ * What each EKS access policy lets its principal do in Kubernetes (AWS's published access-policy permissions):
+ * `view` reads no Secret; `read-secrets` (AmazonEKSAdminViewPolicy) reads every resource, Secrets included; `write`
+ * edits workloads and Secrets (Edit, Admin: namespaced RBAC too); `cluster-admin` everything. A policy not listed is
+ * reported (its rights are unknown to the pack), so a new or controller-only policy is never taken for a viewer.
+ */
+export const EKS_ACCESS_POLICIES: Record<string, "view" | "read-secrets" | "write" | "cluster-admin"> = {
+  AmazonEKSViewPolicy: "view",
+  AmazonEKSClusterInsightsPolicy: "view",
+  AmazonEKSAdminViewPolicy: "read-secrets",
+  AmazonEKSEditPolicy: "write",
+  AmazonEKSAdminPolicy: "write",
+  AmazonEKSClusterAdminPolicy: "cluster-admin",
+};
+
 export const podSecurityPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-pod-security-restricted",
@@ -232,10 +247,15 @@ export const podSecurityPolicies: Policies = [
         const namespaces = list(ifKnown(() => (a.props.accessScope as { namespaces?: string[] } | undefined)?.namespaces)).map(String);
         // Admin or edit of a system namespace (kube-system: the controllers' service accounts and the nodes' add-ons) is cluster-admin by another route.
         const system = namespaces.filter((n) => SYSTEM_NAMESPACES.some((s) => namespacePatternCovers(n, s)));
-        if (/AmazonEKSClusterAdminPolicy$/.test(arn) || (/AmazonEKS(Admin|Edit)Policy$/.test(arn) && scope === "cluster")) {
-          report(`Access policy association "${a.name}" grants ${arn.split("/").pop()}${scope ? ` (scope ${scope})` : ""}: cluster-admin through the EKS API; grant a namespaced view/edit policy.`, a.urn);
-        } else if (/AmazonEKS(Admin|Edit)Policy$/.test(arn) && system.length > 0) {
-          report(`Access policy association "${a.name}" grants ${arn.split("/").pop()} in ${system.join(", ")}: writing pods or secrets of a system namespace reaches its controllers' service accounts, cluster-admin by another route; scope it to the application's namespaces.`, a.urn);
+        const policy = arn.split("/").pop() ?? "";
+        const effect = EKS_ACCESS_POLICIES[policy];
+        if (unknownAt(() => a.props.policyArn)) continue; // known after deployment
+        if (effect === undefined) {
+          report(`Access policy association "${a.name}" grants ${arn || "an unknown policy"}, whose Kubernetes rights the pack does not know: grant AmazonEKSViewPolicy, or a namespaced AmazonEKSEditPolicy/AmazonEKSAdminPolicy.`, a.urn);
+        } else if (effect === "cluster-admin" || (effect !== "view" && scope === "cluster")) {
+          report(`Access policy association "${a.name}" grants ${policy}${scope ? ` (scope ${scope})` : ""}: ${effect === "cluster-admin" ? "cluster-admin" : effect === "read-secrets" ? "every Secret of every namespace readable" : "write (pods, Secrets) in every namespace, system ones included: cluster-admin by another route"} through the EKS API; grant a namespaced view/edit policy.`, a.urn);
+        } else if (effect !== "view" && system.length > 0) {
+          report(`Access policy association "${a.name}" grants ${policy} in ${system.join(", ")}: ${effect === "read-secrets" ? "reading" : "writing pods or"} secrets of a system namespace reaches its controllers' service accounts, cluster-admin by another route; scope it to the application's namespaces.`, a.urn);
         }
       }
       for (const cm of ofType(resources, TYPES.configMap)) {

@@ -23,7 +23,7 @@ interface Reference {
 }
 
 /** Every log destination and encryption key a resource of the stack names, with the kind of resource it must be. */
-function referencesOf(resources: PolicyResource[]): Reference[] {
+export function referencesOf(resources: PolicyResource[]): Reference[] {
   const out: Reference[] = [];
   const push = (subject: PolicyResource, what: string, kind: DestinationKind, read: () => unknown) => {
     const ref = ifKnown(read);
@@ -55,18 +55,68 @@ function referencesOf(resources: PolicyResource[]): Reference[] {
       out.push({ subject: g, what: `${String(l?.logType ?? "")} log delivery`, kind, ref: l?.destination });
     }
   }
-  // Encryption keys: a topic, log group, workspace or cluster that names a key encrypts with it, so it must be one whose policy the stack writes.
-  for (const t of ofType(resources, ["aws:sns/topic:Topic"])) push(t, "encryption key", "kmsKey", () => props(t).kmsMasterKeyId);
-  for (const l of ofType(resources, ["aws:cloudwatch/logGroup:LogGroup"])) push(l, "encryption key", "kmsKey", () => props(l).kmsKeyId);
-  for (const c of ofType(resources, TYPES.eksCluster)) push(c, "Secrets encryption key", "kmsKey", () => ((props(c).encryptionConfig as Props | undefined)?.provider as Props | undefined)?.keyArn);
+  for (const p of ofType(resources, ["aws:codebuild/project:Project"])) {
+    // The build cache and stored artifacts are read back by later builds: a bucket outside the stack can feed them anything.
+    const cache = ifKnown(() => props(p).cache as Props | undefined);
+    if (String(cache?.type ?? "NO_CACHE") === "S3") push(p, "build cache", "bucket", () => String(cache!.location ?? "").split("/")[0]);
+    for (const a of [ifKnown(() => props(p).artifacts as Props | undefined), ...list(ifKnown(() => props(p).secondaryArtifacts as Props[]))]) {
+      if (String(a?.type ?? "") === "S3") push(p, "build artifacts", "bucket", () => String(a!.location ?? "").split("/")[0]);
+    }
+  }
+  // Encryption keys: whatever resource names a key (a topic, log group, cache, repository, secret, workspace, cluster,
+  // bucket encryption, ...) encrypts with it, so it must be one whose policy the stack writes. Read from every AWS
+  // resource by the provider's key-reference input names, wherever they nest.
+  for (const r of resources) {
+    if (!r.type.startsWith("aws:") || r.type.startsWith("aws:kms/")) continue;
+    for (const { path, value } of keyReferences(ifKnown(() => r.props))) out.push({ subject: r, what: `encryption key (${path})`, kind: "kmsKey", ref: value });
+  }
   return out;
 }
+
+/** Input names under which the AWS provider takes the KMS key a resource encrypts with. */
+const KEY_INPUTS = /^(kmsKeyId|kmsKeyArn|kmsMasterKeyId|kmsKey|keyArn|encryptionKey|kmsKeyIdentifier|keyManagementServiceArn)$/;
+
+/** Every KMS key reference in a resource's inputs, with its path (`encryptionConfigurations[0].kmsKey`). */
+export function keyReferences(input: unknown, path = ""): { path: string; value: unknown }[] {
+  if (Array.isArray(input)) return input.flatMap((v, i) => keyReferences(v, `${path}[${i}]`));
+  if (typeof input !== "object" || input === null) return [];
+  return Object.entries(input as Props).flatMap(([k, v]) => {
+    const at = path ? `${path}.${k}` : k;
+    if (KEY_INPUTS.test(k) && typeof v === "string" && v !== "") return [{ path: at, value: v }];
+    return keyReferences(v, at);
+  });
+}
+
+/** Settings AWS keeps once per target, the resource types that declare them (V1 and V2 alike), and the input naming the target. */
+const SINGLETON_SETTINGS: { what: string; types: string[]; key: string }[] = [
+  { what: "bucket policy", types: [...TYPES.bucketPolicy], key: "bucket" },
+  { what: "public access block", types: [...TYPES.bucketPublicAccessBlock], key: "bucket" },
+  { what: "default encryption", types: [...TYPES.bucketEncryption], key: "bucket" },
+  { what: "versioning", types: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"], key: "bucket" },
+  { what: "lifecycle configuration", types: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"], key: "bucket" },
+  { what: "ownership controls", types: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"], key: "bucket" },
+  { what: "ACL", types: [...TYPES.bucketAcl], key: "bucket" },
+  { what: "CORS configuration", types: ["aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2"], key: "bucket" },
+  { what: "access logging", types: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"], key: "bucket" },
+  { what: "website configuration", types: ["aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration", "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2"], key: "bucket" },
+  { what: "replication configuration", types: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"], key: "bucket" },
+  { what: "topic policy", types: ["aws:sns/topicPolicy:TopicPolicy"], key: "arn" },
+  { what: "repository policy", types: ["aws:ecr/repositoryPolicy:RepositoryPolicy"], key: "repository" },
+  { what: "lifecycle policy", types: ["aws:ecr/lifecyclePolicy:LifecyclePolicy"], key: "repository" },
+  { what: "key policy", types: ["aws:kms/keyPolicy:KeyPolicy"], key: "keyId" },
+  { what: "secret policy", types: ["aws:secretsmanager/secretPolicy:SecretPolicy"], key: "secretArn" },
+  { what: "logging configuration", types: ["aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"], key: "resourceArn" },
+  { what: "route table association", types: ["aws:ec2/routeTableAssociation:RouteTableAssociation"], key: "subnetId" },
+  { what: "main route table", types: ["aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"], key: "vpcId" },
+  { what: "default security group", types: [...TYPES.defaultSecurityGroup], key: "vpcId" },
+  { what: "monitoring subscription", types: ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"], key: "distributionId" },
+];
 
 export const referencePolicies: Policies = [
   stackRule({
     name: "logs-and-keys-are-the-stacks",
     description:
-      "Every log destination (load balancer access and connection logs, CloudFront standard logs, WAF logging, VPC flow logs, CodeBuild logs, ElastiCache log delivery) and every KMS key a topic, log group or EKS cluster encrypts with is a resource this stack declares (or one the policy config's externalDestinations names): the stack's own buckets, log groups and keys carry its TLS-only, public-access, retention and key-policy guarantees, while a name outside it (another team's bucket, an AWS-managed alias such as alias/aws/sns, which CloudWatch cannot publish through) carries none of them.",
+      "Every log destination (load balancer access and connection logs, CloudFront standard logs, WAF logging, VPC flow logs, CodeBuild logs, ElastiCache log delivery) CodeBuild caches and artifacts in S3, and every KMS key any AWS resource encrypts with (kmsKeyId, kmsMasterKeyId, kmsKey, keyArn, encryptionKey... wherever they nest: topics, log groups, caches, repositories, secrets, workspaces, clusters, bucket encryption) is a resource this stack declares (or one the policy config's externalDestinations names): the stack's own buckets, log groups and keys carry its TLS-only, public-access, retention and key-policy guarantees, while a name outside it (another team's bucket, an AWS-managed alias such as alias/aws/sns, which CloudWatch cannot publish through) carries none of them.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.loadBalancer, ...TYPES.distribution, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "aws:ec2/flowLog:FlowLog", "aws:codebuild/project:Project", ...TYPES.replicationGroup, "aws:sns/topic:Topic", "aws:cloudwatch/logGroup:LogGroup", ...TYPES.eksCluster],
     config: {
@@ -104,6 +154,29 @@ export const referencePolicies: Policies = [
           `${subject.type.split(":").pop()} "${subject.name}" sends its ${what} to ${ref}, which is no ${kind === "kmsKey" ? "KMS key" : kind === "logGroup" ? "log group" : kind === "firehose" ? "Firehose stream" : "S3 bucket"} of this stack: its TLS-only, public-access, retention and key-policy guarantees don't follow it (declare it here, or name it in externalDestinations).`,
           subject.urn,
         );
+      }
+    },
+  }),
+  stackRule({
+    name: "one-setting-resource-per-target",
+    description:
+      "A setting AWS keeps once per resource (a bucket's policy, public access block, encryption, versioning, lifecycle, ownership controls, ACL, CORS, logging, website or replication; a topic's policy; a repository's policy or lifecycle policy; a key's policy; a secret's policy; a web ACL's logging; a subnet's route table; a VPC's main route table or default security group; a distribution's monitoring subscription) is declared by one resource of the stack: with two, each apply overwrites the other and the one applied last wins, so what the plan shows (a TLS-only deny, a private route) is not what AWS keeps. Every resource of such a pair is reported. It does not judge the settings themselves.",
+    enforcementLevel: "mandatory",
+    judges: SINGLETON_SETTINGS.flatMap((x) => x.types),
+    validate: (resources, _ctx, report) => {
+      const groups = new Map<string, PolicyResource[]>();
+      for (const r of resources) {
+        const setting = SINGLETON_SETTINGS.find((x) => x.types.includes(r.type));
+        if (!setting) continue;
+        const target = ifKnown(() => props(r)[setting.key]);
+        if (typeof target !== "string" || target === "") continue; // unknown in preview: judged after deployment
+        const key = `${setting.what}\u0000${target}`;
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+      }
+      for (const [key, members] of groups) {
+        if (members.length < 2) continue;
+        const [what, target] = key.split("\u0000");
+        for (const m of members) report(`${members.map((x) => `"${x.name}"`).join(" and ")} each declare the ${what} of ${target}: AWS keeps one, the last applied, so the other's content (and what the plan shows) is lost; declare it once.`, m.urn);
       }
     },
   }),

@@ -5,6 +5,7 @@
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, refersTo, stackRule, TYPES, unknownAt } from "./common";
+import { referencesOf } from "./references";
 
 /** Resource types that hold data or run the control plane: deleting one loses state or takes the service down. */
 export const STATEFUL_TYPES = [
@@ -30,10 +31,10 @@ export const retentionPolicies: Policies = [
   stackRule({
     name: "stateful-deletion-protection-prod",
     description:
-      "In prod, every stateful or control-plane resource (S3 buckets, caches, KMS keys, EKS clusters, log groups, ECR repositories, hosted zones, databases, volumes, secrets) is `protect`ed, and its own guard is on: EKS deletionProtection, ElastiCache final snapshot and snapshot retention, no S3 forceDestroy, no ECR forceDelete, RDS deletionProtection, DynamoDB deletionProtectionEnabled.",
+      "In prod, every stateful or control-plane resource (S3 buckets, caches, KMS keys, EKS clusters, log groups, ECR repositories, hosted zones, databases, volumes, secrets) is `protect`ed, and its own guard is on: EKS deletionProtection, ElastiCache final snapshot and snapshot retention, no S3 forceDestroy, no ECR forceDelete, RDS deletionProtection, DynamoDB deletionProtectionEnabled; log groups keep their events at least minLogDays.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.eksCluster, ...TYPES.replicationGroup, ...TYPES.bucket, ...TYPES.zone, ...TYPES.kmsKey, ...TYPES.ebsVolume, "aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:secretsmanager/secret:Secret"],
-    config: environmentConfig,
+    config: { ...environmentConfig, minLogDays: { type: "integer", minimum: 1, default: 7, description: "Fewest days a prod log group keeps its events (0/unset: forever)." } },
     validate: (resources, { config }, report) => {
       for (const r of resources.filter((x) => STATEFUL_TYPES.includes(x.type))) {
         if (!isProd(config, r.urn)) continue;
@@ -56,7 +57,8 @@ export const retentionPolicies: Policies = [
         if (TYPES.zone.includes(r.type as never) && truthy(p.forceDestroy)) problems.push("sets forceDestroy (deleting it deletes every record)");
         if (/^aws:rds\//.test(r.type) && (!truthy(p.deletionProtection) || truthy(p.skipFinalSnapshot))) problems.push("has deletionProtection off or skips its final snapshot");
         if (r.type === "aws:dynamodb/table:Table" && !truthy(p.deletionProtectionEnabled)) problems.push("has deletionProtectionEnabled off");
-        if (r.type === "aws:cloudwatch/logGroup:LogGroup" && num(p.retentionInDays) === 1) problems.push("keeps logs for one day");
+        const days = num(p.retentionInDays);
+        if (r.type === "aws:cloudwatch/logGroup:LogGroup" && days !== undefined && days > 0 && days < Number(config.minLogDays)) problems.push(`keeps logs for ${days} day(s) (at least ${config.minLogDays})`);
         if (problems.length > 0) report(`${r.type.split(":").pop()} "${r.name}" in a prod stack ${problems.join("; ")}.`, r.urn);
       }
     },
@@ -120,6 +122,43 @@ export const retentionPolicies: Policies = [
           const cc = String(ifKnown(() => obj.props.cacheControl) ?? "");
           const maxAge = num(/max-age=(\d+)/.exec(cc)?.[1]);
           if (!/immutable/.test(cc) && (maxAge === undefined || maxAge < 86400)) report(`Static object "${obj.name}" is served with Cache-Control "${cc || "unset"}": a versioned asset must be immutable (its name changes with its content).`, obj.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "audit-logs-retained-prod",
+    description:
+      "In prod, the logs an investigation reads (load-balancer and CloudFront access logs, WAF logs, VPC flow logs, CodeBuild logs, the EKS control-plane log group) stay at least minAuditDays: a log group's retentionInDays (0 or unset keeps them forever) and every enabled expiration of a log bucket's lifecycle (BucketLifecycleConfiguration V1/V2 or the bucket's inline lifecycleRules). Other log groups are judged by stateful-deletion-protection-prod's minLogDays.",
+    enforcementLevel: "mandatory",
+    judges: ["aws:cloudwatch/logGroup:LogGroup", ...TYPES.bucket],
+    config: { ...environmentConfig, minAuditDays: { type: "integer", minimum: 1, default: 90, description: "Fewest days prod keeps access, WAF, flow, build and control-plane logs." } },
+    validate: (resources, { config }, report) => {
+      const min = Number(config.minAuditDays);
+      const logGroups = ofType(resources, ["aws:cloudwatch/logGroup:LogGroup"]);
+      const buckets = ofType(resources, TYPES.bucket);
+      const audit = new Map<PolicyResource, string>();
+      for (const ref of referencesOf(resources)) {
+        if (ref.kind !== "logGroup" && ref.kind !== "bucket") continue;
+        if (!/logs/.test(ref.what) || typeof ref.ref !== "string") continue;
+        const targets = ref.kind === "logGroup" ? logGroups : buckets;
+        const t = targets.find((x) => refersTo(ref.ref, x, ref.kind === "logGroup" ? ["name", "arn"] : ["bucket", "arn"]) || String(ref.ref).endsWith(`:log-group:${String(ifKnown(() => x.props.name) ?? "\u0000")}`) || String(ref.ref).split(".s3")[0] === String(ifKnown(() => x.props.bucket ?? x.props.id) ?? "\u0000"));
+        if (t) audit.set(t, `${ref.subject.name}'s ${ref.what}`);
+      }
+      for (const g of logGroups) if (/^\/aws\/eks\/[^/]+\/cluster$/.test(String(ifKnown(() => g.props.name) ?? ""))) audit.set(g, "the EKS control-plane logs");
+      for (const [t, what] of audit) {
+        if (!isProd(config, t.urn)) continue;
+        if (t.type === "aws:cloudwatch/logGroup:LogGroup") {
+          const days = num(ifKnown(() => t.props.retentionInDays));
+          if (days !== undefined && days > 0 && days < min) report(`Log group "${t.name}" (${what}) keeps ${days} day(s) in a prod stack; keep at least ${min}.`, t.urn);
+          continue;
+        }
+        const lifecycles = ofType(resources, ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"]).filter((c) => refersTo(ifKnown(() => c.props.bucket), t, ["bucket"]));
+        const rules = [...lifecycles.flatMap((c) => list(ifKnown(() => c.props.rules as Record<string, unknown>[])).map((r) => ({ r, c }))), ...list(ifKnown(() => t.props.lifecycleRules as Record<string, unknown>[])).map((r) => ({ r, c: t }))];
+        for (const { r, c } of rules) {
+          if (String(r?.status ?? (r?.enabled === false ? "Disabled" : "Enabled")) !== "Enabled") continue;
+          const days = num((r.expiration as { days?: unknown } | undefined)?.days) ?? num((list(r.expirations as unknown[])[0] as { days?: unknown } | undefined)?.days);
+          if (days !== undefined && days < min) for (const urn of new Set([c.urn, t.urn])) report(`Log bucket "${t.name}" (${what}) expires its logs after ${days} day(s) (lifecycle "${c.name}") in a prod stack; keep at least ${min}.`, urn);
         }
       }
     },

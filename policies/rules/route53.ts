@@ -6,6 +6,9 @@ import { grantsAction, principalsOf } from "../semantics/iam";
 
 type Record_ = Props<route53.RecordArgs>;
 
+/** Route53's public name servers (ns-1536.awsdns-00.co.uk). */
+const ROUTE53_NAME_SERVER = /^ns-\d+\.awsdns-\d+\.(com|net|org|co\.uk)$/;
+
 export const normalizeName = (n: unknown) => String(n ?? "").trim().toLowerCase().replace(/\.$/, "");
 
 /**
@@ -170,6 +173,20 @@ export const route53Policies: Policies = [
           if (e.issuer !== "" && !allowed.has(e.issuer)) report(`CAA record "${covering.name}" lets ${e.issuer} issue (${String(e.raw)}), a CA outside allowedIssuers (${[...allowed].join(", ")}).`, covering.urn);
         }
       }
+    },
+  }),
+  resourceRule<Record_>({
+    name: "route53-delegation-to-route53",
+    description:
+      "An NS record that delegates a subdomain names only Route53's name servers (ns-N.awsdns-NN.com/.net/.org/.co.uk) or ones listed in delegationNameServers: a subdomain handed to other name servers is answered by whoever holds those servers or their domain (lapsed or parked domains are bought to take such names over), and the stack's DNSSEC, CAA and health checks do not reach it. It does not judge whether the Route53 zone behind the servers is the stack's own.",
+    enforcementLevel: "mandatory",
+    types: TYPES.record,
+    config: { delegationNameServers: { type: "array", items: { type: "string" }, default: [], description: "Name servers outside Route53 that subdomains may be delegated to." } },
+    validate: (p, { args, config }, report) => {
+      if (String(p.type ?? "").toUpperCase() !== "NS" || unknownAt(() => p.records)) return;
+      const allowed = new Set(list(config.delegationNameServers as string[]).map(normalizeName));
+      const foreign = list(p.records as unknown[]).map(normalizeName).filter((ns) => !ROUTE53_NAME_SERVER.test(ns) && !allowed.has(ns));
+      if (foreign.length > 0) report(`NS record "${args.name}" delegates ${String(p.name)} to ${foreign.join(", ")}, which are not Route53's name servers: whoever controls them (or buys their lapsed domain) answers for the name; delegate to a Route53 zone, or list them in delegationNameServers.`);
     },
   }),
   stackRule({

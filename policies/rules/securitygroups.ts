@@ -157,6 +157,20 @@ const isTcp = (p: string) => p === "tcp" || p === "6";
 const worldCidrs = (i: Ingress) => publicCidrs(i.cidrs);
 const range = (i: Ingress) => (i.fromPort === i.toPort ? `port ${i.fromPort}` : `ports ${i.fromPort}-${i.toPort}`);
 
+/** Input names under which the AWS provider attaches security groups to a resource (wherever they nest: vpcConfig, networkInterfaces). */
+const SG_INPUTS = /^(securityGroups|securityGroupIds|vpcSecurityGroupIds|sourceSecurityGroupIds)$/;
+
+/** Every security group a resource's inputs attach, with its path. */
+export function securityGroupReferences(input: unknown, path = ""): { path: string; value: unknown }[] {
+  if (Array.isArray(input)) return input.flatMap((v, i) => securityGroupReferences(v, `${path}[${i}]`));
+  if (typeof input !== "object" || input === null) return [];
+  return Object.entries(input as Record<string, unknown>).flatMap(([k, v]) => {
+    const at = path ? `${path}.${k}` : k;
+    if (SG_INPUTS.test(k)) return list(v as unknown[]).map((x, i) => ({ path: `${at}[${i}]`, value: x }));
+    return securityGroupReferences(v, at);
+  });
+}
+
 export const securityGroupPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "sg-public-ingress-web-ports-only",
@@ -197,7 +211,7 @@ export const securityGroupPolicies: Policies = [
   }),
   stackRule({
     name: "sg-public-ingress-only-on-public-lb",
-    description: "World-open ingress (80/443) exists only on security groups of internet-facing load balancers.",
+    description: "World-open ingress (80/443) exists only on security groups of internet-facing load balancers, and such a group is worn by nothing else (an EKS control plane, nodes, a cache, an endpoint: any input attaching security groups, wherever it nests).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.loadBalancer, ...TYPES.securityGroup, ...SG_TYPES],
     config: {
@@ -235,6 +249,17 @@ export const securityGroupPolicies: Policies = [
               r.urn,
             );
           }
+        }
+      }
+      // The same group worn by anything else (a cluster's control plane, nodes, a cache, an endpoint) opens that too.
+      const opensWorld = (sg: PolicyResource) => resources.some((r) => SG_TYPES.includes(r.type as never) && (ifKnown(() => ingressOf(r.type, r.props)) ?? []).some((i) => worldCidrs(i).length > 0 && (r === sg || refersTo(i.securityGroupRef, sg))));
+      const worldOpen = groups.filter((sg) => isPublicLbGroup(sg) && opensWorld(sg));
+      for (const r of resources) {
+        if (TYPES.loadBalancer.includes(r.type as never) && ifKnown(() => r.props.internal) !== true) continue;
+        if (SG_TYPES.includes(r.type as never)) continue;
+        for (const { path, value } of securityGroupReferences(ifKnown(() => r.props))) {
+          const sg = worldOpen.find((g) => refersTo(value, g));
+          if (sg) report(`${r.type.split(":").pop()} "${r.name}" wears security group "${sg.name}" (${path}), which admits the world as an internet-facing load balancer's group: whatever listens on "${r.name}" on those ports is open to the internet; give it a group of its own.`, r.urn);
         }
       }
     },

@@ -1,6 +1,9 @@
 import { Policies } from "@pulumi/policy";
-import { ifKnown, judge, list, masked, resourceRule, settingsRule, unknownAt } from "./common";
+import { ifKnown, judge, list, masked, resourceRule, settingsRule, stackRule, unknownAt } from "./common";
 import { credentialName, literalCredential } from "../semantics/credentials";
+
+/** ECR's WILDCARD repository filter (`*` any run of characters), as registry scanning rules match names. */
+const wildcardMatches = (filter: string, name: string) => new RegExp(`^${filter.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(name);
 
 /**
  * Resource types whose security is a handful of declared settings, each judged by its effect with the provider's
@@ -17,6 +20,23 @@ export const settingsPolicies: Policies = [
       { path: "imageScanningConfiguration.scanOnPush", judge: judge.oneOf([true], false) },
       { path: "encryptionConfigurations.encryptionType", judge: judge.oneOf(["KMS"], "AES256") },
     ],
+  }),
+  stackRule({
+    name: "ecr-registry-scanning-covers-repositories",
+    description:
+      "A registry scanning configuration (aws:ecr/registryScanningConfiguration), which replaces every repository's own scanOnPush once set, scans every repository of the stack on push or continuously: a rule with scanFrequency SCAN_ON_PUSH or CONTINUOUS_SCAN whose WILDCARD filter matches the repository's name. Without such a configuration each repository's scanOnPush is judged by ecr-repository-hardened.",
+    enforcementLevel: "mandatory",
+    judges: ["aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"],
+    validate: (resources, _ctx, report) => {
+      const repos = resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => ifKnown(() => r.props.name) ?? r.name);
+      for (const c of resources.filter((r) => r.type === "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")) {
+        if (unknownAt(() => JSON.stringify(c.props.rules))) continue;
+        const rules = list(ifKnown(() => c.props.rules as { scanFrequency?: unknown; repositoryFilters?: { filter?: unknown; filterType?: unknown }[] }[]));
+        const scanned = (repo: string) => rules.some((r) => ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"].includes(String(r?.scanFrequency)) && list(r?.repositoryFilters).some((f) => String(f?.filterType ?? "WILDCARD") === "WILDCARD" && wildcardMatches(String(f?.filter ?? ""), repo)));
+        const missed = repos.map(String).filter((repo) => !scanned(repo));
+        if (missed.length > 0 || rules.length === 0) report(`Registry scanning configuration "${c.name}" (which overrides each repository's scanOnPush) scans ${missed.length > 0 ? `none of ${missed.join(", ")}` : "no repository"} on push or continuously: add a SCAN_ON_PUSH or CONTINUOUS_SCAN rule whose filter matches them.`, c.urn);
+      }
+    },
   }),
   settingsRule({
     name: "log-group-retention",

@@ -308,12 +308,12 @@ export const headerPolicies: Policies = [
   stackRule({
     name: "cloudfront-security-headers",
     description:
-      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy; one the stack does not declare fails unless listed in externalResponseHeadersPolicyIds) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"],
     config: {
       minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." },
-      externalPolicyIds: { type: "array", items: { type: "string" }, default: [], description: "Response headers policies outside the stack (by id) whose headers a team vouches for." },
+      externalResponseHeadersPolicyIds: { type: "array", items: { type: "string" }, default: [], description: "Response headers policies outside the stack that are accepted (reviewed elsewhere)." },
     },
     validate: (resources, { config }, report) => {
       const policies = ofType(resources, ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"]);
@@ -354,9 +354,8 @@ export const headerPolicies: Policies = [
           if (MANAGED_SECURITY_HEADERS.includes(id)) continue;
           const policy = policies.find((x) => refersTo(id, x));
           if (!policy) {
-            // A policy the stack does not declare (deleted, or another stack's): its headers can't be judged, so it is
-            // accepted only when listed as an external policy a team vouches for.
-            if (!(config.externalPolicyIds as string[]).includes(id)) report(`${where} names response headers policy ${id}, which the stack does not declare (deleted?) and which is not AWS's SecurityHeadersPolicy: its headers can't be verified (declare it, or list it in externalPolicyIds).`, d.urn);
+            // A policy the stack does not declare (deleted, or another team's): its headers are unknown, and it can change without this stack.
+            if (!list(config.externalResponseHeadersPolicyIds as string[]).includes(id)) report(`${where} uses response headers policy ${id}, which is neither declared by this stack nor AWS's SecurityHeadersPolicy: nothing shows it adds HSTS, nosniff or frame options (declare it, or list it in externalResponseHeadersPolicyIds).`, d.urn);
             continue;
           }
           const problems = problemsOf(policy);

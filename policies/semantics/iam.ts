@@ -392,6 +392,33 @@ export function restrictingConditions(s: Statement): string[] {
   return out;
 }
 
+const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "kms:calleraccount", "aws:resourceaccount", "s3:dataaccesspointaccount"];
+const ARN_KEYS = ["aws:sourcearn", "aws:principalarn", "s3:dataaccesspointarn", "lambda:functionarn"];
+
+/**
+ * The accounts a statement's conditions pin the caller or source to (aws:SourceAccount, kms:CallerAccount,
+ * aws:PrincipalAccount, the account field of aws:SourceArn/PrincipalArn ...), from positive operators only. A
+ * condition that restricts the caller restricts it to these accounts: when one is not ours, the statement grants
+ * that account as surely as naming it as the principal.
+ */
+export function conditionAccounts(s: Statement): string[] {
+  const out = new Set<string>();
+  for (const [op, body] of Object.entries(s.Condition ?? {})) {
+    if (typeof body !== "object" || body === null) continue;
+    const o = op.toLowerCase();
+    if (/not/.test(o.replace(/^for(any|all)values:/, "")) || o.includes("null")) continue;
+    for (const [key, v] of Object.entries(body)) {
+      const k = key.toLowerCase();
+      for (const val of values(v)) {
+        if (ACCOUNT_KEYS.includes(k) && /^\d{12}$/.test(val)) out.add(val);
+        const arnAccount = ARN_KEYS.includes(k) ? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(val)?.[1] : undefined;
+        if (arnAccount) out.add(arnAccount);
+      }
+    }
+  }
+  return [...out];
+}
+
 /** An Allow that anyone (any account, or no account) can use: public principal and no restricting condition. */
 export function isPublicGrant(s: Statement): boolean {
   return isAllow(s) && principalsOf(s).anyone && restrictingConditions(s).length === 0;
@@ -475,11 +502,44 @@ function grantsOnlyToService(s: Statement, action: string): boolean {
   return services.length > 0 && services.every((v) => SERVICE_PRINCIPAL.test(v));
 }
 
-export function escalations(statements: Statement[]): Finding[] {
+/**
+ * Actions that make the caller an administrator of whatever resource they name, so no resource scope makes them
+ * least privilege: an access entry plus an access-policy association on a cluster admits any principal (the caller
+ * included) as cluster-admin.
+ */
+export const ADMIN_OF_RESOURCE_ACTIONS = ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "eks:UpdateAccessEntry"];
+
+/** IAM identity ARNs (role, user, group, policy, instance profile) a Resource entry names, as patterns. */
+const IAM_IDENTITY_ARN = /^arn:aws[\w-]*:iam::[^:]*:(role|user|group|policy|instance-profile)\//i;
+
+/**
+ * Escalations a statement allows although it names specific resources: IAM permission management (PutRolePolicy,
+ * AttachRolePolicy, UpdateAssumeRolePolicy, CreatePolicyVersion, ...) on a wildcard pattern of identities (the
+ * principal's own among them, or every new one) or on one of `self` (the principal's own ARNs or names: it grants
+ * itself anything), and the admin-of-resource actions on any resource.
+ */
+function scopedEscalations(s: Statement, self: readonly string[]): string[] {
+  if (s.NotAction !== undefined || onBroadResources(s)) return []; // judged as broad grants
+  const out: string[] = [];
+  const resources = values(s.Resource);
+  const iamPerms = grantedActions(s).filter((a) => /^iam:/i.test(a) && /Permissions management/.test(accessLevel(a) ?? ""));
+  if (iamPerms.length > 0) {
+    const wild = resources.filter((r) => IAM_IDENTITY_ARN.test(r) && /[*?]/.test(r));
+    const own = resources.filter((r) => self.some((me) => wildcardMatch(r, me, false) || r.split("/").pop() === me));
+    if (own.length > 0) out.push(`allows ${iamPerms.slice(0, 4).join(", ")} on its own identity (${own.join(", ")}): it can grant itself anything`);
+    else if (wild.length > 0) out.push(`allows ${iamPerms.slice(0, 4).join(", ")} on every identity matching ${wild.join(", ")}: it can grant any of them (itself, or one it creates or passes) anything`);
+  }
+  const admin = ADMIN_OF_RESOURCE_ACTIONS.filter((a) => grantsAction(s, a));
+  if (admin.length > 0) out.push(`allows ${admin.join(", ")}: it can admit any principal, itself included, as administrator of ${resources.join(", ")}`);
+  return out;
+}
+
+export function escalations(statements: Statement[], self: readonly string[] = []): Finding[] {
   const allows = statements.filter(isAllow);
   const out: Finding[] = [];
   const label = (s: Statement) => (s.Sid ? ` (statement "${s.Sid}")` : "");
   for (const s of allows) {
+    for (const why of scopedEscalations(s, self)) out.push({ statement: s, why: `${why}${label(s)}` });
     const broad = onBroadResources(s);
     if (!broad) continue;
     const actions = values(s.Action);

@@ -2,8 +2,8 @@ import { requestsPerSecond } from "../../policies/rules/viewer";
 import { effectCases } from "./fixtures/effects";
 import { runCases } from "./fixtures/run";
 
-// The nginx policies' pass and fail fixtures (policies/rules/viewer.ts).
-runCases(effectCases.filter((c) => ["nginx-limits-and-internal-endpoints", "nginx-trusted-peers-narrow", "nginx-security-headers", "edge-viewer-address-chain", "app-websocket-origins", "app-rate-limit-effective"].includes(c.policy)));
+// The nginx, app and CloudFront security-header policies' pass and fail fixtures (policies/rules/viewer.ts).
+runCases(effectCases.filter((c) => ["nginx-limits-and-internal-endpoints", "nginx-trusted-peers-narrow", "nginx-security-headers", "edge-viewer-address-chain", "app-websocket-origins", "app-rate-limit-effective", "cloudfront-security-headers"].includes(c.policy)));
 
 describe("requestsPerSecond", () => {
   it("reads nginx's rate in requests a second, per second or per minute", () => {

@@ -1,4 +1,4 @@
-import { accessLevel, actionResources, broadResource, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
+import { accessLevel, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
 
 const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
 const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
@@ -173,5 +173,34 @@ describe("actions and the resources they take", () => {
     // A key of the action's own resource types (the subnet's ec2:Vpc) scopes it too.
     expect(unscopedGrants(allow({ Action: "ec2:CreateNetworkInterface", Resource: "*", Condition: { ArnEquals: { "ec2:Vpc": "arn:aws:ec2:r:1:vpc/v" } } }))).toEqual([]);
     expect(unscopedGrants({ Effect: "Deny", Action: "s3:PutObject", Resource: "*" })).toEqual([]);
+  });
+});
+
+describe("conditionAccounts", () => {
+  it("reads the accounts positive conditions pin, from account keys and ARN keys", () => {
+    expect(conditionAccounts({ Effect: "Allow", Condition: { StringEquals: { "kms:CallerAccount": "999999999999", "aws:SourceAccount": ["111111111111"] }, ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:222222222222:alarm:*" } } }).sort()).toEqual(["111111111111", "222222222222", "999999999999"]);
+  });
+  it("ignores negated and Null operators and wildcard accounts", () => {
+    expect(conditionAccounts({ Effect: "Allow", Condition: { StringNotEquals: { "aws:SourceAccount": "999999999999" }, Null: { "aws:SourceAccount": "false" }, ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:*:alarm:*" } } })).toEqual([]);
+  });
+});
+
+describe("escalations on named resources", () => {
+  const why = (s: Statement, self: string[] = []) => escalations([s], self).map((f) => f.why).join(" | ");
+  it("reports IAM permission management on a wildcard pattern of identities", () => {
+    expect(why({ Effect: "Allow", Action: "iam:PutRolePolicy", Resource: "arn:aws:iam::123456789012:role/ci-*" })).toMatch(/on every identity matching arn:aws:iam::123456789012:role\/ci-\*/);
+    expect(why({ Effect: "Allow", Action: "iam:*Policy*", Resource: "arn:aws:iam::123456789012:user/ops-?" })).toMatch(/every identity matching/);
+  });
+  it("reports it on the principal's own ARN, and not on another exact role", () => {
+    const own = "arn:aws:iam::123456789012:role/ci-runner-7addd7d";
+    expect(why({ Effect: "Allow", Action: "iam:AttachRolePolicy", Resource: own }, [own, "ci-runner-7addd7d"])).toMatch(/on its own identity/);
+    expect(why({ Effect: "Allow", Action: "iam:AttachRolePolicy", Resource: "arn:aws:iam::123456789012:role/other" }, [own])).toBe("");
+  });
+  it("does not report reads or tagging of identities", () => {
+    expect(why({ Effect: "Allow", Action: ["iam:GetRole", "iam:TagRole"], Resource: "arn:aws:iam::123456789012:role/*-runner" })).toBe("");
+  });
+  it("reports EKS access management on any cluster", () => {
+    expect(why({ Effect: "Allow", Action: ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy"], Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/administrator of arn:aws:eks/);
+    expect(why({ Effect: "Allow", Action: "eks:DescribeCluster", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
   });
 });
