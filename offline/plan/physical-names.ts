@@ -72,6 +72,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { path: "subnetGroupName", role: "reference", why: "the subnet group, auto-named where it is created" },
   { path: "prefixListId", role: "reference", why: "an AWS-managed prefix list" },
   { path: "tags.Name", role: "label", why: "the console's Name tag: a label, not kept unique" },
+  { path: "tags.edgestack:prefix-list-name", role: "label", why: "the AWS-managed prefix list's name the program looked up (recorded for alb-origin-lock)" },
+  { path: "tags.edgestack:prefix-list-id", role: "reference", why: "the id that lookup returned (AWS's, not the stack's)" },
   { path: "tagSpecifications[].tags.Name", role: "label", why: "the instances' Name tag: a label" },
   { path: "addonName", role: "label", why: "the EKS add-on's catalog name (unique per cluster)" },
   { path: "parameters[].name", role: "label", why: "an engine parameter" },

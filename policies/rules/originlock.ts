@@ -59,16 +59,20 @@ function prefixIdsOf(on: PolicyResource): string[] {
  * What the plan records of prefix lists resolved by name (the program tags the rule using one with the name it
  * looked up and the id it got: @edgestack/contract PREFIX_LIST_TAGS): id → the names it was resolved from.
  */
-export function resolvedPrefixLists(resources: PolicyResource[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+export function resolvedPrefixLists(resources: PolicyResource[]): { ids: Map<string, Set<string>>; unknown: boolean } {
+  const ids = new Map<string, Set<string>>();
+  let unknown = false;
   for (const r of resources) {
-    const tags = ifKnown(() => (r.props as { tags?: Record<string, unknown> }).tags);
-    if (!tags || typeof tags !== "object") continue;
-    const id = tags[PREFIX_LIST_TAGS.id];
-    const name = tags[PREFIX_LIST_TAGS.name];
-    if (typeof id === "string" && id !== "" && typeof name === "string") out.set(id, new Set([...(out.get(id) ?? []), name]));
+    const read = () => {
+      const tags = (r.props as { tags?: Record<string, unknown> }).tags;
+      return tags && typeof tags === "object" ? { id: tags[PREFIX_LIST_TAGS.id], name: tags[PREFIX_LIST_TAGS.name] } : undefined;
+    };
+    // Tags not known yet (preview) may record a lookup: nothing unrecorded is concluded then.
+    if (unknownAt(read)) unknown = true;
+    const record = ifKnown(read);
+    if (record && typeof record.id === "string" && record.id !== "" && typeof record.name === "string") ids.set(record.id, new Set([...(ids.get(record.id) ?? []), record.name]));
   }
-  return out;
+  return { ids, unknown };
 }
 
 export const originLockPolicies: Policies = [
@@ -122,7 +126,7 @@ export const originLockPolicies: Policies = [
       const sgRules = resources.filter((r) => [...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule].includes(r.type as never));
       const allowedLists = config.originPrefixListIds as string[];
       // Prefix lists the plan records as resolved by name; only those resolved from CloudFront's origin-facing names pass.
-      const resolved = resolvedPrefixLists(resources);
+      const { ids: resolved, unknown: recordsUnknown } = resolvedPrefixLists(resources);
       const cloudFrontNames = new Set<string>(CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS);
       const cloudFrontIds = [...resolved].filter(([, names]) => [...names].every((n) => cloudFrontNames.has(n))).map(([id]) => id);
       const judgedPrefixes = new Set<string>();
@@ -178,6 +182,8 @@ export const originLockPolicies: Policies = [
                   // CloudFront's: resolved by its managed name in this plan, or named in the config.
                 } else if (names !== undefined) {
                   report(`${where} admits prefix list ${id}, which the stack resolved from ${[...names].join(", ")}: not CloudFront's origin-facing list (${CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[0]}).`, on.urn);
+                } else if (recordsUnknown) {
+                  // A record not known yet (preview) may name it: judged once the plan is known.
                 } else if (cloudFrontIds.length > 0) {
                   report(`${where} admits prefix list ${id}, not the one the stack resolved by CloudFront's origin-facing name (${cloudFrontIds.join(", ")}).`, on.urn);
                 } else {

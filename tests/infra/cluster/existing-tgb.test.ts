@@ -1,5 +1,8 @@
 import { input, ofType, one, runStack, StackRun } from "../../harness";
-import { EXISTING_KUBECONFIG, EXISTING_NODE_SG, NO_CLUSTER_ACCESS } from "./existing-kubeconfig";
+import { existingKubeconfig, EXISTING_NODE_SG, NO_CLUSTER_ACCESS } from "./existing-kubeconfig";
+
+/** The prod stack runs in us-east-1: its existing cluster is there too. */
+const EXISTING_KUBECONFIG = existingKubeconfig("us-east-1");
 
 /** Existing cluster without a named auto scaling group: the AWS Load Balancer Controller binds targets. */
 let run: StackRun;
