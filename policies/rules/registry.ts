@@ -66,7 +66,6 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
   "pulumi:providers:tls": "the tls provider generates keys and certificates locally; its only settings are a proxy for data sources the pack does not plan",
   "aws:cloudwatch/dashboard:Dashboard": "widgets that display metrics and logs to principals who may already read them; grants, exposes and runs nothing",
   "aws:acm/certificateValidation:CertificateValidation": "waits for a certificate's validation to complete; creates nothing (the validation records are Route53 records, judged)",
-  "aws:ecr/lifecyclePolicy:LifecyclePolicy": "expires images by count or age; grants no access (who may pull or push is the repository policy, judged by the IAM rules)",
   "aws:amp/ruleGroupNamespace:RuleGroupNamespace": "Prometheus recording and alerting rules evaluated inside the workspace over metrics it already holds; alerts leave only through the alert manager definition, which is judged",
   "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": "opens no path by itself: it admits no inbound connection, and only routes through it (judged by subnets-private-by-routes) send a subnet's IPv6 traffic out",
   "aws:kms/alias:Alias": "a name for a key of its own account and region; grants nothing (the key's policy does, judged by the IAM rules), and what encrypts through it is judged by logs-and-keys-are-the-stacks",
@@ -82,12 +81,14 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
  * tell a rule that reads an unregistered type from a known one. When a rule comes to judge one, drop it from here.
  */
 export const READ_NOT_JUDGED: Readonly<Record<string, string>> = {
+  "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
+  "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
+  "aws:apigateway/restApi:RestApi": "edge-only-public-entry reads a REST API's endpoint type (PRIVATE or not) to judge its methods; the API's policy, endpoint and logging are unjudged",
   "aws:rds/instance:Instance": "stateful-deletion-protection-prod reads its deletion protection (prod only); public access, encryption, authentication and backups are unjudged",
   "aws:rds/cluster:Cluster": "stateful-deletion-protection-prod reads its deletion protection (prod only); public access, encryption, authentication and backups are unjudged",
   "aws:dynamodb/table:Table": "stateful-deletion-protection-prod reads its deletion protection (prod only); encryption, recovery and its resource policy are unjudged",
   "aws:efs/fileSystem:FileSystem": "stateful-deletion-protection-prod reads it (prod only); encryption and mount targets are unjudged",
   "aws:elasticache/serverlessCache:ServerlessCache": "stateful-deletion-protection-prod reads it (prod only); transit encryption, users and network placement are unjudged",
-  "aws:lambda/function:Function": "sg-broad-egress-compute-only reads it as a compute resource a security group may belong to; its role, environment, URL and code are unjudged",
   "aws:ecs/service:Service": "sg-broad-egress-compute-only reads it as a compute resource a security group may belong to; its tasks and network are unjudged",
   "aws:batch/computeEnvironment:ComputeEnvironment": "sg-broad-egress-compute-only reads it as a compute resource a security group may belong to; nothing else of it is judged",
   "aws:eks/fargateProfile:FargateProfile": "service-role-trusts-its-service-only and k8s-no-cluster-admin read its pod execution role; its selectors and subnets are unjudged",
