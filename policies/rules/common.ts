@@ -432,18 +432,23 @@ export function settingsRule(rule: RuleBase & { types: readonly string[]; requir
     ...rule,
     validate: (p, ctx, report) => {
       if (rule.applies && ifKnown(() => rule.applies?.(p, ctx)) !== true) return;
-      for (const req of rule.requirements) {
-        const found = at(p, req.path);
-        if (found.unknown) continue;
-        if (found.masked) {
-          report(`${maskedMessage(`${req.path} of ${describe(ctx.args)}`)}.`);
-          continue;
-        }
-        const problem = ifKnown(() => req.judge(found.value, p, ctx.config));
-        if (problem) report(`${describe(ctx.args)}: ${req.path} ${problem}.`);
-      }
+      judgeRequirements(rule.requirements, p, ctx, report);
     },
   });
+}
+
+/** Judges each requirement's path of a resource's props: an unknown value (preview) is skipped, a masked one reported as unverifiable. */
+export function judgeRequirements(requirements: readonly Requirement[], p: Record<string, unknown>, ctx: { args: ResourceValidationArgs; config: Record<string, unknown> }, report: (message: string) => void): void {
+  for (const req of requirements) {
+    const found = at(p, req.path);
+    if (found.unknown) continue;
+    if (found.masked) {
+      report(`${maskedMessage(`${req.path} of ${describe(ctx.args)}`)}.`);
+      continue;
+    }
+    const problem = ifKnown(() => req.judge(found.value, p, ctx.config));
+    if (problem) report(`${describe(ctx.args)}: ${req.path} ${problem}.`);
+  }
 }
 
 // ── Reference resolution across resources ──────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import { Policies, PolicyResource, ResourceValidationPolicy } from "@pulumi/policy";
-import { at, describe, environmentConfig, ifKnown, TYPES, isProd, judge, list, masked, maskedMessage, num, ofType, refersTo, Requirement, resourceRule, RuleBase, stackRule, unknownAt } from "./common";
+import { at, describe, environmentConfig, ifKnown, TYPES, isProd, judge, list, judgeRequirements, masked, num, ofType, refersTo, Requirement, resourceRule, RuleBase, stackRule, unknownAt } from "./common";
 import { type AppEnvName, SECRET_FILE_ENV } from "@edgestack/contract";
 import { ownAccounts } from "./iam";
 import { normalizeName } from "./route53";
@@ -20,18 +20,7 @@ function settingsTableRule(rule: RuleBase & { table: Record<string, Requirement[
   return resourceRule<Record<string, unknown>>({
     ...rule,
     types: Object.keys(rule.table),
-    validate: (p, ctx, report) => {
-      for (const req of rule.table[ctx.args.type] ?? []) {
-        const found = at(p, req.path);
-        if (found.unknown) continue;
-        if (found.masked) {
-          report(`${maskedMessage(`${req.path} of ${describe(ctx.args)}`)}.`);
-          continue;
-        }
-        const problem = ifKnown(() => req.judge(found.value, p, ctx.config));
-        if (problem) report(`${describe(ctx.args)}: ${req.path} ${problem}.`);
-      }
-    },
+    validate: (p, ctx, report) => judgeRequirements(rule.table[ctx.args.type] ?? [], p, ctx, report),
   });
 }
 
