@@ -456,6 +456,14 @@ export function judgeRequirements(requirements: readonly Requirement[], p: Recor
 /** Inputs that name or describe, never refer: a tag equal to another resource's name is no reference to it. */
 const NON_REFERENCE_KEYS = new Set(["tags", "tagsAll", "description"]);
 
+/** An object's entries whose values are known: a value not known yet (preview) is left out rather than thrown. */
+export function knownEntries(input: object): [string, unknown][] {
+  return Object.keys(input).flatMap((k) => {
+    const v = ifKnown(() => (input as Record<string, unknown>)[k]);
+    return v === undefined ? [] : [[k, v] as [string, unknown]];
+  });
+}
+
 /** Every string value anywhere in a resource's inputs (tags and descriptions aside); `unknown` when some value is not known yet (preview). */
 export function stringsOf(props: unknown): { values: string[]; unknown: boolean } {
   const values: string[] = [];

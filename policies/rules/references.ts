@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { Policies } from "@pulumi/policy";
-import { ifKnown, list, ofType, referenceTo, stackRule, TYPES } from "./common";
+import { ifKnown, knownEntries, list, ofType, referenceTo, stackRule, TYPES } from "./common";
 import { destinationName, type DestinationKind } from "../semantics/destinations";
 
 type Props = Record<string, unknown>;
@@ -80,7 +80,7 @@ const KEY_INPUTS = /^(kmsKeyId|kmsKeyArn|kmsMasterKeyId|kmsKey|keyArn|encryption
 export function keyReferences(input: unknown, path = ""): { path: string; value: unknown }[] {
   if (Array.isArray(input)) return input.flatMap((v, i) => keyReferences(v, `${path}[${i}]`));
   if (typeof input !== "object" || input === null) return [];
-  return Object.entries(input as Props).flatMap(([k, v]) => {
+  return knownEntries(input).flatMap(([k, v]) => {
     const at = path ? `${path}.${k}` : k;
     if (KEY_INPUTS.test(k) && typeof v === "string" && v !== "") return [{ path: at, value: v }];
     return keyReferences(v, at);

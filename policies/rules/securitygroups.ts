@@ -1,7 +1,7 @@
 import type { ec2, vpc } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { coverage, within } from "../semantics/cidr";
-import { describe, ifKnown, isSet, list, num, ofType, Props, referrersOf, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { describe, ifKnown, isSet, knownEntries, list, num, ofType, Props, referrersOf, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type SecurityGroup = Props<ec2.SecurityGroupArgs>;
 type VpcIngressRule = Props<vpc.SecurityGroupIngressRuleArgs>;
@@ -164,7 +164,7 @@ const SG_INPUTS = /^(securityGroups|securityGroupIds|vpcSecurityGroupIds|sourceS
 export function securityGroupReferences(input: unknown, path = ""): { path: string; value: unknown }[] {
   if (Array.isArray(input)) return input.flatMap((v, i) => securityGroupReferences(v, `${path}[${i}]`));
   if (typeof input !== "object" || input === null) return [];
-  return Object.entries(input as Record<string, unknown>).flatMap(([k, v]) => {
+  return knownEntries(input).flatMap(([k, v]) => {
     const at = path ? `${path}.${k}` : k;
     if (SG_INPUTS.test(k)) return list(v as unknown[]).map((x, i) => ({ path: `${at}[${i}]`, value: x }));
     return securityGroupReferences(v, at);

@@ -7,7 +7,7 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
 import { blocksNamed, directivesNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
-import { HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
+import { APP_HEADERS, HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
 import { nginxBehindNodePorts } from "./loadbalancer";
 import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { hasSecretEnvSource, resolvedEnv, type ConfigMapLookup } from "../semantics/env";
@@ -150,7 +150,7 @@ export const viewerPolicies: Policies = [
   stackRule({
     name: "edge-viewer-address-chain",
     description:
-      "The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address (every proxying location sets X-Forwarded-For from it, with nginx's proxy_set_header inheritance; no client-sent X-Forwarded-Proto or Host $http_host; real_ip_header unset is nginx's X-Real-IP; with IPv6 viewers the limit keys group IPv6 by prefix); every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow and set behind nginx, read from its environment as the kubelet builds it (policies/semantics/env.ts).",
+      `The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address (every proxying location sets ${HEADERS.forwardedFor} from it, with nginx's proxy_set_header inheritance; no client-sent ${HEADERS.forwardedProto} or Host $http_host; real_ip_header unset is nginx's X-Real-IP; with IPv6 viewers the limit keys group IPv6 by prefix); every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow and set behind nginx, read from its environment as the kubelet builds it (policies/semantics/env.ts).`,
     enforcementLevel: "mandatory",
     judges: [...TYPES.configMap, ...TYPES.distribution, ...TYPES.workload, "aws:cloudfront/function:Function", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"],
     config: {
@@ -210,11 +210,11 @@ export const viewerPolicies: Policies = [
             if (block.name !== "location" || !block.directives.some((d) => /^proxy_pass$/.test(d.name))) continue;
             const sent = effectiveProxyHeaders(chain);
             const where = `nginx location ${block.args.join(" ")} on ${listen} (ConfigMap "${cm.name}")`;
-            const xff = sent.get("x-forwarded-for");
-            if (xff === undefined) report(`${where} does not set X-Forwarded-For: the client's own header reaches the app, which believes it from nginx's address. Set it to $remote_addr.`, cm.urn);
-            else if (!/\$http_/.test(xff) && !["$remote_addr", "$proxy_add_x_forwarded_for"].includes(xff) && !clientAddress.has(xff)) report(`${where} sets X-Forwarded-For ${xff}, not the client's address ($remote_addr): the app's limiter keys on it.`, cm.urn);
-            const proto = sent.get("x-forwarded-proto");
-            if (proto !== undefined && /\$http_/.test(proto)) report(`${where} passes X-Forwarded-Proto ${proto}: the client's own claim of its scheme reaches the app.`, cm.urn);
+            const xff = sent.get(APP_HEADERS.forwardedFor);
+            if (xff === undefined) report(`${where} does not set ${HEADERS.forwardedFor}: the client's own header reaches the app, which believes it from nginx's address. Set it to $remote_addr.`, cm.urn);
+            else if (!/\$http_/.test(xff) && !["$remote_addr", "$proxy_add_x_forwarded_for"].includes(xff) && !clientAddress.has(xff)) report(`${where} sets ${HEADERS.forwardedFor} ${xff}, not the client's address ($remote_addr): the app's limiter keys on it.`, cm.urn);
+            const proto = sent.get(APP_HEADERS.forwardedProto);
+            if (proto !== undefined && /\$http_/.test(proto)) report(`${where} passes ${HEADERS.forwardedProto} ${proto}: the client's own claim of its scheme reaches the app.`, cm.urn);
             const host = sent.get("host");
             if (host !== undefined && /\$http_host\b/.test(host)) report(`${where} passes Host ${host}: the client's raw Host header (an absolute request line selects the server by another name), where $host is the name nginx matched.`, cm.urn);
           }

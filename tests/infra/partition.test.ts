@@ -8,6 +8,7 @@ import { managedPolicyArn } from "../../infra/cluster/settings";
 import { accessPolicyArn } from "../../infra/cluster/access-rules";
 import { accountRoot, arnOf, regionalServiceName, vpcEndpointServiceName } from "../../infra/partition";
 import { PARTITIONS, runStack, StackRun } from "../harness";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "@edgestack/contract";
 import { allPolicies } from "../../policies/rules";
 import { loadPolicyConfig, withEnvironment } from "../../offline/policy/config";
 import { fromCaptured, mockOutputs } from "../../offline/policy/inputs";
@@ -38,6 +39,9 @@ function* strings(value: unknown, path = ""): Generator<[string, string]> {
 function commercialSpellings(value: unknown, dnsSuffix: string): string[] {
   const found: string[] = [];
   for (const [path, s] of strings(value)) {
+    // CloudFront's managed prefix lists keep their com.amazonaws.global names in China too (docs.amazonaws.cn,
+    // CloudFront developer guide, "Use the CloudFront managed prefix list").
+    if ((CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS as readonly string[]).includes(s)) continue;
     if (/arn:aws:/.test(s)) found.push(`${path}: ${s}`);
     if (dnsSuffix !== "amazonaws.com" && (/\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(?!\.)/.test(s) || /(^|[^.])\bcom\.amazonaws\./.test(s))) found.push(`${path}: ${s}`);
   }
