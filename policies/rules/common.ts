@@ -458,6 +458,9 @@ const NON_REFERENCE_KEYS = new Set(["tags", "tagsAll", "description"]);
 
 /** An object's entries whose values are known: a value not known yet (preview) is left out rather than thrown. */
 export function knownEntries(input: object): [string, unknown][] {
+  // Most objects hold no unknown value: read them at once, and key by key only when that throws.
+  const all = ifKnown(() => Object.entries(input));
+  if (all) return all;
   return Object.keys(input).flatMap((k) => {
     const v = ifKnown(() => (input as Record<string, unknown>)[k]);
     return v === undefined ? [] : [[k, v] as [string, unknown]];

@@ -24,6 +24,16 @@ interface Reference {
 
 /** Every log destination and encryption key a resource of the stack names, with the kind of resource it must be. */
 export function referencesOf(resources: PolicyResource[]): Reference[] {
+  // The runner hands every stack rule one frozen list; two rules read its references.
+  if (!Object.isFrozen(resources)) return readReferences(resources);
+  let found = referencesByList.get(resources);
+  if (!found) referencesByList.set(resources, (found = Object.freeze(readReferences(resources)) as Reference[]));
+  return found;
+}
+
+const referencesByList = new WeakMap<readonly PolicyResource[], Reference[]>();
+
+function readReferences(resources: PolicyResource[]): Reference[] {
   const out: Reference[] = [];
   const push = (subject: PolicyResource, what: string, kind: DestinationKind, read: () => unknown) => {
     const ref = ifKnown(read);
