@@ -1,7 +1,7 @@
 /**
  * The seventh blind red-team round on the AWS resources of the prod plan: insecure changes written before their
  * author read any rule (not repeating rounds 5 and 6), each naming the resource a mandatory rule must report, and
- * harmless changes no rule may report. Run by blind-rounds.test.ts.
+ * harmless changes no rule may report. Run by blind-round7.test.ts.
  */
 import type { Mutation } from "./mutations";
 import { ACCOUNT, add, ALARM, behaviour, dist, doc, editDoc, Harmless, LISTENER, OIDC, ROLE, ROLE_POLICY, SG_IN, stmts, waf, wafRule } from "./corpus-aws";

@@ -3,7 +3,7 @@
  * of types the prod plan does not have yet but a team would plausibly add next to it, removals of a resource a
  * guarantee depends on, and the promises of README.md and docs/*.md that span resources. Written before their author
  * read any rule; each names the resource a mandatory rule must report (for a removal, the resource whose guarantee is
- * lost), and harmless changes no rule may report. Run by blind-rounds.test.ts.
+ * lost), and harmless changes no rule may report. Run by blind-round7.test.ts.
  */
 import type { Mutation, Plan } from "./mutations";
 import { ACCOUNT, add, ALARM, dist, doc, Harmless, SG_IN } from "./corpus-aws";
