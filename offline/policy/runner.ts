@@ -61,6 +61,11 @@ export interface RunOptions {
    * violations (the red team's mutations of a clean plan) may judge only those.
    */
   judgeResource?: (r: RunnerResource) => boolean;
+  /**
+   * Stops after the first policy whose run leaves `stopWhen(violations)` true (the rest are not run): a caller that
+   * only asks whether some violation was found (the red team's "caught" cases) need not run the whole pack.
+   */
+  stopWhen?: (violations: readonly Violation[]) => boolean;
 }
 
 // The sentinels are internal to @pulumi/policy (stripped from its .d.ts) but are what the engine deserialises unknowns to.
@@ -284,6 +289,7 @@ export async function runPolicies(opts: RunOptions): Promise<Violation[]> {
         }),
       );
     }
+    if (opts.stopWhen?.(violations)) break;
   }
   return violations;
 }

@@ -132,3 +132,25 @@ describe("enforcement and config", () => {
     expect(found[0].enforcement).toBe("mandatory");
   });
 });
+
+describe("stopWhen", () => {
+  const reporting = (name: string, ran: string[]): ResourceValidationPolicy => ({
+    name,
+    description: `${name} reports every resource`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      ran.push(name);
+      report(`${name}: ${args.name}`);
+    },
+  });
+
+  it("stops after the first policy that makes it true, and runs every policy otherwise", async () => {
+    const ran: string[] = [];
+    const policies = [reporting("first", ran), reporting("second", ran), reporting("third", ran)];
+    const stopped = await runPolicies({ stack: "dev", resources: [lb], policies, stopWhen: (vs) => vs.some((v) => v.policy === "second") });
+    expect(stopped.map((v) => v.policy)).toEqual(["first", "second"]);
+    expect(ran).toEqual(["first", "second"]);
+    const all = await runPolicies({ stack: "dev", resources: [lb], policies, stopWhen: () => false });
+    expect(all.map((v) => v.policy)).toEqual(["first", "second", "third"]);
+  });
+});

@@ -1,6 +1,7 @@
 import { runStack, toPlan } from "../../../offline/engine/engine";
 import { planEvaluator } from "./evaluate";
 import type { PlanResource } from "../../../offline/plan/format";
+import type { Violation } from "../../../offline/policy/runner";
 import { Mutation, Plan } from "./mutations";
 
 /**
@@ -23,8 +24,11 @@ export function prodPlanJudge() {
     async expectCaught(m: Mutation): Promise<void> {
       const plan = new Plan(JSON.parse(JSON.stringify(base)));
       m.apply(plan);
-      const found = await evaluate(plan.resources);
-      const mandatory = found.filter((v) => v.enforcement === "mandatory" && !/failed on|during preview/.test(v.message));
+      const counts = (v: Violation) => v.enforcement === "mandatory" && !/failed on|during preview/.test(v.message);
+      // The pack stops at the first policy that catches the change on its resource (a miss runs every policy, so its
+      // failure lists everything that was found).
+      const found = await evaluate(plan.resources, { stopWhen: (vs) => vs.some((v) => counts(v) && v.resource?.name === m.expect) });
+      const mandatory = found.filter(counts);
       expect(mandatory.map((v) => `${v.resource?.name}: ${v.policy}`)).toContainEqual(expect.stringMatching(new RegExp(`^${m.expect.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `)));
     },
     /** A harmless change is reported by no policy at all. */
