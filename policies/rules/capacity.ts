@@ -13,6 +13,7 @@ import {
   quantityParsers,
   surgePods,
 } from "@edgestack/contract";
+import { groupEligibility, type GroupEligibility } from "../semantics/scheduling";
 import { ifKnown, list, num, ofType, refersTo, stackRule, TYPES } from "./common";
 
 /**
@@ -34,10 +35,16 @@ const EKS_DEFAULT_INSTANCE_TYPE = "t3.medium";
 
 /** The kubelet's max-pods when a launch template's user data sets it (nodeadm NodeConfig YAML or JSON, bootstrap.sh flags). */
 export function userDataMaxPods(userData: unknown): number | undefined {
-  if (typeof userData !== "string" || userData === "") return undefined;
-  const decoded = /^[A-Za-z0-9+/=\s]+$/.test(userData) ? Buffer.from(userData, "base64").toString("utf8") : userData;
+  const decoded = decodedUserData(userData);
+  if (decoded === undefined) return undefined;
   const found = [...decoded.matchAll(/(?:["']?maxPods["']?\s*:\s*["']?(\d+))|(?:--max-pods[=\s]+["']?(\d+))/g)].map((m) => Number(m[1] ?? m[2]));
   return found.length > 0 ? Math.min(...found) : undefined;
+}
+
+/** A launch template's user data as text (it is base64 in the plan; plain text is read as given). */
+function decodedUserData(userData: unknown): string | undefined {
+  if (typeof userData !== "string" || userData === "") return undefined;
+  return /^[A-Za-z0-9+/=\s]+$/.test(userData) ? Buffer.from(userData, "base64").toString("utf8") : userData;
 }
 
 interface NodePool {
@@ -47,6 +54,8 @@ interface NodePool {
   maxNodes: number;
   /** Subnets of the group (one per zone in the stack's layout). */
   subnets: number;
+  /** Whether a pod spec may run on the group's nodes (taints, node labels). */
+  admits: (podSpec: Json | undefined) => GroupEligibility;
 }
 
 /** Per-resource minimum over a group's instance types: a managed node group may launch any of them. */
@@ -114,9 +123,10 @@ function surgeOf(maxSurge: unknown, replicas: number): number {
   }
 }
 
+/** The pod spec is kept to decide which node groups may run the pods (absent for the EKS add-ons' pods). */
 interface Demand {
-  workloads: (PlacedWorkload & { resource?: PolicyResource })[];
-  daemonSets: (PodRequests & { name: string; resource?: PolicyResource })[];
+  workloads: (PlacedWorkload & { resource?: PolicyResource; podSpec?: Json; nodeTaintsHonored?: boolean })[];
+  daemonSets: (PodRequests & { name: string; resource?: PolicyResource; podSpec?: Json })[];
 }
 
 /** Every pod the plan may run at its most; undefined while anything it reads is unknown. */
@@ -152,12 +162,12 @@ function demandOf(resources: PolicyResource[]): Demand | undefined {
     const label = labels.has(base) ? `${base} (${r.name})` : base;
     labels.add(label);
     if (r.type === "kubernetes:core/v1:Pod") {
-      demand.workloads.push({ name: label, pods: 1, zoneSpread: false, ...requestsOf(spec as PodSpecLike), resource: r });
+      demand.workloads.push({ name: label, pods: 1, zoneSpread: false, ...requestsOf(spec as PodSpecLike), resource: r, podSpec: spec });
       continue;
     }
     const podSpec = obj(obj(spec.template).spec) as PodSpecLike;
     if (r.type === "kubernetes:apps/v1:DaemonSet") {
-      demand.daemonSets.push({ name: label, ...requestsOf(podSpec), resource: r });
+      demand.daemonSets.push({ name: label, ...requestsOf(podSpec), resource: r, podSpec: podSpec as Json });
       continue;
     }
     const replicas = num(spec.replicas) ?? 1;
@@ -165,7 +175,7 @@ function demandOf(resources: PolicyResource[]): Demand | undefined {
     const strategy = obj(kind === "StatefulSet" ? spec.updateStrategy : spec.strategy);
     // StatefulSets replace pods in place (no surge); a Recreate Deployment stops the old pods first.
     const surge = kind !== "Deployment" || strategy.type === "Recreate" ? 0 : surgeOf(obj(strategy.rollingUpdate).maxSurge, most);
-    demand.workloads.push({ name: label, pods: most + surge, zoneSpread: hasHardZoneSpread(podSpec), ...requestsOf(podSpec), resource: r });
+    demand.workloads.push({ name: label, pods: most + surge, zoneSpread: hasHardZoneSpread(podSpec), ...requestsOf(podSpec), resource: r, podSpec: podSpec as Json, nodeTaintsHonored: zoneSpreadHonorsTaints(podSpec as Json) });
   }
   for (const a of ofType(resources, ["aws:eks/addon:Addon"])) {
     const name = ifKnown(() => a.props.addonName);
@@ -175,6 +185,11 @@ function demandOf(resources: PolicyResource[]): Demand | undefined {
     demand.workloads.push(...pods.deployments.map((d) => ({ ...d, zoneSpread: false })));
   }
   return demand;
+}
+
+/** Whether the hard zone spread skips tainted nodes' zones (nodeTaintsPolicy Honor); by default they count as domains. */
+function zoneSpreadHonorsTaints(podSpec: Json): boolean {
+  return list(podSpec.topologySpreadConstraints as Json[] | undefined).some((c) => obj(c).topologyKey === "topology.kubernetes.io/zone" && obj(c).nodeTaintsPolicy === "Honor");
 }
 
 /** Workload kinds whose replica count an HPA may raise. */
@@ -216,16 +231,53 @@ export const capacityPolicies: Policies = [
         const clusterName = typeof p.clusterName === "string" ? p.clusterName : undefined;
         const grows = autoscalers.some((argv) => autoscaled(argv, clusterName));
         const maxNodes = (grows ? num(scaling.maxSize) : num(scaling.desiredSize) ?? num(scaling.minSize)) ?? 0;
-        pools.push({ group: g, instanceType: instanceTypes.join("|"), allocatable, maxNodes, subnets: list(p.subnetIds as unknown[] | undefined).length });
+        const userData = decodedUserData(ltProps.userData);
+        pools.push({
+          group: g,
+          instanceType: instanceTypes.join("|"),
+          allocatable,
+          maxNodes,
+          subnets: list(p.subnetIds as unknown[] | undefined).length,
+          admits: (podSpec) => (podSpec ? groupEligibility(podSpec, p, userData) : { eligible: true }),
+        });
       }
       if (pools.length === 0) return;
+      const reported = new Set<string>();
+      const reportOnce = (message: string, target: PolicyResource) => {
+        if (reported.has(target.urn)) return;
+        reported.add(target.urn);
+        report(message, target.urn);
+      };
+      // Pods no node group admits (taints not tolerated, node labels not selected) stay Pending at any size.
+      const admitted = new Map<string, NodePool[]>();
+      for (const w of demand.workloads) {
+        const verdicts = pools.map((pool) => ({ pool, verdict: pool.admits(w.podSpec) }));
+        const eligible = verdicts.filter((v) => v.verdict.eligible).map((v) => v.pool);
+        admitted.set(w.name, eligible);
+        if (eligible.length === 0 && w.resource) {
+          const why = verdicts.map((v) => `node group "${v.pool.group.name}": ${v.verdict.reason}`).join("; ");
+          reportOnce(`${w.name}'s pods can be placed on no node group of the stack, so they stay Pending: ${why}. Add a matching toleration or node label, or a node group for them.`, w.resource);
+          continue;
+        }
+        // A hard zone spread counts a tainted group's zone as a domain (nodeTaintsPolicy Ignore, the default) that
+        // stays empty: with maxSkew 1 every other zone then holds at most one pod.
+        const taintedZones = verdicts.filter((v) => !v.verdict.eligible && v.verdict.byTaintsOnly).length;
+        if (w.zoneSpread && !w.nodeTaintsHonored && taintedZones > 0 && w.pods > eligible.length && w.resource) {
+          reportOnce(
+            `${w.name} spreads over zones with maxSkew 1 (DoNotSchedule), but ${taintedZones} zone(s) whose node group taints it away still count as zones (nodeTaintsPolicy Ignore) and stay at 0 pods, so only ${eligible.length} of its ${w.pods} pods at peak can be placed; tolerate the taint, set nodeTaintsPolicy: Honor, or remove the taint.`,
+            w.resource,
+          );
+        }
+      }
+      const daemonSetsOn = (pool: NodePool) => demand.daemonSets.filter((d) => pool.admits(d.podSpec).eligible);
+      const workloadsOn = (members: NodePool[]) => demand.workloads.filter((w) => (admitted.get(w.name) ?? []).some((p) => members.includes(p)));
       // One group per zone (the stack's layout): each group is a zone and must hold the fullest zone's pods. Groups
       // spanning several subnets are one pool the scheduler fills as a whole (zones then don't bound anything).
       const perZone = pools.every((p) => p.subnets === 1);
       const totalCap = Math.min(...autoscalers.map((argv) => num(flag(argv, "max-nodes-total")) ?? Infinity));
       const zones = perZone ? pools.length : 1;
-      const judged: { pool: NodePool; maxNodes: number }[] = perZone
-        ? pools.map((pool) => ({ pool, maxNodes: Math.min(pool.maxNodes, Math.floor(totalCap / zones)) }))
+      const judged: { pool: NodePool; members: NodePool[]; maxNodes: number }[] = perZone
+        ? pools.map((pool) => ({ pool, members: [pool], maxNodes: Math.min(pool.maxNodes, Math.floor(totalCap / zones)) }))
         : [
             {
               pool: {
@@ -237,28 +289,29 @@ export const capacityPolicies: Policies = [
                   pods: Math.min(...pools.map((p) => p.allocatable.pods)),
                 },
               },
+              members: pools,
               maxNodes: Math.min(totalCap, pools.reduce((n, p) => n + p.maxNodes, 0)),
             },
           ];
       const byName = new Map<string, PolicyResource>();
       for (const w of [...demand.workloads, ...demand.daemonSets]) if (w.resource) byName.set(w.name, w.resource);
-      const reported = new Set<string>();
-      for (const { pool, maxNodes } of judged) {
+      for (const { pool, members, maxNodes } of judged) {
+        // A spread workload's pods are shared among the zones that admit it; the others put all of theirs in the fullest.
+        const workloads = workloadsOn(members).map(({ name, pods, cpuMillis, memoryBytes, zoneSpread }) => {
+          const eligibleZones = perZone ? (admitted.get(name) ?? []).length : 1;
+          return { name, pods: zoneSpread ? Math.ceil(pods / Math.max(1, eligibleZones)) : pods, cpuMillis, memoryBytes, zoneSpread: false };
+        });
         const placement: Placement = {
           nodes: { instanceType: pool.instanceType, zones, maxNodesPerZone: maxNodes, allocatable: pool.allocatable },
-          daemonSets: demand.daemonSets.map(({ name, cpuMillis, memoryBytes }) => ({ name, cpuMillis, memoryBytes })),
-          workloads: demand.workloads.map(({ name, pods, cpuMillis, memoryBytes, zoneSpread }) => ({ name, pods, cpuMillis, memoryBytes, zoneSpread })),
+          daemonSets: (perZone ? daemonSetsOn(pool) : demand.daemonSets).map(({ name, cpuMillis, memoryBytes }) => ({ name, cpuMillis, memoryBytes })),
+          workloads,
           remedy: "raise the node groups' scalingConfig.maxSize (with an autoscaler that discovers them) or their instance type, or lower the HPA's maxReplicas, the replicas, the surge or the pods' requests",
         };
         const where = perZone ? `node group "${pool.group.name}"` : `node groups ${pools.map((p) => `"${p.group.name}"`).join(", ")}`;
         for (const f of placementFindings(placement)) {
           const message = `Pods can't be placed at peak on ${where}: ${f.message}.`;
           const targets = [...f.workloads.map((w) => byName.get(w)).filter((r): r is PolicyResource => r !== undefined), ...(perZone ? [pool.group] : pools.map((p) => p.group))];
-          for (const t of targets) {
-            if (reported.has(t.urn)) continue;
-            reported.add(t.urn);
-            report(message, t.urn);
-          }
+          for (const t of targets) reportOnce(message, t);
         }
       }
     },
