@@ -61,8 +61,12 @@ describe("secretFileModes", () => {
 describe("weakCiphers", () => {
   it.each([
     ["ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384", []],
-    ["HIGH:!aNULL:!MD5", []],
-    ["HIGH:RC4:3DES", ["RC4", "3DES"]],
+    ["HIGH:!aNULL:!MD5", ["HIGH"]],
+    ["HIGH:!aNULL:!kRSA:!MD5", []],
+    ["AES256:SHA256:!ADH", ["AES256", "SHA256"]],
+    ["HIGH:RC4:3DES", ["HIGH", "RC4", "3DES"]],
+    ["DEFAULT@SECLEVEL=0", ["DEFAULT", "@SECLEVEL=0"]],
+    ["ECDHE-RSA-AES128-GCM-SHA256@SECLEVEL=1", ["@SECLEVEL=1"]],
     ["ALL:!aNULL", ["ALL"]],
     ["AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256", ["AES128-GCM-SHA256"]],
     ["ECDHE-RSA-DES-CBC3-SHA:+MEDIUM", ["ECDHE-RSA-DES-CBC3-SHA", "MEDIUM"]],

