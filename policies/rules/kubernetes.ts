@@ -125,7 +125,7 @@ export function preloadFromPath(text: string): string | undefined {
  * URL piped to a shell or interpreter, or followed by executing it), or undefined.
  */
 export function fetchesAndRuns(text: string): string | undefined {
-  const download = /\b(curl|wget|fetch)\b[^;&|]*?\b((?:https?|ftp):\/\/\S+)/.exec(text);
+  const download = /\b(curl|wget|fetch)\b[^;&|]*?\b((?:https?|ftp):\/\/[^\s"'`);&|]+)/.exec(text);
   if (!download) return undefined;
   const after = text.slice(download.index);
   const runs = /\|\s*(sudo\s+)?(ba|da|z|k|a)?sh\b|\|\s*(python3?|node|perl|ruby)\b|(&&|;)\s*(chmod\s+\+?[0-7x]+|(ba|da)?sh|\.\/|source|python3?|node)\b/.test(after) || /\$\((curl|wget)/.test(text) || /`(curl|wget)/.test(text);
@@ -995,7 +995,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-env-tls-verified",
     description:
-      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS). The same variables in a ConfigMap's data are judged on the ConfigMap (a container takes them through envFrom or configMapKeyRef). URLs inside Secrets are not judged here (masked in the plan).",
+      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS) or preloads code from a path or URL outside the image (--require/-r, --import, --loader, -javaagent: preloadFromPath). The same variables in a ConfigMap's data are judged on the ConfigMap (a container takes them through envFrom or configMapKeyRef). URLs inside Secrets are not judged here (masked in the plan).",
     enforcementLevel: "mandatory",
     types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
     validate: (p, { args }, report) => {

@@ -27,8 +27,8 @@ const COLLECTED = /^(\/dev\/(stdout|stderr)|\/proc\/self\/fd\/[12]|syslog:.+)$/;
  */
 export function clientChosenOrigin(http: NginxBlock, target: string): string[] {
   // The path variables always start with "/" (nginx keeps only the path of an absolute-form request): they end the authority.
-  const absolute = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/]*)/i.exec(target.replace(/\$\{?(request_uri|uri|document_uri)\b\}?.*$/, "/"));
-  if (absolute) return uncheckedClientInput(http, absolute[1] ?? "");
+  const absolute = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/]*)/i.exec(target)?.[1]?.replace(/\$\{?(request_uri|uri|document_uri)\b\}?.*$/, "");
+  if (absolute !== undefined) return uncheckedClientInput(http, absolute);
   if (/^\/[^/$]/.test(target)) return [];
   const lead = /^\/?(\$\{?\w+\}?)/.exec(target);
   if (!lead) return [];
