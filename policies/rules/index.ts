@@ -26,6 +26,7 @@ import { providerPolicies } from "./providers";
 import { generatedSecretPolicies } from "./generated-secrets";
 import { trustPathPolicies } from "./trust-paths";
 import { servicePolicies } from "./services";
+import { nginxEffectPolicies } from "./nginx-effects";
 
 /** The policies that judge resources (each declares the types it judges, ./registry.ts). */
 const judgingPolicies: Policies = [
@@ -51,6 +52,7 @@ const judgingPolicies: Policies = [
   ...proxyProtocolPolicies,
   ...headerPolicies,
   ...nginxPolicies,
+  ...nginxEffectPolicies,
   ...retentionPolicies,
   ...observabilityPolicies,
   ...settingsPolicies,

@@ -109,6 +109,29 @@ export function debuggerFlag(text: string): string | undefined {
 }
 export const DEBUG_OPTION_VARS = ["NODE_OPTIONS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"];
 
+/**
+ * A Node option that runs a file before the program (--require/-r, --import, --loader/--experimental-loader, and
+ * the JVM's -javaagent) named by a path or a URL rather than a package of the image: code from a writable mount, a
+ * volume or the network runs with the app's identity. A bare package name resolves inside the image and is not reported.
+ */
+export function preloadFromPath(text: string): string | undefined {
+  const m = /(?:^|\s)((?:--require|-r|--import|--loader|--experimental-loader)(?:=|\s+)(\S+)|-javaagent:(\S+))/.exec(text);
+  const target = m?.[2] ?? m?.[3];
+  return target !== undefined && /^(\/|\.{1,2}\/|file:|https?:|data:)/.test(target) ? m![1] : undefined;
+}
+
+/**
+ * The download of a shell command line that also runs what it downloads (curl/wget/fetch of an http, https or ftp
+ * URL piped to a shell or interpreter, or followed by executing it), or undefined.
+ */
+export function fetchesAndRuns(text: string): string | undefined {
+  const download = /\b(curl|wget|fetch)\b[^;&|]*?\b((?:https?|ftp):\/\/[^\s"'`);&|]+)/.exec(text);
+  if (!download) return undefined;
+  const after = text.slice(download.index);
+  const runs = /\|\s*(sudo\s+)?(ba|da|z|k|a)?sh\b|\|\s*(python3?|node|perl|ruby)\b|(&&|;)\s*(chmod\s+\+?[0-7x]+|(ba|da)?sh|\.\/|source|python3?|node)\b/.test(after) || /\$\((curl|wget)/.test(text) || /`(curl|wget)/.test(text);
+  return runs ? download[2] : undefined;
+}
+
 /** Why an environment variable weakens TLS towards a dependency, or undefined. */
 export function tlsWeakening(name: string, value: string): string | undefined {
   const v = value.trim();
@@ -147,12 +170,17 @@ export function nginxBytes(size: string): number | undefined {
 
 /** The weak or non-forward-secret entries an OpenSSL cipher string turns on (entries after `!` or `-` turn things off). */
 export function weakCiphers(ciphers: string): string[] {
-  return ciphers
-    .split(/[:\s,]+/)
+  // "DEFAULT@SECLEVEL=0" is two elements: an @-command may follow a cipher without a separator.
+  const elements = ciphers.split(/[:\s,]+/).flatMap((c) => c.split(/(?=@)/));
+  const excluded = (re: RegExp) => elements.some((c) => /^!/.test(c) && re.test(c.slice(1)));
+  // A broad alias (HIGH, AES, SHA256, …) includes static-RSA and anonymous suites unless the string excludes both.
+  const broadExcludesWeak = excluded(/^(kRSA|RSA)$/i) && excluded(/^(aNULL|ADH|NULL)$/i);
+  return elements
     .filter((c) => c !== "" && !/^[!-]/.test(c))
     .map((c) => c.replace(/^\+/, ""))
     .filter((c) => {
       if (/^(ALL|DEFAULT|COMPLEMENTOFALL|COMPLEMENTOFDEFAULT|LOW|MEDIUM|EXPORT\w*|EXP|NULL|eNULL|aNULL|ADH|AECDH|RC4|DES|3DES|MD5|PSK|SRP|kRSA|RSA|aRSA)$/i.test(c)) return true;
+      if (/^(HIGH|AES|AES128|AES256|AESGCM|AESCCM|AESCCM8|CAMELLIA|CAMELLIA128|CAMELLIA256|ARIA|ARIA128|ARIA256|SHA|SHA1|SHA256|SHA384|CHACHA20|SSLv3|TLSv1|TLSv1\.0|TLSv1\.2|aECDSA|ECDSA)$/i.test(c)) return !broadExcludesWeak;
       // OpenSSL's security level: 0 and 1 re-admit what the library refuses by default (SHA-1, small keys, legacy suites).
       if (/^@SECLEVEL=[01]$/i.test(c)) return true;
       if (/RC4|(^|-)DES|3DES|MD5|NULL|EXP|ANON|ADH|AECDH|PSK|SRP/i.test(c)) return true;
@@ -967,7 +995,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-env-tls-verified",
     description:
-      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS). The same variables in a ConfigMap's data are judged on the ConfigMap (a container takes them through envFrom or configMapKeyRef). URLs inside Secrets are not judged here (masked in the plan).",
+      "No container of any pod-bearing kind turns TLS off towards its dependencies: no environment variable that disables certificate verification or lowers the TLS floor (NODE_TLS_REJECT_UNAUTHORIZED=0, NODE_OPTIONS with --tls-min-v1.0/1.1 or --insecure-http-parser, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, an empty CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE), and no plain redis:// URL to a host other than loopback in an env value, command or args (ElastiCache requires TLS; rediss://); and none opens a remote debugger (Node's --inspect family, JDWP, debugpy in command, args or NODE_OPTIONS/JAVA_TOOL_OPTIONS) or preloads code from a path or URL outside the image (--require/-r, --import, --loader, -javaagent: preloadFromPath). The same variables in a ConfigMap's data are judged on the ConfigMap (a container takes them through envFrom or configMapKeyRef). URLs inside Secrets are not judged here (masked in the plan).",
     enforcementLevel: "mandatory",
     types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
     validate: (p, { args }, report) => {
@@ -978,6 +1006,8 @@ export const kubernetesPolicies: Policies = [
           if (why) report(`ConfigMap "${args.name}" sets ${key}=${value} for the containers that load it: ${why}.`);
           const debug = DEBUG_OPTION_VARS.includes(key) ? debuggerFlag(value) : undefined;
           if (debug) report(`ConfigMap "${args.name}" sets ${key} with ${debug} for the containers that load it: a remote debugger anyone who reaches the port can run code through.`);
+          const preload = DEBUG_OPTION_VARS.includes(key) ? preloadFromPath(value) : undefined;
+          if (preload) report(`ConfigMap "${args.name}" sets ${key} with ${preload} for the containers that load it: code from outside the image runs before the program.`);
         }
         return;
       }
@@ -991,6 +1021,8 @@ export const kubernetesPolicies: Policies = [
           if (why) report(`Container "${name}" of "${args.name}" sets ${e?.name}=${String(value)}: ${why}.`);
           const debug = DEBUG_OPTION_VARS.includes(String(e?.name)) ? debuggerFlag(String(value)) : undefined;
           if (debug) report(`Container "${name}" of "${args.name}" opens a remote debugger (${e?.name} ${debug}): anyone who reaches the port runs code in the pod.`);
+          const preload = DEBUG_OPTION_VARS.includes(String(e?.name)) ? preloadFromPath(String(value)) : undefined;
+          if (preload) report(`Container "${name}" of "${args.name}" runs code from outside the image before the program (${e?.name} ${preload}): a file on a writable mount or the network runs with the app's identity.`);
         }
         for (const key of ["command", "args"] as const) {
           for (const arg of list(ifKnown(() => c?.[key] as unknown[] | undefined))) {
@@ -998,6 +1030,34 @@ export const kubernetesPolicies: Policies = [
             const debug = typeof arg === "string" ? debuggerFlag(arg) : undefined;
             if (debug) report(`Container "${name}" of "${args.name}" opens a remote debugger in its ${key} (${debug}): anyone who reaches the port runs code in the pod.`);
           }
+        }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-no-fetched-code-or-remote-hooks",
+    description:
+      "No container of any pod-bearing kind runs code fetched at run time: a command, args, lifecycle hook or probe exec that downloads (curl, wget, fetch over http/https/ftp) and runs what it got (piped to a shell or interpreter, or saved then executed) runs whatever that server (or anyone on a plain-HTTP path) sends, outside the reviewed image (policies/rules/kubernetes.ts fetchesAndRuns). No lifecycle hook (postStart, preStop) calls another host (httpGet or tcpSocket with host): the kubelet makes that request from the node, into the VPC or to the metadata service, and the pod's start or stop then depends on it. Probes are judged by k8s-readiness-independent.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    validate: (p, { args }, report) => {
+      const spec = podSpecOfKind(args.type, p) as Record<string, unknown>;
+      for (const c of ["initContainers", "containers", "ephemeralContainers"].flatMap((k) => list(spec?.[k] as Container[] | undefined))) {
+        const name = ifKnown(() => c?.name) ?? "?";
+        const lifecycle = ifKnown(() => c?.lifecycle as Record<string, { exec?: { command?: unknown[] }; httpGet?: { host?: unknown }; tcpSocket?: { host?: unknown } } | undefined>);
+        const commands: [string, unknown[]][] = [
+          ["command and args", [...list(ifKnown(() => c?.command as unknown[] | undefined)), ...list(ifKnown(() => c?.args as unknown[] | undefined))]],
+          ...Object.entries(lifecycle ?? {}).map(([hook, h]) => [`${hook} hook`, list(h?.exec?.command)] as [string, unknown[]]),
+          ...(["readinessProbe", "livenessProbe", "startupProbe"] as const).map((k) => [k, list(ifKnown(() => (c?.[k] as { exec?: { command?: unknown[] } } | undefined)?.exec?.command))] as [string, unknown[]]),
+        ];
+        for (const [what, cmd] of commands) {
+          const text = cmd.filter((x): x is string => typeof x === "string").join(" ");
+          const fetched = fetchesAndRuns(text);
+          if (fetched) report(`Container "${name}" of "${args.name}" runs code it downloads in its ${what} (${fetched}): whatever that server sends runs in the pod, outside the reviewed image.`);
+        }
+        for (const [hook, h] of Object.entries(lifecycle ?? {})) {
+          const host = h?.httpGet?.host ?? h?.tcpSocket?.host;
+          if (isSet(host)) report(`The ${hook} hook of container "${name}" in "${args.name}" calls ${String(host)}: the kubelet makes that request from the node (into the VPC, or the metadata service), and the pod's ${hook === "preStop" ? "stop" : "start"} waits on another host.`);
         }
       }
     },

@@ -413,21 +413,8 @@ export const podSecurityPolicies: Policies = [
     enforcementLevel: "mandatory",
     judges: [...TYPES.networkPolicy],
     validate: (resources, _ctx, report) => {
-      const vpcs = ofType(resources, TYPES.vpc);
-      if (vpcs.length === 0) return; // an existing VPC: its blocks are not in the plan
-      const blocks: string[] = [];
-      for (const v of vpcs) {
-        for (const key of ["cidrBlock", "ipv6CidrBlock"]) {
-          if (unknownAt(() => v.props[key])) return;
-          const c = ifKnown(() => v.props[key]);
-          if (typeof c === "string" && c !== "") blocks.push(c);
-        }
-      }
-      for (const a of ofType(resources, ["aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation", "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation"])) {
-        const c = ifKnown(() => a.props.cidrBlock ?? a.props.ipv6CidrBlock);
-        if (typeof c === "string") blocks.push(c);
-        else return;
-      }
+      const blocks = stackVpcBlocks(resources);
+      if (blocks === undefined) return; // an existing VPC (its blocks are not in the plan), or blocks known only after deployment
       for (const np of ofType(resources, TYPES.networkPolicy)) {
         const rules = ifKnown(() => JSON.parse(JSON.stringify((np.props as NetworkPolicy).spec?.ingress ?? [])) as { from?: { ipBlock?: { cidr?: string; except?: string[] } }[] }[]);
         for (const rule of list(rules)) {
@@ -449,4 +436,28 @@ export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease
 /** Whether an EKS access scope namespace (a name, or a prefix ending in `*`) covers `namespace`. */
 export function namespacePatternCovers(pattern: string, namespace: string): boolean {
   return pattern.endsWith("*") ? namespace.startsWith(pattern.slice(0, -1)) : pattern === namespace;
+}
+
+/**
+ * The address blocks of the VPC the stack declares (IPv4 and IPv6, associated blocks included), or undefined when the
+ * plan declares none (an existing VPC) or a block is known only after deployment. A block AWS generates (an Amazon
+ * IPv6 /56) is absent from the list until known.
+ */
+export function stackVpcBlocks(resources: PolicyResource[]): string[] | undefined {
+  const vpcs = ofType(resources, TYPES.vpc);
+  if (vpcs.length === 0) return undefined;
+  const blocks: string[] = [];
+  for (const v of vpcs) {
+    for (const key of ["cidrBlock", "ipv6CidrBlock"]) {
+      if (unknownAt(() => v.props[key])) return undefined;
+      const c = ifKnown(() => v.props[key]);
+      if (typeof c === "string" && c !== "") blocks.push(c);
+    }
+  }
+  for (const a of ofType(resources, ["aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation", "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation"])) {
+    const c = ifKnown(() => a.props.cidrBlock ?? a.props.ipv6CidrBlock);
+    if (typeof c === "string") blocks.push(c);
+    else return undefined;
+  }
+  return blocks;
 }

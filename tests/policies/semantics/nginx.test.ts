@@ -1,4 +1,4 @@
-import { blocksNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, inherited, methodsAdmitted, parseNginx, possibleValues, trustingValues, walkBlocks } from "../../../policies/semantics/nginx";
+import { blocksNamed, constrainingKey, effectiveHeaders, effectiveProxyHeaders, geoBlocks, inherited, mapValue, methodsAdmitted, parseNginx, possibleValues, trustingValues, uncheckedClientInput, walkBlocks } from "../../../policies/semantics/nginx";
 
 const http = (conf: string) => blocksNamed(parseNginx(conf), "http")[0]!;
 
@@ -85,5 +85,57 @@ describe("methodsAdmitted", () => {
     expect(methodsAdmitted("^(GET|HEAD)$", ["TRACE", "TRACK"])).toEqual([]);
     expect(methodsAdmitted("^[A-Z]+$", ["TRACE", "CONNECT"])).toEqual(["TRACE", "CONNECT"]);
     expect(methodsAdmitted("(", ["TRACE"])).toEqual([]);
+  });
+});
+
+describe("constrainingKey", () => {
+  it.each([
+    ["~^[A-Za-z0-9._:-]{1,128}$", true],
+    ["~*^1:([a-f0-9]{8}-[a-f0-9]{24})$", true],
+    ["~^.+$", false],
+    ["~^\\S{1,128}$", false],
+    ["~^[^\\r\\n]+$", false],
+    ["~[A-Za-z0-9]+", false],
+    ["exact", false],
+  ])("%s → %p", (key, constrains) => {
+    expect(constrainingKey(key)).toBe(constrains);
+  });
+});
+
+describe("uncheckedClientInput", () => {
+  const h = http(`http {
+    map $http_x_request_id $rid { default $request_id; "~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id; }
+    map $http_x_request_id $loose { default $request_id; "~^.+$" $http_x_request_id; }
+    map $http_x_user $user { default $http_x_user; }
+    map "$trusted:$http_x_amz_cf_id" $cf { default ""; "~^1:([A-Za-z0-9_-]{16,120})$" $1; }
+    map "$trusted:$http_x_amz_cf_id" $cf_loose { default ""; "~^1:(.*)$" $1; }
+    map $http_upgrade $connection_upgrade { default upgrade; "" ""; }
+    map $rid $nested { default $rid; }
+  }`);
+  it.each([
+    ["$rid", []],
+    ["$cf", []],
+    ["$connection_upgrade", []],
+    ["$nested", []],
+    ["$remote_addr", []],
+    ["$request_uri", []],
+    ["$http_x_forwarded_host", ["$http_x_forwarded_host"]],
+    ["prefix-$arg_id", ["$arg_id"]],
+    ["$loose", ["$http_x_request_id"]],
+    ["$user", ["$http_x_user"]],
+    ["$cf_loose", ["$http_x_amz_cf_id"]],
+  ])("%s → %p", (value, found) => {
+    expect(uncheckedClientInput(h, value)).toEqual(found);
+  });
+});
+
+describe("mapValue", () => {
+  const h = http(`http { map $status $log { default 1; "~^5" 0; 429 $sampled; 404 0; } }`);
+  it("takes an exact key first, then regexes in order (quoted keys too), else the default", () => {
+    expect(mapValue(h, "$log", "404")).toBe("0");
+    expect(mapValue(h, "$log", "502")).toBe("0");
+    expect(mapValue(h, "$log", "429")).toBe("$sampled");
+    expect(mapValue(h, "$log", "200")).toBe("1");
+    expect(mapValue(h, "$unset", "200")).toBeUndefined();
   });
 });

@@ -1,0 +1,5 @@
+import { round8NginxHarmless, round8NginxMutations } from "./round8-rt8-nginx";
+import { describeBlindRounds } from "./judge";
+
+// Round 8 of the red team written blind (its authors read no rule before the first run), Kubernetes side.
+describeBlindRounds([["round 8, nginx.conf, the app's environment as the kubelet builds it, and the chains across the edge", round8NginxMutations, round8NginxHarmless]]);
