@@ -3,7 +3,8 @@ import { planEvaluator } from "./evaluate";
 import type { PlanResource } from "../../../offline/plan/format";
 import type { Violation } from "../../../offline/policy/runner";
 import { Plan } from "./mutations";
-import { rt8EdgeHarmless, rt8EdgeMutations } from "./round8-rt8-edge";
+import { rt8EdgeHarmless, rt8EdgeMutations as blind, rt8EdgeVariants } from "./round8-rt8-edge";
+const rt8EdgeMutations = [...blind, ...rt8EdgeVariants];
 
 // Scratch probe of round 8 (network edge): prints CAUGHT / OTHER / MISSED per mutation and FLAGGED / ok per harmless change.
 let base: PlanResource[];
