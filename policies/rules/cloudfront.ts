@@ -3,6 +3,7 @@ import { Policies, PolicyResource } from "@pulumi/policy";
 import { uncachedPathPrefixes } from "@edgestack/contract";
 import { isS3Host } from "../semantics/partition";
 import { environmentConfig, ifKnown, isProd, isSet, judge, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, settingsRule, stackRule, TYPES, unknownAt } from "./common";
+import { viewerHeadersOf } from "./viewer";
 
 type Distribution = Props<cloudfront.DistributionArgs>;
 type Behavior = NonNullable<Distribution["defaultCacheBehavior"]> & { pathPattern?: string };
@@ -16,10 +17,10 @@ export const CONTRACT_UNCACHED_PATHS = uncachedPathPrefixes();
 export const VIEWER_TLS_VERSIONS = ["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
 
 /** AWS-managed cache policy ids: whether the policy stores responses, and whether Authorization is in its key (none is). */
-export const MANAGED_CACHE_POLICIES: Record<string, { name: string; caches: boolean }> = {
+export const MANAGED_CACHE_POLICIES: Record<string, { name: string; caches: boolean; minTtl?: number }> = {
   "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": { name: "Managed-CachingDisabled", caches: false },
-  "658327ea-f89d-4fab-a63d-7e88639e58f6": { name: "Managed-CachingOptimized", caches: true },
-  "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": { name: "Managed-CachingOptimizedForUncompressedObjects", caches: true },
+  "658327ea-f89d-4fab-a63d-7e88639e58f6": { name: "Managed-CachingOptimized", caches: true, minTtl: 1 },
+  "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": { name: "Managed-CachingOptimizedForUncompressedObjects", caches: true, minTtl: 1 },
   "08627262-05a9-4f76-9ded-b50ca2e3a84f": { name: "Managed-Elemental-MediaPackage", caches: true },
   "83da9c7e-98b4-4e11-a168-04f0df8e2c65": { name: "Managed-UseOriginCacheControlHeaders", caches: true },
   "4cc15a8a-d715-48a4-82b8-cc0b614638fe": { name: "Managed-UseOriginCacheControlHeaders-QueryStrings", caches: true },
@@ -46,6 +47,39 @@ export function cachePolicyIsSafeForApi(policy: CachePolicy): { safe: boolean; w
   const items = list(headers?.headers?.items).map((h) => String(h).toLowerCase());
   if (headers?.headerBehavior === "whitelist" && items.includes("authorization")) return { safe: true, why: "Authorization in cache key" };
   return { safe: false, why: `caches (defaultTtl ${defaultTtl}, maxTtl ${maxTtl}) without Authorization in the cache key` };
+}
+
+/** AWS-managed origin request policies, and what they forward to the origin besides the cache key. */
+export const MANAGED_ORIGIN_REQUEST_POLICIES: Record<string, { name: string; headers: "all" | string[]; cookies: "all" | string[]; queryStrings: "all" | string[] }> = {
+  "216adef6-5c7f-47e4-b989-5492eafa07d3": { name: "Managed-AllViewer", headers: "all", cookies: "all", queryStrings: "all" },
+  "b689b0a8-53d0-40ab-baf2-68738e2966ac": { name: "Managed-AllViewerExceptHostHeader", headers: "all", cookies: "all", queryStrings: "all" },
+  "33f36d7e-f396-46d9-90e0-52428a34d9dc": { name: "Managed-AllViewerAndCloudFrontHeaders-2022-06", headers: "all", cookies: "all", queryStrings: "all" },
+  "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf": { name: "Managed-CORS-S3Origin", headers: ["origin", "access-control-request-headers", "access-control-request-method"], cookies: [], queryStrings: [] },
+  "59781a5b-3903-41f3-afcb-af62929ccde1": { name: "Managed-CORS-CustomOrigin", headers: ["origin"], cookies: [], queryStrings: [] },
+  "acba4595-bd28-49b8-b9fe-13317c0390fa": { name: "Managed-UserAgentRefererHeaders", headers: ["user-agent", "referer"], cookies: [], queryStrings: [] },
+};
+
+/** A set of names a cache policy keys on or an origin request policy forwards: every name, or these (lower case). */
+type NameSet = "all" | string[];
+interface Part {
+  behavior?: string;
+  items?: { items?: unknown[] };
+}
+/** Reads one cookies/headers/query-strings config (`cookieBehavior: whitelist`, `cookies.items`...). */
+function nameSet(config: unknown, kind: "cookie" | "header" | "queryString"): NameSet {
+  const c = (config ?? {}) as Record<string, unknown>;
+  const behavior = String(c[`${kind}Behavior`] ?? "none");
+  const items = list(((c[`${kind === "queryString" ? "queryStrings" : `${kind}s`}`] ?? {}) as Part["items"])?.items).map((x) => String(x).toLowerCase());
+  if (behavior === "none") return [];
+  if (behavior === "whitelist") return items;
+  // all, allViewer, allViewerAndWhitelistCloudFront, allExcept: every name the viewer sends (but a few).
+  return "all";
+}
+/** The names of `forwarded` the cache key does not hold (`all` when it holds none of an unbounded set). */
+function unkeyed(forwarded: NameSet, key: NameSet, exempt: string[] = []): string[] | "all" {
+  if (key === "all") return [];
+  if (forwarded === "all") return "all";
+  return forwarded.filter((x) => !key.includes(x) && !exempt.includes(x));
 }
 
 /** Origins the plan masked whole (or an origin masked whole): the rule reports it can't verify them. */
@@ -200,6 +234,103 @@ export const cloudfrontPolicies: Policies = [
           if (!policy) continue; // an id we can't resolve (existing policy, unknown during preview)
           const verdict = ifKnown(() => cachePolicyIsSafeForApi(policy.props as CachePolicy));
           if (verdict && !verdict.safe) report(`${where} uses cache policy "${policy.name}", which ${verdict.why}.`, d.urn);
+        }
+      }
+    },
+  }),
+  resourceRule<Distribution>({
+    name: "cloudfront-logs-without-cookies",
+    description: "CloudFront standard logs leave cookies out (loggingConfig.includeCookies false): with them every session cookie of every viewer lands in the log bucket, readable by whoever reads logs. It does not judge whether logging is on (cloudfront-logging-prod).",
+    enforcementLevel: "mandatory",
+    types: TYPES.distribution,
+    validate: (p, { args }, report) => {
+      const include = ifKnown(() => p.loggingConfig?.includeCookies);
+      if (include === true || (include as unknown) === "true") report(`Distribution "${args.name}" logs viewers' cookies (loggingConfig.includeCookies): session tokens land in the log bucket; set it false.`);
+    },
+  }),
+  stackRule({
+    name: "cloudfront-references-declared",
+    description:
+      "Every origin access control, cache policy and origin request policy a distribution names is declared by the stack (or AWS-managed: the managed cache and origin request policies by id, or listed in externalCloudFrontIds): a deleted or foreign one carries none of the guarantees the rules judge on the stack's own (SigV4 signing, what is cached and forwarded), and can change without this stack. Response headers policies, functions and web ACLs are judged by cloudfront-security-headers, edge-viewer-address-chain and cloudfront-waf-prod.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.distribution, ...TYPES.cachePolicy, "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"],
+    config: { externalCloudFrontIds: { type: "array", items: { type: "string" }, default: [], description: "Ids of origin access controls, cache or origin request policies outside the stack that a team vouches for." } },
+    validate: (resources, { config }, report) => {
+      const external = new Set(list(config.externalCloudFrontIds as string[]));
+      const kinds = [
+        { what: "origin access control", types: ["aws:cloudfront/originAccessControl:OriginAccessControl"], managed: {} as Record<string, unknown> },
+        { what: "cache policy", types: TYPES.cachePolicy, managed: MANAGED_CACHE_POLICIES as Record<string, unknown> },
+        { what: "origin request policy", types: ["aws:cloudfront/originRequestPolicy:OriginRequestPolicy"], managed: MANAGED_ORIGIN_REQUEST_POLICIES as Record<string, unknown> },
+      ];
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const p = ifKnown(() => JSON.parse(JSON.stringify(d.props)) as Distribution);
+        if (!p) continue;
+        const refs: { kind: (typeof kinds)[number]; ref: unknown; where: string }[] = [];
+        for (const o of list(p.origins as Origin[] | undefined)) if (o && isSet(o.originAccessControlId)) refs.push({ kind: kinds[0], ref: o.originAccessControlId, where: `origin "${String(o.originId)}"` });
+        for (const b of behaviors(p)) {
+          if (isSet(b.cachePolicyId)) refs.push({ kind: kinds[1], ref: b.cachePolicyId, where: `behavior ${b.pathPattern}` });
+          if (isSet(b.originRequestPolicyId)) refs.push({ kind: kinds[2], ref: b.originRequestPolicyId, where: `behavior ${b.pathPattern}` });
+        }
+        for (const { kind, ref, where } of refs) {
+          if (typeof ref !== "string" || masked(ref) || kind.managed[ref] !== undefined || external.has(ref)) continue;
+          if (ofType(resources, kind.types).some((x) => refersTo(ref, x))) continue;
+          report(`Distribution "${d.name}" ${where} names ${kind.what} ${ref}, which the stack does not declare (deleted, or another team's): nothing shows what it does; declare it, or list it in externalCloudFrontIds.`, d.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "cloudfront-cache-key-covers-origin-inputs",
+    description:
+      "A behavior that caches responses of a custom origin (the app) sends the origin nothing the cache key leaves out (cookies, viewer headers, query strings its origin request policy forwards beyond the cache policy's key; headers a viewer-request function sets from the viewer's address excepted), and its cache policy's minTtl is 0 so the origin's Cache-Control private/no-store holds: otherwise one viewer's personalised or poisoned response is served to every other. Behaviors with caching disabled are not judged, nor S3 origins.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.distribution, ...TYPES.cachePolicy, "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "aws:cloudfront/function:Function"],
+    validate: (resources, _ctx, report) => {
+      const cachePolicies = ofType(resources, TYPES.cachePolicy);
+      const requestPolicies = ofType(resources, ["aws:cloudfront/originRequestPolicy:OriginRequestPolicy"]);
+      // Headers CloudFront functions overwrite with the viewer's address: the origin reads them, the viewer can't choose them.
+      const functionSet = ofType(resources, ["aws:cloudfront/function:Function"]).flatMap((f) => {
+        const code = ifKnown(() => f.props.code);
+        return typeof code === "string" ? viewerHeadersOf(code).sets : [];
+      });
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const p = ifKnown(() => JSON.parse(JSON.stringify(d.props)) as Distribution);
+        if (!p) continue;
+        const custom = new Set(list(p.origins as Origin[] | undefined).filter((o) => o && o.customOriginConfig !== undefined && !isS3Origin(o)).map((o) => o.originId));
+        for (const b of behaviors(p)) {
+          if (!custom.has(b.targetOriginId as string)) continue;
+          const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
+          const cacheId = String(b.cachePolicyId ?? "");
+          const managed = MANAGED_CACHE_POLICIES[cacheId];
+          const cache = managed ? undefined : cachePolicies.find((c) => refersTo(cacheId, c));
+          if (!managed && !cache) continue; // legacy forwardedValues or an undeclared id: other rules judge those
+          const cp = cache ? (ifKnown(() => JSON.parse(JSON.stringify(cache.props)) as CachePolicy) ?? {}) : {};
+          if (managed ? !managed.caches : cachePolicyIsSafeForApi(cp).why === "caching disabled") continue;
+          const minTtl = managed ? (managed.minTtl ?? 0) : (num(cp.minTtl) ?? 0);
+          if (minTtl > 0) {
+            const message = `${where} caches with ${managed ? managed.name : `cache policy "${cache!.name}"`}, whose minTtl ${minTtl} overrides the origin's Cache-Control private/no-store: a personalised answer is kept and served to other viewers; set minTtl 0.`;
+            report(message, d.urn);
+            if (cache) report(message, cache.urn);
+          }
+          const params = cp.parametersInCacheKeyAndForwardedToOrigin;
+          const key = { cookies: nameSet(params?.cookiesConfig, "cookie"), headers: nameSet(params?.headersConfig, "header"), queryStrings: nameSet(params?.queryStringsConfig, "queryString") };
+          const orpId = String(b.originRequestPolicyId ?? "");
+          if (orpId === "") continue;
+          const managedOrp = MANAGED_ORIGIN_REQUEST_POLICIES[orpId];
+          const orp = managedOrp ? undefined : requestPolicies.find((x) => refersTo(orpId, x));
+          if (!managedOrp && !orp) continue;
+          const op = orp ? (ifKnown(() => JSON.parse(JSON.stringify(orp.props)) as Record<string, unknown>) ?? {}) : {};
+          const sent = managedOrp ?? { cookies: nameSet(op.cookiesConfig, "cookie"), headers: nameSet(op.headersConfig, "header"), queryStrings: nameSet(op.queryStringsConfig, "queryString") };
+          const gaps = [
+            ["cookies", unkeyed(sent.cookies, key.cookies)],
+            ["viewer headers", unkeyed(sent.headers, key.headers, functionSet)],
+            ["query strings", unkeyed(sent.queryStrings, key.queryStrings)],
+          ].filter(([, g]) => g === "all" || (g as string[]).length > 0) as [string, "all" | string[]][];
+          if (gaps.length === 0) continue;
+          const what = gaps.map(([k, g]) => (g === "all" ? `every ${k.replace(/s$/, "")}` : `${k} ${g.join(", ")}`)).join("; ");
+          const message = `${where} caches (${managed ? managed.name : `cache policy "${cache!.name}"`}) but its origin request policy ${managedOrp ? managedOrp.name : `"${orp!.name}"`} sends the origin ${what} outside the cache key: the app answers per viewer and CloudFront serves that answer to everyone (cache poisoning, one user's page to another); key on them or stop forwarding them.`;
+          report(message, d.urn);
+          if (orp) report(message, orp.urn);
         }
       }
     },

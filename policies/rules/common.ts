@@ -337,9 +337,16 @@ export function referenceTo(target: PolicyResource, physicalNameKeys: string[] =
   const id = ifKnown(() => (target.props as Record<string, unknown>).id);
   const idSuffix = typeof id === "string" && id.length >= 8 ? `/${id}` : undefined;
   const nameSuffixes = [`:${target.name}`, `/${target.name}`];
+  // An ARN names its account: one of another account is another resource, whatever id or name it ends in.
+  const arn = ifKnown(() => (target.props as Record<string, unknown>).arn);
+  const account = typeof arn === "string" && arn.startsWith("arn:") ? arn.split(":")[4] : undefined;
   return (ref) => {
     if (typeof ref !== "string" || ref === "" || ref === SECRET_PLACEHOLDER) return false;
     if (candidates.has(ref)) return true;
+    if (account && ref.startsWith("arn:")) {
+      const refAccount = ref.split(":")[4];
+      if (refAccount && refAccount !== account) return false;
+    }
     if (idSuffix !== undefined && ref.startsWith("arn:") && ref.endsWith(idSuffix)) return true;
     return nameSuffixes.some((suffix) => ref.endsWith(suffix));
   };

@@ -1,6 +1,7 @@
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import type { lb, route53 } from "@pulumi/aws";
 import { environmentConfig, isProd, list, num, obj, ofType, Props, refersTo, requireKnownInputs, stackRule, TYPES } from "./common";
+import { cachePolicyIsSafeForApi, MANAGED_CACHE_POLICIES } from "./cloudfront";
 
 type Record_ = Props<route53.RecordArgs>;
 type HealthCheck_ = Props<route53.HealthCheckArgs>;
@@ -88,6 +89,34 @@ function redirectsToHttps(resources: PolicyResource[], t: { kind: "distribution"
     .some((l) => list((l.props as Record<string, unknown>).defaultActions as { type?: unknown }[]).some((a) => a?.type === "redirect"));
 }
 
+/** CloudFront's path-pattern match (`*` any run, `?` one character; case-sensitive; the leading slash optional). */
+export function pathPatternMatches(pattern: string, path: string): boolean {
+  const p = pattern.startsWith("/") ? pattern : `/${pattern}`;
+  return new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(path);
+}
+
+/**
+ * Why a health-check path through a distribution says nothing about the origin (undefined when it does): the behavior
+ * CloudFront picks for it (the first ordered match, else the default) serves an S3 origin or a cache.
+ */
+export function pathThroughDistribution(resources: PolicyResource[], distribution: PolicyResource, path: string): string | undefined {
+  const d = distribution.props as Record<string, unknown>;
+  const ordered = list(d.orderedCacheBehaviors as Record<string, unknown>[]);
+  const b = ordered.find((x) => pathPatternMatches(String(x?.pathPattern ?? ""), path)) ?? (d.defaultCacheBehavior as Record<string, unknown> | undefined);
+  if (!b) return undefined;
+  const where = `behavior ${String(b.pathPattern ?? "(default)")}`;
+  const origin = list(d.origins as { originId?: unknown; customOriginConfig?: unknown }[]).find((o) => o?.originId === b.targetOriginId);
+  if (origin && origin.customOriginConfig === undefined) return `${where} serves it from the S3 origin "${String(origin.originId)}"`;
+  const policyId = String(b.cachePolicyId ?? "");
+  const managed = MANAGED_CACHE_POLICIES[policyId];
+  if (managed) return managed.caches ? `${where} caches it (${managed.name})` : undefined;
+  const policy = ofType(resources, TYPES.cachePolicy).find((c) => refersTo(policyId, c));
+  if (!policy) return undefined;
+  const p = policy.props as { minTtl?: unknown; defaultTtl?: unknown; maxTtl?: unknown };
+  if (cachePolicyIsSafeForApi(policy.props as never).why === "caching disabled") return undefined;
+  return `${where} caches it (cache policy "${policy.name}", TTL up to ${String(p.maxTtl ?? 31536000)} s)`;
+}
+
 export const dnsFailoverPolicies: Policies = [
   stackRule({
     name: "dns-failover-health-checked",
@@ -154,16 +183,21 @@ export const dnsFailoverPolicies: Policies = [
   stackRule({
     name: "dns-failover-check-reachable",
     description:
-      "Every Route53 endpoint health check targets a name the plan shows reachable from the internet (a CloudFront distribution, or a load balancer open to the world on the port), never an origin-locked load balancer nor a name that itself fails over, and never over plain HTTP where the target redirects to HTTPS (a distribution behavior with redirect-to-https, a load-balancer listener whose default action redirects): Route53 counts a 3xx as healthy.",
+      "Every Route53 endpoint health check targets a name the plan shows reachable from the internet (a CloudFront distribution, or a load balancer open to the world on the port), never an origin-locked load balancer nor a name that itself fails over, and never over plain HTTP where the target redirects to HTTPS (a distribution behavior with redirect-to-https, a load-balancer listener whose default action redirects): Route53 counts a 3xx as healthy. Through a distribution, its path reaches the origin uncached (the behavior CloudFront picks for it targets a custom origin with caching disabled); a check a failover record relies on is not a bare TCP check; a check that names regions names at least three. It does not judge what the app's health route itself checks.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.record, ...HEALTH_CHECK],
     validate: (resources, _ctx, report) => {
       const resolve = resolver(resources);
       const records = ofType(resources, TYPES.record);
+      // The checks records fail over on: their answer decides where every client goes.
+      const failoverChecks = records.filter((r) => failoverRole(props<Record_>(r)) === "PRIMARY").map((r) => props<Record_>(r).healthCheckId);
       for (const c of ofType(resources, HEALTH_CHECK)) {
         const p = props<HealthCheck_>(c);
         const type = String(p.type ?? "").toUpperCase();
         if (!ENDPOINT_CHECK.test(type)) continue;
+        const regions = list(p.regions as unknown[]);
+        if (regions.length > 0 && new Set(regions.map(String)).size < 3) report(`Health check "${c.name}" runs from ${regions.join(", ")} only: Route53 needs at least three checker regions, and one region's network trouble would decide the failover.`, c.urn);
+        if (type === "TCP" && failoverChecks.some((ref) => refersTo(ref, c))) report(`Health check "${c.name}" is a TCP check that a failover record relies on: it only proves a port accepts connections (a load balancer accepts them with every target down, a CDN with its origin down); check the health path over HTTPS.`, c.urn);
         const fqdnKnown = ((c.props as HealthCheck_).fqdn);
         if (p.ipAddress !== undefined) {
           report(`Health check "${c.name}" targets the address ${String(p.ipAddress)}; check a public name the plan resolves (the distribution or an open load balancer).`, c.urn);
@@ -185,6 +219,9 @@ export const dnsFailoverPolicies: Policies = [
           continue;
         }
         for (const t of targets) {
+          const path = typeof p.resourcePath === "string" && p.resourcePath !== "" ? p.resourcePath.split("?")[0] : "/";
+          const stale = t.kind === "distribution" && type !== "TCP" ? pathThroughDistribution(resources, t.resource, path) : undefined;
+          if (stale) report(`Health check "${c.name}" requests ${path} through distribution "${t.resource.name}", whose ${stale}: the answer says nothing about the origin; check a path CloudFront forwards to the app uncached (the health route).`, c.urn);
           // Route53 counts 2xx and 3xx answers healthy: over plain HTTP a name that redirects to HTTPS passes forever.
           if (!type.startsWith("HTTPS") && type !== "TCP" && redirectsToHttps(resources, t, port)) {
             report(`Health check "${c.name}" checks ${fqdn} over plain HTTP (${type} port ${port}), where ${t.kind === "distribution" ? "the distribution" : `load balancer "${t.resource.name}"`} answers with a redirect to HTTPS: Route53 counts the 3xx as healthy, so the check never fails; check over HTTPS on 443.`, c.urn);

@@ -7,6 +7,9 @@ type DefaultSecurityGroup = Props<ec2.DefaultSecurityGroupArgs>;
 
 type FlowLog = Props<ec2.FlowLogArgs>;
 
+/** Fields a flow-log record needs to say who talked to whom, how, and whether it was accepted. */
+export const FLOW_LOG_FIELDS = ["srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action"];
+
 /** Why a flow log does not record every connection of its VPC somewhere it can be delivered. */
 export function flowLogProblems(f: FlowLog): string[] {
   const problems: string[] = [];
@@ -14,13 +17,19 @@ export function flowLogProblems(f: FlowLog): string[] {
   const type = f.logDestinationType ?? "cloud-watch-logs";
   if (!isSet(f.logDestination)) problems.push("has no destination (logDestination)");
   if (type === "cloud-watch-logs" && !isSet(f.iamRoleArn)) problems.push("delivers to CloudWatch Logs without a role to deliver through (iamRoleArn)");
+  // A custom format records only the fields it names: without these a record no longer says who talked to whom, on
+  // which port and protocol, and whether it was let through.
+  if (typeof f.logFormat === "string" && f.logFormat.trim() !== "") {
+    const missing = FLOW_LOG_FIELDS.filter((x) => !f.logFormat!.includes("${" + x + "}"));
+    if (missing.length > 0) problems.push(`has a custom logFormat without ${missing.map((x) => "${" + x + "}").join(", ")}`);
+  }
   return problems;
 }
 
 export const networkPolicies: Policies = [
   stackRule({
     name: "vpc-flow-logs",
-    description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs; a delivery role the stack does not declare (deleted) is reported unless listed in externalRoleArns.",
+    description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs, in the default format or a custom logFormat that keeps the addresses, ports, protocol and action; a delivery role the stack does not declare (deleted) is reported unless listed in externalRoleArns.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.vpc, "aws:ec2/flowLog:FlowLog"],
     config: { externalRoleArns: { type: "array", items: { type: "string" }, default: [], description: "Flow-log delivery roles outside the stack (by ARN) a team vouches for." } },
@@ -151,13 +160,19 @@ export const subnetPolicies: Policies = [
   stackRule({
     name: "subnets-private-by-routes",
     description:
-      "A subnet is public when its route table (associated, or the VPC's main table; inline routes and aws.ec2.Route resources) sends a broad destination to an internet gateway, whatever its tags. Subnets the stack means to be private (named/tagged private, or holding node groups and cache subnet groups) have no such route; node launch templates and instances hand out no public IP.",
+      "A subnet is public when its route table (associated, or the VPC's main table; inline routes and aws.ec2.Route resources) sends a broad destination to an internet gateway, whatever its tags. Subnets the stack means to be private (named/tagged private, or holding node groups and cache subnet groups) have no such route; node launch templates and instances hand out no public IP, and no subnet, public ones included, maps public IPs on launch.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.subnet, ...ROUTE_TABLE_TYPES, "aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation", "aws:ec2/internetGateway:InternetGateway", ...TYPES.launchTemplate, ...TYPES.instance, ...TYPES.cacheSubnetGroup, "aws:eks/nodeGroup:NodeGroup"],
     validate: (resources, _ctx, report) => {
       for (const sn of ofType(resources, TYPES.subnet)) {
         const why = intendedPrivate(sn, resources);
-        if (!why) continue;
+        if (!why) {
+          // A public subnet holds the load balancers and NAT gateways, which get their addresses from AWS: one that hands
+          // every instance launched in it a public address exposes whatever is launched there next (Security Hub EC2.15).
+          const maps = ifKnown(() => sn.props.mapPublicIpOnLaunch);
+          if (maps === true || maps === "true") report(`Subnet "${sn.name}" hands every instance launched in it a public IPv4 address (mapPublicIpOnLaunch): the stack's public subnets hold load balancers and NAT gateways only; set it false and give an instance that must be public its own address explicitly.`, sn.urn);
+          continue;
+        }
         if (ifKnown(() => sn.props.mapPublicIpOnLaunch) === true || ifKnown(() => sn.props.mapPublicIpOnLaunch) === "true") {
           report(`Subnet "${sn.name}" is meant to be private (${why}) but hands every instance a public IPv4 address (mapPublicIpOnLaunch): set it false.`, sn.urn);
           for (const u of privateUsers(sn, resources)) report(`"${u.name}" uses subnet "${sn.name}", which hands every instance a public IPv4 address (mapPublicIpOnLaunch).`, u.urn);

@@ -112,6 +112,13 @@ export const originLockPolicies: Policies = [
           if (masked(o)) report(`${maskedMessage(`An origin of distribution "${d.name}"`)}.`, d.urn);
           else if (!isS3Origin(o ?? {}) && !list(o?.customHeaders).some((h) => masked(h) || h?.name?.toLowerCase() === header.toLowerCase())) {
             report(`Origin "${o?.originId}" of distribution "${d.name}" does not send the ${header} header, so the origin lock can't admit CloudFront.`, d.urn);
+          } else if (!isS3Origin(o ?? {})) {
+            // The value CloudFront sends is the secret itself: a short or written-out value is one anyone can send the ALB.
+            for (const h of list(o?.customHeaders).filter((x) => !masked(x) && x?.name?.toLowerCase() === header.toLowerCase())) {
+              const v = h?.value;
+              if (masked(v)) continue;
+              if (typeof v !== "string" || /[*?]/.test(v) || v.length < 32) report(`Origin "${o?.originId}" of distribution "${d.name}" sends ${header} with a guessable value (written out, under 32 characters or with wildcards): anyone who sends it reaches the ALB past CloudFront and the WAF; send the origin-lock secret (a generated Pulumi secret).`, d.urn);
+            }
           }
         }
       }

@@ -139,16 +139,19 @@ export const referencePolicies: Policies = [
     },
     validate: (resources, { config }, report) => {
       const external = new Set(list(config.externalDestinations as string[]));
-      const matchers = new Map<DestinationKind, { unknown: boolean; refers: ((ref: unknown) => boolean)[]; names: Set<string> }>();
+      // Each target's names, with the account its ARN names (a name in another account is another resource).
+      const matchers = new Map<DestinationKind, { unknown: boolean; refers: ((ref: unknown) => boolean)[]; names: Map<string, Set<string | undefined>> }>();
       for (const [kind, { types, keys }] of Object.entries(TARGETS) as [DestinationKind, (typeof TARGETS)[DestinationKind]][]) {
         const targets = ofType(resources, types);
-        const names = new Set<string>();
+        const names = new Map<string, Set<string | undefined>>();
         let unknown = false;
         for (const t of targets) {
+          const arn = ifKnown(() => props(t).arn);
+          const account = typeof arn === "string" && arn.startsWith("arn:") ? arn.split(":")[4] || undefined : undefined;
           for (const k of ["id", ...keys]) {
             const v = ifKnown(() => props(t)[k]);
             if (v === undefined && k === "id") unknown = true;
-            if (typeof v === "string" && v !== "") names.add(v);
+            if (typeof v === "string" && v !== "") names.set(v, new Set([...(names.get(v) ?? []), account]));
           }
         }
         matchers.set(kind, { unknown, refers: targets.map((t) => referenceTo(t, keys)), names });
@@ -158,7 +161,9 @@ export const referencePolicies: Policies = [
         if (external.has(ref)) continue;
         const m = matchers.get(kind)!;
         const parsed = destinationName(ref);
-        if (m.refers.some((refers) => refers(ref)) || (parsed !== undefined && m.names.has(parsed.name))) continue;
+        const accounts = parsed !== undefined ? m.names.get(parsed.name) : undefined;
+        const sameAccount = accounts !== undefined && (parsed?.account === undefined || accounts.has(undefined) || accounts.has(parsed.account));
+        if (m.refers.some((refers) => refers(ref)) || sameAccount) continue;
         if (m.unknown) continue; // a target's id is known only after deployment
         report(
           `${subject.type.split(":").pop()} "${subject.name}" sends its ${what} to ${ref}, which is no ${kind === "kmsKey" ? "KMS key" : kind === "logGroup" ? "log group" : kind === "firehose" ? "Firehose stream" : "S3 bucket"} of this stack: its TLS-only, public-access, retention and key-policy guarantees don't follow it (declare it here, or name it in externalDestinations).`,

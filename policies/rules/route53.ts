@@ -3,6 +3,7 @@ import { Policies, PolicyResource } from "@pulumi/policy";
 import { environmentConfig, ifKnown, isProd, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { grantsAction, principalsOf } from "../semantics/iam";
+import { isSpf, spfProblem } from "../semantics/spf";
 
 type Record_ = Props<route53.RecordArgs>;
 
@@ -129,11 +130,12 @@ export const route53Policies: Policies = [
   stackRule({
     name: "route53-caa-restricts-issuance",
     description:
-      "Every name the stack points at an endpoint (A, AAAA, CNAME) is covered by a CAA record set of the stack at that name or its closest ancestor that has one (how a CA looks it up, RFC 8659): at least one `issue` entry, every `issue` and `issuewild` entry naming a CA in `allowedIssuers` (default: Amazon's, which issues the stack's ACM certificates) or `;` (none). Without it any CA may issue a certificate for the service's names. Does not judge CAA records outside the stack or a CNAME target's own CAA.",
+      "Every name the stack points at an endpoint (A, AAAA, CNAME) is covered by a CAA record set of the stack at that name or its closest ancestor that has one (how a CA looks it up, RFC 8659): at least one `issue` entry, every `issue` and `issuewild` entry naming a CA in `allowedIssuers` (default: Amazon's, which issues the stack's ACM certificates) or `;` (none). Wildcard certificates are refused like acm-certificate-hardened refuses them: every CAA set of the stack has an `issuewild` entry (without one its `issue` CAs may issue wildcards too), and each names `;` or a CA in `wildcardIssuers` (default none). Without it any CA may issue a certificate for the service's names. Does not judge CAA records outside the stack or a CNAME target's own CAA.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.record],
     config: {
       allowedIssuers: { type: "array", items: { type: "string" }, default: ["amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"], description: "Issuer domains a CAA issue/issuewild entry may name." },
+      wildcardIssuers: { type: "array", items: { type: "string" }, default: [], description: "Issuer domains a CAA issuewild entry may name (default none: issuewild \";\", no wildcard certificates)." },
     },
     validate: (resources, { config }, report) => {
       const records = ofType(resources, TYPES.record);
@@ -146,6 +148,7 @@ export const route53Policies: Policies = [
       // A record whose type or name is not known yet (preview) may be the CAA set that covers a name.
       const undecided = records.some((r) => ifKnown(() => r.props.type) === undefined || ifKnown(() => r.props.name) === undefined);
       const allowed = new Set((config.allowedIssuers as string[]).map((i) => i.toLowerCase()));
+      const wildcard = new Set(list(config.wildcardIssuers as string[]).map((i) => i.toLowerCase()));
       const judged = new Set<PolicyResource>();
       for (const r of records.filter((x) => ["A", "AAAA", "CNAME"].includes(typeOf(x)))) {
         const raw = ifKnown(() => r.props.name);
@@ -171,7 +174,11 @@ export const route53Policies: Policies = [
         if (!entries.some((e) => e.tag === "issue")) report(`CAA record "${covering.name}" has no issue entry: without one, any CA may issue non-wildcard certificates.`, covering.urn);
         for (const e of entries.filter((x) => x.tag === "issue" || x.tag === "issuewild")) {
           if (e.issuer !== "" && !allowed.has(e.issuer)) report(`CAA record "${covering.name}" lets ${e.issuer} issue (${String(e.raw)}), a CA outside allowedIssuers (${[...allowed].join(", ")}).`, covering.urn);
+          else if (e.tag === "issuewild" && e.issuer !== "" && !wildcard.has(e.issuer)) report(`CAA record "${covering.name}" lets ${e.issuer} issue wildcard certificates (${String(e.raw)}): any host of the zone could then present one for every name; write issuewild ";" (or list the CA in wildcardIssuers).`, covering.urn);
         }
+        // Without an issuewild entry a CA named by issue may issue wildcard certificates too (RFC 8659 §4.3).
+        const issuers = entries.filter((x) => x.tag === "issue" && x.issuer !== "").map((x) => x.issuer);
+        if (!entries.some((e) => e.tag === "issuewild") && issuers.some((i) => !wildcard.has(i))) report(`CAA record "${covering.name}" has no issuewild entry, so ${[...new Set(issuers)].join(", ")} may also issue wildcard certificates; add 0 issuewild ";".`, covering.urn);
       }
     },
   }),
@@ -216,6 +223,47 @@ export const route53Policies: Policies = [
         if (clash && ifKnown(() => r.props.setIdentifier) === undefined) {
           report(`CNAME record "${r.name}" (${name}) shares its name with ${String(ifKnown(() => clash.props.type))} record "${clash.name}"; a CNAME must be alone at its name.`, r.urn);
         }
+      }
+    },
+  }),
+  resourceRule<Record_>({
+    name: "route53-spf-restricts-senders",
+    description:
+      "An SPF policy the stack publishes (a TXT value starting v=spf1, its strings joined) rejects or soft-fails unlisted senders: no +all, bare all or ?all, an all mechanism or a redirect at its end, no ip4/ip6 range covering a broad share of the internet (policies/semantics/spf.ts); one SPF policy per name (two are a permanent error, which receivers treat as none). It does not judge DMARC or DKIM records, nor what the included domains authorise.",
+    enforcementLevel: "mandatory",
+    types: TYPES.record,
+    validate: (p, { args }, report) => {
+      if (String(p.type ?? "").toUpperCase() !== "TXT" || unknownAt(() => p.records)) return;
+      const spf = list(p.records as unknown[])
+        .filter((v): v is string => typeof v === "string")
+        .map((v) => txtStrings(v).join(""))
+        .filter(isSpf);
+      if (spf.length > 1) report(`TXT record "${args.name}" publishes ${spf.length} SPF policies for ${String(p.name)}: receivers treat that as a permanent error (no policy at all); merge them into one.`);
+      for (const v of spf) {
+        const problem = spfProblem(v);
+        if (problem) report(`SPF policy of "${args.name}" (${String(p.name)}: "${v}"): ${problem}; anyone could send mail as the domain.`);
+      }
+    },
+  }),
+  resourceRule<Record_>({
+    name: "route53-ds-digest-strong",
+    description:
+      "A DS record the stack publishes (a delegated zone's chain of trust) uses a SHA-256 or SHA-384 digest (digest type 2 or 4) of a key whose algorithm is not deprecated (not RSAMD5, DSA, RSASHA1 or their NSEC3 variants, nor ECC-GOST: RFC 8624), and is well formed (key tag, algorithm, digest type, hex digest of the type's length). A SHA-1 digest can be forged. It does not judge the child zone's keys.",
+    enforcementLevel: "mandatory",
+    types: TYPES.record,
+    validate: (p, { args }, report) => {
+      if (String(p.type ?? "").toUpperCase() !== "DS" || unknownAt(() => p.records)) return;
+      for (const v of list(p.records as unknown[])) {
+        const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f\s]+)$/i.exec(String(v));
+        if (!m) {
+          report(`DS record "${args.name}" has "${String(v)}", not "<key tag> <algorithm> <digest type> <hex digest>".`);
+          continue;
+        }
+        const [algorithm, digestType, digest] = [Number(m[2]), Number(m[3]), m[4].replace(/\s/g, "")];
+        const length = { 2: 64, 4: 96 }[digestType];
+        if (length === undefined) report(`DS record "${args.name}" (${String(p.name)}) has digest type ${digestType}${digestType === 1 ? " (SHA-1, which can be forged)" : ""}: use 2 (SHA-256) or 4 (SHA-384).`);
+        else if (digest.length !== length) report(`DS record "${args.name}" (${String(p.name)}) has a ${digest.length}-digit digest, not the ${length} of digest type ${digestType}.`);
+        if ([1, 3, 5, 6, 7, 12].includes(algorithm)) report(`DS record "${args.name}" (${String(p.name)}) names key algorithm ${algorithm}, deprecated for signing (RFC 8624): use 13 (ECDSA P-256) or 8 (RSA/SHA-256).`);
       }
     },
   }),

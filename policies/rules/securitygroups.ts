@@ -151,6 +151,14 @@ export function aclEntries(resources: PolicyResource[]): AclEntry[] {
   return out;
 }
 
+/** The CIDRs of a list holding any public address (however narrow): sources on the internet. */
+export function publicSources(cidrs: string[]): string[] {
+  return cidrs.filter((x) => {
+    const c = coverage([x]);
+    return c.publicV4 > 0n || c.publicV6 > 0n;
+  });
+}
+
 const SG_TYPES = [...TYPES.securityGroup, ...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule];
 const covers = (i: Ingress, port: number) => i.fromPort <= port && port <= i.toPort;
 const isTcp = (p: string) => p === "tcp" || p === "6";
@@ -211,7 +219,7 @@ export const securityGroupPolicies: Policies = [
   }),
   stackRule({
     name: "sg-public-ingress-only-on-public-lb",
-    description: "World-open ingress (80/443) exists only on security groups of internet-facing load balancers, and such a group is worn by nothing else (an EKS control plane, nodes, a cache, an endpoint: any input attaching security groups, wherever it nests).",
+    description: "Ingress from public addresses (any CIDR holding a public IPv4 or IPv6 address, a single office /24 as much as the world: nodes, caches, endpoints and control planes are reached through the load balancers and other security groups only) exists only on security groups of internet-facing load balancers, and a world-open group is worn by nothing else (an EKS control plane, nodes, a cache, an endpoint: any input attaching security groups, wherever it nests). It does not judge private ranges (see the per-service rules) nor prefix lists (sg-prefix-list-ingress-judged).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.loadBalancer, ...TYPES.securityGroup, ...SG_TYPES],
     config: {
@@ -234,7 +242,8 @@ export const securityGroupPolicies: Policies = [
       for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
         const ingress = ifKnown(() => ingressOf(r.type, r.props)) ?? [];
         for (const i of ingress) {
-          if (worldCidrs(i).length === 0) continue;
+          const sources = publicSources(i.cidrs);
+          if (sources.length === 0) continue;
           let ok: boolean;
           if (TYPES.securityGroup.includes(r.type as never)) {
             ok = isPublicLbGroup(r);
@@ -244,7 +253,7 @@ export const securityGroupPolicies: Policies = [
           }
           if (!ok && !undecidable && !i.securityGroupRefUnknown) {
             report(
-              `"${r.name}" opens ${range(i)} to the world but is not the security group of an internet-facing load balancer ` +
+              `"${r.name}" opens ${range(i)} to ${worldCidrs(i).length > 0 ? "the world" : `public addresses (${sources.join(", ")})`} but is not the security group of an internet-facing load balancer ` +
                 `(attach it to one, or list it in publicLoadBalancerSecurityGroups).`,
               r.urn,
             );

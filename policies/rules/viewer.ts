@@ -51,11 +51,15 @@ const REFERRER_POLICY = SECURITY_HEADER_NAMES.referrerPolicy;
 const ALL_VIEWER_POLICIES = ["216adef6-5c7f-47e4-b989-5492eafa07d3", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "33f36d7e-f396-46d9-90e0-52428a34d9dc"];
 
 /** Headers a CloudFront Function sets from `event.viewer.ip`, and headers it also reads (a kept viewer copy). */
-export function viewerHeadersOf(code: string): { sets: string[]; reads: string[] } {
-  const sets = [...code.matchAll(/headers\s*\[\s*["']([\w-]+)["']\s*\]\s*=\s*\{\s*value\s*:\s*event\.viewer\.ip\s*\}/g)].map((m) => m[1].toLowerCase());
+export function viewerHeadersOf(code: string): { sets: string[]; reads: string[]; miscased: string[] } {
+  const written = [...code.matchAll(/headers\s*\[\s*["']([\w-]+)["']\s*\]\s*=\s*\{\s*value\s*:\s*event\.viewer\.ip\s*\}/g)].map((m) => m[1]);
+  // CloudFront Functions see header names in lower case: a key written otherwise is another entry, so the viewer's
+  // own lower-case copy is left in place beside it.
+  const sets = written.filter((h) => h === h.toLowerCase());
+  const miscased = written.filter((h) => h !== h.toLowerCase());
   const all = [...code.matchAll(/headers\s*(?:\[\s*["']([\w-]+)["']\s*\]|\.([\w$]+))/g)].map((m) => (m[1] ?? m[2]).toLowerCase());
-  const reads = sets.filter((h) => all.filter((x) => x === h).length > sets.filter((x) => x === h).length);
-  return { sets, reads };
+  const reads = sets.filter((h) => all.filter((x) => x === h).length > written.filter((x) => x.toLowerCase() === h).length);
+  return { sets, reads, miscased };
 }
 
 const ADDRESS = /^\$(binary_)?remote_addr$/;
@@ -186,6 +190,7 @@ export const viewerPolicies: Policies = [
         const v = viewerHeadersOf(code);
         setBy.set(f, v);
         for (const h of v.reads) report(`CloudFront function "${f.name}" reads the viewer's own ${h} besides setting it: a client-sent value can survive, and nginx would key limits on it.`, f.urn);
+        for (const h of v.miscased) report(`CloudFront function "${f.name}" writes the viewer's address under the key "${h}": CloudFront Functions name headers in lower case, so this is a second entry and the viewer's own "${h.toLowerCase()}" passes unchanged; write request.headers["${h.toLowerCase()}"].`, f.urn);
       }
       const headersSet = new Set([...setBy.values()].flatMap((v) => v.sets));
 
@@ -254,13 +259,16 @@ export const viewerPolicies: Policies = [
           const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
           const assoc = list(b.functionAssociations as { eventType?: string; functionArn?: string }[]).filter((a) => a?.eventType === "viewer-request");
           const fns = assoc.map((a) => functions.find((f) => refersTo(a.functionArn, f, ["name", "arn"]) || String(a.functionArn).endsWith(`/${ifKnown(() => f.props.name)}`)));
-          // A function the behavior runs but that stays unpublished serves its LIVE stage's older code (or none).
-          for (const f of fns) if (f && [false, "false"].includes(ifKnown(() => f.props.publish) as never)) report(`CloudFront function "${f.name}" runs on ${where} but is not published (publish false): CloudFront runs its LIVE stage, not the code the plan shows, so nothing shows the viewer's address is set.`, f.urn);
+          // A function runs as its LIVE stage, which only publishing updates: unpublished code never runs.
+          for (const f of fns) {
+            const publish = f ? ifKnown(() => f.props.publish) : undefined;
+            if (f && (publish === false || publish === "false")) report(`CloudFront function "${f.name}" runs on ${where} but is not published (publish: false): CloudFront runs its LIVE stage, older code or none, not the code the plan shows.`, f.urn);
+          }
           for (const h of realIpHeaders) {
             if (!fns.some((f) => f && setBy.get(f)?.sets.includes(h))) {
               report(`${where} runs no viewer-request function that sets ${h} from the viewer's IP: nginx then keys limits on whatever the client sends as ${h} (or on the load balancer's address).`, d.urn);
-              // The break is the function's own code when the behavior runs one: report it there too.
-              for (const f of fns) if (f && setBy.has(f)) report(`CloudFront function "${f.name}" (viewer-request on ${where}) does not set ${h} to event.viewer.ip (it sets ${setBy.get(f)!.sets.join(", ") || "no header from the viewer's IP"}): nginx takes the client address from ${h}, which the viewer then writes itself.`, f.urn);
+              // The function that runs there is what to fix: it sets another header, or none, from the viewer's address.
+              for (const f of fns) if (f && setBy.has(f)) report(`CloudFront function "${f.name}" runs on ${where} but does not set ${h} (the header nginx takes the client address from) from event.viewer.ip${setBy.get(f)!.sets.length > 0 ? `; it sets ${setBy.get(f)!.sets.join(", ")}` : ""}: a viewer-sent ${h} reaches nginx.`, f.urn);
             }
             const orp = b.originRequestPolicyId as string | undefined;
             if (orp === undefined || ALL_VIEWER_POLICIES.includes(orp)) continue;
@@ -335,11 +343,12 @@ export const headerPolicies: Policies = [
   stackRule({
     name: "cloudfront-security-headers",
     description:
-      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy; one the stack does not declare fails unless listed in externalResponseHeadersPolicyIds) with HSTS of at least minHstsSeconds including subdomains and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy; one the stack does not declare fails unless listed in externalResponseHeadersPolicyIds) with HSTS of at least minHstsSeconds including subdomains, with preload (requireHstsPreload) and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"],
     config: {
       minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." },
+      requireHstsPreload: { type: "boolean", default: true, description: "HSTS carries preload (the contract's HSTS does: the domain is on browsers' preload list, whose entry requires it)." },
       externalResponseHeadersPolicyIds: { type: "array", items: { type: "string" }, default: [], description: "Response headers policies outside the stack that are accepted (reviewed elsewhere)." },
     },
     validate: (resources, { config }, report) => {
@@ -355,6 +364,7 @@ export const headerPolicies: Policies = [
           if (Number(hsts.accessControlMaxAgeSec ?? 0) < min) out.push(`HSTS max-age ${hsts.accessControlMaxAgeSec} (at least ${min})`);
           if (hsts.includeSubdomains !== true) out.push("HSTS without includeSubdomains");
           if (hsts.override !== true) out.push("HSTS not overriding the origin's");
+          if (config.requireHstsPreload === true && hsts.preload !== true) out.push("HSTS without preload");
         }
         if (!sh.contentTypeOptions) out.push("no nosniff content-type option");
         if (!sh.frameOptions || !["DENY", "SAMEORIGIN"].includes(String(sh.frameOptions.frameOption))) out.push(`frame options ${sh.frameOptions?.frameOption ?? "unset"}`);
@@ -589,6 +599,7 @@ export const nginxPolicies: Policies = [
     config: {
       nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding an nginx configuration." },
       minHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age accepted (one year)." },
+      requireHstsPreload: { type: "boolean", default: true, description: "HSTS carries preload (the contract's HSTS does: the domain is on browsers' preload list, whose entry requires it)." },
     },
     validate: (p, { args, config }, report) => {
       const text = ifKnown(() => (p.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);

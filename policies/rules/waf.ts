@@ -78,12 +78,12 @@ export function webAclProblems(acl: WebAcl, maxRateLimit = Number.MAX_SAFE_INTEG
 export const wafPolicies: Policies = [
   stackRule({
     name: "cloudfront-waf-prod",
-    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET}, ${KNOWN_BAD_INPUTS} and ${ANONYMOUS_IP_LIST} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
+    description: `In prod, every CloudFront distribution is protected by a CLOUDFRONT-scope web ACL declared in the stack whose rules, in priority order, enforce the AWS managed ${COMMON_RULE_SET}, ${KNOWN_BAD_INPUTS} and ${ANONYMOUS_IP_LIST} (no count mode, no scope-down, no rule overridden to count but countableRules) and a blocking per-IP rate-based rule over every request (limit ≤ maxRateLimit per 5 minutes, scaled from its evaluation window, keyed on the client IP, not a forwarded header, constant or client-chosen key), with no allow rule ahead of them matching what a client controls (headers, paths, countries, a NOT, a forwarded-IP IP set, or an IP set broader than a /8).`,
     enforcementLevel: "mandatory",
     judges: [...TYPES.webAcl, ...TYPES.distribution, "aws:wafv2/ipSet:IpSet", "aws:wafv2/ruleGroup:RuleGroup"],
     config: {
       ...environmentConfig,
-      maxRateLimit: { type: "integer", minimum: 10, default: 100000, description: "Largest request limit (per evaluation window, per IP) the rate-based rule may allow." },
+      maxRateLimit: { type: "integer", minimum: 10, default: 20000, description: "Largest rate the rate-based rule may allow each client, in requests per 5 minutes (a limit over a shorter evaluationWindowSec is scaled up to 5 minutes): four times the prod default of wafRateLimitPer5Minutes." },
       countableRules: { type: "array", items: { type: "string" }, default: COUNTABLE_RULES, description: "Rules of the required groups that may be overridden to count (the common set's 8 KB body limit, for APIs taking uploads; the anonymous-IP set's hosting-provider list, for API clients in clouds)." },
     },
     validate: (resources, { config }, report) => {

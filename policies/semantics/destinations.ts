@@ -6,7 +6,15 @@
  */
 export type DestinationKind = "bucket" | "logGroup" | "firehose" | "kmsKey";
 
-export function destinationName(ref: unknown): { kind?: DestinationKind; name: string } | undefined {
+export function destinationName(ref: unknown): { kind?: DestinationKind; name: string; account?: string } | undefined {
+  const found = readDestination(ref);
+  if (!found || typeof ref !== "string") return found;
+  // An ARN names its account (empty for S3): the same name in another account is another resource.
+  const account = ref.trim().startsWith("arn:") ? ref.trim().split(":")[4] : undefined;
+  return account ? { ...found, account } : found;
+}
+
+function readDestination(ref: unknown): { kind?: DestinationKind; name: string } | undefined {
   if (typeof ref !== "string" || ref.trim() === "") return undefined;
   const s = ref.trim();
   let m = /^arn:aws[\w-]*:s3:::([^/]+)/.exec(s);

@@ -27,7 +27,19 @@ export interface WafRequirements {
   managedGroups: { vendor: string; name: string }[];
   /** Rules of those groups that may be overridden to count (e.g. the body-size rule for uploads). */
   countableRules: string[];
+  /** Largest rate a rate-based rule may allow each client, in requests per 5 minutes whatever its evaluation window. */
   maxRateLimit: number;
+}
+
+/**
+ * The requests per 5 minutes a rate-based statement allows each key: its limit counts over evaluationWindowSec
+ * (60, 120, 300 or 600; 300 when unset), so the same limit over 60 s allows five times as much. NaN when unreadable.
+ */
+export function ratePerFiveMinutes(rate: { limit?: unknown; evaluationWindowSec?: unknown }): number {
+  const limit = Number(rate.limit);
+  const window = rate.evaluationWindowSec === undefined || rate.evaluationWindowSec === null ? 300 : Number(rate.evaluationWindowSec);
+  if (!Number.isFinite(limit) || !Number.isFinite(window) || window <= 0) return Number.NaN;
+  return (limit * 300) / window;
 }
 
 const terminating = (a: Record<string, unknown> | undefined) => (a?.block !== undefined ? "block" : a?.allow !== undefined ? "allow" : a?.captcha !== undefined ? "captcha" : a?.challenge !== undefined ? "challenge" : a?.count !== undefined ? "count" : undefined);
@@ -136,8 +148,9 @@ export function webAclEffectProblems(rules: WafRule[], req: WafRequirements, ctx
       const out: string[] = [];
       const action = terminating(r.action);
       if (!["block", "captcha", "challenge"].includes(action ?? "")) out.push(`rate rule "${r.name}" only ${action ?? "has no action"} (it must block, captcha or challenge)`);
-      const limit = Number(rate.limit);
-      if (!Number.isFinite(limit) || limit > req.maxRateLimit) out.push(`rate rule "${r.name}" allows ${rate.limit} requests per window (at most ${req.maxRateLimit})`);
+      const perFive = ratePerFiveMinutes(rate);
+      const window = rate.evaluationWindowSec ?? 300;
+      if (!Number.isFinite(perFive) || perFive > req.maxRateLimit) out.push(`rate rule "${r.name}" allows ${rate.limit} requests per ${window} s window${Number.isFinite(perFive) && String(window) !== "300" ? ` (${Math.round(perFive)} per 5 minutes)` : ""} (at most ${req.maxRateLimit} per 5 minutes)`);
       if (rate.scopeDownStatement) out.push(`rate rule "${r.name}" has a scope-down statement, so floods elsewhere pass`);
       const key = rateKeyProblem(rate);
       if (key) out.push(`rate rule "${r.name}" ${key}`);

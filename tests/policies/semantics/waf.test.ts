@@ -36,6 +36,9 @@ describe("WAF effect", () => {
     expect(problems([rate, { ...common, overrideAction: { count: {} } }]).join()).toMatch(/count mode/);
     expect(problems([{ ...rate, action: { count: {} } }, common]).join()).toMatch(/only count/);
     expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 10000 } } }, common]).join()).toMatch(/at most 5000/);
+    // The limit counts over its evaluation window: 2000 over 60 s is 10000 per 5 minutes.
+    expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 2000, evaluationWindowSec: 60 } } }, common]).join()).toMatch(/allows 2000 requests per 60 s window \(10000 per 5 minutes\)/);
+    expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 8000, evaluationWindowSec: 600 } } }, common]).join()).not.toMatch(/requests per/);
     expect(rateKeyProblem({ aggregateKeyType: "FORWARDED_IP" })).toMatch(/forwarded-IP header/);
     expect(rateKeyProblem({ aggregateKeyType: "CONSTANT" })).toMatch(/one key/);
     expect(rateKeyProblem({ aggregateKeyType: "CUSTOM_KEYS", customKeys: [{ ip: {} }] })).toBeUndefined();

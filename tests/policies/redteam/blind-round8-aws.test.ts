@@ -1,0 +1,7 @@
+import { rt8EdgeHarmless, rt8EdgeMutations, rt8EdgeVariants } from "./round8-rt8-edge";
+import { describeBlindRounds } from "./judge";
+
+// Round 8 of the red team written blind (its authors read no rule before the first run), AWS areas.
+describeBlindRounds([
+  ["round 8, the AWS network edge (CloudFront, WAF, load balancers, security groups, VPC, Route53, ACM)", [...rt8EdgeMutations, ...rt8EdgeVariants], rt8EdgeHarmless],
+]);
