@@ -122,6 +122,52 @@ export const probeHarmless: Harmless[] = [
   { title: "cache CPU alarm threshold lowered to 40", apply: (p) => (p.inputs("alerting-cache-0001-001-CPUUtilization", ALARM).threshold = 40) },
 ];
 
+/** Second blind batch, written after the first run and before reading any rule. */
+export const probeMutations2: Mutation[] = [
+  { area: "iam", title: "CI runner may pass roles and run instances, actions spelled with ? wildcards", expect: "ci-runner-policy", apply: (p) => stmts(p, "ci-runner-policy", ROLE_POLICY, "policy", [{ Effect: "Allow", Action: ["iam:Pass?ole", "ec2:Run?nstances"], Resource: "*" }]) },
+  { area: "iam", title: "control-plane role gets an inline policy with iam:PassRole and eks:* on *", expect: "cluster-cluster-extra", apply: (p) => add(p, ROLE_POLICY, "cluster-cluster-extra", "cluster", { role: p.id("cluster-cluster-role"), name: "extra", policy: doc([{ Effect: "Allow", Action: ["eks:*", "iam:PassRole"], Resource: "*" }]) }) },
+  { area: "iam", title: "CI runner role gets the NetworkAdministrator job function (security groups, routes, VPC peering)", expect: "ci-runner-network-admin", apply: (p) => add(p, ATTACH, "ci-runner-network-admin", "ci-runner", { policyArn: "arn:aws:iam::aws:policy/job-function/NetworkAdministrator", role: p.id("ci-runner-role") }) },
+  { area: "iam-trust", title: "GitHub OIDC role trusting a repository named edgestack of any owner", expect: "github-deploy", apply: (p) => { add(p, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "github-oidc", "ci-runner", { url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"], thumbprintLists: ["6938fd4d98bab03faadb97b34396831e3780aea1"] }); add(p, ROLE, "github-deploy", "ci-runner", { assumeRolePolicy: doc([{ Effect: "Allow", Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": "repo:*/edgestack:*" } } }]) }); } },
+  { area: "kms", title: "Container Insights key: the logs statement's principal list gains \"*\"", expect: "alerting-container-insights-key", apply: (p) => editDoc(p, "alerting-container-insights-key", KEY, "policy", (d) => (d.Statement[0].Principal = { AWS: [`arn:aws:iam::${ACCOUNT}:root`, "*"] })) },
+  { area: "eks", title: "authentication mode CONFIG_MAP (access entries ignored, aws-auth rules)", expect: "cluster-eks", apply: (p) => (p.inputs("cluster-eks").accessConfig.authenticationMode = "CONFIG_MAP") },
+  { area: "eks", title: "node group zone 3 four minor versions behind the control plane (unsupported kubelet skew)", expect: "cluster-nodes-zone3", apply: (p) => (p.inputs("cluster-nodes-zone3").version = "1.31") },
+  { area: "eks", title: "node role gets a STANDARD access entry in the deployers group (node credentials deploy)", expect: "cluster-access-nodes", apply: (p) => add(p, "aws:eks/accessEntry:AccessEntry", "cluster-access-nodes", "cluster", { clusterName: "edgestack-prod", principalArn: `arn:aws:iam::${ACCOUNT}:role/${p.id("cluster-node-role")}`, type: "STANDARD", kubernetesGroups: ["edgestack:deployers"] }) },
+  { area: "eks", title: "preview role associated with cluster admin scoped to the edgestack namespace (reads its Secrets)", expect: "cluster-access-preview-view", apply: (p) => Object.assign(p.inputs("cluster-access-preview-view"), { policyArn: `${ACCESS_POLICY}/AmazonEKSClusterAdminPolicy`, accessScope: { type: "namespace", namespaces: ["edgestack"] } }) },
+  { area: "eks", title: "nodes wear the NLB's world-open security group too", expect: "cluster-nodes", apply: (p) => p.inputs("cluster-nodes", LT).vpcSecurityGroupIds.push(p.id("nlb-sg")) },
+  { area: "eks", title: "node user data pipes a script fetched over plain HTTP into bash", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).userData = Buffer.from("#!/bin/bash\ncurl -s http://tools.example.net/bootstrap.sh | bash\n").toString("base64")) },
+  { area: "cache", title: "app's cache user may run every command (+@all incl. FLUSHALL, CONFIG) with a password", expect: "cache-app-user", apply: (p) => add(p, "aws:elasticache/user:User", "cache-app-user", "cache", { userId: "edgestack-app", userName: "edgestack-app", engine: "valkey", accessString: "on ~* &* +@all", authenticationMode: { type: "password", passwords: ["correct-horse-battery-staple-42"] } }) },
+  { area: "logs", title: "control-plane log group renamed (EKS then creates its own, unmanaged and kept forever)", expect: "cluster-control-plane-logs", apply: (p) => (p.inputs("cluster-control-plane-logs", LOG_GROUP).name = "/aws/eks/edgestack-prod/cluster-logs") },
+  { area: "logs", title: "application container log group renamed away from the add-on's name", expect: "alerting-container-insights-application", apply: (p) => (p.inputs("alerting-container-insights-application", LOG_GROUP).name = "/edgestack/prod/containers") },
+  { area: "alarms", title: "cache engine CPU page alarm routed to the watchdog topic", expect: "alerting-cache-0001-001-EngineCPUUtilization", apply: (p) => { const a = p.inputs("alerting-cache-0001-001-EngineCPUUtilization", ALARM); a.alarmActions = [`arn:aws:sns:us-east-1:${ACCOUNT}:edgestack-prod-alerts-watchdog`]; } },
+  { area: "alarms", title: "cache replication-lag alarm watches a node that does not exist", expect: "alerting-cache-0001-001-ReplicationLag", apply: (p) => (p.inputs("alerting-cache-0001-001-ReplicationLag", ALARM).dimensions = { CacheClusterId: "edgestack-prod-0001-009", CacheNodeId: "0001" }) },
+  { area: "sns", title: "page topic encrypted with the Container Insights key (CloudWatch may not use it: pages lost)", expect: "alerting-topics-page", apply: (p) => (p.inputs("alerting-topics-page").kmsMasterKeyId = "arn:aws:kms:us-east-1:123456789012:key/c58e6558-db9f-0ba8-47cb-d22e5acf1b14") },
+  { area: "sns", title: "ticket topic: anyone may subscribe over https", expect: "alerting-topics-ticket", apply: (p) => stmts(p, "alerting-topics-ticket", TOPIC_POLICY, "policy", [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: `arn:aws:sns:us-east-1:${ACCOUNT}:edgestack-prod-alerts-ticket`, Condition: { StringEquals: { "sns:Protocol": "https" } } }]) },
+  { area: "s3", title: "CloudFront may also write and delete the static objects (s3:* through OAC)", expect: "cdn-static-policy", apply: (p) => editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => (d.Statement[0].Action = "s3:*")) },
+  { area: "s3", title: "ALB log bucket force-destroyable (logs deleted with the stack)", expect: "alb-logs-bucket", apply: (p) => (p.inputs("alb-logs-bucket").forceDestroy = true) },
+  { area: "s3", title: "old static asset versions expire after one day (no rollback of assets)", expect: "cdn-static-lifecycle", apply: (p) => (p.inputs("cdn-static-lifecycle").rules[0].noncurrentVersionExpiration.noncurrentDays = 1) },
+  { area: "ecr", title: "lifecycle keeps only the newest image (rollback target deleted)", expect: "image-lifecycle", apply: (p) => editDoc(p, "image-lifecycle", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "policy", (d) => (d.rules[0].selection = { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 1 })) },
+  { area: "ecr", title: "repository creation template: new repositories mutable, AES256, for every prefix", expect: "image-template", apply: (p) => add(p, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "image-template", "image", { prefix: "ROOT", appliedFors: ["PULL_THROUGH_CACHE", "REPLICATION"], imageTagMutability: "MUTABLE", encryptionConfigurations: [{ encryptionType: "AES256" }] }) },
+  { area: "ci", title: "runner builds another owner's repository inside the VPC", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").source.location = "https://github.com/someone-else/edgestack.git") },
+  { area: "ci", title: "runner joins the node security group (kubelet and node ports reachable)", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").vpcConfig.securityGroupIds = [p.id("cluster-node-sg")]) },
+  { area: "secrets", title: "secret deleted without recovery window (recoveryWindowInDays 0)", expect: "origin-secret", apply: (p) => add(p, "aws:secretsmanager/secret:Secret", "origin-secret", "cdn", { name: "edgestack-prod/origin-verify", kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/d5f89185-1672-9cdf-225f-6e6da2a62626`, recoveryWindowInDays: 0 }) },
+  { area: "cloudtrail", title: "trail records no management events", expect: "audit-trail", apply: (p) => add(p, "aws:cloudtrail/trail:Trail", "audit-trail", "alerting", { name: "edgestack-prod", s3BucketName: p.id("alb-logs-bucket"), isMultiRegionTrail: true, enableLogFileValidation: true, kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/d5f89185-1672-9cdf-225f-6e6da2a62626`, eventSelectors: [{ readWriteType: "All", includeManagementEvents: false, dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3"] }] }] }) },
+];
+
+export const probeHarmless2: Harmless[] = [
+  { title: "flow-log role trust also pins the source ARN to this account's flow logs", apply: (p) => editDoc(p, "network-flow-logs-role", ROLE, "assumeRolePolicy", (d) => (d.Statement[0].Condition.ArnLike = { "aws:SourceArn": `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc-flow-log/*` })) },
+  { title: "page topic: the account no longer may add permissions", apply: (p) => editDoc(p, "alerting-topics-page", TOPIC_POLICY, "policy", (d) => (d.Statement[0].Action = d.Statement[0].Action.filter((a: string) => a !== "sns:AddPermission"))) },
+  { title: "NLB log bucket denies bucket deletion to everyone", apply: (p) => stmts(p, "nlb-logs-policy", BUCKET_POLICY, "policy", [{ Sid: "DenyDeleteBucket", Effect: "Deny", Principal: "*", Action: "s3:DeleteBucket", Resource: `arn:aws:s3:::${p.id("nlb-logs-bucket")}` }]) },
+  { title: "EKS public endpoint split into the two /25 halves of the admin /24", apply: (p) => (p.inputs("cluster-eks").vpcConfig.publicAccessCidrs = ["198.51.100.0/25", "198.51.100.128/25"]) },
+  { title: "cache snapshot window moved an hour earlier", apply: (p) => (p.inputs("cache-group").snapshotWindow = "02:00-03:00") },
+  { title: "IRSA :sub written with StringLike and no wildcard", apply: (p) => editDoc(p, "cluster-autoscaler-role", ROLE, "assumeRolePolicy", (d) => { const c = d.Statement[0].Condition; const k = `${OIDC}:sub`; c.StringLike = { [k]: c.StringEquals[k] }; delete c.StringEquals[k]; }) },
+  { title: "vpc-cni turns on prefix delegation (network policy still on)", apply: (p) => (p.inputs("cluster-vpc-cni").configurationValues = JSON.stringify({ enableNetworkPolicy: "true", env: { ENABLE_PREFIX_DELEGATION: "true" } })) },
+  { title: "coredns runs three replicas (YAML configuration)", apply: (p) => (p.inputs("cluster-coredns").configurationValues = "replicaCount: 3\n") },
+  { title: "launch template turns on detailed monitoring", apply: (p) => (p.inputs("cluster-nodes", LT).monitoring = { enabled: true }) },
+  { title: "runner reads a registry token from Parameter Store by name", apply: (p) => (p.inputs("ci-runner-project").environment.environmentVariables = [{ name: "REGISTRY_TOKEN", type: "PARAMETER_STORE", value: "/edgestack/prod/registry-token" }]) },
+  { title: "Secrets key gets a readable alias", apply: (p) => add(p, "aws:kms/alias:Alias", "cluster-secrets-alias", "cluster", { name: "alias/edgestack-prod-secrets", targetKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/d5f89185-1672-9cdf-225f-6e6da2a62626` }) },
+  { title: "autoscaler role description reworded and max session one hour", apply: (p) => Object.assign(p.inputs("cluster-autoscaler-role", ROLE), { description: "Cluster Autoscaler of edgestack-prod", maxSessionDuration: 3600 }) },
+];
+
 describe("rt8-core blind probe", () => {
   let base: PlanResource[];
   let evaluate: ReturnType<typeof planEvaluator>;
@@ -134,7 +180,8 @@ describe("rt8-core blind probe", () => {
     const counts = (v: Violation) => v.enforcement === "mandatory" && !/failed on|during preview/.test(v.message);
     const tally = { CAUGHT: 0, OTHER: 0, MISSED: 0, ERROR: 0 };
     const lines: string[] = [];
-    for (const m of probeMutations) {
+    for (const m of [...probeMutations, ...probeMutations2]) {
+      if (m === probeMutations2[0]) lines.push(`-- batch 2 -- ${JSON.stringify(tally)}`);
       const plan = new Plan(JSON.parse(JSON.stringify(base)));
       try {
         m.apply(plan);
@@ -150,14 +197,14 @@ describe("rt8-core blind probe", () => {
       lines.push(`${verdict.padEnd(6)} ${m.area}: ${m.title}${verdict === "CAUGHT" ? "" : "  <- " + found.map((v) => `${v.resource?.name}:${v.policy}(${v.enforcement})`).join(", ")}`);
     }
     let flagged = 0;
-    for (const h of probeHarmless) {
+    for (const h of [...probeHarmless, ...probeHarmless2]) {
       const plan = new Plan(JSON.parse(JSON.stringify(base)));
       h.apply(plan);
       const found = await evaluate(plan.resources);
       if (found.length) flagged++;
       lines.push(`${found.length ? "FLAGGED" : "ok     "} harmless: ${h.title}${found.length ? "  <- " + found.map((v) => `${v.resource?.name}:${v.policy}: ${v.message.slice(0, 160)}`).join(" | ") : ""}`);
     }
-    console.log(`${lines.join("\n")}\nTOTAL ${probeMutations.length}: ${JSON.stringify(tally)}; harmless flagged ${flagged}/${probeHarmless.length}`);
-    expect(lines.length).toBe(probeMutations.length + probeHarmless.length);
+    console.log(`${lines.join("\n")}\nTOTAL ${probeMutations.length + probeMutations2.length}: ${JSON.stringify(tally)}; harmless flagged ${flagged}/${probeHarmless.length + probeHarmless2.length}`);
+    expect(lines.length).toBe(probeMutations.length + probeMutations2.length + probeHarmless.length + probeHarmless2.length + 1);
   }, 600_000);
 });
