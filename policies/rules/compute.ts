@@ -3,6 +3,7 @@ import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
 import { Policies } from "@pulumi/policy";
 import { describe, ifKnown, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, SECRET_PLACEHOLDER, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { parseStructured, isTrueSetting } from "../semantics/structured";
+import { bootstrapWeaknesses } from "../semantics/userdata";
 import { publicCidrs } from "./securitygroups";
 
 type Cluster = Props<eks.ClusterArgs>;
@@ -138,18 +139,30 @@ export const computePolicies: Policies = [
       for (const [re, what] of CREDENTIAL_VALUES) if (re.test(text)) report(`${describe(args)} has ${what} in its user data; give the instance a role (or fetch secrets at boot from Secrets Manager) instead.`);
     },
   }),
+  resourceRule<Record<string, unknown>>({
+    name: "ec2-node-bootstrap-hardened",
+    description:
+      "Launch-template and instance user data do not weaken the node they boot (policies/semantics/userdata.ts): no kubelet setting, in a nodeadm NodeConfig, a kubelet config file a script writes or a bootstrap flag, that accepts anonymous requests, authorizes every request (AlwaysAllow), opens the unauthenticated read-only port or stops certificate rotation (CIS EKS 3.2); no code fetched over plain HTTP and run or installed. It does not judge what a script does otherwise, nor user data it cannot read (masked).",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.launchTemplate, ...TYPES.instance],
+    validate: (p, { args }, report) => {
+      const text = userDataText(p, TYPES.launchTemplate.includes(args.type as never));
+      for (const why of bootstrapWeaknesses(text)) report(`${describe(args)}: its user data ${why.startsWith("runs") ? why : `sets ${why}`}; boot nodes with the AMI's kubelet defaults and fetch code over HTTPS from a source you pin.`);
+    },
+  }),
   settingsRule({
     name: "eks-supported-version",
-    description: "EKS clusters run a Kubernetes version no older than `minimumVersion` (default: the oldest version still in EKS extended support when the pack was released).",
+    description: "EKS clusters, and managed node groups that pin a version of their own (their kubelets), run a Kubernetes version no older than `minimumVersion` (default: the oldest version still in EKS extended support when the pack was released). A node group without a version runs its cluster's. It does not judge the skew between a node group and its cluster beyond that floor.",
     enforcementLevel: "mandatory",
-    types: TYPES.eksCluster,
+    types: [...TYPES.eksCluster, "aws:eks/nodeGroup:NodeGroup"],
     config: { minimumVersion: { type: "string", pattern: "^1\\.\\d+$", default: "1.32", description: "Oldest Kubernetes minor version (1.N) a cluster may run." } },
     requirements: [
       {
         path: "version",
-        judge: (v, _p, config) => {
+        judge: (v, p, config) => {
           const minor = (x: unknown) => Number(/^1\.(\d+)/.exec(String(x))?.[1]);
           const min = String(config.minimumVersion);
+          if (v === undefined && p.nodeRoleArn !== undefined) return undefined; // a node group runs its cluster's version
           return v === undefined ? "is unset (EKS picks its default, which moves)" : minor(v) >= minor(min) ? undefined : `is ${String(v)}, older than ${min}: out of EKS support`;
         },
       },
@@ -267,7 +280,7 @@ export const computePolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "codebuild-projects-hardened",
     description:
-      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), verifies its source's certificate (no insecureSsl), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
+      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), in an image of its own account's registry or a CodeBuild curated one (not another account's ECR), verifies its source's certificate (no insecureSsl), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
     enforcementLevel: "mandatory",
     types: ["aws:codebuild/project:Project"],
     validate: (p, { args }, report) => {
@@ -277,6 +290,12 @@ export const computePolicies: Policies = [
         const what = literalCredential(String(v?.name ?? ""), v?.value);
         if (what) report(`CodeBuild project "${args.name}" keeps ${what} in its plain-text environment variable ${String(v?.name)} (shown to anyone who can read the project or its builds): use type SECRETS_MANAGER or PARAMETER_STORE.`);
       }
+      // The build image runs every job with the runner's role inside the VPC: one from another account's registry is
+      // code that account can replace at will.
+      const image = String((env as { image?: unknown } | undefined)?.image ?? "");
+      const imageAccount = /^(\d{12})\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com/.exec(image)?.[1];
+      const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(String(p.serviceRole ?? ""))?.[1];
+      if (imageAccount && roleAccount && imageAccount !== roleAccount) report(`CodeBuild project "${args.name}" builds in image ${image}, from the registry of account ${imageAccount}, not the project's (${roleAccount}): that account can replace the code every build runs with the runner's role; use a CodeBuild curated image or one of this account's repositories.`);
       const source = (obj(p.source) ?? {}) as { insecureSsl?: unknown };
       if (isTrue(source.insecureSsl)) report(`CodeBuild project "${args.name}" fetches its source without verifying the server's certificate (source.insecureSsl): anyone on the path can serve it code.`);
       if (isTrue(env?.privilegedMode)) report(`CodeBuild project "${args.name}" builds in privileged mode: a build step gets a Docker daemon with root on the build host; build images without it (kaniko, buildx to a remote builder).`);

@@ -18,6 +18,16 @@ export function openCacheUser(p: Record<string, unknown>): string | undefined {
 }
 
 export const elasticachePolicies: Policies = [
+  resourceRule<Record<string, unknown>>({
+    name: "elasticache-minor-upgrades",
+    description: "ElastiCache replication groups and cache clusters take the engine's minor (security) releases automatically: autoMinorVersionUpgrade is not false (AWS Security Hub ElastiCache.2). It does not judge the engine version itself.",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.replicationGroup, "aws:elasticache/cluster:Cluster"],
+    validate: (p, { args }, report) => {
+      const v = p.autoMinorVersionUpgrade;
+      if (v === false || (typeof v === "string" && v.trim().toLowerCase() === "false")) report(`"${args.name}" sets autoMinorVersionUpgrade false: the engine's minor releases (security fixes) are not applied; leave it on (they install in the maintenance window).`);
+    },
+  }),
   resourceRule<ReplicationGroup>({
     name: "elasticache-encryption",
     description: "ElastiCache replication groups encrypt in transit (mode required) and at rest.",
@@ -31,7 +41,7 @@ export const elasticachePolicies: Policies = [
   }),
   stackRule({
     name: "elasticache-auth",
-    description: "ElastiCache replication groups require authentication (an AUTH token, or RBAC user groups every user of which needs a password); no cache user is switched on without a password (nopass, no-password-required), least of all one with every command on every key.",
+    description: "ElastiCache replication groups require authentication (an AUTH token, or RBAC user groups every user of which needs a password); no cache user is switched on without a password (nopass, no-password-required), least of all one with every command on every key; no user group holds ElastiCache's stock user \"default\" (password-less) unless the stack replaces it with its own user of that id.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.replicationGroup, "aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup", "aws:elasticache/userGroupAssociation:UserGroupAssociation"],
     validate: (resources, _ctx, report) => {
@@ -50,6 +60,14 @@ export const elasticachePolicies: Policies = [
         const ids = [...list(ifKnown(() => g.props.userIds as unknown[])), ...associations.filter((a) => refersTo(ifKnown(() => a.props.userGroupId), g, ["userGroupId"])).map((a) => ifKnown(() => a.props.userId))];
         return users.filter((u) => ids.some((id) => refersTo(id, u, ["userId", "userName"])));
       };
+      // ElastiCache's own user "default" (on ~* +@all nopass) stands for itself unless the stack declares a user of that id.
+      const stockDefault = (g: PolicyResource) => {
+        const ids = [...list(ifKnown(() => g.props.userIds as unknown[])), ...associations.filter((a) => refersTo(ifKnown(() => a.props.userGroupId), g, ["userGroupId"])).map((a) => ifKnown(() => a.props.userId))];
+        return ids.some((id) => String(id) === "default") && !users.some((u) => String(ifKnown(() => u.props.userId) ?? "") === "default");
+      };
+      for (const g of groups) {
+        if (stockDefault(g)) report(`ElastiCache user group "${g.name}" holds ElastiCache's stock user "default" (on ~* +@all nopass): anyone who reaches the cache connects as it; declare a user with userId "default" that needs a password (or is off) and put that in the group.`, g.urn);
+      }
       for (const rg of ofType(resources, TYPES.replicationGroup)) {
         const p = ifKnown(() => ({ ...(rg.props as ReplicationGroup) }));
         if (!p) continue;
@@ -62,6 +80,7 @@ export const elasticachePolicies: Policies = [
         }
         for (const ref of groupRefs) {
           const g = groups.find((x) => refersTo(ref, x, ["userGroupId"]));
+          if (g && stockDefault(g)) report(`Replication group "${rg.name}" admits user group "${g.name}", which holds ElastiCache's password-less stock user "default": clients connect without credentials.`, rg.urn);
           for (const u of g ? membersOf(g) : []) {
             const why = openUsers.get(u);
             if (why) report(`Replication group "${rg.name}" admits user group "${g!.name}", whose ${why}: clients connect without credentials.`, rg.urn);

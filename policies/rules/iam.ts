@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { conditionAccounts, escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { accountWideKeyGrant, conditionAccounts, escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -22,6 +22,7 @@ type DocKind = "identity" | "trust" | "resource";
 export const RESOURCE_POLICY_TYPES = [
   ...TYPES.kmsKey,
   "aws:kms/keyPolicy:KeyPolicy",
+  "aws:kms/replicaKey:ReplicaKey",
   "aws:ecr/repositoryPolicy:RepositoryPolicy",
   "aws:ecr/registryPolicy:RegistryPolicy",
   "aws:sns/topicPolicy:TopicPolicy",
@@ -297,6 +298,21 @@ export const iamPolicies: Policies = [
             if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);
           }
         }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "kms-key-policy-delegates-to-iam",
+    description:
+      'A KMS key policy (a key, a separate KeyPolicy, a replica key) admits principals by name (the account root, which delegates to IAM, or named roles and services): a statement with principal "*" (or any account) lets every principal that matches its conditions use the key with no IAM policy of its own, even when kms:CallerAccount or aws:PrincipalAccount narrow it to this account. It allows principal "*" only for cryptographic use through one service (an exact kms:ViaService), as AWS-managed keys do; never for managing the key (PutKeyPolicy, ScheduleKeyDeletion, kms:*). Conditions on the encryption context restrict nobody for such a principal (the caller writes them). Whether other accounts get in is iam-no-public-principal\'s question.',
+    enforcementLevel: "mandatory",
+    types: [...TYPES.kmsKey, "aws:kms/keyPolicy:KeyPolicy", "aws:kms/replicaKey:ReplicaKey"],
+    validate: (props, { args }, report) => {
+      const read = statementsOf(props.policy);
+      if (props.policy === undefined || "unreadable" in read) return; // no policy: the default one (the account root); unreadable: iam-no-admin-statement
+      for (const s of read.statements) {
+        const why = accountWideKeyGrant(s);
+        if (why) report(`Key policy of "${args.name}"${sid(s)} ${why}: name the account root (delegating to IAM) or the roles and services that need the key.`);
       }
     },
   }),

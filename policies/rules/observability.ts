@@ -252,17 +252,21 @@ export const observabilityPolicies: Policies = [
         const own = ifKnown(() => str(props(topic).arn));
         if (own !== undefined && accountOf(own) !== accountOf(action)) return `action ${action} is not topic "${topic.name}" (${own}): another account's topic of the same name`;
         const policy = topicPolicies.find((p) => refersTo((props(p).arn), topic) || (props(p).arn) === action);
-        if (!policy || !topicAdmitsCloudWatch((props(policy).policy))) return `topic "${topic.name}" has no policy letting cloudwatch.amazonaws.com publish`;
+        if (!policy || !topicAdmitsCloudWatch((props(policy).policy))) return topicProblem(topic, `topic "${topic.name}" has no policy letting cloudwatch.amazonaws.com publish`);
         const keyRef = (str(props(topic).kmsMasterKeyId));
         const key = keyRef ? keys.find((k) => refersTo(keyRef, k)) : undefined;
-        if (!key) return `topic "${topic.name}" is not encrypted with a customer-managed key of this stack`;
-        if (!keyAdmitsCloudWatch((props(key).policy))) return `topic "${topic.name}"'s key "${key.name}" does not let cloudwatch.amazonaws.com use it (kms:GenerateDataKey*, kms:Decrypt)`;
+        if (!key) return topicProblem(topic, `topic "${topic.name}" is not encrypted with a customer-managed key of this stack`);
+        if (!keyAdmitsCloudWatch((props(key).policy))) return topicProblem(topic, `topic "${topic.name}"'s key "${key.name}" does not let cloudwatch.amazonaws.com use it (kms:GenerateDataKey*, kms:Decrypt)`);
         return undefined;
       };
+      // A topic (its policy or key) that breaks delivery is reported on itself too, once: it is what the change touched.
+      const brokenTopics = new Map<PolicyResource, string>();
+      const topicProblem = (topic: PolicyResource, why: string) => (brokenTopics.set(topic, why), why);
 
       const addons = ofType(resources, T.addon);
       const clusters = ofType(resources, TYPES.eksCluster);
-      for (const m of monitoredResources(resources, providers)) {
+      const monitored = monitoredResources(resources, providers);
+      for (const m of monitored) {
         const expectedRegion = regionOf(m.kind) === "us-east-1" ? "us-east-1" : m.region;
         const insights = (cluster: PolicyResource) => addons.some((a) => props(a).addonName === CONTAINER_INSIGHTS_ADDON && (props(a).clusterName === m.dimensions.ClusterName || refersTo(props(a).clusterName, cluster)));
         // A Service's pod metrics come from the same add-on: its absence is reported once, on the cluster.
@@ -336,17 +340,32 @@ export const observabilityPolicies: Policies = [
           }
         }
       }
+      for (const [topic, why] of brokenTopics) report(`SNS topic "${topic.name}" cannot deliver CloudWatch alarms: ${why}.`, topic.urn);
+      // An alarm on a recommended metric whose dimensions name no resource of the stack watches nothing (a node id
+      // or load balancer that does not exist reports no data): it is the alarm that is wrong, whatever else is missing.
+      const kinds = [...new Set(monitored.map((m) => m.kind))];
+      for (const a of alarms) {
+        const p = props(a);
+        const recs = kinds.flatMap((k) => recommendedFor(k).map((rec) => ({ k, rec }))).filter(({ rec }) => alarmedMetric(p, rec) !== undefined);
+        if (recs.length === 0) continue;
+        const watches = recs.some(({ k, rec }) => monitored.some((m) => m.kind === k && sameDimensions(alarmedMetric(p, rec)!.dimensions, m.dimensions)));
+        if (!watches) report(`Alarm "${a.name}" watches ${recs[0].rec.namespace} ${recs[0].rec.metricName} with dimensions ${JSON.stringify(alarmedMetric(p, recs[0].rec)!.dimensions)}, which name no resource of this stack: it watches nothing.`, a.urn);
+      }
     },
   }),
   resourceRule<Record<string, unknown>>({
     name: "sns-subscriptions-encrypted-transport",
     description:
-      "No SNS subscription delivers over plain HTTP (protocol http, or an https subscription whose endpoint is not an https:// URL): alert text (resource names, runbooks, addresses) would cross the internet readable and forgeable.",
+      "No SNS subscription delivers over plain HTTP (protocol http, or an https subscription whose endpoint is not an https:// URL): alert text (resource names, runbooks, addresses) would cross the internet readable and forgeable; and none delivers to an ARN endpoint (Lambda, SQS, Firehose) of an account other than the topic's. It does not judge who owns an https or email endpoint.",
     enforcementLevel: "mandatory",
     types: ["aws:sns/topicSubscription:TopicSubscription"],
     validate: (p, { args }, report) => {
       const protocol = String(ifKnown(() => p.protocol) ?? "").toLowerCase();
       const endpoint = ifKnown(() => p.endpoint);
+      // An ARN endpoint (Lambda, SQS, Firehose, an application) of an account other than the topic's receives every message.
+      const topicAccount = /^arn:[^:]+:sns:[^:]*:(\d{12}):/.exec(String(ifKnown(() => p.topic) ?? ""))?.[1];
+      const endpointAccount = typeof endpoint === "string" ? /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(endpoint)?.[1] : undefined;
+      if (topicAccount && endpointAccount && endpointAccount !== topicAccount) report(`Subscription "${args.name}" delivers the topic's messages to ${endpoint}, in account ${endpointAccount}, not the topic's (${topicAccount}): alert text leaves the account; subscribe an endpoint of the topic's own account.`);
       if (protocol === "http") report(`Subscription "${args.name}" delivers over plain HTTP (protocol http): use https.`);
       else if (protocol === "https" && typeof endpoint === "string" && !/^https:\/\//i.test(endpoint)) report(`Subscription "${args.name}" is an https subscription to ${endpoint}, which is not an https:// URL.`);
     },
@@ -478,7 +497,7 @@ export const observabilityPolicies: Policies = [
   stackRule({
     name: "container-logs-retained",
     description:
-      "Every cluster running the amazon-cloudwatch-observability add-on has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention and a customer-managed KMS key (kmsKeyId), so the add-on does not create them unencrypted and kept forever. Other log groups are not asked for a key.",
+      "Every cluster running the amazon-cloudwatch-observability add-on keeps container logs on (configurationValues, JSON or YAML, does not set containerLogs.enabled false) and has the log groups it writes (/aws/containerinsights/<cluster>/application, dataplane, host, performance) declared with a retention and a customer-managed KMS key (kmsKeyId), so the add-on does not create them unencrypted and kept forever. Other log groups are not asked for a key.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.eksCluster, ...T.logGroup, ...T.addon],
     config: environmentConfig,
@@ -490,6 +509,10 @@ export const observabilityPolicies: Policies = [
         const ref = ifKnown(() => props(a).clusterName);
         const cluster = clusters.find((c) => refersTo(ref, c));
         const clusterName = cluster ? ifKnown(() => str(props(cluster).name)) : str(ref);
+        // The add-on ships container logs unless its configuration (JSON or YAML) turns them off.
+        const containerLogs = (ifKnown(() => parseStructured(props(a).configurationValues)) as { containerLogs?: { enabled?: unknown } } | undefined)?.containerLogs;
+        const off = containerLogs?.enabled === false || (typeof containerLogs?.enabled === "string" && containerLogs.enabled.trim().toLowerCase() === "false");
+        if (off) report(`Add-on "${a.name}" turns container logs off (configurationValues containerLogs.enabled false): no container's output (the app's and nginx's access lines) is kept anywhere.`, a.urn);
         if (!clusterName) continue;
         for (const kind of CONTAINER_INSIGHTS_LOG_KINDS) {
           const name = `/aws/containerinsights/${clusterName}/${kind}`;

@@ -166,7 +166,7 @@ export const podSecurityPolicies: Policies = [
   stackRule({
     name: "k8s-no-cluster-admin",
     description:
-      "No access hands over the cluster: no (Cluster)RoleBinding to cluster-admin (or admin/edit cluster-wide), none to everyone (system:authenticated, system:anonymous, system:unauthenticated, all service accounts), no role whose rules (wildcards included) read Secrets, exec/attach into pods, reach nodes/proxy, bind/escalate/impersonate, write bindings or webhooks; no ClusterRole aggregated into the built-in roles with such rules or aggregating everything; no EKS access entry in system:masters or cluster-scoped admin access policy association; no aws-auth mapping to system:masters.",
+      "No access hands over the cluster: no (Cluster)RoleBinding to cluster-admin (or admin/edit cluster-wide), none to everyone (system:authenticated, system:anonymous, system:unauthenticated, all service accounts), no role whose rules (wildcards included) read Secrets, exec/attach into pods, reach nodes/proxy, bind/escalate/impersonate, write bindings or webhooks; no ClusterRole aggregated into the built-in roles with such rules or aggregating everything; no EKS access entry in system:masters, none of a type other than the node types for a role the stack's nodes run as (its rights become every pod's), and no cluster-scoped admin access policy association; no aws-auth mapping to system:masters.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.role, ...TYPES.roleBinding, ...TYPES.configMap, "aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"],
     validate: (resources, _ctx, report) => {
@@ -239,9 +239,18 @@ export const podSecurityPolicies: Policies = [
           const nodeRoles = [...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).map((g) => ifKnown(() => g.props.nodeRoleArn)), ...ofType(resources, ["aws:eks/fargateProfile:FargateProfile"]).map((f) => ifKnown(() => f.props.podExecutionRoleArn))];
           const unknownRoles = nodeRoles.some((r) => r === undefined);
           if (typeof principal === "string" && !unknownRoles && !nodeRoles.includes(principal)) report(`Access entry "${e.name}" is of type ${type} for ${principal}, which no node group or Fargate profile of the stack runs as: its holder joins the cluster as a node (system:nodes) and reads what nodes read.`, e.urn);
+        } else {
+          // The converse: a role nodes run as, admitted as a user. Every process on a node holds its role's credentials
+          // (IMDS, the host's network), so the entry's groups and policies become every pod's.
+          const principal = ifKnown(() => e.props.principalArn);
+          const nodeRoles = [...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).map((g) => ifKnown(() => g.props.nodeRoleArn)), ...ofType(resources, ["aws:eks/fargateProfile:FargateProfile"]).map((f) => ifKnown(() => f.props.podExecutionRoleArn))];
+          if (typeof principal === "string" && nodeRoles.includes(principal)) report(`Access entry "${e.name}" admits ${principal}, the role the stack's nodes run as, as a ${type} user: every process on a node holds that role's credentials, so its groups (${groups.join(", ") || "none"}) and access policies become every pod's; give nodes only their node-type entry.`, e.urn);
         }
       }
+      const nodeRoleArns = [...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).map((g) => ifKnown(() => g.props.nodeRoleArn)), ...ofType(resources, ["aws:eks/fargateProfile:FargateProfile"]).map((f) => ifKnown(() => f.props.podExecutionRoleArn))];
       for (const a of ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])) {
+        const associated = ifKnown(() => a.props.principalArn);
+        if (typeof associated === "string" && nodeRoleArns.includes(associated)) report(`Access policy association "${a.name}" gives ${associated}, the role the stack's nodes run as, an access policy: every process on a node holds that role's credentials, so the policy becomes every pod's.`, a.urn);
         const arn = String(ifKnown(() => a.props.policyArn) ?? "");
         const scope = String(ifKnown(() => (a.props.accessScope as { type?: string } | undefined)?.type) ?? "");
         const namespaces = list(ifKnown(() => (a.props.accessScope as { namespaces?: string[] } | undefined)?.namespaces)).map(String);

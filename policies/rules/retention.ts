@@ -4,7 +4,7 @@
  * cached pages still name stay downloadable.
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, refersTo, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { referencesOf } from "./references";
 
 /** Resource types that hold data or run the control plane: deleting one loses state or takes the service down. */
@@ -123,6 +123,30 @@ export const retentionPolicies: Policies = [
           const maxAge = num(/max-age=(\d+)/.exec(cc)?.[1]);
           if (!/immutable/.test(cc) && (maxAge === undefined || maxAge < 86400)) report(`Static object "${obj.name}" is served with Cache-Control "${cc || "unset"}": a versioned asset must be immutable (its name changes with its content).`, obj.urn);
         }
+      }
+    },
+  }),
+  resourceRule<Record<string, unknown>>({
+    name: "ecr-lifecycle-keeps-rollback-prod",
+    description:
+      "In prod, an ECR lifecycle policy never expires the images a rollback (or a pod rescheduled onto a new node) pulls: a rule selecting tagged or any images keeps at least minImages of them by count (imageCountMoreThan), and none expires them by age (sinceImagePushed: an image running for months goes). Untagged images are not judged (nothing pulls them by tag).",
+    enforcementLevel: "mandatory",
+    types: ["aws:ecr/lifecyclePolicy:LifecyclePolicy"],
+    config: { ...environmentConfig, minImages: { type: "integer", minimum: 1, default: 10, description: "Fewest tagged images a prod lifecycle rule keeps." } },
+    validate: (p, { args, config }, report) => {
+      if (!isProd(config, args)) return;
+      let doc: { rules?: { rulePriority?: unknown; selection?: { tagStatus?: unknown; countType?: unknown; countNumber?: unknown }; action?: { type?: unknown } }[] } | undefined;
+      try {
+        doc = typeof p.policy === "string" ? JSON.parse(p.policy) : (p.policy as typeof doc);
+      } catch {
+        return report(`Lifecycle policy "${args.name}" is not valid JSON.`);
+      }
+      for (const rule of list(doc?.rules)) {
+        const sel = rule?.selection ?? {};
+        if (String(sel.tagStatus ?? "").toLowerCase() === "untagged" || String(rule?.action?.type ?? "expire") !== "expire") continue;
+        const count = num(sel.countNumber);
+        if (sel.countType === "sinceImagePushed") report(`Lifecycle policy "${args.name}" rule ${String(rule?.rulePriority)} expires ${String(sel.tagStatus)} images ${String(count)} day(s) after they were pushed: the image prod runs goes once it is that old, and a rescheduled pod can no longer pull it; expire by count.`);
+        else if (count !== undefined && count < Number(config.minImages)) report(`Lifecycle policy "${args.name}" rule ${String(rule?.rulePriority)} keeps only ${count} ${String(sel.tagStatus)} image(s) (at least ${config.minImages} in prod): the previous release a rollback needs is deleted.`);
       }
     },
   }),

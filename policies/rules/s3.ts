@@ -1,7 +1,7 @@
 import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { at, ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
-import { isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
+import { grantedActions, isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
 import { ownAccounts } from "./iam";
 import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
 import { AWS_DNS_SUFFIX, parseArn } from "../semantics/partition";
@@ -91,7 +91,7 @@ export const s3Policies: Policies = [
   ),
   bucketPolicyRule(
     "s3-no-public-principal",
-    'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn, nor another service without a source condition.',
+    'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn or more than reading (s3:GetObject, GetObjectVersion, ListBucket), nor another service without a source condition.',
     (statements, args, report) => {
       for (const st of statements) {
         if (isPublicGrant(st)) report(`The policy of "${args.name}" allows principal "*"${st.Sid ? ` (statement "${st.Sid}")` : ""} without a condition that restricts the caller: the bucket is public.`);
@@ -103,6 +103,10 @@ export const s3Policies: Policies = [
           );
           const exact = arns.length > 0 && arns.every((a) => /^arn:aws[\w-]*:cloudfront::[^:*?]+:distribution\/[^*?]+$/.test(a));
           if (!exact) report(`The policy of "${args.name}" lets CloudFront read without an exact AWS:SourceArn of this stack's distribution${st.Sid ? ` (statement "${st.Sid}")` : ""}${arns.length ? ` (it names ${arns.join(", ")})` : ""}: other distributions, in any account, could serve the bucket.`);
+          // An origin access control only reads for viewers: a write or delete through it is a viewer's PUT/DELETE
+          // (any method the distribution forwards) reaching the bucket.
+          const beyondRead = grantedActions(st).filter((a) => !/^s3:(GetObject|GetObjectVersion|ListBucket)$/i.test(a));
+          if (beyondRead.length > 0) report(`The policy of "${args.name}" lets CloudFront ${beyondRead.length > 4 ? `run ${beyondRead.length} actions besides reading (${beyondRead.slice(0, 4).join(", ")}, …)` : `run ${beyondRead.join(", ")}`}${st.Sid ? ` (statement "${st.Sid}")` : ""}: through the origin access control, a viewer request the distribution forwards could write or delete the bucket's objects; grant s3:GetObject only.`);
         } else if (isAllow(st) && services.length > 0 && restrictingConditions(st).length === 0 && !services.every((x) => ELB_PRINCIPAL.test(x))) {
           report(`The policy of "${args.name}" lets ${services.join(", ")} write or read without an aws:SourceArn/SourceAccount condition${st.Sid ? ` (statement "${st.Sid}")` : ""}: any account's use of the service could reach the bucket.`);
         }

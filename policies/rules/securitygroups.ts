@@ -413,6 +413,36 @@ export const securityGroupPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "security-groups-one-tier",
+    description:
+      "A security group is worn by one tier of the stack: nodes (launch templates, instances), the control plane (an EKS cluster's vpcConfig), the cache, load balancers, VPC endpoints, the CI runner (CodeBuild), the Prometheus scraper, functions. A group's rules and the other groups that name it as a peer are written for that tier; a resource of another tier wearing it inherits them (the CI runner in the node group reaches every kubelet and node port the nodes open to each other). It judges the resource types listed; rules that refer to a group are not wearers.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.securityGroup],
+    validate: (resources, _ctx, report) => {
+      const tiers: [string, readonly string[]][] = [
+        ["nodes", [...TYPES.launchTemplate, ...TYPES.instance, "aws:eks/nodeGroup:NodeGroup"]],
+        ["the EKS control plane", [...TYPES.eksCluster]],
+        ["the cache", [...TYPES.replicationGroup, "aws:elasticache/cluster:Cluster", "aws:elasticache/serverlessCache:ServerlessCache"]],
+        ["load balancers", ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", "aws:elb/loadBalancer:LoadBalancer"]],
+        ["VPC endpoints", ["aws:ec2/vpcEndpoint:VpcEndpoint"]],
+        ["the CI runner", ["aws:codebuild/project:Project"]],
+        ["the Prometheus scraper", ["aws:amp/scraper:Scraper"]],
+        ["functions", ["aws:lambda/function:Function"]],
+      ];
+      const tierOf = (type: string) => tiers.find(([, types]) => types.includes(type))?.[0];
+      for (const sg of ofType(resources, TYPES.securityGroup)) {
+        const { referrers, unknown } = referrersOf(resources, sg);
+        if (unknown) continue;
+        const wearers = referrers.map((r) => ({ r, tier: tierOf(r.type) })).filter((w): w is { r: PolicyResource; tier: string } => w.tier !== undefined);
+        const distinct = [...new Set(wearers.map((w) => w.tier))];
+        if (distinct.length < 2) continue;
+        const message = `Security group "${sg.name}" is worn by ${distinct.join(" and ")} (${wearers.map((w) => `"${w.r.name}"`).join(", ")}): each tier inherits the others' openings and peers; give each tier its own group.`;
+        for (const w of wearers) report(message, w.r.urn);
+        report(message, sg.urn);
+      }
+    },
+  }),
+  stackRule({
     name: "nacl-no-world-admin-ports",
     description:
       "No network ACL (inline entries of an ACL or of the VPC's default ACL, or NetworkAclRule resources) admits the internet (any CIDR set covering more than a /8 of public IPv4 or a /32 of IPv6) to a remote administration port (SSH 22, RDP 3389) over TCP, UDP or all protocols, unless a lower-numbered deny of the same ACL takes that port from the same source first (entries are evaluated in rule-number order). It does not judge other ports: a stateless ACL needs the ephemeral range open for return traffic.",

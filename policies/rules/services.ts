@@ -1,5 +1,5 @@
 import { Policies, PolicyResource, ResourceValidationPolicy } from "@pulumi/policy";
-import { at, describe, environmentConfig, ifKnown, TYPES, isProd, judge, list, judgeRequirements, masked, num, ofType, refersTo, Requirement, resourceRule, RuleBase, stackRule, unknownAt } from "./common";
+import { at, describe, environmentConfig, ifKnown, TYPES, isProd, judge, list, judgeRequirements, masked, num, ofType, referrersOf, refersTo, Requirement, resourceRule, RuleBase, stackRule, unknownAt } from "./common";
 import { type AppEnvName, SECRET_FILE_ENV } from "@edgestack/contract";
 import { ownAccounts } from "./iam";
 import { normalizeName } from "./route53";
@@ -258,6 +258,42 @@ export const servicePolicies: Policies = [
         if (name === undefined) continue;
         const own = name.startsWith("arn:") ? groups.some((g) => refersTo(name, g) || name.endsWith(`:log-group:${String(ifKnown(() => g.props.name))}`)) : names.has(name);
         if (!own) report(`${describe(r)} writes to log group ${name}, which the stack does not declare: the service creates it unencrypted and keeps it forever; declare it with a retention and a KMS key.`, r.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "log-groups-in-use",
+    description:
+      "Every log group the stack declares is one something writes to: a resource names it (by name or ARN: a flow log, a WAF logging configuration, a CodeBuild project, a cache's log delivery), or a service writes it by convention (an EKS cluster's `/aws/eks/<name>/cluster`, the Container Insights add-on's `/aws/containerinsights/<cluster>/<kind>`, a Lambda function's `/aws/lambda/<name>`). A renamed group keeps its retention and key for nobody while the service writes a group of its own, unencrypted and kept forever; the group is reported (service-log-groups-declared and container-logs-retained report the service). It does not judge what a group keeps.",
+    enforcementLevel: "mandatory",
+    judges: ["aws:cloudwatch/logGroup:LogGroup"],
+    validate: (resources, _ctx, report) => {
+      const groups = ofType(resources, ["aws:cloudwatch/logGroup:LogGroup"]);
+      if (groups.length === 0) return;
+      const conventional = new Set<string>();
+      for (const r of ofType(resources, ["aws:eks/cluster:Cluster", "aws:lambda/function:Function"])) {
+        const name = ifKnown(() => implicitLogGroup(r));
+        if (name) conventional.add(name);
+      }
+      const clusters = ofType(resources, ["aws:eks/cluster:Cluster"]);
+      for (const a of ofType(resources, ["aws:eks/addon:Addon"])) {
+        if (ifKnown(() => a.props.addonName) !== "amazon-cloudwatch-observability") continue;
+        const ref = ifKnown(() => a.props.clusterName);
+        const cluster = clusters.find((c) => refersTo(ref, c));
+        const clusterName = cluster ? ifKnown(() => cluster.props.name) : ref;
+        if (typeof clusterName === "string") for (const kind of ["application", "dataplane", "host", "performance"]) conventional.add(`/aws/containerinsights/${clusterName}/${kind}`);
+      }
+      // Writers name a group by its ARN, whose region and account the plan may spell differently from the group's own output.
+      const writers = resources.filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("aws:iam/") && !r.type.startsWith("aws:kms/") && r.type !== "aws:cloudwatch/logGroup:LogGroup");
+      let texts: string[] | undefined;
+      for (const g of groups) {
+        const name = ifKnown(() => g.props.name);
+        if (typeof name !== "string" || conventional.has(name)) continue;
+        const { referrers, unknown } = referrersOf(resources, g, ["name"]);
+        if (unknown || referrers.some((r) => writers.includes(r))) continue;
+        texts ??= writers.map((r) => ifKnown(() => JSON.stringify(r.props)) ?? "");
+        if (texts.some((t) => t.includes(`:log-group:${name}"`) || t.includes(`:log-group:${name}:`))) continue;
+        report(`Log group "${g.name}" (${name}) is written by nothing: no resource names it and no service of the stack writes it by convention, so whatever it was declared for writes to a group the stack does not manage (unencrypted, kept forever); name it as its service writes it.`, g.urn);
       }
     },
   }),

@@ -382,14 +382,56 @@ function restrictingEntry(op: string, key: string, vals: string[]): boolean {
   return false;
 }
 
+/**
+ * Condition keys whose value the caller writes into its own request (the encryption context of a KMS call, request
+ * tags, a canned ACL): they bind a request to a source only when the principal is an AWS service that sets them
+ * itself (CloudWatch Logs puts the log group's ARN in the encryption context); for any other caller they are a value
+ * the caller chooses, so they restrict nobody.
+ */
+const CALLER_SUPPLIED_KEYS = [/^kms:encryptioncontext:/, /^kms:encryptioncontextkeys$/, /^aws:requesttag\//, /^aws:tagkeys$/, /^s3:x-amz-/];
+
+/** Whether a statement's principals are AWS services only (so service-set keys describe the source). */
+function servicesOnly(s: Statement): boolean {
+  const who = principalsOf(s);
+  return !who.anyone && who.services.length > 0 && who.accounts.length === 0 && who.federated.length === 0;
+}
+
 /** Condition keys of the statement that actually restrict the caller or source (empty: it restricts nobody). */
 export function restrictingConditions(s: Statement): string[] {
   const out: string[] = [];
+  const serviceCaller = servicesOnly(s);
   for (const [op, body] of Object.entries(s.Condition ?? {})) {
     if (typeof body !== "object" || body === null) continue;
-    for (const [key, v] of Object.entries(body)) if (restrictingEntry(op, key, values(v))) out.push(key);
+    for (const [key, v] of Object.entries(body)) {
+      if (!serviceCaller && CALLER_SUPPLIED_KEYS.some((re) => re.test(key.toLowerCase()))) continue;
+      if (restrictingEntry(op, key, values(v))) out.push(key);
+    }
   }
   return out;
+}
+
+/**
+ * Cryptographic use of a KMS key (what AWS-managed keys let every principal of an account do through one service);
+ * everything else on a key (its policy, grants, deletion, rotation, aliases) manages it.
+ */
+const KMS_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify", "kms:CreateGrant"];
+
+/**
+ * Why an Allow of a KMS key policy lends the key to every principal that can reach it without an IAM policy of its
+ * own, or undefined. A key policy that names the account (`arn:aws:iam::<acct>:root`) delegates to IAM: a principal of
+ * the account still needs an identity policy. Principal "*" does not: whatever conditions then narrow it to one
+ * account (kms:CallerAccount, aws:PrincipalAccount), every role and user of that account may use the key with no IAM
+ * grant at all. AWS itself writes such a statement only for cryptographic use through one service (kms:ViaService,
+ * as every AWS-managed key does), never for managing the key.
+ */
+export function accountWideKeyGrant(s: Statement): string | undefined {
+  if (!isAllow(s) || !principalsOf(s).anyone) return undefined;
+  const granted = grantedActions(s);
+  const managing = granted.filter((a) => !KMS_USE_ACTIONS.some((u) => u.toLowerCase() === a.toLowerCase()));
+  if (managing.length > 0) return `lets any principal ${managing.length > 4 ? `manage the key (${managing.slice(0, 4).join(", ")}, … ${managing.length} actions)` : `run ${managing.join(", ")}`} with no IAM policy of its own`;
+  const viaService = Object.entries(s.Condition ?? {}).some(([op, body]) => !/not|ifexists/i.test(op) && typeof body === "object" && body !== null && Object.entries(body).some(([k, v]) => k.toLowerCase() === "kms:viaservice" && values(v).length > 0 && values(v).every((x) => !/[*?]/.test(x))));
+  if (!viaService) return `lets any principal use the key (${granted.slice(0, 4).join(", ")}) directly, not only through one service (no exact kms:ViaService), with no IAM policy of its own`;
+  return undefined;
 }
 
 const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "kms:calleraccount", "aws:resourceaccount", "s3:dataaccesspointaccount"];
