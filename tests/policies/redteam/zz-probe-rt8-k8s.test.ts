@@ -158,6 +158,37 @@ export const probeMutations: Mutation[] = [
   { area: "availability", title: "app PDB maxUnavailable 50% (rounds up to two of three)", expect: "workloads-app", apply: (p) => { p.inputs("workloads-app", PDB).spec.maxUnavailable = "50%"; } },
   { area: "availability", title: "autoscaler zone spread's topology key mistyped (no node carries it)", expect: "cluster-autoscaler-deployment", apply: (p) => { pod(p, "cluster-autoscaler-deployment").topologySpreadConstraints[0].topologyKey = "topology.kubernetes.io/Zone"; } },
   { area: "availability", title: "nginx Deployment's own replicas 1 while its PDB still allows one down", expect: "workloads-nginx", apply: (p) => { p.inputs("workloads-nginx", DEPLOYMENT).spec.replicas = 1; pod(p, "workloads-nginx").topologySpreadConstraints[0].whenUnsatisfiable = "ScheduleAnyway"; } },
+  // ── Second blind batch (still before reading any rule) ──
+  { area: "pod", title: "new PriorityClass of value 1e9 (the system range) that nginx opts into", expect: "workloads-top-priority", apply: (p) => {
+    k8s(p, "kubernetes:scheduling.k8s.io/v1:PriorityClass", "workloads-top-priority", "workloads", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "edge-top" }, value: 1000000000, preemptionPolicy: "PreemptLowerPriority", globalDefault: false });
+    pod(p, "workloads-nginx").priorityClassName = "edge-top";
+  } },
+  { area: "sa", title: "app namespace's default ServiceAccount annotated with the CI runner's role (IRSA)", expect: "workloads-default-sa", apply: (p) => {
+    k8s(p, SA, "workloads-default-sa", "workloads", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: "edgestack", annotations: { "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${p.id("ci-runner-role")}` } } });
+  } },
+  { area: "sa", title: "EKS Pod Identity association gives the app's default ServiceAccount the deploy role", expect: "workloads-app-pod-identity", apply: (p) => {
+    p.add({ type: "aws:eks/podIdentityAssociation:PodIdentityAssociation", name: "workloads-app-pod-identity", parent: "workloads", inputs: { clusterName: "edgestack-prod", namespace: "edgestack", serviceAccount: "default", roleArn: "arn:aws:iam::123456789012:role/edgestack-prod-deploy" }, options: { provider: "pulumi:providers:aws::aws" } } as PlanResource);
+  } },
+  { area: "secret", title: "nginx TLS Secret's key written as plain stringData in the plan", expect: "workloads-nginx-alb-tls", apply: (p) => {
+    const i = p.inputs("workloads-nginx-alb-tls", SECRET);
+    i.stringData = { "tls.crt": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "tls.key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\n" };
+    delete p.get("workloads-nginx-alb-tls", SECRET).secrets;
+  } },
+  { area: "rbac", title: "autoscaler namespace binding's roleRef becomes the aggregation controller's ClusterRole (escalate on every ClusterRole)", expect: "cluster-autoscaler-binding", apply: (p) => { p.inputs("cluster-autoscaler-binding", ROLE_BINDING).roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:controller:clusterrole-aggregation-controller" }; } },
+  { area: "rbac", title: "autoscaler may create Jobs in every namespace (pods as any service account)", expect: "cluster-autoscaler-cluster-role", apply: (p) => { rule(p, "cluster-autoscaler-cluster-role", CLUSTER_ROLE).find((r) => r.apiGroups[0] === "batch")!.verbs.push("create"); } },
+  { area: "netpol", title: "app ingress from nginx-labelled pods of any namespace but one (NotIn)", expect: "workloads-netpol-app-from-nginx", apply: (p) => { p.inputs("workloads-netpol-app-from-nginx", NETPOL).spec.ingress[0].from[0].namespaceSelector = { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-public"] }] }; } },
+  { area: "netpol", title: "DNS rule to kube-dns-labelled pods of every namespace (selector on a key no namespace has)", expect: "workloads-netpol-dns", apply: (p) => { p.inputs("workloads-netpol-dns", NETPOL).spec.egress[0].to[0].namespaceSelector = { matchExpressions: [{ key: "edgestack.io/untrusted", operator: "DoesNotExist" }] }; } },
+  { area: "service", title: "TargetGroupBinding registers the app's Service in the ALB's target group (bypasses nginx)", expect: "workloads-tgb-app", apply: (p) => {
+    k8s(p, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "workloads-tgb-app", "workloads", { apiVersion: "elbv2.k8s.aws/v1beta1", kind: "TargetGroupBinding", metadata: { name: "alb-app", namespace: "edgestack" }, spec: { targetType: "ip", targetGroupARN: "@id:alb-nginx", serviceRef: { name: "app", port: 8080 } } });
+  } },
+  { area: "crd", title: "CRD with a conversion webhook at an outside URL (every object of the kind sent there)", expect: "workloads-crd", apply: (p) => {
+    k8s(p, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "workloads-crd", "workloads", { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "routes.edgestack.io" }, spec: { group: "edgestack.io", names: { kind: "Route", plural: "routes" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }, { name: "v2", served: true, storage: false, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }], conversion: { strategy: "Webhook", webhook: { conversionReviewVersions: ["v1"], clientConfig: { url: "https://convert.example.net/routes" } } } } });
+  } },
+  { area: "availability", title: "HPA maximum equal to its minimum (3): never scales", expect: "workloads-app", apply: (p) => { p.inputs("workloads-app", HPA).spec.maxReplicas = 3; } },
+  { area: "storage", title: "PersistentVolumeClaim on the in-tree gp2 class with no encryption for the app's cache", expect: "workloads-cache-pvc", apply: (p) => {
+    k8s(p, "kubernetes:storage.k8s.io/v1:StorageClass", "workloads-gp2-plain", "workloads", { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "gp2-plain" }, provisioner: "kubernetes.io/aws-ebs", parameters: { type: "gp2" } });
+    k8s(p, "kubernetes:core/v1:PersistentVolumeClaim", "workloads-cache-pvc", "workloads", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "cache", namespace: "edgestack" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp2-plain", resources: { requests: { storage: "10Gi" } } } });
+  } },
 ];
 
 export const probeHarmless: { title: string; apply: (p: Plan) => void }[] = [
