@@ -26,6 +26,7 @@ import { providerPolicies } from "./providers";
 import { generatedSecretPolicies } from "./generated-secrets";
 import { trustPathPolicies } from "./trust-paths";
 import { servicePolicies } from "./services";
+import { k8sObjectPolicies } from "./k8s-objects";
 
 /** The policies that judge resources (each declares the types it judges, ./registry.ts). */
 const judgingPolicies: Policies = [
@@ -55,6 +56,7 @@ const judgingPolicies: Policies = [
   ...observabilityPolicies,
   ...settingsPolicies,
   ...servicePolicies,
+  ...k8sObjectPolicies,
   ...referencePolicies,
   ...providerPolicies,
   ...generatedSecretPolicies,

@@ -253,7 +253,6 @@ describe("rt8-k8s probe (scratch)", () => {
       tally[verdict]++;
       lines.push(`${verdict.padEnd(7)} harmless: ${h.title}${found.length ? `  <- ${found.map((v) => `${v.resource?.name}:${v.policy}: ${v.message.slice(0, 160)}`).join(" | ")}` : ""}`);
     }
-    // eslint-disable-next-line no-console
     console.log(`${lines.join("\n")}\n${JSON.stringify(tally)} of ${probeMutations.length} insecure, ${probeHarmless.length} harmless`);
     expect(lines.length).toBe(probeMutations.length + probeHarmless.length);
   }, 600_000);
