@@ -27,6 +27,7 @@ import { generatedSecretPolicies } from "./generated-secrets";
 import { trustPathPolicies } from "./trust-paths";
 import { servicePolicies } from "./services";
 import { nginxEffectPolicies } from "./nginx-effects";
+import { k8sObjectPolicies } from "./k8s-objects";
 
 /** The policies that judge resources (each declares the types it judges, ./registry.ts). */
 const judgingPolicies: Policies = [
@@ -57,6 +58,7 @@ const judgingPolicies: Policies = [
   ...observabilityPolicies,
   ...settingsPolicies,
   ...servicePolicies,
+  ...k8sObjectPolicies,
   ...referencePolicies,
   ...providerPolicies,
   ...generatedSecretPolicies,

@@ -42,6 +42,18 @@ export function imageTag(image: string): string | undefined {
 }
 
 /**
+ * Why an image tag moves to new content over time, or undefined for a version tag: no tag (latest), latest, or a
+ * channel name without a version number (stable, mainline, edge, lts, alpine, stable-alpine, nightly…). A tag with a
+ * version number (1.30.5-alpine, v1.35.1, 0.11.0, 24-slim) names a release.
+ */
+export function movingTag(tag: string): string | undefined {
+  if (tag === "") return "no tag: latest";
+  if (/^latest$/i.test(tag)) return "latest";
+  if (!/\d/.test(tag)) return `the tag "${tag}" names a channel, not a release: it moves with every release`;
+  return undefined;
+}
+
+/**
  * A Deployment scaled to zero on purpose: the idle colour of a blue/green pair. It holds explicitly
  * 0 replicas (no HPA), it is reached only through NodePort Services, those NodePorts are target-group
  * ports, and every listener and listener rule forwarding to one of those target groups gives it
@@ -317,14 +329,15 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Workload>({
     name: "k8s-image-pinned",
-    description: "Container images of every pod-bearing kind carry an explicit tag other than latest, or a digest.",
+    description: "Container images of every pod-bearing kind carry a digest or a version tag (one holding a version number): no tag, latest, or a channel name that moves with every release (stable, mainline, edge, lts, alpine, slim…; any tag without a digit).",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     validate: (p, { args }, report) => {
       for (const c of allContainersOf(podSpecOfKind(args.type, p as never))) {
         if (typeof c.image !== "string") continue;
         const tag = imageTag(c.image);
-        if (tag === "" || tag === "latest") report(`Container "${c.name}" of "${args.name}" uses image "${c.image}" (${tag ? "latest" : "no tag"}); pin a version tag or digest.`);
+        const moving = tag === undefined ? undefined : movingTag(tag);
+        if (moving) report(`Container "${c.name}" of "${args.name}" uses image "${c.image}" (${moving}); pin a version tag or digest.`);
       }
     },
   }),
@@ -603,7 +616,7 @@ export const kubernetesPolicies: Policies = [
   stackRule({
     name: "k8s-hpa-metrics-source",
     description:
-      "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, its resource target is reachable (a utilisation below the pods' limit ÷ request, an average value below the pod's limit), scaling up is not disabled, and minReplicas ≤ maxReplicas.",
+      "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, its resource target is reachable (a utilisation below the pods' limit ÷ request, an average value below the pod's limit), scaling up is not disabled, and minReplicas < maxReplicas (equal bounds never scale).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.eksCluster, ...TYPES.horizontalPodAutoscaler, ...TYPES.workload, "aws:eks/addon:Addon"],
     config: {
@@ -629,6 +642,7 @@ export const kubernetesPolicies: Policies = [
         const min = num(spec.minReplicas) ?? 1;
         const max = num(spec.maxReplicas);
         if (max !== undefined && min > max) report(`HPA "${h.name}" has minReplicas ${min} above maxReplicas ${max}.`, h.urn);
+        else if (max !== undefined && min === max) report(`HPA "${h.name}" has maxReplicas equal to minReplicas (${max}): it never scales, so load beyond ${max} pods finds no new ones.`, h.urn);
         const target = ofType(resources, TYPES.workload).find((d) => ifKnown(() => (d.props as Workload).metadata?.name) === spec.scaleTargetRef?.name && d.type.endsWith(`:${spec.scaleTargetRef?.kind ?? "Deployment"}`));
         const namesUnknown = ofType(resources, TYPES.workload).some((d) => unknownAt(() => (d.props as Workload).metadata?.name));
         if (!target) {
@@ -910,27 +924,56 @@ export const kubernetesPolicies: Policies = [
       }
     },
   }),
-  resourceRule<Props<core.v1.ServiceAccount>>({
+  stackRule({
     name: "k8s-service-account-token",
     description:
-      "Every ServiceAccount the stack declares sets automountServiceAccountToken: false, so a pod that does not opt out gets no Kubernetes API token: always for an account named `default` (every pod that names no account runs as it, checkov CKV_K8S_41), and for any other account unless it is listed in `apiServiceAccounts` (pods that call the API). Pods are judged by k8s-pod-defaults. No Secret of type kubernetes.io/service-account-token (a long-lived token for any account).",
+      "Every ServiceAccount the stack declares keeps its Kubernetes API token out of pods that do not call the API: an account named `default` sets automountServiceAccountToken: false (every pod that names no account runs as it, checkov CKV_K8S_41); any other account either sets it false, is listed in `apiServiceAccounts` (pods that call the API), or is named by pods of the plan that all opt out themselves (the pod's automountServiceAccountToken: false wins over the account's). Pods are judged by k8s-pod-defaults. No Secret of type kubernetes.io/service-account-token (a long-lived token for any account).",
     enforcementLevel: "mandatory",
-    types: ["kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:Secret"],
+    judges: ["kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:Secret"],
     config: { apiServiceAccounts: API_SERVICE_ACCOUNTS_CONFIG },
-    validate: (p, { args, config }, report) => {
-      if (args.type === "kubernetes:core/v1:Secret") {
+    validate: (resources, { config }, report) => {
+      for (const r of ofType(resources, ["kubernetes:core/v1:Secret"])) {
         // The same token by another route: a Secret the token controller fills with a token that never expires.
-        const type = at(p, "type");
-        const account = at(p, "metadata.annotations").value as Record<string, unknown> | undefined;
-        if (type.value === "kubernetes.io/service-account-token") report(`Secret "${args.name}" is a service-account-token Secret (for ${String(account?.["kubernetes.io/service-account.name"] ?? "a service account")}): the token controller fills it with a Kubernetes API token that never expires and is readable by anyone who can read Secrets there; pods get short-lived projected tokens instead.`);
-        return;
+        const type = at(r.props, "type");
+        const account = at(r.props, "metadata.annotations").value as Record<string, unknown> | undefined;
+        if (type.value === "kubernetes.io/service-account-token") report(`Secret "${r.name}" is a service-account-token Secret (for ${String(account?.["kubernetes.io/service-account.name"] ?? "a service account")}): the token controller fills it with a Kubernetes API token that never expires and is readable by anyone who can read Secrets there; pods get short-lived projected tokens instead.`, r.urn);
       }
-      const name = at(p, "metadata.name");
-      const token = at(p, "automountServiceAccountToken");
-      if (name.unknown || token.unknown || token.value === false || token.value === "false") return;
-      const account = String(name.value ?? args.name);
-      const why = account === "default" ? "it is the account of every pod in its namespace that names none" : (config.apiServiceAccounts as string[]).includes(account) ? undefined : "it is not listed in apiServiceAccounts (accounts whose pods call the API)";
-      if (why) report(`ServiceAccount "${account}" ("${args.name}") mounts its Kubernetes API token into pods by default (automountServiceAccountToken ${token.value === undefined ? "unset: true" : String(token.value)}) and ${why}: set it false.`);
+      const accounts = ofType(resources, ["kubernetes:core/v1:ServiceAccount"]);
+      if (accounts.length === 0) return;
+      // The pods that run as each account (namespace/name), and whether each opts out of the token itself.
+      let users: Map<string, boolean[]> | undefined;
+      const podsOf = (key: string) => {
+        users ??= (() => {
+          const m = new Map<string, boolean[]>();
+          for (const w of ofType(resources, POD_TYPES)) {
+            const spec = (ifKnown(() => podTemplateOf(w.type, w.props).spec) ?? {}) as { serviceAccountName?: unknown; serviceAccount?: unknown; automountServiceAccountToken?: unknown };
+            const ns = String(ifKnown(() => (w.props.metadata as { namespace?: string } | undefined)?.namespace) ?? "default");
+            const k = `${ns}/${String(spec.serviceAccountName ?? spec.serviceAccount ?? "default")}`;
+            m.set(k, [...(m.get(k) ?? []), spec.automountServiceAccountToken === false || spec.automountServiceAccountToken === "false"]);
+          }
+          return m;
+        })();
+        return users.get(key) ?? [];
+      };
+      for (const a of accounts) {
+        const name = at(a.props, "metadata.name");
+        const token = at(a.props, "automountServiceAccountToken");
+        if (name.unknown || token.unknown || token.value === false || token.value === "false") continue;
+        const account = String(name.value ?? a.name);
+        const ns = String(at(a.props, "metadata.namespace").value ?? "default");
+        const pods = podsOf(`${ns}/${account}`);
+        const why =
+          account === "default"
+            ? "it is the account of every pod in its namespace that names none"
+            : (config.apiServiceAccounts as string[]).includes(account)
+              ? undefined
+              : pods.length > 0 && pods.every(Boolean)
+                ? undefined
+                : pods.length > 0
+                  ? "a pod of the plan that runs as it does not opt out itself, and it is not listed in apiServiceAccounts (accounts whose pods call the API)"
+                  : "it is not listed in apiServiceAccounts (accounts whose pods call the API) and no pod of the plan that opts out runs as it";
+        if (why) report(`ServiceAccount "${account}" ("${a.name}") mounts its Kubernetes API token into pods by default (automountServiceAccountToken ${token.value === undefined ? "unset: true" : String(token.value)}) and ${why}: set it false.`, a.urn);
+      }
     },
   }),
   stackRule({

@@ -9,7 +9,7 @@ import { METADATA_ADDRESSES, parseCidr, subtract } from "../semantics/cidr";
 
 const rangesOf = (cidrs: string[]) => cidrs.map((c) => parseCidr(c)).filter((r) => r !== undefined);
 import { grantsTo, NetworkPolicyView, PodView, portsOpened, publicGrants } from "../semantics/netpol";
-import { broadSubjects, DEPLOYER_NEEDS, POWERFUL_CLUSTER_ROLES, roleRisks, Subject, writesOnlyOwnBinding } from "../semantics/rbac";
+import { broadSubjects, builtInRoleRisk, DEPLOYER_NEEDS, roleRisks, serviceAccountSubject, Subject, writesOnlyOwnBinding } from "../semantics/rbac";
 import { parseStructured } from "../semantics/structured";
 import { ifKnown, list, masked, maskedMessage, num, ofType, Props, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
@@ -26,6 +26,25 @@ export const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "empt
 const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
 const SECCOMP_OK = ["RuntimeDefault", "Localhost"];
 export const PSS_LABEL = "pod-security.kubernetes.io/enforce";
+
+/** The oldest Pod Security Standards version a pinned enforce-version may name when the plan declares no cluster. */
+const PSS_VERSION_FLOOR = [1, 25];
+/**
+ * Why a namespace's enforce-version label weakens its profile, or undefined: unset and "latest" follow the cluster; a
+ * pinned vMAJOR.MINOR must be at least the cluster's version (else the profile of an older release is enforced, which
+ * lacks checks added since) — v1.25 when the plan declares no cluster. Anything else is not a version the admission
+ * controller reads the way the author meant.
+ */
+export function pssVersionProblem(value: unknown, clusterVersion?: string): string | undefined {
+  if (value === undefined || value === null || value === "latest") return undefined;
+  const m = /^v(\d+)\.(\d+)$/.exec(String(value));
+  if (!m) return `at version ${JSON.stringify(value)}, which is neither "latest" nor vMAJOR.MINOR`;
+  const c = /^(\d+)\.(\d+)/.exec(clusterVersion ?? "");
+  const floor = c ? [Number(c[1]), Number(c[2])] : PSS_VERSION_FLOOR;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major < floor[0] || (major === floor[0] && minor < floor[1])) return `as of ${String(value)}, older than ${c ? `the cluster's ${clusterVersion}` : `v${floor.join(".")}`}: the profile of that release lacks the checks added since; use "latest"`;
+  return undefined;
+}
 
 /** The pod template of a pod-bearing resource: its metadata and spec, wherever the kind keeps them. */
 export function podTemplateOf(type: string, props: Record<string, unknown>): { metadata?: Record<string, unknown>; spec?: unknown } {
@@ -131,12 +150,13 @@ export const podSecurityPolicies: Policies = [
   }),
   stackRule({
     name: "k8s-namespace-restricted",
-    description: `Every namespace the stack declares enforces the restricted Pod Security Standard (${PSS_LABEL}: restricted), and every pod-bearing resource runs in such a namespace of the stack.`,
+    description: `Every namespace the stack declares enforces the restricted Pod Security Standard (${PSS_LABEL}: restricted) at the current version (${PSS_LABEL}-version unset, latest, or at least the cluster's version), and every pod-bearing resource runs in such a namespace of the stack.`,
     enforcementLevel: "mandatory",
     judges: [...TYPES.namespace, ...POD_TYPES],
     config: { externalNamespaces: { type: "array", items: { type: "string" }, default: [], description: "Namespaces managed outside this stack (their labels are checked there)." } },
     validate: (resources, { config }, report) => {
       const namespaces = ofType(resources, TYPES.namespace);
+      const clusterVersion = ofType(resources, TYPES.eksCluster).map((c) => ifKnown(() => c.props.version)).find((v): v is string => typeof v === "string");
       const good = new Set<string>();
       let unresolved = false;
       for (const ns of namespaces) {
@@ -150,7 +170,9 @@ export const podSecurityPolicies: Policies = [
           continue;
         }
         const level = labels?.[PSS_LABEL];
+        const version = pssVersionProblem(labels?.[`${PSS_LABEL}-version`], clusterVersion);
         if (level !== "restricted") report(`Namespace "${nameOf(ns) ?? ns.name}" has ${PSS_LABEL}: ${level ?? "unset"}; it must be "restricted".`, ns.urn);
+        else if (version) report(`Namespace "${nameOf(ns) ?? ns.name}" enforces restricted ${version}.`, ns.urn);
         else good.add(nameOf(ns) ?? ns.name);
       }
       const external = config.externalNamespaces as string[];
@@ -210,6 +232,10 @@ export const podSecurityPolicies: Policies = [
           report(`Role "${r.name}" ${risks.join("; ")}${aggregatesInto.length ? ` — and is aggregated into the built-in roles by ${aggregatesInto.join(", ")}, so everyone bound to them gets it` : ""}.`, r.urn);
         }
       }
+      const declaredNamespaces = new Set(ofType(resources, TYPES.namespace).map((n) => nameOf(n) ?? n.name));
+      const accounts = ofType(resources, ["kubernetes:core/v1:ServiceAccount"]);
+      const accountsUnknown = accounts.some((a) => unknownAt(() => JSON.stringify((a.props as { metadata?: unknown }).metadata)));
+      const declaredAccounts = new Set(accounts.map((a) => { const m = ifKnown(() => (a.props as { metadata?: { name?: string; namespace?: string } }).metadata) ?? {}; return `${m.namespace ?? "default"}/${m.name ?? a.name}`; }));
       for (const b of ofType(resources, TYPES.roleBinding)) {
         const p = ifKnown(() => ({ ...(b.props as Binding) }));
         if (!p) continue;
@@ -220,10 +246,20 @@ export const podSecurityPolicies: Policies = [
         const ref = String(p.roleRef?.name ?? "");
         const clusterWide = b.type.endsWith(":ClusterRoleBinding");
         const subjects = list(p.subjects) as Subject[];
-        if (ref === "cluster-admin" || (clusterWide && POWERFUL_CLUSTER_ROLES.includes(ref))) report(`"${b.name}" binds ${ref}${clusterWide ? " cluster-wide" : ""}; bind a role with the permissions needed.`, b.urn);
         const everyone = broadSubjects(subjects);
         if (everyone.length > 0) report(`"${b.name}" binds ${ref} to ${everyone.join(", ")} (everyone of that kind).`, b.urn);
         const role = roles.find((r) => (ifKnown(() => (r.props as Role).metadata?.name) ?? r.name) === ref && (p.roleRef?.kind === undefined || r.type.endsWith(`:${p.roleRef.kind}`)));
+        // A built-in ClusterRole by name (one the stack does not declare itself): judged by what it is known to grant.
+        const builtIn = !role && p.roleRef?.kind !== "Role" ? builtInRoleRisk(ref, clusterWide) : undefined;
+        if (builtIn) report(`"${b.name}" binds ${builtIn}${clusterWide ? " cluster-wide" : ""}; bind a role of the stack with the permissions needed.`, b.urn);
+        // Service accounts: the namespace's default account is every pod's that names none; another must be one the stack declares.
+        const bindingNs = ifKnown(() => (b.props as { metadata?: { namespace?: string } }).metadata?.namespace);
+        for (const s of subjects) {
+          const sa = serviceAccountSubject(s, bindingNs);
+          if (!sa) continue;
+          if (sa.name === "default") report(`"${b.name}" binds ${ref} to the default service account of namespace ${sa.namespace}: every pod there that names no account gets it.`, b.urn);
+          else if (declaredNamespaces.has(sa.namespace) && !accountsUnknown && !declaredAccounts.has(`${sa.namespace}/${sa.name}`)) report(`"${b.name}" binds ${ref} to service account ${sa.namespace}/${sa.name}, which the stack does not declare in its namespace ${sa.namespace}: whoever creates that account (or a pod naming it) gets the role.`, b.urn);
+        }
         const risks = role ? risksOf.get(role) : undefined;
         if (risks) report(`"${b.name}" binds role "${ref}", which ${risks.join("; ")}.`, b.urn);
       }

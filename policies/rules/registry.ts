@@ -72,6 +72,8 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
   "aws:cloudwatch/logMetricFilter:LogMetricFilter": "turns matching lines of a log group into a metric of the same account; reads nothing a principal could not already, sends nothing out",
   "aws:cloudwatch/compositeAlarm:CompositeAlarm": "combines the states of alarms; its actions are ARNs (topics, Auto Scaling policies) that admit it by their own policies, judged where declared",
   "aws:resourcegroups/group:Group": "a saved tag or stack query for the console; grants, exposes and runs nothing",
+  "kubernetes:core/v1:LimitRange": "sets default and maximum resources for the containers of its namespace; it can only add requests and limits or refuse pods, never grant, expose or run anything",
+  "kubernetes:core/v1:ResourceQuota": "caps what its namespace may create and consume; it can only refuse objects, never grant, expose or run anything",
   "random:index/randomPet:RandomPet": "a readable random name; never a secret (RandomPassword is the secret generator, judged for strength)",
 };
 

@@ -137,9 +137,9 @@ export function publicGrants(pod: PodView, policies: NetworkPolicyView[], dir: D
       for (const peer of peers) {
         const cidr = peer?.ipBlock?.cidr;
         if (typeof cidr === "string" && coverage([cidr], peer.ipBlock?.except ?? []).broad) out.push({ policy: p.name, what: `ipBlock ${cidr} (${peer.ipBlock?.except?.length ? "its except list leaves most of it open" : "a broad share of the internet"})` });
-        if (peer && peer.ipBlock === undefined && peer.namespaceSelector !== undefined && isEmpty(peer.namespaceSelector) && (peer.podSelector === undefined || isEmpty(peer.podSelector))) {
-          out.push({ policy: p.name, what: "every pod of every namespace" });
-        } else if (peer && peer.ipBlock === undefined && peer.namespaceSelector !== undefined && isEmpty(peer.namespaceSelector) && peer.podSelector !== undefined) {
+        if (peer && peer.ipBlock === undefined && peer.namespaceSelector !== undefined && selectsAnyNamespace(peer.namespaceSelector) && (peer.podSelector === undefined || isEmpty(peer.podSelector))) {
+          out.push({ policy: p.name, what: `every pod of every namespace${isEmpty(peer.namespaceSelector) ? "" : ` (namespaceSelector ${JSON.stringify(peer.namespaceSelector)} requires no label a namespace must carry)`}` });
+        } else if (peer && peer.ipBlock === undefined && peer.namespaceSelector !== undefined && selectsAnyNamespace(peer.namespaceSelector) && peer.podSelector !== undefined) {
           // Labels are chosen by whoever runs a pod: any namespace's pod can carry these.
           out.push({ policy: p.name, what: `pods labelled ${JSON.stringify(peer.podSelector.matchLabels ?? peer.podSelector.matchExpressions ?? {})} in every namespace` });
         }
@@ -147,6 +147,17 @@ export function publicGrants(pod: PodView, policies: NetworkPolicyView[], dir: D
     }
   }
   return out;
+}
+
+/**
+ * Whether a namespace selector admits every namespace but a named few: it requires no label value (no matchLabels, no
+ * In), and every expression only excludes (NotIn, DoesNotExist) or asks for a label every namespace carries
+ * (Exists on kubernetes.io/metadata.name). A namespace anyone creates tomorrow then matches; `{}` is the plain spelling.
+ */
+export function selectsAnyNamespace(sel: LabelSelector | undefined): boolean {
+  if (!sel) return false;
+  if (Object.keys(sel.matchLabels ?? {}).length > 0) return false;
+  return (sel.matchExpressions ?? []).every((e) => e?.operator === "NotIn" || e?.operator === "DoesNotExist" || (e?.operator === "Exists" && e?.key === "kubernetes.io/metadata.name"));
 }
 
 export const isEmpty = (sel: LabelSelector | undefined) => !!sel && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;

@@ -50,6 +50,8 @@ const RISKY: { resource: string; group: string; verbs: string[]; why: string }[]
   { resource: "validatingwebhookconfigurations", group: "admissionregistration.k8s.io", verbs: ["create", "update", "patch", "delete"], why: "rewrites admission webhooks" },
   { resource: "mutatingwebhookconfigurations", group: "admissionregistration.k8s.io", verbs: ["create", "update", "patch", "delete"], why: "rewrites admission webhooks" },
   { resource: "pods", group: "", verbs: ["create"], why: "creates pods (runs as any service account of the namespace, mounts its secrets)" },
+  // A running pod's container image may be changed in place: the new code runs with the pod's account and secrets.
+  { resource: "pods", group: "", verbs: ["update", "patch"], why: "rewrites running pods (a new image runs with their service accounts and secrets)" },
   { resource: "deployments", group: "apps", verbs: ["create", "update", "patch"], why: "writes workloads (runs code as their service accounts)" },
   { resource: "daemonsets", group: "apps", verbs: ["create", "update", "patch"], why: "writes DaemonSets (code on every node)" },
   // Every other controller that makes pods runs code as well as a Deployment does.
@@ -114,3 +116,34 @@ export function broadSubjects(subjects: Subject[]): string[] {
 
 /** Built-in cluster roles that hand over the cluster or write access to everything in a namespace. */
 export const POWERFUL_CLUSTER_ROLES = ["cluster-admin", "admin", "edit", "system:masters", "system:controller:clusterrole-aggregation-controller"];
+
+/** Built-in cluster roles that read no Secret and run nothing: binding them (in a namespace or cluster-wide) hands over nothing. */
+export const HARMLESS_BUILT_IN_ROLES = ["view", "system:aggregate-to-view", "system:basic-user", "system:discovery", "system:public-info-viewer", "system:monitoring"];
+
+/**
+ * Why binding a built-in ClusterRole by name hands over too much, or undefined (a role the stack declares itself is
+ * judged by its rules instead). Even bound in one namespace, admin and edit read its Secrets, exec into its pods and
+ * write its workloads (every service account's rights there); the controllers' roles (system:controller:*), the
+ * control plane's and the nodes' roles, the aggregation sources of admin/edit, and any other system: role whose rights
+ * the pack does not know are reported too. Harmless: view and the discovery/basic roles.
+ */
+export function builtInRoleRisk(name: string, clusterWide: boolean): string | undefined {
+  if (HARMLESS_BUILT_IN_ROLES.includes(name)) return undefined;
+  if (name === "cluster-admin") return "cluster-admin: every verb on every resource";
+  if (name === "admin" || name === "edit" || name === "system:aggregate-to-admin" || name === "system:aggregate-to-edit")
+    return `the built-in ${name} role: reads the Secrets, execs into the pods and writes the workloads ${clusterWide ? "of every namespace" : "of the namespace"} (every service account's rights there)`;
+  if (/^system:controller:/.test(name)) return `the controller role ${name}: a control-plane controller's rights (many write pods, read Secrets or escalate roles)`;
+  if (/^system:(node|kube-controller-manager|kube-scheduler|kube-proxy|masters|certificates\.k8s\.io:)/.test(name)) return `the control-plane role ${name}`;
+  if (/^system:/.test(name)) return `the built-in role ${name}, whose rights the pack does not know`;
+  return undefined;
+}
+
+/**
+ * The service account a binding subject names (kind ServiceAccount, or a User spelled system:serviceaccount:NS:NAME,
+ * which is the same identity), or undefined.
+ */
+export function serviceAccountSubject(s: Subject, bindingNamespace?: string): { namespace: string; name: string } | undefined {
+  if (s?.kind === "ServiceAccount") return { namespace: String(s.namespace ?? bindingNamespace ?? "default"), name: String(s.name ?? "") };
+  const m = s?.kind === "User" ? /^system:serviceaccount:([^:]+):([^:]+)$/.exec(String(s.name ?? "")) : null;
+  return m ? { namespace: m[1], name: m[2] } : undefined;
+}

@@ -1,5 +1,5 @@
 import { METADATA_ADDRESSES } from "../../../policies/semantics/cidr";
-import { grantsTo, NetworkPolicyView, policiesSelecting, portsOpened, publicGrants, selectorMatches } from "../../../policies/semantics/netpol";
+import { grantsTo, NetworkPolicyView, policiesSelecting, portsOpened, publicGrants, selectorMatches, selectsAnyNamespace } from "../../../policies/semantics/netpol";
 
 const app = { namespace: "edge", labels: { app: "api", tier: "backend" } };
 const deny: NetworkPolicyView = { name: "deny", namespace: "edge", podSelector: {}, policyTypes: ["Ingress", "Egress"] };
@@ -40,5 +40,18 @@ describe("NetworkPolicy reachability", () => {
     expect(portsOpened([{ protocol: "TCP" }]).all).toBe(true);
     expect(portsOpened([{ port: 1, endPort: 65535 }]).all).toBe(true);
     expect(portsOpened([{ port: 8080 }, { port: 8443, endPort: 8444 }])).toEqual({ all: false, count: 3, why: undefined });
+  });
+
+  it("takes a namespace selector that only excludes, or asks for a label every namespace has, for every namespace", () => {
+    expect(selectsAnyNamespace({})).toBe(true);
+    expect(selectsAnyNamespace({ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "Exists" }] })).toBe(true);
+    expect(selectsAnyNamespace({ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-public"] }] })).toBe(true);
+    expect(selectsAnyNamespace({ matchExpressions: [{ key: "edgestack.io/untrusted", operator: "DoesNotExist" }] })).toBe(true);
+    expect(selectsAnyNamespace({ matchLabels: { "kubernetes.io/metadata.name": "monitoring" } })).toBe(false);
+    expect(selectsAnyNamespace({ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["monitoring"] }] })).toBe(false);
+    expect(selectsAnyNamespace({ matchExpressions: [{ key: "team", operator: "Exists" }] })).toBe(false);
+    expect(selectsAnyNamespace(undefined)).toBe(false);
+    const nginxAnywhere = egress("spoofable", [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-public"] }] }, podSelector: { matchLabels: { app: "nginx" } } }]);
+    expect(publicGrants(app, [deny, nginxAnywhere], "egress")).toHaveLength(1);
   });
 });

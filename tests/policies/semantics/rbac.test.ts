@@ -1,4 +1,4 @@
-import { broadSubjects, roleRisks, ruleGrants, writesOnlyOwnBinding } from "../../../policies/semantics/rbac";
+import { broadSubjects, builtInRoleRisk, roleRisks, ruleGrants, serviceAccountSubject, writesOnlyOwnBinding } from "../../../policies/semantics/rbac";
 
 describe("Kubernetes RBAC risk", () => {
   it("matches verbs, resources and groups with wildcards", () => {
@@ -16,6 +16,8 @@ describe("Kubernetes RBAC risk", () => {
     [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["escalate"] }, /escalates or binds/],
     [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }, /impersonates/],
     [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"] }, /writes role bindings/],
+    [{ apiGroups: [""], resources: ["pods"], verbs: ["update", "patch"] }, /rewrites running pods/],
+    [{ apiGroups: ["*"], resources: ["pods"], verbs: ["patch"] }, /rewrites running pods/],
   ])("flags %j", (rule, why) => {
     expect(roleRisks([rule]).join("; ")).toMatch(why);
   });
@@ -35,5 +37,24 @@ describe("Kubernetes RBAC risk", () => {
     expect(writesOnlyOwnBinding([{ ...own, resourceNames: undefined }], "deployer")).toBe(false);
     expect(writesOnlyOwnBinding([{ ...own, verbs: ["*"] }], "deployer")).toBe(false);
     expect(writesOnlyOwnBinding([own, { apiGroups: ["*"], resources: ["clusterrolebindings"], verbs: ["patch"] }], "deployer")).toBe(false);
+  });
+
+  it("judges built-in cluster roles by what they grant, in a namespace too", () => {
+    expect(builtInRoleRisk("edit", false)).toMatch(/reads the Secrets.*of the namespace/);
+    expect(builtInRoleRisk("admin", true)).toMatch(/of every namespace/);
+    expect(builtInRoleRisk("system:controller:clusterrole-aggregation-controller", false)).toMatch(/controller role/);
+    expect(builtInRoleRisk("system:node", false)).toMatch(/control-plane role/);
+    expect(builtInRoleRisk("system:something-new", false)).toMatch(/does not know/);
+    expect(builtInRoleRisk("view", true)).toBeUndefined();
+    expect(builtInRoleRisk("system:discovery", true)).toBeUndefined();
+    expect(builtInRoleRisk("edgestack-deployer", true)).toBeUndefined();
+  });
+
+  it("reads a service account subject in both spellings", () => {
+    expect(serviceAccountSubject({ kind: "ServiceAccount", name: "default", namespace: "edgestack" })).toEqual({ namespace: "edgestack", name: "default" });
+    expect(serviceAccountSubject({ kind: "ServiceAccount", name: "ci" }, "tools")).toEqual({ namespace: "tools", name: "ci" });
+    expect(serviceAccountSubject({ kind: "User", name: "system:serviceaccount:edgestack:default" })).toEqual({ namespace: "edgestack", name: "default" });
+    expect(serviceAccountSubject({ kind: "User", name: "alice" })).toBeUndefined();
+    expect(serviceAccountSubject({ kind: "Group", name: "system:serviceaccounts:edgestack" })).toBeUndefined();
   });
 });
