@@ -289,10 +289,13 @@ export const cloudfrontPolicies: Policies = [
       const cachePolicies = ofType(resources, TYPES.cachePolicy);
       const requestPolicies = ofType(resources, ["aws:cloudfront/originRequestPolicy:OriginRequestPolicy"]);
       // Headers CloudFront functions overwrite with the viewer's address: the origin reads them, the viewer can't choose them.
-      const functionSet = ofType(resources, ["aws:cloudfront/function:Function"]).flatMap((f) => {
+      const functions = ofType(resources, ["aws:cloudfront/function:Function"]);
+      const functionSet = functions.flatMap((f) => {
         const code = ifKnown(() => f.props.code);
         return typeof code === "string" ? viewerHeadersOf(code).sets : [];
       });
+      // A function whose code is known only after deployment may set any header: forwarded headers are judged then.
+      const codeUnknown = functions.some((f) => unknownAt(() => f.props.code));
       for (const d of ofType(resources, TYPES.distribution)) {
         const p = ifKnown(() => JSON.parse(JSON.stringify(d.props)) as Distribution);
         if (!p) continue;
@@ -304,7 +307,9 @@ export const cloudfrontPolicies: Policies = [
           const managed = MANAGED_CACHE_POLICIES[cacheId];
           const cache = managed ? undefined : cachePolicies.find((c) => refersTo(cacheId, c));
           if (!managed && !cache) continue; // legacy forwardedValues or an undeclared id: other rules judge those
-          const cp = cache ? (ifKnown(() => JSON.parse(JSON.stringify(cache.props)) as CachePolicy) ?? {}) : {};
+          // A policy with a value not known yet (preview) is judged at update.
+          const cp = cache ? ifKnown(() => JSON.parse(JSON.stringify(cache.props)) as CachePolicy) : {};
+          if (cp === undefined) continue;
           if (managed ? !managed.caches : cachePolicyIsSafeForApi(cp).why === "caching disabled") continue;
           const minTtl = managed ? (managed.minTtl ?? 0) : (num(cp.minTtl) ?? 0);
           if (minTtl > 0) {
@@ -319,11 +324,12 @@ export const cloudfrontPolicies: Policies = [
           const managedOrp = MANAGED_ORIGIN_REQUEST_POLICIES[orpId];
           const orp = managedOrp ? undefined : requestPolicies.find((x) => refersTo(orpId, x));
           if (!managedOrp && !orp) continue;
-          const op = orp ? (ifKnown(() => JSON.parse(JSON.stringify(orp.props)) as Record<string, unknown>) ?? {}) : {};
+          const op = orp ? ifKnown(() => JSON.parse(JSON.stringify(orp.props)) as Record<string, unknown>) : {};
+          if (op === undefined) continue;
           const sent = managedOrp ?? { cookies: nameSet(op.cookiesConfig, "cookie"), headers: nameSet(op.headersConfig, "header"), queryStrings: nameSet(op.queryStringsConfig, "queryString") };
           const gaps = [
             ["cookies", unkeyed(sent.cookies, key.cookies)],
-            ["viewer headers", unkeyed(sent.headers, key.headers, functionSet)],
+            ["viewer headers", codeUnknown ? [] : unkeyed(sent.headers, key.headers, functionSet)],
             ["query strings", unkeyed(sent.queryStrings, key.queryStrings)],
           ].filter(([, g]) => g === "all" || (g as string[]).length > 0) as [string, "all" | string[]][];
           if (gaps.length === 0) continue;
