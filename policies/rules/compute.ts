@@ -146,8 +146,11 @@ export const computePolicies: Policies = [
     enforcementLevel: "mandatory",
     types: [...TYPES.launchTemplate, ...TYPES.instance],
     validate: (p, { args }, report) => {
-      const text = userDataText(p, TYPES.launchTemplate.includes(args.type as never));
-      for (const why of bootstrapWeaknesses(text)) report(`${describe(args)}: its user data ${why.startsWith("runs") ? why : `sets ${why}`}; boot nodes with the AMI's kubelet defaults and fetch code over HTTPS from a source you pin.`);
+      // The decoded text only (the credentials rule also reads the base64 form, which would end a YAML document here).
+      const lt = TYPES.launchTemplate.includes(args.type as never);
+      const b64 = lt ? p.userData : p.userDataBase64;
+      const texts = [typeof b64 === "string" && b64 !== SECRET_PLACEHOLDER ? Buffer.from(b64, "base64").toString("utf8") : "", !lt && typeof p.userData === "string" ? p.userData : ""].filter((t) => t !== "");
+      for (const why of new Set(texts.flatMap(bootstrapWeaknesses))) report(`${describe(args)}: its user data ${why.startsWith("runs") ? why : `sets ${why}`}; boot nodes with the AMI's kubelet defaults and fetch code over HTTPS from a source you pin.`);
     },
   }),
   settingsRule({

@@ -423,7 +423,7 @@ export const securityGroupPolicies: Policies = [
         ["nodes", [...TYPES.launchTemplate, ...TYPES.instance, "aws:eks/nodeGroup:NodeGroup"]],
         ["the EKS control plane", [...TYPES.eksCluster]],
         ["the cache", [...TYPES.replicationGroup, "aws:elasticache/cluster:Cluster", "aws:elasticache/serverlessCache:ServerlessCache"]],
-        ["load balancers", ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", "aws:elb/loadBalancer:LoadBalancer"]],
+        ["load balancers", ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]],
         ["VPC endpoints", ["aws:ec2/vpcEndpoint:VpcEndpoint"]],
         ["the CI runner", ["aws:codebuild/project:Project"]],
         ["the Prometheus scraper", ["aws:amp/scraper:Scraper"]],

@@ -1,4 +1,4 @@
-import { accessLevel, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
+import { accessLevel, accountWideKeyGrant, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
 
 const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
 const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
@@ -79,8 +79,14 @@ describe("principals and conditions", () => {
     expect(keys({ ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1" } })).toHaveLength(1);
     expect(keys({ StringEquals: { "aws:SourceVpce": "vpce-1" } })).toHaveLength(1);
     expect(keys({ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } })).toHaveLength(1);
-    // CloudWatch Logs' encryption context names the log group using a key: one account's groups restrict the source.
-    expect(keys({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/containerinsights/x/*" } })).toHaveLength(1);
+    // CloudWatch Logs' encryption context names the log group using a key: one account's groups restrict the source
+    // when the service writes it; any other caller writes its own encryption context, request tags or canned ACL.
+    const context = { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/containerinsights/x/*" } };
+    expect(restrictingConditions(allow({ Principal: { Service: "logs.eu-west-1.amazonaws.com" }, Condition: context }))).toHaveLength(1);
+    expect(keys(context)).toEqual([]);
+    expect(restrictingConditions(allow({ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Condition: context }))).toEqual([]);
+    expect(keys({ StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } })).toEqual([]);
+    expect(keys({ StringEquals: { "aws:RequestTag/team": "platform" } })).toEqual([]);
     const notRestricting: Statement["Condition"][] = [
       { StringLike: { "aws:Referer": "https://example.com/*" } },
       { Bool: { "aws:SecureTransport": "true" } },
@@ -202,5 +208,21 @@ describe("escalations on named resources", () => {
   it("reports EKS access management on any cluster", () => {
     expect(why({ Effect: "Allow", Action: ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy"], Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/administrator of arn:aws:eks/);
     expect(why({ Effect: "Allow", Action: "eks:DescribeCluster", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
+  });
+});
+
+describe("KMS key policies that bypass IAM", () => {
+  const everyone = (s: Partial<Statement>) => accountWideKeyGrant(allow({ Principal: { AWS: "*" }, Resource: "*", ...s }));
+  it("finds a public principal managing or using a key directly, whatever narrows it to an account", () => {
+    expect(everyone({ Action: "kms:*", Condition: { StringEquals: { "kms:CallerAccount": "123456789012" } } })).toMatch(/manage the key/);
+    expect(everyone({ Action: ["kms:ScheduleKeyDeletion"], Condition: { StringEquals: { "aws:PrincipalAccount": "123456789012" } } })).toMatch(/kms:ScheduleKeyDeletion/);
+    expect(everyone({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:CallerAccount": "123456789012" } } })).toMatch(/directly/);
+    expect(everyone({ Action: "kms:Decrypt", Condition: { StringLike: { "kms:ViaService": "*.amazonaws.com" } } })).toMatch(/directly/);
+    expect(everyone({ Action: "kms:Decrypt", Condition: { StringNotEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } })).toMatch(/directly/);
+  });
+  it("accepts what AWS-managed keys do, named principals, and denies", () => {
+    expect(everyone({ Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Condition: { StringEquals: { "kms:ViaService": "aps.us-east-1.amazonaws.com", "kms:CallerAccount": "123456789012" } } })).toBeUndefined();
+    expect(accountWideKeyGrant(allow({ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }))).toBeUndefined();
+    expect(accountWideKeyGrant({ Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" })).toBeUndefined();
   });
 });
