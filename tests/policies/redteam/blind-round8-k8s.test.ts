@@ -1,0 +1,7 @@
+import { round8K8sHarmless, round8K8sMutations } from "./round8-rt8-k8s";
+import { describeBlindRounds } from "./judge";
+
+// Round 8 of the red team written blind (its authors read no rule before the first run).
+describeBlindRounds([
+  ["round 8, Kubernetes objects: workloads, accounts and tokens, RBAC, NetworkPolicies, Services and bindings, namespaces, priorities, storage, providers", round8K8sMutations, round8K8sHarmless],
+]);
