@@ -25,14 +25,21 @@ const COLLECTED = /^(\/dev\/(stdout|stderr)|\/proc\/self\/fd\/[12]|syslog:.+)$/;
  * the authority of an absolute URL, or a leading variable of a relative one ("$arg_next", "/$uri": "//evil.example").
  * Empty when the target stays on a configured origin.
  */
-export function clientChosenOrigin(http: NginxBlock, target: string): string[] {
+export function clientChosenOrigin(http: NginxBlock, target: string, catchAll = false): string[] {
   // The path variables always start with "/" (nginx keeps only the path of an absolute-form request): they end the authority.
   const absolute = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/]*)/i.exec(target)?.[1]?.replace(/\$\{?(request_uri|uri|document_uri)\b\}?.*$/, "");
-  if (absolute !== undefined) return uncheckedClientInput(http, absolute);
+  // In a catch-all server (default_server, no or a wildcard server_name) $host is whatever Host the client sent.
+  if (absolute !== undefined) return [...(catchAll && /\$\{?host\b/.test(absolute) ? ["$host"] : []), ...uncheckedClientInput(http, absolute)];
   if (/^\/[^/$]/.test(target)) return [];
   const lead = /^\/?(\$\{?\w+\}?)/.exec(target);
   if (!lead) return [];
   return /^\$\{?request_uri\}?$/.test(lead[1]!) ? ["$request_uri"] : uncheckedClientInput(http, lead[1]!);
+}
+
+/** A server that answers Host names nobody configured: a default_server, or no, an empty, a wildcard or a regex server_name. */
+export function catchAllServer(server: NginxBlock): boolean {
+  const names = directivesNamed(server, "server_name").flat();
+  return directivesNamed(server, "listen").some((a) => a.includes("default_server") || a.includes("default")) || names.length === 0 || names.some((n) => n === "" || n === "_" || n.includes("*") || n.startsWith("~"));
 }
 
 /** The locations a WebSocket upgrade may go through: the contract's WebSocket location and the named ones it hands requests to. */
@@ -58,7 +65,7 @@ export const nginxEffectPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-conf-effects",
     description:
-      "An nginx configuration a ConfigMap holds (key `nginxConfKey`), judged by what it does. Access log: every access_log line goes to a stream the platform collects (/dev/stdout, /dev/stderr, syslog), a JSON-shaped log_format escapes as JSON (escape=json; never escape=none), every format in use records the client address ($remote_addr), the status and a time, and an access_log `if=` condition keeps every status but the sampled 429 (its map evaluated per status). Proxied requests: no header sent upstream carries client-written text unchecked ($http_*, $arg_*, $cookie_*, the URI, or a map that passes them through under a key that is not an anchored explicit character set, policies/semantics/nginx.ts uncheckedClientInput); Upgrade from the client only in the contract's WebSocket location and the named locations it hands requests to (elsewhere h2c smuggling reaches the app past nginx's rules). Redirects (return 30x, rewrite redirect/permanent, add_header Location): no target whose origin a client variable fills, absolute or protocol-relative. Bounds: keepalive_timeout at most maxKeepalive, client_header_buffer_size at most maxHeaderBuffer, resolver valid= at most maxResolverValid (the pods' addresses re-read every few seconds), proxy_next_upstream_tries and proxy_next_upstream_timeout never 0 (unbounded), every pod-wide limit_conn (a zone keyed on a constant) below worker_connections × maxPodConnectionShare, worker_connections within worker_rlimit_nofile. TLS: no ssl_early_data (replayable requests), no key-exchange group under 128-bit strength (ssl_ecdh_curve, ssl_conf_command Curves/Groups). No ssi on (the app's output parsed for include commands). The pod's memory against worker_connections is not judged here.",
+      "An nginx configuration a ConfigMap holds (key `nginxConfKey`), judged by what it does. Access log: every access_log line goes to a stream the platform collects (/dev/stdout, /dev/stderr, syslog), a JSON-shaped log_format escapes as JSON (escape=json; never escape=none), every format in use records the client address ($remote_addr), the status and a time, and an access_log `if=` condition keeps every status but the sampled 429 (its map evaluated per status). Proxied requests: no header sent upstream carries client-written text unchecked ($http_*, $arg_*, $cookie_*, the URI, or a map that passes them through under a key that is not an anchored explicit character set, policies/semantics/nginx.ts uncheckedClientInput); Upgrade from the client only in the contract's WebSocket location and the named locations it hands requests to (elsewhere h2c smuggling reaches the app past nginx's rules). Redirects (return 30x, rewrite redirect/permanent, add_header Location): no target whose origin a client variable fills, absolute or protocol-relative ($host counts as the client's in a catch-all server: default_server, or no, empty, wildcard or regex server_name). Error log: every error_log goes to stderr or syslog. Bounds: keepalive_timeout at most maxKeepalive, client_header_buffer_size at most maxHeaderBuffer, resolver valid= at most maxResolverValid (the pods' addresses re-read every few seconds), proxy_next_upstream_tries and proxy_next_upstream_timeout never 0 (unbounded), every pod-wide limit_conn (a zone keyed on a constant) below worker_connections × maxPodConnectionShare, worker_connections within worker_rlimit_nofile. TLS: no ssl_early_data (replayable requests), no key-exchange group under 128-bit strength (ssl_ecdh_curve, ssl_conf_command Curves/Groups). No ssi on (the app's output parsed for include commands). The pod's memory against worker_connections is not judged here.",
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -83,6 +90,9 @@ export const nginxEffectPolicies: Policies = [
       const rlimit = directivesNamed(root, "worker_rlimit_nofile").at(-1)?.[0];
       if (rlimit !== undefined && workerConnections > Number(rlimit)) report(`${conf} allows ${workerConnections} worker_connections with worker_rlimit_nofile ${rlimit}: the worker runs out of descriptors before its connection limit, and every limit sized from it never bites.`);
 
+      for (const [target] of directivesNamed(root, "error_log")) {
+        if (target && !/^(off|\/dev\/null|stderr)$/.test(target) && !COLLECTED.test(target)) report(`${conf} writes its error log to ${target}: a file in the pod is never collected and is lost with the pod; log to /dev/stderr.`);
+      }
       for (const http of blocksNamed(root, "http")) {
         // Pod-wide connection caps: a zone keyed on a constant (a literal, or a map whose only value is one).
         const constant = (key: string) => !key.includes("$") || blocksNamed(http, "map").some((m) => m.args[1] === key && m.directives.length === 1 && m.directives[0]!.name === "default" && !/\$/.test(m.directives[0]!.args[0] ?? "$"));
@@ -112,6 +122,9 @@ export const nginxEffectPolicies: Policies = [
               });
               if (dropped.length > 0) report(`${conf} leaves ${dropped.join(", ")} answers out of the access log (access_log if=${cond} in ${loc}): only refusals (429) may be sampled.`);
             }
+          }
+          for (const [target] of directivesNamed(block, "error_log")) {
+            if (target && !/^(off|\/dev\/null|stderr)$/.test(target) && !COLLECTED.test(target)) report(`${conf} writes its error log to ${target} (in ${loc}): a file in the pod is never collected and is lost with the pod; log to /dev/stderr.`);
           }
           for (const [t] of directivesNamed(block, "keepalive_timeout")) {
             const sec = nginxSeconds(t ?? "");
@@ -145,8 +158,9 @@ export const nginxEffectPolicies: Policies = [
             ...directivesNamed(block, "rewrite").filter((x) => ["redirect", "permanent"].includes(x[2] ?? "") || /^(https?:)?\/\//.test(x[1] ?? "")).map((x) => ({ what: "rewrite", value: x[1] ?? "" })),
             ...directivesNamed(block, "add_header").filter((x) => /^location$/i.test(x[0] ?? "")).map((x) => ({ what: "add_header Location", value: x[1] ?? "" })),
           ];
+          const inServer = chain.find((b) => b.name === "server");
           for (const t of targets) {
-            const chosen = clientChosenOrigin(http, t.value);
+            const chosen = clientChosenOrigin(http, t.value, inServer !== undefined && catchAllServer(inServer));
             if (chosen.length > 0) report(`${conf} redirects to ${t.value} (${t.what} in ${loc}), whose origin ${chosen.join(", ")} fills: the client picks the site the browser goes to (an open redirect).`);
           }
           // What a proxied request carries upstream, with nginx's inheritance.
