@@ -1,5 +1,5 @@
 import type { ebs, ec2, eks } from "@pulumi/aws";
-import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
+import { CREDENTIAL_VALUES, credentialValuesIn, literalCredential } from "../semantics/credentials";
 import { Policies } from "@pulumi/policy";
 import { describe, ifKnown, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, SECRET_PLACEHOLDER, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { parseStructured, isTrueSetting } from "../semantics/structured";
@@ -267,7 +267,7 @@ export const computePolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "codebuild-projects-hardened",
     description:
-      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), verifies its source's certificate (no insecureSsl), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
+      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), verifies its source's certificate (no insecureSsl), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), nor by value in any other field (a token in the source URL, a key in an inline build spec), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
     enforcementLevel: "mandatory",
     types: ["aws:codebuild/project:Project"],
     validate: (p, { args }, report) => {
@@ -276,6 +276,10 @@ export const computePolicies: Policies = [
         if (String(v?.type ?? "PLAINTEXT") !== "PLAINTEXT") continue;
         const what = literalCredential(String(v?.name ?? ""), v?.value);
         if (what) report(`CodeBuild project "${args.name}" keeps ${what} in its plain-text environment variable ${String(v?.name)} (shown to anyone who can read the project or its builds): use type SECRETS_MANAGER or PARAMETER_STORE.`);
+      }
+      // The same credentials in any other field: a token in the source URL, a key in an inline build spec.
+      for (const [path, what] of ifKnown(() => credentialValuesIn(JSON.parse(JSON.stringify(p)), ["environment.environmentVariables"])) ?? []) {
+        report(`CodeBuild project "${args.name}" keeps ${what} in ${path} (shown to anyone who can read the project or its builds): connect the source through CodeConnections and read secrets from Secrets Manager.`);
       }
       const source = (obj(p.source) ?? {}) as { insecureSsl?: unknown };
       if (isTrue(source.insecureSsl)) report(`CodeBuild project "${args.name}" fetches its source without verifying the server's certificate (source.insecureSsl): anyone on the path can serve it code.`);

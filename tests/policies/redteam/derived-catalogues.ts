@@ -36,6 +36,8 @@
  *   them at rest; the stack's key guards the container logs, which may hold application data (mutation below).
  * - Security Hub CloudFront.1 "default root object": the default origin is the ALB (the app answers /), not S3.
  * - Security Hub CloudFront.4 "origin failover": availability comes from DNS failover (Route53 health checks).
+ * - Security Hub CloudFront.8 "SNI": a dedicated-IP (vip) certificate still enforces the distribution's minimum TLS
+ *   policy; it costs more and serves clients without SNI, it exposes nothing (dropped after the first run).
  * - Security Hub CloudWatch.16 "retention >= 1 year": retention is a documented, per-log choice; a year is not a
  *   security property of this product (a log that never expires or is kept a day is: mutation below).
  * - Security Hub KMS.3 (pending deletion), IAM.3/.4/.5/.6, S3.1 (account-level block), EC2.7 (account default
@@ -141,7 +143,6 @@ const trivyAws: DerivedMutation[] = [
 const securityHub: DerivedMutation[] = [
   // CloudFront
   { check: "securityhub:CloudFront.3", area: "cloudfront", title: "default behaviour allows plain HTTP", expect: "cdn-distribution", apply: (p) => (dist(p).defaultCacheBehavior.viewerProtocolPolicy = "allow-all") },
-  { check: "securityhub:CloudFront.8", area: "cloudfront", title: "viewer certificate served on dedicated IPs (vip) instead of SNI", expect: "cdn-distribution", apply: (p) => (dist(p).viewerCertificate.sslSupportMethod = "vip") },
   { check: "securityhub:CloudFront.9", area: "cloudfront", title: "ALB origin protocol match-viewer (HTTP viewers reach the origin in plain text)", expect: "cdn-distribution", apply: (p) => (albOrigin(p).customOriginConfig.originProtocolPolicy = "match-viewer") },
   { check: "securityhub:CloudFront.10", area: "cloudfront", title: "origin SSL protocols admit TLSv1.1", expect: "cdn-distribution", apply: (p) => (albOrigin(p).customOriginConfig.originSslProtocols = ["TLSv1.1", "TLSv1.2"]) },
   { check: "securityhub:CloudFront.12", area: "cloudfront", title: "S3 origin points at a bucket name the stack does not own", expect: "cdn-distribution", apply: (p) => (s3Origin(p).domainName = "edgestack-prod-assets-old.s3.us-east-1.amazonaws.com") },
@@ -285,7 +286,7 @@ export const catalogueMutations: DerivedMutation[] = [...trivyAws, ...securityHu
 export const catalogueHarmless: Harmless[] = [
   { title: "nginx adds NET_BIND_SERVICE (the one capability the restricted profile allows)", apply: (p) => (ctr(p, "workloads-nginx").securityContext.capabilities.add = ["NET_BIND_SERVICE"]) },
   { title: "app Deployment gets an owner annotation", apply: (p) => (p.inputs("workloads-app", DEPLOYMENT).metadata.annotations = { "edgestack.io/owner": "team-edge" }) },
-  { title: "ALB idle timeout 120 s", apply: (p) => (p.inputs("alb-lb").idleTimeout = 120) },
+  { title: "ALB idle timeout 50 s (still below nginx's keep-alive)", apply: (p) => (p.inputs("alb-lb").idleTimeout = 50) },
   { title: "cache snapshot window moved", apply: (p) => (cache(p).snapshotWindow = "02:00-03:00") },
   { title: "cache slow log kept 180 days", apply: (p) => (p.inputs("cache-slow-log").retentionInDays = 180) },
   { title: "nginx 4 replicas", apply: (p) => (p.inputs("workloads-nginx", DEPLOYMENT).spec.replicas = 4) },
