@@ -130,7 +130,7 @@ export const wafPolicies: Policies = [
   }),
   stackRule({
     name: "waf-logging-prod",
-    description: `In prod, every CLOUDFRONT web ACL the stack declares keeps CloudWatch metrics and sampled requests on for itself and every rule, and logs its requests: an aws.wafv2.WebAclLoggingConfiguration on it with a destination (a log group of the stack must be named ${WAF_LOG_PREFIX}…, as WAF requires), no filter that drops every request, and the ${CREDENTIAL_HEADERS.join(" and ")} headers redacted.`,
+    description: `In prod, every CLOUDFRONT web ACL the stack declares logs its requests: an aws.wafv2.WebAclLoggingConfiguration on it with a destination (a log group of the stack must be named ${WAF_LOG_PREFIX}…, as WAF requires), no filter that drops every request, and the ${CREDENTIAL_HEADERS.join(" and ")} headers redacted.`,
     enforcementLevel: "mandatory",
     judges: [...TYPES.webAcl, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "aws:cloudwatch/logGroup:LogGroup"],
     config: environmentConfig,
@@ -141,12 +141,6 @@ export const wafPolicies: Policies = [
         if (!isProd(config, acl) || ifKnown(() => (acl.props as WebAcl).scope) !== "CLOUDFRONT") continue;
         const mine = configurations.filter((c) => refersTo(ifKnown(() => c.props.resourceArn), acl));
         const pending = configurations.filter((c) => unknownAt(() => c.props.resourceArn));
-        // CloudWatch metrics and sampled requests are the other record of what the WAF did (per rule and for the ACL).
-        const visibility = ifKnown(() => [{ where: "the ACL", v: (acl.props as WebAcl).visibilityConfig }, ...list((acl.props as WebAcl).rules).map((r) => ({ where: `rule "${r?.name}"`, v: r?.visibilityConfig }))]) ?? [];
-        for (const { where, v } of visibility) {
-          const off = (["cloudwatchMetricsEnabled", "sampledRequestsEnabled"] as const).filter((k) => v !== undefined && v[k] !== true && String(v[k]) !== "true");
-          if (off.length > 0) report(`Web ACL "${acl.name}" in a prod stack has ${off.join(" and ")} off for ${where}: what it counts and blocks is no longer recorded.`, acl.urn);
-        }
         if (mine.length === 0) {
           if (pending.length === 0) report(`Web ACL "${acl.name}" in a prod stack logs no requests: add an aws.wafv2.WebAclLoggingConfiguration for it (a blocked request can't be traced to its rule otherwise).`, acl.urn);
           continue;

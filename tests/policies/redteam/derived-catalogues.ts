@@ -5,20 +5,29 @@
  * Polaris' checks and kube-linter's. For each item that applies to a resource type or Kubernetes kind the dev or prod
  * plan holds, and that our product's promises make relevant, one realistic change of the prod plan that violates it,
  * named with the catalogue id and naming the resource a mandatory rule of ours must report. Written from the
- * catalogues' text, before reading the rules (first blind run: see the commit that adds this file).
+ * catalogues' text, before reading the rules (first blind run: 142 changes, 120 caught on the right resource, 22
+ * missed; 1 of 15 harmless flagged, rightly: see the commit that adds this file); `classVariants` below was written
+ * after, as further spellings of the classes that run exposed. Run by redteam.test.ts beside derived.ts; one our pack
+ * misses goes to pending-derived.json with what a rule would need.
  *
- * Skipped because the change is already an existing checkov-derived mutation (derived.ts): trivy AVD-AWS-0038
- * (control-plane log types off), 0086/0087/0091/0093 (public-access block flags), 0094 (block removed), 0095 (topic
- * unencrypted), 0031 (mutable tags), 0065 (rotation off), 0018 (CodeBuild artifacts unencrypted), 0029 (secret in
- * user data), 0124 (rule without description), 0104 on the cache (egress to the world), 0178 (flow log removed);
- * KSV005, KSV008, KSV010, KSV011, KSV015, KSV016, KSV043, KSV046, KSV050, KSV053, KSV110, KSV113, KSV114;
- * kubescape C-0002, C-0014, C-0015, C-0016, C-0017, C-0018, C-0034, C-0038, C-0041, C-0044, C-0046, C-0056, C-0057,
- * C-0061, C-0066, C-0211, C-0212, C-0221, C-0231, C-0261, C-0270, C-0271; Security Hub CloudFront.5/.6/.7,
- * ELB.1/.4/.12/.22, EKS.3, ElastiCache.4/.5/.6, S3.8/.14, IAM.21 (as "*"), KMS.4/.5 (as principal *), EC2.13/.14/.22,
- * SNS.1, WAF.10, ECR.1/.2, CodeBuild.2/.3/.4/.5/.7; Polaris and kube-linter items that repeat the above (hostIPC,
- * hostPID, hostNetwork, privileged, runAsRoot, readOnlyRootFilesystem, capabilities, probes, resources, latest-tag,
- * docker-sock, env-var-secret, read-secret-from-env-var, cluster-admin bindings, exec/attach, sensitiveContainerEnvVar,
- * duplicate-env-var). 118 items skipped in all.
+ * Skipped because the change is the same as an existing mutation (checkov-derived in derived.ts, or one written
+ * above for another catalogue's id): trivy AVD-AWS-0038, 0086, 0087, 0091, 0093, 0094, 0095, 0031, 0065, 0018, 0029,
+ * 0124, 0104 (cache), 0178; trivy KSV005, KSV008, KSV010, KSV011, KSV015, KSV016, KSV043, KSV046, KSV050, KSV053,
+ * KSV110, KSV113, KSV114; kubescape C-0002, C-0014, C-0015, C-0016, C-0017, C-0018, C-0034, C-0038, C-0041, C-0044,
+ * C-0046, C-0056, C-0057, C-0061, C-0066, C-0211, C-0212, C-0221, C-0231, C-0261, C-0270, C-0271; Security Hub
+ * CloudFront.5, CloudFront.6, CloudFront.7, ELB.1, ELB.4, ELB.12, ELB.22, EKS.3, ElastiCache.4, ElastiCache.5,
+ * ElastiCache.6, S3.8, S3.14, KMS.4, EC2.13, EC2.14, EC2.22, SNS.1, WAF.10, ECR.1, ECR.2, CodeBuild.2, CodeBuild.3,
+ * CodeBuild.4, CodeBuild.5, CodeBuild.7; Polaris hostIPCSet, hostPIDSet, hostNetworkSet, runAsPrivileged,
+ * runAsRootAllowed, notReadOnlyRootFilesystem, privilegeEscalationAllowed, insecureCapabilities,
+ * dangerousCapabilities, livenessProbeMissing, readinessProbeMissing, cpuRequestsMissing, cpuLimitsMissing,
+ * memoryRequestsMissing, memoryLimitsMissing, tagNotSpecified, hostPortSet, automountServiceAccountToken,
+ * missingNetworkPolicy, sensitiveContainerEnvVar, clusterrolePodExecAttach, rolePodExecAttach,
+ * clusterrolebindingClusterAdmin; kube-linter latest-tag, docker-sock, env-var-secret, read-secret-from-env-var,
+ * cluster-admin-role-binding, privileged-container, privilege-escalation-container, host-ipc, host-pid,
+ * host-network, no-read-only-root-fs, run-as-non-root, drop-net-raw-capability, unset-cpu-requirements,
+ * unset-memory-requirements, no-liveness-probe, no-readiness-probe, duplicate-env-var, sensitive-host-mounts,
+ * writable-host-mount, access-to-secrets, access-to-create-pods, wildcard-in-rules, hpa-minimum-three-replicas,
+ * no-anti-affinity, use-namespace. 124 items skipped in all.
  *
  * Not insecure in this product (recorded, no mutation), with the reason:
  * - trivy AVD-AWS-0040 / Security Hub EKS.1 / CIS EKS 5.4.2 "public endpoint disabled": the public endpoint is open
@@ -36,6 +45,9 @@
  *   them at rest; the stack's key guards the container logs, which may hold application data (mutation below).
  * - Security Hub CloudFront.1 "default root object": the default origin is the ALB (the app answers /), not S3.
  * - Security Hub CloudFront.4 "origin failover": availability comes from DNS failover (Route53 health checks).
+ * - Security Hub WAF.12 "rules publish CloudWatch metrics": the web ACL's logging (mandatory in prod, every request
+ *   with the rule that ended it) is the record of what the WAF did; metrics and samples are a second view of it
+ *   (dropped after the first run, where an existing harmless allow rule without metrics showed the cost).
  * - Security Hub CloudFront.8 "SNI": a dedicated-IP (vip) certificate still enforces the distribution's minimum TLS
  *   policy; it costs more and serves clients without SNI, it exposes nothing (dropped after the first run).
  * - Security Hub CloudWatch.16 "retention >= 1 year": retention is a documented, per-log choice; a year is not a
@@ -67,6 +79,7 @@ const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 const dist = (p: Plan) => p.inputs("cdn-distribution");
 const behaviour = (p: Plan, path: string) => dist(p).orderedCacheBehaviors.find((b: any) => b.pathPattern === path);
 const albOrigin = (p: Plan) => dist(p).origins.find((o: any) => o.customOriginConfig);
@@ -191,7 +204,6 @@ const securityHub: DerivedMutation[] = [
   { check: "securityhub:SNS.4", area: "sns", title: "page topic lets anyone subscribe over HTTPS", expect: "alerting-topics-page", apply: (p) => editDoc(p, "alerting-topics-page", TOPIC_POLICY, "policy", (d) => d.Statement.push({ Sid: "subscribe", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: p.inputs("alerting-topics-page", TOPIC_POLICY).arn, Condition: { StringEquals: { "sns:Protocol": "https" } } })) },
   { check: "securityhub:CloudWatch.16", area: "logs", title: "VPC flow logs kept one day", expect: "network-flow-logs", apply: (p) => (p.inputs("network-flow-logs").retentionInDays = 1) },
   { check: "securityhub:WAF.11", area: "waf", title: "WAF logging configuration points at another web ACL", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-logging").resourceArn = `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/legacy/0f0e0d0c-0b0a-0908-0706-050403020100`) },
-  { check: "securityhub:WAF.12", area: "waf", title: "rate-limit rule's CloudWatch metrics off", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-acl").rules.find((r: any) => r.name === "rate-limit-per-ip").visibilityConfig.cloudwatchMetricsEnabled = false) },
   { check: "securityhub:ECR.3", area: "ecr", title: "repository lifecycle policy removed", expect: "image-repo", apply: (p) => p.remove("image-lifecycle") },
   { check: "securityhub:ACM.2", area: "acm", title: "CloudFront certificate with an RSA 1024 key", expect: "cdn-certificate-cert", apply: (p) => (p.inputs("cdn-certificate-cert").keyAlgorithm = "RSA_1024") },
   { check: "securityhub:CodeBuild.1", area: "ci", title: "runner source URL carries a GitHub token", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").source.location = "https://x-access-token:ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/acme/edgestack.git") },
@@ -280,7 +292,35 @@ const polarisKubeLinter: DerivedMutation[] = [
   { check: "kube-linter:readiness-port", area: "k8s", title: "app readiness probe on a port name the container does not declare", expect: "workloads-app", apply: (p) => (ctr(p, "workloads-app").readinessProbe.httpGet.port = "health") },
 ];
 
-export const catalogueMutations: DerivedMutation[] = [...trivyAws, ...securityHub, ...cisEks, ...trivyKsv, ...kubescape, ...polarisKubeLinter];
+/**
+ * Written after the first run and the rules' fixes: further spellings of the classes that run exposed (a reference
+ * outside the stack, a bound on one field, a list instead of the effect, a field not read), on other resources.
+ */
+const classVariants: DerivedMutation[] = [
+  { check: "securityhub:CloudFront.12", area: "cloudfront", title: "S3 origin on the dual-stack endpoint of an undeclared bucket", expect: "cdn-distribution", apply: (p) => (s3Origin(p).domainName = "edgestack-assets.s3.dualstack.us-east-1.amazonaws.com") },
+  { check: "securityhub:ELB.2", area: "lb", title: "NLB TLS listener on an IAM server certificate", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", LISTENER).certificateArn = `arn:aws:iam::${ACCOUNT}:server-certificate/edge-2019`) },
+  { check: "securityhub:ELB.2", area: "lb", title: "additional ALB listener certificate from IAM", expect: "alb-https-legacy-cert", apply: (p) => add(p, "aws:lb/listenerCertificate:ListenerCertificate", "alb-https-legacy-cert", "alb", { listenerArn: p.id("alb-https", LISTENER), certificateArn: `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-www` }) },
+  { check: "securityhub:ElastiCache.7", area: "elasticache", title: "subnet group spelled Default", expect: "cache-group", apply: (p) => (cache(p).subnetGroupName = "Default") },
+  { check: "securityhub:ElastiCache.2", area: "elasticache", title: "minor upgrades off as the string false", expect: "cache-group", apply: (p) => (cache(p).autoMinorVersionUpgrade = "false") },
+  { check: "securityhub:ACM.2", area: "acm", title: "load-balancer certificate with an RSA 1024 key", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert").keyAlgorithm = "RSA_1024") },
+  { check: "securityhub:ECR.3", area: "ecr", title: "lifecycle policy moved to another repository", expect: "image-repo", apply: (p) => (p.inputs("image-lifecycle").repository = "edgestack-prod/legacy") },
+  { check: "securityhub:ELB.13", area: "lb", title: "ALB in one zone only", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").subnets = p.inputs("alb-lb").subnets.slice(0, 1)) },
+  { check: "securityhub:EC2.15", area: "vpc", title: "second public subnet auto-assigns public IPv4 (string)", expect: "network-public-2", apply: (p) => (p.inputs("network-public-2", SUBNET).mapPublicIpOnLaunch = "true") },
+  { check: "securityhub:CodeBuild.1", area: "ci", title: "runner's inline build spec exports an AWS key", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").source.buildspec = "version: 0.2\nphases:\n  build:\n    commands:\n      - export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n") },
+  { check: "trivy:KSV007", area: "k8s", title: "nginx pods pin the ECR registry host", expect: "workloads-nginx", apply: (p) => (nginx(p).hostAliases = [{ ip: "198.51.100.7", hostnames: [`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`] }]) },
+  { check: "trivy:KSV029", area: "k8s", title: "autoscaler pods join group 4 (adm)", expect: "cluster-autoscaler-deployment", apply: (p) => (autoscaler(p).securityContext.supplementalGroups = [4]) },
+  { check: "trivy:KSV045", area: "k8s", title: "autoscaler may do any verb on nodes", expect: "cluster-autoscaler-cluster-role", apply: (p) => (p.inputs("cluster-autoscaler-cluster-role", CLUSTER_ROLE).rules.find((r: any) => list(r.resources).includes("nodes")).verbs = ["*"]) },
+  { check: "trivy:KSV056", area: "k8s", title: "scraper role may patch NetworkPolicies of edgestack", expect: "alerting-prometheus-scraper-edgestack", apply: (p) => p.inputs("alerting-prometheus-scraper-edgestack", ROLE).rules.push({ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["patch"] }) },
+  { check: "kubescape:C-0031", area: "k8s", title: "autoscaler may delete events (events.k8s.io)", expect: "cluster-autoscaler-cluster-role", apply: (p) => p.inputs("cluster-autoscaler-cluster-role", CLUSTER_ROLE).rules.push({ apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["delete"] }) },
+  { check: "kubescape:C-0037", area: "k8s", title: "autoscaler cluster role may patch every ConfigMap", expect: "cluster-autoscaler-cluster-role", apply: (p) => p.inputs("cluster-autoscaler-cluster-role", CLUSTER_ROLE).rules.push({ apiGroups: [""], resources: ["configmaps"], verbs: ["patch"] }) },
+  { check: "kubescape:C-0007", area: "k8s", title: "autoscaler may deletecollection pods", expect: "cluster-autoscaler-cluster-role", apply: (p) => p.inputs("cluster-autoscaler-cluster-role", CLUSTER_ROLE).rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["deletecollection"] }) },
+  { check: "kubescape:C-0042", area: "k8s", title: "exporter sidecar serves SSH on 2222", expect: "workloads-nginx", apply: (p) => exporter(p).ports.push({ containerPort: 2222, name: "ssh", protocol: "TCP" }) },
+  { check: "kubescape:C-0073", area: "k8s", title: "bare Pod in edgestack-system", expect: "autoscaler-debug", apply: (p) => k8s(p, "kubernetes:core/v1:Pod", "autoscaler-debug", "cluster-autoscaler", { apiVersion: "v1", kind: "Pod", metadata: ns("autoscaler-debug", "edgestack-system"), spec: JSON.parse(JSON.stringify(autoscaler(p))) }) },
+  { check: "kube-linter:liveness-port", area: "k8s", title: "exporter liveness probe on an undeclared port name", expect: "workloads-nginx", apply: (p) => (exporter(p).livenessProbe.tcpSocket.port = "exporter") },
+  { check: "kube-linter:invalid-target-ports", area: "k8s", title: "app Service targets the port name of another workload (alb-https)", expect: "workloads-app", apply: (p) => (p.inputs("workloads-app", SERVICE).spec.ports[0].targetPort = "alb-https") },
+];
+
+export const catalogueMutations: DerivedMutation[] = [...trivyAws, ...securityHub, ...cisEks, ...trivyKsv, ...kubescape, ...polarisKubeLinter, ...classVariants];
 
 /** Changes a reviewer of these catalogues would accept: no rule may report them. */
 export const catalogueHarmless: Harmless[] = [
@@ -299,4 +339,8 @@ export const catalogueHarmless: Harmless[] = [
   { title: "static bucket keeps noncurrent versions 60 days", apply: (p) => (p.inputs("cdn-static-lifecycle").rules[0].noncurrentVersionExpiration.noncurrentDays = 60) },
   { title: "ALB gets a cost-centre tag", apply: (p) => (p.inputs("alb-lb").tags = { ...p.inputs("alb-lb").tags, CostCentre: "edge-42" }) },
   { title: "cache security group description reworded", apply: (p) => (p.inputs("cache-sg").description = "edgestack-prod: Redis from the worker nodes only") },
+  { title: "load-balancer certificate on an EC P-256 key", apply: (p) => (p.inputs("lb-certificate-cert").keyAlgorithm = "EC_prime256v1") },
+  { title: "app Service targets the container port by number", apply: (p) => (p.inputs("workloads-app", SERVICE).spec.ports[0].targetPort = 8080) },
+  { title: "app readiness probe on the port by number", apply: (p) => (ctr(p, "workloads-app").readinessProbe.httpGet.port = 8080) },
+  { title: "autoscaler's namespaced Role may also patch its status ConfigMap", apply: (p) => p.inputs("cluster-autoscaler-role-ns", ROLE).rules[1].verbs.push("patch") },
 ];
