@@ -179,6 +179,28 @@ export const cloudfrontPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "cloudfront-s3-origin-stack-bucket",
+    description:
+      "Every S3 origin of a distribution reads a bucket the stack declares (its domain's bucket label is a declared bucket's name), or one listed in externalOriginBuckets: an origin naming another bucket — renamed, deleted, anyone's — serves whatever its owner uploads under the site's name, signed by the stack's OAC or not. Origins in a plan with no bucket known yet are not judged.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.distribution, ...TYPES.bucket],
+    config: { externalOriginBuckets: { type: "array", items: { type: "string" }, default: [], description: "Bucket names outside the stack that S3 origins may read." } },
+    validate: (resources, { config }, report) => {
+      const buckets = ofType(resources, TYPES.bucket);
+      if (buckets.some((b) => unknownAt(() => (b.props as Record<string, unknown>).id))) return; // names known after deployment
+      for (const d of ofType(resources, TYPES.distribution)) {
+        const origins = ifKnown(() => (d.props as Distribution).origins);
+        if (origins === undefined || masked(origins)) continue;
+        for (const o of list(origins)) {
+          if (!o || masked(o) || !isS3Origin(o) || !isS3Host(String(o.domainName ?? ""))) continue;
+          const label = String(o.domainName).replace(/\.s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/, "");
+          if ((config.externalOriginBuckets as string[]).includes(label) || buckets.some((b) => refersTo(label, b, ["bucket"]))) continue;
+          report(`Distribution "${d.name}" S3 origin "${o.originId}" reads bucket ${label}, which the stack does not declare: whoever owns (or re-creates) that bucket serves its files under the site's name.`, d.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
     name: "cloudfront-logging-prod",
     description: "In prod, every CloudFront distribution writes access logs (standard logging to S3, or a v2 log delivery source).",
     enforcementLevel: "mandatory",

@@ -1,5 +1,5 @@
 import type { ebs, ec2, eks } from "@pulumi/aws";
-import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
+import { CREDENTIAL_VALUES, credentialValuesIn, literalCredential } from "../semantics/credentials";
 import { Policies } from "@pulumi/policy";
 import { describe, ifKnown, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, SECRET_PLACEHOLDER, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { parseStructured, isTrueSetting } from "../semantics/structured";
@@ -283,7 +283,7 @@ export const computePolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "codebuild-projects-hardened",
     description:
-      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), in an image of its own account's registry or a CodeBuild curated one (not another account's ECR), verifies its source's certificate (no insecureSsl), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
+      "Every CodeBuild project (the CI runner) builds unprivileged (no Docker daemon on the host kernel), in an image of its own account's registry or a CodeBuild curated one (not another account's ECR), verifies its source's certificate (no insecureSsl), holds no credential in a plain-text environment variable (judged by value and by name, policies/semantics/credentials.ts), nor by value in any other field (a token in the source URL, a key in an inline build spec), keeps a build log (CloudWatch Logs, on unless disabled, or S3), never stores logs or artifacts with encryption disabled, and encrypts any artifacts it stores with a customer-managed key (encryptionKey).",
     enforcementLevel: "mandatory",
     types: ["aws:codebuild/project:Project"],
     validate: (p, { args }, report) => {
@@ -299,6 +299,11 @@ export const computePolicies: Policies = [
       const imageAccount = /^(\d{12})\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com/.exec(image)?.[1];
       const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(String(p.serviceRole ?? ""))?.[1];
       if (imageAccount && roleAccount && imageAccount !== roleAccount) report(`CodeBuild project "${args.name}" builds in image ${image}, from the registry of account ${imageAccount}, not the project's (${roleAccount}): that account can replace the code every build runs with the runner's role; use a CodeBuild curated image or one of this account's repositories.`);
+
+      // The same credentials in any other field: a token in the source URL, a key in an inline build spec.
+      for (const [path, what] of ifKnown(() => credentialValuesIn(JSON.parse(JSON.stringify(p)), ["environment.environmentVariables"])) ?? []) {
+        report(`CodeBuild project "${args.name}" keeps ${what} in ${path} (shown to anyone who can read the project or its builds): connect the source through CodeConnections and read secrets from Secrets Manager.`);
+      }
       const source = (obj(p.source) ?? {}) as { insecureSsl?: unknown };
       if (isTrue(source.insecureSsl)) report(`CodeBuild project "${args.name}" fetches its source without verifying the server's certificate (source.insecureSsl): anyone on the path can serve it code.`);
       if (isTrue(env?.privilegedMode)) report(`CodeBuild project "${args.name}" builds in privileged mode: a build step gets a Docker daemon with root on the build host; build images without it (kaniko, buildx to a remote builder).`);

@@ -1,6 +1,6 @@
 import type { elasticache } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, judge, list, num, ofType, Props, refersTo, resourceRule, settingsRule, siblings, stackRule, TYPES } from "./common";
 import { publicRoute } from "./network";
 
 type ReplicationGroup = Props<elasticache.ReplicationGroupArgs>;
@@ -89,6 +89,13 @@ export const elasticachePolicies: Policies = [
       }
     },
   }),
+  settingsRule({
+    name: "elasticache-minor-upgrades",
+    description: "ElastiCache replication groups take automatic minor engine upgrades (autoMinorVersionUpgrade, true by default) in their maintenance window: the engine's security fixes ship as minor versions.",
+    enforcementLevel: "mandatory",
+    types: TYPES.replicationGroup,
+    requirements: [{ path: "autoMinorVersionUpgrade", judge: judge.oneOf([true], true) }],
+  }),
   resourceRule<ReplicationGroup>({
     name: "elasticache-failover-prod",
     description: "In prod, ElastiCache replication groups have a replica, automatic failover and multi-AZ.",
@@ -146,6 +153,11 @@ export const elasticachePolicies: Policies = [
         const known = ifKnown(() => ((rg.props as ReplicationGroup).subnetGroupName, true)) === true;
         // A missing name may be a computed one (e.g. `subnetGroup.name` of an auto-named group) that the engine
         // leaves out: judge it missing only when the stack declares no subnet group it could come from.
+        // "default" is the default VPC's subnet group (public subnets of another network), whatever the stack declares.
+        if (typeof name === "string" && name.toLowerCase() === "default") {
+          report(`Replication group "${rg.name}" uses the "default" subnet group, i.e. the default VPC's (public) subnets, not the stack's private ones.`, rg.urn);
+          continue;
+        }
         if (known && !isSet(name) && subnetGroups.length === 0) {
           report(`Replication group "${rg.name}" has no subnetGroupName, so it lands in the default VPC's (public) subnets.`, rg.urn);
           continue;

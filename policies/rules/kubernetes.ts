@@ -274,15 +274,28 @@ export function pinnedToOneZone(spec: PodSpec | undefined): string | undefined {
 }
 
 export const kubernetesPolicies: Policies = [
+  resourceRule<Record<string, unknown>>({
+    name: "k8s-no-bare-pods",
+    description: "The stack declares no bare Pod: every pod comes from a controller (Deployment, StatefulSet, DaemonSet, Job, CronJob) that recreates it, rolls it out surge-first and is covered by a PodDisruptionBudget; a bare Pod dies with its node and escapes every rule written for controllers (kubescape C-0073).",
+    enforcementLevel: "mandatory",
+    types: TYPES.pod,
+    validate: (_p, { args }, report) => report(`"${args.name}" is a bare Pod: nothing recreates it when its node goes, it is never rolled out or covered by a PodDisruptionBudget; declare it as a Deployment (or a Job for one-off work).`),
+  }),
   resourceRule<Workload>({
     name: "k8s-probes",
-    description: "Every container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController) has a readinessProbe and a livenessProbe.",
+    description: "Every container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController) has a readinessProbe and a livenessProbe, and every probe (startup too) that names its port names one the container declares: a port name nothing declares fails every probe (never ready, or restarted forever).",
     enforcementLevel: "mandatory",
     types: LONG_RUNNING,
     validate: (p, { args }, report) => {
       for (const c of containersOf(podSpecOfKind(args.type, p as never))) {
         const missing = [c.readinessProbe ? "" : "readinessProbe", c.livenessProbe ? "" : "livenessProbe"].filter(Boolean);
         if (missing.length > 0) report(`Container "${c.name}" of "${args.name}" has no ${missing.join(" or ")}.`);
+        const declared = new Set(list(c.ports).map((x) => x?.name).filter((n): n is string => typeof n === "string"));
+        for (const kind of ["readinessProbe", "livenessProbe", "startupProbe"] as const) {
+          const probe = c[kind] as { httpGet?: { port?: unknown }; tcpSocket?: { port?: unknown } } | undefined;
+          const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+          if (typeof port === "string" && num(port) === undefined && !declared.has(port)) report(`The ${kind} of container "${c.name}" of "${args.name}" probes port "${port}", which the container does not declare: the probe always fails.`);
+        }
       }
     },
   }),
@@ -678,7 +691,7 @@ export const kubernetesPolicies: Policies = [
   }),
   resourceRule<Record<string, unknown>>({
     name: "k8s-pod-defaults",
-    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false, and no projected serviceAccountToken for the API server's audience, unless the service account is in `apiServiceAccounts`), no shared process namespace, no hostAliases pinning a cluster, AWS or internal name to a fixed address, and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
+    description: "Every pod-bearing kind sets its hardening at the pod level too, so every container — including init and ephemeral debug containers added later — inherits it: no Kubernetes API token mounted (automountServiceAccountToken false, and no projected serviceAccountToken for the API server's audience, unless the service account is in `apiServiceAccounts`), no shared process namespace, no hostAliases pinning a name DNS would resolve (any dotted name, `kubernetes`, `localhost`) to a fixed address, no container serving SSH (port 22 or a port named ssh*), and a pod securityContext with runAsNonRoot true and a RuntimeDefault/Localhost seccomp profile.",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     config: { apiServiceAccounts: API_SERVICE_ACCOUNTS_CONFIG },
@@ -698,11 +711,18 @@ export const kubernetesPolicies: Policies = [
           }
         }
       }
-      // /etc/hosts entries override DNS for the names they list: a cluster Service, an AWS endpoint or an internal
-      // name pinned to a fixed address sends the pod's requests (and the credentials in them) wherever that address is.
+      // /etc/hosts entries override DNS for the names they list: a cluster Service, an AWS endpoint, an internal name
+      // or any public host (an API the pod sends credentials to) pinned to a fixed address sends the pod's requests
+      // wherever that address is. Only a single-label local name outside those (a device on the node's network) passes.
       for (const alias of list(at(spec, "hostAliases").value as { ip?: string; hostnames?: string[] }[] | undefined)) {
-        const pinned = list(alias?.hostnames).filter((h) => /(^|\.)(svc|cluster\.local|amazonaws\.com|internal|localhost)\.?$/i.test(String(h)));
+        const pinned = list(alias?.hostnames).filter((h) => String(h).replace(/\.$/, "").includes(".") || /^(localhost|kubernetes)$/i.test(String(h)));
         if (pinned.length > 0) report(`Pods of "${args.name}" pin ${pinned.join(", ")} to ${alias?.ip} (hostAliases): the pod's requests to that service go to a fixed address, past DNS and whatever answers there.`);
+      }
+      // An SSH server in a pod is a shell past the API server's RBAC and audit log (kubescape C-0042, kube-linter ssh-port).
+      for (const c of [...list(at(spec, "initContainers").value as Container[] | undefined), ...list(at(spec, "containers").value as Container[] | undefined)]) {
+        for (const port of list(c?.ports)) {
+          if (num(port?.containerPort) === 22 || /^ssh/i.test(String(port?.name ?? ""))) report(`Container "${c?.name}" of "${args.name}" serves SSH (port ${port?.name ? `"${port.name}" ` : ""}${port?.containerPort}): a shell that bypasses Kubernetes RBAC and audit; use kubectl debug.`);
+        }
       }
       const sharedPid = at(spec, "shareProcessNamespace");
       if (!sharedPid.unknown && (sharedPid.value === true || sharedPid.value === "true")) report(`Pods of "${args.name}" share one process namespace (shareProcessNamespace): each container can read the others' environment and files through /proc/<pid>.`);
@@ -1167,7 +1187,7 @@ export const kubernetesPolicies: Policies = [
   }),
   stackRule({
     name: "k8s-service-selects-stack-pods",
-    description: "Every Service with a selector selects the pods of a pod-bearing resource of the stack in its namespace: a Service selecting nothing of ours is a stray entry point (or one waiting for whatever pod takes those labels).",
+    description: "Every Service with a selector selects the pods of a pod-bearing resource of the stack in its namespace: a Service selecting nothing of ours is a stray entry point (or one waiting for whatever pod takes those labels); each targetPort given by name is a port a container of those pods declares (otherwise the port has no endpoint).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.service, ...POD_TYPES],
     validate: (resources, _ctx, report) => {
@@ -1177,12 +1197,26 @@ export const kubernetesPolicies: Policies = [
         const p = ifKnown(() => JSON.parse(JSON.stringify(svc.props)) as Service);
         const selector = p?.spec?.selector as Record<string, string> | undefined;
         if (!p || !selector || Object.keys(selector).length === 0 || p.spec?.type === "ExternalName") continue;
-        const matched = workloads.some((w) => {
-          const t = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { labels?: Record<string, string> } });
-          if (t === undefined) return true; // unknown in preview: may match
+        let portNames: Set<string> | undefined = new Set();
+        const matched = workloads.filter((w) => {
+          const t = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpec });
+          if (t === undefined) {
+            portNames = undefined; // unknown in preview: may match, with any port
+            return true;
+          }
           const wNs = ifKnown(() => ns((w.props as { metadata?: unknown }).metadata));
-          return (wNs === undefined || wNs === ns(p.metadata)) && Object.entries(selector).every(([k, v]) => t.metadata?.labels?.[k] === v);
-        });
+          const hit = (wNs === undefined || wNs === ns(p.metadata)) && Object.entries(selector).every(([k, v]) => t.metadata?.labels?.[k] === v);
+          if (hit) for (const c of allContainersOf(t.spec ?? {})) for (const port of list(c.ports)) if (typeof port?.name === "string") portNames?.add(port.name);
+          return hit;
+        }).length > 0;
+        // A targetPort by name is resolved in each selected pod: a name no container of them declares gets no endpoint.
+        const names = portNames as Set<string> | undefined;
+        if (matched && names) {
+          for (const sp of list(p.spec?.ports)) {
+            const target = sp?.targetPort;
+            if (typeof target === "string" && num(target) === undefined && !names.has(target)) report(`Service "${svc.name}" port ${sp?.name ?? sp?.port} targets port "${target}", which no container of the pods it selects declares: it has no endpoint.`, svc.urn);
+          }
+        }
         if (!matched) report(`Service "${svc.name}" selects ${JSON.stringify(selector)}, which no pod-bearing resource of the stack in namespace "${ns(p.metadata)}" labels its pods with.`, svc.urn);
       }
     },

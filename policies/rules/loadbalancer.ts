@@ -170,6 +170,36 @@ export const loadBalancerPolicies: Policies = [
       checkSslPolicy(p, config, report, `TLS listener "${args.name}"`);
     },
   }),
+  resourceRule<Record<string, unknown>>({
+    name: "lb-certificates-from-acm",
+    description: "Every certificate a load balancer presents — a listener's certificateArn and every additional listener certificate — is an ACM certificate (renewed and validated by ACM; an IAM server certificate is uploaded by hand, expires unnoticed and keeps its private key outside ACM).",
+    enforcementLevel: "mandatory",
+    types: [...TYPES.listener, "aws:lb/listenerCertificate:ListenerCertificate", "aws:alb/listenerCertificate:ListenerCertificate"],
+    validate: (p, { args }, report) => {
+      const arn = ifKnown(() => p.certificateArn);
+      if (typeof arn === "string" && arn !== "" && !/^arn:[^:]+:acm:/.test(arn)) report(`"${args.name}" presents certificate ${arn}, which is not an ACM certificate: use an ACM certificate of the stack (renewed by ACM, key never leaves it).`);
+    },
+  }),
+  stackRule({
+    name: "lb-multi-az-prod",
+    description: "In prod, every load balancer spans at least two availability zones (its subnets or subnet mappings, zones read from the stack's subnets): one zone's outage must not take the entry point down.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.loadBalancer, ...TYPES.subnet],
+    config: environmentConfig,
+    validate: (resources, { config }, report) => {
+      const subnets = ofType(resources, TYPES.subnet);
+      for (const lbr of ofType(resources, TYPES.loadBalancer)) {
+        if (!isProd(config, lbr)) continue;
+        const refs = ifKnown(() => [...list((lbr.props as LoadBalancer).subnets), ...list((lbr.props as LoadBalancer).subnetMappings).map((m) => m?.subnetId)]);
+        if (refs === undefined || refs.length === 0) continue; // unknown in preview, or the default VPC's (judged elsewhere)
+        const zones = new Set(refs.map((ref) => {
+          const s = subnets.find((x) => refersTo(ref, x));
+          return String((s && ifKnown(() => s.props.availabilityZone ?? s.props.availabilityZoneId)) ?? ref);
+        }));
+        if (zones.size < 2) report(`Load balancer "${lbr.name}" in a prod stack spans ${zones.size} availability zone (${[...zones].join(", ")}): one zone's outage takes it down; give it a subnet in each zone of the stack.`, lbr.urn);
+      }
+    },
+  }),
   resourceRule<LoadBalancer>({
     name: "alb-drop-invalid-header-fields",
     description: "Application load balancers drop HTTP headers with invalid names and keep desync mitigation at defensive or strictest (request-smuggling defences).",

@@ -1,7 +1,7 @@
 import type { ec2 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage } from "../semantics/cidr";
-import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, ofType, Props, refersTo, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, masked, maskedMessage, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 
 type DefaultSecurityGroup = Props<ec2.DefaultSecurityGroupArgs>;
 
@@ -27,6 +27,15 @@ export function flowLogProblems(f: FlowLog): string[] {
 }
 
 export const networkPolicies: Policies = [
+  resourceRule<Record<string, unknown>>({
+    name: "subnets-no-auto-public-ip",
+    description: "No subnet the stack declares hands every instance launched in it a public IPv4 address (mapPublicIpOnLaunch), public ones included: load balancers and NAT gateways get their addresses explicitly, and anything else launched there would be reachable from the internet by default.",
+    enforcementLevel: "mandatory",
+    types: TYPES.subnet,
+    validate: (p, { args }, report) => {
+      if (p.mapPublicIpOnLaunch === true || p.mapPublicIpOnLaunch === "true") report(`Subnet "${args.name}" hands every instance launched in it a public IPv4 address (mapPublicIpOnLaunch): set it false; load balancers and NAT gateways don't need it.`);
+    },
+  }),
   stackRule({
     name: "vpc-flow-logs",
     description: "Every VPC the stack creates has a flow log recording ALL traffic (accepted and rejected) to a destination, with a delivery role when it writes to CloudWatch Logs, in the default format or a custom logFormat that keeps the addresses, ports, protocol and action; a delivery role the stack does not declare (deleted) is reported unless listed in externalRoleArns.",

@@ -215,7 +215,7 @@ export const podSecurityPolicies: Policies = [
           report(`${maskedMessage(`rules of "${r.name}"`)}.`, r.urn);
           continue;
         }
-        let risks = roleRisks(list(p.rules) as never);
+        let risks = roleRisks(list(p.rules) as never, r.type.endsWith(":Role") ? String(p.metadata?.namespace ?? "default") : undefined);
         const roleName = String(p.metadata?.name ?? r.name);
         if (deployerRole(r, roleName)) {
           const ownBinding = writesOnlyOwnBinding(list(p.rules) as never, roleName);
@@ -320,7 +320,7 @@ export const podSecurityPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-high-uid",
     description:
-      "Every container of every pod-bearing kind runs as a uid and gid (its own securityContext, else the pod's) of at least minUid, stated numerically, and the pod's fsGroup too: an image's default user (often a low system uid such as 101, or root) is never relied on, and a process that escapes its container shares no uid or group with the node's own users and daemons.",
+      "Every container of every pod-bearing kind runs as a uid and gid (its own securityContext, else the pod's) of at least minUid, stated numerically, and the pod's fsGroup and every supplementalGroups entry too: an image's default user (often a low system uid such as 101, or root) is never relied on, and a process that escapes its container shares no uid or group with the node's own users and daemons.",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     config: { minUid: { type: "integer", minimum: 1, default: 10000, description: "Lowest uid/gid accepted (CIS / checkov CKV_K8S_40: above the range distributions give system and login users)." } },
@@ -331,6 +331,9 @@ export const podSecurityPolicies: Policies = [
       const podSc = spec.securityContext ?? {};
       const fsGroup = num(podSc.fsGroup);
       if (podSc.fsGroup !== undefined && (fsGroup === undefined || fsGroup < min)) report(`Pod spec of "${args.name}" sets fsGroup ${podSc.fsGroup}: below ${min}, the volumes' files share a group with the node's system users.`);
+      // Every group the processes hold counts, not only the primary one: a supplemental gid 0 is the root group.
+      const low = list(podSc.supplementalGroups as unknown[] | undefined).filter((g) => (num(g) ?? -1) < min);
+      if (low.length > 0) report(`Pod spec of "${args.name}" adds supplementalGroups ${low.join(", ")}: below ${min}${low.some((g) => num(g) === 0) ? " (0 is the root group)" : ""}, its processes share a group with the node's system users and files.`);
       for (const c of [...list(spec.initContainers as Container[] | undefined), ...list(spec.containers as Container[] | undefined), ...list(spec.ephemeralContainers as Container[] | undefined)]) {
         const sc = c?.securityContext ?? {};
         for (const [what, own, pod] of [["uid", sc.runAsUser, podSc.runAsUser], ["gid", sc.runAsGroup, podSc.runAsGroup]] as const) {

@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
-import { ifKnown, judge, list, masked, resourceRule, settingsRule, stackRule, unknownAt } from "./common";
+import { ifKnown, judge, list, masked, refersTo, resourceRule, settingsRule, stackRule, unknownAt } from "./common";
+import { parseStructured } from "../semantics/structured";
 import { credentialName, literalCredential } from "../semantics/credentials";
 
 /** ECR's WILDCARD repository filter (`*` any run of characters), as registry scanning rules match names. */
@@ -38,6 +39,22 @@ export const settingsPolicies: Policies = [
       }
     },
   }),
+  stackRule({
+    name: "ecr-repository-lifecycle",
+    description: "Every ECR repository of the stack has a lifecycle policy (aws.ecr.LifecyclePolicy naming it) that expires images: without one every pushed image, vulnerable ones included, stays pullable forever.",
+    enforcementLevel: "mandatory",
+    judges: ["aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy"],
+    validate: (resources, _ctx, report) => {
+      const policies = resources.filter((r) => r.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy");
+      if (policies.some((l) => unknownAt(() => JSON.stringify(l.props)))) return; // known after deployment
+      for (const repo of resources.filter((r) => r.type === "aws:ecr/repository:Repository")) {
+        if (unknownAt(() => repo.props.name)) continue; // the name its policy refers to is known after deployment
+        const mine = policies.filter((l) => refersTo(ifKnown(() => l.props.repository), repo, ["name"]));
+        const expires = mine.some((l) => list((parseStructured(ifKnown(() => l.props.policy)) as { rules?: { action?: { type?: unknown } }[] } | undefined)?.rules).some((x) => String(x?.action?.type ?? "") === "expire"));
+        if (!expires) report(`ECR repository "${repo.name}" has ${mine.length === 0 ? "no lifecycle policy" : "no lifecycle rule that expires images"}: every image pushed stays pullable forever.`, repo.urn);
+      }
+    },
+  }),
   settingsRule({
     name: "log-group-retention",
     description: "CloudWatch log groups expire their events (retentionInDays set; unset or 0 keeps them forever).",
@@ -55,6 +72,7 @@ export const settingsPolicies: Policies = [
       allowImported: { type: "boolean", default: false, description: "Accept imported certificates (privateKey and certificateBody inputs)." },
     },
     requirements: [
+      // RSA below 2048 bits is factorable in practice; ACM's default is RSA_2048.
       { path: "keyAlgorithm", judge: judge.oneOf(["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"], "RSA_2048") },
       { path: "privateKey", judge: (v, _p, config) => (v === undefined || v === null || v === "" || config.allowImported === true ? undefined : "is set: the certificate is imported, its private key passes through the program, its state and plan, and ACM never renews it; request it from ACM with DNS validation (or set allowImported)") },
       { path: "domainName", judge: (v, p, config) => wildcardNames([v, ...list(p.subjectAlternativeNames as unknown[])], config) },

@@ -44,3 +44,19 @@ export function literalCredential(name: string, value: unknown): string | undefi
   if (credentialName(name)) return `a literal value for ${name}`;
   return undefined;
 }
+
+/**
+ * Every place inside a structured value (a resource's inputs) where a string holds a credential by its value alone,
+ * as [dotted path, what]: a source URL with a token in it, a build spec with a key, whatever field carries it.
+ * `skip` names top-level paths judged elsewhere (by name and value).
+ */
+export function credentialValuesIn(value: unknown, skip: readonly string[] = [], path = ""): [string, string][] {
+  if (skip.includes(path)) return [];
+  if (typeof value === "string") {
+    const hit = CREDENTIAL_VALUES.find(([re]) => re.test(value));
+    return hit ? [[path || "(value)", hit[1]]] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => credentialValuesIn(v, skip, `${path}[${i}]`));
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => credentialValuesIn(v, skip, path ? `${path}.${k}` : k));
+  return [];
+}

@@ -65,16 +65,29 @@ const RISKY: { resource: string; group: string; verbs: string[]; why: string }[]
   { resource: "pods/ephemeralcontainers", group: "", verbs: ["update", "patch"], why: "adds ephemeral containers to running pods (a shell in them, like exec)" },
   { resource: "persistentvolumes", group: "", verbs: ["create"], why: "creates PersistentVolumes (hostPath mounts of nodes)" },
   { resource: "namespaces", group: "", verbs: ["update", "patch"], why: "relabels namespaces (turns Pod Security off)" },
+  { resource: "networkpolicies", group: "networking.k8s.io", verbs: ["create", "update", "patch", "delete", "deletecollection"], why: "rewrites or deletes NetworkPolicies (lifts the namespace's isolation)" },
+  // Defence evasion: the record of what was done goes with them.
+  ...["", "events.k8s.io"].map((group) => ({ resource: "events", group, verbs: ["delete", "deletecollection"], why: "deletes events (erases the record of what happened)" })),
 ];
 
-/** Why a role's rules are risky (empty: nothing above least privilege found). */
-export function roleRisks(rules: PolicyRule[]): string[] {
+/** Written in kube-system, these ConfigMaps steer the whole cluster: CoreDNS's Corefile (every pod's name resolution), kube-proxy's config. */
+const CLUSTER_CONFIG_RISK = "writes ConfigMaps in kube-system (CoreDNS's Corefile, kube-proxy's config: every pod's DNS and routing)";
+
+/**
+ * Why a role's rules are risky (empty: nothing above least privilege found). `namespace` is a Role's namespace;
+ * a ClusterRole (undefined) may be bound cluster-wide, kube-system included.
+ */
+export function roleRisks(rules: PolicyRule[], namespace?: string): string[] {
   const out = new Set<string>();
   for (const r of rules) {
     const verbs = strings(r.verbs);
     const resources = strings(r.resources);
     if (verbs.includes("*") && resources.includes("*")) out.add("grants every verb on every resource (cluster-admin in all but name)");
     else if (verbs.includes("*") && strings(r.apiGroups).includes("*")) out.add(`grants every verb on ${resources.join(", ")} in every API group`);
+    // "*" is every verb the API server has or will have (deletecollection, escalate, bind, impersonate), never least privilege.
+    else if (verbs.includes("*")) out.add(`grants every verb (*) on ${resources.join(", ") || "nothing named"}, present and future ones included`);
+    if (verbs.includes("deletecollection") && !verbs.includes("*")) out.add(`deletes whole collections of ${resources.join(", ")} at once (deletecollection)`);
+    if ((namespace === undefined || namespace === "kube-system") && ["create", "update", "patch", "delete"].some((v) => ruleGrants(r, v, "configmaps"))) out.add(CLUSTER_CONFIG_RISK);
     if (strings(r.nonResourceURLs).includes("*") && verbs.includes("*")) out.add("grants every verb on every non-resource URL");
     for (const risk of RISKY) {
       if (risk.verbs.some((v) => ruleGrants(r, v, risk.resource, risk.group))) out.add(risk.why);
@@ -96,6 +109,8 @@ export const DEPLOYER_NEEDS: readonly string[] = [
   "writes workloads (runs code as their service accounts)",
   "relabels namespaces (turns Pod Security off)",
   "creates pods (runs as any service account of the namespace, mounts its secrets)",
+  "rewrites or deletes NetworkPolicies (lifts the namespace's isolation)",
+  CLUSTER_CONFIG_RISK,
 ];
 
 /** Cluster role bindings written only by name, and only the role's own (keeping its binding current). */

@@ -1,4 +1,4 @@
-import { credentialName, literalCredential } from "../../../policies/semantics/credentials";
+import { credentialValuesIn, credentialName, literalCredential } from "../../../policies/semantics/credentials";
 
 describe("credentialName", () => {
   it.each(["REDIS_PASSWORD", "DB_PASSWD", "apiKey", "API_KEY", "X_API_KEYS", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "clientSecret", "SIGNING_KEY", "npm-token", "PRIVATE_KEY", "credentials", "AUTH_KEY"])("%s holds a credential", (n) => {
@@ -23,5 +23,20 @@ describe("literalCredential", () => {
     expect(literalCredential("API_TOKEN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x")).toBeUndefined();
     expect(literalCredential("REDIS_URL", "rediss://cache.example.internal:6379")).toBeUndefined();
     expect(literalCredential("RATE_LIMIT_MAX", "100")).toBeUndefined();
+  });
+});
+
+describe("credentialValuesIn", () => {
+  it("finds a credential by value in any field, with its path, skipping the paths judged elsewhere", () => {
+    const project = {
+      source: { location: "https://x-access-token:tok3n@github.com/acme/edge.git" },
+      secondarySources: [{ buildspec: "phases:\n  build:\n    commands:\n      - export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE" }],
+      environment: { environmentVariables: [{ name: "K", value: "AKIAIOSFODNN7EXAMPLE" }] },
+    };
+    expect(credentialValuesIn(project, ["environment.environmentVariables"])).toEqual([
+      ["source.location", "a password inside a URL"],
+      ["secondarySources[0].buildspec", "an AWS access key id"],
+    ]);
+    expect(credentialValuesIn({ source: { location: "https://github.com/acme/edge.git" }, n: 3 })).toEqual([]);
   });
 });

@@ -18,12 +18,28 @@ describe("Kubernetes RBAC risk", () => {
     [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"] }, /writes role bindings/],
     [{ apiGroups: [""], resources: ["pods"], verbs: ["update", "patch"] }, /rewrites running pods/],
     [{ apiGroups: ["*"], resources: ["pods"], verbs: ["patch"] }, /rewrites running pods/],
+
+    [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] }, /every verb \(\*\) on deployments/],
+    [{ apiGroups: [""], resources: ["pods", "secrets"], verbs: ["deletecollection"] }, /deletes whole collections of pods, secrets/],
+    [{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["delete"] }, /deletes NetworkPolicies/],
+    [{ apiGroups: ["*"], resources: ["networkpolicies"], verbs: ["patch"] }, /rewrites or deletes NetworkPolicies/],
+    [{ apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["delete"] }, /deletes events/],
+    [{ apiGroups: [""], resources: ["events"], verbs: ["deletecollection"] }, /deletes events/],
+    [{ apiGroups: [""], resources: ["configmaps"], verbs: ["patch"] }, /ConfigMaps in kube-system/],
   ])("flags %j", (rule, why) => {
     expect(roleRisks([rule]).join("; ")).toMatch(why);
   });
 
   it("leaves read-only access to ordinary resources alone", () => {
     expect(roleRisks([{ apiGroups: [""], resources: ["configmaps", "pods", "services"], verbs: ["get", "list", "watch"] }, { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"] }])).toEqual([]);
+  });
+
+  it("judges ConfigMap writes by where the role reaches: kube-system or cluster-wide, not another namespace", () => {
+    const write = { apiGroups: [""], resources: ["configmaps"], verbs: ["update"] };
+    expect(roleRisks([write], "kube-system").join("; ")).toMatch(/ConfigMaps in kube-system/);
+    expect(roleRisks([write], undefined).join("; ")).toMatch(/ConfigMaps in kube-system/);
+    expect(roleRisks([write], "edgestack-system")).toEqual([]);
+    expect(roleRisks([{ ...write, verbs: ["get", "list"] }], "kube-system")).toEqual([]);
   });
 
   it("names subjects that are everyone", () => {
