@@ -145,6 +145,9 @@ export const rt8EdgeVariants: Mutation[] = [
   // health checks
   { area: "dns", title: "site health check on / (the HTML default behaviour caches it)", expect: "dns-health-site", apply: (p) => (p.inputs("dns-health-site").resourcePath = "/") },
   { area: "dns", title: "site health check regions listed three times but only two distinct", expect: "dns-health-site", apply: (p) => (p.inputs("dns-health-site").regions = ["us-east-1", "us-east-1", "eu-west-1"]) },
+  { area: "waf", title: "rate limit 4001 over 60 s (just past 20000 per 5 minutes)", expect: "cdn-waf-acl", apply: (p) => { const r = wafRule(p, "rate-limit-per-ip").statement.rateBasedStatement; r.evaluationWindowSec = 60; r.limit = 4001; } },
+  { area: "cdn", title: "HTML cache key drops query strings while the origin request policy forwards them all", expect: "cdn-viewer-address", apply: (p) => { p.inputs("cdn-html").parametersInCacheKeyAndForwardedToOrigin.queryStringsConfig = { queryStringBehavior: "none" }; p.inputs("cdn-viewer-address", ORIGIN_REQUEST_POLICY).queryStringsConfig = { queryStringBehavior: "all" }; } },
+  { area: "vpc", title: "another public subnet maps public IPs on launch, spelled 'true'", expect: "network-public-2", apply: (p) => (p.inputs("network-public-2", SUBNET).mapPublicIpOnLaunch = "true") },
   { area: "dns", title: "site health check string-matches a static asset path", expect: "dns-health-site", apply: (p) => { const h = p.inputs("dns-health-site"); h.type = "HTTPS_STR_MATCH"; h.searchString = "svg"; h.resourcePath = "/static/edgestack-v1.31a222a88c7e.svg"; } },
 ];
 
