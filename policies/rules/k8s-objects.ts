@@ -127,19 +127,25 @@ export const k8sObjectPolicies: Policies = [
       if (bindings.length === 0) return;
       const services = ofType(resources, TYPES.service);
       const groups = ofType(resources, TYPES.targetGroup).map((tg) => ({ tg, refers: referenceTo(tg, ["name", "arn"]) }));
-      const vpcBlocks = ofType(resources, TYPES.vpc).flatMap((v) => ["cidrBlock", "ipv6CidrBlock"].map((k) => ifKnown(() => v.props[k])).filter((c): c is string => typeof c === "string" && c !== ""));
+      const vpcs = ofType(resources, TYPES.vpc);
+      // The VPC's blocks, when all are known (preview: an unknown block could hold the peer, so only breadth is judged).
+      const vpcBlocks = vpcs.some((v) => ["cidrBlock", "ipv6CidrBlock"].some((k) => unknownAt(() => v.props[k]))) ? [] : vpcs.flatMap((v) => ["cidrBlock", "ipv6CidrBlock"].map((k) => ifKnown(() => v.props[k])).filter((c): c is string => typeof c === "string" && c !== ""));
       for (const b of bindings) {
         const spec = ifKnown(() => JSON.parse(JSON.stringify(b.props.spec ?? {}))) as { targetGroupARN?: string; serviceRef?: { name?: string; port?: number | string }; networking?: { ingress?: { from?: { ipBlock?: { cidr?: string } }[] }[] } } | undefined;
         if (!spec) continue; // known after deployment
         const ns = meta(b).namespace ?? "default";
         const svc = services.find((s) => meta(s).name === spec.serviceRef?.name && (meta(s).namespace ?? "default") === ns);
-        if (!svc) {
-          if (!services.some((s) => unknownAt(() => (s.props.metadata as { name?: unknown } | undefined)?.name))) report(`TargetGroupBinding "${b.name}" registers Service ${ns}/${spec.serviceRef?.name ?? "?"}, which the stack does not declare: the load balancer reaches pods nobody reviewed here.`, b.urn);
-        } else {
+        // Names and namespaces unknown (preview): which Service is bound can't be decided yet.
+        const namesUnknown = [b, ...services].some((r) => unknownAt(() => JSON.stringify(r.props.metadata ?? {})));
+        if (namesUnknown) {
+          // judged once the names are known
+        } else if (!svc) {
+          report(`TargetGroupBinding "${b.name}" registers Service ${ns}/${spec.serviceRef?.name ?? "?"}, which the stack does not declare: the load balancer reaches pods nobody reviewed here.`, b.urn);
+        } else if (!unknownAt(() => JSON.stringify(svc.props.spec ?? {}))) {
           const svcSpec = (ifKnown(() => JSON.parse(JSON.stringify(svc.props.spec ?? {}))) ?? {}) as { type?: string; ports?: { name?: string; port?: number; nodePort?: number }[] };
           const port = list(svcSpec.ports).find((p) => p?.name === spec.serviceRef?.port || num(p?.port) === num(spec.serviceRef?.port));
           const tg = groups.find((g) => g.refers(spec.targetGroupARN));
-          const tgPort = tg ? num(ifKnown(() => tg.tg.props.port)) : undefined;
+          const tgPort = tg && !unknownAt(() => tg.tg.props.port) ? num(ifKnown(() => tg.tg.props.port)) : undefined;
           if (svcSpec.type !== "NodePort" || !port || num(port.nodePort) === undefined) report(`TargetGroupBinding "${b.name}" registers Service "${svc.name}" port ${String(spec.serviceRef?.port)}, which is no node port of a NodePort Service: the load balancer reaches pods past the edge's nginx (its limits and header handling).`, b.urn);
           else if (tgPort !== undefined && num(port.nodePort) !== tgPort) report(`TargetGroupBinding "${b.name}" registers node port ${String(port.nodePort)} of Service "${svc.name}" in target group "${tg!.tg.name}", whose port is ${tgPort}: the load balancer sends its traffic to another listener than the one its health checks and security-group rules were made for.`, b.urn);
         }

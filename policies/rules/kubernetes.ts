@@ -962,10 +962,14 @@ export const kubernetesPolicies: Policies = [
       if (accounts.length === 0) return;
       // The pods that run as each account (namespace/name), and whether each opts out of the token itself.
       let users: Map<string, boolean[]> | undefined;
+      let podsUndecided = false;
       const podsOf = (key: string) => {
         users ??= (() => {
           const m = new Map<string, boolean[]>();
           for (const w of ofType(resources, POD_TYPES)) {
+            // Which account a pod runs as, where, and whether it opts out: undecidable while any of it is unknown (preview).
+            const read = () => { const t = podTemplateOf(w.type, w.props).spec as { serviceAccountName?: unknown; serviceAccount?: unknown; automountServiceAccountToken?: unknown } | undefined; return [(w.props.metadata as { namespace?: unknown } | undefined)?.namespace, t?.serviceAccountName, t?.serviceAccount, t?.automountServiceAccountToken]; };
+            if (unknownAt(() => read().join("|")) || unknownAt(() => (w.props as { metadata?: unknown }).metadata) || unknownAt(() => podTemplateOf(w.type, w.props).spec)) podsUndecided = true;
             const spec = (ifKnown(() => podTemplateOf(w.type, w.props).spec) ?? {}) as { serviceAccountName?: unknown; serviceAccount?: unknown; automountServiceAccountToken?: unknown };
             const ns = String(ifKnown(() => (w.props.metadata as { namespace?: string } | undefined)?.namespace) ?? "default");
             const k = `${ns}/${String(spec.serviceAccountName ?? spec.serviceAccount ?? "default")}`;
@@ -987,7 +991,7 @@ export const kubernetesPolicies: Policies = [
             ? "it is the account of every pod in its namespace that names none"
             : (config.apiServiceAccounts as string[]).includes(account)
               ? undefined
-              : pods.length > 0 && pods.every(Boolean)
+              : (pods.length > 0 && pods.every(Boolean)) || podsUndecided
                 ? undefined
                 : pods.length > 0
                   ? "a pod of the plan that runs as it does not opt out itself, and it is not listed in apiServiceAccounts (accounts whose pods call the API)"

@@ -28,6 +28,7 @@ import { providerCases } from "./fixtures/providers";
 import { generatedSecretCases } from "./fixtures/generated-secrets";
 import { trustPathCases } from "./fixtures/trust-paths";
 import { servicesCases } from "./fixtures/services";
+import { k8sObjectCases } from "./fixtures/k8s-objects";
 
 const cases = [
   ...environmentCases,
@@ -56,6 +57,7 @@ const cases = [
   ...generatedSecretCases,
   ...trustPathCases,
   ...servicesCases,
+  ...k8sObjectCases,
 ];
 
 describe("the policy pack", () => {
