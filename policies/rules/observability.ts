@@ -344,12 +344,31 @@ export const observabilityPolicies: Policies = [
       // An alarm on a recommended metric whose dimensions name no resource of the stack watches nothing (a node id
       // or load balancer that does not exist reports no data): it is the alarm that is wrong, whatever else is missing.
       const kinds = [...new Set(monitored.map((m) => m.kind))];
+      // What a dimension can name: a resource's id, ARN, ARN suffix, name, member clusters or metric name (a target
+      // group no listener forwards to yet, the standby colour's, is no monitored resource but still a resource).
+      let names: Set<string> | undefined;
+      const namesOfStack = () => {
+        const out = new Set<string>();
+        for (const r of resources) {
+          const p = ifKnown(() => ({ ...(r.props as Props) })) ?? {};
+          for (const k of ["id", "arn", "arnSuffix", "name", "hostedZoneId"]) if (typeof p[k] === "string") out.add(p[k] as string);
+          for (const m of list(p.memberClusters as string[])) out.add(String(m));
+          const metric = (p.visibilityConfig as Props | undefined)?.metricName;
+          if (typeof metric === "string") out.add(metric);
+        }
+        return out;
+      };
+      const ID_DIMENSIONS = ["LoadBalancer", "TargetGroup", "CacheClusterId", "NatGatewayId", "DistributionId", "HealthCheckId", "FunctionName", "HostedZoneId", "ClusterName", "WebACL"];
       for (const a of alarms) {
         const p = props(a);
         const recs = kinds.flatMap((k) => recommendedFor(k).map((rec) => ({ k, rec }))).filter(({ rec }) => alarmedMetric(p, rec) !== undefined);
         if (recs.length === 0) continue;
         const watches = recs.some(({ k, rec }) => monitored.some((m) => m.kind === k && sameDimensions(alarmedMetric(p, rec)!.dimensions, m.dimensions)));
-        if (!watches) report(`Alarm "${a.name}" watches ${recs[0].rec.namespace} ${recs[0].rec.metricName} with dimensions ${JSON.stringify(alarmedMetric(p, recs[0].rec)!.dimensions)}, which name no resource of this stack: it watches nothing.`, a.urn);
+        if (watches) continue;
+        names ??= namesOfStack();
+        const dims = (alarmedMetric(p, recs[0].rec)!.dimensions ?? {}) as Record<string, unknown>;
+        const unnamed = Object.entries(dims).filter(([k, v]) => ID_DIMENSIONS.includes(k) && !names!.has(String(v)));
+        if (unnamed.length > 0) report(`Alarm "${a.name}" watches ${recs[0].rec.namespace} ${recs[0].rec.metricName} with dimensions ${JSON.stringify(alarmedMetric(p, recs[0].rec)!.dimensions)}, which name no resource of this stack: it watches nothing.`, a.urn);
       }
     },
   }),
