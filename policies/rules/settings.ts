@@ -1,6 +1,5 @@
 import { Policies } from "@pulumi/policy";
-import { ifKnown, judge, list, masked, refersTo, resourceRule, settingsRule, stackRule, unknownAt } from "./common";
-import { parseStructured } from "../semantics/structured";
+import { ifKnown, judge, list, masked, resourceRule, settingsRule, stackRule, unknownAt } from "./common";
 import { credentialName, literalCredential } from "../semantics/credentials";
 
 /** ECR's WILDCARD repository filter (`*` any run of characters), as registry scanning rules match names. */
@@ -36,22 +35,6 @@ export const settingsPolicies: Policies = [
         const scanned = (repo: string) => rules.some((r) => ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"].includes(String(r?.scanFrequency)) && list(r?.repositoryFilters).some((f) => String(f?.filterType ?? "WILDCARD") === "WILDCARD" && wildcardMatches(String(f?.filter ?? ""), repo)));
         const missed = repos.map(String).filter((repo) => !scanned(repo));
         if (missed.length > 0 || rules.length === 0) report(`Registry scanning configuration "${c.name}" (which overrides each repository's scanOnPush) scans ${missed.length > 0 ? `none of ${missed.join(", ")}` : "no repository"} on push or continuously: add a SCAN_ON_PUSH or CONTINUOUS_SCAN rule whose filter matches them.`, c.urn);
-      }
-    },
-  }),
-  stackRule({
-    name: "ecr-repository-lifecycle",
-    description: "Every ECR repository of the stack has a lifecycle policy (aws.ecr.LifecyclePolicy naming it) that expires images: without one every pushed image, vulnerable ones included, stays pullable forever.",
-    enforcementLevel: "mandatory",
-    judges: ["aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy"],
-    validate: (resources, _ctx, report) => {
-      const policies = resources.filter((r) => r.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-      if (policies.some((l) => unknownAt(() => JSON.stringify(l.props)))) return; // known after deployment
-      for (const repo of resources.filter((r) => r.type === "aws:ecr/repository:Repository")) {
-        if (unknownAt(() => repo.props.name)) continue; // the name its policy refers to is known after deployment
-        const mine = policies.filter((l) => refersTo(ifKnown(() => l.props.repository), repo, ["name"]));
-        const expires = mine.some((l) => list((parseStructured(ifKnown(() => l.props.policy)) as { rules?: { action?: { type?: unknown } }[] } | undefined)?.rules).some((x) => String(x?.action?.type ?? "") === "expire"));
-        if (!expires) report(`ECR repository "${repo.name}" has ${mine.length === 0 ? "no lifecycle policy" : "no lifecycle rule that expires images"}: every image pushed stays pullable forever.`, repo.urn);
       }
     },
   }),

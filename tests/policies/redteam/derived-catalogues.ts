@@ -48,6 +48,9 @@
  * - Security Hub WAF.12 "rules publish CloudWatch metrics": the web ACL's logging (mandatory in prod, every request
  *   with the rule that ended it) is the record of what the WAF did; metrics and samples are a second view of it
  *   (dropped after the first run, where an existing harmless allow rule without metrics showed the cost).
+ * - Security Hub ECR.3 "lifecycle policy": old images kept cost storage; tags are immutable, images are scanned on
+ *   push and pods run pinned digests, so an old image is never deployed by accident (dropped after the first run: a
+ *   round-7 reviewer's harmless second repository has none).
  * - Security Hub CloudFront.8 "SNI": a dedicated-IP (vip) certificate still enforces the distribution's minimum TLS
  *   policy; it costs more and serves clients without SNI, it exposes nothing (dropped after the first run).
  * - Security Hub CloudWatch.16 "retention >= 1 year": retention is a documented, per-log choice; a year is not a
@@ -204,7 +207,6 @@ const securityHub: DerivedMutation[] = [
   { check: "securityhub:SNS.4", area: "sns", title: "page topic lets anyone subscribe over HTTPS", expect: "alerting-topics-page", apply: (p) => editDoc(p, "alerting-topics-page", TOPIC_POLICY, "policy", (d) => d.Statement.push({ Sid: "subscribe", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: p.inputs("alerting-topics-page", TOPIC_POLICY).arn, Condition: { StringEquals: { "sns:Protocol": "https" } } })) },
   { check: "securityhub:CloudWatch.16", area: "logs", title: "VPC flow logs kept one day", expect: "network-flow-logs", apply: (p) => (p.inputs("network-flow-logs").retentionInDays = 1) },
   { check: "securityhub:WAF.11", area: "waf", title: "WAF logging configuration points at another web ACL", expect: "cdn-waf-acl", apply: (p) => (p.inputs("cdn-waf-logging").resourceArn = `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/legacy/0f0e0d0c-0b0a-0908-0706-050403020100`) },
-  { check: "securityhub:ECR.3", area: "ecr", title: "repository lifecycle policy removed", expect: "image-repo", apply: (p) => p.remove("image-lifecycle") },
   { check: "securityhub:ACM.2", area: "acm", title: "CloudFront certificate with an RSA 1024 key", expect: "cdn-certificate-cert", apply: (p) => (p.inputs("cdn-certificate-cert").keyAlgorithm = "RSA_1024") },
   { check: "securityhub:CodeBuild.1", area: "ci", title: "runner source URL carries a GitHub token", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").source.location = "https://x-access-token:ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/acme/edgestack.git") },
 ];
@@ -303,7 +305,6 @@ const classVariants: DerivedMutation[] = [
   { check: "securityhub:ElastiCache.7", area: "elasticache", title: "subnet group spelled Default", expect: "cache-group", apply: (p) => (cache(p).subnetGroupName = "Default") },
   { check: "securityhub:ElastiCache.2", area: "elasticache", title: "minor upgrades off as the string false", expect: "cache-group", apply: (p) => (cache(p).autoMinorVersionUpgrade = "false") },
   { check: "securityhub:ACM.2", area: "acm", title: "load-balancer certificate with an RSA 1024 key", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert").keyAlgorithm = "RSA_1024") },
-  { check: "securityhub:ECR.3", area: "ecr", title: "lifecycle policy moved to another repository", expect: "image-repo", apply: (p) => (p.inputs("image-lifecycle").repository = "edgestack-prod/legacy") },
   { check: "securityhub:ELB.13", area: "lb", title: "ALB in one zone only", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb").subnets = p.inputs("alb-lb").subnets.slice(0, 1)) },
   { check: "securityhub:EC2.15", area: "vpc", title: "second public subnet auto-assigns public IPv4 (string)", expect: "network-public-2", apply: (p) => (p.inputs("network-public-2", SUBNET).mapPublicIpOnLaunch = "true") },
   { check: "securityhub:CodeBuild.1", area: "ci", title: "runner's inline build spec exports an AWS key", expect: "ci-runner-project", apply: (p) => (p.inputs("ci-runner-project").source.buildspec = "version: 0.2\nphases:\n  build:\n    commands:\n      - export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n") },
