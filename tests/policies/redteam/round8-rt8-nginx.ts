@@ -5,7 +5,8 @@
  * would accept. The blind run's corpus comes first; the section marked below was written after reading the rules,
  * as further spellings of the classes the blind run exposed.
  *
- * Blind first run: 42 caught, 2 reported on another resource, 31 missed of 75; no harmless change reported.
+ * Blind first run: 42 caught, 2 reported on another resource, 31 missed of 75; no harmless change reported. After the
+ * fixes: 112 of 112 (74 blind, 38 variants) caught on the right resource, 0 of 32 harmless reported.
  *
  * Dropped after reading the code, as not insecure in this product:
  * - "HPA minimum 2 (fewer pods than zones)": the prod minimum is 2 replicas by configuration (k8s-prod-replicas); two
