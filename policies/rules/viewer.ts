@@ -202,6 +202,14 @@ export const viewerPolicies: Policies = [
         if (typeof text !== "string") continue;
         const root = parseNginx(text);
         const ipv6 = ipv6Viewers(resources);
+        // Trust gates (PROXY protocol accepted, X-Forwarded-Proto believed): the trusted ranges lie inside the VPC too.
+        for (const http of blocksNamed(root, "http")) {
+          for (const g of geoBlocks(http)) {
+            const trusting = trustingValues(http, g.variable);
+            const beyond = beyondVpc(g.entries.filter((e) => trusting.has(e.value)).map((e) => e.cidr), vpcBlocks);
+            if (trusting.size > 0 && beyond.length > 0) report(`nginx (ConfigMap "${cm.name}") geo ${g.source} ${g.variable} trusts ${beyond.join(", ")}, beyond the stack's VPC (${vpcBlocks!.join(", ")}): hosts there pass a gate meant for the load balancers (a PROXY header or forwarded scheme they write themselves).`, cm.urn);
+          }
+        }
         for (const http of blocksNamed(root, "http")) for (const k of badLimitKeys(http, ipv6)) report(`nginx (ConfigMap "${cm.name}") keys ${k}: a key the client chooses, one shared by every client${ipv6 ? ", or a full IPv6 address (viewers arrive over IPv6: one client rotates through its /64)" : ""}; key on the client address${ipv6 ? " mapped to its IPv6 /64 prefix" : " ($binary_remote_addr)"}.`, cm.urn);
         for (const server of serversOf(root)) {
           const trusted = [...directivesNamed(server, "set_real_ip_from"), ...blocksNamed(root, "http").flatMap((h) => directivesNamed(h, "set_real_ip_from"))].map((a) => a[0]).filter((x): x is string => !!x && x !== "unix:");

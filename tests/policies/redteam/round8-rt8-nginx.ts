@@ -5,7 +5,8 @@
  * would accept. The blind run's corpus comes first; the section marked below was written after reading the rules,
  * as further spellings of the classes the blind run exposed.
  *
- * Blind first run: 42 caught, 2 reported on another resource, 31 missed of 75; no harmless change reported.
+ * Blind first run: 42 caught, 2 reported on another resource, 31 missed of 75; no harmless change reported. After the
+ * fixes: 112 of 112 (74 blind, 38 variants) caught on the right resource, 0 of 32 harmless reported.
  *
  * Dropped after reading the code, as not insecure in this product:
  * - "HPA minimum 2 (fewer pods than zones)": the prod minimum is 2 replicas by configuration (k8s-prod-replicas); two
@@ -218,6 +219,8 @@ export const round8NginxMutations: Mutation[] = [
   { area: "probes", title: "nginx postStart hook opens a TCP connection to the metadata address", expect: "workloads-nginx", apply: (p) => (ctr(p, "workloads-nginx").lifecycle.postStart = { tcpSocket: { host: "169.254.169.254", port: 80 } }) },
   { area: "locations", title: "port-80 default server redirects to https://$host (any Host the client sends)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, server("listen 0.0.0.0:8081 proxy_protocol default_server;", location("/", () => "        location / {\n            return 301 https://$host$request_uri;\n        }\n"))) },
   { area: "logging", title: "error log written to a file in the pod's /tmp", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("error_log /dev/stderr warn;", "error_log /tmp/error.log warn;")) },
+  { area: "real-ip", title: "PROXY TLS listener's gate also admits 10.0.0.0/8 (peered hosts write PROXY headers)", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("geo $realip_remote_addr $edge_untrusted_peer_nlb_tls {\n        default 1;\n        10.20.0.0/16 0;\n", "geo $realip_remote_addr $edge_untrusted_peer_nlb_tls {\n        default 1;\n        10.20.0.0/16 0;\n        10.0.0.0/8 0;\n")) },
+  { area: "real-ip", title: "X-Forwarded-Proto believed from 172.16.0.0/12 as well", expect: "workloads-nginx-conf", apply: (p) => editConf(p, replace1("geo $realip_remote_addr $edge_trusted_peer_alb_https {\n        default 0;\n        10.20.0.0/16 1;\n", "geo $realip_remote_addr $edge_trusted_peer_alb_https {\n        default 0;\n        10.20.0.0/16 1;\n        172.16.0.0/12 1;\n")) },
   { area: "env", title: "5000 WebSockets per replica (400 MiB of buffers in a 512 MiB pod)", expect: "workloads-app", apply: (p) => env(p, "workloads-app", "WS_MAX_CONNECTIONS", "5000") },
   { area: "env", title: "WebSocket messages per second 1000 from a ConfigMap", expect: "workloads-app", apply: (p) => {
     configMap(p, "workloads-app-settings", "app-settings", { WS_MAX_MESSAGES_PER_SECOND: "1000" });
