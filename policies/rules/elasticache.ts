@@ -1,6 +1,6 @@
 import type { elasticache } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, judge, list, num, ofType, Props, refersTo, resourceRule, settingsRule, siblings, stackRule, TYPES } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, judge, list, num, ofType, Props, refersTo, resourceRule, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { publicRoute } from "./network";
 
 type ReplicationGroup = Props<elasticache.ReplicationGroupArgs>;
@@ -63,7 +63,8 @@ export const elasticachePolicies: Policies = [
       // ElastiCache's own user "default" (on ~* +@all nopass) stands for itself unless the stack declares a user of that id.
       const stockDefault = (g: PolicyResource) => {
         const ids = [...list(ifKnown(() => g.props.userIds as unknown[])), ...associations.filter((a) => refersTo(ifKnown(() => a.props.userGroupId), g, ["userGroupId"])).map((a) => ifKnown(() => a.props.userId))];
-        return ids.some((id) => String(id) === "default") && !users.some((u) => String(ifKnown(() => u.props.userId) ?? "") === "default");
+        // A user whose id is not known yet (preview) may be the stack's own "default".
+        return ids.some((id) => String(id) === "default") && !users.some((u) => unknownAt(() => u.props.userId) || String(ifKnown(() => u.props.userId) ?? "") === "default");
       };
       for (const g of groups) {
         if (stockDefault(g)) report(`ElastiCache user group "${g.name}" holds ElastiCache's stock user "default" (on ~* +@all nopass): anyone who reaches the cache connects as it; declare a user with userId "default" that needs a password (or is off) and put that in the group.`, g.urn);

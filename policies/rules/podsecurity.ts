@@ -275,7 +275,7 @@ export const podSecurityPolicies: Policies = [
           const nodeRoles = [...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).map((g) => ifKnown(() => g.props.nodeRoleArn)), ...ofType(resources, ["aws:eks/fargateProfile:FargateProfile"]).map((f) => ifKnown(() => f.props.podExecutionRoleArn))];
           const unknownRoles = nodeRoles.some((r) => r === undefined);
           if (typeof principal === "string" && !unknownRoles && !nodeRoles.includes(principal)) report(`Access entry "${e.name}" is of type ${type} for ${principal}, which no node group or Fargate profile of the stack runs as: its holder joins the cluster as a node (system:nodes) and reads what nodes read.`, e.urn);
-        } else {
+        } else if (!unknownAt(() => e.props.type)) {
           // The converse: a role nodes run as, admitted as a user. Every process on a node holds its role's credentials
           // (IMDS, the host's network), so the entry's groups and policies become every pod's.
           const principal = ifKnown(() => e.props.principalArn);

@@ -134,7 +134,7 @@ export const retentionPolicies: Policies = [
     types: ["aws:ecr/lifecyclePolicy:LifecyclePolicy"],
     config: { ...environmentConfig, minImages: { type: "integer", minimum: 1, default: 10, description: "Fewest tagged images a prod lifecycle rule keeps." } },
     validate: (p, { args, config }, report) => {
-      if (!isProd(config, args)) return;
+      if (!isProd(config, args) || unknownAt(() => p.policy)) return;
       let doc: { rules?: { rulePriority?: unknown; selection?: { tagStatus?: unknown; countType?: unknown; countNumber?: unknown }; action?: { type?: unknown } }[] } | undefined;
       try {
         doc = typeof p.policy === "string" ? JSON.parse(p.policy) : (p.policy as typeof doc);

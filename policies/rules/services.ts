@@ -264,7 +264,7 @@ export const servicePolicies: Policies = [
   stackRule({
     name: "log-groups-in-use",
     description:
-      "Every log group the stack declares is one something writes to: a resource names it (by name or ARN: a flow log, a WAF logging configuration, a CodeBuild project, a cache's log delivery), or a service writes it by convention (an EKS cluster's `/aws/eks/<name>/cluster`, the Container Insights add-on's `/aws/containerinsights/<cluster>/<kind>`, a Lambda function's `/aws/lambda/<name>`). A renamed group keeps its retention and key for nobody while the service writes a group of its own, unencrypted and kept forever; the group is reported (service-log-groups-declared and container-logs-retained report the service). It does not judge what a group keeps.",
+      "Every log group the stack declares in AWS's namespace (`/aws/...`, where services write) is one something writes to: a resource names it (by name or ARN: a flow log, a WAF logging configuration, a CodeBuild project, a cache's log delivery), or a service writes it by convention (an EKS cluster's `/aws/eks/<name>/cluster`, the Container Insights add-on's `/aws/containerinsights/<cluster>/<kind>`, a Lambda function's `/aws/lambda/<name>`). A renamed group keeps its retention and key for nobody while the service writes a group of its own, unencrypted and kept forever; the group is reported (service-log-groups-declared and container-logs-retained report the service). It does not judge what a group keeps, nor groups outside /aws/ (an application writes those by its own code).",
     enforcementLevel: "mandatory",
     judges: ["aws:cloudwatch/logGroup:LogGroup"],
     validate: (resources, _ctx, report) => {
@@ -288,7 +288,8 @@ export const servicePolicies: Policies = [
       let texts: string[] | undefined;
       for (const g of groups) {
         const name = ifKnown(() => g.props.name);
-        if (typeof name !== "string" || conventional.has(name)) continue;
+        // Only AWS's own namespace: a service writes /aws/<service>/..., an application writes a group of any name by its own code.
+        if (typeof name !== "string" || !name.startsWith("/aws/") || conventional.has(name)) continue;
         const { referrers, unknown } = referrersOf(resources, g, ["name"]);
         if (unknown || referrers.some((r) => writers.includes(r))) continue;
         texts ??= writers.map((r) => ifKnown(() => JSON.stringify(r.props)) ?? "");

@@ -13,6 +13,9 @@
  * - "runner builds another owner's repository": which GitHub repository is the stack's own is configuration the plan
  *   states nowhere independently (the project's source is the only place it appears), so no rule can tell
  *   acme/edgestack from someone-else/edgestack; the connection (CodeConnections) decides which repositories it can read.
+ * Expectation moved after reading the rules: the application log group renamed out of /aws/ is reported on the add-on
+ * that will then write an unmanaged group (container-logs-retained); a group outside /aws/ that nothing names may be
+ * an application's own (round 7's harmless worker group), so the group itself cannot be judged unused.
  */
 import type { Mutation } from "./mutations";
 import { ACCOUNT, add, ALARM, doc, editDoc, Harmless, OIDC, ROLE, ROLE_POLICY, stmts } from "./corpus-aws";
@@ -148,7 +151,7 @@ const blindBatch2: Mutation[] = [
   { area: "eks", title: "nodes wear the NLB's world-open security group too", expect: "cluster-nodes", apply: (p) => p.inputs("cluster-nodes", LT).vpcSecurityGroupIds.push(p.id("nlb-sg")) },
   { area: "eks", title: "node user data pipes a script fetched over plain HTTP into bash", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).userData = Buffer.from("#!/bin/bash\ncurl -s http://tools.example.net/bootstrap.sh | bash\n").toString("base64")) },
   { area: "logs", title: "control-plane log group renamed (EKS then creates its own, unmanaged and kept forever)", expect: "cluster-control-plane-logs", apply: (p) => (p.inputs("cluster-control-plane-logs", LOG_GROUP).name = "/aws/eks/edgestack-prod/cluster-logs") },
-  { area: "logs", title: "application container log group renamed away from the add-on's name", expect: "alerting-container-insights-application", apply: (p) => (p.inputs("alerting-container-insights-application", LOG_GROUP).name = "/edgestack/prod/containers") },
+  { area: "logs", title: "application container log group renamed away from the add-on's name (the add-on then writes a group of its own)", expect: "alerting-container-insights-addon", apply: (p) => (p.inputs("alerting-container-insights-application", LOG_GROUP).name = "/edgestack/prod/containers") },
   { area: "alarms", title: "cache engine CPU page alarm routed to the watchdog topic", expect: "alerting-cache-0001-001-EngineCPUUtilization", apply: (p) => { const a = p.inputs("alerting-cache-0001-001-EngineCPUUtilization", ALARM); a.alarmActions = [`arn:aws:sns:us-east-1:${ACCOUNT}:edgestack-prod-alerts-watchdog`]; } },
   { area: "alarms", title: "cache replication-lag alarm watches a node that does not exist", expect: "alerting-cache-0001-001-ReplicationLag", apply: (p) => (p.inputs("alerting-cache-0001-001-ReplicationLag", ALARM).dimensions = { CacheClusterId: "edgestack-prod-0001-009", CacheNodeId: "0001" }) },
   { area: "sns", title: "page topic encrypted with the Container Insights key (CloudWatch may not use it: pages lost)", expect: "alerting-topics-page", apply: (p) => (p.inputs("alerting-topics-page").kmsMasterKeyId = "arn:aws:kms:us-east-1:123456789012:key/c58e6558-db9f-0ba8-47cb-d22e5acf1b14") },
@@ -211,7 +214,7 @@ round8CoreMutations.push(
   { area: "variants", title: "ALB 5xx alarm watches a load balancer name with a typo", expect: "alerting-alb-HTTPCode_ELB_5XX_Count", apply: (p) => { const a = p.inputs("alerting-alb-HTTPCode_ELB_5XX_Count", ALARM); a.dimensions = { LoadBalancer: `${a.dimensions.LoadBalancer}x` }; } },
   { area: "variants", title: "Container Insights add-on: container logs off (JSON, string \"false\")", expect: "alerting-container-insights-addon", apply: (p) => (p.inputs("alerting-container-insights-addon").configurationValues = JSON.stringify({ containerLogs: { enabled: "false" } })) },
   { area: "variants", title: "VPC flow-log group renamed (the flow log keeps writing to the old name)", expect: "network-flow-logs", apply: (p) => (p.inputs("network-flow-logs", LOG_GROUP).name = "/aws/vpc/edgestack-prod/flows") },
-  { area: "variants", title: "cache slow-log group renamed (the cache delivers to the old name)", expect: "cache-slow-log", apply: (p) => (p.inputs("cache-slow-log", LOG_GROUP).name = "/edgestack/prod/cache-slow-log") },
+  { area: "variants", title: "cache slow-log group renamed (the cache delivers to the old name)", expect: "cache-slow-log", apply: (p) => (p.inputs("cache-slow-log", LOG_GROUP).name = "/aws/elasticache/edgestack-prod/slowlog") },
   // Tiers sharing a security group.
   { area: "variants", title: "cache group wears the node security group", expect: "cache-group", apply: (p) => p.inputs("cache-group").securityGroupIds.push(p.id("cluster-node-sg")) },
   { area: "variants", title: "STS endpoint wears the node security group", expect: "cluster-endpoint-sts", apply: (p) => (p.inputs("cluster-endpoint-sts").securityGroupIds = [p.id("cluster-node-sg")]) },
