@@ -1,6 +1,6 @@
 import type { elasticache } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, judge, list, num, ofType, Props, refersTo, resourceRule, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { publicRoute } from "./network";
 
 type ReplicationGroup = Props<elasticache.ReplicationGroupArgs>;
@@ -89,13 +89,6 @@ export const elasticachePolicies: Policies = [
         }
       }
     },
-  }),
-  settingsRule({
-    name: "elasticache-minor-upgrades",
-    description: "ElastiCache replication groups take automatic minor engine upgrades (autoMinorVersionUpgrade, true by default) in their maintenance window: the engine's security fixes ship as minor versions.",
-    enforcementLevel: "mandatory",
-    types: TYPES.replicationGroup,
-    requirements: [{ path: "autoMinorVersionUpgrade", judge: judge.oneOf([true], true) }],
   }),
   resourceRule<ReplicationGroup>({
     name: "elasticache-failover-prod",

@@ -267,6 +267,8 @@ export const viewerPolicies: Policies = [
           const where = `Distribution "${d.name}" behavior ${b.pathPattern}`;
           const assoc = list(b.functionAssociations as { eventType?: string; functionArn?: string }[]).filter((a) => a?.eventType === "viewer-request");
           const fns = assoc.map((a) => functions.find((f) => refersTo(a.functionArn, f, ["name", "arn"]) || String(a.functionArn).endsWith(`/${ifKnown(() => f.props.name)}`)));
+          // During preview a function's name or ARN may be unknown: which one a behavior runs is then undecided.
+          if (fns.some((f) => f === undefined) && functions.some((f) => unknownAt(() => f.props.name) || unknownAt(() => f.props.arn))) continue;
           // A function runs as its LIVE stage, which only publishing updates: unpublished code never runs.
           for (const f of fns) {
             const publish = f ? ifKnown(() => f.props.publish) : undefined;

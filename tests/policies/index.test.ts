@@ -29,6 +29,7 @@ import { generatedSecretCases } from "./fixtures/generated-secrets";
 import { trustPathCases } from "./fixtures/trust-paths";
 import { servicesCases } from "./fixtures/services";
 import { k8sObjectCases } from "./fixtures/k8s-objects";
+import { chainCases, nginxEffectCases } from "./fixtures/nginx-effects";
 
 const cases = [
   ...environmentCases,
@@ -58,6 +59,8 @@ const cases = [
   ...trustPathCases,
   ...servicesCases,
   ...k8sObjectCases,
+  ...nginxEffectCases,
+  ...chainCases,
 ];
 
 describe("the policy pack", () => {
