@@ -11,9 +11,12 @@ import { Mutation, Plan } from "./mutations";
  */
 export function prodPlanJudge() {
   let base: PlanResource[];
+  /** The plan's JSON, parsed afresh for each case (its mutation changes the copy in place). */
+  let baseText: string;
   let evaluate: ReturnType<typeof planEvaluator>;
   beforeAll(async () => {
     base = toPlan((await runStack({ stack: "prod" })).resources);
+    baseText = JSON.stringify(base);
     evaluate = planEvaluator(base);
   }, 180_000);
 
@@ -22,7 +25,7 @@ export function prodPlanJudge() {
     cleanPlanViolations: () => evaluate(base, { all: true }),
     /** A mandatory violation (not a policy's own failure) names the mutation's expected resource. */
     async expectCaught(m: Mutation): Promise<void> {
-      const plan = new Plan(JSON.parse(JSON.stringify(base)));
+      const plan = new Plan(JSON.parse(baseText) as PlanResource[]);
       m.apply(plan);
       const counts = (v: Violation) => v.enforcement === "mandatory" && !/failed on|during preview/.test(v.message);
       // The pack stops at the first policy that catches the change on its resource (a miss runs every policy, so its
@@ -33,7 +36,7 @@ export function prodPlanJudge() {
     },
     /** A harmless change is reported by no policy at all. */
     async expectHarmless(h: { apply: (plan: Plan) => void }): Promise<void> {
-      const plan = new Plan(JSON.parse(JSON.stringify(base)));
+      const plan = new Plan(JSON.parse(baseText) as PlanResource[]);
       h.apply(plan);
       expect(await evaluate(plan.resources)).toEqual([]);
     },
