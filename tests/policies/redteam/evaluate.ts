@@ -5,7 +5,7 @@ import { runPolicies, UNKNOWN, type RunnerResource, type Violation } from "../..
 import type { PlanResource } from "../../../offline/plan/format";
 
 /** Freezes a value and everything it holds, so a rule that changed a shared resource would throw instead. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
