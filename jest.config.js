@@ -6,6 +6,8 @@ module.exports = {
   transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   // Real nginx/redis tests and whole-program mock runs share two cores.
   maxWorkers: 2,
+  // The known-slow files first on a fresh clone too (jest's own order needs timings from an earlier run).
+  testSequencer: "<rootDir>/tests/harness/sequencer.js",
   moduleNameMapper: {
     // The contract's source, not its build (tests never depend on a stale dist).
     "^@edgestack/contract$": "<rootDir>/packages/contract/src/index.ts",

@@ -155,12 +155,19 @@ function providerOf(r: RunnerResource, byTypeAndName: ReadonlyMap<string, Runner
 
 const UNKNOWN_SENTINELS = new Set<unknown>(Object.values(UNKNOWN));
 
+/** The answers of holdsUnknown for deeply frozen values, which cannot change (callers sharing frozen resources between runs). */
+const frozenAnswers = new WeakMap<object, boolean>();
+
 /** Whether a value holds an unknown sentinel anywhere (a preview's computed value). */
 function holdsUnknown(value: unknown): boolean {
   if (UNKNOWN_SENTINELS.has(value)) return true;
-  if (Array.isArray(value)) return value.some(holdsUnknown);
-  if (value !== null && typeof value === "object") return Object.values(value).some(holdsUnknown);
-  return false;
+  if (value === null || typeof value !== "object") return false;
+  const remembered = frozenAnswers.get(value);
+  if (remembered !== undefined) return remembered;
+  const children = Object.values(value);
+  const holds = children.some(holdsUnknown);
+  if (Object.isFrozen(value) && children.every((c) => c === null || typeof c !== "object" || frozenAnswers.has(c))) frozenAnswers.set(value, holds);
+  return holds;
 }
 
 /**

@@ -784,7 +784,9 @@ export const kubernetesPolicies: Policies = [
         const servers = serversOf(root);
         const hidden = last(http, "server_tokens") === "off" ? servers.every((sv) => (last(sv, "server_tokens") ?? "off") === "off") : servers.length > 0 && servers.every((sv) => last(sv, "server_tokens") === "off");
         if (!hidden) report(`nginx.conf of ConfigMap "${args.name}" announces nginx's version (server_tokens is on${last(http, "server_tokens") === undefined ? " by default" : ""} in the http block or a server): set server_tokens off.`);
-        for (const b of everywhere(http)) {
+        const blocks = everywhere(http);
+        const upstreamNames = new Set(blocks.filter((x) => x.name === "upstream").map((x) => x.args[0]));
+        for (const b of blocks) {
           if (last(b, "autoindex") === "on") report(`nginx.conf of ConfigMap "${args.name}" lists directories (autoindex on in ${b.name} ${b.args.join(" ")}).`);
           for (const protocols of directivesNamed(b, "ssl_protocols")) {
             const old = protocols.filter((x) => !["TLSv1.2", "TLSv1.3"].includes(x));
@@ -846,7 +848,6 @@ export const kubernetesPolicies: Policies = [
             ...b.directives.filter((d) => /^(proxy|grpc|fastcgi|uwsgi|scgi)_pass$/.test(d.name)).map((d) => ({ what: d.name, host: /^(?:[a-z]+:\/\/)?([^/]*)/i.exec(d.args[0] ?? "")?.[1] ?? "" })),
             ...directivesNamed(b, "resolver").flatMap((a) => a.filter((x) => !x.includes("=")).map((x) => ({ what: "resolver", host: x }))),
           ];
-          const upstreamNames = new Set(everywhere(http).filter((x) => x.name === "upstream").map((x) => x.args[0]));
           for (const t of targets) {
             if (t.host.includes("$") || upstreamNames.has(t.host)) continue;
             const where = internalAddress(t.host);

@@ -1,5 +1,5 @@
 import { runStack, toPlan } from "../../../offline/engine/engine";
-import { planEvaluator } from "./evaluate";
+import { deepFreeze, planEvaluator } from "./evaluate";
 import type { PlanResource } from "../../../offline/plan/format";
 import type { Violation } from "../../../offline/policy/runner";
 import { Mutation, Plan } from "./mutations";
@@ -13,7 +13,8 @@ export function prodPlanJudge() {
   let base: PlanResource[];
   let evaluate: ReturnType<typeof planEvaluator>;
   beforeAll(async () => {
-    base = toPlan((await runStack({ stack: "prod" })).resources);
+    // Frozen: every case's plan shares it (Plan.over), so a mutation that reached it without a copy would throw.
+    base = deepFreeze(toPlan((await runStack({ stack: "prod" })).resources));
     evaluate = planEvaluator(base);
   }, 180_000);
 
@@ -22,20 +23,20 @@ export function prodPlanJudge() {
     cleanPlanViolations: () => evaluate(base, { all: true }),
     /** A mandatory violation (not a policy's own failure) names the mutation's expected resource. */
     async expectCaught(m: Mutation): Promise<void> {
-      const plan = new Plan(JSON.parse(JSON.stringify(base)));
+      const plan = Plan.over(base);
       m.apply(plan);
       const counts = (v: Violation) => v.enforcement === "mandatory" && !/failed on|during preview/.test(v.message);
       // The pack stops at the first policy that catches the change on its resource (a miss runs every policy, so its
       // failure lists everything that was found).
-      const found = await evaluate(plan.resources, { stopWhen: (vs) => vs.some((v) => counts(v) && v.resource?.name === m.expect) });
+      const found = await evaluate(plan.view(), { stopWhen: (vs) => vs.some((v) => counts(v) && v.resource?.name === m.expect) });
       const mandatory = found.filter(counts);
       expect(mandatory.map((v) => `${v.resource?.name}: ${v.policy}`)).toContainEqual(expect.stringMatching(new RegExp(`^${m.expect.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `)));
     },
     /** A harmless change is reported by no policy at all. */
     async expectHarmless(h: { apply: (plan: Plan) => void }): Promise<void> {
-      const plan = new Plan(JSON.parse(JSON.stringify(base)));
+      const plan = Plan.over(base);
       h.apply(plan);
-      expect(await evaluate(plan.resources)).toEqual([]);
+      expect(await evaluate(plan.view())).toEqual([]);
     },
   };
 }

@@ -14,17 +14,56 @@ export interface Mutation {
   apply: (plan: Plan) => void;
 }
 
-/** A plan being mutated, with helpers that fail loudly when the resource they expect is missing. */
+/**
+ * A plan being mutated, with helpers that fail loudly when the resource they expect is missing. `Plan.over(shared)`
+ * leaves the shared resources untouched: a resource is copied the first time a mutation reaches it (through `get`
+ * and the helpers, or every one at once through `resources`), so a case pays only for what its mutation reads.
+ */
 export class Plan {
-  constructor(public resources: PlanResource[]) {}
-  get(name: string, type?: string): PlanResource {
-    const r = this.resources.find((x) => x.name === name && (type === undefined || x.type === type));
+  private list: PlanResource[];
+  /** The resources this plan copied from shared ones (undefined: every resource is its own). */
+  private copied: Set<PlanResource> | undefined;
+  constructor(resources: PlanResource[]) {
+    this.list = resources;
+  }
+  static over(shared: readonly PlanResource[]): Plan {
+    const plan = new Plan([...shared]);
+    plan.copied = new Set();
+    return plan;
+  }
+  get resources(): PlanResource[] {
+    if (this.copied) {
+      this.list = this.list.map((r) => this.own(r));
+      this.copied = undefined;
+    }
+    return this.list;
+  }
+  /** The resources as the mutation left them, for reading only (those it never reached are the shared ones). */
+  view(): PlanResource[] {
+    return [...this.list];
+  }
+  set resources(resources: PlanResource[]) {
+    this.list = resources;
+  }
+  /** The plan's own copy of a resource of its list, made on first use. */
+  private own(r: PlanResource): PlanResource {
+    if (!this.copied || this.copied.has(r)) return r;
+    const copy = JSON.parse(JSON.stringify(r)) as PlanResource;
+    this.copied.add(copy);
+    this.list[this.list.indexOf(r)] = copy;
+    return copy;
+  }
+  private find(name: string, type?: string): PlanResource {
+    const r = this.list.find((x) => x.name === name && (type === undefined || x.type === type));
     if (!r) throw new Error(`mutation: no resource "${name}" in the prod plan`);
     return r;
   }
+  get(name: string, type?: string): PlanResource {
+    return this.own(this.find(name, type));
+  }
   /** The physical id the plan gives a resource (mock ids derive from each resource's identity). */
   id(name: string, type?: string): string {
-    const id = this.get(name, type).id;
+    const id = this.find(name, type).id;
     if (!id) throw new Error(`mutation: "${name}" has no id in the prod plan`);
     return id;
   }
@@ -32,14 +71,16 @@ export class Plan {
     return this.get(name, type).inputs as Record<string, any>;
   }
   remove(name: string, type?: string): void {
-    const r = this.get(name, type);
-    this.resources = this.resources.filter((x) => x !== r);
+    const r = this.find(name, type);
+    this.list = this.list.filter((x) => x !== r);
   }
   /** Adds a resource; a string "@id:NAME" anywhere in its inputs becomes the plan's id of resource NAME. */
   add(r: PlanResource): void {
     const resolve = (v: unknown): unknown =>
       typeof v === "string" && v.startsWith("@id:") ? this.id(v.slice(4)) : Array.isArray(v) ? v.map(resolve) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)])) : v;
-    this.resources.push({ ...r, inputs: resolve(r.inputs) as PlanResource["inputs"] });
+    const added = { ...r, inputs: resolve(r.inputs) as PlanResource["inputs"] };
+    this.copied?.add(added);
+    this.list.push(added);
   }
   doc(name: string, key = "policy"): any {
     return JSON.parse(this.inputs(name)[key]);
