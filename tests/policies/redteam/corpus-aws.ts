@@ -31,3 +31,24 @@ export const dist = (p: Plan) => p.inputs("cdn-distribution");
 export const behaviour = (p: Plan, path: string) => dist(p).orderedCacheBehaviors.find((b: any) => b.pathPattern === path);
 export const waf = (p: Plan) => p.inputs("cdn-waf-acl");
 export const wafRule = (p: Plan, name: string) => waf(p).rules.find((r: any) => r.name === name);
+
+/** Launch-template user data as EKS reads it (base64 MIME with a nodeadm NodeConfig) setting the kubelet's config. */
+export const nodeConfig = (kubelet: Record<string, unknown>) =>
+  Buffer.from(
+    [
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/mixed; boundary="BOUNDARY"',
+      "",
+      "--BOUNDARY",
+      "Content-Type: application/node.eks.aws",
+      "",
+      "apiVersion: node.eks.aws/v1alpha1",
+      "kind: NodeConfig",
+      "spec:",
+      "  kubelet:",
+      "    config:",
+      ...Object.entries(kubelet).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`),
+      "--BOUNDARY--",
+      "",
+    ].join("\n"),
+  ).toString("base64");

@@ -24,3 +24,24 @@ export const k8s = (p: Plan, type: string, name: string, parent: string, inputs:
   p.add({ type, name, parent, inputs, options: { provider } } as PlanResource);
 export const netpol = (p: Plan, name: string, spec: Record<string, unknown>, namespace = "edgestack") =>
   k8s(p, NETPOL, name, "workloads", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
+
+/** nginx.conf editors for the corpora: one location block (the first match inside the given text), edited on its own. */
+export const location = (head: string, edit: (block: string) => string) => (c: string) => {
+  const start = c.indexOf(`        location ${head} {`);
+  if (start < 0) throw new Error(`no location ${head}`);
+  const end = c.indexOf("\n        }\n", start) + "\n        }\n".length;
+  return c.slice(0, start) + edit(c.slice(start, end)) + c.slice(end);
+};
+/** Replaces every occurrence of a text that must be there. */
+export const replace1 = (from: string, to: string) => (c: string) => {
+  if (!c.includes(from)) throw new Error(`no ${from}`);
+  return c.split(from).join(to);
+};
+/** Removes an environment variable from a Deployment's first container. */
+export const dropEnv = (p: Plan, name: string, key: string) => {
+  const c = ctr(p, name);
+  c.env = c.env.filter((e: { name: string }) => e.name !== key);
+};
+/** Adds a ConfigMap to the edgestack namespace. */
+export const configMap = (p: Plan, name: string, cmName: string, data: Record<string, string>) =>
+  k8s(p, "kubernetes:core/v1:ConfigMap", name, "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: cmName, namespace: "edgestack" }, data });

@@ -11,6 +11,7 @@
 import type { Mutation, Plan } from "./mutations";
 import { APP_PODS, CLUSTER_ROLE, CLUSTER_ROLE_BINDING, ctr, env, HPA, k8s, NETPOL, netpol, PDB, pod, ROLE, SERVICE } from "./corpus-k8s";
 import { all, editConf, re } from "./round5-rt-k8s";
+import { nodeConfig } from "./corpus-aws";
 
 
 /** The first ALB (CloudFront-facing) server block of nginx.conf, edited on its own. */
@@ -29,26 +30,8 @@ const autoscalerCommand = (p: Plan) => ctr(p, "cluster-autoscaler-deployment").c
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const NODE_GROUPS = ["cluster-nodes-zone1", "cluster-nodes-zone2", "cluster-nodes-zone3"];
 const eachNodeGroup = (p: Plan, edit: (g: Record<string, any>) => void) => NODE_GROUPS.forEach((n) => edit(p.inputs(n, NODE_GROUP)));
-/** The nodes' launch template with nodeadm user data setting the kubelet's max pods (base64 MIME, as EKS reads it). */
-const maxPodsUserData = (maxPods: number) =>
-  Buffer.from(
-    [
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/mixed; boundary="BOUNDARY"',
-      "",
-      "--BOUNDARY",
-      "Content-Type: application/node.eks.aws",
-      "",
-      "apiVersion: node.eks.aws/v1alpha1",
-      "kind: NodeConfig",
-      "spec:",
-      "  kubelet:",
-      "    config:",
-      `      maxPods: ${maxPods}`,
-      "",
-      "--BOUNDARY--",
-    ].join("\n"),
-  ).toString("base64");
+/** The nodes' launch template with nodeadm user data setting the kubelet's max pods. */
+const maxPodsUserData = (maxPods: number) => nodeConfig({ maxPods });
 /** A DaemonSet of the stack's (restricted pod spec) requesting `cpu` on every node. */
 const nodeAgent = (p: Plan, cpu: string, memory: string) =>
   k8s(p, "kubernetes:apps/v1:DaemonSet", "workloads-node-agent", "workloads", {

@@ -24,7 +24,7 @@
  *   pods do not declare, so no nginx address enters the endpoints.
  */
 import type { Mutation, Plan } from "./mutations";
-import { CLUSTER_ROLE, ctr, DEPLOYMENT, env, HPA, k8s, NETPOL, netpol, PDB, pod, ROLE, ROLE_BINDING, SERVICE } from "./corpus-k8s";
+import { CLUSTER_ROLE, configMap, ctr, DEPLOYMENT, dropEnv, env, HPA, k8s, location, NETPOL, netpol, PDB, pod, replace1, ROLE, ROLE_BINDING, SERVICE } from "./corpus-k8s";
 import { all, editConf } from "./round5-rt-k8s";
 
 /** The server block that starts at `listen`, edited on its own. */
@@ -36,23 +36,6 @@ const server = (listen: string, edit: (block: string) => string) => (c: string) 
   return c.slice(0, start) + edit(c.slice(start, end)) + c.slice(end);
 };
 const ALB = "listen 0.0.0.0:8080 ssl;";
-/** One location block (first match inside the given text), edited on its own. */
-const location = (head: string, edit: (block: string) => string) => (c: string) => {
-  const start = c.indexOf(`        location ${head} {`);
-  if (start < 0) throw new Error(`no location ${head}`);
-  const end = c.indexOf("\n        }\n", start) + "\n        }\n".length;
-  return c.slice(0, start) + edit(c.slice(start, end)) + c.slice(end);
-};
-const replace1 = (from: string, to: string) => (c: string) => {
-  if (!c.includes(from)) throw new Error(`no ${from}`);
-  return c.split(from).join(to);
-};
-const dropEnv = (p: Plan, name: string, key: string) => {
-  const c = ctr(p, name);
-  c.env = c.env.filter((e: { name: string }) => e.name !== key);
-};
-const configMap = (p: Plan, name: string, cmName: string, data: Record<string, string>) =>
-  k8s(p, "kubernetes:core/v1:ConfigMap", name, "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: cmName, namespace: "edgestack" }, data });
 
 export const round7K8sMutations: Mutation[] = [
   // ── The app's environment by other routes ──

@@ -18,7 +18,7 @@
  * an application's own (round 7's harmless worker group), so the group itself cannot be judged unused.
  */
 import type { Mutation } from "./mutations";
-import { ACCOUNT, add, ALARM, doc, editDoc, Harmless, OIDC, ROLE, ROLE_POLICY, stmts } from "./corpus-aws";
+import { ACCOUNT, add, ALARM, doc, editDoc, Harmless, nodeConfig, OIDC, ROLE, ROLE_POLICY, stmts } from "./corpus-aws";
 
 const FOREIGN = "999999999999";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
@@ -28,25 +28,6 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const ATTACH = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy";
-const nodeConfig = (kubelet: Record<string, unknown>) =>
-  Buffer.from(
-    [
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/mixed; boundary="BOUNDARY"',
-      "",
-      "--BOUNDARY",
-      "Content-Type: application/node.eks.aws",
-      "",
-      "apiVersion: node.eks.aws/v1alpha1",
-      "kind: NodeConfig",
-      "spec:",
-      "  kubelet:",
-      "    config:",
-      ...Object.entries(kubelet).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`),
-      "--BOUNDARY--",
-      "",
-    ].join("\n"),
-  ).toString("base64");
 
 export const round8CoreMutations: Mutation[] = [
   // ======== written blind (first run: see the header) ========

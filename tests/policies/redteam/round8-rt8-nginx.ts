@@ -13,7 +13,7 @@
  *   pods spread over two zones survive a zone's loss, and the surge-only rollout and PDB keep one serving.
  */
 import type { Mutation, Plan } from "./mutations";
-import { ctr, env, k8s, pod } from "./corpus-k8s";
+import { configMap, ctr, dropEnv, env, k8s, location, pod, replace1 } from "./corpus-k8s";
 import { all, editConf } from "./round5-rt-k8s";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
@@ -32,26 +32,9 @@ const server = (listen: string, edit: (block: string) => string) => (c: string) 
 const ALB = "listen 0.0.0.0:8080 ssl;";
 const ALB_DEFAULT = "listen 0.0.0.0:8080 ssl default_server;";
 const NLB_TLS = "listen 0.0.0.0:8443 proxy_protocol;";
-/** One location block (the first match inside the given text), edited on its own. */
-const location = (head: string, edit: (block: string) => string) => (c: string) => {
-  const start = c.indexOf(`        location ${head} {`);
-  if (start < 0) throw new Error(`no location ${head}`);
-  const end = c.indexOf("\n        }\n", start) + "\n        }\n".length;
-  return c.slice(0, start) + edit(c.slice(start, end)) + c.slice(end);
-};
-const replace1 = (from: string, to: string) => (c: string) => {
-  if (!c.includes(from)) throw new Error(`no ${from}`);
-  return c.split(from).join(to);
-};
-const configMap = (p: Plan, name: string, cmName: string, data: Record<string, string>) =>
-  k8s(p, CONFIG_MAP, name, "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: cmName, namespace: "edgestack" }, data });
 /** A Secret as the plan shows one: its content masked. */
 const maskedSecret = (p: Plan, name: string, secretName: string) =>
   k8s(p, SECRET, name, "workloads", { apiVersion: "v1", kind: "Secret", metadata: { name: secretName, namespace: "edgestack" }, type: "Opaque", stringData: "[secret]" });
-const dropEnv = (p: Plan, name: string, key: string) => {
-  const c = ctr(p, name);
-  c.env = c.env.filter((e: { name: string }) => e.name !== key);
-};
 const behaviour = (p: Plan, pattern: string) => {
   const b = p.inputs("cdn-distribution", DISTRIBUTION).orderedCacheBehaviors.find((x: { pathPattern: string }) => x.pathPattern === pattern);
   if (!b) throw new Error(`no behaviour ${pattern}`);
