@@ -14,6 +14,7 @@ import {
   surgePods,
 } from "@edgestack/contract";
 import { groupEligibility, type GroupEligibility } from "../semantics/scheduling";
+import { decodeUserData } from "../semantics/userdata";
 import { ifKnown, list, num, ofType, refersTo, stackRule, TYPES } from "./common";
 
 /**
@@ -35,16 +36,10 @@ const EKS_DEFAULT_INSTANCE_TYPE = "t3.medium";
 
 /** The kubelet's max-pods when a launch template's user data sets it (nodeadm NodeConfig YAML or JSON, bootstrap.sh flags). */
 export function userDataMaxPods(userData: unknown): number | undefined {
-  const decoded = decodedUserData(userData);
+  const decoded = decodeUserData(userData);
   if (decoded === undefined) return undefined;
   const found = [...decoded.matchAll(/(?:["']?maxPods["']?\s*:\s*["']?(\d+))|(?:--max-pods[=\s]+["']?(\d+))/g)].map((m) => Number(m[1] ?? m[2]));
   return found.length > 0 ? Math.min(...found) : undefined;
-}
-
-/** A launch template's user data as text (it is base64 in the plan; plain text is read as given). */
-function decodedUserData(userData: unknown): string | undefined {
-  if (typeof userData !== "string" || userData === "") return undefined;
-  return /^[A-Za-z0-9+/=\s]+$/.test(userData) ? Buffer.from(userData, "base64").toString("utf8") : userData;
 }
 
 interface NodePool {
@@ -231,7 +226,7 @@ export const capacityPolicies: Policies = [
         const clusterName = typeof p.clusterName === "string" ? p.clusterName : undefined;
         const grows = autoscalers.some((argv) => autoscaled(argv, clusterName));
         const maxNodes = (grows ? num(scaling.maxSize) : num(scaling.desiredSize) ?? num(scaling.minSize)) ?? 0;
-        const userData = decodedUserData(ltProps.userData);
+        const userData = decodeUserData(ltProps.userData);
         pools.push({
           group: g,
           instanceType: instanceTypes.join("|"),

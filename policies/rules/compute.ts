@@ -3,7 +3,7 @@ import { CREDENTIAL_VALUES, credentialValuesIn, literalCredential } from "../sem
 import { Policies } from "@pulumi/policy";
 import { describe, ifKnown, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, SECRET_PLACEHOLDER, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { parseStructured, isTrueSetting } from "../semantics/structured";
-import { bootstrapWeaknesses } from "../semantics/userdata";
+import { bootstrapWeaknesses, decodeUserData } from "../semantics/userdata";
 import { publicCidrs } from "./securitygroups";
 
 type Cluster = Props<eks.ClusterArgs>;
@@ -31,13 +31,12 @@ const imdsConfig = {
   maxHopLimit: { type: "integer" as const, minimum: 1, maximum: 2, default: 1, description: "Largest IMDS hop limit allowed. 1 keeps containers (one hop further) away from the node role; pods get AWS credentials through IRSA. Raise to 2 only for nodes whose pods must reach IMDS." },
 };
 
-/** User data as text: launch templates take base64, instances plain text or `userDataBase64`. */
-function userDataText(p: Record<string, unknown>, launchTemplate: boolean): string {
-  const out: string[] = [];
-  const b64 = launchTemplate ? p.userData : p.userDataBase64;
-  if (typeof b64 === "string" && b64 !== SECRET_PLACEHOLDER) out.push(Buffer.from(b64, "base64").toString("utf8"), b64);
-  if (!launchTemplate && typeof p.userData === "string") out.push(p.userData);
-  return out.join("\n");
+/** User data as text: launch templates take base64 (`userData`), instances plain text (`userData`) or `userDataBase64`. */
+function userDataTexts(p: Record<string, unknown>, launchTemplate: boolean): string[] {
+  const encoded = launchTemplate ? p.userData : p.userDataBase64;
+  const decoded = encoded === SECRET_PLACEHOLDER ? undefined : decodeUserData(encoded);
+  const plain = !launchTemplate && typeof p.userData === "string" && p.userData !== "" ? p.userData : undefined;
+  return [decoded, plain].filter((t): t is string => t !== undefined);
 }
 
 export const computePolicies: Policies = [
@@ -134,7 +133,10 @@ export const computePolicies: Policies = [
     enforcementLevel: "mandatory",
     types: [...TYPES.launchTemplate, ...TYPES.instance],
     validate: (p, { args }, report) => {
-      const text = userDataText(p, TYPES.launchTemplate.includes(args.type as never));
+      const lt = TYPES.launchTemplate.includes(args.type as never);
+      // The base64 form too: a credential's own encoding shows in it.
+      const encoded = lt ? p.userData : p.userDataBase64;
+      const text = [...userDataTexts(p, lt), typeof encoded === "string" && encoded !== SECRET_PLACEHOLDER ? encoded : ""].join("\n");
       // Values that are credentials whatever their name (policies/semantics/credentials.ts).
       for (const [re, what] of CREDENTIAL_VALUES) if (re.test(text)) report(`${describe(args)} has ${what} in its user data; give the instance a role (or fetch secrets at boot from Secrets Manager) instead.`);
     },
@@ -147,9 +149,7 @@ export const computePolicies: Policies = [
     types: [...TYPES.launchTemplate, ...TYPES.instance],
     validate: (p, { args }, report) => {
       // The decoded text only (the credentials rule also reads the base64 form, which would end a YAML document here).
-      const lt = TYPES.launchTemplate.includes(args.type as never);
-      const b64 = lt ? p.userData : p.userDataBase64;
-      const texts = [typeof b64 === "string" && b64 !== SECRET_PLACEHOLDER ? Buffer.from(b64, "base64").toString("utf8") : "", !lt && typeof p.userData === "string" ? p.userData : ""].filter((t) => t !== "");
+      const texts = userDataTexts(p, TYPES.launchTemplate.includes(args.type as never));
       for (const why of new Set(texts.flatMap(bootstrapWeaknesses))) report(`${describe(args)}: its user data ${why.startsWith("runs") ? why : `sets ${why}`}; boot nodes with the AMI's kubelet defaults and fetch code over HTTPS from a source you pin.`);
     },
   }),

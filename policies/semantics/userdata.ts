@@ -6,6 +6,15 @@
  */
 import { parseAllDocuments } from "yaml";
 
+/**
+ * User data as text: base64 (how launch templates and `userDataBase64` carry it) decoded; a value that is not base64
+ * (plain text where base64 belongs) is read as given. Undefined when there is none.
+ */
+export function decodeUserData(value: unknown): string | undefined {
+  if (typeof value !== "string" || value === "") return undefined;
+  return /^[A-Za-z0-9+/=\s]+$/.test(value) ? Buffer.from(value, "base64").toString("utf8") : value;
+}
+
 /** One part of user data: a MIME part with its content type, or the whole text when it is not multipart. */
 export interface UserDataPart {
   contentType: string;

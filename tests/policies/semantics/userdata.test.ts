@@ -1,4 +1,4 @@
-import { bootstrapWeaknesses, userDataParts } from "../../../policies/semantics/userdata";
+import { bootstrapWeaknesses, decodeUserData, userDataParts } from "../../../policies/semantics/userdata";
 
 const mime = (...parts: [string, string][]) => ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="//"', "", ...parts.flatMap(([type, body]) => ["--//", `Content-Type: ${type}`, "", body]), "--//--", ""].join("\n");
 const nodeConfig = (kubelet: string) => `apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n${kubelet}`;
@@ -40,5 +40,13 @@ describe("node bootstrap weaknesses", () => {
     expect(bootstrapWeaknesses('TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token)\ncurl -s http://169.254.169.254/latest/meta-data/instance-id | sh -c "cat > /tmp/id"')).toEqual([]);
     expect(bootstrapWeaknesses("echo see http://docs.example/node for details")).toEqual([]);
     expect(bootstrapWeaknesses("kubelet --read-only-port=0 --anonymous-auth=false")).toEqual([]);
+  });
+});
+
+describe("decodeUserData", () => {
+  it("decodes base64 and reads any other text as given", () => {
+    expect(decodeUserData(Buffer.from("#!/bin/bash\necho hi\n").toString("base64"))).toBe("#!/bin/bash\necho hi\n");
+    expect(decodeUserData("#!/bin/bash\necho hi\n")).toBe("#!/bin/bash\necho hi\n");
+    expect([decodeUserData(""), decodeUserData(undefined), decodeUserData(3)]).toEqual([undefined, undefined, undefined]);
   });
 });
