@@ -18,8 +18,16 @@ export function publicCidrs(cidrs: string[]): string[] {
   if (cidrs.length === 0) return [];
   const c = coverage(cidrs);
   if (!c.broad) return [];
-  const each = cidrs.filter((x) => coverage([x]).publicV4 > 0n || coverage([x]).publicV6 > 0n);
+  const each = publicSources(cidrs);
   return each.length > 0 ? each : cidrs;
+}
+
+/** The CIDRs of a list holding any public address (however narrow): sources on the internet. */
+export function publicSources(cidrs: string[]): string[] {
+  return cidrs.filter((x) => {
+    const c = coverage([x]);
+    return c.publicV4 > 0n || c.publicV6 > 0n;
+  });
 }
 
 /** One ingress permission, whichever of the three AWS shapes declared it (inline, vpc rule, ec2 rule). */
@@ -151,13 +159,6 @@ export function aclEntries(resources: PolicyResource[]): AclEntry[] {
   return out;
 }
 
-/** The CIDRs of a list holding any public address (however narrow): sources on the internet. */
-export function publicSources(cidrs: string[]): string[] {
-  return cidrs.filter((x) => {
-    const c = coverage([x]);
-    return c.publicV4 > 0n || c.publicV6 > 0n;
-  });
-}
 
 const SG_TYPES = [...TYPES.securityGroup, ...TYPES.vpcIngressRule, ...TYPES.ec2SecurityGroupRule];
 const covers = (i: Ingress, port: number) => i.fromPort <= port && port <= i.toPort;
