@@ -8,6 +8,18 @@
  * reviewer would accept.
  *
  * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged.
+ *
+ * Dropped after reading the code, as not insecure in this product:
+ * - "per-client WebSocket cap dropped from /ws (per-pod cap kept)": /ws keeps its per-client limit_conn of 100
+ *   connections and the app caps each client at WS_MAX_CONNECTIONS_PER_CLIENT (20) in every pod; the dropped zone was
+ *   a third bound of the same thing.
+ * - "PROXY TLS server's untrusted-peer guards removed from its locations": port 8443 admits only the VPC
+ *   (nginx-from-vpc), and the guard's geo passes the whole VPC IPv4 block; a VPC IPv6 peer the guard would refuse is
+ *   outside set_real_ip_from, so its PROXY line is never believed. Removing the guard changes what nobody can reach.
+ * Re-targeted: "nginx conf volume points at a hand-written ConfigMap" names the hand-written ConfigMap, which the nginx
+ * rules judge like the generated one (every ConfigMap holding an nginx.conf): that is where the weakened configuration is.
+ * "NODE_TLS_REJECT_UNAUTHORIZED=0 arrives through an envFrom ConfigMap" was caught on the ConfigMap only in the blind
+ * run; app-environment-as-built now also reports the workload that runs with it (the expect stays the app).
  */
 import type { Mutation, Plan } from "./mutations";
 import { APP_PODS, CLUSTER_ROLE, CLUSTER_ROLE_BINDING, configMap, ctr, DEPLOYMENT, dropEnv, env, HPA, k8s, NETPOL, netpol, pod, ROLE, ROLE_BINDING, SERVICE } from "./corpus-k8s";
@@ -109,7 +121,7 @@ export const round9Rt9k8sMutations: Mutation[] = [
 
   // ── What nginx actually loads ──
   { area: "nginx-pod", title: "nginx started with the image's default configuration (-c /etc/nginx/nginx.conf)", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx").command = ["nginx", "-c", "/etc/nginx/nginx.conf", "-g", "daemon off;"]; } },
-  { area: "nginx-pod", title: "nginx conf volume points at a hand-written ConfigMap instead of the generated one", expect: "workloads-nginx", apply: (p) => {
+  { area: "nginx-pod", title: "nginx conf volume points at a hand-written ConfigMap instead of the generated one", expect: "workloads-nginx-conf-manual", apply: (p) => {
     configMap(p, "workloads-nginx-conf-manual", "nginx-conf-manual", { "nginx.conf": "events {}\nhttp {\n  server {\n    listen 8080;\n    location / { proxy_pass http://app.edgestack.svc.cluster.local:8080; proxy_set_header X-Forwarded-For $http_x_forwarded_for; }\n  }\n  server { listen 8082; location /nginx-health { return 200; } }\n}\n" });
     pod(p, "workloads-nginx").volumes.find((x: { name: string }) => x.name === "conf").configMap.name = "nginx-conf-manual";
   } },
@@ -184,13 +196,6 @@ export const round9Rt9k8sMutations: Mutation[] = [
   { area: "nginx", title: "client keepalive_timeout 30s, below the ALB's 60 s idle timeout (nginx closes sockets the ALB reuses)", expect: "workloads-nginx-conf", apply: conf(once("    keepalive_timeout 75s;\n", "    keepalive_timeout 30s;\n")) },
   { area: "nginx", title: "API location accepts 2 GB request bodies", expect: "workloads-nginx-conf", apply: conf(firstLocation("/api/", (b) => b.replace("            proxy_pass http://app;\n", "            client_max_body_size 2g;\n            proxy_pass http://app;\n"))) },
   { area: "nginx", title: "API location passes the client's own X-Forwarded-Proto to the app", expect: "workloads-nginx-conf", apply: conf(firstLocation("/api/", (b) => b.replace("proxy_set_header X-Forwarded-Proto $edge_proto;", "proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;"))) },
-  { area: "nginx", title: "per-client WebSocket cap dropped from /ws (per-pod cap kept)", expect: "workloads-nginx-conf", apply: conf(all("            limit_conn ws_per_client 20;\n", "")) },
-  { area: "nginx", title: "PROXY TLS server's untrusted-peer guards removed from its locations", expect: "workloads-nginx-conf", apply: conf((c) => {
-    const start = c.indexOf("        listen 0.0.0.0:8443 proxy_protocol;\n");
-    const end = c.indexOf("\n    server {", start);
-    const block = c.slice(start, end).replace(/ {12}if \(\$edge_untrusted_peer_nlb_tls\) \{\n[^}]*\}\n/g, "");
-    return c.slice(0, start) + block + c.slice(end);
-  }) },
   { area: "nginx", title: "ALB listener's X-Forwarded-Proto believed from every peer (geo default 1)", expect: "workloads-nginx-conf", apply: conf(once("    geo $realip_remote_addr $edge_trusted_peer_alb_https {\n        default 0;\n", "    geo $realip_remote_addr $edge_trusted_peer_alb_https {\n        default 1;\n")) },
 
   // ── Services, Endpoints, Ingress, TargetGroupBindings ──
