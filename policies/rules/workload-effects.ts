@@ -177,6 +177,8 @@ export const workloadEffectPolicies: Policies = [
     judges: TYPES.workload,
     validate: (resources, _ctx, report) => {
       const configMaps = new Map<string, Json | undefined>();
+      // A ConfigMap known only after deployment may be the one mounted: the rule then judges nothing yet.
+      if (ofType(resources, TYPES.configMap).some((cm) => snapshot(cm) === undefined)) return;
       for (const cm of ofType(resources, TYPES.configMap)) {
         const p = snapshot(cm);
         if (!p) continue;

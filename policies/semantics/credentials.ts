@@ -68,7 +68,9 @@ export function credentialValuesIn(value: unknown, skip: readonly string[] = [],
  */
 export function credentialInText(text: string): string | undefined {
   for (const [re, what] of CREDENTIAL_VALUES) if (re.test(text)) return what;
-  for (const m of text.matchAll(/^[\t ]*-?[\t ]*["']?([A-Za-z][\w.-]*)["']?[\t ]*[:=][\t ]*["']?([^"'\s#,}]+)/gm)) {
+  for (const m of text.matchAll(/(?:^|[{,])[\t ]*-?[\t ]*["']?([A-Za-z][\w.-]*)["']?[\t ]*[:=][\t ]*["']?([^"'\s#,}]+)/gm)) {
+    // A placeholder (the plan's [secret] mask, <…>, a ${…}/$(…) substitution, ***) holds nothing itself.
+    if (/^[[<$*]/.test(m[2]!)) continue;
     const what = literalCredential(m[1]!, m[2]!);
     if (what) return what;
   }
