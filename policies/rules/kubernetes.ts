@@ -914,6 +914,7 @@ export const kubernetesPolicies: Policies = [
           for (const [key, raw] of Object.entries((ifKnown(() => p[field]) as Record<string, unknown> | undefined) ?? {})) {
             // binaryData holds base64: the credential is in what the pods read, the decoded bytes.
             const value = field === "binaryData" && typeof raw === "string" ? Buffer.from(raw, "base64").toString("utf8") : raw;
+            // A value may be a whole configuration file (properties, YAML, a kubeconfig): judged entry by entry too.
             const what = literalCredential(key, value) ?? (typeof value === "string" ? credentialInText(value) : undefined);
             if (what) report(`ConfigMap "${args.name}" holds ${what} under key ${key}: put it in a Secret and mount it as a file.`);
           }

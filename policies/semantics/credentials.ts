@@ -71,6 +71,8 @@ export function credentialInText(text: string): string | undefined {
   for (const m of text.matchAll(/(?:^|[{,])[\t ]*-?[\t ]*["']?([A-Za-z][\w.-]*)["']?[\t ]*[:=][\t ]*["']?([^"'\s#,}]+)/gm)) {
     // A placeholder (the plan's [secret] mask, <…>, a ${…}/$(…) substitution, ***) holds nothing itself.
     if (/^[[<$*]/.test(m[2]!)) continue;
+    // A number or a switch is a setting about a credential (a token's lifetime, a password policy), never one.
+    if (/^(\d+(\.\d+)?[a-z]{0,2}|true|false|yes|no|on|off|null|none)$/i.test(m[2]!)) continue;
     const what = literalCredential(m[1]!, m[2]!);
     if (what) return what;
   }

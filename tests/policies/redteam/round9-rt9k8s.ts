@@ -7,7 +7,8 @@
  * repeating earlier rounds' titles, each naming the resource a mandatory rule must report, and harmless changes a
  * reviewer would accept.
  *
- * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged.
+ * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged. After the fixes: 111 of
+ * 111 (80 blind, 31 variants written after the fixes) caught on the right resource, 0 of 23 harmless reported.
  *
  * Dropped after reading the code, as not insecure in this product:
  * - "per-client WebSocket cap dropped from /ws (per-pod cap kept)": /ws keeps its per-client limit_conn of 100
@@ -264,6 +265,57 @@ export const round9Rt9k8sMutations: Mutation[] = [
     const kubeconfig = "apiVersion: v1\nkind: Config\nusers:\n- name: ops\n  user:\n    token: eyJhbGciOiJSUzI1NiIsImtpZCI6Im9wcyJ9.eyJzdWIiOiJvcHMifQ.c2lnbmF0dXJl\n";
     k8s(p, "kubernetes:core/v1:ConfigMap", "workloads-ops-kubeconfig", "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ops-kubeconfig", namespace: "edgestack" }, binaryData: { kubeconfig: Buffer.from(kubeconfig).toString("base64") } });
   } },
+  // ── Written after the fixes: further spellings of the classes the blind run exposed ──
+  // Limits that bound nothing; emptyDir without a size.
+  { area: "resources", title: "app CPU limit of 64 cores (above any node)", expect: "workloads-app", apply: (p) => { ctr(p, "workloads-app").resources.limits.cpu = "64"; } },
+  { area: "resources", title: "exporter sidecar memory limit 1Ti", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx", 1).resources.limits.memory = "1Ti"; } },
+  { area: "resources", title: "app /tmp in memory (medium Memory) without a sizeLimit", expect: "workloads-app", apply: (p) => { pod(p, "workloads-app").volumes.find((v: { name: string }) => v.name === "tmp").emptyDir = { medium: "Memory" }; } },
+  { area: "resources", title: "autoscaler gains a cache emptyDir without a sizeLimit", expect: "cluster-autoscaler-deployment", apply: (p) => { pod(p, "cluster-autoscaler-deployment").volumes = [{ name: "cache", emptyDir: {} }]; ctr(p, "cluster-autoscaler-deployment").volumeMounts = [{ name: "cache", mountPath: "/cache" }]; } },
+  { area: "resources", title: "app init container with a 256Gi memory limit", expect: "workloads-app", apply: (p) => { const c = copy(ctr(p, "workloads-app")); pod(p, "workloads-app").initContainers = [{ name: "warm", image: c.image, command: ["node", "warm.js"], securityContext: c.securityContext, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Gi" } } }]; } },
+  // The nginx configuration the pods load.
+  { area: "nginx-pod", title: "nginx started without -c (the image's /etc/nginx/nginx.conf) while the generated one stays mounted", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx").command = ["nginx", "-g", "daemon off;"]; } },
+  { area: "nginx-pod", title: "nginx reads its configuration from /tmp (an emptyDir an init step writes)", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx").command = ["nginx", "-c", "/tmp/nginx.conf", "-g", "daemon off;"]; } },
+  { area: "nginx-pod", title: "nginx loads a ConfigMap the stack does not declare (subPath over /etc/nginx/nginx.conf)", expect: "workloads-nginx", apply: (p) => {
+    const s = pod(p, "workloads-nginx");
+    s.volumes.push({ name: "base", configMap: { name: "nginx-base" } });
+    ctr(p, "workloads-nginx").volumeMounts.push({ name: "base", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf" });
+    ctr(p, "workloads-nginx").command = ["nginx", "-g", "daemon off;"];
+  } },
+  { area: "nginx-pod", title: "nginx's -c moved into args, naming the image's file", expect: "workloads-nginx", apply: (p) => { const c = ctr(p, "workloads-nginx"); c.command = ["nginx"]; c.args = ["-c", "/etc/nginx/nginx.conf", "-g", "daemon off;"]; } },
+  // Manifests the plan does not show.
+  { area: "workload", title: "a helm.sh/v4 Chart from a public repository (its objects not in the plan)", expect: "workloads-ingress-chart", apply: (p) => k8s(p, "kubernetes:helm.sh/v4:Chart", "workloads-ingress-chart", "workloads", { chart: "ingress-nginx", repositoryOpts: { repo: "https://kubernetes.github.io/ingress-nginx" }, version: "4.11.2", namespace: "ingress" }, rbacProvider) },
+  { area: "workload", title: "a kustomize/v2 Directory from a git URL", expect: "workloads-addons", apply: (p) => k8s(p, "kubernetes:kustomize/v2:Directory", "workloads-addons", "workloads", { directory: "https://github.com/example-org/cluster-addons//overlays/prod?ref=main" }, rbacProvider) },
+  { area: "workload", title: "a yaml (v1) ConfigGroup of inline YAML with no objects in the plan", expect: "workloads-debug-group", apply: (p) => k8s(p, "kubernetes:yaml:ConfigGroup", "workloads-debug-group", "workloads", { yaml: [yamlDaemonSet] }, rbacProvider) },
+  // Quotas and limit ranges that refuse the stack's pods.
+  { area: "availability", title: "ResourceQuota caps edgestack-system's memory limits at 1Gi (the autoscaler needs 3 × 600Mi at rollout)", expect: "cluster-autoscaler-quota", apply: (p) => k8s(p, "kubernetes:core/v1:ResourceQuota", "cluster-autoscaler-quota", "cluster-autoscaler", { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "mem", namespace: "edgestack-system" }, spec: { hard: { "limits.memory": "1Gi" } } }, rbacProvider) },
+  { area: "availability", title: "LimitRange min CPU 500m in the app namespace (above nginx's 100m request)", expect: "workloads-min-cpu", apply: (p) => k8s(p, "kubernetes:core/v1:LimitRange", "workloads-min-cpu", "workloads", { apiVersion: "v1", kind: "LimitRange", metadata: { name: "min-cpu", namespace: "edgestack" }, spec: { limits: [{ type: "Container", min: { cpu: "500m" } }] } }) },
+  { area: "availability", title: "LimitRange memory limit/request ratio 1.5 (the app runs at 2)", expect: "workloads-ratio", apply: (p) => k8s(p, "kubernetes:core/v1:LimitRange", "workloads-ratio", "workloads", { apiVersion: "v1", kind: "LimitRange", metadata: { name: "ratio", namespace: "edgestack" }, spec: { limits: [{ type: "Container", maxLimitRequestRatio: { memory: "1.5" } }] } }) },
+  // The environment as built, from ConfigMaps.
+  { area: "env", title: "NODE_OPTIONS --tls-min-v1.0 through a configMapKeyRef", expect: "workloads-app", apply: (p) => { configMap(p, "workloads-app-opts", "app-opts", { node: "--tls-min-v1.0" }); ctr(p, "workloads-app").env.push({ name: "NODE_OPTIONS", valueFrom: { configMapKeyRef: { name: "app-opts", key: "node" } } }); } },
+  { area: "env", title: "LOG_LEVEL fatal through an envFrom ConfigMap", expect: "workloads-app", apply: (p) => { configMap(p, "workloads-app-logging", "app-logging", { LOG_LEVEL: "fatal" }); ctr(p, "workloads-app").envFrom = [{ configMapRef: { name: "app-logging" } }]; } },
+  // DNS outside the cluster.
+  { area: "netpol", title: "DNS policy also admits 1.1.1.1 on port 53", expect: "workloads-netpol-dns", apply: (p) => { p.inputs("workloads-netpol-dns", NETPOL).spec.egress[0].to.push({ ipBlock: { cidr: "1.1.1.1/32" } }); } },
+  { area: "pod", title: "nginx adds a public nameserver to the cluster's (dnsConfig with ClusterFirst)", expect: "workloads-nginx", apply: (p) => { pod(p, "workloads-nginx").dnsConfig = { nameservers: ["9.9.9.9"] }; } },
+  { area: "netpol", title: "new policy: egress to a public resolver by a UDP port range around 53", expect: "workloads-netpol-resolver", apply: (p) => netpol(p, "workloads-netpol-resolver", { podSelector: APP_PODS, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "208.67.222.222/32" } }], ports: [{ protocol: "UDP", port: 50, endPort: 60 }] }] }) },
+  // Credentials in the access log.
+  { area: "nginx", title: "access log format records the edge's X-Origin-Verify secret", expect: "workloads-nginx-conf", apply: conf((c) => c.replace(`"method":"$request_method",`, `"method":"$request_method","origin_verify":"$http_x_origin_verify",`)) },
+  { area: "nginx", title: "access log format records request bodies", expect: "workloads-nginx-conf", apply: conf((c) => c.replace(`"method":"$request_method",`, `"method":"$request_method","body":"$request_body",`)) },
+  // Aggregation selectors.
+  { area: "rbac", title: "a ClusterRole aggregating whatever is aggregated into admin (edit among them)", expect: "workloads-ops-admin-agg", apply: (p) => k8s(p, CLUSTER_ROLE, "workloads-ops-admin-agg", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "ops-admin" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "rbac.authorization.k8s.io/aggregate-to-admin": "true" } }] } }, rbacProvider) },
+  { area: "rbac", title: "a ClusterRole aggregating every role without an opt-out label (DoesNotExist)", expect: "workloads-ops-optout", apply: (p) => k8s(p, CLUSTER_ROLE, "workloads-ops-optout", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "ops-optout" }, aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: "edgestack.io/no-aggregate", operator: "DoesNotExist" }] }] } }, rbacProvider) },
+  { area: "rbac", title: "a ClusterRole aggregating a declared secrets-reader by its team label", expect: "workloads-ops-team", apply: (p) => {
+    k8s(p, CLUSTER_ROLE, "workloads-secrets-reader", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "secrets-reader", labels: { "edgestack.io/team": "ops" } }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }] }, rbacProvider);
+    k8s(p, CLUSTER_ROLE, "workloads-ops-team", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "ops-team" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "edgestack.io/team": "ops" } }] } }, rbacProvider);
+  } },
+  // The node's other credential endpoints.
+  { area: "netpol", title: "new policy: egress to the Pod Identity agent's IPv6 address (fd00:ec2::23)", expect: "workloads-netpol-agent-v6", apply: (p) => netpol(p, "workloads-netpol-agent-v6", { podSelector: APP_PODS, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "fd00:ec2::23/128" } }], ports: [{ protocol: "TCP", port: 80 }] }] }) },
+  { area: "netpol", title: "new policy: nginx egress to 169.254.170.0/24 on 80", expect: "workloads-netpol-nginx-link-local", apply: (p) => netpol(p, "workloads-netpol-nginx-link-local", { podSelector: { matchLabels: { "app.kubernetes.io/name": "nginx", "app.kubernetes.io/part-of": "edgestack" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.170.0/24" } }], ports: [{ protocol: "TCP", port: 80 }] }] }) },
+  // Namespaces picked by a label their owners set.
+  { area: "netpol", title: "exporter scraped from namespaces whose purpose label is In [monitoring]", expect: "workloads-netpol-nginx-exporter-from-scraper", apply: (p) => { p.inputs("workloads-netpol-nginx-exporter-from-scraper", NETPOL).spec.ingress[0].from[0].namespaceSelector = { matchExpressions: [{ key: "purpose", operator: "In", values: ["monitoring"] }] }; } },
+  { area: "netpol", title: "DNS peers picked by a custom name label (name: kube-system) instead of metadata.name", expect: "workloads-netpol-dns", apply: (p) => { p.inputs("workloads-netpol-dns", NETPOL).spec.egress[0].to[0].namespaceSelector = { matchLabels: { name: "kube-system" } }; } },
+  // Credentials inside configuration files held by ConfigMaps.
+  { area: "configmap", title: "a ConfigMap's binaryData carries an AWS credentials file", expect: "workloads-aws-profile", apply: (p) => k8s(p, "kubernetes:core/v1:ConfigMap", "workloads-aws-profile", "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "aws-profile", namespace: "edgestack" }, binaryData: { credentials: Buffer.from("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n").toString("base64") } }) },
+  { area: "configmap", title: "a ConfigMap holds a properties file with a database password", expect: "workloads-report-props", apply: (p) => configMap(p, "workloads-report-props", "report-props", { "application.properties": "db.url=jdbc:postgresql://reports.internal:5432/reports\ndb.user=reports\ndb.password=hunter2-prod-2026\n" }) },
 ];
 
 export const round9Rt9k8sHarmless: { title: string; apply: (p: Plan) => void }[] = [
@@ -287,4 +339,14 @@ export const round9Rt9k8sHarmless: { title: string; apply: (p: Plan) => void }[]
   { title: "app Deployment keeps five old ReplicaSets", apply: (p) => { p.inputs("workloads-app", DEPLOYMENT).spec.revisionHistoryLimit = 5; } },
   { title: "app /tmp in memory (medium Memory, same size limit)", apply: (p) => { pod(p, "workloads-app").volumes.find((v: { name: string }) => v.name === "tmp").emptyDir = { medium: "Memory", sizeLimit: "64Mi" }; } },
   { title: "app PDB states the default unhealthy-pod eviction policy (IfHealthyBudget)", apply: (p) => { p.inputs("workloads-app", "kubernetes:policy/v1:PodDisruptionBudget").spec.unhealthyPodEvictionPolicy = "IfHealthyBudget"; } },
+  // ── Harmless variants written after the fixes ──
+  { title: "a ConfigMap of feature flags naming token and password settings (numbers and switches)", apply: (p) => configMap(p, "workloads-flags", "app-flags", { "flags.yaml": "token_ttl_seconds: 3600\npassword_min_length: 12\nrequire_token: true\n" }) },
+  { title: "nginx pods resolve with ndots 2 (no other nameserver)", apply: (p) => { pod(p, "workloads-nginx").dnsConfig = { options: [{ name: "ndots", value: "2" }] }; } },
+  { title: "app logs at warn", apply: (p) => env(p, "workloads-app", "LOG_LEVEL", "warn") },
+  { title: "a ClusterRole aggregating the stack's read-only roles by their own label", apply: (p) => {
+    k8s(p, CLUSTER_ROLE, "workloads-pod-reader", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "pod-reader", labels: { "edgestack.io/aggregate-to-readers": "true" } }, rules: [{ apiGroups: [""], resources: ["pods", "services"], verbs: ["get", "list", "watch"] }] }, rbacProvider);
+    k8s(p, CLUSTER_ROLE, "workloads-readers", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "readers" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "edgestack.io/aggregate-to-readers": "true" } }] } }, rbacProvider);
+  } },
+  { title: "a generous ResourceQuota on edgestack-system (pods 20, limits.memory 8Gi)", apply: (p) => k8s(p, "kubernetes:core/v1:ResourceQuota", "cluster-autoscaler-quota", "cluster-autoscaler", { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "system", namespace: "edgestack-system" }, spec: { hard: { pods: "20", "limits.memory": "8Gi" } } }, rbacProvider) },
+  { title: "nginx's -c written as two args after the command", apply: (p) => { const c = ctr(p, "workloads-nginx"); c.command = ["nginx"]; c.args = ["-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off;"]; } },
 ];

@@ -50,7 +50,7 @@ describe("credentialInText", () => {
   ])("%j", (text, what) => {
     expect(credentialInText(text)).toMatch(what);
   });
-  it.each(["log_level: info\nport: 8080\n", "token_path: /var/run/secrets/token\n", "password: [secret]\n"])("%j holds none", (text) => {
+  it.each(["log_level: info\nport: 8080\n", "token_path: /var/run/secrets/token\n", "password: [secret]\n", "token_ttl_seconds: 3600\npassword_min_length: 12\nrequire_token: true\n"])("%j holds none", (text) => {
     expect(credentialInText(text)).toBeUndefined();
   });
 });
