@@ -170,6 +170,44 @@ export const workloadEffectPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "k8s-volume-claims-encrypted",
+    description:
+      "Every volume the stack claims dynamically is encrypted: a PersistentVolumeClaim, a pod's generic ephemeral volume (volumeClaimTemplate) or a StatefulSet's volumeClaimTemplates names a StorageClass the plan declares that provisions encrypted EBS (parameters.encrypted \"true\") or a non-EBS provisioner; a claim of an unencrypted EBS class, or of no class or one the plan does not declare (the cluster's default: EKS's gp2, unencrypted unless the account encrypts by default, which the stack does not set), is reported. Claims bound to a named PersistentVolume (volumeName, or storageClassName \"\") provision nothing and are judged by k8s-no-host-storage.",
+    enforcementLevel: "mandatory",
+    judges: ["kubernetes:core/v1:PersistentVolumeClaim", ...POD_TYPES],
+    validate: (resources, _ctx, report) => {
+      const classes = new Map<string, string | undefined>();
+      for (const sc of ofType(resources, ["kubernetes:storage.k8s.io/v1:StorageClass", "kubernetes:storage.k8s.io/v1beta1:StorageClass"])) {
+        const p = snapshot(sc);
+        if (!p) return; // a class known only after deployment may be the one claimed
+        const provisioner = String(p.provisioner ?? "");
+        const ebs = /^(ebs\.csi\.aws\.com|kubernetes\.io\/aws-ebs)$/.test(provisioner);
+        const encrypted = String(obj(p.parameters).encrypted ?? "").trim().toLowerCase() === "true";
+        classes.set(String(obj(p.metadata).name ?? sc.name), ebs && !encrypted ? `StorageClass "${sc.name}" provisions EBS (${provisioner}) unencrypted` : undefined);
+      }
+      const judge = (claim: Json, owner: PolicyResource, what: string) => {
+        if (typeof claim.volumeName === "string" && claim.volumeName !== "") return;
+        const cls = claim.storageClassName;
+        if (cls === "") return;
+        const why = typeof cls !== "string" ? "it names no StorageClass: the cluster's default (EKS's gp2, unencrypted) provisions it" : !classes.has(cls) ? `StorageClass "${cls}" is not the plan's: the cluster's (EKS's gp2 is unencrypted) provisions it` : classes.get(cls);
+        if (why) report(`${what} of "${owner.name}" claims a volume that is not encrypted: ${why}. Claim an encrypted class of the stack.`, owner.urn);
+      };
+      for (const pvc of ofType(resources, ["kubernetes:core/v1:PersistentVolumeClaim"])) {
+        const p = snapshot(pvc);
+        if (p) judge(obj(p.spec), pvc, "PersistentVolumeClaim");
+      }
+      for (const r of ofType(resources, POD_TYPES)) {
+        const p = snapshot(r);
+        if (!p) continue;
+        for (const v of list(podSpecOf(r, p).volumes as Json[] | undefined).map(obj)) {
+          const template = obj(obj(v.ephemeral).volumeClaimTemplate);
+          if (v.ephemeral !== undefined) judge(obj(template.spec), r, `Ephemeral volume "${String(v.name)}"`);
+        }
+        for (const t of list(obj(p.spec).volumeClaimTemplates as Json[] | undefined).map(obj)) judge(obj(t.spec), r, `volumeClaimTemplate "${String(obj(t.metadata).name)}"`);
+      }
+    },
+  }),
+  stackRule({
     name: "nginx-loads-judged-conf",
     description:
       "Every nginx container (an nginx, nginx-unprivileged or openresty image, or a command starting nginx) loads its configuration from a ConfigMap of the plan: the file its argv names (-c, else the image's /etc/nginx/nginx.conf) lies on a mounted configMap (or projected configMap) volume whose ConfigMap the plan declares in the pod's namespace with that key. The nginx rules judge the ConfigMaps of the plan; a pod that starts with the image's own configuration, or a file of another volume, runs a configuration nobody judged (no real-IP trust gates, limits, TLS or headers).",
