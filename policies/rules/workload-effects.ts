@@ -21,8 +21,8 @@ const namespaceOf = (p: Json) => String(obj(p.metadata).namespace ?? "default");
 const podSpecOf = (r: PolicyResource, p: Json): Json => obj(podTemplateOf(r.type, p).spec);
 const containersOf = (spec: Json): Json[] => [...list(spec.initContainers as Json[] | undefined), ...list(spec.containers as Json[] | undefined)].map(obj);
 
-/** The largest node the stack's node groups may launch (allocatable CPU in cores, memory in bytes), or undefined. */
-export function largestNode(resources: PolicyResource[]): { cpu: number; memory: number } | undefined {
+/** The largest node the stack's node groups may launch (allocatable CPU in cores, memory and root disk in bytes), or undefined. */
+export function largestNode(resources: PolicyResource[]): { cpu: number; memory: number; disk: number } | undefined {
   const types: string[] = [];
   for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) types.push(...list(ifKnown(() => g.props.instanceTypes as string[] | undefined)).map(String));
   for (const t of ofType(resources, TYPES.launchTemplate)) {
@@ -31,7 +31,35 @@ export function largestNode(resources: PolicyResource[]): { cpu: number; memory:
   }
   const sizes = types.map((t) => nodeCapacity(t)).filter((c): c is NonNullable<typeof c> => c !== undefined).map((c) => nodeAllocatable(c));
   if (sizes.length === 0) return undefined;
-  return { cpu: Math.max(...sizes.map((s) => s.cpuMillis)) / 1000, memory: Math.max(...sizes.map((s) => s.memoryBytes)) };
+  // The nodes' disk: the launch templates' root volumes, else a node group's diskSize (GiB); EKS's default is 20 GiB.
+  const disks: number[] = [];
+  for (const t of ofType(resources, TYPES.launchTemplate)) for (const m of list(ifKnown(() => t.props.blockDeviceMappings as Json[] | undefined)).map(obj)) disks.push(num(obj(m.ebs).volumeSize) ?? 0);
+  for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) disks.push(num(ifKnown(() => g.props.diskSize)) ?? 0);
+  const disk = Math.max(...disks, 0) || 20;
+  return { cpu: Math.max(...sizes.map((s) => s.cpuMillis)) / 1000, memory: Math.max(...sizes.map((s) => s.memoryBytes)), disk: disk * 2 ** 30 };
+}
+
+/**
+ * nginx's own argv from a container's command and args: a shell's `-c` script (`sh -c "exec nginx -c …"`) is split
+ * into words from its nginx word on (quotes removed); otherwise the argv as given.
+ */
+export function nginxArgv(argv: readonly string[]): string[] {
+  if (/(^|\/)(ba|da|a)?sh$/.test(argv[0] ?? "") && argv[1] === "-c" && typeof argv[2] === "string") {
+    const words = [...argv[2].matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+    const at = words.findIndex((w) => /(^|\/)nginx$/.test(w));
+    if (at < 0) return [];
+    const rest = words.slice(at);
+    const end = rest.findIndex((w) => /^(&&|;|\|\|?)$/.test(w));
+    return end < 0 ? rest : rest.slice(0, end);
+  }
+  return [...argv];
+}
+
+/** Directives an nginx command line adds with -g that bring in text the pack never sees (include, load_module). */
+export function globalDirectivesIncluding(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) if (argv[i] === "-g" && /\b(include|load_module)\b/.test(argv[i + 1] ?? "")) out.push(argv[i + 1]!);
+  return out;
 }
 
 /** The path nginx reads its configuration from, by its argv (`-c file`), else the image's default. */
@@ -42,6 +70,9 @@ export function nginxConfPath(argv: readonly string[]): string {
   }
   return "/etc/nginx/nginx.conf";
 }
+
+/** Files of the nginx image an include may name: data tables, never server or location blocks. */
+const IMAGE_DATA_INCLUDES = /^(\/etc\/nginx\/)?(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf)$/;
 
 /** Whether a container runs nginx itself (its image or its command), not a sidecar named after it (an exporter). */
 export function runsNginx(c: Json): boolean {
@@ -156,7 +187,9 @@ export const workloadEffectPolicies: Policies = [
         for (const v of list(spec.volumes as Json[] | undefined).map(obj)) {
           if (v.emptyDir === undefined) continue;
           const size = memoryBytes(obj(v.emptyDir).sizeLimit);
-          if (size === undefined) report(`"${r.name}" mounts emptyDir "${String(v.name)}" without a sizeLimit: a pod can fill the node's ${obj(v.emptyDir).medium === "Memory" ? "memory" : "disk"} and get every pod of the node evicted.`, r.urn);
+          const medium = obj(v.emptyDir).medium === "Memory" ? "memory" : "disk";
+          if (size === undefined) report(`"${r.name}" mounts emptyDir "${String(v.name)}" without a sizeLimit: a pod can fill the node's ${medium} and get every pod of the node evicted.`, r.urn);
+          else if (node && size >= (medium === "memory" ? node.memory : node.disk)) report(`"${r.name}" mounts emptyDir "${String(v.name)}" with a sizeLimit of ${String(obj(v.emptyDir).sizeLimit)}, as large as the node's ${medium}: the limit bounds nothing.`, r.urn);
         }
         if (!node) continue;
         for (const c of containersOf(spec)) {
@@ -212,7 +245,7 @@ export const workloadEffectPolicies: Policies = [
     description:
       "Every nginx container (an nginx, nginx-unprivileged or openresty image, or a command starting nginx) loads its configuration from a ConfigMap of the plan: the file its argv names (-c, else the image's /etc/nginx/nginx.conf) lies on a mounted configMap (or projected configMap) volume whose ConfigMap the plan declares in the pod's namespace with that key. The nginx rules judge the ConfigMaps of the plan; a pod that starts with the image's own configuration, or a file of another volume, runs a configuration nobody judged (no real-IP trust gates, limits, TLS or headers).",
     enforcementLevel: "mandatory",
-    judges: TYPES.workload,
+    judges: [...TYPES.workload, ...TYPES.configMap],
     validate: (resources, _ctx, report) => {
       const configMaps = new Map<string, Json | undefined>();
       // A ConfigMap known only after deployment may be the one mounted: the rule then judges nothing yet.
@@ -222,13 +255,25 @@ export const workloadEffectPolicies: Policies = [
         if (!p) continue;
         configMaps.set(`${namespaceOf(p)}/${String(obj(p.metadata).name ?? cm.name)}`, obj(p.data));
       }
+      // The judged configuration must be all of it: an include brings in files no rule reads (the image's conf.d,
+      // or a writable mount anyone in the pod can fill), except the image's read-only data tables.
+      for (const cm of ofType(resources, TYPES.configMap)) {
+        const text = ifKnown(() => obj(cm.props.data)["nginx.conf"]);
+        if (typeof text !== "string") continue;
+        for (const { block } of walkBlocks(parseNginx(text))) {
+          for (const args of directivesNamed(block, "include")) {
+            if (!IMAGE_DATA_INCLUDES.test(args[0] ?? "")) report(`nginx.conf of ConfigMap "${cm.name}" includes ${args[0]}: files outside the judged configuration (the image's, or a writable mount's) become part of what runs.`, cm.urn);
+          }
+        }
+      }
       for (const r of ofType(resources, TYPES.workload)) {
         const p = snapshot(r);
         if (!p) continue;
         const spec = podSpecOf(r, p);
         for (const c of list(spec.containers as Json[] | undefined).map(obj)) {
           if (!runsNginx(c)) continue;
-          const argv = [...list(c.command as unknown[] | undefined), ...list(c.args as unknown[] | undefined)].map(String);
+          const argv = nginxArgv([...list(c.command as unknown[] | undefined), ...list(c.args as unknown[] | undefined)].map(String));
+          for (const g of globalDirectivesIncluding(argv)) report(`Container "${String(c.name)}" of "${r.name}" adds -g "${g}" to nginx's command line: it loads text no rule judged.`, r.urn);
           const path = nginxConfPath(argv);
           const source = configMapFileOf(c, spec, path);
           if (typeof source === "string") {

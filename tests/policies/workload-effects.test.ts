@@ -1,4 +1,4 @@
-import { configMapFileOf, CREDENTIAL_LOG_VARIABLES, nginxConfPath, runsNginx } from "../../policies/rules/workload-effects";
+import { configMapFileOf, CREDENTIAL_LOG_VARIABLES, globalDirectivesIncluding, nginxArgv, nginxConfPath, runsNginx } from "../../policies/rules/workload-effects";
 
 describe("the nginx configuration a container loads", () => {
   it.each([
@@ -8,6 +8,21 @@ describe("the nginx configuration a container loads", () => {
     [[], "/etc/nginx/nginx.conf"],
   ])("%j reads %s", (argv, path) => {
     expect(nginxConfPath(argv)).toBe(path);
+  });
+
+  it.each([
+    [["sh", "-c", "exec nginx -c /etc/nginx/edgestack/nginx.conf -g 'daemon off;'"], ["nginx", "-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off;"]],
+    [["/bin/sh", "-c", "envsubst < t > /tmp/n.conf && nginx -c /tmp/n.conf"], ["nginx", "-c", "/tmp/n.conf"]],
+    [["sh", "-c", "sleep 1"], []],
+    [["nginx", "-g", "daemon off;"], ["nginx", "-g", "daemon off;"]],
+  ])("%j is nginx's argv %j", (argv, own) => {
+    expect(nginxArgv(argv)).toEqual(own);
+  });
+
+  it("finds -g directives that bring in text", () => {
+    expect(globalDirectivesIncluding(["nginx", "-g", "daemon off; include /tmp/x.conf;"])).toEqual(["daemon off; include /tmp/x.conf;"]);
+    expect(globalDirectivesIncluding(["nginx", "-g", "daemon off; load_module /tmp/m.so;"])).toHaveLength(1);
+    expect(globalDirectivesIncluding(["nginx", "-g", "daemon off;"])).toEqual([]);
   });
 
   it.each([

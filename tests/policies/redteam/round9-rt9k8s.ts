@@ -7,8 +7,8 @@
  * repeating earlier rounds' titles, each naming the resource a mandatory rule must report, and harmless changes a
  * reviewer would accept.
  *
- * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged. After the fixes: 111 of
- * 111 (80 blind, 31 variants written after the fixes) caught on the right resource, 0 of 23 harmless reported.
+ * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged. After the fixes: 117 of
+ * 117 (80 blind, 37 variants written after the fixes) caught on the right resource, 0 of 24 harmless reported.
  *
  * Dropped after reading the code, as not insecure in this product:
  * - "per-client WebSocket cap dropped from /ws (per-pod cap kept)": /ws keeps its per-client limit_conn of 100
@@ -316,6 +316,16 @@ export const round9Rt9k8sMutations: Mutation[] = [
   // Credentials inside configuration files held by ConfigMaps.
   { area: "configmap", title: "a ConfigMap's binaryData carries an AWS credentials file", expect: "workloads-aws-profile", apply: (p) => k8s(p, "kubernetes:core/v1:ConfigMap", "workloads-aws-profile", "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "aws-profile", namespace: "edgestack" }, binaryData: { credentials: Buffer.from("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n").toString("base64") } }) },
   { area: "configmap", title: "a ConfigMap holds a properties file with a database password", expect: "workloads-report-props", apply: (p) => configMap(p, "workloads-report-props", "report-props", { "application.properties": "db.url=jdbc:postgresql://reports.internal:5432/reports\ndb.user=reports\ndb.password=hunter2-prod-2026\n" }) },
+  // Found while hunting the next variants after the fixes (the first three were misses, then fixed).
+  { area: "nginx", title: "nginx.conf includes every file under /tmp/conf.d (a writable emptyDir)", expect: "workloads-nginx-conf", apply: conf(once("    server_tokens off;\n", "    server_tokens off;\n    include /tmp/conf.d/*.conf;\n")) },
+  { area: "nginx-pod", title: "nginx's command line adds -g include /tmp/extra.conf", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx").command = ["nginx", "-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off; include /tmp/extra.conf;"]; } },
+  { area: "resources", title: "app /tmp emptyDir sizeLimit 500Gi (larger than the node's disk)", expect: "workloads-app", apply: (p) => { pod(p, "workloads-app").volumes.find((v: { name: string }) => v.name === "tmp").emptyDir = { sizeLimit: "500Gi" }; } },
+  { area: "nginx-pod", title: "nginx started through sh -c with the image's configuration", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx").command = ["sh", "-c", "exec nginx -c /etc/nginx/nginx.conf -g 'daemon off;'"]; } },
+  { area: "nginx-pod", title: "nginx with a -p prefix and a relative -c", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx").command = ["nginx", "-p", "/etc/nginx/", "-c", "nginx.conf", "-g", "daemon off;"]; } },
+  { area: "rbac", title: "a ClusterRole with every verb on every non-resource URL, bound to the scraper's user", expect: "workloads-nonresource", apply: (p) => {
+    k8s(p, CLUSTER_ROLE, "workloads-nonresource", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "nonresource" }, rules: [{ nonResourceURLs: ["*"], verbs: ["*"] }] }, rbacProvider);
+    k8s(p, CLUSTER_ROLE_BINDING, "workloads-nonresource-binding", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "nonresource" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "nonresource" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "aps-collector-user" }] }, rbacProvider);
+  } },
 ];
 
 export const round9Rt9k8sHarmless: { title: string; apply: (p: Plan) => void }[] = [
@@ -348,5 +358,6 @@ export const round9Rt9k8sHarmless: { title: string; apply: (p: Plan) => void }[]
     k8s(p, CLUSTER_ROLE, "workloads-readers", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "readers" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "edgestack.io/aggregate-to-readers": "true" } }] } }, rbacProvider);
   } },
   { title: "a generous ResourceQuota on edgestack-system (pods 20, limits.memory 8Gi)", apply: (p) => k8s(p, "kubernetes:core/v1:ResourceQuota", "cluster-autoscaler-quota", "cluster-autoscaler", { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "system", namespace: "edgestack-system" }, spec: { hard: { pods: "20", "limits.memory": "8Gi" } } }, rbacProvider) },
+  { title: "nginx started through sh -c exec with the generated configuration", apply: (p) => { ctr(p, "workloads-nginx").command = ["sh", "-c", "exec nginx -c /etc/nginx/edgestack/nginx.conf -g 'daemon off;'"]; } },
   { title: "nginx's -c written as two args after the command", apply: (p) => { const c = ctr(p, "workloads-nginx"); c.command = ["nginx"]; c.args = ["-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off;"]; } },
 ];
