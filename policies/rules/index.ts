@@ -28,6 +28,7 @@ import { trustPathPolicies } from "./trust-paths";
 import { servicePolicies } from "./services";
 import { nginxEffectPolicies } from "./nginx-effects";
 import { k8sObjectPolicies } from "./k8s-objects";
+import { workloadEffectPolicies } from "./workload-effects";
 
 /** The policies that judge resources (each declares the types it judges, ./registry.ts). */
 const judgingPolicies: Policies = [
@@ -59,6 +60,7 @@ const judgingPolicies: Policies = [
   ...settingsPolicies,
   ...servicePolicies,
   ...k8sObjectPolicies,
+  ...workloadEffectPolicies,
   ...referencePolicies,
   ...providerPolicies,
   ...generatedSecretPolicies,

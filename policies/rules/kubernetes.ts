@@ -1,5 +1,5 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
-import { CREDENTIAL_VALUES, literalCredential } from "../semantics/credentials";
+import { CREDENTIAL_VALUES, credentialInText, literalCredential } from "../semantics/credentials";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
@@ -911,8 +911,11 @@ export const kubernetesPolicies: Policies = [
     validate: (p, { args }, report) => {
       if (args.type === "kubernetes:core/v1:ConfigMap") {
         for (const field of ["data", "binaryData"] as const) {
-          for (const [key, value] of Object.entries((ifKnown(() => p[field]) as Record<string, unknown> | undefined) ?? {})) {
-            const what = literalCredential(key, value);
+          for (const [key, raw] of Object.entries((ifKnown(() => p[field]) as Record<string, unknown> | undefined) ?? {})) {
+            // binaryData holds base64: the credential is in what the pods read, the decoded bytes.
+            const value = field === "binaryData" && typeof raw === "string" ? Buffer.from(raw, "base64").toString("utf8") : raw;
+            // A value may be a whole configuration file (properties, YAML, a kubeconfig): judged entry by entry too.
+            const what = literalCredential(key, value) ?? (typeof value === "string" ? credentialInText(value) : undefined);
             if (what) report(`ConfigMap "${args.name}" holds ${what} under key ${key}: put it in a Secret and mount it as a file.`);
           }
         }

@@ -5,11 +5,11 @@
  */
 import type { core, networking, rbac } from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { METADATA_ADDRESSES, parseCidr, subtract } from "../semantics/cidr";
+import { METADATA_ADDRESSES, METADATA_ADDRESSES_TEXT, parseCidr, subtract } from "../semantics/cidr";
 
 const rangesOf = (cidrs: string[]) => cidrs.map((c) => parseCidr(c)).filter((r) => r !== undefined);
 import { grantsTo, NetworkPolicyView, PodView, portsOpened, publicGrants } from "../semantics/netpol";
-import { broadSubjects, builtInRoleRisk, DEPLOYER_NEEDS, roleRisks, serviceAccountSubject, Subject, writesOnlyOwnBinding } from "../semantics/rbac";
+import { aggregatedRoles, broadSubjects, builtInRoleRisk, DEPLOYER_NEEDS, roleRisks, serviceAccountSubject, Subject, writesOnlyOwnBinding } from "../semantics/rbac";
 import { parseStructured } from "../semantics/structured";
 import { ifKnown, list, masked, maskedMessage, num, ofType, Props, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 
@@ -208,6 +208,7 @@ export const podSecurityPolicies: Policies = [
           return subjects.length > 0 && broadSubjects(subjects).length === 0 && subjects.every((s) => s?.kind === "Group" && accessGroups.has(String(s.name)));
         });
       };
+      const aggregators: { r: PolicyResource; selectors: Parameters<typeof aggregatedRoles>[0] }[] = [];
       for (const r of roles) {
         const p = ifKnown(() => ({ ...(r.props as Role) }));
         if (!p) continue;
@@ -226,11 +227,21 @@ export const podSecurityPolicies: Policies = [
         const agg = (p as { aggregationRule?: { clusterRoleSelectors?: { matchLabels?: object; matchExpressions?: unknown[] }[] } }).aggregationRule;
         if (agg && list(agg.clusterRoleSelectors).some((sel) => Object.keys(sel?.matchLabels ?? {}).length === 0 && list(sel?.matchExpressions).length === 0)) {
           report(`ClusterRole "${r.name}" aggregates every ClusterRole (an empty clusterRoleSelector): cluster-admin in all but name.`, r.urn);
+        } else if (agg) {
+          const pulled = aggregatedRoles(list(agg.clusterRoleSelectors) as never).filter((n) => builtInRoleRisk(n, true) !== undefined);
+          if (pulled.length > 0) report(`ClusterRole "${r.name}" aggregates the built-in ${pulled.join(", ")} (its clusterRoleSelectors match their labels): it grants everything they do, ${builtInRoleRisk(pulled[0]!, true)}.`, r.urn);
+          else aggregators.push({ r, selectors: list(agg.clusterRoleSelectors) as never });
         }
         if (risks.length > 0) {
           risksOf.set(r, risks);
           report(`Role "${r.name}" ${risks.join("; ")}${aggregatesInto.length ? ` — and is aggregated into the built-in roles by ${aggregatesInto.join(", ")}, so everyone bound to them gets it` : ""}.`, r.urn);
         }
+      }
+      // An aggregating role takes the rules of every declared ClusterRole its selectors match: it has their risks.
+      for (const { r, selectors } of aggregators) {
+        const labelled = new Map(roles.filter((x) => x !== r && x.type.endsWith(":ClusterRole") && risksOf.has(x)).map((x) => [x.name, (ifKnown(() => ({ ...((x.props as Role).metadata?.labels ?? {}) })) ?? {}) as Record<string, string>] as const));
+        const pulled = aggregatedRoles(selectors, labelled).filter((n) => labelled.has(n));
+        if (pulled.length > 0) report(`ClusterRole "${r.name}" aggregates ${pulled.map((n) => `"${n}" (${risksOf.get(roles.find((x) => x.name === n)!)!.join("; ")})`).join(", ")}: it grants what they do.`, r.urn);
       }
       const declaredNamespaces = new Set(ofType(resources, TYPES.namespace).map((n) => nameOf(n) ?? n.name));
       const accounts = ofType(resources, ["kubernetes:core/v1:ServiceAccount"]);
@@ -360,13 +371,30 @@ export const podSecurityPolicies: Policies = [
   }),
   stackRule({
     name: "k8s-no-host-storage",
-    description: "No PersistentVolume mounts a node's filesystem (hostPath or local), and no StorageClass provisions host paths: a pod claiming it reads or writes the node, whatever its pod spec says.",
+    description:
+      "No PersistentVolume mounts a node's filesystem (hostPath or local) or storage served from outside the stack's managed volumes (nfs, iscsi, cephfs, rbd, glusterfs, fc, flexVolume and the other in-tree network and vendor sources: a server the stack does not run, in plain text, or a driver binary run as root on the node; only csi volumes and awsElasticBlockStore are admitted), no StorageClass provisions host paths, and no PersistentVolumeClaim binds (volumeName) such a volume: a pod claiming it reads or writes the node or a foreign server, whatever its pod spec says (the restricted profile judges only the pod's own volumes).",
     enforcementLevel: "mandatory",
-    judges: ["kubernetes:core/v1:PersistentVolume", "kubernetes:storage.k8s.io/v1:StorageClass"],
+    judges: ["kubernetes:core/v1:PersistentVolume", "kubernetes:core/v1:PersistentVolumeClaim", "kubernetes:storage.k8s.io/v1:StorageClass"],
     validate: (resources, _ctx, report) => {
+      const refused = new Map<string, string>();
       for (const pv of ofType(resources, ["kubernetes:core/v1:PersistentVolume"])) {
         const spec = ifKnown(() => (pv.props.spec ?? {}) as Record<string, unknown>) ?? {};
-        for (const kind of ["hostPath", "local"]) if (spec[kind] !== undefined) report(`PersistentVolume "${pv.name}" is a ${kind} volume (${JSON.stringify(spec[kind])}): any pod that claims it reaches the node's filesystem.`, pv.urn);
+        const pvName = String(ifKnown(() => (pv.props.metadata as { name?: unknown } | undefined)?.name) ?? pv.name);
+        for (const kind of ["hostPath", "local"]) {
+          if (spec[kind] === undefined) continue;
+          refused.set(pvName, `a ${kind} volume`);
+          report(`PersistentVolume "${pv.name}" is a ${kind} volume (${JSON.stringify(spec[kind])}): any pod that claims it reaches the node's filesystem.`, pv.urn);
+        }
+        for (const kind of PV_FOREIGN_SOURCES) {
+          if (spec[kind] === undefined) continue;
+          refused.set(pvName, `a ${kind} volume`);
+          report(`PersistentVolume "${pv.name}" is a ${kind} volume (${JSON.stringify(spec[kind])}): storage served from outside the stack's managed volumes (a server it does not run, unencrypted in transit, or a driver run as root on the node); use a csi volume (EBS or EFS with TLS).`, pv.urn);
+        }
+      }
+      for (const pvc of ofType(resources, ["kubernetes:core/v1:PersistentVolumeClaim"])) {
+        const volume = ifKnown(() => (pvc.props.spec as { volumeName?: unknown } | undefined)?.volumeName);
+        const why = typeof volume === "string" ? refused.get(volume) : undefined;
+        if (why) report(`PersistentVolumeClaim "${pvc.name}" binds PersistentVolume "${String(volume)}", ${why}: every pod that mounts the claim gets it.`, pvc.urn);
       }
       for (const sc of ofType(resources, ["kubernetes:storage.k8s.io/v1:StorageClass"])) {
         const prov = String(ifKnown(() => sc.props.provisioner) ?? "");
@@ -377,7 +405,7 @@ export const podSecurityPolicies: Policies = [
   stackRule({
     name: "k8s-default-deny-network-policy",
     description:
-      "Every namespace with pod-bearing resources has a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules); once all policies of a namespace are combined, no pod reaches the instance metadata service (169.254.169.254, fd00:ec2::254) or is opened to/towards a broad share of the internet (ipBlock coverage after except, any spelling) or every pod of every namespace; every rule names ports (no port-less entry, no range of 1024+ ports).",
+      "Every namespace with pod-bearing resources has a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules); once all policies of a namespace are combined, no pod reaches the node's credential endpoints (the instance metadata service 169.254.169.254 / fd00:ec2::254, the Pod Identity agent 169.254.170.23 / fd00:ec2::23, 169.254.170.2) or is opened to/towards a broad share of the internet (ipBlock coverage after except, any spelling), every pod of every namespace, or the pods of namespaces chosen by a label other than kubernetes.io/metadata.name (a label any namespace's owner can set); no pod sends DNS (port 53) to a resolver outside the VPC; every rule names ports (no port-less entry, no range of 1024+ ports).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.networkPolicy, ...TYPES.namespace, ...POD_TYPES],
     validate: (resources, _ctx, report) => {
@@ -429,7 +457,7 @@ export const podSecurityPolicies: Policies = [
         };
         const metadata = grantsTo(pod, all, "egress", METADATA_ADDRESSES);
         if (metadata !== "unrestricted" && !hostNetwork) {
-          for (const g of metadata) once(byName.get(g.policy), `NetworkPolicy "${g.policy}" lets "${w.name}" reach the instance metadata service (169.254.169.254 / fd00:ec2::254) through ${g.what}: the node role's credentials.`);
+          for (const g of metadata) once(byName.get(g.policy), `NetworkPolicy "${g.policy}" lets "${w.name}" reach ${METADATA_ADDRESSES_TEXT} through ${g.what}: the node role's or an associated role's credentials.`);
         }
         for (const dir of ["ingress", "egress"] as const) {
           const open = publicGrants(pod, all, dir);
@@ -477,6 +505,9 @@ export const podSecurityPolicies: Policies = [
     },
   }),
 ];
+
+/** PersistentVolume sources other than csi and awsElasticBlockStore (and the host ones, judged apart). */
+const PV_FOREIGN_SOURCES = ["nfs", "iscsi", "cephfs", "rbd", "glusterfs", "fc", "flexVolume", "flocker", "quobyte", "storageos", "portworxVolume", "scaleIO", "azureFile", "azureDisk", "gcePersistentDisk", "cinder", "vsphereVolume", "photonPersistentDisk"];
 
 /** Namespaces whose workloads hold cluster-wide rights (the control plane's add-ons and controllers). */
 export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];

@@ -54,14 +54,6 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
   "pulumi:pulumi:Stack": "the stack's root component: creates nothing itself",
   "pulumi:pulumi:StackReference": "reads another stack's outputs; creates nothing and grants nothing (what the program does with the values is judged where they land)",
   "pulumi:providers:pulumi": "the engine's built-in provider behind StackReference; it has no settings",
-  "kubernetes:yaml:ConfigFile": "a component: the objects of the file are registered as resources of their own kinds and judged one by one",
-  "kubernetes:yaml:ConfigGroup": "a component: the objects of the files are registered as resources of their own kinds and judged one by one",
-  "kubernetes:yaml/v2:ConfigFile": "a component: the objects of the file are registered as resources of their own kinds and judged one by one",
-  "kubernetes:yaml/v2:ConfigGroup": "a component: the objects of the files are registered as resources of their own kinds and judged one by one",
-  "kubernetes:helm.sh/v3:Chart": "a component (rendered client-side): the chart's objects are registered as resources of their own kinds and judged one by one (helm.sh/v3:Release, which installs server-side, is not inert)",
-  "kubernetes:helm.sh/v4:Chart": "a component: the chart's objects are registered as resources of their own kinds and judged one by one",
-  "kubernetes:kustomize:Directory": "a component: the rendered objects are registered as resources of their own kinds and judged one by one",
-  "kubernetes:kustomize/v2:Directory": "a component: the rendered objects are registered as resources of their own kinds and judged one by one",
   "pulumi:providers:random": "the random provider has no endpoint, credential or TLS setting: it only generates values locally",
   "pulumi:providers:tls": "the tls provider generates keys and certificates locally; its only settings are a proxy for data sources the pack does not plan",
   "aws:cloudwatch/dashboard:Dashboard": "widgets that display metrics and logs to principals who may already read them; grants, exposes and runs nothing",
@@ -72,8 +64,6 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
   "aws:cloudwatch/logMetricFilter:LogMetricFilter": "turns matching lines of a log group into a metric of the same account; reads nothing a principal could not already, sends nothing out",
   "aws:cloudwatch/compositeAlarm:CompositeAlarm": "combines the states of alarms; its actions are ARNs (topics, Auto Scaling policies) that admit it by their own policies, judged where declared",
   "aws:resourcegroups/group:Group": "a saved tag or stack query for the console; grants, exposes and runs nothing",
-  "kubernetes:core/v1:LimitRange": "sets default and maximum resources for the containers of its namespace; it can only add requests and limits or refuse pods, never grant, expose or run anything",
-  "kubernetes:core/v1:ResourceQuota": "caps what its namespace may create and consume; it can only refuse objects, never grant, expose or run anything",
   "random:index/randomPet:RandomPet": "a readable random name; never a secret (RandomPassword is the secret generator, judged for strength)",
 };
 

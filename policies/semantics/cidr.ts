@@ -132,8 +132,15 @@ export const PUBLIC_V4 = subtract(ranges(["0.0.0.0/0"]), NON_PUBLIC_V4);
 /** The public IPv6 space: global unicast (2000::/3) minus documentation. */
 export const PUBLIC_V6 = subtract(ranges(["2000::/3"]), ranges(["2001:db8::/32"]));
 
-/** The instance metadata service, reachable from every pod that can reach the node's link-local addresses. */
-export const METADATA_ADDRESSES = ranges(["169.254.169.254/32", "fd00:ec2::254/128"]);
+/**
+ * The node's credential endpoints, reachable from every pod that can reach the node's link-local addresses: the
+ * instance metadata service (169.254.169.254, fd00:ec2::254), the EKS Pod Identity agent (169.254.170.23,
+ * fd00:ec2::23, which hands out any associated role's credentials) and the container credentials endpoint
+ * (169.254.170.2).
+ */
+export const METADATA_ADDRESSES = ranges(["169.254.169.254/32", "fd00:ec2::254/128", "169.254.170.23/32", "fd00:ec2::23/128", "169.254.170.2/32"]);
+/** How the pack names METADATA_ADDRESSES in its messages. */
+export const METADATA_ADDRESSES_TEXT = "the instance metadata service or the Pod Identity agent (169.254.169.254, 169.254.170.23, 169.254.170.2, fd00:ec2::254, fd00:ec2::23)";
 
 export interface Coverage {
   /** Public IPv4 addresses covered, and the share of the public IPv4 space that is. */

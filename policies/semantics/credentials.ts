@@ -14,6 +14,7 @@ export const CREDENTIAL_VALUES: readonly (readonly [RegExp, string])[] = [
   [/\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/, "a GitHub token"],
   [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, "a Slack token"],
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:[^\s/@]+@/i, "a password inside a URL"],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}/, "a signed bearer token (JWT)"],
 ];
 
 /**
@@ -59,4 +60,21 @@ export function credentialValuesIn(value: unknown, skip: readonly string[] = [],
   if (Array.isArray(value)) return value.flatMap((v, i) => credentialValuesIn(v, skip, `${path}[${i}]`));
   if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => credentialValuesIn(v, skip, path ? `${path}.${k}` : k));
   return [];
+}
+
+/**
+ * A credential inside a configuration file's text (YAML, JSON, INI, .env, a kubeconfig): by value anywhere, or by the
+ * name of a `key: value` / `key = value` / `"key": "value"` entry (credentialName), or undefined.
+ */
+export function credentialInText(text: string): string | undefined {
+  for (const [re, what] of CREDENTIAL_VALUES) if (re.test(text)) return what;
+  for (const m of text.matchAll(/(?:^|[{,])[\t ]*-?[\t ]*["']?([A-Za-z][\w.-]*)["']?[\t ]*[:=][\t ]*["']?([^"'\s#,}]+)/gm)) {
+    // A placeholder (the plan's [secret] mask, <…>, a ${…}/$(…) substitution, ***) holds nothing itself.
+    if (/^[[<$*]/.test(m[2]!)) continue;
+    // A number or a switch is a setting about a credential (a token's lifetime, a password policy), never one.
+    if (/^(\d+(\.\d+)?[a-z]{0,2}|true|false|yes|no|on|off|null|none)$/i.test(m[2]!)) continue;
+    const what = literalCredential(m[1]!, m[2]!);
+    if (what) return what;
+  }
+  return undefined;
 }

@@ -143,6 +143,9 @@ export function publicGrants(pod: PodView, policies: NetworkPolicyView[], dir: D
           // Labels are chosen by whoever runs a pod: any namespace's pod can carry these.
           out.push({ policy: p.name, what: `pods labelled ${JSON.stringify(peer.podSelector.matchLabels ?? peer.podSelector.matchExpressions ?? {})} in every namespace` });
         }
+        if (peer && peer.ipBlock === undefined && namespaceByForgeableLabel(peer.namespaceSelector)) {
+          out.push({ policy: p.name, what: `the pods of every namespace that carries ${JSON.stringify(peer.namespaceSelector)} (a label any namespace's owner can set; name namespaces by kubernetes.io/metadata.name)` });
+        }
       }
     }
   }
@@ -158,6 +161,19 @@ export function selectsAnyNamespace(sel: LabelSelector | undefined): boolean {
   if (!sel) return false;
   if (Object.keys(sel.matchLabels ?? {}).length > 0) return false;
   return (sel.matchExpressions ?? []).every((e) => e?.operator === "NotIn" || e?.operator === "DoesNotExist" || (e?.operator === "Exists" && e?.key === "kubernetes.io/metadata.name"));
+}
+
+/**
+ * Whether a namespace selector picks namespaces by a label their owners choose: it neither names namespaces through
+ * kubernetes.io/metadata.name (matchLabels or In, the label the API server sets) nor matches every namespace (see
+ * selectsAnyNamespace). Any namespace (one created tomorrow, or a tenant's) can carry such a label, so the peer is as
+ * wide as every namespace whose labels someone may edit.
+ */
+export function namespaceByForgeableLabel(sel: LabelSelector | undefined): boolean {
+  if (!sel || selectsAnyNamespace(sel)) return false;
+  const NAME = "kubernetes.io/metadata.name";
+  if (typeof (sel.matchLabels ?? {})[NAME] === "string") return false;
+  return !(sel.matchExpressions ?? []).some((e) => e?.key === NAME && e?.operator === "In");
 }
 
 export const isEmpty = (sel: LabelSelector | undefined) => !!sel && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;

@@ -162,3 +162,46 @@ export function serviceAccountSubject(s: Subject, bindingNamespace?: string): { 
   const m = s?.kind === "User" ? /^system:serviceaccount:([^:]+):([^:]+)$/.exec(String(s.name ?? "")) : null;
   return m ? { namespace: m[1], name: m[2] } : undefined;
 }
+
+/**
+ * The labels Kubernetes gives its built-in ClusterRoles (every one carries kubernetes.io/bootstrapping=rbac-defaults;
+ * edit and view are themselves aggregated into admin and edit by the aggregate-to labels they carry).
+ */
+export const BUILT_IN_ROLE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "cluster-admin": { "kubernetes.io/bootstrapping": "rbac-defaults" },
+  admin: { "kubernetes.io/bootstrapping": "rbac-defaults" },
+  edit: { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-admin": "true" },
+  view: { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-edit": "true" },
+  "system:aggregate-to-admin": { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-admin": "true" },
+  "system:aggregate-to-edit": { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-edit": "true" },
+  "system:aggregate-to-view": { "kubernetes.io/bootstrapping": "rbac-defaults", "rbac.authorization.k8s.io/aggregate-to-view": "true" },
+  "system:node": { "kubernetes.io/bootstrapping": "rbac-defaults" },
+  "system:kube-controller-manager": { "kubernetes.io/bootstrapping": "rbac-defaults" },
+};
+
+type Selector = { matchLabels?: Record<string, unknown>; matchExpressions?: { key?: string; operator?: string; values?: unknown[] }[] };
+
+/** Whether a label selector matches these labels (an empty selector matches every set; an unknown operator none). */
+function matches(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== String(v)) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const key = String(e?.key ?? "");
+    const values = (e?.values ?? []).map(String);
+    const has = key in labels;
+    if (e?.operator === "In" ? !has || !values.includes(labels[key]!) : e?.operator === "NotIn" ? has && values.includes(labels[key]!) : e?.operator === "Exists" ? !has : e?.operator === "DoesNotExist" ? has : true) return false;
+  }
+  return true;
+}
+
+/**
+ * The ClusterRoles an aggregationRule's selectors pull in, among the built-in ones that hand over too much
+ * (builtInRoleRisk) and the given declared roles (name → labels): the controller copies every rule of every
+ * ClusterRole whose labels match any selector into the aggregating role, whatever the selector's spelling.
+ */
+export function aggregatedRoles(selectors: readonly Selector[], declared: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map()): string[] {
+  const out: string[] = [];
+  for (const [name, labels] of [...Object.entries(BUILT_IN_ROLE_LABELS), ...declared]) {
+    if (selectors.some((sel) => matches(sel ?? {}, labels))) out.push(name);
+  }
+  return out;
+}

@@ -30,6 +30,7 @@ import { trustPathCases } from "./fixtures/trust-paths";
 import { servicesCases } from "./fixtures/services";
 import { k8sObjectCases } from "./fixtures/k8s-objects";
 import { chainCases, nginxEffectCases } from "./fixtures/nginx-effects";
+import { workloadEffectCases } from "./fixtures/workload-effects";
 
 const cases = [
   ...environmentCases,
@@ -61,6 +62,7 @@ const cases = [
   ...k8sObjectCases,
   ...nginxEffectCases,
   ...chainCases,
+  ...workloadEffectCases,
 ];
 
 describe("the policy pack", () => {

@@ -47,7 +47,10 @@ describe("CIDR coverage of the public address space", () => {
 
   it("reaches the instance metadata address through any range holding it", () => {
     expect(reaches(["169.254.0.0/16"], METADATA_ADDRESSES)).toBe(true);
-    expect(reaches(["0.0.0.0/0"], METADATA_ADDRESSES, ["169.254.169.254/32"])).toBe(false);
+    expect(reaches(["0.0.0.0/0"], METADATA_ADDRESSES, ["169.254.0.0/16"])).toBe(false);
+    // Excluding the metadata service alone leaves the Pod Identity agent (169.254.170.23) reachable.
+    expect(reaches(["0.0.0.0/0"], METADATA_ADDRESSES, ["169.254.169.254/32"])).toBe(true);
+    expect(reaches(["169.254.170.23/32"], METADATA_ADDRESSES)).toBe(true);
     expect(reaches(["fd00:ec2::/32"], METADATA_ADDRESSES)).toBe(true);
     expect(reaches(["10.0.0.0/8"], METADATA_ADDRESSES)).toBe(false);
     expect(within(["10.20.1.0/24"], ["10.20.0.0/16"])).toBe(true);

@@ -1,4 +1,4 @@
-import { credentialValuesIn, credentialName, literalCredential } from "../../../policies/semantics/credentials";
+import { credentialInText, credentialValuesIn, credentialName, literalCredential } from "../../../policies/semantics/credentials";
 
 describe("credentialName", () => {
   it.each(["REDIS_PASSWORD", "DB_PASSWD", "apiKey", "API_KEY", "X_API_KEYS", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "clientSecret", "SIGNING_KEY", "npm-token", "PRIVATE_KEY", "credentials", "AUTH_KEY"])("%s holds a credential", (n) => {
@@ -38,5 +38,19 @@ describe("credentialValuesIn", () => {
       ["secondarySources[0].buildspec", "an AWS access key id"],
     ]);
     expect(credentialValuesIn({ source: { location: "https://github.com/acme/edge.git" }, n: 3 })).toEqual([]);
+  });
+});
+
+describe("credentialInText", () => {
+  it.each([
+    ["apiVersion: v1\nusers:\n- name: ops\n  user:\n    token: abcdefghijklmnop\n", /literal value for token/],
+    ["[default]\naws_secret_access_key = wJalrXUtnFEMI\n", /AWS secret access key/],
+    ['{"client_secret": "s3cr3t-value"}', /literal value for client_secret/],
+    ["Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvcHMifQ.c2lnbmF0dXJlX3g\n", /JWT/],
+  ])("%j", (text, what) => {
+    expect(credentialInText(text)).toMatch(what);
+  });
+  it.each(["log_level: info\nport: 8080\n", "token_path: /var/run/secrets/token\n", "password: [secret]\n", "token_ttl_seconds: 3600\npassword_min_length: 12\nrequire_token: true\n"])("%j holds none", (text) => {
+    expect(credentialInText(text)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { METADATA_ADDRESSES } from "../../../policies/semantics/cidr";
-import { grantsTo, NetworkPolicyView, policiesSelecting, portsOpened, publicGrants, selectorMatches, selectsAnyNamespace } from "../../../policies/semantics/netpol";
+import { grantsTo, namespaceByForgeableLabel, NetworkPolicyView, policiesSelecting, portsOpened, publicGrants, selectorMatches, selectsAnyNamespace } from "../../../policies/semantics/netpol";
 
 const app = { namespace: "edge", labels: { app: "api", tier: "backend" } };
 const deny: NetworkPolicyView = { name: "deny", namespace: "edge", podSelector: {}, policyTypes: ["Ingress", "Egress"] };
@@ -23,7 +23,10 @@ describe("NetworkPolicy reachability", () => {
     const open = egress("wide", [{ ipBlock: { cidr: "169.254.0.0/16" } }]);
     expect(grantsTo(app, [deny], "egress", METADATA_ADDRESSES)).toEqual([]);
     expect(grantsTo(app, [deny, open], "egress", METADATA_ADDRESSES)).toEqual([{ policy: "wide", what: "ipBlock 169.254.0.0/16" }]);
-    expect(grantsTo(app, [deny, egress("world", [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }])], "egress", METADATA_ADDRESSES)).toEqual([]);
+    expect(grantsTo(app, [deny, egress("world", [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }])], "egress", METADATA_ADDRESSES)).toEqual([]);
+    // The metadata service excepted alone leaves the Pod Identity agent (169.254.170.23) open.
+    expect(grantsTo(app, [deny, egress("world", [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }])], "egress", METADATA_ADDRESSES)).toHaveLength(1);
+    expect(grantsTo(app, [deny, egress("agent", [{ ipBlock: { cidr: "169.254.170.23/32" } }])], "egress", METADATA_ADDRESSES)).toHaveLength(1);
     expect(grantsTo(app, [deny, egress("any", undefined)], "egress", METADATA_ADDRESSES)).toHaveLength(1);
     expect(grantsTo(app, [deny, egress("v6", [{ ipBlock: { cidr: "fd00:ec2::/64" } }])], "egress", METADATA_ADDRESSES)).toHaveLength(1);
   });
@@ -53,5 +56,27 @@ describe("NetworkPolicy reachability", () => {
     expect(selectsAnyNamespace(undefined)).toBe(false);
     const nginxAnywhere = egress("spoofable", [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-public"] }] }, podSelector: { matchLabels: { app: "nginx" } } }]);
     expect(publicGrants(app, [deny, nginxAnywhere], "egress")).toHaveLength(1);
+  });
+});
+
+describe("namespaceByForgeableLabel", () => {
+  it.each([
+    [{ matchLabels: { "edgestack.io/team": "observability" } }, true],
+    [{ matchExpressions: [{ key: "team", operator: "In", values: ["obs"] }] }, true],
+    [{ matchExpressions: [{ key: "team", operator: "Exists" }] }, true],
+    [{ matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, false],
+    [{ matchLabels: { "kubernetes.io/metadata.name": "monitoring", team: "obs" } }, false],
+    [{ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["monitoring"] }] }, false],
+    [{}, false],
+    [undefined, false],
+  ])("%j: %s", (sel, forgeable) => {
+    expect(namespaceByForgeableLabel(sel as never)).toBe(forgeable);
+  });
+
+  it("reports a peer chosen by such a label as a public grant", () => {
+    const p: NetworkPolicyView = { name: "metrics", namespace: "edge", podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: "obs" } }, podSelector: { matchLabels: { scraper: "true" } } }] }] as never };
+    expect(publicGrants(app, [p], "ingress")).toEqual([expect.objectContaining({ policy: "metrics", what: expect.stringMatching(/a label any namespace's owner can set/) })]);
+    const named: NetworkPolicyView = { ...p, ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { scraper: "true" } } }] }] as never };
+    expect(publicGrants(app, [named], "ingress")).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { broadSubjects, builtInRoleRisk, roleRisks, ruleGrants, serviceAccountSubject, writesOnlyOwnBinding } from "../../../policies/semantics/rbac";
+import { aggregatedRoles, broadSubjects, builtInRoleRisk, roleRisks, ruleGrants, serviceAccountSubject, writesOnlyOwnBinding } from "../../../policies/semantics/rbac";
 
 describe("Kubernetes RBAC risk", () => {
   it("matches verbs, resources and groups with wildcards", () => {
@@ -72,5 +72,20 @@ describe("Kubernetes RBAC risk", () => {
     expect(serviceAccountSubject({ kind: "User", name: "system:serviceaccount:edgestack:default" })).toEqual({ namespace: "edgestack", name: "default" });
     expect(serviceAccountSubject({ kind: "User", name: "alice" })).toBeUndefined();
     expect(serviceAccountSubject({ kind: "Group", name: "system:serviceaccounts:edgestack" })).toBeUndefined();
+  });
+});
+
+describe("aggregatedRoles", () => {
+  it("finds the built-in roles a selector pulls in, whatever its spelling", () => {
+    expect(aggregatedRoles([{ matchExpressions: [{ key: "kubernetes.io/bootstrapping", operator: "Exists" }] }])).toEqual(expect.arrayContaining(["cluster-admin", "admin", "edit"]));
+    expect(aggregatedRoles([{ matchExpressions: [{ key: "edgestack.io/ops", operator: "DoesNotExist" }] }])).toContain("cluster-admin");
+    expect(aggregatedRoles([{ matchLabels: { "rbac.authorization.k8s.io/aggregate-to-admin": "true" } }])).toEqual(["edit", "system:aggregate-to-admin"]);
+  });
+  it("finds nothing for a selector on the stack's own label", () => {
+    expect(aggregatedRoles([{ matchLabels: { "edgestack.io/aggregate-to-ops": "true" } }])).toEqual([]);
+  });
+  it("matches declared roles by their labels", () => {
+    const declared = new Map([["ops-secrets", { "edgestack.io/aggregate-to-ops": "true" }]]);
+    expect(aggregatedRoles([{ matchLabels: { "edgestack.io/aggregate-to-ops": "true" } }], declared)).toEqual(["ops-secrets"]);
   });
 });
