@@ -1,0 +1,249 @@
+/**
+ * The ninth blind red-team round on the AWS network and edge of the prod plan: the VPC, subnets, route tables and
+ * routes, NAT/internet/egress-only gateways, DHCP options and the VPC's resolver, endpoints and endpoint services,
+ * network ACLs, security groups and their rule resources (and the prefix lists they name), peering, client VPN and
+ * traffic mirroring; the ALB and NLB (listeners, rules, target groups, health checks, attributes, a second load
+ * balancer); CloudFront (behaviours, policies, the viewer-address function, origins and origin groups, the viewer
+ * certificate); the WAF (rule order, overrides, scope-down statements, IP sets, log delivery); Route53 (records of every
+ * kind, health checks, DNSSEC, private zones) and ACM. Written before their author read any rule, none repeating the
+ * titles of rounds 5-8; each names the resource a mandatory rule must report. Run by blind-round9-rt9edge.test.ts.
+ *
+ * First run, blind: 59 caught, 1 on another resource, 22 missed of 82; 1 of 17 harmless flagged.
+ */
+import type { Mutation, Plan } from "./mutations";
+import { ACCOUNT, add, behaviour, dist, doc, editDoc, Harmless, LISTENER, SG_IN, TG, waf, wafRule } from "./corpus-aws";
+
+const FOREIGN = "999999999999";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+const ROUTE = "aws:ec2/route:Route";
+const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
+const SUBNET = "aws:ec2/subnet:Subnet";
+const RECORD = "aws:route53/record:Record";
+const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
+const FUNCTION = "aws:cloudfront/function:Function";
+const RESPONSE_HEADERS = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy";
+const LISTENER_RULE = "aws:lb/listenerRule:ListenerRule";
+const LB = "aws:lb/loadBalancer:LoadBalancer";
+const CERT = "aws:acm/certificate:Certificate";
+const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const VPC = "aws:ec2/vpc:Vpc";
+const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+const NACL = "aws:ec2/networkAcl:NetworkAcl";
+const NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule";
+
+const vpcId = (p: Plan) => p.id("network-vpc", VPC);
+const sgId = (p: Plan, name: string) => p.id(name, SG);
+const subnet = (p: Plan, name: string) => p.id(name, SUBNET);
+const privateSubnets = (p: Plan) => [0, 1, 2].map((i) => subnet(p, `network-private-${i}`));
+const publicSubnets = (p: Plan) => [0, 1, 2].map((i) => subnet(p, `network-public-${i}`));
+const zoneId = (p: Plan) => p.inputs("dns-apex-caa", RECORD).zoneId as string;
+const igw = (p: Plan) => p.id("network-igw", "aws:ec2/internetGateway:InternetGateway");
+const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+const fnCode = (body: string) => `function handler(event) {\n  var request = event.request;\n${body}\n  return request;\n}\n`;
+const albTg = (p: Plan) => p.id("alb-nginx", TG);
+const byteMatch = (field: Record<string, unknown>, positionalConstraint: string, searchString: string) => ({ byteMatchStatement: { fieldToMatch: field, positionalConstraint, searchString, textTransformations: [{ priority: 0, type: "NONE" }] } });
+const record = (p: Plan, name: string, inputs: Record<string, unknown>) => add(p, RECORD, name, "dns", { zoneId: zoneId(p), ttl: 300, ...inputs });
+const overrideRules = (p: Plan, rule: string, names: string[], actionToUse: Record<string, unknown>) => {
+  const g = wafRule(p, rule).statement.managedRuleGroupStatement;
+  g.ruleActionOverrides = [...(g.ruleActionOverrides ?? []), ...names.map((name) => ({ name, actionToUse }))];
+};
+
+export const round9rt9edgeMutations: Mutation[] = [
+  // ── VPC: routes, gateways and subnets ──
+  { area: "vpc", title: "separate aws:ec2/route sends a private table's IPv6 default route to the internet gateway", expect: "network-private-rt1-v6-igw", apply: (p) => add(p, ROUTE, "network-private-rt1-v6-igw", "network", { routeTableId: p.id("network-private-rt-1", ROUTE_TABLE), destinationIpv6CidrBlock: "::/0", gatewayId: igw(p) }) },
+  { area: "vpc", title: "private table's IPv4 default replaced inline by four /2 routes to the internet gateway", expect: "network-private-rt-1", apply: (p) => {
+    const rt = p.inputs("network-private-rt-1", ROUTE_TABLE);
+    rt.routes = [...["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"].map((cidrBlock) => ({ cidrBlock, gatewayId: igw(p) })), rt.routes[1]];
+  } },
+  { area: "vpc", title: "private table's IPv6 route to the global unicast space (2000::/3) via the internet gateway", expect: "network-private-rt-2", apply: (p) => p.inputs("network-private-rt-2", ROUTE_TABLE).routes.push({ ipv6CidrBlock: "2000::/3", gatewayId: igw(p) }) },
+  { area: "vpc", title: "new 'tools' subnet on the public route table auto-assigns public IPv6 and IPv4 addresses", expect: "network-tools-0", apply: (p) => {
+    add(p, SUBNET, "network-tools-0", "network", { availabilityZone: "us-east-1a", cidrBlock: "10.20.192.0/24", ipv6CidrBlock: "2600:1f18:3dde:3806::/64", assignIpv6AddressOnCreation: true, mapPublicIpOnLaunch: true, tags: { Name: "network-tools-0" }, vpcId: vpcId(p) });
+    add(p, "aws:ec2/routeTableAssociation:RouteTableAssociation", "network-tools-0-rt", "network", { routeTableId: p.id("network-public-rt", ROUTE_TABLE), subnetId: "@id:network-tools-0" });
+  } },
+  { area: "vpc", title: "flow log in a custom format that records only the action and the byte count (no addresses or ports)", expect: "network-flow-log", apply: (p) => (p.inputs("network-flow-log").logFormat = "${version} ${action} ${bytes}") },
+  { area: "vpc", title: "DHCP options send the VPC's DNS to an outside resolver", expect: "network-dhcp", apply: (p) => {
+    add(p, "aws:ec2/vpcDhcpOptions:VpcDhcpOptions", "network-dhcp", "network", { domainName: "ec2.internal", domainNameServers: ["198.51.100.53", "198.51.100.54"], tags: { Name: "network-dhcp" } });
+    add(p, "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation", "network-dhcp-assoc", "network", { dhcpOptionsId: "@id:network-dhcp", vpcId: vpcId(p) });
+  } },
+  { area: "vpc", title: "Route53 Resolver forwards every name ('.') from the VPC to an outside DNS server", expect: "network-forward-all", apply: (p) => {
+    add(p, SG, "network-resolver-sg", "network", { description: "resolver endpoint", vpcId: vpcId(p) });
+    add(p, "aws:route53/resolverEndpoint:ResolverEndpoint", "network-resolver-out", "network", { direction: "OUTBOUND", securityGroupIds: ["@id:network-resolver-sg"], ipAddresses: privateSubnets(p).slice(0, 2).map((subnetId) => ({ subnetId })), name: "edgestack-prod-out" });
+    add(p, "aws:route53/resolverRule:ResolverRule", "network-forward-all", "network", { domainName: ".", ruleType: "FORWARD", resolverEndpointId: "@id:network-resolver-out", targetIps: [{ ip: "203.0.113.53", port: 53 }], name: "forward-all" });
+    add(p, "aws:route53/resolverRuleAssociation:ResolverRuleAssociation", "network-forward-all-vpc", "network", { resolverRuleId: "@id:network-forward-all", vpcId: vpcId(p) });
+  } },
+  { area: "vpc", title: "private hosted zone for sts.us-east-1.amazonaws.com in the VPC answers with an outside address", expect: "network-sts-override", apply: (p) => {
+    add(p, "aws:route53/zone:Zone", "network-sts-override", "network", { name: "sts.us-east-1.amazonaws.com", comment: "pin STS", vpcs: [{ vpcId: vpcId(p), vpcRegion: "us-east-1" }] });
+    add(p, RECORD, "network-sts-override-a", "network", { zoneId: "@id:network-sts-override", name: "sts.us-east-1.amazonaws.com", type: "A", ttl: 60, records: ["198.51.100.20"] });
+  } },
+  { area: "vpc", title: "peering accepter auto-accepts an outside account's request, routed from every private table", expect: "network-partner-peering", apply: (p) => {
+    add(p, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "network-partner-peering", "network", { vpcPeeringConnectionId: "pcx-0f1e2d3c4b5a69788", autoAccept: true, accepter: { allowRemoteVpcDnsResolution: true }, tags: { Name: `partner-${FOREIGN}` } });
+    for (const i of [0, 1, 2]) add(p, ROUTE, `network-partner-route-${i}`, "network", { routeTableId: p.id(`network-private-rt-${i}`, ROUTE_TABLE), destinationCidrBlock: "172.31.0.0/16", vpcPeeringConnectionId: "pcx-0f1e2d3c4b5a69788" });
+  } },
+  { area: "vpc", title: "Client VPN authorises every connected user to the whole VPC", expect: "network-vpn-all", apply: (p) => {
+    add(p, "aws:ec2clientvpn/endpoint:Endpoint", "network-vpn", "network", { clientCidrBlock: "10.100.0.0/22", serverCertificateArn: p.id("lb-certificate-cert", CERT), authenticationOptions: [{ type: "certificate-authentication", rootCertificateChainArn: p.id("lb-certificate-cert", CERT) }], connectionLogOptions: { enabled: false }, vpcId: vpcId(p), splitTunnel: true });
+    add(p, "aws:ec2clientvpn/networkAssociation:NetworkAssociation", "network-vpn-zone1", "network", { clientVpnEndpointId: "@id:network-vpn", subnetId: subnet(p, "network-private-0") });
+    add(p, "aws:ec2clientvpn/authorizationRule:AuthorizationRule", "network-vpn-all", "network", { clientVpnEndpointId: "@id:network-vpn", targetNetworkCidr: "10.20.0.0/16", authorizeAllGroups: true });
+  } },
+  { area: "vpc", title: "traffic mirror session copies a node's interface (PROXY traffic in clear after the NLB) to an outside appliance", expect: "network-mirror-nginx", apply: (p) => {
+    add(p, "aws:ec2/trafficMirrorTarget:TrafficMirrorTarget", "network-mirror-target", "network", { gatewayLoadBalancerEndpointId: "vpce-0a1b2c3d4e5f60718", description: "vendor IDS" });
+    add(p, "aws:ec2/trafficMirrorFilter:TrafficMirrorFilter", "network-mirror-filter", "network", { description: "everything" });
+    add(p, "aws:ec2/trafficMirrorFilterRule:TrafficMirrorFilterRule", "network-mirror-in", "network", { trafficMirrorFilterId: "@id:network-mirror-filter", trafficDirection: "ingress", ruleNumber: 1, ruleAction: "accept", destinationCidrBlock: "0.0.0.0/0", sourceCidrBlock: "0.0.0.0/0" });
+    add(p, "aws:ec2/trafficMirrorSession:TrafficMirrorSession", "network-mirror-nginx", "network", { networkInterfaceId: "eni-0123456789abcdef0", sessionNumber: 1, trafficMirrorFilterId: "@id:network-mirror-filter", trafficMirrorTargetId: "@id:network-mirror-target" });
+  } },
+
+  // ── Network ACLs ──
+  { area: "nacl", title: "network ACL rule resource admits RDP from the IPv6 world to the private subnets", expect: "network-private-nacl-rdp6", apply: (p) => {
+    add(p, NACL, "network-private-nacl", "network", { vpcId: vpcId(p), subnetIds: privateSubnets(p), egress: [{ action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 100 }], tags: { Name: "network-private" } });
+    add(p, NACL_RULE, "network-private-nacl-rdp6", "network", { networkAclId: "@id:network-private-nacl", ruleNumber: 110, egress: false, protocol: "6", ruleAction: "allow", ipv6CidrBlock: "::/0", fromPort: 3389, toPort: 3389 });
+  } },
+  { area: "nacl", title: "network ACL of the public subnets admits every protocol from the world, inline, rule numbered 1", expect: "network-public-nacl", apply: (p) => add(p, NACL, "network-public-nacl", "network", { vpcId: vpcId(p), subnetIds: publicSubnets(p), ingress: [{ action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0, protocol: "all", ruleNo: 1 }, { action: "deny", cidrBlock: "0.0.0.0/0", fromPort: 22, toPort: 22, protocol: "tcp", ruleNo: 50 }], egress: [{ action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 100 }], tags: { Name: "network-public" } }) },
+
+  // ── Security groups and their rule resources ──
+  { area: "sg", title: "a managed prefix list entry adds 0.0.0.0/0 to the office list the ALB's 443 admits", expect: "alb-office-world", apply: (p) => {
+    add(p, "aws:ec2/managedPrefixList:ManagedPrefixList", "alb-office", "alb", { name: "edgestack-office", addressFamily: "IPv4", maxEntries: 5, entries: [{ cidr: "192.0.2.0/24", description: "office" }] });
+    add(p, "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry", "alb-office-world", "alb", { prefixListId: "@id:alb-office", cidr: "0.0.0.0/0", description: "temporary: vendor test" });
+    add(p, SG_IN, "alb-https-from-office", "alb", { description: "HTTPS from the office", fromPort: 443, toPort: 443, ipProtocol: "tcp", prefixListId: "@id:alb-office", securityGroupId: sgId(p, "alb-sg") });
+  } },
+  { area: "sg", title: "four standalone rules admit the four /2 quarters of IPv4 to the ALB on 443", expect: "alb-https-q3", apply: (p) => ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"].forEach((cidrIpv4, i) => add(p, SG_IN, `alb-https-q${i}`, "alb", { description: `partner range ${i}`, fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv4, securityGroupId: sgId(p, "alb-sg") })) },
+  { area: "sg", title: "legacy securityGroupRule on the cache lists the VPC then the world on 6379", expect: "cache-from-vpc-legacy", apply: (p) => add(p, SG_RULE, "cache-from-vpc-legacy", "cache", { type: "ingress", fromPort: 6379, toPort: 6379, protocol: "tcp", cidrBlocks: ["10.20.0.0/16", "0.0.0.0/0"], securityGroupId: sgId(p, "cache-sg"), description: "Redis from the VPC" }) },
+  { area: "sg", title: "nodes admit the NodePort range from ::/0 written in full (0:0:0:0:0:0:0:0/0)", expect: "lb-targets-nodeports-v6", apply: (p) => add(p, SG_IN, "lb-targets-nodeports-v6", "lb-targets", { description: "NodePorts over IPv6", fromPort: 30000, toPort: 32767, ipProtocol: "tcp", cidrIpv6: "0:0:0:0:0:0:0:0/0", securityGroupId: sgId(p, "cluster-node-sg") }) },
+  { area: "sg", title: "kubelet (10250) on the nodes from the public subnets' ranges", expect: "cluster-kubelet-from-public", apply: (p) => ["10.20.0.0/19", "10.20.32.0/19", "10.20.64.0/19"].forEach((cidrIpv4, i) => add(p, SG_IN, i === 0 ? "cluster-kubelet-from-public" : `cluster-kubelet-from-public-${i}`, "cluster", { description: "kubelet from the public tier", fromPort: 10250, toPort: 10250, ipProtocol: "tcp", cidrIpv4, securityGroupId: sgId(p, "cluster-node-sg") })) },
+  { area: "sg", title: "NLB egress to ::/0 on the whole NodePort range", expect: "nlb-to-world-v6", apply: (p) => add(p, SG_OUT, "nlb-to-world-v6", "nlb", { description: "NodePorts (IPv6)", fromPort: 30000, toPort: 32767, ipProtocol: "tcp", cidrIpv6: "::/0", securityGroupId: sgId(p, "nlb-sg") }) },
+  { area: "sg", title: "ALB also wears the node security group (the node-to-node rule admits it everywhere, Redis included)", expect: "alb-lb", apply: (p) => p.inputs("alb-lb", LB).securityGroups.push(sgId(p, "cluster-node-sg")) },
+  { area: "sg", title: "API endpoints' group admits 443 from the VPC's IPv6 block and from the world's IPv6", expect: "cluster-api-endpoints-v6", apply: (p) => add(p, SG_IN, "cluster-api-endpoints-v6", "cluster", { description: "AWS APIs over IPv6", fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv6: "::/0", securityGroupId: sgId(p, "cluster-api-endpoints-sg") }) },
+  { area: "sg", title: "cache ingress on every protocol from the node group (ipProtocol -1 instead of 6379)", expect: "cache-from-nodes", apply: (p) => { const r = p.inputs("cache-from-nodes", SG_IN); r.ipProtocol = "-1"; delete r.fromPort; delete r.toPort; } },
+
+  // ── VPC endpoints and endpoint services ──
+  { area: "endpoint", title: "endpoint service of the NLB: allowed-principal resource admits every account, no acceptance", expect: "nlb-endpoint-anyone", apply: (p) => {
+    add(p, "aws:ec2/vpcEndpointService:VpcEndpointService", "nlb-endpoint-service", "nlb", { acceptanceRequired: false, networkLoadBalancerArns: [p.id("nlb-lb", LB)] });
+    add(p, "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple", "nlb-endpoint-anyone", "nlb", { vpcEndpointServiceId: "@id:nlb-endpoint-service", principalArn: "*" });
+  } },
+  { area: "endpoint", title: "static bucket lets anyone put and read objects through the VPC's S3 gateway endpoint (aws:SourceVpce)", expect: "cdn-static-policy", apply: (p) => {
+    add(p, VPC_ENDPOINT, "cluster-endpoint-s3", "cluster", { serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway", routeTableIds: [0, 1, 2].map((i) => p.id(`network-private-rt-${i}`, ROUTE_TABLE)), vpcId: vpcId(p) });
+    editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => d.Statement.push({ Sid: "FromTheVpc", Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::cdn-static-bucket-d0e7795/*", Condition: { StringEquals: { "aws:SourceVpce": "@id:cluster-endpoint-s3" } } }));
+  } },
+  { area: "endpoint", title: "STS interface endpoint policy allows AssumeRole of any account's role by anyone", expect: "cluster-endpoint-sts", apply: (p) => (p.inputs("cluster-endpoint-sts", VPC_ENDPOINT).policy = doc([{ Effect: "Allow", Principal: "*", Action: "sts:*", Resource: "*" }, { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` }, Action: "sts:AssumeRole", Resource: `arn:aws:iam::${ACCOUNT}:role/*` }])) },
+
+  // ── ALB ──
+  { area: "alb", title: "ALB HTTPS listener on a post-quantum policy that still takes TLS 1.0 (TLS13-1-0-PQ)", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09") },
+  { area: "alb", title: "ALB deletion protection written as the string 'false'", expect: "alb-lb", apply: (p) => (p.inputs("alb-lb", LB).enableDeletionProtection = "false") },
+  { area: "alb", title: "ALB health check key kept but enabled: false", expect: "alb-nginx", apply: (p) => (p.inputs("alb-nginx", TG).healthCheck.enabled = false) },
+  { area: "alb", title: "ALB health check matcher 200-499 (a target answering 403/404 stays in service)", expect: "alb-nginx", apply: (p) => (p.inputs("alb-nginx", TG).healthCheck.matcher = "200-499") },
+  { area: "alb", title: "API route also accepts the previous origin secret, written as a literal, during rotation", expect: "alb-route-api", apply: (p) => p.inputs("alb-route-api", LISTENER_RULE).conditions[0].httpHeader.values.push("edgestack-origin-2025") },
+  { area: "alb", title: "new /admin/* rule forwards through a forward block on the source-IP condition of a /8", expect: "alb-route-admin", apply: (p) => add(p, LISTENER_RULE, "alb-route-admin", "alb", { listenerArn: p.id("alb-https", LISTENER), priority: 5, actions: [{ type: "forward", forward: { targetGroups: [{ arn: albTg(p), weight: 1 }] } }], conditions: [{ pathPattern: { values: ["/admin/*"] } }, { sourceIp: { values: ["52.0.0.0/8"] } }], tags: { Name: "alb-admin" } }) },
+  { area: "alb", title: "a second internet-facing ALB wears the ALB's group, its HTTPS listener forwards to nginx with no origin header", expect: "alb-partner-https", apply: (p) => {
+    const lb = p.inputs("alb-lb", LB);
+    add(p, LB, "alb-partner-lb", "alb", { ...JSON.parse(JSON.stringify(lb)), tags: { Name: "alb-partner" } });
+    add(p, LISTENER, "alb-partner-https", "alb", { certificateArn: p.id("lb-certificate-cert", CERT), defaultActions: [{ type: "forward", targetGroupArn: albTg(p) }], loadBalancerArn: "@id:alb-partner-lb", port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+  } },
+  { area: "alb", title: "ALB access log bucket policy lets the ELB log-delivery account do s3:* on the whole bucket", expect: "alb-logs-policy", apply: (p) => editDoc(p, "alb-logs-policy", BUCKET_POLICY, "policy", (d) => { d.Statement[0].Action = "s3:*"; d.Statement[0].Resource = ["arn:aws:s3:::alb-logs-bucket-740f93f", "arn:aws:s3:::alb-logs-bucket-740f93f/*"]; }) },
+  { area: "alb", title: "ALB log bucket no longer protected (protect option dropped in prod)", expect: "alb-logs-bucket", apply: (p) => { const o = p.get("alb-logs-bucket").options as Record<string, unknown>; delete o.protect; } },
+
+  // ── NLB ──
+  { area: "nlb", title: "NLB TLS listener on TLS13-1-2-Ext2-2021-06 (SHA-1 CBC suites)", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06") },
+  { area: "nlb", title: "NLB TLS target group's health check reduced to a TCP connect", expect: "nlb-tls", apply: (p) => { const hc = p.inputs("nlb-tls", TG).healthCheck; hc.protocol = "TCP"; delete hc.path; delete hc.matcher; } },
+  { area: "nlb", title: "Redis exposed through the NLB for debugging (TCP 6379 listener to the cache's address, world rule on 6379)", expect: "nlb-6379-ipv4", apply: (p) => {
+    add(p, TG, "nlb-redis", "nlb", { port: 6379, protocol: "TCP", targetType: "ip", vpcId: vpcId(p), healthCheck: { enabled: true, protocol: "TCP" } });
+    add(p, "aws:lb/targetGroupAttachment:TargetGroupAttachment", "nlb-redis-node", "nlb", { targetGroupArn: "@id:nlb-redis", targetId: "10.20.100.25", port: 6379 });
+    add(p, LISTENER, "nlb-redis", "nlb", { defaultActions: [{ type: "forward", targetGroupArn: "@id:nlb-redis" }], loadBalancerArn: p.id("nlb-lb", LB), port: 6379, protocol: "TCP" });
+    add(p, SG_IN, "nlb-6379-ipv4", "nlb", { description: "redis debug", fromPort: 6379, toPort: 6379, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0", securityGroupId: sgId(p, "nlb-sg") });
+  } },
+  { area: "nlb", title: "NLB deletion protection written as the number 0", expect: "nlb-lb", apply: (p) => (p.inputs("nlb-lb", LB).enableDeletionProtection = 0) },
+
+  // ── CloudFront: behaviours, policies, origins ──
+  { area: "cdn", title: "/api/* on the managed CachingOptimized policy (per-user API answers cached a day)", expect: "cdn-distribution", apply: (p) => (behaviour(p, "/api/*").cachePolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6") },
+  { area: "cdn", title: "default HTML behaviour on the managed AllViewer origin request policy (unkeyed headers and Host reach a cached route)", expect: "cdn-distribution", apply: (p) => (dist(p).defaultCacheBehavior.originRequestPolicyId = "216adef6-5c7f-47e4-b989-5492eafa07d3") },
+  { area: "cdn", title: "/health behaviour cached a year with the static policy (the site health check never sees the origin fail)", expect: "cdn-distribution", apply: (p) => (behaviour(p, "/health").cachePolicyId = p.id("cdn-static", "aws:cloudfront/cachePolicy:CachePolicy")) },
+  { area: "cdn", title: "an undeclared Lambda@Edge runs at origin-request on the default behaviour (after the viewer function)", expect: "cdn-distribution", apply: (p) => (dist(p).defaultCacheBehavior.lambdaFunctionAssociations = [{ eventType: "origin-request", lambdaArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:edge-rewrite:3`, includeBody: false }]) },
+  { area: "cdn", title: "origin group fails the ALB origin over to an outside host over plain HTTP carrying the secret header", expect: "cdn-distribution", apply: (p) => {
+    const d = dist(p);
+    const alb = d.origins[0];
+    d.origins.push({ ...JSON.parse(JSON.stringify(alb)), originId: "fallback", domainName: "maintenance.hosting.example.net", customOriginConfig: { ...alb.customOriginConfig, originProtocolPolicy: "http-only" } });
+    d.originGroups = [{ originId: "alb-with-fallback", failoverCriteria: { statusCodes: [500, 502, 503, 504] }, members: [{ originId: "alb-origin" }, { originId: "fallback" }] }];
+    d.defaultCacheBehavior.targetOriginId = "alb-with-fallback";
+  } },
+  { area: "cdn", title: "viewer certificate floor TLSv1.2_2018 (CBC suites)", expect: "cdn-distribution", apply: (p) => (dist(p).viewerCertificate.minimumProtocolVersion = "TLSv1.2_2018") },
+  { area: "cdn", title: "viewer certificate floor TLSv1.1_2016", expect: "cdn-distribution", apply: (p) => (dist(p).viewerCertificate.minimumProtocolVersion = "TLSv1.1_2016") },
+  { area: "cdn", title: "distribution switched to a new 'lite' web ACL with no rules", expect: "cdn-distribution", apply: (p) => {
+    add(p, "aws:wafv2/webAcl:WebAcl", "cdn-waf-lite", "cdn-waf", { name: "edgestack-prod-lite", scope: "CLOUDFRONT", defaultAction: { allow: {} }, rules: [], visibilityConfig: visibility("edgestack-prod-lite") });
+    dist(p).webAclId = `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/edgestack-prod-lite/${p.id("cdn-waf-lite")}`;
+  } },
+  { area: "cdn", title: "HSTS max-age five minutes", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers", RESPONSE_HEADERS).securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec = 300) },
+  { area: "cdn", title: "HSTS no longer covers subdomains", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers", RESPONSE_HEADERS).securityHeadersConfig.strictTransportSecurity.includeSubdomains = false) },
+  { area: "cdn", title: "response headers policy echoes the origin-verify header to viewers (debug custom header)", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers", RESPONSE_HEADERS).customHeadersConfig = { items: [{ header: "X-Debug-Origin-Verify", value: dist(p).origins[0].customHeaders[0].value, override: true }] }) },
+  { area: "cdn", title: "static bucket readable through the distribution of any CloudFront customer in the account (aws:SourceAccount only)", expect: "cdn-static-policy", apply: (p) => editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => (d.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": ACCOUNT } })) },
+  { area: "cdn", title: "static bucket: objects to anyone whose Referer is the site", expect: "cdn-static-policy", apply: (p) => editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => d.Statement.push({ Sid: "HotlinkFromSite", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::cdn-static-bucket-d0e7795/*", Condition: { StringLike: { "aws:Referer": ["https://edgestack.example.com/*"] } } })) },
+
+  // ── CloudFront: the viewer-address function's code ──
+  { area: "cdn-function", title: "viewer function keeps the viewer's header when present (|| fallback)", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  request.headers["x-viewer-address"] = request.headers["x-viewer-address"] || { value: event.viewer.ip };')) },
+  { area: "cdn-function", title: "viewer function sets the header from True-Client-IP when the viewer sends one", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  var tci = request.headers["true-client-ip"];\n  request.headers["x-viewer-address"] = { value: tci ? tci.value : event.viewer.ip };')) },
+  { area: "cdn-function", title: "viewer function overwrites the header only for GET (a POST to /api/* keeps the viewer's)", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  if (request.method === "GET") {\n    request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  }')) },
+  { area: "cdn-function", title: "viewer function returns early for /api/ (the viewer's header reaches the limiter)", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  if (request.uri.startsWith("/api/")) return request;\n  request.headers["x-viewer-address"] = { value: event.viewer.ip };')) },
+  { area: "cdn-function", title: "viewer function uses the last X-Forwarded-For entry the viewer sent", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  var xff = request.headers["x-forwarded-for"];\n  var ip = xff ? xff.value.split(",").pop().trim() : event.viewer.ip;\n  request.headers["x-viewer-address"] = { value: ip };')) },
+
+  // ── WAF ──
+  { area: "waf", title: "WAF allows every /api/ request first (managed rules and the rate limit skipped on the API)", expect: "cdn-waf-acl", apply: (p) => waf(p).rules.unshift({ name: "api-fast-path", priority: 1, action: { allow: {} }, statement: byteMatch({ uriPath: {} }, "STARTS_WITH", "/api/"), visibilityConfig: visibility("edgestack-prod-api-fast-path") }) },
+  { area: "waf", title: "common rule set overridden to count", expect: "cdn-waf-acl", apply: (p) => (wafRule(p, "aws-common-rule-set").overrideAction = { count: {} }) },
+  { area: "waf", title: "anonymous-IP list: AnonymousIPList overridden to count", expect: "cdn-waf-acl", apply: (p) => overrideRules(p, "aws-anonymous-ip-list", ["AnonymousIPList"], { count: {} }) },
+  { area: "waf", title: "known-bad inputs: the Log4j rules overridden to count", expect: "cdn-waf-acl", apply: (p) => overrideRules(p, "aws-known-bad-inputs", ["Log4JRCE_HEADER", "Log4JRCE_QUERYSTRING", "Log4JRCE_BODY", "Log4JRCE_URIPATH"], { count: {} }) },
+  { area: "waf", title: "common rule set: cross-site scripting and RFI rules overridden to allow", expect: "cdn-waf-acl", apply: (p) => overrideRules(p, "aws-common-rule-set", ["CrossSiteScripting_BODY", "CrossSiteScripting_QUERYARGUMENTS", "GenericRFI_BODY", "GenericRFI_QUERYARGUMENTS"], { allow: {} }) },
+  { area: "waf", title: "common rule set scoped down to the www host (the apex is never inspected)", expect: "cdn-waf-acl", apply: (p) => (wafRule(p, "aws-common-rule-set").statement.managedRuleGroupStatement.scopeDownStatement = byteMatch({ singleHeader: { name: "host" } }, "EXACTLY", "www.edgestack.example.com")) },
+  { area: "waf", title: "rate rule scoped down to everything but /api/", expect: "cdn-waf-acl", apply: (p) => (wafRule(p, "rate-limit-per-ip").statement.rateBasedStatement.scopeDownStatement = { notStatement: { statement: byteMatch({ uriPath: {} }, "STARTS_WITH", "/api/") } }) },
+  { area: "waf", title: "WAF allow rule for an IP set of a whole /8 ahead of every other rule", expect: "cdn-waf-acl", apply: (p) => {
+    add(p, "aws:wafv2/ipSet:IpSet", "cdn-waf-partners", "cdn-waf", { name: "edgestack-prod-partners", scope: "CLOUDFRONT", ipAddressVersion: "IPV4", addresses: ["3.0.0.0/8"] });
+    waf(p).rules.unshift({ name: "partners", priority: 1, action: { allow: {} }, statement: { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/ipset/edgestack-prod-partners/${p.id("cdn-waf-partners")}` } }, visibilityConfig: visibility("edgestack-prod-partners") });
+  } },
+  { area: "waf", title: "rate rule moved behind the managed groups at priority 50 with a label allow rule at 45 for hosting providers", expect: "cdn-waf-acl", apply: (p) => {
+    wafRule(p, "rate-limit-per-ip").priority = 50;
+    waf(p).rules.push({ name: "allow-hosting", priority: 45, action: { allow: {} }, statement: { labelMatchStatement: { scope: "LABEL", key: "awswaf:managed:aws:anonymous-ip-list:HostingProviderIPList" } }, visibilityConfig: visibility("edgestack-prod-allow-hosting") });
+  } },
+  { area: "waf", title: "WAF log delivery policy: source ARN any web ACL of any account, source account dropped", expect: "cdn-waf-log-delivery", apply: (p) => editDoc(p, "cdn-waf-log-delivery", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "policyDocument", (d) => (d.Statement[0].Condition = { ArnLike: { "aws:SourceArn": "arn:aws:wafv2:*:*:global/webacl/*" } })) },
+
+  // ── Route53 ──
+  { area: "dns", title: "SPF ends in ?all (neutral: any host may send as the domain)", expect: "dns-apex-txt", apply: (p) => (p.inputs("dns-apex-txt", RECORD).records[0] = "v=spf1 ?all") },
+  { area: "dns", title: "SPF redirected to a shared mail provider's policy", expect: "dns-apex-txt", apply: (p) => (p.inputs("dns-apex-txt", RECORD).records[0] = "v=spf1 redirect=_spf.mailhost.example.net") },
+  { area: "dns", title: "docs name CNAME to a GitHub Pages host the stack does not declare (takeover)", expect: "dns-docs-cname", apply: (p) => record(p, "dns-docs-cname", { name: "docs.edgestack.example.com", type: "CNAME", records: ["edgestack.github.io"] }) },
+  { area: "dns", title: "shop name CNAME to an Azure web app host (takeover)", expect: "dns-shop-cname", apply: (p) => record(p, "dns-shop-cname", { name: "shop.edgestack.example.com", type: "CNAME", records: ["edgestack-shop.azurewebsites.net"] }) },
+  { area: "dns", title: "api name aliases an API Gateway regional domain the stack does not declare", expect: "dns-api-alias", apply: (p) => { add(p, RECORD, "dns-api-alias", "dns", { zoneId: zoneId(p), name: "api.edgestack.example.com", type: "A", aliases: [{ name: "d-abc123xyz9.execute-api.us-east-1.amazonaws.com", zoneId: "Z1UJRXOUMOOFQ8", evaluateTargetHealth: false }] }); } },
+  { area: "dns", title: "SRV record sends clients to the edge's plain port 80", expect: "dns-srv", apply: (p) => (p.inputs("dns-srv", RECORD).records = ["10 5 80 edge.edgestack.example.com."]) },
+  { area: "dns", title: "SRV record's target a partner CDN host outside the zone", expect: "dns-srv", apply: (p) => (p.inputs("dns-srv", RECORD).records = ["10 5 443 edge.partner-cdn.example.net."]) },
+  { area: "dns", title: "CAA admits a second CA with the critical flag set (128 issue)", expect: "dns-apex-caa", apply: (p) => p.inputs("dns-apex-caa", RECORD).records.push('128 issue "sectigo.com"') },
+  { area: "dns", title: "CAA record at origin allows another CA (the nearest CAA set wins for origin and below)", expect: "dns-origin-caa", apply: (p) => record(p, "dns-origin-caa", { name: "origin.edgestack.example.com", type: "CAA", records: ['0 issue "sectigo.com"'] }) },
+  { area: "dns", title: "apex SECONDARY aliases an S3 website endpoint (plain HTTP, a bucket name anyone can claim)", expect: "dns-apex-a-secondary", apply: (p) => (p.inputs("dns-apex-a-secondary", RECORD).aliases = [{ name: "s3-website-us-east-1.amazonaws.com", zoneId: "Z3AQBSTGFYJSTF", evaluateTargetHealth: false }]) },
+  { area: "dns", title: "apex PRIMARY's health check swapped for a calculated check that needs zero healthy children", expect: "dns-apex-a", apply: (p) => {
+    add(p, HEALTH_CHECK, "dns-health-site-any", "dns-health", { type: "CALCULATED", childHealthThreshold: 0, childHealthchecks: [p.id("dns-health-site", HEALTH_CHECK)], tags: { Name: "dns-health-site-any" } });
+    p.inputs("dns-apex-a", RECORD).healthCheckId = p.id("dns-health-site-any", HEALTH_CHECK);
+  } },
+  { area: "dns", title: "edge PRIMARY's health check becomes a CloudWatch-alarm check healthy on insufficient data, on an alarm that does not exist", expect: "dns-edge-a", apply: (p) => {
+    add(p, HEALTH_CHECK, "dns-health-edge-alarm", "dns-health", { type: "CLOUDWATCH_METRIC", cloudwatchAlarmName: "edgestack-prod-edge-up", cloudwatchAlarmRegion: "us-east-1", insufficientDataHealthStatus: "Healthy", tags: { Name: "dns-health-edge-alarm" } });
+    p.inputs("dns-edge-a", RECORD).healthCheckId = p.id("dns-health-edge-alarm", HEALTH_CHECK);
+  } },
+  { area: "dns", title: "key-signing key INACTIVE while the zone still says SIGNING", expect: "dns-zone-ksk", apply: (p) => (p.inputs("dns-zone-ksk").status = "INACTIVE") },
+  { area: "dns", title: "wildcard name aliased to the NLB (every subdomain served by nginx, cookies and phishing names included)", expect: "dns-wildcard-a", apply: (p) => add(p, RECORD, "dns-wildcard-a", "dns", { zoneId: zoneId(p), name: "*.edgestack.example.com", type: "A", aliases: [{ name: "dualstack.nlb-lb-ae5b90ea.elb.amazonaws.com", zoneId: "Z26RNL4JYFTOTI", evaluateTargetHealth: true }] }) },
+
+  // ── ACM ──
+  { area: "acm", title: "load-balancer certificate made exportable (its private key can leave ACM)", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert", CERT).options = { export: "ENABLED" }) },
+  { area: "acm", title: "CloudFront certificate's SAN list adds a name outside the zone (validated elsewhere)", expect: "cdn-certificate-cert", apply: (p) => p.inputs("cdn-certificate-cert", CERT).subjectAlternativeNames.push("edgestack-example.net") },
+];
+
+export const round9rt9edgeHarmless: Harmless[] = [
+  { title: "ALB load balancing round robin (documented choice)", apply: (p) => (p.inputs("alb-nginx", TG).loadBalancingAlgorithmType = "round_robin") },
+  { title: "ALB stickiness on, lb_cookie for an hour", apply: (p) => (p.inputs("alb-nginx", TG).stickiness = { enabled: true, type: "lb_cookie", cookieDuration: 3600 }) },
+  { title: "ALB adds the TLS version and cipher headers to requests", apply: (p) => (p.inputs("alb-lb", LB).enableTlsVersionAndCipherSuiteHeaders = true) },
+  { title: "ALB HTTP/2 to clients off", apply: (p) => (p.inputs("alb-lb", LB).enableHttp2 = false) },
+  { title: "CloudFront price class 100", apply: (p) => (dist(p).priceClass = "PriceClass_100") },
+  { title: "response headers policy adds a strict Content-Security-Policy", apply: (p) => (p.inputs("cdn-security-headers", RESPONSE_HEADERS).securityHeadersConfig.contentSecurityPolicy = { contentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'", override: true }) },
+  { title: "common rule set: SizeRestrictions_BODY counts (the API takes uploads, as the docs describe)", apply: (p) => overrideRules(p, "aws-common-rule-set", ["SizeRestrictions_BODY"], { count: {} }) },
+  { title: "WAF adds the SQL-injection managed group at priority 50", apply: (p) => waf(p).rules.push({ name: "aws-sqli", priority: 50, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { name: "AWSManagedRulesSQLiRuleSet", vendorName: "AWS" } }, visibilityConfig: visibility("edgestack-prod-cdn-sqli") }) },
+  { title: "WAF body inspection limit raised to 64 KB for CloudFront", apply: (p) => (waf(p).associationConfig = { requestBodies: [{ cloudfront: { defaultSizeInspectionLimit: "KB_64" } }] }) },
+  { title: "viewer-address function rewritten with const and single quotes, same effect", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = "function handler(event) {\n  const request = event.request;\n  // the viewer's address, always overwritten\n  request.headers['x-viewer-address'] = { value: event.viewer.ip };\n  return request;\n}\n") },
+  { title: "STS endpoint policy limited to this account's principals", apply: (p) => (p.inputs("cluster-endpoint-sts", VPC_ENDPOINT).policy = doc([{ Effect: "Allow", Principal: "*", Action: "sts:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": ACCOUNT } } }])) },
+  { title: "VPC flow logs aggregated every minute", apply: (p) => (p.inputs("network-flow-log").maxAggregationInterval = 60) },
+  { title: "null MX on the apex (the domain sends and receives no mail)", apply: (p) => record(p, "dns-apex-null-mx", { name: "edgestack.example.com", type: "MX", records: ["0 ."] }) },
+  { title: "DMARC reject for the domain and its subdomains with strict alignment", apply: (p) => record(p, "dns-dmarc", { name: "_dmarc.edgestack.example.com", type: "TXT", records: ["v=DMARC1; p=reject; sp=reject; adkim=s; aspf=s"] }) },
+  { title: "cost-centre tags on the NAT gateways and their addresses", apply: (p) => { for (const i of [0, 1, 2]) for (const t of ["aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"]) p.inputs(`network-nat-${i}`, t).tags["cost-centre"] = "edge"; } },
+  { title: "CloudFront caches 429 answers for zero seconds", apply: (p) => dist(p).customErrorResponses.push({ errorCode: 429, errorCachingMinTtl: 0 }) },
+  { title: "network ACL on the public subnets denying one abusive /24 before allowing the rest", apply: (p) => add(p, NACL, "network-public-nacl", "network", { vpcId: vpcId(p), subnetIds: publicSubnets(p), ingress: [{ action: "deny", cidrBlock: "203.0.113.0/24", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 10 }, { action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 100 }, { action: "allow", ipv6CidrBlock: "::/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 101 }], egress: [{ action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 100 }, { action: "allow", ipv6CidrBlock: "::/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 101 }], tags: { Name: "network-public" } }) },
+];
