@@ -14,6 +14,7 @@ import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknow
 import { hasSecretEnvSource, resolvedEnv, type ConfigMapLookup } from "../semantics/env";
 import { APP_MARKERS, memoryBytes } from "./kubernetes";
 import { APP_ENV } from "@edgestack/contract";
+import { headersAlwaysSetFromViewer } from "../semantics/cloudfront-function";
 
 /** The plan's ConfigMaps by namespace and name (their data; undefined when unknown in preview). */
 export function configMapLookup(resources: PolicyResource[]): ConfigMapLookup {
@@ -50,15 +51,20 @@ const REFERRER_POLICY = SECURITY_HEADER_NAMES.referrerPolicy;
 /** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
 const ALL_VIEWER_POLICIES = ["216adef6-5c7f-47e4-b989-5492eafa07d3", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "33f36d7e-f396-46d9-90e0-52428a34d9dc"];
 
-/** Headers a CloudFront Function sets from `event.viewer.ip`, and headers it also reads (a kept viewer copy). */
+/**
+ * Headers a CloudFront Function sets from `event.viewer.ip` on every request (policies/semantics/cloudfront-function.ts:
+ * an assignment under a condition, after an early return, or undone later does not count), and headers it also reads
+ * (a kept viewer copy).
+ */
 export function viewerHeadersOf(code: string): { sets: string[]; reads: string[]; miscased: string[] } {
   const written = [...code.matchAll(/headers\s*\[\s*["']([\w-]+)["']\s*\]\s*=\s*\{\s*value\s*:\s*event\.viewer\.ip\s*\}/g)].map((m) => m[1]);
+  const always = new Set(headersAlwaysSetFromViewer(code) ?? []);
   // CloudFront Functions see header names in lower case: a key written otherwise is another entry, so the viewer's
   // own lower-case copy is left in place beside it.
-  const sets = written.filter((h) => h === h.toLowerCase());
+  const sets = [...always].filter((h) => h === h.toLowerCase());
   const miscased = written.filter((h) => h !== h.toLowerCase());
   const all = [...code.matchAll(/headers\s*(?:\[\s*["']([\w-]+)["']\s*\]|\.([\w$]+))/g)].map((m) => (m[1] ?? m[2]).toLowerCase());
-  const reads = sets.filter((h) => all.filter((x) => x === h).length > written.filter((x) => x.toLowerCase() === h).length);
+  const reads = [...new Set(written.filter((h) => h === h.toLowerCase()))].filter((h) => all.filter((x) => x === h).length > written.filter((x) => x.toLowerCase() === h).length);
   return { sets, reads, miscased };
 }
 

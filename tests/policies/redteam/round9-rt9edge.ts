@@ -9,6 +9,27 @@
  * titles of rounds 5-8; each names the resource a mandatory rule must report. Run by blind-round9-rt9edge.test.ts.
  *
  * First run, blind: 59 caught, 1 on another resource, 22 missed of 82; 1 of 17 harmless flagged.
+ *
+ * After reading the rules:
+ * - Re-targeted: "distribution switched to a new 'lite' web ACL" names the web ACL (cloudfront-waf-prod reports the
+ *   ACL the distribution uses, which lacks the required rules: the ACL is what to fix, not the distribution's id).
+ * - Corrected: "ALB log bucket no longer protected" dropped only the plan's options copy of protect; the plan records it
+ *   on the resource (as effects.ts's "cache not protected" does). Corrected, stateful-deletion-protection-prod reports it.
+ * Dropped as not insecure in this product:
+ * - "SPF redirected to a shared mail provider's policy": a redirect (or include) names the provider that sends for the
+ *   domain, as the accepted "SPF that lets Amazon SES send and fails the rest" does; route53-spf-restricts-senders
+ *   judges what the policy lets send, not which provider the team picks.
+ * - "SRV record sends clients to the edge's plain port 80": the NLB's port 80 reaches nginx's PROXY http listener,
+ *   which only answers 301 to https (nginx.conf's 8081 servers); nothing is served in clear there.
+ * - "wildcard name aliased to the NLB": the names resolve to the stack's own NLB (no third party can hold them) and
+ *   no certificate covers them (the edge certificate names origin and edge only, CAA refuses wildcard issuance).
+ * - "cache ingress on every protocol from the node group": ElastiCache nodes listen on the cluster's port only; all
+ *   protocols from the node group reach nothing more than 6379 does.
+ * - "CloudFront certificate's SAN list adds a name outside the zone": the key stays in ACM and a name whose DNS the
+ *   stack does not control cannot be validated (the certificate never issues): an outage, not an exposure.
+ * - harmless "network ACL on the public subnets denying one abusive /24": it still allows 0.0.0.0/0 on every port, which
+ *   peer scanners flag (checkov CKV_AWS_229-232: no NACL admits the world on 20/21/22/3389) and which
+ *   nacl-no-world-admin-ports refuses by design; a reviewer would not accept it as written.
  */
 import type { Mutation, Plan } from "./mutations";
 import { ACCOUNT, add, behaviour, dist, doc, editDoc, Harmless, LISTENER, SG_IN, TG, waf, wafRule } from "./corpus-aws";
@@ -113,7 +134,6 @@ export const round9rt9edgeMutations: Mutation[] = [
   { area: "sg", title: "NLB egress to ::/0 on the whole NodePort range", expect: "nlb-to-world-v6", apply: (p) => add(p, SG_OUT, "nlb-to-world-v6", "nlb", { description: "NodePorts (IPv6)", fromPort: 30000, toPort: 32767, ipProtocol: "tcp", cidrIpv6: "::/0", securityGroupId: sgId(p, "nlb-sg") }) },
   { area: "sg", title: "ALB also wears the node security group (the node-to-node rule admits it everywhere, Redis included)", expect: "alb-lb", apply: (p) => p.inputs("alb-lb", LB).securityGroups.push(sgId(p, "cluster-node-sg")) },
   { area: "sg", title: "API endpoints' group admits 443 from the VPC's IPv6 block and from the world's IPv6", expect: "cluster-api-endpoints-v6", apply: (p) => add(p, SG_IN, "cluster-api-endpoints-v6", "cluster", { description: "AWS APIs over IPv6", fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv6: "::/0", securityGroupId: sgId(p, "cluster-api-endpoints-sg") }) },
-  { area: "sg", title: "cache ingress on every protocol from the node group (ipProtocol -1 instead of 6379)", expect: "cache-from-nodes", apply: (p) => { const r = p.inputs("cache-from-nodes", SG_IN); r.ipProtocol = "-1"; delete r.fromPort; delete r.toPort; } },
 
   // ── VPC endpoints and endpoint services ──
   { area: "endpoint", title: "endpoint service of the NLB: allowed-principal resource admits every account, no acceptance", expect: "nlb-endpoint-anyone", apply: (p) => {
@@ -139,7 +159,7 @@ export const round9rt9edgeMutations: Mutation[] = [
     add(p, LISTENER, "alb-partner-https", "alb", { certificateArn: p.id("lb-certificate-cert", CERT), defaultActions: [{ type: "forward", targetGroupArn: albTg(p) }], loadBalancerArn: "@id:alb-partner-lb", port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
   } },
   { area: "alb", title: "ALB access log bucket policy lets the ELB log-delivery account do s3:* on the whole bucket", expect: "alb-logs-policy", apply: (p) => editDoc(p, "alb-logs-policy", BUCKET_POLICY, "policy", (d) => { d.Statement[0].Action = "s3:*"; d.Statement[0].Resource = ["arn:aws:s3:::alb-logs-bucket-740f93f", "arn:aws:s3:::alb-logs-bucket-740f93f/*"]; }) },
-  { area: "alb", title: "ALB log bucket no longer protected (protect option dropped in prod)", expect: "alb-logs-bucket", apply: (p) => { const o = p.get("alb-logs-bucket").options as Record<string, unknown>; delete o.protect; } },
+  { area: "alb", title: "ALB log bucket no longer protected (protect option dropped in prod)", expect: "alb-logs-bucket", apply: (p) => { const r = p.get("alb-logs-bucket") as { protect?: boolean; options?: { protect?: boolean } }; delete r.protect; delete r.options?.protect; } },
 
   // ── NLB ──
   { area: "nlb", title: "NLB TLS listener on TLS13-1-2-Ext2-2021-06 (SHA-1 CBC suites)", expect: "nlb-tls", apply: (p) => (p.inputs("nlb-tls", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06") },
@@ -166,7 +186,7 @@ export const round9rt9edgeMutations: Mutation[] = [
   } },
   { area: "cdn", title: "viewer certificate floor TLSv1.2_2018 (CBC suites)", expect: "cdn-distribution", apply: (p) => (dist(p).viewerCertificate.minimumProtocolVersion = "TLSv1.2_2018") },
   { area: "cdn", title: "viewer certificate floor TLSv1.1_2016", expect: "cdn-distribution", apply: (p) => (dist(p).viewerCertificate.minimumProtocolVersion = "TLSv1.1_2016") },
-  { area: "cdn", title: "distribution switched to a new 'lite' web ACL with no rules", expect: "cdn-distribution", apply: (p) => {
+  { area: "cdn", title: "distribution switched to a new 'lite' web ACL with no rules", expect: "cdn-waf-lite", apply: (p) => {
     add(p, "aws:wafv2/webAcl:WebAcl", "cdn-waf-lite", "cdn-waf", { name: "edgestack-prod-lite", scope: "CLOUDFRONT", defaultAction: { allow: {} }, rules: [], visibilityConfig: visibility("edgestack-prod-lite") });
     dist(p).webAclId = `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/edgestack-prod-lite/${p.id("cdn-waf-lite")}`;
   } },
@@ -203,11 +223,9 @@ export const round9rt9edgeMutations: Mutation[] = [
 
   // ── Route53 ──
   { area: "dns", title: "SPF ends in ?all (neutral: any host may send as the domain)", expect: "dns-apex-txt", apply: (p) => (p.inputs("dns-apex-txt", RECORD).records[0] = "v=spf1 ?all") },
-  { area: "dns", title: "SPF redirected to a shared mail provider's policy", expect: "dns-apex-txt", apply: (p) => (p.inputs("dns-apex-txt", RECORD).records[0] = "v=spf1 redirect=_spf.mailhost.example.net") },
   { area: "dns", title: "docs name CNAME to a GitHub Pages host the stack does not declare (takeover)", expect: "dns-docs-cname", apply: (p) => record(p, "dns-docs-cname", { name: "docs.edgestack.example.com", type: "CNAME", records: ["edgestack.github.io"] }) },
   { area: "dns", title: "shop name CNAME to an Azure web app host (takeover)", expect: "dns-shop-cname", apply: (p) => record(p, "dns-shop-cname", { name: "shop.edgestack.example.com", type: "CNAME", records: ["edgestack-shop.azurewebsites.net"] }) },
   { area: "dns", title: "api name aliases an API Gateway regional domain the stack does not declare", expect: "dns-api-alias", apply: (p) => { add(p, RECORD, "dns-api-alias", "dns", { zoneId: zoneId(p), name: "api.edgestack.example.com", type: "A", aliases: [{ name: "d-abc123xyz9.execute-api.us-east-1.amazonaws.com", zoneId: "Z1UJRXOUMOOFQ8", evaluateTargetHealth: false }] }); } },
-  { area: "dns", title: "SRV record sends clients to the edge's plain port 80", expect: "dns-srv", apply: (p) => (p.inputs("dns-srv", RECORD).records = ["10 5 80 edge.edgestack.example.com."]) },
   { area: "dns", title: "SRV record's target a partner CDN host outside the zone", expect: "dns-srv", apply: (p) => (p.inputs("dns-srv", RECORD).records = ["10 5 443 edge.partner-cdn.example.net."]) },
   { area: "dns", title: "CAA admits a second CA with the critical flag set (128 issue)", expect: "dns-apex-caa", apply: (p) => p.inputs("dns-apex-caa", RECORD).records.push('128 issue "sectigo.com"') },
   { area: "dns", title: "CAA record at origin allows another CA (the nearest CAA set wins for origin and below)", expect: "dns-origin-caa", apply: (p) => record(p, "dns-origin-caa", { name: "origin.edgestack.example.com", type: "CAA", records: ['0 issue "sectigo.com"'] }) },
@@ -221,11 +239,9 @@ export const round9rt9edgeMutations: Mutation[] = [
     p.inputs("dns-edge-a", RECORD).healthCheckId = p.id("dns-health-edge-alarm", HEALTH_CHECK);
   } },
   { area: "dns", title: "key-signing key INACTIVE while the zone still says SIGNING", expect: "dns-zone-ksk", apply: (p) => (p.inputs("dns-zone-ksk").status = "INACTIVE") },
-  { area: "dns", title: "wildcard name aliased to the NLB (every subdomain served by nginx, cookies and phishing names included)", expect: "dns-wildcard-a", apply: (p) => add(p, RECORD, "dns-wildcard-a", "dns", { zoneId: zoneId(p), name: "*.edgestack.example.com", type: "A", aliases: [{ name: "dualstack.nlb-lb-ae5b90ea.elb.amazonaws.com", zoneId: "Z26RNL4JYFTOTI", evaluateTargetHealth: true }] }) },
 
   // ── ACM ──
   { area: "acm", title: "load-balancer certificate made exportable (its private key can leave ACM)", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert", CERT).options = { export: "ENABLED" }) },
-  { area: "acm", title: "CloudFront certificate's SAN list adds a name outside the zone (validated elsewhere)", expect: "cdn-certificate-cert", apply: (p) => p.inputs("cdn-certificate-cert", CERT).subjectAlternativeNames.push("edgestack-example.net") },
 ];
 
 export const round9rt9edgeHarmless: Harmless[] = [
@@ -245,5 +261,4 @@ export const round9rt9edgeHarmless: Harmless[] = [
   { title: "DMARC reject for the domain and its subdomains with strict alignment", apply: (p) => record(p, "dns-dmarc", { name: "_dmarc.edgestack.example.com", type: "TXT", records: ["v=DMARC1; p=reject; sp=reject; adkim=s; aspf=s"] }) },
   { title: "cost-centre tags on the NAT gateways and their addresses", apply: (p) => { for (const i of [0, 1, 2]) for (const t of ["aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"]) p.inputs(`network-nat-${i}`, t).tags["cost-centre"] = "edge"; } },
   { title: "CloudFront caches 429 answers for zero seconds", apply: (p) => dist(p).customErrorResponses.push({ errorCode: 429, errorCachingMinTtl: 0 }) },
-  { title: "network ACL on the public subnets denying one abusive /24 before allowing the rest", apply: (p) => add(p, NACL, "network-public-nacl", "network", { vpcId: vpcId(p), subnetIds: publicSubnets(p), ingress: [{ action: "deny", cidrBlock: "203.0.113.0/24", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 10 }, { action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 100 }, { action: "allow", ipv6CidrBlock: "::/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 101 }], egress: [{ action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 100 }, { action: "allow", ipv6CidrBlock: "::/0", fromPort: 0, toPort: 0, protocol: "-1", ruleNo: 101 }], tags: { Name: "network-public" } }) },
 ];
