@@ -10,7 +10,7 @@ import { stackVpcBlocks } from "./podsecurity";
 import { blocksNamed, directivesNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
 import { APP_HEADERS, HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
 import { nginxBehindNodePorts } from "./loadbalancer";
-import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { ifKnown, list, masked, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { hasSecretEnvSource, resolvedEnv, type ConfigMapLookup } from "../semantics/env";
 import { APP_MARKERS, memoryBytes } from "./kubernetes";
 import { APP_ENV } from "@edgestack/contract";
@@ -359,7 +359,7 @@ export const headerPolicies: Policies = [
   stackRule({
     name: "cloudfront-security-headers",
     description:
-      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy; one the stack does not declare fails unless listed in externalResponseHeadersPolicyIds) with HSTS of at least minHstsSeconds including subdomains, with preload (requireHstsPreload) and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy; one the stack does not declare fails unless listed in externalResponseHeadersPolicyIds) with HSTS of at least minHstsSeconds including subdomains, with preload (requireHstsPreload) and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), no CORS that allows credentials from any origin, and no custom response header carrying a secret value or the origin-lock header (sent to every viewer).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"],
     config: {
@@ -391,6 +391,13 @@ export const headerPolicies: Policies = [
         const cors = ifKnown(() => JSON.parse(JSON.stringify(p.props.corsConfig ?? {})) as { accessControlAllowCredentials?: unknown; accessControlAllowOrigins?: { items?: unknown[] } });
         const origins = list(cors?.accessControlAllowOrigins?.items).map(String);
         if (origins.some((o) => o === "*" || /^https?:\/\/\*$/.test(o)) && (cors?.accessControlAllowCredentials === true || cors?.accessControlAllowCredentials === "true")) out.push("CORS allowing credentials from any origin");
+        // Custom response headers go to every viewer: a secret there (the origin-lock value, a token) is public, and
+        // with the origin secret anyone reaches the ALB past CloudFront and its WAF.
+        const custom = ifKnown(() => JSON.parse(JSON.stringify(p.props.customHeadersConfig ?? {})) as { items?: { header?: unknown; value?: unknown }[] });
+        for (const h of list(custom?.items)) {
+          const name = String(h?.header ?? "");
+          if (masked(h?.value) || name.toLowerCase() === HEADERS.originVerify.toLowerCase()) out.push(`custom response header ${name} carrying ${masked(h?.value) ? "a secret value" : "the origin-lock header"} to every viewer`);
+        }
         return out;
       };
       for (const d of ofType(resources, TYPES.distribution)) {

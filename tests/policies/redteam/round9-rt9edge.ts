@@ -27,6 +27,9 @@
  *   protocols from the node group reach nothing more than 6379 does.
  * - "CloudFront certificate's SAN list adds a name outside the zone": the key stays in ACM and a name whose DNS the
  *   stack does not control cannot be validated (the certificate never issues): an outage, not an exposure.
+ * - "STS interface endpoint policy allows AssumeRole of any account's role by anyone": an endpoint policy only narrows
+ *   what passes through the endpoint (its default is full access, Principal "*" on "*"); who may assume a role of the
+ *   account is that role's trust policy (iam-no-public-principal), so the edit grants nothing the default did not.
  * - harmless "network ACL on the public subnets denying one abusive /24": it still allows 0.0.0.0/0 on every port, which
  *   peer scanners flag (checkov CKV_AWS_229-232: no NACL admits the world on 20/21/22/3389) and which
  *   nacl-no-world-admin-ports refuses by design; a reviewer would not accept it as written.
@@ -144,7 +147,6 @@ export const round9rt9edgeMutations: Mutation[] = [
     add(p, VPC_ENDPOINT, "cluster-endpoint-s3", "cluster", { serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway", routeTableIds: [0, 1, 2].map((i) => p.id(`network-private-rt-${i}`, ROUTE_TABLE)), vpcId: vpcId(p) });
     editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => d.Statement.push({ Sid: "FromTheVpc", Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::cdn-static-bucket-d0e7795/*", Condition: { StringEquals: { "aws:SourceVpce": "@id:cluster-endpoint-s3" } } }));
   } },
-  { area: "endpoint", title: "STS interface endpoint policy allows AssumeRole of any account's role by anyone", expect: "cluster-endpoint-sts", apply: (p) => (p.inputs("cluster-endpoint-sts", VPC_ENDPOINT).policy = doc([{ Effect: "Allow", Principal: "*", Action: "sts:*", Resource: "*" }, { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` }, Action: "sts:AssumeRole", Resource: `arn:aws:iam::${ACCOUNT}:role/*` }])) },
 
   // ── ALB ──
   { area: "alb", title: "ALB HTTPS listener on a post-quantum policy that still takes TLS 1.0 (TLS13-1-0-PQ)", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).sslPolicy = "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09") },
@@ -242,6 +244,68 @@ export const round9rt9edgeMutations: Mutation[] = [
 
   // ── ACM ──
   { area: "acm", title: "load-balancer certificate made exportable (its private key can leave ACM)", expect: "lb-certificate-cert", apply: (p) => (p.inputs("lb-certificate-cert", CERT).options = { export: "ENABLED" }) },
+];
+
+/**
+ * Written after the fixes: further spellings of each class the blind run exposed (the viewer function's overwrite
+ * judged by when it runs, checks that cannot fail, record targets outside the plan, health checks that pass on errors,
+ * address ranges on compute groups, network-only bucket writes and over-broad log delivery, WAF allowlists of a
+ * provider's block, undeclared edge code, secrets in response headers, exportable certificates).
+ */
+export const round9rt9edgeVariants: Mutation[] = [
+  { area: "cdn-function", title: "viewer function overwrites the header inside a switch on the method", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  switch (request.method) {\n    case "GET":\n    case "HEAD":\n      request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  }')) },
+  { area: "cdn-function", title: "viewer function returns early for IPv6 viewers (their own header passes)", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  if (event.viewer.ip.indexOf(":") >= 0) { return request; }\n  request.headers["x-viewer-address"] = { value: event.viewer.ip };')) },
+  { area: "cdn-function", title: "viewer function overwrites, then restores the viewer's X-Forwarded-For when one is sent", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  if (request.headers["x-forwarded-for"]) request.headers["x-viewer-address"] = request.headers["x-forwarded-for"];')) },
+  { area: "cdn-function", title: "viewer function's overwrite wrapped in a try whose catch keeps going", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  try {\n    request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  } catch (e) {}')) },
+  { area: "cdn-function", title: "viewer function sets the header through a ternary only for non-API paths", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  request.uri.indexOf("/api/") === 0 ? null : (request.headers["x-viewer-address"] = { value: event.viewer.ip });')) },
+  { area: "dns", title: "apex PRIMARY on a calculated check whose only child is disabled", expect: "dns-apex-aaaa", apply: (p) => {
+    add(p, HEALTH_CHECK, "dns-health-off", "dns-health", { type: "HTTPS", fqdn: "dbcfd615cff427.cloudfront.net", port: 443, resourcePath: "/health", disabled: true, enableSni: true, failureThreshold: 3, requestInterval: 30 });
+    add(p, HEALTH_CHECK, "dns-health-site-calc", "dns-health", { type: "CALCULATED", childHealthThreshold: 1, childHealthchecks: ["@id:dns-health-off"] });
+    p.inputs("dns-apex-aaaa", RECORD).healthCheckId = p.id("dns-health-site-calc", HEALTH_CHECK);
+  } },
+  { area: "dns", title: "edge PRIMARY on an alarm check reading an alarm the stack does not declare", expect: "dns-edge-aaaa", apply: (p) => {
+    add(p, HEALTH_CHECK, "dns-health-edge-cw", "dns-health", { type: "CLOUDWATCH_METRIC", cloudwatchAlarmName: "edge-team-nlb-healthy", cloudwatchAlarmRegion: "us-east-1", insufficientDataHealthStatus: "LastKnownStatus" });
+    p.inputs("dns-edge-aaaa", RECORD).healthCheckId = p.id("dns-health-edge-cw", HEALTH_CHECK);
+  } },
+  { area: "dns", title: "MX record for the apex names a mail host of a provider outside the stack", expect: "dns-apex-mx", apply: (p) => record(p, "dns-apex-mx", { name: "edgestack.example.com", type: "MX", records: ["10 edgestack-example-com.mail.protection.outlook.com."] }) },
+  { area: "dns", title: "status CNAME to a Heroku app host", expect: "dns-status-cname", apply: (p) => record(p, "dns-status-cname", { name: "status.edgestack.example.com", type: "CNAME", records: ["edgestack-status.herokuapp.com"] }) },
+  { area: "dns", title: "beta alias to an Elastic Beanstalk environment the stack does not declare", expect: "dns-beta-a", apply: (p) => add(p, RECORD, "dns-beta-a", "dns", { zoneId: zoneId(p), name: "beta.edgestack.example.com", type: "A", aliases: [{ name: "edgestack-beta.us-east-1.elasticbeanstalk.com", zoneId: "Z117KPS5GTRQ2G", evaluateTargetHealth: true }] }) },
+  { area: "dns", title: "edge SECONDARY aliases a bucket's S3 website endpoint", expect: "dns-edge-a-secondary", apply: (p) => (p.inputs("dns-edge-a-secondary", RECORD).aliases = [{ name: "edge.edgestack.example.com.s3-website-us-east-1.amazonaws.com", zoneId: "Z3AQBSTGFYJSTF", evaluateTargetHealth: false }]) },
+  { area: "alb", title: "ALB health check matcher 200,401 (the login wall counts healthy)", expect: "alb-nginx", apply: (p) => (p.inputs("alb-nginx", TG).healthCheck.matcher = "200,401") },
+  { area: "nlb", title: "NLB plain-HTTP target group's health check reduced to a TCP connect", expect: "nlb-http", apply: (p) => { const hc = p.inputs("nlb-http", TG).healthCheck; hc.protocol = "TCP"; delete hc.path; delete hc.matcher; } },
+  { area: "sg", title: "nodes admit every port from the VPC's own range (10.20.0.0/16)", expect: "cluster-nodes-from-vpc", apply: (p) => add(p, SG_IN, "cluster-nodes-from-vpc", "cluster", { description: "in-VPC tooling", ipProtocol: "-1", cidrIpv4: "10.20.0.0/16", securityGroupId: sgId(p, "cluster-node-sg") }) },
+  { area: "sg", title: "control plane admits 443 from a VPN's 172.16.0.0/12", expect: "cluster-api-from-vpn", apply: (p) => add(p, SG_IN, "cluster-api-from-vpn", "cluster", { description: "kubectl over the VPN", fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv4: "172.16.0.0/12", securityGroupId: sgId(p, "cluster-cluster-sg") }) },
+  { area: "sg", title: "CI runner admits SSH from a managed prefix list of ops ranges", expect: "ci-runner-ssh-ops", apply: (p) => {
+    add(p, "aws:ec2/managedPrefixList:ManagedPrefixList", "ci-runner-ops", "ci-runner", { name: "ops", addressFamily: "IPv4", maxEntries: 4, entries: [{ cidr: "10.99.0.0/24", description: "ops" }] });
+    add(p, SG_RULE, "ci-runner-ssh-ops", "ci-runner", { type: "ingress", fromPort: 22, toPort: 22, protocol: "tcp", prefixListIds: ["@id:ci-runner-ops"], securityGroupId: sgId(p, "ci-runner-sg"), description: "debug the runner" });
+  } },
+  { area: "s3", title: "static bucket: anyone from the NAT gateways' addresses may upload (aws:SourceIp)", expect: "cdn-static-policy", apply: (p) => editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => d.Statement.push({ Sid: "UploadFromTheCluster", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::cdn-static-bucket-d0e7795/*", Condition: { IpAddress: { "aws:SourceIp": ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32"] } } })) },
+  { area: "s3", title: "static bucket: anyone in the VPC may delete assets (aws:SourceVpc)", expect: "cdn-static-policy", apply: (p) => editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => d.Statement.push({ Sid: "CleanupFromTheVpc", Effect: "Allow", Principal: "*", Action: ["s3:DeleteObject", "s3:ListBucket"], Resource: ["arn:aws:s3:::cdn-static-bucket-d0e7795", "arn:aws:s3:::cdn-static-bucket-d0e7795/*"], Condition: { StringEquals: { "aws:SourceVpc": vpcId(p) } } })) },
+  { area: "s3", title: "NLB log delivery may also delete objects", expect: "nlb-logs-policy", apply: (p) => editDoc(p, "nlb-logs-policy", BUCKET_POLICY, "policy", (d) => (d.Statement[0].Action = ["s3:PutObject", "s3:DeleteObject"])) },
+  { area: "waf", title: "WAF allows an IP set of a /12 first", expect: "cdn-waf-acl", apply: (p) => {
+    add(p, "aws:wafv2/ipSet:IpSet", "cdn-waf-vendor", "cdn-waf", { name: "edgestack-prod-vendor", scope: "CLOUDFRONT", ipAddressVersion: "IPV4", addresses: ["52.80.0.0/12"] });
+    waf(p).rules.unshift({ name: "vendor", priority: 1, action: { allow: {} }, statement: { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/ipset/edgestack-prod-vendor/${p.id("cdn-waf-vendor")}` } }, visibilityConfig: visibility("edgestack-prod-vendor") });
+  } },
+  { area: "waf", title: "WAF allows an IPv6 IP set of a provider's /32 first", expect: "cdn-waf-acl", apply: (p) => {
+    add(p, "aws:wafv2/ipSet:IpSet", "cdn-waf-v6-partner", "cdn-waf", { name: "edgestack-prod-v6-partner", scope: "CLOUDFRONT", ipAddressVersion: "IPV6", addresses: ["2600:1f00::/32"] });
+    waf(p).rules.unshift({ name: "v6-partner", priority: 1, action: { allow: {} }, statement: { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/ipset/edgestack-prod-v6-partner/${p.id("cdn-waf-v6-partner")}` } }, visibilityConfig: visibility("edgestack-prod-v6-partner") });
+  } },
+  { area: "cdn", title: "/api/* runs an undeclared Lambda@Edge at viewer-request", expect: "cdn-distribution", apply: (p) => (behaviour(p, "/api/*").lambdaFunctionAssociations = [{ eventType: "viewer-request", lambdaArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:api-auth:12`, includeBody: true }]) },
+  { area: "cdn", title: "/static/* runs another account's CloudFront function at viewer-response", expect: "cdn-distribution", apply: (p) => (behaviour(p, "/static/*").functionAssociations = [{ eventType: "viewer-response", functionArn: `arn:aws:cloudfront::${FOREIGN}:function/shared-headers` }]) },
+  { area: "cdn", title: "response headers policy sends X-Origin-Verify to viewers (a static value)", expect: "cdn-security-headers", apply: (p) => (p.inputs("cdn-security-headers", RESPONSE_HEADERS).customHeadersConfig = { items: [{ header: "X-Origin-Verify", value: "edge", override: false }] }) },
+  { area: "acm", title: "CloudFront certificate made exportable", expect: "cdn-certificate-cert", apply: (p) => (p.inputs("cdn-certificate-cert", CERT).options = { certificateTransparencyLoggingPreference: "ENABLED", export: "ENABLED" }) },
+];
+
+/** Harmless changes written after the fixes, next to what the new checks refuse. */
+export const round9rt9edgeVariantsHarmless: Harmless[] = [
+  { title: "second SRV record (_edge._tls) naming the edge on 443", apply: (p) => record(p, "dns-srv-tls", { name: "_edge._tls.edgestack.example.com", type: "SRV", records: ["10 5 443 edge.edgestack.example.com."] }) },
+  { title: "ALB health check matcher 200-299", apply: (p) => (p.inputs("alb-nginx", TG).healthCheck.matcher = "200-299") },
+  { title: "viewer function also stamps the edge's country header after the overwrite", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  if (request.headers["cloudfront-viewer-country"]) {\n    request.headers["x-viewer-country"] = { value: request.headers["cloudfront-viewer-country"].value };\n  }')) },
+  { title: "WAF allows a partner's /20 first", apply: (p) => {
+    add(p, "aws:wafv2/ipSet:IpSet", "cdn-waf-partner20", "cdn-waf", { name: "edgestack-prod-partner20", scope: "CLOUDFRONT", ipAddressVersion: "IPV4", addresses: ["198.18.16.0/20"] });
+    waf(p).rules.unshift({ name: "partner20", priority: 1, action: { allow: {} }, statement: { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/ipset/edgestack-prod-partner20/${p.id("cdn-waf-partner20")}` } }, visibilityConfig: visibility("edgestack-prod-partner20") });
+  } },
+  { title: "target group health check every 10 s with matcher 200", apply: (p) => Object.assign(p.inputs("nlb-tls", TG).healthCheck, { interval: 10, matcher: "200" }) },
 ];
 
 export const round9rt9edgeHarmless: Harmless[] = [
