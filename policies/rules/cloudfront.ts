@@ -273,10 +273,10 @@ export const cloudfrontPolicies: Policies = [
   stackRule({
     name: "cloudfront-references-declared",
     description:
-      "Every origin access control, cache policy and origin request policy a distribution names is declared by the stack (or AWS-managed: the managed cache and origin request policies by id, or listed in externalCloudFrontIds): a deleted or foreign one carries none of the guarantees the rules judge on the stack's own (SigV4 signing, what is cached and forwarded), and can change without this stack. Response headers policies, functions and web ACLs are judged by cloudfront-security-headers, edge-viewer-address-chain and cloudfront-waf-prod.",
+      "Every origin access control, cache policy and origin request policy a distribution names is declared by the stack (or AWS-managed: the managed cache and origin request policies by id, or listed in externalCloudFrontIds): a deleted or foreign one carries none of the guarantees the rules judge on the stack's own (SigV4 signing, what is cached and forwarded), and can change without this stack. Every Lambda@Edge function and CloudFront Function a behavior runs is declared by the stack (an undeclared one sees and may rewrite every request, the origin secret included, with code no rule reads). Response headers policies and web ACLs are judged by cloudfront-security-headers and cloudfront-waf-prod, what a function does by edge-viewer-address-chain.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, ...TYPES.cachePolicy, "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"],
-    config: { externalCloudFrontIds: { type: "array", items: { type: "string" }, default: [], description: "Ids of origin access controls, cache or origin request policies outside the stack that a team vouches for." } },
+    config: { externalCloudFrontIds: { type: "array", items: { type: "string" }, default: [], description: "Ids of origin access controls, cache or origin request policies, or ARNs of edge functions, outside the stack that a team vouches for." } },
     validate: (resources, { config }, report) => {
       const external = new Set(list(config.externalCloudFrontIds as string[]));
       const kinds = [
@@ -297,6 +297,26 @@ export const cloudfrontPolicies: Policies = [
           if (typeof ref !== "string" || masked(ref) || kind.managed[ref] !== undefined || external.has(ref)) continue;
           if (ofType(resources, kind.types).some((x) => refersTo(ref, x))) continue;
           report(`Distribution "${d.name}" ${where} names ${kind.what} ${ref}, which the stack does not declare (deleted, or another team's): nothing shows what it does; declare it, or list it in externalCloudFrontIds.`, d.urn);
+        }
+        // Code that runs on the requests (Lambda@Edge, CloudFront Functions) is the stack's own, so the rules read it:
+        // an undeclared function sees and may rewrite every request and response of the behavior, the origin secret
+        // and viewer-address header included, with code no one here reviews.
+        const lambdas = ofType(resources, ["aws:lambda/function:Function"]);
+        const functions = ofType(resources, ["aws:cloudfront/function:Function"]);
+        for (const b of behaviors(p)) {
+          for (const a of list(b.lambdaFunctionAssociations as { lambdaArn?: unknown; eventType?: unknown }[] | undefined)) {
+            const arn = a?.lambdaArn;
+            if (typeof arn !== "string" || masked(arn) || external.has(arn)) continue;
+            const unqualified = arn.replace(/:(\d+|\$LATEST)$/, "");
+            const declared = lambdas.some((l) => refersTo(arn, l, ["arn", "qualifiedArn"]) || refersTo(unqualified, l, ["arn"]) || unqualified.endsWith(`:function:${String(ifKnown(() => l.props.name) ?? "\u0000")}`));
+            if (!declared && !lambdas.some((l) => unknownAt(() => l.props.arn))) report(`Distribution "${d.name}" behavior ${b.pathPattern} runs Lambda@Edge ${arn} at ${String(a?.eventType)}, which the stack does not declare: code no rule reads sees and may rewrite every request of the behavior (the origin secret, the viewer-address header); declare the function in the stack, or list its ARN in externalCloudFrontIds.`, d.urn);
+          }
+          for (const a of list(b.functionAssociations as { functionArn?: unknown; eventType?: unknown }[] | undefined)) {
+            const arn = a?.functionArn;
+            if (typeof arn !== "string" || masked(arn) || external.has(arn)) continue;
+            const declared = functions.some((f) => refersTo(arn, f, ["arn", "name"]) || arn.endsWith(`/${String(ifKnown(() => f.props.name) ?? "\u0000")}`));
+            if (!declared && !functions.some((f) => unknownAt(() => f.props.name) || unknownAt(() => f.props.arn))) report(`Distribution "${d.name}" behavior ${b.pathPattern} runs CloudFront function ${arn} at ${String(a?.eventType)}, which the stack does not declare: code no rule reads runs on every request of the behavior; declare it in the stack.`, d.urn);
+          }
         }
       }
     },

@@ -117,6 +117,44 @@ export function pathThroughDistribution(resources: PolicyResource[], distributio
   return `${where} caches it (cache policy "${policy.name}", TTL up to ${String(p.maxTtl ?? 31536000)} s)`;
 }
 
+/** The alarm names the plan declares (CloudWatch metric and composite alarms), for alarm-based health checks. */
+function alarmNames(resources: PolicyResource[]): Set<string> {
+  return new Set(ofType(resources, ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm"]).map((a) => String((a.props as { name?: unknown }).name ?? a.name)));
+}
+
+/**
+ * Why a Route53 health check can never report unhealthy, whatever its target does (undefined when it can): disabled
+ * (Route53 counts it healthy), inverted (healthy when the target is down), a CALCULATED check whose threshold of
+ * healthy children is met by children that are themselves never unhealthy (or are not in the plan), a
+ * CLOUDWATCH_METRIC check that counts missing data healthy or reads an alarm the plan does not declare.
+ */
+export function neverUnhealthy(check: PolicyResource, checks: PolicyResource[], alarms: ReadonlySet<string>, seen: Set<PolicyResource> = new Set()): string | undefined {
+  const cp = props<Record<string, unknown>>(check);
+  if (cp.disabled === true || cp.disabled === "true") return "is disabled (Route53 then treats it as healthy: no failover)";
+  if (cp.invertHealthcheck === true || cp.invertHealthcheck === "true") return "is inverted (healthy when the target is down)";
+  const type = String(cp.type ?? "").toUpperCase();
+  if (type === "CALCULATED") {
+    if (seen.has(check)) return undefined;
+    seen.add(check);
+    const children = list(cp.childHealthchecks as unknown[]);
+    const threshold = num(cp.childHealthThreshold) ?? 0;
+    const healthyAlways = children.filter((ref) => {
+      const child = checks.find((c) => refersTo(ref, c));
+      return child === undefined || neverUnhealthy(child, checks, alarms, seen) !== undefined;
+    });
+    if (threshold <= healthyAlways.length) {
+      return threshold <= 0
+        ? `is a calculated check that needs ${threshold} healthy children (always healthy)`
+        : `is a calculated check that needs ${threshold} healthy of its children, and ${healthyAlways.length} of them never report unhealthy (or are not in the plan)`;
+    }
+  }
+  if (type === "CLOUDWATCH_METRIC") {
+    if (String(cp.insufficientDataHealthStatus ?? "") === "Healthy") return "counts the alarm's missing data as healthy (insufficientDataHealthStatus Healthy: a target that stops reporting stays healthy)";
+    if (!alarms.has(String(cp.cloudwatchAlarmName ?? ""))) return `reads alarm ${JSON.stringify(cp.cloudwatchAlarmName ?? "")}, which the plan does not declare (nothing shows what it watches)`;
+  }
+  return undefined;
+}
+
 export const dnsFailoverPolicies: Policies = [
   stackRule({
     name: "dns-failover-health-checked",
@@ -141,12 +179,11 @@ export const dnsFailoverPolicies: Policies = [
             for (const c of checks) for (const key of Object.keys(c.props)) void (c.props as Record<string, unknown>)[key];
             return `names health check ${JSON.stringify(p.healthCheckId)}, which is not in the plan`;
           }
-          // A disabled check always reports healthy and an inverted one healthy when the target is down: neither fails over.
+          // A check that can never report unhealthy (disabled, inverted, a calculated check needing no healthy child, an
+          // alarm check healthy on missing data) never fails the record over.
           const check = checks.find((c) => refersTo(p.healthCheckId, c))!;
-          const cp = props<Record<string, unknown>>(check);
-          if (cp.disabled === true || cp.disabled === "true") return `fails over on health check "${check.name}", which is disabled (Route53 then treats it as healthy: no failover)`;
-          if (cp.invertHealthcheck === true || cp.invertHealthcheck === "true") return `fails over on health check "${check.name}", which is inverted (healthy when the target is down)`;
-          return undefined;
+          const never = neverUnhealthy(check, checks, alarmNames(resources));
+          return never ? `fails over on health check "${check.name}", which ${never}` : undefined;
         }
         if (role === "SECONDARY") return undefined;
         if (a?.evaluateTargetHealth === true) return undefined;
@@ -172,10 +209,10 @@ export const dnsFailoverPolicies: Policies = [
         const problem = covered(r);
         if (problem) {
           report(`Record "${r.name}" (${name} ${type}) ${problem}; in prod every public record fails over on a health check.`, r.urn);
-          // A disabled or inverted check is named too: it is what to fix.
-          const check = /health check "([^"]+)", which is (disabled|inverted)/.exec(problem)?.[1];
-          const c = check ? checks.find((x) => x.name === check) : undefined;
-          if (c) report(`Health check "${c.name}" is what record "${r.name}" fails over on, and it ${/disabled/.test(problem) ? "is disabled (always healthy)" : "is inverted"}: Route53 never fails the record over.`, c.urn);
+          // A check that never reports unhealthy is named too: it is what to fix.
+          const m = /health check "([^"]+)", which (.*)$/.exec(problem);
+          const c = m ? checks.find((x) => x.name === m[1]) : undefined;
+          if (c) report(`Health check "${c.name}" is what record "${r.name}" fails over on, and it ${m![2]}: Route53 never fails the record over.`, c.urn);
         }
       }
     },

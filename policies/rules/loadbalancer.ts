@@ -112,6 +112,23 @@ export function nginxBehindNodePorts(resources: PolicyResource[], confKey: strin
   return hops;
 }
 
+/**
+ * The error codes (400 and up) an HTTP health-check matcher counts healthy: "200", "200,202", "200-299" (ELB's
+ * syntax); an unset matcher is ELB's default 200 (ALB) or 200-399 (NLB).
+ */
+export function matcherErrorCodes(matcher: unknown): string[] {
+  if (matcher === undefined || matcher === null) return [];
+  const codes = typeof matcher === "object" ? (matcher as { httpCode?: unknown }).httpCode : matcher;
+  if (codes === undefined || codes === null) return [];
+  return String(codes)
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(x);
+      return m !== null && Number(m[2] ?? m[1]) >= 400;
+    });
+}
+
 export const loadBalancerPolicies: Policies = [
   stackRule({
     name: "alb-http-listener-redirect-only",
@@ -372,11 +389,13 @@ export const loadBalancerPolicies: Policies = [
   }),
   resourceRule<TargetGroup>({
     name: "target-group-health-check",
-    description: "Target groups declare an enabled health check; HTTP(S) health checks name a path.",
+    description:
+      "Target groups declare an enabled health check that can fail: HTTP(S) checks name a path and count only success codes healthy (a matcher admitting any 4xx/5xx code keeps a target that answers errors in service); no bare TCP check (a connect proves only that a port accepts connections, as nginx does with no app behind it) unless allowTcpHealthChecks.",
     enforcementLevel: "mandatory",
     types: TYPES.targetGroup,
     config: {
       pathPattern: { type: "string", default: "^/", description: "Regular expression the HTTP health check path must match, e.g. ^/health$." },
+      allowTcpHealthChecks: { type: "boolean", default: false, description: "Accept TCP (connect-only) health checks, for target groups whose targets serve no HTTP." },
     },
     validate: (p, { args, config }, report) => {
       if (p.targetType === "lambda") return;
@@ -390,6 +409,10 @@ export const loadBalancerPolicies: Policies = [
         if (!isSet(hc.path) || !new RegExp(String(config.pathPattern)).test(String(hc.path))) {
           report(`Target group "${args.name}" has an ${protocol} health check without a path matching ${config.pathPattern} (path: ${hc.path ?? "unset"}).`);
         }
+        const failing = upper(p.protocolVersion) === "GRPC" ? [] : matcherErrorCodes(hc.matcher);
+        if (failing.length > 0) report(`Target group "${args.name}" counts ${failing.join(", ")} healthy (matcher ${JSON.stringify(hc.matcher)}): a target answering errors stays in service; match success codes only (200-399).`);
+      } else if (protocol === "TCP" && config.allowTcpHealthChecks !== true) {
+        report(`Target group "${args.name}" has a TCP health check: a connect only proves the port accepts connections (nginx does with no app pod behind it), so a target that cannot serve stays in service; check the health path over HTTP(S) (or set allowTcpHealthChecks).`);
       }
     },
   }),

@@ -2,12 +2,16 @@ import type { s3 } from "@pulumi/aws";
 import { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { at, ifKnown, list, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { grantedActions, isPublicGrant, lockouts, restrictingConditions } from "../semantics/iam";
-import { ownAccounts } from "./iam";
+import { AWS_SERVICE_ACCOUNTS, ownAccounts } from "./iam";
 import { hasPublicPrincipal, isAllow, isDeny, Statement, statementsOf, values } from "./documents";
 import { AWS_DNS_SUFFIX, parseArn } from "../semantics/partition";
 
 /** The ELB log delivery principals (`logdelivery.elasticloadbalancing.…`), in any partition. */
 const ELB_PRINCIPAL = new RegExp(String.raw`(^|\.)elasticloadbalancing\.${AWS_DNS_SUFFIX}$`);
+/** Services that deliver logs into a bucket (the ELB service, CloudWatch Logs' vended delivery, S3 server access logging). */
+const LOG_DELIVERY_SERVICE = new RegExp(String.raw`^(logdelivery\.elasticloadbalancing|delivery\.logs|logging\.s3)\.${AWS_DNS_SUFFIX}$`);
+/** Condition keys that narrow a request by the network it comes from, not by who signs it. */
+const NETWORK_KEYS = ["aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:vpcsourceip"];
 
 type PublicAccessBlock = Props<s3.BucketPublicAccessBlockArgs>;
 type Bucket = Props<s3.BucketArgs>;
@@ -91,7 +95,7 @@ export const s3Policies: Policies = [
   ),
   bucketPolicyRule(
     "s3-no-public-principal",
-    'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, CloudFront without the exact distribution ARN as AWS:SourceArn or more than reading (s3:GetObject, GetObjectVersion, ListBucket), nor another service without a source condition.',
+    'No bucket policy allows principal "*" (anyone) without a condition that restricts the caller, nor more than reading when only the network restricts it (aws:SourceVpce/SourceVpc/SourceIp: every caller there, unsigned ones included), CloudFront without the exact distribution ARN as AWS:SourceArn or more than reading (s3:GetObject, GetObjectVersion, ListBucket), log delivery (the ELB service and its accounts, delivery.logs, logging.s3) more than s3:PutObject/GetBucketAcl/ListBucket, nor another service without a source condition.',
     (statements, args, report) => {
       for (const st of statements) {
         if (isPublicGrant(st)) report(`The policy of "${args.name}" allows principal "*"${st.Sid ? ` (statement "${st.Sid}")` : ""} without a condition that restricts the caller: the bucket is public.`);
@@ -109,6 +113,23 @@ export const s3Policies: Policies = [
           if (beyondRead.length > 0) report(`The policy of "${args.name}" lets CloudFront ${beyondRead.length > 4 ? `run ${beyondRead.length} actions besides reading (${beyondRead.slice(0, 4).join(", ")}, …)` : `run ${beyondRead.join(", ")}`}${st.Sid ? ` (statement "${st.Sid}")` : ""}: through the origin access control, a viewer request the distribution forwards could write or delete the bucket's objects; grant s3:GetObject only.`);
         } else if (isAllow(st) && services.length > 0 && restrictingConditions(st).length === 0 && !services.every((x) => ELB_PRINCIPAL.test(x))) {
           report(`The policy of "${args.name}" lets ${services.join(", ")} write or read without an aws:SourceArn/SourceAccount condition${st.Sid ? ` (statement "${st.Sid}")` : ""}: any account's use of the service could reach the bucket.`);
+        }
+        // Log delivery (the ELB service, its regional accounts, CloudWatch Logs' delivery, S3 server access logging)
+        // only writes objects and reads the bucket's ACL: anything more lets the service, for any customer's request
+        // it serves, read, delete or re-permission the stack's logs.
+        const aws = typeof st.Principal === "object" && st.Principal !== null ? values((st.Principal as Record<string, unknown>).AWS) : [];
+        const delivery = services.some((x) => LOG_DELIVERY_SERVICE.test(x)) || aws.some((a) => AWS_SERVICE_ACCOUNTS.some((acct) => a === acct || a.includes(`::${acct}:`)));
+        if (isAllow(st) && delivery) {
+          const beyond = grantedActions(st).filter((a) => !/^s3:(PutObject|GetBucketAcl|ListBucket)$/i.test(a));
+          if (beyond.length > 0) report(`The policy of "${args.name}" lets log delivery (${[...services, ...aws].join(", ")}) ${beyond.length > 4 ? `run ${beyond.length} actions besides writing logs (${beyond.slice(0, 4).join(", ")}, …)` : `run ${beyond.join(", ")}`}${st.Sid ? ` (statement "${st.Sid}")` : ""}: delivery needs s3:PutObject (and s3:GetBucketAcl) only; more lets the service read, delete or re-permission the logs an investigation needs.`);
+        }
+        // Principal "*" narrowed only by where the request comes from (a VPC endpoint, a VPC, an address range) admits
+        // every caller there, unsigned requests included: any pod or host of that network, with no credentials.
+        // Reading may be meant (a private asset mirror); writing never is.
+        const restricting = restrictingConditions(st);
+        if (isAllow(st) && !isPublicGrant(st) && hasPublicPrincipal(st) && restricting.length > 0 && restricting.every((k) => NETWORK_KEYS.includes(k.toLowerCase()))) {
+          const writes = grantedActions(st).filter((a) => !/^s3:(Get|List|Head)/i.test(a));
+          if (writes.length > 0) report(`The policy of "${args.name}" lets principal "*" ${writes.length > 4 ? `run ${writes.length} actions besides reading (${writes.slice(0, 4).join(", ")}, …)` : `run ${writes.join(", ")}`}${st.Sid ? ` (statement "${st.Sid}")` : ""} under ${restricting.join(", ")} only: every caller of that network, unsigned requests included, may write; name the principals that write.`);
         }
       }
     },

@@ -180,6 +180,18 @@ export function securityGroupReferences(input: unknown, path = ""): { path: stri
   });
 }
 
+/** Resource types that run code the stack deploys (nodes, instances, the control plane, build and function runners). */
+const COMPUTE_TYPES = new Set<string>([
+  ...TYPES.launchTemplate,
+  ...TYPES.instance,
+  "aws:eks/nodeGroup:NodeGroup",
+  ...TYPES.eksCluster,
+  "aws:codebuild/project:Project",
+  "aws:lambda/function:Function",
+  "aws:ecs/service:Service",
+  "aws:batch/computeEnvironment:ComputeEnvironment",
+]);
+
 export const securityGroupPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "sg-public-ingress-web-ports-only",
@@ -341,21 +353,36 @@ export const securityGroupPolicies: Policies = [
     },
   }),
   stackRule({
+    name: "sg-compute-ingress-from-groups",
+    description:
+      "Ingress to the security groups of compute (nodes, instances, the EKS control plane, build and function runners: every kubelet, NodePort, hostPort and webhook port they open) names other security groups (or the group itself), never an address range or a prefix list, private ones included: a range admits every host holding an address there (the load balancers' and NAT gateways' interfaces of a public subnet, a peered or VPN network, the next tier someone adds), where a group names exactly the instances that wear it. Public ranges are also sg-public-ingress-only-on-public-lb's; load-balancer target ports are also lb-target-ports-from-lb-security-groups'.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.securityGroup, ...SG_TYPES],
+    validate: (resources, _ctx, report) => {
+      const groups = ofType(resources, TYPES.securityGroup);
+      const isCompute = (sg: PolicyResource): boolean | undefined => {
+        const { referrers, unknown } = referrersOf(resources, sg);
+        if (referrers.some((r) => COMPUTE_TYPES.has(r.type))) return true;
+        return unknown ? undefined : false;
+      };
+      for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
+        for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
+          if (i.cidrs.length === 0 && !i.fromPrefixList) continue;
+          if (i.securityGroupRefUnknown) continue;
+          const sg = TYPES.securityGroup.includes(r.type as never) ? r : groups.find((g) => refersTo(i.securityGroupRef, g));
+          if (!sg || isCompute(sg) !== true) continue;
+          report(`${describe(r)} admits ${i.cidrs.length > 0 ? i.cidrs.join(", ") : "a prefix list"} on ${i.protocol === "-1" || i.protocol === "all" ? "every protocol" : range(i)} to security group "${sg.name}", worn by compute: every host holding an address there reaches it (load balancers' and NAT interfaces, peered or VPN networks); admit the security groups of the peers instead.`, r.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
     name: "sg-broad-egress-compute-only",
     description: "Egress to the internet (destinations covering more than a /8 of public IPv4 or a /32 of IPv6, however spelled; inline, aws.vpc.SecurityGroupEgressRule, aws.ec2.SecurityGroupRule) only from groups of compute the stack runs (launch templates, instances, node groups, the EKS cluster, CodeBuild projects, Lambda functions, ECS services, Batch compute environments: what runs code that fetches from the internet); load balancers', caches' and other groups reach only private ranges or other groups.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.securityGroup, ...TYPES.vpcEgressRule],
     validate: (resources, _ctx, report) => {
-      const compute = new Set<string>([
-        ...TYPES.launchTemplate,
-        ...TYPES.instance,
-        "aws:eks/nodeGroup:NodeGroup",
-        ...TYPES.eksCluster,
-        "aws:codebuild/project:Project",
-        "aws:lambda/function:Function",
-        "aws:ecs/service:Service",
-        "aws:batch/computeEnvironment:ComputeEnvironment",
-      ]);
+      const compute = COMPUTE_TYPES;
       const groups = ofType(resources, TYPES.securityGroup);
       const computeGroup = (sg: PolicyResource): boolean | undefined => {
         const { referrers, unknown } = referrersOf(resources, sg);

@@ -47,7 +47,7 @@ export const settingsPolicies: Policies = [
   }),
   settingsRule({
     name: "acm-certificate-hardened",
-    description: "ACM certificates name exact hosts (no wildcard, which any host of the zone could present), are validated through DNS (not e-mail, which any reader of the domain's admin mailboxes can approve), stay in certificate-transparency logs (so a mis-issued certificate is seen), are issued by ACM on a key of at least RSA-2048 or ECDSA P-256 (keyAlgorithm), never imported (a privateKey input passes the key through the program, its state and plan, and ACM never renews it) unless allowImported. It does not judge private CA certificates' CA.",
+    description: "ACM certificates name exact hosts (no wildcard, which any host of the zone could present), are validated through DNS (not e-mail, which any reader of the domain's admin mailboxes can approve), stay in certificate-transparency logs (so a mis-issued certificate is seen), are not exportable (options.export ENABLED lets anyone with acm:ExportCertificate take the private key out of ACM, to serve the names from anywhere), are issued by ACM on a key of at least RSA-2048 or ECDSA P-256 (keyAlgorithm), never imported (a privateKey input passes the key through the program, its state and plan, and ACM never renews it) unless allowImported. It does not judge private CA certificates' CA.",
     enforcementLevel: "mandatory",
     types: ["aws:acm/certificate:Certificate"],
     config: {
@@ -60,6 +60,8 @@ export const settingsPolicies: Policies = [
       { path: "privateKey", judge: (v, _p, config) => (v === undefined || v === null || v === "" || config.allowImported === true ? undefined : "is set: the certificate is imported, its private key passes through the program, its state and plan, and ACM never renews it; request it from ACM with DNS validation (or set allowImported)") },
       { path: "domainName", judge: (v, p, config) => wildcardNames([v, ...list(p.subjectAlternativeNames as unknown[])], config) },
       { path: "options.certificateTransparencyLoggingPreference", judge: judge.oneOf(["ENABLED"], "ENABLED") },
+      // An exportable public certificate's private key leaves ACM with one API call; ACM keeps it otherwise.
+      { path: "options.export", judge: judge.oneOf(["DISABLED"], "DISABLED") },
       // E-mail validation lets whoever reads admin@/webmaster@ of the domain approve issuance and renewals; DNS validation renews by itself.
       { path: "validationMethod", judge: judge.oneOf(["DNS"], "DNS") },
     ],

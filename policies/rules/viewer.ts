@@ -10,10 +10,11 @@ import { stackVpcBlocks } from "./podsecurity";
 import { blocksNamed, directivesNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
 import { APP_HEADERS, HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
 import { nginxBehindNodePorts } from "./loadbalancer";
-import { ifKnown, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { ifKnown, list, masked, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { hasSecretEnvSource, resolvedEnv, type ConfigMapLookup } from "../semantics/env";
 import { APP_MARKERS, memoryBytes } from "./kubernetes";
 import { APP_ENV } from "@edgestack/contract";
+import { headersAlwaysSetFromViewer } from "../semantics/cloudfront-function";
 
 /** The plan's ConfigMaps by namespace and name (their data; undefined when unknown in preview). */
 export function configMapLookup(resources: PolicyResource[]): ConfigMapLookup {
@@ -50,15 +51,20 @@ const REFERRER_POLICY = SECURITY_HEADER_NAMES.referrerPolicy;
 /** AWS-managed origin request policies that forward every viewer header (a function-set header included). */
 const ALL_VIEWER_POLICIES = ["216adef6-5c7f-47e4-b989-5492eafa07d3", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "33f36d7e-f396-46d9-90e0-52428a34d9dc"];
 
-/** Headers a CloudFront Function sets from `event.viewer.ip`, and headers it also reads (a kept viewer copy). */
+/**
+ * Headers a CloudFront Function sets from `event.viewer.ip` on every request (policies/semantics/cloudfront-function.ts:
+ * an assignment under a condition, after an early return, or undone later does not count), and headers it also reads
+ * (a kept viewer copy).
+ */
 export function viewerHeadersOf(code: string): { sets: string[]; reads: string[]; miscased: string[] } {
   const written = [...code.matchAll(/headers\s*\[\s*["']([\w-]+)["']\s*\]\s*=\s*\{\s*value\s*:\s*event\.viewer\.ip\s*\}/g)].map((m) => m[1]);
+  const always = new Set(headersAlwaysSetFromViewer(code) ?? []);
   // CloudFront Functions see header names in lower case: a key written otherwise is another entry, so the viewer's
   // own lower-case copy is left in place beside it.
-  const sets = written.filter((h) => h === h.toLowerCase());
+  const sets = [...always].filter((h) => h === h.toLowerCase());
   const miscased = written.filter((h) => h !== h.toLowerCase());
   const all = [...code.matchAll(/headers\s*(?:\[\s*["']([\w-]+)["']\s*\]|\.([\w$]+))/g)].map((m) => (m[1] ?? m[2]).toLowerCase());
-  const reads = sets.filter((h) => all.filter((x) => x === h).length > written.filter((x) => x.toLowerCase() === h).length);
+  const reads = [...new Set(written.filter((h) => h === h.toLowerCase()))].filter((h) => all.filter((x) => x === h).length > written.filter((x) => x.toLowerCase() === h).length);
   return { sets, reads, miscased };
 }
 
@@ -353,7 +359,7 @@ export const headerPolicies: Policies = [
   stackRule({
     name: "cloudfront-security-headers",
     description:
-      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy; one the stack does not declare fails unless listed in externalResponseHeadersPolicyIds) with HSTS of at least minHstsSeconds including subdomains, with preload (requireHstsPreload) and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), and no CORS that allows credentials from any origin.",
+      "Every behavior of every distribution adds the security headers: a response headers policy (of the stack, or AWS's SecurityHeadersPolicy; one the stack does not declare fails unless listed in externalResponseHeadersPolicyIds) with HSTS of at least minHstsSeconds including subdomains, with preload (requireHstsPreload) and overriding the origin, nosniff, frame options DENY or SAMEORIGIN, no referrer policy that sends full URLs to other sites (unsafe-url, no-referrer-when-downgrade, origin-when-cross-origin), no CORS that allows credentials from any origin, and no custom response header carrying a secret value or the origin-lock header (sent to every viewer).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"],
     config: {
@@ -385,6 +391,13 @@ export const headerPolicies: Policies = [
         const cors = ifKnown(() => JSON.parse(JSON.stringify(p.props.corsConfig ?? {})) as { accessControlAllowCredentials?: unknown; accessControlAllowOrigins?: { items?: unknown[] } });
         const origins = list(cors?.accessControlAllowOrigins?.items).map(String);
         if (origins.some((o) => o === "*" || /^https?:\/\/\*$/.test(o)) && (cors?.accessControlAllowCredentials === true || cors?.accessControlAllowCredentials === "true")) out.push("CORS allowing credentials from any origin");
+        // Custom response headers go to every viewer: a secret there (the origin-lock value, a token) is public, and
+        // with the origin secret anyone reaches the ALB past CloudFront and its WAF.
+        const custom = ifKnown(() => JSON.parse(JSON.stringify(p.props.customHeadersConfig ?? {})) as { items?: { header?: unknown; value?: unknown }[] });
+        for (const h of list(custom?.items)) {
+          const name = String(h?.header ?? "");
+          if (masked(h?.value) || name.toLowerCase() === HEADERS.originVerify.toLowerCase()) out.push(`custom response header ${name} carrying ${masked(h?.value) ? "a secret value" : "the origin-lock header"} to every viewer`);
+        }
         return out;
       };
       for (const d of ofType(resources, TYPES.distribution)) {

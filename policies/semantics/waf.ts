@@ -44,6 +44,9 @@ export function ratePerFiveMinutes(rate: { limit?: unknown; evaluationWindowSec?
 
 const terminating = (a: Record<string, unknown> | undefined) => (a?.block !== undefined ? "block" : a?.allow !== undefined ? "allow" : a?.captcha !== undefined ? "captcha" : a?.challenge !== undefined ? "challenge" : a?.count !== undefined ? "count" : undefined);
 
+/** The most addresses an IP set may hold for a statement on it to count as matching a narrow, fixed set of sources. */
+export const ALLOWLIST_BOUND = { maxV4Prefix: 16, maxV6Prefix: 48 } as const;
+
 /**
  * How broadly a statement matches, from a client's point of view: "narrow" (only a small fixed set of source
  * addresses), "client" (anything the client controls: headers, paths, bodies, a forwarded-IP header, a country),
@@ -56,8 +59,10 @@ export function matchScope(st: WafStatement | undefined, ctx: WafContext): { sco
     if (st.ipSetReferenceStatement.ipSetForwardedIpConfig) return { scope: "client", why: `IP set ${ref} matched on a forwarded-IP header the client can set` };
     const addrs = ctx.ipSetAddresses(ref);
     if (addrs === undefined) return { scope: "unknown", why: `IP set ${ref} is not declared in the stack, so what it admits can't be checked` };
-    const c = coverage(addrs);
-    return c.broad ? { scope: "client", why: `IP set ${ref} holds ${addrs.join(", ")} (a broad share of the internet)` } : { scope: "narrow", why: `IP set ${ref}` };
+    // An allow exempts its sources from every later rule: a set is narrow only while it names a few networks (at most
+    // a /16 of IPv4 or a /48 of IPv6 in all), not a provider's /8 that any tenant of that cloud rents addresses in.
+    const c = coverage(addrs, [], ALLOWLIST_BOUND);
+    return c.broad ? { scope: "client", why: `IP set ${ref} holds ${addrs.join(", ")} (more than a /${ALLOWLIST_BOUND.maxV4Prefix} of IPv4 or a /${ALLOWLIST_BOUND.maxV6Prefix} of IPv6: anyone renting addresses there)` } : { scope: "narrow", why: `IP set ${ref}` };
   }
   if (st.andStatement) {
     const parts = ((st.andStatement.statements ?? []) as WafStatement[]).map((s) => matchScope(s, ctx));

@@ -1,6 +1,6 @@
 import { matchScope, rateKeyProblem, WafContext, WafRule, webAclEffectProblems } from "../../../policies/semantics/waf";
 
-const ctx: WafContext = { ipSetAddresses: (ref) => ({ office: ["198.51.100.7/32"], halves: ["0.0.0.0/1", "128.0.0.0/1"] })[ref] };
+const ctx: WafContext = { ipSetAddresses: (ref) => ({ office: ["198.51.100.7/32"], halves: ["0.0.0.0/1", "128.0.0.0/1"], partners: ["203.0.0.0/16"], cloud: ["3.0.0.0/8"], v6cloud: ["2600:1f00::/24"] })[ref] };
 const rate: WafRule = { name: "rate", priority: 10, action: { block: {} }, statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } } };
 const common: WafRule = { name: "common", priority: 20, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } } };
 const req = { managedGroups: [{ vendor: "AWS", name: "AWSManagedRulesCommonRuleSet" }], countableRules: ["SizeRestrictions_BODY"], maxRateLimit: 5000 };
@@ -17,6 +17,10 @@ describe("WAF effect", () => {
     expect(matchScope({ ipSetReferenceStatement: { arn: "office" } }, ctx).scope).toBe("narrow");
     expect(matchScope({ ipSetReferenceStatement: { arn: "halves" } }, ctx).scope).toBe("client");
     expect(matchScope({ ipSetReferenceStatement: { arn: "missing" } }, ctx).scope).toBe("unknown");
+    // An allowlist of a few networks is narrow; a cloud provider's /8 (or a /24 of IPv6) is anyone renting there.
+    expect(matchScope({ ipSetReferenceStatement: { arn: "partners" } }, ctx).scope).toBe("narrow");
+    expect(matchScope({ ipSetReferenceStatement: { arn: "cloud" } }, ctx).scope).toBe("client");
+    expect(matchScope({ ipSetReferenceStatement: { arn: "v6cloud" } }, ctx).scope).toBe("client");
     expect(matchScope({ ipSetReferenceStatement: { arn: "office", ipSetForwardedIpConfig: { headerName: "X-Forwarded-For" } } }, ctx).scope).toBe("client");
     expect(matchScope({ notStatement: { statement: { ipSetReferenceStatement: { arn: "office" } } } }, ctx).scope).toBe("client");
     expect(matchScope({ andStatement: { statements: [{ ipSetReferenceStatement: { arn: "office" } }, { byteMatchStatement: {} }] } }, ctx).scope).toBe("narrow");
