@@ -7,8 +7,8 @@
  * repeating earlier rounds' titles, each naming the resource a mandatory rule must report, and harmless changes a
  * reviewer would accept.
  *
- * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged. After the fixes: 117 of
- * 117 (80 blind, 37 variants written after the fixes) caught on the right resource, 0 of 24 harmless reported.
+ * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged. After the fixes: 120 of
+ * 120 (80 blind, 40 variants written after the fixes) caught on the right resource, 0 of 24 harmless reported.
  *
  * Dropped after reading the code, as not insecure in this product:
  * - "per-client WebSocket cap dropped from /ws (per-pod cap kept)": /ws keeps its per-client limit_conn of 100
@@ -326,6 +326,9 @@ export const round9Rt9k8sMutations: Mutation[] = [
     k8s(p, CLUSTER_ROLE, "workloads-nonresource", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "nonresource" }, rules: [{ nonResourceURLs: ["*"], verbs: ["*"] }] }, rbacProvider);
     k8s(p, CLUSTER_ROLE_BINDING, "workloads-nonresource-binding", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "nonresource" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "nonresource" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "aps-collector-user" }] }, rbacProvider);
   } },
+  { area: "availability", title: "an HPA for nginx that may scale it to one pod", expect: "workloads-nginx", apply: (p) => k8s(p, HPA, "workloads-nginx-hpa", "workloads", { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "nginx", namespace: "edgestack" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "nginx" }, minReplicas: 1, maxReplicas: 6, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] } }) },
+  { area: "env", title: "LOG_LEVEL silent written as $(QUIET) after a QUIET variable", expect: "workloads-app", apply: (p) => { const e = ctr(p, "workloads-app").env; e.unshift({ name: "QUIET", value: "silent" }); e.push({ name: "LOG_LEVEL", value: "$(QUIET)" }); } },
+  { area: "env", title: "a Redis URL with its password handed to the app by an envFrom ConfigMap", expect: "workloads-app", apply: (p) => { configMap(p, "workloads-app-cache", "app-cache", { CACHE_URL: "rediss://default:hunter2hunter2@clustercfg.edgestack.cache.amazonaws.com:6379" }); ctr(p, "workloads-app").envFrom = [{ configMapRef: { name: "app-cache" } }]; } },
 ];
 
 export const round9Rt9k8sHarmless: { title: string; apply: (p: Plan) => void }[] = [
