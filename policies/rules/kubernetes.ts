@@ -1,5 +1,5 @@
 import type { apps, core, policy as k8sPolicy } from "@pulumi/kubernetes/types/input";
-import { CREDENTIAL_VALUES, credentialInText, literalCredential } from "../semantics/credentials";
+import { CREDENTIAL_VALUES, credentialInText, credentialValuesIn, literalCredential } from "../semantics/credentials";
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { selectorMatches } from "../semantics/netpol";
 import { at, environmentConfig, ifKnown, isProd, stackAwsProvider, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
@@ -905,7 +905,7 @@ export const kubernetesPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "k8s-no-literal-credentials",
     description:
-      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. The annotations and labels of a pod-bearing object and its pod template are judged the same way. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
+      "No credential is written as a literal where Kubernetes keeps plain configuration: a container's env value, command or args, its probes' and lifecycle hooks' HTTP headers and exec commands (init and ephemeral containers of every pod-bearing kind) and a ConfigMap's data. Judged by value (AWS keys, private keys, service tokens, a password inside a URL) and by name (…PASSWORD, …SECRET, …TOKEN, API/ACCESS/PRIVATE KEY; a name ending in FILE/PATH/NAME/ARN points at one), policies/semantics/credentials.ts. The annotations and labels of a pod-bearing object and its pod template are judged the same way. Anyone who can read the Deployment or ConfigMap (`get`, not `get secrets`) reads these. checkov CKV_K8S_35's neighbour.",
     enforcementLevel: "mandatory",
     types: [...POD_TYPES, "kubernetes:core/v1:ConfigMap"],
     validate: (p, { args }, report) => {
@@ -944,6 +944,17 @@ export const kubernetesPolicies: Policies = [
           for (const arg of list(ifKnown(() => c?.[key] as unknown[] | undefined))) {
             for (const [re, what] of CREDENTIAL_VALUES) if (typeof arg === "string" && re.test(arg)) report(`Container "${name}" of "${args.name}" has ${what} in its ${key}: pass a mounted file's path instead.`);
           }
+        }
+        // The kubelet's own requests: probes' and lifecycle hooks' HTTP headers and exec commands carry what they are given.
+        const handlers = { readinessProbe: c?.readinessProbe, livenessProbe: c?.livenessProbe, startupProbe: c?.startupProbe, postStart: c?.lifecycle?.postStart, preStop: c?.lifecycle?.preStop } as Record<string, { httpGet?: { httpHeaders?: { name?: unknown; value?: unknown }[] } } | undefined>;
+        for (const [where, h] of Object.entries(handlers)) {
+          for (const header of list(ifKnown(() => h?.httpGet?.httpHeaders))) {
+            const value = ifKnown(() => header?.value);
+            const hname = String(ifKnown(() => header?.name) ?? "");
+            const what = literalCredential(hname.replace(/-/g, "_"), value) ?? (/^(authorization|proxy-authorization|cookie)$/i.test(hname) && typeof value === "string" && value.trim() !== "" ? `a literal ${hname} header` : undefined);
+            if (what) report(`Container "${name}" of "${args.name}" sends ${what} in its ${where}'s HTTP header ${hname}: anyone who can read the object reads it; probe an endpoint that needs no credential.`);
+          }
+          for (const [path, what] of credentialValuesIn(ifKnown(() => JSON.parse(JSON.stringify(h ?? {}))), ["httpGet"])) report(`Container "${name}" of "${args.name}" has ${what} in its ${where} (${path}).`);
         }
       }
     },

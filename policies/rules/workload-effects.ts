@@ -11,6 +11,7 @@ import { cpuCores, debuggerFlag, memoryBytes, preloadFromPath, tlsWeakening, DEB
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
 import { ifKnown, list, num, ofType, parentName, stackRule, TYPES, unknownAt } from "./common";
 import { blocksNamed, directivesNamed, parseNginx, walkBlocks } from "../semantics/nginx";
+import { literalCredential } from "../semantics/credentials";
 import { PUBLIC_V4, PUBLIC_V6, reaches } from "../semantics/cidr";
 
 type Json = Record<string, unknown>;
@@ -365,7 +366,7 @@ export const workloadEffectPolicies: Policies = [
   stackRule({
     name: "app-environment-as-built",
     description:
-      "The app's environment as the kubelet builds it (policies/semantics/env.ts: envFrom ConfigMaps with their prefixes, configMapKeyRef, the last entry of a name winning) keeps the app observable and its TLS verified: LOG_LEVEL is not silent or fatal (errors, refusals and dependency failures would go unlogged), and no variable a ConfigMap hands the container disables certificate checks, lowers TLS or the HTTP parser (tlsWeakening), opens a debugger or preloads code from outside the image. Reported on the workload that runs with it (k8s-env-tls-verified reports the ConfigMap and literal values).",
+      "The app's environment as the kubelet builds it (policies/semantics/env.ts: envFrom ConfigMaps with their prefixes, configMapKeyRef, the last entry of a name winning) keeps the app observable and its TLS verified: LOG_LEVEL is not silent or fatal (errors, refusals and dependency failures would go unlogged), and no variable a ConfigMap hands the container is a credential (policies/semantics/credentials.ts) or disables certificate checks, lowers TLS or the HTTP parser (tlsWeakening), opens a debugger or preloads code from outside the image. Reported on the workload that runs with it (k8s-env-tls-verified reports the ConfigMap and literal values).",
     enforcementLevel: "mandatory",
     judges: TYPES.workload,
     validate: (resources, _ctx, report) => {
@@ -374,7 +375,7 @@ export const workloadEffectPolicies: Policies = [
         if (runsApp && level?.value !== undefined && /^(silent|fatal)$/i.test(level.value.trim())) report(`"${w.name}" container "${c.name}" runs the app with LOG_LEVEL=${level.value}: its errors, refusals and dependency failures are never logged.`, w.urn);
         for (const [name, v] of env) {
           if (v.from !== "configMap" || v.value === undefined) continue;
-          const why = tlsWeakening(name, v.value) ?? (DEBUG_OPTION_VARS.includes(name) ? (debuggerFlag(v.value) ? `opens a remote debugger (${debuggerFlag(v.value)})` : preloadFromPath(v.value) ? `runs code from outside the image (${preloadFromPath(v.value)})` : undefined) : undefined);
+          const why = tlsWeakening(name, v.value) ?? literalCredential(name, v.value) ?? (DEBUG_OPTION_VARS.includes(name) ? (debuggerFlag(v.value) ? `opens a remote debugger (${debuggerFlag(v.value)})` : preloadFromPath(v.value) ? `runs code from outside the image (${preloadFromPath(v.value)})` : undefined) : undefined);
           if (why) report(`"${w.name}" container "${c.name}" gets ${name}=${v.value} from a ConfigMap: ${why}.`, w.urn);
         }
       }

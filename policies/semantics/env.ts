@@ -33,13 +33,35 @@ export function resolvedEnv(container: { env?: unknown; envFrom?: unknown } | un
   for (const e of Array.isArray(container?.env) ? (container!.env as EnvEntry[]) : []) {
     if (typeof e?.name !== "string") continue;
     const ref = e.valueFrom?.configMapKeyRef;
-    if (e.valueFrom === undefined) out.set(e.name, { value: literal(e.value) ?? "", from: "literal" });
+    if (e.valueFrom === undefined) {
+      const expanded = expandReferences(literal(e.value) ?? "", out);
+      out.set(e.name, expanded === undefined ? { from: "runtime" } : { value: expanded.value, from: expanded.fromConfigMap ? "configMap" : "literal" });
+    }
     else if (ref && typeof ref.name === "string" && typeof ref.key === "string") {
       const v = literal(configMaps(namespace, ref.name)?.[ref.key]);
       out.set(e.name, v === undefined ? { from: "runtime" } : { value: v, from: "configMap" });
     } else out.set(e.name, { from: "runtime" });
   }
   return out;
+}
+
+/**
+ * The kubelet's expansion of `$(NAME)` in an env value: a variable defined before it (envFrom or an earlier entry)
+ * is replaced by its value, `$$` escapes a `$`, and a reference to an undefined variable stays as written. Undefined
+ * when a referenced variable's value is only known at run time (a Secret, a field).
+ */
+export function expandReferences(value: string, defined: ReadonlyMap<string, EnvValue>): { value: string; fromConfigMap: boolean } | undefined {
+  let unknown = false;
+  let fromConfigMap = false;
+  const out = value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (whole, name: string | undefined) => {
+    if (whole === "$$") return "$";
+    const v = defined.get(name!);
+    if (v === undefined) return whole;
+    if (v.value === undefined) unknown = true;
+    if (v.from === "configMap") fromConfigMap = true;
+    return v.value ?? "";
+  });
+  return unknown ? undefined : { value: out, fromConfigMap };
 }
 
 /** True when some envFrom source of the container is a Secret (its keys, unknown here, may define any variable). */

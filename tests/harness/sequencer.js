@@ -18,6 +18,7 @@ const KNOWN_SECONDS = {
   "tests/policies/redteam/blind-round7.test.ts": 62,
   "tests/policies/redteam/blind-round8-aws.test.ts": 60,
   "tests/policies/redteam/blind-round8-k8s.test.ts": 60,
+  "tests/policies/redteam/blind-round9-rt9k8s.test.ts": 35,
   "tests/scripts/node24/app-tests.test.ts": 61,
   "tests/e2e/observe.test.ts": 57,
   "tests/e2e/client-ip.test.ts": 45,

@@ -7,8 +7,8 @@
  * repeating earlier rounds' titles, each naming the resource a mandatory rule must report, and harmless changes a
  * reviewer would accept.
  *
- * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged. After the fixes: 117 of
- * 117 (80 blind, 37 variants written after the fixes) caught on the right resource, 0 of 24 harmless reported.
+ * Blind first run: 63 caught, 2 on another resource, 17 missed of 82; 0 of 17 harmless flagged. After the fixes: 123 of
+ * 123 (80 blind, 43 variants written after the fixes) caught on the right resource, 0 of 25 harmless reported.
  *
  * Dropped after reading the code, as not insecure in this product:
  * - "per-client WebSocket cap dropped from /ws (per-pod cap kept)": /ws keeps its per-client limit_conn of 100
@@ -326,6 +326,13 @@ export const round9Rt9k8sMutations: Mutation[] = [
     k8s(p, CLUSTER_ROLE, "workloads-nonresource", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "nonresource" }, rules: [{ nonResourceURLs: ["*"], verbs: ["*"] }] }, rbacProvider);
     k8s(p, CLUSTER_ROLE_BINDING, "workloads-nonresource-binding", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "nonresource" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "nonresource" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "aps-collector-user" }] }, rbacProvider);
   } },
+  { area: "availability", title: "an HPA for nginx that may scale it to one pod", expect: "workloads-nginx", apply: (p) => k8s(p, HPA, "workloads-nginx-hpa", "workloads", { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "nginx", namespace: "edgestack" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "nginx" }, minReplicas: 1, maxReplicas: 6, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] } }) },
+  { area: "env", title: "LOG_LEVEL silent written as $(QUIET) after a QUIET variable", expect: "workloads-app", apply: (p) => { const e = ctr(p, "workloads-app").env; e.unshift({ name: "QUIET", value: "silent" }); e.push({ name: "LOG_LEVEL", value: "$(QUIET)" }); } },
+  { area: "env", title: "a Redis URL with its password handed to the app by an envFrom ConfigMap", expect: "workloads-app", apply: (p) => { configMap(p, "workloads-app-cache", "app-cache", { CACHE_URL: "rediss://default:hunter2hunter2@clustercfg.edgestack.cache.amazonaws.com:6379" }); ctr(p, "workloads-app").envFrom = [{ configMapRef: { name: "app-cache" } }]; } },
+  // Credentials in the kubelet's own requests (found after the fixes: missed, then fixed).
+  { area: "pod", title: "app readiness probe sends a bearer token in its HTTP headers", expect: "workloads-app", apply: (p) => { ctr(p, "workloads-app").readinessProbe.httpGet.httpHeaders = [{ name: "Authorization", value: "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9iZSJ9.c2lnbmF0dXJlX3Zh" }]; } },
+  { area: "pod", title: "app liveness probe sends an API key header", expect: "workloads-app", apply: (p) => { ctr(p, "workloads-app").livenessProbe.httpGet.httpHeaders = [{ name: "X-Api-Key", value: "k3y-4-pr0bes-only-2026" }]; } },
+  { area: "pod", title: "nginx postStart hook registers with a token header", expect: "workloads-nginx", apply: (p) => { ctr(p, "workloads-nginx").lifecycle.postStart = { httpGet: { path: "/register", port: 8082, httpHeaders: [{ name: "X-Auth-Token", value: "t0k3n-registration-2026" }] } }; } },
 ];
 
 export const round9Rt9k8sHarmless: { title: string; apply: (p: Plan) => void }[] = [
@@ -358,6 +365,7 @@ export const round9Rt9k8sHarmless: { title: string; apply: (p: Plan) => void }[]
     k8s(p, CLUSTER_ROLE, "workloads-readers", "workloads", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "readers" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "edgestack.io/aggregate-to-readers": "true" } }] } }, rbacProvider);
   } },
   { title: "a generous ResourceQuota on edgestack-system (pods 20, limits.memory 8Gi)", apply: (p) => k8s(p, "kubernetes:core/v1:ResourceQuota", "cluster-autoscaler-quota", "cluster-autoscaler", { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "system", namespace: "edgestack-system" }, spec: { hard: { pods: "20", "limits.memory": "8Gi" } } }, rbacProvider) },
+  { title: "app readiness probe asks for JSON (an Accept header)", apply: (p) => { ctr(p, "workloads-app").readinessProbe.httpGet.httpHeaders = [{ name: "Accept", value: "application/json" }]; } },
   { title: "nginx started through sh -c exec with the generated configuration", apply: (p) => { ctr(p, "workloads-nginx").command = ["sh", "-c", "exec nginx -c /etc/nginx/edgestack/nginx.conf -g 'daemon off;'"]; } },
   { title: "nginx's -c written as two args after the command", apply: (p) => { const c = ctr(p, "workloads-nginx"); c.command = ["nginx"]; c.args = ["-c", "/etc/nginx/edgestack/nginx.conf", "-g", "daemon off;"]; } },
 ];

@@ -1,4 +1,4 @@
-import { hasSecretEnvSource, resolvedEnv } from "../../../policies/semantics/env";
+import { expandReferences, hasSecretEnvSource, resolvedEnv } from "../../../policies/semantics/env";
 
 const configMaps = (namespace: string, name: string) => (namespace === "edge" && name === "settings" ? { A: "from-map", B: "2" } : namespace === "edge" && name === "more" ? { A: "later-map" } : undefined);
 
@@ -38,3 +38,21 @@ describe("resolvedEnv", () => {
     expect(hasSecretEnvSource({})).toBe(false);
   });
 });
+
+describe("$(VAR) expansion", () => {
+  it("expands references to variables defined before, as the kubelet does", () => {
+    const env = resolvedEnv({ env: [{ name: "EXTRA", value: "0.0.0.0/0" }, { name: "TRUST", value: "10.0.0.0/8,$(EXTRA)" }, { name: "LATER", value: "$(AFTER)" }, { name: "AFTER", value: "x" }] }, "edge", configMaps);
+    expect(env.get("TRUST")).toEqual({ value: "10.0.0.0/8,0.0.0.0/0", from: "literal" });
+    // A reference to a variable defined later stays as written.
+    expect(env.get("LATER")).toEqual({ value: "$(AFTER)", from: "literal" });
+  });
+  it("marks a value built from a ConfigMap's, and leaves one built from a Secret unknown", () => {
+    const env = resolvedEnv({ envFrom: [{ configMapRef: { name: "settings" } }], env: [{ name: "S", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }, { name: "X", value: "$(A)" }, { name: "Y", value: "$(S)" }] }, "edge", configMaps);
+    expect(env.get("X")).toEqual({ value: "from-map", from: "configMap" });
+    expect(env.get("Y")).toEqual({ from: "runtime" });
+  });
+  it("keeps $$ as an escaped $", () => {
+    expect(expandReferences("$$(A)", new Map([["A", { value: "1", from: "literal" as const }]]))).toEqual({ value: "$(A)", fromConfigMap: false });
+  });
+});
+
