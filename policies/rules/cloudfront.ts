@@ -309,7 +309,7 @@ export const cloudfrontPolicies: Policies = [
             if (typeof arn !== "string" || masked(arn) || external.has(arn)) continue;
             const unqualified = arn.replace(/:(\d+|\$LATEST)$/, "");
             const declared = lambdas.some((l) => refersTo(arn, l, ["arn", "qualifiedArn"]) || refersTo(unqualified, l, ["arn"]) || unqualified.endsWith(`:function:${String(ifKnown(() => l.props.name) ?? "\u0000")}`));
-            if (!declared && !lambdas.some((l) => unknownAt(() => l.props.arn))) report(`Distribution "${d.name}" behavior ${b.pathPattern} runs Lambda@Edge ${arn} at ${String(a?.eventType)}, which the stack does not declare: code no rule reads sees and may rewrite every request of the behavior (the origin secret, the viewer-address header); declare the function in the stack, or list its ARN in externalCloudFrontIds.`, d.urn);
+            if (!declared && !lambdas.some((l) => unknownAt(() => l.props.arn) || unknownAt(() => l.props.name) || unknownAt(() => l.props.qualifiedArn))) report(`Distribution "${d.name}" behavior ${b.pathPattern} runs Lambda@Edge ${arn} at ${String(a?.eventType)}, which the stack does not declare: code no rule reads sees and may rewrite every request of the behavior (the origin secret, the viewer-address header); declare the function in the stack, or list its ARN in externalCloudFrontIds.`, d.urn);
           }
           for (const a of list(b.functionAssociations as { functionArn?: unknown; eventType?: unknown }[] | undefined)) {
             const arn = a?.functionArn;

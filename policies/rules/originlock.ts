@@ -209,7 +209,7 @@ export const originLockPolicies: Policies = [
   stackRule({
     name: "cloudfront-origin-resolves-to-stack-lb",
     description:
-      "A CloudFront custom origin whose domain the stack's own Route53 records name resolves, through every such record (alias, or CNAME followed through the plan), to a load balancer of the stack: an alias to another balancer, a literal address or a CNAME elsewhere would send the origin-verify secret and every request to a host the stack does not control. Origins whose name no record of the stack holds are not judged.",
+      "A CloudFront custom origin whose domain the stack's own Route53 records name resolves, through every such record (alias, or CNAME followed through the plan), to a load balancer of the stack: an alias to another balancer, a literal address or a CNAME elsewhere would send the origin-verify secret and every request to a host the stack does not control. An origin that carries the origin-verify header has a name the stack's records or load balancers hold (the secret goes nowhere else); other origins whose name no record of the stack holds are not judged.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.record, ...TYPES.loadBalancer, ...TYPES.distribution],
     validate: (resources, _ctx, report) => {
@@ -226,6 +226,15 @@ export const originLockPolicies: Policies = [
           if (!o || isS3Origin(o) || o.customOriginConfig === undefined) continue;
           const domain = norm(o.domainName);
           const own = records.filter((r) => norm(ifKnown(() => r.props.name)) === domain && /^(A|AAAA|CNAME)$/.test(String(ifKnown(() => r.props.type) ?? "").toUpperCase()));
+          // An origin that carries the origin-lock secret goes to the stack's balancer, by a record of the stack or by
+          // the balancer's own name: anywhere else (a partner, an analytics collector) the secret is handed to a host
+          // that can then reach the ALB past CloudFront and its WAF.
+          const carriesSecret = list(o.customHeaders as { name?: unknown }[] | undefined).some((h) => String(h?.name ?? "").toLowerCase() === HEADERS.originVerify.toLowerCase());
+          const balancerName = balancers.some((b) => norm(ifKnown(() => (b.props as Record<string, unknown>).dnsName)).replace(/^dualstack\./, "") === domain.replace(/^dualstack\./, ""));
+          const recordNamesUnknown = records.some((r) => unknownAt(() => r.props.name) || unknownAt(() => r.props.type));
+          if (carriesSecret && own.length === 0 && !balancerName && !recordNamesUnknown && !unknownAt(() => o.domainName)) {
+            report(`Distribution "${d.name}" sends the origin secret (${HEADERS.originVerify}) to origin "${o.originId}" at ${domain}, which is neither a record of the stack nor one of its load balancers: that host holds the secret and can reach the ALB past CloudFront and its WAF; send the header only to the stack's ALB origin.`, d.urn);
+          }
           for (const r of own) {
             const aliases = list(ifKnown(() => r.props.aliases as { name?: string }[]));
             const targets = aliases.length > 0 ? aliases.map((a) => String(a?.name ?? "")) : list(ifKnown(() => r.props.records as string[])).map(String);
