@@ -7,6 +7,37 @@
  * First run (blind): 14 caught, 0 on another resource, 0 missed of 14 insecure; 4 of 118 harmless flagged (Redis with
  * two shards and a metrics Service: recommended-alarms-deliver-prod; CAA at edge without issuewild:
  * route53-caa-restricts-issuance; status-page CNAME: dns-failover-health-checked).
+ *
+ * After reading the rules, per flagged change:
+ * - status-page CNAME: the rule was wrong. dns-failover-health-checked refused any CNAME outside the plan, and was the
+ *   only rule catching dangling CNAMEs (rounds 5, 6, 8) and a bare released Elastic IP (round 7), in prod only. The
+ *   failover promise now covers the names the stack serves (distribution aliases, certificate names); takeover is
+ *   judged in every stack by the new route53-targets-owned (claimable AWS names and Elastic IP addresses must be the
+ *   stack's).
+ * - metrics Service: the rule was wrong. recommended-alarms-deliver-prod wanted pod-limit alarms per Service object;
+ *   it now judges pods: a Service with no alarm of its own whose workloads another alarmed Service selects adds
+ *   nothing unwatched.
+ * - Redis with two shards: my change was unrealistic. The program alarms every member cluster of the configured
+ *   cacheShards; the case now adds the new shard's alarms as the program does (a shard without them is unwatched).
+ * - CAA at edge without issuewild: my change was insecure after all and moved to the insecure list. A CAA set at a
+ *   name replaces the apex's for that subtree (RFC 8659 climbs only until it finds one), so issue alone lets Amazon
+ *   issue wildcard certificates for *.edge, which docs/edge.md promises no CA does (round 8 has the same case as
+ *   insecure).
+ * Known-strict rules reviewed (the brief's list), kept as they are:
+ * - CAA without issuewild: above.
+ * - HIGH without !kRSA (nginx-conf-hardened): the nginx ALB certificate is RSA, so HIGH offers static-RSA suites
+ *   (no forward secrecy) and CBC-SHA1 ones to any client of the listener; peer scanners report both (round 8 insecure).
+ * - WAF rate limit above 20000 per 5 minutes (cloudfront-waf-prod): four times the prod default; it is the only per-IP
+ *   limit on answers CloudFront serves from cache, and maxRateLimit is the documented knob. A second, looser rule
+ *   scoped to a path next to the per-IP rule over everything is not flagged (variant below).
+ * - a public /32 on nodes (sg-public-ingress-only-on-public-lb): nodes sit in private subnets today, so the rule
+ *   opens nothing yet, but one route or load-balancer change makes it reachable (the NLB preserves client addresses);
+ *   an office address belongs on a load balancer's group (round 8's kubelet case is insecure).
+ * - a security group shared by two tiers (security-groups-one-tier): every self-reference and peer rule written for
+ *   one tier reaches the other; no realistic shared group is inert.
+ * - a prod load balancer in one zone (lb-multi-az-prod): a documented prod promise (zone spread); a new balancer
+ *   copies the stack's subnets of three zones.
+ * After the fixes: all insecure changes caught on the right resource (blind and variants), no harmless change reported.
  */
 import type { Mutation, Plan } from "./mutations";
 import { ACCOUNT, add, ALARM, behaviour, dist, doc, editDoc, type Harmless, LISTENER, OIDC, ROLE, ROLE_POLICY, SG_IN, TG, waf, wafRule } from "./corpus-aws";
@@ -76,7 +107,17 @@ export const round9rt9harmHarmless: Harmless[] = [
   { title: "Redis eviction volatile-lru", apply: (p) => (p.inputs("cache-params").parameters.find((x: { name: string }) => x.name === "maxmemory-policy").value = "volatile-lru") },
   { title: "Redis closes idle clients after 300 s", apply: (p) => p.inputs("cache-params").parameters.push({ name: "timeout", value: "300" }) },
   { title: "Redis slow log threshold 5 ms", apply: (p) => p.inputs("cache-params").parameters.push({ name: "slowlog-log-slower-than", value: "5000" }) },
-  { title: "Redis cluster with two shards", apply: (p) => (p.inputs("cache-group").numNodeGroups = 2) },
+  { title: "Redis cluster with two shards (cacheShards 2: the program alarms the new shard's nodes too)", apply: (p) => {
+    p.inputs("cache-group").numNodeGroups = 2;
+    for (const r of p.resources.filter((x) => x.type === ALARM && x.name.startsWith("alerting-cache-0001-"))) {
+      const a = copy(r.inputs) as Record<string, any>;
+      a.name = String(a.name).replace("-0001-", "-0002-");
+      a.dimensions = { ...a.dimensions, CacheClusterId: String(a.dimensions.CacheClusterId).replace("-0001-", "-0002-") };
+      a.alarmDescription = String(a.alarmDescription).replace(/0001-0/g, "0002-0");
+      a.tags = { ...a.tags, "alarm-id": String(a.tags?.["alarm-id"] ?? "").replace("0001-", "0002-") };
+      add(p, ALARM, r.name.replace("-0001-", "-0002-"), "alerting", a);
+    }
+  } },
 
   // ── TTLs and caching ──
   { title: "HTML cache policy default TTL 30 s", apply: (p) => (p.inputs("cdn-html").defaultTtl = 30) },
@@ -97,7 +138,6 @@ export const round9rt9harmHarmless: Harmless[] = [
     record(p, "dns-tls-rpt", { name: `_smtp._tls.${DOMAIN}`, type: "TXT", records: [`v=TLSRPTv1; rua=mailto:tls-reports@${DOMAIN}`] });
   } },
   { title: "SRV stating IMAP is not offered (RFC 6186 target .)", apply: (p) => record(p, "dns-no-imap", { name: `_imaps._tcp.${DOMAIN}`, type: "SRV", records: ["0 0 0 ."] }) },
-  { title: "CAA for edge allowing Amazon only (issue, no issuewild: it also governs wildcards)", apply: (p) => record(p, "dns-edge-caa", { name: `edge.${DOMAIN}`, type: "CAA", records: ['0 issue "amazon.com"'] }) },
   { title: "apex CAA gains a contactemail property", apply: (p) => p.inputs("dns-apex-caa").records.push(`0 contactemail "security@${DOMAIN}"`) },
   { title: "staging subdomain delegated with a DS record", apply: (p) => {
     record(p, "dns-zone-delegate-staging", { name: `staging.${DOMAIN}`, type: "NS", records: ["ns-100.awsdns-12.com", "ns-700.awsdns-23.net", "ns-1200.awsdns-34.org", "ns-1800.awsdns-45.co.uk"] });
@@ -244,5 +284,37 @@ export const round9rt9harmMutations: Mutation[] = [
   { area: "sg", title: "SSH to the nodes from anywhere", expect: "nodes-ssh", apply: (p) => add(p, SG_IN, "nodes-ssh", "cluster", { securityGroupId: p.id("cluster-node-sg"), cidrIpv4: "0.0.0.0/0", fromPort: 22, toPort: 22, ipProtocol: "tcp" }) },
   { area: "pod", title: "app adds NET_RAW", expect: "workloads-app", apply: (p) => (ctr(p, "workloads-app").securityContext.capabilities.add = ["NET_RAW"]) },
   { area: "cdn", title: "HSTS dropped from the response headers policy", expect: "cdn-security-headers", apply: (p) => delete p.inputs("cdn-security-headers").securityHeadersConfig.strictTransportSecurity },
+  // Written as harmless in the blind run; moved here after reading the rule (see the header).
+  { area: "dns", title: "CAA for edge allowing Amazon only, without issuewild (Amazon may then issue wildcards for edge)", expect: "dns-edge-caa", apply: (p) => record(p, "dns-edge-caa", { name: `edge.${DOMAIN}`, type: "CAA", records: ['0 issue "amazon.com"'] }) },
   { area: "tls", title: "ALB on the 2016 policy (TLS 1.0)", expect: "alb-https", apply: (p) => (p.inputs("alb-https", LISTENER).sslPolicy = "ELBSecurityPolicy-2016-08") },
+];
+
+// ── Written after the fixes: further spellings of the classes the blind run exposed ──
+export const round9rt9harmVariantsHarmless: Harmless[] = [
+  { title: "docs CNAME to a hosted docs site (not a name the stack serves)", apply: (p) => record(p, "dns-docs-cname", { name: `docs.${DOMAIN}`, type: "CNAME", records: ["edgestack.readthedocs.io"] }) },
+  { title: "shop CNAME to the shop platform", apply: (p) => record(p, "dns-shop-cname", { name: `shop.${DOMAIN}`, type: "CNAME", records: ["shops.myshopify.com"] }) },
+  { title: "a mail host A record at the provider's address", apply: (p) => {
+    record(p, "dns-mail-a", { name: `mail.${DOMAIN}`, type: "A", records: ["192.0.2.25"] });
+    record(p, "dns-apex-mx", { name: DOMAIN, type: "MX", records: [`10 mail.${DOMAIN}`] });
+  } },
+  { title: "a status page A record at the vendor's anycast address", apply: (p) => record(p, "dns-status-a", { name: `status.${DOMAIN}`, type: "A", records: ["198.51.100.44"] }) },
+  { title: "a headless-free second Service on the nginx pods' status port", apply: (p) => k8s(p, SERVICE, "workloads-nginx-status", "workloads", { apiVersion: "v1", kind: "Service", metadata: { name: "nginx-status", namespace: "edgestack" }, spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "nginx", "app.kubernetes.io/part-of": "edgestack" }, ports: [{ name: "status", port: 8082, targetPort: "status", protocol: "TCP" }] } }) },
+  { title: "a metrics Service selecting the app pods by one label of the app Service's two", apply: (p) => k8s(p, SERVICE, "workloads-app-metrics", "workloads", { apiVersion: "v1", kind: "Service", metadata: { name: "app-metrics", namespace: "edgestack" }, spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "app" }, ports: [{ name: "metrics", port: 9464, targetPort: "metrics", protocol: "TCP" }] } }) },
+  { title: "WAF: a second, looser rate rule scoped to /static/ besides the per-IP rule over everything", apply: (p) => wafAdd(p, { name: "rate-limit-static", priority: 12, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", evaluationWindowSec: 300, limit: 50000, scopeDownStatement: { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH", searchString: "/static/", textTransformations: [{ priority: 0, type: "NONE" }] } } } } }) },
+];
+
+export const round9rt9harmVariants: Mutation[] = [
+  { area: "dns", title: "assets CNAME to a CloudFront distribution of another account", expect: "dns-assets-cname", apply: (p) => record(p, "dns-assets-cname", { name: `assets.${DOMAIN}`, type: "CNAME", records: ["d3kx2p9q7r5s1t.cloudfront.net"] }) },
+  { area: "dns", title: "legacy A alias to an S3 website endpoint whose bucket the stack lacks", expect: "dns-legacy-a", apply: (p) => record(p, "dns-legacy-a", { name: `legacy.${DOMAIN}`, type: "A", aliases: [{ name: "s3-website-us-east-1.amazonaws.com", zoneId: "Z3AQBSTGFYJSTF", evaluateTargetHealth: false }] }) },
+  { area: "dns", title: "beta CNAME to an Elastic Beanstalk environment name", expect: "dns-beta-cname", apply: (p) => record(p, "dns-beta-cname", { name: `beta.${DOMAIN}`, type: "CNAME", records: ["edgestack-beta.us-east-1.elasticbeanstalk.com"] }) },
+  { area: "dns", title: "files CNAME to a bucket's dual-stack endpoint the stack lacks", expect: "dns-files-cname", apply: (p) => record(p, "dns-files-cname", { name: `files.${DOMAIN}`, type: "CNAME", records: ["edgestack-files.s3.dualstack.us-east-1.amazonaws.com"] }) },
+  { area: "dns", title: "vpn A record at an AWS address the stack does not hold (a released Elastic IP)", expect: "dns-vpn-a", apply: (p) => record(p, "dns-vpn-a", { name: `vpn.${DOMAIN}`, type: "A", records: ["3.91.44.7"] }) },
+  { area: "dns", title: "www CNAME to an outside load balancer (a name the stack serves loses failover)", expect: "dns-www-cname", apply: (p) => (p.inputs("dns-www-cname").records = ["old-alb-123.us-east-1.elb.amazonaws.com"]) },
+  { area: "alarms", title: "a worker Deployment's Service without pod-limit alarms (pods no alarmed Service selects)", expect: "workloads-worker-svc", apply: (p) => {
+    const spec = copy(pod(p, "workloads-app"));
+    spec.topologySpreadConstraints.forEach((t: { labelSelector: { matchLabels: unknown } }) => (t.labelSelector.matchLabels = WORKER_LABELS));
+    k8s(p, DEPLOYMENT, "workloads-worker", "workloads", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "worker", namespace: "edgestack" }, spec: { replicas: 3, selector: { matchLabels: WORKER_LABELS }, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { metadata: { labels: WORKER_LABELS }, spec } } });
+    k8s(p, PDB, "workloads-worker-pdb", "workloads", { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "worker", namespace: "edgestack" }, spec: { maxUnavailable: 1, selector: { matchLabels: WORKER_LABELS } } });
+    k8s(p, SERVICE, "workloads-worker-svc", "workloads", { apiVersion: "v1", kind: "Service", metadata: { name: "worker", namespace: "edgestack" }, spec: { type: "ClusterIP", selector: WORKER_LABELS, ports: [{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }] } });
+  } },
 ];
