@@ -37,6 +37,10 @@
  *   one tier reaches the other; no realistic shared group is inert.
  * - a prod load balancer in one zone (lb-multi-az-prod): a documented prod promise (zone spread); a new balancer
  *   copies the stack's subnets of three zones.
+ * Flagged among the variants written after the fixes, and kept: a monitoring role granting cloudwatch:DescribeAlarms on
+ * "*" (iam-actions-scoped-to-resources). AWS scopes that action to alarm ARNs, and the catalogue files it at the Read
+ * level with s3:GetObject and secretsmanager:GetSecretValue: no access-level cut separates metadata from data, so
+ * the case now names the account's alarms, as a least-privilege policy does.
  * After the fixes: all insecure changes caught on the right resource (blind and variants), no harmless change reported.
  */
 import type { Mutation, Plan } from "./mutations";
@@ -300,6 +304,62 @@ export const round9rt9harmVariantsHarmless: Harmless[] = [
   { title: "a status page A record at the vendor's anycast address", apply: (p) => record(p, "dns-status-a", { name: `status.${DOMAIN}`, type: "A", records: ["198.51.100.44"] }) },
   { title: "a headless-free second Service on the nginx pods' status port", apply: (p) => k8s(p, SERVICE, "workloads-nginx-status", "workloads", { apiVersion: "v1", kind: "Service", metadata: { name: "nginx-status", namespace: "edgestack" }, spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "nginx", "app.kubernetes.io/part-of": "edgestack" }, ports: [{ name: "status", port: 8082, targetPort: "status", protocol: "TCP" }] } }) },
   { title: "a metrics Service selecting the app pods by one label of the app Service's two", apply: (p) => k8s(p, SERVICE, "workloads-app-metrics", "workloads", { apiVersion: "v1", kind: "Service", metadata: { name: "app-metrics", namespace: "edgestack" }, spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "app" }, ports: [{ name: "metrics", port: 9464, targetPort: "metrics", protocol: "TCP" }] } }) },
+  // Second batch, probing the areas the brief names (written after the fixes, before running them).
+  { title: "CloudFront: a docs origin on the static bucket under /docs with the same OAC, and its behaviour", apply: (p) => {
+    const o = copy(dist(p).origins.find((x: { originId: string }) => x.originId === "static-s3"));
+    o.originId = "static-s3-docs";
+    o.originPath = "/docs";
+    dist(p).origins.push(o);
+    const b = copy(behaviour(p, "/static/*"));
+    b.pathPattern = "/docs/*";
+    b.targetOriginId = "static-s3-docs";
+    dist(p).orderedCacheBehaviors.push(b);
+  } },
+  { title: "CloudFront: ALB origin tries twice with a 5 s connect timeout", apply: (p) => Object.assign(dist(p).origins[0], { connectionAttempts: 2, connectionTimeout: 5 }) },
+  { title: "CloudFront: 429 answers never cached", apply: (p) => dist(p).customErrorResponses.push({ errorCode: 429, errorCachingMinTtl: 0 }) },
+  { title: "HTML cache key varies on Accept-Language", apply: (p) => (p.inputs("cdn-html").parametersInCacheKeyAndForwardedToOrigin.headersConfig = { headerBehavior: "whitelist", headers: { items: ["Accept-Language"] } }) },
+  { title: "response headers: Server-Timing off stated explicitly", apply: (p) => (p.inputs("cdn-security-headers").serverTimingHeadersConfig = { enabled: false, samplingRate: 0 }) },
+  { title: "a read-only CloudWatch role for the monitoring account, with an external id", apply: (p) => add(p, ROLE, "alerting-grafana-reader", "alerting", { description: "Grafana in the monitoring account reads metrics", assumeRolePolicy: doc([{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/grafana` }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "edgestack-prod-grafana" } } }]), inlinePolicies: [{ name: "read-metrics", policy: doc([{ Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], Resource: "*" }, { Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` }]) }] }) },
+  { title: "SSM Session Manager for the nodes (managed core policy) instead of SSH", apply: (p) => add(p, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-node-AmazonSSMManagedInstanceCore", "cluster", { role: "cluster-node-role-bb1a483", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }) },
+  { title: "an S3 gateway endpoint for the private subnets limited to the stack's buckets", apply: (p) => add(p, "aws:ec2/vpcEndpoint:VpcEndpoint", "cluster-endpoint-s3", "cluster", { vpcId: p.inputs("cluster-endpoint-sts").vpcId, serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway", routeTableIds: [0, 1, 2].map((i) => p.id(`network-private-rt-${i}`)), policy: doc([{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"] }]), tags: { Name: "edgestack-prod-s3" } }) },
+  { title: "an ECR API interface endpoint like the others", apply: (p) => { const e = copy(p.inputs("cluster-endpoint-sts")); e.serviceName = "com.amazonaws.us-east-1.ecr.api"; e.tags = { Name: "edgestack-prod-ecr-api" }; add(p, "aws:ec2/vpcEndpoint:VpcEndpoint", "cluster-endpoint-ecr-api", "cluster", e); } },
+  { title: "launch template states instance metadata tags off", apply: (p) => (p.inputs("cluster-nodes").metadataOptions.instanceMetadataTags = "disabled") },
+  { title: "Redis network type IPv4 stated explicitly", apply: (p) => Object.assign(p.inputs("cache-group"), { networkType: "ipv4", ipDiscovery: "ipv4" }) },
+  { title: "ECR keeps the 30 newest images", apply: (p) => editDoc(p, "image-lifecycle", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "policy", (d) => (d.rules[0].selection.countNumber = 30)) },
+  { title: "CI builds time out after 30 minutes and queue at most an hour", apply: (p) => Object.assign(p.inputs("ci-runner-project"), { buildTimeout: 30, queuedTimeout: 60 }) },
+  { title: "CloudFront logs move to Glacier IR after 30 days (expiry unchanged)", apply: (p) => (p.inputs("cdn-logs-lifecycle").rules[0].transitions = [{ days: 30, storageClass: "GLACIER_IR" }]) },
+  { title: "a PagerDuty HTTPS subscription to the page topic", apply: (p) => add(p, "aws:sns/topicSubscription:TopicSubscription", "alerting-topics-page-pagerduty", "alerting-topics", { topic: "arn:aws:sns:us-east-1:123456789012:edgestack-prod-alerts-page", protocol: "https", endpoint: "https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue" }) },
+  { title: "nginx answers /robots.txt itself", apply: (p) => editConf(p, server(ALB, (c) => c.replace("        location = /health {\n", '        location = /robots.txt {\n            limit_req zone=per_ip_requests burst=50 nodelay;\n            limit_conn per_ip_connections 100;\n            default_type text/plain;\n            add_header X-Content-Type-Options "nosniff" always;\n            add_header X-Frame-Options "DENY" always;\n            add_header Referrer-Policy "strict-origin-when-cross-origin" always;\n            add_header Strict-Transport-Security $edge_hsts always;\n            return 200 "User-agent: *\\nDisallow: /api/\\n";\n        }\n        location = /health {\n'))) },
+  { title: "app limiter allows 200 a minute (stricter)", apply: (p) => env(p, "workloads-app", "RATE_LIMIT_MAX", "200") },
+  { title: "app log level warn", apply: (p) => env(p, "workloads-app", "LOG_LEVEL", "warn") },
+  { title: "feature flags mounted into the app from a ConfigMap", apply: (p) => {
+    configMap(p, "workloads-flags", "app-flags", { "flags.json": "{\"newCheckout\":false}" });
+    pod(p, "workloads-app").volumes.push({ name: "flags", configMap: { name: "app-flags" } });
+    ctr(p, "workloads-app").volumeMounts.push({ name: "flags", mountPath: "/etc/edgestack/flags", readOnly: true });
+  } },
+  { title: "a nightly cache-warming CronJob (restricted pod, no token, egress to nginx only)", apply: (p) => {
+    const spec = copy(pod(p, "workloads-app"));
+    delete spec.topologySpreadConstraints;
+    spec.restartPolicy = "Never";
+    const c = spec.containers[0];
+    Object.assign(c, { name: "warm", command: ["node", "dist/warm.js"], env: [{ name: "TARGET", value: "https://nginx.edgestack.svc.cluster.local:8080" }], ports: [] });
+    for (const k of ["readinessProbe", "livenessProbe", "startupProbe"]) delete c[k];
+    c.volumeMounts = [{ mountPath: "/tmp", name: "tmp" }];
+    spec.volumes = [{ emptyDir: { sizeLimit: "64Mi" }, name: "tmp" }];
+    k8s(p, "kubernetes:batch/v1:CronJob", "workloads-warm", "workloads", { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "warm", namespace: "edgestack" }, spec: { schedule: "0 4 * * *", concurrencyPolicy: "Forbid", jobTemplate: { spec: { backoffLimit: 1, activeDeadlineSeconds: 600, template: { metadata: { labels: { "app.kubernetes.io/name": "warm", "app.kubernetes.io/part-of": "edgestack" } }, spec } } } } });
+  } },
+  { title: "nginx speaks HTTP/2 on its ALB listener too", apply: (p) => editConf(p, all("        listen 0.0.0.0:8080 ssl;\n", "        listen 0.0.0.0:8080 ssl;\n        http2 on;\n")) },
+  { title: "nginx favicon answered empty without a log line", apply: (p) => editConf(p, server(ALB, (c) => c.replace("        location = /health {\n", '        location = /favicon.ico {\n            access_log off;\n            add_header X-Content-Type-Options "nosniff" always;\n            return 204;\n        }\n        location = /health {\n'))) },
+  { title: "a dual-stack AAAA for the mail host at the provider", apply: (p) => record(p, "dns-mail-aaaa", { name: `mail.${DOMAIN}`, type: "AAAA", records: ["2001:db8::25"] }) },
+  { title: "TLSA record pinning the edge certificate's issuer (DANE)", apply: (p) => record(p, "dns-edge-tlsa", { name: `_443._tcp.edge.${DOMAIN}`, type: "TLSA", records: ["2 1 1 8D02536C887482BC34FF54E41D2BA659BF85B341A0A20AFADB5813DCFBCF286D"] }) },
+  { title: "an ALB listener rule answering security.txt (behind the origin header)", apply: (p) => {
+    const r = copy(p.inputs("alb-method-not-allowed"));
+    r.priority = 5;
+    r.tags = { Name: "alb-security-txt" };
+    r.actions = [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "200", messageBody: `Contact: mailto:security@${DOMAIN}\nExpires: 2027-12-31T23:59:59Z\n` } }];
+    r.conditions.push({ pathPattern: { values: ["/.well-known/security.txt"] } });
+    add(p, "aws:lb/listenerRule:ListenerRule", "alb-security-txt", "alb", r);
+  } },
   { title: "WAF: a second, looser rate rule scoped to /static/ besides the per-IP rule over everything", apply: (p) => wafAdd(p, { name: "rate-limit-static", priority: 12, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", evaluationWindowSec: 300, limit: 50000, scopeDownStatement: { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH", searchString: "/static/", textTransformations: [{ priority: 0, type: "NONE" }] } } } } }) },
 ];
 
