@@ -360,6 +360,34 @@ export const round9rt9harmVariantsHarmless: Harmless[] = [
     r.conditions.push({ pathPattern: { values: ["/.well-known/security.txt"] } });
     add(p, "aws:lb/listenerRule:ListenerRule", "alb-security-txt", "alb", r);
   } },
+  // Third batch: sizing within the chains and the capacity rules, rollout settings, more WAF and health-check settings.
+  { title: "app CPU limit 1500m", apply: (p) => (ctr(p, "workloads-app").resources.limits.cpu = "1500m") },
+  { title: "nginx memory limit 512Mi", apply: (p) => (ctr(p, "workloads-nginx").resources.limits.memory = "512Mi") },
+  { title: "app grace period 60 s (more room than its 44.5 s shutdown)", apply: (p) => (pod(p, "workloads-app").terminationGracePeriodSeconds = 60) },
+  { title: "nginx grace period 60 s", apply: (p) => (pod(p, "workloads-nginx").terminationGracePeriodSeconds = 60) },
+  { title: "ALB deregistration delay 15 s", apply: (p) => (p.inputs("alb-nginx", TG).deregistrationDelay = 15) },
+  { title: "HPA may scale the app to 24 pods", apply: (p) => (p.inputs("workloads-app", HPA).spec.maxReplicas = 24) },
+  { title: "node groups capped at 2 nodes per zone", apply: (p) => NODE_GROUPS.forEach((n) => (p.inputs(n).scalingConfig.maxSize = 2)) },
+  { title: "CloudFront waits 45 s for the origin (nginx still gives up at 30 s)", apply: (p) => (dist(p).origins[0].customOriginConfig.originReadTimeout = 45) },
+  { title: "app keep-alive 70 s, headers timeout 71 s", apply: (p) => { env(p, "workloads-app", "KEEPALIVE_TIMEOUT_MS", "70000"); env(p, "workloads-app", "HEADERS_TIMEOUT_MS", "71000"); } },
+  { title: "a version label on the app's pod template", apply: (p) => (p.inputs("workloads-app", DEPLOYMENT).spec.template.metadata.labels["app.kubernetes.io/version"] = "1.31.0") },
+  { title: "an annotation on the nginx Service", apply: (p) => (p.inputs("workloads-nginx", SERVICE).metadata.annotations = { "edgestack.io/owner": "edge-team" }) },
+  { title: "app Deployment minReadySeconds 10, history 5, progress deadline 5 minutes", apply: (p) => Object.assign(p.inputs("workloads-app", DEPLOYMENT).spec, { minReadySeconds: 10, revisionHistoryLimit: 5, progressDeadlineSeconds: 300 }) },
+  { title: "app readiness fails after 3 probes", apply: (p) => (ctr(p, "workloads-app").readinessProbe.failureThreshold = 3) },
+  { title: "app startup allowed 2 minutes", apply: (p) => (ctr(p, "workloads-app").startupProbe.failureThreshold = 60) },
+  { title: "a non-preempting PriorityClass for the app", apply: (p) => {
+    k8s(p, "kubernetes:scheduling.k8s.io/v1:PriorityClass", "workloads-priority", "workloads", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "edgestack-app" }, value: 1000, preemptionPolicy: "Never", globalDefault: false, description: "edgestack app pods" });
+    pod(p, "workloads-app").priorityClassName = "edgestack-app";
+  } },
+  { title: "secrets key description reworded", apply: (p) => (p.inputs("cluster-secrets-key").description = "edgestack-prod: envelope encryption of the cluster's Secrets") },
+  { title: "ALB client keep-alive 10 minutes", apply: (p) => (p.inputs("alb-lb").clientKeepAlive = 600) },
+  { title: "WAF rate rule answers 429 with a JSON body", apply: (p) => {
+    waf(p).customResponseBodies = [{ key: "too-many", contentType: "APPLICATION_JSON", content: '{"error":"too many requests","status":429}' }];
+    wafRule(p, "rate-limit-per-ip").action = { block: { customResponse: { responseCode: 429, customResponseBodyKey: "too-many" } } };
+  } },
+  { title: "WAF common rule set pinned to a version", apply: (p) => (wafRule(p, "aws-common-rule-set").statement.managedRuleGroupStatement.version = "Version_1.12") },
+  { title: "site health check from three named regions", apply: (p) => (p.inputs("dns-health-site").regions = ["us-east-1", "us-west-2", "eu-west-1"]) },
+  { title: "edge health check measures latency", apply: (p) => (p.inputs("dns-health-edge").measureLatency = true) },
   { title: "WAF: a second, looser rate rule scoped to /static/ besides the per-IP rule over everything", apply: (p) => wafAdd(p, { name: "rate-limit-static", priority: 12, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", evaluationWindowSec: 300, limit: 50000, scopeDownStatement: { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH", searchString: "/static/", textTransformations: [{ priority: 0, type: "NONE" }] } } } } }) },
 ];
 
