@@ -388,6 +388,18 @@ export const round9rt9harmVariantsHarmless: Harmless[] = [
   { title: "WAF common rule set pinned to a version", apply: (p) => (wafRule(p, "aws-common-rule-set").statement.managedRuleGroupStatement.version = "Version_1.12") },
   { title: "site health check from three named regions", apply: (p) => (p.inputs("dns-health-site").regions = ["us-east-1", "us-west-2", "eu-west-1"]) },
   { title: "edge health check measures latency", apply: (p) => (p.inputs("dns-health-edge").measureLatency = true) },
+  // Fourth batch: access, peers and images.
+  { title: "an ops role reads the app namespace (EKS access entry, view policy scoped to edgestack)", apply: (p) => {
+    add(p, "aws:eks/accessEntry:AccessEntry", "cluster-access-ops", "cluster", { clusterName: "edgestack-prod", principalArn: `arn:aws:iam::${ACCOUNT}:role/edgestack-prod-ops-readonly`, type: "STANDARD" });
+    add(p, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-access-ops-view", "cluster", { clusterName: "edgestack-prod", principalArn: `arn:aws:iam::${ACCOUNT}:role/edgestack-prod-ops-readonly`, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", accessScope: { type: "namespace", namespaces: ["edgestack"] } });
+  } },
+  { title: "the scraper also reads services and endpoints (read-only)", apply: (p) => p.inputs("alerting-prometheus-scraper-edgestack", "kubernetes:rbac.authorization.k8s.io/v1:Role").rules.push({ apiGroups: [""], resources: ["services", "endpoints"], verbs: ["get", "list", "watch"] }) },
+  { title: "nginx metrics rule description reworded", apply: (p) => (p.inputs("alerting-prometheus-nginx-from-scraper", SG_IN).description = "nginx exporter (9113) from the managed Prometheus scraper") },
+  { title: "app pods' supplemental group stated (10001)", apply: (p) => (pod(p, "workloads-app").securityContext.supplementalGroups = [10001]) },
+  { title: "app container procMount Default stated", apply: (p) => (ctr(p, "workloads-app").securityContext.procMount = "Default") },
+  { title: "nginx exporter on a newer release tag", apply: (p) => (ctr(p, "workloads-nginx", 1).image = "nginx/nginx-prometheus-exporter:1.3.0") },
+  { title: "cluster autoscaler on the next patch release", apply: (p) => (ctr(p, "cluster-autoscaler-deployment").image = "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2") },
+  { title: "app container drops ALL and keeps the default seccomp at both levels (restated)", apply: (p) => (ctr(p, "workloads-nginx", 1).securityContext.seccompProfile = { type: "RuntimeDefault" }) },
   { title: "WAF: a second, looser rate rule scoped to /static/ besides the per-IP rule over everything", apply: (p) => wafAdd(p, { name: "rate-limit-static", priority: 12, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", evaluationWindowSec: 300, limit: 50000, scopeDownStatement: { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH", searchString: "/static/", textTransformations: [{ priority: 0, type: "NONE" }] } } } } }) },
 ];
 
