@@ -41,7 +41,9 @@
  * "*" (iam-actions-scoped-to-resources). AWS scopes that action to alarm ARNs, and the catalogue files it at the Read
  * level with s3:GetObject and secretsmanager:GetSecretValue: no access-level cut separates metadata from data, so
  * the case now names the account's alarms, as a least-privilege policy does.
- * After the fixes: all insecure changes caught on the right resource (blind and variants), no harmless change reported.
+ * After the fixes: 22 of 22 insecure changes caught on the right resource (15 blind, 7 variants), 0 of 178 harmless
+ * changes reported (117 blind, 61 variants written after the fixes in four batches, of which only the DescribeAlarms
+ * role above was flagged on its first run).
  */
 import type { Mutation, Plan } from "./mutations";
 import { ACCOUNT, add, ALARM, behaviour, dist, doc, editDoc, type Harmless, LISTENER, OIDC, ROLE, ROLE_POLICY, SG_IN, TG, waf, wafRule } from "./corpus-aws";
