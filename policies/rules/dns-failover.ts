@@ -148,6 +148,7 @@ export const dnsFailoverPolicies: Policies = [
       const records = ofType(resources, TYPES.record);
       const checks = ofType(resources, HEALTH_CHECK);
       const served = servedNames(resources);
+      const resolve = resolver(resources);
       const covered = (r: PolicyResource): string | undefined => {
         const p = props<Record_>(r);
         const a = alias(p);
@@ -184,7 +185,12 @@ export const dnsFailoverPolicies: Policies = [
           const resolved = records.filter((o) => targets.includes(norm(((o.props as Record_).name))) && ADDRESS_TYPES.has(String((o.props as Record_).type)));
           // A name the stack does not serve (a vendor's status page, a docs site) is no endpoint of the stack to fail
           // over: whether its target is claimable by others is route53-targets-owned's question.
-          if (resolved.length === 0 && serves(served, name)) report(`CNAME record "${r.name}" (${name}) points outside the plan (${targets.join(", ")}); nothing health-checks it.`, r.urn);
+          if (resolved.length === 0 && serves(served, name)) {
+            // A target of the stack named directly (its distribution's or load balancer's own name) skips the failover records.
+            const direct = targets.flatMap((t) => resolve(t));
+            if (direct.length > 0) report(`CNAME record "${r.name}" (${name}) names ${direct.map((d) => `${d.kind} "${d.resource.name}"`).join(", ")} directly: no failover record is on the way, so the name never fails over; point it at a failover name of the stack.`, r.urn);
+            else report(`CNAME record "${r.name}" (${name}) points outside the plan (${targets.join(", ")}); nothing health-checks it.`, r.urn);
+          }
           for (const o of resolved) {
             const problem = covered(o);
             if (problem) report(`CNAME record "${r.name}" (${name}) follows "${o.name}", which ${problem}.`, r.urn);
