@@ -61,6 +61,25 @@ export function resolver(resources: PolicyResource[]) {
   };
 }
 
+/**
+ * The names the stack serves: its distributions' aliases and the names its ACM certificates cover (a wildcard covers
+ * one label). A record of another name points clients at something the stack does not run.
+ */
+export function servedNames(resources: PolicyResource[]): string[] {
+  const out: string[] = [];
+  for (const d of ofType(resources, TYPES.distribution)) out.push(...list((d.props as { aliases?: unknown[] }).aliases).map(norm));
+  for (const c of ofType(resources, ["aws:acm/certificate:Certificate"])) {
+    const p = c.props as { domainName?: unknown; subjectAlternativeNames?: unknown[] };
+    out.push(...[p.domainName, ...list(p.subjectAlternativeNames)].filter((x) => x !== undefined).map(norm));
+  }
+  return out.filter((n) => n !== "");
+}
+
+/** Whether a name is one of the served names (or matches a served wildcard's one label). */
+export function serves(served: string[], name: string): boolean {
+  return served.some((s) => s === name || (s.startsWith("*.") && name.endsWith(s.slice(1)) && !name.slice(0, -(s.length - 1)).includes(".")));
+}
+
 /** An internet-facing load balancer whose security groups (if any) admit the whole internet on `port`. */
 function openToInternet(resources: PolicyResource[], balancer: PolicyResource, port: number): boolean {
   const p = props<LoadBalancer_>(balancer);
@@ -159,13 +178,15 @@ export const dnsFailoverPolicies: Policies = [
   stackRule({
     name: "dns-failover-health-checked",
     description:
-      "In prod every public address record (A/AAAA/CNAME) is health-checked: a failover record with a Route53 health check that is neither disabled nor inverted, or an alias that evaluates its target's health (not CloudFront, which AWS refuses); a CNAME follows its target.",
+      "In prod every public address record (A/AAAA/CNAME) is health-checked: a failover record with a Route53 health check that is neither disabled nor inverted, or an alias that evaluates its target's health (not CloudFront, which AWS refuses); a CNAME follows its target. A CNAME to a name outside the plan, or a plain address record, is judged only when its own name is one the stack serves (a distribution's alias, a name its ACM certificates cover): another name (a vendor's status page, a mail host) is no endpoint of the stack.",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.record, ...HEALTH_CHECK],
+    judges: [...TYPES.record, ...HEALTH_CHECK, ...TYPES.distribution, "aws:acm/certificate:Certificate"],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const records = ofType(resources, TYPES.record);
       const checks = ofType(resources, HEALTH_CHECK);
+      const served = servedNames(resources);
+      const resolve = resolver(resources);
       const covered = (r: PolicyResource): string | undefined => {
         const p = props<Record_>(r);
         const a = alias(p);
@@ -199,13 +220,23 @@ export const dnsFailoverPolicies: Policies = [
         if (type === "CNAME") {
           const targets = list(p.records).map(norm);
           const resolved = records.filter((o) => targets.includes(norm(((o.props as Record_).name))) && ADDRESS_TYPES.has(String((o.props as Record_).type)));
-          if (resolved.length === 0) report(`CNAME record "${r.name}" (${name}) points outside the plan (${targets.join(", ")}); nothing health-checks it.`, r.urn);
+          // A name the stack does not serve (a vendor's status page, a docs site) is no endpoint of the stack to fail
+          // over: whether its target is claimable by others is route53-targets-owned's question.
+          if (resolved.length === 0 && serves(served, name)) {
+            // A target of the stack named directly (its distribution's or load balancer's own name) skips the failover records.
+            const direct = targets.flatMap((t) => resolve(t));
+            if (direct.length > 0) report(`CNAME record "${r.name}" (${name}) names ${direct.map((d) => `${d.kind} "${d.resource.name}"`).join(", ")} directly: no failover record is on the way, so the name never fails over; point it at a failover name of the stack.`, r.urn);
+            else report(`CNAME record "${r.name}" (${name}) points outside the plan (${targets.join(", ")}); nothing health-checks it.`, r.urn);
+          }
           for (const o of resolved) {
             const problem = covered(o);
             if (problem) report(`CNAME record "${r.name}" (${name}) follows "${o.name}", which ${problem}.`, r.urn);
           }
           continue;
         }
+        // A plain address record of a name the stack does not serve (a mail host, a vendor's page) points clients at
+        // something the stack does not run; a claimable address there is route53-targets-owned's question.
+        if (alias(p) === undefined && failoverRole(p) === "" && !serves(served, name)) continue;
         const problem = covered(r);
         if (problem) {
           report(`Record "${r.name}" (${name} ${type}) ${problem}; in prod every public record fails over on a health check.`, r.urn);

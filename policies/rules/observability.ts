@@ -4,6 +4,7 @@ import { CACHE_MEMBER_NODE_ID, MONITORED_KINDS, MonitoredKind, RecommendedAlarm,
 import { environmentConfig, ifKnown, isProd, list, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { parseStructured } from "../semantics/structured";
+import { selectorMatches } from "../semantics/netpol";
 
 const T = {
   alarm: ["aws:cloudwatch/metricAlarm:MetricAlarm"],
@@ -214,6 +215,16 @@ function alarmedMetric(p: Props, rec: RecommendedAlarm): { dimensions: unknown; 
   return { dimensions, problem: expression === wanted ? undefined : `returns ${JSON.stringify(expression)}, not ${wanted} (${rec.metricName} as a percentage of ${rec.percentOf.join(" + ")})` };
 }
 
+/** Whether a Service's selector picks a workload's pods (same namespace, every selector label on the pod template). */
+function serviceSelects(svc: PolicyResource, workload: PolicyResource): boolean {
+  const sp = ifKnown(() => props(svc) as { metadata?: { namespace?: unknown }; spec?: { selector?: Record<string, unknown> } });
+  const wp = ifKnown(() => props(workload) as { metadata?: { namespace?: unknown }; spec?: { template?: { metadata?: { labels?: Record<string, unknown> } } } });
+  const selector = sp?.spec?.selector;
+  if (!sp || !wp || !selector || Object.keys(selector).length === 0) return false;
+  if (String(sp.metadata?.namespace ?? "default") !== String(wp.metadata?.namespace ?? "default")) return false;
+  return selectorMatches({ matchLabels: selector as Record<string, string> }, (wp.spec?.template?.metadata?.labels ?? {}) as Record<string, string>);
+}
+
 export const observabilityPolicies: Policies = [
   stackRule({
     name: "recommended-alarms-deliver-prod",
@@ -265,6 +276,8 @@ export const observabilityPolicies: Policies = [
 
       const addons = ofType(resources, T.addon);
       const clusters = ofType(resources, TYPES.eksCluster);
+      const unalarmedServices = new Map<PolicyResource, string[]>();
+      const brokenServices = new Set<PolicyResource>();
       const monitored = monitoredResources(resources, providers);
       for (const m of monitored) {
         const expectedRegion = regionOf(m.kind) === "us-east-1" ? "us-east-1" : m.region;
@@ -335,10 +348,26 @@ export const observabilityPolicies: Policies = [
             for (const key of Object.keys(m.resource.props)) void props(m.resource)[key];
             const dims = Object.entries(m.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
             const message = `${m.resource.type.split(":").pop()} "${m.resource.name}" has no working ${rec.namespace} ${rec.metricName} alarm (${dims}, in ${expectedRegion ?? "its region"})${problems.length ? `: ${problems.join("; ")}` : ""}.`;
+            // A Service with no alarm of its own at all is decided once every Service is judged: its pods may be
+            // another alarmed Service's (a second port, a metrics Service), which watches them already.
+            if (m.kind === "eksService" && failing.length === 0) {
+              unalarmedServices.set(m.resource, [...(unalarmedServices.get(m.resource) ?? []), message]);
+              continue;
+            }
+            if (m.kind === "eksService") brokenServices.add(m.resource);
             report(message, m.resource.urn);
             for (const a of failing) report(message, a.urn);
           }
         }
+      }
+      // Pods are what the Service alarms watch: a Service whose workloads are each selected by a Service whose every
+      // recommended alarm works adds no unwatched pod. One that selects no workload of the plan is reported.
+      const alarmedServices = monitored.filter((m) => m.kind === "eksService" && !unalarmedServices.has(m.resource) && !brokenServices.has(m.resource)).map((m) => m.resource);
+      const workloads = ofType(resources, TYPES.workload);
+      for (const [svc, messages] of unalarmedServices) {
+        const mine = workloads.filter((w) => serviceSelects(svc, w));
+        if (mine.length > 0 && mine.every((w) => alarmedServices.some((other) => serviceSelects(other, w)))) continue;
+        for (const message of messages) report(message, svc.urn);
       }
       for (const [topic, why] of brokenTopics) report(`SNS topic "${topic.name}" cannot deliver CloudWatch alarms: ${why}.`, topic.urn);
       // An alarm on a recommended metric whose dimensions name no resource of the stack watches nothing (a node id

@@ -1,9 +1,11 @@
 import type { route53 } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, list, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, list, num, ofType, Props, refersTo, requireKnownInputs, resourceRule, stackRule, TYPES, unknownAt } from "./common";
 import { isAllow, statementsOf, values } from "./documents";
 import { grantsAction, principalsOf } from "../semantics/iam";
 import { isSpf, spfProblem } from "../semantics/spf";
+import { AWS_ELASTIC_IPV4, claimableAddress, claimableTarget, CLAIMABLE_SUFFIXES, s3BucketOfHost } from "../semantics/dns-targets";
+import { resolver } from "./dns-failover";
 
 type Record_ = Props<route53.RecordArgs>;
 
@@ -223,6 +225,57 @@ export const route53Policies: Policies = [
         // Without an issuewild entry a CA named by issue may issue wildcard certificates too (RFC 8659 §4.3).
         const issuers = entries.filter((x) => x.tag === "issue" && x.issuer !== "").map((x) => x.issuer);
         if (!entries.some((e) => e.tag === "issuewild") && issuers.some((i) => !wildcard.has(i))) report(`CAA record "${covering.name}" has no issuewild entry, so ${[...new Set(issuers)].join(", ")} may also issue wildcard certificates; add 0 issuewild ";".`, covering.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "route53-targets-owned",
+    description:
+      "A record of the stack (a CNAME's value, an alias's target, an A record's address) that points at something any AWS customer can claim (a CloudFront distribution's *.cloudfront.net name, an S3 bucket endpoint, an Elastic Beanstalk CNAME, a suffix in claimableSuffixes, an address of AWS's Elastic IP blocks or claimableAddressRanges) points at a resource the plan declares: the distribution whose domain it is, the bucket it names, an address the stack holds. One the plan lacks is another account's or gone, and whoever creates it serves the record's name (subdomain takeover). Every stack, not only prod. It does not judge names of other providers unless configured, nor whether a declared target serves the record's name.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.record, ...TYPES.distribution, ...TYPES.bucket],
+    config: {
+      claimableSuffixes: { type: "array", items: { type: "string" }, default: [], description: "More DNS suffixes whose names any customer of a provider can claim (e.g. github.io), judged like *.cloudfront.net; a record may point there only at a target listed in ownedTargets." },
+      ownedTargets: { type: "array", items: { type: "string" }, default: [], description: "Claimable names or addresses outside the plan that the team holds (a bucket, site or Elastic IP of another stack)." },
+      claimableAddressRanges: { type: "array", items: { type: "string" }, default: [], description: "More IPv4 blocks a cloud allocates to any customer, judged like AWS's Elastic IP blocks." },
+    },
+    validate: (resources, { config }, report) => {
+      const suffixes = [...CLAIMABLE_SUFFIXES, ...list(config.claimableSuffixes as string[]).map((x) => ({ suffix: normalizeName(x).replace(/^\*?\./, ""), provider: `a name under ${normalizeName(x)}` }))];
+      const owned = new Set(list(config.ownedTargets as string[]).map(normalizeName));
+      const resolve = resolver(resources);
+      const buckets = ofType(resources, TYPES.bucket);
+      const blocks = [...AWS_ELASTIC_IPV4, ...list(config.claimableAddressRanges as string[])];
+      // The public addresses the stack holds (Elastic IPs, and any resource's public address output).
+      let held: Set<string> | undefined;
+      const heldAddresses = () => {
+        held ??= new Set(resources.flatMap((x) => ["publicIp", "publicIpAddress", "ipAddress"].map((k) => ifKnown(() => (x.props as Record<string, unknown>)[k])).filter((v): v is string => typeof v === "string")));
+        return held;
+      };
+      for (const r of ofType(resources, TYPES.record)) {
+        const p = r.props as Record_;
+        const type = String(ifKnown(() => p.type) ?? "").toUpperCase();
+        if (type === "A") {
+          for (const v of list(ifKnown(() => p.records) as string[] | undefined)) {
+            const address = String(v).trim();
+            if (!claimableAddress(address, blocks) || owned.has(address) || heldAddresses().has(address)) continue;
+            // An Elastic IP whose address is not known yet (preview) may be this one: reading it raises the unknown-value error.
+            requireKnownInputs(ofType(resources, ["aws:ec2/eip:Eip"]));
+            report(`Record "${r.name}" (${normalizeName(ifKnown(() => p.name))} A) names ${address}, an address of AWS's Elastic IP blocks that the stack does not hold: released or another account's, it goes to whoever allocates it next; point the record at a resource of the stack, or list the address in ownedTargets if the team holds it elsewhere.`, r.urn);
+          }
+        }
+        const targets = [...(type === "CNAME" ? list(ifKnown(() => p.records) as string[] | undefined) : []), ...list(ifKnown(() => p.aliases) as { name?: unknown }[] | undefined).map((a) => a?.name)];
+        for (const t of targets) {
+          if (typeof t !== "string") continue;
+          const host = normalizeName(t);
+          const kind = /^s3-website[.-]/.test(host) ? "an S3 website bucket" : claimableTarget(host, suffixes);
+          if (kind === undefined || owned.has(host)) continue;
+          // An alias to S3's regional website endpoint serves the bucket named as the record.
+          const bucket = /^s3-website[.-]/.test(host) ? normalizeName(p.name) : s3BucketOfHost(host);
+          const declared = bucket !== undefined ? buckets.some((b) => refersTo(bucket, b, ["bucket"])) : resolve(host).length > 0;
+          // A bucket whose name is not known yet (preview) may be the one: reading it raises the unknown-value error.
+          if (!declared && bucket !== undefined) requireKnownInputs(buckets);
+          if (!declared) report(`Record "${r.name}" (${normalizeName(ifKnown(() => p.name))} ${type}) points at ${host}, ${kind} the stack does not declare: whoever creates it (or holds it now) serves this name; point it at a resource of the stack, or list the name in ownedTargets if the team holds it elsewhere.`, r.urn);
+        }
       }
     },
   }),
