@@ -75,8 +75,6 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
 export const READ_NOT_JUDGED: Readonly<Record<string, string>> = {
   "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
   "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
-  "aws:apigateway/domainName:DomainName": "route53-targets-declared reads its regional and CloudFront domain names as hosts the plan declares; its certificate, TLS policy and endpoint are unjudged",
-  "aws:apigatewayv2/domainName:DomainName": "route53-targets-declared reads its target domain name as a host the plan declares; its certificate, TLS policy and mutual TLS are unjudged",
   "aws:apigateway/restApi:RestApi": "edge-only-public-entry reads a REST API's endpoint type (PRIVATE or not) to judge its methods; the API's policy, endpoint and logging are unjudged",
   "aws:rds/instance:Instance": "stateful-deletion-protection-prod reads its deletion protection (prod only); public access, encryption, authentication and backups are unjudged",
   "aws:rds/cluster:Cluster": "stateful-deletion-protection-prod reads its deletion protection (prod only); public access, encryption, authentication and backups are unjudged",

@@ -55,49 +55,6 @@ export function dnssecKeyProblem(key: Record<string, unknown>): string | undefin
   return undefined;
 }
 
-/** An S3 website endpoint (bucket.s3-website-us-east-1.amazonaws.com, s3-website.eu-west-1…): plain HTTP only, named by a bucket. */
-const S3_WEBSITE = /(^|\.)s3-website[.-]/;
-/** ACM's validation targets: the answer ACM reads, never a host clients reach. */
-const ACM_VALIDATION = /\.acm-validations\.aws$/;
-/** A load balancer's name as aliases spell it: without the "dualstack." prefix and the region label (ELB names are unique by their generated part). */
-const withoutDualstack = (n: string) => n.replace(/^dualstack\./, "").replace(/\.[a-z]{2}(-[a-z]+)+-\d\.elb\.amazonaws\.com$/, ".elb.amazonaws.com");
-
-/** The host names a record sends clients to: CNAME values, SRV and MX targets, an alias's target. */
-export function recordTargets(p: Record<string, unknown>): string[] {
-  const type = String(p.type ?? "").toUpperCase();
-  const values = list(p.records as unknown[]).filter((v): v is string => typeof v === "string");
-  const alias = list(p.aliases as { name?: unknown }[])[0];
-  if (alias && typeof alias.name === "string") return [normalizeName(alias.name)];
-  if (type === "CNAME") return values.map(normalizeName);
-  if (type === "SRV") return values.map((v) => normalizeName(v.trim().split(/\s+/)[3])).filter((t) => t !== "");
-  if (type === "MX") return values.map((v) => normalizeName(v.trim().split(/\s+/)[1])).filter((t) => t !== "");
-  return [];
-}
-
-/** Every host name the plan declares: its records, distributions (and their aliases), load balancers, API custom domains, buckets. */
-export function declaredHostNames(resources: PolicyResource[]): Set<string> | undefined {
-  const names = new Set<string>();
-  let unknown = false;
-  const add = (v: unknown) => {
-    if (typeof v === "string" && v !== "") names.add(withoutDualstack(normalizeName(v)));
-  };
-  for (const r of resources) {
-    // Each input read on its own: one not known yet (preview) may be any of the targets, so nothing is decided then.
-    const p = new Proxy({} as Record<string, unknown>, {
-      get: (_t, key: string) => {
-        if (unknownAt(() => JSON.stringify((r.props as Record<string, unknown>)[key]))) unknown = true;
-        return ifKnown(() => JSON.parse(JSON.stringify((r.props as Record<string, unknown>)[key] ?? null)) as unknown) ?? undefined;
-      },
-    });
-    if (TYPES.record.includes(r.type as never)) add(p.name);
-    else if (TYPES.distribution.includes(r.type as never)) [p.domainName, ...list(p.aliases as unknown[])].forEach(add);
-    else if (TYPES.loadBalancer.includes(r.type as never)) add(p.dnsName);
-    else if (r.type === "aws:apigateway/domainName:DomainName") [p.regionalDomainName, p.cloudfrontDomainName].forEach(add);
-    else if (r.type === "aws:apigatewayv2/domainName:DomainName") add((list(p.domainNameConfiguration as { targetDomainName?: unknown }[])[0] ?? {}).targetDomainName);
-    else if (TYPES.bucket.includes(r.type as never)) [p.bucketDomainName, p.bucketRegionalDomainName, p.websiteEndpoint].forEach(add);
-  }
-  return unknown ? undefined : names;
-}
 
 export const route53Policies: Policies = [
   stackRule({
@@ -319,33 +276,6 @@ export const route53Policies: Policies = [
         const clash = records.find((o) => o !== r && normalizeName(ifKnown(() => o.props.name)) === name && ifKnown(() => o.props.setIdentifier) === undefined);
         if (clash && ifKnown(() => r.props.setIdentifier) === undefined) {
           report(`CNAME record "${r.name}" (${name}) shares its name with ${String(ifKnown(() => clash.props.type))} record "${clash.name}"; a CNAME must be alone at its name.`, r.urn);
-        }
-      }
-    },
-  }),
-  stackRule({
-    name: "route53-targets-declared",
-    description:
-      "Every host a record of the stack sends clients to (a CNAME's value, an SRV or MX target, an alias's target) is one the plan declares: a record of the plan, a distribution (its domain or an alias), a load balancer, an API Gateway custom domain or a bucket; a name outside the plan (a GitHub Pages or Azure host, a partner's CDN, a bucket or distribution elsewhere) serves the domain to whoever holds it, and claimable ones (a deleted bucket, app or page) are taken over. Exceptions: ACM validation targets (*.acm-validations.aws), the null MX (.), and a failover SECONDARY alias (the configured standby), which must still not be an S3 website endpoint (plain HTTP only, named by a bucket anyone may create). It does not judge NS delegations (route53-delegation-to-route53) nor whether the declared target is healthy.",
-    enforcementLevel: "mandatory",
-    judges: [...TYPES.record],
-    validate: (resources, _ctx, report) => {
-      const records = ofType(resources, TYPES.record);
-      // Names generated from inputs not known yet (preview) may be any of the targets: judged at update.
-      const declared = declaredHostNames(resources);
-      if (declared === undefined) return;
-      for (const r of records) {
-        const p = ifKnown(() => JSON.parse(JSON.stringify(r.props)) as Record<string, unknown>);
-        if (!p) continue;
-        const secondary = String((list(p.failoverRoutingPolicies as { type?: unknown }[])[0] ?? {}).type ?? "").toUpperCase() === "SECONDARY";
-        for (const target of recordTargets(p)) {
-          if (target === "" || ACM_VALIDATION.test(target)) continue;
-          if (S3_WEBSITE.test(target) && !declared.has(target)) {
-            report(`Record "${r.name}" (${String(p.name)} ${String(p.type)}) sends clients to the S3 website endpoint ${target}: plain HTTP only (HSTS browsers refuse it), served by whichever account owns a bucket of that name; point it at a distribution or load balancer serving HTTPS.`, r.urn);
-            continue;
-          }
-          if (secondary || declared.has(withoutDualstack(target))) continue;
-          report(`Record "${r.name}" (${String(p.name)} ${String(p.type)}) sends clients to ${target}, which the plan does not declare: whoever holds that name (a lapsed page, app, bucket or another account's distribution) serves the domain; point it at a resource of the stack or remove it.`, r.urn);
         }
       }
     },

@@ -8,14 +8,26 @@ import { within } from "./cidr";
 import { AWS_DNS_SUFFIX, isS3Host } from "./partition";
 
 /**
- * Provider suffixes whose names a customer of the provider chooses (a distribution's alias, an environment's CNAME
- * prefix), besides S3's bucket endpoints. Only AWS's: the stack is an AWS stack, so a resource of these kinds that is
- * the stack's own is declared in the plan, and one the plan lacks is someone else's or gone. Other providers' names
- * (a docs site, a status page) can't be judged from the plan: a rule's config may add them.
+ * Suffixes of hosting platforms where the label before them is a name a customer picks for an app, site or bucket and
+ * frees when deleting it (the classic subdomain-takeover targets), besides S3's bucket endpoints: AWS's own (a
+ * resource of these kinds that is the stack's is declared in the plan, one the plan lacks is someone else's or gone)
+ * and the large application platforms (Azure, Heroku, GitHub Pages, Netlify, Vercel, Cloudflare Pages, Google's
+ * App Engine and Storage), whose apps an AWS stack never declares: a team that does run one lists it in the rule's
+ * `ownedTargets`. Hosted services that hand every customer one shared target (a status page's or shop's common host)
+ * are not claimable by name and are not listed; a rule's config may add suffixes.
  */
 export const CLAIMABLE_SUFFIXES: readonly { suffix: string; provider: string }[] = [
   { suffix: "cloudfront.net", provider: "a CloudFront distribution" },
   { suffix: "elasticbeanstalk.com", provider: "an Elastic Beanstalk environment" },
+  ...["azurewebsites.net", "cloudapp.net", "cloudapp.azure.com", "trafficmanager.net", "blob.core.windows.net", "azureedge.net", "azurefd.net", "azure-api.net", "azurestaticapps.net"].map((suffix) => ({ suffix, provider: "an Azure app, endpoint or storage account" })),
+  { suffix: "herokuapp.com", provider: "a Heroku app" },
+  { suffix: "herokudns.com", provider: "a Heroku custom domain" },
+  { suffix: "github.io", provider: "a GitHub Pages site" },
+  { suffix: "netlify.app", provider: "a Netlify site" },
+  { suffix: "vercel.app", provider: "a Vercel deployment" },
+  { suffix: "pages.dev", provider: "a Cloudflare Pages project" },
+  { suffix: "appspot.com", provider: "a Google App Engine app" },
+  { suffix: "storage.googleapis.com", provider: "a Google Cloud Storage bucket" },
 ];
 
 const norm = (n: string) => n.trim().toLowerCase().replace(/\.$/, "");

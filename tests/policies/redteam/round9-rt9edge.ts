@@ -18,6 +18,12 @@
  * - Corrected: "ALB log bucket no longer protected" dropped only the plan's options copy of protect; the plan records it
  *   on the resource (as effects.ts's "cache not protected" does). Corrected, stateful-deletion-protection-prod reports it.
  * Dropped as not insecure in this product:
+ * - At the merge with round 9's false-positive hunt (which found CNAMEs to a vendor's status page, a docs host and an MX
+ *   to a mail provider harmless): "SRV record's target a partner CDN host outside the zone" (blind), and the variants
+ *   "MX record for the apex names a mail host of a provider outside the stack" and "weighted CNAME sends a tenth of shop
+ *   traffic to a legacy host outside the stack". A host on another organisation's own domain is not claimable by anyone
+ *   else; takeover targets (platform app names, buckets, distributions) are judged by route53-targets-owned, which keeps
+ *   the GitHub Pages, Azure and Heroku cases.
  * - "SPF redirected to a shared mail provider's policy": a redirect (or include) names the provider that sends for the
  *   domain, as the accepted "SPF that lets Amazon SES send and fails the rest" does; route53-spf-restricts-senders
  *   judges what the policy lets send, not which provider the team picks.
@@ -230,7 +236,6 @@ export const round9rt9edgeMutations: Mutation[] = [
   { area: "dns", title: "docs name CNAME to a GitHub Pages host the stack does not declare (takeover)", expect: "dns-docs-cname", apply: (p) => record(p, "dns-docs-cname", { name: "docs.edgestack.example.com", type: "CNAME", records: ["edgestack.github.io"] }) },
   { area: "dns", title: "shop name CNAME to an Azure web app host (takeover)", expect: "dns-shop-cname", apply: (p) => record(p, "dns-shop-cname", { name: "shop.edgestack.example.com", type: "CNAME", records: ["edgestack-shop.azurewebsites.net"] }) },
   { area: "dns", title: "api name aliases an API Gateway regional domain the stack does not declare", expect: "dns-api-alias", apply: (p) => { add(p, RECORD, "dns-api-alias", "dns", { zoneId: zoneId(p), name: "api.edgestack.example.com", type: "A", aliases: [{ name: "d-abc123xyz9.execute-api.us-east-1.amazonaws.com", zoneId: "Z1UJRXOUMOOFQ8", evaluateTargetHealth: false }] }); } },
-  { area: "dns", title: "SRV record's target a partner CDN host outside the zone", expect: "dns-srv", apply: (p) => (p.inputs("dns-srv", RECORD).records = ["10 5 443 edge.partner-cdn.example.net."]) },
   { area: "dns", title: "CAA admits a second CA with the critical flag set (128 issue)", expect: "dns-apex-caa", apply: (p) => p.inputs("dns-apex-caa", RECORD).records.push('128 issue "sectigo.com"') },
   { area: "dns", title: "CAA record at origin allows another CA (the nearest CAA set wins for origin and below)", expect: "dns-origin-caa", apply: (p) => record(p, "dns-origin-caa", { name: "origin.edgestack.example.com", type: "CAA", records: ['0 issue "sectigo.com"'] }) },
   { area: "dns", title: "apex SECONDARY aliases an S3 website endpoint (plain HTTP, a bucket name anyone can claim)", expect: "dns-apex-a-secondary", apply: (p) => (p.inputs("dns-apex-a-secondary", RECORD).aliases = [{ name: "s3-website-us-east-1.amazonaws.com", zoneId: "Z3AQBSTGFYJSTF", evaluateTargetHealth: false }]) },
@@ -269,7 +274,6 @@ export const round9rt9edgeVariants: Mutation[] = [
     add(p, HEALTH_CHECK, "dns-health-edge-cw", "dns-health", { type: "CLOUDWATCH_METRIC", cloudwatchAlarmName: "edge-team-nlb-healthy", cloudwatchAlarmRegion: "us-east-1", insufficientDataHealthStatus: "LastKnownStatus" });
     p.inputs("dns-edge-aaaa", RECORD).healthCheckId = p.id("dns-health-edge-cw", HEALTH_CHECK);
   } },
-  { area: "dns", title: "MX record for the apex names a mail host of a provider outside the stack", expect: "dns-apex-mx", apply: (p) => record(p, "dns-apex-mx", { name: "edgestack.example.com", type: "MX", records: ["10 edgestack-example-com.mail.protection.outlook.com."] }) },
   { area: "dns", title: "status CNAME to a Heroku app host", expect: "dns-status-cname", apply: (p) => record(p, "dns-status-cname", { name: "status.edgestack.example.com", type: "CNAME", records: ["edgestack-status.herokuapp.com"] }) },
   { area: "dns", title: "beta alias to an Elastic Beanstalk environment the stack does not declare", expect: "dns-beta-a", apply: (p) => add(p, RECORD, "dns-beta-a", "dns", { zoneId: zoneId(p), name: "beta.edgestack.example.com", type: "A", aliases: [{ name: "edgestack-beta.us-east-1.elasticbeanstalk.com", zoneId: "Z117KPS5GTRQ2G", evaluateTargetHealth: true }] }) },
   { area: "dns", title: "edge SECONDARY aliases a bucket's S3 website endpoint", expect: "dns-edge-a-secondary", apply: (p) => (p.inputs("dns-edge-a-secondary", RECORD).aliases = [{ name: "edge.edgestack.example.com.s3-website-us-east-1.amazonaws.com", zoneId: "Z3AQBSTGFYJSTF", evaluateTargetHealth: false }]) },
@@ -308,7 +312,6 @@ export const round9rt9edgeVariants: Mutation[] = [
     add(p, "aws:wafv2/ipSet:IpSet", "cdn-waf-cloud", "cdn-waf", { name: "edgestack-prod-cloud", scope: "CLOUDFRONT", ipAddressVersion: "IPV4", addresses: ["34.0.0.0/8"] });
     waf(p).rules.unshift({ name: "cloud-api", priority: 1, action: { allow: {} }, statement: { andStatement: { statements: [{ ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/ipset/edgestack-prod-cloud/${p.id("cdn-waf-cloud")}` } }, byteMatch({ uriPath: {} }, "STARTS_WITH", "/api/")] } }, visibilityConfig: visibility("edgestack-prod-cloud-api") });
   } },
-  { area: "dns", title: "weighted CNAME sends a tenth of shop traffic to a legacy host outside the stack", expect: "dns-shop-weighted", apply: (p) => record(p, "dns-shop-weighted", { name: "shop.edgestack.example.com", type: "CNAME", ttl: 60, setIdentifier: "legacy", weightedRoutingPolicies: [{ weight: 10 }], records: ["legacy-shop.example.org"] }) },
 ];
 
 /** Harmless changes written after the fixes, next to what the new checks refuse. */

@@ -8,11 +8,14 @@ describe("claimableTarget", () => {
     ["assets.s3.eu-west-1.amazonaws.com", "an S3 bucket"],
     ["legacy.s3-website.cn-north-1.amazonaws.com.cn", "an S3 bucket"],
     ["prod-env.us-east-1.elasticbeanstalk.com", "an Elastic Beanstalk environment"],
+    ["acme.github.io", "a GitHub Pages site"],
+    ["shop-prod.azurewebsites.net", "an Azure app, endpoint or storage account"],
+    ["status-page.herokuapp.com", "a Heroku app"],
   ])("%s is claimable (%s)", (host, provider) => expect(claimableTarget(host)).toBe(provider));
 
-  it("a configured suffix", () => expect(claimableTarget("acme.github.io", [{ suffix: "github.io", provider: "a GitHub Pages site" }])).toBe("a GitHub Pages site"));
+  it("a configured suffix", () => expect(claimableTarget("docs.example.dev", [{ suffix: "example.dev", provider: "a docs host" }])).toBe("a docs host"));
 
-  it.each(["edgestack.statuspage.io", "acme.github.io", "mail.example.net", "dualstack.alb-1.us-east-1.elb.amazonaws.com", "inbound-smtp.us-east-1.amazonaws.com", "notcloudfront.net", "github.io"])("%s is not", (host) =>
+  it.each(["edgestack.statuspage.io", "shops.myshopify.com", "mail.example.net", "dualstack.alb-1.us-east-1.elb.amazonaws.com", "inbound-smtp.us-east-1.amazonaws.com", "notcloudfront.net", "github.io"])("%s is not", (host) =>
     expect(claimableTarget(host)).toBeUndefined(),
   );
 });
