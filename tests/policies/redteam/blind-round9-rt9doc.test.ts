@@ -1,0 +1,5 @@
+import { round9DocHarmless, round9DocMutations } from "./round9-rt9doc";
+import { describeBlindRounds } from "./judge";
+
+// Round 9 of the red team written blind (its author read no rule before the first run): the promises of the documentation.
+describeBlindRounds([["round 9, the documentation's promises about the deployed prod stack", round9DocMutations, round9DocHarmless]]);
