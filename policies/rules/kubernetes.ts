@@ -696,16 +696,17 @@ export const kubernetesPolicies: Policies = [
   stackRule({
     name: "k8s-config-rolls-pods",
     description:
-      "A workload that reads a Secret or ConfigMap the stack declares (volume, projected source, envFrom, env valueFrom) rolls when that object changes: the object is content-named (a suffix of at least 8 hex digits, a new name per content) or the pod template carries a digest annotation (key naming digest/checksum/sha256/hash, value of at least 32 hex digits). Without either, a rotated Redis token or a new nginx.conf reaches no running pod until something else restarts it (or, after the old token is dropped, every pod is refused).",
+      "A long-running workload (Deployment, StatefulSet, DaemonSet) that reads a Secret or ConfigMap the stack declares (volume, projected source, envFrom, env valueFrom) rolls when that object changes: the object is content-named (a suffix of at least 8 hex digits, a new name per content) or the pod template carries a digest annotation (key naming digest/checksum/sha256/hash, value of at least 32 hex digits). Without either, a rotated Redis token or a new nginx.conf reaches no running pod until something else restarts it (or, after the old token is dropped, every pod is refused).",
     enforcementLevel: "mandatory",
-    judges: [...POD_TYPES, ...TYPES.configMap, "kubernetes:core/v1:Secret"],
+    judges: [...TYPES.workload, ...TYPES.configMap, "kubernetes:core/v1:Secret"],
     validate: (resources, _ctx, report) => {
       const declared = new Map<string, PolicyResource>();
       for (const r of ofType(resources, [...TYPES.configMap, "kubernetes:core/v1:Secret"])) {
         const meta = ifKnown(() => r.props.metadata as { name?: unknown; namespace?: unknown } | undefined);
         if (typeof meta?.name === "string") declared.set(`${r.type.endsWith(":Secret") ? "secret" : "configmap"}/${String(meta.namespace ?? "default")}/${meta.name}`, r);
       }
-      for (const w of resources.filter((r) => POD_TYPES.includes(r.type as never))) {
+      // Long-running pods only: a Job's or CronJob's pods start afresh each run and read the current content then.
+      for (const w of ofType(resources, TYPES.workload)) {
         const t = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { annotations?: Record<string, unknown> }; spec?: PodSpec });
         if (!t?.spec) continue;
         const ns = String(ifKnown(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace) ?? "default");

@@ -56,7 +56,8 @@ export function viewerHeadersOf(code: string): { sets: string[]; reads: string[]
   // it (inside an if, a loop or after an early return, some viewers keep the header they sent).
   const unconditional = (at: number) => {
     const before = code.slice(0, at).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, "");
-    const depth = [...before].reduce((d, ch) => d + (ch === "{" ? 1 : ch === "}" ? -1 : 0), 0);
+    // A try block runs its body unconditionally: its brace is not a condition.
+    const depth = [...before.replace(/\btry\s*\{/g, "")].reduce((d, ch) => d + (ch === "{" ? 1 : ch === "}" ? -1 : 0), 0);
     return depth === 1 && !/\breturn\b/.test(before);
   };
   const written = [...code.matchAll(/headers\s*\[\s*["']([\w-]+)["']\s*\]\s*=\s*\{\s*value\s*:\s*event\.viewer\.ip\s*\}/g)].filter((m) => unconditional(m.index ?? 0)).map((m) => m[1]);

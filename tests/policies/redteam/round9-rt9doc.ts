@@ -350,6 +350,20 @@ export const round9DocVariantsHarmless: Harmless[] = [
     add(p, "aws:ec2/securityGroupRule:SecurityGroupRule", "cache-from-nodes", "cache", { type: "ingress", description: "Redis/TLS from the Kubernetes worker nodes", fromPort: 6379, toPort: 6379, protocol: "tcp", sourceSecurityGroupId: p.id("cluster-node-sg", SG), securityGroupId: p.id("cache-sg", SG) });
   } },
   { title: "app WebSocket ping every 2 s", apply: (p) => { env(p, "workloads-app", "WS_HEARTBEAT_MS", "2000"); } },
+  { title: "viewer-address function's assignment wrapped in try/catch", apply: (p) => {
+    p.inputs("cdn-viewer-address", "aws:cloudfront/function:Function").code = [
+      "function handler(event) {",
+      "  var request = event.request;",
+      "  try {",
+      '    request.headers["x-viewer-address"] = { value: event.viewer.ip };',
+      "  } catch (e) {",
+      "    // never fails; kept for the runtime's sake",
+      "  }",
+      "  return request;",
+      "}",
+      "",
+    ].join("\n");
+  } },
 ];
 
 export const round9DocHarmless: Harmless[] = [
