@@ -239,9 +239,12 @@ export const originLockPolicies: Policies = [
             // The origin lock and the viewer-address header live on an application load balancer: a network load
             // balancer passes CloudFront's connections to nginx's PROXY listeners, where the client is a CloudFront edge.
             for (const t of targets) {
-              const b = balancers.find((x) => label(ifKnown(() => (x.props as Record<string, unknown>).dnsName)) === label(t));
-              const kind = b ? String(ifKnown(() => (b.props as Record<string, unknown>).loadBalancerType) ?? "application") : undefined;
-              if (b && kind !== "application") report(`Record "${r.name}" (${domain}, origin "${o.originId}" of distribution "${d.name}") points at the ${kind} load balancer "${b.name}": it holds no origin lock and hands nginx CloudFront's edge addresses as clients; a CloudFront origin must land on the origin-locked application load balancer.`, r.urn);
+              const direct = balancers.filter((x) => label(ifKnown(() => (x.props as Record<string, unknown>).dnsName)) === label(t));
+              const via = direct.length > 0 ? [] : resolve(t).filter((x) => x.kind === "loadBalancer").map((x) => x.resource);
+              for (const b of [...direct, ...via]) {
+                const kind = String(ifKnown(() => (b.props as Record<string, unknown>).loadBalancerType) ?? "application");
+                if (kind !== "application") report(`Record "${r.name}" (${domain}, origin "${o.originId}" of distribution "${d.name}") points at the ${kind} load balancer "${b.name}": it holds no origin lock and hands nginx CloudFront's edge addresses as clients; a CloudFront origin must land on the origin-locked application load balancer.`, r.urn);
+              }
             }
           }
         }

@@ -530,6 +530,7 @@ export const nginxPolicies: Policies = [
       const healthPaths = ofType(resources, TYPES.targetGroup).map((tg) => ifKnown(() => (tg.props.healthCheck as { path?: string } | undefined)?.path)).filter((x): x is string => typeof x === "string");
       const unlimited = [...(config.unlimitedPaths as string[]), ...healthPaths];
       if (ofType(resources, TYPES.targetGroup).some((tg) => unknownAt(() => JSON.stringify(tg.props.healthCheck)))) return; // known after deployment
+      const hops = nginxBehindNodePorts(resources, String(config.nginxConfKey));
       for (const cm of ofType(resources, TYPES.configMap)) {
         const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof text !== "string") continue;
@@ -588,7 +589,16 @@ export const nginxPolicies: Policies = [
             // The paths the load balancers check: their probes come from a few addresses every few seconds, so a
             // per-client limit there fails the targets (429) and an upstream wait beyond the check's own timeout
             // turns one hung pod into a failed node instead of a retry on another pod.
-            const checkedBy = ofType(resources, TYPES.targetGroup).filter((tg) => loc.args[0] === "=" && ifKnown(() => (tg.props.healthCheck as { path?: string } | undefined)?.path) === loc.args[loc.args.length - 1]);
+            // A target group checks this server when its health-check port reaches nginx on a port the server listens on
+            // (followed through the NodePort Service; when the plan shows no such hop, every server with the path counts).
+            const serverPorts = listensOf(server).map((l) => l.port);
+            const reachesServer = (tg: PolicyResource) => {
+              const hc = ifKnown(() => tg.props.healthCheck as { port?: unknown } | undefined);
+              const nodePort = hc?.port === undefined || hc.port === "traffic-port" ? Number(ifKnown(() => tg.props.port)) : Number(hc.port);
+              const here = hops.filter((h) => h.nodePort === nodePort && h.conf.cm === cm);
+              return here.length === 0 || here.some((h) => serverPorts.includes(h.port));
+            };
+            const checkedBy = ofType(resources, TYPES.targetGroup).filter((tg) => loc.args[0] === "=" && ifKnown(() => (tg.props.healthCheck as { path?: string } | undefined)?.path) === loc.args[loc.args.length - 1] && reachesServer(tg));
             if (proxiesHere && checkedBy.length > 0) {
               const own = ["limit_req", "limit_conn"].filter((d) => directivesNamed(loc, d).length > 0 || directivesNamed(server, d).length > 0 || (http !== undefined && directivesNamed(http, d).length > 0));
               if (own.length > 0) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") applies ${own.join(" and ")} to the path the target groups health-check (${checkedBy.map((t) => t.name).join(", ")}): their probes from a few addresses get 429 and the targets fail.`, cm.urn);

@@ -338,6 +338,21 @@ export const round9DocVariants: Mutation[] = [
     const app = ctr(p, "workloads-app");
     pod(p, "workloads-app").initContainers = [{ name: "log-shipper", image: app.image, restartPolicy: "Always", command: ["node", "dist/ship.js"], securityContext: app.securityContext, resources: { limits: { cpu: "100m", memory: "64Mi" }, requests: { cpu: "10m", memory: "32Mi" } }, volumeMounts: [{ name: "redis-url", mountPath: "/var/run/secrets/edgestack/redis", readOnly: true }] }];
   } },
+  { area: "viewer chain", title: "origin name becomes a CNAME to edge.<domain> (followed, it lands on the NLB)", expect: "dns-origin-cname", apply: (p) => {
+    p.remove("dns-origin-a");
+    p.remove("dns-origin-aaaa");
+    add(p, "aws:route53/record:Record", "dns-origin-cname", "dns", { name: "origin.edgestack.example.com", type: "CNAME", ttl: 300, records: ["edge.edgestack.example.com"], zoneId: p.inputs("dns-www-cname").zoneId });
+  } },
+  { area: "secrets", title: "a StatefulSet worker reads the Redis URL Secret without a digest", expect: "workloads-queue", apply: (p) => {
+    const app = JSON.parse(JSON.stringify(p.inputs("workloads-app", DEPLOYMENT)));
+    const labels = { "app.kubernetes.io/name": "queue", "app.kubernetes.io/part-of": "edgestack" };
+    app.kind = "StatefulSet";
+    app.metadata = { name: "queue", namespace: "edgestack", labels };
+    app.spec = { serviceName: "queue", replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: app.spec.template.spec } };
+    for (const c of app.spec.template.spec.topologySpreadConstraints) c.labelSelector = { matchLabels: labels };
+    k8s(p, "kubernetes:apps/v1:StatefulSet", "workloads-queue", "workloads", app);
+  } },
+  { area: "timeouts", title: "app's WebSocket ping setting dropped (its 30 s default outlasts nginx's 10 s read timeout)", expect: "workloads-app", apply: (p) => { ctr(p, "workloads-app").env = ctr(p, "workloads-app").env.filter((e: { name: string }) => e.name !== "WS_HEARTBEAT_MS"); } },
 ];
 
 export const round9DocVariantsHarmless: Harmless[] = [
@@ -350,6 +365,13 @@ export const round9DocVariantsHarmless: Harmless[] = [
     add(p, "aws:ec2/securityGroupRule:SecurityGroupRule", "cache-from-nodes", "cache", { type: "ingress", description: "Redis/TLS from the Kubernetes worker nodes", fromPort: 6379, toPort: 6379, protocol: "tcp", sourceSecurityGroupId: p.id("cluster-node-sg", SG), securityGroupId: p.id("cache-sg", SG) });
   } },
   { title: "app WebSocket ping every 2 s", apply: (p) => { env(p, "workloads-app", "WS_HEARTBEAT_MS", "2000"); } },
+  { title: "/health on the NLB's PROXY TLS listener rate-limited (the target groups check the ALB listener's port)", apply: (p) =>
+    editConf(p, (c) => {
+      const start = c.indexOf("listen 0.0.0.0:8443 proxy_protocol;");
+      const at = c.indexOf("        location = /health {\n", start);
+      const head = "        location = /health {\n";
+      return c.slice(0, at) + head + "            limit_req zone=per_ip_requests burst=10 nodelay;\n" + c.slice(at + head.length);
+    }) },
   { title: "viewer-address function's assignment wrapped in try/catch", apply: (p) => {
     p.inputs("cdn-viewer-address", "aws:cloudfront/function:Function").code = [
       "function handler(event) {",
