@@ -94,6 +94,24 @@ export const cloudfrontPolicies: Policies = [
     requirements: [{ path: "enabled", judge: judge.oneOf([true]) }],
   }),
   resourceRule<Distribution>({
+    name: "cloudfront-errors-cached-briefly",
+    description:
+      "A distribution caches the origin's 5xx answers at most maxErrorCachingSeconds (customErrorResponses errorCachingMinTtl; CloudFront's default is 10 s) and never serves a 5xx as a success page (responseCode 2xx/3xx): a brief origin failure (a fail-closed limiter's 503, a pod replacement's 502) must not become minutes of cached errors for every viewer, nor an outage the alarms read as success.",
+    enforcementLevel: "mandatory",
+    types: TYPES.distribution,
+    config: { maxErrorCachingSeconds: { type: "integer", minimum: 0, default: 10, description: "Longest time a 5xx answer may stay cached." } },
+    validate: (p, { args, config }, report) => {
+      for (const e of list((p as { customErrorResponses?: unknown[] }).customErrorResponses) as { errorCode?: unknown; errorCachingMinTtl?: unknown; responseCode?: unknown }[]) {
+        const code = num(e?.errorCode);
+        if (code === undefined || code < 500) continue;
+        const ttl = num(e?.errorCachingMinTtl);
+        if (ttl !== undefined && ttl > Number(config.maxErrorCachingSeconds)) report(`Distribution "${args.name}" caches ${code} answers for ${ttl} s (errorCachingMinTtl): a brief origin failure is served to every viewer for that long; at most ${Number(config.maxErrorCachingSeconds)} s.`);
+        const answer = num(e?.responseCode);
+        if (answer !== undefined && answer < 400) report(`Distribution "${args.name}" answers the origin's ${code} with ${answer}: an outage looks like success to clients, caches and alarms.`);
+      }
+    },
+  }),
+  resourceRule<Distribution>({
     name: "cloudfront-no-allow-all-viewer-protocol",
     description: "No CloudFront cache behavior serves plain HTTP (viewerProtocolPolicy allow-all).",
     enforcementLevel: "mandatory",

@@ -307,7 +307,7 @@ export const dnsFailoverPolicies: Policies = [
   }),
   stackRule({
     name: "dns-failover-pairs",
-    description: "Failover records come in pairs: one PRIMARY with a health check and one SECONDARY per name and type, with distinct set identifiers.",
+    description: "Failover records come in pairs: one PRIMARY with a health check and one SECONDARY per name and type, with distinct set identifiers; the SECONDARY is no S3 website endpoint (HTTP only, refused under HSTS).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.record],
     validate: (resources, _ctx, report) => {
@@ -327,6 +327,13 @@ export const dnsFailoverPolicies: Policies = [
             const other = members.find((r) => failoverRole(props<Record_>(r)) !== role) ?? members[0];
             report(`Failover ${name} ${type} has ${n} ${role} record(s) (${members.map((r) => r.name).join(", ")}); it needs exactly one ${role} and one of the other role.`, other.urn);
           }
+        }
+        // The SECONDARY must serve HTTPS for the names it takes over (HSTS preload): an S3 website endpoint serves HTTP only.
+        for (const r of members.filter((m) => failoverRole(props<Record_>(m)) === "SECONDARY")) {
+          const p = props<Record_>(r) as { aliases?: { name?: unknown }[]; records?: unknown[] };
+          const targets = [...list(p.aliases).map((a) => a?.name), ...list(p.records)].map((t) => String(t ?? ""));
+          const website = targets.find((t) => /(^|\.)s3-website[.-]/i.test(t));
+          if (website) report(`Failover ${name} ${type}'s SECONDARY "${r.name}" points at the S3 website endpoint ${website}, which serves plain HTTP only: browsers holding the site's HSTS refuse it, so failing over serves nobody.`, r.urn);
         }
         const ids = members.map((r) => String(props<Record_>(r).setIdentifier ?? ""));
         if (ids.some((id) => id === "") || new Set(ids).size !== ids.length) {

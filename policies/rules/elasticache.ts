@@ -92,7 +92,7 @@ export const elasticachePolicies: Policies = [
   }),
   resourceRule<ReplicationGroup>({
     name: "elasticache-failover-prod",
-    description: "In prod, ElastiCache replication groups have a replica, automatic failover and multi-AZ.",
+    description: "In prod, ElastiCache replication groups have a replica, automatic failover and multi-AZ, and no pinned placement (preferredCacheClusterAzs, nodeGroupConfigurations) puts a shard's nodes in one zone.",
     enforcementLevel: "mandatory",
     types: TYPES.replicationGroup,
     config: environmentConfig,
@@ -108,6 +108,13 @@ export const elasticachePolicies: Policies = [
       // Cluster mode (or a group sized by shards): each shard's replicas are what fails over.
       if (nodes === undefined && (replicas === undefined || replicas < 1)) {
         report(`Replication group "${args.name}" in a prod stack has ${replicas === undefined ? "no replicasPerNodeGroup (0 replicas)" : `replicasPerNodeGroup ${replicas}`}: each shard needs at least one replica in another zone to fail over to.`);
+      }
+      // Placement the program pins: multi-AZ is an effect only if a shard's nodes sit in more than one zone.
+      const pinned = (p as { preferredCacheClusterAzs?: unknown[] }).preferredCacheClusterAzs;
+      if (Array.isArray(pinned) && pinned.length > 1 && new Set(pinned.map(String)).size < 2) report(`Replication group "${args.name}" in a prod stack places every node in ${String(pinned[0])} (preferredCacheClusterAzs): a zone's loss takes the primary and its replicas together.`);
+      for (const g of list((p as { nodeGroupConfigurations?: unknown[] }).nodeGroupConfigurations) as { nodeGroupId?: unknown; primaryAvailabilityZone?: unknown; replicaAvailabilityZones?: unknown[] }[]) {
+        const zones = [g?.primaryAvailabilityZone, ...list(g?.replicaAvailabilityZones)].filter((z) => typeof z === "string");
+        if (zones.length > 1 && new Set(zones).size < 2) report(`Replication group "${args.name}" in a prod stack places shard ${String(g?.nodeGroupId ?? "?")}'s primary and replicas all in ${String(zones[0])} (nodeGroupConfigurations): a zone's loss takes the whole shard.`);
       }
     },
   }),

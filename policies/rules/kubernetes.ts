@@ -667,6 +667,10 @@ export const kubernetesPolicies: Policies = [
           const own = (m as { containerResource?: { name?: string; container?: string; target?: unknown } }).containerResource;
           if (own) (m as { resource?: unknown }).resource = { name: own.name, target: own.target };
           const res = String(m.resource?.name ?? "cpu");
+          if (own && !containersOf(podSpecOf(target.props as Workload)).some((x) => x.name === own.container)) {
+            report(`HPA "${h.name}" scales "${target.name}" on the ${res} of container "${String(own.container)}", which its pods do not have: the HPA reads nothing and never scales.`, h.urn);
+            continue;
+          }
           for (const c of containersOf(podSpecOf(target.props as Workload)).filter((x) => !own || x.name === own.container)) {
             if (!isSet((c.resources?.requests as Record<string, unknown> | undefined)?.[res])) report(`HPA "${h.name}" scales "${target.name}" on ${res} utilisation, but container "${c.name}" requests no ${res}: the HPA can't compute it.`, h.urn);
           }
@@ -686,6 +690,98 @@ export const kubernetesPolicies: Policies = [
         }
         const scaleUp = (spec as { behavior?: { scaleUp?: { selectPolicy?: string } } }).behavior?.scaleUp;
         if (scaleUp?.selectPolicy === "Disabled") report(`HPA "${h.name}" disables scaling up (behavior.scaleUp.selectPolicy Disabled): load beyond minReplicas finds no new pods.`, h.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-config-rolls-pods",
+    description:
+      "A long-running workload (Deployment, StatefulSet, DaemonSet) that reads a Secret or ConfigMap the stack declares (volume, projected source, envFrom, env valueFrom) rolls when that object changes: the object is content-named (a suffix of at least 8 hex digits, a new name per content) or the pod template carries a digest annotation (key naming digest/checksum/sha256/hash, value of at least 32 hex digits). Without either, a rotated Redis token or a new nginx.conf reaches no running pod until something else restarts it (or, after the old token is dropped, every pod is refused).",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.workload, ...TYPES.configMap, "kubernetes:core/v1:Secret"],
+    validate: (resources, _ctx, report) => {
+      const declared = new Map<string, PolicyResource>();
+      for (const r of ofType(resources, [...TYPES.configMap, "kubernetes:core/v1:Secret"])) {
+        const meta = ifKnown(() => r.props.metadata as { name?: unknown; namespace?: unknown } | undefined);
+        if (typeof meta?.name === "string") declared.set(`${r.type.endsWith(":Secret") ? "secret" : "configmap"}/${String(meta.namespace ?? "default")}/${meta.name}`, r);
+      }
+      // Long-running pods only: a Job's or CronJob's pods start afresh each run and read the current content then.
+      for (const w of ofType(resources, TYPES.workload)) {
+        const t = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>))) as { metadata?: { annotations?: Record<string, unknown> }; spec?: PodSpec });
+        if (!t?.spec) continue;
+        const ns = String(ifKnown(() => (w.props.metadata as { namespace?: unknown } | undefined)?.namespace) ?? "default");
+        const used = new Set<string>();
+        for (const v of list(t.spec.volumes) as { secret?: { secretName?: string }; configMap?: { name?: string }; projected?: { sources?: { secret?: { name?: string }; configMap?: { name?: string } }[] } }[]) {
+          if (v?.secret?.secretName) used.add(`secret/${ns}/${v.secret.secretName}`);
+          if (v?.configMap?.name) used.add(`configmap/${ns}/${v.configMap.name}`);
+          for (const src of list(v?.projected?.sources)) {
+            if (src?.secret?.name) used.add(`secret/${ns}/${src.secret.name}`);
+            if (src?.configMap?.name) used.add(`configmap/${ns}/${src.configMap.name}`);
+          }
+        }
+        for (const c of [...list(t.spec.initContainers as Container[] | undefined), ...list(t.spec.containers as Container[] | undefined)] as { envFrom?: { secretRef?: { name?: string }; configMapRef?: { name?: string } }[]; env?: { valueFrom?: { secretKeyRef?: { name?: string }; configMapKeyRef?: { name?: string } } }[] }[]) {
+          for (const e of list(c?.envFrom)) {
+            if (e?.secretRef?.name) used.add(`secret/${ns}/${e.secretRef.name}`);
+            if (e?.configMapRef?.name) used.add(`configmap/${ns}/${e.configMapRef.name}`);
+          }
+          for (const e of list(c?.env)) {
+            if (e?.valueFrom?.secretKeyRef?.name) used.add(`secret/${ns}/${e.valueFrom.secretKeyRef.name}`);
+            if (e?.valueFrom?.configMapKeyRef?.name) used.add(`configmap/${ns}/${e.valueFrom.configMapKeyRef.name}`);
+          }
+        }
+        const digest = Object.entries(t.metadata?.annotations ?? {}).some(([k, v]) => /digest|checksum|sha256|hash/i.test(k) && /[0-9a-f]{32,}/i.test(String(v)));
+        if (digest) continue;
+        const stale = [...used].filter((key) => declared.has(key) && !/[-.][0-9a-f]{8,}$/.test(key.split("/")[2] ?? ""));
+        if (stale.length > 0) report(`${w.type.split(":").pop()} "${w.name}" reads ${stale.join(", ")} without a digest annotation on its pod template (and they are not content-named): a change of their content (a rotated token, a new configuration) reaches no running pod.`, w.urn);
+      }
+    },
+  }),
+  stackRule({
+    name: "k8s-secret-volumes-one-container",
+    description:
+      "Within a pod, each Secret volume (or projected Secret source) is mounted by one container: a sidecar (an exporter, a log shipper) mounting the serving container's Secret holds its private key or token too, from a binary with its own vulnerabilities.",
+    enforcementLevel: "mandatory",
+    judges: [...POD_TYPES],
+    validate: (resources, _ctx, report) => {
+      for (const w of resources.filter((r) => POD_TYPES.includes(r.type as never))) {
+        const spec = ifKnown(() => JSON.parse(JSON.stringify(podTemplateOf(w.type, w.props as Record<string, unknown>).spec ?? {})) as PodSpec);
+        if (!spec) continue;
+        const secretVolumes = (list(spec.volumes) as { name?: string; secret?: unknown; projected?: { sources?: { secret?: unknown }[] } }[]).filter((v) => v?.secret !== undefined || list(v?.projected?.sources).some((x) => x?.secret !== undefined)).map((v) => String(v?.name));
+        for (const vol of secretVolumes) {
+          const mounting = [...list(spec.initContainers as Container[] | undefined), ...list(spec.containers as Container[] | undefined)].filter((c) => list((c as { volumeMounts?: { name?: string }[] }).volumeMounts).some((m) => m?.name === vol)).map((c) => String((c as { name?: string }).name));
+          if (mounting.length > 1) report(`${w.type.split(":").pop()} "${w.name}" mounts Secret volume "${vol}" into ${mounting.length} containers (${mounting.join(", ")}): only the container that uses it should hold it.`, w.urn);
+        }
+      }
+    },
+  }),
+  stackRule({
+    name: "autoscaled-counts-left-to-autoscalers",
+    description:
+      "A count an autoscaler owns is left to it by every deployment: a Deployment an HPA scales that declares spec.replicas ignores changes to it (ignoreChanges spec.replicas), and a managed node group that may grow (maxSize above minSize) in a stack running the Cluster Autoscaler ignores scalingConfig.desiredSize. Otherwise each `pulumi up` sets the count back to the program's value: a busy app loses the pods the HPA added, and nodes holding pods are drained.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.horizontalPodAutoscaler, ...TYPES.workload, "aws:eks/nodeGroup:NodeGroup"],
+    validate: (resources, _ctx, report) => {
+      const ignores = (r: PolicyResource, path: string) =>
+        (r.opts?.ignoreChanges ?? []).some((x) => { const p = String(x); return p === "*" || p === path || path.startsWith(`${p}.`); });
+      for (const h of ofType(resources, TYPES.horizontalPodAutoscaler)) {
+        const ref = ifKnown(() => (h.props.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef);
+        const ns = ifKnown(() => (h.props.metadata as { namespace?: string } | undefined)?.namespace);
+        if (!ref?.name) continue;
+        for (const d of ofType(resources, TYPES.workload)) {
+          const meta = ifKnown(() => (d.props as Workload).metadata);
+          if (meta?.name !== ref.name || !d.type.endsWith(`:${ref.kind ?? "Deployment"}`) || (ns !== undefined && meta?.namespace !== undefined && meta.namespace !== ns)) continue;
+          if (!isSet(ifKnown(() => (d.props as { spec?: { replicas?: unknown } }).spec?.replicas))) continue;
+          if (!ignores(d, "spec.replicas")) report(`${d.type.split(":").pop()} "${d.name}" is scaled by HPA "${h.name}" but sets spec.replicas without ignoreChanges ["spec.replicas"]: every deployment resets the replicas the HPA added.`, d.urn);
+        }
+      }
+      const autoscaler = ofType(resources, TYPES.workload).some((d) => /cluster-autoscaler/.test(JSON.stringify(ifKnown(() => (d.props as Workload).spec) ?? {})));
+      if (!autoscaler) return;
+      for (const g of ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])) {
+        const sc = ifKnown(() => g.props.scalingConfig as { minSize?: unknown; maxSize?: unknown; desiredSize?: unknown } | undefined);
+        const min = num(sc?.minSize);
+        const max = num(sc?.maxSize);
+        if (min === undefined || max === undefined || max <= min || !isSet(sc?.desiredSize)) continue;
+        if (!ignores(g, "scalingConfig.desiredSize")) report(`Node group "${g.name}" may grow to ${max} nodes under the Cluster Autoscaler but has no ignoreChanges ["scalingConfig.desiredSize"]: every deployment sets it back to ${String(sc?.desiredSize)} node(s), draining the nodes it added.`, g.urn);
       }
     },
   }),

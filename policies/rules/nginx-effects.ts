@@ -7,7 +7,7 @@
  */
 import { Policies } from "@pulumi/policy";
 import { APP_ROUTES } from "@edgestack/contract";
-import { blocksNamed, directivesNamed, effectiveProxyHeaders, mapValue, type NginxBlock, nginxSeconds, parseNginx, proxies, uncheckedClientInput, walkBlocks } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, effectiveProxyHeaders, mapValue, type NginxBlock, nginxSeconds, parseNginx, proxies, serversOf, uncheckedClientInput, walkBlocks } from "../semantics/nginx";
 import { ifKnown, resourceRule, TYPES } from "./common";
 import { nginxBytes } from "./kubernetes";
 
@@ -65,7 +65,7 @@ export const nginxEffectPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "nginx-conf-effects",
     description:
-      "An nginx configuration a ConfigMap holds (key `nginxConfKey`), judged by what it does. Access log: every access_log line goes to a stream the platform collects (/dev/stdout, /dev/stderr, syslog), a JSON-shaped log_format escapes as JSON (escape=json; never escape=none), every format in use records the client address ($remote_addr), the status and a time, and an access_log `if=` condition keeps every status but the sampled 429 (its map evaluated per status). Proxied requests: no header sent upstream carries client-written text unchecked ($http_*, $arg_*, $cookie_*, the URI, or a map that passes them through under a key that is not an anchored explicit character set, policies/semantics/nginx.ts uncheckedClientInput); Upgrade from the client only in the contract's WebSocket location and the named locations it hands requests to (elsewhere h2c smuggling reaches the app past nginx's rules). Redirects (return 30x, rewrite redirect/permanent, add_header Location): no target whose origin a client variable fills, absolute or protocol-relative ($host counts as the client's in a catch-all server: default_server, or no, empty, wildcard or regex server_name). Error log: every error_log goes to stderr or syslog. Bounds: keepalive_timeout at most maxKeepalive, client_header_buffer_size at most maxHeaderBuffer, resolver valid= at most maxResolverValid (the pods' addresses re-read every few seconds), proxy_next_upstream_tries and proxy_next_upstream_timeout never 0 (unbounded), every pod-wide limit_conn (a zone keyed on a constant) below worker_connections × maxPodConnectionShare, worker_connections within worker_rlimit_nofile. TLS: no ssl_early_data (replayable requests), no key-exchange group under 128-bit strength (ssl_ecdh_curve, ssl_conf_command Curves/Groups). No ssi on (the app's output parsed for include commands). The pod's memory against worker_connections is not judged here.",
+      "An nginx configuration a ConfigMap holds (key `nginxConfKey`), judged by what it does. Access log: every access_log line goes to a stream the platform collects (/dev/stdout, /dev/stderr, syslog), a JSON-shaped log_format escapes as JSON (escape=json; never escape=none), every format in use records the client address ($remote_addr), the status and a time, and an access_log `if=` condition keeps every status but the sampled 429 (its map evaluated per status). Proxied requests: no header sent upstream carries client-written text unchecked ($http_*, $arg_*, $cookie_*, the URI, or a map that passes them through under a key that is not an anchored explicit character set, policies/semantics/nginx.ts uncheckedClientInput); Upgrade from the client only in the contract's WebSocket location and the named locations it hands requests to (elsewhere h2c smuggling reaches the app past nginx's rules). Redirects (return 30x, rewrite redirect/permanent, add_header Location): no target whose origin a client variable fills, absolute or protocol-relative ($host counts as the client's in a catch-all server: default_server, or no, empty, wildcard or regex server_name). Error log: every error_log goes to stderr or syslog. Bounds: keepalive_timeout at most maxKeepalive, client_header_buffer_size at most maxHeaderBuffer, resolver valid= at most maxResolverValid (the pods' addresses re-read every few seconds), proxy_next_upstream_tries and proxy_next_upstream_timeout never 0 (unbounded), proxy_next_upstream never counting the app's deliberate http_503/http_429 as failures (they feed max_fails), every port a named server listens on has a catch-all default_server (no server_name, or an empty/`_` one), every pod-wide limit_conn (a zone keyed on a constant) below worker_connections × maxPodConnectionShare, worker_connections within worker_rlimit_nofile. TLS: no ssl_early_data (replayable requests), no key-exchange group under 128-bit strength (ssl_ecdh_curve, ssl_conf_command Curves/Groups). No ssi on (the app's output parsed for include commands). The pod's memory against worker_connections is not judged here.",
     enforcementLevel: "mandatory",
     types: TYPES.configMap,
     config: {
@@ -93,6 +93,21 @@ export const nginxEffectPolicies: Policies = [
       for (const [target] of directivesNamed(root, "error_log")) {
         if (target && !/^(off|\/dev\/null|stderr)$/.test(target) && !COLLECTED.test(target)) report(`${conf} writes its error log to ${target}: a file in the pod is never collected and is lost with the pod; log to /dev/stderr.`);
       }
+      // Every port a named server listens on has a catch-all default server of its own: without one nginx hands a
+      // request with any Host to the first server on the port, the site's, and on to the app.
+      const byPort = new Map<number, { named: boolean; defaultCatchAll: boolean }>();
+      for (const server of serversOf(root)) {
+        const names = directivesNamed(server, "server_name").flat();
+        const named = names.some((n) => n !== "" && n !== "_" && n !== '""' && !n.startsWith("~") && !n.includes("*"));
+        for (const a of directivesNamed(server, "listen")) {
+          const port = Number(/(\d+)$/.exec(a[0] ?? "")?.[1] ?? 80);
+          const e = byPort.get(port) ?? { named: false, defaultCatchAll: false };
+          if (named) e.named = true;
+          if (a.includes("default_server") && !named) e.defaultCatchAll = true;
+          byPort.set(port, e);
+        }
+      }
+      for (const [port, e] of byPort) if (e.named && !e.defaultCatchAll) report(`${conf} has no catch-all default_server on port ${port}: a request naming any Host reaches the first server listening there (the site's) and the app.`);
       for (const http of blocksNamed(root, "http")) {
         // Pod-wide connection caps: a zone keyed on a constant (a literal, or a map whose only value is one).
         const constant = (key: string) => !key.includes("$") || blocksNamed(http, "map").some((m) => m.args[1] === key && m.directives.length === 1 && m.directives[0]!.name === "default" && !/\$/.test(m.directives[0]!.args[0] ?? "$"));
@@ -138,6 +153,12 @@ export const nginxEffectPolicies: Policies = [
             const valid = a.find((x) => x.startsWith("valid="));
             const sec = valid ? nginxSeconds(valid.slice(6)) : undefined;
             if (valid && (sec === undefined || sec > maxValid)) report(`${conf} keeps resolved upstream addresses ${valid.slice(6)} (resolver ${valid} in ${loc}): a departed pod's address, reused by another pod, keeps receiving requests; at most ${String(config.maxResolverValid)}.`);
+          }
+          // What counts as a failed attempt also counts toward max_fails: the app's deliberate answers (a draining pod's
+          // 503, the fail-closed limiter's 503 + Retry-After, a 429) would mark every pod down during a Redis outage.
+          for (const a of directivesNamed(block, "proxy_next_upstream")) {
+            const deliberate = a.filter((x) => x === "http_503" || x === "http_429");
+            if (deliberate.length > 0) report(`${conf} treats the app's ${deliberate.join(" and ")} as a failed attempt (proxy_next_upstream in ${loc}): a dependency outage answered deliberately (fail-closed limiter, draining pods) marks every pod down and becomes a full outage.`);
           }
           for (const [n] of directivesNamed(block, "proxy_next_upstream_tries")) if (n === "0") report(`${conf} retries a failed request without a limit (proxy_next_upstream_tries 0 in ${loc}): one request becomes a retry storm over every pod.`);
           for (const [t] of directivesNamed(block, "proxy_next_upstream_timeout")) if (nginxSeconds(t ?? "") === 0) report(`${conf} retries a failed request for ever (proxy_next_upstream_timeout ${t} in ${loc}: 0 is no limit).`);

@@ -209,7 +209,7 @@ export const originLockPolicies: Policies = [
   stackRule({
     name: "cloudfront-origin-resolves-to-stack-lb",
     description:
-      "A CloudFront custom origin whose domain the stack's own Route53 records name resolves, through every such record (alias, or CNAME followed through the plan), to a load balancer of the stack: an alias to another balancer, a literal address or a CNAME elsewhere would send the origin-verify secret and every request to a host the stack does not control. An origin that carries the origin-verify header has a name the stack's records or load balancers hold (the secret goes nowhere else); other origins whose name no record of the stack holds are not judged.",
+      "A CloudFront custom origin whose domain the stack's own Route53 records name resolves, through every such record (alias, or CNAME followed through the plan), to an application load balancer of the stack (the origin-locked one, not the NLB): an alias to another balancer, a literal address or a CNAME elsewhere would send the origin-verify secret and every request to a host the stack does not control. An origin that carries the origin-verify header has a name the stack's records or load balancers hold (the secret goes nowhere else); other origins whose name no record of the stack holds are not judged.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.record, ...TYPES.loadBalancer, ...TYPES.distribution],
     validate: (resources, _ctx, report) => {
@@ -244,6 +244,16 @@ export const originLockPolicies: Policies = [
             const lands = targets.map((t) => ({ t, to: isStackLb(t) ? [t] : [] }));
             for (const { t } of lands.filter((x) => x.to.length === 0)) {
               report(`Record "${r.name}" (${domain}, origin "${o.originId}" of distribution "${d.name}") points at ${t}, which is no load balancer of this stack: CloudFront would send the origin secret and every request there.`, r.urn);
+            }
+            // The origin lock and the viewer-address header live on an application load balancer: a network load
+            // balancer passes CloudFront's connections to nginx's PROXY listeners, where the client is a CloudFront edge.
+            for (const t of targets) {
+              const direct = balancers.filter((x) => label(ifKnown(() => (x.props as Record<string, unknown>).dnsName)) === label(t));
+              const via = direct.length > 0 ? [] : resolve(t).filter((x) => x.kind === "loadBalancer").map((x) => x.resource);
+              for (const b of [...direct, ...via]) {
+                const kind = String(ifKnown(() => (b.props as Record<string, unknown>).loadBalancerType) ?? "application");
+                if (kind !== "application") report(`Record "${r.name}" (${domain}, origin "${o.originId}" of distribution "${d.name}") points at the ${kind} load balancer "${b.name}": it holds no origin lock and hands nginx CloudFront's edge addresses as clients; a CloudFront origin must land on the origin-locked application load balancer.`, r.urn);
+              }
             }
           }
         }

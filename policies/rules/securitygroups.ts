@@ -38,6 +38,9 @@ export interface Ingress {
   cidrs: string[];
   fromSecurityGroup: boolean;
   fromPrefixList: boolean;
+  /** The security groups it names as its sources (or destinations), and whether it names its own group (`self`). */
+  sourceGroups: unknown[];
+  fromSelf: boolean;
   /** For separate rule resources: the security group the rule is added to. */
   securityGroupRef?: unknown;
   /** The target group's reference is not known yet (preview). */
@@ -75,6 +78,8 @@ function permissionsOf(type: string, props: Record<string, unknown>, direction: 
         cidrs: [...list(i?.cidrBlocks), ...list(i?.ipv6CidrBlocks)].filter((c): c is string => typeof c === "string"),
         fromSecurityGroup: list(i?.securityGroups).length > 0 || i?.self === true,
         fromPrefixList: list(i?.prefixListIds).length > 0,
+        sourceGroups: list(i?.securityGroups),
+        fromSelf: i?.self === true,
       };
     });
   }
@@ -88,6 +93,8 @@ function permissionsOf(type: string, props: Record<string, unknown>, direction: 
         cidrs: [r.cidrIpv4, r.cidrIpv6].filter((c): c is string => typeof c === "string" && c !== ""),
         fromSecurityGroup: typeof r.referencedSecurityGroupId === "string" && r.referencedSecurityGroupId !== "",
         fromPrefixList: typeof r.prefixListId === "string" && r.prefixListId !== "",
+        sourceGroups: isSet(r.referencedSecurityGroupId) ? [r.referencedSecurityGroupId] : [],
+        fromSelf: isSet(r.referencedSecurityGroupId) && r.referencedSecurityGroupId === r.securityGroupId,
         securityGroupRef: ifKnown(() => r.securityGroupId),
         securityGroupRefUnknown: unknownAt(() => r.securityGroupId),
       },
@@ -104,6 +111,8 @@ function permissionsOf(type: string, props: Record<string, unknown>, direction: 
         cidrs: [...list(r.cidrBlocks), ...list(r.ipv6CidrBlocks)].filter((c): c is string => typeof c === "string"),
         fromSecurityGroup: (typeof r.sourceSecurityGroupId === "string" && r.sourceSecurityGroupId !== "") || r.self === true,
         fromPrefixList: list(r.prefixListIds).length > 0,
+        sourceGroups: isSet(r.sourceSecurityGroupId) ? [r.sourceSecurityGroupId] : [],
+        fromSelf: r.self === true || (isSet(r.sourceSecurityGroupId) && r.sourceSecurityGroupId === r.securityGroupId),
         securityGroupRef: ifKnown(() => r.securityGroupId),
         securityGroupRefUnknown: unknownAt(() => r.securityGroupId),
       },
@@ -308,16 +317,33 @@ export const securityGroupPolicies: Policies = [
       const isLbGroup = (sg: PolicyResource | undefined) => sg !== undefined && lbGroups.some((ref) => refersTo(ref, sg));
       // A load balancer whose groups aren't known yet (preview) could own any group: don't judge then.
       const undecidable = ofType(resources, TYPES.loadBalancer).some((lb) => unknownAt(() => lb.props.securityGroups));
+      // Groups that may reach the target ports besides the load balancers': the EKS control plane's (it calls the
+      // nodes' kubelets and webhooks on high ports). Any other group (a CI runner's, a bastion's) would reach a port
+      // that believes the client address it is told.
+      const controlPlane = (sg: PolicyResource) => ofType(resources, TYPES.eksCluster).some((c) => list(ifKnown(() => (c.props.vpcConfig as { securityGroupIds?: unknown[] } | undefined)?.securityGroupIds)).some((ref) => refersTo(ref, sg)));
       for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
         const owner = TYPES.securityGroup.includes(r.type as never) ? r : undefined;
         for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
           if (!(i.protocol === "tcp" || i.protocol === "6" || i.protocol === "-1" || i.protocol === "all")) continue;
-          if (i.cidrs.length === 0 && !i.fromPrefixList) continue;
           if (undecidable || i.securityGroupRefUnknown || isLbGroup(owner ?? groups.find((sg) => refersTo(i.securityGroupRef, sg)))) continue;
           const hit = [...targetPorts].filter((p) => p >= i.fromPort && p <= i.toPort).sort((a, b) => a - b);
           if (hit.length === 0) continue;
+          if (i.cidrs.length > 0 || i.fromPrefixList) {
+            report(
+              `"${r.name}" admits ${i.cidrs.length > 0 ? i.cidrs.join(", ") : "a prefix list"} on port(s) ${hit.join(", ")}, where load balancers send traffic: admit only the load balancers' security groups.`,
+              r.urn,
+            );
+            continue;
+          }
+          if (i.fromSelf || i.sourceGroups.some((ref) => typeof ref !== "string")) continue;
+          const others = i.sourceGroups.filter((ref) => {
+            const sg = groups.find((g) => refersTo(ref, g));
+            return sg === undefined ? lbGroups.every((l) => l !== ref) : !isLbGroup(sg) && !controlPlane(sg);
+          });
+          if (others.length === 0) continue;
+          const names = others.map((ref) => groups.find((g) => refersTo(ref, g))?.name ?? String(ref));
           report(
-            `"${r.name}" admits ${i.cidrs.length > 0 ? i.cidrs.join(", ") : "a prefix list"} on port(s) ${hit.join(", ")}, where load balancers send traffic: admit only the load balancers' security groups.`,
+            `"${r.name}" admits security group(s) ${names.map((n) => `"${n}"`).join(", ")} on port(s) ${hit.join(", ")}, where load balancers send traffic: that group belongs to no load balancer, so its hosts reach nginx past the origin lock and state any client address; admit only the load balancers' groups.`,
             r.urn,
           );
         }
@@ -326,7 +352,7 @@ export const securityGroupPolicies: Policies = [
   }),
   stackRule({
     name: "redis-ingress-from-security-groups-only",
-    description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists.",
+    description: "Ingress to Redis (6379) on the cache's security groups references the security groups of the stack's nodes or instances, never CIDR blocks, prefix lists or other groups.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.replicationGroup, ...TYPES.securityGroup, ...SG_TYPES],
     config: { port: { type: "integer", default: 6379, description: "The cache port." } },
@@ -337,9 +363,30 @@ export const securityGroupPolicies: Policies = [
       const cacheGroups = groups.filter((sg) =>
         caches.some((c) => list(ifKnown(() => c.props.securityGroupIds as unknown[])).some((ref) => refersTo(ref, sg))),
       );
+      // The groups of the hosts that run the app: Kubernetes nodes and instances (launch templates, instances, node
+      // groups, the EKS cluster's own groups). Another group (a CI runner's, a bastion's) reaching the cache is a path
+      // to the limiter's state that no NetworkPolicy governs.
+      const nodeTypes = new Set<string>([...TYPES.launchTemplate, ...TYPES.instance, "aws:eks/nodeGroup:NodeGroup", ...TYPES.eksCluster]);
+      // A group attached to nothing yet is not judged here (network-resources-in-use reports an unused group).
+      const nodeGroup = (sg: PolicyResource): boolean | undefined => {
+        const { referrers, unknown } = referrersOf(resources, sg);
+        const attached = referrers.filter((x) => !SG_TYPES.includes(x.type as never) && !TYPES.securityGroup.includes(x.type as never) && !TYPES.replicationGroup.includes(x.type as never));
+        if (attached.length === 0 || attached.some((x) => nodeTypes.has(x.type))) return true;
+        return unknown ? undefined : false;
+      };
       const check = (r: PolicyResource, i: Ingress, report_: ReportViolation) => {
-        if (!covers(i, port) || (!i.fromPrefixList && i.cidrs.length === 0)) return;
-        report_(`"${r.name}" allows ${range(i)} from ${i.cidrs.join(", ") || "a prefix list"}; Redis ingress must come from a security group only.`, r.urn);
+        if (!covers(i, port)) return;
+        if (i.fromPrefixList || i.cidrs.length > 0) {
+          report_(`"${r.name}" allows ${range(i)} from ${i.cidrs.join(", ") || "a prefix list"}; Redis ingress must come from a security group only.`, r.urn);
+          return;
+        }
+        if (i.fromSelf) return;
+        for (const ref of i.sourceGroups) {
+          if (typeof ref !== "string") continue;
+          const sg = groups.find((g) => refersTo(ref, g));
+          if (sg === undefined || nodeGroup(sg) !== false) continue;
+          report_(`"${r.name}" allows ${range(i)} from security group "${sg.name}", which is attached to something other than the stack's nodes or instances: Redis ingress must come from the nodes' groups only.`, r.urn);
+        }
       };
       for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
         for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {

@@ -131,7 +131,7 @@ export const timeoutPolicies: Policies = [
     description:
       "Idle/keepalive timeouts shrink towards the client and drain times nest: CloudFront origin keepalive and read timeout < ALB idle < nginx client keepalive; " +
       "nginx upstream keepalive < app keep-alive (< app headers timeout), for every Deployment that sets the app's variables; LB deregistration delay ≤ app shutdown delay < terminationGracePeriodSeconds; and for EVERY Deployment, each container's preStop pause plus its drain (nginx worker_shutdown_timeout, or the app's shutdown delay/deadline) < terminationGracePeriodSeconds; " +
-      "the app's shutdown delay < its shutdown deadline; a container that sets the shutdown delay has an HTTP readiness probe on a route that turns 503 on SIGTERM (the readiness or health route, not liveness or metrics) that notices the drain (period × failureThreshold + timeout) within that delay; the app's REDIS_COMMAND_TIMEOUT_MS (default 500 ms) < nginx's shortest proxy_read_timeout; nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
+      "the app's shutdown delay < its shutdown deadline; a container that sets the shutdown delay has an HTTP readiness probe on a route that turns 503 on SIGTERM (the readiness or health route, not liveness or metrics) that notices the drain (period × failureThreshold + timeout) within that delay; the app's REDIS_COMMAND_TIMEOUT_MS (default 500 ms) < nginx's shortest proxy_read_timeout; the app's WS_HEARTBEAT_MS (default 30 s) < the WebSocket location's proxy_read_timeout (nginx cuts a socket silent that long); nginx's longest proxy_read_timeout (inherited, default 60s) ≤ ALB idle; the Cluster Autoscaler's --max-graceful-termination-sec (default 600; it caps a drained pod's grace period) ≥ every Deployment container's drain time (preStop + its nginx or app drain). A broken link is reported on both of its resources.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.distribution, ...TYPES.loadBalancer, ...TYPES.configMap, ...TYPES.deployment, ...TYPES.targetGroup],
     config: {
@@ -175,6 +175,7 @@ export const timeoutPolicies: Policies = [
       let nginxDrainUrn: string | undefined;
       let nginxRead: Link | undefined;
       let nginxReadShortest: Link | undefined;
+      let nginxWsRead: Link | undefined;
       for (const cm of ofType(resources, TYPES.configMap)) {
         const conf = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof conf !== "string") continue;
@@ -189,6 +190,8 @@ export const timeoutPolicies: Policies = [
         if (read.length > 0) nginxReadShortest = { value: Math.min(...read.map((r) => r.seconds)), label: `nginx's shortest proxy_read_timeout (ConfigMap "${cm.name}", location ${read.reduce((m, r) => (r.seconds < m.seconds ? r : m)).where})`, urn: cm.urn };
         if (read.length > 0) nginxRead = { value: Math.max(...read.map((r) => r.seconds)), label: `nginx proxy_read_timeout (ConfigMap "${cm.name}", location ${read.reduce((m, r) => (r.seconds > m.seconds ? r : m)).where})`, urn: cm.urn };
         if (parsed.upstream !== undefined) nginxUpstream = { value: parsed.upstream, label: `nginx upstream keepalive_timeout (ConfigMap "${cm.name}")`, urn: cm.urn };
+        const ws = read.filter((r) => r.where === `= ${APP_ROUTES.websocket.path}`);
+        if (ws.length > 0) nginxWsRead = { value: Math.min(...ws.map((r) => r.seconds)), label: `nginx proxy_read_timeout of the WebSocket location (ConfigMap "${cm.name}", location = ${APP_ROUTES.websocket.path})`, urn: cm.urn };
       }
       const envNames = [config.keepAliveEnv, config.shutdownDelayEnv].map(String);
       // Every Deployment's drain must fit its grace period; the app links apply to each Deployment that sets them.
@@ -206,6 +209,7 @@ export const timeoutPolicies: Policies = [
           shutdownTimeout: link(ms(config.shutdownTimeoutEnv), String(config.shutdownTimeoutEnv)),
           grace: tgps === undefined ? undefined : { value: tgps, label: `terminationGracePeriodSeconds (Deployment "${app.name}")`, urn: app.urn },
           redis: link(ms("REDIS_COMMAND_TIMEOUT_MS") ?? APP_ENV.REDIS_COMMAND_TIMEOUT_MS.default, "REDIS_COMMAND_TIMEOUT_MS"),
+          heartbeat: link(ms("WS_HEARTBEAT_MS") ?? APP_ENV.WS_HEARTBEAT_MS.default, "WS_HEARTBEAT_MS (WebSocket ping interval)"),
         };
       });
       const deregistration: Link[] = [];
@@ -229,6 +233,8 @@ export const timeoutPolicies: Policies = [
         // The app bounds every Redis call (then answers by its fail mode): nginx must wait longer than that bound on
         // every phase, or a slow Redis becomes nginx's 504s (and retries onto other pods) instead of the app's answer.
         if (nginxReadShortest) check(a.redis, nginxReadShortest, true);
+        // nginx closes a WebSocket whose app side stays silent for its read timeout: the app's pings must come sooner.
+        if (nginxWsRead) check(a.heartbeat, nginxWsRead, true);
       }
       // The app drains by failing readiness (503 on its readiness route from SIGTERM on) for its shutdown delay: the
       // probe must be one that sees that answer (HTTP; a TCP, gRPC or exec probe still passes while it drains), and

@@ -7,7 +7,7 @@
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { coverage, parseCidr, subtract, type Range } from "../semantics/cidr";
 import { stackVpcBlocks } from "./podsecurity";
-import { blocksNamed, directivesNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, listensOf, NginxBlock, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
+import { blocksNamed, directivesNamed, effectiveHeaders, effectiveProxyHeaders, geoBlocks, inherited, listensOf, NginxBlock, nginxSeconds, parseNginx, possibleValues, proxies, serversOf, trustingValues, walkBlocks } from "../semantics/nginx";
 import { APP_HEADERS, HEADERS, SECURITY_HEADER_NAMES } from "@edgestack/contract";
 import { nginxBehindNodePorts } from "./loadbalancer";
 import { ifKnown, list, masked, ofType, refersTo, resourceRule, stackRule, TYPES, unknownAt } from "./common";
@@ -225,6 +225,9 @@ export const viewerPolicies: Policies = [
           const listen = directivesNamed(server, "listen").map((a) => a[0]).join(", ");
           if (trusted.length > 0 && coverage(trusted).broad) report(`nginx server on ${listen} (ConfigMap "${cm.name}") trusts the client address in ${header ?? "X-Real-IP"} from ${trusted.join(", ")}, a broad share of the internet: any client states its own address.`, cm.urn);
           else if (beyondVpc(trusted, vpcBlocks).length > 0) report(`nginx server on ${listen} (ConfigMap "${cm.name}") trusts the client address in ${header ?? "X-Real-IP"} from ${beyondVpc(trusted, vpcBlocks).join(", ")}, beyond the stack's VPC (${vpcBlocks!.join(", ")}): hosts there (peered networks, VPNs) state any client address to the limiters.`, cm.urn);
+          if (header === "proxy_protocol" && trusted.length > 0 && !listensOf(server).some((l) => l.proxyProtocol)) {
+            report(`nginx server on ${listen} (ConfigMap "${cm.name}") takes the client address from the PROXY protocol, which its listener does not accept (no proxy_protocol on listen): every client keeps the load balancer's or node's address, and the limiters count every viewer as one.`, cm.urn);
+          }
           if (header && header !== "proxy_protocol" && trusted.length > 0) {
             realIpHeaders.add(header.toLowerCase());
             // With underscores accepted (or invalid names kept), nginx reads X_Viewer_Address as X-Viewer-Address: a
@@ -325,9 +328,9 @@ export const proxyProtocolPolicies: Policies = [
   stackRule({
     name: "nlb-proxy-protocol-matches-nginx",
     description:
-      "A network load balancer's target group (TCP, TLS, UDP, TCP_UDP) to a NodePort that nginx serves sends the PROXY v2 header (proxyProtocolV2) exactly when nginx's listener behind that port expects it (listen … proxy_protocol), followed through the Service's targetPort to the container port. Without the header the listener refuses every connection and the client address the limiter keys on is lost; with it on a plain listener every request is garbage. It does not judge target groups to ports nginx does not serve, nor health checks.",
+      "A network load balancer's target group (TCP, TLS, UDP, TCP_UDP) to a NodePort that nginx serves sends the PROXY v2 header (proxyProtocolV2) exactly when nginx's listener behind that port expects it (listen … proxy_protocol), followed through the Service's targetPort to the container port. Without the header the listener refuses every connection and the client address the limiter keys on is lost; with it on a plain listener every request is garbage. Its health check over HTTP(S), not a bare TCP/TLS connection nginx accepts whatever the app's state. A plain TCP listener forwards only to nginx listeners that do not treat the request as HTTPS (no `set … https`, no X-Forwarded-Proto https). It does not judge target groups to ports nginx does not serve, nor health checks.",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.targetGroup],
+    judges: [...TYPES.targetGroup, ...TYPES.listener],
     config: { nginxConfKey: { type: "string", default: "nginx.conf", description: "ConfigMap data key holding the nginx configuration." } },
     validate: (resources, { config }, report) => {
       const hops = nginxBehindNodePorts(resources, String(config.nginxConfKey));
@@ -336,6 +339,11 @@ export const proxyProtocolPolicies: Policies = [
         if (!["TCP", "TLS", "UDP", "TCP_UDP"].includes(protocol) || unknownAt(() => tg.props.proxyProtocolV2)) continue;
         const port = Number(ifKnown(() => tg.props.port));
         const sends = [true, "true"].includes(ifKnown(() => tg.props.proxyProtocolV2) as never);
+        // nginx accepts a connection whether or not it reaches an app pod: a TCP (or TLS) check on a port nginx serves
+        // keeps a node whose nginx serves nothing in the group.
+        const hc = ifKnown(() => tg.props.healthCheck as { enabled?: unknown; protocol?: unknown } | undefined);
+        const hcProtocol = String(hc?.protocol ?? "TCP").toUpperCase();
+        if (!unknownAt(() => JSON.stringify(tg.props.healthCheck)) && hops.some((h) => h.nodePort === port) && hc?.enabled !== false && !["HTTP", "HTTPS"].includes(hcProtocol)) report(`Target group "${tg.name}" (${protocol} ${port}) checks nginx's NodePort with a ${hcProtocol} connection only: nginx accepts it while it reaches no app pod, so such a node stays in; check /health over HTTP(S).`, tg.urn);
         for (const hop of hops.filter((h) => h.nodePort === port)) {
           const listens = serversOf(hop.conf.root).flatMap((sv) => listensOf(sv)).filter((l) => l.port === hop.port);
           if (listens.length === 0) continue;
@@ -343,6 +351,21 @@ export const proxyProtocolPolicies: Policies = [
           const where = `nginx's listener on ${hop.port} (ConfigMap "${hop.conf.cm.name}") behind NodePort ${port} (Service "${hop.service.name}" → "${hop.workload.name}")`;
           if (expects && !sends) report(`Target group "${tg.name}" (${protocol} ${port}) sends no PROXY v2 header, but ${where} expects one: it refuses every connection, and the client address the limiter keys on is lost. Set proxyProtocolV2: true.`, tg.urn);
           else if (!expects && sends) report(`Target group "${tg.name}" (${protocol} ${port}) sends a PROXY v2 header to ${where}, which does not expect one (no proxy_protocol): nginx reads the header as the request.`, tg.urn);
+        }
+      }
+      // A plain TCP listener hands nginx what the client sent in clear: the server behind it must not tell the app
+      // (or the browser, by HSTS) that the request came over HTTPS, as the listener behind the NLB's TLS port does.
+      for (const l of ofType(resources, TYPES.listener)) {
+        if (String(ifKnown(() => l.props.protocol) ?? "").toUpperCase() !== "TCP") continue;
+        const arns = list(ifKnown(() => l.props.defaultActions as { targetGroupArn?: unknown; forward?: { targetGroups?: { arn?: unknown }[] } }[])).flatMap((a) => [a?.targetGroupArn, ...list(a?.forward?.targetGroups).map((g) => g?.arn)]);
+        for (const tg of ofType(resources, TYPES.targetGroup).filter((t) => arns.some((a) => refersTo(a, t)))) {
+          const port = Number(ifKnown(() => tg.props.port));
+          for (const hop of hops.filter((h) => h.nodePort === port)) {
+            for (const sv of serversOf(hop.conf.root).filter((x) => listensOf(x).some((li) => li.port === hop.port && !li.ssl))) {
+              const claims = walkBlocks(sv).some(({ block }) => directivesNamed(block, "set").some((a) => a[1] === "https") || directivesNamed(block, "proxy_set_header").some((a) => /^x-forwarded-proto$/i.test(a[0] ?? "") && a[1] === "https"));
+              if (claims) report(`Listener "${l.name}" (TCP ${String(ifKnown(() => l.props.port))}) passes clients' plain-text connections to target group "${tg.name}" → NodePort ${port} → nginx's listener on ${hop.port} (ConfigMap "${hop.conf.cm.name}"), which treats every request as HTTPS: plain HTTP is served (to the app as https, with HSTS) instead of redirected.`, l.urn);
+            }
+          }
         }
       }
     },
@@ -497,7 +520,7 @@ export const nginxPolicies: Policies = [
   stackRule({
     name: "nginx-limits-and-internal-endpoints",
     description:
-      "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst, every limit_conn on a per-client zone at most maxConnectionsPerClient) and every location that proxies to an upstream applies a limit_req and a limit_conn on a per-client zone (except the paths the stack's target groups health-check, and config unlimitedPaths), and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
+      "In the stack's nginx.conf, limits are real (no limit_req_dry_run/limit_conn_dry_run on, every limit_req_zone rate at most maxRequestsPerSecond per client, every limit_req burst at most maxBurst, every limit_conn on a per-client zone at most maxConnectionsPerClient) and every location that proxies to an upstream applies a limit_req and a limit_conn on a per-client zone (except the paths the stack's target groups health-check, and config unlimitedPaths), the health-checked paths themselves carry no limit_req/limit_conn (at location, server or http level) and wait for the upstream (proxy_connect_timeout, proxy_read_timeout, nginx's 60 s when unset) no longer than the target groups' health-check timeout, and every location with allow/deny or stub_status admits only narrow ranges and ends with deny all.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.targetGroup, ...TYPES.configMap],
     config: {
@@ -512,6 +535,7 @@ export const nginxPolicies: Policies = [
       const healthPaths = ofType(resources, TYPES.targetGroup).map((tg) => ifKnown(() => (tg.props.healthCheck as { path?: string } | undefined)?.path)).filter((x): x is string => typeof x === "string");
       const unlimited = [...(config.unlimitedPaths as string[]), ...healthPaths];
       if (ofType(resources, TYPES.targetGroup).some((tg) => unknownAt(() => JSON.stringify(tg.props.healthCheck)))) return; // known after deployment
+      const hops = nginxBehindNodePorts(resources, String(config.nginxConfKey));
       for (const cm of ofType(resources, TYPES.configMap)) {
         const text = ifKnown(() => (cm.props.data as Record<string, unknown> | undefined)?.[String(config.nginxConfKey)]);
         if (typeof text !== "string") continue;
@@ -564,8 +588,33 @@ export const nginxPolicies: Policies = [
             const senders = locations.filter((l) => l !== loc && redirectsTo(l, name));
             return senders.length > 0 && senders.every((l) => limitedOrExempt(directive, l, new Set([...seen, loc])));
           };
+          const http = blocksNamed(root, "http")[0];
           for (const loc of locations) {
             const proxiesHere = loc.directives.some((d) => /^(proxy|grpc|fastcgi|uwsgi)_pass$/.test(d.name));
+            // The paths the load balancers check: their probes come from a few addresses every few seconds, so a
+            // per-client limit there fails the targets (429) and an upstream wait beyond the check's own timeout
+            // turns one hung pod into a failed node instead of a retry on another pod.
+            // A target group checks this server when its health-check port reaches nginx on a port the server listens on
+            // (followed through the NodePort Service; when the plan shows no such hop, every server with the path counts).
+            const serverPorts = listensOf(server).map((l) => l.port);
+            const reachesServer = (tg: PolicyResource) => {
+              const hc = ifKnown(() => tg.props.healthCheck as { port?: unknown } | undefined);
+              const nodePort = hc?.port === undefined || hc.port === "traffic-port" ? Number(ifKnown(() => tg.props.port)) : Number(hc.port);
+              const here = hops.filter((h) => h.nodePort === nodePort && h.conf.cm === cm);
+              return here.length === 0 || here.some((h) => serverPorts.includes(h.port));
+            };
+            const checkedBy = ofType(resources, TYPES.targetGroup).filter((tg) => loc.args[0] === "=" && ifKnown(() => (tg.props.healthCheck as { path?: string } | undefined)?.path) === loc.args[loc.args.length - 1] && reachesServer(tg));
+            if (proxiesHere && checkedBy.length > 0) {
+              const own = ["limit_req", "limit_conn"].filter((d) => directivesNamed(loc, d).length > 0 || directivesNamed(server, d).length > 0 || (http !== undefined && directivesNamed(http, d).length > 0));
+              if (own.length > 0) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") applies ${own.join(" and ")} to the path the target groups health-check (${checkedBy.map((t) => t.name).join(", ")}): their probes from a few addresses get 429 and the targets fail.`, cm.urn);
+              const timeout = Math.min(...checkedBy.map((tg) => Number(ifKnown(() => (tg.props.healthCheck as { timeout?: unknown } | undefined)?.timeout) ?? 5)));
+              const chain = http ? [http, server, loc] : [server, loc];
+              for (const d of ["proxy_connect_timeout", "proxy_read_timeout"]) {
+                const v = inherited(chain, d)?.[0] ?? "60s";
+                const sec = nginxSeconds(v);
+                if (sec === undefined || sec > timeout) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") waits ${v} for the app (${d}), beyond the ${timeout} s the target groups give a health check: a hung pod fails the node's check instead of nginx moving on; at most the check's timeout.`, cm.urn);
+              }
+            }
             if (proxiesHere && !limitedOrExempt("limit_req", loc, new Set())) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a limit_req: clients reach the upstream unthrottled.`, cm.urn);
             if (proxiesHere && !limitedOrExempt("limit_conn", loc, new Set())) report(`nginx location ${loc.args.join(" ")} on ${listen} (ConfigMap "${cm.name}") proxies without a per-client limit_conn: one client can hold every connection the worker has.`, cm.urn);
             const acl = loc.directives.filter((d) => d.name === "allow" || d.name === "deny");

@@ -32,14 +32,15 @@ export interface WafRequirements {
 }
 
 /**
- * The requests per 5 minutes a rate-based statement allows each key: its limit counts over evaluationWindowSec
- * (60, 120, 300 or 600; 300 when unset), so the same limit over 60 s allows five times as much. NaN when unreadable.
+ * The most requests a rate-based statement lets each key send within 5 minutes: its limit counts over
+ * evaluationWindowSec (60, 120, 300 or 600; 300 when unset), so the same limit over 60 s allows five times as much,
+ * and a window longer than 5 minutes still lets a client send its whole limit inside 5 of them. NaN when unreadable.
  */
 export function ratePerFiveMinutes(rate: { limit?: unknown; evaluationWindowSec?: unknown }): number {
   const limit = Number(rate.limit);
   const window = rate.evaluationWindowSec === undefined || rate.evaluationWindowSec === null ? 300 : Number(rate.evaluationWindowSec);
   if (!Number.isFinite(limit) || !Number.isFinite(window) || window <= 0) return Number.NaN;
-  return (limit * 300) / window;
+  return (limit * 300) / Math.min(window, 300);
 }
 
 const terminating = (a: Record<string, unknown> | undefined) => (a?.block !== undefined ? "block" : a?.allow !== undefined ? "allow" : a?.captcha !== undefined ? "captcha" : a?.challenge !== undefined ? "challenge" : a?.count !== undefined ? "count" : undefined);

@@ -1,4 +1,4 @@
-import { matchScope, rateKeyProblem, WafContext, WafRule, webAclEffectProblems } from "../../../policies/semantics/waf";
+import { matchScope, ratePerFiveMinutes, rateKeyProblem, WafContext, WafRule, webAclEffectProblems } from "../../../policies/semantics/waf";
 
 const ctx: WafContext = { ipSetAddresses: (ref) => ({ office: ["198.51.100.7/32"], halves: ["0.0.0.0/1", "128.0.0.0/1"], partners: ["203.0.0.0/16"], cloud: ["3.0.0.0/8"], v6cloud: ["2600:1f00::/24"] })[ref] };
 const rate: WafRule = { name: "rate", priority: 10, action: { block: {} }, statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } } };
@@ -42,10 +42,20 @@ describe("WAF effect", () => {
     expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 10000 } } }, common]).join()).toMatch(/at most 5000/);
     // The limit counts over its evaluation window: 2000 over 60 s is 10000 per 5 minutes.
     expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 2000, evaluationWindowSec: 60 } } }, common]).join()).toMatch(/allows 2000 requests per 60 s window \(10000 per 5 minutes\)/);
-    expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 8000, evaluationWindowSec: 600 } } }, common]).join()).not.toMatch(/requests per/);
+    // A window longer than 5 minutes still lets a client spend its whole limit inside 5 of them.
+    expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 8000, evaluationWindowSec: 600 } } }, common]).join()).toMatch(/8000 per 5 minutes/);
+    expect(problems([{ ...rate, statement: { rateBasedStatement: { limit: 4000, evaluationWindowSec: 600 } } }, common]).join()).not.toMatch(/requests per/);
     expect(rateKeyProblem({ aggregateKeyType: "FORWARDED_IP" })).toMatch(/forwarded-IP header/);
     expect(rateKeyProblem({ aggregateKeyType: "CONSTANT" })).toMatch(/one key/);
     expect(rateKeyProblem({ aggregateKeyType: "CUSTOM_KEYS", customKeys: [{ ip: {} }] })).toBeUndefined();
     expect(rateKeyProblem({ aggregateKeyType: "CUSTOM_KEYS", customKeys: [{ ip: {} }, { header: { name: "x" } }] })).toMatch(/fresh budget/);
+  });
+
+  it("reads a rate limit as what one client may send within 5 minutes, whatever the window", () => {
+    expect(ratePerFiveMinutes({ limit: 2000 })).toBe(2000);
+    expect(ratePerFiveMinutes({ limit: 2000, evaluationWindowSec: 60 })).toBe(10000);
+    // A 10-minute window still lets a client spend its whole limit inside 5 minutes.
+    expect(ratePerFiveMinutes({ limit: 30000, evaluationWindowSec: 600 })).toBe(30000);
+    expect(ratePerFiveMinutes({ limit: "many" })).toBeNaN();
   });
 });
