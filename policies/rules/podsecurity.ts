@@ -303,6 +303,29 @@ export const podSecurityPolicies: Policies = [
           report(`Access policy association "${a.name}" grants ${policy} in ${system.join(", ")}: ${effect === "read-secrets" ? "reading" : "writing pods or"} secrets of a system namespace reaches its controllers' service accounts, cluster-admin by another route; scope it to the application's namespaces.`, a.urn);
         }
       }
+      // A principal the stack admits read-only (only view access policies) gets no write through its entry's groups:
+      // the two doors of one access entry must agree, or the read-only role (a preview job's) writes by the other door.
+      const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection", "*"];
+      const groupWrites = (group: string): string[] =>
+        bindings.flatMap(({ b, p }) => {
+          if (!p || !(list(p.subjects) as Subject[]).some((x) => x?.kind === "Group" && String(x.name) === group)) return [];
+          const ref = String(p.roleRef?.name ?? "");
+          const role = roles.find((r) => (ifKnown(() => (r.props as Role).metadata?.name) ?? r.name) === ref && (p.roleRef?.kind === undefined || r.type.endsWith(`:${p.roleRef.kind}`)));
+          const rules = role ? list(ifKnown(() => (role.props as Role).rules)) : [];
+          const writes = role ? rules.some((rule) => list((rule as { verbs?: unknown[] })?.verbs).some((v) => WRITE_VERBS.includes(String(v).toLowerCase()))) : ["cluster-admin", "admin", "edit"].includes(ref);
+          return writes ? [`"${b.name}" (${ref})`] : [];
+        });
+      for (const e of ofType(resources, ["aws:eks/accessEntry:AccessEntry"])) {
+        const principal = ifKnown(() => e.props.principalArn);
+        if (typeof principal !== "string") continue;
+        const effects = ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])
+          .filter((a) => ifKnown(() => a.props.principalArn) === principal)
+          .map((a) => EKS_ACCESS_POLICIES[String(ifKnown(() => a.props.policyArn) ?? "").split("/").pop() ?? ""]);
+        if (effects.length === 0 || effects.some((x) => x !== "view")) continue;
+        const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String);
+        const writing = groups.flatMap((g) => groupWrites(g).map((w) => `${g} → ${w}`));
+        if (writing.length > 0) report(`Access entry "${e.name}" admits ${principal}, which the stack associates only with a view access policy (read-only), into Kubernetes groups bound to roles that write (${writing.join(", ")}): the read-only principal writes through its groups.`, e.urn);
+      }
       for (const cm of ofType(resources, TYPES.configMap)) {
         const meta = ifKnown(() => cm.props.metadata as { name?: string; namespace?: string } | undefined);
         if (meta?.name !== "aws-auth") continue;
@@ -397,8 +420,9 @@ export const podSecurityPolicies: Policies = [
           continue;
         }
         const types = policyTypes(p);
-        if (isEmptySelector(p.spec?.podSelector ?? {}) && list(p.spec?.ingress).length === 0 && list(p.spec?.egress).length === 0) {
-          if (types.includes("Ingress") && types.includes("Egress")) denied.add(namespaceOf(np));
+        if (list(p.spec?.ingress).length === 0 && list(p.spec?.egress).length === 0) {
+          if (!isEmptySelector(p.spec?.podSelector ?? {})) meantAsDefaultDeny.push(np); // a deny shape that selects only some pods
+          else if (types.includes("Ingress") && types.includes("Egress")) denied.add(namespaceOf(np));
           else meantAsDefaultDeny.push(np); // all pods, no rules, but a direction left open
         }
         for (const [dir, rules] of [["ingress", list(p.spec?.ingress)], ["egress", list(p.spec?.egress)]] as const) {
@@ -447,7 +471,9 @@ export const podSecurityPolicies: Policies = [
           report(`Namespace "${ns}" runs workloads without a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules): every pod on the nodes can reach them.`, nsResource.urn);
         }
         for (const np of meantAsDefaultDeny.filter((x) => namespaceOf(x) === ns && !reported.has(ns))) {
-          report(`NetworkPolicy "${np.name}" selects every pod of namespace "${ns}" with no rules but covers only ${policyTypes(np.props as NetworkPolicy).join(", ") || "no direction"}: the other direction stays open, so the namespace has no default deny.`, np.urn);
+          const selector = (np.props as NetworkPolicy).spec?.podSelector ?? {};
+          if (!isEmptySelector(selector)) report(`NetworkPolicy "${np.name}" has the shape of a default deny (no rules) but selects only pods matching ${JSON.stringify(selector)}, not every pod (podSelector {}): namespace "${ns}" has no default deny.`, np.urn);
+          else report(`NetworkPolicy "${np.name}" selects every pod of namespace "${ns}" with no rules but covers only ${policyTypes(np.props as NetworkPolicy).join(", ") || "no direction"}: the other direction stays open, so the namespace has no default deny.`, np.urn);
         }
         reported.add(ns);
         report(`"${w.name}" runs in namespace "${ns}", which has no default-deny NetworkPolicy: every pod on the nodes can reach it.`, w.urn);

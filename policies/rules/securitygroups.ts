@@ -314,7 +314,7 @@ export const securityGroupPolicies: Policies = [
   }),
   stackRule({
     name: "redis-ingress-from-security-groups-only",
-    description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists.",
+    description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists; and only groups the application's compute wears (launch templates, instances, the EKS cluster, Lambda functions, ECS services, pods' SecurityGroupPolicies) or the cache's own: not a load balancer's, a CI runner's, an endpoint's or a scraper's group. A group the stack does not declare (an existing cluster's) is not judged, nor one whose wearers are unknown (preview).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.replicationGroup, ...TYPES.securityGroup, ...SG_TYPES],
     config: { port: { type: "integer", default: 6379, description: "The cache port." } },
@@ -329,14 +329,34 @@ export const securityGroupPolicies: Policies = [
         if (!covers(i, port) || (!i.fromPrefixList && i.cidrs.length === 0)) return;
         report_(`"${r.name}" allows ${range(i)} from ${i.cidrs.join(", ") || "a prefix list"}; Redis ingress must come from a security group only.`, r.urn);
       };
+      // The application's compute: what wears a group that may reach the cache (never a load balancer, CI runner, endpoint or scraper).
+      const appCompute = new Set<string>([...TYPES.launchTemplate, ...TYPES.instance, ...TYPES.eksCluster, "aws:lambda/function:Function", "aws:ecs/service:Service", "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"]);
+      const checkSource = (r: PolicyResource, i: Ingress, sources: unknown[]) => {
+        if (!covers(i, port)) return;
+        for (const ref of sources) {
+          if (typeof ref !== "string" || ref === "") continue;
+          const sg = groups.find((g) => refersTo(ref, g));
+          // A group the stack does not declare (an existing cluster's nodes): its wearers are not in the plan.
+          if (!sg || cacheGroups.includes(sg)) continue;
+          const { referrers, unknown } = referrersOf(resources, sg);
+          if (referrers.some((x) => appCompute.has(x.type)) || unknown) continue;
+          report(`"${r.name}" admits ${range(i)} from security group "${sg.name}", which no application compute wears (worn by ${referrers.filter((x) => !SG_TYPES.includes(x.type as never)).map((x) => `"${x.name}"`).join(", ") || "nothing"}): Redis is reached only from the nodes (or other compute running the app).`, r.urn);
+        }
+      };
       for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
-        for (const i of ifKnown(() => ingressOf(r.type, r.props)) ?? []) {
+        const props = (ifKnown(() => ({ ...r.props })) ?? {}) as Record<string, unknown>;
+        const inline = TYPES.securityGroup.includes(r.type as never) ? list(props.ingress as { securityGroups?: unknown[] }[] | undefined) : [];
+        const ingress = ifKnown(() => ingressOf(r.type, r.props)) ?? [];
+        ingress.forEach((i, n) => {
           const onCacheGroup = TYPES.securityGroup.includes(r.type as never)
             ? cacheGroups.includes(r)
             : cacheGroups.some((sg) => refersTo(i.securityGroupRef, sg));
           const explicitlyRedis = i.fromPort === port && i.toPort === port;
           if (onCacheGroup || explicitlyRedis) check(r, i, report);
-        }
+          if (!onCacheGroup || !i.fromSecurityGroup) return;
+          const sources = TYPES.securityGroup.includes(r.type as never) ? list(inline[n]?.securityGroups) : [props.referencedSecurityGroupId, props.sourceSecurityGroupId];
+          checkSource(r, i, sources);
+        });
       }
     },
   }),

@@ -373,6 +373,9 @@ function restrictingEntry(op: string, key: string, vals: string[]): boolean {
   if (RESTRICTING_KEYS.includes(k)) {
     // An ARN or account pattern whose account is a wildcard admits every account.
     if (vals.some((v) => /^arn:[^:]*:[^:]*:[^:]*:[*?]/.test(v) || /^[*?]+$/.test(v) || /^\d*\*/.test(v))) return false;
+    // An ARN without an account field (S3 buckets, Route53 zones) names one resource only when it has no wildcard:
+    // arn:aws:route53:::hostedzone/* is every account's zone, so it binds the source to no account.
+    if (vals.some((v) => /^arn:[^:]*:[^:]*:[^:]*::.*[*?]/.test(v))) return false;
     return true;
   }
   // Web identity: the subject names the identity; a wildcard subject admits every identity of the issuer.
