@@ -68,6 +68,7 @@ function resourcesOf(raw: unknown, source: string): RunnerResource[] {
       parent: (e.parent as string | null | undefined) ?? null,
       inputs: revive(e.inputs ?? {}) as Record<string, unknown>,
       protect: e.protect === true,
+      ...(Array.isArray((e.options as { ignoreChanges?: unknown } | undefined)?.ignoreChanges) ? { ignoreChanges: ((e.options as { ignoreChanges: unknown[] }).ignoreChanges).map(String) } : {}),
       custom: !e.type.startsWith("pulumi:") && !isComponentType(e.type),
       ...(typeof e.identity === "string" ? { identity: e.identity } : {}),
       // The provider (`type::name`) tells a rule the resource's region.
@@ -93,7 +94,7 @@ export function readPlanFile(file: string): PlanInput {
 }
 
 export function fromCaptured(resources: CapturedResource[]): RunnerResource[] {
-  return resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, protect: r.protect, provider: r.provider, inputs: r.inputs, ...(r.identity ? { identity: r.identity } : {}) }));
+  return resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, protect: r.protect, ...(r.options.ignoreChanges ? { ignoreChanges: [...r.options.ignoreChanges] } : {}), provider: r.provider, inputs: r.inputs, ...(r.identity ? { identity: r.identity } : {}) }));
 }
 
 /**

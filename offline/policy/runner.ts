@@ -28,6 +28,8 @@ export interface RunnerResource {
   parent: string | null;
   inputs: Record<string, unknown>;
   protect?: boolean;
+  /** The ignoreChanges resource option (property paths), as CrossGuard hands it to a policy. */
+  ignoreChanges?: string[];
   custom?: boolean;
   provider?: string;
   /** URNs or logical names of resources this one depends on, when known. */
@@ -128,7 +130,7 @@ function urnsOf(stack: string, project: string, resources: RunnerResource[]): Ma
 function optionsOf(r: RunnerResource, parentUrn: string | undefined): PolicyResourceOptions {
   return {
     protect: r.protect === true,
-    ignoreChanges: [],
+    ignoreChanges: [...(r.ignoreChanges ?? [])],
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
