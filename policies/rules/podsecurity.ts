@@ -315,16 +315,19 @@ export const podSecurityPolicies: Policies = [
           const writes = role ? rules.some((rule) => list((rule as { verbs?: unknown[] })?.verbs).some((v) => WRITE_VERBS.includes(String(v).toLowerCase()))) : ["cluster-admin", "admin", "edit"].includes(ref);
           return writes ? [`"${b.name}" (${ref})`] : [];
         });
-      for (const e of ofType(resources, ["aws:eks/accessEntry:AccessEntry"])) {
+      const entries = ofType(resources, ["aws:eks/accessEntry:AccessEntry"]);
+      for (const e of entries) {
         const principal = ifKnown(() => e.props.principalArn);
         if (typeof principal !== "string") continue;
         const effects = ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])
           .filter((a) => ifKnown(() => a.props.principalArn) === principal)
           .map((a) => EKS_ACCESS_POLICIES[String(ifKnown(() => a.props.policyArn) ?? "").split("/").pop() ?? ""]);
         if (effects.length === 0 || effects.some((x) => x !== "view")) continue;
-        const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String);
+        // Only groups another entry also holds: a principal alone in its writing group (the deploy role given a view
+        // policy besides) is a writer that also reads, not a read-only principal let into the writers' group.
+        const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String).filter((g) => entries.some((o) => o !== e && ifKnown(() => o.props.principalArn) !== principal && list(ifKnown(() => o.props.kubernetesGroups as unknown[])).map(String).includes(g)));
         const writing = groups.flatMap((g) => groupWrites(g).map((w) => `${g} → ${w}`));
-        if (writing.length > 0) report(`Access entry "${e.name}" admits ${principal}, which the stack associates only with a view access policy (read-only), into Kubernetes groups bound to roles that write (${writing.join(", ")}): the read-only principal writes through its groups.`, e.urn);
+        if (writing.length > 0) report(`Access entry "${e.name}" admits ${principal}, which the stack associates only with a view access policy (read-only), into Kubernetes groups another principal writes through (${writing.join(", ")}): the read-only principal writes as that one does.`, e.urn);
       }
       for (const cm of ofType(resources, TYPES.configMap)) {
         const meta = ifKnown(() => cm.props.metadata as { name?: string; namespace?: string } | undefined);
