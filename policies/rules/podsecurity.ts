@@ -283,6 +283,10 @@ export const podSecurityPolicies: Policies = [
           if (typeof principal === "string" && nodeRoles.includes(principal)) report(`Access entry "${e.name}" admits ${principal}, the role the stack's nodes run as, as a ${type} user: every process on a node holds that role's credentials, so its groups (${groups.join(", ") || "none"}) and access policies become every pod's; give nodes only their node-type entry.`, e.urn);
         }
       }
+      // Namespaces whose service accounts hold AWS roles (IRSA): editing their pods runs code with those roles.
+      const roleNamespaces = ofType(resources, ["kubernetes:core/v1:ServiceAccount"])
+        .filter((a) => typeof ifKnown(() => (a.props.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.["eks.amazonaws.com/role-arn"]) === "string")
+        .map((a) => String(ifKnown(() => (a.props.metadata as { namespace?: string } | undefined)?.namespace) ?? "default"));
       const nodeRoleArns = [...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).map((g) => ifKnown(() => g.props.nodeRoleArn)), ...ofType(resources, ["aws:eks/fargateProfile:FargateProfile"]).map((f) => ifKnown(() => f.props.podExecutionRoleArn))];
       for (const a of ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])) {
         const associated = ifKnown(() => a.props.principalArn);
@@ -291,7 +295,7 @@ export const podSecurityPolicies: Policies = [
         const scope = String(ifKnown(() => (a.props.accessScope as { type?: string } | undefined)?.type) ?? "");
         const namespaces = list(ifKnown(() => (a.props.accessScope as { namespaces?: string[] } | undefined)?.namespaces)).map(String);
         // Admin or edit of a system namespace (kube-system: the controllers' service accounts and the nodes' add-ons) is cluster-admin by another route.
-        const system = namespaces.filter((n) => SYSTEM_NAMESPACES.some((s) => namespacePatternCovers(n, s)));
+        const system = namespaces.filter((n) => [...SYSTEM_NAMESPACES, ...roleNamespaces].some((s) => namespacePatternCovers(n, s)));
         const policy = arn.split("/").pop() ?? "";
         const effect = EKS_ACCESS_POLICIES[policy];
         if (unknownAt(() => a.props.policyArn)) continue; // known after deployment
@@ -300,7 +304,7 @@ export const podSecurityPolicies: Policies = [
         } else if (effect === "cluster-admin" || (effect !== "view" && scope === "cluster")) {
           report(`Access policy association "${a.name}" grants ${policy}${scope ? ` (scope ${scope})` : ""}: ${effect === "cluster-admin" ? "cluster-admin" : effect === "read-secrets" ? "every Secret of every namespace readable" : "write (pods, Secrets) in every namespace, system ones included: cluster-admin by another route"} through the EKS API; grant a namespaced view/edit policy.`, a.urn);
         } else if (effect !== "view" && system.length > 0) {
-          report(`Access policy association "${a.name}" grants ${policy} in ${system.join(", ")}: ${effect === "read-secrets" ? "reading" : "writing pods or"} secrets of a system namespace reaches its controllers' service accounts, cluster-admin by another route; scope it to the application's namespaces.`, a.urn);
+          report(`Access policy association "${a.name}" grants ${policy} in ${system.join(", ")}: ${effect === "read-secrets" ? "reading" : "writing pods or"} secrets of a system namespace (or one whose service accounts hold AWS roles) reaches its controllers' service accounts and their roles, cluster-admin or AWS rights by another route; scope it to the application's namespaces.`, a.urn);
         }
       }
       // A principal the stack admits read-only (only view access policies) gets no write through its entry's groups:

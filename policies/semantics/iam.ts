@@ -550,9 +550,10 @@ function grantsOnlyToService(s: Statement, action: string): boolean {
 /**
  * Actions that make the caller an administrator of whatever resource they name, so no resource scope makes them
  * least privilege: an access entry plus an access-policy association on a cluster admits any principal (the caller
- * included) as cluster-admin.
+ * included) as cluster-admin; an identity-provider association admits another issuer's identities; a cluster-config
+ * update opens the public endpoint to any address and turns the control-plane logs off.
  */
-export const ADMIN_OF_RESOURCE_ACTIONS = ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "eks:UpdateAccessEntry"];
+export const ADMIN_OF_RESOURCE_ACTIONS = ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "eks:UpdateAccessEntry", "eks:AssociateIdentityProviderConfig", "eks:UpdateClusterConfig"];
 
 /** IAM identity ARNs (role, user, group, policy, instance profile) a Resource entry names, as patterns. */
 const IAM_IDENTITY_ARN = /^arn:aws[\w-]*:iam::[^:]*:(role|user|group|policy|instance-profile)\//i;
