@@ -120,22 +120,18 @@ export const k8sObjectPolicies: Policies = [
   stackRule({
     name: "k8s-service-account-roles-trust-them",
     description:
-      "A ServiceAccount annotated with an AWS role (eks.amazonaws.com/role-arn, IRSA) names a role the stack declares whose trust policy admits exactly that account through the cluster's OIDC provider (sts:AssumeRoleWithWebIdentity with a :sub of system:serviceaccount:NAMESPACE:NAME): never another account's role, the node role or a role another workload uses, so the annotation cannot hand a pod rights the role was not written for. Conversely, no role's web-identity trust names a namespace's default service account, or an account the stack does not declare in a namespace it declares. Roles outside the stack may be listed in externalServiceAccountRoles. It does not judge the role's permissions (the IAM rules do).",
+      "A ServiceAccount annotated with an AWS role (eks.amazonaws.com/role-arn, IRSA) names a role the stack declares whose trust policy admits exactly that account through the cluster's OIDC provider (sts:AssumeRoleWithWebIdentity with a :sub of system:serviceaccount:NAMESPACE:NAME): never another account's role, the node role or a role another workload uses, so the annotation cannot hand a pod rights the role was not written for. Conversely, no role's web-identity trust names a namespace's default service account (every pod there that names none). Roles outside the stack may be listed in externalServiceAccountRoles. It does not judge the role's permissions (the IAM rules do).",
     enforcementLevel: "mandatory",
     judges: [SERVICE_ACCOUNT, "aws:iam/role:Role"],
     config: { externalServiceAccountRoles: { type: "array", items: { type: "string" }, default: [], description: "Role ARNs outside the stack that ServiceAccounts may name in eks.amazonaws.com/role-arn (their trust is reviewed where they are declared)." } },
     validate: (resources, { config }, report) => {
       const roles = ofType(resources, ["aws:iam/role:Role"]).map((r) => ({ r, refers: referenceTo(r) }));
-      // The converse: a role's web-identity trust names an account that is every pod's (a namespace's default) or one
-      // the stack does not declare in a namespace it declares (whoever creates that account gets the role).
-      const namespaces = ofType(resources, TYPES.namespace).map((n) => ifKnown(() => (n.props.metadata as { name?: unknown } | undefined)?.name) ?? n.name);
+      // The converse: a role's web-identity trust names the account every pod of a namespace runs as (its default).
+      // An account the stack does not declare is not judged: creating one takes rights the deploy identity lacks.
       const allAccounts = ofType(resources, [SERVICE_ACCOUNT]);
-      const accountsUnknown = allAccounts.some((a) => unknownAt(() => JSON.stringify(a.props.metadata ?? {})));
-      const declared = new Set(allAccounts.map((a) => `${meta(a).namespace ?? "default"}/${meta(a).name ?? a.name}`));
       for (const { r } of roles) {
         for (const sa of trustedServiceAccounts(ifKnown(() => r.props.assumeRolePolicy))) {
           if (sa.name === "default") report(`Role "${r.name}" trusts the default service account of namespace ${sa.namespace} (web identity): every pod there that names no account can take the role.`, r.urn);
-          else if (namespaces.includes(sa.namespace) && !accountsUnknown && !declared.has(`${sa.namespace}/${sa.name}`)) report(`Role "${r.name}" trusts service account ${sa.namespace}/${sa.name}, which the stack does not declare in its namespace ${sa.namespace}: whoever creates that account (or a pod naming it) takes the role.`, r.urn);
         }
       }
       const accounts = allAccounts.filter((a) => meta(a).annotations?.[IRSA_ANNOTATION] !== undefined || unknownAt(() => (a.props.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[IRSA_ANNOTATION]));

@@ -316,7 +316,7 @@ export const securityGroupPolicies: Policies = [
     name: "redis-ingress-from-security-groups-only",
     description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists; and only groups the application's compute wears (launch templates, instances, the EKS cluster, Lambda functions, ECS services, pods' SecurityGroupPolicies) or the cache's own: not a load balancer's, a CI runner's, an endpoint's or a scraper's group. A group the stack does not declare (an existing cluster's) is not judged, nor one whose wearers are unknown (preview).",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.replicationGroup, ...TYPES.securityGroup, ...SG_TYPES],
+    judges: [...TYPES.replicationGroup, ...TYPES.securityGroup, ...SG_TYPES, ...TYPES.launchTemplate, ...TYPES.instance, "aws:lambda/function:Function", "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"],
     config: { port: { type: "integer", default: 6379, description: "The cache port." } },
     validate: (resources, { config }, report) => {
       const port = Number(config.port);
