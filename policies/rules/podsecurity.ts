@@ -227,6 +227,9 @@ export const podSecurityPolicies: Policies = [
         if (agg && list(agg.clusterRoleSelectors).some((sel) => Object.keys(sel?.matchLabels ?? {}).length === 0 && list(sel?.matchExpressions).length === 0)) {
           report(`ClusterRole "${r.name}" aggregates every ClusterRole (an empty clusterRoleSelector): cluster-admin in all but name.`, r.urn);
         }
+        // Selecting the labels the built-in admin and edit roles aggregate makes a copy of them under another name.
+        const copies = list(agg?.clusterRoleSelectors).flatMap((sel) => Object.entries((sel?.matchLabels ?? {}) as Record<string, unknown>).filter(([k, v]) => /^rbac\.authorization\.k8s\.io\/aggregate-to-(admin|edit)$/.test(k) && String(v) === "true").map(([k]) => k.split("aggregate-to-")[1]));
+        if (copies.length > 0) report(`ClusterRole "${r.name}" aggregates the ClusterRoles labelled for the built-in ${[...new Set(copies)].join(" and ")} role: ${copies.includes("admin") ? "admin" : "edit"} (Secrets, pods, bindings of every namespace it is bound in) under another name.`, r.urn);
         if (risks.length > 0) {
           risksOf.set(r, risks);
           report(`Role "${r.name}" ${risks.join("; ")}${aggregatesInto.length ? ` — and is aggregated into the built-in roles by ${aggregatesInto.join(", ")}, so everyone bound to them gets it` : ""}.`, r.urn);
@@ -268,6 +271,9 @@ export const podSecurityPolicies: Policies = [
         const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String);
         const everyone = groups.filter((g) => g === "system:masters" || broadSubjects([{ name: g }]).length > 0);
         if (everyone.length > 0) report(`Access entry "${e.name}" puts its principal in ${everyone.join(", ")}: cluster-admin (or everyone's rights) through the EKS API.`, e.urn);
+        // The account root as principal admits every role and user of the account that IAM lets call EKS.
+        const rootPrincipal = ifKnown(() => e.props.principalArn);
+        if (typeof rootPrincipal === "string" && /^arn:[^:]+:iam::\d{12}:root$/.test(rootPrincipal)) report(`Access entry "${e.name}" admits ${rootPrincipal}, the whole account: every role and user of it reaches the cluster with the entry's groups (${groups.join(", ") || "none"}); name the role.`, e.urn);
         // A node-type entry makes its principal a node (system:nodes): only a role the stack's nodes run as may have one.
         const type = String(ifKnown(() => e.props.type) ?? "STANDARD");
         if (/^(EC2_LINUX|EC2_WINDOWS|HYBRID_LINUX|FARGATE_LINUX|EC2)$/.test(type)) {

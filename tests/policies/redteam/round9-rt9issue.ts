@@ -25,6 +25,8 @@
  * through another account's OIDC provider, eks:UpdateClusterConfig, an Allow with NotAction on one resource, EKS edit
  * over a namespace pattern covering the IRSA accounts' namespace, deployers writing EndpointSlices; expectation moved:
  * the removed Prometheus scraper is reported on the cluster it no longer scrapes (managed-prometheus-scrapes-this-cluster).
+ * Fourth pass (fourthPass, 5 variants): 3 caught at once; missed, then fixed: a ClusterRole aggregating the built-in
+ * admin role's sources (a copy under another name), an access entry for the account root.
  */
 import type { Mutation } from "./mutations";
 import { ACCOUNT, add, behaviour, dist, doc, editDoc, Harmless, OIDC, ROLE, ROLE_POLICY, SG_IN, stmts, waf, wafRule } from "./corpus-aws";
@@ -240,7 +242,17 @@ const thirdPass: Mutation[] = [
   { area: "docs", title: "managed Prometheus scraper removed (forced on in prod)", expect: "cluster-eks", apply: (p) => p.remove("alerting-prometheus-scraper", "aws:amp/scraper:Scraper") },
 ];
 
-export const round9rt9issueMutations: Mutation[] = [...presence, ...sets, ...types, ...chains, ...promises, ...afterFixes, ...thirdPass];
+
+// ───────────── Fourth pass (written after the third pass's fixes) ─────────────
+const fourthPass: Mutation[] = [
+  { area: "waf", title: "common rule set keeps running, its XSS, SQL-ish and size rules overridden to count", expect: "cdn-waf-acl", apply: (p) => (wafRule(p, "aws-common-rule-set").statement.managedRuleGroupStatement.ruleActionOverrides = ["CrossSiteScripting_BODY", "CrossSiteScripting_QUERYARGUMENTS", "CrossSiteScripting_URIPATH", "CrossSiteScripting_COOKIE", "SizeRestrictions_BODY", "GenericRFI_BODY", "GenericLFI_URIPATH", "EC2MetaDataSSRF_BODY"].map((name) => ({ name, actionToUse: { count: {} } }))) },
+  { area: "waf", title: "per-IP rate limit raised to 20,000,000 requests per 5 minutes (never reached)", expect: "cdn-waf-acl", apply: (p) => (wafRule(p, "rate-limit-per-ip").statement.rateBasedStatement.limit = 20000000) },
+  { area: "k8s", title: "ClusterRole aggregating the built-in admin roles' sources, bound to the deployers", expect: "edgestack-deployer-admin", apply: (p) => { clusterRole(p, "edgestack-deployer-admin", { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "rbac.authorization.k8s.io/aggregate-to-admin": "true" } }] }, rules: [] }); bindDeployers(p, "edgestack-deployer-admin-binding", "edgestack-deployer-admin"); } },
+  { area: "eks", title: "access entry for the whole account (principal the account root) in the deployers group", expect: "cluster-access-account", apply: (p) => add(p, ENTRY, "cluster-access-account", "cluster", { clusterName: "edgestack-prod", principalArn: `arn:aws:iam::${ACCOUNT}:root`, type: "STANDARD", kubernetesGroups: ["edgestack:deployers"] }) },
+  { area: "iam", title: "image push role may assume every role but one (sts:AssumeRole with NotResource)", expect: "image-push", apply: (p) => stmts(p, "image-push", ROLE_POLICY, "policy", [{ Effect: "Allow", Action: "sts:AssumeRole", NotResource: `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole` }]) },
+];
+
+export const round9rt9issueMutations: Mutation[] = [...presence, ...sets, ...types, ...chains, ...promises, ...afterFixes, ...thirdPass, ...fourthPass];
 
 /** Insecure changes no rule can catch, each with why (kept out of the running arrays). */
 export const round9rt9issueOpen: Mutation[] = [
@@ -283,5 +295,7 @@ export const round9rt9issueHarmless: Harmless[] = [
   { title: "CloudFront keeps origin connections 30 s (below the ALB's idle timeout)", apply: (p) => (dist(p).origins[0].customOriginConfig.originKeepaliveTimeout = 30) },
   { title: "app HPA may grow to 15 pods (its soft node spread stays)", apply: (p) => (p.inputs("workloads-app", HPA).spec.maxReplicas = 15) },
   { title: "nginx workers get 15 s to finish on stop", apply: (p) => { const d = p.inputs("workloads-nginx-conf").data; d["nginx.conf"] = replace1("worker_shutdown_timeout 20s;", "worker_shutdown_timeout 15s;")(d["nginx.conf"]); } },
+  { title: "CI runner may describe the cluster and its node groups", apply: (p) => stmts(p, "ci-runner-policy", ROLE_POLICY, "policy", [{ Effect: "Allow", Action: ["eks:DescribeCluster", "eks:DescribeNodegroup", "eks:ListNodegroups"], Resource: [`arn:aws:eks:us-east-1:${ACCOUNT}:cluster/edgestack-prod`, `arn:aws:eks:us-east-1:${ACCOUNT}:nodegroup/edgestack-prod/*/*`] }]) },
+  { title: "WAF common rule set's body-size rule overridden to count, with a size rule of our own blocking bodies over 64 KB after it", apply: (p) => { wafRule(p, "aws-common-rule-set").statement.managedRuleGroupStatement.ruleActionOverrides = [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]; waf(p).rules.push({ name: "body-size", priority: 25, action: { block: {} }, statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 65536, textTransformations: [{ priority: 0, type: "NONE" }] } }, visibilityConfig: visibility("edgestack-prod-cdn-body-size") }); } },
   { title: "nginx trusts the real IP only from the three private subnets", apply: (p) => { const d = p.inputs("workloads-nginx-conf").data; d["nginx.conf"] = replace1("set_real_ip_from 10.20.0.0/16;", "set_real_ip_from 10.20.96.0/19;\n        set_real_ip_from 10.20.128.0/19;\n        set_real_ip_from 10.20.160.0/19;")(d["nginx.conf"]); } },
 ];
