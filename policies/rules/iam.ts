@@ -139,7 +139,7 @@ const TRUST_WITHOUT_SOURCE = ["ec2.amazonaws.com", "eks.amazonaws.com", "eks-nod
 export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-statement",
-    description: 'No IAM policy allows action "*" on resource "*" (or NotAction on "*"): nothing in the stack gets administrator rights; and no identity policy allows action "*" (every action of every service) on any resource.',
+    description: 'No IAM policy allows action "*" on resource "*" (or NotAction on "*"): nothing in the stack gets administrator rights; and no identity policy allows action "*" (every action of every service) or NotAction (every action but some) on any resource.',
     enforcementLevel: "mandatory",
     types: IAM_TYPES,
     validate: (props, { args }, report) => {
@@ -153,6 +153,8 @@ export const iamPolicies: Policies = [
         for (const s of read.statements) {
           if (isAdminStatement(s)) report(`${label} of "${args.name}" allows ${s.NotAction !== undefined ? "NotAction" : 'action "*"'} on resource "*"${sid(s)}: grant the actions and resources the role needs.`);
           else if (isAllow(s) && list(s.Action as string[] | string).some((a) => a === "*" || a === "*:*")) report(`${label} of "${args.name}" allows action "*" (every action of every service)${sid(s)}: grant the actions the role needs.`);
+          // NotAction grants every action AWS has or will add except those listed, on whatever the resources allow: never least privilege.
+          else if (isAllow(s) && s.NotAction !== undefined) report(`${label} of "${args.name}" allows NotAction [${list(s.NotAction as string[] | string).join(", ")}] on ${JSON.stringify(s.Resource ?? s.NotResource)}${sid(s)}: every other action (of every service, present and future) on those resources; list the actions the role needs.`);
         }
       }
     },
@@ -294,6 +296,9 @@ export const iamPolicies: Policies = [
               const pinned = conditionAccounts(s).filter((a) => !trusted.has(a));
               if (pinned.length > 0 && restricting.length > 0) report(`${where} lets ${who.anyone ? "any principal" : who.services.join(", ")} in on behalf of account ${pinned.join(", ")} (its conditions pin that account), which is not this stack's (list it in trustedAccounts if intended).`, r.urn);
             }
+            // A web-identity trust through another account's identity provider: that account decides who the identities are.
+            const foreignIdp = who.federated.map((f) => /^arn:[^:]*:iam::(\d{12}):(oidc|saml)-provider\//.exec(f)?.[1]).filter((a): a is string => a !== undefined && !trusted.has(a));
+            if (foreignIdp.length > 0) report(`${where} trusts an identity provider of account ${foreignIdp.join(", ")}, not this stack's: that account's provider vouches for the identities (list it in trustedAccounts if intended).`, r.urn);
             const foreign = who.accounts.filter((a) => /^\d{12}$/.test(a) && !trusted.has(a));
             if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);
           }

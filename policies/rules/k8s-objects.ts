@@ -53,6 +53,35 @@ export function trustsServiceAccount(policy: unknown, namespace: string, name: s
 }
 
 /**
+ * The service accounts (namespace, name) a role's web-identity trust names in an exact :sub
+ * (system:serviceaccount:NS:NAME, StringEquals or StringLike without a wildcard).
+ */
+export function trustedServiceAccounts(policy: unknown): { namespace: string; name: string }[] {
+  let doc: { Statement?: unknown } | undefined;
+  try {
+    doc = typeof policy === "string" ? JSON.parse(policy) : (policy as never);
+  } catch {
+    return [];
+  }
+  const out: { namespace: string; name: string }[] = [];
+  for (const s of list(doc?.Statement as Record<string, unknown>[])) {
+    const federated = typeof s?.Principal === "object" && s?.Principal !== null && "Federated" in (s.Principal as object);
+    if (s?.Effect !== "Allow" || !federated) continue;
+    for (const [op, block] of Object.entries((s?.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+      if (!/^(StringEquals|StringLike)$/i.test(op)) continue;
+      for (const [key, v] of Object.entries(block ?? {})) {
+        if (!key.endsWith(":sub")) continue;
+        for (const x of list(v as string[]).map(String)) {
+          const m = /^system:serviceaccount:([^:*?]+):([^:*?]+)$/.exec(x);
+          if (m) out.push({ namespace: m[1], name: m[2] });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Whether the resources come from a plan that masks secrets (some top-level input printed as [secret]); a run that
  * unwraps secrets (in process, or the CLI's policy analyzer) shows none. Read once per resource list.
  */
@@ -91,14 +120,22 @@ export const k8sObjectPolicies: Policies = [
   stackRule({
     name: "k8s-service-account-roles-trust-them",
     description:
-      "A ServiceAccount annotated with an AWS role (eks.amazonaws.com/role-arn, IRSA) names a role the stack declares whose trust policy admits exactly that account through the cluster's OIDC provider (sts:AssumeRoleWithWebIdentity with a :sub of system:serviceaccount:NAMESPACE:NAME): never another account's role, the node role or a role another workload uses, so the annotation cannot hand a pod rights the role was not written for. Roles outside the stack may be listed in externalServiceAccountRoles. It does not judge the role's permissions (the IAM rules do).",
+      "A ServiceAccount annotated with an AWS role (eks.amazonaws.com/role-arn, IRSA) names a role the stack declares whose trust policy admits exactly that account through the cluster's OIDC provider (sts:AssumeRoleWithWebIdentity with a :sub of system:serviceaccount:NAMESPACE:NAME): never another account's role, the node role or a role another workload uses, so the annotation cannot hand a pod rights the role was not written for. Conversely, no role's web-identity trust names a namespace's default service account (every pod there that names none). Roles outside the stack may be listed in externalServiceAccountRoles. It does not judge the role's permissions (the IAM rules do).",
     enforcementLevel: "mandatory",
-    judges: [SERVICE_ACCOUNT],
+    judges: [SERVICE_ACCOUNT, "aws:iam/role:Role"],
     config: { externalServiceAccountRoles: { type: "array", items: { type: "string" }, default: [], description: "Role ARNs outside the stack that ServiceAccounts may name in eks.amazonaws.com/role-arn (their trust is reviewed where they are declared)." } },
     validate: (resources, { config }, report) => {
-      const accounts = ofType(resources, [SERVICE_ACCOUNT]).filter((a) => meta(a).annotations?.[IRSA_ANNOTATION] !== undefined || unknownAt(() => (a.props.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[IRSA_ANNOTATION]));
-      if (accounts.length === 0) return;
       const roles = ofType(resources, ["aws:iam/role:Role"]).map((r) => ({ r, refers: referenceTo(r) }));
+      // The converse: a role's web-identity trust names the account every pod of a namespace runs as (its default).
+      // An account the stack does not declare is not judged: creating one takes rights the deploy identity lacks.
+      const allAccounts = ofType(resources, [SERVICE_ACCOUNT]);
+      for (const { r } of roles) {
+        for (const sa of trustedServiceAccounts(ifKnown(() => r.props.assumeRolePolicy))) {
+          if (sa.name === "default") report(`Role "${r.name}" trusts the default service account of namespace ${sa.namespace} (web identity): every pod there that names no account can take the role.`, r.urn);
+        }
+      }
+      const accounts = allAccounts.filter((a) => meta(a).annotations?.[IRSA_ANNOTATION] !== undefined || unknownAt(() => (a.props.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[IRSA_ANNOTATION]));
+      if (accounts.length === 0) return;
       const external = config.externalServiceAccountRoles as string[];
       for (const a of accounts) {
         const m = meta(a);

@@ -454,12 +454,33 @@ export const kubernetesPolicies: Policies = [
   stackRule({
     name: "k8s-zone-spread-prod",
     description:
-      "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity) and is not confined to one zone (spec.nodeName, a nodeSelector or required node affinity naming one zone or host), and a cluster's node groups together cover every zone of its subnets (at least two; one group per zone is fine), keeping nodes in at least two zones at their minimum size.",
+      "In prod, every Deployment spreads its pods across zones with a hard constraint (topologySpreadConstraints on topology.kubernetes.io/zone, DoNotSchedule, maxSkew 1, a selector matching its pods, or required zone anti-affinity) and is not confined to one zone (spec.nodeName, a nodeSelector or required node affinity naming one zone or host), and a cluster's node groups together cover every zone of its subnets (at least two; one group per zone is fine), keeping nodes in at least two zones at their minimum size. A Deployment that may run more replicas (its HPA's maximum, else spec.replicas) than the node groups cover zones also spreads over nodes (a kubernetes.io/hostname constraint or anti-affinity, preferred is enough).",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.deployment, ...TYPES.subnet, "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"],
+    judges: [...TYPES.deployment, ...TYPES.subnet, "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", ...TYPES.horizontalPodAutoscaler],
     config: environmentConfig,
     validate: (resources, { config }, report) => {
       const ZONE = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
+      // The zones the prod node groups' subnets cover (0: unknown, the node spread is then not judged).
+      const nodeZones = new Set(
+        ofType(resources, ["aws:eks/nodeGroup:NodeGroup"])
+          .filter((g) => isProd(config, g.urn))
+          .flatMap((g) => list(ifKnown(() => g.props.subnetIds as unknown[])))
+          .map((ref) => ofType(resources, TYPES.subnet).find((x) => refersTo(ref, x)))
+          .map((sn) => (sn ? ifKnown(() => sn.props.availabilityZone ?? sn.props.availabilityZoneId) : undefined))
+          .filter((z): z is string => typeof z === "string"),
+      ).size;
+      const hpas = ofType(resources, TYPES.horizontalPodAutoscaler);
+      /** A Deployment's most replicas: its HPA's maximum, else spec.replicas (undefined while unknown). */
+      const mostReplicas = (d: PolicyResource): number | undefined => {
+        const m = ifKnown(() => (d.props as Workload).metadata) as { name?: string; namespace?: string } | undefined;
+        const hpa = hpas.find((h) => {
+          const spec = ifKnown(() => h.props.spec) as { scaleTargetRef?: { kind?: string; name?: string } } | undefined;
+          const hm = ifKnown(() => h.props.metadata) as { namespace?: string } | undefined;
+          return spec?.scaleTargetRef?.kind === "Deployment" && spec.scaleTargetRef.name === m?.name && (hm?.namespace ?? "default") === (m?.namespace ?? "default");
+        });
+        if (hpa) return num(ifKnown(() => (hpa.props.spec as { maxReplicas?: unknown } | undefined)?.maxReplicas));
+        return num(ifKnown(() => (d.props as Workload).spec?.replicas)) ?? 1;
+      };
       for (const d of ofType(resources, TYPES.deployment)) {
         if (!isProd(config, d.urn)) continue;
         const pod = ifKnown(() => JSON.parse(JSON.stringify((d.props as Workload).spec?.template ?? {})) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpec });
@@ -474,6 +495,15 @@ export const kubernetesPolicies: Policies = [
         // node affinity naming one zone (or one host), puts every replica in one zone whatever the constraint says.
         const pinned = pinnedToOneZone(pod.spec);
         if (pinned) report(`Deployment "${d.name}" is confined to ${pinned}: every replica lands in one zone, whatever its spread constraints say.`, d.urn);
+        // More replicas than zones share a zone, and a zone spread alone lets them share a node there: the docs' soft
+        // spread over nodes (a hostname constraint or anti-affinity, preferred is enough) keeps one node's loss small.
+        const most = mostReplicas(d);
+        if (nodeZones > 0 && most !== undefined && most > nodeZones) {
+          const hostSpread = list(pod.spec?.topologySpreadConstraints).some((t) => HOST_KEYS.includes(String(t?.topologyKey)) && selectorMatches(t?.labelSelector as never, labels));
+          const anti = pod.spec?.affinity?.podAntiAffinity as { requiredDuringSchedulingIgnoredDuringExecution?: { topologyKey?: string; labelSelector?: unknown }[]; preferredDuringSchedulingIgnoredDuringExecution?: { podAffinityTerm?: { topologyKey?: string; labelSelector?: unknown } }[] } | undefined;
+          const hostAnti = [...list(anti?.requiredDuringSchedulingIgnoredDuringExecution), ...list(anti?.preferredDuringSchedulingIgnoredDuringExecution).map((p) => p?.podAffinityTerm)].some((t) => HOST_KEYS.includes(String(t?.topologyKey)) && selectorMatches(t?.labelSelector as never, labels));
+          if (!hostSpread && !hostAnti) report(`Deployment "${d.name}" runs up to ${most} replicas over ${nodeZones} zones with no spread over nodes (a topologySpreadConstraint on kubernetes.io/hostname or pod anti-affinity on it, preferred is enough): several replicas of a zone can share one node, and that node's loss takes them all.`, d.urn);
+        }
       }
       // Node groups are judged together per cluster: one group per zone is the autoscaler's layout, so a
       // single group in one zone is fine as long as the cluster's groups cover every zone of its subnets.
@@ -629,7 +659,7 @@ export const kubernetesPolicies: Policies = [
   stackRule({
     name: "k8s-hpa-metrics-source",
     description:
-      "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, its resource target is reachable (a utilisation below the pods' limit ÷ request, an average value below the pod's limit), scaling up is not disabled, and minReplicas < maxReplicas (equal bounds never scale).",
+      "Every HorizontalPodAutoscaler can read its metrics and scales something real: resource metrics need the metrics-server add-on on a cluster the stack creates (config metricsApis for others), Pods/Object/External metrics need a listed adapter, its target is a Deployment of the stack whose containers request the metric's resource, its resource target is reachable (a utilisation below the pods' limit ÷ request, an average value below the pod's limit), scaling up is not disabled, and minReplicas < maxReplicas (equal bounds never scale); a target that states spec.replicas ignores changes to it (the ignoreChanges resource option), or every deploy resets the count the HPA reached.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.eksCluster, ...TYPES.horizontalPodAutoscaler, ...TYPES.workload, "aws:eks/addon:Addon"],
     config: {
@@ -690,6 +720,11 @@ export const kubernetesPolicies: Policies = [
         }
         const scaleUp = (spec as { behavior?: { scaleUp?: { selectPolicy?: string } } }).behavior?.scaleUp;
         if (scaleUp?.selectPolicy === "Disabled") report(`HPA "${h.name}" disables scaling up (behavior.scaleUp.selectPolicy Disabled): load beyond minReplicas finds no new pods.`, h.urn);
+        // The HPA owns the replica count: a target that also states spec.replicas without ignoring its changes has every
+        // deploy reset the count the HPA reached (a rollout under load drops to the declared replicas).
+        const declared = ifKnown(() => (target.props as Workload).spec?.replicas);
+        const ignored = (target.opts?.ignoreChanges ?? []).some((p) => /^spec\.replicas$|^spec\["replicas"\]$|^spec$/.test(p) || p === "*");
+        if (declared !== undefined && !ignored) report(`"${target.name}" states spec.replicas (${String(declared)}) while HPA "${h.name}" scales it, and does not ignore changes to it (ignoreChanges: ["spec.replicas"]): every deploy resets the count the HPA reached.`, target.urn);
       }
     },
   }),

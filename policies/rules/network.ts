@@ -241,6 +241,7 @@ export const subnetPolicies: Policies = [
           const message = `Private subnet "${sn.name}" (${az}) leaves through NAT gateway "${nat.name}" in ${natAz}: an outage of ${natAz} cuts its egress; give each zone its own NAT gateway.`;
           report(message, egress.declaredBy.urn);
           report(message, sn.urn);
+          report(message, nat.urn);
         }
       }
     },

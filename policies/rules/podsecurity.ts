@@ -279,6 +279,9 @@ export const podSecurityPolicies: Policies = [
         const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String);
         const everyone = groups.filter((g) => g === "system:masters" || broadSubjects([{ name: g }]).length > 0);
         if (everyone.length > 0) report(`Access entry "${e.name}" puts its principal in ${everyone.join(", ")}: cluster-admin (or everyone's rights) through the EKS API.`, e.urn);
+        // The account root as principal admits every role and user of the account that IAM lets call EKS.
+        const rootPrincipal = ifKnown(() => e.props.principalArn);
+        if (typeof rootPrincipal === "string" && /^arn:[^:]+:iam::\d{12}:root$/.test(rootPrincipal)) report(`Access entry "${e.name}" admits ${rootPrincipal}, the whole account: every role and user of it reaches the cluster with the entry's groups (${groups.join(", ") || "none"}); name the role.`, e.urn);
         // A node-type entry makes its principal a node (system:nodes): only a role the stack's nodes run as may have one.
         const type = String(ifKnown(() => e.props.type) ?? "STANDARD");
         if (/^(EC2_LINUX|EC2_WINDOWS|HYBRID_LINUX|FARGATE_LINUX|EC2)$/.test(type)) {
@@ -294,6 +297,10 @@ export const podSecurityPolicies: Policies = [
           if (typeof principal === "string" && nodeRoles.includes(principal)) report(`Access entry "${e.name}" admits ${principal}, the role the stack's nodes run as, as a ${type} user: every process on a node holds that role's credentials, so its groups (${groups.join(", ") || "none"}) and access policies become every pod's; give nodes only their node-type entry.`, e.urn);
         }
       }
+      // Namespaces whose service accounts hold AWS roles (IRSA): editing their pods runs code with those roles.
+      const roleNamespaces = ofType(resources, ["kubernetes:core/v1:ServiceAccount"])
+        .filter((a) => typeof ifKnown(() => (a.props.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.["eks.amazonaws.com/role-arn"]) === "string")
+        .map((a) => String(ifKnown(() => (a.props.metadata as { namespace?: string } | undefined)?.namespace) ?? "default"));
       const nodeRoleArns = [...ofType(resources, ["aws:eks/nodeGroup:NodeGroup"]).map((g) => ifKnown(() => g.props.nodeRoleArn)), ...ofType(resources, ["aws:eks/fargateProfile:FargateProfile"]).map((f) => ifKnown(() => f.props.podExecutionRoleArn))];
       for (const a of ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])) {
         const associated = ifKnown(() => a.props.principalArn);
@@ -302,7 +309,7 @@ export const podSecurityPolicies: Policies = [
         const scope = String(ifKnown(() => (a.props.accessScope as { type?: string } | undefined)?.type) ?? "");
         const namespaces = list(ifKnown(() => (a.props.accessScope as { namespaces?: string[] } | undefined)?.namespaces)).map(String);
         // Admin or edit of a system namespace (kube-system: the controllers' service accounts and the nodes' add-ons) is cluster-admin by another route.
-        const system = namespaces.filter((n) => SYSTEM_NAMESPACES.some((s) => namespacePatternCovers(n, s)));
+        const system = namespaces.filter((n) => [...SYSTEM_NAMESPACES, ...roleNamespaces].some((s) => namespacePatternCovers(n, s)));
         const policy = arn.split("/").pop() ?? "";
         const effect = EKS_ACCESS_POLICIES[policy];
         if (unknownAt(() => a.props.policyArn)) continue; // known after deployment
@@ -311,8 +318,34 @@ export const podSecurityPolicies: Policies = [
         } else if (effect === "cluster-admin" || (effect !== "view" && scope === "cluster")) {
           report(`Access policy association "${a.name}" grants ${policy}${scope ? ` (scope ${scope})` : ""}: ${effect === "cluster-admin" ? "cluster-admin" : effect === "read-secrets" ? "every Secret of every namespace readable" : "write (pods, Secrets) in every namespace, system ones included: cluster-admin by another route"} through the EKS API; grant a namespaced view/edit policy.`, a.urn);
         } else if (effect !== "view" && system.length > 0) {
-          report(`Access policy association "${a.name}" grants ${policy} in ${system.join(", ")}: ${effect === "read-secrets" ? "reading" : "writing pods or"} secrets of a system namespace reaches its controllers' service accounts, cluster-admin by another route; scope it to the application's namespaces.`, a.urn);
+          report(`Access policy association "${a.name}" grants ${policy} in ${system.join(", ")}: ${effect === "read-secrets" ? "reading" : "writing pods or"} secrets of a system namespace (or one whose service accounts hold AWS roles) reaches its controllers' service accounts and their roles, cluster-admin or AWS rights by another route; scope it to the application's namespaces.`, a.urn);
         }
+      }
+      // A principal the stack admits read-only (only view access policies) gets no write through its entry's groups:
+      // the two doors of one access entry must agree, or the read-only role (a preview job's) writes by the other door.
+      const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection", "*"];
+      const groupWrites = (group: string): string[] =>
+        bindings.flatMap(({ b, p }) => {
+          if (!p || !(list(p.subjects) as Subject[]).some((x) => x?.kind === "Group" && String(x.name) === group)) return [];
+          const ref = String(p.roleRef?.name ?? "");
+          const role = roles.find((r) => (ifKnown(() => (r.props as Role).metadata?.name) ?? r.name) === ref && (p.roleRef?.kind === undefined || r.type.endsWith(`:${p.roleRef.kind}`)));
+          const rules = role ? list(ifKnown(() => (role.props as Role).rules)) : [];
+          const writes = role ? rules.some((rule) => list((rule as { verbs?: unknown[] })?.verbs).some((v) => WRITE_VERBS.includes(String(v).toLowerCase()))) : ["cluster-admin", "admin", "edit"].includes(ref);
+          return writes ? [`"${b.name}" (${ref})`] : [];
+        });
+      const entries = ofType(resources, ["aws:eks/accessEntry:AccessEntry"]);
+      for (const e of entries) {
+        const principal = ifKnown(() => e.props.principalArn);
+        if (typeof principal !== "string") continue;
+        const effects = ofType(resources, ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"])
+          .filter((a) => ifKnown(() => a.props.principalArn) === principal)
+          .map((a) => EKS_ACCESS_POLICIES[String(ifKnown(() => a.props.policyArn) ?? "").split("/").pop() ?? ""]);
+        if (effects.length === 0 || effects.some((x) => x !== "view")) continue;
+        // Only groups another entry also holds: a principal alone in its writing group (the deploy role given a view
+        // policy besides) is a writer that also reads, not a read-only principal let into the writers' group.
+        const groups = list(ifKnown(() => e.props.kubernetesGroups as unknown[])).map(String).filter((g) => entries.some((o) => o !== e && ifKnown(() => o.props.principalArn) !== principal && list(ifKnown(() => o.props.kubernetesGroups as unknown[])).map(String).includes(g)));
+        const writing = groups.flatMap((g) => groupWrites(g).map((w) => `${g} → ${w}`));
+        if (writing.length > 0) report(`Access entry "${e.name}" admits ${principal}, which the stack associates only with a view access policy (read-only), into Kubernetes groups another principal writes through (${writing.join(", ")}): the read-only principal writes as that one does.`, e.urn);
       }
       for (const cm of ofType(resources, TYPES.configMap)) {
         const meta = ifKnown(() => cm.props.metadata as { name?: string; namespace?: string } | undefined);
@@ -425,8 +458,9 @@ export const podSecurityPolicies: Policies = [
           continue;
         }
         const types = policyTypes(p);
-        if (isEmptySelector(p.spec?.podSelector ?? {}) && list(p.spec?.ingress).length === 0 && list(p.spec?.egress).length === 0) {
-          if (types.includes("Ingress") && types.includes("Egress")) denied.add(namespaceOf(np));
+        if (list(p.spec?.ingress).length === 0 && list(p.spec?.egress).length === 0) {
+          if (!isEmptySelector(p.spec?.podSelector ?? {})) meantAsDefaultDeny.push(np); // a deny shape that selects only some pods
+          else if (types.includes("Ingress") && types.includes("Egress")) denied.add(namespaceOf(np));
           else meantAsDefaultDeny.push(np); // all pods, no rules, but a direction left open
         }
         for (const [dir, rules] of [["ingress", list(p.spec?.ingress)], ["egress", list(p.spec?.egress)]] as const) {
@@ -475,7 +509,9 @@ export const podSecurityPolicies: Policies = [
           report(`Namespace "${ns}" runs workloads without a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules): every pod on the nodes can reach them.`, nsResource.urn);
         }
         for (const np of meantAsDefaultDeny.filter((x) => namespaceOf(x) === ns && !reported.has(ns))) {
-          report(`NetworkPolicy "${np.name}" selects every pod of namespace "${ns}" with no rules but covers only ${policyTypes(np.props as NetworkPolicy).join(", ") || "no direction"}: the other direction stays open, so the namespace has no default deny.`, np.urn);
+          const selector = (np.props as NetworkPolicy).spec?.podSelector ?? {};
+          if (!isEmptySelector(selector)) report(`NetworkPolicy "${np.name}" has the shape of a default deny (no rules) but selects only pods matching ${JSON.stringify(selector)}, not every pod (podSelector {}): namespace "${ns}" has no default deny.`, np.urn);
+          else report(`NetworkPolicy "${np.name}" selects every pod of namespace "${ns}" with no rules but covers only ${policyTypes(np.props as NetworkPolicy).join(", ") || "no direction"}: the other direction stays open, so the namespace has no default deny.`, np.urn);
         }
         reported.add(ns);
         report(`"${w.name}" runs in namespace "${ns}", which has no default-deny NetworkPolicy: every pod on the nodes can reach it.`, w.urn);

@@ -352,9 +352,9 @@ export const securityGroupPolicies: Policies = [
   }),
   stackRule({
     name: "redis-ingress-from-security-groups-only",
-    description: "Ingress to Redis (6379) on the cache's security groups references the security groups of the stack's nodes or instances, never CIDR blocks, prefix lists or other groups.",
+    description: "Ingress to Redis (6379) on the cache's security groups references security groups, never CIDR blocks or prefix lists; and only groups the application's compute wears (launch templates, instances, node groups, the EKS cluster, Lambda functions, ECS services, pods' SecurityGroupPolicies) or the cache's own: not a load balancer's, a CI runner's, an endpoint's or a scraper's group, nor one nothing wears (anyone in the account may attach it). A group the stack does not declare (an existing cluster's) is not judged, nor one whose wearers are unknown (preview).",
     enforcementLevel: "mandatory",
-    judges: [...TYPES.replicationGroup, ...TYPES.securityGroup, ...SG_TYPES],
+    judges: [...TYPES.replicationGroup, ...TYPES.securityGroup, ...SG_TYPES, ...TYPES.launchTemplate, ...TYPES.instance, "aws:lambda/function:Function", "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"],
     config: { port: { type: "integer", default: 6379, description: "The cache port." } },
     validate: (resources, { config }, report) => {
       const port = Number(config.port);
@@ -363,29 +363,22 @@ export const securityGroupPolicies: Policies = [
       const cacheGroups = groups.filter((sg) =>
         caches.some((c) => list(ifKnown(() => c.props.securityGroupIds as unknown[])).some((ref) => refersTo(ref, sg))),
       );
-      // The groups of the hosts that run the app: Kubernetes nodes and instances (launch templates, instances, node
-      // groups, the EKS cluster's own groups). Another group (a CI runner's, a bastion's) reaching the cache is a path
-      // to the limiter's state that no NetworkPolicy governs.
-      const nodeTypes = new Set<string>([...TYPES.launchTemplate, ...TYPES.instance, "aws:eks/nodeGroup:NodeGroup", ...TYPES.eksCluster]);
-      // A group attached to nothing yet is not judged here (network-resources-in-use reports an unused group).
-      const nodeGroup = (sg: PolicyResource): boolean | undefined => {
-        const { referrers, unknown } = referrersOf(resources, sg);
-        const attached = referrers.filter((x) => !SG_TYPES.includes(x.type as never) && !TYPES.securityGroup.includes(x.type as never) && !TYPES.replicationGroup.includes(x.type as never));
-        if (attached.length === 0 || attached.some((x) => nodeTypes.has(x.type))) return true;
-        return unknown ? undefined : false;
-      };
       const check = (r: PolicyResource, i: Ingress, report_: ReportViolation) => {
-        if (!covers(i, port)) return;
-        if (i.fromPrefixList || i.cidrs.length > 0) {
-          report_(`"${r.name}" allows ${range(i)} from ${i.cidrs.join(", ") || "a prefix list"}; Redis ingress must come from a security group only.`, r.urn);
-          return;
-        }
-        if (i.fromSelf) return;
+        if (!covers(i, port) || (!i.fromPrefixList && i.cidrs.length === 0)) return;
+        report_(`"${r.name}" allows ${range(i)} from ${i.cidrs.join(", ") || "a prefix list"}; Redis ingress must come from a security group only.`, r.urn);
+      };
+      // The application's compute: what wears a group that may reach the cache (never a load balancer, CI runner, endpoint or scraper).
+      const appCompute = new Set<string>([...TYPES.launchTemplate, ...TYPES.instance, "aws:eks/nodeGroup:NodeGroup", ...TYPES.eksCluster, "aws:lambda/function:Function", "aws:ecs/service:Service", "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"]);
+      const checkSource = (r: PolicyResource, i: Ingress) => {
+        if (!covers(i, port) || i.fromSelf) return;
         for (const ref of i.sourceGroups) {
-          if (typeof ref !== "string") continue;
+          if (typeof ref !== "string" || ref === "") continue;
           const sg = groups.find((g) => refersTo(ref, g));
-          if (sg === undefined || nodeGroup(sg) !== false) continue;
-          report_(`"${r.name}" allows ${range(i)} from security group "${sg.name}", which is attached to something other than the stack's nodes or instances: Redis ingress must come from the nodes' groups only.`, r.urn);
+          // A group the stack does not declare (an existing cluster's nodes): its wearers are not in the plan.
+          if (!sg || cacheGroups.includes(sg)) continue;
+          const { referrers, unknown } = referrersOf(resources, sg);
+          if (referrers.some((x) => appCompute.has(x.type)) || unknown) continue;
+          report(`"${r.name}" admits ${range(i)} from security group "${sg.name}", which no application compute wears (worn by ${referrers.filter((x) => !SG_TYPES.includes(x.type as never)).map((x) => `"${x.name}"`).join(", ") || "nothing"}): Redis is reached only from the nodes (or other compute running the app).`, r.urn);
         }
       };
       for (const r of resources.filter((x) => SG_TYPES.includes(x.type as never))) {
@@ -395,6 +388,7 @@ export const securityGroupPolicies: Policies = [
             : cacheGroups.some((sg) => refersTo(i.securityGroupRef, sg));
           const explicitlyRedis = i.fromPort === port && i.toPort === port;
           if (onCacheGroup || explicitlyRedis) check(r, i, report);
+          if (onCacheGroup) checkSource(r, i);
         }
       }
     },

@@ -373,6 +373,9 @@ function restrictingEntry(op: string, key: string, vals: string[]): boolean {
   if (RESTRICTING_KEYS.includes(k)) {
     // An ARN or account pattern whose account is a wildcard admits every account.
     if (vals.some((v) => /^arn:[^:]*:[^:]*:[^:]*:[*?]/.test(v) || /^[*?]+$/.test(v) || /^\d*\*/.test(v))) return false;
+    // An ARN without an account field (S3 buckets, Route53 zones) names one resource only when it has no wildcard:
+    // arn:aws:route53:::hostedzone/* is every account's zone, so it binds the source to no account.
+    if (vals.some((v) => /^arn:[^:]*:[^:]*:[^:]*::.*[*?]/.test(v))) return false;
     return true;
   }
   // Web identity: the subject names the identity; a wildcard subject admits every identity of the issuer.
@@ -547,9 +550,10 @@ function grantsOnlyToService(s: Statement, action: string): boolean {
 /**
  * Actions that make the caller an administrator of whatever resource they name, so no resource scope makes them
  * least privilege: an access entry plus an access-policy association on a cluster admits any principal (the caller
- * included) as cluster-admin.
+ * included) as cluster-admin; an identity-provider association admits another issuer's identities; a cluster-config
+ * update opens the public endpoint to any address and turns the control-plane logs off.
  */
-export const ADMIN_OF_RESOURCE_ACTIONS = ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "eks:UpdateAccessEntry"];
+export const ADMIN_OF_RESOURCE_ACTIONS = ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "eks:UpdateAccessEntry", "eks:AssociateIdentityProviderConfig", "eks:UpdateClusterConfig"];
 
 /** IAM identity ARNs (role, user, group, policy, instance profile) a Resource entry names, as patterns. */
 const IAM_IDENTITY_ARN = /^arn:aws[\w-]*:iam::[^:]*:(role|user|group|policy|instance-profile)\//i;

@@ -42,6 +42,8 @@ const RISKY: { resource: string; group: string; verbs: string[]; why: string }[]
   { resource: "clusterroles", group: "rbac.authorization.k8s.io", verbs: ["escalate", "bind"], why: "escalates or binds cluster roles" },
   { resource: "rolebindings", group: "rbac.authorization.k8s.io", verbs: ["create", "update", "patch"], why: "writes role bindings (grants itself any role it may bind)" },
   { resource: "clusterrolebindings", group: "rbac.authorization.k8s.io", verbs: ["create", "update", "patch"], why: "writes cluster role bindings" },
+  { resource: "endpointslices", group: "discovery.k8s.io", verbs: ["create", "update", "patch"], why: "writes EndpointSlices (sends a Service's traffic to any address)" },
+  { resource: "endpoints", group: "", verbs: ["create", "update", "patch"], why: "writes Endpoints (sends a Service's traffic to any address)" },
   { resource: "services/status", group: "", verbs: ["update", "patch"], why: "sets Service status (load-balancer ingress IPs that kube-proxy routes: CVE-2020-8554 interception)" },
   { resource: "users", group: "", verbs: ["impersonate"], why: "impersonates users" },
   { resource: "groups", group: "", verbs: ["impersonate"], why: "impersonates groups" },

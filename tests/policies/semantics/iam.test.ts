@@ -79,6 +79,11 @@ describe("principals and conditions", () => {
     expect(keys({ ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1" } })).toHaveLength(1);
     expect(keys({ StringEquals: { "aws:SourceVpce": "vpce-1" } })).toHaveLength(1);
     expect(keys({ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } })).toHaveLength(1);
+    // An ARN with no account field names one resource only without a wildcard (zone and bucket names are global).
+    expect(keys({ ArnLike: { "aws:SourceArn": "arn:aws:route53:::hostedzone/*" } })).toEqual([]);
+    expect(keys({ ArnLike: { "aws:SourceArn": "arn:aws:s3:::logs-*" } })).toEqual([]);
+    expect(keys({ ArnEquals: { "aws:SourceArn": "arn:aws:route53:::hostedzone/Z0CE8CDBAA275B3C6061E" } })).toHaveLength(1);
+    expect(keys({ ArnEquals: { "aws:SourceArn": "arn:aws:s3:::alb-logs-bucket-740f93f" } })).toHaveLength(1);
     // CloudWatch Logs' encryption context names the log group using a key: one account's groups restrict the source
     // when the service writes it; any other caller writes its own encryption context, request tags or canned ACL.
     const context = { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/containerinsights/x/*" } };

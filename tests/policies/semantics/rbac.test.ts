@@ -26,6 +26,8 @@ describe("Kubernetes RBAC risk", () => {
     [{ apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["delete"] }, /deletes events/],
     [{ apiGroups: [""], resources: ["events"], verbs: ["deletecollection"] }, /deletes events/],
     [{ apiGroups: [""], resources: ["configmaps"], verbs: ["patch"] }, /ConfigMaps in kube-system/],
+    [{ apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["create"] }, /writes EndpointSlices/],
+    [{ apiGroups: [""], resources: ["endpoints"], verbs: ["patch"] }, /writes Endpoints/],
   ])("flags %j", (rule, why) => {
     expect(roleRisks([rule]).join("; ")).toMatch(why);
   });
