@@ -237,21 +237,6 @@ export const cloudfrontPolicies: Policies = [
       }
     },
   }),
-  resourceRule<Distribution>({
-    name: "cloudfront-server-errors-cached-briefly",
-    description:
-      "A distribution caches an origin's server errors (5xx custom error responses' errorCachingMinTtl, CloudFront's default 10 s when unset) for at most maxSeconds: a longer time serves a passing outage (a deploy, an ElastiCache failover, one bad pod) from every edge after the origin has recovered. 4xx answers are not judged.",
-    enforcementLevel: "mandatory",
-    types: TYPES.distribution,
-    config: { maxSeconds: { type: "integer", minimum: 0, default: 10, description: "Most seconds a 5xx answer stays cached (the docs promise 5; CloudFront's default is 10)." } },
-    validate: (d, { args, config }, report) => {
-      for (const e of list((d as { customErrorResponses?: { errorCode?: unknown; errorCachingMinTtl?: unknown }[] }).customErrorResponses)) {
-        const code = num(e?.errorCode);
-        const ttl = num(e?.errorCachingMinTtl);
-        if (code !== undefined && code >= 500 && ttl !== undefined && ttl > Number(config.maxSeconds)) report(`Distribution "${args.name}" caches ${code} answers for ${ttl} s (errorCachingMinTtl, at most ${config.maxSeconds}): an outage that is over stays served from every edge.`);
-      }
-    },
-  }),
   stackRule({
     name: "cloudfront-api-not-shared-cached",
     description: "API behaviors are not cached unless Authorization is part of the cache key (one user's response must never be served to another).",

@@ -720,11 +720,6 @@ export const kubernetesPolicies: Policies = [
         }
         const scaleUp = (spec as { behavior?: { scaleUp?: { selectPolicy?: string } } }).behavior?.scaleUp;
         if (scaleUp?.selectPolicy === "Disabled") report(`HPA "${h.name}" disables scaling up (behavior.scaleUp.selectPolicy Disabled): load beyond minReplicas finds no new pods.`, h.urn);
-        // The HPA owns the replica count: a target that also states spec.replicas without ignoring its changes has every
-        // deploy reset the count the HPA reached (a rollout under load drops to the declared replicas).
-        const declared = ifKnown(() => (target.props as Workload).spec?.replicas);
-        const ignored = (target.opts?.ignoreChanges ?? []).some((p) => /^spec\.replicas$|^spec\["replicas"\]$|^spec$/.test(p) || p === "*");
-        if (declared !== undefined && !ignored) report(`"${target.name}" states spec.replicas (${String(declared)}) while HPA "${h.name}" scales it, and does not ignore changes to it (ignoreChanges: ["spec.replicas"]): every deploy resets the count the HPA reached.`, target.urn);
       }
     },
   }),
