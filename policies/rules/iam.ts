@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { accountWideKeyGrant, conditionAccounts, escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { accountWideKeyGrant, conditionAccounts, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -136,6 +136,27 @@ const SERVICES_WITHOUT_SOURCE = ["logdelivery.elasticloadbalancing.amazonaws.com
  */
 const TRUST_WITHOUT_SOURCE = ["ec2.amazonaws.com", "eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "pods.eks.amazonaws.com"];
 
+/** A legacy CloudFront origin access identity as an AWS principal. */
+const OAI_PRINCIPAL = /^arn:aws[\w-]*:iam::cloudfront:user\/CloudFront Origin Access Identity (\S+)$/;
+/** The AWS principals a statement names (strings of its Principal.AWS). */
+const awsPrincipals = (s: Statement): string[] => {
+  const p = s.Principal as Record<string, unknown> | string | undefined;
+  return typeof p === "object" && p !== null ? list(p.AWS as string[] | string | undefined).filter((v): v is string => typeof v === "string") : [];
+};
+/** The values a statement's conditions give the keys matching `key` (under any operator). */
+const conditionValues = (s: Statement, key: RegExp): string[] =>
+  Object.values(s.Condition ?? {}).flatMap((body) => Object.entries((body ?? {}) as Record<string, unknown>).filter(([k]) => key.test(k)).flatMap(([, v]) => list(v as string[] | string).map(String)));
+/** The ids of the stack's VPCs and VPC endpoints (what aws:SourceVpc/SourceVpce may name). */
+function declaredNetworkIds(resources: PolicyResource[]): Set<string> {
+  return new Set(ofType(resources, ["aws:ec2/vpc:Vpc", "aws:ec2/vpcEndpoint:VpcEndpoint"]).map((r) => String(ifKnown(() => (r.props as Record<string, unknown>).id) ?? "")).filter((x) => x !== ""));
+}
+/** Services and AWS-owned accounts that deliver logs into a bucket or log group. */
+const DELIVERY_SERVICES = ["logdelivery.elasticloadbalancing.amazonaws.com", "elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com", "logging.s3.amazonaws.com"];
+/** What log delivery needs: write the objects or events, check the bucket's ACL, find the bucket. */
+const DELIVERY_ACTIONS = ["s3:putobject", "s3:getbucketacl", "s3:listbucket", "logs:createlogstream", "logs:putlogevents"];
+const isDeliveryOnly = (who: ReturnType<typeof principalsOf>) =>
+  !who.anyone && who.federated.length === 0 && who.services.length + who.accounts.length > 0 && who.services.every((x) => DELIVERY_SERVICES.includes(x)) && who.accounts.every((a) => AWS_SERVICE_ACCOUNTS.includes(a));
+
 export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-statement",
@@ -160,7 +181,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-least-privilege",
     description:
-      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, and EKS access-entry management (admin of the cluster it names).",
+      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; tampering with or copying out every resource of a kind (TAMPER_ACTIONS: log groups and retention, flow logs, trails, keys' state, a registry's scanning and immutability, snapshot copies); and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, EKS access-entry management (admin of the cluster it names), changing who reaches a cluster or cache (EXPOSURE_OF_RESOURCE_ACTIONS) and role chaining (sts:AssumeRole*).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.iamRole, ...TYPES.iamAttachment, ...IAM_TYPES],
     validate: (resources, _ctx, report) => {
@@ -264,6 +285,8 @@ export const iamPolicies: Policies = [
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts that may be named as principals without a condition." } },
     validate: (resources, { config }, report) => {
       const trusted = new Set([...ownAccounts(resources), ...AWS_SERVICE_ACCOUNTS, ...(config.trustedAccounts as string[])]);
+      const network = declaredNetworkIds(resources);
+      const identities = new Set(ofType(resources, ["aws:cloudfront/originAccessIdentity:OriginAccessIdentity"]).map((o) => String(ifKnown(() => (o.props as Record<string, unknown>).id) ?? "")).filter((x) => x !== ""));
       for (const r of resources.filter((x) => IAM_TYPES.includes(x.type))) {
         for (const { label, doc, kind } of documentsOf(r.type, ifKnown(() => ({ ...r.props })) ?? {})) {
           if (kind === "identity") continue;
@@ -293,6 +316,20 @@ export const iamPolicies: Policies = [
             if (who.anyone || who.services.length > 0) {
               const pinned = conditionAccounts(s).filter((a) => !trusted.has(a));
               if (pinned.length > 0 && restricting.length > 0) report(`${where} lets ${who.anyone ? "any principal" : who.services.join(", ")} in on behalf of account ${pinned.join(", ")} (its conditions pin that account), which is not this stack's (list it in trustedAccounts if intended).`, r.urn);
+            }
+            // A legacy CloudFront origin access identity is a principal of its own: one the stack does not declare serves another distribution.
+            for (const oai of awsPrincipals(s).map((v) => OAI_PRINCIPAL.exec(v)?.[1]).filter((x): x is string => x !== undefined)) {
+              if (!identities.has(oai)) report(`${where} admits CloudFront origin access identity ${oai}, which this stack does not declare: the distribution that uses it (any account's) reads through it.`, r.urn);
+            }
+            // A VPC or VPC endpoint condition restricts only to a network the stack owns: another one's id admits whoever sits there.
+            if (who.anyone && restricting.length > 0 && restricting.every((k) => /^aws:sourcevpce?$/i.test(k))) {
+              const ids = conditionValues(s, /^aws:sourcevpce?$/i).filter((v) => !network.has(v));
+              if (ids.length > 0) report(`${where} admits any principal calling through ${ids.join(", ")}, which is no VPC or VPC endpoint of this stack: whoever uses that network or endpoint gets in.`, r.urn);
+            }
+            // A delivery principal (an AWS service writing logs, or the account AWS writes them from) is there to write, nothing more.
+            if (kind === "resource" && isDeliveryOnly(who)) {
+              const beyond = grantedActions(s).filter((a) => !DELIVERY_ACTIONS.includes(a.toLowerCase()));
+              if (beyond.length > 0) report(`${where} grants the log-delivery principals ${who.services.concat(who.accounts).join(", ")} ${beyond.slice(0, 5).join(", ")}${beyond.length > 5 ? `, … ${beyond.length} in all` : ""}: a delivery service only writes (s3:PutObject, the ACL check); more lets whoever acts as it read, delete or re-point the resource.`, r.urn);
             }
             const foreign = who.accounts.filter((a) => /^\d{12}$/.test(a) && !trusted.has(a));
             if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);

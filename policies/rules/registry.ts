@@ -74,6 +74,8 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
   "aws:resourcegroups/group:Group": "a saved tag or stack query for the console; grants, exposes and runs nothing",
   "kubernetes:core/v1:LimitRange": "sets default and maximum resources for the containers of its namespace; it can only add requests and limits or refuse pods, never grant, expose or run anything",
   "kubernetes:core/v1:ResourceQuota": "caps what its namespace may create and consume; it can only refuse objects, never grant, expose or run anything",
+  "aws:s3/bucketAccelerateConfiguration:BucketAccelerateConfiguration": "turns on S3 Transfer Acceleration (edge-routed transfers) for callers the bucket's policy already admits; grants and exposes nothing",
+  "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy": "audits and masks sensitive data in a log group's events; it can only hide what principals read there, never grant or send anything",
   "random:index/randomPet:RandomPet": "a readable random name; never a secret (RandomPassword is the secret generator, judged for strength)",
 };
 
@@ -83,6 +85,7 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
  * tell a rule that reads an unregistered type from a known one. When a rule comes to judge one, drop it from here.
  */
 export const READ_NOT_JUDGED: Readonly<Record<string, string>> = {
+  "aws:cloudfront/originAccessIdentity:OriginAccessIdentity": "iam-no-public-principal reads the stack's origin access identities to tell them from undeclared ones a bucket policy names; the identity grants nothing until a bucket policy names it (judged there), and which distribution uses it is unjudged",
   "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
   "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
   "aws:apigateway/restApi:RestApi": "edge-only-public-entry reads a REST API's endpoint type (PRIVATE or not) to judge its methods; the API's policy, endpoint and logging are unjudged",

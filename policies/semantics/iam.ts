@@ -514,6 +514,55 @@ export const TAKEOVER_ACTIONS = [
   "eks:CreateAccessEntry",
   "eks:AssociateAccessPolicy",
 ];
+/**
+ * Actions that, on every resource of their kind, destroy the stack's evidence or protections (log groups and their
+ * retention, flow logs, trails, keys, a registry's scanning and immutability, buckets' versioning and lifecycle) or
+ * copy its data out (snapshot sharing and export, log subscriptions): none is permission management by AWS's access
+ * levels, yet each undoes what the stack promises for every resource at once.
+ */
+export const TAMPER_ACTIONS = [
+  "logs:DeleteLogGroup",
+  "logs:DeleteLogStream",
+  "logs:PutRetentionPolicy",
+  "logs:DeleteRetentionPolicy",
+  "logs:DisassociateKmsKey",
+  "logs:PutSubscriptionFilter",
+  "logs:DeleteSubscriptionFilter",
+  "ec2:DeleteFlowLogs",
+  "cloudtrail:StopLogging",
+  "cloudtrail:DeleteTrail",
+  "cloudtrail:UpdateTrail",
+  "cloudtrail:PutEventSelectors",
+  "kms:DisableKey",
+  "kms:ScheduleKeyDeletion",
+  "kms:DisableKeyRotation",
+  "ecr:PutImageTagMutability",
+  "ecr:PutImageScanningConfiguration",
+  "ecr:PutRegistryScanningConfiguration",
+  "ecr:DeleteLifecyclePolicy",
+  "ecr:PutLifecyclePolicy",
+  "ecr:DeleteRepository",
+  "ecr:BatchDeleteImage",
+  "s3:DeleteBucket",
+  "s3:PutBucketVersioning",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutReplicationConfiguration",
+  "eks:DeleteCluster",
+  "eks:UpdateClusterConfig",
+  "elasticache:DeleteReplicationGroup",
+  "elasticache:ModifyReplicationGroup",
+  "elasticache:CopySnapshot",
+  "elasticache:ModifyUser",
+  "guardduty:DeleteDetector",
+  "config:StopConfigurationRecorder",
+];
+/**
+ * Actions that reconfigure who can reach the resource they name, so no resource scope makes them least privilege:
+ * an EKS cluster's endpoint exposure and authentication mode, a cache's AUTH token or users.
+ */
+export const EXPOSURE_OF_RESOURCE_ACTIONS = ["eks:UpdateClusterConfig", "elasticache:ModifyReplicationGroup", "elasticache:ModifyUser"];
+/** Actions that make the caller another identity (role chaining): a role of the stack needs none of them for its own work. */
+export const ROLE_CHAINING_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"];
 /** Reads that on any resource hand out every secret of the account. */
 export const SECRET_READS = ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "kms:Decrypt", "s3:GetObject"];
 
@@ -573,6 +622,10 @@ function scopedEscalations(s: Statement, self: readonly string[]): string[] {
   }
   const admin = ADMIN_OF_RESOURCE_ACTIONS.filter((a) => grantsAction(s, a));
   if (admin.length > 0) out.push(`allows ${admin.join(", ")}: it can admit any principal, itself included, as administrator of ${resources.join(", ")}`);
+  const exposure = EXPOSURE_OF_RESOURCE_ACTIONS.filter((a) => grantsAction(s, a));
+  if (exposure.length > 0) out.push(`allows ${exposure.join(", ")}: it can change who reaches ${resources.join(", ")} (endpoint exposure, authentication, credentials)`);
+  const chaining = ROLE_CHAINING_ACTIONS.filter((a) => grantsAction(s, a));
+  if (chaining.length > 0) out.push(`allows ${chaining.join(", ")} on ${resources.join(", ")}: it can act as that role with all of its rights (role chaining)`);
   return out;
 }
 
@@ -602,6 +655,8 @@ export function escalations(statements: Statement[], self: readonly string[] = [
     if (takeover.length > 0) out.push({ statement: s, why: `allows ${takeover.join(", ")} on every resource${label(s)}: it can act as other identities or hosts` });
     const reads = SECRET_READS.filter((a) => grantsAction(s, a));
     if (reads.length > 0) out.push({ statement: s, why: `allows ${reads.join(", ")} on every resource${label(s)}: every secret of the account` });
+    const tamper = TAMPER_ACTIONS.filter((a) => grantsAction(s, a));
+    if (tamper.length > 0) out.push({ statement: s, why: `allows ${tamper.slice(0, 6).join(", ")}${tamper.length > 6 ? `, … ${tamper.length} in all` : ""} on every resource of their kind${label(s)}: it can destroy or copy out every log, key, image or store of the account` });
   }
   // (An administrator or NotAction statement is reported as such already.)
   const passRole = allows.find((s) => onBroadResources(s) && grantsAction(s, "iam:PassRole") && s.NotAction === undefined && !values(s.Action).some((a) => a === "*" || a === "*:*"));

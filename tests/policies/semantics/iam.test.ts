@@ -209,6 +209,29 @@ describe("escalations on named resources", () => {
     expect(why({ Effect: "Allow", Action: ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy"], Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/administrator of arn:aws:eks/);
     expect(why({ Effect: "Allow", Action: "eks:DescribeCluster", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
   });
+  it("reports changing who reaches a named cluster or cache", () => {
+    expect(why({ Effect: "Allow", Action: "eks:UpdateClusterConfig", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/change who reaches/);
+    expect(why({ Effect: "Allow", Action: "elasticache:Modify*", Resource: "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:prod" })).toMatch(/elasticache:ModifyReplicationGroup/);
+    expect(why({ Effect: "Allow", Action: "eks:UpdateClusterVersion", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
+  });
+  it("reports role chaining into one named role, and not a role's own reads", () => {
+    expect(why({ Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/deploy" })).toMatch(/role chaining/);
+    expect(why({ Effect: "Allow", Action: "sts:Assume*", Resource: "arn:aws:iam::123456789012:role/deploy" })).toMatch(/sts:AssumeRole, sts:AssumeRoleWithWebIdentity/);
+    expect(why({ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" })).toBe("");
+  });
+});
+
+describe("tampering on every resource of a kind", () => {
+  const why = (s: Statement) => escalations([s]).map((f) => f.why).join(" | ");
+  it("reports deleting logs, keys and registry protections on a kind-wide pattern", () => {
+    expect(why({ Effect: "Allow", Action: ["logs:DeleteLogGroup", "logs:PutRetentionPolicy"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:*" })).toMatch(/logs:DeleteLogGroup, logs:PutRetentionPolicy on every resource of their kind/);
+    expect(why({ Effect: "Allow", Action: "kms:ScheduleKeyDeletion", Resource: "arn:aws:kms:us-east-1:123456789012:key/*" })).toMatch(/kms:ScheduleKeyDeletion/);
+    expect(why({ Effect: "Allow", Action: "ecr:PutImage*", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/*" })).toMatch(/ecr:PutImageTagMutability, ecr:PutImageScanningConfiguration/);
+  });
+  it("does not report them on one named resource", () => {
+    expect(why({ Effect: "Allow", Action: "logs:PutRetentionPolicy", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod/cluster" })).toBe("");
+    expect(why({ Effect: "Allow", Action: "ecr:PutImageScanningConfiguration", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/prod/app" })).toBe("");
+  });
 });
 
 describe("KMS key policies that bypass IAM", () => {
