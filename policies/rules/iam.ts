@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { accountWideKeyGrant, conditionAccounts, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { accessLevel, accountWideKeyGrant, conditionAccounts, namedKeyManager, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -150,6 +150,10 @@ const conditionValues = (s: Statement, key: RegExp): string[] =>
 function declaredNetworkIds(resources: PolicyResource[]): Set<string> {
   return new Set(ofType(resources, ["aws:ec2/vpc:Vpc", "aws:ec2/vpcEndpoint:VpcEndpoint"]).map((r) => String(ifKnown(() => (r.props as Record<string, unknown>).id) ?? "")).filter((x) => x !== ""));
 }
+/** Resource types that hold credentials (a secret's value). */
+const SECRET_STORE_TYPES = ["aws:secretsmanager/secretPolicy:SecretPolicy", "aws:secretsmanager/secret:Secret"];
+/** Condition keys that narrow a principal only to an organisation (or a path of it): many accounts. */
+const ORG_KEYS = ["aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths"];
 /** Services and AWS-owned accounts that deliver logs into a bucket or log group. */
 const DELIVERY_SERVICES = ["logdelivery.elasticloadbalancing.amazonaws.com", "elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com", "logging.s3.amazonaws.com"];
 /** What log delivery needs: write the objects or events, check the bucket's ACL, find the bucket. */
@@ -286,6 +290,10 @@ export const iamPolicies: Policies = [
     validate: (resources, { config }, report) => {
       const trusted = new Set([...ownAccounts(resources), ...AWS_SERVICE_ACCOUNTS, ...(config.trustedAccounts as string[])]);
       const network = declaredNetworkIds(resources);
+      // The roles the stack's nodes run as: every process on a node (every pod with the host's network) holds them.
+      const nodeRoles = ofType(resources, ["aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile"])
+        .map((g) => ifKnown(() => (g.props as Record<string, unknown>).nodeRoleArn ?? (g.props as Record<string, unknown>).podExecutionRoleArn))
+        .filter((v): v is string => typeof v === "string" && v.startsWith("arn:"));
       const identities = new Set(ofType(resources, ["aws:cloudfront/originAccessIdentity:OriginAccessIdentity"]).map((o) => String(ifKnown(() => (o.props as Record<string, unknown>).id) ?? "")).filter((x) => x !== ""));
       for (const r of resources.filter((x) => IAM_TYPES.includes(x.type))) {
         for (const { label, doc, kind } of documentsOf(r.type, ifKnown(() => ({ ...r.props })) ?? {})) {
@@ -326,6 +334,16 @@ export const iamPolicies: Policies = [
               const ids = conditionValues(s, /^aws:sourcevpce?$/i).filter((v) => !network.has(v));
               if (ids.length > 0) report(`${where} admits any principal calling through ${ids.join(", ")}, which is no VPC or VPC endpoint of this stack: whoever uses that network or endpoint gets in.`, r.urn);
             }
+            // A resource policy that lets the nodes' role write hands that write to every pod.
+            if (kind === "resource") {
+              const nodes = awsPrincipals(s).filter((v) => nodeRoles.includes(v));
+              const writes = nodes.length > 0 ? grantedActions(s).filter((a) => /Write|Permissions management/.test(accessLevel(a) ?? "")) : [];
+              if (writes.length > 0) report(`${where} lets ${nodes.join(", ")}, the role the stack's nodes run as, ${writes.slice(0, 4).join(", ")}${writes.length > 4 ? `, … ${writes.length} in all` : ""}: every process on a node holds that role's credentials, so every pod may; grant it to the workload's own role.`, r.urn);
+            }
+            // A credential store or key opened to a whole organisation: every account of it (and whoever compromises one) reads it.
+            if (who.anyone && (SECRET_STORE_TYPES.includes(r.type) || r.type.startsWith("aws:kms/")) && restricting.length > 0 && restricting.every((k) => ORG_KEYS.includes(k.toLowerCase()))) {
+              report(`${where} admits any principal of the organisation (${restricting.join(", ")}): every account of it reads ${describe(r)}; name the roles that need it.`, r.urn);
+            }
             // A delivery principal (an AWS service writing logs, or the account AWS writes them from) is there to write, nothing more.
             if (kind === "resource" && isDeliveryOnly(who)) {
               const beyond = grantedActions(s).filter((a) => !DELIVERY_ACTIONS.includes(a.toLowerCase()));
@@ -341,14 +359,14 @@ export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "kms-key-policy-delegates-to-iam",
     description:
-      'A KMS key policy (a key, a separate KeyPolicy, a replica key) admits principals by name (the account root, which delegates to IAM, or named roles and services): a statement with principal "*" (or any account) lets every principal that matches its conditions use the key with no IAM policy of its own, even when kms:CallerAccount or aws:PrincipalAccount narrow it to this account. It allows principal "*" only for cryptographic use through one service (an exact kms:ViaService), as AWS-managed keys do; never for managing the key (PutKeyPolicy, ScheduleKeyDeletion, kms:*). Conditions on the encryption context restrict nobody for such a principal (the caller writes them). Whether other accounts get in is iam-no-public-principal\'s question.',
+      'A KMS key policy (a key, a separate KeyPolicy, a replica key) admits principals by name (the account root, which delegates to IAM, or named roles and services): a statement with principal "*" (or any account) lets every principal that matches its conditions use the key with no IAM policy of its own, even when kms:CallerAccount or aws:PrincipalAccount narrow it to this account. It allows principal "*" only for cryptographic use through one service (an exact kms:ViaService), as AWS-managed keys do; never for managing the key (PutKeyPolicy, ScheduleKeyDeletion, kms:*). Conditions on the encryption context restrict nobody for such a principal (the caller writes them). A named principal other than an account root (a role, a user, a service) gets only cryptographic use (KMS_USE_ACTIONS), never management: the root delegates to IAM, a named role manages the key whatever IAM says. Whether other accounts get in is iam-no-public-principal\'s question.',
     enforcementLevel: "mandatory",
     types: [...TYPES.kmsKey, "aws:kms/keyPolicy:KeyPolicy", "aws:kms/replicaKey:ReplicaKey"],
     validate: (props, { args }, report) => {
       const read = statementsOf(props.policy);
       if (props.policy === undefined || "unreadable" in read) return; // no policy: the default one (the account root); unreadable: iam-no-admin-statement
       for (const s of read.statements) {
-        const why = accountWideKeyGrant(s);
+        const why = accountWideKeyGrant(s) ?? namedKeyManager(s);
         if (why) report(`Key policy of "${args.name}"${sid(s)} ${why}: name the account root (delegating to IAM) or the roles and services that need the key.`);
       }
     },

@@ -434,6 +434,25 @@ export function accountWideKeyGrant(s: Statement): string | undefined {
   return undefined;
 }
 
+/**
+ * Why an Allow of a KMS key policy lets a named principal other than an account root (a role, a user, a service)
+ * manage the key (its policy, grants, deletion, rotation: every action beyond cryptographic use), or undefined. The
+ * account root delegates to IAM, where the stack's identity policies are judged; a role named in the key policy
+ * manages the key whatever IAM says, so a read-only role there can rewrite the policy and hand the key out.
+ */
+export function namedKeyManager(s: Statement): string | undefined {
+  if (!isAllow(s)) return undefined;
+  const who = principalsOf(s);
+  if (who.anyone) return undefined; // accountWideKeyGrant
+  const p = s.Principal as Record<string, unknown> | undefined;
+  const aws = typeof p === "object" && p !== null ? values(p.AWS as string | string[] | undefined) : [];
+  const named = [...aws.filter((v) => !/^(arn:aws[\w-]*:iam::)?\d{12}(:root)?$/.test(v)), ...who.services, ...who.federated];
+  if (named.length === 0) return undefined;
+  const managing = grantedActions(s).filter((a) => !KMS_USE_ACTIONS.some((u) => u.toLowerCase() === a.toLowerCase()));
+  if (managing.length === 0) return undefined;
+  return `lets ${named.join(", ")} manage the key (${managing.slice(0, 4).join(", ")}${managing.length > 4 ? `, … ${managing.length} actions` : ""}) by name, beyond what IAM grants it`;
+}
+
 const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "kms:calleraccount", "aws:resourceaccount", "s3:dataaccesspointaccount"];
 const ARN_KEYS = ["aws:sourcearn", "aws:principalarn", "s3:dataaccesspointarn", "lambda:functionarn"];
 

@@ -8,6 +8,13 @@
  * First run, before any rule was read: 49 caught, 0 reported on another resource, 22 missed of 71 (of the 49, nine
  * were caught only by resource-types-judged, the catch-all for types no rule judges); 2 of 16 harmless changes
  * reported (both by resource-types-judged: S3 transfer acceleration and a log data-protection policy, inert types).
+ *
+ * Dropped after reading the rules, as not insecure in this product: "Secrets key policy lets the node role decrypt"
+ * (round 5 keeps a KMS grant of Decrypt on the Secrets key to the node role as harmless: EKS wraps each Secret's data
+ * key with it, and the wrapped keys live in etcd, which no node reads; Decrypt alone unwraps nothing a node holds).
+ * Changed after reading the rules: the older harmless "IRSA trust pinned to one service account" (effects.ts) named
+ * an issuer that is no cluster's of the prod plan; it now names the stack's own, since a trust of another cluster's
+ * issuer is this round's insecure "IRSA trust names another cluster's OIDC issuer".
  */
 import type { Mutation, Plan } from "./mutations";
 import { ACCOUNT, add, doc, editDoc, Harmless, OIDC, ROLE, ROLE_POLICY, stmts } from "./corpus-aws";
@@ -119,7 +126,6 @@ const written: Mutation[] = [
   { area: "kms", title: "topics key: the preview role administers it (kms:* to a role beside the account statement)", expect: "alerting-topics-key", apply: (p) => editDoc(p, "alerting-topics-key", KEY, "policy", (d) => d.Statement.push({ Sid: "PreviewManages", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/edgestack-prod-preview` }, Action: "kms:*", Resource: "*" })) },
   { area: "kms", title: "imported key material for a new key written in plain inputs (not a Pulumi secret)", expect: "cache-export-key", apply: (p) => addProtected(p, "aws:kms/externalKey:ExternalKey", "cache-export-key", "cache", { description: "edgestack-prod: cache exports", deletionWindowInDays: 30, keyMaterialBase64: "q83vEi5ZgRbPm0nLk2wYzJtH4aXc7uV1NfQeD8sWjA0=" }) },
   { area: "kms", title: "Redis token encrypted by a KMS Ciphertext resource whose plaintext is a literal", expect: "cache-token-ciphertext", apply: (p) => add(p, "aws:kms/ciphertext:Ciphertext", "cache-token-ciphertext", "cache", { keyId: p.id("cluster-secrets-key", KEY), plaintext: "r4te-l1mit-T0ken-8c2f1e9a7d" }) },
-  { area: "kms", title: "Secrets key policy lets the node role decrypt (every pod on a node unwraps Secrets' data keys)", expect: "cluster-secrets-key", apply: (p) => (p.inputs("cluster-secrets-key", KEY).policy = doc([{ Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }, { Sid: "NodesDecrypt", Effect: "Allow", Principal: { AWS: roleArn(p, "cluster-node-role") }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*" }])) },
   // ---- S3
   { area: "s3", title: "static bucket readable through a legacy origin access identity the stack does not declare", expect: "cdn-static-policy", apply: (p) => editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => d.Statement.push({ Sid: "LegacyOai", Effect: "Allow", Principal: { AWS: "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${p.id("cdn-static-bucket")}/*` })) },
   { area: "s3", title: "static bucket: CloudFront reads conditioned only on aws:SourceAccount (every distribution of the account)", expect: "cdn-static-policy", apply: (p) => editDoc(p, "cdn-static-policy", BUCKET_POLICY, "policy", (d) => (d.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": ACCOUNT } })) },
@@ -218,15 +224,7 @@ const written: Mutation[] = [
  */
 const OPEN: Record<string, string> = {
   "autoscaler scales and terminates every cluster's groups (tag key k8s.io/cluster-autoscaler/enabled)": "a resource-tag condition counts as scoping whatever tag it names; telling the stack's own tag from a shared one needs the stack's cluster names in the IAM rules (not done in this round).",
-  "topics key: the preview role administers it (kms:* to a role beside the account statement)": "no rule yet limits a key policy's management actions to the account root.",
-  "Secrets key policy lets the node role decrypt (every pod on a node unwraps Secrets' data keys)": "no rule yet ties who may use the Secrets envelope key to the cluster's own role.",
-  "EKS public endpoint admits a /12 of public address space (the office ISP's whole block)": "eks-endpoint-restricted allows public CIDRs up to a /8 together; the bound is not tightened in this round.",
-  "preview role made namespace admin of edgestack (reads its Secrets, rewrites its RBAC)": "no rule yet judges which access policy a namespace-scoped association grants.",
-  "Container Insights add-on's pod identity association hands the agent the deploy role": "add-ons' own podIdentityAssociations are not yet read like PodIdentityAssociation resources.",
-  "node user data: kubelet serves TLS 1.0 with CBC suites (tlsMinVersion VersionTLS10)": "the node bootstrap rule does not yet read the kubelet's TLS settings.",
-  "node user data turns IMDS tokens optional at boot (modify-instance-metadata-options)": "user-data scripts that reconfigure the instance's metadata options at boot are not yet read.",
-  "repository policy lets the node role push (resource policy grants what the identity policy does not)": "resource policies naming the stack's own roles are not yet judged for the actions they add.",
-  "separate SecretPolicy: anyone in the organisation reads the Redis token": "a whole-organisation principal counts as restricting (aws:PrincipalOrgID) on resource policies; not narrowed in this round.",
+  "preview role made namespace admin of edgestack (reads its Secrets, rewrites its RBAC)": "the pack accepts a namespaced AmazonEKSAdminPolicy/EditPolicy association by design (the grant it recommends for deployers); that this principal is a reviewer's role meant to read is intent the plan does not state.",
 };
 export const round9Rt9awsMutations: Mutation[] = written.filter((m) => !(m.title in OPEN));
 export const round9Rt9awsOpen: (Mutation & { why: string })[] = written.filter((m) => m.title in OPEN).map((m) => ({ ...m, why: OPEN[m.title] }));
