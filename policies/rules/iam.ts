@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { accessLevel, accountWideKeyGrant, conditionAccounts, namedKeyManager, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { accessLevel, accountWideKeyGrant, KMS_USE_ACTIONS, conditionAccounts, namedKeyManager, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -337,11 +337,12 @@ export const iamPolicies: Policies = [
             // A resource policy that lets the nodes' role write hands that write to every pod.
             if (kind === "resource") {
               const nodes = awsPrincipals(s).filter((v) => nodeRoles.includes(v));
-              const writes = nodes.length > 0 ? grantedActions(s).filter((a) => /Write|Permissions management/.test(accessLevel(a) ?? "")) : [];
+              // Cryptographic use of a key (Decrypt is "Write" in AWS's catalogue) changes no resource: only the key's own rules judge it.
+              const writes = nodes.length > 0 ? grantedActions(s).filter((a) => /Write|Permissions management/.test(accessLevel(a) ?? "") && !KMS_USE_ACTIONS.some((u) => u.toLowerCase() === a.toLowerCase())) : [];
               if (writes.length > 0) report(`${where} lets ${nodes.join(", ")}, the role the stack's nodes run as, ${writes.slice(0, 4).join(", ")}${writes.length > 4 ? `, … ${writes.length} in all` : ""}: every process on a node holds that role's credentials, so every pod may; grant it to the workload's own role.`, r.urn);
             }
-            // A credential store or key opened to a whole organisation: every account of it (and whoever compromises one) reads it.
-            if (who.anyone && (SECRET_STORE_TYPES.includes(r.type) || r.type.startsWith("aws:kms/")) && restricting.length > 0 && restricting.every((k) => ORG_KEYS.includes(k.toLowerCase()))) {
+            // A credential store opened to a whole organisation (keys: kms-key-policy-delegates-to-iam judges principal "*"): every account of it (and whoever compromises one) reads it.
+            if (who.anyone && SECRET_STORE_TYPES.includes(r.type) && restricting.length > 0 && restricting.every((k) => ORG_KEYS.includes(k.toLowerCase()))) {
               report(`${where} admits any principal of the organisation (${restricting.join(", ")}): every account of it reads ${describe(r)}; name the roles that need it.`, r.urn);
             }
             // A delivery principal (an AWS service writing logs, or the account AWS writes them from) is there to write, nothing more.

@@ -414,7 +414,7 @@ export function restrictingConditions(s: Statement): string[] {
  * Cryptographic use of a KMS key (what AWS-managed keys let every principal of an account do through one service);
  * everything else on a key (its policy, grants, deletion, rotation, aliases) manages it.
  */
-const KMS_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify", "kms:CreateGrant"];
+export const KMS_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify", "kms:CreateGrant"];
 
 /**
  * Why an Allow of a KMS key policy lends the key to every principal that can reach it without an IAM policy of its

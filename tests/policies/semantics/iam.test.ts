@@ -1,4 +1,4 @@
-import { accessLevel, accountWideKeyGrant, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
+import { accessLevel, accountWideKeyGrant, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, namedKeyManager, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
 
 const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
 const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
@@ -231,6 +231,19 @@ describe("tampering on every resource of a kind", () => {
   it("does not report them on one named resource", () => {
     expect(why({ Effect: "Allow", Action: "logs:PutRetentionPolicy", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod/cluster" })).toBe("");
     expect(why({ Effect: "Allow", Action: "ecr:PutImageScanningConfiguration", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/prod/app" })).toBe("");
+  });
+});
+
+describe("named principals managing a key", () => {
+  it("finds a role or service given more than cryptographic use", () => {
+    expect(namedKeyManager(allow({ Principal: { AWS: "arn:aws:iam::123456789012:role/preview" }, Action: "kms:*", Resource: "*" }))).toMatch(/arn:aws:iam::123456789012:role\/preview manage the key/);
+    expect(namedKeyManager(allow({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:ScheduleKeyDeletion"], Resource: "*" }))).toMatch(/kms:ScheduleKeyDeletion/);
+  });
+  it("accepts the account root (bare id or ARN), cryptographic use by name, and denies", () => {
+    expect(namedKeyManager(allow({ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }))).toBeUndefined();
+    expect(namedKeyManager(allow({ Principal: { AWS: "123456789012" }, Action: "kms:*", Resource: "*" }))).toBeUndefined();
+    expect(namedKeyManager(allow({ Principal: { AWS: "arn:aws:iam::123456789012:role/app" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" }))).toBeUndefined();
+    expect(namedKeyManager({ Effect: "Deny", Principal: { AWS: "arn:aws:iam::123456789012:role/app" }, Action: "kms:*", Resource: "*" })).toBeUndefined();
   });
 });
 
