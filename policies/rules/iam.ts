@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { accessLevel, accountWideKeyGrant, KMS_USE_ACTIONS, conditionAccounts, namedKeyManager, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { accessLevel, accountWideKeyGrant, KMS_USE_ACTIONS, tagScopedWrites, conditionAccounts, namedKeyManager, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -185,7 +185,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-least-privilege",
     description:
-      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; tampering with or copying out every resource of a kind (TAMPER_ACTIONS: log groups and retention, flow logs, trails, keys' state, a registry's scanning and immutability, snapshot copies); and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, EKS access-entry management (admin of the cluster it names), changing who reaches a cluster or cache (EXPOSURE_OF_RESOURCE_ACTIONS) and role chaining (sts:AssumeRole*).",
+      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; tampering with or copying out every resource of a kind (TAMPER_ACTIONS: log groups and retention, flow logs, trails, keys' state, a registry's scanning and immutability, snapshot copies); and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, EKS access-entry management (admin of the cluster it names), changing who reaches a cluster or cache (EXPOSURE_OF_RESOURCE_ACTIONS) and role chaining (sts:AssumeRole*); and no write on every resource scoped only by resource tags naming none of the stack's clusters.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.iamRole, ...TYPES.iamAttachment, ...IAM_TYPES],
     validate: (resources, _ctx, report) => {
@@ -208,8 +208,16 @@ export const iamPolicies: Policies = [
           for (const o of owners) add(o, r, read.statements);
         }
       }
+      // The stack's own names a resource tag may carry (its clusters'): a tag naming none of them is shared with other stacks.
+      const stackNames = ofType(resources, TYPES.eksCluster).map((c) => ifKnown(() => (c.props as Record<string, unknown>).name)).filter((n): n is string => typeof n === "string" && n !== "");
       for (const [principal, held] of principals) {
         const all = held.flatMap((h) => h.statements);
+        for (const st of stackNames.length > 0 ? all : []) {
+          const { tags, actions } = tagScopedWrites(st);
+          if (actions.length === 0 || tags.some((t) => stackNames.some((n) => t.toLowerCase().includes(n.toLowerCase())))) continue;
+          const holder = held.find((h) => h.statements.includes(st))?.holder ?? principal;
+          report(`${describe(principal)}: allows ${actions.slice(0, 4).join(", ")} on every resource tagged ${tags.join(", ")}${sid(st)}, a tag that names none of the stack's clusters (${stackNames.join(", ")}): every other cluster's or team's resources carrying it are in reach; scope the tag to this stack (k8s.io/cluster-autoscaler/<cluster>=owned).`, holder.urn);
+        }
         // The principal's own names (role name, physical id, ARN): a grant on them is a grant to itself.
         const self = ["name", "id", "arn"].map((k) => ifKnown(() => (principal.props as Record<string, unknown>)[k])).filter((v): v is string => typeof v === "string" && v !== "");
         for (const f of escalations(all, self)) {

@@ -686,6 +686,25 @@ export function escalations(statements: Statement[], self: readonly string[] = [
   return out;
 }
 
+/**
+ * The resource-tag conditions (`aws:ResourceTag/<key>`, binding operators only) that scope an Allow on every resource,
+ * as `key=value` texts, when the statement grants a write or permission-management action: empty when it grants none
+ * or names no tag. A tag scopes to the stack only when the key or value names the stack (its cluster's name in
+ * `k8s.io/cluster-autoscaler/<cluster>`): a generic tag (`.../enabled=true`) is shared by every cluster of the account.
+ */
+export function tagScopedWrites(s: Statement): { tags: string[]; actions: string[] } {
+  if (!isAllow(s) || s.NotAction !== undefined || !onBroadResources(s)) return { tags: [], actions: [] };
+  const tags: string[] = [];
+  for (const [op, body] of Object.entries(s.Condition ?? {})) {
+    const o = op.toLowerCase();
+    if (o.endsWith("ifexists") || /not|null/.test(o) || typeof body !== "object" || body === null) continue;
+    for (const [k, v] of Object.entries(body)) if (/^aws:resourcetag\//i.test(k)) for (const x of values(v)) tags.push(`${k.slice("aws:ResourceTag/".length)}=${x}`);
+  }
+  if (tags.length === 0) return { tags, actions: [] };
+  const actions = grantedActions(s).filter((a) => /Write|Permissions management/.test(accessLevel(a) ?? ""));
+  return { tags, actions };
+}
+
 // ── Statements that cancel each other ────────────────────────────────────────────────────────
 
 const flatPrincipals = (p: unknown): string[] =>

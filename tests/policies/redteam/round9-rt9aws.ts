@@ -253,6 +253,8 @@ const afterFixes: Mutation[] = [
     p.inputs("cluster-vpc-cni").podIdentityAssociations = [{ roleArn: roleArn(p, "cni-pod"), serviceAccount: "aws-node", targetRoleArn: `arn:aws:iam::${FOREIGN}:role/network-ops` }];
   } },
   { area: "eks", title: "Pod Identity association hands pods the autoscaler's IRSA role (trust not Pod Identity's)", expect: "autoscaler-pod-identity", apply: (p) => add(p, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "autoscaler-pod-identity", "cluster-autoscaler", { clusterName: "edgestack-prod", namespace: "edgestack", serviceAccount: "worker", roleArn: roleArn(p, "cluster-autoscaler-role") }) },
+  { area: "iam", title: "autoscaler's scaling statement scoped by a cluster-name tag pattern (eks:cluster-name edgestack-*: dev's groups too)", expect: "cluster-autoscaler-role", apply: (p) => inline(p, "cluster-autoscaler-role", (d) => (d.Statement[2].Condition = { StringLike: { "aws:ResourceTag/eks:cluster-name": "edgestack-*" } })) },
+  { area: "iam", title: "Container Insights agent may terminate any instance tagged Team=platform", expect: "alerting-container-insights-agent", apply: (p) => stmts(p, "alerting-container-insights-agent", ROLE_POLICY, "policy", [{ Effect: "Allow", Action: ["ec2:TerminateInstances", "ec2:StopInstances"], Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/Team": "platform" } } }]) },
   { area: "nodes", title: "nodeadm kubelet flags: --tls-min-version=VersionTLS11", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).userData = Buffer.from(["MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="B"', "", "--B", "Content-Type: application/node.eks.aws", "", "apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", "spec:", "  kubelet:", "    flags:", "      - --tls-min-version=VersionTLS11", "--B--", ""].join("\n")).toString("base64")) },
   { area: "nodes", title: "node user data: kubelet stops checking bearer tokens with the API server (authentication.webhook.enabled false)", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).userData = nodeadmKubelet(["authentication:", "  webhook:", "    enabled: false"])) },
   { area: "nodes", title: "node user data raises the IMDS hop limit to 2 at boot (pods reach the node role)", expect: "cluster-nodes", apply: (p) => (p.inputs("cluster-nodes", LT).userData = userDataScript(["ID=$(ec2-metadata -i | cut -d' ' -f2)", "aws ec2 modify-instance-metadata-options --instance-id $ID --http-put-response-hop-limit 2 --http-endpoint enabled"])) },
@@ -263,7 +265,6 @@ const afterFixes: Mutation[] = [
  * and exported so the gap stays visible (and can be moved back once a rule catches it).
  */
 const OPEN: Record<string, string> = {
-  "autoscaler scales and terminates every cluster's groups (tag key k8s.io/cluster-autoscaler/enabled)": "a resource-tag condition counts as scoping whatever tag it names; telling the stack's own tag from a shared one needs the stack's cluster names in the IAM rules (not done in this round).",
   "preview role made namespace admin of edgestack (reads its Secrets, rewrites its RBAC)": "the pack accepts a namespaced AmazonEKSAdminPolicy/EditPolicy association by design (the grant it recommends for deployers); that this principal is a reviewer's role meant to read is intent the plan does not state.",
 };
 export const round9Rt9awsMutations: Mutation[] = [...written.filter((m) => !(m.title in OPEN)), ...afterFixes];
@@ -298,5 +299,6 @@ export const round9Rt9awsHarmless: Harmless[] = [
     },
   },
   { title: "node user data: kubelet pinned to TLS 1.3 with AEAD suites", apply: (p) => (p.inputs("cluster-nodes", LT).userData = nodeadmKubelet(["tlsMinVersion: VersionTLS13", "tlsCipherSuites:", "  - TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "  - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"])) },
+  { title: "autoscaler's scaling statement also requires the EKS cluster-name tag of this cluster", apply: (p) => inline(p, "cluster-autoscaler-role", (d) => (d.Statement[2].Condition.StringEquals["aws:ResourceTag/eks:cluster-name"] = "edgestack-prod")) },
   { title: "NLB log delivery statement spells its action in lower case", apply: (p) => editDoc(p, "nlb-logs-policy", BUCKET_POLICY, "policy", (d) => (d.Statement[0].Action = "s3:putobject")) },
 ];

@@ -1,4 +1,4 @@
-import { accessLevel, accountWideKeyGrant, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, namedKeyManager, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
+import { accessLevel, accountWideKeyGrant, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, namedKeyManager, tagScopedWrites, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
 
 const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
 const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
@@ -231,6 +231,20 @@ describe("tampering on every resource of a kind", () => {
   it("does not report them on one named resource", () => {
     expect(why({ Effect: "Allow", Action: "logs:PutRetentionPolicy", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod/cluster" })).toBe("");
     expect(why({ Effect: "Allow", Action: "ecr:PutImageScanningConfiguration", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/prod/app" })).toBe("");
+  });
+});
+
+describe("tag-scoped writes", () => {
+  it("lists the tags scoping writes on every resource", () => {
+    const found = tagScopedWrites(allow({ Action: ["autoscaling:SetDesiredCapacity", "autoscaling:DescribeTags"], Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" } } }));
+    expect(found.tags).toEqual(["k8s.io/cluster-autoscaler/enabled=true"]);
+    expect(found.actions).toEqual(["autoscaling:SetDesiredCapacity"]);
+  });
+  it("ignores negated and IfExists tags, named resources and reads", () => {
+    expect(tagScopedWrites(allow({ Action: "ec2:TerminateInstances", Resource: "*", Condition: { StringNotEquals: { "aws:ResourceTag/Team": "x" } } })).tags).toEqual([]);
+    expect(tagScopedWrites(allow({ Action: "ec2:TerminateInstances", Resource: "*", Condition: { StringEqualsIfExists: { "aws:ResourceTag/Team": "x" } } })).tags).toEqual([]);
+    expect(tagScopedWrites(allow({ Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-east-1:123456789012:instance/i-1", Condition: { StringEquals: { "aws:ResourceTag/Team": "x" } } })).actions).toEqual([]);
+    expect(tagScopedWrites(allow({ Action: "ec2:DescribeInstances", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/Team": "x" } } })).actions).toEqual([]);
   });
 });
 
