@@ -9,6 +9,9 @@
  * were caught only by resource-types-judged, the catch-all for types no rule judges); 2 of 16 harmless changes
  * reported (both by resource-types-judged: S3 transfer acceleration and a log data-protection policy, inert types).
  *
+ * After the fixes: 69 of the 70 blind cases caught (one dropped, below; one open, round9Rt9awsOpen with its reason),
+ * the 29 variants written after the fixes caught, none of the 23 harmless changes reported.
+ *
  * Dropped after reading the rules, as not insecure in this product: "Secrets key policy lets the node role decrypt"
  * (round 5 keeps a KMS grant of Decrypt on the Secrets key to the node role as harmless: EKS wraps each Secret's data
  * key with it, and the wrapped keys live in etcd, which no node reads; Decrypt alone unwraps nothing a node holds).
