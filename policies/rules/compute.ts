@@ -4,7 +4,8 @@ import { Policies } from "@pulumi/policy";
 import { describe, ifKnown, isSet, list, masked, maskedMessage, num, obj, ofType, Props, refersTo, resourceRule, SECRET_PLACEHOLDER, settingsRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { parseStructured, isTrueSetting } from "../semantics/structured";
 import { bootstrapWeaknesses, decodeUserData } from "../semantics/userdata";
-import { publicCidrs } from "./securitygroups";
+import { publicCidrs, publicSources } from "./securitygroups";
+import { coverage, describeCoverage } from "../semantics/cidr";
 
 type Cluster = Props<eks.ClusterArgs>;
 type LaunchTemplate = Props<ec2.LaunchTemplateArgs>;
@@ -42,10 +43,11 @@ function userDataTexts(p: Record<string, unknown>, launchTemplate: boolean): str
 export const computePolicies: Policies = [
   resourceRule<Cluster>({
     name: "eks-endpoint-restricted",
-    description: "The EKS API endpoint is private (endpointPrivateAccess true, always), and public only to listed CIDRs (never a /0 or a set covering more than a /8) or not at all.",
+    description: "The EKS API endpoint is private (endpointPrivateAccess true, always), and public only to listed CIDRs (never a /0 or a set covering more than a /8) or not at all; the listed CIDRs together hold no more public addresses than a /16 (`maxPublicPrefix`): the API is an administrator's door, opened to offices and runners, not to an ISP's or a cloud's whole block.",
     enforcementLevel: "mandatory",
     types: TYPES.eksCluster,
-    validate: (p, { args }, report) => {
+    config: { maxPublicPrefix: { type: "integer", minimum: 8, maximum: 32, default: 16, description: "The public IPv4 addresses the endpoint's CIDRs may hold together, as a prefix length (16: at most a /16's worth)." } },
+    validate: (p, { args, config }, report) => {
       const vpc = p.vpcConfig;
       if (masked(vpc) || masked(vpc?.publicAccessCidrs)) return report(`${maskedMessage(`vpcConfig of EKS cluster "${args.name}"`)}.`);
       // Without the private endpoint the nodes (and the CI runner) reach the API over the internet, through NAT.
@@ -55,6 +57,11 @@ export const computePolicies: Policies = [
       if (cidrs.length === 0) return report(`EKS cluster "${args.name}" has a public endpoint open to 0.0.0.0/0 (publicAccessCidrs unset); set endpointPublicAccess: false or list the CIDRs allowed.`);
       const open = publicCidrs(cidrs);
       if (open.length > 0) report(`EKS cluster "${args.name}" allows its public endpoint from ${open.join(", ")}, more than a /8 of the internet together; list specific CIDRs or make it private.`);
+      else {
+        const prefix = Number(config.maxPublicPrefix ?? 16);
+        const c = coverage(cidrs, [], { maxV4Prefix: prefix, maxV6Prefix: 48 });
+        if (c.broad) report(`EKS cluster "${args.name}" allows its public endpoint from ${publicSources(cidrs).join(", ")}: ${describeCoverage(c)}, more than a /${prefix} of public addresses together; list the offices' and runners' own ranges.`);
+      }
     },
   }),
   stackRule({
@@ -316,6 +323,43 @@ export const computePolicies: Policies = [
       const stored = artifacts.filter((a) => String(a.type ?? "NO_ARTIFACTS") !== "NO_ARTIFACTS" && String(a.type) !== "CODEPIPELINE");
       for (const a of stored) if (isTrue(a.encryptionDisabled)) report(`CodeBuild project "${args.name}" stores ${String(a.type)} artifacts with encryption disabled.`);
       if (stored.length > 0 && !isSet(p.encryptionKey)) report(`CodeBuild project "${args.name}" stores ${stored.map((a) => String(a.type)).join(", ")} artifacts encrypted with the AWS-managed key only; set encryptionKey to a customer-managed KMS key.`);
+    },
+  }),
+  stackRule({
+    name: "eks-pod-identity-associations-stack-roles",
+    description:
+      "Every EKS Pod Identity association — an aws:eks/podIdentityAssociation, or an entry of an add-on's own podIdentityAssociations — hands its service account a role the stack declares whose trust admits EKS Pod Identity (pods.eks.amazonaws.com), never a role outside the stack (a deploy, CI or admin role, another account's), never a chained targetRoleArn outside the stack, and never a namespace's default service account (every pod that names no account would hold the role). The role's permissions are judged by the IAM rules.",
+    enforcementLevel: "mandatory",
+    judges: ["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:eks/addon:Addon"],
+    validate: (resources, _ctx, report) => {
+      const roles = ofType(resources, TYPES.iamRole);
+      const podRole = (ref: unknown) => {
+        const role = roles.find((r) => refersTo(ref, r, ["name", "arn"]));
+        if (!role) return { role, trusted: false };
+        // A trust not known yet (preview) is not judged.
+        if (unknownAt(() => (role.props as Record<string, unknown>).assumeRolePolicy)) return { role, trusted: true };
+        const doc = ifKnown(() => (role.props as Record<string, unknown>).assumeRolePolicy);
+        const text = typeof doc === "string" ? doc : JSON.stringify(doc ?? "");
+        return { role, trusted: text.includes("pods.eks.amazonaws.com") };
+      };
+      const judge = (holder: { name: string; urn: string }, where: string, a: { roleArn?: unknown; targetRoleArn?: unknown; serviceAccount?: unknown }) => {
+        if (a.roleArn === undefined || unknownAt(() => a.roleArn)) return;
+        const { role, trusted } = podRole(a.roleArn);
+        if (!role) report(`${where} hands service account ${String(a.serviceAccount ?? "?")} the role ${String(a.roleArn)}, which the stack does not declare: pods get rights written for someone else (a deploy, CI or another account's role); declare a role for the workload.`, holder.urn);
+        else if (!trusted) report(`${where} hands service account ${String(a.serviceAccount ?? "?")} role "${role.name}", whose trust does not admit EKS Pod Identity (pods.eks.amazonaws.com): it is some other service's role.`, holder.urn);
+        if (a.targetRoleArn !== undefined && a.targetRoleArn !== null && !unknownAt(() => a.targetRoleArn) && !roles.some((r) => refersTo(a.targetRoleArn, r, ["name", "arn"]))) {
+          report(`${where} chains into ${String(a.targetRoleArn)} (targetRoleArn), a role the stack does not declare: its pods act as that role.`, holder.urn);
+        }
+        if (String(a.serviceAccount ?? "") === "default") report(`${where} binds the role to a default service account: every pod of the namespace that names no account holds it.`, holder.urn);
+      };
+      for (const r of ofType(resources, ["aws:eks/podIdentityAssociation:PodIdentityAssociation"])) {
+        const p = ifKnown(() => ({ ...(r.props as Record<string, unknown>) })) ?? {};
+        judge(r, `Pod Identity association "${r.name}"`, p);
+      }
+      for (const r of ofType(resources, ["aws:eks/addon:Addon"])) {
+        const entries = list(ifKnown(() => (r.props as Record<string, unknown>).podIdentityAssociations as unknown[]));
+        for (const e of entries) judge(r, `Add-on "${r.name}"'s pod identity association`, (e ?? {}) as Record<string, unknown>);
+      }
     },
   }),
 ];

@@ -1,7 +1,8 @@
 import type { elasticache } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { environmentConfig, ifKnown, isProd, isSet, list, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
+import { environmentConfig, ifKnown, isProd, isSet, list, masked, num, ofType, Props, refersTo, resourceRule, siblings, stackRule, TYPES, unknownAt } from "./common";
 import { publicRoute } from "./network";
+import { showsMasks } from "./k8s-objects";
 
 type ReplicationGroup = Props<elasticache.ReplicationGroupArgs>;
 
@@ -41,7 +42,7 @@ export const elasticachePolicies: Policies = [
   }),
   stackRule({
     name: "elasticache-auth",
-    description: "ElastiCache replication groups require authentication (an AUTH token, or RBAC user groups every user of which needs a password); no cache user is switched on without a password (nopass, no-password-required), least of all one with every command on every key; no user group holds ElastiCache's stock user \"default\" (password-less) unless the stack replaces it with its own user of that id.",
+    description: "ElastiCache replication groups require authentication (an AUTH token, or RBAC user groups every user of which needs a password); no cache user is switched on without a password (nopass, no-password-required), least of all one with every command on every key; no user group holds ElastiCache's stock user \"default\" (password-less) unless the stack replaces it with its own user of that id; no AUTH token or user password is written as a literal (a value the plan file does not mask as a Pulumi secret; judged on plan files only, as a CLI run hands policies secrets unwrapped).",
     enforcementLevel: "mandatory",
     judges: [...TYPES.replicationGroup, "aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup", "aws:elasticache/userGroupAssociation:UserGroupAssociation"],
     validate: (resources, _ctx, report) => {
@@ -49,7 +50,12 @@ export const elasticachePolicies: Policies = [
       const groups = ofType(resources, ["aws:elasticache/userGroup:UserGroup"]);
       const associations = ofType(resources, ["aws:elasticache/userGroupAssociation:UserGroupAssociation"]);
       const openUsers = new Map<PolicyResource, string>();
+      // Literal credentials show only in plan files, which mask Pulumi secrets (a CLI run hands policies them unwrapped).
+      const masks = showsMasks(resources);
       for (const u of users) {
+        const mode = ifKnown(() => u.props.authenticationMode as { passwords?: unknown } | undefined);
+        const passwords = [...list(ifKnown(() => u.props.passwords as unknown[])), ...list(mode?.passwords as unknown[] | undefined)];
+        if (masks && passwords.some((x) => typeof x === "string" && x !== "" && !masked(x))) report(`ElastiCache user "${u.name}" has a password written as a literal, not a Pulumi secret: it is readable in the plan and the state.`, u.urn);
         const why = ifKnown(() => openCacheUser({ ...u.props }));
         if (why) {
           openUsers.set(u, why);
@@ -75,6 +81,10 @@ export const elasticachePolicies: Policies = [
         const groupRefs = list(p.userGroupIds);
         if (String(p.authTokenUpdateStrategy ?? "") === "DELETE" && groupRefs.length === 0) {
           report(`Replication group "${rg.name}" sets authTokenUpdateStrategy DELETE, which removes its AUTH token: clients connect without credentials.`, rg.urn);
+        }
+        // A token written into the program is in the state and the plan in clear: whoever reads either connects.
+        if (masks && typeof p.authToken === "string" && p.authToken !== "" && !masked(p.authToken)) {
+          report(`Replication group "${rg.name}" sets its authToken as a literal, not a Pulumi secret: the token is readable in the plan and the state; generate it (random.RandomPassword) or read it as a secret.`, rg.urn);
         }
         if (!isSet(p.authToken) && !isSet(p.authTokenWo) && groupRefs.length === 0) {
           report(`Replication group "${rg.name}" has no authToken (or userGroupIds); clients could connect without credentials.`, rg.urn);

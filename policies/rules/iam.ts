@@ -1,6 +1,6 @@
 import type { iam, kms } from "@pulumi/aws";
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { accountWideKeyGrant, conditionAccounts, escalations, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
+import { accessLevel, accountWideKeyGrant, KMS_USE_ACTIONS, tagScopedWrites, conditionAccounts, namedKeyManager, escalations, grantedActions, isOpenWebIdentity, isPublicGrant, mismatchedActions, principalsOf, restrictingConditions, unscopedGrants } from "../semantics/iam";
 import { isAdminStatement, isAllow, Statement, statementsOf } from "./documents";
 import { describe, environmentConfig, ifKnown, isProd, list, masked, maskedMessage, num, ofType, Props, refersTo, resourceRule, stackRule, TYPES } from "./common";
 
@@ -136,6 +136,31 @@ const SERVICES_WITHOUT_SOURCE = ["logdelivery.elasticloadbalancing.amazonaws.com
  */
 const TRUST_WITHOUT_SOURCE = ["ec2.amazonaws.com", "eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "pods.eks.amazonaws.com"];
 
+/** A legacy CloudFront origin access identity as an AWS principal. */
+const OAI_PRINCIPAL = /^arn:aws[\w-]*:iam::cloudfront:user\/CloudFront Origin Access Identity (\S+)$/;
+/** The AWS principals a statement names (strings of its Principal.AWS). */
+const awsPrincipals = (s: Statement): string[] => {
+  const p = s.Principal as Record<string, unknown> | string | undefined;
+  return typeof p === "object" && p !== null ? list(p.AWS as string[] | string | undefined).filter((v): v is string => typeof v === "string") : [];
+};
+/** The values a statement's conditions give the keys matching `key` (under any operator). */
+const conditionValues = (s: Statement, key: RegExp): string[] =>
+  Object.values(s.Condition ?? {}).flatMap((body) => Object.entries((body ?? {}) as Record<string, unknown>).filter(([k]) => key.test(k)).flatMap(([, v]) => list(v as string[] | string).map(String)));
+/** The ids of the stack's VPCs and VPC endpoints (what aws:SourceVpc/SourceVpce may name). */
+function declaredNetworkIds(resources: PolicyResource[]): Set<string> {
+  return new Set(ofType(resources, ["aws:ec2/vpc:Vpc", "aws:ec2/vpcEndpoint:VpcEndpoint"]).map((r) => String(ifKnown(() => (r.props as Record<string, unknown>).id) ?? "")).filter((x) => x !== ""));
+}
+/** Resource types that hold credentials (a secret's value). */
+const SECRET_STORE_TYPES = ["aws:secretsmanager/secretPolicy:SecretPolicy", "aws:secretsmanager/secret:Secret"];
+/** Condition keys that narrow a principal only to an organisation (or a path of it): many accounts. */
+const ORG_KEYS = ["aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths"];
+/** Services and AWS-owned accounts that deliver logs into a bucket or log group. */
+const DELIVERY_SERVICES = ["logdelivery.elasticloadbalancing.amazonaws.com", "elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com", "logging.s3.amazonaws.com"];
+/** What log delivery needs: write the objects or events, check the bucket's ACL, find the bucket. */
+const DELIVERY_ACTIONS = ["s3:putobject", "s3:getbucketacl", "s3:listbucket", "logs:createlogstream", "logs:putlogevents"];
+const isDeliveryOnly = (who: ReturnType<typeof principalsOf>) =>
+  !who.anyone && who.federated.length === 0 && who.services.length + who.accounts.length > 0 && who.services.every((x) => DELIVERY_SERVICES.includes(x)) && who.accounts.every((a) => AWS_SERVICE_ACCOUNTS.includes(a));
+
 export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "iam-no-admin-statement",
@@ -162,7 +187,7 @@ export const iamPolicies: Policies = [
   stackRule({
     name: "iam-least-privilege",
     description:
-      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, and EKS access-entry management (admin of the cluster it names).",
+      "No identity (role, user, group) holds, across all its inline and attached documents of the stack, privilege escalation: permission-management actions (by the AWS action catalogue's access level, wildcards expanded) on every resource, a whole service on every resource, iam:PassRole on any role with an action that launches compute, identity takeover (sts:AssumeRole, access keys, SSM commands) or account-wide secret reads; tampering with or copying out every resource of a kind (TAMPER_ACTIONS: log groups and retention, flow logs, trails, keys' state, a registry's scanning and immutability, snapshot copies); and, whatever the resource, IAM permission management on a wildcard pattern of identities or on the principal's own ARN, EKS access-entry management (admin of the cluster it names), changing who reaches a cluster or cache (EXPOSURE_OF_RESOURCE_ACTIONS) and role chaining (sts:AssumeRole*); and no write on every resource scoped only by resource tags naming none of the stack's clusters.",
     enforcementLevel: "mandatory",
     judges: [...TYPES.iamRole, ...TYPES.iamAttachment, ...IAM_TYPES],
     validate: (resources, _ctx, report) => {
@@ -185,8 +210,16 @@ export const iamPolicies: Policies = [
           for (const o of owners) add(o, r, read.statements);
         }
       }
+      // The stack's own names a resource tag may carry (its clusters'): a tag naming none of them is shared with other stacks.
+      const stackNames = ofType(resources, TYPES.eksCluster).map((c) => ifKnown(() => (c.props as Record<string, unknown>).name)).filter((n): n is string => typeof n === "string" && n !== "");
       for (const [principal, held] of principals) {
         const all = held.flatMap((h) => h.statements);
+        for (const st of stackNames.length > 0 ? all : []) {
+          const { tags, actions } = tagScopedWrites(st);
+          if (actions.length === 0 || tags.some((t) => stackNames.some((n) => t.toLowerCase().includes(n.toLowerCase())))) continue;
+          const holder = held.find((h) => h.statements.includes(st))?.holder ?? principal;
+          report(`${describe(principal)}: allows ${actions.slice(0, 4).join(", ")} on every resource tagged ${tags.join(", ")}${sid(st)}, a tag that names none of the stack's clusters (${stackNames.join(", ")}): every other cluster's or team's resources carrying it are in reach; scope the tag to this stack (k8s.io/cluster-autoscaler/<cluster>=owned).`, holder.urn);
+        }
         // The principal's own names (role name, physical id, ARN): a grant on them is a grant to itself.
         const self = ["name", "id", "arn"].map((k) => ifKnown(() => (principal.props as Record<string, unknown>)[k])).filter((v): v is string => typeof v === "string" && v !== "");
         for (const f of escalations(all, self)) {
@@ -266,6 +299,12 @@ export const iamPolicies: Policies = [
     config: { trustedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Other AWS accounts that may be named as principals without a condition." } },
     validate: (resources, { config }, report) => {
       const trusted = new Set([...ownAccounts(resources), ...AWS_SERVICE_ACCOUNTS, ...(config.trustedAccounts as string[])]);
+      const network = declaredNetworkIds(resources);
+      // The roles the stack's nodes run as: every process on a node (every pod with the host's network) holds them.
+      const nodeRoles = ofType(resources, ["aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile"])
+        .map((g) => ifKnown(() => (g.props as Record<string, unknown>).nodeRoleArn ?? (g.props as Record<string, unknown>).podExecutionRoleArn))
+        .filter((v): v is string => typeof v === "string" && v.startsWith("arn:"));
+      const identities = new Set(ofType(resources, ["aws:cloudfront/originAccessIdentity:OriginAccessIdentity"]).map((o) => String(ifKnown(() => (o.props as Record<string, unknown>).id) ?? "")).filter((x) => x !== ""));
       for (const r of resources.filter((x) => IAM_TYPES.includes(x.type))) {
         for (const { label, doc, kind } of documentsOf(r.type, ifKnown(() => ({ ...r.props })) ?? {})) {
           if (kind === "identity") continue;
@@ -299,6 +338,31 @@ export const iamPolicies: Policies = [
             // A web-identity trust through another account's identity provider: that account decides who the identities are.
             const foreignIdp = who.federated.map((f) => /^arn:[^:]*:iam::(\d{12}):(oidc|saml)-provider\//.exec(f)?.[1]).filter((a): a is string => a !== undefined && !trusted.has(a));
             if (foreignIdp.length > 0) report(`${where} trusts an identity provider of account ${foreignIdp.join(", ")}, not this stack's: that account's provider vouches for the identities (list it in trustedAccounts if intended).`, r.urn);
+            // A legacy CloudFront origin access identity is a principal of its own: one the stack does not declare serves another distribution.
+            for (const oai of awsPrincipals(s).map((v) => OAI_PRINCIPAL.exec(v)?.[1]).filter((x): x is string => x !== undefined)) {
+              if (!identities.has(oai)) report(`${where} admits CloudFront origin access identity ${oai}, which this stack does not declare: the distribution that uses it (any account's) reads through it.`, r.urn);
+            }
+            // A VPC or VPC endpoint condition restricts only to a network the stack owns: another one's id admits whoever sits there.
+            if (who.anyone && restricting.length > 0 && restricting.every((k) => /^aws:sourcevpce?$/i.test(k))) {
+              const ids = conditionValues(s, /^aws:sourcevpce?$/i).filter((v) => !network.has(v));
+              if (ids.length > 0) report(`${where} admits any principal calling through ${ids.join(", ")}, which is no VPC or VPC endpoint of this stack: whoever uses that network or endpoint gets in.`, r.urn);
+            }
+            // A resource policy that lets the nodes' role write hands that write to every pod.
+            if (kind === "resource") {
+              const nodes = awsPrincipals(s).filter((v) => nodeRoles.includes(v));
+              // Cryptographic use of a key (Decrypt is "Write" in AWS's catalogue) changes no resource: only the key's own rules judge it.
+              const writes = nodes.length > 0 ? grantedActions(s).filter((a) => /Write|Permissions management/.test(accessLevel(a) ?? "") && !KMS_USE_ACTIONS.some((u) => u.toLowerCase() === a.toLowerCase())) : [];
+              if (writes.length > 0) report(`${where} lets ${nodes.join(", ")}, the role the stack's nodes run as, ${writes.slice(0, 4).join(", ")}${writes.length > 4 ? `, … ${writes.length} in all` : ""}: every process on a node holds that role's credentials, so every pod may; grant it to the workload's own role.`, r.urn);
+            }
+            // A credential store opened to a whole organisation (keys: kms-key-policy-delegates-to-iam judges principal "*"): every account of it (and whoever compromises one) reads it.
+            if (who.anyone && SECRET_STORE_TYPES.includes(r.type) && restricting.length > 0 && restricting.every((k) => ORG_KEYS.includes(k.toLowerCase()))) {
+              report(`${where} admits any principal of the organisation (${restricting.join(", ")}): every account of it reads ${describe(r)}; name the roles that need it.`, r.urn);
+            }
+            // A delivery principal (an AWS service writing logs, or the account AWS writes them from) is there to write, nothing more.
+            if (kind === "resource" && isDeliveryOnly(who)) {
+              const beyond = grantedActions(s).filter((a) => !DELIVERY_ACTIONS.includes(a.toLowerCase()));
+              if (beyond.length > 0) report(`${where} grants the log-delivery principals ${who.services.concat(who.accounts).join(", ")} ${beyond.slice(0, 5).join(", ")}${beyond.length > 5 ? `, … ${beyond.length} in all` : ""}: a delivery service only writes (s3:PutObject, the ACL check); more lets whoever acts as it read, delete or re-point the resource.`, r.urn);
+            }
             const foreign = who.accounts.filter((a) => /^\d{12}$/.test(a) && !trusted.has(a));
             if (foreign.length > 0 && restricting.length === 0) report(`${where} lets account ${foreign.join(", ")} in without a condition; that account is not this stack's (list it in trustedAccounts if intended).`, r.urn);
           }
@@ -309,14 +373,14 @@ export const iamPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "kms-key-policy-delegates-to-iam",
     description:
-      'A KMS key policy (a key, a separate KeyPolicy, a replica key) admits principals by name (the account root, which delegates to IAM, or named roles and services): a statement with principal "*" (or any account) lets every principal that matches its conditions use the key with no IAM policy of its own, even when kms:CallerAccount or aws:PrincipalAccount narrow it to this account. It allows principal "*" only for cryptographic use through one service (an exact kms:ViaService), as AWS-managed keys do; never for managing the key (PutKeyPolicy, ScheduleKeyDeletion, kms:*). Conditions on the encryption context restrict nobody for such a principal (the caller writes them). Whether other accounts get in is iam-no-public-principal\'s question.',
+      'A KMS key policy (a key, a separate KeyPolicy, a replica key) admits principals by name (the account root, which delegates to IAM, or named roles and services): a statement with principal "*" (or any account) lets every principal that matches its conditions use the key with no IAM policy of its own, even when kms:CallerAccount or aws:PrincipalAccount narrow it to this account. It allows principal "*" only for cryptographic use through one service (an exact kms:ViaService), as AWS-managed keys do; never for managing the key (PutKeyPolicy, ScheduleKeyDeletion, kms:*). Conditions on the encryption context restrict nobody for such a principal (the caller writes them). A named principal other than an account root (a role, a user, a service) gets only cryptographic use (KMS_USE_ACTIONS), never management: the root delegates to IAM, a named role manages the key whatever IAM says. Whether other accounts get in is iam-no-public-principal\'s question.',
     enforcementLevel: "mandatory",
     types: [...TYPES.kmsKey, "aws:kms/keyPolicy:KeyPolicy", "aws:kms/replicaKey:ReplicaKey"],
     validate: (props, { args }, report) => {
       const read = statementsOf(props.policy);
       if (props.policy === undefined || "unreadable" in read) return; // no policy: the default one (the account root); unreadable: iam-no-admin-statement
       for (const s of read.statements) {
-        const why = accountWideKeyGrant(s);
+        const why = accountWideKeyGrant(s) ?? namedKeyManager(s);
         if (why) report(`Key policy of "${args.name}"${sid(s)} ${why}: name the account root (delegating to IAM) or the roles and services that need the key.`);
       }
     },

@@ -404,7 +404,7 @@ export const observabilityPolicies: Policies = [
   resourceRule<Record<string, unknown>>({
     name: "sns-subscriptions-encrypted-transport",
     description:
-      "No SNS subscription delivers over plain HTTP (protocol http, or an https subscription whose endpoint is not an https:// URL): alert text (resource names, runbooks, addresses) would cross the internet readable and forgeable; and none delivers to an ARN endpoint (Lambda, SQS, Firehose) of an account other than the topic's. It does not judge who owns an https or email endpoint.",
+      "No SNS subscription delivers over plain HTTP (protocol http, or an https subscription whose endpoint is not an https:// URL): alert text (resource names, runbooks, addresses) would cross the internet readable and forgeable; none delivers to an ARN endpoint (Lambda, SQS, Firehose) of an account other than the topic's, and no endpoint URL carries a user and password. It does not judge who owns an https or email endpoint.",
     enforcementLevel: "mandatory",
     types: ["aws:sns/topicSubscription:TopicSubscription"],
     validate: (p, { args }, report) => {
@@ -416,6 +416,8 @@ export const observabilityPolicies: Policies = [
       if (topicAccount && endpointAccount && endpointAccount !== topicAccount) report(`Subscription "${args.name}" delivers the topic's messages to ${endpoint}, in account ${endpointAccount}, not the topic's (${topicAccount}): alert text leaves the account; subscribe an endpoint of the topic's own account.`);
       if (protocol === "http") report(`Subscription "${args.name}" delivers over plain HTTP (protocol http): use https.`);
       else if (protocol === "https" && typeof endpoint === "string" && !/^https:\/\//i.test(endpoint)) report(`Subscription "${args.name}" is an https subscription to ${endpoint}, which is not an https:// URL.`);
+      // Basic-auth credentials in the URL are in the plan, the state and the subscription's attributes in clear.
+      if (typeof endpoint === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]*@/i.test(endpoint)) report(`Subscription "${args.name}" carries a user and password in its endpoint URL: readable by anyone who may read the subscription, the plan or the state; authenticate the hook another way (a token the endpoint checks in the message, or a secret it signs with).`);
     },
   }),
   resourceRule<Record<string, unknown>>({

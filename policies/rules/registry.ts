@@ -64,6 +64,8 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
   "aws:cloudwatch/logMetricFilter:LogMetricFilter": "turns matching lines of a log group into a metric of the same account; reads nothing a principal could not already, sends nothing out",
   "aws:cloudwatch/compositeAlarm:CompositeAlarm": "combines the states of alarms; its actions are ARNs (topics, Auto Scaling policies) that admit it by their own policies, judged where declared",
   "aws:resourcegroups/group:Group": "a saved tag or stack query for the console; grants, exposes and runs nothing",
+  "aws:s3/bucketAccelerateConfiguration:BucketAccelerateConfiguration": "turns on S3 Transfer Acceleration (edge-routed transfers) for callers the bucket's policy already admits; grants and exposes nothing",
+  "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy": "audits and masks sensitive data in a log group's events; it can only hide what principals read there, never grant or send anything",
   "random:index/randomPet:RandomPet": "a readable random name; never a secret (RandomPassword is the secret generator, judged for strength)",
 };
 
@@ -73,6 +75,7 @@ export const INERT_TYPES: Readonly<Record<string, string>> = {
  * tell a rule that reads an unregistered type from a known one. When a rule comes to judge one, drop it from here.
  */
 export const READ_NOT_JUDGED: Readonly<Record<string, string>> = {
+  "aws:cloudfront/originAccessIdentity:OriginAccessIdentity": "iam-no-public-principal reads the stack's origin access identities to tell them from undeclared ones a bucket policy names; the identity grants nothing until a bucket policy names it (judged there), and which distribution uses it is unjudged",
   "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
   "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation": "k8s-netpol-ingress-within-vpc reads the VPC's associated blocks as the VPC's address space; the association itself is unjudged",
   "aws:apigateway/restApi:RestApi": "edge-only-public-entry reads a REST API's endpoint type (PRIVATE or not) to judge its methods; the API's policy, endpoint and logging are unjudged",

@@ -5,6 +5,8 @@
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
 import { ifKnown, list, ofType, refersTo, stackRule, TYPES, unknownAt } from "./common";
+import { isAllow, statementsOf } from "./documents";
+import { principalsOf } from "../semantics/iam";
 
 const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
 const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
@@ -50,6 +52,36 @@ function clusterIssuers(resources: PolicyResource[]): { issuers: Set<string>; un
 export const AWS_SERVICE_ENDPOINT = /^(cn\.)?com\.amazonaws\.([a-z]{2}(-[a-z]+)+-\d\.(?!vpce\.)[a-z0-9][a-z0-9.-]*|s3-global\.accesspoint)$|^aws\.api\.global\.[a-z0-9.-]+$/;
 
 export const trustPathPolicies: Policies = [
+  stackRule({
+    name: "iam-web-identity-trusts-stack-issuers",
+    description:
+      "A role trust that admits web identities of an IAM OIDC provider (`Federated: arn:aws:iam::<account>:oidc-provider/<issuer>`) names a provider the stack declares for one of its own EKS clusters, or an issuer listed in `trustedIssuers`: a trust naming another cluster's issuer (a dev cluster, a deleted one) lets that cluster's service accounts assume the role, however exact its :sub. Whether the :sub is exact is iam-no-public-principal's question; public identity providers without a provider ARN (accounts.google.com, cognito-identity.amazonaws.com) are judged there too.",
+    enforcementLevel: "mandatory",
+    judges: [...TYPES.iamRole],
+    config: {
+      trustedIssuers: { type: "array", items: { type: "string", pattern: "^https://" }, default: [], description: "OIDC issuer URLs besides the stack's own a role may trust (e.g. https://token.actions.githubusercontent.com)." },
+    },
+    validate: (resources, { config }, report) => {
+      const { issuers, unknown } = clusterIssuers(resources);
+      if (unknown) return;
+      const declared = new Set([...issuers, ...ofType(resources, [OIDC_PROVIDER]).map((p) => issuer(ifKnown(() => props(p).url)))]);
+      const trusted = new Set((config.trustedIssuers as string[]).map(issuer));
+      for (const role of ofType(resources, TYPES.iamRole)) {
+        const doc = ifKnown(() => props(role).assumeRolePolicy);
+        const read = doc === undefined ? undefined : statementsOf(doc);
+        if (!read || "unreadable" in read) continue;
+        for (const st of read.statements.filter(isAllow)) {
+          for (const f of principalsOf(st).federated) {
+            const m = /^arn:aws[\w-]*:iam::[^:]*:oidc-provider\/(.+)$/.exec(f);
+            if (!m) continue;
+            const who = issuer(`https://${m[1]}`);
+            if (declared.has(who) || trusted.has(who)) continue;
+            report(`Role "${role.name}" trusts web identities of ${f}, which is no OIDC provider of this stack's clusters (nor a trusted issuer): service accounts of that cluster or identity provider may assume it; trust the stack's own provider.`, role.urn);
+          }
+        }
+      }
+    },
+  }),
   stackRule({
     name: "iam-oidc-provider-is-the-clusters",
     description:

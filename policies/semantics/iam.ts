@@ -417,7 +417,7 @@ export function restrictingConditions(s: Statement): string[] {
  * Cryptographic use of a KMS key (what AWS-managed keys let every principal of an account do through one service);
  * everything else on a key (its policy, grants, deletion, rotation, aliases) manages it.
  */
-const KMS_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify", "kms:CreateGrant"];
+export const KMS_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify", "kms:CreateGrant"];
 
 /**
  * Why an Allow of a KMS key policy lends the key to every principal that can reach it without an IAM policy of its
@@ -435,6 +435,25 @@ export function accountWideKeyGrant(s: Statement): string | undefined {
   const viaService = Object.entries(s.Condition ?? {}).some(([op, body]) => !/not|ifexists/i.test(op) && typeof body === "object" && body !== null && Object.entries(body).some(([k, v]) => k.toLowerCase() === "kms:viaservice" && values(v).length > 0 && values(v).every((x) => !/[*?]/.test(x))));
   if (!viaService) return `lets any principal use the key (${granted.slice(0, 4).join(", ")}) directly, not only through one service (no exact kms:ViaService), with no IAM policy of its own`;
   return undefined;
+}
+
+/**
+ * Why an Allow of a KMS key policy lets a named principal other than an account root (a role, a user, a service)
+ * manage the key (its policy, grants, deletion, rotation: every action beyond cryptographic use), or undefined. The
+ * account root delegates to IAM, where the stack's identity policies are judged; a role named in the key policy
+ * manages the key whatever IAM says, so a read-only role there can rewrite the policy and hand the key out.
+ */
+export function namedKeyManager(s: Statement): string | undefined {
+  if (!isAllow(s)) return undefined;
+  const who = principalsOf(s);
+  if (who.anyone) return undefined; // accountWideKeyGrant
+  const p = s.Principal as Record<string, unknown> | undefined;
+  const aws = typeof p === "object" && p !== null ? values(p.AWS as string | string[] | undefined) : [];
+  const named = [...aws.filter((v) => !/^(arn:aws[\w-]*:iam::)?\d{12}(:root)?$/.test(v)), ...who.services, ...who.federated];
+  if (named.length === 0) return undefined;
+  const managing = grantedActions(s).filter((a) => !KMS_USE_ACTIONS.some((u) => u.toLowerCase() === a.toLowerCase()));
+  if (managing.length === 0) return undefined;
+  return `lets ${named.join(", ")} manage the key (${managing.slice(0, 4).join(", ")}${managing.length > 4 ? `, … ${managing.length} actions` : ""}) by name, beyond what IAM grants it`;
 }
 
 const ACCOUNT_KEYS = ["aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "kms:calleraccount", "aws:resourceaccount", "s3:dataaccesspointaccount"];
@@ -517,6 +536,55 @@ export const TAKEOVER_ACTIONS = [
   "eks:CreateAccessEntry",
   "eks:AssociateAccessPolicy",
 ];
+/**
+ * Actions that, on every resource of their kind, destroy the stack's evidence or protections (log groups and their
+ * retention, flow logs, trails, keys, a registry's scanning and immutability, buckets' versioning and lifecycle) or
+ * copy its data out (snapshot sharing and export, log subscriptions): none is permission management by AWS's access
+ * levels, yet each undoes what the stack promises for every resource at once.
+ */
+export const TAMPER_ACTIONS = [
+  "logs:DeleteLogGroup",
+  "logs:DeleteLogStream",
+  "logs:PutRetentionPolicy",
+  "logs:DeleteRetentionPolicy",
+  "logs:DisassociateKmsKey",
+  "logs:PutSubscriptionFilter",
+  "logs:DeleteSubscriptionFilter",
+  "ec2:DeleteFlowLogs",
+  "cloudtrail:StopLogging",
+  "cloudtrail:DeleteTrail",
+  "cloudtrail:UpdateTrail",
+  "cloudtrail:PutEventSelectors",
+  "kms:DisableKey",
+  "kms:ScheduleKeyDeletion",
+  "kms:DisableKeyRotation",
+  "ecr:PutImageTagMutability",
+  "ecr:PutImageScanningConfiguration",
+  "ecr:PutRegistryScanningConfiguration",
+  "ecr:DeleteLifecyclePolicy",
+  "ecr:PutLifecyclePolicy",
+  "ecr:DeleteRepository",
+  "ecr:BatchDeleteImage",
+  "s3:DeleteBucket",
+  "s3:PutBucketVersioning",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutReplicationConfiguration",
+  "eks:DeleteCluster",
+  "eks:UpdateClusterConfig",
+  "elasticache:DeleteReplicationGroup",
+  "elasticache:ModifyReplicationGroup",
+  "elasticache:CopySnapshot",
+  "elasticache:ModifyUser",
+  "guardduty:DeleteDetector",
+  "config:StopConfigurationRecorder",
+];
+/**
+ * Actions that reconfigure who can reach the resource they name, so no resource scope makes them least privilege:
+ * an EKS cluster's endpoint exposure and authentication mode, a cache's AUTH token or users.
+ */
+export const EXPOSURE_OF_RESOURCE_ACTIONS = ["eks:UpdateClusterConfig", "elasticache:ModifyReplicationGroup", "elasticache:ModifyUser"];
+/** Actions that make the caller another identity (role chaining): a role of the stack needs none of them for its own work. */
+export const ROLE_CHAINING_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"];
 /** Reads that on any resource hand out every secret of the account. */
 export const SECRET_READS = ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "kms:Decrypt", "s3:GetObject"];
 
@@ -577,6 +645,10 @@ function scopedEscalations(s: Statement, self: readonly string[]): string[] {
   }
   const admin = ADMIN_OF_RESOURCE_ACTIONS.filter((a) => grantsAction(s, a));
   if (admin.length > 0) out.push(`allows ${admin.join(", ")}: it can admit any principal, itself included, as administrator of ${resources.join(", ")}`);
+  const exposure = EXPOSURE_OF_RESOURCE_ACTIONS.filter((a) => grantsAction(s, a));
+  if (exposure.length > 0) out.push(`allows ${exposure.join(", ")}: it can change who reaches ${resources.join(", ")} (endpoint exposure, authentication, credentials)`);
+  const chaining = ROLE_CHAINING_ACTIONS.filter((a) => grantsAction(s, a));
+  if (chaining.length > 0) out.push(`allows ${chaining.join(", ")} on ${resources.join(", ")}: it can act as that role with all of its rights (role chaining)`);
   return out;
 }
 
@@ -606,6 +678,8 @@ export function escalations(statements: Statement[], self: readonly string[] = [
     if (takeover.length > 0) out.push({ statement: s, why: `allows ${takeover.join(", ")} on every resource${label(s)}: it can act as other identities or hosts` });
     const reads = SECRET_READS.filter((a) => grantsAction(s, a));
     if (reads.length > 0) out.push({ statement: s, why: `allows ${reads.join(", ")} on every resource${label(s)}: every secret of the account` });
+    const tamper = TAMPER_ACTIONS.filter((a) => grantsAction(s, a));
+    if (tamper.length > 0) out.push({ statement: s, why: `allows ${tamper.slice(0, 6).join(", ")}${tamper.length > 6 ? `, … ${tamper.length} in all` : ""} on every resource of their kind${label(s)}: it can destroy or copy out every log, key, image or store of the account` });
   }
   // (An administrator or NotAction statement is reported as such already.)
   const passRole = allows.find((s) => onBroadResources(s) && grantsAction(s, "iam:PassRole") && s.NotAction === undefined && !values(s.Action).some((a) => a === "*" || a === "*:*"));
@@ -614,6 +688,25 @@ export function escalations(statements: Statement[], self: readonly string[] = [
     if (launch.length > 0) out.push({ statement: passRole, why: `allows iam:PassRole on any role together with ${launch.join(", ")}${label(passRole)}: it can run code as any role it passes` });
   }
   return out;
+}
+
+/**
+ * The resource-tag conditions (`aws:ResourceTag/<key>`, binding operators only) that scope an Allow on every resource,
+ * as `key=value` texts, when the statement grants a write or permission-management action: empty when it grants none
+ * or names no tag. A tag scopes to the stack only when the key or value names the stack (its cluster's name in
+ * `k8s.io/cluster-autoscaler/<cluster>`): a generic tag (`.../enabled=true`) is shared by every cluster of the account.
+ */
+export function tagScopedWrites(s: Statement): { tags: string[]; actions: string[] } {
+  if (!isAllow(s) || s.NotAction !== undefined || !onBroadResources(s)) return { tags: [], actions: [] };
+  const tags: string[] = [];
+  for (const [op, body] of Object.entries(s.Condition ?? {})) {
+    const o = op.toLowerCase();
+    if (o.endsWith("ifexists") || /not|null/.test(o) || typeof body !== "object" || body === null) continue;
+    for (const [k, v] of Object.entries(body)) if (/^aws:resourcetag\//i.test(k)) for (const x of values(v)) tags.push(`${k.slice("aws:ResourceTag/".length)}=${x}`);
+  }
+  if (tags.length === 0) return { tags, actions: [] };
+  const actions = grantedActions(s).filter((a) => /Write|Permissions management/.test(accessLevel(a) ?? ""));
+  return { tags, actions };
 }
 
 // ── Statements that cancel each other ────────────────────────────────────────────────────────

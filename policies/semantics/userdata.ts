@@ -1,7 +1,8 @@
 /**
  * Node bootstrap text (launch-template or instance user data) read for what weakens the node it starts: the kubelet
  * settings a nodeadm NodeConfig, a kubelet config file written by a script or bootstrap flags set (anonymous requests,
- * AlwaysAllow authorization, the unauthenticated read-only port, no certificate rotation), and code fetched over plain
+ * AlwaysAllow authorization, the unauthenticated read-only port, no certificate rotation, no token webhook, TLS older
+ * than 1.2 or weak suites), the instance's metadata options loosened at boot, and code fetched over plain
  * HTTP and run. Credentials in user data are policies/semantics/credentials.ts's question.
  */
 import { parseAllDocuments } from "yaml";
@@ -48,8 +49,16 @@ function kubeletConfigWeaknesses(config: Record<string, any>): string[] {
   const port = Number(config?.readOnlyPort);
   if (Number.isFinite(port) && port > 0) out.push(`the kubelet serves its unauthenticated read-only port ${port} (readOnlyPort)`);
   if (isFalse(config?.rotateCertificates)) out.push("the kubelet never rotates its client certificate (rotateCertificates false)");
+  if (isFalse(config?.authentication?.webhook?.enabled)) out.push("the kubelet checks no bearer token with the API server (authentication.webhook.enabled false)");
+  const tls = config?.tlsMinVersion;
+  if (typeof tls === "string" && /^VersionTLS1[01]$/i.test(tls.trim())) out.push(`the kubelet serves TLS older than 1.2 (tlsMinVersion ${tls})`);
+  const weakSuites = (Array.isArray(config?.tlsCipherSuites) ? config.tlsCipherSuites : []).map(String).filter((c: string) => WEAK_SUITE.test(c));
+  if (weakSuites.length > 0) out.push(`the kubelet offers weak TLS cipher suites (${weakSuites.join(", ")}: CBC, RSA key exchange, 3DES or RC4)`);
   return out;
 }
+
+/** TLS cipher suites without forward secrecy or with CBC/3DES/RC4 (Go's names, as the kubelet takes them). */
+const WEAK_SUITE = /^TLS_RSA_|_CBC_|3DES|RC4/i;
 
 /** Weak kubelet command-line flags anywhere in the text (bootstrap.sh --kubelet-extra-args, nodeadm flags, systemd drop-ins). */
 const FLAG_WEAKNESSES: [RegExp, string][] = [
@@ -61,6 +70,11 @@ const FLAG_WEAKNESSES: [RegExp, string][] = [
   [/"readOnlyPort"\s*:\s*0*[1-9]\d*/, "the kubelet serves its unauthenticated read-only port (readOnlyPort in a kubelet config file)"],
   [/"anonymous"\s*:\s*\{\s*"enabled"\s*:\s*true/, "the kubelet accepts anonymous requests (authentication.anonymous.enabled in a kubelet config file)"],
   [/"mode"\s*:\s*"AlwaysAllow"/, "the kubelet authorizes every request (authorization.mode AlwaysAllow in a kubelet config file)"],
+  [/--tls-min-version(?:=|\s+)["']?VersionTLS1[01]\b/i, "the kubelet serves TLS older than 1.2 (--tls-min-version)"],
+  // The instance's metadata options rewritten at boot, past what the launch template states (ec2-imdsv2 reads that).
+  [/modify-instance-metadata-options\b[^\n]*--http-tokens(?:=|\s+)["']?optional\b/i, "the node turns IMDS tokens optional at boot (modify-instance-metadata-options --http-tokens optional: IMDSv1 back)"],
+  [/modify-instance-metadata-options\b[^\n]*--http-put-response-hop-limit(?:=|\s+)["']?0*([2-9]|\d{2,})\b/i, "the node raises its IMDS hop limit at boot (modify-instance-metadata-options --http-put-response-hop-limit > 1: pods reach the node role)"],
+  [/ModifyInstanceMetadataOptions\b[^\n]*HttpTokens[^\n]*optional/i, "the node turns IMDS tokens optional at boot (ModifyInstanceMetadataOptions HttpTokens optional)"],
 ];
 
 /** Addresses a node may fetch from over plain HTTP (the instance metadata service, the node itself). */

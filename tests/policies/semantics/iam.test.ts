@@ -1,4 +1,4 @@
-import { accessLevel, accountWideKeyGrant, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
+import { accessLevel, accountWideKeyGrant, actionResources, broadResource, conditionAccounts, escalations, expandAction, grantsAction, isOpenWebIdentity, isPublicGrant, lockouts, mismatchedActions, namedKeyManager, tagScopedWrites, patternsIntersect, principalsOf, resourceScopable, restrictingConditions, Statement, unscopedGrants, unscopedResource } from "../../../policies/semantics/iam";
 
 const allow = (s: Partial<Statement>): Statement => ({ Effect: "Allow", ...s });
 const whys = (st: Statement[]) => escalations(st).map((f) => f.why);
@@ -213,6 +213,56 @@ describe("escalations on named resources", () => {
   it("reports EKS access management on any cluster", () => {
     expect(why({ Effect: "Allow", Action: ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy"], Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/administrator of arn:aws:eks/);
     expect(why({ Effect: "Allow", Action: "eks:DescribeCluster", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
+  });
+  it("reports changing who reaches a named cluster or cache", () => {
+    expect(why({ Effect: "Allow", Action: "eks:UpdateClusterConfig", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/change who reaches/);
+    expect(why({ Effect: "Allow", Action: "elasticache:Modify*", Resource: "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:prod" })).toMatch(/elasticache:ModifyReplicationGroup/);
+    expect(why({ Effect: "Allow", Action: "eks:UpdateClusterVersion", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
+  });
+  it("reports role chaining into one named role, and not a role's own reads", () => {
+    expect(why({ Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/deploy" })).toMatch(/role chaining/);
+    expect(why({ Effect: "Allow", Action: "sts:Assume*", Resource: "arn:aws:iam::123456789012:role/deploy" })).toMatch(/sts:AssumeRole, sts:AssumeRoleWithWebIdentity/);
+    expect(why({ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" })).toBe("");
+  });
+});
+
+describe("tampering on every resource of a kind", () => {
+  const why = (s: Statement) => escalations([s]).map((f) => f.why).join(" | ");
+  it("reports deleting logs, keys and registry protections on a kind-wide pattern", () => {
+    expect(why({ Effect: "Allow", Action: ["logs:DeleteLogGroup", "logs:PutRetentionPolicy"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:*" })).toMatch(/logs:DeleteLogGroup, logs:PutRetentionPolicy on every resource of their kind/);
+    expect(why({ Effect: "Allow", Action: "kms:ScheduleKeyDeletion", Resource: "arn:aws:kms:us-east-1:123456789012:key/*" })).toMatch(/kms:ScheduleKeyDeletion/);
+    expect(why({ Effect: "Allow", Action: "ecr:PutImage*", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/*" })).toMatch(/ecr:PutImageTagMutability, ecr:PutImageScanningConfiguration/);
+  });
+  it("does not report them on one named resource", () => {
+    expect(why({ Effect: "Allow", Action: "logs:PutRetentionPolicy", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod/cluster" })).toBe("");
+    expect(why({ Effect: "Allow", Action: "ecr:PutImageScanningConfiguration", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/prod/app" })).toBe("");
+  });
+});
+
+describe("tag-scoped writes", () => {
+  it("lists the tags scoping writes on every resource", () => {
+    const found = tagScopedWrites(allow({ Action: ["autoscaling:SetDesiredCapacity", "autoscaling:DescribeTags"], Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" } } }));
+    expect(found.tags).toEqual(["k8s.io/cluster-autoscaler/enabled=true"]);
+    expect(found.actions).toEqual(["autoscaling:SetDesiredCapacity"]);
+  });
+  it("ignores negated and IfExists tags, named resources and reads", () => {
+    expect(tagScopedWrites(allow({ Action: "ec2:TerminateInstances", Resource: "*", Condition: { StringNotEquals: { "aws:ResourceTag/Team": "x" } } })).tags).toEqual([]);
+    expect(tagScopedWrites(allow({ Action: "ec2:TerminateInstances", Resource: "*", Condition: { StringEqualsIfExists: { "aws:ResourceTag/Team": "x" } } })).tags).toEqual([]);
+    expect(tagScopedWrites(allow({ Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-east-1:123456789012:instance/i-1", Condition: { StringEquals: { "aws:ResourceTag/Team": "x" } } })).actions).toEqual([]);
+    expect(tagScopedWrites(allow({ Action: "ec2:DescribeInstances", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/Team": "x" } } })).actions).toEqual([]);
+  });
+});
+
+describe("named principals managing a key", () => {
+  it("finds a role or service given more than cryptographic use", () => {
+    expect(namedKeyManager(allow({ Principal: { AWS: "arn:aws:iam::123456789012:role/preview" }, Action: "kms:*", Resource: "*" }))).toMatch(/arn:aws:iam::123456789012:role\/preview manage the key/);
+    expect(namedKeyManager(allow({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:ScheduleKeyDeletion"], Resource: "*" }))).toMatch(/kms:ScheduleKeyDeletion/);
+  });
+  it("accepts the account root (bare id or ARN), cryptographic use by name, and denies", () => {
+    expect(namedKeyManager(allow({ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }))).toBeUndefined();
+    expect(namedKeyManager(allow({ Principal: { AWS: "123456789012" }, Action: "kms:*", Resource: "*" }))).toBeUndefined();
+    expect(namedKeyManager(allow({ Principal: { AWS: "arn:aws:iam::123456789012:role/app" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" }))).toBeUndefined();
+    expect(namedKeyManager({ Effect: "Deny", Principal: { AWS: "arn:aws:iam::123456789012:role/app" }, Action: "kms:*", Resource: "*" })).toBeUndefined();
   });
 });
 

@@ -30,6 +30,21 @@ describe("node bootstrap weaknesses", () => {
     expect(bootstrapWeaknesses('{"authentication": {"anonymous": {"enabled": true}}}')).toHaveLength(1);
   });
 
+  it("finds the kubelet's TLS and token checks weakened", () => {
+    const found = bootstrapWeaknesses(mime(["application/node.eks.aws", nodeConfig("    config:\n      tlsMinVersion: VersionTLS10\n      tlsCipherSuites:\n        - TLS_RSA_WITH_AES_128_CBC_SHA\n        - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n      authentication:\n        webhook:\n          enabled: false\n")]));
+    expect(found).toHaveLength(3);
+    expect(found.join(" ")).toMatch(/TLS_RSA_WITH_AES_128_CBC_SHA/);
+    expect(found.join(" ")).not.toMatch(/TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256/);
+    expect(bootstrapWeaknesses("kubelet --tls-min-version=VersionTLS11")).toHaveLength(1);
+    expect(bootstrapWeaknesses(mime(["application/node.eks.aws", nodeConfig("    config:\n      tlsMinVersion: VersionTLS13\n      tlsCipherSuites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\n")]))).toEqual([]);
+  });
+
+  it("finds the instance's metadata options loosened at boot", () => {
+    expect(bootstrapWeaknesses('aws ec2 modify-instance-metadata-options --instance-id "$ID" --http-tokens optional')).toHaveLength(1);
+    expect(bootstrapWeaknesses("aws ec2 modify-instance-metadata-options --instance-id $ID --http-put-response-hop-limit 2")).toHaveLength(1);
+    expect(bootstrapWeaknesses("aws ec2 modify-instance-metadata-options --instance-id $ID --http-tokens required --http-put-response-hop-limit 1")).toEqual([]);
+  });
+
   it("finds code fetched over plain HTTP and run or installed", () => {
     for (const line of ["curl -s http://x.example/i.sh | bash", "wget -qO- http://x.example/s | sudo sh", "bash <(curl http://x.example/s)", "rpm -i http://x.example/a.rpm", "pip install --index-url http://pypi.example/simple agent"]) expect({ line, found: bootstrapWeaknesses(line).length }).toEqual({ line, found: 1 });
   });
