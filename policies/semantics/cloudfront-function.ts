@@ -4,7 +4,9 @@
  * only when the handler assigns `{ value: event.viewer.ip }` to it in a statement that runs on every request, i.e. a
  * statement of the handler's own body, with no earlier statement that may return or throw (an `if (…) return`, a
  * guard on the method or path) and no later statement that may overwrite or delete it. An assignment inside an `if`,
- * a loop, a `try` or a nested function runs only sometimes: on the other requests the viewer's own value passes.
+ * a loop or a nested function runs only sometimes: on the other requests the viewer's own value passes. In a `try`
+ * block an assignment counts only when nothing before it in the block may throw (a throw skips to the catch, which
+ * goes on without it).
  */
 import { parse } from "acorn";
 
@@ -87,7 +89,8 @@ export function headersAlwaysSetFromViewer(code: string): string[] | undefined {
   const aliases = new Map<string, string>();
   const set = new Set<string>();
   let mayHaveLeft = false;
-  for (const statement of handler.body.body as Node[]) {
+  /** Runs one statement of the handler's main path; `counts`: an assignment in it runs on every request. */
+  const run = (statement: Node, counts: boolean): boolean => {
     if (statement.type === "VariableDeclaration") {
       for (const d of statement.declarations as Node[]) {
         if (d.id?.type !== "Identifier") continue;
@@ -99,9 +102,9 @@ export function headersAlwaysSetFromViewer(code: string): string[] | undefined {
     const expression = statement.type === "ExpressionStatement" ? (statement.expression as Node) : undefined;
     const topAssignment = expression?.type === "AssignmentExpression" && expression.operator === "=" ? expression : undefined;
     const topKey = topAssignment ? headerKey(topAssignment.left, headers, aliases) : undefined;
-    if (topAssignment && topKey !== undefined && topKey !== "*" && !mayHaveLeft && isViewerIpValue(topAssignment.right, viewerIp, aliases)) {
+    if (topAssignment && topKey !== undefined && topKey !== "*" && counts && !mayHaveLeft && isViewerIpValue(topAssignment.right, viewerIp, aliases)) {
       set.add(topKey);
-      continue;
+      return true;
     }
     // Anything else that writes, deletes or replaces a header (or the whole headers object) undoes an earlier set.
     for (const n of walk(statement)) {
@@ -119,6 +122,19 @@ export function headersAlwaysSetFromViewer(code: string): string[] | undefined {
     }
     // A statement that may return or throw ends "every request": later statements run only on some.
     if ([...walk(statement)].some((n) => n.type === "ReturnStatement" || n.type === "ThrowStatement")) mayHaveLeft = true;
+    return false;
+  };
+  for (const statement of handler.body.body as Node[]) {
+    if (statement.type !== "TryStatement") {
+      run(statement, true);
+      continue;
+    }
+    // A try block runs in order until a statement throws (any call may), and the catch goes on from there: an
+    // assignment counts only while every statement before it in the block was such an assignment (which cannot throw).
+    let unbroken = true;
+    for (const inner of statement.block.body as Node[]) unbroken = run(inner, unbroken) && unbroken;
+    if (statement.handler) run(statement.handler.body as Node, false);
+    for (const inner of (statement.finalizer?.body ?? []) as Node[]) run(inner, true);
   }
   return [...set];
 }

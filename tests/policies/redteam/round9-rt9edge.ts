@@ -18,6 +18,10 @@
  * - Corrected: "ALB log bucket no longer protected" dropped only the plan's options copy of protect; the plan records it
  *   on the resource (as effects.ts's "cache not protected" does). Corrected, stateful-deletion-protection-prod reports it.
  * Dropped as not insecure in this product:
+ * - At the merge with the documentation round: "viewer function's overwrite wrapped in a try whose catch keeps going" —
+ *   an assignment of `{ value: event.viewer.ip }` to a request header cannot throw, so as the first statement of the
+ *   try block it runs on every request (the documentation round has the same code as harmless). Replaced by a variant
+ *   whose overwrite follows a read that throws when the query string lacks it (then the catch goes on without it).
  * - At the merge with round 9's false-positive hunt (which found CNAMEs to a vendor's status page, a docs host and an MX
  *   to a mail provider harmless): "SRV record's target a partner CDN host outside the zone" (blind), and the variants
  *   "MX record for the apex names a mail host of a provider outside the stack" and "weighted CNAME sends a tenth of shop
@@ -263,7 +267,7 @@ export const round9rt9edgeVariants: Mutation[] = [
   { area: "cdn-function", title: "viewer function overwrites the header inside a switch on the method", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  switch (request.method) {\n    case "GET":\n    case "HEAD":\n      request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  }')) },
   { area: "cdn-function", title: "viewer function returns early for IPv6 viewers (their own header passes)", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  if (event.viewer.ip.indexOf(":") >= 0) { return request; }\n  request.headers["x-viewer-address"] = { value: event.viewer.ip };')) },
   { area: "cdn-function", title: "viewer function overwrites, then restores the viewer's X-Forwarded-For when one is sent", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  if (request.headers["x-forwarded-for"]) request.headers["x-viewer-address"] = request.headers["x-forwarded-for"];')) },
-  { area: "cdn-function", title: "viewer function's overwrite wrapped in a try whose catch keeps going", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  try {\n    request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  } catch (e) {}')) },
+  { area: "cdn-function", title: "viewer function's overwrite inside a try after a read that throws when the query string lacks it", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  try {\n    var cc = request.querystring.cc.value;\n    request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  } catch (e) {}')) },
   { area: "cdn-function", title: "viewer function sets the header through a ternary only for non-API paths", expect: "cdn-viewer-address", apply: (p) => (p.inputs("cdn-viewer-address", FUNCTION).code = fnCode('  request.uri.indexOf("/api/") === 0 ? null : (request.headers["x-viewer-address"] = { value: event.viewer.ip });')) },
   { area: "dns", title: "apex PRIMARY on a calculated check whose only child is disabled", expect: "dns-apex-aaaa", apply: (p) => {
     add(p, HEALTH_CHECK, "dns-health-off", "dns-health", { type: "HTTPS", fqdn: "dbcfd615cff427.cloudfront.net", port: 443, resourcePath: "/health", disabled: true, enableSni: true, failureThreshold: 3, requestInterval: 30 });

@@ -221,12 +221,12 @@ export const round9rt9harmHarmless: Harmless[] = [
   { title: "autoscaler role sessions capped at one hour", apply: (p) => (p.inputs("cluster-autoscaler-role", ROLE).maxSessionDuration = 3600) },
 
   // ── Kubernetes objects ──
-  { title: "a conforming worker Deployment with its PDB and no ingress", apply: (p) => {
+  { title: "a conforming worker Deployment with its PDB and no ingress (its pod template carries the app's config digest, as the app's does: k8s-config-rolls-pods)", apply: (p) => {
     const spec = copy(pod(p, "workloads-app"));
     spec.topologySpreadConstraints.forEach((t: { labelSelector: { matchLabels: unknown } }) => (t.labelSelector.matchLabels = WORKER_LABELS));
     spec.containers[0].name = "worker";
     spec.containers[0].env.push({ name: "ROLE", value: "worker" });
-    k8s(p, DEPLOYMENT, "workloads-worker", "workloads", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "worker", namespace: "edgestack", labels: { ...WORKER_LABELS, "app.kubernetes.io/component": "worker" } }, spec: { replicas: 3, selector: { matchLabels: WORKER_LABELS }, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { metadata: { labels: { ...WORKER_LABELS, "app.kubernetes.io/component": "worker" } }, spec } } });
+    k8s(p, DEPLOYMENT, "workloads-worker", "workloads", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "worker", namespace: "edgestack", labels: { ...WORKER_LABELS, "app.kubernetes.io/component": "worker" } }, spec: { replicas: 3, selector: { matchLabels: WORKER_LABELS }, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { metadata: { labels: { ...WORKER_LABELS, "app.kubernetes.io/component": "worker" }, annotations: copy(p.inputs("workloads-app", DEPLOYMENT).spec.template.metadata.annotations) }, spec } } });
     k8s(p, PDB, "workloads-worker-pdb", "workloads", { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "worker", namespace: "edgestack" }, spec: { maxUnavailable: 1, selector: { matchLabels: WORKER_LABELS } } });
   } },
   { title: "a ClusterIP Service for the app's metrics port", apply: (p) => k8s(p, SERVICE, "workloads-app-metrics", "workloads", { apiVersion: "v1", kind: "Service", metadata: { name: "app-metrics", namespace: "edgestack" }, spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "app", "app.kubernetes.io/part-of": "edgestack" }, ports: [{ name: "metrics", port: 9464, targetPort: "metrics", protocol: "TCP" }] } }) },

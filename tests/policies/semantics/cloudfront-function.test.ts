@@ -12,10 +12,15 @@ describe("CloudFront Function headers set from the viewer's address on every req
     expect(headersAlwaysSetFromViewer("function handler(e) { var h = e.request.headers; var ip = e.viewer.ip; h['x-viewer-address'] = { value: ip }; return e.request; }")).toEqual(["x-viewer-address"]);
     expect(headersAlwaysSetFromViewer("var handler = function (event) { event.request.headers['x-viewer-address'] = { 'value': event.viewer.ip }; return event.request; };")).toEqual(["x-viewer-address"]);
   });
-  it("does not count an overwrite under a condition, in a loop or a try", () => {
+  it("does not count an overwrite under a condition", () => {
     expect(headersAlwaysSetFromViewer(fn('  if (request.method === "GET") {\n    request.headers["x-viewer-address"] = { value: event.viewer.ip };\n  }'))).toEqual([]);
     expect(headersAlwaysSetFromViewer(fn('  if (!request.headers["x-viewer-address"]) request.headers["x-viewer-address"] = { value: event.viewer.ip };'))).toEqual([]);
-    expect(headersAlwaysSetFromViewer(fn('  try { request.headers["x-viewer-address"] = { value: event.viewer.ip }; } catch (e) {}'))).toEqual([]);
+  });
+  it("counts an overwrite in a try block only when nothing before it there may throw", () => {
+    expect(headersAlwaysSetFromViewer(fn('  try { request.headers["x-viewer-address"] = { value: event.viewer.ip }; } catch (e) {}'))).toEqual(["x-viewer-address"]);
+    expect(headersAlwaysSetFromViewer(fn('  try { var cc = request.querystring.cc.value; request.headers["x-viewer-address"] = { value: event.viewer.ip }; } catch (e) {}'))).toEqual([]);
+    expect(headersAlwaysSetFromViewer(fn('  try { request.headers["x-viewer-address"] = { value: event.viewer.ip }; } catch (e) {}\n  try { JSON.parse(request.uri); } catch (e) { delete request.headers["x-viewer-address"]; }'))).toEqual([]);
+    expect(headersAlwaysSetFromViewer(fn('  try { JSON.parse(request.uri); } finally { request.headers["x-viewer-address"] = { value: event.viewer.ip }; }'))).toEqual(["x-viewer-address"]);
   });
   it("does not count an overwrite after a statement that may return", () => {
     expect(headersAlwaysSetFromViewer(fn('  if (request.uri.startsWith("/api/")) return request;\n  request.headers["x-viewer-address"] = { value: event.viewer.ip };'))).toEqual([]);
