@@ -32,8 +32,8 @@ export const behaviour = (p: Plan, path: string) => dist(p).orderedCacheBehavior
 export const waf = (p: Plan) => p.inputs("cdn-waf-acl");
 export const wafRule = (p: Plan, name: string) => waf(p).rules.find((r: any) => r.name === name);
 
-/** Launch-template user data as EKS reads it (base64 MIME with a nodeadm NodeConfig) setting the kubelet's config. */
-export const nodeConfig = (kubelet: Record<string, unknown>) =>
+/** Launch-template user data as EKS reads it (base64 MIME with a nodeadm NodeConfig) with the kubelet config's lines (nested YAML). */
+export const nodeadmKubelet = (configLines: string[]) =>
   Buffer.from(
     [
       "MIME-Version: 1.0",
@@ -47,8 +47,10 @@ export const nodeConfig = (kubelet: Record<string, unknown>) =>
       "spec:",
       "  kubelet:",
       "    config:",
-      ...Object.entries(kubelet).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`),
+      ...configLines.map((l) => `      ${l}`),
       "--BOUNDARY--",
       "",
     ].join("\n"),
   ).toString("base64");
+/** The same, setting the kubelet's config keys to JSON values. */
+export const nodeConfig = (kubelet: Record<string, unknown>) => nodeadmKubelet(Object.entries(kubelet).map(([k, v]) => `${k}: ${JSON.stringify(v)}`));

@@ -45,3 +45,11 @@ export const dropEnv = (p: Plan, name: string, key: string) => {
 /** Adds a ConfigMap to the edgestack namespace. */
 export const configMap = (p: Plan, name: string, cmName: string, data: Record<string, string>) =>
   k8s(p, "kubernetes:core/v1:ConfigMap", name, "workloads", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: cmName, namespace: "edgestack" }, data });
+/** The server block that starts at `listen` (up to the next server), edited on its own. */
+export const server = (listen: string, edit: (block: string) => string) => (c: string) => {
+  const start = c.indexOf(`        ${listen}\n`);
+  if (start < 0) throw new Error(`no ${listen}`);
+  const next = c.indexOf("\n    server {", start);
+  const end = next < 0 ? c.length : next;
+  return c.slice(0, start) + edit(c.slice(start, end)) + c.slice(end);
+};

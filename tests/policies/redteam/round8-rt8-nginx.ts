@@ -13,7 +13,7 @@
  *   pods spread over two zones survive a zone's loss, and the surge-only rollout and PDB keep one serving.
  */
 import type { Mutation, Plan } from "./mutations";
-import { configMap, ctr, dropEnv, env, k8s, location, pod, replace1 } from "./corpus-k8s";
+import { configMap, ctr, dropEnv, env, k8s, location, pod, replace1, server } from "./corpus-k8s";
 import { all, editConf } from "./round5-rt-k8s";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
@@ -21,14 +21,6 @@ const SECRET = "kubernetes:core/v1:Secret";
 const CF_FUNCTION = "aws:cloudfront/function:Function";
 const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 
-/** The server block that starts at `listen` (up to the next server), edited on its own. */
-const server = (listen: string, edit: (block: string) => string) => (c: string) => {
-  const start = c.indexOf(`        ${listen}\n`);
-  if (start < 0) throw new Error(`no ${listen}`);
-  const next = c.indexOf("\n    server {", start);
-  const end = next < 0 ? c.length : next;
-  return c.slice(0, start) + edit(c.slice(start, end)) + c.slice(end);
-};
 const ALB = "listen 0.0.0.0:8080 ssl;";
 const ALB_DEFAULT = "listen 0.0.0.0:8080 ssl default_server;";
 const NLB_TLS = "listen 0.0.0.0:8443 proxy_protocol;";

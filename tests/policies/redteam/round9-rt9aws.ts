@@ -20,7 +20,7 @@
  * issuer is this round's insecure "IRSA trust names another cluster's OIDC issuer".
  */
 import type { Mutation, Plan } from "./mutations";
-import { ACCOUNT, add, doc, editDoc, Harmless, OIDC, ROLE, ROLE_POLICY, stmts } from "./corpus-aws";
+import { ACCOUNT, add, doc, editDoc, Harmless, nodeadmKubelet, OIDC, ROLE, ROLE_POLICY, stmts } from "./corpus-aws";
 
 const FOREIGN = "999999999999";
 const KEY = "aws:kms/key:Key";
@@ -56,26 +56,6 @@ const roleArn = (p: Plan, name: string) => `arn:aws:iam::${ACCOUNT}:role/${p.id(
 const userDataScript = (script: string[]) =>
   Buffer.from(
     ["MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="BOUNDARY"', "", "--BOUNDARY", 'Content-Type: text/x-shellscript; charset="us-ascii"', "", "#!/bin/bash", ...script, "--BOUNDARY--", ""].join("\n"),
-  ).toString("base64");
-/** nodeadm NodeConfig user data with arbitrary kubelet config lines (nested YAML). */
-const nodeadmKubelet = (configLines: string[]) =>
-  Buffer.from(
-    [
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/mixed; boundary="BOUNDARY"',
-      "",
-      "--BOUNDARY",
-      "Content-Type: application/node.eks.aws",
-      "",
-      "apiVersion: node.eks.aws/v1alpha1",
-      "kind: NodeConfig",
-      "spec:",
-      "  kubelet:",
-      "    config:",
-      ...configLines.map((l) => `      ${l}`),
-      "--BOUNDARY--",
-      "",
-    ].join("\n"),
   ).toString("base64");
 
 const written: Mutation[] = [

@@ -47,7 +47,7 @@
  */
 import type { Mutation, Plan } from "./mutations";
 import { ACCOUNT, add, ALARM, behaviour, dist, doc, editDoc, type Harmless, LISTENER, OIDC, ROLE, ROLE_POLICY, SG_IN, TG, waf, wafRule } from "./corpus-aws";
-import { ctr, DEPLOYMENT, env, HPA, k8s, location, netpol, PDB, pod, replace1, SERVICE, configMap } from "./corpus-k8s";
+import { ctr, DEPLOYMENT, env, HPA, k8s, location, netpol, PDB, pod, replace1, SERVICE, configMap, server } from "./corpus-k8s";
 import { all, editConf } from "./round5-rt-k8s";
 
 const RECORD = "aws:route53/record:Record";
@@ -62,14 +62,6 @@ const wafAdd = (p: Plan, rule: Record<string, unknown>) => {
   const name = String(rule.name);
   waf(p).rules.push({ ...rule, visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: `edgestack-prod-cdn-${name}`, sampledRequestsEnabled: true } });
   waf(p).rules.sort((a: { priority: number }, b: { priority: number }) => a.priority - b.priority);
-};
-/** The server block that starts at `listen` (up to the next server), edited on its own. */
-const server = (listen: string, edit: (block: string) => string) => (c: string) => {
-  const start = c.indexOf(`        ${listen}\n`);
-  if (start < 0) throw new Error(`no ${listen}`);
-  const next = c.indexOf("\n    server {", start);
-  const end = next < 0 ? c.length : next;
-  return c.slice(0, start) + edit(c.slice(start, end)) + c.slice(end);
 };
 const ALB = "listen 0.0.0.0:8080 ssl;";
 /** After a line that must be there (every occurrence), one more line with the same indentation. */
