@@ -54,6 +54,18 @@ if [ ! -f "$stamp" ] || [ "$(head -n1 "$stamp")" != "$wanted" ] || [ ! -x "$tool
 fi
 "$tools/usr/bin/promtool" --version 2>&1 | head -n1
 
+# Debian builds Alertmanager to read its default notification templates from /usr/share/prometheus/alertmanager (a
+# path fixed at build time, no flag): without them it never applies its configuration and never listens. The pinned
+# package's two templates go there when the system has none (nothing else of the package is installed).
+am_share=/usr/share/prometheus/alertmanager
+if [ ! -f "$am_share/default.tmpl" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO mkdir -p "$am_share"
+  $SUDO cp "$tools/usr/share/prometheus/alertmanager/default.tmpl" "$tools/usr/share/prometheus/alertmanager/email.tmpl" "$am_share/"
+  echo "installed Alertmanager's default templates into $am_share"
+fi
+
 # The folder name is derived the same way by local/processes/observability-tools.ts (slothPath).
 sloth_src="$(cd "$(dirname "$0")/sloth" && pwd)"
 sloth_version="$(sed -n 's#^[[:space:]]*github.com/slok/sloth v\([^ ]*\).*#\1#p' "$sloth_src/go.mod")"

@@ -5,7 +5,7 @@
  * stays inside, and access logs without credentials.
  */
 import { Policies, PolicyResource } from "@pulumi/policy";
-import { nodeAllocatable, nodeCapacity, surgePods } from "@edgestack/contract";
+import { HEADERS, nodeAllocatable, nodeCapacity, surgePods } from "@edgestack/contract";
 import { containerEnvironments } from "./viewer";
 import { cpuCores, debuggerFlag, memoryBytes, preloadFromPath, tlsWeakening, DEBUG_OPTION_VARS } from "./kubernetes";
 import { podTemplateOf, POD_TYPES } from "./podsecurity";
@@ -416,7 +416,7 @@ export const workloadEffectPolicies: Policies = [
   stackRule({
     name: "nginx-logs-no-credentials",
     description:
-      "No nginx log_format of the stack's configurations writes a credential: the client's Authorization, Proxy-Authorization or Cookie headers, a cookie, an API key header, the edge's secret X-Origin-Verify, the request body, a Set-Cookie, or $remote_user. Every reader of the logs (CloudWatch, Container Insights, whoever they are shipped to) would hold the sessions and keys.",
+      `No nginx log_format of the stack's configurations writes a credential: the client's Authorization, Proxy-Authorization or Cookie headers, a cookie, an API key header, the edge's secret ${HEADERS.originVerify}, the request body, a Set-Cookie, or $remote_user. Every reader of the logs (CloudWatch, Container Insights, whoever they are shipped to) would hold the sessions and keys.`,
     enforcementLevel: "mandatory",
     judges: TYPES.configMap,
     validate: (resources, _ctx, report) => {
