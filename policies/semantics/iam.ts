@@ -580,9 +580,9 @@ export const TAMPER_ACTIONS = [
 ];
 /**
  * Actions that reconfigure who can reach the resource they name, so no resource scope makes them least privilege:
- * an EKS cluster's endpoint exposure and authentication mode, a cache's AUTH token or users.
+ * a cache's AUTH token or users (an EKS cluster's endpoint and authentication: ADMIN_OF_RESOURCE_ACTIONS).
  */
-export const EXPOSURE_OF_RESOURCE_ACTIONS = ["eks:UpdateClusterConfig", "elasticache:ModifyReplicationGroup", "elasticache:ModifyUser"];
+export const EXPOSURE_OF_RESOURCE_ACTIONS = ["elasticache:ModifyReplicationGroup", "elasticache:ModifyUser"];
 /** Actions that make the caller another identity (role chaining): a role of the stack needs none of them for its own work. */
 export const ROLE_CHAINING_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"];
 /** Reads that on any resource hand out every secret of the account. */

@@ -215,7 +215,8 @@ describe("escalations on named resources", () => {
     expect(why({ Effect: "Allow", Action: "eks:DescribeCluster", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
   });
   it("reports changing who reaches a named cluster or cache", () => {
-    expect(why({ Effect: "Allow", Action: "eks:UpdateClusterConfig", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/change who reaches/);
+    expect(why({ Effect: "Allow", Action: "eks:UpdateClusterConfig", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toMatch(/admit any principal/);
+    expect(why({ Effect: "Allow", Action: "elasticache:ModifyUser", Resource: "arn:aws:elasticache:us-east-1:123456789012:user:app" })).toMatch(/change who reaches/);
     expect(why({ Effect: "Allow", Action: "elasticache:Modify*", Resource: "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:prod" })).toMatch(/elasticache:ModifyReplicationGroup/);
     expect(why({ Effect: "Allow", Action: "eks:UpdateClusterVersion", Resource: "arn:aws:eks:us-east-1:123456789012:cluster/prod" })).toBe("");
   });
