@@ -75,7 +75,7 @@ test("SIGKILL of one replica during a load run: zero failed client requests, it 
   expectNoFailures(result);
 });
 
-test("scale-up during a load run: zero failed requests, the new replica receives traffic within 2 s of being ready", async () => {
+test("scale-up during a load run: zero failed requests, the new replica receives traffic within the resolver's validity plus a second of being ready", async () => {
   let firstTrafficMs: number | undefined;
   let readyAt: number | undefined;
   // The next replica's address, known before it starts (its slot).
@@ -100,7 +100,10 @@ test("scale-up during a load run: zero failed requests, the new replica receives
   });
   expect(plane.readyAddresses()).toContain(address);
   expect(firstTrafficMs).toBeDefined();
-  expect(firstTrafficMs!).toBeLessThan(2000);
+  // nginx's resolver keeps an answer until its validity has passed in whole seconds (its clock ticks in seconds), so a
+  // name is re-resolved up to valid + 1 s after it was cached; the query, the new peer list and the first request on
+  // it take a few ms more (the margin).
+  expect(firstTrafficMs!).toBeLessThan((plane.config.nginxResolverValidSeconds + 1) * 1000 + 500);
   expectNoFailures(result);
 });
 
