@@ -96,7 +96,8 @@ describe.each([
     // Recovered by itself: the limiter decides again, same processes as before.
     const after = await eventually(() => httpGet(plane.urls.hello), (a) => a.status === 200 && a.headers["ratelimit"] !== undefined, 10_000, "limiter back");
     expect(after.headers["ratelimit"]).toMatch(/^"default";r=\d+;t=\d+$/);
-    const h = await httpGet(plane.urls.health);
+    // Every replica reconnects on its own backoff: /health (answered by any of them) reports ok once each has.
+    const h = await eventually(() => httpGet(plane.urls.health), (r) => { const b = JSON.parse(r.body) as { status?: string; redis?: string }; return b.status === "ok" && b.redis === "ok"; }, 10_000, "health ok");
     expect(JSON.parse(h.body)).toMatchObject({ status: "ok", redis: "ok" });
     expect(appAndNginxPids()).toEqual(before);
     expect(before).toHaveLength(4);
